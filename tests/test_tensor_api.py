@@ -1,0 +1,176 @@
+import numpy as np
+import pytest
+
+import tinygrad_es as tg
+from tinygrad_es import Function, Tensor, no_grad
+from tinygrad_es.gradcheck import GradcheckError, gradcheck, numerical_grad
+from tinygrad_es.tensor import unbroadcast
+
+
+def test_dtypes_and_basics():
+    t = Tensor([[1, 2], [3, 4]])
+    assert t.dtype == np.float32 and t.shape == (2, 2) and t.ndim == 2
+    assert Tensor(np.zeros(3)).dtype == np.float64
+    assert Tensor([1.0], dtype=np.float64).dtype == np.float64
+    assert Tensor(3.5).item() == 3.5
+    assert isinstance(t.numpy(), np.ndarray)
+    d = (Tensor([1.0], requires_grad=True) * 2).detach()
+    assert not d.requires_grad and d.is_leaf
+    x = Tensor([1.0]).requires_grad_()
+    assert x.requires_grad and x.grad is None
+    with pytest.raises(ValueError, match="un elemento"):
+        t.item()
+
+
+def test_creation_helpers_seeded():
+    tg.manual_seed(123)
+    a = Tensor.randn(2, 3)
+    tg.manual_seed(123)
+    b = Tensor.randn(2, 3)
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert Tensor.zeros(2, 3).shape == (2, 3) and Tensor.ones((4,)).numpy().sum() == 4
+    assert Tensor.rand(5).numpy().min() >= 0
+    np.testing.assert_array_equal(Tensor.arange(4).numpy(), [0, 1, 2, 3])
+    np.testing.assert_array_equal(Tensor.eye(2).numpy(), np.eye(2))
+    assert Tensor.zeros_like(a).shape == (2, 3) and Tensor.ones_like(a).numpy().sum() == 6
+    assert Tensor.randn_like(a).shape == (2, 3) and Tensor.rand_like(a).shape == (2, 3)
+    r = np.random.default_rng(5)
+    assert Tensor.randn(3, rng=r).shape == (3,)
+
+
+def test_spanish_errors():
+    with pytest.raises(ValueError, match=r"\(3, 4\).*\(5,\)"):
+        Tensor(np.ones((3, 4))) + Tensor(np.ones(5))
+    with pytest.raises(ValueError, match=r"\(2, 3\).*\(4, 2\)"):
+        Tensor(np.ones((2, 3))) @ Tensor(np.ones((4, 2)))
+    with pytest.raises(TypeError, match="numéricos"):
+        Tensor(["a", "b"])
+    with pytest.raises(TypeError, match="coma flotante"):
+        Tensor([1, 2], dtype=np.int64, requires_grad=True)
+    with pytest.raises(ValueError, match="forma"):
+        Tensor(np.ones(6)).reshape(4, 2)
+
+
+def test_unbroadcast_leading_axes():
+    g = np.ones((2, 3, 4))
+    assert unbroadcast(g, (4,)).tolist() == [6.0] * 4
+    assert unbroadcast(g, (3, 1)).shape == (3, 1)
+    a = Tensor(np.ones((3, 4)), requires_grad=True)
+    b = Tensor(np.ones(4), requires_grad=True)
+    (a + b).sum().backward()
+    np.testing.assert_array_equal(b.grad, [3, 3, 3, 3])
+
+
+def test_scalar_ops_keep_float32():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = (2 * x + 1.5) / 3 - x ** 2
+    assert y.dtype == np.float32
+    y.sum().backward()
+    assert x.grad.dtype == np.float32
+
+
+def test_nonscalar_backward_needs_grad():
+    x = Tensor(np.ones(3), requires_grad=True)
+    y = x * 2
+    with pytest.raises(RuntimeError, match="escalar"):
+        y.backward()
+    y.backward(np.array([1.0, 2.0, 3.0]))
+    np.testing.assert_array_equal(x.grad, [2, 4, 6])
+    x.grad = None
+    (x * 2).backward(Tensor(np.ones(3)))
+    np.testing.assert_array_equal(x.grad, [2, 2, 2])
+    with pytest.raises(ValueError, match="forma"):
+        (x * 2).backward(np.ones(4))
+
+
+def test_freed_graph_and_retain_graph():
+    x = Tensor(np.array([2.0]), requires_grad=True)
+    y = (x * x).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="retain_graph"):
+        y.backward()
+    x.grad = None
+    z = (x * x * x).sum()
+    z.backward(retain_graph=True)
+    z.backward()
+    np.testing.assert_allclose(x.grad, [24.0])  # 12 + 12: las hojas acumulan
+
+
+def test_no_grad_context_and_decorator():
+    x = Tensor(np.ones(2), requires_grad=True)
+    with no_grad():
+        y = x * 2
+    assert not y.requires_grad and y._ctx is None
+
+    @no_grad()
+    def f(t):
+        return t * 3
+
+    assert not f(x).requires_grad
+    assert (x * 2).requires_grad
+
+
+def test_diamond_and_reuse():
+    x = Tensor(np.array([1.5]), requires_grad=True)
+    a = x * 2
+    b = x * 3
+    (a * b + a).sum().backward()  # d/dx (6x² + 2x) = 12x + 2
+    np.testing.assert_allclose(x.grad, [20.0])
+
+
+def test_deep_tensor_chain():
+    x = Tensor(np.array([1.0]), requires_grad=True)
+    y = x
+    for _ in range(20000):
+        y = y + 1.0
+    y.sum().backward()
+    assert x.grad[0] == 1.0
+
+
+def test_hooks_and_retain_grad():
+    x = Tensor(np.array([1.0, -2.0]), requires_grad=True)
+    h = x * 3
+    h.retain_grad()
+    seen = []
+    h.register_hook(lambda g: seen.append(g.copy()))
+    (h * h).sum().backward()
+    np.testing.assert_allclose(h.grad, [6.0, -12.0])
+    np.testing.assert_allclose(seen[0], [6.0, -12.0])
+
+
+class WrongSquare(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return a * a
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * a  # falta el factor 2: gradcheck debe detectarlo
+
+
+def test_gradcheck_catches_wrong_backward():
+    x = Tensor(np.array([1.0, 2.0, -0.5]), requires_grad=True)
+    for mode in ("full", "sample", "direction"):
+        with pytest.raises(GradcheckError, match="FALLA"):
+            gradcheck(lambda t: WrongSquare.apply(t), [x], mode=mode)
+    rep = gradcheck(lambda t: WrongSquare.apply(t), [x], raise_exception=False)
+    assert not rep.passed and rep.max_abs_err[0] > 0.1
+    assert gradcheck(lambda t: t * t, [x]).passed
+
+
+def test_numerical_grad_values():
+    x = Tensor(np.array([1.0, 2.0]))
+    (g,) = numerical_grad(lambda t: (t ** 3).sum(), [x], eps=1e-6)
+    np.testing.assert_allclose(g, [3.0, 12.0], rtol=1e-8)
+    # no modifica la entrada original
+    np.testing.assert_array_equal(x.numpy(), [1.0, 2.0])
+
+
+def test_canonical_tensor_example():
+    x, y, z = (Tensor(np.array(v), requires_grad=True) for v in (2.0, 3.0, 4.0))
+    f = (x + y) * z
+    f.backward()
+    assert f.item() == 20.0
+    assert (x.grad, y.grad, z.grad) == (4.0, 4.0, 5.0)

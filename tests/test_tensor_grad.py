@@ -1,0 +1,228 @@
+"""Cada operación de Tensor, comprobada en float64 contra diferencias centrales
+sobre formas y valores generados por hypothesis (con gradiente de arriba
+aleatorio si la salida no es escalar)."""
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+from hypothesis.extra import numpy as hnp
+
+from tinygrad_es import Tensor, cat, maximum, minimum, stack, where
+from tinygrad_es.gradcheck import gradcheck
+from strategies import (arrays, away_from_kinks, broadcastable_pair, distinct_values, floats,
+                        positive, small_shapes)
+
+OPS_CHECKED = set()
+
+
+def check(f, *arrays_, name):
+    OPS_CHECKED.add(name)
+    inputs = [Tensor(a, requires_grad=True) for a in arrays_]
+    gradcheck(f, inputs, atol=1e-6, rtol=1e-5)
+
+
+# ---- binarias con broadcasting ---------------------------------------------------
+BINARY = {
+    "add": (lambda a, b: a + b, floats, floats),
+    "sub": (lambda a, b: a - b, floats, floats),
+    "mul": (lambda a, b: a * b, floats, floats),
+    "div": (lambda a, b: a / b, floats, positive),
+    "pow": (lambda a, b: a ** b, positive, floats),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BINARY))
+@given(data=st.data())
+def test_binary_broadcast(name, data):
+    f, ea, eb = BINARY[name]
+    sa, sb = data.draw(broadcastable_pair())
+    a = data.draw(arrays(sa, ea))
+    b = data.draw(arrays(sb, eb))
+    check(f, a, b, name=name)
+
+
+@pytest.mark.parametrize("name", ["maximum", "minimum"])
+@given(data=st.data())
+def test_maximum_minimum(name, data):
+    shape = data.draw(small_shapes)
+    a = data.draw(distinct_values(shape))
+    b = a[::-1].copy() + 0.013  # sin empates con a
+    fn = maximum if name == "maximum" else minimum
+    check(lambda x, y: fn(x, y), a, np.flip(b).copy(), name=name)
+
+
+def test_maximum_tie_splits_gradient():
+    a = Tensor(np.array([1.0, 2.0, 3.0]), requires_grad=True)
+    b = Tensor(np.array([1.0, 5.0, 0.0]), requires_grad=True)
+    maximum(a, b).sum().backward()
+    np.testing.assert_allclose(a.grad, [0.5, 0, 1])
+    np.testing.assert_allclose(b.grad, [0.5, 1, 0])
+
+
+# ---- unarias ------------------------------------------------------------------------
+UNARY = {
+    "neg": (lambda x: -x, floats, None),
+    "exp": (lambda x: x.exp(), floats, None),
+    "log": (lambda x: x.log(), positive, None),
+    "sqrt": (lambda x: x.sqrt(), positive, None),
+    "abs": (lambda x: x.abs(), None, 0.0),
+    "tanh": (lambda x: x.tanh(), floats, None),
+    "sigmoid": (lambda x: x.sigmoid(), floats, None),
+    "relu": (lambda x: x.relu(), None, 0.0),
+    "leaky_relu": (lambda x: x.leaky_relu(0.1), None, 0.0),
+    "clip": (lambda x: x.clip(-1.0, 1.5), None, 1.0),
+    "pow_scalar": (lambda x: x ** 3 + x ** 2.5, positive, None),
+    "rsub_rdiv_rpow": (lambda x: 1 - x + 2 / x + 2 ** x, positive, None),
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+@given(data=st.data())
+def test_unary(name, data):
+    f, elems, kink = UNARY[name]
+    shape = data.draw(small_shapes)
+    if kink is None:
+        a = data.draw(arrays(shape, elems))
+    else:
+        a = data.draw(away_from_kinks(shape, kink=kink))
+        if name == "clip":
+            a = data.draw(away_from_kinks(shape, kink=-1.0))
+            a = np.where(np.abs(a - 1.5) < 0.05, a + 0.1, a)
+    check(f, a, name=name)
+
+
+@given(data=st.data())
+def test_where(data):
+    sa, sb = data.draw(broadcastable_pair())
+    a, b = data.draw(arrays(sa)), data.draw(arrays(sb))
+    cond = data.draw(hnp.arrays(bool, np.broadcast_shapes(sa, sb)))
+    check(lambda x, y: where(cond, x, y), a, b, name="where")
+
+
+# ---- matmul -----------------------------------------------------------------------------
+@given(st.integers(1, 4), st.integers(1, 4), st.integers(1, 4), st.integers(0, 2), st.data())
+def test_matmul_shapes(n, k, m, case, data):
+    shapes = {0: ((n, k), (k, m)), 1: ((k,), (k, m)), 2: ((2, n, k), (k,))}[case]
+    a, b = data.draw(arrays(shapes[0])), data.draw(arrays(shapes[1]))
+    check(lambda x, y: x @ y, a, b, name="matmul")
+
+
+@given(st.data())
+def test_matmul_batched_broadcast(data):
+    a = data.draw(arrays((2, 1, 3, 4)))
+    b = data.draw(arrays((3, 4, 2)))
+    check(lambda x, y: x @ y, a, b, name="matmul_batched")
+    v = data.draw(arrays((4,)))
+    check(lambda x, y: x @ y, v, v.copy(), name="matmul_1d")
+
+
+# ---- reducciones ----------------------------------------------------------------------
+@st.composite
+def shape_and_axis(draw):
+    shape = draw(small_shapes)
+    axis = draw(st.one_of(st.none(), st.integers(-len(shape), len(shape) - 1),
+                          st.lists(st.integers(0, len(shape) - 1), min_size=1, max_size=len(shape),
+                                   unique=True).map(tuple)))
+    return shape, axis, draw(st.booleans())
+
+
+REDUCE = {
+    "sum": lambda x, ax, kd: x.sum(axis=ax, keepdims=kd),
+    "mean": lambda x, ax, kd: x.mean(axis=ax, keepdims=kd),
+    "var": lambda x, ax, kd: x.var(axis=ax, keepdims=kd, correction=0),
+    "logsumexp": lambda x, ax, kd: x.logsumexp(axis=ax, keepdims=kd),
+    "max": lambda x, ax, kd: x.max(axis=ax, keepdims=kd),
+    "min": lambda x, ax, kd: x.min(axis=ax, keepdims=kd),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REDUCE))
+@given(data=st.data())
+def test_reductions(name, data):
+    shape, axis, keepdims = data.draw(shape_and_axis())
+    a = data.draw(distinct_values(shape)) if name in ("max", "min") else data.draw(arrays(shape))
+    check(lambda x: REDUCE[name](x, axis, keepdims), a, name=name)
+
+
+def test_var_unbiased_default_matches_numpy():
+    a = np.random.default_rng(0).standard_normal((4, 5))
+    np.testing.assert_allclose(Tensor(a).var(axis=1).numpy(), a.var(axis=1, ddof=1))
+    np.testing.assert_allclose(Tensor(a).var().numpy(), a.var(ddof=1))
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+@given(data=st.data())
+def test_softmax_family(name, data):
+    shape = data.draw(small_shapes)
+    axis = data.draw(st.integers(-len(shape), len(shape) - 1))
+    a = data.draw(arrays(shape))
+    check(lambda x: getattr(x, name)(axis=axis), a, name=name)
+
+
+def test_max_tie_rule_first_element():
+    a = Tensor(np.array([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]]), requires_grad=True)
+    a.max(axis=1).sum().backward()
+    np.testing.assert_array_equal(a.grad, [[0, 1, 0], [1, 0, 0]])
+    b = Tensor(np.array([[5.0, 1.0], [5.0, 5.0]]), requires_grad=True)
+    b.max().backward()
+    np.testing.assert_array_equal(b.grad, [[1, 0], [0, 0]])
+    c = Tensor(np.array([[0.0, -1.0], [-1.0, 0.0]]), requires_grad=True)
+    c.min(axis=0).sum().backward()
+    np.testing.assert_array_equal(c.grad, [[0, 1], [1, 0]])
+
+
+def test_softmax_stable_at_extreme_logits():
+    z = Tensor(np.array([[1e4, -1e4, 0.0], [-1e4, -1e4, -1e4]], dtype=np.float32), requires_grad=True)
+    p = z.softmax(axis=1)
+    lp = z.log_softmax(axis=1)
+    lse = z.logsumexp(axis=1)
+    assert np.all(np.isfinite(p.numpy())) and np.all(np.isfinite(lse.numpy()))
+    np.testing.assert_allclose(p.numpy()[0], [1, 0, 0])
+    np.testing.assert_allclose(p.numpy()[1], [1 / 3] * 3, rtol=1e-6)
+    assert lp.numpy()[0, 1] == pytest.approx(-2e4)
+    (lp[:, 0].sum() + lse.sum()).backward()
+    assert np.all(np.isfinite(z.grad))
+
+
+# ---- movimiento -----------------------------------------------------------------------
+def test_movement_ops_grad():
+    rng = np.random.default_rng(1)
+    a = rng.standard_normal((2, 3, 4))
+    cases = {
+        "reshape": lambda x: x.reshape(4, 6) * np.arange(24).reshape(4, 6),
+        "view": lambda x: x.view(-1, 2),
+        "transpose": lambda x: x.transpose(0, 2),
+        "permute": lambda x: x.permute(2, 0, 1),
+        "T": lambda x: x.T,
+        "flatten": lambda x: x.flatten(1),
+        "squeeze_unsqueeze": lambda x: x.unsqueeze(1).unsqueeze(-1).squeeze(),
+        "expand": lambda x: x[:, :1, :].expand(2, 5, 4),
+        "getitem_slice": lambda x: x[1:, ::2, -1],
+        "getitem_intarray": lambda x: x[np.array([0, 1, 0]), :, np.array([3, 3, 0])],
+        "getitem_bool": lambda x: x[x.data > 0.1],
+        "getitem_repeated": lambda x: x[[0, 0, 1]],
+        "pad": lambda x: x.pad(((0, 0), (1, 2), (2, 0)), value=0.5),
+    }
+    for name, f in cases.items():
+        check(f, a, name=name)
+    b = rng.standard_normal((2, 1, 4))
+    check(lambda x, y: cat([x, y], axis=1), a, b, name="cat")
+    check(lambda x, y: stack([x, y * 2], axis=1), a, a.copy(), name="stack")
+
+
+@given(data=st.data())
+def test_getitem_random_masks(data):
+    shape = data.draw(small_shapes)
+    a = data.draw(arrays(shape))
+    mask = data.draw(hnp.arrays(bool, shape))
+    check(lambda x: x[mask] * 2, a, name="getitem_bool")
+
+
+def test_repeated_index_accumulates():
+    x = Tensor(np.array([1.0, 2.0, 3.0]), requires_grad=True)
+    x[[0, 0, 2, 0]].sum().backward()
+    np.testing.assert_array_equal(x.grad, [3, 0, 1])
+
+
+def test_zz_count_ops_checked():
+    # se ejecuta al final del módulo: cuántas operaciones distintas se comprobaron
+    assert len(OPS_CHECKED) >= 40, sorted(OPS_CHECKED)

@@ -1,0 +1,11 @@
+"""tinygrad_es: un motor de autograd para aprender (y entrenar CNN de verdad en la CPU).
+
+>>> from tinygrad_es import Value, Tensor, no_grad
+"""
+from .value import Value
+from .tensor import (Tensor, Function, no_grad, enable_grad, is_grad_enabled, manual_seed,
+                     cat, stack, where, maximum, minimum)
+
+__version__ = "0.1.0"
+__all__ = ["Value", "Tensor", "Function", "no_grad", "enable_grad", "is_grad_enabled",
+           "manual_seed", "cat", "stack", "where", "maximum", "minimum"]

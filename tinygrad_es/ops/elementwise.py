@@ -1,0 +1,306 @@
+"""Operaciones elemento a elemento (con broadcasting).
+
+Los gradientes pueden devolverse con la forma del resultado: el motor los
+reduce a la forma de cada entrada con ``unbroadcast``.
+"""
+import numpy as np
+
+from ..tensor import Function, broadcast_shape
+
+
+def _check2(a, b, op):
+    if a.shape != b.shape:
+        broadcast_shape(a.shape, b.shape, op=op)
+
+
+class Add(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        _check2(a, b, "+")
+        return a + b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, g
+
+
+class Sub(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        _check2(a, b, "-")
+        return a - b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, -g
+
+
+class Mul(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        _check2(a, b, "*")
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        return g * b, g * a
+
+
+class Div(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        _check2(a, b, "/")
+        ctx.save_for_backward(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return a / b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gb = -g * a / (b * b) if ctx.needs_input_grad[1] else None
+            return g / b, gb
+
+
+class Pow(Function):
+    """a ** b con b tensor; d/da = b·a^(b-1), d/db = a^b·ln(a)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        _check2(a, b, "**")
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            out = np.power(a, b)
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, out = ctx.saved_tensors
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            ga = g * b * np.power(a, b - 1) if ctx.needs_input_grad[0] else None
+            gb = None
+            if len(ctx.needs_input_grad) > 1 and ctx.needs_input_grad[1]:
+                gb = g * out * np.log(a)
+        return ga, gb
+
+
+class PowScalar(Function):
+    """a ** p con p número: d/da = p·a^(p-1)."""
+
+    @staticmethod
+    def forward(ctx, a, p):
+        ctx.save_for_backward(a)
+        ctx.p = p
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            return np.power(a, a.dtype.type(p))
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        p = ctx.p
+        if p == 0:
+            return np.zeros_like(g)
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            return g * (p * np.power(a, a.dtype.type(p - 1)))
+
+
+class Neg(Function):
+    @staticmethod
+    def forward(ctx, a):
+        return -a
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g
+
+
+class Exp(Function):
+    @staticmethod
+    def forward(ctx, a):
+        with np.errstate(over="ignore"):
+            out = np.exp(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * out
+
+
+class Log(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return g / a
+
+
+class Sqrt(Function):
+    @staticmethod
+    def forward(ctx, a):
+        with np.errstate(invalid="ignore"):
+            out = np.sqrt(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return g / (2 * out)
+
+
+class Abs(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.abs(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * np.sign(a)  # en 0 el gradiente es 0, como en PyTorch
+
+
+class Tanh(Function):
+    @staticmethod
+    def forward(ctx, a):
+        out = np.tanh(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * (1 - out * out)
+
+
+def stable_sigmoid(a: np.ndarray) -> np.ndarray:
+    """σ(a) sin desbordamiento: exp sólo de números ≤ 0."""
+    e = np.exp(-np.abs(a))
+    return np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+
+
+class Sigmoid(Function):
+    @staticmethod
+    def forward(ctx, a):
+        out = stable_sigmoid(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (s,) = ctx.saved_tensors
+        return g * s * (1 - s)
+
+
+class Relu(Function):
+    @staticmethod
+    def forward(ctx, a):
+        mask = a > 0
+        ctx.save_for_backward(mask)
+        return np.where(mask, a, a.dtype.type(0))
+
+    @staticmethod
+    def backward(ctx, g):
+        (mask,) = ctx.saved_tensors
+        return g * mask  # derivada en 0: 0 (como PyTorch)
+
+
+class LeakyRelu(Function):
+    @staticmethod
+    def forward(ctx, a, negative_slope=0.01):
+        mask = a > 0
+        ctx.save_for_backward(mask)
+        ctx.slope = negative_slope
+        return np.where(mask, a, a * a.dtype.type(negative_slope))
+
+    @staticmethod
+    def backward(ctx, g):
+        (mask,) = ctx.saved_tensors
+        return np.where(mask, g, g * g.dtype.type(ctx.slope))
+
+
+class Clip(Function):
+    """clip(a, lo, hi); el gradiente pasa donde lo ≤ a ≤ hi (bordes incluidos, como torch.clamp)."""
+
+    @staticmethod
+    def forward(ctx, a, lo=None, hi=None):
+        mask = np.ones(a.shape, dtype=bool)
+        if lo is not None:
+            mask &= a >= lo
+        if hi is not None:
+            mask &= a <= hi
+        ctx.save_for_backward(mask)
+        return np.clip(a, lo, hi).astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        (mask,) = ctx.saved_tensors
+        return g * mask
+
+
+class Maximum(Function):
+    """max elemento a elemento; en empates cada entrada recibe la mitad (como torch.maximum)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        _check2(a, b, "maximum")
+        ctx.save_for_backward(a, b)
+        return np.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        wa = (a > b) + 0.5 * (a == b)
+        return g * wa, g * (1 - wa)
+
+
+class Minimum(Function):
+    """min elemento a elemento; en empates cada entrada recibe la mitad (como torch.minimum)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        _check2(a, b, "minimum")
+        ctx.save_for_backward(a, b)
+        return np.minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        wa = (a < b) + 0.5 * (a == b)
+        return g * wa, g * (1 - wa)
+
+
+class Where(Function):
+    @staticmethod
+    def forward(ctx, a, b, cond=None):
+        broadcast_shape(cond.shape, a.shape, b.shape, op="where")
+        ctx.save_for_backward(cond)
+        return np.where(cond, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        (cond,) = ctx.saved_tensors
+        z = g.dtype.type(0)
+        return np.where(cond, g, z), np.where(cond, z, g)
+
+
+class Cast(Function):
+    @staticmethod
+    def forward(ctx, a, dtype=None):
+        ctx.src = a.dtype
+        return a.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.astype(ctx.src)

@@ -1,0 +1,39 @@
+"""Producto matricial con la semántica de ``np.matmul`` (1-D, 2-D y por lotes)."""
+import numpy as np
+
+from ..tensor import Function, unbroadcast
+
+
+class MatMul(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        if a.ndim == 0 or b.ndim == 0:
+            raise ValueError(f"matmul (@) no admite escalares: formas {a.shape} y {b.shape}; usa *")
+        ka = a.shape[-1]
+        kb = b.shape[-2] if b.ndim > 1 else b.shape[0]
+        if ka != kb:
+            raise ValueError(f"formas incompatibles en '@': {a.shape} y {b.shape} "
+                             f"(la última dimensión de la izquierda, {ka}, debe coincidir con "
+                             f"la penúltima de la derecha, {kb})")
+        try:
+            out = np.matmul(a, b)
+        except ValueError:
+            raise ValueError(f"formas incompatibles en '@': {a.shape} y {b.shape} "
+                             f"(las dimensiones de lote no hacen broadcasting)") from None
+        ctx.save_for_backward(a, b)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        # Los vectores 1-D se tratan como matrices (1,k) o (k,1), como hace matmul.
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        out2 = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2]) + (a2.shape[-2], b2.shape[-1])
+        g2 = g.reshape(out2)
+        ga = gb = None
+        if ctx.needs_input_grad[0]:
+            ga = unbroadcast(np.matmul(g2, np.swapaxes(b2, -1, -2)), a2.shape).reshape(a.shape)
+        if ctx.needs_input_grad[1]:
+            gb = unbroadcast(np.matmul(np.swapaxes(a2, -1, -2), g2), b2.shape).reshape(b.shape)
+        return ga, gb
