@@ -344,6 +344,9 @@ class Tensor:
                 prev = grads.get(key)
                 grads[key] = ig if prev is None else prev + ig
             if not retain_graph:
+                release = getattr(ctx.fn, "release", None)
+                if release is not None:  # p. ej. devolver buffers reutilizables
+                    release(ctx)
                 ctx.saved_tensors = ()
                 ctx.freed = True
 
