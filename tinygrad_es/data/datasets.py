@@ -1,0 +1,210 @@
+"""Conjuntos de datos: MNIST, Fashion-MNIST (con búsqueda local, descarga verificada y
+caché), una muestra de MNIST incluida en el paquete, Iris, dígitos 8×8 y generadores
+sintéticos del curso."""
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import os
+import tempfile
+import urllib.error
+import urllib.request
+
+import numpy as np
+
+from .idx import IDXError, read_idx
+
+__all__ = ["load_mnist", "load_fashion_mnist", "load_mnist_sample", "load_iris", "load_digits",
+           "xor", "quadratic_roots", "spirals", "search_paths", "DatasetNotFoundError", "DATASETS"]
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+_EMBEDDED = os.path.join(_HERE, "_embedded")
+
+_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+
+# md5 de los ficheros .gz oficiales (los mismos que verifica torchvision)
+DATASETS = {
+    "mnist": {
+        "md5": {"train-images-idx3-ubyte": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
+                "train-labels-idx1-ubyte": "d53e105ee54ea40749a09fcbcd1e9432",
+                "t10k-images-idx3-ubyte": "9fb629c4189551a2d022fa330f9573f3",
+                "t10k-labels-idx1-ubyte": "ec29112dd5afa0611ce80d1b7f02629c"},
+        "mirrors": ["https://ossci-datasets.s3.amazonaws.com/mnist/",
+                    "https://storage.googleapis.com/cvdf-datasets/mnist/"],
+    },
+    "fashion-mnist": {
+        "md5": {"train-images-idx3-ubyte": "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
+                "train-labels-idx1-ubyte": "25c81989df183df01b3e8a0aad5dffbe",
+                "t10k-images-idx3-ubyte": "bef4ecab320f06d8554ea6380940ec79",
+                "t10k-labels-idx1-ubyte": "bb300cfdad3c16e7a12a480ee83cd310"},
+        "mirrors": ["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"],
+    },
+}
+
+
+class DatasetNotFoundError(FileNotFoundError):
+    """No se encontró el conjunto de datos en local ni se pudo descargar."""
+
+
+def search_paths(root=None) -> list:
+    """Carpetas donde se buscan los datos, en orden: ``root``, ``$TINYGRAD_ES_DATA``,
+    ``~/.cache/tinygrad_es`` y ``/usr/share/datasets``."""
+    paths = []
+    if root:
+        paths.append(os.path.abspath(os.path.expanduser(str(root))))
+    env = os.environ.get("TINYGRAD_ES_DATA")
+    if env:
+        paths.append(os.path.abspath(os.path.expanduser(env)))
+    paths.append(cache_dir())
+    paths.append("/usr/share/datasets")
+    return paths
+
+
+def cache_dir() -> str:
+    return os.path.join(os.path.expanduser("~"), ".cache", "tinygrad_es")
+
+
+def _find(folder: str, stem: str):
+    for name in (stem + ".gz", stem):
+        p = os.path.join(folder, name)
+        if os.path.isfile(p):
+            return p
+    return None
+
+
+def _md5(data: bytes) -> str:
+    return hashlib.md5(data).hexdigest()
+
+
+def _download(name: str, dest_folder: str, mirrors, timeout: float):
+    """Descarga los cuatro ficheros verificando su md5; escritura atómica en la caché."""
+    info = DATASETS[name]
+    os.makedirs(dest_folder, exist_ok=True)
+    errors = []
+    for stem in _FILES:
+        if _find(dest_folder, stem):
+            continue
+        ok = False
+        for base in mirrors:
+            url = base.rstrip("/") + "/" + stem + ".gz"
+            try:
+                with urllib.request.urlopen(url, timeout=timeout) as r:
+                    data = r.read()
+            except (urllib.error.URLError, OSError, ValueError) as e:
+                errors.append(f"{url}: {e}")
+                continue
+            if _md5(data) != info["md5"][stem]:
+                errors.append(f"{url}: md5 incorrecto ({_md5(data)}), fichero rechazado")
+                continue
+            fd, tmp = tempfile.mkstemp(dir=dest_folder, prefix=f".{stem}.", suffix=".part")
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, os.path.join(dest_folder, stem + ".gz"))  # atómico
+            ok = True
+            break
+        if not ok:
+            return errors
+    return []
+
+
+def _load(name: str, root=None, download=True, mirrors=None, timeout=20.0):
+    tried = []
+    for base in search_paths(root):
+        folder = os.path.join(base, name)
+        paths = [_find(folder, s) for s in _FILES]
+        tried.append(folder)
+        if all(paths):
+            return _read_four(paths)
+    errors = []
+    if download:
+        dest = os.path.join(root if root else cache_dir(), name)
+        errors = _download(name, dest, mirrors if mirrors is not None else DATASETS[name]["mirrors"], timeout)
+        if not errors:
+            return _read_four([_find(dest, s) for s in _FILES])
+    msg = (f"no se encontró el conjunto '{name}'. Se buscó en:\n  " + "\n  ".join(tried) +
+           f"\nCopia los cuatro ficheros IDX ({', '.join(s + '.gz' for s in _FILES)}) en una carpeta "
+           f"'{name}/' dentro de una de esas rutas (o define TINYGRAD_ES_DATA)")
+    if name == "fashion-mnist":
+        msg += "; en Debian/Ubuntu: sudo apt-get install dataset-fashion-mnist"
+    if errors:
+        msg += ".\nLa descarga falló:\n  " + "\n  ".join(errors[-4:])
+    elif not download:
+        msg += " (descarga desactivada)"
+    raise DatasetNotFoundError(msg)
+
+
+def _read_four(paths):
+    xtr, ytr = read_idx(paths[0], 2051), read_idx(paths[1], 2049)
+    xte, yte = read_idx(paths[2], 2051), read_idx(paths[3], 2049)
+    for x, y, which in ((xtr, ytr, "entrenamiento"), (xte, yte, "test")):
+        if len(x) != len(y):
+            raise IDXError(f"{which}: hay {len(x)} imágenes y {len(y)} etiquetas")
+    return (xtr, ytr.astype(np.int64)), (xte, yte.astype(np.int64))
+
+
+def load_mnist(root=None, download=True, mirrors=None, timeout=20.0):
+    """MNIST como ``(x_train, y_train), (x_test, y_test)``: imágenes uint8 N×28×28 y
+    etiquetas enteras. Busca en local (``search_paths``) y, si no, descarga con
+    verificación md5 a ``~/.cache/tinygrad_es/mnist``."""
+    return _load("mnist", root, download, mirrors, timeout)
+
+
+def load_fashion_mnist(root=None, download=True, mirrors=None, timeout=20.0):
+    """Fashion-MNIST (60 000 + 10 000), con la misma búsqueda y descarga que ``load_mnist``."""
+    return _load("fashion-mnist", root, download, mirrors, timeout)
+
+
+def load_mnist_sample():
+    """Muestra de MNIST incluida en el paquete (funciona sin red): 2 000 imágenes de
+    entrenamiento (del subconjunto de 5 000) y 1 000 de test oficiales."""
+    with np.load(os.path.join(_EMBEDDED, "mnist_sample.npz")) as z:
+        return (z["x_train"], z["y_train"].astype(np.int64)), (z["x_test"], z["y_test"].astype(np.int64))
+
+
+def load_iris():
+    """Iris de Fisher: ``(X, y, nombres_de_clase)`` con X 150×4 float32 e y en {0,1,2}."""
+    with open(os.path.join(_EMBEDDED, "iris.csv")) as f:
+        rows = list(csv.reader(f))
+    names = rows[0][2:]
+    data = np.array(rows[1:], dtype=np.float64)
+    return data[:, :4].astype(np.float32), data[:, 4].astype(np.int64), names
+
+
+def load_digits():
+    """Dígitos 8×8 de UCI: ``(X, y)`` con X 1797×8×8 (valores 0-16) e y enteras."""
+    with gzip.open(os.path.join(_EMBEDDED, "digits8x8.csv.gz"), "rt") as f:
+        data = np.loadtxt(io.StringIO(f.read()), delimiter=",")
+    return data[:, :64].reshape(-1, 8, 8).astype(np.float32), data[:, 64].astype(np.int64)
+
+
+# ---- generadores sintéticos ----------------------------------------------------------------
+def xor():
+    """Las cuatro entradas de XOR y sus salidas: ``(X (4×2), y (4,))``."""
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
+    return X, np.array([0, 1, 1, 0], dtype=np.float32)
+
+
+def quadratic_roots(n=1000, seed=0, root_range=(-1.0, 1.0)):
+    """Regresión "resolver ax² + bx + c = 0": entradas (a, b, c) con dos raíces reales,
+    salidas (x₁, x₂) con x₁ ≤ x₂. Se generan raíces uniformes y a ∈ [0.5, 2]."""
+    rng = np.random.default_rng(seed)
+    r = np.sort(rng.uniform(*root_range, (n, 2)), axis=1)
+    a = rng.uniform(0.5, 2.0, n)
+    X = np.stack([a, -a * (r[:, 0] + r[:, 1]), a * r[:, 0] * r[:, 1]], axis=1)
+    return X.astype(np.float32), r.astype(np.float32)
+
+
+def spirals(n_per_class=100, classes=3, noise=0.2, seed=0):
+    """Espirales entrelazadas (clasificación no lineal en 2-D)."""
+    rng = np.random.default_rng(seed)
+    X, y = [], []
+    for c in range(classes):
+        r = np.linspace(0.0, 1, n_per_class)
+        t = np.linspace(c * 4, (c + 1) * 4, n_per_class) + rng.normal(0, noise, n_per_class)
+        X.append(np.c_[r * np.sin(t), r * np.cos(t)])
+        y.append(np.full(n_per_class, c))
+    return np.concatenate(X).astype(np.float32), np.concatenate(y).astype(np.int64)

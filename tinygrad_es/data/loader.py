@@ -1,0 +1,165 @@
+"""Conjuntos en memoria, DataLoader, particiones, K-fold, normalización y aumentos."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..tensor import Tensor
+
+__all__ = ["TensorDataset", "Subset", "DataLoader", "random_split", "kfold", "normalize", "standardize",
+           "random_shift", "time_mask", "freq_mask"]
+
+
+def _arr(x):
+    return x.data if isinstance(x, Tensor) else np.asarray(x)
+
+
+class TensorDataset:
+    """Agrupa arrays con la misma primera dimensión: ``ds[i] -> (x_i, y_i)``."""
+
+    def __init__(self, *arrays):
+        if not arrays:
+            raise ValueError("TensorDataset necesita al menos un array")
+        self.arrays = [_arr(a) for a in arrays]
+        n = len(self.arrays[0])
+        for a in self.arrays[1:]:
+            if len(a) != n:
+                raise ValueError(f"TensorDataset: los arrays tienen longitudes distintas "
+                                 f"({[len(x) for x in self.arrays]})")
+
+    def __len__(self):
+        return len(self.arrays[0])
+
+    def __getitem__(self, idx):
+        out = tuple(a[idx] for a in self.arrays)
+        return out if len(out) > 1 else out[0]
+
+
+class Subset:
+    def __init__(self, dataset, indices):
+        self.dataset, self.indices = dataset, np.asarray(indices, dtype=np.int64)
+
+    def __len__(self):
+        return len(self.indices)
+
+    def __getitem__(self, idx):
+        return self.dataset[self.indices[idx]]
+
+
+class DataLoader:
+    """Itera por lotes ``(x, y)`` como Tensores. ``shuffle`` baraja en cada época con su
+    propio generador (``seed`` lo hace reproducible); ``drop_last`` descarta el lote
+    incompleto; ``transform(x_lote, rng)`` aplica aumentos al lote de entrada."""
+
+    def __init__(self, dataset, batch_size: int = 32, shuffle: bool = False, drop_last: bool = False,
+                 seed=None, transform=None):
+        if batch_size < 1:
+            raise ValueError(f"batch_size debe ser ≥ 1, no {batch_size}")
+        self.dataset, self.batch_size = dataset, batch_size
+        self.shuffle, self.drop_last = shuffle, drop_last
+        self.rng = np.random.default_rng(seed)
+        self.transform = transform
+
+    def __len__(self):
+        n = len(self.dataset)
+        return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
+
+    def __iter__(self):
+        n = len(self.dataset)
+        order = self.rng.permutation(n) if self.shuffle else np.arange(n)
+        for k in range(len(self)):
+            idx = order[k * self.batch_size:(k + 1) * self.batch_size]
+            batch = self.dataset[idx]
+            if not isinstance(batch, tuple):
+                batch = (batch,)
+            arrays = list(batch)
+            if self.transform is not None:
+                arrays[0] = self.transform(arrays[0], self.rng)
+            out = tuple(Tensor(a) if np.issubdtype(np.asarray(a).dtype, np.floating) else
+                        Tensor._wrap(np.asarray(a), False) for a in arrays)
+            yield out if len(out) > 1 else out[0]
+
+
+def random_split(dataset, lengths, seed=None):
+    """Partición aleatoria en trozos de las longitudes dadas; también fracciones
+    (``[0.8, 0.2]``, el 80/20 de los apuntes)."""
+    n = len(dataset)
+    if all(isinstance(x, float) for x in lengths) and abs(sum(lengths) - 1) < 1e-6:
+        sizes = [int(math.floor(n * f)) for f in lengths]
+        for i in range(n - sum(sizes)):
+            sizes[i % len(sizes)] += 1
+    else:
+        sizes = [int(x) for x in lengths]
+    if sum(sizes) != n:
+        raise ValueError(f"random_split: las longitudes {sizes} suman {sum(sizes)} y el conjunto tiene {n}")
+    perm = np.random.default_rng(seed).permutation(n)
+    out, start = [], 0
+    for s in sizes:
+        out.append(Subset(dataset, perm[start:start + s]))
+        start += s
+    return out
+
+
+def kfold(n: int, k: int = 5, shuffle: bool = True, seed=None):
+    """Índices ``(train_idx, val_idx)`` de validación cruzada en K bloques: cada muestra
+    está en validación exactamente una vez."""
+    if not 2 <= k <= n:
+        raise ValueError(f"kfold: k debe estar entre 2 y n={n}, no {k}")
+    idx = np.random.default_rng(seed).permutation(n) if shuffle else np.arange(n)
+    folds = np.array_split(idx, k)
+    for i in range(k):
+        val = folds[i]
+        train = np.concatenate([folds[j] for j in range(k) if j != i])
+        yield train, val
+
+
+def normalize(x, mean, std):
+    """(x − media) / desviación, con broadcasting (p. ej. MNIST: 0.1307, 0.3081)."""
+    return ((_arr(x) - mean) / std).astype(np.float32)
+
+
+def standardize(train, *others):
+    """Estandariza con la media y desviación de ``train`` (por columna) y aplica lo mismo a
+    los demás; devuelve los arrays y ``(media, desviación)``."""
+    train = _arr(train)
+    mu, sd = train.mean(axis=0), train.std(axis=0) + 1e-8
+    return [normalize(a, mu, sd) for a in (train,) + others], (mu, sd)
+
+
+def random_shift(x, max_shift: int = 2, rng=None):
+    """Desplaza cada imagen (…, H, W) hasta ``max_shift`` píxeles, rellenando con ceros."""
+    r = rng if rng is not None else np.random.default_rng()
+    x = _arr(x)
+    out = np.zeros_like(x)
+    H, W = x.shape[-2:]
+    for i in range(len(x)):
+        dy, dx = r.integers(-max_shift, max_shift + 1, 2)
+        ys, yd = (slice(0, H - dy), slice(dy, H)) if dy >= 0 else (slice(-dy, H), slice(0, H + dy))
+        xs, xd = (slice(0, W - dx), slice(dx, W)) if dx >= 0 else (slice(-dx, W), slice(0, W + dx))
+        out[i, ..., yd, xd] = x[i, ..., ys, xs]
+    return out
+
+
+def _mask(x, max_width, n_masks, axis, rng, value):
+    r = rng if rng is not None else np.random.default_rng()
+    x = np.array(_arr(x), copy=True)
+    size = x.shape[axis]
+    for i in range(len(x)):
+        for _ in range(n_masks):
+            w = int(r.integers(0, max_width + 1))
+            start = int(r.integers(0, max(size - w, 0) + 1))
+            sl = [slice(None)] * x.ndim
+            sl[0], sl[axis] = i, slice(start, start + w)
+            x[tuple(sl)] = value
+    return x
+
+
+def time_mask(x, max_width: int = 10, n_masks: int = 1, rng=None, value=0.0):
+    """SpecAugment: anula bandas de tiempo (último eje) de anchura aleatoria ≤ ``max_width``."""
+    return _mask(x, max_width, n_masks, -1, rng, value)
+
+
+def freq_mask(x, max_width: int = 8, n_masks: int = 1, rng=None, value=0.0):
+    """SpecAugment: anula bandas de frecuencia (penúltimo eje)."""
+    return _mask(x, max_width, n_masks, -2, rng, value)
