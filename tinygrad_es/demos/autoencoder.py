@@ -1,0 +1,65 @@
+"""Demo 7: autoencoder 784-128-9-128-784 en MNIST y su versión de eliminación de ruido
+(entrada con ruido gaussiano, objetivo limpio)."""
+import numpy as np
+
+from .. import manual_seed, optim
+from ..data import DataLoader, TensorDataset
+from ..models import AutoEncoder, add_gaussian_noise
+from ..nn import functional as F
+from ..train import fit, predict
+from ._common import have_matplotlib, mnist_data, out_path, parse
+
+
+def _mse(model, X, target):
+    return float(((predict(model, X) - target) ** 2).mean())
+
+
+def run(epochs: int = 10, limit_train: int = 0, noise: float = 0.3, seed: int = 0, out_dir: str = None,
+        verbose: bool = True) -> dict:
+    Xtr, _, Xte, _, origin = mnist_data(flatten=True, limit_train=limit_train or None, limit_test=1000, seed=seed)
+    rng = np.random.default_rng(seed)
+    if verbose:
+        print(f"Datos: {origin}")
+    res = {}
+    for denoise in (False, True):
+        manual_seed(seed)
+        ae = AutoEncoder()
+        Xin = add_gaussian_noise(Xtr, noise, rng) if denoise else Xtr
+        Xte_in = add_gaussian_noise(Xte, noise, rng) if denoise else Xte
+        before = _mse(ae, Xte_in, Xte)
+        fit(ae, F.mse_loss, optim.Adam(ae.parameters(), lr=3e-3),
+            DataLoader(TensorDataset(Xin, Xtr), 64, shuffle=True, seed=seed), epochs=epochs,
+            verbose=False, progress=verbose)
+        after = _mse(ae, Xte_in, Xte)
+        key = "eliminacion_ruido" if denoise else "autoencoder"
+        res[key] = {"mse_antes": before, "mse_despues": after}
+        if denoise:
+            res[key]["mse_entrada_ruidosa"] = float(((Xte_in - Xte) ** 2).mean())
+        if verbose:
+            name = "Autoencoder de eliminación de ruido" if denoise else "Autoencoder"
+            extra = (f" (la entrada ruidosa tiene MSE {res[key]['mse_entrada_ruidosa']:.4f})" if denoise else "")
+            print(f"{name} 784-128-9-128-784: MSE de reconstrucción en test {before:.4f} -> {after:.4f}{extra}")
+        path = out_path(out_dir, f"{key}.png")
+        if path and have_matplotlib():
+            import matplotlib
+            matplotlib.use("Agg")
+            import matplotlib.pyplot as plt
+            rec = predict(ae, Xte_in[:8])
+            fig, axes = plt.subplots(3 if denoise else 2, 8, figsize=(10, 4 if denoise else 2.8))
+            rows = [Xte[:8], Xte_in[:8], rec] if denoise else [Xte[:8], rec]
+            for r, imgs in enumerate(rows):
+                for c in range(8):
+                    axes[r, c].imshow(imgs[c].reshape(28, 28), cmap="gray")
+                    axes[r, c].axis("off")
+            fig.suptitle("original / ruidosa / reconstruida" if denoise else "original / reconstruida")
+            fig.savefig(path, dpi=100)
+            plt.close(fig)
+    return res
+
+
+def main(argv=None):
+    run(**parse(argv, {"epochs": 10, "limit_train": 0, "noise": 0.3, "seed": 0, "out_dir": None}, __doc__))
+
+
+if __name__ == "__main__":
+    main()
