@@ -14,7 +14,7 @@ def _mse(model, X, target):
     return float(((predict(model, X) - target) ** 2).mean())
 
 
-def run(epochs: int = 10, limit_train: int = 0, noise: float = 0.3, seed: int = 0, out_dir: str = None,
+def run(epochs: int = 20, limit_train: int = 0, noise: float = 0.5, seed: int = 0, out_dir: str = None,
         verbose: bool = True) -> dict:
     Xtr, _, Xte, _, origin = mnist_data(flatten=True, limit_train=limit_train or None, limit_test=1000, seed=seed)
     rng = np.random.default_rng(seed)
@@ -27,7 +27,7 @@ def run(epochs: int = 10, limit_train: int = 0, noise: float = 0.3, seed: int = 
         Xin = add_gaussian_noise(Xtr, noise, rng) if denoise else Xtr
         Xte_in = add_gaussian_noise(Xte, noise, rng) if denoise else Xte
         before = _mse(ae, Xte_in, Xte)
-        fit(ae, F.mse_loss, optim.Adam(ae.parameters(), lr=3e-3),
+        fit(ae, F.mse_loss, optim.Adam(ae.parameters(), lr=1e-2),
             DataLoader(TensorDataset(Xin, Xtr), 64, shuffle=True, seed=seed), epochs=epochs,
             verbose=False, progress=verbose)
         after = _mse(ae, Xte_in, Xte)
@@ -58,7 +58,7 @@ def run(epochs: int = 10, limit_train: int = 0, noise: float = 0.3, seed: int = 
 
 
 def main(argv=None):
-    run(**parse(argv, {"epochs": 10, "limit_train": 0, "noise": 0.3, "seed": 0, "out_dir": None}, __doc__))
+    run(**parse(argv, {"epochs": 20, "limit_train": 0, "noise": 0.5, "seed": 0, "out_dir": None}, __doc__))
 
 
 if __name__ == "__main__":

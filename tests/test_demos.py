@@ -1,0 +1,74 @@
+"""Cada demo se ejecuta con valores pequeños y da resultados con sentido; el README y
+.ci/run dicen lo mismo."""
+import os
+import re
+
+import pytest
+
+from tinygrad_es.demos import DEMOS, autoencoder, fashion, graph_demo, iris, mnist_cnn, mnist_mlp, perceptron, \
+    quadratic, xor_mlp
+
+ROOT = os.path.join(os.path.dirname(__file__), "..")
+
+
+def test_readme_commands_match_ci():
+    readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    cmds = re.findall(r"```bash\n(python -m pip install [^\n]+)\n```", readme)
+    assert len(cmds) == 2, cmds
+    assert "demo" in cmds[0] and "pytest" in cmds[1]
+    ci = open(os.path.join(ROOT, ".ci", "run"), encoding="utf-8").read().splitlines()
+    assert cmds[1] in ci
+
+
+def test_every_demo_has_a_script():
+    scripts = os.listdir(os.path.join(ROOT, "demos"))
+    for _, (mod, _) in DEMOS.items():
+        assert any(mod in open(os.path.join(ROOT, "demos", s)).read() for s in scripts), mod
+
+
+def test_perceptron_demo():
+    r = perceptron.run(verbose=False)
+    assert r["AND"]["aciertos"] == 4 and r["OR"]["aciertos"] == 4 and r["XOR"]["aciertos"] < 4
+
+
+def test_xor_demo():
+    assert xor_mlp.run(epochs=3000, verbose=False)["aciertos"] == 4
+
+
+def test_iris_demo():
+    r = iris.run(epochs=40, widths="2,10", verbose=False)
+    assert r["optimizadores"]["Adam"]["test_acc"] >= 0.9
+
+
+def test_quadratic_demo():
+    r = quadratic.run(n=400, k=3, epochs=15, verbose=False)
+    assert r["mae_medio"] < r["mae_base"] / 2
+
+
+def test_mnist_demos_small(tmp_path):
+    r = mnist_mlp.run(epochs=1, limit_train=600, limit_test=300, verbose=False)
+    assert r["mlp"]["test_acc"] > 0.5
+    c = mnist_cnn.run(epochs=1, limit_train=600, limit_test=300, out_dir=str(tmp_path), verbose=False)
+    assert c["accuracy"] > 0.5 and 0 <= c["mcnemar"][1] <= 1
+    if c.get("figuras"):
+        files = os.listdir(tmp_path)
+        for name in ("saliencia.png", "gradcam.png", "mapas_conv1.png", "mapas_conv2.png", "confusion.png"):
+            assert name in files
+
+
+def test_autoencoder_demo():
+    r = autoencoder.run(epochs=3, verbose=False)
+    assert r["autoencoder"]["mse_despues"] < r["autoencoder"]["mse_antes"]
+    assert r["eliminacion_ruido"]["mse_despues"] < r["eliminacion_ruido"]["mse_entrada_ruidosa"]
+
+
+def test_fashion_demo_or_clean_skip():
+    r = fashion.run(epochs=2, limit_train=1500, limit_test=300, verbose=False)
+    if r.get("omitida"):
+        pytest.skip("Fashion-MNIST no instalado")
+    assert r["LeNet-5"]["test_acc"] > 0.5 and r["ResNet"]["test_acc"] > 0.5
+
+
+def test_graph_demo(tmp_path):
+    r = graph_demo.run(out_dir=str(tmp_path), verbose=False)
+    assert r["f"] == 20 and r["grads"] == (4, 4, 5) and r["files"]
