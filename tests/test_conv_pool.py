@@ -267,3 +267,22 @@ def test_unbatched_input():
     out = F.conv2d(Tensor(x), Tensor(w))
     np.testing.assert_allclose(out.numpy(), ref_conv2d(x[None], w, None, (1, 1), (0, 0))[0], atol=1e-12)
     assert F.max_pool2d(Tensor(x), 2).shape == (2, 3, 3)
+
+
+@pytest.mark.parametrize("h, w", [(4, 4), (5, 7), (26, 26), (11, 11)])
+def test_max_pool_2x2_fast_path_equals_general_kernel(h, w):
+    rng = np.random.default_rng(h * w)
+    x = rng.integers(0, 4, (3, 2, h, w)).astype(np.float32)  # muchos empates
+    x[0, 0, 0, 1] = np.nan
+    x[1, 1, 1, 0] = np.nan
+    oh, ow = h // 2, w // 2
+    a, ia = K.max_pool2x2_forward(x, oh, ow)
+    b, ib = K.max_pool2d_forward(x, 2, 2, 2, 2, 0, 0, oh, ow)
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(ia, ib)
+    a2, ia2 = K.max_pool2x2_forward.py_func(x, oh, ow)
+    np.testing.assert_array_equal(a, a2)
+    np.testing.assert_array_equal(ia, ia2)
+    g = rng.standard_normal(a.shape).astype(np.float32)
+    np.testing.assert_array_equal(K.max_pool2x2_backward(g, ia, h, w), K.max_pool2d_backward(g, ib, h, w))
+    np.testing.assert_array_equal(K.max_pool2x2_backward(g, ia, h, w), K.max_pool2x2_backward.py_func(g, ia, h, w))

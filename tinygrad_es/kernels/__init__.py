@@ -15,8 +15,9 @@ if "NUMBA_THREADING_LAYER" not in os.environ:
 from .conv import (conv2d_backward, conv2d_forward, conv_output_size, col2im, im2col, pad_input)  # noqa: E402
 from .workspace import workspace  # noqa: E402
 from .pool import (adaptive_avg_pool2d_backward, adaptive_avg_pool2d_forward, avg_pool2d_backward,  # noqa: E402
-                   avg_pool2d_forward, max_pool2d_backward, max_pool2d_forward)
+                   avg_pool2d_forward, max_pool2d_backward, max_pool2d_forward, max_pool2x2_backward,
+                   max_pool2x2_forward)
 
 __all__ = ["workspace", "pad_input", "conv2d_forward", "conv2d_backward", "conv_output_size", "im2col", "col2im",
-           "max_pool2d_forward", "max_pool2d_backward", "avg_pool2d_forward", "avg_pool2d_backward",
+           "max_pool2d_forward", "max_pool2d_backward", "max_pool2x2_forward", "max_pool2x2_backward", "avg_pool2d_forward", "avg_pool2d_backward",
            "adaptive_avg_pool2d_forward", "adaptive_avg_pool2d_backward"]

@@ -139,3 +139,73 @@ def adaptive_avg_pool2d_backward(gout, h, w):
                     for ix in range(x0, x1):
                         dx[n, ch, iy, ix] += g
     return dx
+
+
+@njit(parallel=True, cache=True)
+def max_pool2x2_forward(x, oh, ow):
+    """Camino rápido para núcleo 2×2, stride 2 y sin relleno (el de las CNN del curso):
+    sin ramas (selecciones que LLVM vectoriza), misma regla que el caso general: gana el
+    primer máximo en orden de filas y un NaN se propaga."""
+    n_img, c, h, w = x.shape
+    out = np.empty((n_img, c, oh, ow), dtype=x.dtype)
+    idx = np.empty((n_img, c, oh, ow), dtype=np.int32)
+    for p in prange(n_img * c):
+        n = p // c
+        ch = p % c
+        plane = x[n, ch]
+        o = out[n, ch]
+        ii = idx[n, ch]
+        for y in range(oh):
+            r0 = plane[2 * y]
+            r1 = plane[2 * y + 1]
+            orow = o[y]
+            irow = ii[y]
+            base = 2 * y * w
+            for xo in range(ow):
+                a = r0[2 * xo]
+                b = r0[2 * xo + 1]
+                cc = r1[2 * xo]
+                d = r1[2 * xo + 1]
+                t1 = (a >= b) | (a != a)
+                m1 = a if t1 else b
+                k1 = 0 if t1 else 1
+                t2 = (cc >= d) | (cc != cc)
+                m2 = cc if t2 else d
+                k2 = w if t2 else w + 1
+                t3 = ((m1 >= m2) | (m1 != m1)) & ~((m2 != m2) & (m1 == m1))
+                orow[xo] = m1 if t3 else m2
+                irow[xo] = base + 2 * xo + (k1 if t3 else k2)
+    return out, idx
+
+
+@njit(parallel=True, cache=True)
+def max_pool2x2_backward(gout, idx, h, w):
+    """Adjunto del camino rápido: las ventanas no se solapan, así que cada elemento de
+    ``dx`` se escribe una sola vez (sin pasada previa de ceros)."""
+    n_img, c, oh, ow = gout.shape
+    dx = np.empty((n_img, c, h, w), dtype=gout.dtype)
+    zero = 0
+    for p in prange(n_img * c):
+        n = p // c
+        ch = p % c
+        d = dx[n, ch]
+        g = gout[n, ch]
+        ii = idx[n, ch]
+        for y in range(oh):
+            d0 = d[2 * y]
+            d1 = d[2 * y + 1]
+            base = 2 * y * w
+            for xo in range(ow):
+                k = ii[y, xo] - base - 2 * xo
+                gv = g[y, xo]
+                d0[2 * xo] = gv if k == 0 else zero
+                d0[2 * xo + 1] = gv if k == 1 else zero
+                d1[2 * xo] = gv if k == w else zero
+                d1[2 * xo + 1] = gv if k == w + 1 else zero
+            for xx in range(2 * ow, w):
+                d0[xx] = zero
+                d1[xx] = zero
+        for y in range(2 * oh, h):
+            for xx in range(w):
+                d[y, xx] = zero
+    return dx

@@ -206,14 +206,14 @@ class Sigmoid(Function):
 class Relu(Function):
     @staticmethod
     def forward(ctx, a):
-        mask = a > 0
-        ctx.save_for_backward(mask)
-        return np.where(mask, a, a.dtype.type(0))
+        out = np.maximum(a, a.dtype.type(0))  # una pasada; NaN se propaga como en torch.relu
+        ctx.save_for_backward(out)
+        return out
 
     @staticmethod
     def backward(ctx, g):
-        (mask,) = ctx.saved_tensors
-        return g * mask  # derivada en 0: 0 (como PyTorch)
+        (out,) = ctx.saved_tensors
+        return g * (out > 0)  # derivada en 0: 0 (como PyTorch)
 
 
 class LeakyRelu(Function):

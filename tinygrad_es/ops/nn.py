@@ -57,8 +57,12 @@ class MaxPool2d(Function):
     @staticmethod
     def forward(ctx, x, kernel=(2, 2), stride=(2, 2), padding=(0, 0), out_hw=None):
         x = np.ascontiguousarray(_as_float(x))
-        out, idx = K.max_pool2d_forward(x, kernel[0], kernel[1], stride[0], stride[1],
-                                        padding[0], padding[1], out_hw[0], out_hw[1])
+        ctx.fast = kernel == (2, 2) and stride == (2, 2) and padding == (0, 0)
+        if ctx.fast:
+            out, idx = K.max_pool2x2_forward(x, out_hw[0], out_hw[1])
+        else:
+            out, idx = K.max_pool2d_forward(x, kernel[0], kernel[1], stride[0], stride[1],
+                                            padding[0], padding[1], out_hw[0], out_hw[1])
         ctx.save_for_backward(idx)
         ctx.hw = x.shape[2:]
         return out
@@ -66,7 +70,8 @@ class MaxPool2d(Function):
     @staticmethod
     def backward(ctx, g):
         (idx,) = ctx.saved_tensors
-        return K.max_pool2d_backward(np.ascontiguousarray(g), idx, ctx.hw[0], ctx.hw[1])
+        backward = K.max_pool2x2_backward if ctx.fast else K.max_pool2d_backward
+        return backward(np.ascontiguousarray(g), idx, ctx.hw[0], ctx.hw[1])
 
 
 class AvgPool2d(Function):
