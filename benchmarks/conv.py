@@ -18,6 +18,8 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
+sys.path.insert(0, HERE)
+from train_step import bench  # noqa: E402
 
 CONV_SHAPES = {
     "a": dict(n=64, c=1, o=32, k=3, hw=28, pad=0),
@@ -26,17 +28,6 @@ CONV_SHAPES = {
     "d": dict(n=64, c=64, o=64, k=3, hw=14, pad=1),
 }
 POOL_SHAPES = {"p1": (64, 32, 26, 26), "p2": (64, 64, 11, 11)}
-
-
-def bench(fn, repeat, warmup=3):
-    for _ in range(warmup):
-        fn()
-    ts = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t)
-    return float(np.median(ts))
 
 
 def compile_times():

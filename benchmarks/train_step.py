@@ -17,7 +17,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
 
 
-def _bench(fn, repeat, warmup=3):
+def bench(fn, repeat, warmup=3):
+    """Mediana de ``repeat`` ejecuciones tras ``warmup`` de calentamiento (segundos)."""
     for _ in range(warmup):
         fn()
     ts = []
@@ -101,8 +102,8 @@ def compare_training_steps(repeat=20):
         ours_step, torch_step = make_steps(kind)
         l0, t0 = ours_step(), torch_step()
         assert abs(l0 - t0) < 1e-3, (l0, t0)  # mismas redes, mismo primer paso
-        to = _bench(ours_step, repeat)
-        tt = _bench(torch_step, repeat)
+        to = bench(ours_step, repeat)
+        tt = bench(torch_step, repeat)
         rows.append(dict(case=kind, ours_ms=to * 1e3, torch_ms=tt * 1e3, ratio=to / tt,
                          epoch_60k_s=to * 60000 / 64, torch_epoch_60k_s=tt * 60000 / 64))
         print(f"{label:<34} {to*1e3:>11.2f} {tt*1e3:>9.2f} {to/tt:>6.2f} {to*60000/64:>13.1f}")

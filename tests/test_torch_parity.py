@@ -116,3 +116,16 @@ def test_optimizer_steps(make, tmake):
         opt.step()
         topt.step()
     close(p.data, P, 1e-12)
+
+
+def test_state_dict_keys_and_order_like_pytorch():
+    ours = nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2), nn.ReLU(), nn.Flatten(), nn.Linear(8, 3),
+                         nn.BatchNorm1d(3))
+    ref = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3), torch.nn.BatchNorm2d(2), torch.nn.ReLU(),
+                              torch.nn.Flatten(), torch.nn.Linear(8, 3), torch.nn.BatchNorm1d(3))
+    assert list(ours.state_dict()) == list(ref.state_dict())
+    # y se cargan los pesos de PyTorch tal cual
+    ours.load_state_dict({k: v.numpy() for k, v in ref.state_dict().items()})
+    ours.eval(); ref.eval()
+    x = rng.standard_normal((2, 1, 4, 4)).astype(np.float32)
+    close(ours(Tensor(x)).numpy(), ref(torch.tensor(x)), 1e-5)

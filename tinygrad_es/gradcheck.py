@@ -46,6 +46,17 @@ def _scalar(f, args, v):
     return float(np.sum(data.astype(np.float64) * v))
 
 
+def _central(f, args, v, flat, k, eps):
+    """(F(x + ε·e_k) − F(x − ε·e_k)) / 2ε, perturbando in situ el elemento k de ``flat``."""
+    old = flat[k]
+    flat[k] = old + eps
+    fp = _scalar(f, args, v)
+    flat[k] = old - eps
+    fm = _scalar(f, args, v)
+    flat[k] = old
+    return (fp - fm) / (2 * eps)
+
+
 def _upstream(f, args, seed):
     out = f(*args)
     if not isinstance(out, Tensor):
@@ -72,13 +83,7 @@ def numerical_grad(f, inputs, eps: float = 1e-6, grad_output=None, seed: int = 0
         g = np.zeros_like(x)
         flat, gflat = x.reshape(-1), g.reshape(-1)
         for k in range(flat.size):
-            old = flat[k]
-            flat[k] = old + eps
-            fp = _scalar(f, args, v)
-            flat[k] = old - eps
-            fm = _scalar(f, args, v)
-            flat[k] = old
-            gflat[k] = (fp - fm) / (2 * eps)
+            gflat[k] = _central(f, args, v, flat, k, eps)
         grads.append(g)
     return grads
 
@@ -156,13 +161,7 @@ def gradcheck(f, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e
             num, ana = [], []
             gflat = np.asarray(ga, dtype=np.float64).reshape(-1)
             for k in positions:
-                o = flat[k]
-                flat[k] = o + eps
-                fp = _scalar(f, args, v)
-                flat[k] = o - eps
-                fm = _scalar(f, args, v)
-                flat[k] = o
-                num.append((fp - fm) / (2 * eps))
+                num.append(_central(f, args, v, flat, k, eps))
                 ana.append(gflat[k])
             num, ana = np.array(num), np.array(ana)
         err = np.abs(ana - num)

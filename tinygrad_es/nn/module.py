@@ -164,24 +164,31 @@ class Module:
             p.grad = None if isinstance(p, Tensor) else 0.0
 
     # -- estado --------------------------------------------------------------------------
-    def state_dict(self) -> "OrderedDict[str, np.ndarray]":
-        """Copia de parámetros y buffers por nombre."""
-        sd = OrderedDict()
-        for name, p in self.named_parameters():
-            sd[name] = np.array(p.data, copy=True)
+    def _state_items(self):
+        """(nombre, ("param", p) | ("buffer", (módulo, atributo))) en el orden de PyTorch:
+        módulo a módulo, primero sus parámetros y después sus buffers."""
+        seen = set()
         for mname, m in self.named_modules():
+            pre = f"{mname}." if mname else ""
+            for k, v in m._members():
+                for name, obj in Module._walk(k, v, set()):
+                    if _is_param(obj) and id(obj) not in seen:
+                        seen.add(id(obj))
+                        yield pre + name, ("param", obj)
             for b in m._buffer_names:
-                sd[f"{mname}.{b}" if mname else b] = np.array(getattr(m, b), copy=True)
+                yield pre + b, ("buffer", (m, b))
+
+    def state_dict(self) -> "OrderedDict[str, np.ndarray]":
+        """Copia de parámetros y buffers por nombre (mismas claves y orden que PyTorch)."""
+        sd = OrderedDict()
+        for name, (kind, obj) in self._state_items():
+            val = obj.data if kind == "param" else getattr(*obj)
+            sd[name] = np.array(val, copy=True)
         return sd
 
     def load_state_dict(self, state: dict, strict: bool = True):
         """Carga un ``state_dict``; comprueba claves y formas (mensajes con la clave y ambas formas)."""
-        own = {}
-        for name, p in self.named_parameters():
-            own[name] = ("param", p)
-        for mname, m in self.named_modules():
-            for b in m._buffer_names:
-                own[f"{mname}.{b}" if mname else b] = ("buffer", (m, b))
+        own = dict(self._state_items())
         missing = [k for k in own if k not in state]
         unexpected = [k for k in state if k not in own]
         if strict and (missing or unexpected):
