@@ -286,3 +286,15 @@ def test_max_pool_2x2_fast_path_equals_general_kernel(h, w):
     g = rng.standard_normal(a.shape).astype(np.float32)
     np.testing.assert_array_equal(K.max_pool2x2_backward(g, ia, h, w), K.max_pool2d_backward(g, ib, h, w))
     np.testing.assert_array_equal(K.max_pool2x2_backward(g, ia, h, w), K.max_pool2x2_backward.py_func(g, ia, h, w))
+
+
+def test_tensor_methods_delegate_to_functional():
+    rng = np.random.default_rng(0)
+    x = Tensor(rng.standard_normal((2, 3, 8, 8)))
+    w = Tensor(rng.standard_normal((4, 3, 3, 3)))
+    np.testing.assert_array_equal(x.conv2d(w, padding=1).numpy(), F.conv2d(x, w, padding=1).numpy())
+    np.testing.assert_array_equal(x.max_pool2d(2).numpy(), F.max_pool2d(x, 2).numpy())
+    np.testing.assert_array_equal(x.avg_pool2d(2).numpy(), F.avg_pool2d(x, 2).numpy())
+    x1 = Tensor(rng.standard_normal((2, 3, 8)))
+    w1 = Tensor(rng.standard_normal((4, 3, 3)))
+    np.testing.assert_array_equal(x1.conv1d(w1).numpy(), F.conv1d(x1, w1).numpy())

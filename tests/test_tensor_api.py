@@ -174,3 +174,11 @@ def test_canonical_tensor_example():
     f.backward()
     assert f.item() == 20.0
     assert (x.grad, y.grad, z.grad) == (4.0, 4.0, 5.0)
+
+
+def test_malloc_tuning_applied_on_linux():
+    import os
+    import sys
+    from tinygrad_es import _malloc
+    if sys.platform.startswith("linux") and os.environ.get("TINYGRAD_ES_MALLOC", "1") != "0":
+        assert _malloc.APPLIED

@@ -21,6 +21,10 @@ from .tensor import Tensor
 __all__ = ["numerical_grad", "analytic_grad", "gradcheck", "GradcheckReport", "GradcheckError"]
 
 
+# Resumen de todas las comprobaciones de esta sesión (lo imprime la suite de tests).
+STATS = {"calls": 0, "values_checked": 0, "max_rel_err": 0.0, "max_abs_err": 0.0}
+
+
 class GradcheckError(AssertionError):
     """El gradiente analítico no coincide con el numérico."""
 
@@ -175,6 +179,11 @@ def gradcheck(f, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e
         w = int(np.nanargmax(np.where(np.isnan(err), np.inf, err))) if err.size else 0
         rep.worst.append((list(positions)[w] if err.size else None,
                           float(ana[w]) if err.size else 0.0, float(num[w]) if err.size else 0.0))
+    if rep.passed:
+        STATS["calls"] += 1
+        STATS["values_checked"] += sum(rep.n_checked)
+        STATS["max_rel_err"] = max([STATS["max_rel_err"]] + rep.max_rel_err)
+        STATS["max_abs_err"] = max([STATS["max_abs_err"]] + rep.max_abs_err)
     if raise_exception and not rep.passed:
         raise GradcheckError(str(rep))
     return rep

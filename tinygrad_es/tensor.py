@@ -622,6 +622,23 @@ class Tensor:
     def pad(self, pad_width, value=0.0):
         return _M.Pad.apply(self, pad_width=pad_width, value=value)
 
+    # capas de redes (delegan en nn.functional, sobre los núcleos numba)
+    def conv2d(self, w, b=None, stride=1, padding=0):
+        from .nn import functional as F
+        return F.conv2d(self, w, b, stride, padding)
+
+    def conv1d(self, w, b=None, stride=1, padding=0):
+        from .nn import functional as F
+        return F.conv1d(self, w, b, stride, padding)
+
+    def max_pool2d(self, kernel_size=2, stride=None, padding=0):
+        from .nn import functional as F
+        return F.max_pool2d(self, kernel_size, stride, padding)
+
+    def avg_pool2d(self, kernel_size=2, stride=None, padding=0):
+        from .nn import functional as F
+        return F.avg_pool2d(self, kernel_size, stride, padding)
+
 
 
 def _axis_args(axis, keepdims, dim, keepdim):
