@@ -65,23 +65,29 @@ def im2col(xp, kh, kw, sh, sw, oh, ow, cols):
 
 @njit(parallel=True, cache=True)
 def col2im(dcols, n_img, c_in, h, w, kh, kw, sh, sw, ph, pw, oh, ow):
-    """Suma cada columna de vuelta a su posición: el adjunto exacto de im2col."""
+    """Suma cada columna de vuelta a su posición: el adjunto exacto de im2col. Acumula en
+    un buffer propio por iteración (la imagen con relleno) y recorta al final; con
+    stride 1 el bucle interno es contiguo y se vectoriza."""
     L = oh * ow
     hp, wp = h + 2 * ph, w + 2 * pw
     dx = np.empty((n_img, c_in, h, w), dtype=dcols.dtype)
     for n in prange(n_img):
-        acc = np.zeros((hp, wp), dtype=dcols.dtype)  # buffer propio de cada iteración
+        acc = np.empty((hp, wp), dtype=dcols.dtype)
         base = n * L
         for c in range(c_in):
             acc[:, :] = 0
             for i in range(kh):
                 for j in range(kw):
-                    row = (c * kh + i) * kw + j
+                    src = dcols[(c * kh + i) * kw + j, base:base + L]
                     for y in range(oh):
                         dst = acc[y * sh + i]
-                        src = base + y * ow
-                        for xo in range(ow):
-                            dst[xo * sw + j] += dcols[row, src + xo]
+                        s = y * ow
+                        if sw == 1:
+                            for xo in range(ow):
+                                dst[j + xo] += src[s + xo]
+                        else:
+                            for xo in range(ow):
+                                dst[xo * sw + j] += src[s + xo]
             for y in range(h):
                 for xx in range(w):
                     dx[n, c, y, xx] = acc[y + ph, xx + pw]
