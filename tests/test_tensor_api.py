@@ -182,3 +182,17 @@ def test_malloc_tuning_applied_on_linux():
     from tinygrad_es import _malloc
     if sys.platform.startswith("linux") and os.environ.get("TINYGRAD_ES_MALLOC", "1") != "0":
         assert _malloc.APPLIED
+
+
+def test_gradcheck_accepts_value_functions():
+    from tinygrad_es import Value
+    g = numerical_grad(lambda x, y: x * y + x ** 3, [Value(2.0), Value(-1.5)])
+    np.testing.assert_allclose([float(a) for a in g], [-1.5 + 12.0, 2.0], rtol=1e-7)
+    assert gradcheck(lambda x, y, k: (x * y).tanh() + x ** k, [Value(0.5), Value(2.0), 3]).passed
+
+    def wrong(x):  # derivada local equivocada: gradcheck debe fallar
+        out = x * x
+        out._la = out._lb = 1.0  # ∂(x·x)/∂x debería ser 2x
+        return out
+    with pytest.raises(GradcheckError):
+        gradcheck(wrong, [Value(1.7)])

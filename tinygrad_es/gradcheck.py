@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .tensor import Tensor
+from .tensor import Function, Tensor
+from .value import Value
 
 __all__ = ["numerical_grad", "analytic_grad", "gradcheck", "GradcheckReport", "GradcheckError"]
 
@@ -27,6 +28,48 @@ STATS = {"calls": 0, "values_checked": 0, "max_rel_err": 0.0, "max_abs_err": 0.0
 
 class GradcheckError(AssertionError):
     """El gradiente analítico no coincide con el numérico."""
+
+
+class _ValueGraph(Function):
+    """Envuelve una función de ``Value`` como operación de tensores 0-D: el forward
+    construye el grafo escalar y el backward usa ``Value.backward()``."""
+
+    @staticmethod
+    def forward(ctx, *arrays, f=None, pattern=None):
+        it = iter(arrays)
+        leaves = []
+        args = []
+        for p in pattern:
+            if p is _SLOT:
+                v = Value(float(next(it)))
+                leaves.append(v)
+                args.append(v)
+            else:
+                args.append(p)
+        out = f(*args)
+        if not isinstance(out, Value):
+            raise TypeError(f"la función debe devolver un Value, no {type(out).__name__}")
+        ctx.out, ctx.leaves = out, leaves
+        return np.asarray(out.data, dtype=np.float64)
+
+    @staticmethod
+    def backward(ctx, g):
+        ctx.out.backward()
+        return tuple(np.asarray(g * v.grad, dtype=np.float64) for v in ctx.leaves)
+
+
+_SLOT = object()
+
+
+def _adapt_values(f, inputs):
+    """Si hay ``Value`` entre las entradas, devuelve una función y entradas equivalentes de
+    tensores 0-D para que el resto del módulo trate ambos motores igual."""
+    inputs = list(inputs)
+    if not any(isinstance(x, Value) for x in inputs):
+        return f, inputs
+    pattern = [_SLOT if isinstance(x, Value) else x for x in inputs]
+    tensors = [Tensor(np.array(x.data, dtype=np.float64)) for x in inputs if isinstance(x, Value)]
+    return (lambda *ts: _ValueGraph.apply(*ts, f=f, pattern=pattern)), tensors
 
 
 def _prepare(inputs):
@@ -75,8 +118,10 @@ def numerical_grad(f, inputs, eps: float = 1e-6, grad_output=None, seed: int = 0
     cada entrada flotante: ``(f(x+ε) − f(x−ε)) / 2ε`` elemento a elemento.
 
     ``grad_output`` (por defecto 1 para salidas escalares y normal aleatorio si no)
-    es el gradiente "de arriba". Devuelve una lista de arrays float64.
+    es el gradiente "de arriba". Devuelve una lista de arrays float64. También vale para
+    funciones de ``Value`` (cada ``Value`` de ``inputs`` cuenta como una entrada).
     """
+    f, inputs = _adapt_values(f, inputs)
     args, idx = _prepare(inputs)
     if grad_output is None:
         _, grad_output = _upstream(f, args, seed)
@@ -94,6 +139,7 @@ def numerical_grad(f, inputs, eps: float = 1e-6, grad_output=None, seed: int = 0
 
 def analytic_grad(f, inputs, grad_output=None, seed: int = 0):
     """Gradientes de ``backward()`` (float64) para las mismas entradas que ``numerical_grad``."""
+    f, inputs = _adapt_values(f, inputs)
     args, idx = _prepare(inputs)
     out, v = _upstream(f, args, seed)
     if grad_output is not None:
@@ -139,7 +185,9 @@ def gradcheck(f, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e
     elementos al azar por entrada; ``"direction"`` compara la derivada
     direccional en una dirección aleatoria (dos evaluaciones por entrada).
     Criterio por elemento: ``|analítico − numérico| ≤ atol + rtol·|numérico|``.
+    Acepta funciones de ``Tensor`` o de ``Value``.
     """
+    f, inputs = _adapt_values(f, inputs)
     if mode not in ("full", "sample", "direction"):
         raise ValueError(f"modo de gradcheck desconocido: {mode!r} (usa 'full', 'sample' o 'direction')")
     agrads, args, idx, v = analytic_grad(f, inputs, seed=seed)
