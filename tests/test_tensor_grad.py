@@ -225,4 +225,5 @@ def test_repeated_index_accumulates():
 
 def test_zz_count_ops_checked():
     # se ejecuta al final del módulo: cuántas operaciones distintas se comprobaron
+    print(f"\noperaciones de Tensor comprobadas con gradcheck: {len(OPS_CHECKED)}: {sorted(OPS_CHECKED)}")
     assert len(OPS_CHECKED) >= 40, sorted(OPS_CHECKED)
