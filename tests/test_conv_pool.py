@@ -1,6 +1,8 @@
 """Convolución y pooling: contra referencias lentas y obvias (bucles numpy),
 gradientes en float64 contra diferencias finitas, y numba paralelo frente al
 mismo núcleo ejecutado como Python puro (``py_func``)."""
+import os
+
 import numpy as np
 import pytest
 from hypothesis import given, strategies as st
@@ -298,3 +300,26 @@ def test_tensor_methods_delegate_to_functional():
     x1 = Tensor(rng.standard_normal((2, 3, 8)))
     w1 = Tensor(rng.standard_normal((4, 3, 3)))
     np.testing.assert_array_equal(x1.conv1d(w1).numpy(), F.conv1d(x1, w1).numpy())
+
+
+def test_kernels_run_without_jit_for_debugging(tmp_path):
+    """Con NUMBA_DISABLE_JIT=1 los núcleos son Python puro y dan lo mismo."""
+    import subprocess
+    import sys
+    code = (
+        "import numpy as np, tinygrad_es.nn.functional as F\n"
+        "from tinygrad_es import Tensor\n"
+        "r = np.random.default_rng(0)\n"
+        "x = Tensor(r.standard_normal((2, 2, 6, 6)), requires_grad=True)\n"
+        "w = Tensor(r.standard_normal((3, 2, 3, 3)), requires_grad=True)\n"
+        "y = F.avg_pool2d(F.max_pool2d(F.conv2d(x, w, padding=1, stride=1), 2), 1).sum()\n"
+        "y.backward()\n"
+        "np.save(r'%s', np.concatenate([[y.item()], x.grad.ravel(), w.grad.ravel()]))\n")
+    outs = []
+    for jit in ("0", "1"):
+        path = tmp_path / f"r{jit}.npy"
+        env = dict(os.environ, NUMBA_DISABLE_JIT=jit)
+        res = subprocess.run([sys.executable, "-c", code % path], env=env, capture_output=True, text=True)
+        assert res.returncode == 0, res.stderr
+        outs.append(np.load(path))
+    np.testing.assert_allclose(outs[0], outs[1], rtol=1e-12, atol=1e-12)
