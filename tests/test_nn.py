@@ -158,7 +158,7 @@ def test_layer_gradcheck(name):
     params = m.parameters()
     # (módulo, atributo) de cada parámetro, en el orden de parameters()
     slots = [(mod, k) for _, mod in m.named_modules() for k, v in mod._members() if isinstance(v, nn.Parameter)]
-    assert [getattr(mod, k) for mod, k in slots] == params
+    assert all(getattr(mod, k) is p for (mod, k), p in zip(slots, params)) and len(slots) == len(params)
 
     def f(xx, *ps):
         for (mod, k), v in zip(slots, ps):

@@ -196,3 +196,24 @@ def test_gradcheck_accepts_value_functions():
         return out
     with pytest.raises(GradcheckError):
         gradcheck(wrong, [Value(1.7)])
+
+
+def test_pytorch_style_helpers_and_comparisons():
+    t = Tensor(np.arange(6.0).reshape(2, 3))
+    assert t.size() == (2, 3) and t.size(1) == 3 and t.numel() == 6 and t.dim() == 2
+    eq = t == Tensor(np.array([[0.0, 9, 2], [3, 4, 0]]))
+    assert eq.dtype == bool and eq.numpy().tolist() == [[True, False, True], [True, True, False]]
+    assert (t != 1).numpy().sum() == 5
+    assert float(Tensor(2.5)) == 2.5 and int(Tensor(3.0)) == 3 and bool(Tensor([1.0]))
+    with pytest.raises(ValueError, match="ambiguo"):
+        bool(t)
+    assert len({t, t}) == 1  # hash por identidad
+
+
+def test_numpy_interop():
+    t = Tensor(np.arange(4.0), requires_grad=True)
+    a = np.asarray(t)
+    assert isinstance(a, np.ndarray) and a.tolist() == [0, 1, 2, 3]
+    assert np.asarray(t, dtype=np.float32).dtype == np.float32
+    y = np.ones(4) + t  # ndarray a la izquierda: el resultado sigue siendo un Tensor con grafo
+    assert isinstance(y, Tensor) and y.requires_grad

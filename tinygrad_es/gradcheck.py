@@ -109,7 +109,7 @@ def _upstream(f, args, seed):
     if not isinstance(out, Tensor):
         raise TypeError(f"la función a comprobar debe devolver un Tensor, no {type(out).__name__}")
     rng = np.random.default_rng(seed)
-    v = np.ones(out.shape) if out.size == 1 else rng.standard_normal(out.shape)
+    v = np.ones(out.shape) if out.data.size == 1 else rng.standard_normal(out.shape)
     return out, v
 
 

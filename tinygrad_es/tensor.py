@@ -214,9 +214,15 @@ class Tensor:
     def ndim(self) -> int:
         return self.data.ndim
 
-    @property
-    def size(self) -> int:
-        return self.data.size
+    def size(self, dim=None):
+        """Forma (como ``torch.Tensor.size()``) o el tamaño del eje ``dim``."""
+        return self.shape if dim is None else self.shape[dim]
+
+    def numel(self) -> int:
+        return int(self.data.size)
+
+    def dim(self) -> int:
+        return self.data.ndim
 
     @property
     def is_leaf(self) -> bool:
@@ -227,10 +233,35 @@ class Tensor:
         return None if self._ctx is None else self._ctx.fn
 
     def __len__(self):
+        if self.data.ndim == 0:
+            raise TypeError("len() no está definido para un tensor 0-D")
         return len(self.data)
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise ValueError(f"el valor de verdad de un tensor de {self.data.size} elementos es ambiguo "
+                             f"(forma {self.shape}); usa .any() o .all()")
+        return bool(self.data.reshape(-1)[0])
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def any(self):
+        return bool(self.data.any())
+
+    def all(self):
+        return bool(self.data.all())
 
     def numpy(self) -> np.ndarray:
         return self.data
+
+    def __array__(self, dtype=None, copy=None):
+        # np.asarray(tensor), matplotlib, etc. ven el ndarray (sin grafo)
+        a = self.data if dtype is None else self.data.astype(dtype, copy=False)
+        return a.copy() if copy else a
 
     def item(self) -> float:
         if self.data.size != 1:
@@ -469,8 +500,14 @@ class Tensor:
     def __ge__(self, o):
         return self._cmp(o, np.greater_equal)
 
-    def eq(self, o):
+    def __eq__(self, o):  # elemento a elemento, como PyTorch (el hash sigue siendo por identidad)
         return self._cmp(o, np.equal)
+
+    def __ne__(self, o):
+        return self._cmp(o, np.not_equal)
+
+    eq = __eq__
+    ne = __ne__
 
     def add(self, o):
         return self + o
@@ -656,7 +693,9 @@ def _as_tensors(tensors):
     ts = list(tensors)
     if not ts:
         raise ValueError("se necesita al menos un tensor")
-    ref = next((t for t in ts if isinstance(t, Tensor)), None) or Tensor(ts[0])
+    ref = next((t for t in ts if isinstance(t, Tensor)), None)
+    if ref is None:
+        ref = Tensor(ts[0])
     return [ref._other(t) for t in ts]
 
 

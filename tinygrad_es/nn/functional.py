@@ -177,7 +177,7 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
     axes = (0,) + tuple(range(2, x.ndim))
     shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
     if training:
-        n = x.size // x.shape[1]
+        n = x.numel() // x.shape[1]
         if n <= 1:
             raise ValueError(f"batch_norm: se necesita más de un valor por canal en entrenamiento "
                              f"(entrada de forma {x.shape})")

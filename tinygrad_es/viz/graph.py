@@ -106,7 +106,7 @@ def _label(node, names, auto, grads=None):
             gtxt = f"grad {_fmt(node.grad)}" if node._grad_computed else "grad sin calcular"
         return f"{{ {_esc(name)} | data {_fmt(node.data)} | {gtxt} }}"
     name = node.name or names.get(id(node)) or auto
-    if node.size == 1:
+    if node.data.size == 1:
         val = f"valor {_fmt(float(node.data.reshape(-1)[0]))}"
     else:
         val = f"forma {tuple(node.shape)}"
