@@ -206,7 +206,8 @@ def predict(model, X, batch_size: int = 256) -> np.ndarray:
 
 
 def _progress(iterable, total, desc, enabled):
-    if enabled and sys.stderr.isatty():  # en ficheros y CI, sin barra (sólo la línea por época)
+    # en un terminal o un cuaderno; en ficheros y CI, sin barra (sólo la línea por época)
+    if enabled and (sys.stderr.isatty() or "ipykernel" in sys.modules):
         try:
             from tqdm.auto import tqdm
             return tqdm(iterable, total=total, desc=desc, leave=False, file=sys.stderr)
