@@ -328,3 +328,15 @@ def test_linear_shapes(n_in, n_out):
     lin = nn.Linear(n_in, n_out)
     assert lin(Tensor(np.ones((3, n_in)))).shape == (3, n_out)
     assert lin(Tensor(np.ones((2, 5, n_in)))).shape == (2, 5, n_out)
+
+
+def test_forgot_super_init_message():
+    class Bad(nn.Module):
+        def __init__(self):
+            self.fc = nn.Linear(2, 2)
+
+        def forward(self, x):
+            return self.fc(x)
+
+    with pytest.raises(AttributeError, match="super"):
+        Bad().state_dict()

@@ -70,6 +70,9 @@ class Module:
         # Sólo se llama si el atributo no existe: error claro, nunca None.
         if name.startswith("__"):
             raise AttributeError(name)
+        if name in ("_forward_hooks", "_buffer_names", "training"):
+            raise AttributeError(f"'{type(self).__name__}' no está inicializado: llama a super().__init__() "
+                                 f"al principio de su __init__")
         known = [k for k in self.__dict__ if not k.startswith("_")]
         known += [k for k in dir(type(self)) if not k.startswith("_")]
         close = difflib.get_close_matches(name, known, n=1)
