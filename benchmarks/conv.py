@@ -68,7 +68,12 @@ def main():
     numba.set_num_threads(args.threads)
     rng = np.random.default_rng(0)
     rows = []
-    print(f"hilos: {args.threads}; capa numba: {numba.config.THREADING_LAYER}; torch {torch.__version__}")
+    blas = os.environ.get("OPENBLAS_CORETYPE", "detección automática")
+    print(f"hilos: {args.threads}; capa numba: {numba.config.THREADING_LAYER}; torch {torch.__version__}; "
+          f"núcleo OpenBLAS de numpy: {blas}")
+    if "OPENBLAS_CORETYPE" in os.environ:
+        print("  (OPENBLAS_CORETYPE fuerza un núcleo BLAS más antiguo; para medir el nativo: "
+              "env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/conv.py)")
     print(f"compilación JIT (primera llamada, proceso nuevo): caché fría {comp['fria']:.2f} s, "
           f"caché caliente {comp['caliente']:.2f} s\n")
     hdr = (f"{'caso':<34} {'fwd ms':>8} {'torch':>8} {'ratio':>6} {'f+b ms':>8} {'torch':>8} "
@@ -139,9 +144,9 @@ def main():
         from train_step import compare_training_steps
         train = compare_training_steps(args.repeat)
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
-    path = os.path.join(HERE, "results", "conv.json")
+    path = os.path.join(HERE, "results", "conv.json" if "OPENBLAS_CORETYPE" in os.environ else "conv_blas_nativo.json")
     with open(path, "w") as f:
-        json.dump(dict(threads=args.threads, threading_layer=numba.config.THREADING_LAYER,
+        json.dump(dict(threads=args.threads, threading_layer=numba.config.THREADING_LAYER, openblas_coretype=blas,
                        compile_s=comp, rows=rows, train_steps=train), f, indent=2)
     print(f"\nJSON escrito en {path}")
 
