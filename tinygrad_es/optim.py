@@ -91,7 +91,7 @@ class Optimizer:
                 p.data[...] = new
 
     def _update(self, p, g, state, group):  # pragma: no cover - abstracto
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} debe definir _update(p, g, estado, grupo)")
 
     # -- guardar y reanudar ----------------------------------------------------------
     def state_dict(self) -> dict:

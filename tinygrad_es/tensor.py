@@ -121,11 +121,11 @@ class Function:
 
     @staticmethod
     def forward(ctx, *args, **kwargs):  # pragma: no cover - abstracto
-        raise NotImplementedError
+        raise NotImplementedError("cada Function define su forward(ctx, ...)")
 
     @staticmethod
     def backward(ctx, grad):  # pragma: no cover - abstracto
-        raise NotImplementedError
+        raise NotImplementedError("cada Function define su backward(ctx, grad)")
 
     @classmethod
     def apply(cls, *args, **kwargs) -> "Tensor":
@@ -730,9 +730,9 @@ def _shape(shape) -> tuple:
     return tuple(int(s) for s in shape)
 
 
-def _topo_order(root: Tensor) -> list:
-    """Orden topológico iterativo (padres antes que hijos) de los nodos que
-    requieren gradiente."""
+def _topo_order(root: Tensor, only_grad: bool = True) -> list:
+    """Orden topológico iterativo (padres antes que hijos), con los padres en el orden de
+    los operandos; con ``only_grad`` sólo los nodos que requieren gradiente."""
     order, visited = [], set()
     stack = [(root, False)]
     while stack:
@@ -745,8 +745,8 @@ def _topo_order(root: Tensor) -> list:
         visited.add(id(node))
         stack.append((node, True))
         if node._ctx is not None:
-            for p in node._ctx.inputs:
-                if p.requires_grad and id(p) not in visited:
+            for p in reversed(node._ctx.inputs):
+                if (p.requires_grad or not only_grad) and id(p) not in visited:
                     stack.append((p, False))
     return order
 

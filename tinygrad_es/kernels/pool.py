@@ -99,6 +99,12 @@ def avg_pool2d_backward(gout, h, w, kh, kw, sh, sw, ph, pw):
     return dx
 
 
+@njit(cache=True)
+def _adaptive_window(i, size, osize):
+    """Ventana i del pooling adaptativo (regla de PyTorch): [⌊i·size/osize⌋, ⌈(i+1)·size/osize⌉)."""
+    return (i * size) // osize, -((-(i + 1) * size) // osize)
+
+
 @njit(parallel=True, cache=True)
 def adaptive_avg_pool2d_forward(x, oh, ow):
     """Regla de PyTorch: ventana i = [⌊i·H/OH⌋, ⌈(i+1)·H/OH⌉)."""
@@ -108,11 +114,9 @@ def adaptive_avg_pool2d_forward(x, oh, ow):
         n = p // c
         ch = p % c
         for y in range(oh):
-            y0 = (y * h) // oh
-            y1 = -((-(y + 1) * h) // oh)
+            y0, y1 = _adaptive_window(y, h, oh)
             for xo in range(ow):
-                x0 = (xo * w) // ow
-                x1 = -((-(xo + 1) * w) // ow)
+                x0, x1 = _adaptive_window(xo, w, ow)
                 s = 0.0
                 for iy in range(y0, y1):
                     for ix in range(x0, x1):
@@ -129,11 +133,9 @@ def adaptive_avg_pool2d_backward(gout, h, w):
         n = p // c
         ch = p % c
         for y in range(oh):
-            y0 = (y * h) // oh
-            y1 = -((-(y + 1) * h) // oh)
+            y0, y1 = _adaptive_window(y, h, oh)
             for xo in range(ow):
-                x0 = (xo * w) // ow
-                x1 = -((-(xo + 1) * w) // ow)
+                x0, x1 = _adaptive_window(xo, w, ow)
                 g = gout[n, ch, y, xo] / ((y1 - y0) * (x1 - x0))
                 for iy in range(y0, y1):
                     for ix in range(x0, x1):

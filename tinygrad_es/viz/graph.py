@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensor import Tensor, _topo_order
 from ..value import Value
 
 __all__ = ["draw_graph", "save", "GraphvizNotInstalled", "INSTALL_HELP", "graph_nodes"]
@@ -45,21 +45,7 @@ def graph_nodes(root):
         edges = [(p, n, i) for n in order for i, p in enumerate(n._prev)]
         return order, edges
     if isinstance(root, Tensor):
-        order, seen = [], set()
-        stack = [(root, False)]
-        while stack:
-            node, done = stack.pop()
-            if done:
-                order.append(node)
-                continue
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            stack.append((node, True))
-            if node._ctx is not None:
-                for p in reversed(node._ctx.inputs):
-                    if id(p) not in seen:
-                        stack.append((p, False))
+        order = _topo_order(root, only_grad=False)
         edges = [(p, n, i) for n in order if n._ctx is not None for i, p in enumerate(n._ctx.inputs)]
         return order, edges
     raise TypeError(f"draw_graph espera un Value o un Tensor, no {type(root).__name__}")
