@@ -107,17 +107,17 @@ class Value:
 
     # -- operaciones binarias ------------------------------------------------
     def __add__(self, other):
-        if type(other) is not Value:
+        if type(other) is not Value and not isinstance(other, Value):
             other = Value(other)
         return Value._node(self.data + other.data, (self, other), (1.0, 1.0), "+")
 
     def __mul__(self, other):
-        if type(other) is not Value:
+        if type(other) is not Value and not isinstance(other, Value):
             other = Value(other)
         return Value._node(self.data * other.data, (self, other), (other.data, self.data), "*")
 
     def __pow__(self, other):
-        if type(other) is not Value:
+        if type(other) is not Value and not isinstance(other, Value):
             other = Value(other)
         a, b = self.data, other.data
         out = _pow(a, b)
@@ -132,7 +132,7 @@ class Value:
         return Value._node(out, (self, other), (da, db), "**")
 
     def __truediv__(self, other):
-        if type(other) is not Value:
+        if type(other) is not Value and not isinstance(other, Value):
             other = Value(other)
         a, b = self.data, other.data
         if b == 0.0:
@@ -146,7 +146,7 @@ class Value:
         return Value._node(-self.data, (self,), (-1.0,), "neg")
 
     def __sub__(self, other):
-        if type(other) is not Value:
+        if type(other) is not Value and not isinstance(other, Value):
             other = Value(other)
         return Value._node(self.data - other.data, (self, other), (1.0, -1.0), "-")
 

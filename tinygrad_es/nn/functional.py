@@ -14,7 +14,7 @@ from ..tensor import Tensor, default_rng, where
 __all__ = ["linear", "conv2d", "conv1d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "relu",
            "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax", "dropout", "batch_norm", "flatten",
            "mse_loss", "cross_entropy", "nll_loss", "binary_cross_entropy",
-           "binary_cross_entropy_with_logits", "l1_penalty", "l2_penalty", "one_hot"]
+           "binary_cross_entropy_with_logits", "l1_penalty", "l2_penalty", "one_hot", "where"]
 
 
 def _t(x) -> Tensor:
@@ -322,5 +322,3 @@ def l2_penalty(params, lam: float) -> Tensor:
     ps = _weights(params)
     return sum(((p * p).sum() for p in ps[1:]), (ps[0] * ps[0]).sum()) * lam
 
-
-where = where
