@@ -57,12 +57,12 @@ def main():
 
     comp = compile_times()
 
+    from tinygrad_es import Tensor  # antes de tocar numba: fija la capa de hilos workqueue
+    import tinygrad_es.nn.functional as F
+
     import numba
     import torch
     import torch.nn.functional as TF
-
-    from tinygrad_es import Tensor
-    import tinygrad_es.nn.functional as F
 
     torch.set_num_threads(args.threads)
     numba.set_num_threads(args.threads)

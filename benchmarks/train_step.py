@@ -130,6 +130,7 @@ def main():
     ap.add_argument("--repeat", type=int, default=20)
     ap.add_argument("--profile", action="store_true")
     args = ap.parse_args()
+    import tinygrad_es  # noqa: F401  (antes de tocar numba: fija la capa de hilos workqueue)
     import numba
     import torch
     torch.set_num_threads(args.threads)

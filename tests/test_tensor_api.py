@@ -179,9 +179,9 @@ def test_canonical_tensor_example():
 def test_malloc_tuning_applied_on_linux():
     import os
     import sys
-    from tinygrad_es import _malloc
+    from tinygrad_es import _runtime
     if sys.platform.startswith("linux") and os.environ.get("TINYGRAD_ES_MALLOC", "1") != "0":
-        assert _malloc.APPLIED
+        assert _runtime.APPLIED
 
 
 def test_gradcheck_accepts_value_functions():
@@ -217,3 +217,20 @@ def test_numpy_interop():
     assert np.asarray(t, dtype=np.float32).dtype == np.float32
     y = np.ones(4) + t  # ndarray a la izquierda: el resultado sigue siendo un Tensor con grafo
     assert isinstance(y, Tensor) and y.requires_grad
+
+
+def test_numba_threading_layer_is_workqueue_even_after_set_num_threads():
+    import subprocess
+    import sys
+    code = ("import os; os.environ.pop('NUMBA_THREADING_LAYER', None)\n"
+            "import tinygrad_es, numba\n"
+            "numba.set_num_threads(2)\n"
+            "import tinygrad_es.nn.functional as F\n"
+            "from tinygrad_es import Tensor\n"
+            "import numpy as np\n"
+            "F.conv2d(Tensor(np.ones((1, 1, 4, 4))), Tensor(np.ones((1, 1, 3, 3))))\n"
+            "print(numba.threading_layer())")
+    env = {k: v for k, v in __import__("os").environ.items() if k != "NUMBA_THREADING_LAYER"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "workqueue"

@@ -1,16 +1,30 @@
 """Núcleos numba (código de arrays puro, sin autograd): convolución y pooling.
 
-Se fija la capa de hilos ``workqueue`` salvo que el usuario elija otra con
-``NUMBA_THREADING_LAYER``: la capa ``omp`` por defecto deja hilos girando que
-compiten con BLAS por los núcleos (medido aquí: hasta 9x más lento en un par
-núcleo+matmul).
+La capa de hilos ``workqueue`` se elige al importar el paquete (``_runtime.py``):
+la capa ``omp`` deja hilos girando que compiten con BLAS por los núcleos (medido
+aquí: hasta 9x más lento en un par núcleo+matmul).
 """
 import os
+import warnings
 
 import numba
 
-if "NUMBA_THREADING_LAYER" not in os.environ:
-    numba.config.THREADING_LAYER = "workqueue"
+def _warn_if_omp_already_running():
+    """Si numba ya arrancó sus hilos con OpenMP antes de importar tinygrad_es (p. ej. tras
+    ``numba.set_num_threads``), la capa elegida aquí ya no se aplica: avisar, porque los
+    hilos OpenMP en espera activa le roban los núcleos a BLAS (medido: paso 4x más lento)."""
+    try:
+        layer = numba.threading_layer()
+    except ValueError:  # aún no inicializado: se usará workqueue
+        return
+    if layer == "omp" and os.environ.get("OMP_WAIT_POLICY", "").lower() != "passive":
+        warnings.warn("numba ya usa la capa de hilos 'omp' (se inicializó antes de importar tinygrad_es); "
+                      "las convoluciones pueden ir varias veces más lentas. Importa tinygrad_es antes de "
+                      "llamar a numba.set_num_threads, o define NUMBA_THREADING_LAYER=workqueue u "
+                      "OMP_WAIT_POLICY=passive", RuntimeWarning, stacklevel=3)
+
+
+_warn_if_omp_already_running()
 
 from .conv import (conv2d_backward, conv2d_forward, conv_output_size, col2im, im2col, pad_input)  # noqa: E402
 from .workspace import workspace  # noqa: E402
