@@ -161,7 +161,8 @@ def test_embedded_datasets():
     (x, y), (xt, yt) = D.load_mnist_sample()
     assert x.shape == (2000, 28, 28) and x.dtype == np.uint8 and np.bincount(y).tolist() == [200] * 10
     assert xt.shape == (1000, 28, 28)
-    X, Y, names = D.load_iris()
+    X, Y = D.load_iris()
+    names = D.load_iris(return_names=True)[2]
     assert X.shape == (150, 4) and np.bincount(Y).tolist() == [50, 50, 50] and names == ["setosa", "versicolor", "virginica"]
     X8, Y8 = D.load_digits()
     assert X8.shape == (1797, 8, 8) and X8.max() == 16 and set(Y8) == set(range(10))

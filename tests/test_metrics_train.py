@@ -72,7 +72,7 @@ def test_metric_errors():
 
 
 def _iris_loaders():
-    X, y, _ = load_iris()
+    X, y = load_iris()
     ds = TensorDataset(X, y)
     tr, va = random_split(ds, [0.8, 0.2], seed=0)
     (Xtr, Xva), _ = standardize(X[tr.indices], X[va.indices])

@@ -165,13 +165,15 @@ def load_mnist_sample():
         return (z["x_train"], z["y_train"].astype(np.int64)), (z["x_test"], z["y_test"].astype(np.int64))
 
 
-def load_iris():
-    """Iris de Fisher: ``(X, y, nombres_de_clase)`` con X 150×4 float32 e y en {0,1,2}."""
+def load_iris(return_names: bool = False):
+    """Iris de Fisher: ``(X, y)`` con X 150×4 float32 e y en {0, 1, 2}; con
+    ``return_names=True``, ``(X, y, nombres_de_clase)``."""
     with open(os.path.join(_EMBEDDED, "iris.csv")) as f:
         rows = list(csv.reader(f))
     names = rows[0][2:]
     data = np.array(rows[1:], dtype=np.float64)
-    return data[:, :4].astype(np.float32), data[:, 4].astype(np.int64), names
+    X, y = data[:, :4].astype(np.float32), data[:, 4].astype(np.int64)
+    return (X, y, names) if return_names else (X, y)
 
 
 def load_digits():

@@ -18,7 +18,7 @@ OPTIMIZERS = {
 
 
 def _split(seed):
-    X, y, names = load_iris()
+    X, y, names = load_iris(return_names=True)
     tr, te = random_split(TensorDataset(X, y), [0.8, 0.2], seed=seed)
     (Xtr, Xte), _ = standardize(X[tr.indices], X[te.indices])
     return Xtr, y[tr.indices], Xte, y[te.indices], names
