@@ -72,3 +72,11 @@ def test_fashion_demo_or_clean_skip():
 def test_graph_demo(tmp_path):
     r = graph_demo.run(out_dir=str(tmp_path), verbose=False)
     assert r["f"] == 20 and r["grads"] == (4, 4, 5) and r["files"]
+
+
+def test_readme_example_runs(capsys):
+    readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    code = re.search(r"## Un ejemplo en 10 líneas\n\n```python\n(.*?)```", readme, re.S).group(1)
+    assert len([line for line in code.splitlines() if line.strip()]) == 10
+    exec(compile(code, "README.md", "exec"), {})
+    assert capsys.readouterr().out.startswith("20.0 4.0 4.0 5.0")
