@@ -84,7 +84,8 @@ def _role(node, root, names):
 
 def _label(node, names, auto, grads=None):
     if isinstance(node, Value):
-        name = node.label or names.get(id(node)) or auto
+        # una constante sin nombre (el 2 de 2·x) se muestra con su valor
+        name = node.label or names.get(id(node)) or (_fmt(node.data) if not node._prev else auto)
         if grads is not None:
             g = grads.get(id(node))
             gtxt = "grad sin calcular" if g is None else f"grad {_fmt(g)}"
