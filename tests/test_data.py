@@ -79,6 +79,8 @@ def test_search_order_root_then_env(tmp_path, monkeypatch):
     np.testing.assert_array_equal(x, xa)
     (x, _), _ = D.load_mnist(download=False)
     assert len(x) == 9
+    (x, _), _ = D.load_mnist(root=a / "mnist", download=False)  # la carpeta misma también vale
+    assert len(x) == 7
     paths = D.search_paths(a)
     assert paths[0] == str(a) and paths[1] == str(b) and paths[2].endswith(os.path.join(".cache", "tinygrad_es"))
     assert paths[3] == "/usr/share/datasets"

@@ -113,8 +113,10 @@ def _download(name: str, dest_folder: str, mirrors, timeout: float):
 
 def _load(name: str, root=None, download=True, mirrors=None, timeout=20.0):
     tried = []
-    for base in search_paths(root):
-        folder = os.path.join(base, name)
+    folders = [os.path.join(base, name) for base in search_paths(root)]
+    if root:  # también se acepta root apuntando directamente a la carpeta con los ficheros
+        folders.insert(1, os.path.abspath(os.path.expanduser(str(root))))
+    for folder in folders:
         paths = [_find(folder, s) for s in _FILES]
         tried.append(folder)
         if all(paths):
