@@ -100,7 +100,7 @@ def broadcast_shape(*shapes, op="operación") -> tuple:
 class Context:
     """Lo que una operación guarda en ``forward`` para usarlo en ``backward``."""
 
-    __slots__ = ("saved_tensors", "needs_input_grad", "inputs", "fn", "freed", "__dict__")
+    __slots__ = ("saved_tensors", "needs_input_grad", "requires_grad", "inputs", "fn", "freed", "__dict__")
 
     def __init__(self):
         self.saved_tensors = ()
@@ -133,8 +133,9 @@ class Function:
         arrays = [a.data if isinstance(a, Tensor) else a for a in args]
         ctx = Context()
         ctx.needs_input_grad = tuple(t.requires_grad for t in tensors)
+        # decidido antes del forward: una operación puede no guardar nada si no habrá backward
+        ctx.requires_grad = requires = is_grad_enabled() and any(ctx.needs_input_grad)
         out_data = cls.forward(ctx, *arrays, **kwargs)
-        requires = is_grad_enabled() and any(ctx.needs_input_grad)
         out = Tensor._wrap(out_data, requires)
         if requires:
             ctx.inputs = tuple(tensors)

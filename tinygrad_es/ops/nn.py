@@ -6,7 +6,7 @@ cálculo vive en ``tinygrad_es.kernels``.
 import numpy as np
 
 from .. import kernels as K
-from ..tensor import Function, is_grad_enabled
+from ..tensor import Function
 
 
 def pair(v, name="valor"):
@@ -30,7 +30,7 @@ class Conv2d(Function):
         if b is not None:
             b = b.astype(x.dtype, copy=False)
         out, cols = K.conv2d_forward(x, w, b, stride, padding)
-        if is_grad_enabled() and any(ctx.needs_input_grad):
+        if ctx.requires_grad:
             ctx.save_for_backward(w, cols)
         else:  # nadie hará backward: el buffer vuelve ya a la reserva
             K.workspace.put(cols)
