@@ -9,8 +9,6 @@ from __future__ import annotations
 import argparse
 import ast
 import importlib
-import math
-import os
 import sys
 
 from .value import Value
@@ -102,23 +100,19 @@ def _cmd_grafo(args, extra):
         f = parse_expression(args.expresion, values)
     except ExpressionError as e:
         raise SystemExit(f"error: {e}") from None
-    from .viz import GraphvizNotInstalled, draw_graph, explain_backward, save
+    from .viz import explain_backward
     exp = explain_backward(f)
     print(f"f = {args.expresion} = {f.data:.6g}")
     print(exp.text)
     if args.salida:
-        g = draw_graph(f, rankdir=args.rankdir, title=f"f = {args.expresion}")
-        try:
-            save(g, args.salida)
-            print(f"grafo guardado en {args.salida}")
-            if args.pasos:
-                paths = exp.save_frames(args.pasos, fmt=args.formato_pasos, rankdir=args.rankdir)
-                print(f"{len(paths)} pasos guardados en {args.pasos}/")
-        except GraphvizNotInstalled as e:
-            dot_path = os.path.splitext(args.salida)[0] + ".dot"
-            save(g, dot_path)
-            print(f"aviso: {e}\nSe escribió el texto del grafo en {dot_path}", file=sys.stderr)
+        files, err = exp.save_slides(args.salida, args.pasos, fmt=args.formato_pasos, rankdir=args.rankdir,
+                                     title=f"f = {args.expresion}")
+        if err is not None:
+            print(f"aviso: {err}\nSe escribió el texto del grafo en {files[-1]}", file=sys.stderr)
             return 1
+        print(f"grafo guardado en {args.salida}")
+        if args.pasos:
+            print(f"{len(files) - 1} pasos guardados en {args.pasos}/")
     return 0
 
 

@@ -20,17 +20,12 @@ def run(x: float = 2.0, y: float = 3.0, z: float = 4.0, out_dir: str = None, ver
         print(f"Resultado: ∂f/∂x = {X.grad:g}, ∂f/∂y = {Y.grad:g}, ∂f/∂z = {Z.grad:g}")
     files = []
     if out_dir:
-        from ..viz import GraphvizNotInstalled, draw_graph, save
         import os
-        os.makedirs(out_dir, exist_ok=True)
-        try:
-            files.append(save(draw_graph(f, title="f = (x + y)·z"), os.path.join(out_dir, "grafo.svg")))
-            files += exp.save_frames(os.path.join(out_dir, "pasos"))
-        except GraphvizNotInstalled as e:
-            files.append(save(draw_graph(f), os.path.join(out_dir, "grafo.dot")))
-            if verbose:
-                print(e)
+        files, err = exp.save_slides(os.path.join(out_dir, "grafo.svg"), os.path.join(out_dir, "pasos"),
+                                     title="f = (x + y)·z")
         if verbose:
+            if err is not None:
+                print(err)
             print(f"Ficheros: {', '.join(files)}")
     return {"f": f.data, "grads": (X.grad, Y.grad, Z.grad), "files": files, "steps": exp.steps}
 

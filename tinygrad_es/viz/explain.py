@@ -25,7 +25,6 @@ class Explanation:
     root: Value
     steps: list = field(default_factory=list)          # texto de cada paso
     snapshots: list = field(default_factory=list)      # (nodo actual, {id: grad conocido})
-    names: dict = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -53,6 +52,23 @@ class Explanation:
             paths.append(save(g, os.path.join(folder, f"paso_{i + 1:02d}.{fmt}")))
         return paths
 
+    def save_slides(self, path: str, steps_dir: str | None = None, fmt: str = "svg", rankdir: str = "LR",
+                    title: str | None = None):
+        """La diapositiva (grafo con todos los gradientes) en ``path`` y, con ``steps_dir``, un
+        fotograma por paso. Sin Graphviz escribe el texto ``.dot`` junto a ``path``.
+        Devuelve ``(ficheros, error)``, con ``error`` = ``GraphvizNotInstalled`` o ``None``."""
+        from .graph import GraphvizNotInstalled, draw_graph, save
+        g = draw_graph(self.root, rankdir=rankdir, title=title)
+        files = []
+        try:
+            files.append(save(g, path))
+            if steps_dir:
+                files += self.save_frames(steps_dir, fmt=fmt, rankdir=rankdir)
+        except GraphvizNotInstalled as e:
+            files.append(save(g, os.path.splitext(str(path))[0] + ".dot"))
+            return files, e
+        return files, None
+
 
 def explain_backward(root: Value) -> Explanation:
     """Explica (y ejecuta) la retropropagación de ``root`` paso a paso.
@@ -75,7 +91,7 @@ def explain_backward(root: Value) -> Explanation:
             k += 1
     f = names[id(root)]
     grads = {id(root): 1.0}
-    exp = Explanation(root=root, names=names)
+    exp = Explanation(root=root)
     contributions = {}
     for n in reversed(order):
         g = grads.get(id(n), 0.0)
