@@ -50,6 +50,25 @@ def train_eval(model, Xtr, ytr, Xte, yte, epochs, lr, augment, seed=0, step=None
     return h["val_acc"][-1], float(np.mean(h["time"]))
 
 
+def bench_dataset(name, load, specs, shuffle=False, limit=None):
+    """Entrena y evalúa cada ``(clase, nombre, objetivo, épocas, aumento, paso_lr)`` en un conjunto."""
+    try:
+        (xtr, ytr), (xte, yte) = load()
+    except DatasetNotFoundError as err:
+        print(f"{name} no disponible: {err}")
+        return
+    Xtr, ytr = mnist_tensors(xtr, ytr)
+    Xte, yte = mnist_tensors(xte, yte)
+    if shuffle:
+        perm = np.random.default_rng(0).permutation(len(Xtr))
+        Xtr, ytr = Xtr[perm], ytr[perm]
+    if limit:
+        Xtr, ytr = Xtr[:limit], ytr[:limit]
+    for cls, label, target, epochs, augment, step in specs:
+        acc, t = train_eval(cls(), Xtr, ytr, Xte, yte, epochs, 1e-3, augment, step=step)
+        record(f"{name} {len(Xtr)}/{len(Xte)}", label, acc, target, epochs, t, len(Xtr))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mnist-root", default=os.path.join(HERE, "..", "..", "shared", "datasets"))
@@ -63,36 +82,14 @@ def main():
     record("XOR", "2-2-1", r["aciertos"] / 4, 1.0, 5000, float("nan"), 4)
     r = iris_demo.run(epochs=100, widths="10", verbose=False)
     record("Iris (80/20)", "4-10-3", r["optimizadores"]["Adam"]["test_acc"], 0.95, 100, float("nan"), 120)
-    # MNIST: subconjunto de 5 000 / test oficial
-    try:
-        (xtr, ytr), (xte, yte) = load_mnist(root=args.mnist_root, download=False)
-        Xtr, ytr = mnist_tensors(xtr, ytr)
-        Xte, yte = mnist_tensors(xte, yte)
-        perm = np.random.default_rng(0).permutation(len(Xtr))
-        Xtr, ytr = Xtr[perm], ytr[perm]
-        e = 3 if q else 30
-        acc, t = train_eval(SimpleCNN(), Xtr, ytr, Xte, yte, e, 1e-3, True, step=12)
-        record(f"MNIST {len(Xtr)}/{len(Xte)}", "SimpleCNN", acc, 0.975, e, t, len(Xtr))
-        e = 3 if q else 40
-        acc, t = train_eval(MnistMLP(), Xtr, ytr, Xte, yte, e, 1e-3, True, step=15)
-        record(f"MNIST {len(Xtr)}/{len(Xte)}", "MLP", acc, 0.93, e, t, len(Xtr))
-    except DatasetNotFoundError as err:
-        print(f"MNIST no disponible: {err}")
+    # MNIST: subconjunto de 5 000 / test oficial (barajado: viene ordenado por clase)
+    bench_dataset("MNIST", lambda: load_mnist(root=args.mnist_root, download=False),
+                  [(SimpleCNN, "SimpleCNN", 0.975, 3 if q else 30, True, 12),
+                   (MnistMLP, "MLP", 0.93, 3 if q else 40, True, 15)], shuffle=True)
     # Fashion-MNIST completo
-    try:
-        (xtr, ytr), (xte, yte) = load_fashion_mnist(download=False)
-        Xtr, ytr = mnist_tensors(xtr, ytr)
-        Xte, yte = mnist_tensors(xte, yte)
-        if q:
-            Xtr, ytr = Xtr[:5000], ytr[:5000]
-        e = 1 if q else 12
-        acc, t = train_eval(SimpleCNN(), Xtr, ytr, Xte, yte, e, 1e-3, False, step=8)
-        record(f"Fashion-MNIST {len(Xtr)}/{len(Xte)}", "SimpleCNN", acc, 0.91, e, t, len(Xtr))
-        e = 1 if q else 20
-        acc, t = train_eval(MnistMLP(), Xtr, ytr, Xte, yte, e, 1e-3, False, step=12)
-        record(f"Fashion-MNIST {len(Xtr)}/{len(Xte)}", "MLP", acc, 0.88, e, t, len(Xtr))
-    except DatasetNotFoundError as err:
-        print(f"Fashion-MNIST no disponible: {err}")
+    bench_dataset("Fashion-MNIST", lambda: load_fashion_mnist(download=False),
+                  [(SimpleCNN, "SimpleCNN", 0.91, 1 if q else 12, False, 8),
+                   (MnistMLP, "MLP", 0.88, 1 if q else 20, False, 12)], limit=5000 if q else None)
     print(f"tiempo total {time.perf_counter() - t_all:.0f} s")
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
     path = os.path.join(HERE, "results", "accuracy.json" if not q else "accuracy_quick.json")
