@@ -143,7 +143,6 @@ def micrograd_step_factory(act):
         for layer in model.layers[:-1]:
             for n in layer.neurons:
                 n.nonlin = False  # sustituimos relu por tanh abajo
-        orig = [layer.__call__ for layer in model.layers]
 
         def call(x):
             for i, layer in enumerate(model.layers):
@@ -152,7 +151,6 @@ def micrograd_step_factory(act):
                     x = [v.tanh() for v in x]
                 x = x[0] if len(x) == 1 else x
             return x
-        del orig
     else:
         call = model
     return model, call, me.Value

@@ -1,6 +1,5 @@
 """Demo 5: Iris con una red 4-10-3 sigmoide entrenada con SGD, momento y Adam; y la
 exactitud según la anchura de la capa oculta."""
-import numpy as np
 
 from .. import manual_seed, optim
 from ..data import DataLoader, TensorDataset, load_iris, random_split, standardize

@@ -6,7 +6,7 @@ from .. import manual_seed, optim
 from ..data import DataLoader, TensorDataset
 from ..models import MnistMLP, SigmoidMLP
 from ..nn import functional as F
-from ..train import evaluate, fit
+from ..train import fit
 from ._common import have_matplotlib, mnist_data, out_path, parse
 
 

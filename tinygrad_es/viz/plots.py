@@ -133,7 +133,6 @@ def feature_map_grid(model, x, n: int = 16, path=None, layers=None):
 
 def activations_per_class(model, X, y, layer, n_classes=10, path=None):
     """Activación media de ``layer`` (media espacial por canal) para cada clase."""
-    import tinygrad_es.nn as nn  # noqa: F401
     plt = _plt()
     maps = feature_maps(model, X, {"capa": layer})["capa"]
     per = maps.reshape(len(maps), maps.shape[1], -1).mean(-1)
