@@ -6,10 +6,11 @@ from ._runtime import prefer_workqueue, tune_malloc
 from .value import Value
 from .tensor import (Tensor, Function, no_grad, enable_grad, is_grad_enabled, manual_seed,
                      cat, stack, where, maximum, minimum)
+from .serialization import load, save
 
 __version__ = "0.1.0"
 
 prefer_workqueue()  # hilos de numba que no compiten con BLAS (véase _runtime.py)
 tune_malloc()  # menos fallos de página en el entrenamiento (véase _runtime.py)
 __all__ = ["Value", "Tensor", "Function", "no_grad", "enable_grad", "is_grad_enabled",
-           "manual_seed", "cat", "stack", "where", "maximum", "minimum"]
+           "manual_seed", "cat", "stack", "where", "maximum", "minimum", "save", "load"]
