@@ -1,48 +1,23 @@
-"""``save`` y ``load`` con el formato de ``torch.save``: los pesos pasan de un lado a otro.
+"""Tensores <-> almacenamientos del formato de ``torch.save`` (escritura y lectura).
 
-Un fichero ``.pt`` de PyTorch (≥ 1.6) es un zip sin comprimir::
-
-    archive/data.pkl      el objeto (dicts, listas, números...) en pickle de protocolo 2; cada
-                          tensor es una llamada a torch._utils._rebuild_tensor_v2 con su almacenamiento
-    archive/data/0, 1...  los bytes de cada almacenamiento (little-endian), alineados a 64 bytes
-    archive/byteorder     "little"
-    archive/version       "3"
-
-``load`` lee ese pickle con un intérprete restringido (``_safe_pickle``): acepta lo mismo que
-``torch.load(weights_only=True)`` y rechaza, sin ejecutar nada, cualquier otro nombre.
-Un ``state_dict`` guardado con PyTorch se carga aquí sin tener PyTorch instalado, y uno guardado
-aquí se carga en PyTorch con ``torch.load(f, weights_only=True)``.
+Sólo este módulo sabe cómo es un ``Tensor`` de tinygrad_es; lo importa de forma perezosa, así que
+``serialization`` no depende de la fachada (``_tensor_array`` y ``_make_tensor`` son el adaptador).
 """
 from __future__ import annotations
 
-import errno
-import io
-import os
-import sys
-import tempfile
 import zipfile
 from collections import OrderedDict
 
 import numpy as np
 
-from ._safe_pickle import Global, Pickler, Unpickler, UnpicklingError
+from ._pickle import Global, SerializationError, UnpicklingError
 
-__all__ = ["save", "load", "SerializationError", "UnpicklingError"]
-
-
-class SerializationError(RuntimeError):
-    """El fichero no es un checkpoint de PyTorch legible (vacío, truncado, otro formato...)."""
-
-
-# nombre del almacenamiento de PyTorch <-> dtype de numpy ('bfloat16' no existe en numpy)
 _STORAGES = {"FloatStorage": "float32", "DoubleStorage": "float64", "HalfStorage": "float16",
              "BFloat16Storage": "bfloat16", "LongStorage": "int64", "IntStorage": "int32",
              "ShortStorage": "int16", "CharStorage": "int8", "ByteStorage": "uint8", "BoolStorage": "bool"}
 _NP_TO_STORAGE = {np.dtype(v): k for k, v in _STORAGES.items() if v != "bfloat16"}
 _TORCH_DTYPES = ("float32", "float64", "float16", "bfloat16", "int64", "int32", "int16", "int8", "uint8", "bool",
                  "complex64", "complex128", "uint16", "uint32", "uint64")
-_LEGACY_MAGIC = b"\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19"
-
 
 # ----------------------------------------------------------------------------------------
 # adaptador con Tensor (importación perezosa: serialization no depende de la fachada)
@@ -64,14 +39,14 @@ def _tensor_array(obj):
 
 
 def _is_parameter(obj) -> bool:
-    from .nn import Parameter
+    from ..nn import Parameter
     return isinstance(obj, Parameter)
 
 
 def _make_tensor(arr: np.ndarray, requires_grad: bool = False, parameter: bool = False):
     tg = _pkg()
     if parameter:
-        from .nn import Parameter
+        from ..nn import Parameter
         return Parameter(_make_tensor(arr), requires_grad=bool(requires_grad))
     t = tg.from_numpy(arr) if hasattr(tg, "from_numpy") else tg.Tensor._wrap(arr, False)
     if requires_grad and arr.dtype.kind == "f":
@@ -170,83 +145,6 @@ class _Writer:
             inner = _Ref("call", (("torch._utils", "_rebuild_tensor_v2"), args))
             return ("call", ("torch._utils", "_rebuild_parameter"), (inner, requires_grad, OrderedDict()))
         return ("call", ("torch._utils", "_rebuild_tensor_v2"), args)
-
-
-def _record(zf: zipfile.ZipFile, name: str, data, align: bool = False):
-    zi = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-    zi.compress_type = zipfile.ZIP_STORED
-    n = memoryview(data).nbytes
-    zi.file_size = n
-    zip64 = n * 1.05 > zipfile.ZIP64_LIMIT
-    if align:  # datos alineados a 64 bytes, como los escribe PyTorch (permite mmap)
-        head = 30 + len(name.encode()) + (20 if zip64 else 0) + 4
-        pad = (-(zf.fp.tell() + head)) % 64
-        zi.extra = b"FB" + pad.to_bytes(2, "little") + b"Z" * pad
-    with zf.open(zi, "w", force_zip64=zip64) as w:
-        w.write(data)
-
-
-def _write_archive(fileobj, pkl: bytes, storages):
-    with zipfile.ZipFile(fileobj, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
-        _record(zf, "archive/data.pkl", pkl)
-        _record(zf, "archive/byteorder", b"little")
-        for key, arr in storages.items():
-            if arr.dtype.byteorder == ">" or (arr.dtype.byteorder == "=" and sys.byteorder == "big"):
-                arr = arr.astype(arr.dtype.newbyteorder("<"))
-            _record(zf, f"archive/data/{key}", arr.reshape(-1).view(np.uint8), align=True)
-        _record(zf, "archive/version", b"3\n")
-
-
-def save(obj, f, pickle_module=None, pickle_protocol: int = 2, _use_new_zipfile_serialization: bool = True,
-         _disable_byteorder_record: bool = False) -> None:
-    """Guarda ``obj`` (un ``state_dict``, un dict de tensores, el estado de un optimizador...) en
-    ``f`` (ruta o fichero binario abierto) con el formato de ``torch.save``.
-
-    Se admiten tensores, arrays de numpy (se guardan como tensores), dicts, OrderedDicts, listas,
-    tuplas, conjuntos, números, textos, bytes y dtypes: lo que ``torch.load(weights_only=True)``
-    sabe abrir. Con una ruta, se escribe primero un temporal en la misma carpeta y se renombra al
-    final: si algo falla (p. ej. el disco se llena), el fichero anterior queda intacto.
-    """
-    if not _use_new_zipfile_serialization:
-        raise ValueError("tinygrad_es.save sólo escribe el formato zip de PyTorch (≥ 1.6); "
-                         "_use_new_zipfile_serialization=False no se admite")
-    writer = _Writer()
-    pkl = Pickler(writer.reduce).dumps(obj)  # antes de abrir nada: un TypeError no deja ficheros
-    if hasattr(f, "write") and not isinstance(f, (str, bytes, os.PathLike)):
-        _write_archive(f, pkl, writer.storages)
-        return
-    if not isinstance(f, (str, os.PathLike)):
-        raise TypeError(f"tinygrad_es.save: f debe ser una ruta o un fichero binario abierto, "
-                        f"no {type(f).__name__}")
-    path = os.fspath(f)
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise FileNotFoundError(errno.ENOENT, f"no se puede guardar en {path}: la carpeta {folder} no existe")
-    if os.path.isdir(path):
-        raise IsADirectoryError(errno.EISDIR, f"no se puede guardar en {path}: es una carpeta")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
-    except PermissionError:
-        raise PermissionError(errno.EACCES, f"no se puede guardar en {path}: sin permiso de escritura "
-                                            f"en la carpeta {folder}") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            _write_archive(fh, pkl, writer.storages)
-            fh.flush()
-            os.fsync(fh.fileno())
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)  # mkstemp crea 0600; un fichero normal respeta la umask
-        os.replace(tmp, path)
-    except BaseException as e:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT):
-            raise OSError(e.errno, f"no queda espacio en el disco para guardar {path}; no se ha escrito "
-                                   "nada (el fichero anterior, si existía, sigue intacto)") from e
-        raise
 
 
 # ----------------------------------------------------------------------------------------
@@ -431,73 +329,3 @@ class _Reader:
         tg = _pkg()
         # torch escribe BUILD con estado vacío en algunos tensores; nada que hacer
         return isinstance(obj, tg.Tensor) and (not state or state == (None, {}) or state == {})
-
-
-def _sniff(head: bytes, name: str):
-    if not head:
-        raise SerializationError(f"{name} está vacío (0 bytes): no contiene ningún modelo")
-    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        return
-    if head.startswith(b"\x93NUMPY"):
-        raise SerializationError(f"{name} es un fichero .npy de numpy, no un checkpoint de PyTorch: "
-                                 "ábrelo con numpy.load (o guarda con tinygrad_es.save)")
-    if head.startswith(_LEGACY_MAGIC):
-        raise SerializationError(f"{name} usa el formato antiguo de torch.save (anterior a PyTorch 1.6), que "
-                                 "no se admite: vuelve a guardarlo en PyTorch con una versión reciente")
-    if head[:1] == b"\x80":
-        raise SerializationError(f"{name} es un pickle de Python suelto, no un checkpoint .pt: tinygrad_es.load "
-                                 "no ejecuta pickles arbitrarios (podrían contener código)")
-    raise SerializationError(f"{name} no es un fichero de PyTorch (.pt/.pth): no empieza por la cabecera "
-                             "zip que escribe torch.save")
-
-
-def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None, **pickle_load_args):
-    """Carga un objeto guardado con ``torch.save`` o ``tinygrad_es.save``.
-
-    Como ``torch.load(f, weights_only=True)``: sólo se aceptan tensores, dicts/OrderedDicts,
-    listas, tuplas, conjuntos, números, textos y dtypes; cualquier otro nombre en el fichero se
-    rechaza con ``UnpicklingError`` sin ejecutar nada (``weights_only=False`` no cambia esto).
-    ``map_location``: ``None``, ``'cpu'``, un dispositivo CPU, un dict o una función
-    ``(almacenamiento, ubicación)``; los tensores guardados en GPU necesitan ``map_location='cpu'``.
-    """
-    if isinstance(f, (str, os.PathLike)):
-        name = os.fspath(f)
-        if not os.path.exists(name):
-            raise FileNotFoundError(errno.ENOENT, f"no existe el fichero {name}")
-        if os.path.isdir(name):
-            raise IsADirectoryError(errno.EISDIR, f"{name} es una carpeta, no un fichero .pt")
-        with open(name, "rb") as fh:
-            _sniff(fh.read(16), name)
-        src = name
-    elif hasattr(f, "read"):
-        name = getattr(f, "name", "el fichero")
-        name = name if isinstance(name, str) else "el fichero"
-        if not (hasattr(f, "seekable") and f.seekable()):
-            f = io.BytesIO(f.read())
-        pos = f.tell()
-        _sniff(f.read(16), name)
-        f.seek(pos)
-        src = f
-    else:
-        raise TypeError(f"tinygrad_es.load: f debe ser una ruta o un fichero binario abierto, no {type(f).__name__}")
-    try:
-        zf = zipfile.ZipFile(src)
-    except (zipfile.BadZipFile, EOFError, OSError) as e:
-        raise SerializationError(f"{name} está truncado o dañado: no es un zip completo ({e})") from None
-    with zf:
-        names = zf.namelist()
-        pkls = [n for n in names if n == "data.pkl" or (n.endswith("/data.pkl") and n.count("/") == 1)]
-        if not pkls:
-            if any(n.endswith(".npy") for n in names):
-                raise SerializationError(f"{name} es un .npz de numpy, no un checkpoint de PyTorch: usa numpy.load")
-            if any(n.endswith("constants.pkl") for n in names):
-                raise SerializationError(f"{name} es un modelo TorchScript (torch.jit.save): no se admite; guarda "
-                                         "en PyTorch model.state_dict() con torch.save")
-            raise SerializationError(f"{name} es un zip pero no un checkpoint de PyTorch (no tiene data.pkl)")
-        prefix = pkls[0][:-len("data.pkl")]
-        try:
-            pkl = zf.read(pkls[0])
-        except (zipfile.BadZipFile, EOFError, OSError) as e:
-            raise SerializationError(f"{name} está truncado o dañado al leer data.pkl: {e}") from None
-        reader = _Reader(zf, prefix, name, map_location)
-        return Unpickler(pkl, reader.allowed(), reader.persistent_load, reader.build, what=name).load()

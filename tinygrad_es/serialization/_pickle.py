@@ -16,11 +16,15 @@ import pickle
 import struct
 from collections import Counter, OrderedDict
 
-__all__ = ["UnpicklingError", "Unpickler", "Pickler", "Global"]
+__all__ = ["UnpicklingError", "SerializationError", "Unpickler", "Pickler", "Global"]
 
 
 class UnpicklingError(pickle.UnpicklingError):
     """El pickle contiene algo que no es un peso (y no se ejecuta), o está dañado."""
+
+
+class SerializationError(RuntimeError):
+    """El fichero no es un checkpoint de PyTorch legible (vacío, truncado, otro formato...)."""
 
 
 class Global:
