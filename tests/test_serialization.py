@@ -25,6 +25,8 @@ needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch no está instala
 
 
 def arr(t):
+    if isinstance(t, np.ndarray):
+        return t
     return np.asarray(t._data if hasattr(t, "_data") else t.numpy())
 
 

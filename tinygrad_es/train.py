@@ -15,6 +15,7 @@ import time
 import numpy as np
 
 from .data.loader import DataLoader, TensorDataset
+from .utils.data import DataLoader as TorchDataLoader
 from .tensor import Tensor, no_grad
 
 __all__ = ["fit", "evaluate", "predict", "History", "Callback", "EarlyStopping", "ModelCheckpoint",
@@ -146,7 +147,7 @@ class ModelCheckpoint(Callback):
 
 
 def _as_loader(data, batch_size=256):
-    if data is None or isinstance(data, DataLoader):
+    if data is None or isinstance(data, (DataLoader, TorchDataLoader)):
         return data
     if isinstance(data, (tuple, list)):
         return DataLoader(TensorDataset(*data), batch_size=batch_size)
