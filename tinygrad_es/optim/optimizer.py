@@ -1,4 +1,4 @@
-"""Optimizadores y planificadores de la tasa de aprendizaje.
+"""Optimizadores: ``Optimizer`` (grupos de parámetros y estado), SGD, RMSprop, Adam y AdamW.
 
 Cada ``step()`` aplica la fórmula publicada (la misma que documenta PyTorch)
 sobre los parámetros con gradiente. Funcionan con ``Tensor``/``Parameter`` y
@@ -11,10 +11,10 @@ import math
 
 import numpy as np
 
-from .tensor import Tensor
-from .value import Value
+from ..tensor import Tensor
+from ..value import Value
 
-__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "StepLR", "ExponentialLR"]
+__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW"]
 
 
 class _ScalarSlot:
@@ -210,47 +210,3 @@ class AdamW(Adam):
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False):
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad)
-
-
-class _LRScheduler:
-    def __init__(self, optimizer: Optimizer):
-        self.optimizer = optimizer
-        self.base_lrs = [g["lr"] for g in optimizer.param_groups]
-        self.last_epoch = 0
-
-    def step(self):
-        """Llamar una vez por época, después de ``optimizer.step()``."""
-        self.last_epoch += 1
-        for g, base in zip(self.optimizer.param_groups, self.base_lrs):
-            g["lr"] = self._lr(base)
-
-    def get_last_lr(self):
-        return [g["lr"] for g in self.optimizer.param_groups]
-
-    def state_dict(self):
-        return {"last_epoch": self.last_epoch, "base_lrs": list(self.base_lrs)}
-
-    def load_state_dict(self, sd):
-        self.last_epoch, self.base_lrs = sd["last_epoch"], list(sd["base_lrs"])
-
-
-class StepLR(_LRScheduler):
-    """lr = lr₀ · γ^⌊época / step_size⌋."""
-
-    def __init__(self, optimizer, step_size: int, gamma: float = 0.1):
-        super().__init__(optimizer)
-        self.step_size, self.gamma = step_size, gamma
-
-    def _lr(self, base):
-        return base * self.gamma ** (self.last_epoch // self.step_size)
-
-
-class ExponentialLR(_LRScheduler):
-    """lr = lr₀ · γ^época."""
-
-    def __init__(self, optimizer, gamma: float):
-        super().__init__(optimizer)
-        self.gamma = gamma
-
-    def _lr(self, base):
-        return base * self.gamma ** self.last_epoch
