@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from ..tensor import Tensor
+from .._tensor import Tensor
 from ..utils import data as _ud
 
 __all__ = ["TensorDataset", "Subset", "DataLoader", "random_split", "kfold", "normalize", "standardize",
@@ -13,7 +13,7 @@ __all__ = ["TensorDataset", "Subset", "DataLoader", "random_split", "kfold", "no
 
 
 def _arr(x):
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
 
 
 class TensorDataset(_ud.Dataset):

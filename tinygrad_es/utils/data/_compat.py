@@ -36,20 +36,12 @@ def stack(tensors):
 
 def rng(generator=None) -> np.random.Generator:
     """El ``numpy.random.Generator`` de ``generator`` (o el generador global de ``manual_seed``)."""
-    if generator is None:
-        from ...tensor import default_rng
-        return default_rng()
-    if isinstance(generator, np.random.Generator):
-        return generator
-    inner = getattr(generator, "rng", None)  # tinygrad_es.Generator
-    if isinstance(inner, np.random.Generator):
-        return inner
-    raise TypeError(f"generator debe ser un tinygrad_es.Generator (o un numpy.random.Generator), "
-                    f"no {type(generator).__name__}")
+    from ..._random import default_rng
+    return default_rng(generator)
 
 
 def manual_seed(seed: int) -> None:
-    from ...tensor import manual_seed as seed_fn
+    from ..._random import manual_seed as seed_fn
     seed_fn(seed)
 
 
