@@ -6,7 +6,9 @@ La expresión se analiza con el mismo analizador seguro que la orden ``tinygrad-
 from __future__ import annotations
 
 import math
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 from ..cli import ExpressionError, parse_expression
 from ..viz.explain import explain_backward
@@ -15,7 +17,7 @@ from .peticion import PeticionIncorrecta
 __all__ = ["explicar", "MAX_CARACTERES", "MAX_NODOS"]
 
 MAX_CARACTERES = 200   # expresiones de pizarra, no programas
-MAX_NODOS = 40         # un fotograma por nodo: más no se puede seguir paso a paso
+MAX_NODOS = 25         # un fotograma por nodo: más no se puede seguir paso a paso (ni dibujar en < 1 s)
 _NOMBRE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,19}$")
 
 
@@ -77,7 +79,12 @@ def explicar(datos: dict) -> dict:
     try:
         from ..viz.graph import draw_graph
         completo = _svg(draw_graph(f, title=f"f = {expr}"))
-        pasos = [_svg(g) for g in exp.frames()] if completo is not None else [None] * len(exp.steps)
+        if completo is not None:
+            # cada fotograma es una llamada al programa 'dot': en paralelo, en los núcleos que haya
+            with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+                pasos = list(pool.map(_svg, exp.frames()))
+        else:
+            pasos = [None] * len(exp.steps)
         aviso = None if completo is not None else "falta Graphviz ('dot'): se muestran sólo los pasos en texto"
     except ImportError:
         completo, pasos = None, [None] * len(exp.steps)

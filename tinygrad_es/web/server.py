@@ -181,7 +181,8 @@ def main(args) -> int:
     except ErrorModelo as e:
         raise SystemExit(f"error: {e}") from None
     import numpy as np
-    clasificador.predecir(np.eye(28))   # compila los núcleos antes de la primera petición
+    for _ in range(5):   # compila los núcleos y calienta la memoria antes de la primera petición
+        clasificador.predecir(np.eye(28))
     sock = _socket(args.host, args.puerto)
     puerto = sock.getsockname()[1]
     anfitrion = f"[{args.host}]" if ":" in args.host else args.host
