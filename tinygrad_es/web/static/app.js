@@ -19,6 +19,7 @@ let ultimo = null;         // último punto del trazo en curso
 let generacion = 0;        // cambia al borrar: así se ignoran respuestas de un dibujo ya borrado
 let enVuelo = false;       // hay una petición sin contestar
 let pendiente = false;     // hubo trazos nuevos mientras tanto: hay que volver a preguntar
+let finTrazo = 0;          // instante (ms) en que terminó el último trazo
 
 // ---------------------------------------------------------------- dibujar
 ctx.lineCap = "round";
@@ -65,6 +66,7 @@ function terminarTrazo() {
   if (!dibujando) return;
   dibujando = false;
   trazos += 1;
+  finTrazo = performance.now();
   predecir();   // en vivo: una predicción tras cada trazo
 }
 lienzo.addEventListener("pointerup", terminarTrazo);
@@ -111,6 +113,7 @@ async function predecir() {
   enVuelo = true;
   const miGeneracion = generacion;
   const misTrazos = trazos;
+  const desde = finTrazo;
   try {
     const respuesta = await fetch("/api/predecir", {
       method: "POST",
@@ -123,7 +126,7 @@ async function predecir() {
       mostrarEstado(datos.error || `error ${respuesta.status}`, true);
       return;
     }
-    mostrar(datos, misTrazos);
+    mostrar(datos, misTrazos, desde);
   } catch (err) {
     mostrarEstado("No se pudo hablar con el servidor: ¿sigue en marcha tinygrad-es web?", true);
   } finally {
@@ -141,9 +144,10 @@ function mostrarEstado(texto, esError = false) {
   estado.classList.toggle("error", esError);
 }
 
-function mostrar(datos, misTrazos) {
+function mostrar(datos, misTrazos, desde) {
   prediccion.textContent = String(datos.clase);
   prediccion.dataset.trazos = String(misTrazos);
+  prediccion.dataset.ms = String(Math.round(performance.now() - desde));   // del fin del trazo a aquí
   const p = (100 * datos.probabilidades[datos.clase]).toFixed(1);
   mostrarEstado(`Es un ${datos.clase} con probabilidad ${p} %.`);
   pintarBarras(datos.probabilidades);
