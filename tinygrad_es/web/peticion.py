@@ -62,12 +62,14 @@ def leer_imagen(datos: dict) -> np.ndarray:
         raise PeticionIncorrecta(f"\"imagen\" debe ser una lista de filas, no {_tipo(img)}")
     alto = len(img)
     if not MIN_LADO <= alto <= MAX_LADO:
-        raise PeticionIncorrecta(f"la imagen tiene {alto} filas: deben ser entre {MIN_LADO} y {MAX_LADO}")
+        raise PeticionIncorrecta(f"la imagen tiene {alto} fila{'' if alto == 1 else 's'}: deben ser entre "
+                                 f"{MIN_LADO} y {MAX_LADO}")
     if not isinstance(img[0], list):
         raise PeticionIncorrecta(f"la fila 0 debe ser una lista de números, no {_tipo(img[0])}")
     ancho = len(img[0])
     if not MIN_LADO <= ancho <= MAX_LADO:
-        raise PeticionIncorrecta(f"la imagen tiene {ancho} columnas: deben ser entre {MIN_LADO} y {MAX_LADO}")
+        raise PeticionIncorrecta(f"la imagen tiene {ancho} columna{'' if ancho == 1 else 's'}: deben ser entre "
+                                 f"{MIN_LADO} y {MAX_LADO}")
     for i, fila in enumerate(img):
         if not isinstance(fila, list):
             raise PeticionIncorrecta(f"la fila {i} debe ser una lista de números, no {_tipo(fila)}")
