@@ -421,3 +421,23 @@ def test_graph_can_be_drawn_after_backward():
     dot = draw_graph(loss).source
     assert "matmul" in dot.lower() or "@" in dot
     assert "(4, 2)" in dot or "4, 2" in dot  # forma del intermedio liberado
+
+
+def test_autograd_grad_does_not_touch_dot_grad():
+    x = torch.tensor([1., 2.], requires_grad=True)
+    w = torch.tensor([3., 4.], requires_grad=True)
+    h = x * w
+    gx, gh = torch.autograd.grad((h * h).sum(), (x, h))
+    assert gx.tolist() == [18, 64] and gh.tolist() == [6, 16]
+    assert x.grad is None and w.grad is None
+    with pytest.raises(RuntimeError, match="allow_unused"):
+        torch.autograd.grad((x * 2).sum(), (x, w))
+    gx, gw = torch.autograd.grad((x * 2).sum(), (x, w), allow_unused=True)
+    assert gw is None and gx.tolist() == [2, 2]
+
+
+def test_no_grad_decorates_without_parentheses():
+    @torch.no_grad
+    def f(t):
+        return t * 2
+    assert not f(torch.ones(1, requires_grad=True)).requires_grad
