@@ -16,6 +16,7 @@ from . import _dtype as D
 from .autograd import (Function, GhostTensor, TensorBase, is_grad_enabled, no_grad, run_backward)
 from ._tensor_math import MathMixin
 from ._tensor_shape import ShapeMixin
+from ._tensor_pointwise import PointwiseMixin
 
 __all__ = ["Tensor", "Size", "to_array"]
 
@@ -80,7 +81,7 @@ class _Handle:
         self.remove()
 
 
-class Tensor(TensorBase, MathMixin, ShapeMixin):
+class Tensor(TensorBase, MathMixin, ShapeMixin, PointwiseMixin):
     """Array con gradiente automático (como ``torch.Tensor``).
 
     ``Tensor(datos)`` crea un tensor de coma flotante (float32, como ``torch.Tensor``);
