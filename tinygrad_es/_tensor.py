@@ -17,6 +17,7 @@ from .autograd import (Function, GhostTensor, TensorBase, is_grad_enabled, no_gr
 from ._tensor_math import MathMixin
 from ._tensor_shape import ShapeMixin
 from ._tensor_pointwise import PointwiseMixin
+from ._tensor_index import IndexMixin
 
 __all__ = ["Tensor", "Size", "to_array"]
 
@@ -81,7 +82,7 @@ class _Handle:
         self.remove()
 
 
-class Tensor(TensorBase, MathMixin, ShapeMixin, PointwiseMixin):
+class Tensor(TensorBase, MathMixin, ShapeMixin, PointwiseMixin, IndexMixin):
     """Array con gradiente automático (como ``torch.Tensor``).
 
     ``Tensor(datos)`` crea un tensor de coma flotante (float32, como ``torch.Tensor``);
