@@ -18,6 +18,7 @@ from ._tensor_math import MathMixin
 from ._tensor_shape import ShapeMixin
 from ._tensor_pointwise import PointwiseMixin
 from ._tensor_index import IndexMixin
+from ._tensor_sort import SortMixin
 
 __all__ = ["Tensor", "Size", "to_array"]
 
@@ -82,7 +83,7 @@ class _Handle:
         self.remove()
 
 
-class Tensor(TensorBase, MathMixin, ShapeMixin, PointwiseMixin, IndexMixin):
+class Tensor(TensorBase, MathMixin, ShapeMixin, PointwiseMixin, IndexMixin, SortMixin):
     """Array con gradiente automático (como ``torch.Tensor``).
 
     ``Tensor(datos)`` crea un tensor de coma flotante (float32, como ``torch.Tensor``);
