@@ -17,6 +17,9 @@ from ._tensor_convert import ConvertMixin
 from ._tensor_inplace import InplaceMixin
 from ._tensor_math import MathMixin
 from ._tensor_shape import ShapeMixin
+from ._tensor_pointwise import PointwiseMixin
+from ._tensor_index import IndexMixin
+from ._tensor_sort import SortMixin
 
 __all__ = ["Tensor", "Size", "to_array"]
 
@@ -81,7 +84,8 @@ class _Handle:
         self.remove()
 
 
-class Tensor(TensorBase, MathMixin, ShapeMixin, InplaceMixin, ConvertMixin):
+class Tensor(TensorBase, MathMixin, ShapeMixin, InplaceMixin, ConvertMixin, PointwiseMixin, IndexMixin,
+             SortMixin):
     """Array con gradiente automático (como ``torch.Tensor``).
 
     ``Tensor(datos)`` crea un tensor de coma flotante (float32, como ``torch.Tensor``);
