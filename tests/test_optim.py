@@ -138,5 +138,7 @@ def test_optimizer_on_scalar_values():
 def test_optimizer_errors():
     with pytest.raises(ValueError, match="vacía"):
         optim.SGD([], lr=0.1)
-    with pytest.raises(ValueError, match="requires_grad"):
-        optim.SGD([Tensor([1.0])], lr=0.1)
+    # como PyTorch: un parámetro congelado (requires_grad=False) se acepta y no se toca
+    frozen = Tensor([1.0])
+    optim.SGD([frozen], lr=0.1).step()
+    assert frozen.tolist() == [1.0]
