@@ -14,7 +14,8 @@ import numpy as np
 
 from .checkpoint import CheckpointError, atomic_write, load_state, save_state
 from .data.loader import DataLoader, TensorDataset
-from .tensor import Tensor, no_grad
+from ._tensor import Tensor
+from .autograd import no_grad
 
 __all__ = ["fit", "evaluate", "predict", "History", "Callback", "EarlyStopping", "ModelCheckpoint",
            "save_state", "load_state", "CheckpointError"]
@@ -123,8 +124,8 @@ def _as_loader(data, batch_size=256):
 
 
 def _n_correct(out: Tensor, y) -> int | None:
-    y = y.data if isinstance(y, Tensor) else np.asarray(y)
-    o = out.data
+    y = y._data if isinstance(y, Tensor) else np.asarray(y)
+    o = out._data
     if o.ndim == 2 and o.shape[1] > 1 and y.ndim == 1:
         return int((o.argmax(1) == y).sum())
     if o.ndim == 2 and o.shape[1] > 1 and y.shape == o.shape:   # one-hot
@@ -174,7 +175,7 @@ def evaluate(model, loader, loss_fn) -> dict:
 
 def predict(model, X, batch_size: int = 256) -> np.ndarray:
     """Salidas del modelo para ``X`` (ndarray), por lotes, sin gradiente y en modo eval."""
-    X = X.data if isinstance(X, Tensor) else np.asarray(X)
+    X = X._data if isinstance(X, Tensor) else np.asarray(X)
     was = getattr(model, "training", False)
     if hasattr(model, "eval"):
         model.eval()
@@ -184,7 +185,7 @@ def predict(model, X, batch_size: int = 256) -> np.ndarray:
             xb = X[i:i + batch_size]
             if xb.dtype.kind in "ui":
                 xb = xb.astype(np.float32)
-            outs.append(model(Tensor(xb)).data)
+            outs.append(model(Tensor(xb)).detach()._data)
     if hasattr(model, "train"):
         model.train(was)
     return np.concatenate(outs) if outs else np.empty((0,))

@@ -5,7 +5,7 @@ reduce a la forma de cada entrada con ``unbroadcast``.
 """
 import numpy as np
 
-from ..tensor import Function, broadcast_shape
+from ..autograd import Function, broadcast_shape
 
 
 def _check2(a, b, op):
@@ -65,11 +65,15 @@ class Div(Function):
 
 
 class Pow(Function):
-    """a ** b con b tensor; d/da = b·a^(b-1), d/db = a^b·ln(a)."""
+    """a ** b con b tensor.
+
+    ∂/∂a = b·a^(b−1) (0 donde b = 0);  ∂/∂b = a^b·ln(a) (0 donde a = 0 y b ≥ 0), como PyTorch."""
 
     @staticmethod
     def forward(ctx, a, b):
         _check2(a, b, "**")
+        if a.dtype.kind in "iu" and np.any(b < 0):
+            raise RuntimeError("no se puede elevar un tensor entero a una potencia entera negativa")
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
             out = np.power(a, b)
         ctx.save_for_backward(a, b, out)
@@ -78,22 +82,26 @@ class Pow(Function):
     @staticmethod
     def backward(ctx, g):
         a, b, out = ctx.saved_tensors
+        z = g.dtype.type(0)
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-            ga = g * b * np.power(a, b - 1) if ctx.needs_input_grad[0] else None
-            gb = None
-            if len(ctx.needs_input_grad) > 1 and ctx.needs_input_grad[1]:
-                gb = g * out * np.log(a)
+            ga = gb = None
+            if ctx.needs_input_grad[0]:
+                ga = np.where(b == 0, z, g * b * np.power(a, b - 1))
+            if ctx.needs_input_grad[1]:
+                gb = np.where((a == 0) & (b >= 0), z, g * out * np.log(a))
         return ga, gb
 
 
 class PowScalar(Function):
-    """a ** p con p número: d/da = p·a^(p-1)."""
+    """a ** p con p número: ∂/∂a = p·a^(p−1) (0 si p = 0)."""
 
     @staticmethod
     def forward(ctx, a, p):
         ctx.save_for_backward(a)
         ctx.p = p
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            if a.dtype.kind in "iub":
+                return np.power(a, int(p)).astype(a.dtype, copy=False)
             return np.power(a, a.dtype.type(p))
 
     @staticmethod
@@ -304,3 +312,15 @@ class Cast(Function):
     @staticmethod
     def backward(ctx, g):
         return g.astype(ctx.src)
+
+
+class Clone(Function):
+    """Copia con memoria propia; ∂/∂a = 1."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.array(a, copy=True)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g

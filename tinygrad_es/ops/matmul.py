@@ -1,7 +1,7 @@
 """Producto matricial con la semántica de ``np.matmul`` (1-D, 2-D y por lotes)."""
 import numpy as np
 
-from ..tensor import Function, unbroadcast
+from ..autograd import Function, unbroadcast
 
 
 class MatMul(Function):

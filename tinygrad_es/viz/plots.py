@@ -113,7 +113,7 @@ def _grid(maps, n, title, cmap="viridis"):
 
 def conv_filters(layer, n: int = 16, path=None):
     """Los primeros ``n`` filtros de una ``Conv2d`` (primer canal de entrada) como mapas de calor."""
-    w = layer.weight.data
+    w = layer.weight._data
     return _done(_grid(w[:, 0], n, f"Filtros de {type(layer).__name__} {tuple(w.shape)}", cmap="coolwarm"), path)
 
 
