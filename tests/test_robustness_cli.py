@@ -61,7 +61,11 @@ def _alive(pid):
     ("-" * 1500 + "x", r"demasiado grande: 1502 elementos"),
     ("+".join(["x"] * 300), r"demasiado grande: 600 elementos"),
     ("-" * 250 + "x", r"demasiado anidada: 251 niveles .*el máximo es 200"),
-    ("(" * 250 + "x" + ")" * 250, r"expresión no válida: .*too many nested parentheses"),
+    ("(" * 250 + "x" + ")" * 250, r"expresión no válida: .*demasiados paréntesis anidados"),
+    ("(x+1", r"expresión no válida: '\(x\+1' \('\(' no se cerró, columna 1\)"),
+    ("x+1)", r"'\)' sin abrir, columna 4"),
+    ("x 1", r"sintaxis no válida, columna 3"),
+    ("   ", r"la expresión está vacía"),
     ("9" * 310 + "*x", r"el número 999999999999… \(310 cifras\) es demasiado grande"),
 ])
 def test_huge_expressions_fail_fast_in_spanish(expr, pattern):
@@ -100,6 +104,17 @@ def test_unknown_output_extension(tmp_path, out, pattern):
     with pytest.raises(SystemExit, match=pattern):
         cli_main(["grafo", "x*2", "--x", "1", "-o", str(tmp_path / out)])
     assert os.listdir(tmp_path) == []
+
+
+def test_unwritable_output_is_spanish(tmp_path):
+    blocker = tmp_path / "fichero"
+    blocker.write_text("no soy una carpeta")
+    with pytest.raises(SystemExit, match=r"no se pudo escribir '.*fichero': ya existe un fichero con ese nombre y "
+                                         r"hace falta una carpeta"):
+        cli_main(["grafo", "x", "--x", "1", "-o", str(blocker / "g.dot")])
+    if HAVE_DOT:
+        with pytest.raises(SystemExit, match=r"no se pudo escribir '.*fichero': ya existe un fichero con ese"):
+            cli_main(["grafo", "x", "--x", "1", "-o", str(tmp_path / "g.svg"), "--pasos", str(blocker)])
 
 
 def test_argument_errors_are_spanish(capsys):

@@ -10,6 +10,7 @@ import argparse
 import ast
 import importlib
 import os
+import re
 import signal
 import sys
 import threading
@@ -62,10 +63,13 @@ def parse_expression(expr: str, values: dict) -> Value:
         raise ExpressionError(f"la expresión debe ser un texto, no {type(expr).__name__}")
     if len(expr) > MAX_EXPR_CHARS:
         raise ExpressionError(f"la expresión es demasiado larga: {len(expr)} caracteres (máximo {MAX_EXPR_CHARS})")
+    if not expr.strip():
+        raise ExpressionError("la expresión está vacía: escribe por ejemplo \"(x+y)*z\"")
     try:
-        tree = ast.parse(expr, mode="eval")
+        tree = ast.parse(expr.strip(), mode="eval")
     except SyntaxError as e:
-        raise ExpressionError(f"expresión no válida: {_short(expr)} ({e.msg})") from None
+        where = f", columna {e.offset}" if e.offset else ""
+        raise ExpressionError(f"expresión no válida: {_short(expr)} ({_syntax_es(e.msg)}{where})") from None
     except (RecursionError, MemoryError):
         raise ExpressionError(f"la expresión está demasiado anidada para analizarla: {_short(expr)} "
                               f"(máximo {MAX_EXPR_DEPTH} niveles)") from None
@@ -118,6 +122,22 @@ def parse_expression(expr: str, values: dict) -> Value:
         n.label = "q" if len(inner) == 1 else f"q{i + 1}"
     root.label = "f"
     return root
+
+
+_SYNTAX_ES = [("invalid syntax", "sintaxis no válida"), ("was never closed", "no se cerró"),
+              ("too many nested parentheses", "demasiados paréntesis anidados"),
+              ("does not match opening parenthesis", "no corresponde al paréntesis abierto"),
+              ("invalid decimal literal", "número mal escrito"), ("invalid character", "carácter no válido"),
+              ("unexpected EOF while parsing", "la expresión termina antes de tiempo"),
+              ("Perhaps you forgot a comma?", "¿falta un operador?"),
+              ("Exceeds the limit", "número con demasiadas cifras; límite")]
+
+
+def _syntax_es(msg: str) -> str:
+    msg = re.sub(r"unmatched '(.)'", r"'\1' sin abrir", msg)
+    for en, es in _SYNTAX_ES:
+        msg = msg.replace(en, es)
+    return msg
 
 
 def _num(v: float) -> str:
@@ -203,7 +223,7 @@ def _cmd_grafo(args, values):
         f = parse_expression(args.expresion, values)
     except ExpressionError as e:
         raise SystemExit(f"error: {e}") from None
-    used = {n.id for n in ast.walk(ast.parse(args.expresion, mode="eval")) if isinstance(n, ast.Name)}
+    used = {n.id for n in ast.walk(ast.parse(args.expresion.strip(), mode="eval")) if isinstance(n, ast.Name)}
     unused = sorted(set(values) - used)
     if unused:
         print(f"aviso: {', '.join('--' + u for u in unused)} no aparece{'n' if len(unused) > 1 else ''} "
@@ -221,8 +241,11 @@ def _cmd_grafo(args, values):
     print(f"f = {args.expresion} = {f.data:.6g}")
     print(exp.text)
     if out:
-        files, err = exp.save_slides(out, args.pasos, fmt=args.formato_pasos, rankdir=args.rankdir,
-                                     title=f"f = {args.expresion}", timeout=args.limite_tiempo)
+        try:
+            files, err = exp.save_slides(out, args.pasos, fmt=args.formato_pasos, rankdir=args.rankdir,
+                                         title=f"f = {args.expresion}", timeout=args.limite_tiempo)
+        except OSError as e:
+            raise SystemExit(f"error: no se pudo escribir '{e.filename or out}': {_os_error_es(e)}") from None
         if err is not None:
             print(f"aviso: {err}\nSe escribió el texto del grafo en {files[-1]}", file=sys.stderr)
             return 1
@@ -230,6 +253,15 @@ def _cmd_grafo(args, values):
         if args.pasos:
             print(f"{len(files) - 1} pasos guardados en {args.pasos}/")
     return 0
+
+
+def _os_error_es(e: OSError) -> str:
+    import errno
+    return {errno.ENOENT: "la carpeta no existe", errno.EACCES: "no hay permiso de escritura",
+            errno.EPERM: "operación no permitida", errno.EEXIST: "ya existe un fichero con ese nombre y hace falta una carpeta",
+            errno.ENOTDIR: "una parte de la ruta es un fichero, no una carpeta",
+            errno.EISDIR: "es una carpeta", errno.ENOSPC: "no queda espacio en el disco",
+            errno.EROFS: "el sistema de ficheros es de sólo lectura"}.get(e.errno, e.strerror or str(e))
 
 
 def _cmd_demo(args, extra):
