@@ -21,6 +21,8 @@ import zlib
 
 import numpy as np
 
+from ._errors import os_error_es
+
 __all__ = ["save_state", "load_state", "CheckpointError", "atomic_write"]
 
 _STALE_NO_PID = 3600.0   # s: un temporal sin pid en el nombre y más viejo que esto es basura
@@ -100,11 +102,8 @@ def atomic_write(path: str, data: bytes) -> None:
 
 
 def _save_error(path: str, e: OSError) -> OSError:
-    why = {errno.ENOSPC: "no queda espacio en el disco", errno.EDQUOT: "se superó la cuota de disco",
-           errno.EACCES: "no hay permiso de escritura", errno.EROFS: "el sistema de ficheros es de sólo lectura",
-           errno.EPERM: "operación no permitida"}.get(e.errno, e.strerror or str(e))
-    return OSError(e.errno, f"no se pudo guardar '{path}': {why}. No quedó ningún fichero a medias"
-                            f"{'; el anterior sigue intacto' if os.path.exists(path) else ''}")
+    return OSError(e.errno, f"no se pudo guardar '{path}': {os_error_es(e)}. No quedó ningún fichero a medias"
+                            f"{'; el anterior sigue intacto' if os.path.isfile(path) else ''}")
 
 
 def save_state(state: dict, path: str) -> None:
@@ -134,6 +133,11 @@ def load_state(path: str) -> dict:
         raise CheckpointError(f"'{path}' es una carpeta, no un checkpoint .npz")
     if os.path.getsize(path) == 0:
         raise CheckpointError(f"el checkpoint '{name}' está vacío (0 bytes): el guardado no llegó a escribirse")
+    try:
+        with open(path, "rb") as fh:
+            fh.read(1)
+    except OSError as e:
+        raise OSError(e.errno, f"no se pudo leer el checkpoint '{path}': {os_error_es(e)}") from None
     try:
         z = np.load(path, allow_pickle=False)
     except ValueError as e:

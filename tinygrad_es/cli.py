@@ -15,6 +15,7 @@ import signal
 import sys
 import threading
 
+from ._errors import os_error_es
 from .value import Value
 
 _FUNCS = {"exp", "log", "tanh", "sigmoid", "relu", "leaky_relu"}
@@ -245,7 +246,7 @@ def _cmd_grafo(args, values):
             files, err = exp.save_slides(out, args.pasos, fmt=args.formato_pasos, rankdir=args.rankdir,
                                          title=f"f = {args.expresion}", timeout=args.limite_tiempo)
         except OSError as e:
-            raise SystemExit(f"error: no se pudo escribir '{e.filename or out}': {_os_error_es(e)}") from None
+            raise SystemExit(f"error: no se pudo escribir '{e.filename or out}': {os_error_es(e)}") from None
         if err is not None:
             print(f"aviso: {err}\nSe escribió el texto del grafo en {files[-1]}", file=sys.stderr)
             return 1
@@ -253,15 +254,6 @@ def _cmd_grafo(args, values):
         if args.pasos:
             print(f"{len(files) - 1} pasos guardados en {args.pasos}/")
     return 0
-
-
-def _os_error_es(e: OSError) -> str:
-    import errno
-    return {errno.ENOENT: "la carpeta no existe", errno.EACCES: "no hay permiso de escritura",
-            errno.EPERM: "operación no permitida", errno.EEXIST: "ya existe un fichero con ese nombre y hace falta una carpeta",
-            errno.ENOTDIR: "una parte de la ruta es un fichero, no una carpeta",
-            errno.EISDIR: "es una carpeta", errno.ENOSPC: "no queda espacio en el disco",
-            errno.EROFS: "el sistema de ficheros es de sólo lectura"}.get(e.errno, e.strerror or str(e))
 
 
 def _cmd_demo(args, extra):

@@ -16,6 +16,8 @@ import zlib
 
 import numpy as np
 
+from .._errors import os_error_es
+
 __all__ = ["read_idx", "IDXError", "MAX_IDX_BYTES"]
 
 _DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
@@ -93,7 +95,7 @@ def read_idx(path, expect_magic=None, max_bytes: int = MAX_IDX_BYTES) -> np.ndar
     except (zlib.error, gzip.BadGzipFile, EOFError) as e:
         raise IDXError(f"'{name}' es un .gz dañado o truncado: no se puede descomprimir ({_gz_reason(e)})") from None
     except OSError as e:
-        raise IDXError(f"no se pudo leer el fichero IDX '{name}': {e.strerror or e}") from None
+        raise IDXError(f"no se pudo leer el fichero IDX '{name}': {os_error_es(e)}") from None
     arr = np.frombuffer(data, dtype=dt).reshape(shape)   # sobre el bytearray: sin copia y escribible
     return arr if dt.isnative else arr.astype(dt.newbyteorder("="))
 
