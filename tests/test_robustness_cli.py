@@ -237,3 +237,18 @@ def test_cli_sigterm_stops_dot(tmp_path):
         assert _gone(dot) and not (tmp_path / "g.svg").exists()
     finally:
         _cleanup(proc, dot)
+
+
+# ---- argumentos de las demos ------------------------------------------------------------------
+@pytest.mark.parametrize("argv, pattern", [
+    (["demo", "xor", "--epochs", "0"], r"tinygrad-es demo xor: error: --epochs debe ser ≥ 1, no 0"),
+    (["demo", "cnn", "--lr", "nan"], r"tinygrad-es demo cnn: error: --lr debe ser un número positivo, no nan"),
+    (["demo", "cnn", "--nope"], r"tinygrad-es demo cnn: error: argumentos no reconocidos: --nope"),
+    (["demo", "mnist-mlp", "--limit-train", "-5"], r"--limit-train debe ser ≥ 0, no -5"),
+    (["demo", "perceptron", "--epochs", "dos"], r"argumento --epochs: entero no válido: 'dos'"),
+])
+def test_demo_arguments_are_validated_in_spanish(argv, pattern, capsys):
+    with pytest.raises(SystemExit):
+        cli_main(argv)
+    err = capsys.readouterr().err
+    assert err.startswith("uso: tinygrad-es demo") and __import__("re").search(pattern, err), err

@@ -6,7 +6,6 @@
 """
 from __future__ import annotations
 
-import argparse
 import ast
 import importlib
 import os
@@ -15,6 +14,7 @@ import signal
 import sys
 import threading
 
+from ._argparse_es import SpanishParser
 from ._errors import os_error_es
 from .value import Value
 
@@ -273,32 +273,9 @@ def _cmd_demo(args, extra):
     return 0
 
 
-_ARGPARSE_ES = [("the following arguments are required", "faltan los argumentos"),
-                ("unrecognized arguments", "argumentos no reconocidos"),
-                ("expected one argument", "espera un valor"), ("invalid choice", "valor no válido"),
-                ("choose from", "elige entre"), ("invalid float value", "número no válido"),
-                ("ambiguous option", "opción ambigua"), ("could match", "puede ser"), ("argument ", "argumento ")]
-
-
-class _SpanishParser(argparse.ArgumentParser):
-    def format_help(self):
-        return (super().format_help().replace("usage:", "uso:").replace("positional arguments:", "argumentos:")
-                .replace("options:", "opciones:").replace("show this help message and exit",
-                                                           "muestra esta ayuda y sale"))
-
-    def format_usage(self):
-        return super().format_usage().replace("usage:", "uso:")
-
-    def error(self, message):
-        for en, es in _ARGPARSE_ES:
-            message = message.replace(en, es)
-        self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: error: {message}\n")
-
-
 def _build_parser():
-    ap = _SpanishParser(prog="tinygrad-es", description="tinygrad_es: autograd para aprender redes neuronales.")
-    sub = ap.add_subparsers(dest="orden", parser_class=_SpanishParser, metavar="{grafo,demo}")
+    ap = SpanishParser(prog="tinygrad-es", description="tinygrad_es: autograd para aprender redes neuronales.")
+    sub = ap.add_subparsers(dest="orden", parser_class=SpanishParser, metavar="{grafo,demo}")
     g = sub.add_parser("grafo", help="dibuja el grafo de una expresión con sus gradientes",
                        description="Dibuja el grafo de cómputo de una expresión y explica su retropropagación. "
                                    "Da el valor de cada variable con --NOMBRE VALOR. La expresión puede "
