@@ -216,3 +216,12 @@ def test_header_promising_more_than_exists_uses_little_memory(tmp_path):
                                              r"\(1000, 1000, 500\) \(500000000 bytes de datos\) y hay 2097152"):
             D.read_idx(p)
     assert _peak_mib(read) < 16
+
+
+def test_download_arguments(server, tmp_path):
+    with pytest.raises(ValueError, match=r"timeout debe ser un número de segundos positivo, no 0"):
+        D.load_mnist(mirrors=[server + "ok/"], timeout=0)
+    with pytest.raises(ValueError, match=r"deadline debe ser un número de segundos positivo, no -1"):
+        D.load_mnist(mirrors=[server + "ok/"], deadline=-1)
+    (x, _), _ = D.load_mnist(mirrors=server + "ok/", timeout=5)     # un espejo sin lista también vale
+    assert x.shape == (12, 28, 28)

@@ -190,3 +190,21 @@ def test_fit_and_evaluate_refuse_empty_data():
     with pytest.raises(ValueError, match=r"de validación no tiene ningún lote \(3 ejemplos, batch_size=8, "
                                          r"drop_last=True\)"):
         fit(m, F.cross_entropy, opt, (X, y), small, epochs=1, progress=False, verbose=False)
+
+
+def test_model_checkpoint_needs_its_metric(tmp_path):
+    X = np.random.default_rng(0).normal(size=(16, 4)).astype(np.float32)
+    y = np.arange(16) % 3
+    m = nn.Linear(4, 3)
+    opt = optim.SGD(m.parameters(), lr=0.1)
+    ck = ModelCheckpoint(str(tmp_path / "best.npz"))          # val_loss, pero no hay validación
+    with pytest.raises(KeyError, match=r"ModelCheckpoint: la métrica 'val_loss' no está en el historial"):
+        fit(m, F.cross_entropy, opt, (X, y), epochs=1, callbacks=[ck], progress=False, verbose=False)
+    reg = nn.Linear(4, 1)
+    ck = ModelCheckpoint(str(tmp_path / "best.npz"), monitor="acc")   # regresión: sin exactitud
+    with pytest.raises(ValueError, match=r"la métrica 'acc' no se puede calcular en esta tarea"):
+        fit(reg, F.mse_loss, optim.SGD(reg.parameters(), lr=0.01), (X, X[:, :1] * 2), epochs=1, callbacks=[ck],
+            progress=False, verbose=False)
+    assert not os.path.exists(tmp_path / "best.npz")
+    with pytest.raises(ValueError, match=r"mode debe ser 'min' o 'max', no 'mejor'"):
+        ModelCheckpoint("x.npz", mode="mejor")

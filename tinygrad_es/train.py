@@ -100,11 +100,20 @@ class ModelCheckpoint(Callback):
     def __init__(self, path: str, monitor: str = "val_loss", save_best_only: bool = True, mode: str | None = None):
         self.path, self.monitor, self.save_best_only = path, monitor, save_best_only
         self.mode = mode or ("max" if "acc" in monitor else "min")
+        if self.mode not in ("min", "max"):
+            raise ValueError(f"ModelCheckpoint: mode debe ser 'min' o 'max', no {mode!r}")
         self.best = None
         self.saved_epochs = []
 
     def on_epoch_end(self, epoch, logs, model):
         v = logs.get(self.monitor)
+        if self.save_best_only and v is None:
+            # sin la métrica no hay "mejor": guardar cada época en silencio engañaría
+            if self.monitor not in logs:
+                raise KeyError(f"ModelCheckpoint: la métrica '{self.monitor}' no está en el historial "
+                               f"({sorted(logs)}); ¿falta val_loader?")
+            raise ValueError(f"ModelCheckpoint: la métrica '{self.monitor}' no se puede calcular en esta tarea "
+                             f"(vale None); usa monitor='loss' o 'val_loss'")
         better = (self.best is None or v is None or
                   (v < self.best if self.mode == "min" else v > self.best))
         if not self.save_best_only or better:

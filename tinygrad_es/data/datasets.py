@@ -179,6 +179,12 @@ def _download(name: str, dest_folder: str, mirrors, timeout: float, deadline: fl
 
 
 def _load(name: str, root=None, download=True, mirrors=None, timeout=20.0, deadline=DEFAULT_DEADLINE):
+    if not (isinstance(timeout, (int, float)) and timeout > 0):
+        raise ValueError(f"timeout debe ser un número de segundos positivo, no {timeout!r}")
+    if not (isinstance(deadline, (int, float)) and deadline > 0):
+        raise ValueError(f"deadline debe ser un número de segundos positivo, no {deadline!r}")
+    if isinstance(mirrors, str):   # un solo espejo escrito sin lista
+        mirrors = [mirrors]
     tried = []
     folders = [os.path.join(base, name) for base in search_paths(root)]
     if root:  # también se acepta root apuntando directamente a la carpeta con los ficheros
