@@ -3,9 +3,11 @@
     tinygrad-es grafo "(x+y)*z" --x 2 --y 3 --z 4 -o grafo.svg [--pasos carpeta]
     tinygrad-es demo cnn
     tinygrad-es demo --lista
+    tinygrad-es web [--puerto 8000] [--modelo pesos.npz] [--host 127.0.0.1]
 """
 from __future__ import annotations
 
+import argparse
 import ast
 import importlib
 import os
@@ -273,9 +275,22 @@ def _cmd_demo(args, extra):
     return 0
 
 
+def _web_port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"el puerto debe ser un número entre 0 y 65535, no {text!r}")
+    return int(text)
+
+
+def _cmd_web(args, extra):
+    if extra:
+        raise SystemExit(f"argumento no reconocido: {' '.join(extra)}")
+    from .web.server import main as web_main  # importa Starlette/uvicorn sólo para esta orden
+    return web_main(args)
+
+
 def _build_parser():
     ap = SpanishParser(prog="tinygrad-es", description="tinygrad_es: autograd para aprender redes neuronales.")
-    sub = ap.add_subparsers(dest="orden", parser_class=SpanishParser, metavar="{grafo,demo}")
+    sub = ap.add_subparsers(dest="orden", parser_class=SpanishParser, metavar="{grafo,demo,web}")
     g = sub.add_parser("grafo", help="dibuja el grafo de una expresión con sus gradientes",
                        description="Dibuja el grafo de cómputo de una expresión y explica su retropropagación. "
                                    "Da el valor de cada variable con --NOMBRE VALOR. La expresión puede "
@@ -293,6 +308,13 @@ def _build_parser():
                        description="Ejecuta una demo; lo que sigue al nombre se pasa a la demo.")
     d.add_argument("nombre", nargs="?")
     d.add_argument("--lista", action="store_true", help="lista las demos")
+    w = sub.add_parser("web", help="página para dibujar un dígito y ver qué predice la CNN",
+                       description="Arranca la página de la práctica: dibuja un número y la red lo reconoce "
+                                   "(necesita el extra 'web': pip install \"tinygrad_es[web]\").")
+    w.add_argument("--puerto", type=_web_port, default=8000, help="puerto TCP (8000; 0 = uno libre)")
+    w.add_argument("--modelo", help="state_dict de una SimpleCNN (.npz); por defecto, los pesos incluidos")
+    w.add_argument("--host", default="127.0.0.1",
+                   help="dirección en la que escuchar (127.0.0.1: sólo este ordenador)")
     return ap, g
 
 
@@ -305,7 +327,7 @@ def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     ap, g = _build_parser()
     old_term = None
-    if threading.current_thread() is threading.main_thread():
+    if argv[:1] == ["grafo"] and threading.current_thread() is threading.main_thread():
         old_term = signal.signal(signal.SIGTERM, _raise_exit)
     try:
         if argv[:1] == ["grafo"]:
@@ -315,6 +337,8 @@ def main(argv=None):
         args, extra = ap.parse_known_args(argv)
         if args.orden == "demo":
             return _cmd_demo(args, extra)
+        if args.orden == "web":
+            return _cmd_web(args, extra)
         ap.print_help()
         return 0
     except KeyboardInterrupt:

@@ -9,7 +9,7 @@ import numpy as np
 from .function import _node
 from .graph import Context, TensorBase, unbroadcast
 
-__all__ = ["run_backward", "topo_order", "observe_backward"]
+__all__ = ["run_backward", "topo_order", "observe_backward", "grad"]
 
 _observers: list = []
 
@@ -76,12 +76,17 @@ def _check_versions(ctx):
                 f"(x = x + 1 en lugar de x += 1) o .clone() antes de modificarlo")
 
 
-def run_backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
+def run_backward(root, grad: np.ndarray, retain_graph: bool = False, capture=None):
     """Propaga ``grad`` desde ``root`` hasta las hojas en orden topológico inverso y acumula
-    ``.grad`` en las hojas (y en los intermedios con ``retain_grad``)."""
+    ``.grad`` en las hojas (y en los intermedios con ``retain_grad``).
+
+    Con ``capture`` (nodos), no toca ningún ``.grad``: devuelve ``{id(nodo): gradiente}`` de esos
+    nodos (es ``autograd.grad``)."""
     start = _node(root)
     order = topo_order([start])
     grads = {id(start): grad}
+    captured = {} if capture is not None else None
+    wanted = {id(n) for n in capture} if capture is not None else ()
     for node in reversed(order):
         g = grads.pop(id(node), None)
         if g is None:
@@ -89,15 +94,20 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
         if not isinstance(node, Context):  # hoja
             if node._hooks:
                 g = _apply_hooks(node, g)
-            _accumulate(node, g)
+            if captured is None:
+                _accumulate(node, g)
+            elif id(node) in wanted:
+                captured[id(node)] = g
             continue
         ctx = node
         out = ctx.output()
         if out is not None:
             if out._hooks:
                 g = _apply_hooks(out, g)
-            if out._retain:
+            if out._retain and captured is None:
                 _accumulate(out, g)
+        if captured is not None and id(ctx) in wanted:
+            captured[id(ctx)] = g
         if ctx.freed:
             raise RuntimeError(f"se intenta recorrer hacia atrás el grafo de '{ctx.fn.__name__}' por "
                                f"segunda vez, pero ya se liberó lo que guardaba. Usa "
@@ -110,7 +120,10 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
         for parent, (shape, dtype), ig in zip(ctx.parents, ctx.input_meta, in_grads):
             if ig is None or parent is None:
                 continue
-            ig = unbroadcast(np.asarray(ig), shape)
+            if ig.__class__ is not np.ndarray:
+                ig = np.asarray(ig)
+            if ig.shape != shape:
+                ig = unbroadcast(ig, shape)
             if ig.dtype != dtype:
                 ig = ig.astype(dtype)
             key = id(parent)
@@ -121,3 +134,45 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
                 cb(ctx, g, in_grads)
         if not retain_graph:
             ctx.release()
+    return captured
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False):
+    """Gradientes de ``outputs`` respecto de ``inputs`` **sin** tocar ningún ``.grad`` (como
+    ``torch.autograd.grad``). Devuelve una tupla de tensores, uno por entrada."""
+    if create_graph:
+        raise NotImplementedError("autograd.grad(create_graph=True) (derivadas de orden superior) no está "
+                                  "soportado en tinygrad_es")
+    single = isinstance(outputs, TensorBase)
+    outs = [outputs] if single else list(outputs)
+    ins = [inputs] if isinstance(inputs, TensorBase) else list(inputs)
+    if grad_outputs is None:
+        gos = [None] * len(outs)
+    else:
+        gos = [grad_outputs] if isinstance(grad_outputs, TensorBase) else list(grad_outputs)
+    for t in ins:
+        if not t.requires_grad:
+            raise RuntimeError("autograd.grad: una de las entradas no requiere gradiente")
+    nodes = [_node(t) for t in ins]
+    total = {}
+    for o, go in zip(outs, gos):
+        if not o.requires_grad:
+            raise RuntimeError("autograd.grad: la salida no requiere gradiente ni tiene grafo")
+        if go is None:
+            if o._data.size != 1:
+                raise RuntimeError(f"autograd.grad: grad_outputs es obligatorio para salidas de forma "
+                                   f"{tuple(o._data.shape)}")
+            g = np.ones_like(o._data)
+        else:
+            g = np.asarray(go._data if isinstance(go, TensorBase) else go, dtype=o._data.dtype)
+        got = run_backward(o, g, bool(retain_graph), capture=nodes)
+        for k, v in got.items():
+            total[k] = v if k not in total else total[k] + v
+    res = []
+    for t, n in zip(ins, nodes):
+        g = total.get(id(n))
+        if g is None and not allow_unused:
+            raise RuntimeError("autograd.grad: una de las entradas no se usó para calcular la salida "
+                               "(usa allow_unused=True)")
+        res.append(None if g is None else TensorBase._wrap(np.array(g, dtype=t._data.dtype, copy=True)))
+    return tuple(res)

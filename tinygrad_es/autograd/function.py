@@ -49,14 +49,21 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        tensors = [a for a in args if isinstance(a, TensorBase)]
-        arrays = [a._data if isinstance(a, TensorBase) else a for a in args]
+        # un solo recorrido de los argumentos: esto se ejecuta en cada operación
+        tensors, arrays, needs = [], [], []
+        for a in args:
+            if isinstance(a, TensorBase):
+                tensors.append(a)
+                arrays.append(a._data)
+                needs.append(a.requires_grad)
+            else:
+                arrays.append(a)
         ctx = Context()
-        ctx.needs_input_grad = needs = tuple(t.requires_grad for t in tensors)
+        ctx.needs_input_grad = needs = tuple(needs)
         # decidido antes del forward: una operación puede no guardar nada si no habrá backward
-        ctx.requires_grad = requires = is_grad_enabled() and any(needs)
+        ctx.requires_grad = requires = True in needs and is_grad_enabled()
         out_data = cls.forward(ctx, *arrays, **kwargs)
-        if not isinstance(out_data, np.ndarray):
+        if out_data.__class__ is not np.ndarray:
             out_data = np.asarray(out_data)
         version = None
         if out_data.base is not None:  # una vista comparte el contador de su base
@@ -67,9 +74,13 @@ class Function:
         out = TensorBase._wrap(out_data, requires, version)
         if requires:
             ctx.fn = cls
-            ctx.parents = tuple(_node(t) for t in tensors)
-            ctx.input_refs = tuple(weakref.ref(t) for t in tensors)
-            ctx.input_meta = tuple((t._data.shape, t._data.dtype) for t in tensors)
+            parents, refs, meta = [], [], []
+            for t in tensors:
+                parents.append((t._ctx or t) if t.requires_grad else None)
+                refs.append(weakref.ref(t))
+                d = t._data
+                meta.append((d.shape, d.dtype))
+            ctx.parents, ctx.input_refs, ctx.input_meta = tuple(parents), tuple(refs), tuple(meta)
             ctx.out_shape, ctx.out_dtype = out_data.shape, out_data.dtype
             ctx.out_ref = weakref.ref(out)
             if ctx.saved_tensors:

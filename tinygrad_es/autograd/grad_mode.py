@@ -35,6 +35,12 @@ class set_grad_enabled(contextlib.ContextDecorator):
 class _GradMode(contextlib.ContextDecorator):
     enabled = True
 
+    def __new__(cls, *args):
+        # @no_grad sin paréntesis también decora (como en PyTorch)
+        if len(args) == 1 and callable(args[0]) and cls is not inference_mode:
+            return object.__new__(cls)(args[0])
+        return object.__new__(cls)
+
     def __enter__(self):
         self.prev = is_grad_enabled()
         _state.grad_enabled = self.enabled

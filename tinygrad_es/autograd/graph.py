@@ -96,13 +96,12 @@ class Context:
 
     def release(self):
         """Suelta lo guardado para ``backward`` (y cualquier array guardado como atributo)."""
-        release = getattr(self.fn, "release", None)
-        if release is not None:
-            release(self)
+        self.fn.release(self)
         self.saved_tensors = ()
-        for k, v in list(self.__dict__.items()):
-            if isinstance(v, np.ndarray):
-                del self.__dict__[k]
+        d = self.__dict__
+        if d:
+            for k in [k for k, v in d.items() if isinstance(v, np.ndarray)]:
+                del d[k]
         self.freed = True
 
 

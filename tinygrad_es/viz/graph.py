@@ -57,7 +57,7 @@ def _key(t):
 def _tensor_graph(root):
     """Tensores del grafo (los intermedios ya liberados aparecen como ``GhostTensor``, con forma y
     dtype) en orden topológico iterativo, y aristas (padre, hijo, posición)."""
-    order, canon = [], {}
+    order, canon, inputs = [], {}, {}
     stack = [(root, False)]
     while stack:
         node, expanded = stack.pop()
@@ -69,10 +69,11 @@ def _tensor_graph(root):
         canon[_key(node)] = node
         stack.append((node, True))
         if node._ctx is not None:
-            for p in reversed(node._ctx.inputs):
+            inputs[_key(node)] = ins = node._ctx.inputs  # una sola vez: los fantasmas se crean al pedirlos
+            for p in reversed(ins):
                 stack.append((p, False))
     edges = [(canon[_key(p)], n, i) for n in order if n._ctx is not None
-             for i, p in enumerate(n._ctx.inputs)]
+             for i, p in enumerate(inputs[_key(n)])]
     return order, edges
 
 
