@@ -156,6 +156,28 @@ def test_graphviz_timeout_kills_dot():
 
 
 @needs_dot
+@pytest.mark.skipif(os.name != "posix", reason="señales POSIX")
+def test_ctrl_c_during_render_stops_dot():
+    import threading
+    g = draw_graph(_sum_graph(300))
+    seen = []
+
+    def interrupt():
+        t0 = time.monotonic()
+        while not active_dot_pids() and time.monotonic() - t0 < 20:
+            time.sleep(0.02)
+        seen.extend(active_dot_pids())
+        signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+
+    threading.Thread(target=interrupt, daemon=True).start()
+    t0 = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        save(g, "/nonexistent-dir/g.svg", timeout=60)
+    assert time.perf_counter() - t0 < 20 and seen
+    assert active_dot_pids() == set() and not any(_alive(p) for p in seen)
+
+
+@needs_dot
 def test_cli_time_limit_writes_dot_text_instead(tmp_path, capsys):
     out = tmp_path / "g.svg"
     t0 = time.perf_counter()
