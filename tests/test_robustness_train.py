@@ -134,16 +134,16 @@ def _dead_pid():
 def test_stale_temp_files_are_cleaned_on_next_save(tmp_path):
     p = tmp_path / "ckpt.npz"
     dead = _dead_pid()
-    stale = tmp_path / f".tmp-{dead}-abc123ckpt.npz"                 # de un guardado matado
+    stale = tmp_path / f".tmp-{dead}-abc123-ckpt.npz"                # de un guardado matado
     stale.write_bytes(b"x" * 1000)
     old_format = tmp_path / ".tmp-zz9_ckpt.npz"                      # formato antiguo, viejo
     old_format.write_bytes(b"x")
     os.utime(old_format, (time.time() - 7200, time.time() - 7200))
-    live = tmp_path / f".tmp-{os.getppid()}-def456ckpt.npz"          # de un proceso vivo: no se toca
+    live = tmp_path / f".tmp-{os.getppid()}-def456-ckpt.npz"         # de un proceso vivo: no se toca
     live.write_bytes(b"x")
     recent = tmp_path / ".tmp-yy8_ckpt.npz"                          # sin pid y reciente: no se toca
     recent.write_bytes(b"x")
-    other = tmp_path / f".tmp-{dead}-abcotro.npz"                    # de otro fichero: no se toca
+    other = tmp_path / f".tmp-{dead}-abc-bestckpt.npz"               # de otro fichero: no se toca
     other.write_bytes(b"x")
     save_state(_state(), p)
     left = sorted(os.listdir(tmp_path))

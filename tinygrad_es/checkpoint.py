@@ -1,6 +1,6 @@
 """Escritura atómica y puntos de control (``.npz``) a prueba de fallos.
 
-* ``save_state`` escribe en un temporal ``.tmp-<pid>-…<nombre>`` de la misma carpeta y
+* ``save_state`` escribe en un temporal ``.tmp-<pid>-<azar>-<nombre>`` de la misma carpeta y
   lo renombra: un corte a mitad nunca deja un checkpoint roto. Si el disco se llena
   (``ENOSPC``) se borra el temporal y el checkpoint anterior queda intacto.
 * Los temporales que dejó un proceso muerto (``kill -9`` a mitad de un guardado) se
@@ -55,7 +55,9 @@ def _clean_stale_temps(folder: str, base: str) -> list:
     for name in names:
         if not (name.startswith(".tmp-") and name.endswith(base)) or name == base:
             continue
-        m = re.match(r"\.tmp-(\d+)-", name)
+        m = re.match(r"\.tmp-(\d+)-[a-z0-9_]+-(.*)$", name)
+        if m and m.group(2) != base:
+            continue   # temporal de otro fichero de la carpeta
         path = os.path.join(folder, name)
         try:
             if m:
@@ -82,7 +84,7 @@ def atomic_write(path: str, data: bytes) -> None:
         raise _save_error(path, e) from None
     _clean_stale_temps(folder, base)
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".tmp-{os.getpid()}-", suffix=base)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".tmp-{os.getpid()}-", suffix="-" + base)
     except OSError as e:
         raise _save_error(path, e) from None
     try:
