@@ -66,7 +66,8 @@ def _alive(pid):
     ("x+1)", r"'\)' sin abrir, columna 4"),
     ("x 1", r"sintaxis no válida, columna 3"),
     ("   ", r"la expresión está vacía"),
-    ("9" * 310 + "*x", r"el número 999999999999… \(310 cifras\) es demasiado grande"),
+    ("9" * 310 + "*x", r"el número 999999999999… \(310 caracteres\) es demasiado grande"),
+    ("x*1e999", r"el número 1e999 es demasiado grande"),
 ])
 def test_huge_expressions_fail_fast_in_spanish(expr, pattern):
     t0 = time.perf_counter()

@@ -84,11 +84,15 @@ def parse_expression(expr: str, values: dict) -> Value:
             return build(node.body)
         if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
             try:
-                return float(node.value)
+                v = float(node.value)
             except OverflowError:
-                digits = str(node.value)
-                raise ExpressionError(f"el número {digits[:12]}… ({len(digits)} cifras) es demasiado grande: "
-                                      f"el máximo representable es 1.8e308") from None
+                v = float("inf")
+            if v == float("inf"):   # 10**400 escrito con cifras, o 1e999 (Python lo convierte en inf)
+                digits = ast.get_source_segment(expr.strip(), node) or str(node.value)
+                shown = digits if len(digits) <= 12 else f"{digits[:12]}… ({len(digits)} caracteres)"
+                raise ExpressionError(f"el número {shown} es demasiado grande: el máximo representable es "
+                                      f"1.8e308") from None
+            return v
         if isinstance(node, ast.Name):
             if node.id not in values:
                 raise ExpressionError(f"falta el valor de la variable '{node.id}': añade --{node.id} NÚMERO")
