@@ -441,3 +441,19 @@ def test_no_grad_decorates_without_parentheses():
     def f(t):
         return t * 2
     assert not f(torch.ones(1, requires_grad=True)).requires_grad
+
+
+def test_student_idioms():
+    loss = torch.tensor(0.123456)
+    assert f"{loss:.3f}" == "0.123"
+    w = torch.tensor([1., 2.], requires_grad=True)
+    (w * w).sum().backward()
+    w.data -= 0.5 * w.grad.data  # el estilo antiguo de PyTorch también actualiza w
+    w.grad.data.zero_()
+    assert w.tolist() == [0., 0.] and w.grad.tolist() == [0, 0]
+    out = torch.tensor([[0.1, 0.9], [0.8, 0.2]])
+    _, predicted = torch.max(out.data, 1)
+    labels = torch.tensor([1, 0])
+    assert (predicted == labels).sum().item() == 2
+    x = torch.Tensor([[0, 0], [0, 1], [1, 0], [1, 1]])
+    assert x.dtype == torch.float32 and x.view(-1).shape == (8,)

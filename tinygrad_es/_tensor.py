@@ -263,6 +263,12 @@ class Tensor(TensorBase, MathMixin, ShapeMixin, InplaceMixin, ConvertMixin, Poin
     def __hash__(self):
         return id(self)
 
+    def __format__(self, spec):
+        # f"{loss:.4f}" vale para tensores de un elemento, como en PyTorch
+        if spec and self._data.ndim == 0:
+            return format(self._data.item(), spec)
+        return format(repr(self), spec)
+
     def __repr__(self):
         extra = ""
         if self._ctx is not None:

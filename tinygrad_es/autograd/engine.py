@@ -120,7 +120,10 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool = False, capture=Non
         for parent, (shape, dtype), ig in zip(ctx.parents, ctx.input_meta, in_grads):
             if ig is None or parent is None:
                 continue
-            ig = unbroadcast(np.asarray(ig), shape)
+            if ig.__class__ is not np.ndarray:
+                ig = np.asarray(ig)
+            if ig.shape != shape:
+                ig = unbroadcast(ig, shape)
             if ig.dtype != dtype:
                 ig = ig.astype(dtype)
             key = id(parent)
