@@ -37,7 +37,7 @@ def test_named_parameters_dotted_and_recursive():
     assert names == ["fc.weight", "fc.bias", "blocks.0.weight", "blocks.0.bias", "blocks.1.1.weight",
                      "blocks.1.1.bias", "extra.head.weight", "extra.head.bias", "bn.weight", "bn.bias"]
     net = Net()
-    assert len(net.parameters()) == 10
+    assert len(list(net.parameters())) == 10
     assert [type(c).__name__ for c in net.children()] == ["Linear", "Linear", "Sequential", "Linear", "BatchNorm1d"]
 
 
@@ -47,7 +47,7 @@ def test_shared_parameter_counted_once():
             super().__init__()
             self.a = nn.Linear(2, 2)
             self.b = self.a
-    assert len(Tied().parameters()) == 2
+    assert len(list(Tied().parameters())) == 2
 
 
 def test_unknown_attribute_suggests():
@@ -156,7 +156,7 @@ def test_layer_gradcheck(name):
     x = rng.standard_normal(shape)
     if name in ("MaxPool2d", "ReLU", "LeakyReLU"):
         x = rng.permutation(x.size).reshape(shape) * 0.1 + 0.05 - x.size * 0.05  # sin empates ni ceros
-    params = m.parameters()
+    params = list(m.parameters())  # parameters() es un generador, como en PyTorch
     # (módulo, atributo) de cada parámetro, en el orden de parameters()
     slots = [(mod, k) for _, mod in m.named_modules() for k, v in mod._members() if isinstance(v, nn.Parameter)]
     assert all(getattr(mod, k) is p for (mod, k), p in zip(slots, params)) and len(slots) == len(params)
@@ -305,7 +305,7 @@ def test_loss_errors():
 def test_scalar_mlp_shares_module_interface_and_learns_xor():
     from tinygrad_es import optim
     net = nn.MLP(2, [2, 1], activation="sigmoid", seed=3)
-    assert len(net.parameters()) == 9
+    assert len(list(net.parameters())) == 9
     assert [n for n, _ in net.named_parameters()][:3] == ["layers.0.neurons.0.w.0", "layers.0.neurons.0.w.1",
                                                           "layers.0.neurons.0.b"]
     X = [[0, 0], [0, 1], [1, 0], [1, 1]]

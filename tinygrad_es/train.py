@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+import copy
 import time
 
 import numpy as np
@@ -81,7 +82,7 @@ class EarlyStopping(Callback):
         if self._improved(v):
             self.best, self.best_epoch, self.wait = v, epoch, 0
             if self.restore_best:
-                self._best_state = model.state_dict()
+                self._best_state = copy.deepcopy(model.state_dict())  # state_dict comparte memoria
             return False
         self.wait += 1
         if self.wait >= self.patience:

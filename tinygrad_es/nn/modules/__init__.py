@@ -1,0 +1,23 @@
+"""Las capas de ``torch.nn``, repartidas por tema como en PyTorch (``nn/modules/``)."""
+from .activation import (CELU, ELU, GELU, GLU, PReLU, ReLU, ReLU6, SELU, SiLU, Hardshrink, Hardsigmoid, Hardswish,
+                         Hardtanh, LeakyReLU, LogSigmoid, LogSoftmax, Mish, Sigmoid, Softmax, Softmax2d, Softmin,
+                         Softplus, Softshrink, Softsign, Tanh, Tanhshrink, Threshold)
+from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
+from .conv import Conv1d, Conv2d
+from .distance import CosineSimilarity, PairwiseDistance
+from .dropout import Dropout, Dropout1d, Dropout2d, Dropout3d
+from .linear import Bilinear, Flatten, Identity, Linear, Unflatten
+from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss,
+                   SmoothL1Loss)
+from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, LayerNorm
+from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from .sparse import Embedding
+
+__all__ = ["ReLU", "ReLU6", "LeakyReLU", "PReLU", "ELU", "CELU", "SELU", "GELU", "SiLU", "Mish", "Sigmoid", "Tanh",
+           "Softplus", "Softsign", "Hardsigmoid", "Hardswish", "Hardtanh", "LogSigmoid", "Tanhshrink", "Softshrink",
+           "Hardshrink", "Threshold", "GLU", "Softmax", "LogSoftmax", "Softmin", "Softmax2d", "Sequential",
+           "ModuleList", "ModuleDict", "ParameterList", "ParameterDict", "Conv1d", "Conv2d", "CosineSimilarity",
+           "PairwiseDistance", "Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "Identity", "Linear", "Bilinear",
+           "Flatten", "Unflatten", "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss",
+           "BCELoss", "BCEWithLogitsLoss", "KLDivLoss", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm",
+           "GroupNorm", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "Embedding"]
