@@ -389,3 +389,18 @@ def test_import_rewrite_is_only_the_imports():
     assert out == ("import tinygrad_es as torch\nimport tinygrad_es.nn as nn\nfrom tinygrad_es.utils.data import "
                    "DataLoader\nfrom tinygrad_es import optim\nx = torch.ones(2)\n")
     assert os.path.basename(__file__) == "test_torch_programs.py"
+
+
+def test_readme_program_runs_here_and_in_torch(tmp_path, monkeypatch, capsys):
+    readme = open(os.path.join(os.path.dirname(__file__), "..", "README.md"), encoding="utf-8").read()
+    block = readme.split("<!-- programa-pytorch -->", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    assert block.startswith("import tinygrad_es as torch ")
+    monkeypatch.chdir(tmp_path)
+    exec(compile(block, "README.md", "exec"), {})
+    out = capsys.readouterr().out
+    acc = float(re.search(r"exactitud en test: ([\d.]+)%", out).group(1)) / 100
+    assert acc > 0.85 and "época 3" in out and "lr 0.0125" in out and os.path.exists("red_mnist.pt")
+    if torch is not None:
+        exec(compile(block.replace("import tinygrad_es as torch ", "import torch ", 1), "README-torch", "exec"), {})
+        tacc = float(re.search(r"exactitud en test: ([\d.]+)%", capsys.readouterr().out).group(1)) / 100
+        assert abs(acc - tacc) < 0.05
