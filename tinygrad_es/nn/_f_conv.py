@@ -1,18 +1,23 @@
-"""Capas lineales, convolución, pooling y relleno de ``torch.nn.functional`` sobre las operaciones
-de ``ops/`` (los núcleos numba están en ``kernels/``)."""
+"""Capas lineales, convolución, pooling, reescalado y relleno de ``torch.nn.functional`` con las firmas
+de PyTorch. La convolución y el pooling delegan en ``ops/conv_functional.py`` (núcleos numba con
+dilation, groups, ceil_mode...); si no está, en los núcleos básicos de ``_f_conv_legacy``."""
 from __future__ import annotations
 
 import numpy as np
 
-from ..kernels import conv_output_size
-from ..ops import nn as _nn
-from ..ops.nn import pair
 from .._tensor import Tensor
+from . import _f_conv_legacy as _legacy
 from ._f_util import as_tensor as _t
 from ._f_util import check_rank as _check_rank
 
-__all__ = ["linear", "bilinear", "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "flatten",
-           "unflatten", "pad"]
+try:  # la rama de los núcleos: convolución y pooling con todas las opciones de PyTorch
+    from ..ops import conv_functional as _CF
+except ImportError:  # pragma: no cover - depende de qué ramas estén ya unidas
+    _CF = None
+
+__all__ = ["linear", "bilinear", "conv1d", "conv2d", "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d",
+           "avg_pool2d", "max_unpool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "interpolate", "upsample",
+           "flatten", "unflatten", "pad"]
 
 
 # ---- capas lineales y convolucionales -----------------------------------------------------
@@ -29,90 +34,128 @@ def linear(x, weight, bias=None) -> Tensor:
     return out + bias if bias is not None else out
 
 
-def conv2d(x, w, b=None, stride=1, padding=0) -> Tensor:
-    """Convolución 2-D (correlación cruzada, como PyTorch) sobre (N, C, H, W) o (C, H, W).
-
-    Tamaño de salida: ⌊(H + 2·padding − k) / stride⌋ + 1.
-    """
-    x = _t(x)
-    _check_rank(x, (3, 4), "conv2d", "(N, C, H, W) o (C, H, W)")
-    if w.ndim != 4:
-        raise ValueError(f"conv2d: los pesos deben tener forma (salidas, entradas, kh, kw); tienen {w.shape}")
-    if x.ndim == 3:
-        return conv2d(x.unsqueeze(0), w, b, stride, padding).squeeze(0)
-    s, p = pair(stride, "stride"), pair(padding, "padding")
-    if min(s) < 1 or min(p) < 0:
-        raise ValueError(f"conv2d: stride debe ser ≥ 1 y padding ≥ 0 (stride={s}, padding={p})")
-    if x.shape[1] != w.shape[1]:
-        raise ValueError(f"conv2d: la entrada tiene {x.shape[1]} canales (forma {x.shape}) pero los pesos "
-                         f"esperan {w.shape[1]} (forma {w.shape})")
-    hp, wp = x.shape[2] + 2 * p[0], x.shape[3] + 2 * p[1]
-    if w.shape[2] > hp or w.shape[3] > wp:
-        raise ValueError(f"conv2d: el núcleo {tuple(w.shape[2:])} es mayor que la entrada con relleno "
-                         f"({hp}, {wp}) (entrada {tuple(x.shape[2:])}, padding {p})")
-    if b is not None and tuple(b.shape) != (w.shape[0],):
-        raise ValueError(f"conv2d: el sesgo debe tener forma ({w.shape[0]},), no {tuple(b.shape)}")
-    args = (x, w, b) if b is not None else (x, w)
-    return _nn.Conv2d.apply(*args, stride=s, padding=p)
+def _new_kernels(op, what):
+    raise NotImplementedError(f"{op}: {what} necesita los núcleos de ops/conv_functional.py, que aún no están "
+                              f"en esta versión de tinygrad_es")
 
 
-def conv1d(x, w, b=None, stride=1, padding=0) -> Tensor:
-    """Convolución 1-D sobre (N, C, L) o (C, L), hecha como conv2d de altura 1."""
-    x = _t(x)
-    _check_rank(x, (2, 3), "conv1d", "(N, C, L) o (C, L)")
-    if w.ndim != 3:
-        raise ValueError(f"conv1d: los pesos deben tener forma (salidas, entradas, k); tienen {w.shape}")
-    if x.ndim == 2:
-        return conv1d(x.unsqueeze(0), w, b, stride, padding).squeeze(0)
-    s = stride[0] if isinstance(stride, (tuple, list)) else stride
-    p = padding[0] if isinstance(padding, (tuple, list)) else padding
-    out = conv2d(x.unsqueeze(2), w.unsqueeze(2), b, stride=(1, s), padding=(0, p))
-    return out.squeeze(2)
+def _is_one(v):
+    return all(int(e) == 1 for e in (v if isinstance(v, (tuple, list)) else (v,)))
 
 
-def _pool_args(x, kernel_size, stride, padding, op):
-    _check_rank(x, (4,), op, "(N, C, H, W)")
-    k = pair(kernel_size, "kernel_size")
-    s = k if stride is None else pair(stride, "stride")
-    p = pair(padding, "padding")
-    if min(k) < 1 or min(s) < 1:
-        raise ValueError(f"{op}: kernel_size y stride deben ser ≥ 1 (kernel={k}, stride={s})")
-    if p[0] > k[0] // 2 or p[1] > k[1] // 2:
-        raise ValueError(f"{op}: el relleno {p} no puede superar la mitad del núcleo {k}")
-    hp, wp = x.shape[2] + 2 * p[0], x.shape[3] + 2 * p[1]
-    if k[0] > hp or k[1] > wp:
-        raise ValueError(f"{op}: el núcleo {k} es mayor que la entrada con relleno ({hp}, {wp})")
-    out_hw = (conv_output_size(x.shape[2], k[0], s[0], p[0]), conv_output_size(x.shape[3], k[1], s[1], p[1]))
-    return dict(kernel=k, stride=s, padding=p, out_hw=out_hw)
+def _same_padding(x, w, padding, dilation, op):
+    """'valid' = sin relleno; 'same' (stride 1) rellena k − 1 en total, lo que sobra al final (PyTorch)."""
+    if padding == "valid":
+        return x, 0
+    if padding != "same":
+        raise ValueError(f"{op}: padding debe ser un entero, una tupla, 'same' o 'valid', no {padding!r}")
+    ks = tuple(w.shape[2:])
+    pads = []
+    for k in reversed(ks):
+        total = k - 1
+        pads += [total // 2, total - total // 2]
+    return pad(x, pads), 0
 
 
-def max_pool2d(x, kernel_size, stride=None, padding=0) -> Tensor:
-    """Max-pooling (stride = kernel por defecto; relleno = −inf). El gradiente va al
-    primer máximo de cada ventana."""
-    x = _t(x)
-    if x.ndim == 3:
-        return max_pool2d(x.unsqueeze(0), kernel_size, stride, padding).squeeze(0)
-    return _nn.MaxPool2d.apply(x, **_pool_args(x, kernel_size, stride, padding, "max_pool2d"))
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
+    """Convolución 2-D (correlación cruzada) de (N, C, H, W) o (C, H, W) con ``weight`` (O, C/groups, kh, kw).
+    Salida: ⌊(H + 2·padding − dilation·(kh − 1) − 1)/stride⌋ + 1."""
+    if _CF is not None:
+        return _CF.conv2d(input, weight, bias, stride, padding, dilation, groups)
+    if not _is_one(dilation) or groups != 1:
+        _new_kernels("conv2d", "dilation/groups")
+    x = _t(input)
+    if isinstance(padding, str):
+        if padding == "same" and not _is_one(stride):
+            raise ValueError(f"conv2d: padding='same' no admite stride distinto de 1 (stride={stride})")
+        x, padding = _same_padding(x, weight, padding, dilation, "conv2d")
+    return _legacy.conv2d(x, weight, bias, stride, padding)
 
 
-def avg_pool2d(x, kernel_size, stride=None, padding=0) -> Tensor:
-    """Media por ventana; el relleno cuenta como ceros (``count_include_pad=True``)."""
-    x = _t(x)
-    if x.ndim == 3:
-        return avg_pool2d(x.unsqueeze(0), kernel_size, stride, padding).squeeze(0)
-    return _nn.AvgPool2d.apply(x, **_pool_args(x, kernel_size, stride, padding, "avg_pool2d"))
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
+    """Convolución 1-D sobre (N, C, L) o (C, L)."""
+    if _CF is not None:
+        return _CF.conv1d(input, weight, bias, stride, padding, dilation, groups)
+    if not _is_one(dilation) or groups != 1:
+        _new_kernels("conv1d", "dilation/groups")
+    x = _t(input)
+    if isinstance(padding, str):
+        if padding == "same" and not _is_one(stride):
+            raise ValueError(f"conv1d: padding='same' no admite stride distinto de 1 (stride={stride})")
+        x, padding = _same_padding(x, weight, padding, dilation, "conv1d")
+    return _legacy.conv1d(x, weight, bias, stride, padding)
 
 
-def adaptive_avg_pool2d(x, output_size) -> Tensor:
-    """Pooling medio a un tamaño de salida fijo; ``output_size=1`` es la media global."""
-    x = _t(x)
-    if x.ndim == 3:
-        return adaptive_avg_pool2d(x.unsqueeze(0), output_size).squeeze(0)
-    _check_rank(x, (4,), "adaptive_avg_pool2d", "(N, C, H, W)")
-    o = pair(output_size, "output_size")
-    if min(o) < 1:
-        raise ValueError(f"adaptive_avg_pool2d: output_size debe ser ≥ 1, no {o}")
-    return _nn.AdaptiveAvgPool2d.apply(x, out_hw=o)
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """Convolución traspuesta 2-D (el gradiente de conv2d respecto de su entrada) con ``weight``
+    (C_in, C_out/groups, kh, kw). Salida: (H − 1)·stride − 2·padding + dilation·(kh − 1) + output_padding + 1."""
+    if _CF is None:
+        _new_kernels("conv_transpose2d", "la convolución traspuesta")
+    return _CF.conv_transpose2d(input, weight, bias, stride, padding, output_padding, groups, dilation)
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """Máximo por ventana (relleno −inf); con ``return_indices`` también las posiciones planas."""
+    if _CF is not None:
+        return _CF.max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+    if not _is_one(dilation) or ceil_mode or return_indices:
+        _new_kernels("max_pool2d", "dilation, ceil_mode y return_indices")
+    return _legacy.max_pool2d(input, kernel_size, stride, padding)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    """Media por ventana (``count_include_pad``: el relleno cuenta como ceros en el divisor)."""
+    if _CF is not None:
+        return _CF.avg_pool2d(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
+    if ceil_mode or not count_include_pad or divisor_override is not None:
+        _new_kernels("avg_pool2d", "ceil_mode, count_include_pad=False y divisor_override")
+    return _legacy.avg_pool2d(input, kernel_size, stride, padding)
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    if _CF is None:
+        _new_kernels("max_pool1d", "el pooling 1-D")
+    return _CF.max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    if _CF is None:
+        _new_kernels("avg_pool1d", "el pooling 1-D")
+    return _CF.avg_pool1d(input, kernel_size, stride, padding, ceil_mode, count_include_pad)
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """Inverso parcial de ``max_pool2d``: cada valor vuelve a su posición; el resto, ceros."""
+    if _CF is None:
+        _new_kernels("max_unpool2d", "MaxUnpool2d")
+    return _CF.max_unpool2d(input, indices, kernel_size, stride, padding, output_size)
+
+
+def adaptive_avg_pool2d(input, output_size) -> Tensor:
+    """Media en ventanas adaptativas hasta ``output_size``; ``1`` es la media global."""
+    if _CF is not None:
+        return _CF.adaptive_avg_pool2d(input, output_size)
+    return _legacy.adaptive_avg_pool2d(input, output_size)
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    if _CF is None:
+        _new_kernels("adaptive_max_pool2d", "AdaptiveMaxPool2d")
+    return _CF.adaptive_max_pool2d(input, output_size, return_indices)
+
+
+def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
+                recompute_scale_factor=None, antialias=False):
+    """Reescala a ``size`` o por ``scale_factor`` ('nearest', 'linear', 'bilinear'; ``align_corners``)."""
+    if _CF is None:
+        _new_kernels("interpolate", "el reescalado")
+    return _CF.interpolate(input, size, scale_factor, mode, align_corners, recompute_scale_factor, antialias)
+
+
+def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    """Nombre antiguo de ``interpolate`` (obsoleto también en PyTorch)."""
+    return interpolate(input, size, scale_factor, mode, align_corners)
 
 
 def flatten(x, start_dim=1, end_dim=-1) -> Tensor:

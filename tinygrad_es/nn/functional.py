@@ -12,15 +12,17 @@ from ._f_activation import (celu, dropout, dropout1d, dropout2d, dropout3d, elu,
                             hardswish, hardtanh, leaky_relu, leaky_relu_, log_softmax, logsigmoid, mish, prelu, relu,
                             relu6, relu_, selu, sigmoid, silu, softmax, softmin, softplus, softshrink, softsign, tanh,
                             tanhshrink, threshold)
-from ._f_conv import (adaptive_avg_pool2d, avg_pool2d, bilinear, conv1d, conv2d, flatten, linear, max_pool2d, pad,
-                      unflatten)
+from ._f_conv import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d, avg_pool2d, bilinear, conv1d, conv2d,
+                      conv_transpose2d, flatten, interpolate, linear, max_pool1d, max_pool2d, max_unpool2d, pad,
+                      unflatten, upsample)
 from ._f_loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, huber_loss, kl_div,
                       l1_loss, mse_loss, nll_loss, smooth_l1_loss)
 from ._f_norm import (batch_norm, cosine_similarity, embedding, group_norm, instance_norm, layer_norm, normalize,
                       one_hot, pairwise_distance)
 
-__all__ = ["linear", "bilinear", "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "flatten",
-           "unflatten", "pad", "relu", "relu_", "leaky_relu", "leaky_relu_", "sigmoid", "tanh", "softmax",
+__all__ = ["linear", "bilinear", "conv1d", "conv2d", "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d",
+           "avg_pool2d", "max_unpool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "interpolate", "upsample",
+           "flatten", "unflatten", "pad", "relu", "relu_", "leaky_relu", "leaky_relu_", "sigmoid", "tanh", "softmax",
            "log_softmax", "softmin", "gelu", "silu", "elu", "celu", "selu", "softplus", "softsign", "mish",
            "hardsigmoid", "hardswish", "hardtanh", "relu6", "logsigmoid", "prelu", "glu", "tanhshrink", "softshrink",
            "hardshrink", "threshold", "dropout", "dropout1d", "dropout2d", "dropout3d", "batch_norm", "layer_norm",
