@@ -19,6 +19,8 @@ from ._tensor_shape import ShapeMixin
 from ._tensor_pointwise import PointwiseMixin
 from ._tensor_index import IndexMixin
 from ._tensor_sort import SortMixin
+from ._tensor_reduce import ReduceMixin
+from ._tensor_layout import LayoutMixin
 
 __all__ = ["Tensor", "Size", "to_array"]
 
@@ -83,7 +85,8 @@ class _Handle:
         self.remove()
 
 
-class Tensor(TensorBase, MathMixin, ShapeMixin, PointwiseMixin, IndexMixin, SortMixin):
+class Tensor(TensorBase, MathMixin, ShapeMixin, PointwiseMixin, IndexMixin, SortMixin,
+             ReduceMixin, LayoutMixin):
     """Array con gradiente automático (como ``torch.Tensor``).
 
     ``Tensor(datos)`` crea un tensor de coma flotante (float32, como ``torch.Tensor``);
