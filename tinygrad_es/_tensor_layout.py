@@ -189,7 +189,11 @@ class LayoutMixin:
             raise RuntimeError("movedim: hay ejes repetidos")
         if self.ndim == 0:
             return self
-        return self.permute(*np.moveaxis(np.arange(self.ndim), src, dst).tolist())
+        perm = [None] * self.ndim
+        for s_, d_ in zip(src, dst):
+            perm[d_] = s_
+        rest = iter(d for d in range(self.ndim) if d not in src)
+        return self.permute(*[p if p is not None else next(rest) for p in perm])
 
     moveaxis = movedim
 
@@ -289,6 +293,9 @@ class LayoutMixin:
     def cross(self, other, dim=None):
         """Producto vectorial a lo largo de ``dim`` (sin ``dim``: el primer eje de tamaño 3)."""
         from .ops.elementwise_more import promote
+        if not isinstance(other, TensorBase) or other.ndim != self.ndim:
+            raise RuntimeError(f"cross: las dos entradas deben tener el mismo número de dimensiones "
+                               f"({self.ndim} y {getattr(other, 'ndim', None)})")
         a, b = promote(self, other)
         shape = np.broadcast_shapes(a._data.shape, b._data.shape)
         if dim is None:

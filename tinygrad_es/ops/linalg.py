@@ -34,36 +34,30 @@ class Inv(Function):
         return -(xt @ g @ xt)
 
 
-def _adjugate_t(a):
-    """adj(A)ᵀ = ∂det(A)/∂A, válida también para matrices singulares: con A = U·diag(s)·Vᵀ,
-    adj(A)ᵀ = det(U)·det(V)·U·diag(Π_{j≠i} s_j)·Vᵀ."""
-    u, s, vh = np.linalg.svd(a)
-    n = s.shape[-1]
-    left = np.ones_like(s)
-    right = np.ones_like(s)
-    if n > 1:
-        left[..., 1:] = np.cumprod(s[..., :-1], axis=-1)
-        right[..., :-1] = np.flip(np.cumprod(np.flip(s[..., 1:], -1), axis=-1), -1)
-    others = left * right
-    sign = np.linalg.det(u) * np.linalg.det(vh)
-    return sign[..., None, None] * ((u * others[..., None, :]) @ vh)
-
-
 class Det(Function):
-    """det(A). ∂det/∂A = adj(A)ᵀ (= det(A)·A⁻ᵀ si A es invertible); se calcula con la SVD para que
-    también sea correcta en matrices singulares."""
+    """det(A). ∂det/∂A = adj(A)ᵀ = det(A)·A⁻ᵀ. Como PyTorch, se calcula resolviendo Aᵀ·X = det·g·I;
+    si el determinante sale exactamente 0 (matriz singular) el gradiente que da PyTorch es 0, y
+    aquí también (aunque la adjunta de una matriz de rango n−1 no sea nula)."""
 
     @staticmethod
     def forward(ctx, a):
-        ctx.save_for_backward(a)
-        return np.asarray(np.linalg.det(a), dtype=a.dtype)
+        d = np.asarray(np.linalg.det(a), dtype=a.dtype)
+        ctx.save_for_backward(a, d)
+        return d
 
     @staticmethod
     def backward(ctx, g):
-        (a,) = ctx.saved_tensors
+        a, d = ctx.saved_tensors
         if a.shape[-1] == 0:
             return np.zeros_like(a)
-        return np.asarray(g)[..., None, None] * _adjugate_t(a)
+        scale = np.asarray(g * d)[..., None, None]
+        safe = np.where(d[..., None, None] == 0, np.eye(a.shape[-1], dtype=a.dtype), a)
+        with np.errstate(all="ignore"):
+            try:
+                inv_t = np.swapaxes(np.linalg.inv(safe), -1, -2)
+            except np.linalg.LinAlgError:  # casi singular sin ser 0 exacto: como el LU perturbado
+                inv_t = np.swapaxes(np.linalg.pinv(safe), -1, -2)
+            return np.where(d[..., None, None] == 0, 0, scale * inv_t)
 
 
 class Solve(Function):

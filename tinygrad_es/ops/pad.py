@@ -27,8 +27,9 @@ def _source_index(n, left, right, mode):
         i = np.where(i > n - 1, 2 * (n - 1) - i, i)
     elif mode == "replicate":
         i = np.clip(i, 0, n - 1)
-    else:
-        i = np.mod(i, n)
+    else:  # circular: da la vuelta dentro de lo que queda tras recortar (como PyTorch)
+        lo, hi = max(-left, 0), n - max(-right, 0)
+        i = lo + np.mod(i - lo, max(hi - lo, 1))
     return i
 
 

@@ -89,7 +89,7 @@ class VectorNorm(Function):
         g = g.reshape(norm.shape)
         with np.errstate(**_ERR):
             if p == 0:
-                return np.zeros_like(a)
+                return None  # PyTorch no da gradiente (queda .grad = None)
             if p == 1:
                 return np.sign(a) * g
             if p == 2:
