@@ -205,6 +205,8 @@ class SortMixin:
             raise RuntimeError("diff() necesita un tensor de al menos 1 dimensión")
         if n < 0:
             raise RuntimeError(f"diff(): el orden n debe ser ≥ 0, no {n}")
+        if n == 0:
+            return self  # como PyTorch: sin diferencias, ni prepend ni append
         d = self._dim(dim)
         x = self
         if prepend is not None or append is not None:
