@@ -104,7 +104,7 @@ def test_unfold_unflatten_outer_cross(data):
     n = a.shape[dim]
     size, step = data.draw(st.integers(1, n)), data.draw(st.integers(1, 3))
     win = np.lib.stride_tricks.sliding_window_view(a, size, axis=dim)
-    ref = np.take(win, range(0, n - size + 1, step), axis=dim)
+    ref = np.take(win, range(0, n - size + 1, step), axis=dim % a.ndim)
     np.testing.assert_array_equal(tensor(a).unfold(dim, size, step).numpy(), ref)
     check(lambda x: x.unfold(dim, size, step), a)
     np.testing.assert_array_equal(tensor(a).unflatten(dim, (1, n, 1)).numpy(), np.expand_dims(a, dim % a.ndim).reshape(
@@ -163,10 +163,15 @@ def test_pad_modes(mode, p, data):
     for j in range(len(p) // 2):
         width[2 - j] = (p[2 * j], p[2 * j + 1])
     np_mode = {"replicate": "edge", "circular": "wrap"}.get(mode, mode)
-    crop = tuple(slice(max(-lo, 0), n - max(-hi, 0)) for (lo, hi), n in zip(width, shape))
     pos = [(max(lo, 0), max(hi, 0)) for lo, hi in width]
     kw = {"constant_values": 0.5} if mode == "constant" else {}
-    np.testing.assert_array_equal(out.numpy(), np.pad(a[crop], pos, mode=np_mode, **kw))
+    if mode == "circular":  # PyTorch recorta primero y da la vuelta sobre lo que queda
+        crop = tuple(slice(max(-lo, 0), n - max(-hi, 0)) for (lo, hi), n in zip(width, shape))
+        ref = np.pad(a[crop], pos, mode=np_mode)
+    else:  # reflect/replicate reflejan sobre el borde original (como PyTorch) y luego se recorta
+        full = np.pad(a, pos, mode=np_mode, **kw)
+        ref = full[tuple(slice(max(-lo, 0), m - max(-hi, 0)) for (lo, hi), m in zip(width, full.shape))]
+    np.testing.assert_array_equal(out.numpy(), ref)
     check(lambda x: pad(x, p, mode=mode), a)
 
 

@@ -394,7 +394,8 @@ class Tensor(TensorBase, MathMixin, ShapeMixin, PointwiseMixin, IndexMixin, Sort
         return Clone.apply(self)
 
     def contiguous(self):
-        return self if self._data.flags.c_contiguous else self.clone()
+        from .ops.shape_more import Contiguous  # clone() conserva el orden en memoria (como PyTorch)
+        return self if self._data.flags.c_contiguous else Contiguous.apply(self)
 
     def is_contiguous(self) -> bool:
         return bool(self._data.flags.c_contiguous)

@@ -6,8 +6,20 @@ import numpy as np
 
 from ..autograd import Function
 
-__all__ = ["Flip", "Roll", "Repeat", "Triangle", "Diag", "Diagonal", "DiagEmbed", "Unfold", "Cross",
+__all__ = ["Contiguous", "Flip", "Roll", "Repeat", "Triangle", "Diag", "Diagonal", "DiagEmbed", "Unfold", "Cross",
            "Einsum", "parse_einsum"]
+
+
+class Contiguous(Function):
+    """Copia con memoria contigua en orden C (``x.contiguous()``); ∂/∂x = g."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.ascontiguousarray(a) if not a.flags.c_contiguous else a.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
 
 
 class Flip(Function):
