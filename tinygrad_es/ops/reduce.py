@@ -34,7 +34,8 @@ class Sum(Function):
     def forward(ctx, a, axis=None, keepdims=False):
         axes = norm_axes(axis, a.ndim)
         ctx.shape, ctx.axes, ctx.keepdims = a.shape, axes, keepdims
-        return np.asarray(a.sum(axis=axes, keepdims=keepdims))
+        # numpy suma int32 en int64; PyTorch conserva el dtype pedido (sum(dtype=int32) → int32)
+        return np.asarray(a.sum(axis=axes, keepdims=keepdims, dtype=a.dtype if a.dtype.kind in "iu" else None))
 
     @staticmethod
     def backward(ctx, g):
