@@ -195,8 +195,10 @@ def test_index_errors_like_pytorch():
         x.scatter_reduce(1, i, x[:2, :2], "max_")
     with pytest.raises(IndexError, match="vector"):
         x.index_select(1, tensor([[1]]))
-    with pytest.raises(IndexError, match="fuera de rango"):
+    with pytest.raises(RuntimeError, match="fuera de rango"):
         x.index_select(1, tensor([-1]))
+    with pytest.raises(IndexError, match="fuera de rango"):
+        x.index_select(0, tensor([3]))
     with pytest.raises(RuntimeError, match="bool"):
         x.masked_fill(tensor([1, 0, 1, 0]), 0.0)
     with pytest.raises(RuntimeError, match="0-D"):

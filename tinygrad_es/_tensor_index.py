@@ -117,8 +117,9 @@ class IndexMixin:
         n = self.shape[d] if self.ndim else 1
         if idx.size and (idx.min() < 0 or idx.max() >= n):
             bad = idx.min() if idx.min() < 0 else idx.max()
-            raise IndexError(f"{op}(): el índice {int(bad)} está fuera de rango para el eje {dim} de "
-                             f"tamaño {n}")
+            # los mismos tipos que PyTorch: index_select fuera del eje 0 da RuntimeError
+            err = RuntimeError if op == "index_select" and (d != 0 or self.ndim > 1 and n == 0) else IndexError
+            raise err(f"{op}(): el índice {int(bad)} está fuera de rango para el eje {dim} de tamaño {n}")
         return idx, d
 
     def index_select(self, dim, index):

@@ -35,6 +35,10 @@ def int_list(args, op):
 class LayoutMixin:
     __slots__ = ()
 
+    def _need_dims(self, op):
+        if self.ndim == 0:
+            raise RuntimeError(f"{op}: la entrada debe tener al menos 1 dimensión (es un tensor 0-D)")
+
     # -- copias ---------------------------------------------------------------------------------
     def repeat(self, *sizes):
         """Repite el tensor ``sizes[i]`` veces en cada eje (como ``np.tile``)."""
@@ -74,6 +78,7 @@ class LayoutMixin:
     # -- trocear --------------------------------------------------------------------------------
     def split(self, split_size_or_sections, dim=0):
         """Trozos de tamaño ``split_size`` (el último puede ser menor) o de los tamaños de la lista."""
+        self._need_dims("split")
         d = self._dim(dim)
         n = self.shape[d]
         s = split_size_or_sections
@@ -88,6 +93,7 @@ class LayoutMixin:
         return tuple(self.narrow(d, int(b), int(v)) for b, v in zip(np.cumsum([0] + sizes[:-1]), sizes))
 
     def tensor_split(self, indices_or_sections, dim=0):
+        self._need_dims("tensor_split")
         d = self._dim(dim)
         n = self.shape[d]
         if isinstance(indices_or_sections, (numbers.Integral, np.integer)):
@@ -102,10 +108,14 @@ class LayoutMixin:
 
     def chunk(self, chunks, dim=0):
         """Hasta ``chunks`` trozos de ⌈n/chunks⌉ elementos (puede salir alguno menos, como en PyTorch)."""
+        self._need_dims("chunk")
         if chunks <= 0:
             raise RuntimeError(f"chunk: el número de trozos debe ser > 0, no {chunks}")
-        n = self.shape[self._dim(dim)]
-        return self.split(max(-(-n // chunks), 1) if n else 1, dim) if n else self.split(0, dim)
+        d = self._dim(dim)
+        n = self.shape[d]
+        if n == 0:  # PyTorch devuelve `chunks` trozos vacíos
+            return tuple(self.narrow(d, 0, 0) for _ in range(chunks))
+        return self.split(-(-n // chunks), dim)
 
     def unbind(self, dim=0):
         """Tupla con los cortes del eje ``dim`` (cada uno sin ese eje)."""
@@ -115,6 +125,7 @@ class LayoutMixin:
 
     def narrow(self, dim, start, length):
         """``length`` elementos del eje ``dim`` desde ``start`` (que puede ser negativo)."""
+        self._need_dims("narrow")
         d = self._dim(dim)
         n = self.shape[d]
         start = int(start)
@@ -152,6 +163,8 @@ class LayoutMixin:
             if len(s) != 1:
                 raise RuntimeError("roll: sin dims, shifts debe ser un único número")
             return SM.Roll.apply(self.reshape(-1), shifts=s[0], dims=None).reshape(self.shape)
+        if self.ndim == 0:
+            raise IndexError("roll: un tensor 0-D no tiene ejes que desplazar (usa dims=None)")
         s = int_list((shifts,), "roll") if isinstance(shifts, (tuple, list)) else (int(shifts),)
         ds = int_list((dims,), "roll") if isinstance(dims, (tuple, list)) else (int(dims),)
         if len(s) != len(ds):
@@ -199,6 +212,7 @@ class LayoutMixin:
 
     def unflatten(self, dim, sizes):
         """Parte el eje ``dim`` en varios de tamaños ``sizes`` (uno puede ser −1)."""
+        self._need_dims("unflatten")
         d = self._dim(dim)
         sizes = int_list((sizes,), "unflatten")
         n = self.shape[d]

@@ -61,6 +61,8 @@ class SortMixin:
         x = self.reshape(1) if self.ndim == 0 else self
         d = x._dim(dim if self.ndim else 0)
         n = x.shape[d]
+        if self.ndim == 0 and k == 0:
+            k = 1  # PyTorch: topk(0) de un 0-D devuelve el propio valor
         if not isinstance(k, (int, np.integer)) or k < 0 or k > n:
             raise RuntimeError(f"topk(): k = {k} fuera de rango: debe estar entre 0 y {n} (el tamaño del "
                                f"eje {dim})")
@@ -75,6 +77,8 @@ class SortMixin:
         x = self.reshape(1) if self.ndim == 0 else self
         d = x._dim(dim if self.ndim else 0)
         n = x.shape[d]
+        if n == 0:
+            raise IndexError(f"kthvalue(): el eje {dim} tiene tamaño 0; no se puede reducir un eje vacío")
         if not isinstance(k, (int, np.integer)) or not 1 <= k <= n:
             raise RuntimeError(f"kthvalue(): k = {k} fuera de rango para el eje {dim} de tamaño {n}")
         if x.numel() == 0:

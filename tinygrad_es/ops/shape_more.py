@@ -236,9 +236,10 @@ def parse_einsum(equation, shapes):
     sizes = {}
     for s, shp in zip(new_ins, shapes):
         for c, n in zip(s, shp):
-            if sizes.get(c, 1) != 1 and n != 1 and sizes[c] != n:
+            if c not in sizes or sizes[c] == 1:
+                sizes[c] = n
+            elif n != 1 and n != sizes[c]:  # tamaño 1 hace broadcasting (también con 0)
                 raise RuntimeError(f"einsum: el subíndice '{c}' tiene tamaños distintos: {sizes[c]} y {n}")
-            sizes[c] = max(sizes.get(c, 1), n)
     for c in rhs:
         if c not in sizes:
             raise ValueError(f"einsum: el subíndice de salida '{c}' no aparece en ningún operando")

@@ -109,7 +109,8 @@ def _quickselect_rows(vals, k):
 
 def _rows(a, axis):
     moved = np.moveaxis(a, axis, -1)
-    return np.ascontiguousarray(moved.reshape(-1, moved.shape[-1])), moved.shape[:-1]
+    lead = moved.shape[:-1]
+    return np.ascontiguousarray(moved.reshape(int(np.prod(lead, dtype=np.int64)), moved.shape[-1])), lead
 
 
 def kth_indices(a: np.ndarray, k: int, axis: int) -> np.ndarray:
