@@ -42,6 +42,6 @@ from . import nn, optim  # noqa: E402,F401  (tinygrad_es.nn como torch.nn)
 
 __all__ = (["Value", "Tensor", "Size", "Function", "no_grad", "enable_grad", "set_grad_enabled",
             "inference_mode", "is_grad_enabled", "manual_seed", "seed", "initial_seed", "Generator",
-            "default_generator", "dtype", "get_default_dtype", "set_default_dtype", "device", "cuda",
+            "default_generator", "dtype", "float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "bool", "float", "double", "half", "long", "int", "short", "get_default_dtype", "set_default_dtype", "device", "cuda",
             "cat", "concat", "stack", "where", "nn", "optim", "linalg"] + list(_creation_all) + list(_MF)
            + list(_ops_all))

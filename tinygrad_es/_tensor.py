@@ -8,12 +8,13 @@ propio del objeto: creación, ``.grad``/``.data``, conversiones, operaciones in 
 from __future__ import annotations
 
 import numbers
-import weakref
 
 import numpy as np
 
 from . import _dtype as D
-from .autograd import (Function, GhostTensor, TensorBase, is_grad_enabled, no_grad, run_backward)
+from .autograd import Function, GhostTensor, TensorBase, is_grad_enabled, run_backward
+from ._tensor_convert import ConvertMixin
+from ._tensor_inplace import InplaceMixin
 from ._tensor_math import MathMixin
 from ._tensor_shape import ShapeMixin
 from ._tensor_pointwise import PointwiseMixin
@@ -85,8 +86,8 @@ class _Handle:
         self.remove()
 
 
-class Tensor(TensorBase, MathMixin, ShapeMixin, PointwiseMixin, IndexMixin, SortMixin,
-             ReduceMixin, LayoutMixin):
+class Tensor(TensorBase, MathMixin, ShapeMixin, InplaceMixin, ConvertMixin, PointwiseMixin, IndexMixin,
+             SortMixin, ReduceMixin, LayoutMixin):
     """Array con gradiente automático (como ``torch.Tensor``).
 
     ``Tensor(datos)`` crea un tensor de coma flotante (float32, como ``torch.Tensor``);
@@ -264,6 +265,12 @@ class Tensor(TensorBase, MathMixin, ShapeMixin, PointwiseMixin, IndexMixin, Sort
     def __hash__(self):
         return id(self)
 
+    def __format__(self, spec):
+        # f"{loss:.4f}" vale para tensores de un elemento, como en PyTorch
+        if spec and self._data.ndim == 0:
+            return format(self._data.item(), spec)
+        return format(repr(self), spec)
+
     def __repr__(self):
         extra = ""
         if self._ctx is not None:
@@ -326,148 +333,6 @@ class Tensor(TensorBase, MathMixin, ShapeMixin, PointwiseMixin, IndexMixin, Sort
                 raise RuntimeError(f"el gradiente dado tiene forma {g.shape} y la salida {tuple(self._data.shape)}")
             g = g.astype(self._data.dtype, copy=False)
         run_backward(self, g, bool(retain_graph))
-
-    # -- dispositivo y tipo --------------------------------------------------------------
-    def to(self, *args, dtype=None, **kwargs) -> "Tensor":
-        """``.to("cpu")`` no hace nada; ``.to(dtype)`` convierte; ``.to("cuda")`` da un error claro."""
-        from .device import check_device
-        for a in args:
-            if isinstance(a, TensorBase):
-                dtype = a.dtype
-            elif isinstance(a, (D.dtype, np.dtype, type)):
-                dtype = a
-            else:
-                check_device(a)
-        if "device" in kwargs:
-            check_device(kwargs["device"])
-        return self if dtype is None else self.type(dtype)
-
-    def cpu(self) -> "Tensor":
-        return self
-
-    def cuda(self, *a, **k):
-        from .device import check_device
-        check_device("cuda")
-
-    def type(self, dtype=None):
-        if dtype is None:
-            return f"tinygrad_es.{self.dtype.name.capitalize()}Tensor"
-        npd = D.np_dtype(dtype)
-        if npd == self._data.dtype:
-            return self
-        from .ops.elementwise import Cast
-        return Cast.apply(self, dtype=npd)
-
-    def float(self):
-        return self.type(D.float32)
-
-    def double(self):
-        return self.type(D.float64)
-
-    def half(self):
-        return self.type(D.float16)
-
-    def long(self):
-        return self.type(D.int64)
-
-    def int(self):
-        return self.type(D.int32)
-
-    def short(self):
-        return self.type(D.int16)
-
-    def bool(self):
-        return self.type(D.bool_)
-
-    def byte(self):
-        return self.type(D.uint8)
-
-    def astype(self, dtype):
-        return self.type(dtype)
-
-    def type_as(self, other):
-        return self.type(other.dtype)
-
-    def clone(self) -> "Tensor":
-        """Copia con su propia memoria; el gradiente pasa tal cual (d clone(x)/dx = 1)."""
-        from .ops.elementwise import Clone
-        return Clone.apply(self)
-
-    def contiguous(self):
-        from .ops.shape_more import Contiguous  # clone() conserva el orden en memoria (como PyTorch)
-        return self if self._data.flags.c_contiguous else Contiguous.apply(self)
-
-    def is_contiguous(self) -> bool:
-        return bool(self._data.flags.c_contiguous)
-
-    # -- operaciones in situ -------------------------------------------------------------
-    def _check_inplace(self, op: str) -> None:
-        if not is_grad_enabled():
-            return
-        if self.requires_grad and self._ctx is None:
-            raise RuntimeError(f"'{op}': una hoja que requiere gradiente no se puede modificar in situ "
-                               f"(PyTorch tampoco lo permite). Para actualizar parámetros hazlo dentro "
-                               f"de 'with no_grad():'")
-        if self._ctx is not None and self._ctx.__dict__.get("is_view"):
-            raise RuntimeError(f"'{op}': modificar in situ una vista de un tensor con grafo no está "
-                               f"soportado en tinygrad_es; usa .clone() antes")
-
-    def _inplace(self, op: str, compute, others=()) -> "Tensor":
-        """Aplica ``compute(self)`` (una operación normal) y escribe el resultado en la memoria de
-        ``self``. Con grafo, ``self`` pasa a ser la salida de esa operación (como en PyTorch)."""
-        self._check_inplace(op)
-        record = is_grad_enabled() and (self.requires_grad or any(
-            isinstance(o, TensorBase) and o.requires_grad for o in others))
-        if record:
-            src = TensorBase._wrap(self._data.copy(), self.requires_grad)
-            src._ctx = self._ctx
-            res = compute(src)
-        else:
-            with no_grad():
-                res = compute(self)
-        out = res._data
-        if out.dtype != self._data.dtype and not np.can_cast(out.dtype, self._data.dtype, "same_kind"):
-            raise RuntimeError(f"'{op}': el resultado es {D._BY_NP[out.dtype]} y no se puede guardar in situ "
-                               f"en un tensor {self.dtype}")
-        if out.shape != self._data.shape:
-            raise RuntimeError(f"'{op}': el resultado tiene forma {out.shape} y no cabe in situ en un tensor "
-                               f"de forma {tuple(self._data.shape)} (el broadcasting no puede agrandar el destino)")
-        if not self._data.flags.writeable:
-            raise RuntimeError(f"'{op}': este tensor es de sólo lectura (p. ej. un expand()); usa .clone()")
-        np.copyto(self._data, out, casting="unsafe")
-        self._version.value += 1
-        if record and res.requires_grad:
-            ctx = res._ctx
-            ctx.out_ref = weakref.ref(self)
-            self._ctx = ctx
-            self.requires_grad = True
-        elif record:  # el valor nuevo ya no depende de la historia anterior
-            self._ctx = None
-            self.requires_grad = False
-        return self
-
-    def __setitem__(self, index, value):
-        from .ops.movement import SetItem, norm_index
-        self._check_inplace("__setitem__ (x[...] = ...)")
-        idx = norm_index(index, self._data.shape)
-        vt = value if isinstance(value, TensorBase) else None
-        if is_grad_enabled() and (self.requires_grad or (vt is not None and vt.requires_grad)):
-            if vt is None:
-                vt = TensorBase._wrap(np.asarray(value, dtype=self._data.dtype))
-            self._inplace("__setitem__", lambda s: SetItem.apply(s, vt.type(self.dtype), index=idx), (vt,))
-            return
-        v = vt._data if vt is not None else value
-        if isinstance(v, np.ndarray) and v.dtype.kind == "c":
-            raise TypeError("los números complejos no están soportados")
-        try:
-            self._data[idx] = v
-        except IndexError as e:
-            raise IndexError(f"índice no válido para un tensor de forma {tuple(self._data.shape)}: {e}") from None
-        except ValueError as e:
-            raise RuntimeError(f"no se puede asignar un valor de forma {np.shape(v)} a x[{index!r}] "
-                               f"(tensor de forma {tuple(self._data.shape)}): {e}") from None
-        self._version.value += 1
-
 
 # ctx.inputs devuelve GhostTensor para las entradas ya liberadas: que se parezcan a un Tensor
 GhostTensor.size = lambda self, dim=None: Size(self.shape) if dim is None else self.shape[dim]

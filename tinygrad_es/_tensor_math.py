@@ -40,11 +40,20 @@ def _dtype_of(x):
     return to_array(x)
 
 
+_FAST_SCALARS = (float, int)
+
+
 def binary(fn, a, b, float_out: bool = False):
     """Aplica ``fn`` a ``a`` y ``b`` tras promoverlos al dtype común (como PyTorch)."""
-    if isinstance(a, TensorBase) and isinstance(b, TensorBase) and a._data.dtype == b._data.dtype \
-            and (not float_out or a._data.dtype.kind == "f"):
-        return fn.apply(a, b)  # camino rápido: mismo dtype
+    # caminos rápidos (cada operación pasa por aquí): mismo dtype, o tensor flotante y número
+    if isinstance(a, TensorBase):
+        if isinstance(b, TensorBase):
+            if a._data.dtype == b._data.dtype and (not float_out or a._data.dtype.kind == "f"):
+                return fn.apply(a, b)
+        elif b.__class__ in _FAST_SCALARS and a._data.dtype.kind == "f":
+            return fn.apply(a, TensorBase._wrap(np.asarray(b, a._data.dtype)))
+    elif a.__class__ in _FAST_SCALARS and isinstance(b, TensorBase) and b._data.dtype.kind == "f":
+        return fn.apply(TensorBase._wrap(np.asarray(a, b._data.dtype)), b)
     a, b = _dtype_of(a), _dtype_of(b)
     npd = D.result_type(a, b)
     if float_out:

@@ -2,8 +2,7 @@
 ``values, indices = x.max(dim=1)`` o ``x.max(1).indices``."""
 from collections import namedtuple
 
-__all__ = ["max", "min", "sort", "topk", "kthvalue", "median", "mode", "cummax", "cummin", "aminmax",
-           "std_mean", "var_mean"]
+__all__ = ["max", "min", "sort", "topk", "kthvalue", "median", "mode", "cummax", "cummin", "aminmax"]
 
 
 def _vi(name):

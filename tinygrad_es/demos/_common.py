@@ -1,4 +1,5 @@
 """Utilidades compartidas por las demos."""
+import argparse
 import os
 
 import numpy as np
@@ -43,10 +44,22 @@ def out_path(out_dir, name):
     return os.path.join(out_dir, name)
 
 
-def parse(argv, defaults: dict, desc: str):
-    """argparse a partir de los valores por defecto de ``run``."""
-    import argparse
-    ap = argparse.ArgumentParser(description=desc)
+# argumentos numéricos de las demos y su mínimo: 0 épocas o un lote de 0 no tienen sentido
+_MINIMUM = {"epochs": 1, "batch_size": 1, "n": 1, "k": 2, "limit_train": 0, "limit_test": 0, "noise": 0}
+
+
+def parse(argv, defaults: dict, desc: str, prog: str | None = None):
+    """argparse (en español) a partir de los valores por defecto de ``run``."""
+    import inspect
+    import math
+
+    from .._argparse_es import SpanishParser
+    if prog is None:   # "tinygrad-es demo NOMBRE", con el nombre de la demo que llama
+        from . import DEMOS
+        caller = inspect.getmodule(inspect.stack()[1].frame)
+        mod = (caller.__name__ if caller else "").rsplit(".", 1)[-1]
+        prog = "tinygrad-es demo " + next((k for k, (m, _) in DEMOS.items() if m == mod), mod)
+    ap = SpanishParser(prog=prog, description=desc, formatter_class=argparse.RawDescriptionHelpFormatter)
     for k, v in defaults.items():
         flag = "--" + k.replace("_", "-")
         if isinstance(v, bool):
@@ -55,4 +68,11 @@ def parse(argv, defaults: dict, desc: str):
             ap.add_argument(flag, default=None)
         else:
             ap.add_argument(flag, type=type(v), default=v)
-    return vars(ap.parse_args(argv))
+    args = vars(ap.parse_args(argv))
+    for k, v in args.items():
+        flag = "--" + k.replace("_", "-")
+        if k in _MINIMUM and v is not None and not v >= _MINIMUM[k]:
+            ap.error(f"{flag} debe ser ≥ {_MINIMUM[k]}, no {v}")
+        if k == "lr" and not (math.isfinite(v) and v > 0):
+            ap.error(f"{flag} debe ser un número positivo, no {v}")
+    return args

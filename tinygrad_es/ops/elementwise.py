@@ -14,6 +14,8 @@ def _check2(a, b, op):
 
 
 class Add(Function):
+    """a + b: ∂/∂a = 1, ∂/∂b = 1 (el motor suma sobre los ejes del broadcasting)."""
+
     @staticmethod
     def forward(ctx, a, b):
         _check2(a, b, "+")
@@ -25,6 +27,8 @@ class Add(Function):
 
 
 class Sub(Function):
+    """a − b: ∂/∂a = 1, ∂/∂b = −1."""
+
     @staticmethod
     def forward(ctx, a, b):
         _check2(a, b, "-")
@@ -36,6 +40,8 @@ class Sub(Function):
 
 
 class Mul(Function):
+    """a · b: ∂/∂a = b, ∂/∂b = a."""
+
     @staticmethod
     def forward(ctx, a, b):
         _check2(a, b, "*")
@@ -49,6 +55,8 @@ class Mul(Function):
 
 
 class Div(Function):
+    """a / b: ∂/∂a = 1/b, ∂/∂b = −a/b²."""
+
     @staticmethod
     def forward(ctx, a, b):
         _check2(a, b, "/")
@@ -115,6 +123,8 @@ class PowScalar(Function):
 
 
 class Neg(Function):
+    """−a: ∂/∂a = −1."""
+
     @staticmethod
     def forward(ctx, a):
         return -a
@@ -125,6 +135,8 @@ class Neg(Function):
 
 
 class Exp(Function):
+    """eᵃ: ∂/∂a = eᵃ (se guarda la salida)."""
+
     @staticmethod
     def forward(ctx, a):
         with np.errstate(over="ignore"):
@@ -139,6 +151,8 @@ class Exp(Function):
 
 
 class Log(Function):
+    """ln a: ∂/∂a = 1/a."""
+
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -153,6 +167,8 @@ class Log(Function):
 
 
 class Sqrt(Function):
+    """√a: ∂/∂a = 1/(2√a)."""
+
     @staticmethod
     def forward(ctx, a):
         with np.errstate(invalid="ignore"):
@@ -168,6 +184,8 @@ class Sqrt(Function):
 
 
 class Abs(Function):
+    """|a|: ∂/∂a = signo(a) (0 en a = 0, como PyTorch)."""
+
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -180,6 +198,8 @@ class Abs(Function):
 
 
 class Tanh(Function):
+    """tanh a: ∂/∂a = 1 − tanh²a."""
+
     @staticmethod
     def forward(ctx, a):
         out = np.tanh(a)
@@ -199,6 +219,8 @@ def stable_sigmoid(a: np.ndarray) -> np.ndarray:
 
 
 class Sigmoid(Function):
+    """σ(a) = 1/(1+e⁻ᵃ): ∂/∂a = σ(a)·(1 − σ(a))."""
+
     @staticmethod
     def forward(ctx, a):
         out = stable_sigmoid(a)
@@ -212,6 +234,8 @@ class Sigmoid(Function):
 
 
 class Relu(Function):
+    """max(a, 0): ∂/∂a = 1 si a > 0, 0 si no (también en a = 0)."""
+
     @staticmethod
     def forward(ctx, a):
         out = np.maximum(a, a.dtype.type(0))  # una pasada; NaN se propaga como en torch.relu
@@ -225,6 +249,8 @@ class Relu(Function):
 
 
 class LeakyRelu(Function):
+    """a si a > 0, pendiente·a si no: ∂/∂a = 1 o pendiente."""
+
     @staticmethod
     def forward(ctx, a, negative_slope=0.01):
         mask = a > 0
@@ -290,6 +316,8 @@ class Minimum(Function):
 
 
 class Where(Function):
+    """where(c, a, b): ∂/∂a = [c], ∂/∂b = [¬c]."""
+
     @staticmethod
     def forward(ctx, a, b, cond=None):
         broadcast_shape(cond.shape, a.shape, b.shape, op="where")
@@ -304,6 +332,8 @@ class Where(Function):
 
 
 class Cast(Function):
+    """Conversión de dtype: ∂/∂a = 1 (el gradiente vuelve al dtype de la entrada)."""
+
     @staticmethod
     def forward(ctx, a, dtype=None):
         ctx.src = a.dtype

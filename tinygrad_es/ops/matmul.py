@@ -5,6 +5,8 @@ from ..autograd import Function, unbroadcast
 
 
 class MatMul(Function):
+    """C = A @ B: ∂L/∂A = G @ Bᵀ, ∂L/∂B = Aᵀ @ G (1-D como vectores fila/columna, lotes con broadcasting)."""
+
     @staticmethod
     def forward(ctx, a, b):
         if a.ndim == 0 or b.ndim == 0:

@@ -5,6 +5,8 @@ from ..autograd import Function, TensorBase
 
 
 class Reshape(Function):
+    """Cambio de forma: el gradiente vuelve a la forma original."""
+
     @staticmethod
     def forward(ctx, a, shape=None):
         ctx.shape = a.shape
@@ -20,6 +22,8 @@ class Reshape(Function):
 
 
 class Permute(Function):
+    """Permutación de ejes: el gradiente se permuta con la inversa."""
+
     @staticmethod
     def forward(ctx, a, dims=None):
         dims = tuple(d % a.ndim for d in dims) if a.ndim else ()
@@ -34,6 +38,8 @@ class Permute(Function):
 
 
 class Expand(Function):
+    """Broadcasting explícito: el gradiente se suma sobre los ejes expandidos."""
+
     @staticmethod
     def forward(ctx, a, shape=None):
         ctx.shape = a.shape
@@ -143,6 +149,8 @@ class TakeAlong(Function):
 
 
 class Cat(Function):
+    """Concatenación: el gradiente se parte en los trozos de cada entrada."""
+
     @staticmethod
     def forward(ctx, *arrays, axis=0):
         shapes = [x.shape for x in arrays]
@@ -161,6 +169,8 @@ class Cat(Function):
 
 
 class Stack(Function):
+    """Apilado en un eje nuevo: cada entrada recibe su corte del gradiente."""
+
     @staticmethod
     def forward(ctx, *arrays, axis=0):
         shapes = {x.shape for x in arrays}

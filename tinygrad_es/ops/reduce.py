@@ -30,6 +30,8 @@ def _expand_back(g, shape, axes, keepdims):
 
 
 class Sum(Function):
+    """Σ a sobre los ejes: ∂/∂aᵢ = 1 (el gradiente se copia a todo el eje)."""
+
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):
         axes = norm_axes(axis, a.ndim)
@@ -44,6 +46,8 @@ class Sum(Function):
 
 
 class Mean(Function):
+    """media sobre los ejes (N elementos): ∂/∂aᵢ = 1/N."""
+
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):
         axes = norm_axes(axis, a.ndim)
@@ -133,6 +137,8 @@ def _lse(a, axis):
 
 
 class LogSumExp(Function):
+    """log Σ eᵃ: ∂/∂aᵢ = softmax(a)ᵢ."""
+
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):
         axes = norm_axes(axis, a.ndim)
@@ -148,6 +154,8 @@ class LogSumExp(Function):
 
 
 class Softmax(Function):
+    """pᵢ = eᵃⁱ/Σeᵃ: ∂L/∂a = p ⊙ (g − Σ g·p)."""
+
     @staticmethod
     def forward(ctx, a, axis=-1):
         e = np.exp(a - _safe_max(a, axis))
@@ -163,6 +171,8 @@ class Softmax(Function):
 
 
 class LogSoftmax(Function):
+    """a − logΣeᵃ: ∂L/∂a = g − softmax(a)·Σg."""
+
     @staticmethod
     def forward(ctx, a, axis=-1):
         # restar el máximo antes de sumar: precisión en float32 con logits de ±1e4

@@ -9,6 +9,7 @@ derivada local de cada arista (regla de la cadena):
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 
 from ..value import Value
@@ -43,28 +44,35 @@ class Explanation:
             out.append(draw_graph(self.root, rankdir=rankdir, grads=grads, highlight=node, title=title))
         return out
 
-    def save_frames(self, folder: str, fmt: str = "svg", rankdir: str = "LR") -> list:
-        """Escribe ``paso_01.svg``, ``paso_02.svg``... en ``folder``; devuelve las rutas."""
+    def save_frames(self, folder: str, fmt: str = "svg", rankdir: str = "LR",
+                    timeout: float | None = None) -> list:
+        """Escribe ``paso_01.svg``, ``paso_02.svg``... en ``folder``; devuelve las rutas.
+        ``timeout``: plazo total en segundos para Graphviz (``GraphvizTimeout`` si se agota)."""
         from .graph import save
+        deadline = None if timeout is None else time.monotonic() + timeout
         os.makedirs(folder, exist_ok=True)
         paths = []
         for i, g in enumerate(self.frames(rankdir)):
-            paths.append(save(g, os.path.join(folder, f"paso_{i + 1:02d}.{fmt}")))
+            left = None if deadline is None else deadline - time.monotonic()
+            paths.append(save(g, os.path.join(folder, f"paso_{i + 1:02d}.{fmt}"), timeout=left))
         return paths
 
     def save_slides(self, path: str, steps_dir: str | None = None, fmt: str = "svg", rankdir: str = "LR",
-                    title: str | None = None):
+                    title: str | None = None, timeout: float | None = None):
         """La diapositiva (grafo con todos los gradientes) en ``path`` y, con ``steps_dir``, un
-        fotograma por paso. Sin Graphviz escribe el texto ``.dot`` junto a ``path``.
-        Devuelve ``(ficheros, error)``, con ``error`` = ``GraphvizNotInstalled`` o ``None``."""
-        from .graph import GraphvizNotInstalled, draw_graph, save
+        fotograma por paso. Si falta Graphviz o no termina en ``timeout`` segundos (plazo total),
+        escribe el texto ``.dot`` junto a ``path``. Devuelve ``(ficheros, error)``, con ``error`` =
+        ``GraphvizNotInstalled``, ``GraphvizTimeout`` o ``None``."""
+        from .graph import GraphvizNotInstalled, GraphvizTimeout, draw_graph, save
+        deadline = None if timeout is None else time.monotonic() + timeout
         g = draw_graph(self.root, rankdir=rankdir, title=title)
         files = []
         try:
-            files.append(save(g, path))
+            files.append(save(g, path, timeout=timeout))
             if steps_dir:
-                files += self.save_frames(steps_dir, fmt=fmt, rankdir=rankdir)
-        except GraphvizNotInstalled as e:
+                files += self.save_frames(steps_dir, fmt=fmt, rankdir=rankdir,
+                                          timeout=None if deadline is None else deadline - time.monotonic())
+        except (GraphvizNotInstalled, GraphvizTimeout) as e:
             files.append(save(g, os.path.splitext(str(path))[0] + ".dot"))
             return files, e
         return files, None

@@ -13,8 +13,9 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..value import Value
+from ._dot import GraphvizTimeout
 
-__all__ = ["draw_graph", "save", "GraphvizNotInstalled", "INSTALL_HELP", "graph_nodes"]
+__all__ = ["draw_graph", "save", "GraphvizNotInstalled", "GraphvizTimeout", "INSTALL_HELP", "graph_nodes"]
 
 INSTALL_HELP = ("instala el programa Graphviz ('dot'):\n"
                 "  Debian/Ubuntu: sudo apt-get install graphviz\n"
@@ -56,7 +57,7 @@ def _key(t):
 def _tensor_graph(root):
     """Tensores del grafo (los intermedios ya liberados aparecen como ``GhostTensor``, con forma y
     dtype) en orden topológico iterativo, y aristas (padre, hijo, posición)."""
-    order, canon = [], {}
+    order, canon, inputs = [], {}, {}
     stack = [(root, False)]
     while stack:
         node, expanded = stack.pop()
@@ -68,10 +69,11 @@ def _tensor_graph(root):
         canon[_key(node)] = node
         stack.append((node, True))
         if node._ctx is not None:
-            for p in reversed(node._ctx.inputs):
+            inputs[_key(node)] = ins = node._ctx.inputs  # una sola vez: los fantasmas se crean al pedirlos
+            for p in reversed(ins):
                 stack.append((p, False))
     edges = [(canon[_key(p)], n, i) for n in order if n._ctx is not None
-             for i, p in enumerate(n._ctx.inputs)]
+             for i, p in enumerate(inputs[_key(n)])]
     return order, edges
 
 
@@ -234,28 +236,45 @@ def draw_graph(root, rankdir: str = "LR", names=None, cluster: bool = False, col
     return dot
 
 
-def save(graph, path: str) -> str:
+DEFAULT_TIMEOUT = 60.0   # segundos que se deja trabajar a Graphviz por imagen
+_CHEAP_LAYOUT_EDGES = 120   # a partir de aquí, colocación más barata (ver save)
+
+
+def save(graph, path: str, timeout: float | None = None) -> str:
     """Escribe el grafo según la extensión: ``.svg``, ``.png``, ``.pdf`` (necesitan Graphviz)
-    o ``.dot``/``.gv`` (sólo el texto fuente, siempre disponible). Devuelve la ruta."""
-    import graphviz
+    o ``.dot``/``.gv`` (sólo el texto fuente, siempre disponible). Devuelve la ruta.
+
+    ``timeout`` (segundos, 60 por defecto) acota el tiempo de Graphviz: si no termina, se
+    detiene el programa ``dot`` y se lanza ``GraphvizTimeout``; nunca queda la imagen a medias."""
+    from ._dot import run_dot
 
     path = str(path)
     base, ext = os.path.splitext(path)
     ext = ext.lower().lstrip(".")
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
     if ext in ("dot", "gv"):
+        _makedirs_for(path)
         with open(path, "w", encoding="utf-8") as f:
             f.write(graph.source)
         return path
     if ext not in ("svg", "png", "pdf"):
-        raise ValueError(f"formato no soportado '.{ext}': usa .svg, .png, .pdf o .dot")
+        raise ValueError(f"formato no soportado {'.' + ext if ext else '(sin extensión)'} en "
+                         f"'{os.path.basename(path)}': usa .svg, .png, .pdf o .dot")
+    source = graph.source
+    # Con muchas aristas, el método símplex de red de dot (posición horizontal) domina el
+    # tiempo; limitar sus iteraciones da un dibujo casi igual en una fracción del tiempo.
+    extra = ("-Gnslimit=1", "-Gnslimit1=1") if source.count(" -> ") > _CHEAP_LAYOUT_EDGES else ()
     try:
-        data = graph.pipe(format=ext)
-    except graphviz.ExecutableNotFound:
+        data = run_dot(source, ext, DEFAULT_TIMEOUT if timeout is None else timeout, extra,
+                       what=f"'{os.path.basename(path)}'")
+    except FileNotFoundError:
         raise GraphvizNotInstalled(f"no se puede crear '{os.path.basename(path)}': falta Graphviz. "
                                    f"{INSTALL_HELP}\nMientras tanto puedes guardar el texto con "
                                    f"save(grafo, '{os.path.basename(base)}.dot').") from None
+    _makedirs_for(path)
     with open(path, "wb") as f:
         f.write(data)
     return path
+
+
+def _makedirs_for(path: str) -> None:
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
