@@ -1,6 +1,7 @@
 """Entradas límite (tensores vacíos, 0-D, de un elemento) en cada operación del issue de
 operadores: tinygrad_es debe dar lo mismo que PyTorch (forma, dtype y valores) o fallar con la
-misma clase de error. Se salta si PyTorch no está instalado."""
+misma clase de error; y argumentos no válidos, que deben dar la misma clase de error que PyTorch
+(con el mensaje en castellano). Se salta si PyTorch no está instalado."""
 import types
 import warnings
 
@@ -137,3 +138,72 @@ def test_edge_inputs_like_torch(op, inp):
     for (ts, td, tv), (os_, od, ov) in zip(t, o):
         assert (ts, td) == (os_, od)
         np.testing.assert_allclose(ov, tv, equal_nan=True)
+
+
+# ---- mismos errores (tipo de excepción) ----------------------------------------------------------------
+ERRORS = [
+    ("float_bitwise", lambda L: L.tensor([1.5]) & L.tensor([2.5])),
+    ("float_shift", lambda L: L.tensor([1.5]) << 1),
+    ("float_invert", lambda L: ~L.tensor([1.5])),
+    ("frac_int", lambda L: L.tensor([1]).frac()),
+    ("floor_bool", lambda L: L.tensor([True]).floor()),
+    ("hypot_int", lambda L: L.hypot(L.tensor([1]), L.tensor([2]))),
+    ("int_div_zero", lambda L: L.tensor([1]) // 0),
+    ("int_mod_zero", lambda L: L.tensor([1]) % 0),
+    ("bad_rounding_mode", lambda L: L.div(L.tensor([1.0]), 2, rounding_mode="x")),
+    ("gelu_int", lambda L: F(L).gelu(L.tensor([1]))),
+    ("gelu_bad_approx", lambda L: F(L).gelu(L.tensor([1.0]), approximate="x")),
+    ("glu_odd", lambda L: F(L).glu(L.ones(3))),
+    ("prelu_channels", lambda L: F(L).prelu(L.ones(2, 3), L.ones(2))),
+    ("hardtanh_bad", lambda L: F(L).hardtanh(L.ones(2), 2.0, 1.0)),
+    ("gather_oob", lambda L: L.ones(2, 2).gather(1, L.tensor([[2]]))),
+    ("gather_neg", lambda L: L.ones(2, 2).gather(1, L.tensor([[-1]]))),
+    ("gather_ndim", lambda L: L.ones(2, 2).gather(1, L.tensor([0]))),
+    ("gather_float_index", lambda L: L.ones(2, 2).gather(1, L.tensor([[0.0]]))),
+    ("gather_bad_dim", lambda L: L.ones(2, 2).gather(2, L.tensor([[0]]))),
+    ("scatter_dtype", lambda L: L.ones(2, 2).scatter(1, L.tensor([[0]]), L.ones(1, 1, dtype=L.float64))),
+    ("index_select_2d", lambda L: L.ones(2, 2).index_select(0, L.tensor([[0]]))),
+    ("index_select_float", lambda L: L.ones(2, 2).index_select(0, L.tensor([0.0]))),
+    ("masked_fill_int_mask", lambda L: L.ones(2).masked_fill(L.tensor([1, 0]), 0.0)),
+    ("masked_fill_1d_value", lambda L: L.ones(2).masked_fill(L.tensor([True, False]), L.tensor([1.0]))),
+    ("take_oob", lambda L: L.ones(2, 2).take(L.tensor([4]))),
+    ("topk_k", lambda L: L.ones(3).topk(4)),
+    ("kthvalue_k", lambda L: L.ones(3).kthvalue(4)),
+    ("mode_empty", lambda L: L.ones(0).mode()),
+    ("sort_bad_dim", lambda L: L.ones(2, 2).sort(2)),
+    ("cumsum_bad_dim", lambda L: L.ones(2).cumsum(1)),
+    ("vector_norm_int", lambda L: L.linalg.vector_norm(L.tensor([1, 2]))),
+    ("matrix_norm_1d", lambda L: L.linalg.matrix_norm(L.ones(3))),
+    ("norm_3d_ord", lambda L: L.linalg.norm(L.ones(2, 2, 2), ord=2)),
+    ("inv_singular", lambda L: L.linalg.inv(L.zeros(2, 2))),
+    ("det_not_square", lambda L: L.linalg.det(L.ones(2, 3))),
+    ("solve_shapes", lambda L: L.linalg.solve(L.eye(3), L.ones(2))),
+    ("repeat_too_few", lambda L: L.ones(2, 2).repeat(2)),
+    ("split_sizes", lambda L: L.ones(4).split([1, 2])),
+    ("tril_1d", lambda L: L.ones(3).tril()),
+    ("diag_3d", lambda L: L.ones(2, 2, 2).diag()),
+    ("cross_size", lambda L: L.linalg.cross(L.ones(2, 4), L.ones(2, 4))),
+    ("einsum_dtype", lambda L: L.einsum("i,i", L.ones(2), L.ones(2, dtype=L.float64))),
+    ("einsum_subscripts", lambda L: L.einsum("ij", L.ones(2))),
+    ("unfold_size", lambda L: L.ones(3).unfold(0, 4, 1)),
+    ("narrow_oob", lambda L: L.ones(3).narrow(0, 2, 2)),
+    ("flip_bad_dim", lambda L: L.ones(3).flip(1)),
+    ("pad_odd", lambda L: F(L).pad(L.ones(2, 3), (1, 1, 1))),
+    ("pad_reflect_big", lambda L: F(L).pad(L.ones(1, 2, 3), (3, 0), mode="reflect")),
+    ("pad_reflect_1d", lambda L: F(L).pad(L.ones(3), (1, 1), mode="reflect")),
+]
+
+
+@pytest.mark.parametrize("name, fn", ERRORS, ids=[e[0] for e in ERRORS])
+def test_same_error_type_as_torch(name, fn):
+    with pytest.raises(Exception) as t_err:
+        fn(torch)
+    with pytest.raises(Exception) as o_err:
+        fn(tg)
+    expected = type(t_err.value)
+    for base in (NotImplementedError, IndexError, TypeError, ValueError, RuntimeError):
+        if issubclass(expected, base):
+            expected = base
+            break
+    assert isinstance(o_err.value, expected), (f"torch lanza {type(t_err.value).__name__}, tinygrad_es "
+                                               f"{type(o_err.value).__name__}: {o_err.value}")
