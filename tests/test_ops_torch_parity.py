@@ -320,6 +320,33 @@ case("solve_left_false", lambda L, a, b: L.linalg.solve(a, b, left=False), spd(3
 case("inverse_method", lambda L, a: (a.inverse(), L.inverse(a), a.det()), spd(3))
 
 
+# ---- los nombres de los argumentos de PyTorch, como palabras clave ------------------------------------------
+case("kw_index", lambda L, x, i: (L.gather(x, dim=1, index=i), x.scatter(dim=1, index=i, src=x[:, :2] * 2),
+                                  x.index_select(dim=0, index=i[0]), L.take(x, index=i),
+                                  x.masked_fill(mask=x > 0, value=1.0)), rn(3, 4), np.array([[0, 1], [1, 0], [2, 2]]))
+case("kw_sort", lambda L, x: (L.sort(x, dim=0, descending=True), L.topk(x, k=2, dim=0, largest=False, sorted=True),
+                              L.kthvalue(x, k=2, dim=1, keepdim=True), L.median(x, dim=1, keepdim=True),
+                              L.argsort(x, dim=1, descending=False, stable=True), L.cumsum(x, dim=1),
+                              L.cummax(x, dim=0), L.diff(x, n=1, dim=0), L.prod(x, dim=1, keepdim=True)), distinct(3, 4))
+case("kw_shape", lambda L, x: (L.flip(x, dims=[0]), L.roll(x, shifts=1, dims=0), L.rot90(x, k=1, dims=[0, 1]),
+                               L.tril(x, diagonal=-1), L.diagonal(x, offset=1, dim1=0, dim2=1), L.narrow(x, dim=1, start=1, length=2),
+                               L.movedim(x, source=0, destination=1), L.split(x, split_size_or_sections=2, dim=1),
+                               x.split(split_size=3, dim=1), L.chunk(x, chunks=2, dim=1), L.broadcast_to(x, size=(2, 3, 4)),
+                               x.unflatten(dim=1, sizes=(2, 2)), x.unfold(dimension=1, size=2, step=1), x.tile(dims=(2,)),
+                               L.repeat_interleave(x, repeats=2, dim=0)), rn(3, 4))
+case("kw_math", lambda L, x, y: (L.lerp(x, end=y, weight=0.3), L.isclose(x, other=y, rtol=0.5, atol=0.1, equal_nan=False),
+                                 L.nan_to_num(x, nan=0.0, posinf=1.0, neginf=-1.0), L.div(x, y, rounding_mode="floor"),
+                                 L.round(x, decimals=1), L.norm(x, p=1, dim=1, keepdim=True),
+                                 L.linalg.vector_norm(x, ord=3, dim=0, keepdim=True),
+                                 L.linalg.matrix_norm(x, ord="fro", dim=(0, 1), keepdim=True),
+                                 L.std_mean(x, dim=1, correction=0, keepdim=True), L.aminmax(x, dim=0, keepdim=False),
+                                 L.count_nonzero(x, dim=1)), rn(3, 4), rn(3, 4))
+case("kw_activation", lambda L, x, w: (F(L).gelu(x, approximate="tanh"), F(L).elu(x, alpha=0.5), F(L).celu(x, alpha=2.0),
+                                       F(L).softplus(x, beta=2.0, threshold=3.0), F(L).hardtanh(x, min_val=-0.5, max_val=0.5),
+                                       F(L).softmin(x, dim=1), F(L).glu(x, dim=0), F(L).prelu(x, weight=w),
+                                       F(L).pad(x, pad=(1, 1), mode="reflect")), rn(2, 4), pos(4) * 0.1)
+
+
 # ---- comparación -----------------------------------------------------------------------------------------
 def _flat(out):
     if isinstance(out, (tuple, list)):

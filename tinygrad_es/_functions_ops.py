@@ -27,7 +27,7 @@ OPS_METHOD_FUNCTIONS = (
     "take nonzero argwhere count_nonzero "
     "sort argsort msort topk kthvalue median nanmedian mode unique unique_consecutive cumsum cumprod cummax "
     "cummin logcumsumexp diff prod aminmax norm "
-    "tile split tensor_split chunk unbind flip fliplr flipud roll rot90 tril triu diag diag_embed diagonal "
+    "tile tensor_split chunk unbind flip fliplr flipud roll rot90 tril triu diag diag_embed diagonal "
     "trace unflatten movedim moveaxis narrow broadcast_to outer ger cross").split()
 
 for _n in OPS_METHOD_FUNCTIONS:
@@ -35,7 +35,12 @@ for _n in OPS_METHOD_FUNCTIONS:
 
 __all__ = OPS_METHOD_FUNCTIONS + ["einsum", "tensordot", "meshgrid", "std_mean", "var_mean",
                                   "broadcast_tensors", "broadcast_shapes", "repeat_interleave", "det",
-                                  "inverse"]
+                                  "inverse", "split"]
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    """``torch.split``: trozos de tamaño ``split_size_or_sections`` o de los tamaños de la lista."""
+    return tensor.split(split_size_or_sections, dim)
 
 
 def einsum(equation, *operands) -> Tensor:

@@ -32,6 +32,15 @@ def int_list(args, op):
     return tuple(out)
 
 
+def _kw_arg(args, kw, name, op):
+    """``f(1, 2)``, ``f((1, 2))`` o ``f(name=(1, 2))`` (como PyTorch) → tupla de argumentos."""
+    if kw:
+        if set(kw) != {name} or args:
+            raise TypeError(f"{op}() recibió argumentos no válidos: {sorted(kw)} (se esperaba {name}=...)")
+        return (kw[name],)
+    return args
+
+
 class LayoutMixin:
     __slots__ = ()
 
@@ -50,9 +59,9 @@ class LayoutMixin:
             raise RuntimeError(f"repeat: las repeticiones deben ser ≥ 0, no {reps}")
         return SM.Repeat.apply(self, reps=reps)
 
-    def tile(self, *dims):
+    def tile(self, *dims, **kw):
         """Como ``repeat``, pero si hay menos repeticiones que ejes se completan con 1 por delante."""
-        reps = int_list(dims, "tile")
+        reps = int_list(_kw_arg(dims, kw, "dims", "tile"), "tile")
         return self.repeat((1,) * (self.ndim - len(reps)) + reps)
 
     def repeat_interleave(self, repeats, dim=None, *, output_size=None):
@@ -76,12 +85,12 @@ class LayoutMixin:
         return I.IndexSelect.apply(x, index=idx, dim=d)
 
     # -- trocear --------------------------------------------------------------------------------
-    def split(self, split_size_or_sections, dim=0):
+    def split(self, split_size, dim=0):
         """Trozos de tamaño ``split_size`` (el último puede ser menor) o de los tamaños de la lista."""
         self._need_dims("split")
         d = self._dim(dim)
         n = self.shape[d]
-        s = split_size_or_sections
+        s = split_size
         if isinstance(s, (numbers.Integral, np.integer)):
             if s <= 0 and not (s == 0 and n == 0):
                 raise RuntimeError(f"split: el tamaño de los trozos debe ser > 0, no {s}")
@@ -138,9 +147,9 @@ class LayoutMixin:
         return self[(slice(None),) * d + (slice(start, start + length),)]
 
     # -- mover ----------------------------------------------------------------------------------
-    def flip(self, *dims):
+    def flip(self, *dims, **kw):
         """Invierte el orden de los ejes ``dims``."""
-        ds = int_list(dims, "flip")
+        ds = int_list(_kw_arg(dims, kw, "dims", "flip"), "flip")
         axes = tuple(self._dim(d) for d in ds)
         if len(set(axes)) != len(axes):
             raise RuntimeError(f"flip: el eje aparece repetido en {ds}")
@@ -227,8 +236,8 @@ class LayoutMixin:
             raise RuntimeError(f"unflatten: los tamaños {sizes} multiplican {known}, no {n} (el tamaño del eje)")
         return self.reshape(self.shape[:d] + sizes + self.shape[d + 1:])
 
-    def broadcast_to(self, *shape):
-        return self.expand(*shape)
+    def broadcast_to(self, *shape, **kw):
+        return self.expand(*_kw_arg(shape, kw, "size", "broadcast_to"))
 
     # -- triángulos y diagonales -----------------------------------------------------------------
     def _tri(self, diagonal, upper):
