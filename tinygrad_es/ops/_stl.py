@@ -249,11 +249,9 @@ def _topk_rows(vals, k, kind, sort_out):
 
 
 def _prep(rows):
-    if rows.dtype == np.bool_:
-        return rows.astype(np.int8)
-    if rows.dtype == np.float16:
-        return rows.astype(np.float32)
-    return np.ascontiguousarray(rows)
+    """float64 o int64: la conversión conserva el orden y los empates, y numba sólo compila dos
+    variantes de cada función."""
+    return np.ascontiguousarray(rows, dtype=np.float64 if rows.dtype.kind == "f" else np.int64)
 
 
 def std_sort_rows(rows: np.ndarray, kind: int) -> np.ndarray:

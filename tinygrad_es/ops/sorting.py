@@ -11,7 +11,7 @@ import numpy as np
 from numba import njit
 
 from ..autograd import Function
-from ._stl import std_sort_rows, topk_rows
+from ._stl import _prep, std_sort_rows, topk_rows
 
 __all__ = ["sort_indices", "kth_indices", "median_indices", "mode_indices", "cum_extreme", "MedianAll",
            "Cumsum", "Cumprod", "LogCumSumExp"]
@@ -115,10 +115,8 @@ def _rows(a, axis):
 
 def kth_indices(a: np.ndarray, k: int, axis: int) -> np.ndarray:
     """Índice (con ``keepdims``) del k-ésimo menor (k desde 0) a lo largo de ``axis``."""
-    rows, lead = _rows(a if a.dtype != np.bool_ else a.astype(np.int8), axis)
-    if a.dtype == np.float16:
-        rows = rows.astype(np.float32)
-    idx = _quickselect_rows(rows, k).reshape(lead)
+    rows, lead = _rows(a, axis)
+    idx = _quickselect_rows(_prep(rows), k).reshape(lead)
     return np.expand_dims(idx, axis)
 
 
