@@ -76,6 +76,8 @@ class IndexMixin:
             I.check_index(i1, x.shape, d, "scatter", s.shape)
             out = I.Scatter.apply(x, s, index=i1, dim=d)
         else:
+            if not isinstance(src, (numbers.Number, np.number, np.bool_)):
+                raise TypeError(f"scatter(): src debe ser un tensor o un número, no {type(src).__name__}")
             I.check_index(i1, x.shape, d, "scatter")
             out = I.Scatter.apply(x, index=i1, dim=d, value=np.asarray(src).astype(self._data.dtype))
         return out.reshape(()) if self.ndim == 0 else out

@@ -241,6 +241,8 @@ class LayoutMixin:
 
     # -- triángulos y diagonales -----------------------------------------------------------------
     def _tri(self, diagonal, upper):
+        if not isinstance(diagonal, (numbers.Integral, np.integer)) or isinstance(diagonal, bool):
+            raise TypeError(f"{'triu' if upper else 'tril'}: diagonal debe ser un entero, no {diagonal!r}")
         if self.ndim < 2:
             raise RuntimeError(f"{'triu' if upper else 'tril'}: la entrada debe tener al menos 2 dimensiones")
         return SM.Triangle.apply(self, diagonal=int(diagonal), upper=upper)

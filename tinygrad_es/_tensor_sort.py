@@ -219,6 +219,10 @@ class SortMixin:
                      for p in (prepend, self, append) if p is not None]
             parts = [p if p.ndim else p.reshape(1).expand(*(self.shape[:d] + (1,) + self.shape[d + 1:]))
                      for p in parts]
+            for p in parts:
+                if p.ndim != self.ndim:
+                    raise RuntimeError(f"diff(): prepend y append deben tener las mismas dimensiones que la "
+                                       f"entrada ({self.ndim}), y hay una de {p.ndim}")
             x = cat(parts, d)
         lead = (slice(None),) * d
         for _ in range(n):

@@ -281,7 +281,12 @@ def operand(x, npd):
 def _for_promotion(x):
     if isinstance(x, (TensorBase, bool, int, float, np.number, np.bool_)):
         return x
-    return np.asarray(x) if not isinstance(x, np.ndarray) else x
+    a = np.asarray(x) if not isinstance(x, np.ndarray) else x
+    if a.dtype.kind not in "biuf":
+        raise TypeError(f"operando no numérico: {x!r} (se esperaba un tensor o un número)")
+    if a.dtype == np.float64 and not isinstance(x, np.ndarray):  # listas de float: float32, como tensor()
+        a = a.astype(D.get_default_dtype().np)
+    return a
 
 
 def promote(*xs, float_out=False):
