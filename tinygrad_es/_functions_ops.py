@@ -142,6 +142,7 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 def broadcast_shapes(*shapes):
+    """La forma común de varias formas (reglas de broadcasting)."""
     from ._tensor import Size
     try:
         return Size(np.broadcast_shapes(*[tuple(s) if not isinstance(s, int) else (s,) for s in shapes]))
@@ -169,10 +170,12 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
 
 
 def det(input):
+    """Determinante (``linalg.det``)."""
     from .linalg import det as _det
     return _det(input)
 
 
 def inverse(input):
+    """Matriz inversa (``linalg.inv``)."""
     from .linalg import inv
     return inv(input)

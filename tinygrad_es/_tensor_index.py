@@ -228,20 +228,26 @@ class IndexMixin:
 
     # -- in situ -------------------------------------------------------------------------------
     def masked_fill_(self, mask, value):
+        """``masked_fill`` in situ."""
         return self._inplace("masked_fill_", lambda s: s.masked_fill(mask, value), (value,))
 
     def scatter_(self, dim, index, src=None, value=None, *, reduce=None):
+        """``scatter`` in situ."""
         return self._inplace("scatter_", lambda s: s.scatter(dim, index, src, value, reduce=reduce), (src,))
 
     def scatter_add_(self, dim, index, src):
+        """``scatter_add`` in situ."""
         return self._inplace("scatter_add_", lambda s: s.scatter_add(dim, index, src), (src,))
 
     def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
+        """``scatter_reduce`` in situ."""
         return self._inplace("scatter_reduce_", lambda s: s.scatter_reduce(dim, index, src, reduce,
                                                                            include_self=include_self), (src,))
 
     def index_add_(self, dim, index, source, *, alpha=1):
+        """``index_add`` in situ."""
         return self._inplace("index_add_", lambda s: s.index_add(dim, index, source, alpha=alpha), (source,))
 
     def index_fill_(self, dim, index, value):
+        """``index_fill`` in situ."""
         return self._inplace("index_fill_", lambda s: s.index_fill(dim, index, value), (value,))

@@ -102,6 +102,7 @@ class LayoutMixin:
         return tuple(self.narrow(d, int(b), int(v)) for b, v in zip(np.cumsum([0] + sizes[:-1]), sizes))
 
     def tensor_split(self, indices_or_sections, dim=0):
+        """Parte en ``n`` trozos casi iguales (los primeros, uno más largos) o por los índices dados."""
         self._need_dims("tensor_split")
         d = self._dim(dim)
         n = self.shape[d]
@@ -156,11 +157,13 @@ class LayoutMixin:
         return SM.Flip.apply(self, dims=axes if self.ndim else ())
 
     def fliplr(self):
+        """Invierte el eje 1 (izquierda ↔ derecha)."""
         if self.ndim < 2:
             raise RuntimeError("fliplr: la entrada debe tener al menos 2 dimensiones")
         return self.flip(1)
 
     def flipud(self):
+        """Invierte el eje 0 (arriba ↔ abajo)."""
         if self.ndim < 1:
             raise RuntimeError("flipud: la entrada debe tener al menos 1 dimensión")
         return self.flip(0)
@@ -237,6 +240,7 @@ class LayoutMixin:
         return self.reshape(self.shape[:d] + sizes + self.shape[d + 1:])
 
     def broadcast_to(self, *shape, **kw):
+        """Vista expandida a ``size`` (como ``expand``)."""
         return self.expand(*_kw_arg(shape, kw, "size", "broadcast_to"))
 
     # -- triángulos y diagonales -----------------------------------------------------------------
@@ -256,9 +260,11 @@ class LayoutMixin:
         return self._tri(diagonal, True)
 
     def tril_(self, diagonal=0):
+        """``tril`` in situ."""
         return self._inplace("tril_", lambda s: s.tril(diagonal))
 
     def triu_(self, diagonal=0):
+        """``triu`` in situ."""
         return self._inplace("triu_", lambda s: s.triu(diagonal))
 
     def diag(self, diagonal=0):

@@ -54,6 +54,7 @@ class SortMixin:
         return self.sort(dim, descending, stable).indices
 
     def msort(self):
+        """Ordena a lo largo del eje 0 (``sort(0).values``)."""
         return self.sort(0).values
 
     def topk(self, k, dim=-1, largest=True, sorted=True):
@@ -233,7 +234,9 @@ class SortMixin:
         return x
 
     def cumsum_(self, dim, *, dtype=None):
+        """``cumsum`` in situ."""
         return self._inplace("cumsum_", lambda s: s.cumsum(dim, dtype=dtype or s.dtype))
 
     def cumprod_(self, dim, *, dtype=None):
+        """``cumprod`` in situ."""
         return self._inplace("cumprod_", lambda s: s.cumprod(dim, dtype=dtype or s.dtype))

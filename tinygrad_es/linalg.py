@@ -84,4 +84,5 @@ def cross(input, other, *, dim=-1) -> Tensor:
 
 
 def matmul(input, other) -> Tensor:
+    """Producto matricial (``@``)."""
     return input @ other
