@@ -67,6 +67,8 @@ def einsum(equation, *operands) -> Tensor:
 def tensordot(a, b, dims=2, out=None) -> Tensor:
     """Contrae los últimos ``dims`` ejes de ``a`` con los primeros de ``b`` (o los pares de ejes
     ``dims = ([ejes de a], [ejes de b])``)."""
+    if out is not None:
+        raise NotImplementedError("tensordot(out=...) no está soportado; usa el valor devuelto")
     if isinstance(dims, TensorBase):
         dims = dims.tolist()
     if isinstance(dims, (numbers.Integral, np.integer)):
