@@ -36,11 +36,11 @@ def test_canonical_graph_structure_and_labels():
     nodes, edges = nodes_edges(g.source)
     assert len(nodes) == 5 + 2 and len(edges) == 2 + 4  # 5 valores, 2 operaciones
     assert "sin calcular" in g.source and "grad 0" not in g.source
-    assert "data 20" in g.source and "data 5" in g.source
+    assert "valor 20" in g.source and "valor 5" in g.source and "data" not in g.source
     f.backward()
     src = draw_graph(f).source
-    assert "{ x | data 2 | grad 4 }" in src and "{ y | data 3 | grad 4 }" in src
-    assert "{ z | data 4 | grad 5 }" in src and "{ f | data 20 | grad 1 }" in src
+    assert "{ x | valor 2 | grad 4 }" in src and "{ y | valor 3 | grad 4 }" in src
+    assert "{ z | valor 4 | grad 5 }" in src and "{ f | valor 20 | grad 1 }" in src
     assert "sin calcular" not in src
     assert src == draw_graph(f).source  # determinista
     assert "rankdir=TB" in draw_graph(f, rankdir="TB").source

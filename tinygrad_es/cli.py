@@ -6,11 +6,11 @@
 """
 from __future__ import annotations
 
-import argparse
 import ast
 import importlib
 import sys
 
+from ._argparse_es import ArgumentParser
 from .value import Value
 
 _FUNCS = {"exp", "log", "tanh", "sigmoid", "relu", "leaky_relu"}
@@ -105,8 +105,11 @@ def _cmd_grafo(args, extra):
     print(f"f = {args.expresion} = {f.data:.6g}")
     print(exp.text)
     if args.salida:
-        files, err = exp.save_slides(args.salida, args.pasos, fmt=args.formato_pasos, rankdir=args.rankdir,
-                                     title=f"f = {args.expresion}")
+        try:
+            files, err = exp.save_slides(args.salida, args.pasos, fmt=args.formato_pasos, rankdir=args.rankdir,
+                                         title=f"f = {args.expresion}", dpi=args.dpi)
+        except ValueError as e:
+            raise SystemExit(f"error: {e}") from None
         if err is not None:
             print(f"aviso: {err}\nSe escribió el texto del grafo en {files[-1]}", file=sys.stderr)
             return 1
@@ -129,34 +132,25 @@ def _cmd_demo(args, extra):
         hint = f" ¿Quisiste decir '{close[0]}'?" if close else ""
         raise SystemExit(f"demo desconocida '{args.nombre}'.{hint} Usa 'tinygrad-es demo --lista'.")
     mod = importlib.import_module(f".demos.{DEMOS[args.nombre][0]}", __package__)
-    mod.main(extra)
+    mod.main(extra, prog=f"tinygrad-es demo {args.nombre}")
     return 0
 
 
-class _SpanishParser(argparse.ArgumentParser):
-    def format_help(self):
-        return (super().format_help().replace("usage:", "uso:").replace("positional arguments:", "argumentos:")
-                .replace("options:", "opciones:").replace("show this help message and exit",
-                                                           "muestra esta ayuda y sale"))
-
-    def error(self, message):
-        self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: error: {message}\n")
-
-
 def main(argv=None):
-    ap = _SpanishParser(prog="tinygrad-es", description="tinygrad_es: autograd para aprender redes neuronales.")
-    sub = ap.add_subparsers(dest="orden", parser_class=_SpanishParser, metavar="{grafo,demo}")
-    g = sub.add_parser("grafo", help="dibuja el grafo de una expresión con sus gradientes",
+    ap = ArgumentParser(prog="tinygrad-es", description="tinygrad_es: autograd para aprender redes neuronales.")
+    sub = ap.add_subparsers(dest="orden", metavar="{grafo,demo}")
+    g = sub.add_parser("grafo", help="dibuja el grafo de una expresión con sus gradientes", allow_abbrev=False,
                        description="Dibuja el grafo de cómputo de una expresión y explica su retropropagación. "
                                    "Da el valor de cada variable con --NOMBRE VALOR.")
     g.add_argument("expresion", help='p. ej. "(x+y)*z" o "tanh(w*x + b)"')
-    g.add_argument("-o", "--salida", help="fichero de salida (.svg, .png, .pdf o .dot)")
-    g.add_argument("--pasos", help="carpeta donde guardar una imagen por paso de la retropropagación")
+    g.add_argument("-o", "--salida", metavar="FICHERO", help="fichero de salida (.svg, .png, .pdf o .dot)")
+    g.add_argument("--pasos", metavar="CARPETA", help="carpeta donde guardar una imagen por paso de la retropropagación")
     g.add_argument("--formato-pasos", default="svg", choices=["svg", "png", "pdf"],
                    help="formato de las imágenes de los pasos (svg)")
     g.add_argument("--rankdir", default="LR", choices=["LR", "TB"],
                    help="LR: de izquierda a derecha; TB: de arriba abajo")
+    g.add_argument("--dpi", type=float, default=None, metavar="PPP",
+                   help="resolución de los PNG (por defecto 150, el doble de los 72 de Graphviz)")
     d = sub.add_parser("demo", help="ejecuta una demo del curso", add_help=False,
                        description="Ejecuta una demo; lo que sigue al nombre se pasa a la demo.")
     d.add_argument("nombre", nargs="?")

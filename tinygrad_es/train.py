@@ -215,6 +215,36 @@ def _progress(iterable, total, desc, enabled):
     return iterable
 
 
+class _FirstBatchNote:
+    """Mientras corre el primer lote del primer entrenamiento del proceso (numba compila o
+    carga de su caché los núcleos: de 1 a 15 s), la barra lo dice y su reloj sigue avanzando,
+    para que no parezca colgada."""
+
+    done = False  # una vez por proceso
+
+    def __init__(self, bar):
+        import threading
+        self.bar = bar if (not _FirstBatchNote.done and hasattr(bar, "set_postfix_str")) else None
+        self._stop = threading.Event()
+        if self.bar is not None:
+            self.bar.set_postfix_str("preparando los núcleos numba (la primera vez se compilan)…")
+            threading.Thread(target=self._tick, daemon=True).start()
+
+    def _tick(self):
+        bar, deadline = self.bar, time.monotonic() + 300  # nunca un hilo eterno si el lote falla
+        while not self._stop.wait(0.5) and time.monotonic() < deadline:
+            try:
+                bar.refresh()
+            except Exception:  # barra ya cerrada
+                return
+
+    def finish(self):
+        if self.bar is not None:
+            self._stop.set()
+            _FirstBatchNote.done = True
+            self.bar = None
+
+
 def fit(model, loss_fn, optimizer, train_loader, val_loader=None, epochs: int = 10, callbacks=(),
         scheduler=None, log_path: str | None = None, progress: bool = True, verbose: bool = True) -> History:
     """Entrena ``model`` y devuelve el ``History`` (pérdida y exactitud por época, de
@@ -232,12 +262,14 @@ def fit(model, loss_fn, optimizer, train_loader, val_loader=None, epochs: int = 
         t0 = time.perf_counter()
         tot, n, correct, has_acc = 0.0, 0, 0, True
         bar = _progress(train_loader, len(train_loader), f"época {epoch}/{epochs}", progress)
+        note = _FirstBatchNote(bar)
         for x, y in bar:
             out = model(x)
             loss = loss_fn(out, y)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
+            note.finish()
             lv = loss.item()
             if not math.isfinite(lv):
                 raise FloatingPointError(f"la pérdida es {lv} en la época {epoch}: prueba una tasa de "

@@ -43,16 +43,60 @@ def out_path(out_dir, name):
     return os.path.join(out_dir, name)
 
 
-def parse(argv, defaults: dict, desc: str):
-    """argparse a partir de los valores por defecto de ``run``."""
+# ayuda de cada opción de las demos; las tres primeras las aceptan todas
+HELP = {
+    "epochs": "número de épocas de entrenamiento",
+    "seed": "semilla aleatoria (la misma semilla da el mismo resultado)",
+    "out_dir": "carpeta donde guardar las figuras; sin ella no se dibuja nada",
+    "limit_train": "usar sólo las N primeras imágenes de entrenamiento (0 = todas)",
+    "limit_test": "usar sólo las N primeras imágenes de test (0 = todas)",
+    "batch_size": "tamaño del lote",
+    "lr": "tasa de aprendizaje (η)",
+    "augment": "aumento de datos: desplazamientos aleatorios de hasta 2 píxeles",
+    "noise": "desviación típica del ruido gaussiano de la entrada",
+    "root": "carpeta con los ficheros IDX del conjunto de datos",
+    "widths": "anchuras de la capa oculta que se comparan, separadas por comas",
+    "n": "número de ecuaciones generadas",
+    "k": "número de bloques de la validación cruzada",
+    "x": "valor de x", "y": "valor de y", "z": "valor de z",
+}
+COMMON = ("epochs", "seed", "out_dir")
+
+
+def parse(argv, defaults: dict, desc: str, prog: str | None = None) -> dict:
+    """Opciones de una demo a partir de los valores por defecto de su ``run``, con la ayuda
+    y los errores en español. Todas aceptan ``--epochs``, ``--seed`` y ``--out-dir``; si la
+    demo no usa alguna de ellas, lo dice en la ayuda y avisa si se da."""
+    from .._argparse_es import ArgumentParser
     import argparse
-    ap = argparse.ArgumentParser(description=desc)
-    for k, v in defaults.items():
+    ap = ArgumentParser(prog=prog, description=desc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    unused = [k for k in COMMON if k not in defaults]
+    for k, v in list(defaults.items()) + [(k, None) for k in unused]:
         flag = "--" + k.replace("_", "-")
-        if isinstance(v, bool):
-            ap.add_argument(flag, action="store_true" if not v else "store_false", default=v)
+        help_ = HELP.get(k, k.replace("_", " "))
+        if k in unused:
+            ap.add_argument(flag, default=None, metavar="CARPETA" if k == "out_dir" else "N",
+                            help="(esta demo no lo usa)")
+        elif isinstance(v, bool):
+            ap.add_argument(flag, action="store_true" if not v else "store_false", default=v, help=help_)
         elif v is None:
-            ap.add_argument(flag, default=None)
+            ap.add_argument(flag, default=None, metavar="CARPETA" if k in ("out_dir", "root") else None,
+                            help=help_)
         else:
-            ap.add_argument(flag, type=type(v), default=v)
-    return vars(ap.parse_args(argv))
+            meta = {int: "N", float: "VALOR"}.get(type(v), "TEXTO")
+            ap.add_argument(flag, type=type(v), default=v, metavar=meta, help=help_ + " (por defecto: %(default)s)")
+    args = vars(ap.parse_args(argv))
+    for k in ("epochs", "k", "n", "batch_size"):
+        if k in defaults and args[k] is not None and args[k] < 1:
+            ap.error(f"--{k.replace('_', '-')} debe ser un entero ≥ 1, no {args[k]}")
+    for k in ("seed", "limit_train", "limit_test"):
+        if k in defaults and args[k] is not None and args[k] < 0:
+            ap.error(f"--{k.replace('_', '-')} no puede ser negativo ({args[k]})")
+    if "lr" in defaults and not args["lr"] > 0:
+        ap.error(f"--lr debe ser un número > 0, no {args['lr']}")
+    if "noise" in defaults and not args["noise"] >= 0:
+        ap.error(f"--noise debe ser un número ≥ 0, no {args['noise']}")
+    for k in unused:
+        if args.pop(k) is not None:
+            print(f"aviso: esta demo no usa --{k.replace('_', '-')}; se ignora")
+    return args

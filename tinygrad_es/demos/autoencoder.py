@@ -57,8 +57,9 @@ def run(epochs: int = 20, limit_train: int = 0, noise: float = 0.5, seed: int = 
     return res
 
 
-def main(argv=None):
-    run(**parse(argv, {"epochs": 20, "limit_train": 0, "noise": 0.5, "seed": 0, "out_dir": None}, __doc__))
+def main(argv=None, prog=None):
+    run(**parse(argv, {"epochs": 20, "limit_train": 0, "noise": 0.5, "seed": 0, "out_dir": None}, __doc__,
+                prog))
 
 
 if __name__ == "__main__":

@@ -46,9 +46,9 @@ def run(epochs: int = 3, limit_train: int = 0, limit_test: int = 0, seed: int = 
     return res
 
 
-def main(argv=None):
+def main(argv=None, prog=None):
     run(**parse(argv, {"epochs": 3, "limit_train": 0, "limit_test": 0, "seed": 0, "out_dir": None,
-                       "root": None}, __doc__))
+                       "root": None}, __doc__, prog))
 
 
 if __name__ == "__main__":

@@ -43,17 +43,18 @@ class Explanation:
             out.append(draw_graph(self.root, rankdir=rankdir, grads=grads, highlight=node, title=title))
         return out
 
-    def save_frames(self, folder: str, fmt: str = "svg", rankdir: str = "LR") -> list:
-        """Escribe ``paso_01.svg``, ``paso_02.svg``... en ``folder``; devuelve las rutas."""
+    def save_frames(self, folder: str, fmt: str = "svg", rankdir: str = "LR", dpi: int | None = None) -> list:
+        """Escribe ``paso_01.svg``, ``paso_02.svg``... en ``folder``; devuelve las rutas
+        (``dpi``: resolución de los PNG)."""
         from .graph import save
         os.makedirs(folder, exist_ok=True)
         paths = []
         for i, g in enumerate(self.frames(rankdir)):
-            paths.append(save(g, os.path.join(folder, f"paso_{i + 1:02d}.{fmt}")))
+            paths.append(save(g, os.path.join(folder, f"paso_{i + 1:02d}.{fmt}"), dpi=dpi))
         return paths
 
     def save_slides(self, path: str, steps_dir: str | None = None, fmt: str = "svg", rankdir: str = "LR",
-                    title: str | None = None):
+                    title: str | None = None, dpi: int | None = None):
         """La diapositiva (grafo con todos los gradientes) en ``path`` y, con ``steps_dir``, un
         fotograma por paso. Sin Graphviz escribe el texto ``.dot`` junto a ``path``.
         Devuelve ``(ficheros, error)``, con ``error`` = ``GraphvizNotInstalled`` o ``None``."""
@@ -61,9 +62,9 @@ class Explanation:
         g = draw_graph(self.root, rankdir=rankdir, title=title)
         files = []
         try:
-            files.append(save(g, path))
+            files.append(save(g, path, dpi=dpi))
             if steps_dir:
-                files += self.save_frames(steps_dir, fmt=fmt, rankdir=rankdir)
+                files += self.save_frames(steps_dir, fmt=fmt, rankdir=rankdir, dpi=dpi)
         except GraphvizNotInstalled as e:
             files.append(save(g, os.path.splitext(str(path))[0] + ".dot"))
             return files, e

@@ -14,7 +14,7 @@ import numpy as np
 from ..tensor import Tensor, _topo_order
 from ..value import Value
 
-__all__ = ["draw_graph", "save", "GraphvizNotInstalled", "INSTALL_HELP", "graph_nodes"]
+__all__ = ["draw_graph", "save", "GraphvizNotInstalled", "INSTALL_HELP", "graph_nodes", "PNG_DPI"]
 
 INSTALL_HELP = ("instala el programa Graphviz ('dot'):\n"
                 "  Debian/Ubuntu: sudo apt-get install graphviz\n"
@@ -91,7 +91,7 @@ def _label(node, names, auto, grads=None):
             gtxt = "grad sin calcular" if g is None else f"grad {_fmt(g)}"
         else:
             gtxt = f"grad {_fmt(node.grad)}" if node._grad_computed else "grad sin calcular"
-        return f"{{ {_esc(name)} | data {_fmt(node.data)} | {gtxt} }}"
+        return f"{{ {_esc(name)} | valor {_fmt(node.data)} | {gtxt} }}"
     name = node.name or names.get(id(node)) or auto
     if node.data.size == 1:
         val = f"valor {_fmt(float(node.data.reshape(-1)[0]))}"
@@ -149,8 +149,9 @@ def draw_graph(root, rankdir: str = "LR", names=None, cluster: bool = False, col
                       f"leer. Usa collapse=True con names=modelo, o dibuja una parte", RuntimeWarning,
                       stacklevel=2)
     dot = graphviz.Digraph(graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "charset": "UTF-8",
+                                       "fontsize": "16",
                                        **({"label": title, "labelloc": "t"} if title else {})},
-                           node_attr={"fontname": "Helvetica", "fontsize": "11"},
+                           node_attr={"fontname": "Helvetica", "fontsize": "14"},
                            edge_attr={"arrowsize": "0.7"})
     ids = {id(n): f"n{i}" for i, n in enumerate(order)}
     auto = {id(n): f"v{i}" for i, n in enumerate(order)}
@@ -210,22 +211,33 @@ def draw_graph(root, rankdir: str = "LR", names=None, cluster: bool = False, col
     return dot
 
 
-def save(graph, path: str) -> str:
+PNG_DPI = 150  # graphviz dibuja a 72 ppp: 150 duplica el tamaño del PNG, legible en un proyector
+
+
+def save(graph, path: str, dpi: int | None = None) -> str:
     """Escribe el grafo según la extensión: ``.svg``, ``.png``, ``.pdf`` (necesitan Graphviz)
-    o ``.dot``/``.gv`` (sólo el texto fuente, siempre disponible). Devuelve la ruta."""
+    o ``.dot``/``.gv`` (sólo el texto fuente, siempre disponible). Devuelve la ruta.
+
+    ``dpi`` (atributo ``dpi`` de Graphviz) fija la resolución del PNG; por defecto
+    ``PNG_DPI`` = 150, el doble de los 72 de Graphviz. SVG y PDF son vectoriales."""
     import graphviz
 
     path = str(path)
     base, ext = os.path.splitext(path)
     ext = ext.lower().lstrip(".")
+    if ext not in ("dot", "gv", "svg", "png", "pdf"):
+        raise ValueError(f"formato no soportado '.{ext}': usa .svg, .png, .pdf o .dot")
+    if dpi is not None and (isinstance(dpi, bool) or not isinstance(dpi, (int, float)) or not 0 < dpi <= 2400):
+        raise ValueError(f"dpi debe ser un número entre 1 y 2400, no {dpi!r}")
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     if ext in ("dot", "gv"):
         with open(path, "w", encoding="utf-8") as f:
             f.write(graph.source)
         return path
-    if ext not in ("svg", "png", "pdf"):
-        raise ValueError(f"formato no soportado '.{ext}': usa .svg, .png, .pdf o .dot")
+    if ext == "png":
+        graph = graph.copy()  # no cambiar el grafo del usuario (p. ej. el que se ve en el cuaderno)
+        graph.graph_attr["dpi"] = f"{dpi or PNG_DPI:g}"
     try:
         data = graph.pipe(format=ext)
     except graphviz.ExecutableNotFound:

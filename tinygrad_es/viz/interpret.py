@@ -12,7 +12,7 @@ import numpy as np
 
 from ..tensor import Tensor
 
-__all__ = ["saliency_map", "grad_cam", "feature_maps", "upsample_bilinear"]
+__all__ = ["saliency_map", "grad_cam", "feature_maps", "upsample_bilinear", "class_probabilities"]
 
 
 def _prep(x):
@@ -30,6 +30,20 @@ def _targets(out, target):
         return out.data.argmax(axis=1)
     t = np.asarray(target)
     return np.full(out.shape[0], int(t)) if t.ndim == 0 else t.astype(int)
+
+
+def class_probabilities(model, x) -> np.ndarray:
+    """Probabilidades softmax (N, clases) del modelo para ``x``, en modo eval y sin gradiente."""
+    from ..tensor import no_grad
+    was = getattr(model, "training", False)
+    model.eval()
+    try:
+        with no_grad():
+            logits = model(Tensor(_prep(x))).data.astype(np.float64)
+    finally:
+        model.train(was)
+    z = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return z / z.sum(axis=1, keepdims=True)
 
 
 def saliency_map(model, x, target=None) -> np.ndarray:
