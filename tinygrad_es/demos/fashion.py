@@ -42,7 +42,7 @@ def run(epochs: int = 3, limit_train: int = 0, limit_test: int = 0, seed: int = 
         path = out_path(out_dir, f"fashion_{name.lower().replace('-', '')}.png")
         if path and have_matplotlib():
             from ..viz.plots import learning_curves
-            learning_curves(h, path=path, title=f"{name} en Fashion-MNIST")
+            learning_curves(h, path=path, title=f"{name} en Fashion-MNIST", val_label="test")
     return res
 
 

@@ -14,7 +14,7 @@ from .interpret import class_probabilities, feature_maps, grad_cam, saliency_map
 
 __all__ = ["gradient_descent_1d", "gradient_descent_2d", "learning_curves", "lr_comparison", "conv_filters",
            "feature_map_grid", "activations_per_class", "saliency_plot", "grad_cam_plot",
-           "confusion_matrix_plot", "roc_curves", "DPI"]
+           "confusion_matrix_plot", "roc_curves", "image_rows", "DPI"]
 
 DPI = 150  # un PNG de 10×4 pulgadas sale de 1500×600 px: nítido en un proyector
 
@@ -107,9 +107,10 @@ def gradient_descent_2d(start=(-1.5, 2.0), lr: float = 0.2, steps: int = 15):
 
 
 @_figure
-def learning_curves(history: dict, title="Curvas de aprendizaje"):
+def learning_curves(history: dict, title="Curvas de aprendizaje", val_label="validación"):
     """Pérdida y exactitud por época (entrenamiento y validación) de un ``History``.
-    Cada época es un punto marcado, así que una curva de una sola época también se ve."""
+    Cada época es un punto marcado, así que una curva de una sola época también se ve.
+    ``val_label`` nombra la segunda curva (p. ej. "test" si se evaluó en el conjunto de test)."""
     plt = _plt()
     has_acc = any(v is not None for v in history.get("acc", []))
     fig, axes = plt.subplots(1, 2 if has_acc else 1, figsize=(11 if has_acc else 6, 4.5), layout="constrained")
@@ -119,12 +120,12 @@ def learning_curves(history: dict, title="Curvas de aprendizaje"):
     me = _markevery(n)
     axes[0].plot(ep, history["loss"], "o-", markevery=me, label="entrenamiento")
     if history.get("val_loss"):
-        axes[0].plot(ep, history["val_loss"], "s--", markevery=me, label="validación")
+        axes[0].plot(ep, history["val_loss"], "s--", markevery=me, label=val_label)
     axes[0].set_xlabel("época"); axes[0].set_ylabel("pérdida"); axes[0].legend()
     if has_acc:
         axes[1].plot(ep, [100 * a for a in history["acc"]], "o-", markevery=me, label="entrenamiento")
         if history.get("val_acc") and any(a is not None for a in history["val_acc"]):
-            axes[1].plot(ep, [100 * a for a in history["val_acc"]], "s--", markevery=me, label="validación")
+            axes[1].plot(ep, [100 * a for a in history["val_acc"]], "s--", markevery=me, label=val_label)
         axes[1].set_xlabel("época"); axes[1].set_ylabel("exactitud (%)"); axes[1].legend()
     for ax in axes:
         _integer_epochs(ax, n)
@@ -210,10 +211,13 @@ def feature_map_grid(model, x, n: int = 16, layers=None, activation: str | None 
 
 
 @_figure
-def activations_per_class(model, X, y, layer, n_classes=10):
-    """Activación media de ``layer`` (media espacial por canal) para cada clase."""
+def activations_per_class(model, X, y, layer, n_classes=10, activation: str | None = "relu"):
+    """Activación media de ``layer`` (media espacial por canal, tras la ReLU salvo
+    ``activation=None``) para cada clase."""
     plt = _plt()
     maps = feature_maps(model, X, {"capa": layer})["capa"]
+    if activation == "relu":
+        maps = np.maximum(maps, 0)
     per = maps.reshape(len(maps), maps.shape[1], -1).mean(-1)
     y = np.asarray(y)
     M = np.stack([per[y == c].mean(0) if np.any(y == c) else np.zeros(per.shape[1]) for c in range(n_classes)])
@@ -221,7 +225,7 @@ def activations_per_class(model, X, y, layer, n_classes=10):
     im = ax.imshow(M, aspect="auto", cmap="magma")
     ax.set_xlabel("canal"); ax.set_ylabel("clase")
     ax.set_yticks(range(n_classes))
-    ax.set_title("Activación media por clase")
+    ax.set_title("Activación media por clase" + (" (tras ReLU)" if activation == "relu" else ""))
     fig.colorbar(im, ax=ax, label="activación media")
     return fig
 
@@ -318,4 +322,25 @@ def roc_curves(y_true, scores, labels=None):
     ax.plot([0, 1], [0, 1], "k--", lw=0.8)
     ax.set_xlabel("tasa de falsos positivos"); ax.set_ylabel("tasa de verdaderos positivos")
     ax.set_title("Curvas ROC (uno contra resto)"); ax.legend(fontsize=9)
+    return fig
+
+
+@_figure
+def image_rows(rows: dict, n: int = 8, title: str | None = None, shape=(28, 28)):
+    """Filas de imágenes con su nombre a la izquierda, p. ej. ``{"original": X,
+    "con ruido": Xr, "reconstruida": R}`` (cada una (N, 784) o (N, 1, 28, 28))."""
+    plt = _plt()
+    fig, axes = plt.subplots(len(rows), n, figsize=(1.5 * n + 1.5, 1.6 * len(rows) + 0.6), squeeze=False,
+                             layout="constrained")
+    for r, (name, imgs) in enumerate(rows.items()):
+        imgs = np.asarray(getattr(imgs, "data", imgs))
+        for c in range(n):
+            ax = axes[r, c]
+            ax.imshow(imgs[c].reshape(shape), cmap="gray", vmin=0, vmax=1)
+            ax.set_xticks([]); ax.set_yticks([])
+            for sp in ax.spines.values():
+                sp.set_visible(False)
+        axes[r, 0].set_ylabel(name, rotation=0, ha="right", va="center")
+    if title:
+        fig.suptitle(title)
     return fig
