@@ -31,12 +31,12 @@ def run(epochs: int = 100, lr: float = 0.1, seed: int = 0, out_dir: str = None, 
     return res
 
 
-def decision_boundaries(X, tables, models, path):
-    """Los cuatro puntos de cada tabla y la recta w·x + b = 0 que ha aprendido el perceptrón."""
+def decision_boundaries(X, tables, models, path=None):
+    """Los cuatro puntos de cada tabla y la recta w·x + b = 0 que ha aprendido el perceptrón.
+    Devuelve la figura; con ``path`` la guarda y la cierra."""
     import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from ..viz.plots import DPI, _STYLE
+    from ..viz.plots import DPI, _STYLE, _plt
+    plt = _plt()
     with matplotlib.rc_context(_STYLE):
         fig, axes = plt.subplots(1, len(tables), figsize=(4.2 * len(tables), 4.4), layout="constrained")
         grid = np.linspace(-0.5, 1.5, 200)
@@ -57,8 +57,10 @@ def decision_boundaries(X, tables, models, path):
             ax.set_xlabel("x₁"); ax.set_ylabel("x₂"); ax.set_xticks([0, 1]); ax.set_yticks([0, 1])
         axes[0].legend(loc="upper left", fontsize=9)
         fig.suptitle("Perceptrón: la frontera es una recta (AND y OR sí, XOR no)")
+    if path:
         fig.savefig(path, dpi=DPI)
-    plt.close(fig)
+        plt.close(fig)
+    return fig
 
 
 def main(argv=None, prog=None):

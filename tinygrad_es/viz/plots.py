@@ -75,7 +75,8 @@ def gradient_descent_1d(x0: float = 4.0, lr: float = 0.3, steps: int = 10):
     for _ in range(steps):
         xs.append(xs[-1] - lr * xs[-1])
     xs = np.array(xs)
-    grid = np.linspace(-abs(x0) * 1.2, abs(x0) * 1.2, 200)
+    r = float(np.abs(xs).max()) * 1.15  # también si diverge: la parábola cubre todos los pasos
+    grid = np.linspace(-r, r, 200)
     fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
     ax.plot(grid, 0.5 * grid ** 2, label="f(x) = ½x²")
     ax.plot(xs, 0.5 * xs ** 2, "o-", color="C3", label=f"pasos (η = {lr})")
