@@ -153,12 +153,17 @@ def _as_loader(data, batch_size=256):
     raise TypeError(f"se esperaba un DataLoader o una tupla (X, y), no {type(data).__name__}")
 
 
+def _is_one_hot(y: np.ndarray) -> bool:
+    # un objetivo continuo de la misma forma (p. ej. la imagen en un autoencoder) no es una clase
+    return bool(np.isin(y, (0, 1)).all() and (y.sum(axis=1) == 1).all())
+
+
 def _n_correct(out: Tensor, y) -> int | None:
     y = y.data if isinstance(y, Tensor) else np.asarray(y)
     o = out.data
     if o.ndim == 2 and o.shape[1] > 1 and y.ndim == 1:
         return int((o.argmax(1) == y).sum())
-    if o.ndim == 2 and o.shape[1] > 1 and y.shape == o.shape:   # one-hot
+    if o.ndim == 2 and o.shape[1] > 1 and y.shape == o.shape and _is_one_hot(y):
         return int((o.argmax(1) == y.argmax(1)).sum())
     if o.shape == y.shape and set(np.unique(y)) <= {0, 1}:     # binaria (salida en [0, 1])
         return int(((o > 0.5) == (y > 0.5)).all(axis=tuple(range(1, o.ndim))).sum())

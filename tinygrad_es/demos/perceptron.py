@@ -34,10 +34,9 @@ def run(epochs: int = 100, lr: float = 0.1, seed: int = 0, out_dir: str = None, 
 def decision_boundaries(X, tables, models, path=None):
     """Los cuatro puntos de cada tabla y la recta w·x + b = 0 que ha aprendido el perceptrón.
     Devuelve la figura; con ``path`` la guarda y la cierra."""
-    import matplotlib
-    from ..viz.plots import DPI, _STYLE, _plt
+    from ..viz.plots import DPI, _plt, projector_style
     plt = _plt()
-    with matplotlib.rc_context(_STYLE):
+    with projector_style():
         fig, axes = plt.subplots(1, len(tables), figsize=(4.2 * len(tables), 4.4), layout="constrained")
         grid = np.linspace(-0.5, 1.5, 200)
         G = np.stack(np.meshgrid(grid, grid), -1).reshape(-1, 2)

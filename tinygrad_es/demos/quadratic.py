@@ -51,11 +51,9 @@ def run(n: int = 2000, k: int = 5, epochs: int = 60, seed: int = 0, out_dir: str
 
 def _roots_figure(exact, pred, path):
     """Raíz predicha frente a la exacta en el último bloque de validación (ideal: la diagonal)."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from ..viz.plots import DPI, _STYLE
-    with matplotlib.rc_context(_STYLE):
+    from ..viz.plots import DPI, _plt, projector_style
+    plt = _plt()
+    with projector_style():
         fig, ax = plt.subplots(figsize=(6.5, 6), layout="constrained")
         for j, m in ((0, "o"), (1, "s")):
             ax.scatter(exact[:, j], pred[:, j], s=14, marker=m, alpha=0.6, label=f"x{'₁₂'[j]}")

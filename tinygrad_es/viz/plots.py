@@ -6,6 +6,7 @@ resolución del PNG; 150 por defecto). Funcionan sin pantalla (backend Agg).
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 
 import numpy as np
@@ -14,7 +15,7 @@ from .interpret import class_probabilities, feature_maps, grad_cam, saliency_map
 
 __all__ = ["gradient_descent_1d", "gradient_descent_2d", "learning_curves", "lr_comparison", "conv_filters",
            "feature_map_grid", "activations_per_class", "saliency_plot", "grad_cam_plot",
-           "confusion_matrix_plot", "roc_curves", "image_rows", "DPI"]
+           "confusion_matrix_plot", "roc_curves", "image_rows", "projector_style", "DPI"]
 
 DPI = 150  # un PNG de 10×4 pulgadas sale de 1500×600 px: nítido en un proyector
 
@@ -34,14 +35,28 @@ def _plt():
     return plt
 
 
+@contextlib.contextmanager
+def projector_style():
+    """Letra grande para el aula mientras dura el bloque (``matplotlib.rc_context``)."""
+    import matplotlib
+    _plt()
+    interactive = matplotlib.is_interactive()
+    try:
+        with matplotlib.rc_context(_STYLE):
+            yield
+            # en Jupyter la primera figura activa el modo interactivo (así se muestran solas);
+            # rc_context lo desharía al salir y las figuras siguientes ya no se verían
+            interactive = matplotlib.is_interactive()
+    finally:
+        matplotlib.interactive(interactive)
+
+
 def _figure(fn):
     """Crea la figura con el estilo de proyección y la guarda si se pasa ``path``."""
 
     @functools.wraps(fn)
     def wrapper(*args, path=None, dpi: int = DPI, **kwargs):
-        import matplotlib
-        _plt()
-        with matplotlib.rc_context(_STYLE):
+        with projector_style():
             out = fn(*args, **kwargs)
             for i, fig in enumerate(out if isinstance(out, list) else [out]):
                 if path:
