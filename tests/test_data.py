@@ -211,13 +211,13 @@ def test_dataloader_batches_shuffle_drop_last():
     sizes = [len(xb) for xb, _ in dl]
     assert sizes == [4, 4, 2] and len(dl) == 3
     assert [len(xb) for xb, _ in D.DataLoader(ds, 4, drop_last=True)] == [4, 4]
-    a = np.concatenate([yb.numpy() for _, yb in D.DataLoader(ds, 3, shuffle=True, seed=0)])
-    b = np.concatenate([yb.numpy() for _, yb in D.DataLoader(ds, 3, shuffle=True, seed=0)])
+    a = np.concatenate([yb.detach().numpy() for _, yb in D.DataLoader(ds, 3, shuffle=True, seed=0)])
+    b = np.concatenate([yb.detach().numpy() for _, yb in D.DataLoader(ds, 3, shuffle=True, seed=0)])
     np.testing.assert_array_equal(a, b)
     assert sorted(a.tolist()) == list(range(10)) and a.tolist() != list(range(10))
     dl2 = D.DataLoader(ds, 10, shuffle=True, seed=0)
-    e1 = next(iter(dl2))[1].numpy().tolist()
-    e2 = next(iter(dl2))[1].numpy().tolist()
+    e1 = next(iter(dl2))[1].detach().numpy().tolist()
+    e2 = next(iter(dl2))[1].detach().numpy().tolist()
     assert e1 != e2  # cada época baraja de nuevo
     xb, yb = next(iter(dl))
     assert xb.dtype == np.float32 and yb.dtype == np.int64

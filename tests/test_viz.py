@@ -6,6 +6,7 @@ import shutil
 import numpy as np
 import pytest
 
+from tinygrad_es import tensor
 import tinygrad_es.nn.functional as F
 from tinygrad_es import Tensor, Value, manual_seed, nn, no_grad, optim
 from tinygrad_es.cli import ExpressionError, main as cli_main, parse_expression
@@ -59,7 +60,7 @@ def test_x_plus_x_two_edges_and_utf8():
 def test_tensor_graph_roles_names_and_collapse():
     manual_seed(0)
     model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
-    x = Tensor(np.ones((5, 3), np.float32))
+    x = tensor(np.ones((5, 3), np.float32))
     loss = F.cross_entropy(model(x), np.array([0, 1, 0, 1, 1]))
     g = draw_graph(loss, names=model)
     src = g.source
@@ -194,13 +195,13 @@ def quadrant_model():
     opt = optim.Adam(m.parameters(), lr=1e-2)
     for _ in range(15):
         for i in range(0, 256, 32):
-            loss = F.cross_entropy(m(Tensor(X[i:i + 32])), y[i:i + 32])
+            loss = F.cross_entropy(m(tensor(X[i:i + 32])), y[i:i + 32])
             opt.zero_grad()
             loss.backward()
             opt.step()
     Xt, yt = _quadrant_task(64, rng)
     with no_grad():
-        acc = (m(Tensor(Xt)).numpy().argmax(1) == yt).mean()
+        acc = (m(tensor(Xt)).detach().numpy().argmax(1) == yt).mean()
     return m, Xt, yt, acc
 
 

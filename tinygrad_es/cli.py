@@ -3,9 +3,11 @@
     tinygrad-es grafo "(x+y)*z" --x 2 --y 3 --z 4 -o grafo.svg [--pasos carpeta]
     tinygrad-es demo cnn
     tinygrad-es demo --lista
+    tinygrad-es web [--puerto 8000] [--modelo pesos.npz] [--host 127.0.0.1]
 """
 from __future__ import annotations
 
+import argparse
 import ast
 import importlib
 import sys
@@ -136,9 +138,22 @@ def _cmd_demo(args, extra):
     return 0
 
 
+def _web_port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"el puerto debe ser un número entre 0 y 65535, no {text!r}")
+    return int(text)
+
+
+def _cmd_web(args, extra):
+    if extra:
+        raise SystemExit(f"argumento no reconocido: {' '.join(extra)}")
+    from .web.server import main as web_main  # importa Starlette/uvicorn sólo para esta orden
+    return web_main(args)
+
+
 def main(argv=None):
     ap = ArgumentParser(prog="tinygrad-es", description="tinygrad_es: autograd para aprender redes neuronales.")
-    sub = ap.add_subparsers(dest="orden", metavar="{grafo,demo}")
+    sub = ap.add_subparsers(dest="orden", metavar="{grafo,demo,web}")
     g = sub.add_parser("grafo", help="dibuja el grafo de una expresión con sus gradientes", allow_abbrev=False,
                        description="Dibuja el grafo de cómputo de una expresión y explica su retropropagación. "
                                    "Da el valor de cada variable con --NOMBRE VALOR.")
@@ -155,11 +170,20 @@ def main(argv=None):
                        description="Ejecuta una demo; lo que sigue al nombre se pasa a la demo.")
     d.add_argument("nombre", nargs="?")
     d.add_argument("--lista", action="store_true", help="lista las demos")
+    w = sub.add_parser("web", help="página para dibujar un dígito y ver qué predice la CNN",
+                       description="Arranca la página de la práctica: dibuja un número y la red lo reconoce "
+                                   "(necesita el extra 'web': pip install \"tinygrad_es[web]\").")
+    w.add_argument("--puerto", type=_web_port, default=8000, help="puerto TCP (8000; 0 = uno libre)")
+    w.add_argument("--modelo", help="state_dict de una SimpleCNN (.npz); por defecto, los pesos incluidos")
+    w.add_argument("--host", default="127.0.0.1",
+                   help="dirección en la que escuchar (127.0.0.1: sólo este ordenador)")
     args, extra = ap.parse_known_args(argv)
     if args.orden == "grafo":
         return _cmd_grafo(args, extra)
     if args.orden == "demo":
         return _cmd_demo(args, extra)
+    if args.orden == "web":
+        return _cmd_web(args, extra)
     ap.print_help()
     return 0
 

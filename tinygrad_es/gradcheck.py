@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .tensor import Function, Tensor
+from ._tensor import Tensor
+from .autograd import Function
 from .value import Value
 
 __all__ = ["numerical_grad", "analytic_grad", "gradcheck", "GradcheckReport", "GradcheckError"]
@@ -68,7 +69,7 @@ def _adapt_values(f, inputs):
     if not any(isinstance(x, Value) for x in inputs):
         return f, inputs
     pattern = [_SLOT if isinstance(x, Value) else x for x in inputs]
-    tensors = [Tensor(np.array(x.data, dtype=np.float64)) for x in inputs if isinstance(x, Value)]
+    tensors = [Tensor(np.array(x.data, dtype=np.float64), dtype="float64") for x in inputs if isinstance(x, Value)]
     return (lambda *ts: _ValueGraph.apply(*ts, f=f, pattern=pattern)), tensors
 
 
@@ -77,10 +78,10 @@ def _prepare(inputs):
     out, idx = [], []
     for i, x in enumerate(inputs):
         if isinstance(x, Tensor) and np.issubdtype(x.dtype, np.floating):
-            out.append(Tensor(np.array(x.data, dtype=np.float64, order="C", copy=True), requires_grad=True))
+            out.append(Tensor(np.array(x._data, dtype=np.float64, order="C", copy=True), dtype="float64", requires_grad=True))
             idx.append(i)
         elif isinstance(x, np.ndarray) and np.issubdtype(x.dtype, np.floating):
-            out.append(Tensor(np.array(x, dtype=np.float64, order="C", copy=True), requires_grad=True))
+            out.append(Tensor(np.array(x, dtype=np.float64, order="C", copy=True), dtype="float64", requires_grad=True))
             idx.append(i)
         else:
             out.append(x)
@@ -89,7 +90,7 @@ def _prepare(inputs):
 
 def _scalar(f, args, v):
     out = f(*args)
-    data = out.data if isinstance(out, Tensor) else np.asarray(out)
+    data = out._data if isinstance(out, Tensor) else np.asarray(out)
     return float(np.sum(data.astype(np.float64) * v))
 
 
@@ -109,7 +110,7 @@ def _upstream(f, args, seed):
     if not isinstance(out, Tensor):
         raise TypeError(f"la función a comprobar debe devolver un Tensor, no {type(out).__name__}")
     rng = np.random.default_rng(seed)
-    v = np.ones(out.shape) if out.data.size == 1 else rng.standard_normal(out.shape)
+    v = np.ones(out.shape) if out._data.size == 1 else rng.standard_normal(out.shape)
     return out, v
 
 
@@ -128,7 +129,7 @@ def numerical_grad(f, inputs, eps: float = 1e-6, grad_output=None, seed: int = 0
     v = np.asarray(grad_output, dtype=np.float64)
     grads = []
     for i in idx:
-        x = args[i].data
+        x = args[i]._data
         g = np.zeros_like(x)
         flat, gflat = x.reshape(-1), g.reshape(-1)
         for k in range(flat.size):
@@ -146,7 +147,7 @@ def analytic_grad(f, inputs, grad_output=None, seed: int = 0):
         v = np.asarray(grad_output, dtype=np.float64)
     if out.requires_grad:
         out.backward(v.reshape(out.shape))
-    return [args[i].grad if args[i].grad is not None else np.zeros_like(args[i].data) for i in idx], args, idx, v
+    return [args[i].grad._data if args[i].grad is not None else np.zeros_like(args[i]._data) for i in idx], args, idx, v
 
 
 @dataclass
@@ -194,7 +195,7 @@ def gradcheck(f, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e
     rng = np.random.default_rng(seed + 1)
     rep = GradcheckReport(mode=mode)
     for ga, i in zip(agrads, idx):
-        x = args[i].data
+        x = args[i]._data
         flat = x.reshape(-1)
         if mode == "direction":
             u = rng.standard_normal(x.shape)

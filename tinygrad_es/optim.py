@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from .tensor import Tensor
+from ._tensor import Tensor
 from .value import Value
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "StepLR", "ExponentialLR"]
@@ -72,7 +72,10 @@ class Optimizer:
             if isinstance(p, Value):
                 p.grad = 0.0
             else:
-                p.grad = None if set_to_none else (np.zeros_like(p.data) if p.grad is not None else None)
+                if set_to_none:
+                    p.grad = None
+                elif p.grad is not None:
+                    p.grad.zero_()
 
     def step(self):
         for g, p in self._params():
@@ -82,13 +85,15 @@ class Optimizer:
             else:
                 if p.grad is None:
                     continue
-                data, grad = p.data, p.grad
+                data, grad = p._data, p.grad._data
             st = self.state.setdefault(id(p), {})
             new = self._update(data, grad.astype(data.dtype, copy=False), st, g)
             if isinstance(p, Value):
                 slot.data = new
-            elif new is not data:
-                p.data[...] = new
+            else:  # in situ, como PyTorch: la versión del parámetro avanza
+                if new is not data:
+                    p._data[...] = new
+                p._version.value += 1
 
     def _update(self, p, g, state, group):  # pragma: no cover - abstracto
         raise NotImplementedError(f"{type(self).__name__} debe definir _update(p, g, estado, grupo)")

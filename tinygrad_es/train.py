@@ -15,7 +15,8 @@ import time
 import numpy as np
 
 from .data.loader import DataLoader, TensorDataset
-from .tensor import Tensor, no_grad
+from ._tensor import Tensor
+from .autograd import no_grad
 
 __all__ = ["fit", "evaluate", "predict", "History", "Callback", "EarlyStopping", "ModelCheckpoint",
            "save_state", "load_state"]
@@ -159,8 +160,8 @@ def _is_one_hot(y: np.ndarray) -> bool:
 
 
 def _n_correct(out: Tensor, y) -> int | None:
-    y = y.data if isinstance(y, Tensor) else np.asarray(y)
-    o = out.data
+    y = y._data if isinstance(y, Tensor) else np.asarray(y)
+    o = out._data
     if o.ndim == 2 and o.shape[1] > 1 and y.ndim == 1:
         return int((o.argmax(1) == y).sum())
     if o.ndim == 2 and o.shape[1] > 1 and y.shape == o.shape and _is_one_hot(y):
@@ -193,7 +194,7 @@ def evaluate(model, loader, loss_fn) -> dict:
 
 def predict(model, X, batch_size: int = 256) -> np.ndarray:
     """Salidas del modelo para ``X`` (ndarray), por lotes, sin gradiente y en modo eval."""
-    X = X.data if isinstance(X, Tensor) else np.asarray(X)
+    X = X._data if isinstance(X, Tensor) else np.asarray(X)
     was = getattr(model, "training", False)
     if hasattr(model, "eval"):
         model.eval()
@@ -203,7 +204,7 @@ def predict(model, X, batch_size: int = 256) -> np.ndarray:
             xb = X[i:i + batch_size]
             if xb.dtype.kind in "ui":
                 xb = xb.astype(np.float32)
-            outs.append(model(Tensor(xb)).data)
+            outs.append(model(Tensor(xb)).detach()._data)
     if hasattr(model, "train"):
         model.train(was)
     return np.concatenate(outs) if outs else np.empty((0,))

@@ -5,14 +5,14 @@ import math
 
 import numpy as np
 
-from ..tensor import Tensor
+from .._tensor import Tensor
 
 __all__ = ["TensorDataset", "Subset", "DataLoader", "random_split", "kfold", "normalize", "standardize",
            "random_shift", "time_mask", "freq_mask"]
 
 
 def _arr(x):
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
 
 
 class TensorDataset:

@@ -6,7 +6,8 @@ from .. import manual_seed, optim
 from ..data import xor
 from ..models import MLP
 from ..nn import functional as F
-from ..tensor import Tensor, no_grad
+from .._tensor import Tensor
+from ..autograd import no_grad
 from ._common import have_matplotlib, out_path, parse
 
 

@@ -9,7 +9,9 @@ import numpy as np
 from ..kernels import conv_output_size
 from ..ops import nn as _nn
 from ..ops.nn import pair
-from ..tensor import Tensor, default_rng, where
+from .._tensor import Tensor
+from .._random import default_rng
+from .._functions import where
 
 __all__ = ["linear", "conv2d", "conv1d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "relu",
            "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax", "dropout", "batch_norm", "flatten",
@@ -186,9 +188,9 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
         var = (centered * centered).mean(axis=axes, keepdims=True)
         if running_mean is not None:
             running_mean *= (1 - momentum)
-            running_mean += momentum * mean.data.reshape(-1)
+            running_mean += momentum * mean._data.reshape(-1)
             running_var *= (1 - momentum)
-            running_var += momentum * var.data.reshape(-1) * (n / (n - 1))
+            running_var += momentum * var._data.reshape(-1) * (n / (n - 1))
         xhat = centered / (var + eps).sqrt()
     else:
         rm = Tensor._wrap(running_mean.reshape(shape).astype(x.dtype), False)
@@ -226,7 +228,7 @@ def mse_loss(input, target, reduction="mean") -> Tensor:
 
 
 def _class_indices(target, n, c, op):
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t = target._data if isinstance(target, Tensor) else np.asarray(target)
     if t.ndim != 1 or t.shape[0] != n:
         raise ValueError(f"{op}: los índices de clase deben tener forma ({n},), no {t.shape}")
     if t.dtype.kind == "f":
@@ -249,7 +251,7 @@ def cross_entropy(input, target, reduction="mean", label_smoothing=0.0) -> Tenso
     if input.ndim != 2:
         raise ValueError(f"cross_entropy: se esperaban logits (N, C), no forma {input.shape}")
     n, c = input.shape
-    tarr = target.data if isinstance(target, Tensor) else np.asarray(target)
+    tarr = target._data if isinstance(target, Tensor) else np.asarray(target)
     if tarr.ndim == 2:
         tt = target if isinstance(target, Tensor) else Tensor(tarr, dtype=input.dtype)
         _same_shape(input, tt, "cross_entropy")
@@ -284,7 +286,7 @@ def binary_cross_entropy(input, target, reduction="mean") -> Tensor:
     """BCE sobre probabilidades en [0, 1]; los logaritmos se acotan en −100 como en PyTorch."""
     input, target = _t(input), _t(target)
     _same_shape(input, target, "binary_cross_entropy")
-    if np.any((input.data < 0) | (input.data > 1)):
+    if np.any((input._data < 0) | (input._data > 1)):
         raise ValueError("binary_cross_entropy: la entrada debe ser una probabilidad en [0, 1]; "
                          "para logits usa binary_cross_entropy_with_logits")
     logp = input.log().clip(min=-100.0)
@@ -301,7 +303,7 @@ def binary_cross_entropy_with_logits(input, target, reduction="mean") -> Tensor:
 
 
 def one_hot(labels, num_classes: int, dtype=np.float32) -> np.ndarray:
-    t = np.asarray(labels.data if isinstance(labels, Tensor) else labels).astype(np.int64)
+    t = np.asarray(labels._data if isinstance(labels, Tensor) else labels).astype(np.int64)
     out = np.zeros(t.shape + (num_classes,), dtype=dtype)
     np.put_along_axis(out, t[..., None], 1, axis=-1)
     return out

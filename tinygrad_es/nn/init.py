@@ -3,7 +3,8 @@ import math
 
 import numpy as np
 
-from ..tensor import Tensor, default_rng
+from .._tensor import Tensor
+from .._random import default_rng
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "zeros_", "ones_", "constant_", "xavier_uniform_",
            "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"]
@@ -32,7 +33,7 @@ def _fans(t: Tensor):
 
 
 def _fill(t: Tensor, values: np.ndarray) -> Tensor:
-    t.data[...] = values.astype(t.dtype, copy=False)
+    t._data[...] = values.astype(t.dtype, copy=False)
     return t
 
 
@@ -49,7 +50,7 @@ def normal_(t, mean=0.0, std=1.0, rng=None):
 
 
 def constant_(t, val):
-    t.data[...] = val
+    t._data[...] = val
     return t
 
 

@@ -11,7 +11,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from ..tensor import Tensor
+from .._tensor import Tensor
 from ..value import Value
 
 __all__ = ["Module", "Parameter"]
@@ -23,10 +23,10 @@ class Parameter(Tensor):
     __slots__ = ()
 
     def __init__(self, data, requires_grad: bool = True, dtype=None):
-        arr = data.data if isinstance(data, Tensor) else np.asarray(data)
+        arr = data._data if isinstance(data, Tensor) else np.asarray(data)
         if dtype is None:
             dtype = arr.dtype if arr.dtype in (np.float32, np.float64) else np.float32
-        super().__init__(np.array(arr, dtype=dtype), requires_grad=requires_grad)
+        super().__init__(np.array(arr, dtype=dtype), dtype=dtype, requires_grad=requires_grad)
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
@@ -151,7 +151,7 @@ class Module:
         return [p for _, p in self.named_parameters()]
 
     def num_parameters(self) -> int:
-        return int(sum(p.data.size if isinstance(p, Tensor) else 1 for p in self.parameters()))
+        return int(sum(p._data.size if isinstance(p, Tensor) else 1 for p in self.parameters()))
 
     # -- modos y gradientes --------------------------------------------------------------
     def train(self, mode: bool = True):
@@ -185,8 +185,8 @@ class Module:
         """Copia de parámetros y buffers por nombre (mismas claves y orden que PyTorch)."""
         sd = OrderedDict()
         for name, (kind, obj) in self._state_items():
-            val = obj.data if kind == "param" else getattr(*obj)
-            sd[name] = np.array(val, copy=True)
+            val = (obj._data if isinstance(obj, Tensor) else obj.data) if kind == "param" else getattr(*obj)
+            sd[name] = Tensor._wrap(np.array(val, copy=True))
         return sd
 
     def load_state_dict(self, state: dict, strict: bool = True):
@@ -204,16 +204,17 @@ class Module:
         for k, (kind, target) in own.items():
             if k not in state:
                 continue
-            val = np.asarray(state[k].data if isinstance(state[k], Tensor) else state[k])
+            val = np.asarray(state[k]._data if isinstance(state[k], Tensor) else state[k])
             if kind == "param":
-                cur = target.data
                 if isinstance(target, Value):
                     target.data = float(val)
                     continue
+                cur = target._data
                 if val.shape != cur.shape:
                     raise ValueError(f"load_state_dict: la clave '{k}' tiene forma {val.shape} "
                                      f"en el estado y {cur.shape} en el modelo")
-                target.data = val.astype(cur.dtype, copy=True)
+                target._data[...] = val.astype(cur.dtype, copy=False)
+                target._version.value += 1
             else:
                 m, b = target
                 cur = np.asarray(getattr(m, b))

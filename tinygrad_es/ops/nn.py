@@ -6,7 +6,7 @@ cálculo vive en ``tinygrad_es.kernels``.
 import numpy as np
 
 from .. import kernels as K
-from ..tensor import Function
+from ..autograd import Function
 
 
 def pair(v, name="valor"):

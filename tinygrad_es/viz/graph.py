@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 
-from ..tensor import Tensor, _topo_order
+from .._tensor import Tensor
 from ..value import Value
 
 __all__ = ["draw_graph", "save", "GraphvizNotInstalled", "INSTALL_HELP", "graph_nodes", "PNG_DPI"]
@@ -45,10 +45,35 @@ def graph_nodes(root):
         edges = [(p, n, i) for n in order for i, p in enumerate(n._prev)]
         return order, edges
     if isinstance(root, Tensor):
-        order = _topo_order(root, only_grad=False)
-        edges = [(p, n, i) for n in order if n._ctx is not None for i, p in enumerate(n._ctx.inputs)]
-        return order, edges
+        return _tensor_graph(root)
     raise TypeError(f"draw_graph espera un Value o un Tensor, no {type(root).__name__}")
+
+
+def _key(t):
+    return id(t._ctx) if t._ctx is not None else id(t)
+
+
+def _tensor_graph(root):
+    """Tensores del grafo (los intermedios ya liberados aparecen como ``GhostTensor``, con forma y
+    dtype) en orden topológico iterativo, y aristas (padre, hijo, posición)."""
+    order, canon, inputs = [], {}, {}
+    stack = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if _key(node) in canon:
+            continue
+        canon[_key(node)] = node
+        stack.append((node, True))
+        if node._ctx is not None:
+            inputs[_key(node)] = ins = node._ctx.inputs  # una sola vez: los fantasmas se crean al pedirlos
+            for p in reversed(ins):
+                stack.append((p, False))
+    edges = [(canon[_key(p)], n, i) for n in order if n._ctx is not None
+             for i, p in enumerate(inputs[_key(n)])]
+    return order, edges
 
 
 def _names_from(names):
@@ -63,7 +88,7 @@ def _names_from(names):
 def _tensor_grad_summary(t: Tensor) -> str:
     if t.grad is None:
         return "grad: sin calcular"
-    g = np.asarray(t.grad, dtype=np.float64)
+    g = np.asarray(t.grad._data, dtype=np.float64)
     if g.size == 1:
         return f"grad: {_fmt(float(g.reshape(-1)[0]))}"
     return f"grad: ‖g‖={_fmt(float(np.linalg.norm(g)))} media={_fmt(float(g.mean()))}"
@@ -93,8 +118,8 @@ def _label(node, names, auto, grads=None):
             gtxt = f"grad {_fmt(node.grad)}" if node._grad_computed else "grad sin calcular"
         return f"{{ {_esc(name)} | valor {_fmt(node.data)} | {gtxt} }}"
     name = node.name or names.get(id(node)) or auto
-    if node.data.size == 1:
-        val = f"valor {_fmt(float(node.data.reshape(-1)[0]))}"
+    if node.data is not None and node.numel() == 1:
+        val = f"valor {_fmt(float(node._data.reshape(-1)[0]))}"
     else:
         val = f"forma {tuple(node.shape)}"
     return f"{{ {_esc(name)} | {val} · {node.dtype} | {_esc(_tensor_grad_summary(node))} }}"

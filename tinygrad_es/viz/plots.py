@@ -181,7 +181,7 @@ def conv_filters(layer, n: int = 16, in_channel: int = 0, title: str | None = No
     """Los primeros ``n`` filtros de una ``Conv2d`` (canal de entrada ``in_channel``) en una
     escala de color simétrica centrada en cero y común a todos (blanco = 0, rojo > 0,
     azul < 0), con su barra de color."""
-    w = np.asarray(layer.weight.data, dtype=np.float64)
+    w = layer.weight.detach().numpy().astype(np.float64)
     n = min(n, w.shape[0])
     ws = w[:n, in_channel]
     m = float(np.abs(ws).max()) or 1.0
