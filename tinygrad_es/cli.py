@@ -70,7 +70,7 @@ def parse_expression(expr: str, values: dict) -> Value:
     if not isinstance(root, Value):
         raise ExpressionError("la expresión no contiene variables")
     # como en los apuntes: f para el resultado, q (q1, q2...) para los intermedios
-    inner = [n for n in root.topo_order() if n._prev and n is not root]
+    inner = [n for n in root.topo_order() if not n.is_leaf and n is not root]
     for i, n in enumerate(inner):
         n.label = "q" if len(inner) == 1 else f"q{i + 1}"
     root.label = "f"
