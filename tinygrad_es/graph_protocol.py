@@ -56,6 +56,21 @@ def topo_sort(roots, parents, key=id, memo: dict | None = None) -> list:
     volver a pedirlos."""
     order, entered, done = [], set(), set()
     stack = list(reversed(roots))
+    if key is id and memo is None:  # el caso de los dos backward: el bucle más corto posible
+        while stack:
+            node = stack[-1]
+            k = id(node)
+            if k in entered:
+                stack.pop()
+                if k not in done:
+                    done.add(k)
+                    order.append(node)
+                continue
+            entered.add(k)
+            for p in reversed(parents(node)):
+                if p is not None and id(p) not in entered:
+                    stack.append(p)
+        return order
     while stack:
         node = stack[-1]
         k = key(node)

@@ -223,7 +223,7 @@ class Value:
     def topo_order(self) -> list:
         """Nodos del grafo en orden topológico (padres antes que hijos), sin recursión
         (``graph_protocol.topo_sort``, el recorrido común a los dos motores)."""
-        return topo_sort([self], Value.graph_parents)
+        return topo_sort([self], _operands)
 
     # -- protocolo de grafo (graph_protocol.py), común con Tensor ------------------
     def graph_parents(self) -> tuple:
@@ -319,6 +319,10 @@ class Value:
         return self.data > (other.data if isinstance(other, Value) else other)
 
     __hash__ = object.__hash__
+
+
+def _operands(v: Value) -> tuple:
+    return (v._a, v._b)  # los None (sin operando) los salta topo_sort
 
 
 def _pow(a: float, b: float) -> float:
