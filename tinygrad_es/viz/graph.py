@@ -26,7 +26,10 @@ COLORS = {"param": "#cfe2ff", "input": "#e9ecef", "loss": "#f8c9c4", "inter": "#
           "current": "#ffe066"}
 
 OP_SYMBOLS = {"Add": "+", "Sub": "−", "Mul": "×", "Div": "÷", "Pow": "**", "PowScalar": "**", "Neg": "−x",
-              "MatMul": "@", "neg": "−x", "*": "×", "-": "−", "/": "÷"}
+              "MatMul": "@", "neg": "−x", "*": "×", "-": "−", "/": "÷", "Sigmoid": "σ", "sigmoid": "σ",
+              "Relu": "ReLU", "relu": "ReLU", "Permute": "ᵀ", "Sum": "Σ", "Mean": "media", "Log": "ln",
+              "CrossEntropyIdx": "entropía\ncruzada", "LogSoftmax": "log\nsoftmax", "Conv2d": "conv",
+              "MaxPool2d": "max\npool", "AvgPool2d": "avg\npool"}
 
 
 class GraphvizNotInstalled(RuntimeError):
@@ -69,7 +72,9 @@ def _role(node, root, names):
         return "loss"
     if not node.is_leaf:
         return "inter"
-    return "param" if (isinstance(node, Parameter) or node.graph_key() in names) else "input"
+    # una hoja de tensor que pide gradiente es algo que se aprende (W, b); un Value, si se nombró
+    learnt = isinstance(node, Parameter) or getattr(node, "requires_grad", False) is True
+    return "param" if (learnt or node.graph_key() in names) else "input"
 
 
 def _label(node, names, auto, grads=None):
@@ -133,7 +138,8 @@ def draw_graph(root, rankdir: str = "LR", names=None, cluster: bool = False, col
 
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"rankdir debe ser 'LR' o 'TB', no {rankdir!r}")
-    names = {**(labels or {}), **_names_from(names)}
+    user = _names_from(names)
+    names = {**(labels or {}), **user}
     order, edges = graph_nodes(root)
     if len(order) > max_nodes:
         warnings.warn(f"el grafo tiene {len(order)} nodos (más de {max_nodes}): el dibujo será difícil de "
@@ -190,7 +196,7 @@ def draw_graph(root, rankdir: str = "LR", names=None, cluster: bool = False, col
                     target.node(oid, _op_name(n), shape="circle", style="filled", fillcolor=COLORS["op"])
         if k in hidden:
             continue
-        fill = COLORS["current"] if hl is not None and k == hl else COLORS[_role(n, root, names)]
+        fill = COLORS["current"] if hl is not None and k == hl else COLORS[_role(n, root, user)]
         target.node(ids[k], _label(n, names, auto[k], grads), shape="record", style="filled", fillcolor=fill)
         if has_op:
             dot.edge(op_id(k), ids[k])

@@ -69,7 +69,7 @@ for epoca in range(1, 6):
         loss.backward()
         optimizer.step()
         total += loss.item() * len(imagenes)
-        aciertos += int((salida.numpy().argmax(1) == etiquetas.numpy()).sum())
+        aciertos += (salida.argmax(1) == etiquetas).sum().item()
     modelo.eval()
     with torch.no_grad():
         sv = modelo(Xv)

@@ -104,7 +104,7 @@ def experimento(dropout=0.0, weight_decay=0.0, l1=0.0, epocas=15):
             sv = red(Tensor(Xv))
             curvas["validación"].append(F.cross_entropy(sv, yv).item())
             curvas["exactitud"].append(100 * float((sv.numpy().argmax(1) == yv).mean()))
-    pesos = np.concatenate([m.weight.numpy().ravel() for m in red if isinstance(m, nn.Linear)])
+    pesos = np.concatenate([m.weight.detach().numpy().ravel() for m in red if isinstance(m, nn.Linear)])
     return curvas, pesos
 
 

@@ -26,10 +26,11 @@ from tinygrad_es.gradcheck import GradcheckError, gradcheck, numerical_grad
 x = Tensor([[0.5, -1.2, 2.0]], requires_grad=True, dtype="float64")
 f = lambda t: (t.tanh() * t).sum()                   # f(x) = Σ x·tanh(x)
 f(x).backward()
-numerico, = numerical_grad(f, [Tensor(x.numpy(), dtype="float64")])
+numerico, = numerical_grad(f, [x.detach()])
 print("backward():   ", x.grad)
 print("dif. finitas: ", numerico)
-print("fórmula:      ", np.tanh(x.numpy()) + x.numpy() * (1 - np.tanh(x.numpy()) ** 2))
+v = x.detach().numpy()
+print("fórmula:      ", np.tanh(v) + v * (1 - np.tanh(v) ** 2))
 
 # %%
 rng = np.random.default_rng(0)
