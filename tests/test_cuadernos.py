@@ -60,7 +60,7 @@ def test_notebook_executes(nombre):
         if c.cell_type != "code":
             continue
         draws = "plt.subplots(" in c.source or any(
-            ln.startswith(("plots.", "draw_graph(", "fotogramas[", "decision_boundaries("))
+            ln.startswith(("plots.", "draw_graph(", "fotogramas[", "explicacion.frames(", "decision_boundaries("))
             for ln in c.source.splitlines())
         images = [o for o in c.outputs if {"image/png", "image/svg+xml"} & set(o.get("data", {}))]
         assert bool(images) == draws, (nombre, c.source[:200])

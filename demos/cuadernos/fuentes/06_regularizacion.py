@@ -59,7 +59,7 @@ print("evaluación:\n", dropout(unos).numpy())
 rng = np.random.default_rng(0)
 bn = nn.BatchNorm1d(3)
 lotes = [Tensor(rng.normal(loc=[5, -2, 10], scale=[3, 0.5, 1], size=(64, 3))) for _ in range(60)]
-salida = bn(lotes[0]).numpy()
+salida = bn(lotes[0]).detach().numpy()      # la salida depende de γ y β: tiene grafo
 print("media por columna tras BN:", np.round(salida.mean(0), 3), " desviación:", np.round(salida.std(0), 3))
 print("media móvil tras 1 lote:  ", np.round(bn.running_mean, 3), "(momento 0.1: se acerca poco a poco)")
 for lote in lotes[1:]:
@@ -67,7 +67,7 @@ for lote in lotes[1:]:
 print("media móvil tras 60 lotes:", np.round(bn.running_mean, 3))
 bn.eval()
 fila = Tensor([[5.0, -2.0, 10.0]])
-print("en evaluación, un ejemplo justo en la media da ≈ 0:", np.round(bn(fila).numpy(), 3))
+print("en evaluación, un ejemplo justo en la media da ≈ 0:", np.round(bn(fila).detach().numpy(), 3))
 
 # %% [markdown]
 # ## Un experimento de sobreajuste
