@@ -48,16 +48,16 @@ def test_bad_values_give_spanish_errors(capsys):
     assert e.value.code == 2
     err = capsys.readouterr().err
     assert err.startswith("uso: tinygrad-es demo xor")
-    assert "tinygrad-es demo xor: error: argumento --epochs: se esperaba un número entero, no 'tres'" in err
+    assert "tinygrad-es demo xor: error: argumento --epochs: entero no válido: 'tres'" in err
     with pytest.raises(SystemExit):
         cli_main(["demo", "perceptron", "--epocs", "3"])
     assert "argumentos no reconocidos: --epocs 3" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         cli_main(["demo", "xor", "--epochs", "0"])
-    assert "--epochs debe ser un entero ≥ 1, no 0" in capsys.readouterr().err
+    assert "--epochs debe ser ≥ 1, no 0" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         cli_main(["demo", "cnn", "--lr", "-1"])
-    assert "--lr debe ser un número > 0" in capsys.readouterr().err
+    assert "--lr debe ser un número positivo" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         cli_main(["demo", "xor", "--seed"])
     assert "argumento --seed: falta su valor" in capsys.readouterr().err

@@ -13,7 +13,7 @@ import contextlib
 import functools
 import threading
 
-__all__ = ["ArgumentParser", "spanish"]
+__all__ = ["ArgumentParser", "SpanishParser", "spanish"]
 
 _ES = {
     "usage: ": "uso: ",
@@ -26,7 +26,7 @@ _ES = {
     "the following arguments are required: %s": "faltan argumentos obligatorios: %s",
     "unrecognized arguments: %s": "argumentos no reconocidos: %s",
     "invalid choice: %(value)r (choose from %(choices)s)": "valor no válido: %(value)r (elige entre %(choices)s)",
-    "invalid %(type)s value: %(value)r": "se esperaba un %(type)s, no %(value)r",
+    "invalid %(type)s value: %(value)r": "%(type)s no válido: %(value)r",
     "expected one argument": "falta su valor",
     "expected at most one argument": "admite como mucho un valor",
     "expected at least one argument": "necesita al menos un valor",
@@ -94,15 +94,15 @@ def número(texto: str) -> float:
     return float(texto)
 
 
-entero.__name__, número.__name__ = "número entero", "número"
+entero.__name__, número.__name__ = "entero", "número"
 _TYPES = {int: entero, float: número}
 
 
 class ArgumentParser(argparse.ArgumentParser):
     """``argparse.ArgumentParser`` con la ayuda y los errores en español.
 
-    Los tipos ``int`` y ``float`` se nombran en los errores como "número entero" y
-    "número": ``error: argumento --epochs: se esperaba un número entero, no 'tres'``.
+    Los tipos ``int`` y ``float`` se nombran en los errores como "entero" y "número":
+    ``error: argumento --epochs: entero no válido: 'tres'``.
     """
 
     __init__ = _in_spanish(argparse.ArgumentParser.__init__)
@@ -119,3 +119,6 @@ class ArgumentParser(argparse.ArgumentParser):
         if t in _TYPES:
             kwargs["type"] = _TYPES[t]
         return super().add_argument(*args, **kwargs)
+
+
+SpanishParser = ArgumentParser  # el nombre con el que lo usan la CLI y las demos

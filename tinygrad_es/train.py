@@ -7,26 +7,25 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import sys
-import tempfile
 import time
 
 import numpy as np
 
+from .checkpoint import CheckpointError, atomic_write, load_state, save_state
 from .data.loader import DataLoader, TensorDataset
 from ._tensor import Tensor
 from .autograd import no_grad
 
 __all__ = ["fit", "evaluate", "predict", "History", "Callback", "EarlyStopping", "ModelCheckpoint",
-           "save_state", "load_state"]
+           "save_state", "load_state", "CheckpointError"]
 
 
 class History(dict):
     """Historial por época: ``loss``, ``acc``, ``val_loss``, ``val_acc``, ``time``, ``lr``."""
 
     def to_json(self, path):
-        _atomic_write(path, json.dumps(self, indent=2).encode())
+        atomic_write(path, json.dumps(self, indent=2).encode())
 
     def to_csv(self, path):
         keys = list(self.keys())
@@ -34,41 +33,11 @@ class History(dict):
         rows = ["epoch," + ",".join(keys)]
         for i in range(n):
             rows.append(",".join([str(i + 1)] + [_fmt(self[k][i]) if i < len(self[k]) else "" for k in keys]))
-        _atomic_write(path, ("\n".join(rows) + "\n").encode())
+        atomic_write(path, ("\n".join(rows) + "\n").encode())
 
 
 def _fmt(v):
     return "" if v is None else f"{v:.6g}" if isinstance(v, float) else str(v)
-
-
-def _atomic_write(path: str, data: bytes):
-    """Escribe en un temporal de la misma carpeta y renombra: nunca queda un fichero a medias."""
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=os.path.basename(path))
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def save_state(state: dict, path: str):
-    """Guarda un ``state_dict`` (arrays) en ``.npz`` de forma atómica."""
-    import io
-    buf = io.BytesIO()
-    np.savez(buf, **{k: np.asarray(v) for k, v in state.items()})
-    _atomic_write(path, buf.getvalue())
-
-
-def load_state(path: str) -> dict:
-    with np.load(path) as z:
-        return {k: z[k] for k in z.files}
 
 
 class Callback:
@@ -131,11 +100,20 @@ class ModelCheckpoint(Callback):
     def __init__(self, path: str, monitor: str = "val_loss", save_best_only: bool = True, mode: str | None = None):
         self.path, self.monitor, self.save_best_only = path, monitor, save_best_only
         self.mode = mode or ("max" if "acc" in monitor else "min")
+        if self.mode not in ("min", "max"):
+            raise ValueError(f"ModelCheckpoint: mode debe ser 'min' o 'max', no {mode!r}")
         self.best = None
         self.saved_epochs = []
 
     def on_epoch_end(self, epoch, logs, model):
         v = logs.get(self.monitor)
+        if self.save_best_only and v is None:
+            # sin la métrica no hay "mejor": guardar cada época en silencio engañaría
+            if self.monitor not in logs:
+                raise KeyError(f"ModelCheckpoint: la métrica '{self.monitor}' no está en el historial "
+                               f"({sorted(logs)}); ¿falta val_loader?")
+            raise ValueError(f"ModelCheckpoint: la métrica '{self.monitor}' no se puede calcular en esta tarea "
+                             f"(vale None); usa monitor='loss' o 'val_loss'")
         better = (self.best is None or v is None or
                   (v < self.best if self.mode == "min" else v > self.best))
         if not self.save_best_only or better:
@@ -171,9 +149,23 @@ def _n_correct(out: Tensor, y) -> int | None:
     return None
 
 
+def _check_not_empty(loader, who: str, what: str):
+    """Un conjunto vacío daría pérdida 0 y exactitud 0 sin avisar (PyTorch daría nan): error."""
+    if loader is None or not hasattr(loader, "__len__") or len(loader) > 0:
+        return
+    ds = getattr(loader, "dataset", None)
+    detail = ""
+    if ds is not None and hasattr(ds, "__len__"):
+        detail = f" ({len(ds)} ejemplos, batch_size={loader.batch_size}"
+        detail += ", drop_last=True)" if getattr(loader, "drop_last", False) and len(ds) else ")"
+    raise ValueError(f"{who}: el conjunto {what} no tiene ningún lote{detail}: no hay datos con los que calcular "
+                     f"la pérdida ni la exactitud")
+
+
 def evaluate(model, loader, loss_fn) -> dict:
     """Pérdida media y exactitud (si aplica) sobre ``loader``, sin gradiente y en modo eval."""
     loader = _as_loader(loader)
+    _check_not_empty(loader, "evaluate", "de evaluación")
     was = getattr(model, "training", False)
     if hasattr(model, "eval"):
         model.eval()
@@ -189,7 +181,10 @@ def evaluate(model, loader, loss_fn) -> dict:
             n += b
     if hasattr(model, "train"):
         model.train(was)
-    return {"loss": tot / max(n, 1), "acc": correct / max(n, 1) if has_acc else None}
+    if n == 0:
+        raise ValueError("evaluate: el conjunto de evaluación no produjo ningún ejemplo: no se puede calcular "
+                         "la pérdida ni la exactitud")
+    return {"loss": tot / n, "acc": correct / n if has_acc else None}
 
 
 def predict(model, X, batch_size: int = 256) -> np.ndarray:
@@ -260,6 +255,8 @@ def fit(model, loss_fn, optimizer, train_loader, val_loader=None, epochs: int = 
     ``.json``) guarda el historial tras cada época para compararlo o dibujarlo después.
     """
     train_loader, val_loader = _as_loader(train_loader, 64), _as_loader(val_loader)
+    _check_not_empty(train_loader, "fit", "de entrenamiento")
+    _check_not_empty(val_loader, "fit", "de validación")
     hist = History(loss=[], acc=[], val_loss=[], val_acc=[], time=[], lr=[])
     for cb in callbacks:
         cb.on_train_begin(model)
@@ -289,8 +286,10 @@ def fit(model, loss_fn, optimizer, train_loader, val_loader=None, epochs: int = 
             if hasattr(bar, "set_postfix"):
                 bar.set_postfix(pérdida=f"{tot / n:.4f}")
         dt = time.perf_counter() - t0
-        hist["loss"].append(tot / max(n, 1))
-        hist["acc"].append(correct / max(n, 1) if has_acc else None)
+        if n == 0:
+            raise ValueError(f"fit: el conjunto de entrenamiento no produjo ningún ejemplo en la época {epoch}")
+        hist["loss"].append(tot / n)
+        hist["acc"].append(correct / n if has_acc else None)
         hist["time"].append(dt)
         hist["lr"].append(optimizer.param_groups[0]["lr"])
         if val_loader is not None:

@@ -22,6 +22,11 @@ class TensorDataset:
         if not arrays:
             raise ValueError("TensorDataset necesita al menos un array")
         self.arrays = [_arr(a) for a in arrays]
+        for i, a in enumerate(self.arrays):
+            if a.dtype.kind not in "biufc":
+                raise TypeError(f"TensorDataset: el array {i + 1} no es numérico (dtype {a.dtype}, p. ej. "
+                                f"{a.reshape(-1)[:3].tolist()}); las etiquetas de texto se convierten en índices "
+                                f"con clases, y = np.unique(y, return_inverse=True)")
         n = len(self.arrays[0])
         for a in self.arrays[1:]:
             if len(a) != n:

@@ -61,14 +61,19 @@ HELP = {
     "x": "valor de x", "y": "valor de y", "z": "valor de z",
 }
 COMMON = ("epochs", "seed", "out_dir")
+# argumentos numéricos de las demos y su mínimo: 0 épocas o un lote de 0 no tienen sentido
+_MINIMUM = {"epochs": 1, "batch_size": 1, "n": 1, "k": 2, "limit_train": 0, "limit_test": 0, "noise": 0,
+            "seed": 0}
 
 
 def parse(argv, defaults: dict, desc: str, prog: str | None = None) -> dict:
     """Opciones de una demo a partir de los valores por defecto de su ``run``, con la ayuda
     y los errores en español. Todas aceptan ``--epochs``, ``--seed`` y ``--out-dir``; si la
     demo no usa alguna de ellas, lo dice en la ayuda y avisa si se da."""
-    from .._argparse_es import ArgumentParser
     import argparse
+    import math
+
+    from .._argparse_es import ArgumentParser
     ap = ArgumentParser(prog=prog, description=desc, formatter_class=argparse.RawDescriptionHelpFormatter)
     unused = [k for k in COMMON if k not in defaults]
     for k, v in list(defaults.items()) + [(k, None) for k in unused]:
@@ -86,16 +91,12 @@ def parse(argv, defaults: dict, desc: str, prog: str | None = None) -> dict:
             meta = {int: "N", float: "VALOR"}.get(type(v), "TEXTO")
             ap.add_argument(flag, type=type(v), default=v, metavar=meta, help=help_ + " (por defecto: %(default)s)")
     args = vars(ap.parse_args(argv))
-    for k in ("epochs", "k", "n", "batch_size"):
-        if k in defaults and args[k] is not None and args[k] < 1:
-            ap.error(f"--{k.replace('_', '-')} debe ser un entero ≥ 1, no {args[k]}")
-    for k in ("seed", "limit_train", "limit_test"):
-        if k in defaults and args[k] is not None and args[k] < 0:
-            ap.error(f"--{k.replace('_', '-')} no puede ser negativo ({args[k]})")
-    if "lr" in defaults and not args["lr"] > 0:
-        ap.error(f"--lr debe ser un número > 0, no {args['lr']}")
-    if "noise" in defaults and not args["noise"] >= 0:
-        ap.error(f"--noise debe ser un número ≥ 0, no {args['noise']}")
+    for k, v in args.items():
+        flag = "--" + k.replace("_", "-")
+        if k in _MINIMUM and k in defaults and v is not None and not v >= _MINIMUM[k]:
+            ap.error(f"{flag} debe ser ≥ {_MINIMUM[k]}, no {v}")
+        if k == "lr" and not (math.isfinite(v) and v > 0):
+            ap.error(f"{flag} debe ser un número positivo, no {v}")
     for k in unused:
         if args.pop(k) is not None:
             print(f"aviso: esta demo no usa --{k.replace('_', '-')}; se ignora")

@@ -33,6 +33,9 @@ def _check_rank(x: Tensor, ranks, op: str, layout: str):
 def linear(x, weight, bias=None) -> Tensor:
     """``x @ weightᵀ + bias`` con ``weight`` de forma (salidas, entradas), como PyTorch."""
     x = _t(x)
+    if x.ndim == 0:
+        raise ValueError(f"linear: la entrada es un escalar (forma ()); se esperaba forma (..., {weight.shape[-1]}) "
+                         f"con {weight.shape[-1]} características (pesos de forma {tuple(weight.shape)})")
     if x.shape[-1] != weight.shape[-1]:
         raise ValueError(f"linear: la entrada tiene {x.shape[-1]} características (forma {x.shape}) "
                          f"pero la capa espera {weight.shape[-1]} (pesos de forma {weight.shape})")
@@ -227,8 +230,24 @@ def mse_loss(input, target, reduction="mean") -> Tensor:
     return _reduce(d * d, reduction)
 
 
+def _int_labels(labels, op):
+    """Etiquetas como array int64; texto u objetos → TypeError claro (no 'invalid literal for int')."""
+    t = labels._data if isinstance(labels, Tensor) else np.asarray(labels)
+    if t.dtype.kind not in "biuf":
+        raise TypeError(f"{op}: las etiquetas deben ser índices de clase enteros, no {t.dtype} "
+                        f"(p. ej. {t.reshape(-1)[:3].tolist()}); convierte el texto en índices con "
+                        f"np.unique(y, return_inverse=True)")
+    if t.dtype.kind == "f":
+        frac = t[t != np.round(t)]
+        if frac.size:
+            raise ValueError(f"{op}: las etiquetas deben ser enteras, no {frac[:3].tolist()}")
+    return t.astype(np.int64)
+
+
 def _class_indices(target, n, c, op):
     t = target._data if isinstance(target, Tensor) else np.asarray(target)
+    if t.dtype.kind not in "biuf":
+        _int_labels(t, op)
     if t.ndim != 1 or t.shape[0] != n:
         raise ValueError(f"{op}: los índices de clase deben tener forma ({n},), no {t.shape}")
     if t.dtype.kind == "f":
@@ -302,8 +321,17 @@ def binary_cross_entropy_with_logits(input, target, reduction="mean") -> Tensor:
     return _reduce(loss, reduction)
 
 
-def one_hot(labels, num_classes: int, dtype=np.float32) -> np.ndarray:
-    t = np.asarray(labels._data if isinstance(labels, Tensor) else labels).astype(np.int64)
+def one_hot(labels, num_classes: int = -1, dtype=np.float32) -> np.ndarray:
+    """Codificación one-hot: ``(...,)`` → ``(..., num_classes)``; ``num_classes=-1`` usa max+1."""
+    t = _int_labels(labels, "one_hot")
+    if t.size and t.min() < 0:
+        raise ValueError(f"one_hot: las clases deben ser no negativas; hay {int(t.min())} "
+                         f"en la posición {int(np.argmin(t.reshape(-1)))}")
+    if num_classes == -1:
+        num_classes = int(t.max()) + 1 if t.size else 0
+    if t.size and t.max() >= num_classes:
+        raise ValueError(f"one_hot: la clase {int(t.max())} no es menor que num_classes={num_classes} "
+                         f"(las clases van de 0 a {num_classes - 1})")
     out = np.zeros(t.shape + (num_classes,), dtype=dtype)
     np.put_along_axis(out, t[..., None], 1, axis=-1)
     return out

@@ -1,5 +1,6 @@
 """Inicialización de pesos (in situ, como ``torch.nn.init``)."""
 import math
+import warnings
 
 import numpy as np
 
@@ -30,6 +31,14 @@ def _fans(t: Tensor):
         raise ValueError(f"fan_in/fan_out necesitan al menos 2 dimensiones; el tensor tiene forma {shape}")
     receptive = int(np.prod(shape[2:])) if len(shape) > 2 else 1
     return shape[1] * receptive, shape[0] * receptive
+
+
+def _is_empty(t) -> bool:
+    # como PyTorch: inicializar un tensor sin elementos (Linear(0, 10)) no hace nada, no divide por 0
+    if 0 in tuple(t.shape):
+        warnings.warn("inicializar un tensor sin elementos no hace nada", UserWarning, stacklevel=3)
+        return True
+    return False
 
 
 def _fill(t: Tensor, values: np.ndarray) -> Tensor:
@@ -64,6 +73,8 @@ def ones_(t):
 
 def xavier_uniform_(t, gain=1.0, rng=None):
     """U(−a, a) con a = gain·√(6 / (fan_in + fan_out)) (Glorot)."""
+    if _is_empty(t):
+        return t
     fi, fo = _fans(t)
     a = gain * math.sqrt(6.0 / (fi + fo))
     return uniform_(t, -a, a, rng)
@@ -71,6 +82,8 @@ def xavier_uniform_(t, gain=1.0, rng=None):
 
 def xavier_normal_(t, gain=1.0, rng=None):
     """N(0, σ²) con σ = gain·√(2 / (fan_in + fan_out))."""
+    if _is_empty(t):
+        return t
     fi, fo = _fans(t)
     return normal_(t, 0.0, gain * math.sqrt(2.0 / (fi + fo)), rng)
 
@@ -85,9 +98,13 @@ def _kaiming_std(t, a, mode, nonlinearity):
 
 def kaiming_uniform_(t, a=0.0, mode="fan_in", nonlinearity="leaky_relu", rng=None):
     """U(−b, b) con b = √3 · ganancia / √fan (He)."""
+    if _is_empty(t):
+        return t
     b = math.sqrt(3.0) * _kaiming_std(t, a, mode, nonlinearity)
     return uniform_(t, -b, b, rng)
 
 
 def kaiming_normal_(t, a=0.0, mode="fan_in", nonlinearity="leaky_relu", rng=None):
+    if _is_empty(t):
+        return t
     return normal_(t, 0.0, _kaiming_std(t, a, mode, nonlinearity), rng)

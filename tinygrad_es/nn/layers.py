@@ -21,10 +21,23 @@ def _default_init(weight: Parameter, bias, fan_in: int):
         init.uniform_(bias, -bound, bound)
 
 
+def _check_size(layer: str, **sizes):
+    """Tamaños enteros y válidos; sin esto numpy falla lejos (ZeroDivisionError, 'negative dimensions')."""
+    for name, (v, minimum) in sizes.items():
+        per_dim = name in ("kernel_size", "stride", "padding")   # admiten una tupla, un valor por eje
+        vals = v if per_dim and isinstance(v, (tuple, list)) else (v,)
+        if not all(isinstance(e, (int, np.integer)) and not isinstance(e, bool) for e in vals):
+            raise TypeError(f"{layer}: {name} debe ser un entero{' o una tupla de enteros' if per_dim else ''}, "
+                            f"no {v!r}")
+        if any(e < minimum for e in vals):
+            raise ValueError(f"{layer}: {name} debe ser ≥ {minimum}, no {v!r}")
+
+
 class Linear(Module):
     """``y = x·Wᵀ + b`` con ``W`` de forma (out_features, in_features)."""
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype=np.float32):
+        _check_size("Linear", in_features=(in_features, 0), out_features=(out_features, 0))
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
         self.weight = Parameter(np.empty((out_features, in_features), dtype=dtype))
@@ -40,6 +53,8 @@ class Linear(Module):
 
 class _ConvNd(Module):
     def __init__(self, in_channels, out_channels, kernel_size, stride, padding, bias, nd, dtype):
+        _check_size(f"Conv{nd}d", in_channels=(in_channels, 0), out_channels=(out_channels, 0),
+                    kernel_size=(kernel_size, 1), stride=(stride, 1), padding=(padding, 0))
         super().__init__()
         ks = (kernel_size,) * nd if isinstance(kernel_size, int) else tuple(kernel_size)
         self.in_channels, self.out_channels = in_channels, out_channels

@@ -17,6 +17,7 @@ es lo que hace el motor y los gradientes que muestra son los que quedan en ``.gr
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 
 from ..graph_protocol import GraphNode
@@ -60,29 +61,36 @@ class Explanation:
                                   labels=self.labels))
         return out
 
-    def save_frames(self, folder: str, fmt: str = "svg", rankdir: str = "LR", dpi: int | None = None) -> list:
-        """Escribe ``paso_01.svg``, ``paso_02.svg``... en ``folder``; devuelve las rutas
-        (``dpi``: resolución de los PNG)."""
+    def save_frames(self, folder: str, fmt: str = "svg", rankdir: str = "LR", dpi: int | None = None,
+                    timeout: float | None = None) -> list:
+        """Escribe ``paso_01.svg``, ``paso_02.svg``... en ``folder``; devuelve las rutas.
+        ``dpi``: resolución de los PNG; ``timeout``: plazo total en segundos para Graphviz
+        (``GraphvizTimeout`` si se agota)."""
         from .graph import save
+        deadline = None if timeout is None else time.monotonic() + timeout
         os.makedirs(folder, exist_ok=True)
         paths = []
         for i, g in enumerate(self.frames(rankdir)):
-            paths.append(save(g, os.path.join(folder, f"paso_{i + 1:02d}.{fmt}"), dpi=dpi))
+            left = None if deadline is None else deadline - time.monotonic()
+            paths.append(save(g, os.path.join(folder, f"paso_{i + 1:02d}.{fmt}"), timeout=left, dpi=dpi))
         return paths
 
     def save_slides(self, path: str, steps_dir: str | None = None, fmt: str = "svg", rankdir: str = "LR",
-                    title: str | None = None, dpi: int | None = None):
+                    title: str | None = None, dpi: int | None = None, timeout: float | None = None):
         """La diapositiva (grafo con todos los gradientes) en ``path`` y, con ``steps_dir``, un
-        fotograma por paso. Sin Graphviz escribe el texto ``.dot`` junto a ``path``.
-        Devuelve ``(ficheros, error)``, con ``error`` = ``GraphvizNotInstalled`` o ``None``."""
-        from .graph import GraphvizNotInstalled, draw_graph, save
+        fotograma por paso. Si falta Graphviz o no termina en ``timeout`` segundos (plazo total),
+        escribe el texto ``.dot`` junto a ``path``. Devuelve ``(ficheros, error)``, con ``error`` =
+        ``GraphvizNotInstalled``, ``GraphvizTimeout`` o ``None``."""
+        from .graph import GraphvizNotInstalled, GraphvizTimeout, draw_graph, save
+        deadline = None if timeout is None else time.monotonic() + timeout
         g = draw_graph(self.root, rankdir=rankdir, title=title, labels=self.labels)
         files = []
         try:
-            files.append(save(g, path, dpi=dpi))
+            files.append(save(g, path, timeout=timeout, dpi=dpi))
             if steps_dir:
-                files += self.save_frames(steps_dir, fmt=fmt, rankdir=rankdir, dpi=dpi)
-        except GraphvizNotInstalled as e:
+                files += self.save_frames(steps_dir, fmt=fmt, rankdir=rankdir, dpi=dpi,
+                                          timeout=None if deadline is None else deadline - time.monotonic())
+        except (GraphvizNotInstalled, GraphvizTimeout) as e:
             files.append(save(g, os.path.splitext(str(path))[0] + ".dot"))
             return files, e
         return files, None

@@ -43,12 +43,13 @@ def _valores(datos: dict) -> dict:
     return out
 
 
-def _svg(grafo):
-    """SVG de un ``graphviz.Digraph`` como texto, o ``None`` si falta el programa ``dot``."""
-    import graphviz
+def _svg(grafo, timeout: float = 10.0):
+    """SVG de un ``graphviz.Digraph`` como texto, o ``None`` si falta el programa ``dot``
+    (Graphviz con plazo: nunca deja la petición colgada)."""
+    from ..viz._dot import GraphvizTimeout, run_dot
     try:
-        return grafo.pipe(format="svg").decode("utf-8")
-    except graphviz.ExecutableNotFound:
+        return run_dot(grafo.source, "svg", timeout).decode("utf-8")
+    except (FileNotFoundError, GraphvizTimeout):  # la página muestra entonces los pasos en texto
         return None
 
 
