@@ -2,7 +2,8 @@
 
 Cada ``step()`` aplica la fórmula publicada (la misma que documenta PyTorch)
 sobre los parámetros con gradiente. Funcionan con ``Tensor``/``Parameter`` y
-también con los ``Value`` del gemelo escalar.
+también con los ``Value`` del gemelo escalar: los dos se leen y se escriben con el
+protocolo de grafo (``graph_data``, ``graph_grad``, ``graph_set_data``, ``graph_zero_grad``).
 """
 from __future__ import annotations
 
@@ -12,28 +13,9 @@ import math
 import numpy as np
 
 from ._tensor import Tensor
-from .value import Value
+from .graph_protocol import GraphNode
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "StepLR", "ExponentialLR"]
-
-
-class _ScalarSlot:
-    """Adaptador para que un ``Value`` se actualice como un array 0-D."""
-
-    def __init__(self, v: Value):
-        self.v = v
-
-    @property
-    def data(self):
-        return np.asarray(self.v.data, dtype=np.float64)
-
-    @data.setter
-    def data(self, val):
-        self.v.data = float(val)
-
-    @property
-    def grad(self):
-        return np.asarray(self.v.grad, dtype=np.float64)
 
 
 class Optimizer:
@@ -50,7 +32,7 @@ class Optimizer:
             g = dict(g)
             g["params"] = list(g["params"])
             for p in g["params"]:
-                if not isinstance(p, (Tensor, Value)):
+                if not isinstance(p, GraphNode):
                     raise TypeError(f"el optimizador espera Tensores o Values, no {type(p).__name__}")
                 if isinstance(p, Tensor) and not p.requires_grad:
                     raise ValueError("el optimizador recibió un tensor con requires_grad=False")
@@ -69,31 +51,20 @@ class Optimizer:
 
     def zero_grad(self, set_to_none: bool = True):
         for _, p in self._params():
-            if isinstance(p, Value):
-                p.grad = 0.0
-            else:
-                if set_to_none:
-                    p.grad = None
-                elif p.grad is not None:
-                    p.grad.zero_()
+            p.graph_zero_grad(set_to_none)
 
     def step(self):
         for g, p in self._params():
-            if isinstance(p, Value):
-                slot = _ScalarSlot(p)
-                data, grad = slot.data.copy(), slot.grad
-            else:
-                if p.grad is None:
-                    continue
-                data, grad = p._data, p.grad._data
+            grad = p.graph_grad()
+            if grad is None:
+                continue
+            # un Tensor da su propio ndarray (se actualiza in situ); un Value, una copia 0-D
+            data = p.graph_data()
+            if not isinstance(data, np.ndarray):
+                data = np.asarray(data, dtype=np.float64)
             st = self.state.setdefault(id(p), {})
-            new = self._update(data, grad.astype(data.dtype, copy=False), st, g)
-            if isinstance(p, Value):
-                slot.data = new
-            else:  # in situ, como PyTorch: la versión del parámetro avanza
-                if new is not data:
-                    p._data[...] = new
-                p._version.value += 1
+            new = self._update(data, np.asarray(grad).astype(data.dtype, copy=False), st, g)
+            p.graph_set_data(new)  # en tensores, como PyTorch: la versión del parámetro avanza
 
     def _update(self, p, g, state, group):  # pragma: no cover - abstracto
         raise NotImplementedError(f"{type(self).__name__} debe definir _update(p, g, estado, grupo)")

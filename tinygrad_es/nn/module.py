@@ -42,7 +42,7 @@ class _HookHandle:
 
 
 def _is_param(x) -> bool:
-    return isinstance(x, Parameter) or (isinstance(x, Value) and not x._prev)
+    return isinstance(x, Parameter) or (isinstance(x, Value) and x.is_leaf)
 
 
 class Module:
@@ -206,15 +206,11 @@ class Module:
                 continue
             val = np.asarray(state[k]._data if isinstance(state[k], Tensor) else state[k])
             if kind == "param":
-                if isinstance(target, Value):
-                    target.data = float(val)
-                    continue
-                cur = target._data
-                if val.shape != cur.shape:
+                cur = target.graph_shape()
+                if val.shape != cur:
                     raise ValueError(f"load_state_dict: la clave '{k}' tiene forma {val.shape} "
-                                     f"en el estado y {cur.shape} en el modelo")
-                target._data[...] = val.astype(cur.dtype, copy=False)
-                target._version.value += 1
+                                     f"en el estado y {cur} en el modelo")
+                target.graph_set_data(val)
             else:
                 m, b = target
                 cur = np.asarray(getattr(m, b))
