@@ -14,7 +14,7 @@ ROOT = os.path.join(os.path.dirname(__file__), "..")
 def test_readme_commands_match_ci():
     readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
     cmds = re.findall(r"```bash\n(python -m pip install [^\n]+)\n```", readme)
-    assert len(cmds) >= 2, cmds  # puesta en marcha (demo, tests) y después otros extras (web)
+    assert len(cmds) == 2, cmds  # las dos órdenes de puesta en marcha: demo y tests
     assert "demo" in cmds[0] and "pytest" in cmds[1]
     ci = open(os.path.join(ROOT, ".ci", "run"), encoding="utf-8").read().splitlines()
     assert cmds[1] in ci
