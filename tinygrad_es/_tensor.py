@@ -20,6 +20,8 @@ from ._tensor_shape import ShapeMixin
 from ._tensor_pointwise import PointwiseMixin
 from ._tensor_index import IndexMixin
 from ._tensor_sort import SortMixin
+from ._tensor_reduce import ReduceMixin
+from ._tensor_layout import LayoutMixin
 
 __all__ = ["Tensor", "Size", "to_array"]
 
@@ -85,7 +87,7 @@ class _Handle:
 
 
 class Tensor(TensorBase, MathMixin, ShapeMixin, InplaceMixin, ConvertMixin, PointwiseMixin, IndexMixin,
-             SortMixin):
+             SortMixin, ReduceMixin, LayoutMixin):
     """Array con gradiente automático (como ``torch.Tensor``).
 
     ``Tensor(datos)`` crea un tensor de coma flotante (float32, como ``torch.Tensor``);

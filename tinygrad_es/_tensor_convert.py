@@ -80,7 +80,8 @@ class ConvertMixin:
         return Clone.apply(self)
 
     def contiguous(self):
-        return self if self._data.flags.c_contiguous else self.clone()
+        from .ops.shape_more import Contiguous  # clone() conserva el orden en memoria (como PyTorch)
+        return self if self._data.flags.c_contiguous else Contiguous.apply(self)
 
     def is_contiguous(self) -> bool:
         return bool(self._data.flags.c_contiguous)

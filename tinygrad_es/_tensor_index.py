@@ -76,6 +76,8 @@ class IndexMixin:
             I.check_index(i1, x.shape, d, "scatter", s.shape)
             out = I.Scatter.apply(x, s, index=i1, dim=d)
         else:
+            if not isinstance(src, (numbers.Number, np.number, np.bool_)):
+                raise TypeError(f"scatter(): src debe ser un tensor o un número, no {type(src).__name__}")
             I.check_index(i1, x.shape, d, "scatter")
             out = I.Scatter.apply(x, index=i1, dim=d, value=np.asarray(src).astype(self._data.dtype))
         return out.reshape(()) if self.ndim == 0 else out
@@ -117,8 +119,9 @@ class IndexMixin:
         n = self.shape[d] if self.ndim else 1
         if idx.size and (idx.min() < 0 or idx.max() >= n):
             bad = idx.min() if idx.min() < 0 else idx.max()
-            raise IndexError(f"{op}(): el índice {int(bad)} está fuera de rango para el eje {dim} de "
-                             f"tamaño {n}")
+            # los mismos tipos que PyTorch: index_select fuera del eje 0 da RuntimeError
+            err = RuntimeError if op == "index_select" and (d != 0 or self.ndim > 1 and n == 0) else IndexError
+            raise err(f"{op}(): el índice {int(bad)} está fuera de rango para el eje {dim} de tamaño {n}")
         return idx, d
 
     def index_select(self, dim, index):
@@ -225,20 +228,26 @@ class IndexMixin:
 
     # -- in situ -------------------------------------------------------------------------------
     def masked_fill_(self, mask, value):
+        """``masked_fill`` in situ."""
         return self._inplace("masked_fill_", lambda s: s.masked_fill(mask, value), (value,))
 
     def scatter_(self, dim, index, src=None, value=None, *, reduce=None):
+        """``scatter`` in situ."""
         return self._inplace("scatter_", lambda s: s.scatter(dim, index, src, value, reduce=reduce), (src,))
 
     def scatter_add_(self, dim, index, src):
+        """``scatter_add`` in situ."""
         return self._inplace("scatter_add_", lambda s: s.scatter_add(dim, index, src), (src,))
 
     def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
+        """``scatter_reduce`` in situ."""
         return self._inplace("scatter_reduce_", lambda s: s.scatter_reduce(dim, index, src, reduce,
                                                                            include_self=include_self), (src,))
 
     def index_add_(self, dim, index, source, *, alpha=1):
+        """``index_add`` in situ."""
         return self._inplace("index_add_", lambda s: s.index_add(dim, index, source, alpha=alpha), (source,))
 
     def index_fill_(self, dim, index, value):
+        """``index_fill`` in situ."""
         return self._inplace("index_fill_", lambda s: s.index_fill(dim, index, value), (value,))

@@ -132,11 +132,13 @@ class PointwiseMixin:
     arctan2 = atan2
 
     def hypot(self, other):
+        """√(self² + other²) sin desbordamiento; ∂/∂a = a/h, ∂/∂b = b/h."""
         a, b = EM.promote(self, other)
         _floats_only(a, "hypot")
         return EM.Hypot.apply(a, b)
 
     def logaddexp(self, other):
+        """log(e^self + e^other) sin desbordamiento; ∂/∂a = σ(a − b)."""
         a, b = EM.promote(self, other)
         _floats_only(a, "logaddexp")
         return EM.LogAddExp.apply(a, b)
@@ -179,55 +181,72 @@ class PointwiseMixin:
 
     # -- pruebas de valores (bool, sin gradiente) ------------------------------------------
     def isnan(self):
+        """``True`` donde el valor es nan (tensor bool, sin gradiente)."""
         return L.isnan(self)
 
     def isinf(self):
+        """``True`` donde el valor es ±inf."""
         return L.isinf(self)
 
     def isposinf(self):
+        """``True`` donde el valor es +inf."""
         return L.isposinf(self)
 
     def isneginf(self):
+        """``True`` donde el valor es −inf."""
         return L.isneginf(self)
 
     def isfinite(self):
+        """``True`` donde el valor no es nan ni ±inf."""
         return L.isfinite(self)
 
     def signbit(self):
+        """``True`` donde el bit de signo está activo (también en −0.0)."""
         return L.signbit(self)
 
     def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        """``|self − other| ≤ atol + rtol·|other|`` elemento a elemento (tensor bool)."""
         return L.isclose(self, other, rtol=rtol, atol=atol, equal_nan=equal_nan)
 
     # -- lógicas y de bits ----------------------------------------------------------------
     def logical_and(self, other):
+        """Y lógico elemento a elemento (0 es falso); resultado bool."""
         return L.logical("and", self, other)
 
     def logical_or(self, other):
+        """O lógico elemento a elemento; resultado bool."""
         return L.logical("or", self, other)
 
     def logical_xor(self, other):
+        """O exclusivo lógico elemento a elemento; resultado bool."""
         return L.logical("xor", self, other)
 
     def logical_not(self):
+        """Negación lógica elemento a elemento; resultado bool."""
         return L.logical_not(self)
 
     def bitwise_and(self, other):
+        """Y bit a bit (``&``) de tensores bool o enteros."""
         return L.bitwise("and", self, other)
 
     def bitwise_or(self, other):
+        """O bit a bit (``|``) de tensores bool o enteros."""
         return L.bitwise("or", self, other)
 
     def bitwise_xor(self, other):
+        """O exclusivo bit a bit (``^``) de tensores bool o enteros."""
         return L.bitwise("xor", self, other)
 
     def bitwise_not(self):
+        """Negación bit a bit (``~``): ``not`` en bool, ``−x − 1`` en enteros."""
         return L.bitwise_not(self)
 
     def bitwise_left_shift(self, other):
+        """Desplazamiento de bits a la izquierda (``<<``) de enteros."""
         return L.bitwise("left_shift", self, other)
 
     def bitwise_right_shift(self, other):
+        """Desplazamiento aritmético de bits a la derecha (``>>``) de enteros."""
         return L.bitwise("right_shift", self, other)
 
     __and__ = bitwise_and

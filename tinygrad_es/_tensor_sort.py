@@ -54,6 +54,7 @@ class SortMixin:
         return self.sort(dim, descending, stable).indices
 
     def msort(self):
+        """Ordena a lo largo del eje 0 (``sort(0).values``)."""
         return self.sort(0).values
 
     def topk(self, k, dim=-1, largest=True, sorted=True):
@@ -61,6 +62,8 @@ class SortMixin:
         x = self.reshape(1) if self.ndim == 0 else self
         d = x._dim(dim if self.ndim else 0)
         n = x.shape[d]
+        if self.ndim == 0 and k == 0:
+            k = 1  # PyTorch: topk(0) de un 0-D devuelve el propio valor
         if not isinstance(k, (int, np.integer)) or k < 0 or k > n:
             raise RuntimeError(f"topk(): k = {k} fuera de rango: debe estar entre 0 y {n} (el tamaño del "
                                f"eje {dim})")
@@ -75,6 +78,8 @@ class SortMixin:
         x = self.reshape(1) if self.ndim == 0 else self
         d = x._dim(dim if self.ndim else 0)
         n = x.shape[d]
+        if n == 0:
+            raise IndexError(f"kthvalue(): el eje {dim} tiene tamaño 0; no se puede reducir un eje vacío")
         if not isinstance(k, (int, np.integer)) or not 1 <= k <= n:
             raise RuntimeError(f"kthvalue(): k = {k} fuera de rango para el eje {dim} de tamaño {n}")
         if x.numel() == 0:
@@ -205,6 +210,8 @@ class SortMixin:
             raise RuntimeError("diff() necesita un tensor de al menos 1 dimensión")
         if n < 0:
             raise RuntimeError(f"diff(): el orden n debe ser ≥ 0, no {n}")
+        if n == 0:
+            return self  # como PyTorch: sin diferencias, ni prepend ni append
         d = self._dim(dim)
         x = self
         if prepend is not None or append is not None:
@@ -213,6 +220,10 @@ class SortMixin:
                      for p in (prepend, self, append) if p is not None]
             parts = [p if p.ndim else p.reshape(1).expand(*(self.shape[:d] + (1,) + self.shape[d + 1:]))
                      for p in parts]
+            for p in parts:
+                if p.ndim != self.ndim:
+                    raise RuntimeError(f"diff(): prepend y append deben tener las mismas dimensiones que la "
+                                       f"entrada ({self.ndim}), y hay una de {p.ndim}")
             x = cat(parts, d)
         lead = (slice(None),) * d
         for _ in range(n):
@@ -223,7 +234,9 @@ class SortMixin:
         return x
 
     def cumsum_(self, dim, *, dtype=None):
+        """``cumsum`` in situ."""
         return self._inplace("cumsum_", lambda s: s.cumsum(dim, dtype=dtype or s.dtype))
 
     def cumprod_(self, dim, *, dtype=None):
+        """``cumprod`` in situ."""
         return self._inplace("cumprod_", lambda s: s.cumprod(dim, dtype=dtype or s.dtype))

@@ -124,7 +124,7 @@ def parse_expression(expr: str, values: dict) -> Value:
     if not isinstance(root, Value):
         raise ExpressionError("la expresión no contiene variables")
     # como en los apuntes: f para el resultado, q (q1, q2...) para los intermedios
-    inner = [n for n in root.topo_order() if n._prev and n is not root]
+    inner = [n for n in root.topo_order() if not n.is_leaf and n is not root]
     for i, n in enumerate(inner):
         n.label = "q" if len(inner) == 1 else f"q{i + 1}"
     root.label = "f"
@@ -155,7 +155,7 @@ def _short(text: str, n: int = 60) -> str:
     return repr(text) if len(text) <= n else repr(text[:n]) + f"… ({len(text)} caracteres)"
 
 
-_GRAFO_VALUE_OPTS = ("-o", "--salida", "--pasos", "--formato-pasos", "--rankdir", "--limite-tiempo")
+_GRAFO_VALUE_OPTS = ("-o", "--salida", "--pasos", "--formato-pasos", "--rankdir", "--limite-tiempo", "--dpi")
 
 
 def _split_grafo_argv(tokens):
@@ -226,6 +226,8 @@ def _cmd_grafo(args, values):
                          f"{repr(ext) if ext else 'falta la extensión'}; usa una de {', '.join(_OUT_EXTS)}")
     if not args.limite_tiempo > 0:
         raise SystemExit(f"error: --limite-tiempo debe ser un número de segundos positivo, no {args.limite_tiempo}")
+    if args.dpi is not None and not 0 < args.dpi <= 2400:
+        raise SystemExit(f"error: --dpi debe ser un número entre 1 y 2400, no {args.dpi:g}")
     try:
         f = parse_expression(args.expresion, values)
     except ExpressionError as e:
@@ -250,7 +252,8 @@ def _cmd_grafo(args, values):
     if out:
         try:
             files, err = exp.save_slides(out, args.pasos, fmt=args.formato_pasos, rankdir=args.rankdir,
-                                         title=f"f = {args.expresion}", timeout=args.limite_tiempo)
+                                         title=f"f = {args.expresion}", timeout=args.limite_tiempo,
+                                         dpi=args.dpi)
         except OSError as e:
             raise SystemExit(f"error: no se pudo escribir '{e.filename or out}': {os_error_es(e)}") from None
         if err is not None:
@@ -275,7 +278,7 @@ def _cmd_demo(args, extra):
         hint = f" ¿Quisiste decir '{close[0]}'?" if close else ""
         raise SystemExit(f"demo desconocida '{args.nombre}'.{hint} Usa 'tinygrad-es demo --lista'.")
     mod = importlib.import_module(f".demos.{DEMOS[args.nombre][0]}", __package__)
-    mod.main(extra)
+    mod.main(extra, prog=f"tinygrad-es demo {args.nombre}")
     return 0
 
 
@@ -300,14 +303,17 @@ def _build_parser():
                                    "Da el valor de cada variable con --NOMBRE VALOR. La expresión puede "
                                    "empezar por '-' (\"-x*y\").")
     g.add_argument("expresion", help='p. ej. "(x+y)*z" o "tanh(w*x + b)"')
-    g.add_argument("-o", "--salida", help="fichero de salida (.svg, .png, .pdf o .dot)")
-    g.add_argument("--pasos", help="carpeta donde guardar una imagen por paso de la retropropagación")
+    g.add_argument("-o", "--salida", metavar="FICHERO", help="fichero de salida (.svg, .png, .pdf o .dot)")
+    g.add_argument("--pasos", metavar="CARPETA",
+                   help="carpeta donde guardar una imagen por paso de la retropropagación")
     g.add_argument("--formato-pasos", default="svg", choices=["svg", "png", "pdf"],
                    help="formato de las imágenes de los pasos (svg)")
     g.add_argument("--rankdir", default="LR", choices=["LR", "TB"],
                    help="LR: de izquierda a derecha; TB: de arriba abajo")
     g.add_argument("--limite-tiempo", type=float, default=DEFAULT_TIME_LIMIT, metavar="SEGUNDOS",
                    help=f"tiempo máximo para Graphviz, en total ({DEFAULT_TIME_LIMIT:g} s)")
+    g.add_argument("--dpi", type=float, default=None, metavar="PPP",
+                   help="resolución de los PNG (por defecto 150, el doble de los 72 de Graphviz)")
     d = sub.add_parser("demo", help="ejecuta una demo del curso", add_help=False,
                        description="Ejecuta una demo; lo que sigue al nombre se pasa a la demo.")
     d.add_argument("nombre", nargs="?")

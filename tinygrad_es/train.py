@@ -134,12 +134,17 @@ def _as_loader(data, batch_size=256):
     raise TypeError(f"se esperaba un DataLoader o una tupla (X, y), no {type(data).__name__}")
 
 
+def _is_one_hot(y: np.ndarray) -> bool:
+    # un objetivo continuo de la misma forma (p. ej. la imagen en un autoencoder) no es una clase
+    return bool(np.isin(y, (0, 1)).all() and (y.sum(axis=1) == 1).all())
+
+
 def _n_correct(out: Tensor, y) -> int | None:
     y = y._data if isinstance(y, Tensor) else np.asarray(y)
     o = out._data
     if o.ndim == 2 and o.shape[1] > 1 and y.ndim == 1:
         return int((o.argmax(1) == y).sum())
-    if o.ndim == 2 and o.shape[1] > 1 and y.shape == o.shape:   # one-hot
+    if o.ndim == 2 and o.shape[1] > 1 and y.shape == o.shape and _is_one_hot(y):
         return int((o.argmax(1) == y.argmax(1)).sum())
     if o.shape == y.shape and set(np.unique(y)) <= {0, 1}:     # binaria (salida en [0, 1])
         return int(((o > 0.5) == (y > 0.5)).all(axis=tuple(range(1, o.ndim))).sum())
@@ -213,6 +218,36 @@ def _progress(iterable, total, desc, enabled):
     return iterable
 
 
+class _FirstBatchNote:
+    """Mientras corre el primer lote del primer entrenamiento del proceso (numba compila o
+    carga de su caché los núcleos: de 1 a 15 s), la barra lo dice y su reloj sigue avanzando,
+    para que no parezca colgada."""
+
+    done = False  # una vez por proceso
+
+    def __init__(self, bar):
+        import threading
+        self.bar = bar if (not _FirstBatchNote.done and hasattr(bar, "set_postfix_str")) else None
+        self._stop = threading.Event()
+        if self.bar is not None:
+            self.bar.set_postfix_str("preparando los núcleos numba (la primera vez se compilan)…")
+            threading.Thread(target=self._tick, daemon=True).start()
+
+    def _tick(self):
+        bar, deadline = self.bar, time.monotonic() + 300  # nunca un hilo eterno si el lote falla
+        while not self._stop.wait(0.5) and time.monotonic() < deadline:
+            try:
+                bar.refresh()
+            except Exception:  # barra ya cerrada
+                return
+
+    def finish(self):
+        if self.bar is not None:
+            self._stop.set()
+            _FirstBatchNote.done = True
+            self.bar = None
+
+
 def fit(model, loss_fn, optimizer, train_loader, val_loader=None, epochs: int = 10, callbacks=(),
         scheduler=None, log_path: str | None = None, progress: bool = True, verbose: bool = True) -> History:
     """Entrena ``model`` y devuelve el ``History`` (pérdida y exactitud por época, de
@@ -232,12 +267,14 @@ def fit(model, loss_fn, optimizer, train_loader, val_loader=None, epochs: int = 
         t0 = time.perf_counter()
         tot, n, correct, has_acc = 0.0, 0, 0, True
         bar = _progress(train_loader, len(train_loader), f"época {epoch}/{epochs}", progress)
+        note = _FirstBatchNote(bar)
         for x, y in bar:
             out = model(x)
             loss = loss_fn(out, y)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
+            note.finish()
             lv = loss.item()
             if not math.isfinite(lv):
                 raise FloatingPointError(f"la pérdida es {lv} en la época {epoch}: prueba una tasa de "

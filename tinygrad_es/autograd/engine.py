@@ -6,6 +6,7 @@ import contextlib
 
 import numpy as np
 
+from ..graph_protocol import topo_sort
 from .function import _node
 from .graph import Context, TensorBase, unbroadcast
 
@@ -25,24 +26,14 @@ def observe_backward(callback):
         _observers.remove(callback)
 
 
+def _node_parents(node):
+    return node.parents if node.__class__ is Context else ()
+
+
 def topo_order(roots) -> list:
-    """Nodos (``Context`` u hojas) en orden topológico iterativo: padres antes que hijos."""
-    order, visited = [], set()
-    stack = [(r, False) for r in reversed(roots)]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            continue
-        if id(node) in visited:
-            continue
-        visited.add(id(node))
-        stack.append((node, True))
-        if isinstance(node, Context):
-            for p in reversed(node.parents):
-                if p is not None and id(p) not in visited:
-                    stack.append((p, False))
-    return order
+    """Nodos (``Context`` u hojas) en orden topológico iterativo: padres antes que hijos
+    (el mismo recorrido que el resto del paquete: ``graph_protocol.topo_sort``)."""
+    return topo_sort(list(roots), _node_parents)
 
 
 def _apply_hooks(t, g):

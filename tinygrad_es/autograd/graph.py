@@ -124,6 +124,28 @@ class GhostTensor:
     def is_leaf(self):
         return self._ctx is None
 
+    # -- protocolo de grafo (graph_protocol.py): como un tensor, pero sin dato ni gradiente --
+    def graph_parents(self) -> tuple:
+        return self._ctx.inputs if self._ctx is not None else ()
+
+    def graph_op(self) -> str:
+        return self._ctx.fn.__name__ if self._ctx is not None else ""
+
+    def graph_label(self) -> str:
+        return ""
+
+    def graph_shape(self) -> tuple:
+        return self.shape
+
+    def graph_data(self):
+        return None
+
+    def graph_grad(self):
+        return None
+
+    def graph_key(self):
+        return id(self._ctx) if self._ctx is not None else id(self)
+
 
 # --------------------------------------------------------------------------
 # TensorBase: el estado que el motor necesita (la fachada vive en _tensor.py)
@@ -165,3 +187,40 @@ class TensorBase:
     @property
     def _version_value(self) -> int:
         return self._version.value
+
+    # -- protocolo de grafo (graph_protocol.py), común con Value ---------------------------
+    def graph_parents(self) -> tuple:
+        """Entradas de la operación que produjo el tensor (las liberadas, como ``GhostTensor``)."""
+        return self._ctx.inputs if self._ctx is not None else ()
+
+    def graph_op(self) -> str:
+        return self._ctx.fn.__name__ if self._ctx is not None else ""
+
+    def graph_label(self) -> str:
+        return self.name
+
+    def graph_shape(self) -> tuple:
+        return tuple(self._data.shape)
+
+    def graph_data(self):
+        return self._data
+
+    def graph_grad(self):
+        return None if self._grad is None else self._grad._data
+
+    def graph_key(self):
+        # el nodo de un intermedio es su Context: el tensor y su fantasma comparten clave
+        return id(self._ctx) if self._ctx is not None else id(self)
+
+    def graph_set_data(self, value) -> None:
+        """Escribe ``value`` en el dato, in situ (los optimizadores): avanza la versión."""
+        if value is not self._data:
+            self._data[...] = value
+        self._version.value += 1
+
+    def graph_zero_grad(self, set_to_none: bool = True) -> None:
+        if set_to_none:
+            self._grad = None
+        elif self._grad is not None:
+            self._grad._data[...] = 0
+            self._grad._version.value += 1

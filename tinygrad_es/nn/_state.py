@@ -98,7 +98,7 @@ class StateDictMixin:
                 continue
             val = _array(state_dict[k], k)
             if kind == "param" and isinstance(target, Value):
-                target.data = float(val)
+                target.graph_set_data(val)
                 continue
             t = target if kind == "param" else getattr(*target)
             cur = t._data

@@ -27,7 +27,7 @@ _EMPTY = {}
 
 
 def _is_param(x) -> bool:
-    return isinstance(x, Parameter) or (isinstance(x, Value) and not x._prev)
+    return isinstance(x, Parameter) or (isinstance(x, Value) and x.is_leaf)
 
 
 class Module(StateDictMixin):
@@ -285,12 +285,7 @@ class Module(StateDictMixin):
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         for p in self.parameters():
-            if isinstance(p, Value):
-                p.grad = 0.0
-            elif set_to_none:
-                p.grad = None
-            elif p.grad is not None:
-                p.grad.zero_()
+            p.graph_zero_grad(set_to_none)  # Tensor: None o ceros in situ; Value: 0.0
 
     def apply(self, fn):
         """Aplica ``fn`` a cada submódulo (de los hijos hacia arriba) y a sí mismo (p. ej. para

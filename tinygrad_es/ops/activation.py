@@ -293,6 +293,7 @@ def tanhshrink(input):
 
 
 def softshrink(input, lambd=0.5):
+    """``x ∓ λ`` fuera de [−λ, λ] y 0 dentro."""
     _check(input, "softshrink")
     if lambd < 0:
         raise RuntimeError(f"softshrink: lambd debe ser ≥ 0, no {lambd}")
@@ -300,6 +301,7 @@ def softshrink(input, lambd=0.5):
 
 
 def hardshrink(input, lambd=0.5):
+    """``x`` fuera de [−λ, λ] y 0 dentro."""
     _check(input, "hardshrink")
     return Hardshrink.apply(input, lambd=float(lambd))
 

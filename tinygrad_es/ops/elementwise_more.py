@@ -10,6 +10,7 @@ Aquí llegan arrays ya promovidos al dtype del resultado (de eso se ocupa la fac
 import math
 
 import numpy as np
+from numba import njit
 
 from .. import _dtype as D
 from ..autograd import Function, TensorBase, broadcast_shape
@@ -18,28 +19,28 @@ _ERR = dict(divide="ignore", invalid="ignore", over="ignore")
 
 
 # --------------------------------------------------------------------------
-# erf: numpy no la trae; un ufunc de numba compilado la primera vez que se usa
+# erf: numpy no la trae; un bucle de numba (compilado una vez y guardado en caché)
 # --------------------------------------------------------------------------
-_erf_ufuncs = {}
+@njit(cache=True)
+def _erf_loop(a, out, complement):
+    for i in range(a.size):
+        out[i] = math.erfc(a[i]) if complement else math.erf(a[i])
+    return out
 
 
-def _numba_ufunc(name, f):
-    if name not in _erf_ufuncs:
-        import numba
-        _erf_ufuncs[name] = numba.vectorize(["float32(float32)", "float64(float64)"], cache=False)(f)
-    return _erf_ufuncs[name]
+def _erf_any(a, complement):
+    if a.dtype == np.float16:
+        return _erf_any(a.astype(np.float32), complement).astype(np.float16)
+    flat = np.ascontiguousarray(a).reshape(-1)
+    return _erf_loop(flat, np.empty_like(flat), complement).reshape(a.shape)
 
 
 def erf(a: np.ndarray) -> np.ndarray:
-    if a.dtype == np.float16:
-        return erf(a.astype(np.float32)).astype(np.float16)
-    return _numba_ufunc("erf", lambda v: math.erf(v))(a)
+    return _erf_any(np.asarray(a), False)
 
 
 def erfc(a: np.ndarray) -> np.ndarray:
-    if a.dtype == np.float16:
-        return erfc(a.astype(np.float32)).astype(np.float16)
-    return _numba_ufunc("erfc", lambda v: math.erfc(v))(a)
+    return _erf_any(np.asarray(a), True)
 
 
 # --------------------------------------------------------------------------
@@ -280,7 +281,12 @@ def operand(x, npd):
 def _for_promotion(x):
     if isinstance(x, (TensorBase, bool, int, float, np.number, np.bool_)):
         return x
-    return np.asarray(x) if not isinstance(x, np.ndarray) else x
+    a = np.asarray(x) if not isinstance(x, np.ndarray) else x
+    if a.dtype.kind not in "biuf":
+        raise TypeError(f"operando no numérico: {x!r} (se esperaba un tensor o un número)")
+    if a.dtype == np.float64 and not isinstance(x, np.ndarray):  # listas de float: float32, como tensor()
+        a = a.astype(D.get_default_dtype().np)
+    return a
 
 
 def promote(*xs, float_out=False):

@@ -207,7 +207,8 @@ def _others_product(xf, s, flat_t, self_in):
 
     def others(v, t):
         z, p = zeros[t], nz[t]
-        alone = np.where(v != 0, p / np.where(v != 0, v, 1), p)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            alone = np.where(v != 0, p / np.where(v != 0, v, 1), p)
         return np.where(z == 0, alone, np.where((z == 1) & (v == 0), p, 0))
 
     return others(xf, np.arange(n)), others(s, flat_t)

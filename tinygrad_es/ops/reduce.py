@@ -36,7 +36,8 @@ class Sum(Function):
     def forward(ctx, a, axis=None, keepdims=False):
         axes = norm_axes(axis, a.ndim)
         ctx.shape, ctx.axes, ctx.keepdims = a.shape, axes, keepdims
-        return np.asarray(a.sum(axis=axes, keepdims=keepdims))
+        # numpy suma int32 en int64; PyTorch conserva el dtype pedido (sum(dtype=int32) → int32)
+        return np.asarray(a.sum(axis=axes, keepdims=keepdims, dtype=a.dtype if a.dtype.kind in "iu" else None))
 
     @staticmethod
     def backward(ctx, g):
@@ -92,9 +93,9 @@ class Amax(Function):
 
     @classmethod
     def _fwd(cls, ctx, a, axis, keepdims):
-        if a.size == 0:
-            raise IndexError("max/min de un tensor vacío no está definido")
         axes = axis if axis is not None else tuple(range(a.ndim))
+        if a.size == 0 and (not a.ndim or any(a.shape[i] == 0 for i in axes)):
+            raise IndexError("max/min de un tensor vacío no está definido (el eje a reducir tiene tamaño 0)")
         m = np.asarray(cls.reducer(a, axis=axes, keepdims=True))
         mask = (a == m) | (np.isnan(a) & np.isnan(m)) if a.dtype.kind == "f" else (a == m)
         ctx.save_for_backward(mask / mask.sum(axis=axes, keepdims=True).astype(a.dtype)
@@ -126,7 +127,7 @@ class Amin(Amax):
 
 
 def _safe_max(a, axis):
-    m = np.max(a, axis=axis, keepdims=True)
+    m = np.max(a, axis=axis, keepdims=True, initial=-np.inf)  # initial: también vale vacío
     return np.where(np.isfinite(m), m, 0)
 
 

@@ -16,7 +16,7 @@ from collections import defaultdict
 import numpy as np
 
 from .._tensor import Tensor
-from ..value import Value
+from ..graph_protocol import GraphNode
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "required"]
 
@@ -52,15 +52,9 @@ def check_hparam(ok: bool, what: str, value):
         raise ValueError(f"valor no válido para {what}: {value}")
 
 
-def _arr(p):
-    """El array que se actualiza in situ (un 0-D para los ``Value``)."""
-    return p._data if isinstance(p, Tensor) else np.array(p.data, dtype=np.float64)
-
-
-def _grad(p):
-    if isinstance(p, Value):
-        return np.array(p.grad, dtype=np.float64)
-    return p.grad._data
+def _settable(p) -> bool:
+    """Un parámetro optimizable: un nodo del protocolo de grafo que se puede escribir (Tensor o Value)."""
+    return isinstance(p, GraphNode) and hasattr(p, "graph_set_data")
 
 
 class Optimizer:
@@ -87,7 +81,7 @@ class Optimizer:
         if not isinstance(param_group, dict):
             raise TypeError(f"un grupo de parámetros debe ser un dict, no {type(param_group).__name__}")
         params = param_group["params"]
-        if isinstance(params, (Tensor, Value)):
+        if _settable(params):
             params = [params]
         elif isinstance(params, set):
             raise TypeError("los parámetros deben ir en una colección ordenada (lista o tupla), no en un set: "
@@ -95,7 +89,7 @@ class Optimizer:
         else:
             params = list(params)
         for p in params:
-            if not isinstance(p, (Tensor, Value)):
+            if not _settable(p):
                 raise TypeError(f"el optimizador sólo optimiza tensores (o Values), no {type(p).__name__}")
             if isinstance(p, Tensor) and not p.is_leaf:
                 raise ValueError("no se puede optimizar un tensor que no es hoja (es el resultado de una operación); "
@@ -118,12 +112,7 @@ class Optimizer:
         """Borra los gradientes: ``None`` (por defecto) o ceros in situ con ``set_to_none=False``."""
         for g in self.param_groups:
             for p in g["params"]:
-                if isinstance(p, Value):
-                    p.grad = 0.0
-                elif set_to_none:
-                    p.grad = None
-                elif p.grad is not None:
-                    p.grad.zero_()
+                p.graph_zero_grad(set_to_none)
 
     def step(self, closure=None):
         """Un paso de la fórmula sobre cada parámetro con gradiente; ``closure`` (opcional)
@@ -135,18 +124,20 @@ class Optimizer:
                 loss = closure()
         for group in self.param_groups:
             for p in group["params"]:
-                if isinstance(p, Tensor) and p.grad is None:
+                grad = p.graph_grad()
+                if grad is None:
                     continue
-                data, grad = _arr(p), _grad(p)
+                # un Tensor da su propio ndarray (se actualiza in situ); un Value, una copia 0-D
+                data = p.graph_data()
+                if not isinstance(data, np.ndarray):
+                    data = np.asarray(data, dtype=np.float64)
+                grad = np.asarray(grad)
                 if grad.dtype != data.dtype:
                     grad = grad.astype(data.dtype)
                 if group.get("maximize"):
                     grad = -grad
                 self._step_param(data, grad, self.state[p], group)
-                if isinstance(p, Value):
-                    p.data = float(data)
-                else:  # in situ, como PyTorch: la versión del parámetro avanza
-                    p._version.value += 1
+                p.graph_set_data(data)  # en tensores, como PyTorch: la versión del parámetro avanza
         return loss
 
     def _step_param(self, p, g, state, group):  # pragma: no cover - abstracto
@@ -228,7 +219,7 @@ def _state_value(p, key, v):
         a = np.asarray(v._data if isinstance(v, Tensor) else v)
         if key in ("step", "mu_product"):
             return Tensor._wrap(np.array(a, dtype=np.float32))
-        dt = p._data.dtype if isinstance(p, Tensor) else np.float64
+        dt = p._data.dtype if isinstance(p, Tensor) else np.dtype(np.float64)
         return Tensor._wrap(np.array(a, dtype=dt if dt.kind == "f" else a.dtype))
     return v
 

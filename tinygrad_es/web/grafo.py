@@ -90,6 +90,6 @@ def explicar(datos: dict) -> dict:
     except ImportError:
         completo, pasos = None, [None] * len(exp.steps)
         aviso = "falta el paquete graphviz de Python: se muestran sólo los pasos en texto"
-    hojas = {n.label: _numero(n.grad) for n in nodos if not n._prev and n.label in valores}
+    hojas = {n.label: _numero(n.grad) for n in nodos if n.is_leaf and n.label in valores}
     return {"valor": _numero(f.data), "texto": exp.text, "svg": completo, "gradientes": hojas,
             "pasos": [{"texto": t, "svg": s} for t, s in zip(exp.steps, pasos)], "aviso": aviso}
