@@ -293,6 +293,10 @@ def test_container_operations():
     assert all(isinstance(p, nn.Parameter) for p in pl) and list(dict(pl.named_parameters())) == ["0", "1"]
     pdict = nn.ParameterDict({"w": T(np.ones(2))})
     assert list(pdict.state_dict()) == ["w"]
+    grow = nn.Sequential(nn.Linear(2, 3))
+    grow.add_module("act", nn.ReLU())
+    grow.fc = nn.Linear(3, 1)  # como PyTorch: también entra en forward
+    assert [k for k, _ in grow.named_children()] == ["0", "act", "fc"] and grow(T(np.ones((4, 2)))).shape == (4, 1)
     with pytest.raises(TypeError, match="sólo admite módulos"):
         nn.Sequential(nn.Linear(1, 1), lambda x: x)
     with pytest.raises(IndexError, match="fuera de rango"):

@@ -31,6 +31,20 @@ class _Container(Module):
             raise TypeError(f"{type(self).__name__} sólo admite módulos (nn.Module), no {type(value).__name__}")
         return value
 
+    def add_module(self, name, module):
+        """Como PyTorch: el submódulo entra en el contenedor (y en ``forward`` de ``Sequential``)."""
+        self._check_name(name, "submódulo")
+        self._items[name] = self._check(module) if module is not None else None
+
+    register_module = add_module
+
+    def __setattr__(self, name, value):
+        items = self.__dict__.get("_items")
+        if items is not None and isinstance(value, Module) and not name.startswith("_"):
+            items[name] = value  # seq.fc = nn.Linear(...) lo añade, como en PyTorch
+            return
+        super().__setattr__(name, value)
+
     def __getattr__(self, name):
         items = self.__dict__.get("_items")
         if items is not None and name in items:
