@@ -296,7 +296,7 @@ def test_container_operations():
     grow = nn.Sequential(nn.Linear(2, 3))
     grow.add_module("act", nn.ReLU())
     grow.fc = nn.Linear(3, 1)  # como PyTorch: también entra en forward
-    assert [k for k, _ in grow.named_children()] == ["0", "act", "fc"] and grow(T(np.ones((4, 2)))).shape == (4, 1)
+    assert [k for k, _ in grow.named_children()] == ["0", "act", "fc"] and grow(T(np.ones((4, 2), np.float32))).shape == (4, 1)
     with pytest.raises(TypeError, match="sólo admite módulos"):
         nn.Sequential(nn.Linear(1, 1), lambda x: x)
     with pytest.raises(IndexError, match="fuera de rango"):
