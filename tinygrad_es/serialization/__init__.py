@@ -19,11 +19,11 @@ import errno
 import io
 import os
 import sys
-import tempfile
 import zipfile
 
 import numpy as np
 
+from ..checkpoint import atomic_write
 from ._pickle import Pickler, SerializationError, Unpickler, UnpicklingError
 from ._tensors import _Reader, _Writer
 
@@ -80,33 +80,16 @@ def save(obj, f, pickle_module=None, pickle_protocol: int = 2, _use_new_zipfile_
                         f"no {type(f).__name__}")
     path = os.fspath(f)
     folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
+    if not os.path.isdir(folder):  # como torch.save: la carpeta debe existir
         raise FileNotFoundError(errno.ENOENT, f"no se puede guardar en {path}: la carpeta {folder} no existe")
     if os.path.isdir(path):
         raise IsADirectoryError(errno.EISDIR, f"no se puede guardar en {path}: es una carpeta")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
-    except PermissionError:
-        raise PermissionError(errno.EACCES, f"no se puede guardar en {path}: sin permiso de escritura "
-                                            f"en la carpeta {folder}") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            _write_archive(fh, pkl, writer.storages)
-            fh.flush()
-            os.fsync(fh.fileno())
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)  # mkstemp crea 0600; un fichero normal respeta la umask
-        os.replace(tmp, path)
-    except BaseException as e:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT):
-            raise OSError(e.errno, f"no queda espacio en el disco para guardar {path}; no se ha escrito "
-                                   "nada (el fichero anterior, si existía, sigue intacto)") from e
-        raise
+    buf = io.BytesIO()
+    _write_archive(buf, pkl, writer.storages)
+    atomic_write(path, buf.getbuffer())  # temporal en la misma carpeta + renombrado (checkpoint.py)
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(path, 0o666 & ~mask)  # el temporal nace con 0600; un .pt normal respeta la umask
 
 
 def _sniff(head: bytes, name: str):
