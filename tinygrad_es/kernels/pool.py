@@ -1,35 +1,71 @@
-"""Pooling 2-D en numba, en paralelo por plano (imagen, canal): cada iteración
-del ``prange`` lee y escribe sólo su propio plano."""
+"""Max-pooling 2-D en numba, en paralelo por plano (imagen, canal): cada iteración del
+``prange`` lee y escribe sólo su propio plano (sin carreras, también en el backward,
+donde las ventanas solapadas suman en el mismo plano).
+
+Índices: posición plana ``y·W + x`` dentro del plano de entrada, como los que devuelve
+``torch.nn.functional.max_pool2d(..., return_indices=True)`` y consume ``max_unpool2d``.
+Empates: gana el primer máximo en orden de filas; un NaN se propaga.
+"""
 import numpy as np
 from numba import njit, prange
 
+from ._parallel import parallel_kernel
 
+
+def pool_output_size(size, k, stride, pad, dilation=1, ceil_mode=False):
+    """Regla de PyTorch (``pooling_output_shape``): con ``ceil_mode`` la última ventana
+    puede salirse por abajo/derecha, pero debe empezar dentro de la entrada o del relleno
+    izquierdo."""
+    num = size + 2 * pad - dilation * (k - 1) - 1
+    out = (num + (stride - 1 if ceil_mode else 0)) // stride + 1
+    if ceil_mode and (out - 1) * stride >= size + pad:
+        out -= 1
+    return out
+
+
+@njit(cache=True)
+def _first_tap(start, d):
+    # primer i con start + i·d >= 0
+    return 0 if start >= 0 else (-start + d - 1) // d
+
+
+@njit(cache=True)
+def _last_tap(start, d, k, size):
+    # uno más que el último i < k con start + i·d < size
+    if start >= size:
+        return 0
+    return min(k, (size - 1 - start) // d + 1)
+
+
+@parallel_kernel
 @njit(parallel=True, cache=True)
-def max_pool2d_forward(x, kh, kw, sh, sw, ph, pw, oh, ow):
-    """Máximo por ventana; el relleno cuenta como −inf. Devuelve ``(out, idx)`` con
-    ``idx`` = índice plano (y·W + x) del **primer** máximo de cada ventana."""
+def max_pool2d_forward(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
+    """Máximo por ventana (con dilatación); el relleno cuenta como −inf. Devuelve
+    ``(out, idx)``; una ventana sin elementos (sólo relleno) da −inf e índice −1."""
     n_img, c, h, w = x.shape
     out = np.empty((n_img, c, oh, ow), dtype=x.dtype)
-    idx = np.empty((n_img, c, oh, ow), dtype=np.int32)
+    idx = np.empty((n_img, c, oh, ow), dtype=np.int64)
     for p in prange(n_img * c):
         n = p // c
-        ch = p % c
+        ch = p - n * c
+        plane = x[n, ch]
         for y in range(oh):
             y0 = y * sh - ph
+            i0 = _first_tap(y0, dh)
+            i1 = _last_tap(y0, dh, kh, h)
             for xo in range(ow):
                 x0 = xo * sw - pw
+                j0 = _first_tap(x0, dw)
+                j1 = _last_tap(x0, dw, kw, w)
                 best = -np.inf
                 bi = -1
-                for i in range(kh):
-                    iy = y0 + i
-                    if iy < 0 or iy >= h:
-                        continue
-                    for j in range(kw):
-                        ix = x0 + j
-                        if ix < 0 or ix >= w:
-                            continue
-                        v = x[n, ch, iy, ix]
-                        # estrictamente mayor: gana el primero; NaN se propaga
+                for i in range(i0, i1):
+                    iy = y0 + i * dh
+                    row = plane[iy]
+                    for j in range(j0, j1):
+                        ix = x0 + j * dw
+                        v = row[ix]
+                        # estrictamente mayor: gana el primero; el primer NaN se queda
                         if bi < 0 or v > best or (v != v and best == best):
                             best = v
                             bi = iy * w + ix
@@ -38,65 +74,23 @@ def max_pool2d_forward(x, kh, kw, sh, sw, ph, pw, oh, ow):
     return out, idx
 
 
+@parallel_kernel
 @njit(parallel=True, cache=True)
 def max_pool2d_backward(gout, idx, h, w):
+    """Suma cada gradiente en la posición de su máximo (``idx``); vale para cualquier
+    pooling de máximo con índices (general, adaptativo)."""
     n_img, c, oh, ow = gout.shape
     dx = np.zeros((n_img, c, h * w), dtype=gout.dtype)
     for p in prange(n_img * c):
         n = p // c
-        ch = p % c
+        ch = p - n * c
+        d = dx[n, ch]
         for y in range(oh):
             for xo in range(ow):
                 k = idx[n, ch, y, xo]
                 if k >= 0:
-                    dx[n, ch, k] += gout[n, ch, y, xo]
+                    d[k] += gout[n, ch, y, xo]
     return dx.reshape(n_img, c, h, w)
-
-
-@njit(parallel=True, cache=True)
-def avg_pool2d_forward(x, kh, kw, sh, sw, ph, pw, oh, ow):
-    """Media por ventana dividiendo siempre por kh·kw (count_include_pad=True de PyTorch)."""
-    n_img, c, h, w = x.shape
-    out = np.empty((n_img, c, oh, ow), dtype=x.dtype)
-    inv = 1.0 / (kh * kw)
-    for p in prange(n_img * c):
-        n = p // c
-        ch = p % c
-        for y in range(oh):
-            for xo in range(ow):
-                s = 0.0
-                for i in range(kh):
-                    iy = y * sh - ph + i
-                    if iy < 0 or iy >= h:
-                        continue
-                    for j in range(kw):
-                        ix = xo * sw - pw + j
-                        if ix >= 0 and ix < w:
-                            s += x[n, ch, iy, ix]
-                out[n, ch, y, xo] = s * inv
-    return out
-
-
-@njit(parallel=True, cache=True)
-def avg_pool2d_backward(gout, h, w, kh, kw, sh, sw, ph, pw):
-    n_img, c, oh, ow = gout.shape
-    dx = np.zeros((n_img, c, h, w), dtype=gout.dtype)
-    inv = 1.0 / (kh * kw)
-    for p in prange(n_img * c):
-        n = p // c
-        ch = p % c
-        for y in range(oh):
-            for xo in range(ow):
-                g = gout[n, ch, y, xo] * inv
-                for i in range(kh):
-                    iy = y * sh - ph + i
-                    if iy < 0 or iy >= h:
-                        continue
-                    for j in range(kw):
-                        ix = xo * sw - pw + j
-                        if ix >= 0 and ix < w:
-                            dx[n, ch, iy, ix] += g
-    return dx
 
 
 @njit(cache=True)
@@ -105,44 +99,68 @@ def _adaptive_window(i, size, osize):
     return (i * size) // osize, -((-(i + 1) * size) // osize)
 
 
+@parallel_kernel
 @njit(parallel=True, cache=True)
-def adaptive_avg_pool2d_forward(x, oh, ow):
-    """Regla de PyTorch: ventana i = [⌊i·H/OH⌋, ⌈(i+1)·H/OH⌉)."""
+def adaptive_max_pool2d_forward(x, oh, ow):
+    """Máximo en las ventanas del pooling adaptativo; devuelve ``(out, idx)``."""
     n_img, c, h, w = x.shape
     out = np.empty((n_img, c, oh, ow), dtype=x.dtype)
+    idx = np.empty((n_img, c, oh, ow), dtype=np.int64)
     for p in prange(n_img * c):
         n = p // c
-        ch = p % c
+        ch = p - n * c
+        plane = x[n, ch]
         for y in range(oh):
             y0, y1 = _adaptive_window(y, h, oh)
             for xo in range(ow):
                 x0, x1 = _adaptive_window(xo, w, ow)
-                s = 0.0
+                best = plane[y0, x0]
+                bi = y0 * w + x0
                 for iy in range(y0, y1):
                     for ix in range(x0, x1):
-                        s += x[n, ch, iy, ix]
-                out[n, ch, y, xo] = s / ((y1 - y0) * (x1 - x0))
-    return out
+                        v = plane[iy, ix]
+                        if v > best or (v != v and best == best):
+                            best = v
+                            bi = iy * w + ix
+                out[n, ch, y, xo] = best
+                idx[n, ch, y, xo] = bi
+    return out, idx
 
 
+@parallel_kernel
 @njit(parallel=True, cache=True)
-def adaptive_avg_pool2d_backward(gout, h, w):
-    n_img, c, oh, ow = gout.shape
-    dx = np.zeros((n_img, c, h, w), dtype=gout.dtype)
+def max_unpool2d_forward(x, idx, oh, ow):
+    """Inversa parcial del max-pooling: ceros y cada valor en su índice (plano OH·OW).
+    Los índices deben estar ya validados (0 ≤ idx < OH·OW)."""
+    n_img, c, h, w = x.shape
+    out = np.zeros((n_img, c, oh * ow), dtype=x.dtype)
     for p in prange(n_img * c):
         n = p // c
-        ch = p % c
-        for y in range(oh):
-            y0, y1 = _adaptive_window(y, h, oh)
-            for xo in range(ow):
-                x0, x1 = _adaptive_window(xo, w, ow)
-                g = gout[n, ch, y, xo] / ((y1 - y0) * (x1 - x0))
-                for iy in range(y0, y1):
-                    for ix in range(x0, x1):
-                        dx[n, ch, iy, ix] += g
+        ch = p - n * c
+        o = out[n, ch]
+        for y in range(h):
+            for xo in range(w):
+                o[idx[n, ch, y, xo]] = x[n, ch, y, xo]
+    return out.reshape(n_img, c, oh, ow)
+
+
+@parallel_kernel
+@njit(parallel=True, cache=True)
+def max_unpool2d_backward(gout, idx):
+    """Adjunto de ``max_unpool2d_forward``: recoge el gradiente de cada índice."""
+    n_img, c, h, w = idx.shape
+    dx = np.empty((n_img, c, h, w), dtype=gout.dtype)
+    for p in prange(n_img * c):
+        n = p // c
+        ch = p - n * c
+        g = gout[n, ch].ravel()
+        for y in range(h):
+            for xo in range(w):
+                dx[n, ch, y, xo] = g[idx[n, ch, y, xo]]
     return dx
 
 
+@parallel_kernel
 @njit(parallel=True, cache=True)
 def max_pool2x2_forward(x, oh, ow):
     """Camino rápido para núcleo 2×2, stride 2 y sin relleno (el de las CNN del curso):
@@ -180,6 +198,7 @@ def max_pool2x2_forward(x, oh, ow):
     return out, idx
 
 
+@parallel_kernel
 @njit(parallel=True, cache=True)
 def max_pool2x2_backward(gout, idx, h, w):
     """Adjunto del camino rápido: las ventanas no se solapan, así que cada elemento de

@@ -24,33 +24,26 @@ def _as_float(a):
 
 class Conv2d(Function):
     @staticmethod
-    def forward(ctx, x, w, b=None, stride=(1, 1), padding=(0, 0)):
+    def forward(ctx, x, w, b=None, stride=(1, 1), padding=(0, 0), dilation=(1, 1), groups=1):
         dt = np.result_type(x.dtype, w.dtype)
         x, w = _as_float(x.astype(dt, copy=False)), _as_float(w.astype(dt, copy=False))
         if b is not None:
             b = b.astype(x.dtype, copy=False)
-        out, cols = K.conv2d_forward(x, w, b, stride, padding)
-        if ctx.requires_grad:
-            ctx.save_for_backward(w, cols)
-        else:  # nadie hará backward: el buffer vuelve ya a la reserva
-            K.workspace.put(cols)
-        ctx.x_shape, ctx.stride, ctx.padding = x.shape, stride, padding
+        out, state = K.conv2d_forward(x, w, b, stride, padding, dilation, groups, save=ctx.requires_grad)
+        ctx.state = state
         ctx.has_b = b is not None
         return out
 
     @staticmethod
     def backward(ctx, g):
-        w, cols = ctx.saved_tensors
         need = ctx.needs_input_grad
-        dx, dw, db = K.conv2d_backward(g.astype(w.dtype, copy=False), ctx.x_shape, w, cols,
-                                       ctx.stride, ctx.padding, need_x=need[0], need_w=need[1],
+        dx, dw, db = K.conv2d_backward(g, ctx.state, need_x=need[0], need_w=need[1],
                                        need_b=ctx.has_b and need[2])
         return (dx, dw, db) if ctx.has_b else (dx, dw)
 
     @staticmethod
     def release(ctx):
-        if ctx.saved_tensors:
-            K.workspace.put(ctx.saved_tensors[1])
+        K.conv_release(getattr(ctx, "state", None))
 
 
 class MaxPool2d(Function):
@@ -62,7 +55,7 @@ class MaxPool2d(Function):
             out, idx = K.max_pool2x2_forward(x, out_hw[0], out_hw[1])
         else:
             out, idx = K.max_pool2d_forward(x, kernel[0], kernel[1], stride[0], stride[1],
-                                            padding[0], padding[1], out_hw[0], out_hw[1])
+                                            padding[0], padding[1], 1, 1, out_hw[0], out_hw[1])
         ctx.save_for_backward(idx)
         ctx.hw = x.shape[2:]
         return out
@@ -78,9 +71,10 @@ class AvgPool2d(Function):
     @staticmethod
     def forward(ctx, x, kernel=(2, 2), stride=(2, 2), padding=(0, 0), out_hw=None):
         x = np.ascontiguousarray(_as_float(x))
-        ctx.args = (x.shape[2], x.shape[3], kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1])
+        ctx.args = (x.shape[2], x.shape[3], kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1],
+                    True, 0)
         return K.avg_pool2d_forward(x, kernel[0], kernel[1], stride[0], stride[1],
-                                    padding[0], padding[1], out_hw[0], out_hw[1])
+                                    padding[0], padding[1], out_hw[0], out_hw[1], True, 0)
 
     @staticmethod
     def backward(ctx, g):
