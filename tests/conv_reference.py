@@ -79,3 +79,74 @@ def conv_transpose2d(x, w, b=None, stride=(1, 1), padding=(0, 0), output_padding
     if b is not None:
         out = out + np.asarray(b, np.float64)[None, :, None, None]
     return out
+
+
+def pool_out(size, k, s, p, d, ceil):
+    num = size + 2 * p - d * (k - 1) - 1
+    o = (num + (s - 1 if ceil else 0)) // s + 1
+    if ceil and (o - 1) * s >= size + p:
+        o -= 1
+    return o
+
+
+def max_pool2d(x, k, s, p, d, ceil=False):
+    """Máximo por ventana con índices planos del primer máximo (relleno = −inf)."""
+    n, c, h, w = x.shape
+    oh, ow = pool_out(h, k[0], s[0], p[0], d[0], ceil), pool_out(w, k[1], s[1], p[1], d[1], ceil)
+    out = np.full((n, c, oh, ow), -np.inf)
+    idx = np.full((n, c, oh, ow), -1, dtype=np.int64)
+    for y in range(oh):
+        for xo in range(ow):
+            for i in range(k[0]):
+                for j in range(k[1]):
+                    iy, ix = y * s[0] - p[0] + i * d[0], xo * s[1] - p[1] + j * d[1]
+                    if 0 <= iy < h and 0 <= ix < w:
+                        v = x[:, :, iy, ix]
+                        better = (idx[:, :, y, xo] < 0) | (v > out[:, :, y, xo])
+                        out[:, :, y, xo] = np.where(better, v, out[:, :, y, xo])
+                        idx[:, :, y, xo] = np.where(better, iy * w + ix, idx[:, :, y, xo])
+    return out, idx
+
+
+def avg_pool2d(x, k, s, p, ceil=False, count_include_pad=True, divisor_override=None):
+    """Media con la regla de divisor de PyTorch (ventana recortada a la entrada con relleno)."""
+    n, c, h, w = x.shape
+    oh, ow = pool_out(h, k[0], s[0], p[0], 1, ceil), pool_out(w, k[1], s[1], p[1], 1, ceil)
+    out = np.zeros((n, c, oh, ow))
+    for y in range(oh):
+        for xo in range(ow):
+            a, b = y * s[0] - p[0], xo * s[1] - p[1]
+            a1, b1 = min(a + k[0], h + p[0]), min(b + k[1], w + p[1])
+            size = (a1 - a) * (b1 - b)
+            a0, b0, a1, b1 = max(a, 0), max(b, 0), min(a1, h), min(b1, w)
+            if a0 >= a1 or b0 >= b1:
+                continue
+            div = divisor_override or (size if count_include_pad else (a1 - a0) * (b1 - b0))
+            out[:, :, y, xo] = x[:, :, a0:a1, b0:b1].sum(axis=(2, 3)) / div
+    return out
+
+
+def adaptive_windows(size, osize):
+    return [((i * size) // osize, -((-(i + 1) * size) // osize)) for i in range(osize)]
+
+
+def interp_source(in_size, out_size, align_corners, scale=None):
+    """Coordenada de origen de cada salida, en float64 (fórmula de la documentación)."""
+    dst = np.arange(out_size, dtype=np.float64)
+    if align_corners:
+        return dst * ((in_size - 1) / (out_size - 1) if out_size > 1 else 0.0)
+    r = 1.0 / scale if scale else in_size / out_size
+    return np.maximum(r * (dst + 0.5) - 0.5, 0.0)
+
+
+def bilinear(x, oh, ow, align_corners, scale=None):
+    n, c, h, w = x.shape
+    sy, sx = interp_source(h, oh, align_corners, scale), interp_source(w, ow, align_corners, scale)
+    y0 = np.minimum(np.floor(sy).astype(int), h - 1)
+    x0 = np.minimum(np.floor(sx).astype(int), w - 1)
+    y1, x1 = np.minimum(y0 + 1, h - 1), np.minimum(x0 + 1, w - 1)
+    ly, lx = np.clip(sy - y0, 0, 1)[:, None], np.clip(sx - x0, 0, 1)[None, :]
+    x = x.astype(np.float64)
+    top = x[:, :, y0][:, :, :, x0] * (1 - lx) + x[:, :, y0][:, :, :, x1] * lx
+    bot = x[:, :, y1][:, :, :, x0] * (1 - lx) + x[:, :, y1][:, :, :, x1] * lx
+    return top * (1 - ly) + bot * ly
