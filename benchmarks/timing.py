@@ -6,6 +6,17 @@ import time
 import numpy as np
 
 
+CLOCK = time.perf_counter
+
+
+def use_cpu_clock():
+    """Mide tiempo de CPU del proceso (todos sus hilos) en vez de tiempo de pared: con la
+    máquina cargada por otros procesos es más estable, y sigue contando los hilos que
+    giran en espera (los de BLAS o los de OpenMP de PyTorch)."""
+    global CLOCK
+    CLOCK = time.process_time
+
+
 def interleaved(ours, theirs, repeat=30, warmup=3):
     """Devuelve ``(ms_nuestro, ms_torch, cociente)``: medianas de los tiempos y mediana de
     los cocientes por par."""
@@ -17,9 +28,9 @@ def interleaved(ours, theirs, repeat=30, warmup=3):
         pair = (ours, theirs) if r % 2 == 0 else (theirs, ours)
         times = []
         for fn in pair:
-            t = time.perf_counter()
+            t = CLOCK()
             fn()
-            times.append(time.perf_counter() - t)
+            times.append(CLOCK() - t)
         a, b = times if r % 2 == 0 else times[::-1]
         to.append(a)
         tt.append(b)

@@ -216,7 +216,8 @@ def test_parallel_kernels_equal_python_versions():
     np.testing.assert_array_equal(K.col2im(c1, 3, 2, 7, 6, 3, 2, 2, 1, 1, 2, 1, 1, oh, ow),
                                   K.col2im.py_func(c1, 3, 2, 7, 6, 3, 2, 2, 1, 1, 2, 1, 1, oh, ow))
     o1, i1 = K.max_pool2d_forward(x, 2, 3, 1, 2, 1, 1, 1, 1, 8, 4)
-    o2, i2 = K.max_pool2d_forward.py_func(x, 2, 3, 1, 2, 1, 1, 1, 1, 8, 4)
+    from tinygrad_es.kernels.pool import _max_pool2d, _tap_ranges
+    o2, i2 = _max_pool2d.py_func(x, _tap_ranges(7, 2, 1, 1, 1, 8), _tap_ranges(6, 3, 2, 1, 1, 4), 1, 2, 1, 1, 1, 1, 8, 4)
     np.testing.assert_array_equal(o1, o2)
     np.testing.assert_array_equal(i1, i2)
     g = rng.standard_normal(o1.shape).astype(np.float32)

@@ -212,3 +212,18 @@ def test_adaptive_max_and_unpool_match_torch():
     u = K.max_unpool2d_forward(p, pi, 9, 7)
     np.testing.assert_array_equal(u, TF.max_unpool2d(torch.tensor(p), torch.tensor(pi), (3, 2), (2, 2),
                                                      (1, 0), output_size=(9, 7)).numpy())
+
+
+@pytest.mark.parametrize("h, w", [(5, 7), (11, 11), (4, 5), (1, 3), (3, 1)])
+def test_max_pool_2x2_fast_path_with_ceil_mode(h, w):
+    rng = np.random.default_rng(h * w)
+    x = rng.integers(0, 4, (3, 2, h, w)).astype(np.float32)  # muchos empates
+    x[0, 0, -1, -1] = np.nan
+    oh, ow = K.pool_output_size(h, 2, 2, 0, 1, True), K.pool_output_size(w, 2, 2, 0, 1, True)
+    a, ia = K.max_pool2x2_forward(x, oh, ow)
+    b, ib = K.max_pool2d_forward(x, 2, 2, 2, 2, 0, 0, 1, 1, oh, ow)
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(ia, ib)
+    g = rng.standard_normal(a.shape).astype(np.float32)
+    np.testing.assert_array_equal(K.max_pool2x2_backward(g, ia, h, w), K.max_pool2d_backward(g, ib, h, w))
+    np.testing.assert_array_equal(K.max_pool2x2_backward(g, ia, h, w), K.max_pool2x2_backward.py_func(g, ia, h, w))

@@ -22,6 +22,7 @@ from .im2col import col2im, im2col, nol_to_ol, ol_to_nol, pad_input
 from .workspace import workspace
 
 ALGOS = ("winograd", "direct", "gemm1x1", "im2col")
+DW_PARTS = 4  # sumas parciales del gradiente de pesos directo (fijas: mismo resultado con 1 o 2 hilos)
 
 
 def conv_output_size(size: int, k: int, stride: int, pad: int, dilation: int = 1) -> int:
@@ -59,7 +60,7 @@ def conv_release(state):
     if state is None or state.owned is None:
         return
     for a in state.owned:  # sólo los buffers sacados de la reserva, nunca la entrada del usuario
-        workspace.put(a)
+        workspace.put_rows(a)
     state.saved = state.owned = None
 
 
@@ -105,13 +106,13 @@ def conv2d_forward(x, w, b=None, stride=(1, 1), padding=(0, 0), dilation=(1, 1),
     ph, pw = padding
     if algo == "winograd":
         th, tw = WG.tiles(oh, ow)
-        V = workspace.get((16, c, n * th * tw), x.dtype)
+        V = workspace.get_rows((16, c, n * th * tw), x.dtype, group=c)
         WG.input_transform(np.ascontiguousarray(x), ph, pw, th, tw, V)
         U = WG.weight_transform(w)
-        M = workspace.get((16, o, n * th * tw), x.dtype)
+        M = workspace.get_rows((16, o, n * th * tw), x.dtype, group=o)
         np.matmul(U, V, out=M)
         WG.output_transform(M, th, tw, bias, out)
-        workspace.put(M)
+        workspace.put_rows(M)
         saved, owned = (V, U), [V]
     elif algo == "direct":
         xp, tmp = _padded(x, ph, pw)
@@ -132,10 +133,10 @@ def conv2d_forward(x, w, b=None, stride=(1, 1), padding=(0, 0), dilation=(1, 1),
         saved, owned = (x3,), []
     elif algo == "im2col":
         cols = _im2col(x, kh, kw, stride, padding, dilation, oh, ow)
-        y = workspace.get((o, n * oh * ow), x.dtype)
+        y = workspace.get_rows((o, n * oh * ow), x.dtype)
         _group_matmul(w.reshape(o, -1), cols, y, groups)
         ol_to_nol(y, n, o, oh * ow, bias, out.reshape(n, o, oh * ow))
-        workspace.put(y)
+        workspace.put_rows(y)
         saved, owned = (cols,), [cols]
     else:
         raise ValueError(f"algoritmo de convolución desconocido: {algo!r} (opciones: {ALGOS})")
@@ -149,7 +150,7 @@ def conv2d_forward(x, w, b=None, stride=(1, 1), padding=(0, 0), dilation=(1, 1),
 def _im2col(x, kh, kw, stride, padding, dilation, oh, ow):
     n, c = x.shape[:2]
     xp, tmp = _padded(x, *padding)
-    cols = workspace.get((c * kh * kw, n * oh * ow), x.dtype)
+    cols = workspace.get_rows((c * kh * kw, n * oh * ow), x.dtype, streams=kh * kw)
     im2col(xp, kh, kw, stride[0], stride[1], dilation[0], dilation[1], oh, ow, cols)
     if tmp:
         workspace.put(xp)
@@ -179,17 +180,17 @@ def _backward_winograd(g, st, need_x, need_w):
     o = st.w.shape[0]
     V, U = st.saved
     th, tw = WG.tiles(*st.out_hw)
-    dM = workspace.get((16, o, n * th * tw), g.dtype)
+    dM = workspace.get_rows((16, o, n * th * tw), g.dtype, group=o)
     WG.grad_output_transform(g, th, tw, dM)
     dx = dw = None
     if need_w:
         dw = WG.weight_transform_adjoint(np.matmul(dM, V.transpose(0, 2, 1)), o, c)
     if need_x:
-        dV = workspace.get(V.shape, g.dtype)
+        dV = workspace.get_rows(V.shape, g.dtype, group=c)
         np.matmul(U.transpose(0, 2, 1), dM, out=dV)
         dx = WG.input_transform_adjoint(dV, n, h, wd, st.padding[0], st.padding[1], th, tw)
-        workspace.put(dV)
-    workspace.put(dM)
+        workspace.put_rows(dV)
+    workspace.put_rows(dM)
     return dx, dw
 
 
@@ -204,21 +205,22 @@ def _backward_direct(g, st, need_x, need_w):
     dh, dwl = st.dilation
     dx = dw = None
     if need_w:
-        if cg * kh * kw <= 27:
-            # gradiente en la rejilla de ancho wp (ceros en las columnas sobrantes)
-            gf = workspace.get((n, o, oh, wp), g.dtype)
-            pad_input(g, 0, 0, gf)
-            sh, ch = D.tap_table(cg, kh, kw, dh, dwl, wp)
+        # gradiente en la rejilla de ancho wp (ceros en las columnas sobrantes)
+        gf = workspace.get((n, o, oh, wp), g.dtype)
+        pad_input(g, 0, 0, gf)
+        gf3, xf = gf.reshape(n, o, oh * wp), xp.reshape(n, c, hp * wp)
+        thi = (oh - 1) * wp + ow
+        ntap = cg * kh * kw
+        sh, ch = D.tap_table(cg, kh, kw, dh, dwl, wp)
+        if ntap <= 27:
             acc = np.empty((o, sh.size), g.dtype)
-            D.flat_dw(gf.reshape(n, o, oh * wp), xp.reshape(n, c, hp * wp), cg, og, sh, ch,
-                      (oh - 1) * wp + ow, acc)
-            workspace.put(gf)
-            dw = np.ascontiguousarray(acc[:, :cg * kh * kw]).reshape(st.w.shape)
+            D.flat_dw(gf3, xf, cg, og, sh, ch, thi, acc)
         else:
-            cols = workspace.get((c * kh * kw, n * oh * ow), g.dtype)
-            im2col(xp, kh, kw, 1, 1, dh, dwl, oh, ow, cols)
-            dw = _dw_from_cols(g, cols, st.w.shape, groups)
-            workspace.put(cols)
+            acc = np.zeros((DW_PARTS, o + 3, -(-ntap // 16) * 16), g.dtype)
+            D.flat_dw_gemm(gf3, xf, cg, og, sh, ch, ntap, thi, acc)
+            acc = acc[:, :o].sum(axis=0)
+        workspace.put(gf)
+        dw = np.ascontiguousarray(acc[:, :ntap]).reshape(st.w.shape)
     if need_x:
         ph_, pw_ = (kh - 1) * dh, (kw - 1) * dwl
         gp = workspace.get((n, o, hp + ph_, wp + pw_), g.dtype)
@@ -290,11 +292,11 @@ def conv2d_input_grad(g, w, x_shape, stride, padding, dilation, groups):
     L = oh * ow
     gt = workspace.get((o, n * L), g.dtype)
     nol_to_ol(np.ascontiguousarray(g).reshape(n, o, L), n, o, L, gt)
-    dcols = workspace.get((c * kh * kw, n * L), g.dtype)
+    dcols = workspace.get_rows((c * kh * kw, n * L), g.dtype, streams=kh * kw)
     wt = np.ascontiguousarray(w.reshape(groups, o // groups, cg * kh * kw).transpose(0, 2, 1))
     _group_matmul(wt.reshape(groups * cg * kh * kw, o // groups), gt, dcols, groups)
     dx = col2im(dcols, n, c, h, wd, kh, kw, stride[0], stride[1], padding[0], padding[1],
                 dilation[0], dilation[1], oh, ow)
-    workspace.put(dcols)
+    workspace.put_rows(dcols)
     workspace.put(gt)
     return dx

@@ -59,12 +59,12 @@ def conv_transpose2d_backward(gout, state, need_x=True, need_w=True, need_b=True
     if need_w:
         dw = _dw_from_cols(np.ascontiguousarray(x, dtype=w.dtype), cols, w.shape, groups)
     if need_x:
-        y = workspace.get((cin, n * h * wd), g.dtype)
+        y = workspace.get_rows((cin, n * h * wd), g.dtype)
         _group_matmul(w.reshape(cin, -1), cols, y, groups)
         dx = np.empty((n, cin, h, wd), g.dtype)
         ol_to_nol(y, n, cin, h * wd, np.zeros(cin, g.dtype), dx.reshape(n, cin, h * wd))
-        workspace.put(y)
-    workspace.put(cols)
+        workspace.put_rows(y)
+    workspace.put_rows(cols)
     return dx, dw, db
 
 
@@ -73,5 +73,5 @@ def _crop_cols(cols, n, oh, ow, h, w):
     c4 = cols.reshape(k, n, oh, ow)[:, :, :h, :w]
     out = workspace.get((k, n * h * w), cols.dtype)
     out.reshape(k, n, h, w)[...] = c4
-    workspace.put(cols)
+    workspace.put_rows(cols)
     return out
