@@ -69,9 +69,29 @@ def compile_times():
     return out
 
 
-def make_cases(rng, torch, only):
+def functional_pair(fn, arrays, kw):
+    """(fwd, f+b) de una función de ``conv_functional`` sobre Tensors: el camino completo
+    (comprobaciones, autograd, núcleos)."""
+    from tinygrad_es import Tensor, no_grad
+    ts = [Tensor(a, requires_grad=True) for a in arrays]
+
+    def f():
+        with no_grad():
+            fn(*ts, **kw)
+
+    def fb():
+        y = fn(*ts, **kw)
+        y.backward(np.ones(y.shape, y.dtype))
+        for t in ts:
+            t.grad = None
+
+    return f, fb
+
+
+def make_cases(rng, torch, only, level="functional"):
     """Para cada caso: (etiqueta, fwd nuestro, f+b nuestro, fwd torch, f+b torch, flops)."""
     from tinygrad_es import kernels as K
+    from tinygrad_es.ops import conv_functional as CF
     TF = torch.nn.functional
     cases = []
     for name, s in CONV.items():
@@ -103,6 +123,8 @@ def make_cases(rng, torch, only):
         def tfb(X=X, W=W, B=B, st=st, pd=pd, dl=dl, gr=gr, shape=y0.shape):
             TF.conv2d(X, W, B, st, pd, dl, gr).backward(torch.ones(shape))
 
+        if level == "functional":
+            of, ofb = functional_pair(CF.conv2d, [x, w, b], dict(stride=st, padding=pd, dilation=dl, groups=gr))
         cases.append((conv_label(name, s) + f" [{algo}]", name, of, ofb, tf, tfb, flops))
     for name, s in CONVT.items():
         if only and name not in only:
@@ -129,6 +151,8 @@ def make_cases(rng, torch, only):
         def tfb(X=X, W=W, B=B, st=st, pd=pd, shape=y0.shape):
             TF.conv_transpose2d(X, W, B, st, pd).backward(torch.ones(shape))
 
+        if level == "functional":
+            of, ofb = functional_pair(CF.conv_transpose2d, [x, w, b], dict(stride=st, padding=pd))
         cases.append((conv_label(name, s, "convT"), name, of, ofb, tf, tfb, 2 * x.size * s["o"] * s["k"] ** 2))
     for name, s in UPSAMPLE.items():
         if only and name not in only:
@@ -157,15 +181,18 @@ def make_cases(rng, torch, only):
             y = TF.interpolate(X, scale_factor=sc, mode="bilinear", align_corners=False)
             y.backward(torch.ones_like(y))
 
+        if level == "functional":
+            of, ofb = functional_pair(CF.interpolate, [x], dict(scale_factor=s["scale"], mode="bilinear",
+                                                               align_corners=False))
         cases.append((f"({name}) bilinear x{s['scale']} {s['shape']}", name, of, ofb, tf, tfb, None))
     for name, s in POOLS.items():
         if only and name not in only:
             continue
-        cases.append(_pool_case(name, s, rng, torch, K))
+        cases.append(_pool_case(name, s, rng, torch, K, level))
     return cases
 
 
-def _pool_case(name, s, rng, torch, K):
+def _pool_case(name, s, rng, torch, K, level):
     TF = torch.nn.functional
     x = rng.standard_normal(s["shape"]).astype(np.float32)
     X = torch.tensor(x, requires_grad=True)
@@ -211,7 +238,36 @@ def _pool_case(name, s, rng, torch, K):
         y.backward(torch.ones_like(y))
 
     label = f"({name}) {s['kind']}pool {k}x{k} s{st} p{pd}{' ceil' if ceil else ''} {s['shape']}"
+    if level == "functional":
+        from tinygrad_es.ops import conv_functional as CF
+        fn = CF.max_pool2d if s["kind"] == "max" else CF.avg_pool2d
+        fwd, ofb = functional_pair(fn, [x], dict(kernel_size=k, stride=st, padding=pd, ceil_mode=ceil))
     return label, name, fwd, ofb, tf, tfb, None
+
+
+def blas_spin():
+    """CPU quemada por los hilos de OpenBLAS en 50 ms de reposo tras una GEMM 512×512, con
+    la espera que deja tinygrad_es y con la de OpenBLAS por defecto (2²⁸ ciclos)."""
+    import time
+    from tinygrad_es.kernels import blas
+    now = blas.spin_timeout()
+    if now is None:
+        return {}
+    a = np.random.default_rng(0).standard_normal((512, 512)).astype(np.float32)
+    res = {}
+    for label, v in (("tinygrad_es", now or 28), ("openblas_defecto", 28)):
+        blas.set_spin_timeout(v)
+        a @ a
+        time.sleep(0.2)
+        burn = []
+        for _ in range(10):
+            a @ a
+            c = time.process_time()
+            time.sleep(0.05)
+            burn.append(time.process_time() - c)
+        res[label] = dict(log2_cycles=v, cpu_ms_in_50ms_idle=float(np.median(burn) * 1e3))
+    blas.set_spin_timeout(now or 28)
+    return res
 
 
 def tiny_ops(torch):
@@ -240,6 +296,8 @@ def main():
     ap.add_argument("--only", default="", help="casos separados por comas (p. ej. a,b,p1)")
     ap.add_argument("--out", default=os.path.join(HERE, "results", "conv.json"))
     ap.add_argument("--cpu-clock", action="store_true", help="tiempo de CPU del proceso en vez de pared")
+    ap.add_argument("--level", choices=("functional", "kernels"), default="functional",
+                    help="functional: Tensors y autograd (lo que usa un programa); kernels: sólo los núcleos")
     args = ap.parse_args()
     if args.cpu_clock:
         timing.use_cpu_clock()
@@ -262,7 +320,7 @@ def main():
     hdr = f"{'caso':<48} {'fwd ms':>7} {'torch':>7} {'ratio':>6} {'f+b ms':>7} {'torch':>7} {'ratio':>6} {'GF/s':>6}"
     print("\n" + hdr + "\n" + "-" * len(hdr))
     rows = []
-    for label, name, of, ofb, tf, tfb, flops in make_cases(rng, torch, only):
+    for label, name, of, ofb, tf, tfb, flops in make_cases(rng, torch, only, args.level):
         a, b, r = interleaved(of, tf, args.repeat)
         c, d, r2 = interleaved(ofb, tfb, args.repeat)
         gf = f"{3 * flops / c / 1e6:6.1f}" if flops else ""
@@ -273,14 +331,18 @@ def main():
         a, b, r = interleaved(*tiny_ops(torch), args.repeat)
         print(f"{'operaciones diminutas (20 × 6 ops + backward)':<48} {'':>7} {'':>7} {'':>6} {a:7.2f} {b:7.2f} {r:6.2f}")
         rows.append(dict(case="tiny", fb_ms=a, torch_fb_ms=b, fb_ratio=r))
+    spin = blas_spin() if not only else {}
+    if spin:
+        print("\nCPU quemada por OpenBLAS en 50 ms de reposo tras una GEMM: " + ", ".join(
+            f"{k} (2^{v['log2_cycles']} ciclos) {v['cpu_ms_in_50ms_idle']:.1f} ms" for k, v in spin.items()))
     train = []
     if not args.no_train and not only:
         from train_step import compare_training_steps
         train = compare_training_steps(args.repeat)
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w") as f:
-        json.dump(dict(threads=args.threads, clock="cpu" if args.cpu_clock else "pared", threading_layer=numba.config.THREADING_LAYER, compile_s=comp,
-                       level="kernels", rows=rows, train_steps=train), f, indent=2)
+        json.dump(dict(threads=args.threads, clock="cpu" if args.cpu_clock else "pared", threading_layer=numba.config.THREADING_LAYER, compile_s=comp, blas_spin=spin,
+                       level=args.level, rows=rows, train_steps=train), f, indent=2)
     print(f"\nJSON escrito en {args.out}")
 
 
