@@ -55,6 +55,14 @@ def test_conv_kernels_equal_python_versions():
     same_inplace(WG.output_transform, 4, M, th, tw, rng.standard_normal(3), np.empty((2, 3, 7, 8)))
     same_inplace(WG.grad_output_transform, 3, rng.standard_normal((2, 3, 7, 8)), th, tw, np.empty_like(M))
     same(WG.input_transform_adjoint, V, 2, 7, 6, 1, 2, th, tw)
+    from tinygrad_es.kernels import winograd4 as W4
+    th, tw = W4.tiles(7, 8)
+    V = np.empty((36, 4, 2 * th * tw))
+    same_inplace(W4.input_transform, 5, x, 1, 2, th, tw, V)
+    M = rng.standard_normal((36, 3, 2 * th * tw))
+    same_inplace(W4.output_transform, 4, M, th, tw, rng.standard_normal(3), np.empty((2, 3, 7, 8)))
+    same_inplace(W4.grad_output_transform, 3, rng.standard_normal((2, 3, 7, 8)), th, tw, np.empty_like(M))
+    same(W4.input_transform_adjoint, V, 2, 7, 6, 1, 2, th, tw)
     # im2col / col2im con stride y dilatación, y los cambios de disposición
     cols = np.empty((4 * 3 * 2, 2 * 3 * 4))
     same_inplace(K.im2col, 9, xp, 3, 2, 2, 2, 2, 1, 3, 4, cols)
@@ -99,7 +107,7 @@ from tinygrad_es import kernels as K
 r = np.random.default_rng(0)
 res = []
 x = r.standard_normal((2, 16, 6, 5)); w = r.standard_normal((16, 16, 3, 3)); b = r.standard_normal(16)
-for algo, ww, kw in [("winograd", w, dict(padding=(1, 1))), ("direct", w[:, :4, :, :2], dict(padding=(1, 0),
+for algo, ww, kw in [("winograd", w, dict(padding=(1, 1))), ("winograd4", w, dict(padding=(2, 1))), ("direct", w[:, :4, :, :2], dict(padding=(1, 0),
                      dilation=(1, 2), groups=4)), ("direct", w[:, :1], dict(padding=(1, 1), groups=16)),
                      ("gemm1x1", w[:8, :, :1, :1], {}), ("im2col", w[:, :8, :2], dict(stride=(2, 1), groups=2))]:
     y, st = K.conv2d_forward(x, ww, None, algo=algo, **kw)

@@ -2,8 +2,9 @@
 
 Algoritmos (``conv2d_forward(..., algo=None)`` elige; ``algo=`` lo fuerza en los tests):
 
-* ``"winograd"``: 3×3, stride 1, sin dilatación ni grupos, con bastantes canales
-  (``winograd.py``): 2,25× menos productos; las GEMM las hace BLAS.
+* ``"winograd4"`` / ``"winograd"``: 3×3, stride 1, sin dilatación ni grupos, con
+  bastantes canales: F(4×4, 3×3) (``winograd4.py``, 4× menos productos) o F(2×2, 3×3)
+  (``winograd.py``, 2,25×, más exacto en float32); las GEMM las hace BLAS.
 * ``"direct"``: stride 1 con ``C/G·kh·kw`` pequeño (la primera capa, 5×5 sobre RGB,
   depthwise, dilatadas...): núcleo directo sobre planos aplanados (``direct.py``), sin
   ``cols``; escribe la salida ya en (N, O, H, W) con el sesgo.
@@ -18,10 +19,12 @@ import numpy as np
 
 from . import direct as D
 from . import winograd as WG
+from . import winograd4 as WG4
 from .im2col import col2im, im2col, nol_to_ol, ol_to_nol, pad_input
 from .workspace import workspace
 
-ALGOS = ("winograd", "direct", "gemm1x1", "im2col")
+ALGOS = ("winograd", "winograd4", "direct", "gemm1x1", "im2col")
+_WINO = {"winograd": (WG, 16), "winograd4": (WG4, 36)}
 DW_PARTS = 4  # sumas parciales del gradiente de pesos directo (fijas: mismo resultado con 1 o 2 hilos)
 
 
@@ -47,7 +50,9 @@ def choose_algo(x_shape, w_shape, stride, padding, dilation, groups):
     if tuple(stride) != (1, 1):
         return "im2col"
     if kh == kw == 3 and tuple(dilation) == (1, 1) and groups == 1 and c >= 16 and o >= 16:
-        return "winograd"
+        # F(4×4) sólo paga con muchos canales (medido: 12-15 % menos en f+b con 128→128 a 28²,
+        # más lento con 64 canales a 13-14², donde las transformadas pesan más que la GEMM)
+        return "winograd4" if c >= 128 and o >= 128 else "winograd"
     if kh == kw == 1 and tuple(padding) == (0, 0) and groups == 1:
         return "gemm1x1"
     if cg * kh * kw <= 160 or cg == 1:
@@ -104,14 +109,15 @@ def conv2d_forward(x, w, b=None, stride=(1, 1), padding=(0, 0), dilation=(1, 1),
     bias = _bias(b, o, x.dtype)
     out = np.empty((n, o, oh, ow), dtype=x.dtype)
     ph, pw = padding
-    if algo == "winograd":
-        th, tw = WG.tiles(oh, ow)
-        V = workspace.get_rows((16, c, n * th * tw), x.dtype, group=c)
-        WG.input_transform(np.ascontiguousarray(x), ph, pw, th, tw, V)
-        U = WG.weight_transform(w)
-        M = workspace.get_rows((16, o, n * th * tw), x.dtype, group=o)
+    if algo in _WINO:
+        mod, nxi = _WINO[algo]
+        th, tw = mod.tiles(oh, ow)
+        V = workspace.get_rows((nxi, c, n * th * tw), x.dtype, streams=nxi, group=c)
+        mod.input_transform(np.ascontiguousarray(x), ph, pw, th, tw, V)
+        U = mod.weight_transform(w)
+        M = workspace.get_rows((nxi, o, n * th * tw), x.dtype, streams=nxi, group=o)
         np.matmul(U, V, out=M)
-        WG.output_transform(M, th, tw, bias, out)
+        mod.output_transform(M, th, tw, bias, out)
         workspace.put_rows(M)
         saved, owned = (V, U), [V]
     elif algo == "direct":
@@ -164,7 +170,7 @@ def conv2d_backward(gout, state, need_x=True, need_w=True, need_b=True):
     g = np.ascontiguousarray(gout, dtype=state.w.dtype)
     db = g.sum(axis=(0, 2, 3)) if need_b else None
     dx = dw = None
-    if state.algo == "winograd":
+    if state.algo in _WINO:
         dx, dw = _backward_winograd(g, state, need_x, need_w)
     elif state.algo == "direct":
         dx, dw = _backward_direct(g, state, need_x, need_w)
@@ -178,17 +184,18 @@ def conv2d_backward(gout, state, need_x=True, need_w=True, need_b=True):
 def _backward_winograd(g, st, need_x, need_w):
     n, c, h, wd = st.x_shape
     o = st.w.shape[0]
+    mod, nxi = _WINO[st.algo]
     V, U = st.saved
-    th, tw = WG.tiles(*st.out_hw)
-    dM = workspace.get_rows((16, o, n * th * tw), g.dtype, group=o)
-    WG.grad_output_transform(g, th, tw, dM)
+    th, tw = mod.tiles(*st.out_hw)
+    dM = workspace.get_rows((nxi, o, n * th * tw), g.dtype, streams=nxi, group=o)
+    mod.grad_output_transform(g, th, tw, dM)
     dx = dw = None
     if need_w:
-        dw = WG.weight_transform_adjoint(np.matmul(dM, V.transpose(0, 2, 1)), o, c)
+        dw = mod.weight_transform_adjoint(np.matmul(dM, V.transpose(0, 2, 1)), o, c)
     if need_x:
-        dV = workspace.get_rows(V.shape, g.dtype, group=c)
+        dV = workspace.get_rows(V.shape, g.dtype, streams=nxi, group=c)
         np.matmul(U.transpose(0, 2, 1), dM, out=dV)
-        dx = WG.input_transform_adjoint(dV, n, h, wd, st.padding[0], st.padding[1], th, tw)
+        dx = mod.input_transform_adjoint(dV, n, h, wd, st.padding[0], st.padding[1], th, tw)
         workspace.put_rows(dV)
     workspace.put_rows(dM)
     return dx, dw
