@@ -288,10 +288,32 @@ def tiny_ops(torch):
     return ours, theirs
 
 
+def summarize(runs):
+    """Mediana y extremos de cada cociente entre pasadas; imprime la tabla resumen."""
+    out = []
+    print(f"\nResumen de {len(runs)} pasadas: cociente nuestro/torch (mediana [mín–máx])")
+    print(f"{'caso':<48} {'fwd':>18} {'f+b':>18}")
+    for i, row in enumerate(runs[0]):
+        per = [r[i] for r in runs]
+        item = dict(case=row["case"], label=row["label"])
+        cells = []
+        for key in ("fwd_ratio", "fb_ratio"):
+            vals = [p[key] for p in per if key in p]
+            if vals:
+                item[key] = dict(median=float(np.median(vals)), min=float(min(vals)), max=float(max(vals)))
+                cells.append(f"{np.median(vals):5.2f} [{min(vals):4.2f}–{max(vals):4.2f}]")
+            else:
+                cells.append("")
+        print(f"{row['label']:<48} {cells[0]:>18} {cells[1]:>18}")
+        out.append(item)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeat", type=int, default=30)
+    ap.add_argument("--runs", type=int, default=3, help="pasadas completas de la tabla (mediana y extremos)")
     ap.add_argument("--no-train", action="store_true")
     ap.add_argument("--only", default="", help="casos separados por comas (p. ej. a,b,p1)")
     ap.add_argument("--out", default=os.path.join(HERE, "results", "conv.json"))
@@ -317,32 +339,41 @@ def main():
     if comp:
         print(f"JIT (primera llamada, proceso nuevo): caché fría {comp['fria']:.2f} s, "
               f"caché caliente {comp['caliente']:.2f} s")
-    hdr = f"{'caso':<48} {'fwd ms':>7} {'torch':>7} {'ratio':>6} {'f+b ms':>7} {'torch':>7} {'ratio':>6} {'GF/s':>6}"
-    print("\n" + hdr + "\n" + "-" * len(hdr))
-    rows = []
-    for label, name, of, ofb, tf, tfb, flops in make_cases(rng, torch, only, args.level):
-        a, b, r = interleaved(of, tf, args.repeat)
-        c, d, r2 = interleaved(ofb, tfb, args.repeat)
-        gf = f"{3 * flops / c / 1e6:6.1f}" if flops else ""
-        print(f"{label:<48} {a:7.2f} {b:7.2f} {r:6.2f} {c:7.2f} {d:7.2f} {r2:6.2f} {gf}")
-        rows.append(dict(case=name, label=label, fwd_ms=a, torch_fwd_ms=b, fwd_ratio=r, fb_ms=c, torch_fb_ms=d,
-                         fb_ratio=r2))
-    if not only or "tiny" in only:
-        a, b, r = interleaved(*tiny_ops(torch), args.repeat)
-        print(f"{'operaciones diminutas (20 × 6 ops + backward)':<48} {'':>7} {'':>7} {'':>6} {a:7.2f} {b:7.2f} {r:6.2f}")
-        rows.append(dict(case="tiny", fb_ms=a, torch_fb_ms=b, fb_ratio=r))
+    cases = make_cases(rng, torch, only, args.level)
+    runs = []
+    for run in range(args.runs):
+        hdr = (f"{'caso':<48} {'fwd ms':>7} {'torch':>7} {'ratio':>6} {'f+b ms':>7} {'torch':>7} {'ratio':>6} "
+               f"{'GF/s':>6}")
+        print(f"\nPasada {run + 1} de {args.runs}\n" + hdr + "\n" + "-" * len(hdr))
+        rows = []
+        for label, name, of, ofb, tf, tfb, flops in cases:
+            a, b, r = interleaved(of, tf, args.repeat)
+            c, d, r2 = interleaved(ofb, tfb, args.repeat)
+            gf = f"{3 * flops / c / 1e6:6.1f}" if flops else ""
+            print(f"{label:<48} {a:7.2f} {b:7.2f} {r:6.2f} {c:7.2f} {d:7.2f} {r2:6.2f} {gf}")
+            rows.append(dict(case=name, label=label, fwd_ms=a, torch_fwd_ms=b, fwd_ratio=r, fb_ms=c, torch_fb_ms=d,
+                             fb_ratio=r2))
+        if not only or "tiny" in only:
+            a, b, r = interleaved(*tiny_ops(torch), args.repeat)
+            print(f"{'operaciones diminutas (20 × 6 ops + backward)':<48} {'':>7} {'':>7} {'':>6} {a:7.2f} {b:7.2f} "
+                  f"{r:6.2f}")
+            rows.append(dict(case="tiny", label="operaciones diminutas", fb_ms=a, torch_fb_ms=b, fb_ratio=r))
+        if not args.no_train and not only:
+            from train_step import compare_training_steps
+            for t in compare_training_steps(args.repeat):
+                rows.append(dict(case=t["case"] + "_step", label=f"paso de entrenamiento {t['case'].upper()}",
+                                 fb_ms=t["ours_ms"], torch_fb_ms=t["torch_ms"], fb_ratio=t["ratio"]))
+        runs.append(rows)
+    summary = summarize(runs)
     spin = blas_spin() if not only else {}
     if spin:
         print("\nCPU quemada por OpenBLAS en 50 ms de reposo tras una GEMM: " + ", ".join(
             f"{k} (2^{v['log2_cycles']} ciclos) {v['cpu_ms_in_50ms_idle']:.1f} ms" for k, v in spin.items()))
-    train = []
-    if not args.no_train and not only:
-        from train_step import compare_training_steps
-        train = compare_training_steps(args.repeat)
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w") as f:
-        json.dump(dict(threads=args.threads, clock="cpu" if args.cpu_clock else "pared", threading_layer=numba.config.THREADING_LAYER, compile_s=comp, blas_spin=spin,
-                       level=args.level, rows=rows, train_steps=train), f, indent=2)
+        json.dump(dict(threads=args.threads, clock="cpu" if args.cpu_clock else "pared",
+                       threading_layer=numba.config.THREADING_LAYER, compile_s=comp, blas_spin=spin, level=args.level,
+                       summary=summary, runs=runs), f, indent=2)
     print(f"\nJSON escrito en {args.out}")
 
 
