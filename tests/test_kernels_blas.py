@@ -15,8 +15,7 @@ CODE = "import numpy, tinygrad_es; from tinygrad_es.kernels import blas; print(b
 
 
 def _run(**env):
-    r = subprocess.run([sys.executable, "-c", CODE], env=dict(os.environ, **env), capture_output=True, text=True,
-                       cwd=os.path.dirname(HERE))
+    r = subprocess.run([sys.executable, "-c", CODE], env=env, capture_output=True, text=True, cwd=os.path.dirname(HERE))
     assert r.returncode == 0, r.stderr
     return r.stdout.strip()
 
