@@ -22,6 +22,11 @@ def same(kernel, *args):
         np.testing.assert_array_equal(u, v)
 
 
+def rows(shape):
+    """Vista con filas rellenadas, como las de ``workspace.get_rows`` (misma compilación)."""
+    return np.zeros(shape[:-1] + (shape[-1] + 1,))[..., :shape[-1]]
+
+
 def same_inplace(kernel, out_index, *args):
     args2 = [a.copy() if i == out_index else a for i, a in enumerate(args)]
     kernel(*args)
@@ -49,27 +54,30 @@ def test_conv_kernels_equal_python_versions():
     same_inplace(D.flat_dw, 7, gf, xp.reshape(2, 4, 90), 1, 1, sh1, ch1, 68, dw)
     # Winograd: las cuatro transformadas
     th, tw = WG.tiles(7, 8)
-    V = np.empty((16, 4, 2 * th * tw))
+    V = rows((16, 4, 2 * th * tw))
     same_inplace(WG.input_transform, 5, x, 1, 2, th, tw, V)
-    M = rng.standard_normal((16, 3, 2 * th * tw))
+    M = rows((16, 3, 2 * th * tw))
+    M[...] = rng.standard_normal(M.shape)
     same_inplace(WG.output_transform, 4, M, th, tw, rng.standard_normal(3), np.empty((2, 3, 7, 8)))
-    same_inplace(WG.grad_output_transform, 3, rng.standard_normal((2, 3, 7, 8)), th, tw, np.empty_like(M))
+    same_inplace(WG.grad_output_transform, 3, rng.standard_normal((2, 3, 7, 8)), th, tw, rows(M.shape))
     same(WG.input_transform_adjoint, V, 2, 7, 6, 1, 2, th, tw)
     from tinygrad_es.kernels import winograd4 as W4
     th, tw = W4.tiles(7, 8)
-    V = np.empty((36, 4, 2 * th * tw))
+    V = rows((36, 4, 2 * th * tw))
     same_inplace(W4.input_transform, 5, x, 1, 2, th, tw, V)
-    M = rng.standard_normal((36, 3, 2 * th * tw))
+    M = rows((36, 3, 2 * th * tw))
+    M[...] = rng.standard_normal(M.shape)
     same_inplace(W4.output_transform, 4, M, th, tw, rng.standard_normal(3), np.empty((2, 3, 7, 8)))
-    same_inplace(W4.grad_output_transform, 3, rng.standard_normal((2, 3, 7, 8)), th, tw, np.empty_like(M))
+    same_inplace(W4.grad_output_transform, 3, rng.standard_normal((2, 3, 7, 8)), th, tw, rows(M.shape))
     same(W4.input_transform_adjoint, V, 2, 7, 6, 1, 2, th, tw)
     # im2col / col2im con stride y dilatación, y los cambios de disposición
-    cols = np.empty((4 * 3 * 2, 2 * 3 * 4))
+    cols = rows((4 * 3 * 2, 2 * 3 * 4))
     same_inplace(K.im2col, 9, xp, 3, 2, 2, 2, 2, 1, 3, 4, cols)
     K.im2col(xp, 3, 2, 2, 2, 2, 1, 3, 4, cols)
     same(K.col2im, cols, 2, 4, 7, 6, 3, 2, 2, 2, 1, 2, 2, 1, 3, 4)
     from tinygrad_es.kernels.im2col import nol_to_ol, ol_to_nol
-    y = rng.standard_normal((3, 2 * 5))
+    y = rows((3, 2 * 5))
+    y[...] = rng.standard_normal(y.shape)
     same_inplace(ol_to_nol, 5, y, 2, 3, 5, rng.standard_normal(3), np.empty((2, 3, 5)))
     same_inplace(nol_to_ol, 4, rng.standard_normal((2, 3, 5)), 2, 3, 5, np.empty((3, 10)))
 

@@ -46,7 +46,9 @@ class Workspace:
         2 304 float32 en Winograd) los núcleos que escriben 16 filas a la vez iban 3-4×
         más lentos (medido). Se devuelve con ``put_rows``."""
         shape = tuple(shape)
-        lp = nonaliasing_len(shape[-1], np.dtype(dtype).itemsize, streams, group)
+        # siempre al menos un elemento de relleno: la vista nunca es contigua, así numba
+        # compila una sola versión de cada núcleo (no una para 'C' y otra para 'A')
+        lp = nonaliasing_len(shape[-1] + 1, np.dtype(dtype).itemsize, streams, group)
         return self.get(shape[:-1] + (lp,), dtype)[..., :shape[-1]]
 
     def put_rows(self, view) -> None:
