@@ -9,24 +9,13 @@ import json
 import os
 import pstats
 import sys
-import time
 
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
-
-
-def bench(fn, repeat, warmup=3):
-    """Mediana de ``repeat`` ejecuciones tras ``warmup`` de calentamiento (segundos)."""
-    for _ in range(warmup):
-        fn()
-    ts = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t)
-    return float(np.median(ts))
+sys.path.insert(0, HERE)
+from timing import interleaved  # noqa: E402
 
 
 def _ours(kind):
@@ -102,11 +91,10 @@ def compare_training_steps(repeat=20):
         ours_step, torch_step = make_steps(kind)
         l0, t0 = ours_step(), torch_step()
         assert abs(l0 - t0) < 1e-3, (l0, t0)  # mismas redes, mismo primer paso
-        to = bench(ours_step, repeat)
-        tt = bench(torch_step, repeat)
-        rows.append(dict(case=kind, ours_ms=to * 1e3, torch_ms=tt * 1e3, ratio=to / tt,
-                         epoch_60k_s=to * 60000 / 64, torch_epoch_60k_s=tt * 60000 / 64))
-        print(f"{label:<34} {to*1e3:>11.2f} {tt*1e3:>9.2f} {to/tt:>6.2f} {to*60000/64:>13.1f}")
+        to, tt, ratio = interleaved(ours_step, torch_step, repeat)
+        rows.append(dict(case=kind, ours_ms=to, torch_ms=tt, ratio=ratio,
+                         epoch_60k_s=to * 60 / 64, torch_epoch_60k_s=tt * 60 / 64))
+        print(f"{label:<34} {to:>11.2f} {tt:>9.2f} {ratio:>6.2f} {to*60/64:>13.1f}")
     return rows
 
 

@@ -211,24 +211,25 @@ def test_parallel_kernels_equal_python_versions():
     oh, ow = (9 - 3) // 2 + 1, (10 - 2) // 1 + 1
     c1 = np.empty((2 * 3 * 2, 3 * oh * ow), np.float32)
     c2 = np.empty_like(c1)
-    K.im2col(xp, 3, 2, 2, 1, oh, ow, c1)
-    K.im2col.py_func(xp, 3, 2, 2, 1, oh, ow, c2)
+    K.im2col(xp, 3, 2, 2, 1, 1, 1, oh, ow, c1)
+    K.im2col.py_func(xp, 3, 2, 2, 1, 1, 1, oh, ow, c2)
     np.testing.assert_array_equal(c1, c2)
-    np.testing.assert_array_equal(K.col2im(c1, 3, 2, 7, 6, 3, 2, 2, 1, 1, 2, oh, ow),
-                                  K.col2im.py_func(c1, 3, 2, 7, 6, 3, 2, 2, 1, 1, 2, oh, ow))
-    o1, i1 = K.max_pool2d_forward(x, 2, 3, 1, 2, 1, 1, 8, 4)
-    o2, i2 = K.max_pool2d_forward.py_func(x, 2, 3, 1, 2, 1, 1, 8, 4)
+    np.testing.assert_array_equal(K.col2im(c1, 3, 2, 7, 6, 3, 2, 2, 1, 1, 2, 1, 1, oh, ow),
+                                  K.col2im.py_func(c1, 3, 2, 7, 6, 3, 2, 2, 1, 1, 2, 1, 1, oh, ow))
+    o1, i1 = K.max_pool2d_forward(x, 2, 3, 1, 2, 1, 1, 1, 1, 8, 4)
+    from tinygrad_es.kernels.pool import _max_pool2d, _tap_ranges
+    o2, i2 = _max_pool2d.py_func(x, _tap_ranges(7, 2, 1, 1, 1, 8), _tap_ranges(6, 3, 2, 1, 1, 4), 1, 2, 1, 1, 1, 1, 8, 4)
     np.testing.assert_array_equal(o1, o2)
     np.testing.assert_array_equal(i1, i2)
     g = rng.standard_normal(o1.shape).astype(np.float32)
     np.testing.assert_array_equal(K.max_pool2d_backward(g, i1, 7, 6), K.max_pool2d_backward.py_func(g, i1, 7, 6))
     # sumas en coma flotante: se comparan en float64, donde Python y numba redondean igual
     x = x.astype(np.float64)
-    np.testing.assert_array_equal(K.avg_pool2d_forward(x, 2, 2, 2, 2, 1, 1, 4, 4),
-                                  K.avg_pool2d_forward.py_func(x, 2, 2, 2, 2, 1, 1, 4, 4))
+    np.testing.assert_array_equal(K.avg_pool2d_forward(x, 2, 2, 2, 2, 1, 1, 4, 4, True, 0),
+                                  K.avg_pool2d_forward.py_func(x, 2, 2, 2, 2, 1, 1, 4, 4, True, 0))
     g2 = rng.standard_normal((3, 2, 4, 4))
-    np.testing.assert_array_equal(K.avg_pool2d_backward(g2, 7, 6, 2, 2, 2, 2, 1, 1),
-                                  K.avg_pool2d_backward.py_func(g2, 7, 6, 2, 2, 2, 2, 1, 1))
+    np.testing.assert_array_equal(K.avg_pool2d_backward(g2, 7, 6, 2, 2, 2, 2, 1, 1, True, 0),
+                                  K.avg_pool2d_backward.py_func(g2, 7, 6, 2, 2, 2, 2, 1, 1, True, 0))
     np.testing.assert_array_equal(K.adaptive_avg_pool2d_forward(x, 3, 4),
                                   K.adaptive_avg_pool2d_forward.py_func(x, 3, 4))
 
@@ -280,7 +281,7 @@ def test_max_pool_2x2_fast_path_equals_general_kernel(h, w):
     x[1, 1, 1, 0] = np.nan
     oh, ow = h // 2, w // 2
     a, ia = K.max_pool2x2_forward(x, oh, ow)
-    b, ib = K.max_pool2d_forward(x, 2, 2, 2, 2, 0, 0, oh, ow)
+    b, ib = K.max_pool2d_forward(x, 2, 2, 2, 2, 0, 0, 1, 1, oh, ow)
     np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(ia, ib)
     a2, ia2 = K.max_pool2x2_forward.py_func(x, oh, ow)

@@ -7,7 +7,6 @@ import pytest
 import tinygrad_es as tg
 from tinygrad_es import nn
 from tinygrad_es.gradcheck import gradcheck
-from tinygrad_es.nn import _f_conv
 
 try:
     import torch
@@ -15,7 +14,6 @@ try:
 except ImportError:  # pragma: no cover
     torch = tnn = None
 
-needs_kernels = pytest.mark.skipif(_f_conv._CF is None, reason="sin ops/conv_functional.py (rama de los núcleos)")
 rng = np.random.default_rng(0)
 
 
@@ -152,21 +150,18 @@ def test_default_init_fan_in_like_torch():
 # --------------------------------------------------------------------------------------
 # lo que necesita los núcleos nuevos
 # --------------------------------------------------------------------------------------
-@needs_kernels
 @pytest.mark.parametrize("kw", [dict(groups=2), dict(dilation=2, padding=2), dict(stride=2, dilation=(1, 2), groups=4),
                                 dict(padding="same", dilation=2), dict(padding=1, padding_mode="circular", groups=2)])
 def test_conv2d_groups_dilation(kw):
     check(lambda: nn.Conv2d(4, 8, 3, **kw), lambda: tnn.Conv2d(4, 8, 3, **kw), (2, 4, 7, 6))
 
 
-@needs_kernels
 @pytest.mark.parametrize("kw", [dict(), dict(stride=2), dict(stride=2, padding=1, output_padding=1),
                                 dict(groups=2, dilation=2), dict(stride=(2, 1), padding=(1, 0), bias=False)])
 def test_conv_transpose2d(kw):
     check(lambda: nn.ConvTranspose2d(4, 6, 3, **kw), lambda: tnn.ConvTranspose2d(4, 6, 3, **kw), (2, 4, 5, 4))
 
 
-@needs_kernels
 def test_conv_transpose2d_output_size():
     m = nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1)
     assert m(T(np.ones((1, 2, 4, 4), np.float32)), output_size=(8, 8)).shape == (1, 3, 8, 8)
@@ -174,7 +169,6 @@ def test_conv_transpose2d_output_size():
         m(T(np.ones((1, 2, 4, 4), np.float32)), output_size=(12, 12))
 
 
-@needs_kernels
 @pytest.mark.parametrize("make", [lambda lib: lib.MaxPool2d(3, 2, ceil_mode=True),
                                   lambda lib: lib.MaxPool2d(2, dilation=2),
                                   lambda lib: lib.AvgPool2d(3, 2, 1, ceil_mode=True, count_include_pad=False),
@@ -189,7 +183,6 @@ def test_pooling_options(make):
     gradcheck(lambda xx: m(xx), [x])
 
 
-@needs_kernels
 def test_maxpool_indices_and_unpool():
     check(lambda: nn.MaxPool2d(2, return_indices=True), lambda: tnn.MaxPool2d(2, return_indices=True),
           (2, 3, 6, 6), grad=False)
@@ -204,7 +197,6 @@ def test_maxpool_indices_and_unpool():
         np.testing.assert_array_equal(z.numpy(), tnn.MaxUnpool2d(2)(ty, tidx).numpy())
 
 
-@needs_kernels
 @pytest.mark.parametrize("kw", [dict(scale_factor=2), dict(size=(5, 7)), dict(scale_factor=2, mode="bilinear"),
                                 dict(scale_factor=1.5, mode="bilinear", align_corners=True),
                                 dict(size=(3, 4), mode="bilinear")])

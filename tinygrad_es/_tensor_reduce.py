@@ -10,7 +10,6 @@ import numpy as np
 from . import _dtype as D
 from . import return_types as RT
 from ._tensor_shape import norm_dims
-from .autograd import TensorBase
 from .ops import reduce_more as RM
 
 __all__ = ["ReduceMixin", "vector_norm", "matrix_norm", "linalg_norm"]

@@ -1,4 +1,5 @@
-"""Núcleos numba (código de arrays puro, sin autograd): convolución y pooling.
+"""Núcleos numba (código de arrays puro, sin autograd): convolución (directa, Winograd,
+im2col, traspuesta), pooling y reescalado.
 
 La capa de hilos ``workqueue`` se elige al importar el paquete (``_runtime.py``):
 la capa ``omp`` deja hilos girando que compiten con BLAS por los núcleos (medido
@@ -26,12 +27,31 @@ def _warn_if_omp_already_running():
 
 _warn_if_omp_already_running()
 
-from .conv import (conv2d_backward, conv2d_forward, conv_output_size, col2im, im2col, pad_input)  # noqa: E402
+from ._parallel import parallel_kernel, uses_lock  # noqa: E402
+from .conv import (ALGOS, ConvState, choose_algo, conv2d_backward, conv2d_forward, conv2d_input_grad,  # noqa: E402
+                   conv_output_size, conv_release)
+from .conv_transpose import (conv_transpose2d_backward, conv_transpose2d_forward,  # noqa: E402
+                             conv_transpose_output_size)
+from .im2col import col2im, im2col, pad_input  # noqa: E402
+from .pool import (adaptive_max_pool2d_forward, max_pool2d_backward, max_pool2d_forward,  # noqa: E402
+                   max_pool2x2_backward, max_pool2x2_forward, max_unpool2d_backward, max_unpool2d_forward,
+                   pool_output_size)
+from .pool_avg import (adaptive_avg_pool2d_backward, adaptive_avg_pool2d_forward, avg_pool2d_backward,  # noqa: E402
+                       avg_pool2d_forward, avg_pool2x2_backward, avg_pool2x2_forward)
+from .upsample import (linear_weights, nearest_indices, upsample_bilinear2d_backward,  # noqa: E402
+                       upsample_bilinear2d_forward, upsample_nearest2d_backward, upsample_nearest2d_forward)
 from .workspace import workspace  # noqa: E402
-from .pool import (adaptive_avg_pool2d_backward, adaptive_avg_pool2d_forward, avg_pool2d_backward,  # noqa: E402
-                   avg_pool2d_forward, max_pool2d_backward, max_pool2d_forward, max_pool2x2_backward,
-                   max_pool2x2_forward)
+from . import blas  # noqa: E402
 
-__all__ = ["workspace", "pad_input", "conv2d_forward", "conv2d_backward", "conv_output_size", "im2col", "col2im",
-           "max_pool2d_forward", "max_pool2d_backward", "max_pool2x2_forward", "max_pool2x2_backward", "avg_pool2d_forward", "avg_pool2d_backward",
-           "adaptive_avg_pool2d_forward", "adaptive_avg_pool2d_backward"]
+blas.apply_default()  # hilos de OpenBLAS que giran ~1,5 ms en vez de ~100 ms tras cada GEMM (blas.py)
+
+__all__ = ["workspace", "parallel_kernel", "uses_lock", "blas",
+           "ALGOS", "ConvState", "choose_algo", "conv2d_forward", "conv2d_backward", "conv2d_input_grad",
+           "conv_output_size", "conv_release", "conv_transpose2d_forward", "conv_transpose2d_backward",
+           "conv_transpose_output_size", "im2col", "col2im", "pad_input",
+           "pool_output_size", "max_pool2d_forward", "max_pool2d_backward", "max_pool2x2_forward",
+           "max_pool2x2_backward", "adaptive_max_pool2d_forward", "max_unpool2d_forward", "max_unpool2d_backward",
+           "avg_pool2d_forward", "avg_pool2d_backward", "avg_pool2x2_forward", "avg_pool2x2_backward",
+           "adaptive_avg_pool2d_forward", "adaptive_avg_pool2d_backward",
+           "nearest_indices", "linear_weights", "upsample_nearest2d_forward", "upsample_nearest2d_backward",
+           "upsample_bilinear2d_forward", "upsample_bilinear2d_backward"]

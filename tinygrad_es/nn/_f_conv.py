@@ -1,19 +1,14 @@
 """Capas lineales, convolución, pooling, reescalado y relleno de ``torch.nn.functional`` con las firmas
 de PyTorch. La convolución y el pooling delegan en ``ops/conv_functional.py`` (núcleos numba con
-dilation, groups, ceil_mode...); si no está, en los núcleos básicos de ``_f_conv_legacy``."""
+dilation, groups, ceil_mode...)."""
 from __future__ import annotations
 
 import numpy as np
 
 from .._tensor import Tensor
-from . import _f_conv_legacy as _legacy
 from ._f_util import as_tensor as _t
-from ._f_util import check_rank as _check_rank
 
-try:  # la rama de los núcleos: convolución y pooling con todas las opciones de PyTorch
-    from ..ops import conv_functional as _CF
-except ImportError:  # pragma: no cover - depende de qué ramas estén ya unidas
-    _CF = None
+from ..ops import conv_functional as _CF
 
 __all__ = ["linear", "bilinear", "conv1d", "conv2d", "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d",
            "avg_pool2d", "max_unpool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "interpolate", "upsample",
@@ -34,122 +29,59 @@ def linear(x, weight, bias=None) -> Tensor:
     return out + bias if bias is not None else out
 
 
-def _new_kernels(op, what):
-    raise NotImplementedError(f"{op}: {what} necesita los núcleos de ops/conv_functional.py, que aún no están "
-                              f"en esta versión de tinygrad_es")
-
-
-def _is_one(v):
-    return all(int(e) == 1 for e in (v if isinstance(v, (tuple, list)) else (v,)))
-
-
-def _same_padding(x, w, padding, dilation, op):
-    """'valid' = sin relleno; 'same' (stride 1) rellena k − 1 en total, lo que sobra al final (PyTorch)."""
-    if padding == "valid":
-        return x, 0
-    if padding != "same":
-        raise ValueError(f"{op}: padding debe ser un entero, una tupla, 'same' o 'valid', no {padding!r}")
-    ks = tuple(w.shape[2:])
-    pads = []
-    for k in reversed(ks):
-        total = k - 1
-        pads += [total // 2, total - total // 2]
-    return pad(x, pads), 0
-
-
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
     """Convolución 2-D (correlación cruzada) de (N, C, H, W) o (C, H, W) con ``weight`` (O, C/groups, kh, kw).
     Salida: ⌊(H + 2·padding − dilation·(kh − 1) − 1)/stride⌋ + 1."""
-    if _CF is not None:
-        return _CF.conv2d(input, weight, bias, stride, padding, dilation, groups)
-    if not _is_one(dilation) or groups != 1:
-        _new_kernels("conv2d", "dilation/groups")
-    x = _t(input)
-    if isinstance(padding, str):
-        if padding == "same" and not _is_one(stride):
-            raise ValueError(f"conv2d: padding='same' no admite stride distinto de 1 (stride={stride})")
-        x, padding = _same_padding(x, weight, padding, dilation, "conv2d")
-    return _legacy.conv2d(x, weight, bias, stride, padding)
+    return _CF.conv2d(input, weight, bias, stride, padding, dilation, groups)
 
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
     """Convolución 1-D sobre (N, C, L) o (C, L)."""
-    if _CF is not None:
-        return _CF.conv1d(input, weight, bias, stride, padding, dilation, groups)
-    if not _is_one(dilation) or groups != 1:
-        _new_kernels("conv1d", "dilation/groups")
-    x = _t(input)
-    if isinstance(padding, str):
-        if padding == "same" and not _is_one(stride):
-            raise ValueError(f"conv1d: padding='same' no admite stride distinto de 1 (stride={stride})")
-        x, padding = _same_padding(x, weight, padding, dilation, "conv1d")
-    return _legacy.conv1d(x, weight, bias, stride, padding)
+    return _CF.conv1d(input, weight, bias, stride, padding, dilation, groups)
 
 
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
     """Convolución traspuesta 2-D (el gradiente de conv2d respecto de su entrada) con ``weight``
     (C_in, C_out/groups, kh, kw). Salida: (H − 1)·stride − 2·padding + dilation·(kh − 1) + output_padding + 1."""
-    if _CF is None:
-        _new_kernels("conv_transpose2d", "la convolución traspuesta")
     return _CF.conv_transpose2d(input, weight, bias, stride, padding, output_padding, groups, dilation)
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     """Máximo por ventana (relleno −inf); con ``return_indices`` también las posiciones planas."""
-    if _CF is not None:
-        return _CF.max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
-    if not _is_one(dilation) or ceil_mode or return_indices:
-        _new_kernels("max_pool2d", "dilation, ceil_mode y return_indices")
-    return _legacy.max_pool2d(input, kernel_size, stride, padding)
+    return _CF.max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                divisor_override=None):
     """Media por ventana (``count_include_pad``: el relleno cuenta como ceros en el divisor)."""
-    if _CF is not None:
-        return _CF.avg_pool2d(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
-    if ceil_mode or not count_include_pad or divisor_override is not None:
-        _new_kernels("avg_pool2d", "ceil_mode, count_include_pad=False y divisor_override")
-    return _legacy.avg_pool2d(input, kernel_size, stride, padding)
+    return _CF.avg_pool2d(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
 
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
-    if _CF is None:
-        _new_kernels("max_pool1d", "el pooling 1-D")
     return _CF.max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
-    if _CF is None:
-        _new_kernels("avg_pool1d", "el pooling 1-D")
     return _CF.avg_pool1d(input, kernel_size, stride, padding, ceil_mode, count_include_pad)
 
 
 def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
     """Inverso parcial de ``max_pool2d``: cada valor vuelve a su posición; el resto, ceros."""
-    if _CF is None:
-        _new_kernels("max_unpool2d", "MaxUnpool2d")
     return _CF.max_unpool2d(input, indices, kernel_size, stride, padding, output_size)
 
 
 def adaptive_avg_pool2d(input, output_size) -> Tensor:
     """Media en ventanas adaptativas hasta ``output_size``; ``1`` es la media global."""
-    if _CF is not None:
-        return _CF.adaptive_avg_pool2d(input, output_size)
-    return _legacy.adaptive_avg_pool2d(input, output_size)
+    return _CF.adaptive_avg_pool2d(input, output_size)
 
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):
-    if _CF is None:
-        _new_kernels("adaptive_max_pool2d", "AdaptiveMaxPool2d")
     return _CF.adaptive_max_pool2d(input, output_size, return_indices)
 
 
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
                 recompute_scale_factor=None, antialias=False):
     """Reescala a ``size`` o por ``scale_factor`` ('nearest', 'linear', 'bilinear'; ``align_corners``)."""
-    if _CF is None:
-        _new_kernels("interpolate", "el reescalado")
     return _CF.interpolate(input, size, scale_factor, mode, align_corners, recompute_scale_factor, antialias)
 
 

@@ -1,0 +1,43 @@
+"""Espera activa de OpenBLAS: al importar tinygrad_es se acorta (si numpy usa OpenBLAS),
+TINYGRAD_ES_BLAS_SPIN=no lo evita, y las GEMM siguen dando lo mismo tras reiniciar los
+hilos."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from tinygrad_es.kernels import blas
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CODE = "import numpy, tinygrad_es; from tinygrad_es.kernels import blas; print(blas.spin_timeout())"
+
+
+def _run(**env):
+    r = subprocess.run([sys.executable, "-c", CODE], env=env, capture_output=True, text=True, cwd=os.path.dirname(HERE))
+    assert r.returncode == 0, r.stderr
+    return r.stdout.strip()
+
+
+@pytest.mark.skipif(blas.spin_timeout() is None, reason="numpy no usa OpenBLAS con los símbolos necesarios")
+def test_spin_timeout_is_shortened_on_import_unless_disabled():
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_THREAD_TIMEOUT", "TINYGRAD_ES_BLAS_SPIN")}
+    assert _run(**env) == str(blas.DEFAULT_LOG2_CYCLES)
+    assert _run(**env, TINYGRAD_ES_BLAS_SPIN="no") == "0"
+    assert _run(**env, TINYGRAD_ES_BLAS_SPIN="20") == "20"
+
+
+@pytest.mark.skipif(blas.spin_timeout() is None, reason="numpy no usa OpenBLAS con los símbolos necesarios")
+def test_gemm_results_unchanged_after_restarting_threads():
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((300, 200)), rng.standard_normal((200, 250))
+    before = a @ b
+    prev = blas.spin_timeout()
+    try:
+        assert blas.set_spin_timeout(18)
+        assert blas.spin_timeout() == 18
+        np.testing.assert_array_equal(a @ b, before)
+    finally:
+        blas.set_spin_timeout(prev or 28)
+    np.testing.assert_array_equal(a @ b, before)

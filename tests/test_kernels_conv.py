@@ -1,0 +1,224 @@
+"""Núcleos de convolución (Winograd, directa, 1×1, im2col, traspuesta) contra las
+referencias lentas de ``conv_reference.py`` en formas de hypothesis, float32 y float64,
+forward y los dos gradientes; elección de algoritmo; reserva de buffers; y uso desde
+dos hilos de Python a la vez."""
+import threading
+
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+
+import conv_reference as R
+from tinygrad_es import kernels as K
+from tinygrad_es.kernels.workspace import workspace
+
+TOL = {np.float32: 2e-5, np.float64: 1e-12}
+
+
+def close(a, ref, dtype):
+    """Error relativo a la escala del resultado (las sumas largas de float32 pierden
+    precisión en términos absolutos, no relativos a cada elemento)."""
+    scale = max(np.abs(ref).max(), 1.0)
+    np.testing.assert_allclose(a, ref, rtol=0, atol=TOL[dtype] * scale)
+
+
+@st.composite
+def conv_case(draw, algo):
+    wino = algo.startswith("winograd")
+    groups = 1 if wino or algo == "gemm1x1" else draw(st.sampled_from([1, 1, 2, 3]))
+    cg = draw(st.integers(1, 4)) if not wino else draw(st.integers(1, 6))
+    og = draw(st.integers(1, 6))
+    if wino:
+        k, s, d = (3, 3), (1, 1), (1, 1)
+    elif algo == "gemm1x1":
+        k, s, d = (1, 1), (1, 1), (1, 1)
+    else:
+        k = (draw(st.integers(1, 5)), draw(st.integers(1, 5)))
+        s = (1, 1) if algo == "direct" else (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+        d = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    p = (0, 0) if algo == "gemm1x1" else (draw(st.integers(0, 3)), draw(st.integers(0, 3)))
+    lo_h, lo_w = max(1, d[0] * (k[0] - 1) + 1 - 2 * p[0]), max(1, d[1] * (k[1] - 1) + 1 - 2 * p[1])
+    h, w = draw(st.integers(lo_h, lo_h + 8)), draw(st.integers(lo_w, lo_w + 8))
+    n = draw(st.integers(1, 3))
+    return dict(n=n, c=cg * groups, o=og * groups, k=k, s=s, p=p, d=d, g=groups, h=h, w=w,
+                seed=draw(st.integers(0, 2**16)), bias=draw(st.booleans()))
+
+
+def check_algo(case, algo, dtype):
+    rng = np.random.default_rng(case["seed"])
+    x = rng.standard_normal((case["n"], case["c"], case["h"], case["w"])).astype(dtype)
+    w = rng.standard_normal((case["o"], case["c"] // case["g"]) + case["k"]).astype(dtype)
+    b = rng.standard_normal(case["o"]).astype(dtype) if case["bias"] else None
+    args = (case["s"], case["p"], case["d"], case["g"])
+    out, state = K.conv2d_forward(x, w, b, *args, algo=algo)
+    assert state.algo == algo and out.dtype == dtype
+    close(out, R.conv2d(x, w, b, *args), dtype)
+    g = rng.standard_normal(out.shape).astype(dtype)
+    dx, dw, db = K.conv2d_backward(g, state)
+    rdx, rdw = R.conv2d_grads(x, w, g, *args)
+    close(dx, rdx, dtype)
+    close(dw, rdw, dtype)
+    close(db, g.astype(np.float64).sum(axis=(0, 2, 3)), dtype)
+    assert dx.dtype == dw.dtype == dtype
+    K.conv_release(state)
+
+
+@pytest.mark.parametrize("algo", K.ALGOS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@given(data=st.data())
+def test_conv_algorithms_match_reference(algo, dtype, data):
+    check_algo(data.draw(conv_case(algo)), algo, dtype)
+
+
+@pytest.mark.parametrize("algo, shape", [
+    ("winograd", dict(n=4, c=64, o=64, k=(3, 3), h=14, w=14, p=(1, 1))),   # caso (d)
+    ("winograd", dict(n=4, c=32, o=64, k=(3, 3), h=13, w=13, p=(0, 0))),   # caso (b), teselas impares
+    ("winograd4", dict(n=2, c=32, o=64, k=(3, 3), h=13, w=13, p=(0, 0))),
+    ("winograd4", dict(n=2, c=16, o=24, k=(3, 3), h=17, w=10, p=(2, 1))),
+    ("direct", dict(n=4, c=3, o=16, k=(5, 5), h=32, w=32, p=(2, 2))),      # caso (c), varios trozos TC
+    ("direct", dict(n=2, c=32, o=32, k=(3, 3), h=28, w=28, p=(1, 1), g=32)),  # depthwise (g)
+    ("direct", dict(n=2, c=16, o=16, k=(3, 3), h=28, w=28, p=(2, 2), d=(2, 2))),  # dilatada (h)
+    ("direct", dict(n=2, c=12, o=12, k=(3, 3), h=20, w=20, p=(1, 1))),     # dW por im2col (C·k² > 27)
+])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_conv_algorithms_on_benchmark_shapes(algo, shape, dtype):
+    case = {**dict(s=(1, 1), d=(1, 1), g=1, seed=1, bias=True), **shape}
+    check_algo(case, algo, dtype)
+
+
+def test_winograd_float32_error_is_like_direct():
+    """F(2×2, 3×3) en float32: mismo orden de error que la convolución directa frente a
+    la referencia en float64 (las transformadas sólo tienen 0, ±1, ±½); F(4×4, 3×3),
+    con factores hasta 8, pierde más pero se queda por debajo de 10⁻⁵."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((8, 64, 14, 14)).astype(np.float32)
+    w = rng.standard_normal((64, 64, 3, 3)).astype(np.float32)
+    ref = R.conv2d(x, w, None, (1, 1), (1, 1))
+    errs = {}
+    for algo in ("winograd", "winograd4", "im2col"):
+        out, _ = K.conv2d_forward(x, w, None, (1, 1), (1, 1), algo=algo, save=False)
+        errs[algo] = np.abs(out - ref).max() / np.abs(ref).max()
+    assert errs["winograd"] < 4 * errs["im2col"] + 1e-7, errs
+    assert errs["winograd"] < 1e-6
+    assert errs["winograd4"] < 1e-5
+
+
+def test_choose_algo():
+    assert K.choose_algo((64, 64, 14, 14), (64, 64, 3, 3), (1, 1), (1, 1), (1, 1), 1) == "winograd"
+    assert K.choose_algo((32, 128, 28, 28), (128, 128, 3, 3), (1, 1), (1, 1), (1, 1), 1) == "winograd4"
+    assert K.choose_algo((64, 3, 32, 32), (16, 3, 5, 5), (1, 1), (2, 2), (1, 1), 1) == "direct"
+    assert K.choose_algo((64, 1, 28, 28), (32, 1, 3, 3), (1, 1), (0, 0), (1, 1), 1) == "direct"
+    assert K.choose_algo((64, 32, 28, 28), (32, 1, 3, 3), (1, 1), (1, 1), (1, 1), 32) == "direct"
+    assert K.choose_algo((64, 64, 14, 14), (128, 64, 1, 1), (1, 1), (0, 0), (1, 1), 1) == "gemm1x1"
+    assert K.choose_algo((64, 32, 28, 28), (64, 32, 3, 3), (2, 2), (1, 1), (1, 1), 1) == "im2col"
+
+
+@st.composite
+def convt_case(draw):
+    groups = draw(st.sampled_from([1, 1, 2]))
+    k = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
+    s = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    d = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    p = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
+    # output_padding < max(stride, dilation), como exige PyTorch
+    op = (draw(st.integers(0, max(s[0], d[0]) - 1)), draw(st.integers(0, max(s[1], d[1]) - 1)))
+    h, w = draw(st.integers(1, 6)), draw(st.integers(1, 6))
+    hout = (h - 1) * s[0] - 2 * p[0] + d[0] * (k[0] - 1) + op[0] + 1
+    wout = (w - 1) * s[1] - 2 * p[1] + d[1] * (k[1] - 1) + op[1] + 1
+    if hout < 1 or wout < 1:
+        p = (0, 0)
+    return dict(n=draw(st.integers(1, 2)), cin=draw(st.integers(1, 3)) * groups,
+                cog=draw(st.integers(1, 3)), k=k, s=s, p=p, op=op, d=d, g=groups, h=h, w=w,
+                seed=draw(st.integers(0, 2**16)))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@given(case=convt_case())
+def test_conv_transpose_matches_reference(case, dtype):
+    rng = np.random.default_rng(case["seed"])
+    x = rng.standard_normal((case["n"], case["cin"], case["h"], case["w"])).astype(dtype)
+    w = rng.standard_normal((case["cin"], case["cog"]) + case["k"]).astype(dtype)
+    b = rng.standard_normal(case["cog"] * case["g"]).astype(dtype)
+    args = (case["s"], case["p"], case["op"], case["d"], case["g"])
+    out, state = K.conv_transpose2d_forward(x, w, b, *args)
+    ref = R.conv_transpose2d(x, w, b, *args)
+    assert out.shape == ref.shape and out.dtype == dtype
+    close(out, ref, dtype)
+    # backward: adjunto exacto. La convolución traspuesta es lineal en x y en w:
+    # <T(x + e_x), g> − <T(x), g> = <e_x, dx> con el sesgo fuera (se comprueba db aparte)
+    g = rng.standard_normal(out.shape).astype(dtype)
+    dx, dw, db = K.conv_transpose2d_backward(g, state)
+    g64 = g.astype(np.float64)
+    ex = rng.standard_normal(x.shape)
+    ew = rng.standard_normal(w.shape)
+    lin_x = np.sum(R.conv_transpose2d(ex, w, None, *args) * g64)
+    lin_w = np.sum(R.conv_transpose2d(x, ew, None, *args) * g64)
+    tol = 1e-4 if dtype == np.float32 else 1e-10
+    assert abs(np.sum(ex * dx) - lin_x) <= tol * (1 + abs(lin_x)) * max(1, np.abs(dx).max())
+    assert abs(np.sum(ew * dw) - lin_w) <= tol * (1 + abs(lin_w)) * max(1, np.abs(dw).max())
+    close(db, g64.sum(axis=(0, 2, 3)), dtype)
+
+
+def test_conv_transpose_is_adjoint_of_conv():
+    """<conv(x, w), y> = <x, convT(y, w)> con los mismos stride, relleno, dilatación y grupos."""
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((2, 6, 11, 9))
+    w = rng.standard_normal((4, 3, 3, 2))
+    args = ((2, 1), (1, 1), (2, 1), 2)
+    y, _ = K.conv2d_forward(x, w, None, *args, save=False)
+    z = rng.standard_normal(y.shape)
+    xt, _ = K.conv_transpose2d_forward(z, w, None, args[0], args[1], (0, 0), args[2], args[3], save=False)
+    xt = np.pad(xt, ((0, 0), (0, 0), (0, x.shape[2] - xt.shape[2]), (0, x.shape[3] - xt.shape[3])))
+    np.testing.assert_allclose(np.sum(y * z), np.sum(x * xt), rtol=1e-12)
+
+
+def test_user_input_never_goes_to_the_workspace():
+    """Sin relleno, el algoritmo directo guarda la propia entrada: al liberar, ese array
+    del usuario no puede acabar en la reserva (otro paso lo sobrescribiría)."""
+    workspace.clear()
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 3, 9, 9)).astype(np.float32)
+    w = rng.standard_normal((4, 3, 3, 3)).astype(np.float32)
+    for algo in K.ALGOS:
+        ww = w[:, :, :1, :1] if algo == "gemm1x1" else w
+        if algo == "winograd":
+            continue
+        _, st_ = K.conv2d_forward(x, ww, None, algo=algo)
+        K.conv_release(st_)
+        K.conv_release(st_)  # liberar dos veces no hace nada
+    assert all(a is not x and a.base is None for lst in workspace._free.values() for a in lst)
+
+
+def _work(seed, out, key):
+    rng = np.random.default_rng(seed)
+    res = []
+    for shape, wshape, kw in [((8, 16, 12, 12), (16, 16, 3, 3), dict(padding=(1, 1))),
+                              ((8, 3, 16, 16), (8, 3, 5, 5), dict(padding=(2, 2))),
+                              ((8, 8, 12, 12), (8, 1, 3, 3), dict(padding=(1, 1), groups=8)),
+                              ((8, 8, 13, 13), (16, 8, 3, 3), dict(stride=(2, 2)))]:
+        x = rng.standard_normal(shape).astype(np.float32)
+        w = rng.standard_normal(wshape).astype(np.float32)
+        for _ in range(5):
+            y, state = K.conv2d_forward(x, w, None, **kw)
+            dx, dw, _ = K.conv2d_backward(np.ones_like(y), state)
+            K.conv_release(state)
+        p, _ = K.max_pool2d_forward(y, 2, 2, 2, 2, 0, 0, 1, 1, y.shape[2] // 2, y.shape[3] // 2)
+        res += [y, dx, dw, p]
+    out[key] = res
+
+
+def test_two_python_threads_can_run_kernels_at_once():
+    """Con la capa workqueue, dos hilos en un prange a la vez abortan el proceso; los
+    núcleos se serializan con un cerrojo (o usan una capa segura) y dan lo mismo que
+    en secuencia."""
+    seq, par = {}, {}
+    _work(1, seq, 1)
+    _work(2, seq, 2)
+    threads = [threading.Thread(target=_work, args=(s, par, s)) for s in (1, 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for key in (1, 2):
+        for a, b in zip(seq[key], par[key]):
+            np.testing.assert_array_equal(a, b)

@@ -1,0 +1,143 @@
+"""Los núcleos paralelos dan lo mismo que su versión en Python puro: en el mismo proceso
+(``py_func``) y en un subproceso con ``NUMBA_DISABLE_JIT=1`` (lo que usaría un
+estudiante para depurar con pdb). En float64, donde Python y LLVM (sin fastmath)
+redondean igual, la comparación es exacta."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+from tinygrad_es import kernels as K
+from tinygrad_es.kernels import direct as D
+from tinygrad_es.kernels import winograd as WG
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def same(kernel, *args):
+    a = kernel(*args)
+    b = kernel.py_func(*args)
+    for u, v in zip(a if isinstance(a, tuple) else (a,), b if isinstance(b, tuple) else (b,)):
+        np.testing.assert_array_equal(u, v)
+
+
+def rows(shape):
+    """Vista con filas rellenadas, como las de ``workspace.get_rows`` (misma compilación)."""
+    return np.zeros(shape[:-1] + (shape[-1] + 1,))[..., :shape[-1]]
+
+
+def same_inplace(kernel, out_index, *args):
+    args2 = [a.copy() if i == out_index else a for i, a in enumerate(args)]
+    kernel(*args)
+    kernel.py_func(*args2)
+    np.testing.assert_array_equal(args[out_index], args2[out_index])
+
+
+def test_conv_kernels_equal_python_versions():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 4, 7, 6))
+    xp = np.empty((2, 4, 9, 10))
+    same_inplace(K.pad_input, 3, x, 1, 2, xp)
+    K.pad_input(x, 1, 2, xp)
+    # directa: forward con grupos (4 salidas por grupo y depthwise) y gradiente de pesos
+    sh, ch = D.tap_table(2, 3, 2, 1, 2, 10)
+    wt = D.pad_taps(rng.standard_normal((6, 12)))
+    out = np.empty((2, 6, 7, 8))
+    same_inplace(D.flat_corr, 7, xp.reshape(2, 4, 90), 2, 3, sh, ch, wt, rng.standard_normal(6), out, 10, 0, 0)
+    sh1, ch1 = D.tap_table(1, 3, 3, 1, 1, 10)
+    wt1 = D.pad_taps(rng.standard_normal((4, 9)))
+    out1 = np.empty((2, 4, 7, 8))
+    same_inplace(D.flat_corr1, 6, xp.reshape(2, 4, 90), 1, sh1, ch1, wt1, np.zeros(4), out1, 10, 0, 0)
+    gf = rng.standard_normal((2, 4, 70))
+    dw = np.empty((4, sh1.size))
+    same_inplace(D.flat_dw, 7, gf, xp.reshape(2, 4, 90), 1, 1, sh1, ch1, 68, dw)
+    # Winograd: las cuatro transformadas
+    th, tw = WG.tiles(7, 8)
+    V = rows((16, 4, 2 * th * tw))
+    same_inplace(WG.input_transform, 5, x, 1, 2, th, tw, V)
+    M = rows((16, 3, 2 * th * tw))
+    M[...] = rng.standard_normal(M.shape)
+    same_inplace(WG.output_transform, 4, M, th, tw, rng.standard_normal(3), np.empty((2, 3, 7, 8)))
+    same_inplace(WG.grad_output_transform, 3, rng.standard_normal((2, 3, 7, 8)), th, tw, rows(M.shape))
+    same(WG.input_transform_adjoint, V, 2, 7, 6, 1, 2, th, tw)
+    from tinygrad_es.kernels import winograd4 as W4
+    th, tw = W4.tiles(7, 8)
+    V = rows((36, 4, 2 * th * tw))
+    same_inplace(W4.input_transform, 5, x, 1, 2, th, tw, V)
+    M = rows((36, 3, 2 * th * tw))
+    M[...] = rng.standard_normal(M.shape)
+    same_inplace(W4.output_transform, 4, M, th, tw, rng.standard_normal(3), np.empty((2, 3, 7, 8)))
+    same_inplace(W4.grad_output_transform, 3, rng.standard_normal((2, 3, 7, 8)), th, tw, rows(M.shape))
+    same(W4.input_transform_adjoint, V, 2, 7, 6, 1, 2, th, tw)
+    # im2col / col2im con stride y dilatación, y los cambios de disposición
+    cols = rows((4 * 3 * 2, 2 * 3 * 4))
+    same_inplace(K.im2col, 9, xp, 3, 2, 2, 2, 2, 1, 3, 4, cols)
+    K.im2col(xp, 3, 2, 2, 2, 2, 1, 3, 4, cols)
+    same(K.col2im, cols, 2, 4, 7, 6, 3, 2, 2, 2, 1, 2, 2, 1, 3, 4)
+    from tinygrad_es.kernels.im2col import nol_to_ol, ol_to_nol
+    y = rows((3, 2 * 5))
+    y[...] = rng.standard_normal(y.shape)
+    same_inplace(ol_to_nol, 5, y, 2, 3, 5, rng.standard_normal(3), np.empty((2, 3, 5)))
+    same_inplace(nol_to_ol, 4, rng.standard_normal((2, 3, 5)), 2, 3, 5, np.empty((3, 10)))
+
+
+def test_pool_and_resize_kernels_equal_python_versions():
+    rng = np.random.default_rng(1)
+    x = rng.integers(-2, 3, (2, 3, 7, 6)).astype(np.float64)
+    out, idx = K.max_pool2d_forward(x, 3, 2, 2, 1, 1, 1, 2, 1, 3, 6)
+    from tinygrad_es.kernels.pool import _max_pool2d, _tap_ranges
+    same(_max_pool2d, x, _tap_ranges(7, 3, 2, 1, 2, 3), _tap_ranges(6, 2, 1, 1, 1, 6), 2, 1, 1, 1, 2, 1, 3, 6)
+    same(K.max_pool2d_backward, rng.standard_normal(out.shape), idx, 7, 6)
+    same(K.max_pool2x2_forward, x, 3, 3)
+    same(K.adaptive_max_pool2d_forward, x, 4, 3)
+    same(K.max_unpool2d_forward, out, idx, 7, 6)
+    same(K.max_unpool2d_backward, rng.standard_normal((2, 3, 7, 6)), idx)
+    x = rng.standard_normal((2, 3, 7, 6))
+    same(K.avg_pool2d_forward, x, 3, 2, 2, 2, 1, 1, 4, 4, False, 0)
+    same(K.avg_pool2d_backward, rng.standard_normal((2, 3, 4, 4)), 7, 6, 3, 2, 2, 2, 1, 1, True, 0)
+    inv = np.array([0.25])
+    same(K.avg_pool2x2_forward, x, 3, 3, inv)
+    same(K.avg_pool2x2_backward, rng.standard_normal((2, 3, 3, 3)), 7, 6, inv)
+    same(K.adaptive_avg_pool2d_forward, x, 3, 4)
+    same(K.adaptive_avg_pool2d_backward, rng.standard_normal((2, 3, 3, 4)), 7, 6)
+    tabs = K.linear_weights(7, 11, False, None, np.float64) + K.linear_weights(6, 4, True, None, np.float64)
+    same(K.upsample_bilinear2d_forward, x, *tabs)
+    same(K.upsample_bilinear2d_backward, rng.standard_normal((2, 3, 11, 4)), 7, 6, *tabs)
+    hi, wi = K.nearest_indices(7, 10), K.nearest_indices(6, 4)
+    same(K.upsample_nearest2d_forward, x, hi, wi)
+    same(K.upsample_nearest2d_backward, rng.standard_normal((2, 3, 10, 4)), 7, 6, hi, wi)
+
+
+SCRIPT = r'''
+import sys, numpy as np
+from tinygrad_es import kernels as K
+r = np.random.default_rng(0)
+res = []
+x = r.standard_normal((2, 16, 6, 5)); w = r.standard_normal((16, 16, 3, 3)); b = r.standard_normal(16)
+for algo, ww, kw in [("winograd", w, dict(padding=(1, 1))), ("winograd4", w, dict(padding=(2, 1))), ("direct", w[:, :4, :, :2], dict(padding=(1, 0),
+                     dilation=(1, 2), groups=4)), ("direct", w[:, :1], dict(padding=(1, 1), groups=16)),
+                     ("gemm1x1", w[:8, :, :1, :1], {}), ("im2col", w[:, :8, :2], dict(stride=(2, 1), groups=2))]:
+    y, st = K.conv2d_forward(x, ww, None, algo=algo, **kw)
+    res += [y.ravel(), *(a.ravel() for a in K.conv2d_backward(np.cos(y), st)[:2])]
+y, st = K.conv_transpose2d_forward(x, w[:, :4], b[:8], (2, 2), (1, 1), (1, 0), (1, 1), 2)
+res += [y.ravel(), *(a.ravel() for a in K.conv_transpose2d_backward(np.cos(y), st))]
+p, i = K.max_pool2d_forward(x, 3, 2, 2, 1, 1, 1, 1, 1, 3, 6)
+res += [p.ravel(), K.max_pool2d_backward(np.cos(p), i, 6, 5).ravel(), K.max_unpool2d_forward(p, i, 6, 5).ravel()]
+res += [K.avg_pool2d_forward(x, 3, 2, 2, 1, 1, 1, 3, 6, False, 0).ravel()]
+t = K.linear_weights(6, 9, False, None, np.float64) + K.linear_weights(5, 3, True, None, np.float64)
+res += [K.upsample_bilinear2d_backward(np.cos(K.upsample_bilinear2d_forward(x, *t)), 6, 5, *t).ravel()]
+np.save(sys.argv[1], np.concatenate(res))
+'''
+
+
+def test_kernels_run_without_jit(tmp_path):
+    outs = []
+    for jit in ("0", "1"):
+        path = tmp_path / f"r{jit}.npy"
+        env = dict(os.environ, NUMBA_DISABLE_JIT=jit)
+        res = subprocess.run([sys.executable, "-c", SCRIPT, str(path)], env=env, capture_output=True, text=True,
+                             cwd=os.path.dirname(HERE))
+        assert res.returncode == 0, res.stderr
+        outs.append(np.load(path))
+    np.testing.assert_allclose(outs[0], outs[1], rtol=1e-12, atol=1e-12)

@@ -1,0 +1,138 @@
+"""Reescalado 2-D (``F.interpolate``): vecino más cercano y bilineal, forward y backward.
+
+Las tablas de índices y pesos de cada eje se calculan una vez en numpy con las
+fórmulas de PyTorch (``UpSample.h``), en la precisión del dtype (float32 para float32,
+como hace PyTorch en la CPU); los núcleos recorren en paralelo los planos (imagen,
+canal). El backward suma en el plano de cada iteración: sin carreras.
+"""
+import numpy as np
+from numba import njit, prange
+
+from ._parallel import parallel_kernel
+
+
+def _scale(in_size, out_size, scale_factor, dtype):
+    # compute_scales_value: 1/scale_factor si se dio, si no entrada/salida
+    if scale_factor is not None and scale_factor > 0:
+        return dtype.type(1.0 / scale_factor)
+    return dtype.type(in_size) / dtype.type(out_size)
+
+
+def nearest_indices(in_size, out_size, scale_factor=None, dtype=np.float32):
+    """Índice de origen de cada posición de salida (``nearest_idx`` de PyTorch)."""
+    dtype = np.dtype(dtype)
+    if out_size == in_size:
+        return np.arange(out_size, dtype=np.int64)
+    if out_size == 2 * in_size:
+        return np.arange(out_size, dtype=np.int64) >> 1
+    s = _scale(in_size, out_size, scale_factor, dtype)
+    src = np.floor(np.arange(out_size, dtype=dtype) * s).astype(np.int64)
+    return np.minimum(src, in_size - 1)
+
+
+def linear_weights(in_size, out_size, align_corners, scale_factor=None, dtype=np.float32):
+    """``(i0, i1, l0, l1)``: vecinos y pesos de la interpolación lineal en un eje
+    (``area_pixel_compute_source_index`` + ``guard_index_and_lambda`` de PyTorch)."""
+    dtype = np.dtype(dtype)
+    dst = np.arange(out_size, dtype=dtype)
+    if align_corners:
+        s = dtype.type(in_size - 1) / dtype.type(out_size - 1) if out_size > 1 else dtype.type(0)
+        src = s * dst
+    else:
+        s = _scale(in_size, out_size, scale_factor, dtype)
+        src = s * (dst + dtype.type(0.5)) - dtype.type(0.5)
+        src = np.where(src < 0, dtype.type(0), src).astype(dtype)
+    i0 = np.minimum(np.floor(src).astype(np.int64), in_size - 1)
+    l1 = np.clip(src - i0.astype(dtype), 0, 1).astype(dtype)
+    l0 = (dtype.type(1) - l1).astype(dtype)
+    i1 = i0 + (i0 < in_size - 1)
+    return i0, i1, l0, l1
+
+
+@parallel_kernel
+@njit(parallel=True, cache=True)
+def upsample_nearest2d_forward(x, hi, wi):
+    n_img, c = x.shape[0], x.shape[1]
+    oh, ow = hi.shape[0], wi.shape[0]
+    out = np.empty((n_img, c, oh, ow), dtype=x.dtype)
+    for p in prange(n_img * c):
+        n = p // c
+        ch = p - n * c
+        plane = x[n, ch]
+        for y in range(oh):
+            row = plane[hi[y]]
+            o = out[n, ch, y]
+            for xo in range(ow):
+                o[xo] = row[wi[xo]]
+    return out
+
+
+@parallel_kernel
+@njit(parallel=True, cache=True)
+def upsample_nearest2d_backward(g, h, w, hi, wi):
+    n_img, c, oh, ow = g.shape
+    dx = np.zeros((n_img, c, h, w), dtype=g.dtype)
+    for p in prange(n_img * c):
+        n = p // c
+        ch = p - n * c
+        d = dx[n, ch]
+        for y in range(oh):
+            row = d[hi[y]]
+            gr = g[n, ch, y]
+            for xo in range(ow):
+                row[wi[xo]] += gr[xo]
+    return dx
+
+
+@parallel_kernel
+@njit(parallel=True, cache=True)
+def upsample_bilinear2d_forward(x, h0, h1, lh0, lh1, w0, w1, lw0, lw1):
+    """out[y, x] = (a·lw0 + b·lw1)·lh0 + (c·lw0 + d·lw1)·lh1 con a, b (fila h0) y c, d
+    (fila h1) en las columnas w0, w1: el mismo orden de operaciones que PyTorch."""
+    n_img, c = x.shape[0], x.shape[1]
+    oh, ow = h0.shape[0], w0.shape[0]
+    out = np.empty((n_img, c, oh, ow), dtype=x.dtype)
+    for p in prange(n_img * c):
+        n = p // c
+        ch = p - n * c
+        plane = x[n, ch]
+        for y in range(oh):
+            ra = plane[h0[y]]
+            rb = plane[h1[y]]
+            a = lh0[y]
+            b = lh1[y]
+            o = out[n, ch, y]
+            for xo in range(ow):
+                i0 = w0[xo]
+                i1 = w1[xo]
+                u = lw0[xo]
+                v = lw1[xo]
+                o[xo] = (ra[i0] * u + ra[i1] * v) * a + (rb[i0] * u + rb[i1] * v) * b
+    return out
+
+
+@parallel_kernel
+@njit(parallel=True, cache=True)
+def upsample_bilinear2d_backward(g, h, w, h0, h1, lh0, lh1, w0, w1, lw0, lw1):
+    """Adjunto: cada gradiente de salida se reparte en sus 4 vecinos con los mismos pesos."""
+    n_img, c, oh, ow = g.shape
+    dx = np.zeros((n_img, c, h, w), dtype=g.dtype)
+    for p in prange(n_img * c):
+        n = p // c
+        ch = p - n * c
+        d = dx[n, ch]
+        for y in range(oh):
+            ra = d[h0[y]]
+            rb = d[h1[y]]
+            a = lh0[y]
+            b = lh1[y]
+            gr = g[n, ch, y]
+            for xo in range(ow):
+                i0 = w0[xo]
+                i1 = w1[xo]
+                gv = gr[xo]
+                ra[i0] += a * lw0[xo] * gv
+                ra[i1] += a * lw1[xo] * gv
+                rb[i0] += b * lw0[xo] * gv
+                rb[i1] += b * lw1[xo] * gv
+    return dx
