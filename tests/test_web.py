@@ -368,3 +368,21 @@ def test_api_grafo(servidor):
 def test_api_grafo_rechaza(servidor, datos, fragmento):
     estado, _, cuerpo = servidor.pedir("POST", "/api/grafo", datos)
     assert estado == 400 and fragmento in json.loads(cuerpo)["error"]
+
+
+def test_modelo_desde_pt_de_tinygrad_es_y_checkpoint(tmp_path):
+    import tinygrad_es as torch
+    m = crear_modelo()
+    ruta = tmp_path / "modelo.pt"
+    torch.save(m.state_dict(), ruta)
+    m2 = crear_modelo(str(ruta))
+    x = torch.rand(2, 1, 28, 28)
+    with torch.no_grad():
+        np.testing.assert_array_equal(m(x).numpy(), m2(x).numpy())
+    ckpt = tmp_path / "ckpt.pt"
+    torch.save({"epoch": 3, "model_state_dict": m.state_dict()}, ckpt)
+    assert set(cargar_state_dict(str(ckpt))) == set(m.state_dict())
+    malo = tmp_path / "malo.pt"
+    malo.write_bytes(b"esto no es un checkpoint")
+    with pytest.raises(ErrorModelo, match="malo.pt"):
+        cargar_state_dict(str(malo))

@@ -23,8 +23,8 @@ class ErrorModelo(ValueError):
 
 
 def cargar_state_dict(ruta: str) -> dict:
-    """Lee un ``state_dict`` de disco: ``.npz`` (``np.savez``, ``train.save_state``,
-    ``ModelCheckpoint``)."""
+    """Lee un ``state_dict`` de disco: ``.pt``/``.pth`` (``tinygrad_es.save`` o ``torch.save``, con el
+    intérprete restringido de ``load``) o ``.npz`` (``np.savez``, ``ModelCheckpoint``)."""
     ruta = os.path.expanduser(str(ruta))
     if not os.path.isfile(ruta):
         raise ErrorModelo(f"no existe el fichero de modelo '{ruta}'")
@@ -35,8 +35,19 @@ def cargar_state_dict(ruta: str) -> dict:
                 return {k: z[k] for k in z.files}
         except (OSError, ValueError, zipfile.BadZipFile, EOFError) as e:
             raise ErrorModelo(f"'{ruta}' no es un .npz válido ({e})") from None
-    raise ErrorModelo(f"formato de modelo no soportado '{ext or ruta}': usa un .npz con el state_dict "
-                      f"(np.savez(ruta, **modelo.state_dict()) o ModelCheckpoint)")
+    if ext in (".pt", ".pth"):
+        from .. import load
+        try:
+            estado = load(ruta)
+        except Exception as e:  # load ya explica en español qué le pasa al fichero
+            raise ErrorModelo(f"'{ruta}' no se pudo leer: {e}") from None
+        if isinstance(estado, dict) and isinstance(estado.get("model_state_dict", estado.get("state_dict")), dict):
+            estado = estado.get("model_state_dict", estado.get("state_dict"))  # un checkpoint de entrenamiento
+        if not isinstance(estado, dict):
+            raise ErrorModelo(f"'{ruta}' no contiene un state_dict (un dict de tensores), sino {type(estado).__name__}")
+        return estado
+    raise ErrorModelo(f"formato de modelo no soportado '{ext or ruta}': usa un .pt (tinygrad_es.save("
+                      f"modelo.state_dict(), ruta)) o un .npz con el state_dict")
 
 
 def crear_modelo(ruta: str | None = None) -> SimpleCNN:
