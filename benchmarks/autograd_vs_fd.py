@@ -23,7 +23,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from tinygrad_es import Tensor, Value  # noqa: E402
+from tinygrad_es import Value, tensor  # noqa: E402
 from tinygrad_es.nn import MLP as ScalarMLP  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(__file__), "results")
@@ -43,8 +43,8 @@ def mlp_loss_factory(n_params_target, rng):
 
     def loss(ps):
         w1, c1, w2, c2 = ps
-        out = (Tensor(X) @ w1 + c1).tanh() @ w2 + c2
-        return ((out - Tensor(y)) ** 2).mean()
+        out = (tensor(X) @ w1 + c1).tanh() @ w2 + c2
+        return ((out - tensor(y)) ** 2).mean()
 
     return params, loss
 
@@ -64,7 +64,7 @@ def part1(sizes, fd_cap):
     for n in sizes:
         params, loss = mlp_loss_factory(n, rng)
         n_real = sum(p.size for p in params)
-        ts = [Tensor(p, requires_grad=True) for p in params]
+        ts = [tensor(p, requires_grad=True) for p in params]  # float64, como params
 
         def fwd():
             loss(ts)
@@ -77,7 +77,7 @@ def part1(sizes, fd_cap):
         t_fwd = time_it(fwd)
         t_bwd = time_it(bwd)
         bwd()
-        auto = np.concatenate([t.grad.ravel() for t in ts])
+        auto = np.concatenate([t.grad.numpy().ravel() for t in ts])
         # diferencias centrales sobre (una muestra de) los parámetros
         flat_idx = [(i, k) for i, p in enumerate(params) for k in range(p.size)]
         sample = flat_idx if n_real <= fd_cap else [flat_idx[j] for j in
@@ -86,7 +86,7 @@ def part1(sizes, fd_cap):
         num = []
         t0 = time.perf_counter()
         for i, k in sample:
-            a = ts[i].data.reshape(-1)
+            a = ts[i].detach().numpy().reshape(-1)  # vista: cambia el parámetro
             old = a[k]
             a[k] = old + eps
             fp = loss(ts).item()

@@ -60,7 +60,7 @@ def make_steps(kind, batch=64, seed=0):
     ours, ref = _ours(kind), _torch(kind)
     with torch.no_grad():  # mismos pesos
         for p, q in zip(ours.parameters(), ref.parameters()):
-            q.copy_(torch.tensor(p.data))
+            q.copy_(torch.from_numpy(p.detach().numpy().copy()))
     opt = optim.Adam(ours.parameters(), lr=1e-3)
     topt = torch.optim.Adam(ref.parameters(), lr=1e-3)
     X, Y = torch.tensor(x), torch.tensor(y)

@@ -3,7 +3,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from tinygrad_es import Tensor
+from tinygrad_es import tensor
 
 # Flotantes finitos y acotados (lejos de desbordamientos en exp, productos...)
 floats = st.floats(-3.0, 3.0, allow_nan=False, allow_infinity=False, width=64)
@@ -46,4 +46,4 @@ def distinct_values(draw, shape, gap=0.02):
 
 def T(a):
     """Tensor float64 que pide gradiente."""
-    return Tensor(np.asarray(a, dtype=np.float64), requires_grad=True)
+    return tensor(np.asarray(a, dtype=np.float64), requires_grad=True)

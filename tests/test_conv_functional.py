@@ -12,7 +12,7 @@ from tinygrad_es.ops import conv_functional as F
 
 
 def T(a):
-    return Tensor(np.asarray(a, dtype=np.float64))
+    return Tensor(np.asarray(a, dtype=np.float64), dtype=np.float64)
 
 
 def distinct(rng, shape):
@@ -165,7 +165,7 @@ def _torch_check(fn_ours, fn_torch, arrays, atol=1e-10):
         t.requires_grad_(True)
     theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
     y, yt = fn_ours(*ours), fn_torch(*theirs)
-    np.testing.assert_allclose(y.numpy(), yt.detach().numpy(), atol=atol)
+    np.testing.assert_allclose(y.detach().numpy(), yt.detach().numpy(), atol=atol)
     g = np.random.default_rng(0).standard_normal(y.shape)
     y.backward(g)
     yt.backward(torch.tensor(g))
@@ -274,3 +274,27 @@ def test_unbatched_inputs_and_dtypes():
     p, i = F.max_pool2d(Tensor(x), 2, return_indices=True)
     assert p.shape == (3, 3, 3) and i.shape == (3, 3, 3)
     assert F.interpolate(Tensor(x[None]), scale_factor=2).shape == (1, 3, 12, 12)
+
+
+@pytest.mark.parametrize("kw", [dict(), dict(padding=1), dict(stride=2)])
+def test_inplace_change_before_backward_is_detected(kw):
+    """El backward de la convolución lee los pesos (y a veces la entrada): modificarlos in
+    situ entre forward y backward da el error de PyTorch en vez de un gradiente erróneo."""
+    from tinygrad_es import no_grad
+    rng = np.random.default_rng(0)
+    w = T(rng.standard_normal((4, 3, 3, 3)))
+    w.requires_grad_(True)
+    x = T(rng.standard_normal((2, 3, 8, 8)))
+    y = F.conv2d(x, w, **kw)
+    with no_grad():
+        w.add_(1.0)
+    with pytest.raises(RuntimeError):
+        y.sum().backward()
+    x = T(rng.standard_normal((2, 3, 8, 8)))
+    x.requires_grad_(True)
+    h = x * 1.0
+    y = F.conv2d(h, w, **kw)
+    h.mul_(2.0)
+    if kw == dict():  # sin relleno, el algoritmo directo guarda la propia entrada
+        with pytest.raises(RuntimeError):
+            y.sum().backward()

@@ -96,6 +96,24 @@ def test_offline_message_says_where(tmp_path, monkeypatch):
     assert "descarga falló" in msg
 
 
+def write_sample_as_mnist(folder):
+    """La muestra de MNIST incluida en el paquete (imágenes reales) escrita como los cuatro
+    ficheros IDX comprimidos del conjunto oficial: los tests no dependen de ../shared."""
+    os.makedirs(folder, exist_ok=True)
+    (x, y), (xt, yt) = D.load_mnist_sample()
+    for stem, arr in zip(DS._FILES, (x, y, xt, yt)):
+        write_idx(os.path.join(folder, stem + ".gz"), arr)
+    return (x, y), (xt, yt)
+
+
+@pytest.fixture
+def served_mnist(tmp_path):
+    serve = tmp_path / "srv"
+    sample = write_sample_as_mnist(serve)
+    md5 = {s: hashlib.md5((serve / (s + ".gz")).read_bytes()).hexdigest() for s in DS._FILES}
+    return serve, md5, sample
+
+
 class _Server:
     def __init__(self, folder):
         handler = lambda *a, **k: http.server.SimpleHTTPRequestHandler(*a, directory=str(folder), **k)  # noqa: E731
@@ -113,17 +131,16 @@ class _Server:
         self.httpd.server_close()
 
 
-@pytest.mark.skipif(not HAVE_SHARED, reason="sin ../shared/datasets")
-def test_download_from_local_server_with_md5_and_cache(tmp_path, monkeypatch):
-    serve = tmp_path / "srv"
-    shutil.copytree(os.path.join(SHARED, "mnist"), serve)
-    md5 = {s: hashlib.md5((serve / (s + ".gz")).read_bytes()).hexdigest() for s in DS._FILES}
+def test_download_from_local_server_with_md5_and_cache(tmp_path, monkeypatch, served_mnist):
+    serve, md5, ((xs, ys), (xts, yts)) = served_mnist
     monkeypatch.setitem(DS.DATASETS, "mnist", {"md5": md5, "mirrors": []})
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.delenv("TINYGRAD_ES_DATA", raising=False)
     with _Server(serve) as srv:
         (x, y), (xt, yt) = D.load_mnist(mirrors=["http://127.0.0.1:9/", srv.url], timeout=5)
-    assert x.shape == (5000, 28, 28) and xt.shape == (10000, 28, 28)
+    assert x.shape == (2000, 28, 28) and xt.shape == (1000, 28, 28)
+    np.testing.assert_array_equal(x, xs)
+    np.testing.assert_array_equal(yt, yts)
     cached = tmp_path / "home" / ".cache" / "tinygrad_es" / "mnist"
     assert sorted(os.listdir(cached)) == sorted(s + ".gz" for s in DS._FILES)  # sin temporales
     # segunda vez: desde la caché, sin red
@@ -131,13 +148,9 @@ def test_download_from_local_server_with_md5_and_cache(tmp_path, monkeypatch):
     np.testing.assert_array_equal(x, x2)
 
 
-@pytest.mark.skipif(not HAVE_SHARED, reason="sin ../shared/datasets")
-def test_download_rejects_corrupt_file(tmp_path, monkeypatch):
-    serve = tmp_path / "srv"
-    shutil.copytree(os.path.join(SHARED, "mnist"), serve)
-    md5 = {s: hashlib.md5((serve / (s + ".gz")).read_bytes()).hexdigest() for s in DS._FILES}
+def test_download_rejects_corrupt_file(tmp_path, monkeypatch, served_mnist):
+    serve, md5, _ = served_mnist
     p = serve / "t10k-labels-idx1-ubyte.gz"
-    os.chmod(p, 0o644)
     raw = bytearray(p.read_bytes())
     raw[-5] ^= 0xFF  # un byte corrupto
     p.write_bytes(bytes(raw))
@@ -152,11 +165,19 @@ def test_download_rejects_corrupt_file(tmp_path, monkeypatch):
     assert not [f for f in os.listdir(cached) if f.endswith(".part")]
 
 
-@pytest.mark.skipif(not HAVE_SHARED, reason="sin ../shared/datasets")
-def test_real_mnist_files():
-    (x, y), (xt, yt) = D.load_mnist(root=SHARED, download=False)
-    assert x.shape == (5000, 28, 28) and np.bincount(y).tolist() == [500] * 10
-    assert xt.shape == (10000, 28, 28) and yt.max() == 9
+def test_real_mnist_files(tmp_path):
+    """Imágenes reales de MNIST en ficheros IDX: las de ../shared si están, si no la muestra
+    incluida escrita en IDX."""
+    if HAVE_SHARED:
+        (x, y), (xt, yt) = D.load_mnist(root=SHARED, download=False)
+        assert x.shape == (5000, 28, 28) and np.bincount(y).tolist() == [500] * 10
+        assert xt.shape == (10000, 28, 28) and yt.max() == 9
+    (xs, ys), (xts, yts) = write_sample_as_mnist(tmp_path / "mnist")
+    (x, y), (xt, yt) = D.load_mnist(root=tmp_path, download=False)
+    assert x.dtype == np.uint8 and x.shape == (2000, 28, 28) and np.bincount(y).tolist() == [200] * 10
+    np.testing.assert_array_equal(x, xs)
+    np.testing.assert_array_equal(xt, xts)
+    assert 30 < x.mean() < 40  # píxeles de dígitos reales (MNIST tiene media ≈ 33), no ruido uniforme
 
 
 def test_embedded_datasets():
@@ -190,13 +211,13 @@ def test_dataloader_batches_shuffle_drop_last():
     sizes = [len(xb) for xb, _ in dl]
     assert sizes == [4, 4, 2] and len(dl) == 3
     assert [len(xb) for xb, _ in D.DataLoader(ds, 4, drop_last=True)] == [4, 4]
-    a = np.concatenate([yb.numpy() for _, yb in D.DataLoader(ds, 3, shuffle=True, seed=0)])
-    b = np.concatenate([yb.numpy() for _, yb in D.DataLoader(ds, 3, shuffle=True, seed=0)])
+    a = np.concatenate([yb.detach().numpy() for _, yb in D.DataLoader(ds, 3, shuffle=True, seed=0)])
+    b = np.concatenate([yb.detach().numpy() for _, yb in D.DataLoader(ds, 3, shuffle=True, seed=0)])
     np.testing.assert_array_equal(a, b)
     assert sorted(a.tolist()) == list(range(10)) and a.tolist() != list(range(10))
     dl2 = D.DataLoader(ds, 10, shuffle=True, seed=0)
-    e1 = next(iter(dl2))[1].numpy().tolist()
-    e2 = next(iter(dl2))[1].numpy().tolist()
+    e1 = next(iter(dl2))[1].detach().numpy().tolist()
+    e2 = next(iter(dl2))[1].detach().numpy().tolist()
     assert e1 != e2  # cada época baraja de nuevo
     xb, yb = next(iter(dl))
     assert xb.dtype == np.float32 and yb.dtype == np.int64

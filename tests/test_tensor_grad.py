@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, strategies as st
 from hypothesis.extra import numpy as hnp
 
+from tinygrad_es import tensor
 from tinygrad_es import Tensor, cat, maximum, minimum, stack, where
 from tinygrad_es.gradcheck import gradcheck
 from strategies import (arrays, away_from_kinks, broadcastable_pair, distinct_values, floats,
@@ -16,7 +17,7 @@ OPS_CHECKED = set()
 
 def check(f, *arrays_, name):
     OPS_CHECKED.add(name)
-    inputs = [Tensor(a, requires_grad=True) for a in arrays_]
+    inputs = [tensor(a, requires_grad=True) for a in arrays_]
     gradcheck(f, inputs, atol=1e-6, rtol=1e-5)
 
 
@@ -51,8 +52,8 @@ def test_maximum_minimum(name, data):
 
 
 def test_maximum_tie_splits_gradient():
-    a = Tensor(np.array([1.0, 2.0, 3.0]), requires_grad=True)
-    b = Tensor(np.array([1.0, 5.0, 0.0]), requires_grad=True)
+    a = tensor(np.array([1.0, 2.0, 3.0]), requires_grad=True)
+    b = tensor(np.array([1.0, 5.0, 0.0]), requires_grad=True)
     maximum(a, b).sum().backward()
     np.testing.assert_allclose(a.grad, [0.5, 0, 1])
     np.testing.assert_allclose(b.grad, [0.5, 1, 0])
@@ -130,8 +131,10 @@ REDUCE = {
     "mean": lambda x, ax, kd: x.mean(axis=ax, keepdims=kd),
     "var": lambda x, ax, kd: x.var(axis=ax, keepdims=kd, correction=0),
     "logsumexp": lambda x, ax, kd: x.logsumexp(axis=ax, keepdims=kd),
-    "max": lambda x, ax, kd: x.max(axis=ax, keepdims=kd),
-    "min": lambda x, ax, kd: x.min(axis=ax, keepdims=kd),
+    "amax": lambda x, ax, kd: x.amax(() if ax is None else ax, kd),
+    "amin": lambda x, ax, kd: x.amin(() if ax is None else ax, kd),
+    "max_dim": lambda x, ax, kd: x.max() if ax is None else x.max(ax if isinstance(ax, int) else ax[0], kd).values,
+    "min_dim": lambda x, ax, kd: x.min() if ax is None else x.min(ax if isinstance(ax, int) else ax[0], kd).values,
 }
 
 
@@ -139,14 +142,14 @@ REDUCE = {
 @given(data=st.data())
 def test_reductions(name, data):
     shape, axis, keepdims = data.draw(shape_and_axis())
-    a = data.draw(distinct_values(shape)) if name in ("max", "min") else data.draw(arrays(shape))
+    a = data.draw(distinct_values(shape)) if name.startswith(("amax", "amin", "max", "min")) else data.draw(arrays(shape))
     check(lambda x: REDUCE[name](x, axis, keepdims), a, name=name)
 
 
 def test_var_unbiased_default_matches_numpy():
     a = np.random.default_rng(0).standard_normal((4, 5))
-    np.testing.assert_allclose(Tensor(a).var(axis=1).numpy(), a.var(axis=1, ddof=1))
-    np.testing.assert_allclose(Tensor(a).var().numpy(), a.var(ddof=1))
+    np.testing.assert_allclose(tensor(a).var(axis=1).detach().numpy(), a.var(axis=1, ddof=1))
+    np.testing.assert_allclose(tensor(a).var().detach().numpy(), a.var(ddof=1))
 
 
 @pytest.mark.parametrize("name", ["softmax", "log_softmax"])
@@ -158,27 +161,34 @@ def test_softmax_family(name, data):
     check(lambda x: getattr(x, name)(axis=axis), a, name=name)
 
 
-def test_max_tie_rule_first_element():
-    a = Tensor(np.array([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]]), requires_grad=True)
-    a.max(axis=1).sum().backward()
+def test_max_tie_rules_like_pytorch():
+    # max(dim): el gradiente va al índice devuelto (el primero)
+    a = tensor(np.array([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]]), requires_grad=True)
+    values, indices = a.max(dim=1)
+    assert indices.tolist() == [1, 0] and indices.dtype == np.int64
+    values.sum().backward()
     np.testing.assert_array_equal(a.grad, [[0, 1, 0], [1, 0, 0]])
-    b = Tensor(np.array([[5.0, 1.0], [5.0, 5.0]]), requires_grad=True)
+    # max() total y amax: los empates se reparten el gradiente por igual
+    b = tensor(np.array([[5.0, 1.0], [5.0, 5.0]]), requires_grad=True)
     b.max().backward()
-    np.testing.assert_array_equal(b.grad, [[1, 0], [0, 0]])
-    c = Tensor(np.array([[0.0, -1.0], [-1.0, 0.0]]), requires_grad=True)
-    c.min(axis=0).sum().backward()
+    np.testing.assert_allclose(b.grad, [[1 / 3, 0], [1 / 3, 1 / 3]])
+    b.grad = None
+    b.amax(dim=1).sum().backward()
+    np.testing.assert_allclose(b.grad, [[1, 0], [0.5, 0.5]])
+    c = tensor(np.array([[0.0, -1.0], [-1.0, 0.0]]), requires_grad=True)
+    c.min(dim=0).values.sum().backward()
     np.testing.assert_array_equal(c.grad, [[0, 1], [1, 0]])
 
 
 def test_softmax_stable_at_extreme_logits():
-    z = Tensor(np.array([[1e4, -1e4, 0.0], [-1e4, -1e4, -1e4]], dtype=np.float32), requires_grad=True)
+    z = tensor(np.array([[1e4, -1e4, 0.0], [-1e4, -1e4, -1e4]], dtype=np.float32), requires_grad=True)
     p = z.softmax(axis=1)
     lp = z.log_softmax(axis=1)
     lse = z.logsumexp(axis=1)
-    assert np.all(np.isfinite(p.numpy())) and np.all(np.isfinite(lse.numpy()))
-    np.testing.assert_allclose(p.numpy()[0], [1, 0, 0])
-    np.testing.assert_allclose(p.numpy()[1], [1 / 3] * 3, rtol=1e-6)
-    assert lp.numpy()[0, 1] == pytest.approx(-2e4)
+    assert np.all(np.isfinite(p.detach().numpy())) and np.all(np.isfinite(lse.detach().numpy()))
+    np.testing.assert_allclose(p.detach().numpy()[0], [1, 0, 0])
+    np.testing.assert_allclose(p.detach().numpy()[1], [1 / 3] * 3, rtol=1e-6)
+    assert lp.detach().numpy()[0, 1] == pytest.approx(-2e4)
     (lp[:, 0].sum() + lse.sum()).backward()
     assert np.all(np.isfinite(z.grad))
 
@@ -218,7 +228,7 @@ def test_getitem_random_masks(data):
 
 
 def test_repeated_index_accumulates():
-    x = Tensor(np.array([1.0, 2.0, 3.0]), requires_grad=True)
+    x = tensor(np.array([1.0, 2.0, 3.0]), requires_grad=True)
     x[[0, 0, 2, 0]].sum().backward()
     np.testing.assert_array_equal(x.grad, [3, 0, 1])
 

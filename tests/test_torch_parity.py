@@ -5,6 +5,7 @@ import pytest
 torch = pytest.importorskip("torch")
 import torch.nn.functional as TF  # noqa: E402
 
+from tinygrad_es import tensor
 import tinygrad_es.nn.functional as F  # noqa: E402
 from tinygrad_es import Tensor, nn, optim  # noqa: E402
 
@@ -12,7 +13,7 @@ rng = np.random.default_rng(0)
 
 
 def both(a):
-    return Tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    return tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
 
 
 def close(a, b, tol=1e-10):
@@ -29,7 +30,7 @@ def test_conv2d_and_grads(stride, padding):
     g = rng.standard_normal(Y.shape)
     y.backward(g)
     Y.backward(torch.tensor(g))
-    close(y.numpy(), Y)
+    close(y.detach().numpy(), Y)
     close(x.grad, X.grad); close(w.grad, W.grad); close(b.grad, B.grad)
 
 
@@ -44,7 +45,7 @@ def test_pools(fn, tfn, args):
     g = rng.standard_normal(Y.shape)
     y.backward(g)
     Y.backward(torch.tensor(g))
-    close(y.numpy(), Y)
+    close(y.detach().numpy(), Y)
     close(x.grad, X.grad)
 
 
@@ -52,19 +53,19 @@ def test_losses():
     z, Z = both(rng.standard_normal((6, 5)))
     y = rng.integers(0, 5, 6)
     for red in ("mean", "sum", "none"):
-        close(F.cross_entropy(z, y, reduction=red).numpy(), TF.cross_entropy(Z, torch.tensor(y), reduction=red))
+        close(F.cross_entropy(z, y, reduction=red).detach().numpy(), TF.cross_entropy(Z, torch.tensor(y), reduction=red))
     p = rng.dirichlet(np.ones(5), 6)
-    close(F.cross_entropy(z, p).numpy(), TF.cross_entropy(Z, torch.tensor(p)))
-    close(F.cross_entropy(z, y, label_smoothing=0.2).numpy(),
+    close(F.cross_entropy(z, p).detach().numpy(), TF.cross_entropy(Z, torch.tensor(p)))
+    close(F.cross_entropy(z, y, label_smoothing=0.2).detach().numpy(),
           TF.cross_entropy(Z, torch.tensor(y), label_smoothing=0.2))
     lp = rng.standard_normal((6, 5))
-    close(F.nll_loss(Tensor(lp), y).numpy(), TF.nll_loss(torch.tensor(lp), torch.tensor(y)))
+    close(F.nll_loss(tensor(lp), y).detach().numpy(), TF.nll_loss(torch.tensor(lp), torch.tensor(y)))
     q = rng.uniform(0.01, 0.99, 7)
     t = (rng.uniform(size=7) > 0.5).astype(np.float64)
-    close(F.binary_cross_entropy(Tensor(q), Tensor(t)).numpy(),
+    close(F.binary_cross_entropy(tensor(q), tensor(t)).detach().numpy(),
           TF.binary_cross_entropy(torch.tensor(q), torch.tensor(t)))
     lg = rng.standard_normal(7) * 10
-    close(F.binary_cross_entropy_with_logits(Tensor(lg), Tensor(t)).numpy(),
+    close(F.binary_cross_entropy_with_logits(tensor(lg), tensor(t)).detach().numpy(),
           TF.binary_cross_entropy_with_logits(torch.tensor(lg), torch.tensor(t)))
 
 
@@ -77,22 +78,22 @@ def test_batchnorm_train_eval_and_running_stats():
     ours.running_var = ours.running_var.astype(np.float64)
     for _ in range(3):
         x = rng.standard_normal((4, 3, 5, 5)) * 2 + 1
-        close(ours(Tensor(x)).numpy(), ref(torch.tensor(x)), 1e-8)
+        close(ours(tensor(x)).detach().numpy(), ref(torch.tensor(x)), 1e-8)
     close(ours.running_mean, ref.running_mean, 1e-12)
     close(ours.running_var, ref.running_var, 1e-12)
     ours.eval(); ref.eval()
     x = rng.standard_normal((2, 3, 4, 4))
-    close(ours(Tensor(x)).numpy(), ref(torch.tensor(x)), 1e-8)
+    close(ours(tensor(x)).detach().numpy(), ref(torch.tensor(x)), 1e-8)
 
 
 def test_layers_same_weights():
     lin = nn.Linear(5, 3)
     tl = torch.nn.Linear(5, 3)
     with torch.no_grad():
-        tl.weight.copy_(torch.tensor(lin.weight.numpy()))
-        tl.bias.copy_(torch.tensor(lin.bias.numpy()))
+        tl.weight.copy_(torch.tensor(lin.weight.detach().numpy()))
+        tl.bias.copy_(torch.tensor(lin.bias.detach().numpy()))
     x = rng.standard_normal((4, 5)).astype(np.float32)
-    close(lin(Tensor(x)).numpy(), tl(torch.tensor(x)), 1e-5)
+    close(lin(tensor(x)).detach().numpy(), tl(torch.tensor(x)), 1e-5)
     assert list(nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 1)).state_dict()) == \
         list(torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.ReLU(), torch.nn.Linear(2, 1)).state_dict())
 
@@ -125,7 +126,7 @@ def test_state_dict_keys_and_order_like_pytorch():
                               torch.nn.Flatten(), torch.nn.Linear(8, 3), torch.nn.BatchNorm1d(3))
     assert list(ours.state_dict()) == list(ref.state_dict())
     # y se cargan los pesos de PyTorch tal cual
-    ours.load_state_dict({k: v.numpy() for k, v in ref.state_dict().items()})
+    ours.load_state_dict({k: v.detach().numpy() for k, v in ref.state_dict().items()})
     ours.eval(); ref.eval()
     x = rng.standard_normal((2, 1, 4, 4)).astype(np.float32)
-    close(ours(Tensor(x)).numpy(), ref(torch.tensor(x)), 1e-5)
+    close(ours(tensor(x)).detach().numpy(), ref(torch.tensor(x)), 1e-5)

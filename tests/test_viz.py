@@ -6,6 +6,7 @@ import shutil
 import numpy as np
 import pytest
 
+from tinygrad_es import tensor
 import tinygrad_es.nn.functional as F
 from tinygrad_es import Tensor, Value, manual_seed, nn, no_grad, optim
 from tinygrad_es.cli import ExpressionError, main as cli_main, parse_expression
@@ -36,11 +37,11 @@ def test_canonical_graph_structure_and_labels():
     nodes, edges = nodes_edges(g.source)
     assert len(nodes) == 5 + 2 and len(edges) == 2 + 4  # 5 valores, 2 operaciones
     assert "sin calcular" in g.source and "grad 0" not in g.source
-    assert "data 20" in g.source and "data 5" in g.source
+    assert "valor 20" in g.source and "valor 5" in g.source and "data" not in g.source
     f.backward()
     src = draw_graph(f).source
-    assert "{ x | data 2 | grad 4 }" in src and "{ y | data 3 | grad 4 }" in src
-    assert "{ z | data 4 | grad 5 }" in src and "{ f | data 20 | grad 1 }" in src
+    assert "{ x | valor 2 | grad 4 }" in src and "{ y | valor 3 | grad 4 }" in src
+    assert "{ z | valor 4 | grad 5 }" in src and "{ f | valor 20 | grad 1 }" in src
     assert "sin calcular" not in src
     assert src == draw_graph(f).source  # determinista
     assert "rankdir=TB" in draw_graph(f, rankdir="TB").source
@@ -59,7 +60,7 @@ def test_x_plus_x_two_edges_and_utf8():
 def test_tensor_graph_roles_names_and_collapse():
     manual_seed(0)
     model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
-    x = Tensor(np.ones((5, 3), np.float32))
+    x = tensor(np.ones((5, 3), np.float32))
     loss = F.cross_entropy(model(x), np.array([0, 1, 0, 1, 1]))
     g = draw_graph(loss, names=model)
     src = g.source
@@ -91,7 +92,9 @@ def test_explain_backward_numbers():
     text = exp.text
     assert "∂f/∂x = ∂f/∂q · ∂q/∂x = 4 · 1 = 4" in text
     assert "∂f/∂y = ∂f/∂q · ∂q/∂y = 4 · 1 = 4" in text
-    assert "∂f/∂z = ∂f/∂f · ∂f/∂z = 1 · 5 = 5" in text
+    # la derivada local, en símbolos y luego con números (nunca ∂f/∂f · ∂f/∂q, que es circular)
+    assert "∂f/∂q = z = 4" in text and "∂f/∂z = q = 5" in text and "∂q/∂x = 1" in text
+    assert "∂f/∂f ·" not in text
     assert len(exp.steps) == 5 and (x.grad, y.grad, z.grad) == (4, 4, 5)
     frames = exp.frames()
     assert len(frames) == 5
@@ -194,13 +197,13 @@ def quadrant_model():
     opt = optim.Adam(m.parameters(), lr=1e-2)
     for _ in range(15):
         for i in range(0, 256, 32):
-            loss = F.cross_entropy(m(Tensor(X[i:i + 32])), y[i:i + 32])
+            loss = F.cross_entropy(m(tensor(X[i:i + 32])), y[i:i + 32])
             opt.zero_grad()
             loss.backward()
             opt.step()
     Xt, yt = _quadrant_task(64, rng)
     with no_grad():
-        acc = (m(Tensor(Xt)).numpy().argmax(1) == yt).mean()
+        acc = (m(tensor(Xt)).detach().numpy().argmax(1) == yt).mean()
     return m, Xt, yt, acc
 
 

@@ -1,15 +1,48 @@
 """tinygrad_es: un motor de autograd para aprender (y entrenar CNN de verdad en la CPU).
 
->>> from tinygrad_es import Value, Tensor, no_grad
+Se usa como PyTorch::
+
+    import tinygrad_es as torch
+    x = torch.tensor([1., 2.], requires_grad=True)
+    (x * x).sum().backward()
+    x.grad                      # tensor([2., 4.])
+
+y también tiene el motor escalar de los apuntes: ``from tinygrad_es import Value``.
 """
 from ._runtime import prefer_workqueue, tune_malloc
-from .value import Value
-from .tensor import (Tensor, Function, no_grad, enable_grad, is_grad_enabled, manual_seed,
-                     cat, stack, where, maximum, minimum)
-
-__version__ = "0.1.0"
 
 prefer_workqueue()  # hilos de numba que no compiten con BLAS (véase _runtime.py)
 tune_malloc()  # menos fallos de página en el entrenamiento (véase _runtime.py)
-__all__ = ["Value", "Tensor", "Function", "no_grad", "enable_grad", "is_grad_enabled",
-           "manual_seed", "cat", "stack", "where", "maximum", "minimum"]
+
+from . import _dtype as _D  # noqa: E402
+from ._dtype import (dtype, get_default_dtype, set_default_dtype, float32, float64, float16,  # noqa: E402
+                     int64, int32, int16, int8, uint8)
+from ._random import Generator, manual_seed, seed, initial_seed, default_generator  # noqa: E402
+from .autograd import (Function, no_grad, enable_grad, set_grad_enabled, inference_mode,  # noqa: E402
+                       is_grad_enabled)
+from ._tensor import Tensor, Size  # noqa: E402
+from ._creation import *  # noqa: E402,F401,F403
+from ._creation import __all__ as _creation_all  # noqa: E402
+from ._functions import *  # noqa: E402,F401,F403
+from ._functions import METHOD_FUNCTIONS as _MF, cat, concat, stack, where  # noqa: E402
+from ._functions_ops import *  # noqa: E402,F401,F403
+from ._functions_ops import __all__ as _ops_all  # noqa: E402
+from . import linalg  # noqa: E402,F401  (tinygrad_es.linalg como torch.linalg)
+from .device import device, cuda  # noqa: E402
+from . import return_types  # noqa: E402,F401
+from .value import Value  # noqa: E402
+
+bool = _D.bool_  # noqa: A001 - tinygrad_es.bool, como torch.bool
+float, double, half = float32, float64, float16  # noqa: A001
+long, int, short = int64, int32, int16  # noqa: A001
+
+__version__ = "0.2.0"
+
+from .serialization import load, save  # noqa: E402
+from . import nn, optim, utils  # noqa: E402,F401  (tinygrad_es.nn como torch.nn, .optim, .utils.data)
+
+__all__ = (["Value", "Tensor", "Size", "Function", "no_grad", "enable_grad", "set_grad_enabled",
+            "inference_mode", "is_grad_enabled", "manual_seed", "seed", "initial_seed", "Generator",
+            "default_generator", "dtype", "float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "bool", "float", "double", "half", "long", "int", "short", "get_default_dtype", "set_default_dtype", "device", "cuda",
+            "cat", "concat", "stack", "where", "nn", "optim", "utils", "save", "load", "linalg"] + list(_creation_all) + list(_MF)
+           + list(_ops_all))

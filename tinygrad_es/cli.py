@@ -3,14 +3,21 @@
     tinygrad-es grafo "(x+y)*z" --x 2 --y 3 --z 4 -o grafo.svg [--pasos carpeta]
     tinygrad-es demo cnn
     tinygrad-es demo --lista
+    tinygrad-es web [--puerto 8000] [--modelo pesos.npz] [--host 127.0.0.1]
 """
 from __future__ import annotations
 
 import argparse
 import ast
 import importlib
+import os
+import re
+import signal
 import sys
+import threading
 
+from ._argparse_es import SpanishParser
+from ._errors import os_error_es
 from .value import Value
 
 _FUNCS = {"exp", "log", "tanh", "sigmoid", "relu", "leaky_relu"}
@@ -22,21 +29,70 @@ class ExpressionError(ValueError):
     pass
 
 
+# Límites de la orden ``grafo``: por encima, el análisis sintáctico de Python agota la pila
+# (RecursionError) y Graphviz tarda minutos; se rechaza antes con un mensaje claro.
+MAX_EXPR_CHARS = 2000
+MAX_EXPR_ELEMENTS = 400     # números, variables, operaciones y llamadas
+MAX_EXPR_DEPTH = 200        # anidamiento (paréntesis, − unarios encadenados, a+b+c+…)
+MAX_DRAW_NODES = 100        # nodos del grafo que se dibujan con Graphviz
+MAX_STEP_FRAMES = 40        # imágenes de --pasos
+DEFAULT_TIME_LIMIT = 30.0   # segundos en total para Graphviz
+_OUT_EXTS = (".svg", ".png", ".pdf", ".dot", ".gv")
+
+
+def _check_size(expr: str, tree) -> None:
+    """Cuenta elementos y profundidad del árbol sin recursión (el árbol puede ser muy hondo)."""
+    elements, depth_max = 0, 0
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, (ast.expr, ast.Expression)):
+            elements += 1
+            depth_max = max(depth_max, depth)
+        stack.extend((c, depth + 1) for c in ast.iter_child_nodes(node))
+    if elements > MAX_EXPR_ELEMENTS:
+        raise ExpressionError(f"la expresión es demasiado grande: {elements} elementos (números, variables y "
+                              f"operaciones); el máximo es {MAX_EXPR_ELEMENTS}")
+    if depth_max > MAX_EXPR_DEPTH:
+        raise ExpressionError(f"la expresión está demasiado anidada: {depth_max} niveles de operaciones "
+                              f"(paréntesis, signos o sumas encadenadas); el máximo es {MAX_EXPR_DEPTH}")
+
+
 def parse_expression(expr: str, values: dict) -> Value:
     """Construye el grafo de ``expr`` con ``Value`` recorriendo su árbol sintáctico; sólo
     admite números, variables, + − · / **, − unario y exp/log/tanh/sigmoid/relu (nunca ``eval``).
     El resultado se etiqueta ``f`` y los intermedios ``q``, ``q1``, ``q2``..."""
+    if not isinstance(expr, str):
+        raise ExpressionError(f"la expresión debe ser un texto, no {type(expr).__name__}")
+    if len(expr) > MAX_EXPR_CHARS:
+        raise ExpressionError(f"la expresión es demasiado larga: {len(expr)} caracteres (máximo {MAX_EXPR_CHARS})")
+    if not expr.strip():
+        raise ExpressionError("la expresión está vacía: escribe por ejemplo \"(x+y)*z\"")
     try:
-        tree = ast.parse(expr, mode="eval")
+        tree = ast.parse(expr.strip(), mode="eval")
     except SyntaxError as e:
-        raise ExpressionError(f"expresión no válida: {expr!r} ({e.msg})") from None
+        where = f", columna {e.offset}" if e.offset else ""
+        raise ExpressionError(f"expresión no válida: {_short(expr)} ({_syntax_es(e.msg)}{where})") from None
+    except (RecursionError, MemoryError):
+        raise ExpressionError(f"la expresión está demasiado anidada para analizarla: {_short(expr)} "
+                              f"(máximo {MAX_EXPR_DEPTH} niveles)") from None
+    _check_size(expr, tree)
     leaves = {}
 
     def build(node):
         if isinstance(node, ast.Expression):
             return build(node.body)
         if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
-            return float(node.value)
+            try:
+                v = float(node.value)
+            except OverflowError:
+                v = float("inf")
+            if v == float("inf"):   # 10**400 escrito con cifras, o 1e999 (Python lo convierte en inf)
+                digits = ast.get_source_segment(expr.strip(), node) or str(node.value)
+                shown = digits if len(digits) <= 12 else f"{digits[:12]}… ({len(digits)} caracteres)"
+                raise ExpressionError(f"el número {shown} es demasiado grande: el máximo representable es "
+                                      f"1.8e308") from None
+            return v
         if isinstance(node, ast.Name):
             if node.id not in values:
                 raise ExpressionError(f"falta el valor de la variable '{node.id}': añade --{node.id} NÚMERO")
@@ -68,49 +124,142 @@ def parse_expression(expr: str, values: dict) -> Value:
     if not isinstance(root, Value):
         raise ExpressionError("la expresión no contiene variables")
     # como en los apuntes: f para el resultado, q (q1, q2...) para los intermedios
-    inner = [n for n in root.topo_order() if n._prev and n is not root]
+    inner = [n for n in root.topo_order() if not n.is_leaf and n is not root]
     for i, n in enumerate(inner):
         n.label = "q" if len(inner) == 1 else f"q{i + 1}"
     root.label = "f"
     return root
 
 
+_SYNTAX_ES = [("invalid syntax", "sintaxis no válida"), ("was never closed", "no se cerró"),
+              ("too many nested parentheses", "demasiados paréntesis anidados"),
+              ("does not match opening parenthesis", "no corresponde al paréntesis abierto"),
+              ("invalid decimal literal", "número mal escrito"), ("invalid character", "carácter no válido"),
+              ("unexpected EOF while parsing", "la expresión termina antes de tiempo"),
+              ("Perhaps you forgot a comma?", "¿falta un operador?"),
+              ("Exceeds the limit", "número con demasiadas cifras; límite")]
+
+
+def _syntax_es(msg: str) -> str:
+    msg = re.sub(r"unmatched '(.)'", r"'\1' sin abrir", msg)
+    for en, es in _SYNTAX_ES:
+        msg = msg.replace(en, es)
+    return msg
+
+
 def _num(v: float) -> str:
     return f"{v:g}"
 
 
-def _cmd_grafo(args, extra):
+def _short(text: str, n: int = 60) -> str:
+    return repr(text) if len(text) <= n else repr(text[:n]) + f"… ({len(text)} caracteres)"
+
+
+_GRAFO_VALUE_OPTS = ("-o", "--salida", "--pasos", "--formato-pasos", "--rankdir", "--limite-tiempo", "--dpi")
+
+
+def _split_grafo_argv(tokens):
+    """Separa los argumentos de ``grafo`` en (opciones para argparse, expresión, --VARIABLE VALOR).
+
+    argparse toma por opción todo lo que empieza por '-' ("-x*y", "-(a+b)"); aquí la primera
+    palabra que no es una opción conocida ni una variable es la expresión, empiece como empiece.
+    Los valores de las variables pueden ser negativos (``--x -3``)."""
+    known, variables, expr = [], [], None
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        name = tok.split("=", 1)[0]
+        if tok == "--":
+            rest = tokens[i + 1:]
+            if expr is None and rest:
+                expr, rest = rest[0], rest[1:]
+            if rest:
+                raise SystemExit(f"error: sobran argumentos tras la expresión: {' '.join(rest)}")
+            break
+        if tok in ("-h", "--help"):
+            known.append(tok)
+        elif name in _GRAFO_VALUE_OPTS:
+            known.append(tok)
+            if "=" not in tok and i + 1 < len(tokens):
+                known.append(tokens[i + 1])
+                i += 1
+        elif tok.startswith("-o") and "." in tok and not set(tok[2:]) & set("*+()"):
+            known.append(tok)                       # forma pegada: -ografo.svg
+        elif tok.startswith("--") and name[2:].isidentifier():
+            variables.append(tok)
+            if "=" not in tok:
+                if i + 1 >= len(tokens):
+                    raise SystemExit(f"error: falta el valor de {tok}")
+                variables.append(tokens[i + 1])
+                i += 1
+        elif expr is None:
+            expr = tok
+        else:
+            raise SystemExit(f"error: sobra el argumento {tok!r} (la expresión ya es {expr!r}). "
+                             f"Escribe la expresión entre comillas: tinygrad-es grafo \"(x+y)*z\" --x 2 ...")
+        i += 1
+    return known, expr, variables
+
+
+def _parse_values(tokens) -> dict:
+    """``["--x", "2", "--y=3"]`` → ``{"x": 2.0, "y": 3.0}`` (los tokens vienen de ``_split_grafo_argv``)."""
     values = {}
-    it = iter(extra)
+    it = iter(tokens)
     for tok in it:
-        if not tok.startswith("--"):
-            raise SystemExit(f"argumento no reconocido: {tok}")
         name = tok[2:]
         if "=" in name:
             name, val = name.split("=", 1)
         else:
-            val = next(it, None)
-            if val is None:
-                raise SystemExit(f"falta el valor de --{name}")
+            val = next(it)
         try:
             values[name] = float(val)
         except ValueError:
-            raise SystemExit(f"--{name} debe ser un número, no {val!r}") from None
+            raise SystemExit(f"error: --{name} debe ser un número, no {val!r}") from None
+    return values
+
+
+def _cmd_grafo(args, values):
+    out = args.salida
+    ext = os.path.splitext(out)[1].lower() if out else ""
+    if out and ext not in _OUT_EXTS:
+        raise SystemExit(f"error: extensión no soportada en -o {out}: "
+                         f"{repr(ext) if ext else 'falta la extensión'}; usa una de {', '.join(_OUT_EXTS)}")
+    if not args.limite_tiempo > 0:
+        raise SystemExit(f"error: --limite-tiempo debe ser un número de segundos positivo, no {args.limite_tiempo}")
+    if args.dpi is not None and not 0 < args.dpi <= 2400:
+        raise SystemExit(f"error: --dpi debe ser un número entre 1 y 2400, no {args.dpi:g}")
     try:
         f = parse_expression(args.expresion, values)
     except ExpressionError as e:
         raise SystemExit(f"error: {e}") from None
+    used = {n.id for n in ast.walk(ast.parse(args.expresion.strip(), mode="eval")) if isinstance(n, ast.Name)}
+    unused = sorted(set(values) - used)
+    if unused:
+        print(f"aviso: {', '.join('--' + u for u in unused)} no aparece{'n' if len(unused) > 1 else ''} "
+              f"en la expresión", file=sys.stderr)
+    n_nodes = len(f.topo_order())
+    if out and ext not in (".dot", ".gv") and n_nodes > MAX_DRAW_NODES:
+        raise SystemExit(f"error: el grafo tiene {n_nodes} nodos, demasiados para dibujarlo (máximo "
+                         f"{MAX_DRAW_NODES}): Graphviz tardaría minutos. Usa una expresión más corta o "
+                         f"-o grafo.dot para guardar sólo el texto del grafo")
+    if args.pasos and n_nodes > MAX_STEP_FRAMES:
+        raise SystemExit(f"error: --pasos guardaría {n_nodes} imágenes (una por nodo); el máximo es "
+                         f"{MAX_STEP_FRAMES}. Usa una expresión más corta o quita --pasos")
     from .viz import explain_backward
     exp = explain_backward(f)
     print(f"f = {args.expresion} = {f.data:.6g}")
     print(exp.text)
-    if args.salida:
-        files, err = exp.save_slides(args.salida, args.pasos, fmt=args.formato_pasos, rankdir=args.rankdir,
-                                     title=f"f = {args.expresion}")
+    if out:
+        try:
+            files, err = exp.save_slides(out, args.pasos, fmt=args.formato_pasos, rankdir=args.rankdir,
+                                         title=f"f = {args.expresion}", timeout=args.limite_tiempo,
+                                         dpi=args.dpi)
+        except OSError as e:
+            raise SystemExit(f"error: no se pudo escribir '{e.filename or out}': {os_error_es(e)}") from None
         if err is not None:
             print(f"aviso: {err}\nSe escribió el texto del grafo en {files[-1]}", file=sys.stderr)
             return 1
-        print(f"grafo guardado en {args.salida}")
+        print(f"grafo guardado en {out}")
         if args.pasos:
             print(f"{len(files) - 1} pasos guardados en {args.pasos}/")
     return 0
@@ -129,45 +278,89 @@ def _cmd_demo(args, extra):
         hint = f" ¿Quisiste decir '{close[0]}'?" if close else ""
         raise SystemExit(f"demo desconocida '{args.nombre}'.{hint} Usa 'tinygrad-es demo --lista'.")
     mod = importlib.import_module(f".demos.{DEMOS[args.nombre][0]}", __package__)
-    mod.main(extra)
+    mod.main(extra, prog=f"tinygrad-es demo {args.nombre}")
     return 0
 
 
-class _SpanishParser(argparse.ArgumentParser):
-    def format_help(self):
-        return (super().format_help().replace("usage:", "uso:").replace("positional arguments:", "argumentos:")
-                .replace("options:", "opciones:").replace("show this help message and exit",
-                                                           "muestra esta ayuda y sale"))
-
-    def error(self, message):
-        self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: error: {message}\n")
+def _web_port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"el puerto debe ser un número entre 0 y 65535, no {text!r}")
+    return int(text)
 
 
-def main(argv=None):
-    ap = _SpanishParser(prog="tinygrad-es", description="tinygrad_es: autograd para aprender redes neuronales.")
-    sub = ap.add_subparsers(dest="orden", parser_class=_SpanishParser, metavar="{grafo,demo}")
+def _cmd_web(args, extra):
+    if extra:
+        raise SystemExit(f"argumento no reconocido: {' '.join(extra)}")
+    from .web.server import main as web_main  # importa Starlette/uvicorn sólo para esta orden
+    return web_main(args)
+
+
+def _build_parser():
+    ap = SpanishParser(prog="tinygrad-es", description="tinygrad_es: autograd para aprender redes neuronales.")
+    sub = ap.add_subparsers(dest="orden", parser_class=SpanishParser, metavar="{grafo,demo,web}")
     g = sub.add_parser("grafo", help="dibuja el grafo de una expresión con sus gradientes",
                        description="Dibuja el grafo de cómputo de una expresión y explica su retropropagación. "
-                                   "Da el valor de cada variable con --NOMBRE VALOR.")
+                                   "Da el valor de cada variable con --NOMBRE VALOR. La expresión puede "
+                                   "empezar por '-' (\"-x*y\").")
     g.add_argument("expresion", help='p. ej. "(x+y)*z" o "tanh(w*x + b)"')
-    g.add_argument("-o", "--salida", help="fichero de salida (.svg, .png, .pdf o .dot)")
-    g.add_argument("--pasos", help="carpeta donde guardar una imagen por paso de la retropropagación")
+    g.add_argument("-o", "--salida", metavar="FICHERO", help="fichero de salida (.svg, .png, .pdf o .dot)")
+    g.add_argument("--pasos", metavar="CARPETA",
+                   help="carpeta donde guardar una imagen por paso de la retropropagación")
     g.add_argument("--formato-pasos", default="svg", choices=["svg", "png", "pdf"],
                    help="formato de las imágenes de los pasos (svg)")
     g.add_argument("--rankdir", default="LR", choices=["LR", "TB"],
                    help="LR: de izquierda a derecha; TB: de arriba abajo")
+    g.add_argument("--limite-tiempo", type=float, default=DEFAULT_TIME_LIMIT, metavar="SEGUNDOS",
+                   help=f"tiempo máximo para Graphviz, en total ({DEFAULT_TIME_LIMIT:g} s)")
+    g.add_argument("--dpi", type=float, default=None, metavar="PPP",
+                   help="resolución de los PNG (por defecto 150, el doble de los 72 de Graphviz)")
     d = sub.add_parser("demo", help="ejecuta una demo del curso", add_help=False,
                        description="Ejecuta una demo; lo que sigue al nombre se pasa a la demo.")
     d.add_argument("nombre", nargs="?")
     d.add_argument("--lista", action="store_true", help="lista las demos")
-    args, extra = ap.parse_known_args(argv)
-    if args.orden == "grafo":
-        return _cmd_grafo(args, extra)
-    if args.orden == "demo":
-        return _cmd_demo(args, extra)
-    ap.print_help()
-    return 0
+    w = sub.add_parser("web", help="página para dibujar un dígito y ver qué predice la CNN",
+                       description="Arranca la página de la práctica: dibuja un número y la red lo reconoce "
+                                   "(necesita el extra 'web': pip install \"tinygrad_es[web]\").")
+    w.add_argument("--puerto", type=_web_port, default=8000, help="puerto TCP (8000; 0 = uno libre)")
+    w.add_argument("--modelo", help="state_dict de una SimpleCNN (.npz); por defecto, los pesos incluidos")
+    w.add_argument("--host", default="127.0.0.1",
+                   help="dirección en la que escuchar (127.0.0.1: sólo este ordenador)")
+    return ap, g
+
+
+def _raise_exit(signum, frame):
+    # SIGTERM como SystemExit: los bloques finally (que detienen 'dot') llegan a ejecutarse.
+    raise SystemExit(128 + signum)
+
+
+def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    ap, g = _build_parser()
+    old_term = None
+    if argv[:1] == ["grafo"] and threading.current_thread() is threading.main_thread():
+        old_term = signal.signal(signal.SIGTERM, _raise_exit)
+    try:
+        if argv[:1] == ["grafo"]:
+            known, expr, variables = _split_grafo_argv(argv[1:])
+            args = g.parse_args(known + (["--", expr] if expr is not None else []))
+            return _cmd_grafo(args, _parse_values(variables))
+        args, extra = ap.parse_known_args(argv)
+        if args.orden == "demo":
+            return _cmd_demo(args, extra)
+        if args.orden == "web":
+            return _cmd_web(args, extra)
+        ap.print_help()
+        return 0
+    except KeyboardInterrupt:
+        print("\ninterrumpido", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # la salida iba a un programa que ya cerró (p. ej. "| head"): nada que avisar
+        sys.stdout = open(os.devnull, "w")
+        return 0
+    finally:
+        if old_term is not None:
+            signal.signal(signal.SIGTERM, old_term)
 
 
 if __name__ == "__main__":

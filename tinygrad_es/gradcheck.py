@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .tensor import Function, Tensor
+from ._tensor import Tensor
+from .autograd import Function
+from .graph_protocol import GraphNode
 from .value import Value
 
 __all__ = ["numerical_grad", "analytic_grad", "gradcheck", "GradcheckReport", "GradcheckError"]
@@ -65,10 +67,12 @@ def _adapt_values(f, inputs):
     """Si hay ``Value`` entre las entradas, devuelve una función y entradas equivalentes de
     tensores 0-D para que el resto del módulo trate ambos motores igual."""
     inputs = list(inputs)
-    if not any(isinstance(x, Value) for x in inputs):
+    scalar = [isinstance(x, GraphNode) and not isinstance(x, Tensor) for x in inputs]
+    if not any(scalar):
         return f, inputs
-    pattern = [_SLOT if isinstance(x, Value) else x for x in inputs]
-    tensors = [Tensor(np.array(x.data, dtype=np.float64)) for x in inputs if isinstance(x, Value)]
+    pattern = [_SLOT if s else x for s, x in zip(scalar, inputs)]
+    tensors = [Tensor(np.array(x.graph_data(), dtype=np.float64), dtype="float64")
+               for s, x in zip(scalar, inputs) if s]
     return (lambda *ts: _ValueGraph.apply(*ts, f=f, pattern=pattern)), tensors
 
 
@@ -77,10 +81,11 @@ def _prepare(inputs):
     out, idx = [], []
     for i, x in enumerate(inputs):
         if isinstance(x, Tensor) and np.issubdtype(x.dtype, np.floating):
-            out.append(Tensor(np.array(x.data, dtype=np.float64, order="C", copy=True), requires_grad=True))
+            out.append(Tensor(np.array(x.graph_data(), dtype=np.float64, order="C", copy=True), dtype="float64",
+                              requires_grad=True))
             idx.append(i)
         elif isinstance(x, np.ndarray) and np.issubdtype(x.dtype, np.floating):
-            out.append(Tensor(np.array(x, dtype=np.float64, order="C", copy=True), requires_grad=True))
+            out.append(Tensor(np.array(x, dtype=np.float64, order="C", copy=True), dtype="float64", requires_grad=True))
             idx.append(i)
         else:
             out.append(x)
@@ -89,7 +94,7 @@ def _prepare(inputs):
 
 def _scalar(f, args, v):
     out = f(*args)
-    data = out.data if isinstance(out, Tensor) else np.asarray(out)
+    data = out.graph_data() if isinstance(out, Tensor) else np.asarray(out)
     return float(np.sum(data.astype(np.float64) * v))
 
 
@@ -109,7 +114,7 @@ def _upstream(f, args, seed):
     if not isinstance(out, Tensor):
         raise TypeError(f"la función a comprobar debe devolver un Tensor, no {type(out).__name__}")
     rng = np.random.default_rng(seed)
-    v = np.ones(out.shape) if out.data.size == 1 else rng.standard_normal(out.shape)
+    v = np.ones(out.shape) if out.numel() == 1 else rng.standard_normal(out.shape)
     return out, v
 
 
@@ -128,7 +133,7 @@ def numerical_grad(f, inputs, eps: float = 1e-6, grad_output=None, seed: int = 0
     v = np.asarray(grad_output, dtype=np.float64)
     grads = []
     for i in idx:
-        x = args[i].data
+        x = args[i].graph_data()  # el propio buffer: se perturba in situ
         g = np.zeros_like(x)
         flat, gflat = x.reshape(-1), g.reshape(-1)
         for k in range(flat.size):
@@ -146,7 +151,8 @@ def analytic_grad(f, inputs, grad_output=None, seed: int = 0):
         v = np.asarray(grad_output, dtype=np.float64)
     if out.requires_grad:
         out.backward(v.reshape(out.shape))
-    return [args[i].grad if args[i].grad is not None else np.zeros_like(args[i].data) for i in idx], args, idx, v
+    grads = [args[i].graph_grad() for i in idx]
+    return [g if g is not None else np.zeros_like(args[i].graph_data()) for g, i in zip(grads, idx)], args, idx, v
 
 
 @dataclass
@@ -194,7 +200,7 @@ def gradcheck(f, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e
     rng = np.random.default_rng(seed + 1)
     rep = GradcheckReport(mode=mode)
     for ga, i in zip(agrads, idx):
-        x = args[i].data
+        x = args[i].graph_data()
         flat = x.reshape(-1)
         if mode == "direction":
             u = rng.standard_normal(x.shape)

@@ -7,14 +7,14 @@ import time
 
 import numpy as np
 
-from .tensor import Tensor
+from ._tensor import Tensor
 
 __all__ = ["accuracy", "precision", "recall", "f1_score", "confusion_matrix", "roc_auc_ovr", "mcnemar",
            "top_k_confusions", "per_class_error_rate", "inference_time_per_sample", "classification_report"]
 
 
 def _a(x):
-    x = x.data if isinstance(x, Tensor) else np.asarray(x)
+    x = x._data if isinstance(x, Tensor) else np.asarray(x)
     return x
 
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from . import nn
 from .nn import functional as F
-from .tensor import Tensor
+from ._tensor import Tensor
 
 __all__ = ["Perceptron", "MLP", "MnistMLP", "SimpleNN", "SigmoidMLP", "SimpleCNN", "NetCNN", "LeNet5",
            "BasicBlock", "ResNet", "AutoEncoder", "add_gaussian_noise"]
@@ -270,7 +270,7 @@ class AutoEncoder(nn.Module):
 def add_gaussian_noise(x, std: float = 0.3, rng=None, clip=(0.0, 1.0)) -> np.ndarray:
     """Ruido gaussiano para el autoencoder de eliminación de ruido (la entrada ruidosa;
     el objetivo sigue siendo la imagen limpia)."""
-    a = x.data if isinstance(x, Tensor) else np.asarray(x)
+    a = x._data if isinstance(x, Tensor) else np.asarray(x)
     r = rng if rng is not None else np.random.default_rng()
     noisy = a + r.normal(0.0, std, a.shape).astype(a.dtype)
     return np.clip(noisy, *clip) if clip is not None else noisy

@@ -7,25 +7,27 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import sys
-import tempfile
+import copy
 import time
 
 import numpy as np
 
+from .checkpoint import CheckpointError, atomic_write, load_state, save_state
 from .data.loader import DataLoader, TensorDataset
-from .tensor import Tensor, no_grad
+from .utils.data import DataLoader as TorchDataLoader
+from ._tensor import Tensor
+from .autograd import no_grad
 
 __all__ = ["fit", "evaluate", "predict", "History", "Callback", "EarlyStopping", "ModelCheckpoint",
-           "save_state", "load_state"]
+           "save_state", "load_state", "CheckpointError"]
 
 
 class History(dict):
     """Historial por época: ``loss``, ``acc``, ``val_loss``, ``val_acc``, ``time``, ``lr``."""
 
     def to_json(self, path):
-        _atomic_write(path, json.dumps(self, indent=2).encode())
+        atomic_write(path, json.dumps(self, indent=2).encode())
 
     def to_csv(self, path):
         keys = list(self.keys())
@@ -33,41 +35,11 @@ class History(dict):
         rows = ["epoch," + ",".join(keys)]
         for i in range(n):
             rows.append(",".join([str(i + 1)] + [_fmt(self[k][i]) if i < len(self[k]) else "" for k in keys]))
-        _atomic_write(path, ("\n".join(rows) + "\n").encode())
+        atomic_write(path, ("\n".join(rows) + "\n").encode())
 
 
 def _fmt(v):
     return "" if v is None else f"{v:.6g}" if isinstance(v, float) else str(v)
-
-
-def _atomic_write(path: str, data: bytes):
-    """Escribe en un temporal de la misma carpeta y renombra: nunca queda un fichero a medias."""
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=os.path.basename(path))
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def save_state(state: dict, path: str):
-    """Guarda un ``state_dict`` (arrays) en ``.npz`` de forma atómica."""
-    import io
-    buf = io.BytesIO()
-    np.savez(buf, **{k: np.asarray(v) for k, v in state.items()})
-    _atomic_write(path, buf.getvalue())
-
-
-def load_state(path: str) -> dict:
-    with np.load(path) as z:
-        return {k: z[k] for k in z.files}
 
 
 class Callback:
@@ -110,7 +82,7 @@ class EarlyStopping(Callback):
         if self._improved(v):
             self.best, self.best_epoch, self.wait = v, epoch, 0
             if self.restore_best:
-                self._best_state = model.state_dict()
+                self._best_state = copy.deepcopy(model.state_dict())  # state_dict comparte memoria
             return False
         self.wait += 1
         if self.wait >= self.patience:
@@ -130,11 +102,20 @@ class ModelCheckpoint(Callback):
     def __init__(self, path: str, monitor: str = "val_loss", save_best_only: bool = True, mode: str | None = None):
         self.path, self.monitor, self.save_best_only = path, monitor, save_best_only
         self.mode = mode or ("max" if "acc" in monitor else "min")
+        if self.mode not in ("min", "max"):
+            raise ValueError(f"ModelCheckpoint: mode debe ser 'min' o 'max', no {mode!r}")
         self.best = None
         self.saved_epochs = []
 
     def on_epoch_end(self, epoch, logs, model):
         v = logs.get(self.monitor)
+        if self.save_best_only and v is None:
+            # sin la métrica no hay "mejor": guardar cada época en silencio engañaría
+            if self.monitor not in logs:
+                raise KeyError(f"ModelCheckpoint: la métrica '{self.monitor}' no está en el historial "
+                               f"({sorted(logs)}); ¿falta val_loader?")
+            raise ValueError(f"ModelCheckpoint: la métrica '{self.monitor}' no se puede calcular en esta tarea "
+                             f"(vale None); usa monitor='loss' o 'val_loss'")
         better = (self.best is None or v is None or
                   (v < self.best if self.mode == "min" else v > self.best))
         if not self.save_best_only or better:
@@ -146,28 +127,47 @@ class ModelCheckpoint(Callback):
 
 
 def _as_loader(data, batch_size=256):
-    if data is None or isinstance(data, DataLoader):
+    if data is None or isinstance(data, (DataLoader, TorchDataLoader)):
         return data
     if isinstance(data, (tuple, list)):
         return DataLoader(TensorDataset(*data), batch_size=batch_size)
     raise TypeError(f"se esperaba un DataLoader o una tupla (X, y), no {type(data).__name__}")
 
 
+def _is_one_hot(y: np.ndarray) -> bool:
+    # un objetivo continuo de la misma forma (p. ej. la imagen en un autoencoder) no es una clase
+    return bool(np.isin(y, (0, 1)).all() and (y.sum(axis=1) == 1).all())
+
+
 def _n_correct(out: Tensor, y) -> int | None:
-    y = y.data if isinstance(y, Tensor) else np.asarray(y)
-    o = out.data
+    y = y._data if isinstance(y, Tensor) else np.asarray(y)
+    o = out._data
     if o.ndim == 2 and o.shape[1] > 1 and y.ndim == 1:
         return int((o.argmax(1) == y).sum())
-    if o.ndim == 2 and o.shape[1] > 1 and y.shape == o.shape:   # one-hot
+    if o.ndim == 2 and o.shape[1] > 1 and y.shape == o.shape and _is_one_hot(y):
         return int((o.argmax(1) == y.argmax(1)).sum())
     if o.shape == y.shape and set(np.unique(y)) <= {0, 1}:     # binaria (salida en [0, 1])
         return int(((o > 0.5) == (y > 0.5)).all(axis=tuple(range(1, o.ndim))).sum())
     return None
 
 
+def _check_not_empty(loader, who: str, what: str):
+    """Un conjunto vacío daría pérdida 0 y exactitud 0 sin avisar (PyTorch daría nan): error."""
+    if loader is None or not hasattr(loader, "__len__") or len(loader) > 0:
+        return
+    ds = getattr(loader, "dataset", None)
+    detail = ""
+    if ds is not None and hasattr(ds, "__len__"):
+        detail = f" ({len(ds)} ejemplos, batch_size={loader.batch_size}"
+        detail += ", drop_last=True)" if getattr(loader, "drop_last", False) and len(ds) else ")"
+    raise ValueError(f"{who}: el conjunto {what} no tiene ningún lote{detail}: no hay datos con los que calcular "
+                     f"la pérdida ni la exactitud")
+
+
 def evaluate(model, loader, loss_fn) -> dict:
     """Pérdida media y exactitud (si aplica) sobre ``loader``, sin gradiente y en modo eval."""
     loader = _as_loader(loader)
+    _check_not_empty(loader, "evaluate", "de evaluación")
     was = getattr(model, "training", False)
     if hasattr(model, "eval"):
         model.eval()
@@ -183,12 +183,15 @@ def evaluate(model, loader, loss_fn) -> dict:
             n += b
     if hasattr(model, "train"):
         model.train(was)
-    return {"loss": tot / max(n, 1), "acc": correct / max(n, 1) if has_acc else None}
+    if n == 0:
+        raise ValueError("evaluate: el conjunto de evaluación no produjo ningún ejemplo: no se puede calcular "
+                         "la pérdida ni la exactitud")
+    return {"loss": tot / n, "acc": correct / n if has_acc else None}
 
 
 def predict(model, X, batch_size: int = 256) -> np.ndarray:
     """Salidas del modelo para ``X`` (ndarray), por lotes, sin gradiente y en modo eval."""
-    X = X.data if isinstance(X, Tensor) else np.asarray(X)
+    X = X._data if isinstance(X, Tensor) else np.asarray(X)
     was = getattr(model, "training", False)
     if hasattr(model, "eval"):
         model.eval()
@@ -198,7 +201,7 @@ def predict(model, X, batch_size: int = 256) -> np.ndarray:
             xb = X[i:i + batch_size]
             if xb.dtype.kind in "ui":
                 xb = xb.astype(np.float32)
-            outs.append(model(Tensor(xb)).data)
+            outs.append(model(Tensor(xb)).detach()._data)
     if hasattr(model, "train"):
         model.train(was)
     return np.concatenate(outs) if outs else np.empty((0,))
@@ -215,6 +218,36 @@ def _progress(iterable, total, desc, enabled):
     return iterable
 
 
+class _FirstBatchNote:
+    """Mientras corre el primer lote del primer entrenamiento del proceso (numba compila o
+    carga de su caché los núcleos: de 1 a 15 s), la barra lo dice y su reloj sigue avanzando,
+    para que no parezca colgada."""
+
+    done = False  # una vez por proceso
+
+    def __init__(self, bar):
+        import threading
+        self.bar = bar if (not _FirstBatchNote.done and hasattr(bar, "set_postfix_str")) else None
+        self._stop = threading.Event()
+        if self.bar is not None:
+            self.bar.set_postfix_str("preparando los núcleos numba (la primera vez se compilan)…")
+            threading.Thread(target=self._tick, daemon=True).start()
+
+    def _tick(self):
+        bar, deadline = self.bar, time.monotonic() + 300  # nunca un hilo eterno si el lote falla
+        while not self._stop.wait(0.5) and time.monotonic() < deadline:
+            try:
+                bar.refresh()
+            except Exception:  # barra ya cerrada
+                return
+
+    def finish(self):
+        if self.bar is not None:
+            self._stop.set()
+            _FirstBatchNote.done = True
+            self.bar = None
+
+
 def fit(model, loss_fn, optimizer, train_loader, val_loader=None, epochs: int = 10, callbacks=(),
         scheduler=None, log_path: str | None = None, progress: bool = True, verbose: bool = True) -> History:
     """Entrena ``model`` y devuelve el ``History`` (pérdida y exactitud por época, de
@@ -224,6 +257,8 @@ def fit(model, loss_fn, optimizer, train_loader, val_loader=None, epochs: int = 
     ``.json``) guarda el historial tras cada época para compararlo o dibujarlo después.
     """
     train_loader, val_loader = _as_loader(train_loader, 64), _as_loader(val_loader)
+    _check_not_empty(train_loader, "fit", "de entrenamiento")
+    _check_not_empty(val_loader, "fit", "de validación")
     hist = History(loss=[], acc=[], val_loss=[], val_acc=[], time=[], lr=[])
     for cb in callbacks:
         cb.on_train_begin(model)
@@ -232,12 +267,14 @@ def fit(model, loss_fn, optimizer, train_loader, val_loader=None, epochs: int = 
         t0 = time.perf_counter()
         tot, n, correct, has_acc = 0.0, 0, 0, True
         bar = _progress(train_loader, len(train_loader), f"época {epoch}/{epochs}", progress)
+        note = _FirstBatchNote(bar)
         for x, y in bar:
             out = model(x)
             loss = loss_fn(out, y)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
+            note.finish()
             lv = loss.item()
             if not math.isfinite(lv):
                 raise FloatingPointError(f"la pérdida es {lv} en la época {epoch}: prueba una tasa de "
@@ -251,8 +288,10 @@ def fit(model, loss_fn, optimizer, train_loader, val_loader=None, epochs: int = 
             if hasattr(bar, "set_postfix"):
                 bar.set_postfix(pérdida=f"{tot / n:.4f}")
         dt = time.perf_counter() - t0
-        hist["loss"].append(tot / max(n, 1))
-        hist["acc"].append(correct / max(n, 1) if has_acc else None)
+        if n == 0:
+            raise ValueError(f"fit: el conjunto de entrenamiento no produjo ningún ejemplo en la época {epoch}")
+        hist["loss"].append(tot / n)
+        hist["acc"].append(correct / n if has_acc else None)
         hist["time"].append(dt)
         hist["lr"].append(optimizer.param_groups[0]["lr"])
         if val_loader is not None:

@@ -11,12 +11,27 @@ trabaja, lo que hace este motor varias veces más rápido que uno con cierres.
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import warnings
 
-__all__ = ["Value"]
+from .graph_protocol import topo_sort
+
+__all__ = ["Value", "observe_backward"]
 
 _Number = (int, float)
+_observers: list = []
+
+
+@contextlib.contextmanager
+def observe_backward(callback):
+    """Durante el bloque, ``Value.backward()`` llama a ``callback(nodo, grad)`` en cada nodo, en
+    orden topológico inverso, justo después de repartir su gradiente a sus operandos."""
+    _observers.append(callback)
+    try:
+        yield
+    finally:
+        _observers.remove(callback)
 
 
 def _warn(msg: str) -> None:
@@ -206,30 +221,46 @@ class Value:
 
     # -- retropropagación ------------------------------------------------------
     def topo_order(self) -> list:
-        """Nodos del grafo en orden topológico (padres antes que hijos), sin recursión.
+        """Nodos del grafo en orden topológico (padres antes que hijos), sin recursión
+        (``graph_protocol.topo_sort``, el recorrido común a los dos motores)."""
+        return topo_sort([self], _operands)
 
-        DFS con pila explícita: un nodo se emite cuando vuelve a la cima de la
-        pila, es decir, cuando todos sus padres ya se han emitido.
-        """
-        order, entered, done = [], set(), set()
-        stack = [self]
-        while stack:
-            node = stack[-1]
-            nid = id(node)
-            if nid in entered:
-                stack.pop()
-                if nid not in done:
-                    done.add(nid)
-                    order.append(node)
-                continue
-            entered.add(nid)
-            b = node._b
-            if b is not None and id(b) not in entered:
-                stack.append(b)
-            a = node._a
-            if a is not None and id(a) not in entered:
-                stack.append(a)
-        return order
+    # -- protocolo de grafo (graph_protocol.py), común con Tensor ------------------
+    def graph_parents(self) -> tuple:
+        return self._prev
+
+    def graph_op(self) -> str:
+        return self._op
+
+    def graph_label(self) -> str:
+        return self.label
+
+    def graph_shape(self) -> tuple:
+        return ()
+
+    def graph_data(self) -> float:
+        return self.data
+
+    def graph_grad(self):
+        """El gradiente, o ``None`` si todavía no se ha llamado a ``backward()``."""
+        return self.grad if self._grad_computed else None
+
+    def graph_key(self):
+        return id(self)
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._a is None
+
+    def graph_set_data(self, value) -> None:
+        self.data = float(value)
+
+    def graph_zero_grad(self, set_to_none: bool = True) -> None:
+        self.grad = 0.0
+
+    def local_grads(self) -> tuple:
+        """Derivada local ∂self/∂padre de cada operando, calculada en el forward."""
+        return self._local
 
     def backward(self) -> None:
         """Calcula ``∂self/∂nodo`` para cada nodo del grafo y lo guarda en ``.grad``.
@@ -245,6 +276,8 @@ class Value:
             self.grad = 1.0
         else:  # backward sobre una hoja: dself/dself = 1, acumulado como toda hoja
             self.grad += 1.0
+        if _observers:
+            return self._backward_observed(order)
         for node in reversed(order):
             node._grad_computed = True
             a = node._a
@@ -254,6 +287,20 @@ class Value:
                 b = node._b
                 if b is not None:
                     b.grad += node._lb * g
+
+    def _backward_observed(self, order) -> None:
+        # el mismo bucle, avisando tras cada paso (explain_backward cuenta el backward real)
+        for node in reversed(order):
+            node._grad_computed = True
+            a = node._a
+            if a is not None:
+                g = node.grad
+                a.grad += node._la * g
+                b = node._b
+                if b is not None:
+                    b.grad += node._lb * g
+            for cb in list(_observers):
+                cb(node, node.grad)
 
     # -- utilidades -------------------------------------------------------------
     def __repr__(self):
@@ -272,6 +319,10 @@ class Value:
         return self.data > (other.data if isinstance(other, Value) else other)
 
     __hash__ = object.__hash__
+
+
+def _operands(v: Value) -> tuple:
+    return (v._a, v._b)  # los None (sin operando) los salta topo_sort
 
 
 def _pow(a: float, b: float) -> float:

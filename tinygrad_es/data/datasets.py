@@ -6,9 +6,12 @@ from __future__ import annotations
 import csv
 import gzip
 import hashlib
+import http.client
 import io
 import os
+import socket
 import tempfile
+import time
 import urllib.error
 import urllib.request
 
@@ -78,10 +81,70 @@ def _md5(data: bytes) -> str:
     return hashlib.md5(data).hexdigest()
 
 
-def _download(name: str, dest_folder: str, mirrors, timeout: float):
-    """Descarga los cuatro ficheros verificando su md5; escritura atómica en la caché."""
+_MAX_DOWNLOAD = 64 << 20     # bytes: el mayor fichero oficial mide ~26 MB
+_MIN_RATE = 2048             # bytes/s: por debajo, el espejo se abandona y se prueba el siguiente
+DEFAULT_DEADLINE = 600.0     # segundos para toda la descarga
+
+
+class _FetchError(Exception):
+    pass
+
+
+def _fetch(url: str, timeout: float, deadline_at: float) -> bytes:
+    """Descarga ``url`` en trozos vigilando el reloj: cada lectura espera como mucho ``timeout`` s,
+    toda la descarga termina antes de ``deadline_at`` y un espejo que gotea bytes (más lento que
+    ``_MIN_RATE`` pasado ``timeout`` s) se abandona. Lanza ``_FetchError`` con el motivo en español."""
+    start = time.monotonic()
+    if start >= deadline_at:
+        raise _FetchError("no se intentó: se agotó el plazo total de la descarga")
+    try:
+        with urllib.request.urlopen(url, timeout=min(timeout, deadline_at - start)) as r:
+            total = r.length  # Content-Length (None si el servidor no lo da)
+            if total is not None and total > _MAX_DOWNLOAD:
+                raise _FetchError(f"el servidor anuncia {total} bytes; el máximo es {_MAX_DOWNLOAD}")
+            chunks, got = [], 0
+            while True:
+                now = time.monotonic()
+                if now > deadline_at:
+                    raise _FetchError(f"se agotó el plazo total de la descarga ({got} bytes recibidos)")
+                if now - start > timeout and got < _MIN_RATE * (now - start):
+                    raise _FetchError(f"el servidor es demasiado lento ({got / (now - start):.0f} bytes/s tras "
+                                      f"{now - start:.1f} s; el mínimo es {_MIN_RATE} bytes/s)")
+                chunk = r.read1(65536)   # vuelve en cuanto llega algo: el reloj se vigila a menudo
+                if not chunk:
+                    break
+                got += len(chunk)
+                if got > _MAX_DOWNLOAD:
+                    raise _FetchError(f"la respuesta supera {_MAX_DOWNLOAD} bytes")
+                chunks.append(chunk)
+            if total is not None and got < total:
+                raise _FetchError(f"respuesta truncada: llegaron {got} de {total} bytes")
+            return b"".join(chunks)
+    except _FetchError:
+        raise
+    except urllib.error.HTTPError as e:
+        raise _FetchError(f"el servidor respondió {e.code} {e.reason}") from None
+    except http.client.IncompleteRead as e:
+        raise _FetchError(f"respuesta truncada: llegaron {len(e.partial)} bytes y faltan "
+                          f"{e.expected if e.expected is not None else '¿?'}") from None
+    except (TimeoutError, socket.timeout):
+        raise _FetchError(f"el servidor no respondió en {timeout:g} s") from None
+    except urllib.error.URLError as e:
+        reason = e.reason
+        if isinstance(reason, (TimeoutError, socket.timeout)):
+            raise _FetchError(f"el servidor no respondió en {timeout:g} s") from None
+        raise _FetchError(f"no se pudo conectar ({reason})") from None
+    except (http.client.HTTPException, OSError, ValueError) as e:
+        raise _FetchError(f"la descarga falló ({type(e).__name__}: {e})") from None
+
+
+def _download(name: str, dest_folder: str, mirrors, timeout: float, deadline: float = DEFAULT_DEADLINE):
+    """Descarga los cuatro ficheros verificando su md5; escritura atómica en la caché.
+    Si un espejo falla (sin conexión, lento, truncado, md5 distinto) se prueba el siguiente;
+    ``deadline`` acota en segundos toda la operación. Devuelve la lista de errores (vacía si bien)."""
     info = DATASETS[name]
     os.makedirs(dest_folder, exist_ok=True)
+    deadline_at = time.monotonic() + deadline
     errors = []
     for stem in _FILES:
         if _find(dest_folder, stem):
@@ -90,20 +153,24 @@ def _download(name: str, dest_folder: str, mirrors, timeout: float):
         for base in mirrors:
             url = base.rstrip("/") + "/" + stem + ".gz"
             try:
-                with urllib.request.urlopen(url, timeout=timeout) as r:
-                    data = r.read()
-            except (urllib.error.URLError, OSError, ValueError) as e:
+                data = _fetch(url, timeout, deadline_at)
+            except _FetchError as e:
                 errors.append(f"{url}: {e}")
                 continue
             if _md5(data) != info["md5"][stem]:
                 errors.append(f"{url}: md5 incorrecto ({_md5(data)}), fichero rechazado")
                 continue
             fd, tmp = tempfile.mkstemp(dir=dest_folder, prefix=f".{stem}.", suffix=".part")
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, os.path.join(dest_folder, stem + ".gz"))  # atómico
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(data)
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.replace(tmp, os.path.join(dest_folder, stem + ".gz"))  # atómico
+            except BaseException:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+                raise
             ok = True
             break
         if not ok:
@@ -111,7 +178,13 @@ def _download(name: str, dest_folder: str, mirrors, timeout: float):
     return []
 
 
-def _load(name: str, root=None, download=True, mirrors=None, timeout=20.0):
+def _load(name: str, root=None, download=True, mirrors=None, timeout=20.0, deadline=DEFAULT_DEADLINE):
+    if not (isinstance(timeout, (int, float)) and timeout > 0):
+        raise ValueError(f"timeout debe ser un número de segundos positivo, no {timeout!r}")
+    if not (isinstance(deadline, (int, float)) and deadline > 0):
+        raise ValueError(f"deadline debe ser un número de segundos positivo, no {deadline!r}")
+    if isinstance(mirrors, str):   # un solo espejo escrito sin lista
+        mirrors = [mirrors]
     tried = []
     folders = [os.path.join(base, name) for base in search_paths(root)]
     if root:  # también se acepta root apuntando directamente a la carpeta con los ficheros
@@ -124,7 +197,8 @@ def _load(name: str, root=None, download=True, mirrors=None, timeout=20.0):
     errors = []
     if download:
         dest = os.path.join(root if root else cache_dir(), name)
-        errors = _download(name, dest, mirrors if mirrors is not None else DATASETS[name]["mirrors"], timeout)
+        errors = _download(name, dest, mirrors if mirrors is not None else DATASETS[name]["mirrors"], timeout,
+                           deadline)
         if not errors:
             return _read_four([_find(dest, s) for s in _FILES])
     msg = (f"no se encontró el conjunto '{name}'. Se buscó en:\n  " + "\n  ".join(tried) +
@@ -139,25 +213,39 @@ def _load(name: str, root=None, download=True, mirrors=None, timeout=20.0):
     raise DatasetNotFoundError(msg)
 
 
+_N_CLASSES = 10   # MNIST y Fashion-MNIST
+
+
 def _read_four(paths):
     xtr, ytr = read_idx(paths[0], 2051), read_idx(paths[1], 2049)
     xte, yte = read_idx(paths[2], 2051), read_idx(paths[3], 2049)
-    for x, y, which in ((xtr, ytr, "entrenamiento"), (xte, yte, "test")):
+    for x, y, which, px, py in ((xtr, ytr, "entrenamiento", paths[0], paths[1]),
+                                (xte, yte, "test", paths[2], paths[3])):
+        if x.ndim != 3:
+            raise IDXError(f"'{os.path.basename(px)}': las imágenes deben tener 3 dimensiones (N, alto, ancho), "
+                           f"no forma {x.shape}")
+        if y.ndim != 1:
+            raise IDXError(f"'{os.path.basename(py)}': las etiquetas deben tener 1 dimensión, no forma {y.shape}")
+        bad = np.flatnonzero((y < 0) | (y >= _N_CLASSES))
+        if bad.size:
+            raise IDXError(f"'{os.path.basename(py)}' contiene la etiqueta {int(y[bad[0]])} en la posición "
+                           f"{int(bad[0])} ({bad.size} fuera de rango); las clases van de 0 a {_N_CLASSES - 1}")
         if len(x) != len(y):
             raise IDXError(f"{which}: hay {len(x)} imágenes y {len(y)} etiquetas")
     return (xtr, ytr.astype(np.int64)), (xte, yte.astype(np.int64))
 
 
-def load_mnist(root=None, download=True, mirrors=None, timeout=20.0):
+def load_mnist(root=None, download=True, mirrors=None, timeout=20.0, deadline=DEFAULT_DEADLINE):
     """MNIST como ``(x_train, y_train), (x_test, y_test)``: imágenes uint8 N×28×28 y
     etiquetas enteras. Busca en local (``search_paths``) y, si no, descarga con
-    verificación md5 a ``~/.cache/tinygrad_es/mnist``."""
-    return _load("mnist", root, download, mirrors, timeout)
+    verificación md5 a ``~/.cache/tinygrad_es/mnist``. ``timeout``: segundos de espera por
+    lectura; ``deadline``: segundos para toda la descarga (600)."""
+    return _load("mnist", root, download, mirrors, timeout, deadline)
 
 
-def load_fashion_mnist(root=None, download=True, mirrors=None, timeout=20.0):
+def load_fashion_mnist(root=None, download=True, mirrors=None, timeout=20.0, deadline=DEFAULT_DEADLINE):
     """Fashion-MNIST (60 000 + 10 000), con la misma búsqueda y descarga que ``load_mnist``."""
-    return _load("fashion-mnist", root, download, mirrors, timeout)
+    return _load("fashion-mnist", root, download, mirrors, timeout, deadline)
 
 
 def load_mnist_sample():

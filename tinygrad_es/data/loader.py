@@ -5,23 +5,33 @@ import math
 
 import numpy as np
 
-from ..tensor import Tensor
+from .._tensor import Tensor
+from ..utils import data as _ud
 
 __all__ = ["TensorDataset", "Subset", "DataLoader", "random_split", "kfold", "normalize", "standardize",
            "random_shift", "time_mask", "freq_mask"]
 
 
 def _arr(x):
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
 
 
-class TensorDataset:
-    """Agrupa arrays con la misma primera dimensión: ``ds[i] -> (x_i, y_i)``."""
+class TensorDataset(_ud.Dataset):
+    """Agrupa arrays con la misma primera dimensión: ``ds[i] -> (x_i, y_i)``.
+
+    A diferencia de ``utils.data.TensorDataset`` (el de PyTorch), guarda arrays de numpy, acepta
+    un array de índices (un lote entero de una vez) y con un solo array devuelve el elemento
+    sin tupla."""
 
     def __init__(self, *arrays):
         if not arrays:
             raise ValueError("TensorDataset necesita al menos un array")
         self.arrays = [_arr(a) for a in arrays]
+        for i, a in enumerate(self.arrays):
+            if a.dtype.kind not in "biufc":
+                raise TypeError(f"TensorDataset: el array {i + 1} no es numérico (dtype {a.dtype}, p. ej. "
+                                f"{a.reshape(-1)[:3].tolist()}); las etiquetas de texto se convierten en índices "
+                                f"con clases, y = np.unique(y, return_inverse=True)")
         n = len(self.arrays[0])
         for a in self.arrays[1:]:
             if len(a) != n:
@@ -36,21 +46,21 @@ class TensorDataset:
         return out if len(out) > 1 else out[0]
 
 
-class Subset:
+class Subset(_ud.Subset):
+    """``utils.data.Subset`` con los índices en un array de numpy (admite lotes de índices)."""
+
     def __init__(self, dataset, indices):
-        self.dataset, self.indices = dataset, np.asarray(indices, dtype=np.int64)
-
-    def __len__(self):
-        return len(self.indices)
-
-    def __getitem__(self, idx):
-        return self.dataset[self.indices[idx]]
+        super().__init__(dataset, np.asarray(indices, dtype=np.int64))
 
 
 class DataLoader:
     """Itera por lotes ``(x, y)`` como Tensores. ``shuffle`` baraja en cada época con su
     propio generador (``seed`` lo hace reproducible); ``drop_last`` descarta el lote
-    incompleto; ``transform(x_lote, rng)`` aplica aumentos al lote de entrada."""
+    incompleto; ``transform(x_lote, rng)`` aplica aumentos al lote de entrada.
+
+    Usa los muestreadores de ``utils.data`` (``SubsetRandomSampler`` + ``BatchSampler``) y pide
+    cada lote al conjunto de una vez (``dataset[array_de_índices]``). Para el ``DataLoader`` de
+    PyTorch (``num_workers``, ``collate_fn``...) usa ``tinygrad_es.utils.data.DataLoader``."""
 
     def __init__(self, dataset, batch_size: int = 32, shuffle: bool = False, drop_last: bool = False,
                  seed=None, transform=None):
@@ -61,16 +71,18 @@ class DataLoader:
         self.rng = np.random.default_rng(seed)
         self.transform = transform
 
-    def __len__(self):
+    def _batches(self):
         n = len(self.dataset)
-        return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
+        order = (_ud.SubsetRandomSampler(range(n), generator=self.rng) if self.shuffle
+                 else _ud.SequentialSampler(range(n)))
+        return _ud.BatchSampler(order, self.batch_size, self.drop_last)
+
+    def __len__(self):
+        return len(self._batches())
 
     def __iter__(self):
-        n = len(self.dataset)
-        order = self.rng.permutation(n) if self.shuffle else np.arange(n)
-        for k in range(len(self)):
-            idx = order[k * self.batch_size:(k + 1) * self.batch_size]
-            batch = self.dataset[idx]
+        for idx in self._batches():
+            batch = self.dataset[np.asarray(idx, dtype=np.int64)]
             if not isinstance(batch, tuple):
                 batch = (batch,)
             arrays = list(batch)

@@ -43,16 +43,61 @@ def out_path(out_dir, name):
     return os.path.join(out_dir, name)
 
 
-def parse(argv, defaults: dict, desc: str):
-    """argparse a partir de los valores por defecto de ``run``."""
+# ayuda de cada opción de las demos; las tres primeras las aceptan todas
+HELP = {
+    "epochs": "número de épocas de entrenamiento",
+    "seed": "semilla aleatoria (la misma semilla da el mismo resultado)",
+    "out_dir": "carpeta donde guardar las figuras; sin ella no se dibuja nada",
+    "limit_train": "usar sólo las N primeras imágenes de entrenamiento (0 = todas)",
+    "limit_test": "usar sólo las N primeras imágenes de test (0 = todas)",
+    "batch_size": "tamaño del lote",
+    "lr": "tasa de aprendizaje (η)",
+    "augment": "aumento de datos: desplazamientos aleatorios de hasta 2 píxeles",
+    "noise": "desviación típica del ruido gaussiano de la entrada",
+    "root": "carpeta con los ficheros IDX del conjunto de datos",
+    "widths": "anchuras de la capa oculta que se comparan, separadas por comas",
+    "n": "número de ecuaciones generadas",
+    "k": "número de bloques de la validación cruzada",
+    "x": "valor de x", "y": "valor de y", "z": "valor de z",
+}
+COMMON = ("epochs", "seed", "out_dir")
+# argumentos numéricos de las demos y su mínimo: 0 épocas o un lote de 0 no tienen sentido
+_MINIMUM = {"epochs": 1, "batch_size": 1, "n": 1, "k": 2, "limit_train": 0, "limit_test": 0, "noise": 0,
+            "seed": 0}
+
+
+def parse(argv, defaults: dict, desc: str, prog: str | None = None) -> dict:
+    """Opciones de una demo a partir de los valores por defecto de su ``run``, con la ayuda
+    y los errores en español. Todas aceptan ``--epochs``, ``--seed`` y ``--out-dir``; si la
+    demo no usa alguna de ellas, lo dice en la ayuda y avisa si se da."""
     import argparse
-    ap = argparse.ArgumentParser(description=desc)
-    for k, v in defaults.items():
+    import math
+
+    from .._argparse_es import ArgumentParser
+    ap = ArgumentParser(prog=prog, description=desc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    unused = [k for k in COMMON if k not in defaults]
+    for k, v in list(defaults.items()) + [(k, None) for k in unused]:
         flag = "--" + k.replace("_", "-")
-        if isinstance(v, bool):
-            ap.add_argument(flag, action="store_true" if not v else "store_false", default=v)
+        help_ = HELP.get(k, k.replace("_", " "))
+        if k in unused:
+            ap.add_argument(flag, default=None, metavar="CARPETA" if k == "out_dir" else "N",
+                            help="(esta demo no lo usa)")
+        elif isinstance(v, bool):
+            ap.add_argument(flag, action="store_true" if not v else "store_false", default=v, help=help_)
         elif v is None:
-            ap.add_argument(flag, default=None)
+            ap.add_argument(flag, default=None, metavar="CARPETA" if k in ("out_dir", "root") else None,
+                            help=help_)
         else:
-            ap.add_argument(flag, type=type(v), default=v)
-    return vars(ap.parse_args(argv))
+            meta = {int: "N", float: "VALOR"}.get(type(v), "TEXTO")
+            ap.add_argument(flag, type=type(v), default=v, metavar=meta, help=help_ + " (por defecto: %(default)s)")
+    args = vars(ap.parse_args(argv))
+    for k, v in args.items():
+        flag = "--" + k.replace("_", "-")
+        if k in _MINIMUM and k in defaults and v is not None and not v >= _MINIMUM[k]:
+            ap.error(f"{flag} debe ser ≥ {_MINIMUM[k]}, no {v}")
+        if k == "lr" and not (math.isfinite(v) and v > 0):
+            ap.error(f"{flag} debe ser un número positivo, no {v}")
+    for k in unused:
+        if args.pop(k) is not None:
+            print(f"aviso: esta demo no usa --{k.replace('_', '-')}; se ignora")
+    return args

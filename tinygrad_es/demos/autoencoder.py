@@ -41,24 +41,20 @@ def run(epochs: int = 20, limit_train: int = 0, noise: float = 0.5, seed: int = 
             print(f"{name} 784-128-9-128-784: MSE de reconstrucción en test {before:.4f} -> {after:.4f}{extra}")
         path = out_path(out_dir, f"{key}.png")
         if path and have_matplotlib():
-            import matplotlib
-            matplotlib.use("Agg")
-            import matplotlib.pyplot as plt
+            from ..viz.plots import image_rows
             rec = predict(ae, Xte_in[:8])
-            fig, axes = plt.subplots(3 if denoise else 2, 8, figsize=(10, 4 if denoise else 2.8))
-            rows = [Xte[:8], Xte_in[:8], rec] if denoise else [Xte[:8], rec]
-            for r, imgs in enumerate(rows):
-                for c in range(8):
-                    axes[r, c].imshow(imgs[c].reshape(28, 28), cmap="gray")
-                    axes[r, c].axis("off")
-            fig.suptitle("original / ruidosa / reconstruida" if denoise else "original / reconstruida")
-            fig.savefig(path, dpi=100)
-            plt.close(fig)
+            rows = {"original": Xte[:8], "con ruido": Xte_in[:8], "reconstruida": rec} if denoise else \
+                {"original": Xte[:8], "reconstruida": rec}
+            image_rows(rows, path=path, title=("Autoencoder de eliminación de ruido" if denoise else "Autoencoder")
+                       + f" 784-128-9-128-784 (MSE en test {after:.4f})")
+            import matplotlib.pyplot as plt
+            plt.close("all")
     return res
 
 
-def main(argv=None):
-    run(**parse(argv, {"epochs": 20, "limit_train": 0, "noise": 0.5, "seed": 0, "out_dir": None}, __doc__))
+def main(argv=None, prog=None):
+    run(**parse(argv, {"epochs": 20, "limit_train": 0, "noise": 0.5, "seed": 0, "out_dir": None}, __doc__,
+                prog))
 
 
 if __name__ == "__main__":

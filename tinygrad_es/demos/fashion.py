@@ -42,13 +42,13 @@ def run(epochs: int = 3, limit_train: int = 0, limit_test: int = 0, seed: int = 
         path = out_path(out_dir, f"fashion_{name.lower().replace('-', '')}.png")
         if path and have_matplotlib():
             from ..viz.plots import learning_curves
-            learning_curves(h, path=path, title=f"{name} en Fashion-MNIST")
+            learning_curves(h, path=path, title=f"{name} en Fashion-MNIST", val_label="test")
     return res
 
 
-def main(argv=None):
+def main(argv=None, prog=None):
     run(**parse(argv, {"epochs": 3, "limit_train": 0, "limit_test": 0, "seed": 0, "out_dir": None,
-                       "root": None}, __doc__))
+                       "root": None}, __doc__, prog))
 
 
 if __name__ == "__main__":

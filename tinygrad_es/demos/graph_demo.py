@@ -30,8 +30,8 @@ def run(x: float = 2.0, y: float = 3.0, z: float = 4.0, out_dir: str = None, ver
     return {"f": f.data, "grads": (X.grad, Y.grad, Z.grad), "files": files, "steps": exp.steps}
 
 
-def main(argv=None):
-    run(**parse(argv, {"x": 2.0, "y": 3.0, "z": 4.0, "out_dir": None}, __doc__))
+def main(argv=None, prog=None):
+    run(**parse(argv, {"x": 2.0, "y": 3.0, "z": 4.0, "out_dir": None}, __doc__, prog))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from ..metrics import accuracy
 from ..models import MLP
 from ..nn import functional as F
 from ..train import fit, predict
-from ._common import parse
+from ._common import have_matplotlib, out_path, parse
 
 OPTIMIZERS = {
     "SGD": lambda p: optim.SGD(p, lr=0.5),
@@ -32,7 +32,8 @@ def train_iris(hidden, opt_name, epochs, seed, Xtr, ytr, Xte, yte):
     return hist, accuracy(yte, predict(net, Xte).argmax(1))
 
 
-def run(epochs: int = 100, seed: int = 0, widths: str = "1,2,3,5,10,20", verbose: bool = True) -> dict:
+def run(epochs: int = 100, seed: int = 0, widths: str = "1,2,3,5,10,20", out_dir: str = None,
+        verbose: bool = True) -> dict:
     Xtr, ytr, Xte, yte, names = _split(seed)
     res = {"optimizadores": {}, "anchuras": {}}
     if verbose:
@@ -51,11 +52,19 @@ def run(epochs: int = 100, seed: int = 0, widths: str = "1,2,3,5,10,20", verbose
         res["anchuras"][w] = acc
         if verbose:
             print(f"  {w:>3} neuronas: {100 * acc:.1f} %")
+    path = out_path(out_dir, "iris_optimizadores.png")
+    if path and have_matplotlib():
+        from ..viz.plots import lr_comparison
+        curves = {k: [100 * a for a in v["val_acc_por_epoca"]] for k, v in res["optimizadores"].items()}
+        lr_comparison(curves, path=path, ylabel="exactitud en test (%)", title="Iris 4-10-3 sigmoide")
+        res["figura"] = path
+        if verbose:
+            print(f"Curvas guardadas en {path}")
     return res
 
 
-def main(argv=None):
-    run(**parse(argv, {"epochs": 100, "seed": 0, "widths": "1,2,3,5,10,20"}, __doc__))
+def main(argv=None, prog=None):
+    run(**parse(argv, {"epochs": 100, "seed": 0, "widths": "1,2,3,5,10,20", "out_dir": None}, __doc__, prog))
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import manual_seed, optim
 from .. import metrics as M
-from ..data import DataLoader, TensorDataset, random_shift
+from ..data import DataLoader, TensorDataset, random_shift, random_split
 from ..models import MnistMLP, SimpleCNN
 from ..nn import functional as F
 from ..train import fit, predict
@@ -22,14 +22,20 @@ def run(epochs: int = 3, limit_train: int = 0, limit_test: int = 0, batch_size: 
                                             seed=seed)
     if verbose:
         print(f"Datos: {origin}")
+    # como en los apuntes: 80 % de entrenamiento y 20 % de validación (para las curvas por
+    # época); el conjunto de test sólo se usa al final, para el informe
+    tr_set, va_set = random_split(TensorDataset(Xtr, ytr), [0.8, 0.2], seed=seed)
+    if verbose:
+        print(f"Conjuntos: {len(tr_set)} de entrenamiento, {len(va_set)} de validación (80/20), "
+              f"{len(Xte)} de test")
     tf = (lambda x, rng: random_shift(x, 2, rng)) if augment else None
-    train = DataLoader(TensorDataset(Xtr, ytr), batch_size, shuffle=True, seed=seed, transform=tf)
-    test = DataLoader(TensorDataset(Xte, yte), 512)
+    train = DataLoader(tr_set, batch_size, shuffle=True, seed=seed, transform=tf)
+    val = DataLoader(va_set, 512)
     manual_seed(seed)
     cnn = SimpleCNN()
     if verbose:
         print(f"\n{cnn}\n{cnn.num_parameters()} parámetros. Adam lr={lr}, lotes de {batch_size}.")
-    hist = fit(cnn, F.cross_entropy, optim.Adam(cnn.parameters(), lr=lr), train, test, epochs=epochs,
+    hist = fit(cnn, F.cross_entropy, optim.Adam(cnn.parameters(), lr=lr), train, val, epochs=epochs,
                verbose=verbose, progress=verbose)
     scores = predict(cnn, Xte)
     pred = scores.argmax(1)
@@ -46,9 +52,10 @@ def run(epochs: int = 3, limit_train: int = 0, limit_test: int = 0, batch_size: 
         "mlp_accuracy": M.accuracy(yte, pred_mlp), "mcnemar": (chi2, p),
         "s_por_muestra": M.inference_time_per_sample(cnn, Xte[:1000], repeat=3),
         "s_por_epoca": float(np.mean(hist["time"])), "history": hist,
+        "n_entrenamiento": len(tr_set), "n_validacion": len(va_set), "n_test": len(yte),
     }
     if verbose:
-        print("\n== Informe de clasificación (test) ==")
+        print(f"\n== Informe de clasificación en test ({len(yte)} imágenes que la red no ha visto) ==")
         print(M.classification_report(yte, pred))
         print(f"\nROC-AUC (uno contra resto, macro): {res['roc_auc']:.4f}")
         print(f"Entropía cruzada de test: {res['cross_entropy']:.4f}")
@@ -76,6 +83,8 @@ def run(epochs: int = 3, limit_train: int = 0, limit_test: int = 0, batch_size: 
         plots.roc_curves(yte, scores, path=out_path(out_dir, "roc.png"))
         plots.conv_filters(cnn.conv1, 32, path=out_path(out_dir, "filtros_conv1.png"))
         plots.feature_map_grid(cnn, x, 16, path=out_path(out_dir, "mapas.png"))
+        plots.activations_per_class(cnn, Xte[:500], yte[:500], cnn.conv2,
+                                    path=out_path(out_dir, "activacion_por_clase.png"))
         plots.saliency_plot(cnn, x, path=out_path(out_dir, "saliencia.png"))
         plots.grad_cam_plot(cnn, x, layer=cnn.conv2, path=out_path(out_dir, "gradcam.png"))
         import matplotlib.pyplot as plt
@@ -89,9 +98,9 @@ def run(epochs: int = 3, limit_train: int = 0, limit_test: int = 0, batch_size: 
     return res
 
 
-def main(argv=None):
+def main(argv=None, prog=None):
     run(**parse(argv, {"epochs": 3, "limit_train": 0, "limit_test": 0, "batch_size": 64, "lr": 1e-3,
-                       "augment": False, "seed": 0, "out_dir": "resultados_cnn"}, __doc__))
+                       "augment": False, "seed": 0, "out_dir": "resultados_cnn"}, __doc__, prog))
 
 
 if __name__ == "__main__":

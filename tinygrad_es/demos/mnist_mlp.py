@@ -48,9 +48,9 @@ def run(epochs: int = 5, limit_train: int = 0, limit_test: int = 0, batch_size: 
     return res
 
 
-def main(argv=None):
+def main(argv=None, prog=None):
     run(**parse(argv, {"epochs": 5, "limit_train": 0, "limit_test": 0, "batch_size": 64, "seed": 0,
-                       "out_dir": None}, __doc__))
+                       "out_dir": None}, __doc__, prog))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from ..data import DataLoader, TensorDataset, kfold, quadratic_roots
 from ..models import MLP
 from ..nn import functional as F
 from ..train import fit, predict
-from ._common import parse
+from ._common import have_matplotlib, out_path, parse
 
 
 def train_fold(Xtr, ytr, epochs, seed, hidden=64):
@@ -19,7 +19,8 @@ def train_fold(Xtr, ytr, epochs, seed, hidden=64):
     return net
 
 
-def run(n: int = 2000, k: int = 5, epochs: int = 60, seed: int = 0, verbose: bool = True) -> dict:
+def run(n: int = 2000, k: int = 5, epochs: int = 60, seed: int = 0, out_dir: str = None,
+        verbose: bool = True) -> dict:
     X, Y = quadratic_roots(n, seed=seed)
     if verbose:
         print(f"{n} ecuaciones ax² + bx + c = 0 con dos raíces reales en [-1, 1]; entrada (a, b, c), "
@@ -38,11 +39,34 @@ def run(n: int = 2000, k: int = 5, epochs: int = 60, seed: int = 0, verbose: boo
         a, b, c = 1.0, -0.5, -0.14  # raíces -0.2 y 0.7
         p = predict(net, np.array([[a, b, c]], np.float32))[0]
         print(f"Ejemplo: x² − 0.5x − 0.14 = 0 -> red: {p[0]:.3f}, {p[1]:.3f} (exacto: -0.200, 0.700)")
-    return {"mae_por_bloque": maes, "mae_medio": float(np.mean(maes)), "mae_base": base}
+    res = {"mae_por_bloque": maes, "mae_medio": float(np.mean(maes)), "mae_base": base}
+    path = out_path(out_dir, "cuadratica_raices.png")
+    if path and have_matplotlib():
+        _roots_figure(Y[va], pred, path)
+        res["figura"] = path
+        if verbose:
+            print(f"Figura guardada en {path}")
+    return res
 
 
-def main(argv=None):
-    run(**parse(argv, {"n": 2000, "k": 5, "epochs": 60, "seed": 0}, __doc__))
+def _roots_figure(exact, pred, path):
+    """Raíz predicha frente a la exacta en el último bloque de validación (ideal: la diagonal)."""
+    from ..viz.plots import DPI, _plt, projector_style
+    plt = _plt()
+    with projector_style():
+        fig, ax = plt.subplots(figsize=(6.5, 6), layout="constrained")
+        for j, m in ((0, "o"), (1, "s")):
+            ax.scatter(exact[:, j], pred[:, j], s=14, marker=m, alpha=0.6, label=f"x{'₁₂'[j]}")
+        ax.plot([-1, 1], [-1, 1], "k--", lw=1, label="predicción perfecta")
+        ax.set_xlabel("raíz exacta"); ax.set_ylabel("raíz predicha por la red")
+        ax.set_title("ax² + bx + c = 0: raíces en el último bloque de validación")
+        ax.legend(); ax.set_aspect("equal"); ax.grid(alpha=0.3)
+        fig.savefig(path, dpi=DPI)
+    plt.close(fig)
+
+
+def main(argv=None, prog=None):
+    run(**parse(argv, {"n": 2000, "k": 5, "epochs": 60, "seed": 0, "out_dir": None}, __doc__, prog))
 
 
 if __name__ == "__main__":

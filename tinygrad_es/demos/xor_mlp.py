@@ -6,7 +6,8 @@ from .. import manual_seed, optim
 from ..data import xor
 from ..models import MLP
 from ..nn import functional as F
-from ..tensor import Tensor, no_grad
+from .._tensor import Tensor
+from ..autograd import no_grad
 from ._common import have_matplotlib, out_path, parse
 
 
@@ -66,8 +67,8 @@ def run(epochs: int = 5000, seed: int = 1, out_dir: str = None, verbose: bool = 
     return {"aciertos": hits, "error_final": errs[-1], "curvas": {k: v[-1] for k, v in curves.items()}}
 
 
-def main(argv=None):
-    run(**parse(argv, {"epochs": 5000, "seed": 1, "out_dir": None}, __doc__))
+def main(argv=None, prog=None):
+    run(**parse(argv, {"epochs": 5000, "seed": 1, "out_dir": None}, __doc__, prog))
 
 
 if __name__ == "__main__":

@@ -1,14 +1,14 @@
-"""Redes neuronales: ``Module``, ``Parameter``, capas, inicialización y funciones.
+"""Redes neuronales (``torch.nn``): ``Module``, ``Parameter``, capas, pérdidas, contenedores,
+inicialización (``nn.init``), funciones (``nn.functional``) y utilidades (``nn.utils``).
 
 >>> from tinygrad_es import nn
 >>> capa = nn.Conv2d(1, 32, 3)
 """
-from . import functional, init
-from .layers import (AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv1d, Conv2d, Dropout, Flatten,
-                     Identity, LeakyReLU, Linear, LogSoftmax, MaxPool2d, ReLU, Sequential, Sigmoid, Softmax, Tanh)
-from .module import Module, Parameter
+from . import functional, init, utils
+from .module import Module
+from .modules import *  # noqa: F401,F403
+from .modules import __all__ as _modules_all
+from .parameter import Parameter
 from .scalar import Layer, MLP, Neuron
 
-__all__ = ["Module", "Parameter", "functional", "init", "Linear", "Conv1d", "Conv2d", "MaxPool2d", "AvgPool2d",
-           "AdaptiveAvgPool2d", "Flatten", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
-           "Dropout", "BatchNorm1d", "BatchNorm2d", "Identity", "Sequential", "Neuron", "Layer", "MLP"]
+__all__ = ["Module", "Parameter", "functional", "init", "utils", "Neuron", "Layer", "MLP"] + list(_modules_all)

@@ -1,76 +1,87 @@
-"""``Module`` y ``Parameter``: la base de todas las capas y modelos.
+"""``Module``: la base de todas las capas y modelos (como ``torch.nn.Module``).
 
-Los parámetros se descubren recorriendo los atributos del módulo (y listas,
-tuplas y diccionarios dentro de ellos), con nombres con puntos como en
-PyTorch: ``features.0.weight``.
+Los parámetros y submódulos se descubren recorriendo los atributos del módulo (y las listas, tuplas
+y diccionarios que contienen), con nombres con puntos como en PyTorch: ``features.0.weight``.
+Los buffers (estado que no se entrena, como las medias de BatchNorm) se registran con
+``register_buffer``. ``state_dict``/``load_state_dict`` viven en ``_state.py``.
 """
 from __future__ import annotations
 
 import difflib
+import warnings
 from collections import OrderedDict
 
 import numpy as np
 
-from ..tensor import Tensor
+from .._tensor import Tensor
+from ..autograd import is_grad_enabled
 from ..value import Value
+from ._hooks import BackwardHookState, add_hook
+from ._state import StateDictMixin
+from .parameter import Parameter
 
 __all__ = ["Module", "Parameter"]
 
-
-class Parameter(Tensor):
-    """Un ``Tensor`` que el modelo aprende (siempre ``requires_grad=True``)."""
-
-    __slots__ = ()
-
-    def __init__(self, data, requires_grad: bool = True, dtype=None):
-        arr = data.data if isinstance(data, Tensor) else np.asarray(data)
-        if dtype is None:
-            dtype = arr.dtype if arr.dtype in (np.float32, np.float64) else np.float32
-        super().__init__(np.array(arr, dtype=dtype), requires_grad=requires_grad)
-
-    def __repr__(self):
-        return "Parameter containing:\n" + super().__repr__()
-
-
-class _HookHandle:
-    def __init__(self, hooks: list, hook):
-        self._hooks, self._hook = hooks, hook
-
-    def remove(self):
-        if self._hook in self._hooks:
-            self._hooks.remove(self._hook)
+_HOOK_DICTS = ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks")
+_EMPTY = {}
 
 
 def _is_param(x) -> bool:
-    return isinstance(x, Parameter) or (isinstance(x, Value) and not x._prev)
+    return isinstance(x, Parameter) or (isinstance(x, Value) and x.is_leaf)
 
 
-class Module:
-    """Base de las capas. Las subclases definen ``forward``; se llaman como funciones."""
+class Module(StateDictMixin):
+    """Base de las capas. Las subclases definen ``forward``; el módulo se llama como una función
+    (``model(x)``), lo que también ejecuta los ganchos (hooks) registrados."""
 
     training: bool
+    _version = 1
+    call_super_init = False
 
-    def __init__(self):
-        object.__setattr__(self, "training", True)
-        object.__setattr__(self, "_forward_hooks", [])
-        object.__setattr__(self, "_buffer_names", [])
+    def __init__(self, *args, **kwargs):
+        if args or kwargs:
+            raise TypeError(f"Module.__init__() no admite argumentos (se recibieron {args} {kwargs})")
+        d = self.__dict__
+        d["training"] = True
+        d["_buffer_names"] = []
+        d["_non_persistent"] = set()
+        for name in _HOOK_DICTS:
+            d[name] = OrderedDict()
 
+    # -- llamada -------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
+        d = self.__dict__
+        for hook, with_kwargs in list(d.get("_forward_pre_hooks", _EMPTY).values()):
+            if with_kwargs:
+                r = hook(self, args, kwargs)
+                if r is not None:
+                    args, kwargs = r
+            else:
+                r = hook(self, args)
+                if r is not None:
+                    args = r if isinstance(r, tuple) else (r,)
+        state = None
+        if (d.get("_backward_hooks") or d.get("_backward_pre_hooks")) and is_grad_enabled():
+            state = BackwardHookState(self, d["_backward_hooks"], d["_backward_pre_hooks"])
+            args = state.wrap_inputs(args)
         out = self.forward(*args, **kwargs)
-        for hook in list(self.__dict__.get("_forward_hooks", ())):
-            r = hook(self, args, out)
+        for hook, with_kwargs in list(d.get("_forward_hooks", _EMPTY).values()):
+            r = hook(self, args, kwargs, out) if with_kwargs else hook(self, args, out)
             if r is not None:
                 out = r
+        if state is not None:
+            out = state.wrap_outputs(out)
         return out
 
     def forward(self, *args, **kwargs):  # pragma: no cover - abstracto
         raise NotImplementedError(f"{type(self).__name__} debe definir forward()")
 
+    # -- atributos -----------------------------------------------------------------------
     def __getattr__(self, name):
         # Sólo se llama si el atributo no existe: error claro, nunca None.
         if name.startswith("__"):
             raise AttributeError(name)
-        if name in ("_forward_hooks", "_buffer_names", "training"):
+        if name in ("_buffer_names", "_non_persistent", "training") + _HOOK_DICTS:
             raise AttributeError(f"'{type(self).__name__}' no está inicializado: llama a super().__init__() "
                                  f"al principio de su __init__")
         known = [k for k in self.__dict__ if not k.startswith("_")]
@@ -79,17 +90,78 @@ class Module:
         hint = f" ¿Quisiste decir '{close[0]}'?" if close else ""
         raise AttributeError(f"'{type(self).__name__}' no tiene el atributo '{name}'.{hint}")
 
+    def __setattr__(self, name, value):
+        old = self.__dict__.get(name)
+        if isinstance(old, Parameter) and value is not None and not isinstance(value, Parameter):
+            raise TypeError(f"no se puede asignar un {type(value).__name__} al parámetro '{name}': se espera un "
+                            f"nn.Parameter o None (para cambiar sus valores usa with no_grad(): "
+                            f"{name}.copy_(...))")
+        if name in self.__dict__.get("_buffer_names", ()) and isinstance(value, np.ndarray):
+            value = Tensor._wrap(value)
+        object.__setattr__(self, name, value)
+
     # -- registro ------------------------------------------------------------------------
-    def register_buffer(self, name: str, value) -> None:
-        """Estado no entrenable que se guarda en ``state_dict`` (p. ej. medias de BatchNorm)."""
-        setattr(self, name, value)
+    def _check_name(self, name, kind):
+        if not isinstance(name, str):
+            raise TypeError(f"el nombre de un {kind} debe ser un texto, no {type(name).__name__}")
+        if not name or "." in name:
+            raise KeyError(f"nombre de {kind} no válido: {name!r} (no puede estar vacío ni contener '.')")
+
+    def register_buffer(self, name: str, tensor, persistent: bool = True) -> None:
+        """Estado no entrenable que viaja con el modelo (p. ej. las medias de BatchNorm). Con
+        ``persistent=False`` no entra en ``state_dict``."""
+        self._check_name(name, "buffer")
+        if hasattr(self, name) and name not in self._buffer_names:
+            raise KeyError(f"el atributo '{name}' ya existe en {type(self).__name__}")
+        if isinstance(tensor, np.ndarray):
+            tensor = Tensor._wrap(tensor)
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"no se puede registrar un {type(tensor).__name__} como buffer '{name}' "
+                            f"(se espera un Tensor o None)")
+        object.__setattr__(self, name, tensor)
         if name not in self._buffer_names:
             self._buffer_names.append(name)
+        (self._non_persistent.discard if persistent else self._non_persistent.add)(name)
 
-    def register_forward_hook(self, hook):
-        """``hook(módulo, entradas, salida)`` tras cada ``forward``; devuelve un asa con ``remove()``."""
-        self._forward_hooks.append(hook)
-        return _HookHandle(self._forward_hooks, hook)
+    def register_parameter(self, name: str, param) -> None:
+        self._check_name(name, "parámetro")
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"no se puede registrar un {type(param).__name__} como parámetro '{name}' "
+                            f"(se espera un nn.Parameter o None)")
+        object.__setattr__(self, name, param)
+
+    def add_module(self, name: str, module) -> None:
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{type(module).__name__} no es un Module")
+        self._check_name(name, "submódulo")
+        object.__setattr__(self, name, module)
+
+    register_module = add_module
+
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """``hook(módulo, args)`` antes de ``forward``; puede devolver otros ``args``."""
+        return add_hook(self._forward_pre_hooks, (hook, with_kwargs), prepend)
+
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
+        """``hook(módulo, args, salida)`` tras cada ``forward``; puede devolver otra salida.
+        Devuelve un asa con ``remove()``."""
+        return add_hook(self._forward_hooks, (hook, with_kwargs), prepend)
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """``hook(módulo, grad_input, grad_output)`` en backward: tuplas con los gradientes respecto de
+        las entradas y de las salidas del módulo (``None`` si no hay). Puede devolver otro
+        ``grad_input``."""
+        return add_hook(self._backward_hooks, hook, prepend)
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """``hook(módulo, grad_output)`` en backward, antes de seguir hacia las entradas; puede
+        devolver otro ``grad_output``."""
+        return add_hook(self._backward_pre_hooks, hook, prepend)
+
+    def register_backward_hook(self, hook):
+        warnings.warn("register_backward_hook está obsoleto (también en PyTorch): se usa "
+                      "register_full_backward_hook", UserWarning, stacklevel=2)
+        return self.register_full_backward_hook(hook)
 
     # -- recorrido -----------------------------------------------------------------------
     def _members(self):
@@ -98,63 +170,107 @@ class Module:
                 yield k, v
 
     @staticmethod
-    def _walk(prefix, obj, seen):
+    def _walk(prefix, obj, seen=None):
         """(nombre, objeto) para parámetros y submódulos dentro de contenedores."""
         if isinstance(obj, Module) or _is_param(obj):
             yield prefix, obj
         elif isinstance(obj, (list, tuple)):
             for i, x in enumerate(obj):
-                yield from Module._walk(f"{prefix}.{i}", x, seen)
+                yield from Module._walk(f"{prefix}.{i}", x)
         elif isinstance(obj, dict):
             for k, x in obj.items():
-                yield from Module._walk(f"{prefix}.{k}", x, seen)
+                yield from Module._walk(f"{prefix}.{k}", x)
 
     def named_children(self):
         """Submódulos directos (también dentro de listas/tuplas/dicts)."""
         seen = set()
         for k, v in self._members():
-            for name, obj in self._walk(k, v, seen):
+            for name, obj in self._walk(k, v):
                 if isinstance(obj, Module) and id(obj) not in seen:
                     seen.add(id(obj))
                     yield name, obj
 
     def children(self):
-        return [m for _, m in self.named_children()]
+        for _, m in self.named_children():
+            yield m
 
-    def named_modules(self, prefix: str = ""):
-        seen = set()
+    def named_modules(self, memo=None, prefix: str = "", remove_duplicate: bool = True):
+        """Este módulo y todos sus descendientes (en preorden), con su nombre."""
+        memo = set() if memo is None else memo
         stack = [(prefix, self)]
         while stack:
             name, m = stack.pop()
-            if id(m) in seen:
-                continue
-            seen.add(id(m))
+            if remove_duplicate:
+                if id(m) in memo:
+                    continue
+                memo.add(id(m))
             yield name, m
-            kids = list(m.named_children())
-            for cn, c in reversed(kids):
+            for cn, c in reversed(list(m.named_children())):
                 stack.append((f"{name}.{cn}" if name else cn, c))
 
     def modules(self):
-        return [m for _, m in self.named_modules()]
+        for _, m in self.named_modules():
+            yield m
 
-    def named_parameters(self, prefix: str = ""):
-        """(nombre con puntos, parámetro), sin repetir parámetros compartidos."""
+    def named_parameters(self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True):
+        """(nombre con puntos, parámetro), sin repetir los compartidos."""
         seen = set()
-        for mname, m in self.named_modules(prefix):
+        mods = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        for mname, m in mods:
             for k, v in m._members():
-                for name, obj in Module._walk(k, v, set()):
-                    if _is_param(obj) and id(obj) not in seen:
+                for name, obj in Module._walk(k, v):
+                    if _is_param(obj) and (not remove_duplicate or id(obj) not in seen):
                         seen.add(id(obj))
                         yield (f"{mname}.{name}" if mname else name), obj
 
-    def parameters(self):
-        return [p for _, p in self.named_parameters()]
+    def parameters(self, recurse: bool = True):
+        for _, p in self.named_parameters(recurse=recurse):
+            yield p
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True):
+        seen = set()
+        mods = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        for mname, m in mods:
+            for b in m._buffer_names:
+                t = m.__dict__.get(b)
+                if t is not None and (not remove_duplicate or id(t) not in seen):
+                    seen.add(id(t))
+                    yield (f"{mname}.{b}" if mname else b), t
+
+    def buffers(self, recurse: bool = True):
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
+
+    def get_submodule(self, target: str) -> "Module":
+        m = self
+        for part in target.split(".") if target else []:
+            sub = dict(m.named_children()).get(part)
+            if sub is None:
+                raise AttributeError(f"{type(m).__name__} no tiene el submódulo '{part}' (buscando '{target}')")
+            m = sub
+        return m
+
+    def get_parameter(self, target: str):
+        mod, _, name = target.rpartition(".")
+        p = dict(self.get_submodule(mod).named_parameters(recurse=False)).get(name)
+        if p is None:
+            raise AttributeError(f"no existe el parámetro '{target}'")
+        return p
+
+    def get_buffer(self, target: str):
+        mod, _, name = target.rpartition(".")
+        m = self.get_submodule(mod)
+        if name not in m._buffer_names:
+            raise AttributeError(f"no existe el buffer '{target}'")
+        return m.__dict__[name]
 
     def num_parameters(self) -> int:
-        return int(sum(p.data.size if isinstance(p, Tensor) else 1 for p in self.parameters()))
+        return int(sum(p._data.size if isinstance(p, Tensor) else 1 for p in self.parameters()))
 
-    # -- modos y gradientes --------------------------------------------------------------
+    # -- modos, gradientes, tipos --------------------------------------------------------
     def train(self, mode: bool = True):
+        if not isinstance(mode, bool):
+            raise ValueError(f"train(mode): mode debe ser True o False, no {mode!r}")
         for m in self.modules():
             object.__setattr__(m, "training", mode)
         return self
@@ -162,78 +278,105 @@ class Module:
     def eval(self):
         return self.train(False)
 
-    def zero_grad(self):
+    def requires_grad_(self, requires_grad: bool = True):
         for p in self.parameters():
-            p.grad = None if isinstance(p, Tensor) else 0.0
+            p.requires_grad_(requires_grad)
+        return self
 
-    # -- estado --------------------------------------------------------------------------
-    def _state_items(self):
-        """(nombre, ("param", p) | ("buffer", (módulo, atributo))) en el orden de PyTorch:
-        módulo a módulo, primero sus parámetros y después sus buffers."""
-        seen = set()
-        for mname, m in self.named_modules():
-            pre = f"{mname}." if mname else ""
-            for k, v in m._members():
-                for name, obj in Module._walk(k, v, set()):
-                    if _is_param(obj) and id(obj) not in seen:
-                        seen.add(id(obj))
-                        yield pre + name, ("param", obj)
-            for b in m._buffer_names:
-                yield pre + b, ("buffer", (m, b))
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        for p in self.parameters():
+            p.graph_zero_grad(set_to_none)  # Tensor: None o ceros in situ; Value: 0.0
 
-    def state_dict(self) -> "OrderedDict[str, np.ndarray]":
-        """Copia de parámetros y buffers por nombre (mismas claves y orden que PyTorch)."""
-        sd = OrderedDict()
-        for name, (kind, obj) in self._state_items():
-            val = obj.data if kind == "param" else getattr(*obj)
-            sd[name] = np.array(val, copy=True)
-        return sd
+    def apply(self, fn):
+        """Aplica ``fn`` a cada submódulo (de los hijos hacia arriba) y a sí mismo (p. ej. para
+        inicializar pesos); devuelve ``self``."""
+        for m in self.children():
+            m.apply(fn)
+        fn(self)
+        return self
 
-    def load_state_dict(self, state: dict, strict: bool = True):
-        """Carga un ``state_dict``; comprueba claves y formas (mensajes con la clave y ambas formas)."""
-        own = dict(self._state_items())
-        missing = [k for k in own if k not in state]
-        unexpected = [k for k in state if k not in own]
-        if strict and (missing or unexpected):
-            parts = []
-            if missing:
-                parts.append(f"faltan claves: {missing}")
-            if unexpected:
-                parts.append(f"claves inesperadas: {unexpected}")
-            raise KeyError("load_state_dict: " + "; ".join(parts))
-        for k, (kind, target) in own.items():
-            if k not in state:
+    def _apply(self, convert, floating_only=True):
+        for t in list(self.parameters()) + list(self.buffers()):
+            if not isinstance(t, Tensor) or (floating_only and t._data.dtype.kind != "f"):
                 continue
-            val = np.asarray(state[k].data if isinstance(state[k], Tensor) else state[k])
-            if kind == "param":
-                cur = target.data
-                if isinstance(target, Value):
-                    target.data = float(val)
-                    continue
-                if val.shape != cur.shape:
-                    raise ValueError(f"load_state_dict: la clave '{k}' tiene forma {val.shape} "
-                                     f"en el estado y {cur.shape} en el modelo")
-                target.data = val.astype(cur.dtype, copy=True)
+            new = convert(t._data)
+            if new is not t._data:
+                t._data = new
+                t._version.value += 1
+                if t.grad is not None:
+                    t.grad._data = convert(t.grad._data)
+        return self
+
+    def to(self, *args, **kwargs):
+        """``to('cpu')``, ``to(torch.float64)``, ``to(tensor)``: sólo hay CPU, así que sólo cambia el
+        dtype de parámetros y buffers de coma flotante (in situ: los optimizadores siguen valiendo)."""
+        from .. import _dtype as D
+        from ..device import check_device
+        dtype = kwargs.pop("dtype", None)
+        device = kwargs.pop("device", None)
+        kwargs.pop("non_blocking", None), kwargs.pop("memory_format", None), kwargs.pop("copy", None)
+        if kwargs:
+            raise TypeError(f"to() no admite los argumentos {sorted(kwargs)}")
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif isinstance(a, (D.dtype, np.dtype, type)) and not isinstance(a, bool):
+                dtype = a
+            elif isinstance(a, bool):
+                continue
             else:
-                m, b = target
-                cur = np.asarray(getattr(m, b))
-                if val.shape != cur.shape:
-                    raise ValueError(f"load_state_dict: la clave '{k}' tiene forma {val.shape} "
-                                     f"en el estado y {cur.shape} en el modelo")
-                setattr(m, b, val.astype(cur.dtype, copy=True) if isinstance(getattr(m, b), np.ndarray) else val.item())
-        return {"missing_keys": missing, "unexpected_keys": unexpected}
+                device = a
+        check_device(device)
+        if dtype is not None:
+            npd = D.np_dtype(dtype)
+            if npd.kind != "f":
+                raise TypeError(f"Module.to sólo admite dtypes de coma flotante, no {D.as_dtype(dtype)}")
+            self._apply(lambda a: a.astype(npd, copy=False) if a.dtype != npd else a)
+        return self
+
+    def cpu(self):
+        return self
+
+    def cuda(self, device=None):
+        from ..device import check_device
+        check_device("cuda")
+
+    def float(self):
+        return self.to(np.float32)
+
+    def double(self):
+        return self.to(np.float64)
+
+    def half(self):
+        return self.to(np.float16)
+
+    def type(self, dst_type):
+        from .. import _dtype as D
+        npd = D.np_dtype(dst_type)
+        return self._apply(lambda a: a.astype(npd, copy=False), floating_only=False)
+
+    def share_memory(self):
+        return self
 
     # -- representación ------------------------------------------------------------------
     def extra_repr(self) -> str:
         return ""
 
+    def _get_name(self):
+        return type(self).__name__
+
     def __repr__(self):
-        kids = list(self.named_children())
-        head = f"{type(self).__name__}({self.extra_repr()}"
-        if not kids:
-            return head + ")"
-        lines = [head]
-        for name, m in kids:
-            sub = repr(m).replace("\n", "\n  ")
-            lines.append(f"  ({name}): {sub}")
-        return "\n".join(lines) + "\n)"
+        extra = self.extra_repr()
+        extra_lines = extra.split("\n") if extra else []
+        child_lines = [f"({name}): " + repr(m).replace("\n", "\n  ") for name, m in self.named_children()]
+        lines = extra_lines + child_lines
+        main = self._get_name() + "("
+        if lines:
+            if len(extra_lines) == 1 and not child_lines:
+                main += extra_lines[0]
+            else:
+                main += "\n  " + "\n  ".join(lines) + "\n"
+        return main + ")"
+
+    def __dir__(self):
+        return sorted(set(super().__dir__()) | {k for k in self.__dict__ if not k.startswith("_")})

@@ -9,7 +9,7 @@ import numbers
 
 import numpy as np
 
-from ..tensor import Tensor
+from .._tensor import Tensor
 from .conv import Conv2d, ConvTranspose2d
 from .pool import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d, MaxUnpool2d, Upsample
 

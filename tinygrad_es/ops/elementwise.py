@@ -5,7 +5,7 @@ reduce a la forma de cada entrada con ``unbroadcast``.
 """
 import numpy as np
 
-from ..tensor import Function, broadcast_shape
+from ..autograd import Function, broadcast_shape
 
 
 def _check2(a, b, op):
@@ -14,6 +14,8 @@ def _check2(a, b, op):
 
 
 class Add(Function):
+    """a + b: ∂/∂a = 1, ∂/∂b = 1 (el motor suma sobre los ejes del broadcasting)."""
+
     @staticmethod
     def forward(ctx, a, b):
         _check2(a, b, "+")
@@ -25,6 +27,8 @@ class Add(Function):
 
 
 class Sub(Function):
+    """a − b: ∂/∂a = 1, ∂/∂b = −1."""
+
     @staticmethod
     def forward(ctx, a, b):
         _check2(a, b, "-")
@@ -36,6 +40,8 @@ class Sub(Function):
 
 
 class Mul(Function):
+    """a · b: ∂/∂a = b, ∂/∂b = a."""
+
     @staticmethod
     def forward(ctx, a, b):
         _check2(a, b, "*")
@@ -49,6 +55,8 @@ class Mul(Function):
 
 
 class Div(Function):
+    """a / b: ∂/∂a = 1/b, ∂/∂b = −a/b²."""
+
     @staticmethod
     def forward(ctx, a, b):
         _check2(a, b, "/")
@@ -65,11 +73,15 @@ class Div(Function):
 
 
 class Pow(Function):
-    """a ** b con b tensor; d/da = b·a^(b-1), d/db = a^b·ln(a)."""
+    """a ** b con b tensor.
+
+    ∂/∂a = b·a^(b−1) (0 donde b = 0);  ∂/∂b = a^b·ln(a) (0 donde a = 0 y b ≥ 0), como PyTorch."""
 
     @staticmethod
     def forward(ctx, a, b):
         _check2(a, b, "**")
+        if a.dtype.kind in "iu" and np.any(b < 0):
+            raise RuntimeError("no se puede elevar un tensor entero a una potencia entera negativa")
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
             out = np.power(a, b)
         ctx.save_for_backward(a, b, out)
@@ -78,22 +90,26 @@ class Pow(Function):
     @staticmethod
     def backward(ctx, g):
         a, b, out = ctx.saved_tensors
+        z = g.dtype.type(0)
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-            ga = g * b * np.power(a, b - 1) if ctx.needs_input_grad[0] else None
-            gb = None
-            if len(ctx.needs_input_grad) > 1 and ctx.needs_input_grad[1]:
-                gb = g * out * np.log(a)
+            ga = gb = None
+            if ctx.needs_input_grad[0]:
+                ga = np.where(b == 0, z, g * b * np.power(a, b - 1))
+            if ctx.needs_input_grad[1]:
+                gb = np.where((a == 0) & (b >= 0), z, g * out * np.log(a))
         return ga, gb
 
 
 class PowScalar(Function):
-    """a ** p con p número: d/da = p·a^(p-1)."""
+    """a ** p con p número: ∂/∂a = p·a^(p−1) (0 si p = 0)."""
 
     @staticmethod
     def forward(ctx, a, p):
         ctx.save_for_backward(a)
         ctx.p = p
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            if a.dtype.kind in "iub":
+                return np.power(a, int(p)).astype(a.dtype, copy=False)
             return np.power(a, a.dtype.type(p))
 
     @staticmethod
@@ -107,6 +123,8 @@ class PowScalar(Function):
 
 
 class Neg(Function):
+    """−a: ∂/∂a = −1."""
+
     @staticmethod
     def forward(ctx, a):
         return -a
@@ -117,6 +135,8 @@ class Neg(Function):
 
 
 class Exp(Function):
+    """eᵃ: ∂/∂a = eᵃ (se guarda la salida)."""
+
     @staticmethod
     def forward(ctx, a):
         with np.errstate(over="ignore"):
@@ -131,6 +151,8 @@ class Exp(Function):
 
 
 class Log(Function):
+    """ln a: ∂/∂a = 1/a."""
+
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -145,6 +167,8 @@ class Log(Function):
 
 
 class Sqrt(Function):
+    """√a: ∂/∂a = 1/(2√a)."""
+
     @staticmethod
     def forward(ctx, a):
         with np.errstate(invalid="ignore"):
@@ -160,6 +184,8 @@ class Sqrt(Function):
 
 
 class Abs(Function):
+    """|a|: ∂/∂a = signo(a) (0 en a = 0, como PyTorch)."""
+
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -172,6 +198,8 @@ class Abs(Function):
 
 
 class Tanh(Function):
+    """tanh a: ∂/∂a = 1 − tanh²a."""
+
     @staticmethod
     def forward(ctx, a):
         out = np.tanh(a)
@@ -191,6 +219,8 @@ def stable_sigmoid(a: np.ndarray) -> np.ndarray:
 
 
 class Sigmoid(Function):
+    """σ(a) = 1/(1+e⁻ᵃ): ∂/∂a = σ(a)·(1 − σ(a))."""
+
     @staticmethod
     def forward(ctx, a):
         out = stable_sigmoid(a)
@@ -204,6 +234,8 @@ class Sigmoid(Function):
 
 
 class Relu(Function):
+    """max(a, 0): ∂/∂a = 1 si a > 0, 0 si no (también en a = 0)."""
+
     @staticmethod
     def forward(ctx, a):
         out = np.maximum(a, a.dtype.type(0))  # una pasada; NaN se propaga como en torch.relu
@@ -217,6 +249,8 @@ class Relu(Function):
 
 
 class LeakyRelu(Function):
+    """a si a > 0, pendiente·a si no: ∂/∂a = 1 o pendiente."""
+
     @staticmethod
     def forward(ctx, a, negative_slope=0.01):
         mask = a > 0
@@ -282,6 +316,8 @@ class Minimum(Function):
 
 
 class Where(Function):
+    """where(c, a, b): ∂/∂a = [c], ∂/∂b = [¬c]."""
+
     @staticmethod
     def forward(ctx, a, b, cond=None):
         broadcast_shape(cond.shape, a.shape, b.shape, op="where")
@@ -296,6 +332,8 @@ class Where(Function):
 
 
 class Cast(Function):
+    """Conversión de dtype: ∂/∂a = 1 (el gradiente vuelve al dtype de la entrada)."""
+
     @staticmethod
     def forward(ctx, a, dtype=None):
         ctx.src = a.dtype
@@ -304,3 +342,15 @@ class Cast(Function):
     @staticmethod
     def backward(ctx, g):
         return g.astype(ctx.src)
+
+
+class Clone(Function):
+    """Copia con memoria propia; ∂/∂a = 1."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.array(a, copy=True)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g

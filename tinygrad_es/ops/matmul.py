@@ -1,10 +1,12 @@
 """Producto matricial con la semántica de ``np.matmul`` (1-D, 2-D y por lotes)."""
 import numpy as np
 
-from ..tensor import Function, unbroadcast
+from ..autograd import Function, unbroadcast
 
 
 class MatMul(Function):
+    """C = A @ B: ∂L/∂A = G @ Bᵀ, ∂L/∂B = Aᵀ @ G (1-D como vectores fila/columna, lotes con broadcasting)."""
+
     @staticmethod
     def forward(ctx, a, b):
         if a.ndim == 0 or b.ndim == 0:

@@ -1,10 +1,12 @@
 """Operaciones de movimiento: reshape, permute, expand, indexado, cat, stack, pad."""
 import numpy as np
 
-from ..tensor import Function, Tensor
+from ..autograd import Function, TensorBase
 
 
 class Reshape(Function):
+    """Cambio de forma: el gradiente vuelve a la forma original."""
+
     @staticmethod
     def forward(ctx, a, shape=None):
         ctx.shape = a.shape
@@ -20,6 +22,8 @@ class Reshape(Function):
 
 
 class Permute(Function):
+    """Permutación de ejes: el gradiente se permuta con la inversa."""
+
     @staticmethod
     def forward(ctx, a, dims=None):
         dims = tuple(d % a.ndim for d in dims) if a.ndim else ()
@@ -34,6 +38,8 @@ class Permute(Function):
 
 
 class Expand(Function):
+    """Broadcasting explícito: el gradiente se suma sobre los ejes expandidos."""
+
     @staticmethod
     def forward(ctx, a, shape=None):
         ctx.shape = a.shape
@@ -48,30 +54,44 @@ class Expand(Function):
         return g  # unbroadcast lo reduce a la forma original
 
 
-def _norm_index(idx):
-    """Convierte Tensores dentro del índice en ndarrays."""
+def norm_index(idx, shape=None):
+    """Índice de numpy a partir de uno de PyTorch: los Tensores pasan a ndarrays (deben ser enteros o
+    bool, como en PyTorch) y las listas a arrays."""
     if isinstance(idx, tuple):
-        return tuple(_norm_index(i) for i in idx)
-    if isinstance(idx, Tensor):
-        idx = idx.data
-    if isinstance(idx, list):
-        idx = np.asarray(idx)
-    if isinstance(idx, np.ndarray) and idx.dtype.kind == "f":
-        raise IndexError(f"los índices deben ser enteros o booleanos, no {idx.dtype}")
+        return tuple(norm_index(i) for i in idx)
+    if isinstance(idx, TensorBase):
+        idx = idx._data
+    elif isinstance(idx, list):
+        try:
+            idx = np.asarray(idx)
+        except ValueError:
+            raise IndexError(f"índice no válido: {idx!r}") from None
+        if idx.dtype == object:
+            raise IndexError(f"índice no válido: {idx!r}")
+        if idx.size == 0:
+            idx = idx.astype(np.int64)
+    if isinstance(idx, np.ndarray) and idx.dtype.kind not in "biu":
+        raise IndexError(f"los tensores que se usan como índices deben ser enteros (long, int) o bool, "
+                         f"no {idx.dtype}")
     return idx
 
 
+def _describe(e, shape):
+    return IndexError(f"índice no válido para un tensor de forma {tuple(shape)}: {e}")
+
+
 class GetItem(Function):
-    """Indexado con cortes, enteros, arrays de enteros y máscaras booleanas.
-    El gradiente se acumula con ``np.add.at`` (índices repetidos suman)."""
+    """Indexado con cortes, enteros, arrays de enteros y máscaras booleanas (reglas de numpy, que
+    son las de PyTorch). ∂/∂a: el gradiente vuelve a su posición; los índices repetidos suman
+    (``np.add.at``)."""
 
     @staticmethod
     def forward(ctx, a, index=None):
-        ctx.shape, ctx.index, ctx.dtype = a.shape, index, a.dtype
+        ctx.shape, ctx.index = a.shape, index
         try:
             out = a[index]
         except IndexError as e:
-            raise IndexError(f"índice no válido para un tensor de forma {a.shape}: {e}") from None
+            raise _describe(e, a.shape) from None
         return np.asarray(out)
 
     @staticmethod
@@ -81,7 +101,56 @@ class GetItem(Function):
         return full
 
 
+class SetItem(Function):
+    """``a[index] = v`` sin modificar ``a`` (lo usa ``x[...] = v`` con grafo).
+    ∂/∂a = g con ceros en ``index``; ∂/∂v = g[index] (reducido a la forma de v)."""
+
+    @staticmethod
+    def forward(ctx, a, v, index=None):
+        out = a.copy()
+        try:
+            out[index] = v
+        except IndexError as e:
+            raise _describe(e, a.shape) from None
+        except ValueError as e:
+            raise RuntimeError(f"no se puede asignar un valor de forma {v.shape} en un tensor de forma "
+                               f"{a.shape}: {e}") from None
+        ctx.index, ctx.sel_shape = index, np.shape(out[index])
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        ga = g.copy()
+        ga[ctx.index] = 0
+        return ga, np.asarray(g[ctx.index]).reshape(ctx.sel_shape)
+
+
+class TakeAlong(Function):
+    """Elige ``a`` en los índices ``index`` a lo largo de ``axis`` (los valores de ``max(dim)``).
+    ∂/∂a: el gradiente va sólo a la posición elegida."""
+
+    @staticmethod
+    def forward(ctx, a, index=None, axis=None, keepdims=False):
+        ctx.shape, ctx.index, ctx.axis, ctx.keepdims = a.shape, index, axis, keepdims
+        if axis is None:
+            return a.copy()
+        out = np.take_along_axis(a, index, axis=axis)
+        return out if keepdims else np.squeeze(out, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        if ctx.axis is None:
+            return g
+        if not ctx.keepdims:
+            g = np.expand_dims(g, ctx.axis)
+        full = np.zeros(ctx.shape, dtype=g.dtype)
+        np.put_along_axis(full, ctx.index, g, axis=ctx.axis)
+        return full
+
+
 class Cat(Function):
+    """Concatenación: el gradiente se parte en los trozos de cada entrada."""
+
     @staticmethod
     def forward(ctx, *arrays, axis=0):
         shapes = [x.shape for x in arrays]
@@ -100,6 +169,8 @@ class Cat(Function):
 
 
 class Stack(Function):
+    """Apilado en un eje nuevo: cada entrada recibe su corte del gradiente."""
+
     @staticmethod
     def forward(ctx, *arrays, axis=0):
         shapes = {x.shape for x in arrays}

@@ -3,7 +3,7 @@ viven en ``conv.py`` y ``pool.py``; se reexportan aquí por compatibilidad.
 """
 import numpy as np
 
-from ..tensor import Function
+from ..autograd import Function
 from .conv import Conv2d, ConvTranspose2d, as_float, pair  # noqa: F401
 from .pool import (AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d, MaxUnpool2d,  # noqa: F401
                    Upsample)

@@ -7,7 +7,7 @@ diferenciables y el motor sólo devuelve un tensor por operación.
 import numpy as np
 
 from .. import kernels as K
-from ..tensor import Function
+from ..autograd import Function
 from .conv import as_float
 
 

@@ -1,7 +1,9 @@
-"""Reducciones: sum, mean, var, max, min, logsumexp, softmax, log_softmax."""
+"""Reducciones: sum, mean, var, amax/amin, logsumexp, softmax, log_softmax.
+
+Los ejes llegan ya normalizados (tupla de ejes positivos) desde la fachada."""
 import numpy as np
 
-from ..tensor import Function
+from ..autograd import Function
 
 
 def norm_axes(axis, ndim: int):
@@ -28,11 +30,14 @@ def _expand_back(g, shape, axes, keepdims):
 
 
 class Sum(Function):
+    """Σ a sobre los ejes: ∂/∂aᵢ = 1 (el gradiente se copia a todo el eje)."""
+
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):
         axes = norm_axes(axis, a.ndim)
         ctx.shape, ctx.axes, ctx.keepdims = a.shape, axes, keepdims
-        return np.asarray(a.sum(axis=axes, keepdims=keepdims))
+        # numpy suma int32 en int64; PyTorch conserva el dtype pedido (sum(dtype=int32) → int32)
+        return np.asarray(a.sum(axis=axes, keepdims=keepdims, dtype=a.dtype if a.dtype.kind in "iu" else None))
 
     @staticmethod
     def backward(ctx, g):
@@ -41,6 +46,8 @@ class Sum(Function):
 
 
 class Mean(Function):
+    """media sobre los ejes (N elementos): ∂/∂aᵢ = 1/N."""
+
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):
         axes = norm_axes(axis, a.ndim)
@@ -65,7 +72,9 @@ class Var(Function):
         centered = a - a.mean(axis=axes, keepdims=True)
         ctx.save_for_backward(centered)
         ctx.shape, ctx.axes, ctx.keepdims, ctx.dof = a.shape, axes, keepdims, dof
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore"):  # N − corrección ≤ 0: nan, como PyTorch
+            dof = np.float64(dof) if dof > 0 else np.float64(np.nan)
+            ctx.dof = dof
             return np.asarray((centered * centered).sum(axis=axes, keepdims=keepdims) / dof, dtype=a.dtype)
 
     @staticmethod
@@ -73,64 +82,52 @@ class Var(Function):
         (c,) = ctx.saved_tensors
         g = _expand_back(g, ctx.shape, ctx.axes, ctx.keepdims)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return g * c * (2.0 / ctx.dof)
+            return g * c * (2.0 / ctx.dof)  # ctx.dof es np.float64: nan en lugar de ZeroDivisionError
 
 
-def _first_extreme_mask(a, axes, argfn):
-    """Máscara booleana con un único True por grupo reducido: el primer extremo
-    (en orden de índice plano de los ejes reducidos), como los índices de torch.max(dim)."""
-    keep = [i for i in range(a.ndim) if i not in axes]
-    perm = keep + list(axes)
-    t = np.transpose(a, perm)
-    kshape = t.shape[:len(keep)]
-    flat = t.reshape(kshape + (-1,))
-    idx = argfn(flat, axis=-1)
-    mask = np.zeros(flat.shape, dtype=bool)
-    np.put_along_axis(mask, idx[..., None], True, axis=-1)
-    mask = mask.reshape(t.shape)
-    return np.transpose(mask, np.argsort(perm))
-
-
-class _Extreme(Function):
-    """max/min sobre ``axis``. Regla de empates: todo el gradiente va al **primer**
-    elemento extremo (orden de índices), el que devolvería argmax/argmin."""
+class Amax(Function):
+    """Máximo sobre ``axis`` (reducción total con ``max()``). Empates: el gradiente se reparte
+    por igual entre los máximos, como ``torch.amax``: ∂/∂a_i = [a_i = m] / #{j: a_j = m}."""
 
     reducer = staticmethod(np.max)
-    argfn = staticmethod(np.argmax)
 
     @classmethod
     def _fwd(cls, ctx, a, axis, keepdims):
-        if a.size == 0:
-            raise ValueError("max/min de un tensor vacío no está definido")
-        axes = norm_axes(axis, a.ndim)
-        ctx.save_for_backward(_first_extreme_mask(a, axes, cls.argfn) if a.ndim else np.ones((), bool))
+        axes = axis if axis is not None else tuple(range(a.ndim))
+        if a.size == 0 and (not a.ndim or any(a.shape[i] == 0 for i in axes)):
+            raise IndexError("max/min de un tensor vacío no está definido (el eje a reducir tiene tamaño 0)")
+        m = np.asarray(cls.reducer(a, axis=axes, keepdims=True))
+        mask = (a == m) | (np.isnan(a) & np.isnan(m)) if a.dtype.kind == "f" else (a == m)
+        ctx.save_for_backward(mask / mask.sum(axis=axes, keepdims=True).astype(a.dtype)
+                              if a.dtype.kind == "f" else mask)
         ctx.shape, ctx.axes, ctx.keepdims = a.shape, axes, keepdims
-        return np.asarray(cls.reducer(a, axis=axes, keepdims=keepdims))
+        if a.ndim == 0:
+            return m.reshape(())
+        return m if keepdims else np.squeeze(m, axis=axes)
+
+    @staticmethod
+    def forward(ctx, a, axis=None, keepdims=False):
+        return Amax._fwd(ctx, a, axis, keepdims)
 
     @staticmethod
     def backward(ctx, g):
-        (mask,) = ctx.saved_tensors
+        (w,) = ctx.saved_tensors
         g = _expand_back(g, ctx.shape, ctx.axes, ctx.keepdims)
-        return np.where(mask, g, g.dtype.type(0))
+        return g * w
 
 
-class Max(_Extreme):
-    @staticmethod
-    def forward(ctx, a, axis=None, keepdims=False):
-        return Max._fwd(ctx, a, axis, keepdims)
+class Amin(Amax):
+    """Mínimo; empates como ``Amax``."""
 
-
-class Min(_Extreme):
     reducer = staticmethod(np.min)
-    argfn = staticmethod(np.argmin)
 
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):
-        return Min._fwd(ctx, a, axis, keepdims)
+        return Amin._fwd(ctx, a, axis, keepdims)
 
 
 def _safe_max(a, axis):
-    m = np.max(a, axis=axis, keepdims=True)
+    m = np.max(a, axis=axis, keepdims=True, initial=-np.inf)  # initial: también vale vacío
     return np.where(np.isfinite(m), m, 0)
 
 
@@ -140,6 +137,8 @@ def _lse(a, axis):
 
 
 class LogSumExp(Function):
+    """log Σ eᵃ: ∂/∂aᵢ = softmax(a)ᵢ."""
+
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):
         axes = norm_axes(axis, a.ndim)
@@ -155,6 +154,8 @@ class LogSumExp(Function):
 
 
 class Softmax(Function):
+    """pᵢ = eᵃⁱ/Σeᵃ: ∂L/∂a = p ⊙ (g − Σ g·p)."""
+
     @staticmethod
     def forward(ctx, a, axis=-1):
         e = np.exp(a - _safe_max(a, axis))
@@ -170,6 +171,8 @@ class Softmax(Function):
 
 
 class LogSoftmax(Function):
+    """a − logΣeᵃ: ∂L/∂a = g − softmax(a)·Σg."""
+
     @staticmethod
     def forward(ctx, a, axis=-1):
         # restar el máximo antes de sumar: precisión en float32 con logits de ±1e4

@@ -11,10 +11,11 @@ import warnings
 
 import numpy as np
 
-from ..tensor import Tensor, _topo_order
-from ..value import Value
+from ..graph_protocol import GraphNode, graph
+from ._dot import GraphvizTimeout
 
-__all__ = ["draw_graph", "save", "GraphvizNotInstalled", "INSTALL_HELP", "graph_nodes"]
+__all__ = ["draw_graph", "save", "GraphvizNotInstalled", "GraphvizTimeout", "INSTALL_HELP", "graph_nodes",
+           "PNG_DPI"]
 
 INSTALL_HELP = ("instala el programa Graphviz ('dot'):\n"
                 "  Debian/Ubuntu: sudo apt-get install graphviz\n"
@@ -27,7 +28,10 @@ COLORS = {"param": "#cfe2ff", "input": "#e9ecef", "loss": "#f8c9c4", "inter": "#
           "current": "#ffe066"}
 
 OP_SYMBOLS = {"Add": "+", "Sub": "−", "Mul": "×", "Div": "÷", "Pow": "**", "PowScalar": "**", "Neg": "−x",
-              "MatMul": "@", "neg": "−x", "*": "×", "-": "−", "/": "÷"}
+              "MatMul": "@", "neg": "−x", "*": "×", "-": "−", "/": "÷", "Sigmoid": "σ", "sigmoid": "σ",
+              "Relu": "ReLU", "relu": "ReLU", "Permute": "ᵀ", "Sum": "Σ", "Mean": "media", "Log": "ln",
+              "CrossEntropyIdx": "entropía\ncruzada", "LogSoftmax": "log\nsoftmax", "Conv2d": "conv",
+              "MaxPool2d": "max\npool", "AvgPool2d": "avg\npool"}
 
 
 class GraphvizNotInstalled(RuntimeError):
@@ -39,65 +43,57 @@ def _fmt(v: float) -> str:
 
 
 def graph_nodes(root):
-    """Nodos del grafo (orden topológico, padres en orden) y aristas (padre, hijo, posición)."""
-    if isinstance(root, Value):
-        order = root.topo_order()
-        edges = [(p, n, i) for n in order for i, p in enumerate(n._prev)]
-        return order, edges
-    if isinstance(root, Tensor):
-        order = _topo_order(root, only_grad=False)
-        edges = [(p, n, i) for n in order if n._ctx is not None for i, p in enumerate(n._ctx.inputs)]
-        return order, edges
-    raise TypeError(f"draw_graph espera un Value o un Tensor, no {type(root).__name__}")
+    """Nodos del grafo (orden topológico, padres en orden) y aristas (padre, hijo, posición),
+    con el protocolo común a ``Value`` y ``Tensor`` (``graph_protocol``)."""
+    if not isinstance(root, GraphNode):
+        raise TypeError(f"draw_graph espera un Value o un Tensor, no {type(root).__name__}")
+    return graph(root)
 
 
 def _names_from(names):
-    """{id(parámetro): nombre} desde un Module (named_parameters) o un dict nombre->tensor."""
+    """{clave del nodo: nombre} desde un Module (named_parameters) o un dict nombre→tensor."""
     if names is None:
         return {}
     if hasattr(names, "named_parameters"):
-        return {id(p): n for n, p in names.named_parameters()}
-    return {id(v): k for k, v in dict(names).items()}
+        return {p.graph_key(): n for n, p in names.named_parameters()}
+    return {v.graph_key(): k for k, v in dict(names).items()}
 
 
-def _tensor_grad_summary(t: Tensor) -> str:
-    if t.grad is None:
-        return "grad: sin calcular"
-    g = np.asarray(t.grad, dtype=np.float64)
+def _grad_text(g) -> str:
+    if g is None:
+        return "grad sin calcular"
+    g = np.asarray(g, dtype=np.float64)
     if g.size == 1:
-        return f"grad: {_fmt(float(g.reshape(-1)[0]))}"
-    return f"grad: ‖g‖={_fmt(float(np.linalg.norm(g)))} media={_fmt(float(g.mean()))}"
+        return f"grad {_fmt(float(g.reshape(-1)[0]))}"
+    return f"grad ‖g‖={_fmt(float(np.linalg.norm(g)))} media={_fmt(float(g.mean()))}"
 
 
 def _role(node, root, names):
     from ..nn.module import Parameter
     if node is root:
         return "loss"
-    if isinstance(node, Value):
-        if node._prev:
-            return "inter"
-        return "param" if id(node) in names else "input"
-    if node._ctx is not None:
+    if not node.is_leaf:
         return "inter"
-    return "param" if (isinstance(node, Parameter) or id(node) in names) else "input"
+    # una hoja de tensor que pide gradiente es algo que se aprende (W, b); un Value, si se nombró
+    learnt = isinstance(node, Parameter) or getattr(node, "requires_grad", False) is True
+    return "param" if (learnt or node.graph_key() in names) else "input"
 
 
 def _label(node, names, auto, grads=None):
-    if isinstance(node, Value):
-        # una constante sin nombre (el 2 de 2·x) se muestra con su valor
-        name = node.label or names.get(id(node)) or (_fmt(node.data) if not node._prev else auto)
-        if grads is not None:
-            g = grads.get(id(node))
-            gtxt = "grad sin calcular" if g is None else f"grad {_fmt(g)}"
-        else:
-            gtxt = f"grad {_fmt(node.grad)}" if node._grad_computed else "grad sin calcular"
-        return f"{{ {_esc(name)} | data {_fmt(node.data)} | {gtxt} }}"
-    name = node.name or names.get(id(node)) or auto
-    if node.data.size == 1:
-        val = f"valor {_fmt(float(node.data.reshape(-1)[0]))}"
+    key = node.graph_key()
+    data, shape = node.graph_data(), node.graph_shape()
+    # una constante sin nombre (el 2 de 2·x) se muestra con su valor
+    const = node.is_leaf and data is not None and np.size(data) == 1 and not node.graph_label()
+    name = node.graph_label() or names.get(key) or (_fmt(float(np.reshape(data, -1)[0])) if const else auto)
+    if data is not None and np.size(data) == 1:
+        val = f"valor {_fmt(float(np.reshape(data, -1)[0]))}"
     else:
-        val = f"forma {tuple(node.shape)}"
-    return f"{{ {_esc(name)} | {val} · {node.dtype} | {_esc(_tensor_grad_summary(node))} }}"
+        val = f"forma {tuple(shape)}"
+    dtype = getattr(node, "dtype", None)  # los Value son escalares de Python: sin dtype
+    if dtype is not None:
+        val += f" · {str(dtype).rsplit('.', 1)[-1]}"
+    g = grads.get(key) if grads is not None else node.graph_grad()
+    return f"{{ {_esc(name)} | {_esc(val)} | {_esc(_grad_text(g))} }}"
 
 
 def _esc(s: str) -> str:
@@ -107,68 +103,75 @@ def _esc(s: str) -> str:
 
 
 def _op_name(node) -> str:
-    if isinstance(node, Value):
-        return OP_SYMBOLS.get(node._op, node._op)
-    fn = node._ctx.fn.__name__
-    return OP_SYMBOLS.get(fn, fn.lower())
+    op = node.graph_op()
+    return OP_SYMBOLS.get(op, op.lower())
 
 
 def _module_of(node, names):
     """Módulo al que pertenece una operación: el prefijo del primer parámetro que usa."""
-    if isinstance(node, Value) or node._ctx is None:
+    if node.is_leaf:
         return None
-    for p in node._ctx.inputs:
-        n = names.get(id(p))
+    for p in node.graph_parents():
+        n = names.get(p.graph_key())
         if n and "." in n:
             return n.rsplit(".", 1)[0]
     return None
 
 
 def draw_graph(root, rankdir: str = "LR", names=None, cluster: bool = False, collapse: bool = False,
-               max_nodes: int = 400, title: str | None = None, grads: dict | None = None, highlight=None):
-    """Grafo de cómputo de ``root`` como ``graphviz.Digraph``.
+               max_nodes: int = 400, title: str | None = None, grads: dict | None = None, highlight=None,
+               labels: dict | None = None):
+    """Grafo de cómputo de ``root`` (un ``Value`` o un ``Tensor``) como ``graphviz.Digraph``.
 
-    * Nodos de valor: etiqueta, dato y gradiente ("sin calcular" si aún no hay).
-      En tensores: nombre, forma, dtype y un resumen del gradiente.
+    * Nodos de valor: nombre, valor (o forma y dtype en tensores) y gradiente ("sin
+      calcular" si aún no hay; en tensores, su norma y su media).
     * Nodos de operación con su símbolo; aristas en el orden de los operandos
       (``x + x`` dibuja dos aristas).
     * Colores por papel: parámetros (azul), entradas (gris), pérdida (rojo).
     * ``names``: un ``Module`` (usa ``named_parameters``) o un dict nombre→tensor;
       ``cluster=True`` agrupa por módulo y ``collapse=True`` funde las operaciones
       de cada módulo en un nodo.
+    * ``grads`` ({clave del nodo: gradiente}) muestra sólo esos gradientes y ``highlight``
+      resalta un nodo (los fotogramas de ``explain_backward``); ``labels`` ({clave: nombre})
+      nombra nodos sin nombre.
     * ``rankdir``: "LR" (izquierda a derecha) o "TB" (de arriba abajo).
     """
     import graphviz
 
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"rankdir debe ser 'LR' o 'TB', no {rankdir!r}")
-    names = _names_from(names)
+    user = _names_from(names)
+    names = {**(labels or {}), **user}
     order, edges = graph_nodes(root)
     if len(order) > max_nodes:
         warnings.warn(f"el grafo tiene {len(order)} nodos (más de {max_nodes}): el dibujo será difícil de "
                       f"leer. Usa collapse=True con names=modelo, o dibuja una parte", RuntimeWarning,
                       stacklevel=2)
     dot = graphviz.Digraph(graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "charset": "UTF-8",
+                                       "fontsize": "16",
                                        **({"label": title, "labelloc": "t"} if title else {})},
-                           node_attr={"fontname": "Helvetica", "fontsize": "11"},
+                           node_attr={"fontname": "Helvetica", "fontsize": "14"},
                            edge_attr={"arrowsize": "0.7"})
-    ids = {id(n): f"n{i}" for i, n in enumerate(order)}
-    auto = {id(n): f"v{i}" for i, n in enumerate(order)}
-    mods = {id(n): _module_of(n, names) for n in order} if (cluster or collapse) else {}
+    K = {id(n): n.graph_key() for n in order}
+    ids = {K[id(n)]: f"n{i}" for i, n in enumerate(order)}
+    auto = {K[id(n)]: f"v{i}" for i, n in enumerate(order)}
+    mods = {K[id(n)]: _module_of(n, names) for n in order} if (cluster or collapse) else {}
+    hl = highlight.graph_key() if isinstance(highlight, GraphNode) else highlight
     hidden = set()
     if collapse:
         # un intermedio producido y consumido sólo dentro del mismo módulo queda dentro de su caja
         consumers = {}
         for p, n, _ in edges:
-            consumers.setdefault(id(p), []).append(mods.get(id(n)))
+            consumers.setdefault(K[id(p)], []).append(mods.get(K[id(n)]))
         for n in order:
-            m = mods.get(id(n))
-            if m and n is not root and consumers.get(id(n)) and all(c == m for c in consumers[id(n)]):
-                hidden.add(id(n))
+            k = K[id(n)]
+            m = mods.get(k)
+            if m and n is not root and consumers.get(k) and all(c == m for c in consumers[k]):
+                hidden.add(k)
 
-    def op_id(n):
-        m = mods.get(id(n)) if collapse else None
-        return f"op_{m}" if m else ids[id(n)] + "_op"
+    def op_id(k):
+        m = mods.get(k) if collapse else None
+        return f"op_{m}" if m else ids[k] + "_op"
 
     clusters, created = {}, set()
 
@@ -181,57 +184,79 @@ def draw_graph(root, rankdir: str = "LR", names=None, cluster: bool = False, col
         return clusters[key]
 
     for n in order:
-        nid = ids[id(n)]
-        pname = names.get(id(n), "")
-        key = mods.get(id(n)) or (pname.rsplit(".", 1)[0] if "." in pname else None)
-        target = container(key)
-        has_op = bool(n._prev) if isinstance(n, Value) else n._ctx is not None
+        k = K[id(n)]
+        pname = names.get(k, "")
+        target = container(mods.get(k) or (pname.rsplit(".", 1)[0] if "." in pname else None))
+        has_op = not n.is_leaf
         if has_op:
-            oid = op_id(n)
+            oid = op_id(k)
             if oid not in created:
                 created.add(oid)
                 if oid.startswith("op_"):
-                    target.node(oid, mods[id(n)], shape="box", style="rounded,filled", fillcolor=COLORS["op"])
+                    target.node(oid, mods[k], shape="box", style="rounded,filled", fillcolor=COLORS["op"])
                 else:
                     target.node(oid, _op_name(n), shape="circle", style="filled", fillcolor=COLORS["op"])
-        if id(n) in hidden:
+        if k in hidden:
             continue
-        role = _role(n, root, names)
-        fill = COLORS["current"] if highlight is not None and n is highlight else COLORS[role]
-        target.node(nid, _label(n, names, auto[id(n)], grads), shape="record", style="filled", fillcolor=fill)
+        fill = COLORS["current"] if hl is not None and k == hl else COLORS[_role(n, root, user)]
+        target.node(ids[k], _label(n, names, auto[k], grads), shape="record", style="filled", fillcolor=fill)
         if has_op:
-            dot.edge(op_id(n), nid)
+            dot.edge(op_id(k), ids[k])
     for sub in clusters.values():
         dot.subgraph(sub)
     for p, n, _ in edges:
-        if id(p) in hidden:
+        if K[id(p)] in hidden:
             continue
-        dot.edge(ids[id(p)], op_id(n))
+        dot.edge(ids[K[id(p)]], op_id(K[id(n)]))
     return dot
 
 
-def save(graph, path: str) -> str:
+DEFAULT_TIMEOUT = 60.0   # segundos que se deja trabajar a Graphviz por imagen
+_CHEAP_LAYOUT_EDGES = 120   # a partir de aquí, colocación más barata (ver save)
+PNG_DPI = 150  # graphviz dibuja a 72 ppp: 150 duplica el tamaño del PNG, legible en un proyector
+
+
+def save(graph, path: str, timeout: float | None = None, dpi: int | None = None) -> str:
     """Escribe el grafo según la extensión: ``.svg``, ``.png``, ``.pdf`` (necesitan Graphviz)
-    o ``.dot``/``.gv`` (sólo el texto fuente, siempre disponible). Devuelve la ruta."""
-    import graphviz
+    o ``.dot``/``.gv`` (sólo el texto fuente, siempre disponible). Devuelve la ruta.
+
+    ``timeout`` (segundos, 60 por defecto) acota el tiempo de Graphviz: si no termina, se
+    detiene el programa ``dot`` y se lanza ``GraphvizTimeout``; nunca queda la imagen a medias.
+    ``dpi`` (atributo ``dpi`` de Graphviz) fija la resolución del PNG; por defecto
+    ``PNG_DPI`` = 150, el doble de los 72 de Graphviz. SVG y PDF son vectoriales."""
+    from ._dot import run_dot
 
     path = str(path)
     base, ext = os.path.splitext(path)
     ext = ext.lower().lstrip(".")
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
+    if dpi is not None and (isinstance(dpi, bool) or not isinstance(dpi, (int, float)) or not 0 < dpi <= 2400):
+        raise ValueError(f"dpi debe ser un número entre 1 y 2400, no {dpi!r}")
     if ext in ("dot", "gv"):
+        _makedirs_for(path)
         with open(path, "w", encoding="utf-8") as f:
             f.write(graph.source)
         return path
     if ext not in ("svg", "png", "pdf"):
-        raise ValueError(f"formato no soportado '.{ext}': usa .svg, .png, .pdf o .dot")
+        raise ValueError(f"formato no soportado {'.' + ext if ext else '(sin extensión)'} en "
+                         f"'{os.path.basename(path)}': usa .svg, .png, .pdf o .dot")
+    source = graph.source
+    # Con muchas aristas, el método símplex de red de dot (posición horizontal) domina el
+    # tiempo; limitar sus iteraciones da un dibujo casi igual en una fracción del tiempo.
+    extra = ("-Gnslimit=1", "-Gnslimit1=1") if source.count(" -> ") > _CHEAP_LAYOUT_EDGES else ()
+    if ext == "png":  # en la orden de dot, sin tocar el grafo del usuario (el que se ve en el cuaderno)
+        extra += (f"-Gdpi={dpi or PNG_DPI:g}",)
     try:
-        data = graph.pipe(format=ext)
-    except graphviz.ExecutableNotFound:
+        data = run_dot(source, ext, DEFAULT_TIMEOUT if timeout is None else timeout, extra,
+                       what=f"'{os.path.basename(path)}'")
+    except FileNotFoundError:
         raise GraphvizNotInstalled(f"no se puede crear '{os.path.basename(path)}': falta Graphviz. "
                                    f"{INSTALL_HELP}\nMientras tanto puedes guardar el texto con "
                                    f"save(grafo, '{os.path.basename(base)}.dot').") from None
+    _makedirs_for(path)
     with open(path, "wb") as f:
         f.write(data)
     return path
+
+
+def _makedirs_for(path: str) -> None:
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tensor import Tensor
+from .._tensor import Tensor
 
-__all__ = ["saliency_map", "grad_cam", "feature_maps", "upsample_bilinear"]
+__all__ = ["saliency_map", "grad_cam", "feature_maps", "upsample_bilinear", "class_probabilities"]
 
 
 def _prep(x):
-    a = x.data if isinstance(x, Tensor) else np.asarray(x)
+    a = x.detach().numpy() if isinstance(x, Tensor) else np.asarray(x)
     a = a.astype(np.float32) if a.dtype.kind in "ui" else a
     if a.ndim == 2:
         a = a[None, None]
@@ -27,9 +27,23 @@ def _prep(x):
 
 def _targets(out, target):
     if target is None:
-        return out.data.argmax(axis=1)
+        return out.detach().numpy().argmax(axis=1)
     t = np.asarray(target)
     return np.full(out.shape[0], int(t)) if t.ndim == 0 else t.astype(int)
+
+
+def class_probabilities(model, x) -> np.ndarray:
+    """Probabilidades softmax (N, clases) del modelo para ``x``, en modo eval y sin gradiente."""
+    from ..autograd import no_grad
+    was = getattr(model, "training", False)
+    model.eval()
+    try:
+        with no_grad():
+            logits = model(Tensor(_prep(x))).numpy().astype(np.float64)
+    finally:
+        model.train(was)
+    z = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return z / z.sum(axis=1, keepdims=True)
 
 
 def saliency_map(model, x, target=None) -> np.ndarray:
@@ -43,7 +57,7 @@ def saliency_map(model, x, target=None) -> np.ndarray:
     mask[np.arange(len(t)), t] = 1
     out.backward(mask)
     model.train(was)
-    return np.abs(xt.grad).max(axis=1)
+    return np.abs(xt.grad.numpy()).max(axis=1)
 
 
 def upsample_bilinear(m: np.ndarray, size) -> np.ndarray:
@@ -101,11 +115,11 @@ def grad_cam(model, x, target=None, layer=None, relu_after: bool = True) -> np.n
     mask[np.arange(len(t)), t] = 1
     out.backward(mask)
     model.train(was)
-    A = store["act"].data.astype(np.float64)
+    A = store["act"].detach().numpy().astype(np.float64)
     G = store.get("grad")
     if G is None:
         raise RuntimeError("grad_cam: la capa elegida no recibió gradiente")
-    G = G.astype(np.float64)
+    G = np.asarray(G.numpy() if hasattr(G, "numpy") else G, dtype=np.float64)
     if relu_after:  # el gradiente respecto de ReLU(A) es 0 donde A ≤ 0
         G = G * (A > 0)
         A = np.maximum(A, 0)
@@ -119,12 +133,12 @@ def grad_cam(model, x, target=None, layer=None, relu_after: bool = True) -> np.n
 def feature_maps(model, x, layers=None) -> dict:
     """Salidas de cada capa convolucional (o de ``layers``, dict nombre→módulo) para ``x``."""
     from ..nn.layers import Conv2d
-    from ..tensor import no_grad
+    from ..autograd import no_grad
     if layers is None:
         layers = {n: m for n, m in model.named_modules() if isinstance(m, Conv2d)}
     store, handles = {}, []
     for name, mod in layers.items():
-        handles.append(mod.register_forward_hook(lambda m, i, o, name=name: store.__setitem__(name, o.data)))
+        handles.append(mod.register_forward_hook(lambda m, i, o, name=name: store.__setitem__(name, o.detach().numpy())))
     was = getattr(model, "training", False)
     model.eval()
     try:

@@ -1,0 +1,132 @@
+"""Activaciones de ``ops/activation.py``: valor contra una fórmula de referencia en numpy,
+gradiente en float64 (lejos de los puntos no derivables), dtype y errores como PyTorch."""
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+
+import tinygrad_es as T
+from tinygrad_es import tensor
+from tinygrad_es.gradcheck import gradcheck
+from tinygrad_es.ops import activation as A
+from strategies import arrays, small_shapes
+
+wide = st.floats(-5.0, 5.0, allow_nan=False, width=64)
+_erf = np.vectorize(math.erf)
+
+
+def _sig(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def _softplus(x, beta=1.0, threshold=20.0):
+    return np.where(beta * x > threshold, x, np.log1p(np.exp(beta * x)) / beta)
+
+
+# nombre -> (llamada, referencia numpy, puntos no derivables)
+ACT = {
+    "gelu": (A.gelu, lambda x: 0.5 * x * (1 + _erf(x / math.sqrt(2))), ()),
+    "gelu_tanh": (lambda x: A.gelu(x, approximate="tanh"),
+                  lambda x: 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3))), ()),
+    "silu": (A.silu, lambda x: x * _sig(x), ()),
+    "elu": (lambda x: A.elu(x, alpha=1.5), lambda x: np.where(x > 0, x, 1.5 * np.expm1(x)), (0.0,)),
+    "celu": (lambda x: A.celu(x, alpha=2.0), lambda x: np.maximum(0, x) + np.minimum(0, 2 * np.expm1(x / 2)), (0.0,)),
+    "selu": (A.selu, lambda x: A.SELU_SCALE * np.where(x > 0, x, A.SELU_ALPHA * np.expm1(x)), (0.0,)),
+    "softplus": (lambda x: A.softplus(x, beta=2.0, threshold=6.0), lambda x: _softplus(x, 2.0, 6.0), (3.0,)),
+    "softsign": (A.softsign, lambda x: x / (1 + np.abs(x)), ()),
+    "mish": (A.mish, lambda x: x * np.tanh(_softplus(x)), ()),
+    "hardsigmoid": (A.hardsigmoid, lambda x: np.clip(x / 6 + 0.5, 0, 1), (-3.0, 3.0)),
+    "hardswish": (A.hardswish, lambda x: x * np.clip(x + 3, 0, 6) / 6, (-3.0, 3.0)),
+    "hardtanh": (lambda x: A.hardtanh(x, -2.0, 1.5), lambda x: np.clip(x, -2, 1.5), (-2.0, 1.5)),
+    "relu6": (A.relu6, lambda x: np.clip(x, 0, 6), (0.0,)),
+    "logsigmoid": (A.logsigmoid, lambda x: np.log(_sig(x)), ()),
+    "tanhshrink": (A.tanhshrink, lambda x: x - np.tanh(x), ()),
+    "softshrink": (A.softshrink, lambda x: np.where(np.abs(x) > 0.5, x - 0.5 * np.sign(x), 0), (-0.5, 0.5)),
+    "hardshrink": (A.hardshrink, lambda x: np.where(np.abs(x) > 0.5, x, 0), (-0.5, 0.5)),
+    "threshold": (lambda x: A.threshold(x, 0.5, -1.0), lambda x: np.where(x > 0.5, x, -1.0), (0.5,)),
+}
+
+
+def _away(a, kinks, margin=0.05):
+    for k in kinks:
+        d = a - k
+        a = np.where(np.abs(d) < margin, k + np.where(d >= 0, 2, -2) * margin, a)
+    return a
+
+
+@pytest.mark.parametrize("name", sorted(ACT))
+@given(data=st.data())
+def test_activation_value_and_grad(name, data):
+    fn, ref, kinks = ACT[name]
+    a = _away(data.draw(arrays(data.draw(small_shapes), wide)), kinks)
+    out = fn(tensor(a))
+    assert out.dtype == T.float64 and out.shape == a.shape
+    np.testing.assert_allclose(out.numpy(), ref(a), rtol=1e-10, atol=1e-12)
+    gradcheck(fn, [tensor(a, requires_grad=True)], atol=1e-6, rtol=1e-5)
+
+
+@given(data=st.data())
+def test_softmin_glu_prelu(data):
+    shape = data.draw(small_shapes)
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1))
+    a = data.draw(arrays(shape))
+    e = np.exp(-a - (-a).max(axis=dim, keepdims=True))
+    np.testing.assert_allclose(A.softmin(tensor(a), dim).numpy(), e / e.sum(axis=dim, keepdims=True), atol=1e-12)
+    gradcheck(lambda x: A.softmin(x, dim=dim), [tensor(a, requires_grad=True)])
+    g = np.concatenate([a, a[::-1] * 0.5], axis=dim)
+    h = g.shape[dim] // 2
+    first, second = np.split(g, 2, axis=dim)
+    np.testing.assert_allclose(A.glu(tensor(g), dim).numpy(), first * _sig(second), atol=1e-12)
+    assert A.glu(tensor(g), dim).shape[dim] == h
+    gradcheck(lambda x: A.glu(x, dim), [tensor(g, requires_grad=True)])
+    c = shape[1] if len(shape) >= 2 else 1
+    w = data.draw(arrays((data.draw(st.sampled_from([1, c])),), st.floats(0.05, 0.5)))
+    a = _away(a, (0.0,))
+    wb = w.reshape((1, -1) + (1,) * (len(shape) - 2)) if len(shape) >= 2 else w
+    np.testing.assert_allclose(A.prelu(tensor(a), tensor(w)).numpy(), np.where(a > 0, a, wb * a))
+    gradcheck(A.prelu, [tensor(a, requires_grad=True), tensor(w, requires_grad=True)])
+
+
+def test_derivatives_at_the_kinks_like_pytorch():
+    def grad(fn, xs):
+        x = tensor(np.array(xs), requires_grad=True)
+        fn(x).sum().backward()
+        return x.grad.tolist()
+    assert grad(A.hardtanh, [-1.0, 1.0, 0.0]) == [0.0, 0.0, 1.0]
+    assert grad(A.relu6, [0.0, 6.0, 3.0]) == [0.0, 0.0, 1.0]
+    assert grad(A.hardsigmoid, [-3.0, 3.0]) == [0.0, 0.0]
+    assert grad(A.hardswish, [-3.0, 3.0, 0.0]) == [0.0, 1.0, 0.5]
+    assert grad(lambda x: A.elu(x, 2.0), [0.0]) == [2.0]
+    assert grad(lambda x: A.celu(x, 2.0), [0.0]) == [1.0]
+    assert grad(lambda x: A.prelu(x, tensor([0.25], dtype=T.float64)), [0.0]) == [0.25]
+
+
+def test_softmin_default_dim_inplace_and_dtypes():
+    x = tensor([[1.0, 2.0], [3.0, 5.0]])
+    np.testing.assert_allclose(A.softmin(x).numpy(), A.softmin(x, dim=1).numpy())  # 2-D: dim 1
+    y = tensor([-1.0, 2.0])
+    assert A.elu(y, inplace=True) is y and y.tolist()[1] == 2.0 and y.tolist()[0] < 0
+    assert A.hardtanh(tensor([-4, 1, 5]), -1.0, 1.0).tolist() == [-1, 1, 1]
+    assert A.softsign(tensor([1, -3])).dtype == T.float32
+    assert A.gelu(tensor([1.0], dtype=T.float16)).dtype == T.float16
+
+
+@pytest.mark.parametrize("name", ["gelu", "silu", "elu", "celu", "selu", "softplus", "mish", "hardsigmoid",
+                                  "hardswish", "logsigmoid"])
+def test_integer_input_rejected_like_pytorch(name):
+    with pytest.raises(NotImplementedError, match="coma flotante"):
+        getattr(A, name)(tensor([1, 2]))
+
+
+def test_argument_errors():
+    with pytest.raises(RuntimeError, match="approximate"):
+        A.gelu(tensor([1.0]), approximate="erf")
+    with pytest.raises(RuntimeError, match="par"):
+        A.glu(tensor([1.0, 2.0, 3.0]))
+    with pytest.raises(RuntimeError, match="canales"):
+        A.prelu(tensor(np.ones((2, 3), np.float32)), tensor([0.1, 0.2]))
+    with pytest.raises(ValueError, match="min_val"):
+        A.hardtanh(tensor([1.0]), 2.0, 1.0)
+    with pytest.raises(RuntimeError, match="alpha"):
+        A.celu(tensor([1.0]), alpha=0.0)

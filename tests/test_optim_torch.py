@@ -1,0 +1,216 @@
+"""Los optimizadores con la semántica de PyTorch: mismos pasos que torch.optim (N pasos), validación
+de hiperparámetros, add_param_group, zero_grad, state_dict en los dos sentidos y errores típicos."""
+import io
+
+import numpy as np
+import pytest
+
+import tinygrad_es as tg
+from tinygrad_es import nn, optim
+
+try:
+    import torch
+except ImportError:  # pragma: no cover
+    torch = None
+
+needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch no está instalado")
+
+CASES = {
+    "SGD": lambda m, p: m.SGD(p, lr=0.1),
+    "SGD_nesterov": lambda m, p: m.SGD(p, lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01),
+    "SGD_damp_max": lambda m, p: m.SGD(p, lr=0.1, momentum=0.5, dampening=0.3, weight_decay=0.01, maximize=True),
+    "Adam": lambda m, p: m.Adam(p, lr=0.01, weight_decay=0.1),
+    "Adam_amsgrad": lambda m, p: m.Adam(p, lr=0.01, amsgrad=True, betas=(0.8, 0.9)),
+    "AdamW": lambda m, p: m.AdamW(p, lr=0.01),
+    "RMSprop": lambda m, p: m.RMSprop(p, lr=0.01),
+    "RMSprop_centered": lambda m, p: m.RMSprop(p, lr=0.01, momentum=0.5, centered=True, weight_decay=0.1),
+    "Adadelta": lambda m, p: m.Adadelta(p, lr=1.0, weight_decay=0.01),
+    "Adagrad": lambda m, p: m.Adagrad(p, lr=0.1, lr_decay=0.01, initial_accumulator_value=0.1, weight_decay=0.01),
+    "Adamax": lambda m, p: m.Adamax(p, lr=0.01, weight_decay=0.01),
+    "NAdam": lambda m, p: m.NAdam(p, lr=0.01, weight_decay=0.01),
+    "NAdam_decoupled": lambda m, p: m.NAdam(p, lr=0.01, weight_decay=0.01, decoupled_weight_decay=True),
+    "RAdam": lambda m, p: m.RAdam(p, lr=0.01, weight_decay=0.01),
+    "RAdam_decoupled": lambda m, p: m.RAdam(p, lr=0.01, weight_decay=0.01, decoupled_weight_decay=True),
+}
+# PyTorch funde algunas multiplicaciones y sumas (FMA) en sus núcleos vectoriales: el último bit
+# de algunos elementos puede diferir; la fórmula y el orden de las operaciones son los mismos.
+TOL = {np.float32: dict(rtol=2e-5, atol=2e-6), np.float64: dict(rtol=1e-12, atol=1e-13)}
+
+
+def trajectory(lib, make, dtype, steps=25, seed=0, split=None):
+    """Parámetros tras ``steps`` pasos con gradientes aleatorios fijos. Con ``split``, a mitad se
+    guarda el estado en un .pt, se crea un optimizador nuevo y se carga."""
+    rng = np.random.default_rng(seed)
+    w0 = rng.standard_normal((37, 5)).astype(dtype)
+    b0 = rng.standard_normal(5).astype(dtype)
+    if lib == "ours":
+        W, B, mod = nn.Parameter(tg.from_numpy(w0.copy())), nn.Parameter(tg.from_numpy(b0.copy())), optim
+        wrap = tg.from_numpy
+    else:
+        W, B, mod = torch.nn.Parameter(torch.from_numpy(w0.copy())), torch.nn.Parameter(torch.from_numpy(b0.copy())), \
+            torch.optim
+        wrap = torch.from_numpy
+    opt = make(mod, [W, B])
+    grng = np.random.default_rng(seed + 1)
+    for i in range(steps):
+        if i == split:
+            buf = io.BytesIO()
+            (tg.save if lib == "ours" else torch.save)(opt.state_dict(), buf)
+            buf.seek(0)
+            sd = tg.load(buf) if lib == "ours" else torch.load(buf, weights_only=True)
+            opt = make(mod, [W, B])
+            opt.load_state_dict(sd)
+        W.grad = wrap(grng.standard_normal(w0.shape).astype(dtype))
+        B.grad = wrap(grng.standard_normal(b0.shape).astype(dtype))
+        opt.step()
+    return opt, W.detach().numpy().copy(), B.detach().numpy().copy()
+
+
+@needs_torch
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+@pytest.mark.parametrize("name", list(CASES))
+def test_same_steps_as_torch(name, dtype):
+    ours, w, b = trajectory("ours", CASES[name], dtype)
+    ref, tw, tb = trajectory("torch", CASES[name], dtype)
+    np.testing.assert_allclose(w, tw, **TOL[dtype])
+    np.testing.assert_allclose(b, tb, **TOL[dtype])
+    assert w.dtype == dtype
+    sd, tsd = ours.state_dict(), ref.state_dict()
+    assert set(sd["param_groups"][0]) == set(tsd["param_groups"][0])
+    for i in tsd["state"]:
+        assert set(sd["state"][i]) == set(tsd["state"][i])
+        for k, v in tsd["state"][i].items():
+            if v is not None:
+                np.testing.assert_allclose(sd["state"][i][k].numpy(), v.numpy(), rtol=1e-4, atol=1e-6)
+                assert sd["state"][i][k].dtype == v.numpy().dtype  # 'step' en float32 como PyTorch
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_resume_from_pt_file_gives_same_trajectory(name):
+    _, w, b = trajectory("ours", CASES[name], np.float64)
+    _, w2, b2 = trajectory("ours", CASES[name], np.float64, split=10)
+    np.testing.assert_array_equal(w, w2)
+    np.testing.assert_array_equal(b, b2)
+
+
+@needs_torch
+@pytest.mark.parametrize("name", ["Adam", "SGD_nesterov", "Adadelta", "NAdam", "RMSprop_centered"])
+def test_state_dict_crosses_to_torch_and_back(name):
+    """Nuestro estado -> torch.optim (vía .pt) y el de torch -> el nuestro: siguen igual."""
+    make = CASES[name]
+    ours, w, b = trajectory("ours", make, np.float64, steps=10)
+    buf = io.BytesIO()
+    tg.save(ours.state_dict(), buf)
+    buf.seek(0)
+    W, B = torch.nn.Parameter(torch.from_numpy(w.copy())), torch.nn.Parameter(torch.from_numpy(b.copy()))
+    t_opt = make(torch.optim, [W, B])
+    t_opt.load_state_dict(torch.load(buf, weights_only=True))
+    W2, B2 = nn.Parameter(tg.from_numpy(w.copy())), nn.Parameter(tg.from_numpy(b.copy()))
+    o_opt = make(optim, [W2, B2])
+    buf2 = io.BytesIO()
+    torch.save(t_opt.state_dict(), buf2)
+    buf2.seek(0)
+    o_opt.load_state_dict(tg.load(buf2))
+    rng = np.random.default_rng(7)
+    for _ in range(5):
+        gw, gb = rng.standard_normal(w.shape), rng.standard_normal(b.shape)
+        W.grad, B.grad = torch.from_numpy(gw), torch.from_numpy(gb)
+        W2.grad, B2.grad = tg.from_numpy(gw), tg.from_numpy(gb)
+        t_opt.step()
+        o_opt.step()
+    np.testing.assert_allclose(W2.detach().numpy(), W.detach().numpy(), rtol=1e-12, atol=1e-13)
+
+
+def _p():
+    return nn.Parameter(tg.zeros(3))
+
+
+@pytest.mark.parametrize("make, msg", [
+    (lambda: optim.SGD([_p()], lr=-0.1), "lr"),
+    (lambda: optim.Adam([_p()], lr=float("nan")), "lr"),
+    (lambda: optim.SGD([_p()], lr=0.1, momentum=-0.9), "momentum"),
+    (lambda: optim.SGD([_p()], lr=0.1, weight_decay=-1), "weight_decay"),
+    (lambda: optim.Adam([_p()], eps=-1e-8), "eps"),
+    (lambda: optim.Adam([_p()], betas=(1.0, 0.999)), r"betas\[0\]"),
+    (lambda: optim.AdamW([_p()], betas=(0.9, -0.1)), r"betas\[1\]"),
+    (lambda: optim.RMSprop([_p()], alpha=1.5), "alpha"),
+    (lambda: optim.RMSprop([_p()], alpha=-0.1), "alpha"),
+    (lambda: optim.Adadelta([_p()], rho=1.1), "rho"),
+    (lambda: optim.Adagrad([_p()], lr_decay=-1), "lr_decay"),
+    (lambda: optim.NAdam([_p()], momentum_decay=-1), "momentum_decay"),
+    (lambda: optim.SGD([_p()], lr=0.1, nesterov=True), "Nesterov"),
+    (lambda: optim.SGD([], lr=0.1), "vacía"),
+])
+def test_hyperparameter_validation(make, msg):
+    with pytest.raises(ValueError, match=msg):
+        make()
+
+
+def test_common_mistakes_give_clear_type_errors():
+    model = nn.Linear(2, 1)
+    with pytest.raises(TypeError, match=r"recibió el modelo \(Linear\).*model.parameters\(\)"):
+        optim.SGD(model, lr=0.1)
+    with pytest.raises(TypeError, match=r"sin llamarlo.*model.parameters\(\) con paréntesis"):
+        optim.Adam(model.parameters, lr=0.1)
+    with pytest.raises(TypeError, match="Tensor suelto"):
+        optim.SGD(_p(), lr=0.1)
+    with pytest.raises(TypeError, match="sólo optimiza tensores"):
+        optim.SGD([1.0, 2.0], lr=0.1)
+    with pytest.raises(TypeError, match="set"):
+        optim.SGD([{"params": {_p()}}], lr=0.1)
+    with pytest.raises(ValueError, match="no es hoja"):
+        optim.SGD([_p() * 2], lr=0.1)
+
+
+def test_add_param_group_zero_grad_and_versions():
+    a, b = _p(), _p()
+    opt = optim.SGD([a], lr=0.1, momentum=0.9)
+    opt.add_param_group({"params": b, "lr": 1.0})
+    assert opt.param_groups[1]["momentum"] == 0.9 and opt.param_groups[1]["lr"] == 1.0
+    with pytest.raises(ValueError, match="más de un grupo"):
+        opt.add_param_group({"params": [a]})
+    a.grad, b.grad = tg.ones(3), tg.ones(3)
+    v0 = a._version.value
+    opt.step()
+    assert a.tolist() == pytest.approx([-0.1] * 3) and b.tolist() == pytest.approx([-1.0] * 3)
+    assert a._version.value == v0 + 1  # la actualización es in situ y cuenta como modificación
+    opt.zero_grad(set_to_none=False)
+    assert a.grad is not None and a.grad.tolist() == [0.0] * 3
+    opt.zero_grad()
+    assert a.grad is None and b.grad is None
+    assert "Parameter Group 1" in repr(opt) and "momentum: 0.9" in repr(opt)
+
+
+def test_step_with_closure_and_scalar_values():
+    w = nn.Parameter(tg.tensor([3.0]))
+    opt = optim.Adadelta([w], lr=1.0)
+
+    def closure():
+        opt.zero_grad()
+        loss = ((w - 1) ** 2).sum()
+        loss.backward()
+        return loss
+    first = opt.step(closure)
+    assert float(first) == pytest.approx(4.0)
+    for make in (lambda p: optim.Adagrad(p, lr=0.5), lambda p: optim.Adamax(p, lr=0.1),
+                 lambda p: optim.NAdam(p, lr=0.1), lambda p: optim.RAdam(p, lr=0.1), lambda p: optim.Adadelta(p, lr=10)):
+        v = tg.Value(2.0)
+        o = make([v])
+        for _ in range(300):
+            loss = (v - 0.5) ** 2
+            o.zero_grad()
+            loss.backward()
+            o.step()
+        assert v.data == pytest.approx(0.5, abs=0.05)
+
+
+def test_frozen_parameters_are_accepted_like_torch():
+    model = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 1))
+    for p in model[0].parameters():
+        p.requires_grad_(False)
+    before = model[0].weight.detach().numpy().copy()
+    opt = optim.SGD(model.parameters(), lr=0.5)
+    model(tg.ones(4, 2)).sum().backward()
+    opt.step()
+    np.testing.assert_array_equal(model[0].weight.detach().numpy(), before)
+    assert model[1].weight.grad is not None

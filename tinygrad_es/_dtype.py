@@ -1,0 +1,178 @@
+"""Tipos de dato (``tinygrad_es.float32``...) y las reglas de promoción de PyTorch.
+
+Cada ``dtype`` envuelve un ``numpy.dtype`` (numpy lo entiende a través de ``.dtype``) y se compara
+igual con él: ``x.dtype == tinygrad_es.float32 == np.float32``.
+
+Promoción (``result_type``), como en PyTorch: las categorías son bool < entero < coma flotante.
+Mandan los tensores con dimensiones; un tensor 0-D sólo cuenta si es de una categoría superior, y un
+número de Python igual, llevando a su tipo por defecto (``float`` → float32, ``int`` → int64). Así,
+``int64 + 0.5`` es float32, ``float32 + tensor(1., float64 0-D)`` sigue en float32 y ``int/int`` es
+float32.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+__all__ = ["dtype", "as_dtype", "result_type", "get_default_dtype", "set_default_dtype"]
+
+
+class dtype:
+    """Tipo de dato de un tensor (como ``torch.dtype``)."""
+
+    __slots__ = ("np", "name")
+
+    def __init__(self, np_dtype, name):
+        self.np = np.dtype(np_dtype)
+        self.name = name
+
+    @property
+    def dtype(self):  # numpy acepta cualquier objeto con .dtype donde espera un dtype
+        return self.np
+
+    # para trabajar con numpy: x.dtype.kind, x.dtype.type(1.5)
+    @property
+    def kind(self) -> str:
+        return self.np.kind
+
+    @property
+    def type(self):
+        return self.np.type
+
+    @property
+    def is_floating_point(self) -> bool:
+        return self.np.kind == "f"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.np.kind in "if"
+
+    @property
+    def itemsize(self) -> int:
+        return self.np.itemsize
+
+    def __repr__(self):
+        return f"tinygrad_es.{self.name}"
+
+    def __eq__(self, other):
+        if isinstance(other, dtype):
+            return self.np == other.np
+        try:
+            return self.np == np.dtype(other)
+        except TypeError:
+            return NotImplemented
+
+    def __hash__(self):
+        return hash(self.np)
+
+    def __reduce__(self):
+        return (as_dtype, (self.name,))
+
+
+_NAMES = {"float32": "float32", "float64": "float64", "float16": "float16", "int64": "int64",
+          "int32": "int32", "int16": "int16", "int8": "int8", "uint8": "uint8", "bool": "bool"}
+_BY_NP = {np.dtype(k): dtype(k, v) for k, v in _NAMES.items()}
+float32, float64, float16 = (_BY_NP[np.dtype(n)] for n in ("float32", "float64", "float16"))
+int64, int32, int16, int8, uint8 = (_BY_NP[np.dtype(n)] for n in ("int64", "int32", "int16", "int8", "uint8"))
+bool_ = _BY_NP[np.dtype("bool")]
+_ALIASES = {"float": float32, "double": float64, "half": float16, "long": int64, "int": int32,
+            "short": int16, "bool": bool_}
+
+_default = {"float": float32}
+
+
+def get_default_dtype():
+    """El dtype de coma flotante por defecto (float32)."""
+    return _default["float"]
+
+
+def set_default_dtype(d) -> None:
+    d = as_dtype(d)
+    if not d.is_floating_point:
+        raise TypeError(f"el dtype por defecto debe ser de coma flotante, no {d}")
+    _default["float"] = d
+
+
+def as_dtype(d) -> dtype:
+    """Convierte un ``dtype``, un dtype de numpy, un tipo de Python o un nombre en ``dtype``."""
+    if isinstance(d, dtype):
+        return d
+    if d is float:
+        return get_default_dtype()
+    if d is int:
+        return int64
+    if d is bool:
+        return bool_
+    if isinstance(d, str) and d in _ALIASES:
+        return _ALIASES[d]
+    try:
+        npd = np.dtype(d)
+    except TypeError:
+        raise TypeError(f"dtype no válido: {d!r} (usa p. ej. tinygrad_es.float32 o tinygrad_es.int64)") from None
+    found = _BY_NP.get(npd)
+    if found is None:
+        raise TypeError(f"dtype no admitido: {npd} (se admiten {', '.join(_NAMES)})")
+    return found
+
+
+def np_dtype(d) -> np.dtype:
+    return as_dtype(d).np
+
+
+def category(npd: np.dtype) -> int:
+    """0 bool, 1 entero, 2 coma flotante."""
+    k = npd.kind
+    return 0 if k == "b" else 2 if k == "f" else 1
+
+
+def _promote_level(dts):
+    if not dts:
+        return None
+    top = max(category(d) for d in dts)
+    return np.result_type(*[d for d in dts if category(d) == top])
+
+
+def result_type(*operands) -> np.dtype:
+    """dtype del resultado de una operación con ``operands`` (ndarrays, tensores o números)."""
+    dims, zeros, scalars = [], [], []
+    for o in operands:
+        if isinstance(o, (bool, np.bool_)):
+            scalars.append(np.dtype(bool))
+        elif isinstance(o, numbers.Integral) and not isinstance(o, np.ndarray):
+            scalars.append(np.dtype(np.int64))
+        elif isinstance(o, numbers.Real) and not isinstance(o, np.ndarray):
+            scalars.append(get_default_dtype().np)
+        else:
+            a = o._data if hasattr(o, "_data") else o
+            (dims if a.ndim else zeros).append(a.dtype)
+    res = _promote_level(dims)
+    for level in (zeros, scalars):
+        p = _promote_level(level)
+        if p is None:
+            continue
+        if res is None:
+            res = p
+        elif category(p) > category(res):
+            res = p if level is zeros else (get_default_dtype().np if category(p) == 2 else p)
+    return res
+
+
+def float_result(npd: np.dtype) -> np.dtype:
+    """dtype de ``exp``, ``log``, ``/``...: los enteros y bool pasan al flotante por defecto."""
+    return npd if npd.kind == "f" else get_default_dtype().np
+
+
+def infer_dtype(data) -> np.dtype:
+    """dtype que ``tensor(data)`` deduce: bool, int64, float32 (o el del ndarray)."""
+    if isinstance(data, np.ndarray):
+        return data.dtype
+    if isinstance(data, (bool, np.bool_)):
+        return np.dtype(bool)
+    if isinstance(data, np.generic):
+        return data.dtype
+    if isinstance(data, numbers.Integral):
+        return np.dtype(np.int64)
+    if isinstance(data, numbers.Real):
+        return get_default_dtype().np
+    return None

@@ -1,0 +1,226 @@
+"""El grafo: nodos (``Context``), el estado de un tensor (``TensorBase``), el contador de versiones y
+las utilidades de formas (``unbroadcast``)."""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["Context", "GhostTensor", "TensorBase", "VersionCounter", "unbroadcast", "broadcast_shape"]
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
+    """Suma ``grad`` sobre los ejes que el broadcasting añadió o estiró, para
+    devolverlo a ``shape`` (p. ej. de (3,4) a (4,) o a (3,1))."""
+    shape = tuple(shape)
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra > 0:
+        grad = grad.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    return grad.reshape(shape)
+
+
+def broadcast_shape(*shapes, op="operación") -> tuple:
+    try:
+        return np.broadcast_shapes(*shapes)
+    except ValueError:
+        desc = " y ".join(str(tuple(s)) for s in shapes)
+        raise RuntimeError(f"formas incompatibles en '{op}': {desc} no se pueden combinar "
+                           f"(broadcasting: cada eje debe coincidir o valer 1)") from None
+
+
+# --------------------------------------------------------------------------
+# contador de versiones
+# --------------------------------------------------------------------------
+class VersionCounter:
+    """Cuántas veces se ha modificado in situ una memoria. Lo comparten un tensor, su ``.data``,
+    su ``detach()`` y las vistas que lo miran (como en PyTorch)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self):
+        self.value = 0
+
+
+# --------------------------------------------------------------------------
+# Context: el nodo del grafo
+# --------------------------------------------------------------------------
+class Context:
+    """Nodo del grafo: lo que una operación guarda en ``forward`` para ``backward``.
+
+    ``parents[i]`` es el nodo de la entrada ``i`` (su ``Context``, la hoja misma o ``None`` si no
+    requiere gradiente); ``out_shape``/``out_dtype`` describen la salida aunque ésta ya no exista.
+    """
+
+    __slots__ = ("saved_tensors", "needs_input_grad", "requires_grad", "parents", "fn", "freed",
+                 "out_shape", "out_dtype", "out_ref", "input_refs", "input_meta", "_versions",
+                 "__dict__", "__weakref__")
+
+    def __init__(self):
+        self.saved_tensors = ()
+        self.freed = False
+        self.out_ref = None
+        self._versions = ()
+
+    def save_for_backward(self, *arrays):
+        self.saved_tensors = arrays
+
+    # -- para PyTorch y para dibujar --------------------------------------------------
+    def name(self) -> str:
+        return f"{self.fn.__name__}Backward"
+
+    def __repr__(self):
+        return f"<{self.name()}>"
+
+    @property
+    def next_functions(self):
+        return tuple((p, 0) for p in self.parents)
+
+    @property
+    def inputs(self) -> tuple:
+        """Las entradas como tensores: el tensor si sigue vivo, si no un ``GhostTensor`` con su
+        forma, su dtype y su nodo (el grafo se puede dibujar aunque ya no existan)."""
+        out = []
+        for ref, parent, (shape, dtype) in zip(self.input_refs, self.parents, self.input_meta):
+            t = ref()
+            if t is None:
+                t = GhostTensor(shape, dtype, parent if isinstance(parent, Context) else None)
+            out.append(t)
+        return tuple(out)
+
+    def output(self):
+        """El tensor de salida si sigue vivo (si no, ``None``)."""
+        return None if self.out_ref is None else self.out_ref()
+
+    def release(self):
+        """Suelta lo guardado para ``backward`` (y cualquier array guardado como atributo)."""
+        self.fn.release(self)
+        self.saved_tensors = ()
+        d = self.__dict__
+        if d:
+            for k in [k for k, v in d.items() if isinstance(v, np.ndarray)]:
+                del d[k]
+        self.freed = True
+
+
+class GhostTensor:
+    """Lo que queda de un tensor intermedio que ya se liberó: forma, dtype y nodo."""
+
+    __slots__ = ("shape", "dtype", "_ctx")
+    grad = None
+    name = ""
+    requires_grad = True
+    data = None
+
+    def __init__(self, shape, dtype, ctx):
+        self.shape, self.dtype, self._ctx = tuple(shape), dtype, ctx
+
+    def numel(self) -> int:
+        return int(np.prod(self.shape))
+
+    @property
+    def is_leaf(self):
+        return self._ctx is None
+
+    # -- protocolo de grafo (graph_protocol.py): como un tensor, pero sin dato ni gradiente --
+    def graph_parents(self) -> tuple:
+        return self._ctx.inputs if self._ctx is not None else ()
+
+    def graph_op(self) -> str:
+        return self._ctx.fn.__name__ if self._ctx is not None else ""
+
+    def graph_label(self) -> str:
+        return ""
+
+    def graph_shape(self) -> tuple:
+        return self.shape
+
+    def graph_data(self):
+        return None
+
+    def graph_grad(self):
+        return None
+
+    def graph_key(self):
+        return id(self._ctx) if self._ctx is not None else id(self)
+
+
+# --------------------------------------------------------------------------
+# TensorBase: el estado que el motor necesita (la fachada vive en _tensor.py)
+# --------------------------------------------------------------------------
+class TensorBase:
+    """Estado de un tensor: ``_data`` (ndarray), ``_grad``, ``requires_grad``, su nodo ``_ctx`` y su
+    contador de versiones. La subclase concreta (``Tensor``) se registra sola."""
+
+    __slots__ = ("_data", "_grad", "requires_grad", "_ctx", "name", "_retain", "_hooks", "_version",
+                 "__weakref__")
+    _concrete = None
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        if TensorBase._concrete is None:
+            TensorBase._concrete = cls
+
+    @staticmethod
+    def _wrap(data: np.ndarray, requires_grad: bool = False, version: VersionCounter | None = None):
+        t = object.__new__(TensorBase._concrete)
+        t._data = data if isinstance(data, np.ndarray) else np.asarray(data)
+        t._grad = None
+        t.requires_grad = requires_grad
+        t._ctx = None
+        t.name = ""
+        t._retain = False
+        t._hooks = None
+        t._version = VersionCounter() if version is None else version
+        return t
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._ctx is None
+
+    @property
+    def grad_fn(self):
+        return self._ctx
+
+    @property
+    def _version_value(self) -> int:
+        return self._version.value
+
+    # -- protocolo de grafo (graph_protocol.py), común con Value ---------------------------
+    def graph_parents(self) -> tuple:
+        """Entradas de la operación que produjo el tensor (las liberadas, como ``GhostTensor``)."""
+        return self._ctx.inputs if self._ctx is not None else ()
+
+    def graph_op(self) -> str:
+        return self._ctx.fn.__name__ if self._ctx is not None else ""
+
+    def graph_label(self) -> str:
+        return self.name
+
+    def graph_shape(self) -> tuple:
+        return tuple(self._data.shape)
+
+    def graph_data(self):
+        return self._data
+
+    def graph_grad(self):
+        return None if self._grad is None else self._grad._data
+
+    def graph_key(self):
+        # el nodo de un intermedio es su Context: el tensor y su fantasma comparten clave
+        return id(self._ctx) if self._ctx is not None else id(self)
+
+    def graph_set_data(self, value) -> None:
+        """Escribe ``value`` en el dato, in situ (los optimizadores): avanza la versión."""
+        if value is not self._data:
+            self._data[...] = value
+        self._version.value += 1
+
+    def graph_zero_grad(self, set_to_none: bool = True) -> None:
+        if set_to_none:
+            self._grad = None
+        elif self._grad is not None:
+            self._grad._data[...] = 0
+            self._grad._version.value += 1

@@ -1,0 +1,137 @@
+"""Activaciones y dropout de ``torch.nn.functional``. Las activaciones "nuevas" (gelu, silu, elu...)
+viven en ``ops/activation.py`` (con su derivada en el docstring) y se reexportan aquí."""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from .._random import default_rng
+from .._tensor import Tensor
+from ..ops.activation import (celu, elu, gelu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, logsigmoid, mish,
+                              prelu, relu6, selu, silu, softmin, softplus, softshrink, softsign, tanhshrink,
+                              threshold)
+from ._f_util import as_tensor
+
+__all__ = ["relu", "relu_", "leaky_relu", "leaky_relu_", "sigmoid", "tanh", "softmax", "log_softmax", "softmin",
+           "gelu", "silu", "elu", "celu", "selu", "softplus", "softsign", "mish", "hardsigmoid", "hardswish",
+           "hardtanh", "relu6", "logsigmoid", "prelu", "glu", "tanhshrink", "softshrink", "hardshrink", "threshold",
+           "dropout", "dropout1d", "dropout2d", "dropout3d", "implicit_dim"]
+
+
+def relu(input, inplace=False):
+    """``max(0, x)``; ∂/∂x = 1 si x > 0, si no 0."""
+    x = as_tensor(input)
+    return x.relu_() if inplace else x.relu()
+
+
+def relu_(input):
+    return relu(input, inplace=True)
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """``x`` si x > 0, si no ``pendiente·x``."""
+    x = as_tensor(input)
+    if inplace:
+        return x._inplace("leaky_relu_", lambda s: s.leaky_relu(negative_slope))
+    return x.leaky_relu(negative_slope)
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def sigmoid(input):
+    return as_tensor(input).sigmoid()
+
+
+def tanh(input):
+    return as_tensor(input).tanh()
+
+
+def implicit_dim(ndim: int, name: str, stacklevel: int = 4) -> int:
+    """El eje que PyTorch elige si no se indica ``dim`` (obsoleto: avisa, como PyTorch)."""
+    warnings.warn(f"Llamar a {name} sin dim está obsoleto (también en PyTorch): indica dim=... "
+                  f"(se usa dim={0 if ndim in (0, 1, 3) else 1})", UserWarning, stacklevel=stacklevel)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """``e^(x_i) / Σ_j e^(x_j)`` a lo largo de ``dim`` (estable: se resta el máximo)."""
+    x = as_tensor(input)
+    if dim is None:
+        dim = implicit_dim(x.ndim, "softmax")
+    return x.softmax(dim, dtype)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """``x − logsumexp(x)`` a lo largo de ``dim``."""
+    x = as_tensor(input)
+    if dim is None:
+        dim = implicit_dim(x.ndim, "log_softmax")
+    return x.log_softmax(dim, dtype)
+
+
+def _rng(generator):
+    if generator is None or isinstance(generator, np.random.Generator):
+        return generator if generator is not None else default_rng()
+    return default_rng(generator)
+
+
+def _check_p(p, op):
+    if not 0 <= p <= 1:
+        raise ValueError(f"{op}: la probabilidad p debe estar entre 0 y 1, no {p}")
+
+
+def _apply_mask(x, mask_shape, p, inplace, generator, op):
+    """Anula con probabilidad ``p`` y escala por 1/(1 − p) (la esperanza no cambia).
+    ∂/∂x = máscara/(1 − p)."""
+    if p == 1:
+        keep = np.zeros(mask_shape, dtype=x._data.dtype)
+    else:
+        keep = (_rng(generator).random(mask_shape) >= p).astype(x._data.dtype) / x._data.dtype.type(1 - p)
+    m = Tensor._wrap(keep)
+    if inplace:
+        return x._inplace(op + "_", lambda s: s * m)
+    return x * m
+
+
+def dropout(input, p=0.5, training=True, inplace=False, *, generator=None):
+    """Dropout: en entrenamiento anula cada elemento con probabilidad ``p`` y escala el resto por
+    1/(1 − p); fuera de él es la identidad."""
+    x = as_tensor(input)
+    _check_p(p, "dropout")
+    if not training or p == 0:
+        return x
+    return _apply_mask(x, x.shape, p, inplace, generator, "dropout")
+
+
+def _channel_dropout(x, p, training, inplace, generator, batched_ndim, op):
+    x = as_tensor(x)
+    _check_p(p, op)
+    if x.ndim not in (batched_ndim - 1, batched_ndim):
+        raise RuntimeError(f"{op}: se esperaba una entrada {batched_ndim - 1}-D (sin lote) o {batched_ndim}-D "
+                           f"(con lote), no de forma {tuple(x.shape)}")
+    if not training or p == 0:
+        return x
+    lead = 2 if x.ndim == batched_ndim else 1  # (N, C) o sólo (C,)
+    mask = tuple(x.shape[:lead]) + (1,) * (x.ndim - lead)
+    return _apply_mask(x, mask, p, inplace, generator, op)
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    """Anula canales enteros de (N, C, L) o (C, L)."""
+    return _channel_dropout(input, p, training, inplace, None, 3, "dropout1d")
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    """Anula canales enteros (mapas de activación completos) de (N, C, H, W) o (C, H, W)."""
+    x = as_tensor(input)
+    if x.ndim == 3:
+        warnings.warn("dropout2d: una entrada 3-D se trata como (C, H, W) sin lote, como en PyTorch "
+                      "(para (N, C, L) usa dropout1d)", UserWarning, stacklevel=2)
+    return _channel_dropout(x, p, training, inplace, None, 4, "dropout2d")
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    return _channel_dropout(input, p, training, inplace, None, 5, "dropout3d")

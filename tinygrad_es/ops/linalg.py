@@ -1,0 +1,81 @@
+"""Álgebra lineal básica: inversa, determinante y resolución de sistemas (con lotes).
+
+Los errores de numpy (matriz singular) se traducen a ``RuntimeError`` en castellano, como el
+``torch.linalg.LinAlgError`` de PyTorch (que también es un ``RuntimeError``).
+"""
+import numpy as np
+
+from ..autograd import Function
+
+__all__ = ["Inv", "Det", "Solve", "singular_error"]
+
+
+def singular_error(op):
+    return RuntimeError(f"linalg.{op}: la matriz es singular (no invertible); no se puede completar la "
+                        f"operación")
+
+
+class Inv(Function):
+    """X = A⁻¹. ∂L/∂A = −Xᵀ·G·Xᵀ."""
+
+    @staticmethod
+    def forward(ctx, a):
+        try:
+            x = np.linalg.inv(a)
+        except np.linalg.LinAlgError:
+            raise singular_error("inv") from None
+        ctx.save_for_backward(x)
+        return x
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        xt = np.swapaxes(x, -1, -2)
+        return -(xt @ g @ xt)
+
+
+class Det(Function):
+    """det(A). ∂det/∂A = adj(A)ᵀ = det(A)·A⁻ᵀ. Como PyTorch, se calcula resolviendo Aᵀ·X = det·g·I;
+    si el determinante sale exactamente 0 (matriz singular) el gradiente que da PyTorch es 0, y
+    aquí también (aunque la adjunta de una matriz de rango n−1 no sea nula)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        d = np.asarray(np.linalg.det(a), dtype=a.dtype)
+        ctx.save_for_backward(a, d)
+        return d
+
+    @staticmethod
+    def backward(ctx, g):
+        a, d = ctx.saved_tensors
+        if a.shape[-1] == 0:
+            return np.zeros_like(a)
+        scale = np.asarray(g * d)[..., None, None]
+        safe = np.where(d[..., None, None] == 0, np.eye(a.shape[-1], dtype=a.dtype), a)
+        with np.errstate(all="ignore"):
+            try:
+                inv_t = np.swapaxes(np.linalg.inv(safe), -1, -2)
+            except np.linalg.LinAlgError:  # casi singular sin ser 0 exacto: como el LU perturbado
+                inv_t = np.swapaxes(np.linalg.pinv(safe), -1, -2)
+            return np.where(d[..., None, None] == 0, 0, scale * inv_t)
+
+
+class Solve(Function):
+    """X = A⁻¹·B (``B`` con forma (..., n, k); los vectores llegan como (..., n, 1)).
+    ∂L/∂B = A⁻ᵀ·G;  ∂L/∂A = −(∂L/∂B)·Xᵀ."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        try:
+            x = np.linalg.solve(a, b)
+        except np.linalg.LinAlgError:
+            raise singular_error("solve") from None
+        ctx.save_for_backward(a, x)
+        return x
+
+    @staticmethod
+    def backward(ctx, g):
+        a, x = ctx.saved_tensors
+        gb = np.linalg.solve(np.swapaxes(a, -1, -2), g)
+        ga = -(gb @ np.swapaxes(x, -1, -2)) if ctx.needs_input_grad[0] else None
+        return ga, gb

@@ -1,0 +1,269 @@
+"""Ordenación y selección (``sort``, ``topk``, ``kthvalue``, ``median``, ``mode``) y barridos
+acumulados (``cumsum``, ``cumprod``, ``cummax``/``cummin``, ``logcumsumexp``).
+
+Los valores elegidos por índice se calculan con ``indexing.Gather`` (el gradiente vuelve a la
+posición de la que salió cada valor), así que aquí sólo se calculan los índices con las reglas de
+PyTorch: nan cuenta como el mayor valor, los empates de ``sort`` conservan el orden original,
+``median`` da la mediana inferior y ``kthvalue`` usa la misma selección rápida (quickselect) que
+PyTorch, de modo que con empates devuelve el mismo índice.
+"""
+import numpy as np
+from numba import njit
+
+from ..autograd import Function
+from ._stl import _prep, std_sort_rows, topk_rows
+
+__all__ = ["sort_indices", "kth_indices", "median_indices", "mode_indices", "cum_extreme", "MedianAll",
+           "Cumsum", "Cumprod", "LogCumSumExp"]
+
+
+def sort_indices(a: np.ndarray, axis: int, descending: bool, stable: bool = True) -> np.ndarray:
+    """Índices que ordenan ``a`` a lo largo de ``axis`` (nan al final en orden ascendente y al
+    principio en descendente, como PyTorch). ``stable=False`` reproduce el ``std::sort`` de
+    PyTorch, que con empates de más de 16 elementos no conserva el orden original."""
+    radix = a.ndim == 1 and a.dtype.kind in "iu" and a.size >= 32768  # PyTorch usa radix sort (estable)
+    if not stable and not radix and a.shape[axis] > 16:
+        rows, lead = _rows(a, axis)
+        idx = std_sort_rows(rows, 1 if descending else 0)
+        return np.moveaxis(idx.reshape(lead + (a.shape[axis],)), -1, axis)
+    if not descending:
+        return np.argsort(a, axis=axis, kind="stable")
+    if a.dtype.kind == "f":
+        nan = np.isnan(a)
+        key = np.where(nan, -np.inf, -a)  # el resto, de mayor a menor...
+        idx = np.argsort(key, axis=axis, kind="stable")
+        # ...y los nan delante, en su orden original (segunda pasada estable por "es nan")
+        first = np.argsort(~np.take_along_axis(nan, idx, axis=axis), axis=axis, kind="stable")
+        return np.take_along_axis(idx, first, axis=axis)
+    return np.argsort(np.invert(a), axis=axis, kind="stable")  # ~x invierte el orden sin desbordar
+
+
+def topk_indices(a: np.ndarray, k: int, axis: int, largest: bool, sorted_: bool = True) -> np.ndarray:
+    """Índices de ``topk`` con el mismo algoritmo que PyTorch (y por tanto los mismos empates)."""
+    rows, lead = _rows(a, axis)
+    idx = topk_rows(rows, k, largest, sorted_)
+    return np.moveaxis(idx.reshape(lead + (k,)), -1, axis)
+
+
+# --------------------------------------------------------------------------
+# quickselect de PyTorch (Sorting.cpp), para que kthvalue elija el mismo índice en los empates
+# --------------------------------------------------------------------------
+@njit(cache=True)
+def _gt(x, y):  # "mayor o nan": el orden de PyTorch
+    return (x != x and y == y) or x > y
+
+
+@njit(cache=True)
+def _quickselect_rows(vals, k):
+    rows, n = vals.shape
+    out = np.empty(rows, dtype=np.int64)
+    arr = np.empty(n, dtype=vals.dtype)
+    ind = np.empty(n, dtype=np.int64)
+    for r in range(rows):
+        for j in range(n):
+            arr[j] = vals[r, j]
+            ind[j] = j
+        lo, hi = 0, n - 1
+        while True:
+            if hi <= lo:
+                break
+            if hi == lo + 1:
+                if _gt(arr[lo], arr[hi]):
+                    arr[lo], arr[hi] = arr[hi], arr[lo]
+                    ind[lo], ind[hi] = ind[hi], ind[lo]
+                break
+            p = (lo + hi) >> 1
+            arr[p], arr[lo + 1] = arr[lo + 1], arr[p]
+            ind[p], ind[lo + 1] = ind[lo + 1], ind[p]
+            if _gt(arr[lo + 1], arr[hi]):
+                arr[lo + 1], arr[hi] = arr[hi], arr[lo + 1]
+                ind[lo + 1], ind[hi] = ind[hi], ind[lo + 1]
+            if _gt(arr[lo], arr[hi]):
+                arr[lo], arr[hi] = arr[hi], arr[lo]
+                ind[lo], ind[hi] = ind[hi], ind[lo]
+            if _gt(arr[lo + 1], arr[lo]):
+                arr[lo + 1], arr[lo] = arr[lo], arr[lo + 1]
+                ind[lo + 1], ind[lo] = ind[lo], ind[lo + 1]
+            i, j = lo + 1, hi
+            piv = arr[lo]
+            while True:
+                i += 1
+                while _gt(piv, arr[i]):
+                    i += 1
+                j -= 1
+                while _gt(arr[j], piv):
+                    j -= 1
+                if j < i:
+                    break
+                arr[i], arr[j] = arr[j], arr[i]
+                ind[i], ind[j] = ind[j], ind[i]
+            arr[lo], arr[j] = arr[j], arr[lo]
+            ind[lo], ind[j] = ind[j], ind[lo]
+            if j <= k:
+                lo = i
+            if j >= k:
+                hi = j - 1
+        out[r] = ind[k]
+    return out
+
+
+def _rows(a, axis):
+    moved = np.moveaxis(a, axis, -1)
+    lead = moved.shape[:-1]
+    return np.ascontiguousarray(moved.reshape(int(np.prod(lead, dtype=np.int64)), moved.shape[-1])), lead
+
+
+def kth_indices(a: np.ndarray, k: int, axis: int) -> np.ndarray:
+    """Índice (con ``keepdims``) del k-ésimo menor (k desde 0) a lo largo de ``axis``."""
+    rows, lead = _rows(a, axis)
+    idx = _quickselect_rows(_prep(rows), k).reshape(lead)
+    return np.expand_dims(idx, axis)
+
+
+def median_indices(a: np.ndarray, axis: int, ignore_nan: bool = False) -> np.ndarray:
+    """Índice (con ``keepdims``) de la mediana inferior: la posición ⌊(n−1)/2⌋ del orden estable
+    (como PyTorch, que desempata por índice). Si hay nan, el primer nan (salvo ``ignore_nan``)."""
+    order = sort_indices(a, axis, False)
+    n = a.shape[axis]
+    if a.dtype.kind == "f":
+        nans = np.isnan(a).sum(axis=axis, keepdims=True)
+        if ignore_nan:
+            pos = np.maximum(n - nans - 1, 0) // 2
+        else:
+            pos = np.where(nans > 0, n - nans, (n - 1) // 2)  # el primer nan del orden estable
+        return np.take_along_axis(order, pos.astype(np.int64), axis=axis)
+    return np.take(order, [(n - 1) // 2], axis=axis)
+
+
+def mode_indices(a: np.ndarray, axis: int) -> np.ndarray:
+    """Índice (con ``keepdims``) de la moda como PyTorch: ordena los pares (valor, índice) con
+    ``std::sort`` y recorre las rachas de valores iguales; gana la primera racha más larga (el
+    menor valor) y su índice es el del último par de la racha."""
+    rows, lead = _rows(a, axis)
+    order = std_sort_rows(rows, 2)
+    s = np.take_along_axis(rows, order, axis=1)
+    out = np.empty(rows.shape[0], dtype=np.int64)
+    for r in range(rows.shape[0]):
+        ends = np.append(np.flatnonzero(s[r, 1:] != s[r, :-1]), s.shape[1] - 1)
+        lengths = np.diff(np.concatenate(([-1], ends)))
+        out[r] = order[r, ends[int(np.argmax(lengths))]]
+    return np.expand_dims(out.reshape(lead), axis)
+
+
+def cum_extreme(a: np.ndarray, axis: int, for_max: bool) -> np.ndarray:
+    """Índices de ``cummax``/``cummin``: en los empates gana el último; un nan se queda hasta
+    que aparece otro (como PyTorch)."""
+    x = np.moveaxis(a, axis, 0)
+    idx = np.zeros(x.shape, dtype=np.int64)
+    if x.shape[0] == 0:
+        return np.moveaxis(idx, 0, axis)
+    best = x[0].copy()
+    cur = np.zeros(x.shape[1:], dtype=np.int64)
+    isf = a.dtype.kind == "f"
+    for j in range(x.shape[0]):
+        v = x[j]
+        better = (v >= best) if for_max else (v <= best)
+        if isf:
+            better = np.isnan(v) | (~np.isnan(best) & better)
+        best = np.where(better, v, best)
+        cur = np.where(better, j, cur)
+        idx[j] = cur
+    return np.moveaxis(idx, 0, axis)
+
+
+class MedianAll(Function):
+    """Mediana inferior de todos los elementos. ∂/∂x: g repartido por igual entre los elementos
+    iguales a la mediana (como PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, a, ignore_nan=False):
+        flat = a.reshape(-1)
+        if ignore_nan and flat.dtype.kind == "f":
+            flat = flat[~np.isnan(flat)]
+        if flat.size == 0:
+            m = np.asarray(np.nan, dtype=a.dtype)
+        elif flat.dtype.kind == "f" and np.isnan(flat).any():
+            m = np.asarray(np.nan, dtype=a.dtype)
+        else:
+            m = np.asarray(np.sort(flat, kind="stable")[(flat.size - 1) // 2], dtype=a.dtype)
+        mask = np.isnan(a) if (a.dtype.kind == "f" and np.isnan(m)) else (a == m)
+        ctx.save_for_backward(mask)
+        return m
+
+    @staticmethod
+    def backward(ctx, g):
+        (mask,) = ctx.saved_tensors
+        return np.where(mask, g / max(int(mask.sum()), 1), 0).astype(g.dtype)
+
+
+class Cumsum(Function):
+    """Suma acumulada. ∂/∂xᵢ = Σ_{j≥i} g_j (la suma acumulada de g al revés)."""
+
+    @staticmethod
+    def forward(ctx, a, axis=0):
+        ctx.axis = axis
+        return np.cumsum(a, axis=axis, dtype=a.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        r = np.flip(g, ctx.axis)
+        return np.flip(np.cumsum(r, axis=ctx.axis), ctx.axis)
+
+
+class Cumprod(Function):
+    """Producto acumulado yⱼ = Π_{k≤j} xₖ. ∂/∂xᵢ = P_{i−1}·Sᵢ con P el producto exclusivo por la
+    izquierda y Sᵢ = Σ_{j≥i} g_j·Π_{i<k≤j} xₖ (recurrencia Sᵢ = gᵢ + xᵢ₊₁·Sᵢ₊₁): exacto con ceros."""
+
+    @staticmethod
+    def forward(ctx, a, axis=0):
+        ctx.save_for_backward(a)
+        ctx.axis = axis
+        with np.errstate(over="ignore", invalid="ignore"):
+            return np.cumprod(a, axis=axis, dtype=a.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        x = np.moveaxis(a, ctx.axis, 0)
+        gg = np.moveaxis(g, ctx.axis, 0)
+        n = x.shape[0]
+        out = np.empty_like(gg)
+        if n == 0:
+            return np.moveaxis(out, 0, ctx.axis)
+        with np.errstate(over="ignore", invalid="ignore"):
+            excl = np.ones_like(x)
+            excl[1:] = np.cumprod(x[:-1], axis=0)
+            s = gg[n - 1].copy()
+            out[n - 1] = excl[n - 1] * s
+            for i in range(n - 2, -1, -1):
+                s = gg[i] + x[i + 1] * s
+                out[i] = excl[i] * s
+        return np.moveaxis(out, 0, ctx.axis)
+
+
+def _rev_logcumsumexp(z, axis):
+    return np.flip(np.logaddexp.accumulate(np.flip(z, axis), axis=axis), axis)
+
+
+class LogCumSumExp(Function):
+    """yⱼ = log Σ_{k≤j} e^(xₖ) (acumulado con logaddexp, sin desbordar).
+    ∂/∂xᵢ = Σ_{j≥i} g_j·e^(xᵢ − yⱼ); se calcula en escala logarítmica separando g > 0 y g < 0."""
+
+    @staticmethod
+    def forward(ctx, a, axis=0):
+        out = np.logaddexp.accumulate(a, axis=axis) if a.shape[axis] else a.copy()
+        ctx.save_for_backward(a, out)
+        ctx.axis = axis
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        if g.size == 0:
+            return g
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            lg = np.log(np.abs(g))
+            pos = np.where(g > 0, lg, -np.inf) - out
+            neg = np.where(g < 0, lg, -np.inf) - out
+            return (np.exp(a + _rev_logcumsumexp(pos, ctx.axis))
+                    - np.exp(a + _rev_logcumsumexp(neg, ctx.axis))).astype(g.dtype)

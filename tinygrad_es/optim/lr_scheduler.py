@@ -1,0 +1,15 @@
+"""``torch.optim.lr_scheduler`` en tinygrad_es: la tasa de aprendizaje a lo largo del entrenamiento.
+
+>>> sched = StepLR(optimizer, step_size=1, gamma=0.7)
+>>> for epoch in range(epochs):
+...     train(...)            # optimizer.step() en cada lote
+...     sched.step()          # una vez por época
+"""
+from ._lr_base import (ConstantLR, CosineAnnealingLR, ExponentialLR, LambdaLR, LinearLR, LRScheduler,
+                       MultiplicativeLR, MultiStepLR, PolynomialLR, StepLR, _LRScheduler)
+from ._lr_more import (ChainedScheduler, CosineAnnealingWarmRestarts, CyclicLR, OneCycleLR, ReduceLROnPlateau,
+                       SequentialLR)
+
+__all__ = ["LRScheduler", "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR",
+           "ExponentialLR", "SequentialLR", "PolynomialLR", "CosineAnnealingLR", "ChainedScheduler",
+           "ReduceLROnPlateau", "CyclicLR", "CosineAnnealingWarmRestarts", "OneCycleLR", "_LRScheduler"]

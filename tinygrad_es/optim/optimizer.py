@@ -1,0 +1,369 @@
+"""``Optimizer`` (grupos de parámetros, estado, ``state_dict``) y los optimizadores clásicos:
+SGD, RMSprop, Adam y AdamW.
+
+Cada ``step()`` aplica la fórmula de PyTorch (la versión "un tensor cada vez" que PyTorch usa en la
+CPU) con el mismo orden de operaciones, in situ sobre el array del parámetro, y avanza su contador
+de versiones. El estado (``exp_avg``, ``step``...) son tensores con los mismos nombres que en
+PyTorch, así que ``optimizer.state_dict()`` pasa de un lado a otro con ``save``/``load``.
+Funcionan también con los ``Value`` del motor escalar.
+"""
+from __future__ import annotations
+
+import numbers
+import warnings
+from collections import defaultdict
+
+import numpy as np
+
+from .._tensor import Tensor
+from ..graph_protocol import GraphNode
+
+__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "required"]
+
+
+class _Required:
+    def __repr__(self):
+        return "<parámetro obligatorio>"
+
+
+required = _Required()
+
+
+def _check_params_arg(params, name):
+    """``optim.SGD(model)`` o ``optim.SGD(model.parameters)`` son errores típicos: mensaje claro."""
+    if isinstance(params, Tensor):
+        raise TypeError(f"{name} espera un iterable de tensores (p. ej. model.parameters()) o de dicts con "
+                        f"grupos, no un Tensor suelto: usa {name}([t], ...)")
+    owner = getattr(params, "__self__", None)
+    if callable(params) and getattr(params, "__name__", "") in ("parameters", "named_parameters") and owner is not None:
+        raise TypeError(f"{name} recibió el método {type(owner).__name__}.{params.__name__} sin llamarlo: "
+                        f"escribe model.{params.__name__}() con paréntesis")
+    if hasattr(params, "named_parameters") and hasattr(params, "forward"):
+        raise TypeError(f"{name} recibió el modelo ({type(params).__name__}) y no sus parámetros: usa "
+                        f"{name}(model.parameters(), ...)")
+    if isinstance(params, (str, bytes, dict)) or not hasattr(params, "__iter__"):
+        raise TypeError(f"{name} espera un iterable de tensores o de dicts con grupos de parámetros, "
+                        f"no {type(params).__name__}")
+
+
+def check_hparam(ok: bool, what: str, value):
+    """Validación de hiperparámetros como PyTorch (``not 0.0 <= lr`` también rechaza nan)."""
+    if not ok:
+        raise ValueError(f"valor no válido para {what}: {value}")
+
+
+def _settable(p) -> bool:
+    """Un parámetro optimizable: un nodo del protocolo de grafo que se puede escribir (Tensor o Value)."""
+    return isinstance(p, GraphNode) and hasattr(p, "graph_set_data")
+
+
+class Optimizer:
+    """Base: ``param_groups`` (parámetros con sus hiperparámetros), ``state`` (por parámetro),
+    ``zero_grad``, ``step``, ``add_param_group`` y ``state_dict``/``load_state_dict``.
+    Las subclases definen ``_step_param(p, g, estado, grupo)`` que actualiza ``p`` in situ."""
+
+    def __init__(self, params, defaults: dict):
+        _check_params_arg(params, type(self).__name__)
+        self.defaults = defaults
+        self.state = defaultdict(dict)
+        self.param_groups = []
+        groups = list(params)
+        if not groups:
+            raise ValueError(f"{type(self).__name__} recibió una lista de parámetros vacía (¿el modelo no tiene "
+                             f"parámetros, o el generador model.parameters() ya se consumió?)")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for g in groups:
+            self.add_param_group(g)
+
+    def add_param_group(self, param_group: dict) -> None:
+        """Añade un grupo ``{'params': [...], 'lr': ...}``; lo que no indique toma los valores por defecto."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"un grupo de parámetros debe ser un dict, no {type(param_group).__name__}")
+        params = param_group["params"]
+        if _settable(params):
+            params = [params]
+        elif isinstance(params, set):
+            raise TypeError("los parámetros deben ir en una colección ordenada (lista o tupla), no en un set: "
+                            "el orden de un set cambia de una ejecución a otra")
+        else:
+            params = list(params)
+        for p in params:
+            if not _settable(p):
+                raise TypeError(f"el optimizador sólo optimiza tensores (o Values), no {type(p).__name__}")
+            if isinstance(p, Tensor) and not p.is_leaf:
+                raise ValueError("no se puede optimizar un tensor que no es hoja (es el resultado de una operación); "
+                                 "optimiza los parámetros del modelo")
+        group = dict(param_group)
+        group["params"] = params
+        for name, default in self.defaults.items():
+            if default is required and name not in group:
+                raise ValueError(f"el grupo de parámetros no indica {name}, que es obligatorio")
+            group.setdefault(name, default)
+        if len({id(p) for p in params}) != len(params):
+            warnings.warn("un grupo de parámetros tiene parámetros repetidos; en el futuro será un error "
+                          "(como en PyTorch)", UserWarning, stacklevel=3)
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        if any(id(p) in seen for p in params):
+            raise ValueError("algunos parámetros aparecen en más de un grupo de parámetros")
+        self.param_groups.append(group)
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Borra los gradientes: ``None`` (por defecto) o ceros in situ con ``set_to_none=False``."""
+        for g in self.param_groups:
+            for p in g["params"]:
+                p.graph_zero_grad(set_to_none)
+
+    def step(self, closure=None):
+        """Un paso de la fórmula sobre cada parámetro con gradiente; ``closure`` (opcional)
+        recalcula y devuelve la pérdida."""
+        loss = None
+        if closure is not None:
+            from ..autograd import enable_grad
+            with enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            for p in group["params"]:
+                grad = p.graph_grad()
+                if grad is None:
+                    continue
+                # un Tensor da su propio ndarray (se actualiza in situ); un Value, una copia 0-D
+                data = p.graph_data()
+                if not isinstance(data, np.ndarray):
+                    data = np.asarray(data, dtype=np.float64)
+                grad = np.asarray(grad)
+                if grad.dtype != data.dtype:
+                    grad = grad.astype(data.dtype)
+                if group.get("maximize"):
+                    grad = -grad
+                self._step_param(data, grad, self.state[p], group)
+                p.graph_set_data(data)  # en tensores, como PyTorch: la versión del parámetro avanza
+        return loss
+
+    def _step_param(self, p, g, state, group):  # pragma: no cover - abstracto
+        raise NotImplementedError(f"{type(self).__name__} debe definir _step_param(p, g, estado, grupo)")
+
+    # -- estado ------------------------------------------------------------------------
+    @staticmethod
+    def _buffer(state, key, like, fill=0.0):
+        """El array del tensor ``state[key]`` (creado lleno de ``fill`` si no existe)."""
+        t = state.get(key)
+        if t is None:
+            t = state[key] = Tensor._wrap(np.full_like(like, fill))
+        return t._data
+
+    @staticmethod
+    def _count(state, key="step", start=0.0) -> float:
+        """Incrementa el contador ``state[key]`` (float32 0-D, como PyTorch) y devuelve su valor."""
+        t = state.get(key)
+        if t is None:
+            t = state[key] = Tensor._wrap(np.array(start, dtype=np.float32))
+        t._data += 1
+        return float(t._data)
+
+    def state_dict(self) -> dict:
+        """``{'state': {índice: {...}}, 'param_groups': [{..., 'params': [índices]}]}`` como PyTorch."""
+        index, groups = {}, []
+        for g in self.param_groups:
+            ids = []
+            for p in g["params"]:
+                index.setdefault(id(p), len(index))
+                ids.append(index[id(p)])
+            groups.append({**{k: v for k, v in g.items() if k != "params"}, "params": ids})
+        state = {index[id(p)]: s for p, s in self.state.items() if id(p) in index}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        """Carga el estado (también uno guardado por PyTorch): mismos grupos y tamaños."""
+        groups = state_dict["param_groups"]
+        if len(groups) != len(self.param_groups):
+            raise ValueError(f"load_state_dict: el estado tiene {len(groups)} grupos de parámetros y el "
+                             f"optimizador {len(self.param_groups)}")
+        for i, (a, b) in enumerate(zip(groups, self.param_groups)):
+            if len(a["params"]) != len(b["params"]):
+                raise ValueError(f"load_state_dict: el grupo {i} tiene {len(a['params'])} parámetros en el estado "
+                                 f"y {len(b['params'])} en el optimizador")
+        by_index = {}
+        for saved, own in zip(groups, self.param_groups):
+            by_index.update(zip(saved["params"], own["params"]))
+        self.state = defaultdict(dict)
+        for k, s in state_dict["state"].items():
+            p = by_index.get(int(k))
+            if p is None:
+                continue
+            self.state[p] = {key: _state_value(p, key, v) for key, v in s.items()}
+        for own, saved in zip(self.param_groups, groups):
+            for k, v in saved.items():
+                if k != "params":
+                    own[k] = v
+
+    def __getstate__(self):
+        return {"defaults": self.defaults, "state": self.state, "param_groups": self.param_groups}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+
+    def __repr__(self):
+        lines = [f"{type(self).__name__} ("]
+        for i, g in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            for k in sorted(g):
+                if k != "params":
+                    lines.append(f"    {k}: {g[k]}")
+        return "\n".join(lines) + "\n)"
+
+
+def _state_value(p, key, v):
+    """Como PyTorch: los tensores del estado toman el dtype del parámetro, salvo ``step``."""
+    if isinstance(v, (Tensor, np.ndarray, np.generic)) or (key == "step" and isinstance(v, numbers.Real)):
+        a = np.asarray(v._data if isinstance(v, Tensor) else v)
+        if key in ("step", "mu_product"):
+            return Tensor._wrap(np.array(a, dtype=np.float32))
+        dt = p._data.dtype if isinstance(p, Tensor) else np.dtype(np.float64)
+        return Tensor._wrap(np.array(a, dtype=dt if dt.kind == "f" else a.dtype))
+    return v
+
+
+def _as_float(x, dt):
+    return dt.type(x)
+
+
+def lerp_(a, b, w):
+    """``a ← lerp(a, b, w)`` con la fórmula de PyTorch (estable para pesos grandes y pequeños)."""
+    w = _as_float(w, a.dtype)
+    if abs(w) < 0.5:
+        a += w * (b - a)
+    else:
+        a[...] = b - (b - a) * (a.dtype.type(1) - w)
+
+
+# ----------------------------------------------------------------------------------------
+class SGD(Optimizer):
+    """Descenso del gradiente: ``g ← g + λ·p``; con momento ``b ← μ·b + (1−τ)·g``
+    (``b = g`` en el primer paso); Nesterov usa ``g + μ·b``; ``p ← p − lr·g``."""
+
+    def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, *,
+                 maximize=False, foreach=None, differentiable=False, fused=None):
+        check_hparam(lr >= 0.0, "la tasa de aprendizaje lr", lr)
+        check_hparam(momentum >= 0.0, "momentum", momentum)
+        check_hparam(weight_decay >= 0.0, "weight_decay", weight_decay)
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov necesita momentum > 0 y dampening = 0")
+        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+                                      nesterov=nesterov, maximize=maximize, foreach=foreach,
+                                      differentiable=differentiable, fused=fused))
+
+    def _step_param(self, p, g, st, h):
+        if h["weight_decay"] != 0:
+            g = g + _as_float(h["weight_decay"], p.dtype) * p
+        mu = h["momentum"]
+        if mu != 0:
+            buf = st.get("momentum_buffer")
+            if buf is None:
+                st["momentum_buffer"] = Tensor._wrap(np.array(g, copy=True))
+                b = st["momentum_buffer"]._data
+            else:
+                b = buf._data
+                b *= _as_float(mu, p.dtype)
+                b += _as_float(1 - h["dampening"], p.dtype) * g
+            g = g + _as_float(mu, p.dtype) * b if h["nesterov"] else b
+        p += _as_float(-h["lr"], p.dtype) * g
+
+
+class RMSprop(Optimizer):
+    """``v ← α·v + (1−α)·g²``; ``p ← p − lr·g / (√v + ε)`` (con momento y centrado opcionales)."""
+
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False,
+                 capturable=False, foreach=None, maximize=False, differentiable=False):
+        check_hparam(lr >= 0.0, "la tasa de aprendizaje lr", lr)
+        check_hparam(eps >= 0.0, "eps", eps)
+        check_hparam(momentum >= 0.0, "momentum", momentum)
+        check_hparam(weight_decay >= 0.0, "weight_decay", weight_decay)
+        check_hparam(0.0 <= alpha <= 1.0, "alpha (debe estar en [0, 1])", alpha)
+        super().__init__(params, dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
+                                      weight_decay=weight_decay, capturable=capturable, foreach=foreach,
+                                      maximize=maximize, differentiable=differentiable))
+
+    def _step_param(self, p, g, st, h):
+        f = p.dtype.type
+        self._count(st)
+        if h["weight_decay"] != 0:
+            g = g + f(h["weight_decay"]) * p
+        a = h["alpha"]
+        sq = self._buffer(st, "square_avg", p)
+        sq *= f(a)
+        sq += f(1 - a) * g * g
+        if h["centered"]:
+            ga = self._buffer(st, "grad_avg", p)
+            lerp_(ga, g, 1 - a)
+            avg = np.sqrt(sq + f(-1) * ga * ga)
+        else:
+            avg = np.sqrt(sq)
+        avg += f(h["eps"])
+        if h["momentum"] > 0:
+            buf = self._buffer(st, "momentum_buffer", p)
+            buf *= f(h["momentum"])
+            buf += g / avg
+            p += f(-h["lr"]) * buf
+        else:
+            p += f(-h["lr"]) * g / avg
+
+
+def _check_betas(betas):
+    check_hparam(0.0 <= betas[0] < 1.0, "betas[0] (debe estar en [0, 1))", betas[0])
+    check_hparam(0.0 <= betas[1] < 1.0, "betas[1] (debe estar en [0, 1))", betas[1])
+
+
+class Adam(Optimizer):
+    """Adam (Kingma y Ba): ``m ← β₁m + (1−β₁)g``, ``v ← β₂v + (1−β₂)g²``,
+    ``p ← p − lr · m̂ / (√v̂ + ε)`` con ``m̂ = m/(1−β₁ᵗ)``, ``v̂ = v/(1−β₂ᵗ)``.
+    ``weight_decay`` suma ``λ·p`` al gradiente (L2 clásico); con ``decoupled_weight_decay`` es AdamW."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, *,
+                 foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
+                 decoupled_weight_decay=False):
+        check_hparam(lr >= 0.0, "la tasa de aprendizaje lr", lr)
+        check_hparam(eps >= 0.0, "eps", eps)
+        _check_betas(betas)
+        check_hparam(weight_decay >= 0.0, "weight_decay", weight_decay)
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                                      maximize=maximize, foreach=foreach, capturable=capturable,
+                                      differentiable=differentiable, fused=fused,
+                                      decoupled_weight_decay=decoupled_weight_decay))
+
+    def _step_param(self, p, g, st, h):
+        f = p.dtype.type
+        lr, (b1, b2), eps, wd = h["lr"], h["betas"], h["eps"], h["weight_decay"]
+        m = self._buffer(st, "exp_avg", p)
+        v = self._buffer(st, "exp_avg_sq", p)
+        step = self._count(st)
+        if wd != 0:
+            if h.get("decoupled_weight_decay"):
+                p *= f(1 - lr * wd)
+            else:
+                g = g + f(wd) * p
+        lerp_(m, g, 1 - b1)
+        v *= f(b2)
+        v += f(1 - b2) * g * g
+        bc1, bc2 = 1 - b1 ** step, 1 - b2 ** step
+        step_size = lr / bc1
+        bc2_sqrt = bc2 ** 0.5
+        if h["amsgrad"]:
+            vmax = self._buffer(st, "max_exp_avg_sq", p)
+            np.maximum(vmax, v, out=vmax)
+            denom = np.sqrt(vmax) / f(bc2_sqrt)
+        else:
+            denom = np.sqrt(v) / f(bc2_sqrt)
+        denom += f(eps)
+        p += f(-step_size) * m / denom
+
+
+class AdamW(Adam):
+    """Adam con decaimiento de pesos desacoplado (Loshchilov y Hutter): ``p ← p·(1 − lr·λ)`` antes
+    del paso de Adam. ``weight_decay=0.01`` por defecto."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
+                 maximize=False, foreach=None, capturable=False, differentiable=False, fused=None):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach, maximize=maximize,
+                         capturable=capturable, differentiable=differentiable, fused=fused,
+                         decoupled_weight_decay=True)

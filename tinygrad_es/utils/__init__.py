@@ -1,0 +1,4 @@
+"""``torch.utils`` en tinygrad_es: de momento, ``utils.data``."""
+from . import data
+
+__all__ = ["data"]

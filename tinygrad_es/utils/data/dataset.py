@@ -1,0 +1,190 @@
+"""Conjuntos de datos como en ``torch.utils.data``: ``Dataset``, ``TensorDataset``, ``Subset``...
+
+Un ``Dataset`` de estilo mapa define ``__getitem__(i)`` y ``__len__``; uno iterable
+(``IterableDataset``) define ``__iter__``. El ``DataLoader`` los recorre por lotes.
+"""
+from __future__ import annotations
+
+import bisect
+import itertools
+import math
+import numbers
+import warnings
+
+import numpy as np
+
+from . import _compat
+
+__all__ = ["Dataset", "IterableDataset", "TensorDataset", "StackDataset", "ConcatDataset", "ChainDataset",
+           "Subset", "random_split"]
+
+
+class Dataset:
+    """Base de los conjuntos de estilo mapa: las subclases definen ``__getitem__`` (y ``__len__``)."""
+
+    def __getitem__(self, index):
+        raise NotImplementedError(f"{type(self).__name__} debe definir __getitem__(índice)")
+
+    def __add__(self, other):
+        return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset):
+    """Base de los conjuntos que se recorren como un flujo: las subclases definen ``__iter__``.
+
+    Con ``num_workers > 0`` cada proceso recorre su propia copia; reparte el trabajo con
+    ``torch.utils.data.get_worker_info()`` si no quieres muestras repetidas.
+    """
+
+    def __iter__(self):
+        raise NotImplementedError(f"{type(self).__name__} debe definir __iter__()")
+
+    def __add__(self, other):
+        return ChainDataset([self, other])
+
+
+def _first_dim(t):
+    shape = getattr(t, "shape", None)
+    if shape is None or len(shape) == 0:
+        raise ValueError(f"TensorDataset necesita tensores con al menos una dimensión (la de las muestras); "
+                         f"se recibió {type(t).__name__} con forma {shape}")
+    return shape[0]
+
+
+class TensorDataset(Dataset):
+    """Agrupa tensores con la misma primera dimensión: ``ds[i] == (t1[i], t2[i], ...)``.
+
+    Cada muestra es una tupla, también con un solo tensor (``(x_i,)``), como en PyTorch.
+    Los arrays de numpy se convierten en tensores (sin copiar).
+    """
+
+    def __init__(self, *tensors):
+        if not tensors:
+            raise ValueError("TensorDataset necesita al menos un tensor")
+        tensors = tuple(t if _compat.is_tensor(t) else _compat.from_array(np.asarray(t)) for t in tensors)
+        sizes = [_first_dim(t) for t in tensors]
+        if any(s != sizes[0] for s in sizes):
+            raise ValueError(f"TensorDataset: los tensores no tienen el mismo tamaño en la dimensión 0: {sizes}")
+        self.tensors = tensors
+
+    def __getitem__(self, index):
+        return tuple(t[index] for t in self.tensors)
+
+    def __len__(self):
+        return _first_dim(self.tensors[0])
+
+
+class StackDataset(Dataset):
+    """Junta varios conjuntos de la misma longitud: ``ds[i] == (a[i], b[i])`` o ``{'a': a[i], ...}``."""
+
+    def __init__(self, *args, **kwargs):
+        if args and kwargs:
+            raise ValueError("StackDataset: pasa los conjuntos como posicionales o con nombre, no ambos")
+        self.datasets = args or kwargs
+        items = self.datasets.values() if kwargs else self.datasets
+        lengths = [len(d) for d in items]
+        if not lengths:
+            raise ValueError("StackDataset necesita al menos un conjunto")
+        if any(n != lengths[0] for n in lengths):
+            raise ValueError(f"StackDataset: los conjuntos tienen longitudes distintas: {lengths}")
+        self._length = lengths[0]
+
+    def __getitem__(self, index):
+        if isinstance(self.datasets, dict):
+            return {k: d[index] for k, d in self.datasets.items()}
+        return tuple(d[index] for d in self.datasets)
+
+    def __len__(self):
+        return self._length
+
+
+class ConcatDataset(Dataset):
+    """Concatena conjuntos de estilo mapa: los índices siguen de uno al siguiente."""
+
+    def __init__(self, datasets):
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ValueError("ConcatDataset: la lista de conjuntos está vacía")
+        for d in self.datasets:
+            if isinstance(d, IterableDataset):
+                raise TypeError("ConcatDataset no admite IterableDataset (usa ChainDataset)")
+        self.cumulative_sizes = list(itertools.accumulate(len(d) for d in self.datasets))
+
+    def __len__(self):
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, idx):
+        idx = int(idx)
+        if idx < 0:
+            if -idx > len(self):
+                raise ValueError(f"ConcatDataset: el índice {idx} supera la longitud {len(self)}")
+            idx = len(self) + idx
+        if idx >= len(self):
+            raise IndexError(f"ConcatDataset: índice {idx} fuera de rango (longitud {len(self)})")
+        k = bisect.bisect_right(self.cumulative_sizes, idx)
+        return self.datasets[k][idx - (self.cumulative_sizes[k - 1] if k else 0)]
+
+
+class ChainDataset(IterableDataset):
+    """Encadena conjuntos iterables: recorre uno tras otro."""
+
+    def __init__(self, datasets):
+        self.datasets = datasets
+
+    def __iter__(self):
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise TypeError(f"ChainDataset sólo admite IterableDataset, no {type(d).__name__}")
+            yield from d
+
+    def __len__(self):
+        return sum(len(d) for d in self.datasets)
+
+
+class Subset(Dataset):
+    """Las muestras de ``dataset`` en las posiciones ``indices`` (p. ej. una partición)."""
+
+    def __init__(self, dataset, indices):
+        self.dataset, self.indices = dataset, indices
+
+    def __getitem__(self, idx):
+        if isinstance(idx, list):
+            return self.dataset[[self.indices[i] for i in idx]]
+        return self.dataset[self.indices[idx]]
+
+    def __getitems__(self, indices):
+        if callable(getattr(self.dataset, "__getitems__", None)):
+            return self.dataset.__getitems__([self.indices[i] for i in indices])
+        return [self.dataset[self.indices[i]] for i in indices]
+
+    def __len__(self):
+        return len(self.indices)
+
+
+def random_split(dataset, lengths, generator=None):
+    """Partición aleatoria sin solapamiento en trozos de longitudes ``lengths`` (enteros que
+    suman ``len(dataset)``) o fracciones que suman 1 (``[0.8, 0.2]``), como PyTorch."""
+    lengths = list(lengths)
+    n = len(dataset)
+    if lengths and math.isclose(sum(lengths), 1) and sum(lengths) <= 1 and all(
+            isinstance(f, numbers.Real) and not isinstance(f, bool) and 0 <= f <= 1 for f in lengths):
+        sizes = [int(math.floor(n * f)) for f in lengths]
+        for i in range(n - sum(sizes)):  # el resto, uno a uno en turno rotatorio
+            sizes[i % len(sizes)] += 1
+        for i, s in enumerate(sizes):
+            if s == 0:
+                warnings.warn(f"random_split: la longitud del trozo {i} es 0", stacklevel=2)
+        lengths = sizes
+    for x in lengths:
+        if not isinstance(x, numbers.Integral) or isinstance(x, bool) or x < 0:
+            raise ValueError(f"random_split: las longitudes deben ser enteros ≥ 0 o fracciones que sumen 1, "
+                             f"no {lengths}")
+    if sum(lengths) != n:
+        raise ValueError(f"random_split: las longitudes {lengths} suman {sum(lengths)} y el conjunto tiene {n} "
+                         f"muestras")
+    perm = _compat.rng(generator).permutation(n).tolist()
+    out, start = [], 0
+    for s in lengths:
+        out.append(Subset(dataset, perm[start:start + int(s)]))
+        start += int(s)
+    return out
