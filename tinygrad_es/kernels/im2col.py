@@ -53,11 +53,15 @@ def im2col(xp, kh, kw, sh, sw, dh, dw, oh, ow, cols):
                     for y in range(oh):
                         d = base + y * ow
                         src = plane[y * sh + i * dh]
+                        o = j * dw
                         if sw == 1:
-                            dst[d:d + ow] = src[j * dw:j * dw + ow]
+                            dst[d:d + ow] = src[o:o + ow]
+                        elif sw == 2:  # constante a la vista de LLVM: cargas intercaladas, no gathers
+                            for xo in range(ow):
+                                dst[d + xo] = src[2 * xo + o]
                         else:
                             for xo in range(ow):
-                                dst[d + xo] = src[xo * sw + j * dw]
+                                dst[d + xo] = src[xo * sw + o]
 
 
 @parallel_kernel
@@ -80,13 +84,16 @@ def col2im(dcols, n_img, c_in, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
                     for y in range(oh):
                         dst = acc[y * sh + i * dh]
                         s = y * ow
+                        o = j * dw
                         if sw == 1:
-                            o = j * dw
                             for xo in range(ow):
                                 dst[o + xo] += src[s + xo]
+                        elif sw == 2:
+                            for xo in range(ow):
+                                dst[2 * xo + o] += src[s + xo]
                         else:
                             for xo in range(ow):
-                                dst[xo * sw + j * dw] += src[s + xo]
+                                dst[xo * sw + o] += src[s + xo]
             for y in range(h):
                 for xx in range(w):
                     dx[n, c, y, xx] = acc[y + ph, xx + pw]

@@ -31,6 +31,15 @@ def _common_float(x, w, b):
     return x, w, (None if b is None else b.astype(x.dtype, copy=False))
 
 
+def _watch(ctx, state):
+    """Lo que el backward leerá de las entradas (los pesos y, según el algoritmo, la propia
+    entrada) pasa por ``save_for_backward``: así el contador de versiones detecta si se
+    modifican in situ antes del backward (como en PyTorch). Los buffers propios no
+    comparten memoria con ninguna entrada y el motor los ignora."""
+    if state is not None:
+        ctx.save_for_backward(state.w, *state.saved)
+
+
 class Conv2d(Function):
     """Convolución 2-D (correlación cruzada, como PyTorch) con stride ``s``, relleno ``p``,
     dilatación ``d`` y ``G`` grupos; ``x`` (N, C, H, W), ``w`` (O, C/G, kh, kw):
@@ -52,6 +61,7 @@ class Conv2d(Function):
         x, w, b = _common_float(x, w, b)
         out, state = K.conv2d_forward(x, w, b, stride, padding, dilation, groups, save=ctx.requires_grad)
         ctx.state, ctx.has_b = state, b is not None
+        _watch(ctx, state)
         return out
 
     @staticmethod
@@ -86,6 +96,7 @@ class ConvTranspose2d(Function):
         out, state = K.conv_transpose2d_forward(x, w, b, stride, padding, output_padding, dilation, groups,
                                                 save=ctx.requires_grad)
         ctx.state, ctx.has_b = state, b is not None
+        _watch(ctx, state)
         return out
 
     @staticmethod
