@@ -2,6 +2,7 @@
 referencias lentas de ``conv_reference.py`` en formas de hypothesis, float32 y float64,
 forward y los dos gradientes; elección de algoritmo; reserva de buffers; y uso desde
 dos hilos de Python a la vez."""
+import os
 import threading
 
 import numpy as np
@@ -208,9 +209,9 @@ def _work(seed, out, key):
 
 
 def test_two_python_threads_can_run_kernels_at_once():
-    """Con la capa workqueue, dos hilos en un prange a la vez abortan el proceso; los
-    núcleos se serializan con un cerrojo (o usan una capa segura) y dan lo mismo que
-    en secuencia."""
+    """Con la capa workqueue, dos hilos en un prange a la vez abortan el proceso (los
+    núcleos se serializan entonces con un cerrojo); con omp o tbb corren a la vez. En
+    ambos casos dan lo mismo que en secuencia."""
     seq, par = {}, {}
     _work(1, seq, 1)
     _work(2, seq, 2)
@@ -222,3 +223,32 @@ def test_two_python_threads_can_run_kernels_at_once():
     for key in (1, 2):
         for a, b in zip(seq[key], par[key]):
             np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="sin fork en esta plataforma")
+def test_kernels_work_in_a_forked_child_after_parallel_use():
+    """Como un worker del DataLoader: el padre ya lanzó regiones paralelas (con GNU OpenMP
+    un hijo de fork moriría al lanzar otra) y el hijo usa los núcleos: da lo mismo."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 16, 9, 9)).astype(np.float32)
+    w = rng.standard_normal((16, 16, 3, 3)).astype(np.float32)
+    y, st_ = K.conv2d_forward(x, w, None, (1, 1), (1, 1))
+    dx, dw, _ = K.conv2d_backward(np.ones_like(y), st_)
+    r, wfd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # hijo: nada de pytest aquí, sólo calcular y salir
+        code = 1
+        try:
+            y2, s2 = K.conv2d_forward(x, w, None, (1, 1), (1, 1))
+            dx2, dw2, _ = K.conv2d_backward(np.ones_like(y2), s2)
+            p2, _ = K.max_pool2x2_forward(y2, 4, 4)
+            ok = np.allclose(y, y2, atol=1e-5) and np.allclose(dx, dx2, atol=1e-4) and np.allclose(dw, dw2, atol=1e-3)
+            code = 0 if ok and p2.shape == (2, 16, 4, 4) else 2
+        finally:
+            os.write(wfd, bytes([code]))
+            os._exit(code)
+    os.close(wfd)
+    _, status = os.waitpid(pid, 0)
+    got = os.read(r, 1)
+    os.close(r)
+    assert status == 0 and got == bytes([0]), (status, got)

@@ -220,7 +220,9 @@ def test_numpy_interop():
     assert isinstance(y, Tensor) and y.requires_grad
 
 
-def test_numba_threading_layer_is_workqueue_even_after_set_num_threads():
+def test_numba_threading_layer_is_chosen_on_import_even_after_set_num_threads():
+    """La capa preferida (omp > tbb > workqueue, véase _runtime.py) vale aunque se llame a
+    numba.set_num_threads antes de la primera convolución."""
     import subprocess
     import sys
     code = ("import os; os.environ.pop('NUMBA_THREADING_LAYER', None)\n"
@@ -230,8 +232,19 @@ def test_numba_threading_layer_is_workqueue_even_after_set_num_threads():
             "from tinygrad_es import Tensor\n"
             "import numpy as np\n"
             "F.conv2d(Tensor(np.ones((1, 1, 4, 4))), Tensor(np.ones((1, 1, 3, 3))))\n"
-            "print(numba.threading_layer())")
-    env = {k: v for k, v in __import__("os").environ.items() if k != "NUMBA_THREADING_LAYER"}
+            "print(numba.threading_layer())\n"
+            "from numba.np.ufunc import parallel as P\n"
+            "def ok(name):\n"
+            "    try:\n"
+            "        P._check_tbb_version_compatible() if name == 'tbb' else None\n"
+            "        __import__('numba.np.ufunc.' + name + 'pool')\n"
+            "        return True\n"
+            "    except Exception:\n"
+            "        return False\n"
+            "print(next(n for n in ('omp', 'tbb', 'workqueue') if ok(n)))")
+    env = {k: v for k, v in __import__("os").environ.items()
+           if k not in ("NUMBA_THREADING_LAYER", "NUMBA_THREADING_LAYER_PRIORITY")}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "workqueue"
+    layer, expected = out.stdout.split()
+    assert layer == expected

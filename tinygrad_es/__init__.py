@@ -9,9 +9,9 @@ Se usa como PyTorch::
 
 y también tiene el motor escalar de los apuntes: ``from tinygrad_es import Value``.
 """
-from ._runtime import prefer_workqueue, tune_malloc
+from ._runtime import prefer_threading_layer, tune_malloc
 
-prefer_workqueue()  # hilos de numba que no compiten con BLAS (véase _runtime.py)
+prefer_threading_layer()  # OpenMP con espera corta: hilos que no compiten con BLAS (_runtime.py)
 tune_malloc()  # menos fallos de página en el entrenamiento (véase _runtime.py)
 
 from . import _dtype as _D  # noqa: E402

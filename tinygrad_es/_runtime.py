@@ -1,11 +1,18 @@
 """Ajustes del proceso que se aplican al importar tinygrad_es.
 
-1. Capa de hilos de numba: ``workqueue`` (salvo que el usuario elija otra con
-   ``NUMBA_THREADING_LAYER``). La capa ``omp`` deja hilos en espera activa que
-   compiten con BLAS por los núcleos: medido aquí, el paso de la CNN pasa de ~20 ms
-   a ~70 ms. Se fija al importar el paquete (no al importar los núcleos) para que
-   valga aunque el usuario llame a ``numba.set_num_threads`` antes de la primera
-   convolución.
+1. Capa de hilos de numba (salvo que el usuario elija otra con ``NUMBA_THREADING_LAYER``):
+   ``omp`` (GNU OpenMP) si está, con una espera activa corta (``GOMP_SPINCOUNT=10000``);
+   si no, ``tbb`` y si no ``workqueue``. Medido en esta máquina de 2 núcleos (paso de la
+   CNN del curso, intercalado con PyTorch): con ``workqueue`` 32-38 ms (1,6-1,8× PyTorch;
+   cada región paralela despierta hilos dormidos y el hilo principal no trabaja), con
+   ``omp`` y espera corta 22-24 ms (1,1-1,3×). La espera por defecto de OpenMP (o la de
+   OpenBLAS, 2²⁸ ciclos, que ``kernels/blas.py`` acorta) deja hilos girando que le
+   quitan el núcleo al otro grupo de hilos (así salían los ~70 ms con ``omp`` de la
+   primera versión). Se fija al importar el paquete (no al importar los núcleos) para
+   que valga aunque el usuario llame a ``numba.set_num_threads`` antes de la primera
+   convolución. ``omp`` admite llamadas desde varios hilos de Python; tras un ``fork``
+   (workers del DataLoader) los núcleos pasan a una versión sin hilos
+   (``kernels/_parallel.py``), porque GNU OpenMP no sobrevive a un ``fork``.
 
 2. Asignador de memoria de glibc (véase ``tune_malloc``).
 
@@ -25,14 +32,24 @@ import os
 import sys
 
 
-def prefer_workqueue() -> None:
-    """Elige la capa de hilos ``workqueue`` de numba si el usuario no ha elegido otra."""
+LAYER_PRIORITY = ("omp", "tbb", "workqueue")
+
+
+def prefer_threading_layer() -> None:
+    """Capa de hilos de numba por prioridad ``omp`` > ``tbb`` > ``workqueue`` (la primera que
+    cargue), salvo que el usuario haya elegido una."""
     if "NUMBA_THREADING_LAYER" in os.environ:
         return
-    os.environ["NUMBA_THREADING_LAYER"] = "workqueue"  # numba lo lee al importarse
+    os.environ.setdefault("GOMP_SPINCOUNT", "10000")  # libgomp lo lee al cargarse (1.ª región paralela)
+    os.environ["NUMBA_THREADING_LAYER"] = "default"  # numba lo lee al importarse
+    os.environ["NUMBA_THREADING_LAYER_PRIORITY"] = " ".join(LAYER_PRIORITY)
     numba = sys.modules.get("numba")
     if numba is not None:  # numba ya importado: su configuración ya se leyó
-        numba.config.THREADING_LAYER = "workqueue"
+        numba.config.THREADING_LAYER = "default"
+        numba.config.THREADING_LAYER_PRIORITY = list(LAYER_PRIORITY)
+
+
+prefer_workqueue = prefer_threading_layer  # nombre anterior
 
 
 M_TRIM_THRESHOLD = -1
