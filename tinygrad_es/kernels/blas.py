@@ -1,4 +1,4 @@
-"""Espera activa de los hilos de OpenBLAS (el de numpy).
+"""Hilos de OpenBLAS (el de numpy): espera activa y GEMM de un hilo.
 
 Tras cada GEMM, los hilos de OpenBLAS siguen girando 2²⁸ ciclos (~100 ms a 2,6 GHz)
 antes de dormirse, por si llega otra GEMM. Ese giro le quita uno de los dos núcleos a
@@ -11,7 +11,12 @@ siempre ocurre antes que ``import tinygrad_es``). ``set_spin_timeout`` la vuelve
 mismo que hace OpenBLAS en un ``fork``); los hilos se vuelven a crear en la siguiente
 GEMM con la espera nueva. Si numpy no usa OpenBLAS o esos símbolos no existen, no hace
 nada. ``TINYGRAD_ES_BLAS_SPIN=no`` deja OpenBLAS como esté.
+
+``single_thread()`` pone OpenBLAS a un hilo mientras dura (lo usa ``gemm.py``, que
+reparte él mismo las GEMM de los núcleos entre hilos de Python).
 """
+import contextlib
+import threading
 import ctypes
 import glob
 import os
@@ -37,8 +42,55 @@ def _openblas():
             if all(hasattr(lib, s) for s in ("openblas_read_env", "blas_thread_shutdown_", "openblas_thread_timeout")):
                 lib.openblas_thread_timeout.restype = ctypes.c_int
                 _lib = lib
+                _find_thread_functions(lib)
                 break
     return _lib or None
+
+
+_threads_fn = {}
+
+
+def _find_thread_functions(lib):
+    # nombres según la compilación: scipy-openblas con enteros de 64 bits o OpenBLAS normal
+    for get, set_, arg in (("scipy_openblas_get_num_threads64_", "scipy_openblas_set_num_threads64_", ctypes.c_int64),
+                           ("openblas_get_num_threads", "openblas_set_num_threads", ctypes.c_int)):
+        if hasattr(lib, get) and hasattr(lib, set_):
+            getattr(lib, get).restype = ctypes.c_int
+            getattr(lib, set_).argtypes = [arg]
+            _threads_fn.update(get=getattr(lib, get), set=getattr(lib, set_))
+            return
+
+
+_st_lock = threading.Lock()
+_st = {"depth": 0, "saved": None}
+
+
+def can_single_thread() -> bool:
+    """Si se puede poner OpenBLAS a un hilo (si no, ``single_thread`` no hace nada)."""
+    _openblas()
+    return bool(_threads_fn)
+
+
+@contextlib.contextmanager
+def single_thread():
+    """OpenBLAS a un hilo mientras dura (anidable y desde varios hilos: el primero que
+    entra lo fija y el último que sale restaura el número de hilos anterior)."""
+    if not can_single_thread():
+        yield
+        return
+    with _st_lock:
+        if _st["depth"] == 0:
+            _st["saved"] = _threads_fn["get"]()
+            if _st["saved"] != 1:
+                _threads_fn["set"](1)
+        _st["depth"] += 1
+    try:
+        yield
+    finally:
+        with _st_lock:
+            _st["depth"] -= 1
+            if _st["depth"] == 0 and _st["saved"] not in (None, 1):
+                _threads_fn["set"](_st["saved"])
 
 
 def spin_timeout():
