@@ -2,8 +2,11 @@
 
 Tras cada GEMM, los hilos de OpenBLAS siguen girando 2²⁸ ciclos (~100 ms a 2,6 GHz)
 antes de dormirse, por si llega otra GEMM. Ese giro le quita uno de los dos núcleos a
-los núcleos numba que vienen justo después (medido: 26 ms de CPU quemados en 50 ms de
-reposo tras una sola GEMM). PyTorch deja girar sus hilos ~9 ms.
+los núcleos numba que vienen justo después (medido: 26-48 ms de CPU quemados en 50 ms
+de reposo tras una sola GEMM; con 2¹⁸ ciclos, ~3 ms). PyTorch deja girar sus hilos
+~9 ms. Al importar los núcleos se pone 2¹⁸ (~0,1 ms): medido con el paso de la CNN,
+mejor que 2²² y 2²⁴, y con 2²⁸ los hilos que giran también frenan a PyTorch en el
+benchmark intercalado (51 ms en vez de 18 ms por paso).
 
 OpenBLAS sólo lee ``OPENBLAS_THREAD_TIMEOUT`` al arrancar (al importar numpy, que casi
 siempre ocurre antes que ``import tinygrad_es``). ``set_spin_timeout`` la vuelve a leer
