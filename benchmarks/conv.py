@@ -376,7 +376,8 @@ def main():
     with open(args.out, "w") as f:
         json.dump(dict(threads=args.threads, clock="cpu" if args.cpu_clock else "pared",
                        threading_layer=layer, gomp_spincount=os.environ.get("GOMP_SPINCOUNT"),
-                       blas_spin_log2=K.blas.spin_timeout(), load_avg=list(os.getloadavg()), compile_s=comp, blas_spin=spin, level=args.level,
+                       blas_spin_log2=K.blas.spin_timeout(), load_avg=list(os.getloadavg()), compile_s=comp,
+                       blas_spin=spin, level=args.level,
                        summary=summary, runs=runs), f, indent=2)
     print(f"\nJSON escrito en {args.out}")
 
