@@ -3,10 +3,12 @@
 Tras cada GEMM, los hilos de OpenBLAS siguen girando 2²⁸ ciclos (~100 ms a 2,6 GHz)
 antes de dormirse, por si llega otra GEMM. Ese giro le quita uno de los dos núcleos a
 los núcleos numba que vienen justo después (medido: 26-48 ms de CPU quemados en 50 ms
-de reposo tras una sola GEMM; con 2¹⁸ ciclos, ~3 ms). PyTorch deja girar sus hilos
-~9 ms. Al importar los núcleos se pone 2¹⁸ (~0,1 ms): medido con el paso de la CNN,
-mejor que 2²² y 2²⁴, y con 2²⁸ los hilos que giran también frenan a PyTorch en el
-benchmark intercalado (51 ms en vez de 18 ms por paso).
+de reposo tras una sola GEMM; con 2¹⁸ ciclos, ~2 ms). PyTorch deja girar sus hilos
+~9 ms. Medido con el paso de la CNN del curso (sólo el nuestro): 33-39 ms con 2²⁸ y
+19-23 ms con 2¹⁸-2²² (las GEMM de las capas lineales van justo antes de los núcleos
+del backward de las convoluciones); el MLP, todo GEMM seguidas, prefiere esperas más
+largas. Al importar los núcleos se pone 2²⁰ (~0,4 ms). Con 2²⁸ los hilos que giran
+frenan también a PyTorch en el benchmark intercalado (51 ms en vez de 18 ms por paso).
 
 OpenBLAS sólo lee ``OPENBLAS_THREAD_TIMEOUT`` al arrancar (al importar numpy, que casi
 siempre ocurre antes que ``import tinygrad_es``). ``set_spin_timeout`` la vuelve a leer
@@ -26,7 +28,7 @@ import os
 
 import numpy as np
 
-DEFAULT_LOG2_CYCLES = 18  # ~0,1 ms: medido con el paso de la CNN, mejor que 2^22 (1,5 ms) y 2^24 (6 ms)
+DEFAULT_LOG2_CYCLES = 20  # ~0,4 ms: compromiso medido entre la CNN (mejor cuanto más corta) y el MLP (GEMM seguidas)
 _lib = None
 _state = {"applied": None}
 
