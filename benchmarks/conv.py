@@ -334,8 +334,11 @@ def main():
     torch.set_num_threads(args.threads)
     numba.set_num_threads(args.threads)
     rng = np.random.default_rng(0)
-    print(f"hilos: {args.threads}; capa numba: {numba.config.THREADING_LAYER}; torch {torch.__version__}; "
-          f"cerrojo en núcleos paralelos: {K.uses_lock()}")
+    K.max_pool2x2_forward(np.ones((1, 1, 2, 2), np.float32), 1, 1)  # arranca la capa de hilos
+    layer = numba.threading_layer()
+    print(f"hilos: {args.threads}; capa numba: {layer} (GOMP_SPINCOUNT={os.environ.get('GOMP_SPINCOUNT')}); "
+          f"torch {torch.__version__} (comparte libgomp); cerrojo en núcleos paralelos: {K.uses_lock()}; "
+          f"espera de OpenBLAS: 2^{K.blas.spin_timeout()} ciclos")
     if comp:
         print(f"JIT (primera llamada, proceso nuevo): caché fría {comp['fria']:.2f} s, "
               f"caché caliente {comp['caliente']:.2f} s")
@@ -372,7 +375,9 @@ def main():
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w") as f:
         json.dump(dict(threads=args.threads, clock="cpu" if args.cpu_clock else "pared",
-                       threading_layer=numba.config.THREADING_LAYER, compile_s=comp, blas_spin=spin, level=args.level,
+                       threading_layer=layer, gomp_spincount=os.environ.get("GOMP_SPINCOUNT"),
+                       blas_spin_log2=K.blas.spin_timeout(), load_avg=list(os.getloadavg()), compile_s=comp,
+                       blas_spin=spin, level=args.level,
                        summary=summary, runs=runs), f, indent=2)
     print(f"\nJSON escrito en {args.out}")
 

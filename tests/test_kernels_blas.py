@@ -41,3 +41,27 @@ def test_gemm_results_unchanged_after_restarting_threads():
     finally:
         blas.set_spin_timeout(prev or 28)
     np.testing.assert_array_equal(a @ b, before)
+
+
+def test_split_gemm_matches_numpy_and_restores_blas_threads():
+    from tinygrad_es.kernels import gemm
+    rng = np.random.default_rng(1)
+    before = blas._threads_fn["get"]() if blas.can_single_thread() else None
+    cases = [((300, 200), (200, 250)),            # 2-D: reparto por columnas
+             ((16, 64, 32), (16, 32, 500)),       # lote (Winograd)
+             ((70, 40), (9, 40, 130))]            # a 2-D difundida sobre un lote
+    for sa, sb in cases:
+        a, b = rng.standard_normal(sa).astype(np.float32), rng.standard_normal(sb).astype(np.float32)
+        out = gemm.matmul(a, b)
+        np.testing.assert_allclose(out, np.matmul(a, b), rtol=1e-5, atol=1e-4)
+    # vistas con filas rellenadas y traspuestas, como las de los núcleos
+    v = np.zeros((16, 32, 501), np.float32)[:, :, :500]
+    v[...] = rng.standard_normal(v.shape)
+    u = rng.standard_normal((16, 64, 32)).astype(np.float32)
+    out = np.zeros((16, 64, 501), np.float32)[:, :, :500]
+    gemm.matmul(u, v, out=out)
+    np.testing.assert_allclose(out, u @ v, rtol=1e-5, atol=1e-4)
+    ref = out.astype(np.float64) @ v.transpose(0, 2, 1).astype(np.float64)
+    np.testing.assert_allclose(gemm.matmul(out, v.transpose(0, 2, 1)), ref, rtol=0, atol=1e-5 * np.abs(ref).max())
+    if before is not None:
+        assert blas._threads_fn["get"]() == before

@@ -115,7 +115,8 @@ from tinygrad_es import kernels as K
 r = np.random.default_rng(0)
 res = []
 x = r.standard_normal((2, 16, 6, 5)); w = r.standard_normal((16, 16, 3, 3)); b = r.standard_normal(16)
-for algo, ww, kw in [("winograd", w, dict(padding=(1, 1))), ("winograd4", w, dict(padding=(2, 1))), ("direct", w[:, :4, :, :2], dict(padding=(1, 0),
+for algo, ww, kw in [("winograd", w, dict(padding=(1, 1))), ("winograd4", w, dict(padding=(2, 1))),
+                     ("direct", w[:, :4, :, :2], dict(padding=(1, 0),
                      dilation=(1, 2), groups=4)), ("direct", w[:, :1], dict(padding=(1, 1), groups=16)),
                      ("gemm1x1", w[:8, :, :1, :1], {}), ("im2col", w[:, :8, :2], dict(stride=(2, 1), groups=2))]:
     y, st = K.conv2d_forward(x, ww, None, algo=algo, **kw)

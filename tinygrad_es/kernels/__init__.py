@@ -22,7 +22,7 @@ from .upsample import (linear_weights, nearest_indices, upsample_bilinear2d_back
 from .workspace import workspace
 from . import blas
 
-blas.apply_default()  # hilos de OpenBLAS que giran ~0,1 ms en vez de ~100 ms tras cada GEMM (blas.py)
+blas.apply_default()  # hilos de OpenBLAS que giran ~0,4 ms en vez de ~100 ms tras cada GEMM (blas.py)
 
 __all__ = ["workspace", "parallel_kernel", "uses_lock", "blas",
            "ALGOS", "ConvState", "choose_algo", "conv2d_forward", "conv2d_backward", "conv2d_input_grad",

@@ -1,9 +1,14 @@
-"""Espera activa de los hilos de OpenBLAS (el de numpy).
+"""Hilos de OpenBLAS (el de numpy): espera activa y GEMM de un hilo.
 
 Tras cada GEMM, los hilos de OpenBLAS siguen girando 2²⁸ ciclos (~100 ms a 2,6 GHz)
 antes de dormirse, por si llega otra GEMM. Ese giro le quita uno de los dos núcleos a
-los núcleos numba que vienen justo después (medido: 26 ms de CPU quemados en 50 ms de
-reposo tras una sola GEMM). PyTorch deja girar sus hilos ~9 ms.
+los núcleos numba que vienen justo después (medido: 26-48 ms de CPU quemados en 50 ms
+de reposo tras una sola GEMM; con 2¹⁸ ciclos, ~2 ms). PyTorch deja girar sus hilos
+~9 ms. Medido con el paso de la CNN del curso (sólo el nuestro): 33-39 ms con 2²⁸ y
+19-23 ms con 2¹⁸-2²² (las GEMM de las capas lineales van justo antes de los núcleos
+del backward de las convoluciones); el MLP, todo GEMM seguidas, prefiere esperas más
+largas. Al importar los núcleos se pone 2²⁰ (~0,4 ms). Con 2²⁸ los hilos que giran
+frenan también a PyTorch en el benchmark intercalado (51 ms en vez de 18 ms por paso).
 
 OpenBLAS sólo lee ``OPENBLAS_THREAD_TIMEOUT`` al arrancar (al importar numpy, que casi
 siempre ocurre antes que ``import tinygrad_es``). ``set_spin_timeout`` la vuelve a leer
@@ -11,14 +16,19 @@ siempre ocurre antes que ``import tinygrad_es``). ``set_spin_timeout`` la vuelve
 mismo que hace OpenBLAS en un ``fork``); los hilos se vuelven a crear en la siguiente
 GEMM con la espera nueva. Si numpy no usa OpenBLAS o esos símbolos no existen, no hace
 nada. ``TINYGRAD_ES_BLAS_SPIN=no`` deja OpenBLAS como esté.
+
+``single_thread()`` pone OpenBLAS a un hilo mientras dura (lo usa ``gemm.py``, que
+reparte él mismo las GEMM de los núcleos entre hilos de Python).
 """
+import contextlib
+import threading
 import ctypes
 import glob
 import os
 
 import numpy as np
 
-DEFAULT_LOG2_CYCLES = 18  # ~0,1 ms: medido con el paso de la CNN, mejor que 2^22 (1,5 ms) y 2^24 (6 ms)
+DEFAULT_LOG2_CYCLES = 20  # ~0,4 ms: compromiso medido entre la CNN (mejor cuanto más corta) y el MLP (GEMM seguidas)
 _lib = None
 _state = {"applied": None}
 
@@ -37,8 +47,55 @@ def _openblas():
             if all(hasattr(lib, s) for s in ("openblas_read_env", "blas_thread_shutdown_", "openblas_thread_timeout")):
                 lib.openblas_thread_timeout.restype = ctypes.c_int
                 _lib = lib
+                _find_thread_functions(lib)
                 break
     return _lib or None
+
+
+_threads_fn = {}
+
+
+def _find_thread_functions(lib):
+    # nombres según la compilación: scipy-openblas con enteros de 64 bits o OpenBLAS normal
+    for get, set_, arg in (("scipy_openblas_get_num_threads64_", "scipy_openblas_set_num_threads64_", ctypes.c_int64),
+                           ("openblas_get_num_threads", "openblas_set_num_threads", ctypes.c_int)):
+        if hasattr(lib, get) and hasattr(lib, set_):
+            getattr(lib, get).restype = ctypes.c_int
+            getattr(lib, set_).argtypes = [arg]
+            _threads_fn.update(get=getattr(lib, get), set=getattr(lib, set_))
+            return
+
+
+_st_lock = threading.Lock()
+_st = {"depth": 0, "saved": None}
+
+
+def can_single_thread() -> bool:
+    """Si se puede poner OpenBLAS a un hilo (si no, ``single_thread`` no hace nada)."""
+    _openblas()
+    return bool(_threads_fn)
+
+
+@contextlib.contextmanager
+def single_thread():
+    """OpenBLAS a un hilo mientras dura (anidable y desde varios hilos: el primero que
+    entra lo fija y el último que sale restaura el número de hilos anterior)."""
+    if not can_single_thread():
+        yield
+        return
+    with _st_lock:
+        if _st["depth"] == 0:
+            _st["saved"] = _threads_fn["get"]()
+            if _st["saved"] != 1:
+                _threads_fn["set"](1)
+        _st["depth"] += 1
+    try:
+        yield
+    finally:
+        with _st_lock:
+            _st["depth"] -= 1
+            if _st["depth"] == 0 and _st["saved"] not in (None, 1):
+                _threads_fn["set"](_st["saved"])
 
 
 def spin_timeout():

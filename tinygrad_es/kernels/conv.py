@@ -18,6 +18,7 @@ necesita su backward y se devuelve a la reserva con ``conv_release``.
 import numpy as np
 
 from . import direct as D
+from . import gemm as G
 from . import winograd as WG
 from . import winograd4 as WG4
 from .im2col import col2im, im2col, nol_to_ol, ol_to_nol, pad_input
@@ -86,10 +87,9 @@ def _padded(x, ph, pw, extra_h=0, extra_w=0):
 def _group_matmul(a, b, out, groups):
     """out[g] = a[g] @ b[g] con las filas de cada grupo contiguas (una GEMM si G = 1)."""
     if groups == 1:
-        np.matmul(a, b, out=out)
-        return out
-    np.matmul(a.reshape(groups, a.shape[0] // groups, -1), b.reshape(groups, b.shape[0] // groups, -1),
-              out=out.reshape(groups, out.shape[0] // groups, -1))
+        return G.matmul(a, b, out=out)
+    G.matmul(a.reshape(groups, a.shape[0] // groups, -1), b.reshape(groups, b.shape[0] // groups, -1),
+             out=out.reshape(groups, out.shape[0] // groups, -1))
     return out
 
 
@@ -116,7 +116,7 @@ def conv2d_forward(x, w, b=None, stride=(1, 1), padding=(0, 0), dilation=(1, 1),
         mod.input_transform(np.ascontiguousarray(x), ph, pw, th, tw, V)
         U = mod.weight_transform(w)
         M = workspace.get_rows((nxi, o, n * th * tw), x.dtype, streams=nxi, group=o)
-        np.matmul(U, V, out=M)
+        G.matmul(U, V, out=M)
         mod.output_transform(M, th, tw, bias, out)
         workspace.put_rows(M)
         saved, owned = (V, U), [V]
@@ -133,7 +133,7 @@ def conv2d_forward(x, w, b=None, stride=(1, 1), padding=(0, 0), dilation=(1, 1),
         saved, owned = (xp,), [xp] if tmp else []
     elif algo == "gemm1x1":
         x3 = np.ascontiguousarray(x).reshape(n, c, h * wd)
-        np.matmul(w.reshape(o, c), x3, out=out.reshape(n, o, oh * ow))
+        G.matmul(w.reshape(o, c), x3, out=out.reshape(n, o, oh * ow))
         if b is not None:
             out += bias[None, :, None, None]
         saved, owned = (x3,), []
@@ -191,10 +191,10 @@ def _backward_winograd(g, st, need_x, need_w):
     mod.grad_output_transform(g, th, tw, dM)
     dx = dw = None
     if need_w:
-        dw = mod.weight_transform_adjoint(np.matmul(dM, V.transpose(0, 2, 1)), o, c)
+        dw = mod.weight_transform_adjoint(G.matmul(dM, V.transpose(0, 2, 1)), o, c)
     if need_x:
         dV = workspace.get_rows(V.shape, g.dtype, streams=nxi, group=c)
-        np.matmul(U.transpose(0, 2, 1), dM, out=dV)
+        G.matmul(U.transpose(0, 2, 1), dM, out=dV)
         dx = mod.input_transform_adjoint(dV, n, h, wd, st.padding[0], st.padding[1], th, tw)
         workspace.put_rows(dV)
     workspace.put_rows(dM)
@@ -255,13 +255,13 @@ def _backward_1x1(g, st, need_x, need_w):
     g3 = g.reshape(n, o, L)
     dx = dw = None
     if need_x:
-        dx = np.matmul(st.w.reshape(o, c).T, g3).reshape(n, c, h, wd)
+        dx = G.matmul(st.w.reshape(o, c).T, g3).reshape(n, c, h, wd)
     if need_w:
         gt = workspace.get((o, n * L), g.dtype)
         nol_to_ol(g3, n, o, L, gt)
         xt = workspace.get((c, n * L), g.dtype)
         nol_to_ol(x3, n, c, L, xt)
-        dw = (gt @ xt.T).reshape(st.w.shape)
+        dw = G.matmul(gt, xt.T).reshape(st.w.shape)
         workspace.put(gt)
         workspace.put(xt)
     return dx, dw
@@ -275,7 +275,7 @@ def _dw_from_cols(g, cols, w_shape, groups):
     gt = workspace.get((o, n * L), g.dtype)
     nol_to_ol(g.reshape(n, o, L), n, o, L, gt)
     dw = np.empty((groups, o // groups, cols.shape[0] // groups), g.dtype)
-    np.matmul(gt.reshape(groups, o // groups, n * L), cols.reshape(groups, -1, n * L).transpose(0, 2, 1), out=dw)
+    G.matmul(gt.reshape(groups, o // groups, n * L), cols.reshape(groups, -1, n * L).transpose(0, 2, 1), out=dw)
     workspace.put(gt)
     return dw.reshape(w_shape)
 

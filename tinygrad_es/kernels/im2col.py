@@ -20,7 +20,7 @@ def pad_input(x, ph, pw, out):
     """Copia ``x`` (N, C, H, W) en ``out`` a partir de (ph, pw) y pone a cero el resto de
     ``out`` (que puede tener más filas o columnas al final que H + 2·ph, W + 2·pw)."""
     n_img, c_in, h, w = x.shape
-    hp, wp = out.shape[2], out.shape[3]
+    hp = out.shape[2]
     for p in prange(n_img * c_in):
         n = p // c_in
         c = p % c_in

@@ -51,7 +51,6 @@ def _max_pool2d(x, rows, cols, sh, sw, ph, pw, dh, dw, oh, ow):
     filas sobre los taps verticales. Horizontal primero y vertical después da el primer
     máximo en orden de filas, como PyTorch. Sin ramas: selecciones."""
     n_img, c, h, w = x.shape
-    kh, kw = rows.shape[0], cols.shape[0]
     out = np.empty((n_img, c, oh, ow), dtype=x.dtype)
     idx = np.empty((n_img, c, oh, ow), dtype=np.int64)
     for n in prange(n_img):

@@ -76,7 +76,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) 
     x, w = _t(input, op), _t(weight, op, "weight")
     _rank(x, (3, 4), op, "(N, C, H, W) o (C, H, W)")
     if w.ndim != 4:
-        raise ValueError(f"{op}: los pesos deben tener forma (salidas, entradas/groups, kh, kw); tienen {tuple(w.shape)}")
+        raise ValueError(f"{op}: los pesos deben tener forma (salidas, entradas/groups, kh, kw); tienen "
+                         f"{tuple(w.shape)}")
     x, squeeze = _unbatched(x, 4)
     s, d = _ints(stride, 2, "stride", op, 1), _ints(dilation, 2, "dilation", op, 1)
     if not isinstance(groups, numbers.Integral) or isinstance(groups, bool) or groups < 1:
@@ -143,7 +144,8 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     for a, b, e in zip(op_, s, d):
         if a >= max(b, e):
             raise ValueError(f"{op}: output_padding {op_} debe ser menor que stride {s} o que dilation {d}")
-    hout = [(n - 1) * b - 2 * pp + e * (k - 1) + a + 1 for n, b, pp, e, k, a in zip(x.shape[2:], s, p, d, w.shape[2:], op_)]
+    hout = [(n - 1) * b - 2 * pp + e * (k - 1) + a + 1
+            for n, b, pp, e, k, a in zip(x.shape[2:], s, p, d, w.shape[2:], op_)]
     if min(hout) < 1:
         raise ValueError(f"{op}: la salida tendría tamaño {tuple(hout)} (entrada {tuple(x.shape[2:])}, "
                          f"padding {p}): demasiado relleno")
@@ -164,7 +166,8 @@ def _pool_sizes(x, k, s, p, d, ceil_mode, op):
         if pp > (dd * (kk - 1) + 1) // 2:
             raise ValueError(f"{op}: el relleno {p} no puede superar la mitad del núcleo efectivo "
                              f"(kernel_size={k}, dilation={d})")
-    out = tuple(pool_output_size(n, kk, ss, pp, dd, bool(ceil_mode)) for n, kk, ss, pp, dd in zip(x.shape[-2:], k, s, p, d))
+    out = tuple(pool_output_size(n, kk, ss, pp, dd, bool(ceil_mode))
+                for n, kk, ss, pp, dd in zip(x.shape[-2:], k, s, p, d))
     if min(out) < 1:
         raise ValueError(f"{op}: el núcleo {k} es mayor que la entrada con relleno "
                          f"({x.shape[-2] + 2 * p[0]}, {x.shape[-1] + 2 * p[1]}): la salida tendría tamaño {out}")

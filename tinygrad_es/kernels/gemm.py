@@ -1,0 +1,62 @@
+"""Las GEMM de los núcleos: BLAS de un hilo, repartidas entre hilos de Python.
+
+Con los hilos de OpenBLAS, cada GEMM es un reparto y una espera entre hilos; Winograd
+hace 16 (o 36) GEMM pequeñas seguidas por pasada. Medido en esta máquina de 2 núcleos
+con otro proceso ocupando parte de un núcleo: las 16 GEMM de Winograd con 2 hilos de
+OpenBLAS bajaban a 1-20 GFLOP/s (cada espera aguarda a que el planificador devuelva la
+CPU al hilo ayudante), frente a 60-80 con OpenBLAS de un hilo. Aquí OpenBLAS trabaja
+con un hilo y el reparto lo hacemos nosotros, una sola vez por llamada: el lote (o las
+columnas) en tantas partes como hilos de numba, una en el hilo que llama y el resto en
+un grupo de hilos de Python (numpy suelta el GIL durante la GEMM).
+"""
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numba
+import numpy as np
+
+from . import blas
+
+MIN_SPLIT_FLOPS = 4e6  # por debajo, repartir cuesta más que lo que se gana (~20-50 µs por reparto)
+_pool = {"exec": None, "pid": None, "size": 0}
+_pool_lock = threading.Lock()
+
+
+def _executor(size):
+    with _pool_lock:
+        if _pool["exec"] is None or _pool["pid"] != os.getpid() or _pool["size"] < size:
+            # tras un fork los hilos del grupo no existen en el hijo: se crea otro
+            _pool.update(exec=ThreadPoolExecutor(max_workers=size, thread_name_prefix="tinygrad_es-gemm"),
+                         pid=os.getpid(), size=size)
+        return _pool["exec"]
+
+
+def _parts(n, k):
+    step = -(-n // k)
+    return [(i, min(n, i + step)) for i in range(0, n, step)]
+
+
+def matmul(a, b, out=None):
+    """``out[...] = a @ b`` (2-D, o por lotes 3-D; ``a`` o ``b`` pueden ser 2-D con ``out`` 3-D)."""
+    if out is None:
+        shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1])
+        out = np.empty(shape, dtype=np.result_type(a, b))
+    if not blas.can_single_thread():  # otra BLAS: que reparta ella
+        return np.matmul(a, b, out=out)
+    threads = max(1, numba.get_num_threads())
+    flops = 2.0 * out.size * a.shape[-1]
+    with blas.single_thread():
+        if threads == 1 or flops < MIN_SPLIT_FLOPS:
+            return np.matmul(a, b, out=out)
+        if out.ndim == 3 and out.shape[0] >= threads:
+            pieces = [(a[i:j] if a.ndim == 3 else a, b[i:j] if b.ndim == 3 else b, out[i:j])
+                      for i, j in _parts(out.shape[0], threads)]
+        else:  # columnas de b y de out
+            pieces = [(a, b[..., i:j], out[..., i:j]) for i, j in _parts(out.shape[-1], threads)]
+        ex = _executor(len(pieces) - 1)
+        futures = [ex.submit(np.matmul, pa, pb, out=po) for pa, pb, po in pieces[1:]]
+        np.matmul(*pieces[0][:2], out=pieces[0][2])
+        for f in futures:
+            f.result()
+    return out
