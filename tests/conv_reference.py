@@ -90,7 +90,9 @@ def pool_out(size, k, s, p, d, ceil):
 
 
 def max_pool2d(x, k, s, p, d, ceil=False):
-    """Máximo por ventana con índices planos del primer máximo (relleno = −inf)."""
+    """Máximo por ventana con índices planos del primer máximo (relleno = −inf); un NaN
+    gana siempre y, entre varios, el último en orden de filas (regla de PyTorch:
+    ``val > maxval || isnan(val)``)."""
     n, c, h, w = x.shape
     oh, ow = pool_out(h, k[0], s[0], p[0], d[0], ceil), pool_out(w, k[1], s[1], p[1], d[1], ceil)
     out = np.full((n, c, oh, ow), -np.inf)
@@ -102,7 +104,7 @@ def max_pool2d(x, k, s, p, d, ceil=False):
                     iy, ix = y * s[0] - p[0] + i * d[0], xo * s[1] - p[1] + j * d[1]
                     if 0 <= iy < h and 0 <= ix < w:
                         v = x[:, :, iy, ix]
-                        better = (idx[:, :, y, xo] < 0) | (v > out[:, :, y, xo])
+                        better = (idx[:, :, y, xo] < 0) | (v > out[:, :, y, xo]) | np.isnan(v)
                         out[:, :, y, xo] = np.where(better, v, out[:, :, y, xo])
                         idx[:, :, y, xo] = np.where(better, iy * w + ix, idx[:, :, y, xo])
     return out, idx

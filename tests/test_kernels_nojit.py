@@ -89,6 +89,8 @@ def test_pool_and_resize_kernels_equal_python_versions():
     from tinygrad_es.kernels.pool import _max_pool2d, _tap_ranges
     same(_max_pool2d, x, _tap_ranges(7, 3, 2, 1, 2, 3), _tap_ranges(6, 2, 1, 1, 1, 6), 2, 1, 1, 1, 2, 1, 3, 6)
     same(K.max_pool2d_backward, rng.standard_normal(out.shape), idx, 7, 6)
+    from tinygrad_es.kernels.pool import _max_pool2d_cl
+    same(_max_pool2d_cl, rng.integers(-2, 3, (2, 9, 7, 6)).astype(np.float64), 3, 2, 2, 1, 1, 1, 2, 1, 3, 6)
     same(K.max_pool2x2_forward, x, 3, 3)
     same(K.adaptive_max_pool2d_forward, x, 4, 3)
     same(K.max_unpool2d_forward, out, idx, 7, 6)

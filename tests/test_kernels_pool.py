@@ -26,10 +26,14 @@ def _sizes(c):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@given(case=pool_case())
-def test_max_pool_matches_reference(case, dtype):
+@pytest.mark.parametrize("channels", [3, 9])  # 9: el camino con los canales en el bucle interior
+@given(case=pool_case(), nans=st.integers(0, 3))
+def test_max_pool_matches_reference(case, dtype, channels, nans):
     rng = np.random.default_rng(case["seed"])
-    x = rng.integers(-3, 4, (2, 3, case["h"], case["w"])).astype(dtype)  # con empates
+    x = rng.integers(-3, 4, (2, channels, case["h"], case["w"])).astype(dtype)  # con empates
+    for _ in range(nans):  # varios NaN por ventana: gana el último, como PyTorch
+        x[rng.integers(0, 2), :, rng.integers(0, case["h"]), rng.integers(0, case["w"])] = np.nan
+    x[0, 0] = np.where(rng.random(x.shape[2:]) < 0.3, -np.inf, x[0, 0])  # −inf como el relleno
     k, s, p, d = case["k"], case["s"], case["p"], case["d"]
     oh, ow = _sizes(case)
     out, idx = K.max_pool2d_forward(x, k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1], oh, ow)
@@ -38,7 +42,7 @@ def test_max_pool_matches_reference(case, dtype):
     np.testing.assert_array_equal(idx, ridx)
     g = rng.standard_normal(out.shape).astype(dtype)
     dx = K.max_pool2d_backward(g, idx, case["h"], case["w"])
-    ref = np.zeros((2, 3, case["h"] * case["w"]))
+    ref = np.zeros((2, channels, case["h"] * case["w"]))
     for (n, c, y, xo), i in np.ndenumerate(ridx):
         if i >= 0:  # ventana sólo de relleno: −inf y ningún gradiente
             ref[n, c, i] += g[n, c, y, xo]
@@ -227,3 +231,27 @@ def test_max_pool_2x2_fast_path_with_ceil_mode(h, w):
     g = rng.standard_normal(a.shape).astype(np.float32)
     np.testing.assert_array_equal(K.max_pool2x2_backward(g, ia, h, w), K.max_pool2d_backward(g, ib, h, w))
     np.testing.assert_array_equal(K.max_pool2x2_backward(g, ia, h, w), K.max_pool2x2_backward.py_func(g, ia, h, w))
+
+
+@pytest.mark.parametrize("channels", [2, 16])
+@pytest.mark.parametrize("k, s, p, ceil", [(2, 2, 0, False), (2, 2, 0, True), (3, 2, 1, False), (3, 1, 1, True)])
+def test_max_pool_ties_and_several_nans_match_torch(channels, k, s, p, ceil):
+    """Empates y varios NaN por ventana: mismos valores e índices que PyTorch (gana el
+    primer máximo y el último NaN), en el camino 2×2, el general y el de canales."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(channels * 100 + k * 10 + s)
+    x = rng.integers(0, 3, (3, channels, 9, 11)).astype(np.float32)
+    x[rng.random(x.shape) < 0.25] = np.nan
+    t, ti = torch.nn.functional.max_pool2d(torch.tensor(x), k, s, p, ceil_mode=ceil, return_indices=True)
+    oh, ow = t.shape[2:]
+    out, idx = K.max_pool2d_forward(x, k, k, s, s, p, p, 1, 1, oh, ow)
+    np.testing.assert_array_equal(out, t.numpy())
+    np.testing.assert_array_equal(idx, ti.numpy())
+    if (k, s, p) == (2, 2, 0):
+        out, idx = K.max_pool2x2_forward(x, oh, ow)
+        np.testing.assert_array_equal(out, t.numpy())
+        np.testing.assert_array_equal(idx, ti.numpy())
+    a, ai = torch.nn.functional.adaptive_max_pool2d(torch.tensor(x), (4, 5), return_indices=True)
+    out, idx = K.adaptive_max_pool2d_forward(x, 4, 5)
+    np.testing.assert_array_equal(out, a.numpy())
+    np.testing.assert_array_equal(idx, ai.numpy())

@@ -4,7 +4,8 @@ donde las ventanas solapadas suman en el mismo plano).
 
 Índices: posición plana ``y·W + x`` dentro del plano de entrada, como los que devuelve
 ``torch.nn.functional.max_pool2d(..., return_indices=True)`` y consume ``max_unpool2d``.
-Empates: gana el primer máximo en orden de filas; un NaN se propaga.
+Empates: gana el primer máximo en orden de filas; un NaN se propaga (el último NaN de la
+ventana, como PyTorch).
 """
 import numpy as np
 from numba import njit, prange
@@ -38,8 +39,63 @@ def _tap_ranges(size, k, s, p, d, osize):
 def max_pool2d_forward(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
     """Máximo por ventana (con dilatación); el relleno cuenta como −inf. Devuelve
     ``(out, idx)``; una ventana sin elementos (sólo relleno) da −inf e índice −1."""
+    if x.shape[1] >= 8 and x.shape[2] * x.shape[3] < 2 ** 31:
+        return _max_pool2d_cl(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow)
     return _max_pool2d(x, _tap_ranges(x.shape[2], kh, sh, ph, dh, oh), _tap_ranges(x.shape[3], kw, sw, pw, dw, ow),
                        sh, sw, ph, pw, dh, dw, oh, ow)
+
+
+@parallel_kernel
+@njit(parallel=True, cache=True)
+def _max_pool2d_cl(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
+    """Con 8 canales o más: cada imagen se traspone a (H·W, C) y el bucle interior recorre
+    los canales, contiguo y tan largo como C, así que LLVM lo vectoriza aunque las filas
+    sean cortas (con filas de 14 el bucle por filas caía al código escalar del resto:
+    3,5-6,5 ms frente a ~1 ms para (64, 32, 28, 28) 3×3 s2 p1, medido). Los taps van en
+    orden de filas: gana el primer máximo y el último NaN, como PyTorch."""
+    n_img, c, h, w = x.shape
+    out = np.empty((n_img, c, oh, ow), dtype=x.dtype)
+    idx = np.empty((n_img, c, oh, ow), dtype=np.int64)
+    for n in prange(n_img):
+        xn = x[n].reshape(c, h * w)
+        xt = np.empty((h * w, c), dtype=x.dtype)
+        for p in range(h * w):
+            row = xt[p]
+            for ch in range(c):
+                row[ch] = xn[ch, p]
+        ot = np.empty((oh * ow, c), dtype=x.dtype)
+        it = np.empty((oh * ow, c), dtype=np.int32)
+        for y in range(oh):
+            for xo in range(ow):
+                ov = ot[y * ow + xo]
+                oi = it[y * ow + xo]
+                for ch in range(c):
+                    ov[ch] = -np.inf
+                    oi[ch] = -1
+                for i in range(kh):
+                    iy = y * sh - ph + i * dh
+                    if iy < 0 or iy >= h:
+                        continue
+                    for j in range(kw):
+                        ix = xo * sw - pw + j * dw
+                        if ix < 0 or ix >= w:
+                            continue
+                        k = np.int32(iy * w + ix)
+                        src = xt[k]
+                        for ch in range(c):
+                            v = src[ch]
+                            b = ov[ch]
+                            a = oi[ch]
+                            take = (a < 0) | (v > b) | (v != v)
+                            ov[ch] = v if take else b
+                            oi[ch] = k if take else a
+        on = out[n].reshape(c, oh * ow)
+        inn = idx[n].reshape(c, oh * ow)
+        for ch in range(c):
+            for p in range(oh * ow):
+                on[ch, p] = ot[p, ch]
+                inn[ch, p] = it[p, ch]
+    return out, idx
 
 
 @parallel_kernel
@@ -81,7 +137,7 @@ def _max_plane(plane, o, oi, H, HA, rows, cols, sh, sw, ph, pw, dh, dw):
                     v = row[ix]
                     b = hr[xo]
                     a = ha[xo]
-                    take = (a < 0) | (v > b) | ((v != v) & (b == b))
+                    take = (a < 0) | (v > b) | (v != v)
                     hr[xo] = v if take else b
                     ha[xo] = ix if take else a
             elif sw == 2:
@@ -90,7 +146,7 @@ def _max_plane(plane, o, oi, H, HA, rows, cols, sh, sw, ph, pw, dh, dw):
                     v = row[ix]
                     b = hr[xo]
                     a = ha[xo]
-                    take = (a < 0) | (v > b) | ((v != v) & (b == b))
+                    take = (a < 0) | (v > b) | (v != v)
                     hr[xo] = v if take else b
                     ha[xo] = ix if take else a
             else:
@@ -99,7 +155,7 @@ def _max_plane(plane, o, oi, H, HA, rows, cols, sh, sw, ph, pw, dh, dw):
                     v = row[ix]
                     b = hr[xo]
                     a = ha[xo]
-                    take = (a < 0) | (v > b) | ((v != v) & (b == b))
+                    take = (a < 0) | (v > b) | (v != v)
                     hr[xo] = v if take else b
                     ha[xo] = ix if take else a
     for y in range(oh):
@@ -118,7 +174,7 @@ def _max_plane(plane, o, oi, H, HA, rows, cols, sh, sw, ph, pw, dh, dw):
                 v = hr[xo]
                 a = ha[xo]
                 b = orow[xo]
-                take = (a >= 0) & ((irow[xo] < 0) | (v > b) | ((v != v) & (b == b)))
+                take = (a >= 0) & ((irow[xo] < 0) | (v > b) | (v != v))
                 orow[xo] = v if take else b
                 irow[xo] = base + a if take else irow[xo]
 
@@ -168,7 +224,7 @@ def adaptive_max_pool2d_forward(x, oh, ow):
                 for iy in range(y0, y1):
                     for ix in range(x0, x1):
                         v = plane[iy, ix]
-                        if v > best or (v != v and best == best):
+                        if v > best or v != v:
                             best = v
                             bi = iy * w + ix
                 out[n, ch, y, xo] = best
@@ -234,7 +290,7 @@ def max_pool2x2_forward(x, oh, ow):
                     for iy in range(2 * y, min(2 * y + 2, h)):
                         for ix in range(2 * xo, min(2 * xo + 2, w)):
                             v = plane[iy, ix]
-                            take = (v > best) | ((v != v) & (best == best))
+                            take = (v > best) | (v != v)
                             best = v if take else best
                             bi = iy * w + ix if take else bi
                     o[y, xo] = best
@@ -251,13 +307,13 @@ def max_pool2x2_forward(x, oh, ow):
                 b = r0[2 * xo + 1]
                 cc = r1[2 * xo]
                 d = r1[2 * xo + 1]
-                t1 = (a >= b) | (a != a)
+                t1 = ~((b > a) | (b != b))  # se queda con a salvo b mayor o NaN (el último NaN gana)
                 m1 = a if t1 else b
                 k1 = 0 if t1 else 1
-                t2 = (cc >= d) | (cc != cc)
+                t2 = ~((d > cc) | (d != d))
                 m2 = cc if t2 else d
                 k2 = w if t2 else w + 1
-                t3 = ((m1 >= m2) | (m1 != m1)) & ~((m2 != m2) & (m1 == m1))
+                t3 = ~((m2 > m1) | (m2 != m2))
                 orow[xo] = m1 if t3 else m2
                 irow[xo] = base + 2 * xo + (k1 if t3 else k2)
     return out, idx

@@ -21,14 +21,17 @@ class MaxPool2d(Function):
         y[n, c, i, j] = max_{u,v} x[n, c, i·s − p + u·d, j·s − p + v·d]
 
     Derivada: ∂L/∂x[n, c, a, b] = Σ_{(i,j): argmax(i,j) = (a,b)} ∂L/∂y[n, c, i, j]; el
-    gradiente va entero al primer máximo de cada ventana (en orden de filas), como en
-    PyTorch; las ventanas solapadas suman."""
+    gradiente va entero al primer máximo de cada ventana (en orden de filas; si hay NaN,
+    al último NaN), como en PyTorch; las ventanas solapadas suman."""
 
     @staticmethod
     def forward(ctx, x, kernel=(2, 2), stride=(2, 2), padding=(0, 0), out_hw=None, dilation=(1, 1), holder=None):
         x = _c(x)
         oh, ow = out_hw
         ctx.fast = kernel == (2, 2) and stride == (2, 2) and padding == (0, 0) and dilation == (1, 1)
+        # ventanas recortadas por ceil_mode: con 8 canales o más el núcleo general (canales en
+        # el bucle interior) es más rápido que el camino 2×2 (0,3 frente a 0,8 ms en (64, 64, 11, 11))
+        ctx.fast &= (2 * oh <= x.shape[2] and 2 * ow <= x.shape[3]) or x.shape[1] < 8
         if ctx.fast:
             out, idx = K.max_pool2x2_forward(x, oh, ow)
         else:
