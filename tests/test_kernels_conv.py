@@ -252,3 +252,30 @@ def test_kernels_work_in_a_forked_child_after_parallel_use():
     got = os.read(r, 1)
     os.close(r)
     assert status == 0 and got == bytes([0]), (status, got)
+
+
+def test_im2col_per_image_is_deterministic_across_thread_counts():
+    """Partes fijas de imágenes: mismo dW bit a bit con 1 y 2 hilos, y contra la referencia
+    con más imágenes que partes (reparto de verdad entre hilos)."""
+    import numba
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((11, 6, 12, 10)).astype(np.float32)
+    w = rng.standard_normal((8, 3, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(8).astype(np.float32)
+    args = ((2, 2), (1, 1), (1, 2), 2)
+    res = []
+    before = numba.get_num_threads()
+    try:
+        for threads in (1, min(2, numba.config.NUMBA_NUM_THREADS)):
+            numba.set_num_threads(threads)
+            out, st_ = K.conv2d_forward(x, w, b, *args, algo="im2col")
+            g = rng.standard_normal(out.shape).astype(np.float32) if not res else res[0][3]
+            res.append((out,) + K.conv2d_backward(g, st_)[:2] + (g,))
+    finally:
+        numba.set_num_threads(before)
+    for a, b_ in zip(res[0][:3], res[1][:3]):
+        np.testing.assert_array_equal(a, b_)
+    close(res[0][0], R.conv2d(x, w, b, *args), np.float32)
+    rdx, rdw = R.conv2d_grads(x, w, res[0][3], *args)
+    close(res[0][1], rdx, np.float32)
+    close(res[0][2], rdw, np.float32)

@@ -82,6 +82,18 @@ def test_conv_kernels_equal_python_versions():
     same_inplace(nol_to_ol, 4, rng.standard_normal((2, 3, 5)), 2, 3, 5, np.empty((3, 10)))
 
 
+def test_image_im2col_kernels_equal_python_versions():
+    from tinygrad_es.kernels import im2col_chunks as IC
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((2, 4, 7, 9))
+    for args in [(3, 2, 2, 1, 1, 2, 1, 2, 4, 3, 2), (2, 3, 1, 3, 0, 1, 2, 1, 6, 3, 1), (1, 1, 1, 1, 3, 2, 1, 1, 13, 13, 4)]:
+        kh, kw, oh, ow, groups = args[0], args[1], args[8], args[9], args[10]
+        cols = np.full((groups * (4 // groups * kh * kw + 1), oh * ow), np.nan)
+        same_inplace(IC.im2col_image, 13, x, 1, *args, cols)
+        dx = np.full(x.shape, np.nan)
+        same_inplace(IC.col2im_image, 13, rng.standard_normal(cols.shape), 1, *args, dx)
+
+
 def test_pool_and_resize_kernels_equal_python_versions():
     rng = np.random.default_rng(1)
     x = rng.integers(-2, 3, (2, 3, 7, 6)).astype(np.float64)

@@ -9,8 +9,9 @@ Algoritmos (``conv2d_forward(..., algo=None)`` elige; ``algo=`` lo fuerza en los
   depthwise, dilatadas...): núcleo directo sobre planos aplanados (``direct.py``), sin
   ``cols``; escribe la salida ya en (N, O, H, W) con el sesgo.
 * ``"gemm1x1"``: 1×1 de stride 1 sin relleno: una GEMM por imagen, sin im2col.
-* ``"im2col"``: el caso general (stride, dilatación, grupos): im2col + una GEMM por
-  grupo (``im2col.py``).
+* ``"im2col"``: el caso general (stride, dilatación, grupos): im2col + GEMM imagen a
+  imagen, en la caché (``im2col_chunks.py``). La traspuesta usa el im2col del lote
+  entero (``im2col.py``).
 
 Cada ``forward`` devuelve ``(out, state)``; ``state`` (``ConvState``) guarda lo que
 necesita su backward y se devuelve a la reserva con ``conv_release``.
@@ -19,9 +20,10 @@ import numpy as np
 
 from . import direct as D
 from . import gemm as G
+from . import im2col_chunks as IC
 from . import winograd as WG
 from . import winograd4 as WG4
-from .im2col import col2im, im2col, nol_to_ol, ol_to_nol, pad_input
+from .im2col import col2im, im2col, nol_to_ol, pad_input
 from .workspace import workspace
 
 ALGOS = ("winograd", "winograd4", "direct", "gemm1x1", "im2col")
@@ -138,12 +140,9 @@ def conv2d_forward(x, w, b=None, stride=(1, 1), padding=(0, 0), dilation=(1, 1),
             out += bias[None, :, None, None]
         saved, owned = (x3,), []
     elif algo == "im2col":
-        cols = _im2col(x, kh, kw, stride, padding, dilation, oh, ow)
-        y = workspace.get_rows((o, n * oh * ow), x.dtype)
-        _group_matmul(w.reshape(o, -1), cols, y, groups)
-        ol_to_nol(y, n, o, oh * ow, bias, out.reshape(n, o, oh * ow))
-        workspace.put_rows(y)
-        saved, owned = (cols,), [cols]
+        xc = np.ascontiguousarray(x)
+        out = IC.forward(xc, w, bias, stride, padding, dilation, groups, (oh, ow))
+        saved, owned = (xc,), []
     else:
         raise ValueError(f"algoritmo de convolución desconocido: {algo!r} (opciones: {ALGOS})")
     state = ConvState(algo, x.shape, w, stride, padding, dilation, groups, (oh, ow), saved, owned)
@@ -281,13 +280,8 @@ def _dw_from_cols(g, cols, w_shape, groups):
 
 
 def _backward_im2col(g, st, need_x, need_w):
-    (cols,) = st.saved
-    dx = dw = None
-    if need_w:
-        dw = _dw_from_cols(g, cols, st.w.shape, st.groups)
-    if need_x:
-        dx = conv2d_input_grad(g, st.w, st.x_shape, st.stride, st.padding, st.dilation, st.groups)
-    return dx, dw
+    (x,) = st.saved
+    return IC.backward(g, x, st.w, st.stride, st.padding, st.dilation, st.groups, need_x, need_w)
 
 
 def conv2d_input_grad(g, w, x_shape, stride, padding, dilation, groups):
