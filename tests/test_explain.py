@@ -83,9 +83,12 @@ def test_explanation_with_module_names_and_pytorch_layout():
     x = torch.randn(5, 3)
     exp = explain_backward(F.mse_loss(model(x), torch.zeros(5, 2)), names=model)
     text = exp.text
-    # Linear de PyTorch: z = x·Wᵀ + b; la transpuesta aparece como paso propio
-    assert "∂L/∂2.weight = (∂L/∂2.weightᵀ)ᵀ   4×2 → 2×4" in text
-    assert "∂L/∂0.weightᵀ = Xᵀ · ∂L/∂u₁   (3×5)·(5×4) → 3×4" in text
+    # Linear de PyTorch: z = x·Wᵀ + b en un nodo, con W de forma (salidas, entradas)
+    assert "u₁ = X · 0.weightᵀ + 0.bias" in text
+    assert "∂L/∂2.weight = (∂L/∂u₃)ᵀ · u₂   (2×5)·(5×4) → 2×4" in text
+    assert "∂L/∂0.weight = (∂L/∂u₁)ᵀ · X   (4×5)·(5×3) → 4×3" in text
+    assert "∂L/∂u₂ = ∂L/∂u₃ · 2.weight   (5×2)·(2×4) → 5×4" in text
+    assert "∂L/∂0.bias = Σ de ∂L/∂u₁ sobre el lote (eje 0)   5×4 → 4" in text
     assert "2.weightᵀᵀ" not in text
     for name, p in model.named_parameters():
         np.testing.assert_allclose(exp.grads[p.graph_key()], p.grad.numpy(), rtol=1e-6)

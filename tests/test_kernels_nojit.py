@@ -94,6 +94,15 @@ def test_image_im2col_kernels_equal_python_versions():
         same_inplace(IC.col2im_image, 13, rng.standard_normal(cols.shape), 1, *args, dx)
 
 
+def test_relu_kernels_equal_python_versions():
+    from tinygrad_es.kernels import relu as KR
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal(40000)
+    x[:3] = [np.nan, -0.0, 0.0]
+    same_inplace(KR._relu, 1, x, np.empty_like(x))
+    same_inplace(KR._relu_backward, 2, rng.standard_normal(x.size), KR.relu(x), np.empty_like(x))
+
+
 def test_pool_and_resize_kernels_equal_python_versions():
     rng = np.random.default_rng(1)
     x = rng.integers(-2, 3, (2, 3, 7, 6)).astype(np.float64)

@@ -255,3 +255,21 @@ def test_max_pool_ties_and_several_nans_match_torch(channels, k, s, p, ceil):
     out, idx = K.adaptive_max_pool2d_forward(x, 4, 5)
     np.testing.assert_array_equal(out, a.numpy())
     np.testing.assert_array_equal(idx, ai.numpy())
+
+
+@pytest.mark.parametrize("size", [7, (1 << 16) + 3])  # numpy y el núcleo en dos hilos
+def test_relu_kernels_match_torch_with_nan_inf_and_signed_zero(size):
+    torch = pytest.importorskip("torch")
+    from tinygrad_es.kernels import relu as KR
+    rng = np.random.default_rng(size)
+    x = rng.standard_normal(size).astype(np.float32)
+    x[:4] = [np.nan, -0.0, 0.0, -1.0]
+    g = rng.standard_normal(size).astype(np.float32)
+    g[:4] = [2.0, np.inf, np.nan, np.inf]
+    tx = torch.tensor(x, requires_grad=True)
+    ty = torch.relu(tx)
+    ty.backward(torch.tensor(g))
+    out = KR.relu(x)
+    np.testing.assert_array_equal(out, ty.detach().numpy())
+    np.testing.assert_array_equal(np.signbit(out), np.signbit(ty.detach().numpy()))
+    np.testing.assert_array_equal(KR.relu_backward(g, out), tx.grad.numpy())

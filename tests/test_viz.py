@@ -59,12 +59,13 @@ def test_x_plus_x_two_edges_and_utf8():
 
 def test_tensor_graph_roles_names_and_collapse():
     manual_seed(0)
-    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
-    x = tensor(np.ones((5, 3), np.float32))
+    # LayerNorm son varias operaciones (media, varianza, …): collapse las funde en una caja
+    model = nn.Sequential(nn.Linear(3, 4), nn.LayerNorm(4), nn.ReLU(), nn.Linear(4, 2))
+    x = tensor(np.random.default_rng(0).standard_normal((5, 3)).astype(np.float32))
     loss = F.cross_entropy(model(x), np.array([0, 1, 0, 1, 1]))
     g = draw_graph(loss, names=model)
     src = g.source
-    assert "0.weight" in src and "2.bias" in src and "forma (5, 3)" in src and "float32" in src
+    assert "0.weight" in src and "3.bias" in src and "forma (5, 3)" in src and "float32" in src
     assert "#cfe2ff" in src and "#f8c9c4" in src and "#e9ecef" in src  # parámetro, pérdida, entrada
     assert "sin calcular" in src
     loss.backward()
@@ -73,7 +74,7 @@ def test_tensor_graph_roles_names_and_collapse():
     col = draw_graph(loss, names=model, collapse=True).source
     col_nodes, _ = nodes_edges(col)
     assert len(col_nodes) < len(full_nodes)
-    assert "op_0 [label=0" in col and "op_2 [label=2" in col  # una caja por módulo Linear
+    assert "op_0 [label=0" in col and "op_1 [label=1" in col and "op_3 [label=3" in col  # una caja por módulo
     assert "cluster_" in draw_graph(loss, names=model, cluster=True).source
 
 

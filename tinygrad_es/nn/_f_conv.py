@@ -9,6 +9,8 @@ from .._tensor import Tensor
 from ._f_util import as_tensor as _t
 
 from ..ops import conv_functional as _CF
+from ..ops.matmul import Linear as _Linear
+from .._dtype import float32, float64
 
 __all__ = ["linear", "bilinear", "conv1d", "conv2d", "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d",
            "avg_pool2d", "max_unpool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "interpolate", "upsample",
@@ -25,6 +27,10 @@ def linear(x, weight, bias=None) -> Tensor:
     if x.shape[-1] != weight.shape[-1]:
         raise ValueError(f"linear: la entrada tiene {x.shape[-1]} características (forma {x.shape}) "
                          f"pero la capa espera {weight.shape[-1]} (pesos de forma {weight.shape})")
+    if (isinstance(weight, Tensor) and x.dtype == weight.dtype and x.dtype in (float32, float64)
+            and (bias is None or (isinstance(bias, Tensor) and bias.dtype == x.dtype and bias.shape == weight.shape[:1]))
+            and weight.ndim == 2):
+        return _Linear.apply(x, weight, bias)  # un nodo; ∂L/∂W contiguo
     out = x @ weight.T
     return out + bias if bias is not None else out
 

@@ -6,6 +6,7 @@ reduce a la forma de cada entrada con ``unbroadcast``.
 import numpy as np
 
 from ..autograd import Function, broadcast_shape
+from ..kernels import relu as K
 
 
 def _check2(a, b, op):
@@ -238,14 +239,16 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx, a):
-        out = np.maximum(a, a.dtype.type(0))  # una pasada; NaN se propaga como en torch.relu
+        out = K.relu(a)  # una pasada; NaN se propaga como en torch.relu
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        return g * (out > 0)  # derivada en 0: 0 (como PyTorch)
+        # derivada en 0: 0; donde out ≤ 0 el gradiente es 0 aunque g sea inf o NaN, y un
+        # NaN de la entrada deja pasar g (threshold_backward de PyTorch)
+        return K.relu_backward(g, out)
 
 
 class LeakyRelu(Function):

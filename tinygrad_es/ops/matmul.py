@@ -39,3 +39,35 @@ class MatMul(Function):
         if ctx.needs_input_grad[1]:
             gb = unbroadcast(np.matmul(np.swapaxes(a2, -1, -2), g2), b2.shape).reshape(b.shape)
         return ga, gb
+
+
+class Linear(Function):
+    """y = x @ Wᵀ + b (la capa lineal de PyTorch, en un solo nodo), ``x`` (..., entradas),
+    ``W`` (salidas, entradas), ``b`` (salidas,) opcional:
+
+        ∂L/∂x = G @ W,   ∂L/∂W = Gᵀ @ x,   ∂L/∂b = Σ_filas G
+
+    (con ``x`` y ``G`` aplanados a matrices). Frente a ``x @ W.T + b`` ahorra dos nodos y
+    da ∂L/∂W ya contiguo, con la disposición del parámetro (como PyTorch), en vez de la
+    traspuesta de una GEMM que el optimizador tendría que recorrer a saltos."""
+
+    @staticmethod
+    def forward(ctx, x, w, b=None):
+        x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
+        out = x2 @ w.T
+        if b is not None:
+            out += b
+        ctx.save_for_backward(x, w)
+        ctx.has_bias = b is not None
+        return out.reshape(x.shape[:-1] + (w.shape[0],))
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        g2 = g.reshape(-1, w.shape[0])
+        need = ctx.needs_input_grad
+        dx = (g2 @ w).reshape(x.shape) if need[0] else None
+        dw = g2.T @ x.reshape(-1, x.shape[-1]) if need[1] else None
+        if not ctx.has_bias:
+            return dx, dw
+        return dx, dw, (g2.sum(axis=0) if need[2] else None)

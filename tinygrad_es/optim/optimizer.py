@@ -16,6 +16,7 @@ from collections import defaultdict
 import numpy as np
 
 from .._tensor import Tensor
+from ..kernels.adam import adam_step
 from ..graph_protocol import GraphNode
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "required"]
@@ -309,6 +310,11 @@ class RMSprop(Optimizer):
             p += f(-h["lr"]) * g / avg
 
 
+def _fused_ok(p, *arrays):
+    return (p.dtype in (np.float32, np.float64) and p.flags.c_contiguous and p.flags.writeable
+            and all(a.dtype == p.dtype and a.shape == p.shape and a.flags.c_contiguous for a in arrays))
+
+
 def _check_betas(betas):
     check_hparam(0.0 <= betas[0] < 1.0, "betas[0] (debe estar en [0, 1))", betas[0])
     check_hparam(0.0 <= betas[1] < 1.0, "betas[1] (debe estar en [0, 1))", betas[1])
@@ -337,6 +343,13 @@ class Adam(Optimizer):
         m = self._buffer(st, "exp_avg", p)
         v = self._buffer(st, "exp_avg_sq", p)
         step = self._count(st)
+        if _fused_ok(p, g, m, v) and not h["amsgrad"]:
+            # una pasada, mismas operaciones que abajo (kernels/adam.py)
+            decoupled = bool(h.get("decoupled_weight_decay")) and wd != 0
+            adam_step(p.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1), f(1), f(1 - b1), f(b2), f(1 - b2),
+                      f(1 - lr * wd) if decoupled else f(1), f(0) if decoupled else f(wd),
+                      f(-(lr / (1 - b1 ** step))), f((1 - b2 ** step) ** 0.5), f(eps))
+            return
         if wd != 0:
             if h.get("decoupled_weight_decay"):
                 p *= f(1 - lr * wd)

@@ -98,6 +98,11 @@ def _rule(fn: str, i: int, a: list, o: str, shapes: list, out_shape, ctx) -> tup
         return f"{_T(a[0])} · {g}", f"({k}×{n})·({n}×{m}) → {k}×{m}"
     if fn == "MatMul":
         return (f"{g} · {_T(a[1])}" if i == 0 else f"{_T(a[0])} · {g}"), f"{so} → {shape_txt(shapes[i])}"
+    if fn == "Linear":  # z = x·Wᵀ + b (nn.Linear), W de forma (salidas, entradas)
+        (m, k), n = shapes[1], int(np.prod(shapes[0][:-1]))
+        return ((f"{g} · {a[1]}", f"({n}×{m})·({m}×{k}) → {shape_txt(shapes[0])}"),
+                (f"({g})ᵀ · {a[0]}", f"({m}×{n})·({n}×{k}) → {m}×{k}"),
+                (f"Σ de {g} sobre el lote (eje 0)", f"{so} → {m}"))[i]
     if fn == "Permute":
         return f"({g})ᵀ", f"{so} → {shape_txt(shapes[0])}"
     if fn == "Reshape":
@@ -142,6 +147,8 @@ def _op_text(fn: str, a: list) -> str:
     sym = {"Add": "+", "Sub": "−", "Mul": "⊙", "Div": "⊘", "MatMul": "·"}
     if fn in sym and len(a) == 2:
         return f"{a[0]} {sym[fn]} {a[1]}"
+    if fn == "Linear":
+        return f"{a[0]} · {a[1]}ᵀ" + (f" + {a[2]}" if len(a) > 2 else "")
     if fn == "Permute" and len(a) == 1:
         return f"transpuesta de {a[0]}"
     short = {"Sigmoid": "σ", "Tanh": "tanh", "Relu": "ReLU", "Exp": "exp", "Log": "ln", "Sum": "Σ",

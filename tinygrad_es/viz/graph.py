@@ -31,7 +31,7 @@ OP_SYMBOLS = {"Add": "+", "Sub": "−", "Mul": "×", "Div": "÷", "Pow": "**", "
               "MatMul": "@", "neg": "−x", "*": "×", "-": "−", "/": "÷", "Sigmoid": "σ", "sigmoid": "σ",
               "Relu": "ReLU", "relu": "ReLU", "Permute": "ᵀ", "Sum": "Σ", "Mean": "media", "Log": "ln",
               "CrossEntropyIdx": "entropía\ncruzada", "LogSoftmax": "log\nsoftmax", "Conv2d": "conv",
-              "MaxPool2d": "max\npool", "AvgPool2d": "avg\npool"}
+              "MaxPool2d": "max\npool", "AvgPool2d": "avg\npool", "Linear": "x·Wᵀ+b"}
 
 
 class GraphvizNotInstalled(RuntimeError):

@@ -1,0 +1,57 @@
+"""ReLU en dos hilos para arrays grandes (las activaciones de las convoluciones).
+
+numpy hace ``maximum`` en un hilo y el backward ``g * (out > 0)`` en dos pasadas con un
+temporal booleano; aquí una pasada repartida entre los hilos de numba. Por debajo de
+``MIN_PARALLEL`` elementos lanzar los hilos cuesta más de lo que se gana.
+"""
+import numpy as np
+from numba import njit, prange
+
+from ._parallel import parallel_kernel
+
+MIN_PARALLEL = 1 << 16
+_BLOCK = 1 << 14
+
+
+def _fits(*arrays):
+    a = arrays[0]
+    return (a.size >= MIN_PARALLEL and a.dtype in (np.float32, np.float64)
+            and all(b.shape == a.shape and b.dtype == a.dtype and b.flags.c_contiguous for b in arrays))
+
+
+@parallel_kernel
+@njit(parallel=True, cache=True)
+def _relu(a, out):
+    n = a.size
+    for blk in prange((n + _BLOCK - 1) // _BLOCK):
+        for i in range(blk * _BLOCK, min(n, (blk + 1) * _BLOCK)):
+            v = a[i]
+            out[i] = v if not v < 0 else 0  # NaN pasa (como torch.relu)
+
+
+@parallel_kernel
+@njit(parallel=True, cache=True)
+def _relu_backward(g, out, dx):
+    n = g.size
+    for blk in prange((n + _BLOCK - 1) // _BLOCK):
+        for i in range(blk * _BLOCK, min(n, (blk + 1) * _BLOCK)):
+            dx[i] = 0 if out[i] <= 0 else g[i]
+
+
+def relu(a):
+    """max(a, 0) con NaN propagado y −0 conservado, como ``torch.relu``."""
+    if not _fits(a):
+        return np.where(a < 0, a.dtype.type(0), a)
+    out = np.empty_like(a)
+    _relu(a.reshape(-1), out.reshape(-1))
+    return out
+
+
+def relu_backward(g, out):
+    """``g`` donde ``out > 0`` (o NaN, como ``threshold_backward`` de PyTorch), 0 si no;
+    un ``g`` infinito o NaN donde ``out ≤ 0`` da 0, no NaN."""
+    if not _fits(g, out):
+        return np.where(out <= 0, g.dtype.type(0), g)
+    dx = np.empty_like(g)
+    _relu_backward(g.reshape(-1), out.reshape(-1), dx.reshape(-1))
+    return dx
