@@ -203,13 +203,11 @@ def _pool_case(name, s, rng, torch, K, level):
     fast_avg = fast and oh == h // 2 and ow == w // 2
     inv = np.array([1 / (k * k)], np.float32)
     if s["kind"] == "max":
-        def fwd():
-            if fast:
-                return K.max_pool2x2_forward(x, oh, ow)
+        def fwd():  # el núcleo elige el camino por forma
             return K.max_pool2d_forward(x, k, k, st, st, pd, pd, 1, 1, oh, ow)
 
         def bwd(y, idx):
-            (K.max_pool2x2_backward if fast else K.max_pool2d_backward)(np.ones_like(y), idx, h, w)
+            K.max_pool2d_backward(np.ones_like(y), idx, h, w)
 
         tfn = TF.max_pool2d
     else:

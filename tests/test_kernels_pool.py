@@ -26,9 +26,12 @@ def _sizes(c):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("channels", [3, 9])  # 9: el camino con los canales en el bucle interior
+@pytest.mark.parametrize("algo", [None, *K.MAX_POOL_ALGOS])  # None: el que elige por forma
 @given(case=pool_case(), nans=st.integers(0, 3))
-def test_max_pool_matches_reference(case, dtype, channels, nans):
+def test_max_pool_matches_reference(case, dtype, algo, nans):
+    if algo == "2x2":  # sólo vale para 2×2 de stride 2 sin relleno ni dilatación
+        case.update(k=(2, 2), s=(2, 2), p=(0, 0), d=(1, 1))
+    channels = 9 if algo is None else 3
     rng = np.random.default_rng(case["seed"])
     x = rng.integers(-3, 4, (2, channels, case["h"], case["w"])).astype(dtype)  # con empates
     for _ in range(nans):  # varios NaN por ventana: gana el último, como PyTorch
@@ -36,7 +39,7 @@ def test_max_pool_matches_reference(case, dtype, channels, nans):
     x[0, 0] = np.where(rng.random(x.shape[2:]) < 0.3, -np.inf, x[0, 0])  # −inf como el relleno
     k, s, p, d = case["k"], case["s"], case["p"], case["d"]
     oh, ow = _sizes(case)
-    out, idx = K.max_pool2d_forward(x, k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1], oh, ow)
+    out, idx = K.max_pool2d_forward(x, k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1], oh, ow, algo=algo)
     rout, ridx = R.max_pool2d(x, k, s, p, d, case["ceil"])
     np.testing.assert_array_equal(out, rout)
     np.testing.assert_array_equal(idx, ridx)
@@ -225,12 +228,13 @@ def test_max_pool_2x2_fast_path_with_ceil_mode(h, w):
     x[0, 0, -1, -1] = np.nan
     oh, ow = K.pool_output_size(h, 2, 2, 0, 1, True), K.pool_output_size(w, 2, 2, 0, 1, True)
     a, ia = K.max_pool2x2_forward(x, oh, ow)
-    b, ib = K.max_pool2d_forward(x, 2, 2, 2, 2, 0, 0, 1, 1, oh, ow)
-    np.testing.assert_array_equal(a, b)
-    np.testing.assert_array_equal(ia, ib)
-    g = rng.standard_normal(a.shape).astype(np.float32)
-    np.testing.assert_array_equal(K.max_pool2x2_backward(g, ia, h, w), K.max_pool2d_backward(g, ib, h, w))
-    np.testing.assert_array_equal(K.max_pool2x2_backward(g, ia, h, w), K.max_pool2x2_backward.py_func(g, ia, h, w))
+    for algo in ("filas", "canales"):
+        b, ib = K.max_pool2d_forward(x, 2, 2, 2, 2, 0, 0, 1, 1, oh, ow, algo=algo)
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(ia, ib)
+    a2, ia2 = K.max_pool2x2_forward.py_func(x, oh, ow)
+    np.testing.assert_array_equal(a, a2)
+    np.testing.assert_array_equal(ia, ia2)
 
 
 @pytest.mark.parametrize("channels", [2, 16])

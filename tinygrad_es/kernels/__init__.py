@@ -12,8 +12,8 @@ from .conv import (ALGOS, ConvState, choose_algo, conv2d_backward, conv2d_forwar
 from .conv_transpose import (conv_transpose2d_backward, conv_transpose2d_forward,
                              conv_transpose_output_size)
 from .im2col import col2im, im2col, pad_input
-from .pool import (adaptive_max_pool2d_forward, max_pool2d_backward, max_pool2d_forward,
-                   max_pool2x2_backward, max_pool2x2_forward, max_unpool2d_backward, max_unpool2d_forward,
+from .pool import (MAX_POOL_ALGOS, adaptive_max_pool2d_forward, max_pool2d_backward, max_pool2d_forward,
+                   max_pool2x2_forward, max_unpool2d_backward, max_unpool2d_forward,
                    pool_output_size)
 from .pool_avg import (adaptive_avg_pool2d_backward, adaptive_avg_pool2d_forward, avg_pool2d_backward,
                        avg_pool2d_forward, avg_pool2x2_backward, avg_pool2x2_forward)
@@ -28,8 +28,8 @@ __all__ = ["workspace", "parallel_kernel", "uses_lock", "blas",
            "ALGOS", "ConvState", "choose_algo", "conv2d_forward", "conv2d_backward", "conv2d_input_grad",
            "conv_output_size", "conv_release", "conv_transpose2d_forward", "conv_transpose2d_backward",
            "conv_transpose_output_size", "im2col", "col2im", "pad_input",
-           "pool_output_size", "max_pool2d_forward", "max_pool2d_backward", "max_pool2x2_forward",
-           "max_pool2x2_backward", "adaptive_max_pool2d_forward", "max_unpool2d_forward", "max_unpool2d_backward",
+           "pool_output_size", "MAX_POOL_ALGOS", "max_pool2d_forward", "max_pool2d_backward", "max_pool2x2_forward",
+           "adaptive_max_pool2d_forward", "max_unpool2d_forward", "max_unpool2d_backward",
            "avg_pool2d_forward", "avg_pool2d_backward", "avg_pool2x2_forward", "avg_pool2x2_backward",
            "adaptive_avg_pool2d_forward", "adaptive_avg_pool2d_backward",
            "nearest_indices", "linear_weights", "upsample_nearest2d_forward", "upsample_nearest2d_backward",

@@ -44,7 +44,7 @@ def _relu_backward(g, out, dx):
 
 def relu(a):
     """max(a, 0) con NaN propagado y −0 conservado, como ``torch.relu``."""
-    if not _fits(a):
+    if a.size < MIN_PARALLEL or not _fits(a):  # primero lo barato: las operaciones diminutas pasan por aquí
         return np.where(a < 0, a.dtype.type(0), a)
     out = np.empty_like(a)
     _relu(a.reshape(-1), out.reshape(-1))
@@ -54,7 +54,7 @@ def relu(a):
 def relu_backward(g, out):
     """``g`` donde ``out > 0`` (o NaN, como ``threshold_backward`` de PyTorch), 0 si no;
     un ``g`` infinito o NaN donde ``out ≤ 0`` da 0, no NaN."""
-    if not _fits(g, out):
+    if g.size < MIN_PARALLEL or not _fits(g, out):
         return np.where(out <= 0, g.dtype.type(0), g)
     dx = np.empty_like(g)
     _relu_backward(g.reshape(-1), out.reshape(-1), dx.reshape(-1))

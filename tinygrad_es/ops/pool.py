@@ -28,15 +28,8 @@ class MaxPool2d(Function):
     def forward(ctx, x, kernel=(2, 2), stride=(2, 2), padding=(0, 0), out_hw=None, dilation=(1, 1), holder=None):
         x = _c(x)
         oh, ow = out_hw
-        ctx.fast = kernel == (2, 2) and stride == (2, 2) and padding == (0, 0) and dilation == (1, 1)
-        # ventanas recortadas por ceil_mode: con 8 canales o más el núcleo general (canales en
-        # el bucle interior) es más rápido que el camino 2×2 (0,3 frente a 0,8 ms en (64, 64, 11, 11))
-        ctx.fast &= (2 * oh <= x.shape[2] and 2 * ow <= x.shape[3]) or x.shape[1] < 8
-        if ctx.fast:
-            out, idx = K.max_pool2x2_forward(x, oh, ow)
-        else:
-            out, idx = K.max_pool2d_forward(x, kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1],
-                                            dilation[0], dilation[1], oh, ow)
+        out, idx = K.max_pool2d_forward(x, kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1],
+                                        dilation[0], dilation[1], oh, ow)
         if holder is not None:
             holder["indices"] = idx.astype(np.int64, copy=False)
         ctx.save_for_backward(idx)
@@ -46,8 +39,9 @@ class MaxPool2d(Function):
     @staticmethod
     def backward(ctx, g):
         (idx,) = ctx.saved_tensors
-        backward = K.max_pool2x2_backward if ctx.fast else K.max_pool2d_backward
-        return backward(np.ascontiguousarray(g), idx, ctx.hw[0], ctx.hw[1])
+        # ceros + suma en el índice de cada ventana (más rápido que escribir cada elemento de
+        # dx, también en el caso 2×2: 0,15 frente a 0,34 ms en (64, 64, 11, 11), medido)
+        return K.max_pool2d_backward(np.ascontiguousarray(g), idx, ctx.hw[0], ctx.hw[1])
 
 
 class AdaptiveMaxPool2d(Function):
