@@ -279,3 +279,22 @@ def test_im2col_per_image_is_deterministic_across_thread_counts():
     rdx, rdw = R.conv2d_grads(x, w, res[0][3], *args)
     close(res[0][1], rdx, np.float32)
     close(res[0][2], rdw, np.float32)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_winograd_weight_transforms_match_matrix_formula(dtype):
+    """U = G g Gᵀ y su adjunto dg = Gᵀ dU G (núcleos escritos a mano) contra el producto de
+    matrices con ``G_MAT``, y <U(g), dU> = <g, Uᵀ(dU)>."""
+    from tinygrad_es.kernels import winograd as WG
+    rng = np.random.default_rng(7)
+    w = rng.standard_normal((5, 3, 3, 3)).astype(dtype)
+    G = WG.G_MAT
+    ref = np.matmul(np.matmul(G, w.astype(np.float64)), G.T).reshape(5, 3, 16).transpose(2, 0, 1)
+    U = WG.weight_transform(w)
+    assert U.dtype == dtype and U.shape == (16, 5, 3)
+    np.testing.assert_allclose(U, ref, rtol=TOL[dtype], atol=TOL[dtype])
+    du = rng.standard_normal((16, 5, 3)).astype(dtype)
+    dg = WG.weight_transform_adjoint(du, 5, 3)
+    ref = np.matmul(np.matmul(G.T, du.astype(np.float64).transpose(1, 2, 0).reshape(5, 3, 4, 4)), G)
+    np.testing.assert_allclose(dg, ref, rtol=TOL[dtype], atol=TOL[dtype])
+    np.testing.assert_allclose(np.vdot(U, du), np.vdot(w, dg), rtol=1e-5)
