@@ -29,6 +29,17 @@ def _expand_back(g, shape, axes, keepdims):
     return g
 
 
+def _spread(g, shape, axes, keepdims):
+    """``g`` copiado (como vista de solo lectura) en cada elemento reducido: forma ``shape``."""
+    if g.__class__ is not np.ndarray:
+        g = np.asarray(g)
+    if g.ndim == 0 and shape:  # reducción total (la pérdida): vista con pasos 0, ~4× más barata
+        v = np.ndarray(shape, g.dtype, g, 0, (0,) * len(shape))
+        v.flags.writeable = False
+        return v
+    return np.broadcast_to(_expand_back(g, shape, axes, keepdims), shape)
+
+
 class Sum(Function):
     """Σ a sobre los ejes: ∂/∂aᵢ = 1 (el gradiente se copia a todo el eje)."""
 
@@ -41,8 +52,7 @@ class Sum(Function):
 
     @staticmethod
     def backward(ctx, g):
-        g = _expand_back(g, ctx.shape, ctx.axes, ctx.keepdims)
-        return np.broadcast_to(g, ctx.shape)
+        return _spread(g, ctx.shape, ctx.axes, ctx.keepdims)
 
 
 class Mean(Function):
@@ -57,8 +67,7 @@ class Mean(Function):
 
     @staticmethod
     def backward(ctx, g):
-        g = _expand_back(g, ctx.shape, ctx.axes, ctx.keepdims)
-        return np.broadcast_to(g / g.dtype.type(ctx.n), ctx.shape)
+        return _spread(np.asarray(g / g.dtype.type(ctx.n)), ctx.shape, ctx.axes, ctx.keepdims)
 
 
 class Var(Function):
