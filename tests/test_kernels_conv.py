@@ -107,6 +107,8 @@ def test_winograd_float32_error_is_like_direct():
 def test_choose_algo():
     assert K.choose_algo((64, 64, 14, 14), (64, 64, 3, 3), (1, 1), (1, 1), (1, 1), 1) == "winograd"
     assert K.choose_algo((32, 128, 28, 28), (128, 128, 3, 3), (1, 1), (1, 1), (1, 1), 1) == "winograd4"
+    assert K.choose_algo((64, 32, 13, 13), (64, 32, 3, 3), (1, 1), (0, 0), (1, 1), 1) == "winograd4"  # (b)
+    assert K.choose_algo((64, 16, 13, 13), (16, 16, 3, 3), (1, 1), (0, 0), (1, 1), 1) == "winograd"
     assert K.choose_algo((64, 3, 32, 32), (16, 3, 5, 5), (1, 1), (2, 2), (1, 1), 1) == "direct"
     assert K.choose_algo((64, 1, 28, 28), (32, 1, 3, 3), (1, 1), (0, 0), (1, 1), 1) == "direct"
     assert K.choose_algo((64, 32, 28, 28), (32, 1, 3, 3), (1, 1), (1, 1), (1, 1), 32) == "direct"
@@ -298,3 +300,20 @@ def test_winograd_weight_transforms_match_matrix_formula(dtype):
     ref = np.matmul(np.matmul(G.T, du.astype(np.float64).transpose(1, 2, 0).reshape(5, 3, 4, 4)), G)
     np.testing.assert_allclose(dg, ref, rtol=TOL[dtype], atol=TOL[dtype])
     np.testing.assert_allclose(np.vdot(U, du), np.vdot(w, dg), rtol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_winograd4_weight_transforms_match_matrix_formula(dtype):
+    from tinygrad_es.kernels import winograd4 as W4
+    rng = np.random.default_rng(8)
+    w = rng.standard_normal((4, 5, 3, 3)).astype(dtype)
+    G = W4.G4
+    ref = np.matmul(np.matmul(G, w.astype(np.float64)), G.T).reshape(4, 5, 36).transpose(2, 0, 1)
+    U = W4.weight_transform(w)
+    assert U.dtype == dtype and U.shape == (36, 4, 5)
+    np.testing.assert_allclose(U, ref, rtol=TOL[dtype], atol=TOL[dtype])
+    du = rng.standard_normal((36, 4, 5)).astype(dtype)
+    ref = np.matmul(np.matmul(G.T, du.astype(np.float64).transpose(1, 2, 0).reshape(4, 5, 6, 6)), G)
+    dg = W4.weight_transform_adjoint(du, 4, 5)
+    assert dg.dtype == dtype
+    np.testing.assert_allclose(dg, ref, rtol=TOL[dtype], atol=TOL[dtype])

@@ -53,9 +53,14 @@ def choose_algo(x_shape, w_shape, stride, padding, dilation, groups):
     if tuple(stride) != (1, 1):
         return "im2col"
     if kh == kw == 3 and tuple(dilation) == (1, 1) and groups == 1 and c >= 16 and o >= 16:
-        # F(4×4) sólo paga con muchos canales (medido: 12-15 % menos en f+b con 128→128 a 28²,
-        # más lento con 64 canales a 13-14², donde las transformadas pesan más que la GEMM)
-        return "winograd4" if c >= 128 and o >= 128 else "winograd"
+        # F(4×4) hace la mitad de trabajo en las GEMM y mueve menos memoria, pero sus teselas
+        # de 4 desperdician más en los bordes y sus transformadas pesan con pocos canales.
+        # Medido (f+b, F4/F2): 32→64 a 11² 0,95; 16→32 y 32→32 a 28² 0,90; 128→128 a 28² 0,77;
+        # 64→64 a 14² 1,12 (teselas: 16² frente a 14²); 16→16 a 11² 1,09.
+        oh, ow = x_shape[2] + 2 * padding[0] - 2, x_shape[3] + 2 * padding[1] - 2
+        waste2 = (2 * -(-oh // 2)) * (2 * -(-ow // 2))
+        waste4 = (4 * -(-oh // 4)) * (4 * -(-ow // 4))
+        return "winograd4" if o >= 32 and waste4 <= 1.05 * waste2 else "winograd"
     if kh == kw == 1 and tuple(padding) == (0, 0) and groups == 1:
         return "gemm1x1"
     if cg * kh * kw <= 160 or cg == 1:

@@ -27,15 +27,21 @@ def tiles(oh, ow):
 
 
 def weight_transform(w):
-    """U = G g Gᵀ (calculada en float64): (O, C, 3, 3) -> (36, O, C)."""
-    u = np.matmul(np.matmul(G4, w.astype(np.float64)), G4.T)
+    """U = G g Gᵀ para cada (o, c), en float64: (O, C, 3, 3) -> (36, O, C), contigua."""
     o, c = w.shape[:2]
-    return np.ascontiguousarray(u.reshape(o, c, 36).transpose(2, 0, 1), dtype=w.dtype)
+    u = _KRON @ w.reshape(o * c, 9).T.astype(np.float64)  # una GEMM (36×9)·(9×O·C)
+    return np.ascontiguousarray(u.reshape(36, o, c), dtype=w.dtype)
 
 
 def weight_transform_adjoint(du, o, c):
-    d = du.transpose(1, 2, 0).reshape(o, c, 6, 6).astype(np.float64)
-    return np.matmul(np.matmul(G4.T, d), G4).astype(du.dtype)
+    """dg = Gᵀ dU G (el adjunto), en float64: (36, O, C) -> (O, C, 3, 3)."""
+    d = du.reshape(36, o * c).T.astype(np.float64) @ _KRON  # (O·C×36)·(36×9)
+    return d.astype(du.dtype).reshape(o, c, 3, 3)
+
+
+# U[6r + q] = Σ_ij G[r, i]·G[q, j]·g[i, j]: las dos transformadas son una GEMM con G ⊗ G. Con
+# np.matmul por lotes de matrices pequeñas costaban 0,2-0,6 ms por llamada (2 048 pares (o, c)).
+_KRON = np.kron(G4, G4)
 
 
 # Los productos por 2, 4, 8 y 5 se escriben como sumas: con un literal entero numba
