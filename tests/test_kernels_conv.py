@@ -113,7 +113,9 @@ def test_choose_algo():
     assert K.choose_algo((64, 1, 28, 28), (32, 1, 3, 3), (1, 1), (0, 0), (1, 1), 1) == "direct"
     assert K.choose_algo((64, 32, 28, 28), (32, 1, 3, 3), (1, 1), (1, 1), (1, 1), 32) == "direct"
     assert K.choose_algo((64, 64, 14, 14), (128, 64, 1, 1), (1, 1), (0, 0), (1, 1), 1) == "gemm1x1"
-    assert K.choose_algo((64, 32, 28, 28), (64, 32, 3, 3), (2, 2), (1, 1), (1, 1), 1) == "im2col"
+    assert K.choose_algo((64, 32, 28, 28), (64, 32, 3, 3), (2, 2), (1, 1), (1, 1), 1) == "im2col_img"  # (e)
+    assert K.choose_algo((64, 64, 8, 8), (128, 64, 3, 3), (2, 2), (1, 1), (1, 1), 1) == "im2col"
+    assert K.choose_algo((32, 3, 32, 32), (16, 3, 3, 3), (2, 2), (1, 1), (1, 1), 1) == "im2col"
 
 
 @st.composite
@@ -270,7 +272,7 @@ def test_im2col_per_image_is_deterministic_across_thread_counts():
     try:
         for threads in (1, min(2, numba.config.NUMBA_NUM_THREADS)):
             numba.set_num_threads(threads)
-            out, st_ = K.conv2d_forward(x, w, b, *args, algo="im2col")
+            out, st_ = K.conv2d_forward(x, w, b, *args, algo="im2col_img")
             g = rng.standard_normal(out.shape).astype(np.float32) if not res else res[0][3]
             res.append((out,) + K.conv2d_backward(g, st_)[:2] + (g,))
     finally:

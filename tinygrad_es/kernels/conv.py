@@ -9,9 +9,9 @@ Algoritmos (``conv2d_forward(..., algo=None)`` elige; ``algo=`` lo fuerza en los
   depthwise, dilatadas...): núcleo directo sobre planos aplanados (``direct.py``), sin
   ``cols``; escribe la salida ya en (N, O, H, W) con el sesgo.
 * ``"gemm1x1"``: 1×1 de stride 1 sin relleno: una GEMM por imagen, sin im2col.
-* ``"im2col"``: el caso general (stride, dilatación, grupos): im2col + GEMM imagen a
-  imagen, en la caché (``im2col_chunks.py``). La traspuesta usa el im2col del lote
-  entero (``im2col.py``).
+* ``"im2col_img"`` / ``"im2col"``: el caso general (stride, dilatación, grupos): im2col +
+  GEMM imagen a imagen, en la caché (``im2col_chunks.py``), con salidas grandes; si no,
+  im2col del lote entero y una GEMM por grupo (``im2col.py``), como la traspuesta.
 
 Cada ``forward`` devuelve ``(out, state)``; ``state`` (``ConvState``) guarda lo que
 necesita su backward y se devuelve a la reserva con ``conv_release``.
@@ -23,10 +23,10 @@ from . import gemm as G
 from . import im2col_chunks as IC
 from . import winograd as WG
 from . import winograd4 as WG4
-from .im2col import col2im, im2col, nol_to_ol, pad_input
+from .im2col import col2im, im2col, nol_to_ol, ol_to_nol, pad_input
 from .workspace import workspace
 
-ALGOS = ("winograd", "winograd4", "direct", "gemm1x1", "im2col")
+ALGOS = ("winograd", "winograd4", "direct", "gemm1x1", "im2col", "im2col_img")
 _WINO = {"winograd": (WG, 16), "winograd4": (WG4, 36)}
 DW_PARTS = 4  # sumas parciales del gradiente de pesos directo (fijas: mismo resultado con 1 o 2 hilos)
 
@@ -51,7 +51,7 @@ def choose_algo(x_shape, w_shape, stride, padding, dilation, groups):
     c = x_shape[1]
     o, cg, kh, kw = w_shape
     if tuple(stride) != (1, 1):
-        return "im2col"
+        return _im2col_kind(x_shape, w_shape, stride, padding, dilation)
     if kh == kw == 3 and tuple(dilation) == (1, 1) and groups == 1 and c >= 16 and o >= 16:
         # F(4×4) hace la mitad de trabajo en las GEMM y mueve menos memoria, pero sus teselas
         # de 4 desperdician más en los bordes y sus transformadas pesan con pocos canales.
@@ -65,7 +65,19 @@ def choose_algo(x_shape, w_shape, stride, padding, dilation, groups):
         return "gemm1x1"
     if cg * kh * kw <= 160 or cg == 1:
         return "direct"
-    return "im2col"
+    return _im2col_kind(x_shape, w_shape, stride, padding, dilation)
+
+
+def _im2col_kind(x_shape, w_shape, stride, padding, dilation):
+    """im2col imagen a imagen (en la caché) con salidas grandes y bastantes taps; si no, im2col
+    de todo el lote y una GEMM ancha. Medido (f+b, imagen a imagen / lote): 32→64 3×3 s2 de 28²
+    0,85; 32→64 de 16² 0,85; con salidas de 2×2 a 7×7 1,1-3,4 (GEMM estrechas) y con 3 canales
+    de entrada (K = 27) 1,3."""
+    o, cg, kh, kw = w_shape
+    L = 1
+    for size, k, s, p, d in zip(x_shape[2:], w_shape[2:], stride, padding, dilation):
+        L *= conv_output_size(size, k, s, p, d)
+    return "im2col_img" if L >= 64 and cg * kh * kw >= 64 else "im2col"
 
 
 def conv_release(state):
@@ -144,10 +156,17 @@ def conv2d_forward(x, w, b=None, stride=(1, 1), padding=(0, 0), dilation=(1, 1),
         if b is not None:
             out += bias[None, :, None, None]
         saved, owned = (x3,), []
-    elif algo == "im2col":
+    elif algo == "im2col_img":
         xc = np.ascontiguousarray(x)
         out = IC.forward(xc, w, bias, stride, padding, dilation, groups, (oh, ow))
         saved, owned = (xc,), []
+    elif algo == "im2col":
+        cols = _im2col(x, kh, kw, stride, padding, dilation, oh, ow)
+        y = workspace.get_rows((o, n * oh * ow), x.dtype)
+        _group_matmul(w.reshape(o, -1), cols, y, groups)
+        ol_to_nol(y, n, o, oh * ow, bias, out.reshape(n, o, oh * ow))
+        workspace.put_rows(y)
+        saved, owned = (cols,), [cols]
     else:
         raise ValueError(f"algoritmo de convolución desconocido: {algo!r} (opciones: {ALGOS})")
     state = ConvState(algo, x.shape, w, stride, padding, dilation, groups, (oh, ow), saved, owned)
@@ -285,8 +304,16 @@ def _dw_from_cols(g, cols, w_shape, groups):
 
 
 def _backward_im2col(g, st, need_x, need_w):
-    (x,) = st.saved
-    return IC.backward(g, x, st.w, st.stride, st.padding, st.dilation, st.groups, need_x, need_w)
+    if st.algo == "im2col_img":
+        (x,) = st.saved
+        return IC.backward(g, x, st.w, st.stride, st.padding, st.dilation, st.groups, need_x, need_w)
+    (cols,) = st.saved
+    dx = dw = None
+    if need_w:
+        dw = _dw_from_cols(g, cols, st.w.shape, st.groups)
+    if need_x:
+        dx = conv2d_input_grad(g, st.w, st.x_shape, st.stride, st.padding, st.dilation, st.groups)
+    return dx, dw
 
 
 def conv2d_input_grad(g, w, x_shape, stride, padding, dilation, groups):
