@@ -57,7 +57,7 @@ def choose_algo(x_shape, w_shape, stride, padding, dilation, groups):
         # de 4 desperdician más en los bordes y sus transformadas pesan con pocos canales.
         # Medido (f+b, F4/F2): 32→64 a 11² 0,95; 16→32 y 32→32 a 28² 0,90; 128→128 a 28² 0,77;
         # 64→64 a 14² 1,12 (teselas: 16² frente a 14²); 16→16 a 11² 1,09.
-        oh, ow = x_shape[2] + 2 * padding[0] - 2, x_shape[3] + 2 * padding[1] - 2
+        oh, ow = (conv_output_size(n, 3, 1, p) for n, p in zip(x_shape[2:], padding))
         waste2 = (2 * -(-oh // 2)) * (2 * -(-ow // 2))
         waste4 = (4 * -(-oh // 4)) * (4 * -(-ow // 4))
         return "winograd4" if o >= 32 and waste4 <= 1.05 * waste2 else "winograd"

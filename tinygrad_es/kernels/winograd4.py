@@ -17,6 +17,7 @@ import numpy as np
 from numba import njit, prange
 
 from ._parallel import parallel_kernel
+from .winograd import kron_weight_transform, kron_weight_transform_adjoint
 
 G4 = np.array([[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6], [1 / 24, 1 / 12, 1 / 6],
                [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]])
@@ -26,22 +27,17 @@ def tiles(oh, ow):
     return (oh + 3) // 4, (ow + 3) // 4
 
 
+_KRON = np.kron(G4, G4)
+
+
 def weight_transform(w):
-    """U = G g Gᵀ para cada (o, c), en float64: (O, C, 3, 3) -> (36, O, C), contigua."""
-    o, c = w.shape[:2]
-    u = _KRON @ w.reshape(o * c, 9).T.astype(np.float64)  # una GEMM (36×9)·(9×O·C)
-    return np.ascontiguousarray(u.reshape(36, o, c), dtype=w.dtype)
+    """U = G g Gᵀ (en float64): (O, C, 3, 3) -> (36, O, C), contigua."""
+    return kron_weight_transform(_KRON, w)
 
 
 def weight_transform_adjoint(du, o, c):
-    """dg = Gᵀ dU G (el adjunto), en float64: (36, O, C) -> (O, C, 3, 3)."""
-    d = du.reshape(36, o * c).T.astype(np.float64) @ _KRON  # (O·C×36)·(36×9)
-    return d.astype(du.dtype).reshape(o, c, 3, 3)
-
-
-# U[6r + q] = Σ_ij G[r, i]·G[q, j]·g[i, j]: las dos transformadas son una GEMM con G ⊗ G. Con
-# np.matmul por lotes de matrices pequeñas costaban 0,2-0,6 ms por llamada (2 048 pares (o, c)).
-_KRON = np.kron(G4, G4)
+    """dg = Gᵀ dU G (en float64): (36, O, C) -> (O, C, 3, 3)."""
+    return kron_weight_transform_adjoint(_KRON, du, o, c)
 
 
 # Los productos por 2, 4, 8 y 5 se escriben como sumas: con un literal entero numba
