@@ -14,8 +14,9 @@ _BLOCK = 1 << 14
 
 
 def _fits(*arrays):
+    """Mismo dtype flotante, misma forma y contiguos (el tamaño lo mira antes quien llama)."""
     a = arrays[0]
-    return (a.size >= MIN_PARALLEL and a.dtype in (np.float32, np.float64)
+    return (a.dtype in (np.float32, np.float64)
             and all(b.shape == a.shape and b.dtype == a.dtype and b.flags.c_contiguous for b in arrays))
 
 
