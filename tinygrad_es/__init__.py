@@ -25,6 +25,7 @@ from ._creation import *  # noqa: E402,F401,F403
 from ._creation import __all__ as _creation_all  # noqa: E402
 from ._functions import *  # noqa: E402,F401,F403
 from ._functions import METHOD_FUNCTIONS as _MF, cat, concat, stack, where  # noqa: E402
+from ._functions import _make as _make_method_function  # noqa: E402
 from ._functions_ops import *  # noqa: E402,F401,F403
 from ._functions_ops import __all__ as _ops_all  # noqa: E402
 from . import linalg  # noqa: E402,F401  (tinygrad_es.linalg como torch.linalg)
@@ -40,9 +41,21 @@ __version__ = "0.2.0"
 
 from .serialization import load, save  # noqa: E402
 from . import nn, optim, utils  # noqa: E402,F401  (tinygrad_es.nn como torch.nn, .optim, .utils.data)
+# complejos, ventanas, stft/istft y torch.fft (el audio se apoya en ellos)
+from ._dtype import complex64, complex128  # noqa: E402
+from ._tensor_complex import (view_as_real, view_as_complex, complex, polar, is_complex, real,  # noqa: E402
+                              imag, angle, conj, conj_physical, resolve_conj)
+from ._windows import hann_window, hamming_window, blackman_window, bartlett_window, kaiser_window  # noqa: E402
+from . import fft  # noqa: E402,F401  (tinygrad_es.fft como torch.fft)
+cfloat, cdouble = complex64, complex128
+stft, istft = _make_method_function("stft"), _make_method_function("istft")
+_spectral_all = ["complex64", "complex128", "cfloat", "cdouble", "view_as_real", "view_as_complex", "complex",
+                 "polar", "is_complex", "real", "imag", "angle", "conj", "conj_physical", "resolve_conj",
+                 "hann_window", "hamming_window", "blackman_window", "bartlett_window", "kaiser_window", "fft",
+                 "stft", "istft"]
 
 __all__ = (["Value", "Tensor", "Size", "Function", "no_grad", "enable_grad", "set_grad_enabled",
             "inference_mode", "is_grad_enabled", "manual_seed", "seed", "initial_seed", "Generator",
             "default_generator", "dtype", "float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "bool", "float", "double", "half", "long", "int", "short", "get_default_dtype", "set_default_dtype", "device", "cuda",
             "cat", "concat", "stack", "where", "nn", "optim", "utils", "save", "load", "linalg"] + list(_creation_all) + list(_MF)
-           + list(_ops_all))
+           + list(_ops_all) + _spectral_all)

@@ -22,6 +22,7 @@ from ._tensor_index import IndexMixin
 from ._tensor_sort import SortMixin
 from ._tensor_reduce import ReduceMixin
 from ._tensor_layout import LayoutMixin
+from ._tensor_spectral import SpectralMixin
 
 __all__ = ["Tensor", "Size", "to_array"]
 
@@ -87,7 +88,7 @@ class _Handle:
 
 
 class Tensor(TensorBase, MathMixin, ShapeMixin, InplaceMixin, ConvertMixin, PointwiseMixin, IndexMixin,
-             SortMixin, ReduceMixin, LayoutMixin):
+             SortMixin, ReduceMixin, LayoutMixin, SpectralMixin):
     """Array con gradiente automático (como ``torch.Tensor``).
 
     ``Tensor(datos)`` crea un tensor de coma flotante (float32, como ``torch.Tensor``);

@@ -55,10 +55,23 @@ def binary(fn, a, b, float_out: bool = False):
     elif a.__class__ in _FAST_SCALARS and isinstance(b, TensorBase) and b._data.dtype.kind == "f":
         return fn.apply(TensorBase._wrap(np.asarray(a, b._data.dtype)), b)
     a, b = _dtype_of(a), _dtype_of(b)
+    if _COMPLEX and (_COMPLEX[1](a) or _COMPLEX[1](b)):   # algún complejo: _tensor_complex.py
+        if fn not in _COMPLEX_NAMES:
+            raise RuntimeError(f"'{fn.__name__}' no está definido para números complejos")
+        return _COMPLEX[0](_COMPLEX_NAMES[fn], a, b)
     npd = D.result_type(a, b)
     if float_out:
         npd = D.float_result(npd)
     return fn.apply(as_operand(a, npd), as_operand(b, npd))
+
+
+_COMPLEX = []            # (complex_binary, es_complejo), lo registra _tensor_complex.py
+_COMPLEX_NAMES = {E.Add: "add", E.Sub: "sub", E.Mul: "mul", E.Div: "div"}
+
+
+def register_complex_binary(fn, is_complex) -> None:
+    """Las operaciones con un operando complejo las resuelve ``fn(nombre, a, b)``."""
+    _COMPLEX[:] = [fn, is_complex]
 
 
 def _float_in(t):

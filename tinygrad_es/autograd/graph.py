@@ -157,6 +157,7 @@ class TensorBase:
     __slots__ = ("_data", "_grad", "requires_grad", "_ctx", "name", "_retain", "_hooks", "_version",
                  "__weakref__")
     _concrete = None
+    _complex = None   # la subclase de los tensores complejos (_tensor_complex.py) se registra aquí
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
@@ -165,8 +166,10 @@ class TensorBase:
 
     @staticmethod
     def _wrap(data: np.ndarray, requires_grad: bool = False, version: VersionCounter | None = None):
-        t = object.__new__(TensorBase._concrete)
-        t._data = data if isinstance(data, np.ndarray) else np.asarray(data)
+        if not isinstance(data, np.ndarray):
+            data = np.asarray(data)
+        t = object.__new__(TensorBase._complex if data.dtype.kind == "c" else TensorBase._concrete)
+        t._data = data
         t._grad = None
         t.requires_grad = requires_grad
         t._ctx = None
