@@ -26,10 +26,12 @@ URL = "speech_commands_v0.02"
 HASH_DIVIDER = "_nohash_"
 EXCEPT_FOLDER = "_background_noise_"
 _BASES = ["http://download.tensorflow.org/data/", "https://storage.googleapis.com/download.tensorflow.org/data/"]
-_CHECKSUMS = {   # sha256 de los archivos oficiales (los que comprueba torchaudio)
+_SHA256 = {   # sha256 de los archivos oficiales (los que comprueba torchaudio)
     "speech_commands_v0.01.tar.gz": "743935421bb51cccdb6bdd152e04c5c70274e935c82119ad7faeec31780d811d",
     "speech_commands_v0.02.tar.gz": "af14739ee7dc311471de98f5f9d2c9191b18aedfe957f4a6ff791c709868ff58",
 }
+# como torchaudio, el resumen va con la URL: una URL propia no se comprueba
+_CHECKSUMS = {b + name: h for b in _BASES for name, h in _SHA256.items()}
 
 
 def _load_list(root, *filenames):
@@ -86,7 +88,7 @@ class SPEECHCOMMANDS(Dataset):
             if not os.path.isdir(self._path):
                 if not os.path.isfile(archive):
                     try:
-                        download_from_mirrors(urls, archive, _CHECKSUMS.get(basename))
+                        download_from_mirrors(urls, archive, _CHECKSUMS.get(urls[0]))
                     except DownloadError as e:
                         raise RuntimeError(f"SPEECHCOMMANDS: {e}") from None
                 extract_archive(archive, self._path)
