@@ -23,7 +23,7 @@ from .. import metrics as M
 from ..data.datasets import DatasetNotFoundError
 from ..nn import functional as F
 from ..utils.data import DataLoader, TensorDataset
-from ._common import have_matplotlib, out_path, parse
+from ._common import HELP, have_matplotlib, out_path, parse
 
 SAMPLE_RATE = 8000
 DURACION = 8000          # muestras por grabación: 1 s (el 99 % de las grabaciones del FSDD dura menos)
@@ -111,12 +111,17 @@ def spec_augment(freq_mask: int = 6, time_mask: int = 12) -> nn.Module:
                          torchaudio.transforms.TimeMasking(time_mask, iid_masks=True))
 
 
-def cargar(root=None, limit: int = 0):
-    """(señales (N, 8000), etiquetas, personas, índices, origen) de todo el FSDD (o la muestra)."""
-    try:
-        ds = torchaudio.datasets.FSDD(root)
-        origen = f"FSDD completo ({ds.source})"
-    except DatasetNotFoundError:
+def cargar(root=None, limit: int = 0, sample: bool = False):
+    """(señales (N, 8000), etiquetas, personas, índices, origen) de todo el FSDD (o de la muestra
+    incluida, si no se encuentra o con ``sample=True``)."""
+    ds = None
+    if not sample:
+        try:
+            ds = torchaudio.datasets.FSDD(root)
+            origen = f"FSDD completo ({ds.source})"
+        except DatasetNotFoundError:
+            pass
+    if ds is None:
         ds = torchaudio.datasets.FSDD(sample=True)
         origen = "muestra del FSDD incluida en el paquete (120 grabaciones: resultados sólo ilustrativos)"
     n = len(ds) if not limit else min(limit, len(ds))
@@ -205,9 +210,13 @@ def predecir(model, X, lote: int = 256) -> np.ndarray:
 
 
 def run(epochs: int = 2, seed: int = 0, out_dir: str = "", root: str = "", limit: int = 0, loso: bool = False,
-        ablation: bool = False, tensorboard: str = "", loso_epochs: int = 0, verbose: bool = True) -> dict:
+        ablation: bool = False, tensorboard: str = "", loso_epochs: int = 0, sample: bool = False,
+        verbose: bool = True) -> dict:
+    """La demo completa con valores pequeños por defecto (para los tests); devuelve un dict con la
+    exactitud con y sin SpecAugment, la matriz de confusión y, con ``loso``, la exactitud dejando fuera
+    a cada persona. ``tensorboard``: carpeta donde registrar los entrenamientos."""
     t_total = time.perf_counter()
-    senales, y, personas, indices, origen = cargar(root or None, limit)
+    senales, y, personas, indices, origen = cargar(root or None, limit, sample)
     if verbose:
         print(f"Datos: {origen}: {len(y)} grabaciones de {len(set(personas))} personas")
     t0 = time.perf_counter()
@@ -311,16 +320,31 @@ def figuras(senales, X, y, test, res, out_dir) -> list:
     return paths
 
 
+HELP.update({
+    "root": "carpeta con el FSDD (recordings/ o fsdd-recordings.tar.gz); sin ella, las rutas por defecto",
+    "limit": "usar sólo N grabaciones repartidas por todo el conjunto (0 = todas)",
+    "sin_ablacion": "no repetir el entrenamiento sin SpecAugment",
+    "hablantes": "evaluar también dejando fuera a cada persona (6 entrenamientos más)",
+    "tensorboard": "carpeta donde registrar los entrenamientos para TensorBoard (p. ej. runs/voz)",
+    "loso_epochs": "épocas de cada entrenamiento dejando fuera a una persona (0 = las mismas)",
+    "sample": "usar la muestra incluida en el paquete aunque esté el FSDD completo",
+})
+
+
 def main(argv=None, prog=None):
-    defaults = dict(epochs=20, seed=0, out_dir="resultados_voz", root="", limit=0, loso=True, ablation=True,
-                    tensorboard="", loso_epochs=0)
+    defaults = dict(epochs=16, seed=0, out_dir="resultados_voz", root="", limit=0, sin_ablacion=False,
+                    hablantes=False, tensorboard="", loso_epochs=8, sample=False)
     a = parse(argv, defaults, __doc__, prog)
     t0 = time.perf_counter()
-    res = run(**a)
+    res = run(epochs=a["epochs"], seed=a["seed"], out_dir=a["out_dir"], root=a["root"], limit=a["limit"],
+              loso=a["hablantes"], ablation=not a["sin_ablacion"], tensorboard=a["tensorboard"],
+              loso_epochs=a["loso_epochs"], sample=a["sample"])
     print(f"\nResumen: con SpecAugment {100 * res['specaugment']['exactitud']:.2f} %", end="")
     if "sin_aumento" in res:
         print(f", sin SpecAugment {100 * res['sin_aumento']['exactitud']:.2f} %", end="")
     if "loso_media" in res:
         print(f", dejando fuera a cada persona {100 * res['loso_media']:.2f} %", end="")
     print(f"  ({time.perf_counter() - t0:.0f} s)")
+    if a["tensorboard"]:
+        print(f"Para ver las curvas: tensorboard --logdir {a['tensorboard']}")
     return res
