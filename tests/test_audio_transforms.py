@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import tinygrad_es as tg
-import tinygrad_es.audio as ta
 import tinygrad_es.audio.functional as AF
 import tinygrad_es.audio.transforms as T
 from tinygrad_es.gradcheck import gradcheck

@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pytest
 
-from _chromium import HAY_NAVEGADOR, MOTIVO, TEXTO_PROFUNDO, navegador  # noqa: F401
+from _chromium import HAY_NAVEGADOR, MOTIVO, navegador
 from _web_server import ServidorWeb
 
 import tinygrad_es as tg

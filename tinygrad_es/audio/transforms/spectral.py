@@ -1,33 +1,16 @@
-"""``tinygrad_es.audio.transforms``: los transforms de ``torchaudio.transforms`` como ``nn.Module``
-(mismos nombres, argumentos y valores por defecto; aceptan lotes ``(..., tiempo)`` o
-``(..., freq, tiempo)`` y son diferenciables donde torchaudio lo es). Cada uno guarda lo que
-precalcula (ventana, banco de filtros, matriz DCT, núcleo de remuestreo) como *buffer*.
-
-La cadena típica del proyecto de voz::
-
-    mel = nn.Sequential(MelSpectrogram(8000, n_fft=256, hop_length=80, n_mels=40), AmplitudeToDB())
-    spec_augment = nn.Sequential(FrequencyMasking(8, iid_masks=True), TimeMasking(12, iid_masks=True))
-    x = spec_augment(mel(waveform))         # sólo en entrenamiento: model.train()
-
-Los de SpecAugment (``FrequencyMasking``, ``TimeMasking``, ``SpecAugment``, ``TimeWarp``) se aplican
-siempre que se llaman, como en torchaudio: no miran ``self.training`` (pon el aumento sólo en la
-rama de entrenamiento).
-"""
+"""Transforms de espectros (como ``torchaudio.transforms``): ``Spectrogram`` y su inversa,
+``GriffinLim``, ``AmplitudeToDB``, ``MelScale``, ``MelSpectrogram``, ``MFCC``, ``LFCC``,
+``ComputeDeltas`` y ``SpectralCentroid``."""
 from __future__ import annotations
 
 import math
 import warnings
 
-import numpy as np
+from ..._windows import hann_window
+from ...nn.module import Module
+from .. import functional as AF
 
-from .._creation import tensor
-from .._windows import hann_window
-from ..nn.module import Module
-from . import functional as AF
-
-__all__ = ["Spectrogram", "InverseSpectrogram", "GriffinLim", "AmplitudeToDB", "MelScale", "MelSpectrogram",
-           "MFCC", "LFCC", "Resample", "ComputeDeltas", "TimeStretch", "Fade", "FrequencyMasking", "TimeMasking",
-           "SpecAugment", "TimeWarp", "Vol", "MuLawEncoding", "MuLawDecoding", "SpectralCentroid"]
+__all__ = ['Spectrogram', 'InverseSpectrogram', 'GriffinLim', 'AmplitudeToDB', 'MelScale', 'MelSpectrogram', 'MFCC', 'LFCC', 'ComputeDeltas', 'SpectralCentroid']
 
 
 def _window(window_fn, win_length, wkwargs):
@@ -215,30 +198,6 @@ class LFCC(Module):
         return spec.transpose(-1, -2).matmul(self.dct_mat).transpose(-1, -2)
 
 
-class Resample(Module):
-    """Cambia la frecuencia de muestreo de ``orig_freq`` a ``new_freq`` (el núcleo se calcula una
-    vez y se guarda como buffer ``kernel``)."""
-
-    def __init__(self, orig_freq=16000, new_freq=16000, resampling_method="sinc_interp_hann", lowpass_filter_width=6,
-                 rolloff=0.99, beta=None, *, dtype=None):
-        super().__init__()
-        self.orig_freq, self.new_freq = orig_freq, new_freq
-        self.gcd = math.gcd(int(orig_freq), int(new_freq))
-        self.resampling_method, self.lowpass_filter_width, self.rolloff, self.beta = (
-            resampling_method, lowpass_filter_width, rolloff, beta)
-        if orig_freq <= 0 or new_freq <= 0:
-            raise ValueError(f"Resample: las frecuencias deben ser positivas, no {orig_freq} y {new_freq}")
-        if orig_freq != new_freq:
-            kernel, self.width = AF._sinc_kernel(orig_freq, new_freq, self.gcd, lowpass_filter_width, rolloff,
-                                                 resampling_method, beta, dtype)
-            self.register_buffer("kernel", tensor(kernel))
-
-    def forward(self, waveform):
-        if self.orig_freq == self.new_freq:
-            return waveform
-        return AF._apply_sinc(waveform, self.orig_freq, self.new_freq, self.gcd, self.kernel, self.width)
-
-
 class ComputeDeltas(Module):
     """Coeficientes delta (``compute_deltas``) de un espectrograma ``(..., freq, tiempo)``."""
 
@@ -248,191 +207,6 @@ class ComputeDeltas(Module):
 
     def forward(self, specgram):
         return AF.compute_deltas(specgram, win_length=self.win_length, mode=self.mode)
-
-
-class TimeStretch(Module):
-    """Estira o encoge en el tiempo una STFT compleja sin cambiar el tono (vocoder de fase;
-    propuesto en SpecAugment). ``forward(S, rate)``: ``ceil(T/rate)`` tramas."""
-
-    def __init__(self, hop_length=None, n_freq=201, fixed_rate=None):
-        super().__init__()
-        self.fixed_rate = fixed_rate
-        n_fft = (n_freq - 1) * 2
-        hop_length = hop_length if hop_length is not None else n_fft // 2
-        self.register_buffer("phase_advance", tensor(np.linspace(0, math.pi * hop_length, n_freq,
-                                                                 dtype=np.float32)[:, None]))
-
-    def forward(self, complex_specgrams, overriding_rate=None):
-        if not complex_specgrams.is_complex():
-            warnings.warn("TimeStretch espera una STFT compleja (Spectrogram(power=None)); con un tensor real el "
-                          "resultado no tiene sentido", UserWarning, stacklevel=2)
-        if overriding_rate is None:
-            if self.fixed_rate is None:
-                raise ValueError("TimeStretch: sin fixed_rate hay que pasar la velocidad: stretch(S, 1.2)")
-            rate = self.fixed_rate
-        else:
-            rate = overriding_rate
-        return AF.phase_vocoder(complex_specgrams, rate, self.phase_advance)
-
-
-class Fade(Module):
-    """Entrada y salida graduales de ``fade_in_len`` y ``fade_out_len`` muestras, con forma
-    "linear", "exponential", "logarithmic", "quarter_sine" o "half_sine"."""
-
-    _SHAPES = ("linear", "exponential", "logarithmic", "quarter_sine", "half_sine")
-
-    def __init__(self, fade_in_len=0, fade_out_len=0, fade_shape="linear"):
-        super().__init__()
-        if fade_shape not in self._SHAPES:
-            raise ValueError(f"Fade: fade_shape debe ser uno de {', '.join(self._SHAPES)}, no {fade_shape!r}")
-        self.fade_in_len, self.fade_out_len, self.fade_shape = fade_in_len, fade_out_len, fade_shape
-
-    def _curve(self, n, rising):
-        f = np.linspace(0, 1, n, dtype=np.float32)
-        s = self.fade_shape
-        if rising:
-            if s == "exponential":
-                f = np.power(2, f - 1) * f
-            elif s == "logarithmic":
-                f = np.log10(0.1 + f) + 1
-            elif s == "quarter_sine":
-                f = np.sin(f * math.pi / 2)
-            elif s == "half_sine":
-                f = np.sin(f * math.pi - math.pi / 2) / 2 + 0.5
-        else:
-            if s == "linear":
-                f = -f + 1
-            elif s == "exponential":
-                f = np.power(2, -f) * (1 - f)
-            elif s == "logarithmic":
-                f = np.log10(1.1 - f) + 1
-            elif s == "quarter_sine":
-                f = np.sin(f * math.pi / 2 + math.pi / 2)
-            elif s == "half_sine":
-                f = np.sin(f * math.pi + math.pi / 2) / 2 + 0.5
-        return f.astype(np.float32)
-
-    def forward(self, waveform):
-        n = waveform.shape[-1]
-        if self.fade_in_len > n or self.fade_out_len > n:
-            raise ValueError(f"Fade: los fundidos ({self.fade_in_len} y {self.fade_out_len} muestras) no caben en "
-                             f"una señal de {n}")
-        ones_in = np.ones(n - self.fade_in_len, np.float32)
-        ones_out = np.ones(n - self.fade_out_len, np.float32)
-        fin = np.clip(np.concatenate([self._curve(self.fade_in_len, True), ones_in]), 0, 1)
-        fout = np.clip(np.concatenate([ones_out, self._curve(self.fade_out_len, False)]), 0, 1)
-        return tensor((fin * fout).astype(waveform.dtype.np if waveform.is_floating_point() else np.float32)) * waveform
-
-
-class _AxisMasking(Module):
-    def __init__(self, mask_param, axis, iid_masks, p=1.0):
-        super().__init__()
-        if isinstance(mask_param, bool) or not isinstance(mask_param, (int, np.integer)) or mask_param < 0:
-            raise ValueError(f"{type(self).__name__}: el tamaño máximo de la máscara debe ser un entero ≥ 0, "
-                             f"no {mask_param!r}")
-        self.mask_param, self.axis, self.iid_masks, self.p = int(mask_param), axis, iid_masks, p
-
-    def forward(self, specgram, mask_value=0.0):
-        ax = self.axis + specgram.ndim - 3
-        if self.iid_masks:
-            return AF.mask_along_axis_iid(specgram, self.mask_param, mask_value, ax, p=self.p)
-        return AF.mask_along_axis(specgram, self.mask_param, mask_value, ax, p=self.p)
-
-    def extra_repr(self):
-        return f"mask_param={self.mask_param}, iid_masks={self.iid_masks}, p={self.p}"
-
-
-class FrequencyMasking(_AxisMasking):
-    """Máscara de frecuencia de SpecAugment: anula ``v`` bandas seguidas (v ~ U(0, freq_mask_param))
-    de ``(..., freq, tiempo)``. ``iid_masks=True``: una máscara distinta por ejemplo del lote."""
-
-    def __init__(self, freq_mask_param, iid_masks=False):
-        super().__init__(freq_mask_param, 1, iid_masks)
-
-
-class TimeMasking(_AxisMasking):
-    """Máscara de tiempo de SpecAugment: anula ``v`` tramas seguidas (v ~ U(0, time_mask_param)).
-    ``p``: como mucho esa proporción de las tramas (como torchaudio; **no** es una probabilidad)."""
-
-    def __init__(self, time_mask_param, iid_masks=False, p=1.0):
-        if not 0.0 <= p <= 1.0:
-            raise ValueError(f"TimeMasking: p debe estar entre 0 y 1, no {p}")
-        super().__init__(time_mask_param, 2, iid_masks, p=p)
-
-
-class SpecAugment(Module):
-    """``n_time_masks`` máscaras de tiempo y ``n_freq_masks`` de frecuencia (por defecto independientes
-    por ejemplo); el valor es la media del espectrograma, o 0 con ``zero_masking=True``."""
-
-    def __init__(self, n_time_masks, time_mask_param, n_freq_masks, freq_mask_param, iid_masks=True, p=1.0,
-                 zero_masking=False):
-        super().__init__()
-        self.n_time_masks, self.time_mask_param = n_time_masks, time_mask_param
-        self.n_freq_masks, self.freq_mask_param = n_freq_masks, freq_mask_param
-        self.iid_masks, self.p, self.zero_masking = iid_masks, p, zero_masking
-
-    def forward(self, specgram):
-        mask_value = 0.0 if self.zero_masking else specgram.mean()
-        time_dim = specgram.ndim - 1
-        freq_dim = time_dim - 1
-        fn = AF.mask_along_axis_iid if specgram.ndim > 2 and self.iid_masks else AF.mask_along_axis
-        for _ in range(self.n_time_masks):
-            specgram = fn(specgram, self.time_mask_param, mask_value, time_dim, p=self.p)
-        for _ in range(self.n_freq_masks):
-            specgram = fn(specgram, self.freq_mask_param, mask_value, freq_dim, p=self.p)
-        return specgram
-
-
-class TimeWarp(Module):
-    """Deformación temporal de SpecAugment (``functional.time_warp``; **no está en torchaudio**):
-    desplaza un instante al azar hasta ``W`` tramas estirando el tiempo linealmente a trozos."""
-
-    def __init__(self, W):
-        super().__init__()
-        self.W = W
-
-    def forward(self, specgram):
-        return AF.time_warp(specgram, self.W)
-
-
-class Vol(Module):
-    """Cambia el volumen: ``gain`` como factor de amplitud, de potencia o en dB; el resultado se
-    recorta a [−1, 1]."""
-
-    def __init__(self, gain, gain_type="amplitude"):
-        super().__init__()
-        if gain_type not in ("amplitude", "power", "db"):
-            raise ValueError(f"Vol: gain_type debe ser 'amplitude', 'power' o 'db', no {gain_type!r}")
-        if gain_type in ("amplitude", "power") and gain < 0:
-            raise ValueError(f"Vol: con gain_type={gain_type!r} la ganancia debe ser positiva, no {gain}")
-        self.gain, self.gain_type = gain, gain_type
-
-    def forward(self, waveform):
-        if self.gain_type == "amplitude":
-            waveform = waveform * self.gain
-        elif self.gain_type == "db":
-            waveform = AF.gain(waveform, self.gain)
-        else:
-            waveform = AF.gain(waveform, 10 * math.log10(self.gain))
-        return waveform.clamp(-1, 1)
-
-
-class MuLawEncoding(Module):
-    def __init__(self, quantization_channels=256):
-        super().__init__()
-        self.quantization_channels = quantization_channels
-
-    def forward(self, x):
-        return AF.mu_law_encoding(x, self.quantization_channels)
-
-
-class MuLawDecoding(Module):
-    def __init__(self, quantization_channels=256):
-        super().__init__()
-        self.quantization_channels = quantization_channels
-
-    def forward(self, x_mu):
-        return AF.mu_law_decoding(x_mu, self.quantization_channels)
 
 
 class SpectralCentroid(Module):
