@@ -112,10 +112,7 @@ class SpectralMixin:
 
     def angle(self):
         """Argumento: π donde x < 0, 0 donde x ≥ 0 (nan se conserva). Su derivada es 0."""
-        a = self._data
-        out = np.where(a < 0, np.pi, 0.0).astype(a.dtype if a.dtype.kind == "f" else np.float32)
-        out[np.isnan(a)] = np.nan
-        return TensorBase._wrap(out)
+        return C.Angle.apply(self)
 
     # -- STFT ---------------------------------------------------------------------------------
     def stft(self, n_fft, hop_length=None, win_length=None, window=None, center=True, pad_mode="reflect",

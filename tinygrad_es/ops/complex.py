@@ -150,16 +150,23 @@ class Abs(Function):
 
 
 class Angle(Function):
-    """arg z = atan2(Im z, Re z) (real). ∂: G = g·i·z/|z|² (0 en z = 0)."""
+    """arg z = atan2(Im z, Re z) (real). ∂: G = g·i·z/|z|² (0 en z = 0). Con x real: π donde x < 0
+    y 0 donde no (nan se conserva), con derivada 0, como PyTorch."""
 
     @staticmethod
     def forward(ctx, z):
         ctx.save_for_backward(z)
+        if z.dtype.kind != "c":
+            out = np.where(z < 0, np.pi, 0.0).astype(z.dtype if z.dtype.kind == "f" else np.float32)
+            out[np.isnan(z)] = np.nan
+            return out
         return np.angle(z).astype(real_dtype(z.dtype), copy=False)
 
     @staticmethod
     def backward(ctx, g):
         (z,) = ctx.saved_tensors
+        if z.dtype.kind != "c":
+            return np.zeros_like(z)
         return (g * _safe_div(1j * z, (z * np.conj(z)).real)).astype(z.dtype, copy=False)
 
 
