@@ -1,10 +1,7 @@
 """Lector IDX, búsqueda/descarga de MNIST, conjuntos incluidos, DataLoader y particiones."""
-import gzip
 import hashlib
 import http.server
 import os
-import shutil
-import struct
 import threading
 
 import numpy as np
@@ -12,20 +9,10 @@ import pytest
 
 from tinygrad_es import data as D
 from tinygrad_es.data import datasets as DS
+from helpers import write_idx, write_sample_as_mnist
 
 SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "datasets")
 HAVE_SHARED = os.path.isdir(os.path.join(SHARED, "mnist"))
-
-
-def write_idx(path, arr, magic_dims=None, gz=True, truncate=0):
-    arr = np.asarray(arr, dtype=np.uint8)
-    head = b"\x00\x00\x08" + bytes([arr.ndim]) + struct.pack(">" + "I" * arr.ndim, *arr.shape)
-    raw = head + arr.tobytes()
-    if truncate:
-        raw = raw[:-truncate]
-    opener = gzip.open if gz else open
-    with opener(path, "wb") as f:
-        f.write(raw)
 
 
 def make_fake_dataset(folder, n_train=20, n_test=10):
@@ -94,16 +81,6 @@ def test_offline_message_says_where(tmp_path, monkeypatch):
     msg = str(ei.value)
     assert "otra" in msg and "TINYGRAD_ES_DATA" in msg and "train-images-idx3-ubyte.gz" in msg
     assert "descarga falló" in msg
-
-
-def write_sample_as_mnist(folder):
-    """La muestra de MNIST incluida en el paquete (imágenes reales) escrita como los cuatro
-    ficheros IDX comprimidos del conjunto oficial: los tests no dependen de ../shared."""
-    os.makedirs(folder, exist_ok=True)
-    (x, y), (xt, yt) = D.load_mnist_sample()
-    for stem, arr in zip(DS._FILES, (x, y, xt, yt)):
-        write_idx(os.path.join(folder, stem + ".gz"), arr)
-    return (x, y), (xt, yt)
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from hypothesis import given, strategies as st
 
 from tinygrad_es import tensor
 import tinygrad_es.nn.functional as F
-from tinygrad_es import Tensor
 from tinygrad_es import kernels as K
 from tinygrad_es.gradcheck import gradcheck
 
@@ -217,7 +216,7 @@ def test_parallel_kernels_equal_python_versions():
     np.testing.assert_array_equal(K.col2im(c1, 3, 2, 7, 6, 3, 2, 2, 1, 1, 2, 1, 1, oh, ow),
                                   K.col2im.py_func(c1, 3, 2, 7, 6, 3, 2, 2, 1, 1, 2, 1, 1, oh, ow))
     o1, i1 = K.max_pool2d_forward(x, 2, 3, 1, 2, 1, 1, 1, 1, 8, 4)
-    from tinygrad_es.kernels.pool import _max_pool2d, _tap_ranges
+    from tinygrad_es.kernels.pool.max import _max_pool2d, _tap_ranges
     o2, i2 = _max_pool2d.py_func(x, _tap_ranges(7, 2, 1, 1, 1, 8), _tap_ranges(6, 3, 2, 1, 1, 4), 1, 2, 1, 1, 1, 1, 8, 4)
     np.testing.assert_array_equal(o1, o2)
     np.testing.assert_array_equal(i1, i2)

@@ -1,5 +1,5 @@
-"""Entradas límite (tensores vacíos, 0-D, de un elemento) en cada operación del issue de
-operadores: tinygrad_es debe dar lo mismo que PyTorch (forma, dtype y valores) o fallar con la
+"""Entradas límite (tensores vacíos, 0-D, de un elemento) en cada operación de la tabla
+(elemento a elemento, reducciones, forma, activaciones): tinygrad_es debe dar lo mismo que PyTorch (forma, dtype y valores) o fallar con la
 misma clase de error; y argumentos no válidos, que deben dar la misma clase de error que PyTorch
 (con el mensaje en castellano). Se salta si PyTorch no está instalado."""
 import types
@@ -11,7 +11,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 import tinygrad_es as tg  # noqa: E402
-from tinygrad_es.ops import activation as A, pad as P  # noqa: E402
+from tinygrad_es.nn.functional import _pad_parity as P, activation as A  # noqa: E402
 
 
 def F(L):

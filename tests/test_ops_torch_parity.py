@@ -1,4 +1,4 @@
-"""Paridad con PyTorch de cada operación del issue de operadores: las mismas entradas aleatorias a
+"""Paridad con PyTorch de cada operación de la tabla ``CASES``: las mismas entradas aleatorias a
 ``torch`` y a ``tinygrad_es`` con el mismo código (escrito con la API de PyTorch), y se comparan la
 salida (valores, forma, dtype) y luego los gradientes de cada entrada flotante (también si son
 ``None``). Se salta entero si PyTorch no está instalado."""
@@ -10,7 +10,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 import tinygrad_es as tg  # noqa: E402
-from tinygrad_es.ops import activation as _act, pad as _pad  # noqa: E402
+from tinygrad_es.nn.functional import _pad_parity as _pad, activation as _act  # noqa: E402
 
 R = np.random.default_rng(1234)
 INF = float("inf")

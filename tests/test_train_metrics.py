@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import tinygrad_es.nn.functional as F
-from tinygrad_es import Tensor, manual_seed, metrics as M, nn, optim
+from tinygrad_es import manual_seed, metrics as M, nn, optim
 from tinygrad_es.data import DataLoader, TensorDataset, load_iris, random_split, standardize
 from tinygrad_es.train import EarlyStopping, ModelCheckpoint, evaluate, fit, load_state, predict
 

@@ -7,7 +7,7 @@ import pytest
 
 from tinygrad_es import tensor
 import tinygrad_es.nn.functional as F
-from tinygrad_es import Tensor, manual_seed, models, optim
+from tinygrad_es import manual_seed, models, optim
 
 MNIST = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "datasets", "mnist",
                      "t10k-images-idx3-ubyte.gz")

@@ -9,7 +9,7 @@ import pytest
 import tinygrad_es as torch
 import tinygrad_es.nn.functional as F
 from tinygrad_es import Value, nn
-from tinygrad_es.graph_protocol import GraphNode, graph, topo_sort
+from tinygrad_es.autograd.protocol import GraphNode, graph, topo_sort
 from tinygrad_es.viz import draw_graph, explain_backward
 
 HAVE_DOT = shutil.which("dot") is not None

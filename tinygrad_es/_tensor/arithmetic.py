@@ -1,43 +1,22 @@
-"""Métodos aritméticos y elemento a elemento de ``Tensor`` (cada uno delega en una ``Function``).
+"""Métodos aritméticos de ``Tensor``: operadores (``+ − * / ** @``), comparaciones, ``exp``/``log``/
+``sqrt``/``abs``, ``clamp``, ``maximum``/``minimum``, los productos matriciales con nombre
+(``mm``, ``bmm``, ``mv``, ``dot``) y sus variantes in situ (``add_``, ``fill_``, ``uniform_``...).
 
 Aquí se aplican las reglas de tipos de PyTorch antes de llamar a la operación: se calcula el
-dtype del resultado (``_dtype.result_type``) y se convierten las entradas a él.
+dtype del resultado (``_dtype.result_type``) y se convierten las entradas a él (``_args.py``).
 """
 from __future__ import annotations
 
-import numbers
 
 import numpy as np
 
-from . import _dtype as D
-from .autograd import TensorBase, broadcast_shape, no_grad
-from .ops import elementwise as E, matmul as MM
+from .. import _dtype as D
+from .._random import default_rng
+from ..autograd import TensorBase, broadcast_shape, no_grad
+from ..ops import activation as A, arithmetic as E, matmul as MM, unary as U
+from ._args import as_operand, dtype_of, float_in, is_scalar, promote
 
-__all__ = ["MathMixin", "as_operand", "binary"]
-
-
-def _is_scalar(x) -> bool:
-    return isinstance(x, (numbers.Number, np.number, np.bool_)) and not isinstance(x, np.ndarray)
-
-
-def as_operand(x, npd: np.dtype):
-    """``x`` (Tensor, número, lista o ndarray) como tensor de dtype ``npd`` (convertir un tensor
-    es una operación diferenciable)."""
-    if isinstance(x, TensorBase):
-        if x._data.dtype == npd:
-            return x
-        return E.Cast.apply(x, dtype=npd)
-    if _is_scalar(x):
-        return TensorBase._wrap(np.asarray(x, dtype=npd))
-    from ._tensor import to_array
-    return TensorBase._wrap(to_array(x, npd))
-
-
-def _dtype_of(x):
-    if isinstance(x, TensorBase) or _is_scalar(x):
-        return x
-    from ._tensor import to_array
-    return to_array(x)
+__all__ = ["ArithmeticMixin", "binary", "div_rounding"]
 
 
 _FAST_SCALARS = (float, int)
@@ -54,21 +33,14 @@ def binary(fn, a, b, float_out: bool = False):
             return fn.apply(a, TensorBase._wrap(np.asarray(b, a._data.dtype)))
     elif a.__class__ in _FAST_SCALARS and isinstance(b, TensorBase) and b._data.dtype.kind == "f":
         return fn.apply(TensorBase._wrap(np.asarray(a, b._data.dtype)), b)
-    a, b = _dtype_of(a), _dtype_of(b)
+    a, b = dtype_of(a), dtype_of(b)
     npd = D.result_type(a, b)
     if float_out:
         npd = D.float_result(npd)
     return fn.apply(as_operand(a, npd), as_operand(b, npd))
 
 
-def _float_in(t):
-    """Las funciones trascendentes de enteros/bool dan el flotante por defecto (``exp(int)`` → float32)."""
-    if t._data.dtype.kind == "f":
-        return t
-    return E.Cast.apply(t, dtype=D.get_default_dtype().np)
-
-
-class MathMixin:
+class ArithmeticMixin:
     __slots__ = ()
 
     # -- operadores -----------------------------------------------------------------
@@ -99,7 +71,7 @@ class MathMixin:
         return binary(E.Div, o, self, float_out=True)
 
     def __pow__(self, o):
-        if _is_scalar(o) and not isinstance(o, (bool, np.bool_)):
+        if is_scalar(o) and not isinstance(o, (bool, np.bool_)):
             npd = D.result_type(self, o)
             if npd.kind in "iu" and o < 0:
                 raise RuntimeError("no se puede elevar un tensor entero a una potencia entera negativa")
@@ -201,13 +173,11 @@ class MathMixin:
         return self._inplace("copy_", compute, (src,))
 
     def uniform_(self, a=0.0, b=1.0, generator=None):
-        from ._random import default_rng
         r = default_rng(generator)
         return self._inplace("uniform_", lambda s: TensorBase._wrap(
             r.uniform(a, b, s._data.shape).astype(s._data.dtype)))
 
     def normal_(self, mean=0.0, std=1.0, generator=None):
-        from ._random import default_rng
         r = default_rng(generator)
         return self._inplace("normal_", lambda s: TensorBase._wrap(
             (r.standard_normal(s._data.shape) * std + mean).astype(s._data.dtype)))
@@ -229,8 +199,7 @@ class MathMixin:
     def div(self, o, rounding_mode=None):
         if rounding_mode is None:
             return self / o
-        from .ops import elementwise_more as EM  # división entera: la añade ops (issue de operadores)
-        return EM.div_rounding(self, o, rounding_mode)
+        return div_rounding(self, o, rounding_mode)
 
     divide = true_divide = div
 
@@ -269,30 +238,30 @@ class MathMixin:
 
     # -- funciones elemento a elemento ------------------------------------------------
     def exp(self):
-        return E.Exp.apply(_float_in(self))
+        return U.Exp.apply(float_in(self))
 
     def log(self):
-        return E.Log.apply(_float_in(self))
+        return U.Log.apply(float_in(self))
 
     def sqrt(self):
-        return E.Sqrt.apply(_float_in(self))
+        return U.Sqrt.apply(float_in(self))
 
     def abs(self):
-        return E.Abs.apply(self)
+        return U.Abs.apply(self)
 
     absolute = abs
 
     def tanh(self):
-        return E.Tanh.apply(_float_in(self))
+        return A.Tanh.apply(float_in(self))
 
     def sigmoid(self):
-        return E.Sigmoid.apply(_float_in(self))
+        return A.Sigmoid.apply(float_in(self))
 
     def relu(self):
-        return E.Relu.apply(self)
+        return A.Relu.apply(self)
 
     def leaky_relu(self, negative_slope=0.01):
-        return E.LeakyRelu.apply(_float_in(self), negative_slope=float(negative_slope))
+        return A.LeakyRelu.apply(float_in(self), negative_slope=float(negative_slope))
 
     def clamp(self, min=None, max=None):
         """Recorta a [min, max]; el gradiente pasa donde min ≤ x ≤ max."""
@@ -307,7 +276,7 @@ class MathMixin:
             return out
         x = self
         if any(isinstance(v, float) for v in (min, max)) and self._data.dtype.kind != "f":
-            x = _float_in(self)
+            x = float_in(self)
         return E.Clip.apply(x, lo=min, hi=max)
 
     clip = clamp
@@ -365,3 +334,16 @@ def _matmul(a, b):
         raise RuntimeError(f"matmul: los dos operandos deben tener el mismo dtype; se recibieron "
                            f"{D._BY_NP[a._data.dtype]} y {D._BY_NP[b._data.dtype]} (convierte uno con .float())")
     return MM.MatMul.apply(a, b)
+
+
+def div_rounding(a, b, rounding_mode):
+    """``torch.div(a, b, rounding_mode=...)``: ``None`` (división real), ``"trunc"`` o ``"floor"``.
+    Con enteros el resultado sigue siendo entero."""
+    if rounding_mode is None:
+        return a / b
+    if rounding_mode not in ("trunc", "floor"):
+        raise RuntimeError(f"div: rounding_mode debe ser None, 'trunc' o 'floor', no {rounding_mode!r}")
+    a, b = promote(a, b)
+    if a._data.dtype == np.bool_:
+        raise NotImplementedError("la división entera (//, rounding_mode) no está implementada para bool")
+    return E.DivRounding.apply(a, b, mode=rounding_mode)

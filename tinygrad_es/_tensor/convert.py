@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _dtype as D
-from .autograd import TensorBase
+from .. import _dtype as D
+from ..autograd import TensorBase
+from ..device import check_device
+from ..ops.copy import Cast, Clone, Contiguous
 
 __all__ = ["ConvertMixin"]
 
@@ -16,7 +18,6 @@ class ConvertMixin:
     # -- dispositivo y tipo --------------------------------------------------------------
     def to(self, *args, dtype=None, **kwargs) :
         """``.to("cpu")`` no hace nada; ``.to(dtype)`` convierte; ``.to("cuda")`` da un error claro."""
-        from .device import check_device
         for a in args:
             if isinstance(a, TensorBase):
                 dtype = a.dtype
@@ -32,7 +33,6 @@ class ConvertMixin:
         return self
 
     def cuda(self, *a, **k):
-        from .device import check_device
         check_device("cuda")
 
     def type(self, dtype=None):
@@ -41,7 +41,6 @@ class ConvertMixin:
         npd = D.np_dtype(dtype)
         if npd == self._data.dtype:
             return self
-        from .ops.elementwise import Cast
         return Cast.apply(self, dtype=npd)
 
     def float(self):
@@ -76,11 +75,10 @@ class ConvertMixin:
 
     def clone(self) :
         """Copia con su propia memoria; el gradiente pasa tal cual (d clone(x)/dx = 1)."""
-        from .ops.elementwise import Clone
         return Clone.apply(self)
 
     def contiguous(self):
-        from .ops.shape_more import Contiguous  # clone() conserva el orden en memoria (como PyTorch)
+        # clone() conserva el orden en memoria (como PyTorch); contiguous() lo fuerza
         return self if self._data.flags.c_contiguous else Contiguous.apply(self)
 
     def is_contiguous(self) -> bool:

@@ -9,11 +9,12 @@ import numbers
 
 import numpy as np
 
-from . import _dtype as D
-from ._random import default_rng
-from ._tensor import Tensor, to_array
-from .autograd import TensorBase
-from .device import check_device
+from .. import _dtype as D
+from .._random import default_rng
+from ..autograd import TensorBase
+from ..device import check_device
+from ._args import to_array
+from .tensor import Tensor
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "arange", "linspace",
            "logspace", "eye", "rand", "randn", "randint", "randperm", "zeros_like", "ones_like", "full_like",

@@ -1,7 +1,7 @@
-"""Funciones de nivel superior (``torch.sin(x)``, ``torch.gather(x, 1, i)``, ``torch.einsum``...) que
-añade el issue de operadores. Las que son un método de ``Tensor`` se generan como en
-``_functions.py``; aquí están además ``einsum``, ``tensordot``, ``meshgrid``, ``std_mean``,
-``var_mean``, ``broadcast_tensors``, ``repeat_interleave(repeats)``, ``det`` e ``inverse``.
+"""Las funciones de nivel superior de PyTorch que no son un método de ``Tensor`` (como
+``torch/functional.py``): ``einsum``, ``tensordot``, ``meshgrid``, ``broadcast_tensors``,
+``broadcast_shapes``, ``split``, ``std_mean``, ``var_mean``, ``repeat_interleave(repeats)``,
+``det``, ``inverse`` e ``is_nonzero``.
 """
 from __future__ import annotations
 
@@ -10,32 +10,15 @@ import warnings
 
 import numpy as np
 
-from . import _dtype as D
-from ._creation import tensor
-from ._functions import _make
-from ._tensor import Tensor
-from .autograd import TensorBase
-from .ops import shape_more as SM
+from .. import _dtype as D
+from ..autograd import TensorBase
+from ..ops import matmul as MM
+from .creation import tensor
+from .linalg import det as _det, inv as _inv
+from .tensor import Size
 
-OPS_METHOD_FUNCTIONS = (
-    "sin cos tan asin acos atan arcsin arccos arctan sinh cosh asinh acosh atanh arcsinh arccosh arctanh "
-    "log2 log10 log1p exp2 expm1 rsqrt reciprocal square erf erfc sign sgn floor ceil round trunc fix frac "
-    "lerp hypot logaddexp fmod remainder floor_divide atan2 arctan2 isnan isinf isposinf isneginf isfinite "
-    "isclose nan_to_num signbit logical_and logical_or logical_not logical_xor bitwise_and bitwise_or "
-    "bitwise_xor bitwise_not bitwise_left_shift bitwise_right_shift "
-    "gather scatter scatter_add scatter_reduce index_select index_add index_fill masked_fill masked_select "
-    "take nonzero argwhere count_nonzero "
-    "sort argsort msort topk kthvalue median nanmedian mode unique unique_consecutive cumsum cumprod cummax "
-    "cummin logcumsumexp diff prod aminmax norm "
-    "tile tensor_split chunk unbind flip fliplr flipud roll rot90 tril triu diag diag_embed diagonal "
-    "trace unflatten movedim moveaxis narrow broadcast_to outer ger cross").split()
-
-for _n in OPS_METHOD_FUNCTIONS:
-    globals()[_n] = _make(_n)
-
-__all__ = OPS_METHOD_FUNCTIONS + ["einsum", "tensordot", "meshgrid", "std_mean", "var_mean",
-                                  "broadcast_tensors", "broadcast_shapes", "repeat_interleave", "det",
-                                  "inverse", "split"]
+__all__ = ["einsum", "tensordot", "meshgrid", "std_mean", "var_mean", "broadcast_tensors", "broadcast_shapes",
+           "repeat_interleave", "det", "inverse", "split", "is_nonzero"]
 
 
 def split(tensor, split_size_or_sections, dim=0):
@@ -43,7 +26,7 @@ def split(tensor, split_size_or_sections, dim=0):
     return tensor.split(split_size_or_sections, dim)
 
 
-def einsum(equation, *operands) -> Tensor:
+def einsum(equation, *operands):
     """Suma de Einstein: ``einsum("ij,jk->ik", A, B)`` es ``A @ B``; admite ``...``, modo implícito
     (sin ``->``), letras repetidas (diagonales, ``"ii"`` es la traza) y broadcasting."""
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
@@ -58,13 +41,13 @@ def einsum(equation, *operands) -> Tensor:
         names = ", ".join(str(D._BY_NP[d]) for d in dts)
         raise RuntimeError(f"einsum: todos los operandos deben tener el mismo dtype, y hay {names}")
     try:
-        ins, out, sizes = SM.parse_einsum(equation, [t.shape for t in ts])
+        ins, out, sizes = MM.parse_einsum(equation, [t.shape for t in ts])
     except ValueError as e:
         raise RuntimeError(str(e)) from None
-    return SM.Einsum.apply(*ts, ins=tuple(ins), out=out, sizes=sizes)
+    return MM.Einsum.apply(*ts, ins=tuple(ins), out=out, sizes=sizes)
 
 
-def tensordot(a, b, dims=2, out=None) -> Tensor:
+def tensordot(a, b, dims=2, out=None):
     """Contrae los últimos ``dims`` ejes de ``a`` con los primeros de ``b`` (o los pares de ejes
     ``dims = ([ejes de a], [ejes de b])``)."""
     if out is not None:
@@ -145,7 +128,6 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 def broadcast_shapes(*shapes):
     """La forma común de varias formas (reglas de broadcasting)."""
-    from ._tensor import Size
     try:
         return Size(np.broadcast_shapes(*[tuple(s) if not isinstance(s, int) else (s,) for s in shapes]))
     except ValueError:
@@ -173,11 +155,13 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
 
 def det(input):
     """Determinante (``linalg.det``)."""
-    from .linalg import det as _det
     return _det(input)
 
 
 def inverse(input):
     """Matriz inversa (``linalg.inv``)."""
-    from .linalg import inv
-    return inv(input)
+    return _inv(input)
+
+
+def is_nonzero(input) -> bool:
+    return bool(input)

@@ -11,23 +11,14 @@ import numbers
 
 import numpy as np
 
-from .autograd import TensorBase
-from .ops import indexing as I
+from ..autograd import TensorBase
+from ..ops import indexing as I
+from ._args import as_index, norm_dims
+from .joins import where
 
-__all__ = ["IndexMixin", "as_index"]
+__all__ = ["IndexMixin"]
 
 _REDUCES = {"sum": "sum", "prod": "prod", "mean": "mean", "amax": "amax", "amin": "amin"}
-
-
-def as_index(index, op, allow_bool=False) -> np.ndarray:
-    """``index`` (Tensor, lista, ndarray o entero) como ndarray de enteros."""
-    a = index._data if isinstance(index, TensorBase) else np.asarray(index)
-    if a.dtype.kind not in "iu" and not (allow_bool and a.dtype == np.bool_):
-        if a.size == 0 and not isinstance(index, TensorBase):
-            return a.astype(np.int64)
-        raise RuntimeError(f"{op}(): el índice debe ser un tensor de enteros (int64 o int32), no "
-                           f"{a.dtype}")
-    return a
 
 
 def _same_dtype(x, src, op):
@@ -216,14 +207,12 @@ class IndexMixin:
 
     def count_nonzero(self, dim=None):
         """Cuántos elementos distintos de 0 (int64), en total o por ``dim``."""
-        from ._tensor_shape import norm_dims
         dims = norm_dims(dim, self.ndim)
         return TensorBase._wrap(np.asarray(np.count_nonzero(self._data, axis=dims or None)
                                            if self.ndim else int(self._data != 0), dtype=np.int64))
 
     def where(self, condition, other):
         """``self`` donde ``condition``, ``other`` donde no (como ``torch.where(condition, self, other)``)."""
-        from ._functions import where
         return where(condition, self, other)
 
     # -- in situ -------------------------------------------------------------------------------

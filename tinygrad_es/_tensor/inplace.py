@@ -11,8 +11,9 @@ import weakref
 
 import numpy as np
 
-from . import _dtype as D
-from .autograd import TensorBase, is_grad_enabled, no_grad
+from .. import _dtype as D
+from ..autograd import TensorBase, is_grad_enabled, no_grad
+from ..ops.movement import SetItem, norm_index
 
 __all__ = ["InplaceMixin"]
 
@@ -67,7 +68,6 @@ class InplaceMixin:
         return self
 
     def __setitem__(self, index, value):
-        from .ops.movement import SetItem, norm_index
         self._check_inplace("__setitem__ (x[...] = ...)")
         idx = norm_index(index, self._data.shape)
         vt = value if isinstance(value, TensorBase) else None

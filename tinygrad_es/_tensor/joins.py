@@ -1,41 +1,15 @@
-"""Las funciones de nivel superior de PyTorch (``torch.sum(x, 1)``, ``torch.cat``, ``torch.where``...).
-
-Casi todas son el método del mismo nombre: ``torch.exp(x)`` es ``x.exp()``. Se generan a partir de
-una lista para que no haya dos copias de cada operación.
-"""
+"""Las funciones que juntan varios tensores: ``cat`` (``concat``, ``concatenate``), ``stack`` y
+``where``, con la promoción de tipos de PyTorch entre las entradas."""
 from __future__ import annotations
 
 import numpy as np
 
-from . import _dtype as D
-from ._creation import tensor
-from ._tensor import Tensor
-from ._tensor_math import _dtype_of, as_operand
-from .autograd import TensorBase
-from .ops import elementwise as E, movement as M
+from .. import _dtype as D
+from ..autograd import TensorBase
+from ..ops import indexing as I, movement as M
+from ._args import as_operand, dtype_of
 
-# métodos de Tensor que también son funciones: torch.NOMBRE(input, *args, **kwargs)
-METHOD_FUNCTIONS = (
-    "sum mean var std max min amax amin argmax argmin any all logsumexp softmax log_softmax "
-    "exp log sqrt abs absolute tanh sigmoid relu neg negative clamp clip maximum minimum pow "
-    "add sub subtract mul multiply div divide true_divide matmul mm bmm mv dot "
-    "flatten transpose swapaxes swapdims permute reshape squeeze unsqueeze t numel allclose equal "
-    "lt le gt ge eq ne less less_equal greater greater_equal not_equal clone detach "
-    "is_floating_point").split()
-
-
-def _make(name):
-    def fn(input, *args, **kwargs):
-        if not isinstance(input, TensorBase):
-            input = tensor(input)
-        return getattr(input, name)(*args, **kwargs)
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = f"``{name}(input, ...)`` es ``input.{name}(...)``; véase ``Tensor.{name}``."
-    return fn
-
-
-for _n in METHOD_FUNCTIONS:
-    globals()[_n] = _make(_n)
+__all__ = ["cat", "concat", "concatenate", "stack", "where"]
 
 
 def _as_tensors(tensors, op):
@@ -49,7 +23,7 @@ def _as_tensors(tensors, op):
     return [as_operand(t, npd) for t in ts]
 
 
-def cat(tensors, dim=0, *, axis=None) -> Tensor:
+def cat(tensors, dim=0, *, axis=None):
     """Concatena a lo largo de ``dim`` (las demás dimensiones deben coincidir)."""
     ts = _as_tensors(tensors, "cat")
     ts = [t for t in ts if not (t.ndim == 1 and t.shape[0] == 0)] or ts[:1]  # PyTorch ignora (0,)
@@ -60,7 +34,7 @@ def cat(tensors, dim=0, *, axis=None) -> Tensor:
 concat = concatenate = cat
 
 
-def stack(tensors, dim=0, *, axis=None) -> Tensor:
+def stack(tensors, dim=0, *, axis=None):
     """Apila tensores de la misma forma en un eje nuevo ``dim``."""
     ts = _as_tensors(tensors, "stack")
     d = dim if axis is None else axis
@@ -70,7 +44,7 @@ def stack(tensors, dim=0, *, axis=None) -> Tensor:
     return M.Stack.apply(*ts, axis=d % n)
 
 
-def where(condition, input=None, other=None) -> Tensor:
+def where(condition, input=None, other=None):
     """``where(cond, a, b)``: ``a`` donde ``cond`` es cierto, ``b`` donde no (con broadcasting y
     promoción de tipos). ``where(cond)`` = ``nonzero(cond, as_tuple=True)``."""
     cond = condition._data if isinstance(condition, TensorBase) else np.asarray(condition)
@@ -78,10 +52,6 @@ def where(condition, input=None, other=None) -> Tensor:
         return tuple(TensorBase._wrap(i.astype(np.int64)) for i in np.nonzero(cond))
     if cond.dtype != np.bool_:
         raise RuntimeError(f"where: la condición debe ser bool, no {cond.dtype}")
-    input, other = _dtype_of(input), _dtype_of(other)
+    input, other = dtype_of(input), dtype_of(other)
     npd = D.result_type(input, other)
-    return E.Where.apply(as_operand(input, npd), as_operand(other, npd), cond=cond)
-
-
-def is_nonzero(input) -> bool:
-    return bool(input)
+    return I.Where.apply(as_operand(input, npd), as_operand(other, npd), cond=cond)

@@ -1,5 +1,8 @@
-"""Reducciones de ``Tensor`` que añade el issue de operadores: ``prod``, ``aminmax``, ``norm`` y las
-normas de ``linalg`` (``vector_norm``, ``matrix_norm``, ``norm``), que ``tinygrad_es.linalg`` reexporta.
+"""Álgebra lineal de ``torch.linalg`` (``tinygrad_es.linalg`` la reexporta): lo básico de las
+derivaciones de los apuntes, con gradiente: ``inv``, ``det``, ``solve``, ``norm``, ``vector_norm``,
+``matrix_norm``, ``cross``, ``matmul``.
+
+Todas admiten lotes de matrices (forma (..., n, n)) y exigen coma flotante, como PyTorch.
 """
 from __future__ import annotations
 
@@ -7,33 +10,97 @@ import numbers
 
 import numpy as np
 
-from . import _dtype as D
-from . import return_types as RT
-from ._tensor_shape import norm_dims
-from .ops import reduce_more as RM
+from ..autograd import TensorBase
+from ..ops import linalg as LA, reduce as R
+from ._args import float_input, norm_dims
 
-__all__ = ["ReduceMixin", "vector_norm", "matrix_norm", "linalg_norm"]
+__all__ = ["inv", "det", "solve", "norm", "vector_norm", "matrix_norm", "linalg_norm", "cross", "matmul",
+           "LinAlgError"]
 
 
-def _float_input(x, op, dtype=None):
-    if dtype is not None:
-        x = x.type(dtype)
-    if x._data.dtype.kind != "f":
-        raise RuntimeError(f"{op}: se esperaba un tensor de coma flotante, y es {x.dtype} (usa .float())")
-    return x
+class LinAlgError(RuntimeError):
+    """Error de álgebra lineal (matriz singular...), como ``torch.linalg.LinAlgError``."""
+
+
+def _square(A, op):
+    if not isinstance(A, TensorBase):
+        raise TypeError(f"linalg.{op}: la entrada debe ser un Tensor, no {type(A).__name__}")
+    if A.ndim < 2:
+        raise RuntimeError(f"linalg.{op}: la entrada debe tener al menos 2 dimensiones, y tiene {A.ndim}")
+    if A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"linalg.{op}: la entrada debe ser (un lote de) matrices cuadradas, y las "
+                           f"matrices son {A.shape[-2]}×{A.shape[-1]}")
+    if A._data.dtype.kind != "f":
+        raise RuntimeError(f"linalg.{op}: se esperaba un tensor de coma flotante, y es {A.dtype} (usa .float())")
+
+
+def _run(fn, *args, **kw):
+    try:
+        return fn.apply(*args, **kw)
+    except RuntimeError as e:
+        if "singular" in str(e):
+            raise LinAlgError(str(e)) from None
+        raise
+
+
+def inv(A):
+    """A⁻¹ (lanza ``LinAlgError`` si A es singular)."""
+    _square(A, "inv")
+    return _run(LA.Inv, A)
+
+
+def det(A):
+    """det(A); el gradiente es adj(A)ᵀ, correcto también si A es singular."""
+    _square(A, "det")
+    return LA.Det.apply(A)
+
+
+def solve(A, B, *, left=True):
+    """La X de A·X = B (con ``left=False``, la de X·A = B). ``B`` puede ser un vector (n,) o un
+    lote de vectores (..., n) si coincide con la forma de A sin el último eje."""
+    _square(A, "solve")
+    if not isinstance(B, TensorBase):
+        raise TypeError(f"linalg.solve: B debe ser un Tensor, no {type(B).__name__}")
+    if B._data.dtype != A._data.dtype:
+        raise RuntimeError(f"linalg.solve: A y B deben tener el mismo dtype ({A.dtype} y {B.dtype})")
+    if not left:
+        return solve(A.mT, B.mT).mT
+    n = A.shape[-1]
+    vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
+    Bm = B.unsqueeze(-1) if vector else B
+    if Bm.ndim < 2 or Bm.shape[-2] != n:
+        raise RuntimeError(f"linalg.solve: B de forma {tuple(B.shape)} no encaja con A de forma "
+                           f"{tuple(A.shape)} (se esperaba (..., {n}) o (..., {n}, k))")
+    try:
+        np.broadcast_shapes(A.shape[:-2], Bm.shape[:-2])
+    except ValueError:
+        raise RuntimeError(f"linalg.solve: los lotes de A {tuple(A.shape)} y B {tuple(B.shape)} no hacen "
+                           f"broadcasting") from None
+    X = _run(LA.Solve, A, Bm)
+    return X.squeeze(-1) if vector else X
+
+
+def cross(input, other, *, dim=-1):
+    """Producto vectorial a lo largo de ``dim`` (por defecto el último eje)."""
+    return input.cross(other, dim=dim)
+
+
+def matmul(input, other):
+    """Producto matricial (``@``)."""
+    return input @ other
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     """‖x‖_ord sobre ``dim`` (todos los elementos si es ``None``): ``ord`` = 2, 1, ∞, −∞, 0
     (cuántos ≠ 0) o cualquier real."""
-    x = _float_input(x, "linalg.vector_norm", dtype)
+    x = float_input(x, "linalg.vector_norm", dtype)
     if not isinstance(ord, numbers.Real) or isinstance(ord, bool):
         raise RuntimeError(f"linalg.vector_norm: ord debe ser un número, no {ord!r}")
     axes = norm_dims(dim, x.ndim)
     if x.ndim and any(x.shape[a] == 0 for a in axes) and (ord < 0 or np.isinf(ord)):
         raise RuntimeError(f"linalg.vector_norm: no se puede calcular la norma {ord} de un tensor vacío "
                            f"(la operación no tiene elemento neutro)")
-    return RM.VectorNorm.apply(x, ord=float(ord), axis=axes, keepdims=bool(keepdim))
+    return R.VectorNorm.apply(x, ord=float(ord), axis=axes, keepdims=bool(keepdim))
 
 
 def _two_dims(x, dim, op):
@@ -50,13 +117,13 @@ def _two_dims(x, dim, op):
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     """Norma matricial sobre los ejes ``dim``: ``"fro"``, ``"nuc"``, ∞/−∞ (máx./mín. suma de
     filas), 1/−1 (de columnas), 2/−2 (mayor/menor valor singular)."""
-    A = _float_input(A, "linalg.matrix_norm", dtype)
+    A = float_input(A, "linalg.matrix_norm", dtype)
     d0, d1 = _two_dims(A, dim, "linalg.matrix_norm")
     if ord == "fro":
         return vector_norm(A, 2, (d0, d1), keepdim)
     if ord in ("nuc", 2, -2):
         moved = A.movedim((d0, d1), (-2, -1))
-        out = RM.SpectralNorm.apply(moved, ord=ord)
+        out = R.SpectralNorm.apply(moved, ord=ord)
         if keepdim:
             for d in sorted((d0, d1)):
                 out = out.unsqueeze(d)
@@ -88,49 +155,4 @@ def linalg_norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
                        f"{A.ndim} dimensiones")
 
 
-class ReduceMixin:
-    __slots__ = ()
-
-    def prod(self, dim=None, keepdim=False, *, dtype=None):
-        """Producto de los elementos (o a lo largo de ``dim``). Enteros y bool → int64. El
-        gradiente es exacto también con ceros."""
-        x = self
-        if dtype is not None:
-            x = x.type(dtype)
-        elif x._data.dtype.kind in "biu":
-            x = x.type(D.int64)
-        if dim is None:
-            return RM.Prod.apply(x, axis=norm_dims(None, x.ndim), keepdims=False)
-        return RM.Prod.apply(x, axis=(x._dim(dim),) if x.ndim else (), keepdims=bool(keepdim))
-
-    def aminmax(self, *, dim=None, keepdim=False):
-        """``(min, max)`` a la vez (tupla con nombre)."""
-        if self.numel() == 0:
-            raise RuntimeError("aminmax(): no se puede reducir un tensor vacío")
-        d = () if dim is None else dim
-        return RT.aminmax(self.amin(d, keepdim), self.amax(d, keepdim))
-
-    def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
-        """``torch.norm``: ``p`` numérico → norma vectorial sobre ``dim`` (todo si es ``None``);
-        ``"fro"`` → la de Frobenius; ``"nuc"`` → la nuclear (suma de valores singulares)."""
-        if isinstance(dim, numbers.Integral):
-            dim = (dim,)
-        if p == "fro":
-            if dim is not None and len(dim) > 2:
-                raise RuntimeError("norm: la norma de Frobenius admite como mucho 2 ejes")
-            return vector_norm(self, 2, dim, keepdim, dtype=dtype)
-        if p == "nuc":
-            return matrix_norm(self, "nuc", (-2, -1) if dim is None else dim, keepdim, dtype=dtype)
-        if p is None:
-            p = 2
-        return vector_norm(self, p, dim, keepdim, dtype=dtype)
-
-    def det(self):
-        """Determinante (``torch.linalg.det``)."""
-        from .linalg import det
-        return det(self)
-
-    def inverse(self):
-        """Matriz inversa (``torch.linalg.inv``)."""
-        from .linalg import inv
-        return inv(self)
+norm = linalg_norm

@@ -1,6 +1,6 @@
-"""Métodos elemento a elemento de ``Tensor`` que añade el issue de operadores: trigonométricas,
-logaritmos, redondeos, restos (``%``, ``//``), ``lerp``, ``isnan``... y las operaciones lógicas y de
-bits con sus operadores (``& | ^ ~ << >>``).
+"""Métodos elemento a elemento de ``Tensor``: trigonométricas, logaritmos, redondeos, restos (``%``,
+``//``), ``lerp``, ``isnan``... y las operaciones lógicas y de bits con sus operadores
+(``& | ^ ~ << >>``).
 
 Reglas de tipos de PyTorch: las funciones trascendentes de enteros o bool dan float32; los
 redondeos de enteros devuelven el mismo entero; ``%`` y ``//`` de enteros siguen siendo enteros.
@@ -9,32 +9,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from .autograd import TensorBase
-from .ops import elementwise as E, elementwise_more as EM, logical as L
+from .. import _dtype as D
+from ..autograd import TensorBase
+from ..ops import arithmetic as AR, copy as C, unary as U
+from . import logical as L
+from ._args import float_in, floats_only, promote
+from .arithmetic import div_rounding
 
 __all__ = ["PointwiseMixin", "FLOAT_UNARY"]
 
 
-def _float_in(t):
-    if t._data.dtype.kind == "f":
-        return t
-    from . import _dtype as D
-    return E.Cast.apply(t, dtype=D.get_default_dtype().np)
-
-
-def _floats_only(t, op):
-    if t._data.dtype.kind != "f":
-        from ._dtype import _BY_NP
-        raise NotImplementedError(f"'{op}' sólo está definida para tensores de coma flotante, no para "
-                                  f"{_BY_NP[t._data.dtype]} (convierte con .float())")
-
-
 # nombre del método -> Function (entrada entera o bool → float32)
 FLOAT_UNARY = {
-    "sin": EM.Sin, "cos": EM.Cos, "tan": EM.Tan, "asin": EM.Asin, "acos": EM.Acos, "atan": EM.Atan,
-    "sinh": EM.Sinh, "cosh": EM.Cosh, "asinh": EM.Asinh, "acosh": EM.Acosh, "atanh": EM.Atanh,
-    "log2": EM.Log2, "log10": EM.Log10, "log1p": EM.Log1p, "exp2": EM.Exp2, "expm1": EM.Expm1,
-    "rsqrt": EM.Rsqrt, "reciprocal": EM.Reciprocal, "erf": EM.Erf, "erfc": EM.Erfc,
+    "sin": U.Sin, "cos": U.Cos, "tan": U.Tan, "asin": U.Asin, "acos": U.Acos, "atan": U.Atan,
+    "sinh": U.Sinh, "cosh": U.Cosh, "asinh": U.Asinh, "acosh": U.Acosh, "atanh": U.Atanh,
+    "log2": U.Log2, "log10": U.Log10, "log1p": U.Log1p, "exp2": U.Exp2, "expm1": U.Expm1,
+    "rsqrt": U.Rsqrt, "reciprocal": U.Reciprocal, "erf": U.Erf, "erfc": U.Erfc,
 }
 _ALIASES = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "arcsinh": "asinh", "arccosh": "acosh",
             "arctanh": "atanh"}
@@ -43,7 +33,7 @@ _STEP = {"floor": np.floor, "ceil": np.ceil, "trunc": np.trunc}
 
 def _make_unary(fn):
     def method(self):
-        return fn.apply(_float_in(self))
+        return fn.apply(float_in(self))
     method.__doc__ = fn.__doc__
     return method
 
@@ -72,8 +62,8 @@ class PointwiseMixin:
         if self._data.dtype == np.bool_:
             raise NotImplementedError(f"'{name}' no está definida para tensores bool")
         if self._data.dtype.kind in "iu":
-            return E.Clone.apply(self)
-        return EM.Step.apply(self, fn=fn)
+            return C.Clone.apply(self)
+        return U.Step.apply(self, fn=fn)
 
     def floor(self):
         """⌊x⌋ (derivada 0). Un tensor entero se devuelve igual (copia)."""
@@ -96,82 +86,81 @@ class PointwiseMixin:
         if self._data.dtype.kind in "iu":
             if decimals:
                 raise NotImplementedError("round(decimals=...) no está definida para tensores enteros")
-            return E.Clone.apply(self)
-        return EM.Step.apply(self, fn=lambda a: EM.round_half_even(a, int(decimals)))
+            return C.Clone.apply(self)
+        return U.Step.apply(self, fn=lambda a: U.round_half_even(a, int(decimals)))
 
     def sign(self):
         """−1, 0 o 1 (derivada 0). bool → bool; enteros → el mismo entero."""
         if self._data.dtype == np.bool_:
             return TensorBase._wrap(self._data.copy())
-        return EM.Step.apply(self, fn=np.sign)
+        return U.Step.apply(self, fn=np.sign)
 
     sgn = sign
 
     def frac(self):
         """x − trunc(x); ∂/∂x = 1."""
-        _floats_only(self, "frac")
-        return EM.Frac.apply(self)
+        floats_only(self, "frac")
+        return U.Frac.apply(self)
 
     def square(self):
         """x²; ∂/∂x = 2x. bool → int64 (como PyTorch)."""
-        from . import _dtype as D
-        x = E.Cast.apply(self, dtype=D.int64.np) if self._data.dtype == np.bool_ else self
-        return E.PowScalar.apply(x, p=2)
+        x = C.Cast.apply(self, dtype=D.int64.np) if self._data.dtype == np.bool_ else self
+        return AR.PowScalar.apply(x, p=2)
 
     def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
         """nan → ``nan``, +inf → ``posinf`` (el mayor finito), −inf → ``neginf``; ∂/∂x = [x finito]."""
         if self._data.dtype.kind != "f":
-            return E.Clone.apply(self)
-        return EM.NanToNum.apply(self, nan=nan, posinf=posinf, neginf=neginf)
+            return C.Clone.apply(self)
+        return U.NanToNum.apply(self, nan=nan, posinf=posinf, neginf=neginf)
 
     # -- binarias -------------------------------------------------------------------------
     def atan2(self, other):
         """atan2(self, other): ángulo de (other, self) en (−π, π]."""
-        return EM.Atan2.apply(*EM.promote(self, other, float_out=True))
+        return AR.Atan2.apply(*promote(self, other, float_out=True))
 
     arctan2 = atan2
 
     def hypot(self, other):
         """√(self² + other²) sin desbordamiento; ∂/∂a = a/h, ∂/∂b = b/h."""
-        a, b = EM.promote(self, other)
-        _floats_only(a, "hypot")
-        return EM.Hypot.apply(a, b)
+        a, b = promote(self, other)
+        floats_only(a, "hypot")
+        return AR.Hypot.apply(a, b)
 
     def logaddexp(self, other):
         """log(e^self + e^other) sin desbordamiento; ∂/∂a = σ(a − b)."""
-        a, b = EM.promote(self, other)
-        _floats_only(a, "logaddexp")
-        return EM.LogAddExp.apply(a, b)
+        a, b = promote(self, other)
+        floats_only(a, "logaddexp")
+        return AR.LogAddExp.apply(a, b)
 
     def fmod(self, other):
         """Resto con el signo del dividendo (C: ``fmod``)."""
-        return EM.Fmod.apply(*_arith(self, other))
+        return AR.Fmod.apply(*_arith(self, other))
 
     def remainder(self, other):
         """Resto con el signo del divisor (``%`` de Python)."""
-        return EM.Remainder.apply(*_arith(self, other))
+        return AR.Remainder.apply(*_arith(self, other))
 
     def floor_divide(self, other):
         """⌊self / other⌋ (``//``); con enteros, entero. Derivada 0."""
-        return EM.div_rounding(self, other, "floor")
+        return div_rounding(self, other, "floor")
 
     def lerp(self, end, weight):
         """self + weight·(end − self)."""
-        a, b, w = EM.promote(self, end, weight)
-        _floats_only(a, "lerp")
-        return EM.Lerp.apply(a, b, w)
+        a, b, w = promote(self, end, weight)
+        floats_only(a, "lerp")
+        return AR.Lerp.apply(a, b, w)
 
     def __mod__(self, o):
         return self.remainder(o)
 
     def __rmod__(self, o):
-        return EM.Remainder.apply(*_arith(o, self))
+        return AR.Remainder.apply(*_arith(o, self))
 
     def __floordiv__(self, o):
-        return EM.div_rounding(self, o, "floor")
+        return div_rounding(self, o, "floor")
 
     def __rfloordiv__(self, o):
-        return EM.div_rounding(o, self, "floor")
+        return div_rounding(o, self, "floor")
 
     def __imod__(self, o):
         return self.remainder_(o)
@@ -288,7 +277,7 @@ class PointwiseMixin:
 
 
 def _arith(a, b):
-    a, b = EM.promote(a, b)
+    a, b = promote(a, b)
     if a._data.dtype == np.bool_:
         raise NotImplementedError("el resto (%, fmod, remainder) no está definido para dos tensores bool")
     return a, b

@@ -1,4 +1,6 @@
-"""Métodos de reducción, forma e indexado de ``Tensor`` (cada uno delega en una ``Function``).
+"""Reducciones de ``Tensor``: ``sum``, ``mean``, ``var``/``std``, ``max``/``min`` (con índices),
+``amax``/``amin``, ``argmax``/``argmin``, ``any``/``all``, ``logsumexp``, ``softmax``/``log_softmax``,
+``prod``, ``aminmax``, ``norm`` y los atajos ``det``/``inverse`` (cada uno delega en una ``Function``).
 
 Los ejes siguen a PyTorch: ``dim``/``keepdim`` (también valen ``axis``/``keepdims``, como en
 PyTorch), un 0-D admite ``dim=0`` y ``dim=-1``, y un eje fuera de rango es un ``IndexError``.
@@ -9,33 +11,17 @@ import numbers
 
 import numpy as np
 
-from . import _dtype as D
-from .autograd import TensorBase
-from .ops import movement as M, reduce as R
-from .return_types import max as _max_t, min as _min_t
+from .. import _dtype as D
+from .. import return_types as RT
+from ..autograd import TensorBase
+from ..ops import movement as M, reduce as R
+from ..return_types import max as _max_t, min as _min_t
+from ._args import norm_dims
+from .linalg import det, inv, matrix_norm, vector_norm
 
-__all__ = ["ShapeMixin", "norm_dims"]
+__all__ = ["ReduceMixin"]
 
 _NO = object()
-
-
-def norm_dims(dim, ndim: int) -> tuple:
-    """``dim`` (None, int o tupla) como tupla ordenada de ejes positivos, con los errores de PyTorch."""
-    if dim is None:
-        return tuple(range(ndim))
-    if isinstance(dim, (numbers.Integral, np.integer)) and not isinstance(dim, bool):
-        dim = (int(dim),)
-    n = max(ndim, 1)
-    out = []
-    for d in dim:
-        if not isinstance(d, (numbers.Integral, np.integer)) or isinstance(d, bool):
-            raise TypeError(f"los ejes deben ser enteros, no {d!r}")
-        if not -n <= d < n:
-            raise IndexError(f"eje fuera de rango: se esperaba uno en [{-n}, {n - 1}], pero se recibió {d}")
-        out.append(int(d) % n)
-    if len(set(out)) != len(out):
-        raise RuntimeError(f"el eje {dim} aparece repetido en la lista de ejes")
-    return tuple(sorted(out)) if ndim else ()
 
 
 def _dk(dim, keepdim, axis, keepdims):
@@ -46,13 +32,7 @@ def _dk(dim, keepdim, axis, keepdims):
     return dim, bool(keepdim)
 
 
-def _shape_arg(shape):
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = tuple(shape[0])
-    return tuple(int(s) for s in shape)
-
-
-class ShapeMixin:
+class ReduceMixin:
     __slots__ = ()
 
     # -- reducciones -----------------------------------------------------------------
@@ -172,94 +152,44 @@ class ShapeMixin:
                                                         else self.type(D.get_default_dtype()))
         return R.LogSoftmax.apply(x, axis=d if x.ndim else None)
 
-    # -- forma ---------------------------------------------------------------------------
-    def reshape(self, *shape):
-        return M.Reshape.apply(self, shape=_shape_arg(shape))
-
-    def view(self, *shape):
-        if len(shape) == 1 and not isinstance(shape[0], (tuple, list, numbers.Integral)):
-            return self.type(shape[0])  # view(dtype)
-        return M.Reshape.apply(self, shape=_shape_arg(shape))
-
-    def view_as(self, other):
-        return self.reshape(other.shape)
-
-    def reshape_as(self, other):
-        return self.reshape(other.shape)
-
-    def permute(self, *dims):
-        dims = _shape_arg(dims)
-        if len(dims) != self.ndim:
-            raise RuntimeError(f"permute: el número de ejes no coincide: el tensor tiene {self.ndim} y se "
-                               f"dieron {len(dims)} ({dims})")
-        return M.Permute.apply(self, dims=tuple(self._dim(d) for d in dims))
-
-    def transpose(self, dim0, dim1):
-        """Intercambia dos ejes."""
-        if self.ndim < 2:
-            self._dim(dim0), self._dim(dim1)
-            return self
-        dims = list(range(self.ndim))
-        a, b = self._dim(dim0), self._dim(dim1)
-        dims[a], dims[b] = dims[b], dims[a]
-        return M.Permute.apply(self, dims=tuple(dims))
-
-    swapaxes = swapdims = transpose
-
-    def t(self):
-        if self.ndim > 2:
-            raise RuntimeError(f"t() espera un tensor de 2 o menos dimensiones; éste tiene {self.ndim}")
-        return self.transpose(0, 1) if self.ndim == 2 else self
-
-    @property
-    def T(self):
-        return M.Permute.apply(self, dims=tuple(reversed(range(self.ndim))))
-
-    @property
-    def mT(self):
-        return self.transpose(-2, -1)
-
-    def flatten(self, start_dim=0, end_dim=-1):
-        if self.ndim == 0:
-            return self.reshape(1)
-        s, e = self._dim(start_dim), self._dim(end_dim)
-        if s > e:
-            raise RuntimeError("flatten: start_dim no puede ir después de end_dim")
-        shp = self._data.shape
-        return self.reshape(shp[:s] + (int(np.prod(shp[s:e + 1])),) + shp[e + 1:])
-
-    def squeeze(self, dim=None):
-        shp = self._data.shape
+    def prod(self, dim=None, keepdim=False, *, dtype=None):
+        """Producto de los elementos (o a lo largo de ``dim``). Enteros y bool → int64. El
+        gradiente es exacto también con ceros."""
+        x = self
+        if dtype is not None:
+            x = x.type(dtype)
+        elif x._data.dtype.kind in "biu":
+            x = x.type(D.int64)
         if dim is None:
-            new = tuple(n for n in shp if n != 1)
-        else:
-            ds = set(norm_dims(dim, self.ndim))
-            new = tuple(n for i, n in enumerate(shp) if not (i in ds and n == 1))
-        return self.reshape(new)
+            return R.Prod.apply(x, axis=norm_dims(None, x.ndim), keepdims=False)
+        return R.Prod.apply(x, axis=(x._dim(dim),) if x.ndim else (), keepdims=bool(keepdim))
 
-    def unsqueeze(self, dim):
-        n = self.ndim + 1
-        if not -n <= dim < n:
-            raise IndexError(f"eje fuera de rango: se esperaba uno en [{-n}, {n - 1}], pero se recibió {dim}")
-        d = dim % n
-        shp = self._data.shape
-        return self.reshape(shp[:d] + (1,) + shp[d:])
+    def aminmax(self, *, dim=None, keepdim=False):
+        """``(min, max)`` a la vez (tupla con nombre)."""
+        if self.numel() == 0:
+            raise RuntimeError("aminmax(): no se puede reducir un tensor vacío")
+        d = () if dim is None else dim
+        return RT.aminmax(self.amin(d, keepdim), self.amax(d, keepdim))
 
-    def expand(self, *shape):
-        shape = _shape_arg(shape)
-        if len(shape) < self.ndim:
-            raise RuntimeError(f"expand: la forma {shape} tiene menos ejes que el tensor {tuple(self.shape)}")
-        off = len(shape) - self.ndim
-        shape = tuple(self._data.shape[i - off] if n == -1 else n for i, n in enumerate(shape))
-        return M.Expand.apply(self, shape=shape)
+    def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
+        """``torch.norm``: ``p`` numérico → norma vectorial sobre ``dim`` (todo si es ``None``);
+        ``"fro"`` → la de Frobenius; ``"nuc"`` → la nuclear (suma de valores singulares)."""
+        if isinstance(dim, numbers.Integral):
+            dim = (dim,)
+        if p == "fro":
+            if dim is not None and len(dim) > 2:
+                raise RuntimeError("norm: la norma de Frobenius admite como mucho 2 ejes")
+            return vector_norm(self, 2, dim, keepdim, dtype=dtype)
+        if p == "nuc":
+            return matrix_norm(self, "nuc", (-2, -1) if dim is None else dim, keepdim, dtype=dtype)
+        if p is None:
+            p = 2
+        return vector_norm(self, p, dim, keepdim, dtype=dtype)
 
-    def expand_as(self, other):
-        return self.expand(other.shape)
+    def det(self):
+        """Determinante (``torch.linalg.det``)."""
+        return det(self)
 
-    def pad(self, pad_width, value=0.0):
-        """Relleno constante al estilo numpy: ((antes, después), ...) por eje."""
-        return M.Pad.apply(self, pad_width=pad_width, value=value)
-
-    # -- indexado ---------------------------------------------------------------------------
-    def __getitem__(self, index):
-        return M.GetItem.apply(self, index=M.norm_index(index, self._data.shape))
+    def inverse(self):
+        """Matriz inversa (``torch.linalg.inv``)."""
+        return inv(self)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _dtype as D
-from . import return_types as RT
-from .autograd import TensorBase
-from .ops import indexing as I, sorting as S
+from .. import _dtype as D
+from .. import return_types as RT
+from ..autograd import TensorBase
+from ..ops import indexing as I, sorting as S
+from .joins import cat
 
 __all__ = ["SortMixin"]
 
@@ -215,7 +216,6 @@ class SortMixin:
         d = self._dim(dim)
         x = self
         if prepend is not None or append is not None:
-            from ._functions import cat
             parts = [p if isinstance(p, TensorBase) else TensorBase._wrap(np.asarray(p, self._data.dtype))
                      for p in (prepend, self, append) if p is not None]
             parts = [p if p.ndim else p.reshape(1).expand(*(self.shape[:d] + (1,) + self.shape[d + 1:]))

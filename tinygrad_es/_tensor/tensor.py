@@ -1,9 +1,10 @@
 """``Tensor``: un array de numpy que recuerda cómo se calculó.
 
-Es una fachada fina: el estado y el motor de ``backward`` están en ``autograd.py``; cada operación
-es una ``Function`` de ``ops/`` y los métodos que la llaman están en ``_tensor_math.py`` (aritmética y
-funciones elemento a elemento) y ``_tensor_shape.py`` (reducciones, forma e indexado). Aquí queda lo
-propio del objeto: creación, ``.grad``/``.data``, conversiones, operaciones in situ y ``backward``.
+Es una fachada fina: el estado y el motor de ``backward`` están en ``autograd/``; cada operación
+es una ``Function`` de ``ops/`` y los métodos que la llaman están en los mixins de este paquete, uno
+por familia (``arithmetic.py``, ``pointwise.py``, ``reduce.py``, ``shape.py``, ``rearrange.py``,
+``index.py``, ``sort.py``, ``convert.py``, ``inplace.py``). Aquí queda lo propio del objeto:
+creación, forma, ``.grad``/``.data``, conversión a números de Python, hooks y ``backward``.
 """
 from __future__ import annotations
 
@@ -11,19 +12,21 @@ import numbers
 
 import numpy as np
 
-from . import _dtype as D
-from .autograd import Function, GhostTensor, TensorBase, is_grad_enabled, run_backward
-from ._tensor_convert import ConvertMixin
-from ._tensor_inplace import InplaceMixin
-from ._tensor_math import MathMixin
-from ._tensor_shape import ShapeMixin
-from ._tensor_pointwise import PointwiseMixin
-from ._tensor_index import IndexMixin
-from ._tensor_sort import SortMixin
-from ._tensor_reduce import ReduceMixin
-from ._tensor_layout import LayoutMixin
+from .. import _dtype as D
+from ..autograd import GhostTensor, TensorBase, is_grad_enabled, run_backward
+from ..device import device
+from ._args import to_array
+from .arithmetic import ArithmeticMixin
+from .convert import ConvertMixin
+from .index import IndexMixin
+from .inplace import InplaceMixin
+from .pointwise import PointwiseMixin
+from .rearrange import RearrangeMixin
+from .reduce import ReduceMixin
+from .shape import ShapeMixin
+from .sort import SortMixin
 
-__all__ = ["Tensor", "Size", "to_array"]
+__all__ = ["Tensor", "Size"]
 
 
 class Size(tuple):
@@ -39,35 +42,6 @@ class Size(tuple):
         return tuple.__repr__(self)
 
     __format__ = lambda self, spec: format(str(self), spec)  # noqa: E731
-
-
-def to_array(data, dtype=None, copy=False) -> np.ndarray:
-    """ndarray para ``tensor(data)``: deduce el dtype como PyTorch (int → int64, float → float32,
-    bool → bool; un ndarray conserva el suyo) y rechaza lo que no es numérico."""
-    if isinstance(data, TensorBase):
-        arr = data._data
-    elif isinstance(data, np.ndarray):
-        arr = data
-    else:
-        try:
-            arr = np.asarray(data)
-        except (ValueError, TypeError) as e:
-            raise TypeError(f"no se puede crear un tensor a partir de {type(data).__name__}: {e}") from None
-        if arr.dtype == np.float64 and not isinstance(data, np.generic):
-            arr = arr.astype(D.get_default_dtype().np)  # los float de Python son float32
-    if arr.dtype.kind == "c":
-        raise TypeError(f"los números complejos no están soportados (dtype {arr.dtype})")
-    if arr.dtype == object or arr.dtype.kind not in "biuf":
-        raise TypeError(f"un tensor necesita datos numéricos; se recibió {type(data).__name__} "
-                        f"con dtype {arr.dtype}")
-    if dtype is not None:
-        npd = D.np_dtype(dtype)
-        if arr.dtype != npd:
-            return arr.astype(npd)
-    elif arr.dtype not in D._BY_NP:
-        target = np.int64 if arr.dtype.kind in "iu" else np.float64
-        arr = arr.astype(target)
-    return np.array(arr, copy=True) if copy else arr
 
 
 class _Handle:
@@ -86,8 +60,8 @@ class _Handle:
         self.remove()
 
 
-class Tensor(TensorBase, MathMixin, ShapeMixin, InplaceMixin, ConvertMixin, PointwiseMixin, IndexMixin,
-             SortMixin, ReduceMixin, LayoutMixin):
+class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin, ConvertMixin, PointwiseMixin,
+             IndexMixin, SortMixin, RearrangeMixin):
     """Array con gradiente automático (como ``torch.Tensor``).
 
     ``Tensor(datos)`` crea un tensor de coma flotante (float32, como ``torch.Tensor``);
@@ -136,7 +110,6 @@ class Tensor(TensorBase, MathMixin, ShapeMixin, InplaceMixin, ConvertMixin, Poin
 
     @property
     def device(self):
-        from .device import device
         return device("cpu")
 
     is_cuda = False
@@ -334,6 +307,6 @@ class Tensor(TensorBase, MathMixin, ShapeMixin, InplaceMixin, ConvertMixin, Poin
             g = g.astype(self._data.dtype, copy=False)
         run_backward(self, g, bool(retain_graph))
 
+TensorBase._register(Tensor)  # _wrap y Function.apply crean Tensor
 # ctx.inputs devuelve GhostTensor para las entradas ya liberadas: que se parezcan a un Tensor
 GhostTensor.size = lambda self, dim=None: Size(self.shape) if dim is None else self.shape[dim]
-Function._tensor_cls = Tensor

@@ -15,7 +15,7 @@ import contextlib
 import math
 import warnings
 
-from .graph_protocol import topo_sort
+from .protocol import topo_sort
 
 __all__ = ["Value", "observe_backward"]
 
@@ -222,10 +222,10 @@ class Value:
     # -- retropropagación ------------------------------------------------------
     def topo_order(self) -> list:
         """Nodos del grafo en orden topológico (padres antes que hijos), sin recursión
-        (``graph_protocol.topo_sort``, el recorrido común a los dos motores)."""
+        (``protocol.topo_sort``, el recorrido común a los dos motores)."""
         return topo_sort([self], _operands)
 
-    # -- protocolo de grafo (graph_protocol.py), común con Tensor ------------------
+    # -- protocolo de grafo (protocol.py), común con Tensor ------------------------
     def graph_parents(self) -> tuple:
         return self._prev
 

@@ -6,6 +6,8 @@ con ``std::sort`` / ``std::nth_element`` / montículos comparando sólo el valor
 el índice que sale depende del algoritmo concreto (introsort con pivote mediana de tres, ordenación
 por inserción por debajo de 16 elementos...). Aquí se reproduce paso a paso.
 
+``kthvalue`` usa la selección rápida (quickselect) de ``Sorting.cpp`` de PyTorch, también aquí.
+
 Comparadores (``kind``): 0 ascendente con nan al final, 1 descendente con nan al principio,
 2 ``a < b`` a secas (el de ``mode``).
 """
@@ -262,3 +264,70 @@ def std_sort_rows(rows: np.ndarray, kind: int) -> np.ndarray:
 def topk_rows(rows: np.ndarray, k: int, largest: bool, sort_out: bool = True) -> np.ndarray:
     """Índices de ``topk`` por fila, como ``topk_impl_loop`` de PyTorch."""
     return _topk_rows(_prep(rows), int(k), 1 if largest else 0, bool(sort_out))
+
+
+# --------------------------------------------------------------------------
+# quickselect de PyTorch (Sorting.cpp), para que kthvalue elija el mismo índice en los empates
+# --------------------------------------------------------------------------
+@njit(cache=True)
+def _gt(x, y):  # "mayor o nan": el orden de PyTorch
+    return (x != x and y == y) or x > y
+
+
+@njit(cache=True)
+def _quickselect_rows(vals, k):
+    rows, n = vals.shape
+    out = np.empty(rows, dtype=np.int64)
+    arr = np.empty(n, dtype=vals.dtype)
+    ind = np.empty(n, dtype=np.int64)
+    for r in range(rows):
+        for j in range(n):
+            arr[j] = vals[r, j]
+            ind[j] = j
+        lo, hi = 0, n - 1
+        while True:
+            if hi <= lo:
+                break
+            if hi == lo + 1:
+                if _gt(arr[lo], arr[hi]):
+                    arr[lo], arr[hi] = arr[hi], arr[lo]
+                    ind[lo], ind[hi] = ind[hi], ind[lo]
+                break
+            p = (lo + hi) >> 1
+            arr[p], arr[lo + 1] = arr[lo + 1], arr[p]
+            ind[p], ind[lo + 1] = ind[lo + 1], ind[p]
+            if _gt(arr[lo + 1], arr[hi]):
+                arr[lo + 1], arr[hi] = arr[hi], arr[lo + 1]
+                ind[lo + 1], ind[hi] = ind[hi], ind[lo + 1]
+            if _gt(arr[lo], arr[hi]):
+                arr[lo], arr[hi] = arr[hi], arr[lo]
+                ind[lo], ind[hi] = ind[hi], ind[lo]
+            if _gt(arr[lo + 1], arr[lo]):
+                arr[lo + 1], arr[lo] = arr[lo], arr[lo + 1]
+                ind[lo + 1], ind[lo] = ind[lo], ind[lo + 1]
+            i, j = lo + 1, hi
+            piv = arr[lo]
+            while True:
+                i += 1
+                while _gt(piv, arr[i]):
+                    i += 1
+                j -= 1
+                while _gt(arr[j], piv):
+                    j -= 1
+                if j < i:
+                    break
+                arr[i], arr[j] = arr[j], arr[i]
+                ind[i], ind[j] = ind[j], ind[i]
+            arr[lo], arr[j] = arr[j], arr[lo]
+            ind[lo], ind[j] = ind[j], ind[lo]
+            if j <= k:
+                lo = i
+            if j >= k:
+                hi = j - 1
+        out[r] = ind[k]
+    return out
+
+
+def kth_rows(rows: np.ndarray, k: int) -> np.ndarray:
+    """Índice del k-ésimo menor (k desde 0) de cada fila, con el quickselect de PyTorch."""
+    return _quickselect_rows(_prep(rows), k)

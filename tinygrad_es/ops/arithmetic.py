@@ -1,17 +1,18 @@
-"""Operaciones elemento a elemento (con broadcasting).
+"""Aritmética elemento a elemento (con broadcasting): ``+ − · / **``, ``neg``, ``clip``, ``maximum``/
+``minimum`` y las binarias de la biblioteca matemática (``atan2``, ``hypot``, ``logaddexp``, los
+restos ``fmod``/``remainder``, la división con redondeo y ``lerp``).
 
-Los gradientes pueden devolverse con la forma del resultado: el motor los
-reduce a la forma de cada entrada con ``unbroadcast``.
+Aquí llegan arrays ya promovidos al dtype del resultado (de eso se ocupa ``_tensor/``). Los
+gradientes pueden devolverse con la forma del resultado: el motor los reduce a la forma de cada
+entrada con ``unbroadcast``.
 """
 import numpy as np
 
 from ..autograd import Function, broadcast_shape
-from ..kernels import relu as K
+from ._util import IGNORE_FP_ERRORS as _ERR, check_broadcast as _check2
 
-
-def _check2(a, b, op):
-    if a.shape != b.shape:
-        broadcast_shape(a.shape, b.shape, op=op)
+__all__ = ["Add", "Sub", "Mul", "Div", "Pow", "PowScalar", "Neg", "Clip", "Maximum", "Minimum", "Atan2", "Hypot",
+           "LogAddExp", "Fmod", "Remainder", "DivRounding", "Lerp"]
 
 
 class Add(Function):
@@ -135,138 +136,6 @@ class Neg(Function):
         return -g
 
 
-class Exp(Function):
-    """eᵃ: ∂/∂a = eᵃ (se guarda la salida)."""
-
-    @staticmethod
-    def forward(ctx, a):
-        with np.errstate(over="ignore"):
-            out = np.exp(a)
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        return g * out
-
-
-class Log(Function):
-    """ln a: ∂/∂a = 1/a."""
-
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save_for_backward(a)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log(a)
-
-    @staticmethod
-    def backward(ctx, g):
-        (a,) = ctx.saved_tensors
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return g / a
-
-
-class Sqrt(Function):
-    """√a: ∂/∂a = 1/(2√a)."""
-
-    @staticmethod
-    def forward(ctx, a):
-        with np.errstate(invalid="ignore"):
-            out = np.sqrt(a)
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return g / (2 * out)
-
-
-class Abs(Function):
-    """|a|: ∂/∂a = signo(a) (0 en a = 0, como PyTorch)."""
-
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save_for_backward(a)
-        return np.abs(a)
-
-    @staticmethod
-    def backward(ctx, g):
-        (a,) = ctx.saved_tensors
-        return g * np.sign(a)  # en 0 el gradiente es 0, como en PyTorch
-
-
-class Tanh(Function):
-    """tanh a: ∂/∂a = 1 − tanh²a."""
-
-    @staticmethod
-    def forward(ctx, a):
-        out = np.tanh(a)
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        return g * (1 - out * out)
-
-
-def stable_sigmoid(a: np.ndarray) -> np.ndarray:
-    """σ(a) sin desbordamiento: exp sólo de números ≤ 0."""
-    e = np.exp(-np.abs(a))
-    return np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
-
-
-class Sigmoid(Function):
-    """σ(a) = 1/(1+e⁻ᵃ): ∂/∂a = σ(a)·(1 − σ(a))."""
-
-    @staticmethod
-    def forward(ctx, a):
-        out = stable_sigmoid(a)
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        (s,) = ctx.saved_tensors
-        return g * s * (1 - s)
-
-
-class Relu(Function):
-    """max(a, 0): ∂/∂a = 1 si a > 0, 0 si no (también en a = 0)."""
-
-    @staticmethod
-    def forward(ctx, a):
-        out = K.relu(a)  # una pasada; NaN se propaga como en torch.relu
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        # derivada en 0: 0; donde out ≤ 0 el gradiente es 0 aunque g sea inf o NaN, y un
-        # NaN de la entrada deja pasar g (threshold_backward de PyTorch)
-        return K.relu_backward(g, out)
-
-
-class LeakyRelu(Function):
-    """a si a > 0, pendiente·a si no: ∂/∂a = 1 o pendiente."""
-
-    @staticmethod
-    def forward(ctx, a, negative_slope=0.01):
-        mask = a > 0
-        ctx.save_for_backward(mask)
-        ctx.slope = negative_slope
-        return np.where(mask, a, a * a.dtype.type(negative_slope))
-
-    @staticmethod
-    def backward(ctx, g):
-        (mask,) = ctx.saved_tensors
-        return np.where(mask, g, g * g.dtype.type(ctx.slope))
-
-
 class Clip(Function):
     """clip(a, lo, hi); el gradiente pasa donde lo ≤ a ≤ hi (bordes incluidos, como torch.clamp)."""
 
@@ -318,42 +187,136 @@ class Minimum(Function):
         return g * wa, g * (1 - wa)
 
 
-class Where(Function):
-    """where(c, a, b): ∂/∂a = [c], ∂/∂b = [¬c]."""
+def _int_zero_division(b, op):
+    if b.dtype.kind in "iub" and np.any(b == 0):
+        raise RuntimeError(f"ZeroDivisionError: {op} entero con divisor 0 (la división entera por cero no "
+                           f"está definida)")
+
+
+class Atan2(Function):
+    """atan2(a, b), el ángulo de (b, a). ∂/∂a = b/(a² + b²); ∂/∂b = −a/(a² + b²) (0 en el origen,
+    como PyTorch)."""
 
     @staticmethod
-    def forward(ctx, a, b, cond=None):
-        broadcast_shape(cond.shape, a.shape, b.shape, op="where")
-        ctx.save_for_backward(cond)
-        return np.where(cond, a, b)
-
-    @staticmethod
-    def backward(ctx, g):
-        (cond,) = ctx.saved_tensors
-        z = g.dtype.type(0)
-        return np.where(cond, g, z), np.where(cond, z, g)
-
-
-class Cast(Function):
-    """Conversión de dtype: ∂/∂a = 1 (el gradiente vuelve al dtype de la entrada)."""
-
-    @staticmethod
-    def forward(ctx, a, dtype=None):
-        ctx.src = a.dtype
-        return a.astype(dtype)
+    def forward(ctx, a, b):
+        _check2(a, b, "atan2")
+        ctx.save_for_backward(a, b)
+        return np.arctan2(a, b)
 
     @staticmethod
     def backward(ctx, g):
-        return g.astype(ctx.src)
+        a, b = ctx.saved_tensors
+        r2 = a * a + b * b
+        with np.errstate(**_ERR):
+            k = np.where(r2 == 0, 0, g / np.where(r2 == 0, 1, r2))
+        return k * b, -k * a
 
 
-class Clone(Function):
-    """Copia con memoria propia; ∂/∂a = 1."""
+class Hypot(Function):
+    """√(a² + b²). ∂/∂a = a/h; ∂/∂b = b/h (nan en el origen, como PyTorch)."""
 
     @staticmethod
-    def forward(ctx, a):
-        return np.array(a, copy=True)
+    def forward(ctx, a, b):
+        _check2(a, b, "hypot")
+        out = np.hypot(a, b)
+        ctx.save_for_backward(a, b, out)
+        return out
 
     @staticmethod
     def backward(ctx, g):
-        return g
+        a, b, h = ctx.saved_tensors
+        with np.errstate(**_ERR):
+            return g * a / h, g * b / h
+
+
+class LogAddExp(Function):
+    """log(eᵃ + eᵇ) sin desbordamiento. ∂/∂a = σ(a − b) = 1/(1 + e^(b−a)); ∂/∂b = σ(b − a)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        _check2(a, b, "logaddexp")
+        ctx.save_for_backward(a, b)
+        return np.logaddexp(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        with np.errstate(**_ERR):
+            return g / (1 + np.exp(b - a)), g / (1 + np.exp(a - b))
+
+
+class Fmod(Function):
+    """Resto de la división truncada (signo del dividendo, como ``math.fmod``).
+    ∂/∂a = 1; ∂/∂b = −trunc(a/b)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        _check2(a, b, "fmod")
+        _int_zero_division(b, "fmod")
+        ctx.save_for_backward(a, b)
+        with np.errstate(**_ERR):
+            return np.fmod(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        with np.errstate(**_ERR):
+            return g, None if not ctx.needs_input_grad[1] else -g * np.trunc(a / b)
+
+
+class Remainder(Function):
+    """Resto de la división entera por defecto, ``a − b·⌊a/b⌋`` (signo del divisor, como ``%`` de
+    Python). ∂/∂a = 1; ∂/∂b = −⌊a/b⌋."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        _check2(a, b, "remainder (%)")
+        _int_zero_division(b, "remainder (%)")
+        ctx.save_for_backward(a, b)
+        with np.errstate(**_ERR):
+            return np.remainder(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        with np.errstate(**_ERR):
+            return g, None if not ctx.needs_input_grad[1] else -g * np.floor(a / b)
+
+
+class DivRounding(Function):
+    """División con redondeo (``trunc`` o ``floor``): el resultado es constante a trozos, así que
+    ∂/∂a = ∂/∂b = 0 (como ``torch.div(..., rounding_mode=...)``)."""
+
+    @staticmethod
+    def forward(ctx, a, b, mode="floor"):
+        _check2(a, b, "div")
+        _int_zero_division(b, "div")
+        ctx.shapes = (a.shape, b.shape)
+        with np.errstate(**_ERR):
+            if mode == "floor":
+                return np.floor_divide(a, b)
+            if a.dtype.kind in "iu":  # división entera truncada (la de C)
+                q = np.floor_divide(a, b)
+                return np.where((q < 0) & (q * b != a), q + 1, q).astype(a.dtype, copy=False)
+            return np.trunc(a / b)
+
+    @staticmethod
+    def backward(ctx, g):
+        return tuple(np.zeros(s, dtype=g.dtype) for s in ctx.shapes)
+
+
+class Lerp(Function):
+    """Interpolación lineal ``a + w·(b − a)`` (con la fórmula simétrica de PyTorch para w ≥ ½).
+    ∂/∂a = 1 − w; ∂/∂b = w; ∂/∂w = b − a."""
+
+    @staticmethod
+    def forward(ctx, a, b, w):
+        broadcast_shape(a.shape, b.shape, w.shape, op="lerp")
+        ctx.save_for_backward(a, b, w)
+        d = b - a
+        return np.where(np.abs(w) < 0.5, a + w * d, b - d * (1 - w)).astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, w = ctx.saved_tensors
+        return g * (1 - w), g * w, g * (b - a)

@@ -1,7 +1,7 @@
 """Pooling y reescalado diferenciables sobre los núcleos numba (sólo autograd aquí).
 
 Las operaciones que devuelven índices (``return_indices``) los dejan en ``holder``
-(un dict que pasa la función de ``conv_functional.py``): los índices no son
+(un dict que pasa la función de ``nn/functional/pooling.py``): los índices no son
 diferenciables y el motor sólo devuelve un tensor por operación.
 """
 import numpy as np

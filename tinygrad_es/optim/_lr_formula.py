@@ -15,6 +15,8 @@ from collections import Counter
 from functools import wraps
 from weakref import ref
 
+from .optimizer import Optimizer
+
 __all__ = ["LRScheduler", "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR",
            "ExponentialLR", "PolynomialLR", "CosineAnnealingLR"]
 
@@ -22,13 +24,8 @@ _EPOCH_WARNING = ("El argumento epoch de scheduler.step() está obsoleto (tambi�
                   "scheduler.step() sin argumentos. Con epoch se usa la fórmula cerrada si existe.")
 
 
-def _optimizer_class():
-    from .optimizer import Optimizer
-    return Optimizer
-
-
 def check_optimizer(optimizer):
-    if not isinstance(optimizer, _optimizer_class()):
+    if not isinstance(optimizer, Optimizer):
         raise TypeError(f"{type(optimizer).__name__} no es un Optimizer (el planificador necesita el optimizador, "
                         "p. ej. StepLR(optimizer, step_size=...))")
 

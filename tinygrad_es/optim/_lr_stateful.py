@@ -8,7 +8,7 @@ import warnings
 from bisect import bisect_right
 from functools import partial
 
-from ._lr_base import _EPOCH_WARNING, LRScheduler, check_optimizer, format_param, group_values
+from ._lr_formula import _EPOCH_WARNING, LRScheduler, check_optimizer, format_param, group_values
 
 __all__ = ["ReduceLROnPlateau", "SequentialLR", "ChainedScheduler", "CyclicLR", "OneCycleLR",
            "CosineAnnealingWarmRestarts"]

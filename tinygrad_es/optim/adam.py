@@ -1,88 +1,87 @@
-"""Más optimizadores adaptativos de PyTorch: Adadelta, Adagrad, Adamax, NAdam y RAdam (misma fórmula
-y mismo orden de operaciones que ``torch.optim``; el estado con los mismos nombres)."""
+"""La familia de Adam: ``Adam``, ``AdamW``, ``Adamax``, ``NAdam`` y ``RAdam`` (misma fórmula y mismo
+orden de operaciones que ``torch.optim``; el estado con los mismos nombres). ``Adam`` con
+float32/float64 contiguos da el paso en una sola pasada (``kernels/adam.py``, idéntico bit a bit)."""
 from __future__ import annotations
 
 import numpy as np
 
 from .._tensor import Tensor
-from .optimizer import Optimizer, _check_betas, check_hparam, lerp_
+from ..kernels.adam import adam_step
+from .optimizer import Optimizer, check_hparam, check_lr_eps_decay, lerp_
 
-__all__ = ["Adadelta", "Adagrad", "Adamax", "NAdam", "RAdam"]
-
-
-def _common(lr, eps, weight_decay):
-    check_hparam(lr >= 0.0, "la tasa de aprendizaje lr", lr)
-    check_hparam(eps >= 0.0, "eps", eps)
-    check_hparam(weight_decay >= 0.0, "weight_decay", weight_decay)
+__all__ = ["Adam", "AdamW", "Adamax", "NAdam", "RAdam"]
 
 
-class Adadelta(Optimizer):
-    """Adadelta (Zeiler): ``v ← ρv + (1−ρ)g²``; ``Δ = √(u + ε)/√(v + ε) · g``;
-    ``u ← ρu + (1−ρ)Δ²``; ``p ← p − lr·Δ`` (``lr=1.0`` por defecto)."""
-
-    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, foreach=None, *, capturable=False,
-                 maximize=False, differentiable=False):
-        _common(lr, eps, weight_decay)
-        check_hparam(0.0 <= rho <= 1.0, "rho (debe estar en [0, 1])", rho)
-        super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize,
-                                      capturable=capturable, foreach=foreach, differentiable=differentiable))
-
-    def _step_param(self, p, g, st, h):
-        f = p.dtype.type
-        sq = self._buffer(st, "square_avg", p)
-        acc = self._buffer(st, "acc_delta", p)
-        self._count(st)
-        rho, eps = h["rho"], f(h["eps"])
-        if h["weight_decay"] != 0:
-            g = g + f(h["weight_decay"]) * p
-        sq *= f(rho)
-        sq += f(1 - rho) * g * g
-        std = np.sqrt(sq + eps)
-        delta = np.sqrt(acc + eps)
-        delta /= std
-        delta *= g
-        acc *= f(rho)
-        acc += f(1 - rho) * delta * delta
-        p += f(-h["lr"]) * delta
+def _fused_ok(p, *arrays):
+    return (p.dtype in (np.float32, np.float64) and p.flags.c_contiguous and p.flags.writeable
+            and all(a.dtype == p.dtype and a.shape == p.shape and a.flags.c_contiguous for a in arrays))
 
 
-class Adagrad(Optimizer):
-    """Adagrad (Duchi et al.): ``s ← s + g²``; ``p ← p − lr_t · g / (√s + ε)`` con
-    ``lr_t = lr / (1 + (t−1)·lr_decay)``."""
+def _check_betas(betas):
+    check_hparam(0.0 <= betas[0] < 1.0, "betas[0] (debe estar en [0, 1))", betas[0])
+    check_hparam(0.0 <= betas[1] < 1.0, "betas[1] (debe estar en [0, 1))", betas[1])
 
-    def __init__(self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10,
-                 foreach=None, *, maximize=False, differentiable=False, fused=None):
-        _common(lr, eps, weight_decay)
-        check_hparam(lr_decay >= 0.0, "lr_decay", lr_decay)
-        check_hparam(initial_accumulator_value >= 0.0, "initial_accumulator_value", initial_accumulator_value)
-        super().__init__(params, dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
-                                      initial_accumulator_value=initial_accumulator_value, foreach=foreach,
-                                      maximize=maximize, differentiable=differentiable, fused=fused))
-        for group in self.param_groups:  # como PyTorch: el estado se crea ya en el constructor
-            for p in group["params"]:
-                st = self.state[p]
-                st.setdefault("step", self._zero_step())
-                self._buffer(st, "sum", self._like(p), group["initial_accumulator_value"])
 
-    @staticmethod
-    def _zero_step():
-        return Tensor._wrap(np.array(0.0, dtype=np.float32))
+class Adam(Optimizer):
+    """Adam (Kingma y Ba): ``m ← β₁m + (1−β₁)g``, ``v ← β₂v + (1−β₂)g²``,
+    ``p ← p − lr · m̂ / (√v̂ + ε)`` con ``m̂ = m/(1−β₁ᵗ)``, ``v̂ = v/(1−β₂ᵗ)``.
+    ``weight_decay`` suma ``λ·p`` al gradiente (L2 clásico); con ``decoupled_weight_decay`` es AdamW."""
 
-    @staticmethod
-    def _like(p):
-        return p._data if hasattr(p, "_data") else np.array(p.data, dtype=np.float64)
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, *,
+                 foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
+                 decoupled_weight_decay=False):
+        check_hparam(lr >= 0.0, "la tasa de aprendizaje lr", lr)
+        check_hparam(eps >= 0.0, "eps", eps)
+        _check_betas(betas)
+        check_hparam(weight_decay >= 0.0, "weight_decay", weight_decay)
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                                      maximize=maximize, foreach=foreach, capturable=capturable,
+                                      differentiable=differentiable, fused=fused,
+                                      decoupled_weight_decay=decoupled_weight_decay))
 
     def _step_param(self, p, g, st, h):
         f = p.dtype.type
-        s = self._buffer(st, "sum", p, h["initial_accumulator_value"])
+        lr, (b1, b2), eps, wd = h["lr"], h["betas"], h["eps"], h["weight_decay"]
+        m = self._buffer(st, "exp_avg", p)
+        v = self._buffer(st, "exp_avg_sq", p)
         step = self._count(st)
-        if h["weight_decay"] != 0:
-            g = g + f(h["weight_decay"]) * p
-        clr = h["lr"] / (1 + (step - 1) * h["lr_decay"])
-        s += f(1) * g * g
-        std = np.sqrt(s)
-        std += f(h["eps"])
-        p += f(-clr) * g / std
+        if _fused_ok(p, g, m, v) and not h["amsgrad"]:
+            # una pasada, mismas operaciones que abajo (kernels/adam.py)
+            decoupled = bool(h.get("decoupled_weight_decay")) and wd != 0
+            adam_step(p.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1), f(1), f(1 - b1), f(b2), f(1 - b2),
+                      f(1 - lr * wd) if decoupled else f(1), f(0) if decoupled else f(wd),
+                      f(-(lr / (1 - b1 ** step))), f((1 - b2 ** step) ** 0.5), f(eps))
+            return
+        if wd != 0:
+            if h.get("decoupled_weight_decay"):
+                p *= f(1 - lr * wd)
+            else:
+                g = g + f(wd) * p
+        lerp_(m, g, 1 - b1)
+        v *= f(b2)
+        v += f(1 - b2) * g * g
+        bc1, bc2 = 1 - b1 ** step, 1 - b2 ** step
+        step_size = lr / bc1
+        bc2_sqrt = bc2 ** 0.5
+        if h["amsgrad"]:
+            vmax = self._buffer(st, "max_exp_avg_sq", p)
+            np.maximum(vmax, v, out=vmax)
+            denom = np.sqrt(vmax) / f(bc2_sqrt)
+        else:
+            denom = np.sqrt(v) / f(bc2_sqrt)
+        denom += f(eps)
+        p += f(-step_size) * m / denom
+
+
+class AdamW(Adam):
+    """Adam con decaimiento de pesos desacoplado (Loshchilov y Hutter): ``p ← p·(1 − lr·λ)`` antes
+    del paso de Adam. ``weight_decay=0.01`` por defecto."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
+                 maximize=False, foreach=None, capturable=False, differentiable=False, fused=None):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach, maximize=maximize,
+                         capturable=capturable, differentiable=differentiable, fused=fused,
+                         decoupled_weight_decay=True)
 
 
 class Adamax(Optimizer):
@@ -91,7 +90,7 @@ class Adamax(Optimizer):
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, foreach=None, *,
                  maximize=False, differentiable=False, capturable=False):
-        _common(lr, eps, weight_decay)
+        check_lr_eps_decay(lr, eps, weight_decay)
         _check_betas(betas)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, foreach=foreach,
                                       maximize=maximize, differentiable=differentiable, capturable=capturable))
@@ -118,7 +117,7 @@ class NAdam(Optimizer):
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3,
                  decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
                  differentiable=False):
-        _common(lr, eps, weight_decay)
+        check_lr_eps_decay(lr, eps, weight_decay)
         _check_betas(betas)
         check_hparam(momentum_decay >= 0.0, "momentum_decay", momentum_decay)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
@@ -161,7 +160,7 @@ class RAdam(Optimizer):
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, decoupled_weight_decay=False,
                  *, foreach=None, maximize=False, capturable=False, differentiable=False):
-        _common(lr, eps, weight_decay)
+        check_lr_eps_decay(lr, eps, weight_decay)
         _check_betas(betas)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
                                       maximize=maximize, foreach=foreach, capturable=capturable,

@@ -1,10 +1,8 @@
-"""Escritura atómica y puntos de control (``.npz``) a prueba de fallos.
+"""Puntos de control (``.npz``) a prueba de fallos: ``save_state`` y ``load_state``.
 
-* ``save_state`` escribe en un temporal ``.tmp-<pid>-<azar>-<nombre>`` de la misma carpeta y
-  lo renombra: un corte a mitad nunca deja un checkpoint roto. Si el disco se llena
-  (``ENOSPC``) se borra el temporal y el checkpoint anterior queda intacto.
-* Los temporales que dejó un proceso muerto (``kill -9`` a mitad de un guardado) se
-  borran en el siguiente guardado del mismo fichero.
+* ``save_state`` escribe con ``_io.atomic_write`` (temporal de la misma carpeta y renombrado): un
+  corte a mitad nunca deja un checkpoint roto; si el disco se llena (``ENOSPC``) el checkpoint
+  anterior queda intacto, y los temporales de procesos muertos se borran al guardar de nuevo.
 * ``load_state`` nunca ejecuta pickle (``allow_pickle=False``) y explica en español
   qué le pasa a un fichero vacío, truncado, aleatorio o que no es un ``.npz``.
 """
@@ -13,99 +11,18 @@ from __future__ import annotations
 import errno
 import io
 import os
-import re
-import tempfile
-import time
 import zipfile
 import zlib
 
 import numpy as np
 
-from ._errors import os_error_es
+from .._io import atomic_write, os_error_es
 
-__all__ = ["save_state", "load_state", "CheckpointError", "atomic_write"]
-
-_STALE_NO_PID = 3600.0   # s: un temporal sin pid en el nombre y más viejo que esto es basura
+__all__ = ["save_state", "load_state", "CheckpointError"]
 
 
 class CheckpointError(ValueError):
     """El fichero no es un checkpoint ``.npz`` válido (vacío, truncado, de otro tipo...)."""
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True   # existe, aunque sea de otro usuario
-    return True
-
-
-def _clean_stale_temps(folder: str, base: str) -> list:
-    """Borra ``.tmp-*<base>`` de procesos que ya no existen; devuelve los borrados."""
-    removed = []
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return removed
-    now = time.time()
-    for name in names:
-        if not (name.startswith(".tmp-") and name.endswith(base)) or name == base:
-            continue
-        m = re.match(r"\.tmp-(\d+)-[a-z0-9_]+-(.*)$", name)
-        if m and m.group(2) != base:
-            continue   # temporal de otro fichero de la carpeta
-        path = os.path.join(folder, name)
-        try:
-            if m:
-                stale = not _pid_alive(int(m.group(1)))
-            else:   # formato antiguo, sin pid: sólo si es claramente viejo
-                stale = now - os.path.getmtime(path) > _STALE_NO_PID
-            if stale:
-                os.unlink(path)
-                removed.append(name)
-        except OSError:
-            pass
-    return removed
-
-
-def atomic_write(path: str, data: bytes) -> None:
-    """Escribe en un temporal de la misma carpeta y renombra: nunca queda un fichero a medias.
-    Un fallo de disco (lleno, sin permiso) da un ``OSError`` en español y no deja temporales."""
-    path = str(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    base = os.path.basename(path)
-    try:
-        os.makedirs(folder, exist_ok=True)
-    except OSError as e:
-        raise _save_error(path, e) from None
-    _clean_stale_temps(folder, base)
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".tmp-{os.getpid()}-", suffix="-" + base)
-    except OSError as e:
-        raise _save_error(path, e) from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException as e:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(e, OSError):
-            raise _save_error(path, e) from None
-        raise
-
-
-def _save_error(path: str, e: OSError) -> OSError:
-    return OSError(e.errno, f"no se pudo guardar '{path}': {os_error_es(e)}. No quedó ningún fichero a medias"
-                            f"{'; el anterior sigue intacto' if os.path.isfile(path) else ''}")
 
 
 def save_state(state: dict, path: str) -> None:

@@ -25,7 +25,7 @@ posiciones por pasada. Ninguna materializa ``cols`` entero (medido en el caso (c
 import numpy as np
 from numba import njit, prange
 
-from ._parallel import parallel_kernel
+from .._parallel import parallel_kernel
 
 TC = 512  # posiciones por trozo: 4 acumuladores de TC floats caben en L1
 

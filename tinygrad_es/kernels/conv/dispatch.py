@@ -3,14 +3,14 @@
 Algoritmos (``conv2d_forward(..., algo=None)`` elige; ``algo=`` lo fuerza en los tests):
 
 * ``"winograd4"`` / ``"winograd"``: 3×3, stride 1, sin dilatación ni grupos, con
-  bastantes canales: F(4×4, 3×3) (``winograd4.py``, 4× menos productos) o F(2×2, 3×3)
-  (``winograd.py``, 2,25×, más exacto en float32); las GEMM las hace BLAS.
+  bastantes canales: F(4×4, 3×3) (``winograd_f4.py``, 4× menos productos) o F(2×2, 3×3)
+  (``winograd_f2.py``, 2,25×, más exacto en float32); las GEMM las hace BLAS.
 * ``"direct"``: stride 1 con ``C/G·kh·kw`` pequeño (la primera capa, 5×5 sobre RGB,
   depthwise, dilatadas...): núcleo directo sobre planos aplanados (``direct.py``), sin
   ``cols``; escribe la salida ya en (N, O, H, W) con el sesgo.
 * ``"gemm1x1"``: 1×1 de stride 1 sin relleno: una GEMM por imagen, sin im2col.
 * ``"im2col_img"`` / ``"im2col"``: el caso general (stride, dilatación, grupos): im2col +
-  GEMM imagen a imagen, en la caché (``im2col_chunks.py``), con salidas grandes; si no,
+  GEMM imagen a imagen, en la caché (``im2col_image.py``), con salidas grandes; si no,
   im2col del lote entero y una GEMM por grupo (``im2col.py``), como la traspuesta.
 
 Cada ``forward`` devuelve ``(out, state)``; ``state`` (``ConvState``) guarda lo que
@@ -18,13 +18,13 @@ necesita su backward y se devuelve a la reserva con ``conv_release``.
 """
 import numpy as np
 
+from .. import gemm as G
+from ..workspace import workspace
 from . import direct as D
-from . import gemm as G
-from . import im2col_chunks as IC
-from . import winograd as WG
-from . import winograd4 as WG4
+from . import im2col_image as IC
+from . import winograd_f2 as WG
+from . import winograd_f4 as WG4
 from .im2col import col2im, im2col, nol_to_ol, ol_to_nol, pad_input
-from .workspace import workspace
 
 ALGOS = ("winograd", "winograd4", "direct", "gemm1x1", "im2col", "im2col_img")
 _WINO = {"winograd": (WG, 16), "winograd4": (WG4, 36)}

@@ -11,7 +11,7 @@ iteración escribe sólo en su parte: sin carreras.
 import numpy as np
 from numba import njit, prange
 
-from ._parallel import parallel_kernel
+from .._parallel import parallel_kernel
 
 
 @parallel_kernel

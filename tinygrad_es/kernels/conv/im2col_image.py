@@ -20,8 +20,8 @@ import numba
 import numpy as np
 from numba import njit
 
-from . import blas
-from .gemm import _executor
+from .. import blas
+from ..gemm import _executor
 
 PARTS = 4
 

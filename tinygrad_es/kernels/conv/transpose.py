@@ -10,9 +10,9 @@ tuviera la forma de ``x``:
 """
 import numpy as np
 
-from .conv import ConvState, _dw_from_cols, _group_matmul, _im2col, conv2d_input_grad, conv_output_size
+from ..workspace import workspace
+from .dispatch import ConvState, _dw_from_cols, _group_matmul, _im2col, conv2d_input_grad, conv_output_size
 from .im2col import ol_to_nol
-from .workspace import workspace
 
 
 def conv_transpose_output_size(size, k, stride, pad, dilation=1, output_padding=0):

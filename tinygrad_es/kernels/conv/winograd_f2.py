@@ -24,7 +24,7 @@ directa (las matrices sólo tienen 0, ±1 y ±½, exactos en binario).
 import numpy as np
 from numba import njit, prange
 
-from ._parallel import parallel_kernel
+from .._parallel import parallel_kernel
 
 G_MAT = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.0]])
 

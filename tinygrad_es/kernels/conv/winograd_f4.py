@@ -1,7 +1,7 @@
 """Winograd F(4×4, 3×3): teselas de salida 4×4 desde teselas de entrada 6×6.
 
 36 productos por tesela y par (o, c) en vez de 144: 4× menos multiplicaciones que la
-convolución directa (F(2×2, 3×3) da 2,25×). Mismo esquema que ``winograd.py`` (36 GEMM
+convolución directa (F(2×2, 3×3) da 2,25×). Mismo esquema que ``winograd_f2.py`` (36 GEMM
 en BLAS, transformadas numba por canal, backward por el adjunto exacto), con las
 matrices de Lavin y Gray (puntos 0, ±1, ±2, ∞):
 
@@ -16,8 +16,8 @@ a 2·10⁻⁷, del orden de sumar 600 productos en float32); en float64 ~10⁻¹
 import numpy as np
 from numba import njit, prange
 
-from ._parallel import parallel_kernel
-from .winograd import kron_weight_transform, kron_weight_transform_adjoint
+from .._parallel import parallel_kernel
+from .winograd_f2 import kron_weight_transform, kron_weight_transform_adjoint
 
 G4 = np.array([[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6], [1 / 24, 1 / 12, 1 / 6],
                [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]])

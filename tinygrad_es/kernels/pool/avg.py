@@ -8,7 +8,8 @@ puede ser más pequeña que kh·kw) y sin él por el número de elementos reales
 import numpy as np
 from numba import njit, prange
 
-from ._parallel import parallel_kernel
+from .._parallel import parallel_kernel
+from .window import _adaptive_window
 
 
 @njit(cache=True)
@@ -127,12 +128,6 @@ def avg_pool2x2_backward(gout, h, w, inv_div):
         for y in range(2 * oh, h):
             d[y, :] = 0
     return dx
-
-
-@njit(cache=True)
-def _adaptive_window(i, size, osize):
-    """Ventana i del pooling adaptativo (regla de PyTorch): [⌊i·size/osize⌋, ⌈(i+1)·size/osize⌉)."""
-    return (i * size) // osize, -((-(i + 1) * size) // osize)
 
 
 @parallel_kernel

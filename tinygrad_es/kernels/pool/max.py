@@ -10,18 +10,8 @@ ventana, como PyTorch).
 import numpy as np
 from numba import njit, prange
 
-from ._parallel import parallel_kernel
-
-
-def pool_output_size(size, k, stride, pad, dilation=1, ceil_mode=False):
-    """Regla de PyTorch (``pooling_output_shape``): con ``ceil_mode`` la última ventana
-    puede salirse por abajo/derecha, pero debe empezar dentro de la entrada o del relleno
-    izquierdo."""
-    num = size + 2 * pad - dilation * (k - 1) - 1
-    out = (num + (stride - 1 if ceil_mode else 0)) // stride + 1
-    if ceil_mode and (out - 1) * stride >= size + pad:
-        out -= 1
-    return out
+from .._parallel import parallel_kernel
+from .window import _adaptive_window
 
 
 def _tap_ranges(size, k, s, p, d, osize):
@@ -215,12 +205,6 @@ def max_pool2d_backward(gout, idx, h, w):
                 if k >= 0:
                     d[k] += gout[n, ch, y, xo]
     return dx.reshape(n_img, c, h, w)
-
-
-@njit(cache=True)
-def _adaptive_window(i, size, osize):
-    """Ventana i del pooling adaptativo (regla de PyTorch): [⌊i·size/osize⌋, ⌈(i+1)·size/osize⌉)."""
-    return (i * size) // osize, -((-(i + 1) * size) // osize)
 
 
 @parallel_kernel

@@ -10,9 +10,9 @@ import numbers
 
 import numpy as np
 
-from ..autograd import TensorBase
-from .indexing import IndexSelect
-from .movement import Pad
+from ...autograd import TensorBase
+from ...ops.indexing import IndexSelect
+from ...ops.movement import Pad
 
 __all__ = ["pad"]
 

@@ -12,14 +12,13 @@ import warnings
 
 import numpy as np
 
-from .._functions import where
-from .._tensor import Tensor
-from ..autograd import Function
-from ..ops import nn as _nn
-from ._f_util import as_tensor, reduce_loss, reduction_arg, same_shape
+from ..._tensor import Tensor
+from ..._tensor.joins import where
+from ...ops import loss as L
+from ._utils import as_tensor, int_labels, reduce_loss, reduction_arg, same_shape
 
 __all__ = ["cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
-           "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "int_labels"]
+           "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "l1_penalty", "l2_penalty"]
 
 
 class TargetOutOfRange(IndexError, ValueError):
@@ -28,20 +27,6 @@ class TargetOutOfRange(IndexError, ValueError):
 
 class InputOutOfRange(RuntimeError, ValueError):
     """Una probabilidad fuera de [0, 1] en ``binary_cross_entropy``."""
-
-
-def int_labels(labels, op):
-    """Etiquetas como array int64; texto u objetos → TypeError claro (no 'invalid literal for int')."""
-    t = labels._data if isinstance(labels, Tensor) else np.asarray(labels)
-    if t.dtype.kind not in "biuf":
-        raise TypeError(f"{op}: las etiquetas deben ser índices de clase enteros, no {t.dtype} "
-                        f"(p. ej. {t.reshape(-1)[:3].tolist()}); convierte el texto en índices con "
-                        f"np.unique(y, return_inverse=True)")
-    if t.dtype.kind == "f":
-        frac = t[t != np.round(t)]
-        if frac.size:
-            raise ValueError(f"{op}: las etiquetas deben ser enteras, no {frac[:3].tolist()}")
-    return t.astype(np.int64)
 
 
 def _class_dim(x, op):
@@ -125,7 +110,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         if reduction == "mean" and not np.any(t != ignore_index):
             return _mean_by(input.sum() * 0.0, 0)
         # camino rápido (el de los entrenamientos): logsumexp y gradiente fusionados
-        return _nn.CrossEntropyIdx.apply(input, target=t, reduction=reduction, ignore_index=ignore_index)
+        return L.CrossEntropyIdx.apply(input, target=t, reduction=reduction, ignore_index=ignore_index)
     logp = input.log_softmax(cdim)
     nll = _nll(logp, t, w, ignore_index, reduction, cdim)
     if not label_smoothing:
@@ -214,28 +199,6 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     return _weighted(where(ad < delta, d * d * 0.5, (ad - 0.5 * delta) * delta), weight, reduction)
 
 
-class _BCE(Function):
-    """``−w·[t·log x + (1 − t)·log(1 − x)]`` con los logaritmos acotados en −100 (PyTorch).
-    ∂/∂x = w·(x − t) / max(x(1 − x), 10⁻¹²);  ∂/∂t = w·(log(1 − x) − log x)."""
-
-    @staticmethod
-    def forward(ctx, x, t, w=None):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            lx, l1x = np.maximum(np.log(x), -100), np.maximum(np.log1p(-x), -100)
-        loss = (t - 1) * l1x - t * lx
-        ctx.save_for_backward(x, t, w, lx, l1x)
-        return (loss if w is None else loss * w).astype(x.dtype, copy=False)
-
-    @staticmethod
-    def backward(ctx, g):
-        x, t, w, lx, l1x = ctx.saved_tensors
-        ww = g if w is None else g * w
-        gx = ww * (x - t) / np.maximum((1 - x) * x, 1e-12)
-        gt = ww * (l1x - lx) if ctx.needs_input_grad[1] else None
-        gw = g * ((t - 1) * l1x - t * lx) if w is not None and ctx.needs_input_grad[2] else None
-        return gx, gt, gw
-
-
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     """Entropía cruzada binaria sobre **probabilidades** en [0, 1] (tras ``sigmoid``)."""
     reduction = reduction_arg(size_average, reduce, reduction)
@@ -246,34 +209,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
                               "para logits usa binary_cross_entropy_with_logits (o BCEWithLogitsLoss)")
     target = target if target._data.dtype == x.dtype else target.type(input.dtype)
     args = (input, target) if weight is None else (input, target, weight.type(input.dtype))
-    return reduce_loss(_BCE.apply(*args), reduction)
-
-
-class _BCELogits(Function):
-    """``(1 − t)·x + l·softplus(−x)`` con ``l = (p − 1)·t + 1`` (``p = pos_weight``, 1 si no hay),
-    estable para logits grandes. ∂/∂x = l·σ(x) − p·t (sin p: σ(x) − t); ∂/∂t = −x + (p − 1)·softplus(−x);
-    ∂/∂p = t·softplus(−x)."""
-
-    @staticmethod
-    def forward(ctx, x, t, pw=None):
-        sp = np.logaddexp(0, -x)  # softplus(−x) = log(1 + e^(−x)), estable
-        lw = 1 if pw is None else (pw - 1) * t + 1
-        ctx.save_for_backward(x, t, pw, sp)
-        return ((1 - t) * x + lw * sp).astype(x.dtype, copy=False)
-
-    @staticmethod
-    def backward(ctx, g):
-        x, t, pw, sp = ctx.saved_tensors
-        sig = np.exp(-np.logaddexp(0, -x))  # σ(x), estable
-        if pw is None:
-            gx = g * (sig - t)
-            gt = g * -x if ctx.needs_input_grad[1] else None
-            return gx, gt
-        lw = (pw - 1) * t + 1
-        gx = g * (lw * sig - pw * t)
-        gt = g * (-x + (pw - 1) * sp) if ctx.needs_input_grad[1] else None
-        gp = g * t * sp if ctx.needs_input_grad[2] else None
-        return gx, gt, gp
+    return reduce_loss(L.BCE.apply(*args), reduction)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction="mean",
@@ -291,9 +227,9 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
             raise RuntimeError(f"binary_cross_entropy_with_logits: pos_weight de forma {tuple(pos_weight.shape)} "
                                f"no se puede combinar con la entrada {tuple(input.shape)} (un valor por clase, "
                                f"en el último eje)") from None
-        loss = _BCELogits.apply(input, target, pos_weight)
+        loss = L.BCEWithLogits.apply(input, target, pos_weight)
     else:
-        loss = _BCELogits.apply(input, target)
+        loss = L.BCEWithLogits.apply(input, target)
     return _weighted(loss, weight, reduction)
 
 
@@ -314,3 +250,19 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     if reduction == "batchmean":
         return loss.sum() / (input.shape[0] if input.ndim else 1)
     return reduce_loss(loss, reduction)
+
+
+def _weights(params):
+    return [p for p in params if isinstance(p, Tensor)]
+
+
+def l1_penalty(params, lam: float) -> Tensor:
+    """Término L1 de los apuntes: λ · Σ |w| (súmalo a la pérdida)."""
+    ps = _weights(params)
+    return sum((p.abs().sum() for p in ps[1:]), ps[0].abs().sum()) * lam
+
+
+def l2_penalty(params, lam: float) -> Tensor:
+    """Término L2 (weight decay) de los apuntes: λ · Σ w² (súmalo a la pérdida)."""
+    ps = _weights(params)
+    return sum(((p * p).sum() for p in ps[1:]), (ps[0] * ps[0]).sum()) * lam

@@ -1,17 +1,15 @@
-"""Normalizaciones, incrustaciones y distancias de ``torch.nn.functional``: ``batch_norm``,
-``layer_norm``, ``group_norm``, ``normalize``, ``embedding``, ``one_hot``, ``cosine_similarity``,
-``pairwise_distance``."""
+"""Normalizaciones de ``torch.nn.functional``: ``batch_norm``, ``layer_norm``, ``group_norm``,
+``instance_norm`` y ``normalize``. Se componen de media, varianza y división (el gradiente sale
+de componerlas); ``normalize`` usa la norma L2 de ``ops/reduce.py``."""
 from __future__ import annotations
 
 import numpy as np
 
-from .._tensor import Tensor
-from ..autograd import Function, no_grad
-from ._f_loss import int_labels
-from ._f_util import as_tensor
+from ..._tensor import Tensor
+from ...ops import reduce as R
+from ._utils import as_tensor
 
-__all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm", "normalize", "embedding", "one_hot",
-           "cosine_similarity", "pairwise_distance", "vector_norm"]
+__all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm", "normalize", "vector_norm"]
 
 
 def _stats_inplace(buf, new, momentum):
@@ -114,28 +112,10 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     return group_norm(x, x.shape[1], weight, bias, eps)
 
 
-class _VectorNorm(Function):
-    """‖x‖₂ sobre ``dim``: √Σx². ∂/∂x = x/‖x‖ (0 si ‖x‖ = 0, como el subgradiente de PyTorch)."""
-
-    @staticmethod
-    def forward(ctx, x, dim=None, keepdim=False):
-        n = np.sqrt((x * x).sum(axis=dim, keepdims=True))
-        ctx.save_for_backward(x, n)
-        ctx.keepdim, ctx.dim = keepdim, dim
-        return n if keepdim else np.squeeze(n, axis=dim)
-
-    @staticmethod
-    def backward(ctx, g):
-        x, n = ctx.saved_tensors
-        if not ctx.keepdim:
-            g = np.expand_dims(g, ctx.dim)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return g * np.where(n > 0, x / n, 0)
-
-
 def vector_norm(x, dim, keepdim=False):
+    """‖x‖₂ a lo largo de ``dim`` (la norma de ``normalize`` y de las distancias)."""
     x = as_tensor(x)
-    return _VectorNorm.apply(x, dim=x._dim(dim), keepdim=keepdim)
+    return R._L2Norm.apply(x, dim=x._dim(dim), keepdim=keepdim)
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
@@ -148,90 +128,3 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     else:
         n = (x.abs() ** p).sum(dim, keepdim=True) ** (1.0 / p)
     return x / n.clamp(min=eps)
-
-
-def cosine_similarity(x1, x2, dim=1, eps=1e-8):
-    """``Σ x1·x2 / (‖x1‖·‖x2‖)`` a lo largo de ``dim`` (cada norma acotada abajo por ``eps``, como
-    PyTorch: se normaliza antes de multiplicar, así el resultado queda en [−1, 1])."""
-    x1, x2 = as_tensor(x1), as_tensor(x2)
-    try:
-        shape = np.broadcast_shapes(tuple(x1.shape), tuple(x2.shape))
-    except ValueError:
-        raise RuntimeError(f"cosine_similarity: formas incompatibles {tuple(x1.shape)} y {tuple(x2.shape)}") from None
-    x1, x2 = x1.expand(shape), x2.expand(shape)
-    n1, n2 = vector_norm(x1, dim, keepdim=True).clone(), vector_norm(x2, dim, keepdim=True).clone()
-    with no_grad():  # como PyTorch: la cota no corta el gradiente
-        n1.clamp_(min=eps)
-        n2.clamp_(min=eps)
-    return ((x1 / n1) * (x2 / n2)).sum(dim)
-
-
-def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
-    """``‖x1 − x2 + ε‖_p`` sobre el último eje."""
-    d = as_tensor(x1) - as_tensor(x2) + eps
-    if p == 2:
-        return vector_norm(d, -1, keepdim=keepdim)
-    return (d.abs() ** p).sum(-1, keepdim=keepdim) ** (1.0 / p)
-
-
-class _Embedding(Function):
-    """``weight[idx]``: ∂/∂weight acumula el gradiente de cada aparición en su fila (0 en
-    ``padding_idx``; dividido por su frecuencia con ``scale_grad_by_freq``)."""
-
-    @staticmethod
-    def forward(ctx, w, idx=None, padding_idx=None, scale=False):
-        ctx.save_for_backward(idx)
-        ctx.rows, ctx.padding_idx, ctx.scale = w.shape[0], padding_idx, scale
-        return w[idx]
-
-    @staticmethod
-    def backward(ctx, g):
-        (idx,) = ctx.saved_tensors
-        flat = idx.reshape(-1)
-        gw = np.zeros((ctx.rows,) + g.shape[idx.ndim:], dtype=g.dtype)
-        gg = g.reshape((flat.size,) + g.shape[idx.ndim:])
-        if ctx.scale:
-            counts = np.bincount(flat, minlength=ctx.rows)
-            gg = gg / counts[flat].reshape((-1,) + (1,) * (gg.ndim - 1))
-        np.add.at(gw, flat, gg)
-        if ctx.padding_idx is not None:
-            gw[ctx.padding_idx] = 0
-        return gw
-
-
-def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
-              sparse=False):
-    """Busca las filas ``weight[input]`` (índices enteros de cualquier forma)."""
-    idx = int_labels(input, "embedding")
-    rows = weight.shape[0]
-    if idx.size and (idx.min() < -rows or idx.max() >= rows):
-        bad = idx[(idx < 0) | (idx >= rows)][:5].tolist()
-        raise IndexError(f"embedding: índices fuera de rango {bad}; la tabla tiene {rows} filas (0 a {rows - 1})")
-    idx = np.where(idx < 0, idx + rows, idx)
-    if padding_idx is not None and padding_idx < 0:
-        padding_idx += rows
-    if max_norm is not None:  # renormaliza in situ (sin gradiente) las filas usadas, como PyTorch
-        w = weight._data
-        used = np.unique(idx)
-        norms = np.linalg.norm(w[used], ord=norm_type, axis=1)
-        scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
-        w[used] *= scale[:, None].astype(w.dtype)
-        weight._version.value += 1
-    return _Embedding.apply(weight, idx=idx, padding_idx=padding_idx, scale=scale_grad_by_freq)
-
-
-def one_hot(tensor, num_classes: int = -1, dtype=None) -> Tensor:
-    """Codificación one-hot: ``(...,)`` → ``(..., num_classes)``, int64 como en PyTorch (usa
-    ``.float()`` para sumarla a pérdidas); ``num_classes=-1`` usa max+1."""
-    t = int_labels(tensor, "one_hot")
-    if t.size and t.min() < 0:
-        raise ValueError(f"one_hot: las clases deben ser no negativas; hay {int(t.min())} "
-                         f"en la posición {int(np.argmin(t.reshape(-1)))}")
-    if num_classes == -1:
-        num_classes = int(t.max()) + 1 if t.size else 0
-    if t.size and t.max() >= num_classes:
-        raise ValueError(f"one_hot: la clase {int(t.max())} no es menor que num_classes={num_classes} "
-                         f"(las clases van de 0 a {num_classes - 1})")
-    out = np.zeros(t.shape + (num_classes,), dtype=np.int64 if dtype is None else np.dtype(dtype))
-    np.put_along_axis(out, t[..., None], 1, axis=-1)
-    return Tensor._wrap(out)
