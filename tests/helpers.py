@@ -4,6 +4,8 @@
   tolerancias de toda la suite (cada array se convierte en un tensor hoja que pide gradiente);
 * ``leaf(a, grad=False)``: un tensor a partir de un array que conserva su dtype (float64 sigue
   siendo float64, a diferencia de ``tensor(lista)``), con gradiente si ``grad=True``;
+* ``F(L)``: el ``nn.functional`` de la biblioteca ``L`` (``torch`` o ``tinygrad_es``), para las tablas
+  que ejecutan el mismo código con las dos;
 * ``write_idx`` y ``write_sample_as_mnist``: ficheros IDX (los de MNIST) fabricados en una carpeta.
 
 (``tinygrad_es`` se importa como ``tg`` en los tests: ``T`` no se usa para nada.)
@@ -18,12 +20,17 @@ import tinygrad_es as tg
 from tinygrad_es.data import datasets as DS
 from tinygrad_es.gradcheck import gradcheck
 
-__all__ = ["check", "leaf", "write_idx", "write_sample_as_mnist"]
+__all__ = ["check", "leaf", "F", "write_idx", "write_sample_as_mnist"]
 
 
 def check(f, *arrays):
     """``gradcheck(f, ...)`` en float64 con ``atol=1e-6``, ``rtol=1e-5``."""
     gradcheck(f, [tg.tensor(a, requires_grad=True) for a in arrays], atol=1e-6, rtol=1e-5)
+
+
+def F(L):
+    """``L.nn.functional``: ``F(L).gelu(x)`` es ``torch.nn.functional.gelu`` o ``tinygrad_es.nn.functional.gelu``."""
+    return L.nn.functional
 
 
 def leaf(a, grad=False):

@@ -6,7 +6,7 @@ from hypothesis import given, strategies as st
 
 import tinygrad_es as tg
 from tinygrad_es import tensor
-from tinygrad_es.nn.functional._pad_parity import pad
+from tinygrad_es.nn.functional import pad
 from strategies import arrays, small_shapes
 from helpers import check
 
