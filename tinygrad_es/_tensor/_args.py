@@ -4,8 +4,8 @@
 * ejes (``norm_dims``), listas de enteros (``int_list``, ``kw_arg``) e índices (``as_index``);
 * entradas de coma flotante: ``float_in`` (enteros → el flotante por defecto), ``floats_only`` y
   ``float_input`` (errores de PyTorch para las funciones que no admiten enteros);
-* la promoción de tipos de PyTorch para los operandos: ``as_operand``/``dtype_of`` (aritmética,
-  ``cat``, ``where``) y ``operand``/``promote`` (funciones elemento a elemento, ``cross``).
+* la promoción de tipos de PyTorch entre operandos: ``promote`` (con ``dtype_of``, que deduce el
+  dtype de una lista o un ndarray como ``tensor()``, y ``as_operand``, que convierte).
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from ..autograd import TensorBase
 from ..ops.copy import Cast
 
 __all__ = ["to_array", "norm_dims", "int_list", "kw_arg", "as_index", "float_in", "floats_only", "float_input",
-           "is_scalar", "as_operand", "dtype_of", "operand", "promote"]
+           "is_scalar", "as_operand", "dtype_of", "promote"]
 
 
 # -- datos ---------------------------------------------------------------------------------
@@ -134,7 +134,9 @@ def float_input(x, op, dtype=None):
 
 # -- promoción de tipos --------------------------------------------------------------------
 def is_scalar(x) -> bool:
-    return isinstance(x, (numbers.Number, np.number, np.bool_)) and not isinstance(x, np.ndarray)
+    """Un número real de Python o de numpy (o un bool): un complejo no lo es (se rechaza al convertirlo)."""
+    return (isinstance(x, (numbers.Real, np.number, np.bool_))
+            and not isinstance(x, (np.ndarray, np.complexfloating)))
 
 
 def as_operand(x, npd: np.dtype):
@@ -144,8 +146,8 @@ def as_operand(x, npd: np.dtype):
         if x._data.dtype == npd:
             return x
         return Cast.apply(x, dtype=npd)
-    if is_scalar(x):
-        return TensorBase._wrap(np.asarray(x, dtype=npd))
+    if is_scalar(x):  # astype: un entero fuera de rango da la vuelta, como en PyTorch (uint8 + -1 → 255)
+        return TensorBase._wrap(np.asarray(x).astype(npd))
     return TensorBase._wrap(to_array(x, npd))
 
 
@@ -156,28 +158,11 @@ def dtype_of(x):
     return to_array(x)
 
 
-def operand(x, npd):
-    """``x`` (tensor, número o lista) como tensor de dtype ``npd``; convertir es diferenciable."""
-    if isinstance(x, TensorBase):
-        return x if x._data.dtype == npd else Cast.apply(x, dtype=npd)
-    return TensorBase._wrap(np.asarray(x, dtype=npd))
-
-
-def _for_promotion(x):
-    if isinstance(x, (TensorBase, bool, int, float, np.number, np.bool_)):
-        return x
-    a = np.asarray(x) if not isinstance(x, np.ndarray) else x
-    if a.dtype.kind not in "biuf":
-        raise TypeError(f"operando no numérico: {x!r} (se esperaba un tensor o un número)")
-    if a.dtype == np.float64 and not isinstance(x, np.ndarray):  # listas de float: float32, como tensor()
-        a = a.astype(D.get_default_dtype().np)
-    return a
-
-
 def promote(*xs, float_out=False):
-    """Los operandos convertidos al dtype común de PyTorch (``float_out``: enteros → float32)."""
-    xs = [_for_promotion(x) for x in xs]
+    """Los operandos (tensores, números, listas o ndarrays) convertidos al dtype común de PyTorch
+    (``float_out``: enteros y bool → el flotante por defecto, como ``/`` o ``atan2``)."""
+    xs = [dtype_of(x) for x in xs]
     npd = D.result_type(*xs)
     if float_out:
         npd = D.float_result(npd)
-    return [operand(x, npd) for x in xs]
+    return [as_operand(x, npd) for x in xs]

@@ -14,7 +14,7 @@ from .. import _dtype as D
 from .._random import default_rng
 from ..autograd import TensorBase, broadcast_shape, no_grad
 from ..ops import activation as A, arithmetic as E, matmul as MM, unary as U
-from ._args import as_operand, dtype_of, float_in, is_scalar, promote
+from ._args import as_operand, float_in, is_scalar, promote
 
 __all__ = ["ArithmeticMixin", "binary", "div_rounding"]
 
@@ -33,11 +33,7 @@ def binary(fn, a, b, float_out: bool = False):
             return fn.apply(a, TensorBase._wrap(np.asarray(b, a._data.dtype)))
     elif a.__class__ in _FAST_SCALARS and isinstance(b, TensorBase) and b._data.dtype.kind == "f":
         return fn.apply(TensorBase._wrap(np.asarray(a, b._data.dtype)), b)
-    a, b = dtype_of(a), dtype_of(b)
-    npd = D.result_type(a, b)
-    if float_out:
-        npd = D.float_result(npd)
-    return fn.apply(as_operand(a, npd), as_operand(b, npd))
+    return fn.apply(*promote(a, b, float_out=float_out))
 
 
 class ArithmeticMixin:

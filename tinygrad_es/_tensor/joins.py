@@ -7,7 +7,7 @@ import numpy as np
 from .. import _dtype as D
 from ..autograd import TensorBase
 from ..ops import indexing as I, movement as M
-from ._args import as_operand, dtype_of
+from ._args import as_operand, promote
 
 __all__ = ["cat", "concat", "concatenate", "stack", "where"]
 
@@ -52,6 +52,4 @@ def where(condition, input=None, other=None):
         return tuple(TensorBase._wrap(i.astype(np.int64)) for i in np.nonzero(cond))
     if cond.dtype != np.bool_:
         raise RuntimeError(f"where: la condición debe ser bool, no {cond.dtype}")
-    input, other = dtype_of(input), dtype_of(other)
-    npd = D.result_type(input, other)
-    return I.Where.apply(as_operand(input, npd), as_operand(other, npd), cond=cond)
+    return I.Where.apply(*promote(input, other), cond=cond)
