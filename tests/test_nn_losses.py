@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
+import tinygrad_es as tg
 import tinygrad_es.nn.functional as F
 from tinygrad_es import nn
 from tinygrad_es.gradcheck import gradcheck
@@ -290,3 +291,22 @@ def test_cosine_similarity_and_distance(dim, shapes):
     z = leaf(np.zeros((2, 3)), True)  # vector nulo: coseno 0 y gradiente finito, como PyTorch
     F.cosine_similarity(z, leaf(np.ones((2, 3)))).sum().backward()
     assert np.all(np.isfinite(z.grad.numpy()))
+
+
+def test_normalize_uses_linalg_vector_norm_like_torch():
+    """La norma L2 de ``F.normalize`` y las distancias es ``linalg.vector_norm``: entero → RuntimeError
+    y un nan da gradiente nan en su fila (como PyTorch); dim admite una tupla."""
+    with pytest.raises(RuntimeError, match="coma flotante"):
+        F.normalize(tg.tensor([1, 2]), dim=0)
+    a = np.array([[np.nan, 1.0], [3.0, 4.0], [0.0, 0.0]])
+    x = leaf(a, True)
+    F.normalize(x, dim=1).sum().backward()
+    g = x.grad.numpy()
+    assert np.all(np.isnan(g[0])) and np.all(np.isfinite(g[1:]))
+    if torch is not None:
+        xt = torch.tensor(a, requires_grad=True)
+        TF.normalize(xt, dim=1).sum().backward()
+        np.testing.assert_allclose(g, xt.grad.numpy(), rtol=1e-12, equal_nan=True)
+        b = rng.standard_normal((2, 3, 4))
+        np.testing.assert_allclose(F.normalize(leaf(b), dim=(1, 2)).numpy(), TF.normalize(torch.tensor(b), dim=(1, 2)).numpy(),
+                                   rtol=1e-12)

@@ -323,23 +323,3 @@ class SpectralNorm(Function):
             return g * (u @ vh)
         sl = slice(0, 1) if ctx.pick == 0 else slice(-1, None)
         return g * (u[..., :, sl] @ vh[..., sl, :])
-
-
-class _L2Norm(Function):
-    """‖x‖₂ sobre ``dim``: √Σx². ∂/∂x = x/‖x‖ (0 si ‖x‖ = 0, como el subgradiente de PyTorch).
-    La usan ``F.normalize``, ``F.cosine_similarity`` y ``F.pairwise_distance``."""
-
-    @staticmethod
-    def forward(ctx, x, dim=None, keepdim=False):
-        n = np.sqrt((x * x).sum(axis=dim, keepdims=True))
-        ctx.save_for_backward(x, n)
-        ctx.keepdim, ctx.dim = keepdim, dim
-        return n if keepdim else np.squeeze(n, axis=dim)
-
-    @staticmethod
-    def backward(ctx, g):
-        x, n = ctx.saved_tensors
-        if not ctx.keepdim:
-            g = np.expand_dims(g, ctx.dim)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return g * np.where(n > 0, x / n, 0)

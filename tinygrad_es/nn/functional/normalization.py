@@ -1,15 +1,15 @@
 """Normalizaciones de ``torch.nn.functional``: ``batch_norm``, ``layer_norm``, ``group_norm``,
 ``instance_norm`` y ``normalize``. Se componen de media, varianza y división (el gradiente sale
-de componerlas); ``normalize`` usa la norma L2 de ``ops/reduce.py``."""
+de componerlas); ``normalize`` usa ``linalg.vector_norm``."""
 from __future__ import annotations
 
 import numpy as np
 
 from ..._tensor import Tensor
-from ...ops import reduce as R
+from ..._tensor.linalg import vector_norm
 from ._utils import as_tensor
 
-__all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm", "normalize", "vector_norm"]
+__all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm", "normalize"]
 
 
 def _stats_inplace(buf, new, momentum):
@@ -112,19 +112,13 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     return group_norm(x, x.shape[1], weight, bias, eps)
 
 
-def vector_norm(x, dim, keepdim=False):
-    """‖x‖₂ a lo largo de ``dim`` (la norma de ``normalize`` y de las distancias)."""
-    x = as_tensor(x)
-    return R._L2Norm.apply(x, dim=x._dim(dim), keepdim=keepdim)
-
-
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     """``x / max(‖x‖_p, ε)`` a lo largo de ``dim``."""
     if out is not None:
         raise NotImplementedError("normalize(out=...) no está soportado")
     x = as_tensor(input)
     if p == 2:
-        n = vector_norm(x, dim, keepdim=True)
+        n = vector_norm(x, 2, dim, keepdim=True)
     else:
         n = (x.abs() ** p).sum(dim, keepdim=True) ** (1.0 / p)
     return x / n.clamp(min=eps)
