@@ -1,7 +1,7 @@
 """Los argumentos de ``torch.x``/``Tensor.x``, en un solo sitio.
 
 * datos → ndarray con el dtype de PyTorch (``to_array``);
-* ejes (``norm_dims``), listas de enteros (``int_list``, ``kw_arg``) e índices (``as_index``);
+* ejes (``norm_dim``, ``norm_dims``: los de ``ops/`` llegan ya normalizados), listas de enteros (``int_list``, ``kw_arg``) e índices (``as_index``);
 * entradas de coma flotante: ``float_in`` (enteros → el flotante por defecto), ``floats_only`` y
   ``float_input`` (errores de PyTorch para las funciones que no admiten enteros);
 * la promoción de tipos de PyTorch entre operandos: ``promote`` (con ``dtype_of``, que deduce el
@@ -17,7 +17,7 @@ from .. import _dtype as D
 from ..autograd import TensorBase
 from ..ops.copy import Cast
 
-__all__ = ["to_array", "norm_dims", "int_list", "kw_arg", "as_index", "float_in", "floats_only", "float_input",
+__all__ = ["to_array", "norm_dim", "norm_dims", "int_list", "kw_arg", "as_index", "float_in", "floats_only", "float_input",
            "is_scalar", "as_operand", "dtype_of", "promote"]
 
 
@@ -53,20 +53,23 @@ def to_array(data, dtype=None, copy=False) -> np.ndarray:
 
 
 # -- ejes, listas de enteros e índices -----------------------------------------------------
+def norm_dim(dim, ndim: int) -> int:
+    """Un eje como entero positivo, con la regla y los errores de PyTorch (un 0-D admite 0 y −1)."""
+    n = max(ndim, 1)
+    if not isinstance(dim, (numbers.Integral, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"el eje debe ser un entero, no {dim!r}")
+    if not -n <= dim < n:
+        raise IndexError(f"eje fuera de rango: se esperaba uno en [{-n}, {n - 1}], pero se recibió {dim}")
+    return int(dim) % n
+
+
 def norm_dims(dim, ndim: int) -> tuple:
     """``dim`` (None, int o tupla) como tupla ordenada de ejes positivos, con los errores de PyTorch."""
     if dim is None:
         return tuple(range(ndim))
     if isinstance(dim, (numbers.Integral, np.integer)) and not isinstance(dim, bool):
         dim = (int(dim),)
-    n = max(ndim, 1)
-    out = []
-    for d in dim:
-        if not isinstance(d, (numbers.Integral, np.integer)) or isinstance(d, bool):
-            raise TypeError(f"los ejes deben ser enteros, no {d!r}")
-        if not -n <= d < n:
-            raise IndexError(f"eje fuera de rango: se esperaba uno en [{-n}, {n - 1}], pero se recibió {d}")
-        out.append(int(d) % n)
+    out = [norm_dim(d, ndim) for d in dim]
     if len(set(out)) != len(out):
         raise RuntimeError(f"el eje {dim} aparece repetido en la lista de ejes")
     return tuple(sorted(out)) if ndim else ()

@@ -7,7 +7,7 @@ import numpy as np
 from .. import _dtype as D
 from ..autograd import TensorBase
 from ..ops import indexing as I, movement as M
-from ._args import as_operand, promote
+from ._args import as_operand, norm_dim, promote
 
 __all__ = ["cat", "concat", "concatenate", "stack", "where"]
 
@@ -37,11 +37,7 @@ concat = concatenate = cat
 def stack(tensors, dim=0, *, axis=None):
     """Apila tensores de la misma forma en un eje nuevo ``dim``."""
     ts = _as_tensors(tensors, "stack")
-    d = dim if axis is None else axis
-    n = ts[0].ndim + 1
-    if not -n <= d < n:
-        raise IndexError(f"eje fuera de rango: se esperaba uno en [{-n}, {n - 1}], pero se recibió {d}")
-    return M.Stack.apply(*ts, axis=d % n)
+    return M.Stack.apply(*ts, axis=norm_dim(dim if axis is None else axis, ts[0].ndim + 1))
 
 
 def where(condition, input=None, other=None):

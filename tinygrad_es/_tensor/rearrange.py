@@ -13,7 +13,7 @@ import numpy as np
 
 from ..autograd import TensorBase
 from ..ops import indexing as I, matmul as MM, rearrange as RA
-from ._args import int_list, kw_arg, promote
+from ._args import int_list, kw_arg, norm_dim, promote
 
 __all__ = ["RearrangeMixin"]
 
@@ -150,14 +150,11 @@ class RearrangeMixin:
 
     def diag_embed(self, offset=0, dim1=-2, dim2=-1):
         """Matrices (en los ejes nuevos ``dim1``, ``dim2``) con el último eje en la diagonal."""
-        nd = self.ndim + 1
-        for v in (dim1, dim2):
-            if not -nd <= v < nd:
-                raise IndexError(f"eje fuera de rango: se esperaba uno en [{-nd}, {nd - 1}], pero se recibió {v}")
-        if dim1 % nd == dim2 % nd:
+        d1, d2 = norm_dim(dim1, self.ndim + 1), norm_dim(dim2, self.ndim + 1)
+        if d1 == d2:
             raise RuntimeError("diag_embed: dim1 y dim2 no pueden ser el mismo eje")
         x = self.reshape(1) if self.ndim == 0 else self
-        return RA.DiagEmbed.apply(x, offset=int(offset), dim1=dim1 % nd, dim2=dim2 % nd)
+        return RA.DiagEmbed.apply(x, offset=int(offset), dim1=d1, dim2=d2)
 
     def trace(self):
         """Suma de la diagonal de una matriz (enteros → int64)."""
@@ -188,10 +185,7 @@ class RearrangeMixin:
                                    f"{tuple(other.shape)})")
             d = cand[0]
         else:
-            n = len(shape)
-            if not -n <= dim < n:
-                raise IndexError(f"eje fuera de rango: se esperaba uno en [{-n}, {n - 1}], pero se recibió {dim}")
-            d = dim % n
+            d = norm_dim(dim, len(shape))
         sizes = [t._data.shape[d - len(shape) + t.ndim] for t in (a, b) if d - len(shape) + t.ndim >= 0]
         if shape[d] != 3 or any(v != 3 for v in sizes):
             raise RuntimeError(f"cross: el eje {d} debe tener tamaño 3 en las dos entradas "

@@ -11,7 +11,7 @@ import numbers
 import numpy as np
 
 from ..ops import movement as M, rearrange as RA
-from ._args import int_list, kw_arg, norm_dims
+from ._args import int_list, kw_arg, norm_dim, norm_dims
 
 __all__ = ["ShapeMixin"]
 
@@ -91,10 +91,7 @@ class ShapeMixin:
         return self.reshape(new)
 
     def unsqueeze(self, dim):
-        n = self.ndim + 1
-        if not -n <= dim < n:
-            raise IndexError(f"eje fuera de rango: se esperaba uno en [{-n}, {n - 1}], pero se recibió {dim}")
-        d = dim % n
+        d = norm_dim(dim, self.ndim + 1)
         shp = self._data.shape
         return self.reshape(shp[:d] + (1,) + shp[d:])
 

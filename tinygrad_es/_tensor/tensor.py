@@ -15,7 +15,7 @@ import numpy as np
 from .. import _dtype as D
 from ..autograd import GhostTensor, TensorBase, is_grad_enabled, run_backward
 from ..device import device
-from ._args import to_array
+from ._args import norm_dim, to_array
 from .arithmetic import ArithmeticMixin
 from .convert import ConvertMixin
 from .index import IndexMixin
@@ -140,12 +140,7 @@ class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin,
 
     def _dim(self, dim) -> int:
         """Normaliza un eje con la regla de PyTorch (un 0-D admite 0 y −1)."""
-        n = max(self._data.ndim, 1)
-        if not isinstance(dim, (numbers.Integral, np.integer)) or isinstance(dim, bool):
-            raise TypeError(f"el eje debe ser un entero, no {dim!r}")
-        if not -n <= dim < n:
-            raise IndexError(f"eje fuera de rango: se esperaba uno en [{-n}, {n - 1}], pero se recibió {dim}")
-        return int(dim) % n
+        return norm_dim(dim, self._data.ndim)
 
     # -- grad y data como en PyTorch ---------------------------------------------------
     @property

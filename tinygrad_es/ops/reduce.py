@@ -1,31 +1,16 @@
 """Reducciones: ``sum``, ``mean``, ``var``, ``amax``/``amin``, ``logsumexp``, ``softmax``,
 ``log_softmax``, ``prod`` y las normas (``vector_norm`` y las normas matriciales espectrales).
 
-Los ejes llegan ya normalizados (tupla ordenada de ejes positivos) desde ``_tensor/``.
+Los ejes llegan ya normalizados (tupla ordenada de ejes positivos, ``_tensor/_args.norm_dims``):
+aquí no se vuelven a comprobar.
 """
 import numpy as np
 
 from ..autograd import Function
 from ._util import IGNORE_FP_ERRORS as _ERR
 
-__all__ = ["norm_axes", "Sum", "Mean", "Var", "Amax", "Amin", "LogSumExp", "Softmax", "LogSoftmax", "Prod",
+__all__ = ["Sum", "Mean", "Var", "Amax", "Amin", "LogSumExp", "Softmax", "LogSoftmax", "Prod",
            "VectorNorm", "SpectralNorm"]
-
-
-def norm_axes(axis, ndim: int):
-    """Normaliza ``axis`` (None, int o tupla) a una tupla ordenada de ejes positivos."""
-    if axis is None:
-        return tuple(range(ndim))
-    if isinstance(axis, (int, np.integer)):
-        axis = (int(axis),)
-    out = []
-    for a in axis:
-        if not -max(ndim, 1) <= a < max(ndim, 1):
-            raise ValueError(f"eje {a} fuera de rango para un tensor de {ndim} dimensiones")
-        out.append(a % max(ndim, 1))
-    if len(set(out)) != len(out):
-        raise ValueError(f"ejes repetidos: {axis}")
-    return tuple(sorted(out))
 
 
 def _expand_back(g, shape, axes, keepdims):
@@ -51,7 +36,7 @@ class Sum(Function):
 
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):
-        axes = norm_axes(axis, a.ndim)
+        axes = tuple(range(a.ndim)) if axis is None else axis
         ctx.shape, ctx.axes, ctx.keepdims = a.shape, axes, keepdims
         # numpy suma int32 en int64; PyTorch conserva el dtype pedido (sum(dtype=int32) → int32)
         return np.asarray(a.sum(axis=axes, keepdims=keepdims, dtype=a.dtype if a.dtype.kind in "iu" else None))
@@ -66,7 +51,7 @@ class Mean(Function):
 
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):
-        axes = norm_axes(axis, a.ndim)
+        axes = tuple(range(a.ndim)) if axis is None else axis
         ctx.shape, ctx.axes, ctx.keepdims = a.shape, axes, keepdims
         ctx.n = int(np.prod([a.shape[i] for i in axes])) if a.ndim else 1
         return np.asarray(a.mean(axis=axes, keepdims=keepdims), dtype=a.dtype)
@@ -81,7 +66,7 @@ class Var(Function):
 
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False, correction=1):
-        axes = norm_axes(axis, a.ndim)
+        axes = tuple(range(a.ndim)) if axis is None else axis
         n = int(np.prod([a.shape[i] for i in axes])) if a.ndim else 1
         dof = n - correction
         centered = a - a.mean(axis=axes, keepdims=True)
@@ -156,7 +141,7 @@ class LogSumExp(Function):
 
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):
-        axes = norm_axes(axis, a.ndim)
+        axes = tuple(range(a.ndim)) if axis is None else axis
         lse = _lse(a, axes)
         ctx.save_for_backward(np.exp(a - lse))  # softmax: la derivada
         ctx.shape, ctx.axes, ctx.keepdims = a.shape, axes, keepdims
