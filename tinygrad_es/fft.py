@@ -22,7 +22,7 @@ import numbers
 import numpy as np
 
 from . import _dtype as D
-from ._creation import _finish, tensor
+from ._tensor.creation import _finish, tensor
 from .autograd import TensorBase
 from .ops import complex as C
 from .ops.spectral import FFT, IRFFT, RFFT, dual_norm

@@ -16,7 +16,7 @@ import warnings
 
 import numpy as np
 
-from .._creation import tensor
+from .._tensor.creation import tensor
 from ..autograd import TensorBase
 from .wav import ENCODINGS, AudioFileNotFound, WavError, read_frames, read_info, write_wav
 

@@ -18,7 +18,7 @@ import time
 import numpy as np
 
 from .. import audio as torchaudio
-from .. import manual_seed, nn, no_grad, optim, tensor
+from .. import Generator, manual_seed, nn, no_grad, optim, tensor
 from .. import metrics as M
 from ..data.datasets import DatasetNotFoundError
 from ..nn import functional as F
@@ -193,7 +193,6 @@ def entrenar(Xtr, ytr, Xval=None, yval=None, epochs: int = 20, aumento: bool = T
 
 
 def _generador(seed):
-    from .. import Generator
     g = Generator()
     g.manual_seed(seed)
     return g

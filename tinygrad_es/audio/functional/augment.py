@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 
 from ... import _dtype as D
-from ..._creation import rand, tensor
-from ..._functions import where
+from ..._tensor.creation import rand, tensor
+from ..._tensor.joins import where
 from ...autograd import TensorBase
 from ._common import _signal
 

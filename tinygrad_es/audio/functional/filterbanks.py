@@ -14,7 +14,7 @@ import warnings
 
 import numpy as np
 
-from ..._creation import tensor
+from ..._tensor.creation import tensor
 
 __all__ = ['melscale_fbanks', 'linear_fbanks', 'create_dct']
 

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from ... import _dtype as D
-from ..._creation import tensor
+from ..._tensor.creation import tensor
 from ...autograd import TensorBase
 from ...nn import functional as F
 from ._common import _signal

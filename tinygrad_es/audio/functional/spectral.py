@@ -8,9 +8,9 @@ import warnings
 
 import numpy as np
 
-from ..._creation import rand, tensor, zeros
-from ..._functions import cat
-from ..._tensor_complex import polar
+from ..._tensor.creation import rand, tensor, zeros
+from ..._tensor.joins import cat
+from ..._tensor.complex import polar
 from ...nn import functional as F
 from ._common import _signal
 

@@ -8,7 +8,7 @@ import warnings
 
 import numpy as np
 
-from ..._creation import tensor
+from ..._tensor.creation import tensor
 from ...nn.module import Module
 from .. import functional as AF
 

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from ..._creation import tensor
+from ..._tensor.creation import tensor
 from ...nn.module import Module
 from .. import functional as AF
 from ..functional.signal import _apply_sinc, _sinc_kernel

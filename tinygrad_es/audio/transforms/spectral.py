@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import warnings
 
-from ..._windows import hann_window
+from ..._tensor.windows import hann_window
 from ...nn.module import Module
 from .. import functional as AF
 
