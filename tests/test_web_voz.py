@@ -97,6 +97,7 @@ MALAS = {
     "largo": (None, "audio/wav", 413, "como mucho"),
     "corto": (None, "audio/wav", 422, "al menos"),
     "frecuencia": (None, "audio/wav", 400, "frecuencia"),
+    "frecuencia rara": (None, "audio/wav", 400, "no admitida"),
     "crudo sin sr": (b"\0" * 4000, "application/octet-stream", 400, "sr="),
     "crudo impar": (b"\0" * 4001, "application/octet-stream", 400, "muestras"),
     "nan": (None, "audio/wav", 422, "NaN"),
@@ -113,6 +114,7 @@ def _cuerpo(nombre, prueba):
         "largo": lambda: wav(np.zeros(6 * 8000), 8000),
         "corto": lambda: wav(x[:400], 8000),
         "frecuencia": lambda: wav(x, 2000),
+        "frecuencia rara": lambda: wav(np.r_[x, x, x, x, x, x], 47993),   # casi prima con 8000: núcleo enorme
         "nan": lambda: wav(np.r_[x, np.nan], 8000, bits=32),
     }[nombre]()
 

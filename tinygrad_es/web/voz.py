@@ -8,12 +8,14 @@ se entrenó: ``demos/voz.py``).
 * muestras crudas (``Content-Type: application/octet-stream`` o ``audio/pcm``) float32 little-endian
   mono, con la frecuencia en la URL: ``/api/voz?sr=48000`` (y ``&formato=s16`` para enteros de 16 bits).
 
-Límites: 1 MB, entre 0,1 y 5 s, de 4 000 a 96 000 Hz. Cada petición incorrecta es un JSON
+Límites: 1 MB, entre 0,1 y 5 s, de 4 000 a 96 000 Hz (y una frecuencia «habitual»: la razón con 8 kHz,
+simplificada, de términos ≤ 1 000, para que el núcleo del remuestreo no ocupe gigabytes). Cada petición incorrecta es un JSON
 ``{"error": "…"}`` con un código 4xx (400, 413, 415 o 422) que dice qué está mal.
 """
 from __future__ import annotations
 
 import io
+import math
 import os
 import threading
 import time
@@ -32,6 +34,8 @@ __all__ = ["PESOS_VOZ", "ClasificadorVoz", "crear_clasificador_voz", "leer_audio
 PESOS_VOZ = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pesos", "redvoz_fsdd.npz")
 MIN_S, MAX_S = 0.1, 5.0
 MIN_SR, MAX_SR = 4000, 96000
+MAX_RAZON = 1000            # sr/mcd(sr, 8000) y 8000/mcd como mucho: el núcleo de Resample cabe en unos MB
+_CACHE_REMUESTREO = 8
 _WAV = ("audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave")
 _RAW = ("application/octet-stream", "audio/pcm")
 
@@ -67,6 +71,12 @@ def leer_audio(cuerpo: bytes, tipo: str, consulta) -> tuple:
                                  f"application/octet-stream (float32) con ?sr=", 415)
     if not MIN_SR <= sr <= MAX_SR:
         raise PeticionIncorrecta(f"frecuencia de muestreo de {sr} Hz fuera de los límites ({MIN_SR}–{MAX_SR} Hz)")
+    g = math.gcd(sr, SAMPLE_RATE)
+    if sr // g > MAX_RAZON or SAMPLE_RATE // g > MAX_RAZON:
+        # el núcleo del remuestreo tiene (8000/mcd) × (sr/mcd) coeficientes: con frecuencias casi primas
+        # entre sí ocuparía gigabytes
+        raise PeticionIncorrecta(f"frecuencia de muestreo de {sr} Hz no admitida: usa una habitual (8000, 11025, "
+                                 f"16000, 22050, 32000, 44100, 48000 o 96000 Hz)")
     dur = len(x) / sr
     if dur < MIN_S:
         raise PeticionIncorrecta(f"el audio dura {dur:.3f} s: hacen falta al menos {MIN_S} s", 422)
@@ -105,6 +115,8 @@ class ClasificadorVoz:
         if sr == SAMPLE_RATE:
             return x
         if sr not in self._remuestreo:
+            if len(self._remuestreo) >= _CACHE_REMUESTREO:    # como mucho unos pocos núcleos en memoria
+                self._remuestreo.pop(next(iter(self._remuestreo)))
             self._remuestreo[sr] = Resample(sr, SAMPLE_RATE)
         with no_grad():
             return self._remuestreo[sr](Tensor(x[None])).numpy()[0]
