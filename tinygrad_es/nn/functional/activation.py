@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import warnings
 
-from ..._dtype import _BY_NP
+from ..._tensor._args import floats_only
 from ...autograd import TensorBase
 from ...ops.activation import (SELU_ALPHA, SELU_SCALE, Elu, Gelu, Hardshrink, Hardsigmoid, Hardswish, Hardtanh,
                                Logsigmoid, Mish, Prelu, Silu, Softplus, Softshrink, Threshold)
@@ -76,11 +76,10 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
 
 
 def _check(x, op):
+    """Las activaciones de ``ops/activation.py`` piden un Tensor de coma flotante (como PyTorch)."""
     if not isinstance(x, TensorBase):
         raise TypeError(f"{op}: la entrada debe ser un Tensor, no {type(x).__name__}")
-    if x._data.dtype.kind != "f":
-        raise NotImplementedError(f"{op} sólo está definida para tensores de coma flotante, no para "
-                                  f"{_BY_NP[x._data.dtype]} (convierte con .float())")
+    floats_only(x, op)
 
 
 def _run(x, op, inplace, fn):
