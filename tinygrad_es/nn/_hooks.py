@@ -1,4 +1,5 @@
-"""Ganchos (hooks) de ``Module``: asas con ``remove()`` y los de backward completos.
+"""Ganchos (hooks) de ``Module``: los de backward completos (las asas con ``remove()`` son las de
+``autograd/hooks.py``, comunes con ``Tensor.register_hook``).
 
 ``register_full_backward_hook(hook)`` llama a ``hook(módulo, grad_input, grad_output)`` cuando se
 conocen los gradientes respecto de las entradas y de las salidas del módulo (Grad-CAM, saliencia).
@@ -8,43 +9,11 @@ que pasa; al ser nodos del grafo viven lo que vive el grafo, aunque el tensor in
 """
 from __future__ import annotations
 
-import itertools
-
 from .._tensor import Tensor
 from ..autograd import Function, TensorBase
+from ..autograd.hooks import RemovableHandle, add_hook
 
-__all__ = ["RemovableHandle", "BackwardHookState"]
-
-_ids = itertools.count()
-
-
-class RemovableHandle:
-    """Lo que devuelven los ``register_*_hook``: ``handle.remove()`` quita el gancho (también vale
-    como gestor de contexto: ``with m.register_forward_hook(h): ...``)."""
-
-    def __init__(self, hooks: dict):
-        self.hooks_dict = hooks
-        self.id = next(_ids)
-
-    def remove(self):
-        self.hooks_dict.pop(self.id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
-
-
-def add_hook(hooks: dict, value, prepend: bool) -> RemovableHandle:
-    handle = RemovableHandle(hooks)
-    hooks[handle.id] = value
-    if prepend:
-        items = list(hooks.items())
-        hooks.clear()
-        hooks[handle.id] = value
-        hooks.update((k, v) for k, v in items if k != handle.id)
-    return handle
+__all__ = ["RemovableHandle", "add_hook", "BackwardHookState"]
 
 
 class _HookIn(Function):
