@@ -31,6 +31,16 @@ def _conv_padding(padding, k, dilation, stride, op):
     return p, (0, 0)
 
 
+def _check_groups(groups, op, c, o=None) -> int:
+    """``groups``: un entero ≥ 1 que divide los canales de entrada ``c`` (y los de salida ``o``)."""
+    if not isinstance(groups, numbers.Integral) or isinstance(groups, bool) or groups < 1:
+        raise ValueError(f"{op}: groups debe ser un entero ≥ 1, no {groups!r}")
+    if c % groups or (o is not None and o % groups):
+        which = f"de entrada ({c})" if o is None else f"de entrada ({c}) y de salida ({o})"
+        raise ValueError(f"{op}: groups={groups} debe dividir los canales {which}")
+    return int(groups)
+
+
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
     """Convolución 2-D (correlación cruzada) de ``input`` (N, C, H, W) o (C, H, W) con ``weight``
     (O, C/groups, kh, kw). Salida: ⌊(H + 2·padding − dilation·(kh − 1) − 1) / stride⌋ + 1."""
@@ -42,11 +52,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) 
                          f"{tuple(w.shape)}")
     x, squeeze = unbatched(x, 4)
     s, d = int_tuple(stride, 2, "stride", op, 1), int_tuple(dilation, 2, "dilation", op, 1)
-    if not isinstance(groups, numbers.Integral) or isinstance(groups, bool) or groups < 1:
-        raise ValueError(f"{op}: groups debe ser un entero ≥ 1, no {groups!r}")
     c, o = x.shape[1], w.shape[0]
-    if c % groups or o % groups:
-        raise ValueError(f"{op}: groups={groups} debe dividir los canales de entrada ({c}) y de salida ({o})")
+    groups = _check_groups(groups, op, c, o)
     if w.shape[1] * groups != c:
         raise ValueError(f"{op}: la entrada tiene {c} canales (forma {tuple(x.shape)}) pero los pesos esperan "
                          f"{w.shape[1] * groups} (forma {tuple(w.shape)}, groups={groups})")
@@ -95,11 +102,8 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     x, squeeze = unbatched(x, 4)
     s, d = int_tuple(stride, 2, "stride", op, 1), int_tuple(dilation, 2, "dilation", op, 1)
     p, op_ = int_tuple(padding, 2, "padding", op, 0), int_tuple(output_padding, 2, "output_padding", op, 0)
-    if not isinstance(groups, numbers.Integral) or isinstance(groups, bool) or groups < 1:
-        raise ValueError(f"{op}: groups debe ser un entero ≥ 1, no {groups!r}")
     c = x.shape[1]
-    if c % groups:
-        raise ValueError(f"{op}: groups={groups} debe dividir los canales de entrada ({c})")
+    groups = _check_groups(groups, op, c)
     if w.shape[0] != c:
         raise ValueError(f"{op}: la entrada tiene {c} canales (forma {tuple(x.shape)}) pero los pesos esperan "
                          f"{w.shape[0]} (forma {tuple(w.shape)})")
