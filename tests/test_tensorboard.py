@@ -3,6 +3,7 @@
 curvas; ``purge_step`` oculta lo posterior al reanudar."""
 import os
 import struct
+import time
 import zlib
 
 import numpy as np
@@ -99,6 +100,9 @@ def test_purge_step_hides_later_events(tmp_path):
     for step in range(10):
         w.add_scalar("x", float(step), step)
     w.close()
+    # una reanudación de verdad es otro proceso, más tarde: su fichero de eventos va detrás en el orden
+    # por nombre (lleva la hora en segundos; en el mismo segundo decidiría un contador, 9 < 10 no)
+    time.sleep(1.02 - time.time() % 1)
     w = SummaryWriter(tmp_path, purge_step=5)       # se reanuda en el paso 5
     for step in range(5, 8):
         w.add_scalar("x", 100.0 + step, step)
