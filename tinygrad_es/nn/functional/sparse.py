@@ -29,7 +29,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         norms = np.linalg.norm(w[used], ord=norm_type, axis=1)
         scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
         w[used] *= scale[:, None].astype(w.dtype)
-        weight._version.value += 1
+        weight._vc.value += 1
     return I.Embedding.apply(weight, idx=idx, padding_idx=padding_idx, scale=scale_grad_by_freq)
 
 
