@@ -27,7 +27,7 @@ class SortMixin:
 
     def _pick(self, idx, d, keepdim):
         """``values`` elegidos con ``idx`` (con keepdims) y los índices, quitando el eje si hace falta."""
-        vals = I.Gather.apply(self, index=idx, dim=d)
+        vals = I.Pick.apply(self, index=idx, dim=d)
         if not keepdim:
             shape = tuple(n for i, n in enumerate(idx.shape) if i != d)
             return vals.reshape(shape), _wrap_idx(idx.reshape(shape))
@@ -44,7 +44,7 @@ class SortMixin:
         los índices de los empates son los del ``std::sort`` de PyTorch (iguales a los suyos)."""
         if self.ndim == 0:
             self._dim(dim)
-            return RT.sort(I.Gather.apply(self.reshape(1), index=np.zeros(1, np.int64), dim=0).reshape(()),
+            return RT.sort(I.Pick.apply(self.reshape(1), index=np.zeros(1, np.int64), dim=0).reshape(()),
                            _wrap_idx(0))
         d = self._dim(dim)
         idx = S.sort_indices(self._data, d, bool(descending), bool(stable))
@@ -184,7 +184,7 @@ class SortMixin:
         x = self.reshape(1) if self.ndim == 0 else self
         d = x._dim(dim if self.ndim else 0)
         idx = S.cum_extreme(x._data, d, for_max)
-        vals = I.Gather.apply(x, index=idx, dim=d)
+        vals = I.Pick.apply(x, index=idx, dim=d)
         if self.ndim == 0:
             return rt(vals.reshape(()), _wrap_idx(idx.reshape(())))
         return rt(vals, _wrap_idx(idx))

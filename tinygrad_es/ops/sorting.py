@@ -151,6 +151,8 @@ class Cumprod(Function):
     """Producto acumulado yⱼ = Π_{k≤j} xₖ. ∂/∂xᵢ = P_{i−1}·Sᵢ con P el producto exclusivo por la
     izquierda y Sᵢ = Σ_{j≥i} g_j·Π_{i<k≤j} xₖ (recurrencia Sᵢ = gᵢ + xᵢ₊₁·Sᵢ₊₁): exacto con ceros."""
 
+    reads = ((0, -1),)
+
     @staticmethod
     def forward(ctx, a, axis=0):
         ctx.save_for_backward(a)
@@ -175,6 +177,10 @@ class Cumprod(Function):
             for i in range(n - 2, -1, -1):
                 s = gg[i] + x[i + 1] * s
                 out[i] = excl[i] * s
+        # tras el primer cero la derivada es 0 exacto (elegido: un g inf o nan no se cuela, como PyTorch)
+        zero_before = np.zeros(x.shape, dtype=bool)
+        zero_before[1:] = np.logical_or.accumulate(x[:-1] == 0, axis=0)
+        out[zero_before] = 0
         return np.moveaxis(out, 0, ctx.axis)
 
 

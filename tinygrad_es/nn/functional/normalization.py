@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..._tensor import Tensor
+from ...autograd import watch
 from ..._tensor.linalg import vector_norm
 from ._utils import as_tensor
 
@@ -18,7 +19,7 @@ def _stats_inplace(buf, new, momentum):
     arr *= (1 - momentum)
     arr += momentum * new.astype(arr.dtype, copy=False)
     if isinstance(buf, Tensor):
-        buf._version.value += 1
+        buf._vc.value += 1
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
@@ -81,7 +82,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         out = out * weight
     if bias is not None:
         out = out + bias
-    return out
+    return watch(out, x, weight, bias)  # PyTorch guarda la entrada, weight y bias
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
