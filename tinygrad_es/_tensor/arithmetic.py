@@ -295,11 +295,24 @@ class ArithmeticMixin:
 
     # -- comparaciones: tensores bool sin gradiente -------------------------------------
     def _cmp(self, o, fn):
-        od = o._data if isinstance(o, TensorBase) else o
-        if isinstance(od, np.ndarray) and od.shape != self._data.shape:
-            broadcast_shape(self._data.shape, od.shape, op=fn.__name__)
-        with no_grad():
-            return TensorBase._wrap(np.asarray(fn(self._data, od)), False)
+        """Comparación en el dtype común de PyTorch (``uint8 > -1`` compara con 255, como PyTorch)."""
+        if isinstance(o, TensorBase):
+            od = o._data
+            if od.shape != self._data.shape:
+                broadcast_shape(self._data.shape, od.shape, op=fn.__name__)
+        elif is_scalar(o):
+            od = o
+        else:
+            od = to_array(o)
+            if od.shape != self._data.shape:
+                broadcast_shape(self._data.shape, od.shape, op=fn.__name__)
+        sd = self._data
+        if not (isinstance(od, np.ndarray) and od.dtype == sd.dtype):
+            npd = D.result_type(self, od if not isinstance(od, np.ndarray) or isinstance(o, TensorBase) else od)
+            with np.errstate(over="ignore", invalid="ignore"):
+                sd = sd.astype(npd, copy=False)
+                od = np.asarray(od).astype(npd, copy=False)
+        return TensorBase._wrap(np.asarray(fn(sd, od)), False)
 
     def __lt__(self, o):
         return self._cmp(o, np.less)

@@ -90,10 +90,10 @@ class PointwiseMixin:
         return U.Step.apply(self, fn=lambda a: U.round_half_even(a, int(decimals)))
 
     def sign(self):
-        """−1, 0 o 1 (derivada 0). bool → bool; enteros → el mismo entero."""
+        """−1, 0 o 1 (y 0 en nan, como PyTorch); derivada 0. bool → bool; enteros → el mismo entero."""
         if self._data.dtype == np.bool_:
             return TensorBase._wrap(self._data.copy())
-        return U.Step.apply(self, fn=np.sign)
+        return U.Step.apply(self, fn=U.sign_zero_nan)
 
     sgn = sign
 

@@ -112,8 +112,8 @@ class ReduceMixin:
     def _arg(self, fn, dim, keepdim, axis):
         if axis is not _NO:
             dim = axis
-        if self._data.size == 0:
-            raise IndexError(f"arg{fn.__name__[3:]}(): el tensor está vacío")
+        if self._data.size == 0 and (dim is None or self.ndim == 0 or self._data.shape[self._dim(dim)] == 0):
+            raise IndexError(f"arg{fn.__name__[3:]}(): el tensor está vacío (no se puede reducir un eje de tamaño 0)")
         if dim is None:
             out = np.asarray(fn(self._data.reshape(-1)))
             if keepdim:
@@ -130,9 +130,12 @@ class ReduceMixin:
         return self._arg(np.argmin, dim, keepdim, axis)
 
     def _logic(self, fn, dim, keepdim):
+        """``any``/``all``: bool, salvo con uint8, que da uint8 (como PyTorch)."""
         if dim is None:
-            return TensorBase._wrap(np.asarray(fn(self._data)))
-        return TensorBase._wrap(np.asarray(fn(self._data, axis=norm_dims(dim, self.ndim), keepdims=keepdim)))
+            out = np.asarray(fn(self._data))
+        else:
+            out = np.asarray(fn(self._data, axis=norm_dims(dim, self.ndim), keepdims=keepdim))
+        return TensorBase._wrap(out.astype(np.uint8) if self._data.dtype == np.uint8 else out)
 
     def any(self, dim=None, keepdim=False):
         """¿Algún elemento distinto de 0? Devuelve un tensor bool (como PyTorch)."""

@@ -7,6 +7,7 @@ Casi todos son vistas (``Reshape``, ``Permute``, ``Expand``, ``GetItem``) o se c
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 
@@ -104,7 +105,18 @@ class ShapeMixin:
 
     @property
     def mT(self):
+        """Traspone los dos últimos ejes (lotes de matrices). Un 0-D queda igual (con un aviso, como
+        PyTorch); un 1-D es un error."""
+        if self.ndim == 0:
+            warnings.warn("Tensor.mT en un tensor 0-D está obsoleto (también en PyTorch): devuelve el mismo "
+                          "valor", UserWarning, stacklevel=2)
+            return M.Reshape.apply(self, shape=())
+        if self.ndim == 1:
+            raise RuntimeError("tensor.mT sólo vale para matrices o lotes de matrices; este tensor es 1-D "
+                               "(usa .T o .unsqueeze)")
         return self.transpose(-2, -1)
+
+    mH = mT
 
     def flatten(self, start_dim=0, end_dim=-1):
         """Junta los ejes ``start_dim``..``end_dim`` en uno (una vista si se puede). Si no hay nada

@@ -99,12 +99,14 @@ class SortMixin:
         d = x._dim(dim if self.ndim else 0)
         if x.shape[d] == 0:
             if x.numel() == 0 and any(n == 0 for i, n in enumerate(x.shape) if i != d):
-                return RT.median(*x._pick(np.zeros(x.shape[:d] + (1,) + x.shape[d + 1:], np.int64), d, keepdim))
+                return (RT.nanmedian if ignore_nan else RT.median)(
+                    *x._pick(np.zeros(x.shape[:d] + (1,) + x.shape[d + 1:], np.int64), d, keepdim))
             self._nonempty(d, op)
         vals, ind = x._pick(S.median_indices(x._data, d, ignore_nan), d, keepdim or self.ndim == 0)
+        kind = RT.nanmedian if ignore_nan else RT.median
         if self.ndim == 0:
-            return RT.median(vals.reshape(()), _wrap_idx(ind._data.reshape(())))
-        return RT.median(vals, ind)
+            return kind(vals.reshape(()), _wrap_idx(ind._data.reshape(())))
+        return kind(vals, ind)
 
     def median(self, dim=None, keepdim=False):
         """Mediana inferior (con un número par de elementos, el menor de los dos centrales). Sin
@@ -137,7 +139,7 @@ class SortMixin:
         kw = {} if a.dtype.kind != "f" or axis is not None else {"equal_nan": False}
         u, inv, cnt = np.unique(a if axis is not None or a.ndim else a.reshape(1), return_inverse=True,
                                 return_counts=True, axis=axis, **kw)
-        out = [TensorBase._wrap(u)]
+        out = [S.Unique.apply(self, values=u) if self.requires_grad else TensorBase._wrap(u)]
         if return_inverse:
             out.append(_wrap_idx(inv.reshape(a.shape) if axis is None else inv.reshape(-1)))
         if return_counts:

@@ -88,10 +88,16 @@ class Pow(Function):
     @staticmethod
     def forward(ctx, a, b):
         _check2(a, b, "**")
-        if a.dtype.kind in "iu" and np.any(b < 0):
-            raise RuntimeError("no se puede elevar un tensor entero a una potencia entera negativa")
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-            out = np.power(a, b)
+            if a.dtype.kind in "iu" and np.any(b < 0):
+                # enteros con exponente tensor negativo, como PyTorch: 1 → 1, −1 → ±1, el resto → 0
+                neg = b < 0
+                out = np.power(a, np.where(neg, 0, b))
+                odd = (np.abs(b) % 2).astype(bool)
+                out = np.where(neg, np.where(a == 1, 1, np.where(a == -1, np.where(odd, -1, 1), 0)), out)
+                out = out.astype(np.result_type(a, b), copy=False)
+            else:
+                out = np.power(a, b)
         ctx.save_for_backward(a, b, out)
         return out
 

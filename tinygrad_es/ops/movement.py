@@ -178,23 +178,29 @@ class TakeAlong(Function):
 
 
 class Cat(Function):
-    """Concatenación: el gradiente se parte en los trozos de cada entrada."""
+    """Concatenación: el gradiente se parte en los trozos de cada entrada. Como PyTorch, un tensor
+    1-D vacío (forma (0,)) se admite con cualquier forma y no aporta nada (su gradiente es vacío)."""
 
     @staticmethod
     def forward(ctx, *arrays, axis=0):
-        shapes = [x.shape for x in arrays]
-        nd = arrays[0].ndim
+        used = [not (x.ndim == 1 and x.size == 0) for x in arrays]
+        if not any(used):
+            used = [True] * len(arrays)
+        parts = [x for x, u in zip(arrays, used) if u]
+        shapes = [x.shape for x in parts]
+        nd = parts[0].ndim
         ax = axis % nd if nd else 0
         for s in shapes[1:]:
             if len(s) != nd or any(s[i] != shapes[0][i] for i in range(nd) if i != ax):
                 raise RuntimeError(f"cat: las formas {shapes} deben coincidir salvo en el eje {axis}")
-        ctx.axis = ax
+        ctx.axis, ctx.used, ctx.dtype_shapes = ax, used, [x.shape for x in arrays]
         ctx.splits = np.cumsum([s[ax] for s in shapes])[:-1]
-        return np.concatenate(arrays, axis=ax)
+        return np.concatenate(parts, axis=ax)
 
     @staticmethod
     def backward(ctx, g):
-        return tuple(np.split(g, ctx.splits, axis=ctx.axis))
+        pieces = iter(np.split(g, ctx.splits, axis=ctx.axis))
+        return tuple(next(pieces) if u else np.zeros(s, dtype=g.dtype) for u, s in zip(ctx.used, ctx.dtype_shapes))
 
 
 class Stack(Function):

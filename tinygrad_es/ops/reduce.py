@@ -194,14 +194,16 @@ class LogSumExp(Function):
 
 
 class Softmax(Function):
-    """pᵢ = eᵃⁱ/Σeᵃ: ∂L/∂a = p ⊙ (g − Σ g·p)."""
+    """pᵢ = e^(aᵢ − m)/Σe^(a − m) con m = máx a (como PyTorch: con un +inf o una fila de −inf el
+    resultado es nan). ∂L/∂a = p ⊙ (g − Σ g·p)."""
 
     reads = ((-1,),)
 
     @staticmethod
     def forward(ctx, a, axis=-1):
-        e = np.exp(a - _safe_max(a, axis))
-        p = (e / e.sum(axis=axis, keepdims=True)).astype(a.dtype, copy=False)
+        with np.errstate(invalid="ignore", over="ignore"):
+            e = np.exp(a - np.max(a, axis=axis, keepdims=True, initial=-np.inf))
+            p = (e / e.sum(axis=axis, keepdims=True)).astype(a.dtype, copy=False)
         ctx.save_for_backward(p)
         ctx.axis = axis
         return p
@@ -213,15 +215,16 @@ class Softmax(Function):
 
 
 class LogSoftmax(Function):
-    """a − logΣeᵃ: ∂L/∂a = g − softmax(a)·Σg."""
+    """a − m − log Σe^(a − m) con m = máx a (restar el máximo: precisión en float32 con logits de
+    ±1e4; con un +inf o una fila de −inf, nan como PyTorch). ∂L/∂a = g − softmax(a)·Σg."""
 
     reads = ((-1,),)
 
     @staticmethod
     def forward(ctx, a, axis=-1):
-        # restar el máximo antes de sumar: precisión en float32 con logits de ±1e4
-        shifted = a - _safe_max(a, axis)
-        out = (shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))).astype(a.dtype, copy=False)
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            shifted = a - np.max(a, axis=axis, keepdims=True, initial=-np.inf)
+            out = (shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))).astype(a.dtype, copy=False)
         ctx.save_for_backward(out)
         ctx.axis = axis
         return out

@@ -13,7 +13,7 @@ from ..autograd import Function
 from ..kernels.sort import kth_rows, std_sort_rows, topk_rows
 
 __all__ = ["sort_indices", "kth_indices", "median_indices", "mode_indices", "cum_extreme", "MedianAll",
-           "Cumsum", "Cumprod", "LogCumSumExp"]
+           "Cumsum", "Cumprod", "LogCumSumExp", "Unique"]
 
 
 def sort_indices(a: np.ndarray, axis: int, descending: bool, stable: bool = True) -> np.ndarray:
@@ -210,3 +210,17 @@ class LogCumSumExp(Function):
             neg = np.where(g < 0, lg, -np.inf) - out
             return (np.exp(a + _rev_logcumsumexp(pos, ctx.axis))
                     - np.exp(a + _rev_logcumsumexp(neg, ctx.axis))).astype(g.dtype)
+
+
+class Unique(Function):
+    """Los valores distintos (``values``, ya calculados). Como en PyTorch el resultado sigue en el
+    grafo (``requires_grad``) pero no tiene derivada: el backward lo dice."""
+
+    @staticmethod
+    def forward(ctx, a, values=None):
+        return values
+
+    @staticmethod
+    def backward(ctx, g):
+        raise NotImplementedError("la derivada de unique no está implementada (tampoco en PyTorch); "
+                           "calcula unique sobre x.detach()")

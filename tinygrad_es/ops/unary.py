@@ -17,7 +17,7 @@ from ._util import IGNORE_FP_ERRORS as _ERR
 
 __all__ = ["Exp", "Log", "Sqrt", "Abs", "Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh",
            "Acosh", "Atanh", "Log2", "Log10", "Log1p", "Exp2", "Expm1", "Rsqrt", "Reciprocal", "Erf", "Erfc", "Frac",
-           "Step", "round_half_even", "NanToNum"]
+           "Step", "sign_zero_nan", "round_half_even", "NanToNum"]
 
 
 class Exp(Function):
@@ -150,6 +150,11 @@ class Step(Function):
     @staticmethod
     def backward(ctx, g):
         return np.zeros(ctx.shape, dtype=g.dtype)
+
+
+def sign_zero_nan(a):
+    """signo con 0 en nan y en ±0 (el de PyTorch: (0 < x) − (x < 0); ``np.sign`` da nan)."""
+    return (a > 0).astype(a.dtype) - (a < 0).astype(a.dtype)
 
 
 def round_half_even(a, decimals=0):

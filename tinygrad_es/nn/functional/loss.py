@@ -166,9 +166,9 @@ def _prob_target(input, target, tarr, weight, cdim, c, reduction, eps):
     return _mean_by(-prod.sum(), input.numel() // c if input.numel() else 0)
 
 
-def _elementwise(input, target, op, weight=None, weight_same_shape=False):
+def _elementwise(input, target, op, weight=None, weight_same_shape=False, broadcast=False):
     input, target = as_tensor(input), as_tensor(target)
-    same_shape(input, target, op)
+    same_shape(input, target, op, broadcast)
     if weight is not None:
         weight = as_tensor(weight)
         if weight_same_shape and tuple(weight.shape) != tuple(input.shape):
@@ -184,7 +184,7 @@ def _weighted(loss, weight, reduction):
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Error cuadrático medio: media de ``(input − target)²``; ∂/∂input = 2(input − target)/N."""
     reduction = reduction_arg(size_average, reduce, reduction)
-    input, target, weight = _elementwise(input, target, "mse_loss", weight, weight_same_shape=True)
+    input, target, weight = _elementwise(input, target, "mse_loss", weight, weight_same_shape=True, broadcast=True)
     d = input - target
     return watch(_weighted(d * d, weight, reduction), input, target)  # como PyTorch, vigila input y target
 
@@ -192,7 +192,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Error absoluto medio: media de ``|input − target|``; ∂/∂input = signo(input − target)/N."""
     reduction = reduction_arg(size_average, reduce, reduction)
-    input, target, weight = _elementwise(input, target, "l1_loss", weight, weight_same_shape=True)
+    input, target, weight = _elementwise(input, target, "l1_loss", weight, weight_same_shape=True, broadcast=True)
     return _weighted((input - target).abs(), weight, reduction)
 
 
@@ -201,7 +201,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     reduction = reduction_arg(size_average, reduce, reduction)
     if beta < 0:
         raise RuntimeError(f"smooth_l1_loss: beta debe ser ≥ 0, no {beta}")
-    input, target, _ = _elementwise(input, target, "smooth_l1_loss")
+    input, target, _ = _elementwise(input, target, "smooth_l1_loss", broadcast=True)
     d = input - target
     if beta == 0:
         return watch(reduce_loss(d.abs(), reduction), input, target)
@@ -213,7 +213,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     """``½d²`` si ``|d| ≤ δ``, si no ``δ(|d| − ½δ)``; ∂/∂d = d o δ·signo(d)."""
     if delta <= 0:
         raise RuntimeError(f"huber_loss: delta debe ser > 0, no {delta}")
-    input, target, weight = _elementwise(input, target, "huber_loss", weight, weight_same_shape=True)
+    input, target, weight = _elementwise(input, target, "huber_loss", weight, weight_same_shape=True, broadcast=True)
     d = input - target
     ad = d.abs()
     return watch(_weighted(where(ad < delta, d * d * 0.5, (ad - 0.5 * delta) * delta), weight, reduction), input,
@@ -265,7 +265,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
                       "'batchmean' divide sólo por el lote y es la definición de la divergencia KL",
                       UserWarning, stacklevel=2)
     reduction = reduction_arg(size_average, reduce, reduction)
-    input, target, _ = _elementwise(input, target, "kl_div")
+    input, target, _ = _elementwise(input, target, "kl_div", broadcast="silent")
     if log_target:
         loss = target.exp() * (target - input)
     else:

@@ -118,8 +118,4 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     if out is not None:
         raise NotImplementedError("normalize(out=...) no está soportado")
     x = as_tensor(input)
-    if p == 2:
-        n = vector_norm(x, 2, dim, keepdim=True)
-    else:
-        n = (x.abs() ** p).sum(dim, keepdim=True) ** (1.0 / p)
-    return x / n.clamp(min=eps)
+    return x / vector_norm(x, p, dim, keepdim=True).clamp(min=eps)  # como PyTorch: x.norm(p, dim)
