@@ -219,6 +219,21 @@ class TensorBase:
         t._view = None
         return t
 
+    _OLD_SLOTS = {"_version": "_vc", "requires_grad": "_requires_grad"}  # nombres de pickles antiguos
+
+    def __setstate__(self, state):
+        """Carga un pickle (también los de versiones anteriores, con ``_version``/``requires_grad``)."""
+        d = dict(state[0] or {}) if isinstance(state, tuple) else dict(state or {})
+        if isinstance(state, tuple):
+            d.update(state[1] or {})
+        for slot, default in (("_view", None), ("_hooks", None), ("_retain", False), ("name", ""), ("_grad", None),
+                              ("_ctx", None)):
+            d.setdefault(slot, default)
+        for k, v in d.items():
+            object.__setattr__(self, self._OLD_SLOTS.get(k, k), v)
+        if "_vc" not in d and "_version" not in d:
+            object.__setattr__(self, "_vc", VersionCounter())
+
     # -- requires_grad, grad_fn e is_leaf: en una vista, al día con su base --------------------
     @property
     def requires_grad(self) -> bool:

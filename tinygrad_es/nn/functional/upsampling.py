@@ -16,7 +16,7 @@ from ..._tensor import Tensor
 from ...kernels.upsample import resample_taps, resample_uint8
 from ...ops.pooling import AdaptiveAvgPool2d, Upsample
 from ...ops.upsampling import Resample
-from ._utils import int_tuple, integer_input, tensor_arg
+from ._utils import as_tensor, int_tuple, integer_input
 
 __all__ = ["interpolate", "upsample"]
 
@@ -81,7 +81,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     >>> F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False)   # como torch
     """
     op = "interpolate"
-    x = tensor_arg(input, op)
+    x = as_tensor(input, op)
     _check(x, mode, align_corners, antialias, op)
     out, scales = _sizes(x, size, scale_factor, recompute_scale_factor, op)
     x, back = integer_input(x, op, (np.uint8,) if mode in _UINT8 else ())
