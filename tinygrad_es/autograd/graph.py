@@ -305,13 +305,17 @@ class TensorBase:
         # el nodo de un intermedio es su Context: el tensor y su fantasma comparten clave
         return id(self._ctx) if self._ctx is not None else id(self)
 
-    def graph_set_data(self, value) -> None:
+    # -- protocolo de parámetro (protocol.ParamNode), común con Value: lo que usa optim ------
+    param_data = graph_data   # el ndarray del parámetro (optim lo actualiza in situ)
+    param_grad = graph_grad
+
+    def set_param(self, value) -> None:
         """Escribe ``value`` en el dato, in situ (los optimizadores): avanza la versión."""
         if value is not self._data:
             self._data[...] = value
         self._vc.value += 1
 
-    def graph_zero_grad(self, set_to_none: bool = True) -> None:
+    def zero_param_grad(self, set_to_none: bool = True) -> None:
         if set_to_none:
             self._grad = None
         elif self._grad is not None:

@@ -243,12 +243,6 @@ def _to_last(a, axes):
     return moved.reshape(lead + (-1,)), rest, moved.shape
 
 
-def _expand(g, shape, axes, keepdims):
-    if not keepdims and len(shape):
-        g = np.expand_dims(g, axes)
-    return g
-
-
 class Prod(Function):
     """Producto sobre ``axis``. ∂/∂xᵢ = g·Π_{j≠i} xⱼ, calculado como (producto exclusivo por la
     izquierda)·(producto exclusivo por la derecha): exacto aunque haya ceros (sin dividir por xᵢ)."""
@@ -278,7 +272,7 @@ class Prod(Function):
             others = (left * right).reshape(moved_shape)
         inv = np.argsort(rest + list(axes))
         others = np.transpose(others, inv)
-        return _expand(g, a.shape, axes, ctx.keepdims) * others
+        return _expand_back(g, a.shape, axes, ctx.keepdims) * others
 
 
 class VectorNorm(Function):
