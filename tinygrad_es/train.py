@@ -15,8 +15,7 @@ import numpy as np
 
 from ._io import atomic_write
 from .serialization.checkpoint import CheckpointError, load_state, save_state
-from .data.loader import DataLoader, TensorDataset
-from .utils.data import DataLoader as TorchDataLoader
+from .utils.data import DataLoader, TensorDataset
 from ._tensor import Tensor
 from .autograd import no_grad
 
@@ -127,11 +126,21 @@ class ModelCheckpoint(Callback):
         return False
 
 
+def _batch_tensor(a):
+    """Un array de ``(X, y)`` como tensor de lotes: los decimales en el flotante por defecto (float32)."""
+    if isinstance(a, Tensor):
+        return a
+    a = np.asarray(a)
+    return Tensor(a) if a.dtype.kind == "f" else Tensor._wrap(a)
+
+
 def _as_loader(data, batch_size=256):
-    if data is None or isinstance(data, (DataLoader, TorchDataLoader)):
-        return data
+    """Un cargador (cualquier iterable de lotes, p. ej. un ``DataLoader``) tal cual; una tupla
+    ``(X, y)``, en un ``DataLoader`` sin barajar."""
     if isinstance(data, (tuple, list)):
-        return DataLoader(TensorDataset(*data), batch_size=batch_size)
+        return DataLoader(TensorDataset(*[_batch_tensor(a) for a in data]), batch_size=batch_size)
+    if data is None or hasattr(data, "__iter__"):
+        return data
     raise TypeError(f"se esperaba un DataLoader o una tupla (X, y), no {type(data).__name__}")
 
 

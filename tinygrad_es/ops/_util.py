@@ -18,13 +18,18 @@ def check_broadcast(a, b, op):
         broadcast_shape(a.shape, b.shape, op=op)
 
 
-def pointwise(name, f, df, doc, module, saves="x"):
+def pointwise(name, f, df, doc, module, saves="x", zero=None):
     """Una ``Function`` elemento a elemento: ``y = f(x, **opciones)``, ``∂y/∂x = df(...)``.
 
     ``df`` recibe lo que se guarda para el backward (``saves``: ``"x"``, ``"y"``, ``"xy"`` o ``""``,
     en ese orden) y las mismas opciones. Se guarda sólo lo que usa la derivada, como PyTorch: así,
     modificar in situ la salida de ``sin`` no estropea su backward (guarda x) y la de ``tan`` sí
-    (guarda y), y el contador de versiones lo dice."""
+    (guarda y), y el contador de versiones lo dice.
+
+    ``zero`` (opcional, con los mismos argumentos que ``df``) marca dónde la derivada es 0: allí el
+    backward **elige** 0 (``where``) en vez de multiplicar, así que un gradiente inf o nan que llega
+    de arriba da 0, como en PyTorch (``hardtanh``, ``threshold``, los ``shrink``...). ``df=None``
+    es la derivada 1 fuera de esa zona."""
     keep_x, keep_y = "x" in saves, "y" in saves
 
     def forward(ctx, a, **kw):
@@ -36,7 +41,10 @@ def pointwise(name, f, df, doc, module, saves="x"):
 
     def backward(ctx, g):
         with np.errstate(**IGNORE_FP_ERRORS):
-            return g * df(*ctx.saved_tensors, **ctx.kw)
+            keep = g if df is None else g * df(*ctx.saved_tensors, **ctx.kw)
+            if zero is None:
+                return keep
+            return np.where(zero(*ctx.saved_tensors, **ctx.kw), g.dtype.type(0), keep)
 
     return type(name, (Function,), {"forward": staticmethod(forward), "backward": staticmethod(backward),
                                     "__doc__": doc, "__module__": module})

@@ -19,7 +19,7 @@ from ._util import pointwise
 
 __all__ = ["Exp", "Log", "Sqrt", "Abs", "Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh",
            "Acosh", "Atanh", "Log2", "Log10", "Log1p", "Exp2", "Expm1", "Rsqrt", "Reciprocal", "Erf", "Erfc", "Frac",
-           "Step", "round_half_even", "NanToNum"]
+           "Step", "sign_zero_nan", "round_half_even", "NanToNum"]
 
 
 class Exp(Function):
@@ -132,6 +132,11 @@ class Step(Function):
         return np.zeros(ctx.shape, dtype=g.dtype)
 
 
+def sign_zero_nan(a):
+    """signo con 0 en nan y en ±0 (el de PyTorch: (0 < x) − (x < 0); ``np.sign`` da nan)."""
+    return (a > 0).astype(a.dtype) - (a < 0).astype(a.dtype)
+
+
 def round_half_even(a, decimals=0):
     """Redondeo al par más cercano (como ``torch.round``); con ``decimals`` escala por 10^d."""
     if decimals == 0:
@@ -142,6 +147,8 @@ def round_half_even(a, decimals=0):
 
 class NanToNum(Function):
     """Sustituye nan/±inf por números finitos; ∂/∂x = 1 donde x es finito y 0 donde no."""
+
+    reads = ((0,),)
 
     @staticmethod
     def forward(ctx, a, nan=0.0, posinf=None, neginf=None):
