@@ -56,7 +56,7 @@ class Context:
 
     __slots__ = ("saved_tensors", "needs_input_grad", "requires_grad", "parents", "fn", "freed",
                  "out_shape", "out_dtype", "out_ref", "input_refs", "input_meta", "_versions",
-                 "__dict__", "__weakref__")
+                 "kwargs", "__dict__", "__weakref__")
 
     def __init__(self):
         self.saved_tensors = ()
@@ -98,6 +98,7 @@ class Context:
         """Suelta lo guardado para ``backward`` (y cualquier array guardado como atributo)."""
         self.fn.release(self)
         self.saved_tensors = ()
+        self.kwargs = None
         d = self.__dict__
         if d:
             for k in [k for k, v in d.items() if isinstance(v, np.ndarray)]:
@@ -160,9 +161,11 @@ class TensorBase:
     _concrete = None
 
     @staticmethod
-    def _register(cls) -> None:
-        """La clase de los tensores que crean ``_wrap`` y ``Function.apply`` (``Tensor``)."""
+    def _register(cls, stack) -> None:
+        """La clase de los tensores que crean ``_wrap`` y ``ArrayFunction.apply`` (``Tensor``) y su
+        ``stack`` (lo usa ``autograd.grad(is_grads_batched=True)``)."""
         TensorBase._concrete = cls
+        TensorBase._stack = staticmethod(stack)
 
     @staticmethod
     def _wrap(data: np.ndarray, requires_grad: bool = False, version: VersionCounter | None = None):

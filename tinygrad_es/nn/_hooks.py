@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 
 from .._tensor import Tensor
-from ..autograd import Function, TensorBase
+from ..autograd import ArrayFunction, TensorBase
 
 __all__ = ["RemovableHandle", "BackwardHookState"]
 
@@ -47,7 +47,7 @@ def add_hook(hooks: dict, value, prepend: bool) -> RemovableHandle:
     return handle
 
 
-class _HookIn(Function):
+class _HookIn(ArrayFunction):
     """Identidad sobre una entrada: su backward recibe el gradiente completo de esa entrada."""
 
     @staticmethod
@@ -60,7 +60,7 @@ class _HookIn(Function):
         return ctx.state.input_grad(ctx.index, g)
 
 
-class _HookOut(Function):
+class _HookOut(ArrayFunction):
     """Identidad sobre una salida: su backward recibe el gradiente de esa salida."""
 
     @staticmethod

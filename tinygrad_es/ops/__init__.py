@@ -1,6 +1,7 @@
-"""Las operaciones diferenciables a nivel de array: una ``Function`` por operación, por familias.
+"""Las operaciones diferenciables a nivel de array: una ``ArrayFunction`` (la base interna del motor,
+``autograd/array_function.py``) por operación, por familias.
 
-Cada ``Function`` recibe ndarrays y devuelve un ndarray (``forward(ctx, *arrays, **opciones)`` /
+Cada ``ArrayFunction`` recibe ndarrays y devuelve un ndarray (``forward(ctx, *arrays, **opciones)`` /
 ``backward(ctx, g)``, el contrato de ``autograd/__init__.py``) y lleva su derivada en el docstring.
 Las comprobaciones de argumentos, la promoción de tipos y las composiciones están fuera: en
 ``_tensor/`` (``torch.x``, ``Tensor.x``) y en ``nn/functional/`` (``F.x``).

@@ -1,4 +1,4 @@
-"""Funciones de activación: cada una es una ``Function`` con su derivada en el docstring. Las
+"""Funciones de activación: cada una es una ``ArrayFunction`` con su derivada en el docstring. Las
 funciones públicas (``F.gelu``...) están en ``nn/functional/activation.py`` y los módulos en
 ``nn/modules/activation.py``.
 
@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from ..autograd import Function, unbroadcast
+from ..autograd import ArrayFunction, unbroadcast
 from ..kernels import relu as K
 from ..kernels.special import erf
 from ._util import IGNORE_FP_ERRORS as _ERR
@@ -26,7 +26,7 @@ SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
 
 
-class Tanh(Function):
+class Tanh(ArrayFunction):
     """tanh a: ∂/∂a = 1 − tanh²a."""
 
     @staticmethod
@@ -47,7 +47,7 @@ def stable_sigmoid(a: np.ndarray) -> np.ndarray:
     return np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
 
 
-class Sigmoid(Function):
+class Sigmoid(ArrayFunction):
     """σ(a) = 1/(1+e⁻ᵃ): ∂/∂a = σ(a)·(1 − σ(a))."""
 
     @staticmethod
@@ -62,7 +62,7 @@ class Sigmoid(Function):
         return g * s * (1 - s)
 
 
-class Relu(Function):
+class Relu(ArrayFunction):
     """max(a, 0): ∂/∂a = 1 si a > 0, 0 si no (también en a = 0)."""
 
     @staticmethod
@@ -79,7 +79,7 @@ class Relu(Function):
         return K.relu_backward(g, out)
 
 
-class LeakyRelu(Function):
+class LeakyRelu(ArrayFunction):
     """a si a > 0, pendiente·a si no: ∂/∂a = 1 o pendiente."""
 
     @staticmethod
@@ -95,7 +95,7 @@ class LeakyRelu(Function):
         return np.where(mask, g, g * g.dtype.type(ctx.slope))
 
 
-class _Pointwise(Function):
+class _Pointwise(ArrayFunction):
     """Base de las activaciones elemento a elemento: ``backward`` = g · ``_df(x)``."""
 
     @staticmethod
@@ -189,7 +189,7 @@ Threshold = _pointwise("Threshold", lambda x, threshold=0.0, value=0.0: np.where
                        "x si x > umbral, si no ``value``; ∂/∂x = [x > umbral].")
 
 
-class Prelu(Function):
+class Prelu(ArrayFunction):
     """``x`` si x > 0, si no ``w·x`` con un peso por canal (eje 1) o uno común.
     ∂/∂x = 1 si x > 0, si no w;  ∂/∂w = Σ (x si x ≤ 0, si no 0) sobre lo que comparte peso."""
 

@@ -8,15 +8,17 @@ entrada con ``unbroadcast``.
 """
 import numpy as np
 
-from ..autograd import Function, broadcast_shape
+from ..autograd import ArrayFunction, broadcast_shape
 from ._util import IGNORE_FP_ERRORS as _ERR, check_broadcast as _check2
 
 __all__ = ["Add", "Sub", "Mul", "Div", "Pow", "PowScalar", "Neg", "Clip", "Maximum", "Minimum", "Atan2", "Hypot",
            "LogAddExp", "Fmod", "Remainder", "DivRounding", "Lerp"]
 
 
-class Add(Function):
+class Add(ArrayFunction):
     """a + b: ∂/∂a = 1, ∂/∂b = 1 (el motor suma sobre los ejes del broadcasting)."""
+
+    differentiable = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -28,8 +30,10 @@ class Add(Function):
         return g, g
 
 
-class Sub(Function):
+class Sub(ArrayFunction):
     """a − b: ∂/∂a = 1, ∂/∂b = −1."""
+
+    differentiable = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -41,8 +45,10 @@ class Sub(Function):
         return g, -g
 
 
-class Mul(Function):
+class Mul(ArrayFunction):
     """a · b: ∂/∂a = b, ∂/∂b = a."""
+
+    differentiable = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -56,7 +62,7 @@ class Mul(Function):
         return g * b, g * a
 
 
-class Div(Function):
+class Div(ArrayFunction):
     """a / b: ∂/∂a = 1/b, ∂/∂b = −a/b²."""
 
     @staticmethod
@@ -74,7 +80,7 @@ class Div(Function):
             return g / b, gb
 
 
-class Pow(Function):
+class Pow(ArrayFunction):
     """a ** b con b tensor.
 
     ∂/∂a = b·a^(b−1) (0 donde b = 0);  ∂/∂b = a^b·ln(a) (0 donde a = 0 y b ≥ 0), como PyTorch."""
@@ -102,7 +108,7 @@ class Pow(Function):
         return ga, gb
 
 
-class PowScalar(Function):
+class PowScalar(ArrayFunction):
     """a ** p con p número: ∂/∂a = p·a^(p−1) (0 si p = 0)."""
 
     @staticmethod
@@ -124,8 +130,10 @@ class PowScalar(Function):
             return g * (p * np.power(a, a.dtype.type(p - 1)))
 
 
-class Neg(Function):
+class Neg(ArrayFunction):
     """−a: ∂/∂a = −1."""
+
+    differentiable = True
 
     @staticmethod
     def forward(ctx, a):
@@ -136,7 +144,7 @@ class Neg(Function):
         return -g
 
 
-class Clip(Function):
+class Clip(ArrayFunction):
     """clip(a, lo, hi); el gradiente pasa donde lo ≤ a ≤ hi (bordes incluidos, como torch.clamp)."""
 
     @staticmethod
@@ -155,7 +163,7 @@ class Clip(Function):
         return g * mask
 
 
-class Maximum(Function):
+class Maximum(ArrayFunction):
     """max elemento a elemento; en empates cada entrada recibe la mitad (como torch.maximum)."""
 
     @staticmethod
@@ -171,7 +179,7 @@ class Maximum(Function):
         return g * wa, g * (1 - wa)
 
 
-class Minimum(Function):
+class Minimum(ArrayFunction):
     """min elemento a elemento; en empates cada entrada recibe la mitad (como torch.minimum)."""
 
     @staticmethod
@@ -193,7 +201,7 @@ def _int_zero_division(b, op):
                            f"está definida)")
 
 
-class Atan2(Function):
+class Atan2(ArrayFunction):
     """atan2(a, b), el ángulo de (b, a). ∂/∂a = b/(a² + b²); ∂/∂b = −a/(a² + b²) (0 en el origen,
     como PyTorch)."""
 
@@ -212,7 +220,7 @@ class Atan2(Function):
         return k * b, -k * a
 
 
-class Hypot(Function):
+class Hypot(ArrayFunction):
     """√(a² + b²). ∂/∂a = a/h; ∂/∂b = b/h (nan en el origen, como PyTorch)."""
 
     @staticmethod
@@ -229,7 +237,7 @@ class Hypot(Function):
             return g * a / h, g * b / h
 
 
-class LogAddExp(Function):
+class LogAddExp(ArrayFunction):
     """log(eᵃ + eᵇ) sin desbordamiento. ∂/∂a = σ(a − b) = 1/(1 + e^(b−a)); ∂/∂b = σ(b − a)."""
 
     @staticmethod
@@ -245,7 +253,7 @@ class LogAddExp(Function):
             return g / (1 + np.exp(b - a)), g / (1 + np.exp(a - b))
 
 
-class Fmod(Function):
+class Fmod(ArrayFunction):
     """Resto de la división truncada (signo del dividendo, como ``math.fmod``).
     ∂/∂a = 1; ∂/∂b = −trunc(a/b)."""
 
@@ -264,7 +272,7 @@ class Fmod(Function):
             return g, None if not ctx.needs_input_grad[1] else -g * np.trunc(a / b)
 
 
-class Remainder(Function):
+class Remainder(ArrayFunction):
     """Resto de la división entera por defecto, ``a − b·⌊a/b⌋`` (signo del divisor, como ``%`` de
     Python). ∂/∂a = 1; ∂/∂b = −⌊a/b⌋."""
 
@@ -283,7 +291,7 @@ class Remainder(Function):
             return g, None if not ctx.needs_input_grad[1] else -g * np.floor(a / b)
 
 
-class DivRounding(Function):
+class DivRounding(ArrayFunction):
     """División con redondeo (``trunc`` o ``floor``): el resultado es constante a trozos, así que
     ∂/∂a = ∂/∂b = 0 (como ``torch.div(..., rounding_mode=...)``)."""
 
@@ -305,7 +313,7 @@ class DivRounding(Function):
         return tuple(np.zeros(s, dtype=g.dtype) for s in ctx.shapes)
 
 
-class Lerp(Function):
+class Lerp(ArrayFunction):
     """Interpolación lineal ``a + w·(b − a)`` (con la fórmula simétrica de PyTorch para w ≥ ½).
     ∂/∂a = 1 − w; ∂/∂b = w; ∂/∂w = b − a."""
 

@@ -8,7 +8,7 @@ están en ``nn/functional/conv.py``.
 import numpy as np
 
 from .. import kernels as K
-from ..autograd import Function
+from ..autograd import ArrayFunction
 
 
 def pair(v, name="valor"):
@@ -40,7 +40,7 @@ def _watch(ctx, state):
         ctx.save_for_backward(state.w, *state.saved)
 
 
-class Conv2d(Function):
+class Conv2d(ArrayFunction):
     """Convolución 2-D (correlación cruzada, como PyTorch) con stride ``s``, relleno ``p``,
     dilatación ``d`` y ``G`` grupos; ``x`` (N, C, H, W), ``w`` (O, C/G, kh, kw):
 
@@ -76,7 +76,7 @@ class Conv2d(Function):
         K.conv_release(getattr(ctx, "state", None))
 
 
-class ConvTranspose2d(Function):
+class ConvTranspose2d(ArrayFunction):
     """Convolución traspuesta 2-D (el adjunto de ``Conv2d`` respecto de su entrada), con
     ``w`` de forma (C_in, C_out/G, kh, kw) como en PyTorch:
 

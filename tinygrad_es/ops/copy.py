@@ -2,12 +2,12 @@
 (orden C). Las tres dejan pasar el gradiente tal cual (∂/∂x = 1)."""
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import ArrayFunction
 
 __all__ = ["Cast", "Clone", "Contiguous"]
 
 
-class Cast(Function):
+class Cast(ArrayFunction):
     """Conversión de dtype: ∂/∂a = 1 (el gradiente vuelve al dtype de la entrada)."""
 
     @staticmethod
@@ -20,7 +20,7 @@ class Cast(Function):
         return g.astype(ctx.src)
 
 
-class Clone(Function):
+class Clone(ArrayFunction):
     """Copia con memoria propia; ∂/∂a = 1."""
 
     @staticmethod
@@ -32,7 +32,7 @@ class Clone(Function):
         return g
 
 
-class Contiguous(Function):
+class Contiguous(ArrayFunction):
     """Copia con memoria contigua en orden C (``x.contiguous()``); ∂/∂x = g."""
 
     @staticmethod

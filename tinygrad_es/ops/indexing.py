@@ -3,11 +3,11 @@
 búsqueda de filas de ``embedding``.
 
 Los índices llegan como opciones (ndarrays enteros ya validados por ``check_index``): no son
-diferenciables. Cada ``Function`` devuelve el gradiente de la entrada y, si la hay, de la fuente.
+diferenciables. Cada ``ArrayFunction`` devuelve el gradiente de la entrada y, si la hay, de la fuente.
 """
 import numpy as np
 
-from ..autograd import Function, broadcast_shape
+from ..autograd import ArrayFunction, broadcast_shape
 
 __all__ = ["check_index", "along", "Gather", "Scatter", "ScatterAdd", "ScatterReduce", "IndexSelect",
            "IndexAdd", "MaskedFill", "MaskedSelect", "Take", "Where", "Embedding"]
@@ -62,7 +62,7 @@ def _pad_to(g, shape):
     return full
 
 
-class Gather(Function):
+class Gather(ArrayFunction):
     """``out[i][j] = x[i][index[i][j]]`` (con ``dim=1``). ∂/∂x: cada g vuelve a la posición de la
     que salió; las posiciones repetidas suman (``scatter_add``)."""
 
@@ -78,7 +78,7 @@ class Gather(Function):
         return full
 
 
-class Scatter(Function):
+class Scatter(ArrayFunction):
     """``out = x`` salvo ``out[i][index[i][j]] = src[i][j]`` (``dim=1``); ``src`` puede ser un número.
     ∂/∂x = g con 0 donde se escribió; ∂/∂src = g[index] (``gather``)."""
 
@@ -99,7 +99,7 @@ class Scatter(Function):
         return gx, _pad_to(np.asarray(g[ctx.tup]), ctx.src_shape)
 
 
-class ScatterAdd(Function):
+class ScatterAdd(ArrayFunction):
     """``out = x``; ``out[i][index[i][j]] += src[i][j]``. ∂/∂x = g; ∂/∂src = g[index]."""
 
     @staticmethod
@@ -118,7 +118,7 @@ class ScatterAdd(Function):
 _INIT = {"sum": 0, "mean": 0, "prod": 1}
 
 
-class ScatterReduce(Function):
+class ScatterReduce(ArrayFunction):
     """Reduce en ``out[..index..]`` los valores de ``src`` que caen en cada posición (y el de ``x`` si
     ``include_self``) con ``sum``, ``prod``, ``mean``, ``amax`` o ``amin``.
 
@@ -215,7 +215,7 @@ def _others_product(xf, s, flat_t, self_in):
     return others(xf, np.arange(n)), others(s, flat_t)
 
 
-class IndexSelect(Function):
+class IndexSelect(ArrayFunction):
     """Elige las posiciones ``index`` (1-D) del eje ``dim``. ∂/∂x: ``index_add`` de g (los índices
     repetidos suman)."""
 
@@ -231,7 +231,7 @@ class IndexSelect(Function):
         return full
 
 
-class IndexAdd(Function):
+class IndexAdd(ArrayFunction):
     """``out = x``; ``out[..., index[k], ...] += alpha·source[..., k, ...]`` en el eje ``dim``.
     ∂/∂x = g; ∂/∂source = alpha·g[..., index, ...]."""
 
@@ -248,7 +248,7 @@ class IndexAdd(Function):
         return g, (np.asarray(g[ctx.lead + (ctx.index,)]) * ctx.alpha).reshape(ctx.sshape)
 
 
-class MaskedFill(Function):
+class MaskedFill(ArrayFunction):
     """``value`` donde ``mask`` es cierto y ``x`` donde no (``mask`` hace broadcasting).
     ∂/∂x = g donde mask es falso; ∂/∂value = Σ g donde mask es cierto."""
 
@@ -265,7 +265,7 @@ class MaskedFill(Function):
         return np.where(mask, z, g), gv
 
 
-class MaskedSelect(Function):
+class MaskedSelect(ArrayFunction):
     """Los elementos de ``x`` donde ``mask`` es cierto (1-D, en orden). ∂/∂x: g vuelve a su sitio."""
 
     @staticmethod
@@ -282,7 +282,7 @@ class MaskedSelect(Function):
         return full
 
 
-class Take(Function):
+class Take(ArrayFunction):
     """``x`` aplanado, elegido en ``index`` (admite negativos). ∂/∂x: g vuelve a su sitio (suma)."""
 
     @staticmethod
@@ -298,7 +298,7 @@ class Take(Function):
         return full.reshape(ctx.shape)
 
 
-class Where(Function):
+class Where(ArrayFunction):
     """where(c, a, b): ∂/∂a = [c], ∂/∂b = [¬c]."""
 
     @staticmethod
@@ -314,7 +314,7 @@ class Where(Function):
         return np.where(cond, g, z), np.where(cond, z, g)
 
 
-class Embedding(Function):
+class Embedding(ArrayFunction):
     """``weight[idx]``: ∂/∂weight acumula el gradiente de cada aparición en su fila (0 en
     ``padding_idx``; dividido por su frecuencia con ``scale_grad_by_freq``)."""
 

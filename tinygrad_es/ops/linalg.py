@@ -5,7 +5,7 @@ Los errores de numpy (matriz singular) se traducen a ``RuntimeError`` en castell
 """
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import ArrayFunction
 
 __all__ = ["Inv", "Det", "Solve", "singular_error"]
 
@@ -15,7 +15,7 @@ def singular_error(op):
                         f"operación")
 
 
-class Inv(Function):
+class Inv(ArrayFunction):
     """X = A⁻¹. ∂L/∂A = −Xᵀ·G·Xᵀ."""
 
     @staticmethod
@@ -34,7 +34,7 @@ class Inv(Function):
         return -(xt @ g @ xt)
 
 
-class Det(Function):
+class Det(ArrayFunction):
     """det(A). ∂det/∂A = adj(A)ᵀ = det(A)·A⁻ᵀ. Como PyTorch, se calcula resolviendo Aᵀ·X = det·g·I;
     si el determinante sale exactamente 0 (matriz singular) el gradiente que da PyTorch es 0, y
     aquí también (aunque la adjunta de una matriz de rango n−1 no sea nula)."""
@@ -60,7 +60,7 @@ class Det(Function):
             return np.where(d[..., None, None] == 0, 0, scale * inv_t)
 
 
-class Solve(Function):
+class Solve(ArrayFunction):
     """X = A⁻¹·B (``B`` con forma (..., n, k); los vectores llegan como (..., n, 1)).
     ∂L/∂B = A⁻ᵀ·G;  ∂L/∂A = −(∂L/∂B)·Xᵀ."""
 

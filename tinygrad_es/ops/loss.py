@@ -4,12 +4,12 @@ entropías cruzadas binarias (sobre probabilidades y sobre logits). Las firmas d
 """
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import ArrayFunction
 
 __all__ = ["CrossEntropyIdx", "BCE", "BCEWithLogits"]
 
 
-class CrossEntropyIdx(Function):
+class CrossEntropyIdx(ArrayFunction):
     """Entropía cruzada desde logits (N, C) e índices de clase (N,), fusionada y estable:
     ``loss = logsumexp(z) − z[y]``; gradiente ``(softmax(z) − onehot(y)) · peso``."""
 
@@ -45,7 +45,7 @@ class CrossEntropyIdx(Function):
         return d * g[:, None]
 
 
-class BCE(Function):
+class BCE(ArrayFunction):
     """``−w·[t·log x + (1 − t)·log(1 − x)]`` con los logaritmos acotados en −100 (PyTorch).
     ∂/∂x = w·(x − t) / max(x(1 − x), 10⁻¹²);  ∂/∂t = w·(log(1 − x) − log x)."""
 
@@ -67,7 +67,7 @@ class BCE(Function):
         return gx, gt, gw
 
 
-class BCEWithLogits(Function):
+class BCEWithLogits(ArrayFunction):
     """``(1 − t)·x + l·softplus(−x)`` con ``l = (p − 1)·t + 1`` (``p = pos_weight``, 1 si no hay),
     estable para logits grandes. ∂/∂x = l·σ(x) − p·t (sin p: σ(x) − t); ∂/∂t = −x + (p − 1)·softplus(−x);
     ∂/∂p = t·softplus(−x)."""

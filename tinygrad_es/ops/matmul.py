@@ -2,12 +2,12 @@
 lineal en un nodo), ``Cross`` (producto vectorial) y ``Einsum`` (suma de Einstein)."""
 import numpy as np
 
-from ..autograd import Function, unbroadcast
+from ..autograd import ArrayFunction, unbroadcast
 
 __all__ = ["MatMul", "Linear", "Cross", "Einsum", "parse_einsum"]
 
 
-class MatMul(Function):
+class MatMul(ArrayFunction):
     """C = A @ B: ∂L/∂A = G @ Bᵀ, ∂L/∂B = Aᵀ @ G (1-D como vectores fila/columna, lotes con broadcasting)."""
 
     @staticmethod
@@ -44,7 +44,7 @@ class MatMul(Function):
         return ga, gb
 
 
-class Linear(Function):
+class Linear(ArrayFunction):
     """y = x @ Wᵀ + b (la capa lineal de PyTorch, en un solo nodo), ``x`` (..., entradas),
     ``W`` (salidas, entradas), ``b`` (salidas,) opcional:
 
@@ -76,7 +76,7 @@ class Linear(Function):
         return dx, dw, (g2.sum(axis=0) if need[2] else None)
 
 
-class Cross(Function):
+class Cross(ArrayFunction):
     """Producto vectorial a lo largo de ``dim`` (tamaño 3). ∂/∂a = b × g; ∂/∂b = g × a."""
 
     @staticmethod
@@ -143,7 +143,7 @@ def parse_einsum(equation, shapes):
     return new_ins, rhs, sizes
 
 
-class Einsum(Function):
+class Einsum(ArrayFunction):
     """Suma de Einstein. ∂/∂Aₖ = einsum de g con los demás operandos hacia los subíndices de Aₖ
     (con unos para las letras que sólo aparecen en Aₖ, y devuelto a la diagonal si Aₖ repite
     letra, p. ej. ``"ii->i"``)."""

@@ -1,10 +1,10 @@
 """Operaciones de movimiento: reshape, permute, expand, indexado, cat, stack, pad."""
 import numpy as np
 
-from ..autograd import Function, TensorBase
+from ..autograd import ArrayFunction, TensorBase
 
 
-class Reshape(Function):
+class Reshape(ArrayFunction):
     """Cambio de forma: el gradiente vuelve a la forma original."""
 
     @staticmethod
@@ -21,7 +21,7 @@ class Reshape(Function):
         return g.reshape(ctx.shape)
 
 
-class Permute(Function):
+class Permute(ArrayFunction):
     """Permutación de ejes: el gradiente se permuta con la inversa."""
 
     @staticmethod
@@ -37,7 +37,7 @@ class Permute(Function):
         return np.transpose(g, ctx.inv)
 
 
-class Expand(Function):
+class Expand(ArrayFunction):
     """Broadcasting explícito: el gradiente se suma sobre los ejes expandidos."""
 
     @staticmethod
@@ -80,7 +80,7 @@ def _describe(e, shape):
     return IndexError(f"índice no válido para un tensor de forma {tuple(shape)}: {e}")
 
 
-class GetItem(Function):
+class GetItem(ArrayFunction):
     """Indexado con cortes, enteros, arrays de enteros y máscaras booleanas (reglas de numpy, que
     son las de PyTorch). ∂/∂a: el gradiente vuelve a su posición; los índices repetidos suman
     (``np.add.at``)."""
@@ -101,7 +101,7 @@ class GetItem(Function):
         return full
 
 
-class SetItem(Function):
+class SetItem(ArrayFunction):
     """``a[index] = v`` sin modificar ``a`` (lo usa ``x[...] = v`` con grafo).
     ∂/∂a = g con ceros en ``index``; ∂/∂v = g[index] (reducido a la forma de v)."""
 
@@ -125,7 +125,7 @@ class SetItem(Function):
         return ga, np.asarray(g[ctx.index]).reshape(ctx.sel_shape)
 
 
-class TakeAlong(Function):
+class TakeAlong(ArrayFunction):
     """Elige ``a`` en los índices ``index`` a lo largo de ``axis`` (los valores de ``max(dim)``).
     ∂/∂a: el gradiente va sólo a la posición elegida."""
 
@@ -148,7 +148,7 @@ class TakeAlong(Function):
         return full
 
 
-class Cat(Function):
+class Cat(ArrayFunction):
     """Concatenación: el gradiente se parte en los trozos de cada entrada."""
 
     @staticmethod
@@ -168,7 +168,7 @@ class Cat(Function):
         return tuple(np.split(g, ctx.splits, axis=ctx.axis))
 
 
-class Stack(Function):
+class Stack(ArrayFunction):
     """Apilado en un eje nuevo: cada entrada recibe su corte del gradiente."""
 
     @staticmethod
@@ -185,7 +185,7 @@ class Stack(Function):
         return tuple(np.take(g, i, axis=ctx.axis) for i in range(n))
 
 
-class Pad(Function):
+class Pad(ArrayFunction):
     """Relleno constante. ``pad`` como en numpy: ((antes, después), ...) por eje."""
 
     @staticmethod

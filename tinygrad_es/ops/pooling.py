@@ -7,7 +7,7 @@ diferenciables y el motor sólo devuelve un tensor por operación.
 import numpy as np
 
 from .. import kernels as K
-from ..autograd import Function
+from ..autograd import ArrayFunction
 from .conv import as_float
 
 
@@ -15,7 +15,7 @@ def _c(x):
     return np.ascontiguousarray(as_float(x))
 
 
-class MaxPool2d(Function):
+class MaxPool2d(ArrayFunction):
     """Máximo por ventana ``kh×kw`` con stride, relleno (−∞) y dilatación:
 
         y[n, c, i, j] = max_{u,v} x[n, c, i·s − p + u·d, j·s − p + v·d]
@@ -44,7 +44,7 @@ class MaxPool2d(Function):
         return K.max_pool2d_backward(np.ascontiguousarray(g), idx, ctx.hw[0], ctx.hw[1])
 
 
-class AdaptiveMaxPool2d(Function):
+class AdaptiveMaxPool2d(ArrayFunction):
     """Máximo en las ventanas adaptativas [⌊i·H/OH⌋, ⌈(i+1)·H/OH⌉) × (lo mismo en W);
     derivada como ``MaxPool2d``: el gradiente va al primer máximo de cada ventana."""
 
@@ -64,7 +64,7 @@ class AdaptiveMaxPool2d(Function):
         return K.max_pool2d_backward(np.ascontiguousarray(g), idx, ctx.hw[0], ctx.hw[1])
 
 
-class MaxUnpool2d(Function):
+class MaxUnpool2d(ArrayFunction):
     """Inversa parcial del max-pooling: ``y`` (OH×OW) a cero salvo ``y.flat[idx[i, j]] = x[i, j]``
     en cada plano. Derivada: ∂L/∂x[n, c, i, j] = ∂L/∂y[n, c].flat[idx[n, c, i, j]]."""
 
@@ -79,7 +79,7 @@ class MaxUnpool2d(Function):
         return K.max_unpool2d_backward(np.ascontiguousarray(g), ctx.idx)
 
 
-class AvgPool2d(Function):
+class AvgPool2d(ArrayFunction):
     """Media por ventana: ``y[n, c, i, j] = Σ_{u,v} x[n, c, i·s − p + u, j·s − p + v] / D(i, j)``
     con el divisor ``D`` de PyTorch (``divisor_override``; o la ventana recortada a la
     entrada con relleno si ``count_include_pad``; o sólo los elementos reales).
@@ -109,7 +109,7 @@ class AvgPool2d(Function):
         return K.avg_pool2d_backward(g, *ctx.args)
 
 
-class AdaptiveAvgPool2d(Function):
+class AdaptiveAvgPool2d(ArrayFunction):
     """Media en las ventanas adaptativas [⌊i·H/OH⌋, ⌈(i+1)·H/OH⌉) × (lo mismo en W).
     Derivada: cada ∂L/∂y[i, j] se reparte por igual entre los elementos de su ventana
     (dividido por su tamaño)."""
@@ -130,7 +130,7 @@ class AdaptiveAvgPool2d(Function):
         return K.adaptive_avg_pool2d_backward(np.ascontiguousarray(g), h, w)
 
 
-class Upsample(Function):
+class Upsample(ArrayFunction):
     """Reescalado 2-D a (OH, OW).
 
     ``nearest``: ``y[i, j] = x[h(i), w(j)]`` con ``h(i) = min(⌊i·escala⌋, H − 1)``; derivada:

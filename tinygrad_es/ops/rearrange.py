@@ -4,12 +4,12 @@ g: lo que se copió, se suma de vuelta; lo que se movió, se devuelve a su sitio
 """
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import ArrayFunction
 
 __all__ = ["Flip", "Roll", "Repeat", "Triangle", "Diag", "Diagonal", "DiagEmbed", "Unfold"]
 
 
-class Flip(Function):
+class Flip(ArrayFunction):
     """Invierte el orden a lo largo de ``dims``. ∂/∂x = flip(g)."""
 
     @staticmethod
@@ -22,7 +22,7 @@ class Flip(Function):
         return np.flip(g, ctx.dims) if ctx.dims else g
 
 
-class Roll(Function):
+class Roll(ArrayFunction):
     """Desplaza circularmente ``shifts`` posiciones en ``dims`` (todo aplanado si ``dims`` es None).
     ∂/∂x = roll(g, −shifts)."""
 
@@ -37,7 +37,7 @@ class Roll(Function):
         return np.roll(g, neg, ctx.dims)
 
 
-class Repeat(Function):
+class Repeat(ArrayFunction):
     """``x.repeat(*reps)``: copia el tensor ``reps[i]`` veces en cada eje (``np.tile``).
     ∂/∂x = suma de g sobre las copias."""
 
@@ -56,7 +56,7 @@ class Repeat(Function):
         return g.reshape(ctx.shape)
 
 
-class Triangle(Function):
+class Triangle(ArrayFunction):
     """Triángulo inferior (``tril``) o superior (``triu``) de las dos últimas dimensiones a partir
     de la diagonal ``diagonal``. ∂/∂x = el mismo triángulo de g."""
 
@@ -76,7 +76,7 @@ def _diag_index(n1, n2, offset):
     return i, i + offset, length
 
 
-class Diagonal(Function):
+class Diagonal(ArrayFunction):
     """La diagonal ``offset`` de los ejes ``dim1``, ``dim2`` (va al final). ∂/∂x: g vuelve a esa
     diagonal y el resto es 0."""
 
@@ -95,7 +95,7 @@ class Diagonal(Function):
         return full
 
 
-class DiagEmbed(Function):
+class DiagEmbed(ArrayFunction):
     """Pone el último eje de x en la diagonal ``offset`` de dos ejes nuevos ``dim1``, ``dim2``.
     ∂/∂x = la diagonal de g."""
 
@@ -122,7 +122,7 @@ class DiagEmbed(Function):
         return np.diagonal(g, offset, d1, d2)
 
 
-class Diag(Function):
+class Diag(ArrayFunction):
     """``diag``: de un vector, la matriz con él en la diagonal ``diagonal``; de una matriz, esa
     diagonal. ∂/∂x = la operación contraria aplicada a g."""
 
@@ -141,7 +141,7 @@ class Diag(Function):
         return full
 
 
-class Unfold(Function):
+class Unfold(ArrayFunction):
     """Ventanas deslizantes de tamaño ``size`` y paso ``step`` a lo largo de ``dim`` (la ventana
     va a un eje nuevo al final). ∂/∂x: cada g se suma en la posición de la que se copió."""
 

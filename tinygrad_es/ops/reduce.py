@@ -6,7 +6,7 @@ aquí no se vuelven a comprobar.
 """
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import ArrayFunction
 from ._util import IGNORE_FP_ERRORS as _ERR
 
 __all__ = ["Sum", "Mean", "Var", "Amax", "Amin", "LogSumExp", "Softmax", "LogSoftmax", "Prod",
@@ -31,8 +31,10 @@ def _spread(g, shape, axes, keepdims):
     return np.broadcast_to(_expand_back(g, shape, axes, keepdims), shape)
 
 
-class Sum(Function):
+class Sum(ArrayFunction):
     """Σ a sobre los ejes: ∂/∂aᵢ = 1 (el gradiente se copia a todo el eje)."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):
@@ -46,7 +48,7 @@ class Sum(Function):
         return _spread(g, ctx.shape, ctx.axes, ctx.keepdims)
 
 
-class Mean(Function):
+class Mean(ArrayFunction):
     """media sobre los ejes (N elementos): ∂/∂aᵢ = 1/N."""
 
     @staticmethod
@@ -61,7 +63,7 @@ class Mean(Function):
         return _spread(np.asarray(g / g.dtype.type(ctx.n)), ctx.shape, ctx.axes, ctx.keepdims)
 
 
-class Var(Function):
+class Var(ArrayFunction):
     """Varianza con corrección de Bessel ``correction`` (1 por defecto, como torch.var)."""
 
     @staticmethod
@@ -85,7 +87,7 @@ class Var(Function):
             return g * c * (2.0 / ctx.dof)  # ctx.dof es np.float64: nan en lugar de ZeroDivisionError
 
 
-class Amax(Function):
+class Amax(ArrayFunction):
     """Máximo sobre ``axis`` (reducción total con ``max()``). Empates: el gradiente se reparte
     por igual entre los máximos, como ``torch.amax``: ∂/∂a_i = [a_i = m] / #{j: a_j = m}."""
 
@@ -136,7 +138,7 @@ def _lse(a, axis):
     return m + np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True))
 
 
-class LogSumExp(Function):
+class LogSumExp(ArrayFunction):
     """log Σ eᵃ: ∂/∂aᵢ = softmax(a)ᵢ."""
 
     @staticmethod
@@ -153,7 +155,7 @@ class LogSumExp(Function):
         return _expand_back(g, ctx.shape, ctx.axes, ctx.keepdims) * p
 
 
-class Softmax(Function):
+class Softmax(ArrayFunction):
     """pᵢ = eᵃⁱ/Σeᵃ: ∂L/∂a = p ⊙ (g − Σ g·p)."""
 
     @staticmethod
@@ -170,7 +172,7 @@ class Softmax(Function):
         return p * (g - (g * p).sum(axis=ctx.axis, keepdims=True))
 
 
-class LogSoftmax(Function):
+class LogSoftmax(ArrayFunction):
     """a − logΣeᵃ: ∂L/∂a = g − softmax(a)·Σg."""
 
     @staticmethod
@@ -202,7 +204,7 @@ def _expand(g, shape, axes, keepdims):
     return g
 
 
-class Prod(Function):
+class Prod(ArrayFunction):
     """Producto sobre ``axis``. ∂/∂xᵢ = g·Π_{j≠i} xⱼ, calculado como (producto exclusivo por la
     izquierda)·(producto exclusivo por la derecha): exacto aunque haya ceros (sin dividir por xᵢ)."""
 
@@ -232,7 +234,7 @@ class Prod(Function):
         return _expand(g, a.shape, axes, ctx.keepdims) * others
 
 
-class VectorNorm(Function):
+class VectorNorm(ArrayFunction):
     """‖x‖_p = (Σ|xᵢ|^p)^(1/p) sobre ``axis`` (p = ±inf: máx./mín. de |x|; p = 0: cuántos ≠ 0).
     Derivadas (las de PyTorch, con 0 donde la norma es 0):
     p = 2: x/‖x‖;  p = 1: sign(x);  p = ±inf: sign(x)·[|x| = ‖x‖]/#empates;  p = 0: 0;
@@ -284,7 +286,7 @@ class VectorNorm(Function):
             return scaled * scale
 
 
-class SpectralNorm(Function):
+class SpectralNorm(ArrayFunction):
     """Normas matriciales de los valores singulares (A = U·diag(σ)·Vᵀ) sobre los dos últimos ejes:
     ``2`` (σ máx.), ``-2`` (σ mín.), ``"nuc"`` (Σσ). Derivadas: u₁v₁ᵀ, uₙvₙᵀ y U·Vᵀ (válidas
     cuando los valores singulares son distintos, como en PyTorch)."""

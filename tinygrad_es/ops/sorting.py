@@ -9,7 +9,7 @@ PyTorch, de modo que con empates devuelve el mismo índice.
 """
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import ArrayFunction
 from ..kernels.sort import kth_rows, std_sort_rows, topk_rows
 
 __all__ = ["sort_indices", "kth_indices", "median_indices", "mode_indices", "cum_extreme", "MedianAll",
@@ -108,7 +108,7 @@ def cum_extreme(a: np.ndarray, axis: int, for_max: bool) -> np.ndarray:
     return np.moveaxis(idx, 0, axis)
 
 
-class MedianAll(Function):
+class MedianAll(ArrayFunction):
     """Mediana inferior de todos los elementos. ∂/∂x: g repartido por igual entre los elementos
     iguales a la mediana (como PyTorch)."""
 
@@ -133,7 +133,7 @@ class MedianAll(Function):
         return np.where(mask, g / max(int(mask.sum()), 1), 0).astype(g.dtype)
 
 
-class Cumsum(Function):
+class Cumsum(ArrayFunction):
     """Suma acumulada. ∂/∂xᵢ = Σ_{j≥i} g_j (la suma acumulada de g al revés)."""
 
     @staticmethod
@@ -147,7 +147,7 @@ class Cumsum(Function):
         return np.flip(np.cumsum(r, axis=ctx.axis), ctx.axis)
 
 
-class Cumprod(Function):
+class Cumprod(ArrayFunction):
     """Producto acumulado yⱼ = Π_{k≤j} xₖ. ∂/∂xᵢ = P_{i−1}·Sᵢ con P el producto exclusivo por la
     izquierda y Sᵢ = Σ_{j≥i} g_j·Π_{i<k≤j} xₖ (recurrencia Sᵢ = gᵢ + xᵢ₊₁·Sᵢ₊₁): exacto con ceros."""
 
@@ -182,7 +182,7 @@ def _rev_logcumsumexp(z, axis):
     return np.flip(np.logaddexp.accumulate(np.flip(z, axis), axis=axis), axis)
 
 
-class LogCumSumExp(Function):
+class LogCumSumExp(ArrayFunction):
     """yⱼ = log Σ_{k≤j} e^(xₖ) (acumulado con logaddexp, sin desbordar).
     ∂/∂xᵢ = Σ_{j≥i} g_j·e^(xᵢ − yⱼ); se calcula en escala logarítmica separando g > 0 y g < 0."""
 

@@ -2,7 +2,7 @@
 hiperbólicas, logaritmos y exponenciales de otras bases, ``erf``, los redondeos (derivada 0) y
 ``nan_to_num``.
 
-Cada ``Function`` lleva su derivada en el docstring. Las de la tabla se generan con ``_unary`` a
+Cada ``ArrayFunction`` lleva su derivada en el docstring. Las de la tabla se generan con ``_unary`` a
 partir de la función y su derivada (en términos de la entrada ``x``, la salida ``y`` o ambas) para
 que la fórmula quede a la vista en una línea. Las operaciones escalonadas (``floor``, ``sign``...)
 tienen derivada 0 en todas partes, como en PyTorch.
@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import ArrayFunction
 from ..kernels.special import erf, erfc
 from ._util import IGNORE_FP_ERRORS as _ERR
 
@@ -20,7 +20,7 @@ __all__ = ["Exp", "Log", "Sqrt", "Abs", "Sin", "Cos", "Tan", "Asin", "Acos", "At
            "Step", "round_half_even", "NanToNum"]
 
 
-class Exp(Function):
+class Exp(ArrayFunction):
     """eᵃ: ∂/∂a = eᵃ (se guarda la salida)."""
 
     @staticmethod
@@ -36,7 +36,7 @@ class Exp(Function):
         return g * out
 
 
-class Log(Function):
+class Log(ArrayFunction):
     """ln a: ∂/∂a = 1/a."""
 
     @staticmethod
@@ -52,7 +52,7 @@ class Log(Function):
             return g / a
 
 
-class Sqrt(Function):
+class Sqrt(ArrayFunction):
     """√a: ∂/∂a = 1/(2√a)."""
 
     @staticmethod
@@ -69,7 +69,7 @@ class Sqrt(Function):
             return g / (2 * out)
 
 
-class Abs(Function):
+class Abs(ArrayFunction):
     """|a|: ∂/∂a = signo(a) (0 en a = 0, como PyTorch)."""
 
     @staticmethod
@@ -84,7 +84,7 @@ class Abs(Function):
 
 
 def _unary(name, fwd, dfdx, doc):
-    """Crea una ``Function`` unaria: ``y = fwd(x)``, ``∂y/∂x = dfdx(x, y)``."""
+    """Crea una ``ArrayFunction`` unaria: ``y = fwd(x)``, ``∂y/∂x = dfdx(x, y)``."""
 
     def forward(ctx, a):
         with np.errstate(**_ERR):
@@ -97,7 +97,7 @@ def _unary(name, fwd, dfdx, doc):
         with np.errstate(**_ERR):
             return g * dfdx(a, out)
 
-    return type(name, (Function,), {"forward": staticmethod(forward), "backward": staticmethod(backward),
+    return type(name, (ArrayFunction,), {"forward": staticmethod(forward), "backward": staticmethod(backward),
                                     "__doc__": doc, "__module__": __name__})
 
 
@@ -125,7 +125,7 @@ Erfc = _unary("Erfc", erfc, lambda x, y: -_SQRT_PI_2 * np.exp(-x * x), "erfc(x) 
 Frac = _unary("Frac", lambda x: x - np.trunc(x), lambda x, y: np.ones_like(x), "x − trunc(x); ∂/∂x = 1 (salvo en los enteros).")
 
 
-class Step(Function):
+class Step(ArrayFunction):
     """Funciones escalonadas (``floor``, ``ceil``, ``round``, ``trunc``, ``sign``): constantes a
     trozos, así que ∂/∂x = 0 en todas partes (también en los saltos, como PyTorch)."""
 
@@ -147,7 +147,7 @@ def round_half_even(a, decimals=0):
     return np.round(a * s) / s if decimals > 0 else np.round(a / s) * s
 
 
-class NanToNum(Function):
+class NanToNum(ArrayFunction):
     """Sustituye nan/±inf por números finitos; ∂/∂x = 1 donde x es finito y 0 donde no."""
 
     @staticmethod
