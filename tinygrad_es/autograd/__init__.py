@@ -36,8 +36,9 @@ from .graph import Context, GhostTensor, TensorBase, VersionCounter, broadcast_s
 from .array_function import ArrayFunction
 from .function import Function, FunctionCtx, InplaceFunction, once_differentiable
 from .engine import backward, grad, observe_backward, run_backward, topo_order
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # (el nombre pasa a ser la función, como en torch)
 
 __all__ = ["Function", "FunctionCtx", "InplaceFunction", "once_differentiable", "Context", "TensorBase",
            "GhostTensor", "VersionCounter", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
            "is_grad_enabled", "unbroadcast", "broadcast_shape", "observe_backward", "run_backward",
-           "topo_order", "grad", "backward"]
+           "topo_order", "grad", "backward", "gradcheck", "gradgradcheck", "GradcheckError"]

@@ -10,6 +10,8 @@ __all__ = ["Cast", "Clone", "Contiguous"]
 class Cast(ArrayFunction):
     """Conversión de dtype: ∂/∂a = 1 (el gradiente vuelve al dtype de la entrada)."""
 
+    linear = True
+
     @staticmethod
     def forward(ctx, a, dtype=None):
         ctx.src = a.dtype
@@ -23,6 +25,8 @@ class Cast(ArrayFunction):
 class Clone(ArrayFunction):
     """Copia con memoria propia; ∂/∂a = 1."""
 
+    linear = True
+
     @staticmethod
     def forward(ctx, a):
         return np.array(a, copy=True)
@@ -34,6 +38,8 @@ class Clone(ArrayFunction):
 
 class Contiguous(ArrayFunction):
     """Copia con memoria contigua en orden C (``x.contiguous()``); ∂/∂x = g."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, a):

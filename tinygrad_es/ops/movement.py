@@ -7,6 +7,8 @@ from ..autograd import ArrayFunction, TensorBase
 class Reshape(ArrayFunction):
     """Cambio de forma: el gradiente vuelve a la forma original."""
 
+    linear = True
+
     @staticmethod
     def forward(ctx, a, shape=None):
         ctx.shape = a.shape
@@ -24,6 +26,8 @@ class Reshape(ArrayFunction):
 class Permute(ArrayFunction):
     """Permutación de ejes: el gradiente se permuta con la inversa."""
 
+    linear = True
+
     @staticmethod
     def forward(ctx, a, dims=None):
         dims = tuple(d % a.ndim for d in dims) if a.ndim else ()
@@ -39,6 +43,8 @@ class Permute(ArrayFunction):
 
 class Expand(ArrayFunction):
     """Broadcasting explícito: el gradiente se suma sobre los ejes expandidos."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, a, shape=None):
@@ -85,6 +91,8 @@ class GetItem(ArrayFunction):
     son las de PyTorch). ∂/∂a: el gradiente vuelve a su posición; los índices repetidos suman
     (``np.add.at``)."""
 
+    linear = True
+
     @staticmethod
     def forward(ctx, a, index=None):
         ctx.shape, ctx.index = a.shape, index
@@ -104,6 +112,8 @@ class GetItem(ArrayFunction):
 class SetItem(ArrayFunction):
     """``a[index] = v`` sin modificar ``a`` (lo usa ``x[...] = v`` con grafo).
     ∂/∂a = g con ceros en ``index``; ∂/∂v = g[index] (reducido a la forma de v)."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, a, v, index=None):
@@ -129,6 +139,8 @@ class TakeAlong(ArrayFunction):
     """Elige ``a`` en los índices ``index`` a lo largo de ``axis`` (los valores de ``max(dim)``).
     ∂/∂a: el gradiente va sólo a la posición elegida."""
 
+    linear = True
+
     @staticmethod
     def forward(ctx, a, index=None, axis=None, keepdims=False):
         ctx.shape, ctx.index, ctx.axis, ctx.keepdims = a.shape, index, axis, keepdims
@@ -151,6 +163,8 @@ class TakeAlong(ArrayFunction):
 class Cat(ArrayFunction):
     """Concatenación: el gradiente se parte en los trozos de cada entrada."""
 
+    linear = True
+
     @staticmethod
     def forward(ctx, *arrays, axis=0):
         shapes = [x.shape for x in arrays]
@@ -171,6 +185,8 @@ class Cat(ArrayFunction):
 class Stack(ArrayFunction):
     """Apilado en un eje nuevo: cada entrada recibe su corte del gradiente."""
 
+    linear = True
+
     @staticmethod
     def forward(ctx, *arrays, axis=0):
         shapes = {x.shape for x in arrays}
@@ -186,7 +202,8 @@ class Stack(ArrayFunction):
 
 
 class Pad(ArrayFunction):
-    """Relleno constante. ``pad`` como en numpy: ((antes, después), ...) por eje."""
+    """Relleno constante. ``pad`` como en numpy: ((antes, después), ...) por eje. ∂/∂a: el
+    gradiente sin el relleno (el recorte de g)."""
 
     @staticmethod
     def forward(ctx, a, pad_width=None, value=0.0):
@@ -194,8 +211,13 @@ class Pad(ArrayFunction):
         if np.any(np.asarray(pw) < 0):
             raise ValueError("pad: los rellenos deben ser ≥ 0")
         ctx.slices = tuple(slice(int(b), int(b) + n) for (b, _), n in zip(pw, a.shape))
+        ctx.pw = pw
         return np.pad(a, pw, mode="constant", constant_values=value)
 
     @staticmethod
     def backward(ctx, g):
         return g[ctx.slices]
+
+    @staticmethod
+    def tangent(ctx, dx):  # afín: la parte lineal rellena con ceros
+        return np.pad(dx, ctx.pw, mode="constant")

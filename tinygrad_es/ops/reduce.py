@@ -51,6 +51,8 @@ class Sum(ArrayFunction):
 class Mean(ArrayFunction):
     """media sobre los ejes (N elementos): ∂/∂aᵢ = 1/N."""
 
+    linear = True
+
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):
         axes = tuple(range(a.ndim)) if axis is None else axis
