@@ -9,7 +9,8 @@ entrada con ``unbroadcast``.
 import numpy as np
 
 from ..autograd import ArrayFunction, broadcast_shape
-from ._util import IGNORE_FP_ERRORS as _ERR, check_broadcast as _check2
+from ._namespace import namespace
+from ._util import IGNORE_FP_ERRORS as _ERR, check_broadcast as _check2, elementwise_tangent
 
 __all__ = ["Add", "Sub", "Mul", "Div", "Pow", "PowScalar", "Neg", "Clip", "Maximum", "Minimum", "Atan2", "Hypot",
            "LogAddExp", "Fmod", "Remainder", "DivRounding", "Lerp"]
@@ -65,6 +66,8 @@ class Mul(ArrayFunction):
 class Div(ArrayFunction):
     """a / b: ∂/∂a = 1/b, ∂/∂b = −a/b²."""
 
+    differentiable = True
+
     @staticmethod
     def forward(ctx, a, b):
         _check2(a, b, "/")
@@ -85,6 +88,8 @@ class Pow(ArrayFunction):
 
     ∂/∂a = b·a^(b−1) (0 donde b = 0);  ∂/∂b = a^b·ln(a) (0 donde a = 0 y b ≥ 0), como PyTorch."""
 
+    differentiable = True
+
     @staticmethod
     def forward(ctx, a, b):
         _check2(a, b, "**")
@@ -98,18 +103,20 @@ class Pow(ArrayFunction):
     @staticmethod
     def backward(ctx, g):
         a, b, out = ctx.saved_tensors
-        z = g.dtype.type(0)
+        xp = namespace(g)
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
             ga = gb = None
             if ctx.needs_input_grad[0]:
-                ga = np.where(b == 0, z, g * b * np.power(a, b - 1))
+                ga = xp.where(b == 0, 0, g * b * a ** (b - 1))
             if ctx.needs_input_grad[1]:
-                gb = np.where((a == 0) & (b >= 0), z, g * out * np.log(a))
+                gb = xp.where((a == 0) & (b >= 0), 0, g * out * xp.log(a))
         return ga, gb
 
 
 class PowScalar(ArrayFunction):
     """a ** p con p número: ∂/∂a = p·a^(p−1) (0 si p = 0)."""
+
+    differentiable = True
 
     @staticmethod
     def forward(ctx, a, p):
@@ -125,9 +132,9 @@ class PowScalar(ArrayFunction):
         (a,) = ctx.saved_tensors
         p = ctx.p
         if p == 0:
-            return np.zeros_like(g)
+            return namespace(g).zeros_like(g)
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-            return g * (p * np.power(a, a.dtype.type(p - 1)))
+            return g * (p * a ** (p - 1))
 
 
 class Neg(ArrayFunction):
@@ -146,6 +153,8 @@ class Neg(ArrayFunction):
 
 class Clip(ArrayFunction):
     """clip(a, lo, hi); el gradiente pasa donde lo ≤ a ≤ hi (bordes incluidos, como torch.clamp)."""
+
+    tangent = staticmethod(elementwise_tangent)
 
     @staticmethod
     def forward(ctx, a, lo=None, hi=None):
@@ -166,6 +175,8 @@ class Clip(ArrayFunction):
 class Maximum(ArrayFunction):
     """max elemento a elemento; en empates cada entrada recibe la mitad (como torch.maximum)."""
 
+    tangent = staticmethod(elementwise_tangent)
+
     @staticmethod
     def forward(ctx, a, b):
         _check2(a, b, "maximum")
@@ -181,6 +192,8 @@ class Maximum(ArrayFunction):
 
 class Minimum(ArrayFunction):
     """min elemento a elemento; en empates cada entrada recibe la mitad (como torch.minimum)."""
+
+    tangent = staticmethod(elementwise_tangent)
 
     @staticmethod
     def forward(ctx, a, b):
@@ -205,6 +218,8 @@ class Atan2(ArrayFunction):
     """atan2(a, b), el ángulo de (b, a). ∂/∂a = b/(a² + b²); ∂/∂b = −a/(a² + b²) (0 en el origen,
     como PyTorch)."""
 
+    differentiable = True
+
     @staticmethod
     def forward(ctx, a, b):
         _check2(a, b, "atan2")
@@ -214,14 +229,17 @@ class Atan2(ArrayFunction):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
+        xp = namespace(g)
         r2 = a * a + b * b
         with np.errstate(**_ERR):
-            k = np.where(r2 == 0, 0, g / np.where(r2 == 0, 1, r2))
+            k = xp.where(r2 == 0, 0, g / xp.where(r2 == 0, 1, r2))
         return k * b, -k * a
 
 
 class Hypot(ArrayFunction):
     """√(a² + b²). ∂/∂a = a/h; ∂/∂b = b/h (nan en el origen, como PyTorch)."""
+
+    differentiable = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -240,6 +258,8 @@ class Hypot(ArrayFunction):
 class LogAddExp(ArrayFunction):
     """log(eᵃ + eᵇ) sin desbordamiento. ∂/∂a = σ(a − b) = 1/(1 + e^(b−a)); ∂/∂b = σ(b − a)."""
 
+    differentiable = True
+
     @staticmethod
     def forward(ctx, a, b):
         _check2(a, b, "logaddexp")
@@ -249,13 +269,16 @@ class LogAddExp(ArrayFunction):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
+        xp = namespace(g)
         with np.errstate(**_ERR):
-            return g / (1 + np.exp(b - a)), g / (1 + np.exp(a - b))
+            return g / (1 + xp.exp(b - a)), g / (1 + xp.exp(a - b))
 
 
 class Fmod(ArrayFunction):
     """Resto de la división truncada (signo del dividendo, como ``math.fmod``).
     ∂/∂a = 1; ∂/∂b = −trunc(a/b)."""
+
+    tangent = staticmethod(elementwise_tangent)
 
     @staticmethod
     def forward(ctx, a, b):
@@ -276,6 +299,8 @@ class Remainder(ArrayFunction):
     """Resto de la división entera por defecto, ``a − b·⌊a/b⌋`` (signo del divisor, como ``%`` de
     Python). ∂/∂a = 1; ∂/∂b = −⌊a/b⌋."""
 
+    tangent = staticmethod(elementwise_tangent)
+
     @staticmethod
     def forward(ctx, a, b):
         _check2(a, b, "remainder (%)")
@@ -294,6 +319,8 @@ class Remainder(ArrayFunction):
 class DivRounding(ArrayFunction):
     """División con redondeo (``trunc`` o ``floor``): el resultado es constante a trozos, así que
     ∂/∂a = ∂/∂b = 0 (como ``torch.div(..., rounding_mode=...)``)."""
+
+    tangent = staticmethod(elementwise_tangent)
 
     @staticmethod
     def forward(ctx, a, b, mode="floor"):
@@ -316,6 +343,8 @@ class DivRounding(ArrayFunction):
 class Lerp(ArrayFunction):
     """Interpolación lineal ``a + w·(b − a)`` (con la fórmula simétrica de PyTorch para w ≥ ½).
     ∂/∂a = 1 − w; ∂/∂b = w; ∂/∂w = b − a."""
+
+    differentiable = True
 
     @staticmethod
     def forward(ctx, a, b, w):

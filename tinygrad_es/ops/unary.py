@@ -13,7 +13,8 @@ import numpy as np
 
 from ..autograd import ArrayFunction
 from ..kernels.special import erf, erfc
-from ._util import IGNORE_FP_ERRORS as _ERR
+from ._namespace import namespace
+from ._util import IGNORE_FP_ERRORS as _ERR, elementwise_tangent
 
 __all__ = ["Exp", "Log", "Sqrt", "Abs", "Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh",
            "Acosh", "Atanh", "Log2", "Log10", "Log1p", "Exp2", "Expm1", "Rsqrt", "Reciprocal", "Erf", "Erfc", "Frac",
@@ -22,6 +23,8 @@ __all__ = ["Exp", "Log", "Sqrt", "Abs", "Sin", "Cos", "Tan", "Asin", "Acos", "At
 
 class Exp(ArrayFunction):
     """eᵃ: ∂/∂a = eᵃ (se guarda la salida)."""
+
+    differentiable = True
 
     @staticmethod
     def forward(ctx, a):
@@ -39,6 +42,8 @@ class Exp(ArrayFunction):
 class Log(ArrayFunction):
     """ln a: ∂/∂a = 1/a."""
 
+    differentiable = True
+
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -54,6 +59,8 @@ class Log(ArrayFunction):
 
 class Sqrt(ArrayFunction):
     """√a: ∂/∂a = 1/(2√a)."""
+
+    differentiable = True
 
     @staticmethod
     def forward(ctx, a):
@@ -72,6 +79,8 @@ class Sqrt(ArrayFunction):
 class Abs(ArrayFunction):
     """|a|: ∂/∂a = signo(a) (0 en a = 0, como PyTorch)."""
 
+    tangent = staticmethod(elementwise_tangent)
+
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -84,7 +93,8 @@ class Abs(ArrayFunction):
 
 
 def _unary(name, fwd, dfdx, doc):
-    """Crea una ``ArrayFunction`` unaria: ``y = fwd(x)``, ``∂y/∂x = dfdx(x, y)``."""
+    """Crea una ``ArrayFunction`` unaria: ``y = fwd(x)``, ``∂y/∂x = dfdx(xp, x, y)`` (``xp``: numpy o
+    el espacio de nombres de tensores, así la derivada también se deriva)."""
 
     def forward(ctx, a):
         with np.errstate(**_ERR):
@@ -95,39 +105,41 @@ def _unary(name, fwd, dfdx, doc):
     def backward(ctx, g):
         a, out = ctx.saved_tensors
         with np.errstate(**_ERR):
-            return g * dfdx(a, out)
+            return g * dfdx(namespace(g), a, out)
 
     return type(name, (ArrayFunction,), {"forward": staticmethod(forward), "backward": staticmethod(backward),
-                                    "__doc__": doc, "__module__": __name__})
+                                         "differentiable": True, "__doc__": doc, "__module__": __name__})
 
 
 _SQRT_PI_2 = 2.0 / math.sqrt(math.pi)
-Sin = _unary("Sin", np.sin, lambda x, y: np.cos(x), "sin(x); ∂/∂x = cos(x).")
-Cos = _unary("Cos", np.cos, lambda x, y: -np.sin(x), "cos(x); ∂/∂x = −sin(x).")
-Tan = _unary("Tan", np.tan, lambda x, y: 1 + y * y, "tan(x); ∂/∂x = 1 + tan²(x).")
-Asin = _unary("Asin", np.arcsin, lambda x, y: 1 / np.sqrt(1 - x * x), "asin(x); ∂/∂x = 1/√(1 − x²).")
-Acos = _unary("Acos", np.arccos, lambda x, y: -1 / np.sqrt(1 - x * x), "acos(x); ∂/∂x = −1/√(1 − x²).")
-Atan = _unary("Atan", np.arctan, lambda x, y: 1 / (1 + x * x), "atan(x); ∂/∂x = 1/(1 + x²).")
-Sinh = _unary("Sinh", np.sinh, lambda x, y: np.cosh(x), "sinh(x); ∂/∂x = cosh(x).")
-Cosh = _unary("Cosh", np.cosh, lambda x, y: np.sinh(x), "cosh(x); ∂/∂x = sinh(x).")
-Asinh = _unary("Asinh", np.arcsinh, lambda x, y: 1 / np.sqrt(x * x + 1), "asinh(x); ∂/∂x = 1/√(x² + 1).")
-Acosh = _unary("Acosh", np.arccosh, lambda x, y: 1 / np.sqrt(x * x - 1), "acosh(x); ∂/∂x = 1/√(x² − 1).")
-Atanh = _unary("Atanh", np.arctanh, lambda x, y: 1 / (1 - x * x), "atanh(x); ∂/∂x = 1/(1 − x²).")
-Log2 = _unary("Log2", np.log2, lambda x, y: 1 / (x * math.log(2)), "log2(x); ∂/∂x = 1/(x·ln 2).")
-Log10 = _unary("Log10", np.log10, lambda x, y: 1 / (x * math.log(10)), "log10(x); ∂/∂x = 1/(x·ln 10).")
-Log1p = _unary("Log1p", np.log1p, lambda x, y: 1 / (1 + x), "log(1 + x) preciso cerca de 0; ∂/∂x = 1/(1 + x).")
-Exp2 = _unary("Exp2", np.exp2, lambda x, y: y * math.log(2), "2^x; ∂/∂x = 2^x·ln 2.")
-Expm1 = _unary("Expm1", np.expm1, lambda x, y: y + 1, "eˣ − 1 preciso cerca de 0; ∂/∂x = eˣ = y + 1.")
-Rsqrt = _unary("Rsqrt", lambda x: 1 / np.sqrt(x), lambda x, y: -0.5 * y * y * y, "1/√x; ∂/∂x = −½·x^(−3/2) = −y³/2.")
-Reciprocal = _unary("Reciprocal", lambda x: 1 / x, lambda x, y: -(y * y), "1/x; ∂/∂x = −1/x² = −y².")
-Erf = _unary("Erf", erf, lambda x, y: _SQRT_PI_2 * np.exp(-x * x), "erf(x); ∂/∂x = (2/√π)·e^(−x²).")
-Erfc = _unary("Erfc", erfc, lambda x, y: -_SQRT_PI_2 * np.exp(-x * x), "erfc(x) = 1 − erf(x); ∂/∂x = −(2/√π)·e^(−x²).")
-Frac = _unary("Frac", lambda x: x - np.trunc(x), lambda x, y: np.ones_like(x), "x − trunc(x); ∂/∂x = 1 (salvo en los enteros).")
+Sin = _unary("Sin", np.sin, lambda xp, x, y: xp.cos(x), "sin(x); ∂/∂x = cos(x).")
+Cos = _unary("Cos", np.cos, lambda xp, x, y: -xp.sin(x), "cos(x); ∂/∂x = −sin(x).")
+Tan = _unary("Tan", np.tan, lambda xp, x, y: 1 + y * y, "tan(x); ∂/∂x = 1 + tan²(x).")
+Asin = _unary("Asin", np.arcsin, lambda xp, x, y: 1 / xp.sqrt(1 - x * x), "asin(x); ∂/∂x = 1/√(1 − x²).")
+Acos = _unary("Acos", np.arccos, lambda xp, x, y: -1 / xp.sqrt(1 - x * x), "acos(x); ∂/∂x = −1/√(1 − x²).")
+Atan = _unary("Atan", np.arctan, lambda xp, x, y: 1 / (1 + x * x), "atan(x); ∂/∂x = 1/(1 + x²).")
+Sinh = _unary("Sinh", np.sinh, lambda xp, x, y: xp.cosh(x), "sinh(x); ∂/∂x = cosh(x).")
+Cosh = _unary("Cosh", np.cosh, lambda xp, x, y: xp.sinh(x), "cosh(x); ∂/∂x = sinh(x).")
+Asinh = _unary("Asinh", np.arcsinh, lambda xp, x, y: 1 / xp.sqrt(x * x + 1), "asinh(x); ∂/∂x = 1/√(x² + 1).")
+Acosh = _unary("Acosh", np.arccosh, lambda xp, x, y: 1 / xp.sqrt(x * x - 1), "acosh(x); ∂/∂x = 1/√(x² − 1).")
+Atanh = _unary("Atanh", np.arctanh, lambda xp, x, y: 1 / (1 - x * x), "atanh(x); ∂/∂x = 1/(1 − x²).")
+Log2 = _unary("Log2", np.log2, lambda xp, x, y: 1 / (x * math.log(2)), "log2(x); ∂/∂x = 1/(x·ln 2).")
+Log10 = _unary("Log10", np.log10, lambda xp, x, y: 1 / (x * math.log(10)), "log10(x); ∂/∂x = 1/(x·ln 10).")
+Log1p = _unary("Log1p", np.log1p, lambda xp, x, y: 1 / (1 + x), "log(1 + x) preciso cerca de 0; ∂/∂x = 1/(1 + x).")
+Exp2 = _unary("Exp2", np.exp2, lambda xp, x, y: y * math.log(2), "2^x; ∂/∂x = 2^x·ln 2.")
+Expm1 = _unary("Expm1", np.expm1, lambda xp, x, y: y + 1, "eˣ − 1 preciso cerca de 0; ∂/∂x = eˣ = y + 1.")
+Rsqrt = _unary("Rsqrt", lambda x: 1 / np.sqrt(x), lambda xp, x, y: -0.5 * y * y * y, "1/√x; ∂/∂x = −½·x^(−3/2) = −y³/2.")
+Reciprocal = _unary("Reciprocal", lambda x: 1 / x, lambda xp, x, y: -(y * y), "1/x; ∂/∂x = −1/x² = −y².")
+Erf = _unary("Erf", erf, lambda xp, x, y: _SQRT_PI_2 * xp.exp(-x * x), "erf(x); ∂/∂x = (2/√π)·e^(−x²).")
+Erfc = _unary("Erfc", erfc, lambda xp, x, y: -_SQRT_PI_2 * xp.exp(-x * x), "erfc(x) = 1 − erf(x); ∂/∂x = −(2/√π)·e^(−x²).")
+Frac = _unary("Frac", lambda x: x - np.trunc(x), lambda xp, x, y: xp.ones_like(x), "x − trunc(x); ∂/∂x = 1 (salvo en los enteros).")
 
 
 class Step(ArrayFunction):
     """Funciones escalonadas (``floor``, ``ceil``, ``round``, ``trunc``, ``sign``): constantes a
     trozos, así que ∂/∂x = 0 en todas partes (también en los saltos, como PyTorch)."""
+
+    tangent = staticmethod(elementwise_tangent)
 
     @staticmethod
     def forward(ctx, a, fn=None):
@@ -149,6 +161,8 @@ def round_half_even(a, decimals=0):
 
 class NanToNum(ArrayFunction):
     """Sustituye nan/±inf por números finitos; ∂/∂x = 1 donde x es finito y 0 donde no."""
+
+    tangent = staticmethod(elementwise_tangent)
 
     @staticmethod
     def forward(ctx, a, nan=0.0, posinf=None, neginf=None):
