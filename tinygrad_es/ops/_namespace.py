@@ -17,7 +17,8 @@ import types
 
 import numpy as np
 
-from ..autograd import TensorBase
+from ..autograd import TensorBase, unbroadcast
+from ..autograd.higher_order import sum_to
 from ..kernels.special import erf as _erf
 
 __all__ = ["namespace", "TensorNamespace", "NUMPY", "stable_sigmoid"]
@@ -166,6 +167,23 @@ class TensorNamespace:
         return a @ b
 
     @staticmethod
+    def unbroadcast(g, shape):
+        return sum_to(g, shape) if _t(g) else unbroadcast(g, shape)
+
+    @staticmethod
+    def cross(a, b, axis=-1):
+        if _t(a):
+            return a.cross(b, dim=axis)
+        return (-b.cross(a, dim=axis)) if _t(b) else np.cross(a, b, axis=axis)
+
+    @staticmethod
+    def softmax(x, axis=-1):
+        if _t(x):
+            return x.softmax(axis)
+        e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+        return e / e.sum(axis=axis, keepdims=True)
+
+    @staticmethod
     def zeros_like(x):
         return np.zeros(tuple(x.shape), x._data.dtype if _t(x) else x.dtype)
 
@@ -180,7 +198,8 @@ class TensorNamespace:
 
 _TENSOR_NS = TensorNamespace()
 NUMPY = types.SimpleNamespace(**{k: v for k, v in vars(np).items() if not k.startswith("__")})
-NUMPY.sigmoid, NUMPY.erf = stable_sigmoid, _erf
+NUMPY.sigmoid, NUMPY.erf, NUMPY.unbroadcast = stable_sigmoid, _erf, unbroadcast
+NUMPY.softmax = TensorNamespace.softmax
 
 
 def namespace(g):

@@ -66,6 +66,8 @@ class Gather(ArrayFunction):
     """``out[i][j] = x[i][index[i][j]]`` (con ``dim=1``). ∂/∂x: cada g vuelve a la posición de la
     que salió; las posiciones repetidas suman (``scatter_add``)."""
 
+    linear = True
+
     @staticmethod
     def forward(ctx, x, index=None, dim=0):
         ctx.shape, ctx.tup = x.shape, along(index, dim)
@@ -81,6 +83,8 @@ class Gather(ArrayFunction):
 class Scatter(ArrayFunction):
     """``out = x`` salvo ``out[i][index[i][j]] = src[i][j]`` (``dim=1``); ``src`` puede ser un número.
     ∂/∂x = g con 0 donde se escribió; ∂/∂src = g[index] (``gather``)."""
+
+    linear = True  # con src; con value es afín (tangent)
 
     @staticmethod
     def forward(ctx, x, *src, index=None, dim=0, value=None):
@@ -98,9 +102,17 @@ class Scatter(ArrayFunction):
             return gx
         return gx, _pad_to(np.asarray(g[ctx.tup]), ctx.src_shape)
 
+    @staticmethod
+    def tangent(ctx, dx, dsrc=None):  # lineal en (x, src); con ``value`` la parte lineal escribe 0
+        out = np.zeros(ctx.out_shape, ctx.out_dtype) if dx is None else dx.copy()
+        out[ctx.tup] = 0 if dsrc is None else _lead(dsrc, ctx.kwargs["index"])
+        return out
+
 
 class ScatterAdd(ArrayFunction):
     """``out = x``; ``out[i][index[i][j]] += src[i][j]``. ∂/∂x = g; ∂/∂src = g[index]."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, x, src, index=None, dim=0):
@@ -219,6 +231,8 @@ class IndexSelect(ArrayFunction):
     """Elige las posiciones ``index`` (1-D) del eje ``dim``. ∂/∂x: ``index_add`` de g (los índices
     repetidos suman)."""
 
+    linear = True
+
     @staticmethod
     def forward(ctx, x, index=None, dim=0):
         ctx.shape, ctx.index, ctx.dim = x.shape, index, dim
@@ -234,6 +248,8 @@ class IndexSelect(ArrayFunction):
 class IndexAdd(ArrayFunction):
     """``out = x``; ``out[..., index[k], ...] += alpha·source[..., k, ...]`` en el eje ``dim``.
     ∂/∂x = g; ∂/∂source = alpha·g[..., index, ...]."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, x, source, index=None, dim=0, alpha=1):
@@ -252,6 +268,8 @@ class MaskedFill(ArrayFunction):
     """``value`` donde ``mask`` es cierto y ``x`` donde no (``mask`` hace broadcasting).
     ∂/∂x = g donde mask es falso; ∂/∂value = Σ g donde mask es cierto."""
 
+    linear = True
+
     @staticmethod
     def forward(ctx, x, value, mask=None):
         ctx.save_for_backward(mask)
@@ -267,6 +285,8 @@ class MaskedFill(ArrayFunction):
 
 class MaskedSelect(ArrayFunction):
     """Los elementos de ``x`` donde ``mask`` es cierto (1-D, en orden). ∂/∂x: g vuelve a su sitio."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, x, mask=None):
@@ -285,6 +305,8 @@ class MaskedSelect(ArrayFunction):
 class Take(ArrayFunction):
     """``x`` aplanado, elegido en ``index`` (admite negativos). ∂/∂x: g vuelve a su sitio (suma)."""
 
+    linear = True
+
     @staticmethod
     def forward(ctx, x, index=None):
         flat = x.reshape(-1)
@@ -300,6 +322,8 @@ class Take(ArrayFunction):
 
 class Where(ArrayFunction):
     """where(c, a, b): ∂/∂a = [c], ∂/∂b = [¬c]."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, a, b, cond=None):
@@ -331,9 +355,23 @@ class Embedding(ArrayFunction):
         gw = np.zeros((ctx.rows,) + g.shape[idx.ndim:], dtype=g.dtype)
         gg = g.reshape((flat.size,) + g.shape[idx.ndim:])
         if ctx.scale:
-            counts = np.bincount(flat, minlength=ctx.rows)
-            gg = gg / counts[flat].reshape((-1,) + (1,) * (gg.ndim - 1))
+            gg = gg / _counts(flat, ctx.rows).reshape((-1,) + (1,) * (gg.ndim - 1))
         np.add.at(gw, flat, gg)
         if ctx.padding_idx is not None:
             gw[ctx.padding_idx] = 0
         return gw
+
+    @staticmethod
+    def tangent(ctx, dw):  # la traspuesta del backward: filas elegidas (la de relleno, a 0)
+        (idx,) = ctx.saved_tensors
+        if ctx.padding_idx is not None:
+            dw = dw.copy()
+            dw[ctx.padding_idx] = 0
+        out = dw[idx]
+        if ctx.scale:
+            out = out / _counts(idx.reshape(-1), ctx.rows).reshape(idx.shape + (1,) * (out.ndim - idx.ndim))
+        return out
+
+
+def _counts(flat, rows):
+    return np.bincount(flat, minlength=rows)[flat]

@@ -5,6 +5,7 @@ entropías cruzadas binarias (sobre probabilidades y sobre logits). Las firmas d
 import numpy as np
 
 from ..autograd import ArrayFunction
+from ._namespace import namespace
 
 __all__ = ["CrossEntropyIdx", "BCE", "BCEWithLogits"]
 
@@ -12,6 +13,8 @@ __all__ = ["CrossEntropyIdx", "BCE", "BCEWithLogits"]
 class CrossEntropyIdx(ArrayFunction):
     """Entropía cruzada desde logits (N, C) e índices de clase (N,), fusionada y estable:
     ``loss = logsumexp(z) − z[y]``; gradiente ``(softmax(z) − onehot(y)) · peso``."""
+
+    differentiable = True
 
     @staticmethod
     def forward(ctx, z, target=None, reduction="mean", ignore_index=-100):
@@ -24,7 +27,8 @@ class CrossEntropyIdx(ArrayFunction):
         rows = np.arange(z.shape[0])
         losses = (np.log(s[:, 0]) + m[:, 0] - z[rows, t]) * valid
         n_valid = max(int(valid.sum()), 1)
-        ctx.save_for_backward(e / s, t, valid)
+        ctx.p = e / s  # softmax(z): el primer orden lo usa tal cual (se suelta con release)
+        ctx.save_for_backward(z, t, valid)
         ctx.reduction, ctx.n = reduction, n_valid
         if reduction == "mean":
             return np.asarray(losses.sum() / n_valid, dtype=z.dtype)
@@ -34,34 +38,47 @@ class CrossEntropyIdx(ArrayFunction):
 
     @staticmethod
     def backward(ctx, g):
-        p, t, valid = ctx.saved_tensors
-        d = p.copy()
-        d[np.arange(len(t)), t] -= 1
-        d *= valid[:, None]
+        z, t, valid = ctx.saved_tensors
+        if isinstance(g, np.ndarray):
+            d = ctx.p.copy()
+            d[np.arange(len(t)), t] -= 1
+            d *= valid[:, None]
+        else:  # orden superior: softmax(z) − onehot(y) con su grafo
+            onehot = np.zeros(tuple(z.shape), z._data.dtype)
+            onehot[np.arange(len(t)), t] = 1
+            d = (namespace(g).softmax(z, 1) - onehot) * valid[:, None]
         if ctx.reduction == "mean":
             return d * (g / ctx.n)
         if ctx.reduction == "sum":
             return d * g
-        return d * g[:, None]
+        return d * g.reshape((-1, 1))
 
 
 class BCE(ArrayFunction):
     """``−w·[t·log x + (1 − t)·log(1 − x)]`` con los logaritmos acotados en −100 (PyTorch).
     ∂/∂x = w·(x − t) / max(x(1 − x), 10⁻¹²);  ∂/∂t = w·(log(1 − x) − log x)."""
 
+    differentiable = True
+
     @staticmethod
     def forward(ctx, x, t, w=None):
         with np.errstate(divide="ignore", invalid="ignore"):
             lx, l1x = np.maximum(np.log(x), -100), np.maximum(np.log1p(-x), -100)
         loss = (t - 1) * l1x - t * lx
-        ctx.save_for_backward(x, t, w, lx, l1x)
+        ctx.save_for_backward(x, t, w)
+        ctx.lx, ctx.l1x = lx, l1x  # primer orden (arrays: release los suelta)
         return (loss if w is None else loss * w).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
-        x, t, w, lx, l1x = ctx.saved_tensors
+        x, t, w = ctx.saved_tensors
+        xp = namespace(g)
+        if isinstance(g, np.ndarray):
+            lx, l1x = ctx.lx, ctx.l1x
+        else:  # orden superior: los logaritmos acotados, con su grafo
+            lx, l1x = xp.maximum(xp.log(x), -100.0), xp.maximum(xp.log1p(-x), -100.0)
         ww = g if w is None else g * w
-        gx = ww * (x - t) / np.maximum((1 - x) * x, 1e-12)
+        gx = ww * (x - t) / xp.maximum((1 - x) * x, 1e-12)
         gt = ww * (l1x - lx) if ctx.needs_input_grad[1] else None
         gw = g * ((t - 1) * l1x - t * lx) if w is not None and ctx.needs_input_grad[2] else None
         return gx, gt, gw
@@ -72,17 +89,26 @@ class BCEWithLogits(ArrayFunction):
     estable para logits grandes. ∂/∂x = l·σ(x) − p·t (sin p: σ(x) − t); ∂/∂t = −x + (p − 1)·softplus(−x);
     ∂/∂p = t·softplus(−x)."""
 
+    differentiable = True
+
     @staticmethod
     def forward(ctx, x, t, pw=None):
         sp = np.logaddexp(0, -x)  # softplus(−x) = log(1 + e^(−x)), estable
         lw = 1 if pw is None else (pw - 1) * t + 1
-        ctx.save_for_backward(x, t, pw, sp)
+        ctx.save_for_backward(x, t, pw)
+        ctx.sp = sp  # primer orden (se suelta con release)
         return ((1 - t) * x + lw * sp).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
-        x, t, pw, sp = ctx.saved_tensors
-        sig = np.exp(-np.logaddexp(0, -x))  # σ(x), estable
+        x, t, pw = ctx.saved_tensors
+        if isinstance(g, np.ndarray):
+            sp = ctx.sp
+            sig = np.exp(-np.logaddexp(0, -x))  # σ(x), estable
+        else:  # orden superior: softplus(−x) y σ(x) estables, con su grafo
+            xp = namespace(g)
+            sp = xp.log1p(xp.exp(-xp.abs(x))) + xp.maximum(-x, 0.0)
+            sig = xp.sigmoid(x)
         if pw is None:
             gx = g * (sig - t)
             gt = g * -x if ctx.needs_input_grad[1] else None

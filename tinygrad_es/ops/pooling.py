@@ -15,6 +15,16 @@ def _c(x):
     return np.ascontiguousarray(as_float(x))
 
 
+def gather_planes(dx, idx):
+    """``dx[n, c].flat[idx[n, c, i, j]]``: la derivada hacia delante del max-pooling (el valor de
+    cada ventana viene de su máximo, que no se mueve). Su traspuesta es el backward (sumar en los
+    índices); así la derivada doble del pooling pasa por sus índices."""
+    n, c = idx.shape[:2]
+    flat = dx.reshape(n, c, -1)
+    out = np.take_along_axis(flat, np.maximum(idx, 0).reshape(n, c, -1).astype(np.int64), axis=2)
+    return np.where(idx.reshape(n, c, -1) >= 0, out, 0).reshape(idx.shape).astype(dx.dtype, copy=False)
+
+
 class MaxPool2d(ArrayFunction):
     """Máximo por ventana ``kh×kw`` con stride, relleno (−∞) y dilatación:
 
@@ -23,6 +33,8 @@ class MaxPool2d(ArrayFunction):
     Derivada: ∂L/∂x[n, c, a, b] = Σ_{(i,j): argmax(i,j) = (a,b)} ∂L/∂y[n, c, i, j]; el
     gradiente va entero al primer máximo de cada ventana (en orden de filas; si hay NaN,
     al último NaN), como en PyTorch; las ventanas solapadas suman."""
+
+    tangent = staticmethod(lambda ctx, dx: gather_planes(dx, ctx.saved_tensors[0]))
 
     @staticmethod
     def forward(ctx, x, kernel=(2, 2), stride=(2, 2), padding=(0, 0), out_hw=None, dilation=(1, 1), holder=None):
@@ -48,6 +60,8 @@ class AdaptiveMaxPool2d(ArrayFunction):
     """Máximo en las ventanas adaptativas [⌊i·H/OH⌋, ⌈(i+1)·H/OH⌉) × (lo mismo en W);
     derivada como ``MaxPool2d``: el gradiente va al primer máximo de cada ventana."""
 
+    tangent = staticmethod(lambda ctx, dx: gather_planes(dx, ctx.saved_tensors[0]))
+
     @staticmethod
     def forward(ctx, x, out_hw=(1, 1), holder=None):
         x = _c(x)
@@ -68,6 +82,8 @@ class MaxUnpool2d(ArrayFunction):
     """Inversa parcial del max-pooling: ``y`` (OH×OW) a cero salvo ``y.flat[idx[i, j]] = x[i, j]``
     en cada plano. Derivada: ∂L/∂x[n, c, i, j] = ∂L/∂y[n, c].flat[idx[n, c, i, j]]."""
 
+    linear = True
+
     @staticmethod
     def forward(ctx, x, indices=None, out_hw=None):
         x = _c(x)
@@ -84,6 +100,8 @@ class AvgPool2d(ArrayFunction):
     con el divisor ``D`` de PyTorch (``divisor_override``; o la ventana recortada a la
     entrada con relleno si ``count_include_pad``; o sólo los elementos reales).
     Derivada: cada ∂L/∂y[i, j] / D(i, j) se reparte por igual en su ventana."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, x, kernel=(2, 2), stride=(2, 2), padding=(0, 0), out_hw=None, count_include_pad=True,
@@ -114,6 +132,8 @@ class AdaptiveAvgPool2d(ArrayFunction):
     Derivada: cada ∂L/∂y[i, j] se reparte por igual entre los elementos de su ventana
     (dividido por su tamaño)."""
 
+    linear = True
+
     @staticmethod
     def forward(ctx, x, out_hw=(1, 1)):
         x = _c(x)
@@ -140,6 +160,8 @@ class Upsample(ArrayFunction):
     vecinos y pesos de PyTorch (``align_corners`` y ``scale_factor`` cambian la
     coordenada de origen); derivada: ∂L/∂x[h_r(i), w_q(j)] += λ_r(i) μ_q(j) ∂L/∂y[i, j].
     """
+
+    linear = True
 
     @staticmethod
     def forward(ctx, x, out_hw=None, mode="nearest", align_corners=False, scales=(None, None)):

@@ -12,6 +12,8 @@ __all__ = ["Flip", "Roll", "Repeat", "Triangle", "Diag", "Diagonal", "DiagEmbed"
 class Flip(ArrayFunction):
     """Invierte el orden a lo largo de ``dims``. ∂/∂x = flip(g)."""
 
+    linear = True
+
     @staticmethod
     def forward(ctx, a, dims=()):
         ctx.dims = dims
@@ -25,6 +27,8 @@ class Flip(ArrayFunction):
 class Roll(ArrayFunction):
     """Desplaza circularmente ``shifts`` posiciones en ``dims`` (todo aplanado si ``dims`` es None).
     ∂/∂x = roll(g, −shifts)."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, a, shifts=0, dims=None):
@@ -40,6 +44,8 @@ class Roll(ArrayFunction):
 class Repeat(ArrayFunction):
     """``x.repeat(*reps)``: copia el tensor ``reps[i]`` veces en cada eje (``np.tile``).
     ∂/∂x = suma de g sobre las copias."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, a, reps=()):
@@ -59,6 +65,8 @@ class Repeat(ArrayFunction):
 class Triangle(ArrayFunction):
     """Triángulo inferior (``tril``) o superior (``triu``) de las dos últimas dimensiones a partir
     de la diagonal ``diagonal``. ∂/∂x = el mismo triángulo de g."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, a, diagonal=0, upper=False):
@@ -80,6 +88,8 @@ class Diagonal(ArrayFunction):
     """La diagonal ``offset`` de los ejes ``dim1``, ``dim2`` (va al final). ∂/∂x: g vuelve a esa
     diagonal y el resto es 0."""
 
+    linear = True
+
     @staticmethod
     def forward(ctx, a, offset=0, dim1=0, dim2=1):
         ctx.shape, ctx.args = a.shape, (offset, dim1, dim2)
@@ -98,6 +108,8 @@ class Diagonal(ArrayFunction):
 class DiagEmbed(ArrayFunction):
     """Pone el último eje de x en la diagonal ``offset`` de dos ejes nuevos ``dim1``, ``dim2``.
     ∂/∂x = la diagonal de g."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, a, offset=0, dim1=-2, dim2=-1):
@@ -126,6 +138,8 @@ class Diag(ArrayFunction):
     """``diag``: de un vector, la matriz con él en la diagonal ``diagonal``; de una matriz, esa
     diagonal. ∂/∂x = la operación contraria aplicada a g."""
 
+    linear = True
+
     @staticmethod
     def forward(ctx, a, diagonal=0):
         ctx.shape, ctx.k = a.shape, diagonal
@@ -144,6 +158,8 @@ class Diag(ArrayFunction):
 class Unfold(ArrayFunction):
     """Ventanas deslizantes de tamaño ``size`` y paso ``step`` a lo largo de ``dim`` (la ventana
     va a un eje nuevo al final). ∂/∂x: cada g se suma en la posición de la que se copió."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, a, dim=0, size=1, step=1):

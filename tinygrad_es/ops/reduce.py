@@ -7,6 +7,7 @@ aquí no se vuelven a comprobar.
 import numpy as np
 
 from ..autograd import ArrayFunction
+from ._namespace import namespace
 from ._util import IGNORE_FP_ERRORS as _ERR
 
 __all__ = ["Sum", "Mean", "Var", "Amax", "Amin", "LogSumExp", "Softmax", "LogSoftmax", "Prod",
@@ -16,7 +17,7 @@ __all__ = ["Sum", "Mean", "Var", "Amax", "Amin", "LogSumExp", "Softmax", "LogSof
 def _expand_back(g, shape, axes, keepdims):
     """Devuelve ``g`` (forma reducida) a una forma que hace broadcasting con ``shape``."""
     if not keepdims and shape:
-        g = np.expand_dims(g, axes) if axes else g
+        g = namespace(g).expand_dims(g, axes) if axes else g
     return g
 
 
@@ -68,13 +69,16 @@ class Mean(ArrayFunction):
 class Var(ArrayFunction):
     """Varianza con corrección de Bessel ``correction`` (1 por defecto, como torch.var)."""
 
+    differentiable = True
+
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False, correction=1):
         axes = tuple(range(a.ndim)) if axis is None else axis
         n = int(np.prod([a.shape[i] for i in axes])) if a.ndim else 1
         dof = n - correction
         centered = a - a.mean(axis=axes, keepdims=True)
-        ctx.save_for_backward(centered)
+        ctx.save_for_backward(a)
+        ctx.centered = centered  # lo que usa el backward de primer orden (se suelta con release)
         ctx.shape, ctx.axes, ctx.keepdims, ctx.dof = a.shape, axes, keepdims, dof
         with np.errstate(divide="ignore", invalid="ignore"):  # N − corrección ≤ 0: nan, como PyTorch
             dof = np.float64(dof) if dof > 0 else np.float64(np.nan)
@@ -83,7 +87,9 @@ class Var(ArrayFunction):
 
     @staticmethod
     def backward(ctx, g):
-        (c,) = ctx.saved_tensors
+        (a,) = ctx.saved_tensors
+        # a − media(a): guardado en el forward (primer orden) o recalculado con su grafo (orden superior)
+        c = ctx.centered if isinstance(g, np.ndarray) else a - a.mean(axis=ctx.axes, keepdims=True)
         g = _expand_back(g, ctx.shape, ctx.axes, ctx.keepdims)
         with np.errstate(divide="ignore", invalid="ignore"):
             return g * c * (2.0 / ctx.dof)  # ctx.dof es np.float64: nan en lugar de ZeroDivisionError
@@ -119,6 +125,11 @@ class Amax(ArrayFunction):
         g = _expand_back(g, ctx.shape, ctx.axes, ctx.keepdims)
         return g * w
 
+    @staticmethod
+    def tangent(ctx, dx):  # el jacobiano (los pesos del empate) no depende de x: J·dx = Σ w·dx
+        (w,) = ctx.saved_tensors
+        return np.sum(w * dx, axis=ctx.axes, keepdims=ctx.keepdims)
+
 
 class Amin(Amax):
     """Mínimo; empates como ``Amax``."""
@@ -143,22 +154,32 @@ def _lse(a, axis):
 class LogSumExp(ArrayFunction):
     """log Σ eᵃ: ∂/∂aᵢ = softmax(a)ᵢ."""
 
+    differentiable = True
+
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):
         axes = tuple(range(a.ndim)) if axis is None else axis
         lse = _lse(a, axes)
-        ctx.save_for_backward(np.exp(a - lse))  # softmax: la derivada
+        out = np.asarray(lse if keepdims else np.squeeze(lse, axis=axes), dtype=a.dtype)
+        ctx.p = np.exp(a - lse)  # softmax: la derivada (primer orden; se suelta con release)
+        ctx.save_for_backward(a, out)
         ctx.shape, ctx.axes, ctx.keepdims = a.shape, axes, keepdims
-        return np.asarray(lse if keepdims else np.squeeze(lse, axis=axes), dtype=a.dtype)
+        return out
 
     @staticmethod
     def backward(ctx, g):
-        (p,) = ctx.saved_tensors
+        a, out = ctx.saved_tensors
+        if isinstance(g, np.ndarray):
+            p = ctx.p
+        else:  # orden superior: softmax(a) = exp(a − lse) con su grafo
+            p = namespace(g).exp(a - _expand_back(out, ctx.shape, ctx.axes, ctx.keepdims))
         return _expand_back(g, ctx.shape, ctx.axes, ctx.keepdims) * p
 
 
 class Softmax(ArrayFunction):
     """pᵢ = eᵃⁱ/Σeᵃ: ∂L/∂a = p ⊙ (g − Σ g·p)."""
+
+    differentiable = True
 
     @staticmethod
     def forward(ctx, a, axis=-1):
@@ -177,6 +198,8 @@ class Softmax(ArrayFunction):
 class LogSoftmax(ArrayFunction):
     """a − logΣeᵃ: ∂L/∂a = g − softmax(a)·Σg."""
 
+    differentiable = True
+
     @staticmethod
     def forward(ctx, a, axis=-1):
         # restar el máximo antes de sumar: precisión en float32 con logits de ±1e4
@@ -189,7 +212,7 @@ class LogSoftmax(ArrayFunction):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        return g - np.exp(out) * g.sum(axis=ctx.axis, keepdims=True)
+        return g - namespace(g).exp(out) * g.sum(axis=ctx.axis, keepdims=True)
 
 
 def _to_last(a, axes):
@@ -242,6 +265,8 @@ class VectorNorm(ArrayFunction):
     p = 2: x/‖x‖;  p = 1: sign(x);  p = ±inf: sign(x)·[|x| = ‖x‖]/#empates;  p = 0: 0;
     p < 1: sign(x)·|x|^(p−1)·‖x‖^(1−p) (0 donde x = 0);  resto: x·|x|^(p−2)/‖x‖^(p−1)."""
 
+    differentiable = True
+
     @staticmethod
     def forward(ctx, a, ord=2.0, axis=(), keepdims=False):
         ab = np.abs(a)
@@ -259,32 +284,37 @@ class VectorNorm(ArrayFunction):
             else:
                 out = np.power(np.power(ab, ord).sum(axis=axis, keepdims=True), 1.0 / ord)
         out = np.asarray(out, dtype=a.dtype)
-        ctx.save_for_backward(a, out)
+        ctx.kshape = out.shape
+        res = out if keepdims else (np.squeeze(out, axis=axis) if a.ndim else out.reshape(()))
+        ctx.save_for_backward(a, res)
         ctx.ord, ctx.axes = ord, axis
-        return out if keepdims else (np.squeeze(out, axis=axis) if a.ndim else out.reshape(()))
+        return res
 
     @staticmethod
     def backward(ctx, g):
         a, norm = ctx.saved_tensors
+        xp = namespace(g)
         p = ctx.ord
-        g = g.reshape(norm.shape)
+        g = g.reshape(ctx.kshape)
+        norm = norm.reshape(ctx.kshape)
         with np.errstate(**_ERR):
             if p == 0:
                 return None  # PyTorch no da gradiente (queda .grad = None)
             if p == 1:
-                return np.sign(a) * g
+                return xp.sign(a) * g
             if p == 2:
-                return g * np.where(norm == 0, 0, a / np.where(norm == 0, 1, norm))
+                return g * xp.where(norm == 0, 0, a / xp.where(norm == 0, 1, norm))
             if np.isinf(p):
-                ab = np.abs(a)
-                mask = (ab == norm) | np.isnan(ab)
-                return np.sign(a) * (g / mask.sum(axis=ctx.axes, keepdims=True)) * mask
-            ab = np.abs(a)
+                ab = xp.abs(a)
+                mask = (ab == norm) | (ab != ab)  # los nan también cuentan
+                mask = mask._data if not isinstance(mask, np.ndarray) else mask
+                return xp.sign(a) * (g / mask.sum(axis=ctx.axes, keepdims=True)) * mask
+            ab = xp.abs(a)
             if p < 1:
-                scaled = np.sign(a) * np.where(a == 0, 0, np.power(ab, p - 1))
-                return scaled * g * np.power(norm, 1 - p)
-            scaled = np.sign(a) * np.power(ab, p - 1) if p < 2 else a * np.power(ab, p - 2)
-            scale = np.where(norm == 0, 0, g / np.power(norm, p - 1))
+                scaled = xp.sign(a) * xp.where(a == 0, 0, ab ** (p - 1))
+                return scaled * g * norm ** (1 - p)
+            scaled = xp.sign(a) * ab ** (p - 1) if p < 2 else a * ab ** (p - 2)
+            scale = xp.where(norm == 0, 0, g / norm ** (p - 1))
             return scaled * scale
 
 

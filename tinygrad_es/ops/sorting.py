@@ -132,9 +132,16 @@ class MedianAll(ArrayFunction):
         (mask,) = ctx.saved_tensors
         return np.where(mask, g / max(int(mask.sum()), 1), 0).astype(g.dtype)
 
+    @staticmethod
+    def tangent(ctx, dx):  # J (la máscara de los empates) no depende de x
+        (mask,) = ctx.saved_tensors
+        return np.asarray(np.where(mask, dx, 0).sum() / max(int(mask.sum()), 1), dtype=dx.dtype)
+
 
 class Cumsum(ArrayFunction):
     """Suma acumulada. ∂/∂xᵢ = Σ_{j≥i} g_j (la suma acumulada de g al revés)."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, a, axis=0):
