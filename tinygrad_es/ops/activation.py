@@ -208,6 +208,8 @@ class Prelu(ArrayFunction):
         ctx.wb_shape = (1, w.size) + (1,) * (x.ndim - 2) if x.ndim >= 2 else ()
         ctx.save_for_backward(x, w)
         ctx.wshape = w.shape
+        # ejes que comparten cada peso (todos si hay uno solo)
+        ctx.w_axes = tuple(i for i in range(x.ndim) if i != 1 or w.size == 1 or x.ndim < 2)
         return np.where(x > 0, x, w.reshape(ctx.wb_shape) * x).astype(x.dtype, copy=False)
 
     @staticmethod
@@ -218,6 +220,5 @@ class Prelu(ArrayFunction):
         gx = xp.where(pos, g, g * w.reshape(ctx.wb_shape))
         gw = None
         if ctx.needs_input_grad[1]:
-            axes = tuple(i for i in range(x.ndim) if i != 1 or w.size == 1 or x.ndim < 2)
-            gw = xp.sum(xp.where(pos, 0, g * x), axis=axes).reshape(ctx.wshape)
+            gw = xp.sum(xp.where(pos, 0, g * x), axis=ctx.w_axes).reshape(ctx.wshape)
         return gx, gw
