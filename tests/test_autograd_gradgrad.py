@@ -316,3 +316,19 @@ def test_cross_entropy(reduction):
     y = tg.tensor([0, 3, 1])
     gg(lambda a: tg.nn.functional.cross_entropy(a, y, reduction=reduction), z)
     gg(lambda a: tg.nn.functional.nll_loss(a.log_softmax(1), y, reduction=reduction), z)
+
+
+# ---- productos y barridos acumulados (test_ops_reduce, test_ops_sorting) -------------------------------
+@FEW
+@given(data=st.data())
+def test_prod_cumprod_logcumsumexp(data):
+    shape = data.draw(tiny_shapes)
+    a = data.draw(arrays(shape, st.sampled_from([0.5, -1.5, 2.0, 1.25, -0.75])))  # sin ceros
+    d, keep = data.draw(st.integers(0, len(shape) - 1)), data.draw(st.booleans())
+    gg(lambda x: x.prod(), a)
+    gg(lambda x: x.prod(d, keepdim=keep), a)
+    gg(lambda x: x.cumprod(d), a)
+    gg(lambda x: x.logcumsumexp(d), a)
+    with pytest.raises(RuntimeError, match="Prod' con ceros"):
+        x = tg.tensor(np.where(a == a.flat[0], 0.0, a), dtype=tg.float64, requires_grad=True)
+        tg.autograd.grad(x.prod(), x, create_graph=True)

@@ -225,7 +225,7 @@ def _to_last(a, axes):
 
 def _expand(g, shape, axes, keepdims):
     if not keepdims and len(shape):
-        g = np.expand_dims(g, axes)
+        g = namespace(g).expand_dims(g, axes)
     return g
 
 
@@ -233,17 +233,24 @@ class Prod(ArrayFunction):
     """Producto sobre ``axis``. ∂/∂xᵢ = g·Π_{j≠i} xⱼ, calculado como (producto exclusivo por la
     izquierda)·(producto exclusivo por la derecha): exacto aunque haya ceros (sin dividir por xᵢ)."""
 
+    differentiable = True  # (orden superior sin ceros: véase backward)
+
     @staticmethod
     def forward(ctx, a, axis=(), keepdims=False):
-        ctx.save_for_backward(a)
         ctx.axes, ctx.keepdims = axis, keepdims
         with np.errstate(**_ERR):
-            return np.asarray(np.prod(a, axis=axis, keepdims=keepdims, dtype=a.dtype))
+            out = np.asarray(np.prod(a, axis=axis, keepdims=keepdims, dtype=a.dtype))
+        ctx.save_for_backward(a, out)
+        return out
 
     @staticmethod
     def backward(ctx, g):
-        (a,) = ctx.saved_tensors
+        a, out = ctx.saved_tensors
         axes = ctx.axes
+        if not isinstance(g, np.ndarray):  # orden superior: g·prod/x (sin ceros), registrado
+            if bool((a._data == 0).any()):
+                raise RuntimeError("la derivada segunda de 'Prod' con ceros en la entrada no está implementada")
+            return _expand(g, a.shape, axes, ctx.keepdims) * _expand(out, a.shape, axes, ctx.keepdims) / a
         if a.ndim == 0:
             return g * np.ones_like(a)
         flat, rest, moved_shape = _to_last(a, axes)

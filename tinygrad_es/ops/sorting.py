@@ -10,6 +10,7 @@ PyTorch, de modo que con empates devuelve el mismo índice.
 import numpy as np
 
 from ..autograd import ArrayFunction
+from ._namespace import namespace
 from ..kernels.sort import kth_rows, std_sort_rows, topk_rows
 
 __all__ = ["sort_indices", "kth_indices", "median_indices", "mode_indices", "cum_extreme", "MedianAll",
@@ -158,16 +159,24 @@ class Cumprod(ArrayFunction):
     """Producto acumulado yⱼ = Π_{k≤j} xₖ. ∂/∂xᵢ = P_{i−1}·Sᵢ con P el producto exclusivo por la
     izquierda y Sᵢ = Σ_{j≥i} g_j·Π_{i<k≤j} xₖ (recurrencia Sᵢ = gᵢ + xᵢ₊₁·Sᵢ₊₁): exacto con ceros."""
 
+    differentiable = True  # (orden superior sin ceros: véase backward)
+
     @staticmethod
     def forward(ctx, a, axis=0):
-        ctx.save_for_backward(a)
         ctx.axis = axis
         with np.errstate(over="ignore", invalid="ignore"):
-            return np.cumprod(a, axis=axis, dtype=a.dtype)
+            out = np.cumprod(a, axis=axis, dtype=a.dtype)
+        ctx.save_for_backward(a, out)
+        return out
 
     @staticmethod
     def backward(ctx, g):
-        (a,) = ctx.saved_tensors
+        a, out = ctx.saved_tensors
+        if not isinstance(g, np.ndarray):  # orden superior: (Σ_{j≥i} g_j·y_j) / x_i, sin ceros
+            if bool((a._data == 0).any()):
+                raise RuntimeError("la derivada segunda de 'Cumprod' con ceros en la entrada no está implementada")
+            d = ctx.axis
+            return (g * out).flip(d).cumsum(d).flip(d) / a
         x = np.moveaxis(a, ctx.axis, 0)
         gg = np.moveaxis(g, ctx.axis, 0)
         n = x.shape[0]
@@ -193,6 +202,8 @@ class LogCumSumExp(ArrayFunction):
     """yⱼ = log Σ_{k≤j} e^(xₖ) (acumulado con logaddexp, sin desbordar).
     ∂/∂xᵢ = Σ_{j≥i} g_j·e^(xᵢ − yⱼ); se calcula en escala logarítmica separando g > 0 y g < 0."""
 
+    differentiable = True
+
     @staticmethod
     def forward(ctx, a, axis=0):
         out = np.logaddexp.accumulate(a, axis=axis) if a.shape[axis] else a.copy()
@@ -203,6 +214,9 @@ class LogCumSumExp(ArrayFunction):
     @staticmethod
     def backward(ctx, g):
         a, out = ctx.saved_tensors
+        if not isinstance(g, np.ndarray):  # orden superior: e^(x_i)·Σ_{j≥i} g_j·e^(−y_j), registrado
+            xp, d = namespace(g), ctx.axis
+            return xp.exp(a) * (g * xp.exp(-out)).flip(d).cumsum(d).flip(d)
         if g.size == 0:
             return g
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
