@@ -1,11 +1,13 @@
 """Lo que comparten las familias de ``ops/``: el estado de errores de numpy con el que se calculan
-(PyTorch no avisa de inf/nan: los devuelve), la comprobación de forma de las binarias y la derivada
-hacia delante de las operaciones elemento a elemento de jacobiano constante (orden superior)."""
+(PyTorch no avisa de inf/nan: los devuelve), la comprobación de forma de las binarias, la fábrica
+de las ``ArrayFunction`` elemento a elemento de una entrada (``pointwise``: las tablas de ``unary.py``
+y ``activation.py``) y la derivada hacia delante de las de jacobiano constante (orden superior)."""
 import numpy as np
 
-from ..autograd import broadcast_shape
+from ..autograd import ArrayFunction, broadcast_shape
+from ._namespace import namespace
 
-__all__ = ["IGNORE_FP_ERRORS", "check_broadcast", "elementwise_tangent"]
+__all__ = ["IGNORE_FP_ERRORS", "check_broadcast", "pointwise", "elementwise_tangent"]
 
 # np.errstate(**IGNORE_FP_ERRORS): inf y nan se devuelven sin RuntimeWarning, como en PyTorch
 IGNORE_FP_ERRORS = dict(divide="ignore", invalid="ignore", over="ignore")
@@ -15,6 +17,33 @@ def check_broadcast(a, b, op):
     """Error de PyTorch (en castellano) si las formas de ``a`` y ``b`` no hacen broadcasting."""
     if a.shape != b.shape:
         broadcast_shape(a.shape, b.shape, op=op)
+
+
+def pointwise(name, f, df, doc, module, saves="x", constant=False):
+    """Una ``ArrayFunction`` elemento a elemento: ``y = f(x, **opciones)``, ``∂y/∂x = df(xp, ...)``.
+
+    ``df`` recibe el espacio de nombres (``xp``: numpy o el de tensores, para que la derivada se pueda
+    derivar otra vez), lo que se guarda para el backward (``saves``: ``"x"``, ``"y"``, ``"xy"`` o
+    ``""``, en ese orden) y las mismas opciones. Se guarda sólo lo que usa la derivada, como PyTorch:
+    así, modificar in situ la salida de ``sin`` no estropea su backward (guarda x) y la de ``tan`` sí
+    (guarda y), y el contador de versiones lo dice. ``constant``: la derivada es constante a trozos
+    (su derivada segunda es 0; basta la derivada hacia delante, ``elementwise_tangent``)."""
+    keep_x, keep_y = "x" in saves, "y" in saves
+
+    def forward(ctx, a, **kw):
+        with np.errstate(**IGNORE_FP_ERRORS):
+            out = np.asarray(f(a, **kw)).astype(a.dtype, copy=False)
+        ctx.save_for_backward(*((a,) if keep_x else ()), *((out,) if keep_y else ()))
+        ctx.kw = kw
+        return out
+
+    def backward(ctx, g):
+        with np.errstate(**IGNORE_FP_ERRORS):
+            return g * df(namespace(g), *ctx.saved_tensors, **ctx.kw)
+
+    extra = {"tangent": staticmethod(elementwise_tangent)} if constant else {"differentiable": True}
+    return type(name, (ArrayFunction,), {"forward": staticmethod(forward), "backward": staticmethod(backward),
+                                         "__doc__": doc, "__module__": module, **extra})
 
 
 def elementwise_tangent(ctx, *dxs):

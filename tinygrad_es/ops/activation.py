@@ -3,8 +3,10 @@ funciones públicas (``F.gelu``...) están en ``nn/functional/activation.py`` y 
 ``nn/modules/activation.py``.
 
 En los puntos no derivables se usa la misma derivada lateral que PyTorch. Las de la tabla se
-generan con ``_pointwise`` a partir de la función y su derivada.
+generan con ``_pointwise`` (``_util.pointwise``, la misma fábrica que ``unary.py``) a partir de la
+función y su derivada.
 """
+import functools
 import math
 
 import numpy as np
@@ -12,7 +14,7 @@ import numpy as np
 from ..autograd import ArrayFunction
 from ..kernels import relu as K
 from ._namespace import NUMPY, namespace, stable_sigmoid
-from ._util import IGNORE_FP_ERRORS as _ERR, elementwise_tangent
+from ._util import elementwise_tangent, pointwise
 
 __all__ = ["Tanh", "Sigmoid", "Relu", "LeakyRelu", "stable_sigmoid", "Gelu", "Silu", "Elu", "Softplus", "Mish",
            "Hardsigmoid", "Hardswish", "Hardtanh", "Logsigmoid", "Softshrink", "Hardshrink", "Threshold", "Prelu",
@@ -97,29 +99,15 @@ class LeakyRelu(ArrayFunction):
         return np.where(mask, g, g * g.dtype.type(ctx.slope))
 
 
-class _Pointwise(ArrayFunction):
-    """Base de las activaciones elemento a elemento: ``backward`` = g · ``_df(xp, x)``."""
-
-    differentiable = True
-
-    @staticmethod
-    def backward(ctx, g):
-        with np.errstate(**_ERR):
-            return g * ctx.klass._df(namespace(g), ctx.saved_tensors[0], **ctx.kw)
+# y = f(x, **opciones) con su derivada en x (las activaciones guardan la entrada, como PyTorch). Las
+# fórmulas reciben el espacio de nombres (xp): el forward las usa con numpy y el orden superior
+# deriva las derivadas con tensores.
+_pointwise = functools.partial(pointwise, module=__name__)
 
 
-def _pointwise(name, f, df, doc, constant=False):
-    """``y = f(x)``, ``∂y/∂x = df(xp, x)``; ``constant``: la derivada es constante a trozos (su
-    derivada segunda es 0 y basta la derivada hacia delante, ``elementwise_tangent``)."""
-    def forward(ctx, x, **kw):
-        ctx.klass, ctx.kw = cls, kw
-        ctx.save_for_backward(x)
-        with np.errstate(**_ERR):
-            return np.asarray(f(NUMPY, x, **kw)).astype(x.dtype, copy=False)
-    extra = {"tangent": staticmethod(elementwise_tangent), "differentiable": False} if constant else {}
-    cls = type(name, (_Pointwise,), {"forward": staticmethod(forward), "_df": staticmethod(df),
-                                     "__doc__": doc, "__module__": __name__, **extra})
-    return cls
+def _np(fn):
+    """La forma de un forward: ``f(x, **opciones)`` con numpy."""
+    return functools.partial(fn, NUMPY)
 
 
 def _gelu(xp, x, approximate="none"):
@@ -161,38 +149,38 @@ def _dmish(xp, x):
     return t + x * (1 - t * t) * xp.sigmoid(x)
 
 
-Gelu = _pointwise("Gelu", _gelu, _dgelu,
+Gelu = _pointwise("Gelu", _np(_gelu), _dgelu,
                   "x·Φ(x) con Φ la normal acumulada: ∂/∂x = Φ(x) + x·φ(x). Con approximate='tanh', "
                   "½x(1 + tanh(u)), u = √(2/π)(x + 0.044715x³): ∂/∂x = ½(1 + t) + ½x(1 − t²)·u'.")
-Silu = _pointwise("Silu", lambda xp, x: x * xp.sigmoid(x),
+Silu = _pointwise("Silu", lambda x: x * stable_sigmoid(x),
                   lambda xp, x: xp.sigmoid(x) * (1 + x * (1 - xp.sigmoid(x))),
                   "x·σ(x); ∂/∂x = σ(x)·(1 + x·(1 − σ(x))).")
-Elu = _pointwise("Elu", _elu, _delu,
+Elu = _pointwise("Elu", _np(_elu), _delu,
                  "scale·x si x > 0, si no scale·α·(e^(x·s) − 1); ∂/∂x = scale o scale·α·s·e^(x·s) "
                  "(en 0 se usa la rama negativa, como PyTorch). elu, celu (s = 1/α) y selu.")
-Softplus = _pointwise("Softplus", _softplus, _dsoftplus,
+Softplus = _pointwise("Softplus", _np(_softplus), _dsoftplus,
                       "log(1 + e^(βx))/β (x si βx > umbral); ∂/∂x = σ(βx) (1 por encima del umbral).")
-Mish = _pointwise("Mish", _mish, _dmish,
+Mish = _pointwise("Mish", _np(_mish), _dmish,
                   "x·tanh(softplus(x)); ∂/∂x = t + x·(1 − t²)·σ(x), t = tanh(softplus(x)).")
-Hardsigmoid = _pointwise("Hardsigmoid", lambda xp, x: np.clip(x / 6 + 0.5, 0, 1),
-                         lambda xp, x: xp.where((x > -3) & (x < 3), _ONE_SIXTH_F32, 0),
+Hardsigmoid = _pointwise("Hardsigmoid", lambda x: np.clip(x / 6 + 0.5, 0, 1),
+                         lambda xp, x: np.where((x > -3) & (x < 3), _ONE_SIXTH_F32, 0),
                          "clip(x/6 + ½, 0, 1); ∂/∂x = 1/6 en (−3, 3) y 0 fuera (bordes incluidos).", constant=True)
-Hardswish = _pointwise("Hardswish", lambda xp, x: x * np.clip(x + 3, 0, 6) / 6,
+Hardswish = _pointwise("Hardswish", lambda x: x * np.clip(x + 3, 0, 6) / 6,
                        lambda xp, x: xp.where(x <= -3, 0, xp.where(x < 3, x / 3 + 0.5, 1)),
                        "x·relu6(x + 3)/6; ∂/∂x = 0 si x ≤ −3, x/3 + ½ si −3 < x < 3, 1 si x ≥ 3.")
-Hardtanh = _pointwise("Hardtanh", lambda xp, x, min_val=-1.0, max_val=1.0: np.clip(x, min_val, max_val),
+Hardtanh = _pointwise("Hardtanh", lambda x, min_val=-1.0, max_val=1.0: np.clip(x, min_val, max_val),
                       lambda xp, x, min_val=-1.0, max_val=1.0: ((x > min_val) & (x < max_val)).astype(x.dtype),
                       "clip(x, min, max); ∂/∂x = 1 en (min, max) abierto, 0 fuera y en los bordes.", constant=True)
-Logsigmoid = _pointwise("Logsigmoid", lambda xp, x: np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x))),
+Logsigmoid = _pointwise("Logsigmoid", lambda x: np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x))),
                         lambda xp, x: xp.sigmoid(-x), "log σ(x) = −softplus(−x); ∂/∂x = σ(−x) = 1 − σ(x).")
-Softshrink = _pointwise("Softshrink", lambda xp, x, lambd=0.5: np.where(x > lambd, x - lambd,
-                                                                        np.where(x < -lambd, x + lambd, 0)),
+Softshrink = _pointwise("Softshrink", lambda x, lambd=0.5: np.where(x > lambd, x - lambd,
+                                                                    np.where(x < -lambd, x + lambd, 0)),
                         lambda xp, x, lambd=0.5: (np.abs(x) > lambd).astype(x.dtype),
                         "x ∓ λ fuera de [−λ, λ] y 0 dentro; ∂/∂x = [|x| > λ].", constant=True)
-Hardshrink = _pointwise("Hardshrink", lambda xp, x, lambd=0.5: np.where(np.abs(x) > lambd, x, 0),
+Hardshrink = _pointwise("Hardshrink", lambda x, lambd=0.5: np.where(np.abs(x) > lambd, x, 0),
                         lambda xp, x, lambd=0.5: (np.abs(x) > lambd).astype(x.dtype),
                         "x fuera de [−λ, λ] y 0 dentro; ∂/∂x = [|x| > λ].", constant=True)
-Threshold = _pointwise("Threshold", lambda xp, x, threshold=0.0, value=0.0: np.where(x > threshold, x, value),
+Threshold = _pointwise("Threshold", lambda x, threshold=0.0, value=0.0: np.where(x > threshold, x, value),
                        lambda xp, x, threshold=0.0, value=0.0: (x > threshold).astype(x.dtype),
                        "x si x > umbral, si no ``value``; ∂/∂x = [x > umbral].", constant=True)
 

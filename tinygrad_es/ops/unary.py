@@ -2,19 +2,20 @@
 hiperbólicas, logaritmos y exponenciales de otras bases, ``erf``, los redondeos (derivada 0) y
 ``nan_to_num``.
 
-Cada ``ArrayFunction`` lleva su derivada en el docstring. Las de la tabla se generan con ``_unary`` a
-partir de la función y su derivada (en términos de la entrada ``x``, la salida ``y`` o ambas) para
-que la fórmula quede a la vista en una línea. Las operaciones escalonadas (``floor``, ``sign``...)
-tienen derivada 0 en todas partes, como en PyTorch.
+Cada ``ArrayFunction`` lleva su derivada en el docstring. Las de la tabla se generan con ``_unary``
+(``_util.pointwise``) a partir de la función y su derivada, escrita en términos de la entrada ``x``
+o de la salida ``y`` (lo que PyTorch guarda), para que la fórmula quede a la vista en una línea.
+Las operaciones escalonadas (``floor``, ``sign``...) tienen derivada 0 en todas partes, como en
+PyTorch.
 """
+import functools
 import math
 
 import numpy as np
 
 from ..autograd import ArrayFunction
 from ..kernels.special import erf, erfc
-from ._namespace import namespace
-from ._util import IGNORE_FP_ERRORS as _ERR, elementwise_tangent
+from ._util import elementwise_tangent, pointwise
 
 __all__ = ["Exp", "Log", "Sqrt", "Abs", "Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh",
            "Acosh", "Atanh", "Log2", "Log10", "Log1p", "Exp2", "Expm1", "Rsqrt", "Reciprocal", "Erf", "Erfc", "Frac",
@@ -92,47 +93,37 @@ class Abs(ArrayFunction):
         return g * np.sign(a)  # en 0 el gradiente es 0, como en PyTorch
 
 
-def _unary(name, fwd, dfdx, doc):
-    """Crea una ``ArrayFunction`` unaria: ``y = fwd(x)``, ``∂y/∂x = dfdx(xp, x, y)`` (``xp``: numpy o
-    el espacio de nombres de tensores, así la derivada también se deriva)."""
-
-    def forward(ctx, a):
-        with np.errstate(**_ERR):
-            out = np.asarray(fwd(a)).astype(a.dtype, copy=False)
-        ctx.save_for_backward(a, out)
-        return out
-
-    def backward(ctx, g):
-        a, out = ctx.saved_tensors
-        with np.errstate(**_ERR):
-            return g * dfdx(namespace(g), a, out)
-
-    return type(name, (ArrayFunction,), {"forward": staticmethod(forward), "backward": staticmethod(backward),
-                                         "differentiable": True, "__doc__": doc, "__module__": __name__})
+# y = f(x) y su derivada, escrita con lo que PyTorch guarda para el backward: la entrada (x) o la
+# salida (y, como en tan, exp2, expm1, rsqrt y reciprocal)
+_unary = functools.partial(pointwise, module=__name__)
 
 
 _SQRT_PI_2 = 2.0 / math.sqrt(math.pi)
-Sin = _unary("Sin", np.sin, lambda xp, x, y: xp.cos(x), "sin(x); ∂/∂x = cos(x).")
-Cos = _unary("Cos", np.cos, lambda xp, x, y: -xp.sin(x), "cos(x); ∂/∂x = −sin(x).")
-Tan = _unary("Tan", np.tan, lambda xp, x, y: 1 + y * y, "tan(x); ∂/∂x = 1 + tan²(x).")
-Asin = _unary("Asin", np.arcsin, lambda xp, x, y: 1 / xp.sqrt(1 - x * x), "asin(x); ∂/∂x = 1/√(1 − x²).")
-Acos = _unary("Acos", np.arccos, lambda xp, x, y: -1 / xp.sqrt(1 - x * x), "acos(x); ∂/∂x = −1/√(1 − x²).")
-Atan = _unary("Atan", np.arctan, lambda xp, x, y: 1 / (1 + x * x), "atan(x); ∂/∂x = 1/(1 + x²).")
-Sinh = _unary("Sinh", np.sinh, lambda xp, x, y: xp.cosh(x), "sinh(x); ∂/∂x = cosh(x).")
-Cosh = _unary("Cosh", np.cosh, lambda xp, x, y: xp.sinh(x), "cosh(x); ∂/∂x = sinh(x).")
-Asinh = _unary("Asinh", np.arcsinh, lambda xp, x, y: 1 / xp.sqrt(x * x + 1), "asinh(x); ∂/∂x = 1/√(x² + 1).")
-Acosh = _unary("Acosh", np.arccosh, lambda xp, x, y: 1 / xp.sqrt(x * x - 1), "acosh(x); ∂/∂x = 1/√(x² − 1).")
-Atanh = _unary("Atanh", np.arctanh, lambda xp, x, y: 1 / (1 - x * x), "atanh(x); ∂/∂x = 1/(1 − x²).")
-Log2 = _unary("Log2", np.log2, lambda xp, x, y: 1 / (x * math.log(2)), "log2(x); ∂/∂x = 1/(x·ln 2).")
-Log10 = _unary("Log10", np.log10, lambda xp, x, y: 1 / (x * math.log(10)), "log10(x); ∂/∂x = 1/(x·ln 10).")
-Log1p = _unary("Log1p", np.log1p, lambda xp, x, y: 1 / (1 + x), "log(1 + x) preciso cerca de 0; ∂/∂x = 1/(1 + x).")
-Exp2 = _unary("Exp2", np.exp2, lambda xp, x, y: y * math.log(2), "2^x; ∂/∂x = 2^x·ln 2.")
-Expm1 = _unary("Expm1", np.expm1, lambda xp, x, y: y + 1, "eˣ − 1 preciso cerca de 0; ∂/∂x = eˣ = y + 1.")
-Rsqrt = _unary("Rsqrt", lambda x: 1 / np.sqrt(x), lambda xp, x, y: -0.5 * y * y * y, "1/√x; ∂/∂x = −½·x^(−3/2) = −y³/2.")
-Reciprocal = _unary("Reciprocal", lambda x: 1 / x, lambda xp, x, y: -(y * y), "1/x; ∂/∂x = −1/x² = −y².")
-Erf = _unary("Erf", erf, lambda xp, x, y: _SQRT_PI_2 * xp.exp(-x * x), "erf(x); ∂/∂x = (2/√π)·e^(−x²).")
-Erfc = _unary("Erfc", erfc, lambda xp, x, y: -_SQRT_PI_2 * xp.exp(-x * x), "erfc(x) = 1 − erf(x); ∂/∂x = −(2/√π)·e^(−x²).")
-Frac = _unary("Frac", lambda x: x - np.trunc(x), lambda xp, x, y: xp.ones_like(x), "x − trunc(x); ∂/∂x = 1 (salvo en los enteros).")
+Sin = _unary("Sin", np.sin, lambda xp, x: xp.cos(x), "sin(x); ∂/∂x = cos(x).")
+Cos = _unary("Cos", np.cos, lambda xp, x: -xp.sin(x), "cos(x); ∂/∂x = −sin(x).")
+Tan = _unary("Tan", np.tan, lambda xp, y: 1 + y * y, "tan(x); ∂/∂x = 1 + tan²(x).", saves="y")
+Asin = _unary("Asin", np.arcsin, lambda xp, x: 1 / xp.sqrt(1 - x * x), "asin(x); ∂/∂x = 1/√(1 − x²).")
+Acos = _unary("Acos", np.arccos, lambda xp, x: -1 / xp.sqrt(1 - x * x), "acos(x); ∂/∂x = −1/√(1 − x²).")
+Atan = _unary("Atan", np.arctan, lambda xp, x: 1 / (1 + x * x), "atan(x); ∂/∂x = 1/(1 + x²).")
+Sinh = _unary("Sinh", np.sinh, lambda xp, x: xp.cosh(x), "sinh(x); ∂/∂x = cosh(x).")
+Cosh = _unary("Cosh", np.cosh, lambda xp, x: xp.sinh(x), "cosh(x); ∂/∂x = sinh(x).")
+Asinh = _unary("Asinh", np.arcsinh, lambda xp, x: 1 / xp.sqrt(x * x + 1), "asinh(x); ∂/∂x = 1/√(x² + 1).")
+Acosh = _unary("Acosh", np.arccosh, lambda xp, x: 1 / xp.sqrt(x * x - 1), "acosh(x); ∂/∂x = 1/√(x² − 1).")
+Atanh = _unary("Atanh", np.arctanh, lambda xp, x: 1 / (1 - x * x), "atanh(x); ∂/∂x = 1/(1 − x²).")
+Log2 = _unary("Log2", np.log2, lambda xp, x: 1 / (x * math.log(2)), "log2(x); ∂/∂x = 1/(x·ln 2).")
+Log10 = _unary("Log10", np.log10, lambda xp, x: 1 / (x * math.log(10)), "log10(x); ∂/∂x = 1/(x·ln 10).")
+Log1p = _unary("Log1p", np.log1p, lambda xp, x: 1 / (1 + x), "log(1 + x) preciso cerca de 0; ∂/∂x = 1/(1 + x).")
+Exp2 = _unary("Exp2", np.exp2, lambda xp, y: y * math.log(2), "2^x; ∂/∂x = 2^x·ln 2.", saves="y")
+Expm1 = _unary("Expm1", np.expm1, lambda xp, y: y + 1, "eˣ − 1 preciso cerca de 0; ∂/∂x = eˣ = y + 1.", saves="y")
+Rsqrt = _unary("Rsqrt", lambda x: 1 / np.sqrt(x), lambda xp, y: -0.5 * y * y * y, "1/√x; ∂/∂x = −½·x^(−3/2) = −y³/2.",
+               saves="y")
+Reciprocal = _unary("Reciprocal", lambda x: 1 / x, lambda xp, y: -(y * y), "1/x; ∂/∂x = −1/x² = −y².",
+                    saves="y")
+Erf = _unary("Erf", erf, lambda xp, x: _SQRT_PI_2 * xp.exp(-x * x), "erf(x); ∂/∂x = (2/√π)·e^(−x²).")
+Erfc = _unary("Erfc", erfc, lambda xp, x: -_SQRT_PI_2 * xp.exp(-x * x),
+               "erfc(x) = 1 − erf(x); ∂/∂x = −(2/√π)·e^(−x²).")
+Frac = _unary("Frac", lambda x: x - np.trunc(x), lambda xp: 1, "x − trunc(x); ∂/∂x = 1 (salvo en los enteros).",
+               saves="")
 
 
 class Step(ArrayFunction):
