@@ -86,7 +86,7 @@ class Context:
         for ref, parent, (shape, dtype) in zip(self.input_refs, self.parents, self.input_meta):
             t = ref()
             if t is None:
-                t = GhostTensor(shape, dtype, parent if isinstance(parent, Context) else None)
+                t = GhostTensor(shape, dtype, parent if isinstance(parent, Context) else None, parent is not None)
             out.append(t)
         return tuple(out)
 
@@ -109,14 +109,14 @@ class Context:
 class GhostTensor:
     """Lo que queda de un tensor intermedio que ya se liberó: forma, dtype y nodo."""
 
-    __slots__ = ("shape", "dtype", "_ctx")
+    __slots__ = ("shape", "dtype", "_ctx", "requires_grad")
     grad = None
     name = ""
-    requires_grad = True
     data = None
 
-    def __init__(self, shape, dtype, ctx):
+    def __init__(self, shape, dtype, ctx, requires_grad=True):
         self.shape, self.dtype, self._ctx = tuple(shape), dtype, ctx
+        self.requires_grad = requires_grad  # una constante ya liberada (el 2 de 2·x) no lo pide
 
     def numel(self) -> int:
         return int(np.prod(self.shape))
