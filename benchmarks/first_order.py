@@ -13,7 +13,7 @@ carpeta temporal y se importa con otro nombre (el paquete sólo usa importacione
 Imprime ``este/referencia`` (mediana de los cocientes por par) y, si está PyTorch, el cociente
 frente a PyTorch del bucle diminuto. Escribe ``benchmarks/results/first_order.json``.
 
-Uso: ``python benchmarks/first_order.py [--ref main] [--repeat 40] [--threads 2]``
+Uso: ``python benchmarks/first_order.py [--ref main] [--repeat 40] [--threads 2] [--cpu-clock]``
 """
 import argparse
 import importlib
@@ -29,6 +29,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, "..")
 sys.path.insert(0, ROOT)
 sys.path.insert(0, HERE)
+import timing  # noqa: E402
 from timing import interleaved  # noqa: E402
 
 
@@ -78,7 +79,11 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--out", default=os.path.join(HERE, "results", "first_order.json"))
+    ap.add_argument("--cpu-clock", action="store_true", help="tiempo de CPU del proceso (más estable con la "
+                    "máquina cargada) en vez de pared")
     args = ap.parse_args()
+    if args.cpu_clock:
+        timing.use_cpu_clock()
     import tinygrad_es as ours  # antes de numba: fija la capa de hilos
     import numba
     numba.set_num_threads(args.threads)
@@ -108,7 +113,7 @@ def main():
         print(f"{labels[k]:<42} {v:>30.3f}")
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w") as f:
-        json.dump(dict(ref=args.ref, threads=args.threads, load_avg=list(os.getloadavg()), summary=summary,
+        json.dump(dict(ref=args.ref, threads=args.threads, clock="cpu" if args.cpu_clock else "pared", load_avg=list(os.getloadavg()), summary=summary,
                        runs=rows), f, indent=2)
     print(f"\nJSON escrito en {args.out}")
 

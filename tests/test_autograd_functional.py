@@ -228,3 +228,17 @@ def test_hessian_of_a_small_mlp_loss_matches_torch():
     for i in range(3):
         for j in range(3):
             np.testing.assert_allclose(np_(ours[i][j]), theirs[i][j].numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_readme_autograd_example_runs():
+    import os
+    import re
+    readme = open(os.path.join(os.path.dirname(__file__), "..", "README.md"), encoding="utf-8").read()
+    code = re.search(r"### Autograd, entero.*?```python\n(.*?)```", readme, re.S).group(1)
+    env = {}
+    exec(compile(code, "README.md", "exec"), env)
+    assert env["d1"].item() == pytest.approx(6.75) and env["d2"].item() == pytest.approx(9.0)
+    np.testing.assert_allclose(np_(env["H"]), np.diag([6.0, 12.0]))
+    assert tuple(env["por_muestra"].shape) == (8, 3)
+    y = env["MiReLU"].apply(tg.tensor([-1.0, 2.0], requires_grad=True))
+    assert y.tolist() == [0.0, 2.0]
