@@ -102,10 +102,6 @@ class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin,
 
     is_cuda = False
 
-    @property
-    def is_leaf(self) -> bool:
-        return self._ctx is None
-
     def size(self, dim=None):
         """Forma (como ``torch.Tensor.size()``) o el tamaño del eje ``dim``."""
         if dim is None:
@@ -125,6 +121,15 @@ class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin,
 
     def is_floating_point(self) -> bool:
         return self._data.dtype.kind == "f"
+
+    def _is_view(self) -> bool:
+        """``True`` si comparte la memoria de otro tensor del que es una vista (``x[0]``, ``x.T``...)."""
+        return self._view is not None
+
+    @property
+    def _base(self):
+        """La base de una vista (el tensor cuya memoria comparte) o ``None``."""
+        return None if self._view is None else self._view.base
 
     def _dim(self, dim) -> int:
         """Normaliza un eje con la regla de PyTorch (un 0-D admite 0 y −1)."""
@@ -151,8 +156,9 @@ class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin,
 
     @property
     def data(self) -> "Tensor":
-        """El mismo dato sin grafo (comparte memoria y contador de versiones)."""
-        return TensorBase._wrap(self._data, False, self._version)
+        """El mismo dato sin grafo; comparte la memoria pero **no** el contador de versiones (como
+        en PyTorch: lo que se cambie a través de ``.data`` no lo vigila autograd; ``detach()`` sí)."""
+        return TensorBase._wrap(self._data, False)
 
     @data.setter
     def data(self, value):
@@ -164,11 +170,13 @@ class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin,
 
     def detach(self) -> "Tensor":
         """Mismo dato (compartido), sin grafo ni gradiente."""
-        return TensorBase._wrap(self._data, False, self._version)
+        return TensorBase._wrap(self._data, False, self._vc)
 
     def detach_(self) -> "Tensor":
+        if self._view is not None and self._view.grad:
+            raise RuntimeError("detach_() no se puede usar en una vista; usa detach(), que no modifica el tensor")
         self._ctx = None
-        self.requires_grad = False
+        self._requires_grad = False
         return self
 
     def numpy(self) -> np.ndarray:

@@ -33,12 +33,12 @@ y ``autograd.gradcheck`` componen operaciones de ``Tensor`` y viven un rango má
 """
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .graph import Context, GhostTensor, TensorBase, VersionCounter, broadcast_shape, unbroadcast
-from .array_function import ArrayFunction  # noqa: F401  (la base interna de ops/: from ..autograd import ArrayFunction)
+from .array_function import ArrayFunction, watch  # noqa: F401  (ArrayFunction: la base interna de ops/)
 from .function import Function, FunctionCtx, InplaceFunction, once_differentiable
 from .engine import backward, grad, observe_backward, run_backward, topo_order
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # (el nombre pasa a ser la función, como en torch)
 
-__all__ = ["Function", "FunctionCtx", "InplaceFunction", "once_differentiable", "Context", "TensorBase",
+__all__ = ["Function", "FunctionCtx", "InplaceFunction", "once_differentiable", "watch", "Context", "TensorBase",
            "GhostTensor", "VersionCounter", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
            "is_grad_enabled", "unbroadcast", "broadcast_shape", "observe_backward", "run_backward",
            "topo_order", "grad", "backward", "gradcheck", "gradgradcheck", "GradcheckError"]

@@ -54,6 +54,7 @@ class FunctionCtx(Context):
         self.freed = False
         self.out_ref = None
         self._versions = ()
+        self._origins = ()
         self.kwargs = None
         self._to_save = ()
         self._saved = None
@@ -351,7 +352,7 @@ def _link(cls, ctx, args, output):
                 raise RuntimeError(f"{cls.__name__}: una hoja que requiere gradiente se modificó in situ "
                                    f"(mark_dirty); usa una copia (x.clone()) o trabaja bajo no_grad()")
         elif id(o) in input_ids:  # una entrada devuelta tal cual: un alias (una vista) de ella
-            o = TensorBase._wrap(o._data, False, o._version)
+            o = TensorBase._wrap(o._data, False, o._vc)
             outs[k] = o
         if id(o) in non_diff or o._data.dtype.kind not in "fc":
             o._ctx, o.requires_grad = None, False
@@ -376,9 +377,9 @@ def _link(cls, ctx, args, output):
             continue
         k = next((k for k, o in enumerate(outs) if o is t), None)
         if k is None:
-            saved.append(("in", t, t._version, t._version.value, tuple(t._data.shape)))
+            saved.append(("in", t, t._vc, t._vc.value, tuple(t._data.shape)))
         else:
-            saved.append(("out", (k, t._data, weakref.ref(t)), t._version, t._version.value,
+            saved.append(("out", (k, t._data, weakref.ref(t)), t._vc, t._vc.value,
                           tuple(t._data.shape)))
     ctx._saved = tuple(saved)
     ctx._to_save = ()

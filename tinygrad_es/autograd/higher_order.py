@@ -113,11 +113,11 @@ def saved_as_tensors(ctx: Context) -> tuple:
     Los arrays booleanos o enteros (máscaras, índices) siguen siendo constantes; un array real que
     no es ni entrada ni salida no se puede reenganchar y es un error de la operación."""
     out = list(ctx.saved_tensors)
-    origin = {rec[3]: rec[4] for rec in ctx._versions}
+    origins = ctx._origins
     for slot, s in enumerate(out):
         if not isinstance(s, np.ndarray):
             continue
-        o = origin.get(slot)
+        o = origins[slot] if slot < len(origins) else None
         if o is None:
             if s.dtype.kind in "fc":
                 raise RuntimeError(f"'{ctx.fn.__name__}' guardó para el backward un valor calculado (forma "

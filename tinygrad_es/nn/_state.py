@@ -110,7 +110,7 @@ class StateDictMixin:
                                    else val.dtype, copy=True)
             else:
                 cur[...] = val.astype(cur.dtype, copy=False)
-            t._version.value += 1
+            t._vc.value += 1
         if errors:
             raise StateDictSizeError(f"Errores al cargar el state_dict en {type(self).__name__}:\n\t"
                                      + "\n\t".join(errors))

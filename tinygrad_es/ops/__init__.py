@@ -9,8 +9,8 @@ Las comprobaciones de argumentos, la promoción de tipos y las composiciones est
 ==============  ===================================================================================
 fichero         operaciones
 ==============  ===================================================================================
-arithmetic.py   Add Sub Mul Div Pow PowScalar Neg Clip Maximum Minimum Atan2 Hypot LogAddExp Fmod
-                Remainder DivRounding Lerp
+arithmetic.py   Add Sub Mul Div Pow PowScalar Neg Atan2 Hypot LogAddExp Fmod Remainder DivRounding Lerp
+clamp.py        Clip ClampTensor Maximum Minimum
 unary.py        Exp Log Sqrt Abs Sin…Erfc (tabla ``_unary``) Frac Step NanToNum
 activation.py   Tanh Sigmoid Relu LeakyRelu Gelu Silu Elu Softplus Mish Hardsigmoid Hardswish Hardtanh
                 Logsigmoid Softshrink Hardshrink Threshold Prelu
@@ -19,7 +19,7 @@ reduce.py       Sum Mean Var Amax Amin LogSumExp Softmax LogSoftmax Prod VectorN
 movement.py     Reshape Permute Expand GetItem SetItem TakeAlong Cat Stack Pad
 rearrange.py    Flip Roll Repeat Triangle Diagonal DiagEmbed Diag Unfold
 matmul.py       MatMul Linear Cross Einsum
-indexing.py     Gather Scatter ScatterAdd ScatterReduce IndexSelect IndexAdd MaskedFill MaskedSelect
+indexing.py     Gather Pick Scatter ScatterAdd ScatterReduce IndexSelect IndexAdd MaskedFill MaskedSelect
                 Take Where Embedding
 sorting.py      MedianAll Cumsum Cumprod LogCumSumExp (+ los índices de sort/topk/kthvalue/mode)
 linalg.py       Inv Det Solve

@@ -19,14 +19,19 @@ def check_broadcast(a, b, op):
         broadcast_shape(a.shape, b.shape, op=op)
 
 
-def pointwise(name, f, df, doc, module, saves="x", constant=False):
+def pointwise(name, f, df, doc, module, saves="x", zero=None, constant=False):
     """Una ``ArrayFunction`` elemento a elemento: ``y = f(x, **opciones)``, ``∂y/∂x = df(xp, ...)``.
 
     ``df`` recibe el espacio de nombres (``xp``: numpy o el de tensores, para que la derivada se pueda
     derivar otra vez), lo que se guarda para el backward (``saves``: ``"x"``, ``"y"``, ``"xy"`` o
     ``""``, en ese orden) y las mismas opciones. Se guarda sólo lo que usa la derivada, como PyTorch:
     así, modificar in situ la salida de ``sin`` no estropea su backward (guarda x) y la de ``tan`` sí
-    (guarda y), y el contador de versiones lo dice. ``constant``: la derivada es constante a trozos
+    (guarda y), y el contador de versiones lo dice.
+
+    ``zero`` (opcional, con los mismos argumentos que ``df`` salvo ``xp``) marca dónde la derivada es
+    0: allí el backward **elige** 0 (``where``) en vez de multiplicar, así que un gradiente inf o nan
+    que llega de arriba da 0, como en PyTorch (``hardtanh``, ``threshold``, los ``shrink``...).
+    ``df=None`` es la derivada 1 fuera de esa zona. ``constant``: la derivada es constante a trozos
     (su derivada segunda es 0; basta la derivada hacia delante, ``elementwise_tangent``)."""
     keep_x, keep_y = "x" in saves, "y" in saves
 
@@ -38,8 +43,12 @@ def pointwise(name, f, df, doc, module, saves="x", constant=False):
         return out
 
     def backward(ctx, g):
+        xp = namespace(g)
         with np.errstate(**IGNORE_FP_ERRORS):
-            return g * df(namespace(g), *ctx.saved_tensors, **ctx.kw)
+            keep = g if df is None else g * df(xp, *ctx.saved_tensors, **ctx.kw)
+            if zero is None:
+                return keep
+            return xp.where(zero(*ctx.saved_tensors, **ctx.kw), 0, keep)
 
     extra = {"tangent": staticmethod(elementwise_tangent)} if constant else {"differentiable": True}
     return type(name, (ArrayFunction,), {"forward": staticmethod(forward), "backward": staticmethod(backward),

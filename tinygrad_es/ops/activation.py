@@ -86,6 +86,8 @@ class LeakyRelu(ArrayFunction):
 
     tangent = staticmethod(elementwise_tangent)
 
+    reads = ((0,),)
+
     @staticmethod
     def forward(ctx, a, negative_slope=0.01):
         mask = a > 0
@@ -149,6 +151,10 @@ def _dmish(xp, x):
     return t + x * (1 - t * t) * xp.sigmoid(x)
 
 
+def _hardswish(x):
+    return x * np.clip(x + 3, 0, 6) / 6
+
+
 Gelu = _pointwise("Gelu", _np(_gelu), _dgelu,
                   "x·Φ(x) con Φ la normal acumulada: ∂/∂x = Φ(x) + x·φ(x). Con approximate='tanh', "
                   "½x(1 + tanh(u)), u = √(2/π)(x + 0.044715x³): ∂/∂x = ½(1 + t) + ½x(1 − t²)·u'.")
@@ -162,27 +168,26 @@ Softplus = _pointwise("Softplus", _np(_softplus), _dsoftplus,
                       "log(1 + e^(βx))/β (x si βx > umbral); ∂/∂x = σ(βx) (1 por encima del umbral).")
 Mish = _pointwise("Mish", _np(_mish), _dmish,
                   "x·tanh(softplus(x)); ∂/∂x = t + x·(1 − t²)·σ(x), t = tanh(softplus(x)).")
-Hardsigmoid = _pointwise("Hardsigmoid", lambda x: np.clip(x / 6 + 0.5, 0, 1),
-                         lambda xp, x: np.where((x > -3) & (x < 3), _ONE_SIXTH_F32, 0),
-                         "clip(x/6 + ½, 0, 1); ∂/∂x = 1/6 en (−3, 3) y 0 fuera (bordes incluidos).", constant=True)
-Hardswish = _pointwise("Hardswish", lambda x: x * np.clip(x + 3, 0, 6) / 6,
-                       lambda xp, x: xp.where(x <= -3, 0, xp.where(x < 3, x / 3 + 0.5, 1)),
-                       "x·relu6(x + 3)/6; ∂/∂x = 0 si x ≤ −3, x/3 + ½ si −3 < x < 3, 1 si x ≥ 3.")
-Hardtanh = _pointwise("Hardtanh", lambda x, min_val=-1.0, max_val=1.0: np.clip(x, min_val, max_val),
-                      lambda xp, x, min_val=-1.0, max_val=1.0: ((x > min_val) & (x < max_val)).astype(x.dtype),
-                      "clip(x, min, max); ∂/∂x = 1 en (min, max) abierto, 0 fuera y en los bordes.", constant=True)
+Hardsigmoid = _pointwise("Hardsigmoid", lambda x: np.clip(x / 6 + 0.5, 0, 1), lambda xp, x: _ONE_SIXTH_F32,
+                         "clip(x/6 + ½, 0, 1); ∂/∂x = 1/6 en (−3, 3) y 0 fuera (bordes incluidos, y en nan).",
+                         zero=lambda x: ~((x > -3) & (x < 3)), constant=True)
+Hardswish = _pointwise("Hardswish", _hardswish, lambda xp, x: xp.where(x < 3, x / 3 + 0.5, 1),
+                       "x·relu6(x + 3)/6; ∂/∂x = 0 si x ≤ −3, x/3 + ½ si −3 < x < 3, 1 si x ≥ 3 (las ramas de PyTorch).",
+                       zero=lambda x: x <= -3)
+Hardtanh = _pointwise("Hardtanh", lambda x, min_val=-1.0, max_val=1.0: np.clip(x, min_val, max_val), None,
+                      "clip(x, min, max); ∂/∂x = 1 en (min, max) abierto, 0 fuera y en los bordes (1 en nan).",
+                      zero=lambda x, min_val=-1.0, max_val=1.0: (x <= min_val) | (x >= max_val), constant=True)
 Logsigmoid = _pointwise("Logsigmoid", lambda x: np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x))),
                         lambda xp, x: xp.sigmoid(-x), "log σ(x) = −softplus(−x); ∂/∂x = σ(−x) = 1 − σ(x).")
-Softshrink = _pointwise("Softshrink", lambda x, lambd=0.5: np.where(x > lambd, x - lambd,
-                                                                    np.where(x < -lambd, x + lambd, 0)),
-                        lambda xp, x, lambd=0.5: (np.abs(x) > lambd).astype(x.dtype),
-                        "x ∓ λ fuera de [−λ, λ] y 0 dentro; ∂/∂x = [|x| > λ].", constant=True)
-Hardshrink = _pointwise("Hardshrink", lambda x, lambd=0.5: np.where(np.abs(x) > lambd, x, 0),
-                        lambda xp, x, lambd=0.5: (np.abs(x) > lambd).astype(x.dtype),
-                        "x fuera de [−λ, λ] y 0 dentro; ∂/∂x = [|x| > λ].", constant=True)
-Threshold = _pointwise("Threshold", lambda x, threshold=0.0, value=0.0: np.where(x > threshold, x, value),
-                       lambda xp, x, threshold=0.0, value=0.0: (x > threshold).astype(x.dtype),
-                       "x si x > umbral, si no ``value``; ∂/∂x = [x > umbral].", constant=True)
+Softshrink = _pointwise("Softshrink", lambda x, lambd=0.5: np.where(np.abs(x) <= lambd, 0, x - np.sign(x) * lambd),
+                        None, "x ∓ λ fuera de [−λ, λ] y 0 dentro (nan sigue siendo nan); ∂/∂x = [|x| > λ].",
+                        zero=lambda x, lambd=0.5: np.abs(x) <= lambd, constant=True)
+Hardshrink = _pointwise("Hardshrink", lambda x, lambd=0.5: np.where(np.abs(x) <= lambd, 0, x), None,
+                        "x fuera de [−λ, λ] y 0 dentro (nan sigue siendo nan); ∂/∂x = [|x| > λ].",
+                        zero=lambda x, lambd=0.5: np.abs(x) <= lambd, constant=True)
+Threshold = _pointwise("Threshold", lambda x, threshold=0.0, value=0.0: np.where(x <= threshold, value, x), None,
+                       "x si x > umbral (o nan), si no ``value``; ∂/∂x = [no x ≤ umbral].",
+                       zero=lambda x, threshold=0.0, value=0.0: x <= threshold, constant=True)
 
 
 class Prelu(ArrayFunction):

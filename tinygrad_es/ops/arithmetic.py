@@ -1,6 +1,7 @@
-"""Aritmética elemento a elemento (con broadcasting): ``+ − · / **``, ``neg``, ``clip``, ``maximum``/
-``minimum`` y las binarias de la biblioteca matemática (``atan2``, ``hypot``, ``logaddexp``, los
-restos ``fmod``/``remainder``, la división con redondeo y ``lerp``).
+"""Aritmética elemento a elemento (con broadcasting): ``+ − · / **``, ``neg`` y las binarias de la
+biblioteca matemática (``atan2``, ``hypot``, ``logaddexp``, los restos ``fmod``/``remainder``, la
+división con redondeo y ``lerp``). Los recortes y los máximos (``clamp``, ``maximum``) están en
+``clamp.py``.
 
 Aquí llegan arrays ya promovidos al dtype del resultado (de eso se ocupa ``_tensor/``). Los
 gradientes pueden devolverse con la forma del resultado: el motor los reduce a la forma de cada
@@ -12,8 +13,8 @@ from ..autograd import ArrayFunction, broadcast_shape
 from ._namespace import namespace
 from ._util import IGNORE_FP_ERRORS as _ERR, check_broadcast as _check2, elementwise_tangent
 
-__all__ = ["Add", "Sub", "Mul", "Div", "Pow", "PowScalar", "Neg", "Clip", "Maximum", "Minimum", "Atan2", "Hypot",
-           "LogAddExp", "Fmod", "Remainder", "DivRounding", "Lerp"]
+__all__ = ["Add", "Sub", "Mul", "Div", "Pow", "PowScalar", "Neg", "Atan2", "Hypot", "LogAddExp", "Fmod", "Remainder",
+           "DivRounding", "Lerp"]
 
 
 class Add(ArrayFunction):
@@ -50,6 +51,7 @@ class Mul(ArrayFunction):
     """a · b: ∂/∂a = b, ∂/∂b = a."""
 
     differentiable = True
+    reads = ((1,), (0,))
 
     @staticmethod
     def forward(ctx, a, b):
@@ -67,6 +69,7 @@ class Div(ArrayFunction):
     """a / b: ∂/∂a = 1/b, ∂/∂b = −a/b²."""
 
     differentiable = True
+    reads = ((1,), (0, 1))
 
     @staticmethod
     def forward(ctx, a, b):
@@ -89,14 +92,21 @@ class Pow(ArrayFunction):
     ∂/∂a = b·a^(b−1) (0 donde b = 0);  ∂/∂b = a^b·ln(a) (0 donde a = 0 y b ≥ 0), como PyTorch."""
 
     differentiable = True
+    reads = ((0, 1, -1),)  # como PyTorch, que guarda siempre la salida que usa alguna derivada
 
     @staticmethod
     def forward(ctx, a, b):
         _check2(a, b, "**")
-        if a.dtype.kind in "iu" and np.any(b < 0):
-            raise RuntimeError("no se puede elevar un tensor entero a una potencia entera negativa")
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-            out = np.power(a, b)
+            if a.dtype.kind in "iu" and np.any(b < 0):
+                # enteros con exponente tensor negativo, como PyTorch: 1 → 1, −1 → ±1, el resto → 0
+                neg = b < 0
+                out = np.power(a, np.where(neg, 0, b))
+                odd = (np.abs(b) % 2).astype(bool)
+                out = np.where(neg, np.where(a == 1, 1, np.where(a == -1, np.where(odd, -1, 1), 0)), out)
+                out = out.astype(np.result_type(a, b), copy=False)
+            else:
+                out = np.power(a, b)
         ctx.save_for_backward(a, b, out)
         return out
 
@@ -117,6 +127,7 @@ class PowScalar(ArrayFunction):
     """a ** p con p número: ∂/∂a = p·a^(p−1) (0 si p = 0)."""
 
     differentiable = True
+    reads = ((0,),)
 
     @staticmethod
     def forward(ctx, a, p):
@@ -151,63 +162,6 @@ class Neg(ArrayFunction):
         return -g
 
 
-class Clip(ArrayFunction):
-    """clip(a, lo, hi); el gradiente pasa donde lo ≤ a ≤ hi (bordes incluidos, como torch.clamp)."""
-
-    tangent = staticmethod(elementwise_tangent)
-
-    @staticmethod
-    def forward(ctx, a, lo=None, hi=None):
-        mask = np.ones(a.shape, dtype=bool)
-        if lo is not None:
-            mask &= a >= lo
-        if hi is not None:
-            mask &= a <= hi
-        ctx.save_for_backward(mask)
-        return np.clip(a, lo, hi).astype(a.dtype, copy=False)
-
-    @staticmethod
-    def backward(ctx, g):
-        (mask,) = ctx.saved_tensors
-        return g * mask
-
-
-class Maximum(ArrayFunction):
-    """max elemento a elemento; en empates cada entrada recibe la mitad (como torch.maximum)."""
-
-    tangent = staticmethod(elementwise_tangent)
-
-    @staticmethod
-    def forward(ctx, a, b):
-        _check2(a, b, "maximum")
-        ctx.save_for_backward(a, b)
-        return np.maximum(a, b)
-
-    @staticmethod
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        wa = (a > b) + 0.5 * (a == b)
-        return g * wa, g * (1 - wa)
-
-
-class Minimum(ArrayFunction):
-    """min elemento a elemento; en empates cada entrada recibe la mitad (como torch.minimum)."""
-
-    tangent = staticmethod(elementwise_tangent)
-
-    @staticmethod
-    def forward(ctx, a, b):
-        _check2(a, b, "minimum")
-        ctx.save_for_backward(a, b)
-        return np.minimum(a, b)
-
-    @staticmethod
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        wa = (a < b) + 0.5 * (a == b)
-        return g * wa, g * (1 - wa)
-
-
 def _int_zero_division(b, op):
     if b.dtype.kind in "iub" and np.any(b == 0):
         raise RuntimeError(f"ZeroDivisionError: {op} entero con divisor 0 (la división entera por cero no "
@@ -219,6 +173,7 @@ class Atan2(ArrayFunction):
     como PyTorch)."""
 
     differentiable = True
+    reads = ((0, 1),)
 
     @staticmethod
     def forward(ctx, a, b):
@@ -240,6 +195,7 @@ class Hypot(ArrayFunction):
     """√(a² + b²). ∂/∂a = a/h; ∂/∂b = b/h (nan en el origen, como PyTorch)."""
 
     differentiable = True
+    reads = ((0, -1), (1, -1))
 
     @staticmethod
     def forward(ctx, a, b):
@@ -259,6 +215,7 @@ class LogAddExp(ArrayFunction):
     """log(eᵃ + eᵇ) sin desbordamiento. ∂/∂a = σ(a − b) = 1/(1 + e^(b−a)); ∂/∂b = σ(b − a)."""
 
     differentiable = True
+    reads = ((0, 1),)
 
     @staticmethod
     def forward(ctx, a, b):
@@ -279,6 +236,7 @@ class Fmod(ArrayFunction):
     ∂/∂a = 1; ∂/∂b = −trunc(a/b)."""
 
     tangent = staticmethod(elementwise_tangent)
+    reads = ((), (0, 1))
 
     @staticmethod
     def forward(ctx, a, b):
@@ -297,20 +255,26 @@ class Fmod(ArrayFunction):
 
 class Remainder(ArrayFunction):
     """Resto de la división entera por defecto, ``a − b·⌊a/b⌋`` (signo del divisor, como ``%`` de
-    Python). ∂/∂a = 1; ∂/∂b = −⌊a/b⌋."""
+    Python). ∂/∂a = 1; ∂/∂b = −⌊a/b⌋. Con ``a`` un número de Python (``2.0 % x``) PyTorch no tiene
+    derivada: ``scalar_first`` hace que el backward lo diga."""
 
     tangent = staticmethod(elementwise_tangent)
+    reads = ((), (0, 1))
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx, a, b, scalar_first=False):
         _check2(a, b, "remainder (%)")
         _int_zero_division(b, "remainder (%)")
         ctx.save_for_backward(a, b)
+        ctx.scalar_first = scalar_first
         with np.errstate(**_ERR):
             return np.remainder(a, b)
 
     @staticmethod
     def backward(ctx, g):
+        if ctx.scalar_first:
+            raise RuntimeError("la derivada de remainder (número % tensor) no está implementada (tampoco en "
+                               "PyTorch); usa tensor % tensor o calcula fuera del grafo")
         a, b = ctx.saved_tensors
         with np.errstate(**_ERR):
             return g, None if not ctx.needs_input_grad[1] else -g * np.floor(a / b)
@@ -318,15 +282,16 @@ class Remainder(ArrayFunction):
 
 class DivRounding(ArrayFunction):
     """División con redondeo (``trunc`` o ``floor``): el resultado es constante a trozos, así que
-    ∂/∂a = ∂/∂b = 0 (como ``torch.div(..., rounding_mode=...)``)."""
+    ∂/∂a = ∂/∂b = 0 (como ``torch.div(..., rounding_mode=...)``). ``floor_divide`` (``//``) no tiene
+    derivada en PyTorch: con ``differentiable=False`` el backward lo dice."""
 
     tangent = staticmethod(elementwise_tangent)
 
     @staticmethod
-    def forward(ctx, a, b, mode="floor"):
+    def forward(ctx, a, b, mode="floor", differentiable=True):
         _check2(a, b, "div")
         _int_zero_division(b, "div")
-        ctx.shapes = (a.shape, b.shape)
+        ctx.shapes, ctx.differentiable = (a.shape, b.shape), differentiable
         with np.errstate(**_ERR):
             if mode == "floor":
                 return np.floor_divide(a, b)
@@ -337,6 +302,9 @@ class DivRounding(ArrayFunction):
 
     @staticmethod
     def backward(ctx, g):
+        if not ctx.differentiable:
+            raise RuntimeError("la derivada de floor_divide (//) no está implementada (tampoco en PyTorch); "
+                               "usa torch.div(a, b, rounding_mode='floor'), cuya derivada es 0")
         return tuple(np.zeros(s, dtype=g.dtype) for s in ctx.shapes)
 
 
@@ -345,6 +313,7 @@ class Lerp(ArrayFunction):
     ∂/∂a = 1 − w; ∂/∂b = w; ∂/∂w = b − a."""
 
     differentiable = True
+    reads = ((2,), (2,), (0, 1))
 
     @staticmethod
     def forward(ctx, a, b, w):

@@ -54,7 +54,12 @@ class Conv2d(ArrayFunction):
     @staticmethod
     def forward(ctx, x, w, b=None, stride=(1, 1), padding=(0, 0), dilation=(1, 1), groups=1):
         x, w, b = _common_float(x, w, b)
-        out, state = K.conv2d_forward(x, w, b, stride, padding, dilation, groups, save=ctx.requires_grad)
+        # Winograd y las tomas de relleno del núcleo directo multiplican 0·inf o restan inf − inf:
+        # con entradas no finitas se usa im2col, que da lo mismo que PyTorch (una suma: barata)
+        with np.errstate(over="ignore", invalid="ignore"):
+            finite = np.isfinite(x.sum()) and np.isfinite(w.sum())
+        out, state = K.conv2d_forward(x, w, b, stride, padding, dilation, groups, save=ctx.requires_grad,
+                                      algo=None if finite else "im2col")
         ctx.state, ctx.has_b = state, b is not None
         _watch(ctx, state)
         if ctx.requires_grad:

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..autograd import ArrayFunction, broadcast_shape
 
-__all__ = ["check_index", "along", "Gather", "Scatter", "ScatterAdd", "ScatterReduce", "IndexSelect",
+__all__ = ["check_index", "along", "Gather", "Pick", "Scatter", "ScatterAdd", "ScatterReduce", "IndexSelect",
            "IndexAdd", "MaskedFill", "MaskedSelect", "Take", "Where", "Embedding"]
 
 
@@ -67,6 +67,7 @@ class Gather(ArrayFunction):
     que salió; las posiciones repetidas suman (``scatter_add``)."""
 
     linear = True
+    reads = ((0,),)
 
     @staticmethod
     def forward(ctx, x, index=None, dim=0):
@@ -78,6 +79,14 @@ class Gather(ArrayFunction):
         full = np.zeros(ctx.shape, dtype=g.dtype)
         np.add.at(full, ctx.tup, g)
         return full
+
+
+class Pick(Gather):
+    """Los valores que eligen ``sort``, ``topk``, ``kthvalue``, ``median``, ``mode``... (un ``Gather``
+    con los índices que calculó la selección). La derivada sólo lee los índices: cambiar la entrada
+    in situ después no invalida el backward (como en PyTorch)."""
+
+    reads = ((),)
 
 
 class Scatter(ArrayFunction):

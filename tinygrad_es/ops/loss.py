@@ -12,9 +12,11 @@ __all__ = ["CrossEntropyIdx", "BCE", "BCEWithLogits"]
 
 class CrossEntropyIdx(ArrayFunction):
     """Entropía cruzada desde logits (N, C) e índices de clase (N,), fusionada y estable:
-    ``loss = logsumexp(z) − z[y]``; gradiente ``(softmax(z) − onehot(y)) · peso``."""
+    ``loss = logsumexp(z) − z[y]`` (0 en las filas con ``ignore_index``).
+    ∂/∂z = (softmax(z) − onehot(y))·g en las filas válidas y 0 en las ignoradas."""
 
     differentiable = True
+    reads = ((),)  # como log_softmax + nll de PyTorch: no vigila z (el orden superior sí lo usa)
 
     @staticmethod
     def forward(ctx, z, target=None, reduction="mean", ignore_index=-100):
@@ -38,20 +40,28 @@ class CrossEntropyIdx(ArrayFunction):
 
     @staticmethod
     def backward(ctx, g):
+        # el camino de PyTorch (nll y luego log_softmax): ∂/∂logp = −g en la clase correcta de cada
+        # fila válida y 0 (elegido, no multiplicado) en las ignoradas; ∂/∂z = gl − p·Σgl
         z, t, valid = ctx.saved_tensors
+        rows = np.arange(len(t))
         if isinstance(g, np.ndarray):
-            d = ctx.p.copy()
-            d[np.arange(len(t)), t] -= 1
-            d *= valid[:, None]
-        else:  # orden superior: softmax(z) − onehot(y) con su grafo
-            onehot = np.zeros(tuple(z.shape), z._data.dtype)
-            onehot[np.arange(len(t)), t] = 1
-            d = (namespace(g).softmax(z, 1) - onehot) * valid[:, None]
-        if ctx.reduction == "mean":
-            return d * (g / ctx.n)
-        if ctx.reduction == "sum":
-            return d * g
-        return d * g.reshape((-1, 1))
+            p = ctx.p
+            if ctx.reduction == "mean":
+                gi = np.broadcast_to(g / g.dtype.type(ctx.n), valid.shape)
+            elif ctx.reduction == "sum":
+                gi = np.broadcast_to(g, valid.shape)
+            else:
+                gi = g
+            gl = np.zeros_like(p)
+            gl[rows, t] = np.where(valid, -gi, 0)
+        else:  # orden superior: la misma fórmula con softmax(z) registrado
+            p = namespace(g).softmax(z, 1)
+            sel = np.zeros(tuple(z.shape), z._data.dtype)
+            sel[rows, t] = valid
+            col = g / ctx.n if ctx.reduction == "mean" else g if ctx.reduction == "sum" else g.reshape((-1, 1))
+            gl = -sel * col
+        with np.errstate(invalid="ignore"):
+            return gl - p * gl.sum(axis=1, keepdims=True)
 
 
 class BCE(ArrayFunction):

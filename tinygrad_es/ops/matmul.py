@@ -12,22 +12,23 @@ class MatMul(ArrayFunction):
     """C = A @ B: ∂L/∂A = G @ Bᵀ, ∂L/∂B = Aᵀ @ G (1-D como vectores fila/columna, lotes con broadcasting)."""
 
     differentiable = True
+    reads = ((1,), (0,))
 
     @staticmethod
     def forward(ctx, a, b):
         if a.ndim == 0 or b.ndim == 0:
-            raise ValueError(f"matmul (@) no admite escalares: formas {a.shape} y {b.shape}; usa *")
+            raise RuntimeError(f"matmul (@) no admite escalares: formas {a.shape} y {b.shape}; usa *")
         ka = a.shape[-1]
         kb = b.shape[-2] if b.ndim > 1 else b.shape[0]
         if ka != kb:
-            raise ValueError(f"formas incompatibles en '@': {a.shape} y {b.shape} "
-                             f"(la última dimensión de la izquierda, {ka}, debe coincidir con "
-                             f"la penúltima de la derecha, {kb})")
+            raise RuntimeError(f"formas incompatibles en '@': {a.shape} y {b.shape} "
+                               f"(la última dimensión de la izquierda, {ka}, debe coincidir con "
+                               f"la penúltima de la derecha, {kb})")
         try:
             out = np.matmul(a, b)
         except ValueError:
-            raise ValueError(f"formas incompatibles en '@': {a.shape} y {b.shape} "
-                             f"(las dimensiones de lote no hacen broadcasting)") from None
+            raise RuntimeError(f"formas incompatibles en '@': {a.shape} y {b.shape} "
+                               f"(las dimensiones de lote no hacen broadcasting)") from None
         ctx.save_for_backward(a, b)
         return out
 
@@ -59,6 +60,7 @@ class Linear(ArrayFunction):
     traspuesta de una GEMM que el optimizador tendría que recorrer a saltos."""
 
     differentiable = True
+    reads = ((1,), (0,), ())
 
     @staticmethod
     def forward(ctx, x, w, b=None):
@@ -86,6 +88,7 @@ class Cross(ArrayFunction):
     """Producto vectorial a lo largo de ``dim`` (tamaño 3). ∂/∂a = b × g; ∂/∂b = g × a."""
 
     differentiable = True
+    reads = ((1,), (0,))
 
     @staticmethod
     def forward(ctx, a, b, dim=-1):
@@ -157,6 +160,7 @@ class Einsum(ArrayFunction):
     letra, p. ej. ``"ii->i"``)."""
 
     differentiable = True
+    reads = "others"
 
     @staticmethod
     def forward(ctx, *arrays, ins=(), out="", sizes=None):

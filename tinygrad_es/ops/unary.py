@@ -19,7 +19,7 @@ from ._util import elementwise_tangent, pointwise
 
 __all__ = ["Exp", "Log", "Sqrt", "Abs", "Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh",
            "Acosh", "Atanh", "Log2", "Log10", "Log1p", "Exp2", "Expm1", "Rsqrt", "Reciprocal", "Erf", "Erfc", "Frac",
-           "Step", "round_half_even", "NanToNum"]
+           "Step", "sign_zero_nan", "round_half_even", "NanToNum"]
 
 
 class Exp(ArrayFunction):
@@ -142,6 +142,11 @@ class Step(ArrayFunction):
         return np.zeros(ctx.shape, dtype=g.dtype)
 
 
+def sign_zero_nan(a):
+    """signo con 0 en nan y en ±0 (el de PyTorch: (0 < x) − (x < 0); ``np.sign`` da nan)."""
+    return (a > 0).astype(a.dtype) - (a < 0).astype(a.dtype)
+
+
 def round_half_even(a, decimals=0):
     """Redondeo al par más cercano (como ``torch.round``); con ``decimals`` escala por 10^d."""
     if decimals == 0:
@@ -154,6 +159,8 @@ class NanToNum(ArrayFunction):
     """Sustituye nan/±inf por números finitos; ∂/∂x = 1 donde x es finito y 0 donde no."""
 
     tangent = staticmethod(elementwise_tangent)
+
+    reads = ((0,),)
 
     @staticmethod
     def forward(ctx, a, nan=0.0, posinf=None, neginf=None):
