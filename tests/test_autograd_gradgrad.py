@@ -110,12 +110,13 @@ def test_lerp_tensor_weight(data):
        data.draw(arrays(shape, st.floats(-0.5, 1.5))))
 
 
-@pytest.mark.parametrize("name", ["fmod", "remainder", "floor_divide"])
+@pytest.mark.parametrize("name", ["fmod", "remainder", "div_floor", "div_trunc"])
 @FEW
 @given(data=st.data())
 def test_remainders(name, data):
     a, b = data.draw(EL.dividend_divisor())
-    gg(getattr(tg, name), a, b)
+    f = (lambda x, y: tg.div(x, y, rounding_mode=name[4:]) * x) if name.startswith("div") else getattr(tg, name)
+    gg(f, a, b)  # (floor_divide, //, no tiene derivada en PyTorch: tampoco aquí)
 
 
 # ---- activaciones (test_ops_activation.ACT) ----------------------------------------------------
@@ -332,3 +333,23 @@ def test_prod_cumprod_logcumsumexp(data):
     with pytest.raises(RuntimeError, match="Prod' con ceros"):
         x = tg.tensor(np.where(a == a.flat[0], 0.0, a), dtype=tg.float64, requires_grad=True)
         tg.autograd.grad(x.prod(), x, create_graph=True)
+
+
+# ---- lo que añadió la corrección de la semántica: clamp con tensores, std, interpolate, vistas ----------
+def test_clamp_tensor_std_interpolate_views():
+    rng = np.random.default_rng(7)
+    a = rng.standard_normal((2, 3))
+    lo, hi = a - 0.3 - rng.uniform(0, 1, (2, 3)), a + 0.4 + rng.uniform(0, 1, (2, 3))
+    gg(lambda x, l, h: tg.clamp(x * x, l, h), a, lo, hi + 3)
+    gg(lambda x: x.std(1) ** 2 + x.std() * x.sum(), a)
+    F = tg.nn.functional
+    x = rng.standard_normal((1, 2, 3, 4))
+    gg(lambda t: F.interpolate(t, scale_factor=2, mode="bicubic", align_corners=False) ** 2, x)
+    gg(lambda t: F.interpolate(t[0], size=5, mode="linear") ** 2, x)
+
+    def inplace_on_view(t):
+        y = t * 1
+        y[0].mul_(t[1])   # in situ sobre una vista: la base se re-basa (CopySlices de PyTorch)
+        return (y ** 2).sum()
+    gg(inplace_on_view, a)
+    gg(lambda t: t.sort(1).values ** 3, a)
