@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .._functions import where
 from .._tensor import Tensor
+from ._f_attention import multi_head_attention_forward, rms_norm, scaled_dot_product_attention
 from ._f_activation import (celu, dropout, dropout1d, dropout2d, dropout3d, elu, gelu, glu, hardshrink, hardsigmoid,
                             hardswish, hardtanh, leaky_relu, leaky_relu_, log_softmax, logsigmoid, mish, prelu, relu,
                             relu6, relu_, selu, sigmoid, silu, softmax, softmin, softplus, softshrink, softsign, tanh,
@@ -29,6 +30,7 @@ __all__ = ["linear", "bilinear", "conv1d", "conv2d", "conv_transpose2d", "max_po
            "group_norm", "instance_norm", "normalize", "embedding", "one_hot", "cosine_similarity",
            "pairwise_distance", "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "l1_penalty", "l2_penalty", "where"]
+__all__ += ["scaled_dot_product_attention", "multi_head_attention_forward", "rms_norm"]
 
 
 def _weights(params):
