@@ -27,6 +27,7 @@ from ._functions import *  # noqa: E402,F401,F403
 from ._functions import METHOD_FUNCTIONS as _MF, cat, concat, stack, where  # noqa: E402
 from ._functions_ops import *  # noqa: E402,F401,F403
 from ._functions_ops import __all__ as _ops_all  # noqa: E402
+from ._tensor_random import bernoulli, multinomial, normal, poisson  # noqa: E402
 from . import linalg  # noqa: E402,F401  (tinygrad_es.linalg como torch.linalg)
 from .device import device, cuda  # noqa: E402
 from . import return_types  # noqa: E402,F401
@@ -40,9 +41,11 @@ __version__ = "0.2.0"
 
 from .serialization import load, save  # noqa: E402
 from . import nn, optim, utils  # noqa: E402,F401  (tinygrad_es.nn como torch.nn, .optim, .utils.data)
+from . import distributions  # noqa: E402,F401  (torch.distributions)
 
 __all__ = (["Value", "Tensor", "Size", "Function", "no_grad", "enable_grad", "set_grad_enabled",
             "inference_mode", "is_grad_enabled", "manual_seed", "seed", "initial_seed", "Generator",
             "default_generator", "dtype", "float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "bool", "float", "double", "half", "long", "int", "short", "get_default_dtype", "set_default_dtype", "device", "cuda",
-            "cat", "concat", "stack", "where", "nn", "optim", "utils", "save", "load", "linalg"] + list(_creation_all) + list(_MF)
+            "cat", "concat", "stack", "where", "nn", "optim", "utils", "save", "load", "linalg",
+            "multinomial", "bernoulli", "normal", "poisson", "distributions"] + list(_creation_all) + list(_MF)
            + list(_ops_all))

@@ -22,6 +22,7 @@ from ._tensor_index import IndexMixin
 from ._tensor_sort import SortMixin
 from ._tensor_reduce import ReduceMixin
 from ._tensor_layout import LayoutMixin
+from ._tensor_random import NewMixin, RandomMixin
 
 __all__ = ["Tensor", "Size", "to_array"]
 
@@ -53,8 +54,8 @@ def to_array(data, dtype=None, copy=False) -> np.ndarray:
             arr = np.asarray(data)
         except (ValueError, TypeError) as e:
             raise TypeError(f"no se puede crear un tensor a partir de {type(data).__name__}: {e}") from None
-        if arr.dtype == np.float64 and not isinstance(data, np.generic):
-            arr = arr.astype(D.get_default_dtype().np)  # los float de Python son float32
+        if arr.dtype == np.float64 and not isinstance(data, np.generic) and dtype is None:
+            arr = arr.astype(D.get_default_dtype().np)  # los float de Python son float32 (salvo dtype=)
     if arr.dtype.kind == "c":
         raise TypeError(f"los números complejos no están soportados (dtype {arr.dtype})")
     if arr.dtype == object or arr.dtype.kind not in "biuf":
@@ -87,7 +88,7 @@ class _Handle:
 
 
 class Tensor(TensorBase, MathMixin, ShapeMixin, InplaceMixin, ConvertMixin, PointwiseMixin, IndexMixin,
-             SortMixin, ReduceMixin, LayoutMixin):
+             SortMixin, ReduceMixin, LayoutMixin, RandomMixin, NewMixin):
     """Array con gradiente automático (como ``torch.Tensor``).
 
     ``Tensor(datos)`` crea un tensor de coma flotante (float32, como ``torch.Tensor``);
