@@ -4,11 +4,13 @@ from .datasets import (DATASETS, DatasetNotFoundError, load_digits, load_fashion
 from .idx import IDXError, read_idx
 from .loader import (DataLoader, Subset, TensorDataset, freq_mask, kfold, normalize, random_shift, random_split,
                      standardize, time_mask)
+from .text import CharDataset, CharTokenizer, have_quijote, load_quijote, quijote_excerpt
 
 __all__ = ["read_idx", "IDXError", "load_mnist", "load_fashion_mnist", "load_mnist_sample", "load_iris",
            "load_digits", "xor", "quadratic_roots", "spirals", "search_paths", "DatasetNotFoundError", "DATASETS",
            "TensorDataset", "Subset", "DataLoader", "random_split", "kfold", "normalize", "standardize",
-           "random_shift", "time_mask", "freq_mask", "mnist_tensors"]
+           "random_shift", "time_mask", "freq_mask", "mnist_tensors", "load_quijote", "quijote_excerpt", "have_quijote",
+           "CharTokenizer", "CharDataset"]
 
 
 def mnist_tensors(x, y, flatten=False):
