@@ -28,8 +28,13 @@ from ._functions import METHOD_FUNCTIONS as _MF, cat, concat, stack, where  # no
 from ._functions_ops import *  # noqa: E402,F401,F403
 from ._functions_ops import __all__ as _ops_all  # noqa: E402
 from ._tensor_random import bernoulli, multinomial, normal, poisson  # noqa: E402
+from ._tensor_histogram import histc, histogram  # noqa: E402
+from ._tensor_new import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,  # noqa: E402
+                          IntTensor, LongTensor, ShortTensor)
 from . import linalg  # noqa: E402,F401  (tinygrad_es.linalg como torch.linalg)
 from .device import device, cuda  # noqa: E402
+from . import backends  # noqa: E402,F401  (torch.backends: sin GPU)
+from .backends import accelerator  # noqa: E402,F401
 from . import return_types  # noqa: E402,F401
 from .value import Value  # noqa: E402
 
@@ -47,5 +52,7 @@ __all__ = (["Value", "Tensor", "Size", "Function", "no_grad", "enable_grad", "se
             "inference_mode", "is_grad_enabled", "manual_seed", "seed", "initial_seed", "Generator",
             "default_generator", "dtype", "float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "bool", "float", "double", "half", "long", "int", "short", "get_default_dtype", "set_default_dtype", "device", "cuda",
             "cat", "concat", "stack", "where", "nn", "optim", "utils", "save", "load", "linalg",
-            "multinomial", "bernoulli", "normal", "poisson", "distributions"] + list(_creation_all) + list(_MF)
+            "multinomial", "bernoulli", "normal", "poisson", "distributions", "histc", "histogram", "LongTensor",
+            "FloatTensor", "DoubleTensor", "IntTensor", "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor",
+            "HalfTensor", "backends", "accelerator"] + list(_creation_all) + list(_MF)
            + list(_ops_all))

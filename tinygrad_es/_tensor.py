@@ -22,7 +22,9 @@ from ._tensor_index import IndexMixin
 from ._tensor_sort import SortMixin
 from ._tensor_reduce import ReduceMixin
 from ._tensor_layout import LayoutMixin
-from ._tensor_random import NewMixin, RandomMixin
+from ._tensor_histogram import HistogramMixin
+from ._tensor_new import NewMixin
+from ._tensor_random import RandomMixin
 
 __all__ = ["Tensor", "Size", "to_array"]
 
@@ -88,7 +90,7 @@ class _Handle:
 
 
 class Tensor(TensorBase, MathMixin, ShapeMixin, InplaceMixin, ConvertMixin, PointwiseMixin, IndexMixin,
-             SortMixin, ReduceMixin, LayoutMixin, RandomMixin, NewMixin):
+             SortMixin, ReduceMixin, LayoutMixin, RandomMixin, NewMixin, HistogramMixin):
     """Array con gradiente automático (como ``torch.Tensor``).
 
     ``Tensor(datos)`` crea un tensor de coma flotante (float32, como ``torch.Tensor``);

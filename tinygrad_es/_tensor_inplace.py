@@ -87,3 +87,28 @@ class InplaceMixin:
             raise RuntimeError(f"no se puede asignar un valor de forma {np.shape(v)} a x[{index!r}] "
                                f"(tensor de forma {tuple(self._data.shape)}): {e}") from None
         self._version.value += 1
+
+    # -- cambios de forma in situ (la misma memoria, otra vista) -----------------------------
+    def _reshape_inplace(self, compute):
+        """``self`` pasa a ser la vista ``compute(self)`` (``unsqueeze_``, ``transpose_``…): comparte
+        memoria y contador de versiones; con grafo, ``self`` es la salida de esa operación."""
+        res = compute(self)
+        self._data = res._data
+        if res._ctx is not None:
+            res._ctx.out_ref = weakref.ref(self)
+            self._ctx = res._ctx
+        return self
+
+    def unsqueeze_(self, dim):
+        return self._reshape_inplace(lambda s: s.unsqueeze(dim))
+
+    def squeeze_(self, dim=None):
+        return self._reshape_inplace(lambda s: s.squeeze() if dim is None else s.squeeze(dim))
+
+    def transpose_(self, dim0, dim1):
+        return self._reshape_inplace(lambda s: s.transpose(dim0, dim1))
+
+    def t_(self):
+        return self._reshape_inplace(lambda s: s.t())
+
+    swapaxes_ = swapdims_ = transpose_

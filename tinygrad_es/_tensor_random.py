@@ -1,5 +1,5 @@
-"""Muestreo aleatorio de PyTorch: ``multinomial``, ``bernoulli``, ``normal`` y los rellenos in situ
-``bernoulli_``/``exponential_`` (todos con ``generator=``), y los ``new_*`` de un tensor.
+"""Muestreo aleatorio de PyTorch: ``multinomial``, ``bernoulli``, ``normal``, ``poisson`` y los
+rellenos in situ ``bernoulli_``/``exponential_`` (todos con ``generator=``).
 
 ``torch.multinomial(probs, n)`` es lo que usan los modelos de lenguaje para generar texto: elige
 índices con probabilidad proporcional a los pesos de cada fila (no hace falta que sumen 1).
@@ -17,7 +17,7 @@ from . import _dtype as D
 from ._random import default_rng
 from .autograd import TensorBase
 
-__all__ = ["RandomMixin", "NewMixin", "multinomial", "bernoulli", "normal", "poisson"]
+__all__ = ["RandomMixin", "multinomial", "bernoulli", "normal", "poisson"]
 
 
 def _sample_rows(p: np.ndarray, n: int, replacement: bool, rng) -> np.ndarray:
@@ -91,36 +91,6 @@ class RandomMixin:
         r = default_rng(generator)
         return self._inplace("exponential_", lambda s: TensorBase._wrap(
             r.exponential(1.0 / lambd, s._data.shape).astype(s._data.dtype)))
-
-
-class NewMixin:
-    """``x.new_zeros(…)`` y compañía: un tensor nuevo con el dtype de ``x`` (salvo que se diga otro)."""
-
-    def _new(self, fill, size, dtype):
-        if len(size) == 1 and not isinstance(size[0], numbers.Integral):
-            size = tuple(size[0])
-        npd = self._data.dtype if dtype is None else D.np_dtype(dtype)
-        data = np.empty(tuple(int(s) for s in size), dtype=npd) if fill is None else \
-            np.full(tuple(int(s) for s in size), fill, dtype=npd)
-        return TensorBase._wrap(data)
-
-    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
-        return self._new(0, size, dtype).requires_grad_(requires_grad)
-
-    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
-        return self._new(1, size, dtype).requires_grad_(requires_grad)
-
-    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
-        return self._new(0, size, dtype).requires_grad_(requires_grad)  # con ceros: nunca basura
-
-    def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
-        return self._new(fill_value, (size,), dtype).requires_grad_(requires_grad)
-
-    def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
-        """Copia de ``data`` con el dtype de este tensor (o ``dtype``)."""
-        src = data._data if isinstance(data, TensorBase) else np.asarray(data)
-        npd = self._data.dtype if dtype is None else D.np_dtype(dtype)
-        return TensorBase._wrap(np.array(src, dtype=npd, copy=True)).requires_grad_(requires_grad)
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None):

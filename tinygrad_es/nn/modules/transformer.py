@@ -18,6 +18,7 @@ import warnings
 import numpy as np
 
 from ... import _dtype as D
+from ... import backends
 from ..._tensor import Tensor
 from ...autograd import is_grad_enabled
 from .. import _f_attention as FA
@@ -230,7 +231,7 @@ class TransformerEncoder(Module):
     def _nested_padding(self, src, mask, key_padding_mask):
         """La máscara (N, S) de relleno si PyTorch usaría su camino de tensores anidados."""
         first = self.layers[0]
-        if (not self.use_nested_tensor or first.training or src.ndim != 3 or key_padding_mask is None
+        if (not backends.mha.get_fastpath_enabled() or not self.use_nested_tensor or first.training or src.ndim != 3 or key_padding_mask is None
                 or mask is not None):
             return None
         params = [p for p in first.parameters()]
