@@ -213,3 +213,24 @@ def test_errors(call, exc, words):
     with pytest.raises(exc) as e:
         call()
     assert words in str(e.value)
+
+
+def test_fused_attention_node_equals_the_composed_operations():
+    """El nodo único (ops/attention.py) y las operaciones compuestas dan lo mismo, gradientes incluidos."""
+    from tinygrad_es.nn import _f_attention as FA
+    r = np.random.default_rng(5)
+    q, k, v = r.standard_normal((2, 3, 4, 5)), r.standard_normal((2, 3, 6, 5)), r.standard_normal((2, 3, 6, 2))
+    m = r.random((4, 6)) > 0.3
+    m[2] = False  # una fila sin claves
+    outs = []
+    for fused in (True, False):
+        ts = [tg.tensor(a, requires_grad=True) for a in (q, k, v)]
+        if fused:
+            out = FA._fused_attention(*ts, tg.tensor(m), 0.0, False, 0.4)
+        else:
+            out = FA._attention_weights(ts[0], ts[1], tg.tensor(m), False, 0.4) @ ts[2]
+        (out ** 2).sum().backward()
+        outs.append([out.detach().numpy()] + [t.grad.numpy() for t in ts])
+    for a, b in zip(*outs):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+    assert np.all(outs[0][0][:, :, 2] == 0)

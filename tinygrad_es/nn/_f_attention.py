@@ -19,7 +19,9 @@ import numpy as np
 from .. import _dtype as D
 from .._functions import cat
 from .._tensor import Tensor
+from .._random import default_rng
 from ..autograd import TensorBase
+from ..ops.attention import ScaledDotProductAttention as _SDPA
 from ._f_activation import dropout as _dropout
 from ._f_conv import linear, pad
 from ._f_util import as_tensor
@@ -106,10 +108,56 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         k = k.repeat_interleave(hq // hk, dim=-3)
         v = v.repeat_interleave(hq // v.shape[-3], dim=-3)
     sc = 1.0 / math.sqrt(q.shape[-1]) if scale is None else float(scale)
+    if _fusable(q, k, v, attn_mask):
+        return _fused_attention(q, k, v, attn_mask, dropout_p, is_causal, sc)
     w = _attention_weights(q, k, attn_mask, is_causal, sc)
     if dropout_p > 0:
         w = _dropout(w, dropout_p, True)
     return w @ v
+
+
+def _fusable(q, k, v, attn_mask) -> bool:
+    """¿Vale el nodo único de ``ops/attention.py``? Mismo dtype flotante, mismos ejes de lote y una
+    máscara constante (una máscara que pide gradiente va por el camino compuesto)."""
+    if q._data.dtype not in (np.float32, np.float64) or q.ndim < 2:
+        return False
+    if not (q.shape[:-2] == k.shape[:-2] == v.shape[:-2]):
+        return False
+    return attn_mask is None or not getattr(attn_mask, "requires_grad", False)
+
+
+def _fused_attention(q, k, v, attn_mask, dropout_p, is_causal, scale):
+    L, S, E = q.shape[-2], k.shape[-2], q.shape[-1]
+    batch = tuple(q.shape[:-2])
+    dt = q._data.dtype
+    bias = None
+    if is_causal:
+        bias = np.where(causal_mask(L, S), 0, -np.inf).astype(dt)
+    if attn_mask is not None:
+        m = attn_mask._data if isinstance(attn_mask, TensorBase) else np.asarray(attn_mask)
+        if m.dtype == np.bool_:
+            mb = np.where(m, 0, -np.inf).astype(dt)
+        elif m.dtype.kind == "f":
+            mb = m.astype(dt, copy=False)
+        else:
+            raise RuntimeError(f"scaled_dot_product_attention: attn_mask debe ser bool o de coma flotante, no "
+                               f"{D._BY_NP[m.dtype]}")
+        try:
+            np.broadcast_shapes(mb.shape, batch + (L, S))
+        except ValueError:
+            raise RuntimeError(f"scaled_dot_product_attention: attn_mask de forma {mb.shape} no hace broadcasting "
+                               f"con las puntuaciones {batch + (L, S)}") from None
+        bias = mb if bias is None else mb + bias
+    if bias is not None and bias.ndim > 2:
+        bias = np.broadcast_to(bias, batch + (L, S)).reshape(-1, L, S)
+    N = int(np.prod(batch)) if batch else 1
+    keep = None
+    if dropout_p > 0:
+        keep = (default_rng().random((N, L, S)) >= dropout_p).astype(dt)
+        keep *= dt.type(1 / (1 - dropout_p)) if dropout_p < 1 else 0
+    qq, kk, vv = (t.reshape(N, t.shape[-2], t.shape[-1]) for t in (q, k, v))
+    out = _SDPA.apply(qq, kk, vv, scale=scale, bias=bias, keep=keep)
+    return out.reshape(batch + (L, v.shape[-1]))
 
 
 # ---- atención de varias cabezas (lo que usa nn.MultiheadAttention) -------------------------------------

@@ -18,6 +18,7 @@ segunda dirección de una capa bidireccional).
 import numpy as np
 
 from ..autograd import Function
+from ..kernels import gemm
 from ..kernels import rnn as K
 
 __all__ = ["RNNLayer", "LSTMLayer", "GRULayer", "Piece", "Rows"]
@@ -56,7 +57,7 @@ def _alloc(packed, shape, dtype):
 
 def _input_proj(x, w_ih, bias):
     T, B, In = x.shape
-    gx = np.matmul(x.reshape(T * B, In), w_ih.T)
+    gx = gemm.matmul(x.reshape(T * B, In), w_ih.T)
     if bias is not None:
         gx += bias
     return gx.reshape(T, B, w_ih.shape[0])
@@ -66,9 +67,9 @@ def _weight_grads(need, dgx2, x, hprev, w_ih, dgh2=None):
     """∂x, ∂W_ih y ∂W_hh sumando todos los pasos (una GEMM cada uno)."""
     T, B, In = x.shape
     dgh2 = dgx2 if dgh2 is None else dgh2
-    dx = np.matmul(dgx2, w_ih).reshape(T, B, In) if need[0] else None
-    dw_ih = np.matmul(dgx2.T, x.reshape(T * B, In)) if need[1] else None
-    dw_hh = np.matmul(dgh2.T, hprev.reshape(T * B, -1)) if need[2] else None
+    dx = gemm.matmul(dgx2, w_ih).reshape(T, B, In) if need[0] else None
+    dw_ih = gemm.matmul(dgx2.T, x.reshape(T * B, In)) if need[1] else None
+    dw_hh = gemm.matmul(dgh2.T, hprev.reshape(T * B, -1)) if need[2] else None
     return dx, dw_ih, dw_hh
 
 
@@ -94,7 +95,7 @@ class RNNLayer(Function):
         lim = K.exp_limit(x.dtype)
         for t in _steps(T, reverse):
             n = _rows(batch_sizes, t, B)
-            np.matmul(h[:n], w_hh.T, out=gh[:n])
+            gemm.matmul(h[:n], w_hh.T, out=gh[:n])
             if save:
                 hprev[t, :n] = h[:n]
             if relu:
@@ -122,7 +123,7 @@ class RNNLayer(Function):
             n = _rows(batch_sizes, t, B)
             dh[:n] += gY[t, :n]
             K.rnn_backward(dh[:n], ctx.Y[t, :n], relu, da[t, :n])
-            np.matmul(da[t, :n], w_hh, out=dh[:n])
+            gemm.matmul(da[t, :n], w_hh, out=dh[:n])
         need = ctx.needs_input_grad
         da2 = da.reshape(T * B, H)
         dx, dw_ih, dw_hh = _weight_grads((need[0], need[2], need[3]), da2, x, ctx.hprev, w_ih)
@@ -172,7 +173,7 @@ class LSTMLayer(Function):
         for t in _steps(T, reverse):
             n = _rows(batch_sizes, t, B)
             s = t if save else 0
-            np.matmul(h[:n], w_hh.T, out=gh[:n])
+            gemm.matmul(h[:n], w_hh.T, out=gh[:n])
             if save:
                 hprev[t, :n] = h[:n]
             K.lstm_pre(gx[t, :n], gh[:n], e[:n], lim)
@@ -183,7 +184,7 @@ class LSTMLayer(Function):
                 K.lstm_out(tc[s, :n], act[s, :n], Y[t, :n])
             else:
                 K.lstm_out(tc[s, :n], act[s, :n], M[s, :n])
-                np.matmul(M[s, :n], w_hr.T, out=Y[t, :n])
+                gemm.matmul(M[s, :n], w_hr.T, out=Y[t, :n])
             h[:n] = Y[t, :n]
         if save:
             ctx.save_for_backward(x, w_ih, w_hh, w_hr)
@@ -217,9 +218,9 @@ class LSTMLayer(Function):
             else:
                 dhs[t, :n] = dh[:n]
                 d = dm[:n]
-                np.matmul(dh[:n], w_hr, out=d)
+                gemm.matmul(dh[:n], w_hr, out=d)
             K.lstm_backward(d, ctx.act[t, :n], ctx.cprev[t, :n], ctx.tc[t, :n], dc[:n], dgates[t, :n])
-            np.matmul(dgates[t, :n], w_hh, out=dh[:n])
+            gemm.matmul(dgates[t, :n], w_hh, out=dh[:n])
         need = ctx.needs_input_grad
         dg2 = dgates.reshape(T * B, G)
         dx, dw_ih, dw_hh = _weight_grads((need[0], need[3], need[4]), dg2, x, ctx.hprev, w_ih)
@@ -228,7 +229,7 @@ class LSTMLayer(Function):
             db = dg2.sum(axis=0)
             out += (db, db.copy())
         if w_hr is not None:
-            out += (np.matmul(dhs.reshape(T * B, P).T, ctx.M.reshape(T * B, H)) if need[-1] else None,)
+            out += (gemm.matmul(dhs.reshape(T * B, P).T, ctx.M.reshape(T * B, H)) if need[-1] else None,)
         return out
 
 
@@ -261,7 +262,7 @@ class GRULayer(Function):
         for t in _steps(T, reverse):
             n = _rows(batch_sizes, t, B)
             s = t if save else 0
-            np.matmul(h[:n], w_hh.T, out=gh[:n])
+            gemm.matmul(h[:n], w_hh.T, out=gh[:n])
             if bias:
                 gh[:n] += bias[1]
             if save:
@@ -294,7 +295,7 @@ class GRULayer(Function):
             dh[:n] += gY[t, :n]
             K.gru_backward(dh[:n], ctx.act[t, :n], ctx.ghn[t, :n], ctx.hprev[t, :n], dgx[t, :n], dgh[t, :n],
                            direct[:n])
-            np.matmul(dgh[t, :n], w_hh, out=viaw[:n])
+            gemm.matmul(dgh[t, :n], w_hh, out=viaw[:n])
             np.add(direct[:n], viaw[:n], out=dh[:n])
         need = ctx.needs_input_grad
         dgx2, dgh2 = dgx.reshape(T * B, G), dgh.reshape(T * B, G)
