@@ -85,8 +85,16 @@ def test_packed_matches_pytorch(name, kw):
     np.testing.assert_array_equal(p.batch_sizes.numpy(), P.batch_sizes.numpy())
     np.testing.assert_array_equal(p.sorted_indices.numpy(), P.sorted_indices.numpy())
     np.testing.assert_allclose(p.data.detach().numpy(), P.data.detach().numpy())
-    y, s = m(p)
-    Y, S = M(P)
+    # estado inicial en el orden original del lote (PyTorch lo permuta con sorted_indices)
+    D, L, Pj = 2 if kw.get("bidirectional") else 1, kw.get("num_layers", 1), kw.get("proj_size", 0) or 6
+    h, Hh = both(r.standard_normal((D * L, 5, Pj)))
+    if name == "LSTM":
+        c, C = both(r.standard_normal((D * L, 5, 6)))
+        y, s = m(p, (h, c))
+        Y, S = M(P, (Hh, C))
+    else:
+        y, s = m(p, h)
+        Y, S = M(P, Hh)
     yp, lp = U.pad_packed_sequence(y, batch_first=True, padding_value=-1.0)
     Yp, LP = TU.pad_packed_sequence(Y, batch_first=True, padding_value=-1.0)
     np.testing.assert_array_equal(lp.numpy(), LP.numpy())
@@ -94,6 +102,7 @@ def test_packed_matches_pytorch(name, kw):
     Outs = [Yp] + (list(S) if name == "LSTM" else [S])
     compare(outs, Outs, 1e-10, r)
     np.testing.assert_allclose(x.grad.numpy(), X.grad.numpy(), atol=1e-10)
+    np.testing.assert_allclose(h.grad.numpy(), Hh.grad.numpy(), atol=1e-10)
     for (n, q), (_, Q) in zip(m.named_parameters(), M.named_parameters()):
         np.testing.assert_allclose(q.grad.numpy(), Q.grad.numpy(), atol=1e-10, err_msg=n)
 
