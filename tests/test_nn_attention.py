@@ -217,7 +217,7 @@ def test_errors(call, exc, words):
 
 def test_fused_attention_node_equals_the_composed_operations():
     """El nodo único (ops/attention.py) y las operaciones compuestas dan lo mismo, gradientes incluidos."""
-    from tinygrad_es.nn import _f_attention as FA
+    from tinygrad_es.nn.functional import attention as FA
     r = np.random.default_rng(5)
     q, k, v = r.standard_normal((2, 3, 4, 5)), r.standard_normal((2, 3, 6, 5)), r.standard_normal((2, 3, 6, 2))
     m = r.random((4, 6)) > 0.3

@@ -13,7 +13,7 @@ import tinygrad_es as tg
 from tinygrad_es import nn
 from tinygrad_es.gradcheck import gradcheck
 from tinygrad_es.kernels import rnn as KR
-from tinygrad_es.nn import _f_rnn as FR
+from tinygrad_es.nn.functional import rnn as FR
 from tinygrad_es.nn.utils import rnn as U
 
 rng = np.random.default_rng(0)

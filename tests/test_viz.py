@@ -8,8 +8,9 @@ import pytest
 
 from tinygrad_es import tensor
 import tinygrad_es.nn.functional as F
-from tinygrad_es import Tensor, Value, manual_seed, nn, no_grad, optim
-from tinygrad_es.cli import ExpressionError, main as cli_main, parse_expression
+from tinygrad_es import Value, manual_seed, nn, no_grad, optim
+from tinygrad_es.cli import main as cli_main
+from tinygrad_es.viz.expression import ExpressionError, parse_expression
 from tinygrad_es.viz import GraphvizNotInstalled, draw_graph, explain_backward, save
 from tinygrad_es.viz.interpret import grad_cam, saliency_map, upsample_bilinear
 

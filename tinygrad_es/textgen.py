@@ -19,7 +19,7 @@ import time
 import numpy as np
 
 from . import nn, optim
-from ._functions import cat
+from ._tensor.joins import cat
 from ._random import Generator
 from ._tensor import Tensor
 from .autograd import no_grad

@@ -20,7 +20,7 @@ import numpy as np
 from .idx import IDXError, read_idx
 
 __all__ = ["load_mnist", "load_fashion_mnist", "load_mnist_sample", "load_iris", "load_digits",
-           "xor", "quadratic_roots", "spirals", "search_paths", "DatasetNotFoundError", "DATASETS"]
+           "xor", "quadratic_roots", "spirals", "search_paths", "DatasetNotFoundError", "DATASETS", "mnist_tensors"]
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _EMBEDDED = os.path.join(_HERE, "_embedded")
@@ -300,3 +300,10 @@ def spirals(n_per_class=100, classes=3, noise=0.2, seed=0):
         X.append(np.c_[r * np.sin(t), r * np.cos(t)])
         y.append(np.full(n_per_class, c))
     return np.concatenate(X).astype(np.float32), np.concatenate(y).astype(np.int64)
+
+
+def mnist_tensors(x, y, flatten=False):
+    """uint8 N×28×28 -> float32 en [0, 1] con forma (N, 1, 28, 28) (o (N, 784))."""
+    xf = (np.asarray(x, dtype=np.float32) / 255.0)
+    xf = xf.reshape(len(xf), -1) if flatten else xf[:, None]
+    return xf, np.asarray(y, dtype=np.int64)

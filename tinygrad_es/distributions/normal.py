@@ -7,7 +7,7 @@ from statistics import NormalDist
 import numpy as np
 
 from .._tensor import Tensor
-from .._tensor_random import normal as _normal
+from .._tensor.random import normal as _normal
 from ..autograd import no_grad
 from . import constraints
 from .distribution import Distribution

@@ -3,7 +3,7 @@
 Aquí sólo hay lógica de autograd (qué se guarda y qué se devuelve); el cálculo (y la
 elección de algoritmo: Winograd, directo, 1×1, im2col) vive en
 ``tinygrad_es.kernels``. Las comprobaciones de argumentos con mensajes en español
-están en ``conv_functional.py``.
+están en ``nn/functional/conv.py``.
 """
 import numpy as np
 

@@ -10,7 +10,7 @@ los gradientes de los pesos se suman de todos los pasos al final con una GEMM po
 
 Disposición: la entrada ``x`` es (T, B, I) y la salida un vector plano con
 ``[Y (T, B, P), h_T (B, P), c_T (B, H)]`` (``c_T`` sólo en la LSTM), que
-``nn/_f_rnn.py`` separa con ``Piece``. Con ``batch_sizes`` (secuencias empaquetadas,
+``nn/functional/rnn.py`` separa con ``Piece``. Con ``batch_sizes`` (secuencias empaquetadas,
 ordenadas de mayor a menor longitud) en el paso t sólo avanzan las filas ``[0, batch_sizes[t])``;
 las demás conservan su estado (y su Y es 0). ``reverse`` recorre el tiempo al revés (la
 segunda dirección de una capa bidireccional).

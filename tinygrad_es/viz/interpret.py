@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor
+from ..autograd import no_grad
+from ..nn.modules.conv import Conv2d
 
 __all__ = ["saliency_map", "grad_cam", "feature_maps", "upsample_bilinear", "class_probabilities"]
 
@@ -34,7 +36,6 @@ def _targets(out, target):
 
 def class_probabilities(model, x) -> np.ndarray:
     """Probabilidades softmax (N, clases) del modelo para ``x``, en modo eval y sin gradiente."""
-    from ..autograd import no_grad
     was = getattr(model, "training", False)
     model.eval()
     try:
@@ -95,7 +96,6 @@ def _capture(model, layer, x):
 
 
 def _last_conv(model):
-    from ..nn.layers import Conv2d
     convs = [m for _, m in model.named_modules() if isinstance(m, Conv2d)]
     if not convs:
         raise ValueError("grad_cam: el modelo no tiene capas Conv2d; indica layer=")
@@ -132,8 +132,6 @@ def grad_cam(model, x, target=None, layer=None, relu_after: bool = True) -> np.n
 
 def feature_maps(model, x, layers=None) -> dict:
     """Salidas de cada capa convolucional (o de ``layers``, dict nombre→módulo) para ``x``."""
-    from ..nn.layers import Conv2d
-    from ..autograd import no_grad
     if layers is None:
         layers = {n: m for n, m in model.named_modules() if isinstance(m, Conv2d)}
     store, handles = {}, []

@@ -8,7 +8,7 @@ import numbers
 import numpy as np
 
 from ..._tensor import Tensor
-from .. import _f_attention as FA
+from ..functional import attention as FA
 from .. import init
 from ..module import Module
 from ..parameter import Parameter

@@ -22,7 +22,7 @@ import warnings
 import numpy as np
 
 from ..._tensor import Tensor
-from .. import _f_rnn as FR
+from ..functional import rnn as FR
 from .. import init
 from ..module import Module
 from ..parameter import Parameter
@@ -130,20 +130,11 @@ class RNNBase(Module):
         return out
 
     def extra_repr(self):
-        s = f"{self.input_size}, {self.hidden_size}"
-        if self.proj_size != 0:
-            s += f", proj_size={self.proj_size}"
-        if self.num_layers != 1:
-            s += f", num_layers={self.num_layers}"
-        if self.bias is not True:
-            s += f", bias={self.bias}"
-        if self.batch_first is not False:
-            s += f", batch_first={self.batch_first}"
-        if self.dropout != 0:
-            s += f", dropout={self.dropout}"
-        if self.bidirectional is not False:
-            s += f", bidirectional={self.bidirectional}"
-        return s
+        # como PyTorch: sólo lo que difiere del valor por defecto, en este orden
+        defaults = (("proj_size", 0), ("num_layers", 1), ("bias", True), ("batch_first", False), ("dropout", 0),
+                    ("bidirectional", False))
+        return ", ".join([f"{self.input_size}, {self.hidden_size}"] +
+                         [f"{k}={getattr(self, k)}" for k, d in defaults if getattr(self, k) != d])
 
     # -- forward ------------------------------------------------------------------------------------
     def _state_shapes(self, batch):

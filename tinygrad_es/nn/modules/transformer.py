@@ -21,7 +21,7 @@ from ... import _dtype as D
 from ... import backends
 from ..._tensor import Tensor
 from ...autograd import is_grad_enabled
-from .. import _f_attention as FA
+from ..functional import attention as FA
 from .. import functional as F
 from .. import init
 from ..module import Module

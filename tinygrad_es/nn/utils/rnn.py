@@ -22,7 +22,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from ..._functions import cat, stack
+from ..._tensor.joins import cat, stack
 from ..._tensor import Tensor
 from ...autograd import TensorBase
 from ...ops.rnn import Rows
