@@ -1144,3 +1144,232 @@ def test_reinforce_with_categorical():
             chosen_right.append(reward)
         finish_episode(gamma=0.0)  # un "bandido": cada acción sólo cuenta por su recompensa
     assert np.mean(chosen_right[-150:]) > np.mean(chosen_right[:150]) + 0.1
+
+
+# ---- tutoriales de PyTorch: "Sequence Models and LSTM Networks" y "Classifying Names" ----------------------
+def test_lstm_pos_tagger_tutorial():
+    torch.manual_seed(1)
+    lstm = nn.LSTM(3, 3)
+    inputs = [torch.randn(1, 3) for _ in range(5)]
+    hidden = (torch.randn(1, 1, 3), torch.randn(1, 1, 3))
+    for i in inputs:
+        out, hidden = lstm(i.view(1, 1, -1), hidden)
+    inputs = torch.cat(inputs).view(len(inputs), 1, -1)
+    hidden = (torch.randn(1, 1, 3), torch.randn(1, 1, 3))
+    out, hidden = lstm(inputs, hidden)
+    assert tuple(out.shape) == (5, 1, 3)
+
+    def prepare_sequence(seq, to_ix):
+        idxs = [to_ix[w] for w in seq]
+        return torch.tensor(idxs, dtype=torch.long)
+
+    training_data = [("El perro come la manzana".split(), ["DET", "NN", "V", "DET", "NN"]),
+                     ("Sancho lee ese libro".split(), ["NN", "V", "DET", "NN"])]
+    word_to_ix = {}
+    for sent, tags in training_data:
+        for word in sent:
+            if word not in word_to_ix:
+                word_to_ix[word] = len(word_to_ix)
+    tag_to_ix = {"DET": 0, "NN": 1, "V": 2}
+
+    class LSTMTagger(nn.Module):
+        def __init__(self, embedding_dim, hidden_dim, vocab_size, tagset_size):
+            super(LSTMTagger, self).__init__()
+            self.hidden_dim = hidden_dim
+            self.word_embeddings = nn.Embedding(vocab_size, embedding_dim)
+            self.lstm = nn.LSTM(embedding_dim, hidden_dim)
+            self.hidden2tag = nn.Linear(hidden_dim, tagset_size)
+
+        def forward(self, sentence):
+            embeds = self.word_embeddings(sentence)
+            lstm_out, _ = self.lstm(embeds.view(len(sentence), 1, -1))
+            tag_space = self.hidden2tag(lstm_out.view(len(sentence), -1))
+            tag_scores = F.log_softmax(tag_space, dim=1)
+            return tag_scores
+
+    model = LSTMTagger(6, 6, len(word_to_ix), len(tag_to_ix))
+    loss_function = nn.NLLLoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    for epoch in range(150):
+        for sentence, tags in training_data:
+            model.zero_grad()
+            sentence_in = prepare_sequence(sentence, word_to_ix)
+            targets = prepare_sequence(tags, tag_to_ix)
+            tag_scores = model(sentence_in)
+            loss = loss_function(tag_scores, targets)
+            loss.backward()
+            optimizer.step()
+    with torch.no_grad():
+        inputs = prepare_sequence(training_data[0][0], word_to_ix)
+        tag_scores = model(inputs)
+    assert tag_scores.argmax(1).tolist() == [0, 1, 2, 0, 1]
+
+
+def test_classifying_names_with_nn_rnn_tutorial():
+    import string
+    allowed_characters = string.ascii_letters + " .,;'" + "_"
+    n_letters = len(allowed_characters)
+    device = torch.device("cpu")
+    if torch.cuda.is_available():
+        device = torch.accelerator.current_accelerator().type if torch.accelerator.is_available() else "cpu"
+    torch.set_default_device(device)
+
+    def letterToIndex(letter):
+        return allowed_characters.find(letter) if letter in allowed_characters else allowed_characters.find("_")
+
+    def lineToTensor(line):
+        tensor = torch.zeros(len(line), 1, n_letters)
+        for li, letter in enumerate(line):
+            tensor[li][0][letterToIndex(letter)] = 1
+        return tensor
+
+    class NamesDataset(torch.utils.data.Dataset):
+        def __init__(self):
+            self.data = [w.capitalize() for w in WORDS[:60]] + [w.upper() for w in WORDS[60:120]]
+            self.labels = ["es"] * 60 + ["ES"] * 60
+            self.labels_uniq = ["es", "ES"]
+            self.data_tensors = [lineToTensor(w) for w in self.data]
+            self.labels_tensors = [torch.tensor([self.labels_uniq.index(lab)], dtype=torch.long)
+                                   for lab in self.labels]
+
+        def __len__(self):
+            return len(self.data)
+
+        def __getitem__(self, idx):
+            return self.labels_tensors[idx], self.data_tensors[idx], self.labels[idx], self.data[idx]
+
+    alldata = NamesDataset()
+    train_set, test_set = torch.utils.data.random_split(alldata, [.85, .15],
+                                                        generator=torch.Generator(device=device).manual_seed(2024))
+    assert len(train_set) == 102 and len(test_set) == 18
+
+    class CharRNN(nn.Module):
+        def __init__(self, input_size, hidden_size, output_size):
+            super(CharRNN, self).__init__()
+            self.rnn = nn.RNN(input_size, hidden_size)
+            self.h2o = nn.Linear(hidden_size, output_size)
+            self.softmax = nn.LogSoftmax(dim=1)
+
+        def forward(self, line_tensor):
+            rnn_out, hidden = self.rnn(line_tensor)
+            output = self.h2o(hidden[0])
+            output = self.softmax(output)
+            return output
+
+    torch.manual_seed(0)
+    rnn = CharRNN(n_letters, 32, len(alldata.labels_uniq))
+    criterion = nn.NLLLoss()
+    optimizer = torch.optim.SGD(rnn.parameters(), lr=0.15)
+    rng = np.random.default_rng(0)
+    rnn.train()
+    for epoch in range(4):
+        rnn.zero_grad()
+        idx = list(range(len(train_set)))
+        rng.shuffle(idx)
+        for i in range(0, len(idx), 16):
+            batch_loss = 0
+            for j in idx[i:i + 16]:
+                (label_tensor, text_tensor, label, text) = train_set[j]
+                output = rnn.forward(text_tensor)
+                loss = criterion(output, label_tensor)
+                batch_loss += loss
+            batch_loss.backward()
+            torch.nn.utils.clip_grad_norm_(rnn.parameters(), 3)
+            optimizer.step()
+            optimizer.zero_grad()
+    rnn.eval()
+    correct = 0
+    with torch.no_grad():
+        for i in range(len(test_set)):
+            (label_tensor, text_tensor, label, text) = test_set[i]
+            output = rnn(text_tensor)
+            top_n, top_i = output.topk(1)
+            correct += int(top_i[0].item() == label_tensor.item())
+    assert correct >= 14  # mayúsculas frente a capitalizadas: fácil
+
+
+def test_seq2seq_bahdanau_attention_decoder_step():
+    SOS_token, MAX_LENGTH, hidden_size, V = 0, 6, 16, 12
+
+    class BahdanauAttention(nn.Module):
+        def __init__(self, hidden_size):
+            super(BahdanauAttention, self).__init__()
+            self.Wa = nn.Linear(hidden_size, hidden_size)
+            self.Ua = nn.Linear(hidden_size, hidden_size)
+            self.Va = nn.Linear(hidden_size, 1)
+
+        def forward(self, query, keys):
+            scores = self.Va(torch.tanh(self.Wa(query) + self.Ua(keys)))
+            scores = scores.squeeze(2).unsqueeze(1)
+            weights = F.softmax(scores, dim=-1)
+            context = torch.bmm(weights, keys)
+            return context, weights
+
+    class AttnDecoderRNN(nn.Module):
+        def __init__(self, hidden_size, output_size, dropout_p=0.1):
+            super(AttnDecoderRNN, self).__init__()
+            self.embedding = nn.Embedding(output_size, hidden_size)
+            self.attention = BahdanauAttention(hidden_size)
+            self.gru = nn.GRU(2 * hidden_size, hidden_size, batch_first=True)
+            self.out = nn.Linear(hidden_size, output_size)
+            self.dropout = nn.Dropout(dropout_p)
+
+        def forward(self, encoder_outputs, encoder_hidden, target_tensor=None):
+            batch_size = encoder_outputs.size(0)
+            decoder_input = torch.empty(batch_size, 1, dtype=torch.long).fill_(SOS_token)
+            decoder_hidden = encoder_hidden
+            decoder_outputs, attentions = [], []
+            for i in range(MAX_LENGTH):
+                decoder_output, decoder_hidden, attn_weights = self.forward_step(decoder_input, decoder_hidden,
+                                                                                 encoder_outputs)
+                decoder_outputs.append(decoder_output)
+                attentions.append(attn_weights)
+                if target_tensor is not None:
+                    decoder_input = target_tensor[:, i].unsqueeze(1)
+                else:
+                    _, topi = decoder_output.topk(1)
+                    decoder_input = topi.squeeze(-1).detach()
+            decoder_outputs = torch.cat(decoder_outputs, dim=1)
+            decoder_outputs = F.log_softmax(decoder_outputs, dim=-1)
+            attentions = torch.cat(attentions, dim=1)
+            return decoder_outputs, decoder_hidden, attentions
+
+        def forward_step(self, input, hidden, encoder_outputs):
+            embedded = self.dropout(self.embedding(input))
+            query = hidden.permute(1, 0, 2)
+            context, attn_weights = self.attention(query, encoder_outputs)
+            input_gru = torch.cat((embedded, context), dim=2)
+            output, hidden = self.gru(input_gru, hidden)
+            output = self.out(output)
+            return output, hidden, attn_weights
+
+    class EncoderRNN(nn.Module):
+        def __init__(self, input_size, hidden_size, dropout_p=0.1):
+            super(EncoderRNN, self).__init__()
+            self.embedding = nn.Embedding(input_size, hidden_size)
+            self.gru = nn.GRU(hidden_size, hidden_size, batch_first=True)
+            self.dropout = nn.Dropout(dropout_p)
+
+        def forward(self, input):
+            embedded = self.dropout(self.embedding(input))
+            output, hidden = self.gru(embedded)
+            return output, hidden
+
+    torch.manual_seed(0)
+    enc, dec = EncoderRNN(V, hidden_size), AttnDecoderRNN(hidden_size, V)
+    input_ids = np.random.default_rng(0).integers(1, V, (8, MAX_LENGTH)).astype(np.int32)
+    data = torch.utils.data.TensorDataset(torch.LongTensor(input_ids), torch.LongTensor(input_ids[:, ::-1].copy()))
+    loader = torch.utils.data.DataLoader(data, sampler=torch.utils.data.RandomSampler(data), batch_size=4)
+    opt = torch.optim.Adam(list(enc.parameters()) + list(dec.parameters()), lr=0.01)
+    criterion = nn.NLLLoss()
+    losses = []
+    for epoch in range(25):
+        for input_tensor, target_tensor in loader:
+            opt.zero_grad()
+            encoder_outputs, encoder_hidden = enc(input_tensor)
+            decoder_outputs, _, attn = dec(encoder_outputs, encoder_hidden, target_tensor)
+            loss = criterion(decoder_outputs.view(-1, decoder_outputs.size(-1)), target_tensor.view(-1))
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+    assert tuple(attn.shape) == (4, MAX_LENGTH, MAX_LENGTH) and losses[-1] < losses[0] - 0.5

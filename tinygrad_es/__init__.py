@@ -47,7 +47,7 @@ from ._tensor.random import normal, poisson  # noqa: E402
 from ._tensor.new import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,  # noqa: E402
                           IntTensor, LongTensor, ShortTensor)
 from . import linalg  # noqa: E402,F401  (tinygrad_es.linalg como torch.linalg)
-from .device import device, cuda  # noqa: E402
+from .device import device, cuda, get_default_device, set_default_device  # noqa: E402
 from . import backends  # noqa: E402,F401  (torch.backends: sin GPU)
 from .backends import accelerator  # noqa: E402,F401
 from . import return_types  # noqa: E402,F401
@@ -69,4 +69,5 @@ __all__ = (["Value", "Tensor", "Size", "Function", "no_grad", "enable_grad", "se
            + list(_ops_all) + ["einsum", "tensordot", "meshgrid", "std_mean", "var_mean", "broadcast_tensors",
                                "broadcast_shapes", "repeat_interleave", "det", "inverse", "split"]
            + ["normal", "poisson", "distributions", "LongTensor", "FloatTensor", "DoubleTensor", "IntTensor",
-              "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor", "HalfTensor", "backends", "accelerator"])
+              "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor", "HalfTensor", "backends", "accelerator",
+              "set_default_device", "get_default_device"])
