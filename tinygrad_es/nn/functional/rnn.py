@@ -121,7 +121,8 @@ def rnn_layers(mode, x, h0, c0, weights, num_layers, bidirectional, dropout_p, t
     (``None`` donde no hay). Entre capas (no tras la última), dropout con probabilidad
     ``dropout_p`` en entrenamiento. Devuelve (Y (T, B, D·P), h_n (L·D, B, P), c_n o None)."""
     D = 2 if bidirectional else 1
-    run = _fused if fused else _composed
+    # los núcleos de kernels/rnn.py son para float32/float64; otro dtype (float16) va paso a paso
+    run = _fused if fused and x._data.dtype in (np.float32, np.float64) else _composed
     hs, cs = [], []
     layer_in = x
     for layer in range(num_layers):
