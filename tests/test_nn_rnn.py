@@ -113,7 +113,7 @@ def test_gradcheck_float64(T, B, I, H, cfg, seed):
 @given(lens=st.lists(st.integers(1, 4), min_size=1, max_size=3), cfg=st.sampled_from(CONFIGS))
 def test_gradcheck_packed(lens, cfg):
     name, kw = cfg
-    m = make(name, kw, I=2, H=3)
+    m = make(name, kw, I=2, H=4)  # H > proj_size (3) en todas las configuraciones
     r = np.random.default_rng(len(lens))
     x = tg.tensor(r.standard_normal((max(lens), len(lens), 2)))
 
