@@ -21,7 +21,7 @@ from .. import Tensor, from_numpy
 __all__ = ["ImageReadMode", "read_file", "write_file", "decode_image", "decode_png", "decode_jpeg", "read_image",
            "encode_png", "encode_jpeg", "write_png", "write_jpeg", "MAX_PIXELS"]
 
-MAX_PIXELS = 1 << 28        # 268 M píxeles: una cabecera que anuncia más es un fichero dañado o malicioso
+MAX_PIXELS = 1 << 27        # 134 M píxeles: una cabecera que anuncia más es un fichero dañado o malicioso
 MAX_FILE_BYTES = 1 << 30
 
 
@@ -109,10 +109,10 @@ def _decode(raw: bytes, mode, apply_exif_orientation: bool, who: str, expect: st
     except UnidentifiedImageError:
         raise RuntimeError(f"{who}: la imagen {kind.upper()} está dañada (Pillow no reconoce su cabecera)") from None
     except Image.DecompressionBombError:
-        raise RuntimeError(f"{who}: la imagen es demasiado grande para decodificarla (posible bomba de "
-                           "descompresión)") from None
+        raise RuntimeError(f"{who}: la cabecera anuncia una imagen demasiado grande para decodificarla (más de "
+                           f"{2 * Image.MAX_IMAGE_PIXELS} píxeles): fichero dañado o bomba de descompresión") from None
     except (OSError, SyntaxError, ValueError, EOFError) as e:
-        if "truncated" in str(e) or isinstance(e, EOFError):
+        if "truncat" in str(e).lower() or "broken data stream" in str(e) or isinstance(e, EOFError):
             raise RuntimeError(f"{who}: la imagen {kind.upper()} está truncada: el fichero se corta antes del final "
                                f"({len(raw)} bytes)") from None
         raise RuntimeError(f"{who}: la imagen {kind.upper()} está dañada y no se puede decodificar ({e})") from None

@@ -30,12 +30,12 @@ class ArchiveError(tarfile.TarError):
 
 
 def _filter_error(cls_name, member, path, msg):
+    """La excepción de ``tarfile`` que daría ``filter="data"`` (p. ej. ``OutsideDestinationError``),
+    con el mensaje en español (sus constructores cambian entre versiones: se crea sin llamarlos)."""
     cls = getattr(tarfile, cls_name, tarfile.TarError)
-    try:
-        e = cls(member, path)
-    except TypeError:
-        e = cls(msg)
-    e.args = (msg,)
+    e = cls.__new__(cls)
+    Exception.__init__(e, msg)
+    e.tarinfo, e._path = member, path
     return e
 
 

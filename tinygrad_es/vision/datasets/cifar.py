@@ -26,7 +26,8 @@ from PIL import Image
 
 from ._numpy_pickle import load_numpy_pickle
 from .folder import find_classes, make_dataset, pil_loader
-from .utils import check_integrity, download_and_extract_archive, extract_archive, local_roots
+from .utils import check_integrity, download_and_extract_archive, extract_archive
+from . import utils as _utils  # _utils.local_roots(): se puede sustituir en los tests
 from .vision import VisionDataset
 
 __all__ = ["CIFAR10", "CIFAR100", "prepare_cifar10_jpeg", "JPEG_ARCHIVE"]
@@ -40,7 +41,7 @@ def _jpeg_candidates(root=None, archive=None) -> list:
     out = []
     if archive is not None:
         out.append(os.path.expanduser(os.fspath(archive)))
-    bases = ([os.path.expanduser(os.fspath(root))] if root is not None else []) + local_roots()
+    bases = ([os.path.expanduser(os.fspath(root))] if root is not None else []) + _utils.local_roots()
     for base in bases:
         for sub in ("", "cifar10"):
             out.append(os.path.join(base, sub, _JPEG_FOLDER))
@@ -58,7 +59,7 @@ def prepare_cifar10_jpeg(root=None, archive=None) -> str:
     ``$TINYGRAD_ES_DATA``, ``~/.cache/tinygrad_es``, ``/usr/share/datasets``, también dentro de una
     subcarpeta ``cifar10/``), lo extrae (de forma segura) en ``root`` (por defecto
     ``~/.cache/tinygrad_es``). ``FileNotFoundError`` si no lo encuentra."""
-    dest_root = os.path.expanduser(os.fspath(root)) if root is not None else local_roots()[-2]
+    dest_root = os.path.expanduser(os.fspath(root)) if root is not None else _utils.local_roots()[-2]
     tried = []
     for cand in _jpeg_candidates(root, archive):
         tried.append(cand)
@@ -220,7 +221,7 @@ class CIFAR10(VisionDataset):
                    for name, md5 in self.train_list + self.test_list)
 
     def _local_archive(self):
-        for base in [self.root] + local_roots():
+        for base in [self.root] + _utils.local_roots():
             for sub in ("", "cifar10", "cifar100", "cifar"):
                 p = os.path.join(base, sub, self.filename)
                 if check_integrity(p, self.tgz_md5):

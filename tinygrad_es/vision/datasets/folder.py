@@ -101,7 +101,7 @@ def pil_loader(path: str) -> Image.Image:
         raise OSError(f"'{path}' es demasiado grande para decodificarla (posible bomba de descompresión)") from None
     except OSError as e:
         msg = str(e)
-        if "truncated" in msg:
+        if "truncat" in msg.lower() or "broken data stream" in msg:
             raise OSError(f"'{path}' está truncada: el fichero se corta antes del final de la imagen") from None
         if msg.startswith(f"'{path}'"):
             raise

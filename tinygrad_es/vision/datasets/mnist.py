@@ -36,7 +36,8 @@ from ...data.datasets import load_mnist_sample
 from ...data.idx import read_idx
 from ...serialization import load as _load_pt
 from .utils import (calculate_md5, check_integrity, download_and_extract_archive, download_url, extract_archive,
-                    local_roots, offline, verify_str_arg)
+                    offline, verify_str_arg)
+from . import utils as _utils  # _utils.local_roots(): se puede sustituir en los tests
 from .vision import VisionDataset
 
 __all__ = ["MNIST", "FashionMNIST", "KMNIST", "EMNIST"]
@@ -237,7 +238,7 @@ class MNIST(VisionDataset):
         self._fallback = (from_numpy(np.ascontiguousarray(x)), from_numpy(y.astype(np.int64)))
 
     def _local_copy(self):
-        for base in local_roots():
+        for base in _utils.local_roots():
             for name in self._local_names:
                 for folder in (os.path.join(base, name), os.path.join(base, name, "raw")):
                     paths = [_find(folder, s) for s in _STEMS]
@@ -371,7 +372,7 @@ class EMNIST(MNIST):
         return all(check_integrity(f) for f in (self.images_file, self.labels_file))
 
     def _local_copy(self):
-        for base in local_roots():
+        for base in _utils.local_roots():
             for name in self._local_names:
                 for folder in (os.path.join(base, name), os.path.join(base, name, "raw")):
                     zp = os.path.join(folder, "gzip.zip")

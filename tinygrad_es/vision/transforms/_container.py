@@ -19,10 +19,11 @@ class Compose:
         if not isinstance(transforms, (list, tuple)):
             raise TypeError(f"Compose espera una lista de transformaciones, no {type(transforms).__name__}")
         for i, t in enumerate(transforms):
+            if isinstance(t, type) and t.__module__.startswith(__package__):
+                raise TypeError(f"Compose: el elemento {i} es la clase {t.__name__}, no una transformación: "
+                                f"¿olvidaste los paréntesis? Escribe {t.__name__}() en lugar de {t.__name__}")
             if not callable(t):
-                raise TypeError(f"Compose: el elemento {i} ({t!r}) no es una transformación (no se puede llamar); "
-                                "¿olvidaste los paréntesis, p. ej. ToTensor() en lugar de ToTensor?"
-                                if isinstance(t, type) else f"Compose: el elemento {i} ({t!r}) no se puede llamar")
+                raise TypeError(f"Compose: el elemento {i} ({t!r}) no es una transformación (no se puede llamar)")
         self.transforms = transforms
 
     def __call__(self, img):

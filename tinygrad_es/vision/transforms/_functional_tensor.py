@@ -202,6 +202,8 @@ def normalize(tensor, mean, std, inplace: bool = False) -> Tensor:
                         "imagen con ToTensor() o ConvertImageDtype(torch.float)")
     if tensor.ndim < 3:
         raise ValueError(f"Normalize espera una imagen-tensor (…, C, H, W) y recibió forma {tuple(tensor.shape)}")
+    if not (tensor.requires_grad or inplace):   # sin grafo: numpy directamente (mismas operaciones en float32)
+        return _normalize_array(tensor, mean, std)
     if not inplace:
         tensor = tensor.clone()
     dt = tensor.dtype
@@ -219,6 +221,24 @@ def normalize(tensor, mean, std, inplace: bool = False) -> Tensor:
     if std.ndim == 1:
         std = std.view(-1, 1, 1)
     return tensor.sub_(mean).div_(std)
+
+
+def _normalize_array(tensor, mean, std) -> Tensor:
+    a = tensor.numpy()
+    m = np.asarray(mean, dtype=a.dtype)
+    s = np.asarray(std, dtype=a.dtype)
+    if (s == 0).any():
+        raise ValueError(f"std vale cero tras convertirla a {tensor.dtype}: la división por cero no está definida")
+    c = a.shape[-3]
+    for name, t in (("mean", m), ("std", s)):
+        if t.ndim == 1 and t.shape[0] not in (1, c):
+            raise RuntimeError(f"Normalize: {name} tiene {t.shape[0]} valores y la imagen tiene {c} canales "
+                               f"(forma {tuple(a.shape)})")
+    if m.ndim == 1:
+        m = m.reshape(-1, 1, 1)
+    if s.ndim == 1:
+        s = s.reshape(-1, 1, 1)
+    return _wrap((a - m) / s)
 
 
 # -- remuestreo (numpy) --------------------------------------------------------------------------

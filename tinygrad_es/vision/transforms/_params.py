@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ... import empty, rand, randint
+from ... import default_generator
 
 __all__ = []
 
@@ -61,19 +61,29 @@ def tensor_fill(fill, channels: int):
 
 
 # -- sorteos -----------------------------------------------------------------------------------------
+# Se sortea con el generador por defecto de tinygrad_es exactamente como lo harían
+# ``tinygrad_es.rand(1)``, ``randint(low, high, (1,))`` y ``empty(1).uniform_(a, b)`` (mismo estado
+# consumido, mismos valores: lo comprueba un test), sin crear un tensor por sorteo: esto se ejecuta
+# una vez por imagen en los workers del DataLoader.
+def _rng():
+    return default_generator.rng
+
+
 def coin(p: float) -> bool:
     """``torch.rand(1) < p`` (comparado en float32, como PyTorch)."""
-    return bool(np.float32(rand(1).item()) < np.float32(p))
+    return bool(np.float32(_rng().random((1,))[0]) < np.float32(p))
 
 
 def randint_item(low: int, high: int) -> int:
     """``torch.randint(low, high, size=(1,)).item()``."""
-    return int(randint(low, high, size=(1,)).item())
+    if high <= low:
+        raise RuntimeError(f"randint: se necesita low < high (low={low}, high={high})")
+    return int(_rng().integers(low, high, (1,))[0])
 
 
 def uniform_item(a: float, b: float) -> float:
     """``torch.empty(1).uniform_(a, b).item()``: un float32 en [a, b)."""
-    return float(empty(1).uniform_(float(a), float(b)).item())
+    return float(np.float32(_rng().uniform(float(a), float(b), (1,))[0]))
 
 
 def log_uniform_ratio(log_ratio) -> float:
