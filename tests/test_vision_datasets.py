@@ -332,8 +332,10 @@ def test_cifar10_offline_uses_jpeg_copy(tmp_path, monkeypatch, capsys):
     again = datasets.CIFAR10(tmp_path / "datos", train=False)   # ya extraída en root: sin download
     assert len(again) == 6
     monkeypatch.setattr(U, "local_roots", lambda: [str(tmp_path / "nada")])
-    with pytest.raises(RuntimeError, match="no hay copia local"):
-        datasets.CIFAR10(tmp_path / "otro", download=True)
+    sample = datasets.CIFAR10(tmp_path / "otro", download=True)     # ni red ni copia: la muestra incluida
+    assert "muestra incluida en tinygrad_es" in capsys.readouterr().out
+    assert sample.data.shape == (1000, 32, 32, 3) and sample.targets.count(3) == 100 and sample.classes[3] == "cat"
+    assert len(datasets.CIFAR10(tmp_path / "otro", train=False, download=True)) == 300
 
 
 # -- ImageFolder -----------------------------------------------------------------------------------------

@@ -71,16 +71,16 @@ def _check_tar_member(m: tarfile.TarInfo, dest: str, archive: str):
                             "FIFO): se rechaza el archivo entero")
 
 
-def _check_totals(n: int, total: int, archive: str, dest: str):
+def _check_totals(n: int, total: int, archive: str, dest: str, free: int | None = None):
     if n > MAX_MEMBERS:
         raise ArchiveError(f"'{archive}' declara más de {MAX_MEMBERS} entradas: se rechaza")
     if total > MAX_TOTAL_BYTES:
         raise ArchiveError(f"'{archive}' declara {total} bytes descomprimidos, más que el máximo admitido "
                            f"({MAX_TOTAL_BYTES}): se rechaza")
-    free = shutil.disk_usage(dest).free
+    free = shutil.disk_usage(dest).free if free is None else free
     if total > free:
-        raise OSError(errno.ENOSPC, f"no queda espacio en el disco para extraer '{archive}': hacen falta {total} bytes "
-                          f"y hay {free} libres en {dest}")
+        raise OSError(errno.ENOSPC, f"no queda espacio en el disco para extraer '{archive}': hacen falta {total} "
+                                    f"bytes y hay {free} libres en {dest}")
 
 
 def _tar_error(archive, e):
@@ -90,26 +90,38 @@ def _tar_error(archive, e):
 
 
 def _extract_tar(path: str, dest: str, archive: str):
+    """Una sola pasada: cada entrada se revisa antes de escribirla; los totales se vigilan sobre la
+    marcha y cualquier problema borra la carpeta temporal (no queda nada a medias)."""
+    free = shutil.disk_usage(dest).free
+    tmp = tempfile.mkdtemp(dir=dest, prefix=".extrayendo-")
     try:
         with tarfile.open(path, "r:*") as tar:
-            members, total = [], 0
-            for m in tar:   # se recorre entero antes de escribir nada
+            n, total, links = 0, 0, []
+            for m in tar:
                 _check_tar_member(m, dest, archive)
-                members.append(m)
+                n += 1
                 total += max(m.size, 0)
-                if len(members) > MAX_MEMBERS:
-                    break
-            _check_totals(len(members), total, archive, dest)
-            tmp = tempfile.mkdtemp(dir=dest, prefix=".extrayendo-")
-            try:
-                tar.extractall(tmp, members=members, filter="data")
-                _move_into_place(tmp, dest)
-            finally:
-                shutil.rmtree(tmp, ignore_errors=True)
+                _check_totals(n, total, archive, dest, free)
+                out = os.path.join(tmp, m.name)
+                if m.isdir():
+                    os.makedirs(out, exist_ok=True)
+                elif m.isfile():
+                    os.makedirs(os.path.dirname(out), exist_ok=True)
+                    src = tar.extractfile(m)
+                    with open(out, "wb") as f:
+                        shutil.copyfileobj(src, f, _CHUNK)
+                    os.chmod(out, 0o644)
+                else:
+                    links.append(m)
+            for m in links:   # enlaces ya revisados: los crea tarfile con su filtro "data"
+                tar.extract(m, tmp, filter="data")
+        _move_into_place(tmp, dest)
     except (ArchiveError, tarfile.FilterError):
         raise
     except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile) as e:
         raise _tar_error(archive, e) from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _extract_zip(path: str, dest: str, archive: str):

@@ -25,15 +25,19 @@ import numpy as np
 from PIL import Image
 
 from ._numpy_pickle import load_numpy_pickle
+from ...data.datasets import cache_dir
 from .folder import find_classes, make_dataset, pil_loader
-from .utils import check_integrity, download_and_extract_archive, extract_archive
+from .utils import DownloadError, check_integrity, download_and_extract_archive, extract_archive, offline
 from . import utils as _utils  # _utils.local_roots(): se puede sustituir en los tests
 from .vision import VisionDataset
 
-__all__ = ["CIFAR10", "CIFAR100", "prepare_cifar10_jpeg", "JPEG_ARCHIVE"]
+__all__ = ["CIFAR10", "CIFAR100", "prepare_cifar10_jpeg", "is_sample", "JPEG_ARCHIVE"]
 
 JPEG_ARCHIVE = "cifar10-jpg.tar.gz"
 _JPEG_FOLDER = "cifar10-jpg"
+_SAMPLE_FOLDER = "cifar10-jpg-muestra"
+_SAMPLE_ARCHIVE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "data",
+                               "_embedded", "cifar10_muestra.tar.gz")
 
 
 def _jpeg_candidates(root=None, archive=None) -> list:
@@ -53,13 +57,15 @@ def _is_jpeg_folder(path: str) -> bool:
     return all(os.path.isdir(os.path.join(path, split)) for split in ("train", "test"))
 
 
-def prepare_cifar10_jpeg(root=None, archive=None) -> str:
+def prepare_cifar10_jpeg(root=None, archive=None, sample: bool = False) -> str:
     """Carpeta ``cifar10-jpg`` (con ``train/`` y ``test/``, una subcarpeta por clase) lista para
     ``ImageFolder``. Si sólo hay el archivo ``cifar10-jpg.tar.gz`` (``archive``, o en ``root``, o en
     ``$TINYGRAD_ES_DATA``, ``~/.cache/tinygrad_es``, ``/usr/share/datasets``, también dentro de una
     subcarpeta ``cifar10/``), lo extrae (de forma segura) en ``root`` (por defecto
-    ``~/.cache/tinygrad_es``). ``FileNotFoundError`` si no lo encuentra."""
-    dest_root = os.path.expanduser(os.fspath(root)) if root is not None else _utils.local_roots()[-2]
+    ``~/.cache/tinygrad_es``). Si no lo encuentra: con ``sample=True`` extrae la muestra incluida en el
+    paquete (100 imágenes por clase de entrenamiento y 30 de test) en ``root/cifar10-jpg-muestra``;
+    si no, ``FileNotFoundError`` con las rutas buscadas."""
+    dest_root = os.path.expanduser(os.fspath(root)) if root is not None else cache_dir()
     tried = []
     for cand in _jpeg_candidates(root, archive):
         tried.append(cand)
@@ -75,8 +81,18 @@ def prepare_cifar10_jpeg(root=None, archive=None) -> str:
                 raise RuntimeError(f"'{cand}' no contiene {_JPEG_FOLDER}/train y {_JPEG_FOLDER}/test: no es la copia "
                                    "JPEG de CIFAR-10")
             return target
+    if sample:
+        target = os.path.join(dest_root, _SAMPLE_FOLDER)
+        if not _is_jpeg_folder(target):
+            extract_archive(_SAMPLE_ARCHIVE, dest_root)
+        return target
     raise FileNotFoundError("No se encontró la copia JPEG de CIFAR-10. Se buscó en:\n  " + "\n  ".join(tried) +
                             f"\nCopia {JPEG_ARCHIVE} en una de esas rutas (o define TINYGRAD_ES_DATA)")
+
+
+def is_sample(folder: str) -> bool:
+    """``True`` si ``folder`` es la muestra incluida en el paquete (y no CIFAR-10 entero)."""
+    return os.path.basename(os.path.normpath(folder)) == _SAMPLE_FOLDER
 
 
 def _decode_split(folder: str) -> tuple:
@@ -162,8 +178,9 @@ class CIFAR10(VisionDataset):
             if _is_jpeg_folder(local):
                 self._jpeg_folder = local
         if self._jpeg_folder is not None:
-            print(f"{type(self).__name__}: se usa la copia JPEG de {self._jpeg_folder} (los píxeles difieren un poco "
-                  "de los oficiales: JPEG pierde información)")
+            if not is_sample(self._jpeg_folder):
+                print(f"{type(self).__name__}: se usa la copia JPEG de {self._jpeg_folder} (los píxeles difieren un "
+                      "poco de los oficiales: JPEG pierde información)")
             data, targets, self.classes = _load_jpeg_split(self._jpeg_folder, train)
             self.data, self.targets = data, [int(t) for t in targets]
             self.class_to_idx = {c: i for i, c in enumerate(self.classes)}
@@ -246,6 +263,8 @@ class CIFAR10(VisionDataset):
                 extract_archive(local, self.root)
             return
         try:
+            if offline():
+                raise DownloadError("descarga desactivada con TINYGRAD_ES_OFFLINE")
             print(f"Descargando {self.url}")
             download_and_extract_archive(self.url, self.root, filename=self.filename, md5=self.tgz_md5)
         except URLError as error:
@@ -253,12 +272,14 @@ class CIFAR10(VisionDataset):
                 raise RuntimeError(f"Error al descargar {self.filename}: {error}. Sin conexión, copia {self.filename} "
                                    f"en {self.root} o en $TINYGRAD_ES_DATA") from None
             print(f"Falló la descarga: {error}")
-            try:
-                self._jpeg_folder = prepare_cifar10_jpeg(self.root)
-            except FileNotFoundError as e:
-                raise RuntimeError(f"Error al descargar {self.filename} ({error}) y no hay copia local: {e}") from None
-            print(f"Sin conexión: se usa la copia JPEG de CIFAR-10 ({self._jpeg_folder}) en lugar de los lotes "
-                  "oficiales")
+            self._jpeg_folder = prepare_cifar10_jpeg(self.root, sample=True)
+            if is_sample(self._jpeg_folder):
+                print("Sin conexión y sin copia local de CIFAR-10: se usa la muestra incluida en tinygrad_es "
+                      "(1 000 imágenes de entrenamiento y 300 de test), no el conjunto completo. Con conexión, "
+                      f"download=True lo descarga; sin ella, copia {JPEG_ARCHIVE} o los lotes oficiales en {self.root}")
+            else:
+                print(f"Sin conexión: se usa la copia JPEG de CIFAR-10 ({self._jpeg_folder}) en lugar de los lotes "
+                      "oficiales")
 
     def extra_repr(self) -> str:
         split = "Train" if self.train is True else "Test"
