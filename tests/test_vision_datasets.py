@@ -152,15 +152,19 @@ def test_mnist_offline_falls_back_to_bundled_sample(tmp_path, monkeypatch, capsy
     assert "TINYGRAD_ES_OFFLINE" in capsys.readouterr().out
 
 
-def test_fashion_mnist_has_no_sample_and_uses_local_copy(tmp_path, monkeypatch, capsys):
+def test_fashion_mnist_sample_offline_and_local_copy(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(datasets.FashionMNIST, "mirrors", ["http://127.0.0.1:9/"])
+    s = datasets.FashionMNIST(tmp_path / "a", download=True)   # el Quickstart de PyTorch, sin red
+    assert len(s) == 1000 and "muestra de FashionMNIST incluida" in capsys.readouterr().out
+    assert len(datasets.FashionMNIST(tmp_path / "a", train=False, download=True)) == 500
+    monkeypatch.setattr(datasets.KMNIST, "mirrors", ["http://127.0.0.1:9/"])
     with pytest.raises(RuntimeError, match="Error al descargar train-images-idx3-ubyte.gz"):
-        datasets.FashionMNIST(tmp_path / "a", download=True)
+        datasets.KMNIST(tmp_path / "k", download=True)              # KMNIST no tiene muestra
     arrays = fake_mnist(8, seed=3)
     write_gz_folder(tmp_path / "locales" / "fashion-mnist", arrays)   # como /usr/share/datasets/fashion-mnist
     ds = datasets.FashionMNIST(tmp_path / "b", download=True)
     out = capsys.readouterr().out
-    assert "Usando la copia local de FashionMNIST" in out and "no es el fichero oficial" in out
+    assert "Usando la copia local de FashionMNIST" in out and "no es el .gz oficial" in out and "tiene 8 imágenes" in out
     assert ds.classes[9] == "Ankle boot" and np.array_equal(ds.data.numpy(), arrays["train-images-idx3-ubyte"])
     assert os.path.isfile(tmp_path / "b" / "FashionMNIST" / "raw" / "t10k-labels-idx1-ubyte")
 

@@ -107,3 +107,89 @@ def test_lecture_notes_red_mnist_with_normalize(offline, capsys):
     assert tuple(x.shape) == (1, 28, 28) and float(x.min()) == pytest.approx((0 - 0.1307) / 0.3081, rel=1e-6)
     acc = float(re.search(r"Exactitud: ([\d.]+) %", out).group(1))
     assert acc > 80.0, out
+
+
+QUICKSTART = '''
+import tinygrad_es as torch                          # import torch
+from tinygrad_es import nn                           # from torch import nn
+from tinygrad_es.utils.data import DataLoader        # from torch.utils.data import DataLoader
+from tinygrad_es.vision import datasets              # from torchvision import datasets
+from tinygrad_es.vision.transforms import ToTensor   # from torchvision.transforms import ToTensor
+
+training_data = datasets.FashionMNIST(root="data", train=True, download=True, transform=ToTensor())
+test_data = datasets.FashionMNIST(root="data", train=False, download=True, transform=ToTensor())
+batch_size = 64
+train_dataloader = DataLoader(training_data, batch_size=batch_size)
+test_dataloader = DataLoader(test_data, batch_size=batch_size)
+for X, y in test_dataloader:
+    print(f"Shape of X [N, C, H, W]: {X.shape}")
+    print(f"Shape of y: {y.shape} {y.dtype}")
+    break
+
+device = torch.accelerator.current_accelerator().type if hasattr(torch, "accelerator") and torch.accelerator.is_available() else "cpu"
+
+
+class NeuralNetwork(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.flatten = nn.Flatten()
+        self.linear_relu_stack = nn.Sequential(
+            nn.Linear(28 * 28, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(), nn.Linear(512, 10))
+
+    def forward(self, x):
+        x = self.flatten(x)
+        return self.linear_relu_stack(x)
+
+
+torch.manual_seed(0)
+model = NeuralNetwork().to(device)
+loss_fn = nn.CrossEntropyLoss()
+optimizer = torch.optim.SGD(model.parameters(), lr=1e-3 * 50)
+
+
+def train(dataloader, model, loss_fn, optimizer):
+    model.train()
+    for batch, (X, y) in enumerate(dataloader):
+        X, y = X.to(device), y.to(device)
+        loss = loss_fn(model(X), y)
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+
+
+def test(dataloader, model, loss_fn):
+    size = len(dataloader.dataset)
+    num_batches = len(dataloader)
+    model.eval()
+    test_loss, correct = 0, 0
+    with torch.no_grad():
+        for X, y in dataloader:
+            pred = model(X)
+            test_loss += loss_fn(pred, y).item()
+            correct += (pred.argmax(1) == y).type(torch.float).sum().item()
+    test_loss /= num_batches
+    correct /= size
+    print(f"Test Error: Accuracy: {(100*correct):>0.1f}%, Avg loss: {test_loss:>8f}")
+    return correct
+
+
+for t in range(3):
+    train(train_dataloader, model, loss_fn, optimizer)
+    acc = test(test_dataloader, model, loss_fn)
+torch.save(model.state_dict(), "model.pth")
+model2 = NeuralNetwork().to(device)
+model2.load_state_dict(torch.load("model.pth", weights_only=True))
+classes = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+x, y = test_data[0][0], test_data[0][1]
+with torch.no_grad():
+    predicted, actual = classes[model2(x)[0].argmax(0)], classes[y]
+'''
+
+
+def test_pytorch_quickstart_with_fashion_mnist(offline, capsys):
+    ns = {}
+    exec(compile(QUICKSTART, "quickstart.py", "exec"), ns)
+    out = capsys.readouterr().out
+    assert "Shape of X [N, C, H, W]: (64, 1, 28, 28)" in out and "Shape of y: (64,) tinygrad_es.int64" in out
+    assert "muestra de FashionMNIST incluida" in out
+    assert ns["acc"] > 0.6 and ns["predicted"] in ns["classes"] and ns["training_data"].classes == ns["classes"]

@@ -86,7 +86,7 @@ def make_loaders(folder: str, batch_size: int, workers: int, limit_train: int = 
 def evaluate(model, loader, tta: bool = False):
     """Predicciones y etiquetas de todo ``loader``; con ``tta`` promedia la imagen y su volteo."""
     model.eval()
-    preds, ys, scores = [], [], []
+    ys, scores = [], []
     with no_grad():
         for x, y in loader:
             out = model(x)
@@ -100,13 +100,14 @@ def evaluate(model, loader, tta: bool = False):
 
 
 def decode_cost(folder: str, n: int = 300) -> float:
-    """Segundos por imagen de leer un JPEG, decodificarlo y aplicarle las transformaciones (un proceso)."""
+    """Segundos de CPU por imagen de leer un JPEG, decodificarlo y aplicarle las transformaciones
+    (en un proceso; tiempo de CPU, que no cambia con la carga de la máquina)."""
     ds = datasets.ImageFolder(f"{folder}/train", transform=cifar_transforms(True))
     idx = np.linspace(0, len(ds) - 1, n).astype(int)
-    t0 = time.perf_counter()
+    c0 = time.process_time()
     for i in idx:
         ds[int(i)]
-    return (time.perf_counter() - t0) / n
+    return (time.process_time() - c0) / n
 
 
 def train(model, train_loader, test_loader, epochs: int, lr: float, weight_decay: float = 5e-4,
@@ -117,15 +118,15 @@ def train(model, train_loader, test_loader, epochs: int, lr: float, weight_decay
     opt = optim.SGD(model.parameters(), lr=lr, momentum=0.9, nesterov=True, weight_decay=weight_decay)
     sched = optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, epochs=epochs, steps_per_epoch=len(train_loader),
                                           pct_start=0.25)
-    hist = {"loss": [], "acc": [], "val_acc": [], "time": [], "data_time": [], "step_time": [], "eval_time": [],
-            "lr": []}
+    hist = {"loss": [], "acc": [], "val_acc": [], "time": [], "data_time": [], "step_time": [], "step_cpu": [],
+            "eval_time": [], "lr": []}
     for ep in range(epochs):
         model.train()
-        t_data = t_step = loss_sum = 0.0
+        t_data = t_step = cpu_step = loss_sum = 0.0
         correct = seen = 0
         start = t0 = time.perf_counter()
         for x, y in train_loader:
-            t1 = time.perf_counter()
+            t1, c1 = time.perf_counter(), time.process_time()
             t_data += t1 - t0
             out = model(x)
             loss = crit(out, y)
@@ -138,6 +139,7 @@ def train(model, train_loader, test_loader, epochs: int, lr: float, weight_decay
             seen += len(y)
             t0 = time.perf_counter()
             t_step += t0 - t1
+            cpu_step += time.process_time() - c1   # CPU de todos los hilos del proceso: no depende de la carga
         t_eval = time.perf_counter()
         pred, ys, _ = evaluate(model, test_loader, tta=tta and ep == epochs - 1)
         hist["eval_time"].append(time.perf_counter() - t_eval)
@@ -147,6 +149,7 @@ def train(model, train_loader, test_loader, epochs: int, lr: float, weight_decay
         hist["time"].append(time.perf_counter() - start)
         hist["data_time"].append(t_data)
         hist["step_time"].append(t_step)
+        hist["step_cpu"].append(cpu_step)
         hist["lr"].append(opt.param_groups[0]["lr"])
         if verbose:
             print(f"época {ep + 1:>2}/{epochs}: pérdida {hist['loss'][-1]:.3f}, exactitud entrenamiento "

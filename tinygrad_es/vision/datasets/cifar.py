@@ -27,7 +27,7 @@ from PIL import Image
 from ._numpy_pickle import load_numpy_pickle
 from ...data.datasets import cache_dir
 from .folder import find_classes, make_dataset, pil_loader
-from .utils import DownloadError, check_integrity, download_and_extract_archive, extract_archive, offline
+from .utils import EMBEDDED, DownloadError, check_integrity, download_and_extract_archive, extract_archive, offline
 from . import utils as _utils  # _utils.local_roots(): se puede sustituir en los tests
 from .vision import VisionDataset
 
@@ -36,8 +36,7 @@ __all__ = ["CIFAR10", "CIFAR100", "prepare_cifar10_jpeg", "is_sample", "JPEG_ARC
 JPEG_ARCHIVE = "cifar10-jpg.tar.gz"
 _JPEG_FOLDER = "cifar10-jpg"
 _SAMPLE_FOLDER = "cifar10-jpg-muestra"
-_SAMPLE_ARCHIVE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "data",
-                               "_embedded", "cifar10_muestra.tar.gz")
+_SAMPLE_ARCHIVE = os.path.join(EMBEDDED, "cifar10_muestra.tar.gz")
 
 
 def _jpeg_candidates(root=None, archive=None) -> list:

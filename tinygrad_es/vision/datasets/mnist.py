@@ -12,8 +12,8 @@ Con ``download=True``, por orden:
    ``/usr/share/datasets`` (``mnist/``, ``fashion-mnist/``...; Debian instala Fashion-MNIST con
    ``apt-get install dataset-fashion-mnist``): se copia a ``root`` y se avisa;
 3. los espejos de internet, con md5 y barra de progreso;
-4. sólo MNIST: sin conexión se usa la muestra incluida en el paquete (2 000 + 1 000 imágenes reales)
-   y se dice en pantalla.
+4. MNIST y Fashion-MNIST: sin conexión se usa la muestra incluida en el paquete (2 000 + 1 000 y
+   1 000 + 500 imágenes reales) y se dice en pantalla.
 
 Los ficheros IDX se leen con ``tinygrad_es.data.read_idx``, que comprueba la cabecera contra los
 bytes que hay de verdad antes de reservar memoria.
@@ -35,7 +35,7 @@ from ... import from_numpy
 from ...data.datasets import load_mnist_sample
 from ...data.idx import read_idx
 from ...serialization import load as _load_pt
-from .utils import (calculate_md5, check_integrity, download_and_extract_archive, download_url, extract_archive,
+from .utils import (EMBEDDED, calculate_md5, check_integrity, download_and_extract_archive, download_url, extract_archive,
                     offline, verify_str_arg)
 from . import utils as _utils  # _utils.local_roots(): se puede sustituir en los tests
 from .vision import VisionDataset
@@ -114,7 +114,7 @@ class MNIST(VisionDataset):
     classes = ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four", "5 - five", "6 - six", "7 - seven",
                "8 - eight", "9 - nine"]
     _local_names = ("mnist", "MNIST")   # carpetas de las copias locales
-    _has_sample = True
+    _sample = "mnist"                    # muestra incluida sin conexión (None: ninguna)
 
     @property
     def train_labels(self):
@@ -225,16 +225,27 @@ class MNIST(VisionDataset):
                 self._download_failed(filename)
                 return
 
+    def _load_sample(self):
+        """La muestra incluida en el paquete: ``((x_train, y_train), (x_test, y_test))`` o ``None``."""
+        if self._sample is None:
+            return None
+        if self._sample == "mnist":
+            return load_mnist_sample()
+        with np.load(os.path.join(EMBEDDED, self._sample), allow_pickle=False) as z:
+            return (z["x_train"], z["y_train"]), (z["x_test"], z["y_test"])
+
     def _download_failed(self, filename: str, reason: str = "ningún espejo respondió"):
-        if not self._has_sample:
+        sample = self._load_sample()
+        if sample is None:
             raise RuntimeError(f"Error al descargar {filename}: {reason} ({', '.join(self.mirrors)}). "
                                f"Sin conexión, copia los ficheros IDX en {self.raw_folder} o en una carpeta "
                                f"'{self._local_names[0]}/' dentro de $TINYGRAD_ES_DATA")
-        (xtr, ytr), (xte, yte) = load_mnist_sample()
+        (xtr, ytr), (xte, yte) = sample
         x, y = (xtr, ytr) if self.train else (xte, yte)
-        print(f"Sin conexión: no se pudo descargar {filename} ({reason}). Se usa la muestra de MNIST incluida en "
-              f"tinygrad_es ({len(xtr)} imágenes de entrenamiento y {len(xte)} de test, reales), no el conjunto "
-              f"completo (60 000 + 10 000). Con conexión, download=True lo descarga en {self.raw_folder}.")
+        print(f"Sin conexión: no se pudo descargar {filename} ({reason}). Se usa la muestra de "
+              f"{type(self).__name__} incluida en tinygrad_es ({len(xtr)} imágenes de entrenamiento y {len(xte)} de "
+              f"test, reales), no el conjunto completo (60 000 + 10 000). Con conexión, download=True lo descarga "
+              f"en {self.raw_folder}.")
         self._fallback = (from_numpy(np.ascontiguousarray(x)), from_numpy(y.astype(np.int64)))
 
     def _local_copy(self):
@@ -257,8 +268,9 @@ class MNIST(VisionDataset):
             read_idx(src, 2051 if "images" in stem else 2049)   # falla aquí, en español, si está dañado
             if src.endswith(".gz"):
                 if calculate_md5(src) != official.get(stem + ".gz"):
-                    print(f"  aviso: {os.path.basename(src)} no es el fichero oficial (md5 distinto; "
-                          "p. ej. un subconjunto)")
+                    n = len(read_idx(src))
+                    print(f"  aviso: {os.path.basename(src)} no es el .gz oficial (md5 distinto: recomprimido o un "
+                          f"subconjunto); tiene {n} {'imágenes' if 'images' in stem else 'etiquetas'}")
                 extract_archive(src, self.raw_folder)
                 if os.path.basename(src) != stem + ".gz":  # .gz con otro nombre: no debería pasar
                     os.replace(os.path.join(self.raw_folder, os.path.basename(src)[:-3]),
@@ -292,7 +304,8 @@ class MNIST(VisionDataset):
 
 class FashionMNIST(MNIST):
     """Fashion-MNIST (Zalando): 60 000 + 10 000 prendas de 28×28 en 10 clases; igual que ``MNIST``.
-    En Debian/Ubuntu: ``apt-get install dataset-fashion-mnist`` deja una copia local que se usa sin red."""
+    En Debian/Ubuntu: ``apt-get install dataset-fashion-mnist`` deja una copia local que se usa sin red;
+    sin red ni copia, la muestra incluida (1 000 + 500 imágenes, licencia MIT de Zalando)."""
 
     mirrors = ["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"]
     resources = [
@@ -303,7 +316,7 @@ class FashionMNIST(MNIST):
     ]
     classes = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
     _local_names = ("fashion-mnist", "FashionMNIST")
-    _has_sample = False
+    _sample = "fashion_mnist_sample.npz"
 
 
 class KMNIST(MNIST):
@@ -318,7 +331,7 @@ class KMNIST(MNIST):
     ]
     classes = ["o", "ki", "su", "tsu", "na", "ha", "ma", "ya", "re", "wo"]
     _local_names = ("kmnist", "KMNIST")
-    _has_sample = False
+    _sample = None
 
 
 class EMNIST(MNIST):
@@ -344,7 +357,7 @@ class EMNIST(MNIST):
         "mnist": list(string.digits),
     }
     _local_names = ("emnist", "EMNIST")
-    _has_sample = False
+    _sample = None
 
     def __init__(self, root, split: str, **kwargs) -> None:
         self.split = verify_str_arg(split, "split", self.splits)

@@ -26,8 +26,11 @@ from ...data.datasets import search_paths
 from ._archive import extract_archive
 
 __all__ = ["calculate_md5", "check_md5", "check_integrity", "download_url", "download_and_extract_archive",
-           "extract_archive", "verify_str_arg", "DownloadError", "local_roots", "offline"]
+           "extract_archive", "verify_str_arg", "DownloadError", "local_roots", "offline", "EMBEDDED"]
 
+# las muestras que viajan con el paquete (MNIST, Fashion-MNIST, CIFAR-10): tinygrad_es/data/_embedded
+EMBEDDED = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "data",
+                        "_embedded")
 MAX_DOWNLOAD = 1 << 31      # 2 GiB: el mayor archivo de estos conjuntos (CIFAR-100) mide 169 MB
 MIN_RATE = 2048             # bytes/s: un espejo más lento que esto (pasado ``timeout``) se abandona
 _CHUNK = 1 << 16

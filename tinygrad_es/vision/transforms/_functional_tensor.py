@@ -8,8 +8,6 @@ para calcular y se redondean al volver, como en torchvision (``_cast_squeeze_in`
 """
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from ... import Tensor, as_tensor, from_numpy
@@ -467,7 +465,3 @@ def posterize(img, bits: int) -> Tensor:
         raise TypeError(f"posterize sólo admite imágenes uint8, no {img.dtype}")
     _assert_channels(img, [1, 3])
     return _wrap(_np(img) & np.uint8((0xFF << (8 - bits)) & 0xFF))
-
-
-def _is_number(x) -> bool:
-    return isinstance(x, numbers.Number) and not isinstance(x, bool)
