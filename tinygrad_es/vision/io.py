@@ -16,7 +16,7 @@ from enum import Enum
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .. import Tensor, from_numpy
+from ._tensors import Tensor, from_numpy
 
 __all__ = ["ImageReadMode", "read_file", "write_file", "decode_image", "decode_png", "decode_jpeg", "read_image",
            "encode_png", "encode_jpeg", "write_png", "write_jpeg", "MAX_PIXELS"]

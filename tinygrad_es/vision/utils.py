@@ -11,7 +11,7 @@ import math
 import numpy as np
 from PIL import Image
 
-from .. import Tensor, from_numpy, stack
+from ._tensors import Tensor, from_numpy, stack
 
 __all__ = ["make_grid", "save_image"]
 

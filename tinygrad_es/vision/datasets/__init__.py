@@ -13,7 +13,8 @@ sin conexión, MNIST usa la muestra incluida y CIFAR-10 la copia JPEG si la encu
 from .cifar import CIFAR10, CIFAR100, prepare_cifar10_jpeg
 from .fakedata import FakeData
 from .folder import IMG_EXTENSIONS, DatasetFolder, ImageFolder, default_loader, pil_loader
-from .mnist import EMNIST, KMNIST, MNIST, FashionMNIST
+from .emnist import EMNIST
+from .mnist import KMNIST, MNIST, FashionMNIST
 from .vision import StandardTransform, VisionDataset
 
 __all__ = ["MNIST", "FashionMNIST", "KMNIST", "EMNIST", "CIFAR10", "CIFAR100", "ImageFolder", "DatasetFolder",

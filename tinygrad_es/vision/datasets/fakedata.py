@@ -6,7 +6,7 @@ modelo sin datos reales.
 """
 from __future__ import annotations
 
-from ... import Generator, randint, randn
+from .._tensors import Generator, randint, randn
 from ..transforms import functional as F
 from .vision import VisionDataset
 

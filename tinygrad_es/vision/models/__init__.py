@@ -8,9 +8,9 @@
 
 Los pesos preentrenados no se descargan: véase ``_api.py``.
 """
-from ...models import LeNet5
 from ._api import Weights, WeightsEnum
 from .alexnet import AlexNet, AlexNet_Weights, alexnet
+from .lenet import LeNet5
 from .resnet import (BasicBlock, Bottleneck, ResNet, ResNet18_Weights, ResNet34_Weights, ResNet50_Weights,
                      ResNet101_Weights, ResNet152_Weights, resnet18, resnet34, resnet50, resnet101, resnet152)
 from .vgg import (VGG, VGG11_BN_Weights, VGG11_Weights, VGG13_BN_Weights, VGG13_Weights, VGG16_BN_Weights,

@@ -7,7 +7,7 @@ torchvision (``features.0.weight``, ``classifier.1.weight``...), así que unos p
 """
 from __future__ import annotations
 
-from ... import flatten, nn
+from ... import nn
 from ._api import WeightsEnum, handle_weights, imagenet_weights, load_weights
 
 __all__ = ["AlexNet", "AlexNet_Weights", "alexnet"]
@@ -36,7 +36,7 @@ class AlexNet(nn.Module):
     def forward(self, x):
         x = self.features(x)
         x = self.avgpool(x)
-        x = flatten(x, 1)
+        x = x.flatten(1)
         return self.classifier(x)
 
 

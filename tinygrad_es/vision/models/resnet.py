@@ -8,7 +8,7 @@ El bloque residual: ``y = ReLU(F(x) + x)``; cuando cambian los canales o el tama
 """
 from __future__ import annotations
 
-from ... import flatten, nn
+from ... import nn
 from ._api import WeightsEnum, handle_weights, imagenet_weights, load_weights
 
 __all__ = ["ResNet", "BasicBlock", "Bottleneck", "resnet18", "resnet34", "resnet50", "resnet101", "resnet152",
@@ -140,7 +140,7 @@ class ResNet(nn.Module):
         x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
         x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
         x = self.avgpool(x)
-        return self.fc(flatten(x, 1))
+        return self.fc(x.flatten(1))
 
 
 def _w(name, n, acc):

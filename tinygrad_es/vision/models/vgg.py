@@ -3,7 +3,7 @@ torchvision (``features.N``, ``avgpool``, ``classifier.N``). ``vgg11`` es la con
 ``vgg11_bn`` añade BatchNorm tras cada convolución. Entrada: (N, 3, 224, 224)."""
 from __future__ import annotations
 
-from ... import flatten, nn
+from ... import nn
 from ._api import WeightsEnum, handle_weights, imagenet_weights, load_weights
 
 __all__ = ["VGG", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
@@ -44,7 +44,7 @@ class VGG(nn.Module):
     def forward(self, x):
         x = self.features(x)
         x = self.avgpool(x)
-        x = flatten(x, 1)
+        x = x.flatten(1)
         return self.classifier(x)
 
 

@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 
-from ... import empty, float32, tensor
+from .._tensors import empty, float32, tensor
 from ...nn import Module
 from . import functional as F
 from ._params import coin, log_uniform_ratio, randint_item, uniform_item

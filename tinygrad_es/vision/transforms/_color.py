@@ -6,7 +6,7 @@ from __future__ import annotations
 import numbers
 from collections.abc import Sequence
 
-from ... import randperm
+from .._tensors import randperm
 from ...nn import Module
 from . import functional as F
 from ._params import coin, setup_size, uniform_item

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ... import Tensor
+from .._tensors import Tensor
 from ...nn import Module
 from . import functional as F
 from ._params import (check_fill, check_sequence_input, coin, log_uniform_ratio, randint_item, setup_angle,

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ... import default_generator
+from .._tensors import default_generator
 
 __all__ = []
 

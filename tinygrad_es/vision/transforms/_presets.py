@@ -3,7 +3,7 @@
 224, a float en [0, 1] y normalizar con la media y desviación de ImageNet."""
 from __future__ import annotations
 
-from ... import Tensor, float32
+from .._tensors import Tensor, float32
 from ...nn import Module
 from . import functional as F
 from .functional import InterpolationMode
