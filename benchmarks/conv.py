@@ -70,7 +70,7 @@ def compile_times():
 
 
 def functional_pair(fn, arrays, kw):
-    """(fwd, f+b) de una función de ``conv_functional`` sobre Tensors: el camino completo
+    """(fwd, f+b) de una función de ``nn.functional`` sobre Tensors: el camino completo
     (comprobaciones, autograd, núcleos)."""
     from tinygrad_es import Tensor, no_grad
     ts = [Tensor(a, requires_grad=True) for a in arrays]
@@ -91,7 +91,7 @@ def functional_pair(fn, arrays, kw):
 def make_cases(rng, torch, only, level="functional"):
     """Para cada caso: (etiqueta, fwd nuestro, f+b nuestro, fwd torch, f+b torch, flops)."""
     from tinygrad_es import kernels as K
-    from tinygrad_es.ops import conv_functional as CF
+    import tinygrad_es.nn.functional as CF
     TF = torch.nn.functional
     cases = []
     for name, s in CONV.items():
@@ -237,7 +237,7 @@ def _pool_case(name, s, rng, torch, K, level):
 
     label = f"({name}) {s['kind']}pool {k}x{k} s{st} p{pd}{' ceil' if ceil else ''} {s['shape']}"
     if level == "functional":
-        from tinygrad_es.ops import conv_functional as CF
+        import tinygrad_es.nn.functional as CF
         fn = CF.max_pool2d if s["kind"] == "max" else CF.avg_pool2d
         fwd, ofb = functional_pair(fn, [x], dict(kernel_size=k, stride=st, padding=pd, ceil_mode=ceil))
     return label, name, fwd, ofb, tf, tfb, None

@@ -3,7 +3,6 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from tinygrad_es import tensor
 
 # Flotantes finitos y acotados (lejos de desbordamientos en exp, productos...)
 floats = st.floats(-3.0, 3.0, allow_nan=False, allow_infinity=False, width=64)
@@ -42,8 +41,3 @@ def distinct_values(draw, shape, gap=0.02):
     jitter = draw(arrays((n,), st.floats(0, gap / 4, allow_nan=False)))
     vals = (np.array(base, dtype=np.float64) - n / 2) * gap * 4 / max(n, 1) * 10 + jitter
     return vals.reshape(shape)
-
-
-def T(a):
-    """Tensor float64 que pide gradiente."""
-    return tensor(np.asarray(a, dtype=np.float64), requires_grad=True)

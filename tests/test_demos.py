@@ -70,7 +70,7 @@ def test_autoencoder_demo():
 def test_fashion_demo_on_idx_fixture(tmp_path):
     """La demo lee los cuatro ficheros IDX de una carpeta fashion-mnist/; aquí se fabrican con
     imágenes reales (la muestra de MNIST incluida) para no depender de que esté instalado."""
-    from test_data import write_sample_as_mnist
+    from helpers import write_sample_as_mnist
     write_sample_as_mnist(tmp_path / "datos" / "fashion-mnist")
     r = fashion.run(epochs=2, limit_train=500, limit_test=200, root=str(tmp_path / "datos"),
                     out_dir=str(tmp_path / "fig"), verbose=False)

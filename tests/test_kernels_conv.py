@@ -289,7 +289,7 @@ def test_im2col_per_image_is_deterministic_across_thread_counts():
 def test_winograd_weight_transforms_match_matrix_formula(dtype):
     """U = G g Gᵀ y su adjunto dg = Gᵀ dU G (núcleos escritos a mano) contra el producto de
     matrices con ``G_MAT``, y <U(g), dU> = <g, Uᵀ(dU)>."""
-    from tinygrad_es.kernels import winograd as WG
+    from tinygrad_es.kernels.conv import winograd_f2 as WG
     rng = np.random.default_rng(7)
     w = rng.standard_normal((5, 3, 3, 3)).astype(dtype)
     G = WG.G_MAT
@@ -306,7 +306,7 @@ def test_winograd_weight_transforms_match_matrix_formula(dtype):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_winograd4_weight_transforms_match_matrix_formula(dtype):
-    from tinygrad_es.kernels import winograd4 as W4
+    from tinygrad_es.kernels.conv import winograd_f4 as W4
     rng = np.random.default_rng(8)
     w = rng.standard_normal((4, 5, 3, 3)).astype(dtype)
     G = W4.G4

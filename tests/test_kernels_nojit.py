@@ -9,8 +9,8 @@ import sys
 import numpy as np
 
 from tinygrad_es import kernels as K
-from tinygrad_es.kernels import direct as D
-from tinygrad_es.kernels import winograd as WG
+from tinygrad_es.kernels.conv import direct as D
+from tinygrad_es.kernels.conv import winograd_f2 as WG
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -61,7 +61,7 @@ def test_conv_kernels_equal_python_versions():
     same_inplace(WG.output_transform, 4, M, th, tw, rng.standard_normal(3), np.empty((2, 3, 7, 8)))
     same_inplace(WG.grad_output_transform, 3, rng.standard_normal((2, 3, 7, 8)), th, tw, rows(M.shape))
     same(WG.input_transform_adjoint, V, 2, 7, 6, 1, 2, th, tw)
-    from tinygrad_es.kernels import winograd4 as W4
+    from tinygrad_es.kernels.conv import winograd_f4 as W4
     th, tw = W4.tiles(7, 8)
     V = rows((36, 4, 2 * th * tw))
     same_inplace(W4.input_transform, 5, x, 1, 2, th, tw, V)
@@ -75,7 +75,7 @@ def test_conv_kernels_equal_python_versions():
     same_inplace(K.im2col, 9, xp, 3, 2, 2, 2, 2, 1, 3, 4, cols)
     K.im2col(xp, 3, 2, 2, 2, 2, 1, 3, 4, cols)
     same(K.col2im, cols, 2, 4, 7, 6, 3, 2, 2, 2, 1, 2, 2, 1, 3, 4)
-    from tinygrad_es.kernels.im2col import nol_to_ol, ol_to_nol
+    from tinygrad_es.kernels.conv.im2col import nol_to_ol, ol_to_nol
     y = rows((3, 2 * 5))
     y[...] = rng.standard_normal(y.shape)
     same_inplace(ol_to_nol, 5, y, 2, 3, 5, rng.standard_normal(3), np.empty((2, 3, 5)))
@@ -83,7 +83,7 @@ def test_conv_kernels_equal_python_versions():
 
 
 def test_image_im2col_kernels_equal_python_versions():
-    from tinygrad_es.kernels import im2col_chunks as IC
+    from tinygrad_es.kernels.conv import im2col_image as IC
     rng = np.random.default_rng(3)
     x = rng.standard_normal((2, 4, 7, 9))
     for args in [(3, 2, 2, 1, 1, 2, 1, 2, 4, 3, 2), (2, 3, 1, 3, 0, 1, 2, 1, 6, 3, 1), (1, 1, 1, 1, 3, 2, 1, 1, 13, 13, 4)]:
@@ -107,10 +107,10 @@ def test_pool_and_resize_kernels_equal_python_versions():
     rng = np.random.default_rng(1)
     x = rng.integers(-2, 3, (2, 3, 7, 6)).astype(np.float64)
     out, idx = K.max_pool2d_forward(x, 3, 2, 2, 1, 1, 1, 2, 1, 3, 6)
-    from tinygrad_es.kernels.pool import _max_pool2d, _tap_ranges
+    from tinygrad_es.kernels.pool.max import _max_pool2d, _tap_ranges
     same(_max_pool2d, x, _tap_ranges(7, 3, 2, 1, 2, 3), _tap_ranges(6, 2, 1, 1, 1, 6), 2, 1, 1, 1, 2, 1, 3, 6)
     same(K.max_pool2d_backward, rng.standard_normal(out.shape), idx, 7, 6)
-    from tinygrad_es.kernels.pool import _max_pool2d_cl
+    from tinygrad_es.kernels.pool.max import _max_pool2d_cl
     same(_max_pool2d_cl, rng.integers(-2, 3, (2, 9, 7, 6)).astype(np.float64), 3, 2, 2, 1, 1, 1, 2, 1, 3, 6)
     same(K.max_pool2x2_forward, x, 3, 3)
     same(K.adaptive_max_pool2d_forward, x, 4, 3)

@@ -1,12 +1,12 @@
 """Capas de convolución, pooling, reescalado y relleno frente a PyTorch (mismos pesos): salida,
 gradientes, gradcheck en float64 y ``repr``. Las opciones que dependen de los núcleos nuevos
-(``ops/conv_functional.py``: groups, dilation, traspuesta, ceil_mode...) se saltan si no están."""
+(``nn/functional/conv.py``, ``pooling.py``: groups, dilation, traspuesta, ceil_mode...) se saltan si no están."""
 import numpy as np
 import pytest
 
-import tinygrad_es as tg
 from tinygrad_es import nn
 from tinygrad_es.gradcheck import gradcheck
+from helpers import leaf
 
 try:
     import torch
@@ -15,11 +15,6 @@ except ImportError:  # pragma: no cover
     torch = tnn = None
 
 rng = np.random.default_rng(0)
-
-
-def T(a, grad=False):
-    t = tg.from_numpy(np.array(a))
-    return t.requires_grad_(True) if grad else t
 
 
 def _same_weights(ours, ref):
@@ -33,7 +28,7 @@ def check(make, tmake, shape, grad=True, call=lambda m, x: m(x), tcall=lambda m,
     if torch is not None:
         ref = tmake().double()
         _same_weights(m, ref)
-        xo, xt = T(x, grad), torch.tensor(x, requires_grad=grad)
+        xo, xt = leaf(x, grad), torch.tensor(x, requires_grad=grad)
         yo, yt = call(m, xo), tcall(ref, xt)
         if isinstance(yt, tuple):
             np.testing.assert_array_equal(yo[1].numpy(), yt[1].numpy())  # índices
@@ -41,7 +36,7 @@ def check(make, tmake, shape, grad=True, call=lambda m, x: m(x), tcall=lambda m,
         np.testing.assert_allclose(yo.detach().numpy(), yt.detach().numpy(), rtol=1e-10, atol=1e-12)
         if grad:
             g = rng.standard_normal(tuple(yt.shape))
-            yo.backward(T(g))
+            yo.backward(leaf(g))
             yt.backward(torch.tensor(g))
             np.testing.assert_allclose(xo.grad.numpy(), xt.grad.numpy(), rtol=1e-9, atol=1e-11)
             for p, tp in zip(m.parameters(), ref.parameters()):
@@ -92,12 +87,12 @@ def test_functional_pad_modes_like_torch():
         for mode in ("constant", "reflect", "replicate", "circular"):
             if mode != "constant" and min(pad) < 0:
                 continue
-            out = F.pad(T(x), pad, mode=mode).numpy()
+            out = F.pad(leaf(x), pad, mode=mode).numpy()
             if torch is not None:
                 ref = torch.nn.functional.pad(torch.tensor(x), pad, mode=mode).numpy()
                 np.testing.assert_array_equal(out, ref)
     with pytest.raises(RuntimeError, match="reflect"):
-        F.pad(T(x), (5, 0), mode="reflect")
+        F.pad(leaf(x), (5, 0), mode="reflect")
 
 
 @pytest.mark.parametrize("make", [lambda lib: lib.MaxPool2d(2), lambda lib: lib.MaxPool2d(3, 2, 1),
@@ -164,9 +159,9 @@ def test_conv_transpose2d(kw):
 
 def test_conv_transpose2d_output_size():
     m = nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1)
-    assert m(T(np.ones((1, 2, 4, 4), np.float32)), output_size=(8, 8)).shape == (1, 3, 8, 8)
+    assert m(leaf(np.ones((1, 2, 4, 4), np.float32)), output_size=(8, 8)).shape == (1, 3, 8, 8)
     with pytest.raises(ValueError, match="no es alcanzable"):
-        m(T(np.ones((1, 2, 4, 4), np.float32)), output_size=(12, 12))
+        m(leaf(np.ones((1, 2, 4, 4), np.float32)), output_size=(12, 12))
 
 
 @pytest.mark.parametrize("make", [lambda lib: lib.MaxPool2d(3, 2, ceil_mode=True),
@@ -188,7 +183,7 @@ def test_maxpool_indices_and_unpool():
           (2, 3, 6, 6), grad=False)
     pool, unpool = nn.MaxPool2d(2, return_indices=True), nn.MaxUnpool2d(2)
     x = rng.standard_normal((1, 2, 4, 4))
-    y, idx = pool(T(x))
+    y, idx = pool(leaf(x))
     z = unpool(y, idx)
     assert z.shape == (1, 2, 4, 4)
     np.testing.assert_array_equal(z.numpy().max(axis=(2, 3)), x.max(axis=(2, 3)))

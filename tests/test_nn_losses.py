@@ -11,6 +11,7 @@ import tinygrad_es as tg
 import tinygrad_es.nn.functional as F
 from tinygrad_es import nn
 from tinygrad_es.gradcheck import gradcheck
+from helpers import leaf
 
 try:
     import torch
@@ -21,18 +22,13 @@ except ImportError:  # pragma: no cover
 rng = np.random.default_rng(0)
 
 
-def T(a, grad=False):
-    t = tg.from_numpy(np.array(a))
-    return t.requires_grad_(True) if grad else t
-
-
 def run(fn, arrays, diff):
     """Valor y gradientes (respecto de las posiciones ``diff``) de ``fn`` con nuestros tensores."""
-    ts = [T(a, i in diff and np.asarray(a).dtype.kind == "f") for i, a in enumerate(arrays)]
+    ts = [leaf(a, i in diff and np.asarray(a).dtype.kind == "f") for i, a in enumerate(arrays)]
     out = fn(*ts)
     g = rng.standard_normal(tuple(out.shape)) if out.ndim else np.array(1.0)
     if np.all(np.isfinite(out.detach().numpy())):
-        out.backward(T(g))
+        out.backward(leaf(g))
     else:
         (out * 0).sum().backward() if out.ndim else (out * 0).backward()
     return out.detach().numpy(), [ts[i].grad.numpy() if ts[i].grad is not None else None for i in diff], g
@@ -63,7 +59,7 @@ def compare(ours_fn, torch_fn, arrays, diff=(0,), slow=None, tol=1e-10):
 def gc(fn, arrays, diff=(0,)):
     """gradcheck sobre las entradas ``diff``; el resto (índices, pesos) fijo."""
     def f(*xs):
-        full = list(map(T, arrays))
+        full = list(map(leaf, arrays))
         for i, x in zip(diff, xs):
             full[i] = x
         return fn(*full)
@@ -140,9 +136,9 @@ def test_cross_entropy_and_nll(case, reduction):
     arrays = [x, y] + ([w] if w is not None else [])
     diff = (0, 1) if case.get("probs") else (0,)
     compare(ours, ref, arrays, diff, slow=lambda a, b, *ww: slow_ce(a, b, w, ignore, reduction, eps))
-    mod = nn.CrossEntropyLoss(weight=T(w) if w is not None else None, reduction=reduction, label_smoothing=eps,
+    mod = nn.CrossEntropyLoss(weight=leaf(w) if w is not None else None, reduction=reduction, label_smoothing=eps,
                               ignore_index=ignore)
-    np.testing.assert_allclose(mod(T(x), T(y)).detach().numpy(), ours(T(x), T(y), *map(T, arrays[2:])).detach().numpy())
+    np.testing.assert_allclose(mod(leaf(x), leaf(y)).detach().numpy(), ours(leaf(x), leaf(y), *map(leaf, arrays[2:])).detach().numpy())
     if x.size and reduction != "none" and not case.get("all_ignored"):
         gc(ours, arrays, diff)
     if not case.get("probs") and not eps:  # nll_loss con log-probabilidades
@@ -154,28 +150,28 @@ def test_cross_entropy_and_nll(case, reduction):
 
 
 def test_cross_entropy_empty_and_ignored_give_nan_like_torch():
-    out = F.cross_entropy(T(np.zeros((0, 3)), True), T(np.zeros(0, np.int64)))
+    out = F.cross_entropy(leaf(np.zeros((0, 3)), True), leaf(np.zeros(0, np.int64)))
     assert math.isnan(out.item())
-    x = T(rng.standard_normal((4, 3)), True)
-    out = F.cross_entropy(x, T(np.full(4, -100)))
+    x = leaf(rng.standard_normal((4, 3)), True)
+    out = F.cross_entropy(x, leaf(np.full(4, -100)))
     assert math.isnan(out.item())
     out.backward()
     assert np.all(x.grad.numpy() == 0)  # gradiente 0, no nan (como PyTorch)
-    assert F.cross_entropy(x, T(np.full(4, -100)), reduction="sum").item() == 0
+    assert F.cross_entropy(x, leaf(np.full(4, -100)), reduction="sum").item() == 0
 
 
 def test_classification_errors_in_spanish():
-    x = T(np.zeros((3, 4)))
+    x = leaf(np.zeros((3, 4)))
     with pytest.raises(IndexError, match=r"fuera de rango \[0, 4\): \[5\]"):
-        F.cross_entropy(x, T(np.array([0, 5, 1])))
+        F.cross_entropy(x, leaf(np.array([0, 5, 1])))
     with pytest.raises(ValueError, match=r"forma \(3,\), no \(2,\)"):
-        F.nll_loss(x, T(np.array([0, 1])))
+        F.nll_loss(x, leaf(np.array([0, 1])))
     with pytest.raises(RuntimeError, match=r"weight debe tener un valor por clase, forma \(4,\)"):
-        F.cross_entropy(x, T(np.array([0, 1, 2])), weight=T(np.ones(3)))
+        F.cross_entropy(x, leaf(np.array([0, 1, 2])), weight=leaf(np.ones(3)))
     with pytest.raises(ValueError, match="misma forma|la forma de la entrada"):
-        F.cross_entropy(x, T(np.zeros((3, 5))))
+        F.cross_entropy(x, leaf(np.zeros((3, 5))))
     with pytest.raises(ValueError, match="label_smoothing"):
-        F.cross_entropy(x, T(np.array([0, 1, 2])), label_smoothing=1.5)
+        F.cross_entropy(x, leaf(np.array([0, 1, 2])), label_smoothing=1.5)
     with pytest.raises(ValueError, match="reduction"):
         F.mse_loss(x, x, reduction="media")
 
@@ -254,25 +250,25 @@ def test_elementwise_losses(name, shape):
 
 
 def test_loss_modules_and_buffers():
-    w = T(np.array([1.0, 2.0, 0.5]))
+    w = leaf(np.array([1.0, 2.0, 0.5]))
     crit = nn.CrossEntropyLoss(weight=w, label_smoothing=0.1)
     assert "weight" in crit.state_dict() and crit.weight is w
-    x, y = T(rng.standard_normal((4, 3))), T(np.array([0, 2, 1, 2]))
+    x, y = leaf(rng.standard_normal((4, 3))), leaf(np.array([0, 2, 1, 2]))
     np.testing.assert_allclose(crit(x, y).item(), F.cross_entropy(x, y, weight=w, label_smoothing=0.1).item())
-    bce = nn.BCEWithLogitsLoss(pos_weight=T(np.array([2.0, 1.0, 3.0])))
+    bce = nn.BCEWithLogitsLoss(pos_weight=leaf(np.array([2.0, 1.0, 3.0])))
     assert set(bce.state_dict()) == {"pos_weight"}
     assert nn.MSELoss(reduction="sum")(x, x * 0).item() == pytest.approx(float((x.numpy() ** 2).sum()))
     for mod, fn in [(nn.L1Loss(), F.l1_loss), (nn.SmoothL1Loss(beta=0.3), lambda a, b: F.smooth_l1_loss(a, b, beta=0.3)),
                     (nn.HuberLoss(delta=0.4), lambda a, b: F.huber_loss(a, b, delta=0.4)),
                     (nn.KLDivLoss(reduction="batchmean"), lambda a, b: F.kl_div(a, b, reduction="batchmean"))]:
-        a, b = T(rng.standard_normal((3, 3))), T(rng.uniform(0.1, 1, (3, 3)))
+        a, b = leaf(rng.standard_normal((3, 3))), leaf(rng.uniform(0.1, 1, (3, 3)))
         assert mod(a, b).item() == pytest.approx(fn(a, b).item())
     with pytest.warns(UserWarning, match="batchmean"):
         F.kl_div(a, b)
     with pytest.raises(ValueError, match=r"\(3, 1\) y el objetivo \(3,\)"):
-        nn.MSELoss()(T(np.zeros((3, 1))), T(np.zeros(3)))
+        nn.MSELoss()(leaf(np.zeros((3, 1))), leaf(np.zeros(3)))
     with pytest.raises(ValueError, match="probabilidad en \\[0, 1\\]"):
-        nn.BCELoss()(T(np.array([1.5])), T(np.array([1.0])))
+        nn.BCELoss()(leaf(np.array([1.5])), leaf(np.array([1.0])))
 
 
 @pytest.mark.parametrize("dim, shapes", [(1, ((4, 5), (4, 5))), (0, ((3,), (3,))), (-1, ((2, 3, 4), (1, 3, 4))),
@@ -288,10 +284,29 @@ def test_cosine_similarity_and_distance(dim, shapes):
     compare(lambda x, y: F.cosine_similarity(x, y, dim), lambda x, y: TF.cosine_similarity(x, y, dim), [a, b], (0, 1),
             slow=slow)
     gc(lambda x, y: F.cosine_similarity(x, y, dim), [a, b], (0, 1))
-    np.testing.assert_allclose(nn.CosineSimilarity(dim)(T(a), T(b)).numpy(), slow(a, b), rtol=1e-12)
+    np.testing.assert_allclose(nn.CosineSimilarity(dim)(leaf(a), leaf(b)).numpy(), slow(a, b), rtol=1e-12)
     if a.ndim == 2 and a.shape == b.shape:
         compare(lambda x, y: F.pairwise_distance(x, y), lambda x, y: TF.pairwise_distance(x, y), [a, b], (0, 1),
                 slow=lambda x, y: np.sqrt(((x - y + 1e-6) ** 2).sum(-1)))
-    z = T(np.zeros((2, 3)), True)  # vector nulo: coseno 0 y gradiente finito, como PyTorch
-    F.cosine_similarity(z, T(np.ones((2, 3)))).sum().backward()
+    z = leaf(np.zeros((2, 3)), True)  # vector nulo: coseno 0 y gradiente finito, como PyTorch
+    F.cosine_similarity(z, leaf(np.ones((2, 3)))).sum().backward()
     assert np.all(np.isfinite(z.grad.numpy()))
+
+
+def test_normalize_uses_linalg_vector_norm_like_torch():
+    """La norma L2 de ``F.normalize`` y las distancias es ``linalg.vector_norm``: entero → RuntimeError
+    y un nan da gradiente nan en su fila (como PyTorch); dim admite una tupla."""
+    with pytest.raises(RuntimeError, match="coma flotante"):
+        F.normalize(tg.tensor([1, 2]), dim=0)
+    a = np.array([[np.nan, 1.0], [3.0, 4.0], [0.0, 0.0]])
+    x = leaf(a, True)
+    F.normalize(x, dim=1).sum().backward()
+    g = x.grad.numpy()
+    assert np.all(np.isnan(g[0])) and np.all(np.isfinite(g[1:]))
+    if torch is not None:
+        xt = torch.tensor(a, requires_grad=True)
+        TF.normalize(xt, dim=1).sum().backward()
+        np.testing.assert_allclose(g, xt.grad.numpy(), rtol=1e-12, equal_nan=True)
+        b = rng.standard_normal((2, 3, 4))
+        np.testing.assert_allclose(F.normalize(leaf(b), dim=(1, 2)).numpy(), TF.normalize(torch.tensor(b), dim=(1, 2)).numpy(),
+                                   rtol=1e-12)

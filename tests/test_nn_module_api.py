@@ -7,6 +7,7 @@ import pytest
 
 import tinygrad_es as tg
 from tinygrad_es import nn, optim
+from helpers import leaf
 
 try:
     import torch
@@ -16,11 +17,6 @@ except ImportError:  # pragma: no cover
 
 needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch no está instalado")
 rng = np.random.default_rng(0)
-
-
-def T(a, grad=False):
-    t = tg.from_numpy(np.array(a))
-    return t.requires_grad_(True) if grad else t
 
 
 def _np(x):
@@ -49,8 +45,8 @@ def test_full_backward_hook_like_torch(input_grad, replace):
     x = rng.standard_normal((5, 3))
     ref, tseen = _hooked("torch", input_grad, replace)
     ours, seen = _hooked("ours", input_grad, replace)
-    ours.load_state_dict({k: T(v.numpy()) for k, v in ref.state_dict().items()})
-    xt, xo = torch.tensor(x, requires_grad=input_grad), T(x, input_grad)
+    ours.load_state_dict({k: leaf(v.numpy()) for k, v in ref.state_dict().items()})
+    xt, xo = torch.tensor(x, requires_grad=input_grad), leaf(x, input_grad)
     ref(xt).pow(2).sum().backward()
     ours(xo).pow(2).sum().backward()
     assert len(seen) == len(tseen) == 1
@@ -68,7 +64,7 @@ def test_full_backward_hook_like_torch(input_grad, replace):
 
 def test_backward_pre_hook_changes_grad_output_and_remove():
     lin = nn.Linear(2, 2).double()
-    x = T(rng.standard_normal((3, 2)), True)
+    x = leaf(rng.standard_normal((3, 2)), True)
     h = lin.register_full_backward_pre_hook(lambda m, gout: (gout[0] * 0,))
     lin(x).sum().backward()
     assert np.all(x.grad.numpy() == 0) and np.all(lin.weight.grad.numpy() == 0)
@@ -85,10 +81,10 @@ def test_grad_cam_with_hooks_matches_torch():
         return mod.Sequential(mod.Conv2d(1, 3, 3), mod.ReLU(), mod.Conv2d(3, 4, 3), mod.ReLU(), mod.Flatten(),
                               mod.Linear(4 * 4 * 4, 5)).double()
     ref, ours = build(tnn), build(nn)
-    ours.load_state_dict({k: T(v.detach().numpy()) for k, v in ref.state_dict().items()})
+    ours.load_state_dict({k: leaf(v.detach().numpy()) for k, v in ref.state_dict().items()})
     x = rng.standard_normal((1, 1, 8, 8))
     cams = []
-    for net, wrap in ((ours, lambda a: T(a)), (ref, torch.tensor)):
+    for net, wrap in ((ours, lambda a: leaf(a)), (ref, torch.tensor)):
         store = {}
         net[2].register_forward_hook(lambda m, i, o: store.__setitem__("act", o))
         net[2].register_full_backward_hook(lambda m, gi, go: store.__setitem__("grad", go[0]))
@@ -106,12 +102,12 @@ def test_forward_pre_hook_and_hook_ordering():
     lin.register_forward_pre_hook(lambda m, args: calls.append("a") or (args[0] * 0,))
     lin.register_forward_pre_hook(lambda m, args: calls.append("b"), prepend=True)
     h = lin.register_forward_hook(lambda m, args, out: out + 100)
-    out = lin(T(np.ones((1, 2), np.float32)))
+    out = lin(leaf(np.ones((1, 2), np.float32)))
     assert calls == ["b", "a"] and out.item() == pytest.approx(lin.bias.item() + 100)
     h.remove()
     with lin.register_forward_hook(lambda m, args, kwargs, out: out * 0, with_kwargs=True):
-        assert lin(T(np.ones((1, 2), np.float32))).item() == 0
-    assert lin(T(np.ones((1, 2), np.float32))).item() != 0  # el asa como contexto lo quitó
+        assert lin(leaf(np.ones((1, 2), np.float32))).item() == 0
+    assert lin(leaf(np.ones((1, 2), np.float32))).item() != 0  # el asa como contexto lo quitó
 
 
 @needs_torch
@@ -139,7 +135,7 @@ def test_to_double_keeps_parameter_objects_for_optimizer():
     assert all(p is q for p, q in zip(params, net.parameters()))
     assert all(p.dtype == tg.float64 for p in net.parameters()) and net[1].running_mean.dtype == tg.float64
     assert net[1].num_batches_tracked.dtype == tg.int64  # los enteros no cambian
-    (net(T(rng.standard_normal((4, 3)))) ** 3).sum().backward()  # (con sum() a secas el gradiente tras BN es 0)
+    (net(leaf(rng.standard_normal((4, 3)))) ** 3).sum().backward()  # (con sum() a secas el gradiente tras BN es 0)
     before = net[0].weight.detach().numpy().copy()
     opt.step()
     assert not np.array_equal(before, net[0].weight.detach().numpy())
@@ -156,9 +152,9 @@ def test_requires_grad_buffers_and_registration():
         def __init__(self):
             super().__init__()
             self.lin = nn.Linear(2, 2)
-            self.register_buffer("stat", T(np.zeros(2)))
-            self.register_buffer("tmp", T(np.ones(1)), persistent=False)
-            self.register_parameter("extra", nn.Parameter(T(np.ones(3))))
+            self.register_buffer("stat", leaf(np.zeros(2)))
+            self.register_buffer("tmp", leaf(np.ones(1)), persistent=False)
+            self.register_parameter("extra", nn.Parameter(leaf(np.ones(3))))
 
         def forward(self, x):
             return self.lin(x)
@@ -180,9 +176,9 @@ def test_requires_grad_buffers_and_registration():
     m.requires_grad_(False)
     assert not any(p.requires_grad for p in m.parameters())
     with pytest.raises(TypeError, match="parámetro 'extra'"):
-        m.extra = T(np.zeros(3))
+        m.extra = leaf(np.zeros(3))
     with pytest.raises(KeyError, match="ya existe"):
-        m.register_buffer("lin", T(np.zeros(1)))
+        m.register_buffer("lin", leaf(np.zeros(1)))
     with pytest.raises(KeyError, match="no puede estar vacío ni contener"):
         m.register_buffer("a.b", None)
     with pytest.raises(TypeError, match="se espera un Tensor o None"):
@@ -200,7 +196,7 @@ def test_load_state_dict_strict_false_and_errors():
     sd = a.state_dict()
     b = nn.Sequential(nn.Linear(2, 3), nn.Linear(3, 1), nn.Linear(1, 1))
     sd_extra = dict(sd)
-    sd_extra["zz"] = T(np.zeros(1))
+    sd_extra["zz"] = leaf(np.zeros(1))
     res = b.load_state_dict(sd_extra, strict=False)
     assert res.missing_keys == ["2.weight", "2.bias"] and res.unexpected_keys == ["zz"]
     missing, unexpected = res  # es una tupla con nombre, como en PyTorch
@@ -208,7 +204,7 @@ def test_load_state_dict_strict_false_and_errors():
     with pytest.raises(RuntimeError, match=r"faltan claves.*'2.weight'"):
         b.load_state_dict(sd)
     bad = dict(sd)
-    bad["0.weight"] = T(np.zeros((4, 2)))
+    bad["0.weight"] = leaf(np.zeros((4, 2)))
     with pytest.raises(RuntimeError, match=r"0\.weight.*\(4, 2\).*\(3, 2\)"):
         a.load_state_dict(bad, strict=False)  # una forma distinta es error incluso sin strict
 
@@ -227,16 +223,33 @@ def test_state_dict_shares_memory_and_deepcopy_copies():
 
 def test_zero_grad_and_parameter_memory():
     lin = nn.Linear(2, 2)
-    lin(T(np.ones((1, 2), np.float32))).sum().backward()
+    lin(leaf(np.ones((1, 2), np.float32))).sum().backward()
     lin.zero_grad(set_to_none=False)
     assert np.all(lin.weight.grad.numpy() == 0)
     lin.zero_grad()
     assert lin.weight.grad is None
-    base = T(np.ones(3, np.float32))
+    base = leaf(np.ones(3, np.float32))
     p = nn.Parameter(base)
     with tg.no_grad():
         p.add_(1)
     assert base.tolist() == [2.0, 2.0, 2.0]  # Parameter(t) comparte memoria con t
     with pytest.raises(RuntimeError, match="coma flotante"):
-        nn.Parameter(T(np.array([1, 2])))
-    assert repr(nn.Parameter(T(np.zeros(1, np.float32)))).startswith("Parameter containing:")
+        nn.Parameter(leaf(np.array([1, 2])))
+    assert repr(nn.Parameter(leaf(np.zeros(1, np.float32)))).startswith("Parameter containing:")
+
+
+def test_tensor_and_module_hooks_return_the_same_removable_handle():
+    """Un solo ``RemovableHandle`` (como ``torch.utils.hooks.RemovableHandle``): con ``.id`` distinto en
+    cada registro, ``.remove()`` y gestor de contexto, en ``Tensor.register_hook`` y en ``Module``."""
+    from tinygrad_es.utils.hooks import RemovableHandle
+    x = tg.ones(2, requires_grad=True)
+    calls = []
+    h1 = x.register_hook(lambda g: calls.append("t") or None)
+    h2 = tg.nn.Linear(2, 2).register_forward_hook(lambda m, i, o: None)
+    assert isinstance(h1, RemovableHandle) and isinstance(h2, RemovableHandle) and h1.id != h2.id
+    (x * 2).sum().backward()
+    with h1:
+        pass  # al salir del bloque se quita
+    (x * 2).sum().backward()
+    assert calls == ["t"]
+    h1.remove()  # quitarlo dos veces no falla

@@ -10,6 +10,7 @@ import tinygrad_es as tg
 import tinygrad_es.nn.functional as F
 from tinygrad_es import nn
 from tinygrad_es.gradcheck import gradcheck
+from helpers import leaf
 
 try:
     import torch
@@ -19,11 +20,6 @@ except ImportError:  # pragma: no cover
 
 needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch no está instalado")
 rng = np.random.default_rng(0)
-
-
-def T(a, grad=False):
-    t = tg.from_numpy(np.array(a))
-    return t.requires_grad_(True) if grad else t
 
 
 def copy_params(ours, ref):
@@ -85,10 +81,10 @@ def test_activation_modules(name, kw):
         return
     ref = getattr(tnn, name)(**kw).double()
     copy_params(m, ref)
-    xo, xt = T(x, True), torch.tensor(x, requires_grad=True)
+    xo, xt = leaf(x, True), torch.tensor(x, requires_grad=True)
     yo, yt = m(xo), ref(xt)
     g = rng.standard_normal(tuple(yt.shape))
-    yo.backward(T(g))
+    yo.backward(leaf(g))
     yt.backward(torch.tensor(g))
     np.testing.assert_allclose(yo.detach().numpy(), yt.detach().numpy(), rtol=1e-10, atol=1e-12)
     if name != "CELU":  # el backward de CELU en PyTorch usa 1/alpha en float32 (avisado a ops)
@@ -97,7 +93,7 @@ def test_activation_modules(name, kw):
 
 
 def test_inplace_activation_modules():
-    x = T(np.array([-1.0, 2.0]))
+    x = leaf(np.array([-1.0, 2.0]))
     y = nn.ReLU(inplace=True)(x)
     assert y is x and x.tolist() == [0.0, 2.0]
     assert repr(nn.ReLU(inplace=True)) == "ReLU(inplace=True)"
@@ -146,15 +142,15 @@ def test_layers_gradcheck_and_torch(name):
     x = rng.standard_normal(shape)
     m = make()
     for p in m.parameters():  # pesos no triviales
-        p.data = T(rng.standard_normal(tuple(p.shape)).astype(np.float32))
+        p.data = leaf(rng.standard_normal(tuple(p.shape)).astype(np.float32))
     module_gradcheck(m, x)
     if name.startswith("LayerNorm"):
         k = len(m.normalized_shape)
-        np.testing.assert_allclose(m(T(x)).detach().numpy(),
+        np.testing.assert_allclose(m(leaf(x)).detach().numpy(),
                                    slow_layer_norm(x, m.weight.detach().numpy(), m.bias.detach().numpy(), k),
                                    rtol=1e-10, atol=1e-12)
     if name.startswith("GroupNorm"):
-        np.testing.assert_allclose(m(T(x)).detach().numpy(),
+        np.testing.assert_allclose(m(leaf(x)).detach().numpy(),
                                    slow_group_norm(x, m.num_groups, m.weight.detach().numpy(), m.bias.detach().numpy()),
                                    rtol=1e-10, atol=1e-12)
     if torch is None:
@@ -163,10 +159,10 @@ def test_layers_gradcheck_and_torch(name):
     copy_params(m, ref)
     m.train(), ref.train()
     for step in range(2):  # dos pasos: también las estadísticas acumuladas de BatchNorm
-        xo, xt = T(x + step, True), torch.tensor(x + step, requires_grad=True)
+        xo, xt = leaf(x + step, True), torch.tensor(x + step, requires_grad=True)
         yo, yt = m(xo), ref(xt)
         g = rng.standard_normal(tuple(yt.shape))
-        yo.backward(T(g))
+        yo.backward(leaf(g))
         yt.backward(torch.tensor(g))
         np.testing.assert_allclose(yo.detach().numpy(), yt.detach().numpy(), rtol=1e-10, atol=1e-12)
         np.testing.assert_allclose(xo.grad.numpy(), xt.grad.numpy(), rtol=1e-9, atol=1e-12)
@@ -178,7 +174,7 @@ def test_layers_gradcheck_and_torch(name):
     for k in sd:
         np.testing.assert_allclose(sd[k].numpy(), tsd[k].numpy(), rtol=1e-10)
     m.eval(), ref.eval()
-    np.testing.assert_allclose(m(T(x)).detach().numpy(), ref(torch.tensor(x)).detach().numpy(), rtol=1e-10,
+    np.testing.assert_allclose(m(leaf(x)).detach().numpy(), ref(torch.tensor(x)).detach().numpy(), rtol=1e-10,
                                atol=1e-12)
     assert repr(m) == repr(ref)
 
@@ -187,10 +183,10 @@ def test_embedding_gradcheck_slow_and_torch():
     emb = nn.Embedding(6, 3, padding_idx=2)
     assert np.all(emb.weight.detach().numpy()[2] == 0)
     idx = np.array([[0, 2, 5], [5, 5, 1]])
-    out = emb(T(idx))
+    out = emb(leaf(idx))
     np.testing.assert_array_equal(out.detach().numpy(), emb.weight.detach().numpy()[idx])
     g = rng.standard_normal((2, 3, 3))
-    out.backward(T(g))
+    out.backward(leaf(g))
     slow = np.zeros((6, 3))
     for (i, j), k in np.ndenumerate(idx):
         if k != 2:
@@ -199,25 +195,25 @@ def test_embedding_gradcheck_slow_and_torch():
     emb.double()
     # padding_idx y scale_grad_by_freq cambian el gradiente por definición (no es la derivada): sólo
     # la búsqueda simple se compara con diferencias finitas; las otras, con la referencia y PyTorch
-    gradcheck(lambda w: F.embedding(T(idx), w), [emb.weight.detach().numpy().copy()])
+    gradcheck(lambda w: F.embedding(leaf(idx), w), [emb.weight.detach().numpy().copy()])
     if torch is not None:
         ref = tnn.Embedding(6, 3, padding_idx=2).double()
         copy_params(emb, ref)
         for kw in ({}, {"scale_grad_by_freq": True}):
-            a, b = nn.Embedding.from_pretrained(T(ref.weight.detach().numpy().copy()), freeze=False, **kw), \
+            a, b = nn.Embedding.from_pretrained(leaf(ref.weight.detach().numpy().copy()), freeze=False, **kw), \
                 tnn.Embedding.from_pretrained(ref.weight.detach().clone(), freeze=False, **kw)
-            a(T(idx)).backward(T(g))
+            a(leaf(idx)).backward(leaf(g))
             b(torch.tensor(idx)).backward(torch.tensor(g))
             np.testing.assert_allclose(a.weight.grad.numpy(), b.weight.grad.numpy(), rtol=1e-12)
         assert repr(emb) == repr(ref)
     with pytest.raises(IndexError, match=r"índices fuera de rango \[6\]; la tabla tiene 6 filas"):
-        emb(T(np.array([6])))
-    frozen = nn.Embedding.from_pretrained(T(np.eye(3)))
+        emb(leaf(np.array([6])))
+    frozen = nn.Embedding.from_pretrained(leaf(np.eye(3)))
     assert not frozen.weight.requires_grad
 
 
 def test_dropout_modules():
-    x = T(np.ones((200, 8, 4, 4), np.float32))
+    x = leaf(np.ones((200, 8, 4, 4), np.float32))
     d2 = nn.Dropout2d(0.25)
     y = d2(x).numpy()
     per_channel = y.reshape(200, 8, -1)
@@ -228,7 +224,7 @@ def test_dropout_modules():
     module_gradcheck(nn.Dropout2d(0.5), rng.standard_normal((2, 3, 2, 2)), seed=1)
     module_gradcheck(nn.Dropout(0.3), rng.standard_normal((4, 5)), seed=2)
     with pytest.warns(UserWarning, match="sin lote"):
-        nn.Dropout2d()(T(np.ones((3, 2, 2), np.float32)))
+        nn.Dropout2d()(leaf(np.ones((3, 2, 2), np.float32)))
     assert repr(nn.Dropout2d(0.1)) == "Dropout2d(p=0.1, inplace=False)"
 
 
@@ -237,7 +233,7 @@ def test_bilinear_against_torch():
     x1, x2 = rng.standard_normal((5, 3)), rng.standard_normal((5, 2))
     m.double()
     w, b = m.weight.detach().numpy(), m.bias.detach().numpy()
-    np.testing.assert_allclose(m(T(x1), T(x2)).detach().numpy(), np.einsum("ni,kij,nj->nk", x1, w, x2) + b, rtol=1e-10)
+    np.testing.assert_allclose(m(leaf(x1), leaf(x2)).detach().numpy(), np.einsum("ni,kij,nj->nk", x1, w, x2) + b, rtol=1e-10)
     gradcheck(lambda a, c, ww: F.bilinear(a, c, ww), [x1, x2, w.copy()])
 
 
@@ -271,7 +267,7 @@ def test_containers_state_dict_keys_and_repr_like_torch(tmp_path):
     assert res.missing_keys == [] and res.unexpected_keys == [] and "coinciden" in repr(res)
     x = rng.standard_normal((2, 4)).astype(np.float32)
     ours.eval(), ref.eval()
-    np.testing.assert_allclose(ours.blocks[1](ours.conv(T(x))).detach().numpy(),
+    np.testing.assert_allclose(ours.blocks[1](ours.conv(leaf(x))).detach().numpy(),
                                ref.blocks[1](ref.conv(torch.tensor(x))).detach().numpy(), rtol=1e-5, atol=1e-6)
 
 
@@ -289,14 +285,14 @@ def test_container_operations():
     md = nn.ModuleDict({"x": nn.ReLU()})
     md["y"] = nn.Tanh()
     assert list(md.keys()) == ["x", "y"] and "y" in md
-    pl = nn.ParameterList([T(np.ones(2)), nn.Parameter(T(np.zeros(3)))])
+    pl = nn.ParameterList([leaf(np.ones(2)), nn.Parameter(leaf(np.zeros(3)))])
     assert all(isinstance(p, nn.Parameter) for p in pl) and list(dict(pl.named_parameters())) == ["0", "1"]
-    pdict = nn.ParameterDict({"w": T(np.ones(2))})
+    pdict = nn.ParameterDict({"w": leaf(np.ones(2))})
     assert list(pdict.state_dict()) == ["w"]
     grow = nn.Sequential(nn.Linear(2, 3))
     grow.add_module("act", nn.ReLU())
     grow.fc = nn.Linear(3, 1)  # como PyTorch: también entra en forward
-    assert [k for k, _ in grow.named_children()] == ["0", "act", "fc"] and grow(T(np.ones((4, 2), np.float32))).shape == (4, 1)
+    assert [k for k, _ in grow.named_children()] == ["0", "act", "fc"] and grow(leaf(np.ones((4, 2), np.float32))).shape == (4, 1)
     with pytest.raises(TypeError, match="sólo admite módulos"):
         nn.Sequential(nn.Linear(1, 1), lambda x: x)
     with pytest.raises(IndexError, match="fuera de rango"):
@@ -307,7 +303,7 @@ def test_container_operations():
 # init y utils
 # --------------------------------------------------------------------------------------
 def test_init_functions():
-    w = nn.Parameter(T(np.empty((30, 50), np.float32)))
+    w = nn.Parameter(leaf(np.empty((30, 50), np.float32)))
     nn.init.orthogonal_(w, gain=2.0)
     m = w.detach().numpy().astype(np.float64)
     np.testing.assert_allclose(m @ m.T, 4 * np.eye(30), atol=1e-4)
@@ -315,13 +311,13 @@ def test_init_functions():
     assert w.detach().numpy().min() >= -0.5 and w.detach().numpy().max() <= 1.0
     nn.init.eye_(w)
     np.testing.assert_array_equal(w.detach().numpy(), np.eye(30, 50))
-    conv = nn.Parameter(T(np.empty((4, 2, 3, 3))))
+    conv = nn.Parameter(leaf(np.empty((4, 2, 3, 3))))
     nn.init.dirac_(conv, groups=2)
     x = rng.standard_normal((1, 2, 5, 5))
-    out = F.conv2d(T(x), conv, padding=1).detach().numpy()
+    out = F.conv2d(leaf(x), conv, padding=1).detach().numpy()
     np.testing.assert_allclose(out[0, :2], x[0])
     np.testing.assert_allclose(out[0, 2:], x[0])
-    big = nn.Parameter(T(np.empty((200, 400, 3), np.float64)))
+    big = nn.Parameter(leaf(np.empty((200, 400, 3), np.float64)))
     nn.init.kaiming_normal_(big, mode="fan_out", nonlinearity="relu")
     assert abs(big.detach().numpy().std() - np.sqrt(2 / (200 * 3))) < 0.01 * np.sqrt(2 / 600)
     nn.init.kaiming_uniform_(big, a=0.1, mode="fan_in", nonlinearity="leaky_relu")
@@ -336,8 +332,8 @@ def test_init_functions():
                         ("conv2d", None), ("sigmoid", None)]:
             assert nn.init.calculate_gain(name, p) == pytest.approx(tnn.init.calculate_gain(name, p))
     g = tg.Generator().manual_seed(3)
-    a = nn.init.normal_(T(np.empty(5)), generator=g).numpy().copy()
-    b = nn.init.normal_(T(np.empty(5)), generator=tg.Generator().manual_seed(3)).numpy()
+    a = nn.init.normal_(leaf(np.empty(5)), generator=g).numpy().copy()
+    b = nn.init.normal_(leaf(np.empty(5)), generator=tg.Generator().manual_seed(3)).numpy()
     np.testing.assert_array_equal(a, b)
 
 
@@ -345,9 +341,9 @@ def test_init_functions():
 def test_clip_grad_norm_like_torch(norm_type):
     shapes = [(3, 4), (4,), (2, 2)]
     grads = [rng.standard_normal(s) * 3 for s in shapes]
-    ps = [nn.Parameter(T(np.zeros(s))) for s in shapes]
+    ps = [nn.Parameter(leaf(np.zeros(s))) for s in shapes]
     for p, g in zip(ps, grads):
-        p.grad = T(g.copy())
+        p.grad = leaf(g.copy())
     total = nn.utils.clip_grad_norm_(ps, max_norm=1.5, norm_type=norm_type)
     flat = np.concatenate([g.reshape(-1) for g in grads])
     expect = np.abs(flat).max() if norm_type == float("inf") else (np.abs(flat) ** norm_type).sum() ** (1 / norm_type)
@@ -366,18 +362,18 @@ def test_clip_grad_norm_like_torch(norm_type):
 
 
 def test_clip_value_and_vector_conversion():
-    ps = [nn.Parameter(T(rng.standard_normal((2, 3)))), nn.Parameter(T(rng.standard_normal(4)))]
+    ps = [nn.Parameter(leaf(rng.standard_normal((2, 3)))), nn.Parameter(leaf(rng.standard_normal(4)))]
     for p in ps:
-        p.grad = T(rng.standard_normal(tuple(p.shape)) * 5)
+        p.grad = leaf(rng.standard_normal(tuple(p.shape)) * 5)
     nn.utils.clip_grad_value_(ps, 0.5)
     assert all(np.abs(p.grad.numpy()).max() <= 0.5 for p in ps)
     vec = nn.utils.parameters_to_vector(ps)
     assert vec.shape == (10,) and vec.requires_grad
-    nn.utils.vector_to_parameters(T(np.arange(10.0)), ps)
+    nn.utils.vector_to_parameters(leaf(np.arange(10.0)), ps)
     np.testing.assert_array_equal(ps[0].detach().numpy(), np.arange(6.0).reshape(2, 3))
     np.testing.assert_array_equal(ps[1].detach().numpy(), np.arange(6.0, 10.0))
     with pytest.raises(ValueError, match="11 elementos y los parámetros 10"):
-        nn.utils.vector_to_parameters(T(np.arange(11.0)), ps)
+        nn.utils.vector_to_parameters(leaf(np.arange(11.0)), ps)
 
 
 def test_state_dict_roundtrip_through_buffer_io():

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-import tinygrad_es as T
+import tinygrad_es as tg
 from tinygrad_es import tensor
 from tinygrad_es.gradcheck import gradcheck
-from tinygrad_es.ops import activation as A
+from tinygrad_es.nn.functional import activation as A
 from strategies import arrays, small_shapes
 
 wide = st.floats(-5.0, 5.0, allow_nan=False, width=64)
@@ -61,7 +61,7 @@ def test_activation_value_and_grad(name, data):
     fn, ref, kinks = ACT[name]
     a = _away(data.draw(arrays(data.draw(small_shapes), wide)), kinks)
     out = fn(tensor(a))
-    assert out.dtype == T.float64 and out.shape == a.shape
+    assert out.dtype == tg.float64 and out.shape == a.shape
     np.testing.assert_allclose(out.numpy(), ref(a), rtol=1e-10, atol=1e-12)
     gradcheck(fn, [tensor(a, requires_grad=True)], atol=1e-6, rtol=1e-5)
 
@@ -99,7 +99,7 @@ def test_derivatives_at_the_kinks_like_pytorch():
     assert grad(A.hardswish, [-3.0, 3.0, 0.0]) == [0.0, 1.0, 0.5]
     assert grad(lambda x: A.elu(x, 2.0), [0.0]) == [2.0]
     assert grad(lambda x: A.celu(x, 2.0), [0.0]) == [1.0]
-    assert grad(lambda x: A.prelu(x, tensor([0.25], dtype=T.float64)), [0.0]) == [0.25]
+    assert grad(lambda x: A.prelu(x, tensor([0.25], dtype=tg.float64)), [0.0]) == [0.25]
 
 
 def test_softmin_default_dim_inplace_and_dtypes():
@@ -108,8 +108,8 @@ def test_softmin_default_dim_inplace_and_dtypes():
     y = tensor([-1.0, 2.0])
     assert A.elu(y, inplace=True) is y and y.tolist()[1] == 2.0 and y.tolist()[0] < 0
     assert A.hardtanh(tensor([-4, 1, 5]), -1.0, 1.0).tolist() == [-1, 1, 1]
-    assert A.softsign(tensor([1, -3])).dtype == T.float32
-    assert A.gelu(tensor([1.0], dtype=T.float16)).dtype == T.float16
+    assert A.softsign(tensor([1, -3])).dtype == tg.float32
+    assert A.gelu(tensor([1.0], dtype=tg.float16)).dtype == tg.float16
 
 
 @pytest.mark.parametrize("name", ["gelu", "silu", "elu", "celu", "selu", "softplus", "mish", "hardsigmoid",

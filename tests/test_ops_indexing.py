@@ -7,14 +7,10 @@ import pytest
 from hypothesis import given, strategies as st
 from hypothesis.extra import numpy as hnp
 
-import tinygrad_es as T
+import tinygrad_es as tg
 from tinygrad_es import tensor
-from tinygrad_es.gradcheck import gradcheck
 from strategies import arrays, distinct_values, floats, small_shapes
-
-
-def check(f, *arrays_):
-    gradcheck(f, [tensor(a, requires_grad=True) for a in arrays_], atol=1e-6, rtol=1e-5)
+from helpers import check
 
 
 @st.composite
@@ -45,7 +41,7 @@ def test_gather(data):
         q = list(p)
         q[dim % len(shape)] = index[p]
         ref[p] = a[tuple(q)]
-    out = T.gather(tensor(a), dim, tensor(index))
+    out = tg.gather(tensor(a), dim, tensor(index))
     np.testing.assert_array_equal(out.numpy(), ref)
     check(lambda x: x.gather(dim, tensor(index)), a)
 
@@ -66,7 +62,7 @@ def test_scatter_family(kind, data):
         np.testing.assert_allclose(tensor(a).scatter(dim, tensor(index), 2.5).numpy(), ref)
         check(lambda x: x.scatter(dim, tensor(index), value=2.5), a)
         return
-    fn = getattr(T, kind)
+    fn = getattr(tg, kind)
     np.testing.assert_allclose(fn(tensor(a), dim, tensor(index), tensor(src)).numpy(), ref)
     check(lambda x, s: fn(x, dim, tensor(index), s), a, src)
 
@@ -119,7 +115,7 @@ def test_index_select_add_fill_and_take(data):
     n = shape[dim]
     idx = np.array(data.draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=6)), dtype=np.int64)
     a = data.draw(arrays(shape))
-    np.testing.assert_array_equal(T.index_select(tensor(a), dim, tensor(idx)).numpy(), np.take(a, idx, axis=dim))
+    np.testing.assert_array_equal(tg.index_select(tensor(a), dim, tensor(idx)).numpy(), np.take(a, idx, axis=dim))
     check(lambda x: x.index_select(dim, tensor(idx)), a)
     src_shape = list(shape)
     src_shape[dim] = idx.size
@@ -132,7 +128,7 @@ def test_index_select_add_fill_and_take(data):
     filled[(slice(None),) * (dim % len(shape)) + (idx,)] = -1.0
     np.testing.assert_array_equal(tensor(a).index_fill(dim, tensor(idx), -1.0).numpy(), filled)
     flat = np.array(data.draw(st.lists(st.integers(-a.size, a.size - 1), min_size=1, max_size=6)))
-    np.testing.assert_array_equal(T.take(tensor(a), tensor(flat)).numpy(), a.reshape(-1)[flat])
+    np.testing.assert_array_equal(tg.take(tensor(a), tensor(flat)).numpy(), a.reshape(-1)[flat])
     check(lambda x: x.take(tensor(flat)), a)
 
 
@@ -145,33 +141,33 @@ def test_masked_fill_and_select(data):
     np.testing.assert_array_equal(tensor(a).masked_fill(m, -9.0).numpy(), np.where(mask, -9.0, a))
     check(lambda x: x.masked_fill(m, -9.0), a)
     check(lambda x, v: x.masked_fill(m, v), a, np.array(0.5))
-    np.testing.assert_array_equal(T.masked_select(tensor(a), m).numpy(), np.broadcast_to(a, np.broadcast_shapes(a.shape, mask.shape))[np.broadcast_to(mask, a.shape)])
+    np.testing.assert_array_equal(tg.masked_select(tensor(a), m).numpy(), np.broadcast_to(a, np.broadcast_shapes(a.shape, mask.shape))[np.broadcast_to(mask, a.shape)])
     check(lambda x: x.masked_select(m), a)
 
 
 def test_causal_mask_idiom_and_inplace():
     scores = tensor(np.zeros((3, 3)), requires_grad=True)
-    mask = T.ones(3, 3).tril() == 0
+    mask = tg.ones(3, 3).tril() == 0
     p = (scores * 1).masked_fill(mask, float("-inf")).softmax(-1)
     np.testing.assert_allclose(p.detach().numpy(), np.tril(np.ones((3, 3))) / np.arange(1, 4)[:, None])
     p[:, 0].sum().backward()
     assert np.all(np.isfinite(scores.grad.numpy()))
     x = tensor([1.0, 2.0, 3.0])
     assert x.masked_fill_(x > 1, 0.0) is x and x.tolist() == [1.0, 0.0, 0.0]
-    y = T.zeros(2, 3).scatter_(1, tensor([[2], [0]]), 1.0)
+    y = tg.zeros(2, 3).scatter_(1, tensor([[2], [0]]), 1.0)
     assert y.tolist() == [[0, 0, 1], [1, 0, 0]]
-    z = T.zeros(4).index_add_(0, tensor([1, 1]), tensor([1.0, 2.0]))
+    z = tg.zeros(4).index_add_(0, tensor([1, 1]), tensor([1.0, 2.0]))
     assert z.tolist() == [0, 3, 0, 0]
 
 
 def test_nonzero_where_and_count():
     a = tensor([[0, 1], [2, 0]])
-    assert a.nonzero().tolist() == [[0, 1], [1, 0]] and a.nonzero().dtype == T.int64
-    r, c = T.nonzero(a, as_tuple=True)
+    assert a.nonzero().tolist() == [[0, 1], [1, 0]] and a.nonzero().dtype == tg.int64
+    r, c = tg.nonzero(a, as_tuple=True)
     assert r.tolist() == [0, 1] and c.tolist() == [1, 0]
-    assert [t.tolist() for t in T.where(a > 0)] == [[0, 1], [1, 0]]
+    assert [t.tolist() for t in tg.where(a > 0)] == [[0, 1], [1, 0]]
     assert tensor(3).nonzero().shape == (1, 0) and tensor(0).nonzero(as_tuple=True)[0].tolist() == []
-    assert a.count_nonzero().item() == 2 and T.count_nonzero(a, dim=0).tolist() == [1, 1]
+    assert a.count_nonzero().item() == 2 and tg.count_nonzero(a, dim=0).tolist() == [1, 1]
     x = tensor([1.0, -2.0])
     assert x.where(x > 0, 0.0).tolist() == [1.0, 0.0]
 
@@ -206,4 +202,4 @@ def test_index_errors_like_pytorch():
     with pytest.raises(IndexError, match="fuera de rango"):
         x.take(tensor([12]))
     with pytest.raises(RuntimeError, match="forma"):
-        T.zeros(4).masked_fill_(T.ones(2, 4) > 0, 1.0)
+        tg.zeros(4).masked_fill_(tg.ones(2, 4) > 0, 1.0)

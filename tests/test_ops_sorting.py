@@ -5,14 +5,10 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-import tinygrad_es as T
+import tinygrad_es as tg
 from tinygrad_es import tensor
-from tinygrad_es.gradcheck import gradcheck
 from strategies import arrays, distinct_values, small_shapes
-
-
-def check(f, *arrays_):
-    gradcheck(f, [tensor(a, requires_grad=True) for a in arrays_], atol=1e-6, rtol=1e-5)
+from helpers import check
 
 
 @st.composite
@@ -25,13 +21,13 @@ def shape_dim(draw):
 def test_sort_argsort_msort(data, descending):
     shape, dim = data.draw(shape_dim())
     a = data.draw(distinct_values(shape))
-    v, i = T.sort(tensor(a), dim=dim, descending=descending)
+    v, i = tg.sort(tensor(a), dim=dim, descending=descending)
     ref = np.sort(a, axis=dim)
     ref = np.flip(ref, dim) if descending else ref
     np.testing.assert_array_equal(v.numpy(), ref)
     np.testing.assert_array_equal(np.take_along_axis(a, i.numpy(), dim), ref)
-    assert i.dtype == T.int64 and T.argsort(tensor(a), dim, descending).tolist() == i.tolist()
-    np.testing.assert_array_equal(T.msort(tensor(a)).numpy(), np.sort(a, axis=0))
+    assert i.dtype == tg.int64 and tg.argsort(tensor(a), dim, descending).tolist() == i.tolist()
+    np.testing.assert_array_equal(tg.msort(tensor(a)).numpy(), np.sort(a, axis=0))
     check(lambda x: x.sort(dim, descending).values, a)
 
 
@@ -117,14 +113,14 @@ def test_nan_rules():
 
 def test_unique():
     x = tensor([3, 1, 2, 1, 3, 3])
-    u, inv, cnt = T.unique(x, return_inverse=True, return_counts=True)
+    u, inv, cnt = tg.unique(x, return_inverse=True, return_counts=True)
     assert u.tolist() == [1, 2, 3] and inv.tolist() == [2, 0, 1, 0, 2, 2] and cnt.tolist() == [2, 1, 3]
-    assert u.dtype == T.int64 and not u.requires_grad
-    rows, inv = T.unique(tensor([[1, 2], [1, 2], [0, 5]]), dim=0, return_inverse=True)
+    assert u.dtype == tg.int64 and not u.requires_grad
+    rows, inv = tg.unique(tensor([[1, 2], [1, 2], [0, 5]]), dim=0, return_inverse=True)
     assert rows.tolist() == [[0, 5], [1, 2]] and inv.tolist() == [1, 1, 0]
-    assert T.unique(tensor([2.0, np.nan, 1.0, np.nan])).numpy().tolist()[:2] == [1.0, 2.0]
-    assert len(T.unique(tensor([np.nan, np.nan]))) == 2  # cada nan es distinto (como PyTorch)
-    assert T.unique_consecutive(tensor([1, 1, 2, 1])).tolist() == [1, 2, 1]
+    assert tg.unique(tensor([2.0, np.nan, 1.0, np.nan])).numpy().tolist()[:2] == [1.0, 2.0]
+    assert len(tg.unique(tensor([np.nan, np.nan]))) == 2  # cada nan es distinto (como PyTorch)
+    assert tg.unique_consecutive(tensor([1, 1, 2, 1])).tolist() == [1, 2, 1]
 
 
 # ---- barridos -----------------------------------------------------------------------------------
@@ -132,7 +128,7 @@ def test_unique():
 def test_cumsum_cumprod_logcumsumexp(data):
     shape, dim = data.draw(shape_dim())
     a = data.draw(arrays(shape))
-    np.testing.assert_allclose(T.cumsum(tensor(a), dim).numpy(), np.cumsum(a, axis=dim), atol=1e-12)
+    np.testing.assert_allclose(tg.cumsum(tensor(a), dim).numpy(), np.cumsum(a, axis=dim), atol=1e-12)
     np.testing.assert_allclose(tensor(a).cumprod(dim).numpy(), np.cumprod(a, axis=dim), atol=1e-12)
     lcse = np.log(np.cumsum(np.exp(a), axis=dim))
     np.testing.assert_allclose(tensor(a).logcumsumexp(dim).numpy(), lcse, rtol=1e-12, atol=1e-12)
@@ -165,15 +161,15 @@ def test_diff(data, n):
     a = data.draw(arrays(shape))
     pre = data.draw(arrays(shape[:dim % len(shape)] + (2,) + shape[dim % len(shape) + 1:]))
     np.testing.assert_allclose(tensor(a).diff(n, dim).numpy(), np.diff(a, n, axis=dim), atol=1e-12)
-    np.testing.assert_allclose(T.diff(tensor(a), n, dim, prepend=tensor(pre)).numpy(),
+    np.testing.assert_allclose(tg.diff(tensor(a), n, dim, prepend=tensor(pre)).numpy(),
                                np.diff(a, n, axis=dim, prepend=pre), atol=1e-12)
     check(lambda x, p: x.diff(n, dim, prepend=p), a, pre)
 
 
 def test_scan_dtypes_and_errors():
-    assert tensor(np.array([1, 2, 3], np.int32)).cumsum(0).dtype == T.int64
+    assert tensor(np.array([1, 2, 3], np.int32)).cumsum(0).dtype == tg.int64
     assert tensor([True, True]).cumsum(0).tolist() == [1, 2]
-    assert tensor([1, 2]).cumsum(0, dtype=T.float64).dtype == T.float64
+    assert tensor([1, 2]).cumsum(0, dtype=tg.float64).dtype == tg.float64
     assert tensor([1, 2, 3]).cumprod(0).tolist() == [1, 2, 6]
     assert tensor([True, False, False]).diff().tolist() == [True, False]
     with pytest.raises(IndexError):
@@ -183,5 +179,5 @@ def test_scan_dtypes_and_errors():
     with pytest.raises(RuntimeError, match="k"):
         tensor([3.0, 1.0]).kthvalue(0)
     with pytest.raises(IndexError, match="vacío"):
-        T.zeros(0).mode()
-    assert np.isnan(T.zeros(0).median().item())
+        tg.zeros(0).mode()
+    assert np.isnan(tg.zeros(0).median().item())

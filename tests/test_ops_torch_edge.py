@@ -1,8 +1,8 @@
-"""Entradas límite (tensores vacíos, 0-D, de un elemento) en cada operación del issue de
-operadores: tinygrad_es debe dar lo mismo que PyTorch (forma, dtype y valores) o fallar con la
-misma clase de error; y argumentos no válidos, que deben dar la misma clase de error que PyTorch
-(con el mensaje en castellano). Se salta si PyTorch no está instalado."""
-import types
+"""Entradas límite (tensores vacíos, 0-D, de un elemento) en cada operación de la tabla (elemento a
+elemento, reducciones, forma, activaciones, ``F.pad``): tinygrad_es debe dar lo mismo que PyTorch
+(forma, dtype y valores) o fallar con la misma clase de error; y argumentos no válidos, que deben dar
+la misma clase de error que PyTorch (con el mensaje en castellano). Se salta si PyTorch no está
+instalado."""
 import warnings
 
 import numpy as np
@@ -11,16 +11,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 import tinygrad_es as tg  # noqa: E402
-from tinygrad_es.ops import activation as A, pad as P  # noqa: E402
-
-
-def F(L):
-    if L is torch:
-        return torch.nn.functional
-    ns = types.SimpleNamespace(**{k: getattr(A, k) for k in A.__all__})
-    ns.pad = P.pad
-    return ns
-
+from helpers import F  # noqa: E402
 
 INPUTS = {"empty": np.zeros((0,)), "empty2": np.zeros((2, 0)), "empty02": np.zeros((0, 3)),
           "scalar": np.array(1.5), "one": np.array([2.5])}

@@ -1,8 +1,7 @@
-"""Paridad con PyTorch de cada operación del issue de operadores: las mismas entradas aleatorias a
+"""Paridad con PyTorch de cada operación de la tabla ``CASES``: las mismas entradas aleatorias a
 ``torch`` y a ``tinygrad_es`` con el mismo código (escrito con la API de PyTorch), y se comparan la
 salida (valores, forma, dtype) y luego los gradientes de cada entrada flotante (también si son
 ``None``). Se salta entero si PyTorch no está instalado."""
-import types
 
 import numpy as np
 import pytest
@@ -10,22 +9,10 @@ import pytest
 torch = pytest.importorskip("torch")
 
 import tinygrad_es as tg  # noqa: E402
-from tinygrad_es.ops import activation as _act, pad as _pad  # noqa: E402
+from helpers import F  # noqa: E402
 
 R = np.random.default_rng(1234)
 INF = float("inf")
-
-
-def F(L):
-    """``torch.nn.functional`` o su equivalente en tinygrad_es (activaciones y pad de ops/)."""
-    if L is torch:
-        return torch.nn.functional
-    ns = types.SimpleNamespace(**{k: getattr(tg.nn.functional, k) for k in dir(tg.nn.functional)
-                                  if not k.startswith("_")})
-    for k in _act.__all__:
-        setattr(ns, k, getattr(_act, k))
-    ns.pad = _pad.pad
-    return ns
 
 
 def rn(*shape):

@@ -149,11 +149,11 @@ def test_optimizer_errors():
                                      ("AdamW", dict(weight_decay=0.05)), ("Adam", dict(maximize=True, eps=1e-3)),
                                      ("Adam", dict(decoupled_weight_decay=True, weight_decay=0.2))])
 def test_fused_adam_is_bit_identical_to_numpy_version(monkeypatch, dtype, cls, kw):
-    import tinygrad_es as tg
     """El paso de Adam en una pasada (kernels/adam.py) da los mismos bits que las
     operaciones de numpy que sustituye."""
+    import tinygrad_es as tg
     from tinygrad_es import optim as O
-    from tinygrad_es.optim import optimizer as OM
+    from tinygrad_es.optim import adam as OM
     rng = np.random.default_rng(0)
     init = [rng.standard_normal(s).astype(dtype) for s in [(7, 5), (5,), (300,)]]
     grads = [[rng.standard_normal(a.shape).astype(dtype) for a in init] for _ in range(4)]

@@ -9,7 +9,8 @@ import time
 import pytest
 
 from tinygrad_es import Value
-from tinygrad_es.cli import ExpressionError, main as cli_main, parse_expression
+from tinygrad_es.cli import main as cli_main
+from tinygrad_es.viz.expression import ExpressionError, parse_expression
 from tinygrad_es.viz import draw_graph, save
 from tinygrad_es.viz._dot import GraphvizTimeout, active_dot_pids
 

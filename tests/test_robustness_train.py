@@ -5,14 +5,13 @@ import os
 import subprocess
 import sys
 import time
-import zipfile
 
 import numpy as np
 import pytest
 
 import tinygrad_es.nn.functional as F
 from tinygrad_es import nn, optim
-from tinygrad_es.checkpoint import CheckpointError, load_state, save_state
+from tinygrad_es.serialization.checkpoint import CheckpointError, load_state, save_state
 from tinygrad_es.data import DataLoader, TensorDataset
 from tinygrad_es.train import ModelCheckpoint, evaluate, fit
 
@@ -157,7 +156,7 @@ def test_kill_during_save_then_next_save_cleans(tmp_path):
     p = tmp_path / "ckpt.npz"
     save_state(_state(), p)
     code = ("import os, sys\n"
-            "import tinygrad_es.checkpoint as C\n"
+            "import tinygrad_es.serialization.checkpoint as C\n"
             "real = os.fdopen\n"
             "class W:\n"
             "    def __init__(s, f): s.f = f\n"

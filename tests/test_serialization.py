@@ -30,8 +30,9 @@ def arr(t):
     return np.asarray(t._data if hasattr(t, "_data") else t.numpy())
 
 
-def T(a):
-    return tg.Tensor._wrap(np.asarray(a), False) if not hasattr(tg, "from_numpy") else tg.from_numpy(np.asarray(a))
+def shared(a):
+    """Tensor que comparte memoria con ``a`` (una vista sigue siendo una vista, con sus pasos)."""
+    return tg.from_numpy(np.asarray(a))
 
 
 # --------------------------------------------------------------------------------------
@@ -122,12 +123,12 @@ def test_whole_model_pickle_is_refused(torch_files):
 # --------------------------------------------------------------------------------------
 def _ours(tmp_path):
     base = np.arange(10.0)
-    x = T(np.arange(12, dtype=np.float32).reshape(3, 4))
-    obj = {"x": x, "xt": T(arr(x).T), "view": T(base[2:7:2]), "base": base, "p": nn.Parameter(np.ones(3)),
-           "i": T(np.array([1, 2, 3])), "b": T(np.array([True, False])), "h": T(np.ones(2, np.float16)),
+    x = shared(np.arange(12, dtype=np.float32).reshape(3, 4))
+    obj = {"x": x, "xt": shared(arr(x).T), "view": shared(base[2:7:2]), "base": base, "p": nn.Parameter(np.ones(3)),
+           "i": shared(np.array([1, 2, 3])), "b": shared(np.array([True, False])), "h": shared(np.ones(2, np.float16)),
            "list": [1, 2.5, "ñ", None, True, (1, 2), {3}], "od": collections.OrderedDict(a=1),
-           "np_scalar": np.float32(1.5), "bytes": b"xyz", "big": 2 ** 80, "neg": -70000, "empty": T(np.zeros((0, 3))),
-           "zero_d": T(np.float64(3.0)), "complex": 1 + 2j}
+           "np_scalar": np.float32(1.5), "bytes": b"xyz", "big": 2 ** 80, "neg": -70000, "empty": shared(np.zeros((0, 3))),
+           "zero_d": shared(np.float64(3.0)), "complex": 1 + 2j}
     obj["same"] = obj["x"]
     path = tmp_path / "ours.pt"
     tg.save(obj, path)
@@ -189,7 +190,7 @@ def test_roundtrip_here_and_alignment(tmp_path):
 
 def test_bytesio_both_ways():
     buf = io.BytesIO()
-    tg.save({"w": T(np.eye(2, dtype=np.float32)), "step": 3}, buf)
+    tg.save({"w": shared(np.eye(2, dtype=np.float32)), "step": 3}, buf)
     buf.seek(0)
     out = tg.load(buf)
     np.testing.assert_array_equal(arr(out["w"]), np.eye(2))
@@ -206,7 +207,7 @@ _arrays = st.builds(lambda shape, dt, seed: np.random.default_rng(seed).standard
                     st.lists(st.integers(0, 3), max_size=3).map(tuple),
                     st.sampled_from(["float32", "float64", "int64", "int32", "uint8", "bool", "float16"]),
                     st.integers(0, 10))
-_tree = st.recursive(st.one_of(_leaf, _arrays.map(T)),
+_tree = st.recursive(st.one_of(_leaf, _arrays.map(shared)),
                      lambda ch: st.one_of(st.lists(ch, max_size=3), st.tuples(ch, ch),
                                           st.dictionaries(_key, ch, max_size=3)), max_leaves=8)
 
@@ -239,7 +240,7 @@ def test_roundtrip_nested_structures(tree):
 
 
 def test_optimizer_style_state_dict_roundtrip(tmp_path):
-    sd = {"state": {0: {"step": T(np.float32(3.0)), "exp_avg": T(np.ones((2, 2))), "exp_avg_sq": T(np.zeros(2))},
+    sd = {"state": {0: {"step": shared(np.float32(3.0)), "exp_avg": shared(np.ones((2, 2))), "exp_avg_sq": shared(np.zeros(2))},
                     1: {"momentum_buffer": None}},
           "param_groups": [{"lr": 0.001, "betas": (0.9, 0.999), "eps": 1e-08, "weight_decay": 0, "amsgrad": False,
                             "maximize": False, "foreach": None, "params": [0, 1]}]}
@@ -324,7 +325,7 @@ def test_malicious_pickles_refused_without_running(tmp_path, kind):
 
 def test_tensor_outside_its_storage_is_refused(tmp_path):
     buf = io.BytesIO()
-    tg.save(T(np.arange(4.0)), buf)
+    tg.save(shared(np.arange(4.0)), buf)
     raw = buf.getvalue()
     with zipfile.ZipFile(io.BytesIO(raw)) as zf:
         pkl = zf.read("archive/data.pkl")
@@ -382,7 +383,7 @@ def test_corrupted_storage_bytes(tmp_path):
 
 def test_cuda_location_needs_map_location(tmp_path):
     buf = io.BytesIO()
-    tg.save({"w": T(np.ones(2, np.float32))}, buf)
+    tg.save({"w": shared(np.ones(2, np.float32))}, buf)
     with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as zf:
         files = {n: zf.read(n) for n in zf.namelist()}
     files["archive/data.pkl"] = files["archive/data.pkl"].replace(b"X\x03\x00\x00\x00cpu", b"X\x06\x00\x00\x00cuda:0")
@@ -402,13 +403,13 @@ def test_disk_full_keeps_previous_file_and_no_temp(tmp_path, monkeypatch):
     path = tmp_path / "modelo.pt"
     tg.save({"v": 1}, path)
     before = path.read_bytes()
-    import tinygrad_es.checkpoint as C
+    import tinygrad_es._io as C
 
     def full(fd):
         raise OSError(errno.ENOSPC, "No space left on device")
     monkeypatch.setattr(C.os, "fsync", full)  # el disco se llena al volcar el temporal
     with pytest.raises(OSError, match="modelo.pt.*no queda espacio en el disco.*anterior sigue intacto") as ei:
-        tg.save({"v": T(np.ones(1000))}, path)
+        tg.save({"v": shared(np.ones(1000))}, path)
     assert ei.value.errno == errno.ENOSPC
     monkeypatch.undo()
     assert path.read_bytes() == before and os.listdir(tmp_path) == ["modelo.pt"]

@@ -1,4 +1,4 @@
-"""La semántica de PyTorch en el motor (issue 9): espacio de nombres, .grad/.data, operaciones in situ
+"""La semántica de PyTorch en el motor: espacio de nombres, .grad/.data, operaciones in situ
 y contador de versiones, dtypes y promoción, reducciones e indexado, memoria del grafo."""
 import gc
 import tracemalloc

@@ -1,4 +1,4 @@
-"""La página web (issue 12): preprocesado, validación, API contra un servidor real en un
+"""La página web: preprocesado, validación, API contra un servidor real en un
 subproceso (exactitud, peticiones incorrectas, concurrencia, 127.0.0.1) y /api/grafo."""
 import json
 import os

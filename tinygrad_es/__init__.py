@@ -8,6 +8,22 @@ Se usa como PyTorch::
     x.grad                      # tensor([2., 4.])
 
 y también tiene el motor escalar de los apuntes: ``from tinygrad_es import Value``.
+
+Mapa de lectura (cada capa sólo importa de las anteriores; ``tests/test_architecture.py``):
+
+1. ``autograd/``: los motores. ``value.py`` (``Value``, el escalar), ``graph.py``/``function.py``/
+   ``engine.py`` (el grafo de los tensores, ``Function`` y ``backward``), ``protocol.py`` (lo común).
+2. ``ops/``: una ``Function`` por operación sobre arrays de numpy, con su derivada en el docstring.
+3. ``kernels/``: los núcleos numba/BLAS (convolución, pooling...) que usan las ``ops`` rápidas.
+4. ``_tensor/``: la fachada de PyTorch: ``Tensor`` (un mixin por familia de ``ops/``), la creación,
+   ``torch.x`` y ``torch.linalg``.
+5. ``nn/``: ``Module``, capas (``modules/``) y funciones (``functional/``), ``init``, ``utils``.
+6. ``optim/``; ``utils/data`` (``DataLoader``); ``data/`` (los datos del curso); ``serialization/``.
+7. ``models.py``, ``train.py``, ``metrics.py``, ``gradcheck.py``.
+8. ``viz/`` (grafos, explicación paso a paso, saliencia, gráficas).
+9. ``cli.py``, ``web/``, ``demos/``.
+
+Este fichero sólo reexporta: es el espacio de nombres ``torch``.
 """
 from ._runtime import prefer_threading_layer, tune_malloc
 
@@ -21,16 +37,16 @@ from ._random import Generator, manual_seed, seed, initial_seed, default_generat
 from .autograd import (Function, no_grad, enable_grad, set_grad_enabled, inference_mode,  # noqa: E402
                        is_grad_enabled)
 from ._tensor import Tensor, Size  # noqa: E402
-from ._creation import *  # noqa: E402,F401,F403
-from ._creation import __all__ as _creation_all  # noqa: E402
-from ._functions import *  # noqa: E402,F401,F403
-from ._functions import METHOD_FUNCTIONS as _MF, cat, concat, stack, where  # noqa: E402
-from ._functions_ops import *  # noqa: E402,F401,F403
-from ._functions_ops import __all__ as _ops_all  # noqa: E402
+from ._tensor.creation import *  # noqa: E402,F401,F403
+from ._tensor.creation import __all__ as _creation_all  # noqa: E402
+from ._tensor.functions import *  # noqa: E402,F401,F403
+from ._tensor.functions import METHOD_FUNCTIONS as _MF, OPS_METHOD_FUNCTIONS as _ops_all  # noqa: E402
+from ._tensor.functional import *  # noqa: E402,F401,F403
+from ._tensor.joins import cat, concat, concatenate, stack, where  # noqa: E402,F401
 from . import linalg  # noqa: E402,F401  (tinygrad_es.linalg como torch.linalg)
 from .device import device, cuda  # noqa: E402
 from . import return_types  # noqa: E402,F401
-from .value import Value  # noqa: E402
+from .autograd.value import Value  # noqa: E402
 
 bool = _D.bool_  # noqa: A001 - tinygrad_es.bool, como torch.bool
 float, double, half = float32, float64, float16  # noqa: A001
@@ -45,4 +61,5 @@ __all__ = (["Value", "Tensor", "Size", "Function", "no_grad", "enable_grad", "se
             "inference_mode", "is_grad_enabled", "manual_seed", "seed", "initial_seed", "Generator",
             "default_generator", "dtype", "float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "bool", "float", "double", "half", "long", "int", "short", "get_default_dtype", "set_default_dtype", "device", "cuda",
             "cat", "concat", "stack", "where", "nn", "optim", "utils", "save", "load", "linalg"] + list(_creation_all) + list(_MF)
-           + list(_ops_all))
+           + list(_ops_all) + ["einsum", "tensordot", "meshgrid", "std_mean", "var_mean", "broadcast_tensors",
+                               "broadcast_shapes", "repeat_interleave", "det", "inverse", "split"])

@@ -18,8 +18,8 @@ import numpy as np
 
 from ._tensor import Tensor
 from .autograd import Function
-from .graph_protocol import GraphNode
-from .value import Value
+from .autograd.protocol import GraphNode
+from .autograd.value import Value
 
 __all__ = ["numerical_grad", "analytic_grad", "gradcheck", "GradcheckReport", "GradcheckError"]
 

@@ -8,6 +8,7 @@ import time
 import numpy as np
 
 from ._tensor import Tensor
+from .train import predict
 
 __all__ = ["accuracy", "precision", "recall", "f1_score", "confusion_matrix", "roc_auc_ovr", "mcnemar",
            "top_k_confusions", "per_class_error_rate", "inference_time_per_sample", "classification_report"]
@@ -184,7 +185,6 @@ def top_k_confusions(y_true, y_pred, k: int = 5, labels=None) -> list:
 
 def inference_time_per_sample(model, X, batch_size: int = 256, repeat: int = 1) -> float:
     """Segundos por muestra de ``predict`` (sin gradiente, modo eval), el mejor de ``repeat``."""
-    from .train import predict
     best = math.inf
     for _ in range(repeat):
         t = time.perf_counter()

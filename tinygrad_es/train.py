@@ -13,7 +13,8 @@ import time
 
 import numpy as np
 
-from .checkpoint import CheckpointError, atomic_write, load_state, save_state
+from ._io import atomic_write
+from .serialization.checkpoint import CheckpointError, load_state, save_state
 from .data.loader import DataLoader, TensorDataset
 from .utils.data import DataLoader as TorchDataLoader
 from ._tensor import Tensor

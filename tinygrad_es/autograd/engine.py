@@ -6,7 +6,7 @@ import contextlib
 
 import numpy as np
 
-from ..graph_protocol import topo_sort
+from .protocol import topo_sort
 from .function import _node
 from .graph import Context, TensorBase, unbroadcast
 
@@ -32,7 +32,7 @@ def _node_parents(node):
 
 def topo_order(roots) -> list:
     """Nodos (``Context`` u hojas) en orden topológico iterativo: padres antes que hijos
-    (el mismo recorrido que el resto del paquete: ``graph_protocol.topo_sort``)."""
+    (el mismo recorrido que el resto del paquete: ``protocol.topo_sort``)."""
     return topo_sort(list(roots), _node_parents)
 
 

@@ -124,7 +124,7 @@ class GhostTensor:
     def is_leaf(self):
         return self._ctx is None
 
-    # -- protocolo de grafo (graph_protocol.py): como un tensor, pero sin dato ni gradiente --
+    # -- protocolo de grafo (protocol.py): como un tensor, pero sin dato ni gradiente --
     def graph_parents(self) -> tuple:
         return self._ctx.inputs if self._ctx is not None else ()
 
@@ -148,20 +148,21 @@ class GhostTensor:
 
 
 # --------------------------------------------------------------------------
-# TensorBase: el estado que el motor necesita (la fachada vive en _tensor.py)
+# TensorBase: el estado que el motor necesita (la fachada vive en _tensor/tensor.py)
 # --------------------------------------------------------------------------
 class TensorBase:
     """Estado de un tensor: ``_data`` (ndarray), ``_grad``, ``requires_grad``, su nodo ``_ctx`` y su
-    contador de versiones. La subclase concreta (``Tensor``) se registra sola."""
+    contador de versiones. ``_wrap`` crea la subclase concreta, que ``_tensor/tensor.py`` registra
+    con ``TensorBase._register(Tensor)``."""
 
     __slots__ = ("_data", "_grad", "requires_grad", "_ctx", "name", "_retain", "_hooks", "_version",
                  "__weakref__")
     _concrete = None
 
-    def __init_subclass__(cls, **kw):
-        super().__init_subclass__(**kw)
-        if TensorBase._concrete is None:
-            TensorBase._concrete = cls
+    @staticmethod
+    def _register(cls) -> None:
+        """La clase de los tensores que crean ``_wrap`` y ``Function.apply`` (``Tensor``)."""
+        TensorBase._concrete = cls
 
     @staticmethod
     def _wrap(data: np.ndarray, requires_grad: bool = False, version: VersionCounter | None = None):
@@ -188,7 +189,7 @@ class TensorBase:
     def _version_value(self) -> int:
         return self._version.value
 
-    # -- protocolo de grafo (graph_protocol.py), común con Value ---------------------------
+    # -- protocolo de grafo (protocol.py), común con Value ---------------------------------
     def graph_parents(self) -> tuple:
         """Entradas de la operación que produjo el tensor (las liberadas, como ``GhostTensor``)."""
         return self._ctx.inputs if self._ctx is not None else ()

@@ -16,7 +16,7 @@ import zlib
 
 import numpy as np
 
-from .._errors import os_error_es
+from .._io import os_error_es
 
 __all__ = ["read_idx", "IDXError", "MAX_IDX_BYTES"]
 

@@ -1,4 +1,5 @@
-"""Conjuntos en memoria, DataLoader, particiones, K-fold, normalización y aumentos."""
+"""El cargador del curso: conjuntos en memoria (``TensorDataset``, ``Subset``), ``DataLoader``,
+particiones (``random_split``) y K-fold. La normalización y los aumentos están en ``augment.py``."""
 from __future__ import annotations
 
 import math
@@ -8,8 +9,7 @@ import numpy as np
 from .._tensor import Tensor
 from ..utils import data as _ud
 
-__all__ = ["TensorDataset", "Subset", "DataLoader", "random_split", "kfold", "normalize", "standardize",
-           "random_shift", "time_mask", "freq_mask"]
+__all__ = ["TensorDataset", "Subset", "DataLoader", "random_split", "kfold"]
 
 
 def _arr(x):
@@ -124,54 +124,3 @@ def kfold(n: int, k: int = 5, shuffle: bool = True, seed=None):
         val = folds[i]
         train = np.concatenate([folds[j] for j in range(k) if j != i])
         yield train, val
-
-
-def normalize(x, mean, std):
-    """(x − media) / desviación, con broadcasting (p. ej. MNIST: 0.1307, 0.3081)."""
-    return ((_arr(x) - mean) / std).astype(np.float32)
-
-
-def standardize(train, *others):
-    """Estandariza con la media y desviación de ``train`` (por columna) y aplica lo mismo a
-    los demás; devuelve los arrays y ``(media, desviación)``."""
-    train = _arr(train)
-    mu, sd = train.mean(axis=0), train.std(axis=0) + 1e-8
-    return [normalize(a, mu, sd) for a in (train,) + others], (mu, sd)
-
-
-def random_shift(x, max_shift: int = 2, rng=None):
-    """Desplaza cada imagen (…, H, W) hasta ``max_shift`` píxeles, rellenando con ceros."""
-    r = rng if rng is not None else np.random.default_rng()
-    x = _arr(x)
-    out = np.zeros_like(x)
-    H, W = x.shape[-2:]
-    for i in range(len(x)):
-        dy, dx = r.integers(-max_shift, max_shift + 1, 2)
-        ys, yd = (slice(0, H - dy), slice(dy, H)) if dy >= 0 else (slice(-dy, H), slice(0, H + dy))
-        xs, xd = (slice(0, W - dx), slice(dx, W)) if dx >= 0 else (slice(-dx, W), slice(0, W + dx))
-        out[i, ..., yd, xd] = x[i, ..., ys, xs]
-    return out
-
-
-def _mask(x, max_width, n_masks, axis, rng, value):
-    r = rng if rng is not None else np.random.default_rng()
-    x = np.array(_arr(x), copy=True)
-    size = x.shape[axis]
-    for i in range(len(x)):
-        for _ in range(n_masks):
-            w = int(r.integers(0, max_width + 1))
-            start = int(r.integers(0, max(size - w, 0) + 1))
-            sl = [slice(None)] * x.ndim
-            sl[0], sl[axis] = i, slice(start, start + w)
-            x[tuple(sl)] = value
-    return x
-
-
-def time_mask(x, max_width: int = 10, n_masks: int = 1, rng=None, value=0.0):
-    """SpecAugment: anula bandas de tiempo (último eje) de anchura aleatoria ≤ ``max_width``."""
-    return _mask(x, max_width, n_masks, -1, rng, value)
-
-
-def freq_mask(x, max_width: int = 8, n_masks: int = 1, rng=None, value=0.0):
-    """SpecAugment: anula bandas de frecuencia (penúltimo eje)."""
-    return _mask(x, max_width, n_masks, -2, rng, value)

@@ -1,6 +1,6 @@
 """Demo del grafo: f = (x + y)·z en (2, 3, 4), valores hacia delante y gradientes
 4, 4 y 5 hacia atrás, paso a paso (texto y una imagen por paso)."""
-from ..value import Value
+from ..autograd.value import Value
 from ._common import parse
 
 

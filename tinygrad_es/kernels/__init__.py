@@ -1,5 +1,12 @@
-"""Núcleos numba (código de arrays puro, sin autograd): convolución (directa, Winograd,
-im2col, traspuesta), pooling y reescalado.
+"""Núcleos numba (código de arrays puro, sin autograd): todo ``@njit`` del paquete vive aquí.
+
+* ``conv/``: convolución (elección del algoritmo, Winograd, directa, im2col, traspuesta);
+* ``pool/``: pooling máximo y medio (fijo y adaptativo);
+* ``upsample.py`` (reescalado), ``relu.py``, ``adam.py`` (el paso de Adam en una pasada),
+  ``sort.py`` (los algoritmos de ordenación de libstdc++ que usa PyTorch), ``special.py``
+  (``erf``);
+* infraestructura: ``_parallel.py`` (hilos), ``blas.py``/``gemm.py`` (OpenBLAS),
+  ``workspace.py`` (memoria reutilizada).
 
 La capa de hilos de numba se elige al importar el paquete (``_runtime.py``: OpenMP con
 espera corta si está) y la espera activa de OpenBLAS se acorta aquí (``blas.py``).
@@ -7,16 +14,13 @@ Todos los núcleos con ``prange`` pasan por ``_parallel.parallel_kernel`` (segur
 varios hilos de Python y tras un ``fork``).
 """
 from ._parallel import parallel_kernel, uses_lock
-from .conv import (ALGOS, ConvState, choose_algo, conv2d_backward, conv2d_forward, conv2d_input_grad,
-                   conv_output_size, conv_release)
-from .conv_transpose import (conv_transpose2d_backward, conv_transpose2d_forward,
-                             conv_transpose_output_size)
-from .im2col import col2im, im2col, pad_input
-from .pool import (MAX_POOL_ALGOS, adaptive_max_pool2d_forward, max_pool2d_backward, max_pool2d_forward,
-                   max_pool2x2_forward, max_unpool2d_backward, max_unpool2d_forward,
-                   pool_output_size)
-from .pool_avg import (adaptive_avg_pool2d_backward, adaptive_avg_pool2d_forward, avg_pool2d_backward,
-                       avg_pool2d_forward, avg_pool2x2_backward, avg_pool2x2_forward)
+from .conv import (ALGOS, ConvState, choose_algo, col2im, conv2d_backward, conv2d_forward, conv2d_input_grad,
+                   conv_output_size, conv_release, conv_transpose2d_backward, conv_transpose2d_forward,
+                   conv_transpose_output_size, im2col, pad_input)
+from .pool import (MAX_POOL_ALGOS, adaptive_avg_pool2d_backward, adaptive_avg_pool2d_forward,
+                   adaptive_max_pool2d_forward, avg_pool2d_backward, avg_pool2d_forward, avg_pool2x2_backward,
+                   avg_pool2x2_forward, max_pool2d_backward, max_pool2d_forward, max_pool2x2_forward,
+                   max_unpool2d_backward, max_unpool2d_forward, pool_output_size)
 from .upsample import (linear_weights, nearest_indices, upsample_bilinear2d_backward,
                        upsample_bilinear2d_forward, upsample_nearest2d_backward, upsample_nearest2d_forward)
 from .workspace import workspace

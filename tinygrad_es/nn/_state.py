@@ -7,7 +7,8 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd import TensorBase
-from ..value import Value
+from ..autograd.value import Value
+from .parameter import is_parameter
 
 __all__ = ["StateDictMixin", "LoadStateDictError", "IncompatibleKeys"]
 
@@ -45,13 +46,12 @@ class StateDictMixin:
     def _state_items(self, prefix="", keep_all=False):
         """(nombre, ("param", p) | ("buffer", (módulo, atributo))) en el orden de PyTorch: módulo a
         módulo, primero sus parámetros y después sus buffers persistentes."""
-        from .module import Module, _is_param
         seen = set()
         for mname, m in self.named_modules(prefix=prefix.rstrip(".")):
             pre = f"{mname}." if mname else ""
             for k, v in m._members():
-                for name, obj in Module._walk(k, v):
-                    if _is_param(obj) and id(obj) not in seen:
+                for name, obj in m._walk(k, v):
+                    if is_parameter(obj) and id(obj) not in seen:
                         seen.add(id(obj))
                         yield pre + name, ("param", obj)
             for b in m._buffer_names:

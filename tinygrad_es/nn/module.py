@@ -13,21 +13,18 @@ from collections import OrderedDict
 
 import numpy as np
 
+from .. import _dtype as D
 from .._tensor import Tensor
 from ..autograd import is_grad_enabled
-from ..value import Value
+from ..device import check_device
 from ._hooks import BackwardHookState, add_hook
 from ._state import StateDictMixin
-from .parameter import Parameter
+from .parameter import Parameter, is_parameter
 
 __all__ = ["Module", "Parameter"]
 
 _HOOK_DICTS = ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks")
 _EMPTY = {}
-
-
-def _is_param(x) -> bool:
-    return isinstance(x, Parameter) or (isinstance(x, Value) and x.is_leaf)
 
 
 class Module(StateDictMixin):
@@ -172,7 +169,7 @@ class Module(StateDictMixin):
     @staticmethod
     def _walk(prefix, obj, seen=None):
         """(nombre, objeto) para parámetros y submódulos dentro de contenedores."""
-        if isinstance(obj, Module) or _is_param(obj):
+        if isinstance(obj, Module) or is_parameter(obj):
             yield prefix, obj
         elif isinstance(obj, (list, tuple)):
             for i, x in enumerate(obj):
@@ -219,7 +216,7 @@ class Module(StateDictMixin):
         for mname, m in mods:
             for k, v in m._members():
                 for name, obj in Module._walk(k, v):
-                    if _is_param(obj) and (not remove_duplicate or id(obj) not in seen):
+                    if is_parameter(obj) and (not remove_duplicate or id(obj) not in seen):
                         seen.add(id(obj))
                         yield (f"{mname}.{name}" if mname else name), obj
 
@@ -310,8 +307,6 @@ class Module(StateDictMixin):
     def to(self, *args, **kwargs):
         """``to('cpu')``, ``to(torch.float64)``, ``to(tensor)``: sólo hay CPU, así que sólo cambia el
         dtype de parámetros y buffers de coma flotante (in situ: los optimizadores siguen valiendo)."""
-        from .. import _dtype as D
-        from ..device import check_device
         dtype = kwargs.pop("dtype", None)
         device = kwargs.pop("device", None)
         kwargs.pop("non_blocking", None), kwargs.pop("memory_format", None), kwargs.pop("copy", None)
@@ -338,7 +333,6 @@ class Module(StateDictMixin):
         return self
 
     def cuda(self, device=None):
-        from ..device import check_device
         check_device("cuda")
 
     def float(self):
@@ -351,7 +345,6 @@ class Module(StateDictMixin):
         return self.to(np.float16)
 
     def type(self, dst_type):
-        from .. import _dtype as D
         npd = D.np_dtype(dst_type)
         return self._apply(lambda a: a.astype(npd, copy=False), floating_only=False)
 

@@ -6,8 +6,9 @@ import numpy as np
 from .._dtype import get_default_dtype
 from .._tensor import Tensor
 from ..autograd import TensorBase
+from ..autograd.value import Value
 
-__all__ = ["Parameter"]
+__all__ = ["Parameter", "is_parameter"]
 
 
 class Parameter(Tensor):
@@ -48,3 +49,9 @@ class Parameter(Tensor):
 
 def _rebuild(data, requires_grad):
     return Parameter(data, requires_grad)
+
+
+def is_parameter(x) -> bool:
+    """¿Lo aprende el modelo? Un ``Parameter`` o una hoja ``Value`` (las neuronas escalares de
+    ``nn/scalar.py``): lo que recogen ``parameters()`` y ``state_dict()``."""
+    return isinstance(x, Parameter) or (isinstance(x, Value) and x.is_leaf)

@@ -6,7 +6,7 @@ mismo bucle que una red de tensores.
 """
 import random
 
-from ..value import Value
+from ..autograd.value import Value
 from .module import Module
 
 _ACTS = ("tanh", "sigmoid", "relu", "linear")

@@ -1,24 +1,25 @@
-"""Funciones de activación (las de ``torch.nn.functional``): cada una es una ``Function`` con su
-derivada en el docstring, o se compone de otras. ``nn.functional`` las reexporta y ``nn`` las
-envuelve como módulos.
+"""Funciones de activación: cada una es una ``Function`` con su derivada en el docstring. Las
+funciones públicas (``F.gelu``...) están en ``nn/functional/activation.py`` y los módulos en
+``nn/modules/activation.py``.
 
-Como en PyTorch: la entrada debe ser de coma flotante (salvo ``hardtanh``/``relu6``/``softsign``), en
-los puntos no derivables se usa la misma derivada lateral que PyTorch, y ``inplace=True`` escribe
-el resultado en la propia entrada.
+En los puntos no derivables se usa la misma derivada lateral que PyTorch. Las de la tabla se
+generan con ``_pointwise`` (``_util.pointwise``, la misma fábrica que ``unary.py``) a partir de la
+función y su derivada.
 """
+import functools
 import math
 
 import numpy as np
 
-from ..autograd import Function, TensorBase, unbroadcast
-from .elementwise import stable_sigmoid
-from .elementwise_more import erf
+from ..autograd import Function, unbroadcast
+from ..kernels import relu as K
+from ..kernels.special import erf
+from ._util import pointwise
 
-__all__ = ["gelu", "silu", "elu", "celu", "selu", "softplus", "softsign", "mish", "hardsigmoid",
-           "hardswish", "hardtanh", "relu6", "logsigmoid", "softmin", "prelu", "glu", "tanhshrink",
-           "softshrink", "hardshrink", "threshold"]
+__all__ = ["Tanh", "Sigmoid", "Relu", "LeakyRelu", "stable_sigmoid", "Gelu", "Silu", "Elu", "Softplus", "Mish",
+           "Hardsigmoid", "Hardswish", "Hardtanh", "Logsigmoid", "Softshrink", "Hardshrink", "Threshold", "Prelu",
+           "SELU_ALPHA", "SELU_SCALE"]
 
-_ERR = dict(over="ignore", invalid="ignore", divide="ignore")
 _SQRT_2_PI = math.sqrt(2.0 / math.pi)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 # PyTorch usa la constante 1/6 en float32 también para float64 en el backward de hardsigmoid
@@ -27,40 +28,77 @@ SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
 
 
-def _check(x, op):
-    if not isinstance(x, TensorBase):
-        raise TypeError(f"{op}: la entrada debe ser un Tensor, no {type(x).__name__}")
-    if x._data.dtype.kind != "f":
-        from .._dtype import _BY_NP
-        raise NotImplementedError(f"{op} sólo está definida para tensores de coma flotante, no para "
-                                  f"{_BY_NP[x._data.dtype]} (convierte con .float())")
+class Tanh(Function):
+    """tanh a: ∂/∂a = 1 − tanh²a."""
 
-
-def _run(x, op, inplace, fn):
-    """Aplica ``fn(x)``; con ``inplace=True`` escribe el resultado en ``x`` (como ``F.xxx(inplace=True)``)."""
-    if inplace:
-        return x._inplace(op + "_", fn)
-    return fn(x)
-
-
-class _Pointwise(Function):
-    """Base de las activaciones elemento a elemento: ``backward`` = g · ``_df(x)``."""
+    @staticmethod
+    def forward(ctx, a):
+        out = np.tanh(a)
+        ctx.save_for_backward(out)
+        return out
 
     @staticmethod
     def backward(ctx, g):
-        with np.errstate(**_ERR):
-            return g * ctx.klass._df(ctx.saved_tensors[0], **ctx.kw)
+        (out,) = ctx.saved_tensors
+        return g * (1 - out * out)
 
 
-def _pointwise(name, f, df, doc):
-    def forward(ctx, x, **kw):
-        ctx.klass, ctx.kw = cls, kw
-        ctx.save_for_backward(x)
-        with np.errstate(**_ERR):
-            return np.asarray(f(x, **kw)).astype(x.dtype, copy=False)
-    cls = type(name, (_Pointwise,), {"forward": staticmethod(forward), "_df": classmethod(lambda c, x, **kw: df(x, **kw)),
-                                     "__doc__": doc, "__module__": __name__})
-    return cls
+def stable_sigmoid(a: np.ndarray) -> np.ndarray:
+    """σ(a) sin desbordamiento: exp sólo de números ≤ 0."""
+    e = np.exp(-np.abs(a))
+    return np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+
+
+class Sigmoid(Function):
+    """σ(a) = 1/(1+e⁻ᵃ): ∂/∂a = σ(a)·(1 − σ(a))."""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = stable_sigmoid(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (s,) = ctx.saved_tensors
+        return g * s * (1 - s)
+
+
+class Relu(Function):
+    """max(a, 0): ∂/∂a = 1 si a > 0, 0 si no (también en a = 0)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = K.relu(a)  # una pasada; NaN se propaga como en torch.relu
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        # derivada en 0: 0; donde out ≤ 0 el gradiente es 0 aunque g sea inf o NaN, y un
+        # NaN de la entrada deja pasar g (threshold_backward de PyTorch)
+        return K.relu_backward(g, out)
+
+
+class LeakyRelu(Function):
+    """a si a > 0, pendiente·a si no: ∂/∂a = 1 o pendiente."""
+
+    @staticmethod
+    def forward(ctx, a, negative_slope=0.01):
+        mask = a > 0
+        ctx.save_for_backward(mask)
+        ctx.slope = negative_slope
+        return np.where(mask, a, a * a.dtype.type(negative_slope))
+
+    @staticmethod
+    def backward(ctx, g):
+        (mask,) = ctx.saved_tensors
+        return np.where(mask, g, g * g.dtype.type(ctx.slope))
+
+
+# y = f(x, **opciones) con su derivada en x (las activaciones guardan la entrada, como PyTorch)
+_pointwise = functools.partial(pointwise, module=__name__)
 
 
 def _gelu(x, approximate="none"):
@@ -137,102 +175,6 @@ Threshold = _pointwise("Threshold", lambda x, threshold=0.0, value=0.0: np.where
                        "x si x > umbral, si no ``value``; ∂/∂x = [x > umbral].")
 
 
-def gelu(input, approximate="none"):
-    """GELU: ``x·Φ(x)`` (exacta) o su aproximación con ``tanh`` (``approximate="tanh"``)."""
-    if approximate not in ("none", "tanh"):
-        raise RuntimeError(f"gelu: approximate debe ser 'none' o 'tanh', no {approximate!r}")
-    _check(input, "gelu")
-    return Gelu.apply(input, approximate=approximate)
-
-
-def silu(input, inplace=False):
-    """SiLU (swish): ``x·σ(x)``."""
-    _check(input, "silu")
-    return _run(input, "silu", inplace, lambda x: Silu.apply(x))
-
-
-def elu(input, alpha=1.0, inplace=False):
-    """ELU: ``x`` si x > 0, si no ``α·(eˣ − 1)``."""
-    _check(input, "elu")
-    return _run(input, "elu", inplace, lambda x: Elu.apply(x, alpha=float(alpha)))
-
-
-def celu(input, alpha=1.0, inplace=False):
-    """CELU: ``max(0, x) + min(0, α·(e^(x/α) − 1))``."""
-    _check(input, "celu")
-    if alpha == 0:
-        raise RuntimeError("celu: alpha no puede ser 0 (ZeroDivisionError)")
-    return _run(input, "celu", inplace, lambda x: Elu.apply(x, alpha=float(alpha), input_scale=1.0 / alpha))
-
-
-def selu(input, inplace=False):
-    """SELU: ``scale·elu(x, α)`` con las constantes autonormalizantes de Klambauer et al."""
-    _check(input, "selu")
-    return _run(input, "selu", inplace, lambda x: Elu.apply(x, alpha=SELU_ALPHA, scale=SELU_SCALE))
-
-
-def softplus(input, beta=1.0, threshold=20.0):
-    """``log(1 + e^(βx))/β``; lineal (``x``) donde ``βx > threshold`` para no desbordar."""
-    _check(input, "softplus")
-    return Softplus.apply(input, beta=float(beta), threshold=float(threshold))
-
-
-def softsign(input):
-    """``x/(1 + |x|)``; ∂/∂x = 1/(1 + |x|)². (Compuesta de otras operaciones, como en PyTorch.)"""
-    return input / (input.abs() + 1)
-
-
-def mish(input, inplace=False):
-    """Mish: ``x·tanh(softplus(x))``."""
-    _check(input, "mish")
-    return _run(input, "mish", inplace, lambda x: Mish.apply(x))
-
-
-def hardsigmoid(input, inplace=False):
-    """``relu6(x + 3)/6``."""
-    _check(input, "hardsigmoid")
-    return _run(input, "hardsigmoid", inplace, lambda x: Hardsigmoid.apply(x))
-
-
-def hardswish(input, inplace=False):
-    """``x·relu6(x + 3)/6``."""
-    _check(input, "hardswish")
-    return _run(input, "hardswish", inplace, lambda x: Hardswish.apply(x))
-
-
-def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
-    """Recorta a [min_val, max_val]; la derivada es 1 sólo en el interior (0 en los bordes)."""
-    if min_val > max_val:
-        raise ValueError(f"hardtanh: min_val ({min_val}) no puede ser mayor que max_val ({max_val})")
-    if not isinstance(input, TensorBase):
-        raise TypeError(f"hardtanh: la entrada debe ser un Tensor, no {type(input).__name__}")
-    return _run(input, "hardtanh", inplace, lambda x: Hardtanh.apply(x, min_val=min_val, max_val=max_val))
-
-
-def relu6(input, inplace=False):
-    """``min(max(0, x), 6)`` (= ``hardtanh(x, 0, 6)``)."""
-    return hardtanh(input, 0.0, 6.0, inplace)
-
-
-def logsigmoid(input):
-    """``log σ(x)`` estable (sin desbordar para |x| grande)."""
-    _check(input, "logsigmoid")
-    return Logsigmoid.apply(input)
-
-
-def _implicit_dim(ndim):
-    return 0 if ndim in (0, 1, 3) else 1
-
-
-def softmin(input, dim=None, _stacklevel=3, dtype=None):
-    """``softmax(−x, dim)``: pesos que favorecen los valores pequeños."""
-    if dim is None:
-        dim = _implicit_dim(input.ndim)
-    x = input if dtype is None else input.type(dtype)
-    _check(x, "softmin")
-    return (-x).softmax(dim)
-
-
 class Prelu(Function):
     """``x`` si x > 0, si no ``w·x`` con un peso por canal (eje 1) o uno común.
     ∂/∂x = 1 si x > 0, si no w;  ∂/∂w = Σ (x si x ≤ 0, si no 0) sobre lo que comparte peso."""
@@ -253,60 +195,3 @@ class Prelu(Function):
         if ctx.needs_input_grad[1]:
             gw = unbroadcast(np.where(pos, 0, g * x), wb.shape).reshape(ctx.wshape)
         return gx, gw
-
-
-def prelu(input, weight):
-    """PReLU: ``max(0, x) + w·min(0, x)``, ``weight`` con 1 elemento o uno por canal (eje 1)."""
-    _check(input, "prelu")
-    if not isinstance(weight, TensorBase):
-        raise TypeError(f"prelu: weight debe ser un Tensor, no {type(weight).__name__}")
-    if weight._data.dtype != input._data.dtype:
-        raise RuntimeError(f"prelu: la entrada y weight deben tener el mismo dtype ({input.dtype} y "
-                           f"{weight.dtype})")
-    channels = input.shape[1] if input.ndim >= 2 else 1
-    if weight.numel() != 1 and weight.numel() != channels:
-        raise RuntimeError(f"prelu: weight tiene {weight.numel()} elementos pero la entrada tiene {channels} "
-                           f"canales (eje 1); usa 1 peso o uno por canal")
-    if weight.ndim > 1:
-        raise RuntimeError(f"prelu: weight debe ser 0-D o 1-D, no de forma {tuple(weight.shape)}")
-    return Prelu.apply(input, weight)
-
-
-def glu(input, dim=-1):
-    """GLU: parte la entrada en dos mitades ``a, b`` a lo largo de ``dim`` y da ``a·σ(b)``."""
-    _check(input, "glu")
-    if input.ndim == 0:
-        raise RuntimeError("glu no admite tensores 0-D")
-    d = input._dim(dim)
-    n = input.shape[d]
-    if n % 2:
-        raise RuntimeError(f"glu: el eje {dim} debe tener tamaño par para partirlo en dos, y tiene {n}")
-    lead = (slice(None),) * d
-    a = input[lead + (slice(0, n // 2),)]
-    b = input[lead + (slice(n // 2, n),)]
-    return a * b.sigmoid()
-
-
-def tanhshrink(input):
-    """``x − tanh(x)``."""
-    return input - input.tanh()
-
-
-def softshrink(input, lambd=0.5):
-    """``x ∓ λ`` fuera de [−λ, λ] y 0 dentro."""
-    _check(input, "softshrink")
-    if lambd < 0:
-        raise RuntimeError(f"softshrink: lambd debe ser ≥ 0, no {lambd}")
-    return Softshrink.apply(input, lambd=float(lambd))
-
-
-def hardshrink(input, lambd=0.5):
-    """``x`` fuera de [−λ, λ] y 0 dentro."""
-    _check(input, "hardshrink")
-    return Hardshrink.apply(input, lambd=float(lambd))
-
-
-def threshold(input, threshold, value, inplace=False):
-    """``x`` si ``x > threshold``, si no ``value``."""
-    _check(input, "threshold")
-    return _run(input, "threshold", inplace, lambda x: Threshold.apply(x, threshold=threshold, value=value))

@@ -3,21 +3,12 @@
 Aquí sólo hay lógica de autograd (qué se guarda y qué se devuelve); el cálculo (y la
 elección de algoritmo: Winograd, directo, 1×1, im2col) vive en
 ``tinygrad_es.kernels``. Las comprobaciones de argumentos con mensajes en español
-están en ``conv_functional.py``.
+están en ``nn/functional/conv.py``.
 """
 import numpy as np
 
 from .. import kernels as K
 from ..autograd import Function
-
-
-def pair(v, name="valor"):
-    """``3 -> (3, 3)``; ``(2, 3)`` tal cual; con un mensaje claro si no son dos enteros."""
-    if isinstance(v, (tuple, list)):
-        if len(v) != 2:
-            raise ValueError(f"{name} debe ser un entero o un par, no {v!r}")
-        return int(v[0]), int(v[1])
-    return int(v), int(v)
 
 
 def as_float(a):

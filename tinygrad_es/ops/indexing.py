@@ -1,15 +1,16 @@
 """Indexado con tensores de índices: ``gather``, ``scatter`` (y ``scatter_add``/``scatter_reduce``),
-``index_select``, ``index_add``, ``masked_fill``, ``masked_select``, ``take``.
+``index_select``, ``index_add``, ``masked_fill``, ``masked_select``, ``take``, ``where`` y la
+búsqueda de filas de ``embedding``.
 
 Los índices llegan como opciones (ndarrays enteros ya validados por ``check_index``): no son
 diferenciables. Cada ``Function`` devuelve el gradiente de la entrada y, si la hay, de la fuente.
 """
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import Function, broadcast_shape
 
 __all__ = ["check_index", "along", "Gather", "Scatter", "ScatterAdd", "ScatterReduce", "IndexSelect",
-           "IndexAdd", "MaskedFill", "MaskedSelect", "Take"]
+           "IndexAdd", "MaskedFill", "MaskedSelect", "Take", "Where", "Embedding"]
 
 
 def check_index(index, x_shape, dim, op, src_shape=None):
@@ -295,3 +296,44 @@ class Take(Function):
         full = np.zeros(int(np.prod(ctx.shape)), dtype=g.dtype)
         np.add.at(full, ctx.index, g)
         return full.reshape(ctx.shape)
+
+
+class Where(Function):
+    """where(c, a, b): ∂/∂a = [c], ∂/∂b = [¬c]."""
+
+    @staticmethod
+    def forward(ctx, a, b, cond=None):
+        broadcast_shape(cond.shape, a.shape, b.shape, op="where")
+        ctx.save_for_backward(cond)
+        return np.where(cond, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        (cond,) = ctx.saved_tensors
+        z = g.dtype.type(0)
+        return np.where(cond, g, z), np.where(cond, z, g)
+
+
+class Embedding(Function):
+    """``weight[idx]``: ∂/∂weight acumula el gradiente de cada aparición en su fila (0 en
+    ``padding_idx``; dividido por su frecuencia con ``scale_grad_by_freq``)."""
+
+    @staticmethod
+    def forward(ctx, w, idx=None, padding_idx=None, scale=False):
+        ctx.save_for_backward(idx)
+        ctx.rows, ctx.padding_idx, ctx.scale = w.shape[0], padding_idx, scale
+        return w[idx]
+
+    @staticmethod
+    def backward(ctx, g):
+        (idx,) = ctx.saved_tensors
+        flat = idx.reshape(-1)
+        gw = np.zeros((ctx.rows,) + g.shape[idx.ndim:], dtype=g.dtype)
+        gg = g.reshape((flat.size,) + g.shape[idx.ndim:])
+        if ctx.scale:
+            counts = np.bincount(flat, minlength=ctx.rows)
+            gg = gg / counts[flat].reshape((-1,) + (1,) * (gg.ndim - 1))
+        np.add.at(gw, flat, gg)
+        if ctx.padding_idx is not None:
+            gw[ctx.padding_idx] = 0
+        return gw

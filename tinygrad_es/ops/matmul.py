@@ -1,7 +1,10 @@
-"""Producto matricial con la semántica de ``np.matmul`` (1-D, 2-D y por lotes)."""
+"""Productos: ``MatMul`` (la semántica de ``np.matmul``: 1-D, 2-D y por lotes), ``Linear`` (la capa
+lineal en un nodo), ``Cross`` (producto vectorial) y ``Einsum`` (suma de Einstein)."""
 import numpy as np
 
 from ..autograd import Function, unbroadcast
+
+__all__ = ["MatMul", "Linear", "Cross", "Einsum", "parse_einsum"]
 
 
 class MatMul(Function):
@@ -71,3 +74,107 @@ class Linear(Function):
         if not ctx.has_bias:
             return dx, dw
         return dx, dw, (g2.sum(axis=0) if need[2] else None)
+
+
+class Cross(Function):
+    """Producto vectorial a lo largo de ``dim`` (tamaño 3). ∂/∂a = b × g; ∂/∂b = g × a."""
+
+    @staticmethod
+    def forward(ctx, a, b, dim=-1):
+        a2, b2 = np.broadcast_arrays(a, b)
+        ctx.save_for_backward(a2, b2)
+        ctx.dim = dim
+        return np.cross(a2, b2, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        d = ctx.dim
+        return np.cross(b, g, axis=d), np.cross(g, a, axis=d)
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def parse_einsum(equation, shapes):
+    """Ecuación explícita sin ``...`` (letras únicas para los ejes de la elipsis) y tamaño de cada
+    letra. Errores en castellano para ecuaciones mal formadas."""
+    eq = equation.replace(" ", "")
+    lhs, arrow, rhs = eq.partition("->")
+    ins = lhs.split(",")
+    if len(ins) != len(shapes):
+        raise ValueError(f"einsum: la ecuación '{equation}' tiene {len(ins)} operandos y se dieron {len(shapes)}")
+    used = set(c for c in eq if c.isalpha())
+    free = [c for c in _LETTERS if c not in used]
+    n_ell = 0
+    for s, shp in zip(ins, shapes):
+        if any(not (c.isalpha() or c == ".") for c in s):
+            raise ValueError(f"einsum: subíndice no válido en '{s}' (sólo letras y '...')")
+        named = len(s.replace("...", ""))
+        if "..." in s:
+            n_ell = max(n_ell, len(shp) - named)
+        elif named != len(shp):
+            raise ValueError(f"einsum: el operando '{s}' tiene {named} subíndices pero {len(shp)} dimensiones")
+    ell = "".join(free[:n_ell])
+    new_ins = []
+    for s, shp in zip(ins, shapes):
+        if "..." in s:
+            k = len(shp) - len(s.replace("...", ""))
+            s = s.replace("...", ell[n_ell - k:] if k else "")
+        new_ins.append(s)
+    if arrow:
+        rhs = rhs.replace("...", ell)  # sin "..." en la salida, los ejes de la elipsis se suman
+    else:
+        counts = {}
+        for s in new_ins:
+            for c in s:
+                counts[c] = counts.get(c, 0) + 1
+        rhs = ell + "".join(sorted(c for c, n in counts.items() if n == 1 and c not in ell))
+    sizes = {}
+    for s, shp in zip(new_ins, shapes):
+        for c, n in zip(s, shp):
+            if c not in sizes or sizes[c] == 1:
+                sizes[c] = n
+            elif n != 1 and n != sizes[c]:  # tamaño 1 hace broadcasting (también con 0)
+                raise RuntimeError(f"einsum: el subíndice '{c}' tiene tamaños distintos: {sizes[c]} y {n}")
+    for c in rhs:
+        if c not in sizes:
+            raise ValueError(f"einsum: el subíndice de salida '{c}' no aparece en ningún operando")
+    return new_ins, rhs, sizes
+
+
+class Einsum(Function):
+    """Suma de Einstein. ∂/∂Aₖ = einsum de g con los demás operandos hacia los subíndices de Aₖ
+    (con unos para las letras que sólo aparecen en Aₖ, y devuelto a la diagonal si Aₖ repite
+    letra, p. ej. ``"ii->i"``)."""
+
+    @staticmethod
+    def forward(ctx, *arrays, ins=(), out="", sizes=None):
+        ops = [np.broadcast_to(a, tuple(sizes[c] for c in s)) for a, s in zip(arrays, ins)]
+        ctx.ops, ctx.ins, ctx.out, ctx.sizes = ops, ins, out, sizes
+        ctx.save_for_backward(*ops)
+        res = np.einsum(",".join(ins) + "->" + out, *ops, optimize=len(ops) > 2)
+        return np.asarray(res, dtype=arrays[0].dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        ops, ins, out, sizes = ctx.saved_tensors, ctx.ins, ctx.out, ctx.sizes
+        grads = []
+        for k, s in enumerate(ins):
+            if not ctx.needs_input_grad[k]:
+                grads.append(None)
+                continue
+            uniq = "".join(dict.fromkeys(s))
+            others = [(ins[j], ops[j]) for j in range(len(ops)) if j != k]
+            present = set(out).union(*[set(t) for t, _ in others])
+            ones = [(c, np.ones(sizes[c], dtype=g.dtype)) for c in uniq if c not in present]
+            subs = [out] + [t for t, _ in others] + [c for c, _ in ones]
+            arrs = [g] + [a for _, a in others] + [a for _, a in ones]
+            gu = np.einsum(",".join(subs) + "->" + uniq, *arrs, optimize=len(arrs) > 2)
+            if uniq != s:  # letras repetidas: el gradiente vive en la diagonal
+                full = np.zeros(tuple(sizes[c] for c in s), dtype=g.dtype)
+                grids = np.ogrid[tuple(slice(0, sizes[c]) for c in uniq)]
+                full[tuple(grids[uniq.index(c)] for c in s)] = gu
+                gu = full
+            grads.append(gu)
+        return tuple(grads)

@@ -8,10 +8,9 @@ PyTorch: nan cuenta como el mayor valor, los empates de ``sort`` conservan el or
 PyTorch, de modo que con empates devuelve el mismo índice.
 """
 import numpy as np
-from numba import njit
 
 from ..autograd import Function
-from ._stl import _prep, std_sort_rows, topk_rows
+from ..kernels.sort import kth_rows, std_sort_rows, topk_rows
 
 __all__ = ["sort_indices", "kth_indices", "median_indices", "mode_indices", "cum_extreme", "MedianAll",
            "Cumsum", "Cumprod", "LogCumSumExp"]
@@ -45,68 +44,6 @@ def topk_indices(a: np.ndarray, k: int, axis: int, largest: bool, sorted_: bool 
     return np.moveaxis(idx.reshape(lead + (k,)), -1, axis)
 
 
-# --------------------------------------------------------------------------
-# quickselect de PyTorch (Sorting.cpp), para que kthvalue elija el mismo índice en los empates
-# --------------------------------------------------------------------------
-@njit(cache=True)
-def _gt(x, y):  # "mayor o nan": el orden de PyTorch
-    return (x != x and y == y) or x > y
-
-
-@njit(cache=True)
-def _quickselect_rows(vals, k):
-    rows, n = vals.shape
-    out = np.empty(rows, dtype=np.int64)
-    arr = np.empty(n, dtype=vals.dtype)
-    ind = np.empty(n, dtype=np.int64)
-    for r in range(rows):
-        for j in range(n):
-            arr[j] = vals[r, j]
-            ind[j] = j
-        lo, hi = 0, n - 1
-        while True:
-            if hi <= lo:
-                break
-            if hi == lo + 1:
-                if _gt(arr[lo], arr[hi]):
-                    arr[lo], arr[hi] = arr[hi], arr[lo]
-                    ind[lo], ind[hi] = ind[hi], ind[lo]
-                break
-            p = (lo + hi) >> 1
-            arr[p], arr[lo + 1] = arr[lo + 1], arr[p]
-            ind[p], ind[lo + 1] = ind[lo + 1], ind[p]
-            if _gt(arr[lo + 1], arr[hi]):
-                arr[lo + 1], arr[hi] = arr[hi], arr[lo + 1]
-                ind[lo + 1], ind[hi] = ind[hi], ind[lo + 1]
-            if _gt(arr[lo], arr[hi]):
-                arr[lo], arr[hi] = arr[hi], arr[lo]
-                ind[lo], ind[hi] = ind[hi], ind[lo]
-            if _gt(arr[lo + 1], arr[lo]):
-                arr[lo + 1], arr[lo] = arr[lo], arr[lo + 1]
-                ind[lo + 1], ind[lo] = ind[lo], ind[lo + 1]
-            i, j = lo + 1, hi
-            piv = arr[lo]
-            while True:
-                i += 1
-                while _gt(piv, arr[i]):
-                    i += 1
-                j -= 1
-                while _gt(arr[j], piv):
-                    j -= 1
-                if j < i:
-                    break
-                arr[i], arr[j] = arr[j], arr[i]
-                ind[i], ind[j] = ind[j], ind[i]
-            arr[lo], arr[j] = arr[j], arr[lo]
-            ind[lo], ind[j] = ind[j], ind[lo]
-            if j <= k:
-                lo = i
-            if j >= k:
-                hi = j - 1
-        out[r] = ind[k]
-    return out
-
-
 def _rows(a, axis):
     moved = np.moveaxis(a, axis, -1)
     lead = moved.shape[:-1]
@@ -116,7 +53,7 @@ def _rows(a, axis):
 def kth_indices(a: np.ndarray, k: int, axis: int) -> np.ndarray:
     """Índice (con ``keepdims``) del k-ésimo menor (k desde 0) a lo largo de ``axis``."""
     rows, lead = _rows(a, axis)
-    idx = _quickselect_rows(_prep(rows), k).reshape(lead)
+    idx = kth_rows(rows, k).reshape(lead)
     return np.expand_dims(idx, axis)
 
 

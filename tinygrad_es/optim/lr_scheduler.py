@@ -5,9 +5,9 @@
 ...     train(...)            # optimizer.step() en cada lote
 ...     sched.step()          # una vez por época
 """
-from ._lr_base import (ConstantLR, CosineAnnealingLR, ExponentialLR, LambdaLR, LinearLR, LRScheduler,
+from ._lr_formula import (ConstantLR, CosineAnnealingLR, ExponentialLR, LambdaLR, LinearLR, LRScheduler,
                        MultiplicativeLR, MultiStepLR, PolynomialLR, StepLR, _LRScheduler)
-from ._lr_more import (ChainedScheduler, CosineAnnealingWarmRestarts, CyclicLR, OneCycleLR, ReduceLROnPlateau,
+from ._lr_stateful import (ChainedScheduler, CosineAnnealingWarmRestarts, CyclicLR, OneCycleLR, ReduceLROnPlateau,
                        SequentialLR)
 
 __all__ = ["LRScheduler", "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR",

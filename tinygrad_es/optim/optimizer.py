@@ -1,7 +1,7 @@
-"""``Optimizer`` (grupos de parámetros, estado, ``state_dict``) y los optimizadores clásicos:
-SGD, RMSprop, Adam y AdamW.
+"""``Optimizer``: la base de los optimizadores (grupos de parámetros, estado, ``state_dict``).
 
-Cada ``step()`` aplica la fórmula de PyTorch (la versión "un tensor cada vez" que PyTorch usa en la
+Cada optimizador (``sgd.py``, ``adam.py``, ``adaptive.py``) define sólo ``_step_param``, con su
+fórmula en el docstring de la clase. Cada ``step()`` aplica la fórmula de PyTorch (la versión "un tensor cada vez" que PyTorch usa en la
 CPU) con el mismo orden de operaciones, in situ sobre el array del parámetro, y avanza su contador
 de versiones. El estado (``exp_avg``, ``step``...) son tensores con los mismos nombres que en
 PyTorch, así que ``optimizer.state_dict()`` pasa de un lado a otro con ``save``/``load``.
@@ -16,10 +16,10 @@ from collections import defaultdict
 import numpy as np
 
 from .._tensor import Tensor
-from ..kernels.adam import adam_step
-from ..graph_protocol import GraphNode
+from ..autograd import enable_grad
+from ..autograd.protocol import GraphNode
 
-__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "required"]
+__all__ = ["Optimizer", "required", "check_hparam", "check_lr_eps_decay", "lerp_"]
 
 
 class _Required:
@@ -51,6 +51,13 @@ def check_hparam(ok: bool, what: str, value):
     """Validación de hiperparámetros como PyTorch (``not 0.0 <= lr`` también rechaza nan)."""
     if not ok:
         raise ValueError(f"valor no válido para {what}: {value}")
+
+
+def check_lr_eps_decay(lr, eps, weight_decay):
+    """Las tres comprobaciones que comparten casi todos los optimizadores (como PyTorch)."""
+    check_hparam(lr >= 0.0, "la tasa de aprendizaje lr", lr)
+    check_hparam(eps >= 0.0, "eps", eps)
+    check_hparam(weight_decay >= 0.0, "weight_decay", weight_decay)
 
 
 def _settable(p) -> bool:
@@ -120,7 +127,6 @@ class Optimizer:
         recalcula y devuelve la pérdida."""
         loss = None
         if closure is not None:
-            from ..autograd import enable_grad
             with enable_grad():
                 loss = closure()
         for group in self.param_groups:
@@ -236,147 +242,3 @@ def lerp_(a, b, w):
         a += w * (b - a)
     else:
         a[...] = b - (b - a) * (a.dtype.type(1) - w)
-
-
-# ----------------------------------------------------------------------------------------
-class SGD(Optimizer):
-    """Descenso del gradiente: ``g ← g + λ·p``; con momento ``b ← μ·b + (1−τ)·g``
-    (``b = g`` en el primer paso); Nesterov usa ``g + μ·b``; ``p ← p − lr·g``."""
-
-    def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, *,
-                 maximize=False, foreach=None, differentiable=False, fused=None):
-        check_hparam(lr >= 0.0, "la tasa de aprendizaje lr", lr)
-        check_hparam(momentum >= 0.0, "momentum", momentum)
-        check_hparam(weight_decay >= 0.0, "weight_decay", weight_decay)
-        if nesterov and (momentum <= 0 or dampening != 0):
-            raise ValueError("Nesterov necesita momentum > 0 y dampening = 0")
-        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
-                                      nesterov=nesterov, maximize=maximize, foreach=foreach,
-                                      differentiable=differentiable, fused=fused))
-
-    def _step_param(self, p, g, st, h):
-        if h["weight_decay"] != 0:
-            g = g + _as_float(h["weight_decay"], p.dtype) * p
-        mu = h["momentum"]
-        if mu != 0:
-            buf = st.get("momentum_buffer")
-            if buf is None:
-                st["momentum_buffer"] = Tensor._wrap(np.array(g, copy=True))
-                b = st["momentum_buffer"]._data
-            else:
-                b = buf._data
-                b *= _as_float(mu, p.dtype)
-                b += _as_float(1 - h["dampening"], p.dtype) * g
-            g = g + _as_float(mu, p.dtype) * b if h["nesterov"] else b
-        p += _as_float(-h["lr"], p.dtype) * g
-
-
-class RMSprop(Optimizer):
-    """``v ← α·v + (1−α)·g²``; ``p ← p − lr·g / (√v + ε)`` (con momento y centrado opcionales)."""
-
-    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False,
-                 capturable=False, foreach=None, maximize=False, differentiable=False):
-        check_hparam(lr >= 0.0, "la tasa de aprendizaje lr", lr)
-        check_hparam(eps >= 0.0, "eps", eps)
-        check_hparam(momentum >= 0.0, "momentum", momentum)
-        check_hparam(weight_decay >= 0.0, "weight_decay", weight_decay)
-        check_hparam(0.0 <= alpha <= 1.0, "alpha (debe estar en [0, 1])", alpha)
-        super().__init__(params, dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
-                                      weight_decay=weight_decay, capturable=capturable, foreach=foreach,
-                                      maximize=maximize, differentiable=differentiable))
-
-    def _step_param(self, p, g, st, h):
-        f = p.dtype.type
-        self._count(st)
-        if h["weight_decay"] != 0:
-            g = g + f(h["weight_decay"]) * p
-        a = h["alpha"]
-        sq = self._buffer(st, "square_avg", p)
-        sq *= f(a)
-        sq += f(1 - a) * g * g
-        if h["centered"]:
-            ga = self._buffer(st, "grad_avg", p)
-            lerp_(ga, g, 1 - a)
-            avg = np.sqrt(sq + f(-1) * ga * ga)
-        else:
-            avg = np.sqrt(sq)
-        avg += f(h["eps"])
-        if h["momentum"] > 0:
-            buf = self._buffer(st, "momentum_buffer", p)
-            buf *= f(h["momentum"])
-            buf += g / avg
-            p += f(-h["lr"]) * buf
-        else:
-            p += f(-h["lr"]) * g / avg
-
-
-def _fused_ok(p, *arrays):
-    return (p.dtype in (np.float32, np.float64) and p.flags.c_contiguous and p.flags.writeable
-            and all(a.dtype == p.dtype and a.shape == p.shape and a.flags.c_contiguous for a in arrays))
-
-
-def _check_betas(betas):
-    check_hparam(0.0 <= betas[0] < 1.0, "betas[0] (debe estar en [0, 1))", betas[0])
-    check_hparam(0.0 <= betas[1] < 1.0, "betas[1] (debe estar en [0, 1))", betas[1])
-
-
-class Adam(Optimizer):
-    """Adam (Kingma y Ba): ``m ← β₁m + (1−β₁)g``, ``v ← β₂v + (1−β₂)g²``,
-    ``p ← p − lr · m̂ / (√v̂ + ε)`` con ``m̂ = m/(1−β₁ᵗ)``, ``v̂ = v/(1−β₂ᵗ)``.
-    ``weight_decay`` suma ``λ·p`` al gradiente (L2 clásico); con ``decoupled_weight_decay`` es AdamW."""
-
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, *,
-                 foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
-                 decoupled_weight_decay=False):
-        check_hparam(lr >= 0.0, "la tasa de aprendizaje lr", lr)
-        check_hparam(eps >= 0.0, "eps", eps)
-        _check_betas(betas)
-        check_hparam(weight_decay >= 0.0, "weight_decay", weight_decay)
-        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
-                                      maximize=maximize, foreach=foreach, capturable=capturable,
-                                      differentiable=differentiable, fused=fused,
-                                      decoupled_weight_decay=decoupled_weight_decay))
-
-    def _step_param(self, p, g, st, h):
-        f = p.dtype.type
-        lr, (b1, b2), eps, wd = h["lr"], h["betas"], h["eps"], h["weight_decay"]
-        m = self._buffer(st, "exp_avg", p)
-        v = self._buffer(st, "exp_avg_sq", p)
-        step = self._count(st)
-        if _fused_ok(p, g, m, v) and not h["amsgrad"]:
-            # una pasada, mismas operaciones que abajo (kernels/adam.py)
-            decoupled = bool(h.get("decoupled_weight_decay")) and wd != 0
-            adam_step(p.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1), f(1), f(1 - b1), f(b2), f(1 - b2),
-                      f(1 - lr * wd) if decoupled else f(1), f(0) if decoupled else f(wd),
-                      f(-(lr / (1 - b1 ** step))), f((1 - b2 ** step) ** 0.5), f(eps))
-            return
-        if wd != 0:
-            if h.get("decoupled_weight_decay"):
-                p *= f(1 - lr * wd)
-            else:
-                g = g + f(wd) * p
-        lerp_(m, g, 1 - b1)
-        v *= f(b2)
-        v += f(1 - b2) * g * g
-        bc1, bc2 = 1 - b1 ** step, 1 - b2 ** step
-        step_size = lr / bc1
-        bc2_sqrt = bc2 ** 0.5
-        if h["amsgrad"]:
-            vmax = self._buffer(st, "max_exp_avg_sq", p)
-            np.maximum(vmax, v, out=vmax)
-            denom = np.sqrt(vmax) / f(bc2_sqrt)
-        else:
-            denom = np.sqrt(v) / f(bc2_sqrt)
-        denom += f(eps)
-        p += f(-step_size) * m / denom
-
-
-class AdamW(Adam):
-    """Adam con decaimiento de pesos desacoplado (Loshchilov y Hutter): ``p ← p·(1 − lr·λ)`` antes
-    del paso de Adam. ``weight_decay=0.01`` por defecto."""
-
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
-                 maximize=False, foreach=None, capturable=False, differentiable=False, fused=None):
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach, maximize=maximize,
-                         capturable=capturable, differentiable=differentiable, fused=fused,
-                         decoupled_weight_decay=True)

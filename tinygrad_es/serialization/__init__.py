@@ -23,7 +23,7 @@ import zipfile
 
 import numpy as np
 
-from ..checkpoint import atomic_write
+from .._io import atomic_write
 from ._pickle import Pickler, SerializationError, Unpickler, UnpicklingError
 from ._tensors import _Reader, _Writer
 
@@ -86,7 +86,7 @@ def save(obj, f, pickle_module=None, pickle_protocol: int = 2, _use_new_zipfile_
         raise IsADirectoryError(errno.EISDIR, f"no se puede guardar en {path}: es una carpeta")
     buf = io.BytesIO()
     _write_archive(buf, pkl, writer.storages)
-    atomic_write(path, buf.getbuffer())  # temporal en la misma carpeta + renombrado (checkpoint.py)
+    atomic_write(path, buf.getbuffer())  # temporal en la misma carpeta + renombrado (_io.py)
     mask = os.umask(0)
     os.umask(mask)
     os.chmod(path, 0o666 & ~mask)  # el temporal nace con 0600; un .pt normal respeta la umask

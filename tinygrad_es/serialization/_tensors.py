@@ -1,7 +1,7 @@
 """Tensores <-> almacenamientos del formato de ``torch.save`` (escritura y lectura).
 
-Sólo este módulo sabe cómo es un ``Tensor`` de tinygrad_es; lo importa de forma perezosa, así que
-``serialization`` no depende de la fachada (``_tensor_array`` y ``_make_tensor`` son el adaptador).
+Sólo este módulo de ``serialization`` sabe cómo es un ``Tensor`` de tinygrad_es (``_tensor_array``
+y ``_make_tensor`` son el adaptador); ``_pickle.py`` no sabe nada de tensores.
 """
 from __future__ import annotations
 
@@ -10,6 +10,11 @@ from collections import OrderedDict
 
 import numpy as np
 
+from .. import _dtype as D
+from .._tensor import Tensor
+from .._tensor.creation import from_numpy
+from ..device import device
+from ..nn.parameter import Parameter
 from ._pickle import Global, SerializationError, UnpicklingError
 
 _STORAGES = {"FloatStorage": "float32", "DoubleStorage": "float64", "HalfStorage": "float16",
@@ -20,17 +25,11 @@ _TORCH_DTYPES = ("float32", "float64", "float16", "bfloat16", "int64", "int32", 
                  "complex64", "complex128", "uint16", "uint32", "uint64")
 
 # ----------------------------------------------------------------------------------------
-# adaptador con Tensor (importación perezosa: serialization no depende de la fachada)
+# adaptador con Tensor: lo único de este paquete que sabe cómo es un tensor de tinygrad_es
 # ----------------------------------------------------------------------------------------
-def _pkg():
-    import tinygrad_es
-    return tinygrad_es
-
-
 def _tensor_array(obj):
     """El ndarray de un tensor de tinygrad_es (compartido, sin copiar), o ``None``."""
-    tg = _pkg()
-    if isinstance(obj, tg.Tensor):
+    if isinstance(obj, Tensor):
         a = getattr(obj, "_data", None)
         if not isinstance(a, np.ndarray):
             a = obj.numpy()
@@ -39,16 +38,13 @@ def _tensor_array(obj):
 
 
 def _is_parameter(obj) -> bool:
-    from ..nn import Parameter
     return isinstance(obj, Parameter)
 
 
 def _make_tensor(arr: np.ndarray, requires_grad: bool = False, parameter: bool = False):
-    tg = _pkg()
     if parameter:
-        from ..nn import Parameter
         return Parameter(_make_tensor(arr), requires_grad=bool(requires_grad))
-    t = tg.from_numpy(arr) if hasattr(tg, "from_numpy") else tg.Tensor._wrap(arr, False)
+    t = from_numpy(arr)
     if requires_grad and arr.dtype.kind == "f":
         t.requires_grad_(True)
     return t
@@ -56,8 +52,8 @@ def _make_tensor(arr: np.ndarray, requires_grad: bool = False, parameter: bool =
 
 def _make_dtype(name: str):
     """El dtype de tinygrad_es llamado ``name`` (``tinygrad_es.float32``...) o, si no existe, el de numpy."""
-    d = getattr(_pkg(), name, None)
-    return d if hasattr(d, "is_floating_point") and not isinstance(d, type) else np.dtype(name)
+    npd = np.dtype(name)
+    return D._BY_NP.get(npd, npd)
 
 
 def _dtype_name(obj):
@@ -316,8 +312,7 @@ class _Reader:
 
     def device(self, spec="cpu", index=None):
         s = str(spec) + (f":{index}" if index is not None else "")
-        dev = getattr(_pkg(), "device", None)
-        return dev(s) if dev is not None and s.startswith("cpu") else s
+        return device(s) if s.startswith("cpu") else s
 
     def _array(self, t):
         a = _tensor_array(t)
@@ -326,6 +321,5 @@ class _Reader:
         return a
 
     def build(self, obj, state):
-        tg = _pkg()
         # torch escribe BUILD con estado vacío en algunos tensores; nada que hacer
-        return isinstance(obj, tg.Tensor) and (not state or state == (None, {}) or state == {})
+        return isinstance(obj, Tensor) and (not state or state == (None, {}) or state == {})

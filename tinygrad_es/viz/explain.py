@@ -20,8 +20,10 @@ import os
 import time
 from dataclasses import dataclass, field
 
-from ..graph_protocol import GraphNode
-from ..value import Value, observe_backward
+from ..autograd.protocol import GraphNode
+from ..autograd.value import Value, observe_backward
+from .explain_matrix import explain_tensor
+from .graph import GraphvizNotInstalled, GraphvizTimeout, draw_graph, save
 
 __all__ = ["explain_backward", "Explanation"]
 
@@ -53,7 +55,6 @@ class Explanation:
     def frames(self, rankdir: str = "LR"):
         """Un ``graphviz.Digraph`` por paso: el nodo del paso resaltado y sólo los
         gradientes ya conocidos en ese momento."""
-        from .graph import draw_graph
         out = []
         for i, (node, grads) in enumerate(self.snapshots):
             title = f"Paso {i + 1}: " + self.steps[i].replace("\n", "\\l") + "\\l"
@@ -66,7 +67,6 @@ class Explanation:
         """Escribe ``paso_01.svg``, ``paso_02.svg``... en ``folder``; devuelve las rutas.
         ``dpi``: resolución de los PNG; ``timeout``: plazo total en segundos para Graphviz
         (``GraphvizTimeout`` si se agota)."""
-        from .graph import save
         deadline = None if timeout is None else time.monotonic() + timeout
         os.makedirs(folder, exist_ok=True)
         paths = []
@@ -81,7 +81,6 @@ class Explanation:
         fotograma por paso. Si falta Graphviz o no termina en ``timeout`` segundos (plazo total),
         escribe el texto ``.dot`` junto a ``path``. Devuelve ``(ficheros, error)``, con ``error`` =
         ``GraphvizNotInstalled``, ``GraphvizTimeout`` o ``None``."""
-        from .graph import GraphvizNotInstalled, GraphvizTimeout, draw_graph, save
         deadline = None if timeout is None else time.monotonic() + timeout
         g = draw_graph(self.root, rankdir=rankdir, title=title, labels=self.labels)
         files = []
@@ -106,7 +105,6 @@ def explain_backward(root, names=None) -> Explanation:
     if isinstance(root, Value):
         return _explain_scalar(root)
     if isinstance(root, GraphNode):
-        from .explain_matrix import explain_tensor
         return explain_tensor(root, names, Explanation)
     raise TypeError(f"explain_backward espera un Value o un Tensor, no {type(root).__name__}")
 

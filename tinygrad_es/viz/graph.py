@@ -11,8 +11,9 @@ import warnings
 
 import numpy as np
 
-from ..graph_protocol import GraphNode, graph
-from ._dot import GraphvizTimeout
+from ..autograd.protocol import GraphNode, graph
+from ..nn.parameter import Parameter
+from ._dot import GraphvizTimeout, run_dot
 
 __all__ = ["draw_graph", "save", "GraphvizNotInstalled", "GraphvizTimeout", "INSTALL_HELP", "graph_nodes",
            "PNG_DPI"]
@@ -44,7 +45,7 @@ def _fmt(v: float) -> str:
 
 def graph_nodes(root):
     """Nodos del grafo (orden topológico, padres en orden) y aristas (padre, hijo, posición),
-    con el protocolo común a ``Value`` y ``Tensor`` (``graph_protocol``)."""
+    con el protocolo común a ``Value`` y ``Tensor`` (``autograd/protocol.py``)."""
     if not isinstance(root, GraphNode):
         raise TypeError(f"draw_graph espera un Value o un Tensor, no {type(root).__name__}")
     return graph(root)
@@ -69,7 +70,6 @@ def _grad_text(g) -> str:
 
 
 def _role(node, root, names):
-    from ..nn.module import Parameter
     if node is root:
         return "loss"
     if not node.is_leaf:
@@ -224,7 +224,6 @@ def save(graph, path: str, timeout: float | None = None, dpi: int | None = None)
     detiene el programa ``dot`` y se lanza ``GraphvizTimeout``; nunca queda la imagen a medias.
     ``dpi`` (atributo ``dpi`` de Graphviz) fija la resolución del PNG; por defecto
     ``PNG_DPI`` = 150, el doble de los 72 de Graphviz. SVG y PDF son vectoriales."""
-    from ._dot import run_dot
 
     path = str(path)
     base, ext = os.path.splitext(path)

@@ -11,6 +11,7 @@ import functools
 
 import numpy as np
 
+from ..metrics import roc_auc_ovr
 from .interpret import class_probabilities, feature_maps, grad_cam, saliency_map
 
 __all__ = ["gradient_descent_1d", "gradient_descent_2d", "learning_curves", "lr_comparison", "conv_filters",
@@ -321,7 +322,6 @@ def confusion_matrix_plot(cm, labels=None, normalize=False, title="Matriz de con
 @_figure
 def roc_curves(y_true, scores, labels=None):
     """Curvas ROC uno-contra-resto por clase, con su AUC."""
-    from ..metrics import roc_auc_ovr
     plt = _plt()
     y_true, scores = np.asarray(y_true), np.asarray(scores)
     aucs = roc_auc_ovr(y_true, scores, average=None)

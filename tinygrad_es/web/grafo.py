@@ -10,8 +10,10 @@ import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 
-from ..cli import ExpressionError, parse_expression
+from ..viz._dot import GraphvizTimeout, run_dot
 from ..viz.explain import explain_backward
+from ..viz.expression import ExpressionError, parse_expression
+from ..viz.graph import draw_graph
 from .peticion import PeticionIncorrecta
 
 __all__ = ["explicar", "MAX_CARACTERES", "MAX_NODOS"]
@@ -46,7 +48,6 @@ def _valores(datos: dict) -> dict:
 def _svg(grafo, timeout: float = 10.0):
     """SVG de un ``graphviz.Digraph`` como texto, o ``None`` si falta el programa ``dot``
     (Graphviz con plazo: nunca deja la petición colgada)."""
-    from ..viz._dot import GraphvizTimeout, run_dot
     try:
         return run_dot(grafo.source, "svg", timeout).decode("utf-8")
     except (FileNotFoundError, GraphvizTimeout):  # la página muestra entonces los pasos en texto
@@ -78,7 +79,6 @@ def explicar(datos: dict) -> dict:
                                  f"seguirlo paso a paso")
     exp = explain_backward(f)
     try:
-        from ..viz.graph import draw_graph
         completo = _svg(draw_graph(f, title=f"f = {expr}"))
         if completo is not None:
             # cada fotograma es una llamada al programa 'dot': en paralelo, en los núcleos que haya

@@ -7,7 +7,7 @@ import zipfile
 
 import numpy as np
 
-from .. import Tensor, no_grad
+from .. import Tensor, load, no_grad
 from ..models import SimpleCNN
 from ..viz.interpret import grad_cam
 from .preproceso import preprocesar
@@ -36,7 +36,6 @@ def cargar_state_dict(ruta: str) -> dict:
         except (OSError, ValueError, zipfile.BadZipFile, EOFError) as e:
             raise ErrorModelo(f"'{ruta}' no es un .npz válido ({e})") from None
     if ext in (".pt", ".pth"):
-        from .. import load
         try:
             estado = load(ruta)
         except Exception as e:  # load ya explica en español qué le pasa al fichero

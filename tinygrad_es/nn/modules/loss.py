@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..._tensor import Tensor
 from .. import functional as F
-from .._f_util import reduction_arg
+from ..functional._utils import reduction_arg
 from ..module import Module
 
 __all__ = ["CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss",

@@ -1,14 +1,14 @@
-"""Pooling y reescalado: ``MaxPool1d/2d`` (``ceil_mode``, ``return_indices``, ``dilation``),
-``MaxUnpool2d``, ``AvgPool1d/2d`` (``ceil_mode``, ``count_include_pad``), ``AdaptiveAvgPool2d``,
-``AdaptiveMaxPool2d``, ``Upsample`` y los rellenos ``ZeroPad2d``... (el ``repr`` de PyTorch)."""
+"""Pooling: ``MaxPool1d/2d`` (``ceil_mode``, ``return_indices``, ``dilation``), ``MaxUnpool2d``,
+``AvgPool1d/2d`` (``ceil_mode``, ``count_include_pad``), ``AdaptiveAvgPool2d`` y
+``AdaptiveMaxPool2d`` (con el ``repr`` de PyTorch)."""
 from __future__ import annotations
 
 from .. import functional as F
+from ..functional._utils import int_tuple
 from ..module import Module
 
 __all__ = ["MaxPool1d", "MaxPool2d", "MaxUnpool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool2d",
-           "AdaptiveMaxPool2d", "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "ZeroPad2d",
-           "ConstantPad2d", "ReflectionPad2d", "ReplicationPad2d"]
+           "AdaptiveMaxPool2d"]
 
 
 class _MaxPoolNd(Module):
@@ -43,10 +43,9 @@ class MaxUnpool2d(Module):
 
     def __init__(self, kernel_size, stride=None, padding=0):
         super().__init__()
-        pair = (lambda v: tuple(v) if isinstance(v, (tuple, list)) else (v, v))
-        self.kernel_size = pair(kernel_size)
-        self.stride = pair(stride if stride is not None else kernel_size)
-        self.padding = pair(padding)
+        self.kernel_size = int_tuple(kernel_size, 2, "kernel_size", "MaxUnpool2d", 1)
+        self.stride = int_tuple(stride if stride is not None else kernel_size, 2, "stride", "MaxUnpool2d", 1)
+        self.padding = int_tuple(padding, 2, "padding", "MaxUnpool2d", 0)
 
     def forward(self, input, indices, output_size=None):
         return F.max_unpool2d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
@@ -78,9 +77,10 @@ class AvgPool2d(_AvgPoolNd):
 
 class AvgPool1d(_AvgPoolNd):
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
-        single = (lambda v: tuple(v) if isinstance(v, (tuple, list)) else (v,))  # como PyTorch: tuplas de 1
-        super().__init__(single(kernel_size), single(stride if stride is not None else kernel_size), single(padding),
-                         ceil_mode, count_include_pad)
+        op = "AvgPool1d"  # como PyTorch, los tamaños se guardan como tuplas de 1
+        super().__init__(int_tuple(kernel_size, 1, "kernel_size", op, 1),
+                         int_tuple(stride if stride is not None else kernel_size, 1, "stride", op, 1),
+                         int_tuple(padding, 1, "padding", op, 0), ceil_mode, count_include_pad)
 
     def forward(self, input):
         return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad)
@@ -110,77 +110,3 @@ class AdaptiveMaxPool2d(Module):
 
     def extra_repr(self):
         return f"output_size={self.output_size}"
-
-
-class Upsample(Module):
-    """Reescala con ``F.interpolate``: ``Upsample(scale_factor=2, mode='bilinear')``."""
-
-    def __init__(self, size=None, scale_factor=None, mode="nearest", align_corners=None, recompute_scale_factor=None):
-        super().__init__()
-        self.size, self.mode, self.align_corners = size, mode, align_corners
-        if isinstance(scale_factor, (tuple, list)):
-            self.scale_factor = tuple(float(f) for f in scale_factor)
-        else:
-            self.scale_factor = float(scale_factor) if scale_factor is not None else None
-        self.recompute_scale_factor = recompute_scale_factor
-
-    def forward(self, input):
-        return F.interpolate(input, self.size, self.scale_factor, self.mode, self.align_corners,
-                             recompute_scale_factor=self.recompute_scale_factor)
-
-    def extra_repr(self):
-        info = f"scale_factor={self.scale_factor!r}" if self.scale_factor is not None else f"size={self.size!r}"
-        return info + f", mode={self.mode!r}"
-
-
-class UpsamplingNearest2d(Upsample):
-    def __init__(self, size=None, scale_factor=None):
-        super().__init__(size, scale_factor, mode="nearest")
-
-
-class UpsamplingBilinear2d(Upsample):
-    def __init__(self, size=None, scale_factor=None):
-        super().__init__(size, scale_factor, mode="bilinear", align_corners=True)
-
-
-class _Pad2d(Module):
-    _mode = "constant"
-
-    def __init__(self, padding, value=0.0):
-        super().__init__()
-        self.padding = tuple(padding) if isinstance(padding, (tuple, list)) else (padding,) * 4
-        if len(self.padding) != 4:
-            raise ValueError(f"{type(self).__name__}: padding debe ser un entero o 4 valores (izq, der, arriba, "
-                             f"abajo), no {padding!r}")
-        self.value = value
-
-    def forward(self, input):
-        if self._mode == "constant":
-            return F.pad(input, self.padding, "constant", self.value)
-        return F.pad(input, self.padding, self._mode)
-
-    def extra_repr(self):
-        if self._mode == "constant":
-            return f"padding={self.padding}, value={self.value}"
-        return f"{self.padding}"
-
-
-class ZeroPad2d(_Pad2d):
-    def __init__(self, padding):
-        super().__init__(padding, 0.0)
-
-    def extra_repr(self):
-        return f"{self.padding}"
-
-
-class ConstantPad2d(_Pad2d):
-    def __init__(self, padding, value):
-        super().__init__(padding, value)
-
-
-class ReflectionPad2d(_Pad2d):
-    _mode = "reflect"
-
-
-class ReplicationPad2d(_Pad2d):
-    _mode = "replicate"

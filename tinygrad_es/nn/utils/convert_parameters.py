@@ -1,8 +1,8 @@
 """Parámetros ↔ un solo vector (``parameters_to_vector``, ``vector_to_parameters``)."""
 from __future__ import annotations
 
-from ..._functions import cat
 from ..._tensor import Tensor
+from ..._tensor.joins import cat
 
 __all__ = ["parameters_to_vector", "vector_to_parameters"]
 

@@ -1,4 +1,4 @@
-"""Adaptador entre ``utils.data`` y el ``Tensor`` del paquete (importación perezosa).
+"""Adaptador entre ``utils.data`` y el ``Tensor`` del paquete.
 
 Es el único sitio de ``utils.data`` que sabe cómo se construye un tensor a partir de un ndarray,
 cómo se obtiene su ndarray y de dónde sale el generador aleatorio por defecto.
@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..._random import default_rng, manual_seed as _manual_seed
+from ..._tensor import Tensor
+from ..._tensor.creation import from_numpy
+from ..._tensor.joins import stack as _stack
 
-def _pkg():
-    import tinygrad_es
-    return tinygrad_es
+__all__ = ["is_tensor", "to_array", "from_array", "stack", "rng", "manual_seed", "fresh_rng"]
 
 
 def is_tensor(x) -> bool:
-    return isinstance(x, _pkg().Tensor)
+    return isinstance(x, Tensor)
 
 
 def to_array(t) -> np.ndarray:
@@ -25,24 +27,20 @@ def to_array(t) -> np.ndarray:
 
 def from_array(a: np.ndarray):
     """Tensor que comparte memoria con ``a`` y conserva su dtype (como ``torch.from_numpy``)."""
-    tg = _pkg()
-    a = np.asarray(a)
-    return tg.from_numpy(a) if hasattr(tg, "from_numpy") else tg.Tensor._wrap(a, False)
+    return from_numpy(np.asarray(a))
 
 
 def stack(tensors):
-    return _pkg().stack(list(tensors), 0)
+    return _stack(list(tensors), 0)
 
 
 def rng(generator=None) -> np.random.Generator:
     """El ``numpy.random.Generator`` de ``generator`` (o el generador global de ``manual_seed``)."""
-    from ..._random import default_rng
     return default_rng(generator)
 
 
 def manual_seed(seed: int) -> None:
-    from ..._random import manual_seed as seed_fn
-    seed_fn(seed)
+    _manual_seed(seed)
 
 
 def fresh_rng(generator=None) -> np.random.Generator:

@@ -1,0 +1,345 @@
+"""Métodos aritméticos de ``Tensor``: operadores (``+ − * / ** @``), comparaciones, ``exp``/``log``/
+``sqrt``/``abs``, ``clamp``, ``maximum``/``minimum``, los productos matriciales con nombre
+(``mm``, ``bmm``, ``mv``, ``dot``) y sus variantes in situ (``add_``, ``fill_``, ``uniform_``...).
+
+Aquí se aplican las reglas de tipos de PyTorch antes de llamar a la operación: se calcula el
+dtype del resultado (``_dtype.result_type``) y se convierten las entradas a él (``_args.py``).
+"""
+from __future__ import annotations
+
+
+import numpy as np
+
+from .. import _dtype as D
+from .._random import default_rng
+from ..autograd import TensorBase, broadcast_shape, no_grad
+from ..ops import activation as A, arithmetic as E, matmul as MM, unary as U
+from ._args import as_operand, float_in, is_scalar, promote
+
+__all__ = ["ArithmeticMixin", "binary", "div_rounding"]
+
+
+_FAST_SCALARS = (float, int)
+
+
+def binary(fn, a, b, float_out: bool = False):
+    """Aplica ``fn`` a ``a`` y ``b`` tras promoverlos al dtype común (como PyTorch)."""
+    # caminos rápidos (cada operación pasa por aquí): mismo dtype, o tensor flotante y número
+    if isinstance(a, TensorBase):
+        if isinstance(b, TensorBase):
+            if a._data.dtype == b._data.dtype and (not float_out or a._data.dtype.kind == "f"):
+                return fn.apply(a, b)
+        elif b.__class__ in _FAST_SCALARS and a._data.dtype.kind == "f":
+            return fn.apply(a, TensorBase._wrap(np.asarray(b, a._data.dtype)))
+    elif a.__class__ in _FAST_SCALARS and isinstance(b, TensorBase) and b._data.dtype.kind == "f":
+        return fn.apply(TensorBase._wrap(np.asarray(a, b._data.dtype)), b)
+    return fn.apply(*promote(a, b, float_out=float_out))
+
+
+class ArithmeticMixin:
+    __slots__ = ()
+
+    # -- operadores -----------------------------------------------------------------
+    def __add__(self, o):
+        return binary(E.Add, self, o)
+
+    def __radd__(self, o):
+        return binary(E.Add, o, self)
+
+    def __sub__(self, o):
+        if self._data.dtype == np.bool_ and getattr(o, "dtype", None) == np.bool_:
+            raise RuntimeError("la resta de dos tensores bool no está definida; usa ^ o logical_xor")
+        return binary(E.Sub, self, o)
+
+    def __rsub__(self, o):
+        return binary(E.Sub, o, self)
+
+    def __mul__(self, o):
+        return binary(E.Mul, self, o)
+
+    def __rmul__(self, o):
+        return binary(E.Mul, o, self)
+
+    def __truediv__(self, o):
+        return binary(E.Div, self, o, float_out=True)
+
+    def __rtruediv__(self, o):
+        return binary(E.Div, o, self, float_out=True)
+
+    def __pow__(self, o):
+        if is_scalar(o) and not isinstance(o, (bool, np.bool_)):
+            npd = D.result_type(self, o)
+            if npd.kind in "iu" and o < 0:
+                raise RuntimeError("no se puede elevar un tensor entero a una potencia entera negativa")
+            return E.PowScalar.apply(as_operand(self, npd), p=o)
+        return binary(E.Pow, self, o)
+
+    def __rpow__(self, o):
+        return binary(E.Pow, o, self)
+
+    def __neg__(self):
+        if self._data.dtype == np.bool_:
+            raise RuntimeError("el operador - no está definido para tensores bool; usa ~ o logical_not")
+        return E.Neg.apply(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return self.abs()
+
+    def __matmul__(self, o):
+        return _matmul(self, o)
+
+    def __rmatmul__(self, o):
+        return _matmul(o, self)
+
+    # -- in situ ----------------------------------------------------------------------
+    def __iadd__(self, o):
+        return self.add_(o)
+
+    def __isub__(self, o):
+        return self.sub_(o)
+
+    def __imul__(self, o):
+        return self.mul_(o)
+
+    def __itruediv__(self, o):
+        return self.div_(o)
+
+    def add_(self, o, alpha=1):
+        return self._inplace("add_", lambda s: s.add(o, alpha=alpha), (o,))
+
+    def sub_(self, o, alpha=1):
+        return self._inplace("sub_", lambda s: s.sub(o, alpha=alpha), (o,))
+
+    def mul_(self, o):
+        return self._inplace("mul_", lambda s: s * o, (o,))
+
+    def div_(self, o):
+        return self._inplace("div_", lambda s: s / o, (o,))
+
+    def pow_(self, o):
+        return self._inplace("pow_", lambda s: s ** o, (o,))
+
+    def neg_(self):
+        return self._inplace("neg_", lambda s: -s)
+
+    def abs_(self):
+        return self._inplace("abs_", lambda s: s.abs())
+
+    def exp_(self):
+        return self._inplace("exp_", lambda s: s.exp())
+
+    def sqrt_(self):
+        return self._inplace("sqrt_", lambda s: s.sqrt())
+
+    def relu_(self):
+        return self._inplace("relu_", lambda s: s.relu())
+
+    def sigmoid_(self):
+        return self._inplace("sigmoid_", lambda s: s.sigmoid())
+
+    def tanh_(self):
+        return self._inplace("tanh_", lambda s: s.tanh())
+
+    def clamp_(self, min=None, max=None):
+        return self._inplace("clamp_", lambda s: s.clamp(min, max))
+
+    clip_ = clamp_
+
+    def zero_(self):
+        return self.fill_(0)
+
+    def fill_(self, value):
+        """Rellena con ``value`` (sin historia: el gradiente hacia atrás es 0)."""
+        v = value.item() if isinstance(value, TensorBase) else value
+        return self._inplace("fill_", lambda s: TensorBase._wrap(np.full(s._data.shape, v, s._data.dtype)))
+
+    def copy_(self, src):
+        """Copia ``src`` (con broadcasting y conversión de tipo) en este tensor."""
+        def compute(s):
+            srct = src if isinstance(src, TensorBase) else TensorBase._wrap(np.asarray(src))
+            broadcast_shape(srct._data.shape, s._data.shape, op="copy_")
+            out = srct.type(s.dtype)
+            if out._data.shape != s._data.shape:
+                out = out.expand(s._data.shape)
+            # clone: no robar el nodo de src ni heredar el de una vista (expand)
+            return out.clone() if (out is srct or out._ctx is not None) else out
+        return self._inplace("copy_", compute, (src,))
+
+    def uniform_(self, a=0.0, b=1.0, generator=None):
+        r = default_rng(generator)
+        return self._inplace("uniform_", lambda s: TensorBase._wrap(
+            r.uniform(a, b, s._data.shape).astype(s._data.dtype)))
+
+    def normal_(self, mean=0.0, std=1.0, generator=None):
+        r = default_rng(generator)
+        return self._inplace("normal_", lambda s: TensorBase._wrap(
+            (r.standard_normal(s._data.shape) * std + mean).astype(s._data.dtype)))
+
+    # -- aritmética con nombre -------------------------------------------------------
+    def add(self, o, alpha=1):
+        return self + (o if alpha == 1 else o * alpha)
+
+    def sub(self, o, alpha=1):
+        return self - (o if alpha == 1 else o * alpha)
+
+    subtract = sub
+
+    def mul(self, o):
+        return self * o
+
+    multiply = mul
+
+    def div(self, o, rounding_mode=None):
+        if rounding_mode is None:
+            return self / o
+        return div_rounding(self, o, rounding_mode)
+
+    divide = true_divide = div
+
+    def pow(self, o):
+        return self ** o
+
+    def matmul(self, o):
+        return _matmul(self, o)
+
+    def mm(self, o):
+        if self.ndim != 2 or getattr(o, "ndim", 0) != 2:
+            raise RuntimeError(f"mm espera dos matrices 2-D; se recibieron formas {tuple(self.shape)} y "
+                               f"{tuple(getattr(o, 'shape', ()))}")
+        return _matmul(self, o)
+
+    def bmm(self, o):
+        if self.ndim != 3 or getattr(o, "ndim", 0) != 3:
+            raise RuntimeError(f"bmm espera dos tensores 3-D; se recibieron formas {tuple(self.shape)} y "
+                               f"{tuple(getattr(o, 'shape', ()))}")
+        if self.shape[0] != o.shape[0]:
+            raise RuntimeError(f"bmm: los lotes no coinciden: {tuple(self.shape)} y {tuple(o.shape)}")
+        return _matmul(self, o)
+
+    def mv(self, v):
+        return _matmul(self, v)
+
+    def dot(self, o):
+        if self.ndim != 1 or getattr(o, "ndim", 0) != 1:
+            raise RuntimeError("dot espera dos vectores 1-D")
+        return _matmul(self, o)
+
+    def neg(self):
+        return -self
+
+    negative = neg
+
+    # -- funciones elemento a elemento ------------------------------------------------
+    def exp(self):
+        return U.Exp.apply(float_in(self))
+
+    def log(self):
+        return U.Log.apply(float_in(self))
+
+    def sqrt(self):
+        return U.Sqrt.apply(float_in(self))
+
+    def abs(self):
+        return U.Abs.apply(self)
+
+    absolute = abs
+
+    def tanh(self):
+        return A.Tanh.apply(float_in(self))
+
+    def sigmoid(self):
+        return A.Sigmoid.apply(float_in(self))
+
+    def relu(self):
+        return A.Relu.apply(self)
+
+    def leaky_relu(self, negative_slope=0.01):
+        return A.LeakyRelu.apply(float_in(self), negative_slope=float(negative_slope))
+
+    def clamp(self, min=None, max=None):
+        """Recorta a [min, max]; el gradiente pasa donde min ≤ x ≤ max."""
+        if min is None and max is None:
+            raise RuntimeError("clamp: hay que dar al menos min o max")
+        if isinstance(min, TensorBase) or isinstance(max, TensorBase):
+            out = self
+            if min is not None:
+                out = out.maximum(min)
+            if max is not None:
+                out = out.minimum(max)
+            return out
+        x = self
+        if any(isinstance(v, float) for v in (min, max)) and self._data.dtype.kind != "f":
+            x = float_in(self)
+        return E.Clip.apply(x, lo=min, hi=max)
+
+    clip = clamp
+
+    def maximum(self, o):
+        return binary(E.Maximum, self, o)
+
+    def minimum(self, o):
+        return binary(E.Minimum, self, o)
+
+    # -- comparaciones: tensores bool sin gradiente -------------------------------------
+    def _cmp(self, o, fn):
+        od = o._data if isinstance(o, TensorBase) else o
+        if isinstance(od, np.ndarray) and od.shape != self._data.shape:
+            broadcast_shape(self._data.shape, od.shape, op=fn.__name__)
+        with no_grad():
+            return TensorBase._wrap(np.asarray(fn(self._data, od)), False)
+
+    def __lt__(self, o):
+        return self._cmp(o, np.less)
+
+    def __le__(self, o):
+        return self._cmp(o, np.less_equal)
+
+    def __gt__(self, o):
+        return self._cmp(o, np.greater)
+
+    def __ge__(self, o):
+        return self._cmp(o, np.greater_equal)
+
+    def __eq__(self, o):  # elemento a elemento, como PyTorch (el hash sigue siendo por identidad)
+        return self._cmp(o, np.equal)
+
+    def __ne__(self, o):
+        return self._cmp(o, np.not_equal)
+
+    lt, le, gt, ge, eq, ne = __lt__, __le__, __gt__, __ge__, __eq__, __ne__
+    less, less_equal, greater, greater_equal, not_equal = lt, le, gt, ge, ne
+
+    def equal(self, o) -> bool:
+        """``True`` si tienen la misma forma y los mismos valores."""
+        return self._data.shape == o._data.shape and bool(np.array_equal(self._data, o._data))
+
+    def allclose(self, o, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+        od = o._data if isinstance(o, TensorBase) else np.asarray(o)
+        return bool(np.allclose(self._data, od, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def _matmul(a, b):
+    if not isinstance(a, TensorBase) or not isinstance(b, TensorBase):
+        ref = a if isinstance(a, TensorBase) else b
+        a = a if isinstance(a, TensorBase) else as_operand(a, ref._data.dtype)
+        b = b if isinstance(b, TensorBase) else as_operand(b, ref._data.dtype)
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(f"matmul: los dos operandos deben tener el mismo dtype; se recibieron "
+                           f"{D._BY_NP[a._data.dtype]} y {D._BY_NP[b._data.dtype]} (convierte uno con .float())")
+    return MM.MatMul.apply(a, b)
+
+
+def div_rounding(a, b, rounding_mode):
+    """``torch.div(a, b, rounding_mode=...)``: ``None`` (división real), ``"trunc"`` o ``"floor"``.
+    Con enteros el resultado sigue siendo entero."""
+    if rounding_mode is None:
+        return a / b
+    if rounding_mode not in ("trunc", "floor"):
+        raise RuntimeError(f"div: rounding_mode debe ser None, 'trunc' o 'floor', no {rounding_mode!r}")
+    a, b = promote(a, b)
+    if a._data.dtype == np.bool_:
+        raise NotImplementedError("la división entera (//, rounding_mode) no está implementada para bool")
+    return E.DivRounding.apply(a, b, mode=rounding_mode)

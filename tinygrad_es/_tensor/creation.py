@@ -1,0 +1,200 @@
+"""Funciones que crean tensores, con los nombres, argumentos y dtypes de PyTorch.
+
+``tensor([1, 2])`` es int64, ``tensor([1., 2.])`` float32, ``arange(4)`` int64, ``arange(0., 1, .25)``
+float32; todas aceptan ``dtype=`` y ``requires_grad=``; las aleatorias, ``generator=``.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .. import _dtype as D
+from .._random import default_rng
+from ..autograd import TensorBase
+from ..device import check_device
+from ._args import to_array
+from .tensor import Tensor
+
+__all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "arange", "linspace",
+           "logspace", "eye", "rand", "randn", "randint", "randperm", "zeros_like", "ones_like", "full_like",
+           "empty_like", "rand_like", "randn_like", "randint_like", "is_tensor", "numel"]
+
+
+def _finish(arr: np.ndarray, requires_grad: bool, device=None) -> Tensor:
+    check_device(device)
+    t = TensorBase._wrap(arr)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _size(size) -> tuple:
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    for s in size:
+        if not isinstance(s, (numbers.Integral, np.integer)) or isinstance(s, bool) or s < 0:
+            raise RuntimeError(f"forma no válida {tuple(size)}: cada dimensión debe ser un entero ≥ 0")
+    return tuple(int(s) for s in size)
+
+
+def _float_dtype(dtype) -> np.dtype:
+    return D.np_dtype(dtype) if dtype is not None else D.get_default_dtype().np
+
+
+def tensor(data, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Crea un tensor **copiando** ``data`` y deduciendo el dtype como PyTorch: enteros → int64,
+    números con decimales → float32, bool → bool; un ndarray conserva el suyo (float64 sigue float64)."""
+    return _finish(to_array(data, dtype, copy=True), requires_grad, device)
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """Como ``tensor`` pero sin copiar cuando se puede (un tensor o ndarray del mismo dtype)."""
+    if isinstance(data, TensorBase) and (dtype is None or D.np_dtype(dtype) == data._data.dtype):
+        return data
+    return _finish(to_array(data, dtype), False, device)
+
+
+def from_numpy(a: np.ndarray) -> Tensor:
+    """Tensor que **comparte memoria** con el ndarray ``a`` (cambiar uno cambia el otro)."""
+    if not isinstance(a, np.ndarray):
+        raise TypeError(f"from_numpy espera un numpy.ndarray, no {type(a).__name__}")
+    return _finish(to_array(a), False)
+
+
+def zeros(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return _finish(np.zeros(_size(size), _float_dtype(dtype)), requires_grad, device)
+
+
+def ones(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return _finish(np.ones(_size(size), _float_dtype(dtype)), requires_grad, device)
+
+
+def empty(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Como PyTorch, pero con ceros (un tensor "sin inicializar" sería irreproducible)."""
+    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def full(size, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Tensor de forma ``size`` lleno de ``fill_value``; el dtype se deduce del valor (int → int64)."""
+    if isinstance(fill_value, TensorBase):
+        fill_value = fill_value.item()
+    npd = D.np_dtype(dtype) if dtype is not None else D.infer_dtype(fill_value)
+    size = _size((size,) if isinstance(size, (numbers.Integral, np.integer)) else (tuple(size),))
+    return _finish(np.full(size, fill_value, dtype=npd), requires_grad, device)
+
+
+def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """``arange(n)`` = 0..n−1. Con argumentos enteros el resultado es int64; con alguno decimal, float32."""
+    if end is None:
+        start, end = 0, start
+    vals = [v.item() if isinstance(v, TensorBase) else v for v in (start, end, step)]
+    if vals[2] == 0:
+        raise RuntimeError("arange: step debe ser distinto de 0")
+    if (vals[1] - vals[0]) * vals[2] < 0:
+        raise RuntimeError(f"arange: el límite superior y el paso no son coherentes "
+                           f"(start={vals[0]}, end={vals[1]}, step={vals[2]})")
+    if dtype is not None:
+        npd = D.np_dtype(dtype)
+    elif all(isinstance(v, (numbers.Integral, np.integer)) for v in vals):
+        npd = np.dtype(np.int64)
+    else:
+        npd = D.get_default_dtype().np
+    return _finish(np.arange(*vals, dtype=np.float64 if npd.kind == "f" else None).astype(npd),
+                   requires_grad, device)
+
+
+def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    if int(steps) < 0:
+        raise RuntimeError(f"linspace: steps debe ser ≥ 0, no {steps}")
+    return _finish(np.linspace(start, end, int(steps)).astype(_float_dtype(dtype)), requires_grad, device)
+
+
+def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return _finish(np.logspace(start, end, int(steps), base=base).astype(_float_dtype(dtype)),
+                   requires_grad, device)
+
+
+def eye(n, m=None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad, device)
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Uniforme en [0, 1)."""
+    r = default_rng(generator)
+    return _finish(r.random(_size(size)).astype(_float_dtype(dtype)), requires_grad, device)
+
+
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Normal estándar N(0, 1)."""
+    r = default_rng(generator)
+    return _finish(r.standard_normal(_size(size)).astype(_float_dtype(dtype)), requires_grad, device)
+
+
+def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None,
+            requires_grad=False) -> Tensor:
+    """Enteros uniformes en [low, high) (int64); ``randint(high, size)`` también vale."""
+    if size is None:  # randint(high, size)
+        if high is None:
+            raise TypeError("randint necesita high y size: randint(low, high, size) o randint(high, size)")
+        low, high, size = 0, low, high
+    if high <= low:
+        raise RuntimeError(f"randint: se necesita low < high (low={low}, high={high})")
+    r = default_rng(generator)
+    npd = D.np_dtype(dtype) if dtype is not None else np.dtype(np.int64)
+    return _finish(r.integers(low, high, _size((size,) if isinstance(size, int) else (tuple(size),)))
+                   .astype(npd), requires_grad, device)
+
+
+def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    r = default_rng(generator)
+    npd = D.np_dtype(dtype) if dtype is not None else np.dtype(np.int64)
+    return _finish(r.permutation(int(n)).astype(npd), requires_grad, device)
+
+
+def _like(t, dtype):
+    a = t._data if isinstance(t, TensorBase) else np.asarray(t)
+    return a.shape, (D.np_dtype(dtype) if dtype is not None else a.dtype)
+
+
+def zeros_like(input, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    shape, npd = _like(input, dtype)
+    return _finish(np.zeros(shape, npd), requires_grad, device)
+
+
+def ones_like(input, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    shape, npd = _like(input, dtype)
+    return _finish(np.ones(shape, npd), requires_grad, device)
+
+
+empty_like = zeros_like
+
+
+def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    shape, npd = _like(input, dtype)
+    return _finish(np.full(shape, fill_value, npd), requires_grad, device)
+
+
+def rand_like(input, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    shape, npd = _like(input, dtype)
+    return _finish(default_rng(generator).random(shape).astype(npd), requires_grad, device)
+
+
+def randn_like(input, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    shape, npd = _like(input, dtype)
+    return _finish(default_rng(generator).standard_normal(shape).astype(npd), requires_grad, device)
+
+
+def randint_like(input, low=0, high=None, *, generator=None, dtype=None, device=None) -> Tensor:
+    if high is None:
+        low, high = 0, low
+    shape, npd = _like(input, dtype)
+    return _finish(default_rng(generator).integers(low, high, shape).astype(npd), False, device)
+
+
+def is_tensor(obj) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def numel(input) -> int:
+    return input.numel()

@@ -1,0 +1,243 @@
+"""Métodos de indexado con tensores de ``Tensor``: ``gather``, ``scatter``, ``scatter_add``,
+``scatter_reduce``, ``index_select``, ``index_add``, ``index_fill``, ``masked_fill``,
+``masked_select``, ``take``, ``nonzero``, ``where`` (con sus variantes in situ).
+
+Aquí se validan los argumentos con los mensajes (en castellano) y los tipos de error de PyTorch;
+el cálculo y el gradiente están en ``ops/indexing.py``.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ..autograd import TensorBase
+from ..ops import indexing as I
+from ._args import as_index, norm_dims
+from .joins import where
+
+__all__ = ["IndexMixin"]
+
+_REDUCES = {"sum": "sum", "prod": "prod", "mean": "mean", "amax": "amax", "amin": "amin"}
+
+
+def _same_dtype(x, src, op):
+    if src._data.dtype != x._data.dtype:
+        raise RuntimeError(f"{op}(): src debe tener el mismo dtype que el tensor ({x.dtype}), y es "
+                           f"{src.dtype}")
+
+
+class IndexMixin:
+    __slots__ = ()
+
+    def _scalar_dims(self, index):
+        """Tensores 0-D: se trabaja con forma (1,) y se vuelve a la del índice al final."""
+        if self.ndim == 0:
+            return self.reshape(1), index.reshape(-1)
+        return self, index
+
+    # -- gather / scatter -------------------------------------------------------------------
+    def gather(self, dim, index, *, sparse_grad=False):
+        """``out[i][j] = self[i][index[i][j]]`` (para ``dim=1``); ``out`` tiene la forma de ``index``."""
+        idx = as_index(index, "gather")
+        d = self._dim(dim)
+        x, i1 = self._scalar_dims(idx)
+        I.check_index(i1, x.shape, d, "gather")
+        out = I.Gather.apply(x, index=i1, dim=d)
+        return out.reshape(idx.shape) if self.ndim == 0 else out
+
+    def scatter(self, dim, index, src=None, value=None, *, reduce=None):
+        """Copia de ``self`` con ``out[i][index[i][j]] = src[i][j]`` (``dim=1``); ``src`` puede ser
+        un número. Con índices repetidos gana uno cualquiera (como en PyTorch)."""
+        if src is None and value is None:
+            raise TypeError("scatter(): falta src (un tensor) o value (un número)")
+        src = value if src is None else src
+        if reduce is not None:
+            if reduce not in ("add", "multiply"):
+                raise RuntimeError(f"scatter(): reduce debe ser 'add' o 'multiply', no {reduce!r}")
+            if not isinstance(src, TensorBase):
+                src = TensorBase._wrap(np.full(np.shape(as_index(index, "scatter")), src, self._data.dtype))
+            return self.scatter_reduce(dim, index, src, "sum" if reduce == "add" else "prod")
+        idx = as_index(index, "scatter")
+        d = self._dim(dim)
+        x, i1 = self._scalar_dims(idx)
+        if isinstance(src, TensorBase):
+            _same_dtype(self, src, "scatter")
+            s = src.reshape(-1) if self.ndim == 0 else src
+            I.check_index(i1, x.shape, d, "scatter", s.shape)
+            out = I.Scatter.apply(x, s, index=i1, dim=d)
+        else:
+            if not isinstance(src, (numbers.Number, np.number, np.bool_)):
+                raise TypeError(f"scatter(): src debe ser un tensor o un número, no {type(src).__name__}")
+            I.check_index(i1, x.shape, d, "scatter")
+            out = I.Scatter.apply(x, index=i1, dim=d, value=np.asarray(src).astype(self._data.dtype))
+        return out.reshape(()) if self.ndim == 0 else out
+
+    def _scatter_args(self, dim, index, src, op):
+        """Lo común de ``scatter_add`` y ``scatter_reduce``: entrada, ``src``, índice y eje comprobados
+        (con los 0-D como forma (1,))."""
+        idx = as_index(index, op)
+        d = self._dim(dim)
+        _same_dtype(self, src, op)
+        x, i1 = self._scalar_dims(idx)
+        s = src.reshape(-1) if self.ndim == 0 else src
+        I.check_index(i1, x.shape, d, op, s.shape)
+        return x, s, i1, d
+
+    def scatter_add(self, dim, index, src):
+        """Copia de ``self`` con ``out[i][index[i][j]] += src[i][j]`` (los repetidos se suman)."""
+        x, s, i1, d = self._scatter_args(dim, index, src, "scatter_add")
+        out = I.ScatterAdd.apply(x, s, index=i1, dim=d)
+        return out.reshape(()) if self.ndim == 0 else out
+
+    def scatter_reduce(self, dim, index, src, reduce, *, include_self=True):
+        """Reduce en cada posición los ``src`` que apuntan a ella (y ``self`` si ``include_self``)
+        con ``"sum"``, ``"prod"``, ``"mean"``, ``"amax"`` o ``"amin"``."""
+        if reduce not in _REDUCES:
+            raise RuntimeError(f"scatter_reduce(): reduce debe ser 'sum', 'prod', 'mean', 'amax' o 'amin', "
+                               f"no {reduce!r}")
+        x, s, i1, d = self._scatter_args(dim, index, src, "scatter_reduce")
+        out = I.ScatterReduce.apply(x, s, index=i1, dim=d, reduce=_REDUCES[reduce],
+                                    include_self=bool(include_self))
+        return out.reshape(()) if self.ndim == 0 else out
+
+    # -- index_* ---------------------------------------------------------------------------
+    def _index_1d(self, index, dim, op):
+        idx = as_index(index, op)
+        if idx.ndim > 1:
+            raise IndexError(f"{op}(): el índice debe ser un vector (1-D), no de forma {tuple(idx.shape)}")
+        idx = idx.reshape(-1)
+        d = self._dim(dim)
+        n = self.shape[d] if self.ndim else 1
+        if idx.size and (idx.min() < 0 or idx.max() >= n):
+            bad = idx.min() if idx.min() < 0 else idx.max()
+            # los mismos tipos que PyTorch: index_select fuera del eje 0 da RuntimeError
+            err = RuntimeError if op == "index_select" and (d != 0 or self.ndim > 1 and n == 0) else IndexError
+            raise err(f"{op}(): el índice {int(bad)} está fuera de rango para el eje {dim} de tamaño {n}")
+        return idx, d
+
+    def index_select(self, dim, index):
+        """Las posiciones ``index`` (1-D) del eje ``dim``, en ese orden (pueden repetirse)."""
+        idx, d = self._index_1d(index, dim, "index_select")
+        if self.ndim == 0:
+            return I.IndexSelect.apply(self.reshape(1), index=idx, dim=0).reshape(())
+        return I.IndexSelect.apply(self, index=idx, dim=d)
+
+    def index_add(self, dim, index, source, *, alpha=1):
+        """Copia de ``self`` con ``out[..., index[k], ...] += alpha·source[..., k, ...]``."""
+        idx, d = self._index_1d(index, dim, "index_add")
+        if not isinstance(source, TensorBase):
+            raise TypeError(f"index_add(): source debe ser un Tensor, no {type(source).__name__}")
+        _same_dtype(self, source, "index_add")
+        x = self.reshape(1) if self.ndim == 0 else self
+        s = source.reshape(-1) if source.ndim == 0 else source
+        expect = x.shape[:d] + (idx.size,) + x.shape[d + 1:]
+        if tuple(s.shape) != tuple(expect):
+            raise RuntimeError(f"index_add(): source debe tener forma {tuple(expect)} y tiene "
+                               f"{tuple(source.shape)}")
+        out = I.IndexAdd.apply(x, s, index=idx, dim=d, alpha=alpha)
+        return out.reshape(()) if self.ndim == 0 else out
+
+    def index_fill(self, dim, index, value):
+        """Copia de ``self`` con ``value`` en las posiciones ``index`` del eje ``dim``."""
+        idx, d = self._index_1d(index, dim, "index_fill")
+        mask = np.zeros(self.shape[d] if self.ndim else 1, dtype=bool)
+        mask[idx] = True
+        shape = [1] * self.ndim
+        if self.ndim:
+            shape[d] = mask.size
+        return self.masked_fill(TensorBase._wrap(mask.reshape(shape)), value)
+
+    # -- máscaras ----------------------------------------------------------------------------
+    def masked_fill(self, mask, value):
+        """``value`` donde ``mask`` (bool, con broadcasting) es cierto; ``self`` donde no."""
+        m = mask._data if isinstance(mask, TensorBase) else np.asarray(mask)
+        if m.dtype != np.bool_:
+            raise RuntimeError(f"masked_fill(): la máscara debe ser un tensor bool, no {m.dtype} (usa "
+                               f"una comparación, p. ej. x > 0)")
+        if isinstance(value, TensorBase):
+            if value.ndim != 0:
+                raise RuntimeError(f"masked_fill(): value debe ser un número o un tensor 0-D, no de forma "
+                                   f"{tuple(value.shape)}")
+            v = value if value._data.dtype == self._data.dtype else value.type(self.dtype)
+        elif isinstance(value, (numbers.Number, np.number, np.bool_)):
+            v = TensorBase._wrap(np.asarray(value).astype(self._data.dtype))
+        else:
+            raise TypeError(f"masked_fill(): value debe ser un número o un tensor 0-D, no "
+                            f"{type(value).__name__}")
+        try:
+            np.broadcast_shapes(m.shape, self._data.shape)
+        except ValueError:
+            raise RuntimeError(f"masked_fill(): la máscara de forma {m.shape} no hace broadcasting con el "
+                               f"tensor de forma {tuple(self.shape)}") from None
+        return I.MaskedFill.apply(self, v, mask=m)
+
+    def masked_select(self, mask):
+        """Los elementos donde ``mask`` es cierto, en un tensor 1-D."""
+        m = mask._data if isinstance(mask, TensorBase) else np.asarray(mask)
+        if m.dtype != np.bool_:
+            raise RuntimeError(f"masked_select(): la máscara debe ser un tensor bool, no {m.dtype}")
+        try:
+            np.broadcast_shapes(m.shape, self._data.shape)
+        except ValueError:
+            raise RuntimeError(f"masked_select(): la máscara de forma {m.shape} no hace broadcasting con "
+                               f"el tensor de forma {tuple(self.shape)}") from None
+        return I.MaskedSelect.apply(self, mask=m)
+
+    def take(self, index):
+        """``self`` aplanado, elegido en ``index`` (la salida tiene la forma de ``index``)."""
+        idx = as_index(index, "take")
+        n = self.numel()
+        if idx.size and (idx.min() < -n or idx.max() >= n):
+            bad = idx.min() if idx.min() < -n else idx.max()
+            raise IndexError(f"take(): índice {int(bad)} fuera de rango para un tensor de {n} elementos")
+        return I.Take.apply(self, index=idx)
+
+    def nonzero(self, *, as_tuple=False):
+        """Índices de los elementos distintos de 0: tensor (N, ndim) o, con ``as_tuple``, una tupla."""
+        d = self._data
+        if as_tuple:
+            if d.ndim == 0:
+                return (TensorBase._wrap(np.zeros(int(d != 0), dtype=np.int64)),)
+            return tuple(TensorBase._wrap(i.astype(np.int64)) for i in np.nonzero(d))
+        if d.ndim == 0:
+            return TensorBase._wrap(np.zeros((int(d != 0), 0), dtype=np.int64))
+        return TensorBase._wrap(np.argwhere(d).astype(np.int64))
+
+    argwhere = nonzero
+
+    def count_nonzero(self, dim=None):
+        """Cuántos elementos distintos de 0 (int64), en total o por ``dim``."""
+        dims = norm_dims(dim, self.ndim)
+        return TensorBase._wrap(np.asarray(np.count_nonzero(self._data, axis=dims or None)
+                                           if self.ndim else int(self._data != 0), dtype=np.int64))
+
+    def where(self, condition, other):
+        """``self`` donde ``condition``, ``other`` donde no (como ``torch.where(condition, self, other)``)."""
+        return where(condition, self, other)
+
+    # -- in situ -------------------------------------------------------------------------------
+    def masked_fill_(self, mask, value):
+        """``masked_fill`` in situ."""
+        return self._inplace("masked_fill_", lambda s: s.masked_fill(mask, value), (value,))
+
+    def scatter_(self, dim, index, src=None, value=None, *, reduce=None):
+        """``scatter`` in situ."""
+        return self._inplace("scatter_", lambda s: s.scatter(dim, index, src, value, reduce=reduce), (src,))
+
+    def scatter_add_(self, dim, index, src):
+        """``scatter_add`` in situ."""
+        return self._inplace("scatter_add_", lambda s: s.scatter_add(dim, index, src), (src,))
+
+    def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
+        """``scatter_reduce`` in situ."""
+        return self._inplace("scatter_reduce_", lambda s: s.scatter_reduce(dim, index, src, reduce,
+                                                                           include_self=include_self), (src,))
+
+    def index_add_(self, dim, index, source, *, alpha=1):
+        """``index_add`` in situ."""
+        return self._inplace("index_add_", lambda s: s.index_add(dim, index, source, alpha=alpha), (source,))
+
+    def index_fill_(self, dim, index, value):
+        """``index_fill`` in situ."""
+        return self._inplace("index_fill_", lambda s: s.index_fill(dim, index, value), (value,))

@@ -1,0 +1,51 @@
+"""Las funciones que juntan varios tensores: ``cat`` (``concat``, ``concatenate``), ``stack`` y
+``where``, con la promoción de tipos de PyTorch entre las entradas."""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _dtype as D
+from ..autograd import TensorBase
+from ..ops import indexing as I, movement as M
+from ._args import as_operand, norm_dim, promote
+
+__all__ = ["cat", "concat", "concatenate", "stack", "where"]
+
+
+def _as_tensors(tensors, op):
+    ts = list(tensors)
+    if not ts:
+        raise RuntimeError(f"{op}: se necesita al menos un tensor")
+    for t in ts:
+        if not isinstance(t, TensorBase):
+            raise TypeError(f"{op} espera una lista de tensores; se recibió un {type(t).__name__}")
+    npd = D.result_type(*[t for t in ts if t.ndim] or ts)
+    return [as_operand(t, npd) for t in ts]
+
+
+def cat(tensors, dim=0, *, axis=None):
+    """Concatena a lo largo de ``dim`` (las demás dimensiones deben coincidir)."""
+    ts = _as_tensors(tensors, "cat")
+    ts = [t for t in ts if not (t.ndim == 1 and t.shape[0] == 0)] or ts[:1]  # PyTorch ignora (0,)
+    d = ts[0]._dim(dim if axis is None else axis)
+    return M.Cat.apply(*ts, axis=d)
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim=0, *, axis=None):
+    """Apila tensores de la misma forma en un eje nuevo ``dim``."""
+    ts = _as_tensors(tensors, "stack")
+    return M.Stack.apply(*ts, axis=norm_dim(dim if axis is None else axis, ts[0].ndim + 1))
+
+
+def where(condition, input=None, other=None):
+    """``where(cond, a, b)``: ``a`` donde ``cond`` es cierto, ``b`` donde no (con broadcasting y
+    promoción de tipos). ``where(cond)`` = ``nonzero(cond, as_tuple=True)``."""
+    cond = condition._data if isinstance(condition, TensorBase) else np.asarray(condition)
+    if input is None and other is None:
+        return tuple(TensorBase._wrap(i.astype(np.int64)) for i in np.nonzero(cond))
+    if cond.dtype != np.bool_:
+        raise RuntimeError(f"where: la condición debe ser bool, no {cond.dtype}")
+    return I.Where.apply(*promote(input, other), cond=cond)

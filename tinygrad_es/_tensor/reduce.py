@@ -1,0 +1,195 @@
+"""Reducciones de ``Tensor``: ``sum``, ``mean``, ``var``/``std``, ``max``/``min`` (con índices),
+``amax``/``amin``, ``argmax``/``argmin``, ``any``/``all``, ``logsumexp``, ``softmax``/``log_softmax``,
+``prod``, ``aminmax``, ``norm`` y los atajos ``det``/``inverse`` (cada uno delega en una ``Function``).
+
+Los ejes siguen a PyTorch: ``dim``/``keepdim`` (también valen ``axis``/``keepdims``, como en
+PyTorch), un 0-D admite ``dim=0`` y ``dim=-1``, y un eje fuera de rango es un ``IndexError``.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .. import _dtype as D
+from .. import return_types as RT
+from ..autograd import TensorBase
+from ..ops import movement as M, reduce as R
+from ..return_types import max as _max_t, min as _min_t
+from ._args import norm_dims
+from .linalg import det, inv, matrix_norm, vector_norm
+
+__all__ = ["ReduceMixin"]
+
+_NO = object()
+
+
+def _dk(dim, keepdim, axis, keepdims):
+    if axis is not _NO:
+        dim = axis
+    if keepdims is not _NO:
+        keepdim = keepdims
+    return dim, bool(keepdim)
+
+
+class ReduceMixin:
+    __slots__ = ()
+
+    # -- reducciones -----------------------------------------------------------------
+    def sum(self, dim=None, keepdim=False, *, dtype=None, axis=_NO, keepdims=_NO):
+        """Suma sobre ``dim``. Enteros y bool suman en int64 (como PyTorch)."""
+        dim, keepdim = _dk(dim, keepdim, axis, keepdims)
+        x = self
+        if dtype is not None:
+            x = x.type(dtype)
+        elif x._data.dtype.kind in "biu":
+            x = x.type(D.int64)
+        return R.Sum.apply(x, axis=norm_dims(dim, x.ndim), keepdims=keepdim)
+
+    def mean(self, dim=None, keepdim=False, *, dtype=None, axis=_NO, keepdims=_NO):
+        dim, keepdim = _dk(dim, keepdim, axis, keepdims)
+        x = self if dtype is None else self.type(dtype)
+        if x._data.dtype.kind != "f":
+            raise RuntimeError(f"mean(): no se puede deducir el dtype de salida: la entrada debe ser de "
+                               f"coma flotante y es {x.dtype} (usa .float() o dtype=)")
+        return R.Mean.apply(x, axis=norm_dims(dim, x.ndim), keepdims=keepdim)
+
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=_NO, keepdims=_NO):
+        """Varianza con corrección de Bessel (``correction=1`` por defecto); con N − corrección ≤ 0
+        da nan (como PyTorch)."""
+        if isinstance(unbiased, bool) or unbiased is None:
+            corr = 1 if unbiased is None else int(unbiased)
+        else:  # var(dim_int_o_tupla, ...) posicional: PyTorch acepta var(x, 1)
+            raise TypeError("var: unbiased debe ser bool")
+        if correction is not None:
+            corr = correction
+        dim, keepdim = _dk(dim, keepdim, axis, keepdims)
+        x = self if self._data.dtype.kind == "f" else self.type(D.get_default_dtype())
+        return R.Var.apply(x, axis=norm_dims(dim, x.ndim), keepdims=keepdim, correction=corr)
+
+    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=_NO, keepdims=_NO):
+        return self.var(dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims).sqrt()
+
+    def _extreme(self, which, dim, keepdim, axis, keepdims):
+        if isinstance(dim, TensorBase):  # torch.max(a, b): máximo elemento a elemento
+            return self.maximum(dim) if which == "max" else self.minimum(dim)
+        dim, keepdim = _dk(dim, keepdim, axis, keepdims)
+        if self._data.size == 0 and (dim is None or self._data.shape[self._dim(dim)] == 0):
+            raise IndexError(f"{which}(): la reducción de un tensor vacío (forma {tuple(self.shape)}) "
+                             f"no está definida")
+        if dim is None:  # reducción total: los empates se reparten el gradiente
+            return (R.Amax if which == "max" else R.Amin).apply(self, axis=norm_dims(None, self.ndim),
+                                                                keepdims=False)
+        d = self._dim(dim)
+        argf = np.argmax if which == "max" else np.argmin
+        idx = argf(self._data, axis=d, keepdims=True) if self.ndim else np.zeros((), np.int64)
+        vals = M.TakeAlong.apply(self, index=idx, axis=d if self.ndim else None, keepdims=keepdim)
+        ind = idx if (keepdim or not self.ndim) else np.squeeze(idx, axis=d)
+        return (_max_t if which == "max" else _min_t)(vals, TensorBase._wrap(ind.astype(np.int64)))
+
+    def max(self, dim=None, keepdim=False, *, axis=_NO, keepdims=_NO):
+        """``max()``: el máximo (empates: el gradiente se reparte por igual). ``max(dim)``: la
+        tupla ``(values, indices)``; el gradiente va al índice devuelto."""
+        return self._extreme("max", dim, keepdim, axis, keepdims)
+
+    def min(self, dim=None, keepdim=False, *, axis=_NO, keepdims=_NO):
+        """Como ``max`` pero con el mínimo."""
+        return self._extreme("min", dim, keepdim, axis, keepdims)
+
+    def amax(self, dim=(), keepdim=False):
+        """Máximo sobre ``dim`` (todos si se omite); los empates se reparten el gradiente."""
+        return R.Amax.apply(self, axis=norm_dims(None if dim == () else dim, self.ndim), keepdims=keepdim)
+
+    def amin(self, dim=(), keepdim=False):
+        return R.Amin.apply(self, axis=norm_dims(None if dim == () else dim, self.ndim), keepdims=keepdim)
+
+    def _arg(self, fn, dim, keepdim, axis):
+        if axis is not _NO:
+            dim = axis
+        if self._data.size == 0:
+            raise IndexError(f"arg{fn.__name__[3:]}(): el tensor está vacío")
+        if dim is None:
+            out = np.asarray(fn(self._data.reshape(-1)))
+            if keepdim:
+                out = out.reshape((1,) * self.ndim)
+        else:
+            d = self._dim(dim)
+            out = fn(self._data, axis=d, keepdims=keepdim) if self.ndim else np.asarray(0)
+        return TensorBase._wrap(np.asarray(out, dtype=np.int64))
+
+    def argmax(self, dim=None, keepdim=False, *, axis=_NO):
+        return self._arg(np.argmax, dim, keepdim, axis)
+
+    def argmin(self, dim=None, keepdim=False, *, axis=_NO):
+        return self._arg(np.argmin, dim, keepdim, axis)
+
+    def _logic(self, fn, dim, keepdim):
+        if dim is None:
+            return TensorBase._wrap(np.asarray(fn(self._data)))
+        return TensorBase._wrap(np.asarray(fn(self._data, axis=norm_dims(dim, self.ndim), keepdims=keepdim)))
+
+    def any(self, dim=None, keepdim=False):
+        """¿Algún elemento distinto de 0? Devuelve un tensor bool (como PyTorch)."""
+        return self._logic(np.any, dim, keepdim)
+
+    def all(self, dim=None, keepdim=False):
+        return self._logic(np.all, dim, keepdim)
+
+    def logsumexp(self, dim=None, keepdim=False, *, axis=_NO, keepdims=_NO):
+        dim, keepdim = _dk(dim, keepdim, axis, keepdims)
+        x = self if self._data.dtype.kind == "f" else self.type(D.get_default_dtype())
+        return R.LogSumExp.apply(x, axis=norm_dims(dim, x.ndim), keepdims=keepdim)
+
+    def softmax(self, dim=-1, dtype=None, *, axis=_NO):
+        d = self._dim(dim if axis is _NO else axis)
+        x = self.type(dtype) if dtype is not None else (self if self._data.dtype.kind == "f"
+                                                        else self.type(D.get_default_dtype()))
+        return R.Softmax.apply(x, axis=d if x.ndim else None)
+
+    def log_softmax(self, dim=-1, dtype=None, *, axis=_NO):
+        d = self._dim(dim if axis is _NO else axis)
+        x = self.type(dtype) if dtype is not None else (self if self._data.dtype.kind == "f"
+                                                        else self.type(D.get_default_dtype()))
+        return R.LogSoftmax.apply(x, axis=d if x.ndim else None)
+
+    def prod(self, dim=None, keepdim=False, *, dtype=None):
+        """Producto de los elementos (o a lo largo de ``dim``). Enteros y bool → int64. El
+        gradiente es exacto también con ceros."""
+        x = self
+        if dtype is not None:
+            x = x.type(dtype)
+        elif x._data.dtype.kind in "biu":
+            x = x.type(D.int64)
+        if dim is None:
+            return R.Prod.apply(x, axis=norm_dims(None, x.ndim), keepdims=False)
+        return R.Prod.apply(x, axis=(x._dim(dim),) if x.ndim else (), keepdims=bool(keepdim))
+
+    def aminmax(self, *, dim=None, keepdim=False):
+        """``(min, max)`` a la vez (tupla con nombre)."""
+        if self.numel() == 0:
+            raise RuntimeError("aminmax(): no se puede reducir un tensor vacío")
+        d = () if dim is None else dim
+        return RT.aminmax(self.amin(d, keepdim), self.amax(d, keepdim))
+
+    def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
+        """``torch.norm``: ``p`` numérico → norma vectorial sobre ``dim`` (todo si es ``None``);
+        ``"fro"`` → la de Frobenius; ``"nuc"`` → la nuclear (suma de valores singulares)."""
+        if isinstance(dim, numbers.Integral):
+            dim = (dim,)
+        if p == "fro":
+            if dim is not None and len(dim) > 2:
+                raise RuntimeError("norm: la norma de Frobenius admite como mucho 2 ejes")
+            return vector_norm(self, 2, dim, keepdim, dtype=dtype)
+        if p == "nuc":
+            return matrix_norm(self, "nuc", (-2, -1) if dim is None else dim, keepdim, dtype=dtype)
+        if p is None:
+            p = 2
+        return vector_norm(self, p, dim, keepdim, dtype=dtype)
+
+    def det(self):
+        """Determinante (``torch.linalg.det``)."""
+        return det(self)
+
+    def inverse(self):
+        """Matriz inversa (``torch.linalg.inv``)."""
+        return inv(self)

@@ -1,0 +1,239 @@
+"""Métodos de forma de ``Tensor``: ``reshape``/``view``, ``permute``/``transpose``, ``flatten``,
+``squeeze``/``unsqueeze``, ``expand``, ``pad``, trocear (``split``, ``chunk``, ``unbind``, ``narrow``),
+``movedim``, ``unflatten``, ``unfold`` y el indexado con ``[]``.
+
+Casi todos son vistas (``Reshape``, ``Permute``, ``Expand``, ``GetItem``) o se componen de ellas.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ..ops import movement as M, rearrange as RA
+from ._args import int_list, kw_arg, norm_dim, norm_dims
+
+__all__ = ["ShapeMixin"]
+
+
+def _shape_arg(shape):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    return tuple(int(s) for s in shape)
+
+
+class ShapeMixin:
+    __slots__ = ()
+
+    # -- forma ---------------------------------------------------------------------------
+    def reshape(self, *shape):
+        return M.Reshape.apply(self, shape=_shape_arg(shape))
+
+    def view(self, *shape):
+        if len(shape) == 1 and not isinstance(shape[0], (tuple, list, numbers.Integral)):
+            return self.type(shape[0])  # view(dtype)
+        return M.Reshape.apply(self, shape=_shape_arg(shape))
+
+    def view_as(self, other):
+        return self.reshape(other.shape)
+
+    def reshape_as(self, other):
+        return self.reshape(other.shape)
+
+    def permute(self, *dims):
+        dims = _shape_arg(dims)
+        if len(dims) != self.ndim:
+            raise RuntimeError(f"permute: el número de ejes no coincide: el tensor tiene {self.ndim} y se "
+                               f"dieron {len(dims)} ({dims})")
+        return M.Permute.apply(self, dims=tuple(self._dim(d) for d in dims))
+
+    def transpose(self, dim0, dim1):
+        """Intercambia dos ejes."""
+        if self.ndim < 2:
+            self._dim(dim0), self._dim(dim1)
+            return self
+        dims = list(range(self.ndim))
+        a, b = self._dim(dim0), self._dim(dim1)
+        dims[a], dims[b] = dims[b], dims[a]
+        return M.Permute.apply(self, dims=tuple(dims))
+
+    swapaxes = swapdims = transpose
+
+    def t(self):
+        if self.ndim > 2:
+            raise RuntimeError(f"t() espera un tensor de 2 o menos dimensiones; éste tiene {self.ndim}")
+        return self.transpose(0, 1) if self.ndim == 2 else self
+
+    @property
+    def T(self):
+        return M.Permute.apply(self, dims=tuple(reversed(range(self.ndim))))
+
+    @property
+    def mT(self):
+        return self.transpose(-2, -1)
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        if self.ndim == 0:
+            return self.reshape(1)
+        s, e = self._dim(start_dim), self._dim(end_dim)
+        if s > e:
+            raise RuntimeError("flatten: start_dim no puede ir después de end_dim")
+        shp = self._data.shape
+        return self.reshape(shp[:s] + (int(np.prod(shp[s:e + 1])),) + shp[e + 1:])
+
+    def squeeze(self, dim=None):
+        shp = self._data.shape
+        if dim is None:
+            new = tuple(n for n in shp if n != 1)
+        else:
+            ds = set(norm_dims(dim, self.ndim))
+            new = tuple(n for i, n in enumerate(shp) if not (i in ds and n == 1))
+        return self.reshape(new)
+
+    def unsqueeze(self, dim):
+        d = norm_dim(dim, self.ndim + 1)
+        shp = self._data.shape
+        return self.reshape(shp[:d] + (1,) + shp[d:])
+
+    def expand(self, *shape):
+        shape = _shape_arg(shape)
+        if len(shape) < self.ndim:
+            raise RuntimeError(f"expand: la forma {shape} tiene menos ejes que el tensor {tuple(self.shape)}")
+        off = len(shape) - self.ndim
+        shape = tuple(self._data.shape[i - off] if n == -1 else n for i, n in enumerate(shape))
+        return M.Expand.apply(self, shape=shape)
+
+    def expand_as(self, other):
+        return self.expand(other.shape)
+
+    def pad(self, pad_width, value=0.0):
+        """Relleno constante al estilo numpy: ((antes, después), ...) por eje."""
+        return M.Pad.apply(self, pad_width=pad_width, value=value)
+
+    def _need_dims(self, op):
+        if self.ndim == 0:
+            raise RuntimeError(f"{op}: la entrada debe tener al menos 1 dimensión (es un tensor 0-D)")
+
+    # -- trocear --------------------------------------------------------------------------------
+    def split(self, split_size, dim=0):
+        """Trozos de tamaño ``split_size`` (el último puede ser menor) o de los tamaños de la lista."""
+        self._need_dims("split")
+        d = self._dim(dim)
+        n = self.shape[d]
+        s = split_size
+        if isinstance(s, (numbers.Integral, np.integer)):
+            if s <= 0 and not (s == 0 and n == 0):
+                raise RuntimeError(f"split: el tamaño de los trozos debe ser > 0, no {s}")
+            sizes = [min(s, n - i) for i in range(0, n, s)] if n else [0]
+        else:
+            sizes = list(int_list((s,), "split"))
+            if sum(sizes) != n or any(v < 0 for v in sizes):
+                raise RuntimeError(f"split: los tamaños {sizes} deben sumar {n} (el tamaño del eje {dim})")
+        return tuple(self.narrow(d, int(b), int(v)) for b, v in zip(np.cumsum([0] + sizes[:-1]), sizes))
+
+    def tensor_split(self, indices_or_sections, dim=0):
+        """Parte en ``n`` trozos casi iguales (los primeros, uno más largos) o por los índices dados."""
+        self._need_dims("tensor_split")
+        d = self._dim(dim)
+        n = self.shape[d]
+        if isinstance(indices_or_sections, (numbers.Integral, np.integer)):
+            k = int(indices_or_sections)
+            if k <= 0:
+                raise RuntimeError(f"tensor_split: el número de trozos debe ser > 0, no {k}")
+            sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]
+            bounds = np.cumsum([0] + sizes)
+        else:
+            bounds = [0] + [min(max(int(i), 0), n) for i in indices_or_sections] + [n]
+        return tuple(self.narrow(d, int(a), max(int(b) - int(a), 0)) for a, b in zip(bounds[:-1], bounds[1:]))
+
+    def chunk(self, chunks, dim=0):
+        """Hasta ``chunks`` trozos de ⌈n/chunks⌉ elementos (puede salir alguno menos, como en PyTorch)."""
+        self._need_dims("chunk")
+        if chunks <= 0:
+            raise RuntimeError(f"chunk: el número de trozos debe ser > 0, no {chunks}")
+        d = self._dim(dim)
+        n = self.shape[d]
+        if n == 0:  # PyTorch devuelve `chunks` trozos vacíos
+            return tuple(self.narrow(d, 0, 0) for _ in range(chunks))
+        return self.split(-(-n // chunks), dim)
+
+    def unbind(self, dim=0):
+        """Tupla con los cortes del eje ``dim`` (cada uno sin ese eje)."""
+        d = self._dim(dim)
+        lead = (slice(None),) * d
+        return tuple(self[lead + (i,)] for i in range(self.shape[d]))
+
+    def narrow(self, dim, start, length):
+        """``length`` elementos del eje ``dim`` desde ``start`` (que puede ser negativo)."""
+        self._need_dims("narrow")
+        d = self._dim(dim)
+        n = self.shape[d]
+        start = int(start)
+        if not -n <= start <= n:
+            raise IndexError(f"narrow: start = {start} fuera de rango para el eje {dim} de tamaño {n}")
+        if start < 0:
+            start += n
+        if length < 0 or start + length > n:
+            raise RuntimeError(f"narrow: start ({start}) + length ({length}) supera el tamaño del eje ({n})")
+        return self[(slice(None),) * d + (slice(start, start + length),)]
+
+    def movedim(self, source, destination):
+        """Lleva los ejes ``source`` a las posiciones ``destination`` (el resto conserva su orden)."""
+        src = int_list((source,), "movedim") if isinstance(source, (tuple, list)) else (int(source),)
+        dst = int_list((destination,), "movedim") if isinstance(destination, (tuple, list)) else (int(destination),)
+        if len(src) != len(dst):
+            raise RuntimeError(f"movedim: source ({len(src)}) y destination ({len(dst)}) deben tener la misma "
+                               f"longitud")
+        src = tuple(self._dim(s) for s in src)
+        dst = tuple(self._dim(s) for s in dst)
+        if len(set(src)) != len(src) or len(set(dst)) != len(dst):
+            raise RuntimeError("movedim: hay ejes repetidos")
+        if self.ndim == 0:
+            return self
+        perm = [None] * self.ndim
+        for s_, d_ in zip(src, dst):
+            perm[d_] = s_
+        rest = iter(d for d in range(self.ndim) if d not in src)
+        return self.permute(*[p if p is not None else next(rest) for p in perm])
+
+    moveaxis = movedim
+
+    def unflatten(self, dim, sizes):
+        """Parte el eje ``dim`` en varios de tamaños ``sizes`` (uno puede ser −1)."""
+        self._need_dims("unflatten")
+        d = self._dim(dim)
+        sizes = int_list((sizes,), "unflatten")
+        n = self.shape[d]
+        if sizes.count(-1) > 1:
+            raise RuntimeError("unflatten: sólo un tamaño puede ser -1")
+        known = int(np.prod([s for s in sizes if s != -1]))
+        if -1 in sizes:
+            if known == 0 or n % known:
+                raise RuntimeError(f"unflatten: los tamaños {sizes} no encajan en un eje de tamaño {n}")
+            sizes = tuple(n // known if s == -1 else s for s in sizes)
+        elif known != n:
+            raise RuntimeError(f"unflatten: los tamaños {sizes} multiplican {known}, no {n} (el tamaño del eje)")
+        return self.reshape(self.shape[:d] + sizes + self.shape[d + 1:])
+
+    def broadcast_to(self, *shape, **kw):
+        """Vista expandida a ``size`` (como ``expand``)."""
+        return self.expand(*kw_arg(shape, kw, "size", "broadcast_to"))
+
+    def unfold(self, dimension, size, step):
+        """Ventanas de tamaño ``size`` con paso ``step`` a lo largo de ``dimension`` (nuevo eje al final)."""
+        if self.ndim == 0:
+            if size > 1:
+                raise RuntimeError(f"unfold: size ({size}) no puede ser mayor que 1 en un tensor 0-D")
+            return self.reshape(1)
+        d = self._dim(dimension)
+        if size > self.shape[d]:
+            raise RuntimeError(f"unfold: size ({size}) no puede ser mayor que el tamaño del eje ({self.shape[d]})")
+        if step <= 0:
+            raise RuntimeError(f"unfold: step debe ser > 0, no {step}")
+        if size < 0:
+            raise RuntimeError(f"unfold: size debe ser ≥ 0, no {size}")
+        return RA.Unfold.apply(self, dim=d, size=int(size), step=int(step))
+
+    # -- indexado ---------------------------------------------------------------------------
+    def __getitem__(self, index):
+        return M.GetItem.apply(self, index=M.norm_index(index, self._data.shape))

@@ -1,0 +1,293 @@
+"""Convolución directa de stride 1 sobre planos aplanados (sin ``cols``).
+
+Idea: con la entrada rellenada de ancho ``wg`` y aplanada por plano, la salida en la
+posición ``t = y·wg + x`` de la rejilla es ``Σ_k w_k · src[t + s_k]`` con un
+desplazamiento fijo por tap ``s_k = i·dh·wg + j·dw``. Cada tap es una suma desplazada
+de un vector largo y contiguo: el bucle interno lo vectoriza LLVM. Se calculan también
+las ``wg − OW`` columnas sobrantes de cada fila (se descartan al copiar), a cambio de
+bucles largos sin ramas.
+
+Bloqueo de registros: 4 canales de salida × 3 taps por pasada (12 productos por cada
+3 cargas de la entrada y 4 lecturas/escrituras del acumulador), sobre trozos de
+``TC`` posiciones que caben en la caché L1. Mismo núcleo para el forward (taps sobre
+la entrada) y para el gradiente de la entrada (taps volteados sobre el gradiente de la
+salida rellenado). Los grupos (``groups``) se recorren como trabajos independientes.
+
+El gradiente de los pesos ``dW[o, k] = Σ_t g[o, t] · x[t + s_k]`` es una reducción
+sobre las posiciones, y LLVM no vectoriza reducciones en coma flotante sin
+``fastmath``. Dos formas de evitarlo: con pocos taps (depthwise, una sola entrada)
+``flat_dw`` acumula en vectores por posición y suma al final; con más taps
+``flat_dw_gemm`` copia un trozo de posiciones traspuesto (``XT[t, k]``, en L1) y hace
+una GEMM con el bucle interno sobre los taps (sin reducción), 4 salidas × 3
+posiciones por pasada. Ninguna materializa ``cols`` entero (medido en el caso (c):
+5 ms frente a 10 ms de im2col + BLAS, cuya GEMM de 16×65 536×75 es poco eficiente).
+"""
+import numpy as np
+from numba import njit, prange
+
+from .._parallel import parallel_kernel
+
+TC = 512  # posiciones por trozo: 4 acumuladores de TC floats caben en L1
+
+
+def tap_table(cg, kh, kw, dh, dw, wg, flip=False):
+    """Tablas ``(sh, ch)`` de desplazamiento y canal (dentro del grupo) de cada tap,
+    rellenas con taps nulos hasta un múltiplo de 3."""
+    c, i, j = np.meshgrid(np.arange(cg), np.arange(kh), np.arange(kw), indexing="ij")
+    sh = (i * dh * wg + j * dw).ravel()
+    n = sh.size
+    m = -(-n // 3) * 3
+    sh_p = np.zeros(m, np.int64)
+    ch_p = np.zeros(m, np.int64)
+    sh_p[:n] = sh
+    ch_p[:n] = c.ravel()
+    return sh_p, ch_p
+
+
+def pad_taps(wmat):
+    """Pesos (salidas, taps) con columnas de ceros hasta un múltiplo de 3."""
+    o, n = wmat.shape
+    m = -(-n // 3) * 3
+    out = np.zeros((o, m), dtype=wmat.dtype)
+    out[:, :n] = wmat
+    return out
+
+
+@parallel_kernel
+@njit(parallel=True, cache=True)
+def flat_corr(src, cg, og, sh, ch, wt, bias, out, wg, cy, cx):
+    """``out[n, o, y, x] = bias[o] + Σ_k wt[o, k] · src[n, g·cg + ch[k], (y+cy)·wg + x + cx + sh[k]]``
+    con ``g = o // og``. ``src`` (N, Cin, largo del plano); ``out`` (N, Cout, OH, OW)."""
+    n_img = src.shape[0]
+    c_out, oh, ow = out.shape[1], out.shape[2], out.shape[3]
+    groups = c_out // og
+    nob = (og + 3) // 4
+    ntap = sh.shape[0]
+    tlo = cy * wg + cx
+    thi = (cy + oh - 1) * wg + cx + ow
+    per_img = groups * nob
+    for p in prange(n_img * per_img):
+        n = p // per_img
+        r = p - n * per_img
+        g = r // nob
+        ob = 4 * (r - g * nob)
+        obase = g * og
+        cbase = g * cg
+        # bloques incompletos: se repite el último canal (mismo valor escrito dos veces)
+        o0 = obase + min(ob, og - 1)
+        o1 = obase + min(ob + 1, og - 1)
+        o2 = obase + min(ob + 2, og - 1)
+        o3 = obase + min(ob + 3, og - 1)
+        acc = np.empty((4, TC + 16), dtype=out.dtype)  # filas a 2 KiB + 64 B: sin alias en L1
+        a0 = acc[0]
+        a1 = acc[1]
+        a2 = acc[2]
+        a3 = acc[3]
+        for t0 in range(tlo, thi, TC):
+            L = min(TC, thi - t0)
+            a0[:L] = bias[o0]
+            a1[:L] = bias[o1]
+            a2[:L] = bias[o2]
+            a3[:L] = bias[o3]
+            for k in range(0, ntap, 3):
+                s0 = t0 + sh[k]
+                s1 = t0 + sh[k + 1]
+                s2 = t0 + sh[k + 2]
+                x0 = src[n, cbase + ch[k], s0:s0 + L]
+                x1 = src[n, cbase + ch[k + 1], s1:s1 + L]
+                x2 = src[n, cbase + ch[k + 2], s2:s2 + L]
+                w00, w01, w02 = wt[o0, k], wt[o0, k + 1], wt[o0, k + 2]
+                w10, w11, w12 = wt[o1, k], wt[o1, k + 1], wt[o1, k + 2]
+                w20, w21, w22 = wt[o2, k], wt[o2, k + 1], wt[o2, k + 2]
+                w30, w31, w32 = wt[o3, k], wt[o3, k + 1], wt[o3, k + 2]
+                for t in range(L):
+                    v0 = x0[t]
+                    v1 = x1[t]
+                    v2 = x2[t]
+                    a0[t] += w00 * v0 + w01 * v1 + w02 * v2
+                    a1[t] += w10 * v0 + w11 * v1 + w12 * v2
+                    a2[t] += w20 * v0 + w21 * v1 + w22 * v2
+                    a3[t] += w30 * v0 + w31 * v1 + w32 * v2
+            _copy_rows(a0, a1, a2, a3, out[n, o0], out[n, o1], out[n, o2], out[n, o3], t0, L, wg, cy, cx)
+
+
+@njit(cache=True)
+def _copy_rows(a0, a1, a2, a3, d0, d1, d2, d3, t0, L, wg, cy, cx):
+    # de la rejilla (ancho wg) a los planos de salida: sólo las columnas válidas
+    oh, ow = d0.shape
+    for yy in range(max(t0 // wg, cy), min((t0 + L - 1) // wg, cy + oh - 1) + 1):
+        rs = yy * wg + cx
+        xs = max(rs, t0)
+        xe = min(rs + ow, t0 + L)
+        if xe <= xs:
+            continue
+        y = yy - cy
+        d0[y, xs - rs:xe - rs] = a0[xs - t0:xe - t0]
+        d1[y, xs - rs:xe - rs] = a1[xs - t0:xe - t0]
+        d2[y, xs - rs:xe - rs] = a2[xs - t0:xe - t0]
+        d3[y, xs - rs:xe - rs] = a3[xs - t0:xe - t0]
+
+
+@njit(cache=True)
+def _copy_rows1(a0, d0, t0, L, wg, cy, cx):
+    oh, ow = d0.shape
+    for yy in range(max(t0 // wg, cy), min((t0 + L - 1) // wg, cy + oh - 1) + 1):
+        rs = yy * wg + cx
+        xs = max(rs, t0)
+        xe = min(rs + ow, t0 + L)
+        if xe > xs:
+            d0[yy - cy, xs - rs:xe - rs] = a0[xs - t0:xe - t0]
+
+
+@parallel_kernel
+@njit(parallel=True, cache=True)
+def flat_corr1(src, cg, sh, ch, wt, bias, out, wg, cy, cx):
+    """Como ``flat_corr`` con un canal de salida por grupo (depthwise): un acumulador."""
+    n_img = src.shape[0]
+    c_out, oh, ow = out.shape[1], out.shape[2], out.shape[3]
+    ntap = sh.shape[0]
+    tlo = cy * wg + cx
+    thi = (cy + oh - 1) * wg + cx + ow
+    for p in prange(n_img * c_out):
+        n = p // c_out
+        o = p - n * c_out
+        cbase = o * cg
+        acc = np.empty(TC, dtype=out.dtype)
+        d = out[n, o]
+        for t0 in range(tlo, thi, TC):
+            L = min(TC, thi - t0)
+            acc[:L] = bias[o]
+            for k in range(0, ntap, 3):
+                s0 = t0 + sh[k]
+                s1 = t0 + sh[k + 1]
+                s2 = t0 + sh[k + 2]
+                x0 = src[n, cbase + ch[k], s0:s0 + L]
+                x1 = src[n, cbase + ch[k + 1], s1:s1 + L]
+                x2 = src[n, cbase + ch[k + 2], s2:s2 + L]
+                w0, w1, w2 = wt[o, k], wt[o, k + 1], wt[o, k + 2]
+                for t in range(L):
+                    acc[t] += w0 * x0[t] + w1 * x1[t] + w2 * x2[t]
+            _copy_rows1(acc, d, t0, L, wg, cy, cx)
+
+
+@parallel_kernel
+@njit(parallel=True, cache=True)
+def flat_dw(gf, src, cg, og, sh, ch, thi, dw_out):
+    """``dw_out[o, k] = Σ_n Σ_{t<thi} gf[n, o, t] · src[n, g·cg + ch[k], t + sh[k]]``.
+
+    ``gf`` es el gradiente de la salida en la rejilla (ceros fuera de las columnas
+    válidas). Cada trabajo (un canal de salida) acumula en vectores por posición y
+    reduce al final: el bucle interno no tiene reducciones y se vectoriza."""
+    n_img, c_out = gf.shape[0], gf.shape[1]
+    ntap = sh.shape[0]
+    for o in prange(c_out):
+        cbase = (o // og) * cg
+        acc = np.zeros((ntap, TC + 16), dtype=dw_out.dtype)
+        for n in range(n_img):
+            for t0 in range(0, thi, TC):
+                L = min(TC, thi - t0)
+                gv = gf[n, o, t0:t0 + L]
+                for k in range(0, ntap, 3):
+                    s0 = t0 + sh[k]
+                    s1 = t0 + sh[k + 1]
+                    s2 = t0 + sh[k + 2]
+                    x0 = src[n, cbase + ch[k], s0:s0 + L]
+                    x1 = src[n, cbase + ch[k + 1], s1:s1 + L]
+                    x2 = src[n, cbase + ch[k + 2], s2:s2 + L]
+                    b0 = acc[k]
+                    b1 = acc[k + 1]
+                    b2 = acc[k + 2]
+                    for t in range(L):
+                        gt = gv[t]
+                        b0[t] += gt * x0[t]
+                        b1[t] += gt * x1[t]
+                        b2[t] += gt * x2[t]
+        for k in range(ntap):
+            s = 0.0
+            a = acc[k]
+            for t in range(TC):
+                s += a[t]
+            dw_out[o, k] = s
+
+
+@njit(cache=True)
+def _gemm_taps(A, G, XT, o0, o1, o2, o3, r1, r2, r3, t0, tb):
+    """A[o, :] += Σ_{t<tb} G[o, t0 + t] · XT[t, :] para las 4 filas o0..o3 de G, que se
+    acumulan en las filas o0, r1, r2, r3 de A (distintas: en un bloque incompleto las
+    que sobran van a filas de desecho)."""
+    a0 = A[o0]
+    a1 = A[r1]
+    a2 = A[r2]
+    a3 = A[r3]
+    g0 = G[o0]
+    g1 = G[o1]
+    g2 = G[o2]
+    g3 = G[o3]
+    nk = XT.shape[1]
+    t3 = tb - tb % 3
+    for t in range(0, t3, 3):
+        b0 = XT[t]
+        b1 = XT[t + 1]
+        b2 = XT[t + 2]
+        u = t0 + t
+        w00, w01, w02 = g0[u], g0[u + 1], g0[u + 2]
+        w10, w11, w12 = g1[u], g1[u + 1], g1[u + 2]
+        w20, w21, w22 = g2[u], g2[u + 1], g2[u + 2]
+        w30, w31, w32 = g3[u], g3[u + 1], g3[u + 2]
+        for k in range(nk):
+            v0 = b0[k]
+            v1 = b1[k]
+            v2 = b2[k]
+            a0[k] += w00 * v0 + w01 * v1 + w02 * v2
+            a1[k] += w10 * v0 + w11 * v1 + w12 * v2
+            a2[k] += w20 * v0 + w21 * v1 + w22 * v2
+            a3[k] += w30 * v0 + w31 * v1 + w32 * v2
+    for t in range(t3, tb):
+        b0 = XT[t]
+        u = t0 + t
+        w0, w1, w2, w3 = g0[u], g1[u], g2[u], g3[u]
+        for k in range(nk):
+            v0 = b0[k]
+            a0[k] += w0 * v0
+            a1[k] += w1 * v0
+            a2[k] += w2 * v0
+            a3[k] += w3 * v0
+
+
+TB = 96  # posiciones por trozo traspuesto: XT (96 × taps) cabe en L1
+
+
+@parallel_kernel
+@njit(parallel=True, cache=True)
+def flat_dw_gemm(gf, src, cg, og, sh, ch, ntap, thi, dw_parts):
+    """``dw_parts[part, o, k]`` = Σ sobre las imágenes n ≡ part (mód partes) de
+    ``Σ_{t<thi} gf[n, o, t] · src[n, g·cg + ch[k], t + sh[k]]``. El llamador suma las
+    partes (orden fijo: el resultado no depende del número de hilos). ``dw_parts`` tiene
+    3 filas de desecho al final (C_out + 3) para los bloques incompletos."""
+    n_img, c_out = gf.shape[0], gf.shape[1]
+    parts = dw_parts.shape[0]
+    groups = c_out // og
+    for p in prange(parts * groups):
+        part = p // groups
+        g = p - part * groups
+        A = dw_parts[part]
+        XT = np.zeros((TB, dw_parts.shape[2]), dtype=gf.dtype)  # columnas de relleno a 0
+        cbase = g * cg
+        obase = g * og
+        for n in range(part, n_img, parts):
+            G = gf[n]
+            for t0 in range(0, thi, TB):
+                L = min(TB, thi - t0)
+                for k in range(ntap):
+                    s = t0 + sh[k]
+                    col = src[n, cbase + ch[k], s:s + L]
+                    for t in range(L):
+                        XT[t, k] = col[t]
+                for ob in range(0, og, 4):
+                    o1 = obase + min(ob + 1, og - 1)
+                    o2 = obase + min(ob + 2, og - 1)
+                    o3 = obase + min(ob + 3, og - 1)
+                    r1 = obase + ob + 1 if ob + 1 < og else c_out
+                    r2 = obase + ob + 2 if ob + 2 < og else c_out + 1
+                    r3 = obase + ob + 3 if ob + 3 < og else c_out + 2
+                    _gemm_taps(A, G, XT, obase + ob, o1, o2, o3, r1, r2, r3, t0, L)

@@ -1,0 +1,53 @@
+"""Funciones de redes neuronales (``import tinygrad_es.nn.functional as F``).
+
+Mismos nombres, argumentos y semántica que ``torch.nn.functional``, repartidas por tema como las
+capas de ``nn/modules/`` (``modules/conv.py`` ↔ ``functional/conv.py`` ↔ ``ops/conv.py``):
+
+================  ==============================================================================
+fichero           funciones
+================  ==============================================================================
+linear.py         linear bilinear flatten unflatten
+conv.py           conv1d conv2d conv_transpose2d
+pooling.py        max_pool1d/2d avg_pool1d/2d max_unpool2d adaptive_avg_pool2d adaptive_max_pool2d
+upsampling.py     interpolate upsample
+padding.py        pad
+activation.py     relu sigmoid tanh softmax log_softmax gelu silu elu… (y sus variantes in situ)
+dropout.py        dropout dropout1d dropout2d dropout3d
+normalization.py  batch_norm layer_norm group_norm instance_norm normalize
+distance.py       cosine_similarity pairwise_distance
+sparse.py         embedding one_hot
+loss.py           cross_entropy nll_loss mse_loss… l1_penalty l2_penalty
+================  ==============================================================================
+
+Cada función comprueba sus argumentos (errores de PyTorch en castellano) y llama a la
+``Function`` de ``ops/``; ``_utils.py`` tiene las comprobaciones comunes.
+"""
+from __future__ import annotations
+
+from ..._tensor import Tensor  # noqa: F401  (también torch.nn.functional.Tensor)
+from ..._tensor.joins import where
+from .activation import (celu, elu, gelu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, leaky_relu, leaky_relu_,
+                         log_softmax, logsigmoid, mish, prelu, relu, relu6, relu_, selu, sigmoid, silu, softmax,
+                         softmin, softplus, softshrink, softsign, tanh, tanhshrink, threshold)
+from .conv import conv1d, conv2d, conv_transpose2d
+from .distance import cosine_similarity, pairwise_distance
+from .dropout import dropout, dropout1d, dropout2d, dropout3d
+from .linear import bilinear, flatten, linear, unflatten
+from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, huber_loss, kl_div,
+                   l1_loss, l1_penalty, l2_penalty, mse_loss, nll_loss, smooth_l1_loss)
+from .normalization import batch_norm, group_norm, instance_norm, layer_norm, normalize
+from .padding import pad
+from .pooling import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d,
+                      max_unpool2d)
+from .sparse import embedding, one_hot
+from .upsampling import interpolate, upsample
+
+__all__ = ["linear", "bilinear", "conv1d", "conv2d", "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d",
+           "avg_pool2d", "max_unpool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "interpolate", "upsample",
+           "flatten", "unflatten", "pad", "relu", "relu_", "leaky_relu", "leaky_relu_", "sigmoid", "tanh", "softmax",
+           "log_softmax", "softmin", "gelu", "silu", "elu", "celu", "selu", "softplus", "softsign", "mish",
+           "hardsigmoid", "hardswish", "hardtanh", "relu6", "logsigmoid", "prelu", "glu", "tanhshrink", "softshrink",
+           "hardshrink", "threshold", "dropout", "dropout1d", "dropout2d", "dropout3d", "batch_norm", "layer_norm",
+           "group_norm", "instance_norm", "normalize", "embedding", "one_hot", "cosine_similarity",
+           "pairwise_distance", "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
+           "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "l1_penalty", "l2_penalty", "where"]

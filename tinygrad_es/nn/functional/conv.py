@@ -1,0 +1,125 @@
+"""Convolución con la firma de ``torch.nn.functional``: ``conv1d``, ``conv2d`` y
+``conv_transpose2d``.
+
+Mismos nombres, argumentos y valores por defecto que PyTorch; argumentos erróneos dan un error en
+español que nombra el problema. Las comprobaciones están aquí; el cálculo y el gradiente, en
+``ops/conv.py`` (y sus núcleos, en ``kernels/conv/``). ``nn.Conv2d``... (``nn/modules/conv.py``) se
+construyen sobre estas funciones.
+"""
+import numbers
+
+from ..._tensor import Tensor
+from ...ops.conv import Conv2d, ConvTranspose2d
+from ._utils import as_tensor, check_rank, int_tuple, unbatched
+
+__all__ = ["conv1d", "conv2d", "conv_transpose2d"]
+
+
+def _conv_padding(padding, k, dilation, stride, op):
+    """(relleno a cada lado, relleno de más al final) por eje: 'same' con un núcleo efectivo
+    par es asimétrico y PyTorch pone el relleno sobrante al final."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return (0, 0), (0, 0)
+        if padding != "same":
+            raise ValueError(f"{op}: padding debe ser un entero, una tupla, 'same' o 'valid', no {padding!r}")
+        if any(s != 1 for s in stride):
+            raise ValueError(f"{op}: padding='same' no admite stride distinto de 1 (stride={stride})")
+        total = [d * (kk - 1) for d, kk in zip(dilation, k)]
+        return tuple(t // 2 for t in total), tuple(t % 2 for t in total)
+    p = int_tuple(padding, 2, "padding", op, 0)
+    return p, (0, 0)
+
+
+def _check_groups(groups, op, c, o=None) -> int:
+    """``groups``: un entero ≥ 1 que divide los canales de entrada ``c`` (y los de salida ``o``)."""
+    if not isinstance(groups, numbers.Integral) or isinstance(groups, bool) or groups < 1:
+        raise ValueError(f"{op}: groups debe ser un entero ≥ 1, no {groups!r}")
+    if c % groups or (o is not None and o % groups):
+        which = f"de entrada ({c})" if o is None else f"de entrada ({c}) y de salida ({o})"
+        raise ValueError(f"{op}: groups={groups} debe dividir los canales {which}")
+    return int(groups)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
+    """Convolución 2-D (correlación cruzada) de ``input`` (N, C, H, W) o (C, H, W) con ``weight``
+    (O, C/groups, kh, kw). Salida: ⌊(H + 2·padding − dilation·(kh − 1) − 1) / stride⌋ + 1."""
+    op = "conv2d"
+    x, w = as_tensor(input, op), as_tensor(weight, op, "weight")
+    check_rank(x, (3, 4), op, "(N, C, H, W) o (C, H, W)")
+    if w.ndim != 4:
+        raise ValueError(f"{op}: los pesos deben tener forma (salidas, entradas/groups, kh, kw); tienen "
+                         f"{tuple(w.shape)}")
+    x, squeeze = unbatched(x, 4)
+    s, d = int_tuple(stride, 2, "stride", op, 1), int_tuple(dilation, 2, "dilation", op, 1)
+    c, o = x.shape[1], w.shape[0]
+    groups = _check_groups(groups, op, c, o)
+    if w.shape[1] * groups != c:
+        raise ValueError(f"{op}: la entrada tiene {c} canales (forma {tuple(x.shape)}) pero los pesos esperan "
+                         f"{w.shape[1] * groups} (forma {tuple(w.shape)}, groups={groups})")
+    k = tuple(w.shape[2:])
+    (ph, pw), extra = _conv_padding(padding, k, d, s, op)
+    if extra != (0, 0):
+        x = x.pad(((0, 0), (0, 0), (0, extra[0]), (0, extra[1])))
+    hp, wp = x.shape[2] + 2 * ph, x.shape[3] + 2 * pw
+    eff = (d[0] * (k[0] - 1) + 1, d[1] * (k[1] - 1) + 1)
+    if eff[0] > hp or eff[1] > wp:
+        raise ValueError(f"{op}: el núcleo {k} (efectivo {eff} con dilation {d}) es mayor que la entrada con "
+                         f"relleno ({hp}, {wp}) (entrada {tuple(x.shape[2:])}, padding {(ph, pw)})")
+    if bias is not None:
+        bias = as_tensor(bias, op, "bias")
+        if tuple(bias.shape) != (o,):
+            raise ValueError(f"{op}: el sesgo debe tener forma ({o},), no {tuple(bias.shape)}")
+    args = (x, w) if bias is None else (x, w, bias)
+    out = Conv2d.apply(*args, stride=s, padding=(ph, pw), dilation=d, groups=int(groups))
+    return out.squeeze(0) if squeeze else out
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
+    """Convolución 1-D sobre (N, C, L) o (C, L), hecha como ``conv2d`` de altura 1."""
+    op = "conv1d"
+    x, w = as_tensor(input, op), as_tensor(weight, op, "weight")
+    check_rank(x, (2, 3), op, "(N, C, L) o (C, L)")
+    if w.ndim != 3:
+        raise ValueError(f"{op}: los pesos deben tener forma (salidas, entradas/groups, k); tienen {tuple(w.shape)}")
+    x, squeeze = unbatched(x, 3)
+    (s,), (d,) = int_tuple(stride, 1, "stride", op, 1), int_tuple(dilation, 1, "dilation", op, 1)
+    pad = padding if isinstance(padding, str) else (0, int_tuple(padding, 1, "padding", op, 0)[0])
+    out = conv2d(x.unsqueeze(2), w.unsqueeze(2), bias, (1, s), pad, (1, d), groups).squeeze(2)
+    return out.squeeze(0) if squeeze else out
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1) -> Tensor:
+    """Convolución traspuesta 2-D con ``weight`` (C_in, C_out/groups, kh, kw). Salida:
+    (H − 1)·stride − 2·padding + dilation·(kh − 1) + output_padding + 1."""
+    op = "conv_transpose2d"
+    x, w = as_tensor(input, op), as_tensor(weight, op, "weight")
+    check_rank(x, (3, 4), op, "(N, C, H, W) o (C, H, W)")
+    if w.ndim != 4:
+        raise ValueError(f"{op}: los pesos deben tener forma (entradas, salidas/groups, kh, kw); tienen "
+                         f"{tuple(w.shape)}")
+    x, squeeze = unbatched(x, 4)
+    s, d = int_tuple(stride, 2, "stride", op, 1), int_tuple(dilation, 2, "dilation", op, 1)
+    p, op_ = int_tuple(padding, 2, "padding", op, 0), int_tuple(output_padding, 2, "output_padding", op, 0)
+    c = x.shape[1]
+    groups = _check_groups(groups, op, c)
+    if w.shape[0] != c:
+        raise ValueError(f"{op}: la entrada tiene {c} canales (forma {tuple(x.shape)}) pero los pesos esperan "
+                         f"{w.shape[0]} (forma {tuple(w.shape)})")
+    for a, b, e in zip(op_, s, d):
+        if a >= max(b, e):
+            raise ValueError(f"{op}: output_padding {op_} debe ser menor que stride {s} o que dilation {d}")
+    hout = [(n - 1) * b - 2 * pp + e * (k - 1) + a + 1
+            for n, b, pp, e, k, a in zip(x.shape[2:], s, p, d, w.shape[2:], op_)]
+    if min(hout) < 1:
+        raise ValueError(f"{op}: la salida tendría tamaño {tuple(hout)} (entrada {tuple(x.shape[2:])}, "
+                         f"padding {p}): demasiado relleno")
+    o = w.shape[1] * groups
+    if bias is not None:
+        bias = as_tensor(bias, op, "bias")
+        if tuple(bias.shape) != (o,):
+            raise ValueError(f"{op}: el sesgo debe tener forma ({o},), no {tuple(bias.shape)}")
+    args = (x, w) if bias is None else (x, w, bias)
+    out = ConvTranspose2d.apply(*args, stride=s, padding=p, output_padding=op_, dilation=d, groups=int(groups))
+    return out.squeeze(0) if squeeze else out

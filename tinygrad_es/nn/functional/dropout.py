@@ -1,0 +1,79 @@
+"""Dropout de ``torch.nn.functional``: ``dropout`` (elemento a elemento) y ``dropout1d``/``2d``/``3d``
+(canales enteros). En entrenamiento anulan con probabilidad ``p`` y escalan el resto por
+1/(1 − p); fuera de él son la identidad."""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from ..._random import default_rng
+from ..._tensor import Tensor
+from ._utils import as_tensor
+
+__all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d"]
+
+
+def _rng(generator):
+    if generator is None or isinstance(generator, np.random.Generator):
+        return generator if generator is not None else default_rng()
+    return default_rng(generator)
+
+
+def _check_p(p, op):
+    if not 0 <= p <= 1:
+        raise ValueError(f"{op}: la probabilidad p debe estar entre 0 y 1, no {p}")
+
+
+def _apply_mask(x, mask_shape, p, inplace, generator, op):
+    """Anula con probabilidad ``p`` y escala por 1/(1 − p) (la esperanza no cambia).
+    ∂/∂x = máscara/(1 − p)."""
+    if p == 1:
+        keep = np.zeros(mask_shape, dtype=x._data.dtype)
+    else:
+        keep = (_rng(generator).random(mask_shape) >= p).astype(x._data.dtype) / x._data.dtype.type(1 - p)
+    m = Tensor._wrap(keep)
+    if inplace:
+        return x._inplace(op + "_", lambda s: s * m)
+    return x * m
+
+
+def dropout(input, p=0.5, training=True, inplace=False, *, generator=None):
+    """Dropout: en entrenamiento anula cada elemento con probabilidad ``p`` y escala el resto por
+    1/(1 − p); fuera de él es la identidad."""
+    x = as_tensor(input, "dropout")
+    _check_p(p, "dropout")
+    if not training or p == 0:
+        return x
+    return _apply_mask(x, x.shape, p, inplace, generator, "dropout")
+
+
+def _channel_dropout(x, p, training, inplace, generator, batched_ndim, op):
+    x = as_tensor(x, op)
+    _check_p(p, op)
+    if x.ndim not in (batched_ndim - 1, batched_ndim):
+        raise RuntimeError(f"{op}: se esperaba una entrada {batched_ndim - 1}-D (sin lote) o {batched_ndim}-D "
+                           f"(con lote), no de forma {tuple(x.shape)}")
+    if not training or p == 0:
+        return x
+    lead = 2 if x.ndim == batched_ndim else 1  # (N, C) o sólo (C,)
+    mask = tuple(x.shape[:lead]) + (1,) * (x.ndim - lead)
+    return _apply_mask(x, mask, p, inplace, generator, op)
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    """Anula canales enteros de (N, C, L) o (C, L)."""
+    return _channel_dropout(input, p, training, inplace, None, 3, "dropout1d")
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    """Anula canales enteros (mapas de activación completos) de (N, C, H, W) o (C, H, W)."""
+    x = as_tensor(input, "dropout2d")
+    if x.ndim == 3:
+        warnings.warn("dropout2d: una entrada 3-D se trata como (C, H, W) sin lote, como en PyTorch "
+                      "(para (N, C, L) usa dropout1d)", UserWarning, stacklevel=2)
+    return _channel_dropout(x, p, training, inplace, None, 4, "dropout2d")
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    return _channel_dropout(input, p, training, inplace, None, 5, "dropout3d")

@@ -1,0 +1,48 @@
+"""Capas lineales de ``torch.nn.functional``: ``linear`` (un nodo ``ops.matmul.Linear`` cuando los
+dtypes coinciden), ``bilinear``, ``flatten`` y ``unflatten``."""
+from __future__ import annotations
+
+from ..._dtype import float32, float64
+from ..._tensor import Tensor
+from ...ops.matmul import Linear as _Linear
+from ._utils import as_tensor as _t
+
+__all__ = ["linear", "bilinear", "flatten", "unflatten"]
+
+
+# ---- capas lineales y convolucionales -----------------------------------------------------
+def linear(x, weight, bias=None) -> Tensor:
+    """``x @ weightᵀ + bias`` con ``weight`` de forma (salidas, entradas), como PyTorch."""
+    x = _t(x, "linear")
+    if x.ndim == 0:
+        raise ValueError(f"linear: la entrada es un escalar (forma ()); se esperaba forma (..., {weight.shape[-1]}) "
+                         f"con {weight.shape[-1]} características (pesos de forma {tuple(weight.shape)})")
+    if x.shape[-1] != weight.shape[-1]:
+        raise ValueError(f"linear: la entrada tiene {x.shape[-1]} características (forma {x.shape}) "
+                         f"pero la capa espera {weight.shape[-1]} (pesos de forma {weight.shape})")
+    if (isinstance(weight, Tensor) and x.dtype == weight.dtype and x.dtype in (float32, float64)
+            and (bias is None or (isinstance(bias, Tensor) and bias.dtype == x.dtype and bias.shape == weight.shape[:1]))
+            and weight.ndim == 2):
+        return _Linear.apply(x, weight, bias)  # un nodo; ∂L/∂W contiguo
+    out = x @ weight.T
+    return out + bias if bias is not None else out
+
+
+def flatten(x, start_dim=1, end_dim=-1) -> Tensor:
+    return _t(x, "flatten").flatten(start_dim, end_dim)
+
+
+def unflatten(x, dim, sizes) -> Tensor:
+    x = _t(x, "unflatten")
+    d = x._dim(dim)
+    return x.reshape(tuple(x.shape[:d]) + tuple(sizes) + tuple(x.shape[d + 1:]))
+
+
+def bilinear(input1, input2, weight, bias=None) -> Tensor:
+    """``y_k = x1ᵀ·W_k·x2 + b_k`` con ``weight`` de forma (salidas, in1, in2)."""
+    x1, x2 = _t(input1, "bilinear", "input1"), _t(input2, "bilinear", "input2")
+    out, in1, in2 = weight.shape
+    flat = weight.permute(1, 0, 2).reshape(in1, out * in2)
+    y = (x1 @ flat).reshape(tuple(x1.shape[:-1]) + (out, in2))
+    y = (y * x2.unsqueeze(-2)).sum(-1)
+    return y + bias if bias is not None else y

@@ -1,0 +1,268 @@
+"""Funciones de pérdida de ``torch.nn.functional`` con sus argumentos (``weight``, ``ignore_index``,
+``reduction``, ``label_smoothing``, ``pos_weight``...) y sus fórmulas.
+
+Clasificación (``cross_entropy``, ``nll_loss``): entradas ``(C,)``, ``(N, C)`` o ``(N, C, d1, ...)``;
+objetivo con índices de clase (sin el eje C) o, en ``cross_entropy``, con probabilidades (misma forma
+que la entrada). ``reduction='mean'`` divide por la suma de los pesos de los objetivos no ignorados:
+si no queda ninguno (N = 0 o todos ignorados) el resultado es ``nan``, como en PyTorch.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from ..._tensor import Tensor
+from ..._tensor.joins import where
+from ...ops import loss as L
+from ._utils import as_tensor, int_labels, reduce_loss, reduction_arg, same_shape
+
+__all__ = ["cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
+           "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "l1_penalty", "l2_penalty"]
+
+
+class TargetOutOfRange(IndexError, ValueError):
+    """Un índice de clase fuera de [0, C) (``IndexError`` como en PyTorch; también ``ValueError``)."""
+
+
+class InputOutOfRange(RuntimeError, ValueError):
+    """Una probabilidad fuera de [0, 1] en ``binary_cross_entropy``."""
+
+
+def _class_dim(x, op):
+    if x.ndim == 0:
+        raise ValueError(f"{op}: la entrada debe tener al menos una dimensión (las clases), no forma ()")
+    return 0 if x.ndim == 1 else 1
+
+
+def _indices(target, x, cdim, ignore_index, op):
+    t = int_labels(target, op)
+    expected = tuple(x.shape[:cdim]) + tuple(x.shape[cdim + 1:])
+    if t.shape != expected:
+        raise ValueError(f"{op}: los índices de clase deben tener forma {expected}, no {t.shape} "
+                         f"(la entrada tiene forma {tuple(x.shape)})")
+    c = x.shape[cdim]
+    bad = (t != ignore_index) & ((t < 0) | (t >= c))
+    if np.any(bad):
+        raise TargetOutOfRange(f"{op}: índice de clase fuera de rango [0, {c}): {t[bad][:5].tolist()}")
+    return t
+
+
+def _weight(weight, c, op):
+    if weight is None:
+        return None
+    w = weight._data if isinstance(weight, Tensor) else np.asarray(weight)
+    if w.shape != (c,):
+        raise RuntimeError(f"{op}: weight debe tener un valor por clase, forma ({c},), no {w.shape}")
+    return w
+
+
+def _mean_by(total, denom):
+    """``total / denom`` con PyTorch: si no hay nada que promediar, nan (gradiente 0)."""
+    if denom == 0:
+        return total * 0.0 + float("nan")
+    return total / denom
+
+
+def _nll(logp, t, w, ignore_index, reduction, cdim):
+    valid = t != ignore_index
+    safe = np.where(valid, t, 0)
+    idx = Tensor._wrap(np.expand_dims(safe, cdim))
+    picked = logp.gather(cdim, idx).squeeze(cdim)
+    wt = (w[safe] if w is not None else np.ones(safe.shape, dtype=logp._data.dtype)) * valid
+    loss = -picked * Tensor._wrap(wt.astype(logp._data.dtype))
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    return _mean_by(loss.sum(), float(wt.sum()))
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+    """Log-verosimilitud negativa sobre log-probabilidades: ``−w[y]·input[y]``."""
+    reduction = reduction_arg(size_average, reduce, reduction)
+    input = as_tensor(input, "nll_loss")
+    cdim = _class_dim(input, "nll_loss")
+    t = _indices(target, input, cdim, ignore_index, "nll_loss")
+    return _nll(input, t, _weight(weight, input.shape[cdim], "nll_loss"), ignore_index, reduction, cdim)
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
+                  label_smoothing=0.0):
+    """Entropía cruzada desde **logits**: ``log_softmax`` en el eje de clases + ``nll_loss``.
+
+    ``target``: índices de clase (``ignore_index`` se ignora) o probabilidades por clase.
+    ``label_smoothing`` ε mezcla el objetivo con la distribución uniforme: (1 − ε)·objetivo + ε/C.
+    Gradiente respecto de los logits: ``(softmax(z) − objetivo)·peso``.
+    """
+    reduction = reduction_arg(size_average, reduce, reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing debe estar en [0, 1], no {label_smoothing}")
+    input = as_tensor(input, "cross_entropy")
+    cdim = _class_dim(input, "cross_entropy")
+    c = input.shape[cdim]
+    tarr = target._data if isinstance(target, Tensor) else np.asarray(target)
+    w = _weight(weight, c, "cross_entropy")
+    if tarr.ndim == input.ndim and tarr.dtype.kind in "fiub":  # probabilidades por clase
+        return _prob_target(input, target, tarr, w, cdim, c, reduction, label_smoothing)
+    t = _indices(tarr, input, cdim, ignore_index, "cross_entropy")
+    if input.ndim == 2 and w is None and not label_smoothing and input._data.dtype.kind == "f":
+        if reduction == "mean" and not np.any(t != ignore_index):
+            return _mean_by(input.sum() * 0.0, 0)
+        # camino rápido (el de los entrenamientos): logsumexp y gradiente fusionados
+        return L.CrossEntropyIdx.apply(input, target=t, reduction=reduction, ignore_index=ignore_index)
+    logp = input.log_softmax(cdim)
+    nll = _nll(logp, t, w, ignore_index, reduction, cdim)
+    if not label_smoothing:
+        return nll
+    valid = t != ignore_index
+    if w is not None:
+        shape = [1] * input.ndim
+        shape[cdim] = c
+        smooth = -(logp * Tensor._wrap(w.reshape(shape).astype(logp._data.dtype))).sum(cdim)
+    else:
+        smooth = -logp.sum(cdim)
+    smooth = smooth * Tensor._wrap(valid.astype(logp._data.dtype))
+    if reduction == "mean":
+        denom = float(w[t[valid]].sum()) if w is not None else float(valid.sum())
+        smooth = _mean_by(smooth.sum(), denom)
+    elif reduction == "sum":
+        smooth = smooth.sum()
+    return nll * (1 - label_smoothing) + smooth * (label_smoothing / c)
+
+
+def _prob_target(input, target, tarr, w, cdim, c, reduction, eps):
+    if tuple(tarr.shape) != tuple(input.shape):
+        raise ValueError(f"cross_entropy: con probabilidades el objetivo debe tener la forma de la entrada "
+                         f"{tuple(input.shape)}, no {tuple(tarr.shape)}")
+    tt = target if isinstance(target, Tensor) and target._data.dtype == input._data.dtype else \
+        Tensor._wrap(tarr.astype(input._data.dtype))
+    if eps > 0:
+        tt = tt * (1 - eps) + eps / c
+    prod = input.log_softmax(cdim) * tt
+    if w is not None:
+        shape = [1] * input.ndim
+        shape[cdim] = c
+        prod = prod * Tensor._wrap(w.reshape(shape).astype(input._data.dtype))
+    if reduction == "none":
+        return -prod.sum(cdim)
+    if reduction == "sum":
+        return -prod.sum()
+    return _mean_by(-prod.sum(), input.numel() // c if input.numel() else 0)
+
+
+def _elementwise(input, target, op, weight=None):
+    input, target = as_tensor(input, op), as_tensor(target, op, "target")
+    same_shape(input, target, op)
+    return input, target, (None if weight is None else as_tensor(weight, op, "weight"))
+
+
+def _weighted(loss, weight, reduction):
+    return reduce_loss(loss if weight is None else loss * weight, reduction)
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Error cuadrático medio: media de ``(input − target)²``; ∂/∂input = 2(input − target)/N."""
+    reduction = reduction_arg(size_average, reduce, reduction)
+    input, target, weight = _elementwise(input, target, "mse_loss", weight)
+    d = input - target
+    return _weighted(d * d, weight, reduction)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Error absoluto medio: media de ``|input − target|``; ∂/∂input = signo(input − target)/N."""
+    reduction = reduction_arg(size_average, reduce, reduction)
+    input, target, weight = _elementwise(input, target, "l1_loss", weight)
+    return _weighted((input - target).abs(), weight, reduction)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """``½d²/β`` si ``|d| < β``, si no ``|d| − ½β`` (``d = input − target``); ∂/∂d = d/β o signo(d)."""
+    reduction = reduction_arg(size_average, reduce, reduction)
+    if beta < 0:
+        raise RuntimeError(f"smooth_l1_loss: beta debe ser ≥ 0, no {beta}")
+    input, target, _ = _elementwise(input, target, "smooth_l1_loss")
+    d = input - target
+    if beta == 0:
+        return reduce_loss(d.abs(), reduction)
+    ad = d.abs()
+    return reduce_loss(where(ad < beta, d * d * (0.5 / beta), ad - 0.5 * beta), reduction)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """``½d²`` si ``|d| ≤ δ``, si no ``δ(|d| − ½δ)``; ∂/∂d = d o δ·signo(d)."""
+    if delta <= 0:
+        raise RuntimeError(f"huber_loss: delta debe ser > 0, no {delta}")
+    input, target, weight = _elementwise(input, target, "huber_loss", weight)
+    d = input - target
+    ad = d.abs()
+    return _weighted(where(ad < delta, d * d * 0.5, (ad - 0.5 * delta) * delta), weight, reduction)
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    """Entropía cruzada binaria sobre **probabilidades** en [0, 1] (tras ``sigmoid``)."""
+    reduction = reduction_arg(size_average, reduce, reduction)
+    input, target, weight = _elementwise(input, target, "binary_cross_entropy", weight)
+    x = input._data
+    if np.any((x < 0) | (x > 1)):
+        raise InputOutOfRange("binary_cross_entropy: la entrada debe ser una probabilidad en [0, 1]; "
+                              "para logits usa binary_cross_entropy_with_logits (o BCEWithLogitsLoss)")
+    target = target if target._data.dtype == x.dtype else target.type(input.dtype)
+    args = (input, target) if weight is None else (input, target, weight.type(input.dtype))
+    return reduce_loss(L.BCE.apply(*args), reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction="mean",
+                                     pos_weight=None):
+    """Entropía cruzada binaria desde **logits** (sigmoid incluida, estable). ``pos_weight`` pesa
+    los positivos (uno por clase, en el último eje); ``weight`` cada elemento."""
+    reduction = reduction_arg(size_average, reduce, reduction)
+    input, target, weight = _elementwise(input, target, "binary_cross_entropy_with_logits", weight)
+    target = target if target._data.dtype == input._data.dtype else target.type(input.dtype)
+    if pos_weight is not None:
+        pos_weight = as_tensor(pos_weight, "binary_cross_entropy_with_logits", "pos_weight").type(input.dtype)
+        try:
+            np.broadcast_shapes(tuple(pos_weight.shape), tuple(input.shape))
+        except ValueError:
+            raise RuntimeError(f"binary_cross_entropy_with_logits: pos_weight de forma {tuple(pos_weight.shape)} "
+                               f"no se puede combinar con la entrada {tuple(input.shape)} (un valor por clase, "
+                               f"en el último eje)") from None
+        loss = L.BCEWithLogits.apply(input, target, pos_weight)
+    else:
+        loss = L.BCEWithLogits.apply(input, target)
+    return _weighted(loss, weight, reduction)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """Divergencia KL con ``input`` en log-probabilidades: ``target·(log target − input)`` (0 donde
+    target = 0). ``reduction='batchmean'`` divide por el tamaño del lote (la definición matemática)."""
+    if reduction == "mean":
+        warnings.warn("kl_div: reduction='mean' divide por el número total de elementos (lote y clases); "
+                      "'batchmean' divide sólo por el lote y es la definición de la divergencia KL",
+                      UserWarning, stacklevel=2)
+    reduction = reduction_arg(size_average, reduce, reduction)
+    input, target, _ = _elementwise(input, target, "kl_div")
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        safe = where(target > 0, target, 1.0)  # 0·log 0 = 0 sin nan (ni en el gradiente)
+        loss = target * (safe.log() - input)
+    if reduction == "batchmean":
+        return loss.sum() / (input.shape[0] if input.ndim else 1)
+    return reduce_loss(loss, reduction)
+
+
+def _weights(params):
+    return [p for p in params if isinstance(p, Tensor)]
+
+
+def l1_penalty(params, lam: float) -> Tensor:
+    """Término L1 de los apuntes: λ · Σ |w| (súmalo a la pérdida)."""
+    ps = _weights(params)
+    return sum((p.abs().sum() for p in ps[1:]), ps[0].abs().sum()) * lam
+
+
+def l2_penalty(params, lam: float) -> Tensor:
+    """Término L2 (weight decay) de los apuntes: λ · Σ w² (súmalo a la pérdida)."""
+    ps = _weights(params)
+    return sum(((p * p).sum() for p in ps[1:]), (ps[0] * ps[0]).sum()) * lam

@@ -1,0 +1,124 @@
+"""Normalizaciones de ``torch.nn.functional``: ``batch_norm``, ``layer_norm``, ``group_norm``,
+``instance_norm`` y ``normalize``. Se componen de media, varianza y división (el gradiente sale
+de componerlas); ``normalize`` usa ``linalg.vector_norm``."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..._tensor import Tensor
+from ..._tensor.linalg import vector_norm
+from ._utils import as_tensor
+
+__all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm", "normalize"]
+
+
+def _stats_inplace(buf, new, momentum):
+    """``buf ← (1 − m)·buf + m·new`` in situ (los buffers de BatchNorm), avanzando su versión."""
+    arr = buf._data if isinstance(buf, Tensor) else buf
+    arr *= (1 - momentum)
+    arr += momentum * new.astype(arr.dtype, copy=False)
+    if isinstance(buf, Tensor):
+        buf._version.value += 1
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+    """Normalización por lotes sobre el eje de canales (1): ``(x − μ)/√(σ² + ε)·γ + β``.
+
+    En entrenamiento usa la media y la varianza sesgada del lote y actualiza in situ las
+    estadísticas acumuladas con la varianza insesgada (como PyTorch); en evaluación usa las
+    acumuladas. El gradiente sale de componer media, varianza y división.
+    """
+    x = as_tensor(input, "batch_norm")
+    if x.ndim < 2:
+        raise ValueError(f"batch_norm: se esperaba una entrada (N, C, ...), no forma {tuple(x.shape)}")
+    axes = (0,) + tuple(range(2, x.ndim))
+    shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+    if training:
+        n = x.numel() // x.shape[1]
+        if n <= 1:
+            raise ValueError(f"batch_norm: se necesita más de un valor por canal en entrenamiento "
+                             f"(entrada de forma {tuple(x.shape)})")
+        mean = x.mean(axes, keepdim=True)
+        centered = x - mean
+        var = (centered * centered).mean(axes, keepdim=True)
+        if running_mean is not None:
+            _stats_inplace(running_mean, mean._data.reshape(-1), momentum)
+        if running_var is not None:
+            _stats_inplace(running_var, var._data.reshape(-1) * (n / (n - 1)), momentum)
+        xhat = centered / (var + eps).sqrt()
+    else:
+        if running_mean is None or running_var is None:
+            raise ValueError("batch_norm: en evaluación (training=False) hacen falta running_mean y running_var")
+        rm = running_mean._data if isinstance(running_mean, Tensor) else np.asarray(running_mean)
+        rv = running_var._data if isinstance(running_var, Tensor) else np.asarray(running_var)
+        rm = Tensor._wrap(rm.reshape(shape).astype(x._data.dtype))
+        rv = Tensor._wrap(rv.reshape(shape).astype(x._data.dtype))
+        xhat = (x - rm) / (rv + eps).sqrt()
+    if weight is not None:
+        xhat = xhat * weight.reshape(shape)
+    if bias is not None:
+        xhat = xhat + bias.reshape(shape)
+    return xhat
+
+
+def _normalize_over(x, axes, eps):
+    mean = x.mean(axes, keepdim=True)
+    centered = x - mean
+    var = (centered * centered).mean(axes, keepdim=True)
+    return centered / (var + eps).sqrt()
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Normaliza cada muestra sobre sus últimos ejes (``normalized_shape``) con la varianza sesgada."""
+    x = as_tensor(input, "layer_norm")
+    ns = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    k = len(ns)
+    if k == 0 or tuple(x.shape[x.ndim - k:]) != ns or x.ndim < k:
+        raise RuntimeError(f"layer_norm: normalized_shape={list(ns)} espera una entrada de forma [*, "
+                           f"{', '.join(map(str, ns))}], pero la entrada tiene forma {list(x.shape)}")
+    out = _normalize_over(x, tuple(range(x.ndim - k, x.ndim)), eps)
+    if weight is not None:
+        out = out * weight
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """Normaliza por grupos de canales (cada muestra y grupo por separado) y aplica γ, β por canal."""
+    x = as_tensor(input, "group_norm")
+    if x.ndim < 2:
+        raise RuntimeError(f"group_norm: se esperaba una entrada (N, C, ...), no forma {tuple(x.shape)}")
+    n, c = x.shape[0], x.shape[1]
+    if num_groups <= 0 or c % num_groups:
+        raise RuntimeError(f"group_norm: el número de canales ({c}) debe ser divisible por num_groups "
+                           f"({num_groups})")
+    g = x.reshape(n, num_groups, -1)
+    out = _normalize_over(g, (2,), eps).reshape(tuple(x.shape))
+    shape = (1, c) + (1,) * (x.ndim - 2)
+    if weight is not None:
+        out = out * weight.reshape(shape)
+    if bias is not None:
+        out = out + bias.reshape(shape)
+    return out
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
+                  momentum=0.1, eps=1e-5):
+    """Normaliza cada canal de cada muestra por separado (= ``group_norm`` con un grupo por canal)."""
+    if not use_input_stats or running_mean is not None:
+        raise NotImplementedError("instance_norm con estadísticas acumuladas no está soportado en tinygrad_es")
+    x = as_tensor(input, "instance_norm")
+    return group_norm(x, x.shape[1], weight, bias, eps)
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """``x / max(‖x‖_p, ε)`` a lo largo de ``dim``."""
+    if out is not None:
+        raise NotImplementedError("normalize(out=...) no está soportado")
+    x = as_tensor(input, "normalize")
+    if p == 2:
+        n = vector_norm(x, 2, dim, keepdim=True)
+    else:
+        n = (x.abs() ** p).sum(dim, keepdim=True) ** (1.0 / p)
+    return x / n.clamp(min=eps)

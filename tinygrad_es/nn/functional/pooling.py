@@ -1,0 +1,156 @@
+"""Pooling con la firma de ``torch.nn.functional``: ``max_pool1d``/``2d``, ``avg_pool1d``/``2d``,
+``max_unpool2d`` y los adaptativos (``adaptive_avg_pool2d``, ``adaptive_max_pool2d``).
+
+Las comprobaciones (tamaños de ventana, relleno, ``ceil_mode``) están aquí; el cálculo y el
+gradiente, en ``ops/pooling.py`` (y sus núcleos, en ``kernels/pool/``).
+"""
+import numbers
+
+import numpy as np
+
+from ..._tensor import Tensor
+from ...kernels.pool import pool_output_size
+from ...ops.pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d, MaxUnpool2d
+from ._utils import as_tensor, check_rank, int_tuple, unbatched
+
+__all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "max_unpool2d", "adaptive_avg_pool2d",
+           "adaptive_max_pool2d"]
+
+
+def _pool_sizes(x, k, s, p, d, ceil_mode, op):
+    for kk, pp, dd in zip(k, p, d):
+        if pp > (dd * (kk - 1) + 1) // 2:
+            raise ValueError(f"{op}: el relleno {p} no puede superar la mitad del núcleo efectivo "
+                             f"(kernel_size={k}, dilation={d})")
+    out = tuple(pool_output_size(n, kk, ss, pp, dd, bool(ceil_mode))
+                for n, kk, ss, pp, dd in zip(x.shape[-2:], k, s, p, d))
+    if min(out) < 1:
+        raise ValueError(f"{op}: el núcleo {k} es mayor que la entrada con relleno "
+                         f"({x.shape[-2] + 2 * p[0]}, {x.shape[-1] + 2 * p[1]}): la salida tendría tamaño {out}")
+    return out
+
+
+def _pool_args(kernel_size, stride, padding, op, n=2):
+    k = int_tuple(kernel_size, n, "kernel_size", op, 1)
+    s = k if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0) else \
+        int_tuple(stride, n, "stride", op, 1)
+    return k, s, int_tuple(padding, n, "padding", op, 0)
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """Máximo por ventana (stride = kernel_size por defecto; relleno = −∞). Con
+    ``return_indices`` devuelve también los índices planos (para ``max_unpool2d``)."""
+    op = "max_pool2d"
+    x = as_tensor(input, op)
+    check_rank(x, (3, 4), op, "(N, C, H, W) o (C, H, W)")
+    x, squeeze = unbatched(x, 4)
+    k, s, p = _pool_args(kernel_size, stride, padding, op)
+    d = int_tuple(dilation, 2, "dilation", op, 1)
+    holder = {} if return_indices else None
+    out = MaxPool2d.apply(x, kernel=k, stride=s, padding=p, out_hw=_pool_sizes(x, k, s, p, d, ceil_mode, op),
+                          dilation=d, holder=holder)
+    out = out.squeeze(0) if squeeze else out
+    if not return_indices:
+        return out
+    idx = Tensor._wrap(np.asarray(holder["indices"], dtype=np.int64))
+    return out, (idx.squeeze(0) if squeeze else idx)
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """Máximo por ventana sobre (N, C, L) o (C, L)."""
+    op = "max_pool1d"
+    x = as_tensor(input, op)
+    check_rank(x, (2, 3), op, "(N, C, L) o (C, L)")
+    (k,), (p,), (d,) = (int_tuple(kernel_size, 1, "kernel_size", op, 1), int_tuple(padding, 1, "padding", op, 0),
+                        int_tuple(dilation, 1, "dilation", op, 1))
+    s = k if stride is None else int_tuple(stride, 1, "stride", op, 1)[0]
+    r = max_pool2d(x.unsqueeze(-2), (1, k), (1, s), (0, p), (1, d), ceil_mode, return_indices)
+    if return_indices:
+        return r[0].squeeze(-2), r[1].squeeze(-2)
+    return r.squeeze(-2)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    """Media por ventana; divisor como PyTorch (``count_include_pad``, ``divisor_override``)."""
+    op = "avg_pool2d"
+    x = as_tensor(input, op)
+    check_rank(x, (3, 4), op, "(N, C, H, W) o (C, H, W)")
+    x, squeeze = unbatched(x, 4)
+    k, s, p = _pool_args(kernel_size, stride, padding, op)
+    if divisor_override is not None and (not isinstance(divisor_override, numbers.Integral) or divisor_override == 0):
+        raise ValueError(f"{op}: divisor_override debe ser un entero distinto de 0, no {divisor_override!r}")
+    out = AvgPool2d.apply(x, kernel=k, stride=s, padding=p, out_hw=_pool_sizes(x, k, s, p, (1, 1), ceil_mode, op),
+                          count_include_pad=bool(count_include_pad), divisor=int(divisor_override or 0))
+    return out.squeeze(0) if squeeze else out
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    """Media por ventana sobre (N, C, L) o (C, L)."""
+    op = "avg_pool1d"
+    x = as_tensor(input, op)
+    check_rank(x, (2, 3), op, "(N, C, L) o (C, L)")
+    (k,), (p,) = int_tuple(kernel_size, 1, "kernel_size", op, 1), int_tuple(padding, 1, "padding", op, 0)
+    s = k if stride is None else int_tuple(stride, 1, "stride", op, 1)[0]
+    return avg_pool2d(x.unsqueeze(-2), (1, k), (1, s), (0, p), ceil_mode, count_include_pad).squeeze(-2)
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """Coloca cada valor en su índice (los de ``max_pool2d(..., return_indices=True)``) en una
+    salida de ceros de (H − 1)·stride − 2·padding + kernel_size (o ``output_size``)."""
+    op = "max_unpool2d"
+    x = as_tensor(input, op)
+    check_rank(x, (3, 4), op, "(N, C, H, W) o (C, H, W)")
+    idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
+    if tuple(idx.shape) != tuple(x.shape):
+        raise ValueError(f"{op}: los índices tienen forma {tuple(idx.shape)} y la entrada {tuple(x.shape)}; "
+                         f"deben coincidir")
+    x, squeeze = unbatched(x, 4)
+    idx = idx[None] if squeeze else idx
+    k, s, p = _pool_args(kernel_size, stride, padding, op)
+    if output_size is None:
+        out_hw = tuple((n - 1) * ss - 2 * pp + kk for n, ss, pp, kk in zip(x.shape[2:], s, p, k))
+    else:
+        out_hw = tuple(int(v) for v in tuple(output_size)[-2:])
+    if min(out_hw) < 1:
+        raise ValueError(f"{op}: la salida tendría tamaño {out_hw}")
+    if idx.size and (idx.min() < 0 or idx.max() >= out_hw[0] * out_hw[1]):
+        raise ValueError(f"{op}: hay índices fuera de [0, {out_hw[0] * out_hw[1]}) para una salida {out_hw} "
+                         f"(mínimo {int(idx.min())}, máximo {int(idx.max())})")
+    out = MaxUnpool2d.apply(x, indices=idx, out_hw=out_hw)
+    return out.squeeze(0) if squeeze else out
+
+
+def _adaptive_size(output_size, x, op):
+    vals = tuple(output_size) if isinstance(output_size, (tuple, list)) else (output_size, output_size)
+    if len(vals) != 2:
+        raise ValueError(f"{op}: output_size debe ser un entero o un par, no {output_size!r}")
+    out = tuple(x.shape[-2 + i] if v is None else v for i, v in enumerate(vals))
+    if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= 1 for v in out):
+        raise ValueError(f"{op}: output_size debe ser enteros ≥ 1 (o None), no {output_size!r}")
+    return tuple(int(v) for v in out)
+
+
+def adaptive_avg_pool2d(input, output_size) -> Tensor:
+    """Pooling medio a un tamaño de salida fijo; ``output_size=1`` es la media global."""
+    op = "adaptive_avg_pool2d"
+    x = as_tensor(input, op)
+    check_rank(x, (3, 4), op, "(N, C, H, W) o (C, H, W)")
+    x, squeeze = unbatched(x, 4)
+    out = AdaptiveAvgPool2d.apply(x, out_hw=_adaptive_size(output_size, x, op))
+    return out.squeeze(0) if squeeze else out
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    """Máximo en ventanas adaptativas; con ``return_indices`` también los índices planos."""
+    op = "adaptive_max_pool2d"
+    x = as_tensor(input, op)
+    check_rank(x, (3, 4), op, "(N, C, H, W) o (C, H, W)")
+    x, squeeze = unbatched(x, 4)
+    holder = {} if return_indices else None
+    out = AdaptiveMaxPool2d.apply(x, out_hw=_adaptive_size(output_size, x, op), holder=holder)
+    out = out.squeeze(0) if squeeze else out
+    if not return_indices:
+        return out
+    idx = Tensor._wrap(np.asarray(holder["indices"], dtype=np.int64))
+    return out, (idx.squeeze(0) if squeeze else idx)

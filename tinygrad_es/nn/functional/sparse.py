@@ -1,0 +1,50 @@
+"""Incrustaciones de ``torch.nn.functional``: ``embedding`` (la búsqueda de filas ``weight[idx]``,
+con ``padding_idx``, ``max_norm`` y ``scale_grad_by_freq``; el gradiente, en
+``ops/indexing.Embedding``) y ``one_hot``."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..._tensor import Tensor
+from ...ops import indexing as I
+from ._utils import int_labels
+
+__all__ = ["embedding", "one_hot"]
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
+              sparse=False):
+    """Busca las filas ``weight[input]`` (índices enteros de cualquier forma)."""
+    idx = int_labels(input, "embedding")
+    rows = weight.shape[0]
+    if idx.size and (idx.min() < -rows or idx.max() >= rows):
+        bad = idx[(idx < 0) | (idx >= rows)][:5].tolist()
+        raise IndexError(f"embedding: índices fuera de rango {bad}; la tabla tiene {rows} filas (0 a {rows - 1})")
+    idx = np.where(idx < 0, idx + rows, idx)
+    if padding_idx is not None and padding_idx < 0:
+        padding_idx += rows
+    if max_norm is not None:  # renormaliza in situ (sin gradiente) las filas usadas, como PyTorch
+        w = weight._data
+        used = np.unique(idx)
+        norms = np.linalg.norm(w[used], ord=norm_type, axis=1)
+        scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
+        w[used] *= scale[:, None].astype(w.dtype)
+        weight._version.value += 1
+    return I.Embedding.apply(weight, idx=idx, padding_idx=padding_idx, scale=scale_grad_by_freq)
+
+
+def one_hot(tensor, num_classes: int = -1, dtype=None) -> Tensor:
+    """Codificación one-hot: ``(...,)`` → ``(..., num_classes)``, int64 como en PyTorch (usa
+    ``.float()`` para sumarla a pérdidas); ``num_classes=-1`` usa max+1."""
+    t = int_labels(tensor, "one_hot")
+    if t.size and t.min() < 0:
+        raise ValueError(f"one_hot: las clases deben ser no negativas; hay {int(t.min())} "
+                         f"en la posición {int(np.argmin(t.reshape(-1)))}")
+    if num_classes == -1:
+        num_classes = int(t.max()) + 1 if t.size else 0
+    if t.size and t.max() >= num_classes:
+        raise ValueError(f"one_hot: la clase {int(t.max())} no es menor que num_classes={num_classes} "
+                         f"(las clases van de 0 a {num_classes - 1})")
+    out = np.zeros(t.shape + (num_classes,), dtype=np.int64 if dtype is None else np.dtype(dtype))
+    np.put_along_axis(out, t[..., None], 1, axis=-1)
+    return Tensor._wrap(out)

@@ -1,0 +1,94 @@
+"""Pérdidas con su propio nodo: la entropía cruzada desde logits (fusionada y estable) y las dos
+entropías cruzadas binarias (sobre probabilidades y sobre logits). Las firmas de PyTorch
+(``reduction``, ``weight``...) están en ``nn/functional/loss.py``.
+"""
+import numpy as np
+
+from ..autograd import Function
+
+__all__ = ["CrossEntropyIdx", "BCE", "BCEWithLogits"]
+
+
+class CrossEntropyIdx(Function):
+    """Entropía cruzada desde logits (N, C) e índices de clase (N,), fusionada y estable:
+    ``loss = logsumexp(z) − z[y]``; gradiente ``(softmax(z) − onehot(y)) · peso``."""
+
+    @staticmethod
+    def forward(ctx, z, target=None, reduction="mean", ignore_index=-100):
+        m = z.max(axis=1, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0)
+        e = np.exp(z - m)
+        s = e.sum(axis=1, keepdims=True)
+        valid = target != ignore_index
+        t = np.where(valid, target, 0)
+        rows = np.arange(z.shape[0])
+        losses = (np.log(s[:, 0]) + m[:, 0] - z[rows, t]) * valid
+        n_valid = max(int(valid.sum()), 1)
+        ctx.save_for_backward(e / s, t, valid)
+        ctx.reduction, ctx.n = reduction, n_valid
+        if reduction == "mean":
+            return np.asarray(losses.sum() / n_valid, dtype=z.dtype)
+        if reduction == "sum":
+            return np.asarray(losses.sum(), dtype=z.dtype)
+        return losses.astype(z.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        p, t, valid = ctx.saved_tensors
+        d = p.copy()
+        d[np.arange(len(t)), t] -= 1
+        d *= valid[:, None]
+        if ctx.reduction == "mean":
+            return d * (g / ctx.n)
+        if ctx.reduction == "sum":
+            return d * g
+        return d * g[:, None]
+
+
+class BCE(Function):
+    """``−w·[t·log x + (1 − t)·log(1 − x)]`` con los logaritmos acotados en −100 (PyTorch).
+    ∂/∂x = w·(x − t) / max(x(1 − x), 10⁻¹²);  ∂/∂t = w·(log(1 − x) − log x)."""
+
+    @staticmethod
+    def forward(ctx, x, t, w=None):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lx, l1x = np.maximum(np.log(x), -100), np.maximum(np.log1p(-x), -100)
+        loss = (t - 1) * l1x - t * lx
+        ctx.save_for_backward(x, t, w, lx, l1x)
+        return (loss if w is None else loss * w).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, t, w, lx, l1x = ctx.saved_tensors
+        ww = g if w is None else g * w
+        gx = ww * (x - t) / np.maximum((1 - x) * x, 1e-12)
+        gt = ww * (l1x - lx) if ctx.needs_input_grad[1] else None
+        gw = g * ((t - 1) * l1x - t * lx) if w is not None and ctx.needs_input_grad[2] else None
+        return gx, gt, gw
+
+
+class BCEWithLogits(Function):
+    """``(1 − t)·x + l·softplus(−x)`` con ``l = (p − 1)·t + 1`` (``p = pos_weight``, 1 si no hay),
+    estable para logits grandes. ∂/∂x = l·σ(x) − p·t (sin p: σ(x) − t); ∂/∂t = −x + (p − 1)·softplus(−x);
+    ∂/∂p = t·softplus(−x)."""
+
+    @staticmethod
+    def forward(ctx, x, t, pw=None):
+        sp = np.logaddexp(0, -x)  # softplus(−x) = log(1 + e^(−x)), estable
+        lw = 1 if pw is None else (pw - 1) * t + 1
+        ctx.save_for_backward(x, t, pw, sp)
+        return ((1 - t) * x + lw * sp).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, t, pw, sp = ctx.saved_tensors
+        sig = np.exp(-np.logaddexp(0, -x))  # σ(x), estable
+        if pw is None:
+            gx = g * (sig - t)
+            gt = g * -x if ctx.needs_input_grad[1] else None
+            return gx, gt
+        lw = (pw - 1) * t + 1
+        gx = g * (lw * sig - pw * t)
+        gt = g * (-x + (pw - 1) * sp) if ctx.needs_input_grad[1] else None
+        gp = g * t * sp if ctx.needs_input_grad[2] else None
+        return gx, gt, gp

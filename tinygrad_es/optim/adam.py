@@ -1,0 +1,194 @@
+"""La familia de Adam: ``Adam``, ``AdamW``, ``Adamax``, ``NAdam`` y ``RAdam`` (misma fórmula y mismo
+orden de operaciones que ``torch.optim``; el estado con los mismos nombres). ``Adam`` con
+float32/float64 contiguos da el paso en una sola pasada (``kernels/adam.py``, idéntico bit a bit)."""
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor
+from ..kernels.adam import adam_step
+from .optimizer import Optimizer, check_hparam, check_lr_eps_decay, lerp_
+
+__all__ = ["Adam", "AdamW", "Adamax", "NAdam", "RAdam"]
+
+
+def _fused_ok(p, *arrays):
+    return (p.dtype in (np.float32, np.float64) and p.flags.c_contiguous and p.flags.writeable
+            and all(a.dtype == p.dtype and a.shape == p.shape and a.flags.c_contiguous for a in arrays))
+
+
+def _check_betas(betas):
+    check_hparam(0.0 <= betas[0] < 1.0, "betas[0] (debe estar en [0, 1))", betas[0])
+    check_hparam(0.0 <= betas[1] < 1.0, "betas[1] (debe estar en [0, 1))", betas[1])
+
+
+class Adam(Optimizer):
+    """Adam (Kingma y Ba): ``m ← β₁m + (1−β₁)g``, ``v ← β₂v + (1−β₂)g²``,
+    ``p ← p − lr · m̂ / (√v̂ + ε)`` con ``m̂ = m/(1−β₁ᵗ)``, ``v̂ = v/(1−β₂ᵗ)``.
+    ``weight_decay`` suma ``λ·p`` al gradiente (L2 clásico); con ``decoupled_weight_decay`` es AdamW."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, *,
+                 foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
+                 decoupled_weight_decay=False):
+        check_hparam(lr >= 0.0, "la tasa de aprendizaje lr", lr)
+        check_hparam(eps >= 0.0, "eps", eps)
+        _check_betas(betas)
+        check_hparam(weight_decay >= 0.0, "weight_decay", weight_decay)
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                                      maximize=maximize, foreach=foreach, capturable=capturable,
+                                      differentiable=differentiable, fused=fused,
+                                      decoupled_weight_decay=decoupled_weight_decay))
+
+    def _step_param(self, p, g, st, h):
+        f = p.dtype.type
+        lr, (b1, b2), eps, wd = h["lr"], h["betas"], h["eps"], h["weight_decay"]
+        m = self._buffer(st, "exp_avg", p)
+        v = self._buffer(st, "exp_avg_sq", p)
+        step = self._count(st)
+        if _fused_ok(p, g, m, v) and not h["amsgrad"]:
+            # una pasada, mismas operaciones que abajo (kernels/adam.py)
+            decoupled = bool(h.get("decoupled_weight_decay")) and wd != 0
+            adam_step(p.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1), f(1), f(1 - b1), f(b2), f(1 - b2),
+                      f(1 - lr * wd) if decoupled else f(1), f(0) if decoupled else f(wd),
+                      f(-(lr / (1 - b1 ** step))), f((1 - b2 ** step) ** 0.5), f(eps))
+            return
+        if wd != 0:
+            if h.get("decoupled_weight_decay"):
+                p *= f(1 - lr * wd)
+            else:
+                g = g + f(wd) * p
+        lerp_(m, g, 1 - b1)
+        v *= f(b2)
+        v += f(1 - b2) * g * g
+        bc1, bc2 = 1 - b1 ** step, 1 - b2 ** step
+        step_size = lr / bc1
+        bc2_sqrt = bc2 ** 0.5
+        if h["amsgrad"]:
+            vmax = self._buffer(st, "max_exp_avg_sq", p)
+            np.maximum(vmax, v, out=vmax)
+            denom = np.sqrt(vmax) / f(bc2_sqrt)
+        else:
+            denom = np.sqrt(v) / f(bc2_sqrt)
+        denom += f(eps)
+        p += f(-step_size) * m / denom
+
+
+class AdamW(Adam):
+    """Adam con decaimiento de pesos desacoplado (Loshchilov y Hutter): ``p ← p·(1 − lr·λ)`` antes
+    del paso de Adam. ``weight_decay=0.01`` por defecto."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
+                 maximize=False, foreach=None, capturable=False, differentiable=False, fused=None):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach, maximize=maximize,
+                         capturable=capturable, differentiable=differentiable, fused=fused,
+                         decoupled_weight_decay=True)
+
+
+class Adamax(Optimizer):
+    """Adamax (variante de Adam con norma infinito): ``m ← β₁m + (1−β₁)g``,
+    ``u ← max(β₂u, |g| + ε)``, ``p ← p − lr/(1−β₁ᵗ) · m/u``."""
+
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, foreach=None, *,
+                 maximize=False, differentiable=False, capturable=False):
+        check_lr_eps_decay(lr, eps, weight_decay)
+        _check_betas(betas)
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, foreach=foreach,
+                                      maximize=maximize, differentiable=differentiable, capturable=capturable))
+
+    def _step_param(self, p, g, st, h):
+        f = p.dtype.type
+        b1, b2 = h["betas"]
+        m = self._buffer(st, "exp_avg", p)
+        u = self._buffer(st, "exp_inf", p)
+        step = self._count(st)
+        if h["weight_decay"] != 0:
+            g = g + f(h["weight_decay"]) * p
+        lerp_(m, g, 1 - b1)
+        u *= f(b2)
+        np.maximum(u, np.abs(g) + f(h["eps"]), out=u)
+        clr = h["lr"] / (1 - b1 ** step)
+        p += f(-clr) * m / u
+
+
+class NAdam(Optimizer):
+    """NAdam (Dozat): Adam con momento de Nesterov; ``μ_t = β₁(1 − ½·0.96^(t·ψ))`` con
+    ``ψ = momentum_decay``."""
+
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3,
+                 decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
+                 differentiable=False):
+        check_lr_eps_decay(lr, eps, weight_decay)
+        _check_betas(betas)
+        check_hparam(momentum_decay >= 0.0, "momentum_decay", momentum_decay)
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
+                                      momentum_decay=momentum_decay, decoupled_weight_decay=decoupled_weight_decay,
+                                      maximize=maximize, foreach=foreach, capturable=capturable,
+                                      differentiable=differentiable))
+
+    def _step_param(self, p, g, st, h):
+        f = p.dtype.type
+        lr, (b1, b2), wd, psi = h["lr"], h["betas"], h["weight_decay"], h["momentum_decay"]
+        m = self._buffer(st, "exp_avg", p)
+        v = self._buffer(st, "exp_avg_sq", p)
+        step = self._count(st)
+        if "mu_product" not in st:
+            st["mu_product"] = Tensor._wrap(np.array(1.0, dtype=np.float32))  # float32, como en PyTorch
+        mu_t = st["mu_product"]._data
+        bc2 = 1 - b2 ** step
+        if wd != 0:
+            if h["decoupled_weight_decay"]:
+                p *= f(1 - lr * wd)
+            else:
+                g = g + f(wd) * p
+        mu = b1 * (1.0 - 0.5 * 0.96 ** (step * psi))
+        mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * psi))
+        mu_t *= np.float32(mu)  # en float32, como el tensor de PyTorch
+        mu_product = float(mu_t)
+        lerp_(m, g, 1 - b1)
+        v *= f(b2)
+        v += f(1 - b2) * g * g
+        denom = np.sqrt(v / f(bc2))
+        mu_product_next = mu_product * mu_next
+        denom += f(h["eps"])
+        p += f(-lr * (1.0 - mu) / (1.0 - mu_product)) * g / denom
+        p += f(-lr * mu_next / (1.0 - mu_product_next)) * m / denom
+
+
+class RAdam(Optimizer):
+    """RAdam (Liu et al.): Adam con la varianza de la tasa adaptativa rectificada; en los primeros
+    pasos (ρ_t ≤ 5) es SGD con momento."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, decoupled_weight_decay=False,
+                 *, foreach=None, maximize=False, capturable=False, differentiable=False):
+        check_lr_eps_decay(lr, eps, weight_decay)
+        _check_betas(betas)
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
+                                      maximize=maximize, foreach=foreach, capturable=capturable,
+                                      decoupled_weight_decay=decoupled_weight_decay, differentiable=differentiable))
+
+    def _step_param(self, p, g, st, h):
+        f = p.dtype.type
+        lr, (b1, b2), wd = h["lr"], h["betas"], h["weight_decay"]
+        m = self._buffer(st, "exp_avg", p)
+        v = self._buffer(st, "exp_avg_sq", p)
+        step = self._count(st)
+        if wd != 0:
+            if h["decoupled_weight_decay"]:
+                p *= f(1 - lr * wd)
+            else:
+                g = g + f(wd) * p
+        lerp_(m, g, 1 - b1)
+        v *= f(b2)
+        v += f(1 - b2) * g * g
+        bc1, bc2 = 1 - b1 ** step, 1 - b2 ** step
+        corrected = m / f(bc1)
+        rho_inf = 2 / (1 - b2) - 1
+        rho_t = rho_inf - 2 * step * b2 ** step / bc2
+        if rho_t > 5.0:
+            rect = ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
+            sq = np.sqrt(v)
+            sq += f(h["eps"])
+            adaptive = f(bc2 ** 0.5) / sq
+            p += f(-1.0) * (corrected * f(lr) * adaptive * f(rect))
+        else:
+            p += f(-1.0) * (corrected * f(lr))
