@@ -459,3 +459,13 @@ def test_transform_of_wrong_type_is_a_spanish_type_error():
         T.RandomHorizontalFlip(1.0)([[1, 2]])
     with pytest.raises(TypeError, match="imagen PIL o un ndarray"):
         T.ToTensor()("foto.png")
+
+
+@pytest.mark.parametrize("name, args", [("autocontrast", ()), ("equalize", ()), ("adjust_sharpness", (1.7,)),
+                                        ("adjust_sharpness", (0.0,)), ("invert", ()), ("posterize", (3,)),
+                                        ("solarize", (128,))])
+def test_tensor_and_pil_versions_agree(name, args):
+    img = pil(RNG.integers(0, 256, (20, 24, 3), dtype=np.uint8))
+    p = np.asarray(getattr(F, name)(img, *args))
+    t = getattr(F, name)(F.pil_to_tensor(img), *args).numpy().transpose(1, 2, 0)
+    np.testing.assert_array_equal(t, p)

@@ -159,3 +159,71 @@ def posterize(img, bits: int) -> Tensor:
         raise TypeError(f"posterize sólo admite imágenes uint8, no {img.dtype}")
     _assert_channels(img, [1, 3])
     return _wrap(_np(img) & np.uint8((0xFF << (8 - bits)) & 0xFF))
+
+
+def _blurred_degenerate(a: np.ndarray) -> np.ndarray:
+    """El suavizado 3×3 de Pillow (núcleo 1 1 1 / 1 5 1 / 1 1 1, /13) en el interior; los bordes quedan igual."""
+    ft = a.dtype if a.dtype.kind == "f" else np.dtype(np.float32)
+    k = np.ones((3, 3), dtype=ft)
+    k[1, 1] = 5.0
+    k /= k.sum()
+    x = a.astype(ft)
+    H, W = a.shape[-2:]
+    inner = sum(k[i, j] * x[..., i:i + H - 2, j:j + W - 2] for i in range(3) for j in range(3))
+    if a.dtype.kind in _INT_KINDS:
+        inner = np.round(inner)
+    out = a.copy()
+    out[..., 1:-1, 1:-1] = inner.astype(a.dtype)
+    return out
+
+
+def adjust_sharpness(img, sharpness_factor: float) -> Tensor:
+    if sharpness_factor < 0:
+        raise ValueError(f"sharpness_factor ({sharpness_factor}) debe ser ≥ 0")
+    _assert_image_tensor(img)
+    _assert_channels(img, [1, 3])
+    if img.shape[-1] <= 2 or img.shape[-2] <= 2:
+        return img
+    a = _np(img)
+    return _wrap(_blend(a, _blurred_degenerate(a), sharpness_factor))
+
+
+def autocontrast(img) -> Tensor:
+    _assert_image_tensor(img)
+    if img.ndim < 3:
+        raise TypeError(f"la imagen-tensor debe tener al menos 3 dimensiones, no {img.ndim}")
+    _assert_channels(img, [1, 3])
+    a = _np(img)
+    bound = _max_value(a.dtype)
+    ft = a.dtype if a.dtype.kind == "f" else np.dtype(np.float32)
+    lo = a.min(axis=(-2, -1), keepdims=True).astype(ft)
+    hi = a.max(axis=(-2, -1), keepdims=True).astype(ft)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = ft.type(bound) / (hi - lo)
+    same = ~np.isfinite(scale)
+    lo = np.where(same, ft.type(0), lo)
+    scale = np.where(same, ft.type(1), scale)
+    return _wrap(np.clip((a - lo) * scale, 0, bound).astype(a.dtype))
+
+
+def _equalize_channel(c: np.ndarray) -> np.ndarray:
+    hist = np.bincount(c.reshape(-1), minlength=256)
+    nonzero = hist[hist != 0]
+    step = int(nonzero[:-1].sum()) // 255
+    if step == 0:
+        return c
+    lut = (np.cumsum(hist) + step // 2) // step
+    lut = np.clip(np.concatenate([[0], lut[:-1]]), 0, 255)
+    return lut[c.astype(np.int64)].astype(np.uint8)
+
+
+def equalize(img) -> Tensor:
+    _assert_image_tensor(img)
+    if not 3 <= img.ndim <= 4:
+        raise TypeError(f"equalize espera un tensor de 3 o 4 dimensiones, no {img.ndim}")
+    if img.dtype != np.uint8:
+        raise TypeError(f"equalize sólo admite imágenes uint8, no {img.dtype}")
+    _assert_channels(img, [1, 3])
+    a = _np(img)
+    flat = a.reshape((-1,) + a.shape[-2:])
+    return _wrap(np.stack([_equalize_channel(ch) for ch in flat]).reshape(a.shape))

@@ -233,18 +233,15 @@ def solarize(img, threshold: float):
 
 
 def adjust_sharpness(img, sharpness_factor: float):
-    if isinstance(img, Tensor):
-        raise NotImplementedError("adjust_sharpness sólo está disponible para imágenes PIL en tinygrad_es")
-    return F_pil.adjust_sharpness(img, sharpness_factor)
+    """Nitidez (0: suavizada con el filtro 3×3 de Pillow, 1: igual, 2: el doble de nítida)."""
+    return _color(img).adjust_sharpness(img, sharpness_factor)
 
 
 def autocontrast(img):
-    if isinstance(img, Tensor):
-        raise NotImplementedError("autocontrast sólo está disponible para imágenes PIL en tinygrad_es")
-    return F_pil.autocontrast(img)
+    """Estira cada canal para que su mínimo sea negro y su máximo blanco."""
+    return _color(img).autocontrast(img)
 
 
 def equalize(img):
-    if isinstance(img, Tensor):
-        raise NotImplementedError("equalize sólo está disponible para imágenes PIL en tinygrad_es")
-    return F_pil.equalize(img)
+    """Ecualiza el histograma de cada canal (imágenes uint8)."""
+    return _color(img).equalize(img)
