@@ -481,3 +481,24 @@ def test_download_url_server_errors(tmp_path):
     assert (tmp_path / "d" / "f.bin").read_bytes() == b"x" * 1000
     assert U.check_integrity(tmp_path / "d" / "f.bin", hashlib.md5(b"x" * 1000).hexdigest())
     assert not U.check_integrity(tmp_path / "d" / "f.bin", "0" * 32)
+
+
+def test_random_transforms_in_dataloader_workers_are_seeded_per_worker(tmp_path):
+    """Cada worker siembra su generador (como PyTorch): los aumentos no se repiten entre workers y
+    la misma semilla del DataLoader da los mismos lotes."""
+    from tinygrad_es.utils.data import DataLoader
+    from tinygrad_es.vision import transforms as T
+    make_folder(tmp_path, {"a": [f"{i}.png" for i in range(8)]})
+    same = Image.fromarray(np.random.default_rng(5).integers(0, 256, (8, 9, 3), dtype=np.uint8))
+    for i in range(8):
+        same.save(tmp_path / "a" / f"{i}.png")
+    ds = datasets.ImageFolder(tmp_path, transform=T.Compose([T.RandomCrop(8, padding=3), T.ToTensor()]))
+
+    def batches(seed):
+        g = tg.Generator().manual_seed(seed)
+        return [x.numpy() for x, _ in DataLoader(ds, batch_size=4, num_workers=2, generator=g)]
+    a, b = batches(7), batches(7)
+    assert all(np.array_equal(u, v) for u, v in zip(a, b))          # reproducible
+    assert not np.array_equal(a[0], a[1])                            # worker 0 ≠ worker 1
+    crops = np.concatenate(a)
+    assert len({c.tobytes() for c in crops}) > 4                     # recortes distintos de la misma imagen
