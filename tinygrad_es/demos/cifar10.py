@@ -119,7 +119,7 @@ def train(model, train_loader, test_loader, epochs: int, lr: float, weight_decay
     sched = optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, epochs=epochs, steps_per_epoch=len(train_loader),
                                           pct_start=0.25)
     hist = {"loss": [], "acc": [], "val_acc": [], "time": [], "data_time": [], "step_time": [], "step_cpu": [],
-            "eval_time": [], "lr": []}
+            "eval_time": [], "eval_cpu": [], "lr": []}
     for ep in range(epochs):
         model.train()
         t_data = t_step = cpu_step = loss_sum = 0.0
@@ -140,9 +140,10 @@ def train(model, train_loader, test_loader, epochs: int, lr: float, weight_decay
             t0 = time.perf_counter()
             t_step += t0 - t1
             cpu_step += time.process_time() - c1   # CPU de todos los hilos del proceso: no depende de la carga
-        t_eval = time.perf_counter()
+        t_eval, c_eval = time.perf_counter(), time.process_time()
         pred, ys, _ = evaluate(model, test_loader, tta=tta and ep == epochs - 1)
         hist["eval_time"].append(time.perf_counter() - t_eval)
+        hist["eval_cpu"].append(time.process_time() - c_eval)
         hist["loss"].append(loss_sum / seen)
         hist["acc"].append(correct / seen)
         hist["val_acc"].append(float((pred == ys).mean()))
