@@ -469,3 +469,33 @@ def test_tensor_and_pil_versions_agree(name, args):
     p = np.asarray(getattr(F, name)(img, *args))
     t = getattr(F, name)(F.pil_to_tensor(img), *args).numpy().transpose(1, 2, 0)
     np.testing.assert_array_equal(t, p)
+
+
+def test_rand_augment_and_trivial_augment_follow_their_draws():
+    from tinygrad_es.vision.transforms._auto_augment import _apply_op
+    img = pil(RNG.integers(0, 256, (20, 24, 3), dtype=np.uint8))
+    ra = T.RandAugment(num_ops=2, magnitude=9)
+    names = list(ra._augmentation_space(31, (20, 24)))
+    tg.manual_seed(123)
+    out = ra(img)
+    tg.manual_seed(123)
+    ref = img
+    for _ in range(2):
+        name = names[int(tg.randint(0, len(names), (1,)).item())]
+        mags, signed = ra._augmentation_space(31, (20, 24))[name]
+        m = float(mags[9]) if mags is not None else 0.0
+        if signed and int(tg.randint(0, 2, (1,)).item()):
+            m = -m
+        ref = _apply_op(ref, name, m, T.InterpolationMode.NEAREST, None)
+    np.testing.assert_array_equal(np.asarray(out), np.asarray(ref))
+    for t in (T.RandAugment(), T.TrivialAugmentWide()):
+        for _ in range(20):   # todas las operaciones, con PIL y con tensores uint8
+            assert t(img).size == (24, 20)
+            x = t(F.pil_to_tensor(img))
+            assert x.dtype == tg.uint8 and tuple(x.shape) == (3, 20, 24)
+    with pytest.raises(ValueError, match="magnitude"):
+        T.RandAugment(magnitude=40)
+    # una cizalla de magnitud 0.3 es tan(16.7°), como en AutoAugment
+    sheared = _apply_op(img, "ShearX", 0.3, T.InterpolationMode.NEAREST, None)
+    np.testing.assert_array_equal(np.asarray(sheared), np.asarray(F.affine(
+        img, 0.0, [0, 0], 1.0, [math.degrees(math.atan(0.3)), 0.0], center=[0, 0])))
