@@ -172,7 +172,7 @@ for k in range(len(xs)):
 # ## La receta completa
 #
 # ```bash
-# tinygrad-es demo cifar10 --epochs 15           # CIFAR-10 entero si está la copia JPEG
+# tinygrad-es demo cifar10 --epochs 12           # CIFAR-10 entero si está la copia JPEG
 # python benchmarks/cifar10.py                    # épocas, tiempo y exactitud, con PyTorch al lado
 # ```
 #
