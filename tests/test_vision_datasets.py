@@ -502,3 +502,15 @@ def test_random_transforms_in_dataloader_workers_are_seeded_per_worker(tmp_path)
     assert not np.array_equal(a[0], a[1])                            # worker 0 ≠ worker 1
     crops = np.concatenate(a)
     assert len({c.tobytes() for c in crops}) > 4                     # recortes distintos de la misma imagen
+
+
+def test_jpeg_archive_in_a_read_only_folder_is_extracted_to_the_cache(tmp_path, monkeypatch):
+    from tinygrad_es.vision.datasets import cifar
+    ro = tmp_path / "solo_lectura"
+    ro.mkdir()
+    make_jpeg_archive(ro / "cifar10-jpg.tar.gz", per_class=1)
+    real = cifar._writable
+    monkeypatch.setattr(cifar, "_writable", lambda f: False if os.path.samefile(f, ro) else real(f))
+    folder = datasets.prepare_cifar10_jpeg(ro)
+    assert folder == os.path.join(str(tmp_path / "home"), ".cache", "tinygrad_es", "cifar10-jpg")
+    assert len(datasets.ImageFolder(os.path.join(folder, "train"))) == 3 and os.listdir(ro) == ["cifar10-jpg.tar.gz"]

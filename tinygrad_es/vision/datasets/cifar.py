@@ -65,6 +65,8 @@ def prepare_cifar10_jpeg(root=None, archive=None, sample: bool = False) -> str:
     paquete (100 imágenes por clase de entrenamiento y 30 de test) en ``root/cifar10-jpg-muestra``;
     si no, ``FileNotFoundError`` con las rutas buscadas."""
     dest_root = os.path.expanduser(os.fspath(root)) if root is not None else cache_dir()
+    if not _writable(dest_root):   # p. ej. root es una carpeta de sólo lectura con el archivo
+        dest_root = cache_dir()
     tried = []
     for cand in _jpeg_candidates(root, archive):
         tried.append(cand)
@@ -87,6 +89,14 @@ def prepare_cifar10_jpeg(root=None, archive=None, sample: bool = False) -> str:
         return target
     raise FileNotFoundError("No se encontró la copia JPEG de CIFAR-10. Se buscó en:\n  " + "\n  ".join(tried) +
                             f"\nCopia {JPEG_ARCHIVE} en una de esas rutas (o define TINYGRAD_ES_DATA)")
+
+
+def _writable(folder: str) -> bool:
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK)
 
 
 def is_sample(folder: str) -> bool:
