@@ -236,8 +236,10 @@ def run(epochs: int = 2, batch_size: int = 128, lr: float = 0.1, limit_train: in
 
 
 def main(argv=None, prog=None):
-    run(**parse(argv, {"epochs": 2, "batch_size": 128, "lr": 0.1, "limit_train": 0, "limit_test": 0, "workers": 2,
-                       "seed": 0, "out_dir": "resultados_cifar10", "root": None}, __doc__, prog))
+    # desde la línea de órdenes, la receta completa (12 épocas); --epochs 2 para un vistazo rápido
+    run(**parse(argv, {"epochs": RECIPE["epochs"], "batch_size": RECIPE["batch_size"], "lr": RECIPE["lr"],
+                       "limit_train": 0, "limit_test": 0, "workers": 2, "seed": 0, "out_dir": "resultados_cifar10",
+                       "root": None}, __doc__, prog))
 
 
 if __name__ == "__main__":
