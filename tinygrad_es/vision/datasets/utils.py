@@ -146,7 +146,7 @@ def _stream(url: str, folder: str, base: str, timeout: float, deadline_at: float
     start = time.monotonic()
     if start >= deadline_at:
         raise DownloadError("no se intentó: se agotó el plazo total de la descarga")
-    tmp = None
+    tmp = bar = None
     try:
         with _open(url, min(timeout, deadline_at - start)) as r:
             total = r.length
@@ -180,6 +180,8 @@ def _stream(url: str, folder: str, base: str, timeout: float, deadline_at: float
                 raise DownloadError(f"respuesta truncada: llegaron {got} de {total} bytes")
             return tmp
     except BaseException as e:
+        if bar is not None and bar.got < (bar.total or float("inf")):
+            bar.close()   # la línea de la barra queda terminada antes del mensaje de error
         if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
         if isinstance(e, DownloadError):
