@@ -3,13 +3,14 @@
 * Partición oficial (índices 0–4 de prueba, 300 grabaciones; 2 700 de entrenamiento): la ``RedVoz``
   de ``tinygrad-es demo voz`` con SpecAugment (objetivo ≥ 97 %) y, como ablación, sin él.
 * Independiente del hablante: dejar fuera a cada una de las 6 personas (se entrena con las otras 5
-  y se prueba con sus 500 grabaciones), con y sin SpecAugment.
+  y se prueba con sus 500 grabaciones), con SpecAugment (y sin él con la etapa ``loso_sin``).
 * Con PyTorch instalado, los mismos pasos en PyTorch intercalados con los nuestros (mediana de los
   cocientes por pareja): el log-mel de 3 000 grabaciones (``torch.stft`` + el mismo banco mel) y un
   paso de entrenamiento de la ``RedVoz`` (lote de 32).
 
-Uso: ``nice -n 10 python benchmarks/voz.py [--root DIR] [--epochs 16] [--loso-epochs 10] [--quick]``;
-imprime una tabla y escribe ``benchmarks/results/voz.json``. No es un test unitario.
+Uso: ``nice -n 10 python benchmarks/voz.py [--root DIR] [--epochs 16] [--loso-epochs 8] [--quick]
+[--etapas oficial,ablacion,loso,loso_sin,pytorch]``; imprime una tabla y escribe (o completa, con
+algunas etapas) ``benchmarks/results/voz.json`` tras cada etapa. No es un test unitario.
 """
 import argparse
 import json
@@ -109,14 +110,35 @@ def compare_torch(senales, X, y, pairs=7):
     return out
 
 
+ETAPAS = ("oficial", "ablacion", "loso", "loso_sin", "pytorch")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--root", default=None)
     ap.add_argument("--epochs", type=int, default=16)
-    ap.add_argument("--loso-epochs", type=int, default=10)
+    ap.add_argument("--loso-epochs", type=int, default=8)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--quick", action="store_true", help="sin ablación ni voces nuevas")
+    ap.add_argument("--quick", action="store_true", help="sólo la partición oficial con SpecAugment y PyTorch")
+    ap.add_argument("--etapas", default="oficial,ablacion,loso,pytorch",
+                    help="qué medir, separado por comas, de: " + ", ".join(ETAPAS) + " (loso_sin: dejar fuera a "
+                         "cada persona sin SpecAugment, 6 entrenamientos más); las cifras se añaden al JSON existente")
     args = ap.parse_args(argv)
+    etapas = ["oficial", "pytorch"] if args.quick else [e.strip() for e in args.etapas.split(",") if e.strip()]
+    malas = sorted(set(etapas) - set(ETAPAS))
+    if malas:
+        ap.error(f"etapas desconocidas: {', '.join(malas)} (válidas: {', '.join(ETAPAS)})")
+    path = os.path.join(HERE, "results", "voz.json")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    res = {}
+    if os.path.exists(path) and set(etapas) != set(ETAPAS):
+        with open(path, encoding="utf-8") as f:
+            res = json.load(f)
+
+    def guardar():   # tras cada etapa: una ejecución cortada conserva lo ya medido
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(res, f, indent=2, ensure_ascii=False)
+
     t0 = time.perf_counter()
     senales, y, personas, indices, origen = voz.cargar(args.root)
     if "muestra" in origen:
@@ -127,35 +149,43 @@ def main(argv=None):
     t_feat = time.perf_counter() - t0
     test = indices < 5
     print(f"{origen}: {len(y)} grabaciones; carga {t_load:.1f} s, log-mel {t_feat:.1f} s", flush=True)
-    res = {"origen": origen, "n": len(y), "epocas": args.epochs, "semilla": args.seed, "s_carga": t_load,
-           "s_logmel": t_feat, "maquina": f"{platform.machine()}, {os.cpu_count()} núcleos",
-           "objetivo": 0.97}
-    acc, dt = official(X, y, test, args.epochs, True, args.seed)
-    res["oficial_specaugment"] = {"exactitud": acc, "s_entrenamiento": dt, "s_por_epoca": dt / args.epochs}
-    print(f"partición oficial, con SpecAugment : {100 * acc:6.2f} %  ({'≥' if acc >= 0.97 else '<'} 97 %)  "
-          f"{dt:6.0f} s ({dt / args.epochs:.1f} s/época)", flush=True)
-    if not args.quick:
+    res.update({"origen": origen, "n": len(y), "epocas": args.epochs, "semilla": args.seed, "s_carga": t_load,
+                "s_logmel": t_feat, "maquina": f"{platform.machine()}, {os.cpu_count()} núcleos",
+                "objetivo": 0.97})
+    carga = res.setdefault("carga_media_1min", {})
+    carga["inicio_" + "+".join(etapas)] = os.getloadavg()[0]
+    if "oficial" in etapas:
+        acc, dt = official(X, y, test, args.epochs, True, args.seed)
+        res["oficial_specaugment"] = {"exactitud": acc, "s_entrenamiento": dt, "s_por_epoca": dt / args.epochs}
+        print(f"partición oficial, con SpecAugment : {100 * acc:6.2f} %  ({'≥' if acc >= 0.97 else '<'} 97 %)  "
+              f"{dt:6.0f} s ({dt / args.epochs:.1f} s/época)", flush=True)
+        guardar()
+    if "ablacion" in etapas:
         acc, dt = official(X, y, test, args.epochs, False, args.seed)
         res["oficial_sin_specaugment"] = {"exactitud": acc, "s_entrenamiento": dt}
         print(f"partición oficial, sin SpecAugment : {100 * acc:6.2f} %  {dt:6.0f} s", flush=True)
-        for aug, clave in ((True, "dejar_fuera_hablante"), (False, "dejar_fuera_hablante_sin_specaugment")):
-            loso = {}
-            for spk in sorted(set(personas)):
-                fuera = personas == spk
-                t0 = time.perf_counter()
-                m = voz.entrenar(X[~fuera], y[~fuera], epochs=args.loso_epochs, aumento=aug, seed=args.seed,
-                                 verbose=False)
-                a = float((voz.predecir(m, X[fuera]).argmax(1) == y[fuera]).mean())
-                loso[spk] = {"exactitud": a, "s": time.perf_counter() - t0}
-                print(f"  dejando fuera a {spk:<9} ({'con' if aug else 'sin'} SpecAugment): {100 * a:6.2f} %  "
-                      f"({loso[spk]['s']:.0f} s)", flush=True)
-            res[clave] = loso
-            media = float(np.mean([v["exactitud"] for v in loso.values()]))
-            res[clave.replace("hablante", "media")] = media
-            print(f"independiente del hablante, {'con' if aug else 'sin'} SpecAugment (media): {100 * media:6.2f} %",
-                  flush=True)
+        guardar()
+    for aug, clave in ((True, "dejar_fuera_hablante"), (False, "dejar_fuera_hablante_sin_specaugment")):
+        if ("loso" if aug else "loso_sin") not in etapas:
+            continue
+        loso = {}
+        for spk in sorted(set(personas)):
+            fuera = personas == spk
+            t0 = time.perf_counter()
+            m = voz.entrenar(X[~fuera], y[~fuera], epochs=args.loso_epochs, aumento=aug, seed=args.seed,
+                             verbose=False)
+            a = float((voz.predecir(m, X[fuera]).argmax(1) == y[fuera]).mean())
+            loso[spk] = {"exactitud": a, "s": time.perf_counter() - t0}
+            print(f"  dejando fuera a {spk:<9} ({'con' if aug else 'sin'} SpecAugment): {100 * a:6.2f} %  "
+                  f"({loso[spk]['s']:.0f} s)", flush=True)
+        res[clave] = loso
+        media = float(np.mean([v["exactitud"] for v in loso.values()]))
+        res[clave.replace("hablante", "media")] = media
         res["loso_epocas"] = args.loso_epochs
-    cmp = compare_torch(senales, X, y)
+        print(f"independiente del hablante, {'con' if aug else 'sin'} SpecAugment (media): {100 * media:6.2f} %",
+              flush=True)
+        guardar()
+    cmp = compare_torch(senales, X, y) if "pytorch" in etapas else None
     if cmp is not None:
         res["frente_a_pytorch"] = cmp
         for k in ("logmel_3000", "paso_entrenamiento_x10"):
@@ -163,9 +193,8 @@ def main(argv=None):
             print(f"{k:<24} tinygrad_es {c['tinygrad_es_s']:.3f} s  PyTorch {c['pytorch_s']:.3f} s  "
                   f"cociente {c['cociente_mediana']:.2f}", flush=True)
         print(f"log-mel: diferencia máxima con PyTorch {cmp['logmel_max_abs_diff']:.2e}")
-    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
-    with open(os.path.join(HERE, "results", "voz.json"), "w", encoding="utf-8") as f:
-        json.dump(res, f, indent=2, ensure_ascii=False)
+    carga["fin_" + "+".join(etapas)] = os.getloadavg()[0]
+    guardar()
     print("escrito benchmarks/results/voz.json")
 
 
