@@ -18,7 +18,7 @@ from .. import _dtype as D
 from ..autograd import TensorBase
 from ..ops.copy import Cast
 
-__all__ = ["to_array", "check_fits", "norm_dim", "norm_dims", "int_list", "kw_arg", "as_index", "torch_index", "float_in",
+__all__ = ["to_array", "check_fits", "tensor_other", "no_bool", "no_bool_input", "norm_dim", "norm_dims", "int_list", "kw_arg", "as_index", "torch_index", "float_in",
            "floats_only", "float_input", "is_scalar", "as_operand", "dtype_of", "promote"]
 
 
@@ -65,7 +65,8 @@ def check_fits(values, npd: np.dtype) -> None:
     if v.size == 0 or v.dtype.kind not in "iuf":
         return
     info = np.iinfo(npd)
-    lo = -int(info.max) if npd.kind == "u" else int(info.min)
+    # un entero negativo da la vuelta en un tipo sin signo (−1 → 255); un decimal, no (−2.5 es un error)
+    lo = -int(info.max) if npd.kind == "u" and v.dtype.kind != "f" else int(info.min)
     with np.errstate(invalid="ignore"):
         bad = ~np.isfinite(v) if v.dtype.kind == "f" else np.zeros(v.shape, bool)
         if v.dtype.kind == "f":
@@ -289,6 +290,31 @@ def is_scalar(x) -> bool:
     """Un número real de Python o de numpy (o un bool): un complejo no lo es (se rechaza al convertirlo)."""
     return (isinstance(x, (numbers.Real, np.number, np.bool_))
             and not isinstance(x, (np.ndarray, np.complexfloating)))
+
+
+def tensor_other(o, op, name="other", position=2):
+    """``o`` si es un tensor; si no, ``TypeError`` como PyTorch (``maximum``, ``atan2``, ``lerp``...
+    no admiten un número de Python en ese argumento)."""
+    if not isinstance(o, TensorBase):
+        raise TypeError(f"{op}(): el argumento '{name}' (posición {position}) debe ser un Tensor, no "
+                        f"{type(o).__name__} (como en PyTorch; crea uno con tinygrad_es.tensor(...))")
+    return o
+
+
+def no_bool(*xs, op):
+    """``RuntimeError`` (como PyTorch) si algún operando de una resta es bool (tensor o ``True``)."""
+    for x in xs:
+        if isinstance(x, (bool, np.bool_)) or (isinstance(x, TensorBase) and x._data.dtype == np.bool_):
+            raise RuntimeError(f"{op}: la resta con un tensor bool no está definida; para invertir una máscara usa "
+                               f"~ o logical_not()")
+
+
+def no_bool_input(t, op):
+    """``NotImplementedError`` (como PyTorch) para las operaciones que no tienen versión bool (un tensor
+    vacío no llega a su núcleo: no lanza)."""
+    if t._data.dtype == np.bool_ and t._data.size:
+        raise NotImplementedError(f"'{op}' no está implementada para tensores bool (tampoco en PyTorch); convierte "
+                                  f"con .long() o .float()")
 
 
 def as_operand(x, npd: np.dtype):

@@ -122,36 +122,49 @@ class Std(Function):
 
 
 class Amax(Function):
-    """Máximo sobre ``axis`` (reducción total con ``max()``). Empates: el gradiente se reparte
-    por igual entre los máximos, como ``torch.amax``: ∂/∂a_i = [a_i = m] / #{j: a_j = m}."""
+    """Máximo sobre ``axis``. Empates: el gradiente se reparte por igual entre los máximos, como
+    ``torch.amax``: ∂/∂a_i = [a_i = m] / #{j: a_j = m} (con la multiplicación de PyTorch: si el
+    máximo es nan, ningún elemento es igual y el gradiente es nan).
+
+    ``evenly=True`` es la reducción total de ``max()``/``min()``: PyTorch elige (no multiplica) los
+    elementos iguales al resultado (los nan si el resultado es nan) y deja 0 en el resto, también si
+    el gradiente que llega es nan o inf."""
 
     reads = ((0, -1),)
 
     reducer = staticmethod(np.max)
 
     @classmethod
-    def _fwd(cls, ctx, a, axis, keepdims):
+    def _fwd(cls, ctx, a, axis, keepdims, evenly=False):
         axes = axis if axis is not None else tuple(range(a.ndim))
         if a.size == 0 and (not a.ndim or any(a.shape[i] == 0 for i in axes)):
-            raise IndexError("max/min de un tensor vacío no está definido (el eje a reducir tiene tamaño 0)")
+            # como PyTorch: la reducción total de un vacío es RuntimeError; un eje vacío, IndexError
+            raise (RuntimeError if len(axes) == a.ndim else IndexError)(
+                "max/min de un tensor vacío no está definido (el eje a reducir tiene tamaño 0)")
         m = np.asarray(cls.reducer(a, axis=axes, keepdims=True))
-        mask = (a == m) | (np.isnan(a) & np.isnan(m)) if a.dtype.kind == "f" else (a == m)
-        ctx.save_for_backward(mask / mask.sum(axis=axes, keepdims=True).astype(a.dtype)
-                              if a.dtype.kind == "f" else mask)
-        ctx.shape, ctx.axes, ctx.keepdims = a.shape, axes, keepdims
+        if evenly and a.dtype.kind == "f" and np.isnan(m).any():
+            mask = np.isnan(a)
+        else:
+            mask = a == m
+        ctx.save_for_backward(mask, mask.sum(axis=axes, keepdims=True).astype(a.dtype))
+        ctx.shape, ctx.axes, ctx.keepdims, ctx.evenly = a.shape, axes, keepdims, evenly
         if a.ndim == 0:
             return m.reshape(())
         return m if keepdims else np.squeeze(m, axis=axes)
 
     @staticmethod
-    def forward(ctx, a, axis=None, keepdims=False):
-        return Amax._fwd(ctx, a, axis, keepdims)
+    def forward(ctx, a, axis=None, keepdims=False, evenly=False):
+        return Amax._fwd(ctx, a, axis, keepdims, evenly)
 
     @staticmethod
     def backward(ctx, g):
-        (w,) = ctx.saved_tensors
+        mask, count = ctx.saved_tensors
         g = _expand_back(g, ctx.shape, ctx.axes, ctx.keepdims)
-        return g * w
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = g / count
+            if ctx.evenly:
+                return np.where(mask, share, np.zeros((), share.dtype))
+            return share * mask
 
 
 class Amin(Amax):
@@ -160,8 +173,8 @@ class Amin(Amax):
     reducer = staticmethod(np.min)
 
     @staticmethod
-    def forward(ctx, a, axis=None, keepdims=False):
-        return Amin._fwd(ctx, a, axis, keepdims)
+    def forward(ctx, a, axis=None, keepdims=False, evenly=False):
+        return Amin._fwd(ctx, a, axis, keepdims, evenly)
 
 
 def _safe_max(a, axis):
