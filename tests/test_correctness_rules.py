@@ -295,6 +295,8 @@ CASES = {
                                          Raises("RuntimeError")),
     "expand_sin_repetir_se_escribe": (lambda L: (lambda x: (x.expand([1, 1]).__setitem__((0, 0), 5.0), x)[1])(L.tensor(1.0)),
                                     ('float32', (), [5.0])),
+    "vista_de_chunk_base_cambiada_en_no_grad": (lambda L: (lambda x: (lambda v: (_nograd(L, lambda: x.exp_()), v.backward(L.ones_like(v))))(x.chunk(2, 0)[0]))(L.ones(4, 2, requires_grad=True)),
+                                              Raises("RuntimeError")),
 }
 
 test_rules_as_pytorch, test_expectations_are_torchs = parity_tests(CASES)
