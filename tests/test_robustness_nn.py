@@ -7,7 +7,7 @@ import pytest
 import tinygrad_es as tg
 import tinygrad_es.nn.functional as F
 from tinygrad_es import Tensor, nn, tensor
-from tinygrad_es.data import DataLoader, TensorDataset
+from tinygrad_es.utils.data import DataLoader, TensorDataset
 
 X23 = Tensor(np.ones((2, 3), np.float32))
 

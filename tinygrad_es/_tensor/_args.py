@@ -18,8 +18,9 @@ from .. import _dtype as D
 from ..autograd import TensorBase
 from ..ops.copy import Cast
 
-__all__ = ["to_array", "check_fits", "tensor_other", "no_bool", "no_bool_input", "norm_dim", "norm_dims", "int_list", "kw_arg", "as_index", "torch_index", "float_in",
-           "floats_only", "float_input", "is_scalar", "as_operand", "dtype_of", "promote"]
+__all__ = ["alpha_arg", "to_array", "check_fits", "tensor_other", "no_bool", "no_bool_input", "norm_dim",
+           "norm_dims", "int_list", "kw_arg", "as_index", "torch_index", "float_in", "floats_only",
+           "float_input", "is_scalar", "as_operand", "dtype_of", "promote"]
 
 
 # -- datos ---------------------------------------------------------------------------------
@@ -39,7 +40,9 @@ def to_array(data, dtype=None, copy=False) -> np.ndarray:
             with np.errstate(over="ignore"):  # 1e40 → inf en float32, como PyTorch
                 arr = arr.astype(D.get_default_dtype().np)  # los float de Python son float32 (sin dtype=)
     if arr.dtype.kind == "c":
-        raise TypeError(f"los números complejos no están soportados (dtype {arr.dtype})")
+        raise TypeError(f"tensor() no crea tensores complejos a partir de datos ({arr.dtype}): crea los números "
+                        f"complejos con torch.complex(real, imag), torch.polar(abs, angle) o "
+                        f"torch.view_as_complex(x)")
     if arr.dtype == object or arr.dtype.kind not in "biuf":
         raise TypeError(f"un tensor necesita datos numéricos; se recibió {type(data).__name__} "
                         f"con dtype {arr.dtype}")
@@ -315,6 +318,17 @@ def no_bool_input(t, op):
     if t._data.dtype == np.bool_ and t._data.size:
         raise NotImplementedError(f"'{op}' no está implementada para tensores bool (tampoco en PyTorch); convierte "
                                   f"con .long() o .float()")
+
+
+def alpha_arg(alpha, b, op):
+    """``alpha`` de ``add``/``sub`` como tensor del dtype común, con las reglas de PyTorch: un alpha
+    decimal no vale con enteros y un alpha bool sólo con un resultado bool."""
+    kind = b._data.dtype.kind
+    if kind in "iub" and isinstance(alpha, (float, np.floating)):
+        raise RuntimeError(f"{op}: con tensores enteros, alpha no puede ser un número decimal ({alpha})")
+    if kind != "b" and isinstance(alpha, (bool, np.bool_)):
+        raise RuntimeError(f"{op}: un alpha bool sólo vale si el resultado es bool")
+    return TensorBase._wrap(np.asarray(alpha).astype(b._data.dtype))
 
 
 def as_operand(x, npd: np.dtype):

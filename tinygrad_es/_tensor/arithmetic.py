@@ -13,12 +13,12 @@ import numpy as np
 from .. import _dtype as D
 from .._random import default_rng
 from ..autograd import TensorBase, broadcast_shape, no_grad
-from ..ops import activation as A, arithmetic as E, matmul as MM, unary as U
+from ..ops import activation as A, arithmetic as E, clamp as CL, matmul as MM, unary as U
 from ..ops.copy import Overwrite
-from ._args import (as_operand, check_fits, float_in, floats_only, is_scalar, no_bool, no_bool_input, promote,
-                    tensor_other, to_array)
+from ._args import (alpha_arg, as_operand, check_fits, float_in, floats_only, is_scalar, no_bool, no_bool_input,
+                    promote, tensor_other, to_array)
 
-__all__ = ["ArithmeticMixin", "binary", "div_rounding"]
+__all__ = ["ArithmeticMixin", "binary", "div_rounding", "register_complex_binary"]
 
 
 _FAST_SCALARS = (float, int)
@@ -35,7 +35,20 @@ def binary(fn, a, b, float_out: bool = False):
             return fn.apply(a, TensorBase._wrap(np.asarray(b, a._data.dtype)))
     elif a.__class__ in _FAST_SCALARS and isinstance(b, TensorBase) and b._data.dtype.kind == "f":
         return fn.apply(TensorBase._wrap(np.asarray(a, b._data.dtype)), b)
+    if _COMPLEX and (_COMPLEX[1](a) or _COMPLEX[1](b)):   # algún complejo: lo resuelve complex.py
+        if fn not in _COMPLEX_NAMES:
+            raise RuntimeError(f"'{fn.__name__}' no está definido para números complejos")
+        return _COMPLEX[0](_COMPLEX_NAMES[fn], a, b)
     return fn.apply(*promote(a, b, float_out=float_out))
+
+
+_COMPLEX = []            # (complex_binary, es_complejo), lo registra _tensor/complex.py
+_COMPLEX_NAMES = {E.Add: "add", E.Sub: "sub", E.Mul: "mul", E.Div: "div"}
+
+
+def register_complex_binary(fn, is_complex) -> None:
+    """Las operaciones con un operando complejo las resuelve ``fn(nombre, a, b)`` (``_tensor/complex.py``)."""
+    _COMPLEX[:] = [fn, is_complex]
 
 
 class ArithmeticMixin:
@@ -192,18 +205,18 @@ class ArithmeticMixin:
     # -- aritmética con nombre -------------------------------------------------------
     def add(self, o, alpha=1):
         """self + alpha·o, en el dtype común de PyTorch (alpha·o no desborda antes: uint8·2 con un float)."""
-        if type(alpha) is int and alpha == 1:  # 1.0 o True siguen las reglas de _alpha
+        if type(alpha) is int and alpha == 1:  # 1.0 o True siguen las reglas de alpha_arg
             return self + o
         a, b = promote(self, o)
-        return a + b * _alpha(alpha, b, "add")
+        return a + b * alpha_arg(alpha, b, "add")
 
     def sub(self, o, alpha=1):
         """self − alpha·o (como ``add``); con bool es un error, como en PyTorch."""
         no_bool(self, o, op="sub")
-        if type(alpha) is int and alpha == 1:  # 1.0 o True siguen las reglas de _alpha
+        if type(alpha) is int and alpha == 1:  # 1.0 o True siguen las reglas de alpha_arg
             return self - o
         a, b = promote(self, o)
-        return a - b * _alpha(alpha, b, "sub")
+        return a - b * alpha_arg(alpha, b, "sub")
 
     subtract = sub
 
@@ -292,7 +305,7 @@ class ArithmeticMixin:
         if isinstance(min, TensorBase) or isinstance(max, TensorBase):
             bounds = [b for b in (min, max) if b is not None]
             ops = promote(self, *bounds)
-            return E.ClampTensor.apply(*ops, bounds=(min is not None, max is not None))
+            return CL.ClampTensor.apply(*ops, bounds=(min is not None, max is not None))
         npd = D.result_type(self, *[v for v in (min, max) if v is not None])  # bool con 2 → int64
         if npd == np.bool_:
             raise NotImplementedError("clamp no está implementada para tensores bool con límites bool (tampoco en "
@@ -301,15 +314,15 @@ class ArithmeticMixin:
         if npd.kind in "iu":  # uint8 con −1: da la vuelta (255), como PyTorch; 200 en int8: error
             check_fits([v for v in (min, max) if v is not None], npd)
             min, max = (None if v is None else np.asarray(v).astype(npd) for v in (min, max))
-        return E.Clip.apply(x, lo=min, hi=max)
+        return CL.Clip.apply(x, lo=min, hi=max)
 
     clip = clamp
 
     def maximum(self, o):
-        return binary(E.Maximum, self, tensor_other(o, "maximum"))
+        return binary(CL.Maximum, self, tensor_other(o, "maximum"))
 
     def minimum(self, o):
-        return binary(E.Minimum, self, tensor_other(o, "minimum"))
+        return binary(CL.Minimum, self, tensor_other(o, "minimum"))
 
     # -- comparaciones: tensores bool sin gradiente -------------------------------------
     def _cmp(self, o, fn):
@@ -361,17 +374,6 @@ class ArithmeticMixin:
     def allclose(self, o, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
         """¿``isclose`` en todos los elementos? (los dos del mismo dtype, como PyTorch)."""
         return bool(self.isclose(o, rtol, atol, equal_nan).all())
-
-
-def _alpha(alpha, b, op):
-    """``alpha`` de ``add``/``sub`` como tensor del dtype común, con las reglas de PyTorch: un alpha
-    decimal no vale con enteros y un alpha bool sólo con un resultado bool."""
-    kind = b._data.dtype.kind
-    if kind in "iub" and isinstance(alpha, (float, np.floating)):
-        raise RuntimeError(f"{op}: con tensores enteros, alpha no puede ser un número decimal ({alpha})")
-    if kind != "b" and isinstance(alpha, (bool, np.bool_)):
-        raise RuntimeError(f"{op}: un alpha bool sólo vale si el resultado es bool")
-    return TensorBase._wrap(np.asarray(alpha).astype(b._data.dtype))
 
 
 def _pow_tensor(a, b):

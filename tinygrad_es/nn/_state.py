@@ -98,7 +98,7 @@ class StateDictMixin:
                 continue
             val = _array(state_dict[k], k)
             if kind == "param" and isinstance(target, Value):
-                target.graph_set_data(val)
+                target.set_param(val)
                 continue
             t = target if kind == "param" else getattr(*target)
             cur = t._data
