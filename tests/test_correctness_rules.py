@@ -297,6 +297,15 @@ CASES = {
                                     ('float32', (), [5.0])),
     "vista_de_chunk_base_cambiada_en_no_grad": (lambda L: (lambda x: (lambda v: (_nograd(L, lambda: x.exp_()), v.backward(L.ones_like(v))))(x.chunk(2, 0)[0]))(L.ones(4, 2, requires_grad=True)),
                                               Raises("RuntimeError")),
+    # -- batch_norm: estadísticas de otro tamaño
+    "batch_norm_running_mean_de_otro_tamano": (lambda L: _F(L).batch_norm(L.ones(2, 3), L.zeros(4), L.ones(4)),
+                                             Raises("RuntimeError")),
+    "batch_norm_running_var_de_otro_tamano_entrenando": (lambda L: _F(L).batch_norm(L.ones(2, 3), L.zeros(3), L.ones(4), training=True),
+                                                       Raises("RuntimeError")),
+    "batch_norm_running_mean_2d": (lambda L: _F(L).batch_norm(L.ones(2, 3), L.zeros(3, 1), L.ones(3)),
+                                 Raises("RuntimeError")),
+    "batch_norm_entrada_1d": (lambda L: _F(L).batch_norm(L.ones(3), L.zeros(3), L.ones(3)),
+                            Raises("RuntimeError")),
 }
 
 test_rules_as_pytorch, test_expectations_are_torchs = parity_tests(CASES)
