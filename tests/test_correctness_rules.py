@@ -306,6 +306,16 @@ CASES = {
                                  Raises("RuntimeError")),
     "batch_norm_entrada_1d": (lambda L: _F(L).batch_norm(L.ones(3), L.zeros(3), L.ones(3)),
                             Raises("RuntimeError")),
+    "abs_bool_vacio_lanza": (lambda L: L.zeros(0, dtype=L.bool).abs(),
+                           Raises("NotImplementedError")),
+    "dot_bool_vacio_lanza": (lambda L: L.zeros(0, dtype=L.bool).dot(L.zeros(0, dtype=L.bool)),
+                           Raises("NotImplementedError")),
+    "kthvalue_bool_eje_lleno_de_vacio": (lambda L: L.zeros(0, 2, dtype=L.bool).kthvalue(1, 1),
+                                       Raises("NotImplementedError")),
+    "kthvalue_bool_0d": (lambda L: L.tensor(True).kthvalue(1)[0],
+                       ('bool', (), [True])),
+    "matmul_bool_salida_vacia": (lambda L: L.zeros(2, dtype=L.bool) @ L.zeros(2, 0, dtype=L.bool),
+                               ('bool', (0,), [])),
 }
 
 test_rules_as_pytorch, test_expectations_are_torchs = parity_tests(CASES)

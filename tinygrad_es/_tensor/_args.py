@@ -313,9 +313,9 @@ def no_bool(*xs, op):
 
 
 def no_bool_input(t, op):
-    """``NotImplementedError`` (como PyTorch) para las operaciones que no tienen versión bool (un tensor
-    vacío no llega a su núcleo: no lanza)."""
-    if t._data.dtype == np.bool_ and t._data.size:
+    """``NotImplementedError`` (como PyTorch) para las operaciones que no tienen versión bool (también con
+    un tensor vacío: PyTorch elige el núcleo por el dtype antes de mirar el tamaño)."""
+    if t._data.dtype == np.bool_:
         raise NotImplementedError(f"'{op}' no está implementada para tensores bool (tampoco en PyTorch); convierte "
                                   f"con .long() o .float()")
 

@@ -389,12 +389,14 @@ def _matmul(a, b):
         ref = a if isinstance(a, TensorBase) else b
         a = a if isinstance(a, TensorBase) else as_operand(a, ref._data.dtype)
         b = b if isinstance(b, TensorBase) else as_operand(b, ref._data.dtype)
-    if max(a.ndim, b.ndim) >= 3:  # por lotes (bmm), PyTorch mira antes el dtype del primero
+    work = a._data.size and b._data.size  # sin nada que multiplicar PyTorch no llega al núcleo (ni lanza)
+    if work and max(a.ndim, b.ndim) >= 3:  # por lotes (bmm), PyTorch mira antes el dtype del primero
         no_bool_input(a, "matmul (@) por lotes")
     if a._data.dtype != b._data.dtype:
         raise RuntimeError(f"matmul: los dos operandos deben tener el mismo dtype; se recibieron "
                            f"{D._BY_NP[a._data.dtype]} y {D._BY_NP[b._data.dtype]} (convierte uno con .float())")
-    no_bool_input(a, "matmul (@)")
+    if work:
+        no_bool_input(a, "matmul (@)")
     return MM.MatMul.apply(a, b)
 
 

@@ -78,7 +78,8 @@ class SortMixin:
         return RT.topk(vals, ind)
 
     def kthvalue(self, k, dim=-1, keepdim=False):
-        no_bool_input(self, "kthvalue")
+        if self.ndim and self.shape[self._dim(dim)]:  # un eje vacío es antes IndexError; un 0-D vale (PyTorch)
+            no_bool_input(self, "kthvalue")
         return self._kthvalue(k, dim, keepdim)
 
     def _kthvalue(self, k, dim=-1, keepdim=False):
