@@ -1,7 +1,8 @@
-"""Demo: CIFAR-10 en la CPU de un portátil. Una CNN del curso con BatchNorm (bloques conv 3×3 →
-BatchNorm → ReLU → max-pool), aumento de datos (RandomCrop(32, padding=4) y volteo horizontal),
-DataLoader(num_workers=2) que decodifica los JPEG al vuelo, SGD con Nesterov y la política de un
-ciclo (OneCycleLR), y al final matriz de confusión, exactitud por clase y Grad-CAM en color.
+"""Demo: CIFAR-10 en la CPU de un portátil. Una CNN del curso con BatchNorm (etapas conv 3×3 →
+max-pool → BatchNorm → ReLU, más convoluciones en las dos últimas), aumento de datos (RandomCrop(32,
+padding=4) y volteo horizontal), DataLoader(num_workers=2) que decodifica los JPEG al vuelo, SGD con
+Nesterov y la política de un ciclo (OneCycleLR), y al final matriz de confusión, exactitud por clase y
+Grad-CAM en color.
 
 Datos: la copia JPEG de CIFAR-10 (``cifar10-jpg.tar.gz``, en ``--root``, ``$TINYGRAD_ES_DATA``,
 ``~/.cache/tinygrad_es`` o ``/usr/share/datasets``); si no está, la muestra incluida en el paquete
