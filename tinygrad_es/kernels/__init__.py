@@ -2,6 +2,7 @@
 
 * ``conv/``: convolución (elección del algoritmo, Winograd, directa, im2col, traspuesta);
 * ``pool/``: pooling máximo y medio (fijo y adaptativo);
+* ``normalization.py``: BatchNorm (forward y backward por canal, sumas en float64);
 * ``upsample.py`` (reescalado), ``relu.py``, ``adam.py`` (el paso de Adam en una pasada),
   ``sort.py`` (los algoritmos de ordenación de libstdc++ que usa PyTorch), ``special.py``
   (``erf``);
@@ -21,6 +22,7 @@ from .pool import (MAX_POOL_ALGOS, adaptive_avg_pool2d_backward, adaptive_avg_po
                    adaptive_max_pool2d_forward, avg_pool2d_backward, avg_pool2d_forward, avg_pool2x2_backward,
                    avg_pool2x2_forward, max_pool2d_backward, max_pool2d_forward, max_pool2x2_forward,
                    max_unpool2d_backward, max_unpool2d_forward, pool_output_size)
+from .normalization import batch_norm_apply, batch_norm_backward, batch_norm_stats, batch_norm_train_forward
 from .upsample import (linear_weights, nearest_indices, upsample_bilinear2d_backward,
                        upsample_bilinear2d_forward, upsample_nearest2d_backward, upsample_nearest2d_forward)
 from .workspace import workspace
@@ -36,5 +38,6 @@ __all__ = ["workspace", "parallel_kernel", "uses_lock", "blas",
            "adaptive_max_pool2d_forward", "max_unpool2d_forward", "max_unpool2d_backward",
            "avg_pool2d_forward", "avg_pool2d_backward", "avg_pool2x2_forward", "avg_pool2x2_backward",
            "adaptive_avg_pool2d_forward", "adaptive_avg_pool2d_backward",
+           "batch_norm_stats", "batch_norm_apply", "batch_norm_train_forward", "batch_norm_backward",
            "nearest_indices", "linear_weights", "upsample_nearest2d_forward", "upsample_nearest2d_backward",
            "upsample_bilinear2d_forward", "upsample_bilinear2d_backward"]

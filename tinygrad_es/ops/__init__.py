@@ -23,6 +23,7 @@ indexing.py     Gather Scatter ScatterAdd ScatterReduce IndexSelect IndexAdd Mas
 sorting.py      MedianAll Cumsum Cumprod LogCumSumExp (+ los índices de sort/topk/kthvalue/mode)
 linalg.py       Inv Det Solve
 loss.py         CrossEntropyIdx BCE BCEWithLogits
+normalization.py BatchNorm (sobre ``kernels/normalization.py``)
 conv.py         Conv2d ConvTranspose2d (sobre ``kernels/conv/``)
 pooling.py      MaxPool2d AvgPool2d AdaptiveMaxPool2d AdaptiveAvgPool2d MaxUnpool2d Upsample
                 (sobre ``kernels/pool/`` y ``kernels/upsample.py``)
