@@ -105,10 +105,11 @@ def test_winograd_float32_error_is_like_direct():
 
 
 def test_choose_algo_forward_is_direct_and_backward_by_shape():
-    shapes = [  # (x, w, stride, padding, groups) -> algoritmo del backward
-        (((64, 64, 14, 14), (64, 64, 3, 3), (1, 1), (1, 1), 1), "winograd"),
-        (((32, 128, 28, 28), (128, 128, 3, 3), (1, 1), (1, 1), 1), "winograd"),  # F(2×2), no F(4×4): exactitud
-        (((64, 32, 13, 13), (64, 32, 3, 3), (1, 1), (0, 0), 1), "winograd"),  # (b)
+    three = ("im2col_img", "winograd")  # ∂L/∂x, ∂L/∂w: F(2×2) y no F(4×4) (exactitud)
+    shapes = [  # (x, w, stride, padding, groups) -> algoritmos del backward
+        (((64, 64, 14, 14), (64, 64, 3, 3), (1, 1), (1, 1), 1), three),
+        (((32, 128, 28, 28), (128, 128, 3, 3), (1, 1), (1, 1), 1), three),
+        (((64, 32, 13, 13), (64, 32, 3, 3), (1, 1), (0, 0), 1), three),  # (b)
         (((64, 3, 32, 32), (16, 3, 5, 5), (1, 1), (2, 2), 1), "direct"),
         (((64, 1, 28, 28), (32, 1, 3, 3), (1, 1), (0, 0), 1), "direct"),
         (((64, 32, 28, 28), (32, 1, 3, 3), (1, 1), (1, 1), 32), "direct"),
@@ -119,7 +120,7 @@ def test_choose_algo_forward_is_direct_and_backward_by_shape():
     ]
     for (xs, ws, s, p, g), bwd in shapes:
         assert K.choose_algo(xs, ws, s, p, (1, 1), g) == "direct"
-        assert K.choose_backward(xs, ws, s, p, (1, 1), g) == bwd, (xs, ws)
+        assert K.choose_backward(xs, ws, s, p, (1, 1), g) == (bwd if isinstance(bwd, tuple) else (bwd, bwd)), xs
 
 
 @st.composite
@@ -149,6 +150,29 @@ def test_default_path_matches_reference(dtype, data):
     rdx, rdw = R.conv2d_grads(x, w, g, *args)
     close(dx, rdx, dtype)
     close(dw, rdw, dtype)
+    K.conv_release(state)
+
+
+@pytest.mark.parametrize("shape", [dict(c=32, o=64, hw=13, p=0), dict(c=16, o=24, hw=10, p=1)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_default_path_mixed_backward(shape, dtype):
+    """3×3 con bastantes canales: ∂L/∂x por im2col imagen a imagen y ∂L/∂w por Winograd F(2×2)
+    (transformando la entrada en el backward, porque el forward fue directo)."""
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((3, shape["c"], shape["hw"], shape["hw"])).astype(dtype)
+    w = rng.standard_normal((shape["o"], shape["c"], 3, 3)).astype(dtype)
+    args = ((1, 1), (shape["p"],) * 2, (1, 1), 1)
+    out, state = K.conv2d_forward(x, w, None, *args)
+    assert (state.algo, state.algo_w) == ("im2col_img", "winograd")
+    g = rng.standard_normal(out.shape).astype(dtype)
+    rdx, rdw = R.conv2d_grads(x, w, g, *args)
+    for nx, nw in ((True, True), (True, False), (False, True)):
+        dx, dw, _ = K.conv2d_backward(g, state, need_x=nx, need_w=nw)
+        assert (dx is None) != nx and (dw is None) != nw
+        if nx:
+            close(dx, rdx, dtype)
+        if nw:
+            close(dw, rdw, dtype)
     K.conv_release(state)
 
 

@@ -53,14 +53,15 @@ def conv_output_size(size: int, k: int, stride: int, pad: int, dilation: int = 1
 
 
 class ConvState:
-    """Lo que el backward de una convolución necesita del forward. ``algo`` es el algoritmo del
-    backward; ``saved`` lo que éste usa (la entrada ``x`` si el forward no calculó nada
-    aprovechable: el backward prepara lo suyo a partir de ella)."""
-    __slots__ = ("algo", "x_shape", "w", "stride", "padding", "dilation", "groups", "out_hw", "saved", "owned",
-                 "kind")
+    """Lo que el backward de una convolución necesita del forward. ``algo`` es el algoritmo de
+    ∂L/∂x del backward y ``algo_w`` el de ∂L/∂w; ``saved`` lo que usan (la entrada ``x`` si el
+    forward no calculó nada aprovechable: el backward prepara lo suyo a partir de ella)."""
+    __slots__ = ("algo", "algo_w", "x_shape", "w", "stride", "padding", "dilation", "groups", "out_hw", "saved",
+                 "owned", "kind")
 
-    def __init__(self, algo, x_shape, w, stride, padding, dilation, groups, out_hw, saved, owned, kind="x"):
-        self.algo, self.x_shape, self.w = algo, x_shape, w
+    def __init__(self, algo, x_shape, w, stride, padding, dilation, groups, out_hw, saved, owned, kind="x",
+                 algo_w=None):
+        self.algo, self.algo_w, self.x_shape, self.w = algo, algo_w or algo, x_shape, w
         self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
         self.out_hw, self.saved, self.owned = out_hw, saved, owned
         self.kind = kind  # qué hay en saved: "x", "padded", "winograd" (V, U) o "cols"
@@ -73,20 +74,24 @@ def choose_algo(x_shape, w_shape, stride, padding, dilation, groups):
 
 
 def choose_backward(x_shape, w_shape, stride, padding, dilation, groups):
-    """Algoritmo más rápido medido para el backward de esta forma (véase benchmarks/conv.py), entre
-    los que no se alejan del float64 más que PyTorch: Winograd F(2×2) y no F(4×4) en las 3×3 (el
-    error de ∂L/∂x de F(4×4) es 5-8× el de PyTorch; el de F(2×2), 0,9-1,2×)."""
+    """Algoritmos ``(de ∂L/∂x, de ∂L/∂w)`` del backward: los más rápidos medidos (véase
+    benchmarks/conv.py) entre los que no se alejan del float64 más que PyTorch. En las 3×3 con
+    bastantes canales, ∂L/∂w con Winograd F(2×2) (0,1-0,3× el error de PyTorch; F(4×4) lo superaba)
+    y ∂L/∂x con im2col imagen a imagen (0,5-0,7×): el ∂L/∂x de F(2×2) y el directo llegaban a 1,2×
+    el de PyTorch (sumas largas o transformadas que cancelan), el de F(4×4) a 5-8×."""
     c = x_shape[1]
     o, cg, kh, kw = w_shape
     if tuple(stride) != (1, 1):
-        return _im2col_kind(x_shape, w_shape, stride, padding, dilation)
-    if kh == kw == 3 and tuple(dilation) == (1, 1) and groups == 1 and c >= 16 and o >= 16:
-        return "winograd"
-    if kh == kw == 1 and tuple(padding) == (0, 0) and groups == 1:
-        return "gemm1x1"
-    if cg * kh * kw <= 160 or cg == 1:
-        return "direct"
-    return _im2col_kind(x_shape, w_shape, stride, padding, dilation)
+        algo = _im2col_kind(x_shape, w_shape, stride, padding, dilation)
+    elif kh == kw == 3 and tuple(dilation) == (1, 1) and groups == 1 and c >= 16 and o >= 16:
+        return "im2col_img", "winograd"
+    elif kh == kw == 1 and tuple(padding) == (0, 0) and groups == 1:
+        algo = "gemm1x1"
+    elif cg * kh * kw <= 160 or cg == 1:
+        algo = "direct"
+    else:
+        algo = _im2col_kind(x_shape, w_shape, stride, padding, dilation)
+    return algo, algo
 
 
 def _im2col_kind(x_shape, w_shape, stride, padding, dilation):
@@ -145,7 +150,7 @@ def conv2d_forward(x, w, b=None, stride=(1, 1), padding=(0, 0), dilation=(1, 1),
     o, cg, kh, kw = w.shape
     oh = conv_output_size(h, kh, stride[0], padding[0], dilation[0])
     ow = conv_output_size(wd, kw, stride[1], padding[1], dilation[1])
-    bwd = algo or choose_backward(x.shape, w.shape, stride, padding, dilation, groups)
+    bwd, bwd_w = (algo, algo) if algo else choose_backward(x.shape, w.shape, stride, padding, dilation, groups)
     algo = algo or choose_algo(x.shape, w.shape, stride, padding, dilation, groups)
     x = np.ascontiguousarray(x)
     w = np.ascontiguousarray(w)
@@ -166,7 +171,7 @@ def conv2d_forward(x, w, b=None, stride=(1, 1), padding=(0, 0), dilation=(1, 1),
         saved, owned, kind = (V, U), [V], "winograd"
     elif algo == "direct":
         xq = _direct_forward(x, w, bias, stride, padding, dilation, groups, out)
-        if bwd == "direct" and stride == (1, 1):  # su backward usa la misma entrada rellenada
+        if bwd == bwd_w == "direct" and stride == (1, 1):  # su backward usa la misma entrada rellenada
             saved, owned, kind = (xq,), [xq], "padded"
         else:
             workspace.put(xq)
@@ -185,7 +190,7 @@ def conv2d_forward(x, w, b=None, stride=(1, 1), padding=(0, 0), dilation=(1, 1),
         saved, owned, kind = (cols,), [cols], "cols"
     else:
         raise ValueError(f"algoritmo de convolución desconocido: {algo!r} (opciones: {ALGOS})")
-    state = ConvState(bwd, x.shape, w, stride, padding, dilation, groups, (oh, ow), saved, owned, kind)
+    state = ConvState(bwd, x.shape, w, stride, padding, dilation, groups, (oh, ow), saved, owned, kind, bwd_w)
     if not save:
         conv_release(state)
         state = None
@@ -229,22 +234,18 @@ def conv2d_backward(gout, state, need_x=True, need_w=True, need_b=True):
     (el grafo puede retenerse); eso lo hace ``conv_release``."""
     g = np.ascontiguousarray(gout, dtype=state.w.dtype)
     db = g.sum(axis=(0, 2, 3)) if need_b else None
-    dx = dw = None
-    if state.algo in _WINO:
-        dx, dw = _backward_winograd(g, state, need_x, need_w)
-    elif state.algo == "direct":
-        dx, dw = _backward_direct(g, state, need_x, need_w)
-    elif state.algo == "gemm1x1":
-        dx, dw = _backward_1x1(g, state, need_x, need_w)
+    if state.algo == state.algo_w:
+        dx, dw = _BACKWARD[state.algo](g, state, need_x, need_w, state.algo)
     else:
-        dx, dw = _backward_im2col(g, state, need_x, need_w)
+        dx = _BACKWARD[state.algo](g, state, True, False, state.algo)[0] if need_x else None
+        dw = _BACKWARD[state.algo_w](g, state, False, True, state.algo_w)[1] if need_w else None
     return dx, dw, db
 
 
-def _backward_winograd(g, st, need_x, need_w):
+def _backward_winograd(g, st, need_x, need_w, algo):
     n, c, h, wd = st.x_shape
     o = st.w.shape[0]
-    mod, nxi = _WINO[st.algo]
+    mod, nxi = _WINO[algo]
     th, tw = mod.tiles(*st.out_hw)
     if st.kind == "winograd":
         V, U = st.saved
@@ -269,7 +270,7 @@ def _backward_winograd(g, st, need_x, need_w):
     return dx, dw
 
 
-def _backward_direct(g, st, need_x, need_w):
+def _backward_direct(g, st, need_x, need_w, algo="direct"):
     n, c, h, wd = st.x_shape
     o, cg, kh, kw = st.w.shape
     groups = st.groups
@@ -324,7 +325,7 @@ def _backward_direct(g, st, need_x, need_w):
     return dx, dw
 
 
-def _backward_1x1(g, st, need_x, need_w):
+def _backward_1x1(g, st, need_x, need_w, algo="gemm1x1"):
     n, c, h, wd = st.x_shape
     o = st.w.shape[0]
     (x,) = st.saved
@@ -358,8 +359,8 @@ def _dw_from_cols(g, cols, w_shape, groups):
     return dw.reshape(w_shape)
 
 
-def _backward_im2col(g, st, need_x, need_w):
-    if st.algo == "im2col_img":
+def _backward_im2col(g, st, need_x, need_w, algo):
+    if algo == "im2col_img":
         (x,) = st.saved
         return IC.backward(g, x, st.w, st.stride, st.padding, st.dilation, st.groups, need_x, need_w)
     dx = dw = None
@@ -376,6 +377,10 @@ def _backward_im2col(g, st, need_x, need_w):
     if need_x:
         dx = conv2d_input_grad(g, st.w, st.x_shape, st.stride, st.padding, st.dilation, st.groups)
     return dx, dw
+
+
+_BACKWARD = {"winograd": _backward_winograd, "winograd4": _backward_winograd, "direct": _backward_direct,
+             "gemm1x1": _backward_1x1, "im2col": _backward_im2col, "im2col_img": _backward_im2col}
 
 
 def conv2d_input_grad(g, w, x_shape, stride, padding, dilation, groups):
