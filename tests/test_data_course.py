@@ -2,6 +2,8 @@
 import hashlib
 import http.server
 import os
+import subprocess
+import sys
 import threading
 
 import numpy as np
@@ -125,6 +127,27 @@ def test_download_from_local_server_with_md5_and_cache(tmp_path, monkeypatch, se
     np.testing.assert_array_equal(x, x2)
 
 
+def test_download_cleans_temporaries_of_an_interrupted_download(tmp_path, monkeypatch, served_mnist):
+    """Un temporal que dejó una descarga cortada (su proceso ya no existe) se borra al descargar de
+    nuevo ese fichero; el de un proceso vivo, no (la misma regla que los checkpoints: _io.atomic_write)."""
+    serve, md5, _ = served_mnist
+    monkeypatch.setitem(DS.DATASETS, "mnist", {"md5": md5, "mirrors": []})
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("TINYGRAD_ES_DATA", raising=False)
+    cached = tmp_path / "home" / ".cache" / "tinygrad_es" / "mnist"
+    cached.mkdir(parents=True)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    stale = cached / f".tmp-{dead}-abc123-train-images-idx3-ubyte.gz"
+    alive = cached / f".tmp-{os.getpid()}-def456-train-labels-idx1-ubyte.gz"
+    stale.write_bytes(b"a medias")
+    alive.write_bytes(b"otra descarga en curso")
+    with _Server(serve) as srv:
+        D.load_mnist(mirrors=[srv.url], timeout=5)
+    assert not stale.exists() and alive.exists()
+    assert sorted(f for f in os.listdir(cached) if not f.startswith(".")) == sorted(s + ".gz" for s in DS._FILES)
+
+
 def test_download_rejects_corrupt_file(tmp_path, monkeypatch, served_mnist):
     serve, md5, _ = served_mnist
     p = serve / "t10k-labels-idx1-ubyte.gz"
@@ -139,7 +162,7 @@ def test_download_rejects_corrupt_file(tmp_path, monkeypatch, served_mnist):
             D.load_mnist(mirrors=[srv.url], timeout=5)
     cached = tmp_path / "home" / ".cache" / "tinygrad_es" / "mnist"
     assert "t10k-labels-idx1-ubyte.gz" not in os.listdir(cached)
-    assert not [f for f in os.listdir(cached) if f.endswith(".part")]
+    assert not [f for f in os.listdir(cached) if f.startswith(".tmp-")]
 
 
 def test_real_mnist_files(tmp_path):

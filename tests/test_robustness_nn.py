@@ -4,6 +4,7 @@ import warnings
 import numpy as np
 import pytest
 
+import tinygrad_es as tg
 import tinygrad_es.nn.functional as F
 from tinygrad_es import Tensor, nn
 from tinygrad_es.data import DataLoader, TensorDataset
@@ -104,3 +105,16 @@ def test_hook_returning_wrong_shape_names_both_shapes():
     y.register_hook(lambda g: Tensor(np.ones((5, 5), np.float32)))
     with pytest.raises(RuntimeError, match=r"gradiente de forma \(5, 5\), pero el tensor tiene forma \(4, 3\)"):
         y.sum().backward()
+
+
+def test_functional_names_the_function_and_argument_that_is_not_numeric():
+    """Todas las funciones de nn.functional convierten la entrada con la misma regla (la de
+    ``tensor()``): lo que no son números es ``TypeError`` (como PyTorch) y dice dónde."""
+    x = tg.ones(2, 3)
+    with pytest.raises(TypeError, match="relu: input debe ser un Tensor, no str"):
+        F.relu("a")
+    with pytest.raises(TypeError, match="conv2d: weight debe ser un Tensor, no NoneType"):
+        F.conv2d(tg.ones(1, 1, 3, 3), None)
+    with pytest.raises(TypeError, match="mse_loss: target debe ser un Tensor, no list"):
+        F.mse_loss(x, [["a"] * 3] * 2)
+    assert F.relu([1.0, -2.0]).dtype == tg.float32 and F.relu(np.array([1, -2])).dtype == tg.int64

@@ -119,7 +119,9 @@ def float_in(t):
 
 
 def floats_only(t, op):
-    """``NotImplementedError`` (como PyTorch) si ``t`` no es de coma flotante (funciones elemento a elemento)."""
+    """``NotImplementedError`` si ``t`` no es de coma flotante: el error de PyTorch cuando una función
+    elemento a elemento o una activación no tiene núcleo para enteros ("not implemented for 'Long'").
+    (Las de ``torch.linalg`` dan ``RuntimeError``: ``float_input``.)"""
     if t._data.dtype.kind != "f":
         raise NotImplementedError(f"'{op}' sólo está definida para tensores de coma flotante, no para "
                                   f"{D._BY_NP[t._data.dtype]} (convierte con .float())")

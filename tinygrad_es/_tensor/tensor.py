@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import _dtype as D
 from ..autograd import GhostTensor, TensorBase, is_grad_enabled, run_backward
+from ..autograd.hooks import add_hook
 from ..device import device
 from ._args import norm_dim, to_array
 from .arithmetic import ArithmeticMixin
@@ -42,22 +43,6 @@ class Size(tuple):
         return tuple.__repr__(self)
 
     __format__ = lambda self, spec: format(str(self), spec)  # noqa: E731
-
-
-class _Handle:
-    """Lo que devuelven ``register_hook`` y compañía: ``.remove()`` quita el hook."""
-
-    def __init__(self, store: dict, key):
-        self._store, self._key = store, key
-
-    def remove(self):
-        self._store.pop(self._key, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
 
 
 class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin, ConvertMixin, PointwiseMixin,
@@ -268,14 +253,12 @@ class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin,
 
     def register_hook(self, hook):
         """``hook(grad)`` se llama con el gradiente (un Tensor) de este tensor durante ``backward``;
-        si devuelve un tensor, lo sustituye. Devuelve un objeto con ``.remove()``."""
+        si devuelve un tensor, lo sustituye. Devuelve un ``RemovableHandle`` (``.remove()``, ``.id``)."""
         if not self.requires_grad:
             raise RuntimeError("no se puede registrar un hook en un tensor que no requiere gradiente")
         if self._hooks is None:
             self._hooks = {}
-        key = object()
-        self._hooks[key] = hook
-        return _Handle(self._hooks, key)
+        return add_hook(self._hooks, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
         """Calcula los gradientes de este tensor respecto de las hojas con ``requires_grad=True`` y

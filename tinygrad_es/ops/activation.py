@@ -3,8 +3,10 @@ funciones públicas (``F.gelu``...) están en ``nn/functional/activation.py`` y 
 ``nn/modules/activation.py``.
 
 En los puntos no derivables se usa la misma derivada lateral que PyTorch. Las de la tabla se
-generan con ``_pointwise`` a partir de la función y su derivada.
+generan con ``_pointwise`` (``_util.pointwise``, la misma fábrica que ``unary.py``) a partir de la
+función y su derivada.
 """
+import functools
 import math
 
 import numpy as np
@@ -12,7 +14,7 @@ import numpy as np
 from ..autograd import Function, unbroadcast
 from ..kernels import relu as K
 from ..kernels.special import erf
-from ._util import IGNORE_FP_ERRORS as _ERR
+from ._util import pointwise
 
 __all__ = ["Tanh", "Sigmoid", "Relu", "LeakyRelu", "stable_sigmoid", "Gelu", "Silu", "Elu", "Softplus", "Mish",
            "Hardsigmoid", "Hardswish", "Hardtanh", "Logsigmoid", "Softshrink", "Hardshrink", "Threshold", "Prelu",
@@ -95,24 +97,8 @@ class LeakyRelu(Function):
         return np.where(mask, g, g * g.dtype.type(ctx.slope))
 
 
-class _Pointwise(Function):
-    """Base de las activaciones elemento a elemento: ``backward`` = g · ``_df(x)``."""
-
-    @staticmethod
-    def backward(ctx, g):
-        with np.errstate(**_ERR):
-            return g * ctx.klass._df(ctx.saved_tensors[0], **ctx.kw)
-
-
-def _pointwise(name, f, df, doc):
-    def forward(ctx, x, **kw):
-        ctx.klass, ctx.kw = cls, kw
-        ctx.save_for_backward(x)
-        with np.errstate(**_ERR):
-            return np.asarray(f(x, **kw)).astype(x.dtype, copy=False)
-    cls = type(name, (_Pointwise,), {"forward": staticmethod(forward), "_df": classmethod(lambda c, x, **kw: df(x, **kw)),
-                                     "__doc__": doc, "__module__": __name__})
-    return cls
+# y = f(x, **opciones) con su derivada en x (las activaciones guardan la entrada, como PyTorch)
+_pointwise = functools.partial(pointwise, module=__name__)
 
 
 def _gelu(x, approximate="none"):

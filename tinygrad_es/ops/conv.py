@@ -11,15 +11,6 @@ from .. import kernels as K
 from ..autograd import Function
 
 
-def pair(v, name="valor"):
-    """``3 -> (3, 3)``; ``(2, 3)`` tal cual; con un mensaje claro si no son dos enteros."""
-    if isinstance(v, (tuple, list)):
-        if len(v) != 2:
-            raise ValueError(f"{name} debe ser un entero o un par, no {v!r}")
-        return int(v[0]), int(v[1])
-    return int(v), int(v)
-
-
 def as_float(a):
     """Los núcleos trabajan en float32 o float64 (los enteros pasan a float32)."""
     return a if a.dtype in (np.float32, np.float64) else a.astype(np.float32)

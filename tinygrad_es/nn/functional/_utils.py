@@ -1,5 +1,5 @@
 """Lo que comparten las funciones de ``nn.functional``: conversión de la entrada a tensor
-(``as_tensor`` y ``tensor_arg``), enteros y tuplas de enteros (``int_tuple``), rangos de la entrada
+(``as_tensor``), enteros y tuplas de enteros (``int_tuple``), rangos de la entrada
 (``check_rank``, ``unbatched``), etiquetas de clase (``int_labels``) y la reducción de las pérdidas
 (``reduction_arg``, ``reduce_loss``, ``same_shape``)."""
 from __future__ import annotations
@@ -9,17 +9,22 @@ import warnings
 
 import numpy as np
 
-from ..._tensor import Tensor
+from ..._tensor import Tensor, to_array
 
-__all__ = ["as_tensor", "tensor_arg", "int_tuple", "check_rank", "unbatched", "int_labels", "reduce_loss",
+__all__ = ["as_tensor", "int_tuple", "check_rank", "unbatched", "int_labels", "reduce_loss",
            "reduction_arg", "same_shape"]
 
 
-def as_tensor(x) -> Tensor:
+def as_tensor(x, op=None, name="input") -> Tensor:
+    """``x`` como tensor: un Tensor tal cual; un ndarray sin copiar (con su dtype); una lista o un
+    número con el dtype que deduce ``tensor()`` (float → float32, int → int64). Si no son números,
+    ``TypeError`` con el nombre de la función (``op``) y del argumento."""
     if isinstance(x, Tensor):
         return x
-    a = np.asarray(x)
-    return Tensor._wrap(a if a.dtype.kind != "f" or isinstance(x, np.ndarray) else a.astype(np.float32))
+    try:
+        return Tensor._wrap(to_array(x))
+    except TypeError as e:
+        raise TypeError(f"{op or 'nn.functional'}: {name} debe ser un Tensor, no {type(x).__name__} ({e})") from None
 
 
 def reduction_arg(size_average, reduce, reduction):
@@ -48,17 +53,6 @@ def same_shape(a: Tensor, b: Tensor, op: str):
         raise ValueError(f"{op}: la predicción tiene forma {tuple(a.shape)} y el objetivo {tuple(b.shape)}; deben "
                          f"coincidir (PyTorch avisa y hace broadcasting, lo que casi siempre es un error: p. ej. "
                          f"salida (N, 1) y objetivo (N,); usa .squeeze(1) o .view(-1, 1))")
-
-
-def tensor_arg(x, op, name="input") -> Tensor:
-    """``x`` como tensor para las funciones de convolución, pooling y reescalado (ndarray, lista o número)."""
-    if isinstance(x, Tensor):
-        return x
-    if isinstance(x, np.ndarray):
-        return Tensor._wrap(x)
-    if isinstance(x, (list, tuple, numbers.Number)):
-        return Tensor._wrap(np.asarray(x, dtype=np.float32))
-    raise TypeError(f"{op}: {name} debe ser un Tensor, no {type(x).__name__}")
 
 
 def int_tuple(v, n, name, op, minimum=None):

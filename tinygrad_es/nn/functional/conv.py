@@ -10,7 +10,7 @@ import numbers
 
 from ..._tensor import Tensor
 from ...ops.conv import Conv2d, ConvTranspose2d
-from ._utils import check_rank, int_tuple, tensor_arg, unbatched
+from ._utils import as_tensor, check_rank, int_tuple, unbatched
 
 __all__ = ["conv1d", "conv2d", "conv_transpose2d"]
 
@@ -31,22 +31,29 @@ def _conv_padding(padding, k, dilation, stride, op):
     return p, (0, 0)
 
 
+def _check_groups(groups, op, c, o=None) -> int:
+    """``groups``: un entero ≥ 1 que divide los canales de entrada ``c`` (y los de salida ``o``)."""
+    if not isinstance(groups, numbers.Integral) or isinstance(groups, bool) or groups < 1:
+        raise ValueError(f"{op}: groups debe ser un entero ≥ 1, no {groups!r}")
+    if c % groups or (o is not None and o % groups):
+        which = f"de entrada ({c})" if o is None else f"de entrada ({c}) y de salida ({o})"
+        raise ValueError(f"{op}: groups={groups} debe dividir los canales {which}")
+    return int(groups)
+
+
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
     """Convolución 2-D (correlación cruzada) de ``input`` (N, C, H, W) o (C, H, W) con ``weight``
     (O, C/groups, kh, kw). Salida: ⌊(H + 2·padding − dilation·(kh − 1) − 1) / stride⌋ + 1."""
     op = "conv2d"
-    x, w = tensor_arg(input, op), tensor_arg(weight, op, "weight")
+    x, w = as_tensor(input, op), as_tensor(weight, op, "weight")
     check_rank(x, (3, 4), op, "(N, C, H, W) o (C, H, W)")
     if w.ndim != 4:
         raise ValueError(f"{op}: los pesos deben tener forma (salidas, entradas/groups, kh, kw); tienen "
                          f"{tuple(w.shape)}")
     x, squeeze = unbatched(x, 4)
     s, d = int_tuple(stride, 2, "stride", op, 1), int_tuple(dilation, 2, "dilation", op, 1)
-    if not isinstance(groups, numbers.Integral) or isinstance(groups, bool) or groups < 1:
-        raise ValueError(f"{op}: groups debe ser un entero ≥ 1, no {groups!r}")
     c, o = x.shape[1], w.shape[0]
-    if c % groups or o % groups:
-        raise ValueError(f"{op}: groups={groups} debe dividir los canales de entrada ({c}) y de salida ({o})")
+    groups = _check_groups(groups, op, c, o)
     if w.shape[1] * groups != c:
         raise ValueError(f"{op}: la entrada tiene {c} canales (forma {tuple(x.shape)}) pero los pesos esperan "
                          f"{w.shape[1] * groups} (forma {tuple(w.shape)}, groups={groups})")
@@ -60,7 +67,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) 
         raise ValueError(f"{op}: el núcleo {k} (efectivo {eff} con dilation {d}) es mayor que la entrada con "
                          f"relleno ({hp}, {wp}) (entrada {tuple(x.shape[2:])}, padding {(ph, pw)})")
     if bias is not None:
-        bias = tensor_arg(bias, op, "bias")
+        bias = as_tensor(bias, op, "bias")
         if tuple(bias.shape) != (o,):
             raise ValueError(f"{op}: el sesgo debe tener forma ({o},), no {tuple(bias.shape)}")
     args = (x, w) if bias is None else (x, w, bias)
@@ -71,7 +78,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
     """Convolución 1-D sobre (N, C, L) o (C, L), hecha como ``conv2d`` de altura 1."""
     op = "conv1d"
-    x, w = tensor_arg(input, op), tensor_arg(weight, op, "weight")
+    x, w = as_tensor(input, op), as_tensor(weight, op, "weight")
     check_rank(x, (2, 3), op, "(N, C, L) o (C, L)")
     if w.ndim != 3:
         raise ValueError(f"{op}: los pesos deben tener forma (salidas, entradas/groups, k); tienen {tuple(w.shape)}")
@@ -87,7 +94,7 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     """Convolución traspuesta 2-D con ``weight`` (C_in, C_out/groups, kh, kw). Salida:
     (H − 1)·stride − 2·padding + dilation·(kh − 1) + output_padding + 1."""
     op = "conv_transpose2d"
-    x, w = tensor_arg(input, op), tensor_arg(weight, op, "weight")
+    x, w = as_tensor(input, op), as_tensor(weight, op, "weight")
     check_rank(x, (3, 4), op, "(N, C, H, W) o (C, H, W)")
     if w.ndim != 4:
         raise ValueError(f"{op}: los pesos deben tener forma (entradas, salidas/groups, kh, kw); tienen "
@@ -95,11 +102,8 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     x, squeeze = unbatched(x, 4)
     s, d = int_tuple(stride, 2, "stride", op, 1), int_tuple(dilation, 2, "dilation", op, 1)
     p, op_ = int_tuple(padding, 2, "padding", op, 0), int_tuple(output_padding, 2, "output_padding", op, 0)
-    if not isinstance(groups, numbers.Integral) or isinstance(groups, bool) or groups < 1:
-        raise ValueError(f"{op}: groups debe ser un entero ≥ 1, no {groups!r}")
     c = x.shape[1]
-    if c % groups:
-        raise ValueError(f"{op}: groups={groups} debe dividir los canales de entrada ({c})")
+    groups = _check_groups(groups, op, c)
     if w.shape[0] != c:
         raise ValueError(f"{op}: la entrada tiene {c} canales (forma {tuple(x.shape)}) pero los pesos esperan "
                          f"{w.shape[0]} (forma {tuple(w.shape)})")
@@ -113,7 +117,7 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
                          f"padding {p}): demasiado relleno")
     o = w.shape[1] * groups
     if bias is not None:
-        bias = tensor_arg(bias, op, "bias")
+        bias = as_tensor(bias, op, "bias")
         if tuple(bias.shape) != (o,):
             raise ValueError(f"{op}: el sesgo debe tener forma ({o},), no {tuple(bias.shape)}")
     args = (x, w) if bias is None else (x, w, bias)

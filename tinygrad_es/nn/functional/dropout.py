@@ -41,7 +41,7 @@ def _apply_mask(x, mask_shape, p, inplace, generator, op):
 def dropout(input, p=0.5, training=True, inplace=False, *, generator=None):
     """Dropout: en entrenamiento anula cada elemento con probabilidad ``p`` y escala el resto por
     1/(1 − p); fuera de él es la identidad."""
-    x = as_tensor(input)
+    x = as_tensor(input, "dropout")
     _check_p(p, "dropout")
     if not training or p == 0:
         return x
@@ -49,7 +49,7 @@ def dropout(input, p=0.5, training=True, inplace=False, *, generator=None):
 
 
 def _channel_dropout(x, p, training, inplace, generator, batched_ndim, op):
-    x = as_tensor(x)
+    x = as_tensor(x, op)
     _check_p(p, op)
     if x.ndim not in (batched_ndim - 1, batched_ndim):
         raise RuntimeError(f"{op}: se esperaba una entrada {batched_ndim - 1}-D (sin lote) o {batched_ndim}-D "
@@ -68,7 +68,7 @@ def dropout1d(input, p=0.5, training=True, inplace=False):
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
     """Anula canales enteros (mapas de activación completos) de (N, C, H, W) o (C, H, W)."""
-    x = as_tensor(input)
+    x = as_tensor(input, "dropout2d")
     if x.ndim == 3:
         warnings.warn("dropout2d: una entrada 3-D se trata como (C, H, W) sin lote, como en PyTorch "
                       "(para (N, C, L) usa dropout1d)", UserWarning, stacklevel=2)

@@ -13,7 +13,7 @@ __all__ = ["linear", "bilinear", "flatten", "unflatten"]
 # ---- capas lineales y convolucionales -----------------------------------------------------
 def linear(x, weight, bias=None) -> Tensor:
     """``x @ weightᵀ + bias`` con ``weight`` de forma (salidas, entradas), como PyTorch."""
-    x = _t(x)
+    x = _t(x, "linear")
     if x.ndim == 0:
         raise ValueError(f"linear: la entrada es un escalar (forma ()); se esperaba forma (..., {weight.shape[-1]}) "
                          f"con {weight.shape[-1]} características (pesos de forma {tuple(weight.shape)})")
@@ -29,18 +29,18 @@ def linear(x, weight, bias=None) -> Tensor:
 
 
 def flatten(x, start_dim=1, end_dim=-1) -> Tensor:
-    return _t(x).flatten(start_dim, end_dim)
+    return _t(x, "flatten").flatten(start_dim, end_dim)
 
 
 def unflatten(x, dim, sizes) -> Tensor:
-    x = _t(x)
+    x = _t(x, "unflatten")
     d = x._dim(dim)
     return x.reshape(tuple(x.shape[:d]) + tuple(sizes) + tuple(x.shape[d + 1:]))
 
 
 def bilinear(input1, input2, weight, bias=None) -> Tensor:
     """``y_k = x1ᵀ·W_k·x2 + b_k`` con ``weight`` de forma (salidas, in1, in2)."""
-    x1, x2 = _t(input1), _t(input2)
+    x1, x2 = _t(input1, "bilinear", "input1"), _t(input2, "bilinear", "input2")
     out, in1, in2 = weight.shape
     flat = weight.permute(1, 0, 2).reshape(in1, out * in2)
     y = (x1 @ flat).reshape(tuple(x1.shape[:-1]) + (out, in2))

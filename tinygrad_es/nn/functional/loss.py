@@ -81,7 +81,7 @@ def _nll(logp, t, w, ignore_index, reduction, cdim):
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
     """Log-verosimilitud negativa sobre log-probabilidades: ``−w[y]·input[y]``."""
     reduction = reduction_arg(size_average, reduce, reduction)
-    input = as_tensor(input)
+    input = as_tensor(input, "nll_loss")
     cdim = _class_dim(input, "nll_loss")
     t = _indices(target, input, cdim, ignore_index, "nll_loss")
     return _nll(input, t, _weight(weight, input.shape[cdim], "nll_loss"), ignore_index, reduction, cdim)
@@ -98,7 +98,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     reduction = reduction_arg(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing debe estar en [0, 1], no {label_smoothing}")
-    input = as_tensor(input)
+    input = as_tensor(input, "cross_entropy")
     cdim = _class_dim(input, "cross_entropy")
     c = input.shape[cdim]
     tarr = target._data if isinstance(target, Tensor) else np.asarray(target)
@@ -152,9 +152,9 @@ def _prob_target(input, target, tarr, w, cdim, c, reduction, eps):
 
 
 def _elementwise(input, target, op, weight=None):
-    input, target = as_tensor(input), as_tensor(target)
+    input, target = as_tensor(input, op), as_tensor(target, op, "target")
     same_shape(input, target, op)
-    return input, target, (None if weight is None else as_tensor(weight))
+    return input, target, (None if weight is None else as_tensor(weight, op, "weight"))
 
 
 def _weighted(loss, weight, reduction):
@@ -220,7 +220,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     input, target, weight = _elementwise(input, target, "binary_cross_entropy_with_logits", weight)
     target = target if target._data.dtype == input._data.dtype else target.type(input.dtype)
     if pos_weight is not None:
-        pos_weight = as_tensor(pos_weight).type(input.dtype)
+        pos_weight = as_tensor(pos_weight, "binary_cross_entropy_with_logits", "pos_weight").type(input.dtype)
         try:
             np.broadcast_shapes(tuple(pos_weight.shape), tuple(input.shape))
         except ValueError:

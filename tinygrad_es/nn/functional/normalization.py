@@ -42,7 +42,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 
         y = F.batch_norm(x, rm, rv, gamma, beta, training=True)
     """
-    x = as_tensor(input)
+    x = as_tensor(input, "batch_norm")
     if x.ndim < 2:
         raise ValueError(f"batch_norm: se esperaba una entrada (N, C, ...), no forma {tuple(x.shape)}")
     c = x.shape[1]
@@ -77,7 +77,7 @@ def _normalize_over(x, axes, eps):
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Normaliza cada muestra sobre sus últimos ejes (``normalized_shape``) con la varianza sesgada."""
-    x = as_tensor(input)
+    x = as_tensor(input, "layer_norm")
     ns = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     k = len(ns)
     if k == 0 or tuple(x.shape[x.ndim - k:]) != ns or x.ndim < k:
@@ -93,7 +93,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     """Normaliza por grupos de canales (cada muestra y grupo por separado) y aplica γ, β por canal."""
-    x = as_tensor(input)
+    x = as_tensor(input, "group_norm")
     if x.ndim < 2:
         raise RuntimeError(f"group_norm: se esperaba una entrada (N, C, ...), no forma {tuple(x.shape)}")
     n, c = x.shape[0], x.shape[1]
@@ -115,7 +115,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     """Normaliza cada canal de cada muestra por separado (= ``group_norm`` con un grupo por canal)."""
     if not use_input_stats or running_mean is not None:
         raise NotImplementedError("instance_norm con estadísticas acumuladas no está soportado en tinygrad_es")
-    x = as_tensor(input)
+    x = as_tensor(input, "instance_norm")
     return group_norm(x, x.shape[1], weight, bias, eps)
 
 
@@ -123,7 +123,7 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     """``x / max(‖x‖_p, ε)`` a lo largo de ``dim``."""
     if out is not None:
         raise NotImplementedError("normalize(out=...) no está soportado")
-    x = as_tensor(input)
+    x = as_tensor(input, "normalize")
     if p == 2:
         n = vector_norm(x, 2, dim, keepdim=True)
     else:

@@ -11,7 +11,7 @@ import numpy as np
 from ..._tensor import Tensor
 from ...kernels.pool import pool_output_size
 from ...ops.pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d, MaxUnpool2d
-from ._utils import check_rank, int_tuple, tensor_arg, unbatched
+from ._utils import as_tensor, check_rank, int_tuple, unbatched
 
 __all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "max_unpool2d", "adaptive_avg_pool2d",
            "adaptive_max_pool2d"]
@@ -41,7 +41,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     """Máximo por ventana (stride = kernel_size por defecto; relleno = −∞). Con
     ``return_indices`` devuelve también los índices planos (para ``max_unpool2d``)."""
     op = "max_pool2d"
-    x = tensor_arg(input, op)
+    x = as_tensor(input, op)
     check_rank(x, (3, 4), op, "(N, C, H, W) o (C, H, W)")
     x, squeeze = unbatched(x, 4)
     k, s, p = _pool_args(kernel_size, stride, padding, op)
@@ -59,7 +59,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     """Máximo por ventana sobre (N, C, L) o (C, L)."""
     op = "max_pool1d"
-    x = tensor_arg(input, op)
+    x = as_tensor(input, op)
     check_rank(x, (2, 3), op, "(N, C, L) o (C, L)")
     (k,), (p,), (d,) = (int_tuple(kernel_size, 1, "kernel_size", op, 1), int_tuple(padding, 1, "padding", op, 0),
                         int_tuple(dilation, 1, "dilation", op, 1))
@@ -74,7 +74,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
                divisor_override=None):
     """Media por ventana; divisor como PyTorch (``count_include_pad``, ``divisor_override``)."""
     op = "avg_pool2d"
-    x = tensor_arg(input, op)
+    x = as_tensor(input, op)
     check_rank(x, (3, 4), op, "(N, C, H, W) o (C, H, W)")
     x, squeeze = unbatched(x, 4)
     k, s, p = _pool_args(kernel_size, stride, padding, op)
@@ -88,7 +88,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
     """Media por ventana sobre (N, C, L) o (C, L)."""
     op = "avg_pool1d"
-    x = tensor_arg(input, op)
+    x = as_tensor(input, op)
     check_rank(x, (2, 3), op, "(N, C, L) o (C, L)")
     (k,), (p,) = int_tuple(kernel_size, 1, "kernel_size", op, 1), int_tuple(padding, 1, "padding", op, 0)
     s = k if stride is None else int_tuple(stride, 1, "stride", op, 1)[0]
@@ -99,7 +99,7 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
     """Coloca cada valor en su índice (los de ``max_pool2d(..., return_indices=True)``) en una
     salida de ceros de (H − 1)·stride − 2·padding + kernel_size (o ``output_size``)."""
     op = "max_unpool2d"
-    x = tensor_arg(input, op)
+    x = as_tensor(input, op)
     check_rank(x, (3, 4), op, "(N, C, H, W) o (C, H, W)")
     idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
     if tuple(idx.shape) != tuple(x.shape):
@@ -134,7 +134,7 @@ def _adaptive_size(output_size, x, op):
 def adaptive_avg_pool2d(input, output_size) -> Tensor:
     """Pooling medio a un tamaño de salida fijo; ``output_size=1`` es la media global."""
     op = "adaptive_avg_pool2d"
-    x = tensor_arg(input, op)
+    x = as_tensor(input, op)
     check_rank(x, (3, 4), op, "(N, C, H, W) o (C, H, W)")
     x, squeeze = unbatched(x, 4)
     out = AdaptiveAvgPool2d.apply(x, out_hw=_adaptive_size(output_size, x, op))
@@ -144,7 +144,7 @@ def adaptive_avg_pool2d(input, output_size) -> Tensor:
 def adaptive_max_pool2d(input, output_size, return_indices=False):
     """Máximo en ventanas adaptativas; con ``return_indices`` también los índices planos."""
     op = "adaptive_max_pool2d"
-    x = tensor_arg(input, op)
+    x = as_tensor(input, op)
     check_rank(x, (3, 4), op, "(N, C, H, W) o (C, H, W)")
     x, squeeze = unbatched(x, 4)
     holder = {} if return_indices else None

@@ -7,7 +7,7 @@ import numbers
 
 from ..._tensor import Tensor
 from ...ops.pooling import Upsample
-from ._utils import int_tuple, tensor_arg
+from ._utils import as_tensor, int_tuple
 
 __all__ = ["interpolate", "upsample"]
 
@@ -20,7 +20,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     """Reescala (N, C, L) o (N, C, H, W) a ``size`` o por ``scale_factor`` (⌊tamaño·escala⌋),
     con ``mode`` 'nearest', 'linear' (3-D) o 'bilinear' (4-D), como PyTorch."""
     op = "interpolate"
-    x = tensor_arg(input, op)
+    x = as_tensor(input, op)
     if mode not in _MODES:
         raise ValueError(f"{op}: modo {mode!r} no disponible; modos: {', '.join(_MODES)}")
     if x.ndim not in _MODES[mode]:
