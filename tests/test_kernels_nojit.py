@@ -106,21 +106,23 @@ def test_image_im2col_kernels_equal_python_versions():
 def test_batch_norm_kernels_equal_python_versions():
     from tinygrad_es.kernels import normalization as KN
     rng = np.random.default_rng(5)
-    x = rng.standard_normal((3, 4, 13)) * 2 + 5
-    g = rng.standard_normal(x.shape)
-    gamma, beta = rng.standard_normal(4), rng.standard_normal(4)
-    mean, var = np.empty(4), np.empty(4)
-    same_inplace(KN.batch_norm_stats, 1, x, mean, var)
-    same_inplace(KN.batch_norm_stats, 2, x, mean, var)
-    args = [x, 1e-5, gamma, beta, np.empty(4), np.empty(4), np.empty(4), np.empty(x.shape)]
-    for i in (4, 5, 6, 7):
-        same_inplace(KN.batch_norm_train_forward, i, *args)
-    same_inplace(KN.batch_norm_apply, 4, x, mean, gamma, beta, np.empty(x.shape))
-    for training in (True, False):
-        bargs = [g, x, mean, 1 / np.sqrt(var + 1e-5), gamma, training, True, np.empty(x.shape), np.empty(4),
-                 np.empty(4)]
-        for i in (7, 8, 9):
-            same_inplace(KN.batch_norm_backward, i, *bargs)
+    for shape in [(3, 4, 13), (2, 3, KN.SHORT + 7)]:  # filas cortas (bloques de canales) y largas
+        x = rng.standard_normal(shape) * 2 + 5
+        c = shape[1]
+        g = rng.standard_normal(shape)
+        gamma, beta = rng.standard_normal(c), rng.standard_normal(c)
+        mean, var = np.empty(c), np.empty(c)
+        same_inplace(KN.batch_norm_stats, 1, x, mean, var)
+        same_inplace(KN.batch_norm_stats, 2, x, mean, var)
+        args = [x, 1e-5, gamma, beta, np.empty(c), np.empty(c), np.empty(c), np.empty(shape)]
+        for i in (4, 5, 6, 7):
+            same_inplace(KN.batch_norm_train_forward, i, *args)
+        same_inplace(KN.batch_norm_apply, 4, x, mean, gamma, beta, np.empty(shape))
+        for training in (True, False):
+            bargs = [g, x, mean, 1 / np.sqrt(var + 1e-5), gamma, training, True, np.empty(shape), np.empty(c),
+                     np.empty(c)]
+            for i in (7, 8, 9):
+                same_inplace(KN.batch_norm_backward, i, *bargs)
 
 
 def test_relu_kernels_equal_python_versions():
