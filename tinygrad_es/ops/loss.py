@@ -15,6 +15,8 @@ class CrossEntropyIdx(Function):
 
     @staticmethod
     def forward(ctx, z, target=None, reduction="mean", ignore_index=-100):
+        dtype = z.dtype
+        z = z.astype(np.float64) if dtype.itemsize < 8 else z  # en float64 por dentro: un redondeo al final
         m = z.max(axis=1, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)
         e = np.exp(z - m)
@@ -25,12 +27,12 @@ class CrossEntropyIdx(Function):
         losses = (np.log(s[:, 0]) + m[:, 0] - z[rows, t]) * valid
         n_valid = max(int(valid.sum()), 1)
         ctx.save_for_backward(e / s, t, valid)
-        ctx.reduction, ctx.n = reduction, n_valid
+        ctx.reduction, ctx.n, ctx.dtype = reduction, n_valid, dtype
         if reduction == "mean":
-            return np.asarray(losses.sum() / n_valid, dtype=z.dtype)
+            return np.asarray(losses.sum() / n_valid, dtype=dtype)
         if reduction == "sum":
-            return np.asarray(losses.sum(), dtype=z.dtype)
-        return losses.astype(z.dtype, copy=False)
+            return np.asarray(losses.sum(), dtype=dtype)
+        return losses.astype(dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
@@ -39,10 +41,12 @@ class CrossEntropyIdx(Function):
         d[np.arange(len(t)), t] -= 1
         d *= valid[:, None]
         if ctx.reduction == "mean":
-            return d * (g / ctx.n)
-        if ctx.reduction == "sum":
-            return d * g
-        return d * g[:, None]
+            d *= np.float64(g) / ctx.n
+        elif ctx.reduction == "sum":
+            d *= np.float64(g)
+        else:
+            d *= g[:, None]
+        return d.astype(ctx.dtype, copy=False)
 
 
 class BCE(Function):

@@ -73,7 +73,8 @@ class Linear(Function):
         dw = g2.T @ x.reshape(-1, x.shape[-1]) if need[1] else None
         if not ctx.has_bias:
             return dx, dw
-        return dx, dw, (g2.sum(axis=0) if need[2] else None)
+        # Σ de las filas en float64 (numpy suma las filas en orden: con float32 pierde ~√N ulps)
+        return dx, dw, (g2.sum(axis=0, dtype=np.float64).astype(g2.dtype) if need[2] else None)
 
 
 class Cross(Function):

@@ -153,39 +153,48 @@ class LogSumExp(Function):
         return _expand_back(g, ctx.shape, ctx.axes, ctx.keepdims) * p
 
 
+def _wide(a):
+    """float64 para los cálculos internos de float32/float16 (se redondea una vez al final)."""
+    return a.astype(np.float64) if a.dtype.kind == "f" and a.dtype.itemsize < 8 else a
+
+
 class Softmax(Function):
-    """pᵢ = eᵃⁱ/Σeᵃ: ∂L/∂a = p ⊙ (g − Σ g·p)."""
+    """pᵢ = eᵃⁱ/Σeᵃ: ∂L/∂a = p ⊙ (g − Σ g·p). En float64 por dentro (un redondeo por elemento)."""
 
     @staticmethod
     def forward(ctx, a, axis=-1):
-        e = np.exp(a - _safe_max(a, axis))
-        p = (e / e.sum(axis=axis, keepdims=True)).astype(a.dtype, copy=False)
+        w = _wide(a)
+        e = np.exp(w - _safe_max(w, axis))
+        p = e / e.sum(axis=axis, keepdims=True)
         ctx.save_for_backward(p)
         ctx.axis = axis
-        return p
+        return p.astype(a.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
         (p,) = ctx.saved_tensors
-        return p * (g - (g * p).sum(axis=ctx.axis, keepdims=True))
+        w = _wide(g)
+        return (p * (w - (w * p).sum(axis=ctx.axis, keepdims=True))).astype(g.dtype, copy=False)
 
 
 class LogSoftmax(Function):
-    """a − logΣeᵃ: ∂L/∂a = g − softmax(a)·Σg."""
+    """a − logΣeᵃ: ∂L/∂a = g − softmax(a)·Σg. En float64 por dentro (un redondeo por elemento)."""
 
     @staticmethod
     def forward(ctx, a, axis=-1):
         # restar el máximo antes de sumar: precisión en float32 con logits de ±1e4
-        shifted = a - _safe_max(a, axis)
-        out = (shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))).astype(a.dtype, copy=False)
+        w = _wide(a)
+        shifted = w - _safe_max(w, axis)
+        out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
         ctx.save_for_backward(out)
         ctx.axis = axis
-        return out
+        return out.astype(a.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        return g - np.exp(out) * g.sum(axis=ctx.axis, keepdims=True)
+        w = _wide(g)
+        return (w - np.exp(out) * w.sum(axis=ctx.axis, keepdims=True)).astype(g.dtype, copy=False)
 
 
 def _to_last(a, axes):
