@@ -295,15 +295,17 @@ def _backward_direct(g, st, need_x, need_w, algo="direct"):
         thi = (oh - 1) * wp + ow
         ntap = cg * kh * kw
         sh, ch = D.tap_table(cg, kh, kw, dh, dwl, wp)
+        # acumuladores en float64: la suma recorre N·OH·OW posiciones (en float32 perdía hasta ~2×
+        # lo que pierde PyTorch en la dilatada (h)); cuesta poco, las cargas siguen en float32
         if ntap <= 27:
-            acc = np.empty((o, sh.size), g.dtype)
+            acc = np.empty((o, sh.size), np.float64)
             D.flat_dw(gf3, xf, cg, og, sh, ch, thi, acc)
         else:
-            acc = np.zeros((DW_PARTS, o + 3, -(-ntap // 16) * 16), g.dtype)
+            acc = np.zeros((DW_PARTS, o + 3, -(-ntap // 16) * 16), np.float64)
             D.flat_dw_gemm(gf3, xf, cg, og, sh, ch, ntap, thi, acc)
             acc = acc[:, :o].sum(axis=0)
         workspace.put(gf)
-        dw = np.ascontiguousarray(acc[:, :ntap]).reshape(st.w.shape)
+        dw = np.ascontiguousarray(acc[:, :ntap], dtype=g.dtype).reshape(st.w.shape)
     workspace.put(tmp)
     if need_x:
         ph_, pw_ = (kh - 1) * dh, (kw - 1) * dwl
@@ -314,13 +316,14 @@ def _backward_direct(g, st, need_x, need_w, algo="direct"):
         sh, ch = D.tap_table(og, kh, kw, dh, dwl, wg)
         # pesos volteados y con los papeles de entrada/salida cambiados dentro de cada grupo
         wflip = st.w.reshape(groups, og, cg, kh, kw)[:, :, :, ::-1, ::-1].transpose(0, 2, 1, 3, 4)
-        wt = D.pad_taps(np.ascontiguousarray(wflip).reshape(c, og * kh * kw))
+        # pesos en float64: el núcleo acumula las og·kh·kw contribuciones en float64 (un redondeo)
+        wt = D.pad_taps(np.ascontiguousarray(wflip, dtype=np.float64).reshape(c, og * kh * kw))
         dx = np.empty((n, c, h, wd), g.dtype)
         gpf = gp.reshape(n, o, -1)
         if c == groups:
-            D.flat_corr1(gpf, og, sh, ch, wt, np.zeros(c, g.dtype), dx, wg, ph, pw)
+            D.flat_corr1(gpf, og, sh, ch, wt, np.zeros(c), dx, wg, ph, pw)
         else:
-            D.flat_corr(gpf, og, cg, sh, ch, wt, np.zeros(c, g.dtype), dx, wg, ph, pw)
+            D.flat_corr(gpf, og, cg, sh, ch, wt, np.zeros(c), dx, wg, ph, pw)
         workspace.put(gp)
     return dx, dw
 
@@ -336,13 +339,10 @@ def _backward_1x1(g, st, need_x, need_w, algo="gemm1x1"):
     if need_x:
         dx = G.matmul(st.w.reshape(o, c).T, g3).reshape(n, c, h, wd)
     if need_w:
-        gt = workspace.get((o, n * L), g.dtype)
-        nol_to_ol(g3, n, o, L, gt)
-        xt = workspace.get((c, n * L), g.dtype)
-        nol_to_ol(x3, n, c, L, xt)
-        dw = G.matmul(gt, xt.T).reshape(st.w.shape)
-        workspace.put(gt)
-        workspace.put(xt)
+        # una GEMM por imagen (K = H·W) y la suma de las imágenes en float64: mismo tiempo que una
+        # GEMM con K = N·H·W (sin trasponer g ni x) y 1,2-2,3× menos error (medido en (f))
+        part = G.matmul(g3, x3.transpose(0, 2, 1))
+        dw = part.sum(axis=0, dtype=np.float64).astype(g.dtype).reshape(st.w.shape)
     return dx, dw
 
 
