@@ -124,7 +124,7 @@ def test_apply_order_and_initialisation_like_torch():
             nn.init.constant_(m.weight, 0.5)
             nn.init.zeros_(m.bias)
     net = build(nn).apply(init)
-    assert np.all(net[0].weight.detach().numpy() == 0.5) and net[0].weight._version.value > 0
+    assert np.all(net[0].weight.detach().numpy() == 0.5) and net[0].weight._vc.value > 0
 
 
 def test_to_double_keeps_parameter_objects_for_optimizer():

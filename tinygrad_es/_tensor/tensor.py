@@ -1,7 +1,7 @@
 """``Tensor``: un array de numpy que recuerda cómo se calculó.
 
 Es una fachada fina: el estado y el motor de ``backward`` están en ``autograd/``; cada operación
-es una ``Function`` de ``ops/`` y los métodos que la llaman están en los mixins de este paquete, uno
+es una ``ArrayFunction`` de ``ops/`` y los métodos que la llaman están en los mixins de este paquete, uno
 por familia (``arithmetic.py``, ``pointwise.py``, ``reduce.py``, ``shape.py``, ``rearrange.py``,
 ``index.py``, ``sort.py``, ``convert.py``, ``inplace.py``). Aquí queda lo propio del objeto:
 creación, forma, ``.grad``/``.data``, conversión a números de Python, hooks y ``backward``.
@@ -14,9 +14,12 @@ import numpy as np
 
 from .. import _dtype as D
 from ..autograd import GhostTensor, TensorBase, is_grad_enabled, run_backward
+from ..autograd import backward as autograd_backward
+from ..autograd.higher_order import in_strict_graph
 from ..autograd.hooks import add_hook
 from ..device import device
 from ._args import norm_dim, to_array
+from .joins import stack
 from .arithmetic import ArithmeticMixin
 from .convert import ConvertMixin
 from .index import IndexMixin
@@ -26,6 +29,7 @@ from .rearrange import RearrangeMixin
 from .reduce import ReduceMixin
 from .shape import ShapeMixin
 from .sort import SortMixin
+from .spectral import SpectralMixin
 
 __all__ = ["Tensor", "Size"]
 
@@ -46,7 +50,7 @@ class Size(tuple):
 
 
 class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin, ConvertMixin, PointwiseMixin,
-             IndexMixin, SortMixin, RearrangeMixin):
+             IndexMixin, SortMixin, RearrangeMixin, SpectralMixin):
     """Array con gradiente automático (como ``torch.Tensor``).
 
     ``Tensor(datos)`` crea un tensor de coma flotante (float32, como ``torch.Tensor``);
@@ -99,10 +103,6 @@ class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin,
 
     is_cuda = False
 
-    @property
-    def is_leaf(self) -> bool:
-        return self._ctx is None
-
     def size(self, dim=None):
         """Forma (como ``torch.Tensor.size()``) o el tamaño del eje ``dim``."""
         if dim is None:
@@ -122,6 +122,15 @@ class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin,
 
     def is_floating_point(self) -> bool:
         return self._data.dtype.kind == "f"
+
+    def _is_view(self) -> bool:
+        """``True`` si comparte la memoria de otro tensor del que es una vista (``x[0]``, ``x.T``...)."""
+        return self._view is not None
+
+    @property
+    def _base(self):
+        """La base de una vista (el tensor cuya memoria comparte) o ``None``."""
+        return None if self._view is None else self._view.base
 
     def _dim(self, dim) -> int:
         """Normaliza un eje con la regla de PyTorch (un 0-D admite 0 y −1)."""
@@ -148,8 +157,9 @@ class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin,
 
     @property
     def data(self) -> "Tensor":
-        """El mismo dato sin grafo (comparte memoria y contador de versiones)."""
-        return TensorBase._wrap(self._data, False, self._version)
+        """El mismo dato sin grafo; comparte la memoria pero **no** el contador de versiones (como
+        en PyTorch: lo que se cambie a través de ``.data`` no lo vigila autograd; ``detach()`` sí)."""
+        return TensorBase._wrap(self._data, False)
 
     @data.setter
     def data(self, value):
@@ -161,11 +171,13 @@ class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin,
 
     def detach(self) -> "Tensor":
         """Mismo dato (compartido), sin grafo ni gradiente."""
-        return TensorBase._wrap(self._data, False, self._version)
+        return TensorBase._wrap(self._data, False, self._vc)
 
     def detach_(self) -> "Tensor":
+        if self._view is not None and self._view.grad:
+            raise RuntimeError("detach_() no se puede usar en una vista; usa detach(), que no modifica el tensor")
         self._ctx = None
-        self.requires_grad = False
+        self._requires_grad = False
         return self
 
     def numpy(self) -> np.ndarray:
@@ -176,6 +188,9 @@ class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin,
         return self._data
 
     def __array__(self, dtype=None, copy=None):
+        if self.requires_grad and in_strict_graph():
+            raise RuntimeError("un backward de orden superior intentó convertir en ndarray un tensor que "
+                               "requiere gradiente: su derivada se perdería (error interno de la operación)")
         a = self._data if dtype is None else self._data.astype(dtype, copy=False)
         return a.copy() if copy else a
 
@@ -263,28 +278,39 @@ class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin,
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
         """Calcula los gradientes de este tensor respecto de las hojas con ``requires_grad=True`` y
         los acumula en su ``.grad``. Sin ``gradient`` sólo vale para salidas de un elemento.
-        Libera lo guardado por las operaciones salvo con ``retain_graph=True``."""
-        if create_graph:
-            raise NotImplementedError("backward(create_graph=True) (derivadas de orden superior) no está "
-                                      "soportado en tinygrad_es")
-        if inputs is not None:
-            raise NotImplementedError("backward(inputs=...) no está soportado; usa .grad de cada hoja")
+        Libera lo guardado por las operaciones salvo con ``retain_graph=True``.
+
+        ``create_graph=True`` deja en ``.grad`` tensores con grafo, que se pueden derivar otra vez
+        (derivadas de orden superior; ``retain_graph`` pasa a ser ``True``). ``inputs``: acumular
+        sólo en esos tensores (como ``torch.Tensor.backward``).
+
+        >>> x = tensor(2.0, requires_grad=True)
+        >>> (x ** 3).backward(create_graph=True)     # x.grad = 3x² = 12, con grafo
+        >>> g = x.grad; x.grad = None
+        >>> g.backward(); x.grad                      # d(3x²)/dx = 6x = 12
+        tensor(12.)
+        """
         if not self.requires_grad:
             raise RuntimeError("este tensor no requiere gradiente ni tiene grafo (grad_fn): crea las "
                                "hojas con requires_grad=True y no calcules dentro de no_grad()")
-        if gradient is None:
-            if self._data.size != 1:
-                raise RuntimeError(f"backward() sin argumento sólo vale para una salida escalar; ésta tiene "
-                                   f"forma {tuple(self._data.shape)}. Pasa gradient= con esa forma o "
-                                   f"reduce antes (p. ej. .sum() o .mean())")
-            g = np.ones_like(self._data)
-        else:
-            g = gradient._data if isinstance(gradient, TensorBase) else np.asarray(gradient)
-            if g.shape != self._data.shape:
-                raise RuntimeError(f"el gradiente dado tiene forma {g.shape} y la salida {tuple(self._data.shape)}")
-            g = g.astype(self._data.dtype, copy=False)
-        run_backward(self, g, bool(retain_graph))
+        if gradient is None and self._data.size != 1:
+            raise RuntimeError(f"backward() sin argumento sólo vale para una salida escalar; ésta tiene "
+                               f"forma {tuple(self._data.shape)}. Pasa gradient= con esa forma o "
+                               f"reduce antes (p. ej. .sum() o .mean())")
+        if inputs is None and not create_graph:  # el camino de siempre, sin rodeos
+            if gradient is None:
+                g = np.ones_like(self._data)
+            else:
+                g = gradient._data if isinstance(gradient, TensorBase) else np.asarray(gradient)
+                if g.shape != self._data.shape:
+                    raise RuntimeError(f"el gradiente dado tiene forma {g.shape} y la salida "
+                                       f"{tuple(self._data.shape)}")
+                g = g.astype(self._data.dtype, copy=False)
+            run_backward(self, g, bool(retain_graph))
+            return
+        autograd_backward(self, gradient, retain_graph, create_graph, inputs)
 
-TensorBase._register(Tensor)  # _wrap y Function.apply crean Tensor
+
+TensorBase._register(Tensor, stack)  # _wrap y ArrayFunction.apply crean Tensor
 # ctx.inputs devuelve GhostTensor para las entradas ya liberadas: que se parezcan a un Tensor
 GhostTensor.size = lambda self, dim=None: Size(self.shape) if dim is None else self.shape[dim]

@@ -24,7 +24,7 @@ from .pool import (MAX_POOL_ALGOS, adaptive_avg_pool2d_backward, adaptive_avg_po
                    avg_pool2x2_forward, max_pool2d_backward, max_pool2d_forward, max_pool2x2_forward,
                    max_unpool2d_backward, max_unpool2d_forward, pool_output_size)
 from .normalization import batch_norm_apply, batch_norm_backward, batch_norm_stats, batch_norm_train_forward
-from .upsample import (linear_weights, nearest_indices, upsample_bilinear2d_backward,
+from .upsample import (linear_weights, nearest_indices, resample_taps, upsample_bilinear2d_backward,
                        upsample_bilinear2d_forward, upsample_nearest2d_backward, upsample_nearest2d_forward)
 from .workspace import workspace
 from . import blas
@@ -41,5 +41,6 @@ __all__ = ["workspace", "parallel_kernel", "uses_lock", "blas",
            "avg_pool2d_forward", "avg_pool2d_backward", "avg_pool2x2_forward", "avg_pool2x2_backward",
            "adaptive_avg_pool2d_forward", "adaptive_avg_pool2d_backward",
            "batch_norm_stats", "batch_norm_apply", "batch_norm_train_forward", "batch_norm_backward",
-           "nearest_indices", "linear_weights", "upsample_nearest2d_forward", "upsample_nearest2d_backward",
+           "nearest_indices", "linear_weights", "resample_taps", "upsample_nearest2d_forward",
+           "upsample_nearest2d_backward",
            "upsample_bilinear2d_forward", "upsample_bilinear2d_backward"]

@@ -282,7 +282,7 @@ class Module(StateDictMixin):
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         for p in self.parameters():
-            p.graph_zero_grad(set_to_none)  # Tensor: None o ceros in situ; Value: 0.0
+            p.zero_param_grad(set_to_none)  # Tensor: None o ceros in situ; Value: 0.0
 
     def apply(self, fn):
         """Aplica ``fn`` a cada submódulo (de los hijos hacia arriba) y a sí mismo (p. ej. para
@@ -299,7 +299,7 @@ class Module(StateDictMixin):
             new = convert(t._data)
             if new is not t._data:
                 t._data = new
-                t._version.value += 1
+                t._vc.value += 1
                 if t.grad is not None:
                     t.grad._data = convert(t.grad._data)
         return self

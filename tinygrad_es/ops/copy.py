@@ -1,14 +1,20 @@
-"""Copias y conversiones: ``Cast`` (cambio de dtype), ``Clone`` (memoria propia) y ``Contiguous``
-(orden C). Las tres dejan pasar el gradiente tal cual (∂/∂x = 1)."""
+"""Copias y conversiones: ``Cast`` (cambio de dtype), ``Clone`` (memoria propia), ``Contiguous``
+(orden C), que dejan pasar el gradiente tal cual (∂/∂x = 1), y ``Overwrite`` (el valor viejo se
+sustituye por otro: ``fill_``, ``copy_``, ``zero_``).
+
+``Cast`` a un tipo entero o bool corta el grafo (como PyTorch): eso lo decide ``_tensor/convert.py``.
+"""
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import ArrayFunction
 
-__all__ = ["Cast", "Clone", "Contiguous"]
+__all__ = ["Cast", "Clone", "Contiguous", "Overwrite"]
 
 
-class Cast(Function):
+class Cast(ArrayFunction):
     """Conversión de dtype: ∂/∂a = 1 (el gradiente vuelve al dtype de la entrada)."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, a, dtype=None):
@@ -20,8 +26,10 @@ class Cast(Function):
         return g.astype(ctx.src)
 
 
-class Clone(Function):
+class Clone(ArrayFunction):
     """Copia con memoria propia; ∂/∂a = 1."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, a):
@@ -32,8 +40,10 @@ class Clone(Function):
         return g
 
 
-class Contiguous(Function):
+class Contiguous(ArrayFunction):
     """Copia con memoria contigua en orden C (``x.contiguous()``); ∂/∂x = g."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, a):
@@ -42,3 +52,20 @@ class Contiguous(Function):
     @staticmethod
     def backward(ctx, g):
         return g
+
+
+class Overwrite(ArrayFunction):
+    """El valor de ``old`` sustituido por ``new`` (con broadcasting y el dtype de ``old``): lo que
+    hacen ``fill_``, ``zero_``, ``copy_``... sobre un tensor con historia. La salida ya no depende
+    de ``old``: ∂/∂old = 0 (el tensor sigue en el grafo, como en PyTorch); ∂/∂new = g."""
+
+    linear = True
+
+    @staticmethod
+    def forward(ctx, old, new):
+        ctx.shape = old.shape
+        return np.array(np.broadcast_to(new, old.shape), dtype=old.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.zeros(ctx.shape, dtype=g.dtype), g

@@ -7,7 +7,7 @@ canal, y calcula sus sumas en float64 (véase el núcleo: la exactitud de cada p
 import numpy as np
 
 from .. import kernels as K
-from ..autograd import Function
+from ..autograd import ArrayFunction
 
 
 def _as_ncl(a):
@@ -25,7 +25,7 @@ def _blend(buf, new, momentum):
     buf[...] = ((1.0 - momentum) * buf.astype(np.float64) + momentum * new).astype(buf.dtype)
 
 
-class BatchNorm(Function):
+class BatchNorm(ArrayFunction):
     """Normalización por canal (eje 1) de ``x`` (N, C, ...), con M = N·(resto de ejes) valores por canal:
 
         y = x̂·γ + β,   x̂ = (x − μ)·σ̂,   σ̂ = 1/√(σ² + ε)

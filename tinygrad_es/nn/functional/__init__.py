@@ -20,7 +20,7 @@ loss.py           cross_entropy nll_loss mse_loss… l1_penalty l2_penalty
 ================  ==============================================================================
 
 Cada función comprueba sus argumentos (errores de PyTorch en castellano) y llama a la
-``Function`` de ``ops/``; ``_utils.py`` tiene las comprobaciones comunes.
+``ArrayFunction`` de ``ops/``; ``_utils.py`` tiene las comprobaciones comunes.
 """
 from __future__ import annotations
 

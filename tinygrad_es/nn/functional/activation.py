@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
+
 from ..._tensor._args import floats_only
 from ...autograd import TensorBase
 from ...ops.activation import (SELU_ALPHA, SELU_SCALE, Elu, Gelu, Hardshrink, Hardsigmoid, Hardswish, Hardtanh,
@@ -237,6 +239,15 @@ def hardshrink(input, lambd=0.5):
 
 
 def threshold(input, threshold, value, inplace=False):
-    """``x`` si ``x > threshold``, si no ``value``."""
-    _check(input, "threshold")
+    """``x`` si ``x > threshold`` (o nan), si no ``value``; también con enteros (sin gradiente), como
+    PyTorch."""
+    if not isinstance(input, TensorBase):
+        raise TypeError(f"threshold: la entrada debe ser un Tensor, no {type(input).__name__}")
+    if input._data.dtype.kind != "f":
+        if input._data.dtype == np.bool_:
+            raise NotImplementedError("threshold no está definida para tensores bool")
+        def fn(x):
+            d = x._data
+            return TensorBase._wrap(np.where(d <= threshold, np.asarray(value).astype(d.dtype), d))
+        return _run(input, "threshold", inplace, fn)
     return _run(input, "threshold", inplace, lambda x: Threshold.apply(x, threshold=threshold, value=value))

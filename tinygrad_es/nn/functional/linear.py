@@ -15,11 +15,14 @@ def linear(x, weight, bias=None) -> Tensor:
     """``x @ weightᵀ + bias`` con ``weight`` de forma (salidas, entradas), como PyTorch."""
     x = _t(x, "linear")
     if x.ndim == 0:
-        raise ValueError(f"linear: la entrada es un escalar (forma ()); se esperaba forma (..., {weight.shape[-1]}) "
+        raise RuntimeError(f"linear: la entrada es un escalar (forma ()); se esperaba forma (..., {weight.shape[-1]}) "
                          f"con {weight.shape[-1]} características (pesos de forma {tuple(weight.shape)})")
     if x.shape[-1] != weight.shape[-1]:
-        raise ValueError(f"linear: la entrada tiene {x.shape[-1]} características (forma {x.shape}) "
+        raise RuntimeError(f"linear: la entrada tiene {x.shape[-1]} características (forma {x.shape}) "
                          f"pero la capa espera {weight.shape[-1]} (pesos de forma {weight.shape})")
+    for t, name in ((weight, "los pesos"), (bias, "el sesgo")):
+        if isinstance(t, Tensor) and t.dtype != x.dtype:
+            raise RuntimeError(f"linear: la entrada es {x.dtype} y {name} {t.dtype}: deben tener el mismo dtype")
     if (isinstance(weight, Tensor) and x.dtype == weight.dtype and x.dtype in (float32, float64)
             and (bias is None or (isinstance(bias, Tensor) and bias.dtype == x.dtype and bias.shape == weight.shape[:1]))
             and weight.ndim == 2):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..._tensor import Tensor
+from ...autograd import watch
 from ..._tensor.linalg import vector_norm
 from ...ops.normalization import BatchNorm
 from ._utils import as_tensor
@@ -23,7 +24,7 @@ def _buffer(buf):
 
 def _bump(buf):
     if isinstance(buf, Tensor):
-        buf._version.value += 1
+        buf._vc.value += 1
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
@@ -88,7 +89,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         out = out * weight
     if bias is not None:
         out = out + bias
-    return out
+    return watch(out, x, weight, bias)  # PyTorch guarda la entrada, weight y bias
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
@@ -124,8 +125,4 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     if out is not None:
         raise NotImplementedError("normalize(out=...) no está soportado")
     x = as_tensor(input, "normalize")
-    if p == 2:
-        n = vector_norm(x, 2, dim, keepdim=True)
-    else:
-        n = (x.abs() ** p).sum(dim, keepdim=True) ** (1.0 / p)
-    return x / n.clamp(min=eps)
+    return x / vector_norm(x, p, dim, keepdim=True).clamp(min=eps)  # como PyTorch: x.norm(p, dim)
