@@ -46,8 +46,13 @@ from ._tensor.functions import *  # noqa: E402,F401,F403
 from ._tensor.functions import METHOD_FUNCTIONS as _MF, OPS_METHOD_FUNCTIONS as _ops_all  # noqa: E402
 from ._tensor.functional import *  # noqa: E402,F401,F403
 from ._tensor.joins import cat, concat, concatenate, stack, where  # noqa: E402,F401
+from ._tensor.random import normal, poisson  # noqa: E402
+from ._tensor.new import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,  # noqa: E402
+                          IntTensor, LongTensor, ShortTensor)
 from . import linalg  # noqa: E402,F401  (tinygrad_es.linalg como torch.linalg)
-from .device import device, cuda  # noqa: E402
+from .device import device, cuda, get_default_device, set_default_device  # noqa: E402
+from . import backends  # noqa: E402,F401  (torch.backends: sin GPU)
+from .backends import accelerator  # noqa: E402,F401
 from . import return_types  # noqa: E402,F401
 from .autograd.value import Value  # noqa: E402
 
@@ -78,4 +83,7 @@ __all__ = (["Value", "Tensor", "Size", "Function", "no_grad", "enable_grad", "se
                                "broadcast_shapes", "repeat_interleave", "det", "inverse", "split"]
            + list(_spectral) + ["complex64", "complex128", "cfloat", "cdouble", "view_as_real", "view_as_complex",
                                 "complex", "polar", "real", "imag", "hann_window", "hamming_window",
-                                "blackman_window", "bartlett_window", "kaiser_window", "fft"])
+                                "blackman_window", "bartlett_window", "kaiser_window", "fft"]
+           + ["normal", "poisson", "distributions", "LongTensor", "FloatTensor", "DoubleTensor", "IntTensor",
+              "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor", "HalfTensor", "backends", "accelerator",
+              "set_default_device", "get_default_device"])

@@ -30,6 +30,9 @@ from .reduce import ReduceMixin
 from .shape import ShapeMixin
 from .sort import SortMixin
 from .spectral import SpectralMixin
+from .histogram import HistogramMixin
+from .new import NewMixin
+from .random import RandomMixin
 
 __all__ = ["Tensor", "Size"]
 
@@ -50,7 +53,7 @@ class Size(tuple):
 
 
 class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin, ConvertMixin, PointwiseMixin,
-             IndexMixin, SortMixin, RearrangeMixin, SpectralMixin):
+             IndexMixin, SortMixin, RearrangeMixin, SpectralMixin, RandomMixin, NewMixin, HistogramMixin):
     """Array con gradiente automático (como ``torch.Tensor``).
 
     ``Tensor(datos)`` crea un tensor de coma flotante (float32, como ``torch.Tensor``);

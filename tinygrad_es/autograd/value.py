@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import math
-import warnings
 
+from ._scalar_math import _check_number, _exp, _pow, _warn
 from .protocol import topo_sort
 
 __all__ = ["Value", "observe_backward", "local_values"]
 
-_Number = (int, float)
 _observers: list = []
 
 
@@ -32,30 +31,6 @@ def observe_backward(callback):
         yield
     finally:
         _observers.remove(callback)
-
-
-def _warn(msg: str) -> None:
-    warnings.warn(msg, RuntimeWarning, stacklevel=3)
-
-
-def _exp(x: float) -> float:
-    # Como numpy: desbordamiento -> inf, nunca OverflowError.
-    try:
-        return math.exp(x)
-    except OverflowError:
-        return math.inf
-
-
-def _check_number(x, what="dato"):
-    if isinstance(x, bool) or not isinstance(x, _Number):
-        try:
-            import numpy as np
-            if isinstance(x, np.generic) and np.issubdtype(type(x), np.number):
-                return float(x)
-        except ImportError:  # pragma: no cover
-            pass
-        raise TypeError(f"Value espera un número real como {what}, no {type(x).__name__}: {x!r}")
-    return float(x)
 
 
 class Value:
@@ -405,20 +380,3 @@ def _times(local, g):
 
 def _operands(v: Value) -> tuple:
     return (v._a, v._b)  # los None (sin operando) los salta topo_sort
-
-
-def _pow(a: float, b: float) -> float:
-    """a**b con la semántica de numpy (inf/nan + aviso) en lugar de excepciones."""
-    try:
-        r = a ** b
-    except OverflowError:
-        if a < 0 and float(b).is_integer() and int(b) % 2 == 1:
-            return -math.inf
-        return math.inf
-    except ZeroDivisionError:
-        _warn(f"0 elevado a un exponente negativo ({b}) en Value: el resultado es inf (como en numpy)")
-        return math.inf
-    if isinstance(r, complex):
-        _warn(f"base negativa ({a}) con exponente no entero ({b}) en Value: el resultado es nan (como en numpy)")
-        return math.nan
-    return float(r)
