@@ -22,8 +22,10 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
+sys.path.insert(0, os.path.join(HERE, "..", "tests"))
 sys.path.insert(0, HERE)
 import timing  # noqa: E402
+import zoo_models as Z  # noqa: E402
 from timing import interleaved  # noqa: E402
 
 BN_CASES = {  # nombre: (forma, entrenamiento)
@@ -84,48 +86,7 @@ def bn_pair(shape, training, composed=False):
     return ours, theirs
 
 
-# ---- modelos (el mismo código con las dos bibliotecas) ---------------------------------------
-def cifar_bn_cnn(L):
-    nn = L.nn
-    layers = []
-    for cin, cout in ((3, 32), (32, 64), (64, 128)):
-        layers += [nn.Conv2d(cin, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU(), nn.MaxPool2d(2)]
-    return nn.Sequential(*layers, nn.Flatten(), nn.Linear(128 * 16, 10))
-
-
-def resnet8(L):
-    nn, F = L.nn, L.nn.functional
-
-    class Block(nn.Module):
-        def __init__(self, cin, cout, stride):
-            super().__init__()
-            self.conv1 = nn.Conv2d(cin, cout, 3, stride=stride, padding=1, bias=False)
-            self.bn1 = nn.BatchNorm2d(cout)
-            self.conv2 = nn.Conv2d(cout, cout, 3, padding=1, bias=False)
-            self.bn2 = nn.BatchNorm2d(cout)
-            self.shortcut = nn.Sequential()
-            if stride != 1 or cin != cout:
-                self.shortcut = nn.Sequential(nn.Conv2d(cin, cout, 1, stride=stride, bias=False),
-                                              nn.BatchNorm2d(cout))
-
-        def forward(self, x):
-            out = F.relu(self.bn1(self.conv1(x)))
-            return F.relu(self.bn2(self.conv2(out)) + self.shortcut(x))
-
-    class Net(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.stem = nn.Sequential(nn.Conv2d(3, 16, 3, padding=1, bias=False), nn.BatchNorm2d(16), nn.ReLU())
-            self.layers = nn.Sequential(Block(16, 16, 1), Block(16, 32, 2), Block(32, 64, 2))
-            self.pool = nn.AdaptiveAvgPool2d(1)
-            self.fc = nn.Linear(64, 10)
-
-        def forward(self, x):
-            return self.fc(self.pool(self.layers(self.stem(x))).flatten(1))
-
-    return Net()
-
-
+# ---- modelos: los del zoo (``tests/zoo_models.py``, el mismo código con las dos bibliotecas) -----
 def step_pair(build, batch):
     import torch
     import tinygrad_es as tg
@@ -160,7 +121,7 @@ def step_pair(build, batch):
     return ours_step, torch_step
 
 
-STEPS = {"CNN de CIFAR con BN, lote 128": (cifar_bn_cnn, 128), "ResNet-8, lote 64": (resnet8, 64)}
+STEPS = {"CNN de CIFAR con BN, lote 128": (Z.cifar_bn_cnn, 128), "ResNet-8, lote 64": (Z.resnet8, 64)}
 
 
 def main():

@@ -38,17 +38,13 @@ from timing import interleaved  # noqa: E402
 import zoo_models as Z  # noqa: E402
 
 
-def resnet8(L):
-    return Z.resnet(L, blocks=1)
-
-
 # nombre: (constructor, forma de un ejemplo, lote, optimizador)
 MODELS = {
     "mlp": (Z.mlp, (1, 28, 28), 64, "sgd"),
     "course_cnn": (Z.course_cnn, (1, 28, 28), 64, "sgd"),
     "lenet5": (Z.lenet5, (3, 32, 32), 64, "sgd"),
     "cifar_bn_cnn": (Z.cifar_bn_cnn, (3, 32, 32), 128, "nesterov"),
-    "resnet8": (resnet8, (3, 32, 32), 64, "nesterov"),
+    "resnet8": (Z.resnet8, (3, 32, 32), 64, "nesterov"),
     "resnet20": (Z.resnet, (3, 32, 32), 128, "nesterov"),
     "speech_cnn": (Z.speech_cnn, (1, 40, 65), 64, "adam"),
     "alexnet": (Z.alexnet, (3, 224, 224), 8, "nesterov"),

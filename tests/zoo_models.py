@@ -74,6 +74,11 @@ def resnet(L, blocks=3):
                          nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10))
 
 
+def resnet8(L):
+    """ResNet-8: un bloque por etapa."""
+    return resnet(L, blocks=1)
+
+
 def speech_cnn(L):
     """La CNN del proyecto de voz sobre log-mel (1, 40, 65): tres bloques conv-BN-ReLU-maxpool (16, 32,
     64), una convolución más, media global y una lineal."""
