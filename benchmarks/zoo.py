@@ -6,10 +6,12 @@ Para cada modelo:
 * **tiempo**: los dos pasos en el mismo proceso, **intercalados** (uno de cada, alternando el orden;
   mediana de los cocientes por par: véase ``timing.py``), con los mismos hilos;
 * **memoria que añaden los pasos**: cada biblioteca en su propio proceso (sin importar la otra, con
-  sus propios pesos iniciales): el pico de RSS durante ``--mem-steps`` pasos (``VmHWM``, puesto a
-  cero con ``/proc/self/clear_refs`` justo antes del primero, así no cuenta el pico de la importación)
-  menos el RSS de antes del primer paso. Incluye lo que el primer paso carga (núcleos de la caché de
-  numba; el pico del primer paso se guarda aparte, ``first_step``);
+  sus propios pesos iniciales). Primero un paso con lote 2 (carga los núcleos de la caché de numba, o
+  los compila, y lo que cada biblioteca prepara una sola vez); luego el pico de RSS durante
+  ``--mem-steps`` pasos del lote de verdad (``VmHWM``, puesto a cero con ``/proc/self/clear_refs``)
+  menos el RSS de antes: lo que ocupa entrenar (activaciones, gradientes, estado del optimizador,
+  temporales). En frío (``cold``): el pico de todo, desde antes del primer paso, como lo mide el issue
+  (incluye la carga de los núcleos);
 * **exactitud** (``--precision``): distancia relativa de cada gradiente en float32 al de float64, la
   nuestra frente a la de PyTorch en el mismo paso (la de ``tests/test_precision_models.py``, con los
   lotes pequeños de los tests): peor cociente y media geométrica.
@@ -68,10 +70,11 @@ def _optimizer(L, params, kind):
                        nesterov=kind == "nesterov")
 
 
-def make_step(L, name, state=None, seed=0):
+def make_step(L, name, state=None, seed=0, batch=None):
     """El paso de entrenamiento de ``name`` con la biblioteca ``L`` (``torch`` o ``tinygrad_es``);
-    con ``state`` (arrays de numpy) se cargan esos pesos."""
-    build, shape, batch, opt_kind = MODELS[name]
+    con ``state`` (arrays de numpy) se cargan esos pesos; ``batch`` cambia el lote."""
+    build, shape, default_batch, opt_kind = MODELS[name]
+    batch = batch or default_batch
     model = build(L)
     if state is not None:
         mk = L.from_numpy
@@ -119,7 +122,6 @@ import zoo
 if lib == "torch":
     L.set_num_threads({threads})
 L.manual_seed(0)
-step = zoo.make_step(L, {name!r})
 def status(key):
     with open("/proc/self/status") as f:
         for line in f:
@@ -128,14 +130,17 @@ def status(key):
 def reset_peak():  # VmHWM vuelve al RSS actual (Linux ≥ 4.0)
     with open("/proc/self/clear_refs", "w") as f:
         f.write("5")
+before0 = status("VmRSS:")
+reset_peak()
+zoo.make_step(L, {name!r}, batch=2)()  # carga (o compila) los núcleos y lo que cada biblioteca prepara una vez
+loaded = status("VmHWM:")
+step = zoo.make_step(L, {name!r})
 before = status("VmRSS:")
 reset_peak()
-step()  # el primero también carga (o compila) los núcleos
-first = status("VmHWM:") - before
-for _ in range({steps} - 1):
+for _ in range({steps}):
     step()
-added = status("VmHWM:") - before
-print(max(0, added) / 2**20, max(0, first) / 2**20, before / 2**20)
+peak = status("VmHWM:")
+print(max(0, peak - before) / 2**20, max(0, max(loaded, peak) - before0) / 2**20, before0 / 2**20)
 """
 
 
@@ -146,8 +151,8 @@ def memory_model(name, lib, steps, threads):
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=1800)
     if r.returncode:
         raise RuntimeError(f"{name} ({lib}): {r.stderr[-2000:]}")
-    added, first, base = map(float, r.stdout.split()[-3:])
-    return added, first, base
+    added, cold, base = map(float, r.stdout.split()[-3:])
+    return added, cold, base
 
 
 def precision_model(name):
@@ -186,7 +191,8 @@ def main():
     if args.cpu_clock:
         timing.use_cpu_clock()
     rows = []
-    head = f"{'modelo':<36} {'nuestro ms':>10} {'torch ms':>9} {'tiempo':>7} {'MB nuestro':>10} {'MB torch':>9} {'memoria':>8}"
+    head = (f"{'modelo':<36} {'nuestro ms':>10} {'torch ms':>9} {'tiempo':>7} {'MB nuestro':>10} {'MB torch':>9} "
+            f"{'memoria':>8} {'en frío MB':>13}")
     if args.precision:
         head += f" {'exactitud peor/media':>21}"
     print(head)
@@ -199,7 +205,7 @@ def main():
             mo, fo, bo = memory_model(name, "tinygrad_es", args.mem_steps, args.threads)
             mt, ft, bt = memory_model(name, "torch", args.mem_steps, args.threads)
             row.update(ours_added_mb=mo, torch_added_mb=mt, memory_ratio=mo / mt if mt else float("inf"),
-                       ours_first_step_added_mb=fo, torch_first_step_added_mb=ft,
+                       ours_cold_added_mb=fo, torch_cold_added_mb=ft, cold_memory_ratio=fo / ft if ft else float("inf"),
                        ours_rss_before_mb=bo, torch_rss_before_mb=bt)
         if args.precision:
             p = precision_model(name)
@@ -207,7 +213,8 @@ def main():
                 row.update(precision_worst_ratio=p[0], precision_geomean_ratio=p[1])
         rows.append(row)
         mem = (f" {row['ours_added_mb']:>10.0f} {row['torch_added_mb']:>9.0f} {row['memory_ratio']:>7.2f}×"
-               if "ours_added_mb" in row else f" {'—':>10} {'—':>9} {'—':>8}")
+               f" {row['ours_cold_added_mb']:>6.0f}/{row['torch_cold_added_mb']:<6.0f}"
+               if "ours_added_mb" in row else f" {'—':>10} {'—':>9} {'—':>8} {'—':>13}")
         line = f"{LABELS[name]:<36} {to:>10.1f} {tt:>9.1f} {ratio:>6.2f}×{mem}"
         if args.precision:
             line += (f" {row['precision_worst_ratio']:>10.2f}/{row['precision_geomean_ratio']:.2f}"
