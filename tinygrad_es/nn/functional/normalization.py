@@ -46,11 +46,16 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         y = F.batch_norm(x, rm, rv, gamma, beta, training=True)
     """
     x = as_tensor(input, "batch_norm")
-    if x.ndim < 2:
-        raise ValueError(f"batch_norm: se esperaba una entrada (N, C, ...), no forma {tuple(x.shape)}")
+    if x.ndim < 2:  # RuntimeError como PyTorch (que lo dice con el tamaño de running_mean)
+        raise RuntimeError(f"batch_norm: se esperaba una entrada (N, C, ...), no forma {tuple(x.shape)}")
     c = x.shape[1]
-    for name, t in (("weight", weight), ("bias", bias), ("running_mean", running_mean),
-                    ("running_var", running_var)):
+    for name, buf in (("running_mean", running_mean), ("running_var", running_var)):
+        if buf is not None:
+            shp = tuple(np.shape(buf._data if isinstance(buf, Tensor) else buf))
+            if len(shp) != 1 or shp[0] != c:
+                raise RuntimeError(f"batch_norm: {name} debe ser un vector de {c} elementos (uno por "
+                                   f"canal de la entrada {tuple(x.shape)}), no de forma {shp}")
+    for name, t in (("weight", weight), ("bias", bias)):
         size = None if t is None else np.size(t._data if isinstance(t, Tensor) else t)
         if size is not None and size != c:
             raise RuntimeError(f"batch_norm: {name} debe tener {c} elementos (los canales de la entrada de "
