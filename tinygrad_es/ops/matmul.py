@@ -26,13 +26,13 @@ def _mm(a, b):
 
 __all__ = ["MatMul", "Linear", "Cross", "Einsum", "parse_einsum"]
 
-# Capas lineales pequeñas (≤ 2²¹ multiplicaciones: la última capa de un clasificador, 64·128·10 o
-# 32·2048·10): en float64 y un redondeo. Cuesta 2-5× la SGEMM de un hilo (10-600 µs por producto,
-# medido con la máquina cargada). La SGEMM acumula en float32 y su error depende de la suerte del
-# orden de las sumas (OpenBLAS y MKL no suman igual): en la última capa llega a los logits y de ahí a
-# todos los gradientes (la CNN de CIFAR: ∂L/∂b de la lineal 1,42× la distancia de PyTorch a float64
-# con la SGEMM, 0,9× así).
-EXACT_MACS = 1 << 21
+# Capas lineales pequeñas (≤ 2²² multiplicaciones: la última capa de un clasificador, 128·2048·10 o
+# 64·128·10): en float64 y un redondeo. Cuesta ~2× la SGEMM de un hilo en esos productos (0,3 ms
+# más en 128·2048·10; medido con la máquina cargada, mucho ruido). La SGEMM acumula en float32 y su
+# error depende de la suerte del orden de las sumas (OpenBLAS y MKL no suman igual): en la última
+# capa llega a los logits y de ahí a todos los gradientes (CNN de CIFAR, lote 128: ∂L/∂b de la
+# lineal a 8,1·10⁻⁸ del float64 con la SGEMM, PyTorch 6,1·10⁻⁸, así 2,9·10⁻⁸).
+EXACT_MACS = 1 << 22
 
 
 def _small_f32(*arrays):
