@@ -214,6 +214,9 @@ def make_converter(torch, tg):
             return tuple(x)
         if isinstance(x, torch.device):
             return str(x)
+        if isinstance(x, torch.memory_format) and isinstance(getattr(tg, str(x).split(".")[-1], None),
+                                                             getattr(tg, "memory_format", ())):
+            return getattr(tg, str(x).split(".")[-1])
         if isinstance(x, (torch.memory_format, torch.layout, torch.Generator)):
             raise Unconvertible(type(x).__name__)
         if isinstance(x, (list, tuple)):

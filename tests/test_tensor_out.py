@@ -75,3 +75,18 @@ def test_out_same_as_pytorch():
             assert np.allclose(ours.numpy(), theirs.numpy())
     with pytest.raises(RuntimeError):
         torch.add(torch.tensor([1.5]), 1, out=torch.empty(1, dtype=torch.int64))
+
+
+def test_memory_format_and_to_flags():
+    x = tg.rand(1, 2, 3, 3)
+    assert repr(tg.channels_last) == "torch.channels_last"
+    for y in (x.float(memory_format=tg.preserve_format), x.contiguous(memory_format=tg.channels_last),
+              x.clone(memory_format=tg.contiguous_format), x.to(memory_format=tg.channels_last)):
+        assert np.array_equal(y.numpy(), x.numpy())
+    with pytest.raises(TypeError, match="memory_format"):
+        x.float(memory_format="channels_last")
+    y = x.to("cpu", tg.float32, False, True)  # to(device, dtype, non_blocking, copy): copy=True da otro tensor
+    assert y is not x and np.array_equal(y.numpy(), x.numpy())
+    assert x.to("cpu", tg.float32) is x and x.to(tg.float64, copy=True).dtype == tg.float64
+    with pytest.raises(TypeError, match="desconocido"):
+        x.to(tg.float64, sin_esto=1)

@@ -43,6 +43,8 @@ from ._tensor.functions import *  # noqa: E402,F401,F403
 from ._tensor.functions import METHOD_FUNCTIONS as _MF, OPS_METHOD_FUNCTIONS as _ops_all  # noqa: E402
 from ._tensor.functional import *  # noqa: E402,F401,F403
 from ._tensor.joins import cat, concat, concatenate, stack, where  # noqa: E402,F401
+from ._tensor.convert import (memory_format, preserve_format, contiguous_format, channels_last,  # noqa: E402
+                              channels_last_3d)
 from . import linalg  # noqa: E402,F401  (tinygrad_es.linalg como torch.linalg)
 from .device import device, cuda  # noqa: E402
 from . import return_types  # noqa: E402,F401
@@ -68,7 +70,8 @@ cfloat, cdouble = complex64, complex128
 __all__ = (["Value", "Tensor", "Size", "Function", "no_grad", "enable_grad", "set_grad_enabled",
             "inference_mode", "is_grad_enabled", "manual_seed", "seed", "initial_seed", "Generator",
             "default_generator", "dtype", "float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "bool", "float", "double", "half", "long", "int", "short", "get_default_dtype", "set_default_dtype", "device", "cuda",
-            "cat", "concat", "stack", "where", "nn", "optim", "utils", "save", "load", "linalg"] + list(_creation_all) + list(_MF)
+            "cat", "concat", "stack", "where", "memory_format", "preserve_format", "contiguous_format",
+            "channels_last", "channels_last_3d", "nn", "optim", "utils", "save", "load", "linalg"] + list(_creation_all) + list(_MF)
            + list(_ops_all) + ["einsum", "tensordot", "meshgrid", "std_mean", "var_mean", "broadcast_tensors",
                                "broadcast_shapes", "repeat_interleave", "det", "inverse", "split"]
            + list(_spectral) + ["complex64", "complex128", "cfloat", "cdouble", "view_as_real", "view_as_complex",

@@ -15,6 +15,7 @@ from ..autograd import TensorBase
 from ._args import is_scalar
 from .arithmetic import div_rounding
 from .out import OPERAND_KEYWORDS, write_out
+from .special import xlogy as _xlogy
 
 # métodos de Tensor que también son funciones: torch.NOMBRE(input, *args, **kwargs)
 METHOD_FUNCTIONS = (
@@ -40,6 +41,7 @@ _SCALAR_FIRST = {
     "remainder": lambda a, t: t.__rmod__(a),
     "floor_divide": lambda a, t: t.__rfloordiv__(a),
 }
+_SCALAR_FIRST["xlogy"] = _xlogy
 _SCALAR_FIRST.update(subtract=_SCALAR_FIRST["sub"], multiply=_SCALAR_FIRST["mul"], divide=_SCALAR_FIRST["div"],
                      true_divide=_SCALAR_FIRST["div"])
 
@@ -88,7 +90,10 @@ OPS_METHOD_FUNCTIONS = (
     "sort argsort msort topk kthvalue median nanmedian mode unique unique_consecutive cumsum cumprod cummax "
     "cummin logcumsumexp diff prod aminmax norm "
     "tile tensor_split chunk unbind flip fliplr flipud roll rot90 tril triu diag diag_embed diagonal "
-    "trace unflatten movedim moveaxis narrow select broadcast_to outer ger cross").split()
+    "trace unflatten movedim moveaxis narrow select broadcast_to outer ger cross "
+    # special.py y blas.py (compuestas de otras operaciones)
+    "xlogy logit sinc deg2rad rad2deg copysign float_power heaviside fmax fmin logaddexp2 clamp_min clamp_max "
+    "positive addmm addmv addbmm baddbmm addr addcmul addcdiv inner vdot kron").split()
 
 # complejos y espectros (spectral.py, complex.py)
 SPECTRAL_METHOD_FUNCTIONS = "stft istft angle conj conj_physical resolve_conj is_complex".split()

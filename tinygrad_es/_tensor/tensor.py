@@ -18,6 +18,7 @@ from ..autograd.hooks import add_hook
 from ..device import device
 from ._args import norm_dim, to_array
 from .arithmetic import ArithmeticMixin
+from .blas import BlasMixin
 from .convert import ConvertMixin
 from .index import IndexMixin
 from .inplace import InplaceMixin
@@ -26,6 +27,7 @@ from .rearrange import RearrangeMixin
 from .reduce import ReduceMixin
 from .shape import ShapeMixin
 from .sort import SortMixin
+from .special import SpecialMixin
 from .spectral import SpectralMixin
 
 __all__ = ["Tensor", "Size"]
@@ -47,7 +49,7 @@ class Size(tuple):
 
 
 class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin, ConvertMixin, PointwiseMixin,
-             IndexMixin, SortMixin, RearrangeMixin, SpectralMixin):
+             IndexMixin, SortMixin, RearrangeMixin, SpectralMixin, SpecialMixin, BlasMixin):
     """Array con gradiente automático (como ``torch.Tensor``).
 
     ``Tensor(datos)`` crea un tensor de coma flotante (float32, como ``torch.Tensor``);
