@@ -477,7 +477,7 @@ def _check_grad(ref, got, conv, torch, tg, dtype_name, second_order, seed):
         if a.shape != b.shape:
             return "grad", f"gradiente de la entrada {i}: forma {a.shape} en torch y {b.shape}"
         try:
-            _close(a, b, dtype_name, f"gradiente de la entrada {i}", torch, kind="grad")
+            _close(a, b, str(x.dtype).split(".")[-1], f"gradiente de la entrada {i}", torch, kind="grad")
         except Mismatch as m:
             return m.kind, str(m)
     if second_order:

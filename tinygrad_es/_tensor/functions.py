@@ -93,7 +93,9 @@ OPS_METHOD_FUNCTIONS = (
     "trace unflatten movedim moveaxis narrow select broadcast_to outer ger cross "
     # special.py y blas.py (compuestas de otras operaciones)
     "xlogy logit sinc deg2rad rad2deg copysign float_power heaviside fmax fmin logaddexp2 clamp_min clamp_max "
-    "positive addmm addmv addbmm baddbmm addr addcmul addcdiv inner vdot kron").split()
+    "positive addmm addmv addbmm baddbmm addr addcmul addcdiv inner vdot kron "
+    # statistics.py y stacking.py
+    "nansum nanmean quantile nanquantile cov corrcoef bincount dist").split()
 
 # complejos y espectros (spectral.py, complex.py)
 SPECTRAL_METHOD_FUNCTIONS = "stft istft angle conj conj_physical resolve_conj is_complex".split()

@@ -28,6 +28,8 @@ from .reduce import ReduceMixin
 from .shape import ShapeMixin
 from .sort import SortMixin
 from .special import SpecialMixin
+from .stacking import StackingMixin
+from .statistics import StatisticsMixin
 from .spectral import SpectralMixin
 
 __all__ = ["Tensor", "Size"]
@@ -49,7 +51,8 @@ class Size(tuple):
 
 
 class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin, ConvertMixin, PointwiseMixin,
-             IndexMixin, SortMixin, RearrangeMixin, SpectralMixin, SpecialMixin, BlasMixin):
+             IndexMixin, SortMixin, RearrangeMixin, SpectralMixin, SpecialMixin, BlasMixin,
+             StackingMixin, StatisticsMixin):
     """Array con gradiente automático (como ``torch.Tensor``).
 
     ``Tensor(datos)`` crea un tensor de coma flotante (float32, como ``torch.Tensor``);
