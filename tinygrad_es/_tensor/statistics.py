@@ -241,10 +241,11 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
         return TensorBase._wrap(np.asarray(np.searchsorted(s, v, side=sd), dtype=_index_dtype(out_int32)))
     if v.ndim != s.ndim or v.shape[:-1] != s.shape[:-1]:
         raise RuntimeError(f"searchsorted: los ejes previos al último deben coincidir: {s.shape} y {v.shape}")
-    rows_s, rows_v = s.reshape(-1, s.shape[-1]), v.reshape(-1, v.shape[-1])
-    out = np.stack([np.searchsorted(a, b, side=sd) for a, b in zip(rows_s, rows_v)]) if rows_s.size or rows_v.size \
-        else np.zeros(rows_v.shape, np.int64)
-    return TensorBase._wrap(out.reshape(v.shape).astype(_index_dtype(out_int32)))
+    out = np.zeros(v.shape, _index_dtype(out_int32))
+    if v.size and s.shape[-1]:
+        rows_s, rows_v = s.reshape(-1, s.shape[-1]), v.reshape(-1, v.shape[-1])
+        out[...] = np.stack([np.searchsorted(a, b, side=sd) for a, b in zip(rows_s, rows_v)]).reshape(v.shape)
+    return TensorBase._wrap(out)
 
 
 def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
