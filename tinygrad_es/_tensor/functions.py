@@ -95,7 +95,8 @@ OPS_METHOD_FUNCTIONS = (
     "xlogy logit sinc deg2rad rad2deg copysign float_power heaviside fmax fmin logaddexp2 clamp_min clamp_max "
     "positive addmm addmv addbmm baddbmm addr addcmul addcdiv inner vdot kron "
     # statistics.py y stacking.py
-    "nansum nanmean quantile nanquantile cov corrcoef bincount dist").split()
+    "nansum nanmean quantile nanquantile cov corrcoef bincount dist "
+    "multinomial bernoulli histc histogram").split()
 
 # complejos y espectros (spectral.py, complex.py)
 SPECTRAL_METHOD_FUNCTIONS = "stft istft angle conj conj_physical resolve_conj is_complex".split()
