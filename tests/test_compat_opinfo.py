@@ -14,11 +14,11 @@ import compat_harness as H  # noqa: E402
 import tinygrad_es as tg  # noqa: E402
 
 OPS = {H.full_name(op): op for op in op_db}
-FAST = dict(dtypes=("float32", "float64"), max_samples=3, timeout=30)
+FAST = dict(dtypes=("float32", "float64"), max_samples=2, timeout=30)
 
 # operadores del curso que hoy coinciden en todas sus muestras (una regresión aquí es un fallo)
 COURSE_OPS = ["add", "mul", "sub", "div.no_rounding_mode", "exp", "log", "tanh", "sigmoid", "sum", "mean",
-              "matmul", "nn.functional.relu", "nn.functional.softmax", "nn.functional.cross_entropy",
+              "matmul", "nn.functional.relu", "softmax", "nn.functional.cross_entropy",
               "nn.functional.linear", "nn.functional.conv2d", "nn.functional.max_pool2d", "reshape", "transpose",
               "cat", "copysign", "addmm", "addcmul", "xlogy", "hstack", "kron", "nansum", "cdist"]
 
