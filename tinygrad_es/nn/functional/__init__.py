@@ -8,6 +8,7 @@ fichero           funciones
 ================  ==============================================================================
 linear.py         linear bilinear flatten unflatten
 conv.py           conv1d conv2d conv_transpose2d
+fold.py           unfold fold (im2col y col2im)
 pooling.py        max_pool1d/2d avg_pool1d/2d max_unpool2d adaptive_avg_pool2d adaptive_max_pool2d
 upsampling.py     interpolate upsample
 padding.py        pad
@@ -34,6 +35,7 @@ from .activation import (celu, elu, gelu, glu, hardshrink, hardsigmoid, hardswis
 from .conv import conv1d, conv2d, conv_transpose2d
 from .distance import cosine_similarity, pairwise_distance
 from .dropout import dropout, dropout1d, dropout2d, dropout3d
+from .fold import fold, unfold
 from .linear import bilinear, flatten, linear, unflatten
 from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, huber_loss, kl_div,
                    l1_loss, l1_penalty, l2_penalty, mse_loss, nll_loss, smooth_l1_loss)
@@ -54,4 +56,4 @@ __all__ = ["linear", "bilinear", "conv1d", "conv2d", "conv_transpose2d", "max_po
            "group_norm", "instance_norm", "normalize", "embedding", "one_hot", "cosine_similarity",
            "pairwise_distance", "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "l1_penalty", "l2_penalty", "where",
-           "scaled_dot_product_attention", "multi_head_attention_forward", "rms_norm"]
+           "scaled_dot_product_attention", "multi_head_attention_forward", "rms_norm", "unfold", "fold"]

@@ -1,0 +1,65 @@
+"""``F.unfold``/``F.fold`` y ``nn.Unfold``/``nn.Fold``: la convolución como producto de matrices."""
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+
+import tinygrad_es as tg
+from tinygrad_es import nn
+from tinygrad_es.nn import functional as F
+from helpers import check
+
+
+def test_conv_is_a_matmul_of_unfolded_blocks():
+    rng = np.random.default_rng(0)
+    x, w = tg.tensor(rng.standard_normal((2, 3, 5, 6))), tg.tensor(rng.standard_normal((4, 3, 3, 3)))
+    cols = F.unfold(x, 3, padding=1, stride=2)  # (2, 27, L)
+    assert cols.shape == (2, 27, 3 * 3)
+    y = (w.reshape(4, -1) @ cols).reshape(2, 4, 3, 3)
+    assert np.allclose(y.numpy(), F.conv2d(x, w, padding=1, stride=2).numpy())
+
+
+def test_fold_is_the_transpose_of_unfold():
+    x = tg.ones(1, 2, 4, 4)
+    counts = F.fold(F.unfold(x, 2), (4, 4), 2)  # cuántos bloques cubren cada píxel
+    assert counts[0, 0].tolist() == [[1, 2, 2, 1], [2, 4, 4, 2], [2, 4, 4, 2], [1, 2, 2, 1]]
+    assert F.fold(tg.ones(8, 9), (4, 4), 2).shape == (2, 4, 4)  # sin lote
+    assert F.unfold(tg.ones(2, 4, 4), 2).shape == (8, 9)
+    assert nn.Fold((4, 4), 2)(nn.Unfold(2)(x)).shape == (1, 2, 4, 4)
+    assert "kernel_size=2" in repr(nn.Unfold(2))
+
+
+def test_errors():
+    with pytest.raises(RuntimeError, match="bloques"):
+        F.fold(tg.ones(1, 8, 8), (4, 4), 2)
+    with pytest.raises(RuntimeError, match="divisible"):
+        F.fold(tg.ones(1, 7, 9), (4, 4), 2)
+    with pytest.raises(RuntimeError, match="no cabe"):
+        F.unfold(tg.ones(1, 1, 2, 2), 3)
+    with pytest.raises(RuntimeError, match="3-D"):
+        F.unfold(tg.ones(4, 4), 2)
+
+
+@given(k=st.integers(1, 3), s=st.integers(1, 2), p=st.integers(0, 1), d=st.integers(1, 2), data=st.data())
+def test_gradients(k, s, p, d, data):
+    h = data.draw(st.integers(d * (k - 1) + 1, 6))
+    rng = np.random.default_rng(h)
+    x = rng.standard_normal((1, 2, h, h + 1))
+    check(lambda t: F.unfold(t, k, dilation=d, padding=p, stride=s), x)
+    cols = F.unfold(tg.tensor(x), k, dilation=d, padding=p, stride=s).numpy()
+    check(lambda c: F.fold(c, (h, h + 1), k, dilation=d, padding=p, stride=s), rng.standard_normal(cols.shape))
+
+
+def test_same_as_pytorch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((2, 3, 6, 5))
+    for kw in ({"kernel_size": 2}, {"kernel_size": (3, 2), "dilation": (1, 2), "padding": 1, "stride": (2, 1)}):
+        a, b = tg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        ya, yb = F.unfold(a, **kw), torch.nn.functional.unfold(b, **kw)
+        assert np.allclose(ya.detach().numpy(), yb.detach().numpy())
+        za = F.fold(ya * ya, (6, 5), **kw)
+        zb = torch.nn.functional.fold(yb * yb, (6, 5), **kw)
+        assert np.allclose(za.detach().numpy(), zb.detach().numpy())
+        (za * za).sum().backward()
+        (zb * zb).sum().backward()
+        assert np.allclose(a.grad.numpy(), b.grad.numpy())
