@@ -20,6 +20,7 @@ rnn.py            (sin equivalente en F) las celdas rnn_tanh_cell lstm_cell gru_
 distance.py       cosine_similarity pairwise_distance
 sparse.py         embedding one_hot
 loss.py           cross_entropy nll_loss mse_loss… l1_penalty l2_penalty
+margin_loss.py    soft_margin margin_ranking hinge_embedding cosine_embedding triplet_margin… poisson/gaussian_nll
 ================  ==============================================================================
 
 Cada función comprueba sus argumentos (errores de PyTorch en castellano) y llama a la
@@ -36,6 +37,8 @@ from .conv import conv1d, conv2d, conv_transpose2d
 from .distance import cosine_similarity, pairwise_distance
 from .dropout import dropout, dropout1d, dropout2d, dropout3d
 from .fold import fold, unfold
+from .margin_loss import (cosine_embedding_loss, gaussian_nll_loss, hinge_embedding_loss, margin_ranking_loss,
+                          multilabel_soft_margin_loss, poisson_nll_loss, soft_margin_loss, triplet_margin_loss)
 from .linear import bilinear, flatten, linear, unflatten
 from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, huber_loss, kl_div,
                    l1_loss, l1_penalty, l2_penalty, mse_loss, nll_loss, smooth_l1_loss)
@@ -57,4 +60,6 @@ __all__ = ["linear", "bilinear", "conv1d", "conv2d", "conv_transpose2d", "max_po
            "group_norm", "instance_norm", "normalize", "embedding", "one_hot", "cosine_similarity",
            "pairwise_distance", "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "l1_penalty", "l2_penalty", "where",
-           "scaled_dot_product_attention", "multi_head_attention_forward", "rms_norm", "unfold", "fold", "local_response_norm"]
+           "scaled_dot_product_attention", "multi_head_attention_forward", "rms_norm", "unfold", "fold", "local_response_norm", "soft_margin_loss",
+           "margin_ranking_loss", "hinge_embedding_loss", "cosine_embedding_loss", "triplet_margin_loss",
+           "multilabel_soft_margin_loss", "poisson_nll_loss", "gaussian_nll_loss"]
