@@ -63,3 +63,24 @@ def test_same_as_pytorch():
         (za * za).sum().backward()
         (zb * zb).sum().backward()
         assert np.allclose(a.grad.numpy(), b.grad.numpy())
+
+
+def test_one_dimensional_variants_same_as_pytorch():
+    """conv_transpose1d y los adaptativos 1-D (compuestos de sus versiones 2-D de altura 1)."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(4)
+    x, w = rng.standard_normal((2, 4, 7)), rng.standard_normal((4, 3, 3))
+    cases = [(lambda L, a, b: L.nn.functional.conv_transpose1d(a, b, stride=2, padding=1, output_padding=1), (x, w)),
+             (lambda L, a: L.nn.functional.adaptive_avg_pool1d(a, 3), (x,)),
+             (lambda L, a: L.nn.functional.adaptive_max_pool1d(a, 4), (x,))]
+    for f, args in cases:
+        ours = [tg.tensor(a, requires_grad=True) for a in args]
+        theirs = [torch.tensor(a, requires_grad=True) for a in args]
+        yo, yt = f(tg, *ours), f(torch, *theirs)
+        assert np.allclose(yo.detach().numpy(), yt.detach().numpy())
+        (yo * yo).sum().backward()
+        (yt * yt).sum().backward()
+        for a, b in zip(ours, theirs):
+            assert np.allclose(a.grad.numpy(), b.grad.numpy())
+    v, i = F.adaptive_max_pool1d(tg.tensor(x), 2, return_indices=True)
+    assert v.shape == (2, 4, 2) and i.dtype == tg.int64

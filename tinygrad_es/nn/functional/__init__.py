@@ -7,9 +7,9 @@ capas de ``nn/modules/`` (``modules/conv.py`` ↔ ``functional/conv.py`` ↔ ``o
 fichero           funciones
 ================  ==============================================================================
 linear.py         linear bilinear flatten unflatten
-conv.py           conv1d conv2d conv_transpose2d
+conv.py           conv1d conv2d conv_transpose1d conv_transpose2d
 fold.py           unfold fold (im2col y col2im)
-pooling.py        max_pool1d/2d avg_pool1d/2d max_unpool2d adaptive_avg_pool2d adaptive_max_pool2d
+pooling.py        max_pool1d/2d avg_pool1d/2d max_unpool2d adaptive_avg/max_pool1d/2d
 upsampling.py     interpolate upsample
 padding.py        pad
 activation.py     relu sigmoid tanh softmax log_softmax gelu silu elu… (y sus variantes in situ)
@@ -33,7 +33,7 @@ from ..._tensor.joins import where
 from .activation import (celu, elu, gelu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, leaky_relu, leaky_relu_,
                          log_softmax, logsigmoid, mish, prelu, relu, relu6, relu_, selu, sigmoid, silu, softmax,
                          softmin, softplus, softshrink, softsign, tanh, tanhshrink, threshold)
-from .conv import conv1d, conv2d, conv_transpose2d
+from .conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from .distance import cosine_similarity, pairwise_distance
 from .dropout import dropout, dropout1d, dropout2d, dropout3d
 from .fold import fold, unfold
@@ -46,8 +46,8 @@ from .attention import multi_head_attention_forward, scaled_dot_product_attentio
 from .normalization import (batch_norm, group_norm, instance_norm, layer_norm, local_response_norm, normalize,
                             rms_norm)
 from .padding import pad
-from .pooling import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d,
-                      max_unpool2d)
+from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d, adaptive_max_pool2d, avg_pool1d,
+                      avg_pool2d, max_pool1d, max_pool2d, max_unpool2d)
 from .sparse import embedding, one_hot
 from .upsampling import interpolate, upsample
 
@@ -62,4 +62,5 @@ __all__ = ["linear", "bilinear", "conv1d", "conv2d", "conv_transpose2d", "max_po
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "l1_penalty", "l2_penalty", "where",
            "scaled_dot_product_attention", "multi_head_attention_forward", "rms_norm", "unfold", "fold", "local_response_norm", "soft_margin_loss",
            "margin_ranking_loss", "hinge_embedding_loss", "cosine_embedding_loss", "triplet_margin_loss",
-           "multilabel_soft_margin_loss", "poisson_nll_loss", "gaussian_nll_loss"]
+           "multilabel_soft_margin_loss", "poisson_nll_loss", "gaussian_nll_loss", "conv_transpose1d",
+           "adaptive_avg_pool1d", "adaptive_max_pool1d"]
