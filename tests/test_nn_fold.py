@@ -84,3 +84,15 @@ def test_one_dimensional_variants_same_as_pytorch():
             assert np.allclose(a.grad.numpy(), b.grad.numpy())
     v, i = F.adaptive_max_pool1d(tg.tensor(x), 2, return_indices=True)
     assert v.shape == (2, 4, 2) and i.dtype == tg.int64
+
+
+def test_pixel_shuffle_roundtrip_and_pytorch():
+    x = tg.arange(2 * 8 * 3 * 3, dtype=tg.float32).reshape(2, 8, 3, 3)
+    y = F.pixel_shuffle(x, 2)
+    assert y.shape == (2, 2, 6, 6) and nn.PixelShuffle(2)(x).shape == (2, 2, 6, 6)
+    assert np.array_equal(F.pixel_unshuffle(y, 2).numpy(), x.numpy())
+    assert y[0, 0, :2, :2].tolist() == [[0.0, 9.0], [18.0, 27.0]]  # los canales 0..3 forman el bloque 2×2
+    with pytest.raises(RuntimeError, match="divisible"):
+        F.pixel_shuffle(tg.ones(1, 3, 2, 2), 2)
+    torch = pytest.importorskip("torch")
+    assert np.array_equal(y.numpy(), torch.nn.functional.pixel_shuffle(torch.tensor(x.numpy()), 2).numpy())

@@ -12,6 +12,7 @@ fold.py           unfold fold (im2col y col2im)
 pooling.py        max_pool1d/2d avg_pool1d/2d max_unpool2d adaptive_avg/max_pool1d/2d
 upsampling.py     interpolate upsample
 padding.py        pad
+pixelshuffle.py   pixel_shuffle pixel_unshuffle
 activation.py     relu sigmoid tanh softmax log_softmax gelu silu elu… (y sus variantes in situ)
 dropout.py        dropout dropout1d dropout2d dropout3d
 normalization.py  batch_norm layer_norm group_norm instance_norm normalize rms_norm local_response_norm
@@ -46,6 +47,7 @@ from .attention import multi_head_attention_forward, scaled_dot_product_attentio
 from .normalization import (batch_norm, group_norm, instance_norm, layer_norm, local_response_norm, normalize,
                             rms_norm)
 from .padding import pad
+from .pixelshuffle import pixel_shuffle, pixel_unshuffle
 from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d, adaptive_max_pool2d, avg_pool1d,
                       avg_pool2d, max_pool1d, max_pool2d, max_unpool2d)
 from .sparse import embedding, one_hot
@@ -63,4 +65,4 @@ __all__ = ["linear", "bilinear", "conv1d", "conv2d", "conv_transpose2d", "max_po
            "scaled_dot_product_attention", "multi_head_attention_forward", "rms_norm", "unfold", "fold", "local_response_norm", "soft_margin_loss",
            "margin_ranking_loss", "hinge_embedding_loss", "cosine_embedding_loss", "triplet_margin_loss",
            "multilabel_soft_margin_loss", "poisson_nll_loss", "gaussian_nll_loss", "conv_transpose1d",
-           "adaptive_avg_pool1d", "adaptive_max_pool1d"]
+           "adaptive_avg_pool1d", "adaptive_max_pool1d", "pixel_shuffle", "pixel_unshuffle"]
