@@ -152,3 +152,11 @@ def test_same_as_pytorch():
         gt = torch.autograd.grad((yt * yt).sum(), leaves_t)
         for x, y in zip(go, gt):
             assert np.allclose(x.numpy(), y.numpy()), name
+
+
+def test_tri_indices():
+    assert tg.tril_indices(3, 3).tolist() == [[0, 1, 1, 2, 2, 2], [0, 0, 1, 0, 1, 2]]
+    assert tg.triu_indices(2, 3, 1).tolist() == [[0, 0, 1], [1, 2, 2]]
+    assert tg.tril_indices(3, 2, -1).shape == (2, 3) and tg.tril_indices(0, 0).shape == (2, 0)
+    with pytest.raises(RuntimeError, match="entero"):
+        tg.tril_indices(3, 3, dtype=tg.float32)
