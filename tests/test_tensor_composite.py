@@ -121,3 +121,13 @@ def test_same_as_pytorch():
             xo = 0 if x is None else x.detach().numpy()
             yt_ = 0 if y is None else y.detach().numpy()
             assert np.allclose(xo, yt_), name
+
+
+def test_special_namespace():
+    x = tg.tensor([-1.0, 0.0, 0.5, 2.0])
+    assert np.allclose(tg.special.expit(x).numpy(), 1 / (1 + np.exp(-x.numpy())))
+    assert np.allclose(tg.special.ndtr(tg.tensor([0.0, 1.0])).numpy(), [0.5, 0.8413447])
+    e = tg.special.entr(x).tolist()
+    assert e[0] == float("-inf") and e[1] == 0.0 and np.isclose(e[2], -0.5 * np.log(0.5))
+    check(lambda t: tg.special.entr(t) + tg.special.ndtr(t), np.array([0.3, 1.2, 2.5]))
+    assert tg.special.xlogy is tg.xlogy and tg.special.logit is tg.logit

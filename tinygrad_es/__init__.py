@@ -71,7 +71,7 @@ __version__ = "0.2.0"
 
 from .serialization import load, save  # noqa: E402
 from . import nn, optim, utils  # noqa: E402,F401  (tinygrad_es.nn como torch.nn, .optim, .utils.data)
-from . import testing  # noqa: E402,F401  (tinygrad_es.testing como torch.testing: assert_close)
+from . import testing, special  # noqa: E402,F401  (torch.testing: assert_close; torch.special)
 # complejos, ventanas, stft/istft (en _tensor/functions.py) y torch.fft: el audio se apoya en ellos
 from ._dtype import complex64, complex128  # noqa: E402
 from ._tensor.complex import view_as_real, view_as_complex, complex, polar, real, imag  # noqa: E402
@@ -90,7 +90,7 @@ __all__ = (["Value", "Tensor", "Size", "Function", "no_grad", "enable_grad", "se
             "channels_last", "channels_last_3d", "atleast_1d", "atleast_2d", "atleast_3d", "hstack",
             "vstack", "row_stack", "dstack", "column_stack", "hsplit", "vsplit", "dsplit", "block_diag",
             "cartesian_prod", "isin", "bucketize", "searchsorted", "cdist", "set_num_threads", "get_num_threads",
-            "set_num_interop_threads", "get_num_interop_threads", "testing", "nn", "optim", "utils", "save", "load", "linalg"] + list(_creation_all) + list(_MF)
+            "set_num_interop_threads", "get_num_interop_threads", "testing", "special", "nn", "optim", "utils", "save", "load", "linalg"] + list(_creation_all) + list(_MF)
            + list(_ops_all) + ["einsum", "tensordot", "meshgrid", "std_mean", "var_mean", "broadcast_tensors",
                                "broadcast_shapes", "repeat_interleave", "det", "inverse", "split"]
            + list(_spectral) + ["complex64", "complex128", "cfloat", "cdouble", "view_as_real", "view_as_complex",
