@@ -284,14 +284,14 @@ def is_random(op) -> bool:
 def op_status(rec) -> str:
     """La clase de un operador en la tarjeta: ``differs`` (algún resultado distinto sin error: valor,
     dtype, forma, estructura o gradiente), ``error`` (alguna muestra que PyTorch acepta lanza aquí),
-    ``matches`` (todas coinciden) o ``untested`` (ninguna muestra aplicable). Los fallos excusados en
+    ``matches`` (todas coinciden) o ``untested`` (ninguna muestra aplicable o que pase). Los fallos excusados en
     ``known_differences.md`` no cuentan."""
     live = [f for f in rec["failures"] if not f.get("excused") and f["kind"] != "error_input"]
     if any(f["kind"] in SILENT for f in live):
         return "differs"
     if any(f["kind"] in ("unsupported", "error") for f in live):
         return "error"
-    if not rec["samples"].get("total"):
+    if not rec["samples"].get("pass"):  # ninguna muestra aplicable (o todas excusadas)
         return "untested"
     return "matches"
 
