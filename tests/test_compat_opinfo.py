@@ -104,3 +104,18 @@ def test_compat_script_writes_json_and_markdown(tmp_path):
     tot = compat.status_totals(records, [{"op": "x", "family": "other", "status": "missing"}])
     assert tot["matches"] == 2 and tot["missing"] == 1 and tot["total"] == 3
     json.dumps(tot)
+
+
+def test_readme_table_is_rewritten_between_marks(tmp_path):
+    import pathlib
+    import sys
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "benchmarks"))
+    import compat
+    readme = tmp_path / "README.md"
+    readme.write_text("antes\n<!-- tarjeta-opinfo -->\nvieja\n<!-- /tarjeta-opinfo -->\ndespués\n", encoding="utf-8")
+    recs = [{"op": "exp", "family": "pointwise", "status": "matches"}]
+    compat.update_readme(readme, recs, [{"op": "x", "family": "other", "status": "missing"}],
+                         {"date": "2026-12-07", "torch": "2.13.0", "max_samples": 4})
+    text = readme.read_text(encoding="utf-8")
+    assert "vieja" not in text and text.startswith("antes\n") and text.endswith("después\n")
+    assert "| todos los OpInfo | 1 | 0 | 0 | 0 | 1 | 2 | 50.0 % |" in text and "2026-12-07" in text
