@@ -120,7 +120,7 @@ def _row(name, c):
             f"{c['s_pass']}/{c['s_total']} ({_pct(c['s_pass'], c['s_total']).strip()})",
             f"{c['g_pass']}/{c['g_total']} ({_pct(c['g_pass'], c['g_total']).strip()})",
             f"{c['e_matched'] + c['e_raised']}/{c['e_total']} ({c['e_matched']})",
-            str(c["silent"]))
+            f"{c['silent'] - c['silent_excused']} (+{c['silent_excused']} excusados)")
 
 
 STATUS = ("matches", "differs", "error", "untested", "missing")
