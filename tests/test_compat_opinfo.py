@@ -78,11 +78,17 @@ def test_error_inputs_checked():
 def test_known_differences_excuse(tmp_path):
     f = tmp_path / "known.md"
     f.write_text("| operador | tipo | dtypes | muestra | razón |\n|---|---|---|---|---|\n"
-                 "| add | * | * | * | prueba |\n", encoding="utf-8")
+                 "| add | * | float64 | * | prueba |\n", encoding="utf-8")
     known = H.load_known(f)
-    rec = H.run_op(OPS["add"], tg, ours=lambda x, y, **kw: x * 0 + 7, how="prueba", known=known, **FAST)
-    assert rec["status"] == "matches"  # excusado, con su razón
+
+    def wrong_in_float64(x, y, **kw):  # bien en float32, mal en float64 (la fila sólo excusa float64)
+        return x * 0 + 7 if x.dtype == tg.float64 else tg.add(x, y, **kw)
+
+    rec = H.run_op(OPS["add"], tg, ours=wrong_in_float64, how="prueba", known=known, **FAST)
+    assert rec["status"] == "matches"  # lo distinto está excusado, con su razón
     assert rec["failures"] and all(x["excused"] == "prueba" for x in rec["failures"])
+    rec = H.run_op(OPS["add"], tg, ours=lambda x, y, **kw: x * 0 + 7, how="prueba", known=known, **FAST)
+    assert rec["status"] == "differs"  # float32 no está excusado
     f.write_text("| operador | tipo | dtypes | muestra | razón |\n|---|---|---|---|---|\n| add | valor | * | * |  |\n",
                  encoding="utf-8")
     with pytest.raises(ValueError):
