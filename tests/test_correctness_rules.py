@@ -316,6 +316,27 @@ CASES = {
                        ('bool', (), [True])),
     "matmul_bool_salida_vacia": (lambda L: L.zeros(2, dtype=L.bool) @ L.zeros(2, 0, dtype=L.bool),
                                ('bool', (0,), [])),
+    # -- derivadas con el cálculo de PyTorch (ceros, inf y nan)
+    "prod_total_dos_ceros_da_0": (lambda L: (lambda a: (a.prod().backward(L.tensor(NAN)), a.grad)[1])(L.tensor([0.0, 0.0, NAN], requires_grad=True)),
+                                ('float32', (3,), [0.0, 0.0, 0.0])),
+    "prod_sin_ceros_divide": (lambda L: (lambda a: (a.prod().backward(), a.grad)[1])(L.tensor([1.0, INF, 2.0], requires_grad=True)),
+                            ('float32', (3,), [INF, NAN, INF])),
+    "prod_eje_con_ceros": (lambda L: (lambda a: (a.prod(1).backward(L.tensor([1.0, NAN])), a.grad)[1])(L.tensor([[0.0, 0.0, 3.0], [1.0, 2.0, 0.0]], requires_grad=True)),
+                         ('float32', (2, 3), [0.0, 0.0, 0.0, NAN, NAN, NAN])),
+    "cumprod_inf_antes_del_cero": (lambda L: (lambda a: (a.cumprod(0).backward(L.ones(3)), a.grad)[1])(L.tensor([1.0, INF, 0.0], requires_grad=True)),
+                                 ('float32', (3,), [INF, NAN, INF])),
+    "cumprod_nan_tras_el_segundo_cero": (lambda L: (lambda a: (a.cumprod(0).backward(L.ones(3)), a.grad)[1])(L.tensor([0.0, 0.0, NAN], requires_grad=True)),
+                                       ('float32', (3,), [1.0, 0.0, 0.0])),
+    "cumprod_ceros_en_medio": (lambda L: (lambda a: (a.cumprod(0).backward(L.tensor([1.0, 2.0, 3.0, 4.0, 5.0])), a.grad)[1])(L.tensor([3.0, 0.0, 2.0, 0.0, 5.0], requires_grad=True)),
+                             ('float32', (5,), [1.0, 24.0, 0.0, 0.0, 0.0])),
+    "pow_exponente_base_0_g_nan": (lambda L: (lambda a, b: (L.pow(a, b).backward(L.full((2,), NAN)), b.grad)[1])(L.tensor([0.0, 2.0], requires_grad=True), L.tensor([1.0, 0.0], requires_grad=True)),
+                                 ('float32', (2,), [NAN, NAN])),
+    "atan2_origen_g_nan": (lambda L: (lambda a, b: (L.atan2(a, b).backward(L.full((2,), NAN)), a.grad)[1])(L.tensor([0.0, 1.0], requires_grad=True), L.tensor([0.0, 0.0], requires_grad=True)),
+                         ('float32', (2,), [NAN, NAN])),
+    "atan2_origen_g_1": (lambda L: (lambda a, b: (L.atan2(a, b).backward(L.ones(2)), b.grad)[1])(L.tensor([0.0, 1.0], requires_grad=True), L.tensor([0.0, 0.0], requires_grad=True)),
+                       ('float32', (2,), [-0.0, -1.0])),
+    "remainder_divisor_infinito": (lambda L: (lambda a, b: ((a % b).sum().backward(), b.grad)[1])(L.tensor([1.0, -1.0, INF], requires_grad=True), L.tensor([-INF, INF, -1.0], requires_grad=True)),
+                                 ('float32', (3,), [1.0, 1.0, NAN])),
 }
 
 test_rules_as_pytorch, test_expectations_are_torchs = parity_tests(CASES)

@@ -119,7 +119,7 @@ class Pow(ArrayFunction):
             if ctx.needs_input_grad[0]:
                 ga = xp.where(b == 0, 0, g * b * a ** (b - 1))
             if ctx.needs_input_grad[1]:
-                gb = xp.where((a == 0) & (b >= 0), 0, g * out * xp.log(a))
+                gb = g * xp.where((a == 0) & (b >= 0), 0, out * xp.log(a))  # multiplica como PyTorch (g nan → nan)
         return ga, gb
 
 
@@ -191,7 +191,7 @@ class Atan2(ArrayFunction):
         xp = namespace(g)
         r2 = a * a + b * b
         with np.errstate(**_ERR):
-            k = xp.where(r2 == 0, 0, g / xp.where(r2 == 0, 1, r2))
+            k = g * xp.where(r2 == 0, 0, 1 / xp.where(r2 == 0, 1, r2))  # en el origen 0·g (nan si g es nan)
         return k * b, -k * a
 
 
@@ -281,7 +281,8 @@ class Remainder(ArrayFunction):
                                "PyTorch); usa tensor % tensor o calcula fuera del grafo")
         a, b = ctx.saved_tensors
         with np.errstate(**_ERR):
-            return g, None if not ctx.needs_input_grad[1] else -g * np.floor(a / b)
+            # el cociente por defecto de PyTorch (el de divmod: 1 // −inf = −1, inf // 1 = nan)
+            return g, None if not ctx.needs_input_grad[1] else -g * np.floor_divide(a, b)
 
 
 class DivRounding(ArrayFunction):
