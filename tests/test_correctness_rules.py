@@ -337,6 +337,10 @@ CASES = {
                        ('float32', (2,), [-0.0, -1.0])),
     "remainder_divisor_infinito": (lambda L: (lambda a, b: ((a % b).sum().backward(), b.grad)[1])(L.tensor([1.0, -1.0, INF], requires_grad=True), L.tensor([-INF, INF, -1.0], requires_grad=True)),
                                  ('float32', (3,), [1.0, 1.0, NAN])),
+    "dot_bool_vacio_por_matmul": (lambda L: L.zeros(0, dtype=L.bool) @ L.zeros(0, dtype=L.bool),
+                                Raises("NotImplementedError")),
+    "div_floor_vigila_el_divisor": (lambda L: (lambda a, b: (lambda y: (b.add_(1), y.sum().backward()))(L.div(a, b, rounding_mode="floor")))(L.tensor([1.0, 2.0], requires_grad=True), L.tensor([3.0, 4.0])),
+                                  Raises("RuntimeError")),
 }
 
 test_rules_as_pytorch, test_expectations_are_torchs = parity_tests(CASES)

@@ -288,9 +288,11 @@ class Remainder(ArrayFunction):
 class DivRounding(ArrayFunction):
     """División con redondeo (``trunc`` o ``floor``): el resultado es constante a trozos, así que
     ∂/∂a = ∂/∂b = 0 (como ``torch.div(..., rounding_mode=...)``). ``floor_divide`` (``//``) no tiene
-    derivada en PyTorch: con ``differentiable=False`` el backward lo dice."""
+    derivada en PyTorch: con ``differentiable=False`` el backward lo dice. Aunque la derivada sea 0,
+    PyTorch guarda ``b`` (y ``a`` para ∂/∂b): cambiarlos in situ antes del backward es un error."""
 
     tangent = staticmethod(elementwise_tangent)
+    reads = ((1,), (0, 1))
 
     @staticmethod
     def forward(ctx, a, b, mode="floor", differentiable=True):
