@@ -341,6 +341,27 @@ CASES = {
                                 Raises("NotImplementedError")),
     "div_floor_vigila_el_divisor": (lambda L: (lambda a, b: (lambda y: (b.add_(1), y.sum().backward()))(L.div(a, b, rounding_mode="floor")))(L.tensor([1.0, 2.0], requires_grad=True), L.tensor([3.0, 4.0])),
                                   Raises("RuntimeError")),
+    # -- pérdidas: reglas de dtype, de rango y derivadas con inf
+    "bce_objetivo_fuera_de_0_1": (lambda L: _F(L).binary_cross_entropy(L.tensor([0.5]), L.tensor([2.0])),
+                                Raises("RuntimeError")),
+    "bce_objetivo_nan": (lambda L: _F(L).binary_cross_entropy(L.tensor([0.5]), L.tensor([NAN])),
+                       Raises("RuntimeError")),
+    "bce_entrada_nan": (lambda L: _F(L).binary_cross_entropy(L.tensor([NAN]), L.tensor([0.5])),
+                      Raises("RuntimeError")),
+    "bce_objetivo_entero": (lambda L: _F(L).binary_cross_entropy(L.tensor([0.3, 0.9]), L.tensor([1, 0])),
+                          Raises("RuntimeError")),
+    "bce_objetivo_float64": (lambda L: _F(L).binary_cross_entropy(L.tensor([0.3, 0.9]), L.tensor([1.0, 0.0], dtype=L.float64)),
+                           Raises("RuntimeError")),
+    "bce_logits_objetivo_entero": (lambda L: _F(L).binary_cross_entropy_with_logits(L.tensor([0.3, 1.0]), L.tensor([1, 0])),
+                                 Raises("RuntimeError")),
+    "bce_logits_objetivo_float64_promueve": (lambda L: _F(L).binary_cross_entropy_with_logits(L.tensor([0.3, 1.0]), L.tensor([1.0, 0.0], dtype=L.float64)),
+                                           ('float64', (), [0.933808445930481])),
+    "smooth_l1_entrada_infinita": (lambda L: (lambda x: (_F(L).smooth_l1_loss(x, L.zeros(3), reduction="sum").backward(), x.grad)[1])(L.tensor([INF, -INF, 0.5], requires_grad=True)),
+                                 ('float32', (3,), [1.0, -1.0, 0.5])),
+    "huber_entrada_infinita": (lambda L: (lambda x: (_F(L).huber_loss(x, L.zeros(3), reduction="sum", delta=0.5).backward(), x.grad)[1])(L.tensor([INF, -INF, 0.25], requires_grad=True)),
+                             ('float32', (3,), [0.5, -0.5, 0.25])),
+    "huber_objetivo_cambiado": (lambda L: (lambda x, t: (lambda l: (t.add_(1), l.backward()))(_F(L).huber_loss(x, t)))(L.tensor([1.0, 2.0], requires_grad=True), L.tensor([0.0, 1.0])),
+                              Raises("RuntimeError")),
 }
 
 test_rules_as_pytorch, test_expectations_are_torchs = parity_tests(CASES)
