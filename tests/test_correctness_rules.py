@@ -362,6 +362,12 @@ CASES = {
                              ('float32', (3,), [0.5, -0.5, 0.25])),
     "huber_objetivo_cambiado": (lambda L: (lambda x, t: (lambda l: (t.add_(1), l.backward()))(_F(L).huber_loss(x, t)))(L.tensor([1.0, 2.0], requires_grad=True), L.tensor([0.0, 1.0])),
                               Raises("RuntimeError")),
+    "norma_1_con_nan": (lambda L: (lambda x: (x.norm(p=1).backward(), x.grad)[1])(L.tensor([1.0, NAN, -2.0], requires_grad=True)),
+                      ('float32', (3,), [1.0, 0.0, -1.0])),
+    "norma_inf_con_nan": (lambda L: (lambda x: (L.linalg.vector_norm(x, ord=INF).backward(), x.grad)[1])(L.tensor([1.0, NAN, -2.0], requires_grad=True)),
+                        ('float32', (3,), [0.0, 0.0, -0.0])),
+    "norma_3_con_nan": (lambda L: (lambda x: (L.linalg.vector_norm(x, ord=3).backward(), x.grad)[1])(L.tensor([1.0, NAN, -2.0], requires_grad=True)),
+                      ('float32', (3,), [NAN, NAN, NAN])),
 }
 
 test_rules_as_pytorch, test_expectations_are_torchs = parity_tests(CASES)
