@@ -368,6 +368,10 @@ CASES = {
                         ('float32', (3,), [0.0, 0.0, -0.0])),
     "norma_3_con_nan": (lambda L: (lambda x: (L.linalg.vector_norm(x, ord=3).backward(), x.grad)[1])(L.tensor([1.0, NAN, -2.0], requires_grad=True)),
                       ('float32', (3,), [NAN, NAN, NAN])),
+    "conv2d_gradiente_infinito": (lambda L: (lambda x: (lambda y: (y.backward(L.full(tuple(y.shape), INF, dtype=L.float64)), x.grad)[1])(_F(L).conv2d(x, L.ones(2, 2, 3, 3, dtype=L.float64), padding=1)))(L.arange(32.0, dtype=L.float64).reshape(1, 2, 4, 4).requires_grad_()),
+                                ('float64', (1, 2, 4, 4), [INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF])),
+    "conv1d_gradiente_infinito_con_stride": (lambda L: (lambda x: (lambda y: (y.backward(L.full(tuple(y.shape), -INF)), x.grad)[1])(_F(L).conv1d(x, L.ones(1, 1, 2), stride=2, padding=1)))(L.tensor([[[0.0, -1.0, 2.0, 3.0, 5.0]]], requires_grad=True)),
+                                           ('float32', (1, 1, 5), [-INF, -INF, -INF, -INF, -INF])),
 }
 
 test_rules_as_pytorch, test_expectations_are_torchs = parity_tests(CASES)

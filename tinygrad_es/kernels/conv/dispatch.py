@@ -193,6 +193,11 @@ def conv2d_backward(gout, state, need_x=True, need_w=True, need_b=True):
     g = np.ascontiguousarray(gout, dtype=state.w.dtype)
     db = g.sum(axis=(0, 2, 3)) if need_b else None
     dx = dw = None
+    taps = None
+    if need_x and not np.isfinite(g).all():
+        # un gradiente inf o nan: las transformadas (Winograd, rejillas con ceros) restan o multiplican por 0
+        # y darían nan donde PyTorch da inf; dx se suma tap a tap
+        taps, need_x = _backward_x_by_taps(g, state), False
     if state.algo in _WINO:
         dx, dw = _backward_winograd(g, state, need_x, need_w)
     elif state.algo == "direct":
@@ -201,7 +206,26 @@ def conv2d_backward(gout, state, need_x=True, need_w=True, need_b=True):
         dx, dw = _backward_1x1(g, state, need_x, need_w)
     else:
         dx, dw = _backward_im2col(g, state, need_x, need_w)
-    return dx, dw, db
+    return (dx if taps is None else taps), dw, db
+
+
+def _backward_x_by_taps(g, st):
+    """∂L/∂x sumando, para cada posición (u, v) del núcleo, Σ_o g[n, o, i, j]·w[o, c, u, v] en
+    x[n, c, i·s − p + u·d, j·s − p + v·d]: sin transformadas (un gradiente inf da inf, como PyTorch)."""
+    n, c, h, wd = st.x_shape
+    o, cg, kh, kw = st.w.shape
+    og = o // st.groups
+    (sh, sw), (dh, dwl), (ph, pw) = st.stride, st.dilation, st.padding
+    oh, ow = st.out_hw
+    dxp = np.zeros((n, c, h + 2 * ph, wd + 2 * pw), g.dtype)
+    with np.errstate(invalid="ignore", over="ignore"):
+        for k in range(st.groups):
+            gk, wk = g[:, k * og:(k + 1) * og], st.w[k * og:(k + 1) * og]
+            for u in range(kh):
+                for v in range(kw):
+                    dxp[:, k * cg:(k + 1) * cg, u * dh:u * dh + (oh - 1) * sh + 1:sh,
+                        v * dwl:v * dwl + (ow - 1) * sw + 1:sw] += np.einsum("noij,oc->ncij", gk, wk[:, :, u, v])
+    return np.ascontiguousarray(dxp[:, :, ph:ph + h, pw:pw + wd])
 
 
 def _backward_winograd(g, st, need_x, need_w):
