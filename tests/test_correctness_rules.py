@@ -372,6 +372,10 @@ CASES = {
                                 ('float64', (1, 2, 4, 4), [INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF, INF])),
     "conv1d_gradiente_infinito_con_stride": (lambda L: (lambda x: (lambda y: (y.backward(L.full(tuple(y.shape), -INF)), x.grad)[1])(_F(L).conv1d(x, L.ones(1, 1, 2), stride=2, padding=1)))(L.tensor([[[0.0, -1.0, 2.0, 3.0, 5.0]]], requires_grad=True)),
                                            ('float32', (1, 1, 5), [-INF, -INF, -INF, -INF, -INF])),
+    "remainder_cero_con_el_signo_de_pytorch": (lambda L: (lambda x: (L.remainder(L.tensor(3), x).sqrt().sum().backward(), x.grad)[1])(L.tensor([2.0, -0.25, -1.0], dtype=L.float64, requires_grad=True)),
+                                             ('float64', (3,), [-0.5, INF, INF])),
+    "clamp_bool_con_limites_tensor": (lambda L: L.tensor(False).clamp(L.tensor(False), L.tensor(True)),
+                                    Raises("NotImplementedError")),
 }
 
 test_rules_as_pytorch, test_expectations_are_torchs = parity_tests(CASES)

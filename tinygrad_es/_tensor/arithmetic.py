@@ -305,6 +305,8 @@ class ArithmeticMixin:
         if isinstance(min, TensorBase) or isinstance(max, TensorBase):
             bounds = [b for b in (min, max) if b is not None]
             ops = promote(self, *bounds)
+            if ops[0]._data.dtype == np.bool_:
+                raise NotImplementedError("clamp no está implementada para tensores bool (tampoco en PyTorch)")
             return CL.ClampTensor.apply(*ops, bounds=(min is not None, max is not None))
         npd = D.result_type(self, *[v for v in (min, max) if v is not None])  # bool con 2 → int64
         if npd == np.bool_:

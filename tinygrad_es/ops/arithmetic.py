@@ -272,7 +272,11 @@ class Remainder(ArrayFunction):
         ctx.save_for_backward(a, b)
         ctx.scalar_first = scalar_first
         with np.errstate(**_ERR):
-            return np.remainder(a, b)
+            if np.result_type(a, b).kind != "f":
+                return np.remainder(a, b)
+            # el de PyTorch: fmod y, si el signo no es el del divisor, + b (3 % −0.25 = +0, no el −0 de numpy)
+            mod = np.fmod(a, b)
+            return np.where((mod != 0) & ((b < 0) != (mod < 0)), mod + b, mod)
 
     @staticmethod
     def backward(ctx, g):
