@@ -8,6 +8,7 @@ import warnings
 from bisect import bisect_right
 from functools import partial
 
+from .._validate import choice, integer, number
 from ._lr_formula import _EPOCH_WARNING, LRScheduler, check_optimizer, format_param, group_values
 
 __all__ = ["ReduceLROnPlateau", "SequentialLR", "ChainedScheduler", "CyclicLR", "OneCycleLR",
@@ -20,8 +21,11 @@ class ReduceLROnPlateau(LRScheduler):
 
     def __init__(self, optimizer, mode: str = "min", factor: float = 0.1, patience: int = 10,
                  threshold: float = 1e-4, threshold_mode: str = "rel", cooldown: int = 0, min_lr=0, eps: float = 1e-8):
-        if factor >= 1.0:
-            raise ValueError(f"ReduceLROnPlateau: factor debe ser < 1.0, no {factor}")
+        number(factor, "factor", "ReduceLROnPlateau", low=0.0, high=1.0, high_open=True)
+        integer(patience, "patience", "ReduceLROnPlateau")
+        integer(cooldown, "cooldown", "ReduceLROnPlateau", low=0)
+        number(threshold, "threshold", "ReduceLROnPlateau")
+        number(eps, "eps", "ReduceLROnPlateau", low=0.0)
         self.factor = factor
         check_optimizer(optimizer)
         self.optimizer = optimizer
@@ -89,10 +93,8 @@ class ReduceLROnPlateau(LRScheduler):
         return a > best + self.threshold
 
     def _init_is_better(self, mode, threshold, threshold_mode):
-        if mode not in {"min", "max"}:
-            raise ValueError(f"ReduceLROnPlateau: mode debe ser 'min' o 'max', no {mode!r}")
-        if threshold_mode not in {"rel", "abs"}:
-            raise ValueError(f"ReduceLROnPlateau: threshold_mode debe ser 'rel' o 'abs', no {threshold_mode!r}")
+        choice(mode, ("min", "max"), "mode", "ReduceLROnPlateau")
+        choice(threshold_mode, ("rel", "abs"), "threshold_mode", "ReduceLROnPlateau")
         self.mode_worse = math.inf if mode == "min" else -math.inf
         self.mode, self.threshold, self.threshold_mode = mode, threshold, threshold_mode
 

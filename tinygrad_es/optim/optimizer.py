@@ -16,6 +16,7 @@ from collections import defaultdict
 import numpy as np
 
 from .._tensor import Tensor
+from .._validate import number
 from ..autograd import enable_grad
 from ..autograd.protocol import ParamNode
 
@@ -47,17 +48,17 @@ def _check_params_arg(params, name):
                         f"no {type(params).__name__}")
 
 
-def check_hparam(ok: bool, what: str, value):
-    """Validación de hiperparámetros como PyTorch (``not 0.0 <= lr`` también rechaza nan)."""
-    if not ok:
-        raise ValueError(f"valor no válido para {what}: {value}")
+def check_hparam(owner: str, name: str, value, low=0.0, high=None, high_open=False):
+    """Un hiperparámetro numérico (``_validate.number``): ``TypeError`` si no es un número (``lr="0.1"``,
+    ``None``), ``ValueError`` si es NaN o está fuera de ``[low, high]`` (como ``not 0.0 <= lr`` de PyTorch)."""
+    return number(value, name, owner, low=low, high=high, high_open=high_open)
 
 
-def check_lr_eps_decay(lr, eps, weight_decay):
+def check_lr_eps_decay(owner: str, lr, eps, weight_decay):
     """Las tres comprobaciones que comparten casi todos los optimizadores (como PyTorch)."""
-    check_hparam(lr >= 0.0, "la tasa de aprendizaje lr", lr)
-    check_hparam(eps >= 0.0, "eps", eps)
-    check_hparam(weight_decay >= 0.0, "weight_decay", weight_decay)
+    check_hparam(owner, "la tasa de aprendizaje lr", lr)
+    check_hparam(owner, "eps", eps)
+    check_hparam(owner, "weight_decay", weight_decay)
 
 
 def _settable(p) -> bool:
