@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..._tensor import Tensor
+from ..._validate import number
 from ...autograd import watch
 from ..._tensor.linalg import vector_norm
 from ._utils import as_tensor
@@ -34,7 +35,10 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         raise ValueError(f"batch_norm: se esperaba una entrada (N, C, ...), no forma {tuple(x.shape)}")
     axes = (0,) + tuple(range(2, x.ndim))
     shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
-    if training:
+    number(eps, "eps", "batch_norm", low=0.0, low_open=training)  # PyTorch: eps > 0 al entrenar
+    if training and x.numel() == 0:
+        xhat = x  # lote vacío (N = 0): salida vacía y estadísticas sin tocar, como PyTorch
+    elif training:
         n = x.numel() // x.shape[1]
         if n <= 1:
             raise ValueError(f"batch_norm: se necesita más de un valor por canal en entrenamiento "
@@ -94,7 +98,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     if num_groups <= 0 or c % num_groups:
         raise RuntimeError(f"group_norm: el número de canales ({c}) debe ser divisible por num_groups "
                            f"({num_groups})")
-    g = x.reshape(n, num_groups, -1)
+    g = x.reshape(n, num_groups, x.numel() // max(n * num_groups, 1))  # sin -1: vale con N = 0
     out = _normalize_over(g, (2,), eps).reshape(tuple(x.shape))
     shape = (1, c) + (1,) * (x.ndim - 2)
     if weight is not None:

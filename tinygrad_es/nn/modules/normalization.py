@@ -7,10 +7,11 @@ import numbers
 import numpy as np
 
 from ..._tensor import Tensor
+from ..._validate import number
 from .. import functional as F
 from ..module import Module
 from ..parameter import Parameter
-from ._utils import factory_dtype
+from ._utils import check_size, factory_dtype
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm"]
 
@@ -22,6 +23,10 @@ class _BatchNorm(Module):
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None,
                  dtype=None, *, bias=True):
         super().__init__()
+        check_size(type(self).__name__, num_features=(num_features, 0))
+        number(eps, "eps", type(self).__name__)
+        if momentum is not None:  # None: media acumulada simple
+            number(momentum, "momentum", type(self).__name__)
         dt = factory_dtype(device, dtype)
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
