@@ -39,7 +39,9 @@ def to_array(data, dtype=None, copy=False) -> np.ndarray:
             with np.errstate(over="ignore"):  # 1e40 → inf en float32, como PyTorch
                 arr = arr.astype(D.get_default_dtype().np)  # los float de Python son float32 (sin dtype=)
     if arr.dtype.kind == "c":
-        raise TypeError(f"los números complejos no están soportados (dtype {arr.dtype})")
+        raise TypeError(f"tensor() no crea tensores complejos a partir de datos ({arr.dtype}): crea los números "
+                        f"complejos con torch.complex(real, imag), torch.polar(abs, angle) o "
+                        f"torch.view_as_complex(x)")
     if arr.dtype == object or arr.dtype.kind not in "biuf":
         raise TypeError(f"un tensor necesita datos numéricos; se recibió {type(data).__name__} "
                         f"con dtype {arr.dtype}")

@@ -13,11 +13,11 @@ import numpy as np
 from .. import _dtype as D
 from .._random import default_rng
 from ..autograd import TensorBase, broadcast_shape, no_grad
-from ..ops import activation as A, arithmetic as E, matmul as MM, unary as U
+from ..ops import activation as A, arithmetic as E, clamp as CL, matmul as MM, unary as U
 from ..ops.copy import Overwrite
 from ._args import as_operand, check_fits, float_in, is_scalar, promote, to_array
 
-__all__ = ["ArithmeticMixin", "binary", "div_rounding"]
+__all__ = ["ArithmeticMixin", "binary", "div_rounding", "register_complex_binary"]
 
 
 _FAST_SCALARS = (float, int)
@@ -34,7 +34,20 @@ def binary(fn, a, b, float_out: bool = False):
             return fn.apply(a, TensorBase._wrap(np.asarray(b, a._data.dtype)))
     elif a.__class__ in _FAST_SCALARS and isinstance(b, TensorBase) and b._data.dtype.kind == "f":
         return fn.apply(TensorBase._wrap(np.asarray(a, b._data.dtype)), b)
+    if _COMPLEX and (_COMPLEX[1](a) or _COMPLEX[1](b)):   # algún complejo: lo resuelve complex.py
+        if fn not in _COMPLEX_NAMES:
+            raise RuntimeError(f"'{fn.__name__}' no está definido para números complejos")
+        return _COMPLEX[0](_COMPLEX_NAMES[fn], a, b)
     return fn.apply(*promote(a, b, float_out=float_out))
+
+
+_COMPLEX = []            # (complex_binary, es_complejo), lo registra _tensor/complex.py
+_COMPLEX_NAMES = {E.Add: "add", E.Sub: "sub", E.Mul: "mul", E.Div: "div"}
+
+
+def register_complex_binary(fn, is_complex) -> None:
+    """Las operaciones con un operando complejo las resuelve ``fn(nombre, a, b)`` (``_tensor/complex.py``)."""
+    _COMPLEX[:] = [fn, is_complex]
 
 
 class ArithmeticMixin:
@@ -277,21 +290,21 @@ class ArithmeticMixin:
         if isinstance(min, TensorBase) or isinstance(max, TensorBase):
             bounds = [b for b in (min, max) if b is not None]
             ops = promote(self, *bounds)
-            return E.ClampTensor.apply(*ops, bounds=(min is not None, max is not None))
+            return CL.ClampTensor.apply(*ops, bounds=(min is not None, max is not None))
         x = self
         if any(isinstance(v, float) for v in (min, max)) and self._data.dtype.kind != "f":
             x = float_in(self)
         if x._data.dtype.kind in "iu":  # uint8 con un límite negativo: da la vuelta, como PyTorch
             min, max = (None if v is None else np.asarray(v).astype(x._data.dtype) for v in (min, max))
-        return E.Clip.apply(x, lo=min, hi=max)
+        return CL.Clip.apply(x, lo=min, hi=max)
 
     clip = clamp
 
     def maximum(self, o):
-        return binary(E.Maximum, self, o)
+        return binary(CL.Maximum, self, o)
 
     def minimum(self, o):
-        return binary(E.Minimum, self, o)
+        return binary(CL.Minimum, self, o)
 
     # -- comparaciones: tensores bool sin gradiente -------------------------------------
     def _cmp(self, o, fn):

@@ -161,6 +161,8 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
         if high is None:
             raise TypeError("randint necesita high y size: randint(low, high, size) o randint(high, size)")
         low, high, size = 0, low, high
+    elif high is None:  # randint(high, size=...)
+        low, high = 0, low
     if high <= low:
         raise RuntimeError(f"randint: se necesita low < high (low={low}, high={high})")
     r = default_rng(generator)

@@ -132,3 +132,35 @@ class InplaceMixin:
         self._vc.value += 1
         if v is not None:
             v.version = self._vc.value
+
+    # -- cambios de forma in situ (la misma memoria, otra vista) -----------------------------
+    def _reshape_inplace(self, op, compute):
+        """``self`` pasa a ser ``compute(self)`` (``unsqueeze_``, ``transpose_``…): la misma memoria con
+        otra forma; con grafo, ``self`` es la salida de esa operación (una hoja que pide gradiente no se
+        puede cambiar así, como en PyTorch)."""
+        self._check_inplace(op)
+        if is_grad_enabled() and self._requires_grad:
+            src = TensorBase._wrap(self._data, self._requires_grad)  # sin copia: la misma memoria
+            src._ctx = self._ctx
+            res = compute(src)
+            _steal(self, res)
+        else:
+            with no_grad():
+                res = compute(self)
+        self._data = res._data
+        self._view = None  # la cadena de vista de antes ya no describe esta forma
+        return self
+
+    def unsqueeze_(self, dim):
+        return self._reshape_inplace('unsqueeze_', lambda s: s.unsqueeze(dim))
+
+    def squeeze_(self, dim=None):
+        return self._reshape_inplace('squeeze_', lambda s: s.squeeze() if dim is None else s.squeeze(dim))
+
+    def transpose_(self, dim0, dim1):
+        return self._reshape_inplace('transpose_', lambda s: s.transpose(dim0, dim1))
+
+    def t_(self):
+        return self._reshape_inplace('t_', lambda s: s.t())
+
+    swapaxes_ = swapdims_ = transpose_

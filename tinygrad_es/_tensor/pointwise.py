@@ -19,7 +19,7 @@ from .arithmetic import div_rounding
 __all__ = ["PointwiseMixin", "FLOAT_UNARY"]
 
 
-# nombre del método -> Function (entrada entera o bool → float32)
+# nombre del método -> ArrayFunction (entrada entera o bool → float32)
 FLOAT_UNARY = {
     "sin": U.Sin, "cos": U.Cos, "tan": U.Tan, "asin": U.Asin, "acos": U.Acos, "atan": U.Atan,
     "sinh": U.Sinh, "cosh": U.Cosh, "asinh": U.Asinh, "acosh": U.Acosh, "atanh": U.Atanh,

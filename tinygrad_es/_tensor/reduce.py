@@ -1,6 +1,6 @@
 """Reducciones de ``Tensor``: ``sum``, ``mean``, ``var``/``std``, ``max``/``min`` (con índices),
 ``amax``/``amin``, ``argmax``/``argmin``, ``any``/``all``, ``logsumexp``, ``softmax``/``log_softmax``,
-``prod``, ``aminmax``, ``norm`` y los atajos ``det``/``inverse`` (cada uno delega en una ``Function``).
+``prod``, ``aminmax``, ``norm`` y los atajos ``det``/``inverse`` (cada uno delega en una ``ArrayFunction``).
 
 Los ejes siguen a PyTorch: ``dim``/``keepdim`` (también valen ``axis``/``keepdims``, como en
 PyTorch), un 0-D admite ``dim=0`` y ``dim=-1``, y un eje fuera de rango es un ``IndexError``.

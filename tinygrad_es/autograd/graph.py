@@ -95,14 +95,15 @@ class Context:
     """
 
     __slots__ = ("saved_tensors", "needs_input_grad", "requires_grad", "parents", "fn", "freed",
-                 "out_shape", "out_dtype", "out_ref", "input_refs", "input_meta", "_versions",
-                 "__dict__", "__weakref__")
+                 "out_shape", "out_dtype", "out_ref", "input_refs", "input_meta", "_versions", "_origins",
+                 "kwargs", "__dict__", "__weakref__")
 
     def __init__(self):
         self.saved_tensors = ()
         self.freed = False
         self.out_ref = None
         self._versions = ()
+        self._origins = ()
 
     def save_for_backward(self, *arrays):
         self.saved_tensors = arrays
@@ -126,7 +127,7 @@ class Context:
         for ref, parent, (shape, dtype) in zip(self.input_refs, self.parents, self.input_meta):
             t = ref()
             if t is None:
-                t = GhostTensor(shape, dtype, parent if isinstance(parent, Context) else None)
+                t = GhostTensor(shape, dtype, parent if isinstance(parent, Context) else None, parent is not None)
             out.append(t)
         return tuple(out)
 
@@ -138,6 +139,7 @@ class Context:
         """Suelta lo guardado para ``backward`` (y cualquier array guardado como atributo)."""
         self.fn.release(self)
         self.saved_tensors = ()
+        self.kwargs = None
         d = self.__dict__
         if d:
             for k in [k for k, v in d.items() if isinstance(v, np.ndarray)]:
@@ -148,14 +150,14 @@ class Context:
 class GhostTensor:
     """Lo que queda de un tensor intermedio que ya se liberó: forma, dtype y nodo."""
 
-    __slots__ = ("shape", "dtype", "_ctx")
+    __slots__ = ("shape", "dtype", "_ctx", "requires_grad")
     grad = None
     name = ""
-    requires_grad = True
     data = None
 
-    def __init__(self, shape, dtype, ctx):
+    def __init__(self, shape, dtype, ctx, requires_grad=True):
         self.shape, self.dtype, self._ctx = tuple(shape), dtype, ctx
+        self.requires_grad = requires_grad  # una constante ya liberada (el 2 de 2·x) no lo pide
 
     def numel(self) -> int:
         return int(np.prod(self.shape))
@@ -199,16 +201,21 @@ class TensorBase:
     __slots__ = ("_data", "_grad", "_requires_grad", "_ctx", "name", "_retain", "_hooks", "_vc", "_view",
                  "__weakref__")
     _concrete = None
+    _complex = None   # la subclase de los tensores complejos (_tensor_complex.py) se registra aquí
 
     @staticmethod
-    def _register(cls) -> None:
-        """La clase de los tensores que crean ``_wrap`` y ``Function.apply`` (``Tensor``)."""
+    def _register(cls, stack) -> None:
+        """La clase de los tensores que crean ``_wrap`` y ``ArrayFunction.apply`` (``Tensor``) y su
+        ``stack`` (lo usa ``autograd.grad(is_grads_batched=True)``)."""
         TensorBase._concrete = cls
+        TensorBase._stack = staticmethod(stack)
 
     @staticmethod
     def _wrap(data: np.ndarray, requires_grad: bool = False, version: VersionCounter | None = None):
-        t = object.__new__(TensorBase._concrete)
-        t._data = data if isinstance(data, np.ndarray) else np.asarray(data)
+        if not isinstance(data, np.ndarray):
+            data = np.asarray(data)
+        t = object.__new__(TensorBase._complex if data.dtype.kind == "c" else TensorBase._concrete)
+        t._data = data
         t._grad = None
         t._requires_grad = requires_grad
         t._ctx = None

@@ -5,7 +5,8 @@ Los errores de numpy (matriz singular) se traducen a ``RuntimeError`` en castell
 """
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import ArrayFunction
+from ._namespace import namespace
 
 __all__ = ["Inv", "Det", "Solve", "singular_error"]
 
@@ -15,8 +16,10 @@ def singular_error(op):
                         f"operación")
 
 
-class Inv(Function):
+class Inv(ArrayFunction):
     """X = A⁻¹. ∂L/∂A = −Xᵀ·G·Xᵀ."""
+
+    differentiable = True
 
     @staticmethod
     def forward(ctx, a):
@@ -30,14 +33,16 @@ class Inv(Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        xt = np.swapaxes(x, -1, -2)
+        xt = namespace(g).swapaxes(x, -1, -2)
         return -(xt @ g @ xt)
 
 
-class Det(Function):
+class Det(ArrayFunction):
     """det(A). ∂det/∂A = adj(A)ᵀ = det(A)·A⁻ᵀ. Como PyTorch, se calcula resolviendo Aᵀ·X = det·g·I;
     si el determinante sale exactamente 0 (matriz singular) el gradiente que da PyTorch es 0, y
     aquí también (aunque la adjunta de una matriz de rango n−1 no sea nula)."""
+
+    differentiable = True
 
     @staticmethod
     def forward(ctx, a):
@@ -49,7 +54,14 @@ class Det(Function):
     def backward(ctx, g):
         a, d = ctx.saved_tensors
         if a.shape[-1] == 0:
-            return np.zeros_like(a)
+            return namespace(g).zeros_like(a)
+        if not isinstance(g, np.ndarray):  # orden superior: det·A⁻ᵀ con la inversa registrada
+            xp = namespace(g)
+            n = a.shape[-1]
+            singular = (d == 0)._data[..., None, None]
+            safe = xp.where(singular, np.eye(n, dtype=a._data.dtype), a)
+            inv_t = xp.swapaxes(Inv.apply(safe), -1, -2)
+            return xp.where(singular, 0, (g * d).reshape(tuple(d.shape) + (1, 1)) * inv_t)
         scale = np.asarray(g * d)[..., None, None]
         safe = np.where(d[..., None, None] == 0, np.eye(a.shape[-1], dtype=a.dtype), a)
         with np.errstate(all="ignore"):
@@ -60,9 +72,11 @@ class Det(Function):
             return np.where(d[..., None, None] == 0, 0, scale * inv_t)
 
 
-class Solve(Function):
+class Solve(ArrayFunction):
     """X = A⁻¹·B (``B`` con forma (..., n, k); los vectores llegan como (..., n, 1)).
     ∂L/∂B = A⁻ᵀ·G;  ∂L/∂A = −(∂L/∂B)·Xᵀ."""
+
+    differentiable = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -76,6 +90,8 @@ class Solve(Function):
     @staticmethod
     def backward(ctx, g):
         a, x = ctx.saved_tensors
-        gb = np.linalg.solve(np.swapaxes(a, -1, -2), g)
-        ga = -(gb @ np.swapaxes(x, -1, -2)) if ctx.needs_input_grad[0] else None
+        xp = namespace(g)
+        at = xp.swapaxes(a, -1, -2)
+        gb = np.linalg.solve(at, g) if isinstance(g, np.ndarray) else Solve.apply(at, g)
+        ga = -(gb @ xp.swapaxes(x, -1, -2)) if ctx.needs_input_grad[0] else None
         return ga, gb

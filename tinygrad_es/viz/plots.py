@@ -16,7 +16,7 @@ from .interpret import class_probabilities, feature_maps, grad_cam, saliency_map
 
 __all__ = ["gradient_descent_1d", "gradient_descent_2d", "learning_curves", "lr_comparison", "conv_filters",
            "feature_map_grid", "activations_per_class", "saliency_plot", "grad_cam_plot",
-           "confusion_matrix_plot", "roc_curves", "image_rows", "projector_style", "DPI"]
+           "confusion_matrix_plot", "roc_curves", "image_rows", "projector_style", "DPI", "attention_map"]
 
 DPI = 150  # un PNG de 10×4 pulgadas sale de 1500×600 px: nítido en un proyector
 
@@ -359,4 +359,46 @@ def image_rows(rows: dict, n: int = 8, title: str | None = None, shape=(28, 28))
         axes[r, 0].set_ylabel(name, rotation=0, ha="right", va="center")
     if title:
         fig.suptitle(title)
+    return fig
+
+
+@_figure
+def attention_map(weights, rows=None, cols=None, title="Pesos de atención", max_heads: int = 8):
+    """Mapa de calor de los pesos de atención: fila i = una consulta (query), columna j = una clave;
+    el color es cuánto mira la consulta i a la clave j (cada fila suma 1).
+
+    ``weights`` (L, S), o (cabezas, L, S) para una cuadrícula con una cabeza por panel (hasta
+    ``max_heads``); admite un tensor o un array. ``rows``/``cols``: rótulos (p. ej. los caracteres)."""
+    plt = _plt()
+    w = weights.detach().numpy() if hasattr(weights, "detach") else np.asarray(weights)
+    w = w.astype(float)
+    if w.ndim == 2:
+        w = w[None]
+    if w.ndim != 3:
+        raise ValueError(f"attention_map espera pesos (L, S) o (cabezas, L, S), no de forma {w.shape}")
+    n = min(len(w), max_heads)
+    cols_n = min(n, 4)
+    rows_n = -(-n // cols_n)
+    L, S = w.shape[1:]
+    cell = max(2.6, min(5.5, 0.28 * max(L, S)))
+    fig, axes = plt.subplots(rows_n, cols_n, figsize=(cell * cols_n + 1.2, cell * rows_n + 0.8), layout="constrained",
+                             squeeze=False)
+    vmax = float(w[:n].max()) if w.size else 1.0
+    im = None
+    for k, ax in enumerate(axes.flat):
+        if k >= n:
+            ax.axis("off")
+            continue
+        im = ax.imshow(w[k], cmap="viridis", vmin=0, vmax=vmax, aspect="auto")
+        if cols is not None and len(cols) == S and S <= 64:
+            ax.set_xticks(range(S), [repr(c)[1:-1] if isinstance(c, str) else str(c) for c in cols], fontsize=8,
+                          rotation=90)
+        if rows is not None and len(rows) == L and L <= 64:
+            ax.set_yticks(range(L), [repr(c)[1:-1] if isinstance(c, str) else str(c) for c in rows], fontsize=8)
+        ax.set_xlabel("clave (a qué mira)")
+        ax.set_ylabel("consulta (quién mira)")
+        if n > 1:
+            ax.set_title(f"cabeza {k}")
+    fig.colorbar(im, ax=axes, label="peso")
+    fig.suptitle(title)
     return fig
