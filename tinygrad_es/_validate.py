@@ -18,7 +18,7 @@ import difflib
 import math
 import numbers
 
-__all__ = ["REDUCTIONS", "choice", "reduction", "number", "integer", "number_pair", "ZeroStepError"]
+__all__ = ["REDUCTIONS", "choice", "reduction", "number", "integer", "number_pair", "ZeroStepError", "DataError"]
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -26,6 +26,11 @@ REDUCTIONS = ("mean", "sum", "none")
 class ZeroStepError(ValueError, ZeroDivisionError):
     """Un periodo/paso que debe ser positivo (``StepLR(step_size=0)``): es ``ValueError`` y también
     ``ZeroDivisionError``, la clase que da PyTorch (``integer modulo by zero``) en ese caso."""
+
+
+class DataError(TypeError, ValueError):
+    """Datos que no forman un tensor (texto, listas irregulares): PyTorch da ``ValueError`` o
+    ``TypeError`` según el caso; esta clase es las dos, así que ``except`` de cualquiera la atrapa."""
 
 
 def _who(owner):
@@ -75,14 +80,13 @@ def _interval(low, high, low_open, high_open):
 
 
 def number(value, name, owner=None, *, low=None, high=None, low_open=False, high_open=False, exc=ValueError,
-           nan_ok=False):
+           nan_ok=False, type_exc=TypeError):
     """Un número real (``TypeError`` si no lo es: texto, ``None``, lista...) que no es NaN (salvo
     ``nan_ok``) y está en el intervalo ``[low, high]`` (abierto por el lado que se pida); si no,
-    ``exc``. Devuelve el valor tal cual (un Tensor de un elemento sigue siendo Tensor)."""
+    ``exc`` (``type_exc`` si no es un número: PyTorch a veces da ``ValueError``). Devuelve el valor tal cual (un Tensor de un elemento sigue siendo Tensor)."""
     if not _is_number(value):
-        raise TypeError(f"{_who(owner)}{name} debe ser un número, no {type(value).__name__} ({value!r})"
-                        + (f"; quita las comillas: {name}={value}" if isinstance(value, str) and _parses(value)
-                           else ""))
+        hint = f"; quita las comillas: {name.split()[0]}={value}" if isinstance(value, str) and _parses(value) else ""
+        raise type_exc(f"{_who(owner)}{name} debe ser un número, no {type(value).__name__} ({value!r}){hint}")
     v = float(value)
     if math.isnan(v):
         if nan_ok:

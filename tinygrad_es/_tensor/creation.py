@@ -33,7 +33,10 @@ def _size(size) -> tuple:
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     for s in size:
-        if not isinstance(s, (numbers.Integral, np.integer)) or isinstance(s, bool) or s < 0:
+        if not isinstance(s, (numbers.Integral, np.integer)) or isinstance(s, bool):
+            raise TypeError(f"forma no válida {tuple(size)}: cada dimensión debe ser un entero, no "
+                            f"{type(s).__name__} ({s!r})")
+        if s < 0:
             raise RuntimeError(f"forma no válida {tuple(size)}: cada dimensión debe ser un entero ≥ 0")
     return tuple(int(s) for s in size)
 

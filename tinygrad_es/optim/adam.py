@@ -30,7 +30,7 @@ class Adam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, *,
                  foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
                  decoupled_weight_decay=False):
-        check_hparam(type(self).__name__, "la tasa de aprendizaje lr", lr)
+        check_hparam(type(self).__name__, "lr (tasa de aprendizaje)", lr)
         check_hparam(type(self).__name__, "eps", eps)
         _check_betas(type(self).__name__, betas)
         check_hparam(type(self).__name__, "weight_decay", weight_decay)

@@ -15,7 +15,7 @@ class RMSprop(Optimizer):
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False,
                  capturable=False, foreach=None, maximize=False, differentiable=False):
-        check_hparam(type(self).__name__, "la tasa de aprendizaje lr", lr)
+        check_hparam(type(self).__name__, "lr (tasa de aprendizaje)", lr)
         check_hparam(type(self).__name__, "eps", eps)
         check_hparam(type(self).__name__, "momentum", momentum)
         check_hparam(type(self).__name__, "weight_decay", weight_decay)

@@ -56,7 +56,7 @@ def check_hparam(owner: str, name: str, value, low=0.0, high=None, high_open=Fal
 
 def check_lr_eps_decay(owner: str, lr, eps, weight_decay):
     """Las tres comprobaciones que comparten casi todos los optimizadores (como PyTorch)."""
-    check_hparam(owner, "la tasa de aprendizaje lr", lr)
+    check_hparam(owner, "lr (tasa de aprendizaje)", lr)
     check_hparam(owner, "eps", eps)
     check_hparam(owner, "weight_decay", weight_decay)
 

@@ -17,7 +17,7 @@ class SGD(Optimizer):
 
     def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, *,
                  maximize=False, foreach=None, differentiable=False, fused=None):
-        check_hparam(type(self).__name__, "la tasa de aprendizaje lr", lr)
+        check_hparam(type(self).__name__, "lr (tasa de aprendizaje)", lr)
         check_hparam(type(self).__name__, "momentum", momentum)
         check_hparam(type(self).__name__, "weight_decay", weight_decay)
         check_hparam(type(self).__name__, "dampening", dampening, low=None)
