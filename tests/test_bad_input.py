@@ -262,3 +262,42 @@ def test_empty_batch_optimizer_step(opt):
     o.step()
     for b, p in zip(before, m.parameters()):
         np.testing.assert_array_equal(b, p.detach().numpy())  # gradiente cero, sin decaimiento: nada cambia
+
+
+# ---- vision y audio: las mismas reglas (sin torchvision/torchaudio en el entorno: clase y mensaje) -----
+def _vt():
+    import tinygrad_es.vision.transforms as VT
+    return VT
+
+
+def _at():
+    import tinygrad_es.audio.transforms as AT
+    return AT
+
+
+IMG = lambda: tg.rand(3, 8, 8)  # noqa: E731
+WAVE = lambda: tg.randn(1, 4000)  # noqa: E731
+VISION_AUDIO = [
+    ("Resize(-1)", lambda: _vt().Resize(-1), ValueError),
+    ("Resize('8')", lambda: _vt().Resize("8"), TypeError),
+    ("Normalize('0.5', '0.5')", lambda: _vt().Normalize("0.5", "0.5")(IMG()), TypeError),
+    ("RandomHorizontalFlip(p='x')", lambda: _vt().RandomHorizontalFlip(p="x"), TypeError),
+    ("RandomRotation('10')", lambda: _vt().RandomRotation("10"), TypeError),
+    ("RandomRotation((10, -10))", lambda: _vt().RandomRotation((10, -10)), ValueError),
+    ("RandomCrop(padding_mode='zeros')", lambda: _vt().RandomCrop(8, padding=1, padding_mode="zeros")(IMG()),
+     ValueError),
+    ("MelSpectrogram(n_fft='400')", lambda: _at().MelSpectrogram(n_fft="400"), TypeError),
+    ("MelSpectrogram(sample_rate=0)", lambda: _at().MelSpectrogram(sample_rate=0), ValueError),
+    ("MelSpectrogram(mel_scale='HTK')", lambda: _at().MelSpectrogram(mel_scale="HTK"), ValueError),
+    ("Spectrogram(power='2')", lambda: _at().Spectrogram(power="2"), TypeError),
+    ("Spectrogram(hop_length=0)", lambda: _at().Spectrogram(hop_length=0), ValueError),
+    ("Resample('8000', 16000)", lambda: _at().Resample("8000", 16000), TypeError),
+    ("FrequencyMasking(-1)", lambda: _at().FrequencyMasking(-1)(tg.rand(1, 10, 10)), ValueError),
+]
+
+
+@pytest.mark.parametrize("fn, exc", [c[1:] for c in VISION_AUDIO], ids=[c[0] for c in VISION_AUDIO])
+def test_bad_argument_vision_audio(fn, exc):
+    with pytest.raises(exc) as info:
+        fn()
+    assert not ENGLISH.search(str(info.value)), str(info.value)

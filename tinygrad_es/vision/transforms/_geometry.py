@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .._tensors import Tensor
+from ..._validate import integer, number
 from ...nn import Module
 from . import functional as F
 from ._params import (check_fill, check_sequence_input, coin, log_uniform_ratio, randint_item, setup_angle,
@@ -48,6 +49,8 @@ class Resize(Module):
             raise TypeError(f"size debe ser un entero o una secuencia, no {type(size).__name__}")
         if isinstance(size, Sequence) and len(size) not in (1, 2):
             raise ValueError(f"si size es una secuencia debe tener 1 o 2 valores, no {len(size)}")
+        for v in ([size] if isinstance(size, int) else size):
+            integer(v, "size", "Resize", low=1)  # Resize(-1) o Resize(0): error claro aquí, no max() vacío después
         self.size = size
         self.max_size = max_size
         self.interpolation = _interp(interpolation)
@@ -143,7 +146,7 @@ class RandomHorizontalFlip(Module):
 
     def __init__(self, p: float = 0.5):
         super().__init__()
-        self.p = p
+        self.p = number(p, "p (probabilidad)", type(self).__name__)
 
     def forward(self, img):
         return F.hflip(img) if coin(self.p) else img
@@ -157,7 +160,7 @@ class RandomVerticalFlip(Module):
 
     def __init__(self, p: float = 0.5):
         super().__init__()
-        self.p = p
+        self.p = number(p, "p (probabilidad)", type(self).__name__)
 
     def forward(self, img):
         return F.vflip(img) if coin(self.p) else img
