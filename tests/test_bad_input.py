@@ -301,3 +301,34 @@ def test_bad_argument_vision_audio(fn, exc):
     with pytest.raises(exc) as info:
         fn()
     assert not ENGLISH.search(str(info.value)), str(info.value)
+
+
+# ---- autograd mal usado y tamaños imposibles ------------------------------------------------------
+MISUSE = [
+    ("backward(gradient='a')", lambda t: (t.randn(3, requires_grad=True) * 2).backward("a"), TypeError),
+    ("hook que devuelve texto",
+     lambda t: (lambda x: (x.register_hook(lambda g: "a"), (x * 2).sum().backward()))(t.randn(3, requires_grad=True)),
+     TypeError),
+    ("randn(dtype=long)", lambda t: t.randn(3, dtype=t.long), NotImplementedError),
+    ("rand(dtype=long)", lambda t: t.rand(3, dtype=t.long), NotImplementedError),
+    ("backward dos veces",
+     lambda t: (lambda y: (y.backward(), y.backward()))(t.randn(3, requires_grad=True).exp().sum()), RuntimeError),
+    ("backward no escalar", lambda t: (t.randn(3, requires_grad=True) * 2).backward(), RuntimeError),
+]
+
+
+@pytest.mark.parametrize("fn, exc", [c[1:] for c in MISUSE], ids=[c[0] for c in MISUSE])
+def test_autograd_misuse(fn, exc):
+    with pytest.raises(exc) as info:
+        fn(tg)
+    assert not ENGLISH.search(str(info.value)), str(info.value)
+    if torch is not None:
+        with pytest.raises(Exception) as theirs:
+            fn(torch)
+        assert isinstance(info.value, type(theirs.value))
+
+
+@pytest.mark.parametrize("make", [lambda: tg.randn(10 ** 6, 10 ** 6), lambda: tg.zeros(10 ** 12)])
+def test_impossible_size_is_a_spanish_runtime_error_not_a_numpy_memory_error(make):
+    with pytest.raises(RuntimeError, match=r"no hay memoria: un tensor de forma .* GiB"):
+        make()
