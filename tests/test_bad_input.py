@@ -332,3 +332,13 @@ def test_autograd_misuse(fn, exc):
 def test_impossible_size_is_a_spanish_runtime_error_not_a_numpy_memory_error(make):
     with pytest.raises(RuntimeError, match=r"no hay memoria: un tensor de forma .* GiB"):
         make()
+
+
+def test_group_hyperparameter_is_validated_too():
+    with pytest.raises(TypeError, match=r"SGD: lr \(del grupo 0\) debe ser un número, no str"):
+        tg.optim.SGD([{"params": P(tg), "lr": "0.1"}], lr=0.1)
+
+
+def test_dtype_name_given_as_device_gets_a_hint():
+    with pytest.raises(RuntimeError, match=r"dispositivo desconocido 'float32'.*\.float\(\)"):
+        tg.randn(3).to("float32")

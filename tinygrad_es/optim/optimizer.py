@@ -109,6 +109,9 @@ class Optimizer:
             if default is required and name not in group:
                 raise ValueError(f"el grupo de parámetros no indica {name}, que es obligatorio")
             group.setdefault(name, default)
+            if isinstance(default, float) and group[name] is not default:  # lr='0.1' en un grupo: error aquí
+                check_hparam(type(self).__name__, f"{name} (del grupo {len(self.param_groups)})", group[name],
+                             low=None)
         if len({id(p) for p in params}) != len(params):
             warnings.warn("un grupo de parámetros tiene parámetros repetidos; en el futuro será un error "
                           "(como en PyTorch)", UserWarning, stacklevel=3)
