@@ -342,3 +342,16 @@ def test_group_hyperparameter_is_validated_too():
 def test_dtype_name_given_as_device_gets_a_hint():
     with pytest.raises(RuntimeError, match=r"dispositivo desconocido 'float32'.*\.float\(\)"):
         tg.randn(3).to("float32")
+
+
+@pytest.mark.parametrize("fn, exc", [
+    (lambda: tg.manual_seed("a"), ValueError),
+    (lambda: tg.optim.lr_scheduler.ReduceLROnPlateau(O(tg)).step("abc"), ValueError),
+    (lambda: tg.optim.lr_scheduler.ReduceLROnPlateau(O(tg)).step(None), TypeError),
+    (lambda: tg.optim.Adam(P(tg), lr=0.1).step("x"), TypeError),
+    (lambda: tg.nn.utils.clip_grad_value_(P(tg), "1"), TypeError),
+], ids=["manual_seed('a')", "plateau.step('abc')", "plateau.step(None)", "step('x')", "clip_grad_value_('1')"])
+def test_misc_calls(fn, exc):
+    with pytest.raises(exc) as info:
+        fn()
+    assert not ENGLISH.search(str(info.value)), str(info.value)

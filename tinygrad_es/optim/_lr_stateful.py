@@ -8,7 +8,7 @@ import warnings
 from bisect import bisect_right
 from functools import partial
 
-from .._validate import choice, integer, number
+from .._validate import DataError, choice, integer, number
 from ._lr_formula import _EPOCH_WARNING, LRScheduler, check_optimizer, format_param, group_values
 
 __all__ = ["ReduceLROnPlateau", "SequentialLR", "ChainedScheduler", "CyclicLR", "OneCycleLR",
@@ -47,7 +47,8 @@ class ReduceLROnPlateau(LRScheduler):
         self.num_bad_epochs = 0
 
     def step(self, metrics, epoch=None) -> None:
-        current = float(metrics)
+        current = float(number(metrics, "metrics (la métrica que vigila)", "ReduceLROnPlateau.step", nan_ok=True,
+                               type_exc=DataError))
         if epoch is None:
             epoch = self.last_epoch + 1
         else:

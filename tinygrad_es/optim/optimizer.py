@@ -130,6 +130,9 @@ class Optimizer:
         """Un paso de la fórmula sobre cada parámetro con gradiente; ``closure`` (opcional)
         recalcula y devuelve la pérdida."""
         loss = None
+        if closure is not None and not callable(closure):
+            raise TypeError(f"{type(self).__name__}.step: closure debe ser una función que recalcula la pérdida "
+                            f"(o nada), no {type(closure).__name__}")
         if closure is not None:
             with enable_grad():
                 loss = closure()
