@@ -293,6 +293,9 @@ class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin,
         >>> g.backward(); x.grad                      # d(3x²)/dx = 6x = 12
         tensor(12.)
         """
+        v = self._view
+        if v is not None and v.version != self._vc.value:
+            self._sync_view()  # vista cuya base cambió in situ: historia nueva (o RuntimeError, como PyTorch)
         if not self.requires_grad:
             raise RuntimeError("este tensor no requiere gradiente ni tiene grafo (grad_fn): crea las "
                                "hojas con requires_grad=True y no calcules dentro de no_grad()")

@@ -37,6 +37,21 @@ def _node(t: TensorBase):
     return t if t._ctx is None else t._ctx
 
 
+def _root(a):
+    """El objeto dueño de la memoria (también a través de ``as_strided``, cuya base es un envoltorio)."""
+    while getattr(a, "base", None) is not None:
+        a = a.base
+    return a
+
+
+def _shares(out: np.ndarray, inp: np.ndarray) -> bool:
+    """¿``out`` mira la memoria de ``inp``? (una vista vacía no comparte bytes, pero sigue siendo
+    una vista: se mira de qué array sale)."""
+    if out.size:
+        return np.may_share_memory(out, inp)
+    return _root(out) is _root(inp)
+
+
 def _mark_view(out: TensorBase, src: TensorBase, fn, kwargs, grad: bool) -> None:
     """``out`` es una vista de ``src`` (comparte su memoria): apunta a la base y, con gradiente,
     recuerda cómo rehacerla desde ella (``ViewInfo``)."""
@@ -49,7 +64,7 @@ def _mark_view(out: TensorBase, src: TensorBase, fn, kwargs, grad: bool) -> None
     else:
         # sin gradiente: como en PyTorch, requires_grad es el de la base pero no hay historia
         out._requires_grad = src._requires_grad
-        out._view = ViewInfo(sv.base if sv is not None else src, (), None, False)
+        out._view = ViewInfo(sv.base if sv is not None else src, (), out._vc.value, False)
 
 
 def _record_versions(ctx: Context, reads, tensors, out: TensorBase) -> None:
@@ -139,10 +154,11 @@ class ArrayFunction:
     def apply(cls, *args, **kwargs):
         # un solo recorrido de los argumentos: esto se ejecuta en cada operación
         tensors, arrays, needs = [], [], []
+        grad_on = is_grad_enabled()
         for a in args:
             if isinstance(a, TensorBase):
                 v = a._view
-                if v is not None and v.version != a._vc.value:
+                if v is not None and grad_on and v.version != a._vc.value:
                     a._sync_view()  # vista de una base que cambió in situ: historia nueva
                 tensors.append(a)
                 arrays.append(a._data)
@@ -151,16 +167,17 @@ class ArrayFunction:
                 arrays.append(a)
         ctx = Context()
         ctx.needs_input_grad = needs = tuple(needs)
-        grad_on = is_grad_enabled()
         # decidido antes del forward: una operación puede no guardar nada si no habrá backward
         ctx.requires_grad = requires = True in needs and grad_on
-        out_data = cls.forward(ctx, *arrays, **kwargs)
+        res = out_data = cls.forward(ctx, *arrays, **kwargs)
         if out_data.__class__ is not np.ndarray:
             out_data = np.asarray(out_data)
+            if ctx.saved_tensors:  # un escalar de numpy guardado es la salida: que lo vigile el contador
+                ctx.saved_tensors = tuple(out_data if s is res else s for s in ctx.saved_tensors)
         src = None
         if out_data.base is not None:  # una vista comparte memoria y contador con su base
             for t in tensors:
-                if np.may_share_memory(out_data, t._data):
+                if _shares(out_data, t._data):
                     src = t
                     break
         out = TensorBase._wrap(out_data, requires, None if src is None else src._vc)

@@ -246,7 +246,7 @@ class TensorBase:
     def requires_grad(self) -> bool:
         v = self._view
         if v is not None and v.version != self._vc.value:
-            self._sync_view()
+            self._sync_view(strict=False)
         return self._requires_grad
 
     @requires_grad.setter
@@ -267,13 +267,24 @@ class TensorBase:
             self._sync_view()
         return self._ctx
 
-    def _sync_view(self) -> None:
+    def _sync_view(self, strict: bool = True) -> None:
         """Rehace el nodo de una vista desde la historia actual de su base (tras un cambio in
         situ de la base o de otra vista suya): la vista es ``chain`` aplicado a la base, así que
-        su gradiente vuelve por la operación in situ que la cambió (re-basado de PyTorch)."""
+        su gradiente vuelve por la operación in situ que la cambió (re-basado de PyTorch).
+
+        Como PyTorch, no se re-basan (``strict``: ``RuntimeError`` al usarlas con gradiente) las
+        vistas de varias salidas (``split``, ``unbind``...) ni las creadas en ``no_grad`` cuando su
+        base pide gradiente."""
         v = self._view
+        if (not v.grad or v.multi) and v.base._requires_grad:
+            if strict:
+                what = (f"es una de las vistas que devuelve {v.multi}()" if v.grad else "se creó dentro de no_grad()")
+                raise RuntimeError(f"este tensor {what} y su base (u otra vista de ella) se modificó in situ "
+                                   f"después: PyTorch no permite seguir usándolo con gradiente. Haz la operación "
+                                   f"in situ antes de crear la vista, o usa .clone()")
+            return
         v.version = self._vc.value
-        if not v.grad:  # una vista creada sin gradiente no sigue la historia de su base
+        if not v.grad:  # una vista creada sin gradiente de una base sin gradiente: nada que rehacer
             return
         t = v.base
         with enable_grad():

@@ -15,14 +15,14 @@ unary.py        Exp Log Sqrt Abs Sin…Erfc (tabla ``_unary``) Frac Step NanToNu
 activation.py   Tanh Sigmoid Relu LeakyRelu Gelu Silu Elu Softplus Mish Hardsigmoid Hardswish Hardtanh
                 Logsigmoid Softshrink Hardshrink Threshold Prelu
 copy.py         Cast Clone Contiguous
-reduce.py       Sum Mean Var Amax Amin LogSumExp Softmax LogSoftmax Prod VectorNorm SpectralNorm
+reduce.py       Sum Mean Var Amax Amin LogSumExp Softmax LogSoftmax Prod
 movement.py     Reshape Permute Expand GetItem SetItem TakeAlong Cat Stack Pad
 rearrange.py    Flip Roll Repeat Triangle Diagonal DiagEmbed Diag Unfold
 matmul.py       MatMul Linear Cross Einsum
 indexing.py     Gather Pick Scatter ScatterAdd ScatterReduce IndexSelect IndexAdd MaskedFill MaskedSelect
                 Take Where Embedding
 sorting.py      MedianAll Cumsum Cumprod LogCumSumExp (+ los índices de sort/topk/kthvalue/mode)
-linalg.py       Inv Det Solve
+linalg.py       Inv Det Solve VectorNorm SpectralNorm
 loss.py         CrossEntropyIdx BCE BCEWithLogits
 conv.py         Conv2d ConvTranspose2d (sobre ``kernels/conv/``)
 pooling.py      MaxPool2d AvgPool2d AdaptiveMaxPool2d AdaptiveAvgPool2d MaxUnpool2d Upsample

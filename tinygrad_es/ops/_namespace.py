@@ -34,6 +34,11 @@ def _t(x):
     return isinstance(x, TensorBase)
 
 
+def _like(x, ref):
+    """``x`` como tensor del dtype de ``ref`` (``Tensor.maximum`` no admite un número, como PyTorch)."""
+    return x if _t(x) else TensorBase._wrap(np.asarray(x, dtype=ref._data.dtype))
+
+
 class TensorNamespace:
     """Los nombres de numpy que usan los backward, con operaciones de ``Tensor`` (diferenciables)."""
 
@@ -111,14 +116,14 @@ class TensorNamespace:
     @staticmethod
     def maximum(a, b):
         if _t(a):
-            return a.maximum(b)
-        return b.maximum(a) if _t(b) else np.maximum(a, b)
+            return a.maximum(_like(b, a))
+        return b.maximum(_like(a, b)) if _t(b) else np.maximum(a, b)
 
     @staticmethod
     def minimum(a, b):
         if _t(a):
-            return a.minimum(b)
-        return b.minimum(a) if _t(b) else np.minimum(a, b)
+            return a.minimum(_like(b, a))
+        return b.minimum(_like(a, b)) if _t(b) else np.minimum(a, b)
 
     @staticmethod
     def where(cond, a, b):

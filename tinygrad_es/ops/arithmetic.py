@@ -162,7 +162,11 @@ class Neg(ArrayFunction):
         return -g
 
 
-def _int_zero_division(b, op):
+def _int_zero_division(b, op, a=None):
+    """``RuntimeError`` si un divisor entero vale 0 (con un dividendo vacío no hay división: PyTorch no
+    lanza)."""
+    if a is not None and np.size(a) == 0:
+        return
     if b.dtype.kind in "iub" and np.any(b == 0):
         raise RuntimeError(f"ZeroDivisionError: {op} entero con divisor 0 (la división entera por cero no "
                            f"está definida)")
@@ -241,7 +245,7 @@ class Fmod(ArrayFunction):
     @staticmethod
     def forward(ctx, a, b):
         _check2(a, b, "fmod")
-        _int_zero_division(b, "fmod")
+        _int_zero_division(b, "fmod", a)
         ctx.save_for_backward(a, b)
         with np.errstate(**_ERR):
             return np.fmod(a, b)
@@ -264,7 +268,7 @@ class Remainder(ArrayFunction):
     @staticmethod
     def forward(ctx, a, b, scalar_first=False):
         _check2(a, b, "remainder (%)")
-        _int_zero_division(b, "remainder (%)")
+        _int_zero_division(b, "remainder (%)", a)
         ctx.save_for_backward(a, b)
         ctx.scalar_first = scalar_first
         with np.errstate(**_ERR):
@@ -290,7 +294,7 @@ class DivRounding(ArrayFunction):
     @staticmethod
     def forward(ctx, a, b, mode="floor", differentiable=True):
         _check2(a, b, "div")
-        _int_zero_division(b, "div")
+        _int_zero_division(b, "div", a)
         ctx.shapes, ctx.differentiable = (a.shape, b.shape), differentiable
         with np.errstate(**_ERR):
             if mode == "floor":

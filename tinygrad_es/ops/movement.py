@@ -55,18 +55,24 @@ class Permute(ArrayFunction):
 
 
 class Expand(ArrayFunction):
-    """Broadcasting explícito: el gradiente se suma sobre los ejes expandidos."""
+    """Broadcasting explícito (una vista; de sólo lectura si de verdad repite elementos): el
+    gradiente se suma sobre los ejes expandidos."""
 
     linear = True
 
     @staticmethod
     def forward(ctx, a, shape=None):
         ctx.shape = a.shape
+        if tuple(shape) == a.shape:
+            return a[...]
         try:
-            return np.broadcast_to(a, shape)
+            out = np.broadcast_to(a, shape)
         except ValueError:
             raise RuntimeError(f"no se puede expandir la forma {a.shape} a {tuple(shape)}: "
                                f"sólo se expanden ejes de tamaño 1") from None
+        if out.size == a.size:  # sólo ejes nuevos de tamaño 1: nada se repite y se puede escribir (PyTorch)
+            out = a.reshape(out.shape)  # añadir ejes de tamaño 1 nunca copia
+        return out
 
     @staticmethod
     def backward(ctx, g):

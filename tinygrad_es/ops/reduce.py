@@ -1,5 +1,5 @@
 """Reducciones: ``sum``, ``mean``, ``var``/``std``, ``amax``/``amin``, ``logsumexp``, ``softmax``,
-``log_softmax``, ``prod`` y las normas (``vector_norm`` y las normas matriciales espectrales).
+``log_softmax`` y ``prod`` (las normas de ``torch.linalg`` están en ``linalg.py``).
 
 Los ejes llegan ya normalizados (tupla ordenada de ejes positivos, ``_tensor/_args.norm_dims``):
 aquí no se vuelven a comprobar.
@@ -10,8 +10,7 @@ from ..autograd import ArrayFunction
 from ._namespace import namespace
 from ._util import IGNORE_FP_ERRORS as _ERR
 
-__all__ = ["Sum", "Mean", "Var", "Std", "Amax", "Amin", "LogSumExp", "Softmax", "LogSoftmax", "Prod",
-           "VectorNorm", "SpectralNorm"]
+__all__ = ["Sum", "Mean", "Var", "Std", "Amax", "Amin", "LogSumExp", "Softmax", "LogSoftmax", "Prod"]
 
 
 def _expand_back(g, shape, axes, keepdims):
@@ -141,41 +140,58 @@ class Std(ArrayFunction):
 
 
 class Amax(ArrayFunction):
-    """Máximo sobre ``axis`` (reducción total con ``max()``). Empates: el gradiente se reparte
-    por igual entre los máximos, como ``torch.amax``: ∂/∂a_i = [a_i = m] / #{j: a_j = m}."""
+    """Máximo sobre ``axis``. Empates: el gradiente se reparte por igual entre los máximos, como
+    ``torch.amax``: ∂/∂a_i = [a_i = m] / #{j: a_j = m} (con la multiplicación de PyTorch: si el
+    máximo es nan, ningún elemento es igual y el gradiente es nan).
+
+    ``evenly=True`` es la reducción total de ``max()``/``min()``: PyTorch elige (no multiplica) los
+    elementos iguales al resultado (los nan si el resultado es nan) y deja 0 en el resto, también si
+    el gradiente que llega es nan o inf."""
 
     reads = ((0, -1),)
 
     reducer = staticmethod(np.max)
 
     @classmethod
-    def _fwd(cls, ctx, a, axis, keepdims):
+    def _fwd(cls, ctx, a, axis, keepdims, evenly=False):
         axes = axis if axis is not None else tuple(range(a.ndim))
         if a.size == 0 and (not a.ndim or any(a.shape[i] == 0 for i in axes)):
-            raise IndexError("max/min de un tensor vacío no está definido (el eje a reducir tiene tamaño 0)")
+            # como PyTorch: la reducción total de un vacío es RuntimeError; un eje vacío, IndexError
+            raise (RuntimeError if len(axes) == a.ndim else IndexError)(
+                "max/min de un tensor vacío no está definido (el eje a reducir tiene tamaño 0)")
         m = np.asarray(cls.reducer(a, axis=axes, keepdims=True))
-        mask = (a == m) | (np.isnan(a) & np.isnan(m)) if a.dtype.kind == "f" else (a == m)
-        ctx.save_for_backward(mask / mask.sum(axis=axes, keepdims=True).astype(a.dtype)
-                              if a.dtype.kind == "f" else mask)
-        ctx.shape, ctx.axes, ctx.keepdims = a.shape, axes, keepdims
+        if evenly and a.dtype.kind == "f" and np.isnan(m).any():
+            mask = np.isnan(a)
+        else:
+            mask = a == m
+        ctx.save_for_backward(mask, mask.sum(axis=axes, keepdims=True).astype(a.dtype))
+        ctx.shape, ctx.axes, ctx.keepdims, ctx.evenly = a.shape, axes, keepdims, evenly
         if a.ndim == 0:
             return m.reshape(())
         return m if keepdims else np.squeeze(m, axis=axes)
 
     @staticmethod
-    def forward(ctx, a, axis=None, keepdims=False):
-        return Amax._fwd(ctx, a, axis, keepdims)
+    def forward(ctx, a, axis=None, keepdims=False, evenly=False):
+        return Amax._fwd(ctx, a, axis, keepdims, evenly)
 
     @staticmethod
     def backward(ctx, g):
-        (w,) = ctx.saved_tensors
+        mask, count = ctx.saved_tensors
         g = _expand_back(g, ctx.shape, ctx.axes, ctx.keepdims)
-        return g * w
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = g / count
+            if ctx.evenly:
+                return np.where(mask, share, np.zeros((), share.dtype))
+            return share * mask
 
     @staticmethod
     def tangent(ctx, dx):  # el jacobiano (los pesos del empate) no depende de x: J·dx = Σ w·dx
-        (w,) = ctx.saved_tensors
-        return np.sum(w * dx, axis=ctx.axes, keepdims=ctx.keepdims)
+        mask, count = ctx.saved_tensors
+        with np.errstate(divide="ignore", invalid="ignore"):
+            w = mask / count
+            if ctx.evenly:
+                return np.sum(np.where(mask, w * dx, np.zeros((), w.dtype)), axis=ctx.axes, keepdims=ctx.keepdims)
+            return np.sum(w * dx, axis=ctx.axes, keepdims=ctx.keepdims)
 
 
 class Amin(Amax):
@@ -184,8 +200,8 @@ class Amin(Amax):
     reducer = staticmethod(np.min)
 
     @staticmethod
-    def forward(ctx, a, axis=None, keepdims=False):
-        return Amin._fwd(ctx, a, axis, keepdims)
+    def forward(ctx, a, axis=None, keepdims=False, evenly=False):
+        return Amin._fwd(ctx, a, axis, keepdims, evenly)
 
 
 def _safe_max(a, axis):
@@ -316,90 +332,3 @@ class Prod(ArrayFunction):
         inv = np.argsort(rest + list(axes))
         others = np.transpose(others, inv)
         return _expand_back(g, a.shape, axes, ctx.keepdims) * others
-
-
-class VectorNorm(ArrayFunction):
-    """‖x‖_p = (Σ|xᵢ|^p)^(1/p) sobre ``axis`` (p = ±inf: máx./mín. de |x|; p = 0: cuántos ≠ 0).
-    Derivadas (las de PyTorch, con 0 donde la norma es 0):
-    p = 2: x/‖x‖;  p = 1: sign(x);  p = ±inf: sign(x)·[|x| = ‖x‖]/#empates;  p = 0: 0;
-    p < 1: sign(x)·|x|^(p−1)·‖x‖^(1−p) (0 donde x = 0);  resto: x·|x|^(p−2)/‖x‖^(p−1)."""
-
-    differentiable = True
-
-    reads = ((0, -1),)
-
-    @staticmethod
-    def forward(ctx, a, ord=2.0, axis=(), keepdims=False):
-        ab = np.abs(a)
-        with np.errstate(**_ERR):
-            if ord == np.inf:
-                out = ab.max(axis=axis, keepdims=True)
-            elif ord == -np.inf:
-                out = ab.min(axis=axis, keepdims=True)
-            elif ord == 0:
-                out = (a != 0).sum(axis=axis, keepdims=True).astype(a.dtype)
-            elif ord == 1:
-                out = ab.sum(axis=axis, keepdims=True)
-            elif ord == 2:
-                out = np.sqrt((a * a).sum(axis=axis, keepdims=True))
-            else:
-                out = np.power(np.power(ab, ord).sum(axis=axis, keepdims=True), 1.0 / ord)
-        out = np.asarray(out, dtype=a.dtype)
-        ctx.kshape = out.shape
-        res = out if keepdims else (np.squeeze(out, axis=axis) if a.ndim else out.reshape(()))
-        ctx.save_for_backward(a, res)
-        ctx.ord, ctx.axes = ord, axis
-        return res
-
-    @staticmethod
-    def backward(ctx, g):
-        a, norm = ctx.saved_tensors
-        xp = namespace(g)
-        p = ctx.ord
-        g = g.reshape(ctx.kshape)
-        norm = norm.reshape(ctx.kshape)
-        with np.errstate(**_ERR):
-            if p == 0:
-                return None  # PyTorch no da gradiente (queda .grad = None)
-            if p == 1:
-                return xp.sign(a) * g
-            if p == 2:
-                return g * xp.where(norm == 0, 0, a / xp.where(norm == 0, 1, norm))
-            if np.isinf(p):
-                ab = xp.abs(a)
-                mask = (ab == norm) | (ab != ab)  # los nan también cuentan
-                mask = mask._data if not isinstance(mask, np.ndarray) else mask
-                return xp.sign(a) * (g / mask.sum(axis=ctx.axes, keepdims=True)) * mask
-            ab = xp.abs(a)
-            if p < 1:
-                scaled = xp.sign(a) * xp.where(a == 0, 0, ab ** (p - 1))
-                return scaled * g * norm ** (1 - p)
-            scaled = xp.sign(a) * ab ** (p - 1) if p < 2 else a * ab ** (p - 2)
-            scale = xp.where(norm == 0, 0, g / norm ** (p - 1))
-            return scaled * scale
-
-
-class SpectralNorm(ArrayFunction):
-    """Normas matriciales de los valores singulares (A = U·diag(σ)·Vᵀ) sobre los dos últimos ejes:
-    ``2`` (σ máx.), ``-2`` (σ mín.), ``"nuc"`` (Σσ). Derivadas: u₁v₁ᵀ, uₙvₙᵀ y U·Vᵀ (válidas
-    cuando los valores singulares son distintos, como en PyTorch)."""
-
-    @staticmethod
-    def forward(ctx, a, ord=2):
-        u, s, vh = np.linalg.svd(a, full_matrices=False)
-        ctx.save_for_backward(u, vh)
-        ctx.ord = ord
-        if ord == "nuc":
-            return np.asarray(s.sum(axis=-1), dtype=a.dtype)
-        pick = 0 if ord == 2 else -1
-        ctx.pick = pick
-        return np.asarray(s[..., pick], dtype=a.dtype)
-
-    @staticmethod
-    def backward(ctx, g):
-        u, vh = ctx.saved_tensors
-        g = np.asarray(g)[..., None, None]
-        if ctx.ord == "nuc":
-            return g * (u @ vh)
-        sl = slice(0, 1) if ctx.pick == 0 else slice(-1, None)
-        return g * (u[..., :, sl] @ vh[..., sl, :])

@@ -19,7 +19,7 @@ from ._util import elementwise_tangent, pointwise
 
 __all__ = ["Exp", "Log", "Sqrt", "Abs", "Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh",
            "Acosh", "Atanh", "Log2", "Log10", "Log1p", "Exp2", "Expm1", "Rsqrt", "Reciprocal", "Erf", "Erfc", "Frac",
-           "Step", "sign_zero_nan", "round_half_even", "NanToNum"]
+           "Step", "Sgn", "sign_zero_nan", "round_half_even", "NanToNum"]
 
 
 class Exp(ArrayFunction):
@@ -90,7 +90,7 @@ class Abs(ArrayFunction):
     @staticmethod
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
-        return g * np.sign(a)  # en 0 el gradiente es 0, como en PyTorch
+        return g * sign_zero_nan(a)  # en 0 (y en nan) el gradiente es 0, como en PyTorch
 
 
 # y = f(x) y su derivada, escrita con lo que PyTorch guarda para el backward: la entrada (x) o la
@@ -140,6 +140,12 @@ class Step(ArrayFunction):
     @staticmethod
     def backward(ctx, g):
         return np.zeros(ctx.shape, dtype=g.dtype)
+
+
+class Sgn(Step):
+    """``sgn`` (en reales, como ``sign``): ∂/∂x = 0, pero PyTorch guarda x y la salida."""
+
+    reads = ((0, -1),)
 
 
 def sign_zero_nan(a):

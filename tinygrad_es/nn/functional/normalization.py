@@ -33,8 +33,14 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     acumuladas. El gradiente sale de componer media, varianza y división.
     """
     x = as_tensor(input, "batch_norm")
-    if x.ndim < 2:
-        raise ValueError(f"batch_norm: se esperaba una entrada (N, C, ...), no forma {tuple(x.shape)}")
+    if x.ndim < 2:  # RuntimeError como PyTorch (que lo dice con el tamaño de running_mean)
+        raise RuntimeError(f"batch_norm: se esperaba una entrada (N, C, ...), no forma {tuple(x.shape)}")
+    for name, buf in (("running_mean", running_mean), ("running_var", running_var)):
+        if buf is not None:
+            shp = tuple(np.shape(buf._data if isinstance(buf, Tensor) else buf))
+            if len(shp) != 1 or shp[0] != x.shape[1]:
+                raise RuntimeError(f"batch_norm: {name} debe ser un vector de {x.shape[1]} elementos (uno por "
+                                   f"canal de la entrada {tuple(x.shape)}), no de forma {shp}")
     axes = (0,) + tuple(range(2, x.ndim))
     shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
     number(eps, "eps", "batch_norm", low=0.0, low_open=training)  # PyTorch: eps > 0 al entrenar
