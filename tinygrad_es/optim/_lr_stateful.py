@@ -369,8 +369,7 @@ class OneCycleLR(LRScheduler):
                                      phase(self.total_steps - 1, "max_lr", "min_lr", "base_momentum", "max_momentum")]
         if not isinstance(pct_start, float) or pct_start < 0 or pct_start > 1:
             raise ValueError(f"pct_start debe ser un float entre 0 y 1, no {pct_start}")
-        if anneal_strategy not in ("cos", "linear"):
-            raise ValueError(f"anneal_strategy debe ser 'cos' o 'linear', no {anneal_strategy!r}")
+        choice(anneal_strategy, ("cos", "linear"), "anneal_strategy", "OneCycleLR")
         self._anneal_func_type = anneal_strategy
         max_lrs = format_param("max_lr", optimizer, max_lr)
         if last_epoch == -1:

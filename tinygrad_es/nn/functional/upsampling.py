@@ -13,6 +13,7 @@ import numbers
 import numpy as np
 
 from ..._tensor import Tensor
+from ..._validate import choice
 from ...kernels.upsample import resample_taps, resample_uint8
 from ...ops.pooling import AdaptiveAvgPool2d, Upsample
 from ...ops.upsampling import Resample
@@ -30,8 +31,7 @@ _TAPS = {"nearest": "nearest", "nearest-exact": "nearest-exact", "area": "area",
 
 
 def _check(x, mode, align_corners, antialias, op):
-    if mode not in _MODES:
-        raise NotImplementedError(f"{op}: modo {mode!r} no disponible; modos: {', '.join(_MODES)}")
+    choice(mode, _MODES, "mode", op, exc=NotImplementedError)
     if x.ndim not in (3, 4, 5):
         raise NotImplementedError(f"{op}: sólo se admiten entradas 3-D, 4-D y 5-D (N, C, ...), y la entrada tiene "
                                   f"forma {tuple(x.shape)}")

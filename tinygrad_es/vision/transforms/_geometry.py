@@ -14,10 +14,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from .._tensors import Tensor
-from ..._validate import integer, number
+from ..._validate import choice, integer, number
 from ...nn import Module
 from . import functional as F
-from ._params import (check_fill, check_sequence_input, coin, log_uniform_ratio, randint_item, setup_angle,
+from ._params import (PAD_MODES, check_fill, check_sequence_input, coin, log_uniform_ratio, randint_item, setup_angle,
                       setup_size, tensor_fill, uniform_item)
 from .functional import InterpolationMode, _interpolation_modes_from_int
 
@@ -88,8 +88,7 @@ class Pad(Module):
             raise TypeError(f"padding debe ser un entero o una secuencia, no {type(padding).__name__}")
         if not isinstance(fill, (numbers.Number, tuple, list)):
             raise TypeError(f"fill debe ser un número o una tupla, no {type(fill).__name__}")
-        if padding_mode not in ("constant", "edge", "reflect", "symmetric"):
-            raise ValueError(f"padding_mode debe ser 'constant', 'edge', 'reflect' o 'symmetric', no {padding_mode!r}")
+        choice(padding_mode, PAD_MODES, "padding_mode", type(self).__name__, type_exc=TypeError)
         if isinstance(padding, Sequence) and len(padding) not in (1, 2, 4):
             raise ValueError(f"padding debe ser un entero o una secuencia de 1, 2 o 4 elementos, no de {len(padding)}")
         self.padding, self.fill, self.padding_mode = padding, fill, padding_mode

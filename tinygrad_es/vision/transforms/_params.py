@@ -15,6 +15,8 @@ import numpy as np
 from ..._validate import number
 from .._tensors import default_generator
 
+PAD_MODES = ("constant", "edge", "reflect", "symmetric")  # los padding_mode de torchvision
+
 __all__ = []
 
 
