@@ -355,3 +355,15 @@ def test_misc_calls(fn, exc):
     with pytest.raises(exc) as info:
         fn()
     assert not ENGLISH.search(str(info.value)), str(info.value)
+
+
+@pytest.mark.parametrize("fn, exc", [
+    (lambda: O(tg).load_state_dict("x"), TypeError),
+    (lambda: O(tg).load_state_dict({}), KeyError),
+    (lambda: O(tg).load_state_dict({"state": {}, "param_groups": "x"}), TypeError),
+    (lambda: tg.optim.lr_scheduler.StepLR(O(tg), 2).load_state_dict("x"), ValueError),
+], ids=["optim('x')", "optim({})", "optim(param_groups='x')", "scheduler('x')"])
+def test_bad_state_dicts(fn, exc):
+    with pytest.raises(exc) as info:
+        fn()
+    assert not ENGLISH.search(str(info.value)) and "load_state_dict" in str(info.value)

@@ -15,7 +15,7 @@ from collections import Counter
 from functools import wraps
 from weakref import ref
 
-from .._validate import ZeroStepError, integer, number
+from .._validate import DataError, ZeroStepError, integer, number
 from .optimizer import Optimizer
 
 __all__ = ["LRScheduler", "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR",
@@ -43,6 +43,13 @@ def format_param(name, optimizer, param):
 
 def group_values(optimizer, key):
     return [group[key] for group in optimizer.param_groups]
+
+
+def _check_state(owner, state_dict):
+    """El estado de un planificador es un dict (``scheduler.state_dict()``); si no, error claro."""
+    if not isinstance(state_dict, dict):
+        raise DataError(f"{type(owner).__name__}.load_state_dict espera un dict (p. ej. scheduler.state_dict()), no "
+                        f"{type(state_dict).__name__}")
 
 
 class LRScheduler:
@@ -93,6 +100,7 @@ class LRScheduler:
         return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
 
     def load_state_dict(self, state_dict: dict) -> None:
+        _check_state(self, state_dict)
         self.__dict__.update(state_dict)
 
     def get_last_lr(self) -> list:
@@ -164,6 +172,7 @@ class _LambdaState:
         return sd
 
     def load_state_dict(self, state_dict):
+        _check_state(self, state_dict)
         state_dict = dict(state_dict)
         fns = state_dict.pop("lr_lambdas")
         self.__dict__.update(state_dict)

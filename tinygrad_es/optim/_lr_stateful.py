@@ -9,7 +9,7 @@ from bisect import bisect_right
 from functools import partial
 
 from .._validate import DataError, choice, integer, number
-from ._lr_formula import _EPOCH_WARNING, LRScheduler, check_optimizer, format_param, group_values
+from ._lr_formula import _EPOCH_WARNING, LRScheduler, _check_state, check_optimizer, format_param, group_values
 
 __all__ = ["ReduceLROnPlateau", "SequentialLR", "ChainedScheduler", "CyclicLR", "OneCycleLR",
            "CosineAnnealingWarmRestarts"]
@@ -100,6 +100,7 @@ class ReduceLROnPlateau(LRScheduler):
         self.mode, self.threshold, self.threshold_mode = mode, threshold, threshold_mode
 
     def load_state_dict(self, state_dict):
+        _check_state(self, state_dict)
         self.__dict__.update(state_dict)
         self._init_is_better(self.mode, self.threshold, self.threshold_mode)
 
@@ -124,6 +125,7 @@ class _Composite:
         return sd
 
     def load_state_dict(self, state_dict):
+        _check_state(self, state_dict)
         state_dict = dict(state_dict)
         subs = state_dict.pop("_schedulers")
         self.__dict__.update(state_dict)

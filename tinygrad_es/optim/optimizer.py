@@ -189,7 +189,21 @@ class Optimizer:
 
     def load_state_dict(self, state_dict: dict) -> None:
         """Carga el estado (también uno guardado por PyTorch): mismos grupos y tamaños."""
+        name = type(self).__name__
+        if not isinstance(state_dict, dict):
+            raise TypeError(f"{name}.load_state_dict espera un dict (p. ej. optimizer.state_dict()), no "
+                            f"{type(state_dict).__name__}")
+        for key in ("param_groups",):
+            if key not in state_dict:
+                raise KeyError(f"{name}.load_state_dict: al estado le falta la clave {key!r} (¿es el state_dict de "
+                               f"un modelo y no el de un optimizador?)")
         groups = state_dict["param_groups"]
+        if not isinstance(groups, (list, tuple)) or not all(isinstance(g, dict) and "params" in g for g in groups):
+            raise TypeError(f"{name}.load_state_dict: param_groups debe ser una lista de dicts con 'params'")
+        for i, g in enumerate(groups):
+            for key, default in self.defaults.items():
+                if isinstance(default, float) and key in g:
+                    check_hparam(name, f"{key} (del grupo {i} del estado)", g[key], low=None)
         if len(groups) != len(self.param_groups):
             raise ValueError(f"load_state_dict: el estado tiene {len(groups)} grupos de parámetros y el "
                              f"optimizador {len(self.param_groups)}")
