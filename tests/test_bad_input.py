@@ -367,3 +367,21 @@ def test_bad_state_dicts(fn, exc):
     with pytest.raises(exc) as info:
         fn()
     assert not ENGLISH.search(str(info.value)) and "load_state_dict" in str(info.value)
+
+
+@pytest.mark.parametrize("fn, exc", [
+    (lambda: tg.nn.MLP("3", [4, 1]), TypeError),
+    (lambda: tg.nn.MLP(3, "4"), TypeError),
+    (lambda: tg.nn.Neuron(-1), ValueError),
+    (lambda: tg.nn.Neuron(2, "Tanh"), ValueError),
+    (lambda: tg.nn.MLP(3, [4, 1])([1.0, 2.0]), RuntimeError),   # antes zip lo acortaba en silencio
+], ids=["MLP('3')", "MLP(nouts='4')", "Neuron(-1)", "Neuron('Tanh')", "MLP con 2 entradas de 3"])
+def test_scalar_mlp(fn, exc):
+    with pytest.raises(exc) as info:
+        fn()
+    assert not ENGLISH.search(str(info.value))
+
+
+def test_scalar_mlp_with_one_neuron_hidden_layer_works():
+    out = tg.nn.MLP(2, [1, 1], seed=0)([1.0, 2.0])
+    assert isinstance(out.data, float)
