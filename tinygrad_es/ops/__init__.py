@@ -25,6 +25,7 @@ sorting.py      MedianAll Cumsum Cumprod LogCumSumExp (+ los índices de sort/to
 linalg.py       Inv Det Solve VectorNorm SpectralNorm
 loss.py         CrossEntropyIdx BCE BCEWithLogits
 conv.py         Conv2d ConvTranspose2d (sobre ``kernels/conv/``)
+fold.py         Unfold Fold (im2col y col2im: cada una la traspuesta de la otra)
 pooling.py      MaxPool2d AvgPool2d AdaptiveMaxPool2d AdaptiveAvgPool2d MaxUnpool2d Upsample
                 (sobre ``kernels/pool/`` y ``kernels/upsample.py``)
 ==============  ===================================================================================

@@ -8,12 +8,13 @@ import numbers
 import numpy as np
 
 from ..._tensor import Tensor
+from ..._tensor.joins import cat
 from ..._validate import number
 from ...autograd import watch
 from ..._tensor.linalg import vector_norm
 from ._utils import as_tensor
 
-__all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm", "normalize", "rms_norm"]
+__all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm", "normalize", "rms_norm", "local_response_norm"]
 
 
 def _stats_inplace(buf, new, momentum):
@@ -151,3 +152,31 @@ def rms_norm(input, normalized_shape, weight=None, eps=None) -> Tensor:
     dims = tuple(range(x.ndim - k, x.ndim))
     out = x * ((x * x).mean(dims, keepdim=True) + eps).rsqrt()
     return out * weight if weight is not None else out
+
+
+def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+    """Normalización de respuesta local (la de AlexNet): cada canal se divide entre
+    ``(k + alpha · media de x² en los size canales vecinos)^beta``. Entrada (N, C, ...) con al menos
+    3 ejes; la ventana va de ``c − size//2`` a ``c + (size−1)//2`` (con ceros fuera).
+
+    Se compone de ``x·x``, una media deslizante por canales y ``pow``: la derivada sale de esas
+    piezas. Ejemplo: ``F.local_response_norm(x, size=5, alpha=1e-4, beta=0.75, k=2.0)`` (AlexNet).
+    En PyTorch: ``torch.nn.functional.local_response_norm``.
+    """
+    if input.ndim < 3:
+        raise ValueError(f"local_response_norm: se esperaba una entrada de 3 o más ejes (N, C, ...), y tiene "
+                         f"{input.ndim} (forma {tuple(input.shape)})")
+    if input.numel() == 0:
+        return input
+    c = input.shape[1]
+    sq = (input * input).movedim(1, -1)  # canales al final para rellenar y desplazar por ellos
+    zeros = Tensor._wrap(np.zeros(sq.shape[:-1] + (size // 2,), sq._data.dtype))
+    tail = Tensor._wrap(np.zeros(sq.shape[:-1] + ((size - 1) // 2,), sq._data.dtype))
+    padded = cat([zeros, sq, tail], -1)
+    win = padded.narrow(-1, 0, c)
+    for i in range(1, size):
+        win = win + padded.narrow(-1, i, c)
+    # con enteros la media de PyTorch (avg_pool) trunca: división entera
+    mean = win // size if win._data.dtype.kind in "iu" else win / size
+    div = mean.movedim(-1, 1).mul(alpha).add(k).pow(beta)
+    return input / div

@@ -16,7 +16,7 @@ from ._utils import as_tensor, check_rank, int_tuple, integer_input, unbatched
 _INTS = (np.int64, np.int32, np.int16, np.int8, np.uint8)
 
 __all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "max_unpool2d", "adaptive_avg_pool2d",
-           "adaptive_max_pool2d"]
+           "adaptive_max_pool2d", "adaptive_avg_pool1d", "adaptive_max_pool1d"]
 
 
 def _pool_sizes(x, k, s, p, d, ceil_mode, op):
@@ -167,3 +167,34 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
         return out
     idx = Tensor._wrap(np.asarray(holder["indices"], dtype=np.int64))
     return out, (idx.squeeze(0) if squeeze else idx)
+
+
+def _as_2d(x, op):
+    x = as_tensor(x, op)
+    check_rank(x, (2, 3), op, "(N, C, L) o (C, L)")
+    return x.unsqueeze(-2)
+
+
+def _size_1d(output_size, op):
+    if isinstance(output_size, (tuple, list)):
+        if len(output_size) != 1:
+            raise RuntimeError(f"{op}: output_size debe tener un elemento, no {output_size!r}")
+        output_size = output_size[0]
+    return (1, output_size)
+
+
+def adaptive_avg_pool1d(input, output_size) -> Tensor:
+    """Pooling medio 1-D a ``output_size`` posiciones: (N, C, L) → (N, C, output_size), hecho como
+    ``adaptive_avg_pool2d`` de altura 1. En PyTorch: ``torch.nn.functional.adaptive_avg_pool1d``."""
+    op = "adaptive_avg_pool1d"
+    return adaptive_avg_pool2d(_as_2d(input, op), _size_1d(output_size, op)).squeeze(-2)
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    """Máximo 1-D en ventanas adaptativas (con ``return_indices``, también la posición de cada
+    máximo en L). En PyTorch: ``torch.nn.functional.adaptive_max_pool1d``."""
+    op = "adaptive_max_pool1d"
+    out = adaptive_max_pool2d(_as_2d(input, op), _size_1d(output_size, op), return_indices)
+    if return_indices:
+        return out[0].squeeze(-2), out[1].squeeze(-2)
+    return out.squeeze(-2)
