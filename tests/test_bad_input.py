@@ -45,6 +45,14 @@ LOSSES = {
     "MSELoss": lambda t, r: t.nn.MSELoss(reduction=r)(R(t), t.randn(4, 3)),
     "NLLLoss": lambda t, r: t.nn.NLLLoss(reduction=r)(R(t), Y(t)),
     "BCEWithLogitsLoss": lambda t, r: t.nn.BCEWithLogitsLoss(reduction=r)(t.randn(4), t.rand(4)),
+    "soft_margin_loss": lambda t, r: t.nn.functional.soft_margin_loss(R(t), t.ones(4, 3), reduction=r),
+    "margin_ranking_loss": lambda t, r: t.nn.functional.margin_ranking_loss(t.randn(4), t.randn(4), t.ones(4),
+                                                                            reduction=r),
+    "hinge_embedding_loss": lambda t, r: t.nn.functional.hinge_embedding_loss(R(t), t.ones(4, 3), reduction=r),
+    "cosine_embedding_loss": lambda t, r: t.nn.functional.cosine_embedding_loss(R(t), R(t), t.ones(4), reduction=r),
+    "triplet_margin_loss": lambda t, r: t.nn.functional.triplet_margin_loss(R(t), R(t), R(t), reduction=r),
+    "multilabel_soft_margin_loss": lambda t, r: t.nn.functional.multilabel_soft_margin_loss(R(t), t.ones(4, 3),
+                                                                                            reduction=r),
 }
 
 

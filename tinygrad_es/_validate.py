@@ -60,7 +60,11 @@ def choice(value, options, name, owner=None, *, exc=ValueError, type_exc=None):
 
 def reduction(value, owner=None, allowed=REDUCTIONS):
     """El argumento ``reduction`` de las pérdidas: ``ValueError`` como PyTorch
-    (``avg is not a valid value for reduction``) para cualquier otro valor."""
+    (``avg is not a valid value for reduction``) para cualquier otro valor. Si ni siquiera es texto
+    (``None``, 1) es ``DataError`` (``ValueError`` y ``TypeError``): PyTorch da una u otra según la
+    pérdida."""
+    if not isinstance(value, str):
+        raise DataError(f"{_who(owner)}reduction={value!r} no es válido; usa {_options(allowed)}")
     return choice(value, allowed, "reduction", owner)
 
 
