@@ -393,3 +393,19 @@ def test_scalar_mlp(fn, exc):
 def test_scalar_mlp_with_one_neuron_hidden_layer_works():
     out = tg.nn.MLP(2, [1, 1], seed=0)([1.0, 2.0])
     assert isinstance(out.data, float)
+
+
+@pytest.mark.parametrize("fn, exc", [
+    (lambda t: t.nn.PixelShuffle("2")(t.randn(1, 4, 2, 2)), TypeError),
+    (lambda t: t.nn.PixelShuffle(0)(t.randn(1, 4, 2, 2)), RuntimeError),
+    (lambda t: t.nn.Unfold(0)(t.randn(1, 1, 3, 3)), RuntimeError),
+    (lambda t: t.nn.LazyLinear(-1)(t.randn(2, 4)), RuntimeError),
+], ids=["PixelShuffle('2')", "PixelShuffle(0)", "Unfold(0)", "LazyLinear(-1)"])
+def test_new_layers(fn, exc):
+    with pytest.raises(exc) as info:
+        fn(tg)
+    assert not ENGLISH.search(str(info.value))
+    if torch is not None:
+        with pytest.raises(Exception) as theirs:
+            fn(torch)
+        assert isinstance(info.value, type(theirs.value))
