@@ -409,3 +409,11 @@ def test_new_layers(fn, exc):
         with pytest.raises(Exception) as theirs:
             fn(torch)
         assert isinstance(info.value, type(theirs.value))
+
+
+def test_metrics_options_are_checked_not_ignored():
+    from tinygrad_es import metrics as M
+    with pytest.raises(ValueError, match=r"roc_auc_ovr: average='foo' no es válido"):
+        M.roc_auc_ovr([0, 1], [[0.2, 0.8], [0.6, 0.4]], average="foo")
+    with pytest.raises(ValueError, match=r"top_k_confusions: k debe ser un entero ≥ 1, no -1"):
+        M.top_k_confusions([0, 1], [1, 0], k=-1)
