@@ -417,3 +417,21 @@ def test_metrics_options_are_checked_not_ignored():
         M.roc_auc_ovr([0, 1], [[0.2, 0.8], [0.6, 0.4]], average="foo")
     with pytest.raises(ValueError, match=r"top_k_confusions: k debe ser un entero ≥ 1, no -1"):
         M.top_k_confusions([0, 1], [1, 0], k=-1)
+
+
+@pytest.mark.parametrize("fn, exc", [
+    (lambda t: t.nn.functional.interpolate(t.randn(1, 1, 4, 4), scale_factor="2"), TypeError),
+    (lambda t: t.nn.functional.linear(t.randn(2, 3), "w"), TypeError),
+    (lambda t: t.nn.functional.one_hot(t.tensor([0, 1]), "3"), TypeError),
+    (lambda t: t.nn.Embedding(5, 2, max_norm="1")(t.tensor([1])), TypeError),
+    (lambda t: t.nn.LayerNorm("4"), TypeError),   # antes: normalized_shape=('4',) en silencio
+], ids=["interpolate(scale_factor='2')", "linear(weight='w')", "one_hot(num_classes='3')", "Embedding(max_norm='1')",
+        "LayerNorm('4')"])
+def test_functional_arguments(fn, exc):
+    with pytest.raises(exc) as info:
+        fn(tg)
+    assert not ENGLISH.search(str(info.value))
+    if torch is not None:
+        with pytest.raises(Exception) as theirs:
+            fn(torch)
+        assert isinstance(info.value, type(theirs.value))

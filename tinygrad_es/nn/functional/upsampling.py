@@ -53,7 +53,9 @@ def _sizes(x, size, scale_factor, recompute_scale_factor, op):
     if size is not None:
         return int_tuple(size, nd, "size", op, 1), (None,) * nd
     sf = tuple(scale_factor) if isinstance(scale_factor, (tuple, list)) else (scale_factor,) * nd
-    if len(sf) != nd or not all(isinstance(v, numbers.Real) and v > 0 for v in sf):
+    if not all(isinstance(v, numbers.Real) for v in sf):  # '2' o None: TypeError, como PyTorch
+        raise TypeError(f"{op}: scale_factor debe ser un número o una tupla de {nd} números, no {scale_factor!r}")
+    if len(sf) != nd or not all(v > 0 for v in sf):
         raise ValueError(f"{op}: scale_factor debe ser un número > 0 o una tupla de {nd}, no {scale_factor!r}")
     out = tuple(int(math.floor(n * float(v))) for n, v in zip(x.shape[2:], sf))
     if min(out) < 1:
