@@ -1,5 +1,5 @@
-"""Pérdidas con su propio nodo: la entropía cruzada desde logits (fusionada y estable) y las dos
-entropías cruzadas binarias (sobre probabilidades y sobre logits). Las firmas de PyTorch
+"""Pérdidas con su propio nodo: la entropía cruzada desde logits (fusionada y estable), las dos
+entropías cruzadas binarias (sobre probabilidades y sobre logits) y smooth L1 / Huber. Las firmas de PyTorch
 (``reduction``, ``weight``...) están en ``nn/functional/loss.py``.
 """
 import numpy as np
@@ -7,7 +7,7 @@ import numpy as np
 from ..autograd import ArrayFunction
 from ._namespace import namespace
 
-__all__ = ["CrossEntropyIdx", "BCE", "BCEWithLogits"]
+__all__ = ["CrossEntropyIdx", "BCE", "BCEWithLogits", "SmoothL1"]
 
 
 class CrossEntropyIdx(ArrayFunction):
@@ -20,6 +20,9 @@ class CrossEntropyIdx(ArrayFunction):
 
     @staticmethod
     def forward(ctx, z, target=None, reduction="mean", ignore_index=-100):
+        dtype = z.dtype
+        z0 = z
+        z = z.astype(np.float64) if dtype.itemsize < 8 else z  # en float64 por dentro: un redondeo al final
         m = z.max(axis=1, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)
         e = np.exp(z - m)
@@ -29,14 +32,14 @@ class CrossEntropyIdx(ArrayFunction):
         rows = np.arange(z.shape[0])
         losses = (np.log(s[:, 0]) + m[:, 0] - z[rows, t]) * valid
         n_valid = max(int(valid.sum()), 1)
-        ctx.p = e / s  # softmax(z): el primer orden lo usa tal cual (se suelta con release)
-        ctx.save_for_backward(z, t, valid)
-        ctx.reduction, ctx.n = reduction, n_valid
+        ctx.p = e / s  # softmax(z) en float64: el primer orden lo usa tal cual (se suelta con release)
+        ctx.save_for_backward(z0, t, valid)
+        ctx.reduction, ctx.n, ctx.dtype = reduction, n_valid, dtype
         if reduction == "mean":
-            return np.asarray(losses.sum() / n_valid, dtype=z.dtype)
+            return np.asarray(losses.sum() / n_valid, dtype=dtype)
         if reduction == "sum":
-            return np.asarray(losses.sum(), dtype=z.dtype)
-        return losses.astype(z.dtype, copy=False)
+            return np.asarray(losses.sum(), dtype=dtype)
+        return losses.astype(dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
@@ -44,24 +47,26 @@ class CrossEntropyIdx(ArrayFunction):
         # fila válida y 0 (elegido, no multiplicado) en las ignoradas; ∂/∂z = gl − p·Σgl
         z, t, valid = ctx.saved_tensors
         rows = np.arange(len(t))
-        if isinstance(g, np.ndarray):
+        if isinstance(g, np.ndarray):  # primer orden: en float64, un redondeo al final
             p = ctx.p
+            g = g.astype(np.float64)
             if ctx.reduction == "mean":
-                gi = np.broadcast_to(g / g.dtype.type(ctx.n), valid.shape)
+                gi = np.broadcast_to(g / ctx.n, valid.shape)
             elif ctx.reduction == "sum":
                 gi = np.broadcast_to(g, valid.shape)
             else:
                 gi = g
             gl = np.zeros_like(p)
             gl[rows, t] = np.where(valid, -gi, 0)
-        else:  # orden superior: la misma fórmula con softmax(z) registrado
-            p = namespace(g).softmax(z, 1)
-            sel = np.zeros(tuple(z.shape), z._data.dtype)
-            sel[rows, t] = valid
-            col = g / ctx.n if ctx.reduction == "mean" else g if ctx.reduction == "sum" else g.reshape((-1, 1))
-            gl = -sel * col
-        with np.errstate(invalid="ignore"):
-            return gl - p * gl.sum(axis=1, keepdims=True)
+            with np.errstate(invalid="ignore"):
+                return (gl - p * gl.sum(axis=1, keepdims=True)).astype(ctx.dtype, copy=False)
+        # orden superior: la misma fórmula con softmax(z) registrado
+        p = namespace(g).softmax(z, 1)
+        sel = np.zeros(tuple(z.shape), z._data.dtype)
+        sel[rows, t] = valid
+        col = g / ctx.n if ctx.reduction == "mean" else g if ctx.reduction == "sum" else g.reshape((-1, 1))
+        gl = -sel * col
+        return gl - p * gl.sum(axis=1, keepdims=True)
 
 
 class BCE(ArrayFunction):
@@ -128,3 +133,35 @@ class BCEWithLogits(ArrayFunction):
         gt = g * (-x + (pw - 1) * sp) if ctx.needs_input_grad[1] else None
         gp = g * t * sp if ctx.needs_input_grad[2] else None
         return gx, gt, gp
+
+
+class SmoothL1(ArrayFunction):
+    """Smooth L1 de ``d = a − b`` por elementos, multiplicada por ``scale``: ``½d²/β`` si ``|d| < β``,
+    si no ``|d| − ½β`` (Huber con δ es ``scale = β = δ``). Derivadas (las de PyTorch, que eligen
+    el tramo: un ``d`` infinito da ±1, no nan):
+    ∂/∂a = −∂/∂b = scale·g·(−1 si d < −β; 1 si d > β; d/β si no)."""
+
+    differentiable = True
+    reads = ((0, 1),)
+
+    @staticmethod
+    def forward(ctx, a, b, beta=1.0, scale=1.0):
+        ctx.save_for_backward(a, b)
+        ctx.beta, ctx.scale = beta, scale
+        with np.errstate(invalid="ignore", over="ignore"):
+            d = a - b
+            ad = np.abs(d)
+            out = np.where(ad < beta, 0.5 * d * d / beta, ad - 0.5 * beta)
+        return np.asarray(out * scale if scale != 1 else out, dtype=np.result_type(a, b))
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        xp = namespace(g)
+        beta, scale = ctx.beta, ctx.scale
+        with np.errstate(invalid="ignore", over="ignore"):
+            d = a - b
+            gd = xp.where(d < -beta, -g, xp.where(d > beta, g, g * d / beta))
+            if scale != 1:
+                gd = gd * scale
+        return gd, -gd
