@@ -34,6 +34,7 @@ from . import im2col_image as IC
 from . import winograd_f2 as WG
 from . import winograd_f4 as WG4
 from .im2col import col2im, im2col, nol_to_ol, ol_to_nol, pad_input
+from .taps import input_grad_by_taps
 
 ALGOS = ("winograd", "winograd4", "direct", "gemm1x1", "im2col", "im2col_img")
 _WINO = {"winograd": (WG, 16), "winograd4": (WG4, 36)}
@@ -244,12 +245,18 @@ def conv2d_backward(gout, state, need_x=True, need_w=True, need_b=True):
     (el grafo puede retenerse); eso lo hace ``conv_release``."""
     g = np.ascontiguousarray(gout, dtype=state.w.dtype)
     db = g.sum(axis=(0, 2, 3)) if need_b else None
+    dx = dw = None
+    taps = None
+    if need_x and not np.isfinite(g).all():
+        # un gradiente inf o nan: las transformadas (Winograd, rejillas con ceros) restan o multiplican por 0
+        # y darían nan donde PyTorch da inf; dx se suma tap a tap
+        taps, need_x = input_grad_by_taps(g, state), False
     if state.algo == state.algo_w:
         dx, dw = _BACKWARD[state.algo](g, state, need_x, need_w, state.algo)
     else:
         dx = _BACKWARD[state.algo](g, state, True, False, state.algo)[0] if need_x else None
         dw = _BACKWARD[state.algo_w](g, state, False, True, state.algo_w)[1] if need_w else None
-    return dx, dw, db
+    return (dx if taps is None else taps), dw, db
 
 
 def _backward_winograd(g, st, need_x, need_w, algo):

@@ -220,11 +220,9 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
         raise RuntimeError(f"smooth_l1_loss: beta debe ser ≥ 0, no {beta}")
     input, target, _ = _elementwise(input, target, "smooth_l1_loss", broadcast=True)
     _float_pair(input, target, "smooth_l1_loss")
-    d = input - target
     if beta == 0:
-        return watch(reduce_loss(d.abs(), reduction), input, target)
-    ad = d.abs()
-    return watch(reduce_loss(where(ad < beta, d * d * (0.5 / beta), ad - 0.5 * beta), reduction), input, target)
+        return watch(reduce_loss((input - target).abs(), reduction), input, target)
+    return reduce_loss(L.SmoothL1.apply(*promote(input, target), beta=float(beta)), reduction)
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
@@ -233,10 +231,8 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
         raise RuntimeError(f"huber_loss: delta debe ser > 0, no {delta}")
     input, target, weight = _elementwise(input, target, "huber_loss", weight, weight_same_shape=True, broadcast=True)
     _float_pair(input, target, "huber_loss")
-    d = input - target
-    ad = d.abs()
-    return watch(_weighted(where(ad < delta, d * d * 0.5, (ad - 0.5 * delta) * delta), weight, reduction), input,
-                 target)
+    loss = L.SmoothL1.apply(*promote(input, target), beta=float(delta), scale=float(delta))
+    return _weighted(loss, weight, reduction)
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
@@ -245,10 +241,17 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     no_grad_arg(weight, "weight", "binary_cross_entropy")
     input, target, weight = _elementwise(input, target, "binary_cross_entropy", weight)
     x = input._data
-    if np.any((x < 0) | (x > 1)):
-        raise InputOutOfRange("binary_cross_entropy: la entrada debe ser una probabilidad en [0, 1]; "
-                              "para logits usa binary_cross_entropy_with_logits (o BCEWithLogitsLoss)")
-    target = target if target._data.dtype == x.dtype else target.type(input.dtype)
+    with np.errstate(invalid="ignore"):  # como PyTorch: nan tampoco es una probabilidad
+        if not np.all((x >= 0) & (x <= 1)):
+            raise InputOutOfRange("binary_cross_entropy: la entrada debe ser una probabilidad en [0, 1]; "
+                                  "para logits usa binary_cross_entropy_with_logits (o BCEWithLogitsLoss)")
+        t = target._data
+        if not np.all((t >= 0) & (t <= 1)):
+            raise InputOutOfRange("binary_cross_entropy: el objetivo (target) debe estar en [0, 1] (como en "
+                                  "PyTorch); hay valores fuera, o nan")
+    if target._data.dtype != x.dtype:  # PyTorch no convierte: "Found dtype Long but expected Float"
+        raise RuntimeError(f"binary_cross_entropy: el objetivo es {target.dtype} y la entrada {input.dtype}; deben "
+                           f"tener el mismo dtype (convierte el objetivo con .to(entrada.dtype) o .float())")
     args = (input, target) if weight is None else (input, target, weight.type(input.dtype))
     return reduce_loss(L.BCE.apply(*args), reduction)
 
@@ -261,7 +264,10 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     no_grad_arg(weight, "weight", "binary_cross_entropy_with_logits")
     no_grad_arg(pos_weight, "pos_weight", "binary_cross_entropy_with_logits")
     input, target, weight = _elementwise(input, target, "binary_cross_entropy_with_logits", weight)
-    target = target if target._data.dtype == input._data.dtype else target.type(input.dtype)
+    if target._data.dtype.kind != "f":  # PyTorch: "result type Float can't be cast to ... Long"
+        raise RuntimeError(f"binary_cross_entropy_with_logits: el objetivo debe ser de coma flotante, no "
+                           f"{target.dtype} (conviértelo con .float())")
+    input, target = promote(input, target)  # float32 con un objetivo float64 da float64, como PyTorch
     if pos_weight is not None:
         pos_weight = as_tensor(pos_weight, "binary_cross_entropy_with_logits", "pos_weight").type(input.dtype)
         try:
