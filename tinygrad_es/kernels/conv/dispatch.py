@@ -24,6 +24,7 @@ Algoritmos:
 Cada ``forward`` devuelve ``(out, state)``; ``state`` (``ConvState``) guarda lo que
 necesita su backward y se devuelve a la reserva con ``conv_release``.
 """
+import numba
 import numpy as np
 
 from .. import gemm as G
@@ -171,11 +172,10 @@ def conv2d_forward(x, w, b=None, stride=(1, 1), padding=(0, 0), dilation=(1, 1),
         workspace.put_rows(M)
         saved, owned, kind = (V, U), [V], "winograd"
     elif algo == "direct":
-        xq = _direct_forward(x, w, bias, stride, padding, dilation, groups, out)
-        if bwd == bwd_w == "direct" and stride == (1, 1):  # su backward usa la misma entrada rellenada
+        keep = bwd == bwd_w == "direct" and stride == (1, 1)  # su backward usa la misma entrada rellenada
+        xq = _direct_forward(x, w, bias, stride, padding, dilation, groups, out, keep)
+        if keep:
             saved, owned, kind = (xq,), [xq], "padded"
-        else:
-            workspace.put(xq)
     elif algo == "gemm1x1":
         G.matmul(w.reshape(o, c), x.reshape(n, c, h * wd), out=out.reshape(n, o, oh * ow))
         if b is not None:
@@ -198,25 +198,35 @@ def conv2d_forward(x, w, b=None, stride=(1, 1), padding=(0, 0), dilation=(1, 1),
     return out, state
 
 
-def _direct_forward(x, w, bias, stride, padding, dilation, groups, out):
+def _direct_forward(x, w, bias, stride, padding, dilation, groups, out, keep=False):
     """Núcleo directo (``direct.py``) sobre la entrada rellenada (y partida en fases si hay
-    stride); devuelve ese buffer de la reserva (con filas de cola para el redondeo del núcleo)."""
+    stride). Con ``keep`` devuelve ese buffer de la reserva (con filas de cola para el redondeo
+    del núcleo), que el backward directo reutiliza; sin él, y con imágenes de sobra para los hilos,
+    el relleno se hace dentro del núcleo imagen a imagen (``flat_corr_pad``: ni el buffer del lote
+    ni su pasada aparte, que costaba ~0,2 s por paso en ResNet-20) y devuelve ``None``."""
     o, cg, kh, kw = w.shape
     n = x.shape[0]
     shape, (hq, wq) = D.phase_shape(x.shape, padding, stride)
-    xq = workspace.get(shape, x.dtype)
-    D.phase_pad(x, padding[0], padding[1], stride[0], stride[1], xq)
     sh, ch = D.tap_table(cg, kh, kw, dilation[0], dilation[1], wq, stride[0], stride[1])
     wt = D.pad_taps(w.reshape(o, -1))
     if cg * kh * kw <= ACC64_TAPS:  # el núcleo acumula en el dtype de los pesos
         wt, bias = wt.astype(np.float64), bias.astype(np.float64)
-    xf = xq.reshape(n, shape[1], -1)
     cq = cg * stride[0] * stride[1]  # canales (fases) por grupo
+    if not keep and o != groups and n >= 2 * numba.get_num_threads():
+        D.flat_corr_pad(x, padding[0], padding[1], stride[0], stride[1], shape[2], wq, cq, o // groups,
+                        sh, ch, wt, bias, out)
+        return None
+    xq = workspace.get(shape, x.dtype)
+    D.phase_pad(x, padding[0], padding[1], stride[0], stride[1], xq)
+    xf = xq.reshape(n, shape[1], -1)
     if o == groups:
         D.flat_corr1(xf, cq, sh, ch, wt, bias, out, wq, 0, 0)
     else:
         D.flat_corr(xf, cq, o // groups, sh, ch, wt, bias, out, wq, 0, 0)
-    return xq
+    if keep:
+        return xq
+    workspace.put(xq)
+    return None
 
 
 def _im2col(x, kh, kw, stride, padding, dilation, oh, ow):
