@@ -120,7 +120,7 @@ def _row(name, c):
             f"{c['s_pass']}/{c['s_total']} ({_pct(c['s_pass'], c['s_total']).strip()})",
             f"{c['g_pass']}/{c['g_total']} ({_pct(c['g_pass'], c['g_total']).strip()})",
             f"{c['e_matched'] + c['e_raised']}/{c['e_total']} ({c['e_matched']})",
-            str(c["silent"]))
+            f"{c['silent'] - c['silent_excused']} (+{c['silent_excused']} excusados)")
 
 
 STATUS = ("matches", "differs", "error", "untested", "missing")
@@ -188,6 +188,21 @@ def markdown_report(records, missing, fams, meta):
     return "\n".join(lines)
 
 
+README_START, README_END = "<!-- tarjeta-opinfo -->", "<!-- /tarjeta-opinfo -->"
+
+
+def update_readme(path, records, missing, meta):
+    """Reescribe la tabla de clases entre las marcas del README (con la fecha y la versión de torch)."""
+    text = path.read_text(encoding="utf-8")
+    if README_START not in text or README_END not in text:
+        raise SystemExit(f"{path}: faltan las marcas {README_START} y {README_END}")
+    block = (f"{README_START}\nMedido el {meta['date']} con torch {meta['torch']} "
+             f"(`python benchmarks/compat.py`, {meta['max_samples'] or 'todas las'} muestras por operador y dtype):\n\n"
+             + status_table(records, missing, markdown=True) + f"\n{README_END}")
+    head, rest = text.split(README_START, 1)
+    path.write_text(head + block + rest.split(README_END, 1)[1], encoding="utf-8")
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description="Tarjeta de compatibilidad OpInfo de tinygrad_es frente a PyTorch")
     p.add_argument("--op", action="append", help="sólo estos operadores (comodines; se puede repetir)")
@@ -199,6 +214,8 @@ def main(argv=None):
     p.add_argument("--salida", default=str(ROOT / "benchmarks" / "results" / "compat.json"))
     p.add_argument("--markdown", default=str(ROOT / "docs" / "compatibilidad.md"),
                    help="dónde escribir el resumen en Markdown ('' para no escribirlo)")
+    p.add_argument("--readme", default="", help="README en el que reescribir la tabla entre las marcas "
+                   "<!-- tarjeta-opinfo --> y <!-- /tarjeta-opinfo -->")
     p.add_argument("--raiz", default=None,
                    help="carpeta de otro tinygrad_es que medir (p. ej. una copia de main para el «antes»)")
     a = p.parse_args(argv)
@@ -228,6 +245,9 @@ def main(argv=None):
         if a.markdown:
             pathlib.Path(a.markdown).write_text(markdown_report(records, missing, fams, meta), encoding="utf-8")
             print(f"escrito {a.markdown}")
+        if a.readme:
+            update_readme(pathlib.Path(a.readme), records, missing, meta)
+            print(f"actualizada la tabla de {a.readme}")
 
 
 if __name__ == "__main__":

@@ -78,11 +78,17 @@ def test_error_inputs_checked():
 def test_known_differences_excuse(tmp_path):
     f = tmp_path / "known.md"
     f.write_text("| operador | tipo | dtypes | muestra | razón |\n|---|---|---|---|---|\n"
-                 "| add | * | * | * | prueba |\n", encoding="utf-8")
+                 "| add | * | float64 | * | prueba |\n", encoding="utf-8")
     known = H.load_known(f)
-    rec = H.run_op(OPS["add"], tg, ours=lambda x, y, **kw: x * 0 + 7, how="prueba", known=known, **FAST)
-    assert rec["status"] == "matches"  # excusado, con su razón
+
+    def wrong_in_float64(x, y, **kw):  # bien en float32, mal en float64 (la fila sólo excusa float64)
+        return x * 0 + 7 if x.dtype == tg.float64 else tg.add(x, y, **kw)
+
+    rec = H.run_op(OPS["add"], tg, ours=wrong_in_float64, how="prueba", known=known, **FAST)
+    assert rec["status"] == "matches"  # lo distinto está excusado, con su razón
     assert rec["failures"] and all(x["excused"] == "prueba" for x in rec["failures"])
+    rec = H.run_op(OPS["add"], tg, ours=lambda x, y, **kw: x * 0 + 7, how="prueba", known=known, **FAST)
+    assert rec["status"] == "differs"  # float32 no está excusado
     f.write_text("| operador | tipo | dtypes | muestra | razón |\n|---|---|---|---|---|\n| add | valor | * | * |  |\n",
                  encoding="utf-8")
     with pytest.raises(ValueError):
@@ -104,3 +110,18 @@ def test_compat_script_writes_json_and_markdown(tmp_path):
     tot = compat.status_totals(records, [{"op": "x", "family": "other", "status": "missing"}])
     assert tot["matches"] == 2 and tot["missing"] == 1 and tot["total"] == 3
     json.dumps(tot)
+
+
+def test_readme_table_is_rewritten_between_marks(tmp_path):
+    import pathlib
+    import sys
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "benchmarks"))
+    import compat
+    readme = tmp_path / "README.md"
+    readme.write_text("antes\n<!-- tarjeta-opinfo -->\nvieja\n<!-- /tarjeta-opinfo -->\ndespués\n", encoding="utf-8")
+    recs = [{"op": "exp", "family": "pointwise", "status": "matches"}]
+    compat.update_readme(readme, recs, [{"op": "x", "family": "other", "status": "missing"}],
+                         {"date": "2026-12-07", "torch": "2.13.0", "max_samples": 4})
+    text = readme.read_text(encoding="utf-8")
+    assert "vieja" not in text and text.startswith("antes\n") and text.endswith("después\n")
+    assert "| todos los OpInfo | 1 | 0 | 0 | 0 | 1 | 2 | 50.0 % |" in text and "2026-12-07" in text

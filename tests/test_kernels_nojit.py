@@ -53,6 +53,14 @@ def test_conv_kernels_equal_python_versions():
     out = np.empty((2, 6, 7, 8))
     same_inplace(D.flat_corr, 7, xp.reshape(2, 4, -1), 2, 3, sh, ch, wt, rng.standard_normal(6), out, 10, 0, 0,
                  rtol=1e-14)
+    # el mismo forward con el relleno dentro (imagen a imagen): igual que phase_pad + flat_corr, bit a bit
+    out_p = np.empty_like(out)
+    D.flat_corr_pad(x, 1, 2, 1, 1, xp.shape[2], 10, 2, 3, sh, ch, wt, rng.standard_normal(6), out_p)
+    same_inplace(D.flat_corr_pad, 13, x, 1, 2, 1, 1, xp.shape[2], 10, 2, 3, sh, ch, wt, np.arange(6.0), out_p,
+                 rtol=1e-14)
+    ref = np.empty_like(out)
+    D.flat_corr(xp.reshape(2, 4, -1), 2, 3, sh, ch, wt, np.arange(6.0), ref, 10, 0, 0)
+    np.testing.assert_array_equal(out_p, ref)
     sh1, ch1 = D.tap_table(1, 3, 3, 1, 1, 10)
     wt1 = D.pad_taps(rng.standard_normal((4, 9)))
     out1 = np.empty((2, 4, 7, 8))

@@ -218,7 +218,9 @@ ELEMENTWISE = {
 
 def _inputs(name, shape):
     if name.startswith("bce") and "logits" not in name:
-        arrays = [_pos(shape), rng.integers(0, 2, shape).astype(np.float64)]
+        # objetivos dentro de (0, 1): las diferencias finitas respecto del objetivo no salen de [0, 1]
+        # (PyTorch, como tinygrad_es, rechaza un objetivo fuera)
+        arrays = [_pos(shape), rng.uniform(0.05, 0.95, shape)]
     elif "logits" in name:
         arrays = [rng.standard_normal(shape) * 3, rng.uniform(0, 1, shape)]
     elif name.startswith("kl"):

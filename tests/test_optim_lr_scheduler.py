@@ -173,15 +173,15 @@ def test_errors_and_warnings():
     opt = make_opt("ours")
     with pytest.raises(TypeError, match="no es un Optimizer"):
         L.StepLR([1, 2], step_size=1)
-    with pytest.raises(ValueError, match="factor debe estar entre 0 y 1"):
+    with pytest.raises(ValueError, match=r"ConstantLR: factor debe estar en \[0\.0, 1\.0\], no 2"):
         L.ConstantLR(opt, factor=2)
     with pytest.raises(ValueError, match="start_factor"):
         L.LinearLR(opt, start_factor=0)
     with pytest.raises(ValueError, match="se esperaban 2 funciones"):
         L.LambdaLR(opt, [lambda e: 1.0])
-    with pytest.raises(ValueError, match="factor debe ser < 1.0"):
+    with pytest.raises(ValueError, match=r"ReduceLROnPlateau: factor debe estar en \[0\.0, 1\.0\), no 1\.5"):
         L.ReduceLROnPlateau(opt, factor=1.5)
-    with pytest.raises(ValueError, match="mode debe ser 'min' o 'max'"):
+    with pytest.raises(ValueError, match="mode='mayor' no es válido; usa 'min' o 'max'"):
         L.ReduceLROnPlateau(opt, mode="mayor")
     with pytest.raises(ValueError, match="no admite ReduceLROnPlateau"):
         L.SequentialLR(opt, [L.ReduceLROnPlateau(opt), L.StepLR(opt, 2)], milestones=[2])

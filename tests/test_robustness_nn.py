@@ -75,15 +75,15 @@ def test_zero_sized_layers_like_torch():
 
 
 @pytest.mark.parametrize("make, exc, pattern", [
-    (lambda: nn.Conv2d(1, 2, 0), ValueError, r"Conv2d: kernel_size debe ser ≥ 1, no 0"),
-    (lambda: nn.Conv2d(1, 2, -1), ValueError, r"Conv2d: kernel_size debe ser ≥ 1, no -1"),
+    (lambda: nn.Conv2d(1, 2, 0), RuntimeError, r"Conv2d: kernel_size debe ser ≥ 1, no 0"),
+    (lambda: nn.Conv2d(1, 2, -1), RuntimeError, r"Conv2d: kernel_size debe ser ≥ 1, no -1"),
     (lambda: nn.Conv2d(1, 2, 2.5), TypeError, r"Conv2d: kernel_size debe ser un entero o una tupla de enteros, "
                                               r"no 2\.5"),
-    (lambda: nn.Conv2d(1, 2, 3, stride=0), ValueError, r"Conv2d: stride debe ser ≥ 1, no 0"),
-    (lambda: nn.Conv2d(1, 2, 3, padding=-1), ValueError, r"Conv2d: padding debe ser ≥ 0, no -1"),
-    (lambda: nn.Conv2d(-1, 2, 3), ValueError, r"Conv2d: in_channels debe ser ≥ 0, no -1"),
+    (lambda: nn.Conv2d(1, 2, 3, stride=0), RuntimeError, r"Conv2d: stride debe ser ≥ 1, no 0"),
+    (lambda: nn.Conv2d(1, 2, 3, padding=-1), RuntimeError, r"Conv2d: padding debe ser ≥ 0, no -1"),
+    (lambda: nn.Conv2d(-1, 2, 3), RuntimeError, r"Conv2d: in_channels debe ser ≥ 0, no -1"),
     (lambda: nn.Conv1d((1, 2), 2, 3), TypeError, r"Conv1d: in_channels debe ser un entero, no \(1, 2\)"),
-    (lambda: nn.Linear(-1, 10), ValueError, r"Linear: in_features debe ser ≥ 0, no -1"),
+    (lambda: nn.Linear(-1, 10), RuntimeError, r"Linear: in_features debe ser ≥ 0, no -1"),
     (lambda: nn.Linear(4, 2.5), TypeError, r"Linear: out_features debe ser un entero, no 2\.5"),
 ])
 def test_bad_layer_sizes(make, exc, pattern):

@@ -76,7 +76,7 @@ def test_pickled_object_array_is_never_executed(tmp_path):
         os.unlink(marker)
     p = tmp_path / "malo.npz"
     np.savez(p, w=np.zeros(3), obj=np.array([_Boom()], dtype=object))
-    with pytest.raises(CheckpointError, match=r"'malo\.npz' contiene un array de objetos de Python \(pickle\); "
+    with pytest.raises(CheckpointError, match=r"'malo\.npz' contiene un array de objetos de Python \(pickle\) \(array 'obj'\); "
                                               r"por seguridad no se carga"):
         load_state(p)
     assert not os.path.exists(marker)

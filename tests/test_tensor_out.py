@@ -90,3 +90,8 @@ def test_memory_format_and_to_flags():
     assert x.to("cpu", tg.float32) is x and x.to(tg.float64, copy=True).dtype == tg.float64
     with pytest.raises(TypeError, match="desconocido"):
         x.to(tg.float64, sin_esto=1)
+
+
+def test_zero_function_form():
+    x = tg.ones(3)
+    assert tg.zero_(x) is x and x.tolist() == [0.0, 0.0, 0.0]

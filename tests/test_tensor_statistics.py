@@ -160,3 +160,18 @@ def test_tri_indices():
     assert tg.tril_indices(3, 2, -1).shape == (2, 3) and tg.tril_indices(0, 0).shape == (2, 0)
     with pytest.raises(RuntimeError, match="entero"):
         tg.tril_indices(3, 3, dtype=tg.float32)
+
+
+def test_take_along_dim_and_diagflat():
+    x = T([[10, 30, 20], [5, 4, 6]])
+    idx = x.argsort(1)
+    assert tg.take_along_dim(x, idx, 1).tolist() == [[10, 20, 30], [4, 5, 6]]
+    assert x.take_along_dim(T([[-1]]), 1).tolist() == [[20], [6]]  # negativo y difundido
+    assert tg.take_along_dim(x, T([0, 5])).tolist() == [10, 6]  # sin dim: sobre el aplanado
+    assert tg.diagflat(T([[1, 2]])).tolist() == [[1, 0], [0, 2]]
+    assert tg.diagflat(T([1, 2]), 1).shape == (3, 3)
+    g = T([[1.0, 2.0, 3.0]], requires_grad=True)
+    tg.take_along_dim(g, T([[2, 2, 0]]), 1).sum().backward()
+    assert g.grad.tolist() == [[1.0, 0.0, 2.0]]
+    with pytest.raises(RuntimeError, match="enteros"):
+        tg.take_along_dim(x, T([0.5]))

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._validate import DataError
+
 __all__ = ["Generator", "manual_seed", "default_generator", "default_rng", "seed", "initial_seed"]
 
 
@@ -22,7 +24,7 @@ class Generator:
         try:
             seed = int(seed)
         except (TypeError, ValueError):
-            raise TypeError(f"la semilla debe ser un entero, no {seed!r}") from None
+            raise DataError(f"la semilla debe ser un entero, no {seed!r}") from None  # TypeError y ValueError
         self._seed = seed
         self.rng = np.random.default_rng(seed % (2**64))
         return self

@@ -33,6 +33,12 @@ class device:
         return hash((self.type, self.index))
 
 
+_TORCH_DEVICES = {"cpu", "cuda", "mps", "xpu", "meta", "hip", "xla", "vulkan", "mkldnn", "ipu", "hpu", "mtia",
+                  "privateuseone", "opengl", "opencl", "ideep", "fpga", "ve", "lazy"}
+_DTYPE_NAMES = {"float", "float16", "float32", "float64", "double", "half", "bfloat16", "int", "int8", "int16",
+                "int32", "int64", "long", "uint8", "bool", "complex64", "complex128"}
+
+
 def check_device(d) -> None:
     """Acepta la CPU; cualquier otro dispositivo es un error en español."""
     if d is None:
@@ -43,6 +49,10 @@ def check_device(d) -> None:
         dev = device(d)
     except (TypeError, ValueError):
         raise RuntimeError(f"dispositivo no válido: {d!r} (tinygrad_es sólo usa 'cpu')") from None
+    if dev.type not in _TORCH_DEVICES:
+        raise RuntimeError(f"dispositivo desconocido {str(d)!r}: tinygrad_es sólo usa 'cpu'"
+                           + (" (¿querías cambiar el tipo? usa .to(tinygrad_es." + str(d) + ") o .float())"
+                              if isinstance(d, str) and d.lower() in _DTYPE_NAMES else ""))
     if dev.type != "cpu":
         raise RuntimeError(f"tinygrad_es no tiene soporte de GPU: sólo calcula en la CPU (se pidió "
                            f"'{dev}'). Usa .to('cpu') o quita la llamada; cuda.is_available() es False")

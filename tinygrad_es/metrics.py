@@ -8,6 +8,7 @@ import time
 import numpy as np
 
 from ._tensor import Tensor
+from ._validate import choice, integer
 from .train import predict
 
 __all__ = ["accuracy", "precision", "recall", "f1_score", "confusion_matrix", "roc_auc_ovr", "mcnemar",
@@ -127,6 +128,8 @@ def _auc_binary(pos_scores, neg_scores) -> float:
 def roc_auc_ovr(y_true, scores, average="macro"):
     """ROC-AUC uno-contra-resto: AUC de cada clase frente a las demás con su columna de
     ``scores`` (probabilidades o logits, N×C) y su media simple (macro)."""
+    if average is not None:
+        choice(average, ("macro",), "average", "roc_auc_ovr")  # sólo macro (o None: una por clase)
     y_true, scores = _a(y_true).ravel(), _a(scores)
     if scores.ndim != 2 or len(scores) != len(y_true):
         raise ValueError(f"scores debe tener forma (N, C) con N={len(y_true)}; tiene {scores.shape}")
@@ -175,6 +178,7 @@ def per_class_error_rate(y_true, y_pred, labels=None) -> dict:
 
 def top_k_confusions(y_true, y_pred, k: int = 5, labels=None) -> list:
     """Las ``k`` confusiones más frecuentes como ``(clase_real, clase_predicha, veces)``."""
+    integer(k, "k", "top_k_confusions", low=1)  # k=-1 recortaría la lista en silencio
     cm = confusion_matrix(y_true, y_pred, labels=labels)
     labs = _labels(*_check(y_true, y_pred), labels)
     off = [(int(labs[i]), int(labs[j]), int(cm[i, j])) for i in range(len(labs)) for j in range(len(labs))

@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype as D
+from .._validate import DataError
 from ..autograd import TensorBase
 from ..ops.copy import Cast
 
@@ -35,7 +36,11 @@ def to_array(data, dtype=None, copy=False) -> np.ndarray:
         try:
             arr = np.asarray(data)
         except (ValueError, TypeError) as e:
-            raise TypeError(f"no se puede crear un tensor a partir de {type(data).__name__}: {e}") from None
+            if "inhomogeneous" in str(e) or "sequence" in str(e):
+                raise DataError(f"no se puede crear un tensor a partir de {type(data).__name__}: las listas "
+                                f"anidadas no tienen todas la misma longitud (cada fila debe tener los mismos "
+                                f"elementos)") from None
+            raise DataError(f"no se puede crear un tensor a partir de {type(data).__name__}: {e}") from None
         if arr.dtype == np.float64 and not isinstance(data, np.generic) and dtype is None:
             with np.errstate(over="ignore"):  # 1e40 → inf en float32, como PyTorch
                 arr = arr.astype(D.get_default_dtype().np)  # los float de Python son float32 (sin dtype=)
@@ -44,7 +49,7 @@ def to_array(data, dtype=None, copy=False) -> np.ndarray:
                         f"complejos con torch.complex(real, imag), torch.polar(abs, angle) o "
                         f"torch.view_as_complex(x)")
     if arr.dtype == object or arr.dtype.kind not in "biuf":
-        raise TypeError(f"un tensor necesita datos numéricos; se recibió {type(data).__name__} "
+        raise DataError(f"un tensor necesita datos numéricos; se recibió {type(data).__name__} "
                         f"con dtype {arr.dtype}")
     if dtype is not None:
         npd = D.np_dtype(dtype)

@@ -305,6 +305,8 @@ class ArithmeticMixin:
         if isinstance(min, TensorBase) or isinstance(max, TensorBase):
             bounds = [b for b in (min, max) if b is not None]
             ops = promote(self, *bounds)
+            if ops[0]._data.dtype == np.bool_:
+                raise NotImplementedError("clamp no está implementada para tensores bool (tampoco en PyTorch)")
             return CL.ClampTensor.apply(*ops, bounds=(min is not None, max is not None))
         npd = D.result_type(self, *[v for v in (min, max) if v is not None])  # bool con 2 → int64
         if npd == np.bool_:
@@ -389,7 +391,8 @@ def _matmul(a, b):
         ref = a if isinstance(a, TensorBase) else b
         a = a if isinstance(a, TensorBase) else as_operand(a, ref._data.dtype)
         b = b if isinstance(b, TensorBase) else as_operand(b, ref._data.dtype)
-    work = a._data.size and b._data.size  # sin nada que multiplicar PyTorch no llega al núcleo (ni lanza)
+    # sin nada que multiplicar PyTorch no llega al núcleo (ni lanza); dot (1-D @ 1-D) sí lanza
+    work = (a._data.size and b._data.size) or (a.ndim == 1 and b.ndim == 1)
     if work and max(a.ndim, b.ndim) >= 3:  # por lotes (bmm), PyTorch mira antes el dtype del primero
         no_bool_input(a, "matmul (@) por lotes")
     if a._data.dtype != b._data.dtype:

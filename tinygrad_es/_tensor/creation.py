@@ -5,7 +5,9 @@ float32; todas aceptan ``dtype=`` y ``requires_grad=``; las aleatorias, ``genera
 """
 from __future__ import annotations
 
+import math
 import numbers
+import os
 
 import numpy as np
 
@@ -34,9 +36,24 @@ def _size(size) -> tuple:
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     for s in size:
-        if not isinstance(s, (numbers.Integral, np.integer)) or isinstance(s, bool) or s < 0:
+        if not isinstance(s, (numbers.Integral, np.integer)) or isinstance(s, bool):
+            raise TypeError(f"forma no válida {tuple(size)}: cada dimensión debe ser un entero, no "
+                            f"{type(s).__name__} ({s!r})")
+        if s < 0:
             raise RuntimeError(f"forma no válida {tuple(size)}: cada dimensión debe ser un entero ≥ 0")
-    return tuple(int(s) for s in size)
+    size = tuple(int(s) for s in size)
+    need = math.prod(size) * 8  # float64 en el peor caso (randn genera en float64 y luego convierte)
+    if need > _physical_memory():
+        raise RuntimeError(f"no hay memoria: un tensor de forma {size} ocupa {need / 2**30:.1f} GiB y el equipo "
+                           f"tiene {_physical_memory() / 2**30:.1f} GiB (¿una forma equivocada?)")
+    return size
+
+
+def _physical_memory() -> int:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # sin sysconf (Windows): sólo se descartan tamaños absurdos
+        return 1 << 50
 
 
 def _float_dtype(dtype) -> np.dtype:
@@ -183,16 +200,26 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad, device)
 
 
+def _random_float(dtype, op) -> np.dtype:
+    npd = _float_dtype(dtype)
+    if npd.kind not in "fc":  # PyTorch: "normal_kernel_cpu" not implemented for 'Long'
+        raise NotImplementedError(f"{op} sólo genera números de coma flotante, no {D.as_dtype(dtype)}; para "
+                                  f"enteros usa randint")
+    return npd
+
+
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Uniforme en [0, 1)."""
     r = default_rng(generator)
-    return _finish(r.random(_size(size)).astype(_float_dtype(dtype)), requires_grad, device)
+    npd = _random_float(dtype, "rand")
+    return _finish(r.random(_size(size)).astype(npd), requires_grad, device)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Normal estándar N(0, 1)."""
     r = default_rng(generator)
-    return _finish(r.standard_normal(_size(size)).astype(_float_dtype(dtype)), requires_grad, device)
+    npd = _random_float(dtype, "randn")
+    return _finish(r.standard_normal(_size(size)).astype(npd), requires_grad, device)
 
 
 def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None,

@@ -95,7 +95,7 @@ OPS_METHOD_FUNCTIONS = (
     "xlogy logit sinc deg2rad rad2deg copysign float_power heaviside fmax fmin logaddexp2 clamp_min clamp_max "
     "positive addmm addmv addbmm baddbmm addr addcmul addcdiv inner vdot kron "
     # statistics.py y stacking.py
-    "nansum nanmean quantile nanquantile cov corrcoef bincount dist "
+    "nansum nanmean quantile nanquantile cov corrcoef bincount dist zero_ take_along_dim diagflat "
     "multinomial bernoulli histc histogram").split()
 
 # complejos y espectros (spectral.py, complex.py)

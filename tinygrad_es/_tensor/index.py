@@ -242,3 +242,29 @@ class IndexMixin:
     def index_fill_(self, dim, index, value):
         """``index_fill`` in situ."""
         return self._inplace("index_fill_", lambda s: s.index_fill(dim, index, value), (value,))
+
+    def take_along_dim(self, indices, dim=None):
+        """``gather`` con difusión: toma ``self[..., indices[...], ...]`` a lo largo de ``dim`` (los
+        demás ejes de ``self`` e ``indices`` se difunden); sin ``dim``, sobre el tensor aplanado. Es
+        la forma de usar lo que devuelven ``argsort``/``argmax(keepdim=True)``. Derivada: la de
+        ``gather`` (suma en las posiciones tomadas). En PyTorch: ``torch.take_along_dim``."""
+        if not isinstance(indices, TensorBase) or indices._data.dtype.kind not in "iu":
+            raise RuntimeError("take_along_dim: indices debe ser un tensor de enteros (int64)")
+        def wrap(idx, n):  # índices negativos cuentan desde el final, como en PyTorch
+            return TensorBase._wrap(np.where(idx._data < 0, idx._data + n, idx._data))
+
+        if dim is None:
+            return self.reshape(-1).gather(0, wrap(indices.reshape(-1), self.numel()))
+        d = self._dim(dim)
+        indices = wrap(indices, self.shape[d] if self.ndim else 1)
+        if self.ndim != indices.ndim:
+            raise RuntimeError(f"take_along_dim: input e indices deben tener el mismo número de ejes "
+                               f"({self.ndim} y {indices.ndim})")
+        shp = [max(a, b) if i != d else None for i, (a, b) in enumerate(zip(self.shape, indices.shape))]
+        try:
+            xs = [s if s is not None else self.shape[i] for i, s in enumerate(shp)]
+            js = [s if s is not None else indices.shape[i] for i, s in enumerate(shp)]
+            return self.expand(*xs).gather(d, indices.expand(*js))
+        except (RuntimeError, ValueError):
+            raise RuntimeError(f"take_along_dim: las formas {tuple(self.shape)} y {tuple(indices.shape)} no se "
+                               f"pueden difundir fuera del eje {d}") from None

@@ -16,7 +16,8 @@ __all__ = ["cat", "concat", "concatenate", "stack", "where"]
 def _as_tensors(tensors, op):
     ts = list(tensors)
     if not ts:
-        raise RuntimeError(f"{op}: se necesita al menos un tensor")
+        exc = ValueError if op == "cat" else RuntimeError  # las clases de PyTorch
+        raise exc(f"{op}: se necesita al menos un tensor")
     for t in ts:
         if not isinstance(t, TensorBase):
             raise TypeError(f"{op} espera una lista de tensores; se recibió un {type(t).__name__}")

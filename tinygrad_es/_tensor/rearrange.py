@@ -141,6 +141,11 @@ class RearrangeMixin:
             raise RuntimeError(f"diag: la entrada debe ser 1-D o 2-D, y tiene {self.ndim} dimensiones")
         return RA.Diag.apply(self, diagonal=int(diagonal))
 
+    def diagflat(self, offset=0):
+        """El tensor aplanado puesto en la diagonal ``offset`` de una matriz cuadrada. En PyTorch:
+        ``torch.diagflat``."""
+        return self.reshape(-1).diag(offset)
+
     def diagonal(self, offset=0, dim1=0, dim2=1):
         """La diagonal ``offset`` de los ejes ``dim1`` y ``dim2`` (queda como último eje)."""
         d1, d2 = self._dim(dim1), self._dim(dim2)

@@ -198,7 +198,7 @@ class ReduceMixin:
         elif x._data.dtype.kind in "biu":
             x = x.type(D.int64)
         if dim is None:
-            return R.Prod.apply(x, axis=norm_dims(None, x.ndim), keepdims=False)
+            return R.Prod.apply(x, axis=norm_dims(None, x.ndim), keepdims=False, whole=True)
         return R.Prod.apply(x, axis=(x._dim(dim),) if x.ndim else (), keepdims=bool(keepdim))
 
     def aminmax(self, *, dim=None, keepdim=False):

@@ -19,10 +19,23 @@ from ._args import int_list, kw_arg, norm_dim, norm_dims, torch_index
 __all__ = ["ShapeMixin"]
 
 
-def _shape_arg(shape):
+def _shape_arg(shape, op=None):
+    """Los tamaños (o ejes) como tupla de ``int``: ``TypeError`` si alguno no es entero (``'3'``,
+    ``2.5``), como PyTorch. Con ``op`` (reshape/view) también ``RuntimeError`` para un tamaño < −1."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
-    return tuple(int(s) for s in shape)
+    for s in shape:
+        if not isinstance(s, (numbers.Integral, np.integer)) and not (getattr(s, "ndim", None) == 0
+                                                                      and s.dtype.kind in "iub"):
+            raise TypeError(f"{op or 'forma'}: cada tamaño debe ser un entero, no {type(s).__name__} ({s!r}) "
+                            f"en {tuple(shape)}")
+    out = tuple(int(s) for s in shape)
+    if op is not None:
+        for i, s in enumerate(out):
+            if s < -1:
+                raise RuntimeError(f"{op}: tamaño no válido {s} en la posición {i} de la forma {out} (sólo -1 "
+                                   f"se admite como negativo: «el que falte»)")
+    return out
 
 
 def _multi(views, name):
@@ -38,7 +51,7 @@ class ShapeMixin:
 
     # -- forma ---------------------------------------------------------------------------
     def reshape(self, *shape):
-        return M.Reshape.apply(self, shape=_shape_arg(shape))
+        return M.Reshape.apply(self, shape=_shape_arg(shape, "reshape"))
 
     def view(self, *shape, dtype=None):
         """La misma memoria con otra forma (``RuntimeError`` si la disposición en memoria no lo
@@ -48,7 +61,7 @@ class ShapeMixin:
             dtype = shape[0]
         if dtype is not None:
             return self._view_dtype(dtype)
-        return M.Reshape.apply(self, shape=_shape_arg(shape), view=True)
+        return M.Reshape.apply(self, shape=_shape_arg(shape, "view"), view=True)
 
     def _view_dtype(self, dtype):
         npd = D.np_dtype(dtype)

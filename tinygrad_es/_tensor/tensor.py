@@ -308,6 +308,9 @@ class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin,
             raise RuntimeError(f"backward() sin argumento sólo vale para una salida escalar; ésta tiene "
                                f"forma {tuple(self._data.shape)}. Pasa gradient= con esa forma o "
                                f"reduce antes (p. ej. .sum() o .mean())")
+        if gradient is not None and not isinstance(gradient, (TensorBase, np.ndarray, int, float)):
+            raise TypeError(f"backward: gradient debe ser un Tensor (con la forma de la salida) o None, no "
+                            f"{type(gradient).__name__}")
         if inputs is None and not create_graph:  # el camino de siempre, sin rodeos
             if gradient is None:
                 g = np.ones_like(self._data)

@@ -58,10 +58,17 @@ def _prune(order: list, wanted: set) -> tuple:
     return [n for n in order if id(n) in needed], needed
 
 
+def _hook_result(r):
+    if not isinstance(r, (TensorBase, np.ndarray)):
+        raise TypeError(f"el hook de register_hook debe devolver un Tensor (el gradiente nuevo) o None, no "
+                        f"{type(r).__name__}")
+
+
 def _apply_hooks(t, g):
     for h in t._hooks.values():
         r = h(TensorBase._wrap(g))
         if r is not None:
+            _hook_result(r)
             r = r._data if isinstance(r, TensorBase) else np.asarray(r)
             if r.shape != g.shape:
                 raise RuntimeError(f"el hook de register_hook devolvió un gradiente de forma {r.shape}, "
@@ -74,6 +81,7 @@ def _apply_hooks_graph(t, g):
     for h in t._hooks.values():
         r = h(g)
         if r is not None:
+            _hook_result(r)
             r = as_tensor_grad(r, g._data.dtype)
             if r._data.shape != g._data.shape:
                 raise RuntimeError(f"el hook de register_hook devolvió un gradiente de forma {r._data.shape}, "

@@ -34,12 +34,21 @@ class StateDictSizeError(RuntimeError, ValueError):
     """Una clave tiene otra forma (``RuntimeError`` como en PyTorch; también ``ValueError``)."""
 
 
+class StateDictTypeError(RuntimeError, TypeError):
+    """Un valor que no es un tensor numérico (``RuntimeError`` como en PyTorch; también ``TypeError``)."""
+
+
 def _array(v, key):
     if isinstance(v, TensorBase):
         return v._data
     if isinstance(v, (np.ndarray, np.generic, int, float, bool)):
-        return np.asarray(v)
-    raise TypeError(f"load_state_dict: el valor de '{key}' es un {type(v).__name__}, no un tensor")
+        a = np.asarray(v)
+        if a.dtype.kind not in "biufc":  # texto u objetos: nunca "could not convert string to float"
+            raise StateDictTypeError(f"load_state_dict: el valor de '{key}' no es numérico (dtype {a.dtype}, "
+                                     f"p. ej. {a.reshape(-1)[:2].tolist()}); el checkpoint está dañado o no es "
+                                     f"de este modelo")
+        return a
+    raise StateDictTypeError(f"load_state_dict: el valor de '{key}' es un {type(v).__name__}, no un tensor")
 
 
 class StateDictMixin:

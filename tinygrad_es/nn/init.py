@@ -10,6 +10,7 @@ import numpy as np
 
 from .._random import default_rng
 from .._tensor import Tensor
+from .._validate import choice
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "zeros_", "ones_", "constant_", "eye_",
            "dirac_", "orthogonal_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"]
@@ -170,8 +171,7 @@ def xavier_normal_(tensor, gain=1.0, generator=None, rng=None):
 
 def _kaiming_std(t, a, mode, nonlinearity):
     fi, fo = _fans(t)
-    if mode not in ("fan_in", "fan_out"):
-        raise ValueError(f"mode debe ser 'fan_in' o 'fan_out', no {mode!r}")
+    choice(mode, ("fan_in", "fan_out"), "mode", "kaiming")
     fan = fi if mode == "fan_in" else fo
     return calculate_gain(nonlinearity, a) / math.sqrt(fan)
 

@@ -7,6 +7,7 @@ mismo bucle que una red de tensores.
 import random
 
 from ..autograd.value import Value
+from .._validate import choice, integer
 from .module import Module
 
 _ACTS = ("tanh", "sigmoid", "relu", "linear")
@@ -17,14 +18,17 @@ class Neuron(Module):
 
     def __init__(self, nin: int, activation: str = "tanh", rng: random.Random | None = None):
         super().__init__()
-        if activation not in _ACTS:
-            raise ValueError(f"activación desconocida {activation!r}; usa una de {_ACTS}")
+        integer(nin, "nin (número de entradas)", "Neuron", low=0)
+        choice(activation, _ACTS, "activation", "Neuron")
         r = rng or random
         self.w = [Value(r.uniform(-1, 1), label=f"w{i}") for i in range(nin)]
         self.b = Value(0.0, label="b")
         self.activation = activation
 
     def forward(self, x):
+        x = [x] if isinstance(x, (Value, int, float)) else list(x)  # la salida de una capa de una neurona
+        if len(x) != len(self.w):  # zip acortaría en silencio: sería un resultado equivocado
+            raise RuntimeError(f"la neurona espera {len(self.w)} entradas y recibió {len(x)}")
         act = self.b
         for wi, xi in zip(self.w, x):
             act = act + wi * xi
@@ -57,6 +61,10 @@ class MLP(Module):
     def __init__(self, nin: int, nouts: list, activation: str = "tanh", out_activation=None, seed=None):
         super().__init__()
         rng = random.Random(seed) if seed is not None else None
+        integer(nin, "nin (número de entradas)", "MLP", low=1)
+        if isinstance(nouts, (str, bytes)) or not hasattr(nouts, "__iter__"):
+            raise TypeError(f"MLP: nouts debe ser la lista de neuronas por capa, p. ej. [4, 1], no {nouts!r}")
+        nouts = [integer(n, "nouts (neuronas de cada capa)", "MLP", low=1) for n in nouts]
         sz = [nin] + list(nouts)
         last = out_activation or activation
         self.layers = [Layer(sz[i], sz[i + 1], activation if i < len(nouts) - 1 else last, rng)

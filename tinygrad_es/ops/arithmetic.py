@@ -119,7 +119,7 @@ class Pow(ArrayFunction):
             if ctx.needs_input_grad[0]:
                 ga = xp.where(b == 0, 0, g * b * a ** (b - 1))
             if ctx.needs_input_grad[1]:
-                gb = xp.where((a == 0) & (b >= 0), 0, g * out * xp.log(a))
+                gb = g * xp.where((a == 0) & (b >= 0), 0, out * xp.log(a))  # multiplica como PyTorch (g nan → nan)
         return ga, gb
 
 
@@ -191,7 +191,7 @@ class Atan2(ArrayFunction):
         xp = namespace(g)
         r2 = a * a + b * b
         with np.errstate(**_ERR):
-            k = xp.where(r2 == 0, 0, g / xp.where(r2 == 0, 1, r2))
+            k = g * xp.where(r2 == 0, 0, 1 / xp.where(r2 == 0, 1, r2))  # en el origen 0·g (nan si g es nan)
         return k * b, -k * a
 
 
@@ -272,7 +272,11 @@ class Remainder(ArrayFunction):
         ctx.save_for_backward(a, b)
         ctx.scalar_first = scalar_first
         with np.errstate(**_ERR):
-            return np.remainder(a, b)
+            if np.result_type(a, b).kind != "f":
+                return np.remainder(a, b)
+            # el de PyTorch: fmod y, si el signo no es el del divisor, + b (3 % −0.25 = +0, no el −0 de numpy)
+            mod = np.fmod(a, b)
+            return np.where((mod != 0) & ((b < 0) != (mod < 0)), mod + b, mod)
 
     @staticmethod
     def backward(ctx, g):
@@ -281,15 +285,18 @@ class Remainder(ArrayFunction):
                                "PyTorch); usa tensor % tensor o calcula fuera del grafo")
         a, b = ctx.saved_tensors
         with np.errstate(**_ERR):
-            return g, None if not ctx.needs_input_grad[1] else -g * np.floor(a / b)
+            # el cociente por defecto de PyTorch (el de divmod: 1 // −inf = −1, inf // 1 = nan)
+            return g, None if not ctx.needs_input_grad[1] else -g * np.floor_divide(a, b)
 
 
 class DivRounding(ArrayFunction):
     """División con redondeo (``trunc`` o ``floor``): el resultado es constante a trozos, así que
     ∂/∂a = ∂/∂b = 0 (como ``torch.div(..., rounding_mode=...)``). ``floor_divide`` (``//``) no tiene
-    derivada en PyTorch: con ``differentiable=False`` el backward lo dice."""
+    derivada en PyTorch: con ``differentiable=False`` el backward lo dice. Aunque la derivada sea 0,
+    PyTorch guarda ``b`` (y ``a`` para ∂/∂b): cambiarlos in situ antes del backward es un error."""
 
     tangent = staticmethod(elementwise_tangent)
+    reads = ((1,), (0, 1))
 
     @staticmethod
     def forward(ctx, a, b, mode="floor", differentiable=True):

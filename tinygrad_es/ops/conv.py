@@ -33,6 +33,24 @@ def _watch(ctx, state):
         ctx.save_for_backward(state.w, *state.saved)
 
 
+def _empty_forward(ctx, x, w, b, out_shape):
+    """Sin elementos en la entrada (lote vacío N = 0, o C = 0): la salida es sólo el sesgo (suma
+    vacía = 0), como en PyTorch; el backward da ceros con las formas de ``x`` y ``w``."""
+    ctx.state, ctx.has_b, ctx.empty = None, b is not None, (x.shape, w.shape)
+    if ctx.requires_grad:
+        ctx.x_in, ctx.w_in = x, w  # también para el backward con grafo (orden superior)
+    out = np.zeros(out_shape, x.dtype)
+    if b is not None:
+        out += b[None, :, None, None]
+    return out
+
+
+def _empty_backward(ctx, g):
+    (xs, ws), dt = ctx.empty, g.dtype
+    grads = (np.zeros(xs, dt), np.zeros(ws, dt))
+    return grads + (g.sum(axis=(0, 2, 3)),) if ctx.has_b else grads
+
+
 class Conv2d(ArrayFunction):
     """Convolución 2-D (correlación cruzada, como PyTorch) con stride ``s``, relleno ``p``,
     dilatación ``d`` y ``G`` grupos; ``x`` (N, C, H, W), ``w`` (O, C/G, kh, kw):
@@ -54,6 +72,10 @@ class Conv2d(ArrayFunction):
     @staticmethod
     def forward(ctx, x, w, b=None, stride=(1, 1), padding=(0, 0), dilation=(1, 1), groups=1):
         x, w, b = _common_float(x, w, b)
+        if x.size == 0:
+            hw = [K.conv_output_size(x.shape[2 + i], w.shape[2 + i], stride[i], padding[i], dilation[i])
+                  for i in range(2)]
+            return _empty_forward(ctx, x, w, b, (x.shape[0], w.shape[0], *hw))
         # Winograd y las tomas de relleno del núcleo directo multiplican 0·inf o restan inf − inf:
         # con entradas no finitas se usa im2col, que da lo mismo que PyTorch (una suma: barata)
         with np.errstate(over="ignore", invalid="ignore"):
@@ -70,6 +92,8 @@ class Conv2d(ArrayFunction):
     def backward(ctx, g):
         if not isinstance(g, np.ndarray):
             return _graph_backward(ctx, g, transpose=False)
+        if getattr(ctx, "empty", None):
+            return _empty_backward(ctx, g)
         need = ctx.needs_input_grad
         dx, dw, db = K.conv2d_backward(g, ctx.state, need_x=need[0], need_w=need[1],
                                        need_b=ctx.has_b and need[2])
@@ -99,6 +123,10 @@ class ConvTranspose2d(ArrayFunction):
     def forward(ctx, x, w, b=None, stride=(1, 1), padding=(0, 0), output_padding=(0, 0), dilation=(1, 1),
                 groups=1):
         x, w, b = _common_float(x, w, b)
+        if x.size == 0:
+            hw = [K.conv_transpose_output_size(x.shape[2 + i], w.shape[2 + i], stride[i], padding[i], dilation[i],
+                                               output_padding[i]) for i in range(2)]
+            return _empty_forward(ctx, x, w, b, (x.shape[0], w.shape[1] * groups, *hw))
         out, state = K.conv_transpose2d_forward(x, w, b, stride, padding, output_padding, dilation, groups,
                                                 save=ctx.requires_grad)
         ctx.state, ctx.has_b = state, b is not None
@@ -111,6 +139,8 @@ class ConvTranspose2d(ArrayFunction):
     def backward(ctx, g):
         if not isinstance(g, np.ndarray):
             return _graph_backward(ctx, g, transpose=True)
+        if getattr(ctx, "empty", None):
+            return _empty_backward(ctx, g)
         need = ctx.needs_input_grad
         dx, dw, db = K.conv_transpose2d_backward(g, ctx.state, need_x=need[0], need_w=need[1],
                                                  need_b=ctx.has_b and need[2])

@@ -99,6 +99,13 @@ class Solve(ArrayFunction):
         return ga, gb
 
 
+def _sgn(xp, a):
+    """sgn de PyTorch: 0 en nan (``np.sign`` da nan); con tensores, ``Tensor.sign`` ya lo hace."""
+    if isinstance(a, np.ndarray):
+        return (a > 0).astype(a.dtype) - (a < 0).astype(a.dtype)
+    return xp.sign(a)
+
+
 class VectorNorm(ArrayFunction):
     """‖x‖_p = (Σ|xᵢ|^p)^(1/p) sobre ``axis`` (p = ±inf: máx./mín. de |x|; p = 0: cuántos ≠ 0).
     Derivadas (las de PyTorch, con 0 donde la norma es 0):
@@ -143,19 +150,19 @@ class VectorNorm(ArrayFunction):
             if p == 0:
                 return None  # PyTorch no da gradiente (queda .grad = None)
             if p == 1:
-                return xp.sign(a) * g
+                return _sgn(xp, a) * g
             if p == 2:
                 return g * xp.where(norm == 0, 0, a / xp.where(norm == 0, 1, norm))
             if np.isinf(p):
                 ab = xp.abs(a)
                 mask = (ab == norm) | (ab != ab)  # los nan también cuentan
                 mask = mask._data if not isinstance(mask, np.ndarray) else mask
-                return xp.sign(a) * (g / mask.sum(axis=ctx.axes, keepdims=True)) * mask
+                return _sgn(xp, a) * (g / mask.sum(axis=ctx.axes, keepdims=True)) * mask
             ab = xp.abs(a)
             if p < 1:
-                scaled = xp.sign(a) * xp.where(a == 0, 0, ab ** (p - 1))
+                scaled = _sgn(xp, a) * xp.where(a == 0, 0, ab ** (p - 1))
                 return scaled * g * norm ** (1 - p)
-            scaled = xp.sign(a) * ab ** (p - 1) if p < 2 else a * ab ** (p - 2)
+            scaled = _sgn(xp, a) * ab ** (p - 1) if p < 2 else a * ab ** (p - 2)
             scale = xp.where(norm == 0, 0, g / norm ** (p - 1))
             return scaled * scale
 

@@ -1,5 +1,5 @@
-"""Pérdidas con su propio nodo: la entropía cruzada desde logits (fusionada y estable) y las dos
-entropías cruzadas binarias (sobre probabilidades y sobre logits). Las firmas de PyTorch
+"""Pérdidas con su propio nodo: la entropía cruzada desde logits (fusionada y estable), las dos
+entropías cruzadas binarias (sobre probabilidades y sobre logits) y smooth L1 / Huber. Las firmas de PyTorch
 (``reduction``, ``weight``...) están en ``nn/functional/loss.py``.
 """
 import numpy as np
@@ -7,7 +7,7 @@ import numpy as np
 from ..autograd import ArrayFunction
 from ._namespace import namespace
 
-__all__ = ["CrossEntropyIdx", "BCE", "BCEWithLogits"]
+__all__ = ["CrossEntropyIdx", "BCE", "BCEWithLogits", "SmoothL1"]
 
 
 class CrossEntropyIdx(ArrayFunction):
@@ -133,3 +133,35 @@ class BCEWithLogits(ArrayFunction):
         gt = g * (-x + (pw - 1) * sp) if ctx.needs_input_grad[1] else None
         gp = g * t * sp if ctx.needs_input_grad[2] else None
         return gx, gt, gp
+
+
+class SmoothL1(ArrayFunction):
+    """Smooth L1 de ``d = a − b`` por elementos, multiplicada por ``scale``: ``½d²/β`` si ``|d| < β``,
+    si no ``|d| − ½β`` (Huber con δ es ``scale = β = δ``). Derivadas (las de PyTorch, que eligen
+    el tramo: un ``d`` infinito da ±1, no nan):
+    ∂/∂a = −∂/∂b = scale·g·(−1 si d < −β; 1 si d > β; d/β si no)."""
+
+    differentiable = True
+    reads = ((0, 1),)
+
+    @staticmethod
+    def forward(ctx, a, b, beta=1.0, scale=1.0):
+        ctx.save_for_backward(a, b)
+        ctx.beta, ctx.scale = beta, scale
+        with np.errstate(invalid="ignore", over="ignore"):
+            d = a - b
+            ad = np.abs(d)
+            out = np.where(ad < beta, 0.5 * d * d / beta, ad - 0.5 * beta)
+        return np.asarray(out * scale if scale != 1 else out, dtype=np.result_type(a, b))
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        xp = namespace(g)
+        beta, scale = ctx.beta, ctx.scale
+        with np.errstate(invalid="ignore", over="ignore"):
+            d = a - b
+            gd = xp.where(d < -beta, -g, xp.where(d > beta, g, g * d / beta))
+            if scale != 1:
+                gd = gd * scale
+        return gd, -gd

@@ -311,16 +311,17 @@ def _to_last(a, axes):
 
 
 class Prod(ArrayFunction):
-    """Producto sobre ``axis``. ∂/∂xᵢ = g·Π_{j≠i} xⱼ, calculado como (producto exclusivo por la
-    izquierda)·(producto exclusivo por la derecha): exacto aunque haya ceros (sin dividir por xᵢ)."""
+    """Producto sobre ``axis``. ∂/∂xᵢ = g·Π_{j≠i} xⱼ, con el mismo cálculo que PyTorch: sin ceros,
+    g·prod/xᵢ; con ceros, (producto exclusivo por la izquierda)·(por la derecha), exacto sin dividir;
+    en la reducción total (``whole``) con dos o más ceros, 0."""
 
     differentiable = True  # (orden superior sin ceros: véase backward)
 
     reads = ((0, -1),)
 
     @staticmethod
-    def forward(ctx, a, axis=(), keepdims=False):
-        ctx.axes, ctx.keepdims = axis, keepdims
+    def forward(ctx, a, axis=(), keepdims=False, whole=False):
+        ctx.axes, ctx.keepdims, ctx.whole = axis, keepdims, whole
         with np.errstate(**_ERR):
             out = np.asarray(np.prod(a, axis=axis, keepdims=keepdims, dtype=a.dtype))
         ctx.save_for_backward(a, out)
@@ -336,6 +337,12 @@ class Prod(ArrayFunction):
             return _expand_back(g, a.shape, axes, ctx.keepdims) * _expand_back(out, a.shape, axes, ctx.keepdims) / a
         if a.ndim == 0:
             return g * np.ones_like(a)
+        zeros = int(np.count_nonzero(a == 0))
+        if zeros == 0:
+            with np.errstate(**_ERR):
+                return _expand_back(g, a.shape, axes, ctx.keepdims) * (_expand_back(out, a.shape, axes, ctx.keepdims) / a)
+        if ctx.whole and zeros > 1:
+            return np.zeros_like(a)
         flat, rest, moved_shape = _to_last(a, axes)
         with np.errstate(**_ERR):
             left = np.ones_like(flat)

@@ -69,7 +69,7 @@ def _weight_grads(need, dgx2, x, hprev, w_ih, dgh2=None):
     dgh2 = dgx2 if dgh2 is None else dgh2
     dx = gemm.matmul(dgx2, w_ih).reshape(T, B, In) if need[0] else None
     dw_ih = gemm.matmul(dgx2.T, x.reshape(T * B, In)) if need[1] else None
-    dw_hh = gemm.matmul(dgh2.T, hprev.reshape(T * B, -1)) if need[2] else None
+    dw_hh = gemm.matmul(dgh2.T, hprev.reshape(T * B, hprev.shape[-1])) if need[2] else None
     return dx, dw_ih, dw_hh
 
 

@@ -156,8 +156,9 @@ class Cumsum(ArrayFunction):
 
 
 class Cumprod(ArrayFunction):
-    """Producto acumulado yⱼ = Π_{k≤j} xₖ. ∂/∂xᵢ = P_{i−1}·Sᵢ con P el producto exclusivo por la
-    izquierda y Sᵢ = Σ_{j≥i} g_j·Π_{i<k≤j} xₖ (recurrencia Sᵢ = gᵢ + xᵢ₊₁·Sᵢ₊₁): exacto con ceros."""
+    """Producto acumulado yⱼ = Π_{k≤j} xₖ. Con el cálculo de PyTorch: antes del primer cero,
+    ∂/∂xᵢ = (Σ_{j≥i} g_j·y_j)/xᵢ; en el primer cero z, P_{z−1}·S_z con P el producto exclusivo por la
+    izquierda y S_z = Σ_{j≥z} g_j·Π_{z<k≤j} xₖ (recurrencia Sᵢ = gᵢ + xᵢ₊₁·Sᵢ₊₁); después, 0."""
 
     differentiable = True  # (orden superior sin ceros: véase backward)
     reads = ((0, -1),)
@@ -181,21 +182,29 @@ class Cumprod(ArrayFunction):
         x = np.moveaxis(a, ctx.axis, 0)
         gg = np.moveaxis(g, ctx.axis, 0)
         n = x.shape[0]
+        if x.size <= 1 or n == 1:
+            return g.copy()
+        y = np.moveaxis(out, ctx.axis, 0)
         out = np.empty_like(gg)
-        if n == 0:
-            return np.moveaxis(out, 0, ctx.axis)
-        with np.errstate(over="ignore", invalid="ignore"):
+        before = np.logical_or.accumulate(x == 0, axis=0) == 0  # antes del primer cero
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            w = np.where(before, y * gg, 0)
+            division = np.flip(np.cumsum(np.flip(w, 0), axis=0), 0) / x
             excl = np.ones_like(x)
             excl[1:] = np.cumprod(x[:-1], axis=0)
-            s = gg[n - 1].copy()
+            # S del primer cero: sólo hasta el segundo cero (lo que hay detrás no cuenta, ni con nan)
+            live = np.cumsum(x == 0, axis=0) <= 1
+            gl, xl = np.where(live, gg, 0), np.where(live, x, 0)
+            s = gl[n - 1].copy()
             out[n - 1] = excl[n - 1] * s
             for i in range(n - 2, -1, -1):
-                s = gg[i] + x[i + 1] * s
+                s = gl[i] + xl[i + 1] * s
                 out[i] = excl[i] * s
         # tras el primer cero la derivada es 0 exacto (elegido: un g inf o nan no se cuela, como PyTorch)
         zero_before = np.zeros(x.shape, dtype=bool)
         zero_before[1:] = np.logical_or.accumulate(x[:-1] == 0, axis=0)
         out[zero_before] = 0
+        out = np.where(before, division, out)
         return np.moveaxis(out, 0, ctx.axis)
 
 

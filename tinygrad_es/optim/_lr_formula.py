@@ -15,6 +15,7 @@ from collections import Counter
 from functools import wraps
 from weakref import ref
 
+from .._validate import DataError, ZeroStepError, integer, number
 from .optimizer import Optimizer
 
 __all__ = ["LRScheduler", "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR",
@@ -42,6 +43,13 @@ def format_param(name, optimizer, param):
 
 def group_values(optimizer, key):
     return [group[key] for group in optimizer.param_groups]
+
+
+def _check_state(owner, state_dict):
+    """El estado de un planificador es un dict (``scheduler.state_dict()``); si no, error claro."""
+    if not isinstance(state_dict, dict):
+        raise DataError(f"{type(owner).__name__}.load_state_dict espera un dict (p. ej. scheduler.state_dict()), no "
+                        f"{type(state_dict).__name__}")
 
 
 class LRScheduler:
@@ -92,6 +100,7 @@ class LRScheduler:
         return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
 
     def load_state_dict(self, state_dict: dict) -> None:
+        _check_state(self, state_dict)
         self.__dict__.update(state_dict)
 
     def get_last_lr(self) -> list:
@@ -163,6 +172,7 @@ class _LambdaState:
         return sd
 
     def load_state_dict(self, state_dict):
+        _check_state(self, state_dict)
         state_dict = dict(state_dict)
         fns = state_dict.pop("lr_lambdas")
         self.__dict__.update(state_dict)
@@ -203,7 +213,8 @@ class StepLR(LRScheduler):
     """lr = lr₀ · γ^⌊época / step_size⌋ (multiplica por γ cada ``step_size`` épocas)."""
 
     def __init__(self, optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1):
-        self.step_size, self.gamma = step_size, gamma
+        self.step_size = integer(step_size, "step_size", "StepLR", low=1, exc=ZeroStepError)
+        self.gamma = number(gamma, "gamma", "StepLR")
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
@@ -220,8 +231,10 @@ class MultiStepLR(LRScheduler):
     """lr = lr₀ · γ^(hitos alcanzados): multiplica por γ en cada época de ``milestones``."""
 
     def __init__(self, optimizer, milestones, gamma: float = 0.1, last_epoch: int = -1):
-        self.milestones = Counter(milestones)
-        self.gamma = gamma
+        if isinstance(milestones, (str, bytes)) or not hasattr(milestones, "__iter__"):
+            raise TypeError(f"MultiStepLR: milestones debe ser una lista de épocas (enteros), no {milestones!r}")
+        self.milestones = Counter(integer(m, "milestones", "MultiStepLR") for m in milestones)
+        self.gamma = number(gamma, "gamma", "MultiStepLR")
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
@@ -239,8 +252,8 @@ class ConstantLR(LRScheduler):
     """lr = lr₀ · factor durante ``total_iters`` épocas; después, lr₀."""
 
     def __init__(self, optimizer, factor: float = 1.0 / 3, total_iters: int = 5, last_epoch: int = -1):
-        if factor > 1.0 or factor < 0:
-            raise ValueError(f"ConstantLR: factor debe estar entre 0 y 1, no {factor}")
+        number(factor, "factor", "ConstantLR", low=0.0, high=1.0)
+        integer(total_iters, "total_iters", "ConstantLR", low=0)
         self.factor, self.total_iters = factor, total_iters
         super().__init__(optimizer, last_epoch)
 
@@ -263,10 +276,9 @@ class LinearLR(LRScheduler):
 
     def __init__(self, optimizer, start_factor: float = 1.0 / 3, end_factor: float = 1.0, total_iters: int = 5,
                  last_epoch: int = -1):
-        if start_factor > 1.0 or start_factor <= 0:
-            raise ValueError(f"LinearLR: start_factor debe estar en (0, 1], no {start_factor}")
-        if end_factor > 1.0 or end_factor < 0:
-            raise ValueError(f"LinearLR: end_factor debe estar en [0, 1], no {end_factor}")
+        number(start_factor, "start_factor", "LinearLR", low=0.0, low_open=True, high=1.0)
+        number(end_factor, "end_factor", "LinearLR", low=0.0, high=1.0)
+        integer(total_iters, "total_iters", "LinearLR", low=1, exc=ZeroStepError)
         self.start_factor, self.end_factor, self.total_iters = start_factor, end_factor, total_iters
         super().__init__(optimizer, last_epoch)
 
@@ -289,7 +301,7 @@ class ExponentialLR(LRScheduler):
     """lr = lr₀ · γ^época."""
 
     def __init__(self, optimizer, gamma: float, last_epoch: int = -1):
-        self.gamma = gamma
+        self.gamma = number(gamma, "gamma", "ExponentialLR")
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
@@ -306,7 +318,8 @@ class PolynomialLR(LRScheduler):
     """lr = lr₀ · (1 − min(época, total_iters)/total_iters)^power."""
 
     def __init__(self, optimizer, total_iters: int = 5, power: float = 1.0, last_epoch: int = -1):
-        self.total_iters, self.power = total_iters, power
+        self.total_iters = integer(total_iters, "total_iters", "PolynomialLR", low=1, exc=ZeroStepError)
+        self.power = number(power, "power", "PolynomialLR")
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
@@ -326,7 +339,8 @@ class CosineAnnealingLR(LRScheduler):
     """lr = η_min + (lr₀ − η_min)·(1 + cos(π·época/T_max))/2 (medio coseno en ``T_max`` épocas)."""
 
     def __init__(self, optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1):
-        self.T_max, self.eta_min = T_max, eta_min
+        number(T_max, "T_max", "CosineAnnealingLR", low=0, low_open=True, exc=ZeroStepError)
+        self.T_max, self.eta_min = T_max, number(eta_min, "eta_min", "CosineAnnealingLR")
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):

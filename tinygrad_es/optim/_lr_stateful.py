@@ -8,7 +8,8 @@ import warnings
 from bisect import bisect_right
 from functools import partial
 
-from ._lr_formula import _EPOCH_WARNING, LRScheduler, check_optimizer, format_param, group_values
+from .._validate import DataError, choice, integer, number
+from ._lr_formula import _EPOCH_WARNING, LRScheduler, _check_state, check_optimizer, format_param, group_values
 
 __all__ = ["ReduceLROnPlateau", "SequentialLR", "ChainedScheduler", "CyclicLR", "OneCycleLR",
            "CosineAnnealingWarmRestarts"]
@@ -20,8 +21,11 @@ class ReduceLROnPlateau(LRScheduler):
 
     def __init__(self, optimizer, mode: str = "min", factor: float = 0.1, patience: int = 10,
                  threshold: float = 1e-4, threshold_mode: str = "rel", cooldown: int = 0, min_lr=0, eps: float = 1e-8):
-        if factor >= 1.0:
-            raise ValueError(f"ReduceLROnPlateau: factor debe ser < 1.0, no {factor}")
+        number(factor, "factor", "ReduceLROnPlateau", low=0.0, high=1.0, high_open=True)
+        integer(patience, "patience", "ReduceLROnPlateau")
+        integer(cooldown, "cooldown", "ReduceLROnPlateau", low=0)
+        number(threshold, "threshold", "ReduceLROnPlateau")
+        number(eps, "eps", "ReduceLROnPlateau", low=0.0)
         self.factor = factor
         check_optimizer(optimizer)
         self.optimizer = optimizer
@@ -43,7 +47,8 @@ class ReduceLROnPlateau(LRScheduler):
         self.num_bad_epochs = 0
 
     def step(self, metrics, epoch=None) -> None:
-        current = float(metrics)
+        current = float(number(metrics, "metrics (la métrica que vigila)", "ReduceLROnPlateau.step", nan_ok=True,
+                               type_exc=DataError))
         if epoch is None:
             epoch = self.last_epoch + 1
         else:
@@ -89,14 +94,13 @@ class ReduceLROnPlateau(LRScheduler):
         return a > best + self.threshold
 
     def _init_is_better(self, mode, threshold, threshold_mode):
-        if mode not in {"min", "max"}:
-            raise ValueError(f"ReduceLROnPlateau: mode debe ser 'min' o 'max', no {mode!r}")
-        if threshold_mode not in {"rel", "abs"}:
-            raise ValueError(f"ReduceLROnPlateau: threshold_mode debe ser 'rel' o 'abs', no {threshold_mode!r}")
+        choice(mode, ("min", "max"), "mode", "ReduceLROnPlateau")
+        choice(threshold_mode, ("rel", "abs"), "threshold_mode", "ReduceLROnPlateau")
         self.mode_worse = math.inf if mode == "min" else -math.inf
         self.mode, self.threshold, self.threshold_mode = mode, threshold, threshold_mode
 
     def load_state_dict(self, state_dict):
+        _check_state(self, state_dict)
         self.__dict__.update(state_dict)
         self._init_is_better(self.mode, self.threshold, self.threshold_mode)
 
@@ -121,6 +125,7 @@ class _Composite:
         return sd
 
     def load_state_dict(self, state_dict):
+        _check_state(self, state_dict)
         state_dict = dict(state_dict)
         subs = state_dict.pop("_schedulers")
         self.__dict__.update(state_dict)
@@ -366,8 +371,7 @@ class OneCycleLR(LRScheduler):
                                      phase(self.total_steps - 1, "max_lr", "min_lr", "base_momentum", "max_momentum")]
         if not isinstance(pct_start, float) or pct_start < 0 or pct_start > 1:
             raise ValueError(f"pct_start debe ser un float entre 0 y 1, no {pct_start}")
-        if anneal_strategy not in ("cos", "linear"):
-            raise ValueError(f"anneal_strategy debe ser 'cos' o 'linear', no {anneal_strategy!r}")
+        choice(anneal_strategy, ("cos", "linear"), "anneal_strategy", "OneCycleLR")
         self._anneal_func_type = anneal_strategy
         max_lrs = format_param("max_lr", optimizer, max_lr)
         if last_epoch == -1:

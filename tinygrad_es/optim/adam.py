@@ -7,6 +7,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..kernels.adam import adam_step
+from .._validate import number_pair
 from .optimizer import Optimizer, check_hparam, check_lr_eps_decay, lerp_
 
 __all__ = ["Adam", "AdamW", "Adamax", "NAdam", "RAdam"]
@@ -17,9 +18,8 @@ def _fused_ok(p, *arrays):
             and all(a.dtype == p.dtype and a.shape == p.shape and a.flags.c_contiguous for a in arrays))
 
 
-def _check_betas(betas):
-    check_hparam(0.0 <= betas[0] < 1.0, "betas[0] (debe estar en [0, 1))", betas[0])
-    check_hparam(0.0 <= betas[1] < 1.0, "betas[1] (debe estar en [0, 1))", betas[1])
+def _check_betas(owner, betas):
+    number_pair(betas, "betas", owner, low=0.0, high=1.0, high_open=True)
 
 
 class Adam(Optimizer):
@@ -30,10 +30,10 @@ class Adam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, *,
                  foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
                  decoupled_weight_decay=False):
-        check_hparam(lr >= 0.0, "la tasa de aprendizaje lr", lr)
-        check_hparam(eps >= 0.0, "eps", eps)
-        _check_betas(betas)
-        check_hparam(weight_decay >= 0.0, "weight_decay", weight_decay)
+        check_hparam(type(self).__name__, "lr (tasa de aprendizaje)", lr)
+        check_hparam(type(self).__name__, "eps", eps)
+        _check_betas(type(self).__name__, betas)
+        check_hparam(type(self).__name__, "weight_decay", weight_decay)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
                                       maximize=maximize, foreach=foreach, capturable=capturable,
                                       differentiable=differentiable, fused=fused,
@@ -90,8 +90,8 @@ class Adamax(Optimizer):
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, foreach=None, *,
                  maximize=False, differentiable=False, capturable=False):
-        check_lr_eps_decay(lr, eps, weight_decay)
-        _check_betas(betas)
+        check_lr_eps_decay(type(self).__name__, lr, eps, weight_decay)
+        _check_betas(type(self).__name__, betas)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, foreach=foreach,
                                       maximize=maximize, differentiable=differentiable, capturable=capturable))
 
@@ -117,9 +117,9 @@ class NAdam(Optimizer):
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3,
                  decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
                  differentiable=False):
-        check_lr_eps_decay(lr, eps, weight_decay)
-        _check_betas(betas)
-        check_hparam(momentum_decay >= 0.0, "momentum_decay", momentum_decay)
+        check_lr_eps_decay(type(self).__name__, lr, eps, weight_decay)
+        _check_betas(type(self).__name__, betas)
+        check_hparam(type(self).__name__, "momentum_decay", momentum_decay)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
                                       momentum_decay=momentum_decay, decoupled_weight_decay=decoupled_weight_decay,
                                       maximize=maximize, foreach=foreach, capturable=capturable,
@@ -160,8 +160,8 @@ class RAdam(Optimizer):
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, decoupled_weight_decay=False,
                  *, foreach=None, maximize=False, capturable=False, differentiable=False):
-        check_lr_eps_decay(lr, eps, weight_decay)
-        _check_betas(betas)
+        check_lr_eps_decay(type(self).__name__, lr, eps, weight_decay)
+        _check_betas(type(self).__name__, betas)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
                                       maximize=maximize, foreach=foreach, capturable=capturable,
                                       decoupled_weight_decay=decoupled_weight_decay, differentiable=differentiable))

@@ -15,11 +15,11 @@ class RMSprop(Optimizer):
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False,
                  capturable=False, foreach=None, maximize=False, differentiable=False):
-        check_hparam(lr >= 0.0, "la tasa de aprendizaje lr", lr)
-        check_hparam(eps >= 0.0, "eps", eps)
-        check_hparam(momentum >= 0.0, "momentum", momentum)
-        check_hparam(weight_decay >= 0.0, "weight_decay", weight_decay)
-        check_hparam(0.0 <= alpha <= 1.0, "alpha (debe estar en [0, 1])", alpha)
+        check_hparam(type(self).__name__, "lr (tasa de aprendizaje)", lr)
+        check_hparam(type(self).__name__, "eps", eps)
+        check_hparam(type(self).__name__, "momentum", momentum)
+        check_hparam(type(self).__name__, "weight_decay", weight_decay)
+        check_hparam(type(self).__name__, "alpha", alpha, high=1.0)
         super().__init__(params, dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
                                       weight_decay=weight_decay, capturable=capturable, foreach=foreach,
                                       maximize=maximize, differentiable=differentiable))
@@ -55,9 +55,9 @@ class Adagrad(Optimizer):
 
     def __init__(self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10,
                  foreach=None, *, maximize=False, differentiable=False, fused=None):
-        check_lr_eps_decay(lr, eps, weight_decay)
-        check_hparam(lr_decay >= 0.0, "lr_decay", lr_decay)
-        check_hparam(initial_accumulator_value >= 0.0, "initial_accumulator_value", initial_accumulator_value)
+        check_lr_eps_decay(type(self).__name__, lr, eps, weight_decay)
+        check_hparam(type(self).__name__, "lr_decay", lr_decay)
+        check_hparam(type(self).__name__, "initial_accumulator_value", initial_accumulator_value)
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
                                       initial_accumulator_value=initial_accumulator_value, foreach=foreach,
                                       maximize=maximize, differentiable=differentiable, fused=fused))
@@ -94,8 +94,8 @@ class Adadelta(Optimizer):
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, foreach=None, *, capturable=False,
                  maximize=False, differentiable=False):
-        check_lr_eps_decay(lr, eps, weight_decay)
-        check_hparam(0.0 <= rho <= 1.0, "rho (debe estar en [0, 1])", rho)
+        check_lr_eps_decay(type(self).__name__, lr, eps, weight_decay)
+        check_hparam(type(self).__name__, "rho", rho, high=1.0)
         super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize,
                                       capturable=capturable, foreach=foreach, differentiable=differentiable))
 

@@ -16,6 +16,7 @@ from collections import defaultdict
 import numpy as np
 
 from .._tensor import Tensor
+from .._validate import number
 from ..autograd import enable_grad
 from ..autograd.protocol import ParamNode
 
@@ -47,17 +48,17 @@ def _check_params_arg(params, name):
                         f"no {type(params).__name__}")
 
 
-def check_hparam(ok: bool, what: str, value):
-    """Validación de hiperparámetros como PyTorch (``not 0.0 <= lr`` también rechaza nan)."""
-    if not ok:
-        raise ValueError(f"valor no válido para {what}: {value}")
+def check_hparam(owner: str, name: str, value, low=0.0, high=None, high_open=False):
+    """Un hiperparámetro numérico (``_validate.number``): ``TypeError`` si no es un número (``lr="0.1"``,
+    ``None``), ``ValueError`` si es NaN o está fuera de ``[low, high]`` (como ``not 0.0 <= lr`` de PyTorch)."""
+    return number(value, name, owner, low=low, high=high, high_open=high_open)
 
 
-def check_lr_eps_decay(lr, eps, weight_decay):
+def check_lr_eps_decay(owner: str, lr, eps, weight_decay):
     """Las tres comprobaciones que comparten casi todos los optimizadores (como PyTorch)."""
-    check_hparam(lr >= 0.0, "la tasa de aprendizaje lr", lr)
-    check_hparam(eps >= 0.0, "eps", eps)
-    check_hparam(weight_decay >= 0.0, "weight_decay", weight_decay)
+    check_hparam(owner, "lr (tasa de aprendizaje)", lr)
+    check_hparam(owner, "eps", eps)
+    check_hparam(owner, "weight_decay", weight_decay)
 
 
 def _settable(p) -> bool:
@@ -108,6 +109,9 @@ class Optimizer:
             if default is required and name not in group:
                 raise ValueError(f"el grupo de parámetros no indica {name}, que es obligatorio")
             group.setdefault(name, default)
+            if isinstance(default, float) and group[name] is not default:  # lr='0.1' en un grupo: error aquí
+                check_hparam(type(self).__name__, f"{name} (del grupo {len(self.param_groups)})", group[name],
+                             low=None)
         if len({id(p) for p in params}) != len(params):
             warnings.warn("un grupo de parámetros tiene parámetros repetidos; en el futuro será un error "
                           "(como en PyTorch)", UserWarning, stacklevel=3)
@@ -126,6 +130,9 @@ class Optimizer:
         """Un paso de la fórmula sobre cada parámetro con gradiente; ``closure`` (opcional)
         recalcula y devuelve la pérdida."""
         loss = None
+        if closure is not None and not callable(closure):
+            raise TypeError(f"{type(self).__name__}.step: closure debe ser una función que recalcula la pérdida "
+                            f"(o nada), no {type(closure).__name__}")
         if closure is not None:
             with enable_grad():
                 loss = closure()
@@ -182,7 +189,21 @@ class Optimizer:
 
     def load_state_dict(self, state_dict: dict) -> None:
         """Carga el estado (también uno guardado por PyTorch): mismos grupos y tamaños."""
+        name = type(self).__name__
+        if not isinstance(state_dict, dict):
+            raise TypeError(f"{name}.load_state_dict espera un dict (p. ej. optimizer.state_dict()), no "
+                            f"{type(state_dict).__name__}")
+        for key in ("param_groups",):
+            if key not in state_dict:
+                raise KeyError(f"{name}.load_state_dict: al estado le falta la clave {key!r} (¿es el state_dict de "
+                               f"un modelo y no el de un optimizador?)")
         groups = state_dict["param_groups"]
+        if not isinstance(groups, (list, tuple)) or not all(isinstance(g, dict) and "params" in g for g in groups):
+            raise TypeError(f"{name}.load_state_dict: param_groups debe ser una lista de dicts con 'params'")
+        for i, g in enumerate(groups):
+            for key, default in self.defaults.items():
+                if isinstance(default, float) and key in g:
+                    check_hparam(name, f"{key} (del grupo {i} del estado)", g[key], low=None)
         if len(groups) != len(self.param_groups):
             raise ValueError(f"load_state_dict: el estado tiene {len(groups)} grupos de parámetros y el "
                              f"optimizador {len(self.param_groups)}")

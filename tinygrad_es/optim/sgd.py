@@ -17,9 +17,10 @@ class SGD(Optimizer):
 
     def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, *,
                  maximize=False, foreach=None, differentiable=False, fused=None):
-        check_hparam(lr >= 0.0, "la tasa de aprendizaje lr", lr)
-        check_hparam(momentum >= 0.0, "momentum", momentum)
-        check_hparam(weight_decay >= 0.0, "weight_decay", weight_decay)
+        check_hparam(type(self).__name__, "lr (tasa de aprendizaje)", lr)
+        check_hparam(type(self).__name__, "momentum", momentum)
+        check_hparam(type(self).__name__, "weight_decay", weight_decay)
+        check_hparam(type(self).__name__, "dampening", dampening, low=None)
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov necesita momentum > 0 y dampening = 0")
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,

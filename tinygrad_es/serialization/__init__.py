@@ -23,6 +23,7 @@ import zipfile
 
 import numpy as np
 
+from .._bounded_read import read_zip_member
 from .._io import atomic_write
 from ._pickle import Pickler, SerializationError, Unpickler, UnpicklingError
 from ._tensors import _Reader, _Writer
@@ -154,9 +155,6 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
                                          "en PyTorch model.state_dict() con torch.save")
             raise SerializationError(f"{name} es un zip pero no un checkpoint de PyTorch (no tiene data.pkl)")
         prefix = pkls[0][:-len("data.pkl")]
-        try:
-            pkl = zf.read(pkls[0])
-        except (zipfile.BadZipFile, EOFError, OSError) as e:
-            raise SerializationError(f"{name} está truncado o dañado al leer data.pkl: {e}") from None
+        pkl = read_zip_member(zf, pkls[0], name, SerializationError)  # tamaño comprobado antes de leer
         reader = _Reader(zf, prefix, name, map_location)
         return Unpickler(pkl, reader.allowed(), reader.persistent_load, reader.build, what=name).load()

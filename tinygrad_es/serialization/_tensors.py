@@ -11,6 +11,7 @@ from collections import OrderedDict
 import numpy as np
 
 from .. import _dtype as D
+from .._bounded_read import read_zip_member
 from .._tensor import Tensor
 from .._tensor.creation import from_numpy
 from ..device import device
@@ -246,11 +247,17 @@ class _Reader:
     def read_storage(self, s: _Storage):
         name = f"{self.prefix}data/{s.key}"
         try:
-            raw = self.zf.read(name)
+            info = self.zf.getinfo(name)
         except KeyError:
             raise SerializationError(f"{self.name} está dañado: falta el almacenamiento {name}") from None
-        except (zipfile.BadZipFile, EOFError, OSError) as e:
-            raise SerializationError(f"{self.name} está truncado o dañado al leer {name}: {e}") from None
+        dt = s.stype.dtype
+        try:
+            item = None if dt is None else 2 if dt == "bfloat16" else np.dtype(dt).itemsize
+        except TypeError:
+            item = None
+        expect = s.numel * item if item and isinstance(s.numel, int) and not isinstance(s.numel, bool) else None
+        # tamaños comprobados contra los bytes del fichero ANTES de leer (nada reserva lo que el zip sólo dice)
+        raw = read_zip_member(self.zf, info, self.name, SerializationError, expect)
         arr = np.frombuffer(raw, dtype=np.uint8).copy()  # copy(): escribible
         if s.stype.dtype is not None:
             arr = self._typed(arr, s.stype.dtype)

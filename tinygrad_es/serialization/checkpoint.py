@@ -11,11 +11,10 @@ from __future__ import annotations
 import errno
 import io
 import os
-import zipfile
-import zlib
 
 import numpy as np
 
+from .._bounded_read import load_npz, npy_header
 from .._io import atomic_write, os_error_es
 
 __all__ = ["save_state", "load_state", "CheckpointError"]
@@ -57,26 +56,14 @@ def load_state(path: str) -> dict:
             fh.read(1)
     except OSError as e:
         raise OSError(e.errno, f"no se pudo leer el checkpoint '{path}': {os_error_es(e)}") from None
-    try:
-        z = np.load(path, allow_pickle=False)
-    except ValueError as e:
-        if "pickle" in str(e):
-            raise CheckpointError(f"'{name}' no es un checkpoint .npz (parece un pickle o datos sin formato); "
-                                  f"por seguridad no se carga") from None
-        raise CheckpointError(f"'{name}' no es un checkpoint .npz válido: {e}") from None
-    except (zipfile.BadZipFile, EOFError, OSError) as e:
-        raise CheckpointError(f"'{name}' está dañado o truncado: no es un .npz legible ({type(e).__name__})") from None
-    if isinstance(z, np.ndarray):
-        raise CheckpointError(f"'{name}' es un .npy con un solo array {z.shape}, no un checkpoint .npz con "
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 16)
+    if head.startswith(b"\x93NUMPY"):
+        shape = npy_header(head, f"'{name}'", CheckpointError)[1]
+        raise CheckpointError(f"'{name}' es un .npy con un solo array {shape}, no un checkpoint .npz con "
                               f"nombres; guárdalo con save_state(modelo.state_dict(), ruta)")
-    try:
-        with z:
-            return {k: z[k] for k in z.files}
-    except ValueError as e:
-        if "allow_pickle" in str(e) or "Object arrays" in str(e):
-            raise CheckpointError(f"'{name}' contiene un array de objetos de Python (pickle); por seguridad "
-                                  f"no se carga: un checkpoint sólo debe tener arrays numéricos") from None
-        raise CheckpointError(f"'{name}' está dañado: {e}") from None
-    except (zipfile.BadZipFile, EOFError, OSError, zlib.error, KeyError) as e:
-        raise CheckpointError(f"'{name}' está dañado o truncado: no se pudo leer un array "
-                              f"({type(e).__name__})") from None
+    if not head.startswith(b"PK"):
+        raise CheckpointError(f"'{name}' no es un checkpoint .npz (parece un pickle o datos sin formato); "
+                              f"por seguridad no se carga")
+    # sin np.load: cada cabecera se compara con los bytes presentes antes de reservar (_bounded_read)
+    return load_npz(path, name, CheckpointError)

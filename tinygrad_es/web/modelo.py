@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import os
 import threading
-import zipfile
 
 import numpy as np
 
 from .. import Tensor, load, no_grad
 from ..models import SimpleCNN
+from ..serialization.checkpoint import load_state
 from ..viz.interpret import grad_cam
 from .preproceso import preprocesar
 
@@ -31,9 +31,8 @@ def cargar_state_dict(ruta: str) -> dict:
     ext = os.path.splitext(ruta)[1].lower()
     if ext == ".npz":
         try:
-            with np.load(ruta, allow_pickle=False) as z:
-                return {k: z[k] for k in z.files}
-        except (OSError, ValueError, zipfile.BadZipFile, EOFError) as e:
+            return load_state(ruta)  # sin pickle y con los tamaños comprobados antes de reservar
+        except (OSError, ValueError) as e:
             raise ErrorModelo(f"'{ruta}' no es un .npz válido ({e})") from None
     if ext in (".pt", ".pth"):
         try:

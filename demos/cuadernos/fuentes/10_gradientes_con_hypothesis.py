@@ -15,7 +15,7 @@
 import numpy as np
 
 import tinygrad_es as torch
-from tinygrad_es import Function, Tensor
+from tinygrad_es import Tensor
 import tinygrad_es.nn.functional as F
 from tinygrad_es.gradcheck import GradcheckError, gradcheck, numerical_grad
 
@@ -42,33 +42,33 @@ print(gradcheck(lambda a: F.cross_entropy(a, [0, 2, 1, 1]), [A]))
 # %% [markdown]
 # ## Una operación nueva... con un error
 #
-# Una `Function` define `forward` (con arrays de numpy) y `backward` (recibe el gradiente de
-# arriba y devuelve el de cada entrada). Aquí $\sin$, con su derivada **mal**: hemos puesto
+# Una `torch.autograd.Function` define `forward` (recibe y devuelve tensores, como en PyTorch) y
+# `backward` (recibe el gradiente de arriba y devuelve el de cada entrada). Aquí $\sin$, con su derivada **mal**: hemos puesto
 # $\sin$ donde debía ir $\cos$.
 
 # %%
-class SenoMal(Function):
+class SenoMal(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.sin(x)
+        return x.sin()
 
     @staticmethod
     def backward(ctx, grad):
         x, = ctx.saved_tensors
-        return grad * np.sin(x)          # ¡error! d sin(x)/dx = cos(x)
+        return grad * x.sin()          # ¡error! d sin(x)/dx = cos(x)
 
 
-class Seno(Function):
+class Seno(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.sin(x)
+        return x.sin()
 
     @staticmethod
     def backward(ctx, grad):
         x, = ctx.saved_tensors
-        return grad * np.cos(x)
+        return grad * x.cos()
 
 
 t = Tensor([0.3, 1.0, 2.5], requires_grad=True, dtype="float64")

@@ -15,13 +15,13 @@ import warnings
 import numpy as np
 
 from ..._tensor.creation import tensor
+from ..._validate import choice
 
 __all__ = ['melscale_fbanks', 'linear_fbanks', 'create_dct']
 
 
 def _hz_to_mel(freq: float, mel_scale: str = "htk") -> float:
-    if mel_scale not in ("htk", "slaney"):
-        raise ValueError(f"mel_scale debe ser 'htk' o 'slaney', no {mel_scale!r}")
+    choice(mel_scale, ("htk", "slaney"), "mel_scale")
     if mel_scale == "htk":
         return 2595.0 * math.log10(1.0 + freq / 700.0)
     f_sp, min_log_hz = 200.0 / 3, 1000.0
@@ -55,8 +55,7 @@ def melscale_fbanks(n_freqs, f_min, f_max, n_mels, sample_rate, norm=None, mel_s
     """
     if norm is not None and norm != "slaney":
         raise ValueError(f"melscale_fbanks: norm debe ser None o 'slaney', no {norm!r}")
-    if mel_scale not in ("htk", "slaney"):
-        raise ValueError(f"melscale_fbanks: mel_scale debe ser 'htk' o 'slaney', no {mel_scale!r}")
+    choice(mel_scale, ("htk", "slaney"), "mel_scale", "melscale_fbanks")
     if n_freqs < 1 or n_mels < 1:
         raise ValueError(f"melscale_fbanks: n_freqs ({n_freqs}) y n_mels ({n_mels}) deben ser ≥ 1")
     if f_min > f_max:

@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from ..._tensor.creation import tensor
+from ..._validate import number
 from ...nn.module import Module
 from .. import functional as AF
 from ..functional.signal import _apply_sinc, _sinc_kernel
@@ -21,6 +22,8 @@ class Resample(Module):
     def __init__(self, orig_freq=16000, new_freq=16000, resampling_method="sinc_interp_hann", lowpass_filter_width=6,
                  rolloff=0.99, beta=None, *, dtype=None):
         super().__init__()
+        number(orig_freq, "orig_freq", "Resample", low=0, low_open=True)
+        number(new_freq, "new_freq", "Resample", low=0, low_open=True)
         self.orig_freq, self.new_freq = orig_freq, new_freq
         self.gcd = math.gcd(int(orig_freq), int(new_freq))
         self.resampling_method, self.lowpass_filter_width, self.rolloff, self.beta = (

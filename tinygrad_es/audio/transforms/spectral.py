@@ -7,6 +7,7 @@ import math
 import warnings
 
 from ..._tensor.windows import hann_window
+from ..._validate import integer, number
 from ...nn.module import Module
 from .. import functional as AF
 
@@ -15,6 +16,17 @@ __all__ = ['Spectrogram', 'InverseSpectrogram', 'GriffinLim', 'AmplitudeToDB', '
 
 def _window(window_fn, win_length, wkwargs):
     return window_fn(win_length) if wkwargs is None else window_fn(win_length, **wkwargs)
+
+
+def _check_stft_args(owner, n_fft, win_length, hop_length, pad, power):
+    """Tipos y rangos de los argumentos de la STFT al crear la transformación (no al usarla)."""
+    integer(n_fft, "n_fft", owner, low=1)
+    for name, v in (("win_length", win_length), ("hop_length", hop_length)):
+        if v is not None:
+            integer(v, name, owner, low=1)
+    integer(pad, "pad", owner, low=0)
+    if power is not None:
+        number(power, "power", owner, low=0, low_open=True)
 
 
 class Spectrogram(Module):
@@ -30,6 +42,7 @@ class Spectrogram(Module):
     def __init__(self, n_fft=400, win_length=None, hop_length=None, pad=0, window_fn=hann_window, power=2.0,
                  normalized=False, wkwargs=None, center=True, pad_mode="reflect", onesided=True, return_complex=None):
         super().__init__()
+        _check_stft_args("Spectrogram", n_fft, win_length, hop_length, pad, power)
         self.n_fft = n_fft
         self.win_length = win_length if win_length is not None else n_fft
         self.hop_length = hop_length if hop_length is not None else self.win_length // 2
@@ -130,6 +143,9 @@ class MelSpectrogram(Module):
                  n_mels=128, window_fn=hann_window, power=2.0, normalized=False, wkwargs=None, center=True,
                  pad_mode="reflect", onesided=None, norm=None, mel_scale="htk"):
         super().__init__()
+        _check_stft_args("MelSpectrogram", n_fft, win_length, hop_length, pad, power)
+        number(sample_rate, "sample_rate", "MelSpectrogram", low=0, low_open=True)
+        integer(n_mels, "n_mels", "MelSpectrogram", low=1)
         if onesided is not None:
             warnings.warn("MelSpectrogram: onesided está obsoleto y no tiene efecto", UserWarning, stacklevel=2)
         self.sample_rate, self.n_fft = sample_rate, n_fft

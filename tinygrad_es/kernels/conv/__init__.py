@@ -7,7 +7,8 @@ orquesta sus núcleos; cada algoritmo vive en su fichero.
 * ``direct.py``: núcleo directo (todos los forward; en el backward, ``C/G·kh·kw`` pequeño);
 * ``im2col.py`` (el lote entero) e ``im2col_image.py`` (imagen a imagen, en la caché): el caso
   general, im2col + GEMM;
-* ``transpose.py``: la convolución traspuesta, el adjunto de la directa.
+* ``transpose.py``: la convolución traspuesta, el adjunto de la directa;
+* ``taps.py``: ∂L/∂x tap a tap (sin transformadas) cuando el gradiente que llega no es finito.
 """
 from .dispatch import (ALGOS, ConvState, choose_algo, choose_backward, conv2d_backward, conv2d_forward,
                        conv2d_input_grad, conv_output_size, conv_release)

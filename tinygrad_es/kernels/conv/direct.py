@@ -78,39 +78,47 @@ def phase_shape(x_shape, padding, stride):
     return (n, c * s_h * s_w, hq + tail_rows(wq), wq), (hq, wq)
 
 
+@njit(cache=True)
+def _pad_plane(xc, ph, pw, s_h, s_w, o, c):
+    """Las ``s_h·s_w`` fases del plano ``xc`` (H, W) rellenado, en los planos ``c·s_h·s_w + fase``
+    de ``o`` (planos, hq + cola, wq); bordes y filas de cola a cero."""
+    h, w = xc.shape
+    hq, wq = o.shape[1], o.shape[2]
+    nph = s_h * s_w
+    for a in range(s_h):
+        for b in range(s_w):
+            op = o[c * nph + a * s_w + b]
+            # columnas de la fase: v con 0 ≤ v·s_w + b − pw < w
+            v0 = max(0, -(-(pw - b) // s_w))
+            v1 = min(wq, (w - 1 + pw - b) // s_w + 1) if w - 1 + pw - b >= 0 else 0
+            for u in range(hq):
+                row = op[u]
+                y = u * s_h + a - ph
+                if y < 0 or y >= h or v1 <= v0:
+                    row[:] = 0
+                    continue
+                row[:v0] = 0
+                src = xc[y]
+                xs = v0 * s_w + b - pw
+                if s_w == 1:
+                    row[v0:v1] = src[xs:xs + v1 - v0]
+                else:
+                    for v in range(v0, v1):
+                        row[v] = src[xs + (v - v0) * s_w]
+                row[v1:] = 0
+
+
 @parallel_kernel
 @njit(parallel=True, cache=True)
 def phase_pad(x, ph, pw, s_h, s_w, out):
     """``out[n, c·s_h·s_w + a·s_w + b, u, v] = xp[n, c, u·s_h + a, v·s_w + b]`` con ``xp`` la entrada
     rellenada con (ph, pw) ceros; el resto de ``out`` (bordes y filas de cola) a cero. Con stride 1
     es el relleno con filas de cola."""
-    n_img, c_in, h, w = x.shape
-    hq, wq = out.shape[2], out.shape[3]
-    nph = s_h * s_w
+    n_img, c_in = x.shape[0], x.shape[1]
     for p in prange(n_img * c_in):
         n = p // c_in
         c = p - n * c_in
-        for a in range(s_h):
-            for b in range(s_w):
-                o = out[n, c * nph + a * s_w + b]
-                # columnas de la fase: v con 0 ≤ v·s_w + b − pw < w
-                v0 = max(0, -(-(pw - b) // s_w))
-                v1 = min(wq, (w - 1 + pw - b) // s_w + 1) if w - 1 + pw - b >= 0 else 0
-                for u in range(hq):
-                    row = o[u]
-                    y = u * s_h + a - ph
-                    if y < 0 or y >= h or v1 <= v0:
-                        row[:] = 0
-                        continue
-                    row[:v0] = 0
-                    src = x[n, c, y]
-                    xs = v0 * s_w + b - pw
-                    if s_w == 1:
-                        row[v0:v1] = src[xs:xs + v1 - v0]
-                    else:
-                        for v in range(v0, v1):
-                            row[v] = src[xs + (v - v0) * s_w]
-                    row[v1:] = 0
+        _pad_plane(x[n, c], ph, pw, s_h, s_w, out[n], c)
 
 
 def pad_taps(wmat):
@@ -122,63 +130,96 @@ def pad_taps(wmat):
     return out
 
 
+@njit(cache=True, fastmath=_FM)
+def _corr4(src, cbase, o0, o1, o2, o3, sh, ch, wt, bias, out, wg, cy, cx, acc):
+    """Los canales de salida ``o0..o3`` de una imagen: ``src`` (Cin, largo del plano), ``out``
+    (Cout, OH, OW), ``acc`` (4, ≥ TC + ROUND) de trabajo."""
+    oh, ow = out.shape[1], out.shape[2]
+    ntap = sh.shape[0]
+    tlo = cy * wg + cx
+    thi = (cy + oh - 1) * wg + cx + ow
+    a0 = acc[0]
+    a1 = acc[1]
+    a2 = acc[2]
+    a3 = acc[3]
+    for t0 in range(tlo, thi, TC):
+        L = min(TC, thi - t0)
+        Lr = (L + ROUND - 1) // ROUND * ROUND  # posiciones de más: se descartan
+        a0[:Lr] = bias[o0]
+        a1[:Lr] = bias[o1]
+        a2[:Lr] = bias[o2]
+        a3[:Lr] = bias[o3]
+        for k in range(0, ntap, 3):
+            s0 = t0 + sh[k]
+            s1 = t0 + sh[k + 1]
+            s2 = t0 + sh[k + 2]
+            x0 = src[cbase + ch[k], s0:s0 + Lr]
+            x1 = src[cbase + ch[k + 1], s1:s1 + Lr]
+            x2 = src[cbase + ch[k + 2], s2:s2 + Lr]
+            w00, w01, w02 = wt[o0, k], wt[o0, k + 1], wt[o0, k + 2]
+            w10, w11, w12 = wt[o1, k], wt[o1, k + 1], wt[o1, k + 2]
+            w20, w21, w22 = wt[o2, k], wt[o2, k + 1], wt[o2, k + 2]
+            w30, w31, w32 = wt[o3, k], wt[o3, k + 1], wt[o3, k + 2]
+            for t in range(Lr):
+                v0 = x0[t]
+                v1 = x1[t]
+                v2 = x2[t]
+                a0[t] += w00 * v0 + w01 * v1 + w02 * v2
+                a1[t] += w10 * v0 + w11 * v1 + w12 * v2
+                a2[t] += w20 * v0 + w21 * v1 + w22 * v2
+                a3[t] += w30 * v0 + w31 * v1 + w32 * v2
+        _copy_rows(a0, a1, a2, a3, out[o0], out[o1], out[o2], out[o3], t0, L, wg, cy, cx)
+
+
+@njit(cache=True)
+def _block_channels(obase, ob, og):
+    # bloques incompletos: se repite el último canal (mismo valor escrito dos veces)
+    return (obase + min(ob, og - 1), obase + min(ob + 1, og - 1), obase + min(ob + 2, og - 1),
+            obase + min(ob + 3, og - 1))
+
+
 @parallel_kernel
 @njit(parallel=True, cache=True, fastmath=_FM)
 def flat_corr(src, cg, og, sh, ch, wt, bias, out, wg, cy, cx):
     """``out[n, o, y, x] = bias[o] + Σ_k wt[o, k] · src[n, g·cg + ch[k], (y+cy)·wg + x + cx + sh[k]]``
     con ``g = o // og``. ``src`` (N, Cin, largo del plano); ``out`` (N, Cout, OH, OW)."""
     n_img = src.shape[0]
-    c_out, oh, ow = out.shape[1], out.shape[2], out.shape[3]
+    c_out = out.shape[1]
     groups = c_out // og
     nob = (og + 3) // 4
-    ntap = sh.shape[0]
-    tlo = cy * wg + cx
-    thi = (cy + oh - 1) * wg + cx + ow
     per_img = groups * nob
     for p in prange(n_img * per_img):
         n = p // per_img
         r = p - n * per_img
         g = r // nob
-        ob = 4 * (r - g * nob)
-        obase = g * og
-        cbase = g * cg
-        # bloques incompletos: se repite el último canal (mismo valor escrito dos veces)
-        o0 = obase + min(ob, og - 1)
-        o1 = obase + min(ob + 1, og - 1)
-        o2 = obase + min(ob + 2, og - 1)
-        o3 = obase + min(ob + 3, og - 1)
+        o0, o1, o2, o3 = _block_channels(g * og, 4 * (r - g * nob), og)
         acc = np.empty((4, TC + ROUND + 16), dtype=wt.dtype)  # filas de 2 KiB + 192 B: sin alias en L1
-        a0 = acc[0]
-        a1 = acc[1]
-        a2 = acc[2]
-        a3 = acc[3]
-        for t0 in range(tlo, thi, TC):
-            L = min(TC, thi - t0)
-            Lr = (L + ROUND - 1) // ROUND * ROUND  # posiciones de más: se descartan
-            a0[:Lr] = bias[o0]
-            a1[:Lr] = bias[o1]
-            a2[:Lr] = bias[o2]
-            a3[:Lr] = bias[o3]
-            for k in range(0, ntap, 3):
-                s0 = t0 + sh[k]
-                s1 = t0 + sh[k + 1]
-                s2 = t0 + sh[k + 2]
-                x0 = src[n, cbase + ch[k], s0:s0 + Lr]
-                x1 = src[n, cbase + ch[k + 1], s1:s1 + Lr]
-                x2 = src[n, cbase + ch[k + 2], s2:s2 + Lr]
-                w00, w01, w02 = wt[o0, k], wt[o0, k + 1], wt[o0, k + 2]
-                w10, w11, w12 = wt[o1, k], wt[o1, k + 1], wt[o1, k + 2]
-                w20, w21, w22 = wt[o2, k], wt[o2, k + 1], wt[o2, k + 2]
-                w30, w31, w32 = wt[o3, k], wt[o3, k + 1], wt[o3, k + 2]
-                for t in range(Lr):
-                    v0 = x0[t]
-                    v1 = x1[t]
-                    v2 = x2[t]
-                    a0[t] += w00 * v0 + w01 * v1 + w02 * v2
-                    a1[t] += w10 * v0 + w11 * v1 + w12 * v2
-                    a2[t] += w20 * v0 + w21 * v1 + w22 * v2
-                    a3[t] += w30 * v0 + w31 * v1 + w32 * v2
-            _copy_rows(a0, a1, a2, a3, out[n, o0], out[n, o1], out[n, o2], out[n, o3], t0, L, wg, cy, cx)
+        _corr4(src[n], g * cg, o0, o1, o2, o3, sh, ch, wt, bias, out[n], wg, cy, cx, acc)
+
+
+@parallel_kernel
+@njit(parallel=True, cache=True, fastmath=_FM)
+def flat_corr_pad(x, ph, pw, s_h, s_w, rows, wq, cg, og, sh, ch, wt, bias, out):
+    """``flat_corr`` con el relleno (y las fases de ``phase_pad``) hecho dentro, imagen a imagen, en
+    un buffer propio de cada trabajo (``C·s_h·s_w`` planos de ``rows × wq``, con las filas de cola):
+    sin el buffer rellenado del lote entero ni su pasada aparte, y la imagen rellenada sigue en la
+    caché mientras se calculan todos sus canales de salida. Mismas operaciones en el mismo orden que
+    ``phase_pad`` + ``flat_corr``: el mismo resultado bit a bit. Un trabajo por imagen: para lotes
+    de al menos unas pocas imágenes por hilo."""
+    n_img, c_in = x.shape[0], x.shape[1]
+    c_out = out.shape[1]
+    groups = c_out // og
+    nph = s_h * s_w
+    for n in prange(n_img):
+        xq = np.empty((c_in * nph, rows, wq), dtype=x.dtype)
+        for c in range(c_in):
+            _pad_plane(x[n, c], ph, pw, s_h, s_w, xq, c)
+        src = xq.reshape(c_in * nph, rows * wq)
+        acc = np.empty((4, TC + ROUND + 16), dtype=wt.dtype)
+        for g in range(groups):
+            for ob in range(0, og, 4):
+                o0, o1, o2, o3 = _block_channels(g * og, ob, og)
+                _corr4(src, g * cg, o0, o1, o2, o3, sh, ch, wt, bias, out[n], wq, 0, 0, acc)
 
 
 @njit(cache=True)

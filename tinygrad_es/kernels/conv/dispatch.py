@@ -24,6 +24,7 @@ Algoritmos:
 Cada ``forward`` devuelve ``(out, state)``; ``state`` (``ConvState``) guarda lo que
 necesita su backward y se devuelve a la reserva con ``conv_release``.
 """
+import numba
 import numpy as np
 
 from .. import gemm as G
@@ -33,6 +34,7 @@ from . import im2col_image as IC
 from . import winograd_f2 as WG
 from . import winograd_f4 as WG4
 from .im2col import col2im, im2col, nol_to_ol, ol_to_nol, pad_input
+from .taps import input_grad_by_taps
 
 ALGOS = ("winograd", "winograd4", "direct", "gemm1x1", "im2col", "im2col_img")
 _WINO = {"winograd": (WG, 16), "winograd4": (WG4, 36)}
@@ -170,11 +172,10 @@ def conv2d_forward(x, w, b=None, stride=(1, 1), padding=(0, 0), dilation=(1, 1),
         workspace.put_rows(M)
         saved, owned, kind = (V, U), [V], "winograd"
     elif algo == "direct":
-        xq = _direct_forward(x, w, bias, stride, padding, dilation, groups, out)
-        if bwd == bwd_w == "direct" and stride == (1, 1):  # su backward usa la misma entrada rellenada
+        keep = bwd == bwd_w == "direct" and stride == (1, 1)  # su backward usa la misma entrada rellenada
+        xq = _direct_forward(x, w, bias, stride, padding, dilation, groups, out, keep)
+        if keep:
             saved, owned, kind = (xq,), [xq], "padded"
-        else:
-            workspace.put(xq)
     elif algo == "gemm1x1":
         G.matmul(w.reshape(o, c), x.reshape(n, c, h * wd), out=out.reshape(n, o, oh * ow))
         if b is not None:
@@ -197,25 +198,35 @@ def conv2d_forward(x, w, b=None, stride=(1, 1), padding=(0, 0), dilation=(1, 1),
     return out, state
 
 
-def _direct_forward(x, w, bias, stride, padding, dilation, groups, out):
+def _direct_forward(x, w, bias, stride, padding, dilation, groups, out, keep=False):
     """Núcleo directo (``direct.py``) sobre la entrada rellenada (y partida en fases si hay
-    stride); devuelve ese buffer de la reserva (con filas de cola para el redondeo del núcleo)."""
+    stride). Con ``keep`` devuelve ese buffer de la reserva (con filas de cola para el redondeo
+    del núcleo), que el backward directo reutiliza; sin él, y con imágenes de sobra para los hilos,
+    el relleno se hace dentro del núcleo imagen a imagen (``flat_corr_pad``: ni el buffer del lote
+    ni su pasada aparte, que costaba ~0,2 s por paso en ResNet-20) y devuelve ``None``."""
     o, cg, kh, kw = w.shape
     n = x.shape[0]
     shape, (hq, wq) = D.phase_shape(x.shape, padding, stride)
-    xq = workspace.get(shape, x.dtype)
-    D.phase_pad(x, padding[0], padding[1], stride[0], stride[1], xq)
     sh, ch = D.tap_table(cg, kh, kw, dilation[0], dilation[1], wq, stride[0], stride[1])
     wt = D.pad_taps(w.reshape(o, -1))
     if cg * kh * kw <= ACC64_TAPS:  # el núcleo acumula en el dtype de los pesos
         wt, bias = wt.astype(np.float64), bias.astype(np.float64)
-    xf = xq.reshape(n, shape[1], -1)
     cq = cg * stride[0] * stride[1]  # canales (fases) por grupo
+    if not keep and o != groups and n >= 2 * numba.get_num_threads():
+        D.flat_corr_pad(x, padding[0], padding[1], stride[0], stride[1], shape[2], wq, cq, o // groups,
+                        sh, ch, wt, bias, out)
+        return None
+    xq = workspace.get(shape, x.dtype)
+    D.phase_pad(x, padding[0], padding[1], stride[0], stride[1], xq)
+    xf = xq.reshape(n, shape[1], -1)
     if o == groups:
         D.flat_corr1(xf, cq, sh, ch, wt, bias, out, wq, 0, 0)
     else:
         D.flat_corr(xf, cq, o // groups, sh, ch, wt, bias, out, wq, 0, 0)
-    return xq
+    if keep:
+        return xq
+    workspace.put(xq)
+    return None
 
 
 def _im2col(x, kh, kw, stride, padding, dilation, oh, ow):
@@ -234,12 +245,18 @@ def conv2d_backward(gout, state, need_x=True, need_w=True, need_b=True):
     (el grafo puede retenerse); eso lo hace ``conv_release``."""
     g = np.ascontiguousarray(gout, dtype=state.w.dtype)
     db = g.sum(axis=(0, 2, 3)) if need_b else None
+    dx = dw = None
+    taps = None
+    if need_x and not np.isfinite(g).all():
+        # un gradiente inf o nan: las transformadas (Winograd, rejillas con ceros) restan o multiplican por 0
+        # y darían nan donde PyTorch da inf; dx se suma tap a tap
+        taps, need_x = input_grad_by_taps(g, state), False
     if state.algo == state.algo_w:
         dx, dw = _BACKWARD[state.algo](g, state, need_x, need_w, state.algo)
     else:
         dx = _BACKWARD[state.algo](g, state, True, False, state.algo)[0] if need_x else None
         dw = _BACKWARD[state.algo_w](g, state, False, True, state.algo_w)[1] if need_w else None
-    return dx, dw, db
+    return (dx if taps is None else taps), dw, db
 
 
 def _backward_winograd(g, st, need_x, need_w, algo):

@@ -10,6 +10,8 @@ import warnings
 import numpy as np
 
 from ..._tensor import Tensor, to_array
+from ..._validate import REDUCTIONS
+from ..._validate import reduction as check_reduction
 
 __all__ = ["as_tensor", "int_tuple", "check_rank", "unbatched", "int_labels", "reduce_loss",
            "reduction_arg", "same_shape", "integer_input"]
@@ -27,10 +29,12 @@ def as_tensor(x, op=None, name="input") -> Tensor:
         raise TypeError(f"{op or 'nn.functional'}: {name} debe ser un Tensor, no {type(x).__name__} ({e})") from None
 
 
-def reduction_arg(size_average, reduce, reduction):
-    """Los argumentos antiguos ``size_average``/``reduce`` (obsoletos también en PyTorch) → ``reduction``."""
+def reduction_arg(size_average, reduce, reduction, op=None, allowed=REDUCTIONS):
+    """``reduction`` validado (``ValueError`` como PyTorch si no es uno de ``allowed``: 'avg', None,
+    'MEAN'...), con los argumentos antiguos ``size_average``/``reduce`` (obsoletos también en PyTorch)
+    traducidos a ``reduction``."""
     if size_average is None and reduce is None:
-        return reduction
+        return check_reduction(reduction, op, allowed)
     warnings.warn("size_average y reduce están obsoletos (también en PyTorch): usa reduction='mean', 'sum' o "
                   "'none'", UserWarning, stacklevel=3)
     size_average = True if size_average is None else size_average
@@ -39,13 +43,13 @@ def reduction_arg(size_average, reduce, reduction):
 
 
 def reduce_loss(loss: Tensor, reduction: str) -> Tensor:
+    check_reduction(reduction)
     if reduction == "mean":
         return loss.mean()
     if reduction == "sum":
         return loss.sum()
     if reduction == "none":
         return loss
-    raise ValueError(f"reduction debe ser 'mean', 'sum' o 'none', no {reduction!r}")
 
 
 def same_shape(a: Tensor, b: Tensor, op: str, broadcast: bool = False):

@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 
 from ..._tensor._args import check_fits, floats_only
+from ..._validate import choice, number
 from ...autograd import TensorBase
 from ...ops.activation import (SELU_ALPHA, SELU_SCALE, Elu, Gelu, Hardshrink, Hardsigmoid, Hardswish, Hardtanh,
                                Logsigmoid, Mish, Prelu, Silu, Softplus, Softshrink, Threshold)
@@ -37,6 +38,7 @@ def relu_(input):
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """``x`` si x > 0, si no ``pendiente·x``."""
     x = as_tensor(input, "leaky_relu")
+    number(negative_slope, "negative_slope", "leaky_relu")
     if inplace:
         return x._inplace("leaky_relu_", lambda s: s.leaky_relu(negative_slope))
     return x.leaky_relu(negative_slope)
@@ -93,8 +95,7 @@ def _run(x, op, inplace, fn):
 
 def gelu(input, approximate="none"):
     """GELU: ``x·Φ(x)`` (exacta) o su aproximación con ``tanh`` (``approximate="tanh"``)."""
-    if approximate not in ("none", "tanh"):
-        raise RuntimeError(f"gelu: approximate debe ser 'none' o 'tanh', no {approximate!r}")
+    choice(approximate, ("none", "tanh"), "approximate", "gelu", exc=RuntimeError, type_exc=TypeError)
     _check(input, "gelu")
     return Gelu.apply(input, approximate=approximate)
 

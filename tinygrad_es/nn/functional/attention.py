@@ -150,7 +150,7 @@ def _fused_attention(q, k, v, attn_mask, dropout_p, is_causal, scale):
                                f"con las puntuaciones {batch + (L, S)}") from None
         bias = mb if bias is None else mb + bias
     if bias is not None and bias.ndim > 2:
-        bias = np.broadcast_to(bias, batch + (L, S)).reshape(-1, L, S)
+        bias = np.broadcast_to(bias, batch + (L, S)).reshape(int(np.prod(batch)), L, S)
     N = int(np.prod(batch)) if batch else 1
     keep = None
     if dropout_p > 0:
@@ -310,7 +310,7 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         if dropout_p > 0:
             w = _dropout(w, dropout_p, True)
         out = (w @ v).transpose(0, 1).reshape(tgt_len * bsz, embed_dim)
-        out = linear(out, out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, -1)
+        out = linear(out, out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, out_proj_weight.shape[0])
         w = w.reshape(bsz, num_heads, tgt_len, src_len)
         if average_attn_weights:
             w = w.mean(1)
@@ -325,5 +325,5 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     v = v.reshape(bsz, num_heads, src_len, head_dim)
     out = scaled_dot_product_attention(q, k, v, attn_mask, dropout_p, is_causal)
     out = out.permute(2, 0, 1, 3).reshape(bsz * tgt_len, embed_dim)
-    out = linear(out, out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, -1)
+    out = linear(out, out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, out_proj_weight.shape[0])
     return (out if is_batched else out.squeeze(1)), None

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..._random import default_rng
 from ..._tensor import Tensor
+from ..._validate import number
 from ._utils import as_tensor
 
 __all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d"]
@@ -21,8 +22,7 @@ def _rng(generator):
 
 
 def _check_p(p, op):
-    if not 0 <= p <= 1:
-        raise ValueError(f"{op}: la probabilidad p debe estar entre 0 y 1, no {p}")
+    number(p, "p (probabilidad)", op, low=0.0, high=1.0)
 
 
 def _apply_mask(x, mask_shape, p, inplace, generator, op):

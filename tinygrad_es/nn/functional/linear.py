@@ -14,6 +14,7 @@ __all__ = ["linear", "bilinear", "flatten", "unflatten"]
 def linear(x, weight, bias=None) -> Tensor:
     """``x @ weightᵀ + bias`` con ``weight`` de forma (salidas, entradas), como PyTorch."""
     x = _t(x, "linear")
+    weight = _t(weight, "linear", "weight")  # un texto o None: TypeError en español, no 'no attribute shape'
     if x.ndim == 0:
         raise RuntimeError(f"linear: la entrada es un escalar (forma ()); se esperaba forma (..., {weight.shape[-1]}) "
                          f"con {weight.shape[-1]} características (pesos de forma {tuple(weight.shape)})")

@@ -17,6 +17,7 @@ from ..._tensor._args import promote
 from ..._tensor.joins import where
 from ...autograd import is_grad_enabled, watch
 from ...ops import loss as L
+from ..._validate import REDUCTIONS, number
 from ._utils import as_tensor, int_labels, reduce_loss, reduction_arg, same_shape
 
 __all__ = ["cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
@@ -91,7 +92,7 @@ def _nll(logp, t, w, ignore_index, reduction, cdim):
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
     """Log-verosimilitud negativa sobre log-probabilidades: ``−w[y]·input[y]``."""
-    reduction = reduction_arg(size_average, reduce, reduction)
+    reduction = reduction_arg(size_average, reduce, reduction, "nll_loss")
     input = as_tensor(input, "nll_loss")
     cdim = _class_dim(input, "nll_loss")
     t = _indices(target, input, cdim, ignore_index, "nll_loss")
@@ -107,7 +108,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     ``label_smoothing`` ε mezcla el objetivo con la distribución uniforme: (1 − ε)·objetivo + ε/C.
     Gradiente respecto de los logits: ``(softmax(z) − objetivo)·peso``.
     """
-    reduction = reduction_arg(size_average, reduce, reduction)
+    reduction = reduction_arg(size_average, reduce, reduction, "cross_entropy")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing debe estar en [0, 1], no {label_smoothing}")
     input = as_tensor(input, "cross_entropy")
@@ -199,7 +200,7 @@ def _weighted(loss, weight, reduction):
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Error cuadrático medio: media de ``(input − target)²``; ∂/∂input = 2(input − target)/N."""
-    reduction = reduction_arg(size_average, reduce, reduction)
+    reduction = reduction_arg(size_average, reduce, reduction, "mse_loss")
     input, target, weight = _elementwise(input, target, "mse_loss", weight, weight_same_shape=True, broadcast=True)
     _float_pair(input, target, "mse_loss")
     d = input - target
@@ -208,47 +209,50 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Error absoluto medio: media de ``|input − target|``; ∂/∂input = signo(input − target)/N."""
-    reduction = reduction_arg(size_average, reduce, reduction)
+    reduction = reduction_arg(size_average, reduce, reduction, "l1_loss")
     input, target, weight = _elementwise(input, target, "l1_loss", weight, weight_same_shape=True, broadcast=True)
     return _weighted((input - target).abs(), weight, reduction)
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
     """``½d²/β`` si ``|d| < β``, si no ``|d| − ½β`` (``d = input − target``); ∂/∂d = d/β o signo(d)."""
-    reduction = reduction_arg(size_average, reduce, reduction)
+    reduction = reduction_arg(size_average, reduce, reduction, "smooth_l1_loss")
     if beta < 0:
         raise RuntimeError(f"smooth_l1_loss: beta debe ser ≥ 0, no {beta}")
     input, target, _ = _elementwise(input, target, "smooth_l1_loss", broadcast=True)
     _float_pair(input, target, "smooth_l1_loss")
-    d = input - target
     if beta == 0:
-        return watch(reduce_loss(d.abs(), reduction), input, target)
-    ad = d.abs()
-    return watch(reduce_loss(where(ad < beta, d * d * (0.5 / beta), ad - 0.5 * beta), reduction), input, target)
+        return watch(reduce_loss((input - target).abs(), reduction), input, target)
+    return reduce_loss(L.SmoothL1.apply(*promote(input, target), beta=float(beta)), reduction)
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     """``½d²`` si ``|d| ≤ δ``, si no ``δ(|d| − ½δ)``; ∂/∂d = d o δ·signo(d)."""
-    if delta <= 0:
-        raise RuntimeError(f"huber_loss: delta debe ser > 0, no {delta}")
+    reduction = reduction_arg(None, None, reduction, "huber_loss")
+    number(delta, "delta", "huber_loss", low=0.0, low_open=True, exc=RuntimeError)
     input, target, weight = _elementwise(input, target, "huber_loss", weight, weight_same_shape=True, broadcast=True)
     _float_pair(input, target, "huber_loss")
-    d = input - target
-    ad = d.abs()
-    return watch(_weighted(where(ad < delta, d * d * 0.5, (ad - 0.5 * delta) * delta), weight, reduction), input,
-                 target)
+    loss = L.SmoothL1.apply(*promote(input, target), beta=float(delta), scale=float(delta))
+    return _weighted(loss, weight, reduction)
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     """Entropía cruzada binaria sobre **probabilidades** en [0, 1] (tras ``sigmoid``)."""
-    reduction = reduction_arg(size_average, reduce, reduction)
+    reduction = reduction_arg(size_average, reduce, reduction, "binary_cross_entropy")
     no_grad_arg(weight, "weight", "binary_cross_entropy")
     input, target, weight = _elementwise(input, target, "binary_cross_entropy", weight)
     x = input._data
-    if np.any((x < 0) | (x > 1)):
-        raise InputOutOfRange("binary_cross_entropy: la entrada debe ser una probabilidad en [0, 1]; "
-                              "para logits usa binary_cross_entropy_with_logits (o BCEWithLogitsLoss)")
-    target = target if target._data.dtype == x.dtype else target.type(input.dtype)
+    with np.errstate(invalid="ignore"):  # como PyTorch: nan tampoco es una probabilidad
+        if not np.all((x >= 0) & (x <= 1)):
+            raise InputOutOfRange("binary_cross_entropy: la entrada debe ser una probabilidad en [0, 1]; "
+                                  "para logits usa binary_cross_entropy_with_logits (o BCEWithLogitsLoss)")
+        t = target._data
+        if not np.all((t >= 0) & (t <= 1)):
+            raise InputOutOfRange("binary_cross_entropy: el objetivo (target) debe estar en [0, 1] (como en "
+                                  "PyTorch); hay valores fuera, o nan")
+    if target._data.dtype != x.dtype:  # PyTorch no convierte: "Found dtype Long but expected Float"
+        raise RuntimeError(f"binary_cross_entropy: el objetivo es {target.dtype} y la entrada {input.dtype}; deben "
+                           f"tener el mismo dtype (convierte el objetivo con .to(entrada.dtype) o .float())")
     args = (input, target) if weight is None else (input, target, weight.type(input.dtype))
     return reduce_loss(L.BCE.apply(*args), reduction)
 
@@ -257,11 +261,14 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
                                      pos_weight=None):
     """Entropía cruzada binaria desde **logits** (sigmoid incluida, estable). ``pos_weight`` pesa
     los positivos (uno por clase, en el último eje); ``weight`` cada elemento."""
-    reduction = reduction_arg(size_average, reduce, reduction)
+    reduction = reduction_arg(size_average, reduce, reduction, "binary_cross_entropy_with_logits")
     no_grad_arg(weight, "weight", "binary_cross_entropy_with_logits")
     no_grad_arg(pos_weight, "pos_weight", "binary_cross_entropy_with_logits")
     input, target, weight = _elementwise(input, target, "binary_cross_entropy_with_logits", weight)
-    target = target if target._data.dtype == input._data.dtype else target.type(input.dtype)
+    if target._data.dtype.kind != "f":  # PyTorch: "result type Float can't be cast to ... Long"
+        raise RuntimeError(f"binary_cross_entropy_with_logits: el objetivo debe ser de coma flotante, no "
+                           f"{target.dtype} (conviértelo con .float())")
+    input, target = promote(input, target)  # float32 con un objetivo float64 da float64, como PyTorch
     if pos_weight is not None:
         pos_weight = as_tensor(pos_weight, "binary_cross_entropy_with_logits", "pos_weight").type(input.dtype)
         try:
@@ -283,7 +290,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
         warnings.warn("kl_div: reduction='mean' divide por el número total de elementos (lote y clases); "
                       "'batchmean' divide sólo por el lote y es la definición de la divergencia KL",
                       UserWarning, stacklevel=2)
-    reduction = reduction_arg(size_average, reduce, reduction)
+    reduction = reduction_arg(size_average, reduce, reduction, "kl_div", allowed=REDUCTIONS + ("batchmean",))
     input, target = as_tensor(input, "kl_div"), as_tensor(target, "kl_div", "target")
     if input._data.dtype.kind != "f" or target._data.dtype.kind != "f":  # antes de promover al dtype común
         raise RuntimeError("kl_div: no admite entradas enteras (como PyTorch); usa .float()")

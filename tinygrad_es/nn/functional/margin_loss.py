@@ -28,16 +28,10 @@ def _zeros_like(t):
     return Tensor._wrap(np.zeros(t.shape, t._data.dtype))
 
 
-def _check_reduction(reduction):
-    if reduction not in ("mean", "sum", "none"):
-        raise ValueError(f"reduction debe ser 'mean', 'sum' o 'none', no {reduction!r}")
-    return reduction
-
-
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """``log(1 + exp(−y·x))`` por elemento (la regresión logística con y = ±1). Derivada respecto
     de x: −y·σ(−y·x). En PyTorch: ``torch.nn.functional.soft_margin_loss``."""
-    reduction = _check_reduction(reduction_arg(size_average, reduce, reduction))
+    reduction = reduction_arg(size_average, reduce, reduction, "soft_margin_loss")
     x, y = as_tensor(input, "soft_margin_loss"), as_tensor(target, "soft_margin_loss", "target")
     if y.requires_grad and is_grad_enabled():  # como PyTorch, que no la deriva respecto del objetivo
         raise RuntimeError("soft_margin_loss no es derivable respecto de 'target': ese tensor no puede tener "
@@ -48,7 +42,7 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
 def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"):
     """``max(0, −y·(x1 − x2) + margin)``: con y = 1, x1 debe superar a x2 en ``margin``. En
     PyTorch: ``torch.nn.functional.margin_ranking_loss``."""
-    reduction = _check_reduction(reduction_arg(size_average, reduce, reduction))
+    reduction = reduction_arg(size_average, reduce, reduction, "margin_ranking_loss")
     x1, x2 = as_tensor(input1, "margin_ranking_loss", "input1"), as_tensor(input2, "margin_ranking_loss", "input2")
     y = as_tensor(target, "margin_ranking_loss", "target")
     if not (x1.ndim == x2.ndim == y.ndim):
@@ -60,7 +54,7 @@ def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, r
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
     """x donde y = 1 y ``max(0, margin − x)`` donde y = −1 (x suele ser una distancia). En PyTorch:
     ``torch.nn.functional.hinge_embedding_loss``."""
-    reduction = _check_reduction(reduction_arg(size_average, reduce, reduction))
+    reduction = reduction_arg(size_average, reduce, reduction, "hinge_embedding_loss")
     x, y = as_tensor(input, "hinge_embedding_loss"), as_tensor(target, "hinge_embedding_loss", "target")
     zeros = _zeros_like(x)
     out_margin = where(y != 1, (margin - x).clamp(min=0), zeros)
@@ -72,7 +66,7 @@ def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None,
     """``1 − cos(x1, x2)`` si y = 1 y ``max(0, cos(x1, x2) − margin)`` si y = −1, con el coseno
     sobre el último eje de entradas (N, D) (o (D,) con y 0-D). En PyTorch:
     ``torch.nn.functional.cosine_embedding_loss``."""
-    reduction = _check_reduction(reduction_arg(size_average, reduce, reduction))
+    reduction = reduction_arg(size_average, reduce, reduction, "cosine_embedding_loss")
     x1 = as_tensor(input1, "cosine_embedding_loss", "input1")
     x2 = as_tensor(input2, "cosine_embedding_loss", "input2")
     y = as_tensor(target, "cosine_embedding_loss", "target")
@@ -95,7 +89,7 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
     """``max(0, margin + d(a, p) − d(a, n))`` con ``d`` la distancia ``pairwise_distance`` de
     orden ``p``; con ``swap=True``, ``d(a, n)`` es el mínimo de ``d(a, n)`` y ``d(p, n)``. En
     PyTorch: ``torch.nn.functional.triplet_margin_loss``."""
-    reduction = _check_reduction(reduction_arg(size_average, reduce, reduction))
+    reduction = reduction_arg(size_average, reduce, reduction, "triplet_margin_loss")
     if margin <= 0:
         raise ValueError(f"triplet_margin_loss: margin debe ser mayor que 0, y vale {margin}")
     a, pos, neg = (as_tensor(t, "triplet_margin_loss", n) for t, n in
@@ -114,7 +108,7 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
     """Entropía cruzada binaria de cada clase con su logit, media sobre las C clases:
     ``−(y·logσ(x) + (1 − y)·logσ(−x))``; entrada (N, C) u (C,). En PyTorch:
     ``torch.nn.functional.multilabel_soft_margin_loss``."""
-    reduction = _check_reduction(reduction_arg(size_average, reduce, reduction))
+    reduction = reduction_arg(size_average, reduce, reduction, "multilabel_soft_margin_loss")
     x = as_tensor(input, "multilabel_soft_margin_loss")
     y = as_tensor(target, "multilabel_soft_margin_loss", "target")
     loss = -(y * logsigmoid(x) + (1 - y) * logsigmoid(-x))
@@ -130,7 +124,7 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
     """Menos la log-verosimilitud de Poisson: ``exp(x) − y·x`` si ``log_input`` (x es log λ) o
     ``x − y·log(x + eps)``; con ``full``, más la aproximación de Stirling de log(y!) donde y > 1.
     En PyTorch: ``torch.nn.functional.poisson_nll_loss``."""
-    reduction = _check_reduction(reduction_arg(size_average, reduce, reduction))
+    reduction = reduction_arg(size_average, reduce, reduction, "poisson_nll_loss")
     x, y = as_tensor(input, "poisson_nll_loss"), as_tensor(target, "poisson_nll_loss", "target")
     loss = x.exp() - y * x if log_input else x - y * (x + eps).log()
     if full:
@@ -147,6 +141,7 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     eje de tamaño 1 (una varianza por muestra); se recorta a ``eps`` sin cortar el gradiente (como
     PyTorch, que la recorta in situ bajo ``no_grad``). En PyTorch:
     ``torch.nn.functional.gaussian_nll_loss``."""
+    reduction = reduction_arg(None, None, reduction, "gaussian_nll_loss")
     x, y = as_tensor(input, "gaussian_nll_loss"), as_tensor(target, "gaussian_nll_loss", "target")
     v = as_tensor(var, "gaussian_nll_loss", "var")
     if tuple(v.shape) != tuple(x.shape):
@@ -155,7 +150,6 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
         elif not (tuple(x.shape[:-1]) == tuple(v.shape[:-1]) and v.shape[-1] == 1):
             raise ValueError(f"gaussian_nll_loss: var tiene una forma incorrecta {tuple(v.shape)} para la entrada "
                              f"{tuple(x.shape)}")
-    _check_reduction(reduction)
     if (v._data < 0).any():
         raise ValueError("gaussian_nll_loss: var tiene valores negativos")
     v = v + (v.clamp(min=eps) - v).detach()  # recorte sin cortar el gradiente

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..._tensor import Tensor
 from ..._tensor.joins import cat
+from ..._validate import number
 from ...autograd import watch
 from ..._tensor.linalg import vector_norm
 from ...ops.normalization import BatchNorm
@@ -61,6 +62,16 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if size is not None and size != c:
             raise RuntimeError(f"batch_norm: {name} debe tener {c} elementos (los canales de la entrada de "
                                f"forma {tuple(x.shape)}), no {size}")
+    number(eps, "eps", "batch_norm", low=0.0, low_open=bool(training))  # PyTorch: eps > 0 al entrenar
+    if x.numel() == 0 and (training or (running_mean is not None and running_var is not None)):
+        # lote vacío (N = 0): salida vacía y estadísticas sin tocar, como PyTorch
+        shape = (1, c) + (1,) * (x.ndim - 2)
+        out = x * 1.0
+        if weight is not None:
+            out = out * as_tensor(weight).reshape(shape)
+        if bias is not None:
+            out = out + as_tensor(bias).reshape(shape)
+        return out
     if training:
         if x.numel() // c <= 1:
             raise ValueError(f"batch_norm: se necesita más de un valor por canal en entrenamiento "
@@ -109,7 +120,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     if num_groups <= 0 or c % num_groups:
         raise RuntimeError(f"group_norm: el número de canales ({c}) debe ser divisible por num_groups "
                            f"({num_groups})")
-    g = x.reshape(n, num_groups, -1)
+    g = x.reshape(n, num_groups, x.numel() // max(n * num_groups, 1))  # sin -1: vale con N = 0
     out = _normalize_over(g, (2,), eps).reshape(tuple(x.shape))
     shape = (1, c) + (1,) * (x.ndim - 2)
     if weight is not None:

@@ -11,6 +11,7 @@ import numbers
 
 import numpy as np
 
+from ..._validate import choice
 from ...autograd import TensorBase
 from ...ops.indexing import IndexSelect
 from ...ops.movement import Pad
@@ -47,8 +48,7 @@ def pad(input, pad, mode="constant", value=None):
     if k > input.ndim:
         raise RuntimeError(f"pad: pad tiene {len(pads)} valores pero la entrada sólo tiene {input.ndim} "
                            f"dimensiones (como mucho 2 por dimensión)")
-    if mode not in _MODES:
-        raise NotImplementedError(f"pad: modo {mode!r} desconocido (usa {', '.join(_MODES)})")
+    choice(mode, _MODES, "mode", "pad", exc=NotImplementedError, type_exc=TypeError)
     pairs = [(int(pads[2 * j]), int(pads[2 * j + 1]), input.ndim - 1 - j) for j in range(k)]
     if mode == "constant":
         return _constant(input, pairs, 0 if value is None else value)

@@ -3,14 +3,14 @@ superresolución sub-píxel). Sólo ``reshape`` y ``permute``: el gradiente es l
 """
 from __future__ import annotations
 
+from ..._validate import integer
 from ._utils import as_tensor
 
 __all__ = ["pixel_shuffle", "pixel_unshuffle"]
 
 
 def _check(x, r, op, name):
-    if isinstance(r, bool) or not isinstance(r, int) or r < 1:
-        raise RuntimeError(f"{op}: {name} debe ser un entero positivo, no {r!r}")
+    integer(r, name, op, low=1, exc=RuntimeError)  # TypeError si no es entero, como PyTorch
     if x.ndim < 3:
         raise RuntimeError(f"{op}: se esperaba una entrada de al menos 3 ejes (..., C, H, W), no {tuple(x.shape)}")
 

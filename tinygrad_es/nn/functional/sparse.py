@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..._tensor import Tensor
+from ..._validate import integer
 from ...ops import indexing as I
 from ._utils import int_labels
 
@@ -41,6 +42,7 @@ def one_hot(tensor, num_classes: int = -1, dtype=None) -> Tensor:
     raw = tensor._data if isinstance(tensor, Tensor) else np.asarray(tensor)
     if raw.dtype.kind in "bu" or raw.dtype == np.int32:
         raise RuntimeError(f"one_hot: sólo vale para índices de tipo long (int64), no {raw.dtype} (como PyTorch)")
+    integer(num_classes, "num_classes", "one_hot", low=-1, exc=RuntimeError)
     t = int_labels(tensor, "one_hot")
     if t.size and t.min() < 0:
         raise RuntimeError(f"one_hot: las clases deben ser no negativas; hay {int(t.min())} "

@@ -13,6 +13,7 @@ import numbers
 import numpy as np
 
 from ..._tensor import Tensor
+from ..._validate import choice
 from ...kernels.upsample import resample_taps, resample_uint8
 from ...ops.pooling import AdaptiveAvgPool2d, Upsample
 from ...ops.upsampling import Resample
@@ -30,8 +31,7 @@ _TAPS = {"nearest": "nearest", "nearest-exact": "nearest-exact", "area": "area",
 
 
 def _check(x, mode, align_corners, antialias, op):
-    if mode not in _MODES:
-        raise NotImplementedError(f"{op}: modo {mode!r} no disponible; modos: {', '.join(_MODES)}")
+    choice(mode, _MODES, "mode", op, exc=NotImplementedError)
     if x.ndim not in (3, 4, 5):
         raise NotImplementedError(f"{op}: sólo se admiten entradas 3-D, 4-D y 5-D (N, C, ...), y la entrada tiene "
                                   f"forma {tuple(x.shape)}")
@@ -53,7 +53,9 @@ def _sizes(x, size, scale_factor, recompute_scale_factor, op):
     if size is not None:
         return int_tuple(size, nd, "size", op, 1), (None,) * nd
     sf = tuple(scale_factor) if isinstance(scale_factor, (tuple, list)) else (scale_factor,) * nd
-    if len(sf) != nd or not all(isinstance(v, numbers.Real) and v > 0 for v in sf):
+    if not all(isinstance(v, numbers.Real) for v in sf):  # '2' o None: TypeError, como PyTorch
+        raise TypeError(f"{op}: scale_factor debe ser un número o una tupla de {nd} números, no {scale_factor!r}")
+    if len(sf) != nd or not all(v > 0 for v in sf):
         raise ValueError(f"{op}: scale_factor debe ser un número > 0 o una tupla de {nd}, no {scale_factor!r}")
     out = tuple(int(math.floor(n * float(v))) for n, v in zip(x.shape[2:], sf))
     if min(out) < 1:

@@ -12,7 +12,9 @@ __all__ = ["check_size", "default_init", "factory_dtype"]
 
 
 def check_size(layer: str, **sizes):
-    """Tamaños enteros y válidos; sin esto numpy falla lejos (ZeroDivisionError, 'negative dimensions')."""
+    """Tamaños enteros y válidos; sin esto numpy falla lejos (ZeroDivisionError, 'negative dimensions').
+    ``TypeError`` si no es un entero; ``RuntimeError`` si es demasiado pequeño (la clase de PyTorch:
+    "Trying to create tensor with negative dimension", "kernel size should be greater than zero")."""
     for name, (v, minimum) in sizes.items():
         per_dim = name in ("kernel_size", "stride", "padding", "dilation", "output_padding")
         vals = v if per_dim and isinstance(v, (tuple, list)) else (v,)
@@ -20,7 +22,7 @@ def check_size(layer: str, **sizes):
             raise TypeError(f"{layer}: {name} debe ser un entero{' o una tupla de enteros' if per_dim else ''}, "
                             f"no {v!r}")
         if any(e < minimum for e in vals):
-            raise ValueError(f"{layer}: {name} debe ser ≥ {minimum}, no {v!r}")
+            raise RuntimeError(f"{layer}: {name} debe ser ≥ {minimum}, no {v!r}")
 
 
 def default_init(weight, bias, fan_in: int):

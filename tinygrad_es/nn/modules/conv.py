@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..._validate import choice
 from .. import functional as F
 from ..functional._utils import int_tuple
 from ..module import Module
@@ -30,8 +31,7 @@ class _ConvNd(Module):
             raise ValueError(f"{name}: in_channels ({in_channels}) debe ser divisible por groups ({groups})")
         if out_channels % groups:
             raise ValueError(f"{name}: out_channels ({out_channels}) debe ser divisible por groups ({groups})")
-        if padding_mode not in _PADDING_MODES:
-            raise ValueError(f"{name}: padding_mode debe ser uno de {_PADDING_MODES}, no {padding_mode!r}")
+        choice(padding_mode, _PADDING_MODES, "padding_mode", name)
         super().__init__()
         dt = factory_dtype(device, dtype)
         self.in_channels, self.out_channels = in_channels, out_channels

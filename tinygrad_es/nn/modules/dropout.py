@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..._validate import number
 from .. import functional as F
 from ..module import Module
 
@@ -12,8 +13,7 @@ __all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d"]
 class _DropoutNd(Module):
     def __init__(self, p=0.5, inplace=False, *, seed=None):
         super().__init__()
-        if not 0 <= p <= 1:
-            raise ValueError(f"{type(self).__name__}: p debe estar en [0, 1], no {p}")
+        number(p, "p (probabilidad)", type(self).__name__, low=0.0, high=1.0)
         self.p, self.inplace = p, inplace
         # seed (extensión de tinygrad_es): un generador propio y reproducible para esta capa
         self._rng = np.random.default_rng(seed) if seed is not None else None

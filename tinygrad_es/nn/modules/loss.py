@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ..._tensor import Tensor
 from .. import functional as F
+from ..._validate import REDUCTIONS
 from ..functional._utils import reduction_arg
 from ..module import Module
 
@@ -21,10 +22,8 @@ def _buffer(x):
 class _Loss(Module):
     def __init__(self, size_average=None, reduce=None, reduction="mean"):
         super().__init__()
-        reduction = reduction_arg(size_average, reduce, reduction)
-        if reduction not in ("mean", "sum", "none", "batchmean"):
-            raise ValueError(f"{type(self).__name__}: reduction debe ser 'mean', 'sum' o 'none', no {reduction!r}")
-        self.reduction = reduction
+        allowed = REDUCTIONS + ("batchmean",) if isinstance(self, KLDivLoss) else REDUCTIONS
+        self.reduction = reduction_arg(size_average, reduce, reduction, type(self).__name__, allowed)
 
 
 class _WeightedLoss(_Loss):

@@ -7,12 +7,20 @@ import numbers
 import numpy as np
 
 from ..._tensor import Tensor
+from ..._validate import integer, number
 from .. import functional as F
 from ..module import Module
 from ..parameter import Parameter
-from ._utils import factory_dtype
+from ._utils import check_size, factory_dtype
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm", "RMSNorm", "LocalResponseNorm"]
+
+
+def _shape_arg(normalized_shape, owner):
+    """``normalized_shape`` de LayerNorm/RMSNorm: enteros ≥ 0 (un texto como '4' es TypeError, no ('4',))."""
+    if isinstance(normalized_shape, (str, bytes)) or not hasattr(normalized_shape, "__iter__"):
+        raise TypeError(f"{owner}: normalized_shape debe ser un entero o una tupla de enteros, no {normalized_shape!r}")
+    return tuple(integer(n, "normalized_shape", owner, low=0, exc=RuntimeError) for n in normalized_shape)
 
 
 class _BatchNorm(Module):
@@ -22,6 +30,10 @@ class _BatchNorm(Module):
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None,
                  dtype=None, *, bias=True):
         super().__init__()
+        check_size(type(self).__name__, num_features=(num_features, 0))
+        number(eps, "eps", type(self).__name__)
+        if momentum is not None:  # None: media acumulada simple
+            number(momentum, "momentum", type(self).__name__)
         dt = factory_dtype(device, dtype)
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
@@ -94,7 +106,7 @@ class LayerNorm(Module):
         dt = factory_dtype(device, dtype)
         if isinstance(normalized_shape, numbers.Integral):
             normalized_shape = (normalized_shape,)
-        self.normalized_shape = tuple(int(n) for n in normalized_shape)
+        self.normalized_shape = _shape_arg(normalized_shape, type(self).__name__)
         self.eps, self.elementwise_affine = eps, elementwise_affine
         self.weight = Parameter(np.ones(self.normalized_shape, dtype=dt)) if elementwise_affine else None
         self.bias = Parameter(np.zeros(self.normalized_shape, dtype=dt)) if elementwise_affine and bias else None
@@ -147,7 +159,7 @@ class RMSNorm(Module):
         dt = factory_dtype(device, dtype)
         if isinstance(normalized_shape, numbers.Integral):
             normalized_shape = (normalized_shape,)
-        self.normalized_shape = tuple(int(n) for n in normalized_shape)
+        self.normalized_shape = _shape_arg(normalized_shape, type(self).__name__)
         self.eps, self.elementwise_affine = eps, elementwise_affine
         self.weight = Parameter(np.ones(self.normalized_shape, dtype=dt)) if elementwise_affine else None
 

@@ -16,12 +16,12 @@ través del tiempo va dentro. Las celdas, en cambio, son operaciones de ``Tensor
 from __future__ import annotations
 
 import math
-import numbers
 import warnings
 
 import numpy as np
 
 from ..._tensor import Tensor
+from ..._validate import choice, integer, number
 from ..functional import rnn as FR
 from .. import init
 from ..module import Module
@@ -35,10 +35,7 @@ _GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
 
 
 def _check_int(name, v, minimum):
-    if not isinstance(v, numbers.Integral) or isinstance(v, bool):
-        raise TypeError(f"{name} debe ser un entero (int), no {type(v).__name__}: {v!r}")
-    if v < minimum:
-        raise ValueError(f"{name} debe ser {'mayor que cero' if minimum == 1 else f'≥ {minimum}'}, no {v}")
+    integer(v, name, low=minimum)  # TypeError si no es entero; ValueError (como PyTorch) si es pequeño
 
 
 def _as_input(x, op):
@@ -69,9 +66,8 @@ class RNNBase(Module):
         _check_int("hidden_size", hidden_size, 1)
         _check_int("num_layers", num_layers, 1)
         _check_int("proj_size", proj_size, 0)
-        if (not isinstance(dropout, numbers.Number) or isinstance(dropout, bool) or not 0 <= dropout <= 1):
-            raise ValueError(f"dropout debe ser un número en [0, 1] (la probabilidad de anular cada elemento), "
-                             f"no {dropout!r}")
+        number(dropout, "dropout (probabilidad de anular cada elemento)", name, low=0.0, high=1.0,
+               type_exc=ValueError)
         if dropout > 0 and num_layers == 1:
             warnings.warn(f"{name}: el dropout se aplica entre capas (tras todas menos la última), así que con "
                           f"num_layers=1 no hace nada (dropout={dropout}, num_layers={num_layers})", UserWarning,
@@ -242,8 +238,7 @@ class RNN(RNNBase):
     def __init__(self, *args, nonlinearity="tanh", **kwargs):
         if len(args) > 3:  # RNN(I, H, L, nonlinearity, bias, ...) posicional, como PyTorch
             nonlinearity, args = args[3], args[:3] + args[4:]
-        if nonlinearity not in ("tanh", "relu"):
-            raise ValueError(f"nonlinearity desconocida {nonlinearity!r}: usa 'tanh' o 'relu'")
+        choice(nonlinearity, ("tanh", "relu"), "nonlinearity", "RNN")
         super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", *args, **kwargs)
         self.nonlinearity = nonlinearity
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..._validate import number
 from .. import functional as F
 from .. import init
 from ..module import Module
@@ -28,6 +29,9 @@ class Embedding(Module):
         if sparse:
             raise NotImplementedError("Embedding(sparse=True) no está soportado: tinygrad_es usa gradientes densos")
         self.num_embeddings, self.embedding_dim, self.padding_idx = num_embeddings, embedding_dim, padding_idx
+        if max_norm is not None:
+            number(max_norm, "max_norm", "Embedding")
+        number(norm_type, "norm_type", "Embedding")
         self.max_norm, self.norm_type, self.scale_grad_by_freq, self.sparse = max_norm, norm_type, scale_grad_by_freq, sparse
         if _weight is None:
             self.weight = Parameter(np.empty((num_embeddings, embedding_dim), dtype=factory_dtype(device, dtype)),

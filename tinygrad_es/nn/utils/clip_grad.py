@@ -6,6 +6,7 @@ import math
 import numpy as np
 
 from ..._tensor import Tensor
+from ..._validate import number
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "get_total_norm", "clip_grads_with_norm_"]
 
@@ -51,6 +52,7 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
     """Si la norma conjunta de los gradientes supera ``max_norm``, los escala (in situ) para que la
     norma sea ``max_norm``; devuelve la norma total **antes** de recortar (como PyTorch)."""
+    number(max_norm, "max_norm", "clip_grad_norm_", nan_ok=True)
     parameters = _params(parameters)
     total = get_total_norm(_grads(parameters), norm_type, error_if_nonfinite, foreach)
     clip_grads_with_norm_(parameters, max_norm, total, foreach)
@@ -59,7 +61,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
 
 def clip_grad_value_(parameters, clip_value, foreach=None):
     """Acota cada componente de los gradientes a [−clip_value, clip_value] (in situ)."""
-    clip_value = float(clip_value)
+    clip_value = float(number(clip_value, "clip_value", "clip_grad_value_"))
     for g in _grads(parameters):
         np.clip(g._data, -clip_value, clip_value, out=g._data)
         g._vc.value += 1

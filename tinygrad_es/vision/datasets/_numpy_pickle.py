@@ -138,5 +138,9 @@ def load_numpy_pickle(path: str, what: str | None = None):
     with open(path, "rb") as f:
         data = f.read()
     what = what or f"'{path}'"
-    obj = _NumpyUnpickler(data, _allowed(), _no_persistent, build=_build, what=what).load()
-    return _finish(obj)
+    try:
+        return _finish(_NumpyUnpickler(data, _allowed(), _no_persistent, build=_build, what=what).load())
+    except UnpicklingError as e:
+        if what in str(e):
+            raise
+        raise UnpicklingError(f"{what} está dañado o no es un lote de CIFAR: {e}") from None  # nombra el fichero

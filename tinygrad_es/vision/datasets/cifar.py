@@ -24,6 +24,7 @@ from urllib.error import URLError
 import numpy as np
 from PIL import Image
 
+from ..._bounded_read import load_npy
 from ._numpy_pickle import load_numpy_pickle
 from ...data.datasets import cache_dir
 from .folder import find_classes, make_dataset, pil_loader
@@ -123,8 +124,11 @@ def _load_jpeg_split(folder: str, train: bool) -> tuple:
     src = os.path.join(folder, split)
     classes, _ = find_classes(src)
     if os.path.isfile(xs) and os.path.isfile(ys) and os.path.getmtime(xs) >= os.path.getmtime(src):
-        data, targets = np.load(xs, allow_pickle=False), np.load(ys, allow_pickle=False)
-        if data.dtype == np.uint8 and data.ndim == 4 and data.shape[1:] == (32, 32, 3) and len(data) == len(targets):
+        try:  # la caché se relee con los tamaños comprobados; si está dañada, se rehace
+            data, targets = load_npy(xs), load_npy(ys)
+        except (OSError, ValueError):
+            data, targets = np.zeros((0,), np.uint8), None
+        if targets is not None and data.dtype == np.uint8 and data.ndim == 4 and data.shape[1:] == (32, 32, 3) and len(data) == len(targets):
             return data, targets, classes
     print(f"Decodificando las imágenes JPEG de {src} (sólo la primera vez)...")
     data, targets, classes = _decode_split(src)

@@ -11,6 +11,9 @@ import numbers
 import numpy as np
 from PIL import Image, ImageEnhance, ImageOps
 
+from ..._validate import choice
+from ._params import PAD_MODES as _PAD_MODES
+
 __all__ = []  # uso interno: la API pública es transforms.functional
 
 
@@ -120,8 +123,7 @@ def pad(img, padding, fill=0, padding_mode: str = "constant"):
         raise ValueError(f"padding debe ser un entero o una secuencia de 1, 2 o 4 elementos, no de {len(padding)}")
     if isinstance(padding, tuple) and len(padding) == 1:
         padding = padding[0]
-    if padding_mode not in ("constant", "edge", "reflect", "symmetric"):
-        raise ValueError(f"padding_mode debe ser 'constant', 'edge', 'reflect' o 'symmetric', no {padding_mode!r}")
+    choice(padding_mode, _PAD_MODES, "padding_mode", "pad")
     if padding_mode == "constant":
         opts = _parse_fill(fill, img, name="fill")
         if img.mode == "P":

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..._validate import choice
 from .._tensors import Tensor, as_tensor, from_numpy
 from ...nn import functional as NF
 from . import _resample as R
+from ._params import PAD_MODES as _PAD_MODES
 
 __all__ = []  # uso interno: la API pública es transforms.functional
 
@@ -150,8 +152,7 @@ def pad(img, padding, fill=0, padding_mode: str = "constant") -> Tensor:
         raise TypeError(f"padding_mode debe ser un texto, no {type(padding_mode).__name__}")
     if isinstance(padding, (tuple, list)) and len(padding) not in (1, 2, 4):
         raise ValueError(f"padding debe ser un entero o una secuencia de 1, 2 o 4 elementos, no de {len(padding)}")
-    if padding_mode not in ("constant", "edge", "reflect", "symmetric"):
-        raise ValueError(f"padding_mode debe ser 'constant', 'edge', 'reflect' o 'symmetric', no {padding_mode!r}")
+    choice(padding_mode, _PAD_MODES, "padding_mode", "pad")
     p = _parse_pad_padding(padding)
     if padding_mode == "symmetric":
         return _pad_symmetric(img, p)

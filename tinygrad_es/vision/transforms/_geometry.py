@@ -14,9 +14,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from .._tensors import Tensor
+from ..._validate import choice, integer, number
 from ...nn import Module
 from . import functional as F
-from ._params import (check_fill, check_sequence_input, coin, log_uniform_ratio, randint_item, setup_angle,
+from ._params import (PAD_MODES, check_fill, check_sequence_input, coin, log_uniform_ratio, randint_item, setup_angle,
                       setup_size, tensor_fill, uniform_item)
 from .functional import InterpolationMode, _interpolation_modes_from_int
 
@@ -48,6 +49,8 @@ class Resize(Module):
             raise TypeError(f"size debe ser un entero o una secuencia, no {type(size).__name__}")
         if isinstance(size, Sequence) and len(size) not in (1, 2):
             raise ValueError(f"si size es una secuencia debe tener 1 o 2 valores, no {len(size)}")
+        for v in ([size] if isinstance(size, int) else size):
+            integer(v, "size", "Resize", low=1)  # Resize(-1) o Resize(0): error claro aquí, no max() vacío después
         self.size = size
         self.max_size = max_size
         self.interpolation = _interp(interpolation)
@@ -85,8 +88,7 @@ class Pad(Module):
             raise TypeError(f"padding debe ser un entero o una secuencia, no {type(padding).__name__}")
         if not isinstance(fill, (numbers.Number, tuple, list)):
             raise TypeError(f"fill debe ser un número o una tupla, no {type(fill).__name__}")
-        if padding_mode not in ("constant", "edge", "reflect", "symmetric"):
-            raise ValueError(f"padding_mode debe ser 'constant', 'edge', 'reflect' o 'symmetric', no {padding_mode!r}")
+        choice(padding_mode, PAD_MODES, "padding_mode", type(self).__name__, type_exc=TypeError)
         if isinstance(padding, Sequence) and len(padding) not in (1, 2, 4):
             raise ValueError(f"padding debe ser un entero o una secuencia de 1, 2 o 4 elementos, no de {len(padding)}")
         self.padding, self.fill, self.padding_mode = padding, fill, padding_mode
@@ -143,7 +145,7 @@ class RandomHorizontalFlip(Module):
 
     def __init__(self, p: float = 0.5):
         super().__init__()
-        self.p = p
+        self.p = number(p, "p (probabilidad)", type(self).__name__)
 
     def forward(self, img):
         return F.hflip(img) if coin(self.p) else img
@@ -157,7 +159,7 @@ class RandomVerticalFlip(Module):
 
     def __init__(self, p: float = 0.5):
         super().__init__()
-        self.p = p
+        self.p = number(p, "p (probabilidad)", type(self).__name__)
 
     def forward(self, img):
         return F.vflip(img) if coin(self.p) else img

@@ -70,6 +70,11 @@ class Normalize(Module):
 
     def __init__(self, mean, std, inplace: bool = False):
         super().__init__()
+        for name, v in (("mean", mean), ("std", std)):
+            vals = [v] if not hasattr(v, "__len__") or isinstance(v, (str, bytes)) else v
+            if isinstance(v, (str, bytes)) or not all(hasattr(e, "__float__") and not isinstance(e, (str, bytes))
+                                                      for e in vals):
+                raise TypeError(f"Normalize: {name} debe ser una secuencia de números (uno por canal), no {v!r}")
         self.mean = mean
         self.std = std
         self.inplace = inplace

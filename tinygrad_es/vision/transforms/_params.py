@@ -12,7 +12,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..._validate import number
 from .._tensors import default_generator
+
+PAD_MODES = ("constant", "edge", "reflect", "symmetric")  # los padding_mode de torchvision
 
 __all__ = []
 
@@ -41,7 +44,12 @@ def setup_angle(x, name: str, req_sizes=(2,)) -> list:
             raise ValueError(f"si {name} es un solo número, debe ser positivo (se recibió {x})")
         x = [-x, x]
     else:
+        if isinstance(x, (str, bytes)):
+            raise TypeError(f"{name} debe ser un número o una pareja (mín, máx), no el texto {x!r}")
         check_sequence_input(x, name, req_sizes)
+        x = [number(d, f"{name}[{i}]") for i, d in enumerate(x)]
+        if x[0] > x[1]:
+            raise ValueError(f"{name} debe ser (mín, máx) con mín ≤ máx, no {tuple(x)}")
     return [float(d) for d in x]
 
 

@@ -1,0 +1,114 @@
+"""Arranque en frío: un proceso nuevo que importa la biblioteca y da un paso de la CNN del curso
+(conv-ReLU-maxpool ×2, dos lineales, entropía cruzada, backward, SGD; lote 64 de 1×28×28).
+
+* **frío**: la caché de numba vacía (``NUMBA_CACHE_DIR`` en un directorio nuevo): importar, compilar
+  los núcleos que usa el paso y escribir la caché;
+* **caliente**: otro proceso con esa misma caché ya escrita (lo normal desde la segunda vez);
+* PyTorch, el mismo paso en su propio proceso, como referencia.
+
+Cada proceso mide su reloj de pared desde antes del ``import`` hasta el final del primer paso
+(``import``, construir el modelo y el paso por separado) y el total visto desde fuera (arranque del
+intérprete incluido). Se alterna el orden en cada ronda; mediana de ``--rounds`` rondas (cada ronda
+de frío con su caché nueva). Objetivo del issue: ≤ 10 s en frío, ≤ 1 s en caliente.
+Escribe ``benchmarks/results/cold_start.json``.
+
+Uso: ``python benchmarks/cold_start.py [--rounds 3] [--threads 2]``
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.join(HERE, "..")
+
+_CHILD = r"""
+import time
+t0 = time.perf_counter()
+import sys
+sys.path.insert(0, {tests!r})
+lib = {lib!r}
+if lib == "torch":
+    import torch as L
+else:
+    import tinygrad_es as L
+t1 = time.perf_counter()
+L.set_num_threads({threads})
+import numpy as np
+import zoo_models as Z
+L.manual_seed(0)
+model = Z.course_cnn(L)
+opt = L.optim.SGD(model.parameters(), lr=0.01)
+rng = np.random.default_rng(0)
+x = L.from_numpy(Z.image_like(rng, (64, 1, 28, 28)))
+y = L.from_numpy(rng.integers(0, 10, 64))
+t2 = time.perf_counter()
+loss = L.nn.functional.cross_entropy(model(x), y)
+opt.zero_grad()
+loss.backward()
+opt.step()
+loss.item()
+t3 = time.perf_counter()
+print(t1 - t0, t2 - t1, t3 - t2, t3 - t0)
+"""
+
+
+def run(lib, threads, cache_dir=None):
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    if cache_dir is not None:
+        env["NUMBA_CACHE_DIR"] = cache_dir
+    code = _CHILD.format(tests=os.path.join(ROOT, "tests"), lib=lib, threads=threads)
+    t = time.perf_counter()
+    r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    total = time.perf_counter() - t
+    imp, build, step, inside = map(float, r.stdout.split()[-4:])
+    return dict(import_s=imp, build_s=build, first_step_s=step, inside_s=inside, process_s=total)
+
+
+def load():
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return None
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--out", default=os.path.join(HERE, "results", "cold_start.json"))
+    args = ap.parse_args()
+    rows = {"cold": [], "warm": [], "torch": []}
+    load_before = load()
+    for r in range(args.rounds):
+        cache = tempfile.mkdtemp(prefix="numba_cache_")
+        try:
+            rows["cold"].append(run("tinygrad_es", args.threads, cache))
+            order = ("warm", "torch") if r % 2 == 0 else ("torch", "warm")
+            for kind in order:
+                rows[kind].append(run("tinygrad_es" if kind == "warm" else "torch", args.threads,
+                                      cache if kind == "warm" else None))
+        finally:
+            shutil.rmtree(cache, ignore_errors=True)
+        print(f"ronda {r + 1}: " + ", ".join(f"{k} {v[-1]['process_s']:.1f} s" for k, v in rows.items()), flush=True)
+    summary = {k: {f: float(np.median([row[f] for row in v])) for f in v[0]} for k, v in rows.items()}
+    print(f"\n{'caso':<8} {'import':>8} {'modelo':>8} {'1.er paso':>10} {'dentro':>8} {'proceso':>8}  (s, mediana)")
+    for k, s in summary.items():
+        print(f"{k:<8} {s['import_s']:>8.2f} {s['build_s']:>8.2f} {s['first_step_s']:>10.2f} {s['inside_s']:>8.2f}"
+              f" {s['process_s']:>8.2f}")
+    res = dict(threads=args.threads, rounds=args.rounds, load_before=load_before, load_after=load(),
+               targets=dict(cold_s=10.0, warm_s=1.0), median=summary, runs=rows)
+    os.makedirs(os.path.dirname(args.out), exist_ok=True)
+    with open(args.out, "w") as f:
+        json.dump(res, f, indent=1)
+    print(f"\nescrito {args.out} (carga {load_before} → {load()})")
+
+
+if __name__ == "__main__":
+    main()
