@@ -37,6 +37,7 @@ from ._random import Generator, manual_seed, seed, initial_seed, default_generat
 from .autograd import (Function, no_grad, enable_grad, set_grad_enabled, inference_mode,  # noqa: E402
                        is_grad_enabled)
 from ._tensor import Tensor, Size  # noqa: E402
+from ._tensor.printing import set_printoptions  # noqa: E402
 from ._tensor.creation import *  # noqa: E402,F401,F403
 from ._tensor.creation import __all__ as _creation_all  # noqa: E402
 from ._tensor.functions import *  # noqa: E402,F401,F403
@@ -60,6 +61,6 @@ from . import nn, optim, utils  # noqa: E402,F401  (tinygrad_es.nn como torch.nn
 __all__ = (["Value", "Tensor", "Size", "Function", "no_grad", "enable_grad", "set_grad_enabled",
             "inference_mode", "is_grad_enabled", "manual_seed", "seed", "initial_seed", "Generator",
             "default_generator", "dtype", "float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "bool", "float", "double", "half", "long", "int", "short", "get_default_dtype", "set_default_dtype", "device", "cuda",
-            "cat", "concat", "stack", "where", "nn", "optim", "utils", "save", "load", "linalg"] + list(_creation_all) + list(_MF)
+            "cat", "concat", "stack", "where", "set_printoptions", "nn", "optim", "utils", "save", "load", "linalg"] + list(_creation_all) + list(_MF)
            + list(_ops_all) + ["einsum", "tensordot", "meshgrid", "std_mean", "var_mean", "broadcast_tensors",
                                "broadcast_shapes", "repeat_interleave", "det", "inverse", "split"])
