@@ -39,6 +39,7 @@ RANKS = {
     "tinygrad_es.optim": 6, "tinygrad_es.utils": 6, "tinygrad_es.data": 6, "tinygrad_es.serialization": 6,
     "tinygrad_es.vision": 6, "tinygrad_es.audio": 6,
     "tinygrad_es.models": 7, "tinygrad_es.train": 7, "tinygrad_es.metrics": 7, "tinygrad_es.gradcheck": 7,
+    "tinygrad_es.prepare": 7,
     "tinygrad_es.viz": 8,
     "tinygrad_es.web": 9, "tinygrad_es.demos": 9, "tinygrad_es.cli": 9, "tinygrad_es.__main__": 9,
     "tinygrad_es": 10,                               # el espacio de nombres de torch: sólo reexporta

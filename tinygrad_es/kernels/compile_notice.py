@@ -14,6 +14,7 @@ escribe con ``tqdm.write`` para no romper las barras de progreso. ``TINYGRAD_ES_
 lo desactiva; ``tinygrad-es preparar`` compila todo de antemano.
 """
 import atexit
+import contextlib
 import os
 import sys
 import threading
@@ -26,12 +27,26 @@ __all__ = ["install", "enabled", "GAP", "stats"]
 
 GAP = 0.5          # segundos sin compilar que cierran una tanda
 _lock = threading.RLock()
-_state = {"depth": 0, "t0": None, "count": 0, "timer": None, "installed": False}
+_state = {"depth": 0, "t0": None, "count": 0, "timer": None, "installed": False, "quiet": 0}
 stats = {"bursts": 0, "kernels": 0, "seconds": 0.0}   # lo compilado en este proceso (lo usa preparar)
 
 
 def enabled() -> bool:
-    return os.environ.get("TINYGRAD_ES_AVISO_COMPILACION", "1") not in ("0", "no", "")
+    return not _state["quiet"] and os.environ.get("TINYGRAD_ES_AVISO_COMPILACION", "1") not in ("0", "no", "")
+
+
+@contextlib.contextmanager
+def quiet():
+    """Sin avisos mientras dura (quien lo usa muestra su propia barra, como ``tinygrad-es preparar``);
+    al salir, la tanda en curso se cierra y cuenta en ``stats``."""
+    with _lock:
+        _state["quiet"] += 1
+    try:
+        yield
+    finally:
+        flush()
+        with _lock:
+            _state["quiet"] -= 1
 
 
 def _write(msg: str) -> None:
