@@ -35,7 +35,21 @@ def _class_dim(x, op):
     return 0 if x.ndim == 1 else 1
 
 
+def _index_dtype(target, op):
+    """Como PyTorch: los índices de clase son int64 (``torch.long``) o uint8; un tensor de coma flotante,
+    int32 o bool es un error (en PyTorch, ``expected target dtype to be Long or Byte``). Con arrays de
+    numpy o listas se acepta cualquier entero."""
+    t = target._data if isinstance(target, Tensor) else np.asarray(target)
+    ok = t.dtype in (np.int64, np.uint8) if isinstance(target, Tensor) else t.dtype.kind in "iu"
+    if not ok and t.dtype.kind in "biuf":
+        name = target.dtype if isinstance(target, Tensor) else t.dtype
+        raise RuntimeError(f"{op}: los índices de clase deben ser enteros int64 (torch.long) o uint8, no {name}; "
+                           f"convierte las etiquetas con target.long() (si son probabilidades por clase, deben "
+                           f"tener la misma forma que la entrada)")
+
+
 def _indices(target, x, cdim, ignore_index, op):
+    _index_dtype(target, op)
     t = int_labels(target, op)
     expected = tuple(x.shape[:cdim]) + tuple(x.shape[cdim + 1:])
     if t.shape != expected:
@@ -104,8 +118,12 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     tarr = target._data if isinstance(target, Tensor) else np.asarray(target)
     w = _weight(weight, c, "cross_entropy")
     if tarr.ndim == input.ndim and tarr.dtype.kind in "fiub":  # probabilidades por clase
+        if tarr.dtype.kind != "f":
+            raise RuntimeError(f"cross_entropy: un objetivo con la forma de la entrada {tuple(input.shape)} son "
+                               f"probabilidades por clase y debe ser de coma flotante, no {tarr.dtype}; si son "
+                               f"índices de clase, deben tener forma {tuple(input.shape[:cdim] + input.shape[cdim + 1:])}")
         return _prob_target(input, target, tarr, w, cdim, c, reduction, label_smoothing)
-    t = _indices(tarr, input, cdim, ignore_index, "cross_entropy")
+    t = _indices(target, input, cdim, ignore_index, "cross_entropy")
     if input.ndim == 2 and w is None and not label_smoothing and input._data.dtype.kind == "f":
         if reduction == "mean" and not np.any(t != ignore_index):
             return _mean_by(input.sum() * 0.0, 0)
