@@ -237,23 +237,31 @@ RESULT.update(lrs=lrs, results=results, logits=logits.numpy())
 def test_pytorch_examples_mnist_net(mnist, tmp_path):
     init = init_file(tmp_path, NET_MODEL, "net")
     mnist = _small(mnist, 640, 200)  # 20 pasos de Adadelta: con 256 imágenes (8 pasos) dependía del sorteo
+    libs = ("tinygrad_es", "torch") if torch is not None else ("tinygrad_es",)
     runs = {}
-    for lib in ("tinygrad_es", "torch") if torch is not None else ("tinygrad_es",):
-        for seed in (1, 2, 3):  # dropout y barajado aleatorios: se compara el rango de varias semillas
+    for lib in libs:
+        for seed in (1, 2):  # dropout y barajado aleatorios: dos semillas
             src = NET_TRAIN.replace("torch.manual_seed(1)", f"torch.manual_seed({seed})")
             runs[lib, seed] = run(src, lib, INIT=init, SAVE=str(tmp_path / f"{lib}{seed}.pt"), **mnist)
     ours = runs["tinygrad_es", 1]
     assert ours["lrs"] == pytest.approx([0.7, 0.49], rel=1e-12)
-    accs = [runs["tinygrad_es", s]["results"][1][1] for s in (1, 2, 3)]
-    assert min(accs) > 0.6 and np.mean(accs) > 0.7  # medido: 0.75-0.88 con diez sorteos de los pesos
+    accs = [runs["tinygrad_es", s]["results"][1][1] for s in (1, 2)]
+    # medido con 5 sorteos de los pesos y 8 semillas: 0,70-0,88 (PyTorch: 0,82-0,89)
+    assert min(accs) > 0.6 and np.mean(accs) > 0.7
     if torch is None:
         return
     assert runs["torch", 1]["lrs"] == ours["lrs"]
-    taccs = [runs["torch", s]["results"][1][1] for s in (1, 2, 3)]
-    tlosses = [runs["torch", s]["results"][1][0] for s in (1, 2, 3)]
-    losses = [runs["tinygrad_es", s]["results"][1][0] for s in (1, 2, 3)]
+    taccs = [runs["torch", s]["results"][1][1] for s in (1, 2)]
+    tlosses = [runs["torch", s]["results"][1][0] for s in (1, 2)]
+    losses = [runs["tinygrad_es", s]["results"][1][0] for s in (1, 2)]
     assert abs(np.mean(accs) - np.mean(taccs)) < 0.1 and abs(np.mean(losses) - np.mean(tlosses)) < 0.25
-    assert min(taccs) - 0.1 <= min(accs) and max(accs) <= max(taccs) + 0.1
+    # el mismo programa sin azar (sin barajar y con el dropout en modo evaluación): las dos bibliotecas
+    # dan lo mismo paso a paso (el orden de los lotes cambia el resultado más que cualquier diferencia)
+    det = NET_TRAIN.replace("shuffle=True", "shuffle=False").replace("    model.train()\n", "    model.eval()\n")
+    assert det != NET_TRAIN
+    d = {lib: run(det, lib, INIT=init, SAVE=str(tmp_path / f"det_{lib}.pt"), **mnist) for lib in libs}
+    np.testing.assert_allclose(np.array(d["tinygrad_es"]["results"]), np.array(d["torch"]["results"]), rtol=1e-4)
+    np.testing.assert_allclose(d["tinygrad_es"]["logits"], d["torch"]["logits"], rtol=1e-4, atol=1e-4)
     # los pesos guardados aquí se cargan en PyTorch y dan las mismas salidas
     model = run(NET_MODEL + "\nRESULT['m'] = Model()\n", "torch")["m"]
     model.load_state_dict(torch.load(tmp_path / "tinygrad_es1.pt", weights_only=True))
