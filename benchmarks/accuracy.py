@@ -19,13 +19,14 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
 
-from tinygrad_es import manual_seed, optim  # noqa: E402
-from tinygrad_es.data import (DataLoader, DatasetNotFoundError, TensorDataset, load_fashion_mnist,  # noqa: E402
-                              load_mnist, mnist_tensors, random_shift)
+from tinygrad_es import Generator, manual_seed, optim  # noqa: E402
+from tinygrad_es.data import (AugmentedLoader, DatasetNotFoundError, load_fashion_mnist, load_mnist,  # noqa: E402
+                              mnist_tensors, random_shift)
 from tinygrad_es.demos import iris as iris_demo, xor_mlp  # noqa: E402
 from tinygrad_es.models import MnistMLP, SimpleCNN  # noqa: E402
 from tinygrad_es.nn import functional as F  # noqa: E402
 from tinygrad_es.train import fit  # noqa: E402
+from tinygrad_es.utils.data import DataLoader, TensorDataset  # noqa: E402
 
 ROWS = []
 
@@ -40,13 +41,14 @@ def record(dataset, model, acc, target, epochs, s_epoch, n_train):
 
 def train_eval(model, Xtr, ytr, Xte, yte, epochs, lr, augment, seed=0, step=None):
     manual_seed(seed)
-    tf = (lambda x, rng: random_shift(x, 2, rng)) if augment else None
     opt = optim.Adam(model.parameters(), lr=lr)
     sched = optim.StepLR(opt, step_size=step, gamma=0.3) if step else None
-    h = fit(model, F.cross_entropy, opt, DataLoader(TensorDataset(Xtr, ytr), 64, shuffle=True, seed=seed,
-                                                      transform=tf),
-            DataLoader(TensorDataset(Xte, yte), 1000), epochs=epochs, scheduler=sched, verbose=False,
-            progress=False)
+    g = Generator().manual_seed(seed)
+    train = DataLoader(TensorDataset(Xtr, ytr), 64, shuffle=True, generator=g)
+    if augment:
+        train = AugmentedLoader(train, lambda x, rng: random_shift(x, 2, rng), g)
+    h = fit(model, F.cross_entropy, opt, train, DataLoader(TensorDataset(Xte, yte), 1000), epochs=epochs,
+            scheduler=sched, verbose=False, progress=False)
     return h["val_acc"][-1], float(np.mean(h["time"]))
 
 

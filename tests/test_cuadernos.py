@@ -26,7 +26,7 @@ def _generador():
 def test_notebooks_match_their_sources():
     gen = _generador()
     esperados = gen.generar()
-    assert sorted(esperados) == CUADERNOS and len(CUADERNOS) == 10
+    assert sorted(esperados) == CUADERNOS and len(CUADERNOS) == 11
     for nombre, texto in esperados.items():
         with open(os.path.join(CARPETA, nombre), encoding="utf-8") as f:
             assert f.read() == texto, f"{nombre} no está al día: ejecuta python demos/cuadernos/_generar.py"

@@ -2,6 +2,8 @@
 import hashlib
 import http.server
 import os
+import subprocess
+import sys
 import threading
 
 import numpy as np
@@ -125,6 +127,27 @@ def test_download_from_local_server_with_md5_and_cache(tmp_path, monkeypatch, se
     np.testing.assert_array_equal(x, x2)
 
 
+def test_download_cleans_temporaries_of_an_interrupted_download(tmp_path, monkeypatch, served_mnist):
+    """Un temporal que dejó una descarga cortada (su proceso ya no existe) se borra al descargar de
+    nuevo ese fichero; el de un proceso vivo, no (la misma regla que los checkpoints: _io.atomic_write)."""
+    serve, md5, _ = served_mnist
+    monkeypatch.setitem(DS.DATASETS, "mnist", {"md5": md5, "mirrors": []})
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("TINYGRAD_ES_DATA", raising=False)
+    cached = tmp_path / "home" / ".cache" / "tinygrad_es" / "mnist"
+    cached.mkdir(parents=True)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    stale = cached / f".tmp-{dead}-abc123-train-images-idx3-ubyte.gz"
+    alive = cached / f".tmp-{os.getpid()}-def456-train-labels-idx1-ubyte.gz"
+    stale.write_bytes(b"a medias")
+    alive.write_bytes(b"otra descarga en curso")
+    with _Server(serve) as srv:
+        D.load_mnist(mirrors=[srv.url], timeout=5)
+    assert not stale.exists() and alive.exists()
+    assert sorted(f for f in os.listdir(cached) if not f.startswith(".")) == sorted(s + ".gz" for s in DS._FILES)
+
+
 def test_download_rejects_corrupt_file(tmp_path, monkeypatch, served_mnist):
     serve, md5, _ = served_mnist
     p = serve / "t10k-labels-idx1-ubyte.gz"
@@ -139,7 +162,7 @@ def test_download_rejects_corrupt_file(tmp_path, monkeypatch, served_mnist):
             D.load_mnist(mirrors=[srv.url], timeout=5)
     cached = tmp_path / "home" / ".cache" / "tinygrad_es" / "mnist"
     assert "t10k-labels-idx1-ubyte.gz" not in os.listdir(cached)
-    assert not [f for f in os.listdir(cached) if f.endswith(".part")]
+    assert not [f for f in os.listdir(cached) if f.startswith(".tmp-")]
 
 
 def test_real_mnist_files(tmp_path):
@@ -180,35 +203,34 @@ def test_synthetic_generators():
     assert S.shape == (150, 2) and np.bincount(ys).tolist() == [50] * 3
 
 
-def test_dataloader_batches_shuffle_drop_last():
-    X = np.arange(10, dtype=np.float32)[:, None]
+def test_augmented_loader_augments_each_batch_reproducibly():
+    """``AugmentedLoader`` aplica ``fn(x, rng)`` a cada lote de entrada de un ``DataLoader`` de
+    ``utils.data`` (con su generador) y deja lo demás igual: ``len``, ``dataset``, ``batch_size``."""
+    import tinygrad_es as tg
+    from tinygrad_es.utils.data import DataLoader, TensorDataset
+    X = np.arange(10 * 6 * 6, dtype=np.float32).reshape(10, 1, 6, 6)
     y = np.arange(10)
-    ds = D.TensorDataset(X, y)
-    dl = D.DataLoader(ds, batch_size=4)
-    sizes = [len(xb) for xb, _ in dl]
-    assert sizes == [4, 4, 2] and len(dl) == 3
-    assert [len(xb) for xb, _ in D.DataLoader(ds, 4, drop_last=True)] == [4, 4]
-    a = np.concatenate([yb.detach().numpy() for _, yb in D.DataLoader(ds, 3, shuffle=True, seed=0)])
-    b = np.concatenate([yb.detach().numpy() for _, yb in D.DataLoader(ds, 3, shuffle=True, seed=0)])
-    np.testing.assert_array_equal(a, b)
-    assert sorted(a.tolist()) == list(range(10)) and a.tolist() != list(range(10))
-    dl2 = D.DataLoader(ds, 10, shuffle=True, seed=0)
-    e1 = next(iter(dl2))[1].detach().numpy().tolist()
-    e2 = next(iter(dl2))[1].detach().numpy().tolist()
-    assert e1 != e2  # cada época baraja de nuevo
-    xb, yb = next(iter(dl))
-    assert xb.dtype == np.float32 and yb.dtype == np.int64
-    with pytest.raises(ValueError, match="longitudes"):
-        D.TensorDataset(X, y[:5])
+    plain = DataLoader(TensorDataset(X, y), 4)
+    aug = D.AugmentedLoader(plain, lambda x, rng: D.random_shift(x, 1, rng), tg.Generator().manual_seed(0))
+    assert len(aug) == len(plain) == 3 and aug.dataset is plain.dataset and aug.batch_size == 4
+    batches = list(aug)
+    assert [len(xb) for xb, _ in batches] == [4, 4, 2] and batches[0][0].dtype == tg.float32
+    np.testing.assert_array_equal(np.concatenate([yb.numpy() for _, yb in batches]), y)
+    assert not np.array_equal(np.concatenate([xb.numpy() for xb, _ in batches]), X)  # desplazadas
+    again = D.AugmentedLoader(plain, lambda x, rng: D.random_shift(x, 1, rng), tg.Generator().manual_seed(0))
+    np.testing.assert_array_equal(batches[1][0].numpy(), list(again)[1][0].numpy())
 
 
-def test_random_split_and_kfold():
-    ds = D.TensorDataset(np.arange(100))
-    tr, va = D.random_split(ds, [0.8, 0.2], seed=0)
-    assert len(tr) == 80 and len(va) == 20
-    assert set(tr.indices) | set(va.indices) == set(range(100)) and not set(tr.indices) & set(va.indices)
-    with pytest.raises(ValueError, match="suman"):
-        D.random_split(ds, [50, 30])
+def test_the_course_loader_points_to_utils_data():
+    """El cargador propio (``data.DataLoader(..., seed=0)``) se fue: el de PyTorch está en utils.data."""
+    for name in ("DataLoader", "TensorDataset", "random_split", "Subset"):
+        with pytest.raises(ImportError, match=f"from tinygrad_es.utils.data import {name}.*generator="):
+            getattr(D, name)
+    with pytest.raises(AttributeError):
+        D.no_existe
+
+
+def test_kfold():
     seen = []
     for tri, vai in D.kfold(23, 5, seed=0):
         assert len(set(tri) & set(vai)) == 0 and len(tri) + len(vai) == 23

@@ -225,44 +225,44 @@ def test_unpool_matches_torch():
 
 
 # ---- errores en español ----------------------------------------------------------------------
-def test_errors_in_spanish():
+def test_errors_in_spanish():  # con las clases de excepción de PyTorch
     x = f64(np.ones((2, 4, 5, 5)))
     w = f64(np.ones((6, 4, 3, 3)))
-    with pytest.raises(ValueError, match="padding no puede ser negativo"):
+    with pytest.raises(RuntimeError, match="padding no puede ser negativo"):
         F.conv2d(x, w, padding=-1)
-    with pytest.raises(ValueError, match="kernel_size debe ser un entero"):
+    with pytest.raises(TypeError, match="kernel_size debe ser un entero"):
         F.max_pool2d(x, 2.5)
-    with pytest.raises(ValueError, match="kernel_size debe ser un entero"):
+    with pytest.raises(TypeError, match="kernel_size debe ser un entero"):
         F.avg_pool2d(x, (2, 1.0))
-    with pytest.raises(ValueError, match="mayor que la entrada con relleno"):
+    with pytest.raises(RuntimeError, match="mayor que la entrada con relleno"):
         F.conv2d(x, f64(np.ones((6, 4, 7, 7))))
-    with pytest.raises(ValueError, match="mayor que la entrada con relleno"):
+    with pytest.raises(RuntimeError, match="mayor que la entrada con relleno"):
         F.max_pool2d(f64(np.ones((1, 1, 2, 2))), 3)
-    with pytest.raises(ValueError, match=r"4 canales.*esperan 3"):
+    with pytest.raises(RuntimeError, match=r"4 canales.*esperan 3"):
         F.conv2d(x, f64(np.ones((6, 3, 3, 3))))
-    with pytest.raises(ValueError, match=r"groups=3 debe dividir.*\(4\)"):
+    with pytest.raises(RuntimeError, match=r"groups=3 debe dividir.*\(4\)"):
         F.conv2d(x, f64(np.ones((6, 1, 3, 3))), groups=3)
-    with pytest.raises(ValueError, match="groups=4 debe dividir"):
+    with pytest.raises(RuntimeError, match="groups=4 debe dividir"):
         F.conv2d(x, f64(np.ones((6, 1, 3, 3))), groups=4)
-    with pytest.raises(ValueError, match="stride distinto de 1"):
+    with pytest.raises(RuntimeError, match="stride distinto de 1"):
         F.conv2d(x, w, stride=2, padding="same")
-    with pytest.raises(ValueError, match="'same' o 'valid'"):
+    with pytest.raises(RuntimeError, match="'same' o 'valid'"):
         F.conv2d(x, w, padding="igual")
-    with pytest.raises(ValueError, match="output_padding"):
+    with pytest.raises(RuntimeError, match="output_padding"):
         F.conv_transpose2d(x, f64(np.ones((4, 2, 3, 3))), stride=2, output_padding=2)
-    with pytest.raises(ValueError, match="mitad del núcleo"):
+    with pytest.raises(RuntimeError, match="mitad del núcleo"):
         F.max_pool2d(x, 2, padding=2)
-    with pytest.raises(ValueError, match="divisor_override"):
+    with pytest.raises(RuntimeError, match="divisor_override"):
         F.avg_pool2d(x, 2, divisor_override=0)
-    with pytest.raises(ValueError, match="fuera de"):
+    with pytest.raises(RuntimeError, match="fuera de"):
         F.max_unpool2d(x, f64(np.full((2, 4, 5, 5), 200)).detach().numpy().astype(np.int64), 2)
     with pytest.raises(ValueError, match="exactamente uno"):
         F.interpolate(x)
-    with pytest.raises(ValueError, match="modos"):
-        F.interpolate(x, size=3, mode="bicubic")
+    with pytest.raises(NotImplementedError, match="modos"):
+        F.interpolate(x, size=3, mode="bicúbico")
     with pytest.raises(ValueError, match="align_corners"):
         F.interpolate(x, size=3, align_corners=True)
-    with pytest.raises(ValueError, match=r"\(N, C, H, W\)"):
+    with pytest.raises(RuntimeError, match=r"\(N, C, H, W\)"):
         F.conv2d(f64(np.ones((5, 5))), w)
 
 

@@ -265,8 +265,8 @@ def test_loss_modules_and_buffers():
         assert mod(a, b).item() == pytest.approx(fn(a, b).item())
     with pytest.warns(UserWarning, match="batchmean"):
         F.kl_div(a, b)
-    with pytest.raises(ValueError, match=r"\(3, 1\) y el objetivo \(3,\)"):
-        nn.MSELoss()(leaf(np.zeros((3, 1))), leaf(np.zeros(3)))
+    with pytest.warns(UserWarning, match=r"\(3, 1\) y el objetivo \(3,\)"):  # como PyTorch: avisa y hace broadcasting
+        assert nn.MSELoss(reduction="none")(leaf(np.zeros((3, 1))), leaf(np.zeros(3))).shape == (3, 3)
     with pytest.raises(ValueError, match="probabilidad en \\[0, 1\\]"):
         nn.BCELoss()(leaf(np.array([1.5])), leaf(np.array([1.0])))
 

@@ -124,7 +124,7 @@ def test_apply_order_and_initialisation_like_torch():
             nn.init.constant_(m.weight, 0.5)
             nn.init.zeros_(m.bias)
     net = build(nn).apply(init)
-    assert np.all(net[0].weight.detach().numpy() == 0.5) and net[0].weight._version.value > 0
+    assert np.all(net[0].weight.detach().numpy() == 0.5) and net[0].weight._vc.value > 0
 
 
 def test_to_double_keeps_parameter_objects_for_optimizer():
@@ -236,3 +236,20 @@ def test_zero_grad_and_parameter_memory():
     with pytest.raises(RuntimeError, match="coma flotante"):
         nn.Parameter(leaf(np.array([1, 2])))
     assert repr(nn.Parameter(leaf(np.zeros(1, np.float32)))).startswith("Parameter containing:")
+
+
+def test_tensor_and_module_hooks_return_the_same_removable_handle():
+    """Un solo ``RemovableHandle`` (como ``torch.utils.hooks.RemovableHandle``): con ``.id`` distinto en
+    cada registro, ``.remove()`` y gestor de contexto, en ``Tensor.register_hook`` y en ``Module``."""
+    from tinygrad_es.utils.hooks import RemovableHandle
+    x = tg.ones(2, requires_grad=True)
+    calls = []
+    h1 = x.register_hook(lambda g: calls.append("t") or None)
+    h2 = tg.nn.Linear(2, 2).register_forward_hook(lambda m, i, o: None)
+    assert isinstance(h1, RemovableHandle) and isinstance(h2, RemovableHandle) and h1.id != h2.id
+    (x * 2).sum().backward()
+    with h1:
+        pass  # al salir del bloque se quita
+    (x * 2).sum().backward()
+    assert calls == ["t"]
+    h1.remove()  # quitarlo dos veces no falla

@@ -246,3 +246,24 @@ def test_bitwise_dtypes_scalars_and_errors():
     x |= 1
     x ^= 2
     assert x.tolist() == [7, 7]
+
+
+def test_in_place_on_the_output_follows_what_torch_saves():
+    """Las unarias guardan lo que guarda PyTorch: ``sin`` guarda la entrada (cambiar la salida in
+    situ no rompe su backward), ``tan`` guarda la salida (y el contador de versiones lo detecta)."""
+    x = tensor(np.array([0.5, 1.0]), requires_grad=True)
+    y = (x * 1).sin()
+    y.add_(1)
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), np.cos([0.5, 1.0]))
+    for name in ("tan", "exp2", "expm1", "rsqrt", "reciprocal"):
+        y = getattr(x * 1, name)()
+        y.add_(1)
+        with pytest.raises(RuntimeError, match="in situ"):
+            y.sum().backward()
+    z = tensor(np.array([1.5, -2.25]), requires_grad=True)
+    w = z * 1
+    out = w.frac()
+    w.mul_(3)  # frac no guarda nada (∂ = 1): como PyTorch, modificar la entrada no importa
+    out.sum().backward()
+    np.testing.assert_array_equal(z.grad.numpy(), [1.0, 1.0])

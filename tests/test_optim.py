@@ -176,3 +176,19 @@ def test_fused_adam_is_bit_identical_to_numpy_version(monkeypatch, dtype, cls, k
     for a, b in zip(*results):
         assert a.dtype == dtype
         np.testing.assert_array_equal(a, b)
+
+
+def test_optimizers_see_only_the_parameter_protocol():
+    """``optim`` sólo usa ``param_data``/``param_grad``/``set_param``/``zero_param_grad``
+    (``autograd.protocol.ParamNode``), que cumplen ``Tensor`` y ``Value``; lo demás se rechaza."""
+    import tinygrad_es as tg
+    from tinygrad_es.autograd.protocol import ParamNode
+    w, v = tg.tensor([1.0, 2.0], requires_grad=True), tg.Value(3.0)
+    assert isinstance(w, ParamNode) and isinstance(v, ParamNode)
+    (w * w).sum().backward()
+    (v * v).backward()
+    tg.optim.SGD([w], lr=0.5).step()
+    tg.optim.SGD([v], lr=0.5).step()
+    assert w.tolist() == [0.0, 0.0] and v.data == 0.0
+    with pytest.raises(TypeError):
+        tg.optim.SGD([np.ones(2)], lr=0.1)

@@ -170,10 +170,10 @@ def test_add_param_group_zero_grad_and_versions():
     with pytest.raises(ValueError, match="más de un grupo"):
         opt.add_param_group({"params": [a]})
     a.grad, b.grad = tg.ones(3), tg.ones(3)
-    v0 = a._version.value
+    v0 = a._vc.value
     opt.step()
     assert a.tolist() == pytest.approx([-0.1] * 3) and b.tolist() == pytest.approx([-1.0] * 3)
-    assert a._version.value == v0 + 1  # la actualización es in situ y cuenta como modificación
+    assert a._vc.value == v0 + 1  # la actualización es in situ y cuenta como modificación
     opt.zero_grad(set_to_none=False)
     assert a.grad is not None and a.grad.tolist() == [0.0] * 3
     opt.zero_grad()

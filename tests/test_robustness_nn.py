@@ -4,9 +4,10 @@ import warnings
 import numpy as np
 import pytest
 
+import tinygrad_es as tg
 import tinygrad_es.nn.functional as F
-from tinygrad_es import Tensor, nn
-from tinygrad_es.data import DataLoader, TensorDataset
+from tinygrad_es import Tensor, nn, tensor
+from tinygrad_es.utils.data import DataLoader, TensorDataset
 
 X23 = Tensor(np.ones((2, 3), np.float32))
 
@@ -14,14 +15,14 @@ X23 = Tensor(np.ones((2, 3), np.float32))
 # ---- one_hot ---------------------------------------------------------------------------------
 def test_one_hot_negative_class_is_an_error_not_the_last_class():
     # antes: [0, -1] marcaba la clase 2 (índice negativo de numpy)
-    with pytest.raises(ValueError, match=r"one_hot: las clases deben ser no negativas; hay -1 en la posición 1"):
-        F.one_hot(Tensor([0, -1]), 3)
+    with pytest.raises(RuntimeError, match=r"one_hot: las clases deben ser no negativas; hay -1 en la posición 1"):
+        F.one_hot(tensor([0, -1]), 3)
 
 
 def test_one_hot_class_too_large_names_value_and_num_classes():
-    with pytest.raises(ValueError, match=r"one_hot: la clase 3 no es menor que num_classes=3 \(las clases van de "
-                                         r"0 a 2\)"):
-        F.one_hot(Tensor([3]), 3)
+    with pytest.raises(RuntimeError, match=r"one_hot: la clase 3 no es menor que num_classes=3 \(las clases van de "
+                                           r"0 a 2\)"):
+        F.one_hot(tensor([3]), 3)
 
 
 def test_one_hot_valid_and_inferred_num_classes():
@@ -43,19 +44,21 @@ def test_string_labels_in_dataset():
 
 
 def test_fractional_labels():
-    with pytest.raises(ValueError, match=r"one_hot: las etiquetas deben ser enteras, no \[0\.5\]"):
+    # como PyTorch: las etiquetas de coma flotante son un error (aunque valgan 1.0), con el dtype y un ejemplo
+    with pytest.raises(RuntimeError, match=r"one_hot: las etiquetas \(índices de clase\) deben ser enteros \(long\), no "
+                                           r"float64 \(p\. ej\. \[0\.5, 1\.0\]\)"):
         F.one_hot(np.array([0.5, 1.0]), 3)
 
 
 # ---- Linear / Conv2d ----------------------------------------------------------------------
 def test_linear_on_scalar_names_shapes():
-    with pytest.raises(ValueError, match=r"linear: la entrada es un escalar \(forma \(\)\); se esperaba forma "
+    with pytest.raises(RuntimeError, match=r"linear: la entrada es un escalar \(forma \(\)\); se esperaba forma "
                                          r"\(\.\.\., 4\) con 4 características \(pesos de forma \(2, 4\)\)"):
         nn.Linear(4, 2)(Tensor(1.0))
 
 
 def test_linear_wrong_features_names_shapes():
-    with pytest.raises(ValueError, match=r"linear: la entrada tiene 3 características \(forma \(5, 3\)\) pero la "
+    with pytest.raises(RuntimeError, match=r"linear: la entrada tiene 3 características \(forma \(5, 3\)\) pero la "
                                          r"capa espera 4"):
         nn.Linear(4, 2)(Tensor(np.ones((5, 3), np.float32)))
 
@@ -104,3 +107,16 @@ def test_hook_returning_wrong_shape_names_both_shapes():
     y.register_hook(lambda g: Tensor(np.ones((5, 5), np.float32)))
     with pytest.raises(RuntimeError, match=r"gradiente de forma \(5, 5\), pero el tensor tiene forma \(4, 3\)"):
         y.sum().backward()
+
+
+def test_functional_names_the_function_and_argument_that_is_not_numeric():
+    """Todas las funciones de nn.functional convierten la entrada con la misma regla (la de
+    ``tensor()``): lo que no son números es ``TypeError`` (como PyTorch) y dice dónde."""
+    x = tg.ones(2, 3)
+    with pytest.raises(TypeError, match="relu: input debe ser un Tensor, no str"):
+        F.relu("a")
+    with pytest.raises(TypeError, match="conv2d: weight debe ser un Tensor, no NoneType"):
+        F.conv2d(tg.ones(1, 1, 3, 3), None)
+    with pytest.raises(TypeError, match="mse_loss: target debe ser un Tensor, no list"):
+        F.mse_loss(x, [["a"] * 3] * 2)
+    assert F.relu([1.0, -2.0]).dtype == tg.float32 and F.relu(np.array([1, -2])).dtype == tg.int64

@@ -12,7 +12,7 @@ import pytest
 import tinygrad_es.nn.functional as F
 from tinygrad_es import nn, optim
 from tinygrad_es.serialization.checkpoint import CheckpointError, load_state, save_state
-from tinygrad_es.data import DataLoader, TensorDataset
+from tinygrad_es.utils.data import DataLoader, TensorDataset
 from tinygrad_es.train import ModelCheckpoint, evaluate, fit
 
 

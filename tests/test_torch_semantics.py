@@ -162,12 +162,12 @@ def test_inplace_rules_on_leaves(name):
     with pytest.raises(RuntimeError, match="hoja"):
         op(w)
     with torch.no_grad():
-        before = w._version_value
+        before = w._version
         out = op(w)
-    assert (out is w or name == "setitem") and w.is_leaf and w._version_value == before + 1
+    assert (out is w or name == "setitem") and w.is_leaf and w._version == before + 1
     t = torch.tensor([1., 2., 3.])  # sin gradiente: siempre vale
     op(t)
-    assert t._version_value == 1
+    assert t._version == 1
 
 
 @pytest.mark.parametrize("name", sorted(set(INPLACE) - {"uniform_", "normal_"}))
@@ -180,12 +180,18 @@ def test_modified_saved_tensor_makes_backward_raise(name):
         y.backward()
 
 
-def test_data_write_between_forward_and_backward_raises():
+def test_data_write_between_forward_and_backward_is_not_tracked_but_detach_is():
+    # como PyTorch: .data tiene su propio contador (autograd no lo ve); detach() comparte el de w
     w = torch.tensor([1., 2.], requires_grad=True)
     y = (w * w).sum()
     w.data[...] = 100
+    y.backward()
+    assert w.grad.tolist() == [200.0, 200.0]
+    w2 = torch.tensor([1., 2.], requires_grad=True)
+    y2 = (w2 * w2).sum()
+    w2.detach()[...] = 100
     with pytest.raises(RuntimeError, match="versión"):
-        y.backward()
+        y2.backward()
 
 
 def test_inplace_on_intermediates_has_correct_gradients():
@@ -217,7 +223,7 @@ def test_views_share_the_version_counter():
     x = torch.zeros(4)
     v = x[1:3]
     v.add_(1)
-    assert x.tolist() == [0, 1, 1, 0] and x._version_value == v._version_value == 1
+    assert x.tolist() == [0, 1, 1, 0] and x._version == v._version == 1
     w = torch.zeros(2, 2, requires_grad=True)
     with pytest.raises(RuntimeError, match="vista"):
         w[0].add_(1)
@@ -228,7 +234,7 @@ def test_version_counter_counts_every_inplace_op(name, times):
     t = torch.tensor([1., 2., 3.])
     for _ in range(times):
         INPLACE[name](t)
-    assert t._version_value == times
+    assert t._version == times
 
 
 # ---- dtypes y promoción -----------------------------------------------------------------------

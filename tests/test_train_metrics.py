@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 import tinygrad_es.nn.functional as F
-from tinygrad_es import manual_seed, metrics as M, nn, optim
-from tinygrad_es.data import DataLoader, TensorDataset, load_iris, random_split, standardize
+from tinygrad_es import Generator, manual_seed, metrics as M, nn, optim
+from tinygrad_es.data import load_iris, standardize
+from tinygrad_es.utils.data import DataLoader, TensorDataset, random_split
 from tinygrad_es.train import EarlyStopping, ModelCheckpoint, evaluate, fit, load_state, predict
 
 Y = np.array([0, 0, 0, 1, 1, 2, 2, 2, 2, 1])
@@ -74,9 +75,10 @@ def test_metric_errors():
 def _iris_loaders():
     X, y = load_iris()
     ds = TensorDataset(X, y)
-    tr, va = random_split(ds, [0.8, 0.2], seed=0)
+    g = Generator().manual_seed(0)
+    tr, va = random_split(ds, [0.8, 0.2], generator=g)
     (Xtr, Xva), _ = standardize(X[tr.indices], X[va.indices])
-    return (DataLoader(TensorDataset(Xtr, y[tr.indices]), 16, shuffle=True, seed=0),
+    return (DataLoader(TensorDataset(Xtr, y[tr.indices]), 16, shuffle=True, generator=g),
             DataLoader(TensorDataset(Xva, y[va.indices]), 64), Xva, y[va.indices])
 
 

@@ -229,6 +229,29 @@ def test_upsample_bilinear_constant_and_shape():
     assert u.shape == (2, 7, 5) and np.allclose(u, 1)
 
 
+def _half_pixel_bilinear(m, size):
+    """El reescalado que tenía Grad-CAM (numpy, centros de píxel alineados): la referencia."""
+    n, h, w = m.shape
+    H, W = size
+    ys = (np.arange(H) + 0.5) * h / H - 0.5
+    xs = (np.arange(W) + 0.5) * w / W - 0.5
+    y0 = np.clip(np.floor(ys).astype(int), 0, h - 1)
+    x0 = np.clip(np.floor(xs).astype(int), 0, w - 1)
+    y1, x1 = np.clip(y0 + 1, 0, h - 1), np.clip(x0 + 1, 0, w - 1)
+    wy, wx = np.clip(ys - y0, 0, 1)[:, None], np.clip(xs - x0, 0, 1)[None, :]
+    a, b = m[:, y0][:, :, x0], m[:, y0][:, :, x1]
+    c, d = m[:, y1][:, :, x0], m[:, y1][:, :, x1]
+    return a * (1 - wy) * (1 - wx) + b * (1 - wy) * wx + c * wy * (1 - wx) + d * wy * wx
+
+
+@pytest.mark.parametrize("h, w, H, W", [(4, 4, 28, 28), (7, 5, 28, 28), (5, 6, 13, 11), (6, 6, 3, 3), (1, 1, 5, 5)])
+def test_grad_cam_resize_is_f_interpolate_bilinear(h, w, H, W):
+    """Grad-CAM reescala con F.interpolate(mode='bilinear'): lo mismo (a redondeo) que la fórmula
+    de centros de píxel que tenía en numpy."""
+    m = np.random.default_rng(h * w + H).random((2, h, w))
+    np.testing.assert_allclose(upsample_bilinear(m, (H, W)), _half_pixel_bilinear(m, (H, W)), rtol=0, atol=1e-14)
+
+
 def test_plots_build_headless(tmp_path, quadrant_model):
     pytest.importorskip("matplotlib")
     from tinygrad_es.viz import plots

@@ -57,10 +57,21 @@ __version__ = "0.2.0"
 
 from .serialization import load, save  # noqa: E402
 from . import nn, optim, utils  # noqa: E402,F401  (tinygrad_es.nn como torch.nn, .optim, .utils.data)
+# complejos, ventanas, stft/istft (en _tensor/functions.py) y torch.fft: el audio se apoya en ellos
+from ._dtype import complex64, complex128  # noqa: E402
+from ._tensor.complex import view_as_real, view_as_complex, complex, polar, real, imag  # noqa: E402
+from ._tensor.functions import SPECTRAL_METHOD_FUNCTIONS as _spectral  # noqa: E402
+from ._tensor.windows import (hann_window, hamming_window, blackman_window, bartlett_window,  # noqa: E402
+                              kaiser_window)
+from . import fft  # noqa: E402,F401  (tinygrad_es.fft como torch.fft)
+cfloat, cdouble = complex64, complex128
 
 __all__ = (["Value", "Tensor", "Size", "Function", "no_grad", "enable_grad", "set_grad_enabled",
             "inference_mode", "is_grad_enabled", "manual_seed", "seed", "initial_seed", "Generator",
             "default_generator", "dtype", "float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "bool", "float", "double", "half", "long", "int", "short", "get_default_dtype", "set_default_dtype", "device", "cuda",
             "cat", "concat", "stack", "where", "set_printoptions", "nn", "optim", "utils", "save", "load", "linalg"] + list(_creation_all) + list(_MF)
            + list(_ops_all) + ["einsum", "tensordot", "meshgrid", "std_mean", "var_mean", "broadcast_tensors",
-                               "broadcast_shapes", "repeat_interleave", "det", "inverse", "split"])
+                               "broadcast_shapes", "repeat_interleave", "det", "inverse", "split"]
+           + list(_spectral) + ["complex64", "complex128", "cfloat", "cdouble", "view_as_real", "view_as_complex",
+                                "complex", "polar", "real", "imag", "hann_window", "hamming_window",
+                                "blackman_window", "bartlett_window", "kaiser_window", "fft"])

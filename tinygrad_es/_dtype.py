@@ -45,6 +45,10 @@ class dtype:
         return self.np.kind == "f"
 
     @property
+    def is_complex(self) -> bool:
+        return self.np.kind == "c"
+
+    @property
     def is_signed(self) -> bool:
         return self.np.kind in "if"
 
@@ -71,13 +75,15 @@ class dtype:
 
 
 _NAMES = {"float32": "float32", "float64": "float64", "float16": "float16", "int64": "int64",
-          "int32": "int32", "int16": "int16", "int8": "int8", "uint8": "uint8", "bool": "bool"}
+          "int32": "int32", "int16": "int16", "int8": "int8", "uint8": "uint8", "bool": "bool",
+          "complex64": "complex64", "complex128": "complex128"}  # complejos: sólo los de _tensor_complex.py
 _BY_NP = {np.dtype(k): dtype(k, v) for k, v in _NAMES.items()}
 float32, float64, float16 = (_BY_NP[np.dtype(n)] for n in ("float32", "float64", "float16"))
 int64, int32, int16, int8, uint8 = (_BY_NP[np.dtype(n)] for n in ("int64", "int32", "int16", "int8", "uint8"))
 bool_ = _BY_NP[np.dtype("bool")]
+complex64, complex128 = _BY_NP[np.dtype("complex64")], _BY_NP[np.dtype("complex128")]
 _ALIASES = {"float": float32, "double": float64, "half": float16, "long": int64, "int": int32,
-            "short": int16, "bool": bool_}
+            "short": int16, "bool": bool_, "cfloat": complex64, "cdouble": complex128}
 
 _default = {"float": float32}
 
@@ -121,9 +127,9 @@ def np_dtype(d) -> np.dtype:
 
 
 def category(npd: np.dtype) -> int:
-    """0 bool, 1 entero, 2 coma flotante."""
+    """0 bool, 1 entero, 2 coma flotante, 3 complejo."""
     k = npd.kind
-    return 0 if k == "b" else 2 if k == "f" else 1
+    return 0 if k == "b" else 2 if k == "f" else 3 if k == "c" else 1
 
 
 def _promote_level(dts):

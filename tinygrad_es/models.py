@@ -64,7 +64,9 @@ class Perceptron:
 
 
 class MLP(nn.Module):
-    """Perceptrón multicapa de tensores: ``MLP((784, 128, 64, 10), "relu")``.
+    """Perceptrón multicapa de tensores: ``MLP((784, 128, 64, 10), "relu")`` (``nn.Linear`` y la
+    activación, como ``nn.Sequential``). No confundir con ``tinygrad_es.nn.MLP``, el escalar de
+    micrograd hecho de ``Value``.
 
     ``activation`` se aplica tras cada capa oculta; ``out_activation`` (None = logits)
     tras la última. La entrada se aplana si tiene más de 2 dimensiones.

@@ -2,7 +2,7 @@
 ``values, indices = x.max(dim=1)`` o ``x.max(1).indices``."""
 from collections import namedtuple
 
-__all__ = ["max", "min", "sort", "topk", "kthvalue", "median", "mode", "cummax", "cummin", "aminmax"]
+__all__ = ["max", "min", "sort", "topk", "kthvalue", "median", "nanmedian", "mode", "cummax", "cummin", "aminmax"]
 
 
 def _vi(name):
@@ -17,6 +17,7 @@ sort = _vi("sort")
 topk = _vi("topk")
 kthvalue = _vi("kthvalue")
 median = _vi("median")
+nanmedian = _vi("nanmedian")
 mode = _vi("mode")
 cummax = _vi("cummax")
 cummin = _vi("cummin")

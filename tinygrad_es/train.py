@@ -15,8 +15,7 @@ import numpy as np
 
 from ._io import atomic_write
 from .serialization.checkpoint import CheckpointError, load_state, save_state
-from .data.loader import DataLoader, TensorDataset
-from .utils.data import DataLoader as TorchDataLoader
+from .utils.data import DataLoader, TensorDataset
 from ._tensor import Tensor
 from .autograd import no_grad
 
@@ -127,11 +126,21 @@ class ModelCheckpoint(Callback):
         return False
 
 
+def _batch_tensor(a):
+    """Un array de ``(X, y)`` como tensor de lotes: los decimales en el flotante por defecto (float32)."""
+    if isinstance(a, Tensor):
+        return a
+    a = np.asarray(a)
+    return Tensor(a) if a.dtype.kind == "f" else Tensor._wrap(a)
+
+
 def _as_loader(data, batch_size=256):
-    if data is None or isinstance(data, (DataLoader, TorchDataLoader)):
-        return data
+    """Un cargador (cualquier iterable de lotes, p. ej. un ``DataLoader``) tal cual; una tupla
+    ``(X, y)``, en un ``DataLoader`` sin barajar."""
     if isinstance(data, (tuple, list)):
-        return DataLoader(TensorDataset(*data), batch_size=batch_size)
+        return DataLoader(TensorDataset(*[_batch_tensor(a) for a in data]), batch_size=batch_size)
+    if data is None or hasattr(data, "__iter__"):
+        return data
     raise TypeError(f"se esperaba un DataLoader o una tupla (X, y), no {type(data).__name__}")
 
 
@@ -249,13 +258,27 @@ class _FirstBatchNote:
             self.bar = None
 
 
+_WRITER_TAGS = {"loss": "pérdida/entrenamiento", "val_loss": "pérdida/validación", "acc": "exactitud/entrenamiento",
+                "val_acc": "exactitud/validación", "lr": "tasa_de_aprendizaje", "time": "segundos_por_época"}
+
+
+def _write_epoch(writer, logs: dict, epoch: int) -> None:
+    for key, tag in _WRITER_TAGS.items():
+        if logs.get(key) is not None:
+            writer.add_scalar(tag, logs[key], epoch)
+    writer.flush()
+
+
 def fit(model, loss_fn, optimizer, train_loader, val_loader=None, epochs: int = 10, callbacks=(),
-        scheduler=None, log_path: str | None = None, progress: bool = True, verbose: bool = True) -> History:
+        scheduler=None, log_path: str | None = None, progress: bool = True, verbose: bool = True,
+        writer=None) -> History:
     """Entrena ``model`` y devuelve el ``History`` (pérdida y exactitud por época, de
     entrenamiento y validación, tiempo y tasa de aprendizaje).
 
     ``loss_fn(salidas, objetivos)``, p. ej. ``F.cross_entropy``. ``log_path`` (``.csv`` o
     ``.json``) guarda el historial tras cada época para compararlo o dibujarlo después.
+    ``writer`` (un ``SummaryWriter`` de ``tinygrad_es.utils.tensorboard``) recibe cada época las
+    curvas ``pérdida/…``, ``exactitud/…`` y ``tasa_de_aprendizaje`` para verlas en TensorBoard.
     """
     train_loader, val_loader = _as_loader(train_loader, 64), _as_loader(val_loader)
     _check_not_empty(train_loader, "fit", "de entrenamiento")
@@ -313,6 +336,8 @@ def fit(model, loss_fn, optimizer, train_loader, val_loader=None, epochs: int = 
             print(msg + f"  ({dt:.1f} s)", flush=True)
         if log_path:
             (hist.to_json if log_path.endswith(".json") else hist.to_csv)(log_path)
+        if writer is not None:
+            _write_epoch(writer, logs, epoch)
         stop = False
         for cb in callbacks:
             stop = cb.on_epoch_end(epoch, logs, model) or stop

@@ -21,9 +21,13 @@ inplace.py      las reglas de PyTorch para x.op_() y x[i] = v      movement
 Y al lado: ``_args.py`` (las comprobaciones de argumentos y la promoción de tipos, en un solo
 sitio), ``creation.py`` (``tensor``, ``zeros``, ``randn``…), ``joins.py`` (``cat``, ``stack``,
 ``where``), ``linalg.py`` (``torch.linalg``), ``logical.py`` (lógicas y de bits, sin gradiente) y
-``functions.py`` (``torch.x(t)`` generado a partir de ``Tensor.x``).
+``functions.py`` (``torch.x(t)`` generado a partir de ``Tensor.x``). Los complejos y la STFT:
+``spectral.py`` (el mixin: ``stft``, ``istft``, ``angle``... de todo tensor), ``complex.py`` (el
+tensor complejo, que ``TensorBase._wrap`` elige para un ndarray complejo) y ``windows.py``
+(``hann_window``...).
 """
 from ._args import to_array
 from .tensor import Size, Tensor
+from . import complex as _complex  # noqa: E402,F401  (registra el tensor complejo)
 
 __all__ = ["Tensor", "Size", "to_array"]

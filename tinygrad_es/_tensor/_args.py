@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 
@@ -17,8 +18,8 @@ from .. import _dtype as D
 from ..autograd import TensorBase
 from ..ops.copy import Cast
 
-__all__ = ["to_array", "norm_dim", "norm_dims", "int_list", "kw_arg", "as_index", "float_in", "floats_only", "float_input",
-           "is_scalar", "as_operand", "dtype_of", "promote"]
+__all__ = ["to_array", "check_fits", "norm_dim", "norm_dims", "int_list", "kw_arg", "as_index", "torch_index", "float_in",
+           "floats_only", "float_input", "is_scalar", "as_operand", "dtype_of", "promote"]
 
 
 # -- datos ---------------------------------------------------------------------------------
@@ -34,22 +35,48 @@ def to_array(data, dtype=None, copy=False) -> np.ndarray:
             arr = np.asarray(data)
         except (ValueError, TypeError) as e:
             raise TypeError(f"no se puede crear un tensor a partir de {type(data).__name__}: {e}") from None
-        if arr.dtype == np.float64 and not isinstance(data, np.generic):
-            arr = arr.astype(D.get_default_dtype().np)  # los float de Python son float32
+        if arr.dtype == np.float64 and not isinstance(data, np.generic) and dtype is None:
+            with np.errstate(over="ignore"):  # 1e40 → inf en float32, como PyTorch
+                arr = arr.astype(D.get_default_dtype().np)  # los float de Python son float32 (sin dtype=)
     if arr.dtype.kind == "c":
-        raise TypeError(f"los números complejos no están soportados (dtype {arr.dtype})")
+        raise TypeError(f"tensor() no crea tensores complejos a partir de datos ({arr.dtype}): crea los números "
+                        f"complejos con torch.complex(real, imag), torch.polar(abs, angle) o "
+                        f"torch.view_as_complex(x)")
     if arr.dtype == object or arr.dtype.kind not in "biuf":
         raise TypeError(f"un tensor necesita datos numéricos; se recibió {type(data).__name__} "
                         f"con dtype {arr.dtype}")
     if dtype is not None:
         npd = D.np_dtype(dtype)
+        if not isinstance(data, (np.ndarray, TensorBase)):
+            check_fits(arr, npd)
         if arr.dtype != npd:
-            return arr.astype(npd)
+            with np.errstate(over="ignore", invalid="ignore"):
+                return arr.astype(npd)
     elif arr.dtype not in D._BY_NP:
         target = np.int64 if arr.dtype.kind in "iu" else np.float64
         arr = arr.astype(target)
     return np.array(arr, copy=True) if copy else arr
 
+
+def check_fits(values, npd: np.dtype) -> None:
+    """Números de Python que no caben en el tipo entero ``npd``: ``RuntimeError`` como PyTorch (que
+    sí deja dar la vuelta a los negativos en los sin signo: ``tensor([-1], dtype=uint8)`` es 255)."""
+    if npd.kind not in "iu":
+        return
+    v = np.asarray(values)
+    if v.size == 0 or v.dtype.kind not in "iuf":
+        return
+    info = np.iinfo(npd)
+    lo = -int(info.max) if npd.kind == "u" else int(info.min)
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(v) if v.dtype.kind == "f" else np.zeros(v.shape, bool)
+        if v.dtype.kind == "f":
+            bad |= (v < lo) | (v > float(info.max))
+        else:
+            bad |= (v.astype(object) < lo) | (v.astype(object) > int(info.max)) if v.dtype == np.uint64 else \
+                (v < lo) | (v > int(info.max))
+    if np.any(bad):
+        raise RuntimeError(f"el valor {v[bad].reshape(-1)[0]} no se puede convertir a {D._BY_NP[npd]} sin desbordarse")
 
 
 # -- ejes, listas de enteros e índices -----------------------------------------------------
@@ -109,6 +136,128 @@ def as_index(index, op, allow_bool=False) -> np.ndarray:
     return a
 
 
+def _as_sequence_tuple(index) -> bool:
+    """PyTorch trata una lista como una tupla de índices si contiene tensores, listas, cortes, ``...``
+    o ``None`` (``x[[0, slice(None)]]``); si no, es un tensor de índices (``x[[0, 2]]``)."""
+    if not isinstance(index, list) or len(index) >= 32:
+        return False
+    return any(isinstance(i, (TensorBase, list, tuple, slice, np.ndarray)) or i is None or i is Ellipsis
+               for i in index)
+
+
+def _index_array(item) -> np.ndarray:
+    a = item._data if isinstance(item, TensorBase) else item
+    if not isinstance(a, np.ndarray):
+        try:
+            a = np.asarray(a)
+        except ValueError:
+            raise IndexError(f"índice no válido: {item!r}") from None
+        if a.size == 0:
+            a = a.astype(np.int64)
+    if a.dtype == np.uint8:  # como PyTorch (obsoleto también allí): uint8 es una máscara
+        warnings.warn("indexar con un tensor uint8 está obsoleto (también en PyTorch): se usa como máscara; "
+                      "usa un tensor bool", UserWarning, stacklevel=4)
+        a = a.astype(bool)
+    if a.dtype.kind not in "biu":
+        raise IndexError(f"los tensores que se usan como índices deben ser enteros (long, int), uint8 o bool, "
+                         f"no {D._BY_NP.get(a.dtype, a.dtype)}")
+    return a
+
+
+def torch_index(index, shape) -> tuple:
+    """Un índice de PyTorch como ``(básico, avanzado)`` de numpy, con las reglas de PyTorch.
+
+    ``básico`` (enteros, cortes, ``None``, ``...``) da siempre una vista; los enteros (también los
+    tensores enteros 0-D) quitan su eje **antes** de mirar los índices avanzados. ``avanzado``
+    (``None`` si no hay) se aplica a esa vista: arrays de enteros y máscaras bool, que numpy coloca
+    juntos en su sitio si son contiguos y delante si los separa un corte (la regla de PyTorch, que
+    con los enteros ya quitados coincide con la de numpy). Un ``True``/``False`` suelto añade un eje
+    de tamaño 1 o 0."""
+    if isinstance(index, tuple):
+        items = list(index)
+    elif _as_sequence_tuple(index):
+        warnings.warn("usar una lista (no una tupla) para indexar varios ejes está obsoleto (también en "
+                      "PyTorch): escribe x[tuple(lista)]", UserWarning, stacklevel=3)
+        items = list(index)
+    else:
+        items = [index]
+    ndim = len(shape)
+    # cuántos ejes de la entrada consume cada elemento (para expandir ``...``)
+    used, ellipsis = 0, None
+    parsed = []
+    for k, it in enumerate(items):
+        if it is Ellipsis:
+            if ellipsis is not None:
+                raise IndexError("un índice sólo puede tener un '...' (Ellipsis)")
+            ellipsis = k
+            parsed.append(("...", None))
+        elif it is None:
+            parsed.append(("new", None))
+        elif isinstance(it, (bool, np.bool_)):
+            parsed.append(("bool", bool(it)))
+        elif isinstance(it, slice):
+            if it.step is not None and int(it.step) <= 0:
+                raise ValueError("el paso de un corte debe ser mayor que cero (PyTorch no admite pasos "
+                                 "negativos: usa .flip())")
+            parsed.append(("slice", it))
+            used += 1
+        elif isinstance(it, (numbers.Integral, np.integer)):
+            parsed.append(("int", int(it)))
+            used += 1
+        else:
+            a = _index_array(it)
+            if a.ndim == 0 and a.dtype.kind in "iu":
+                parsed.append(("int", int(a)))
+                used += 1
+            elif a.ndim == 0:
+                parsed.append(("bool", bool(a)))
+            else:
+                parsed.append(("array", a))
+                used += a.ndim if a.dtype == np.bool_ else 1
+    if used > ndim:
+        raise IndexError(f"demasiados índices para un tensor de {ndim} dimensiones (se indexan {used})")
+    if ellipsis is not None:
+        k = parsed.index(("...", None))
+        parsed[k:k + 1] = [("slice", slice(None))] * (ndim - used)
+    basic, adv, has_adv, dim = [], [], False, 0
+    for kind, it in parsed:
+        if kind == "int":
+            n = shape[dim]
+            if not -n <= it < n:
+                raise IndexError(f"el índice {it} está fuera de rango para el eje {dim} de tamaño {n}")
+            basic.append(it)
+            dim += 1
+        elif kind == "slice":
+            basic.append(it)
+            adv.append(slice(None))
+            dim += 1
+        elif kind == "new":
+            basic.append(None)
+            adv.append(slice(None))
+        elif kind == "bool":
+            basic.append(None)
+            adv.append(np.zeros(int(it), dtype=np.int64))
+            has_adv = True
+        else:
+            has_adv = True
+            if it.dtype == np.bool_:
+                k = it.ndim
+                if tuple(it.shape) != tuple(shape[dim:dim + k]):
+                    raise IndexError(f"la máscara de forma {tuple(it.shape)} no coincide con los ejes "
+                                     f"{dim}..{dim + k - 1} del tensor (forma {tuple(shape)})")
+                basic.extend([slice(None)] * k)
+                dim += k
+            else:
+                n = shape[dim]
+                if it.size and (it.min() < -n or it.max() >= n):
+                    bad = int(it.min()) if it.min() < -n else int(it.max())
+                    raise IndexError(f"el índice {bad} está fuera de rango para el eje {dim} de tamaño {n}")
+                basic.append(slice(None))
+                dim += 1
+            adv.append(it)
+    basic.append(Ellipsis)  # así una selección con sólo enteros es una vista 0-D, no una copia
+    return tuple(basic), (tuple(adv) if has_adv else None)
+
 
 # -- coma flotante -------------------------------------------------------------------------
 def float_in(t):
@@ -119,7 +268,9 @@ def float_in(t):
 
 
 def floats_only(t, op):
-    """``NotImplementedError`` (como PyTorch) si ``t`` no es de coma flotante (funciones elemento a elemento)."""
+    """``NotImplementedError`` si ``t`` no es de coma flotante: el error de PyTorch cuando una función
+    elemento a elemento o una activación no tiene núcleo para enteros ("not implemented for 'Long'").
+    (Las de ``torch.linalg`` dan ``RuntimeError``: ``float_input``.)"""
     if t._data.dtype.kind != "f":
         raise NotImplementedError(f"'{op}' sólo está definida para tensores de coma flotante, no para "
                                   f"{D._BY_NP[t._data.dtype]} (convierte con .float())")

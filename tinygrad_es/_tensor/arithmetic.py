@@ -14,9 +14,10 @@ from .. import _dtype as D
 from .._random import default_rng
 from ..autograd import TensorBase, broadcast_shape, no_grad
 from ..ops import activation as A, arithmetic as E, matmul as MM, unary as U
-from ._args import as_operand, float_in, is_scalar, promote
+from ..ops.copy import Overwrite
+from ._args import as_operand, check_fits, float_in, is_scalar, promote, to_array
 
-__all__ = ["ArithmeticMixin", "binary", "div_rounding"]
+__all__ = ["ArithmeticMixin", "binary", "div_rounding", "register_complex_binary"]
 
 
 _FAST_SCALARS = (float, int)
@@ -33,7 +34,20 @@ def binary(fn, a, b, float_out: bool = False):
             return fn.apply(a, TensorBase._wrap(np.asarray(b, a._data.dtype)))
     elif a.__class__ in _FAST_SCALARS and isinstance(b, TensorBase) and b._data.dtype.kind == "f":
         return fn.apply(TensorBase._wrap(np.asarray(a, b._data.dtype)), b)
+    if _COMPLEX and (_COMPLEX[1](a) or _COMPLEX[1](b)):   # algún complejo: lo resuelve complex.py
+        if fn not in _COMPLEX_NAMES:
+            raise RuntimeError(f"'{fn.__name__}' no está definido para números complejos")
+        return _COMPLEX[0](_COMPLEX_NAMES[fn], a, b)
     return fn.apply(*promote(a, b, float_out=float_out))
+
+
+_COMPLEX = []            # (complex_binary, es_complejo), lo registra _tensor/complex.py
+_COMPLEX_NAMES = {E.Add: "add", E.Sub: "sub", E.Mul: "mul", E.Div: "div"}
+
+
+def register_complex_binary(fn, is_complex) -> None:
+    """Las operaciones con un operando complejo las resuelve ``fn(nombre, a, b)`` (``_tensor/complex.py``)."""
+    _COMPLEX[:] = [fn, is_complex]
 
 
 class ArithmeticMixin:
@@ -149,34 +163,43 @@ class ArithmeticMixin:
     clip_ = clamp_
 
     def zero_(self):
+        """Pone a 0 (in situ); con historia, el tensor sigue en el grafo con gradiente 0 hacia atrás."""
         return self.fill_(0)
 
     def fill_(self, value):
-        """Rellena con ``value`` (sin historia: el gradiente hacia atrás es 0)."""
-        v = value.item() if isinstance(value, TensorBase) else value
-        return self._inplace("fill_", lambda s: TensorBase._wrap(np.full(s._data.shape, v, s._data.dtype)))
+        """Rellena con ``value`` (in situ). Con historia, el tensor sigue en el grafo: el gradiente
+        hacia lo que valía antes es 0 y, si ``value`` es un tensor 0-D con gradiente, le llega Σg."""
+        if isinstance(value, TensorBase):
+            if value.ndim != 0:
+                raise RuntimeError(f"fill_ sólo admite un número o un tensor 0-D, no de forma {tuple(value.shape)}")
+            return self._inplace("fill_", lambda s: Overwrite.apply(s, value), (value,))
+        v = np.asarray(value)
+        if v.dtype.kind == "c":
+            raise TypeError("los números complejos no están soportados")
+        check_fits(v, self._data.dtype)
+        return self._overwrite("fill_", lambda s: np.full(s.shape, v.astype(s.dtype)))
+
+    def _overwrite(self, op, make):
+        """Operación in situ que sustituye el valor por ``make(dato)`` (un ndarray): sin historia
+        que seguir, pero con grafo el tensor sigue en él (∂/∂antes = 0, ``Overwrite``)."""
+        return self._inplace(op, lambda s: Overwrite.apply(s, TensorBase._wrap(make(s._data))))
 
     def copy_(self, src):
-        """Copia ``src`` (con broadcasting y conversión de tipo) en este tensor."""
-        def compute(s):
-            srct = src if isinstance(src, TensorBase) else TensorBase._wrap(np.asarray(src))
-            broadcast_shape(srct._data.shape, s._data.shape, op="copy_")
-            out = srct.type(s.dtype)
-            if out._data.shape != s._data.shape:
-                out = out.expand(s._data.shape)
-            # clone: no robar el nodo de src ni heredar el de una vista (expand)
-            return out.clone() if (out is srct or out._ctx is not None) else out
-        return self._inplace("copy_", compute, (src,))
+        """Copia ``src`` (con broadcasting y conversión de tipo) en este tensor; el gradiente va a
+        ``src`` y no a lo que había antes."""
+        srct = src if isinstance(src, TensorBase) else TensorBase._wrap(to_array(src))
+        if broadcast_shape(srct._data.shape, self._data.shape, op="copy_") != self._data.shape:
+            raise RuntimeError(f"copy_: un tensor de forma {tuple(srct.shape)} no cabe (con broadcasting) en "
+                               f"uno de forma {tuple(self.shape)}")
+        return self._inplace("copy_", lambda s: Overwrite.apply(s, srct.type(s.dtype)), (srct,))
 
     def uniform_(self, a=0.0, b=1.0, generator=None):
         r = default_rng(generator)
-        return self._inplace("uniform_", lambda s: TensorBase._wrap(
-            r.uniform(a, b, s._data.shape).astype(s._data.dtype)))
+        return self._overwrite("uniform_", lambda d: r.uniform(a, b, d.shape).astype(d.dtype))
 
     def normal_(self, mean=0.0, std=1.0, generator=None):
         r = default_rng(generator)
-        return self._inplace("normal_", lambda s: TensorBase._wrap(
-            (r.standard_normal(s._data.shape) * std + mean).astype(s._data.dtype)))
+        return self._overwrite("normal_", lambda d: (r.standard_normal(d.shape) * std + mean).astype(d.dtype))
 
     # -- aritmética con nombre -------------------------------------------------------
     def add(self, o, alpha=1):
@@ -260,19 +283,19 @@ class ArithmeticMixin:
         return A.LeakyRelu.apply(float_in(self), negative_slope=float(negative_slope))
 
     def clamp(self, min=None, max=None):
-        """Recorta a [min, max]; el gradiente pasa donde min ≤ x ≤ max."""
+        """Recorta a [min, max] (números o tensores, con broadcasting); si min > max, todo vale max.
+        El gradiente pasa donde min ≤ x ≤ max (los empates son de la entrada, como PyTorch)."""
         if min is None and max is None:
             raise RuntimeError("clamp: hay que dar al menos min o max")
         if isinstance(min, TensorBase) or isinstance(max, TensorBase):
-            out = self
-            if min is not None:
-                out = out.maximum(min)
-            if max is not None:
-                out = out.minimum(max)
-            return out
+            bounds = [b for b in (min, max) if b is not None]
+            ops = promote(self, *bounds)
+            return E.ClampTensor.apply(*ops, bounds=(min is not None, max is not None))
         x = self
         if any(isinstance(v, float) for v in (min, max)) and self._data.dtype.kind != "f":
             x = float_in(self)
+        if x._data.dtype.kind in "iu":  # uint8 con un límite negativo: da la vuelta, como PyTorch
+            min, max = (None if v is None else np.asarray(v).astype(x._data.dtype) for v in (min, max))
         return E.Clip.apply(x, lo=min, hi=max)
 
     clip = clamp
@@ -285,11 +308,24 @@ class ArithmeticMixin:
 
     # -- comparaciones: tensores bool sin gradiente -------------------------------------
     def _cmp(self, o, fn):
-        od = o._data if isinstance(o, TensorBase) else o
-        if isinstance(od, np.ndarray) and od.shape != self._data.shape:
-            broadcast_shape(self._data.shape, od.shape, op=fn.__name__)
-        with no_grad():
-            return TensorBase._wrap(np.asarray(fn(self._data, od)), False)
+        """Comparación en el dtype común de PyTorch (``uint8 > -1`` compara con 255, como PyTorch)."""
+        if isinstance(o, TensorBase):
+            od = o._data
+            if od.shape != self._data.shape:
+                broadcast_shape(self._data.shape, od.shape, op=fn.__name__)
+        elif is_scalar(o):
+            od = o
+        else:
+            od = to_array(o)
+            if od.shape != self._data.shape:
+                broadcast_shape(self._data.shape, od.shape, op=fn.__name__)
+        sd = self._data
+        if not (isinstance(od, np.ndarray) and od.dtype == sd.dtype):
+            npd = D.result_type(self, od if not isinstance(od, np.ndarray) or isinstance(o, TensorBase) else od)
+            with np.errstate(over="ignore", invalid="ignore"):
+                sd = sd.astype(npd, copy=False)
+                od = np.asarray(od).astype(npd, copy=False)
+        return TensorBase._wrap(np.asarray(fn(sd, od)), False)
 
     def __lt__(self, o):
         return self._cmp(o, np.less)
@@ -332,9 +368,9 @@ def _matmul(a, b):
     return MM.MatMul.apply(a, b)
 
 
-def div_rounding(a, b, rounding_mode):
+def div_rounding(a, b, rounding_mode, differentiable=True):
     """``torch.div(a, b, rounding_mode=...)``: ``None`` (división real), ``"trunc"`` o ``"floor"``.
-    Con enteros el resultado sigue siendo entero."""
+    Con enteros el resultado sigue siendo entero. Derivada 0 (``//`` no tiene: ``differentiable``)."""
     if rounding_mode is None:
         return a / b
     if rounding_mode not in ("trunc", "floor"):
@@ -342,4 +378,4 @@ def div_rounding(a, b, rounding_mode):
     a, b = promote(a, b)
     if a._data.dtype == np.bool_:
         raise NotImplementedError("la división entera (//, rounding_mode) no está implementada para bool")
-    return E.DivRounding.apply(a, b, mode=rounding_mode)
+    return E.DivRounding.apply(a, b, mode=rounding_mode, differentiable=differentiable)

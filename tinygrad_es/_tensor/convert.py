@@ -36,11 +36,17 @@ class ConvertMixin:
         check_device("cuda")
 
     def type(self, dtype=None):
+        """Convierte a ``dtype`` (sin argumento, el nombre del tipo). A coma flotante el gradiente
+        pasa (∂/∂x = 1); a entero o bool la conversión **corta el grafo** (el resultado no requiere
+        gradiente, como en PyTorch: la derivada de redondear es 0 casi en todas partes)."""
         if dtype is None:
             return f"tinygrad_es.{self.dtype.name.capitalize()}Tensor"
         npd = D.np_dtype(dtype)
         if npd == self._data.dtype:
             return self
+        if npd.kind != "f":
+            with np.errstate(invalid="ignore", over="ignore"):  # nan/inf → entero: lo que dé la CPU, como PyTorch
+                return TensorBase._wrap(self._data.astype(npd))
         return Cast.apply(self, dtype=npd)
 
     def float(self):

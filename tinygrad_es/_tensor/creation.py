@@ -13,7 +13,7 @@ from .. import _dtype as D
 from .._random import default_rng
 from ..autograd import TensorBase
 from ..device import check_device
-from ._args import to_array
+from ._args import check_fits, to_array
 from .tensor import Tensor
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "arange", "linspace",
@@ -81,33 +81,56 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False) -> Tens
         fill_value = fill_value.item()
     npd = D.np_dtype(dtype) if dtype is not None else D.infer_dtype(fill_value)
     size = _size((size,) if isinstance(size, (numbers.Integral, np.integer)) else (tuple(size),))
-    return _finish(np.full(size, fill_value, dtype=npd), requires_grad, device)
+    check_fits(fill_value, npd)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _finish(np.full(size, np.asarray(fill_value).astype(npd), dtype=npd), requires_grad, device)
 
 
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """``arange(n)`` = 0..n−1. Con argumentos enteros el resultado es int64; con alguno decimal, float32."""
+    """``arange(n)`` = 0..n−1. Con argumentos enteros el resultado es int64; con alguno decimal, float32.
+    Con un dtype entero y argumentos decimales, como PyTorch: start y step se truncan (y para int64
+    también end, antes de contar los elementos)."""
     if end is None:
         start, end = 0, start
     vals = [v.item() if isinstance(v, TensorBase) else v for v in (start, end, step)]
-    if vals[2] == 0:
-        raise RuntimeError("arange: step debe ser distinto de 0")
-    if (vals[1] - vals[0]) * vals[2] < 0:
-        raise RuntimeError(f"arange: el límite superior y el paso no son coherentes "
-                           f"(start={vals[0]}, end={vals[1]}, step={vals[2]})")
     if dtype is not None:
         npd = D.np_dtype(dtype)
     elif all(isinstance(v, (numbers.Integral, np.integer)) for v in vals):
         npd = np.dtype(np.int64)
     else:
         npd = D.get_default_dtype().np
-    return _finish(np.arange(*vals, dtype=np.float64 if npd.kind == "f" else None).astype(npd),
-                   requires_grad, device)
+    if npd == np.bool_:
+        raise NotImplementedError("arange no está definida para el dtype bool (tampoco en PyTorch)")
+    a, b, s = vals
+    if s == 0:
+        raise RuntimeError("arange: step debe ser distinto de 0")
+    if (b - a) * s < 0:
+        raise RuntimeError(f"arange: el límite superior y el paso no son coherentes "
+                           f"(start={vals[0]}, end={vals[1]}, step={vals[2]})")
+    if npd == np.int64:  # PyTorch trunca los tres antes de contar
+        a, b, s = int(a), int(b), int(s)
+        if s == 0:
+            raise ValueError(f"arange: step = {vals[2]} truncado a int64 vale 0")
+    n = max(int(np.ceil((b - a) / s)), 0)
+    if npd.kind in "iu":
+        out = int(a) + np.arange(n, dtype=np.int64) * int(s)
+    else:
+        out = np.arange(*vals, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _finish(out.astype(npd), requires_grad, device)
 
 
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """``steps`` valores equiespaciados de ``start`` a ``end`` (incluidos); con un dtype entero se
+    calculan en coma flotante y se truncan, como PyTorch."""
     if int(steps) < 0:
         raise RuntimeError(f"linspace: steps debe ser ≥ 0, no {steps}")
-    return _finish(np.linspace(start, end, int(steps)).astype(_float_dtype(dtype)), requires_grad, device)
+    npd = _float_dtype(dtype)
+    if npd == np.bool_:
+        raise NotImplementedError("linspace no está definida para el dtype bool (tampoco en PyTorch)")
+    start, end = (v.item() if isinstance(v, TensorBase) else v for v in (start, end))
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _finish(np.linspace(start, end, int(steps)).astype(npd), requires_grad, device)
 
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False) -> Tensor:

@@ -44,6 +44,8 @@ def einsum(equation, *operands):
         ins, out, sizes = MM.parse_einsum(equation, [t.shape for t in ts])
     except ValueError as e:
         raise RuntimeError(str(e)) from None
+    if len(ts) == 1 and ts[0]._data.dtype.kind in "biu" and set(ins[0]) - set(out):
+        ts = [ts[0].type(D.int64)]  # una reducción de un solo operando es una suma: enteros → int64, como PyTorch
     return MM.Einsum.apply(*ts, ins=tuple(ins), out=out, sizes=sizes)
 
 

@@ -10,7 +10,8 @@ contiene código que use esas funciones de Python.
 from __future__ import annotations
 
 from ..autograd import TensorBase
-from .creation import tensor
+from ._args import is_scalar
+from .arithmetic import div_rounding
 
 # métodos de Tensor que también son funciones: torch.NOMBRE(input, *args, **kwargs)
 METHOD_FUNCTIONS = (
@@ -22,10 +23,31 @@ METHOD_FUNCTIONS = (
     "is_floating_point").split()
 
 
+def _scaled(t, alpha):
+    return t if alpha == 1 else t * alpha
+
+
+# las que PyTorch acepta con un número delante (sus sobrecargas "Scalar"): torch.add(2, x)...
+_SCALAR_FIRST = {
+    "add": lambda a, t, alpha=1: _scaled(t, alpha).__radd__(a),
+    "sub": lambda a, t, alpha=1: _scaled(t, alpha).__rsub__(a),
+    "mul": lambda a, t: t.__rmul__(a),
+    "div": lambda a, t, rounding_mode=None: t.__rtruediv__(a) if rounding_mode is None else div_rounding(a, t, rounding_mode),
+    "pow": lambda a, t: t.__rpow__(a),
+    "remainder": lambda a, t: t.__rmod__(a),
+    "floor_divide": lambda a, t: t.__rfloordiv__(a),
+}
+_SCALAR_FIRST.update(subtract=_SCALAR_FIRST["sub"], multiply=_SCALAR_FIRST["mul"], divide=_SCALAR_FIRST["div"],
+                     true_divide=_SCALAR_FIRST["div"])
+
+
 def _make(name):
     def fn(input, *args, **kwargs):
         if not isinstance(input, TensorBase):
-            input = tensor(input)
+            if name in _SCALAR_FIRST and is_scalar(input) and args and isinstance(args[0], TensorBase):
+                return _SCALAR_FIRST[name](input, *args, **kwargs)
+            raise TypeError(f"{name}(): el argumento 'input' (posición 1) debe ser un Tensor, no "
+                            f"{type(input).__name__} (como en PyTorch; crea uno con tinygrad_es.tensor(...))")
         return getattr(input, name)(*args, **kwargs)
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"``{name}(input, ...)`` es ``input.{name}(...)``; véase ``Tensor.{name}``."
@@ -43,9 +65,12 @@ OPS_METHOD_FUNCTIONS = (
     "sort argsort msort topk kthvalue median nanmedian mode unique unique_consecutive cumsum cumprod cummax "
     "cummin logcumsumexp diff prod aminmax norm "
     "tile tensor_split chunk unbind flip fliplr flipud roll rot90 tril triu diag diag_embed diagonal "
-    "trace unflatten movedim moveaxis narrow broadcast_to outer ger cross").split()
+    "trace unflatten movedim moveaxis narrow select broadcast_to outer ger cross").split()
 
-for _n in METHOD_FUNCTIONS + OPS_METHOD_FUNCTIONS:
+# complejos y espectros (spectral.py, complex.py)
+SPECTRAL_METHOD_FUNCTIONS = "stft istft angle conj conj_physical resolve_conj is_complex".split()
+
+for _n in METHOD_FUNCTIONS + OPS_METHOD_FUNCTIONS + SPECTRAL_METHOD_FUNCTIONS:
     globals()[_n] = _make(_n)
 
-__all__ = list(METHOD_FUNCTIONS) + list(OPS_METHOD_FUNCTIONS)
+__all__ = list(METHOD_FUNCTIONS) + list(OPS_METHOD_FUNCTIONS) + list(SPECTRAL_METHOD_FUNCTIONS)

@@ -73,14 +73,20 @@ class IndexMixin:
             out = I.Scatter.apply(x, index=i1, dim=d, value=np.asarray(src).astype(self._data.dtype))
         return out.reshape(()) if self.ndim == 0 else out
 
-    def scatter_add(self, dim, index, src):
-        """Copia de ``self`` con ``out[i][index[i][j]] += src[i][j]`` (los repetidos se suman)."""
-        idx = as_index(index, "scatter_add")
+    def _scatter_args(self, dim, index, src, op):
+        """Lo común de ``scatter_add`` y ``scatter_reduce``: entrada, ``src``, índice y eje comprobados
+        (con los 0-D como forma (1,))."""
+        idx = as_index(index, op)
         d = self._dim(dim)
-        _same_dtype(self, src, "scatter_add")
+        _same_dtype(self, src, op)
         x, i1 = self._scalar_dims(idx)
         s = src.reshape(-1) if self.ndim == 0 else src
-        I.check_index(i1, x.shape, d, "scatter_add", s.shape)
+        I.check_index(i1, x.shape, d, op, s.shape)
+        return x, s, i1, d
+
+    def scatter_add(self, dim, index, src):
+        """Copia de ``self`` con ``out[i][index[i][j]] += src[i][j]`` (los repetidos se suman)."""
+        x, s, i1, d = self._scatter_args(dim, index, src, "scatter_add")
         out = I.ScatterAdd.apply(x, s, index=i1, dim=d)
         return out.reshape(()) if self.ndim == 0 else out
 
@@ -90,12 +96,7 @@ class IndexMixin:
         if reduce not in _REDUCES:
             raise RuntimeError(f"scatter_reduce(): reduce debe ser 'sum', 'prod', 'mean', 'amax' o 'amin', "
                                f"no {reduce!r}")
-        idx = as_index(index, "scatter_reduce")
-        d = self._dim(dim)
-        _same_dtype(self, src, "scatter_reduce")
-        x, i1 = self._scalar_dims(idx)
-        s = src.reshape(-1) if self.ndim == 0 else src
-        I.check_index(i1, x.shape, d, "scatter_reduce", s.shape)
+        x, s, i1, d = self._scatter_args(dim, index, src, "scatter_reduce")
         out = I.ScatterReduce.apply(x, s, index=i1, dim=d, reduce=_REDUCES[reduce],
                                     include_self=bool(include_self))
         return out.reshape(()) if self.ndim == 0 else out

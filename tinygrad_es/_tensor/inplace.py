@@ -1,9 +1,14 @@
 """Operaciones in situ de ``Tensor`` con las reglas de PyTorch.
 
-* Sobre una hoja que requiere gradiente, fuera de ``no_grad``: ``RuntimeError``.
-* Dentro de ``no_grad``: cambian la memoria del tensor (el descenso de gradiente a mano funciona).
+* Sobre una hoja que requiere gradiente (o una vista suya), fuera de ``no_grad``: ``RuntimeError``.
+* Dentro de ``no_grad``: cambian la memoria del tensor (el descenso de gradiente a mano funciona);
+  si el tensor es una vista (``x[0]``, ``x.diagonal()``...), cambian su base.
 * Con grafo, sobre un intermedio: el tensor pasa a ser la salida de la operación; lo que otras
   operaciones guardaron de él queda vigilado por el contador de versiones.
+* Con grafo, sobre una vista de un tensor con historia: la base pasa a ser "la base de antes con la
+  región de la vista sustituida por el resultado" (``WriteView``, el ``CopySlices`` de PyTorch) y
+  la vista, esa región de la base nueva. Las demás vistas de la base se re-basan solas la próxima
+  vez que se usan (``ViewInfo``).
 """
 from __future__ import annotations
 
@@ -13,9 +18,19 @@ import numpy as np
 
 from .. import _dtype as D
 from ..autograd import TensorBase, is_grad_enabled, no_grad
-from ..ops.movement import SetItem, norm_index
+from ..ops.copy import Cast
+from ..ops.movement import SetItem, WriteView
+from ._args import torch_index
 
 __all__ = ["InplaceMixin"]
+
+
+def _steal(t, res) -> None:
+    """``t`` pasa a ser la salida del nodo de ``res`` (el resultado de la operación in situ)."""
+    ctx = res._ctx
+    if ctx is not None:
+        ctx.out_ref = weakref.ref(t)
+    t._ctx, t._requires_grad = ctx, res._requires_grad
 
 
 class InplaceMixin:
@@ -25,22 +40,36 @@ class InplaceMixin:
     def _check_inplace(self, op: str) -> None:
         if not is_grad_enabled():
             return
-        if self.requires_grad and self._ctx is None:
+        v = self._view
+        if self._requires_grad and self._ctx is None and v is None:
             raise RuntimeError(f"'{op}': una hoja que requiere gradiente no se puede modificar in situ "
                                f"(PyTorch tampoco lo permite). Para actualizar parámetros hazlo dentro "
                                f"de 'with no_grad():'")
-        if self._ctx is not None and self._ctx.__dict__.get("is_view"):
-            raise RuntimeError(f"'{op}': modificar in situ una vista de un tensor con grafo no está "
-                               f"soportado en tinygrad_es; usa .clone() antes")
+        if v is None:
+            return
+        if not v.grad:
+            if self._requires_grad:
+                raise RuntimeError(f"'{op}': esta vista se creó dentro de no_grad() y se modifica in situ con el "
+                                   f"gradiente activado; haz las dos cosas dentro de no_grad() o las dos fuera")
+            return
+        if v.base._requires_grad and v.base._ctx is None:
+            raise RuntimeError(f"'{op}': una vista de una hoja que requiere gradiente no se puede modificar in "
+                               f"situ; hazlo dentro de 'with no_grad():' o usa .clone()")
+        if v.multi and v.base._requires_grad:
+            raise RuntimeError(f"'{op}': este tensor es una de las vistas que devuelve {v.multi}() y se "
+                               f"modifica in situ; esas vistas no se pueden modificar in situ con grafo (como "
+                               f"en PyTorch). Usa .clone() sobre la vista")
 
-    def _inplace(self, op: str, compute, others=()) :
+    def _inplace(self, op: str, compute, others=()):
         """Aplica ``compute(self)`` (una operación normal) y escribe el resultado en la memoria de
         ``self``. Con grafo, ``self`` pasa a ser la salida de esa operación (como en PyTorch)."""
         self._check_inplace(op)
-        record = is_grad_enabled() and (self.requires_grad or any(
+        v = self._view
+        view_of_graph = v is not None and v.grad and v.base.requires_grad
+        record = is_grad_enabled() and (self.requires_grad or view_of_graph or any(
             isinstance(o, TensorBase) and o.requires_grad for o in others))
         if record:
-            src = TensorBase._wrap(self._data.copy(), self.requires_grad)
+            src = TensorBase._wrap(self._data.copy(), self._requires_grad)
             src._ctx = self._ctx
             res = compute(src)
         else:
@@ -56,34 +85,50 @@ class InplaceMixin:
         if not self._data.flags.writeable:
             raise RuntimeError(f"'{op}': este tensor es de sólo lectura (p. ej. un expand()); usa .clone()")
         np.copyto(self._data, out, casting="unsafe")
-        self._version.value += 1
-        if record and res.requires_grad:
-            ctx = res._ctx
-            ctx.out_ref = weakref.ref(self)
-            self._ctx = ctx
-            self.requires_grad = True
-        elif record:  # el valor nuevo ya no depende de la historia anterior
-            self._ctx = None
-            self.requires_grad = False
+        self._vc.value += 1
+        if record:
+            if res._data.dtype != self._data.dtype:
+                res = Cast.apply(res, dtype=self._data.dtype)
+            if v is not None and v.grad:
+                self._rebase(v, res)
+            else:
+                _steal(self, res)
+        elif v is not None:
+            v.version = self._vc.value  # nada cambió en el grafo: la vista sigue al día
         return self
+
+    def _rebase(self, v, res) -> None:
+        """Tras una operación in situ con grafo sobre la vista ``self``: la base es la de antes con
+        la región de la vista sustituida por ``res`` y la vista, esa región de la base nueva."""
+        base = v.base
+        old = TensorBase._wrap(base._data, base._requires_grad)
+        old._ctx = base._ctx
+        new = WriteView.apply(old, res, index=v.flat_index())
+        _steal(base, new)
+        v.version = -1
+        self._sync_view()
 
     def __setitem__(self, index, value):
         self._check_inplace("__setitem__ (x[...] = ...)")
-        idx = norm_index(index, self._data.shape)
+        idx = torch_index(index, self._data.shape)
         vt = value if isinstance(value, TensorBase) else None
-        if is_grad_enabled() and (self.requires_grad or (vt is not None and vt.requires_grad)):
+        v = self._view
+        view_of_graph = v is not None and v.grad and v.base.requires_grad
+        if is_grad_enabled() and (self.requires_grad or view_of_graph or (vt is not None and vt.requires_grad)):
             if vt is None:
-                vt = TensorBase._wrap(np.asarray(value, dtype=self._data.dtype))
+                vt = TensorBase._wrap(np.asarray(value).astype(self._data.dtype))
             self._inplace("__setitem__", lambda s: SetItem.apply(s, vt.type(self.dtype), index=idx), (vt,))
             return
-        v = vt._data if vt is not None else value
-        if isinstance(v, np.ndarray) and v.dtype.kind == "c":
+        val = vt._data if vt is not None else value
+        if isinstance(val, np.ndarray) and val.dtype.kind == "c":
             raise TypeError("los números complejos no están soportados")
-        try:
-            self._data[idx] = v
-        except IndexError as e:
-            raise IndexError(f"índice no válido para un tensor de forma {tuple(self._data.shape)}: {e}") from None
-        except ValueError as e:
-            raise RuntimeError(f"no se puede asignar un valor de forma {np.shape(v)} a x[{index!r}] "
-                               f"(tensor de forma {tuple(self._data.shape)}): {e}") from None
-        self._version.value += 1
+        if vt is None and not isinstance(val, np.ndarray):
+            val = np.asarray(val)
+            if val.dtype.kind == "c":
+                raise TypeError("los números complejos no están soportados")
+            if val.dtype.kind in "iub" and self._data.dtype.kind in "iu":
+                val = val.astype(self._data.dtype)  # uint8: -1 da la vuelta (255), como en PyTorch
+        SetItem.write(self._data, idx, val)
+        self._vc.value += 1
+        if v is not None:
+            v.version = self._vc.value

@@ -26,8 +26,8 @@ def _as_tensors(tensors, op):
 def cat(tensors, dim=0, *, axis=None):
     """Concatena a lo largo de ``dim`` (las demás dimensiones deben coincidir)."""
     ts = _as_tensors(tensors, "cat")
-    ts = [t for t in ts if not (t.ndim == 1 and t.shape[0] == 0)] or ts[:1]  # PyTorch ignora (0,)
-    d = ts[0]._dim(dim if axis is None else axis)
+    ref = next((t for t in ts if not (t.ndim == 1 and t.shape[0] == 0)), ts[0])  # PyTorch ignora (0,)
+    d = ref._dim(dim if axis is None else axis)
     return M.Cat.apply(*ts, axis=d)
 
 
@@ -44,8 +44,8 @@ def where(condition, input=None, other=None):
     """``where(cond, a, b)``: ``a`` donde ``cond`` es cierto, ``b`` donde no (con broadcasting y
     promoción de tipos). ``where(cond)`` = ``nonzero(cond, as_tuple=True)``."""
     cond = condition._data if isinstance(condition, TensorBase) else np.asarray(condition)
-    if input is None and other is None:
-        return tuple(TensorBase._wrap(i.astype(np.int64)) for i in np.nonzero(cond))
+    if input is None and other is None:  # un 0-D cuenta como de un elemento, como en PyTorch
+        return tuple(TensorBase._wrap(i.astype(np.int64)) for i in np.nonzero(np.atleast_1d(cond)))
     if cond.dtype != np.bool_:
         raise RuntimeError(f"where: la condición debe ser bool, no {cond.dtype}")
     return I.Where.apply(*promote(input, other), cond=cond)

@@ -90,10 +90,10 @@ class PointwiseMixin:
         return U.Step.apply(self, fn=lambda a: U.round_half_even(a, int(decimals)))
 
     def sign(self):
-        """−1, 0 o 1 (derivada 0). bool → bool; enteros → el mismo entero."""
+        """−1, 0 o 1 (y 0 en nan, como PyTorch); derivada 0. bool → bool; enteros → el mismo entero."""
         if self._data.dtype == np.bool_:
             return TensorBase._wrap(self._data.copy())
-        return U.Step.apply(self, fn=np.sign)
+        return U.Step.apply(self, fn=U.sign_zero_nan)
 
     sgn = sign
 
@@ -141,8 +141,9 @@ class PointwiseMixin:
         return AR.Remainder.apply(*_arith(self, other))
 
     def floor_divide(self, other):
-        """⌊self / other⌋ (``//``); con enteros, entero. Derivada 0."""
-        return div_rounding(self, other, "floor")
+        """⌊self / other⌋ (``//``); con enteros, entero. Sin derivada (como PyTorch; la de
+        ``div(rounding_mode='floor')`` es 0)."""
+        return div_rounding(self, other, "floor", differentiable=False)
 
     def lerp(self, end, weight):
         """self + weight·(end − self)."""
@@ -154,13 +155,13 @@ class PointwiseMixin:
         return self.remainder(o)
 
     def __rmod__(self, o):
-        return AR.Remainder.apply(*_arith(o, self))
+        return AR.Remainder.apply(*_arith(o, self), scalar_first=not isinstance(o, TensorBase))
 
     def __floordiv__(self, o):
-        return div_rounding(self, o, "floor")
+        return div_rounding(self, o, "floor", differentiable=False)
 
     def __rfloordiv__(self, o):
-        return div_rounding(o, self, "floor")
+        return div_rounding(o, self, "floor", differentiable=False)
 
     def __imod__(self, o):
         return self.remainder_(o)

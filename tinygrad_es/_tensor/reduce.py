@@ -54,9 +54,7 @@ class ReduceMixin:
                                f"coma flotante y es {x.dtype} (usa .float() o dtype=)")
         return R.Mean.apply(x, axis=norm_dims(dim, x.ndim), keepdims=keepdim)
 
-    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=_NO, keepdims=_NO):
-        """Varianza con corrección de Bessel (``correction=1`` por defecto); con N − corrección ≤ 0
-        da nan (como PyTorch)."""
+    def _var_args(self, unbiased, correction, dim, keepdim, axis, keepdims):
         if isinstance(unbiased, bool) or unbiased is None:
             corr = 1 if unbiased is None else int(unbiased)
         else:  # var(dim_int_o_tupla, ...) posicional: PyTorch acepta var(x, 1)
@@ -65,10 +63,18 @@ class ReduceMixin:
             corr = correction
         dim, keepdim = _dk(dim, keepdim, axis, keepdims)
         x = self if self._data.dtype.kind == "f" else self.type(D.get_default_dtype())
-        return R.Var.apply(x, axis=norm_dims(dim, x.ndim), keepdims=keepdim, correction=corr)
+        return x, dict(axis=None if dim is None else norm_dims(dim, x.ndim), keepdims=keepdim, correction=corr)
+
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=_NO, keepdims=_NO):
+        """Varianza con corrección de Bessel (``correction=1`` por defecto); con N − corrección ≤ 0
+        da inf (o nan si todos los valores son iguales), como PyTorch."""
+        x, kw = self._var_args(unbiased, correction, dim, keepdim, axis, keepdims)
+        return R.Var.apply(x, **kw)
 
     def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=_NO, keepdims=_NO):
-        return self.var(dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims).sqrt()
+        """Desviación típica (√var); donde vale 0 su gradiente es 0, como en PyTorch."""
+        x, kw = self._var_args(unbiased, correction, dim, keepdim, axis, keepdims)
+        return R.Std.apply(x, **kw)
 
     def _extreme(self, which, dim, keepdim, axis, keepdims):
         if isinstance(dim, TensorBase):  # torch.max(a, b): máximo elemento a elemento
@@ -106,8 +112,8 @@ class ReduceMixin:
     def _arg(self, fn, dim, keepdim, axis):
         if axis is not _NO:
             dim = axis
-        if self._data.size == 0:
-            raise IndexError(f"arg{fn.__name__[3:]}(): el tensor está vacío")
+        if self._data.size == 0 and (dim is None or self.ndim == 0 or self._data.shape[self._dim(dim)] == 0):
+            raise IndexError(f"arg{fn.__name__[3:]}(): el tensor está vacío (no se puede reducir un eje de tamaño 0)")
         if dim is None:
             out = np.asarray(fn(self._data.reshape(-1)))
             if keepdim:
@@ -124,9 +130,12 @@ class ReduceMixin:
         return self._arg(np.argmin, dim, keepdim, axis)
 
     def _logic(self, fn, dim, keepdim):
+        """``any``/``all``: bool, salvo con uint8, que da uint8 (como PyTorch)."""
         if dim is None:
-            return TensorBase._wrap(np.asarray(fn(self._data)))
-        return TensorBase._wrap(np.asarray(fn(self._data, axis=norm_dims(dim, self.ndim), keepdims=keepdim)))
+            out = np.asarray(fn(self._data))
+        else:
+            out = np.asarray(fn(self._data, axis=norm_dims(dim, self.ndim), keepdims=keepdim))
+        return TensorBase._wrap(out.astype(np.uint8) if self._data.dtype == np.uint8 else out)
 
     def any(self, dim=None, keepdim=False):
         """¿Algún elemento distinto de 0? Devuelve un tensor bool (como PyTorch)."""

@@ -7,11 +7,14 @@ Casi todos son vistas (``Reshape``, ``Permute``, ``Expand``, ``GetItem``) o se c
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 
+from .. import _dtype as D
+from ..autograd import TensorBase
 from ..ops import movement as M, rearrange as RA
-from ._args import int_list, kw_arg, norm_dim, norm_dims
+from ._args import int_list, kw_arg, norm_dim, norm_dims, torch_index
 
 __all__ = ["ShapeMixin"]
 
@@ -22,6 +25,14 @@ def _shape_arg(shape):
     return tuple(int(s) for s in shape)
 
 
+def _multi(views, name):
+    """Marca las vistas que devuelve una función de varias salidas (``split``, ``unbind``...)."""
+    for v in views:
+        if v._view is not None and v._view.grad:
+            v._view.multi = name
+    return views
+
+
 class ShapeMixin:
     __slots__ = ()
 
@@ -29,13 +40,37 @@ class ShapeMixin:
     def reshape(self, *shape):
         return M.Reshape.apply(self, shape=_shape_arg(shape))
 
-    def view(self, *shape):
-        if len(shape) == 1 and not isinstance(shape[0], (tuple, list, numbers.Integral)):
-            return self.type(shape[0])  # view(dtype)
-        return M.Reshape.apply(self, shape=_shape_arg(shape))
+    def view(self, *shape, dtype=None):
+        """La misma memoria con otra forma (``RuntimeError`` si la disposición en memoria no lo
+        permite: usa ``reshape``). ``view(dtype)`` reinterpreta los bits como otro tipo (sin
+        gradiente; si el tamaño del elemento cambia, cambia el último eje), como PyTorch."""
+        if dtype is None and len(shape) == 1 and not isinstance(shape[0], (tuple, list, numbers.Integral, np.integer)):
+            dtype = shape[0]
+        if dtype is not None:
+            return self._view_dtype(dtype)
+        return M.Reshape.apply(self, shape=_shape_arg(shape), view=True)
+
+    def _view_dtype(self, dtype):
+        npd = D.np_dtype(dtype)
+        a = self._data
+        old, new = a.dtype.itemsize, npd.itemsize
+        if old != new:
+            if a.ndim == 0:
+                raise RuntimeError(f"view({D.as_dtype(dtype)}): un tensor 0-D sólo se puede ver como un tipo del "
+                                   f"mismo tamaño ({old} bytes)")
+            if new > old and a.shape[-1] % (new // old):
+                raise RuntimeError(f"view({D.as_dtype(dtype)}): el último eje ({a.shape[-1]}) debe ser divisible "
+                                   f"por {new // old} para ver {self.dtype} como {D.as_dtype(dtype)}")
+            if a.ndim and a.strides[-1] != old and a.shape[-1] != 1:
+                raise RuntimeError(f"view({D.as_dtype(dtype)}): el último eje debe ser contiguo en memoria")
+        try:
+            out = a.view(npd)
+        except ValueError as e:
+            raise RuntimeError(f"view({D.as_dtype(dtype)}): {e}") from None
+        return TensorBase._wrap(out, False, self._vc)
 
     def view_as(self, other):
-        return self.reshape(other.shape)
+        return self.view(other.shape)
 
     def reshape_as(self, other):
         return self.reshape(other.shape)
@@ -70,14 +105,29 @@ class ShapeMixin:
 
     @property
     def mT(self):
+        """Traspone los dos últimos ejes (lotes de matrices). Un 0-D queda igual (con un aviso, como
+        PyTorch); un 1-D es un error."""
+        if self.ndim == 0:
+            warnings.warn("Tensor.mT en un tensor 0-D está obsoleto (también en PyTorch): devuelve el mismo "
+                          "valor", UserWarning, stacklevel=2)
+            return M.Reshape.apply(self, shape=())
+        if self.ndim == 1:
+            raise RuntimeError("tensor.mT sólo vale para matrices o lotes de matrices; este tensor es 1-D "
+                               "(usa .T o .unsqueeze)")
         return self.transpose(-2, -1)
 
+    mH = mT
+
     def flatten(self, start_dim=0, end_dim=-1):
+        """Junta los ejes ``start_dim``..``end_dim`` en uno (una vista si se puede). Si no hay nada
+        que juntar devuelve el mismo tensor, como PyTorch."""
         if self.ndim == 0:
             return self.reshape(1)
         s, e = self._dim(start_dim), self._dim(end_dim)
         if s > e:
             raise RuntimeError("flatten: start_dim no puede ir después de end_dim")
+        if s == e:
+            return self
         shp = self._data.shape
         return self.reshape(shp[:s] + (int(np.prod(shp[s:e + 1])),) + shp[e + 1:])
 
@@ -116,7 +166,11 @@ class ShapeMixin:
 
     # -- trocear --------------------------------------------------------------------------------
     def split(self, split_size, dim=0):
-        """Trozos de tamaño ``split_size`` (el último puede ser menor) o de los tamaños de la lista."""
+        """Trozos de tamaño ``split_size`` (el último puede ser menor) o de los tamaños de la lista:
+        vistas, que (como en PyTorch) no se pueden modificar in situ si el tensor tiene grafo."""
+        return _multi(self._split(split_size, dim), "split")
+
+    def _split(self, split_size, dim=0):
         self._need_dims("split")
         d = self._dim(dim)
         n = self.shape[d]
@@ -154,14 +208,22 @@ class ShapeMixin:
         d = self._dim(dim)
         n = self.shape[d]
         if n == 0:  # PyTorch devuelve `chunks` trozos vacíos
-            return tuple(self.narrow(d, 0, 0) for _ in range(chunks))
-        return self.split(-(-n // chunks), dim)
+            return _multi(tuple(self.narrow(d, 0, 0) for _ in range(chunks)), "chunk")
+        return _multi(self._split(-(-n // chunks), dim), "chunk")
 
     def unbind(self, dim=0):
         """Tupla con los cortes del eje ``dim`` (cada uno sin ese eje)."""
         d = self._dim(dim)
         lead = (slice(None),) * d
-        return tuple(self[lead + (i,)] for i in range(self.shape[d]))
+        return _multi(tuple(self[lead + (i,)] for i in range(self.shape[d])), "unbind")
+
+    def select(self, dim, index):
+        """El corte ``index`` del eje ``dim`` (sin ese eje), como vista: ``x.select(1, 2)`` es ``x[:, 2]``."""
+        self._need_dims("select")
+        d = self._dim(dim)
+        if not isinstance(index, (numbers.Integral, np.integer)) or isinstance(index, bool):
+            raise TypeError(f"select: el índice debe ser un entero, no {index!r}")
+        return self[(slice(None),) * d + (int(index),)]
 
     def narrow(self, dim, start, length):
         """``length`` elementos del eje ``dim`` desde ``start`` (que puede ser negativo)."""
@@ -236,4 +298,4 @@ class ShapeMixin:
 
     # -- indexado ---------------------------------------------------------------------------
     def __getitem__(self, index):
-        return M.GetItem.apply(self, index=M.norm_index(index, self._data.shape))
+        return M.GetItem.apply(self, index=torch_index(index, self._data.shape))

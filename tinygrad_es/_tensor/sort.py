@@ -27,7 +27,7 @@ class SortMixin:
 
     def _pick(self, idx, d, keepdim):
         """``values`` elegidos con ``idx`` (con keepdims) y los índices, quitando el eje si hace falta."""
-        vals = I.Gather.apply(self, index=idx, dim=d)
+        vals = I.Pick.apply(self, index=idx, dim=d)
         if not keepdim:
             shape = tuple(n for i, n in enumerate(idx.shape) if i != d)
             return vals.reshape(shape), _wrap_idx(idx.reshape(shape))
@@ -44,7 +44,7 @@ class SortMixin:
         los índices de los empates son los del ``std::sort`` de PyTorch (iguales a los suyos)."""
         if self.ndim == 0:
             self._dim(dim)
-            return RT.sort(I.Gather.apply(self.reshape(1), index=np.zeros(1, np.int64), dim=0).reshape(()),
+            return RT.sort(I.Pick.apply(self.reshape(1), index=np.zeros(1, np.int64), dim=0).reshape(()),
                            _wrap_idx(0))
         d = self._dim(dim)
         idx = S.sort_indices(self._data, d, bool(descending), bool(stable))
@@ -99,12 +99,14 @@ class SortMixin:
         d = x._dim(dim if self.ndim else 0)
         if x.shape[d] == 0:
             if x.numel() == 0 and any(n == 0 for i, n in enumerate(x.shape) if i != d):
-                return RT.median(*x._pick(np.zeros(x.shape[:d] + (1,) + x.shape[d + 1:], np.int64), d, keepdim))
+                return (RT.nanmedian if ignore_nan else RT.median)(
+                    *x._pick(np.zeros(x.shape[:d] + (1,) + x.shape[d + 1:], np.int64), d, keepdim))
             self._nonempty(d, op)
         vals, ind = x._pick(S.median_indices(x._data, d, ignore_nan), d, keepdim or self.ndim == 0)
+        kind = RT.nanmedian if ignore_nan else RT.median
         if self.ndim == 0:
-            return RT.median(vals.reshape(()), _wrap_idx(ind._data.reshape(())))
-        return RT.median(vals, ind)
+            return kind(vals.reshape(()), _wrap_idx(ind._data.reshape(())))
+        return kind(vals, ind)
 
     def median(self, dim=None, keepdim=False):
         """Mediana inferior (con un número par de elementos, el menor de los dos centrales). Sin
@@ -137,7 +139,7 @@ class SortMixin:
         kw = {} if a.dtype.kind != "f" or axis is not None else {"equal_nan": False}
         u, inv, cnt = np.unique(a if axis is not None or a.ndim else a.reshape(1), return_inverse=True,
                                 return_counts=True, axis=axis, **kw)
-        out = [TensorBase._wrap(u)]
+        out = [S.Unique.apply(self, values=u) if self.requires_grad else TensorBase._wrap(u)]
         if return_inverse:
             out.append(_wrap_idx(inv.reshape(a.shape) if axis is None else inv.reshape(-1)))
         if return_counts:
@@ -184,7 +186,7 @@ class SortMixin:
         x = self.reshape(1) if self.ndim == 0 else self
         d = x._dim(dim if self.ndim else 0)
         idx = S.cum_extreme(x._data, d, for_max)
-        vals = I.Gather.apply(x, index=idx, dim=d)
+        vals = I.Pick.apply(x, index=idx, dim=d)
         if self.ndim == 0:
             return rt(vals.reshape(()), _wrap_idx(idx.reshape(())))
         return rt(vals, _wrap_idx(idx))

@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import _dtype as D
 from ..autograd import GhostTensor, TensorBase, is_grad_enabled, run_backward
+from ..autograd.hooks import add_hook
 from ..device import device
 from ._args import norm_dim, to_array
 from .arithmetic import ArithmeticMixin
@@ -26,6 +27,7 @@ from .rearrange import RearrangeMixin
 from .reduce import ReduceMixin
 from .shape import ShapeMixin
 from .sort import SortMixin
+from .spectral import SpectralMixin
 
 __all__ = ["Tensor", "Size"]
 
@@ -44,24 +46,8 @@ class Size(tuple):
     __format__ = lambda self, spec: format(tuple.__repr__(self), spec)  # noqa: E731
 
 
-class _Handle:
-    """Lo que devuelven ``register_hook`` y compañía: ``.remove()`` quita el hook."""
-
-    def __init__(self, store: dict, key):
-        self._store, self._key = store, key
-
-    def remove(self):
-        self._store.pop(self._key, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
-
-
 class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin, ConvertMixin, PointwiseMixin,
-             IndexMixin, SortMixin, RearrangeMixin):
+             IndexMixin, SortMixin, RearrangeMixin, SpectralMixin):
     """Array con gradiente automático (como ``torch.Tensor``).
 
     ``Tensor(datos)`` crea un tensor de coma flotante (float32, como ``torch.Tensor``);
@@ -114,10 +100,6 @@ class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin,
 
     is_cuda = False
 
-    @property
-    def is_leaf(self) -> bool:
-        return self._ctx is None
-
     def size(self, dim=None):
         """Forma (como ``torch.Tensor.size()``) o el tamaño del eje ``dim``."""
         if dim is None:
@@ -137,6 +119,15 @@ class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin,
 
     def is_floating_point(self) -> bool:
         return self._data.dtype.kind == "f"
+
+    def _is_view(self) -> bool:
+        """``True`` si comparte la memoria de otro tensor del que es una vista (``x[0]``, ``x.T``...)."""
+        return self._view is not None
+
+    @property
+    def _base(self):
+        """La base de una vista (el tensor cuya memoria comparte) o ``None``."""
+        return None if self._view is None else self._view.base
 
     def _dim(self, dim) -> int:
         """Normaliza un eje con la regla de PyTorch (un 0-D admite 0 y −1)."""
@@ -163,8 +154,9 @@ class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin,
 
     @property
     def data(self) -> "Tensor":
-        """El mismo dato sin grafo (comparte memoria y contador de versiones)."""
-        return TensorBase._wrap(self._data, False, self._version)
+        """El mismo dato sin grafo; comparte la memoria pero **no** el contador de versiones (como
+        en PyTorch: lo que se cambie a través de ``.data`` no lo vigila autograd; ``detach()`` sí)."""
+        return TensorBase._wrap(self._data, False)
 
     @data.setter
     def data(self, value):
@@ -176,11 +168,13 @@ class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin,
 
     def detach(self) -> "Tensor":
         """Mismo dato (compartido), sin grafo ni gradiente."""
-        return TensorBase._wrap(self._data, False, self._version)
+        return TensorBase._wrap(self._data, False, self._vc)
 
     def detach_(self) -> "Tensor":
+        if self._view is not None and self._view.grad:
+            raise RuntimeError("detach_() no se puede usar en una vista; usa detach(), que no modifica el tensor")
         self._ctx = None
-        self.requires_grad = False
+        self._requires_grad = False
         return self
 
     def numpy(self) -> np.ndarray:
@@ -263,14 +257,12 @@ class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin,
 
     def register_hook(self, hook):
         """``hook(grad)`` se llama con el gradiente (un Tensor) de este tensor durante ``backward``;
-        si devuelve un tensor, lo sustituye. Devuelve un objeto con ``.remove()``."""
+        si devuelve un tensor, lo sustituye. Devuelve un ``RemovableHandle`` (``.remove()``, ``.id``)."""
         if not self.requires_grad:
             raise RuntimeError("no se puede registrar un hook en un tensor que no requiere gradiente")
         if self._hooks is None:
             self._hooks = {}
-        key = object()
-        self._hooks[key] = hook
-        return _Handle(self._hooks, key)
+        return add_hook(self._hooks, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
         """Calcula los gradientes de este tensor respecto de las hojas con ``requires_grad=True`` y

@@ -20,9 +20,9 @@ dar un gradiente equivocado.
 """
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .graph import Context, GhostTensor, TensorBase, VersionCounter, broadcast_shape, unbroadcast
-from .function import Function
+from .function import Function, watch
 from .engine import grad, observe_backward, run_backward, topo_order
 
-__all__ = ["Function", "Context", "TensorBase", "GhostTensor", "VersionCounter", "no_grad", "enable_grad",
+__all__ = ["Function", "watch", "Context", "TensorBase", "GhostTensor", "VersionCounter", "no_grad", "enable_grad",
            "set_grad_enabled", "inference_mode", "is_grad_enabled", "unbroadcast", "broadcast_shape",
            "observe_backward", "run_backward", "topo_order", "grad"]

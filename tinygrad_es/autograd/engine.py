@@ -54,7 +54,7 @@ def _accumulate(t, g):
         t._grad = TensorBase._wrap(g)
     else:
         t._grad._data += g
-        t._grad._version.value += 1
+        t._grad._vc.value += 1
 
 
 def _check_versions(ctx):

@@ -1,10 +1,15 @@
-"""El grafo: nodos (``Context``), el estado de un tensor (``TensorBase``), el contador de versiones y
-las utilidades de formas (``unbroadcast``)."""
+"""El grafo: nodos (``Context``), el estado de un tensor (``TensorBase``), el contador de versiones,
+lo que una vista sabe de su base (``ViewInfo``) y las utilidades de formas (``unbroadcast``)."""
 from __future__ import annotations
+
+import weakref
 
 import numpy as np
 
-__all__ = ["Context", "GhostTensor", "TensorBase", "VersionCounter", "unbroadcast", "broadcast_shape"]
+from .grad_mode import enable_grad
+
+__all__ = ["Context", "GhostTensor", "TensorBase", "VersionCounter", "ViewInfo", "unbroadcast",
+           "broadcast_shape"]
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
@@ -58,6 +63,41 @@ _TORCH_GRAD_FN = {
     "BCE": "BinaryCrossEntropy", "BCEWithLogits": "BinaryCrossEntropyWithLogits", "LogCumSumExp": "Logcumsumexp",
     "MedianAll": "Median",
 }
+
+
+# --------------------------------------------------------------------------
+# vistas
+# --------------------------------------------------------------------------
+class ViewInfo:
+    """Lo que una vista sabe de su base (el ``ViewMeta`` de PyTorch).
+
+    Una vista (``x[0]``, ``x.T``, ``x.diagonal()``, ``x.view(...)``...) comparte la memoria y el
+    contador de versiones de su **base** (el tensor que no es vista del que sale). Si se creó con
+    el gradiente activado (``grad``), guarda en ``chain`` las operaciones que la sacan de la base
+    (``(Function, opciones)``, en orden) para poder **re-basar** su historia: cuando la base (u
+    otra vista suya) cambia in situ, la versión avanza y la próxima vez que se usa la vista su nodo
+    se rehace a partir de la historia nueva de la base (``TensorBase._sync_view``). Así una vista
+    antigua propaga el gradiente por lo que de verdad contiene.
+
+    ``multi`` es el nombre de la función si la vista es una de varias salidas (``split``,
+    ``unbind``...): PyTorch no deja modificarlas in situ con grafo.
+    """
+
+    __slots__ = ("base", "chain", "version", "grad", "multi")
+
+    def __init__(self, base, chain, version, grad, multi=None):
+        self.base, self.chain, self.version, self.grad, self.multi = base, chain, version, grad, multi
+
+    def replay_array(self, a: np.ndarray) -> np.ndarray:
+        """Aplica a un array con la forma de la base las mismas operaciones que dieron la vista."""
+        for fn, kw in self.chain:
+            a = fn.forward(Context(), a, **kw)
+        return a
+
+    def flat_index(self) -> np.ndarray:
+        """Para cada elemento de la vista, su posición en la base aplanada (orden C)."""
+        shape = self.base._data.shape
+        return np.asarray(self.replay_array(np.arange(int(np.prod(shape)), dtype=np.int64).reshape(shape)))
 
 
 # --------------------------------------------------------------------------
@@ -172,13 +212,15 @@ class GhostTensor:
 # TensorBase: el estado que el motor necesita (la fachada vive en _tensor/tensor.py)
 # --------------------------------------------------------------------------
 class TensorBase:
-    """Estado de un tensor: ``_data`` (ndarray), ``_grad``, ``requires_grad``, su nodo ``_ctx`` y su
-    contador de versiones. ``_wrap`` crea la subclase concreta, que ``_tensor/tensor.py`` registra
-    con ``TensorBase._register(Tensor)``."""
+    """Estado de un tensor: ``_data`` (ndarray), ``_grad``, ``requires_grad``, su nodo ``_ctx``, su
+    contador de versiones ``_vc`` (compartido con sus vistas; ``_version`` es su valor) y, si es una
+    vista, ``_view`` (``ViewInfo``). ``_wrap`` crea la subclase
+    concreta, que ``_tensor/tensor.py`` registra con ``TensorBase._register(Tensor)``."""
 
-    __slots__ = ("_data", "_grad", "requires_grad", "_ctx", "name", "_retain", "_hooks", "_version",
+    __slots__ = ("_data", "_grad", "_requires_grad", "_ctx", "name", "_retain", "_hooks", "_vc", "_view",
                  "__weakref__")
     _concrete = None
+    _complex = None   # la subclase de los tensores complejos (_tensor_complex.py) se registra aquí
 
     @staticmethod
     def _register(cls) -> None:
@@ -187,28 +229,81 @@ class TensorBase:
 
     @staticmethod
     def _wrap(data: np.ndarray, requires_grad: bool = False, version: VersionCounter | None = None):
-        t = object.__new__(TensorBase._concrete)
-        t._data = data if isinstance(data, np.ndarray) else np.asarray(data)
+        if not isinstance(data, np.ndarray):
+            data = np.asarray(data)
+        t = object.__new__(TensorBase._complex if data.dtype.kind == "c" else TensorBase._concrete)
+        t._data = data
         t._grad = None
-        t.requires_grad = requires_grad
+        t._requires_grad = requires_grad
         t._ctx = None
         t.name = ""
         t._retain = False
         t._hooks = None
-        t._version = VersionCounter() if version is None else version
+        t._vc = VersionCounter() if version is None else version
+        t._view = None
         return t
+
+    _OLD_SLOTS = {"_version": "_vc", "requires_grad": "_requires_grad"}  # nombres de pickles antiguos
+
+    def __setstate__(self, state):
+        """Carga un pickle (también los de versiones anteriores, con ``_version``/``requires_grad``)."""
+        d = dict(state[0] or {}) if isinstance(state, tuple) else dict(state or {})
+        if isinstance(state, tuple):
+            d.update(state[1] or {})
+        for slot, default in (("_view", None), ("_hooks", None), ("_retain", False), ("name", ""), ("_grad", None),
+                              ("_ctx", None)):
+            d.setdefault(slot, default)
+        for k, v in d.items():
+            object.__setattr__(self, self._OLD_SLOTS.get(k, k), v)
+        if "_vc" not in d and "_version" not in d:
+            object.__setattr__(self, "_vc", VersionCounter())
+
+    # -- requires_grad, grad_fn e is_leaf: en una vista, al día con su base --------------------
+    @property
+    def requires_grad(self) -> bool:
+        v = self._view
+        if v is not None and v.version != self._vc.value:
+            self._sync_view()
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value) -> None:
+        self._requires_grad = bool(value)
 
     @property
     def is_leaf(self) -> bool:
+        v = self._view
+        if v is not None and v.version != self._vc.value:
+            self._sync_view()
         return self._ctx is None
 
     @property
     def grad_fn(self):
+        v = self._view
+        if v is not None and v.version != self._vc.value:
+            self._sync_view()
         return self._ctx
 
+    def _sync_view(self) -> None:
+        """Rehace el nodo de una vista desde la historia actual de su base (tras un cambio in
+        situ de la base o de otra vista suya): la vista es ``chain`` aplicado a la base, así que
+        su gradiente vuelve por la operación in situ que la cambió (re-basado de PyTorch)."""
+        v = self._view
+        v.version = self._vc.value
+        if not v.grad:  # una vista creada sin gradiente no sigue la historia de su base
+            return
+        t = v.base
+        with enable_grad():
+            for fn, kw in v.chain:
+                t = fn.apply(t, **kw)
+        self._ctx, self._requires_grad = t._ctx, t._requires_grad
+        if t._ctx is not None:
+            t._ctx.out_ref = weakref.ref(self)
+
     @property
-    def _version_value(self) -> int:
-        return self._version.value
+    def _version(self) -> int:
+        """Cuántas veces se ha modificado in situ su memoria (como ``x._version`` de PyTorch)."""
+        return self._vc.value
 
     # -- protocolo de grafo (protocol.py), común con Value ---------------------------------
     def graph_parents(self) -> tuple:
@@ -234,15 +329,19 @@ class TensorBase:
         # el nodo de un intermedio es su Context: el tensor y su fantasma comparten clave
         return id(self._ctx) if self._ctx is not None else id(self)
 
-    def graph_set_data(self, value) -> None:
+    # -- protocolo de parámetro (protocol.ParamNode), común con Value: lo que usa optim ------
+    param_data = graph_data   # el ndarray del parámetro (optim lo actualiza in situ)
+    param_grad = graph_grad
+
+    def set_param(self, value) -> None:
         """Escribe ``value`` en el dato, in situ (los optimizadores): avanza la versión."""
         if value is not self._data:
             self._data[...] = value
-        self._version.value += 1
+        self._vc.value += 1
 
-    def graph_zero_grad(self, set_to_none: bool = True) -> None:
+    def zero_param_grad(self, set_to_none: bool = True) -> None:
         if set_to_none:
             self._grad = None
         elif self._grad is not None:
             self._grad._data[...] = 0
-            self._grad._version.value += 1
+            self._grad._vc.value += 1

@@ -15,20 +15,23 @@ tensor intermedio ya liberado) responde a lo mismo:
 ==========================  ===========================================================
 
 Con eso, ``graph(raíz)`` da los nodos en orden topológico y las aristas, y el dibujo, la
-explicación paso a paso, ``gradcheck``, los optimizadores y la línea de órdenes tratan igual los
-dos motores. ``topo_sort`` es el único recorrido topológico del paquete: lo usan también el
-``backward`` de ``Value`` y el motor de tensores.
+explicación paso a paso, ``gradcheck`` y la línea de órdenes tratan igual los dos motores.
+``topo_sort`` es el único recorrido topológico del paquete: lo usan también el ``backward`` de
+``Value`` y el motor de tensores.
+
+Los parámetros (un ``Tensor`` o una hoja ``Value``) cumplen además ``ParamNode``: ``param_data()``,
+``param_grad()``, ``set_param(nuevo)`` y ``zero_param_grad()``, lo único que ven los optimizadores.
 """
 from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-__all__ = ["GraphNode", "topo_sort", "graph", "graph_order"]
+__all__ = ["GraphNode", "ParamNode", "topo_sort", "graph", "graph_order"]
 
 
 @runtime_checkable
 class GraphNode(Protocol):
-    """Lo que un nodo de grafo ofrece al dibujo, a la explicación y a los optimizadores."""
+    """Lo que un nodo de grafo ofrece al dibujo, a la explicación y a ``gradcheck``."""
 
     is_leaf: bool
 
@@ -45,6 +48,21 @@ class GraphNode(Protocol):
     def graph_grad(self): ...
 
     def graph_key(self): ...
+
+
+@runtime_checkable
+class ParamNode(Protocol):
+    """Lo que un optimizador necesita de un parámetro (un ``Tensor``/``Parameter`` o una hoja
+    ``Value``): su dato, su gradiente (``None`` si no lo hay), escribir el dato nuevo y borrar el
+    gradiente. Así ``optim`` se lee como los apuntes: ``p ← p − lr·g``."""
+
+    def param_data(self): ...
+
+    def param_grad(self): ...
+
+    def set_param(self, value) -> None: ...
+
+    def zero_param_grad(self, set_to_none: bool = True) -> None: ...
 
 
 def topo_sort(roots, parents, key=id, memo: dict | None = None) -> list:

@@ -252,10 +252,14 @@ class Value:
     def is_leaf(self) -> bool:
         return self._a is None
 
-    def graph_set_data(self, value) -> None:
+    # -- protocolo de parámetro (protocol.ParamNode), común con Tensor: lo que usa optim ---
+    param_data = graph_data
+    param_grad = graph_grad
+
+    def set_param(self, value) -> None:
         self.data = float(value)
 
-    def graph_zero_grad(self, set_to_none: bool = True) -> None:
+    def zero_param_grad(self, set_to_none: bool = True) -> None:
         self.grad = 0.0
 
     def local_grads(self) -> tuple:

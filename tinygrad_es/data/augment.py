@@ -1,12 +1,14 @@
 """Preprocesado y aumentos de datos sobre arrays: ``normalize``, ``standardize``, ``random_shift``
-(imágenes) y las máscaras de SpecAugment ``time_mask``/``freq_mask`` (espectrogramas)."""
+(imágenes), las máscaras de SpecAugment ``time_mask``/``freq_mask`` (espectrogramas) y
+``AugmentedLoader``, que aplica un aumento a cada lote de un ``DataLoader``."""
 from __future__ import annotations
 
 import numpy as np
 
+from .._random import default_rng
 from .._tensor import Tensor
 
-__all__ = ["normalize", "standardize", "random_shift", "time_mask", "freq_mask"]
+__all__ = ["normalize", "standardize", "random_shift", "time_mask", "freq_mask", "AugmentedLoader"]
 
 
 def _arr(x):
@@ -62,3 +64,33 @@ def time_mask(x, max_width: int = 10, n_masks: int = 1, rng=None, value=0.0):
 def freq_mask(x, max_width: int = 8, n_masks: int = 1, rng=None, value=0.0):
     """SpecAugment: anula bandas de frecuencia (penúltimo eje)."""
     return _mask(x, max_width, n_masks, -2, rng, value)
+
+
+class AugmentedLoader:
+    """Los lotes ``(x, y, ...)`` de ``loader`` (un ``utils.data.DataLoader``) con ``x`` aumentado por
+    ``fn(x, rng)`` (``x``, el lote como ndarray; devuelve el ndarray aumentado), p. ej.
+    ``AugmentedLoader(cargador, lambda x, rng: random_shift(x, 2, rng))``.
+    ``generator`` (un ``tinygrad_es.Generator``) hace el aumento reproducible; ``len()`` y los
+    atributos (``dataset``, ``batch_size``...) son los de ``loader``, así que ``fit`` lo usa igual.
+
+    No es de PyTorch: allí el aumento se escribe en el bucle (``xb = aumento(xb)``) o en las
+    transformaciones del conjunto (``torchvision.transforms``); esto es ese bucle, por lotes."""
+
+    def __init__(self, loader, fn, generator=None):
+        self.loader, self.fn = loader, fn
+        self.rng = default_rng(generator)
+
+    def __len__(self):
+        return len(self.loader)
+
+    def __getattr__(self, name):  # dataset, batch_size, drop_last... los del cargador
+        if name in ("loader", "fn", "rng"):
+            raise AttributeError(name)
+        return getattr(self.loader, name)
+
+    def __iter__(self):
+        for batch in self.loader:
+            x, *rest = batch
+            out = self.fn(x._data if isinstance(x, Tensor) else np.asarray(x), self.rng)
+            out = out if isinstance(out, Tensor) else Tensor._wrap(np.asarray(out))
+            yield (out, *rest)

@@ -10,13 +10,13 @@ import http.client
 import io
 import os
 import socket
-import tempfile
 import time
 import urllib.error
 import urllib.request
 
 import numpy as np
 
+from .._io import atomic_write
 from .idx import IDXError, read_idx
 
 __all__ = ["load_mnist", "load_fashion_mnist", "load_mnist_sample", "load_iris", "load_digits",
@@ -139,7 +139,7 @@ def _fetch(url: str, timeout: float, deadline_at: float) -> bytes:
 
 
 def _download(name: str, dest_folder: str, mirrors, timeout: float, deadline: float = DEFAULT_DEADLINE):
-    """Descarga los cuatro ficheros verificando su md5; escritura atómica en la caché.
+    """Descarga los cuatro ficheros verificando su md5; escritura atómica en la caché (``_io.atomic_write``).
     Si un espejo falla (sin conexión, lento, truncado, md5 distinto) se prueba el siguiente;
     ``deadline`` acota en segundos toda la operación. Devuelve la lista de errores (vacía si bien)."""
     info = DATASETS[name]
@@ -160,17 +160,9 @@ def _download(name: str, dest_folder: str, mirrors, timeout: float, deadline: fl
             if _md5(data) != info["md5"][stem]:
                 errors.append(f"{url}: md5 incorrecto ({_md5(data)}), fichero rechazado")
                 continue
-            fd, tmp = tempfile.mkstemp(dir=dest_folder, prefix=f".{stem}.", suffix=".part")
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(data)
-                    f.flush()
-                    os.fsync(f.fileno())
-                os.replace(tmp, os.path.join(dest_folder, stem + ".gz"))  # atómico
-            except BaseException:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
-                raise
+            # temporal + renombrado (nunca queda un .gz a medias) y limpieza de los temporales de
+            # descargas anteriores que se cortaron (kill -9, corte de luz)
+            atomic_write(os.path.join(dest_folder, stem + ".gz"), data)
             ok = True
             break
         if not ok:

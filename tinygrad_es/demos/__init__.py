@@ -12,4 +12,5 @@ DEMOS = {
     "autoencoder": ("autoencoder", "Autoencoder 784-128-9-128-784 y autoencoder de eliminación de ruido"),
     "fashion": ("fashion", "LeNet-5 y una ResNet pequeña en Fashion-MNIST, con curvas de aprendizaje"),
     "grafo": ("graph_demo", "El grafo de f = (x + y)·z y su retropropagación paso a paso"),
+    "voz": ("voz", "Dígitos hablados (FSDD): log-mel, CNN, SpecAugment, voces nuevas y TensorBoard"),
 }

@@ -2,8 +2,8 @@
 (entrada con ruido gaussiano, objetivo limpio)."""
 import numpy as np
 
-from .. import manual_seed, optim
-from ..data import DataLoader, TensorDataset
+from .. import Generator, manual_seed, optim
+from ..utils.data import DataLoader, TensorDataset
 from ..models import AutoEncoder, add_gaussian_noise
 from ..nn import functional as F
 from ..train import fit, predict
@@ -27,9 +27,9 @@ def run(epochs: int = 20, limit_train: int = 0, noise: float = 0.5, seed: int = 
         Xin = add_gaussian_noise(Xtr, noise, rng) if denoise else Xtr
         Xte_in = add_gaussian_noise(Xte, noise, rng) if denoise else Xte
         before = _mse(ae, Xte_in, Xte)
-        fit(ae, F.mse_loss, optim.Adam(ae.parameters(), lr=1e-2),
-            DataLoader(TensorDataset(Xin, Xtr), 64, shuffle=True, seed=seed), epochs=epochs,
-            verbose=False, progress=verbose)
+        loader = DataLoader(TensorDataset(Xin, Xtr), 64, shuffle=True, generator=Generator().manual_seed(seed))
+        fit(ae, F.mse_loss, optim.Adam(ae.parameters(), lr=1e-2), loader, epochs=epochs, verbose=False,
+            progress=verbose)
         after = _mse(ae, Xte_in, Xte)
         key = "eliminacion_ruido" if denoise else "autoencoder"
         res[key] = {"mse_antes": before, "mse_despues": after}

@@ -2,11 +2,12 @@
 ``apt-get install dataset-fashion-mnist``), con curvas de aprendizaje."""
 import numpy as np
 
-from .. import manual_seed, optim
-from ..data import DataLoader, DatasetNotFoundError, TensorDataset, load_fashion_mnist, mnist_tensors
+from .. import Generator, manual_seed, optim
+from ..data import DatasetNotFoundError, load_fashion_mnist, mnist_tensors
 from ..models import LeNet5, ResNet
 from ..nn import functional as F
 from ..train import fit
+from ..utils.data import DataLoader, TensorDataset
 from ._common import have_matplotlib, out_path, parse
 
 CLASSES = ["camiseta", "pantalón", "jersey", "vestido", "abrigo", "sandalia", "camisa", "zapatilla", "bolso",
@@ -36,7 +37,7 @@ def run(epochs: int = 3, limit_train: int = 0, limit_test: int = 0, seed: int = 
         if verbose:
             print(f"\n{name} ({model.num_parameters()} parámetros)")
         h = fit(model, F.cross_entropy, optim.Adam(model.parameters(), lr=lr),
-                DataLoader(TensorDataset(Xtr, ytr), 64, shuffle=True, seed=seed),
+                DataLoader(TensorDataset(Xtr, ytr), 64, shuffle=True, generator=Generator().manual_seed(seed)),
                 DataLoader(TensorDataset(Xte, yte), 512), epochs=epochs, verbose=verbose, progress=verbose)
         res[name] = {"test_acc": h["val_acc"][-1], "s_por_epoca": float(np.mean(h["time"])), "history": dict(h)}
         path = out_path(out_dir, f"fashion_{name.lower().replace('-', '')}.png")

@@ -1,12 +1,13 @@
 """Demo 5: Iris con una red 4-10-3 sigmoide entrenada con SGD, momento y Adam; y la
 exactitud según la anchura de la capa oculta."""
 
-from .. import manual_seed, optim
-from ..data import DataLoader, TensorDataset, load_iris, random_split, standardize
+from .. import Generator, manual_seed, optim
+from ..data import load_iris, standardize
 from ..metrics import accuracy
 from ..models import MLP
 from ..nn import functional as F
 from ..train import fit, predict
+from ..utils.data import DataLoader, TensorDataset, random_split
 from ._common import have_matplotlib, out_path, parse
 
 OPTIMIZERS = {
@@ -18,7 +19,7 @@ OPTIMIZERS = {
 
 def _split(seed):
     X, y, names = load_iris(return_names=True)
-    tr, te = random_split(TensorDataset(X, y), [0.8, 0.2], seed=seed)
+    tr, te = random_split(TensorDataset(X, y), [0.8, 0.2], generator=Generator().manual_seed(seed))
     (Xtr, Xte), _ = standardize(X[tr.indices], X[te.indices])
     return Xtr, y[tr.indices], Xte, y[te.indices], names
 
@@ -26,9 +27,9 @@ def _split(seed):
 def train_iris(hidden, opt_name, epochs, seed, Xtr, ytr, Xte, yte):
     manual_seed(seed)
     net = MLP((4, hidden, 3), "sigmoid")
-    hist = fit(net, F.cross_entropy, OPTIMIZERS[opt_name](net.parameters()),
-               DataLoader(TensorDataset(Xtr, ytr), 16, shuffle=True, seed=seed), (Xte, yte),
-               epochs=epochs, progress=False, verbose=False)
+    loader = DataLoader(TensorDataset(Xtr, ytr), 16, shuffle=True, generator=Generator().manual_seed(seed))
+    hist = fit(net, F.cross_entropy, OPTIMIZERS[opt_name](net.parameters()), loader, (Xte, yte), epochs=epochs,
+               progress=False, verbose=False)
     return hist, accuracy(yte, predict(net, Xte).argmax(1))
 
 

@@ -6,12 +6,13 @@ import time
 
 import numpy as np
 
-from .. import manual_seed, optim
+from .. import Generator, manual_seed, optim
 from .. import metrics as M
-from ..data import DataLoader, TensorDataset, random_shift, random_split
+from ..data import AugmentedLoader, random_shift
 from ..models import MnistMLP, SimpleCNN
 from ..nn import functional as F
 from ..train import fit, predict
+from ..utils.data import DataLoader, TensorDataset, random_split
 from ._common import have_matplotlib, mnist_data, out_path, parse
 
 
@@ -24,12 +25,13 @@ def run(epochs: int = 3, limit_train: int = 0, limit_test: int = 0, batch_size: 
         print(f"Datos: {origin}")
     # como en los apuntes: 80 % de entrenamiento y 20 % de validación (para las curvas por
     # época); el conjunto de test sólo se usa al final, para el informe
-    tr_set, va_set = random_split(TensorDataset(Xtr, ytr), [0.8, 0.2], seed=seed)
+    tr_set, va_set = random_split(TensorDataset(Xtr, ytr), [0.8, 0.2], generator=Generator().manual_seed(seed))
     if verbose:
         print(f"Conjuntos: {len(tr_set)} de entrenamiento, {len(va_set)} de validación (80/20), "
               f"{len(Xte)} de test")
-    tf = (lambda x, rng: random_shift(x, 2, rng)) if augment else None
-    train = DataLoader(tr_set, batch_size, shuffle=True, seed=seed, transform=tf)
+    train = DataLoader(tr_set, batch_size, shuffle=True, generator=Generator().manual_seed(seed))
+    if augment:  # cada lote, desplazado hasta 2 píxeles
+        train = AugmentedLoader(train, lambda x, rng: random_shift(x, 2, rng), Generator().manual_seed(seed))
     val = DataLoader(va_set, 512)
     manual_seed(seed)
     cnn = SimpleCNN()

@@ -2,8 +2,8 @@
 entrenada con SGD, momento y Adam."""
 import numpy as np
 
-from .. import manual_seed, optim
-from ..data import DataLoader, TensorDataset
+from .. import Generator, manual_seed, optim
+from ..utils.data import DataLoader, TensorDataset
 from ..models import MnistMLP, SigmoidMLP
 from ..nn import functional as F
 from ..train import fit
@@ -16,7 +16,7 @@ def run(epochs: int = 5, limit_train: int = 0, limit_test: int = 0, batch_size: 
                                             limit_test=limit_test or None, seed=seed)
     if verbose:
         print(f"Datos: {origin}")
-    train = DataLoader(TensorDataset(Xtr, ytr), batch_size, shuffle=True, seed=seed)
+    train = DataLoader(TensorDataset(Xtr, ytr), batch_size, shuffle=True, generator=Generator().manual_seed(seed))
     test = DataLoader(TensorDataset(Xte, yte), 512)
     manual_seed(seed)
     mlp = MnistMLP()

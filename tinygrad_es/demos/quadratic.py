@@ -2,20 +2,20 @@
 evaluado con validación cruzada K-fold."""
 import numpy as np
 
-from .. import manual_seed, optim
-from ..data import DataLoader, TensorDataset, kfold, quadratic_roots
+from .. import Generator, manual_seed, optim
+from ..data import kfold, quadratic_roots
 from ..models import MLP
 from ..nn import functional as F
 from ..train import fit, predict
+from ..utils.data import DataLoader, TensorDataset
 from ._common import have_matplotlib, out_path, parse
 
 
 def train_fold(Xtr, ytr, epochs, seed, hidden=64):
     manual_seed(seed)
     net = MLP((3, hidden, hidden, 2), "tanh")
-    fit(net, F.mse_loss, optim.Adam(net.parameters(), lr=3e-3),
-        DataLoader(TensorDataset(Xtr, ytr), 32, shuffle=True, seed=seed), epochs=epochs,
-        progress=False, verbose=False)
+    loader = DataLoader(TensorDataset(Xtr, ytr), 32, shuffle=True, generator=Generator().manual_seed(seed))
+    fit(net, F.mse_loss, optim.Adam(net.parameters(), lr=3e-3), loader, epochs=epochs, progress=False, verbose=False)
     return net
 
 

@@ -23,7 +23,7 @@ from .pool import (MAX_POOL_ALGOS, adaptive_avg_pool2d_backward, adaptive_avg_po
                    adaptive_max_pool2d_forward, avg_pool2d_backward, avg_pool2d_forward, avg_pool2x2_backward,
                    avg_pool2x2_forward, max_pool2d_backward, max_pool2d_forward, max_pool2x2_forward,
                    max_unpool2d_backward, max_unpool2d_forward, pool_output_size)
-from .upsample import (linear_weights, nearest_indices, upsample_bilinear2d_backward,
+from .upsample import (linear_weights, nearest_indices, resample_taps, upsample_bilinear2d_backward,
                        upsample_bilinear2d_forward, upsample_nearest2d_backward, upsample_nearest2d_forward)
 from .workspace import workspace
 from . import blas
@@ -39,5 +39,5 @@ __all__ = ["workspace", "parallel_kernel", "uses_lock", "blas",
            "adaptive_max_pool2d_forward", "max_unpool2d_forward", "max_unpool2d_backward",
            "avg_pool2d_forward", "avg_pool2d_backward", "avg_pool2x2_forward", "avg_pool2x2_backward",
            "adaptive_avg_pool2d_forward", "adaptive_avg_pool2d_backward",
-           "nearest_indices", "linear_weights", "upsample_nearest2d_forward", "upsample_nearest2d_backward",
+           "nearest_indices", "linear_weights", "resample_taps", "upsample_nearest2d_forward", "upsample_nearest2d_backward",
            "upsample_bilinear2d_forward", "upsample_bilinear2d_backward"]

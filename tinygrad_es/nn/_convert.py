@@ -25,7 +25,7 @@ class ConvertMixin:
             new = convert(t._data)
             if new is not t._data:
                 t._data = new
-                t._version.value += 1
+                t._vc.value += 1
                 if t.grad is not None:
                     t.grad._data = convert(t.grad._data)
         return self

@@ -1,76 +1,33 @@
-"""Ganchos (hooks) de ``Module``: asas con ``remove()`` y los de backward completos.
+"""Ganchos (hooks) de ``Module``: los de backward completos (las asas con ``remove()`` son las de
+``autograd/hooks.py``, comunes con ``Tensor.register_hook``).
 
 ``register_full_backward_hook(hook)`` llama a ``hook(módulo, grad_input, grad_output)`` cuando se
 conocen los gradientes respecto de las entradas y de las salidas del módulo (Grad-CAM, saliencia).
-Se implementa como en PyTorch, con dos operaciones identidad en el grafo: una sobre cada entrada
-tensorial (``_HookIn``) y otra sobre cada salida (``_HookOut``). Sus ``backward`` ven el gradiente
-que pasa; al ser nodos del grafo viven lo que vive el grafo, aunque el tensor intermedio ya no exista.
+Se implementa como en PyTorch, con operaciones identidad en el grafo (``_HookPoint``): una sobre cada
+entrada tensorial y otra sobre cada salida. Sus ``backward`` ven el gradiente que pasa; al ser nodos del grafo viven lo que vive el grafo, aunque el tensor intermedio ya no exista.
 """
 from __future__ import annotations
 
-import itertools
-
 from .._tensor import Tensor
 from ..autograd import Function, TensorBase
+from ..autograd.hooks import RemovableHandle, add_hook
 
-__all__ = ["RemovableHandle", "BackwardHookState"]
-
-_ids = itertools.count()
-
-
-class RemovableHandle:
-    """Lo que devuelven los ``register_*_hook``: ``handle.remove()`` quita el gancho (también vale
-    como gestor de contexto: ``with m.register_forward_hook(h): ...``)."""
-
-    def __init__(self, hooks: dict):
-        self.hooks_dict = hooks
-        self.id = next(_ids)
-
-    def remove(self):
-        self.hooks_dict.pop(self.id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
+__all__ = ["RemovableHandle", "add_hook", "BackwardHookState"]
 
 
-def add_hook(hooks: dict, value, prepend: bool) -> RemovableHandle:
-    handle = RemovableHandle(hooks)
-    hooks[handle.id] = value
-    if prepend:
-        items = list(hooks.items())
-        hooks.clear()
-        hooks[handle.id] = value
-        hooks.update((k, v) for k, v in items if k != handle.id)
-    return handle
-
-
-class _HookIn(Function):
-    """Identidad sobre una entrada: su backward recibe el gradiente completo de esa entrada."""
+class _HookPoint(Function):
+    """Identidad sobre una entrada (``side="in"``) o una salida (``side="out"``) del módulo: su
+    backward entrega a ``state`` el gradiente que pasa por ella."""
 
     @staticmethod
-    def forward(ctx, x, state=None, index=0):
-        ctx.state, ctx.index = state, index
+    def forward(ctx, x, state=None, index=0, side="in"):
+        ctx.receive = state.input_grad if side == "in" else state.output_grad
+        ctx.index = index
         return x.view()
 
     @staticmethod
     def backward(ctx, g):
-        return ctx.state.input_grad(ctx.index, g)
-
-
-class _HookOut(Function):
-    """Identidad sobre una salida: su backward recibe el gradiente de esa salida."""
-
-    @staticmethod
-    def forward(ctx, x, state=None, index=0):
-        ctx.state, ctx.index = state, index
-        return x.view()
-
-    @staticmethod
-    def backward(ctx, g):
-        return ctx.state.output_grad(ctx.index, g)
+        return ctx.receive(ctx.index, g)
 
 
 def _wrap(g):
@@ -108,7 +65,7 @@ class BackwardHookState:
         for k, i in enumerate(positions):
             if args[i].requires_grad:
                 self.in_req += 1
-                out[i] = _HookIn.apply(args[i], state=self, index=k)
+                out[i] = _HookPoint.apply(args[i], state=self, index=k, side="in")
         return tuple(out)
 
     def wrap_outputs(self, out):
@@ -126,7 +83,7 @@ class BackwardHookState:
         if not t.requires_grad:
             return t
         self.n_out_req += 1
-        return _HookOut.apply(t, state=self, index=k)
+        return _HookPoint.apply(t, state=self, index=k, side="out")
 
     # -- en backward ----------------------------------------------------------------------
     def output_grad(self, k, g):

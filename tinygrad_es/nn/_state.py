@@ -98,7 +98,7 @@ class StateDictMixin:
                 continue
             val = _array(state_dict[k], k)
             if kind == "param" and isinstance(target, Value):
-                target.graph_set_data(val)
+                target.set_param(val)
                 continue
             t = target if kind == "param" else getattr(*target)
             cur = t._data
@@ -110,7 +110,7 @@ class StateDictMixin:
                                    else val.dtype, copy=True)
             else:
                 cur[...] = val.astype(cur.dtype, copy=False)
-            t._version.value += 1
+            t._vc.value += 1
         if errors:
             raise StateDictSizeError(f"Errores al cargar el state_dict en {type(self).__name__}:\n\t"
                                      + "\n\t".join(errors))

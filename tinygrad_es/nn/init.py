@@ -62,7 +62,7 @@ def _is_empty(t) -> bool:
 
 def _fill(t: Tensor, values) -> Tensor:
     t._data[...] = np.asarray(values).astype(t._data.dtype, copy=False)
-    t._version.value += 1
+    t._vc.value += 1
     return t
 
 
@@ -98,7 +98,7 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
 
 def constant_(tensor, val):
     tensor._data[...] = val
-    tensor._version.value += 1
+    tensor._vc.value += 1
     return tensor
 
 

@@ -337,7 +337,7 @@ class Module(StateDictMixin, ConvertMixin):
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Borra los gradientes de los parámetros: ``None`` (``set_to_none=True``, como PyTorch) o ceros."""
         for p in self.parameters():
-            p.graph_zero_grad(set_to_none)  # Tensor: None o ceros in situ; Value: 0.0
+            p.zero_param_grad(set_to_none)  # Tensor: None o ceros in situ; Value: 0.0
 
     def apply(self, fn):
         """Aplica ``fn`` a cada submódulo (de los hijos hacia arriba) y a sí mismo (p. ej. para

@@ -25,7 +25,7 @@ class Parameter(Tensor):
         if data is None:
             arr = np.empty((0,), dtype=get_default_dtype().np)
         elif isinstance(data, TensorBase):
-            arr, version = data._data, data._version
+            arr, version = data._data, data._vc
         elif isinstance(data, np.ndarray):
             arr = data
         else:  # listas y números de Python: float32 (como torch.tensor); un escalar de numpy, su dtype

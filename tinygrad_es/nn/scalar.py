@@ -48,7 +48,11 @@ class Layer(Module):
 
 class MLP(Module):
     """Perceptrón multicapa escalar, p. ej. ``MLP(2, [2, 1], activation="sigmoid")`` para XOR.
-    La última capa usa ``out_activation`` (por defecto la misma que las ocultas)."""
+    La última capa usa ``out_activation`` (por defecto la misma que las ocultas).
+
+    Es el ``MLP`` de micrograd: cada peso es un ``Value`` (``tinygrad_es.nn.MLP``). El de tensores,
+    para MNIST, es ``tinygrad_es.models.MLP((784, 128, 10))``; PyTorch no tiene ninguno de los dos
+    en ``torch.nn`` (allí se escribe con ``nn.Sequential`` de ``nn.Linear``)."""
 
     def __init__(self, nin: int, nouts: list, activation: str = "tanh", out_activation=None, seed=None):
         super().__init__()

@@ -8,7 +8,7 @@ Las comprobaciones de argumentos, la promoción de tipos y las composiciones est
 ==============  ===================================================================================
 fichero         operaciones
 ==============  ===================================================================================
-arithmetic.py   Add Sub Mul Div Pow PowScalar Neg Clip Maximum Minimum Atan2 Hypot LogAddExp Fmod
+arithmetic.py   Add Sub Mul Div Pow PowScalar Neg Clip ClampTensor Maximum Minimum Atan2 Hypot LogAddExp Fmod
                 Remainder DivRounding Lerp
 unary.py        Exp Log Sqrt Abs Sin…Erfc (tabla ``_unary``) Frac Step NanToNum
 activation.py   Tanh Sigmoid Relu LeakyRelu Gelu Silu Elu Softplus Mish Hardsigmoid Hardswish Hardtanh
@@ -18,7 +18,7 @@ reduce.py       Sum Mean Var Amax Amin LogSumExp Softmax LogSoftmax Prod VectorN
 movement.py     Reshape Permute Expand GetItem SetItem TakeAlong Cat Stack Pad
 rearrange.py    Flip Roll Repeat Triangle Diagonal DiagEmbed Diag Unfold
 matmul.py       MatMul Linear Cross Einsum
-indexing.py     Gather Scatter ScatterAdd ScatterReduce IndexSelect IndexAdd MaskedFill MaskedSelect
+indexing.py     Gather Pick Scatter ScatterAdd ScatterReduce IndexSelect IndexAdd MaskedFill MaskedSelect
                 Take Where Embedding
 sorting.py      MedianAll Cumsum Cumprod LogCumSumExp (+ los índices de sort/topk/kthvalue/mode)
 linalg.py       Inv Det Solve

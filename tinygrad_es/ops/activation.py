@@ -3,8 +3,10 @@ funciones públicas (``F.gelu``...) están en ``nn/functional/activation.py`` y 
 ``nn/modules/activation.py``.
 
 En los puntos no derivables se usa la misma derivada lateral que PyTorch. Las de la tabla se
-generan con ``_pointwise`` a partir de la función y su derivada.
+generan con ``_pointwise`` (``_util.pointwise``, la misma fábrica que ``unary.py``) a partir de la
+función y su derivada.
 """
+import functools
 import math
 
 import numpy as np
@@ -12,7 +14,7 @@ import numpy as np
 from ..autograd import Function, unbroadcast
 from ..kernels import relu as K
 from ..kernels.special import erf
-from ._util import IGNORE_FP_ERRORS as _ERR
+from ._util import pointwise
 
 __all__ = ["Tanh", "Sigmoid", "Relu", "LeakyRelu", "stable_sigmoid", "Gelu", "Silu", "Elu", "Softplus", "Mish",
            "Hardsigmoid", "Hardswish", "Hardtanh", "Logsigmoid", "Softshrink", "Hardshrink", "Threshold", "Prelu",
@@ -82,6 +84,8 @@ class Relu(Function):
 class LeakyRelu(Function):
     """a si a > 0, pendiente·a si no: ∂/∂a = 1 o pendiente."""
 
+    reads = ((0,),)
+
     @staticmethod
     def forward(ctx, a, negative_slope=0.01):
         mask = a > 0
@@ -95,24 +99,8 @@ class LeakyRelu(Function):
         return np.where(mask, g, g * g.dtype.type(ctx.slope))
 
 
-class _Pointwise(Function):
-    """Base de las activaciones elemento a elemento: ``backward`` = g · ``_df(x)``."""
-
-    @staticmethod
-    def backward(ctx, g):
-        with np.errstate(**_ERR):
-            return g * ctx.klass._df(ctx.saved_tensors[0], **ctx.kw)
-
-
-def _pointwise(name, f, df, doc):
-    def forward(ctx, x, **kw):
-        ctx.klass, ctx.kw = cls, kw
-        ctx.save_for_backward(x)
-        with np.errstate(**_ERR):
-            return np.asarray(f(x, **kw)).astype(x.dtype, copy=False)
-    cls = type(name, (_Pointwise,), {"forward": staticmethod(forward), "_df": classmethod(lambda c, x, **kw: df(x, **kw)),
-                                     "__doc__": doc, "__module__": __name__})
-    return cls
+# y = f(x, **opciones) con su derivada en x (las activaciones guardan la entrada, como PyTorch)
+_pointwise = functools.partial(pointwise, module=__name__)
 
 
 def _gelu(x, approximate="none"):
@@ -167,26 +155,30 @@ Softplus = _pointwise("Softplus", _softplus, _dsoftplus,
                       "log(1 + e^(βx))/β (x si βx > umbral); ∂/∂x = σ(βx) (1 por encima del umbral).")
 Mish = _pointwise("Mish", _mish, _dmish,
                   "x·tanh(softplus(x)); ∂/∂x = t + x·(1 − t²)·σ(x), t = tanh(softplus(x)).")
-Hardsigmoid = _pointwise("Hardsigmoid", lambda x: np.clip(x / 6 + 0.5, 0, 1),
-                         lambda x: np.where((x > -3) & (x < 3), _ONE_SIXTH_F32, 0),
-                         "clip(x/6 + ½, 0, 1); ∂/∂x = 1/6 en (−3, 3) y 0 fuera (bordes incluidos).")
-Hardswish = _pointwise("Hardswish", lambda x: x * np.clip(x + 3, 0, 6) / 6,
-                       lambda x: np.where(x <= -3, 0, np.where(x < 3, x / 3 + 0.5, 1)),
-                       "x·relu6(x + 3)/6; ∂/∂x = 0 si x ≤ −3, x/3 + ½ si −3 < x < 3, 1 si x ≥ 3.")
-Hardtanh = _pointwise("Hardtanh", lambda x, min_val=-1.0, max_val=1.0: np.clip(x, min_val, max_val),
-                      lambda x, min_val=-1.0, max_val=1.0: ((x > min_val) & (x < max_val)).astype(x.dtype),
-                      "clip(x, min, max); ∂/∂x = 1 en (min, max) abierto, 0 fuera y en los bordes.")
+def _hardswish(x):
+    return x * np.clip(x + 3, 0, 6) / 6
+
+
+Hardsigmoid = _pointwise("Hardsigmoid", lambda x: np.clip(x / 6 + 0.5, 0, 1), lambda x: _ONE_SIXTH_F32,
+                         "clip(x/6 + ½, 0, 1); ∂/∂x = 1/6 en (−3, 3) y 0 fuera (bordes incluidos, y en nan).",
+                         zero=lambda x: ~((x > -3) & (x < 3)))
+Hardswish = _pointwise("Hardswish", _hardswish, lambda x: np.where(x < 3, x / 3 + 0.5, 1),
+                       "x·relu6(x + 3)/6; ∂/∂x = 0 si x ≤ −3, x/3 + ½ si −3 < x < 3, 1 si x ≥ 3 (las ramas de PyTorch).",
+                       zero=lambda x: x <= -3)
+Hardtanh = _pointwise("Hardtanh", lambda x, min_val=-1.0, max_val=1.0: np.clip(x, min_val, max_val), None,
+                      "clip(x, min, max); ∂/∂x = 1 en (min, max) abierto, 0 fuera y en los bordes (1 en nan).",
+                      zero=lambda x, min_val=-1.0, max_val=1.0: (x <= min_val) | (x >= max_val))
 Logsigmoid = _pointwise("Logsigmoid", lambda x: np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x))),
                         lambda x: stable_sigmoid(-x), "log σ(x) = −softplus(−x); ∂/∂x = σ(−x) = 1 − σ(x).")
-Softshrink = _pointwise("Softshrink", lambda x, lambd=0.5: np.where(x > lambd, x - lambd, np.where(x < -lambd, x + lambd, 0)),
-                        lambda x, lambd=0.5: (np.abs(x) > lambd).astype(x.dtype),
-                        "x ∓ λ fuera de [−λ, λ] y 0 dentro; ∂/∂x = [|x| > λ].")
-Hardshrink = _pointwise("Hardshrink", lambda x, lambd=0.5: np.where(np.abs(x) > lambd, x, 0),
-                        lambda x, lambd=0.5: (np.abs(x) > lambd).astype(x.dtype),
-                        "x fuera de [−λ, λ] y 0 dentro; ∂/∂x = [|x| > λ].")
-Threshold = _pointwise("Threshold", lambda x, threshold=0.0, value=0.0: np.where(x > threshold, x, value),
-                       lambda x, threshold=0.0, value=0.0: (x > threshold).astype(x.dtype),
-                       "x si x > umbral, si no ``value``; ∂/∂x = [x > umbral].")
+Softshrink = _pointwise("Softshrink", lambda x, lambd=0.5: np.where(np.abs(x) <= lambd, 0, x - np.sign(x) * lambd),
+                        None, "x ∓ λ fuera de [−λ, λ] y 0 dentro (nan sigue siendo nan); ∂/∂x = [|x| > λ].",
+                        zero=lambda x, lambd=0.5: np.abs(x) <= lambd)
+Hardshrink = _pointwise("Hardshrink", lambda x, lambd=0.5: np.where(np.abs(x) <= lambd, 0, x), None,
+                        "x fuera de [−λ, λ] y 0 dentro (nan sigue siendo nan); ∂/∂x = [|x| > λ].",
+                        zero=lambda x, lambd=0.5: np.abs(x) <= lambd)
+Threshold = _pointwise("Threshold", lambda x, threshold=0.0, value=0.0: np.where(x <= threshold, value, x), None,
+                       "x si x > umbral (o nan), si no ``value``; ∂/∂x = [no x ≤ umbral].",
+                       zero=lambda x, threshold=0.0, value=0.0: x <= threshold)
 
 
 class Prelu(Function):

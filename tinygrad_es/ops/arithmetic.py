@@ -11,7 +11,7 @@ import numpy as np
 from ..autograd import Function, broadcast_shape
 from ._util import IGNORE_FP_ERRORS as _ERR, check_broadcast as _check2
 
-__all__ = ["Add", "Sub", "Mul", "Div", "Pow", "PowScalar", "Neg", "Clip", "Maximum", "Minimum", "Atan2", "Hypot",
+__all__ = ["Add", "Sub", "Mul", "Div", "Pow", "PowScalar", "Neg", "Clip", "ClampTensor", "Maximum", "Minimum", "Atan2", "Hypot",
            "LogAddExp", "Fmod", "Remainder", "DivRounding", "Lerp"]
 
 
@@ -44,6 +44,8 @@ class Sub(Function):
 class Mul(Function):
     """a · b: ∂/∂a = b, ∂/∂b = a."""
 
+    reads = ((1,), (0,))
+
     @staticmethod
     def forward(ctx, a, b):
         _check2(a, b, "*")
@@ -58,6 +60,8 @@ class Mul(Function):
 
 class Div(Function):
     """a / b: ∂/∂a = 1/b, ∂/∂b = −a/b²."""
+
+    reads = ((1,), (0, 1))
 
     @staticmethod
     def forward(ctx, a, b):
@@ -79,13 +83,21 @@ class Pow(Function):
 
     ∂/∂a = b·a^(b−1) (0 donde b = 0);  ∂/∂b = a^b·ln(a) (0 donde a = 0 y b ≥ 0), como PyTorch."""
 
+    reads = ((0, 1, -1),)  # como PyTorch, que guarda siempre la salida que usa alguna derivada
+
     @staticmethod
     def forward(ctx, a, b):
         _check2(a, b, "**")
-        if a.dtype.kind in "iu" and np.any(b < 0):
-            raise RuntimeError("no se puede elevar un tensor entero a una potencia entera negativa")
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-            out = np.power(a, b)
+            if a.dtype.kind in "iu" and np.any(b < 0):
+                # enteros con exponente tensor negativo, como PyTorch: 1 → 1, −1 → ±1, el resto → 0
+                neg = b < 0
+                out = np.power(a, np.where(neg, 0, b))
+                odd = (np.abs(b) % 2).astype(bool)
+                out = np.where(neg, np.where(a == 1, 1, np.where(a == -1, np.where(odd, -1, 1), 0)), out)
+                out = out.astype(np.result_type(a, b), copy=False)
+            else:
+                out = np.power(a, b)
         ctx.save_for_backward(a, b, out)
         return out
 
@@ -104,6 +116,8 @@ class Pow(Function):
 
 class PowScalar(Function):
     """a ** p con p número: ∂/∂a = p·a^(p−1) (0 si p = 0)."""
+
+    reads = ((0,),)
 
     @staticmethod
     def forward(ctx, a, p):
@@ -136,27 +150,74 @@ class Neg(Function):
         return -g
 
 
+def _select(mask, g):
+    """``g`` donde ``mask`` y 0 donde no, **eligiendo** (no multiplicando): un gradiente inf o nan
+    de arriba da 0 donde la derivada es 0, como PyTorch."""
+    return np.where(mask, g, g.dtype.type(0))
+
+
 class Clip(Function):
-    """clip(a, lo, hi); el gradiente pasa donde lo ≤ a ≤ hi (bordes incluidos, como torch.clamp)."""
+    """clip(a, lo, hi) con números ``lo``/``hi``; ∂/∂a = [lo ≤ a ≤ hi] (bordes incluidos, 0 en nan,
+    como torch.clamp)."""
 
     @staticmethod
     def forward(ctx, a, lo=None, hi=None):
-        mask = np.ones(a.shape, dtype=bool)
-        if lo is not None:
-            mask &= a >= lo
-        if hi is not None:
-            mask &= a <= hi
-        ctx.save_for_backward(mask)
+        ctx.save_for_backward(a)
+        ctx.lo, ctx.hi = lo, hi
         return np.clip(a, lo, hi).astype(a.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
-        (mask,) = ctx.saved_tensors
-        return g * mask
+        (a,) = ctx.saved_tensors
+        with np.errstate(invalid="ignore"):
+            mask = np.ones(a.shape, dtype=bool)
+            if ctx.lo is not None:
+                mask &= a >= ctx.lo
+            if ctx.hi is not None:
+                mask &= a <= ctx.hi
+        return _select(mask, g)
+
+
+class ClampTensor(Function):
+    """clamp(a, lo, hi) con límites tensor (``lo`` o ``hi`` pueden faltar: ``bounds`` dice cuáles
+    hay). Los empates van a la entrada. Derivadas (las de PyTorch):
+    ∂/∂a = [lo ≤ a ≤ hi];  ∂/∂lo = [a < lo y lo < hi];  ∂/∂hi = [a > hi o hi < lo]."""
+
+    reads = ((0, 1, 2),)
+
+    @staticmethod
+    def forward(ctx, a, *lims, bounds=(True, True)):
+        it = iter(lims)
+        lo = next(it) if bounds[0] else None
+        hi = next(it) if bounds[1] else None
+        broadcast_shape(a.shape, *(x.shape for x in lims), op="clamp")
+        ctx.save_for_backward(a, lo, hi)
+        out = a if lo is None else np.maximum(a, lo)
+        out = out if hi is None else np.minimum(out, hi)
+        return np.asarray(out, dtype=a.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, lo, hi = ctx.saved_tensors
+        with np.errstate(invalid="ignore"):
+            ok = np.ones(a.shape, dtype=bool)
+            if lo is not None:
+                ok = ok & (a >= lo)
+            if hi is not None:
+                ok = ok & (a <= hi)
+            grads = [_select(ok, g)]
+            if lo is not None:
+                grads.append(_select((a < lo) & (lo < hi) if hi is not None else a < lo, g))
+            if hi is not None:
+                grads.append(_select((a > hi) | (hi < lo) if lo is not None else a > hi, g))
+        return tuple(grads)
 
 
 class Maximum(Function):
-    """max elemento a elemento; en empates cada entrada recibe la mitad (como torch.maximum)."""
+    """max elemento a elemento (nan se propaga). Derivadas (las de torch.maximum): cada entrada
+    recibe g salvo donde es la menor (0); en un empate, g/2 cada una."""
+
+    reads = ((0, 1),)
 
     @staticmethod
     def forward(ctx, a, b):
@@ -167,12 +228,16 @@ class Maximum(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        wa = (a > b) + 0.5 * (a == b)
-        return g * wa, g * (1 - wa)
+        with np.errstate(invalid="ignore"):
+            half = np.where(a == b, g / 2, g)
+            return _select(~(a < b), half), _select(~(a > b), half)
 
 
 class Minimum(Function):
-    """min elemento a elemento; en empates cada entrada recibe la mitad (como torch.minimum)."""
+    """min elemento a elemento (nan se propaga). Derivadas: cada entrada recibe g salvo donde es la
+    mayor (0); en un empate, g/2 cada una (como torch.minimum)."""
+
+    reads = ((0, 1),)
 
     @staticmethod
     def forward(ctx, a, b):
@@ -183,8 +248,9 @@ class Minimum(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        wa = (a < b) + 0.5 * (a == b)
-        return g * wa, g * (1 - wa)
+        with np.errstate(invalid="ignore"):
+            half = np.where(a == b, g / 2, g)
+            return _select(~(a > b), half), _select(~(a < b), half)
 
 
 def _int_zero_division(b, op):
@@ -196,6 +262,8 @@ def _int_zero_division(b, op):
 class Atan2(Function):
     """atan2(a, b), el ángulo de (b, a). ∂/∂a = b/(a² + b²); ∂/∂b = −a/(a² + b²) (0 en el origen,
     como PyTorch)."""
+
+    reads = ((0, 1),)
 
     @staticmethod
     def forward(ctx, a, b):
@@ -215,6 +283,8 @@ class Atan2(Function):
 class Hypot(Function):
     """√(a² + b²). ∂/∂a = a/h; ∂/∂b = b/h (nan en el origen, como PyTorch)."""
 
+    reads = ((0, -1), (1, -1))
+
     @staticmethod
     def forward(ctx, a, b):
         _check2(a, b, "hypot")
@@ -231,6 +301,8 @@ class Hypot(Function):
 
 class LogAddExp(Function):
     """log(eᵃ + eᵇ) sin desbordamiento. ∂/∂a = σ(a − b) = 1/(1 + e^(b−a)); ∂/∂b = σ(b − a)."""
+
+    reads = ((0, 1),)
 
     @staticmethod
     def forward(ctx, a, b):
@@ -249,6 +321,8 @@ class Fmod(Function):
     """Resto de la división truncada (signo del dividendo, como ``math.fmod``).
     ∂/∂a = 1; ∂/∂b = −trunc(a/b)."""
 
+    reads = ((), (0, 1))
+
     @staticmethod
     def forward(ctx, a, b):
         _check2(a, b, "fmod")
@@ -266,18 +340,25 @@ class Fmod(Function):
 
 class Remainder(Function):
     """Resto de la división entera por defecto, ``a − b·⌊a/b⌋`` (signo del divisor, como ``%`` de
-    Python). ∂/∂a = 1; ∂/∂b = −⌊a/b⌋."""
+    Python). ∂/∂a = 1; ∂/∂b = −⌊a/b⌋. Con ``a`` un número de Python (``2.0 % x``) PyTorch no tiene
+    derivada: ``scalar_first`` hace que el backward lo diga."""
+
+    reads = ((), (0, 1))
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx, a, b, scalar_first=False):
         _check2(a, b, "remainder (%)")
         _int_zero_division(b, "remainder (%)")
         ctx.save_for_backward(a, b)
+        ctx.scalar_first = scalar_first
         with np.errstate(**_ERR):
             return np.remainder(a, b)
 
     @staticmethod
     def backward(ctx, g):
+        if ctx.scalar_first:
+            raise RuntimeError("la derivada de remainder (número % tensor) no está implementada (tampoco en "
+                               "PyTorch); usa tensor % tensor o calcula fuera del grafo")
         a, b = ctx.saved_tensors
         with np.errstate(**_ERR):
             return g, None if not ctx.needs_input_grad[1] else -g * np.floor(a / b)
@@ -285,13 +366,14 @@ class Remainder(Function):
 
 class DivRounding(Function):
     """División con redondeo (``trunc`` o ``floor``): el resultado es constante a trozos, así que
-    ∂/∂a = ∂/∂b = 0 (como ``torch.div(..., rounding_mode=...)``)."""
+    ∂/∂a = ∂/∂b = 0 (como ``torch.div(..., rounding_mode=...)``). ``floor_divide`` (``//``) no tiene
+    derivada en PyTorch: con ``differentiable=False`` el backward lo dice."""
 
     @staticmethod
-    def forward(ctx, a, b, mode="floor"):
+    def forward(ctx, a, b, mode="floor", differentiable=True):
         _check2(a, b, "div")
         _int_zero_division(b, "div")
-        ctx.shapes = (a.shape, b.shape)
+        ctx.shapes, ctx.differentiable = (a.shape, b.shape), differentiable
         with np.errstate(**_ERR):
             if mode == "floor":
                 return np.floor_divide(a, b)
@@ -302,12 +384,17 @@ class DivRounding(Function):
 
     @staticmethod
     def backward(ctx, g):
+        if not ctx.differentiable:
+            raise RuntimeError("la derivada de floor_divide (//) no está implementada (tampoco en PyTorch); "
+                               "usa torch.div(a, b, rounding_mode='floor'), cuya derivada es 0")
         return tuple(np.zeros(s, dtype=g.dtype) for s in ctx.shapes)
 
 
 class Lerp(Function):
     """Interpolación lineal ``a + w·(b − a)`` (con la fórmula simétrica de PyTorch para w ≥ ½).
     ∂/∂a = 1 − w; ∂/∂b = w; ∂/∂w = b − a."""
+
+    reads = ((2,), (2,), (0, 1))
 
     @staticmethod
     def forward(ctx, a, b, w):

@@ -11,15 +11,6 @@ from .. import kernels as K
 from ..autograd import Function
 
 
-def pair(v, name="valor"):
-    """``3 -> (3, 3)``; ``(2, 3)`` tal cual; con un mensaje claro si no son dos enteros."""
-    if isinstance(v, (tuple, list)):
-        if len(v) != 2:
-            raise ValueError(f"{name} debe ser un entero o un par, no {v!r}")
-        return int(v[0]), int(v[1])
-    return int(v), int(v)
-
-
 def as_float(a):
     """Los núcleos trabajan en float32 o float64 (los enteros pasan a float32)."""
     return a if a.dtype in (np.float32, np.float64) else a.astype(np.float32)
@@ -59,7 +50,12 @@ class Conv2d(Function):
     @staticmethod
     def forward(ctx, x, w, b=None, stride=(1, 1), padding=(0, 0), dilation=(1, 1), groups=1):
         x, w, b = _common_float(x, w, b)
-        out, state = K.conv2d_forward(x, w, b, stride, padding, dilation, groups, save=ctx.requires_grad)
+        # Winograd y las tomas de relleno del núcleo directo multiplican 0·inf o restan inf − inf:
+        # con entradas no finitas se usa im2col, que da lo mismo que PyTorch (una suma: barata)
+        with np.errstate(over="ignore", invalid="ignore"):
+            finite = np.isfinite(x.sum()) and np.isfinite(w.sum())
+        out, state = K.conv2d_forward(x, w, b, stride, padding, dilation, groups, save=ctx.requires_grad,
+                                      algo=None if finite else "im2col")
         ctx.state, ctx.has_b = state, b is not None
         _watch(ctx, state)
         return out

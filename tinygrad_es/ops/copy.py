@@ -1,10 +1,14 @@
-"""Copias y conversiones: ``Cast`` (cambio de dtype), ``Clone`` (memoria propia) y ``Contiguous``
-(orden C). Las tres dejan pasar el gradiente tal cual (∂/∂x = 1)."""
+"""Copias y conversiones: ``Cast`` (cambio de dtype), ``Clone`` (memoria propia), ``Contiguous``
+(orden C), que dejan pasar el gradiente tal cual (∂/∂x = 1), y ``Overwrite`` (el valor viejo se
+sustituye por otro: ``fill_``, ``copy_``, ``zero_``).
+
+``Cast`` a un tipo entero o bool corta el grafo (como PyTorch): eso lo decide ``_tensor/convert.py``.
+"""
 import numpy as np
 
 from ..autograd import Function
 
-__all__ = ["Cast", "Clone", "Contiguous"]
+__all__ = ["Cast", "Clone", "Contiguous", "Overwrite"]
 
 
 class Cast(Function):
@@ -42,3 +46,18 @@ class Contiguous(Function):
     @staticmethod
     def backward(ctx, g):
         return g
+
+
+class Overwrite(Function):
+    """El valor de ``old`` sustituido por ``new`` (con broadcasting y el dtype de ``old``): lo que
+    hacen ``fill_``, ``zero_``, ``copy_``... sobre un tensor con historia. La salida ya no depende
+    de ``old``: ∂/∂old = 0 (el tensor sigue en el grafo, como en PyTorch); ∂/∂new = g."""
+
+    @staticmethod
+    def forward(ctx, old, new):
+        ctx.shape = old.shape
+        return np.array(np.broadcast_to(new, old.shape), dtype=old.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.zeros(ctx.shape, dtype=g.dtype), g

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..autograd import Function, broadcast_shape
 
-__all__ = ["check_index", "along", "Gather", "Scatter", "ScatterAdd", "ScatterReduce", "IndexSelect",
+__all__ = ["check_index", "along", "Gather", "Pick", "Scatter", "ScatterAdd", "ScatterReduce", "IndexSelect",
            "IndexAdd", "MaskedFill", "MaskedSelect", "Take", "Where", "Embedding"]
 
 
@@ -66,6 +66,8 @@ class Gather(Function):
     """``out[i][j] = x[i][index[i][j]]`` (con ``dim=1``). ∂/∂x: cada g vuelve a la posición de la
     que salió; las posiciones repetidas suman (``scatter_add``)."""
 
+    reads = ((0,),)
+
     @staticmethod
     def forward(ctx, x, index=None, dim=0):
         ctx.shape, ctx.tup = x.shape, along(index, dim)
@@ -76,6 +78,14 @@ class Gather(Function):
         full = np.zeros(ctx.shape, dtype=g.dtype)
         np.add.at(full, ctx.tup, g)
         return full
+
+
+class Pick(Gather):
+    """Los valores que eligen ``sort``, ``topk``, ``kthvalue``, ``median``, ``mode``... (un ``Gather``
+    con los índices que calculó la selección). La derivada sólo lee los índices: cambiar la entrada
+    in situ después no invalida el backward (como en PyTorch)."""
+
+    reads = ((),)
 
 
 class Scatter(Function):

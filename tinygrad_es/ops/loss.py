@@ -11,7 +11,8 @@ __all__ = ["CrossEntropyIdx", "BCE", "BCEWithLogits"]
 
 class CrossEntropyIdx(Function):
     """Entropía cruzada desde logits (N, C) e índices de clase (N,), fusionada y estable:
-    ``loss = logsumexp(z) − z[y]``; gradiente ``(softmax(z) − onehot(y)) · peso``."""
+    ``loss = logsumexp(z) − z[y]`` (0 en las filas con ``ignore_index``).
+    ∂/∂z = (softmax(z) − onehot(y))·g en las filas válidas y 0 en las ignoradas."""
 
     @staticmethod
     def forward(ctx, z, target=None, reduction="mean", ignore_index=-100):
@@ -34,15 +35,19 @@ class CrossEntropyIdx(Function):
 
     @staticmethod
     def backward(ctx, g):
+        # el camino de PyTorch (nll y luego log_softmax): ∂/∂logp = −g en la clase correcta de cada
+        # fila válida y 0 (elegido, no multiplicado) en las ignoradas; ∂/∂z = gl − p·Σgl
         p, t, valid = ctx.saved_tensors
-        d = p.copy()
-        d[np.arange(len(t)), t] -= 1
-        d *= valid[:, None]
         if ctx.reduction == "mean":
-            return d * (g / ctx.n)
-        if ctx.reduction == "sum":
-            return d * g
-        return d * g[:, None]
+            gi = np.broadcast_to(g / g.dtype.type(ctx.n), valid.shape)
+        elif ctx.reduction == "sum":
+            gi = np.broadcast_to(g, valid.shape)
+        else:
+            gi = g
+        gl = np.zeros_like(p)
+        gl[np.arange(len(t)), t] = np.where(valid, -gi, 0)
+        with np.errstate(invalid="ignore"):
+            return gl - p * gl.sum(axis=1, keepdims=True)
 
 
 class BCE(Function):

@@ -10,21 +10,23 @@ __all__ = ["MatMul", "Linear", "Cross", "Einsum", "parse_einsum"]
 class MatMul(Function):
     """C = A @ B: ∂L/∂A = G @ Bᵀ, ∂L/∂B = Aᵀ @ G (1-D como vectores fila/columna, lotes con broadcasting)."""
 
+    reads = ((1,), (0,))
+
     @staticmethod
     def forward(ctx, a, b):
         if a.ndim == 0 or b.ndim == 0:
-            raise ValueError(f"matmul (@) no admite escalares: formas {a.shape} y {b.shape}; usa *")
+            raise RuntimeError(f"matmul (@) no admite escalares: formas {a.shape} y {b.shape}; usa *")
         ka = a.shape[-1]
         kb = b.shape[-2] if b.ndim > 1 else b.shape[0]
         if ka != kb:
-            raise ValueError(f"formas incompatibles en '@': {a.shape} y {b.shape} "
-                             f"(la última dimensión de la izquierda, {ka}, debe coincidir con "
-                             f"la penúltima de la derecha, {kb})")
+            raise RuntimeError(f"formas incompatibles en '@': {a.shape} y {b.shape} "
+                               f"(la última dimensión de la izquierda, {ka}, debe coincidir con "
+                               f"la penúltima de la derecha, {kb})")
         try:
             out = np.matmul(a, b)
         except ValueError:
-            raise ValueError(f"formas incompatibles en '@': {a.shape} y {b.shape} "
-                             f"(las dimensiones de lote no hacen broadcasting)") from None
+            raise RuntimeError(f"formas incompatibles en '@': {a.shape} y {b.shape} "
+                               f"(las dimensiones de lote no hacen broadcasting)") from None
         ctx.save_for_backward(a, b)
         return out
 
@@ -54,6 +56,8 @@ class Linear(Function):
     da ∂L/∂W ya contiguo, con la disposición del parámetro (como PyTorch), en vez de la
     traspuesta de una GEMM que el optimizador tendría que recorrer a saltos."""
 
+    reads = ((1,), (0,), ())
+
     @staticmethod
     def forward(ctx, x, w, b=None):
         x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
@@ -78,6 +82,8 @@ class Linear(Function):
 
 class Cross(Function):
     """Producto vectorial a lo largo de ``dim`` (tamaño 3). ∂/∂a = b × g; ∂/∂b = g × a."""
+
+    reads = ((1,), (0,))
 
     @staticmethod
     def forward(ctx, a, b, dim=-1):
@@ -147,6 +153,8 @@ class Einsum(Function):
     """Suma de Einstein. ∂/∂Aₖ = einsum de g con los demás operandos hacia los subíndices de Aₖ
     (con unos para las letras que sólo aparecen en Aₖ, y devuelto a la diagonal si Aₖ repite
     letra, p. ej. ``"ii->i"``)."""
+
+    reads = "others"
 
     @staticmethod
     def forward(ctx, *arrays, ins=(), out="", sizes=None):

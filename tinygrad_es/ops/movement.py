@@ -1,20 +1,33 @@
-"""Operaciones de movimiento: reshape, permute, expand, indexado, cat, stack, pad."""
+"""Operaciones de movimiento: reshape, permute, expand, indexado (``GetItem``/``SetItem``), la
+escritura en una vista (``WriteView``), cat, stack, pad."""
 import numpy as np
 
-from ..autograd import Function, TensorBase
+from ..autograd import Function
+
+
+def _fits(size, shape) -> bool:
+    """¿Caben ``size`` elementos en ``shape`` (con como mucho un −1)?"""
+    known = int(np.prod([n for n in shape if n != -1]))
+    if list(shape).count(-1) > 1:
+        return False
+    return (known != 0 and size % known == 0) if -1 in shape else known == size
 
 
 class Reshape(Function):
-    """Cambio de forma: el gradiente vuelve a la forma original."""
+    """Cambio de forma (una vista si la memoria lo permite; con ``view=True`` tiene que serlo, como
+    ``x.view``): el gradiente vuelve a la forma original."""
 
     @staticmethod
-    def forward(ctx, a, shape=None):
+    def forward(ctx, a, shape=None, view=False):
         ctx.shape = a.shape
         try:
-            return a.reshape(shape)
+            return np.reshape(a, shape, copy=False if view else None)
         except ValueError:
-            raise ValueError(f"no se puede cambiar la forma {a.shape} ({a.size} elementos) "
-                             f"a {tuple(shape)}") from None
+            if view and _fits(a.size, shape):
+                raise RuntimeError(f"view: la forma {tuple(shape)} no es compatible con la disposición en memoria "
+                                   f"del tensor (forma {a.shape}, no contiguo); usa .reshape(...)") from None
+            raise RuntimeError(f"no se puede cambiar la forma {a.shape} ({a.size} elementos) "
+                               f"a {tuple(shape)}") from None
 
     @staticmethod
     def backward(ctx, g):
@@ -28,7 +41,7 @@ class Permute(Function):
     def forward(ctx, a, dims=None):
         dims = tuple(d % a.ndim for d in dims) if a.ndim else ()
         if sorted(dims) != list(range(a.ndim)):
-            raise ValueError(f"permutación {dims} no válida para un tensor de {a.ndim} dimensiones")
+            raise RuntimeError(f"permutación {dims} no válida para un tensor de {a.ndim} dimensiones")
         ctx.inv = tuple(np.argsort(dims))
         return np.transpose(a, dims)
 
@@ -46,83 +59,99 @@ class Expand(Function):
         try:
             return np.broadcast_to(a, shape)
         except ValueError:
-            raise ValueError(f"no se puede expandir la forma {a.shape} a {tuple(shape)}: "
-                             f"sólo se expanden ejes de tamaño 1") from None
+            raise RuntimeError(f"no se puede expandir la forma {a.shape} a {tuple(shape)}: "
+                               f"sólo se expanden ejes de tamaño 1") from None
 
     @staticmethod
     def backward(ctx, g):
         return g  # unbroadcast lo reduce a la forma original
 
 
-def norm_index(idx, shape=None):
-    """Índice de numpy a partir de uno de PyTorch: los Tensores pasan a ndarrays (deben ser enteros o
-    bool, como en PyTorch) y las listas a arrays."""
-    if isinstance(idx, tuple):
-        return tuple(norm_index(i) for i in idx)
-    if isinstance(idx, TensorBase):
-        idx = idx._data
-    elif isinstance(idx, list):
-        try:
-            idx = np.asarray(idx)
-        except ValueError:
-            raise IndexError(f"índice no válido: {idx!r}") from None
-        if idx.dtype == object:
-            raise IndexError(f"índice no válido: {idx!r}")
-        if idx.size == 0:
-            idx = idx.astype(np.int64)
-    if isinstance(idx, np.ndarray) and idx.dtype.kind not in "biu":
-        raise IndexError(f"los tensores que se usan como índices deben ser enteros (long, int) o bool, "
-                         f"no {idx.dtype}")
-    return idx
-
-
-def _describe(e, shape):
-    return IndexError(f"índice no válido para un tensor de forma {tuple(shape)}: {e}")
-
-
 class GetItem(Function):
-    """Indexado con cortes, enteros, arrays de enteros y máscaras booleanas (reglas de numpy, que
-    son las de PyTorch). ∂/∂a: el gradiente vuelve a su posición; los índices repetidos suman
-    (``np.add.at``)."""
+    """Indexado ``x[índice]`` con las reglas de PyTorch. ``index = (básico, avanzado)`` lo prepara
+    ``_tensor/_args.torch_index``: ``básico`` (enteros, cortes, ``None``, ``...``) da una **vista**
+    de ``a``; ``avanzado`` (arrays de enteros o máscaras, ``None`` si no hay) elige sobre esa vista
+    (una copia), con los ejes de los índices avanzados en su sitio si van juntos y delante si no.
+    ∂/∂a: el gradiente vuelve a su posición; los índices repetidos suman (``np.add.at``)."""
 
     @staticmethod
     def forward(ctx, a, index=None):
+        basic, adv = index
         ctx.shape, ctx.index = a.shape, index
-        try:
-            out = a[index]
-        except IndexError as e:
-            raise _describe(e, a.shape) from None
-        return np.asarray(out)
+        view = a[basic]
+        return view if adv is None else view[adv]
 
     @staticmethod
     def backward(ctx, g):
+        basic, adv = ctx.index
         full = np.zeros(ctx.shape, dtype=g.dtype)
-        np.add.at(full, ctx.index, g)
+        region = full[basic]
+        if adv is None:
+            region[...] = g
+        else:
+            np.add.at(region, adv, g)
         return full
 
 
 class SetItem(Function):
-    """``a[index] = v`` sin modificar ``a`` (lo usa ``x[...] = v`` con grafo).
-    ∂/∂a = g con ceros en ``index``; ∂/∂v = g[index] (reducido a la forma de v)."""
+    """``a[index] = v`` sin modificar ``a`` (lo usa ``x[...] = v`` con grafo); ``index`` como en
+    ``GetItem``. ∂/∂a = g con ceros en la región escrita; ∂/∂v = g[index] (el motor lo reduce a la
+    forma de v)."""
+
+    @staticmethod
+    def write(a, index, v) -> None:
+        """Escribe ``v`` (con broadcasting) en ``a[index]``, in situ."""
+        basic, adv = index
+        region = a[basic]
+        try:
+            if adv is None:
+                region[...] = v
+            else:
+                region[adv] = v
+        except ValueError as e:
+            sel = region.shape if adv is None else np.shape(region[adv])
+            raise RuntimeError(f"no se puede asignar un valor de forma {tuple(np.shape(v))} a una selección de "
+                               f"forma {tuple(sel)} (tensor de forma {tuple(a.shape)}): {e}") from None
 
     @staticmethod
     def forward(ctx, a, v, index=None):
         out = a.copy()
-        try:
-            out[index] = v
-        except IndexError as e:
-            raise _describe(e, a.shape) from None
-        except ValueError as e:
-            raise RuntimeError(f"no se puede asignar un valor de forma {v.shape} en un tensor de forma "
-                               f"{a.shape}: {e}") from None
-        ctx.index, ctx.sel_shape = index, np.shape(out[index])
+        SetItem.write(out, index, v)
+        ctx.index = index
         return out
 
     @staticmethod
     def backward(ctx, g):
-        ga = g.copy()
-        ga[ctx.index] = 0
-        return ga, np.asarray(g[ctx.index]).reshape(ctx.sel_shape)
+        basic, adv = ctx.index
+        ga = np.array(g, copy=True)
+        region, gregion = ga[basic], g[basic]
+        if adv is None:
+            region[...] = 0
+            return ga, np.array(gregion)
+        region[adv] = 0
+        return ga, np.asarray(gregion[adv])
+
+
+class WriteView(Function):
+    """La base con la región de una de sus vistas sustituida por ``src``: el nodo que deja en la
+    base una operación in situ sobre una vista (``CopySlices`` en PyTorch). ``index`` da, para cada
+    elemento de la vista, su posición en la base aplanada (``ViewInfo.flat_index``).
+    ∂/∂base = g con ceros en la región (lo que había allí se sobrescribió); ∂/∂src = g[región]."""
+
+    @staticmethod
+    def forward(ctx, base, src, index=None):
+        out = np.array(base, order="C", copy=True)
+        out.reshape(-1)[index] = src
+        ctx.index = index
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        gb = np.array(g, order="C", copy=True)
+        flat = gb.reshape(-1)
+        gs = flat[ctx.index]
+        flat[ctx.index] = 0
+        return gb, gs
 
 
 class TakeAlong(Function):
@@ -149,23 +178,29 @@ class TakeAlong(Function):
 
 
 class Cat(Function):
-    """Concatenación: el gradiente se parte en los trozos de cada entrada."""
+    """Concatenación: el gradiente se parte en los trozos de cada entrada. Como PyTorch, un tensor
+    1-D vacío (forma (0,)) se admite con cualquier forma y no aporta nada (su gradiente es vacío)."""
 
     @staticmethod
     def forward(ctx, *arrays, axis=0):
-        shapes = [x.shape for x in arrays]
-        nd = arrays[0].ndim
+        used = [not (x.ndim == 1 and x.size == 0) for x in arrays]
+        if not any(used):
+            used = [True] * len(arrays)
+        parts = [x for x, u in zip(arrays, used) if u]
+        shapes = [x.shape for x in parts]
+        nd = parts[0].ndim
         ax = axis % nd if nd else 0
         for s in shapes[1:]:
             if len(s) != nd or any(s[i] != shapes[0][i] for i in range(nd) if i != ax):
-                raise ValueError(f"cat: las formas {shapes} deben coincidir salvo en el eje {axis}")
-        ctx.axis = ax
+                raise RuntimeError(f"cat: las formas {shapes} deben coincidir salvo en el eje {axis}")
+        ctx.axis, ctx.used, ctx.dtype_shapes = ax, used, [x.shape for x in arrays]
         ctx.splits = np.cumsum([s[ax] for s in shapes])[:-1]
-        return np.concatenate(arrays, axis=ax)
+        return np.concatenate(parts, axis=ax)
 
     @staticmethod
     def backward(ctx, g):
-        return tuple(np.split(g, ctx.splits, axis=ctx.axis))
+        pieces = iter(np.split(g, ctx.splits, axis=ctx.axis))
+        return tuple(next(pieces) if u else np.zeros(s, dtype=g.dtype) for u, s in zip(ctx.used, ctx.dtype_shapes))
 
 
 class Stack(Function):
@@ -175,7 +210,7 @@ class Stack(Function):
     def forward(ctx, *arrays, axis=0):
         shapes = {x.shape for x in arrays}
         if len(shapes) != 1:
-            raise ValueError(f"stack: todos los tensores deben tener la misma forma; hay {sorted(shapes)}")
+            raise RuntimeError(f"stack: todos los tensores deben tener la misma forma; hay {sorted(shapes)}")
         ctx.axis = axis
         return np.stack(arrays, axis=axis)
 
@@ -192,7 +227,7 @@ class Pad(Function):
     def forward(ctx, a, pad_width=None, value=0.0):
         pw = np.broadcast_to(np.asarray(pad_width, dtype=int), (a.ndim, 2)) if a.ndim else ()
         if np.any(np.asarray(pw) < 0):
-            raise ValueError("pad: los rellenos deben ser ≥ 0")
+            raise RuntimeError("pad: los rellenos deben ser ≥ 0")
         ctx.slices = tuple(slice(int(b), int(b) + n) for (b, _), n in zip(pw, a.shape))
         return np.pad(a, pw, mode="constant", constant_values=value)
 

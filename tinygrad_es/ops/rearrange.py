@@ -76,22 +76,28 @@ def _diag_index(n1, n2, offset):
     return i, i + offset, length
 
 
+def diagonal_view(a, offset=0, dim1=0, dim2=1):
+    """La diagonal como **vista** escribible de ``a`` (``np.diagonal`` es de sólo lectura)."""
+    v = np.moveaxis(a, (dim1, dim2), (-2, -1))
+    v = v[..., max(-offset, 0):, max(offset, 0):]
+    n = max(0, min(v.shape[-2], v.shape[-1]))
+    return np.lib.stride_tricks.as_strided(v, v.shape[:-2] + (n,), v.strides[:-2] + (v.strides[-2] + v.strides[-1],),
+                                           writeable=a.flags.writeable)
+
+
 class Diagonal(Function):
-    """La diagonal ``offset`` de los ejes ``dim1``, ``dim2`` (va al final). ∂/∂x: g vuelve a esa
-    diagonal y el resto es 0."""
+    """La diagonal ``offset`` de los ejes ``dim1``, ``dim2`` (va al final), como vista de x (comparte
+    su memoria). ∂/∂x: g vuelve a esa diagonal y el resto es 0."""
 
     @staticmethod
     def forward(ctx, a, offset=0, dim1=0, dim2=1):
         ctx.shape, ctx.args = a.shape, (offset, dim1, dim2)
-        return np.diagonal(a, offset, dim1, dim2).copy()
+        return diagonal_view(a, offset, dim1, dim2)
 
     @staticmethod
     def backward(ctx, g):
-        offset, d1, d2 = ctx.args
         full = np.zeros(ctx.shape, dtype=g.dtype)
-        view = np.moveaxis(full, (d1, d2), (-2, -1))
-        i, j, _ = _diag_index(view.shape[-2], view.shape[-1], offset)
-        view[..., i, j] = g
+        diagonal_view(full, *ctx.args)[...] = g
         return full
 
 
@@ -143,14 +149,15 @@ class Diag(Function):
 
 class Unfold(Function):
     """Ventanas deslizantes de tamaño ``size`` y paso ``step`` a lo largo de ``dim`` (la ventana
-    va a un eje nuevo al final). ∂/∂x: cada g se suma en la posición de la que se copió."""
+    va a un eje nuevo al final), como vista de x. ∂/∂x: cada g se suma en la posición de la que se
+    copió (las ventanas solapadas suman)."""
 
     @staticmethod
     def forward(ctx, a, dim=0, size=1, step=1):
-        win = np.lib.stride_tricks.sliding_window_view(a, size, axis=dim)
+        win = np.lib.stride_tricks.sliding_window_view(a, size, axis=dim, writeable=a.flags.writeable)
         sl = [slice(None)] * win.ndim
         sl[dim] = slice(None, None, step)
-        out = win[tuple(sl)].copy()
+        out = win[tuple(sl)]
         ctx.shape, ctx.args, ctx.nwin = a.shape, (dim, size, step), out.shape[dim]
         return out
 

@@ -1,4 +1,4 @@
-"""Reducciones: ``sum``, ``mean``, ``var``, ``amax``/``amin``, ``logsumexp``, ``softmax``,
+"""Reducciones: ``sum``, ``mean``, ``var``/``std``, ``amax``/``amin``, ``logsumexp``, ``softmax``,
 ``log_softmax``, ``prod`` y las normas (``vector_norm`` y las normas matriciales espectrales).
 
 Los ejes llegan ya normalizados (tupla ordenada de ejes positivos, ``_tensor/_args.norm_dims``):
@@ -9,7 +9,7 @@ import numpy as np
 from ..autograd import Function
 from ._util import IGNORE_FP_ERRORS as _ERR
 
-__all__ = ["Sum", "Mean", "Var", "Amax", "Amin", "LogSumExp", "Softmax", "LogSoftmax", "Prod",
+__all__ = ["Sum", "Mean", "Var", "Std", "Amax", "Amin", "LogSumExp", "Softmax", "LogSoftmax", "Prod",
            "VectorNorm", "SpectralNorm"]
 
 
@@ -61,33 +61,71 @@ class Mean(Function):
         return _spread(np.asarray(g / g.dtype.type(ctx.n)), ctx.shape, ctx.axes, ctx.keepdims)
 
 
+def _centered(ctx, a, axis, correction):
+    """(ejes, a − ā, divisor) y lo que necesita ``_var_backward``. ``axis=None`` es la reducción total."""
+    axes = tuple(range(a.ndim)) if axis is None else axis
+    n = int(np.prod([a.shape[i] for i in axes])) if a.ndim else 1
+    ctx.full, ctx.dof = axis is None or a.ndim == 0, np.float64(n - correction)
+    return axes, a - a.mean(axis=axes, keepdims=True), np.float64(max(0, n - correction))
+
+
+def _var_backward(ctx, g, c):
+    """2(a − ā)/(N − corrección)·g, con los casos degenerados de PyTorch: en la reducción total con
+    N − corrección ≤ 0, g·inf (nan donde a = ā); por ejes, el divisor sin recortar (puede ser < 0)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if ctx.full and ctx.dof <= 0:
+            return g * np.where(c == 0, np.nan, np.inf).astype(c.dtype)
+        return g * c * (2.0 / ctx.dof)
+
+
 class Var(Function):
-    """Varianza con corrección de Bessel ``correction`` (1 por defecto, como torch.var)."""
+    """Varianza con corrección de Bessel: Σ(a − ā)²/(N − corrección) (``correction=1`` por defecto,
+    como torch.var; con N − corrección ≤ 0 el divisor es 0: inf, o nan si todo es igual).
+    ∂/∂aᵢ = 2(aᵢ − ā)/(N − corrección) (los casos degenerados, en ``_var_backward``)."""
+
+    reads = ((0,),)
 
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False, correction=1):
-        axes = tuple(range(a.ndim)) if axis is None else axis
-        n = int(np.prod([a.shape[i] for i in axes])) if a.ndim else 1
-        dof = n - correction
-        centered = a - a.mean(axis=axes, keepdims=True)
+        axes, centered, div = _centered(ctx, a, axis, correction)
         ctx.save_for_backward(centered)
-        ctx.shape, ctx.axes, ctx.keepdims, ctx.dof = a.shape, axes, keepdims, dof
-        with np.errstate(divide="ignore", invalid="ignore"):  # N − corrección ≤ 0: nan, como PyTorch
-            dof = np.float64(dof) if dof > 0 else np.float64(np.nan)
-            ctx.dof = dof
-            return np.asarray((centered * centered).sum(axis=axes, keepdims=keepdims) / dof, dtype=a.dtype)
+        ctx.shape, ctx.axes, ctx.keepdims = a.shape, axes, keepdims
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.asarray((centered * centered).sum(axis=axes, keepdims=keepdims) / div, dtype=a.dtype)
 
     @staticmethod
     def backward(ctx, g):
         (c,) = ctx.saved_tensors
-        g = _expand_back(g, ctx.shape, ctx.axes, ctx.keepdims)
+        return _var_backward(ctx, _expand_back(g, ctx.shape, ctx.axes, ctx.keepdims), c)
+
+
+class Std(Function):
+    """Desviación típica s = √var (``Var``). ∂/∂aᵢ = (aᵢ − ā)/((N − corrección)·s), y 0 donde s = 0
+    (como PyTorch: la std de un solo elemento con ``unbiased=False`` tiene gradiente 0, no nan)."""
+
+    reads = ((0, -1),)
+
+    @staticmethod
+    def forward(ctx, a, axis=None, keepdims=False, correction=1):
+        axes, centered, div = _centered(ctx, a, axis, correction)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return g * c * (2.0 / ctx.dof)  # ctx.dof es np.float64: nan en lugar de ZeroDivisionError
+            out = np.sqrt((centered * centered).sum(axis=axes, keepdims=True) / div).astype(a.dtype, copy=False)
+        ctx.save_for_backward(centered, out)
+        return out if keepdims else (np.squeeze(out, axis=axes) if a.ndim else out.reshape(()))
+
+    @staticmethod
+    def backward(ctx, g):
+        c, s = ctx.saved_tensors
+        g = np.asarray(g).reshape(s.shape)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _var_backward(ctx, np.where(s == 0, 0, g / (2 * s)).astype(s.dtype, copy=False), c)
 
 
 class Amax(Function):
     """Máximo sobre ``axis`` (reducción total con ``max()``). Empates: el gradiente se reparte
     por igual entre los máximos, como ``torch.amax``: ∂/∂a_i = [a_i = m] / #{j: a_j = m}."""
+
+    reads = ((0, -1),)
 
     reducer = staticmethod(np.max)
 
@@ -139,6 +177,8 @@ def _lse(a, axis):
 class LogSumExp(Function):
     """log Σ eᵃ: ∂/∂aᵢ = softmax(a)ᵢ."""
 
+    reads = ((0, -1),)
+
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):
         axes = tuple(range(a.ndim)) if axis is None else axis
@@ -154,12 +194,16 @@ class LogSumExp(Function):
 
 
 class Softmax(Function):
-    """pᵢ = eᵃⁱ/Σeᵃ: ∂L/∂a = p ⊙ (g − Σ g·p)."""
+    """pᵢ = e^(aᵢ − m)/Σe^(a − m) con m = máx a (como PyTorch: con un +inf o una fila de −inf el
+    resultado es nan). ∂L/∂a = p ⊙ (g − Σ g·p)."""
+
+    reads = ((-1,),)
 
     @staticmethod
     def forward(ctx, a, axis=-1):
-        e = np.exp(a - _safe_max(a, axis))
-        p = (e / e.sum(axis=axis, keepdims=True)).astype(a.dtype, copy=False)
+        with np.errstate(invalid="ignore", over="ignore"):
+            e = np.exp(a - np.max(a, axis=axis, keepdims=True, initial=-np.inf))
+            p = (e / e.sum(axis=axis, keepdims=True)).astype(a.dtype, copy=False)
         ctx.save_for_backward(p)
         ctx.axis = axis
         return p
@@ -171,13 +215,16 @@ class Softmax(Function):
 
 
 class LogSoftmax(Function):
-    """a − logΣeᵃ: ∂L/∂a = g − softmax(a)·Σg."""
+    """a − m − log Σe^(a − m) con m = máx a (restar el máximo: precisión en float32 con logits de
+    ±1e4; con un +inf o una fila de −inf, nan como PyTorch). ∂L/∂a = g − softmax(a)·Σg."""
+
+    reads = ((-1,),)
 
     @staticmethod
     def forward(ctx, a, axis=-1):
-        # restar el máximo antes de sumar: precisión en float32 con logits de ±1e4
-        shifted = a - _safe_max(a, axis)
-        out = (shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))).astype(a.dtype, copy=False)
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            shifted = a - np.max(a, axis=axis, keepdims=True, initial=-np.inf)
+            out = (shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))).astype(a.dtype, copy=False)
         ctx.save_for_backward(out)
         ctx.axis = axis
         return out
@@ -196,15 +243,11 @@ def _to_last(a, axes):
     return moved.reshape(lead + (-1,)), rest, moved.shape
 
 
-def _expand(g, shape, axes, keepdims):
-    if not keepdims and len(shape):
-        g = np.expand_dims(g, axes)
-    return g
-
-
 class Prod(Function):
     """Producto sobre ``axis``. ∂/∂xᵢ = g·Π_{j≠i} xⱼ, calculado como (producto exclusivo por la
     izquierda)·(producto exclusivo por la derecha): exacto aunque haya ceros (sin dividir por xᵢ)."""
+
+    reads = ((0, -1),)
 
     @staticmethod
     def forward(ctx, a, axis=(), keepdims=False):
@@ -229,7 +272,7 @@ class Prod(Function):
             others = (left * right).reshape(moved_shape)
         inv = np.argsort(rest + list(axes))
         others = np.transpose(others, inv)
-        return _expand(g, a.shape, axes, ctx.keepdims) * others
+        return _expand_back(g, a.shape, axes, ctx.keepdims) * others
 
 
 class VectorNorm(Function):
@@ -237,6 +280,8 @@ class VectorNorm(Function):
     Derivadas (las de PyTorch, con 0 donde la norma es 0):
     p = 2: x/‖x‖;  p = 1: sign(x);  p = ±inf: sign(x)·[|x| = ‖x‖]/#empates;  p = 0: 0;
     p < 1: sign(x)·|x|^(p−1)·‖x‖^(1−p) (0 donde x = 0);  resto: x·|x|^(p−2)/‖x‖^(p−1)."""
+
+    reads = ((0, -1),)
 
     @staticmethod
     def forward(ctx, a, ord=2.0, axis=(), keepdims=False):

@@ -13,7 +13,7 @@ from ..autograd import Function
 from ..kernels.sort import kth_rows, std_sort_rows, topk_rows
 
 __all__ = ["sort_indices", "kth_indices", "median_indices", "mode_indices", "cum_extreme", "MedianAll",
-           "Cumsum", "Cumprod", "LogCumSumExp"]
+           "Cumsum", "Cumprod", "LogCumSumExp", "Unique"]
 
 
 def sort_indices(a: np.ndarray, axis: int, descending: bool, stable: bool = True) -> np.ndarray:
@@ -151,6 +151,8 @@ class Cumprod(Function):
     """Producto acumulado yⱼ = Π_{k≤j} xₖ. ∂/∂xᵢ = P_{i−1}·Sᵢ con P el producto exclusivo por la
     izquierda y Sᵢ = Σ_{j≥i} g_j·Π_{i<k≤j} xₖ (recurrencia Sᵢ = gᵢ + xᵢ₊₁·Sᵢ₊₁): exacto con ceros."""
 
+    reads = ((0, -1),)
+
     @staticmethod
     def forward(ctx, a, axis=0):
         ctx.save_for_backward(a)
@@ -175,6 +177,10 @@ class Cumprod(Function):
             for i in range(n - 2, -1, -1):
                 s = gg[i] + x[i + 1] * s
                 out[i] = excl[i] * s
+        # tras el primer cero la derivada es 0 exacto (elegido: un g inf o nan no se cuela, como PyTorch)
+        zero_before = np.zeros(x.shape, dtype=bool)
+        zero_before[1:] = np.logical_or.accumulate(x[:-1] == 0, axis=0)
+        out[zero_before] = 0
         return np.moveaxis(out, 0, ctx.axis)
 
 
@@ -204,3 +210,17 @@ class LogCumSumExp(Function):
             neg = np.where(g < 0, lg, -np.inf) - out
             return (np.exp(a + _rev_logcumsumexp(pos, ctx.axis))
                     - np.exp(a + _rev_logcumsumexp(neg, ctx.axis))).astype(g.dtype)
+
+
+class Unique(Function):
+    """Los valores distintos (``values``, ya calculados). Como en PyTorch el resultado sigue en el
+    grafo (``requires_grad``) pero no tiene derivada: el backward lo dice."""
+
+    @staticmethod
+    def forward(ctx, a, values=None):
+        return values
+
+    @staticmethod
+    def backward(ctx, g):
+        raise NotImplementedError("la derivada de unique no está implementada (tampoco en PyTorch); "
+                           "calcula unique sobre x.detach()")

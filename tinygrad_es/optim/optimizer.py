@@ -17,7 +17,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd import enable_grad
-from ..autograd.protocol import GraphNode
+from ..autograd.protocol import ParamNode
 
 __all__ = ["Optimizer", "required", "check_hparam", "check_lr_eps_decay", "lerp_"]
 
@@ -61,8 +61,8 @@ def check_lr_eps_decay(lr, eps, weight_decay):
 
 
 def _settable(p) -> bool:
-    """Un parámetro optimizable: un nodo del protocolo de grafo que se puede escribir (Tensor o Value)."""
-    return isinstance(p, GraphNode) and hasattr(p, "graph_set_data")
+    """Un parámetro optimizable: cumple el protocolo de parámetro (``Tensor`` o ``Value``)."""
+    return isinstance(p, ParamNode)
 
 
 class Optimizer:
@@ -120,7 +120,7 @@ class Optimizer:
         """Borra los gradientes: ``None`` (por defecto) o ceros in situ con ``set_to_none=False``."""
         for g in self.param_groups:
             for p in g["params"]:
-                p.graph_zero_grad(set_to_none)
+                p.zero_param_grad(set_to_none)
 
     def step(self, closure=None):
         """Un paso de la fórmula sobre cada parámetro con gradiente; ``closure`` (opcional)
@@ -131,11 +131,11 @@ class Optimizer:
                 loss = closure()
         for group in self.param_groups:
             for p in group["params"]:
-                grad = p.graph_grad()
+                grad = p.param_grad()
                 if grad is None:
                     continue
                 # un Tensor da su propio ndarray (se actualiza in situ); un Value, una copia 0-D
-                data = p.graph_data()
+                data = p.param_data()
                 if not isinstance(data, np.ndarray):
                     data = np.asarray(data, dtype=np.float64)
                 grad = np.asarray(grad)
@@ -144,7 +144,7 @@ class Optimizer:
                 if group.get("maximize"):
                     grad = -grad
                 self._step_param(data, grad, self.state[p], group)
-                p.graph_set_data(data)  # en tensores, como PyTorch: la versión del parámetro avanza
+                p.set_param(data)  # en tensores, como PyTorch: la versión del parámetro avanza
         return loss
 
     def _step_param(self, p, g, state, group):  # pragma: no cover - abstracto

@@ -1,4 +1,5 @@
-"""``torch.utils`` en tinygrad_es: de momento, ``utils.data``."""
-from . import data
+"""``torch.utils`` en tinygrad_es: ``utils.data`` (``Dataset``, ``DataLoader``...) y ``utils.hooks``
+(``RemovableHandle``)."""
+from . import data, hooks
 
-__all__ = ["data"]
+__all__ = ["data", "hooks"]

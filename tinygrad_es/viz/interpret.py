@@ -12,6 +12,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd import no_grad
+from ..nn import functional as F
 from ..nn.modules.conv import Conv2d
 
 __all__ = ["saliency_map", "grad_cam", "feature_maps", "upsample_bilinear", "class_probabilities"]
@@ -62,21 +63,11 @@ def saliency_map(model, x, target=None) -> np.ndarray:
 
 
 def upsample_bilinear(m: np.ndarray, size) -> np.ndarray:
-    """Reescalado bilineal (alineando centros de píxel) de (N, h, w) a (N, H, W)."""
-    n, h, w = m.shape
-    H, W = size
-    ys = (np.arange(H) + 0.5) * h / H - 0.5
-    xs = (np.arange(W) + 0.5) * w / W - 0.5
-    y0 = np.clip(np.floor(ys).astype(int), 0, h - 1)
-    x0 = np.clip(np.floor(xs).astype(int), 0, w - 1)
-    y1, x1 = np.clip(y0 + 1, 0, h - 1), np.clip(x0 + 1, 0, w - 1)
-    wy = np.clip(ys - y0, 0, 1)[:, None]
-    wx = np.clip(xs - x0, 0, 1)[None, :]
-    a = m[:, y0][:, :, x0]
-    b = m[:, y0][:, :, x1]
-    c = m[:, y1][:, :, x0]
-    d = m[:, y1][:, :, x1]
-    return (a * (1 - wy) * (1 - wx) + b * (1 - wy) * wx + c * wy * (1 - wx) + d * wy * wx)
+    """Reescalado bilineal de (N, h, w) a (N, H, W) alineando los centros de los píxeles: el de
+    ``F.interpolate(..., mode="bilinear", align_corners=False)`` sobre arrays."""
+    x = Tensor._wrap(np.asarray(m, dtype=np.float64)[:, None])
+    with no_grad():
+        return F.interpolate(x, size=tuple(size), mode="bilinear", align_corners=False).numpy()[:, 0]
 
 
 def _capture(model, layer, x):

@@ -19,11 +19,12 @@ import time
 
 import numpy as np
 
-from .. import manual_seed, optim
-from ..data import DataLoader, TensorDataset, load_mnist
+from .. import Generator, manual_seed, optim
+from ..data import AugmentedLoader, load_mnist
 from ..models import SimpleCNN
 from ..nn import functional as F
 from ..train import fit, predict
+from ..utils.data import DataLoader, TensorDataset
 from .modelo import PESOS
 from .preproceso import preprocesar
 
@@ -103,7 +104,8 @@ def entrenar(mnist_root=None, epocas: int = 30, lr: float = 1e-3, lote: int = 64
     modelo = SimpleCNN()
     opt = optim.Adam(modelo.parameters(), lr=lr)
     sched = optim.StepLR(opt, step_size=max(1, epocas // 3), gamma=0.3)
-    train = DataLoader(TensorDataset(Xtr, ytr), lote, shuffle=True, seed=semilla, transform=aumento)
+    g = Generator().manual_seed(semilla)
+    train = AugmentedLoader(DataLoader(TensorDataset(Xtr, ytr), lote, shuffle=True, generator=g), aumento, g)
     fit(modelo, F.cross_entropy, opt, train, None, epochs=epocas, scheduler=sched, verbose=verbose,
         progress=verbose)
     acc = float((predict(modelo, Xte).argmax(1) == yte).mean())

@@ -2,11 +2,12 @@
 
 Rutas:
 
-* ``GET /`` la página de dibujo; ``GET /grafo`` la del grafo de cómputo.
+* ``GET /`` la página de dibujo; ``GET /grafo`` la del grafo de cómputo; ``GET /voz`` la de voz.
 * ``GET /static/NOMBRE`` los scripts y estilos (sólo los ficheros de ``static/``; nada de CDN).
 * ``GET /preproceso.py`` el código del preprocesado, que la página enseña.
 * ``POST /api/predecir`` ``{"imagen": [[...], ...]}`` -> ``{"clase", "probabilidades", ...}``.
 * ``POST /api/grafo`` ``{"expresion": "...", "valores": {...}}`` -> grafo y pasos.
+* ``POST /api/voz`` un WAV (o muestras crudas) -> ``{"clase", "probabilidades", "espectrograma", ...}``.
 
 Cualquier error es un JSON ``{"error": "mensaje en español"}`` con un código 4xx.
 """
@@ -28,6 +29,7 @@ from . import grafo, preproceso
 from .modelo import Clasificador, ErrorModelo, crear_modelo
 from .peticion import MAX_BYTES, PeticionIncorrecta, leer_imagen, leer_json
 from .preproceso import ImagenVacia
+from .voz import ClasificadorVoz, crear_clasificador_voz, leer_audio
 
 __all__ = ["crear_app", "main", "ESTATICOS"]
 
@@ -78,8 +80,8 @@ async def _cuerpo(request: Request) -> bytes:
         raise PeticionIncorrecta(f"el cuerpo no llegó completo en {TIEMPO_CUERPO:.0f} s", 408) from None
 
 
-def crear_app(clasificador: Clasificador) -> Starlette:
-    """La aplicación con un ``Clasificador`` ya cargado."""
+def crear_app(clasificador: Clasificador, voz: ClasificadorVoz | None = None) -> Starlette:
+    """La aplicación con un ``Clasificador`` ya cargado (y, para ``/voz``, un ``ClasificadorVoz``)."""
 
     def pagina(nombre):
         async def servir(request):
@@ -123,6 +125,17 @@ def crear_app(clasificador: Clasificador) -> Starlette:
             return _error(e.mensaje, e.estado)
         return JSONResponse(resultado)
 
+    async def api_voz(request):
+        if voz is None:
+            return _error("la página de voz no está disponible: faltan los pesos de la RedVoz", 503)
+        try:
+            cuerpo = await _cuerpo(request)
+            tipo, consulta = request.headers.get("content-type", ""), request.query_params
+            resultado = await run_in_threadpool(lambda: voz.predecir(*leer_audio(cuerpo, tipo, consulta)))
+        except PeticionIncorrecta as e:
+            return _error(e.mensaje, e.estado)
+        return JSONResponse(resultado)
+
     async def http_error(request, exc: HTTPException):
         cab = {"Allow": exc.headers["Allow"]} if exc.headers and "Allow" in exc.headers else {}
         msg = _MENSAJES.get(exc.status_code, "petición incorrecta")
@@ -140,10 +153,12 @@ def crear_app(clasificador: Clasificador) -> Starlette:
     rutas = [
         Route("/", pagina("index.html"), methods=["GET"]),
         Route("/grafo", pagina("grafo.html"), methods=["GET"]),
+        Route("/voz", pagina("voz.html"), methods=["GET"]),
         Route("/static/{nombre}", estatico, methods=["GET"]),
         Route("/preproceso.py", codigo_preproceso, methods=["GET"]),
         Route("/api/predecir", predecir, methods=["POST"]),
         Route("/api/grafo", api_grafo, methods=["POST"]),
+        Route("/api/voz", api_voz, methods=["POST"]),
     ]
     return Starlette(routes=rutas, exception_handlers={HTTPException: http_error, Exception: fallo})
 
@@ -183,13 +198,22 @@ def main(args) -> int:
     import numpy as np
     for _ in range(5):   # compila los núcleos y calienta la memoria antes de la primera petición
         clasificador.predecir(np.eye(28))
+    try:
+        voz = crear_clasificador_voz()
+        t = np.arange(48000) / 48000
+        for sr in (48000, 44100, 8000):   # compila el remuestreo y la red de voz
+            voz.predecir((0.3 * np.sin(2 * np.pi * 300 * t[:sr // 2])).astype(np.float32), sr)
+    except ErrorModelo as e:
+        print(f"aviso: la página de voz no estará disponible ({e})", file=sys.stderr)
+        voz = None
     sock = _socket(args.host, args.puerto)
     puerto = sock.getsockname()[1]
     anfitrion = f"[{args.host}]" if ":" in args.host else args.host
-    config = uvicorn.Config(crear_app(clasificador), log_level="warning", access_log=False,
+    config = uvicorn.Config(crear_app(clasificador, voz), log_level="warning", access_log=False,
                             limit_concurrency=200, timeout_keep_alive=5)
     servidor = uvicorn.Server(config)
-    print(f"Página del dígito en http://{anfitrion}:{puerto}/ (y el grafo en /grafo). Ctrl+C para parar.",
+    print(f"Página del dígito en http://{anfitrion}:{puerto}/ (el grafo en /grafo y la voz en /voz). "
+          f"Ctrl+C para parar.",
           flush=True)
     servidor.run(sockets=[sock])
     return 0

@@ -17,7 +17,8 @@ import matplotlib.pyplot as plt
 import tinygrad_es as torch
 from tinygrad_es import Tensor, nn, optim
 import tinygrad_es.nn.functional as F
-from tinygrad_es.data import DataLoader, TensorDataset, load_mnist_sample, random_split
+from tinygrad_es.data import load_mnist_sample
+from tinygrad_es.utils.data import DataLoader, TensorDataset, random_split
 from tinygrad_es.viz import plots
 
 (x_ent, y_ent), (x_test, y_test) = load_mnist_sample()
@@ -37,8 +38,9 @@ for ax, img, etiqueta in zip(axes.flat, x_ent[::125], y_ent[::125]):
 # %%
 X = Tensor(x_ent.reshape(-1, 784) / 255.0)
 Xt = Tensor(x_test.reshape(-1, 784) / 255.0)
-entrenamiento, validacion = random_split(TensorDataset(X, y_ent), [0.8, 0.2], seed=0)
-cargador = DataLoader(entrenamiento, batch_size=64, shuffle=True, seed=0)
+g = torch.Generator().manual_seed(0)        # el azar del reparto y del barajado, reproducible
+entrenamiento, validacion = random_split(TensorDataset(X, y_ent), [0.8, 0.2], generator=g)
+cargador = DataLoader(entrenamiento, batch_size=64, shuffle=True, generator=g)
 imagenes, etiquetas = next(iter(cargador))
 print(f"{len(entrenamiento)} para entrenar, {len(validacion)} para validar; un lote: {imagenes.shape}")
 

@@ -17,7 +17,8 @@ import matplotlib.pyplot as plt
 import tinygrad_es as torch
 from tinygrad_es import Tensor, nn, optim
 import tinygrad_es.nn.functional as F
-from tinygrad_es.data import DataLoader, TensorDataset, load_mnist_sample, mnist_tensors, random_split
+from tinygrad_es.data import load_mnist_sample, mnist_tensors
+from tinygrad_es.utils.data import DataLoader, TensorDataset, random_split
 from tinygrad_es.models import SimpleCNN
 from tinygrad_es.train import fit, predict
 from tinygrad_es.viz import plots
@@ -85,11 +86,12 @@ print(F.conv2d(Tensor(np.ones((1, 1, 28, 28), np.float32)), Tensor(np.ones((1, 1
 # %%
 X, y = mnist_tensors(x_ent, y_ent)            # (2000, 1, 28, 28) en [0, 1]
 Xt, yt = mnist_tensors(x_test, y_test)
-entrenamiento, validacion = random_split(TensorDataset(X, y), [0.8, 0.2], seed=0)
+g = torch.Generator().manual_seed(0)        # el azar del reparto y del barajado, reproducible
+entrenamiento, validacion = random_split(TensorDataset(X, y), [0.8, 0.2], generator=g)
 torch.manual_seed(0)
 cnn = SimpleCNN()
 historia = fit(cnn, F.cross_entropy, optim.Adam(cnn.parameters(), lr=1e-3),
-               DataLoader(entrenamiento, 64, shuffle=True, seed=0), DataLoader(validacion, 256),
+               DataLoader(entrenamiento, 64, shuffle=True, generator=g), DataLoader(validacion, 256),
                epochs=2, progress=False)
 pred = predict(cnn, Xt).argmax(1)
 print(f"exactitud en test: {100 * (pred == yt).mean():.1f} %")

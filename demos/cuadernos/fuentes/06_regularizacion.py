@@ -18,7 +18,8 @@ import matplotlib.pyplot as plt
 import tinygrad_es as torch
 from tinygrad_es import Tensor, nn, optim
 import tinygrad_es.nn.functional as F
-from tinygrad_es.data import DataLoader, TensorDataset, load_mnist_sample
+from tinygrad_es.data import load_mnist_sample
+from tinygrad_es.utils.data import DataLoader, TensorDataset
 
 # %% [markdown]
 # ## El gradiente de las penalizaciones
@@ -87,7 +88,7 @@ def experimento(dropout=0.0, weight_decay=0.0, l1=0.0, epocas=15):
     capas = [nn.Linear(784, 128), nn.ReLU()] + ([nn.Dropout(dropout)] if dropout else []) + [nn.Linear(128, 10)]
     red = nn.Sequential(*capas)
     opt = optim.SGD(red.parameters(), lr=0.1, momentum=0.9, weight_decay=weight_decay)
-    cargador = DataLoader(TensorDataset(Xe, ye), 50, shuffle=True, seed=0)
+    cargador = DataLoader(TensorDataset(Xe, ye), 50, shuffle=True, generator=torch.Generator().manual_seed(0))
     curvas = {"entrenamiento": [], "validación": [], "exactitud": []}
     for _ in range(epocas):
         red.train()

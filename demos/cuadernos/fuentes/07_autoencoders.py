@@ -16,7 +16,8 @@ import matplotlib.pyplot as plt
 import tinygrad_es as torch
 from tinygrad_es import Tensor, optim
 import tinygrad_es.nn.functional as F
-from tinygrad_es.data import DataLoader, TensorDataset, load_mnist_sample
+from tinygrad_es.data import load_mnist_sample
+from tinygrad_es.utils.data import DataLoader, TensorDataset
 from tinygrad_es.models import AutoEncoder, add_gaussian_noise
 from tinygrad_es.train import fit, predict
 from tinygrad_es.viz import plots
@@ -37,7 +38,8 @@ print(ae)
 
 # %%
 historia = fit(ae, F.mse_loss, optim.Adam(ae.parameters(), lr=3e-3),
-               DataLoader(TensorDataset(X, X), 64, shuffle=True, seed=0), epochs=6, progress=False)
+               DataLoader(TensorDataset(X, X), 64, shuffle=True, generator=torch.Generator().manual_seed(0)),
+               epochs=6, progress=False)
 reconstruccion = predict(ae, Xt[:8])
 print(f"MSE de reconstrucción en test: {float(((predict(ae, Xt) - Xt) ** 2).mean()):.4f} "
       f"(predecir siempre la imagen media da {float(((X.mean(0) - Xt) ** 2).mean()):.4f})")
@@ -71,7 +73,8 @@ Xt_ruido = add_gaussian_noise(Xt, 0.5, rng)
 torch.manual_seed(0)
 dae = AutoEncoder(sizes=(784, 128, 9), activation="relu")
 fit(dae, F.mse_loss, optim.Adam(dae.parameters(), lr=3e-3),
-    DataLoader(TensorDataset(X_ruido, X), 64, shuffle=True, seed=0), epochs=6, progress=False, verbose=False)
+    DataLoader(TensorDataset(X_ruido, X), 64, shuffle=True, generator=torch.Generator().manual_seed(0)), epochs=6,
+    progress=False, verbose=False)
 limpias = predict(dae, Xt_ruido)
 print(f"MSE frente a la imagen limpia: entrada con ruido {float(((Xt_ruido - Xt) ** 2).mean()):.4f}, "
       f"salida de la red {float(((limpias - Xt) ** 2).mean()):.4f}")

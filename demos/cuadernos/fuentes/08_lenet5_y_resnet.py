@@ -16,7 +16,8 @@ import matplotlib.pyplot as plt
 import tinygrad_es as torch
 from tinygrad_es import Tensor, nn, optim
 import tinygrad_es.nn.functional as F
-from tinygrad_es.data import DataLoader, TensorDataset, load_mnist_sample, mnist_tensors, random_split
+from tinygrad_es.data import load_mnist_sample, mnist_tensors
+from tinygrad_es.utils.data import DataLoader, TensorDataset, random_split
 from tinygrad_es.models import BasicBlock, LeNet5, ResNet
 from tinygrad_es.train import fit, predict
 from tinygrad_es.viz import plots
@@ -48,9 +49,10 @@ print(f"\n{lenet.num_parameters()} parámetros")
 (x, y), (xt, yt) = load_mnist_sample()
 X, y = mnist_tensors(x, y)
 Xt, yt = mnist_tensors(xt, yt)
-entrenamiento, validacion = random_split(TensorDataset(X, y), [0.8, 0.2], seed=0)
+g = torch.Generator().manual_seed(0)
+entrenamiento, validacion = random_split(TensorDataset(X, y), [0.8, 0.2], generator=g)
 historia = fit(lenet, F.cross_entropy, optim.Adam(lenet.parameters(), lr=2e-3),
-               DataLoader(entrenamiento, 64, shuffle=True, seed=0), DataLoader(validacion, 256),
+               DataLoader(entrenamiento, 64, shuffle=True, generator=g), DataLoader(validacion, 256),
                epochs=2, progress=False)
 print(f"exactitud en test: {100 * (predict(lenet, Xt).argmax(1) == yt).mean():.1f} %")
 plots.learning_curves(historia, title="LeNet-5 en la muestra de MNIST");

@@ -19,7 +19,8 @@ import tinygrad_es as torch
 from tinygrad_es import nn, optim
 import tinygrad_es.nn.functional as F
 from tinygrad_es import metrics as M
-from tinygrad_es.data import DataLoader, TensorDataset, load_mnist_sample, mnist_tensors
+from tinygrad_es.data import load_mnist_sample, mnist_tensors
+from tinygrad_es.utils.data import DataLoader, TensorDataset
 from tinygrad_es.models import MnistMLP
 from tinygrad_es.train import fit, predict
 from tinygrad_es.viz import plots
@@ -27,7 +28,7 @@ from tinygrad_es.viz import plots
 (x, y), (xt, yt) = load_mnist_sample()
 X, y = mnist_tensors(x, y)
 Xt, yt = mnist_tensors(xt, yt)
-cargador = DataLoader(TensorDataset(X, y), 64, shuffle=True, seed=0)
+cargador = DataLoader(TensorDataset(X, y), 64, shuffle=True, generator=torch.Generator().manual_seed(0))
 
 torch.manual_seed(0)
 mlp = MnistMLP()

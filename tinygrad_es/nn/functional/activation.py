@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import warnings
 
-from ..._dtype import _BY_NP
+import numpy as np
+
+from ..._tensor._args import floats_only
 from ...autograd import TensorBase
 from ...ops.activation import (SELU_ALPHA, SELU_SCALE, Elu, Gelu, Hardshrink, Hardsigmoid, Hardswish, Hardtanh,
                                Logsigmoid, Mish, Prelu, Silu, Softplus, Softshrink, Threshold)
@@ -26,7 +28,7 @@ __all__ = ["relu", "relu_", "leaky_relu", "leaky_relu_", "sigmoid", "tanh", "sof
 
 def relu(input, inplace=False):
     """``max(0, x)``; ∂/∂x = 1 si x > 0, si no 0."""
-    x = as_tensor(input)
+    x = as_tensor(input, "relu")
     return x.relu_() if inplace else x.relu()
 
 
@@ -38,7 +40,7 @@ def relu_(input):
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """``x`` si x > 0, si no ``pendiente·x``."""
-    x = as_tensor(input)
+    x = as_tensor(input, "leaky_relu")
     if inplace:
         return x._inplace("leaky_relu_", lambda s: s.leaky_relu(negative_slope))
     return x.leaky_relu(negative_slope)
@@ -51,11 +53,11 @@ def leaky_relu_(input, negative_slope=0.01):
 
 
 def sigmoid(input):
-    return as_tensor(input).sigmoid()
+    return as_tensor(input, "sigmoid").sigmoid()
 
 
 def tanh(input):
-    return as_tensor(input).tanh()
+    return as_tensor(input, "tanh").tanh()
 
 
 def implicit_dim(ndim: int, name: str, stacklevel: int = 4) -> int:
@@ -67,7 +69,7 @@ def implicit_dim(ndim: int, name: str, stacklevel: int = 4) -> int:
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
     """``e^(x_i) / Σ_j e^(x_j)`` a lo largo de ``dim`` (estable: se resta el máximo)."""
-    x = as_tensor(input)
+    x = as_tensor(input, "softmax")
     if dim is None:
         dim = implicit_dim(x.ndim, "softmax")
     return x.softmax(dim, dtype)
@@ -75,18 +77,17 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """``x − logsumexp(x)`` a lo largo de ``dim``."""
-    x = as_tensor(input)
+    x = as_tensor(input, "log_softmax")
     if dim is None:
         dim = implicit_dim(x.ndim, "log_softmax")
     return x.log_softmax(dim, dtype)
 
 
 def _check(x, op):
+    """Las activaciones de ``ops/activation.py`` piden un Tensor de coma flotante (como PyTorch)."""
     if not isinstance(x, TensorBase):
         raise TypeError(f"{op}: la entrada debe ser un Tensor, no {type(x).__name__}")
-    if x._data.dtype.kind != "f":
-        raise NotImplementedError(f"{op} sólo está definida para tensores de coma flotante, no para "
-                                  f"{_BY_NP[x._data.dtype]} (convierte con .float())")
+    floats_only(x, op)
 
 
 def _run(x, op, inplace, fn):
@@ -244,8 +245,17 @@ def hardshrink(input, lambd=0.5):
 
 
 def threshold(input, threshold, value, inplace=False):
-    """``x`` si ``x > threshold``, si no ``value``."""
-    _check(input, "threshold")
+    """``x`` si ``x > threshold`` (o nan), si no ``value``; también con enteros (sin gradiente), como
+    PyTorch."""
+    if not isinstance(input, TensorBase):
+        raise TypeError(f"threshold: la entrada debe ser un Tensor, no {type(input).__name__}")
+    if input._data.dtype.kind != "f":
+        if input._data.dtype == np.bool_:
+            raise NotImplementedError("threshold no está definida para tensores bool")
+        def fn(x):
+            d = x._data
+            return TensorBase._wrap(np.where(d <= threshold, np.asarray(value).astype(d.dtype), d))
+        return _run(input, "threshold", inplace, fn)
     return _run(input, "threshold", inplace, lambda x: Threshold.apply(x, threshold=threshold, value=value))
 
 

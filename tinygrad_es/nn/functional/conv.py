@@ -8,9 +8,11 @@ construyen sobre estas funciones.
 """
 import numbers
 
+import numpy as np
+
 from ..._tensor import Tensor
 from ...ops.conv import Conv2d, ConvTranspose2d
-from ._utils import check_rank, int_tuple, tensor_arg, unbatched
+from ._utils import as_tensor, check_rank, int_tuple, unbatched
 
 __all__ = ["conv1d", "conv2d", "conv_transpose2d"]
 
@@ -22,13 +24,47 @@ def _conv_padding(padding, k, dilation, stride, op):
         if padding == "valid":
             return (0, 0), (0, 0)
         if padding != "same":
-            raise ValueError(f"{op}: padding debe ser un entero, una tupla, 'same' o 'valid', no {padding!r}")
+            raise RuntimeError(f"{op}: padding debe ser un entero, una tupla, 'same' o 'valid', no {padding!r}")
         if any(s != 1 for s in stride):
-            raise ValueError(f"{op}: padding='same' no admite stride distinto de 1 (stride={stride})")
+            raise RuntimeError(f"{op}: padding='same' no admite stride distinto de 1 (stride={stride})")
         total = [d * (kk - 1) for d, kk in zip(dilation, k)]
         return tuple(t // 2 for t in total), tuple(t % 2 for t in total)
     p = int_tuple(padding, 2, "padding", op, 0)
     return p, (0, 0)
+
+
+_CONV_INTS = (np.int64, np.int32, np.int16, np.int8, np.uint8)
+
+
+def _dtypes(x, w, bias, op, ints):
+    """Las reglas de tipos de PyTorch: entrada, pesos y sesgo del mismo dtype (``RuntimeError``); los
+    enteros de ``ints`` dan el mismo entero (sin gradiente); float16 se calcula en float32. Devuelve
+    ``None`` (nada que hacer) o ``(x, w, bias, vuelta)`` para calcular en otro dtype."""
+    dt = x._data.dtype
+    for t, name in ((w, "los pesos"), (bias, "el sesgo")):
+        if isinstance(t, Tensor) and t._data.dtype != dt:
+            raise RuntimeError(f"{op}: la entrada es {x.dtype} y {name} {t.dtype}: deben tener el mismo dtype "
+                               f"(convierte con .float() o .to(x.dtype))")
+    if dt in (np.float32, np.float64):
+        return None
+    if dt == np.float16:
+        return x.float(), w.float(), None if bias is None else bias.float(), lambda y: y.half()
+    if dt not in [np.dtype(i) for i in ints]:
+        raise NotImplementedError(f"{op} no está implementada para tensores {x.dtype} (tampoco en PyTorch)")
+    def back(y):  # sumas exactas en float64; el entero da la vuelta como en PyTorch
+        return Tensor._wrap(np.rint(y._data).astype(np.int64).astype(dt))
+    f = lambda t: None if t is None else Tensor._wrap(t._data.astype(np.float64))  # noqa: E731
+    return f(x), f(w), f(bias), back
+
+
+def _check_groups(groups, op, c, o=None) -> int:
+    """``groups``: un entero ≥ 1 que divide los canales de entrada ``c`` (y los de salida ``o``)."""
+    if not isinstance(groups, numbers.Integral) or isinstance(groups, bool) or groups < 1:
+        raise RuntimeError(f"{op}: groups debe ser un entero ≥ 1, no {groups!r}")
+    if c % groups or (o is not None and o % groups):
+        which = f"de entrada ({c})" if o is None else f"de entrada ({c}) y de salida ({o})"
+        raise RuntimeError(f"{op}: groups={groups} debe dividir los canales {which}")
+    return int(groups)
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
@@ -56,20 +92,21 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) 
     En PyTorch: ``torch.nn.functional.conv2d``.
     """
     op = "conv2d"
-    x, w = tensor_arg(input, op), tensor_arg(weight, op, "weight")
+    x, w = as_tensor(input, op), as_tensor(weight, op, "weight")
+    other = _dtypes(x, w, None if bias is None else as_tensor(bias, op, "bias"), op, _CONV_INTS)
+    if other is not None:
+        x, w, b, back = other
+        return back(conv2d(x, w, b, stride, padding, dilation, groups))
     check_rank(x, (3, 4), op, "(N, C, H, W) o (C, H, W)")
     if w.ndim != 4:
-        raise ValueError(f"{op}: los pesos deben tener forma (salidas, entradas/groups, kh, kw); tienen "
+        raise RuntimeError(f"{op}: los pesos deben tener forma (salidas, entradas/groups, kh, kw); tienen "
                          f"{tuple(w.shape)}")
     x, squeeze = unbatched(x, 4)
     s, d = int_tuple(stride, 2, "stride", op, 1), int_tuple(dilation, 2, "dilation", op, 1)
-    if not isinstance(groups, numbers.Integral) or isinstance(groups, bool) or groups < 1:
-        raise ValueError(f"{op}: groups debe ser un entero ≥ 1, no {groups!r}")
     c, o = x.shape[1], w.shape[0]
-    if c % groups or o % groups:
-        raise ValueError(f"{op}: groups={groups} debe dividir los canales de entrada ({c}) y de salida ({o})")
+    groups = _check_groups(groups, op, c, o)
     if w.shape[1] * groups != c:
-        raise ValueError(f"{op}: la entrada tiene {c} canales (forma {tuple(x.shape)}) pero los pesos esperan "
+        raise RuntimeError(f"{op}: la entrada tiene {c} canales (forma {tuple(x.shape)}) pero los pesos esperan "
                          f"{w.shape[1] * groups} (forma {tuple(w.shape)}, groups={groups})")
     k = tuple(w.shape[2:])
     (ph, pw), extra = _conv_padding(padding, k, d, s, op)
@@ -78,12 +115,12 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) 
     hp, wp = x.shape[2] + 2 * ph, x.shape[3] + 2 * pw
     eff = (d[0] * (k[0] - 1) + 1, d[1] * (k[1] - 1) + 1)
     if eff[0] > hp or eff[1] > wp:
-        raise ValueError(f"{op}: el núcleo {k} (efectivo {eff} con dilation {d}) es mayor que la entrada con "
+        raise RuntimeError(f"{op}: el núcleo {k} (efectivo {eff} con dilation {d}) es mayor que la entrada con "
                          f"relleno ({hp}, {wp}) (entrada {tuple(x.shape[2:])}, padding {(ph, pw)})")
     if bias is not None:
-        bias = tensor_arg(bias, op, "bias")
+        bias = as_tensor(bias, op, "bias")
         if tuple(bias.shape) != (o,):
-            raise ValueError(f"{op}: el sesgo debe tener forma ({o},), no {tuple(bias.shape)}")
+            raise RuntimeError(f"{op}: el sesgo debe tener forma ({o},), no {tuple(bias.shape)}")
     args = (x, w) if bias is None else (x, w, bias)
     out = Conv2d.apply(*args, stride=s, padding=(ph, pw), dilation=d, groups=int(groups))
     return out.squeeze(0) if squeeze else out
@@ -107,10 +144,10 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) 
     En PyTorch: ``torch.nn.functional.conv1d``.
     """
     op = "conv1d"
-    x, w = tensor_arg(input, op), tensor_arg(weight, op, "weight")
+    x, w = as_tensor(input, op), as_tensor(weight, op, "weight")
     check_rank(x, (2, 3), op, "(N, C, L) o (C, L)")
     if w.ndim != 3:
-        raise ValueError(f"{op}: los pesos deben tener forma (salidas, entradas/groups, k); tienen {tuple(w.shape)}")
+        raise RuntimeError(f"{op}: los pesos deben tener forma (salidas, entradas/groups, k); tienen {tuple(w.shape)}")
     x, squeeze = unbatched(x, 3)
     (s,), (d,) = int_tuple(stride, 1, "stride", op, 1), int_tuple(dilation, 1, "dilation", op, 1)
     pad = padding if isinstance(padding, str) else (0, int_tuple(padding, 1, "padding", op, 0)[0])
@@ -139,35 +176,36 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     En PyTorch: ``torch.nn.functional.conv_transpose2d``.
     """
     op = "conv_transpose2d"
-    x, w = tensor_arg(input, op), tensor_arg(weight, op, "weight")
+    x, w = as_tensor(input, op), as_tensor(weight, op, "weight")
+    other = _dtypes(x, w, None if bias is None else as_tensor(bias, op, "bias"), op, (np.int64,))
+    if other is not None:
+        x, w, b, back = other
+        return back(conv_transpose2d(x, w, b, stride, padding, output_padding, groups, dilation))
     check_rank(x, (3, 4), op, "(N, C, H, W) o (C, H, W)")
     if w.ndim != 4:
-        raise ValueError(f"{op}: los pesos deben tener forma (entradas, salidas/groups, kh, kw); tienen "
+        raise RuntimeError(f"{op}: los pesos deben tener forma (entradas, salidas/groups, kh, kw); tienen "
                          f"{tuple(w.shape)}")
     x, squeeze = unbatched(x, 4)
     s, d = int_tuple(stride, 2, "stride", op, 1), int_tuple(dilation, 2, "dilation", op, 1)
     p, op_ = int_tuple(padding, 2, "padding", op, 0), int_tuple(output_padding, 2, "output_padding", op, 0)
-    if not isinstance(groups, numbers.Integral) or isinstance(groups, bool) or groups < 1:
-        raise ValueError(f"{op}: groups debe ser un entero ≥ 1, no {groups!r}")
     c = x.shape[1]
-    if c % groups:
-        raise ValueError(f"{op}: groups={groups} debe dividir los canales de entrada ({c})")
+    groups = _check_groups(groups, op, c)
     if w.shape[0] != c:
-        raise ValueError(f"{op}: la entrada tiene {c} canales (forma {tuple(x.shape)}) pero los pesos esperan "
+        raise RuntimeError(f"{op}: la entrada tiene {c} canales (forma {tuple(x.shape)}) pero los pesos esperan "
                          f"{w.shape[0]} (forma {tuple(w.shape)})")
     for a, b, e in zip(op_, s, d):
         if a >= max(b, e):
-            raise ValueError(f"{op}: output_padding {op_} debe ser menor que stride {s} o que dilation {d}")
+            raise RuntimeError(f"{op}: output_padding {op_} debe ser menor que stride {s} o que dilation {d}")
     hout = [(n - 1) * b - 2 * pp + e * (k - 1) + a + 1
             for n, b, pp, e, k, a in zip(x.shape[2:], s, p, d, w.shape[2:], op_)]
     if min(hout) < 1:
-        raise ValueError(f"{op}: la salida tendría tamaño {tuple(hout)} (entrada {tuple(x.shape[2:])}, "
+        raise RuntimeError(f"{op}: la salida tendría tamaño {tuple(hout)} (entrada {tuple(x.shape[2:])}, "
                          f"padding {p}): demasiado relleno")
     o = w.shape[1] * groups
     if bias is not None:
-        bias = tensor_arg(bias, op, "bias")
+        bias = as_tensor(bias, op, "bias")
         if tuple(bias.shape) != (o,):
-            raise ValueError(f"{op}: el sesgo debe tener forma ({o},), no {tuple(bias.shape)}")
+            raise RuntimeError(f"{op}: el sesgo debe tener forma ({o},), no {tuple(bias.shape)}")
     args = (x, w) if bias is None else (x, w, bias)
     out = ConvTranspose2d.apply(*args, stride=s, padding=p, output_padding=op_, dilation=d, groups=int(groups))
     return out.squeeze(0) if squeeze else out

@@ -13,7 +13,7 @@ __all__ = ["cosine_similarity", "pairwise_distance"]
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """``Σ x1·x2 / (‖x1‖·‖x2‖)`` a lo largo de ``dim`` (cada norma acotada abajo por ``eps``, como
     PyTorch: se normaliza antes de multiplicar, así el resultado queda en [−1, 1])."""
-    x1, x2 = as_tensor(x1), as_tensor(x2)
+    x1, x2 = as_tensor(x1, "cosine_similarity", "x1"), as_tensor(x2, "cosine_similarity", "x2")
     try:
         shape = np.broadcast_shapes(tuple(x1.shape), tuple(x2.shape))
     except ValueError:
@@ -28,7 +28,7 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
 
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     """``‖x1 − x2 + ε‖_p`` sobre el último eje."""
-    d = as_tensor(x1) - as_tensor(x2) + eps
+    d = as_tensor(x1, "pairwise_distance", "x1") - as_tensor(x2, "pairwise_distance", "x2") + eps
     if p == 2:
         return vector_norm(d, 2, -1, keepdim=keepdim)
     return (d.abs() ** p).sum(-1, keepdim=keepdim) ** (1.0 / p)

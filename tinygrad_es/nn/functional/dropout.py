@@ -55,7 +55,7 @@ def dropout(input, p=0.5, training=True, inplace=False, *, generator=None):
 
     En PyTorch: ``torch.nn.functional.dropout`` (la capa es ``nn.Dropout``).
     """
-    x = as_tensor(input)
+    x = as_tensor(input, "dropout")
     _check_p(p, "dropout")
     if not training or p == 0:
         return x
@@ -63,7 +63,7 @@ def dropout(input, p=0.5, training=True, inplace=False, *, generator=None):
 
 
 def _channel_dropout(x, p, training, inplace, generator, batched_ndim, op):
-    x = as_tensor(x)
+    x = as_tensor(x, op)
     _check_p(p, op)
     if x.ndim not in (batched_ndim - 1, batched_ndim):
         raise RuntimeError(f"{op}: se esperaba una entrada {batched_ndim - 1}-D (sin lote) o {batched_ndim}-D "
@@ -101,7 +101,7 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
 
     En PyTorch: ``torch.nn.functional.dropout2d`` (la capa es ``nn.Dropout2d``).
     """
-    x = as_tensor(input)
+    x = as_tensor(input, "dropout2d")
     if x.ndim == 3:
         warnings.warn("dropout2d: una entrada 3-D se trata como (C, H, W) sin lote, como en PyTorch "
                       "(para (N, C, L) usa dropout1d)", UserWarning, stacklevel=2)

@@ -28,13 +28,16 @@ def linear(input, weight, bias=None) -> Tensor:
 
     En PyTorch: ``torch.nn.functional.linear``.
     """
-    x = _t(input)
+    x = _t(input, "linear")
     if x.ndim == 0:
-        raise ValueError(f"linear: la entrada es un escalar (forma ()); se esperaba forma (..., {weight.shape[-1]}) "
+        raise RuntimeError(f"linear: la entrada es un escalar (forma ()); se esperaba forma (..., {weight.shape[-1]}) "
                          f"con {weight.shape[-1]} características (pesos de forma {tuple(weight.shape)})")
     if x.shape[-1] != weight.shape[-1]:
-        raise ValueError(f"linear: la entrada tiene {x.shape[-1]} características (forma {x.shape}) "
+        raise RuntimeError(f"linear: la entrada tiene {x.shape[-1]} características (forma {x.shape}) "
                          f"pero la capa espera {weight.shape[-1]} (pesos de forma {weight.shape})")
+    for t, name in ((weight, "los pesos"), (bias, "el sesgo")):
+        if isinstance(t, Tensor) and t.dtype != x.dtype:
+            raise RuntimeError(f"linear: la entrada es {x.dtype} y {name} {t.dtype}: deben tener el mismo dtype")
     if (isinstance(weight, Tensor) and x.dtype == weight.dtype and x.dtype in (float32, float64)
             and (bias is None or (isinstance(bias, Tensor) and bias.dtype == x.dtype and bias.shape == weight.shape[:1]))
             and weight.ndim == 2):
@@ -52,7 +55,7 @@ def flatten(input, start_dim=1, end_dim=-1) -> Tensor:
 
     En PyTorch: ``torch.flatten(input, start_dim=1)`` (la capa es ``nn.Flatten``).
     """
-    return _t(input).flatten(start_dim, end_dim)
+    return _t(input, "flatten").flatten(start_dim, end_dim)
 
 
 def unflatten(input, dim, sizes) -> Tensor:
@@ -64,7 +67,7 @@ def unflatten(input, dim, sizes) -> Tensor:
 
     En PyTorch: ``torch.unflatten`` (la capa es ``nn.Unflatten``).
     """
-    x = _t(input)
+    x = _t(input, "unflatten")
     d = x._dim(dim)
     return x.reshape(tuple(x.shape[:d]) + tuple(sizes) + tuple(x.shape[d + 1:]))
 
@@ -84,7 +87,7 @@ def bilinear(input1, input2, weight, bias=None) -> Tensor:
 
     En PyTorch: ``torch.nn.functional.bilinear``.
     """
-    x1, x2 = _t(input1), _t(input2)
+    x1, x2 = _t(input1, "bilinear", "input1"), _t(input2, "bilinear", "input2")
     out, in1, in2 = weight.shape
     flat = weight.permute(1, 0, 2).reshape(in1, out * in2)
     y = (x1 @ flat).reshape(tuple(x1.shape[:-1]) + (out, in2))

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..._tensor import Tensor
 from ..._tensor.joins import where
+from ...autograd import is_grad_enabled, watch
 from ...ops import loss as L
 from ._utils import as_tensor, int_labels, reduce_loss, reduction_arg, same_shape
 
@@ -65,10 +66,18 @@ def _indices(target, x, cdim, ignore_index, op):
 def _weight(weight, c, op):
     if weight is None:
         return None
+    no_grad_arg(weight, "weight", op)
     w = weight._data if isinstance(weight, Tensor) else np.asarray(weight)
     if w.shape != (c,):
         raise RuntimeError(f"{op}: weight debe tener un valor por clase, forma ({c},), no {w.shape}")
     return w
+
+
+def no_grad_arg(t, name, op):
+    """Como PyTorch: estas pérdidas no son derivables respecto de ``weight``/``pos_weight``."""
+    if isinstance(t, Tensor) and t.requires_grad and is_grad_enabled():
+        raise RuntimeError(f"{op} no es derivable respecto de '{name}': ese tensor no puede requerir gradiente "
+                           f"(usa {name}.detach())")
 
 
 def _mean_by(total, denom):
@@ -84,7 +93,8 @@ def _nll(logp, t, w, ignore_index, reduction, cdim):
     idx = Tensor._wrap(np.expand_dims(safe, cdim))
     picked = logp.gather(cdim, idx).squeeze(cdim)
     wt = (w[safe] if w is not None else np.ones(safe.shape, dtype=logp._data.dtype)) * valid
-    loss = -picked * Tensor._wrap(wt.astype(logp._data.dtype))
+    # where (no ·0): en los ignorados el gradiente es 0 aunque llegue inf o nan, como en PyTorch
+    loss = where(Tensor._wrap(valid), -picked * Tensor._wrap(wt.astype(logp._data.dtype)), 0.0)
     if reduction == "none":
         return loss
     if reduction == "sum":
@@ -95,7 +105,7 @@ def _nll(logp, t, w, ignore_index, reduction, cdim):
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
     """Log-verosimilitud negativa sobre log-probabilidades: ``−w[y]·input[y]``."""
     reduction = reduction_arg(size_average, reduce, reduction)
-    input = as_tensor(input)
+    input = as_tensor(input, "nll_loss")
     cdim = _class_dim(input, "nll_loss")
     t = _indices(target, input, cdim, ignore_index, "nll_loss")
     return _nll(input, t, _weight(weight, input.shape[cdim], "nll_loss"), ignore_index, reduction, cdim)
@@ -112,17 +122,17 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     reduction = reduction_arg(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing debe estar en [0, 1], no {label_smoothing}")
-    input = as_tensor(input)
+    input = as_tensor(input, "cross_entropy")
     cdim = _class_dim(input, "cross_entropy")
     c = input.shape[cdim]
     tarr = target._data if isinstance(target, Tensor) else np.asarray(target)
-    w = _weight(weight, c, "cross_entropy")
     if tarr.ndim == input.ndim and tarr.dtype.kind in "fiub":  # probabilidades por clase
         if tarr.dtype.kind != "f":
             raise RuntimeError(f"cross_entropy: un objetivo con la forma de la entrada {tuple(input.shape)} son "
                                f"probabilidades por clase y debe ser de coma flotante, no {tarr.dtype}; si son "
                                f"índices de clase, deben tener forma {tuple(input.shape[:cdim] + input.shape[cdim + 1:])}")
-        return _prob_target(input, target, tarr, w, cdim, c, reduction, label_smoothing)
+        return _prob_target(input, target, tarr, weight, cdim, c, reduction, label_smoothing)
+    w = _weight(weight, c, "cross_entropy")
     t = _indices(target, input, cdim, ignore_index, "cross_entropy")
     if input.ndim == 2 and w is None and not label_smoothing and input._data.dtype.kind == "f":
         if reduction == "mean" and not np.any(t != ignore_index):
@@ -140,7 +150,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         smooth = -(logp * Tensor._wrap(w.reshape(shape).astype(logp._data.dtype))).sum(cdim)
     else:
         smooth = -logp.sum(cdim)
-    smooth = smooth * Tensor._wrap(valid.astype(logp._data.dtype))
+    smooth = where(Tensor._wrap(valid), smooth, 0.0)
     if reduction == "mean":
         denom = float(w[t[valid]].sum()) if w is not None else float(valid.sum())
         smooth = _mean_by(smooth.sum(), denom)
@@ -149,7 +159,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     return nll * (1 - label_smoothing) + smooth * (label_smoothing / c)
 
 
-def _prob_target(input, target, tarr, w, cdim, c, reduction, eps):
+def _prob_target(input, target, tarr, weight, cdim, c, reduction, eps):
+    """Objetivo con probabilidades: −Σ_c w_c·y_c·log softmax(x)_c (``weight`` recibe gradiente)."""
     if tuple(tarr.shape) != tuple(input.shape):
         raise ValueError(f"cross_entropy: con probabilidades el objetivo debe tener la forma de la entrada "
                          f"{tuple(input.shape)}, no {tuple(tarr.shape)}")
@@ -158,10 +169,14 @@ def _prob_target(input, target, tarr, w, cdim, c, reduction, eps):
     if eps > 0:
         tt = tt * (1 - eps) + eps / c
     prod = input.log_softmax(cdim) * tt
-    if w is not None:
+    if weight is not None:
+        w = as_tensor(weight)
+        if tuple(w.shape) != (c,):
+            raise RuntimeError(f"cross_entropy: weight debe tener un valor por clase, forma ({c},), no "
+                               f"{tuple(w.shape)}")
         shape = [1] * input.ndim
         shape[cdim] = c
-        prod = prod * Tensor._wrap(w.reshape(shape).astype(input._data.dtype))
+        prod = prod * w.type(input.dtype).reshape(shape)
     if reduction == "none":
         return -prod.sum(cdim)
     if reduction == "sum":
@@ -169,10 +184,15 @@ def _prob_target(input, target, tarr, w, cdim, c, reduction, eps):
     return _mean_by(-prod.sum(), input.numel() // c if input.numel() else 0)
 
 
-def _elementwise(input, target, op, weight=None):
-    input, target = as_tensor(input), as_tensor(target)
-    same_shape(input, target, op)
-    return input, target, (None if weight is None else as_tensor(weight))
+def _elementwise(input, target, op, weight=None, weight_same_shape=False, broadcast=False):
+    input, target = as_tensor(input, op), as_tensor(target, op, "target")
+    same_shape(input, target, op, broadcast)
+    if weight is not None:
+        weight = as_tensor(weight, op, "weight")
+        if weight_same_shape and tuple(weight.shape) != tuple(input.shape):
+            raise ValueError(f"{op}: weight debe tener la forma de la entrada {tuple(input.shape)}, no "
+                             f"{tuple(weight.shape)}")
+    return input, target, weight
 
 
 def _weighted(loss, weight, reduction):
@@ -182,15 +202,15 @@ def _weighted(loss, weight, reduction):
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Error cuadrático medio: media de ``(input − target)²``; ∂/∂input = 2(input − target)/N."""
     reduction = reduction_arg(size_average, reduce, reduction)
-    input, target, weight = _elementwise(input, target, "mse_loss", weight)
+    input, target, weight = _elementwise(input, target, "mse_loss", weight, weight_same_shape=True, broadcast=True)
     d = input - target
-    return _weighted(d * d, weight, reduction)
+    return watch(_weighted(d * d, weight, reduction), input, target)  # como PyTorch, vigila input y target
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Error absoluto medio: media de ``|input − target|``; ∂/∂input = signo(input − target)/N."""
     reduction = reduction_arg(size_average, reduce, reduction)
-    input, target, weight = _elementwise(input, target, "l1_loss", weight)
+    input, target, weight = _elementwise(input, target, "l1_loss", weight, weight_same_shape=True, broadcast=True)
     return _weighted((input - target).abs(), weight, reduction)
 
 
@@ -199,27 +219,29 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     reduction = reduction_arg(size_average, reduce, reduction)
     if beta < 0:
         raise RuntimeError(f"smooth_l1_loss: beta debe ser ≥ 0, no {beta}")
-    input, target, _ = _elementwise(input, target, "smooth_l1_loss")
+    input, target, _ = _elementwise(input, target, "smooth_l1_loss", broadcast=True)
     d = input - target
     if beta == 0:
-        return reduce_loss(d.abs(), reduction)
+        return watch(reduce_loss(d.abs(), reduction), input, target)
     ad = d.abs()
-    return reduce_loss(where(ad < beta, d * d * (0.5 / beta), ad - 0.5 * beta), reduction)
+    return watch(reduce_loss(where(ad < beta, d * d * (0.5 / beta), ad - 0.5 * beta), reduction), input, target)
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     """``½d²`` si ``|d| ≤ δ``, si no ``δ(|d| − ½δ)``; ∂/∂d = d o δ·signo(d)."""
     if delta <= 0:
         raise RuntimeError(f"huber_loss: delta debe ser > 0, no {delta}")
-    input, target, weight = _elementwise(input, target, "huber_loss", weight)
+    input, target, weight = _elementwise(input, target, "huber_loss", weight, weight_same_shape=True, broadcast=True)
     d = input - target
     ad = d.abs()
-    return _weighted(where(ad < delta, d * d * 0.5, (ad - 0.5 * delta) * delta), weight, reduction)
+    return watch(_weighted(where(ad < delta, d * d * 0.5, (ad - 0.5 * delta) * delta), weight, reduction), input,
+                 target)
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     """Entropía cruzada binaria sobre **probabilidades** en [0, 1] (tras ``sigmoid``)."""
     reduction = reduction_arg(size_average, reduce, reduction)
+    no_grad_arg(weight, "weight", "binary_cross_entropy")
     input, target, weight = _elementwise(input, target, "binary_cross_entropy", weight)
     x = input._data
     if np.any((x < 0) | (x > 1)):
@@ -235,10 +257,12 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     """Entropía cruzada binaria desde **logits** (sigmoid incluida, estable). ``pos_weight`` pesa
     los positivos (uno por clase, en el último eje); ``weight`` cada elemento."""
     reduction = reduction_arg(size_average, reduce, reduction)
+    no_grad_arg(weight, "weight", "binary_cross_entropy_with_logits")
+    no_grad_arg(pos_weight, "pos_weight", "binary_cross_entropy_with_logits")
     input, target, weight = _elementwise(input, target, "binary_cross_entropy_with_logits", weight)
     target = target if target._data.dtype == input._data.dtype else target.type(input.dtype)
     if pos_weight is not None:
-        pos_weight = as_tensor(pos_weight).type(input.dtype)
+        pos_weight = as_tensor(pos_weight, "binary_cross_entropy_with_logits", "pos_weight").type(input.dtype)
         try:
             np.broadcast_shapes(tuple(pos_weight.shape), tuple(input.shape))
         except ValueError:
@@ -259,7 +283,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
                       "'batchmean' divide sólo por el lote y es la definición de la divergencia KL",
                       UserWarning, stacklevel=2)
     reduction = reduction_arg(size_average, reduce, reduction)
-    input, target, _ = _elementwise(input, target, "kl_div")
+    input, target, _ = _elementwise(input, target, "kl_div", broadcast="silent")
     if log_target:
         loss = target.exp() * (target - input)
     else:

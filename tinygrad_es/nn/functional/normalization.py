@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..._tensor import Tensor
+from ...autograd import watch
 from ..._tensor.linalg import vector_norm
 from ._utils import as_tensor
 
@@ -18,7 +19,7 @@ def _stats_inplace(buf, new, momentum):
     arr *= (1 - momentum)
     arr += momentum * new.astype(arr.dtype, copy=False)
     if isinstance(buf, Tensor):
-        buf._version.value += 1
+        buf._vc.value += 1
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
@@ -28,7 +29,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     estadísticas acumuladas con la varianza insesgada (como PyTorch); en evaluación usa las
     acumuladas. El gradiente sale de componer media, varianza y división.
     """
-    x = as_tensor(input)
+    x = as_tensor(input, "batch_norm")
     if x.ndim < 2:
         raise ValueError(f"batch_norm: se esperaba una entrada (N, C, ...), no forma {tuple(x.shape)}")
     axes = (0,) + tuple(range(2, x.ndim))
@@ -70,7 +71,7 @@ def _normalize_over(x, axes, eps):
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Normaliza cada muestra sobre sus últimos ejes (``normalized_shape``) con la varianza sesgada."""
-    x = as_tensor(input)
+    x = as_tensor(input, "layer_norm")
     ns = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     k = len(ns)
     if k == 0 or tuple(x.shape[x.ndim - k:]) != ns or x.ndim < k:
@@ -81,12 +82,12 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         out = out * weight
     if bias is not None:
         out = out + bias
-    return out
+    return watch(out, x, weight, bias)  # PyTorch guarda la entrada, weight y bias
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     """Normaliza por grupos de canales (cada muestra y grupo por separado) y aplica γ, β por canal."""
-    x = as_tensor(input)
+    x = as_tensor(input, "group_norm")
     if x.ndim < 2:
         raise RuntimeError(f"group_norm: se esperaba una entrada (N, C, ...), no forma {tuple(x.shape)}")
     n, c = x.shape[0], x.shape[1]
@@ -108,7 +109,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     """Normaliza cada canal de cada muestra por separado (= ``group_norm`` con un grupo por canal)."""
     if not use_input_stats or running_mean is not None:
         raise NotImplementedError("instance_norm con estadísticas acumuladas no está soportado en tinygrad_es")
-    x = as_tensor(input)
+    x = as_tensor(input, "instance_norm")
     return group_norm(x, x.shape[1], weight, bias, eps)
 
 
@@ -116,9 +117,5 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     """``x / max(‖x‖_p, ε)`` a lo largo de ``dim``."""
     if out is not None:
         raise NotImplementedError("normalize(out=...) no está soportado")
-    x = as_tensor(input)
-    if p == 2:
-        n = vector_norm(x, 2, dim, keepdim=True)
-    else:
-        n = (x.abs() ** p).sum(dim, keepdim=True) ** (1.0 / p)
-    return x / n.clamp(min=eps)
+    x = as_tensor(input, "normalize")
+    return x / vector_norm(x, p, dim, keepdim=True).clamp(min=eps)  # como PyTorch: x.norm(p, dim)

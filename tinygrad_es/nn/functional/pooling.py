@@ -11,7 +11,9 @@ import numpy as np
 from ..._tensor import Tensor
 from ...kernels.pool import pool_output_size
 from ...ops.pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d, MaxUnpool2d
-from ._utils import check_rank, int_tuple, tensor_arg, unbatched
+from ._utils import as_tensor, check_rank, int_tuple, integer_input, unbatched
+
+_INTS = (np.int64, np.int32, np.int16, np.int8, np.uint8)
 
 __all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "max_unpool2d", "adaptive_avg_pool2d",
            "adaptive_max_pool2d"]
@@ -20,12 +22,12 @@ __all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "max_unpool2d
 def _pool_sizes(x, k, s, p, d, ceil_mode, op):
     for kk, pp, dd in zip(k, p, d):
         if pp > (dd * (kk - 1) + 1) // 2:
-            raise ValueError(f"{op}: el relleno {p} no puede superar la mitad del núcleo efectivo "
+            raise RuntimeError(f"{op}: el relleno {p} no puede superar la mitad del núcleo efectivo "
                              f"(kernel_size={k}, dilation={d})")
     out = tuple(pool_output_size(n, kk, ss, pp, dd, bool(ceil_mode))
                 for n, kk, ss, pp, dd in zip(x.shape[-2:], k, s, p, d))
     if min(out) < 1:
-        raise ValueError(f"{op}: el núcleo {k} es mayor que la entrada con relleno "
+        raise RuntimeError(f"{op}: el núcleo {k} es mayor que la entrada con relleno "
                          f"({x.shape[-2] + 2 * p[0]}, {x.shape[-1] + 2 * p[1]}): la salida tendría tamaño {out}")
     return out
 
@@ -55,8 +57,12 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     En PyTorch: ``torch.nn.functional.max_pool2d``.
     """
     op = "max_pool2d"
-    x = tensor_arg(input, op)
+    x = as_tensor(input, op)
     check_rank(x, (3, 4), op, "(N, C, H, W) o (C, H, W)")
+    x, back = integer_input(x, op, _INTS)  # enteros: el mismo dtype, como PyTorch
+    if back is not None:
+        r = max_pool2d(x, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+        return (back(r[0]), r[1]) if return_indices else back(r)
     x, squeeze = unbatched(x, 4)
     k, s, p = _pool_args(kernel_size, stride, padding, op)
     d = int_tuple(dilation, 2, "dilation", op, 1)
@@ -84,8 +90,9 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     En PyTorch: ``torch.nn.functional.max_pool1d``.
     """
     op = "max_pool1d"
-    x = tensor_arg(input, op)
+    x = as_tensor(input, op)
     check_rank(x, (2, 3), op, "(N, C, L) o (C, L)")
+    integer_input(x, op)
     (k,), (p,), (d,) = (int_tuple(kernel_size, 1, "kernel_size", op, 1), int_tuple(padding, 1, "padding", op, 0),
                         int_tuple(dilation, 1, "dilation", op, 1))
     s = k if stride is None else int_tuple(stride, 1, "stride", op, 1)[0]
@@ -113,12 +120,15 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     En PyTorch: ``torch.nn.functional.avg_pool2d``.
     """
     op = "avg_pool2d"
-    x = tensor_arg(input, op)
+    x = as_tensor(input, op)
     check_rank(x, (3, 4), op, "(N, C, H, W) o (C, H, W)")
+    x, back = integer_input(x, op, (np.int64,))  # int64: la división entera de PyTorch (trunca)
+    if back is not None:
+        return back(avg_pool2d(x, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override))
     x, squeeze = unbatched(x, 4)
     k, s, p = _pool_args(kernel_size, stride, padding, op)
     if divisor_override is not None and (not isinstance(divisor_override, numbers.Integral) or divisor_override == 0):
-        raise ValueError(f"{op}: divisor_override debe ser un entero distinto de 0, no {divisor_override!r}")
+        raise RuntimeError(f"{op}: divisor_override debe ser un entero distinto de 0, no {divisor_override!r}")
     out = AvgPool2d.apply(x, kernel=k, stride=s, padding=p, out_hw=_pool_sizes(x, k, s, p, (1, 1), ceil_mode, op),
                           count_include_pad=bool(count_include_pad), divisor=int(divisor_override or 0))
     return out.squeeze(0) if squeeze else out
@@ -138,8 +148,9 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     En PyTorch: ``torch.nn.functional.avg_pool1d``.
     """
     op = "avg_pool1d"
-    x = tensor_arg(input, op)
+    x = as_tensor(input, op)
     check_rank(x, (2, 3), op, "(N, C, L) o (C, L)")
+    integer_input(x, op, (np.int64,))
     (k,), (p,) = int_tuple(kernel_size, 1, "kernel_size", op, 1), int_tuple(padding, 1, "padding", op, 0)
     s = k if stride is None else int_tuple(stride, 1, "stride", op, 1)[0]
     return avg_pool2d(x.unsqueeze(-2), (1, k), (1, s), (0, p), ceil_mode, count_include_pad).squeeze(-2)
@@ -165,11 +176,11 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
     En PyTorch: ``torch.nn.functional.max_unpool2d``.
     """
     op = "max_unpool2d"
-    x = tensor_arg(input, op)
+    x = as_tensor(input, op)
     check_rank(x, (3, 4), op, "(N, C, H, W) o (C, H, W)")
     idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
     if tuple(idx.shape) != tuple(x.shape):
-        raise ValueError(f"{op}: los índices tienen forma {tuple(idx.shape)} y la entrada {tuple(x.shape)}; "
+        raise RuntimeError(f"{op}: los índices tienen forma {tuple(idx.shape)} y la entrada {tuple(x.shape)}; "
                          f"deben coincidir")
     x, squeeze = unbatched(x, 4)
     idx = idx[None] if squeeze else idx
@@ -179,9 +190,9 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
     else:
         out_hw = tuple(int(v) for v in tuple(output_size)[-2:])
     if min(out_hw) < 1:
-        raise ValueError(f"{op}: la salida tendría tamaño {out_hw}")
+        raise RuntimeError(f"{op}: la salida tendría tamaño {out_hw}")
     if idx.size and (idx.min() < 0 or idx.max() >= out_hw[0] * out_hw[1]):
-        raise ValueError(f"{op}: hay índices fuera de [0, {out_hw[0] * out_hw[1]}) para una salida {out_hw} "
+        raise RuntimeError(f"{op}: hay índices fuera de [0, {out_hw[0] * out_hw[1]}) para una salida {out_hw} "
                          f"(mínimo {int(idx.min())}, máximo {int(idx.max())})")
     out = MaxUnpool2d.apply(x, indices=idx, out_hw=out_hw)
     return out.squeeze(0) if squeeze else out
@@ -190,10 +201,10 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
 def _adaptive_size(output_size, x, op):
     vals = tuple(output_size) if isinstance(output_size, (tuple, list)) else (output_size, output_size)
     if len(vals) != 2:
-        raise ValueError(f"{op}: output_size debe ser un entero o un par, no {output_size!r}")
+        raise RuntimeError(f"{op}: output_size debe ser un entero o un par, no {output_size!r}")
     out = tuple(x.shape[-2 + i] if v is None else v for i, v in enumerate(vals))
     if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= 1 for v in out):
-        raise ValueError(f"{op}: output_size debe ser enteros ≥ 1 (o None), no {output_size!r}")
+        raise RuntimeError(f"{op}: output_size debe ser enteros ≥ 1 (o None), no {output_size!r}")
     return tuple(int(v) for v in out)
 
 
@@ -211,8 +222,9 @@ def adaptive_avg_pool2d(input, output_size) -> Tensor:
     En PyTorch: ``torch.nn.functional.adaptive_avg_pool2d``.
     """
     op = "adaptive_avg_pool2d"
-    x = tensor_arg(input, op)
+    x = as_tensor(input, op)
     check_rank(x, (3, 4), op, "(N, C, H, W) o (C, H, W)")
+    integer_input(x, op, error=RuntimeError)
     x, squeeze = unbatched(x, 4)
     out = AdaptiveAvgPool2d.apply(x, out_hw=_adaptive_size(output_size, x, op))
     return out.squeeze(0) if squeeze else out
@@ -234,8 +246,9 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     En PyTorch: ``torch.nn.functional.adaptive_max_pool2d``.
     """
     op = "adaptive_max_pool2d"
-    x = tensor_arg(input, op)
+    x = as_tensor(input, op)
     check_rank(x, (3, 4), op, "(N, C, H, W) o (C, H, W)")
+    integer_input(x, op)
     x, squeeze = unbatched(x, 4)
     holder = {} if return_indices else None
     out = AdaptiveMaxPool2d.apply(x, out_hw=_adaptive_size(output_size, x, op), holder=holder)

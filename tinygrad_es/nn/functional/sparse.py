@@ -29,7 +29,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         norms = np.linalg.norm(w[used], ord=norm_type, axis=1)
         scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
         w[used] *= scale[:, None].astype(w.dtype)
-        weight._version.value += 1
+        weight._vc.value += 1
     return I.Embedding.apply(weight, idx=idx, padding_idx=padding_idx, scale=scale_grad_by_freq)
 
 
@@ -38,12 +38,12 @@ def one_hot(tensor, num_classes: int = -1, dtype=None) -> Tensor:
     ``.float()`` para sumarla a pérdidas); ``num_classes=-1`` usa max+1."""
     t = int_labels(tensor, "one_hot")
     if t.size and t.min() < 0:
-        raise ValueError(f"one_hot: las clases deben ser no negativas; hay {int(t.min())} "
+        raise RuntimeError(f"one_hot: las clases deben ser no negativas; hay {int(t.min())} "
                          f"en la posición {int(np.argmin(t.reshape(-1)))}")
     if num_classes == -1:
         num_classes = int(t.max()) + 1 if t.size else 0
     if t.size and t.max() >= num_classes:
-        raise ValueError(f"one_hot: la clase {int(t.max())} no es menor que num_classes={num_classes} "
+        raise RuntimeError(f"one_hot: la clase {int(t.max())} no es menor que num_classes={num_classes} "
                          f"(las clases van de 0 a {num_classes - 1})")
     out = np.zeros(t.shape + (num_classes,), dtype=np.int64 if dtype is None else np.dtype(dtype))
     np.put_along_axis(out, t[..., None], 1, axis=-1)

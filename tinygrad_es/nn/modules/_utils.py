@@ -9,7 +9,7 @@ from ... import _dtype as D
 from ...device import check_device
 from .. import init
 
-__all__ = ["check_size", "default_init", "factory_dtype", "ntuple"]
+__all__ = ["check_size", "default_init", "factory_dtype"]
 
 
 def check_size(layer: str, **sizes):
@@ -41,11 +41,3 @@ def factory_dtype(device=None, dtype=None) -> np.dtype:
     if npd.kind != "f":
         raise TypeError(f"los parámetros de una capa deben ser de coma flotante, no {D.as_dtype(dtype)}")
     return npd
-
-
-def ntuple(v, n, name="valor"):
-    if isinstance(v, (tuple, list)):
-        if len(v) != n:
-            raise ValueError(f"{name} debe ser un entero o una tupla de {n}, no {v!r}")
-        return tuple(int(e) for e in v)
-    return (int(v),) * n

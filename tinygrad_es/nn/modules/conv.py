@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import functional as F
+from ..functional._utils import int_tuple
 from ..module import Module
 from ..parameter import Parameter
-from ._utils import check_size, default_init, factory_dtype, ntuple
+from ._utils import check_size, default_init, factory_dtype
 
 __all__ = ["Conv1d", "Conv2d", "ConvTranspose2d"]
 
@@ -37,8 +38,9 @@ class _ConvNd(Module):
         super().__init__()
         dt = factory_dtype(device, dtype)
         self.in_channels, self.out_channels = in_channels, out_channels
-        self.kernel_size, self.stride = ntuple(kernel_size, nd, "kernel_size"), ntuple(stride, nd, "stride")
-        self.dilation, self.groups, self.padding_mode = ntuple(dilation, nd, "dilation"), groups, padding_mode
+        self.kernel_size = int_tuple(kernel_size, nd, "kernel_size", name, 1)
+        self.stride, self.dilation = int_tuple(stride, nd, "stride", name, 1), int_tuple(dilation, nd, "dilation", name, 1)
+        self.groups, self.padding_mode = groups, padding_mode
         if isinstance(padding, str):
             if padding not in ("same", "valid"):
                 raise ValueError(f"{name}: padding debe ser un entero, una tupla, 'same' o 'valid', no {padding!r}")
@@ -46,8 +48,8 @@ class _ConvNd(Module):
                 raise ValueError(f"{name}: padding='same' no admite stride distinto de 1 (stride={self.stride})")
             self.padding = padding
         else:
-            self.padding = ntuple(padding, nd, "padding")
-        self.output_padding = ntuple(output_padding, nd, "output_padding")
+            self.padding = int_tuple(padding, nd, "padding", name, 0)
+        self.output_padding = int_tuple(output_padding, nd, "output_padding", name, 0)
         shape = ((in_channels, out_channels // groups) if self._transposed
                  else (out_channels, in_channels // groups)) + self.kernel_size
         self.weight = Parameter(np.empty(shape, dtype=dt))

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from .. import functional as F
+from ..functional._utils import int_tuple
 from ..module import Module
 
 __all__ = ["MaxPool1d", "MaxPool2d", "MaxUnpool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool2d",
@@ -109,10 +110,9 @@ class MaxUnpool2d(Module):
 
     def __init__(self, kernel_size, stride=None, padding=0):
         super().__init__()
-        pair = (lambda v: tuple(v) if isinstance(v, (tuple, list)) else (v, v))
-        self.kernel_size = pair(kernel_size)
-        self.stride = pair(stride if stride is not None else kernel_size)
-        self.padding = pair(padding)
+        self.kernel_size = int_tuple(kernel_size, 2, "kernel_size", "MaxUnpool2d", 1)
+        self.stride = int_tuple(stride if stride is not None else kernel_size, 2, "stride", "MaxUnpool2d", 1)
+        self.padding = int_tuple(padding, 2, "padding", "MaxUnpool2d", 0)
 
     def forward(self, input, indices, output_size=None):
         return F.max_unpool2d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
@@ -184,9 +184,10 @@ class AvgPool1d(_AvgPoolNd):
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
         """Véase el docstring de la clase."""
-        single = (lambda v: tuple(v) if isinstance(v, (tuple, list)) else (v,))  # como PyTorch: tuplas de 1
-        super().__init__(single(kernel_size), single(stride if stride is not None else kernel_size), single(padding),
-                         ceil_mode, count_include_pad)
+        op = "AvgPool1d"  # como PyTorch, los tamaños se guardan como tuplas de 1
+        super().__init__(int_tuple(kernel_size, 1, "kernel_size", op, 1),
+                         int_tuple(stride if stride is not None else kernel_size, 1, "stride", op, 1),
+                         int_tuple(padding, 1, "padding", op, 0), ceil_mode, count_include_pad)
 
     def forward(self, input):
         return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad)

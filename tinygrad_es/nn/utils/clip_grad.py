@@ -45,7 +45,7 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
     coef = min(coef, 1.0)
     for g in _grads(parameters):
         g._data *= g._data.dtype.type(coef)
-        g._version.value += 1
+        g._vc.value += 1
 
 
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
@@ -62,4 +62,4 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
     clip_value = float(clip_value)
     for g in _grads(parameters):
         np.clip(g._data, -clip_value, clip_value, out=g._data)
-        g._version.value += 1
+        g._vc.value += 1

@@ -29,5 +29,5 @@ def vector_to_parameters(vec, parameters) -> None:
     for p in params:
         n = p.numel()
         p._data[...] = src[pos:pos + n].reshape(p._data.shape)
-        p._version.value += 1
+        p._vc.value += 1
         pos += n

@@ -51,6 +51,15 @@ def _first_dim(t):
     return shape[0]
 
 
+def _from_array(a, i):
+    a = np.asarray(a)
+    if a.dtype.kind not in "biuf":
+        raise TypeError(f"TensorDataset: el array {i + 1} no es numérico (dtype {a.dtype}, p. ej. "
+                        f"{a.reshape(-1)[:3].tolist()}); las etiquetas de texto se convierten en índices con "
+                        f"clases, y = np.unique(y, return_inverse=True)")
+    return _compat.from_array(a)
+
+
 class TensorDataset(Dataset):
     """Agrupa tensores con la misma primera dimensión: ``ds[i] == (t1[i], t2[i], ...)``.
 
@@ -61,7 +70,7 @@ class TensorDataset(Dataset):
     def __init__(self, *tensors):
         if not tensors:
             raise ValueError("TensorDataset necesita al menos un tensor")
-        tensors = tuple(t if _compat.is_tensor(t) else _compat.from_array(np.asarray(t)) for t in tensors)
+        tensors = tuple(t if _compat.is_tensor(t) else _from_array(t, i) for i, t in enumerate(tensors))
         sizes = [_first_dim(t) for t in tensors]
         if any(s != sizes[0] for s in sizes):
             raise ValueError(f"TensorDataset: los tensores no tienen el mismo tamaño en la dimensión 0: {sizes}")
