@@ -207,6 +207,24 @@ def test_notes_mlp_program_runs_unmodified(tmp_path):
     assert float(r.stdout.split("exactitud")[1]) > 0.85
 
 
+def test_readme_zero_change_program_runs_as_shown(tmp_path):
+    """El programa y las dos órdenes del README (``<!-- programa-ejecutar -->``), tal cual."""
+    import re
+    readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    block = readme.split("<!-- programa-ejecutar -->", 1)[1]
+    prog = re.search(r"```python\n(.*?)```", block, re.S).group(1)
+    cmds = re.search(r"```bash\n(.*?)```", block, re.S).group(1).strip().splitlines()
+    assert "import torch\n" in prog and "tinygrad" not in prog  # PyTorch puro
+    assert cmds[0].startswith('python -c "') and cmds[1] == "tinygrad-es ejecutar red_mnist.py mnist.npz"
+    (tmp_path / "red_mnist.py").write_text(prog, encoding="utf-8")
+    r = run(["-c", cmds[0][len('python -c "'):-1]], cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    r = run(["-m", "tinygrad_es", *cmds[1].split()[1:]], cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    errors = [float(line.split()[-1]) for line in r.stdout.splitlines() if line.startswith("Epoca")]
+    assert len(errors) == 2 and errors[1] < errors[0] < 1.5
+
+
 # ----------------------------------------------------------------------------------------------
 # Los programas de los apuntes con torchvision (necesitan tinygrad_es.vision)
 # ----------------------------------------------------------------------------------------------
