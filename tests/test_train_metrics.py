@@ -56,6 +56,7 @@ def test_mcnemar_explain_says_who_is_better_only_when_significant():
     a = np.zeros(200, int); a[:40] = 1                  # A falla 40
     b = np.zeros(200, int); b[:5] = 1; b[100:102] = 1   # B falla 7: b = 35, c = 2
     text = M.mcnemar_explain(y, a, b, "el MLP", "la CNN")
+    assert text.startswith("McNemar, la CNN frente al MLP en las mismas 200 muestras")
     assert "la CNN acierta 35 que el MLP falla y el MLP acierta 2" in text
     assert "es significativa" in text and "la CNN es mejor que el MLP" in text and "96.5 %" in text
     # con los papeles cambiados, el mismo veredicto

@@ -186,7 +186,8 @@ def mcnemar_explain(y_true, pred_a, pred_b, name_a: str = "A", name_b: str = "B"
     chi2, p = mcnemar(y_true, pred_a, pred_b)
     acc_a, acc_b = float(a_ok.mean()), float(b_ok.mean())
     pct = lambda v: f"{100 * v:.1f} %"
-    head = (f"McNemar, {name_b} frente a {name_a} en las mismas {len(y_true)} muestras: {name_b} acierta {b} que "
+    versus = f"al {name_a[3:]}" if name_a.startswith("el ") else f"a {name_a}"  # "frente al MLP"
+    head = (f"McNemar, {name_b} frente {versus} en las mismas {len(y_true)} muestras: {name_b} acierta {b} que "
             f"{name_a} falla y {name_a} acierta {c} que {name_b} falla (χ² = {chi2:.2f}, p = {p:.3g}).")
     if b + c == 0:
         return head + " Aciertan y fallan exactamente las mismas muestras: no hay nada que comparar."

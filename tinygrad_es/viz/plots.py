@@ -15,7 +15,7 @@ from ..metrics import roc_auc_ovr
 from .interpret import class_probabilities, feature_maps, grad_cam, saliency_map
 
 __all__ = ["gradient_descent_1d", "gradient_descent_2d", "learning_curves", "lr_comparison", "conv_filters",
-           "feature_map_grid", "activations_per_class", "saliency_plot", "grad_cam_plot",
+           "conv_filters_change", "feature_map_grid", "activations_per_class", "saliency_plot", "grad_cam_plot",
            "confusion_matrix_plot", "roc_curves", "image_rows", "projector_style", "DPI"]
 
 DPI = 150  # un PNG de 10×4 pulgadas sale de 1500×600 px: nítido en un proyector
@@ -194,6 +194,51 @@ def conv_filters(layer, n: int = 16, in_channel: int = 0, title: str | None = No
     fig.colorbar(im, ax=axes, shrink=0.8, label="peso")
     k = "×".join(str(s) for s in w.shape[2:])
     fig.suptitle(title or f"{n} de los {w.shape[0]} filtros {k} (canal de entrada {in_channel})")
+    return fig
+
+
+@_figure
+def conv_filters_change(initial, layer, n: int = 12, in_channel: int = 0, title: str | None = None):
+    """Los primeros ``n`` filtros de una ``Conv2d`` al inicio (``initial``: los pesos antes de entrenar,
+    un array o tensor con la forma de ``layer.weight``), tras entrenar y su diferencia: qué aprendió la
+    capa. Las dos primeras filas comparten la escala de color (simétrica, blanco = 0); la del cambio tiene
+    la suya. En el título, el cambio relativo ‖W − W₀‖ / ‖W₀‖ de toda la capa.
+
+    Ejemplo::
+
+        w0 = modelo.conv1.weight.detach().clone()
+        ...entrenar...
+        conv_filters_change(w0, modelo.conv1, path="filtros_conv1.png")
+    """
+    plt = _plt()
+    w0 = np.asarray(initial.detach().numpy() if hasattr(initial, "detach") else initial, dtype=np.float64)
+    w1 = layer.weight.detach().numpy().astype(np.float64)
+    if w0.shape != w1.shape:
+        raise ValueError(f"conv_filters_change: los pesos iniciales tienen forma {w0.shape} y los de la capa "
+                         f"{w1.shape}")
+    n = min(n, w1.shape[0])
+    rows = {"al inicio": w0[:n, in_channel], "tras entrenar": w1[:n, in_channel],
+            "cambio": w1[:n, in_channel] - w0[:n, in_channel]}
+    m = float(max(np.abs(rows["al inicio"]).max(), np.abs(rows["tras entrenar"]).max())) or 1.0
+    md = float(np.abs(rows["cambio"]).max()) or 1.0
+    fig, axes = plt.subplots(3, n, figsize=(1.1 * n + 2.2, 4.4), squeeze=False, layout="constrained")
+    ims = []
+    for r, (name, ws) in enumerate(rows.items()):
+        lim = md if name == "cambio" else m
+        for i in range(n):
+            ax = axes[r, i]
+            im = ax.imshow(ws[i], cmap="RdBu_r", vmin=-lim, vmax=lim)
+            ax.set_xticks([]); ax.set_yticks([])
+            if r == 0:
+                ax.set_title(f"{i}", fontsize=10)
+        axes[r, 0].set_ylabel(name, fontsize=11)
+        ims.append(im)
+    fig.colorbar(ims[1], ax=axes[:2, :], shrink=0.8, label="peso")
+    fig.colorbar(ims[2], ax=axes[2:, :], shrink=0.8, label="cambio")
+    rel = float(np.linalg.norm(w1 - w0) / (np.linalg.norm(w0) or 1.0))
+    k = "×".join(str(s) for s in w1.shape[2:])
+    fig.suptitle(title or f"Filtros {k} de la primera capa: al inicio, tras entrenar y lo que cambiaron "
+                          f"(‖W − W₀‖ / ‖W₀‖ = {rel:.2f})")
     return fig
 
 
