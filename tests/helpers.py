@@ -6,13 +6,18 @@
   siendo float64, a diferencia de ``tensor(lista)``), con gradiente si ``grad=True``;
 * ``F(L)``: el ``nn.functional`` de la biblioteca ``L`` (``torch`` o ``tinygrad_es``), para las tablas
   que ejecutan el mismo código con las dos;
-* ``write_idx`` y ``write_sample_as_mnist``: ficheros IDX (los de MNIST) fabricados en una carpeta.
+* ``write_idx`` y ``write_sample_as_mnist``: ficheros IDX (los de MNIST) fabricados en una carpeta;
+* ``as_tinygrad(src)`` y ``run(src, lib, **entradas)``: un programa escrito para PyTorch con sólo los
+  ``import`` cambiados a ``tinygrad_es``, ejecutado con una u otra biblioteca (deja su resultado en
+  el dict ``RESULT``).
 
 (``tinygrad_es`` se importa como ``tg`` en los tests: ``T`` no se usa para nada.)
 """
 import gzip
 import os
+import re
 import struct
+import textwrap
 
 import numpy as np
 
@@ -20,7 +25,7 @@ import tinygrad_es as tg
 from tinygrad_es.data import datasets as DS
 from tinygrad_es.gradcheck import gradcheck
 
-__all__ = ["check", "leaf", "F", "write_idx", "write_sample_as_mnist"]
+__all__ = ["check", "leaf", "F", "write_idx", "write_sample_as_mnist", "as_tinygrad", "run"]
 
 
 def check(f, *arrays):
@@ -58,3 +63,20 @@ def write_sample_as_mnist(folder):
     for stem, arr in zip(DS._FILES, (x, y, xt, yt)):
         write_idx(os.path.join(folder, stem + ".gz"), arr)
     return (x, y), (xt, yt)
+
+
+def as_tinygrad(src: str) -> str:
+    """El único cambio: los ``import`` de ``torch`` pasan a ``tinygrad_es``."""
+    src = re.sub(r"^(\s*)import torch$", r"\1import tinygrad_es as torch", src, flags=re.M)
+    src = re.sub(r"^(\s*)import torch\.([\w.]+) as", r"\1import tinygrad_es.\2 as", src, flags=re.M)
+    return re.sub(r"^(\s*)from torch(\.[\w.]+)? import", r"\1from tinygrad_es\2 import", src, flags=re.M)
+
+
+def run(src, lib, **inputs):
+    code = textwrap.dedent(src)
+    if lib == "tinygrad_es":
+        code = as_tinygrad(code)
+        assert "import torch\n" not in code and "from torch" not in code
+    env = dict(inputs, RESULT={})
+    exec(compile(code, f"<programa {lib}>", "exec"), env)
+    return env["RESULT"]

@@ -32,7 +32,10 @@ def _name(dtype) -> str:
 
 
 def tensor_outcome(t):
-    a = np.asarray(t.detach().cpu().numpy() if hasattr(t, "cpu") else t.detach().numpy())
+    if type(t).__module__.startswith("torch"):  # force: un gradiente de torch puede ser un ZeroTensor
+        a = np.asarray(t.detach().cpu().numpy(force=True))
+    else:
+        a = np.asarray(t.detach().numpy())
     return (_name(t.dtype), tuple(t.shape), a.reshape(-1).tolist())
 
 

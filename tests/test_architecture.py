@@ -30,6 +30,7 @@ RANKS = {
     # 0: hojas (no importan nada del paquete)
     "tinygrad_es._runtime": 0, "tinygrad_es._dtype": 0, "tinygrad_es._random": 0, "tinygrad_es.device": 0,
     "tinygrad_es.return_types": 0, "tinygrad_es._argparse_es": 0, "tinygrad_es._io": 0,
+    "tinygrad_es.backends": 0,
     "tinygrad_es.kernels": 1,                        # numba/BLAS sobre arrays, sin autograd
     "tinygrad_es.autograd": 2,                       # los motores: Value, Function, backward
     "tinygrad_es.ops": 3,                            # una Function por operación (ndarray in/out)
@@ -38,8 +39,8 @@ RANKS = {
     "tinygrad_es.nn": 5, "tinygrad_es.distributions": 5,
     "tinygrad_es.optim": 6, "tinygrad_es.utils": 6, "tinygrad_es.data": 6, "tinygrad_es.serialization": 6,
     "tinygrad_es.vision": 6, "tinygrad_es.audio": 6,
-    "tinygrad_es.models": 7, "tinygrad_es.train": 7, "tinygrad_es.metrics": 7, "tinygrad_es.gradcheck": 7,
-    "tinygrad_es.prepare": 7,
+    "tinygrad_es.models": 7, "tinygrad_es.textgen": 7, "tinygrad_es.train": 7, "tinygrad_es.metrics": 7,
+    "tinygrad_es.gradcheck": 7, "tinygrad_es.prepare": 7,
     "tinygrad_es.viz": 8,
     "tinygrad_es.web": 9, "tinygrad_es.demos": 9, "tinygrad_es.cli": 9, "tinygrad_es.__main__": 9,
     "tinygrad_es": 10,                               # el espacio de nombres de torch: sólo reexporta

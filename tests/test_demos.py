@@ -18,7 +18,9 @@ def test_readme_commands_match_ci():
     assert len(cmds) == 2, cmds  # las dos órdenes de puesta en marcha: demo y tests
     assert "demo" in cmds[0] and "pytest" in cmds[1]
     ci = open(os.path.join(ROOT, ".ci", "run"), encoding="utf-8").read().splitlines()
-    assert cmds[1] in ci
+    # en .ci/run, cada orden en su línea y en el mismo orden (con set -e, "a && b" no pararía si falla a)
+    install, test = cmds[1].split(" && ")
+    assert ci.index(install) < ci.index(test)
 
 
 def test_every_demo_has_a_script():

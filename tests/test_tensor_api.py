@@ -248,3 +248,10 @@ def test_numba_threading_layer_is_chosen_on_import_even_after_set_num_threads():
     assert out.returncode == 0, out.stderr
     layer, expected = out.stdout.split()
     assert layer == expected
+
+
+def test_python_floats_with_explicit_float64_keep_their_precision():
+    """``tensor(0.975, dtype=float64)`` no pasa por float32 (como PyTorch)."""
+    assert tg.tensor(0.975, dtype=tg.float64).item() == 0.975
+    assert tg.tensor([0.1, 0.2], dtype=tg.float64).tolist() == [0.1, 0.2]
+    assert tg.tensor(0.975).dtype == tg.float32 and tg.tensor(0.975).item() != 0.975

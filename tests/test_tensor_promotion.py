@@ -63,9 +63,17 @@ def test_unsupported_dtypes_follow_tensor():
     assert (tg.tensor([1, 2], dtype=tg.int8) + u16).dtype == tg.int64
 
 
-@pytest.mark.parametrize("bad", ["a", None, 1j, [1j], [1, "a"], object()], ids=repr)
+@pytest.mark.parametrize("bad", ["a", None, [1j], [1, "a"], object()], ids=repr)
 def test_non_numeric_and_complex_operands_are_type_errors(bad):
     x = tg.tensor([1.0, 2.0])
     for fn in (lambda: x + bad, lambda: bad * x, lambda: tg.atan2(x, bad), lambda: tg.where(x > 1, x, bad)):
-        with pytest.raises(TypeError, match="numéricos|complejos"):
+        with pytest.raises(TypeError, match="numéricos|complejos|debe ser un Tensor"):
             fn()
+
+
+def test_complex_python_scalar_like_pytorch():
+    """Un número complejo de Python con + y * da un tensor complejo (como PyTorch); atan2 exige un tensor."""
+    x = tg.tensor([1.0, 2.0])
+    assert (x + 1j).tolist() == [1 + 1j, 2 + 1j] and (1j * x).tolist() == [1j, 2j]
+    with pytest.raises(TypeError, match="debe ser un Tensor"):
+        tg.atan2(x, 1j)

@@ -9,35 +9,18 @@ diez sorteos distintos) y el orden de los datos es fijo, así que las dos ejecuc
 """
 import os
 import re
-import textwrap
 
 import numpy as np
 import pytest
 
 from tinygrad_es import data as D
+from helpers import as_tinygrad, run  # noqa: F401  (el cambio de imports y la ejecución)
 
 try:
     import torch
     torch.set_num_threads(1)  # máquina compartida: PyTorch con varios hilos sólo compite por los núcleos
 except ImportError:  # pragma: no cover
     torch = None
-
-
-def as_tinygrad(src: str) -> str:
-    """El único cambio: los ``import`` de ``torch`` pasan a ``tinygrad_es``."""
-    src = re.sub(r"^(\s*)import torch$", r"\1import tinygrad_es as torch", src, flags=re.M)
-    src = re.sub(r"^(\s*)import torch\.([\w.]+) as", r"\1import tinygrad_es.\2 as", src, flags=re.M)
-    return re.sub(r"^(\s*)from torch(\.[\w.]+)? import", r"\1from tinygrad_es\2 import", src, flags=re.M)
-
-
-def run(src, lib, **inputs):
-    code = textwrap.dedent(src)
-    if lib == "tinygrad_es":
-        code = as_tinygrad(code)
-        assert "import torch\n" not in code and "from torch" not in code
-    env = dict(inputs, RESULT={})
-    exec(compile(code, f"<programa {lib}>", "exec"), env)
-    return env["RESULT"]
 
 
 @pytest.fixture(scope="module")

@@ -11,12 +11,15 @@ y también tiene el motor escalar de los apuntes: ``from tinygrad_es import Valu
 
 Mapa de lectura (cada capa sólo importa de las anteriores; ``tests/test_architecture.py``):
 
-1. ``autograd/``: los motores. ``value.py`` (``Value``, el escalar), ``graph.py``/``function.py``/
-   ``engine.py`` (el grafo de los tensores, ``Function`` y ``backward``), ``protocol.py`` (lo común).
-2. ``ops/``: una ``Function`` por operación sobre arrays de numpy, con su derivada en el docstring.
+1. ``autograd/``: los motores. ``value.py`` (``Value``, el escalar), ``graph.py``/``array_function.py``/
+   ``engine.py`` (el grafo de los tensores, la ``ArrayFunction`` interna y ``backward``),
+   ``higher_order.py`` (derivadas de derivadas), ``function.py`` (la ``Function`` de PyTorch),
+   ``gradcheck.py`` (``torch.autograd.gradcheck``), ``protocol.py`` (lo común).
+2. ``ops/``: una ``ArrayFunction`` por operación sobre arrays de numpy, con su derivada en el docstring.
 3. ``kernels/``: los núcleos numba/BLAS (convolución, pooling...) que usan las ``ops`` rápidas.
 4. ``_tensor/``: la fachada de PyTorch: ``Tensor`` (un mixin por familia de ``ops/``), la creación,
-   ``torch.x`` y ``torch.linalg``.
+   ``torch.x`` y ``torch.linalg``; sobre ella, ``autograd/functional.py`` (jacobianas, hessianas) y
+   ``func.py`` (``torch.func``: ``grad``, ``vmap``, ``jacrev``...).
 5. ``nn/``: ``Module``, capas (``modules/``) y funciones (``functional/``), ``init``, ``utils``.
 6. ``optim/``; ``utils/data`` (``DataLoader``); ``data/`` (los datos del curso); ``serialization/``.
 7. ``models.py``, ``train.py``, ``metrics.py``, ``gradcheck.py``.
@@ -44,8 +47,13 @@ from ._tensor.functions import *  # noqa: E402,F401,F403
 from ._tensor.functions import METHOD_FUNCTIONS as _MF, OPS_METHOD_FUNCTIONS as _ops_all  # noqa: E402
 from ._tensor.functional import *  # noqa: E402,F401,F403
 from ._tensor.joins import cat, concat, concatenate, stack, where  # noqa: E402,F401
+from ._tensor.random import normal, poisson  # noqa: E402
+from ._tensor.new import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,  # noqa: E402
+                          IntTensor, LongTensor, ShortTensor)
 from . import linalg  # noqa: E402,F401  (tinygrad_es.linalg como torch.linalg)
-from .device import device, cuda  # noqa: E402
+from .device import device, cuda, get_default_device, set_default_device  # noqa: E402
+from . import backends  # noqa: E402,F401  (torch.backends: sin GPU)
+from .backends import accelerator  # noqa: E402,F401
 from . import return_types  # noqa: E402,F401
 from .autograd.value import Value  # noqa: E402
 
@@ -65,6 +73,8 @@ from ._tensor.windows import (hann_window, hamming_window, blackman_window, bart
                               kaiser_window)
 from . import fft  # noqa: E402,F401  (tinygrad_es.fft como torch.fft)
 cfloat, cdouble = complex64, complex128
+from . import func  # noqa: E402,F401  (torch.func)
+from .autograd import functional as _autograd_functional  # noqa: E402,F401  (torch.autograd.functional)
 
 __all__ = (["Value", "Tensor", "Size", "Function", "no_grad", "enable_grad", "set_grad_enabled",
             "inference_mode", "is_grad_enabled", "manual_seed", "seed", "initial_seed", "Generator",
@@ -74,4 +84,7 @@ __all__ = (["Value", "Tensor", "Size", "Function", "no_grad", "enable_grad", "se
                                "broadcast_shapes", "repeat_interleave", "det", "inverse", "split"]
            + list(_spectral) + ["complex64", "complex128", "cfloat", "cdouble", "view_as_real", "view_as_complex",
                                 "complex", "polar", "real", "imag", "hann_window", "hamming_window",
-                                "blackman_window", "bartlett_window", "kaiser_window", "fft"])
+                                "blackman_window", "bartlett_window", "kaiser_window", "fft"]
+           + ["normal", "poisson", "distributions", "LongTensor", "FloatTensor", "DoubleTensor", "IntTensor",
+              "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor", "HalfTensor", "backends", "accelerator",
+              "set_default_device", "get_default_device"])

@@ -2,7 +2,7 @@
 ``False``). ``.to("cpu")`` no hace nada y pedir una GPU da un error claro en español."""
 from __future__ import annotations
 
-__all__ = ["device", "check_device", "cuda"]
+__all__ = ["device", "check_device", "cuda", "set_default_device", "get_default_device"]
 
 
 class device:
@@ -67,3 +67,12 @@ class _Cuda:
 
 
 cuda = _Cuda()
+
+
+def set_default_device(d) -> None:
+    """``torch.set_default_device``: sólo se admite la CPU (cualquier otro dispositivo es un error)."""
+    check_device(d)
+
+
+def get_default_device():
+    return device("cpu")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._tensor import Tensor
-from .autograd import Function
+from .autograd import ArrayFunction
 from .autograd.protocol import GraphNode
 from .autograd.value import Value
 
@@ -32,7 +32,7 @@ class GradcheckError(AssertionError):
     """El gradiente analítico no coincide con el numérico."""
 
 
-class _ValueGraph(Function):
+class _ValueGraph(ArrayFunction):
     """Envuelve una función de ``Value`` como operación de tensores 0-D: el forward
     construye el grafo escalar y el backward usa ``Value.backward()``."""
 

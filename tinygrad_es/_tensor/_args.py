@@ -18,8 +18,9 @@ from .. import _dtype as D
 from ..autograd import TensorBase
 from ..ops.copy import Cast
 
-__all__ = ["to_array", "check_fits", "norm_dim", "norm_dims", "int_list", "kw_arg", "as_index", "torch_index", "float_in",
-           "floats_only", "float_input", "is_scalar", "as_operand", "dtype_of", "promote"]
+__all__ = ["alpha_arg", "to_array", "check_fits", "tensor_other", "no_bool", "no_bool_input", "norm_dim",
+           "norm_dims", "int_list", "kw_arg", "as_index", "torch_index", "float_in", "floats_only",
+           "float_input", "is_scalar", "as_operand", "dtype_of", "promote"]
 
 
 # -- datos ---------------------------------------------------------------------------------
@@ -67,7 +68,8 @@ def check_fits(values, npd: np.dtype) -> None:
     if v.size == 0 or v.dtype.kind not in "iuf":
         return
     info = np.iinfo(npd)
-    lo = -int(info.max) if npd.kind == "u" else int(info.min)
+    # un entero negativo da la vuelta en un tipo sin signo (−1 → 255); un decimal, no (−2.5 es un error)
+    lo = -int(info.max) if npd.kind == "u" and v.dtype.kind != "f" else int(info.min)
     with np.errstate(invalid="ignore"):
         bad = ~np.isfinite(v) if v.dtype.kind == "f" else np.zeros(v.shape, bool)
         if v.dtype.kind == "f":
@@ -291,6 +293,42 @@ def is_scalar(x) -> bool:
     """Un número real de Python o de numpy (o un bool): un complejo no lo es (se rechaza al convertirlo)."""
     return (isinstance(x, (numbers.Real, np.number, np.bool_))
             and not isinstance(x, (np.ndarray, np.complexfloating)))
+
+
+def tensor_other(o, op, name="other", position=2):
+    """``o`` si es un tensor; si no, ``TypeError`` como PyTorch (``maximum``, ``atan2``, ``lerp``...
+    no admiten un número de Python en ese argumento)."""
+    if not isinstance(o, TensorBase):
+        raise TypeError(f"{op}(): el argumento '{name}' (posición {position}) debe ser un Tensor, no "
+                        f"{type(o).__name__} (como en PyTorch; crea uno con tinygrad_es.tensor(...))")
+    return o
+
+
+def no_bool(*xs, op):
+    """``RuntimeError`` (como PyTorch) si algún operando de una resta es bool (tensor o ``True``)."""
+    for x in xs:
+        if isinstance(x, (bool, np.bool_)) or (isinstance(x, TensorBase) and x._data.dtype == np.bool_):
+            raise RuntimeError(f"{op}: la resta con un tensor bool no está definida; para invertir una máscara usa "
+                               f"~ o logical_not()")
+
+
+def no_bool_input(t, op):
+    """``NotImplementedError`` (como PyTorch) para las operaciones que no tienen versión bool (también con
+    un tensor vacío: PyTorch elige el núcleo por el dtype antes de mirar el tamaño)."""
+    if t._data.dtype == np.bool_:
+        raise NotImplementedError(f"'{op}' no está implementada para tensores bool (tampoco en PyTorch); convierte "
+                                  f"con .long() o .float()")
+
+
+def alpha_arg(alpha, b, op):
+    """``alpha`` de ``add``/``sub`` como tensor del dtype común, con las reglas de PyTorch: un alpha
+    decimal no vale con enteros y un alpha bool sólo con un resultado bool."""
+    kind = b._data.dtype.kind
+    if kind in "iub" and isinstance(alpha, (float, np.floating)):
+        raise RuntimeError(f"{op}: con tensores enteros, alpha no puede ser un número decimal ({alpha})")
+    if kind != "b" and isinstance(alpha, (bool, np.bool_)):
+        raise RuntimeError(f"{op}: un alpha bool sólo vale si el resultado es bool")
+    return TensorBase._wrap(np.asarray(alpha).astype(b._data.dtype))
 
 
 def as_operand(x, npd: np.dtype):

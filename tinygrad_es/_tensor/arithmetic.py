@@ -13,9 +13,10 @@ import numpy as np
 from .. import _dtype as D
 from .._random import default_rng
 from ..autograd import TensorBase, broadcast_shape, no_grad
-from ..ops import activation as A, arithmetic as E, matmul as MM, unary as U
+from ..ops import activation as A, arithmetic as E, clamp as CL, matmul as MM, unary as U
 from ..ops.copy import Overwrite
-from ._args import as_operand, check_fits, float_in, is_scalar, promote, to_array
+from ._args import (alpha_arg, as_operand, check_fits, float_in, floats_only, is_scalar, no_bool, no_bool_input,
+                    promote, tensor_other, to_array)
 
 __all__ = ["ArithmeticMixin", "binary", "div_rounding", "register_complex_binary"]
 
@@ -61,11 +62,11 @@ class ArithmeticMixin:
         return binary(E.Add, o, self)
 
     def __sub__(self, o):
-        if self._data.dtype == np.bool_ and getattr(o, "dtype", None) == np.bool_:
-            raise RuntimeError("la resta de dos tensores bool no está definida; usa ^ o logical_xor")
+        no_bool(self, o, op="-")
         return binary(E.Sub, self, o)
 
     def __rsub__(self, o):
+        no_bool(self, o, op="-")
         return binary(E.Sub, o, self)
 
     def __mul__(self, o):
@@ -81,15 +82,15 @@ class ArithmeticMixin:
         return binary(E.Div, o, self, float_out=True)
 
     def __pow__(self, o):
-        if is_scalar(o) and not isinstance(o, (bool, np.bool_)):
+        if is_scalar(o):
             npd = D.result_type(self, o)
             if npd.kind in "iu" and o < 0:
                 raise RuntimeError("no se puede elevar un tensor entero a una potencia entera negativa")
             return E.PowScalar.apply(as_operand(self, npd), p=o)
-        return binary(E.Pow, self, o)
+        return _pow_tensor(self, o)
 
     def __rpow__(self, o):
-        return binary(E.Pow, o, self)
+        return _pow_tensor(o, self)
 
     def __neg__(self):
         if self._data.dtype == np.bool_:
@@ -203,10 +204,19 @@ class ArithmeticMixin:
 
     # -- aritmética con nombre -------------------------------------------------------
     def add(self, o, alpha=1):
-        return self + (o if alpha == 1 else o * alpha)
+        """self + alpha·o, en el dtype común de PyTorch (alpha·o no desborda antes: uint8·2 con un float)."""
+        if type(alpha) is int and alpha == 1:  # 1.0 o True siguen las reglas de alpha_arg
+            return self + o
+        a, b = promote(self, o)
+        return a + b * alpha_arg(alpha, b, "add")
 
     def sub(self, o, alpha=1):
-        return self - (o if alpha == 1 else o * alpha)
+        """self − alpha·o (como ``add``); con bool es un error, como en PyTorch."""
+        no_bool(self, o, op="sub")
+        if type(alpha) is int and alpha == 1:  # 1.0 o True siguen las reglas de alpha_arg
+            return self - o
+        a, b = promote(self, o)
+        return a - b * alpha_arg(alpha, b, "sub")
 
     subtract = sub
 
@@ -248,6 +258,7 @@ class ArithmeticMixin:
     def dot(self, o):
         if self.ndim != 1 or getattr(o, "ndim", 0) != 1:
             raise RuntimeError("dot espera dos vectores 1-D")
+        no_bool_input(self, "dot")
         return _matmul(self, o)
 
     def neg(self):
@@ -266,6 +277,7 @@ class ArithmeticMixin:
         return U.Sqrt.apply(float_in(self))
 
     def abs(self):
+        no_bool_input(self, "abs")
         return U.Abs.apply(self)
 
     absolute = abs
@@ -277,10 +289,13 @@ class ArithmeticMixin:
         return A.Sigmoid.apply(float_in(self))
 
     def relu(self):
+        if self._data.dtype == np.bool_:
+            raise RuntimeError("relu no admite tensores bool (como PyTorch)")
         return A.Relu.apply(self)
 
     def leaky_relu(self, negative_slope=0.01):
-        return A.LeakyRelu.apply(float_in(self), negative_slope=float(negative_slope))
+        floats_only(self, "leaky_relu")
+        return A.LeakyRelu.apply(self, negative_slope=float(negative_slope))
 
     def clamp(self, min=None, max=None):
         """Recorta a [min, max] (números o tensores, con broadcasting); si min > max, todo vale max.
@@ -290,21 +305,24 @@ class ArithmeticMixin:
         if isinstance(min, TensorBase) or isinstance(max, TensorBase):
             bounds = [b for b in (min, max) if b is not None]
             ops = promote(self, *bounds)
-            return E.ClampTensor.apply(*ops, bounds=(min is not None, max is not None))
-        x = self
-        if any(isinstance(v, float) for v in (min, max)) and self._data.dtype.kind != "f":
-            x = float_in(self)
-        if x._data.dtype.kind in "iu":  # uint8 con un límite negativo: da la vuelta, como PyTorch
-            min, max = (None if v is None else np.asarray(v).astype(x._data.dtype) for v in (min, max))
-        return E.Clip.apply(x, lo=min, hi=max)
+            return CL.ClampTensor.apply(*ops, bounds=(min is not None, max is not None))
+        npd = D.result_type(self, *[v for v in (min, max) if v is not None])  # bool con 2 → int64
+        if npd == np.bool_:
+            raise NotImplementedError("clamp no está implementada para tensores bool con límites bool (tampoco en "
+                                      "PyTorch)")
+        x = self if npd == self._data.dtype else as_operand(self, npd)
+        if npd.kind in "iu":  # uint8 con −1: da la vuelta (255), como PyTorch; 200 en int8: error
+            check_fits([v for v in (min, max) if v is not None], npd)
+            min, max = (None if v is None else np.asarray(v).astype(npd) for v in (min, max))
+        return CL.Clip.apply(x, lo=min, hi=max)
 
     clip = clamp
 
     def maximum(self, o):
-        return binary(E.Maximum, self, o)
+        return binary(CL.Maximum, self, tensor_other(o, "maximum"))
 
     def minimum(self, o):
-        return binary(E.Minimum, self, o)
+        return binary(CL.Minimum, self, tensor_other(o, "minimum"))
 
     # -- comparaciones: tensores bool sin gradiente -------------------------------------
     def _cmp(self, o, fn):
@@ -350,11 +368,20 @@ class ArithmeticMixin:
 
     def equal(self, o) -> bool:
         """``True`` si tienen la misma forma y los mismos valores."""
+        tensor_other(o, "equal")
         return self._data.shape == o._data.shape and bool(np.array_equal(self._data, o._data))
 
     def allclose(self, o, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
-        od = o._data if isinstance(o, TensorBase) else np.asarray(o)
-        return bool(np.allclose(self._data, od, rtol=rtol, atol=atol, equal_nan=equal_nan))
+        """¿``isclose`` en todos los elementos? (los dos del mismo dtype, como PyTorch)."""
+        return bool(self.isclose(o, rtol, atol, equal_nan).all())
+
+
+def _pow_tensor(a, b):
+    """``a ** b`` con algún tensor de exponente: en bool no existe (como PyTorch)."""
+    broadcast_shape(*(x._data.shape for x in (a, b) if isinstance(x, TensorBase)), op="**")
+    if D.result_type(*(x if isinstance(x, TensorBase) or is_scalar(x) else to_array(x) for x in (a, b))) == np.bool_:
+        raise NotImplementedError("pow no está implementada para tensores bool (tampoco en PyTorch)")
+    return binary(E.Pow, a, b)
 
 
 def _matmul(a, b):
@@ -362,9 +389,14 @@ def _matmul(a, b):
         ref = a if isinstance(a, TensorBase) else b
         a = a if isinstance(a, TensorBase) else as_operand(a, ref._data.dtype)
         b = b if isinstance(b, TensorBase) else as_operand(b, ref._data.dtype)
+    work = a._data.size and b._data.size  # sin nada que multiplicar PyTorch no llega al núcleo (ni lanza)
+    if work and max(a.ndim, b.ndim) >= 3:  # por lotes (bmm), PyTorch mira antes el dtype del primero
+        no_bool_input(a, "matmul (@) por lotes")
     if a._data.dtype != b._data.dtype:
         raise RuntimeError(f"matmul: los dos operandos deben tener el mismo dtype; se recibieron "
                            f"{D._BY_NP[a._data.dtype]} y {D._BY_NP[b._data.dtype]} (convierte uno con .float())")
+    if work:
+        no_bool_input(a, "matmul (@)")
     return MM.MatMul.apply(a, b)
 
 

@@ -121,16 +121,33 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
 
 
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """``steps`` valores equiespaciados de ``start`` a ``end`` (incluidos); con un dtype entero se
-    calculan en coma flotante y se truncan, como PyTorch."""
+    """``steps`` valores equiespaciados de ``start`` a ``end`` (incluidos); con un dtype entero, como
+    PyTorch: start y end se convierten antes al dtype (se truncan; un negativo da la vuelta en uint8 y lo
+    que no cabe es un error) y cada valor se calcula en coma flotante desde el extremo más cercano."""
     if int(steps) < 0:
         raise RuntimeError(f"linspace: steps debe ser ≥ 0, no {steps}")
     npd = _float_dtype(dtype)
     if npd == np.bool_:
         raise NotImplementedError("linspace no está definida para el dtype bool (tampoco en PyTorch)")
     start, end = (v.item() if isinstance(v, TensorBase) else v for v in (start, end))
+    if npd.kind in "iu":
+        return _finish(_int_linspace(start, end, int(steps), npd), requires_grad, device)
     with np.errstate(over="ignore", invalid="ignore"):
         return _finish(np.linspace(start, end, int(steps)).astype(npd), requires_grad, device)
+
+
+def _int_linspace(start, end, steps: int, npd: np.dtype) -> np.ndarray:
+    """El algoritmo de PyTorch para dtypes enteros: extremos en el dtype, paso en float64, la primera
+    mitad desde start y la segunda desde end."""
+    check_fits([start, end], npd)
+    a, b = (np.asarray(int(v)).astype(npd).item() for v in (start, end))  # int(): trunca hacia 0
+    if steps <= 1:
+        return np.full(steps, a, dtype=npd)
+    step = (float(b) - float(a)) / (steps - 1)
+    i = np.arange(steps, dtype=np.float64)
+    vals = np.where(i < steps // 2, a + step * i, b - step * (steps - 1 - i))
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.trunc(vals).astype(np.int64).astype(npd)
 
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False) -> Tensor:
@@ -161,6 +178,8 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
         if high is None:
             raise TypeError("randint necesita high y size: randint(low, high, size) o randint(high, size)")
         low, high, size = 0, low, high
+    elif high is None:  # randint(high, size=...)
+        low, high = 0, low
     if high <= low:
         raise RuntimeError(f"randint: se necesita low < high (low={low}, high={high})")
     r = default_rng(generator)

@@ -65,7 +65,8 @@ OPS_METHOD_FUNCTIONS = (
     "sort argsort msort topk kthvalue median nanmedian mode unique unique_consecutive cumsum cumprod cummax "
     "cummin logcumsumexp diff prod aminmax norm "
     "tile tensor_split chunk unbind flip fliplr flipud roll rot90 tril triu diag diag_embed diagonal "
-    "trace unflatten movedim moveaxis narrow select broadcast_to outer ger cross").split()
+    "trace unflatten movedim moveaxis narrow select broadcast_to outer ger cross "
+    "multinomial bernoulli histc histogram").split()
 
 # complejos y espectros (spectral.py, complex.py)
 SPECTRAL_METHOD_FUNCTIONS = "stft istft angle conj conj_physical resolve_conj is_complex".split()

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..autograd import TensorBase
 from ..ops import indexing as I
-from ._args import as_index, norm_dims
+from ._args import as_index, check_fits, norm_dims
 from .joins import where
 
 __all__ = ["IndexMixin"]
@@ -161,6 +161,7 @@ class IndexMixin:
                                    f"{tuple(value.shape)}")
             v = value if value._data.dtype == self._data.dtype else value.type(self.dtype)
         elif isinstance(value, (numbers.Number, np.number, np.bool_)):
+            check_fits(value, self._data.dtype)  # 300 o −2.5 en uint8: error; −1: da la vuelta (como PyTorch)
             v = TensorBase._wrap(np.asarray(value).astype(self._data.dtype))
         else:
             raise TypeError(f"masked_fill(): value debe ser un número o un tensor 0-D, no "

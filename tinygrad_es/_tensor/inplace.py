@@ -20,7 +20,7 @@ from .. import _dtype as D
 from ..autograd import TensorBase, is_grad_enabled, no_grad
 from ..ops.copy import Cast
 from ..ops.movement import SetItem, WriteView
-from ._args import torch_index
+from ._args import check_fits, is_scalar, torch_index
 
 __all__ = ["InplaceMixin"]
 
@@ -31,6 +31,16 @@ def _steal(t, res) -> None:
     if ctx is not None:
         ctx.out_ref = weakref.ref(t)
     t._ctx, t._requires_grad = ctx, res._requires_grad
+
+
+def _watch_result(res, t) -> None:
+    """El resultado de la operación in situ ahora vive en la memoria de ``t``: si su nodo guardó la
+    salida (``exp_``, ``sigmoid_``...), lo que vigila es ``t`` desde ahora (como en PyTorch, cambiar
+    ``t`` después invalida ese backward)."""
+    ctx = res._ctx
+    if ctx is not None and ctx._versions:
+        ctx._versions = tuple((t._vc, t._vc.value, shape) if vc is res._vc else (vc, val, shape)
+                              for vc, val, shape in ctx._versions)
 
 
 class InplaceMixin:
@@ -76,7 +86,8 @@ class InplaceMixin:
             with no_grad():
                 res = compute(self)
         out = res._data
-        if out.dtype != self._data.dtype and not np.can_cast(out.dtype, self._data.dtype, "same_kind"):
+        if out.dtype != self._data.dtype and D.category(out.dtype) > D.category(self._data.dtype):
+            # como PyTorch: el resultado no puede ser de una categoría superior (float en un entero, int en bool)
             raise RuntimeError(f"'{op}': el resultado es {D._BY_NP[out.dtype]} y no se puede guardar in situ "
                                f"en un tensor {self.dtype}")
         if out.shape != self._data.shape:
@@ -87,6 +98,7 @@ class InplaceMixin:
         np.copyto(self._data, out, casting="unsafe")
         self._vc.value += 1
         if record:
+            _watch_result(res, self)
             if res._data.dtype != self._data.dtype:
                 res = Cast.apply(res, dtype=self._data.dtype)
             if v is not None and v.grad:
@@ -109,8 +121,10 @@ class InplaceMixin:
         self._sync_view()
 
     def __setitem__(self, index, value):
+        idx = torch_index(index, self._data.shape)  # como PyTorch: un índice malo antes que la hoja
         self._check_inplace("__setitem__ (x[...] = ...)")
-        idx = torch_index(index, self._data.shape)
+        if not isinstance(value, TensorBase) and is_scalar(value):
+            check_fits(value, self._data.dtype)  # x[0] = 300 en uint8: RuntimeError, como PyTorch
         vt = value if isinstance(value, TensorBase) else None
         v = self._view
         view_of_graph = v is not None and v.grad and v.base.requires_grad
@@ -132,3 +146,35 @@ class InplaceMixin:
         self._vc.value += 1
         if v is not None:
             v.version = self._vc.value
+
+    # -- cambios de forma in situ (la misma memoria, otra vista) -----------------------------
+    def _reshape_inplace(self, op, compute):
+        """``self`` pasa a ser ``compute(self)`` (``unsqueeze_``, ``transpose_``…): la misma memoria con
+        otra forma; con grafo, ``self`` es la salida de esa operación (una hoja que pide gradiente no se
+        puede cambiar así, como en PyTorch)."""
+        self._check_inplace(op)
+        if is_grad_enabled() and self._requires_grad:
+            src = TensorBase._wrap(self._data, self._requires_grad)  # sin copia: la misma memoria
+            src._ctx = self._ctx
+            res = compute(src)
+            _steal(self, res)
+        else:
+            with no_grad():
+                res = compute(self)
+        self._data = res._data
+        self._view = None  # la cadena de vista de antes ya no describe esta forma
+        return self
+
+    def unsqueeze_(self, dim):
+        return self._reshape_inplace('unsqueeze_', lambda s: s.unsqueeze(dim))
+
+    def squeeze_(self, dim=None):
+        return self._reshape_inplace('squeeze_', lambda s: s.squeeze() if dim is None else s.squeeze(dim))
+
+    def transpose_(self, dim0, dim1):
+        return self._reshape_inplace('transpose_', lambda s: s.transpose(dim0, dim1))
+
+    def t_(self):
+        return self._reshape_inplace('t_', lambda s: s.t())
+
+    swapaxes_ = swapdims_ = transpose_

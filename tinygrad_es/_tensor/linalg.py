@@ -100,7 +100,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     if x.ndim and any(x.shape[a] == 0 for a in axes) and (ord < 0 or np.isinf(ord)):
         raise RuntimeError(f"linalg.vector_norm: no se puede calcular la norma {ord} de un tensor vacío "
                            f"(la operación no tiene elemento neutro)")
-    return R.VectorNorm.apply(x, ord=float(ord), axis=axes, keepdims=bool(keepdim))
+    return LA.VectorNorm.apply(x, ord=float(ord), axis=axes, keepdims=bool(keepdim))
 
 
 def _two_dims(x, dim, op):
@@ -123,7 +123,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
         return vector_norm(A, 2, (d0, d1), keepdim)
     if ord in ("nuc", 2, -2):
         moved = A.movedim((d0, d1), (-2, -1))
-        out = R.SpectralNorm.apply(moved, ord=ord)
+        out = LA.SpectralNorm.apply(moved, ord=ord)
         if keepdim:
             for d in sorted((d0, d1)):
                 out = out.unsqueeze(d)

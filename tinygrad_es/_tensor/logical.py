@@ -59,20 +59,23 @@ def bitwise(op, a, b):
     label = f"bitwise_{op} ({_SYMBOL[op]})"
     npd = D.result_type(*(x if isinstance(x, (TensorBase, bool, int, float, np.generic)) else np.asarray(x)
                           for x in (a, b)))
+    _shapes(np.asarray(_arr(a)), np.asarray(_arr(b)), label)  # como PyTorch: primero las formas
     _check_bits(npd, label)
     if op.endswith("shift") and npd == np.bool_:
         raise NotImplementedError(f"'{label}' no está definida para dos operandos bool")
-    x, y = np.asarray(_arr(a)).astype(npd, copy=False), np.asarray(_arr(b)).astype(npd, copy=False)
-    _shapes(x, y, label)
+    with np.errstate(over="ignore", invalid="ignore"):
+        x, y = np.asarray(_arr(a)).astype(npd, copy=False), np.asarray(_arr(b)).astype(npd, copy=False)
     with np.errstate(over="ignore"):
         out = _BITWISE[op](x, y)
     return TensorBase._wrap(np.asarray(out).astype(npd, copy=False))
 
 
-def bitwise_not(a):
+def bitwise_not(a, error=NotImplementedError):
+    """``~a``; en coma flotante, ``error`` (PyTorch: ``TypeError`` con ``~``, ``NotImplementedError`` con
+    ``bitwise_not``)."""
     x = _arr(a)
     if x.dtype.kind not in "biu":
-        raise TypeError(f"~ (bitwise_not) sólo está definido para tensores enteros o bool, no para "
+        raise error(f"~ (bitwise_not) sólo está definido para tensores enteros o bool, no para "
                         f"{_name(x.dtype)}")
     return TensorBase._wrap(np.invert(x))
 

@@ -13,13 +13,13 @@ from .. import _dtype as D
 from ..autograd import TensorBase
 from ..ops import arithmetic as AR, copy as C, unary as U
 from . import logical as L
-from ._args import float_in, floats_only, promote
+from ._args import float_in, floats_only, promote, tensor_other
 from .arithmetic import div_rounding
 
 __all__ = ["PointwiseMixin", "FLOAT_UNARY"]
 
 
-# nombre del método -> Function (entrada entera o bool → float32)
+# nombre del método -> ArrayFunction (entrada entera o bool → float32)
 FLOAT_UNARY = {
     "sin": U.Sin, "cos": U.Cos, "tan": U.Tan, "asin": U.Asin, "acos": U.Acos, "atan": U.Atan,
     "sinh": U.Sinh, "cosh": U.Cosh, "asinh": U.Asinh, "acosh": U.Acosh, "atanh": U.Atanh,
@@ -95,7 +95,12 @@ class PointwiseMixin:
             return TensorBase._wrap(self._data.copy())
         return U.Step.apply(self, fn=U.sign_zero_nan)
 
-    sgn = sign
+    def sgn(self):
+        """Como ``sign`` (en reales); a diferencia de ``sign``, PyTorch guarda la entrada y la salida para
+        su derivada (0), así que cambiarlas in situ antes del backward es un error."""
+        if self._data.dtype == np.bool_:
+            return TensorBase._wrap(self._data.copy())
+        return U.Sgn.apply(self, fn=U.sign_zero_nan)
 
     def frac(self):
         """x − trunc(x); ∂/∂x = 1."""
@@ -116,19 +121,19 @@ class PointwiseMixin:
     # -- binarias -------------------------------------------------------------------------
     def atan2(self, other):
         """atan2(self, other): ángulo de (other, self) en (−π, π]."""
-        return AR.Atan2.apply(*promote(self, other, float_out=True))
+        return AR.Atan2.apply(*promote(self, tensor_other(other, "atan2"), float_out=True))
 
     arctan2 = atan2
 
     def hypot(self, other):
         """√(self² + other²) sin desbordamiento; ∂/∂a = a/h, ∂/∂b = b/h."""
-        a, b = promote(self, other)
+        a, b = promote(self, tensor_other(other, "hypot"))
         floats_only(a, "hypot")
         return AR.Hypot.apply(a, b)
 
     def logaddexp(self, other):
         """log(e^self + e^other) sin desbordamiento; ∂/∂a = σ(a − b)."""
-        a, b = promote(self, other)
+        a, b = promote(self, tensor_other(other, "logaddexp"))
         floats_only(a, "logaddexp")
         return AR.LogAddExp.apply(a, b)
 
@@ -146,10 +151,19 @@ class PointwiseMixin:
         return div_rounding(self, other, "floor", differentiable=False)
 
     def lerp(self, end, weight):
-        """self + weight·(end − self)."""
-        a, b, w = promote(self, end, weight)
-        floats_only(a, "lerp")
-        return AR.Lerp.apply(a, b, w)
+        """self + weight·(end − self). Como PyTorch: ``end`` es un tensor del mismo dtype (de coma
+        flotante) que ``self``; ``weight``, un número o un tensor."""
+        tensor_other(end, "lerp", "end")
+        if end._data.dtype != self._data.dtype:
+            raise RuntimeError(f"lerp: end debe tener el dtype de la entrada ({self.dtype}), y es {end.dtype}")
+        floats_only(self, "lerp")
+        if isinstance(weight, TensorBase):
+            if weight._data.dtype != self._data.dtype:
+                raise RuntimeError(f"lerp: weight debe tener el dtype de la entrada ({self.dtype}), y es {weight.dtype}")
+            w = weight
+        else:
+            w = TensorBase._wrap(np.asarray(weight, dtype=self._data.dtype))
+        return AR.Lerp.apply(self, end, w)
 
     def __mod__(self, o):
         return self.remainder(o)
@@ -196,20 +210,20 @@ class PointwiseMixin:
 
     def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
         """``|self − other| ≤ atol + rtol·|other|`` elemento a elemento (tensor bool)."""
-        return L.isclose(self, other, rtol=rtol, atol=atol, equal_nan=equal_nan)
+        return L.isclose(self, tensor_other(other, "isclose"), rtol=rtol, atol=atol, equal_nan=equal_nan)
 
     # -- lógicas y de bits ----------------------------------------------------------------
     def logical_and(self, other):
         """Y lógico elemento a elemento (0 es falso); resultado bool."""
-        return L.logical("and", self, other)
+        return L.logical("and", self, tensor_other(other, "logical_and"))
 
     def logical_or(self, other):
         """O lógico elemento a elemento; resultado bool."""
-        return L.logical("or", self, other)
+        return L.logical("or", self, tensor_other(other, "logical_or"))
 
     def logical_xor(self, other):
         """O exclusivo lógico elemento a elemento; resultado bool."""
-        return L.logical("xor", self, other)
+        return L.logical("xor", self, tensor_other(other, "logical_xor"))
 
     def logical_not(self):
         """Negación lógica elemento a elemento; resultado bool."""
@@ -242,7 +256,9 @@ class PointwiseMixin:
     __and__ = bitwise_and
     __or__ = bitwise_or
     __xor__ = bitwise_xor
-    __invert__ = bitwise_not
+    def __invert__(self):
+        return L.bitwise_not(self, TypeError)  # ~x en coma flotante: TypeError (bitwise_not: NotImplementedError)
+
     __lshift__ = bitwise_left_shift
     __rshift__ = bitwise_right_shift
 

@@ -3,7 +3,7 @@
 ``diag_embed``, ``trace``, ``outer`` y ``cross``.
 
 Los que sólo mueven se componen de operaciones existentes (``flip`` + ``transpose``...); el resto
-son ``Function`` de ``ops/rearrange.py`` (y ``Cross`` de ``ops/matmul.py``).
+son ``ArrayFunction`` de ``ops/rearrange.py`` (y ``Cross`` de ``ops/matmul.py``).
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Reducciones de ``Tensor``: ``sum``, ``mean``, ``var``/``std``, ``max``/``min`` (con índices),
 ``amax``/``amin``, ``argmax``/``argmin``, ``any``/``all``, ``logsumexp``, ``softmax``/``log_softmax``,
-``prod``, ``aminmax``, ``norm`` y los atajos ``det``/``inverse`` (cada uno delega en una ``Function``).
+``prod``, ``aminmax``, ``norm`` y los atajos ``det``/``inverse`` (cada uno delega en una ``ArrayFunction``).
 
 Los ejes siguen a PyTorch: ``dim``/``keepdim`` (también valen ``axis``/``keepdims``, como en
 PyTorch), un 0-D admite ``dim=0`` y ``dim=-1``, y un eje fuera de rango es un ``IndexError``.
@@ -16,7 +16,7 @@ from .. import return_types as RT
 from ..autograd import TensorBase
 from ..ops import movement as M, reduce as R
 from ..return_types import max as _max_t, min as _min_t
-from ._args import norm_dims
+from ._args import floats_only, norm_dims
 from .linalg import det, inv, matrix_norm, vector_norm
 
 __all__ = ["ReduceMixin"]
@@ -62,7 +62,9 @@ class ReduceMixin:
         if correction is not None:
             corr = correction
         dim, keepdim = _dk(dim, keepdim, axis, keepdims)
-        x = self if self._data.dtype.kind == "f" else self.type(D.get_default_dtype())
+        if self._data.dtype.kind != "f":
+            raise RuntimeError(f"std y var sólo admiten tensores de coma flotante, no {self.dtype} (usa .float())")
+        x = self
         return x, dict(axis=None if dim is None else norm_dims(dim, x.ndim), keepdims=keepdim, correction=corr)
 
     def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=_NO, keepdims=_NO):
@@ -81,11 +83,13 @@ class ReduceMixin:
             return self.maximum(dim) if which == "max" else self.minimum(dim)
         dim, keepdim = _dk(dim, keepdim, axis, keepdims)
         if self._data.size == 0 and (dim is None or self._data.shape[self._dim(dim)] == 0):
-            raise IndexError(f"{which}(): la reducción de un tensor vacío (forma {tuple(self.shape)}) "
-                             f"no está definida")
+            # como PyTorch: sin eje, RuntimeError; con un eje vacío, IndexError
+            raise (RuntimeError if dim is None else IndexError)(
+                f"{which}(): la reducción de un tensor vacío (forma {tuple(self.shape)}) no está definida"
+                + ("; indica el eje con dim=" if dim is None else ""))
         if dim is None:  # reducción total: los empates se reparten el gradiente
             return (R.Amax if which == "max" else R.Amin).apply(self, axis=norm_dims(None, self.ndim),
-                                                                keepdims=False)
+                                                                keepdims=False, evenly=True)
         d = self._dim(dim)
         argf = np.argmax if which == "max" else np.argmin
         idx = argf(self._data, axis=d, keepdims=True) if self.ndim else np.zeros((), np.int64)
@@ -102,11 +106,20 @@ class ReduceMixin:
         """Como ``max`` pero con el mínimo."""
         return self._extreme("min", dim, keepdim, axis, keepdims)
 
+    def _check_empty_axes(self, dim, op):
+        """Reducir un eje vacío: ``IndexError`` si se nombra el eje, ``RuntimeError`` si se reduce todo
+        (como PyTorch)."""
+        if self._data.size == 0 and dim != () and any(self._data.shape[d] == 0 for d in norm_dims(dim, self.ndim)):
+            raise IndexError(f"{op}(): el eje a reducir tiene tamaño 0 (forma {tuple(self.shape)}); la reducción "
+                             f"de un tensor vacío no está definida")
+
     def amax(self, dim=(), keepdim=False):
         """Máximo sobre ``dim`` (todos si se omite); los empates se reparten el gradiente."""
+        self._check_empty_axes(dim, "amax")
         return R.Amax.apply(self, axis=norm_dims(None if dim == () else dim, self.ndim), keepdims=keepdim)
 
     def amin(self, dim=(), keepdim=False):
+        self._check_empty_axes(dim, "amin")
         return R.Amin.apply(self, axis=norm_dims(None if dim == () else dim, self.ndim), keepdims=keepdim)
 
     def _arg(self, fn, dim, keepdim, axis):
@@ -124,9 +137,13 @@ class ReduceMixin:
         return TensorBase._wrap(np.asarray(out, dtype=np.int64))
 
     def argmax(self, dim=None, keepdim=False, *, axis=_NO):
+        if self._data.dtype == np.bool_:
+            raise RuntimeError("argmax(): no admite tensores bool (como PyTorch); convierte con .long()")
         return self._arg(np.argmax, dim, keepdim, axis)
 
     def argmin(self, dim=None, keepdim=False, *, axis=_NO):
+        if self._data.dtype == np.bool_:
+            raise RuntimeError("argmin(): no admite tensores bool (como PyTorch); convierte con .long()")
         return self._arg(np.argmin, dim, keepdim, axis)
 
     def _logic(self, fn, dim, keepdim):
@@ -149,16 +166,27 @@ class ReduceMixin:
         x = self if self._data.dtype.kind == "f" else self.type(D.get_default_dtype())
         return R.LogSumExp.apply(x, axis=norm_dims(dim, x.ndim), keepdims=keepdim)
 
+    def _soft_input(self, dtype, op):
+        """La entrada de softmax/log_softmax: ``dtype`` si se da; si no, de coma flotante (los enteros
+        dan ``NotImplementedError``, como PyTorch)."""
+        if dtype is not None:
+            return self.type(dtype)
+        if self._data.size:  # vacío: PyTorch no llega al núcleo y devuelve el mismo dtype
+            floats_only(self, op)
+        return self
+
     def softmax(self, dim=-1, dtype=None, *, axis=_NO):
         d = self._dim(dim if axis is _NO else axis)
-        x = self.type(dtype) if dtype is not None else (self if self._data.dtype.kind == "f"
-                                                        else self.type(D.get_default_dtype()))
+        x = self._soft_input(dtype, "softmax")
+        if x._data.dtype.kind != "f":  # vacío y entero: PyTorch lo devuelve tal cual
+            return TensorBase._wrap(x._data.copy())
         return R.Softmax.apply(x, axis=d if x.ndim else None)
 
     def log_softmax(self, dim=-1, dtype=None, *, axis=_NO):
         d = self._dim(dim if axis is _NO else axis)
-        x = self.type(dtype) if dtype is not None else (self if self._data.dtype.kind == "f"
-                                                        else self.type(D.get_default_dtype()))
+        x = self._soft_input(dtype, "log_softmax")
+        if x._data.dtype.kind != "f":  # vacío y entero: PyTorch lo devuelve tal cual
+            return TensorBase._wrap(x._data.copy())
         return R.LogSoftmax.apply(x, axis=d if x.ndim else None)
 
     def prod(self, dim=None, keepdim=False, *, dtype=None):

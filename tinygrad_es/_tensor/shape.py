@@ -84,9 +84,9 @@ class ShapeMixin:
 
     def transpose(self, dim0, dim1):
         """Intercambia dos ejes."""
-        if self.ndim < 2:
+        if self.ndim < 2:  # como PyTorch, una vista (otro tensor), no el mismo
             self._dim(dim0), self._dim(dim1)
-            return self
+            return M.Permute.apply(self, dims=tuple(range(self.ndim)))
         dims = list(range(self.ndim))
         a, b = self._dim(dim0), self._dim(dim1)
         dims[a], dims[b] = dims[b], dims[a]
@@ -97,7 +97,8 @@ class ShapeMixin:
     def t(self):
         if self.ndim > 2:
             raise RuntimeError(f"t() espera un tensor de 2 o menos dimensiones; éste tiene {self.ndim}")
-        return self.transpose(0, 1) if self.ndim == 2 else self
+        # como PyTorch, un 0-D o 1-D da una vista (otro tensor que comparte memoria), no el mismo
+        return self.transpose(0, 1) if self.ndim == 2 else M.Permute.apply(self, dims=tuple(range(self.ndim)))
 
     @property
     def T(self):
@@ -107,10 +108,10 @@ class ShapeMixin:
     def mT(self):
         """Traspone los dos últimos ejes (lotes de matrices). Un 0-D queda igual (con un aviso, como
         PyTorch); un 1-D es un error."""
-        if self.ndim == 0:
+        if self.ndim == 0:  # como PyTorch: el mismo tensor (con un aviso)
             warnings.warn("Tensor.mT en un tensor 0-D está obsoleto (también en PyTorch): devuelve el mismo "
-                          "valor", UserWarning, stacklevel=2)
-            return M.Reshape.apply(self, shape=())
+                          "tensor", UserWarning, stacklevel=2)
+            return self
         if self.ndim == 1:
             raise RuntimeError("tensor.mT sólo vale para matrices o lotes de matrices; este tensor es 1-D "
                                "(usa .T o .unsqueeze)")

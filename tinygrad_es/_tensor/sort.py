@@ -13,6 +13,7 @@ from .. import _dtype as D
 from .. import return_types as RT
 from ..autograd import TensorBase
 from ..ops import indexing as I, sorting as S
+from ._args import floats_only, no_bool_input
 from .joins import cat
 
 __all__ = ["SortMixin"]
@@ -60,6 +61,8 @@ class SortMixin:
 
     def topk(self, k, dim=-1, largest=True, sorted=True):
         """Los ``k`` mayores (``largest=False``: menores) a lo largo de ``dim``, ordenados."""
+        if self._data.dtype == np.bool_:
+            raise RuntimeError("topk no admite tensores bool (como PyTorch); convierte con .long()")
         x = self.reshape(1) if self.ndim == 0 else self
         d = x._dim(dim if self.ndim else 0)
         n = x.shape[d]
@@ -75,6 +78,11 @@ class SortMixin:
         return RT.topk(vals, ind)
 
     def kthvalue(self, k, dim=-1, keepdim=False):
+        if self.ndim and self.shape[self._dim(dim)]:  # un eje vacío es antes IndexError; un 0-D vale (PyTorch)
+            no_bool_input(self, "kthvalue")
+        return self._kthvalue(k, dim, keepdim)
+
+    def _kthvalue(self, k, dim=-1, keepdim=False):
         """``(values, indices)`` del k-ésimo menor (k desde 1) a lo largo de ``dim``."""
         x = self.reshape(1) if self.ndim == 0 else self
         d = x._dim(dim if self.ndim else 0)
@@ -91,6 +99,7 @@ class SortMixin:
         return RT.kthvalue(vals, ind)
 
     def _median(self, dim, keepdim, ignore_nan, op):
+        no_bool_input(self, op)
         if dim is None:
             if self._data.dtype.kind != "f" and self.numel() == 0:
                 raise RuntimeError(f"{op}(): no está definida para un tensor entero vacío")
@@ -201,7 +210,8 @@ class SortMixin:
 
     def logcumsumexp(self, dim):
         """``log(cumsum(exp(x)))`` calculado sin desbordar."""
-        x = self if self._data.dtype.kind == "f" else self.type(D.get_default_dtype())
+        floats_only(self, "logcumsumexp")
+        x = self
         if x.ndim == 0:
             x._dim(dim)
             return S.LogCumSumExp.apply(x.reshape(1), axis=0).reshape(())

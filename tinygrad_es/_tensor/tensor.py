@@ -1,7 +1,7 @@
 """``Tensor``: un array de numpy que recuerda cómo se calculó.
 
 Es una fachada fina: el estado y el motor de ``backward`` están en ``autograd/``; cada operación
-es una ``Function`` de ``ops/`` y los métodos que la llaman están en los mixins de este paquete, uno
+es una ``ArrayFunction`` de ``ops/`` y los métodos que la llaman están en los mixins de este paquete, uno
 por familia (``arithmetic.py``, ``pointwise.py``, ``reduce.py``, ``shape.py``, ``rearrange.py``,
 ``index.py``, ``sort.py``, ``convert.py``, ``inplace.py``). Aquí queda lo propio del objeto:
 creación, forma, ``.grad``/``.data``, conversión a números de Python, hooks y ``backward``.
@@ -14,9 +14,12 @@ import numpy as np
 
 from .. import _dtype as D
 from ..autograd import GhostTensor, TensorBase, is_grad_enabled, run_backward
+from ..autograd import backward as autograd_backward
+from ..autograd.higher_order import in_strict_graph
 from ..autograd.hooks import add_hook
 from ..device import device
 from ._args import norm_dim, to_array
+from .joins import stack
 from .arithmetic import ArithmeticMixin
 from .convert import ConvertMixin
 from .index import IndexMixin
@@ -28,6 +31,9 @@ from .reduce import ReduceMixin
 from .shape import ShapeMixin
 from .sort import SortMixin
 from .spectral import SpectralMixin
+from .histogram import HistogramMixin
+from .new import NewMixin
+from .random import RandomMixin
 
 __all__ = ["Tensor", "Size"]
 
@@ -47,7 +53,7 @@ class Size(tuple):
 
 
 class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin, ConvertMixin, PointwiseMixin,
-             IndexMixin, SortMixin, RearrangeMixin, SpectralMixin):
+             IndexMixin, SortMixin, RearrangeMixin, SpectralMixin, RandomMixin, NewMixin, HistogramMixin):
     """Array con gradiente automático (como ``torch.Tensor``).
 
     ``Tensor(datos)`` crea un tensor de coma flotante (float32, como ``torch.Tensor``);
@@ -185,6 +191,9 @@ class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin,
         return self._data
 
     def __array__(self, dtype=None, copy=None):
+        if self.requires_grad and in_strict_graph():
+            raise RuntimeError("un backward de orden superior intentó convertir en ndarray un tensor que "
+                               "requiere gradiente: su derivada se perdería (error interno de la operación)")
         a = self._data if dtype is None else self._data.astype(dtype, copy=False)
         return a.copy() if copy else a
 
@@ -267,28 +276,42 @@ class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin,
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
         """Calcula los gradientes de este tensor respecto de las hojas con ``requires_grad=True`` y
         los acumula en su ``.grad``. Sin ``gradient`` sólo vale para salidas de un elemento.
-        Libera lo guardado por las operaciones salvo con ``retain_graph=True``."""
-        if create_graph:
-            raise NotImplementedError("backward(create_graph=True) (derivadas de orden superior) no está "
-                                      "soportado en tinygrad_es")
-        if inputs is not None:
-            raise NotImplementedError("backward(inputs=...) no está soportado; usa .grad de cada hoja")
+        Libera lo guardado por las operaciones salvo con ``retain_graph=True``.
+
+        ``create_graph=True`` deja en ``.grad`` tensores con grafo, que se pueden derivar otra vez
+        (derivadas de orden superior; ``retain_graph`` pasa a ser ``True``). ``inputs``: acumular
+        sólo en esos tensores (como ``torch.Tensor.backward``).
+
+        >>> x = tensor(2.0, requires_grad=True)
+        >>> (x ** 3).backward(create_graph=True)     # x.grad = 3x² = 12, con grafo
+        >>> g = x.grad; x.grad = None
+        >>> g.backward(); x.grad                      # d(3x²)/dx = 6x = 12
+        tensor(12.)
+        """
+        v = self._view
+        if v is not None and v.version != self._vc.value:
+            self._sync_view()  # vista cuya base cambió in situ: historia nueva (o RuntimeError, como PyTorch)
         if not self.requires_grad:
             raise RuntimeError("este tensor no requiere gradiente ni tiene grafo (grad_fn): crea las "
                                "hojas con requires_grad=True y no calcules dentro de no_grad()")
-        if gradient is None:
-            if self._data.size != 1:
-                raise RuntimeError(f"backward() sin argumento sólo vale para una salida escalar; ésta tiene "
-                                   f"forma {tuple(self._data.shape)}. Pasa gradient= con esa forma o "
-                                   f"reduce antes (p. ej. .sum() o .mean())")
-            g = np.ones_like(self._data)
-        else:
-            g = gradient._data if isinstance(gradient, TensorBase) else np.asarray(gradient)
-            if g.shape != self._data.shape:
-                raise RuntimeError(f"el gradiente dado tiene forma {g.shape} y la salida {tuple(self._data.shape)}")
-            g = g.astype(self._data.dtype, copy=False)
-        run_backward(self, g, bool(retain_graph))
+        if gradient is None and self._data.size != 1:
+            raise RuntimeError(f"backward() sin argumento sólo vale para una salida escalar; ésta tiene "
+                               f"forma {tuple(self._data.shape)}. Pasa gradient= con esa forma o "
+                               f"reduce antes (p. ej. .sum() o .mean())")
+        if inputs is None and not create_graph:  # el camino de siempre, sin rodeos
+            if gradient is None:
+                g = np.ones_like(self._data)
+            else:
+                g = gradient._data if isinstance(gradient, TensorBase) else np.asarray(gradient)
+                if g.shape != self._data.shape:
+                    raise RuntimeError(f"el gradiente dado tiene forma {g.shape} y la salida "
+                                       f"{tuple(self._data.shape)}")
+                g = g.astype(self._data.dtype, copy=False)
+            run_backward(self, g, bool(retain_graph))
+            return
+        autograd_backward(self, gradient, retain_graph, create_graph, inputs)
 
-TensorBase._register(Tensor)  # _wrap y Function.apply crean Tensor
+
+TensorBase._register(Tensor, stack)  # _wrap y ArrayFunction.apply crean Tensor
 # ctx.inputs devuelve GhostTensor para las entradas ya liberadas: que se parezcan a un Tensor
 GhostTensor.size = lambda self, dim=None: Size(self.shape) if dim is None else self.shape[dim]

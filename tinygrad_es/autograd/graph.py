@@ -111,14 +111,15 @@ class Context:
     """
 
     __slots__ = ("saved_tensors", "needs_input_grad", "requires_grad", "parents", "fn", "freed",
-                 "out_shape", "out_dtype", "out_ref", "input_refs", "input_meta", "_versions",
-                 "__dict__", "__weakref__")
+                 "out_shape", "out_dtype", "out_ref", "input_refs", "input_meta", "_versions", "_origins",
+                 "kwargs", "__dict__", "__weakref__")
 
     def __init__(self):
         self.saved_tensors = ()
         self.freed = False
         self.out_ref = None
         self._versions = ()
+        self._origins = ()
 
     def save_for_backward(self, *arrays):
         self.saved_tensors = arrays
@@ -147,7 +148,7 @@ class Context:
         for ref, parent, (shape, dtype) in zip(self.input_refs, self.parents, self.input_meta):
             t = ref()
             if t is None:
-                t = GhostTensor(shape, dtype, parent if isinstance(parent, Context) else None)
+                t = GhostTensor(shape, dtype, parent if isinstance(parent, Context) else None, parent is not None)
             out.append(t)
         return tuple(out)
 
@@ -159,6 +160,7 @@ class Context:
         """Suelta lo guardado para ``backward`` (y cualquier array guardado como atributo)."""
         self.fn.release(self)
         self.saved_tensors = ()
+        self.kwargs = None
         d = self.__dict__
         if d:
             for k in [k for k, v in d.items() if isinstance(v, np.ndarray)]:
@@ -169,14 +171,14 @@ class Context:
 class GhostTensor:
     """Lo que queda de un tensor intermedio que ya se liberó: forma, dtype y nodo."""
 
-    __slots__ = ("shape", "dtype", "_ctx")
+    __slots__ = ("shape", "dtype", "_ctx", "requires_grad")
     grad = None
     name = ""
-    requires_grad = True
     data = None
 
-    def __init__(self, shape, dtype, ctx):
+    def __init__(self, shape, dtype, ctx, requires_grad=True):
         self.shape, self.dtype, self._ctx = tuple(shape), dtype, ctx
+        self.requires_grad = requires_grad  # una constante ya liberada (el 2 de 2·x) no lo pide
 
     def numel(self) -> int:
         return int(np.prod(self.shape))
@@ -223,9 +225,11 @@ class TensorBase:
     _complex = None   # la subclase de los tensores complejos (_tensor_complex.py) se registra aquí
 
     @staticmethod
-    def _register(cls) -> None:
-        """La clase de los tensores que crean ``_wrap`` y ``Function.apply`` (``Tensor``)."""
+    def _register(cls, stack) -> None:
+        """La clase de los tensores que crean ``_wrap`` y ``ArrayFunction.apply`` (``Tensor``) y su
+        ``stack`` (lo usa ``autograd.grad(is_grads_batched=True)``)."""
         TensorBase._concrete = cls
+        TensorBase._stack = staticmethod(stack)
 
     @staticmethod
     def _wrap(data: np.ndarray, requires_grad: bool = False, version: VersionCounter | None = None):
@@ -263,7 +267,7 @@ class TensorBase:
     def requires_grad(self) -> bool:
         v = self._view
         if v is not None and v.version != self._vc.value:
-            self._sync_view()
+            self._sync_view(strict=False)
         return self._requires_grad
 
     @requires_grad.setter
@@ -284,13 +288,24 @@ class TensorBase:
             self._sync_view()
         return self._ctx
 
-    def _sync_view(self) -> None:
+    def _sync_view(self, strict: bool = True) -> None:
         """Rehace el nodo de una vista desde la historia actual de su base (tras un cambio in
         situ de la base o de otra vista suya): la vista es ``chain`` aplicado a la base, así que
-        su gradiente vuelve por la operación in situ que la cambió (re-basado de PyTorch)."""
+        su gradiente vuelve por la operación in situ que la cambió (re-basado de PyTorch).
+
+        Como PyTorch, no se re-basan (``strict``: ``RuntimeError`` al usarlas con gradiente) las
+        vistas de varias salidas (``split``, ``unbind``...) ni las creadas en ``no_grad`` cuando su
+        base pide gradiente."""
         v = self._view
+        if (not v.grad or v.multi) and v.base._requires_grad:
+            if strict:
+                what = (f"es una de las vistas que devuelve {v.multi}()" if v.grad else "se creó dentro de no_grad()")
+                raise RuntimeError(f"este tensor {what} y su base (u otra vista de ella) se modificó in situ "
+                                   f"después: PyTorch no permite seguir usándolo con gradiente. Haz la operación "
+                                   f"in situ antes de crear la vista, o usa .clone()")
+            return
         v.version = self._vc.value
-        if not v.grad:  # una vista creada sin gradiente no sigue la historia de su base
+        if not v.grad:  # una vista creada sin gradiente de una base sin gradiente: nada que rehacer
             return
         t = v.base
         with enable_grad():

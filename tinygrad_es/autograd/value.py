@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import math
-import warnings
 
+from ._scalar_math import _check_number, _exp, _pow, _warn
 from .protocol import topo_sort
 
-__all__ = ["Value", "observe_backward"]
+__all__ = ["Value", "observe_backward", "local_values"]
 
-_Number = (int, float)
 _observers: list = []
 
 
@@ -32,30 +31,6 @@ def observe_backward(callback):
         yield
     finally:
         _observers.remove(callback)
-
-
-def _warn(msg: str) -> None:
-    warnings.warn(msg, RuntimeWarning, stacklevel=3)
-
-
-def _exp(x: float) -> float:
-    # Como numpy: desbordamiento -> inf, nunca OverflowError.
-    try:
-        return math.exp(x)
-    except OverflowError:
-        return math.inf
-
-
-def _check_number(x, what="dato"):
-    if isinstance(x, bool) or not isinstance(x, _Number):
-        try:
-            import numpy as np
-            if isinstance(x, np.generic) and np.issubdtype(type(x), np.number):
-                return float(x)
-        except ImportError:  # pragma: no cover
-            pass
-        raise TypeError(f"Value espera un número real como {what}, no {type(x).__name__}: {x!r}")
-    return float(x)
 
 
 class Value:
@@ -242,8 +217,8 @@ class Value:
         return self.data
 
     def graph_grad(self):
-        """El gradiente, o ``None`` si todavía no se ha llamado a ``backward()``."""
-        return self.grad if self._grad_computed else None
+        """El gradiente (un número), o ``None`` si todavía no se ha llamado a ``backward()``."""
+        return float(self.grad) if self._grad_computed else None
 
     def graph_key(self):
         return id(self)
@@ -266,12 +241,24 @@ class Value:
         """Derivada local ∂self/∂padre de cada operando, calculada en el forward."""
         return self._local
 
-    def backward(self) -> None:
+    def backward(self, create_graph: bool = False) -> None:
         """Calcula ``∂self/∂nodo`` para cada nodo del grafo y lo guarda en ``.grad``.
 
         Recorrido iterativo (no recursivo): funciona con cadenas de millones de nodos.
         Cada regla local se ejecuta una sola vez por nodo.
+
+        Con ``create_graph=True`` cada ``.grad`` es un ``Value`` con su propio grafo (la derivada
+        como expresión): se puede dibujar, explicar y derivar otra vez.
+
+        >>> x = Value(2.0, "x")
+        >>> (x ** 3).backward(create_graph=True)
+        >>> d1 = x.grad                  # 3x² = 12, un Value
+        >>> x.grad = 0.0
+        >>> d1.backward(); x.grad        # d(3x²)/dx = 6x
+        12.0
         """
+        if create_graph:
+            return self._backward_graph()
         order = self.topo_order()
         for node in order:
             if node._a is not None:  # intermedios: se recalculan desde cero en cada llamada
@@ -306,13 +293,34 @@ class Value:
             for cb in list(_observers):
                 cb(node, node.grad)
 
+    def _backward_graph(self) -> None:
+        # el mismo recorrido, con Values: cada contribución local·g se registra (derivadas de derivadas)
+        order = self.topo_order()
+        grads = {id(self): Value(1.0)}
+        for node in reversed(order):
+            g = grads.pop(id(node))
+            node._grad_computed = True
+            if node._a is None:  # hoja: se acumula (la primera vez, el Value tal cual)
+                node.grad = g if isinstance(node.grad, (int, float)) and node.grad == 0.0 else node.grad + g
+            else:
+                node.grad = g
+                for p, local in zip(node._prev, local_values(node)):
+                    c = _times(local, g)
+                    prev = grads.get(id(p))
+                    grads[id(p)] = c if prev is None else prev + c
+            for cb in list(_observers):
+                cb(node, node.grad)
+
     # -- utilidades -------------------------------------------------------------
     def __repr__(self):
         lab = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{lab})"
+        return f"Value(data={self.data:.6g}, grad={float(self.grad):.6g}{lab})"
 
     def __float__(self):
         return float(self.data)
+
+    def __format__(self, spec):  # f"{v:.3f}": el dato (también cuando v es un .grad con grafo)
+        return format(self.data, spec) if spec else repr(self)
 
     # Comparaciones por valor (útiles en bucles de entrenamiento); el hash sigue
     # siendo por identidad para poder guardar nodos en conjuntos y diccionarios.
@@ -325,22 +333,50 @@ class Value:
     __hash__ = object.__hash__
 
 
+def local_values(n: Value) -> tuple:
+    """Las derivadas locales de ``n`` respecto de sus operandos **como Values** (en función de los
+    operandos y de ``n``): lo que usa ``backward(create_graph=True)``. Son las mismas que ``_local``
+    calcula como números en el forward (un test lo comprueba operación a operación); las
+    constantes (1, −1, las pendientes de relu) se quedan en números."""
+    op, a, b = n._op, n._a, n._b
+    if op == "+":
+        return 1.0, 1.0
+    if op == "-":
+        return 1.0, -1.0
+    if op == "*":
+        return b, a
+    if op == "/":
+        return 1.0 / b, -a / (b * b)
+    if op == "**":
+        da = b * a ** (b - 1.0) if b.data != 0.0 else 0.0
+        if a.data > 0:
+            db = n * a.log()
+        else:
+            db = 0.0 if a.data == 0 and b.data > 0 else math.nan
+        return da, db
+    if op == "neg":
+        return (-1.0,)
+    if op == "exp":
+        return (n,)
+    if op == "log":
+        return (1.0 / a,) if a.data > 0 else (n._la,)
+    if op == "tanh":
+        return (1.0 - n * n,)
+    if op == "sigmoid":
+        return (n * (1.0 - n),)
+    return n._local  # relu, leaky_relu: constantes a trozos (derivada segunda 0)
+
+
+def _times(local, g):
+    """local·g sin nodos de más cuando la derivada local es la constante ±1."""
+    if isinstance(local, Value):
+        return local * g
+    if local == 1.0:
+        return g
+    if local == -1.0:
+        return -g
+    return g * local
+
+
 def _operands(v: Value) -> tuple:
     return (v._a, v._b)  # los None (sin operando) los salta topo_sort
-
-
-def _pow(a: float, b: float) -> float:
-    """a**b con la semántica de numpy (inf/nan + aviso) en lugar de excepciones."""
-    try:
-        r = a ** b
-    except OverflowError:
-        if a < 0 and float(b).is_integer() and int(b) % 2 == 1:
-            return -math.inf
-        return math.inf
-    except ZeroDivisionError:
-        _warn(f"0 elevado a un exponente negativo ({b}) en Value: el resultado es inf (como en numpy)")
-        return math.inf
-    if isinstance(r, complex):
-        _warn(f"base negativa ({a}) con exponente no entero ({b}) en Value: el resultado es nan (como en numpy)")
-        return math.nan
-    return float(r)

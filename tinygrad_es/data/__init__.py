@@ -10,11 +10,12 @@ from .datasets import (DATASETS, DatasetNotFoundError, load_digits, load_fashion
                        load_mnist_sample, mnist_tensors, quadratic_roots, search_paths, spirals, xor)
 from .idx import IDXError, read_idx
 from .splits import kfold
+from .text import CharDataset, CharTokenizer, have_quijote, load_quijote, quijote_excerpt
 
 __all__ = ["read_idx", "IDXError", "load_mnist", "load_fashion_mnist", "load_mnist_sample", "load_iris",
            "load_digits", "xor", "quadratic_roots", "spirals", "search_paths", "DatasetNotFoundError", "DATASETS",
            "kfold", "normalize", "standardize", "random_shift", "time_mask", "freq_mask", "AugmentedLoader",
-           "mnist_tensors"]
+           "mnist_tensors", "load_quijote", "quijote_excerpt", "have_quijote", "CharTokenizer", "CharDataset"]
 
 _MOVED = ("DataLoader", "TensorDataset", "random_split", "Subset")
 

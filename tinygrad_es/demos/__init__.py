@@ -13,4 +13,6 @@ DEMOS = {
     "fashion": ("fashion", "LeNet-5 y una ResNet pequeña en Fashion-MNIST, con curvas de aprendizaje"),
     "grafo": ("graph_demo", "El grafo de f = (x + y)·z y su retropropagación paso a paso"),
     "voz": ("voz", "Dígitos hablados (FSDD): log-mel, CNN, SpecAugment, voces nuevas y TensorBoard"),
+    "quijote": ("quijote", "Un modelo de lenguaje de caracteres (LSTM o MiniGPT) que escribe como el Quijote"),
+    "cifar10": ("cifar10", "CIFAR-10: CNN con BatchNorm, aumento de datos, OneCycleLR, confusión y Grad-CAM en color"),
 }

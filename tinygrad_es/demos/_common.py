@@ -54,15 +54,21 @@ HELP = {
     "lr": "tasa de aprendizaje (η)",
     "augment": "aumento de datos: desplazamientos aleatorios de hasta 2 píxeles",
     "noise": "desviación típica del ruido gaussiano de la entrada",
-    "root": "carpeta con los ficheros IDX del conjunto de datos",
+    "root": "carpeta con los datos (los ficheros IDX, o quijote/quijote.txt.gz para el Quijote)",
     "widths": "anchuras de la capa oculta que se comparan, separadas por comas",
     "n": "número de ecuaciones generadas",
     "k": "número de bloques de la validación cruzada",
+    "workers": "procesos que decodifican las imágenes en paralelo (num_workers del DataLoader; 0 = ninguno)",
     "x": "valor de x", "y": "valor de y", "z": "valor de z",
+    "modelo": "modelo: lstm (char-rnn de dos capas) o gpt (MiniGPT, ~1 M de parámetros)",
+    "steps": "pasos de entrenamiento (lotes)", "inicio": "texto con el que empieza la generación",
+    "chars": "caracteres que se generan", "temperature": "temperatura del muestreo (0 = el más probable)",
+    "top_k": "elegir sólo entre los k caracteres más probables (0 = entre todos)",
+    "descargar": "descargar el Quijote completo si no está en local",
 }
 COMMON = ("epochs", "seed", "out_dir")
 # argumentos numéricos de las demos y su mínimo: 0 épocas o un lote de 0 no tienen sentido
-_MINIMUM = {"epochs": 1, "batch_size": 1, "n": 1, "k": 2, "limit_train": 0, "limit_test": 0, "noise": 0,
+_MINIMUM = {"epochs": 1, "batch_size": 1, "n": 1, "k": 2, "limit_train": 0, "limit_test": 0, "noise": 0, "workers": 0,
             "seed": 0}
 
 

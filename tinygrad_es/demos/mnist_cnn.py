@@ -91,14 +91,14 @@ def run(epochs: int = EPOCHS, limit_train: int = 0, limit_test: int = 0, batch_s
         print(textwrap.fill(M.mcnemar_explain(yte, pred_mlp, pred, "el MLP", "la CNN"), 100))
         print(f"Los filtros de conv1 cambiaron un {100 * w_change:.0f} % respecto del inicio (‖W − W₀‖ / ‖W₀‖).")
     if out_dir and have_matplotlib():
-        from ..viz import plots
+        from ..viz import filters, plots
         idx = int(np.argmax(yte == 3)) if np.any(yte == 3) else 0
         x = Xte[idx:idx + 1]
         plots.learning_curves(hist, path=out_path(out_dir, "curvas.png"))
         plots.confusion_matrix_plot(M.confusion_matrix(yte, pred), path=out_path(out_dir, "confusion.png"))
         plots.roc_curves(yte, scores, path=out_path(out_dir, "roc.png"))
         plots.conv_filters(cnn.conv1, 32, path=out_path(out_dir, "filtros_conv1.png"))
-        plots.conv_filters_change(w0, cnn.conv1, 12, path=out_path(out_dir, "filtros_conv1_cambio.png"))
+        filters.conv_filters_change(w0, cnn.conv1, 12, path=out_path(out_dir, "filtros_conv1_cambio.png"))
         plots.feature_map_grid(cnn, x, 16, path=out_path(out_dir, "mapas.png"))
         plots.activations_per_class(cnn, Xte[:500], yte[:500], cnn.conv2,
                                     path=out_path(out_dir, "activacion_por_clase.png"))

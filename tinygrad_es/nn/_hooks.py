@@ -9,13 +9,13 @@ entrada tensorial y otra sobre cada salida. Sus ``backward`` ven el gradiente qu
 from __future__ import annotations
 
 from .._tensor import Tensor
-from ..autograd import Function, TensorBase
+from ..autograd import ArrayFunction, TensorBase
 from ..autograd.hooks import RemovableHandle, add_hook
 
 __all__ = ["RemovableHandle", "add_hook", "BackwardHookState"]
 
 
-class _HookPoint(Function):
+class _HookPoint(ArrayFunction):
     """Identidad sobre una entrada (``side="in"``) o una salida (``side="out"``) del módulo: su
     backward entrega a ``state`` el gradiente que pasa por ella."""
 

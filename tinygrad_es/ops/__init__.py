@@ -1,6 +1,7 @@
-"""Las operaciones diferenciables a nivel de array: una ``Function`` por operación, por familias.
+"""Las operaciones diferenciables a nivel de array: una ``ArrayFunction`` (la base interna del motor,
+``autograd/array_function.py``) por operación, por familias.
 
-Cada ``Function`` recibe ndarrays y devuelve un ndarray (``forward(ctx, *arrays, **opciones)`` /
+Cada ``ArrayFunction`` recibe ndarrays y devuelve un ndarray (``forward(ctx, *arrays, **opciones)`` /
 ``backward(ctx, g)``, el contrato de ``autograd/__init__.py``) y lleva su derivada en el docstring.
 Las comprobaciones de argumentos, la promoción de tipos y las composiciones están fuera: en
 ``_tensor/`` (``torch.x``, ``Tensor.x``) y en ``nn/functional/`` (``F.x``).
@@ -8,20 +9,20 @@ Las comprobaciones de argumentos, la promoción de tipos y las composiciones est
 ==============  ===================================================================================
 fichero         operaciones
 ==============  ===================================================================================
-arithmetic.py   Add Sub Mul Div Pow PowScalar Neg Clip ClampTensor Maximum Minimum Atan2 Hypot LogAddExp Fmod
-                Remainder DivRounding Lerp
+arithmetic.py   Add Sub Mul Div Pow PowScalar Neg Atan2 Hypot LogAddExp Fmod Remainder DivRounding Lerp
+clamp.py        Clip ClampTensor Maximum Minimum
 unary.py        Exp Log Sqrt Abs Sin…Erfc (tabla ``_unary``) Frac Step NanToNum
 activation.py   Tanh Sigmoid Relu LeakyRelu Gelu Silu Elu Softplus Mish Hardsigmoid Hardswish Hardtanh
                 Logsigmoid Softshrink Hardshrink Threshold Prelu
 copy.py         Cast Clone Contiguous
-reduce.py       Sum Mean Var Amax Amin LogSumExp Softmax LogSoftmax Prod VectorNorm SpectralNorm
+reduce.py       Sum Mean Var Amax Amin LogSumExp Softmax LogSoftmax Prod
 movement.py     Reshape Permute Expand GetItem SetItem TakeAlong Cat Stack Pad
 rearrange.py    Flip Roll Repeat Triangle Diagonal DiagEmbed Diag Unfold
 matmul.py       MatMul Linear Cross Einsum
 indexing.py     Gather Pick Scatter ScatterAdd ScatterReduce IndexSelect IndexAdd MaskedFill MaskedSelect
                 Take Where Embedding
 sorting.py      MedianAll Cumsum Cumprod LogCumSumExp (+ los índices de sort/topk/kthvalue/mode)
-linalg.py       Inv Det Solve
+linalg.py       Inv Det Solve VectorNorm SpectralNorm
 loss.py         CrossEntropyIdx BCE BCEWithLogits
 conv.py         Conv2d ConvTranspose2d (sobre ``kernels/conv/``)
 pooling.py      MaxPool2d AvgPool2d AdaptiveMaxPool2d AdaptiveAvgPool2d MaxUnpool2d Upsample

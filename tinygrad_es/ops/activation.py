@@ -1,4 +1,4 @@
-"""Funciones de activación: cada una es una ``Function`` con su derivada en el docstring. Las
+"""Funciones de activación: cada una es una ``ArrayFunction`` con su derivada en el docstring. Las
 funciones públicas (``F.gelu``...) están en ``nn/functional/activation.py`` y los módulos en
 ``nn/modules/activation.py``.
 
@@ -11,10 +11,10 @@ import math
 
 import numpy as np
 
-from ..autograd import Function, unbroadcast
+from ..autograd import ArrayFunction
 from ..kernels import relu as K
-from ..kernels.special import erf
-from ._util import pointwise
+from ._namespace import NUMPY, namespace, stable_sigmoid
+from ._util import elementwise_tangent, pointwise
 
 __all__ = ["Tanh", "Sigmoid", "Relu", "LeakyRelu", "stable_sigmoid", "Gelu", "Silu", "Elu", "Softplus", "Mish",
            "Hardsigmoid", "Hardswish", "Hardtanh", "Logsigmoid", "Softshrink", "Hardshrink", "Threshold", "Prelu",
@@ -28,8 +28,10 @@ SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
 
 
-class Tanh(Function):
+class Tanh(ArrayFunction):
     """tanh a: ∂/∂a = 1 − tanh²a."""
+
+    differentiable = True
 
     @staticmethod
     def forward(ctx, a):
@@ -43,14 +45,10 @@ class Tanh(Function):
         return g * (1 - out * out)
 
 
-def stable_sigmoid(a: np.ndarray) -> np.ndarray:
-    """σ(a) sin desbordamiento: exp sólo de números ≤ 0."""
-    e = np.exp(-np.abs(a))
-    return np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
-
-
-class Sigmoid(Function):
+class Sigmoid(ArrayFunction):
     """σ(a) = 1/(1+e⁻ᵃ): ∂/∂a = σ(a)·(1 − σ(a))."""
+
+    differentiable = True
 
     @staticmethod
     def forward(ctx, a):
@@ -64,8 +62,10 @@ class Sigmoid(Function):
         return g * s * (1 - s)
 
 
-class Relu(Function):
+class Relu(ArrayFunction):
     """max(a, 0): ∂/∂a = 1 si a > 0, 0 si no (también en a = 0)."""
+
+    tangent = staticmethod(elementwise_tangent)
 
     @staticmethod
     def forward(ctx, a):
@@ -81,8 +81,10 @@ class Relu(Function):
         return K.relu_backward(g, out)
 
 
-class LeakyRelu(Function):
+class LeakyRelu(ArrayFunction):
     """a si a > 0, pendiente·a si no: ∂/∂a = 1 o pendiente."""
+
+    tangent = staticmethod(elementwise_tangent)
 
     reads = ((0,),)
 
@@ -99,105 +101,117 @@ class LeakyRelu(Function):
         return np.where(mask, g, g * g.dtype.type(ctx.slope))
 
 
-# y = f(x, **opciones) con su derivada en x (las activaciones guardan la entrada, como PyTorch)
+# y = f(x, **opciones) con su derivada en x (las activaciones guardan la entrada, como PyTorch). Las
+# fórmulas reciben el espacio de nombres (xp): el forward las usa con numpy y el orden superior
+# deriva las derivadas con tensores.
 _pointwise = functools.partial(pointwise, module=__name__)
 
 
-def _gelu(x, approximate="none"):
-    if approximate == "tanh":
-        return 0.5 * x * (1 + np.tanh(_SQRT_2_PI * (x + 0.044715 * x * x * x)))
-    return x * 0.5 * (1 + erf(x * (1 / math.sqrt(2.0))))
+def _np(fn):
+    """La forma de un forward: ``f(x, **opciones)`` con numpy."""
+    return functools.partial(fn, NUMPY)
 
 
-def _dgelu(x, approximate="none"):
+def _gelu(xp, x, approximate="none"):
     if approximate == "tanh":
-        t = np.tanh(_SQRT_2_PI * (x + 0.044715 * x * x * x))
+        return 0.5 * x * (1 + xp.tanh(_SQRT_2_PI * (x + 0.044715 * x * x * x)))
+    return x * 0.5 * (1 + xp.erf(x * (1 / math.sqrt(2.0))))
+
+
+def _dgelu(xp, x, approximate="none"):
+    if approximate == "tanh":
+        t = xp.tanh(_SQRT_2_PI * (x + 0.044715 * x * x * x))
         return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _SQRT_2_PI * (1 + 3 * 0.044715 * x * x)
-    return 0.5 * (1 + erf(x * (1 / math.sqrt(2.0)))) + x * _INV_SQRT_2PI * np.exp(-0.5 * x * x)
+    return 0.5 * (1 + xp.erf(x * (1 / math.sqrt(2.0)))) + x * _INV_SQRT_2PI * xp.exp(-0.5 * x * x)
 
 
-def _softplus(x, beta=1.0, threshold=20.0):
+def _softplus(xp, x, beta=1.0, threshold=20.0):
     bx = x * beta
-    return np.where(bx > threshold, x, np.log1p(np.exp(bx)) / beta)
+    return xp.where(bx > threshold, x, xp.log1p(xp.exp(bx)) / beta)
 
 
-def _dsoftplus(x, beta=1.0, threshold=20.0):
-    return np.where(x * beta > threshold, 1, stable_sigmoid(x * beta))
+def _dsoftplus(xp, x, beta=1.0, threshold=20.0):
+    return xp.where(x * beta > threshold, 1, xp.sigmoid(x * beta))
 
 
-def _elu(x, alpha=1.0, scale=1.0, input_scale=1.0):
-    return np.where(x > 0, x * scale, (np.expm1(x * input_scale)) * (alpha * scale))
+def _elu(xp, x, alpha=1.0, scale=1.0, input_scale=1.0):
+    return xp.where(x > 0, x * scale, (xp.expm1(x * input_scale)) * (alpha * scale))
 
 
-def _delu(x, alpha=1.0, scale=1.0, input_scale=1.0):
-    return np.where(x > 0, scale, np.exp(x * input_scale) * (alpha * scale * input_scale))
+def _delu(xp, x, alpha=1.0, scale=1.0, input_scale=1.0):
+    return xp.where(x > 0, scale, xp.exp(x * input_scale) * (alpha * scale * input_scale))
 
 
-def _mish(x):
-    return x * np.tanh(_softplus(x))
+def _mish(xp, x):
+    return x * xp.tanh(_softplus(xp, x))
 
 
-def _dmish(x):
-    t = np.tanh(_softplus(x))
-    return t + x * (1 - t * t) * stable_sigmoid(x)
+def _dmish(xp, x):
+    t = xp.tanh(_softplus(xp, x))
+    return t + x * (1 - t * t) * xp.sigmoid(x)
 
 
-Gelu = _pointwise("Gelu", _gelu, _dgelu,
-                  "x·Φ(x) con Φ la normal acumulada: ∂/∂x = Φ(x) + x·φ(x). Con approximate='tanh', "
-                  "½x(1 + tanh(u)), u = √(2/π)(x + 0.044715x³): ∂/∂x = ½(1 + t) + ½x(1 − t²)·u'.")
-Silu = _pointwise("Silu", lambda x: x * stable_sigmoid(x),
-                  lambda x: stable_sigmoid(x) * (1 + x * (1 - stable_sigmoid(x))),
-                  "x·σ(x); ∂/∂x = σ(x)·(1 + x·(1 − σ(x))).")
-Elu = _pointwise("Elu", _elu, _delu,
-                 "scale·x si x > 0, si no scale·α·(e^(x·s) − 1); ∂/∂x = scale o scale·α·s·e^(x·s) "
-                 "(en 0 se usa la rama negativa, como PyTorch). elu, celu (s = 1/α) y selu.")
-Softplus = _pointwise("Softplus", _softplus, _dsoftplus,
-                      "log(1 + e^(βx))/β (x si βx > umbral); ∂/∂x = σ(βx) (1 por encima del umbral).")
-Mish = _pointwise("Mish", _mish, _dmish,
-                  "x·tanh(softplus(x)); ∂/∂x = t + x·(1 − t²)·σ(x), t = tanh(softplus(x)).")
 def _hardswish(x):
     return x * np.clip(x + 3, 0, 6) / 6
 
 
-Hardsigmoid = _pointwise("Hardsigmoid", lambda x: np.clip(x / 6 + 0.5, 0, 1), lambda x: _ONE_SIXTH_F32,
+Gelu = _pointwise("Gelu", _np(_gelu), _dgelu,
+                  "x·Φ(x) con Φ la normal acumulada: ∂/∂x = Φ(x) + x·φ(x). Con approximate='tanh', "
+                  "½x(1 + tanh(u)), u = √(2/π)(x + 0.044715x³): ∂/∂x = ½(1 + t) + ½x(1 − t²)·u'.")
+Silu = _pointwise("Silu", lambda x: x * stable_sigmoid(x),
+                  lambda xp, x: xp.sigmoid(x) * (1 + x * (1 - xp.sigmoid(x))),
+                  "x·σ(x); ∂/∂x = σ(x)·(1 + x·(1 − σ(x))).")
+Elu = _pointwise("Elu", _np(_elu), _delu,
+                 "scale·x si x > 0, si no scale·α·(e^(x·s) − 1); ∂/∂x = scale o scale·α·s·e^(x·s) "
+                 "(en 0 se usa la rama negativa, como PyTorch). elu, celu (s = 1/α) y selu.")
+Softplus = _pointwise("Softplus", _np(_softplus), _dsoftplus,
+                      "log(1 + e^(βx))/β (x si βx > umbral); ∂/∂x = σ(βx) (1 por encima del umbral).")
+Mish = _pointwise("Mish", _np(_mish), _dmish,
+                  "x·tanh(softplus(x)); ∂/∂x = t + x·(1 − t²)·σ(x), t = tanh(softplus(x)).")
+Hardsigmoid = _pointwise("Hardsigmoid", lambda x: np.clip(x / 6 + 0.5, 0, 1), lambda xp, x: _ONE_SIXTH_F32,
                          "clip(x/6 + ½, 0, 1); ∂/∂x = 1/6 en (−3, 3) y 0 fuera (bordes incluidos, y en nan).",
-                         zero=lambda x: ~((x > -3) & (x < 3)))
-Hardswish = _pointwise("Hardswish", _hardswish, lambda x: np.where(x < 3, x / 3 + 0.5, 1),
+                         zero=lambda x: ~((x > -3) & (x < 3)), constant=True)
+Hardswish = _pointwise("Hardswish", _hardswish, lambda xp, x: xp.where(x < 3, x / 3 + 0.5, 1),
                        "x·relu6(x + 3)/6; ∂/∂x = 0 si x ≤ −3, x/3 + ½ si −3 < x < 3, 1 si x ≥ 3 (las ramas de PyTorch).",
                        zero=lambda x: x <= -3)
 Hardtanh = _pointwise("Hardtanh", lambda x, min_val=-1.0, max_val=1.0: np.clip(x, min_val, max_val), None,
                       "clip(x, min, max); ∂/∂x = 1 en (min, max) abierto, 0 fuera y en los bordes (1 en nan).",
-                      zero=lambda x, min_val=-1.0, max_val=1.0: (x <= min_val) | (x >= max_val))
+                      zero=lambda x, min_val=-1.0, max_val=1.0: (x <= min_val) | (x >= max_val), constant=True)
 Logsigmoid = _pointwise("Logsigmoid", lambda x: np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x))),
-                        lambda x: stable_sigmoid(-x), "log σ(x) = −softplus(−x); ∂/∂x = σ(−x) = 1 − σ(x).")
+                        lambda xp, x: xp.sigmoid(-x), "log σ(x) = −softplus(−x); ∂/∂x = σ(−x) = 1 − σ(x).")
 Softshrink = _pointwise("Softshrink", lambda x, lambd=0.5: np.where(np.abs(x) <= lambd, 0, x - np.sign(x) * lambd),
                         None, "x ∓ λ fuera de [−λ, λ] y 0 dentro (nan sigue siendo nan); ∂/∂x = [|x| > λ].",
-                        zero=lambda x, lambd=0.5: np.abs(x) <= lambd)
+                        zero=lambda x, lambd=0.5: np.abs(x) <= lambd, constant=True)
 Hardshrink = _pointwise("Hardshrink", lambda x, lambd=0.5: np.where(np.abs(x) <= lambd, 0, x), None,
                         "x fuera de [−λ, λ] y 0 dentro (nan sigue siendo nan); ∂/∂x = [|x| > λ].",
-                        zero=lambda x, lambd=0.5: np.abs(x) <= lambd)
+                        zero=lambda x, lambd=0.5: np.abs(x) <= lambd, constant=True)
 Threshold = _pointwise("Threshold", lambda x, threshold=0.0, value=0.0: np.where(x <= threshold, value, x), None,
                        "x si x > umbral (o nan), si no ``value``; ∂/∂x = [no x ≤ umbral].",
-                       zero=lambda x, threshold=0.0, value=0.0: x <= threshold)
+                       zero=lambda x, threshold=0.0, value=0.0: x <= threshold, constant=True)
 
 
-class Prelu(Function):
+class Prelu(ArrayFunction):
     """``x`` si x > 0, si no ``w·x`` con un peso por canal (eje 1) o uno común.
     ∂/∂x = 1 si x > 0, si no w;  ∂/∂w = Σ (x si x ≤ 0, si no 0) sobre lo que comparte peso."""
 
+    differentiable = True
+
     @staticmethod
     def forward(ctx, x, w):
-        wb = w.reshape((1, w.size) + (1,) * (x.ndim - 2)) if x.ndim >= 2 else w.reshape(())
-        ctx.save_for_backward(x, wb)
+        ctx.wb_shape = (1, w.size) + (1,) * (x.ndim - 2) if x.ndim >= 2 else ()
+        ctx.save_for_backward(x, w)
         ctx.wshape = w.shape
-        return np.where(x > 0, x, wb * x).astype(x.dtype, copy=False)
+        # ejes que comparten cada peso (todos si hay uno solo)
+        ctx.w_axes = tuple(i for i in range(x.ndim) if i != 1 or w.size == 1 or x.ndim < 2)
+        return np.where(x > 0, x, w.reshape(ctx.wb_shape) * x).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
-        x, wb = ctx.saved_tensors
+        x, w = ctx.saved_tensors
+        xp = namespace(g)
         pos = x > 0
-        gx = np.where(pos, g, g * wb)
+        gx = xp.where(pos, g, g * w.reshape(ctx.wb_shape))
         gw = None
         if ctx.needs_input_grad[1]:
-            gw = unbroadcast(np.where(pos, 0, g * x), wb.shape).reshape(ctx.wshape)
+            gw = xp.sum(xp.where(pos, 0, g * x), axis=ctx.w_axes).reshape(ctx.wshape)
         return gx, gw

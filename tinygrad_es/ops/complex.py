@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import ArrayFunction
 
 __all__ = ["complex_dtype", "real_dtype", "ViewAsReal", "ViewAsComplex", "Real", "Imag", "Complex",
            "Polar", "Abs", "Angle", "Conj", "Mul", "Div", "Add", "Sub", "PowScalar", "Exp"]
@@ -38,7 +38,7 @@ def _as_input(g: np.ndarray, was_complex: bool, dtype) -> np.ndarray:
     return (g if was_complex else g.real).astype(dtype, copy=False)
 
 
-class ViewAsReal(Function):
+class ViewAsReal(ArrayFunction):
     """z (…) complejo → (…, 2) real con (Re z, Im z) en el último eje; es una vista si z es contiguo.
     ∂: G = g[…, 0] + i·g[…, 1]."""
 
@@ -54,7 +54,7 @@ class ViewAsReal(Function):
         return (g[..., 0] + 1j * g[..., 1]).astype(ctx.dtype, copy=False)
 
 
-class ViewAsComplex(Function):
+class ViewAsComplex(ArrayFunction):
     """x (…, 2) real → z (…) = x[…, 0] + i·x[…, 1] (vista si x es contiguo).
     ∂: g_x = (Re G, Im G) en el último eje."""
 
@@ -70,7 +70,7 @@ class ViewAsComplex(Function):
         return np.stack([g.real, g.imag], axis=-1).astype(ctx.dtype, copy=False)
 
 
-class Real(Function):
+class Real(ArrayFunction):
     """Re z (una vista). ∂: G = g (real) → g + 0i."""
 
     @staticmethod
@@ -83,7 +83,7 @@ class Real(Function):
         return g.astype(ctx.dtype)
 
 
-class Imag(Function):
+class Imag(ArrayFunction):
     """Im z (una vista). ∂: G = i·g."""
 
     @staticmethod
@@ -96,7 +96,7 @@ class Imag(Function):
         return (1j * g).astype(ctx.dtype, copy=False)
 
 
-class Complex(Function):
+class Complex(ArrayFunction):
     """``complex(re, im)`` = re + i·im. ∂/∂re = Re G, ∂/∂im = Im G."""
 
     @staticmethod
@@ -111,7 +111,7 @@ class Complex(Function):
         return g.real.astype(ctx.dtype), g.imag.astype(ctx.dtype)
 
 
-class Polar(Function):
+class Polar(ArrayFunction):
     """``polar(r, θ)`` = r·e^{iθ}. ∂/∂r = Re(G·e^{−iθ}), ∂/∂θ = r·Im(G·e^{−iθ})."""
 
     @staticmethod
@@ -134,7 +134,7 @@ def _safe_div(num, den):
     return np.where(zero, 0, num / np.where(zero, 1, den))
 
 
-class Abs(Function):
+class Abs(ArrayFunction):
     """|z| (real). ∂: G = g·z/|z| (0 en z = 0, como PyTorch)."""
 
     @staticmethod
@@ -149,7 +149,7 @@ class Abs(Function):
         return (g * _safe_div(z, a)).astype(z.dtype, copy=False)
 
 
-class Angle(Function):
+class Angle(ArrayFunction):
     """arg z = atan2(Im z, Re z) (real). ∂: G = g·i·z/|z|² (0 en z = 0). Con x real: π donde x < 0
     y 0 donde no (nan se conserva), con derivada 0, como PyTorch."""
 
@@ -170,7 +170,7 @@ class Angle(Function):
         return (g * _safe_div(1j * z, (z * np.conj(z)).real)).astype(z.dtype, copy=False)
 
 
-class Conj(Function):
+class Conj(ArrayFunction):
     """z̄. ∂: Ḡ."""
 
     @staticmethod
@@ -182,7 +182,7 @@ class Conj(Function):
         return np.conj(g)
 
 
-class _Binary(Function):
+class _Binary(ArrayFunction):
     @staticmethod
     def _begin(ctx, a, b, out_dtype):
         ctx.kinds = (a.dtype.kind == "c", b.dtype.kind == "c")
@@ -259,7 +259,7 @@ class Div(_Binary):
         return _Binary._grads(ctx, ga, gb)
 
 
-class PowScalar(Function):
+class PowScalar(ArrayFunction):
     """z^p con p real (rama principal, como PyTorch). ∂: G·conj(p·z^{p−1}) (0 si p = 0)."""
 
     @staticmethod
@@ -279,7 +279,7 @@ class PowScalar(Function):
             return (g * np.conj(p * np.power(z, p - 1))).astype(z.dtype, copy=False)
 
 
-class Exp(Function):
+class Exp(ArrayFunction):
     """e^z. ∂: G·conj(e^z)."""
 
     @staticmethod

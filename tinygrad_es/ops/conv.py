@@ -8,7 +8,9 @@ están en ``nn/functional/conv.py``.
 import numpy as np
 
 from .. import kernels as K
-from ..autograd import Function
+from ..autograd import ArrayFunction
+from ..autograd.higher_order import input_tensor
+from .movement import Cat
 
 
 def as_float(a):
@@ -31,7 +33,7 @@ def _watch(ctx, state):
         ctx.save_for_backward(state.w, *state.saved)
 
 
-class Conv2d(Function):
+class Conv2d(ArrayFunction):
     """Convolución 2-D (correlación cruzada, como PyTorch) con stride ``s``, relleno ``p``,
     dilatación ``d`` y ``G`` grupos; ``x`` (N, C, H, W), ``w`` (O, C/G, kh, kw):
 
@@ -47,6 +49,8 @@ class Conv2d(Function):
         ∂L/∂b[o] = Σ_{n,i,j} ∂L/∂y[n, o, i, j]
     """
 
+    takes_tensors = True  # orden superior: backward con Conv2d/ConvTranspose2d (véase _graph_backward)
+
     @staticmethod
     def forward(ctx, x, w, b=None, stride=(1, 1), padding=(0, 0), dilation=(1, 1), groups=1):
         x, w, b = _common_float(x, w, b)
@@ -58,10 +62,14 @@ class Conv2d(Function):
                                       algo=None if finite else "im2col")
         ctx.state, ctx.has_b = state, b is not None
         _watch(ctx, state)
+        if ctx.requires_grad:
+            ctx.x_in, ctx.w_in = x, w  # para el grafo del gradiente (arrays: release los suelta)
         return out
 
     @staticmethod
     def backward(ctx, g):
+        if not isinstance(g, np.ndarray):
+            return _graph_backward(ctx, g, transpose=False)
         need = ctx.needs_input_grad
         dx, dw, db = K.conv2d_backward(g, ctx.state, need_x=need[0], need_w=need[1],
                                        need_b=ctx.has_b and need[2])
@@ -72,7 +80,7 @@ class Conv2d(Function):
         K.conv_release(getattr(ctx, "state", None))
 
 
-class ConvTranspose2d(Function):
+class ConvTranspose2d(ArrayFunction):
     """Convolución traspuesta 2-D (el adjunto de ``Conv2d`` respecto de su entrada), con
     ``w`` de forma (C_in, C_out/G, kh, kw) como en PyTorch:
 
@@ -85,6 +93,8 @@ class ConvTranspose2d(Function):
         ∂L/∂b[o] = Σ_{n,a,b'} ∂L/∂y[n, o, a, b']
     """
 
+    takes_tensors = True
+
     @staticmethod
     def forward(ctx, x, w, b=None, stride=(1, 1), padding=(0, 0), output_padding=(0, 0), dilation=(1, 1),
                 groups=1):
@@ -93,11 +103,63 @@ class ConvTranspose2d(Function):
                                                 save=ctx.requires_grad)
         ctx.state, ctx.has_b = state, b is not None
         _watch(ctx, state)
+        if ctx.requires_grad:
+            ctx.x_in, ctx.w_in = x, w
         return out
 
     @staticmethod
     def backward(ctx, g):
+        if not isinstance(g, np.ndarray):
+            return _graph_backward(ctx, g, transpose=True)
         need = ctx.needs_input_grad
         dx, dw, db = K.conv_transpose2d_backward(g, ctx.state, need_x=need[0], need_w=need[1],
                                                  need_b=ctx.has_b and need[2])
         return (dx, dw, db) if ctx.has_b else (dx, dw)
+
+
+# --------------------------------------------------------------------------
+# orden superior: las mismas derivadas como convoluciones registradas
+# --------------------------------------------------------------------------
+def _weight_grad(inp, gout, wshape, stride, padding, dilation, groups):
+    """Σ_{n,i,j} gout[n, o, i, j]·inp[n, c, i·s − p + u·d, j·s − p + v·d] (forma ``wshape``) como una
+    convolución de ``inp`` con ``gout`` (lote y canales intercambiados; stride y dilatación también),
+    recortada a kh×kw; con grupos, una por grupo."""
+    o_all, cg, kh, kw = wshape
+    og = o_all // groups
+    parts = []
+    for k in range(groups):
+        xi = inp if groups == 1 else inp[:, k * cg:(k + 1) * cg]
+        gi = gout if groups == 1 else gout[:, k * og:(k + 1) * og]
+        r = Conv2d.apply(xi.transpose(0, 1), gi.transpose(0, 1), stride=dilation, padding=padding,
+                         dilation=stride, groups=1)
+        parts.append(r[:, :, :kh, :kw].transpose(0, 1))
+    return parts[0] if groups == 1 else Cat.apply(*parts, axis=0)
+
+
+def _graph_backward(ctx, g, transpose):
+    """El backward con tensores: ∂L/∂x, ∂L/∂w y ∂L/∂b con ``Conv2d``/``ConvTranspose2d`` (que a su vez
+    son derivables), así que la derivada de la convolución se deriva cuantas veces haga falta."""
+    x_data, w_data = ctx.x_in, ctx.w_in
+    x, w = input_tensor(ctx, 0, x_data), input_tensor(ctx, 1, w_data)
+    kw = ctx.kwargs
+    s, p, d, groups = kw.get("stride", (1, 1)), kw.get("padding", (0, 0)), kw.get("dilation", (1, 1)), \
+        kw.get("groups", 1)
+    need = ctx.needs_input_grad
+    gx = gw = gb = None
+    kh, kw_ = w.shape[2:]
+    if not transpose:
+        if need[0]:
+            oh, ow = g.shape[2:]
+            op = tuple(int(n - ((o - 1) * st - 2 * pd + dl * (k - 1) + 1))
+                       for n, o, st, pd, dl, k in zip(x.shape[2:], (oh, ow), s, p, d, (kh, kw_)))
+            gx = ConvTranspose2d.apply(g, w, stride=s, padding=p, output_padding=op, dilation=d, groups=groups)
+        if need[1]:
+            gw = _weight_grad(x, g, tuple(w.shape), s, p, d, groups)
+    else:
+        if need[0]:
+            gx = Conv2d.apply(g, w, stride=s, padding=p, dilation=d, groups=groups)
+        if need[1]:
+            gw = _weight_grad(g, x, tuple(w.shape), s, p, d, groups)
+    if ctx.has_b and need[2]:
+        gb = g.sum(axis=(0, 2, 3))
+    return (gx, gw, gb) if ctx.has_b else (gx, gw)

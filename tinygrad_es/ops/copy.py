@@ -6,13 +6,15 @@ sustituye por otro: ``fill_``, ``copy_``, ``zero_``).
 """
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import ArrayFunction
 
 __all__ = ["Cast", "Clone", "Contiguous", "Overwrite"]
 
 
-class Cast(Function):
+class Cast(ArrayFunction):
     """Conversión de dtype: ∂/∂a = 1 (el gradiente vuelve al dtype de la entrada)."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, a, dtype=None):
@@ -24,8 +26,10 @@ class Cast(Function):
         return g.astype(ctx.src)
 
 
-class Clone(Function):
+class Clone(ArrayFunction):
     """Copia con memoria propia; ∂/∂a = 1."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, a):
@@ -36,8 +40,10 @@ class Clone(Function):
         return g
 
 
-class Contiguous(Function):
+class Contiguous(ArrayFunction):
     """Copia con memoria contigua en orden C (``x.contiguous()``); ∂/∂x = g."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, a):
@@ -48,10 +54,12 @@ class Contiguous(Function):
         return g
 
 
-class Overwrite(Function):
+class Overwrite(ArrayFunction):
     """El valor de ``old`` sustituido por ``new`` (con broadcasting y el dtype de ``old``): lo que
     hacen ``fill_``, ``zero_``, ``copy_``... sobre un tensor con historia. La salida ya no depende
     de ``old``: ∂/∂old = 0 (el tensor sigue en el grafo, como en PyTorch); ∂/∂new = g."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, old, new):

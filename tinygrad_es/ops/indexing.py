@@ -3,11 +3,11 @@
 búsqueda de filas de ``embedding``.
 
 Los índices llegan como opciones (ndarrays enteros ya validados por ``check_index``): no son
-diferenciables. Cada ``Function`` devuelve el gradiente de la entrada y, si la hay, de la fuente.
+diferenciables. Cada ``ArrayFunction`` devuelve el gradiente de la entrada y, si la hay, de la fuente.
 """
 import numpy as np
 
-from ..autograd import Function, broadcast_shape
+from ..autograd import ArrayFunction, broadcast_shape
 
 __all__ = ["check_index", "along", "Gather", "Pick", "Scatter", "ScatterAdd", "ScatterReduce", "IndexSelect",
            "IndexAdd", "MaskedFill", "MaskedSelect", "Take", "Where", "Embedding"]
@@ -62,10 +62,11 @@ def _pad_to(g, shape):
     return full
 
 
-class Gather(Function):
+class Gather(ArrayFunction):
     """``out[i][j] = x[i][index[i][j]]`` (con ``dim=1``). ∂/∂x: cada g vuelve a la posición de la
     que salió; las posiciones repetidas suman (``scatter_add``)."""
 
+    linear = True
     reads = ((0,),)
 
     @staticmethod
@@ -88,9 +89,11 @@ class Pick(Gather):
     reads = ((),)
 
 
-class Scatter(Function):
+class Scatter(ArrayFunction):
     """``out = x`` salvo ``out[i][index[i][j]] = src[i][j]`` (``dim=1``); ``src`` puede ser un número.
     ∂/∂x = g con 0 donde se escribió; ∂/∂src = g[index] (``gather``)."""
+
+    linear = True  # con src; con value es afín (tangent)
 
     @staticmethod
     def forward(ctx, x, *src, index=None, dim=0, value=None):
@@ -108,9 +111,17 @@ class Scatter(Function):
             return gx
         return gx, _pad_to(np.asarray(g[ctx.tup]), ctx.src_shape)
 
+    @staticmethod
+    def tangent(ctx, dx, dsrc=None):  # lineal en (x, src); con ``value`` la parte lineal escribe 0
+        out = np.zeros(ctx.out_shape, ctx.out_dtype) if dx is None else dx.copy()
+        out[ctx.tup] = 0 if dsrc is None else _lead(dsrc, ctx.kwargs["index"])
+        return out
 
-class ScatterAdd(Function):
+
+class ScatterAdd(ArrayFunction):
     """``out = x``; ``out[i][index[i][j]] += src[i][j]``. ∂/∂x = g; ∂/∂src = g[index]."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, x, src, index=None, dim=0):
@@ -128,7 +139,7 @@ class ScatterAdd(Function):
 _INIT = {"sum": 0, "mean": 0, "prod": 1}
 
 
-class ScatterReduce(Function):
+class ScatterReduce(ArrayFunction):
     """Reduce en ``out[..index..]`` los valores de ``src`` que caen en cada posición (y el de ``x`` si
     ``include_self``) con ``sum``, ``prod``, ``mean``, ``amax`` o ``amin``.
 
@@ -225,9 +236,11 @@ def _others_product(xf, s, flat_t, self_in):
     return others(xf, np.arange(n)), others(s, flat_t)
 
 
-class IndexSelect(Function):
+class IndexSelect(ArrayFunction):
     """Elige las posiciones ``index`` (1-D) del eje ``dim``. ∂/∂x: ``index_add`` de g (los índices
     repetidos suman)."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, x, index=None, dim=0):
@@ -241,9 +254,11 @@ class IndexSelect(Function):
         return full
 
 
-class IndexAdd(Function):
+class IndexAdd(ArrayFunction):
     """``out = x``; ``out[..., index[k], ...] += alpha·source[..., k, ...]`` en el eje ``dim``.
     ∂/∂x = g; ∂/∂source = alpha·g[..., index, ...]."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, x, source, index=None, dim=0, alpha=1):
@@ -258,9 +273,11 @@ class IndexAdd(Function):
         return g, (np.asarray(g[ctx.lead + (ctx.index,)]) * ctx.alpha).reshape(ctx.sshape)
 
 
-class MaskedFill(Function):
+class MaskedFill(ArrayFunction):
     """``value`` donde ``mask`` es cierto y ``x`` donde no (``mask`` hace broadcasting).
     ∂/∂x = g donde mask es falso; ∂/∂value = Σ g donde mask es cierto."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, x, value, mask=None):
@@ -275,8 +292,10 @@ class MaskedFill(Function):
         return np.where(mask, z, g), gv
 
 
-class MaskedSelect(Function):
+class MaskedSelect(ArrayFunction):
     """Los elementos de ``x`` donde ``mask`` es cierto (1-D, en orden). ∂/∂x: g vuelve a su sitio."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, x, mask=None):
@@ -292,8 +311,10 @@ class MaskedSelect(Function):
         return full
 
 
-class Take(Function):
+class Take(ArrayFunction):
     """``x`` aplanado, elegido en ``index`` (admite negativos). ∂/∂x: g vuelve a su sitio (suma)."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, x, index=None):
@@ -308,8 +329,10 @@ class Take(Function):
         return full.reshape(ctx.shape)
 
 
-class Where(Function):
+class Where(ArrayFunction):
     """where(c, a, b): ∂/∂a = [c], ∂/∂b = [¬c]."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, a, b, cond=None):
@@ -324,7 +347,7 @@ class Where(Function):
         return np.where(cond, g, z), np.where(cond, z, g)
 
 
-class Embedding(Function):
+class Embedding(ArrayFunction):
     """``weight[idx]``: ∂/∂weight acumula el gradiente de cada aparición en su fila (0 en
     ``padding_idx``; dividido por su frecuencia con ``scale_grad_by_freq``)."""
 
@@ -341,9 +364,23 @@ class Embedding(Function):
         gw = np.zeros((ctx.rows,) + g.shape[idx.ndim:], dtype=g.dtype)
         gg = g.reshape((flat.size,) + g.shape[idx.ndim:])
         if ctx.scale:
-            counts = np.bincount(flat, minlength=ctx.rows)
-            gg = gg / counts[flat].reshape((-1,) + (1,) * (gg.ndim - 1))
+            gg = gg / _counts(flat, ctx.rows).reshape((-1,) + (1,) * (gg.ndim - 1))
         np.add.at(gw, flat, gg)
         if ctx.padding_idx is not None:
             gw[ctx.padding_idx] = 0
         return gw
+
+    @staticmethod
+    def tangent(ctx, dw):  # la traspuesta del backward: filas elegidas (la de relleno, a 0)
+        (idx,) = ctx.saved_tensors
+        if ctx.padding_idx is not None:
+            dw = dw.copy()
+            dw[ctx.padding_idx] = 0
+        out = dw[idx]
+        if ctx.scale:
+            out = out / _counts(idx.reshape(-1), ctx.rows).reshape(idx.shape + (1,) * (out.ndim - idx.ndim))
+        return out
+
+
+def _counts(flat, rows):
+    return np.bincount(flat, minlength=rows)[flat]

@@ -4,15 +4,19 @@ entropías cruzadas binarias (sobre probabilidades y sobre logits). Las firmas d
 """
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import ArrayFunction
+from ._namespace import namespace
 
 __all__ = ["CrossEntropyIdx", "BCE", "BCEWithLogits"]
 
 
-class CrossEntropyIdx(Function):
+class CrossEntropyIdx(ArrayFunction):
     """Entropía cruzada desde logits (N, C) e índices de clase (N,), fusionada y estable:
     ``loss = logsumexp(z) − z[y]`` (0 en las filas con ``ignore_index``).
     ∂/∂z = (softmax(z) − onehot(y))·g en las filas válidas y 0 en las ignoradas."""
+
+    differentiable = True
+    reads = ((),)  # como log_softmax + nll de PyTorch: no vigila z (el orden superior sí lo usa)
 
     @staticmethod
     def forward(ctx, z, target=None, reduction="mean", ignore_index=-100):
@@ -25,7 +29,8 @@ class CrossEntropyIdx(Function):
         rows = np.arange(z.shape[0])
         losses = (np.log(s[:, 0]) + m[:, 0] - z[rows, t]) * valid
         n_valid = max(int(valid.sum()), 1)
-        ctx.save_for_backward(e / s, t, valid)
+        ctx.p = e / s  # softmax(z): el primer orden lo usa tal cual (se suelta con release)
+        ctx.save_for_backward(z, t, valid)
         ctx.reduction, ctx.n = reduction, n_valid
         if reduction == "mean":
             return np.asarray(losses.sum() / n_valid, dtype=z.dtype)
@@ -37,57 +42,83 @@ class CrossEntropyIdx(Function):
     def backward(ctx, g):
         # el camino de PyTorch (nll y luego log_softmax): ∂/∂logp = −g en la clase correcta de cada
         # fila válida y 0 (elegido, no multiplicado) en las ignoradas; ∂/∂z = gl − p·Σgl
-        p, t, valid = ctx.saved_tensors
-        if ctx.reduction == "mean":
-            gi = np.broadcast_to(g / g.dtype.type(ctx.n), valid.shape)
-        elif ctx.reduction == "sum":
-            gi = np.broadcast_to(g, valid.shape)
-        else:
-            gi = g
-        gl = np.zeros_like(p)
-        gl[np.arange(len(t)), t] = np.where(valid, -gi, 0)
+        z, t, valid = ctx.saved_tensors
+        rows = np.arange(len(t))
+        if isinstance(g, np.ndarray):
+            p = ctx.p
+            if ctx.reduction == "mean":
+                gi = np.broadcast_to(g / g.dtype.type(ctx.n), valid.shape)
+            elif ctx.reduction == "sum":
+                gi = np.broadcast_to(g, valid.shape)
+            else:
+                gi = g
+            gl = np.zeros_like(p)
+            gl[rows, t] = np.where(valid, -gi, 0)
+        else:  # orden superior: la misma fórmula con softmax(z) registrado
+            p = namespace(g).softmax(z, 1)
+            sel = np.zeros(tuple(z.shape), z._data.dtype)
+            sel[rows, t] = valid
+            col = g / ctx.n if ctx.reduction == "mean" else g if ctx.reduction == "sum" else g.reshape((-1, 1))
+            gl = -sel * col
         with np.errstate(invalid="ignore"):
             return gl - p * gl.sum(axis=1, keepdims=True)
 
 
-class BCE(Function):
+class BCE(ArrayFunction):
     """``−w·[t·log x + (1 − t)·log(1 − x)]`` con los logaritmos acotados en −100 (PyTorch).
     ∂/∂x = w·(x − t) / max(x(1 − x), 10⁻¹²);  ∂/∂t = w·(log(1 − x) − log x)."""
+
+    differentiable = True
 
     @staticmethod
     def forward(ctx, x, t, w=None):
         with np.errstate(divide="ignore", invalid="ignore"):
             lx, l1x = np.maximum(np.log(x), -100), np.maximum(np.log1p(-x), -100)
         loss = (t - 1) * l1x - t * lx
-        ctx.save_for_backward(x, t, w, lx, l1x)
+        ctx.save_for_backward(x, t, w)
+        ctx.lx, ctx.l1x = lx, l1x  # primer orden (arrays: release los suelta)
         return (loss if w is None else loss * w).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
-        x, t, w, lx, l1x = ctx.saved_tensors
+        x, t, w = ctx.saved_tensors
+        xp = namespace(g)
+        if isinstance(g, np.ndarray):
+            lx, l1x = ctx.lx, ctx.l1x
+        else:  # orden superior: los logaritmos acotados, con su grafo
+            lx, l1x = xp.maximum(xp.log(x), -100.0), xp.maximum(xp.log1p(-x), -100.0)
         ww = g if w is None else g * w
-        gx = ww * (x - t) / np.maximum((1 - x) * x, 1e-12)
+        gx = ww * (x - t) / xp.maximum((1 - x) * x, 1e-12)
         gt = ww * (l1x - lx) if ctx.needs_input_grad[1] else None
         gw = g * ((t - 1) * l1x - t * lx) if w is not None and ctx.needs_input_grad[2] else None
         return gx, gt, gw
 
 
-class BCEWithLogits(Function):
+class BCEWithLogits(ArrayFunction):
     """``(1 − t)·x + l·softplus(−x)`` con ``l = (p − 1)·t + 1`` (``p = pos_weight``, 1 si no hay),
     estable para logits grandes. ∂/∂x = l·σ(x) − p·t (sin p: σ(x) − t); ∂/∂t = −x + (p − 1)·softplus(−x);
     ∂/∂p = t·softplus(−x)."""
+
+    differentiable = True
 
     @staticmethod
     def forward(ctx, x, t, pw=None):
         sp = np.logaddexp(0, -x)  # softplus(−x) = log(1 + e^(−x)), estable
         lw = 1 if pw is None else (pw - 1) * t + 1
-        ctx.save_for_backward(x, t, pw, sp)
+        ctx.save_for_backward(x, t, pw)
+        ctx.sp = sp  # primer orden (se suelta con release)
         return ((1 - t) * x + lw * sp).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
-        x, t, pw, sp = ctx.saved_tensors
-        sig = np.exp(-np.logaddexp(0, -x))  # σ(x), estable
+        x, t, pw = ctx.saved_tensors
+        if isinstance(g, np.ndarray):
+            sp = ctx.sp
+            sig = np.exp(-np.logaddexp(0, -x))  # σ(x), estable
+        else:  # orden superior: softplus(−x) y σ(x) estables, con su grafo
+            xp = namespace(g)
+            sp = xp.log1p(xp.exp(-xp.abs(x))) + xp.maximum(-x, 0.0)
+            sig = xp.sigmoid(x)
         if pw is None:
             gx = g * (sig - t)
             gt = g * -x if ctx.needs_input_grad[1] else None

@@ -2,7 +2,7 @@
 escritura en una vista (``WriteView``), cat, stack, pad."""
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import ArrayFunction
 
 
 def _fits(size, shape) -> bool:
@@ -13,9 +13,11 @@ def _fits(size, shape) -> bool:
     return (known != 0 and size % known == 0) if -1 in shape else known == size
 
 
-class Reshape(Function):
+class Reshape(ArrayFunction):
     """Cambio de forma (una vista si la memoria lo permite; con ``view=True`` tiene que serlo, como
     ``x.view``): el gradiente vuelve a la forma original."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, a, shape=None, view=False):
@@ -34,8 +36,10 @@ class Reshape(Function):
         return g.reshape(ctx.shape)
 
 
-class Permute(Function):
+class Permute(ArrayFunction):
     """Permutación de ejes: el gradiente se permuta con la inversa."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, a, dims=None):
@@ -50,29 +54,39 @@ class Permute(Function):
         return np.transpose(g, ctx.inv)
 
 
-class Expand(Function):
-    """Broadcasting explícito: el gradiente se suma sobre los ejes expandidos."""
+class Expand(ArrayFunction):
+    """Broadcasting explícito (una vista; de sólo lectura si de verdad repite elementos): el
+    gradiente se suma sobre los ejes expandidos."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, a, shape=None):
         ctx.shape = a.shape
+        if tuple(shape) == a.shape:
+            return a[...]
         try:
-            return np.broadcast_to(a, shape)
+            out = np.broadcast_to(a, shape)
         except ValueError:
             raise RuntimeError(f"no se puede expandir la forma {a.shape} a {tuple(shape)}: "
                                f"sólo se expanden ejes de tamaño 1") from None
+        if out.size == a.size:  # sólo ejes nuevos de tamaño 1: nada se repite y se puede escribir (PyTorch)
+            out = a.reshape(out.shape)  # añadir ejes de tamaño 1 nunca copia
+        return out
 
     @staticmethod
     def backward(ctx, g):
         return g  # unbroadcast lo reduce a la forma original
 
 
-class GetItem(Function):
+class GetItem(ArrayFunction):
     """Indexado ``x[índice]`` con las reglas de PyTorch. ``index = (básico, avanzado)`` lo prepara
     ``_tensor/_args.torch_index``: ``básico`` (enteros, cortes, ``None``, ``...``) da una **vista**
     de ``a``; ``avanzado`` (arrays de enteros o máscaras, ``None`` si no hay) elige sobre esa vista
     (una copia), con los ejes de los índices avanzados en su sitio si van juntos y delante si no.
     ∂/∂a: el gradiente vuelve a su posición; los índices repetidos suman (``np.add.at``)."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, a, index=None):
@@ -93,10 +107,12 @@ class GetItem(Function):
         return full
 
 
-class SetItem(Function):
+class SetItem(ArrayFunction):
     """``a[index] = v`` sin modificar ``a`` (lo usa ``x[...] = v`` con grafo); ``index`` como en
     ``GetItem``. ∂/∂a = g con ceros en la región escrita; ∂/∂v = g[index] (el motor lo reduce a la
     forma de v)."""
+
+    linear = True
 
     @staticmethod
     def write(a, index, v) -> None:
@@ -132,11 +148,13 @@ class SetItem(Function):
         return ga, np.asarray(gregion[adv])
 
 
-class WriteView(Function):
+class WriteView(ArrayFunction):
     """La base con la región de una de sus vistas sustituida por ``src``: el nodo que deja en la
     base una operación in situ sobre una vista (``CopySlices`` en PyTorch). ``index`` da, para cada
     elemento de la vista, su posición en la base aplanada (``ViewInfo.flat_index``).
     ∂/∂base = g con ceros en la región (lo que había allí se sobrescribió); ∂/∂src = g[región]."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, base, src, index=None):
@@ -154,9 +172,11 @@ class WriteView(Function):
         return gb, gs
 
 
-class TakeAlong(Function):
+class TakeAlong(ArrayFunction):
     """Elige ``a`` en los índices ``index`` a lo largo de ``axis`` (los valores de ``max(dim)``).
     ∂/∂a: el gradiente va sólo a la posición elegida."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, a, index=None, axis=None, keepdims=False):
@@ -177,9 +197,11 @@ class TakeAlong(Function):
         return full
 
 
-class Cat(Function):
+class Cat(ArrayFunction):
     """Concatenación: el gradiente se parte en los trozos de cada entrada. Como PyTorch, un tensor
     1-D vacío (forma (0,)) se admite con cualquier forma y no aporta nada (su gradiente es vacío)."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, *arrays, axis=0):
@@ -203,8 +225,10 @@ class Cat(Function):
         return tuple(next(pieces) if u else np.zeros(s, dtype=g.dtype) for u, s in zip(ctx.used, ctx.dtype_shapes))
 
 
-class Stack(Function):
+class Stack(ArrayFunction):
     """Apilado en un eje nuevo: cada entrada recibe su corte del gradiente."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, *arrays, axis=0):
@@ -220,8 +244,11 @@ class Stack(Function):
         return tuple(np.take(g, i, axis=ctx.axis) for i in range(n))
 
 
-class Pad(Function):
-    """Relleno constante. ``pad`` como en numpy: ((antes, después), ...) por eje."""
+class Pad(ArrayFunction):
+    """Relleno constante. ``pad`` como en numpy: ((antes, después), ...) por eje. ∂/∂a: el
+    gradiente sin el relleno (el recorte de g)."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, a, pad_width=None, value=0.0):
@@ -229,8 +256,13 @@ class Pad(Function):
         if np.any(np.asarray(pw) < 0):
             raise RuntimeError("pad: los rellenos deben ser ≥ 0")
         ctx.slices = tuple(slice(int(b), int(b) + n) for (b, _), n in zip(pw, a.shape))
+        ctx.pw = pw
         return np.pad(a, pw, mode="constant", constant_values=value)
 
     @staticmethod
     def backward(ctx, g):
         return g[ctx.slices]
+
+    @staticmethod
+    def tangent(ctx, dx):  # afín: la parte lineal rellena con ceros
+        return np.pad(dx, ctx.pw, mode="constant")

@@ -7,7 +7,7 @@ diferenciables y el motor sólo devuelve un tensor por operación.
 import numpy as np
 
 from .. import kernels as K
-from ..autograd import Function
+from ..autograd import ArrayFunction
 from .conv import as_float
 
 
@@ -15,7 +15,17 @@ def _c(x):
     return np.ascontiguousarray(as_float(x))
 
 
-class MaxPool2d(Function):
+def gather_planes(dx, idx):
+    """``dx[n, c].flat[idx[n, c, i, j]]``: la derivada hacia delante del max-pooling (el valor de
+    cada ventana viene de su máximo, que no se mueve). Su traspuesta es el backward (sumar en los
+    índices); así la derivada doble del pooling pasa por sus índices."""
+    n, c = idx.shape[:2]
+    flat = dx.reshape(n, c, -1)
+    out = np.take_along_axis(flat, np.maximum(idx, 0).reshape(n, c, -1).astype(np.int64), axis=2)
+    return np.where(idx.reshape(n, c, -1) >= 0, out, 0).reshape(idx.shape).astype(dx.dtype, copy=False)
+
+
+class MaxPool2d(ArrayFunction):
     """Máximo por ventana ``kh×kw`` con stride, relleno (−∞) y dilatación:
 
         y[n, c, i, j] = max_{u,v} x[n, c, i·s − p + u·d, j·s − p + v·d]
@@ -23,6 +33,8 @@ class MaxPool2d(Function):
     Derivada: ∂L/∂x[n, c, a, b] = Σ_{(i,j): argmax(i,j) = (a,b)} ∂L/∂y[n, c, i, j]; el
     gradiente va entero al primer máximo de cada ventana (en orden de filas; si hay NaN,
     al último NaN), como en PyTorch; las ventanas solapadas suman."""
+
+    tangent = staticmethod(lambda ctx, dx: gather_planes(dx, ctx.saved_tensors[0]))
 
     @staticmethod
     def forward(ctx, x, kernel=(2, 2), stride=(2, 2), padding=(0, 0), out_hw=None, dilation=(1, 1), holder=None):
@@ -44,9 +56,11 @@ class MaxPool2d(Function):
         return K.max_pool2d_backward(np.ascontiguousarray(g), idx, ctx.hw[0], ctx.hw[1])
 
 
-class AdaptiveMaxPool2d(Function):
+class AdaptiveMaxPool2d(ArrayFunction):
     """Máximo en las ventanas adaptativas [⌊i·H/OH⌋, ⌈(i+1)·H/OH⌉) × (lo mismo en W);
     derivada como ``MaxPool2d``: el gradiente va al primer máximo de cada ventana."""
+
+    tangent = staticmethod(lambda ctx, dx: gather_planes(dx, ctx.saved_tensors[0]))
 
     @staticmethod
     def forward(ctx, x, out_hw=(1, 1), holder=None):
@@ -64,9 +78,11 @@ class AdaptiveMaxPool2d(Function):
         return K.max_pool2d_backward(np.ascontiguousarray(g), idx, ctx.hw[0], ctx.hw[1])
 
 
-class MaxUnpool2d(Function):
+class MaxUnpool2d(ArrayFunction):
     """Inversa parcial del max-pooling: ``y`` (OH×OW) a cero salvo ``y.flat[idx[i, j]] = x[i, j]``
     en cada plano. Derivada: ∂L/∂x[n, c, i, j] = ∂L/∂y[n, c].flat[idx[n, c, i, j]]."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, x, indices=None, out_hw=None):
@@ -79,11 +95,13 @@ class MaxUnpool2d(Function):
         return K.max_unpool2d_backward(np.ascontiguousarray(g), ctx.idx)
 
 
-class AvgPool2d(Function):
+class AvgPool2d(ArrayFunction):
     """Media por ventana: ``y[n, c, i, j] = Σ_{u,v} x[n, c, i·s − p + u, j·s − p + v] / D(i, j)``
     con el divisor ``D`` de PyTorch (``divisor_override``; o la ventana recortada a la
     entrada con relleno si ``count_include_pad``; o sólo los elementos reales).
     Derivada: cada ∂L/∂y[i, j] / D(i, j) se reparte por igual en su ventana."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, x, kernel=(2, 2), stride=(2, 2), padding=(0, 0), out_hw=None, count_include_pad=True,
@@ -109,10 +127,12 @@ class AvgPool2d(Function):
         return K.avg_pool2d_backward(g, *ctx.args)
 
 
-class AdaptiveAvgPool2d(Function):
+class AdaptiveAvgPool2d(ArrayFunction):
     """Media en las ventanas adaptativas [⌊i·H/OH⌋, ⌈(i+1)·H/OH⌉) × (lo mismo en W).
     Derivada: cada ∂L/∂y[i, j] se reparte por igual entre los elementos de su ventana
     (dividido por su tamaño)."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, x, out_hw=(1, 1)):
@@ -130,7 +150,7 @@ class AdaptiveAvgPool2d(Function):
         return K.adaptive_avg_pool2d_backward(np.ascontiguousarray(g), h, w)
 
 
-class Upsample(Function):
+class Upsample(ArrayFunction):
     """Reescalado 2-D a (OH, OW).
 
     ``nearest``: ``y[i, j] = x[h(i), w(j)]`` con ``h(i) = min(⌊i·escala⌋, H − 1)``; derivada:
@@ -140,6 +160,8 @@ class Upsample(Function):
     vecinos y pesos de PyTorch (``align_corners`` y ``scale_factor`` cambian la
     coordenada de origen); derivada: ∂L/∂x[h_r(i), w_q(j)] += λ_r(i) μ_q(j) ∂L/∂y[i, j].
     """
+
+    linear = True
 
     @staticmethod
     def forward(ctx, x, out_hw=None, mode="nearest", align_corners=False, scales=(None, None)):

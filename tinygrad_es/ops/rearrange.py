@@ -4,13 +4,15 @@ g: lo que se copió, se suma de vuelta; lo que se movió, se devuelve a su sitio
 """
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import ArrayFunction
 
 __all__ = ["Flip", "Roll", "Repeat", "Triangle", "Diag", "Diagonal", "DiagEmbed", "Unfold"]
 
 
-class Flip(Function):
+class Flip(ArrayFunction):
     """Invierte el orden a lo largo de ``dims``. ∂/∂x = flip(g)."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, a, dims=()):
@@ -22,9 +24,11 @@ class Flip(Function):
         return np.flip(g, ctx.dims) if ctx.dims else g
 
 
-class Roll(Function):
+class Roll(ArrayFunction):
     """Desplaza circularmente ``shifts`` posiciones en ``dims`` (todo aplanado si ``dims`` es None).
     ∂/∂x = roll(g, −shifts)."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, a, shifts=0, dims=None):
@@ -37,9 +41,11 @@ class Roll(Function):
         return np.roll(g, neg, ctx.dims)
 
 
-class Repeat(Function):
+class Repeat(ArrayFunction):
     """``x.repeat(*reps)``: copia el tensor ``reps[i]`` veces en cada eje (``np.tile``).
     ∂/∂x = suma de g sobre las copias."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, a, reps=()):
@@ -56,9 +62,11 @@ class Repeat(Function):
         return g.reshape(ctx.shape)
 
 
-class Triangle(Function):
+class Triangle(ArrayFunction):
     """Triángulo inferior (``tril``) o superior (``triu``) de las dos últimas dimensiones a partir
     de la diagonal ``diagonal``. ∂/∂x = el mismo triángulo de g."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, a, diagonal=0, upper=False):
@@ -85,9 +93,11 @@ def diagonal_view(a, offset=0, dim1=0, dim2=1):
                                            writeable=a.flags.writeable)
 
 
-class Diagonal(Function):
+class Diagonal(ArrayFunction):
     """La diagonal ``offset`` de los ejes ``dim1``, ``dim2`` (va al final), como vista de x (comparte
     su memoria). ∂/∂x: g vuelve a esa diagonal y el resto es 0."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, a, offset=0, dim1=0, dim2=1):
@@ -101,9 +111,11 @@ class Diagonal(Function):
         return full
 
 
-class DiagEmbed(Function):
+class DiagEmbed(ArrayFunction):
     """Pone el último eje de x en la diagonal ``offset`` de dos ejes nuevos ``dim1``, ``dim2``.
     ∂/∂x = la diagonal de g."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, a, offset=0, dim1=-2, dim2=-1):
@@ -128,9 +140,11 @@ class DiagEmbed(Function):
         return np.diagonal(g, offset, d1, d2)
 
 
-class Diag(Function):
+class Diag(ArrayFunction):
     """``diag``: de un vector, la matriz con él en la diagonal ``diagonal``; de una matriz, esa
     diagonal. ∂/∂x = la operación contraria aplicada a g."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, a, diagonal=0):
@@ -147,10 +161,12 @@ class Diag(Function):
         return full
 
 
-class Unfold(Function):
+class Unfold(ArrayFunction):
     """Ventanas deslizantes de tamaño ``size`` y paso ``step`` a lo largo de ``dim`` (la ventana
     va a un eje nuevo al final), como vista de x. ∂/∂x: cada g se suma en la posición de la que se
     copió (las ventanas solapadas suman)."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, a, dim=0, size=1, step=1):

@@ -1,22 +1,22 @@
 """Reducciones: ``sum``, ``mean``, ``var``/``std``, ``amax``/``amin``, ``logsumexp``, ``softmax``,
-``log_softmax``, ``prod`` y las normas (``vector_norm`` y las normas matriciales espectrales).
+``log_softmax`` y ``prod`` (las normas de ``torch.linalg`` están en ``linalg.py``).
 
 Los ejes llegan ya normalizados (tupla ordenada de ejes positivos, ``_tensor/_args.norm_dims``):
 aquí no se vuelven a comprobar.
 """
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import ArrayFunction
+from ._namespace import namespace
 from ._util import IGNORE_FP_ERRORS as _ERR
 
-__all__ = ["Sum", "Mean", "Var", "Std", "Amax", "Amin", "LogSumExp", "Softmax", "LogSoftmax", "Prod",
-           "VectorNorm", "SpectralNorm"]
+__all__ = ["Sum", "Mean", "Var", "Std", "Amax", "Amin", "LogSumExp", "Softmax", "LogSoftmax", "Prod"]
 
 
 def _expand_back(g, shape, axes, keepdims):
     """Devuelve ``g`` (forma reducida) a una forma que hace broadcasting con ``shape``."""
     if not keepdims and shape:
-        g = np.expand_dims(g, axes) if axes else g
+        g = namespace(g).expand_dims(g, axes) if axes else g
     return g
 
 
@@ -31,8 +31,10 @@ def _spread(g, shape, axes, keepdims):
     return np.broadcast_to(_expand_back(g, shape, axes, keepdims), shape)
 
 
-class Sum(Function):
+class Sum(ArrayFunction):
     """Σ a sobre los ejes: ∂/∂aᵢ = 1 (el gradiente se copia a todo el eje)."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):
@@ -46,8 +48,10 @@ class Sum(Function):
         return _spread(g, ctx.shape, ctx.axes, ctx.keepdims)
 
 
-class Mean(Function):
+class Mean(ArrayFunction):
     """media sobre los ejes (N elementos): ∂/∂aᵢ = 1/N."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):
@@ -69,6 +73,11 @@ def _centered(ctx, a, axis, correction):
     return axes, a - a.mean(axis=axes, keepdims=True), np.float64(max(0, n - correction))
 
 
+def _centered_of(ctx, a, g):
+    """a − ā: el guardado en el forward (primer orden) o recalculado con su grafo (orden superior)."""
+    return ctx.centered if isinstance(g, np.ndarray) else a - a.mean(axis=ctx.axes, keepdims=True)
+
+
 def _var_backward(ctx, g, c):
     """2(a − ā)/(N − corrección)·g, con los casos degenerados de PyTorch: en la reducción total con
     N − corrección ≤ 0, g·inf (nan donde a = ā); por ejes, el divisor sin recortar (puede ser < 0)."""
@@ -78,30 +87,35 @@ def _var_backward(ctx, g, c):
         return g * c * (2.0 / ctx.dof)
 
 
-class Var(Function):
+class Var(ArrayFunction):
     """Varianza con corrección de Bessel: Σ(a − ā)²/(N − corrección) (``correction=1`` por defecto,
     como torch.var; con N − corrección ≤ 0 el divisor es 0: inf, o nan si todo es igual).
     ∂/∂aᵢ = 2(aᵢ − ā)/(N − corrección) (los casos degenerados, en ``_var_backward``)."""
+
+    differentiable = True
 
     reads = ((0,),)
 
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False, correction=1):
         axes, centered, div = _centered(ctx, a, axis, correction)
-        ctx.save_for_backward(centered)
+        ctx.save_for_backward(a)
+        ctx.centered = centered  # a − ā para el primer orden (un array: release lo suelta)
         ctx.shape, ctx.axes, ctx.keepdims = a.shape, axes, keepdims
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.asarray((centered * centered).sum(axis=axes, keepdims=keepdims) / div, dtype=a.dtype)
 
     @staticmethod
     def backward(ctx, g):
-        (c,) = ctx.saved_tensors
-        return _var_backward(ctx, _expand_back(g, ctx.shape, ctx.axes, ctx.keepdims), c)
+        (a,) = ctx.saved_tensors
+        return _var_backward(ctx, _expand_back(g, ctx.shape, ctx.axes, ctx.keepdims), _centered_of(ctx, a, g))
 
 
-class Std(Function):
+class Std(ArrayFunction):
     """Desviación típica s = √var (``Var``). ∂/∂aᵢ = (aᵢ − ā)/((N − corrección)·s), y 0 donde s = 0
     (como PyTorch: la std de un solo elemento con ``unbiased=False`` tiene gradiente 0, no nan)."""
+
+    differentiable = True
 
     reads = ((0, -1),)
 
@@ -110,48 +124,74 @@ class Std(Function):
         axes, centered, div = _centered(ctx, a, axis, correction)
         with np.errstate(divide="ignore", invalid="ignore"):
             out = np.sqrt((centered * centered).sum(axis=axes, keepdims=True) / div).astype(a.dtype, copy=False)
-        ctx.save_for_backward(centered, out)
-        return out if keepdims else (np.squeeze(out, axis=axes) if a.ndim else out.reshape(()))
+        res = out if keepdims else (np.squeeze(out, axis=axes) if a.ndim else out.reshape(()))
+        ctx.centered, ctx.axes, ctx.kshape = centered, axes, out.shape
+        ctx.save_for_backward(a, res)
+        return res
 
     @staticmethod
     def backward(ctx, g):
-        c, s = ctx.saved_tensors
-        g = np.asarray(g).reshape(s.shape)
+        a, s = ctx.saved_tensors
+        xp = namespace(g)
+        s = s.reshape(ctx.kshape)
+        g = g.reshape(ctx.kshape)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return _var_backward(ctx, np.where(s == 0, 0, g / (2 * s)).astype(s.dtype, copy=False), c)
+            return _var_backward(ctx, xp.where(s == 0, 0, g / (2 * s)), _centered_of(ctx, a, g))
 
 
-class Amax(Function):
-    """Máximo sobre ``axis`` (reducción total con ``max()``). Empates: el gradiente se reparte
-    por igual entre los máximos, como ``torch.amax``: ∂/∂a_i = [a_i = m] / #{j: a_j = m}."""
+class Amax(ArrayFunction):
+    """Máximo sobre ``axis``. Empates: el gradiente se reparte por igual entre los máximos, como
+    ``torch.amax``: ∂/∂a_i = [a_i = m] / #{j: a_j = m} (con la multiplicación de PyTorch: si el
+    máximo es nan, ningún elemento es igual y el gradiente es nan).
+
+    ``evenly=True`` es la reducción total de ``max()``/``min()``: PyTorch elige (no multiplica) los
+    elementos iguales al resultado (los nan si el resultado es nan) y deja 0 en el resto, también si
+    el gradiente que llega es nan o inf."""
 
     reads = ((0, -1),)
 
     reducer = staticmethod(np.max)
 
     @classmethod
-    def _fwd(cls, ctx, a, axis, keepdims):
+    def _fwd(cls, ctx, a, axis, keepdims, evenly=False):
         axes = axis if axis is not None else tuple(range(a.ndim))
         if a.size == 0 and (not a.ndim or any(a.shape[i] == 0 for i in axes)):
-            raise IndexError("max/min de un tensor vacío no está definido (el eje a reducir tiene tamaño 0)")
+            # como PyTorch: la reducción total de un vacío es RuntimeError; un eje vacío, IndexError
+            raise (RuntimeError if len(axes) == a.ndim else IndexError)(
+                "max/min de un tensor vacío no está definido (el eje a reducir tiene tamaño 0)")
         m = np.asarray(cls.reducer(a, axis=axes, keepdims=True))
-        mask = (a == m) | (np.isnan(a) & np.isnan(m)) if a.dtype.kind == "f" else (a == m)
-        ctx.save_for_backward(mask / mask.sum(axis=axes, keepdims=True).astype(a.dtype)
-                              if a.dtype.kind == "f" else mask)
-        ctx.shape, ctx.axes, ctx.keepdims = a.shape, axes, keepdims
+        if evenly and a.dtype.kind == "f" and np.isnan(m).any():
+            mask = np.isnan(a)
+        else:
+            mask = a == m
+        ctx.save_for_backward(mask, mask.sum(axis=axes, keepdims=True).astype(a.dtype))
+        ctx.shape, ctx.axes, ctx.keepdims, ctx.evenly = a.shape, axes, keepdims, evenly
         if a.ndim == 0:
             return m.reshape(())
         return m if keepdims else np.squeeze(m, axis=axes)
 
     @staticmethod
-    def forward(ctx, a, axis=None, keepdims=False):
-        return Amax._fwd(ctx, a, axis, keepdims)
+    def forward(ctx, a, axis=None, keepdims=False, evenly=False):
+        return Amax._fwd(ctx, a, axis, keepdims, evenly)
 
     @staticmethod
     def backward(ctx, g):
-        (w,) = ctx.saved_tensors
+        mask, count = ctx.saved_tensors
         g = _expand_back(g, ctx.shape, ctx.axes, ctx.keepdims)
-        return g * w
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = g / count
+            if ctx.evenly:
+                return np.where(mask, share, np.zeros((), share.dtype))
+            return share * mask
+
+    @staticmethod
+    def tangent(ctx, dx):  # el jacobiano (los pesos del empate) no depende de x: J·dx = Σ w·dx
+        mask, count = ctx.saved_tensors
+        with np.errstate(divide="ignore", invalid="ignore"):
+            w = mask / count
+            if ctx.evenly:
+                return np.sum(np.where(mask, w * dx, np.zeros((), w.dtype)), axis=ctx.axes, keepdims=ctx.keepdims)
+            return np.sum(w * dx, axis=ctx.axes, keepdims=ctx.keepdims)
 
 
 class Amin(Amax):
@@ -160,8 +200,8 @@ class Amin(Amax):
     reducer = staticmethod(np.min)
 
     @staticmethod
-    def forward(ctx, a, axis=None, keepdims=False):
-        return Amin._fwd(ctx, a, axis, keepdims)
+    def forward(ctx, a, axis=None, keepdims=False, evenly=False):
+        return Amin._fwd(ctx, a, axis, keepdims, evenly)
 
 
 def _safe_max(a, axis):
@@ -174,8 +214,10 @@ def _lse(a, axis):
     return m + np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True))
 
 
-class LogSumExp(Function):
+class LogSumExp(ArrayFunction):
     """log Σ eᵃ: ∂/∂aᵢ = softmax(a)ᵢ."""
+
+    differentiable = True
 
     reads = ((0, -1),)
 
@@ -183,19 +225,27 @@ class LogSumExp(Function):
     def forward(ctx, a, axis=None, keepdims=False):
         axes = tuple(range(a.ndim)) if axis is None else axis
         lse = _lse(a, axes)
-        ctx.save_for_backward(np.exp(a - lse))  # softmax: la derivada
+        out = np.asarray(lse if keepdims else np.squeeze(lse, axis=axes), dtype=a.dtype)
+        ctx.p = np.exp(a - lse)  # softmax: la derivada (primer orden; un array: release lo suelta)
+        ctx.save_for_backward(a, out)
         ctx.shape, ctx.axes, ctx.keepdims = a.shape, axes, keepdims
-        return np.asarray(lse if keepdims else np.squeeze(lse, axis=axes), dtype=a.dtype)
+        return out
 
     @staticmethod
     def backward(ctx, g):
-        (p,) = ctx.saved_tensors
+        a, out = ctx.saved_tensors
+        if isinstance(g, np.ndarray):
+            p = ctx.p
+        else:  # orden superior: softmax(a) = exp(a − lse) con su grafo
+            p = namespace(g).exp(a - _expand_back(out, ctx.shape, ctx.axes, ctx.keepdims))
         return _expand_back(g, ctx.shape, ctx.axes, ctx.keepdims) * p
 
 
-class Softmax(Function):
+class Softmax(ArrayFunction):
     """pᵢ = e^(aᵢ − m)/Σe^(a − m) con m = máx a (como PyTorch: con un +inf o una fila de −inf el
     resultado es nan). ∂L/∂a = p ⊙ (g − Σ g·p)."""
+
+    differentiable = True
 
     reads = ((-1,),)
 
@@ -214,9 +264,11 @@ class Softmax(Function):
         return p * (g - (g * p).sum(axis=ctx.axis, keepdims=True))
 
 
-class LogSoftmax(Function):
+class LogSoftmax(ArrayFunction):
     """a − m − log Σe^(a − m) con m = máx a (restar el máximo: precisión en float32 con logits de
     ±1e4; con un +inf o una fila de −inf, nan como PyTorch). ∂L/∂a = g − softmax(a)·Σg."""
+
+    differentiable = True
 
     reads = ((-1,),)
 
@@ -232,7 +284,7 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        return g - np.exp(out) * g.sum(axis=ctx.axis, keepdims=True)
+        return g - namespace(g).exp(out) * g.sum(axis=ctx.axis, keepdims=True)
 
 
 def _to_last(a, axes):
@@ -243,23 +295,30 @@ def _to_last(a, axes):
     return moved.reshape(lead + (-1,)), rest, moved.shape
 
 
-class Prod(Function):
+class Prod(ArrayFunction):
     """Producto sobre ``axis``. ∂/∂xᵢ = g·Π_{j≠i} xⱼ, calculado como (producto exclusivo por la
     izquierda)·(producto exclusivo por la derecha): exacto aunque haya ceros (sin dividir por xᵢ)."""
+
+    differentiable = True  # (orden superior sin ceros: véase backward)
 
     reads = ((0, -1),)
 
     @staticmethod
     def forward(ctx, a, axis=(), keepdims=False):
-        ctx.save_for_backward(a)
         ctx.axes, ctx.keepdims = axis, keepdims
         with np.errstate(**_ERR):
-            return np.asarray(np.prod(a, axis=axis, keepdims=keepdims, dtype=a.dtype))
+            out = np.asarray(np.prod(a, axis=axis, keepdims=keepdims, dtype=a.dtype))
+        ctx.save_for_backward(a, out)
+        return out
 
     @staticmethod
     def backward(ctx, g):
-        (a,) = ctx.saved_tensors
+        a, out = ctx.saved_tensors
         axes = ctx.axes
+        if not isinstance(g, np.ndarray):  # orden superior: g·prod/x (sin ceros), registrado
+            if bool((a._data == 0).any()):
+                raise RuntimeError("la derivada segunda de 'Prod' con ceros en la entrada no está implementada")
+            return _expand_back(g, a.shape, axes, ctx.keepdims) * _expand_back(out, a.shape, axes, ctx.keepdims) / a
         if a.ndim == 0:
             return g * np.ones_like(a)
         flat, rest, moved_shape = _to_last(a, axes)
@@ -273,83 +332,3 @@ class Prod(Function):
         inv = np.argsort(rest + list(axes))
         others = np.transpose(others, inv)
         return _expand_back(g, a.shape, axes, ctx.keepdims) * others
-
-
-class VectorNorm(Function):
-    """‖x‖_p = (Σ|xᵢ|^p)^(1/p) sobre ``axis`` (p = ±inf: máx./mín. de |x|; p = 0: cuántos ≠ 0).
-    Derivadas (las de PyTorch, con 0 donde la norma es 0):
-    p = 2: x/‖x‖;  p = 1: sign(x);  p = ±inf: sign(x)·[|x| = ‖x‖]/#empates;  p = 0: 0;
-    p < 1: sign(x)·|x|^(p−1)·‖x‖^(1−p) (0 donde x = 0);  resto: x·|x|^(p−2)/‖x‖^(p−1)."""
-
-    reads = ((0, -1),)
-
-    @staticmethod
-    def forward(ctx, a, ord=2.0, axis=(), keepdims=False):
-        ab = np.abs(a)
-        with np.errstate(**_ERR):
-            if ord == np.inf:
-                out = ab.max(axis=axis, keepdims=True)
-            elif ord == -np.inf:
-                out = ab.min(axis=axis, keepdims=True)
-            elif ord == 0:
-                out = (a != 0).sum(axis=axis, keepdims=True).astype(a.dtype)
-            elif ord == 1:
-                out = ab.sum(axis=axis, keepdims=True)
-            elif ord == 2:
-                out = np.sqrt((a * a).sum(axis=axis, keepdims=True))
-            else:
-                out = np.power(np.power(ab, ord).sum(axis=axis, keepdims=True), 1.0 / ord)
-        out = np.asarray(out, dtype=a.dtype)
-        ctx.save_for_backward(a, out)
-        ctx.ord, ctx.axes = ord, axis
-        return out if keepdims else (np.squeeze(out, axis=axis) if a.ndim else out.reshape(()))
-
-    @staticmethod
-    def backward(ctx, g):
-        a, norm = ctx.saved_tensors
-        p = ctx.ord
-        g = g.reshape(norm.shape)
-        with np.errstate(**_ERR):
-            if p == 0:
-                return None  # PyTorch no da gradiente (queda .grad = None)
-            if p == 1:
-                return np.sign(a) * g
-            if p == 2:
-                return g * np.where(norm == 0, 0, a / np.where(norm == 0, 1, norm))
-            if np.isinf(p):
-                ab = np.abs(a)
-                mask = (ab == norm) | np.isnan(ab)
-                return np.sign(a) * (g / mask.sum(axis=ctx.axes, keepdims=True)) * mask
-            ab = np.abs(a)
-            if p < 1:
-                scaled = np.sign(a) * np.where(a == 0, 0, np.power(ab, p - 1))
-                return scaled * g * np.power(norm, 1 - p)
-            scaled = np.sign(a) * np.power(ab, p - 1) if p < 2 else a * np.power(ab, p - 2)
-            scale = np.where(norm == 0, 0, g / np.power(norm, p - 1))
-            return scaled * scale
-
-
-class SpectralNorm(Function):
-    """Normas matriciales de los valores singulares (A = U·diag(σ)·Vᵀ) sobre los dos últimos ejes:
-    ``2`` (σ máx.), ``-2`` (σ mín.), ``"nuc"`` (Σσ). Derivadas: u₁v₁ᵀ, uₙvₙᵀ y U·Vᵀ (válidas
-    cuando los valores singulares son distintos, como en PyTorch)."""
-
-    @staticmethod
-    def forward(ctx, a, ord=2):
-        u, s, vh = np.linalg.svd(a, full_matrices=False)
-        ctx.save_for_backward(u, vh)
-        ctx.ord = ord
-        if ord == "nuc":
-            return np.asarray(s.sum(axis=-1), dtype=a.dtype)
-        pick = 0 if ord == 2 else -1
-        ctx.pick = pick
-        return np.asarray(s[..., pick], dtype=a.dtype)
-
-    @staticmethod
-    def backward(ctx, g):
-        u, vh = ctx.saved_tensors
-        g = np.asarray(g)[..., None, None]
-        if ctx.ord == "nuc":
-            return g * (u @ vh)
-        sl = slice(0, 1) if ctx.pick == 0 else slice(-1, None)
-        return g * (u[..., :, sl] @ vh[..., sl, :])

@@ -9,7 +9,8 @@ PyTorch, de modo que con empates devuelve el mismo índice.
 """
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import ArrayFunction
+from ._namespace import namespace
 from ..kernels.sort import kth_rows, std_sort_rows, topk_rows
 
 __all__ = ["sort_indices", "kth_indices", "median_indices", "mode_indices", "cum_extreme", "MedianAll",
@@ -108,7 +109,7 @@ def cum_extreme(a: np.ndarray, axis: int, for_max: bool) -> np.ndarray:
     return np.moveaxis(idx, 0, axis)
 
 
-class MedianAll(Function):
+class MedianAll(ArrayFunction):
     """Mediana inferior de todos los elementos. ∂/∂x: g repartido por igual entre los elementos
     iguales a la mediana (como PyTorch)."""
 
@@ -132,9 +133,16 @@ class MedianAll(Function):
         (mask,) = ctx.saved_tensors
         return np.where(mask, g / max(int(mask.sum()), 1), 0).astype(g.dtype)
 
+    @staticmethod
+    def tangent(ctx, dx):  # J (la máscara de los empates) no depende de x
+        (mask,) = ctx.saved_tensors
+        return np.asarray(np.where(mask, dx, 0).sum() / max(int(mask.sum()), 1), dtype=dx.dtype)
 
-class Cumsum(Function):
+
+class Cumsum(ArrayFunction):
     """Suma acumulada. ∂/∂xᵢ = Σ_{j≥i} g_j (la suma acumulada de g al revés)."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, a, axis=0):
@@ -147,22 +155,29 @@ class Cumsum(Function):
         return np.flip(np.cumsum(r, axis=ctx.axis), ctx.axis)
 
 
-class Cumprod(Function):
+class Cumprod(ArrayFunction):
     """Producto acumulado yⱼ = Π_{k≤j} xₖ. ∂/∂xᵢ = P_{i−1}·Sᵢ con P el producto exclusivo por la
     izquierda y Sᵢ = Σ_{j≥i} g_j·Π_{i<k≤j} xₖ (recurrencia Sᵢ = gᵢ + xᵢ₊₁·Sᵢ₊₁): exacto con ceros."""
 
+    differentiable = True  # (orden superior sin ceros: véase backward)
     reads = ((0, -1),)
 
     @staticmethod
     def forward(ctx, a, axis=0):
-        ctx.save_for_backward(a)
         ctx.axis = axis
         with np.errstate(over="ignore", invalid="ignore"):
-            return np.cumprod(a, axis=axis, dtype=a.dtype)
+            out = np.cumprod(a, axis=axis, dtype=a.dtype)
+        ctx.save_for_backward(a, out)
+        return out
 
     @staticmethod
     def backward(ctx, g):
-        (a,) = ctx.saved_tensors
+        a, out = ctx.saved_tensors
+        if not isinstance(g, np.ndarray):  # orden superior: (Σ_{j≥i} g_j·y_j) / x_i, sin ceros
+            if bool((a._data == 0).any()):
+                raise RuntimeError("la derivada segunda de 'Cumprod' con ceros en la entrada no está implementada")
+            d = ctx.axis
+            return (g * out).flip(d).cumsum(d).flip(d) / a
         x = np.moveaxis(a, ctx.axis, 0)
         gg = np.moveaxis(g, ctx.axis, 0)
         n = x.shape[0]
@@ -188,9 +203,11 @@ def _rev_logcumsumexp(z, axis):
     return np.flip(np.logaddexp.accumulate(np.flip(z, axis), axis=axis), axis)
 
 
-class LogCumSumExp(Function):
+class LogCumSumExp(ArrayFunction):
     """yⱼ = log Σ_{k≤j} e^(xₖ) (acumulado con logaddexp, sin desbordar).
     ∂/∂xᵢ = Σ_{j≥i} g_j·e^(xᵢ − yⱼ); se calcula en escala logarítmica separando g > 0 y g < 0."""
+
+    differentiable = True
 
     @staticmethod
     def forward(ctx, a, axis=0):
@@ -202,6 +219,9 @@ class LogCumSumExp(Function):
     @staticmethod
     def backward(ctx, g):
         a, out = ctx.saved_tensors
+        if not isinstance(g, np.ndarray):  # orden superior: e^(x_i)·Σ_{j≥i} g_j·e^(−y_j), registrado
+            xp, d = namespace(g), ctx.axis
+            return xp.exp(a) * (g * xp.exp(-out)).flip(d).cumsum(d).flip(d)
         if g.size == 0:
             return g
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -212,7 +232,7 @@ class LogCumSumExp(Function):
                     - np.exp(a + _rev_logcumsumexp(neg, ctx.axis))).astype(g.dtype)
 
 
-class Unique(Function):
+class Unique(ArrayFunction):
     """Los valores distintos (``values``, ya calculados). Como en PyTorch el resultado sigue en el
     grafo (``requires_grad``) pero no tiene derivada: el backward lo dice."""
 

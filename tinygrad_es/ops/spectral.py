@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import ArrayFunction
 from .complex import complex_dtype, real_dtype
 
 __all__ = ["FFT", "RFFT", "IRFFT", "Frame", "OverlapAdd", "overlap_add", "dual_norm"]
@@ -42,7 +42,7 @@ def _fit(a: np.ndarray, length: int, axis: int) -> np.ndarray:
     return np.pad(a, pad)
 
 
-class FFT(Function):
+class FFT(ArrayFunction):
     """FFT compleja de longitud ``n`` a lo largo de ``dim`` (``inverse=True``: la inversa).
 
     y_k = s·Σ_j x_j·e^{∓2πijk/n}. ∂: la inversa (o la directa) de G con la norma dual, recortada o
@@ -67,7 +67,7 @@ def _interior(shape_len: int, n: int) -> slice:
     return slice(1, (n - 1) // 2 + 1)
 
 
-class RFFT(Function):
+class RFFT(ArrayFunction):
     """FFT de una señal real: los n//2 + 1 primeros coeficientes.
 
     ∂: x̄ = Re(Fᴴ·G ampliado con ceros) = irfft(H) con la norma dual, donde H es G con los índices
@@ -90,7 +90,7 @@ class RFFT(Function):
         return _fit(gx, length, dim).astype(dtype, copy=False)
 
 
-class IRFFT(Function):
+class IRFFT(ArrayFunction):
     """Inversa de ``rfft``: de m coeficientes (unilaterales) a n muestras reales (n = 2(m−1) por
     defecto). Ignora la parte imaginaria de los coeficientes 0 y n/2, como PyTorch.
 
@@ -136,7 +136,7 @@ def overlap_add(frames: np.ndarray, hop: int) -> np.ndarray:
     return out.reshape(*lead, (T + nb - 1) * hop)[..., :(T - 1) * hop + size]
 
 
-class Frame(Function):
+class Frame(ArrayFunction):
     """Tramas solapadas: (…, L) → (…, T, size), trama t = x[t·hop : t·hop + size].
     ∂: cada muestra recibe la suma de los gradientes de las tramas que la contienen (overlap-add)."""
 
@@ -152,7 +152,7 @@ class Frame(Function):
         return _fit(out, length, -1)
 
 
-class OverlapAdd(Function):
+class OverlapAdd(ArrayFunction):
     """Suma de tramas solapadas: (…, T, size) → (…, (T − 1)·hop + size).
     ∂: el gradiente de cada trama es el trozo del gradiente de la salida que ocupa (``frame``)."""
 

@@ -8,7 +8,7 @@ multiplica todas sus tomas aunque el peso sea 0, como PyTorch (un inf vecino da 
 """
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import ArrayFunction
 
 __all__ = ["Resample"]
 
@@ -33,10 +33,12 @@ def _along_t(g, axis, idx, w, valid, n_in):
     return np.moveaxis(out, -1, axis)
 
 
-class Resample(Function):
+class Resample(ArrayFunction):
     """Reescalado separable: para cada ``(eje, idx, w, valid)`` de ``tables`` (en ese orden),
     y[..., i, ...] = Σ_k w[i, k]·x[..., idx[i, k], ...] (``valid`` marca las tomas que cuentan).
     ∂/∂x: lo mismo al revés, eje por eje: ∂L/∂x[j] += w[i, k]·∂L/∂y[i] para cada idx[i, k] = j."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, x, tables=()):

@@ -221,10 +221,10 @@ class Unpickler:
                 n = {"BINUNICODE": lambda: struct.unpack("<I", rd(4))[0], "SHORT_BINUNICODE": lambda: rd(1)[0],
                      "BINUNICODE8": lambda: struct.unpack("<Q", rd(8))[0]}[op]()
                 st.append(rd(n).decode("utf-8", "surrogatepass"))
-            elif op in ("SHORT_BINSTRING", "SHORT_BINBYTES", "BINBYTES"):
-                n = rd(1)[0] if op != "BINBYTES" else struct.unpack("<I", rd(4))[0]
+            elif op in ("SHORT_BINSTRING", "SHORT_BINBYTES", "BINBYTES", "BINSTRING"):  # *STRING: Python 2
+                n = rd(1)[0] if op.startswith("SHORT") else struct.unpack("<I", rd(4))[0]
                 raw = rd(n)
-                st.append(raw.decode("latin1") if op == "SHORT_BINSTRING" else raw)
+                st.append(raw.decode("latin1") if op.endswith("STRING") else raw)
             elif op in ("BINPUT", "LONG_BINPUT", "MEMOIZE"):
                 if not st:
                     raise UnpicklingError(f"{self.what} está dañado: la pila del pickle está vacía")

@@ -103,8 +103,13 @@ def _esc(s: str) -> str:
 
 
 def _op_name(node) -> str:
+    """El símbolo de la operación; si no tiene, su nombre: en minúsculas si es una sola palabra
+    (``Tanh`` → tanh) y tal cual si es compuesto (una ``Function`` del usuario como ``MyReLU``,
+    o ``ReluBackward`` en el grafo de un gradiente)."""
     op = node.graph_op()
-    return OP_SYMBOLS.get(op, op.lower())
+    if op in OP_SYMBOLS:
+        return OP_SYMBOLS[op]
+    return op.lower() if op[1:] == op[1:].lower() else op
 
 
 def _module_of(node, names):

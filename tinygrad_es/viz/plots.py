@@ -15,8 +15,8 @@ from ..metrics import roc_auc_ovr
 from .interpret import class_probabilities, feature_maps, grad_cam, saliency_map
 
 __all__ = ["gradient_descent_1d", "gradient_descent_2d", "learning_curves", "lr_comparison", "conv_filters",
-           "conv_filters_change", "feature_map_grid", "activations_per_class", "saliency_plot", "grad_cam_plot",
-           "confusion_matrix_plot", "roc_curves", "image_rows", "projector_style", "DPI"]
+           "feature_map_grid", "activations_per_class", "saliency_plot", "grad_cam_plot",
+           "confusion_matrix_plot", "roc_curves", "image_rows", "projector_style", "DPI", "attention_map"]
 
 DPI = 150  # un PNG de 10×4 pulgadas sale de 1500×600 px: nítido en un proyector
 
@@ -198,51 +198,6 @@ def conv_filters(layer, n: int = 16, in_channel: int = 0, title: str | None = No
 
 
 @_figure
-def conv_filters_change(initial, layer, n: int = 12, in_channel: int = 0, title: str | None = None):
-    """Los primeros ``n`` filtros de una ``Conv2d`` al inicio (``initial``: los pesos antes de entrenar,
-    un array o tensor con la forma de ``layer.weight``), tras entrenar y su diferencia: qué aprendió la
-    capa. Las dos primeras filas comparten la escala de color (simétrica, blanco = 0); la del cambio tiene
-    la suya. En el título, el cambio relativo ‖W − W₀‖ / ‖W₀‖ de toda la capa.
-
-    Ejemplo::
-
-        w0 = modelo.conv1.weight.detach().clone()
-        ...entrenar...
-        conv_filters_change(w0, modelo.conv1, path="filtros_conv1.png")
-    """
-    plt = _plt()
-    w0 = np.asarray(initial.detach().numpy() if hasattr(initial, "detach") else initial, dtype=np.float64)
-    w1 = layer.weight.detach().numpy().astype(np.float64)
-    if w0.shape != w1.shape:
-        raise ValueError(f"conv_filters_change: los pesos iniciales tienen forma {w0.shape} y los de la capa "
-                         f"{w1.shape}")
-    n = min(n, w1.shape[0])
-    rows = {"al inicio": w0[:n, in_channel], "tras entrenar": w1[:n, in_channel],
-            "cambio": w1[:n, in_channel] - w0[:n, in_channel]}
-    m = float(max(np.abs(rows["al inicio"]).max(), np.abs(rows["tras entrenar"]).max())) or 1.0
-    md = float(np.abs(rows["cambio"]).max()) or 1.0
-    fig, axes = plt.subplots(3, n, figsize=(1.1 * n + 2.2, 4.4), squeeze=False, layout="constrained")
-    ims = []
-    for r, (name, ws) in enumerate(rows.items()):
-        lim = md if name == "cambio" else m
-        for i in range(n):
-            ax = axes[r, i]
-            im = ax.imshow(ws[i], cmap="RdBu_r", vmin=-lim, vmax=lim)
-            ax.set_xticks([]); ax.set_yticks([])
-            if r == 0:
-                ax.set_title(f"{i}", fontsize=10)
-        axes[r, 0].set_ylabel(name, fontsize=11)
-        ims.append(im)
-    fig.colorbar(ims[1], ax=axes[:2, :], shrink=0.8, label="peso")
-    fig.colorbar(ims[2], ax=axes[2:, :], shrink=0.8, label="cambio")
-    rel = float(np.linalg.norm(w1 - w0) / (np.linalg.norm(w0) or 1.0))
-    k = "×".join(str(s) for s in w1.shape[2:])
-    fig.suptitle(title or f"Filtros {k} de la primera capa: al inicio, tras entrenar y lo que cambiaron "
-                          f"(‖W − W₀‖ / ‖W₀‖ = {rel:.2f})")
-    return fig
-
-
-@_figure
 def feature_map_grid(model, x, n: int = 16, layers=None, activation: str | None = "relu"):
     """Mapas de activación de cada capa convolucional (primeros ``n`` canales) para una imagen,
     tras la ReLU (``activation="relu"``; ``None`` muestra la salida de la convolución) y en
@@ -404,4 +359,46 @@ def image_rows(rows: dict, n: int = 8, title: str | None = None, shape=(28, 28))
         axes[r, 0].set_ylabel(name, rotation=0, ha="right", va="center")
     if title:
         fig.suptitle(title)
+    return fig
+
+
+@_figure
+def attention_map(weights, rows=None, cols=None, title="Pesos de atención", max_heads: int = 8):
+    """Mapa de calor de los pesos de atención: fila i = una consulta (query), columna j = una clave;
+    el color es cuánto mira la consulta i a la clave j (cada fila suma 1).
+
+    ``weights`` (L, S), o (cabezas, L, S) para una cuadrícula con una cabeza por panel (hasta
+    ``max_heads``); admite un tensor o un array. ``rows``/``cols``: rótulos (p. ej. los caracteres)."""
+    plt = _plt()
+    w = weights.detach().numpy() if hasattr(weights, "detach") else np.asarray(weights)
+    w = w.astype(float)
+    if w.ndim == 2:
+        w = w[None]
+    if w.ndim != 3:
+        raise ValueError(f"attention_map espera pesos (L, S) o (cabezas, L, S), no de forma {w.shape}")
+    n = min(len(w), max_heads)
+    cols_n = min(n, 4)
+    rows_n = -(-n // cols_n)
+    L, S = w.shape[1:]
+    cell = max(2.6, min(5.5, 0.28 * max(L, S)))
+    fig, axes = plt.subplots(rows_n, cols_n, figsize=(cell * cols_n + 1.2, cell * rows_n + 0.8), layout="constrained",
+                             squeeze=False)
+    vmax = float(w[:n].max()) if w.size else 1.0
+    im = None
+    for k, ax in enumerate(axes.flat):
+        if k >= n:
+            ax.axis("off")
+            continue
+        im = ax.imshow(w[k], cmap="viridis", vmin=0, vmax=vmax, aspect="auto")
+        if cols is not None and len(cols) == S and S <= 64:
+            ax.set_xticks(range(S), [repr(c)[1:-1] if isinstance(c, str) else str(c) for c in cols], fontsize=8,
+                          rotation=90)
+        if rows is not None and len(rows) == L and L <= 64:
+            ax.set_yticks(range(L), [repr(c)[1:-1] if isinstance(c, str) else str(c) for c in rows], fontsize=8)
+        ax.set_xlabel("clave (a qué mira)")
+        ax.set_ylabel("consulta (quién mira)")
+        if n > 1:
+            ax.set_title(f"cabeza {k}")
+    fig.colorbar(im, ax=axes, label="peso")
+    fig.suptitle(title)
     return fig

@@ -13,14 +13,16 @@ upsampling.py     interpolate upsample
 padding.py        pad
 activation.py     relu sigmoid tanh softmax log_softmax gelu silu elu… (y sus variantes in situ)
 dropout.py        dropout dropout1d dropout2d dropout3d
-normalization.py  batch_norm layer_norm group_norm instance_norm normalize
+normalization.py  batch_norm layer_norm group_norm instance_norm normalize rms_norm
+attention.py      scaled_dot_product_attention multi_head_attention_forward
+rnn.py            (sin equivalente en F) las celdas rnn_tanh_cell lstm_cell gru_cell y la pila rnn_layers
 distance.py       cosine_similarity pairwise_distance
 sparse.py         embedding one_hot
 loss.py           cross_entropy nll_loss mse_loss… l1_penalty l2_penalty
 ================  ==============================================================================
 
 Cada función comprueba sus argumentos (errores de PyTorch en castellano) y llama a la
-``Function`` de ``ops/``; ``_utils.py`` tiene las comprobaciones comunes.
+``ArrayFunction`` de ``ops/``; ``_utils.py`` tiene las comprobaciones comunes.
 """
 from __future__ import annotations
 
@@ -35,7 +37,8 @@ from .dropout import dropout, dropout1d, dropout2d, dropout3d
 from .linear import bilinear, flatten, linear, unflatten
 from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, huber_loss, kl_div,
                    l1_loss, l1_penalty, l2_penalty, mse_loss, nll_loss, smooth_l1_loss)
-from .normalization import batch_norm, group_norm, instance_norm, layer_norm, normalize
+from .attention import multi_head_attention_forward, scaled_dot_product_attention
+from .normalization import batch_norm, group_norm, instance_norm, layer_norm, normalize, rms_norm
 from .padding import pad
 from .pooling import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d,
                       max_unpool2d)
@@ -50,4 +53,5 @@ __all__ = ["linear", "bilinear", "conv1d", "conv2d", "conv_transpose2d", "max_po
            "hardshrink", "threshold", "dropout", "dropout1d", "dropout2d", "dropout3d", "batch_norm", "layer_norm",
            "group_norm", "instance_norm", "normalize", "embedding", "one_hot", "cosine_similarity",
            "pairwise_distance", "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
-           "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "l1_penalty", "l2_penalty", "where"]
+           "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "l1_penalty", "l2_penalty", "where",
+           "scaled_dot_product_attention", "multi_head_attention_forward", "rms_norm"]

@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 
-from ..._tensor._args import floats_only
+from ..._tensor._args import check_fits, floats_only
 from ...autograd import TensorBase
 from ...ops.activation import (SELU_ALPHA, SELU_SCALE, Elu, Gelu, Hardshrink, Hardsigmoid, Hardswish, Hardtanh,
                                Logsigmoid, Mish, Prelu, Silu, Softplus, Softshrink, Threshold)
@@ -166,6 +166,11 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
         raise ValueError(f"hardtanh: min_val ({min_val}) no puede ser mayor que max_val ({max_val})")
     if not isinstance(input, TensorBase):
         raise TypeError(f"hardtanh: la entrada debe ser un Tensor, no {type(input).__name__}")
+    if input._data.dtype == np.bool_:
+        raise RuntimeError("hardtanh (y relu6) no admiten tensores bool (como PyTorch)")
+    if input._data.dtype.kind == "u" and (min_val < 0 or max_val < 0):
+        raise RuntimeError(f"hardtanh: no se puede aplicar a un tensor sin signo ({input.dtype}) con límites "
+                           f"negativos ({min_val}, {max_val})")
     return _run(input, "hardtanh", inplace, lambda x: Hardtanh.apply(x, min_val=min_val, max_val=max_val))
 
 
@@ -252,6 +257,8 @@ def threshold(input, threshold, value, inplace=False):
     if input._data.dtype.kind != "f":
         if input._data.dtype == np.bool_:
             raise NotImplementedError("threshold no está definida para tensores bool")
+        check_fits(value, input._data.dtype)  # −1.0 en uint8: error, como PyTorch
+
         def fn(x):
             d = x._data
             return TensorBase._wrap(np.where(d <= threshold, np.asarray(value).astype(d.dtype), d))

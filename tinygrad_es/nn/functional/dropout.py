@@ -105,6 +105,13 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
     if x.ndim == 3:
         warnings.warn("dropout2d: una entrada 3-D se trata como (C, H, W) sin lote, como en PyTorch "
                       "(para (N, C, L) usa dropout1d)", UserWarning, stacklevel=2)
+    elif x.ndim >= 2 and x.ndim != 4:  # PyTorch avisa y anula por (N, C): con 2-D, elemento a elemento
+        warnings.warn(f"dropout2d: recibió una entrada {x.ndim}-D (obsoleto en PyTorch, que la acepta con este "
+                      f"aviso); para anular elementos sueltos usa dropout", UserWarning, stacklevel=2)
+        _check_p(p, "dropout2d")
+        if not training or p == 0:
+            return x
+        return _apply_mask(x, tuple(x.shape[:2]) + (1,) * (x.ndim - 2), p, inplace, None, "dropout2d")
     return _channel_dropout(x, p, training, inplace, None, 4, "dropout2d")
 
 

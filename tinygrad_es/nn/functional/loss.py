@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 
 from ..._tensor import Tensor
+from ..._tensor._args import promote
 from ..._tensor.joins import where
 from ...autograd import is_grad_enabled, watch
 from ...ops import loss as L
@@ -108,7 +109,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     input = as_tensor(input, "nll_loss")
     cdim = _class_dim(input, "nll_loss")
     t = _indices(target, input, cdim, ignore_index, "nll_loss")
-    return _nll(input, t, _weight(weight, input.shape[cdim], "nll_loss"), ignore_index, reduction, cdim)
+    out = _nll(input, t, _weight(weight, input.shape[cdim], "nll_loss"), ignore_index, reduction, cdim)
+    return watch(out, target, weight)  # como PyTorch, su backward lee target y weight
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
@@ -134,6 +136,12 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         return _prob_target(input, target, tarr, weight, cdim, c, reduction, label_smoothing)
     w = _weight(weight, c, "cross_entropy")
     t = _indices(target, input, cdim, ignore_index, "cross_entropy")
+    # como PyTorch (nll_loss dentro): cambiar target o weight in situ antes del backward es un error
+    return watch(_cross_entropy_idx(input, t, w, cdim, c, ignore_index, reduction, label_smoothing), target, weight)
+
+
+def _cross_entropy_idx(input, t, w, cdim, c, ignore_index, reduction, label_smoothing):
+    """``cross_entropy`` con índices de clase ``t`` (ndarray) y pesos ``w`` (ndarray o ``None``)."""
     if input.ndim == 2 and w is None and not label_smoothing and input._data.dtype.kind == "f":
         if reduction == "mean" and not np.any(t != ignore_index):
             return _mean_by(input.sum() * 0.0, 0)
@@ -187,12 +195,20 @@ def _prob_target(input, target, tarr, weight, cdim, c, reduction, eps):
 def _elementwise(input, target, op, weight=None, weight_same_shape=False, broadcast=False):
     input, target = as_tensor(input, op), as_tensor(target, op, "target")
     same_shape(input, target, op, broadcast)
+    if broadcast and input._data.dtype != target._data.dtype:  # mse/l1/huber...: en el dtype común (bool → float)
+        input, target = promote(input, target)
     if weight is not None:
         weight = as_tensor(weight, op, "weight")
         if weight_same_shape and tuple(weight.shape) != tuple(input.shape):
             raise ValueError(f"{op}: weight debe tener la forma de la entrada {tuple(input.shape)}, no "
                              f"{tuple(weight.shape)}")
     return input, target, weight
+
+
+def _float_pair(input, target, op, error=NotImplementedError):
+    """Las pérdidas elemento a elemento con dos enteros no existen en PyTorch (``mse_cpu`` para Long)."""
+    if input._data.dtype.kind != "f" and target._data.dtype.kind != "f":
+        raise error(f"{op} no está implementada para tensores enteros ({input.dtype}, {target.dtype}); usa .float()")
 
 
 def _weighted(loss, weight, reduction):
@@ -203,6 +219,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     """Error cuadrático medio: media de ``(input − target)²``; ∂/∂input = 2(input − target)/N."""
     reduction = reduction_arg(size_average, reduce, reduction)
     input, target, weight = _elementwise(input, target, "mse_loss", weight, weight_same_shape=True, broadcast=True)
+    _float_pair(input, target, "mse_loss")
     d = input - target
     return watch(_weighted(d * d, weight, reduction), input, target)  # como PyTorch, vigila input y target
 
@@ -220,6 +237,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     if beta < 0:
         raise RuntimeError(f"smooth_l1_loss: beta debe ser ≥ 0, no {beta}")
     input, target, _ = _elementwise(input, target, "smooth_l1_loss", broadcast=True)
+    _float_pair(input, target, "smooth_l1_loss")
     d = input - target
     if beta == 0:
         return watch(reduce_loss(d.abs(), reduction), input, target)
@@ -232,6 +250,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     if delta <= 0:
         raise RuntimeError(f"huber_loss: delta debe ser > 0, no {delta}")
     input, target, weight = _elementwise(input, target, "huber_loss", weight, weight_same_shape=True, broadcast=True)
+    _float_pair(input, target, "huber_loss")
     d = input - target
     ad = d.abs()
     return watch(_weighted(where(ad < delta, d * d * 0.5, (ad - 0.5 * delta) * delta), weight, reduction), input,
@@ -283,6 +302,9 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
                       "'batchmean' divide sólo por el lote y es la definición de la divergencia KL",
                       UserWarning, stacklevel=2)
     reduction = reduction_arg(size_average, reduce, reduction)
+    input, target = as_tensor(input, "kl_div"), as_tensor(target, "kl_div", "target")
+    if input._data.dtype.kind != "f" or target._data.dtype.kind != "f":  # antes de promover al dtype común
+        raise RuntimeError("kl_div: no admite entradas enteras (como PyTorch); usa .float()")
     input, target, _ = _elementwise(input, target, "kl_div", broadcast="silent")
     if log_target:
         loss = target.exp() * (target - input)

@@ -3,6 +3,8 @@
 de componerlas); ``normalize`` usa ``linalg.vector_norm``."""
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from ..._tensor import Tensor
@@ -10,7 +12,7 @@ from ...autograd import watch
 from ..._tensor.linalg import vector_norm
 from ._utils import as_tensor
 
-__all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm", "normalize"]
+__all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm", "normalize", "rms_norm"]
 
 
 def _stats_inplace(buf, new, momentum):
@@ -30,8 +32,14 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     acumuladas. El gradiente sale de componer media, varianza y división.
     """
     x = as_tensor(input, "batch_norm")
-    if x.ndim < 2:
-        raise ValueError(f"batch_norm: se esperaba una entrada (N, C, ...), no forma {tuple(x.shape)}")
+    if x.ndim < 2:  # RuntimeError como PyTorch (que lo dice con el tamaño de running_mean)
+        raise RuntimeError(f"batch_norm: se esperaba una entrada (N, C, ...), no forma {tuple(x.shape)}")
+    for name, buf in (("running_mean", running_mean), ("running_var", running_var)):
+        if buf is not None:
+            shp = tuple(np.shape(buf._data if isinstance(buf, Tensor) else buf))
+            if len(shp) != 1 or shp[0] != x.shape[1]:
+                raise RuntimeError(f"batch_norm: {name} debe ser un vector de {x.shape[1]} elementos (uno por "
+                                   f"canal de la entrada {tuple(x.shape)}), no de forma {shp}")
     axes = (0,) + tuple(range(2, x.ndim))
     shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
     if training:
@@ -119,3 +127,23 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
         raise NotImplementedError("normalize(out=...) no está soportado")
     x = as_tensor(input, "normalize")
     return x / vector_norm(x, p, dim, keepdim=True).clamp(min=eps)  # como PyTorch: x.norm(p, dim)
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None) -> Tensor:
+    """Normalización por la raíz de la media de los cuadrados (``F.rms_norm``)::
+
+        y = x / √(media(x²) + ε) · γ      (media sobre los últimos ejes ``normalized_shape``)
+
+    Sin restar la media (a diferencia de LayerNorm). ``eps=None`` usa el épsilon del dtype
+    (``torch.finfo(dtype).eps``), como PyTorch."""
+    x = as_tensor(input)
+    ns = (normalized_shape,) if isinstance(normalized_shape, numbers.Integral) else tuple(normalized_shape)
+    k = len(ns)
+    if k == 0 or x.ndim < k or tuple(x.shape[x.ndim - k:]) != ns:
+        raise RuntimeError(f"rms_norm: normalized_shape={list(ns)} espera una entrada de forma [*, "
+                           f"{', '.join(map(str, ns))}], pero la entrada tiene forma {list(x.shape)}")
+    if eps is None:
+        eps = float(np.finfo(x._data.dtype).eps) if x.is_floating_point() else float(np.finfo(np.float32).eps)
+    dims = tuple(range(x.ndim - k, x.ndim))
+    out = x * ((x * x).mean(dims, keepdim=True) + eps).rsqrt()
+    return out * weight if weight is not None else out

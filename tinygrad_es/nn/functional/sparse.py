@@ -14,13 +14,15 @@ __all__ = ["embedding", "one_hot"]
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
               sparse=False):
-    """Busca las filas ``weight[input]`` (índices enteros de cualquier forma)."""
+    """Busca las filas ``weight[input]`` (índices enteros de cualquier forma, int64 o int32)."""
+    raw = input._data if isinstance(input, Tensor) else np.asarray(input)
+    if raw.dtype.kind in "bu":
+        raise RuntimeError(f"embedding: los índices deben ser long o int, no {raw.dtype} (como PyTorch)")
     idx = int_labels(input, "embedding")
     rows = weight.shape[0]
-    if idx.size and (idx.min() < -rows or idx.max() >= rows):
+    if idx.size and (idx.min() < 0 or idx.max() >= rows):
         bad = idx[(idx < 0) | (idx >= rows)][:5].tolist()
         raise IndexError(f"embedding: índices fuera de rango {bad}; la tabla tiene {rows} filas (0 a {rows - 1})")
-    idx = np.where(idx < 0, idx + rows, idx)
     if padding_idx is not None and padding_idx < 0:
         padding_idx += rows
     if max_norm is not None:  # renormaliza in situ (sin gradiente) las filas usadas, como PyTorch
@@ -35,7 +37,10 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
 
 def one_hot(tensor, num_classes: int = -1, dtype=None) -> Tensor:
     """Codificación one-hot: ``(...,)`` → ``(..., num_classes)``, int64 como en PyTorch (usa
-    ``.float()`` para sumarla a pérdidas); ``num_classes=-1`` usa max+1."""
+    ``.float()`` para sumarla a pérdidas); ``num_classes=-1`` usa max+1. Los índices son int64."""
+    raw = tensor._data if isinstance(tensor, Tensor) else np.asarray(tensor)
+    if raw.dtype.kind in "bu" or raw.dtype == np.int32:
+        raise RuntimeError(f"one_hot: sólo vale para índices de tipo long (int64), no {raw.dtype} (como PyTorch)")
     t = int_labels(tensor, "one_hot")
     if t.size and t.min() < 0:
         raise RuntimeError(f"one_hot: las clases deben ser no negativas; hay {int(t.min())} "

@@ -1,0 +1,72 @@
+"""Tensores nuevos a partir de otro o de un nombre de tipo: ``x.new_zeros(…)``, ``x.new_tensor(…)``
+(mismo dtype que ``x``) y los constructores antiguos ``torch.LongTensor([…])``,
+``torch.FloatTensor(2, 3)``… que aún usan muchos tutoriales (como en PyTorch, con una lista copian los
+datos y con enteros crean un tensor de esa forma)."""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .. import _dtype as D
+from ..autograd import TensorBase
+
+__all__ = ["NewMixin", "LongTensor", "FloatTensor", "DoubleTensor", "IntTensor", "ShortTensor", "CharTensor",
+           "ByteTensor", "BoolTensor", "HalfTensor"]
+
+
+class NewMixin:
+    """``x.new_zeros(…)`` y compañía: un tensor nuevo con el dtype de ``x`` (salvo que se diga otro)."""
+
+    def _new(self, fill, size, dtype):
+        if len(size) == 1 and not isinstance(size[0], numbers.Integral):
+            size = tuple(size[0])
+        npd = self._data.dtype if dtype is None else D.np_dtype(dtype)
+        data = np.empty(tuple(int(s) for s in size), dtype=npd) if fill is None else \
+            np.full(tuple(int(s) for s in size), fill, dtype=npd)
+        return TensorBase._wrap(data)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        return self._new(0, size, dtype).requires_grad_(requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        return self._new(1, size, dtype).requires_grad_(requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+        return self._new(0, size, dtype).requires_grad_(requires_grad)  # con ceros: nunca basura
+
+    def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+        return self._new(fill_value, (size,), dtype).requires_grad_(requires_grad)
+
+    def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
+        """Copia de ``data`` con el dtype de este tensor (o ``dtype``)."""
+        src = data._data if isinstance(data, TensorBase) else np.asarray(data)
+        npd = self._data.dtype if dtype is None else D.np_dtype(dtype)
+        return TensorBase._wrap(np.array(src, dtype=npd, copy=True)).requires_grad_(requires_grad)
+
+
+def _typed(name, npd):
+    def make(*args):
+        if len(args) == 1 and not isinstance(args[0], numbers.Integral):
+            a = args[0]
+            src = a._data if isinstance(a, TensorBase) else np.asarray(a)
+            if src.dtype == object or src.dtype.kind not in "biuf":
+                raise TypeError(f"{name}: se esperaban números o enteros con la forma, no {type(a).__name__}")
+            return TensorBase._wrap(np.array(src, dtype=npd, copy=True))
+        if not all(isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 0 for s in args):
+            raise TypeError(f"{name}(*forma): cada dimensión debe ser un entero ≥ 0, no {args}")
+        return TensorBase._wrap(np.zeros(tuple(int(s) for s in args), dtype=npd))
+    make.__name__ = make.__qualname__ = name
+    make.__doc__ = f"``torch.{name}``: tensor {D._BY_NP[np.dtype(npd)]} (de una lista o, con enteros, de esa forma)."
+    return make
+
+
+LongTensor = _typed("LongTensor", np.int64)
+IntTensor = _typed("IntTensor", np.int32)
+ShortTensor = _typed("ShortTensor", np.int16)
+CharTensor = _typed("CharTensor", np.int8)
+ByteTensor = _typed("ByteTensor", np.uint8)
+BoolTensor = _typed("BoolTensor", np.bool_)
+FloatTensor = _typed("FloatTensor", np.float32)
+DoubleTensor = _typed("DoubleTensor", np.float64)
+HalfTensor = _typed("HalfTensor", np.float16)
