@@ -18,7 +18,9 @@ from ._common import have_matplotlib, mnist_data, out_path, parse
 #   MSE, un único ruido fijo, 20 épocas, lr 1e-2 (lo de antes) ........... 35 %
 #   MSE, ruido nuevo en cada lote, 100 épocas ........................... 57 %
 #   entropía cruzada binaria, ruido nuevo en cada lote, 100 / 200 épocas .. 77 % / 84 %
-# (con ruido 0.3: 81 % a las 100 épocas, pero la entrada ruidosa ya se reconoce en un 78 %).
+# (con ruido 0.3: 81 % a las 100 épocas, pero la entrada ruidosa ya se reconoce en un 78 %). La demo tal
+# cual: 83,4 % (entradas con ruido: 44,7 %); el autoencoder sin ruido, 85,7 %: el techo lo pone el código
+# de 9 números aprendido con 2 000 imágenes, no el ruido.
 EPOCHS = 200        # como en los apuntes
 NOISE = 0.5
 LR = 3e-3
