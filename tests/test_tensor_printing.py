@@ -132,3 +132,20 @@ def test_set_printoptions_like_pytorch():
     finally:
         T.set_printoptions(profile="default")
     assert repr(T.tensor([1.23456])) == "tensor([1.2346])"
+
+
+COMPLEX_CASES = [([1 + 0.5j, -2 + 3j], "tensor([ 1.+0.5000j, -2.+3.0000j])"),
+                 ([0.1 + 1j, 1e-5 - 2j], "tensor([1.0000e-01+1.j, 1.0000e-05-2.j])"),
+                 ([1j, -1j, 0j], "tensor([0.+1.j, -0.-1.j, 0.+0.j])"),
+                 ([[1.5 + 2j, 3 - 1j], [0, 1]], "tensor([[1.5000+2.j, 3.0000-1.j],\n        [0.0000+0.j, 1.0000+0.j]])")]
+
+
+@pytest.mark.parametrize("values,expected", COMPLEX_CASES)
+def test_complex_like_pytorch(values, expected):
+    """Parte real e imaginaria con su propio formato; complex64 (el complejo por defecto) sin sufijo."""
+    v = np.array(values, dtype=np.complex64)
+    z = T.complex(T.tensor(v.real), T.tensor(v.imag))
+    assert repr(z) == expected
+    assert repr(z.to(T.complex128)) == expected[:-1] + ", dtype=torch.complex128)"
+    torch = pytest.importorskip("torch")
+    assert repr(torch.tensor(v)) == expected

@@ -120,6 +120,19 @@ class _Formatter:
         return (self.max_width - len(ret)) * " " + ret
 
 
+class _ComplexFormatter:
+    """Complejos como PyTorch: parte real e imaginaria con su propio formato (``1.+0.5000j``)."""
+
+    def __init__(self, a: np.ndarray):
+        self.real, self.imag = _Formatter(a.real), _Formatter(a.imag)
+        self.max_width = self.real.max_width + self.imag.max_width + 1  # (+ la j) para repartir las líneas
+
+    def format(self, value) -> str:
+        value = complex(value)
+        imag = (self.imag.format(value.imag) + "j").lstrip()
+        return self.real.format(value.real) + (imag if imag[0] in "+-" else "+" + imag)
+
+
 def _summarized(a: np.ndarray) -> np.ndarray:
     """Sólo los elementos que se muestran al resumir (los de los bordes de cada eje)."""
     e = PRINT_OPTS.edgeitems
@@ -175,6 +188,11 @@ def _add_suffixes(text: str, suffixes, indent: int) -> str:
     return "".join(parts)
 
 
+def _default_complex(default):
+    """El complejo por defecto va con el float por defecto (float32 → complex64), como en PyTorch."""
+    return {D.float64: D.complex128, D.float32: D.complex64}.get(default)
+
+
 def tensor_repr(a: np.ndarray, dtype, grad_fn_name=None, requires_grad=False, prefix="tensor(") -> str:
     """El texto de ``repr(tensor)`` para los datos ``a`` (como PyTorch)."""
     indent = len(prefix)
@@ -189,12 +207,12 @@ def tensor_repr(a: np.ndarray, dtype, grad_fn_name=None, requires_grad=False, pr
     else:
         if not PRINT_OPTS.edgeitems:
             suffixes.append(f"size={tuple(a.shape)}")
-        if dtype not in (default, D.int64, D.bool_):
+        if dtype not in (default, _default_complex(default), D.int64, D.bool_):
             suffixes.append(f"dtype={dtype}")
         if a.dtype == np.float16:
             a = a.astype(np.float32)
         summarize = a.size > PRINT_OPTS.threshold
-        fmt = _Formatter(_summarized(a) if summarize else a)
+        fmt = (_ComplexFormatter if a.dtype.kind == "c" else _Formatter)(_summarized(a) if summarize else a)
         text = _body(a, indent, summarize, fmt)
     if grad_fn_name is not None:
         suffixes.append(f"grad_fn=<{grad_fn_name}>")
