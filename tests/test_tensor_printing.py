@@ -137,7 +137,8 @@ def test_set_printoptions_like_pytorch():
 COMPLEX_CASES = [([1 + 0.5j, -2 + 3j], "tensor([ 1.+0.5000j, -2.+3.0000j])"),
                  ([0.1 + 1j, 1e-5 - 2j], "tensor([1.0000e-01+1.j, 1.0000e-05-2.j])"),
                  ([1j, -1j, 0j], "tensor([0.+1.j, -0.-1.j, 0.+0.j])"),
-                 ([[1.5 + 2j, 3 - 1j], [0, 1]], "tensor([[1.5000+2.j, 3.0000-1.j],\n        [0.0000+0.j, 1.0000+0.j]])")]
+                 ([[1.5 + 2j, 3 - 1j], [0, 1]],
+                  "tensor([[1.5000+2.j, 3.0000-1.j],\n        [0.0000+0.j, 1.0000+0.j]])")]
 
 
 @pytest.mark.parametrize("values,expected", COMPLEX_CASES)

@@ -89,7 +89,8 @@ def run(epochs: int = EPOCHS, limit_train: int = 0, limit_test: int = 0, batch_s
         print(f"\nMLP 784-128-64-10 entrenado igual: exactitud {100 * res['mlp_accuracy']:.2f} % "
               f"(SimpleCNN: {100 * res['accuracy']:.2f} %).")
         print(textwrap.fill(M.mcnemar_explain(yte, pred_mlp, pred, "el MLP", "la CNN"), 100))
-        print(f"Los filtros de conv1 cambiaron un {100 * w_change:.0f} % respecto del inicio (‖W − W₀‖ / ‖W₀‖).")
+        print(f"Los filtros de conv1 cambiaron un {100 * w_change:.0f} % respecto del inicio "
+              f"(‖W − W₀‖ / ‖W₀‖).")
     if out_dir and have_matplotlib():
         from ..viz import filters, plots
         idx = int(np.argmax(yte == 3)) if np.any(yte == 3) else 0
@@ -108,8 +109,8 @@ def run(epochs: int = EPOCHS, limit_train: int = 0, limit_test: int = 0, batch_s
         plt.close("all")
         res["figuras"] = out_dir
         if verbose:
-            print(f"\nFiguras (curvas, confusión, ROC, filtros y su cambio, mapas de activación, saliencia, Grad-CAM) en "
-                  f"'{out_dir}/'")
+            print(f"\nFiguras (curvas, confusión, ROC, filtros y su cambio, mapas de activación, saliencia, "
+                  f"Grad-CAM) en '{out_dir}/'")
     if verbose:
         print(f"Tiempo total: {time.perf_counter() - t0:.1f} s")
     return res
