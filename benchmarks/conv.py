@@ -105,7 +105,8 @@ def make_cases(rng, torch, only, level="functional"):
         X, W, B = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
         y0, st0 = K.conv2d_forward(x, w, b, st, pd, dl, gr)
         g = np.ones_like(y0)
-        algo = st0.algo
+        # algoritmos del backward (∂x y ∂w; el forward es siempre el directo)
+        algo = st0.algo if st0.algo == st0.algo_w else f"{st0.algo}+{st0.algo_w}"
         flops = 2 * y0.size * (s["c"] // gr) * s["k"] ** 2
 
         def of(x=x, w=w, b=b, st=st, pd=pd, dl=dl, gr=gr):

@@ -104,18 +104,112 @@ def test_winograd_float32_error_is_like_direct():
     assert errs["winograd4"] < 1e-5
 
 
-def test_choose_algo():
-    assert K.choose_algo((64, 64, 14, 14), (64, 64, 3, 3), (1, 1), (1, 1), (1, 1), 1) == "winograd"
-    assert K.choose_algo((32, 128, 28, 28), (128, 128, 3, 3), (1, 1), (1, 1), (1, 1), 1) == "winograd4"
-    assert K.choose_algo((64, 32, 13, 13), (64, 32, 3, 3), (1, 1), (0, 0), (1, 1), 1) == "winograd4"  # (b)
-    assert K.choose_algo((64, 16, 13, 13), (16, 16, 3, 3), (1, 1), (0, 0), (1, 1), 1) == "winograd"
-    assert K.choose_algo((64, 3, 32, 32), (16, 3, 5, 5), (1, 1), (2, 2), (1, 1), 1) == "direct"
-    assert K.choose_algo((64, 1, 28, 28), (32, 1, 3, 3), (1, 1), (0, 0), (1, 1), 1) == "direct"
-    assert K.choose_algo((64, 32, 28, 28), (32, 1, 3, 3), (1, 1), (1, 1), (1, 1), 32) == "direct"
-    assert K.choose_algo((64, 64, 14, 14), (128, 64, 1, 1), (1, 1), (0, 0), (1, 1), 1) == "gemm1x1"
-    assert K.choose_algo((64, 32, 28, 28), (64, 32, 3, 3), (2, 2), (1, 1), (1, 1), 1) == "im2col_img"  # (e)
-    assert K.choose_algo((64, 64, 8, 8), (128, 64, 3, 3), (2, 2), (1, 1), (1, 1), 1) == "im2col"
-    assert K.choose_algo((32, 3, 32, 32), (16, 3, 3, 3), (2, 2), (1, 1), (1, 1), 1) == "im2col"
+def test_choose_algo_forward_is_direct_and_backward_by_shape():
+    three = ("im2col_img", "winograd")  # ∂L/∂x, ∂L/∂w: F(2×2) y no F(4×4) (exactitud)
+    shapes = [  # (x, w, stride, padding, groups) -> algoritmos del backward
+        (((64, 64, 14, 14), (64, 64, 3, 3), (1, 1), (1, 1), 1), three),
+        (((32, 128, 28, 28), (128, 128, 3, 3), (1, 1), (1, 1), 1), three),
+        (((64, 32, 13, 13), (64, 32, 3, 3), (1, 1), (0, 0), 1), three),  # (b)
+        (((64, 3, 32, 32), (16, 3, 5, 5), (1, 1), (2, 2), 1), "direct"),
+        (((64, 1, 28, 28), (32, 1, 3, 3), (1, 1), (0, 0), 1), "direct"),
+        (((64, 32, 28, 28), (32, 1, 3, 3), (1, 1), (1, 1), 32), "direct"),
+        (((64, 64, 14, 14), (128, 64, 1, 1), (1, 1), (0, 0), 1), "gemm1x1"),
+        (((64, 32, 28, 28), (64, 32, 3, 3), (2, 2), (1, 1), 1), "im2col_img"),  # (e)
+        (((64, 64, 8, 8), (128, 64, 3, 3), (2, 2), (1, 1), 1), "im2col"),
+        (((32, 3, 32, 32), (16, 3, 3, 3), (2, 2), (1, 1), 1), "im2col"),
+    ]
+    for (xs, ws, s, p, g), bwd in shapes:
+        assert K.choose_algo(xs, ws, s, p, (1, 1), g) == "direct"
+        assert K.choose_backward(xs, ws, s, p, (1, 1), g) == (bwd if isinstance(bwd, tuple) else (bwd, bwd)), xs
+
+
+@st.composite
+def any_conv_case(draw):
+    """Cualquier convolución (stride, dilatación, grupos, depthwise), para el camino por defecto."""
+    case = draw(conv_case("im2col"))
+    if draw(st.booleans()):  # depthwise
+        case.update(o=case["c"], g=case["c"])
+    return case
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@given(data=st.data())
+def test_default_path_matches_reference(dtype, data):
+    """Sin ``algo``: forward directo (con las fases de la entrada si hay stride) y el backward que
+    elija ``choose_backward``."""
+    case = data.draw(any_conv_case())
+    rng = np.random.default_rng(case["seed"])
+    x = rng.standard_normal((case["n"], case["c"], case["h"], case["w"])).astype(dtype)
+    w = rng.standard_normal((case["o"], case["c"] // case["g"]) + case["k"]).astype(dtype)
+    b = rng.standard_normal(case["o"]).astype(dtype) if case["bias"] else None
+    args = (case["s"], case["p"], case["d"], case["g"])
+    out, state = K.conv2d_forward(x, w, b, *args)
+    close(out, R.conv2d(x, w, b, *args), dtype)
+    g = rng.standard_normal(out.shape).astype(dtype)
+    dx, dw, _ = K.conv2d_backward(g, state)
+    rdx, rdw = R.conv2d_grads(x, w, g, *args)
+    close(dx, rdx, dtype)
+    close(dw, rdw, dtype)
+    K.conv_release(state)
+
+
+@pytest.mark.parametrize("shape", [dict(c=32, o=64, hw=13, p=0), dict(c=16, o=24, hw=10, p=1)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_default_path_mixed_backward(shape, dtype):
+    """3×3 con bastantes canales: ∂L/∂x por im2col imagen a imagen y ∂L/∂w por Winograd F(2×2)
+    (transformando la entrada en el backward, porque el forward fue directo)."""
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((3, shape["c"], shape["hw"], shape["hw"])).astype(dtype)
+    w = rng.standard_normal((shape["o"], shape["c"], 3, 3)).astype(dtype)
+    args = ((1, 1), (shape["p"],) * 2, (1, 1), 1)
+    out, state = K.conv2d_forward(x, w, None, *args)
+    assert (state.algo, state.algo_w) == ("im2col_img", "winograd")
+    g = rng.standard_normal(out.shape).astype(dtype)
+    rdx, rdw = R.conv2d_grads(x, w, g, *args)
+    for nx, nw in ((True, True), (True, False), (False, True)):
+        dx, dw, _ = K.conv2d_backward(g, state, need_x=nx, need_w=nw)
+        assert (dx is None) != nx and (dw is None) != nw
+        if nx:
+            close(dx, rdx, dtype)
+        if nw:
+            close(dw, rdw, dtype)
+    K.conv_release(state)
+
+
+def periodic_input(n, c, h, w, period, rng, dtype=np.float32):
+    """Entrada que se repite con periodo ``period`` en las dos direcciones espaciales."""
+    t = rng.random((n, c, period, period)).astype(dtype)
+    reps = (-(-h // period), -(-w // period))
+    return np.ascontiguousarray(np.tile(t, (1, 1) + reps)[:, :, :h, :w])
+
+
+@pytest.mark.parametrize("shape", [
+    dict(c=32, o=64, k=3, hw=13, p=0, s=1),   # (b)
+    dict(c=64, o=64, k=3, hw=14, p=1, s=1),   # (d)
+    dict(c=3, o=32, k=3, hw=32, p=1, s=1),    # primera capa RGB
+    dict(c=3, o=16, k=5, hw=32, p=2, s=1),    # (c)
+    dict(c=64, o=128, k=1, hw=14, p=0, s=1),  # (f) 1×1
+    dict(c=32, o=64, k=3, hw=28, p=1, s=2),   # (e) stride 2
+    dict(c=3, o=16, k=11, hw=45, p=2, s=4),   # AlexNet conv1
+    dict(c=8, o=8, k=3, hw=20, p=1, s=1, g=8),  # depthwise
+])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_forward_is_translation_equivariant_bit_for_bit(shape, dtype):
+    """Dos ventanas iguales de la entrada dan exactamente la misma salida (si no, un empate exacto del
+    max-pooling de después se rompe por el redondeo y el gradiente va a otro elemento)."""
+    rng = np.random.default_rng(0)
+    P, s, k, p = 5, shape["s"], shape["k"], shape["p"]
+    g = shape.get("g", 1)
+    x = periodic_input(2, shape["c"], shape["hw"], shape["hw"], P, rng, dtype)
+    w = rng.standard_normal((shape["o"], shape["c"] // g, k, k)).astype(dtype)
+    out, _ = K.conv2d_forward(x, w, rng.standard_normal(shape["o"]).astype(dtype), (s, s), (p, p),
+                              groups=g, save=False)
+    lo, hi = -(-p // s), (shape["hw"] + p - k) // s  # salidas cuya ventana cae dentro de la imagen
+    shift = next(m for m in range(1, 100) if (m * s) % P == 0)
+    a = out[:, :, lo:hi + 1 - shift, lo:hi + 1 - shift]
+    assert a.size > 0
+    assert np.array_equal(a, out[:, :, lo + shift:hi + 1, lo:hi + 1 - shift])
+    assert np.array_equal(a, out[:, :, lo:hi + 1 - shift, lo + shift:hi + 1])
 
 
 @st.composite

@@ -47,6 +47,13 @@ from ._tensor.functions import *  # noqa: E402,F401,F403
 from ._tensor.functions import METHOD_FUNCTIONS as _MF, OPS_METHOD_FUNCTIONS as _ops_all  # noqa: E402
 from ._tensor.functional import *  # noqa: E402,F401,F403
 from ._tensor.joins import cat, concat, concatenate, stack, where  # noqa: E402,F401
+from .kernels.threads import (set_num_threads, get_num_threads, set_num_interop_threads,  # noqa: E402
+                              get_num_interop_threads)
+from ._tensor.stacking import (atleast_1d, atleast_2d, atleast_3d, hstack, vstack, row_stack, dstack,  # noqa: E402
+                               column_stack, hsplit, vsplit, dsplit, block_diag, cartesian_prod)
+from ._tensor.statistics import isin, bucketize, searchsorted, cdist  # noqa: E402
+from ._tensor.convert import (memory_format, preserve_format, contiguous_format, channels_last,  # noqa: E402
+                              channels_last_3d)
 from ._tensor.random import normal, poisson  # noqa: E402
 from ._tensor.new import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,  # noqa: E402
                           IntTensor, LongTensor, ShortTensor)
@@ -65,6 +72,7 @@ __version__ = "0.2.0"
 
 from .serialization import load, save  # noqa: E402
 from . import nn, optim, utils  # noqa: E402,F401  (tinygrad_es.nn como torch.nn, .optim, .utils.data)
+from . import testing, special  # noqa: E402,F401  (torch.testing: assert_close; torch.special)
 # complejos, ventanas, stft/istft (en _tensor/functions.py) y torch.fft: el audio se apoya en ellos
 from ._dtype import complex64, complex128  # noqa: E402
 from ._tensor.complex import view_as_real, view_as_complex, complex, polar, real, imag  # noqa: E402
@@ -79,7 +87,11 @@ from .autograd import functional as _autograd_functional  # noqa: E402,F401  (to
 __all__ = (["Value", "Tensor", "Size", "Function", "no_grad", "enable_grad", "set_grad_enabled",
             "inference_mode", "is_grad_enabled", "manual_seed", "seed", "initial_seed", "Generator",
             "default_generator", "dtype", "float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "bool", "float", "double", "half", "long", "int", "short", "get_default_dtype", "set_default_dtype", "device", "cuda",
-            "cat", "concat", "stack", "where", "set_printoptions", "nn", "optim", "utils", "save", "load", "linalg"] + list(_creation_all) + list(_MF)
+            "cat", "concat", "stack", "where", "set_printoptions", "memory_format", "preserve_format", "contiguous_format",
+            "channels_last", "channels_last_3d", "atleast_1d", "atleast_2d", "atleast_3d", "hstack",
+            "vstack", "row_stack", "dstack", "column_stack", "hsplit", "vsplit", "dsplit", "block_diag",
+            "cartesian_prod", "isin", "bucketize", "searchsorted", "cdist", "set_num_threads", "get_num_threads",
+            "set_num_interop_threads", "get_num_interop_threads", "testing", "special", "nn", "optim", "utils", "save", "load", "linalg"] + list(_creation_all) + list(_MF)
            + list(_ops_all) + ["einsum", "tensordot", "meshgrid", "std_mean", "var_mean", "broadcast_tensors",
                                "broadcast_shapes", "repeat_interleave", "det", "inverse", "split"]
            + list(_spectral) + ["complex64", "complex128", "cfloat", "cdouble", "view_as_real", "view_as_complex",

@@ -9,16 +9,54 @@ from ..autograd import TensorBase
 from ..device import check_device
 from ..ops.copy import Cast, Clone, Contiguous
 
-__all__ = ["ConvertMixin"]
+__all__ = ["ConvertMixin", "memory_format", "preserve_format", "contiguous_format", "channels_last",
+           "channels_last_3d"]
+
+
+class memory_format:
+    """``torch.memory_format``: cómo se ordena un tensor en memoria. tinygrad_es guarda siempre en
+    orden C (``contiguous_format``); ``channels_last`` se acepta (los valores y las formas son los
+    mismos) pero no cambia el orden interno. Se admite en ``.float(memory_format=...)``, ``.to``,
+    ``.clone`` y ``.contiguous`` como en PyTorch."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return f"torch.{self.name}"
+
+    def __reduce__(self):
+        return (globals().get, (self.name,))
+
+
+preserve_format = memory_format("preserve_format")
+contiguous_format = memory_format("contiguous_format")
+channels_last = memory_format("channels_last")
+channels_last_3d = memory_format("channels_last_3d")
+
+
+def _check_format(fmt):
+    if fmt is not None and not isinstance(fmt, memory_format):
+        raise TypeError(f"memory_format debe ser un torch.memory_format (p. ej. torch.preserve_format), no "
+                        f"{type(fmt).__name__}")
 
 
 class ConvertMixin:
     __slots__ = ()
 
     # -- dispositivo y tipo --------------------------------------------------------------
-    def to(self, *args, dtype=None, **kwargs) :
-        """``.to("cpu")`` no hace nada; ``.to(dtype)`` convierte; ``.to("cuda")`` da un error claro."""
+    def to(self, *args, dtype=None, non_blocking=False, copy=False, memory_format=None, **kwargs):
+        """``.to("cpu")`` no hace nada; ``.to(dtype)`` convierte; ``.to("cuda")`` da un error claro;
+        ``copy=True`` devuelve siempre un tensor nuevo."""
+        _check_format(memory_format)
+        flags = [a for a in args if isinstance(a, bool)]  # to(device, dtype, non_blocking, copy)
+        if len(flags) == 2:
+            copy = copy or flags[1]
         for a in args:
+            if isinstance(a, bool):
+                continue
             if isinstance(a, TensorBase):
                 dtype = a.dtype
             elif isinstance(a, (D.dtype, np.dtype, type)):
@@ -26,8 +64,11 @@ class ConvertMixin:
             else:
                 check_device(a)
         if "device" in kwargs:
-            check_device(kwargs["device"])
-        return self if dtype is None else self.type(dtype)
+            check_device(kwargs.pop("device"))
+        if kwargs:
+            raise TypeError(f"to(): argumento desconocido {next(iter(kwargs))!r}")
+        out = self if dtype is None else self.type(dtype)
+        return out.clone() if copy and out is self else out
 
     def cpu(self) :
         return self
@@ -49,28 +90,36 @@ class ConvertMixin:
                 return TensorBase._wrap(self._data.astype(npd))
         return Cast.apply(self, dtype=npd)
 
-    def float(self):
+    def float(self, memory_format=None):
+        _check_format(memory_format)
         return self.type(D.float32)
 
-    def double(self):
+    def double(self, memory_format=None):
+        _check_format(memory_format)
         return self.type(D.float64)
 
-    def half(self):
+    def half(self, memory_format=None):
+        _check_format(memory_format)
         return self.type(D.float16)
 
-    def long(self):
+    def long(self, memory_format=None):
+        _check_format(memory_format)
         return self.type(D.int64)
 
-    def int(self):
+    def int(self, memory_format=None):
+        _check_format(memory_format)
         return self.type(D.int32)
 
-    def short(self):
+    def short(self, memory_format=None):
+        _check_format(memory_format)
         return self.type(D.int16)
 
-    def bool(self):
+    def bool(self, memory_format=None):
+        _check_format(memory_format)
         return self.type(D.bool_)
 
-    def byte(self):
+    def byte(self, memory_format=None):
+        _check_format(memory_format)
         return self.type(D.uint8)
 
     def astype(self, dtype):
@@ -79,11 +128,13 @@ class ConvertMixin:
     def type_as(self, other):
         return self.type(other.dtype)
 
-    def clone(self) :
+    def clone(self, memory_format=None):
         """Copia con su propia memoria; el gradiente pasa tal cual (d clone(x)/dx = 1)."""
+        _check_format(memory_format)
         return Clone.apply(self)
 
-    def contiguous(self):
+    def contiguous(self, memory_format=None):
+        _check_format(memory_format)
         # clone() conserva el orden en memoria (como PyTorch); contiguous() lo fuerza
         return self if self._data.flags.c_contiguous else Contiguous.apply(self)
 

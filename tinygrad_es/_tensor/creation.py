@@ -18,7 +18,8 @@ from .tensor import Tensor
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "arange", "linspace",
            "logspace", "eye", "rand", "randn", "randint", "randperm", "zeros_like", "ones_like", "full_like",
-           "empty_like", "rand_like", "randn_like", "randint_like", "is_tensor", "numel"]
+           "empty_like", "rand_like", "randn_like", "randint_like", "is_tensor", "numel", "tril_indices",
+           "triu_indices"]
 
 
 def _finish(arr: np.ndarray, requires_grad: bool, device=None) -> Tensor:
@@ -153,6 +154,29 @@ def _int_linspace(start, end, steps: int, npd: np.dtype) -> np.ndarray:
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     return _finish(np.logspace(start, end, int(steps), base=base).astype(_float_dtype(dtype)),
                    requires_grad, device)
+
+
+def _tri_indices(np_fn, op, row, col, offset, dtype, device):
+    for name, v in (("row", row), ("col", col)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
+            raise RuntimeError(f"{op}: {name} debe ser un entero ≥ 0, no {v!r}")
+    npd = np.dtype(np.int64) if dtype is None else D.np_dtype(dtype)
+    if npd.kind not in "iu":
+        raise RuntimeError(f"{op}: dtype debe ser entero, no {D.as_dtype(dtype)}")
+    return _finish(np.stack(np_fn(int(row), int(offset), int(col))).astype(npd).reshape(2, -1), False, device)
+
+
+def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None) -> Tensor:
+    """Índices (2, N) (filas y columnas, en orden de filas) del triángulo inferior de una matriz
+    ``row``×``col`` (con ``offset``, la diagonal de referencia se desplaza). Ejemplo: la máscara
+    causal de la atención. En PyTorch: ``torch.tril_indices``."""
+    return _tri_indices(np.tril_indices, "tril_indices", row, col, offset, dtype, device)
+
+
+def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None) -> Tensor:
+    """Índices (2, N) del triángulo superior de una matriz ``row``×``col``. En PyTorch:
+    ``torch.triu_indices``."""
+    return _tri_indices(np.triu_indices, "triu_indices", row, col, offset, dtype, device)
 
 
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False) -> Tensor:

@@ -9,9 +9,13 @@ contiene código que use esas funciones de Python.
 """
 from __future__ import annotations
 
+import inspect
+
 from ..autograd import TensorBase
 from ._args import is_scalar
 from .arithmetic import div_rounding
+from .out import OPERAND_KEYWORDS, write_out
+from .special import xlogy as _xlogy
 
 # métodos de Tensor que también son funciones: torch.NOMBRE(input, *args, **kwargs)
 METHOD_FUNCTIONS = (
@@ -37,20 +41,41 @@ _SCALAR_FIRST = {
     "remainder": lambda a, t: t.__rmod__(a),
     "floor_divide": lambda a, t: t.__rfloordiv__(a),
 }
+_SCALAR_FIRST["xlogy"] = _xlogy
 _SCALAR_FIRST.update(subtract=_SCALAR_FIRST["sub"], multiply=_SCALAR_FIRST["mul"], divide=_SCALAR_FIRST["div"],
                      true_divide=_SCALAR_FIRST["div"])
 
 
+def _accepts(method, kw) -> bool:
+    try:
+        return kw in inspect.signature(method).parameters
+    except (TypeError, ValueError):
+        return True
+
+
 def _make(name):
-    def fn(input, *args, **kwargs):
+    def fn(*args, out=None, **kwargs):
+        if "input" in kwargs:  # torch.matmul(input=a, other=b): los nombres de PyTorch
+            args = (kwargs.pop("input"),) + args
+        if not args:
+            raise TypeError(f"{name}() necesita el argumento 'input' (un Tensor)")
+        input, args = args[0], args[1:]
+        if not args:
+            for k in OPERAND_KEYWORDS:
+                if k in kwargs and not _accepts(getattr(type(input), name, None), k):
+                    args = (kwargs.pop(k),)
+                    break
         if not isinstance(input, TensorBase):
             if name in _SCALAR_FIRST and is_scalar(input) and args and isinstance(args[0], TensorBase):
-                return _SCALAR_FIRST[name](input, *args, **kwargs)
+                res = _SCALAR_FIRST[name](input, *args, **kwargs)
+                return res if out is None else write_out(name, out, res)
             raise TypeError(f"{name}(): el argumento 'input' (posición 1) debe ser un Tensor, no "
                             f"{type(input).__name__} (como en PyTorch; crea uno con tinygrad_es.tensor(...))")
-        return getattr(input, name)(*args, **kwargs)
+        res = getattr(input, name)(*args, **kwargs)
+        return res if out is None else write_out(name, out, res)
     fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = f"``{name}(input, ...)`` es ``input.{name}(...)``; véase ``Tensor.{name}``."
+    fn.__doc__ = (f"``{name}(input, ..., out=None)`` es ``input.{name}(...)``; véase ``Tensor.{name}``. "
+                  f"Con ``out=`` escribe el resultado en ese tensor (``_tensor/out.py``).")
     return fn
 
 
@@ -66,6 +91,11 @@ OPS_METHOD_FUNCTIONS = (
     "cummin logcumsumexp diff prod aminmax norm "
     "tile tensor_split chunk unbind flip fliplr flipud roll rot90 tril triu diag diag_embed diagonal "
     "trace unflatten movedim moveaxis narrow select broadcast_to outer ger cross "
+    # special.py y blas.py (compuestas de otras operaciones)
+    "xlogy logit sinc deg2rad rad2deg copysign float_power heaviside fmax fmin logaddexp2 clamp_min clamp_max "
+    "positive addmm addmv addbmm baddbmm addr addcmul addcdiv inner vdot kron "
+    # statistics.py y stacking.py
+    "nansum nanmean quantile nanquantile cov corrcoef bincount dist "
     "multinomial bernoulli histc histogram").split()
 
 # complejos y espectros (spectral.py, complex.py)

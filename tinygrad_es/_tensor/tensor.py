@@ -21,6 +21,7 @@ from ..device import device
 from ._args import norm_dim, to_array
 from .joins import stack
 from .arithmetic import ArithmeticMixin
+from .blas import BlasMixin
 from .convert import ConvertMixin
 from .index import IndexMixin
 from .inplace import InplaceMixin
@@ -30,6 +31,9 @@ from .rearrange import RearrangeMixin
 from .reduce import ReduceMixin
 from .shape import ShapeMixin
 from .sort import SortMixin
+from .special import SpecialMixin
+from .stacking import StackingMixin
+from .statistics import StatisticsMixin
 from .spectral import SpectralMixin
 from .histogram import HistogramMixin
 from .new import NewMixin
@@ -53,7 +57,8 @@ class Size(tuple):
 
 
 class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin, ConvertMixin, PointwiseMixin,
-             IndexMixin, SortMixin, RearrangeMixin, SpectralMixin, RandomMixin, NewMixin, HistogramMixin):
+             IndexMixin, SortMixin, RearrangeMixin, SpectralMixin, RandomMixin, NewMixin, HistogramMixin,
+             SpecialMixin, BlasMixin, StackingMixin, StatisticsMixin):
     """Array con gradiente automático (como ``torch.Tensor``).
 
     ``Tensor(datos)`` crea un tensor de coma flotante (float32, como ``torch.Tensor``);

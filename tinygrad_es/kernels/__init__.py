@@ -2,6 +2,7 @@
 
 * ``conv/``: convolución (elección del algoritmo, Winograd, directa, im2col, traspuesta);
 * ``pool/``: pooling máximo y medio (fijo y adaptativo);
+* ``normalization.py``: BatchNorm (forward y backward por canal, sumas en float64);
 * ``upsample.py`` (reescalado), ``relu.py``, ``adam.py`` (el paso de Adam en una pasada),
   ``sort.py`` (los algoritmos de ordenación de libstdc++ que usa PyTorch), ``special.py``
   (``erf``);
@@ -16,13 +17,15 @@ varios hilos de Python y tras un ``fork``).
 """
 from . import compile_notice
 from ._parallel import parallel_kernel, uses_lock
-from .conv import (ALGOS, ConvState, choose_algo, col2im, conv2d_backward, conv2d_forward, conv2d_input_grad,
-                   conv_output_size, conv_release, conv_transpose2d_backward, conv_transpose2d_forward,
+from .conv import (ALGOS, ConvState, choose_algo, choose_backward, col2im, conv2d_backward, conv2d_forward,
+                   conv2d_input_grad, conv_output_size, conv_release, conv_transpose2d_backward,
+                   conv_transpose2d_forward,
                    conv_transpose_output_size, im2col, pad_input)
 from .pool import (MAX_POOL_ALGOS, adaptive_avg_pool2d_backward, adaptive_avg_pool2d_forward,
                    adaptive_max_pool2d_forward, avg_pool2d_backward, avg_pool2d_forward, avg_pool2x2_backward,
                    avg_pool2x2_forward, max_pool2d_backward, max_pool2d_forward, max_pool2x2_forward,
                    max_unpool2d_backward, max_unpool2d_forward, pool_output_size)
+from .normalization import batch_norm_apply, batch_norm_backward, batch_norm_stats, batch_norm_train_forward
 from .upsample import (linear_weights, nearest_indices, resample_taps, upsample_bilinear2d_backward,
                        upsample_bilinear2d_forward, upsample_nearest2d_backward, upsample_nearest2d_forward)
 from .workspace import workspace
@@ -32,12 +35,15 @@ compile_notice.install()  # "compilando núcleos (primera vez)… 12,3 s" en std
 blas.apply_default()  # hilos de OpenBLAS que giran ~0,4 ms en vez de ~100 ms tras cada GEMM (blas.py)
 
 __all__ = ["workspace", "parallel_kernel", "uses_lock", "blas",
-           "ALGOS", "ConvState", "choose_algo", "conv2d_forward", "conv2d_backward", "conv2d_input_grad",
-           "conv_output_size", "conv_release", "conv_transpose2d_forward", "conv_transpose2d_backward",
+           "ALGOS", "ConvState", "choose_algo", "choose_backward", "conv2d_forward", "conv2d_backward",
+           "conv2d_input_grad", "conv_output_size", "conv_release", "conv_transpose2d_forward",
+           "conv_transpose2d_backward",
            "conv_transpose_output_size", "im2col", "col2im", "pad_input",
            "pool_output_size", "MAX_POOL_ALGOS", "max_pool2d_forward", "max_pool2d_backward", "max_pool2x2_forward",
            "adaptive_max_pool2d_forward", "max_unpool2d_forward", "max_unpool2d_backward",
            "avg_pool2d_forward", "avg_pool2d_backward", "avg_pool2x2_forward", "avg_pool2x2_backward",
            "adaptive_avg_pool2d_forward", "adaptive_avg_pool2d_backward",
-           "nearest_indices", "linear_weights", "resample_taps", "upsample_nearest2d_forward", "upsample_nearest2d_backward",
+           "batch_norm_stats", "batch_norm_apply", "batch_norm_train_forward", "batch_norm_backward",
+           "nearest_indices", "linear_weights", "resample_taps", "upsample_nearest2d_forward",
+           "upsample_nearest2d_backward",
            "upsample_bilinear2d_forward", "upsample_bilinear2d_backward"]

@@ -165,7 +165,8 @@ def upsample_nearest2d_backward(g, h, w, hi, wi):
 @njit(parallel=True, cache=True)
 def upsample_bilinear2d_forward(x, h0, h1, lh0, lh1, w0, w1, lw0, lw1):
     """out[y, x] = (a·lw0 + b·lw1)·lh0 + (c·lw0 + d·lw1)·lh1 con a, b (fila h0) y c, d
-    (fila h1) en las columnas w0, w1: el mismo orden de operaciones que PyTorch."""
+    (fila h1) en las columnas w0, w1: el mismo orden de operaciones que PyTorch, en float64 y
+    con un solo redondeo (los pesos, en el dtype de la entrada como en PyTorch)."""
     n_img, c = x.shape[0], x.shape[1]
     oh, ow = h0.shape[0], w0.shape[0]
     out = np.empty((n_img, c, oh, ow), dtype=x.dtype)
@@ -176,14 +177,14 @@ def upsample_bilinear2d_forward(x, h0, h1, lh0, lh1, w0, w1, lw0, lw1):
         for y in range(oh):
             ra = plane[h0[y]]
             rb = plane[h1[y]]
-            a = lh0[y]
-            b = lh1[y]
+            a = np.float64(lh0[y])
+            b = np.float64(lh1[y])
             o = out[n, ch, y]
             for xo in range(ow):
                 i0 = w0[xo]
                 i1 = w1[xo]
-                u = lw0[xo]
-                v = lw1[xo]
+                u = np.float64(lw0[xo])
+                v = np.float64(lw1[xo])
                 o[xo] = (ra[i0] * u + ra[i1] * v) * a + (rb[i0] * u + rb[i1] * v) * b
     return out
 
@@ -191,18 +192,19 @@ def upsample_bilinear2d_forward(x, h0, h1, lh0, lh1, w0, w1, lw0, lw1):
 @parallel_kernel
 @njit(parallel=True, cache=True)
 def upsample_bilinear2d_backward(g, h, w, h0, h1, lh0, lh1, w0, w1, lw0, lw1):
-    """Adjunto: cada gradiente de salida se reparte en sus 4 vecinos con los mismos pesos."""
+    """Adjunto: cada gradiente de salida se reparte en sus 4 vecinos con los mismos pesos (sumas de
+    cada plano en float64, un redondeo al final)."""
     n_img, c, oh, ow = g.shape
-    dx = np.zeros((n_img, c, h, w), dtype=g.dtype)
+    dx = np.empty((n_img, c, h, w), dtype=g.dtype)
     for p in prange(n_img * c):
         n = p // c
         ch = p - n * c
-        d = dx[n, ch]
+        d = np.zeros((h, w))
         for y in range(oh):
             ra = d[h0[y]]
             rb = d[h1[y]]
-            a = lh0[y]
-            b = lh1[y]
+            a = np.float64(lh0[y])
+            b = np.float64(lh1[y])
             gr = g[n, ch, y]
             for xo in range(ow):
                 i0 = w0[xo]
@@ -212,4 +214,5 @@ def upsample_bilinear2d_backward(g, h, w, h0, h1, lh0, lh1, w0, w1, lw0, lw1):
                 ra[i1] += a * lw1[xo] * gv
                 rb[i0] += b * lw0[xo] * gv
                 rb[i1] += b * lw1[xo] * gv
+        dx[n, ch] = d
     return dx

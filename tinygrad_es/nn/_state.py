@@ -101,6 +101,8 @@ class StateDictMixin:
                 target.set_param(val)
                 continue
             t = target if kind == "param" else getattr(*target)
+            if getattr(t, "cls_to_become", None) is not None:  # UninitializedParameter de una capa Lazy*
+                t.materialize(val.shape)
             cur = t._data
             if val.shape != cur.shape:
                 errors.append(f"la clave '{k}' tiene forma {val.shape} en el estado y {cur.shape} en el modelo")

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _dtype as D
 from .._dtype import get_default_dtype
+from ..device import check_device
 from .._tensor import Tensor
 from ..autograd import TensorBase
 from ..autograd.value import Value
 
-__all__ = ["Parameter", "is_parameter"]
+__all__ = ["Parameter", "UninitializedParameter", "UninitializedBuffer", "is_parameter"]
 
 
 class Parameter(Tensor):
@@ -45,6 +47,86 @@ class Parameter(Tensor):
 
     def __reduce_ex__(self, proto):
         return (_rebuild, (self._data.copy(), self.requires_grad))
+
+
+def factory_dtype(device=None, dtype=None) -> np.dtype:
+    """El dtype de numpy para crear parámetros (``device`` sólo puede ser la CPU)."""
+    check_device(device)
+    if dtype is None:
+        return D.get_default_dtype().np
+    npd = D.np_dtype(dtype)
+    if npd.kind != "f":
+        raise TypeError(f"los parámetros de una capa deben ser de coma flotante, no {D.as_dtype(dtype)}")
+    return npd
+
+
+class _Uninitialized:
+    """Lo común de ``UninitializedParameter`` y ``UninitializedBuffer``: un tensor sin forma todavía
+    (la de las capas ``Lazy*`` antes de su primera pasada). ``materialize(forma)`` le da memoria en
+    su sitio —el mismo objeto, así un optimizador creado antes lo sigue viendo— y lo convierte en
+    un ``Parameter`` (o un ``Tensor``) normal."""
+
+    __slots__ = ()
+    cls_to_become = None
+
+    def materialize(self, shape, device=None, dtype=None):
+        npd = factory_dtype(device, dtype if dtype is not None else self._data.dtype)
+        shape = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(s) for s in shape)
+        self._data = np.empty(shape, dtype=npd)
+        self._vc.value += 1
+        self.__class__ = self.cls_to_become
+
+    def _no_shape(self, what):
+        raise RuntimeError(f"no se puede consultar {what} de un parámetro o buffer sin inicializar (el de una "
+                           f"capa Lazy*): pasa antes una entrada por el modelo para que deduzca su forma")
+
+    @property
+    def shape(self):
+        self._no_shape("la forma")
+
+    def size(self, dim=None):
+        self._no_shape("el tamaño")
+
+    def numel(self):
+        self._no_shape("el número de elementos")
+
+    @property
+    def ndim(self):
+        self._no_shape("el número de ejes")
+
+    def __repr__(self):
+        return f"<{type(self).__name__}>"
+
+    def __reduce_ex__(self, proto):
+        raise RuntimeError(f"no se puede guardar un {type(self).__name__}: pasa antes una entrada por el modelo")
+
+
+class UninitializedParameter(_Uninitialized, Parameter):
+    """``torch.nn.UninitializedParameter``: el peso de una capa ``Lazy*`` (``nn.LazyLinear``...)
+    antes de saber su forma. ``materialize((3, 4))`` lo convierte en un ``Parameter`` de esa forma
+    (sin inicializar: la capa llama después a ``reset_parameters``)."""
+
+    __slots__ = ()
+    cls_to_become = Parameter
+
+    def __init__(self, requires_grad=True, device=None, dtype=None):
+        super().__init__(np.empty((0,), dtype=factory_dtype(device, dtype)), requires_grad)
+
+
+class UninitializedBuffer(_Uninitialized, Tensor):
+    """``torch.nn.UninitializedBuffer``: un buffer (``running_mean`` de ``LazyBatchNorm2d``) sin forma
+    todavía; ``materialize(forma)`` lo convierte en un ``Tensor``."""
+
+    __slots__ = ()
+    cls_to_become = Tensor
+
+    def __new__(cls, requires_grad=False, device=None, dtype=None):
+        t = Tensor._wrap(np.empty((0,), dtype=factory_dtype(device, dtype)))
+        t.__class__ = cls
+        return t
+
+    def __init__(self, requires_grad=False, device=None, dtype=None):
+        pass
 
 
 def _rebuild(data, requires_grad):

@@ -24,7 +24,9 @@ indexing.py     Gather Pick Scatter ScatterAdd ScatterReduce IndexSelect IndexAd
 sorting.py      MedianAll Cumsum Cumprod LogCumSumExp (+ los índices de sort/topk/kthvalue/mode)
 linalg.py       Inv Det Solve VectorNorm SpectralNorm
 loss.py         CrossEntropyIdx BCE BCEWithLogits
+normalization.py BatchNorm (sobre ``kernels/normalization.py``)
 conv.py         Conv2d ConvTranspose2d (sobre ``kernels/conv/``)
+fold.py         Unfold Fold (im2col y col2im: cada una la traspuesta de la otra)
 pooling.py      MaxPool2d AvgPool2d AdaptiveMaxPool2d AdaptiveAvgPool2d MaxUnpool2d Upsample
                 (sobre ``kernels/pool/`` y ``kernels/upsample.py``)
 ==============  ===================================================================================

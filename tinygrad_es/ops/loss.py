@@ -20,6 +20,9 @@ class CrossEntropyIdx(ArrayFunction):
 
     @staticmethod
     def forward(ctx, z, target=None, reduction="mean", ignore_index=-100):
+        dtype = z.dtype
+        z0 = z
+        z = z.astype(np.float64) if dtype.itemsize < 8 else z  # en float64 por dentro: un redondeo al final
         m = z.max(axis=1, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)
         e = np.exp(z - m)
@@ -29,14 +32,14 @@ class CrossEntropyIdx(ArrayFunction):
         rows = np.arange(z.shape[0])
         losses = (np.log(s[:, 0]) + m[:, 0] - z[rows, t]) * valid
         n_valid = max(int(valid.sum()), 1)
-        ctx.p = e / s  # softmax(z): el primer orden lo usa tal cual (se suelta con release)
-        ctx.save_for_backward(z, t, valid)
-        ctx.reduction, ctx.n = reduction, n_valid
+        ctx.p = e / s  # softmax(z) en float64: el primer orden lo usa tal cual (se suelta con release)
+        ctx.save_for_backward(z0, t, valid)
+        ctx.reduction, ctx.n, ctx.dtype = reduction, n_valid, dtype
         if reduction == "mean":
-            return np.asarray(losses.sum() / n_valid, dtype=z.dtype)
+            return np.asarray(losses.sum() / n_valid, dtype=dtype)
         if reduction == "sum":
-            return np.asarray(losses.sum(), dtype=z.dtype)
-        return losses.astype(z.dtype, copy=False)
+            return np.asarray(losses.sum(), dtype=dtype)
+        return losses.astype(dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
@@ -44,24 +47,26 @@ class CrossEntropyIdx(ArrayFunction):
         # fila válida y 0 (elegido, no multiplicado) en las ignoradas; ∂/∂z = gl − p·Σgl
         z, t, valid = ctx.saved_tensors
         rows = np.arange(len(t))
-        if isinstance(g, np.ndarray):
+        if isinstance(g, np.ndarray):  # primer orden: en float64, un redondeo al final
             p = ctx.p
+            g = g.astype(np.float64)
             if ctx.reduction == "mean":
-                gi = np.broadcast_to(g / g.dtype.type(ctx.n), valid.shape)
+                gi = np.broadcast_to(g / ctx.n, valid.shape)
             elif ctx.reduction == "sum":
                 gi = np.broadcast_to(g, valid.shape)
             else:
                 gi = g
             gl = np.zeros_like(p)
             gl[rows, t] = np.where(valid, -gi, 0)
-        else:  # orden superior: la misma fórmula con softmax(z) registrado
-            p = namespace(g).softmax(z, 1)
-            sel = np.zeros(tuple(z.shape), z._data.dtype)
-            sel[rows, t] = valid
-            col = g / ctx.n if ctx.reduction == "mean" else g if ctx.reduction == "sum" else g.reshape((-1, 1))
-            gl = -sel * col
-        with np.errstate(invalid="ignore"):
-            return gl - p * gl.sum(axis=1, keepdims=True)
+            with np.errstate(invalid="ignore"):
+                return (gl - p * gl.sum(axis=1, keepdims=True)).astype(ctx.dtype, copy=False)
+        # orden superior: la misma fórmula con softmax(z) registrado
+        p = namespace(g).softmax(z, 1)
+        sel = np.zeros(tuple(z.shape), z._data.dtype)
+        sel[rows, t] = valid
+        col = g / ctx.n if ctx.reduction == "mean" else g if ctx.reduction == "sum" else g.reshape((-1, 1))
+        gl = -sel * col
+        return gl - p * gl.sum(axis=1, keepdims=True)
 
 
 class BCE(ArrayFunction):

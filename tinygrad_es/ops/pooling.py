@@ -138,8 +138,8 @@ class AdaptiveAvgPool2d(ArrayFunction):
     def forward(ctx, x, out_hw=(1, 1)):
         x = _c(x)
         ctx.hw = x.shape[2:]
-        if tuple(out_hw) == (1, 1):  # media global: numpy ya es óptimo
-            return x.mean(axis=(2, 3), keepdims=True)
+        if tuple(out_hw) == (1, 1):  # media global: numpy, sumando en float64 (un redondeo)
+            return x.mean(axis=(2, 3), keepdims=True, dtype=np.float64).astype(x.dtype, copy=False)
         return K.adaptive_avg_pool2d_forward(x, out_hw[0], out_hw[1])
 
     @staticmethod

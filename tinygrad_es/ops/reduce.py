@@ -241,9 +241,15 @@ class LogSumExp(ArrayFunction):
         return _expand_back(g, ctx.shape, ctx.axes, ctx.keepdims) * p
 
 
+def _wide(a):
+    """float64 para los cálculos internos de float32/float16 (se redondea una vez al final)."""
+    return a.astype(np.float64) if a.dtype.kind == "f" and a.dtype.itemsize < 8 else a
+
+
 class Softmax(ArrayFunction):
     """pᵢ = e^(aᵢ − m)/Σe^(a − m) con m = máx a (como PyTorch: con un +inf o una fila de −inf el
-    resultado es nan). ∂L/∂a = p ⊙ (g − Σ g·p)."""
+    resultado es nan). ∂L/∂a = p ⊙ (g − Σ g·p). En primer orden, en float64 por dentro (un
+    redondeo por elemento)."""
 
     differentiable = True
 
@@ -251,8 +257,9 @@ class Softmax(ArrayFunction):
 
     @staticmethod
     def forward(ctx, a, axis=-1):
+        w = _wide(a)
         with np.errstate(invalid="ignore", over="ignore"):
-            e = np.exp(a - np.max(a, axis=axis, keepdims=True, initial=-np.inf))
+            e = np.exp(w - np.max(w, axis=axis, keepdims=True, initial=-np.inf))
             p = (e / e.sum(axis=axis, keepdims=True)).astype(a.dtype, copy=False)
         ctx.save_for_backward(p)
         ctx.axis = axis
@@ -261,12 +268,16 @@ class Softmax(ArrayFunction):
     @staticmethod
     def backward(ctx, g):
         (p,) = ctx.saved_tensors
+        if isinstance(g, np.ndarray):  # primer orden: la suma Σ g·p y el producto en float64
+            w, q = _wide(g), _wide(p)
+            return (q * (w - (w * q).sum(axis=ctx.axis, keepdims=True))).astype(g.dtype, copy=False)
         return p * (g - (g * p).sum(axis=ctx.axis, keepdims=True))
 
 
 class LogSoftmax(ArrayFunction):
     """a − m − log Σe^(a − m) con m = máx a (restar el máximo: precisión en float32 con logits de
-    ±1e4; con un +inf o una fila de −inf, nan como PyTorch). ∂L/∂a = g − softmax(a)·Σg."""
+    ±1e4; con un +inf o una fila de −inf, nan como PyTorch). ∂L/∂a = g − softmax(a)·Σg. En primer
+    orden, en float64 por dentro (un redondeo por elemento)."""
 
     differentiable = True
 
@@ -274,8 +285,9 @@ class LogSoftmax(ArrayFunction):
 
     @staticmethod
     def forward(ctx, a, axis=-1):
+        w = _wide(a)
         with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-            shifted = a - np.max(a, axis=axis, keepdims=True, initial=-np.inf)
+            shifted = w - np.max(w, axis=axis, keepdims=True, initial=-np.inf)
             out = (shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))).astype(a.dtype, copy=False)
         ctx.save_for_backward(out)
         ctx.axis = axis
@@ -284,6 +296,9 @@ class LogSoftmax(ArrayFunction):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
+        if isinstance(g, np.ndarray):
+            w = _wide(g)
+            return (w - np.exp(_wide(out)) * w.sum(axis=ctx.axis, keepdims=True)).astype(g.dtype, copy=False)
         return g - namespace(g).exp(out) * g.sum(axis=ctx.axis, keepdims=True)
 
 

@@ -7,18 +7,21 @@ capas de ``nn/modules/`` (``modules/conv.py`` ↔ ``functional/conv.py`` ↔ ``o
 fichero           funciones
 ================  ==============================================================================
 linear.py         linear bilinear flatten unflatten
-conv.py           conv1d conv2d conv_transpose2d
-pooling.py        max_pool1d/2d avg_pool1d/2d max_unpool2d adaptive_avg_pool2d adaptive_max_pool2d
+conv.py           conv1d conv2d conv_transpose1d conv_transpose2d
+fold.py           unfold fold (im2col y col2im)
+pooling.py        max_pool1d/2d avg_pool1d/2d max_unpool2d adaptive_avg/max_pool1d/2d
 upsampling.py     interpolate upsample
 padding.py        pad
+pixelshuffle.py   pixel_shuffle pixel_unshuffle
 activation.py     relu sigmoid tanh softmax log_softmax gelu silu elu… (y sus variantes in situ)
 dropout.py        dropout dropout1d dropout2d dropout3d
-normalization.py  batch_norm layer_norm group_norm instance_norm normalize rms_norm
+normalization.py  batch_norm layer_norm group_norm instance_norm normalize rms_norm local_response_norm
 attention.py      scaled_dot_product_attention multi_head_attention_forward
 rnn.py            (sin equivalente en F) las celdas rnn_tanh_cell lstm_cell gru_cell y la pila rnn_layers
 distance.py       cosine_similarity pairwise_distance
 sparse.py         embedding one_hot
 loss.py           cross_entropy nll_loss mse_loss… l1_penalty l2_penalty
+margin_loss.py    soft_margin margin_ranking hinge_embedding cosine_embedding triplet_margin… poisson/gaussian_nll
 ================  ==============================================================================
 
 Cada función comprueba sus argumentos (errores de PyTorch en castellano) y llama a la
@@ -31,17 +34,22 @@ from ..._tensor.joins import where
 from .activation import (celu, elu, gelu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, leaky_relu, leaky_relu_,
                          log_softmax, logsigmoid, mish, prelu, relu, relu6, relu_, selu, sigmoid, silu, softmax,
                          softmin, softplus, softshrink, softsign, tanh, tanhshrink, threshold)
-from .conv import conv1d, conv2d, conv_transpose2d
+from .conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from .distance import cosine_similarity, pairwise_distance
 from .dropout import dropout, dropout1d, dropout2d, dropout3d
+from .fold import fold, unfold
+from .margin_loss import (cosine_embedding_loss, gaussian_nll_loss, hinge_embedding_loss, margin_ranking_loss,
+                          multilabel_soft_margin_loss, poisson_nll_loss, soft_margin_loss, triplet_margin_loss)
 from .linear import bilinear, flatten, linear, unflatten
 from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, huber_loss, kl_div,
                    l1_loss, l1_penalty, l2_penalty, mse_loss, nll_loss, smooth_l1_loss)
 from .attention import multi_head_attention_forward, scaled_dot_product_attention
-from .normalization import batch_norm, group_norm, instance_norm, layer_norm, normalize, rms_norm
+from .normalization import (batch_norm, group_norm, instance_norm, layer_norm, local_response_norm, normalize,
+                            rms_norm)
 from .padding import pad
-from .pooling import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d,
-                      max_unpool2d)
+from .pixelshuffle import pixel_shuffle, pixel_unshuffle
+from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d, adaptive_max_pool2d, avg_pool1d,
+                      avg_pool2d, max_pool1d, max_pool2d, max_unpool2d)
 from .sparse import embedding, one_hot
 from .upsampling import interpolate, upsample
 
@@ -54,4 +62,7 @@ __all__ = ["linear", "bilinear", "conv1d", "conv2d", "conv_transpose2d", "max_po
            "group_norm", "instance_norm", "normalize", "embedding", "one_hot", "cosine_similarity",
            "pairwise_distance", "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "l1_penalty", "l2_penalty", "where",
-           "scaled_dot_product_attention", "multi_head_attention_forward", "rms_norm"]
+           "scaled_dot_product_attention", "multi_head_attention_forward", "rms_norm", "unfold", "fold", "local_response_norm", "soft_margin_loss",
+           "margin_ranking_loss", "hinge_embedding_loss", "cosine_embedding_loss", "triplet_margin_loss",
+           "multilabel_soft_margin_loss", "poisson_nll_loss", "gaussian_nll_loss", "conv_transpose1d",
+           "adaptive_avg_pool1d", "adaptive_max_pool1d", "pixel_shuffle", "pixel_unshuffle"]

@@ -14,7 +14,7 @@ from ..._tensor import Tensor
 from ...ops.conv import Conv2d, ConvTranspose2d
 from ._utils import as_tensor, check_rank, int_tuple, unbatched
 
-__all__ = ["conv1d", "conv2d", "conv_transpose2d"]
+__all__ = ["conv1d", "conv2d", "conv_transpose2d", "conv_transpose1d"]
 
 
 def _conv_padding(padding, k, dilation, stride, op):
@@ -208,4 +208,36 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
             raise RuntimeError(f"{op}: el sesgo debe tener forma ({o},), no {tuple(bias.shape)}")
     args = (x, w) if bias is None else (x, w, bias)
     out = ConvTranspose2d.apply(*args, stride=s, padding=p, output_padding=op_, dilation=d, groups=int(groups))
+    return out.squeeze(0) if squeeze else out
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1) -> Tensor:
+    """Convolución traspuesta 1-D, hecha como ``conv_transpose2d`` de altura 1 (la derivada es la de ésa).
+
+    Args:
+        input: ``(N, C_in, L)`` o ``(C_in, L)``.
+        weight: ``(C_in, C_out/groups, k)``.
+        bias: ``(C_out,)`` o ``None``.
+        stride, padding, output_padding, groups, dilation: como en ``conv_transpose2d``, con un solo número.
+
+    Forma: salida ``(N, C_out, L_out)`` con
+    ``L_out = (L − 1)·stride − 2·padding + dilation·(k − 1) + output_padding + 1``.
+
+    Ejemplo:
+        >>> F.conv_transpose1d(torch.ones(1, 1, 3), torch.ones(1, 1, 2), stride=2).shape
+        torch.Size([1, 1, 6])
+
+    En PyTorch: ``torch.nn.functional.conv_transpose1d``.
+    """
+    op = "conv_transpose1d"
+    x, w = as_tensor(input, op), as_tensor(weight, op, "weight")
+    check_rank(x, (2, 3), op, "(N, C, L) o (C, L)")
+    if w.ndim != 3:
+        raise RuntimeError(f"{op}: los pesos deben tener forma (entradas, salidas/groups, k); tienen "
+                           f"{tuple(w.shape)}")
+    x, squeeze = unbatched(x, 3)
+    (s,), (d,) = int_tuple(stride, 1, "stride", op, 1), int_tuple(dilation, 1, "dilation", op, 1)
+    (p,), (a,) = int_tuple(padding, 1, "padding", op, 0), int_tuple(output_padding, 1, "output_padding", op, 0)
+    out = conv_transpose2d(x.unsqueeze(2), w.unsqueeze(2), bias, (1, s), (0, p), (0, a), groups, (1, d)).squeeze(2)
     return out.squeeze(0) if squeeze else out

@@ -16,7 +16,7 @@ from ._utils import as_tensor, check_rank, int_tuple, integer_input, unbatched
 _INTS = (np.int64, np.int32, np.int16, np.int8, np.uint8)
 
 __all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "max_unpool2d", "adaptive_avg_pool2d",
-           "adaptive_max_pool2d"]
+           "adaptive_max_pool2d", "adaptive_avg_pool1d", "adaptive_max_pool1d"]
 
 
 def _pool_sizes(x, k, s, p, d, ceil_mode, op):
@@ -257,3 +257,59 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
         return out
     idx = Tensor._wrap(np.asarray(holder["indices"], dtype=np.int64))
     return out, (idx.squeeze(0) if squeeze else idx)
+
+
+def _as_2d(x, op):
+    x = as_tensor(x, op)
+    check_rank(x, (2, 3), op, "(N, C, L) o (C, L)")
+    return x.unsqueeze(-2)
+
+
+def _size_1d(output_size, op):
+    if isinstance(output_size, (tuple, list)):
+        if len(output_size) != 1:
+            raise RuntimeError(f"{op}: output_size debe tener un elemento, no {output_size!r}")
+        output_size = output_size[0]
+    return (1, output_size)
+
+
+def adaptive_avg_pool1d(input, output_size) -> Tensor:
+    """Average pooling 1-D a un tamaño de salida fijo, hecho como ``adaptive_avg_pool2d`` de altura 1.
+
+    Args:
+        input: ``(N, C, L)`` o ``(C, L)``.
+        output_size: número de posiciones de la salida; ``1`` es la media global de cada canal.
+
+    Forma: salida ``(N, C, output_size)``.
+
+    Ejemplo:
+        >>> F.adaptive_avg_pool1d(torch.tensor([[[1., 3., 5., 7.]]]), 2)
+        tensor([[[2., 6.]]])
+
+    En PyTorch: ``torch.nn.functional.adaptive_avg_pool1d``.
+    """
+    op = "adaptive_avg_pool1d"
+    return adaptive_avg_pool2d(_as_2d(input, op), _size_1d(output_size, op)).squeeze(-2)
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    """Max-pooling 1-D a un tamaño de salida fijo, hecho como ``adaptive_max_pool2d`` de altura 1.
+
+    Args:
+        input: ``(N, C, L)`` o ``(C, L)``.
+        output_size: número de posiciones de la salida.
+        return_indices: si es ``True``, devuelve también la posición de cada máximo en ``L``.
+
+    Forma: salida ``(N, C, output_size)``.
+
+    Ejemplo:
+        >>> F.adaptive_max_pool1d(torch.tensor([[[1., 5., 2., 0.]]]), 2)
+        tensor([[[5., 2.]]])
+
+    En PyTorch: ``torch.nn.functional.adaptive_max_pool1d``.
+    """
+    op = "adaptive_max_pool1d"
+    out = adaptive_max_pool2d(_as_2d(input, op), _size_1d(output_size, op), return_indices)
+    if return_indices:
+        return out[0].squeeze(-2), out[1].squeeze(-2)
+    return out.squeeze(-2)

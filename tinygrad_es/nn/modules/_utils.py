@@ -5,9 +5,8 @@ import math
 
 import numpy as np
 
-from ... import _dtype as D
-from ...device import check_device
 from .. import init
+from ..parameter import factory_dtype  # noqa: F401  (las capas la importan de aquí)
 
 __all__ = ["check_size", "default_init", "factory_dtype"]
 
@@ -32,12 +31,3 @@ def default_init(weight, bias, fan_in: int):
         init.uniform_(bias, -bound, bound)
 
 
-def factory_dtype(device=None, dtype=None) -> np.dtype:
-    """El dtype de numpy para crear parámetros (``device`` sólo puede ser la CPU)."""
-    check_device(device)
-    if dtype is None:
-        return D.get_default_dtype().np
-    npd = D.np_dtype(dtype)
-    if npd.kind != "f":
-        raise TypeError(f"los parámetros de una capa deben ser de coma flotante, no {D.as_dtype(dtype)}")
-    return npd

@@ -1,0 +1,106 @@
+"""La tarjeta de compatibilidad OpInfo (``tests/compat_harness.py``, ``benchmarks/compat.py``).
+
+Con una muestra acotada: unos operadores del curso tienen que seguir coincidiendo con PyTorch, y el
+arnés tiene que detectar una implementación equivocada (valor, dtype, forma, gradiente, error, nombre
+que falta): si no, la tarjeta no mediría nada."""
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("expecttest")  # lo importan las utilidades de test de PyTorch
+
+from torch.testing._internal.common_methods_invocations import op_db  # noqa: E402
+
+import compat_harness as H  # noqa: E402
+import tinygrad_es as tg  # noqa: E402
+
+OPS = {H.full_name(op): op for op in op_db}
+FAST = dict(dtypes=("float32", "float64"), max_samples=2, timeout=30)
+
+# operadores del curso que hoy coinciden en todas sus muestras (una regresión aquí es un fallo)
+COURSE_OPS = ["add", "mul", "sub", "div.no_rounding_mode", "exp", "log", "tanh", "sigmoid", "sum", "mean",
+              "matmul", "nn.functional.relu", "softmax", "nn.functional.cross_entropy",
+              "nn.functional.linear", "nn.functional.conv2d", "nn.functional.max_pool2d", "reshape", "transpose",
+              "cat", "copysign", "addmm", "addcmul", "xlogy", "hstack", "kron", "nansum", "cdist"]
+
+
+@pytest.mark.parametrize("name", COURSE_OPS)
+def test_course_op_matches_pytorch(name):
+    rec = H.run_op(OPS[name], tg, **FAST)
+    assert rec is not None, f"tinygrad_es no ofrece {name}"
+    bad = [f for f in rec["failures"] if f["kind"] != "skip"]
+    assert rec["status"] == "matches", bad[:3]
+    assert rec["samples"]["total"] > 0
+
+
+def _wrong(op_name, fn):
+    return H.run_op(OPS[op_name], tg, ours=fn, how="prueba", **FAST)
+
+
+def test_detects_wrong_value():
+    rec = _wrong("add", lambda x, y, **kw: tg.sub(x, y) if isinstance(y, tg.Tensor) else x - y)
+    assert rec["status"] == "differs"
+    assert any(f["kind"] == "value" for f in rec["failures"])
+
+
+def test_detects_wrong_gradient():
+    # el valor es el de exp, el gradiente no (la derivada de x.detach().exp() + x - x es 0)
+    rec = _wrong("exp", lambda x: x.detach().exp() + x - x)
+    assert rec["status"] == "differs"
+    assert {f["kind"] for f in rec["failures"]} == {"grad"}
+    assert rec["samples"]["pass"] == rec["samples"]["total"]
+
+
+def test_detects_wrong_dtype_and_shape():
+    rec = _wrong("exp", lambda x: x.double().exp())
+    assert any(f["kind"] == "dtype" for f in rec["failures"] if f["dtype"] == "float32")
+    rec = _wrong("sum", lambda x, *a, **kw: x.sum(*a, **kw).unsqueeze(0))
+    assert rec["status"] == "differs"
+    assert any(f["kind"] == "shape" for f in rec["failures"])
+
+
+def test_detects_errors_and_missing_names():
+    def boom(*a, **kw):
+        raise ValueError("no")
+    assert _wrong("exp", boom)["status"] == "error"
+    assert H.resolve(OPS["exp"], tg) is not None
+    import types
+    assert H.resolve(OPS["exp"], types.SimpleNamespace(Tensor=tg.Tensor, nn=tg.nn)) is not None  # Tensor.exp
+    assert H.resolve(OPS["nn.functional.relu"], types.SimpleNamespace(Tensor=tg.Tensor, nn=types.SimpleNamespace(
+        functional=types.SimpleNamespace()))) is None
+
+
+def test_error_inputs_checked():
+    # torch lanza en las entradas erróneas de cat; una cat que no compruebe nada se detecta
+    rec = _wrong("cat", lambda *a, **kw: tg.zeros(1))
+    assert rec["errors"]["total"] > 0 and rec["errors"]["silent"] > 0
+
+
+def test_known_differences_excuse(tmp_path):
+    f = tmp_path / "known.md"
+    f.write_text("| operador | tipo | dtypes | muestra | razón |\n|---|---|---|---|---|\n"
+                 "| add | * | * | * | prueba |\n", encoding="utf-8")
+    known = H.load_known(f)
+    rec = H.run_op(OPS["add"], tg, ours=lambda x, y, **kw: x * 0 + 7, how="prueba", known=known, **FAST)
+    assert rec["status"] == "matches"  # excusado, con su razón
+    assert rec["failures"] and all(x["excused"] == "prueba" for x in rec["failures"])
+    f.write_text("| operador | tipo | dtypes | muestra | razón |\n|---|---|---|---|---|\n| add | valor | * | * |  |\n",
+                 encoding="utf-8")
+    with pytest.raises(ValueError):
+        H.load_known(f)
+
+
+def test_compat_script_writes_json_and_markdown(tmp_path):
+    import json
+    import pathlib
+    import sys
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "benchmarks"))
+    import compat
+    records, missing = compat.sweep(["exp", "nn.functional.relu"], max_samples=2, dtypes=("float32",))
+    assert [r["status"] for r in records] == ["matches", "matches"]
+    fams = compat.summarize(records)
+    md = compat.markdown_report(records, missing, fams, {"date": "hoy", "torch": torch.__version__,
+                                                         "dtypes": ["float32"], "max_samples": 2})
+    assert "| los del curso |" in md and "coincide" in md
+    tot = compat.status_totals(records, [{"op": "x", "family": "other", "status": "missing"}])
+    assert tot["matches"] == 2 and tot["missing"] == 1 and tot["total"] == 3
+    json.dumps(tot)

@@ -1,0 +1,139 @@
+"""Funciones elemento a elemento compuestas de otras operaciones de ``Tensor``: ``xlogy``, ``logit``,
+``sinc``, ``copysign``, ``fmax``/``fmin``, ``float_power``, ``heaviside``, ``deg2rad``,
+``clamp_min``...
+
+Ninguna tiene ``Function`` propia: se escriben con ``where``, ``log``, ``abs``... así que su
+derivada (y la segunda) sale de la regla de la cadena sobre esas piezas. Cada docstring da la
+derivada que resulta. Los "huecos" (``x = 0`` en ``xlogy``, ``x = 0`` en ``sinc``) se tapan con
+``where`` sobre un argumento seguro, para que la rama descartada no meta ``nan`` en el gradiente.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..autograd import TensorBase
+from ._args import promote
+from .joins import where
+
+__all__ = ["SpecialMixin"]
+
+
+def _pair(a, b, op, float_out=True):
+    """Los dos operandos (tensor o número, al menos uno tensor) en el dtype común de PyTorch."""
+    if not isinstance(a, TensorBase) and not isinstance(b, TensorBase):
+        raise TypeError(f"{op}(): al menos uno de los argumentos debe ser un Tensor")
+    return promote(a, b, float_out=float_out)
+
+
+def _const(value, like):
+    return TensorBase._wrap(np.asarray(value, dtype=like._data.dtype))
+
+
+def xlogy(input, other):
+    """``input · log(other)``, con 0 donde ``input == 0`` (aunque ``other`` sea 0); ``nan`` si
+    ``other`` es ``nan``. Enteros → flotante por defecto. Derivadas: ∂/∂x = log(y) (0 donde
+    x = 0), ∂/∂y = x / y. En PyTorch: ``torch.xlogy`` / ``torch.special.xlogy``.
+
+    >>> xlogy(tensor([0., 2.]), tensor([0., 3.]))   # tensor([0.0000, 2.1972])
+    """
+    x, y = _pair(input, other, "xlogy")
+    zero = (x == 0).logical_and(y.isnan().logical_not())
+    safe = where(zero, _const(1, y), y)
+    return x * safe.log()
+
+
+class SpecialMixin:
+    __slots__ = ()
+
+    def xlogy(self, other):
+        """``self · log(other)`` con 0 donde ``self == 0``; véase ``tinygrad_es.xlogy``."""
+        return xlogy(self, other)
+
+    def logit(self, eps=None):
+        """``log(p / (1 − p))``, la inversa de ``sigmoid``. Con ``eps``, ``p`` se recorta antes a
+        ``[eps, 1 − eps]`` (y el gradiente es 0 fuera). Derivada: 1 / (p · (1 − p)).
+        Ejemplo: ``tensor([0.5, 0.75]).logit()`` → ``[0.0, 1.0986]``. En PyTorch: ``torch.logit``."""
+        p = self if self._data.dtype.kind == "f" else self.float()
+        if eps is not None:
+            p = p.clamp(eps, 1 - eps)
+        return p.log() - (-p).log1p()
+
+    def sinc(self):
+        """``sin(πx) / (πx)``, 1 en x = 0 (la sinc normalizada). Derivada:
+        (cos(πx) − sinc(x)) / x, 0 en x = 0. En PyTorch: ``torch.sinc``."""
+        x = self if self._data.dtype.kind == "f" else self.float()
+        # cerca de 0, la serie 1 − (πx)²/6 + (πx)⁴/120: su derivada no divide por (πx)² (que se
+        # anula en coma flotante para |x| diminuto y daría −inf)
+        small = x.abs() < 1e-3
+        px = where(small, _const(1, x), x) * math.pi
+        t2 = (x * math.pi) ** 2
+        series = 1 - t2 / 6 + t2 * t2 / 120
+        return where(small, series, px.sin() / px)
+
+    def deg2rad(self):
+        """Grados → radianes (``x · π/180``; enteros → flotante). En PyTorch: ``torch.deg2rad``."""
+        return (self if self._data.dtype.kind == "f" else self.float()) * (math.pi / 180)
+
+    def rad2deg(self):
+        """Radianes → grados (``x · 180/π``; enteros → flotante). En PyTorch: ``torch.rad2deg``."""
+        return (self if self._data.dtype.kind == "f" else self.float()) * (180 / math.pi)
+
+    def copysign(self, other):
+        """``|self|`` con el signo de ``other`` (también el de ``-0.0``); siempre flotante.
+        Derivada: respecto de ``self``, ``sign(self)·sign(other)`` (0 donde self = 0); respecto de
+        ``other``, 0. En PyTorch: ``torch.copysign``."""
+        a, b = _pair(self, other, "copysign")
+        neg = TensorBase._wrap(np.signbit(b._data))
+        return where(neg, -a.abs(), a.abs())
+
+    def float_power(self, exponent):
+        """``self ** exponent`` en float64 (siempre, como PyTorch). En PyTorch: ``torch.float_power``."""
+        a = self.double()
+        e = exponent.double() if isinstance(exponent, TensorBase) else float(exponent)
+        return a.pow(e)
+
+    def heaviside(self, values):
+        """El escalón: 0 si x < 0, ``values`` si x = 0, 1 si x > 0 (sin gradiente, como PyTorch).
+        ``self`` y ``values`` deben tener el mismo dtype. En PyTorch: ``torch.heaviside``."""
+        if not isinstance(values, TensorBase):
+            raise TypeError(f"heaviside(): 'values' debe ser un Tensor, no {type(values).__name__}")
+        if self._data.dtype != values._data.dtype:
+            raise RuntimeError(f"heaviside no está implementada para tensores de dtypes distintos "
+                               f"({self.dtype} y {values.dtype})")
+        x, v = self._data, values._data
+        out = np.where(x == 0, v, (x > 0).astype(x.dtype)).astype(x.dtype)
+        return TensorBase._wrap(np.asarray(out))
+
+    def fmax(self, other):
+        """Máximo elemento a elemento que ignora ``nan`` (si sólo uno es ``nan``, gana el otro). En
+        los empates el gradiente va entero a ``self`` (como PyTorch). En PyTorch: ``torch.fmax``."""
+        a, b = _pair(self, other, "fmax", float_out=False)
+        return where((a >= b).logical_or(b.isnan()), a, b)
+
+    def fmin(self, other):
+        """Mínimo elemento a elemento que ignora ``nan``; empates: el gradiente a ``self``. En
+        PyTorch: ``torch.fmin``."""
+        a, b = _pair(self, other, "fmin", float_out=False)
+        return where((a <= b).logical_or(b.isnan()), a, b)
+
+    def logaddexp2(self, other):
+        """``log2(2^self + 2^other)`` sin desbordamiento. Derivada respecto de ``self``:
+        2^self / (2^self + 2^other). En PyTorch: ``torch.logaddexp2``."""
+        a, b = _pair(self, other, "logaddexp2")
+        return (a * math.log(2)).logaddexp(b * math.log(2)) / math.log(2)
+
+    def clamp_min(self, min):
+        """``clamp(min=min)``. En PyTorch: ``torch.clamp_min``."""
+        return self.clamp(min=min)
+
+    def clamp_max(self, max):
+        """``clamp(max=max)``. En PyTorch: ``torch.clamp_max``."""
+        return self.clamp(max=max)
+
+    def positive(self):
+        """Devuelve ``self`` (``+x``); con un tensor bool es un error, como en PyTorch."""
+        if self._data.dtype == np.bool_:
+            raise TypeError("positive(): no se admite un tensor bool (como en PyTorch)")
+        return self

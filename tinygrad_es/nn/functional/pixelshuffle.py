@@ -1,0 +1,48 @@
+"""``F.pixel_shuffle`` y ``F.pixel_unshuffle``: mover canales a píxeles y al revés (la
+superresolución sub-píxel). Sólo ``reshape`` y ``permute``: el gradiente es la reordenación inversa.
+"""
+from __future__ import annotations
+
+from ._utils import as_tensor
+
+__all__ = ["pixel_shuffle", "pixel_unshuffle"]
+
+
+def _check(x, r, op, name):
+    if isinstance(r, bool) or not isinstance(r, int) or r < 1:
+        raise RuntimeError(f"{op}: {name} debe ser un entero positivo, no {r!r}")
+    if x.ndim < 3:
+        raise RuntimeError(f"{op}: se esperaba una entrada de al menos 3 ejes (..., C, H, W), no {tuple(x.shape)}")
+
+
+def pixel_shuffle(input, upscale_factor):
+    """(*, C·r², H, W) → (*, C, H·r, W·r): cada grupo de r² canales forma un bloque r×r de píxeles.
+    Ejemplo: ``F.pixel_shuffle(torch.rand(1, 9, 4, 4), 3).shape == (1, 1, 12, 12)``. En PyTorch:
+    ``torch.nn.functional.pixel_shuffle``."""
+    op = "pixel_shuffle"
+    x = as_tensor(input, op)
+    r = upscale_factor
+    _check(x, r, op, "upscale_factor")
+    *lead, c, h, w = x.shape
+    if c % (r * r):
+        raise RuntimeError(f"{op}: el número de canales ({c}) debe ser divisible por upscale_factor² ({r * r})")
+    n = len(lead)
+    y = x.reshape(*lead, c // (r * r), r, r, h, w)
+    y = y.permute(*range(n), n, n + 3, n + 1, n + 4, n + 2)
+    return y.reshape(*lead, c // (r * r), h * r, w * r)
+
+
+def pixel_unshuffle(input, downscale_factor):
+    """(*, C, H·r, W·r) → (*, C·r², H, W): la inversa de ``pixel_shuffle``. En PyTorch:
+    ``torch.nn.functional.pixel_unshuffle``."""
+    op = "pixel_unshuffle"
+    x = as_tensor(input, op)
+    r = downscale_factor
+    _check(x, r, op, "downscale_factor")
+    *lead, c, h, w = x.shape
+    if h % r or w % r:
+        raise RuntimeError(f"{op}: el alto ({h}) y el ancho ({w}) deben ser divisibles por downscale_factor ({r})")
+    n = len(lead)
+    y = x.reshape(*lead, c, h // r, r, w // r, r)
+    y = y.permute(*range(n), n, n + 2, n + 4, n + 1, n + 3)
+    return y.reshape(*lead, c * r * r, h // r, w // r)
