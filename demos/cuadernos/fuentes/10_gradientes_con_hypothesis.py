@@ -42,33 +42,33 @@ print(gradcheck(lambda a: F.cross_entropy(a, [0, 2, 1, 1]), [A]))
 # %% [markdown]
 # ## Una operación nueva... con un error
 #
-# Una `Function` define `forward` (con arrays de numpy) y `backward` (recibe el gradiente de
-# arriba y devuelve el de cada entrada). Aquí $\sin$, con su derivada **mal**: hemos puesto
-# $\sin$ donde debía ir $\cos$.
+# Una `Function` define `forward` y `backward` (recibe el gradiente de arriba y devuelve el de cada
+# entrada), como `torch.autograd.Function`: las dos trabajan con tensores. Aquí $\sin$, con su
+# derivada **mal**: hemos puesto $\sin$ donde debía ir $\cos$.
 
 # %%
 class SenoMal(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.sin(x)
+        return x.sin()
 
     @staticmethod
     def backward(ctx, grad):
         x, = ctx.saved_tensors
-        return grad * np.sin(x)          # ¡error! d sin(x)/dx = cos(x)
+        return grad * x.sin()            # ¡error! d sin(x)/dx = cos(x)
 
 
 class Seno(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.sin(x)
+        return x.sin()
 
     @staticmethod
     def backward(ctx, grad):
         x, = ctx.saved_tensors
-        return grad * np.cos(x)
+        return grad * x.cos()
 
 
 t = Tensor([0.3, 1.0, 2.5], requires_grad=True, dtype="float64")
