@@ -7,7 +7,8 @@
 * Excepciones (``ALLOWED``): ``demos/`` y ``web/`` importan el espacio de nombres ``tinygrad_es``
   como lo haría el código de un usuario; los paquetes de terceros opcionales (matplotlib, graphviz,
   starlette...) no cuentan; la CLI importa ``web`` y ``demos`` sólo dentro de funciones (para no
-  cargar Starlette en ``tinygrad-es grafo``), y eso también se comprueba.
+  cargar Starlette en ``tinygrad-es grafo``), y eso también se comprueba; también el alias ``torch``
+  (``_torch_alias``, rango del espacio de nombres) para ``tinygrad-es ejecutar``.
 * Ficheros con nombre de concepto: ninguno acaba en ``_more``, ningún docstring de módulo cita un
   "issue", todo ``@njit`` vive en ``kernels/``, todo módulo que se importa con ``*`` tiene
   ``__all__`` y ningún fichero pasa de ~420 líneas.
@@ -39,16 +40,20 @@ RANKS = {
     "tinygrad_es.optim": 6, "tinygrad_es.utils": 6, "tinygrad_es.data": 6, "tinygrad_es.serialization": 6,
     "tinygrad_es.vision": 6, "tinygrad_es.audio": 6,
     "tinygrad_es.testing": 4, "tinygrad_es.special": 4,                        # torch.testing.assert_close (sólo mira tensores)
-    "tinygrad_es.models": 7, "tinygrad_es.textgen": 7, "tinygrad_es.train": 7, "tinygrad_es.metrics": 7, "tinygrad_es.gradcheck": 7,
+    "tinygrad_es.models": 7, "tinygrad_es.textgen": 7, "tinygrad_es.train": 7, "tinygrad_es.metrics": 7,
+    "tinygrad_es.gradcheck": 7, "tinygrad_es.prepare": 7,
     "tinygrad_es.viz": 8,
     "tinygrad_es.web": 9, "tinygrad_es.demos": 9, "tinygrad_es.cli": 9, "tinygrad_es.__main__": 9,
     "tinygrad_es": 10,                               # el espacio de nombres de torch: sólo reexporta
+    "tinygrad_es._torch_alias": 10, "tinygrad_es.como_torch": 10,  # import torch → tinygrad_es (opcional)
 }
 
 # (importador, importado) que saltan la regla a propósito (prefijos)
-ALLOWED = {("tinygrad_es.demos", "tinygrad_es"), ("tinygrad_es.web", "tinygrad_es")}
+ALLOWED = {("tinygrad_es.demos", "tinygrad_es"), ("tinygrad_es.web", "tinygrad_es"),
+           ("tinygrad_es.cli", "tinygrad_es._torch_alias")}
 # módulos que sólo se importan dentro de funciones desde el importador (prefijos)
-LAZY_ONLY = {("tinygrad_es.cli", "tinygrad_es.web"), ("tinygrad_es.cli", "tinygrad_es.demos")}
+LAZY_ONLY = {("tinygrad_es.cli", "tinygrad_es.web"), ("tinygrad_es.cli", "tinygrad_es.demos"),
+             ("tinygrad_es.cli", "tinygrad_es._torch_alias")}
 
 
 # --------------------------------------------------------------------------------------------

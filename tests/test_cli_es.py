@@ -64,7 +64,7 @@ def test_bad_values_give_spanish_errors(capsys):
     with pytest.raises(SystemExit):
         cli_main(["grafito"])
     err = capsys.readouterr().err
-    assert "valor no válido: 'grafito' (elige entre 'grafo', 'demo', 'web')" in err
+    assert "valor no válido: 'grafito' (elige entre 'grafo', 'demo', 'web', 'ejecutar', 'preparar')" in err
     _no_english(err)
     with pytest.raises(SystemExit):
         cli_main(["grafo"])

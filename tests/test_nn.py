@@ -271,7 +271,9 @@ def test_loss_values():
     y = np.array([0, 1])
     ref = np.mean([-np.log(np.exp(z[i, y[i]]) / np.exp(z[i]).sum()) for i in range(2)])
     assert F.cross_entropy(tensor(z), y).item() == pytest.approx(ref)
-    assert F.cross_entropy(tensor(z), F.one_hot(y, 3)).item() == pytest.approx(ref)
+    assert F.cross_entropy(tensor(z), F.one_hot(y, 3).float()).item() == pytest.approx(ref)
+    with pytest.raises(RuntimeError, match="coma flotante"):  # como PyTorch: probabilidades enteras → error
+        F.cross_entropy(tensor(z), F.one_hot(y, 3))
     with pytest.raises(RuntimeError, match="deben ser enteros"):  # como PyTorch: índices de clase float → error
         F.cross_entropy(tensor(z), tensor(y.astype(np.float32)))
     assert F.nll_loss(tensor(z).log_softmax(1), y).item() == pytest.approx(ref)

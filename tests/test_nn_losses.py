@@ -312,3 +312,19 @@ def test_normalize_uses_linalg_vector_norm_like_torch():
         b = rng.standard_normal((2, 3, 4))
         np.testing.assert_allclose(F.normalize(leaf(b), dim=(1, 2)).numpy(), TF.normalize(torch.tensor(b), dim=(1, 2)).numpy(),
                                    rtol=1e-12)
+
+
+def test_cross_entropy_and_nll_refuse_non_long_class_labels_like_torch():
+    import tinygrad_es as T
+    import tinygrad_es.nn.functional as TF
+    x = T.randn(3, 4)
+    for bad in (T.tensor([0., 1., 2.]), T.tensor([0, 1, 2], dtype=T.int32), T.tensor([True, False, True]),
+                np.array([0., 1., 2.])):
+        for fn in (TF.cross_entropy, TF.nll_loss, T.nn.CrossEntropyLoss()):
+            with pytest.raises(RuntimeError, match="int64 \\(torch.long\\) o uint8"):
+                fn(x, bad)
+    with pytest.raises(RuntimeError, match="probabilidades por clase y debe ser de coma flotante"):
+        TF.cross_entropy(x, T.tensor([[0, 1, 0, 0]] * 3))
+    ok = [TF.cross_entropy(x, t).item() for t in (T.tensor([0, 1, 2]), T.tensor([0, 1, 2], dtype=T.uint8),
+                                                   np.array([0, 1, 2], dtype=np.int32), [0, 1, 2])]
+    assert max(ok) == min(ok)

@@ -2,8 +2,10 @@
 
 Cada programa está escrito para PyTorch (``import torch``, ``torch.nn``, ``torch.utils.data``...). El test
 lo ejecuta tal cual con PyTorch (si está instalado) y con los imports cambiados a ``tinygrad_es``; los
-pesos iniciales salen del mismo fichero ``.pt`` (escrito por PyTorch o, sin él, por tinygrad_es) y el
-orden de los datos es fijo, así que las dos ejecuciones deben coincidir paso a paso.
+pesos iniciales salen del mismo fichero ``.pt``, sorteado con numpy (semilla fija) de la distribución por
+defecto de las dos bibliotecas: es el mismo fichero con PyTorch instalado o sin él, así que ningún umbral
+depende de qué biblioteca sorteó los pesos. Los umbrales tienen margen para cualquier semilla (medido con
+diez sorteos distintos) y el orden de los datos es fijo, así que las dos ejecuciones coinciden paso a paso.
 """
 import os
 import re
@@ -32,11 +34,21 @@ def _small(d, n_train=640, n_test=300):
                 y_test=d["y_test"][:n_test])
 
 
-def init_file(tmp_path, build_src, name):
-    """Los pesos iniciales en un .pt: los crea PyTorch si está; si no, tinygrad_es con el mismo programa."""
+def init_file(tmp_path, build_src, name, seed=0):
+    """Los pesos iniciales en un ``.pt``: cada tensor de ``Model()`` sorteado con numpy de la
+    inicialización por defecto de PyTorch y de tinygrad_es (pesos y sesgos uniformes en ±1/√fan_in, con
+    fan_in el de los pesos de su capa). No depende de qué biblioteca esté instalada."""
+    import tinygrad_es
+    model = run(build_src + "\nRESULT['m'] = Model()\n", "tinygrad_es")["m"]
+    modules = dict(model.named_modules())
+    rng = np.random.default_rng(seed)
+    state = {}
+    for key, value in model.state_dict().items():
+        weight = modules[key.rpartition(".")[0]].weight
+        bound = 1 / np.sqrt(int(np.prod(weight.shape[1:])))
+        state[key] = tinygrad_es.tensor(rng.uniform(-bound, bound, tuple(value.shape)).astype(np.float32))
     path = str(tmp_path / f"{name}_init.pt")
-    run(build_src + "\ntorch.manual_seed(0)\ntorch.save(Model().state_dict(), PATH)\n",
-        "torch" if torch is not None else "tinygrad_es", PATH=path)
+    tinygrad_es.save(state, path)
     return path
 
 
@@ -207,24 +219,32 @@ RESULT.update(lrs=lrs, results=results, logits=logits.numpy())
 
 def test_pytorch_examples_mnist_net(mnist, tmp_path):
     init = init_file(tmp_path, NET_MODEL, "net")
-    mnist = _small(mnist, 256, 200)
+    mnist = _small(mnist, 640, 200)  # 20 pasos de Adadelta: con 256 imágenes (8 pasos) dependía del sorteo
+    libs = ("tinygrad_es", "torch") if torch is not None else ("tinygrad_es",)
     runs = {}
-    for lib in ("tinygrad_es", "torch") if torch is not None else ("tinygrad_es",):
-        for seed in (1, 2, 3):  # dropout y barajado aleatorios: se compara el rango de varias semillas
+    for lib in libs:
+        for seed in (1, 2):  # dropout y barajado aleatorios: dos semillas
             src = NET_TRAIN.replace("torch.manual_seed(1)", f"torch.manual_seed({seed})")
             runs[lib, seed] = run(src, lib, INIT=init, SAVE=str(tmp_path / f"{lib}{seed}.pt"), **mnist)
     ours = runs["tinygrad_es", 1]
     assert ours["lrs"] == pytest.approx([0.7, 0.49], rel=1e-12)
-    accs = [runs["tinygrad_es", s]["results"][1][1] for s in (1, 2, 3)]
-    assert min(accs) > 0.4 and np.mean(accs) > 0.5
+    accs = [runs["tinygrad_es", s]["results"][1][1] for s in (1, 2)]
+    # medido con 5 sorteos de los pesos y 8 semillas: 0,70-0,88 (PyTorch: 0,82-0,89)
+    assert min(accs) > 0.6 and np.mean(accs) > 0.7
     if torch is None:
         return
     assert runs["torch", 1]["lrs"] == ours["lrs"]
-    taccs = [runs["torch", s]["results"][1][1] for s in (1, 2, 3)]
-    tlosses = [runs["torch", s]["results"][1][0] for s in (1, 2, 3)]
-    losses = [runs["tinygrad_es", s]["results"][1][0] for s in (1, 2, 3)]
+    taccs = [runs["torch", s]["results"][1][1] for s in (1, 2)]
+    tlosses = [runs["torch", s]["results"][1][0] for s in (1, 2)]
+    losses = [runs["tinygrad_es", s]["results"][1][0] for s in (1, 2)]
     assert abs(np.mean(accs) - np.mean(taccs)) < 0.1 and abs(np.mean(losses) - np.mean(tlosses)) < 0.25
-    assert min(taccs) - 0.1 <= min(accs) and max(accs) <= max(taccs) + 0.1
+    # el mismo programa sin azar (sin barajar y con el dropout en modo evaluación): las dos bibliotecas
+    # dan lo mismo paso a paso (el orden de los lotes cambia el resultado más que cualquier diferencia)
+    det = NET_TRAIN.replace("shuffle=True", "shuffle=False").replace("    model.train()\n", "    model.eval()\n")
+    assert det != NET_TRAIN
+    d = {lib: run(det, lib, INIT=init, SAVE=str(tmp_path / f"det_{lib}.pt"), **mnist) for lib in libs}
+    np.testing.assert_allclose(np.array(d["tinygrad_es"]["results"]), np.array(d["torch"]["results"]), rtol=1e-4)
+    np.testing.assert_allclose(d["tinygrad_es"]["logits"], d["torch"]["logits"], rtol=1e-4, atol=1e-4)
     # los pesos guardados aquí se cargan en PyTorch y dan las mismas salidas
     model = run(NET_MODEL + "\nRESULT['m'] = Model()\n", "torch")["m"]
     model.load_state_dict(torch.load(tmp_path / "tinygrad_es1.pt", weights_only=True))
@@ -314,7 +334,7 @@ loader = DataLoader(TensorDataset(X, Y), batch_size=32)
 model = Model()
 model.load_state_dict(torch.load(INIT, weights_only=True))
 optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
-for epoch in range(8):
+for epoch in range(20):
     for xb, yb in loader:
         optimizer.zero_grad()
         F.cross_entropy(model(xb), yb).backward()
@@ -353,7 +373,7 @@ def test_small_cnn_with_grad_cam_hooks(tmp_path):
     init = init_file(tmp_path, CNN_MODEL, "cnn")
     save = str(tmp_path / "cnn_trained.pt")
     ours = run(CNN_TRAIN, "tinygrad_es", INIT=init, SAVE=save, **data)
-    assert ours["acc"] > 0.4  # 10 clases: el azar da 0.1
+    assert ours["acc"] > 0.5  # 10 clases: el azar da 0.1; medido 0.66-0.91 con diez sorteos de los pesos
     cam = run(GRADCAM, "tinygrad_es", SAVE=save, **data)
     assert cam["cam"].shape == (4, 8, 8) and cam["cam"].min() >= 0 and cam["cam"].max() <= 1
     if torch is not None:

@@ -24,7 +24,7 @@ def test_namespace_like_torch():
     assert torch.tensor([True]).dtype == torch.bool and torch.tensor(np.zeros(2)).dtype == torch.float64
     assert torch.long is torch.int64 and torch.float is torch.float32 and torch.double is torch.float64
     assert torch.half is torch.float16 and torch.int is torch.int32 and torch.short is torch.int16
-    assert torch.float32 == np.float32 and repr(torch.float32) == "tinygrad_es.float32"
+    assert torch.float32 == np.float32 and repr(torch.float32) == "torch.float32"
     for f in (torch.zeros, torch.ones, torch.rand, torch.randn, torch.empty):
         assert f(2, 3).dtype == torch.float32 and f((2, 3)).shape == (2, 3)
         assert f(2, dtype=torch.float64).dtype == torch.float64

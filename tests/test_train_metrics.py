@@ -51,6 +51,23 @@ def test_mcnemar_hand_case():
     assert M.mcnemar(y, a, a) == (0.0, 1.0)
 
 
+def test_mcnemar_explain_says_who_is_better_only_when_significant():
+    y = np.zeros(200, int)
+    a = np.zeros(200, int); a[:40] = 1                  # A falla 40
+    b = np.zeros(200, int); b[:5] = 1; b[100:102] = 1   # B falla 7: b = 35, c = 2
+    text = M.mcnemar_explain(y, a, b, "el MLP", "la CNN")
+    assert text.startswith("McNemar, la CNN frente al MLP en las mismas 200 muestras")
+    assert "la CNN acierta 35 que el MLP falla y el MLP acierta 2" in text
+    assert "es significativa" in text and "la CNN es mejor que el MLP" in text and "96.5 %" in text
+    # con los papeles cambiados, el mismo veredicto
+    assert "la CNN es mejor que el MLP" in M.mcnemar_explain(y, b, a, "la CNN", "el MLP")
+    # 6 frente a 4: no significativo, y no lo presenta como prueba de igualdad ni de mejora
+    b2 = np.zeros(200, int); b2[:34] = 1; b2[100:104] = 1  # b = 6, c = 4
+    text = M.mcnemar_explain(y, a, b2, "el MLP", "la CNN")
+    assert "no es significativa" in text and "es mejor que" not in text and "tampoco que sean iguales" in text
+    assert "nada que comparar" in M.mcnemar_explain(y, a, a)
+
+
 def test_against_sklearn_if_available():
     sk = pytest.importorskip("sklearn.metrics")
     rng = np.random.default_rng(0)

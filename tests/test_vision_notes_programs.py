@@ -94,7 +94,7 @@ def test_thesis_mnist_pipeline_from_the_readme(offline, capsys):
     assert len(ns["train_subset"]) == 1600 and len(ns["val_subset"]) == 400
     assert len(ns["train_dataloader"]) == 25 and len(ns["test_dataloader"]) == 16
     X, y = next(iter(ns["val_dataloader"]))
-    assert tuple(X.shape) == (64, 1, 28, 28) and str(X.dtype) == "tinygrad_es.float32" and str(y.dtype) == "tinygrad_es.int64"
+    assert tuple(X.shape) == (64, 1, 28, 28) and str(X.dtype) == "torch.float32" and str(y.dtype) == "torch.int64"
     acc = float(re.search(r"exactitud en test: ([\d.]+)%", out).group(1))
     vals = [float(v) for v in re.findall(r"pérdida de validación ([\d.]+)", out)]
     assert len(vals) == 2 and vals[1] < vals[0], out
@@ -194,6 +194,6 @@ def test_pytorch_quickstart_with_fashion_mnist(offline, capsys):
     ns = {}
     exec(compile(QUICKSTART, "quickstart.py", "exec"), ns)
     out = capsys.readouterr().out
-    assert "Shape of X [N, C, H, W]: (64, 1, 28, 28)" in out and "Shape of y: (64,) tinygrad_es.int64" in out
+    assert "Shape of X [N, C, H, W]: (64, 1, 28, 28)" in out and "Shape of y: (64,) torch.int64" in out
     assert "muestra de FashionMNIST incluida" in out
     assert ns["acc"] > 0.4 and ns["predicted"] in ns["classes"] and ns["training_data"].classes == ns["classes"]

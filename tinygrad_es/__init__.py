@@ -40,6 +40,7 @@ from ._random import Generator, manual_seed, seed, initial_seed, default_generat
 from .autograd import (Function, no_grad, enable_grad, set_grad_enabled, inference_mode,  # noqa: E402
                        is_grad_enabled)
 from ._tensor import Tensor, Size  # noqa: E402
+from ._tensor.printing import set_printoptions  # noqa: E402
 from ._tensor.creation import *  # noqa: E402,F401,F403
 from ._tensor.creation import __all__ as _creation_all  # noqa: E402
 from ._tensor.functions import *  # noqa: E402,F401,F403
@@ -86,7 +87,7 @@ from .autograd import functional as _autograd_functional  # noqa: E402,F401  (to
 __all__ = (["Value", "Tensor", "Size", "Function", "no_grad", "enable_grad", "set_grad_enabled",
             "inference_mode", "is_grad_enabled", "manual_seed", "seed", "initial_seed", "Generator",
             "default_generator", "dtype", "float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "bool", "float", "double", "half", "long", "int", "short", "get_default_dtype", "set_default_dtype", "device", "cuda",
-            "cat", "concat", "stack", "where", "memory_format", "preserve_format", "contiguous_format",
+            "cat", "concat", "stack", "where", "set_printoptions", "memory_format", "preserve_format", "contiguous_format",
             "channels_last", "channels_last_3d", "atleast_1d", "atleast_2d", "atleast_3d", "hstack",
             "vstack", "row_stack", "dstack", "column_stack", "hsplit", "vsplit", "dsplit", "block_diag",
             "cartesian_prod", "isin", "bucketize", "searchsorted", "cdist", "set_num_threads", "get_num_threads",

@@ -56,8 +56,8 @@ class dtype:
     def itemsize(self) -> int:
         return self.np.itemsize
 
-    def __repr__(self):
-        return f"tinygrad_es.{self.name}"
+    def __repr__(self):  # como PyTorch (print(x.dtype) → torch.float32): el espacio de nombres es el de torch
+        return f"torch.{self.name}"
 
     def __eq__(self, other):
         if isinstance(other, dtype):

@@ -4,6 +4,8 @@
     tinygrad-es demo cnn
     tinygrad-es demo --lista
     tinygrad-es web [--puerto 8000] [--modelo pesos.npz] [--host 127.0.0.1]
+    tinygrad-es ejecutar programa.py [argumentos del programa]   # un programa de PyTorch, sin cambios
+    tinygrad-es preparar [--todo]                                # compila los núcleos de antemano
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import threading
 
 from ._argparse_es import SpanishParser
 from ._io import os_error_es
+from .prepare import COURSE, cache_dir, prepare
 from .viz import explain_backward
 from .viz.expression import ExpressionError, parse_expression
 
@@ -169,7 +172,7 @@ def _cmd_web(args, extra):
 
 def _build_parser():
     ap = SpanishParser(prog="tinygrad-es", description="tinygrad_es: autograd para aprender redes neuronales.")
-    sub = ap.add_subparsers(dest="orden", parser_class=SpanishParser, metavar="{grafo,demo,web}")
+    sub = ap.add_subparsers(dest="orden", parser_class=SpanishParser, metavar="{grafo,demo,web,ejecutar,preparar}")
     g = sub.add_parser("grafo", help="dibuja el grafo de una expresión con sus gradientes",
                        description="Dibuja el grafo de cómputo de una expresión y explica su retropropagación. "
                                    "Da el valor de cada variable con --NOMBRE VALOR. La expresión puede "
@@ -197,7 +200,52 @@ def _build_parser():
     w.add_argument("--modelo", help="state_dict de una SimpleCNN (.npz); por defecto, los pesos incluidos")
     w.add_argument("--host", default="127.0.0.1",
                    help="dirección en la que escuchar (127.0.0.1: sólo este ordenador)")
-    return ap, g
+    e = sub.add_parser("ejecutar", help="ejecuta un programa de PyTorch sin cambiarlo (torch = tinygrad_es)",
+                       description=EJECUTAR_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    e.add_argument("programa", help="el programa de Python (.py)")
+    e.add_argument("argumentos", nargs=argparse.REMAINDER, help="los argumentos del programa (su sys.argv[1:])")
+    p = sub.add_parser("preparar", help="compila los núcleos numba de antemano (sólo hace falta una vez)",
+                       description="Compila y guarda en la caché de numba los núcleos de tinygrad_es, con una "
+                                   "barra de progreso: después, la primera época de una demo o de tu programa "
+                                   "no espera a compilar. Por defecto, los que usan los modelos del curso "
+                                   "(float32); --todo, todos en float32 y float64.")
+    p.add_argument("--todo", action="store_true", help="todos los núcleos, en float32 y float64")
+    return ap, g, e
+
+
+def _cmd_preparar(args, extra):
+    if extra:
+        raise SystemExit(f"argumento no reconocido: {' '.join(extra)}")
+    if args.todo:
+        res = prepare(None, ("float32", "float64"))
+    else:
+        res = prepare(COURSE, ("float32",))
+    secs = f"{res['segundos']:.1f}".replace(".", ",")
+    if res["nucleos"]:
+        print(f"{res['nucleos']} núcleos compilados en {secs} s y guardados en la caché de numba ({cache_dir()})")
+    else:
+        print(f"los núcleos ya estaban en la caché de numba ({cache_dir()}): {secs} s")
+    return 0
+
+
+EJECUTAR_HELP = """\
+Ejecuta programa.py como 'python programa.py ARGUMENTOS', pero con 'import torch' (y torch.nn,
+torch.utils.data, torchvision, torchaudio...) resuelto a tinygrad_es: el programa no se cambia.
+Todo lo que sigue al nombre del programa es suyo (sys.argv[1:]); el código de salida es el suyo.
+Se niega si PyTorch de verdad ya está importado. En un cuaderno: 'import tinygrad_es.como_torch'."""
+
+
+def _cmd_ejecutar(argv):
+    """``ejecutar PROGRAMA ARGS...``: lo que sigue al programa no se interpreta aquí (es del programa)."""
+    if argv[:1] == ["--"]:
+        argv = argv[1:]
+    if not argv or argv[0] in ("-h", "--help"):
+        _build_parser()[2].print_help(sys.stdout if argv else sys.stderr)
+        if not argv:
+            print("error: falta el programa que hay que ejecutar", file=sys.stderr)
+        return 0 if argv else 2
+    from . import _torch_alias  # el alias sólo se carga para esta orden
+    return _torch_alias.ejecutar(argv[0], argv[1:])
 
 
 def _raise_exit(signum, frame):
@@ -207,7 +255,9 @@ def _raise_exit(signum, frame):
 
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
-    ap, g = _build_parser()
+    if argv[:1] == ["ejecutar"]:
+        return _cmd_ejecutar(argv[1:])
+    ap, g, _ = _build_parser()
     old_term = None
     if argv[:1] == ["grafo"] and threading.current_thread() is threading.main_thread():
         old_term = signal.signal(signal.SIGTERM, _raise_exit)
@@ -221,6 +271,8 @@ def main(argv=None):
             return _cmd_demo(args, extra)
         if args.orden == "web":
             return _cmd_web(args, extra)
+        if args.orden == "preparar":
+            return _cmd_preparar(args, extra)
         ap.print_help()
         return 0
     except KeyboardInterrupt:

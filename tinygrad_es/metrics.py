@@ -12,7 +12,8 @@ from ._validate import choice, integer
 from .train import predict
 
 __all__ = ["accuracy", "precision", "recall", "f1_score", "confusion_matrix", "roc_auc_ovr", "mcnemar",
-           "top_k_confusions", "per_class_error_rate", "inference_time_per_sample", "classification_report"]
+           "mcnemar_explain", "top_k_confusions", "per_class_error_rate", "inference_time_per_sample",
+           "classification_report"]
 
 
 def _a(x):
@@ -166,6 +167,42 @@ def mcnemar(y_true, pred_a, pred_b, correction: bool = True):
     chi2 = max(num, 0) / (b + c)
     p = math.erfc(math.sqrt(chi2 / 2))  # supervivencia de χ² con 1 g.l.
     return float(chi2), float(p)
+
+
+def mcnemar_explain(y_true, pred_a, pred_b, name_a: str = "A", name_b: str = "B", alpha: float = 0.05) -> str:
+    """La prueba de McNemar contada en dos frases: la tabla de discrepancias (``b``, ``c``), χ², p y qué
+    significa, sea cual sea el resultado.
+
+    ``p`` es la probabilidad de ver una diferencia entre ``b`` y ``c`` al menos tan grande si los dos
+    clasificadores fallaran igual de a menudo; ``p < alpha`` rechaza esa hipótesis (y entonces el que
+    tiene más aciertos propios es mejor en esta población), ``p ≥ alpha`` no la rechaza (no demuestra que
+    sean iguales: con estas muestras no se distinguen).
+
+    Ejemplo::
+
+        print(mcnemar_explain(y, pred_mlp, pred_cnn, "el MLP", "la CNN"))
+    """
+    y_true, pred_a = _check(y_true, pred_a)
+    _, pred_b = _check(y_true, pred_b)
+    a_ok, b_ok = pred_a == y_true, pred_b == y_true
+    b, c = int(np.sum(~a_ok & b_ok)), int(np.sum(a_ok & ~b_ok))
+    chi2, p = mcnemar(y_true, pred_a, pred_b)
+    acc_a, acc_b = float(a_ok.mean()), float(b_ok.mean())
+    pct = lambda v: f"{100 * v:.1f} %"
+    versus = f"al {name_a[3:]}" if name_a.startswith("el ") else f"a {name_a}"  # "frente al MLP"
+    head = (f"McNemar, {name_b} frente {versus} en las mismas {len(y_true)} muestras: {name_b} acierta {b} que "
+            f"{name_a} falla y {name_a} acierta {c} que {name_b} falla (χ² = {chi2:.2f}, p = {p:.3g}).")
+    if b + c == 0:
+        return head + " Aciertan y fallan exactamente las mismas muestras: no hay nada que comparar."
+    best, worst = (name_b, name_a) if b > c else (name_a, name_b)
+    acc_best, acc_worst = (acc_b, acc_a) if b > c else (acc_a, acc_b)
+    if p < alpha:
+        return (head + f" Como p < {alpha}, la diferencia es significativa: si los dos fallaran igual de a menudo, "
+                f"un reparto tan desigual saldría por azar con probabilidad {p:.2g}; {best} es mejor que {worst} "
+                f"({pct(acc_best)} frente a {pct(acc_worst)} de exactitud).")
+    return (head + f" Como p ≥ {alpha}, la diferencia no es significativa: {best} acierta más ({pct(acc_best)} "
+            f"frente a {pct(acc_worst)}), pero un reparto así sale por azar con facilidad aunque los dos sean "
+            f"igual de buenos; con estas muestras no se puede decir cuál es mejor (tampoco que sean iguales).")
 
 
 def per_class_error_rate(y_true, y_pred, labels=None) -> dict:

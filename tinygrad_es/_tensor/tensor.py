@@ -26,6 +26,7 @@ from .convert import ConvertMixin
 from .index import IndexMixin
 from .inplace import InplaceMixin
 from .pointwise import PointwiseMixin
+from .printing import tensor_repr
 from .rearrange import RearrangeMixin
 from .reduce import ReduceMixin
 from .shape import ShapeMixin
@@ -47,13 +48,12 @@ class Size(tuple):
     def numel(self) -> int:
         return int(np.prod(self, dtype=np.int64))
 
-    def __repr__(self):
-        return f"Size({list(self)})"
+    def __repr__(self):  # print(x.shape) como en PyTorch
+        return f"torch.Size({list(self)})"
 
-    def __str__(self):  # en los mensajes de error, como una tupla: (3, 4)
-        return tuple.__repr__(self)
-
-    __format__ = lambda self, spec: format(str(self), spec)  # noqa: E731
+    __str__ = __repr__
+    # en los mensajes de error (f"... {x.shape}"), como una tupla: (3, 4)
+    __format__ = lambda self, spec: format(tuple.__repr__(self), spec)  # noqa: E731
 
 
 class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin, ConvertMixin, PointwiseMixin,
@@ -248,14 +248,9 @@ class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin,
         return format(repr(self), spec)
 
     def __repr__(self):
-        extra = ""
-        if self._ctx is not None:
-            extra = f", grad_fn=<{self._ctx.name()}>"
-        elif self.requires_grad:
-            extra = ", requires_grad=True"
-        body = np.array2string(self._data, precision=4, separator=", ", prefix="tensor(")
-        dt = "" if self._data.dtype in (np.float32, np.int64, np.bool_) else f", dtype={self.dtype}"
-        return f"tensor({body}{dt}{extra})"
+        """Como PyTorch (``_tensor/printing.py``): ``tensor([-0.1100,  0.2000], requires_grad=True)``."""
+        return tensor_repr(self._data, self.dtype, self._ctx.name() if self._ctx is not None else None,
+                           self.requires_grad)
 
     # -- gradiente ----------------------------------------------------------------------
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":

@@ -49,6 +49,22 @@ class VersionCounter:
         self.value = 0
 
 
+# Nombre del grad_fn de PyTorch para las Function del paquete cuyo nombre no coincide (el resto se
+# llama igual: Add, Mul, Exp, Relu, Sum...). Donde PyTorch usa varios según los argumentos (x[0] es
+# SelectBackward0, x[1:] SliceBackward0), se elige el general.
+_TORCH_GRAD_FN = {
+    "PowScalar": "Pow", "Clip": "Clamp", "LogAddExp": "Logaddexp", "DivRounding": "Div", "LogSumExp": "Logsumexp",
+    "VectorNorm": "LinalgVectorNorm", "MaxPool2d": "MaxPool2DWithIndices", "AdaptiveMaxPool2d": "AdaptiveMaxPool2D",
+    "AvgPool2d": "AvgPool2D", "AdaptiveAvgPool2d": "AdaptiveAvgPool2D", "MaxUnpool2d": "MaxUnpool2D",
+    "Conv2d": "Convolution", "ConvTranspose2d": "Convolution", "Logsigmoid": "LogSigmoid", "Prelu": "PreluKernel",
+    "Cast": "ToCopy", "Contiguous": "Clone", "Reshape": "View", "GetItem": "Index", "SetItem": "CopySlices",
+    "TakeAlong": "Gather", "Pad": "ConstantPadNd", "MatMul": "Mm", "Linear": "Addmm", "Cross": "LinalgCross",
+    "Inv": "LinalgInvEx", "Det": "LinalgDet", "Solve": "LinalgSolveEx", "CrossEntropyIdx": "NllLoss",
+    "BCE": "BinaryCrossEntropy", "BCEWithLogits": "BinaryCrossEntropyWithLogits", "LogCumSumExp": "Logcumsumexp",
+    "MedianAll": "Median",
+}
+
+
 # --------------------------------------------------------------------------
 # vistas
 # --------------------------------------------------------------------------
@@ -110,7 +126,12 @@ class Context:
 
     # -- para PyTorch y para dibujar --------------------------------------------------
     def name(self) -> str:
-        return f"{self.fn.__name__}Backward"
+        """El nombre del ``grad_fn`` como en PyTorch: ``MulBackward0`` para las operaciones del
+        paquete, ``MiFuncionBackward`` para una ``Function`` del usuario."""
+        n = self.fn.__name__
+        if not self.fn.__module__.startswith("tinygrad_es."):
+            return f"{n}Backward"
+        return f"{_TORCH_GRAD_FN.get(n, n)}Backward0"
 
     def __repr__(self):
         return f"<{self.name()}>"

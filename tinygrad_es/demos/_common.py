@@ -88,8 +88,9 @@ def parse(argv, defaults: dict, desc: str, prog: str | None = None) -> dict:
         if k in unused:
             ap.add_argument(flag, default=None, metavar="CARPETA" if k == "out_dir" else "N",
                             help="(esta demo no lo usa)")
-        elif isinstance(v, bool):
-            ap.add_argument(flag, action="store_true" if not v else "store_false", default=v, help=help_)
+        elif isinstance(v, bool):  # activado por defecto: se desactiva con --no-X
+            ap.add_argument(flag if not v else "--no-" + flag[2:], dest=k, action="store_false" if v else "store_true",
+                            default=v, help=help_ if not v else f"sin {help_} (activado por defecto)")
         elif v is None:
             ap.add_argument(flag, default=None, metavar="CARPETA" if k in ("out_dir", "root") else None,
                             help=help_)

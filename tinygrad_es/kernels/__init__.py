@@ -7,13 +7,15 @@
   ``sort.py`` (los algoritmos de ordenación de libstdc++ que usa PyTorch), ``special.py``
   (``erf``);
 * infraestructura: ``_parallel.py`` (hilos), ``blas.py``/``gemm.py`` (OpenBLAS),
-  ``workspace.py`` (memoria reutilizada).
+  ``workspace.py`` (memoria reutilizada), ``compile_notice.py`` (avisa en stderr cuando numba
+  compila, la primera vez).
 
 La capa de hilos de numba se elige al importar el paquete (``_runtime.py``: OpenMP con
 espera corta si está) y la espera activa de OpenBLAS se acorta aquí (``blas.py``).
 Todos los núcleos con ``prange`` pasan por ``_parallel.parallel_kernel`` (seguros desde
 varios hilos de Python y tras un ``fork``).
 """
+from . import compile_notice
 from ._parallel import parallel_kernel, uses_lock
 from .conv import (ALGOS, ConvState, choose_algo, choose_backward, col2im, conv2d_backward, conv2d_forward,
                    conv2d_input_grad, conv_output_size, conv_release, conv_transpose2d_backward,
@@ -29,6 +31,7 @@ from .upsample import (linear_weights, nearest_indices, resample_taps, upsample_
 from .workspace import workspace
 from . import blas
 
+compile_notice.install()  # "compilando núcleos (primera vez)… 12,3 s" en stderr, en cualquier programa
 blas.apply_default()  # hilos de OpenBLAS que giran ~0,4 ms en vez de ~100 ms tras cada GEMM (blas.py)
 
 __all__ = ["workspace", "parallel_kernel", "uses_lock", "blas",

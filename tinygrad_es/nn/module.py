@@ -3,7 +3,8 @@
 Los parámetros y submódulos se descubren recorriendo los atributos del módulo (y las listas, tuplas
 y diccionarios que contienen), con nombres con puntos como en PyTorch: ``features.0.weight``.
 Los buffers (estado que no se entrena, como las medias de BatchNorm) se registran con
-``register_buffer``. ``state_dict``/``load_state_dict`` viven en ``_state.py``.
+``register_buffer``. ``state_dict``/``load_state_dict`` viven en ``_state.py``; ``to``/``float``/``double``... en
+``_convert.py``.
 """
 from __future__ import annotations
 
@@ -13,11 +14,10 @@ from collections import OrderedDict
 
 import numpy as np
 
-from .. import _dtype as D
 from .._tensor import Tensor
 from ..autograd import is_grad_enabled
-from ..device import check_device
 from ._hooks import BackwardHookState, add_hook
+from ._convert import ConvertMixin
 from ._state import StateDictMixin
 from .parameter import Parameter, is_parameter
 
@@ -27,15 +27,38 @@ _HOOK_DICTS = ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_back
 _EMPTY = {}
 
 
-class Module(StateDictMixin):
-    """Base de las capas. Las subclases definen ``forward``; el módulo se llama como una función
-    (``model(x)``), lo que también ejecuta los ganchos (hooks) registrados."""
+class Module(StateDictMixin, ConvertMixin):
+    """Base de las capas y los modelos (``torch.nn.Module``).
+
+    Una red es una subclase que crea sus capas en ``__init__`` (tras ``super().__init__()``) y define
+    ``forward``; se llama como una función (``model(x)``), lo que también ejecuta los hooks. Los
+    parámetros de las capas asignadas como atributos (también dentro de listas, tuplas y dicts) se
+    encuentran solos: ``model.parameters()``, ``model.state_dict()``.
+
+    Ejemplo (la red de los apuntes)::
+
+        class RedMNIST(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc1 = nn.Linear(784, 128)
+                self.fc2 = nn.Linear(128, 10)
+
+            def forward(self, x):
+                return self.fc2(F.relu(self.fc1(x)))
+
+        modelo = RedMNIST()
+        salida = modelo(torch.randn(64, 784))        # (64, 10)
+
+    En PyTorch: ``torch.nn.Module``.
+    """
 
     training: bool
     _version = 1
     call_super_init = False
 
     def __init__(self, *args, **kwargs):
+        """Crea el módulo (los argumentos de cada capa se explican en el docstring de su clase). Una
+        subclase llama a ``super().__init__()`` antes de crear sus capas y parámetros."""
         if args or kwargs:
             raise TypeError(f"Module.__init__() no admite argumentos (se recibieron {args} {kwargs})")
         d = self.__dict__
@@ -46,7 +69,10 @@ class Module(StateDictMixin):
             d[name] = OrderedDict()
 
     # -- llamada -------------------------------------------------------------------------
+
     def __call__(self, *args, **kwargs):
+        """``model(x)``: ejecuta los pre-hooks, ``forward(x)`` y los hooks (también los de backward).
+        Llama siempre al módulo, no a ``forward`` directamente, para que los hooks se ejecuten."""
         d = self.__dict__
         for hook, with_kwargs in list(d.get("_forward_pre_hooks", _EMPTY).values()):
             if with_kwargs:
@@ -71,11 +97,15 @@ class Module(StateDictMixin):
         return out
 
     def forward(self, *args, **kwargs):  # pragma: no cover - abstracto
+        """El cálculo del módulo (lo llama ``model(x)``, con los hooks). En las capas de ``nn``, lo que
+        explica el docstring de la clase; en una red propia, lo que escribas (``return self.fc2(...)``)."""
         raise NotImplementedError(f"{type(self).__name__} debe definir forward()")
 
-    # -- atributos -----------------------------------------------------------------------
+    # -- atributos ------------------------------------------------------------------------
+
     def __getattr__(self, name):
-        # Sólo se llama si el atributo no existe: error claro, nunca None.
+        """Sólo se llama si el atributo no existe: ``AttributeError`` con el nombre más parecido
+        (``model.fc3`` → "¿Quisiste decir 'fc2'?"), nunca ``None``."""
         if name.startswith("__"):
             raise AttributeError(name)
         if name in ("_buffer_names", "_non_persistent", "training") + _HOOK_DICTS:
@@ -88,6 +118,8 @@ class Module(StateDictMixin):
         raise AttributeError(f"'{type(self).__name__}' no tiene el atributo '{name}'.{hint}")
 
     def __setattr__(self, name, value):
+        """Asigna un atributo: un ``Parameter`` sólo se puede sustituir por otro ``Parameter`` (o
+        ``None``); un ndarray asignado a un buffer se guarda como ``Tensor``."""
         old = self.__dict__.get(name)
         if isinstance(old, Parameter) and value is not None and not isinstance(value, Parameter):
             raise TypeError(f"no se puede asignar un {type(value).__name__} al parámetro '{name}': se espera un "
@@ -121,6 +153,8 @@ class Module(StateDictMixin):
         (self._non_persistent.discard if persistent else self._non_persistent.add)(name)
 
     def register_parameter(self, name: str, param) -> None:
+        """Registra ``param`` (un ``nn.Parameter`` o ``None``) con el nombre ``name``: es lo mismo que
+        ``self.name = param``."""
         self._check_name(name, "parámetro")
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"no se puede registrar un {type(param).__name__} como parámetro '{name}' "
@@ -128,6 +162,8 @@ class Module(StateDictMixin):
         object.__setattr__(self, name, param)
 
     def add_module(self, name: str, module) -> None:
+        """Registra el submódulo ``module`` con el nombre ``name`` (lo mismo que ``self.name = module``;
+        útil cuando el nombre se calcula)."""
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} no es un Module")
         self._check_name(name, "submódulo")
@@ -156,6 +192,7 @@ class Module(StateDictMixin):
         return add_hook(self._backward_pre_hooks, hook, prepend)
 
     def register_backward_hook(self, hook):
+        """Obsoleto, como en PyTorch: avisa y usa ``register_full_backward_hook(hook)``."""
         warnings.warn("register_backward_hook está obsoleto (también en PyTorch): se usa "
                       "register_full_backward_hook", UserWarning, stacklevel=2)
         return self.register_full_backward_hook(hook)
@@ -188,6 +225,7 @@ class Module(StateDictMixin):
                     yield name, obj
 
     def children(self):
+        """Los submódulos directos (sin nombre); véase ``named_children``."""
         for _, m in self.named_children():
             yield m
 
@@ -206,6 +244,7 @@ class Module(StateDictMixin):
                 stack.append((f"{name}.{cn}" if name else cn, c))
 
     def modules(self):
+        """Este módulo y todos sus descendientes, en preorden (sin nombre)."""
         for _, m in self.named_modules():
             yield m
 
@@ -221,10 +260,14 @@ class Module(StateDictMixin):
                         yield (f"{mname}.{name}" if mname else name), obj
 
     def parameters(self, recurse: bool = True):
+        """Los parámetros (``nn.Parameter``) del módulo y, con ``recurse=True``, de sus submódulos:
+        lo que se pasa al optimizador, ``optim.SGD(model.parameters(), lr=0.1)``."""
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
     def named_buffers(self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True):
+        """(nombre con puntos, buffer), con ``prefix`` delante; ``recurse`` y ``remove_duplicate``
+        como en ``named_parameters``."""
         seen = set()
         mods = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
         for mname, m in mods:
@@ -235,10 +278,13 @@ class Module(StateDictMixin):
                     yield (f"{mname}.{b}" if mname else b), t
 
     def buffers(self, recurse: bool = True):
+        """Los buffers (estado no entrenable, p. ej. ``running_mean``) del módulo y, con ``recurse``,
+        de sus submódulos."""
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
     def get_submodule(self, target: str) -> "Module":
+        """El submódulo de nombre con puntos ``target`` (``"features.0"``); ``""`` es el propio módulo."""
         m = self
         for part in target.split(".") if target else []:
             sub = dict(m.named_children()).get(part)
@@ -248,6 +294,7 @@ class Module(StateDictMixin):
         return m
 
     def get_parameter(self, target: str):
+        """El parámetro de nombre con puntos ``target`` (``"features.0.weight"``)."""
         mod, _, name = target.rpartition(".")
         p = dict(self.get_submodule(mod).named_parameters(recurse=False)).get(name)
         if p is None:
@@ -255,6 +302,7 @@ class Module(StateDictMixin):
         return p
 
     def get_buffer(self, target: str):
+        """El buffer de nombre con puntos ``target`` (``"bn.running_mean"``)."""
         mod, _, name = target.rpartition(".")
         m = self.get_submodule(mod)
         if name not in m._buffer_names:
@@ -262,10 +310,14 @@ class Module(StateDictMixin):
         return m.__dict__[name]
 
     def num_parameters(self) -> int:
+        """Número total de valores entrenables (la suma de ``p.numel()``); no es de PyTorch."""
         return int(sum(p._data.size if isinstance(p, Tensor) else 1 for p in self.parameters()))
 
     # -- modos, gradientes, tipos --------------------------------------------------------
+
     def train(self, mode: bool = True):
+        """Modo entrenamiento (``mode=True``) o evaluación (``False``) en este módulo y todos sus
+        submódulos: cambia ``Dropout`` y ``BatchNorm``. Devuelve ``self``."""
         if not isinstance(mode, bool):
             raise ValueError(f"train(mode): mode debe ser True o False, no {mode!r}")
         for m in self.modules():
@@ -273,14 +325,17 @@ class Module(StateDictMixin):
         return self
 
     def eval(self):
+        """Modo evaluación (``train(False)``): Dropout no apaga neuronas y BatchNorm usa sus medias."""
         return self.train(False)
 
     def requires_grad_(self, requires_grad: bool = True):
+        """Activa o congela (``requires_grad=False``) el gradiente de todos los parámetros."""
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
 
     def zero_grad(self, set_to_none: bool = True) -> None:
+        """Borra los gradientes de los parámetros: ``None`` (``set_to_none=True``, como PyTorch) o ceros."""
         for p in self.parameters():
             p.zero_param_grad(set_to_none)  # Tensor: None o ceros in situ; Value: 0.0
 
@@ -292,73 +347,17 @@ class Module(StateDictMixin):
         fn(self)
         return self
 
-    def _apply(self, convert, floating_only=True):
-        for t in list(self.parameters()) + list(self.buffers()):
-            if not isinstance(t, Tensor) or (floating_only and t._data.dtype.kind != "f"):
-                continue
-            new = convert(t._data)
-            if new is not t._data:
-                t._data = new
-                t._vc.value += 1
-                if t.grad is not None:
-                    t.grad._data = convert(t.grad._data)
-        return self
-
-    def to(self, *args, **kwargs):
-        """``to('cpu')``, ``to(torch.float64)``, ``to(tensor)``: sólo hay CPU, así que sólo cambia el
-        dtype de parámetros y buffers de coma flotante (in situ: los optimizadores siguen valiendo)."""
-        dtype = kwargs.pop("dtype", None)
-        device = kwargs.pop("device", None)
-        kwargs.pop("non_blocking", None), kwargs.pop("memory_format", None), kwargs.pop("copy", None)
-        if kwargs:
-            raise TypeError(f"to() no admite los argumentos {sorted(kwargs)}")
-        for a in args:
-            if isinstance(a, Tensor):
-                dtype = a.dtype
-            elif isinstance(a, (D.dtype, np.dtype, type)) and not isinstance(a, bool):
-                dtype = a
-            elif isinstance(a, bool):
-                continue
-            else:
-                device = a
-        check_device(device)
-        if dtype is not None:
-            npd = D.np_dtype(dtype)
-            if npd.kind != "f":
-                raise TypeError(f"Module.to sólo admite dtypes de coma flotante, no {D.as_dtype(dtype)}")
-            self._apply(lambda a: a.astype(npd, copy=False) if a.dtype != npd else a)
-        return self
-
-    def cpu(self):
-        return self
-
-    def cuda(self, device=None):
-        check_device("cuda")
-
-    def float(self):
-        return self.to(np.float32)
-
-    def double(self):
-        return self.to(np.float64)
-
-    def half(self):
-        return self.to(np.float16)
-
-    def type(self, dst_type):
-        npd = D.np_dtype(dst_type)
-        return self._apply(lambda a: a.astype(npd, copy=False), floating_only=False)
-
-    def share_memory(self):
-        return self
-
     # -- representación ------------------------------------------------------------------
     def extra_repr(self) -> str:
+        """Lo que sale entre paréntesis en ``repr(módulo)`` (``in_features=784, out_features=128``);
+        las capas lo redefinen."""
         return ""
 
     def _get_name(self):
         return type(self).__name__
 
     def __repr__(self):
+        """El árbol de submódulos, como PyTorch: ``Sequential(\n  (0): Linear(...)\n)``."""
         extra = self.extra_repr()
         extra_lines = extra.split("\n") if extra else []
         child_lines = [f"({name}): " + repr(m).replace("\n", "\n  ") for name, m in self.named_children()]
@@ -372,4 +371,5 @@ class Module(StateDictMixin):
         return main + ")"
 
     def __dir__(self):
+        """Los atributos, también los submódulos y parámetros (para autocompletar en Jupyter)."""
         return sorted(set(super().__dir__()) | {k for k in self.__dict__ if not k.startswith("_")})

@@ -64,22 +64,41 @@ ax.set_title("Espacio latente (test): cada punto es una imagen");
 # %% [markdown]
 # ## Eliminar ruido
 #
-# Entrada: la imagen con ruido gaussiano (desviación 0.5). Objetivo: la imagen limpia.
+# Entrada: la imagen con ruido gaussiano (desviación 0.5). Objetivo: la imagen limpia. Dos detalles
+# deciden si la red devuelve **el dígito correcto** o un borrón con poco error cuadrático:
+#
+# - **ruido nuevo en cada lote** (`AugmentedLoader`): con una sola versión ruidosa de cada imagen, la
+#   red se aprende ese ruido de memoria;
+# - **entropía cruzada binaria** por píxel en lugar de MSE: la salida es una sigmoide y, cuando se
+#   satura, el gradiente del MSE casi desaparece.
+#
+# Para saber si la reconstrucción sigue siendo su dígito, la clasifica la SimpleCNN ya entrenada que
+# usa la página web (`digit_agreement`).
 
 # %%
+from tinygrad_es.data import AugmentedLoader
+from tinygrad_es.demos.autoencoder import digit_agreement
+
 rng = np.random.default_rng(0)
-X_ruido = add_gaussian_noise(X, 0.5, rng)
 Xt_ruido = add_gaussian_noise(Xt, 0.5, rng)
 torch.manual_seed(0)
-dae = AutoEncoder(sizes=(784, 128, 9), activation="relu")
-fit(dae, F.mse_loss, optim.Adam(dae.parameters(), lr=3e-3),
-    DataLoader(TensorDataset(X_ruido, X), 64, shuffle=True, generator=torch.Generator().manual_seed(0)), epochs=6,
+dae = AutoEncoder(sizes=(784, 128, 9))  # sigmoide, como en el artículo
+ruidoso = AugmentedLoader(DataLoader(TensorDataset(X, X), 64, shuffle=True, generator=torch.Generator().manual_seed(0)),
+                          lambda xb, r: add_gaussian_noise(xb, 0.5, r), torch.Generator().manual_seed(1))
+fit(dae, F.binary_cross_entropy, optim.Adam(dae.parameters(), lr=3e-3), ruidoso, epochs=50,
     progress=False, verbose=False)
 limpias = predict(dae, Xt_ruido)
 print(f"MSE frente a la imagen limpia: entrada con ruido {float(((Xt_ruido - Xt) ** 2).mean()):.4f}, "
       f"salida de la red {float(((limpias - Xt) ** 2).mean()):.4f}")
+print(f"la CNN reconoce el dígito original en el {100 * digit_agreement(Xt_ruido, yt):.1f} % de las entradas "
+      f"con ruido y en el {100 * digit_agreement(limpias, yt):.1f} % de las reconstrucciones")
 plots.image_rows({"original": Xt[:8], "con ruido": Xt_ruido[:8], "reconstruida": limpias[:8]},
                  title="Autoencoder de eliminación de ruido");
+
+# %% [markdown]
+# Con 50 épocas sobre las 2 000 imágenes de la muestra, casi dos de cada tres reconstrucciones (64 %) son
+# el dígito correcto; `tinygrad-es demo autoencoder` entrena 200 épocas, como el artículo, y llega al
+# 83 % (el techo de este cuello de botella de 9 números con tan pocas imágenes: sin ruido, 86 %).
 
 # %% [markdown]
 # **Prueba:** cambia el tamaño del código (`sizes=(784, 128, 2)` o `(784, 128, 32)`) y compara

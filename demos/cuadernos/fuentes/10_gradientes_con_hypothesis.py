@@ -15,7 +15,7 @@
 import numpy as np
 
 import tinygrad_es as torch
-from tinygrad_es import Tensor
+from tinygrad_es import Function, Tensor
 import tinygrad_es.nn.functional as F
 from tinygrad_es.gradcheck import GradcheckError, gradcheck, numerical_grad
 
@@ -42,12 +42,12 @@ print(gradcheck(lambda a: F.cross_entropy(a, [0, 2, 1, 1]), [A]))
 # %% [markdown]
 # ## Una operación nueva... con un error
 #
-# Una `torch.autograd.Function` define `forward` (recibe y devuelve tensores, como en PyTorch) y
-# `backward` (recibe el gradiente de arriba y devuelve el de cada entrada). Aquí $\sin$, con su derivada **mal**: hemos puesto
-# $\sin$ donde debía ir $\cos$.
+# Una `Function` define `forward` y `backward` (recibe el gradiente de arriba y devuelve el de cada
+# entrada), como `torch.autograd.Function`: las dos trabajan con tensores. Aquí $\sin$, con su
+# derivada **mal**: hemos puesto $\sin$ donde debía ir $\cos$.
 
 # %%
-class SenoMal(torch.autograd.Function):
+class SenoMal(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -56,10 +56,10 @@ class SenoMal(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad):
         x, = ctx.saved_tensors
-        return grad * x.sin()          # ¡error! d sin(x)/dx = cos(x)
+        return grad * x.sin()            # ¡error! d sin(x)/dx = cos(x)
 
 
-class Seno(torch.autograd.Function):
+class Seno(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)

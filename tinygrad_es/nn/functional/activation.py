@@ -4,7 +4,8 @@ está su derivada) o se compone de otras operaciones.
 
 Como en PyTorch: la entrada debe ser de coma flotante (salvo ``hardtanh``/``relu6``/``softsign``), en
 los puntos no derivables se usa la misma derivada lateral que PyTorch, y ``inplace=True`` escribe
-el resultado en la propia entrada.
+el resultado en la propia entrada. Los docstrings (fórmula, derivada, argumentos, un ejemplo) salen de la
+tabla de ``nn/_activation_docs.py``, la misma que documenta las capas de ``nn``.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from ..._validate import choice, number
 from ...autograd import TensorBase
 from ...ops.activation import (SELU_ALPHA, SELU_SCALE, Elu, Gelu, Hardshrink, Hardsigmoid, Hardswish, Hardtanh,
                                Logsigmoid, Mish, Prelu, Silu, Softplus, Softshrink, Threshold)
+from .._activation_docs import ACTIVATIONS, function_doc
 from ._utils import as_tensor
 
 __all__ = ["relu", "relu_", "leaky_relu", "leaky_relu_", "sigmoid", "tanh", "softmax", "log_softmax", "softmin",
@@ -32,6 +34,8 @@ def relu(input, inplace=False):
 
 
 def relu_(input):
+    """``relu(input, inplace=True)``: ``max(0, x)`` escrito sobre ``input``, que se devuelve.
+    En PyTorch: ``torch.nn.functional.relu_``."""
     return relu(input, inplace=True)
 
 
@@ -45,6 +49,8 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
 
 
 def leaky_relu_(input, negative_slope=0.01):
+    """``leaky_relu(input, negative_slope, inplace=True)``: el resultado se escribe sobre ``input``.
+    En PyTorch: ``torch.nn.functional.leaky_relu_``."""
     return leaky_relu(input, negative_slope, inplace=True)
 
 
@@ -259,3 +265,7 @@ def threshold(input, threshold, value, inplace=False):
             return TensorBase._wrap(np.where(d <= threshold, np.asarray(value).astype(d.dtype), d))
         return _run(input, "threshold", inplace, fn)
     return _run(input, "threshold", inplace, lambda x: Threshold.apply(x, threshold=threshold, value=value))
+
+
+for _name, _row in ACTIVATIONS.items():
+    globals()[_row[0]].__doc__ = function_doc(_name)

@@ -68,8 +68,29 @@ def _check_groups(groups, op, c, o=None) -> int:
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
-    """Convolución 2-D (correlación cruzada) de ``input`` (N, C, H, W) o (C, H, W) con ``weight``
-    (O, C/groups, kh, kw). Salida: ⌊(H + 2·padding − dilation·(kh − 1) − 1) / stride⌋ + 1."""
+    """Convolución 2-D (correlación cruzada, como PyTorch); la capa es ``nn.Conv2d``.
+
+    Args:
+        input: ``(N, C, H, W)`` o ``(C, H, W)``.
+        weight: los filtros, ``(O, C/groups, kh, kw)``.
+        bias: ``(O,)`` o ``None``.
+        stride: paso, ``s`` o ``(sh, sw)`` (``1``).
+        padding: ceros alrededor, ``p``, ``(ph, pw)``, ``'valid'`` o ``'same'`` (``0``).
+        dilation: separación entre las celdas del filtro (``1``).
+        groups: grupos de canales independientes (``1``).
+
+    Forma: salida ``(N, O, H_out, W_out)`` con
+    ``H_out = ⌊(H + 2·padding − dilation·(kh − 1) − 1) / stride⌋ + 1`` (igual para ``W_out``).
+
+    Ejemplo (un filtro de Sobel, como en los apuntes):
+        >>> sobel = torch.tensor([[[[-1., 0., 1.], [-2., 0., 2.], [-1., 0., 1.]]]])
+        >>> imagen = torch.tensor([[[[0., 0., 1., 1.]] * 4]])
+        >>> F.conv2d(imagen, sobel)
+        tensor([[[[4., 4.],
+                  [4., 4.]]]])
+
+    En PyTorch: ``torch.nn.functional.conv2d``.
+    """
     op = "conv2d"
     x, w = as_tensor(input, op), as_tensor(weight, op, "weight")
     other = _dtypes(x, w, None if bias is None else as_tensor(bias, op, "bias"), op, _CONV_INTS)
@@ -106,7 +127,22 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) 
 
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
-    """Convolución 1-D sobre (N, C, L) o (C, L), hecha como ``conv2d`` de altura 1."""
+    """Convolución 1-D (hecha como ``conv2d`` de altura 1); la capa es ``nn.Conv1d``.
+
+    Args:
+        input: ``(N, C, L)`` o ``(C, L)``.
+        weight: ``(O, C/groups, k)``.
+        bias: ``(O,)`` o ``None``.
+        stride, padding, dilation, groups: como en ``conv2d``, con un solo número.
+
+    Forma: salida ``(N, O, L_out)`` con ``L_out = ⌊(L + 2·padding − dilation·(k − 1) − 1) / stride⌋ + 1``.
+
+    Ejemplo:
+        >>> F.conv1d(torch.tensor([[[1., 2., 3., 4.]]]), torch.tensor([[[1., -1.]]]))
+        tensor([[[-1., -1., -1.]]])
+
+    En PyTorch: ``torch.nn.functional.conv1d``.
+    """
     op = "conv1d"
     x, w = as_tensor(input, op), as_tensor(weight, op, "weight")
     check_rank(x, (2, 3), op, "(N, C, L) o (C, L)")
@@ -121,8 +157,24 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) 
 
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1) -> Tensor:
-    """Convolución traspuesta 2-D con ``weight`` (C_in, C_out/groups, kh, kw). Salida:
-    (H − 1)·stride − 2·padding + dilation·(kh − 1) + output_padding + 1."""
+    """Convolución traspuesta 2-D (el adjunto de ``conv2d``, que agranda); la capa es ``nn.ConvTranspose2d``.
+
+    Args:
+        input: ``(N, C_in, H, W)`` o ``(C_in, H, W)``.
+        weight: ``(C_in, C_out/groups, kh, kw)``.
+        bias: ``(C_out,)`` o ``None``.
+        stride, padding, groups, dilation: como en ``nn.ConvTranspose2d``.
+        output_padding: filas/columnas de más en un lado de la salida (``0``).
+
+    Forma: salida ``(N, C_out, H_out, W_out)`` con
+    ``H_out = (H − 1)·stride − 2·padding + dilation·(kh − 1) + output_padding + 1``.
+
+    Ejemplo:
+        >>> F.conv_transpose2d(torch.ones(1, 1, 2, 2), torch.ones(1, 1, 2, 2), stride=2).shape
+        torch.Size([1, 1, 4, 4])
+
+    En PyTorch: ``torch.nn.functional.conv_transpose2d``.
+    """
     op = "conv_transpose2d"
     x, w = as_tensor(input, op), as_tensor(weight, op, "weight")
     other = _dtypes(x, w, None if bias is None else as_tensor(bias, op, "bias"), op, (np.int64,))
@@ -161,10 +213,23 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
 
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1) -> Tensor:
-    """Convolución traspuesta 1-D sobre (N, C, L) o (C, L) con ``weight`` (C_in, C_out/groups, k),
-    hecha como ``conv_transpose2d`` de altura 1 (la derivada es la de ésa). Salida:
-    (L − 1)·stride − 2·padding + dilation·(k − 1) + output_padding + 1. En PyTorch:
-    ``torch.nn.functional.conv_transpose1d``."""
+    """Convolución traspuesta 1-D, hecha como ``conv_transpose2d`` de altura 1 (la derivada es la de ésa).
+
+    Args:
+        input: ``(N, C_in, L)`` o ``(C_in, L)``.
+        weight: ``(C_in, C_out/groups, k)``.
+        bias: ``(C_out,)`` o ``None``.
+        stride, padding, output_padding, groups, dilation: como en ``conv_transpose2d``, con un solo número.
+
+    Forma: salida ``(N, C_out, L_out)`` con
+    ``L_out = (L − 1)·stride − 2·padding + dilation·(k − 1) + output_padding + 1``.
+
+    Ejemplo:
+        >>> F.conv_transpose1d(torch.ones(1, 1, 3), torch.ones(1, 1, 2), stride=2).shape
+        torch.Size([1, 1, 6])
+
+    En PyTorch: ``torch.nn.functional.conv_transpose1d``.
+    """
     op = "conv_transpose1d"
     x, w = as_tensor(input, op), as_tensor(weight, op, "weight")
     check_rank(x, (2, 3), op, "(N, C, L) o (C, L)")

@@ -40,7 +40,21 @@ def _apply_mask(x, mask_shape, p, inplace, generator, op):
 
 def dropout(input, p=0.5, training=True, inplace=False, *, generator=None):
     """Dropout: en entrenamiento anula cada elemento con probabilidad ``p`` y escala el resto por
-    1/(1 − p); fuera de él es la identidad."""
+    1/(1 − p) (la media no cambia); fuera de él es la identidad. ∂/∂x = máscara/(1 − p).
+
+    Args:
+        input: el tensor.
+        p: probabilidad de anular (``0.5``).
+        training: si es ``False``, devuelve ``input`` tal cual (en un módulo: ``self.training``).
+        inplace: si es ``True``, escribe el resultado sobre ``input``.
+        generator: (de tinygrad_es) un ``numpy.random.Generator`` o una semilla; sin él, el generador global.
+
+    Ejemplo:
+        >>> F.dropout(torch.ones(4), p=0.5, training=False)
+        tensor([1., 1., 1., 1.])
+
+    En PyTorch: ``torch.nn.functional.dropout`` (la capa es ``nn.Dropout``).
+    """
     x = as_tensor(input, "dropout")
     _check_p(p, "dropout")
     if not training or p == 0:
@@ -62,12 +76,31 @@ def _channel_dropout(x, p, training, inplace, generator, batched_ndim, op):
 
 
 def dropout1d(input, p=0.5, training=True, inplace=False):
-    """Anula canales enteros de (N, C, L) o (C, L)."""
+    """Anula canales enteros de (N, C, L) o (C, L) con probabilidad ``p`` y escala el resto por 1/(1 − p).
+
+    Args:
+        input: el tensor.
+        p: probabilidad de anular (``0.5``).
+        training: si es ``False``, devuelve ``input`` tal cual (en un módulo: ``self.training``).
+        inplace: si es ``True``, escribe el resultado sobre ``input``.
+
+    En PyTorch: ``torch.nn.functional.dropout1d`` (la capa es ``nn.Dropout1d``).
+    """
     return _channel_dropout(input, p, training, inplace, None, 3, "dropout1d")
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
-    """Anula canales enteros (mapas de activación completos) de (N, C, H, W) o (C, H, W)."""
+    """Anula canales enteros (mapas de activación completos) de (N, C, H, W) o (C, H, W) con
+    probabilidad ``p`` y escala el resto por 1/(1 − p).
+
+    Args:
+        input: el tensor.
+        p: probabilidad de anular (``0.5``).
+        training: si es ``False``, devuelve ``input`` tal cual (en un módulo: ``self.training``).
+        inplace: si es ``True``, escribe el resultado sobre ``input``.
+
+    En PyTorch: ``torch.nn.functional.dropout2d`` (la capa es ``nn.Dropout2d``).
+    """
     x = as_tensor(input, "dropout2d")
     if x.ndim == 3:
         warnings.warn("dropout2d: una entrada 3-D se trata como (C, H, W) sin lote, como en PyTorch "
@@ -83,4 +116,14 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
 
 
 def dropout3d(input, p=0.5, training=True, inplace=False):
+    """Anula canales enteros de (N, C, D, H, W) o (C, D, H, W) con probabilidad ``p``.
+
+    Args:
+        input: el tensor.
+        p: probabilidad de anular (``0.5``).
+        training: si es ``False``, devuelve ``input`` tal cual (en un módulo: ``self.training``).
+        inplace: si es ``True``, escribe el resultado sobre ``input``.
+
+    En PyTorch: ``torch.nn.functional.dropout3d`` (la capa es ``nn.Dropout3d``).
+    """
     return _channel_dropout(input, p, training, inplace, None, 5, "dropout3d")

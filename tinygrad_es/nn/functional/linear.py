@@ -11,9 +11,24 @@ __all__ = ["linear", "bilinear", "flatten", "unflatten"]
 
 
 # ---- capas lineales y convolucionales -----------------------------------------------------
-def linear(x, weight, bias=None) -> Tensor:
-    """``x @ weightᵀ + bias`` con ``weight`` de forma (salidas, entradas), como PyTorch."""
-    x = _t(x, "linear")
+def linear(input, weight, bias=None) -> Tensor:
+    """Transformación lineal ``y = input·weightᵀ + bias`` (la capa es ``nn.Linear``).
+
+    Args:
+        input: ``(*, in_features)``.
+        weight: ``(out_features, in_features)``.
+        bias: ``(out_features,)`` o ``None``.
+
+    Forma: salida ``(*, out_features)``.
+
+    Ejemplo:
+        >>> F.linear(torch.ones(2, 3), torch.ones(4, 3), torch.zeros(4))
+        tensor([[3., 3., 3., 3.],
+                [3., 3., 3., 3.]])
+
+    En PyTorch: ``torch.nn.functional.linear``.
+    """
+    x = _t(input, "linear")
     weight = _t(weight, "linear", "weight")  # un texto o None: TypeError en español, no 'no attribute shape'
     if x.ndim == 0:
         raise RuntimeError(f"linear: la entrada es un escalar (forma ()); se esperaba forma (..., {weight.shape[-1]}) "
@@ -32,18 +47,47 @@ def linear(x, weight, bias=None) -> Tensor:
     return out + bias if bias is not None else out
 
 
-def flatten(x, start_dim=1, end_dim=-1) -> Tensor:
-    return _t(x, "flatten").flatten(start_dim, end_dim)
+def flatten(input, start_dim=1, end_dim=-1) -> Tensor:
+    """Aplana los ejes de ``start_dim`` a ``end_dim`` de ``input`` en uno (por defecto, todo salvo el lote).
+
+    Ejemplo:
+        >>> F.flatten(torch.zeros(64, 32, 5, 5)).shape
+        torch.Size([64, 800])
+
+    En PyTorch: ``torch.flatten(input, start_dim=1)`` (la capa es ``nn.Flatten``).
+    """
+    return _t(input, "flatten").flatten(start_dim, end_dim)
 
 
-def unflatten(x, dim, sizes) -> Tensor:
-    x = _t(x, "unflatten")
+def unflatten(input, dim, sizes) -> Tensor:
+    """El eje ``dim`` de ``input`` pasa a tener la forma ``sizes`` (su producto debe ser su tamaño).
+
+    Ejemplo:
+        >>> F.unflatten(torch.zeros(64, 784), 1, (1, 28, 28)).shape
+        torch.Size([64, 1, 28, 28])
+
+    En PyTorch: ``torch.unflatten`` (la capa es ``nn.Unflatten``).
+    """
+    x = _t(input, "unflatten")
     d = x._dim(dim)
     return x.reshape(tuple(x.shape[:d]) + tuple(sizes) + tuple(x.shape[d + 1:]))
 
 
 def bilinear(input1, input2, weight, bias=None) -> Tensor:
-    """``y_k = x1ᵀ·W_k·x2 + b_k`` con ``weight`` de forma (salidas, in1, in2)."""
+    """Transformación bilineal ``y_k = input1ᵀ·W_k·input2 + b_k`` (la capa es ``nn.Bilinear``).
+
+    Args:
+        input1: ``(*, in1)``.
+        input2: ``(*, in2)``.
+        weight: ``(out, in1, in2)``.
+        bias: ``(out,)`` o ``None``.
+
+    Ejemplo:
+        >>> F.bilinear(torch.ones(1, 2), torch.ones(1, 3), torch.ones(4, 2, 3)).shape
+        torch.Size([1, 4])
+
+    En PyTorch: ``torch.nn.functional.bilinear``.
+    """
     x1, x2 = _t(input1, "bilinear", "input1"), _t(input2, "bilinear", "input2")
     out, in1, in2 = weight.shape
     flat = weight.permute(1, 0, 2).reshape(in1, out * in2)

@@ -38,7 +38,21 @@ def _class_dim(x, op):
     return 0 if x.ndim == 1 else 1
 
 
+def _index_dtype(target, op):
+    """Como PyTorch: los índices de clase son int64 (``torch.long``) o uint8; un tensor de coma flotante,
+    int32 o bool es un error (en PyTorch, ``expected target dtype to be Long or Byte``). Con arrays de
+    numpy o listas se acepta cualquier entero."""
+    t = target._data if isinstance(target, Tensor) else np.asarray(target)
+    ok = t.dtype in (np.int64, np.uint8) if isinstance(target, Tensor) else t.dtype.kind in "iu"
+    if not ok and t.dtype.kind in "biuf":
+        name = target.dtype if isinstance(target, Tensor) else t.dtype
+        raise RuntimeError(f"{op}: los índices de clase deben ser enteros int64 (torch.long) o uint8, no {name}; "
+                           f"convierte las etiquetas con target.long() (si son probabilidades por clase, deben "
+                           f"tener la misma forma que la entrada)")
+
+
 def _indices(target, x, cdim, ignore_index, op):
+    _index_dtype(target, op)
     t = int_labels(target, op)
     expected = tuple(x.shape[:cdim]) + tuple(x.shape[cdim + 1:])
     if t.shape != expected:
@@ -116,9 +130,13 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     c = input.shape[cdim]
     tarr = target._data if isinstance(target, Tensor) else np.asarray(target)
     if tarr.ndim == input.ndim and tarr.dtype.kind in "fiub":  # probabilidades por clase
+        if tarr.dtype.kind != "f":
+            raise RuntimeError(f"cross_entropy: un objetivo con la forma de la entrada {tuple(input.shape)} son "
+                               f"probabilidades por clase y debe ser de coma flotante, no {tarr.dtype}; si son "
+                               f"índices de clase, deben tener forma {tuple(input.shape[:cdim] + input.shape[cdim + 1:])}")
         return _prob_target(input, target, tarr, weight, cdim, c, reduction, label_smoothing)
     w = _weight(weight, c, "cross_entropy")
-    t = _indices(tarr, input, cdim, ignore_index, "cross_entropy")
+    t = _indices(target, input, cdim, ignore_index, "cross_entropy")
     # como PyTorch (nll_loss dentro): cambiar target o weight in situ antes del backward es un error
     return watch(_cross_entropy_idx(input, t, w, cdim, c, ignore_index, reduction, label_smoothing), target, weight)
 

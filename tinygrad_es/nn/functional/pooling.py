@@ -40,8 +40,22 @@ def _pool_args(kernel_size, stride, padding, op, n=2):
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
-    """Máximo por ventana (stride = kernel_size por defecto; relleno = −∞). Con
-    ``return_indices`` devuelve también los índices planos (para ``max_unpool2d``)."""
+    """Max-pooling 2-D: el máximo de cada ventana (la capa es ``nn.MaxPool2d``; allí, la fórmula del
+    tamaño de salida, ``H_out = ⌊(H + 2·padding − dilation·(kernel_size − 1) − 1) / stride⌋ + 1``).
+
+    Args:
+        input: ``(N, C, H, W)`` o ``(C, H, W)``.
+        kernel_size, stride, padding, dilation, ceil_mode: como en ``nn.MaxPool2d`` (``stride`` por
+            defecto = ``kernel_size``; el relleno vale −∞).
+        return_indices: si es ``True``, devuelve ``(salida, índices)``, con la posición plana de cada
+            máximo en su plano (para ``max_unpool2d``).
+
+    Ejemplo:
+        >>> F.max_pool2d(torch.tensor([[[[1., 2.], [3., 4.]]]]), 2)
+        tensor([[[[4.]]]])
+
+    En PyTorch: ``torch.nn.functional.max_pool2d``.
+    """
     op = "max_pool2d"
     x = as_tensor(input, op)
     check_rank(x, (3, 4), op, "(N, C, H, W) o (C, H, W)")
@@ -63,7 +77,18 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
-    """Máximo por ventana sobre (N, C, L) o (C, L)."""
+    """Max-pooling 1-D sobre ``input`` ``(N, C, L)`` o ``(C, L)`` (la capa es ``nn.MaxPool1d``).
+
+    Args:
+        input: la secuencia.
+        kernel_size, stride, padding, dilation, ceil_mode, return_indices: como en ``nn.MaxPool1d``.
+
+    Ejemplo:
+        >>> F.max_pool1d(torch.tensor([[[1., 5., 2., 0.]]]), 2)
+        tensor([[[5., 2.]]])
+
+    En PyTorch: ``torch.nn.functional.max_pool1d``.
+    """
     op = "max_pool1d"
     x = as_tensor(input, op)
     check_rank(x, (2, 3), op, "(N, C, L) o (C, L)")
@@ -79,7 +104,21 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                divisor_override=None):
-    """Media por ventana; divisor como PyTorch (``count_include_pad``, ``divisor_override``)."""
+    """Average pooling 2-D: la media de cada ventana (la capa es ``nn.AvgPool2d``; allí, la fórmula del
+    tamaño de salida, ``H_out = ⌊(H + 2·padding − kernel_size) / stride⌋ + 1``).
+
+    Args:
+        input: ``(N, C, H, W)`` o ``(C, H, W)``.
+        kernel_size, stride, padding, ceil_mode: como en ``nn.AvgPool2d``.
+        count_include_pad: si es ``True``, los ceros del relleno cuentan en la media.
+        divisor_override: si se da, el divisor de todas las ventanas.
+
+    Ejemplo:
+        >>> F.avg_pool2d(torch.tensor([[[[1., 2.], [3., 4.]]]]), 2)
+        tensor([[[[2.5000]]]])
+
+    En PyTorch: ``torch.nn.functional.avg_pool2d``.
+    """
     op = "avg_pool2d"
     x = as_tensor(input, op)
     check_rank(x, (3, 4), op, "(N, C, H, W) o (C, H, W)")
@@ -96,7 +135,18 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
-    """Media por ventana sobre (N, C, L) o (C, L)."""
+    """Average pooling 1-D sobre ``input`` ``(N, C, L)`` o ``(C, L)`` (la capa es ``nn.AvgPool1d``).
+
+    Args:
+        input: la secuencia.
+        kernel_size, stride, padding, ceil_mode, count_include_pad: como en ``nn.AvgPool1d``.
+
+    Ejemplo:
+        >>> F.avg_pool1d(torch.tensor([[[1., 3., 5., 7.]]]), 2)
+        tensor([[[2., 6.]]])
+
+    En PyTorch: ``torch.nn.functional.avg_pool1d``.
+    """
     op = "avg_pool1d"
     x = as_tensor(input, op)
     check_rank(x, (2, 3), op, "(N, C, L) o (C, L)")
@@ -107,8 +157,24 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
 
 
 def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
-    """Coloca cada valor en su índice (los de ``max_pool2d(..., return_indices=True)``) en una
-    salida de ceros de (H − 1)·stride − 2·padding + kernel_size (o ``output_size``)."""
+    """Coloca cada valor de ``input`` en su posición ``indices`` (los de ``max_pool2d(...,
+    return_indices=True)``) en una salida de ceros de ``(H − 1)·stride − 2·padding + kernel_size``
+    (o ``output_size``). La capa es ``nn.MaxUnpool2d``.
+
+    Args:
+        input: ``(N, C, H, W)`` o ``(C, H, W)``.
+        indices: posiciones planas, con la misma forma que ``input``.
+        kernel_size, stride, padding: los del ``max_pool2d``.
+        output_size: tamaño de la salida (opcional; ``(H_out, W_out)`` o la forma completa).
+
+    Ejemplo:
+        >>> y, idx = F.max_pool2d(torch.tensor([[[[1., 2.], [3., 4.]]]]), 2, return_indices=True)
+        >>> F.max_unpool2d(y, idx, 2)
+        tensor([[[[0., 0.],
+                  [0., 4.]]]])
+
+    En PyTorch: ``torch.nn.functional.max_unpool2d``.
+    """
     op = "max_unpool2d"
     x = as_tensor(input, op)
     check_rank(x, (3, 4), op, "(N, C, H, W) o (C, H, W)")
@@ -143,7 +209,18 @@ def _adaptive_size(output_size, x, op):
 
 
 def adaptive_avg_pool2d(input, output_size) -> Tensor:
-    """Pooling medio a un tamaño de salida fijo; ``output_size=1`` es la media global."""
+    """Average pooling a un tamaño de salida fijo (la capa es ``nn.AdaptiveAvgPool2d``).
+
+    Args:
+        input: ``(N, C, H, W)`` o ``(C, H, W)``.
+        output_size: ``(H_out, W_out)`` o un entero; ``1`` es la media global de cada canal.
+
+    Ejemplo:
+        >>> F.adaptive_avg_pool2d(torch.ones(1, 2, 5, 5), 1).flatten()
+        tensor([1., 1.])
+
+    En PyTorch: ``torch.nn.functional.adaptive_avg_pool2d``.
+    """
     op = "adaptive_avg_pool2d"
     x = as_tensor(input, op)
     check_rank(x, (3, 4), op, "(N, C, H, W) o (C, H, W)")
@@ -154,7 +231,20 @@ def adaptive_avg_pool2d(input, output_size) -> Tensor:
 
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):
-    """Máximo en ventanas adaptativas; con ``return_indices`` también los índices planos."""
+    """Max-pooling a un tamaño de salida fijo (la capa es ``nn.AdaptiveMaxPool2d``).
+
+    Args:
+        input: ``(N, C, H, W)`` o ``(C, H, W)``.
+        output_size: ``(H_out, W_out)`` o un entero.
+        return_indices: si es ``True``, devuelve también las posiciones planas de los máximos.
+
+    Ejemplo:
+        >>> F.adaptive_max_pool2d(torch.arange(16.).reshape(1, 1, 4, 4), 2)
+        tensor([[[[ 5.,  7.],
+                  [13., 15.]]]])
+
+    En PyTorch: ``torch.nn.functional.adaptive_max_pool2d``.
+    """
     op = "adaptive_max_pool2d"
     x = as_tensor(input, op)
     check_rank(x, (3, 4), op, "(N, C, H, W) o (C, H, W)")
@@ -184,15 +274,40 @@ def _size_1d(output_size, op):
 
 
 def adaptive_avg_pool1d(input, output_size) -> Tensor:
-    """Pooling medio 1-D a ``output_size`` posiciones: (N, C, L) → (N, C, output_size), hecho como
-    ``adaptive_avg_pool2d`` de altura 1. En PyTorch: ``torch.nn.functional.adaptive_avg_pool1d``."""
+    """Average pooling 1-D a un tamaño de salida fijo, hecho como ``adaptive_avg_pool2d`` de altura 1.
+
+    Args:
+        input: ``(N, C, L)`` o ``(C, L)``.
+        output_size: número de posiciones de la salida; ``1`` es la media global de cada canal.
+
+    Forma: salida ``(N, C, output_size)``.
+
+    Ejemplo:
+        >>> F.adaptive_avg_pool1d(torch.tensor([[[1., 3., 5., 7.]]]), 2)
+        tensor([[[2., 6.]]])
+
+    En PyTorch: ``torch.nn.functional.adaptive_avg_pool1d``.
+    """
     op = "adaptive_avg_pool1d"
     return adaptive_avg_pool2d(_as_2d(input, op), _size_1d(output_size, op)).squeeze(-2)
 
 
 def adaptive_max_pool1d(input, output_size, return_indices=False):
-    """Máximo 1-D en ventanas adaptativas (con ``return_indices``, también la posición de cada
-    máximo en L). En PyTorch: ``torch.nn.functional.adaptive_max_pool1d``."""
+    """Max-pooling 1-D a un tamaño de salida fijo, hecho como ``adaptive_max_pool2d`` de altura 1.
+
+    Args:
+        input: ``(N, C, L)`` o ``(C, L)``.
+        output_size: número de posiciones de la salida.
+        return_indices: si es ``True``, devuelve también la posición de cada máximo en ``L``.
+
+    Forma: salida ``(N, C, output_size)``.
+
+    Ejemplo:
+        >>> F.adaptive_max_pool1d(torch.tensor([[[1., 5., 2., 0.]]]), 2)
+        tensor([[[5., 2.]]])
+
+    En PyTorch: ``torch.nn.functional.adaptive_max_pool1d``.
+    """
     op = "adaptive_max_pool1d"
     out = adaptive_max_pool2d(_as_2d(input, op), _size_1d(output_size, op), return_indices)
     if return_indices:

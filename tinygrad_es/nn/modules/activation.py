@@ -1,13 +1,15 @@
 """Un módulo por cada activación de ``nn.functional`` (mismos argumentos que PyTorch).
 
-Cada módulo sólo guarda sus hiperparámetros y llama a la función; la derivada de cada una está en
-el docstring de su operación (``ops/activation.py`` o ``Tensor``).
+Cada módulo sólo guarda sus hiperparámetros y llama a la función. Los docstrings (fórmula, derivada,
+argumentos, forma, un ejemplo y el equivalente de PyTorch) salen de la tabla de
+``nn/_activation_docs.py``, la misma que documenta las funciones de ``F``.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from .. import functional as F
+from .._activation_docs import ACTIVATIONS, module_doc
 from ..module import Module
 from ..parameter import Parameter
 from ._utils import factory_dtype
@@ -18,7 +20,10 @@ __all__ = ["ReLU", "ReLU6", "LeakyReLU", "PReLU", "ELU", "CELU", "SELU", "GELU",
 
 
 class _Inplace(Module):
+    """Base de las activaciones con un único argumento, ``inplace``."""
+
     def __init__(self, inplace: bool = False):
+        """Véase el docstring de la clase."""
         super().__init__()
         self.inplace = inplace
 
@@ -27,15 +32,11 @@ class _Inplace(Module):
 
 
 class ReLU(_Inplace):
-    """``max(0, x)``."""
-
     def forward(self, input):
         return F.relu(input, self.inplace)
 
 
 class ReLU6(_Inplace):
-    """``min(max(0, x), 6)``."""
-
     def forward(self, input):
         return F.relu6(input, self.inplace)
 
@@ -46,8 +47,6 @@ class SELU(_Inplace):
 
 
 class SiLU(_Inplace):
-    """``x·σ(x)`` (también llamada swish)."""
-
     def forward(self, input):
         return F.silu(input, self.inplace)
 
@@ -191,8 +190,6 @@ class Threshold(Module):
 
 
 class PReLU(Module):
-    """``max(0, x) + a·min(0, x)`` con ``a`` aprendido (uno, o uno por canal con ``num_parameters=C``)."""
-
     def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
         super().__init__()
         self.num_parameters, self.init = num_parameters, init
@@ -243,9 +240,24 @@ class Softmin(Softmax):
 
 
 class Softmax2d(Module):
-    """Softmax sobre los canales en cada posición de (N, C, H, W) o (C, H, W)."""
+    """Softmax2d: softmax sobre los canales en cada posición (cada píxel da probabilidades que suman 1).
+
+    Sin argumentos.
+
+    Forma: entrada ``(N, C, H, W)`` o ``(C, H, W)``; salida, la misma.
+
+    Ejemplo:
+        >>> nn.Softmax2d()(torch.zeros(1, 2, 1, 1)).flatten()
+        tensor([0.5000, 0.5000])
+
+    En PyTorch: ``torch.nn.Softmax2d``.
+    """
 
     def forward(self, input):
         if input.ndim not in (3, 4):
             raise ValueError(f"Softmax2d: se esperaba una entrada 3-D o 4-D, no de forma {tuple(input.shape)}")
         return F.softmax(input, -3)
+
+
+for _name in ACTIVATIONS:
+    globals()[_name].__doc__ = module_doc(_name)

@@ -17,11 +17,14 @@ _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
 class _ConvNd(Module):
+    """Lo común a las convoluciones (argumentos, parámetros, relleno y ``repr``)."""
+
     _nd = 2
     _transposed = False
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=True,
                  padding_mode="zeros", device=None, dtype=None, output_padding=0):
+        """Comprueba los argumentos y crea ``weight`` y ``bias`` (véase ``Conv2d``)."""
         nd, name = self._nd, type(self).__name__
         check_size(name, in_channels=(in_channels, 0), out_channels=(out_channels, 0), kernel_size=(kernel_size, 1),
                    stride=(stride, 1), dilation=(dilation, 1), groups=(groups, 1))
@@ -54,7 +57,8 @@ class _ConvNd(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
-        # como PyTorch: fan_in sale de la forma del peso (también en la traspuesta)
+        """Vuelve a sortear ``weight`` y ``bias`` (uniformes en ±1/√fan_in, con fan_in sacado de la forma del
+        peso, también en la traspuesta, como PyTorch)."""
         default_init(self.weight, self.bias, self.weight.shape[1] * int(np.prod(self.kernel_size)))
 
     def _reversed_padding(self):
@@ -77,6 +81,7 @@ class _ConvNd(Module):
         return fn(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
     def extra_repr(self):
+        """``1, 32, kernel_size=(3, 3), stride=(1, 1)``: lo que sale en ``repr`` (como PyTorch)."""
         s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
         if self.padding != (0,) * self._nd:
             s += f", padding={self.padding}"
@@ -94,36 +99,128 @@ class _ConvNd(Module):
 
 
 class Conv2d(_ConvNd):
-    """Convolución 2-D: ``Conv2d(1, 32, 3)`` = 32 filtros 3×3 sobre 1 canal."""
+    """Convolución 2-D (en realidad correlación cruzada, como PyTorch): ``out_channels`` filtros de
+    ``in_channels/groups × kh × kw`` que se deslizan sobre la imagen; cada uno da un mapa de
+    características, ``out[n, o] = bias[o] + Σ_c weight[o, c] ⋆ input[n, c]``.
+
+    Args:
+        in_channels: canales de la entrada (1 en MNIST, 3 en color).
+        out_channels: número de filtros = canales de la salida.
+        kernel_size: tamaño del filtro, ``k`` o ``(kh, kw)``.
+        stride: paso del filtro (``1``), ``s`` o ``(sh, sw)``.
+        padding: ceros alrededor (``0``): ``p``, ``(ph, pw)``, ``'valid'`` (0) o ``'same'`` (la salida
+            tan grande como la entrada; sólo con ``stride=1``).
+        dilation: separación entre las celdas del filtro (``1``).
+        groups: grupos de canales independientes (``1``); ``groups=in_channels`` es una convolución
+            por canal (depthwise).
+        bias: si es ``False``, sin sesgo (``True``).
+        padding_mode: con qué se rellena: ``'zeros'``, ``'reflect'``, ``'replicate'`` o ``'circular'``.
+        device: ``"cpu"`` (el único) o ``None``.
+        dtype: dtype de los parámetros (``float32``).
+
+    Forma: entrada ``(N, C_in, H, W)`` o ``(C_in, H, W)``; salida ``(N, C_out, H_out, W_out)`` con
+    ``H_out = ⌊(H + 2·padding[0] − dilation[0]·(kernel_size[0] − 1) − 1) / stride[0]⌋ + 1`` (y lo
+    mismo para ``W_out`` con el índice 1). Sin relleno y con paso 1: ``H_out = H − k + 1`` (28 → 26).
+
+    Atributos: ``weight`` ``(C_out, C_in/groups, kh, kw)`` y ``bias`` ``(C_out,)``, uniformes en
+    ±1/√(C_in/groups·kh·kw), como PyTorch.
+
+    Ejemplo (la primera capa de los apuntes):
+        >>> conv1 = nn.Conv2d(1, 32, kernel_size=3)
+        >>> conv1(torch.randn(64, 1, 28, 28)).shape
+        torch.Size([64, 32, 26, 26])
+        >>> nn.Conv2d(3, 8, 3, stride=2, padding=1)(torch.randn(1, 3, 32, 32)).shape
+        torch.Size([1, 8, 16, 16])
+
+    En PyTorch: ``torch.nn.Conv2d``; como función, ``F.conv2d``.
+    """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=True,
                  padding_mode="zeros", device=None, dtype=None):
+        """Véase el docstring de la clase."""
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode,
                          device, dtype)
 
     def forward(self, input):
+        """La convolución de ``input`` (véase el docstring de la clase)."""
         return self._conv(F.conv2d, input)
 
 
 class Conv1d(_ConvNd):
-    """Convolución 1-D sobre (N, C, L)."""
+    """Convolución 1-D (correlación cruzada) sobre secuencias: audio, series temporales, texto.
+
+    Args:
+        in_channels: canales de la entrada.
+        out_channels: número de filtros = canales de la salida.
+        kernel_size: longitud del filtro.
+        stride: paso (``1``).
+        padding: ceros a cada lado (``0``), ``'valid'`` o ``'same'``.
+        dilation: separación entre las celdas del filtro (``1``).
+        groups: grupos de canales independientes (``1``).
+        bias: si es ``False``, sin sesgo (``True``).
+        padding_mode: ``'zeros'``, ``'reflect'``, ``'replicate'`` o ``'circular'``.
+        device: ``"cpu"`` (el único) o ``None``.
+        dtype: dtype de los parámetros (``float32``).
+
+    Forma: entrada ``(N, C_in, L)`` o ``(C_in, L)``; salida ``(N, C_out, L_out)`` con
+    ``L_out = ⌊(L + 2·padding − dilation·(kernel_size − 1) − 1) / stride⌋ + 1``.
+
+    Ejemplo:
+        >>> nn.Conv1d(2, 4, kernel_size=5)(torch.randn(8, 2, 100)).shape
+        torch.Size([8, 4, 96])
+
+    En PyTorch: ``torch.nn.Conv1d``; como función, ``F.conv1d``.
+    """
     _nd = 1
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=True,
                  padding_mode="zeros", device=None, dtype=None):
+        """Véase el docstring de la clase."""
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode,
                          device, dtype)
 
     def forward(self, input):
+        """La convolución de ``input`` (véase el docstring de la clase)."""
         return self._conv(F.conv1d, input)
 
 
 class ConvTranspose2d(_ConvNd):
-    """Convolución traspuesta 2-D (agranda: la usan los decodificadores y las U-Net)."""
+    """Convolución traspuesta 2-D: el adjunto de ``Conv2d`` (su backward respecto de la entrada), que
+    agranda la imagen; la usan los decodificadores y las U-Net.
+
+    Args:
+        in_channels: canales de la entrada.
+        out_channels: canales de la salida.
+        kernel_size: tamaño del filtro, ``k`` o ``(kh, kw)``.
+        stride: cuánto se agranda (``1``).
+        padding: lo que se recorta de cada borde de la salida (``0``).
+        output_padding: filas/columnas de más en un lado de la salida, para elegir entre los
+            tamaños posibles con ``stride > 1`` (``0``).
+        groups: grupos de canales independientes (``1``).
+        bias: si es ``False``, sin sesgo (``True``).
+        dilation: separación entre las celdas del filtro (``1``).
+        padding_mode: sólo ``'zeros'``, como en PyTorch.
+        device: ``"cpu"`` (el único) o ``None``.
+        dtype: dtype de los parámetros (``float32``).
+
+    Forma: entrada ``(N, C_in, H, W)``; salida ``(N, C_out, H_out, W_out)`` con
+    ``H_out = (H − 1)·stride[0] − 2·padding[0] + dilation[0]·(kernel_size[0] − 1) + output_padding[0] + 1``.
+    ``forward(input, output_size)`` acepta también el tamaño deseado y calcula ``output_padding``.
+
+    Atributos: ``weight`` ``(C_in, C_out/groups, kh, kw)`` y ``bias`` ``(C_out,)``.
+
+    Ejemplo:
+        >>> up = nn.ConvTranspose2d(16, 8, kernel_size=2, stride=2)
+        >>> up(torch.randn(1, 16, 7, 7)).shape
+        torch.Size([1, 8, 14, 14])
+
+    En PyTorch: ``torch.nn.ConvTranspose2d``; como función, ``F.conv_transpose2d``.
+    """
     _transposed = True
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
                  bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+        """Véase el docstring de la clase."""
         if padding_mode != "zeros":
             raise ValueError(f"ConvTranspose2d sólo admite padding_mode='zeros', no {padding_mode!r}")
         if isinstance(padding, str):
@@ -149,5 +246,6 @@ class ConvTranspose2d(_ConvNd):
         return tuple(out)
 
     def forward(self, input, output_size=None):
+        """La convolución traspuesta de ``input``; ``output_size`` (opcional) fija el tamaño de la salida."""
         return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
                                   self._output_padding(input, output_size), self.groups, self.dilation)

@@ -12,7 +12,10 @@ __all__ = ["MaxPool1d", "MaxPool2d", "MaxUnpool2d", "AvgPool1d", "AvgPool2d", "A
 
 
 class _MaxPoolNd(Module):
+    """Lo común a los max-pooling (argumentos y ``repr``)."""
+
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False):
+        """Véase el docstring de la clase."""
         super().__init__()
         self.kernel_size = kernel_size
         self.stride = stride if stride is not None else kernel_size
@@ -25,7 +28,31 @@ class _MaxPoolNd(Module):
 
 
 class MaxPool2d(_MaxPoolNd):
-    """Máximo en cada ventana; ``return_indices=True`` devuelve también las posiciones (para MaxUnpool2d)."""
+    """Max-pooling 2-D: el máximo de cada ventana. Reduce el tamaño (``MaxPool2d(2)`` lo divide por 2) y
+    hace la red algo invariante a pequeños desplazamientos; el gradiente sólo pasa por el máximo.
+
+    Args:
+        kernel_size: tamaño de la ventana, ``k`` o ``(kh, kw)``.
+        stride: paso de la ventana (por defecto, ``kernel_size``: ventanas sin solapar).
+        padding: relleno con −∞ a cada lado (``0``; como mucho la mitad de la ventana).
+        dilation: separación entre las celdas de la ventana (``1``).
+        return_indices: si es ``True``, devuelve también la posición de cada máximo (para ``MaxUnpool2d``).
+        ceil_mode: si es ``True``, redondea hacia arriba el tamaño de salida (la última ventana puede
+            quedar parcialmente fuera).
+
+    Forma: entrada ``(N, C, H, W)`` o ``(C, H, W)``; salida ``(N, C, H_out, W_out)`` con
+    ``H_out = ⌊(H + 2·padding[0] − dilation[0]·(kernel_size[0] − 1) − 1) / stride[0]⌋ + 1``
+    (⌈…⌉ con ``ceil_mode``; lo mismo para ``W_out``). Con ``MaxPool2d(2)``: 26 → 13.
+
+    Ejemplo:
+        >>> pool = nn.MaxPool2d(2)
+        >>> pool(torch.tensor([[[[1., 2.], [3., 4.]]]]))
+        tensor([[[[4.]]]])
+        >>> pool(torch.randn(64, 32, 26, 26)).shape
+        torch.Size([64, 32, 13, 13])
+
+    En PyTorch: ``torch.nn.MaxPool2d``; como función, ``F.max_pool2d``.
+    """
 
     def forward(self, input):
         return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
@@ -33,13 +60,53 @@ class MaxPool2d(_MaxPoolNd):
 
 
 class MaxPool1d(_MaxPoolNd):
+    """Max-pooling 1-D: el máximo de cada ventana de una secuencia.
+
+    Args:
+        kernel_size: tamaño de la ventana, ``k`` o ``(kh, kw)``.
+        stride: paso de la ventana (por defecto, ``kernel_size``: ventanas sin solapar).
+        padding: relleno con −∞ a cada lado (``0``; como mucho la mitad de la ventana).
+        dilation: separación entre las celdas de la ventana (``1``).
+        return_indices: si es ``True``, devuelve también la posición de cada máximo (para ``MaxUnpool2d``).
+        ceil_mode: si es ``True``, redondea hacia arriba el tamaño de salida (la última ventana puede
+            quedar parcialmente fuera).
+
+    Forma: entrada ``(N, C, L)`` o ``(C, L)``; salida ``(N, C, L_out)`` con
+    ``L_out = ⌊(L + 2·padding − dilation·(kernel_size − 1) − 1) / stride⌋ + 1``.
+
+    Ejemplo:
+        >>> nn.MaxPool1d(2)(torch.tensor([[[1., 5., 2., 0.]]]))
+        tensor([[[5., 2.]]])
+
+    En PyTorch: ``torch.nn.MaxPool1d``; como función, ``F.max_pool1d``.
+    """
+
     def forward(self, input):
         return F.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation,
                             ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
 
 class MaxUnpool2d(Module):
-    """Devuelve cada máximo a su posición (``indices`` de ``MaxPool2d(return_indices=True)``); el resto, 0."""
+    """MaxUnpool2d: inversa parcial de ``MaxPool2d``; devuelve cada máximo a su posición (los ``indices``
+    de ``MaxPool2d(return_indices=True)``) y pone 0 en el resto.
+
+    Args:
+        kernel_size: la ventana del ``MaxPool2d``.
+        stride: su paso (por defecto, ``kernel_size``).
+        padding: su relleno (``0``).
+
+    Forma: entrada e ``indices`` ``(N, C, H, W)``; salida ``(N, C, H_out, W_out)`` con
+    ``H_out = (H − 1)·stride[0] − 2·padding[0] + kernel_size[0]`` (o el ``output_size`` que se pase
+    a ``forward(input, indices, output_size)``).
+
+    Ejemplo:
+        >>> y, idx = nn.MaxPool2d(2, return_indices=True)(torch.tensor([[[[1., 2.], [3., 4.]]]]))
+        >>> nn.MaxUnpool2d(2)(y, idx)
+        tensor([[[[0., 0.],
+                  [0., 4.]]]])
+
+    En PyTorch: ``torch.nn.MaxUnpool2d``; como función, ``F.max_unpool2d``.
+    """
 
     def __init__(self, kernel_size, stride=None, padding=0):
         super().__init__()
@@ -55,6 +122,8 @@ class MaxUnpool2d(Module):
 
 
 class _AvgPoolNd(Module):
+    """Lo común a los average pooling (argumentos y ``repr``)."""
+
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                  divisor_override=None):
         super().__init__()
@@ -68,7 +137,25 @@ class _AvgPoolNd(Module):
 
 
 class AvgPool2d(_AvgPoolNd):
-    """Media en cada ventana."""
+    """Average pooling 2-D: la media de cada ventana.
+
+    Args:
+        kernel_size: tamaño de la ventana, ``k`` o ``(kh, kw)``.
+        stride: paso (por defecto, ``kernel_size``).
+        padding: ceros a cada lado (``0``; como mucho la mitad de la ventana).
+        ceil_mode: si es ``True``, redondea hacia arriba el tamaño de salida.
+        count_include_pad: si es ``True`` (por defecto), los ceros del relleno cuentan en la media.
+        divisor_override: si se da, se divide por este número en vez de por el tamaño de la ventana.
+
+    Forma: entrada ``(N, C, H, W)`` o ``(C, H, W)``; salida ``(N, C, H_out, W_out)`` con
+    ``H_out = ⌊(H + 2·padding[0] − kernel_size[0]) / stride[0]⌋ + 1`` (⌈…⌉ con ``ceil_mode``).
+
+    Ejemplo:
+        >>> nn.AvgPool2d(2)(torch.tensor([[[[1., 2.], [3., 4.]]]]))
+        tensor([[[[2.5000]]]])
+
+    En PyTorch: ``torch.nn.AvgPool2d``; como función, ``F.avg_pool2d``.
+    """
 
     def forward(self, input):
         return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad,
@@ -76,7 +163,27 @@ class AvgPool2d(_AvgPoolNd):
 
 
 class AvgPool1d(_AvgPoolNd):
+    """Average pooling 1-D: la media de cada ventana de una secuencia.
+
+    Args:
+        kernel_size: tamaño de la ventana.
+        stride: paso (por defecto, ``kernel_size``).
+        padding: ceros a cada lado (``0``).
+        ceil_mode: si es ``True``, redondea hacia arriba el tamaño de salida.
+        count_include_pad: si es ``True`` (por defecto), los ceros del relleno cuentan en la media.
+
+    Forma: entrada ``(N, C, L)`` o ``(C, L)``; salida ``(N, C, L_out)`` con
+    ``L_out = ⌊(L + 2·padding − kernel_size) / stride⌋ + 1``.
+
+    Ejemplo:
+        >>> nn.AvgPool1d(2)(torch.tensor([[[1., 3., 5., 7.]]]))
+        tensor([[[2., 6.]]])
+
+    En PyTorch: ``torch.nn.AvgPool1d``; como función, ``F.avg_pool1d``.
+    """
+
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+        """Véase el docstring de la clase."""
         op = "AvgPool1d"  # como PyTorch, los tamaños se guardan como tuplas de 1
         super().__init__(int_tuple(kernel_size, 1, "kernel_size", op, 1),
                          int_tuple(stride if stride is not None else kernel_size, 1, "stride", op, 1),
@@ -87,7 +194,21 @@ class AvgPool1d(_AvgPoolNd):
 
 
 class AdaptiveAvgPool2d(Module):
-    """Media a un tamaño de salida fijo (``1``: media global)."""
+    """Average pooling adaptativo: medias sobre ventanas calculadas para que la salida tenga
+    ``output_size`` (``1``: la media global de cada canal, el final de las ResNet).
+
+    Args:
+        output_size: ``(H_out, W_out)`` o un entero para las dos (``None`` en un eje lo deja igual).
+
+    Forma: entrada ``(N, C, H, W)`` o ``(C, H, W)``; salida ``(N, C, H_out, W_out)``. La ventana ``i``
+    va de ``⌊i·H/H_out⌋`` a ``⌈(i+1)·H/H_out⌉``.
+
+    Ejemplo:
+        >>> nn.AdaptiveAvgPool2d(1)(torch.randn(8, 64, 7, 7)).shape
+        torch.Size([8, 64, 1, 1])
+
+    En PyTorch: ``torch.nn.AdaptiveAvgPool2d``; como función, ``F.adaptive_avg_pool2d``.
+    """
 
     def __init__(self, output_size):
         super().__init__()
@@ -101,6 +222,22 @@ class AdaptiveAvgPool2d(Module):
 
 
 class AdaptiveMaxPool2d(Module):
+    """Max-pooling adaptativo: máximos sobre ventanas calculadas para que la salida tenga ``output_size``.
+
+    Args:
+        output_size: ``(H_out, W_out)`` o un entero para las dos.
+        return_indices: si es ``True``, devuelve también la posición de cada máximo.
+
+    Forma: entrada ``(N, C, H, W)`` o ``(C, H, W)``; salida ``(N, C, H_out, W_out)``. La ventana ``i``
+    va de ``⌊i·H/H_out⌋`` a ``⌈(i+1)·H/H_out⌉``.
+
+    Ejemplo:
+        >>> nn.AdaptiveMaxPool2d((2, 2))(torch.randn(1, 3, 7, 7)).shape
+        torch.Size([1, 3, 2, 2])
+
+    En PyTorch: ``torch.nn.AdaptiveMaxPool2d``; como función, ``F.adaptive_max_pool2d``.
+    """
+
     def __init__(self, output_size, return_indices=False):
         super().__init__()
         self.output_size, self.return_indices = output_size, return_indices

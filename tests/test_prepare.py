@@ -1,0 +1,43 @@
+"""``tinygrad-es preparar`` y ``warm_up``: compilar de antemano sin tocar el modelo del usuario."""
+import numpy as np
+import pytest
+
+import tinygrad_es as torch
+from tinygrad_es import kernels, nn, optim
+from tinygrad_es.cli import main
+from tinygrad_es.nn import functional as F
+from tinygrad_es.prepare import CONV_SHAPES, COURSE, TASKS, prepare, warm_up
+
+
+def test_conv_shapes_cover_every_algorithm():
+    chosen = {}
+    for name, (xs, ws, s, p, d, g) in CONV_SHAPES.items():
+        chosen[name] = kernels.choose_algo(xs, ws, (s, s), (p, p), (d, d), g)
+    assert set(chosen.values()) == set(kernels.ALGOS), chosen
+    for name, algo in chosen.items():
+        assert name.startswith(algo), (name, algo)  # "direct_dilated" pasa por "direct"...
+    assert set(COURSE) <= set(TASKS)
+
+
+def test_prepare_runs_tasks_and_rejects_unknown(capsys):
+    res = prepare(["erf", "sort"], dtypes=("float32",), progress=False)
+    assert res["tareas"] == 2 and res["segundos"] >= 0 and res["nucleos"] >= 0
+    with pytest.raises(ValueError, match="tarea desconocida 'conv'"):
+        prepare(["conv"])
+    with pytest.raises(SystemExit):
+        main(["preparar", "--help"])
+    assert "--todo" in capsys.readouterr().out
+
+
+def test_warm_up_does_not_touch_model_or_optimizer():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(4 * 3 * 3, 3))
+    opt = optim.Adam(model.parameters(), lr=0.1)
+    before = {k: v.detach().numpy().copy() for k, v in model.state_dict().items()}
+    x, y = torch.randn(5, 1, 8, 8), torch.tensor([0, 1, 2, 0, 1])
+    res = warm_up(model, F.cross_entropy, opt, x, y, progress=False)
+    assert res["nucleos"] >= 0
+    for k, v in model.state_dict().items():
+        np.testing.assert_array_equal(v.numpy(), before[k])
+    assert all(p.grad is None for p in model.parameters()) and not opt.state
+    assert model.training

@@ -1,0 +1,378 @@
+"""La documentación de las activaciones: una fila por activación (fórmula, derivada, argumentos y un
+ejemplo con su salida), de la que salen el docstring de la capa (``nn.ReLU``) y el de la función
+(``F.relu``). Los ejemplos se ejecutan en los tests (doctest) y su salida es la de PyTorch.
+"""
+from __future__ import annotations
+
+__all__ = ["ACTIVATIONS", "module_doc", "function_doc"]
+
+_POINTWISE_SHAPE = "entrada ``(*)``, cualquier forma; salida, la misma"
+_EXTRA_FN_ARGS = {
+    "prelu": [("weight", "las pendientes: un tensor de 1 elemento o de C (uno por canal, el eje 1)")],
+    "softmax": [("dtype", "si se da, la entrada se convierte antes a ese dtype")],
+    "log_softmax": [("dtype", "si se da, la entrada se convierte antes a ese dtype")],
+    "softmin": [("dtype", "si se da, la entrada se convierte antes a ese dtype")],
+}
+_MODULE_ONLY_ARGS = {"prelu": ("num_parameters", "init", "device", "dtype")}
+
+# nombre → (función de F, fórmula, derivada (∂y/∂x) o None, argumentos, forma o None (elemento a elemento),
+#           constructor del ejemplo, entrada, argumentos de F en el ejemplo, salida del módulo, salida de F)
+ACTIVATIONS = {
+    'ReLU': (
+        'relu',
+        '``max(0, x)``',
+        '1 si x > 0, si no 0',
+        [('inplace', 'si es ``True``, escribe el resultado sobre la propia entrada (``False``)')],
+        None,
+        'nn.ReLU()',
+        'torch.tensor([-2., 0., 1.5])',
+        '',
+        'tensor([0.0000, 0.0000, 1.5000])',
+        'tensor([0.0000, 0.0000, 1.5000])',
+    ),
+    'ReLU6': (
+        'relu6',
+        '``min(max(0, x), 6)``',
+        '1 si 0 < x < 6, si no 0',
+        [('inplace', 'si es ``True``, escribe el resultado sobre la propia entrada (``False``)')],
+        None,
+        'nn.ReLU6()',
+        'torch.tensor([-2., 3., 8.])',
+        '',
+        'tensor([0., 3., 6.])',
+        'tensor([0., 3., 6.])',
+    ),
+    'LeakyReLU': (
+        'leaky_relu',
+        '``x`` si x > 0; si no, ``negative_slope·x``',
+        '1 si x > 0, si no negative_slope',
+        [('negative_slope', 'pendiente para x < 0 (``0.01``)'),
+         ('inplace', 'si es ``True``, escribe el resultado sobre la propia entrada (``False``)')],
+        None,
+        'nn.LeakyReLU(0.1)',
+        'torch.tensor([-2., 0., 1.5])',
+        ', 0.1',
+        'tensor([-0.2000,  0.0000,  1.5000])',
+        'tensor([-0.2000,  0.0000,  1.5000])',
+    ),
+    'PReLU': (
+        'prelu',
+        '``max(0, x) + a·min(0, x)`` con la pendiente ``a`` aprendida',
+        '1 si x > 0, si no a (y ∂/∂a = min(0, x))',
+        [('num_parameters', 'número de pendientes: 1 (una para todo) o C (una por canal, el eje 1)'),
+         ('init', 'valor inicial de las pendientes (``0.25``)'),
+         ('device', '``"cpu"`` (el único) o ``None``'),
+         ('dtype', 'dtype del parámetro (``float32``)')],
+        'entrada ``(N, C, *)`` (o cualquier forma con ``num_parameters=1``); salida, la misma',
+        'nn.PReLU()',
+        'torch.tensor([-2., 0., 1.5])',
+        ', torch.tensor([0.25])',
+        'tensor([-0.5000,  0.0000,  1.5000], grad_fn=<PreluKernelBackward0>)',
+        'tensor([-0.5000,  0.0000,  1.5000])',
+    ),
+    'ELU': (
+        'elu',
+        '``x`` si x > 0; si no, ``alpha·(eˣ − 1)``',
+        '1 si x > 0, si no alpha·eˣ',
+        [('alpha', 'el valor al que tiende para x → −∞, cambiado de signo (``1.0``)'),
+         ('inplace', 'si es ``True``, escribe el resultado sobre la propia entrada (``False``)')],
+        None,
+        'nn.ELU()',
+        'torch.tensor([-2., 0., 1.5])',
+        '',
+        'tensor([-0.8647,  0.0000,  1.5000])',
+        'tensor([-0.8647,  0.0000,  1.5000])',
+    ),
+    'CELU': (
+        'celu',
+        '``max(0, x) + min(0, alpha·(e^(x/alpha) − 1))``',
+        '1 si x > 0, si no e^(x/alpha)',
+        [('alpha', 'escala de la parte negativa (``1.0``)'),
+         ('inplace', 'si es ``True``, escribe el resultado sobre la propia entrada (``False``)')],
+        None,
+        'nn.CELU()',
+        'torch.tensor([-2., 0., 1.5])',
+        '',
+        'tensor([-0.8647,  0.0000,  1.5000])',
+        'tensor([-0.8647,  0.0000,  1.5000])',
+    ),
+    'SELU': (
+        'selu',
+        '``scale·(max(0, x) + min(0, α·(eˣ − 1)))`` con α ≈ 1,6733 y scale ≈ 1,0507 (autonormalizante)',
+        None,
+        [('inplace', 'si es ``True``, escribe el resultado sobre la propia entrada (``False``)')],
+        None,
+        'nn.SELU()',
+        'torch.tensor([-2., 0., 1.5])',
+        '',
+        'tensor([-1.5202,  0.0000,  1.5761])',
+        'tensor([-1.5202,  0.0000,  1.5761])',
+    ),
+    'GELU': (
+        'gelu',
+        '``x·Φ(x)``, con Φ la función de distribución de la normal estándar',
+        'Φ(x) + x·φ(x)',
+        [('approximate', "``'none'`` (exacta, con erf) o ``'tanh'`` (la aproximación de Hendrycks y Gimpel)")],
+        None,
+        'nn.GELU()',
+        'torch.tensor([-2., 0., 1.5])',
+        '',
+        'tensor([-0.0455,  0.0000,  1.3998])',
+        'tensor([-0.0455,  0.0000,  1.3998])',
+    ),
+    'SiLU': (
+        'silu',
+        '``x·σ(x)`` (también llamada swish)',
+        'σ(x)·(1 + x·(1 − σ(x)))',
+        [('inplace', 'si es ``True``, escribe el resultado sobre la propia entrada (``False``)')],
+        None,
+        'nn.SiLU()',
+        'torch.tensor([-2., 0., 1.5])',
+        '',
+        'tensor([-0.2384,  0.0000,  1.2264])',
+        'tensor([-0.2384,  0.0000,  1.2264])',
+    ),
+    'Mish': (
+        'mish',
+        '``x·tanh(softplus(x))``',
+        None,
+        [('inplace', 'si es ``True``, escribe el resultado sobre la propia entrada (``False``)')],
+        None,
+        'nn.Mish()',
+        'torch.tensor([-2., 0., 1.5])',
+        '',
+        'tensor([-0.2525,  0.0000,  1.4034])',
+        'tensor([-0.2525,  0.0000,  1.4034])',
+    ),
+    'Sigmoid': (
+        'sigmoid',
+        '``σ(x) = 1/(1 + e⁻ˣ)``, en (0, 1)',
+        'σ(x)·(1 − σ(x))',
+        [],
+        None,
+        'nn.Sigmoid()',
+        'torch.tensor([-2., 0., 1.5])',
+        '',
+        'tensor([0.1192, 0.5000, 0.8176])',
+        'tensor([0.1192, 0.5000, 0.8176])',
+    ),
+    'Tanh': (
+        'tanh',
+        '``tanh(x)``, en (−1, 1)',
+        '1 − tanh²(x)',
+        [],
+        None,
+        'nn.Tanh()',
+        'torch.tensor([-2., 0., 1.5])',
+        '',
+        'tensor([-0.9640,  0.0000,  0.9051])',
+        'tensor([-0.9640,  0.0000,  0.9051])',
+    ),
+    'Softplus': (
+        'softplus',
+        '``log(1 + e^(beta·x))/beta`` (una ReLU suave); ``x`` donde ``beta·x > threshold``',
+        'σ(beta·x)',
+        [('beta', 'pendiente de la curva (``1.0``)'),
+         ('threshold', 'por encima de ``beta·x > threshold`` devuelve x, para no desbordar (``20.0``)')],
+        None,
+        'nn.Softplus()',
+        'torch.tensor([-2., 0., 1.5])',
+        '',
+        'tensor([0.1269, 0.6931, 1.7014])',
+        'tensor([0.1269, 0.6931, 1.7014])',
+    ),
+    'Softsign': (
+        'softsign',
+        '``x/(1 + |x|)``, en (−1, 1)',
+        '1/(1 + |x|)²',
+        [],
+        None,
+        'nn.Softsign()',
+        'torch.tensor([-2., 0., 1.5])',
+        '',
+        'tensor([-0.6667,  0.0000,  0.6000])',
+        'tensor([-0.6667,  0.0000,  0.6000])',
+    ),
+    'Hardsigmoid': (
+        'hardsigmoid',
+        '``relu6(x + 3)/6``: 0 hasta −3, 1 desde 3, una recta en medio',
+        '1/6 si −3 < x < 3, si no 0',
+        [('inplace', 'si es ``True``, escribe el resultado sobre la propia entrada (``False``)')],
+        None,
+        'nn.Hardsigmoid()',
+        'torch.tensor([-2., 0., 1.5])',
+        '',
+        'tensor([0.1667, 0.5000, 0.7500])',
+        'tensor([0.1667, 0.5000, 0.7500])',
+    ),
+    'Hardswish': (
+        'hardswish',
+        '``x·relu6(x + 3)/6``',
+        None,
+        [('inplace', 'si es ``True``, escribe el resultado sobre la propia entrada (``False``)')],
+        None,
+        'nn.Hardswish()',
+        'torch.tensor([-2., 0., 1.5])',
+        '',
+        'tensor([-0.3333,  0.0000,  1.1250])',
+        'tensor([-0.3333,  0.0000,  1.1250])',
+    ),
+    'Hardtanh': (
+        'hardtanh',
+        '``x`` recortado a ``[min_val, max_val]``',
+        '1 si min_val < x < max_val, si no 0',
+        [('min_val', 'límite inferior (``-1.0``)'),
+         ('max_val', 'límite superior (``1.0``)'),
+         ('inplace', 'si es ``True``, escribe el resultado sobre la propia entrada (``False``)'),
+         ('min_value', 'nombre antiguo de ``min_val`` (obsoleto)'),
+         ('max_value', 'nombre antiguo de ``max_val`` (obsoleto)')],
+        None,
+        'nn.Hardtanh()',
+        'torch.tensor([-2., 0., 1.5])',
+        '',
+        'tensor([-1.,  0.,  1.])',
+        'tensor([-1.,  0.,  1.])',
+    ),
+    'LogSigmoid': (
+        'logsigmoid',
+        '``log σ(x) = −softplus(−x)``, calculado sin desbordar',
+        '1 − σ(x)',
+        [],
+        None,
+        'nn.LogSigmoid()',
+        'torch.tensor([-2., 0., 1.5])',
+        '',
+        'tensor([-2.1269, -0.6931, -0.2014])',
+        'tensor([-2.1269, -0.6931, -0.2014])',
+    ),
+    'Tanhshrink': (
+        'tanhshrink',
+        '``x − tanh(x)``',
+        'tanh²(x)',
+        [],
+        None,
+        'nn.Tanhshrink()',
+        'torch.tensor([-2., 0., 1.5])',
+        '',
+        'tensor([-1.0360,  0.0000,  0.5949])',
+        'tensor([-1.0360,  0.0000,  0.5949])',
+    ),
+    'Softshrink': (
+        'softshrink',
+        '``x − lambd`` si x > lambd, ``x + lambd`` si x < −lambd y 0 en medio',
+        '1 fuera de [−lambd, lambd], 0 dentro',
+        [('lambd', 'el umbral λ ≥ 0 (``0.5``)')],
+        None,
+        'nn.Softshrink()',
+        'torch.tensor([-2., 0., 1.5])',
+        '',
+        'tensor([-1.5000,  0.0000,  1.0000])',
+        'tensor([-1.5000,  0.0000,  1.0000])',
+    ),
+    'Hardshrink': (
+        'hardshrink',
+        '``x`` si |x| > lambd, si no 0',
+        '1 fuera de [−lambd, lambd], 0 dentro',
+        [('lambd', 'el umbral λ (``0.5``)')],
+        None,
+        'nn.Hardshrink()',
+        'torch.tensor([-2., 0., 1.5])',
+        '',
+        'tensor([-2.0000,  0.0000,  1.5000])',
+        'tensor([-2.0000,  0.0000,  1.5000])',
+    ),
+    'Threshold': (
+        'threshold',
+        '``x`` si x > threshold, si no ``value``',
+        '1 si x > threshold, si no 0',
+        [('threshold', 'el umbral'),
+         ('value', 'el valor que sustituye a lo que no lo supera'),
+         ('inplace', 'si es ``True``, escribe el resultado sobre la propia entrada (``False``)')],
+        None,
+        'nn.Threshold(0.5, -1.0)',
+        'torch.tensor([-2., 0., 1.5])',
+        ', 0.5, -1.0',
+        'tensor([-1.0000, -1.0000,  1.5000])',
+        'tensor([-1.0000, -1.0000,  1.5000])',
+    ),
+    'GLU': (
+        'glu',
+        '``a·σ(b)``, con ``a`` y ``b`` las dos mitades de la entrada a lo largo de ``dim`` (gated linear unit)',
+        None,
+        [('dim', 'el eje que se parte en dos (``-1``); su tamaño debe ser par')],
+        'entrada ``(*, 2n, *)``; salida ``(*, n, *)`` (la mitad en el eje ``dim``)',
+        'nn.GLU()',
+        'torch.tensor([[1., 2., 0., 4.]])',
+        '',
+        'tensor([[0.5000, 1.9640]])',
+        'tensor([[0.5000, 1.9640]])',
+    ),
+    'Softmax': (
+        'softmax',
+        '``e^(xᵢ)/Σⱼ e^(xⱼ)`` a lo largo de ``dim``: probabilidades que suman 1',
+        '∂yᵢ/∂xⱼ = yᵢ·(δᵢⱼ − yⱼ)',
+        [('dim', 'el eje que se normaliza (con una salida (N, clases), ``dim=1``); sin él avisa, como PyTorch')],
+        'entrada ``(*)``; salida, la misma forma, con valores en [0, 1] que suman 1 a lo largo de ``dim``',
+        'nn.Softmax(dim=0)',
+        'torch.tensor([1., 2., 3.])',
+        ', dim=0',
+        'tensor([0.0900, 0.2447, 0.6652])',
+        'tensor([0.0900, 0.2447, 0.6652])',
+    ),
+    'LogSoftmax': (
+        'log_softmax',
+        '``log softmax(x) = x − log Σⱼ e^(xⱼ)`` a lo largo de ``dim`` (estable; la salida de ``nn.NLLLoss``)',
+        '∂yᵢ/∂xⱼ = δᵢⱼ − softmax(x)ⱼ',
+        [('dim', 'el eje que se normaliza (``dim=1`` para (N, clases))')],
+        None,
+        'nn.LogSoftmax(dim=0)',
+        'torch.tensor([1., 2., 3.])',
+        ', dim=0',
+        'tensor([-2.4076, -1.4076, -0.4076])',
+        'tensor([-2.4076, -1.4076, -0.4076])',
+    ),
+    'Softmin': (
+        'softmin',
+        '``softmax(−x)`` a lo largo de ``dim``: más peso a los valores pequeños',
+        None,
+        [('dim', 'el eje que se normaliza')],
+        None,
+        'nn.Softmin(dim=0)',
+        'torch.tensor([1., 2., 3.])',
+        ', dim=0',
+        'tensor([0.6652, 0.2447, 0.0900])',
+        'tensor([0.6652, 0.2447, 0.0900])',
+    ),
+}
+
+
+def _args_block(args) -> str:
+    if not args:
+        return "Sin argumentos.\n"
+    return "Args:\n" + "".join(f"    {a}: {d}.\n" for a, d in args)
+
+
+def module_doc(name: str) -> str:
+    """El docstring de la capa ``nn.<name>``."""
+    fn, formula, deriv, args, shape, ctor, x, _, out, _ = ACTIVATIONS[name]
+    text = f"{name}: {formula}" + ("" if shape else ", elemento a elemento") + ".\n\n" + _args_block(args)
+    text += f"\nForma: {shape or _POINTWISE_SHAPE}.\n"
+    if deriv:
+        text += f"Derivada: {deriv}.\n"
+    text += f"\nEjemplo:\n    >>> m = {ctor}\n    >>> m({x})\n    {out}\n"
+    return text + f"\nEn PyTorch: ``torch.nn.{name}``; como función, ``F.{fn}``.\n"
+
+
+def function_doc(name: str) -> str:
+    """El docstring de ``F.<función>`` de la activación ``nn.<name>``."""
+    fn, formula, deriv, args, shape, ctor, x, call, _, out = ACTIVATIONS[name]
+    skip = _MODULE_ONLY_ARGS.get(fn, ())
+    args = [("input", "el tensor de entrada, de coma flotante")] + [a for a in args if a[0] not in skip]
+    args += _EXTRA_FN_ARGS.get(fn, [])
+    text = f"{formula[0].upper() + formula[1:] if not formula.startswith('``') else formula}"
+    text += ("" if shape else ", elemento a elemento") + f" (la capa es ``nn.{name}``).\n\n" + _args_block(args)
+    text += f"\nForma: {shape or _POINTWISE_SHAPE}.\n"
+    if deriv:
+        text += f"Derivada: {deriv}.\n"
+    text += f"\nEjemplo:\n    >>> F.{fn}({x}{call})\n    {out}\n"
+    return text + f"\nEn PyTorch: ``torch.nn.functional.{fn}``.\n"
