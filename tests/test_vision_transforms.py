@@ -464,7 +464,7 @@ def test_transform_of_wrong_type_is_a_spanish_type_error():
 @pytest.mark.parametrize("name, args", [("autocontrast", ()), ("equalize", ()), ("adjust_sharpness", (1.7,)),
                                         ("adjust_sharpness", (0.0,)), ("invert", ()), ("posterize", (3,)),
                                         ("solarize", (128,))])
-@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("seed", [0, 6, 19])  # 6 y 19: Pillow da 1 menos en algún píxel
 def test_tensor_and_pil_versions_agree(name, args, seed):
     # imagen propia de cada caso (no depende del orden en que corran los tests)
     a = np.random.default_rng(seed).integers(0, 256, (20, 24, 3), dtype=np.uint8)
