@@ -46,10 +46,11 @@ def _fwd_bwd(fn, *inputs):
         fn(*inputs)
 
 
-# Formas de la convolución que pasan por cada algoritmo (kernels/conv/dispatch.choose_algo; un test
-# comprueba que siguen cubriendo ALGOS): (entrada, pesos, stride, padding, dilation, groups)
+# Formas de la convolución que pasan por cada algoritmo que el despachador elige por su cuenta (el
+# forward siempre es el directo; el backward, kernels/conv/dispatch.choose_backward; un test comprueba que
+# siguen cubriéndolos todos; Winograd F(4×4) sólo se usa pidiéndolo con algo=):
+# (entrada, pesos, stride, padding, dilation, groups)
 CONV_SHAPES = {
-    "winograd4": ((2, 16, 12, 12), (32, 16, 3, 3), 1, 1, 1, 1),
     "winograd": ((2, 16, 12, 12), (16, 16, 3, 3), 1, 1, 1, 1),
     "direct": ((2, 1, 12, 12), (8, 1, 3, 3), 1, 0, 1, 1),
     "direct_depthwise": ((2, 8, 12, 12), (8, 1, 3, 3), 1, 1, 1, 8),
@@ -126,7 +127,6 @@ def _erf(dtype):
 
 # nombre → (descripción, función(dtype)); el orden es el de la barra
 TASKS = {
-    "conv_winograd4": ("convolución Winograd F(4×4,3×3)", _conv("winograd4")),
     "conv_winograd": ("convolución Winograd F(2×2,3×3)", _conv("winograd")),
     "conv_direct": ("convolución directa", _conv("direct")),
     "conv_depthwise": ("convolución por grupos (depthwise)", _conv("direct_depthwise")),
@@ -144,7 +144,7 @@ TASKS = {
     "erf": ("erf", _erf),
 }
 # lo que entrenan los modelos del curso (en float32): lo mínimo para las demos y los cuadernos
-COURSE = ("conv_winograd4", "conv_winograd", "conv_direct", "conv_im2col", "max_pool", "avg_pool", "relu", "adam")
+COURSE = ("conv_winograd", "conv_direct", "conv_im2col", "max_pool", "avg_pool", "relu", "adam")
 
 
 def cache_dir() -> str:
