@@ -253,9 +253,10 @@ def test_resize_tensor_nearest_and_bilinear_reference():
 
 @pytest.mark.parametrize("mode", ["nearest", "nearest-exact", "bilinear", "bicubic"])
 @pytest.mark.parametrize("antialias", [False, True])
-def test_resize_tensor_matches_torch_interpolate(mode, antialias):
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_resize_tensor_matches_torch_interpolate(mode, antialias, seed):
     torch = pytest.importorskip("torch")
-    a8 = RNG.integers(0, 256, (3, 37, 53), dtype=np.uint8)
+    a8 = np.random.default_rng(seed).integers(0, 256, (3, 37, 53), dtype=np.uint8)  # no depende del orden
     for size in ((17, 29), (64, 90), (37, 20)):
         out = F.resize(tg.from_numpy(a8), list(size), T.InterpolationMode(mode), antialias=antialias).numpy()
         kw = {"align_corners": False} if mode in ("bilinear", "bicubic") else {}
@@ -263,8 +264,13 @@ def test_resize_tensor_matches_torch_interpolate(mode, antialias):
                                               antialias=antialias and mode in ("bilinear", "bicubic"), **kw)
         if mode == "bicubic":
             ref = ref.clamp(0, 255)
+        reff32 = ref[0].numpy()
         ref = torch.round(ref).to(torch.uint8)[0].numpy()
-        np.testing.assert_array_equal(out, ref)   # uint8: píxel a píxel
+        # uint8: píxel a píxel, salvo donde el valor exacto es un empate x,5: ahí el float32 de cada
+        # biblioteca (otro orden de sumas) cae a un lado u otro del empate y el redondeo difiere en 1
+        tie = np.abs(reff32 - np.floor(reff32) - 0.5) <= 4 * np.spacing(np.abs(reff32))
+        np.testing.assert_array_equal(out[~tie], ref[~tie])
+        assert np.abs(out[tie].astype(int) - ref[tie].astype(int)).max(initial=0) <= 1
         af = a8.astype(np.float32) / 255
         outf = F.resize(tg.from_numpy(af), list(size), T.InterpolationMode(mode), antialias=antialias).numpy()
         reff = torch.nn.functional.interpolate(torch.from_numpy(af)[None], size=size, mode=mode,
