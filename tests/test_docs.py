@@ -23,8 +23,8 @@ from tinygrad_es.nn import init, utils as nn_utils
 from tinygrad_es.optim import lr_scheduler
 from tinygrad_es.utils import data
 
-MODULES = {"nn": nn, "nn.functional": F, "nn.init": init, "nn.utils": nn_utils, "optim": optim,
-           "optim.lr_scheduler": lr_scheduler, "utils.data": data}
+MODULES = {"nn": nn, "nn.functional": F, "nn.init": init, "nn.utils": nn_utils, "nn.utils.rnn": nn_utils.rnn,
+           "optim": optim, "optim.lr_scheduler": lr_scheduler, "utils.data": data}
 
 
 def public(module):
@@ -35,12 +35,32 @@ def public(module):
             yield name, obj
 
 
-# Los ficheros ya documentados así (el resto de nn, optim y utils.data va entrando según se documenta:
-# al añadir un fichero aquí, sus tests le obligan a cumplir lo mismo).
-DOCUMENTED = {f"tinygrad_es.nn.{m}" for m in ("module", "modules.activation", "modules.conv", "modules.dropout",
-                                               "modules.linear", "modules.pooling", "functional.activation",
-                                               "functional.conv", "functional.dropout", "functional.linear",
-                                               "functional.pooling")}
+# Los ficheros documentados así: todos los de nn, optim y utils.data (un fichero nuevo entra aquí y sus tests
+# le obligan a cumplir lo mismo).
+DOCUMENTED = {f"tinygrad_es.nn.{m}" for m in (
+    "module", "parameter", "scalar", "init",
+    *(f"modules.{f}" for f in ("activation", "attention", "container", "conv", "distance", "dropout", "fold", "lazy",
+                                "linear", "loss", "margin_loss", "normalization", "padding", "pixelshuffle",
+                                "pooling", "rnn", "sparse", "transformer", "upsampling")),
+    *(f"functional.{f}" for f in ("activation", "attention", "conv", "distance", "dropout", "fold", "linear", "loss",
+                                   "margin_loss", "normalization", "padding", "pixelshuffle", "pooling", "sparse",
+                                   "upsampling")),
+    "utils.clip_grad", "utils.convert_parameters", "utils.rnn")}
+DOCUMENTED |= {f"tinygrad_es.optim.{m}" for m in ("optimizer", "sgd", "adam", "adaptive", "_lr_formula",
+                                                    "_lr_stateful")}
+DOCUMENTED |= {f"tinygrad_es.utils.data.{m}" for m in ("dataset", "sampler", "dataloader", "_collate", "_worker")}
+# los que aún no cumplen (se vacía según se documentan)
+_PENDING = {f"tinygrad_es.{m}" for m in (
+    "nn.parameter", "nn.scalar", "nn.init", "nn.modules.attention", "nn.modules.container", "nn.modules.distance",
+    "nn.modules.fold", "nn.modules.lazy", "nn.modules.margin_loss", "nn.modules.normalization",
+    "nn.modules.padding", "nn.modules.pixelshuffle", "nn.modules.rnn", "nn.modules.sparse", "nn.modules.transformer",
+    "nn.modules.upsampling", "nn.functional.attention", "nn.functional.distance", "nn.functional.fold",
+    "nn.functional.margin_loss", "nn.functional.normalization", "nn.functional.padding",
+    "nn.functional.pixelshuffle", "nn.functional.sparse", "nn.functional.upsampling", "nn.utils.clip_grad",
+    "nn.utils.convert_parameters", "nn.utils.rnn", "optim.optimizer", "optim.sgd", "optim.adam", "optim.adaptive",
+    "optim._lr_formula", "optim._lr_stateful", "utils.data.dataset", "utils.data.sampler", "utils.data.dataloader",
+    "utils.data._collate", "utils.data._worker")}
+DOCUMENTED -= _PENDING
 ALL = sorted({(f"{m}.{n}", o) for m, mod in MODULES.items() for n, o in public(mod)}, key=lambda t: t[0])
 OBJECTS = [(n, o) for n, o in ALL if o.__module__ in DOCUMENTED]
 IDS = [name for name, _ in OBJECTS]

@@ -105,7 +105,23 @@ def _nll(logp, t, w, ignore_index, reduction, cdim):
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
-    """Log-verosimilitud negativa sobre log-probabilidades: ``−w[y]·input[y]``."""
+    """Log-verosimilitud negativa sobre log-probabilidades: ``ℓ_n = −w[y_n]·input[n, y_n]`` (la capa es
+    ``nn.NLLLoss``; allí, las formas). Derivada: ``−w[y_n]`` en la clase correcta, 0 en las demás.
+
+    Args:
+        input: log-probabilidades ``(N, C)``, ``(C,)`` o ``(N, C, d1, ...)``.
+        target: índices de clase int64 en [0, C), con la forma de ``input`` sin el eje C.
+        weight: ``(C,)``, peso de cada clase (``None``).
+        size_average, reduce: obsoletos (``None``); si se dan, fijan ``reduction``.
+        ignore_index: clase que no cuenta (``-100``).
+        reduction: ``'mean'`` (entre la suma de pesos), ``'sum'`` o ``'none'``.
+
+    Ejemplo:
+        >>> F.nll_loss(F.log_softmax(torch.tensor([[2., 1., 0.1], [0.5, 2.5, 0.3]]), 1), torch.tensor([0, 1]))
+        tensor(0.3185)
+
+    En PyTorch: ``torch.nn.functional.nll_loss``.
+    """
     reduction = reduction_arg(size_average, reduce, reduction, "nll_loss")
     input = as_tensor(input, "nll_loss")
     cdim = _class_dim(input, "nll_loss")
@@ -116,11 +132,25 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
                   label_smoothing=0.0):
-    """Entropía cruzada desde **logits**: ``log_softmax`` en el eje de clases + ``nll_loss``.
+    """Entropía cruzada desde **logits**: ``log_softmax`` en el eje de clases + ``nll_loss`` (la capa es
+    ``nn.CrossEntropyLoss``; allí, las formas y la fórmula). Derivada respecto de los logits:
+    ``(softmax(x) − objetivo)·peso`` (entre N con ``'mean'``).
 
-    ``target``: índices de clase (``ignore_index`` se ignora) o probabilidades por clase.
-    ``label_smoothing`` ε mezcla el objetivo con la distribución uniforme: (1 − ε)·objetivo + ε/C.
-    Gradiente respecto de los logits: ``(softmax(z) − objetivo)·peso``.
+    Args:
+        input: logits ``(N, C)``, ``(C,)`` o ``(N, C, d1, ...)``.
+        target: índices de clase int64 (``ignore_index`` se ignora) o probabilidades por clase (la forma
+            de ``input``).
+        weight: ``(C,)``, peso de cada clase (``None``).
+        size_average, reduce: obsoletos (``None``); si se dan, fijan ``reduction``.
+        ignore_index: clase que no cuenta (``-100``).
+        reduction: ``'mean'``, ``'sum'`` o ``'none'``.
+        label_smoothing: ε en [0, 1] (``0.0``): el objetivo pasa a ser (1 − ε)·objetivo + ε/C.
+
+    Ejemplo:
+        >>> F.cross_entropy(torch.tensor([[2., 1., 0.1], [0.5, 2.5, 0.3]]), torch.tensor([0, 1]), reduction="none")
+        tensor([0.4170, 0.2200])
+
+    En PyTorch: ``torch.nn.functional.cross_entropy``.
     """
     reduction = reduction_arg(size_average, reduce, reduction, "cross_entropy")
     if not 0.0 <= label_smoothing <= 1.0:
@@ -217,7 +247,21 @@ def _weighted(loss, weight, reduction):
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
-    """Error cuadrático medio: media de ``(input − target)²``; ∂/∂input = 2(input − target)/N."""
+    """Error cuadrático medio: media de ``(input − target)²`` (la capa es ``nn.MSELoss``); derivada
+    ``∂/∂input = 2(input − target)/n`` con ``'mean'``.
+
+    Args:
+        input, target: tensores de la misma forma (``target`` difundible, con aviso).
+        size_average, reduce: obsoletos (``None``); si se dan, fijan ``reduction``.
+        reduction: ``'mean'``, ``'sum'`` o ``'none'``.
+        weight: peso de cada elemento, con la forma de ``input`` (``None``).
+
+    Ejemplo:
+        >>> F.mse_loss(torch.tensor([1., 2., 3.]), torch.tensor([1.5, 2., 5.]))
+        tensor(1.4167)
+
+    En PyTorch: ``torch.nn.functional.mse_loss``.
+    """
     reduction = reduction_arg(size_average, reduce, reduction, "mse_loss")
     input, target, weight = _elementwise(input, target, "mse_loss", weight, weight_same_shape=True, broadcast=True)
     _float_pair(input, target, "mse_loss")
@@ -226,14 +270,42 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
-    """Error absoluto medio: media de ``|input − target|``; ∂/∂input = signo(input − target)/N."""
+    """Error absoluto medio: media de ``|input − target|`` (la capa es ``nn.L1Loss``); derivada
+    ``signo(input − target)/n`` con ``'mean'``.
+
+    Args:
+        input, target: tensores de la misma forma.
+        size_average, reduce: obsoletos (``None``); si se dan, fijan ``reduction``.
+        reduction: ``'mean'``, ``'sum'`` o ``'none'``.
+        weight: peso de cada elemento, con la forma de ``input`` (``None``).
+
+    Ejemplo:
+        >>> F.l1_loss(torch.tensor([1., 2., 3.]), torch.tensor([1.5, 2., 5.]))
+        tensor(0.8333)
+
+    En PyTorch: ``torch.nn.functional.l1_loss``.
+    """
     reduction = reduction_arg(size_average, reduce, reduction, "l1_loss")
     input, target, weight = _elementwise(input, target, "l1_loss", weight, weight_same_shape=True, broadcast=True)
     return _weighted((input - target).abs(), weight, reduction)
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
-    """``½d²/β`` si ``|d| < β``, si no ``|d| − ½β`` (``d = input − target``); ∂/∂d = d/β o signo(d)."""
+    """L1 suavizada (la capa es ``nn.SmoothL1Loss``): con ``d = input − target``, ``½d²/β`` si ``|d| < β``,
+    si no ``|d| − ½β``; derivada ``d/β`` o ``signo(d)``.
+
+    Args:
+        input, target: tensores de la misma forma.
+        size_average, reduce: obsoletos (``None``); si se dan, fijan ``reduction``.
+        reduction: ``'mean'``, ``'sum'`` o ``'none'``.
+        beta: umbral ≥ 0 (``1.0``; con 0 es ``l1_loss``).
+
+    Ejemplo:
+        >>> F.smooth_l1_loss(torch.tensor([1., 2., 3.]), torch.tensor([1.5, 2., 5.]), beta=0.5)
+        tensor(0.6667)
+
+    En PyTorch: ``torch.nn.functional.smooth_l1_loss``.
+    """
     reduction = reduction_arg(size_average, reduce, reduction, "smooth_l1_loss")
     if beta < 0:
         raise RuntimeError(f"smooth_l1_loss: beta debe ser ≥ 0, no {beta}")
@@ -245,7 +317,21 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
-    """``½d²`` si ``|d| ≤ δ``, si no ``δ(|d| − ½δ)``; ∂/∂d = d o δ·signo(d)."""
+    """Pérdida de Huber (la capa es ``nn.HuberLoss``): ``½d²`` si ``|d| ≤ δ``, si no ``δ(|d| − ½δ)``;
+    derivada ``d`` o ``δ·signo(d)``.
+
+    Args:
+        input, target: tensores de la misma forma.
+        reduction: ``'mean'``, ``'sum'`` o ``'none'``.
+        delta: δ > 0 (``1.0``).
+        weight: peso de cada elemento, con la forma de ``input`` (``None``).
+
+    Ejemplo:
+        >>> F.huber_loss(torch.tensor([1., 2., 3.]), torch.tensor([1.5, 2., 5.]), delta=0.5)
+        tensor(0.3333)
+
+    En PyTorch: ``torch.nn.functional.huber_loss``.
+    """
     reduction = reduction_arg(None, None, reduction, "huber_loss")
     number(delta, "delta", "huber_loss", low=0.0, low_open=True, exc=RuntimeError)
     input, target, weight = _elementwise(input, target, "huber_loss", weight, weight_same_shape=True, broadcast=True)
@@ -255,7 +341,22 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
-    """Entropía cruzada binaria sobre **probabilidades** en [0, 1] (tras ``sigmoid``)."""
+    """Entropía cruzada binaria sobre **probabilidades** en [0, 1] (tras ``sigmoid``; la capa es
+    ``nn.BCELoss``): ``−w·[y·log x + (1 − y)·log(1 − x)]``; derivada ``w·(x − y)/(x(1 − x))``.
+
+    Args:
+        input: probabilidades ``(*)``.
+        target: objetivo en [0, 1], misma forma y dtype.
+        weight: peso de cada elemento (``None``).
+        size_average, reduce: obsoletos (``None``); si se dan, fijan ``reduction``.
+        reduction: ``'mean'``, ``'sum'`` o ``'none'``.
+
+    Ejemplo:
+        >>> F.binary_cross_entropy(torch.tensor([0.9, 0.2, 0.6]), torch.tensor([1., 0., 1.]))
+        tensor(0.2798)
+
+    En PyTorch: ``torch.nn.functional.binary_cross_entropy``.
+    """
     reduction = reduction_arg(size_average, reduce, reduction, "binary_cross_entropy")
     no_grad_arg(weight, "weight", "binary_cross_entropy")
     input, target, weight = _elementwise(input, target, "binary_cross_entropy", weight)
@@ -277,8 +378,23 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction="mean",
                                      pos_weight=None):
-    """Entropía cruzada binaria desde **logits** (sigmoid incluida, estable). ``pos_weight`` pesa
-    los positivos (uno por clase, en el último eje); ``weight`` cada elemento."""
+    """Entropía cruzada binaria desde **logits** (sigmoid incluida, estable; la capa es
+    ``nn.BCEWithLogitsLoss``); derivada ``σ(x) − y`` (sin pesos).
+
+    Args:
+        input: logits ``(*)``.
+        target: objetivo de coma flotante en [0, 1], misma forma.
+        weight: peso de cada elemento (``None``).
+        size_average, reduce: obsoletos (``None``); si se dan, fijan ``reduction``.
+        reduction: ``'mean'``, ``'sum'`` o ``'none'``.
+        pos_weight: peso de los positivos, uno por clase en el último eje (``None``).
+
+    Ejemplo:
+        >>> F.binary_cross_entropy_with_logits(torch.tensor([2., -1., 0.5]), torch.tensor([1., 0., 1.]))
+        tensor(0.3048)
+
+    En PyTorch: ``torch.nn.functional.binary_cross_entropy_with_logits``.
+    """
     reduction = reduction_arg(size_average, reduce, reduction, "binary_cross_entropy_with_logits")
     no_grad_arg(weight, "weight", "binary_cross_entropy_with_logits")
     no_grad_arg(pos_weight, "pos_weight", "binary_cross_entropy_with_logits")
@@ -303,7 +419,22 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
     """Divergencia KL con ``input`` en log-probabilidades: ``target·(log target − input)`` (0 donde
-    target = 0). ``reduction='batchmean'`` divide por el tamaño del lote (la definición matemática)."""
+    ``target = 0``; la capa es ``nn.KLDivLoss``). Derivada: ``∂/∂input = −target``.
+
+    Args:
+        input: log-probabilidades ``(*)``.
+        target: probabilidades (o log-probabilidades con ``log_target``), misma forma.
+        size_average, reduce: obsoletos (``None``); si se dan, fijan ``reduction``.
+        reduction: ``'batchmean'`` (entre el tamaño del lote: la definición matemática), ``'mean'``
+            (por defecto; avisa), ``'sum'`` o ``'none'``.
+        log_target: ``target`` en log-probabilidades (``False``).
+
+    Ejemplo:
+        >>> F.kl_div(torch.tensor([[0.25, 0.25, 0.5]]).log(), torch.tensor([[0.5, 0.25, 0.25]]), reduction="batchmean")
+        tensor(0.1733)
+
+    En PyTorch: ``torch.nn.functional.kl_div``.
+    """
     if reduction == "mean":
         warnings.warn("kl_div: reduction='mean' divide por el número total de elementos (lote y clases); "
                       "'batchmean' divide sólo por el lote y es la definición de la divergencia KL",
@@ -328,12 +459,34 @@ def _weights(params):
 
 
 def l1_penalty(params, lam: float) -> Tensor:
-    """Término L1 de los apuntes: λ · Σ |w| (súmalo a la pérdida)."""
+    """Término L1 de los apuntes: ``λ·Σ|w|`` sobre los tensores de ``params`` (súmalo a la pérdida; empuja
+    pesos a 0). Derivada: ``λ·signo(w)``. (De tinygrad_es: en PyTorch se escribe a mano,
+    ``lam * sum(p.abs().sum() for p in params)``.)
+
+    Args:
+        params: iterable de tensores (p. ej. ``model.parameters()``).
+        lam: λ, la fuerza de la penalización.
+
+    Ejemplo:
+        >>> F.l1_penalty([torch.tensor([1., -2.]), torch.tensor([3.])], 0.1)
+        tensor(0.6000)
+    """
     ps = _weights(params)
     return sum((p.abs().sum() for p in ps[1:]), ps[0].abs().sum()) * lam
 
 
 def l2_penalty(params, lam: float) -> Tensor:
-    """Término L2 (weight decay) de los apuntes: λ · Σ w² (súmalo a la pérdida)."""
+    """Término L2 de los apuntes: ``λ·Σw²`` (súmalo a la pérdida). Derivada: ``2λw`` (el ``weight_decay``
+    de ``optim.SGD`` aplica ``λ'·w`` en el gradiente, es decir ``λ' = 2λ``). (De tinygrad_es: en PyTorch se
+    escribe a mano.)
+
+    Args:
+        params: iterable de tensores (p. ej. ``model.parameters()``).
+        lam: λ, la fuerza de la penalización.
+
+    Ejemplo:
+        >>> F.l2_penalty([torch.tensor([1., -2.]), torch.tensor([3.])], 0.1)
+        tensor(1.4000)
+    """
     ps = _weights(params)
     return sum(((p * p).sum() for p in ps[1:]), (ps[0] * ps[0]).sum()) * lam
