@@ -52,10 +52,9 @@ DOCUMENTED |= {f"tinygrad_es.utils.data.{m}" for m in ("dataset", "sampler", "da
 # los que aún no cumplen (se vacía según se documentan)
 _PENDING = {f"tinygrad_es.{m}" for m in (
     "nn.parameter", "nn.scalar", "nn.init", "nn.modules.attention", "nn.modules.container", "nn.modules.distance",
-    "nn.modules.fold", "nn.modules.lazy", "nn.modules.normalization",
-    "nn.modules.padding", "nn.modules.pixelshuffle", "nn.modules.rnn", "nn.modules.sparse", "nn.modules.transformer",
+    "nn.modules.fold", "nn.modules.lazy", "nn.modules.padding", "nn.modules.pixelshuffle", "nn.modules.rnn", "nn.modules.sparse", "nn.modules.transformer",
     "nn.modules.upsampling", "nn.functional.attention", "nn.functional.distance", "nn.functional.fold",
-    "nn.functional.normalization", "nn.functional.padding",
+    "nn.functional.padding",
     "nn.functional.pixelshuffle", "nn.functional.sparse", "nn.functional.upsampling", "nn.utils.clip_grad",
     "nn.utils.convert_parameters", "nn.utils.rnn", "optim.optimizer", "optim.sgd", "optim.adam", "optim.adaptive",
     "optim._lr_formula", "optim._lr_stateful", "utils.data.dataset", "utils.data.sampler", "utils.data.dataloader",
