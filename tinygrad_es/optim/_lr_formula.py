@@ -53,10 +53,33 @@ def _check_state(owner, state_dict):
 
 
 class LRScheduler:
-    """Base de los planificadores: ``step()`` tras cada época (o paso), ``get_last_lr()``,
-    ``last_epoch``, ``state_dict()`` / ``load_state_dict()``. Las subclases definen ``get_lr()``."""
+    """Base de los planificadores de la tasa de aprendizaje. Al crearse da un primer paso (``last_epoch``
+    pasa de −1 a 0) y guarda la tasa de cada grupo en ``param_groups[i]['initial_lr']`` (las
+    ``base_lrs``); cada ``step()`` (tras ``optimizer.step()``, una vez por época o por lote según el
+    planificador) calcula la tasa siguiente y la escribe en ``param_groups[i]['lr']``. Las subclases
+    definen ``get_lr()``.
+
+    Args:
+        optimizer: el optimizador cuya tasa se planifica.
+        last_epoch: la última época hecha (``-1``: empezar; para reanudar, la época guardada, con
+            ``initial_lr`` ya en los grupos).
+
+    Métodos: ``step()``, ``get_last_lr()`` (una tasa por grupo), ``state_dict()`` / ``load_state_dict()``.
+
+    Ejemplo (el bucle de los apuntes):
+        >>> opt = optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.7)
+        >>> for epoch in range(2):
+        ...     opt.step()                  # (los lotes de la época)
+        ...     sched.step()                # una vez por época, después del optimizador
+        >>> round(sched.get_last_lr()[0], 4)
+        0.049
+
+    En PyTorch: ``torch.optim.lr_scheduler.LRScheduler``.
+    """
 
     def __init__(self, optimizer, last_epoch: int = -1):
+        """Véase el docstring de la clase."""
         check_optimizer(optimizer)
         self.optimizer = optimizer
         if last_epoch == -1:
@@ -100,6 +123,11 @@ class LRScheduler:
         return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
 
     def load_state_dict(self, state_dict: dict) -> None:
+        """Carga el estado guardado con ``state_dict()`` (todo salvo el optimizador).
+
+        Args:
+            state_dict: el dict de ``scheduler.state_dict()``.
+        """
         _check_state(self, state_dict)
         self.__dict__.update(state_dict)
 
@@ -108,6 +136,9 @@ class LRScheduler:
         return self._last_lr
 
     def get_lr(self) -> list:
+        """La tasa de cada grupo en la época ``last_epoch`` (la llama ``step()``; para leer la tasa actual usa
+        ``get_last_lr()``).
+        """
         raise NotImplementedError(f"{type(self).__name__} debe definir get_lr()")
 
     def _warn_get_lr(self):
@@ -147,7 +178,16 @@ class LRScheduler:
 
 
 class _LRScheduler(LRScheduler):
-    """Nombre antiguo de ``LRScheduler`` (PyTorch < 2.0)."""
+    """Nombre antiguo de ``LRScheduler`` (PyTorch < 2.0).
+
+    Args:
+        optimizer: el optimizador.
+        last_epoch: la última época hecha (``-1``).
+
+    Ejemplo: ``class MiPlanificador(optim.lr_scheduler._LRScheduler): ...`` como en código antiguo.
+
+    En PyTorch: ``torch.optim.lr_scheduler._LRScheduler``.
+    """
 
 
 def _lambdas(optimizer, lr_lambda):
@@ -182,9 +222,27 @@ class _LambdaState:
 
 
 class LambdaLR(_LambdaState, LRScheduler):
-    """lr = lr₀ · f(época), con ``f = lr_lambda`` (una por grupo si se pasa una lista)."""
+    """La tasa es la inicial por una función de la época: ``lr = lr₀·f(época)``.
+
+    Args:
+        optimizer: el optimizador.
+        lr_lambda: ``f(época) → factor``, o una lista con una función por grupo.
+        last_epoch: la última época hecha (``-1``).
+
+    Ejemplo:
+        >>> opt = optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = optim.lr_scheduler.LambdaLR(opt, lambda epoch: 1 / (epoch + 1))
+        >>> tasas = []
+        >>> for epoch in range(4):
+        ...     opt.step(); tasas.append(round(sched.get_last_lr()[0], 4)); sched.step()
+        >>> tasas
+        [0.1, 0.05, 0.0333, 0.025]
+
+    En PyTorch: ``torch.optim.lr_scheduler.LambdaLR``.
+    """
 
     def __init__(self, optimizer, lr_lambda, last_epoch: int = -1):
+        """Véase el docstring de la clase."""
         self.optimizer = optimizer
         self.lr_lambdas = _lambdas(optimizer, lr_lambda)
         super().__init__(optimizer, last_epoch)
@@ -195,9 +253,27 @@ class LambdaLR(_LambdaState, LRScheduler):
 
 
 class MultiplicativeLR(_LambdaState, LRScheduler):
-    """lr ← lr · f(época) en cada paso."""
+    """Multiplica la tasa actual por un factor en cada paso: ``lr ← lr·f(época)``.
+
+    Args:
+        optimizer: el optimizador.
+        lr_lambda: ``f(época) → factor``, o una lista con una función por grupo.
+        last_epoch: la última época hecha (``-1``).
+
+    Ejemplo:
+        >>> opt = optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = optim.lr_scheduler.MultiplicativeLR(opt, lambda epoch: 0.5)
+        >>> tasas = []
+        >>> for epoch in range(4):
+        ...     opt.step(); tasas.append(round(sched.get_last_lr()[0], 4)); sched.step()
+        >>> tasas
+        [0.1, 0.05, 0.025, 0.0125]
+
+    En PyTorch: ``torch.optim.lr_scheduler.MultiplicativeLR``.
+    """
 
     def __init__(self, optimizer, lr_lambda, last_epoch: int = -1):
+        """Véase el docstring de la clase."""
         self.optimizer = optimizer
         self.lr_lambdas = _lambdas(optimizer, lr_lambda)
         super().__init__(optimizer, last_epoch)
@@ -210,9 +286,29 @@ class MultiplicativeLR(_LambdaState, LRScheduler):
 
 
 class StepLR(LRScheduler):
-    """lr = lr₀ · γ^⌊época / step_size⌋ (multiplica por γ cada ``step_size`` épocas)."""
+    """Escalones: multiplica la tasa por ``gamma`` cada ``step_size`` épocas,
+    ``lr = lr₀·γ^⌊época/step_size⌋``.
+
+    Args:
+        optimizer: el optimizador.
+        step_size: cada cuántas épocas baja la tasa (entero ≥ 1).
+        gamma: γ, el factor (``0.1``).
+        last_epoch: la última época hecha (``-1``).
+
+    Ejemplo:
+        >>> opt = optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+        >>> tasas = []
+        >>> for epoch in range(6):
+        ...     opt.step(); tasas.append(round(sched.get_last_lr()[0], 4)); sched.step()
+        >>> tasas
+        [0.1, 0.1, 0.05, 0.05, 0.025, 0.025]
+
+    En PyTorch: ``torch.optim.lr_scheduler.StepLR``.
+    """
 
     def __init__(self, optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1):
+        """Véase el docstring de la clase."""
         self.step_size = integer(step_size, "step_size", "StepLR", low=1, exc=ZeroStepError)
         self.gamma = number(gamma, "gamma", "StepLR")
         super().__init__(optimizer, last_epoch)
@@ -228,9 +324,29 @@ class StepLR(LRScheduler):
 
 
 class MultiStepLR(LRScheduler):
-    """lr = lr₀ · γ^(hitos alcanzados): multiplica por γ en cada época de ``milestones``."""
+    """Escalones en épocas elegidas: multiplica la tasa por ``gamma`` al llegar a cada época de
+    ``milestones``, ``lr = lr₀·γ^(hitos alcanzados)``.
+
+    Args:
+        optimizer: el optimizador.
+        milestones: lista de épocas (enteros) en que baja la tasa.
+        gamma: γ, el factor (``0.1``).
+        last_epoch: la última época hecha (``-1``).
+
+    Ejemplo:
+        >>> opt = optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = optim.lr_scheduler.MultiStepLR(opt, milestones=[2, 4], gamma=0.1)
+        >>> tasas = []
+        >>> for epoch in range(6):
+        ...     opt.step(); tasas.append(round(sched.get_last_lr()[0], 4)); sched.step()
+        >>> tasas
+        [0.1, 0.1, 0.01, 0.01, 0.001, 0.001]
+
+    En PyTorch: ``torch.optim.lr_scheduler.MultiStepLR``.
+    """
 
     def __init__(self, optimizer, milestones, gamma: float = 0.1, last_epoch: int = -1):
+        """Véase el docstring de la clase."""
         if isinstance(milestones, (str, bytes)) or not hasattr(milestones, "__iter__"):
             raise TypeError(f"MultiStepLR: milestones debe ser una lista de épocas (enteros), no {milestones!r}")
         self.milestones = Counter(integer(m, "milestones", "MultiStepLR") for m in milestones)
@@ -249,9 +365,29 @@ class MultiStepLR(LRScheduler):
 
 
 class ConstantLR(LRScheduler):
-    """lr = lr₀ · factor durante ``total_iters`` épocas; después, lr₀."""
+    """Tasa reducida por un factor constante durante las primeras ``total_iters`` épocas; después, la
+    inicial: ``lr = lr₀·factor`` si ``época < total_iters``, si no ``lr₀``.
+
+    Args:
+        optimizer: el optimizador.
+        factor: el factor en [0, 1] (``1/3``).
+        total_iters: cuántas épocas dura (``5``).
+        last_epoch: la última época hecha (``-1``).
+
+    Ejemplo:
+        >>> opt = optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = optim.lr_scheduler.ConstantLR(opt, factor=0.5, total_iters=2)
+        >>> tasas = []
+        >>> for epoch in range(4):
+        ...     opt.step(); tasas.append(round(sched.get_last_lr()[0], 4)); sched.step()
+        >>> tasas
+        [0.05, 0.05, 0.1, 0.1]
+
+    En PyTorch: ``torch.optim.lr_scheduler.ConstantLR``.
+    """
 
     def __init__(self, optimizer, factor: float = 1.0 / 3, total_iters: int = 5, last_epoch: int = -1):
+        """Véase el docstring de la clase."""
         number(factor, "factor", "ConstantLR", low=0.0, high=1.0)
         integer(total_iters, "total_iters", "ConstantLR", low=0)
         self.factor, self.total_iters = factor, total_iters
@@ -271,11 +407,31 @@ class ConstantLR(LRScheduler):
 
 
 class LinearLR(LRScheduler):
-    """El factor pasa linealmente de ``start_factor`` a ``end_factor`` en ``total_iters`` épocas
-    (calentamiento)."""
+    """Calentamiento lineal: el factor pasa de ``start_factor`` a ``end_factor`` en ``total_iters`` épocas,
+    ``lr = lr₀·(start + (end − start)·min(época, total_iters)/total_iters)``.
+
+    Args:
+        optimizer: el optimizador.
+        start_factor: factor inicial en (0, 1] (``1/3``).
+        end_factor: factor final en [0, 1] (``1.0``).
+        total_iters: épocas de la rampa (``5``).
+        last_epoch: la última época hecha (``-1``).
+
+    Ejemplo:
+        >>> opt = optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = optim.lr_scheduler.LinearLR(opt, start_factor=0.25, total_iters=3)
+        >>> tasas = []
+        >>> for epoch in range(5):
+        ...     opt.step(); tasas.append(round(sched.get_last_lr()[0], 4)); sched.step()
+        >>> tasas
+        [0.025, 0.05, 0.075, 0.1, 0.1]
+
+    En PyTorch: ``torch.optim.lr_scheduler.LinearLR``.
+    """
 
     def __init__(self, optimizer, start_factor: float = 1.0 / 3, end_factor: float = 1.0, total_iters: int = 5,
                  last_epoch: int = -1):
+        """Véase el docstring de la clase."""
         number(start_factor, "start_factor", "LinearLR", low=0.0, low_open=True, high=1.0)
         number(end_factor, "end_factor", "LinearLR", low=0.0, high=1.0)
         integer(total_iters, "total_iters", "LinearLR", low=1, exc=ZeroStepError)
@@ -298,9 +454,27 @@ class LinearLR(LRScheduler):
 
 
 class ExponentialLR(LRScheduler):
-    """lr = lr₀ · γ^época."""
+    """Decaimiento exponencial: ``lr = lr₀·γ^época`` (multiplica por γ cada época).
+
+    Args:
+        optimizer: el optimizador.
+        gamma: γ, el factor por época.
+        last_epoch: la última época hecha (``-1``).
+
+    Ejemplo:
+        >>> opt = optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+        >>> tasas = []
+        >>> for epoch in range(4):
+        ...     opt.step(); tasas.append(round(sched.get_last_lr()[0], 4)); sched.step()
+        >>> tasas
+        [0.1, 0.05, 0.025, 0.0125]
+
+    En PyTorch: ``torch.optim.lr_scheduler.ExponentialLR``.
+    """
 
     def __init__(self, optimizer, gamma: float, last_epoch: int = -1):
+        """Véase el docstring de la clase."""
         self.gamma = number(gamma, "gamma", "ExponentialLR")
         super().__init__(optimizer, last_epoch)
 
@@ -315,9 +489,29 @@ class ExponentialLR(LRScheduler):
 
 
 class PolynomialLR(LRScheduler):
-    """lr = lr₀ · (1 − min(época, total_iters)/total_iters)^power."""
+    """Decaimiento polinómico hasta 0 en ``total_iters`` épocas:
+    ``lr = lr₀·(1 − min(época, total_iters)/total_iters)^power``.
+
+    Args:
+        optimizer: el optimizador.
+        total_iters: épocas hasta llegar a 0 (``5``).
+        power: el exponente (``1.0``: lineal).
+        last_epoch: la última época hecha (``-1``).
+
+    Ejemplo:
+        >>> opt = optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = optim.lr_scheduler.PolynomialLR(opt, total_iters=4)
+        >>> tasas = []
+        >>> for epoch in range(6):
+        ...     opt.step(); tasas.append(round(sched.get_last_lr()[0], 4)); sched.step()
+        >>> tasas
+        [0.1, 0.075, 0.05, 0.025, 0.0, 0.0]
+
+    En PyTorch: ``torch.optim.lr_scheduler.PolynomialLR``.
+    """
 
     def __init__(self, optimizer, total_iters: int = 5, power: float = 1.0, last_epoch: int = -1):
+        """Véase el docstring de la clase."""
         self.total_iters = integer(total_iters, "total_iters", "PolynomialLR", low=1, exc=ZeroStepError)
         self.power = number(power, "power", "PolynomialLR")
         super().__init__(optimizer, last_epoch)
@@ -336,9 +530,29 @@ class PolynomialLR(LRScheduler):
 
 
 class CosineAnnealingLR(LRScheduler):
-    """lr = η_min + (lr₀ − η_min)·(1 + cos(π·época/T_max))/2 (medio coseno en ``T_max`` épocas)."""
+    """Recocido con coseno: medio coseno de ``lr₀`` a ``eta_min`` en ``T_max`` épocas,
+    ``lr = η_min + (lr₀ − η_min)·(1 + cos(π·época/T_max))/2`` (y vuelve a subir después, como PyTorch).
+
+    Args:
+        optimizer: el optimizador.
+        T_max: épocas del medio periodo.
+        eta_min: η_min, la tasa mínima (``0.0``).
+        last_epoch: la última época hecha (``-1``).
+
+    Ejemplo:
+        >>> opt = optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = optim.lr_scheduler.CosineAnnealingLR(opt, T_max=4)
+        >>> tasas = []
+        >>> for epoch in range(5):
+        ...     opt.step(); tasas.append(round(sched.get_last_lr()[0], 4)); sched.step()
+        >>> tasas
+        [0.1, 0.0854, 0.05, 0.0146, 0.0]
+
+    En PyTorch: ``torch.optim.lr_scheduler.CosineAnnealingLR``.
+    """
 
     def __init__(self, optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1):
+        """Véase el docstring de la clase."""
         number(T_max, "T_max", "CosineAnnealingLR", low=0, low_open=True, exc=ZeroStepError)
         self.T_max, self.eta_min = T_max, number(eta_min, "eta_min", "CosineAnnealingLR")
         super().__init__(optimizer, last_epoch)

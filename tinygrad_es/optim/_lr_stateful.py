@@ -16,11 +16,36 @@ __all__ = ["ReduceLROnPlateau", "SequentialLR", "ChainedScheduler", "CyclicLR", 
 
 
 class ReduceLROnPlateau(LRScheduler):
-    """Multiplica la tasa por ``factor`` cuando la métrica que se pasa a ``step(métrica)`` deja de
-    mejorar durante ``patience`` épocas (``mode='min'`` para pérdidas, ``'max'`` para exactitudes)."""
+    """Baja la tasa cuando una métrica se estanca: multiplica la tasa por ``factor`` cuando la métrica que se
+    pasa a ``step(métrica)`` lleva más de ``patience`` épocas sin mejorar (``mode='min'`` para pérdidas,
+    ``'max'`` para exactitudes); tras bajar, espera ``cooldown`` épocas.
+
+    Args:
+        optimizer: el optimizador.
+        mode: ``'min'`` (la métrica debe bajar) o ``'max'`` (``'min'``).
+        factor: factor de reducción en [0, 1) (``0.1``).
+        patience: épocas sin mejora que se toleran (``10``).
+        threshold: cuánto debe mejorar para contar como mejora (``1e-4``).
+        threshold_mode: ``'rel'`` (mejor = ``best·(1 ∓ threshold)``) o ``'abs'`` (``best ∓ threshold``).
+        cooldown: épocas de espera tras cada reducción (``0``).
+        min_lr: tasa mínima, un número o uno por grupo (``0``).
+        eps: cambios de tasa menores que ``eps`` se ignoran (``1e-8``).
+
+    Ejemplo (la pérdida de validación deja de bajar):
+        >>> opt = optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = optim.lr_scheduler.ReduceLROnPlateau(opt, patience=1, factor=0.5)
+        >>> tasas = []
+        >>> for perdida in [1.0, 0.9, 0.9, 0.9, 0.9, 0.9]:
+        ...     opt.step(); tasas.append(round(sched.get_last_lr()[0], 4)); sched.step(perdida)
+        >>> tasas
+        [0.1, 0.1, 0.1, 0.1, 0.05, 0.05]
+
+    En PyTorch: ``torch.optim.lr_scheduler.ReduceLROnPlateau``.
+    """
 
     def __init__(self, optimizer, mode: str = "min", factor: float = 0.1, patience: int = 10,
                  threshold: float = 1e-4, threshold_mode: str = "rel", cooldown: int = 0, min_lr=0, eps: float = 1e-8):
+        """Véase el docstring de la clase."""
         number(factor, "factor", "ReduceLROnPlateau", low=0.0, high=1.0, high_open=True)
         integer(patience, "patience", "ReduceLROnPlateau")
         integer(cooldown, "cooldown", "ReduceLROnPlateau", low=0)
@@ -47,6 +72,12 @@ class ReduceLROnPlateau(LRScheduler):
         self.num_bad_epochs = 0
 
     def step(self, metrics, epoch=None) -> None:
+        """Una época con el valor de la métrica vigilada (p. ej. la pérdida de validación).
+
+        Args:
+            metrics: el valor de la métrica (un número o un tensor de un elemento).
+            epoch: obsoleto (también en PyTorch): la época (``None``: la siguiente).
+        """
         current = float(number(metrics, "metrics (la métrica que vigila)", "ReduceLROnPlateau.step", nan_ok=True,
                                type_exc=DataError))
         if epoch is None:
@@ -100,6 +131,11 @@ class ReduceLROnPlateau(LRScheduler):
         self.mode, self.threshold, self.threshold_mode = mode, threshold, threshold_mode
 
     def load_state_dict(self, state_dict):
+        """Carga el estado guardado con ``state_dict()``.
+
+        Args:
+            state_dict: el dict de ``scheduler.state_dict()``.
+        """
         _check_state(self, state_dict)
         self.__dict__.update(state_dict)
         self._init_is_better(self.mode, self.threshold, self.threshold_mode)
@@ -134,10 +170,31 @@ class _Composite:
 
 
 class SequentialLR(_Composite, LRScheduler):
-    """Un planificador tras otro: ``schedulers[i]`` manda desde ``milestones[i-1]``
-    (p. ej. calentamiento con LinearLR y después CosineAnnealingLR)."""
+    """Un planificador tras otro: ``schedulers[0]`` manda hasta la época ``milestones[0]``, después
+    ``schedulers[1]``... (p. ej. calentamiento con ``LinearLR`` y después ``CosineAnnealingLR``).
+
+    Args:
+        optimizer: el optimizador (el mismo de todos los planificadores).
+        schedulers: lista de planificadores.
+        milestones: épocas de cambio (una menos que planificadores).
+        last_epoch: la última época hecha (``-1``).
+
+    Ejemplo:
+        >>> opt = optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+        >>> lrs = optim.lr_scheduler
+        >>> sched = lrs.SequentialLR(opt, [lrs.LinearLR(opt, start_factor=0.5, total_iters=2),
+        ...                                lrs.ExponentialLR(opt, gamma=0.5)], milestones=[2])
+        >>> tasas = []
+        >>> for epoch in range(6):
+        ...     opt.step(); tasas.append(round(sched.get_last_lr()[0], 4)); sched.step()
+        >>> tasas
+        [0.05, 0.075, 0.1, 0.05, 0.025, 0.0125]
+
+    En PyTorch: ``torch.optim.lr_scheduler.SequentialLR``.
+    """
 
     def __init__(self, optimizer, schedulers, milestones, last_epoch: int = -1):
+        """Véase el docstring de la clase."""
         if len(schedulers) < 1:
             raise ValueError("SequentialLR necesita al menos un planificador")
         _check_children(self, optimizer, schedulers)
@@ -175,9 +232,28 @@ class SequentialLR(_Composite, LRScheduler):
 
 
 class ChainedScheduler(_Composite, LRScheduler):
-    """Aplica varios planificadores a la vez en cada ``step()`` (sus efectos se multiplican)."""
+    """Aplica varios planificadores a la vez en cada ``step()``: sus efectos se multiplican.
+
+    Args:
+        schedulers: lista de planificadores (del mismo optimizador).
+        optimizer: el optimizador (``None``: el del primer planificador).
+
+    Ejemplo:
+        >>> opt = optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+        >>> lrs = optim.lr_scheduler
+        >>> sched = lrs.ChainedScheduler([lrs.ConstantLR(opt, factor=0.5, total_iters=2),
+        ...                               lrs.ExponentialLR(opt, gamma=0.9)])
+        >>> tasas = []
+        >>> for epoch in range(4):
+        ...     opt.step(); tasas.append(round(sched.get_last_lr()[0], 4)); sched.step()
+        >>> tasas
+        [0.05, 0.045, 0.081, 0.0729]
+
+    En PyTorch: ``torch.optim.lr_scheduler.ChainedScheduler``.
+    """
 
     def __init__(self, schedulers, optimizer=None):
+        """Véase el docstring de la clase."""
         if len(schedulers) < 1:
             raise ValueError("ChainedScheduler necesita al menos un planificador")
         optimizer = optimizer or schedulers[0].optimizer
@@ -212,13 +288,43 @@ def _init_momentum(owner, optimizer, base_momentum, max_momentum, last_epoch):
 
 
 class CyclicLR(LRScheduler):
-    """La tasa oscila entre ``base_lr`` y ``max_lr`` (triangular, triangular2 o exp_range), un
-    ``step()`` por lote; con ``cycle_momentum`` el momento oscila al revés."""
+    """Tasa cíclica (Smith): oscila entre ``base_lr`` y ``max_lr``, subiendo ``step_size_up`` pasos y
+    bajando ``step_size_down``; se llama a ``step()`` después de cada lote. Con ``cycle_momentum``, el
+    momento del optimizador oscila al revés, entre ``max_momentum`` y ``base_momentum``.
+
+    Args:
+        optimizer: el optimizador (con ``momentum``, o ``betas``, si ``cycle_momentum``).
+        base_lr: tasa mínima (una o una por grupo).
+        max_lr: tasa máxima (una o una por grupo).
+        step_size_up: pasos de subida (``2000``).
+        step_size_down: pasos de bajada (``None``: como ``step_size_up``).
+        mode: ``'triangular'`` (amplitud fija), ``'triangular2'`` (la amplitud se divide por 2 en cada
+            ciclo) o ``'exp_range'`` (se multiplica por ``gamma**paso``).
+        gamma: la base de ``'exp_range'`` (``1.0``).
+        scale_fn: función propia de escala de la amplitud (``None``: la de ``mode``).
+        scale_mode: ``'cycle'`` o ``'iterations'``, a qué se aplica ``scale_fn`` (``'cycle'``).
+        cycle_momentum: hacer oscilar el momento (``True``).
+        base_momentum: momento mínimo (``0.8``).
+        max_momentum: momento máximo (``0.9``).
+        last_epoch: el último paso hecho (``-1``).
+
+    Ejemplo:
+        >>> opt = optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9)
+        >>> sched = optim.lr_scheduler.CyclicLR(opt, base_lr=0.01, max_lr=0.1, step_size_up=2)
+        >>> tasas = []
+        >>> for lote in range(6):
+        ...     opt.step(); tasas.append(round(sched.get_last_lr()[0], 4)); sched.step()
+        >>> tasas
+        [0.01, 0.055, 0.1, 0.055, 0.01, 0.055]
+
+    En PyTorch: ``torch.optim.lr_scheduler.CyclicLR``.
+    """
 
     def __init__(self, optimizer, base_lr, max_lr, step_size_up: int = 2000, step_size_down=None,
                  mode: str = "triangular", gamma: float = 1.0, scale_fn=None, scale_mode: str = "cycle",
                  cycle_momentum: bool = True, base_momentum: float = 0.8, max_momentum: float = 0.9,
                  last_epoch: int = -1):
+        """Véase el docstring de la clase."""
         check_optimizer(optimizer)
         self.optimizer = optimizer
         base_lrs = format_param("base_lr", optimizer, base_lr)
@@ -253,6 +359,7 @@ class CyclicLR(LRScheduler):
             self._scale_fn_ref, self.scale_mode = partial(pow, self.gamma), "iterations"
 
     def scale_fn(self, x):
+        """El factor de amplitud del ciclo ``x`` (o del paso ``x``, con ``scale_mode='iterations'``)."""
         return self._scale_fn_custom(x) if self._scale_fn_custom is not None else self._scale_fn_ref(x)
 
     def get_lr(self):
@@ -285,9 +392,31 @@ class CyclicLR(LRScheduler):
 
 
 class CosineAnnealingWarmRestarts(LRScheduler):
-    """Coseno que vuelve a empezar cada ``T_i`` épocas (``T_i`` se multiplica por ``T_mult``)."""
+    """Coseno con reinicios (SGDR, Loshchilov y Hutter): ``lr = η_min + (lr₀ − η_min)·(1 + cos(π·T_cur/T_i))/2``,
+    con ``T_cur`` las épocas desde el último reinicio; el periodo ``T_i`` empieza en ``T_0`` y se
+    multiplica por ``T_mult`` en cada reinicio.
+
+    Args:
+        optimizer: el optimizador.
+        T_0: épocas hasta el primer reinicio (entero ≥ 1).
+        T_mult: factor del periodo tras cada reinicio (``1``).
+        eta_min: η_min, la tasa mínima (``0.0``).
+        last_epoch: la última época hecha (``-1``).
+
+    Ejemplo:
+        >>> opt = optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=2)
+        >>> tasas = []
+        >>> for epoch in range(6):
+        ...     opt.step(); tasas.append(round(sched.get_last_lr()[0], 4)); sched.step()
+        >>> tasas
+        [0.1, 0.05, 0.1, 0.05, 0.1, 0.05]
+
+    En PyTorch: ``torch.optim.lr_scheduler.CosineAnnealingWarmRestarts``.
+    """
 
     def __init__(self, optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0, last_epoch: int = -1):
+        """Véase el docstring de la clase."""
         if not isinstance(T_0, int) or T_0 <= 0:
             raise ValueError(f"T_0 debe ser un entero positivo, no {T_0}")
         if not isinstance(T_mult, int) or T_mult < 1:
@@ -336,13 +465,44 @@ class CosineAnnealingWarmRestarts(LRScheduler):
 
 
 class OneCycleLR(LRScheduler):
-    """Política de un ciclo (Smith): la tasa sube de ``max_lr/div_factor`` a ``max_lr`` y baja
-    hasta ``max_lr/(div_factor·final_div_factor)`` en ``total_steps`` pasos (un ``step()`` por lote)."""
+    """Política de un ciclo (Smith): la tasa sube de ``max_lr/div_factor`` a ``max_lr`` durante
+    ``pct_start`` de los pasos y baja hasta ``max_lr/(div_factor·final_div_factor)`` en el resto (con
+    ``three_phase``, baja primero a la inicial y luego a la final); el momento hace lo contrario. Se
+    llama a ``step()`` después de cada lote, ``total_steps`` veces.
+
+    Args:
+        optimizer: el optimizador.
+        max_lr: tasa máxima (una o una por grupo).
+        total_steps: pasos del ciclo (``None``: ``epochs·steps_per_epoch``).
+        epochs: épocas (con ``steps_per_epoch``, si no se da ``total_steps``).
+        steps_per_epoch: lotes por época.
+        pct_start: fracción de los pasos de subida (``0.3``).
+        anneal_strategy: ``'cos'`` o ``'linear'`` (``'cos'``).
+        cycle_momentum: hacer oscilar el momento (``True``).
+        base_momentum: momento mínimo (``0.85``).
+        max_momentum: momento máximo (``0.95``).
+        div_factor: tasa inicial = ``max_lr/div_factor`` (``25.0``).
+        final_div_factor: tasa final = inicial/``final_div_factor`` (``1e4``).
+        three_phase: tres fases en vez de dos (``False``).
+        last_epoch: el último paso hecho (``-1``).
+
+    Ejemplo:
+        >>> opt = optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9)
+        >>> sched = optim.lr_scheduler.OneCycleLR(opt, max_lr=0.1, total_steps=5)
+        >>> tasas = []
+        >>> for lote in range(5):
+        ...     opt.step(); tasas.append(round(sched.get_last_lr()[0], 4)); sched.step()
+        >>> tasas
+        [0.004, 0.095, 0.0611, 0.0188, 0.0]
+
+    En PyTorch: ``torch.optim.lr_scheduler.OneCycleLR``.
+    """
 
     def __init__(self, optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None, pct_start: float = 0.3,
                  anneal_strategy: str = "cos", cycle_momentum: bool = True, base_momentum=0.85, max_momentum=0.95,
                  div_factor: float = 25.0, final_div_factor: float = 1e4, three_phase: bool = False,
                  last_epoch: int = -1):
+        """Véase el docstring de la clase."""
         check_optimizer(optimizer)
         self.optimizer = optimizer
         if total_steps is not None:
