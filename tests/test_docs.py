@@ -53,8 +53,7 @@ DOCUMENTED |= {f"tinygrad_es.utils.data.{m}" for m in ("dataset", "sampler", "da
 _PENDING = {f"tinygrad_es.{m}" for m in (
     "nn.parameter", "nn.scalar", "nn.init", "nn.modules.attention", "nn.modules.lazy", "nn.modules.rnn", "nn.modules.transformer",
     "nn.functional.attention", "nn.utils.clip_grad",
-    "nn.utils.convert_parameters", "nn.utils.rnn", "utils.data.dataset", "utils.data.sampler", "utils.data.dataloader",
-    "utils.data._collate", "utils.data._worker")}
+    "nn.utils.convert_parameters", "nn.utils.rnn")}
 DOCUMENTED -= _PENDING
 ALL = sorted({(f"{m}.{n}", o) for m, mod in MODULES.items() for n, o in public(mod)}, key=lambda t: t[0])
 OBJECTS = [(n, o) for n, o in ALL if o.__module__ in DOCUMENTED]
