@@ -56,6 +56,9 @@ class ArithmeticMixin:
 
     # -- operadores -----------------------------------------------------------------
     def __add__(self, o):
+        """``self + o``, elemento a elemento con broadcasting (como ``torch.add``); derivada 1 respecto de cada
+        operando (sumada sobre los ejes difundidos).
+        """
         return binary(E.Add, self, o)
 
     def __radd__(self, o):
@@ -111,6 +114,7 @@ class ArithmeticMixin:
 
     # -- in situ ----------------------------------------------------------------------
     def __iadd__(self, o):
+        """``self += o``: suma in situ (``add_``)."""
         return self.add_(o)
 
     def __isub__(self, o):
@@ -268,6 +272,7 @@ class ArithmeticMixin:
 
     # -- funciones elemento a elemento ------------------------------------------------
     def exp(self):
+        """``eˣ`` elemento a elemento; derivada ``eˣ``."""
         return U.Exp.apply(float_in(self))
 
     def log(self):
@@ -360,6 +365,7 @@ class ArithmeticMixin:
         return self._cmp(o, np.greater_equal)
 
     def __eq__(self, o):  # elemento a elemento, como PyTorch (el hash sigue siendo por identidad)
+        """``self == o`` elemento a elemento (un tensor bool), como PyTorch; el hash sigue siendo por identidad."""
         return self._cmp(o, np.equal)
 
     def __ne__(self, o):

@@ -239,6 +239,7 @@ class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin,
         return int(self._data.reshape(-1)[0])
 
     def __hash__(self):
+        """Por identidad (``id``), como PyTorch: un tensor sirve de clave de un dict (el estado del optimizador)."""
         return id(self)
 
     def __format__(self, spec):
@@ -254,6 +255,9 @@ class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin,
 
     # -- gradiente ----------------------------------------------------------------------
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        """Activa (o desactiva) el registro de operaciones para el gradiente, in situ, y devuelve el tensor;
+        sólo en hojas de coma flotante.
+        """
         if requires_grad and self._data.dtype.kind != "f":
             raise RuntimeError(f"sólo los tensores de coma flotante pueden requerir gradiente; "
                                f"este es {self.dtype} (usa .float() o dtype=tinygrad_es.float32)")
