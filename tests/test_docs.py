@@ -109,7 +109,7 @@ ENGLISH = ("Initialize self", "Call self as a function", "Default dir() implemen
            "Return hash(self)", "Return bool(self)", "Return self==value", "Helper for pickle",
            "Create and return a new object", "Return a reversed iterator")
 
-CLASSES = [(n, o) for n, o in OBJECTS if inspect.isclass(o)]
+CLASSES = [(n, o) for n, o in OBJECTS if inspect.isclass(o)] + [("Tensor", torch.Tensor)]
 
 
 def _without_builtin_sections(text):

@@ -353,15 +353,19 @@ class ArithmeticMixin:
         return TensorBase._wrap(np.asarray(fn(sd, od)), False)
 
     def __lt__(self, o):
+        """``self < o`` elemento a elemento (un tensor bool), como PyTorch."""
         return self._cmp(o, np.less)
 
     def __le__(self, o):
+        """``self <= o`` elemento a elemento (un tensor bool), como PyTorch."""
         return self._cmp(o, np.less_equal)
 
     def __gt__(self, o):
+        """``self > o`` elemento a elemento (un tensor bool), como PyTorch."""
         return self._cmp(o, np.greater)
 
     def __ge__(self, o):
+        """``self >= o`` elemento a elemento (un tensor bool), como PyTorch."""
         return self._cmp(o, np.greater_equal)
 
     def __eq__(self, o):  # elemento a elemento, como PyTorch (el hash sigue siendo por identidad)
@@ -369,6 +373,7 @@ class ArithmeticMixin:
         return self._cmp(o, np.equal)
 
     def __ne__(self, o):
+        """``self != o`` elemento a elemento (un tensor bool), como PyTorch."""
         return self._cmp(o, np.not_equal)
 
     lt, le, gt, ge, eq, ne = __lt__, __le__, __gt__, __ge__, __eq__, __ne__

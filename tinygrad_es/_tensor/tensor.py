@@ -71,6 +71,7 @@ class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin,
     __array_priority__ = 1000  # para que ndarray + Tensor llame a Tensor.__radd__
 
     def __init__(self, *args, dtype=None, requires_grad: bool = False, name: str = ""):
+        """Crea un tensor (véase el docstring de la clase); mejor ``torch.tensor(datos)`` o ``torch.zeros(...)``."""
         if len(args) == 1 and not isinstance(args[0], (bool, np.bool_)) and isinstance(args[0], numbers.Integral):
             args = ((int(args[0]),),)
             data = np.zeros(args[0], dtype=D.np_dtype(dtype or D.get_default_dtype()))
@@ -244,6 +245,7 @@ class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin,
 
     def __format__(self, spec):
         # f"{loss:.4f}" vale para tensores de un elemento, como en PyTorch
+        """``f"{loss:.4f}"``: con formato, un tensor de un elemento se formatea como su número (como PyTorch)."""
         if spec and self._data.ndim == 0:
             return format(self._data.item(), spec)
         return format(repr(self), spec)
