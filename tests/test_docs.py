@@ -41,13 +41,13 @@ DOCUMENTED = {f"tinygrad_es.nn.{m}" for m in (
     "module", "parameter", "scalar", "init",
     *(f"modules.{f}" for f in ("activation", "attention", "container", "conv", "distance", "dropout", "fold", "lazy",
                                 "linear", "loss", "margin_loss", "normalization", "padding", "pixelshuffle",
-                                "pooling", "rnn", "sparse", "transformer", "upsampling")),
+                                "pooling", "rnn", "rnn_cell", "sparse", "transformer", "upsampling")),
     *(f"functional.{f}" for f in ("activation", "attention", "conv", "distance", "dropout", "fold", "linear", "loss",
-                                   "margin_loss", "normalization", "padding", "pixelshuffle", "pooling", "sparse",
-                                   "upsampling")),
+                                   "margin_loss", "normalization", "padding", "pixelshuffle", "pooling",
+                                   "regression_loss", "sparse", "upsampling")),
     "utils.clip_grad", "utils.convert_parameters", "utils.rnn")}
-DOCUMENTED |= {f"tinygrad_es.optim.{m}" for m in ("optimizer", "sgd", "adam", "adaptive", "_lr_formula",
-                                                    "_lr_stateful")}
+DOCUMENTED |= {f"tinygrad_es.optim.{m}" for m in ("optimizer", "sgd", "adam", "adaptive", "_lr_base", "_lr_formula",
+                                                    "_lr_stateful", "_lr_cyclic")}
 DOCUMENTED |= {f"tinygrad_es.utils.data.{m}" for m in ("dataset", "sampler", "dataloader", "_collate", "_worker")}
 ALL = sorted({(f"{m}.{n}", o) for m, mod in MODULES.items() for n, o in public(mod)}, key=lambda t: t[0])
 OBJECTS = [(n, o) for n, o in ALL if o.__module__ in DOCUMENTED]

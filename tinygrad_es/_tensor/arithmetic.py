@@ -7,7 +7,6 @@ dtype del resultado (``_dtype.result_type``) y se convierten las entradas a él 
 """
 from __future__ import annotations
 
-
 import numpy as np
 
 from .. import _dtype as D
@@ -54,11 +53,7 @@ def register_complex_binary(fn, is_complex) -> None:
 class ArithmeticMixin:
     __slots__ = ()
 
-    # -- operadores -----------------------------------------------------------------
     def __add__(self, o):
-        """``self + o``, elemento a elemento con broadcasting (como ``torch.add``); derivada 1 respecto de cada
-        operando (sumada sobre los ejes difundidos).
-        """
         return binary(E.Add, self, o)
 
     def __radd__(self, o):
@@ -112,9 +107,7 @@ class ArithmeticMixin:
     def __rmatmul__(self, o):
         return _matmul(o, self)
 
-    # -- in situ ----------------------------------------------------------------------
     def __iadd__(self, o):
-        """``self += o``: suma in situ (``add_``)."""
         return self.add_(o)
 
     def __isub__(self, o):
@@ -270,9 +263,7 @@ class ArithmeticMixin:
 
     negative = neg
 
-    # -- funciones elemento a elemento ------------------------------------------------
     def exp(self):
-        """``eˣ`` elemento a elemento; derivada ``eˣ``."""
         return U.Exp.apply(float_in(self))
 
     def log(self):

@@ -76,14 +76,8 @@ def _canonical(mask, name, other, other_name, dtype, check_other=True):
 
 class TransformerEncoderLayer(Module):
     """Una capa del codificador del Transformer: autoatención y red de dos capas, cada una con conexión
-    residual y LayerNorm::
-
-        x = norm1(x + dropout1(self_attn(x, x, x)))            (norm_first=False, el artículo)
-        x = norm2(x + dropout2(linear2(dropout(activation(linear1(x))))))
-
-    (con ``norm_first=True`` la normalización va antes: ``x = x + self_attn(norm1(x))``...). Mismos
-    submódulos que PyTorch: ``self_attn``, ``linear1``, ``dropout``, ``linear2``, ``norm1``, ``norm2``,
-    ``dropout1``, ``dropout2``.
+    residual y LayerNorm (las ecuaciones, en el docstring del módulo). Mismos submódulos que PyTorch:
+    ``self_attn``, ``linear1``, ``dropout``, ``linear2``, ``norm1``, ``norm2``, ``dropout1``, ``dropout2``.
 
     Args:
         d_model: E, dimensión del modelo.
@@ -95,12 +89,10 @@ class TransformerEncoderLayer(Module):
         batch_first: entradas ``(N, L, E)`` (``False``: ``(L, N, E)``).
         norm_first: normalización antes de cada bloque (pre-LN) (``False``).
         bias: sesgos en las lineales y las LayerNorm (``True``).
-        device: ``"cpu"`` o ``None``.
-        dtype: dtype de los pesos (``float32``).
+        device, dtype: ``"cpu"`` (o ``None``) y el dtype de los pesos (``float32``).
 
-    ``forward(src, src_mask=None, src_key_padding_mask=None, is_causal=False)``.
-
-    Forma: entrada ``(L, N, E)`` (``(N, L, E)`` con ``batch_first``); salida, la misma.
+    Forma: ``src`` ``(L, N, E)`` (``(N, L, E)`` con ``batch_first``); salida, la misma. Máscaras de
+    ``forward``: ``src_mask`` ``(L, L)`` y ``src_key_padding_mask`` ``(N, L)``, como en ``nn.MultiheadAttention``.
 
     Ejemplo:
         >>> capa = nn.TransformerEncoderLayer(d_model=32, nhead=4, dim_feedforward=64, batch_first=True)
@@ -112,7 +104,6 @@ class TransformerEncoderLayer(Module):
 
     def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation=F.relu, layer_norm_eps=1e-5,
                  batch_first=False, norm_first=False, bias=True, device=None, dtype=None):
-        """Véase el docstring de la clase."""
         super().__init__()
         kw = dict(device=device, dtype=dtype)
         self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first, **kw)
@@ -155,28 +146,16 @@ class TransformerEncoderLayer(Module):
 
 
 class TransformerDecoderLayer(Module):
-    """Una capa del decodificador del Transformer: autoatención (con máscara causal ``tgt_mask``),
-    atención cruzada a ``memory`` (la salida del codificador) y red de dos capas, cada bloque con
-    conexión residual y LayerNorm (``norm1``, ``norm2``, ``norm3``).
+    """Una capa del decodificador del Transformer: autoatención (con máscara causal ``tgt_mask``), atención
+    cruzada a ``memory`` (la salida del codificador) y red de dos capas, cada bloque con conexión residual
+    y LayerNorm (``norm1``, ``norm2``, ``norm3``).
 
     Args:
-        d_model: E, dimensión del modelo.
-        nhead: cabezas de atención.
-        dim_feedforward: neuronas ocultas de la red de dos capas (``2048``).
-        dropout: probabilidad de dropout (``0.1``).
-        activation: ``F.relu`` (por defecto), ``F.gelu``, ``'relu'``/``'gelu'`` o una función.
-        layer_norm_eps: eps de las LayerNorm (``1e-5``).
-        batch_first: entradas ``(N, L, E)`` (``False``).
-        norm_first: normalización antes de cada bloque (``False``).
-        bias: sesgos en las lineales y las LayerNorm (``True``).
-        device: ``"cpu"`` o ``None``.
-        dtype: dtype de los pesos (``float32``).
+        d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps, batch_first, norm_first, bias,
+            device, dtype: como en ``nn.TransformerEncoderLayer`` (mismos valores por defecto).
 
-    ``forward(tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
-    memory_key_padding_mask=None, tgt_is_causal=False, memory_is_causal=False)``.
-
-    Forma: ``tgt`` ``(T, N, E)``, ``memory`` ``(S, N, E)`` (con el lote primero si ``batch_first``);
-    salida, la forma de ``tgt``.
+    Forma: ``tgt`` ``(T, N, E)``, ``memory`` ``(S, N, E)`` (con el lote primero si ``batch_first``); salida,
+    la forma de ``tgt``.
 
     Ejemplo:
         >>> capa = nn.TransformerDecoderLayer(d_model=32, nhead=4, batch_first=True)
@@ -188,7 +167,6 @@ class TransformerDecoderLayer(Module):
 
     def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation=F.relu, layer_norm_eps=1e-5,
                  batch_first=False, norm_first=False, bias=True, device=None, dtype=None):
-        """Véase el docstring de la clase."""
         super().__init__()
         kw = dict(device=device, dtype=dtype)
         self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, batch_first=batch_first, bias=bias, **kw)
@@ -268,13 +246,10 @@ class TransformerEncoder(Module):
         enable_nested_tensor: permite el camino de tensores anidados descrito arriba (``True``).
         mask_check: comprueba que la máscara de relleno es de las que admite ese camino (``True``).
 
-    ``forward(src, mask=None, src_key_padding_mask=None, is_causal=None)``.
-
-    Forma: la de la capa: ``(L, N, E)`` o ``(N, L, E)``; salida, la misma.
+    Forma: la de la capa, ``(L, N, E)`` o ``(N, L, E)``; salida, la misma.
 
     Ejemplo:
-        >>> capa = nn.TransformerEncoderLayer(32, 4, batch_first=True)
-        >>> codificador = nn.TransformerEncoder(capa, num_layers=3)
+        >>> codificador = nn.TransformerEncoder(nn.TransformerEncoderLayer(32, 4, batch_first=True), num_layers=3)
         >>> codificador(torch.randn(2, 10, 32)).shape
         torch.Size([2, 10, 32])
 
@@ -282,7 +257,6 @@ class TransformerEncoder(Module):
     """
 
     def __init__(self, encoder_layer, num_layers, norm=None, enable_nested_tensor=True, mask_check=True):
-        """Véase el docstring de la clase."""
         super().__init__()
         self.layers = _get_clones(encoder_layer, num_layers)
         self.num_layers = num_layers
@@ -334,9 +308,6 @@ class TransformerDecoder(Module):
         num_layers: cuántas copias.
         norm: normalización final o ``None``.
 
-    ``forward(tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
-    memory_key_padding_mask=None, tgt_is_causal=None, memory_is_causal=False)``.
-
     Forma: ``tgt`` ``(T, N, E)``, ``memory`` ``(S, N, E)`` (o con el lote primero); salida, la de ``tgt``.
 
     Ejemplo:
@@ -348,7 +319,6 @@ class TransformerDecoder(Module):
     """
 
     def __init__(self, decoder_layer, num_layers, norm=None):
-        """Véase el docstring de la clase."""
         super().__init__()
         self.layers = _get_clones(decoder_layer, num_layers)
         self.num_layers = num_layers
@@ -377,23 +347,13 @@ class Transformer(Module):
         nhead: cabezas de atención (``8``).
         num_encoder_layers: capas del codificador (``6``).
         num_decoder_layers: capas del decodificador (``6``).
-        dim_feedforward: neuronas ocultas de cada red de dos capas (``2048``).
-        dropout: probabilidad de dropout (``0.1``).
-        activation: ``F.relu`` (por defecto), ``F.gelu``, ``'relu'``/``'gelu'`` o una función.
         custom_encoder: un codificador propio en lugar del estándar (``None``).
         custom_decoder: un decodificador propio (``None``).
-        layer_norm_eps: eps de las LayerNorm (``1e-5``).
-        batch_first: entradas ``(N, ·, E)`` (``False``).
-        norm_first: pre-LN (``False``).
-        bias: sesgos en lineales y LayerNorm (``True``).
-        device: ``"cpu"`` o ``None``.
-        dtype: dtype de los pesos (``float32``).
-
-    ``forward(src, tgt, src_mask=None, tgt_mask=None, memory_mask=None, src_key_padding_mask=None,
-    tgt_key_padding_mask=None, memory_key_padding_mask=None, src_is_causal=None, tgt_is_causal=None,
-    memory_is_causal=False)``; ``Transformer.generate_square_subsequent_mask(T)`` da la máscara causal.
+        dim_feedforward, dropout, activation, layer_norm_eps, batch_first, norm_first, bias, device, dtype:
+            como en ``nn.TransformerEncoderLayer`` (mismos valores por defecto).
 
     Forma: ``src`` ``(S, N, E)``, ``tgt`` ``(T, N, E)`` (o con el lote primero); salida ``(T, N, E)``.
+    ``Transformer.generate_square_subsequent_mask(T)`` da la máscara causal de ``tgt_mask``.
 
     Ejemplo:
         >>> t = nn.Transformer(d_model=32, nhead=4, num_encoder_layers=2, num_decoder_layers=2, batch_first=True)
@@ -407,7 +367,6 @@ class Transformer(Module):
     def __init__(self, d_model=512, nhead=8, num_encoder_layers=6, num_decoder_layers=6, dim_feedforward=2048,
                  dropout=0.1, activation=F.relu, custom_encoder=None, custom_decoder=None, layer_norm_eps=1e-5,
                  batch_first=False, norm_first=False, bias=True, device=None, dtype=None):
-        """Véase el docstring de la clase."""
         super().__init__()
         kw = dict(device=device, dtype=dtype)
         common = (d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps, batch_first, norm_first, bias)
@@ -444,19 +403,8 @@ class Transformer(Module):
     @staticmethod
     def generate_square_subsequent_mask(sz, device=None, dtype=None) -> Tensor:
         """Máscara causal flotante ``(sz, sz)``: 0 en y bajo la diagonal, −∞ encima (la posición i no ve las
-        posteriores).
-
-        Args:
-            sz: el tamaño.
-            device: ``"cpu"`` o ``None``.
-            dtype: dtype de la máscara (``None``: float32).
-
-        Ejemplo:
-            >>> nn.Transformer.generate_square_subsequent_mask(3)
-            tensor([[0., -inf, -inf],
-                    [0., 0., -inf],
-                    [0., 0., 0.]])
-        """
+        posteriores); ``device`` (``"cpu"`` o ``None``) y ``dtype`` (``None``: float32) como en las fábricas.
+        Ejemplo: ``nn.Transformer.generate_square_subsequent_mask(3)[0]`` es ``tensor([0., -inf, -inf])``."""
         return _generate_square_subsequent_mask(sz, device, dtype)
 
     def _reset_parameters(self):
