@@ -107,7 +107,8 @@ ENGLISH = ("Initialize self", "Call self as a function", "Default dir() implemen
            "Return str(self)", "Implement setattr", "Implement delattr", "Return getattr", "Return iter(self)",
            "Return len(self)", "Return self[key]", "Set self[key]", "Delete self[key]", "Return key in self",
            "Return hash(self)", "Return bool(self)", "Return self==value", "Helper for pickle",
-           "Create and return a new object", "Return a reversed iterator")
+           "Create and return a new object", "Return a reversed iterator", "Return self<", "Return self>",
+           "Return self!=value", "Return value|self", "Return value&self", "Default object formatter")
 
 CLASSES = [(n, o) for n, o in OBJECTS if inspect.isclass(o)] + [("Tensor", torch.Tensor)]
 
