@@ -87,7 +87,6 @@ def test_fashion_demo_on_idx_fixture(tmp_path):
     write_sample_as_mnist(tmp_path / "datos" / "fashion-mnist")
     r = fashion.run(epochs=2, limit_train=500, limit_test=200, root=str(tmp_path / "datos"),
                     out_dir=str(tmp_path / "fig"), verbose=False)
-    assert not r.get("omitida")
     assert r["LeNet-5"]["test_acc"] > 0.5
     loss = r["ResNet"]["history"]["loss"]
     assert len(loss) == 2 and loss[1] < loss[0]
@@ -105,3 +104,17 @@ def test_readme_example_runs(capsys):
     assert len([line for line in code.splitlines() if line.strip()]) == 10
     exec(compile(code, "README.md", "exec"), {})
     assert capsys.readouterr().out.startswith("20.0 4.0 4.0 5.0")
+
+
+def test_fashion_demo_without_data_fails_in_spanish(tmp_path, monkeypatch):
+    """Sin Fashion-MNIST la demo no puede hacer nada: sale con código ≠ 0 y dice qué hacer (antes salía 0)."""
+    from tinygrad_es.cli import main as cli_main
+    from tinygrad_es.data import datasets
+    monkeypatch.setattr(datasets, "search_paths", lambda root=None: [str(tmp_path / "vacio")])
+    with pytest.raises(SystemExit) as exc:
+        cli_main(["demo", "fashion", "--epochs", "1"])
+    msg = str(exc.value.code)
+    assert exc.value.code not in (0, None)
+    assert "Fashion-MNIST no está disponible" in msg and "--root" in msg and "load_fashion_mnist()" in msg
+    with pytest.raises(datasets.DatasetNotFoundError):  # desde Python, la excepción de los datos
+        fashion.run(epochs=1, verbose=False)
