@@ -209,6 +209,10 @@ def test_paneles_y_captura(servidor, navegador, digitos, tmp_path):
     # sin conexión: todo lo que cargó la página vino de nuestro servidor
     recursos = d.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
     assert recursos and all(r.startswith(servidor.url) for r in recursos), recursos
+    # el pie de la captura del README nombra el dígito que se dibuja aquí (antes decía un 3 y mostraba un 2)
+    readme = open(os.path.join(RAIZ, "README.md"), encoding="utf-8").read()
+    pie = readme[readme.index("](docs/web.png)") - 120:readme.index("](docs/web.png)")]
+    assert "con un 2 dibujado" in pie.rsplit("![", 1)[1], pie
     d.execute_script("window.scrollTo(0, 0)")
     d.save_screenshot(str(tmp_path / "web.png"))
     destino = os.environ.get("TINYGRAD_ES_CAPTURA")
