@@ -175,3 +175,27 @@ def test_complex_like_pytorch(values, expected):
     assert repr(z.to(T.complex128)) == expected[:-1] + ", dtype=torch.complex128)"
     torch = pytest.importorskip("torch")
     assert repr(torch.tensor(v)) == expected
+
+
+def test_shape_formats_and_slices_like_torch_size():
+    s = T.zeros(2, 3).shape
+    assert f"{s}" == str(s) == repr(s) == "{}".format(s) == "torch.Size([2, 3])"
+    assert f"{T.zeros(4, 5).size()}" == "torch.Size([4, 5])"
+    for got, want in ((s[1:], "torch.Size([3])"), (s + (4,), "torch.Size([2, 3, 4])"),
+                      ((1,) + s, "torch.Size([1, 2, 3])"), (s * 2, "torch.Size([2, 3, 2, 3])"),
+                      (s[::-1], "torch.Size([3, 2])")):
+        assert isinstance(got, T.Size) and repr(got) == want
+    assert s[0] == 2 and type(s[-1]) is int and s == (2, 3) and hash(s) == hash((2, 3))
+    with pytest.raises(TypeError):  # como torch.Size: no admite especificación de formato
+        f"{s:>20}"
+    # los mensajes de error siguen mostrando la forma como tupla
+    with pytest.raises(RuntimeError, match=r"\(2, 3\)"):
+        T.zeros(2, 3) @ T.zeros(2, 3)
+
+
+def test_shape_format_matches_torch():
+    torch = pytest.importorskip("torch")
+    for shape in [(), (0,), (2, 3), (1, 2, 3, 4)]:
+        a, b = T.zeros(shape), torch.zeros(shape)
+        assert f"{a.shape}" == f"{b.shape}" and f"{a.shape[1:]}" == f"{b.shape[1:]}"
+        assert f"Shape of X [N, C, H, W]: {a.shape}" == f"Shape of X [N, C, H, W]: {b.shape}"
