@@ -35,6 +35,7 @@ VARIANTS = {
     "conv_5000_30": ("conv", 9, "relu", 0, 30, 0.5),
     "conv32_5000_30": ("conv", 32, "relu", 0, 30, 0.5),
     "conv_2000_30": ("conv", 9, "relu", 2000, 30, 0.5),
+    "conv_2000_60": ("conv", 9, "relu", 2000, 60, 0.5),
     "conv32_2000_30": ("conv", 32, "relu", 2000, 30, 0.5),       # la demo con la muestra incluida
     "conv32_5000_12": ("conv", 32, "relu", 0, 12, 0.5),          # la demo con las 5 000 imágenes
     "conv32_5000_12_ruido03": ("conv", 32, "relu", 0, 12, 0.3),
