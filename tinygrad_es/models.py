@@ -254,7 +254,22 @@ class ConvAutoEncoder(nn.Module):
     ReLU → Flatten → Linear(32·7·7, code). Decodificador: el camino inverso con ``ConvTranspose2d``
     (28 → 14 → 7 → 14 → 28) y sigmoide a la salida (píxeles en [0, 1]). Entrada (N, 1, 28, 28) o
     (N, 784); salida (N, 1, 28, 28). A diferencia del 784-128-9-128-784 de los apuntes, los filtros ven
-    vecindarios de píxeles (los trazos), así que con el mismo código de 9 números reconstruye mejor."""
+    vecindarios de píxeles (los trazos): como autoencoder de eliminación de ruido con ``code=32``, la
+    SimpleCNN reconoce el dígito original en el 93–94 % de las reconstrucciones (la red densa, 83 %;
+    ``benchmarks/denoising.py``).
+
+    Args:
+        code: tamaño del código latente (``encode`` devuelve (N, code)).
+
+    Ejemplo::
+
+        >>> import tinygrad_es as torch
+        >>> from tinygrad_es.models import ConvAutoEncoder
+        >>> ae = ConvAutoEncoder(code=32)
+        >>> tuple(ae(torch.rand(4, 784)).shape)
+        (4, 1, 28, 28)
+
+    En PyTorch se escribe igual con ``torch.nn`` (``Conv2d``, ``ConvTranspose2d``, ``Unflatten``)."""
 
     def __init__(self, code: int = 9):
         super().__init__()
