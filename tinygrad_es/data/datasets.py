@@ -174,9 +174,10 @@ def _read_four(paths):
                                 (xte, yte, "test", paths[2], paths[3])):
         if x.ndim != 3:
             raise IDXError(f"'{os.path.basename(px)}': las imágenes deben tener 3 dimensiones (N, alto, ancho), "
-                           f"no forma {x.shape}")
+                           f"no forma {tuple(x.shape)}")
         if y.ndim != 1:
-            raise IDXError(f"'{os.path.basename(py)}': las etiquetas deben tener 1 dimensión, no forma {y.shape}")
+            raise IDXError(f"'{os.path.basename(py)}': las etiquetas deben tener 1 dimensión, no forma"
+                           f" {tuple(y.shape)}")
         bad = np.flatnonzero((y < 0) | (y >= _N_CLASSES))
         if bad.size:
             raise IDXError(f"'{os.path.basename(py)}' contiene la etiqueta {int(y[bad[0]])} en la posición "

@@ -128,7 +128,7 @@ def _lengths(lengths, batch):
     a = lengths._data if isinstance(lengths, TensorBase) else np.asarray(lengths)
     if a.ndim != 1:
         raise ValueError(f"lengths debe ser una lista o un tensor 1-D con una longitud por secuencia, no de forma "
-                         f"{a.shape}")
+                         f"{tuple(a.shape)}")
     if a.dtype.kind == "f":
         if not np.all(np.isfinite(a)) or np.any(a != np.floor(a)):
             raise ValueError(f"lengths debe contener enteros, no {a.tolist()}")
