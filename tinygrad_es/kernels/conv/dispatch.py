@@ -47,6 +47,11 @@ DW_PARTS = 4  # sumas parciales del gradiente de pesos directo (fijas: mismo res
 # imágenes reales (12 lotes de 128), 9 elementos con otro ganador en el primer pooling con PyTorch,
 # 6 acumulando en float32 y 4 así (el mínimo: redondear la convolución exacta da lo mismo).
 ACC64_TAPS = 32
+# Bytes de los buffers de un trozo de imágenes en los backward que recorren el lote por trozos
+# (Winograd): la memoria de trabajo queda acotada sea cual sea el lote (antes, las transformadas del
+# lote entero: 75 MB de los 95 MB que añadía un paso de la CNN de CIFAR) y cada trozo aún da GEMM
+# anchas (≥ 1 000 columnas en las capas de los modelos del curso).
+CHUNK_BYTES = 4 * 2**20
 
 
 def conv_output_size(size: int, k: int, stride: int, pad: int, dilation: int = 1) -> int:
@@ -259,31 +264,55 @@ def conv2d_backward(gout, state, need_x=True, need_w=True, need_b=True):
     return (dx if taps is None else taps), dw, db
 
 
+def chunk_images(n, per_image_bytes, budget=None):
+    """Imágenes por trozo para que los buffers de un trozo no pasen de ``budget`` bytes (al menos 1)."""
+    budget = CHUNK_BYTES if budget is None else budget
+    return max(1, min(n, budget // max(1, per_image_bytes)))
+
+
 def _backward_winograd(g, st, need_x, need_w, algo):
+    """Por trozos de imágenes: las transformadas ``V`` y ``dM`` de un trozo (no las del lote entero:
+    16·(C + O)·teselas por imagen, 75 MB en la CNN de CIFAR con lote 128) y, por trozo, las 16 GEMM de
+    ``dU``, que se suman en float64 (un redondeo al final, como ∂L/∂x imagen a imagen)."""
     n, c, h, wd = st.x_shape
     o = st.w.shape[0]
     mod, nxi = _WINO[algo]
     th, tw = mod.tiles(*st.out_hw)
-    if st.kind == "winograd":
-        V, U = st.saved
-        tmp = None
-    else:  # el forward fue directo: las transformadas se hacen aquí
+    T = th * tw
+    if st.kind == "winograd":  # forward Winograd (sólo con algo=): V del lote entero ya hecho
+        Vall, U = st.saved
+        x = None
+    else:  # el forward fue directo: las transformadas se hacen aquí, trozo a trozo
         (x,) = st.saved
-        V = tmp = workspace.get_rows((nxi, c, n * th * tw), x.dtype, streams=nxi, group=c)
-        mod.input_transform(x, st.padding[0], st.padding[1], th, tw, V) if need_w else None
-        U = mod.weight_transform(st.w) if need_x else None
-    dM = workspace.get_rows((nxi, o, n * th * tw), g.dtype, streams=nxi, group=o)
-    mod.grad_output_transform(g, th, tw, dM)
-    dx = dw = None
-    if need_w:
-        dw = mod.weight_transform_adjoint(G.matmul(dM, V.transpose(0, 2, 1)), o, c)
-    if need_x:
-        dV = workspace.get_rows(V.shape, g.dtype, streams=nxi, group=c)
-        G.matmul(U.transpose(0, 2, 1), dM, out=dV)
-        dx = mod.input_transform_adjoint(dV, n, h, wd, st.padding[0], st.padding[1], th, tw)
-        workspace.put_rows(dV)
-    workspace.put_rows(dM)
-    workspace.put_rows(tmp)
+        Vall, U = None, (mod.weight_transform(st.w) if need_x else None)
+    nb = chunk_images(n, nxi * (c + o) * T * g.itemsize)
+    rows = nb * T
+    V = workspace.get_rows((nxi, c, rows), g.dtype, streams=nxi, group=c) if need_w and x is not None else None
+    dM = workspace.get_rows((nxi, o, rows), g.dtype, streams=nxi, group=o)
+    dV = workspace.get_rows((nxi, c, rows), g.dtype, streams=nxi, group=c) if need_x else None
+    dU = np.zeros((nxi, o, c), np.float64) if need_w else None
+    part = np.empty((nxi, o, c), g.dtype) if need_w else None
+    dx = np.empty(st.x_shape, g.dtype) if need_x else None
+    for n0 in range(0, n, nb):
+        n1 = min(n, n0 + nb)
+        r = (n1 - n0) * T
+        dMc = dM[:, :, :r]
+        mod.grad_output_transform(g[n0:n1], th, tw, dMc)
+        if need_w:
+            if x is not None:
+                Vc = V[:, :, :r]
+                mod.input_transform(x[n0:n1], st.padding[0], st.padding[1], th, tw, Vc)
+            else:
+                Vc = Vall[:, :, n0 * T:n1 * T]
+            G.matmul(dMc, Vc.transpose(0, 2, 1), out=part)
+            dU += part
+        if need_x:
+            dVc = dV[:, :, :r]
+            G.matmul(U.transpose(0, 2, 1), dMc, out=dVc)
+            dx[n0:n1] = mod.input_transform_adjoint(dVc, n1 - n0, h, wd, st.padding[0], st.padding[1], th, tw)
+    dw = mod.weight_transform_adjoint(dU, o, c).astype(g.dtype) if need_w else None
+    for a in (V, dM, dV):
+        workspace.put_rows(a)
     return dx, dw
 
 
