@@ -94,8 +94,13 @@ def choose_backward(x_shape, w_shape, stride, padding, dilation, groups):
         return "im2col_img", "winograd"
     elif kh == kw == 1 and tuple(padding) == (0, 0) and groups == 1:
         algo = "gemm1x1"
-    elif cg * kh * kw <= 160 or cg == 1:
+    elif groups > 1 or tuple(dilation) != (1, 1):
         algo = "direct"
+    elif cg * kh * kw <= 160:
+        # pocas entradas (las primeras capas, LeNet): im2col imagen a imagen, medido en un hilo con
+        # tiempo de CPU (directo → im2col_img, ms): ∂L/∂w 3→32 3×3 a 32² (lote 128) 27 → 8; 1→32 a 28²
+        # 3,7 → 1,7; 3→16 a 32² 6,3 → 3,0; 6→16 5×5 a 14² ∂L/∂x 3,2 → 1,5 y ∂L/∂w 2,8 → 2,4
+        algo = "im2col_img"
     else:
         algo = _im2col_kind(x_shape, w_shape, stride, padding, dilation)
     return algo, algo
