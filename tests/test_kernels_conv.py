@@ -205,6 +205,26 @@ def test_winograd_backward_by_chunks_of_images(monkeypatch, algo, dtype):
     K.conv_release(state)
 
 
+@pytest.mark.parametrize("stride", [1, 2])
+def test_direct_forward_stacking_images_is_bit_for_bit(monkeypatch, stride):
+    """Con planos pequeños el forward directo apila varias imágenes por trabajo: mismo resultado bit a
+    bit que una imagen por trabajo, y el de la referencia."""
+    import numba
+    from tinygrad_es.kernels.conv import dispatch
+    rng = np.random.default_rng(3)
+    n = 4 * numba.get_num_threads() + 1  # el último trabajo con menos imágenes
+    x = rng.standard_normal((n, 8, 6, 7)).astype(np.float32)
+    w = rng.standard_normal((12, 8, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(12).astype(np.float32)
+    args = ((stride, stride), (1, 1), (1, 1), 1)
+    outs = []
+    for positions in (1, 10**6):
+        monkeypatch.setattr(dispatch, "STACK_POSITIONS", positions)
+        outs.append(K.conv2d_forward(x, w, b, *args, save=False)[0])
+    np.testing.assert_array_equal(outs[0], outs[1])
+    close(outs[1], R.conv2d(x, w, b, *args), np.float32)
+
+
 def test_chunk_images_bounds_the_workspace():
     from tinygrad_es.kernels.conv.dispatch import chunk_images
     assert chunk_images(128, 2**20, budget=4 * 2**20) == 4
