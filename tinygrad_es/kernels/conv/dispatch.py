@@ -49,9 +49,11 @@ DW_PARTS = 4  # sumas parciales del gradiente de pesos directo (fijas: mismo res
 ACC64_TAPS = 32
 # Bytes de los buffers de un trozo de imágenes en los backward que recorren el lote por trozos
 # (Winograd): la memoria de trabajo queda acotada sea cual sea el lote (antes, las transformadas del
-# lote entero: 75 MB de los 95 MB que añadía un paso de la CNN de CIFAR) y cada trozo aún da GEMM
-# anchas (≥ 1 000 columnas en las capas de los modelos del curso).
-CHUNK_BYTES = 4 * 2**20
+# lote entero: 75 MB de los 95 MB que añadía un paso de la CNN de CIFAR). Medido (∂L/∂w en un hilo,
+# tiempo de CPU, ms con 1/2/4 MB/lote entero): 32→64 a 16² (lote 128) 18,3/16,6/16,4/17,2; 64→128 a 8²
+# 14,6/14,3/13,2/12,3; 256→256 a 13² (lote 8) 28,0/27,3/23,7/20,1. Con 2 MB el paso de la CNN del curso
+# añade 28 MB de RSS frente a 30 con 4 MB (PyTorch: 31).
+CHUNK_BYTES = 2 * 2**20
 # Posiciones por trabajo del forward directo: con planos pequeños se apilan varias imágenes para que
 # el bucle interno (un tap sobre las posiciones) sea largo; medido en un hilo (tiempo de CPU) frente a
 # una imagen por trabajo (mismo resultado bit a bit): 64→64 3×3 a 8×8 9,6 → 7,7 ms; a 5×8 7,6 → 5,6;
