@@ -9,6 +9,7 @@ públicas de ``torch.autograd``.
 from __future__ import annotations
 
 import contextlib
+import sys
 
 import numpy as np
 
@@ -90,9 +91,24 @@ def _apply_hooks_graph(t, g):
     return g
 
 
-def _accumulate(t, g):
+# Referencias a un gradiente que sólo tiene el motor en el momento de acumularlo: la variable local de
+# ``run_backward`` y el argumento de ``sys.getrefcount``.
+_LOCAL_REFS = sys.getrefcount(object()) + 1
+
+
+def _owned(g) -> bool:
+    """¿Nadie más que el motor ve ``g``? (un array recién calculado por un backward, con memoria propia,
+    que ningún tensor, vista ni ``ctx`` guarda). Entonces ``.grad`` puede ser ese mismo array, sin
+    copiarlo: PyTorch hace lo mismo (roba el gradiente si nadie más lo usa). Un array compartido
+    (el mismo ``g`` que ``a + b`` manda a sus dos entradas, uno que guarda un hook) se copia."""
+    return (g.__class__ is np.ndarray and g.base is None and g.flags.writeable and g.flags.c_contiguous
+            and sys.getrefcount(g) <= _LOCAL_REFS + 1)  # + 1: el parámetro de esta función
+
+
+def _accumulate(t, g, owned=False):
     if t._grad is None:
-        g = np.array(g, dtype=t._data.dtype, copy=True)  # propio y escribible
+        if not owned or g.dtype != t._data.dtype:
+            g = np.array(g, dtype=t._data.dtype, copy=True)  # propio y escribible
         t._grad = TensorBase._wrap(g)
     else:
         t._grad._data += g
@@ -150,7 +166,8 @@ def run_backward(roots, grads, retain_graph: bool = False, capture=None, create_
             if node._hooks:
                 g = _apply_hooks(node, g)
             if captured is None:
-                _accumulate(node, g)
+                owned = _owned(g)  # antes de la llamada: sus argumentos ya en la pila contarían
+                _accumulate(node, g, owned)
             elif id(node) in wanted:
                 captured[id(node)] = g
             continue
@@ -192,6 +209,7 @@ def run_backward(roots, grads, retain_graph: bool = False, capture=None, create_
         if _observers:
             for cb in list(_observers):
                 cb(ctx, g, in_grads)
+        in_grads = ig = None  # que sólo ``grads`` retenga los gradientes (véase ``_owned``)
         if not retain_graph:
             ctx.release()
     return captured
