@@ -25,14 +25,20 @@ class CrossEntropyIdx(ArrayFunction):
         z = z.astype(np.float64) if dtype.itemsize < 8 else z  # en float64 por dentro: un redondeo al final
         m = z.max(axis=1, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)
-        e = np.exp(z - m)
+        e = z - m
+        np.exp(e, out=e)
         s = e.sum(axis=1, keepdims=True)
         valid = target != ignore_index
-        t = np.where(valid, target, 0)
         rows = np.arange(z.shape[0])
-        losses = (np.log(s[:, 0]) + m[:, 0] - z[rows, t]) * valid
-        n_valid = max(int(valid.sum()), 1)
-        ctx.p = e / s  # softmax(z) en float64: el primer orden lo usa tal cual (se suelta con release)
+        if valid.all():  # (x·1 = x también con inf y NaN: sin la máscara, el mismo resultado)
+            t = target
+            losses = np.log(s[:, 0]) + m[:, 0] - z[rows, t]
+            n_valid = max(len(t), 1)
+        else:
+            t = np.where(valid, target, 0)
+            losses = (np.log(s[:, 0]) + m[:, 0] - z[rows, t]) * valid
+            n_valid = max(int(valid.sum()), 1)
+        ctx.p = np.divide(e, s, out=e)  # softmax(z) en float64: el primer orden lo usa tal cual (se suelta con release)
         ctx.save_for_backward(z0, t, valid)
         ctx.reduction, ctx.n, ctx.dtype = reduction, n_valid, dtype
         if reduction == "mean":
@@ -48,18 +54,18 @@ class CrossEntropyIdx(ArrayFunction):
         z, t, valid = ctx.saved_tensors
         rows = np.arange(len(t))
         if isinstance(g, np.ndarray):  # primer orden: en float64, un redondeo al final
+            # gl tiene un solo término por fila, −c en la clase t (c = el gradiente de la fila, 0 en
+            # las ignoradas), así que gl − p·Σgl = p·c − c·onehot(t): las mismas operaciones de
+            # float64, sin la matriz gl
             p = ctx.p
             g = g.astype(np.float64)
             if ctx.reduction == "mean":
-                gi = np.broadcast_to(g / ctx.n, valid.shape)
-            elif ctx.reduction == "sum":
-                gi = np.broadcast_to(g, valid.shape)
-            else:
-                gi = g
-            gl = np.zeros_like(p)
-            gl[rows, t] = np.where(valid, -gi, 0)
+                g = g / ctx.n
+            c = np.where(valid, g, 0.0)
             with np.errstate(invalid="ignore"):
-                return (gl - p * gl.sum(axis=1, keepdims=True)).astype(ctx.dtype, copy=False)
+                dz = p * c[:, None]
+                dz[rows, t] -= c
+            return dz.astype(ctx.dtype, copy=False)
         # orden superior: la misma fórmula con softmax(z) registrado
         p = namespace(g).softmax(z, 1)
         sel = np.zeros(tuple(z.shape), z._data.dtype)
