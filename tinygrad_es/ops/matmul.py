@@ -117,7 +117,8 @@ class Linear(ArrayFunction):
         out = _linear_mm(x2, w.T, b)
         ctx.save_for_backward(x, w)
         ctx.has_bias = b is not None
-        return out.reshape(x.shape[:-1] + (w.shape[0],))
+        # 2-D: el array tal cual (una vista obligaría a apply a buscar con qué entrada comparte memoria)
+        return out if x.ndim == 2 else out.reshape(x.shape[:-1] + (w.shape[0],))
 
     @staticmethod
     def backward(ctx, g):
