@@ -50,6 +50,8 @@ MODELS = {
     "resnet20": (Z.resnet, (3, 32, 32), 128, "nesterov"),
     "speech_cnn": (Z.speech_cnn, (1, 40, 65), 64, "adam"),
     "alexnet": (Z.alexnet, (3, 224, 224), 8, "nesterov"),
+    "char_lstm": (Z.char_lstm, (64,), 32, "adam"),
+    "minigpt": (Z.minigpt, (128,), 16, "adamw"),
 }
 LABELS = {
     "mlp": "MLP 784-128-64-10, lote 64",
@@ -60,12 +62,16 @@ LABELS = {
     "resnet20": "ResNet-20 con BN, lote 128",
     "speech_cnn": "CNN de voz 1×40×65 con BN, lote 64",
     "alexnet": "AlexNet 3×224×224, lote 8",
+    "char_lstm": "LSTM de caracteres T=64 H=256, lote 32",
+    "minigpt": "MiniGPT 2 capas d=128, lote 16×128",
 }
 
 
 def _optimizer(L, params, kind):
     if kind == "adam":
         return L.optim.Adam(params, lr=1e-3)
+    if kind == "adamw":
+        return L.optim.AdamW(params, lr=1e-3, weight_decay=0.01)
     return L.optim.SGD(params, lr=0.01, momentum=0.9 if kind == "nesterov" else 0.0,
                        nesterov=kind == "nesterov")
 
@@ -81,8 +87,7 @@ def make_step(L, name, state=None, seed=0, batch=None):
         model.load_state_dict({k: mk(v.copy()) for k, v in state.items()})
     opt = _optimizer(L, model.parameters(), opt_kind)
     rng = np.random.default_rng(seed)
-    x = L.from_numpy(Z.image_like(rng, (batch,) + shape))
-    y = L.from_numpy(rng.integers(0, 10, batch))
+    x, y = (L.from_numpy(a) for a in Z.sample(name, rng, batch, shape))
     F = L.nn.functional
 
     def step():

@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 import tinygrad_es as tg
-from zoo_models import ZOO, image_like
+from zoo_models import ZOO, sample
 
 try:
     import torch
@@ -45,8 +45,7 @@ def setup(name):
     model = build(tg)
     state = {k: v.numpy().copy() for k, v in model.state_dict().items()}
     rng = np.random.default_rng(1)
-    x = image_like(rng, (batch,) + shape)
-    y = rng.integers(0, 10, batch)
+    x, y = sample(name, rng, batch)
     return build, state, x, y
 
 
@@ -69,7 +68,7 @@ def distances(L, name):
         else:
             m = build(torch).to(torch.float32 if dt == np.float32 else torch.float64)
             m.load_state_dict({k: torch.from_numpy(_as(v, dt)) for k, v in state.items()})
-        out[dt] = _grads(L, m, x.astype(dt), y)
+        out[dt] = _grads(L, m, _as(x, dt), y)
     g32, g64 = out[np.float32], out[np.float64]
     top = max(np.linalg.norm(v) for v in g64.values())
     res = {}
