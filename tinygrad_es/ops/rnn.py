@@ -68,8 +68,8 @@ def _weight_grads(need, dgx2, x, hprev, w_ih, dgh2=None):
     T, B, In = x.shape
     dgh2 = dgx2 if dgh2 is None else dgh2
     dx = gemm.matmul(dgx2, w_ih).reshape(T, B, In) if need[0] else None
-    dw_ih = gemm.matmul(dgx2.T, x.reshape(T * B, In)) if need[1] else None
-    dw_hh = gemm.matmul(dgh2.T, hprev.reshape(T * B, hprev.shape[-1])) if need[2] else None
+    dw_ih = gemm.matmul_rows(dgx2, x.reshape(T * B, In)) if need[1] else None
+    dw_hh = gemm.matmul_rows(dgh2, hprev.reshape(T * B, hprev.shape[-1])) if need[2] else None
     return dx, dw_ih, dw_hh
 
 
@@ -91,8 +91,7 @@ class RNNLayer(ArrayFunction):
         h[...] = h0
         save = ctx.requires_grad
         hprev = _alloc(packed, (T, B, H), x.dtype) if save else None
-        gh, e = np.empty((B, H), x.dtype), np.empty((B, H), x.dtype)
-        lim = K.exp_limit(x.dtype)
+        gh = np.empty((B, H), x.dtype)
         for t in _steps(T, reverse):
             n = _rows(batch_sizes, t, B)
             gemm.matmul(h[:n], w_hh.T, out=gh[:n])
@@ -101,9 +100,8 @@ class RNNLayer(ArrayFunction):
             if relu:
                 K.rnn_relu_out(gx[t, :n], gh[:n], Y[t, :n])
             else:
-                K.rnn_tanh_pre(gx[t, :n], gh[:n], e[:n], lim)
-                np.exp(e[:n], out=e[:n])
-                K.rnn_tanh_out(e[:n], Y[t, :n])
+                np.add(gx[t, :n], gh[:n], out=Y[t, :n])
+                np.tanh(Y[t, :n], out=Y[t, :n])
             h[:n] = Y[t, :n]
         if save:
             ctx.save_for_backward(x, w_ih, w_hh)
@@ -177,9 +175,11 @@ class LSTMLayer(ArrayFunction):
             if save:
                 hprev[t, :n] = h[:n]
             K.lstm_pre(gx[t, :n], gh[:n], e[:n], lim)
-            np.exp(e[:n], out=e[:n])
-            K.lstm_cell(e[:n], c[:n], act[s, :n], cprev[s, :n], tc[s, :n], lim)
-            np.exp(tc[s, :n], out=tc[s, :n])
+            np.exp(e[:n, :2 * H], out=e[:n, :2 * H])  # i, f
+            np.tanh(e[:n, 2 * H:3 * H], out=e[:n, 2 * H:3 * H])  # g
+            np.exp(e[:n, 3 * H:], out=e[:n, 3 * H:])  # o
+            K.lstm_cell(e[:n], c[:n], act[s, :n], cprev[s, :n], tc[s, :n])
+            np.tanh(tc[s, :n], out=tc[s, :n])
             if w_hr is None:
                 K.lstm_out(tc[s, :n], act[s, :n], Y[t, :n])
             else:
@@ -269,8 +269,8 @@ class GRULayer(ArrayFunction):
                 hprev[t, :n] = h[:n]
             K.gru_pre(gx[t, :n], gh[:n], e[:n], lim)
             np.exp(e[:n], out=e[:n])
-            K.gru_mid(e[:n], gx[t, :n], gh[:n], act[s, :n], ghn[s, :n], narg[:n], lim)
-            np.exp(narg[:n], out=narg[:n])
+            K.gru_mid(e[:n], gx[t, :n], gh[:n], act[s, :n], ghn[s, :n], narg[:n])
+            np.tanh(narg[:n], out=narg[:n])
             K.gru_out(narg[:n], act[s, :n], h[:n], Y[t, :n])
             h[:n] = Y[t, :n]
         if save:
