@@ -66,16 +66,20 @@ def matmul(a, b, out=None):
 # lineal sobre una secuencia) en float32: la SGEMM de OpenBLAS acumula cada elemento de una vez a lo
 # largo de todas las filas, y su error crece con ellas; la de PyTorch (MKL/oneDNN) quedaba ~1,2×
 # más cerca de float64 en los pesos de la LSTM de caracteres (6 semillas, todas). Por bloques de
-# ``SUM_ROWS`` filas, sumados después, el error de redondeo de la acumulación baja ~√bloques.
+# bloques de al menos ``SUM_ROWS`` filas (y como mucho ``SUM_BLOCKS``: cada bloque es una GEMM y una
+# suma de la salida más; con miles de filas OpenBLAS ya parte la suma en bloques de ~300), sumados
+# después, el error de redondeo de la acumulación baja ~√bloques.
 SUM_ROWS = 128
+SUM_BLOCKS = 4
 
 
 def matmul_rows(a, b, rows=SUM_ROWS):
-    """``aᵀ @ b`` (``a`` (N, M), ``b`` (N, K)) sumando las N filas por bloques de ``rows`` (sólo en
-    float32 y con N > rows; si no, una GEMM)."""
+    """``aᵀ @ b`` (``a`` (N, M), ``b`` (N, K)) sumando las N filas por bloques de ``rows`` o más (sólo
+    en float32 y con N > rows; si no, una GEMM)."""
     n = a.shape[0]
     if n <= rows or a.dtype != np.float32 or b.dtype != np.float32:
         return matmul(a.T, b)
+    rows = max(rows, -(-n // SUM_BLOCKS))
     out = matmul(a[:rows].T, b[:rows])
     part = np.empty_like(out)
     for i in range(rows, n, rows):

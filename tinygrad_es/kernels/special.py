@@ -39,7 +39,7 @@ def erfc(a: np.ndarray) -> np.ndarray:
 # aproximación de error ABSOLUTO 1,5·10⁻⁷ (Abramowitz-Stegun 7.1.26), que allí pierde todos los dígitos.
 
 @njit(cache=True, error_model="numpy")
-def _ndtr_args(x, t, a, b):
+def _ndtr_args(x, t, a, b, with_b):
     for i in range(x.size):
         v = np.float64(x[i])
         z = abs(v) * 0.7071067811865476
@@ -48,7 +48,8 @@ def _ndtr_args(x, t, a, b):
         a[i] = -z * z - 1.26551223 + s * (1.00002368 + s * (0.37409196 + s * (0.09678418 + s * (
             -0.18628806 + s * (0.27886807 + s * (-1.13520398 + s * (1.48851587 + s * (
                 -0.82215223 + s * 0.17087277))))))))
-        b[i] = -0.5 * v * v
+        if with_b:
+            b[i] = -0.5 * v * v
 
 
 @njit(cache=True, error_model="numpy")
@@ -67,17 +68,25 @@ def _gelu_slope(x, t, ea, eb, out):
         out[i] = (h if v < 0 else 1.0 - h) + v * 0.3989422804014327 * np.float64(eb[i])
 
 
+_CHUNK = 1 << 14  # por tramos: los temporales (3 × 64 KiB) se quedan en la caché y no se reservan páginas
+
+
 def _gelu_parts(x, slope):
     flat = np.ascontiguousarray(x).reshape(-1)
-    t, a, b = np.empty_like(flat), np.empty_like(flat), np.empty_like(flat)
-    _ndtr_args(flat, t, a, b)
-    np.exp(a, out=a)
     out = np.empty_like(flat)
-    if slope:
-        np.exp(b, out=b)
-        _gelu_slope(flat, t, a, b, out)
-    else:
-        _gelu_out(flat, t, a, out)
+    m = min(flat.size, _CHUNK)
+    t, a, b = np.empty(m, flat.dtype), np.empty(m, flat.dtype), np.empty(m, flat.dtype)
+    for s in range(0, flat.size, _CHUNK):
+        xs = flat[s:s + _CHUNK]
+        k = xs.size
+        tk, ak, bk = t[:k], a[:k], b[:k]
+        _ndtr_args(xs, tk, ak, bk, slope)
+        np.exp(ak, out=ak)
+        if slope:
+            np.exp(bk, out=bk)
+            _gelu_slope(xs, tk, ak, bk, out[s:s + k])
+        else:
+            _gelu_out(xs, tk, ak, out[s:s + k])
     return out.reshape(x.shape)
 
 
