@@ -297,7 +297,7 @@ def main():
     if args.cpu_clock:
         timing.use_cpu_clock()
     load_start = os.getloadavg()[0]
-    peak, peak_by_lib = zoo_limits.sgemm_peak(args.threads)
+    peak, peak_by_lib = zoo_limits.sgemm_peak(args.threads, clock=timing.CLOCK)
     print(f"pico medido de la CPU (SGEMM 2048³ float32, {args.threads} hilo(s)): {peak:.0f} GFLOP/s "
           f"({', '.join(f'{k} {v:.0f}' for k, v in peak_by_lib.items())}); carga {load_start:.1f}")
     rows = []
