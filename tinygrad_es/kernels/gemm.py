@@ -69,7 +69,7 @@ def matmul(a, b, out=None):
 # bloques de al menos ``SUM_ROWS`` filas (y como mucho ``SUM_BLOCKS``: cada bloque es una GEMM y una
 # suma de la salida más; con miles de filas OpenBLAS ya parte la suma en bloques de ~300), sumados
 # después, el error de redondeo de la acumulación baja ~√bloques.
-SUM_ROWS = 128
+SUM_ROWS = 64
 SUM_BLOCKS = 4
 
 

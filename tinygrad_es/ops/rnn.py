@@ -63,6 +63,12 @@ def _input_proj(x, w_ih, bias):
     return gx.reshape(T, B, w_ih.shape[0])
 
 
+def _row_sum(a):
+    """Σ de las T·B filas (el gradiente de un sesgo) acumulada en float64: numpy suma las filas una tras
+    otra, y en float32 el error crece con ellas (como en ``ops/matmul.Linear``)."""
+    return a.sum(axis=0, dtype=np.float64).astype(a.dtype)
+
+
 def _weight_grads(need, dgx2, x, hprev, w_ih, dgh2=None):
     """∂x, ∂W_ih y ∂W_hh sumando todos los pasos (una GEMM cada uno)."""
     T, B, In = x.shape
@@ -127,7 +133,7 @@ class RNNLayer(ArrayFunction):
         dx, dw_ih, dw_hh = _weight_grads((need[0], need[2], need[3]), da2, x, ctx.hprev, w_ih)
         out = (dx, dh if need[1] else None, dw_ih, dw_hh)
         if has_bias:
-            db = da2.sum(axis=0)
+            db = _row_sum(da2)
             out += (db, db.copy())
         return out
 
@@ -226,7 +232,7 @@ class LSTMLayer(ArrayFunction):
         dx, dw_ih, dw_hh = _weight_grads((need[0], need[3], need[4]), dg2, x, ctx.hprev, w_ih)
         out = (dx, dh if need[1] else None, dc if need[2] else None, dw_ih, dw_hh)
         if has_bias:
-            db = dg2.sum(axis=0)
+            db = _row_sum(dg2)
             out += (db, db.copy())
         if w_hr is not None:
             out += (gemm.matmul(dhs.reshape(T * B, P).T, ctx.M.reshape(T * B, H)) if need[-1] else None,)
@@ -302,7 +308,7 @@ class GRULayer(ArrayFunction):
         dx, dw_ih, dw_hh = _weight_grads((need[0], need[2], need[3]), dgx2, x, ctx.hprev, w_ih, dgh2)
         out = (dx, dh if need[1] else None, dw_ih, dw_hh)
         if has_bias:
-            out += (dgx2.sum(axis=0), dgh2.sum(axis=0))
+            out += (_row_sum(dgx2), _row_sum(dgh2))
         return out
 
 
