@@ -7,7 +7,6 @@ dtype del resultado (``_dtype.result_type``) y se convierten las entradas a él 
 """
 from __future__ import annotations
 
-
 import numpy as np
 
 from .. import _dtype as D
@@ -54,7 +53,6 @@ def register_complex_binary(fn, is_complex) -> None:
 class ArithmeticMixin:
     __slots__ = ()
 
-    # -- operadores -----------------------------------------------------------------
     def __add__(self, o):
         return binary(E.Add, self, o)
 
@@ -109,7 +107,6 @@ class ArithmeticMixin:
     def __rmatmul__(self, o):
         return _matmul(o, self)
 
-    # -- in situ ----------------------------------------------------------------------
     def __iadd__(self, o):
         return self.add_(o)
 
@@ -266,7 +263,6 @@ class ArithmeticMixin:
 
     negative = neg
 
-    # -- funciones elemento a elemento ------------------------------------------------
     def exp(self):
         return U.Exp.apply(float_in(self))
 
@@ -348,21 +344,27 @@ class ArithmeticMixin:
         return TensorBase._wrap(np.asarray(fn(sd, od)), False)
 
     def __lt__(self, o):
+        """``self < o`` elemento a elemento (un tensor bool), como PyTorch."""
         return self._cmp(o, np.less)
 
     def __le__(self, o):
+        """``self <= o`` elemento a elemento (un tensor bool), como PyTorch."""
         return self._cmp(o, np.less_equal)
 
     def __gt__(self, o):
+        """``self > o`` elemento a elemento (un tensor bool), como PyTorch."""
         return self._cmp(o, np.greater)
 
     def __ge__(self, o):
+        """``self >= o`` elemento a elemento (un tensor bool), como PyTorch."""
         return self._cmp(o, np.greater_equal)
 
     def __eq__(self, o):  # elemento a elemento, como PyTorch (el hash sigue siendo por identidad)
+        """``self == o`` elemento a elemento (un tensor bool), como PyTorch; el hash sigue siendo por identidad."""
         return self._cmp(o, np.equal)
 
     def __ne__(self, o):
+        """``self != o`` elemento a elemento (un tensor bool), como PyTorch."""
         return self._cmp(o, np.not_equal)
 
     lt, le, gt, ge, eq, ne = __lt__, __le__, __gt__, __ge__, __eq__, __ne__

@@ -263,9 +263,11 @@ class PointwiseMixin:
     __rshift__ = bitwise_right_shift
 
     def __rand__(self, o):
+        """``o & self``: «y» bit a bit (o lógico en bool), como PyTorch."""
         return L.bitwise("and", o, self)
 
     def __ror__(self, o):
+        """``o | self``: «o» bit a bit (o lógico en bool), como PyTorch."""
         return L.bitwise("or", o, self)
 
     def __rxor__(self, o):

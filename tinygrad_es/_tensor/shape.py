@@ -51,6 +51,9 @@ class ShapeMixin:
 
     # -- forma ---------------------------------------------------------------------------
     def reshape(self, *shape):
+        """La misma información con otra forma (``-1`` deduce un eje); vista si la memoria lo permite, si no
+        copia, como ``torch.reshape``. Derivada: el gradiente con la forma de la entrada.
+        """
         return M.Reshape.apply(self, shape=_shape_arg(shape, "reshape"))
 
     def view(self, *shape, dtype=None):
@@ -312,4 +315,7 @@ class ShapeMixin:
 
     # -- indexado ---------------------------------------------------------------------------
     def __getitem__(self, index):
+        """``t[índice]`` con las reglas de PyTorch (enteros, cortes, ``None``, ``...``, tensores de índices o
+        máscaras); derivada: el gradiente se suma en las posiciones elegidas.
+        """
         return M.GetItem.apply(self, index=torch_index(index, self._data.shape))

@@ -71,6 +71,7 @@ class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin,
     __array_priority__ = 1000  # para que ndarray + Tensor llame a Tensor.__radd__
 
     def __init__(self, *args, dtype=None, requires_grad: bool = False, name: str = ""):
+        """Crea un tensor (véase el docstring de la clase); mejor ``torch.tensor(datos)`` o ``torch.zeros(...)``."""
         if len(args) == 1 and not isinstance(args[0], (bool, np.bool_)) and isinstance(args[0], numbers.Integral):
             args = ((int(args[0]),),)
             data = np.zeros(args[0], dtype=D.np_dtype(dtype or D.get_default_dtype()))
@@ -239,10 +240,12 @@ class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin,
         return int(self._data.reshape(-1)[0])
 
     def __hash__(self):
+        """Por identidad (``id``), como PyTorch: un tensor sirve de clave de un dict (el estado del optimizador)."""
         return id(self)
 
     def __format__(self, spec):
         # f"{loss:.4f}" vale para tensores de un elemento, como en PyTorch
+        """``f"{loss:.4f}"``: con formato, un tensor de un elemento se formatea como su número (como PyTorch)."""
         if spec and self._data.ndim == 0:
             return format(self._data.item(), spec)
         return format(repr(self), spec)
@@ -254,6 +257,9 @@ class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin,
 
     # -- gradiente ----------------------------------------------------------------------
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        """Activa (o desactiva) el registro de operaciones para el gradiente, in situ, y devuelve el tensor;
+        sólo en hojas de coma flotante.
+        """
         if requires_grad and self._data.dtype.kind != "f":
             raise RuntimeError(f"sólo los tensores de coma flotante pueden requerir gradiente; "
                                f"este es {self.dtype} (usa .float() o dtype=tinygrad_es.float32)")

@@ -20,8 +20,20 @@ _LINEAR = ("linear", "identity", "conv1d", "conv2d", "conv3d", "conv_transpose1d
 
 
 def calculate_gain(nonlinearity: str, param=None) -> float:
-    """Ganancia recomendada para cada activación (tabla de PyTorch): lineal/conv/sigmoid 1, tanh 5/3,
-    relu √2, leaky_relu √(2/(1 + a²)), selu 3/4."""
+    """Ganancia recomendada para cada activación (la tabla de PyTorch): la escala que mantiene la varianza
+    de las activaciones de capa en capa. Lineal, conv y sigmoid: 1; tanh: 5/3; relu: √2;
+    leaky_relu: √(2/(1 + a²)); selu: 3/4.
+
+    Args:
+        nonlinearity: nombre de la activación (``'relu'``, ``'tanh'``, ``'leaky_relu'``, ``'linear'``...).
+        param: la pendiente negativa ``a`` de ``'leaky_relu'`` (``None``: 0,01).
+
+    Ejemplo:
+        >>> nn.init.calculate_gain("relu")
+        1.4142135623730951
+
+    En PyTorch: ``torch.nn.init.calculate_gain``.
+    """
     if nonlinearity in _LINEAR:
         return 1.0
     if nonlinearity == "tanh":
@@ -72,17 +84,66 @@ def _rng(generator=None, rng=None):
 
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None, rng=None):
-    """U(a, b)."""
+    """Llena ``tensor`` (in situ, sin gradiente) con valores de la uniforme U(a, b).
+
+    Args:
+        tensor: el tensor (o parámetro) que se llena.
+        a: límite inferior (``0.0``).
+        b: límite superior (``1.0``).
+        generator: ``torch.Generator`` para reproducir el sorteo (``None``: el global de ``manual_seed``).
+        rng: (de tinygrad_es, por compatibilidad) un ``numpy.random.Generator`` (``None``).
+
+    Devuelve ``tensor``.
+
+    Ejemplo:
+        >>> w = nn.init.uniform_(torch.empty(1000), -1, 1)
+        >>> bool(w.min() >= -1) and bool(w.max() <= 1)
+        True
+
+    En PyTorch: ``torch.nn.init.uniform_``.
+    """
     return _fill(tensor, _rng(generator, rng).uniform(a, b, tuple(tensor.shape)))
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None, rng=None):
-    """N(media, σ²)."""
+    """Llena ``tensor`` (in situ, sin gradiente) con valores de la normal N(mean, std²).
+
+    Args:
+        tensor: el tensor que se llena.
+        mean: la media (``0.0``).
+        std: la desviación típica (``1.0``).
+        generator: ``torch.Generator`` (``None``: el global).
+        rng: (de tinygrad_es, por compatibilidad) un ``numpy.random.Generator`` (``None``).
+
+    Ejemplo:
+        >>> w = nn.init.normal_(torch.empty(10000), mean=2.0, std=0.5)
+        >>> round(w.mean().item(), 1), round(w.std().item(), 1)
+        (2.0, 0.5)
+
+    En PyTorch: ``torch.nn.init.normal_``.
+    """
     return _fill(tensor, _rng(generator, rng).normal(mean, std, tuple(tensor.shape)))
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
-    """N(media, σ²) truncada a [a, b] (los valores fuera se vuelven a sortear)."""
+    """Llena ``tensor`` con una normal N(mean, std²) truncada a [a, b] (los valores que caen fuera se
+    vuelven a sortear).
+
+    Args:
+        tensor: el tensor que se llena.
+        mean: la media (``0.0``).
+        std: la desviación típica (``1.0``).
+        a: límite inferior (``-2.0``).
+        b: límite superior (``2.0``).
+        generator: ``torch.Generator`` (``None``: el global).
+
+    Ejemplo:
+        >>> w = nn.init.trunc_normal_(torch.empty(1000), std=1.0, a=-1.0, b=1.0)
+        >>> bool(w.abs().max() <= 1)
+        True
+
+    En PyTorch: ``torch.nn.init.trunc_normal_``.
+    """
     if not a < b:
         raise ValueError(f"trunc_normal_: a ({a}) debe ser menor que b ({b})")
     r = _rng(generator)
@@ -98,28 +159,90 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
 
 
 def constant_(tensor, val):
+    """Llena ``tensor`` (in situ, sin gradiente) con el valor ``val``.
+
+    Args:
+        tensor: el tensor que se llena.
+        val: el valor.
+
+    Ejemplo:
+        >>> nn.init.constant_(torch.empty(2, 2), 0.5)
+        tensor([[0.5000, 0.5000],
+                [0.5000, 0.5000]])
+
+    En PyTorch: ``torch.nn.init.constant_``.
+    """
     tensor._data[...] = val
     tensor._vc.value += 1
     return tensor
 
 
 def zeros_(tensor):
+    """Llena ``tensor`` de ceros (in situ, sin gradiente); típico para los sesgos.
+
+    Args:
+        tensor: el tensor que se llena.
+
+    Ejemplo:
+        >>> capa = nn.Linear(3, 2)
+        >>> nn.init.zeros_(capa.bias)
+        Parameter containing:
+        tensor([0., 0.], requires_grad=True)
+
+    En PyTorch: ``torch.nn.init.zeros_``.
+    """
     return constant_(tensor, 0.0)
 
 
 def ones_(tensor):
+    """Llena ``tensor`` de unos (in situ, sin gradiente).
+
+    Args:
+        tensor: el tensor que se llena.
+
+    Ejemplo:
+        >>> nn.init.ones_(torch.empty(2))
+        tensor([1., 1.])
+
+    En PyTorch: ``torch.nn.init.ones_``.
+    """
     return constant_(tensor, 1.0)
 
 
 def eye_(tensor):
-    """La matriz identidad (sólo tensores 2-D): conserva la entrada en capas lineales."""
+    """Llena un tensor 2-D con la matriz identidad (rectangular si hace falta): una capa lineal así
+    inicializada deja pasar su entrada.
+
+    Args:
+        tensor: tensor 2-D.
+
+    Ejemplo:
+        >>> nn.init.eye_(torch.empty(2, 3))
+        tensor([[1., 0., 0.],
+                [0., 1., 0.]])
+
+    En PyTorch: ``torch.nn.init.eye_``.
+    """
     if tensor.ndim != 2:
         raise ValueError(f"eye_: sólo para tensores 2-D, no de forma {tuple(tensor.shape)}")
     return _fill(tensor, np.eye(*tensor.shape))
 
 
 def dirac_(tensor, groups=1):
-    """Filtro delta de Dirac (tensores 3, 4 o 5-D): la convolución conserva los canales de entrada."""
+    """Filtro delta de Dirac (tensores 3, 4 o 5-D): un 1 en el centro del filtro ``(d, d)``, así la
+    convolución conserva los canales de entrada.
+
+    Args:
+        tensor: pesos de una convolución, ``(C_out, C_in, *k)``.
+        groups: grupos de la convolución (``1``); ``C_out`` debe ser divisible por ``groups``.
+
+    Ejemplo:
+        >>> nn.init.dirac_(torch.empty(2, 2, 3))[:, :, 1]
+        tensor([[1., 0.],
+                [0., 1.]])
+
+    En PyTorch: ``torch.nn.init.dirac_``.
+    """
     if tensor.ndim not in (3, 4, 5):
         raise ValueError(f"dirac_: sólo para tensores 3, 4 o 5-D, no de forma {tuple(tensor.shape)}")
     out_ch = tensor.shape[0]
@@ -135,7 +258,21 @@ def dirac_(tensor, groups=1):
 
 
 def orthogonal_(tensor, gain=1.0, generator=None):
-    """Matriz (semi)ortogonal (Saxe et al.) a partir de la QR de una gaussiana, por ``gain``."""
+    """Matriz (semi)ortogonal (Saxe et al.) a partir de la descomposición QR de una gaussiana, por ``gain``;
+    los tensores de más de 2 ejes se tratan como ``(forma[0], resto)``.
+
+    Args:
+        tensor: tensor de 2 o más ejes.
+        gain: factor de escala (``1.0``).
+        generator: ``torch.Generator`` (``None``: el global).
+
+    Ejemplo:
+        >>> q = nn.init.orthogonal_(torch.empty(3, 3))
+        >>> torch.allclose(q @ q.T, torch.eye(3), atol=1e-5)
+        True
+
+    En PyTorch: ``torch.nn.init.orthogonal_``.
+    """
     if tensor.ndim < 2:
         raise ValueError(f"orthogonal_: sólo para tensores de 2 o más dimensiones, no de forma {tuple(tensor.shape)}")
     if tensor.numel() == 0:
@@ -153,7 +290,23 @@ def orthogonal_(tensor, gain=1.0, generator=None):
 
 
 def xavier_uniform_(tensor, gain=1.0, generator=None, rng=None):
-    """U(−a, a) con a = gain·√(6 / (fan_in + fan_out)) (Glorot)."""
+    """Inicialización de Glorot (Xavier) uniforme: U(−a, a) con ``a = gain·√(6/(fan_in + fan_out))``, que
+    conserva la varianza hacia delante y hacia atrás con activaciones simétricas (tanh, sigmoid).
+    ``fan_in = forma[1]·∏k`` y ``fan_out = forma[0]·∏k`` (∏k, el tamaño del filtro en convoluciones).
+
+    Args:
+        tensor: tensor de al menos 2 ejes (``(salidas, entradas, ...)``).
+        gain: factor de escala (``1.0``; p. ej. ``calculate_gain('tanh')``).
+        generator: ``torch.Generator`` (``None``: el global).
+        rng: (de tinygrad_es, por compatibilidad) un ``numpy.random.Generator`` (``None``).
+
+    Ejemplo:
+        >>> w = nn.init.xavier_uniform_(torch.empty(30, 20))
+        >>> bool(w.abs().max() <= (6 / 50) ** 0.5)
+        True
+
+    En PyTorch: ``torch.nn.init.xavier_uniform_``.
+    """
     if _is_empty(tensor):
         return tensor
     fi, fo = _fans(tensor)
@@ -162,7 +315,21 @@ def xavier_uniform_(tensor, gain=1.0, generator=None, rng=None):
 
 
 def xavier_normal_(tensor, gain=1.0, generator=None, rng=None):
-    """N(0, σ²) con σ = gain·√(2 / (fan_in + fan_out))."""
+    """Inicialización de Glorot (Xavier) normal: N(0, σ²) con ``σ = gain·√(2/(fan_in + fan_out))``.
+
+    Args:
+        tensor: tensor de al menos 2 ejes.
+        gain: factor de escala (``1.0``).
+        generator: ``torch.Generator`` (``None``: el global).
+        rng: (de tinygrad_es, por compatibilidad) un ``numpy.random.Generator`` (``None``).
+
+    Ejemplo:
+        >>> w = nn.init.xavier_normal_(torch.empty(300, 200))
+        >>> abs(w.std().item() - (2 / 500) ** 0.5) < 0.005
+        True
+
+    En PyTorch: ``torch.nn.init.xavier_normal_``.
+    """
     if _is_empty(tensor):
         return tensor
     fi, fo = _fans(tensor)
@@ -177,8 +344,25 @@ def _kaiming_std(t, a, mode, nonlinearity):
 
 
 def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", generator=None, rng=None):
-    """U(−b, b) con b = √3 · ganancia / √fan (He); ``mode`` elige fan_in (conserva la varianza hacia
-    delante) o fan_out (hacia atrás)."""
+    """Inicialización de He (Kaiming) uniforme: U(−b, b) con ``b = √3·ganancia/√fan``, la que conserva la
+    varianza con ReLU (ganancia √2). Es la que usan ``nn.Linear`` y ``nn.Conv2d`` por defecto (con
+    ``a=√5``).
+
+    Args:
+        tensor: tensor de al menos 2 ejes.
+        a: pendiente negativa de la leaky_relu (``0.0``).
+        mode: ``'fan_in'`` (conserva la varianza hacia delante) o ``'fan_out'`` (hacia atrás).
+        nonlinearity: la activación que sigue (``'leaky_relu'``; también ``'relu'``...).
+        generator: ``torch.Generator`` (``None``: el global).
+        rng: (de tinygrad_es, por compatibilidad) un ``numpy.random.Generator`` (``None``).
+
+    Ejemplo:
+        >>> w = nn.init.kaiming_uniform_(torch.empty(64, 32), nonlinearity="relu")
+        >>> bool(w.abs().max() <= (6 / 32) ** 0.5)
+        True
+
+    En PyTorch: ``torch.nn.init.kaiming_uniform_``.
+    """
     if _is_empty(tensor):
         return tensor
     b = math.sqrt(3.0) * _kaiming_std(tensor, a, mode, nonlinearity)
@@ -186,7 +370,23 @@ def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", ge
 
 
 def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", generator=None, rng=None):
-    """N(0, σ²) con σ = ganancia / √fan (He)."""
+    """Inicialización de He (Kaiming) normal: N(0, σ²) con ``σ = ganancia/√fan``.
+
+    Args:
+        tensor: tensor de al menos 2 ejes.
+        a: pendiente negativa de la leaky_relu (``0.0``).
+        mode: ``'fan_in'`` o ``'fan_out'``.
+        nonlinearity: la activación que sigue (``'leaky_relu'``).
+        generator: ``torch.Generator`` (``None``: el global).
+        rng: (de tinygrad_es, por compatibilidad) un ``numpy.random.Generator`` (``None``).
+
+    Ejemplo (σ = √(2/512) = 0,0625 con ReLU):
+        >>> w = nn.init.kaiming_normal_(torch.empty(256, 512), mode="fan_in", nonlinearity="relu")
+        >>> abs(w.std().item() - 0.0625) < 0.005
+        True
+
+    En PyTorch: ``torch.nn.init.kaiming_normal_``.
+    """
     if _is_empty(tensor):
         return tensor
     return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity), generator, rng)

@@ -14,15 +14,34 @@ __all__ = ["Parameter", "UninitializedParameter", "UninitializedBuffer", "is_par
 
 
 class Parameter(Tensor):
-    """Un ``Tensor`` que el modelo aprende: ``requires_grad=True`` y, dentro de un ``Module``,
-    aparece en ``parameters()`` y en ``state_dict()``.
+    """Un ``Tensor`` que el modelo aprende: ``requires_grad=True`` y, asignado como atributo de un
+    ``Module``, aparece en ``parameters()`` (lo que ve el optimizador) y en ``state_dict()``. Como en
+    PyTorch, ``Parameter(t)`` comparte la memoria de ``t`` (no la copia).
 
-    Como en PyTorch, ``Parameter(t)`` comparte la memoria de ``t`` (no la copia).
+    Args:
+        data: el tensor, array o lista de valores (``None``: un tensor vacío).
+        requires_grad: si aprende (``True``); sólo los de coma flotante pueden.
+
+    Ejemplo:
+        >>> class Escala(nn.Module):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.escala = nn.Parameter(torch.ones(1))
+        ...     def forward(self, x):
+        ...         return x * self.escala
+        >>> [nombre for nombre, _ in Escala().named_parameters()]
+        ['escala']
+        >>> nn.Parameter(torch.tensor([1., 2.]))
+        Parameter containing:
+        tensor([1., 2.], requires_grad=True)
+
+    En PyTorch: ``torch.nn.Parameter``.
     """
 
     __slots__ = ()
 
     def __init__(self, data=None, requires_grad: bool = True):
+        """Véase el docstring de la clase."""
         version = None
         if data is None:
             arr = np.empty((0,), dtype=get_default_dtype().np)
@@ -43,9 +62,11 @@ class Parameter(Tensor):
         self.requires_grad = bool(requires_grad)
 
     def __repr__(self):
+        """``Parameter containing:`` y el tensor, como PyTorch."""
         return "Parameter containing:\n" + super().__repr__()
 
     def __reduce_ex__(self, proto):
+        """Para ``pickle``/``copy``: se reconstruye con una copia de los datos y ``requires_grad``."""
         return (_rebuild, (self._data.copy(), self.requires_grad))
 
 
@@ -70,6 +91,14 @@ class _Uninitialized:
     cls_to_become = None
 
     def materialize(self, shape, device=None, dtype=None):
+        """Le da memoria (sin inicializar) con la forma ``shape`` en el mismo objeto y lo convierte en un
+        ``Parameter`` (o un ``Tensor``).
+
+        Args:
+            shape: la forma, un entero o una tupla.
+            device: ``"cpu"`` o ``None``.
+            dtype: el dtype (``None``: el que tenía).
+        """
         npd = factory_dtype(device, dtype if dtype is not None else self._data.dtype)
         shape = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(s) for s in shape)
         self._data = np.empty(shape, dtype=npd)
@@ -85,9 +114,11 @@ class _Uninitialized:
         self._no_shape("la forma")
 
     def size(self, dim=None):
+        """Error: aún no tiene forma."""
         self._no_shape("el tamaño")
 
     def numel(self):
+        """Error: aún no tiene forma."""
         self._no_shape("el número de elementos")
 
     @property
@@ -95,37 +126,70 @@ class _Uninitialized:
         self._no_shape("el número de ejes")
 
     def __repr__(self):
+        """``<UninitializedParameter>`` o ``<UninitializedBuffer>``."""
         return f"<{type(self).__name__}>"
 
     def __reduce_ex__(self, proto):
+        """Error: no se puede guardar sin forma."""
         raise RuntimeError(f"no se puede guardar un {type(self).__name__}: pasa antes una entrada por el modelo")
 
 
 class UninitializedParameter(_Uninitialized, Parameter):
-    """``torch.nn.UninitializedParameter``: el peso de una capa ``Lazy*`` (``nn.LazyLinear``...)
-    antes de saber su forma. ``materialize((3, 4))`` lo convierte en un ``Parameter`` de esa forma
-    (sin inicializar: la capa llama después a ``reset_parameters``)."""
+    """El peso de una capa ``Lazy*`` (``nn.LazyLinear``...) antes de saber su forma.
+    ``materialize((3, 4))`` lo convierte en un ``Parameter`` de esa forma (sin inicializar: la capa llama
+    después a ``reset_parameters``). Consultar su forma antes es un ``RuntimeError`` claro.
+
+    Args:
+        requires_grad: si aprende (``True``).
+        device: ``"cpu"`` o ``None``.
+        dtype: el dtype (``None``: el por defecto, float32).
+
+    Ejemplo:
+        >>> p = nn.UninitializedParameter()
+        >>> p.materialize((2, 3))
+        >>> type(p).__name__, p.shape
+        ('Parameter', torch.Size([2, 3]))
+
+    En PyTorch: ``torch.nn.UninitializedParameter``.
+    """
 
     __slots__ = ()
     cls_to_become = Parameter
 
     def __init__(self, requires_grad=True, device=None, dtype=None):
+        """Véase el docstring de la clase."""
         super().__init__(np.empty((0,), dtype=factory_dtype(device, dtype)), requires_grad)
 
 
 class UninitializedBuffer(_Uninitialized, Tensor):
-    """``torch.nn.UninitializedBuffer``: un buffer (``running_mean`` de ``LazyBatchNorm2d``) sin forma
-    todavía; ``materialize(forma)`` lo convierte en un ``Tensor``."""
+    """Un buffer (el ``running_mean`` de ``LazyBatchNorm2d``) sin forma todavía; ``materialize(forma)`` lo
+    convierte en un ``Tensor``.
+
+    Args:
+        requires_grad: si requiere gradiente (``False``).
+        device: ``"cpu"`` o ``None``.
+        dtype: el dtype (``None``: float32).
+
+    Ejemplo:
+        >>> b = nn.UninitializedBuffer()
+        >>> b.materialize(4)
+        >>> type(b).__name__, b.shape
+        ('Tensor', torch.Size([4]))
+
+    En PyTorch: ``torch.nn.UninitializedBuffer``.
+    """
 
     __slots__ = ()
     cls_to_become = Tensor
 
     def __new__(cls, requires_grad=False, device=None, dtype=None):
+        """Crea el buffer vacío (véase el docstring de la clase)."""
         t = Tensor._wrap(np.empty((0,), dtype=factory_dtype(device, dtype)))
         t.__class__ = cls
         return t
 
     def __init__(self, requires_grad=False, device=None, dtype=None):
+        """Véase el docstring de la clase."""
         pass
 
 

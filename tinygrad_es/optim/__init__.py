@@ -7,8 +7,9 @@ del gemelo escalar.
 * ``optimizer.py``: la base ``Optimizer`` (grupos de parámetros, estado, ``state_dict``);
 * ``sgd.py``, ``adam.py`` (Adam, AdamW, Adamax, NAdam, RAdam), ``adaptive.py`` (RMSprop, Adagrad,
   Adadelta): cada optimizador sólo define su paso, con la fórmula en el docstring;
-* ``lr_scheduler.py``: los planificadores (``_lr_formula.py``: los que son una fórmula de la
-  época; ``_lr_stateful.py``: los que tienen estado propio).
+* ``lr_scheduler.py``: los planificadores (``_lr_base.py``: la base ``LRScheduler``;
+  ``_lr_formula.py``: los que son una fórmula de la época; ``_lr_stateful.py``: los que tienen estado
+  propio; ``_lr_cyclic.py``: los cíclicos, un paso por lote).
 """
 from . import lr_scheduler
 from .lr_scheduler import ExponentialLR, StepLR  # nombres antiguos de tinygrad_es (en PyTorch: optim.lr_scheduler)

@@ -1,153 +1,23 @@
-"""``LRScheduler`` y los planificadores que multiplican la tasa paso a paso.
+"""Los planificadores que son una fórmula de la época: ``LambdaLR``, ``MultiplicativeLR``, ``StepLR``,
+``MultiStepLR``, ``ConstantLR``, ``LinearLR``, ``ExponentialLR``, ``PolynomialLR`` y ``CosineAnnealingLR``.
 
 Las fórmulas y el orden de las operaciones son los de ``torch.optim.lr_scheduler`` (forma
 "encadenable": cada paso parte de la tasa actual del grupo), así que la secuencia de tasas
-coincide con la de PyTorch número a número. Al crearlo, el planificador da un primer paso
-(``last_epoch`` pasa de −1 a 0) y guarda la tasa inicial en ``param_groups[i]['initial_lr']``.
+coincide con la de PyTorch número a número; ``_get_closed_form_lr`` da la fórmula cerrada (la que se
+usa con el obsoleto ``step(epoch)``). La base, ``LRScheduler``, está en ``_lr_base.py``.
 """
 from __future__ import annotations
 
 import math
 import types
-import warnings
 from bisect import bisect_right
 from collections import Counter
-from functools import wraps
-from weakref import ref
 
-from .._validate import DataError, ZeroStepError, integer, number
-from .optimizer import Optimizer
+from .._validate import ZeroStepError, integer, number
+from ._lr_base import LRScheduler, _check_state, group_values
 
-__all__ = ["LRScheduler", "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR",
-           "ExponentialLR", "PolynomialLR", "CosineAnnealingLR"]
-
-_EPOCH_WARNING = ("El argumento epoch de scheduler.step() está obsoleto (también en PyTorch): llama a "
-                  "scheduler.step() sin argumentos. Con epoch se usa la fórmula cerrada si existe.")
-
-
-def check_optimizer(optimizer):
-    if not isinstance(optimizer, Optimizer):
-        raise TypeError(f"{type(optimizer).__name__} no es un Optimizer (el planificador necesita el optimizador, "
-                        "p. ej. StepLR(optimizer, step_size=...))")
-
-
-def format_param(name, optimizer, param):
-    """Un valor por grupo de parámetros (una lista de la longitud justa, o el mismo para todos)."""
-    if isinstance(param, (list, tuple)):
-        if len(param) != len(optimizer.param_groups):
-            raise ValueError(f"{name} debe tener un valor por grupo de parámetros: tiene {len(param)} y el "
-                             f"optimizador tiene {len(optimizer.param_groups)} grupos")
-        return list(param)
-    return [param] * len(optimizer.param_groups)
-
-
-def group_values(optimizer, key):
-    return [group[key] for group in optimizer.param_groups]
-
-
-def _check_state(owner, state_dict):
-    """El estado de un planificador es un dict (``scheduler.state_dict()``); si no, error claro."""
-    if not isinstance(state_dict, dict):
-        raise DataError(f"{type(owner).__name__}.load_state_dict espera un dict (p. ej. scheduler.state_dict()), no "
-                        f"{type(state_dict).__name__}")
-
-
-class LRScheduler:
-    """Base de los planificadores: ``step()`` tras cada época (o paso), ``get_last_lr()``,
-    ``last_epoch``, ``state_dict()`` / ``load_state_dict()``. Las subclases definen ``get_lr()``."""
-
-    def __init__(self, optimizer, last_epoch: int = -1):
-        check_optimizer(optimizer)
-        self.optimizer = optimizer
-        if last_epoch == -1:
-            for group in optimizer.param_groups:
-                group.setdefault("initial_lr", group["lr"])
-        else:
-            for i, group in enumerate(optimizer.param_groups):
-                if "initial_lr" not in group:
-                    raise KeyError(f"param_groups[{i}] no tiene 'initial_lr' y last_epoch={last_epoch}: para "
-                                   "reanudar un entrenamiento carga antes el state_dict del optimizador")
-        self.base_lrs = group_values(optimizer, "initial_lr")
-        self.last_epoch = last_epoch
-        self._track_optimizer_step()
-        self._initial_step()
-
-    def _track_optimizer_step(self):
-        """Envuelve ``optimizer.step`` para avisar si se llama al planificador antes (como PyTorch)."""
-        opt = self.optimizer
-        if hasattr(opt.step, "_wrapped_by_lr_sched"):
-            return
-        opt_ref, func = ref(opt), opt.step.__func__
-
-        @wraps(func)
-        def wrapper(*args, **kwargs):
-            o = opt_ref()
-            o._opt_called = True
-            return func.__get__(o, o.__class__)(*args, **kwargs)
-        wrapper._wrapped_by_lr_sched = True
-        opt.step = wrapper
-
-    def _initial_step(self):
-        self._step_count = 0
-        self._is_initial = True
-        try:
-            self.step()
-        finally:
-            self._is_initial = False
-
-    def state_dict(self) -> dict:
-        """Todo el estado salvo el optimizador (como PyTorch)."""
-        return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
-
-    def load_state_dict(self, state_dict: dict) -> None:
-        _check_state(self, state_dict)
-        self.__dict__.update(state_dict)
-
-    def get_last_lr(self) -> list:
-        """Las tasas que fijó el último ``step()`` (una por grupo)."""
-        return self._last_lr
-
-    def get_lr(self) -> list:
-        raise NotImplementedError(f"{type(self).__name__} debe definir get_lr()")
-
-    def _warn_get_lr(self):
-        if not getattr(self, "_get_lr_called_within_step", False):
-            warnings.warn("Para ver la última tasa calculada por el planificador usa get_last_lr()", UserWarning,
-                          stacklevel=3)
-
-    def step(self, epoch=None) -> None:
-        """Avanza una época: llamar después de ``optimizer.step()``."""
-        if self._step_count == 1:
-            if not hasattr(self.optimizer.step, "_wrapped_by_lr_sched"):
-                warnings.warn("Parece que optimizer.step() se sustituyó después de crear el planificador: "
-                              "llama a optimizer.step() antes que a scheduler.step()", UserWarning, stacklevel=2)
-            elif not getattr(self.optimizer, "_opt_called", False):
-                warnings.warn("Se llamó a scheduler.step() antes que a optimizer.step(). Desde PyTorch 1.1 el orden "
-                              "es el contrario: optimizer.step() y después scheduler.step(); si no, se salta el "
-                              "primer valor de la tasa.", UserWarning, stacklevel=2)
-        self._step_count += 1
-        if epoch is not None:
-            warnings.warn(_EPOCH_WARNING, UserWarning, stacklevel=2)
-        self._update_lr(epoch)
-
-    def _update_lr(self, epoch=None):
-        self._get_lr_called_within_step = True
-        try:
-            if epoch is None:
-                self.last_epoch += 1
-                values = self.get_lr()
-            else:
-                self.last_epoch = epoch
-                values = self._get_closed_form_lr() if hasattr(self, "_get_closed_form_lr") else self.get_lr()
-        finally:
-            self._get_lr_called_within_step = False
-        for group, lr in zip(self.optimizer.param_groups, values):
-            group["lr"] = lr
-        self._last_lr = group_values(self.optimizer, "lr")
-
-
-class _LRScheduler(LRScheduler):
-    """Nombre antiguo de ``LRScheduler`` (PyTorch < 2.0)."""
+__all__ = ["LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialLR",
+           "PolynomialLR", "CosineAnnealingLR"]
 
 
 def _lambdas(optimizer, lr_lambda):
@@ -182,9 +52,27 @@ class _LambdaState:
 
 
 class LambdaLR(_LambdaState, LRScheduler):
-    """lr = lr₀ · f(época), con ``f = lr_lambda`` (una por grupo si se pasa una lista)."""
+    """La tasa es la inicial por una función de la época: ``lr = lr₀·f(época)``.
+
+    Args:
+        optimizer: el optimizador.
+        lr_lambda: ``f(época) → factor``, o una lista con una función por grupo.
+        last_epoch: la última época hecha (``-1``).
+
+    Ejemplo:
+        >>> opt = optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = optim.lr_scheduler.LambdaLR(opt, lambda epoch: 1 / (epoch + 1))
+        >>> tasas = []
+        >>> for epoch in range(4):
+        ...     opt.step(); tasas.append(round(sched.get_last_lr()[0], 4)); sched.step()
+        >>> tasas
+        [0.1, 0.05, 0.0333, 0.025]
+
+    En PyTorch: ``torch.optim.lr_scheduler.LambdaLR``.
+    """
 
     def __init__(self, optimizer, lr_lambda, last_epoch: int = -1):
+        """Véase el docstring de la clase."""
         self.optimizer = optimizer
         self.lr_lambdas = _lambdas(optimizer, lr_lambda)
         super().__init__(optimizer, last_epoch)
@@ -195,9 +83,27 @@ class LambdaLR(_LambdaState, LRScheduler):
 
 
 class MultiplicativeLR(_LambdaState, LRScheduler):
-    """lr ← lr · f(época) en cada paso."""
+    """Multiplica la tasa actual por un factor en cada paso: ``lr ← lr·f(época)``.
+
+    Args:
+        optimizer: el optimizador.
+        lr_lambda: ``f(época) → factor``, o una lista con una función por grupo.
+        last_epoch: la última época hecha (``-1``).
+
+    Ejemplo:
+        >>> opt = optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = optim.lr_scheduler.MultiplicativeLR(opt, lambda epoch: 0.5)
+        >>> tasas = []
+        >>> for epoch in range(4):
+        ...     opt.step(); tasas.append(round(sched.get_last_lr()[0], 4)); sched.step()
+        >>> tasas
+        [0.1, 0.05, 0.025, 0.0125]
+
+    En PyTorch: ``torch.optim.lr_scheduler.MultiplicativeLR``.
+    """
 
     def __init__(self, optimizer, lr_lambda, last_epoch: int = -1):
+        """Véase el docstring de la clase."""
         self.optimizer = optimizer
         self.lr_lambdas = _lambdas(optimizer, lr_lambda)
         super().__init__(optimizer, last_epoch)
@@ -210,9 +116,29 @@ class MultiplicativeLR(_LambdaState, LRScheduler):
 
 
 class StepLR(LRScheduler):
-    """lr = lr₀ · γ^⌊época / step_size⌋ (multiplica por γ cada ``step_size`` épocas)."""
+    """Escalones: multiplica la tasa por ``gamma`` cada ``step_size`` épocas,
+    ``lr = lr₀·γ^⌊época/step_size⌋``.
+
+    Args:
+        optimizer: el optimizador.
+        step_size: cada cuántas épocas baja la tasa (entero ≥ 1).
+        gamma: γ, el factor (``0.1``).
+        last_epoch: la última época hecha (``-1``).
+
+    Ejemplo:
+        >>> opt = optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+        >>> tasas = []
+        >>> for epoch in range(6):
+        ...     opt.step(); tasas.append(round(sched.get_last_lr()[0], 4)); sched.step()
+        >>> tasas
+        [0.1, 0.1, 0.05, 0.05, 0.025, 0.025]
+
+    En PyTorch: ``torch.optim.lr_scheduler.StepLR``.
+    """
 
     def __init__(self, optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1):
+        """Véase el docstring de la clase."""
         self.step_size = integer(step_size, "step_size", "StepLR", low=1, exc=ZeroStepError)
         self.gamma = number(gamma, "gamma", "StepLR")
         super().__init__(optimizer, last_epoch)
@@ -228,9 +154,29 @@ class StepLR(LRScheduler):
 
 
 class MultiStepLR(LRScheduler):
-    """lr = lr₀ · γ^(hitos alcanzados): multiplica por γ en cada época de ``milestones``."""
+    """Escalones en épocas elegidas: multiplica la tasa por ``gamma`` al llegar a cada época de
+    ``milestones``, ``lr = lr₀·γ^(hitos alcanzados)``.
+
+    Args:
+        optimizer: el optimizador.
+        milestones: lista de épocas (enteros) en que baja la tasa.
+        gamma: γ, el factor (``0.1``).
+        last_epoch: la última época hecha (``-1``).
+
+    Ejemplo:
+        >>> opt = optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = optim.lr_scheduler.MultiStepLR(opt, milestones=[2, 4], gamma=0.1)
+        >>> tasas = []
+        >>> for epoch in range(6):
+        ...     opt.step(); tasas.append(round(sched.get_last_lr()[0], 4)); sched.step()
+        >>> tasas
+        [0.1, 0.1, 0.01, 0.01, 0.001, 0.001]
+
+    En PyTorch: ``torch.optim.lr_scheduler.MultiStepLR``.
+    """
 
     def __init__(self, optimizer, milestones, gamma: float = 0.1, last_epoch: int = -1):
+        """Véase el docstring de la clase."""
         if isinstance(milestones, (str, bytes)) or not hasattr(milestones, "__iter__"):
             raise TypeError(f"MultiStepLR: milestones debe ser una lista de épocas (enteros), no {milestones!r}")
         self.milestones = Counter(integer(m, "milestones", "MultiStepLR") for m in milestones)
@@ -249,9 +195,29 @@ class MultiStepLR(LRScheduler):
 
 
 class ConstantLR(LRScheduler):
-    """lr = lr₀ · factor durante ``total_iters`` épocas; después, lr₀."""
+    """Tasa reducida por un factor constante durante las primeras ``total_iters`` épocas; después, la
+    inicial: ``lr = lr₀·factor`` si ``época < total_iters``, si no ``lr₀``.
+
+    Args:
+        optimizer: el optimizador.
+        factor: el factor en [0, 1] (``1/3``).
+        total_iters: cuántas épocas dura (``5``).
+        last_epoch: la última época hecha (``-1``).
+
+    Ejemplo:
+        >>> opt = optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = optim.lr_scheduler.ConstantLR(opt, factor=0.5, total_iters=2)
+        >>> tasas = []
+        >>> for epoch in range(4):
+        ...     opt.step(); tasas.append(round(sched.get_last_lr()[0], 4)); sched.step()
+        >>> tasas
+        [0.05, 0.05, 0.1, 0.1]
+
+    En PyTorch: ``torch.optim.lr_scheduler.ConstantLR``.
+    """
 
     def __init__(self, optimizer, factor: float = 1.0 / 3, total_iters: int = 5, last_epoch: int = -1):
+        """Véase el docstring de la clase."""
         number(factor, "factor", "ConstantLR", low=0.0, high=1.0)
         integer(total_iters, "total_iters", "ConstantLR", low=0)
         self.factor, self.total_iters = factor, total_iters
@@ -271,11 +237,31 @@ class ConstantLR(LRScheduler):
 
 
 class LinearLR(LRScheduler):
-    """El factor pasa linealmente de ``start_factor`` a ``end_factor`` en ``total_iters`` épocas
-    (calentamiento)."""
+    """Calentamiento lineal: el factor pasa de ``start_factor`` a ``end_factor`` en ``total_iters`` épocas,
+    ``lr = lr₀·(start + (end − start)·min(época, total_iters)/total_iters)``.
+
+    Args:
+        optimizer: el optimizador.
+        start_factor: factor inicial en (0, 1] (``1/3``).
+        end_factor: factor final en [0, 1] (``1.0``).
+        total_iters: épocas de la rampa (``5``).
+        last_epoch: la última época hecha (``-1``).
+
+    Ejemplo:
+        >>> opt = optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = optim.lr_scheduler.LinearLR(opt, start_factor=0.25, total_iters=3)
+        >>> tasas = []
+        >>> for epoch in range(5):
+        ...     opt.step(); tasas.append(round(sched.get_last_lr()[0], 4)); sched.step()
+        >>> tasas
+        [0.025, 0.05, 0.075, 0.1, 0.1]
+
+    En PyTorch: ``torch.optim.lr_scheduler.LinearLR``.
+    """
 
     def __init__(self, optimizer, start_factor: float = 1.0 / 3, end_factor: float = 1.0, total_iters: int = 5,
                  last_epoch: int = -1):
+        """Véase el docstring de la clase."""
         number(start_factor, "start_factor", "LinearLR", low=0.0, low_open=True, high=1.0)
         number(end_factor, "end_factor", "LinearLR", low=0.0, high=1.0)
         integer(total_iters, "total_iters", "LinearLR", low=1, exc=ZeroStepError)
@@ -298,9 +284,27 @@ class LinearLR(LRScheduler):
 
 
 class ExponentialLR(LRScheduler):
-    """lr = lr₀ · γ^época."""
+    """Decaimiento exponencial: ``lr = lr₀·γ^época`` (multiplica por γ cada época).
+
+    Args:
+        optimizer: el optimizador.
+        gamma: γ, el factor por época.
+        last_epoch: la última época hecha (``-1``).
+
+    Ejemplo:
+        >>> opt = optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+        >>> tasas = []
+        >>> for epoch in range(4):
+        ...     opt.step(); tasas.append(round(sched.get_last_lr()[0], 4)); sched.step()
+        >>> tasas
+        [0.1, 0.05, 0.025, 0.0125]
+
+    En PyTorch: ``torch.optim.lr_scheduler.ExponentialLR``.
+    """
 
     def __init__(self, optimizer, gamma: float, last_epoch: int = -1):
+        """Véase el docstring de la clase."""
         self.gamma = number(gamma, "gamma", "ExponentialLR")
         super().__init__(optimizer, last_epoch)
 
@@ -315,9 +319,29 @@ class ExponentialLR(LRScheduler):
 
 
 class PolynomialLR(LRScheduler):
-    """lr = lr₀ · (1 − min(época, total_iters)/total_iters)^power."""
+    """Decaimiento polinómico hasta 0 en ``total_iters`` épocas:
+    ``lr = lr₀·(1 − min(época, total_iters)/total_iters)^power``.
+
+    Args:
+        optimizer: el optimizador.
+        total_iters: épocas hasta llegar a 0 (``5``).
+        power: el exponente (``1.0``: lineal).
+        last_epoch: la última época hecha (``-1``).
+
+    Ejemplo:
+        >>> opt = optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = optim.lr_scheduler.PolynomialLR(opt, total_iters=4)
+        >>> tasas = []
+        >>> for epoch in range(6):
+        ...     opt.step(); tasas.append(round(sched.get_last_lr()[0], 4)); sched.step()
+        >>> tasas
+        [0.1, 0.075, 0.05, 0.025, 0.0, 0.0]
+
+    En PyTorch: ``torch.optim.lr_scheduler.PolynomialLR``.
+    """
 
     def __init__(self, optimizer, total_iters: int = 5, power: float = 1.0, last_epoch: int = -1):
+        """Véase el docstring de la clase."""
         self.total_iters = integer(total_iters, "total_iters", "PolynomialLR", low=1, exc=ZeroStepError)
         self.power = number(power, "power", "PolynomialLR")
         super().__init__(optimizer, last_epoch)
@@ -336,9 +360,29 @@ class PolynomialLR(LRScheduler):
 
 
 class CosineAnnealingLR(LRScheduler):
-    """lr = η_min + (lr₀ − η_min)·(1 + cos(π·época/T_max))/2 (medio coseno en ``T_max`` épocas)."""
+    """Recocido con coseno: medio coseno de ``lr₀`` a ``eta_min`` en ``T_max`` épocas,
+    ``lr = η_min + (lr₀ − η_min)·(1 + cos(π·época/T_max))/2`` (y vuelve a subir después, como PyTorch).
+
+    Args:
+        optimizer: el optimizador.
+        T_max: épocas del medio periodo.
+        eta_min: η_min, la tasa mínima (``0.0``).
+        last_epoch: la última época hecha (``-1``).
+
+    Ejemplo:
+        >>> opt = optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = optim.lr_scheduler.CosineAnnealingLR(opt, T_max=4)
+        >>> tasas = []
+        >>> for epoch in range(5):
+        ...     opt.step(); tasas.append(round(sched.get_last_lr()[0], 4)); sched.step()
+        >>> tasas
+        [0.1, 0.0854, 0.05, 0.0146, 0.0]
+
+    En PyTorch: ``torch.optim.lr_scheduler.CosineAnnealingLR``.
+    """
 
     def __init__(self, optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1):
+        """Véase el docstring de la clase."""
         number(T_max, "T_max", "CosineAnnealingLR", low=0, low_open=True, exc=ZeroStepError)
         self.T_max, self.eta_min = T_max, number(eta_min, "eta_min", "CosineAnnealingLR")
         super().__init__(optimizer, last_epoch)

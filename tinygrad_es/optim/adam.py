@@ -23,13 +23,41 @@ def _check_betas(owner, betas):
 
 
 class Adam(Optimizer):
-    """Adam (Kingma y Ba): ``m ← β₁m + (1−β₁)g``, ``v ← β₂v + (1−β₂)g²``,
-    ``p ← p − lr · m̂ / (√v̂ + ε)`` con ``m̂ = m/(1−β₁ᵗ)``, ``v̂ = v/(1−β₂ᵗ)``.
-    ``weight_decay`` suma ``λ·p`` al gradiente (L2 clásico); con ``decoupled_weight_decay`` es AdamW."""
+    """Adam (Kingma y Ba): momento de primer y segundo orden con corrección del sesgo. En el paso t:
+
+    * ``g ← g + λ·p`` (``weight_decay``; con ``decoupled_weight_decay``, ``p ← p·(1 − lr·λ)``, AdamW);
+    * ``m ← β₁·m + (1 − β₁)·g``;  ``v ← β₂·v + (1 − β₂)·g²``;
+    * ``m̂ = m/(1 − β₁ᵗ)``, ``v̂ = v/(1 − β₂ᵗ)`` (con ``amsgrad``, ``v̂`` usa el máximo histórico de ``v``);
+    * ``p ← p − lr·m̂/(√v̂ + ε)``.
+
+    Args:
+        params: iterable de parámetros o de dicts con grupos.
+        lr: tasa de aprendizaje (``1e-3``).
+        betas: ``(β₁, β₂)``, los factores de las medias móviles (``(0.9, 0.999)``).
+        eps: ε, se suma al denominador (``1e-8``).
+        weight_decay: λ (``0.0``): L2 clásico (sumado al gradiente).
+        amsgrad: variante AMSGrad (``False``).
+        foreach, capturable, differentiable, fused: de PyTorch (variantes de implementación); se
+            aceptan y se guardan, sin efecto.
+        maximize: maximiza el objetivo (usa ``−g``) (``False``).
+        decoupled_weight_decay: decaimiento desacoplado, como ``AdamW`` (``False``).
+
+    Estado por parámetro: ``step``, ``exp_avg`` (m), ``exp_avg_sq`` (v) y ``max_exp_avg_sq`` (con amsgrad).
+
+    Ejemplo (el primer paso de Adam mueve cada peso ``lr`` en contra del signo de su gradiente):
+        >>> w = torch.tensor([1., 2.], requires_grad=True)
+        >>> opt = optim.Adam([w], lr=0.1)
+        >>> opt.zero_grad(); (w * w).sum().backward(); opt.step()
+        >>> w
+        tensor([0.9000, 1.9000], requires_grad=True)
+
+    En PyTorch: ``torch.optim.Adam``.
+    """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, *,
                  foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
                  decoupled_weight_decay=False):
+        """Véase el docstring de la clase."""
         check_hparam(type(self).__name__, "lr (tasa de aprendizaje)", lr)
         check_hparam(type(self).__name__, "eps", eps)
         _check_betas(type(self).__name__, betas)
@@ -74,22 +102,67 @@ class Adam(Optimizer):
 
 
 class AdamW(Adam):
-    """Adam con decaimiento de pesos desacoplado (Loshchilov y Hutter): ``p ← p·(1 − lr·λ)`` antes
-    del paso de Adam. ``weight_decay=0.01`` por defecto."""
+    """Adam con decaimiento de pesos desacoplado (Loshchilov y Hutter): antes del paso de Adam,
+    ``p ← p·(1 − lr·λ)`` (el decaimiento no pasa por ``m`` ni por ``v``, a diferencia de
+    ``Adam(weight_decay=λ)``). El resto, como ``Adam``.
+
+    Args:
+        params: iterable de parámetros o de dicts con grupos.
+        lr: tasa de aprendizaje (``1e-3``).
+        betas: ``(β₁, β₂)`` (``(0.9, 0.999)``).
+        eps: ε del denominador (``1e-8``).
+        weight_decay: λ, decaimiento desacoplado (``1e-2``).
+        amsgrad: variante AMSGrad (``False``).
+        maximize: maximiza el objetivo (``False``).
+        foreach, capturable, differentiable, fused: de PyTorch; se aceptan, sin efecto.
+
+    Ejemplo:
+        >>> w = torch.tensor([1., 2.], requires_grad=True)
+        >>> opt = optim.AdamW([w], lr=0.1)
+        >>> opt.zero_grad(); (w * w).sum().backward(); opt.step()
+        >>> w                                    # 1·(1 − 0,1·0,01) − 0,1
+        tensor([0.8990, 1.8980], requires_grad=True)
+
+    En PyTorch: ``torch.optim.AdamW``.
+    """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
                  maximize=False, foreach=None, capturable=False, differentiable=False, fused=None):
+        """Véase el docstring de la clase."""
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach, maximize=maximize,
                          capturable=capturable, differentiable=differentiable, fused=fused,
                          decoupled_weight_decay=True)
 
 
 class Adamax(Optimizer):
-    """Adamax (variante de Adam con norma infinito): ``m ← β₁m + (1−β₁)g``,
-    ``u ← max(β₂u, |g| + ε)``, ``p ← p − lr/(1−β₁ᵗ) · m/u``."""
+    """Adamax (Kingma y Ba): Adam con la norma infinito en el segundo momento:
+    ``m ← β₁·m + (1 − β₁)·g``, ``u ← max(β₂·u, |g| + ε)``, ``p ← p − lr/(1 − β₁ᵗ)·m/u``
+    (``g ← g + λ·p`` antes, con ``weight_decay``).
+
+    Args:
+        params: iterable de parámetros o de dicts con grupos.
+        lr: tasa de aprendizaje (``2e-3``).
+        betas: ``(β₁, β₂)`` (``(0.9, 0.999)``).
+        eps: ε (``1e-8``).
+        weight_decay: λ, L2 (``0.0``).
+        foreach, differentiable, capturable: de PyTorch; se aceptan, sin efecto.
+        maximize: maximiza el objetivo (``False``).
+
+    Estado por parámetro: ``step``, ``exp_avg`` (m) y ``exp_inf`` (u).
+
+    Ejemplo:
+        >>> w = torch.tensor([1., 2.], requires_grad=True)
+        >>> opt = optim.Adamax([w], lr=0.1)
+        >>> opt.zero_grad(); (w * w).sum().backward(); opt.step()
+        >>> w
+        tensor([0.9000, 1.9000], requires_grad=True)
+
+    En PyTorch: ``torch.optim.Adamax``.
+    """
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, foreach=None, *,
                  maximize=False, differentiable=False, capturable=False):
+        """Véase el docstring de la clase."""
         check_lr_eps_decay(type(self).__name__, lr, eps, weight_decay)
         _check_betas(type(self).__name__, betas)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, foreach=foreach,
@@ -111,12 +184,36 @@ class Adamax(Optimizer):
 
 
 class NAdam(Optimizer):
-    """NAdam (Dozat): Adam con momento de Nesterov; ``μ_t = β₁(1 − ½·0.96^(t·ψ))`` con
-    ``ψ = momentum_decay``."""
+    """NAdam (Dozat): Adam con momento de Nesterov. Con ``μ_t = β₁·(1 − ½·0,96^(t·ψ))`` (ψ =
+    ``momentum_decay``): ``p ← p − lr·(1 − μ_t)/(1 − Πμ)·g/(√v̂ + ε) − lr·μ_{t+1}/(1 − Πμ·μ_{t+1})·m/(√v̂ + ε)``.
+
+    Args:
+        params: iterable de parámetros o de dicts con grupos.
+        lr: tasa de aprendizaje (``2e-3``).
+        betas: ``(β₁, β₂)`` (``(0.9, 0.999)``).
+        eps: ε (``1e-8``).
+        weight_decay: λ (``0.0``).
+        momentum_decay: ψ (``4e-3``).
+        decoupled_weight_decay: decaimiento desacoplado, como AdamW (``False``).
+        foreach, capturable, differentiable: de PyTorch; se aceptan, sin efecto.
+        maximize: maximiza el objetivo (``False``).
+
+    Estado por parámetro: ``step``, ``mu_product``, ``exp_avg`` y ``exp_avg_sq``.
+
+    Ejemplo:
+        >>> w = torch.tensor([1., 2.], requires_grad=True)
+        >>> opt = optim.NAdam([w], lr=0.1)
+        >>> opt.zero_grad(); (w * w).sum().backward(); opt.step()
+        >>> w
+        tensor([0.8944, 1.8944], requires_grad=True)
+
+    En PyTorch: ``torch.optim.NAdam``.
+    """
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3,
                  decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
                  differentiable=False):
+        """Véase el docstring de la clase."""
         check_lr_eps_decay(type(self).__name__, lr, eps, weight_decay)
         _check_betas(type(self).__name__, betas)
         check_hparam(type(self).__name__, "momentum_decay", momentum_decay)
@@ -155,11 +252,34 @@ class NAdam(Optimizer):
 
 
 class RAdam(Optimizer):
-    """RAdam (Liu et al.): Adam con la varianza de la tasa adaptativa rectificada; en los primeros
-    pasos (ρ_t ≤ 5) es SGD con momento."""
+    """RAdam (Liu et al.): Adam con la varianza de la tasa adaptativa rectificada. Con
+    ``ρ_∞ = 2/(1 − β₂) − 1`` y ``ρ_t = ρ_∞ − 2t·β₂ᵗ/(1 − β₂ᵗ)``: si ``ρ_t > 5``,
+    ``p ← p − lr·m̂·r_t/(√v̂ + ε)`` con el rectificador ``r_t``; si no (los primeros pasos),
+    ``p ← p − lr·m̂`` (SGD con momento).
+
+    Args:
+        params: iterable de parámetros o de dicts con grupos.
+        lr: tasa de aprendizaje (``1e-3``).
+        betas: ``(β₁, β₂)`` (``(0.9, 0.999)``).
+        eps: ε (``1e-8``).
+        weight_decay: λ (``0.0``).
+        decoupled_weight_decay: decaimiento desacoplado, como AdamW (``False``).
+        foreach, capturable, differentiable: de PyTorch; se aceptan, sin efecto.
+        maximize: maximiza el objetivo (``False``).
+
+    Ejemplo (en el primer paso es SGD: ``m̂ = g``):
+        >>> w = torch.tensor([1., 2.], requires_grad=True)
+        >>> opt = optim.RAdam([w], lr=0.1)
+        >>> opt.zero_grad(); (w * w).sum().backward(); opt.step()
+        >>> w
+        tensor([0.8000, 1.6000], requires_grad=True)
+
+    En PyTorch: ``torch.optim.RAdam``.
+    """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, decoupled_weight_decay=False,
                  *, foreach=None, maximize=False, capturable=False, differentiable=False):
+        """Véase el docstring de la clase."""
         check_lr_eps_decay(type(self).__name__, lr, eps, weight_decay)
         _check_betas(type(self).__name__, betas)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,

@@ -11,10 +11,36 @@ __all__ = ["RMSprop", "Adagrad", "Adadelta"]
 
 
 class RMSprop(Optimizer):
-    """``v ← α·v + (1−α)·g²``; ``p ← p − lr·g / (√v + ε)`` (con momento y centrado opcionales)."""
+    """RMSprop (Hinton): divide el gradiente por la raíz de una media móvil de sus cuadrados:
+    ``v ← α·v + (1 − α)·g²``; ``p ← p − lr·g/(√v + ε)``. Con ``centered``, se resta el cuadrado de la
+    media móvil de ``g`` (``√(v − ḡ²)``); con momento μ, ``b ← μ·b + g/(√v + ε)`` y ``p ← p − lr·b``.
+
+    Args:
+        params: iterable de parámetros o de dicts con grupos.
+        lr: tasa de aprendizaje (``1e-2``).
+        alpha: α, factor de la media móvil (``0.99``).
+        eps: ε del denominador (``1e-8``).
+        weight_decay: λ, L2 (``0.0``).
+        momentum: μ (``0.0``).
+        centered: versión centrada (``False``).
+        capturable, foreach, differentiable: de PyTorch; se aceptan, sin efecto.
+        maximize: maximiza el objetivo (``False``).
+
+    Estado por parámetro: ``step``, ``square_avg`` (v), ``grad_avg`` (centrado) y ``momentum_buffer``.
+
+    Ejemplo (primer paso: ``v = 0,01·g²``, así que ``p`` baja ``lr/√0,01 = 0,1``):
+        >>> w = torch.tensor([1., 2.], requires_grad=True)
+        >>> opt = optim.RMSprop([w], lr=0.01)
+        >>> opt.zero_grad(); (w * w).sum().backward(); opt.step()
+        >>> w
+        tensor([0.9000, 1.9000], requires_grad=True)
+
+    En PyTorch: ``torch.optim.RMSprop``.
+    """
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False,
                  capturable=False, foreach=None, maximize=False, differentiable=False):
+        """Véase el docstring de la clase."""
         check_hparam(type(self).__name__, "lr (tasa de aprendizaje)", lr)
         check_hparam(type(self).__name__, "eps", eps)
         check_hparam(type(self).__name__, "momentum", momentum)
@@ -50,11 +76,34 @@ class RMSprop(Optimizer):
 
 
 class Adagrad(Optimizer):
-    """Adagrad (Duchi et al.): ``s ← s + g²``; ``p ← p − lr_t · g / (√s + ε)`` con
-    ``lr_t = lr / (1 + (t−1)·lr_decay)``."""
+    """Adagrad (Duchi et al.): cada coordenada con su propia tasa, que baja con la suma de sus gradientes
+    al cuadrado: ``s ← s + g²``; ``p ← p − lr_t·g/(√s + ε)`` con ``lr_t = lr/(1 + (t − 1)·lr_decay)``.
+
+    Args:
+        params: iterable de parámetros o de dicts con grupos.
+        lr: tasa de aprendizaje (``1e-2``).
+        lr_decay: decaimiento de la tasa (``0.0``).
+        weight_decay: λ, L2 (``0.0``).
+        initial_accumulator_value: valor inicial de ``s`` (``0.0``).
+        eps: ε (``1e-10``).
+        foreach, differentiable, fused: de PyTorch; se aceptan, sin efecto.
+        maximize: maximiza el objetivo (``False``).
+
+    Estado por parámetro: ``step`` y ``sum`` (s), creados ya en el constructor, como PyTorch.
+
+    Ejemplo:
+        >>> w = torch.tensor([1., 2.], requires_grad=True)
+        >>> opt = optim.Adagrad([w], lr=0.1)
+        >>> opt.zero_grad(); (w * w).sum().backward(); opt.step()
+        >>> w
+        tensor([0.9000, 1.9000], requires_grad=True)
+
+    En PyTorch: ``torch.optim.Adagrad``.
+    """
 
     def __init__(self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10,
                  foreach=None, *, maximize=False, differentiable=False, fused=None):
+        """Véase el docstring de la clase."""
         check_lr_eps_decay(type(self).__name__, lr, eps, weight_decay)
         check_hparam(type(self).__name__, "lr_decay", lr_decay)
         check_hparam(type(self).__name__, "initial_accumulator_value", initial_accumulator_value)
@@ -89,11 +138,34 @@ class Adagrad(Optimizer):
 
 
 class Adadelta(Optimizer):
-    """Adadelta (Zeiler): ``v ← ρv + (1−ρ)g²``; ``Δ = √(u + ε)/√(v + ε) · g``;
-    ``u ← ρu + (1−ρ)Δ²``; ``p ← p − lr·Δ`` (``lr=1.0`` por defecto)."""
+    """Adadelta (Zeiler): sin tasa que ajustar (``lr=1.0``), el paso sale del cociente de dos medias
+    móviles: ``v ← ρ·v + (1 − ρ)·g²``; ``Δ = √(u + ε)/√(v + ε)·g``; ``u ← ρ·u + (1 − ρ)·Δ²``;
+    ``p ← p − lr·Δ``.
+
+    Args:
+        params: iterable de parámetros o de dicts con grupos.
+        lr: factor del paso (``1.0``).
+        rho: ρ, factor de las medias móviles (``0.9``).
+        eps: ε (``1e-6``).
+        weight_decay: λ, L2 (``0.0``).
+        foreach, capturable, differentiable: de PyTorch; se aceptan, sin efecto.
+        maximize: maximiza el objetivo (``False``).
+
+    Estado por parámetro: ``step``, ``square_avg`` (v) y ``acc_delta`` (u).
+
+    Ejemplo:
+        >>> w = torch.tensor([1., 2.], requires_grad=True)
+        >>> opt = optim.Adadelta([w])
+        >>> opt.zero_grad(); (w * w).sum().backward(); opt.step()
+        >>> w
+        tensor([0.9968, 1.9968], requires_grad=True)
+
+    En PyTorch: ``torch.optim.Adadelta``.
+    """
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, foreach=None, *, capturable=False,
                  maximize=False, differentiable=False):
+        """Véase el docstring de la clase."""
         check_lr_eps_decay(type(self).__name__, lr, eps, weight_decay)
         check_hparam(type(self).__name__, "rho", rho, high=1.0)
         super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize,

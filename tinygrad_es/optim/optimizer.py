@@ -67,11 +67,32 @@ def _settable(p) -> bool:
 
 
 class Optimizer:
-    """Base: ``param_groups`` (parámetros con sus hiperparámetros), ``state`` (por parámetro),
-    ``zero_grad``, ``step``, ``add_param_group`` y ``state_dict``/``load_state_dict``.
-    Las subclases definen ``_step_param(p, g, estado, grupo)`` que actualiza ``p`` in situ."""
+    """La base de los optimizadores: ``param_groups`` (listas de parámetros, cada una con sus
+    hiperparámetros), ``state`` (por parámetro: ``momentum_buffer``, ``exp_avg``, ``step``...),
+    ``zero_grad``, ``step``, ``add_param_group`` y ``state_dict``/``load_state_dict`` (compatibles con
+    los de PyTorch). Cada subclase define ``_step_param(p, g, estado, grupo)``, que actualiza el array
+    ``p`` in situ con su fórmula.
+
+    Args:
+        params: iterable de tensores (``model.parameters()``) o de dicts ``{'params': [...], 'lr': ...}``
+            (grupos con hiperparámetros propios).
+        defaults: dict con los hiperparámetros por defecto de cada grupo.
+
+    El bucle de entrenamiento de siempre: ``optimizer.zero_grad()``, ``loss.backward()``,
+    ``optimizer.step()``.
+
+    Ejemplo (un grupo por capa, con su propia tasa):
+        >>> modelo = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 1))
+        >>> opt = optim.SGD([{"params": modelo[0].parameters()},
+        ...                  {"params": modelo[1].parameters(), "lr": 0.01}], lr=0.1)
+        >>> [g["lr"] for g in opt.param_groups]
+        [0.1, 0.01]
+
+    En PyTorch: ``torch.optim.Optimizer``.
+    """
 
     def __init__(self, params, defaults: dict):
+        """Véase el docstring de la clase."""
         _check_params_arg(params, type(self).__name__)
         self.defaults = defaults
         self.state = defaultdict(dict)
@@ -226,12 +247,15 @@ class Optimizer:
                     own[k] = v
 
     def __getstate__(self):
+        """Lo que se guarda al serializar con ``pickle``: ``defaults``, ``state`` y ``param_groups``."""
         return {"defaults": self.defaults, "state": self.state, "param_groups": self.param_groups}
 
     def __setstate__(self, state):
+        """Restaura lo guardado por ``__getstate__``."""
         self.__dict__.update(state)
 
     def __repr__(self):
+        """``SGD (Parameter Group 0 ...)``: los hiperparámetros de cada grupo, como PyTorch."""
         lines = [f"{type(self).__name__} ("]
         for i, g in enumerate(self.param_groups):
             lines.append(f"Parameter Group {i}")

@@ -12,11 +12,40 @@ __all__ = ["SGD"]
 
 # ----------------------------------------------------------------------------------------
 class SGD(Optimizer):
-    """Descenso del gradiente: ``g ← g + λ·p``; con momento ``b ← μ·b + (1−τ)·g``
-    (``b = g`` en el primer paso); Nesterov usa ``g + μ·b``; ``p ← p − lr·g``."""
+    """Descenso del gradiente estocástico, con momento, Nesterov y decaimiento de pesos (la fórmula y el
+    orden de operaciones de PyTorch). En cada paso, con ``g`` el gradiente:
+
+    * ``g ← g + λ·p`` (``weight_decay`` λ, regularización L2);
+    * con momento μ: ``b ← μ·b + (1 − τ)·g`` (``b = g`` en el primer paso; τ = ``dampening``) y
+      ``g ← b``, o con Nesterov ``g ← g + μ·b``;
+    * ``p ← p − lr·g``.
+
+    Args:
+        params: iterable de parámetros (``model.parameters()``) o de dicts con grupos.
+        lr: tasa de aprendizaje (``1e-3``, como PyTorch ≥ 2.2; los apuntes usan 0,01–0,1).
+        momentum: μ, el factor del momento (``0.0``: sin momento; se suele usar 0,9).
+        dampening: τ, amortiguación del momento (``0.0``).
+        weight_decay: λ, decaimiento de pesos (L2) (``0.0``).
+        nesterov: momento de Nesterov (``False``; necesita ``momentum > 0`` y ``dampening = 0``).
+        maximize: maximiza el objetivo en vez de minimizarlo (usa ``−g``) (``False``).
+        foreach, differentiable, fused: de PyTorch (variantes de implementación); se aceptan y se
+            guardan en el grupo, sin efecto: aquí el paso es siempre el de un tensor cada vez.
+
+    Estado por parámetro: ``momentum_buffer`` (con momento).
+
+    Ejemplo (un paso sobre ``w²``, cuyo gradiente es ``2w``):
+        >>> w = torch.tensor([1., 2.], requires_grad=True)
+        >>> opt = optim.SGD([w], lr=0.1, momentum=0.9)
+        >>> opt.zero_grad(); (w * w).sum().backward(); opt.step()
+        >>> w
+        tensor([0.8000, 1.6000], requires_grad=True)
+
+    En PyTorch: ``torch.optim.SGD``.
+    """
 
     def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, *,
                  maximize=False, foreach=None, differentiable=False, fused=None):
+        """Véase el docstring de la clase."""
         check_hparam(type(self).__name__, "lr (tasa de aprendizaje)", lr)
         check_hparam(type(self).__name__, "momentum", momentum)
         check_hparam(type(self).__name__, "weight_decay", weight_decay)

@@ -25,7 +25,7 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd import observe_backward, unbroadcast
 from ..nn.functional import rnn as FR
-from ..nn.modules.rnn import GRUCell, LSTMCell, RNNCell
+from ..nn.modules.rnn_cell import GRUCell, LSTMCell, RNNCell
 
 __all__ = ["unroll", "backprop_through_time", "BPTTReport"]
 

@@ -3,26 +3,27 @@
 Mismos nombres, argumentos y semántica que ``torch.nn.functional``, repartidas por tema como las
 capas de ``nn/modules/`` (``modules/conv.py`` ↔ ``functional/conv.py`` ↔ ``ops/conv.py``):
 
-================  ==============================================================================
-fichero           funciones
-================  ==============================================================================
-linear.py         linear bilinear flatten unflatten
-conv.py           conv1d conv2d conv_transpose1d conv_transpose2d
-fold.py           unfold fold (im2col y col2im)
-pooling.py        max_pool1d/2d avg_pool1d/2d max_unpool2d adaptive_avg/max_pool1d/2d
-upsampling.py     interpolate upsample
-padding.py        pad
-pixelshuffle.py   pixel_shuffle pixel_unshuffle
-activation.py     relu sigmoid tanh softmax log_softmax gelu silu elu… (y sus variantes in situ)
-dropout.py        dropout dropout1d dropout2d dropout3d
-normalization.py  batch_norm layer_norm group_norm instance_norm normalize rms_norm local_response_norm
-attention.py      scaled_dot_product_attention multi_head_attention_forward
-rnn.py            (sin equivalente en F) las celdas rnn_tanh_cell lstm_cell gru_cell y la pila rnn_layers
-distance.py       cosine_similarity pairwise_distance
-sparse.py         embedding one_hot
-loss.py           cross_entropy nll_loss mse_loss… l1_penalty l2_penalty
-margin_loss.py    soft_margin margin_ranking hinge_embedding cosine_embedding triplet_margin… poisson/gaussian_nll
-================  ==============================================================================
+====================  ==============================================================================
+fichero               funciones
+====================  ==============================================================================
+linear.py             linear bilinear flatten unflatten
+conv.py               conv1d conv2d conv_transpose1d conv_transpose2d
+fold.py               unfold fold (im2col y col2im)
+pooling.py            max_pool1d/2d avg_pool1d/2d max_unpool2d adaptive_avg/max_pool1d/2d
+upsampling.py         interpolate upsample
+padding.py            pad
+pixelshuffle.py       pixel_shuffle pixel_unshuffle
+activation.py         relu sigmoid tanh softmax log_softmax gelu silu elu… (y sus variantes in situ)
+dropout.py            dropout dropout1d dropout2d dropout3d
+normalization.py      batch_norm layer_norm group_norm instance_norm normalize rms_norm local_response_norm
+attention.py          scaled_dot_product_attention multi_head_attention_forward
+rnn.py                (sin equivalente en F) las celdas rnn_tanh_cell lstm_cell gru_cell y la pila rnn_layers
+distance.py           cosine_similarity pairwise_distance
+sparse.py             embedding one_hot
+loss.py               cross_entropy nll_loss binary_cross_entropy(_with_logits) kl_div
+regression_loss.py    mse_loss l1_loss smooth_l1_loss huber_loss l1_penalty l2_penalty
+margin_loss.py        soft_margin margin_ranking hinge_embedding cosine_embedding triplet_margin… poisson/gaussian_nll
+====================  ==============================================================================
 
 Cada función comprueba sus argumentos (errores de PyTorch en castellano) y llama a la
 ``ArrayFunction`` de ``ops/``; ``_utils.py`` tiene las comprobaciones comunes.
@@ -41,8 +42,8 @@ from .fold import fold, unfold
 from .margin_loss import (cosine_embedding_loss, gaussian_nll_loss, hinge_embedding_loss, margin_ranking_loss,
                           multilabel_soft_margin_loss, poisson_nll_loss, soft_margin_loss, triplet_margin_loss)
 from .linear import bilinear, flatten, linear, unflatten
-from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, huber_loss, kl_div,
-                   l1_loss, l1_penalty, l2_penalty, mse_loss, nll_loss, smooth_l1_loss)
+from .loss import binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, kl_div, nll_loss
+from .regression_loss import huber_loss, l1_loss, l1_penalty, l2_penalty, mse_loss, smooth_l1_loss
 from .attention import multi_head_attention_forward, scaled_dot_product_attention
 from .normalization import (batch_norm, group_norm, instance_norm, layer_norm, local_response_norm, normalize,
                             rms_norm)

@@ -81,20 +81,38 @@ def _attention_weights(q, k, attn_mask, is_causal, scale, safe=True):
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
                                  enable_gqa=False) -> Tensor:
-    """Atención de producto escalar (``torch.nn.functional.scaled_dot_product_attention``)::
+    """Atención de producto escalar::
 
         softmax(Q·Kᵀ · escala + máscara) · V,      escala = 1/√E por defecto
 
-    ``query`` (…, L, E), ``key`` (…, S, E), ``value`` (…, S, Ev) → (…, L, Ev). ``attn_mask``
-    booleana (``True`` = se puede mirar) o de coma flotante (se suma a las puntuaciones), con
-    broadcasting a (…, L, S); ``is_causal`` usa en su lugar la máscara triangular (cada posición
-    sólo ve las anteriores y a sí misma). Una fila sin ninguna clave permitida da 0. ``dropout_p`` se aplica a los pesos *siempre* (como PyTorch: pasa
-    ``dropout_p=0`` en evaluación). ``enable_gqa``: atención de consultas agrupadas, con menos
-    cabezas (eje −3) en ``key``/``value`` que en ``query``.
+    Cada fila del softmax son los pesos con los que una consulta mezcla los valores. Una fila sin
+    ninguna clave permitida da 0. La derivada es la de las piezas (producto de matrices, softmax y
+    producto), calculada en un solo nodo.
 
-    >>> q = k = v = torch.randn(2, 4, 10, 16)         # (lote, cabezas, pasos, E)
-    >>> F.scaled_dot_product_attention(q, k, v, is_causal=True).shape
-    (2, 4, 10, 16)
+    Args:
+        query: ``(…, L, E)``.
+        key: ``(…, S, E)``.
+        value: ``(…, S, Ev)``.
+        attn_mask: máscara booleana (``True`` = se puede mirar) o de coma flotante (se suma a las
+            puntuaciones), difundible a ``(…, L, S)`` (``None``).
+        dropout_p: dropout sobre los pesos, aplicado *siempre* (como PyTorch: pasa ``dropout_p=0`` en
+            evaluación) (``0.0``).
+        is_causal: usa la máscara triangular: cada posición sólo ve las anteriores y a sí misma
+            (``False``; no junto con ``attn_mask``).
+        scale: la escala (``None``: 1/√E).
+        enable_gqa: atención de consultas agrupadas, con menos cabezas (eje −3) en ``key``/``value``
+            que en ``query`` (``False``).
+
+    Forma: salida ``(…, L, Ev)``.
+
+    Ejemplo:
+        >>> q = torch.tensor([[[1., 0.]]])
+        >>> k = torch.tensor([[[1., 0.], [0., 1.]]])
+        >>> v = torch.tensor([[[1., 2.], [3., 4.]]])
+        >>> F.scaled_dot_product_attention(q, k, v)        # pesos softmax([1/√2, 0])
+        tensor([[[1.6605, 2.6605]]])
+
+    En PyTorch: ``torch.nn.functional.scaled_dot_product_attention``.
     """
     q, k, v = (t if isinstance(t, Tensor) else as_tensor(t) for t in (query, key, value))
     _check_attention_inputs(q, k, v, dropout_p)
@@ -227,13 +245,46 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
                                  use_separate_proj_weight=False, q_proj_weight=None, k_proj_weight=None,
                                  v_proj_weight=None, static_k=None, static_v=None, average_attn_weights=True,
                                  is_causal=False):
-    """La atención de varias cabezas de ``nn.MultiheadAttention`` (misma firma que PyTorch).
+    """La atención de varias cabezas de ``nn.MultiheadAttention``, como función (misma firma que PyTorch).
+    Cada cabeza h atiende con su trozo de E/num_heads columnas: ``cabeza_h = Atención(Q·W_q,h, K·W_k,h,
+    V·W_v,h)``, y la salida es ``concat(cabezas)·W_outᵀ + b_out``.
 
-    Entradas (L, N, E) o sin lote (L, E). Cada cabeza h atiende con su trozo de E/num_heads
-    columnas: ``cabeza_h = Atención(Q·W_q,h, K·W_k,h, V·W_v,h)``, y la salida es
-    ``concat(cabezas)·W_outᵀ + b_out``. Devuelve ``(salida, pesos)``; los pesos (N, L, S) son la media
-    de las cabezas (o (N, num_heads, L, S) con ``average_attn_weights=False``) y ``None`` si
-    ``need_weights=False``."""
+    Args:
+        query, key, value: ``(L, N, E)``, ``(S, N, kdim)``, ``(S, N, vdim)`` (o sin lote, ``(L, E)``...).
+        embed_dim_to_check: E (se comprueba contra ``query``).
+        num_heads: número de cabezas.
+        in_proj_weight: ``(3E, E)``, las proyecciones de Q, K y V juntas (o ``None`` con
+            ``use_separate_proj_weight``).
+        in_proj_bias: ``(3E,)`` o ``None``.
+        bias_k, bias_v: ``(1, 1, E)``, clave y valor extra aprendidos, o ``None``.
+        add_zero_attn: añade una clave/valor de ceros.
+        dropout_p: dropout sobre los pesos de atención (sólo con ``training``).
+        out_proj_weight: ``(E, E)``, la proyección de salida.
+        out_proj_bias: ``(E,)`` o ``None``.
+        training: aplica el dropout (``True``).
+        key_padding_mask: ``(N, S)``, ``True`` en las claves de relleno (``None``).
+        need_weights: devuelve también los pesos (``True``).
+        attn_mask: ``(L, S)`` o ``(N·num_heads, L, S)``, booleana (``True`` = prohibido) o flotante
+            (``None``).
+        use_separate_proj_weight: usa ``q_proj_weight``, ``k_proj_weight`` y ``v_proj_weight`` (``False``).
+        q_proj_weight, k_proj_weight, v_proj_weight: las proyecciones separadas (``None``).
+        static_k, static_v: claves/valores ya proyectados ``(N·num_heads, S, E/num_heads)`` (``None``).
+        average_attn_weights: promedia los pesos sobre las cabezas (``True``).
+        is_causal: pista de que ``attn_mask`` es la máscara causal (``False``).
+
+    Devuelve ``(salida, pesos)``: salida ``(L, N, E)``; pesos ``(N, L, S)`` (media de las cabezas), o
+    ``(N, num_heads, L, S)`` con ``average_attn_weights=False``, o ``None`` si ``need_weights=False``.
+
+    Ejemplo:
+        >>> mha = nn.MultiheadAttention(8, 2)
+        >>> x = torch.randn(5, 1, 8)
+        >>> out, w = F.multi_head_attention_forward(x, x, x, 8, 2, mha.in_proj_weight, mha.in_proj_bias, None, None,
+        ...                                         False, 0.0, mha.out_proj.weight, mha.out_proj.bias)
+        >>> out.shape, w.shape
+        (torch.Size([5, 1, 8]), torch.Size([1, 5, 5]))
+
+    En PyTorch: ``torch.nn.functional.multi_head_attention_forward``.
+    """
     query, key, value = (t if isinstance(t, Tensor) else as_tensor(t) for t in (query, key, value))
     key_padding_mask, attn_mask = (None if m is None else m if isinstance(m, Tensor) else Tensor._wrap(np.asarray(m))
                                    for m in (key_padding_mask, attn_mask))

@@ -11,8 +11,21 @@ __all__ = ["cosine_similarity", "pairwise_distance"]
 
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
-    """``Σ x1·x2 / (‖x1‖·‖x2‖)`` a lo largo de ``dim`` (cada norma acotada abajo por ``eps``, como
-    PyTorch: se normaliza antes de multiplicar, así el resultado queda en [−1, 1])."""
+    """``Σ x1·x2 / (‖x1‖·‖x2‖)`` a lo largo de ``dim`` (cada norma acotada abajo por ``eps``, como PyTorch:
+    se normaliza antes de multiplicar, así el resultado queda en [−1, 1]). La capa es
+    ``nn.CosineSimilarity``.
+
+    Args:
+        x1, x2: tensores difundibles entre sí.
+        dim: eje de los vectores (``1``).
+        eps: cota inferior de cada norma (``1e-8``).
+
+    Ejemplo:
+        >>> F.cosine_similarity(torch.tensor([[1., 0.]]), torch.tensor([[1., 1.]]))
+        tensor([0.7071])
+
+    En PyTorch: ``torch.nn.functional.cosine_similarity``.
+    """
     x1, x2 = as_tensor(x1, "cosine_similarity", "x1"), as_tensor(x2, "cosine_similarity", "x2")
     try:
         shape = np.broadcast_shapes(tuple(x1.shape), tuple(x2.shape))
@@ -27,7 +40,20 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
 
 
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
-    """``‖x1 − x2 + ε‖_p`` sobre el último eje."""
+    """``‖x1 − x2 + eps‖_p`` sobre el último eje (la capa es ``nn.PairwiseDistance``).
+
+    Args:
+        x1, x2: ``(N, D)`` o ``(D,)``.
+        p: orden de la norma (``2.0``).
+        eps: se suma a la diferencia (``1e-6``).
+        keepdim: conserva el último eje (``False``).
+
+    Ejemplo:
+        >>> F.pairwise_distance(torch.tensor([[0., 0.]]), torch.tensor([[3., 4.]]), p=1)
+        tensor([7.0000])
+
+    En PyTorch: ``torch.nn.functional.pairwise_distance``.
+    """
     d = as_tensor(x1, "pairwise_distance", "x1") - as_tensor(x2, "pairwise_distance", "x2") + eps
     if p == 2:
         return vector_norm(d, 2, -1, keepdim=keepdim)

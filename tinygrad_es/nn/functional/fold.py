@@ -20,12 +20,25 @@ def _args(op, kernel_size, dilation, padding, stride):
 
 
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
-    """Bloques deslizantes como columnas: (N, C, H, W) → (N, C·kh·kw, L) (o sin lote (C, H, W) →
-    (C·kh·kw, L)), con L = OH·OW el número de posiciones del bloque.
-
+    """Bloques deslizantes como columnas: ``(N, C, H, W)`` → ``(N, C·kh·kw, L)`` (o sin lote ``(C, H, W)`` →
+    ``(C·kh·kw, L)``), con L = H_out·W_out el número de posiciones del bloque (la capa es ``nn.Unfold``).
     Derivada: ``F.fold`` del gradiente (cada columna vuelve a su sitio y los solapes se suman).
-    Ejemplo: ``F.unfold(torch.rand(1, 3, 4, 4), 2).shape == (1, 12, 9)``. En PyTorch:
-    ``torch.nn.functional.unfold``.
+
+    Args:
+        input: ``(N, C, H, W)`` o ``(C, H, W)``.
+        kernel_size: ``k`` o ``(kh, kw)``.
+        dilation: separación entre celdas (``1``).
+        padding: ceros alrededor (``0``).
+        stride: paso (``1``).
+
+    Ejemplo:
+        >>> F.unfold(torch.arange(9.).reshape(1, 1, 3, 3), 2)
+        tensor([[[0., 1., 3., 4.],
+                 [1., 2., 4., 5.],
+                 [3., 4., 6., 7.],
+                 [4., 5., 7., 8.]]])
+
+    En PyTorch: ``torch.nn.functional.unfold``.
     """
     k, d, p, s = _args("unfold", kernel_size, dilation, padding, stride)
     if not isinstance(input, Tensor) or input.ndim not in (3, 4):
@@ -41,11 +54,24 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
 
 
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
-    """Suma columnas de bloques en una imagen: (N, C·kh·kw, L) → (N, C, H, W) con
-    ``output_size = (H, W)`` (sin lote: (C·kh·kw, L) → (C, H, W)). Es la traspuesta de ``unfold``:
-    ``fold(unfold(x))`` multiplica cada píxel por el número de bloques que lo cubren.
+    """Suma columnas de bloques en una imagen: ``(N, C·kh·kw, L)`` → ``(N, C, H, W)`` con
+    ``output_size = (H, W)`` (sin lote: ``(C·kh·kw, L)`` → ``(C, H, W)``). Es la traspuesta de ``unfold``:
+    ``fold(unfold(x))`` multiplica cada píxel por el número de bloques que lo cubren. Derivada:
+    ``F.unfold`` del gradiente. La capa es ``nn.Fold``.
 
-    Derivada: ``F.unfold`` del gradiente. En PyTorch: ``torch.nn.functional.fold``.
+    Args:
+        input: ``(N, C·kh·kw, L)`` o ``(C·kh·kw, L)``.
+        output_size: ``(H, W)``.
+        kernel_size: ``k`` o ``(kh, kw)``.
+        dilation: separación entre celdas (``1``).
+        padding: relleno que se descarta (``0``).
+        stride: paso (``1``).
+
+    Ejemplo:
+        >>> F.fold(torch.ones(1, 4, 4), (3, 3), 2)[0, 0, 1]
+        tensor([2., 4., 2.])
+
+    En PyTorch: ``torch.nn.functional.fold``.
     """
     k, d, p, s = _args("fold", kernel_size, dilation, padding, stride)
     size = int_tuple(output_size, 2, "output_size", "fold", 1)

@@ -1,5 +1,7 @@
-"""Funciones de pérdida de ``torch.nn.functional`` con sus argumentos (``weight``, ``ignore_index``,
-``reduction``, ``label_smoothing``, ``pos_weight``...) y sus fórmulas.
+"""Funciones de pérdida de clasificación y entre distribuciones de ``torch.nn.functional``
+(``cross_entropy``, ``nll_loss``, ``binary_cross_entropy`` con y sin logits, ``kl_div``) con sus
+argumentos (``weight``, ``ignore_index``, ``reduction``, ``label_smoothing``, ``pos_weight``...) y sus
+fórmulas. Las de regresión (``mse_loss``, ``l1_loss``...) están en ``regression_loss.py``.
 
 Clasificación (``cross_entropy``, ``nll_loss``): entradas ``(C,)``, ``(N, C)`` o ``(N, C, d1, ...)``;
 objetivo con índices de clase (sin el eje C) o, en ``cross_entropy``, con probabilidades (misma forma
@@ -17,11 +19,10 @@ from ..._tensor._args import promote
 from ..._tensor.joins import where
 from ...autograd import is_grad_enabled, watch
 from ...ops import loss as L
-from ..._validate import REDUCTIONS, number
+from ..._validate import REDUCTIONS
 from ._utils import as_tensor, int_labels, reduce_loss, reduction_arg, same_shape
 
-__all__ = ["cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
-           "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "l1_penalty", "l2_penalty"]
+__all__ = ["cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div"]
 
 
 class TargetOutOfRange(IndexError, ValueError):
@@ -105,7 +106,23 @@ def _nll(logp, t, w, ignore_index, reduction, cdim):
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
-    """Log-verosimilitud negativa sobre log-probabilidades: ``−w[y]·input[y]``."""
+    """Log-verosimilitud negativa sobre log-probabilidades: ``ℓ_n = −w[y_n]·input[n, y_n]`` (la capa es
+    ``nn.NLLLoss``; allí, las formas). Derivada: ``−w[y_n]`` en la clase correcta, 0 en las demás.
+
+    Args:
+        input: log-probabilidades ``(N, C)``, ``(C,)`` o ``(N, C, d1, ...)``.
+        target: índices de clase int64 en [0, C), con la forma de ``input`` sin el eje C.
+        weight: ``(C,)``, peso de cada clase (``None``).
+        size_average, reduce: obsoletos (``None``); si se dan, fijan ``reduction``.
+        ignore_index: clase que no cuenta (``-100``).
+        reduction: ``'mean'`` (entre la suma de pesos), ``'sum'`` o ``'none'``.
+
+    Ejemplo:
+        >>> F.nll_loss(F.log_softmax(torch.tensor([[2., 1., 0.1], [0.5, 2.5, 0.3]]), 1), torch.tensor([0, 1]))
+        tensor(0.3185)
+
+    En PyTorch: ``torch.nn.functional.nll_loss``.
+    """
     reduction = reduction_arg(size_average, reduce, reduction, "nll_loss")
     input = as_tensor(input, "nll_loss")
     cdim = _class_dim(input, "nll_loss")
@@ -116,11 +133,25 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
                   label_smoothing=0.0):
-    """Entropía cruzada desde **logits**: ``log_softmax`` en el eje de clases + ``nll_loss``.
+    """Entropía cruzada desde **logits**: ``log_softmax`` en el eje de clases + ``nll_loss`` (la capa es
+    ``nn.CrossEntropyLoss``; allí, las formas y la fórmula). Derivada respecto de los logits:
+    ``(softmax(x) − objetivo)·peso`` (entre N con ``'mean'``).
 
-    ``target``: índices de clase (``ignore_index`` se ignora) o probabilidades por clase.
-    ``label_smoothing`` ε mezcla el objetivo con la distribución uniforme: (1 − ε)·objetivo + ε/C.
-    Gradiente respecto de los logits: ``(softmax(z) − objetivo)·peso``.
+    Args:
+        input: logits ``(N, C)``, ``(C,)`` o ``(N, C, d1, ...)``.
+        target: índices de clase int64 (``ignore_index`` se ignora) o probabilidades por clase (la forma
+            de ``input``).
+        weight: ``(C,)``, peso de cada clase (``None``).
+        size_average, reduce: obsoletos (``None``); si se dan, fijan ``reduction``.
+        ignore_index: clase que no cuenta (``-100``).
+        reduction: ``'mean'``, ``'sum'`` o ``'none'``.
+        label_smoothing: ε en [0, 1] (``0.0``): el objetivo pasa a ser (1 − ε)·objetivo + ε/C.
+
+    Ejemplo:
+        >>> F.cross_entropy(torch.tensor([[2., 1., 0.1], [0.5, 2.5, 0.3]]), torch.tensor([0, 1]), reduction="none")
+        tensor([0.4170, 0.2200])
+
+    En PyTorch: ``torch.nn.functional.cross_entropy``.
     """
     reduction = reduction_arg(size_average, reduce, reduction, "cross_entropy")
     if not 0.0 <= label_smoothing <= 1.0:
@@ -216,46 +247,23 @@ def _weighted(loss, weight, reduction):
     return reduce_loss(loss if weight is None else loss * weight, reduction)
 
 
-def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
-    """Error cuadrático medio: media de ``(input − target)²``; ∂/∂input = 2(input − target)/N."""
-    reduction = reduction_arg(size_average, reduce, reduction, "mse_loss")
-    input, target, weight = _elementwise(input, target, "mse_loss", weight, weight_same_shape=True, broadcast=True)
-    _float_pair(input, target, "mse_loss")
-    d = input - target
-    return watch(_weighted(d * d, weight, reduction), input, target)  # como PyTorch, vigila input y target
-
-
-def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
-    """Error absoluto medio: media de ``|input − target|``; ∂/∂input = signo(input − target)/N."""
-    reduction = reduction_arg(size_average, reduce, reduction, "l1_loss")
-    input, target, weight = _elementwise(input, target, "l1_loss", weight, weight_same_shape=True, broadcast=True)
-    return _weighted((input - target).abs(), weight, reduction)
-
-
-def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
-    """``½d²/β`` si ``|d| < β``, si no ``|d| − ½β`` (``d = input − target``); ∂/∂d = d/β o signo(d)."""
-    reduction = reduction_arg(size_average, reduce, reduction, "smooth_l1_loss")
-    if beta < 0:
-        raise RuntimeError(f"smooth_l1_loss: beta debe ser ≥ 0, no {beta}")
-    input, target, _ = _elementwise(input, target, "smooth_l1_loss", broadcast=True)
-    _float_pair(input, target, "smooth_l1_loss")
-    if beta == 0:
-        return watch(reduce_loss((input - target).abs(), reduction), input, target)
-    return reduce_loss(L.SmoothL1.apply(*promote(input, target), beta=float(beta)), reduction)
-
-
-def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
-    """``½d²`` si ``|d| ≤ δ``, si no ``δ(|d| − ½δ)``; ∂/∂d = d o δ·signo(d)."""
-    reduction = reduction_arg(None, None, reduction, "huber_loss")
-    number(delta, "delta", "huber_loss", low=0.0, low_open=True, exc=RuntimeError)
-    input, target, weight = _elementwise(input, target, "huber_loss", weight, weight_same_shape=True, broadcast=True)
-    _float_pair(input, target, "huber_loss")
-    loss = L.SmoothL1.apply(*promote(input, target), beta=float(delta), scale=float(delta))
-    return _weighted(loss, weight, reduction)
-
-
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
-    """Entropía cruzada binaria sobre **probabilidades** en [0, 1] (tras ``sigmoid``)."""
+    """Entropía cruzada binaria sobre **probabilidades** en [0, 1] (tras ``sigmoid``; la capa es
+    ``nn.BCELoss``): ``−w·[y·log x + (1 − y)·log(1 − x)]``; derivada ``w·(x − y)/(x(1 − x))``.
+
+    Args:
+        input: probabilidades ``(*)``.
+        target: objetivo en [0, 1], misma forma y dtype.
+        weight: peso de cada elemento (``None``).
+        size_average, reduce: obsoletos (``None``); si se dan, fijan ``reduction``.
+        reduction: ``'mean'``, ``'sum'`` o ``'none'``.
+
+    Ejemplo:
+        >>> F.binary_cross_entropy(torch.tensor([0.9, 0.2, 0.6]), torch.tensor([1., 0., 1.]))
+        tensor(0.2798)
+
+    En PyTorch: ``torch.nn.functional.binary_cross_entropy``.
+    """
     reduction = reduction_arg(size_average, reduce, reduction, "binary_cross_entropy")
     no_grad_arg(weight, "weight", "binary_cross_entropy")
     input, target, weight = _elementwise(input, target, "binary_cross_entropy", weight)
@@ -277,8 +285,23 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction="mean",
                                      pos_weight=None):
-    """Entropía cruzada binaria desde **logits** (sigmoid incluida, estable). ``pos_weight`` pesa
-    los positivos (uno por clase, en el último eje); ``weight`` cada elemento."""
+    """Entropía cruzada binaria desde **logits** (sigmoid incluida, estable; la capa es
+    ``nn.BCEWithLogitsLoss``); derivada ``σ(x) − y`` (sin pesos).
+
+    Args:
+        input: logits ``(*)``.
+        target: objetivo de coma flotante en [0, 1], misma forma.
+        weight: peso de cada elemento (``None``).
+        size_average, reduce: obsoletos (``None``); si se dan, fijan ``reduction``.
+        reduction: ``'mean'``, ``'sum'`` o ``'none'``.
+        pos_weight: peso de los positivos, uno por clase en el último eje (``None``).
+
+    Ejemplo:
+        >>> F.binary_cross_entropy_with_logits(torch.tensor([2., -1., 0.5]), torch.tensor([1., 0., 1.]))
+        tensor(0.3048)
+
+    En PyTorch: ``torch.nn.functional.binary_cross_entropy_with_logits``.
+    """
     reduction = reduction_arg(size_average, reduce, reduction, "binary_cross_entropy_with_logits")
     no_grad_arg(weight, "weight", "binary_cross_entropy_with_logits")
     no_grad_arg(pos_weight, "pos_weight", "binary_cross_entropy_with_logits")
@@ -303,7 +326,22 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
     """Divergencia KL con ``input`` en log-probabilidades: ``target·(log target − input)`` (0 donde
-    target = 0). ``reduction='batchmean'`` divide por el tamaño del lote (la definición matemática)."""
+    ``target = 0``; la capa es ``nn.KLDivLoss``). Derivada: ``∂/∂input = −target``.
+
+    Args:
+        input: log-probabilidades ``(*)``.
+        target: probabilidades (o log-probabilidades con ``log_target``), misma forma.
+        size_average, reduce: obsoletos (``None``); si se dan, fijan ``reduction``.
+        reduction: ``'batchmean'`` (entre el tamaño del lote: la definición matemática), ``'mean'``
+            (por defecto; avisa), ``'sum'`` o ``'none'``.
+        log_target: ``target`` en log-probabilidades (``False``).
+
+    Ejemplo:
+        >>> F.kl_div(torch.tensor([[0.25, 0.25, 0.5]]).log(), torch.tensor([[0.5, 0.25, 0.25]]), reduction="batchmean")
+        tensor(0.1733)
+
+    En PyTorch: ``torch.nn.functional.kl_div``.
+    """
     if reduction == "mean":
         warnings.warn("kl_div: reduction='mean' divide por el número total de elementos (lote y clases); "
                       "'batchmean' divide sólo por el lote y es la definición de la divergencia KL",
@@ -321,19 +359,3 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     if reduction == "batchmean":
         return loss.sum() / (input.shape[0] if input.ndim else 1)
     return reduce_loss(loss, reduction)
-
-
-def _weights(params):
-    return [p for p in params if isinstance(p, Tensor)]
-
-
-def l1_penalty(params, lam: float) -> Tensor:
-    """Término L1 de los apuntes: λ · Σ |w| (súmalo a la pérdida)."""
-    ps = _weights(params)
-    return sum((p.abs().sum() for p in ps[1:]), ps[0].abs().sum()) * lam
-
-
-def l2_penalty(params, lam: float) -> Tensor:
-    """Término L2 (weight decay) de los apuntes: λ · Σ w² (súmalo a la pérdida)."""
-    ps = _weights(params)
-    return sum(((p * p).sum() for p in ps[1:]), (ps[0] * ps[0]).sum()) * lam

@@ -29,8 +29,21 @@ def _zeros_like(t):
 
 
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    """``log(1 + exp(−y·x))`` por elemento (la regresión logística con y = ±1). Derivada respecto
-    de x: −y·σ(−y·x). En PyTorch: ``torch.nn.functional.soft_margin_loss``."""
+    """Pérdida logística con objetivos ±1: ``log(1 + exp(−y·x))`` por elemento (la regresión logística con
+    y = ±1; la capa es ``nn.SoftMarginLoss``). Derivada respecto de x: ``−y·σ(−y·x)``.
+
+    Args:
+        input: puntuaciones ``(*)``.
+        target: ``(*)``, con 1 o −1 (no derivable).
+        size_average, reduce: obsoletos (``None``); si se dan, fijan ``reduction``.
+        reduction: ``'mean'``, ``'sum'`` o ``'none'``.
+
+    Ejemplo:
+        >>> F.soft_margin_loss(torch.tensor([0.5, -1., 2.]), torch.tensor([1., 1., -1.]))
+        tensor(1.3048)
+
+    En PyTorch: ``torch.nn.functional.soft_margin_loss``.
+    """
     reduction = reduction_arg(size_average, reduce, reduction, "soft_margin_loss")
     x, y = as_tensor(input, "soft_margin_loss"), as_tensor(target, "soft_margin_loss", "target")
     if y.requires_grad and is_grad_enabled():  # como PyTorch, que no la deriva respecto del objetivo
@@ -40,8 +53,23 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
 
 
 def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"):
-    """``max(0, −y·(x1 − x2) + margin)``: con y = 1, x1 debe superar a x2 en ``margin``. En
-    PyTorch: ``torch.nn.functional.margin_ranking_loss``."""
+    """Pérdida de ordenación: ``max(0, −y·(x1 − x2) + margin)``; con y = 1, ``x1`` debe superar a ``x2`` en
+    ``margin`` (con y = −1, al revés). Derivada respecto de x1: ``−y`` donde la pérdida es > 0, si no 0
+    (y la opuesta respecto de x2). La capa es ``nn.MarginRankingLoss``.
+
+    Args:
+        input1, input2: puntuaciones ``(N,)`` (o ``()``), con el mismo número de ejes.
+        target: ``(N,)`` con 1 o −1.
+        margin: margen (``0.0``).
+        size_average, reduce: obsoletos (``None``); si se dan, fijan ``reduction``.
+        reduction: ``'mean'``, ``'sum'`` o ``'none'``.
+
+    Ejemplo:
+        >>> F.margin_ranking_loss(torch.tensor([1., 2.]), torch.tensor([2., 1.]), torch.tensor([1., 1.]), margin=0.5)
+        tensor(0.7500)
+
+    En PyTorch: ``torch.nn.functional.margin_ranking_loss``.
+    """
     reduction = reduction_arg(size_average, reduce, reduction, "margin_ranking_loss")
     x1, x2 = as_tensor(input1, "margin_ranking_loss", "input1"), as_tensor(input2, "margin_ranking_loss", "input2")
     y = as_tensor(target, "margin_ranking_loss", "target")
@@ -52,8 +80,23 @@ def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, r
 
 
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
-    """x donde y = 1 y ``max(0, margin − x)`` donde y = −1 (x suele ser una distancia). En PyTorch:
-    ``torch.nn.functional.hinge_embedding_loss``."""
+    """Pérdida bisagra de embeddings: ``x`` donde y = 1 y ``max(0, margin − x)`` donde y = −1 (x suele ser
+    una distancia: pequeña para pares parecidos, al menos ``margin`` para los distintos). Derivada: 1 o
+    −1 donde la parte activa es > 0. La capa es ``nn.HingeEmbeddingLoss``.
+
+    Args:
+        input: ``(*)``, normalmente distancias.
+        target: ``(*)`` con 1 o −1.
+        margin: margen (``1.0``).
+        size_average, reduce: obsoletos (``None``); si se dan, fijan ``reduction``.
+        reduction: ``'mean'``, ``'sum'`` o ``'none'``.
+
+    Ejemplo:
+        >>> F.hinge_embedding_loss(torch.tensor([0.3, 0.4]), torch.tensor([1., -1.]))
+        tensor(0.4500)
+
+    En PyTorch: ``torch.nn.functional.hinge_embedding_loss``.
+    """
     reduction = reduction_arg(size_average, reduce, reduction, "hinge_embedding_loss")
     x, y = as_tensor(input, "hinge_embedding_loss"), as_tensor(target, "hinge_embedding_loss", "target")
     zeros = _zeros_like(x)
@@ -63,9 +106,23 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
 
 
 def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"):
-    """``1 − cos(x1, x2)`` si y = 1 y ``max(0, cos(x1, x2) − margin)`` si y = −1, con el coseno
-    sobre el último eje de entradas (N, D) (o (D,) con y 0-D). En PyTorch:
-    ``torch.nn.functional.cosine_embedding_loss``."""
+    """Pérdida coseno de embeddings: ``1 − cos(x1, x2)`` si y = 1 y ``max(0, cos(x1, x2) − margin)`` si
+    y = −1, con el coseno sobre el último eje. La capa es ``nn.CosineEmbeddingLoss``.
+
+    Args:
+        input1, input2: embeddings ``(N, D)`` (o ``(D,)`` con ``target`` 0-D).
+        target: ``(N,)`` con 1 (parecidos) o −1 (distintos).
+        margin: margen en [−1, 1] (``0.0``; se suele usar 0–0,5).
+        size_average, reduce: obsoletos (``None``); si se dan, fijan ``reduction``.
+        reduction: ``'mean'``, ``'sum'`` o ``'none'`` (salida ``(N,)``).
+
+    Ejemplo:
+        >>> F.cosine_embedding_loss(torch.tensor([[1., 0.], [0., 1.]]), torch.tensor([[1., 1.], [1., 0.]]),
+        ...                         torch.tensor([1, -1]))
+        tensor(0.1464)
+
+    En PyTorch: ``torch.nn.functional.cosine_embedding_loss``.
+    """
     reduction = reduction_arg(size_average, reduce, reduction, "cosine_embedding_loss")
     x1 = as_tensor(input1, "cosine_embedding_loss", "input1")
     x2 = as_tensor(input2, "cosine_embedding_loss", "input2")
@@ -86,9 +143,26 @@ def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None,
 
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False, size_average=None,
                         reduce=None, reduction="mean"):
-    """``max(0, margin + d(a, p) − d(a, n))`` con ``d`` la distancia ``pairwise_distance`` de
-    orden ``p``; con ``swap=True``, ``d(a, n)`` es el mínimo de ``d(a, n)`` y ``d(p, n)``. En
-    PyTorch: ``torch.nn.functional.triplet_margin_loss``."""
+    """Pérdida de tripletes (redes siamesas): ``max(0, margin + d(a, p) − d(a, n))``, con ``d`` la
+    distancia ``pairwise_distance`` de orden ``p``: acerca el ancla al positivo y la aleja del negativo.
+    La capa es ``nn.TripletMarginLoss``.
+
+    Args:
+        anchor, positive, negative: ``(N, D)`` o ``(D,)``.
+        margin: margen > 0 (``1.0``).
+        p: orden de la norma de la distancia (``2``).
+        eps: se suma a la diferencia antes de la norma, para que la derivada exista en 0 (``1e-6``).
+        swap: si es ``True``, ``d(a, n)`` es el mínimo de ``d(a, n)`` y ``d(p, n)`` (``False``).
+        size_average, reduce: obsoletos (``None``); si se dan, fijan ``reduction``.
+        reduction: ``'mean'``, ``'sum'`` o ``'none'`` (salida ``(N,)``).
+
+    Ejemplo:
+        >>> a, pos, neg = torch.tensor([[0., 0.]]), torch.tensor([[0., 1.]]), torch.tensor([[1., 1.]])
+        >>> F.triplet_margin_loss(a, pos, neg)
+        tensor(0.5858)
+
+    En PyTorch: ``torch.nn.functional.triplet_margin_loss``.
+    """
     reduction = reduction_arg(size_average, reduce, reduction, "triplet_margin_loss")
     if margin <= 0:
         raise ValueError(f"triplet_margin_loss: margin debe ser mayor que 0, y vale {margin}")
@@ -105,9 +179,23 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
 
 
 def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
-    """Entropía cruzada binaria de cada clase con su logit, media sobre las C clases:
-    ``−(y·logσ(x) + (1 − y)·logσ(−x))``; entrada (N, C) u (C,). En PyTorch:
-    ``torch.nn.functional.multilabel_soft_margin_loss``."""
+    """Multietiqueta (cada clase, un sí/no): entropía cruzada binaria de cada clase desde su logit, media
+    sobre las C clases: ``−(1/C)·Σ_c w_c·(y_c·log σ(x_c) + (1 − y_c)·log σ(−x_c))``. Derivada respecto de
+    x_c: ``w_c·(σ(x_c) − y_c)/C``. La capa es ``nn.MultiLabelSoftMarginLoss``.
+
+    Args:
+        input: logits ``(N, C)`` o ``(C,)``.
+        target: 0/1, misma forma.
+        weight: ``(C,)``, peso de cada clase (``None``).
+        size_average, reduce: obsoletos (``None``); si se dan, fijan ``reduction``.
+        reduction: ``'mean'``, ``'sum'`` o ``'none'`` (salida ``(N,)``).
+
+    Ejemplo:
+        >>> F.multilabel_soft_margin_loss(torch.tensor([[2., -1., 0.]]), torch.tensor([[1., 0., 1.]]))
+        tensor(0.3778)
+
+    En PyTorch: ``torch.nn.functional.multilabel_soft_margin_loss``.
+    """
     reduction = reduction_arg(size_average, reduce, reduction, "multilabel_soft_margin_loss")
     x = as_tensor(input, "multilabel_soft_margin_loss")
     y = as_tensor(target, "multilabel_soft_margin_loss", "target")
@@ -121,9 +209,25 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
 
 def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None,
                      reduction="mean"):
-    """Menos la log-verosimilitud de Poisson: ``exp(x) − y·x`` si ``log_input`` (x es log λ) o
-    ``x − y·log(x + eps)``; con ``full``, más la aproximación de Stirling de log(y!) donde y > 1.
-    En PyTorch: ``torch.nn.functional.poisson_nll_loss``."""
+    """Menos la log-verosimilitud de Poisson (conteos): ``exp(x) − y·x`` si ``log_input`` (x = log λ), o
+    ``x − y·log(x + eps)`` (x = λ); con ``full``, más la aproximación de Stirling de ``log(y!)`` donde
+    y > 1. Derivada respecto de x: ``exp(x) − y`` (o ``1 − y/(x + eps)``). La capa es ``nn.PoissonNLLLoss``.
+
+    Args:
+        input: ``(*)``, log λ o λ según ``log_input``.
+        target: conteos ``(*)``.
+        log_input: si es ``True`` (por defecto), ``input`` es log λ.
+        full: añade el término de Stirling (``False``).
+        size_average, reduce: obsoletos (``None``); si se dan, fijan ``reduction``.
+        eps: evita log(0) con ``log_input=False`` (``1e-8``).
+        reduction: ``'mean'``, ``'sum'`` o ``'none'``.
+
+    Ejemplo:
+        >>> F.poisson_nll_loss(torch.tensor([0., 1.]), torch.tensor([1., 2.]))
+        tensor(0.8591)
+
+    En PyTorch: ``torch.nn.functional.poisson_nll_loss``.
+    """
     reduction = reduction_arg(size_average, reduce, reduction, "poisson_nll_loss")
     x, y = as_tensor(input, "poisson_nll_loss"), as_tensor(target, "poisson_nll_loss", "target")
     loss = x.exp() - y * x if log_input else x - y * (x + eps).log()
@@ -136,11 +240,26 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
 
 
 def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
-    """Menos la log-verosimilitud gaussiana: ``½·(log(var) + (x − y)²/var)`` (+ ½·log(2π) con
-    ``full``). ``var`` tiene la forma de ``input``, o la misma sin el último eje, o con el último
-    eje de tamaño 1 (una varianza por muestra); se recorta a ``eps`` sin cortar el gradiente (como
-    PyTorch, que la recorta in situ bajo ``no_grad``). En PyTorch:
-    ``torch.nn.functional.gaussian_nll_loss``."""
+    """Menos la log-verosimilitud gaussiana con varianza predicha: ``½·(log(var) + (x − y)²/var)``
+    (+ ½·log(2π) con ``full``). ``var`` se recorta a ``eps`` sin cortar el gradiente (como PyTorch, que
+    la recorta in situ bajo ``no_grad``). Derivadas: ``∂/∂x = (x − y)/var``;
+    ``∂/∂var = ½·(1/var − (x − y)²/var²)``. La capa es ``nn.GaussianNLLLoss``.
+
+    Args:
+        input: medias predichas ``(N, *)``.
+        target: ``(N, *)``.
+        var: varianzas ``> 0``: la forma de ``input``, o la misma sin el último eje, o con el último eje
+            de tamaño 1 (una varianza por muestra).
+        full: suma la constante ½·log(2π) (``False``).
+        eps: mínimo de ``var`` (``1e-6``).
+        reduction: ``'mean'``, ``'sum'`` o ``'none'``.
+
+    Ejemplo:
+        >>> F.gaussian_nll_loss(torch.tensor([1., 2.]), torch.tensor([1.5, 2.]), torch.tensor([1., 0.5]))
+        tensor(-0.1108)
+
+    En PyTorch: ``torch.nn.functional.gaussian_nll_loss``.
+    """
     reduction = reduction_arg(None, None, reduction, "gaussian_nll_loss")
     x, y = as_tensor(input, "gaussian_nll_loss"), as_tensor(target, "gaussian_nll_loss", "target")
     v = as_tensor(var, "gaussian_nll_loss", "var")

@@ -32,20 +32,31 @@ def _bump(buf):
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
-    """Normalización por lotes sobre el eje de canales (1): ``(x − μ)/√(σ² + ε)·γ + β``.
+    """Normalización por lotes sobre el eje de canales (1): ``(x − μ)/√(σ² + eps)·γ + β`` (la capa es
+    ``nn.BatchNorm2d``; allí, el entrenamiento y la evaluación).
 
     Args:
-        input: (N, C, ...) en coma flotante.
-        running_mean, running_var: (C,) estadísticas acumuladas (o ``None``).
-        weight, bias: γ y β de forma (C,) (o ``None``: 1 y 0).
+        input: ``(N, C, ...)`` en coma flotante.
+        running_mean, running_var: ``(C,)`` estadísticas acumuladas (o ``None``).
+        weight, bias: γ y β de forma ``(C,)`` (``None``: 1 y 0).
         training: con ``True`` usa la media y la varianza sesgada del lote y actualiza in situ las
             acumuladas (``(1 − momentum)·acumulada + momentum·del lote``, la varianza insesgada,
-            como PyTorch); con ``False`` usa las acumuladas.
+            como PyTorch); con ``False`` (por defecto) usa las acumuladas.
+        momentum: peso del lote en la actualización (``0.1``).
+        eps: se suma a la varianza (``1e-5``).
 
     Un solo nodo (``ops.normalization.BatchNorm``, derivada en su docstring) con las sumas en
-    float64 y un redondeo por elemento. Ejemplo (igual que ``torch.nn.functional.batch_norm``)::
+    float64 y un redondeo por elemento.
 
-        y = F.batch_norm(x, rm, rv, gamma, beta, training=True)
+    Ejemplo:
+        >>> rm, rv = torch.zeros(2), torch.ones(2)
+        >>> F.batch_norm(torch.tensor([[1., 2.], [3., 6.]]), rm, rv, training=True)
+        tensor([[-1.0000, -1.0000],
+                [ 1.0000,  1.0000]])
+        >>> rm
+        tensor([0.2000, 0.4000])
+
+    En PyTorch: ``torch.nn.functional.batch_norm``.
     """
     x = as_tensor(input, "batch_norm")
     if x.ndim < 2:  # RuntimeError como PyTorch (que lo dice con el tamaño de running_mean)
@@ -96,7 +107,21 @@ def _normalize_over(x, axes, eps):
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
-    """Normaliza cada muestra sobre sus últimos ejes (``normalized_shape``) con la varianza sesgada."""
+    """Normaliza cada muestra sobre sus últimos ejes (``normalized_shape``) con la varianza sesgada:
+    ``(x − μ)/√(σ² + eps)·weight + bias`` (la capa es ``nn.LayerNorm``).
+
+    Args:
+        input: ``(*, *normalized_shape)``.
+        normalized_shape: los últimos ejes, ``D`` o ``(…, D)``.
+        weight, bias: γ y β con forma ``normalized_shape`` (o ``None``).
+        eps: se suma a la varianza (``1e-5``).
+
+    Ejemplo:
+        >>> F.layer_norm(torch.tensor([1., 2., 3.]), (3,))
+        tensor([-1.2247,  0.0000,  1.2247])
+
+    En PyTorch: ``torch.nn.functional.layer_norm``.
+    """
     x = as_tensor(input, "layer_norm")
     ns = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     k = len(ns)
@@ -112,7 +137,22 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
-    """Normaliza por grupos de canales (cada muestra y grupo por separado) y aplica γ, β por canal."""
+    """Normaliza por grupos de canales (cada muestra y grupo por separado) y aplica γ, β por canal (la capa
+    es ``nn.GroupNorm``).
+
+    Args:
+        input: ``(N, C, *)``.
+        num_groups: número de grupos (divide a C).
+        weight, bias: γ y β ``(C,)`` (o ``None``).
+        eps: se suma a la varianza (``1e-5``).
+
+    Ejemplo:
+        >>> F.group_norm(torch.arange(8.).reshape(1, 4, 2), 2)[0, :2]
+        tensor([[-1.3416, -0.4472],
+                [ 0.4472,  1.3416]])
+
+    En PyTorch: ``torch.nn.functional.group_norm``.
+    """
     x = as_tensor(input, "group_norm")
     if x.ndim < 2:
         raise RuntimeError(f"group_norm: se esperaba una entrada (N, C, ...), no forma {tuple(x.shape)}")
@@ -132,7 +172,23 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
 
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
                   momentum=0.1, eps=1e-5):
-    """Normaliza cada canal de cada muestra por separado (= ``group_norm`` con un grupo por canal)."""
+    """Normaliza cada canal de cada muestra por separado (= ``group_norm`` con un grupo por canal).
+
+    Args:
+        input: ``(N, C, *)``.
+        running_mean, running_var: no soportados (``None``); con ellos, ``NotImplementedError``.
+        weight, bias: γ y β ``(C,)`` (o ``None``).
+        use_input_stats: debe ser ``True`` (el único caso soportado).
+        momentum: sin efecto sin estadísticas acumuladas (``0.1``).
+        eps: se suma a la varianza (``1e-5``).
+
+    Ejemplo:
+        >>> F.instance_norm(torch.tensor([[[1., 3.], [2., 2.]]]))
+        tensor([[[-1.0000,  1.0000],
+                 [ 0.0000,  0.0000]]])
+
+    En PyTorch: ``torch.nn.functional.instance_norm``.
+    """
     if not use_input_stats or running_mean is not None:
         raise NotImplementedError("instance_norm con estadísticas acumuladas no está soportado en tinygrad_es")
     x = as_tensor(input, "instance_norm")
@@ -140,7 +196,21 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
-    """``x / max(‖x‖_p, ε)`` a lo largo de ``dim``."""
+    """Divide por la norma: ``x / max(‖x‖_p, eps)`` a lo largo de ``dim`` (vectores unitarios).
+
+    Args:
+        input: tensor de cualquier forma.
+        p: orden de la norma (``2.0``).
+        dim: eje a lo largo del que se normaliza (``1``).
+        eps: mínimo del divisor (``1e-12``).
+        out: no soportado (``None``).
+
+    Ejemplo:
+        >>> F.normalize(torch.tensor([[3., 4.]]))
+        tensor([[0.6000, 0.8000]])
+
+    En PyTorch: ``torch.nn.functional.normalize``.
+    """
     if out is not None:
         raise NotImplementedError("normalize(out=...) no está soportado")
     x = as_tensor(input, "normalize")
@@ -148,12 +218,22 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
 
 
 def rms_norm(input, normalized_shape, weight=None, eps=None) -> Tensor:
-    """Normalización por la raíz de la media de los cuadrados (``F.rms_norm``)::
+    """Normalización por la raíz de la media de los cuadrados: ``y = x / √(media(x²) + eps) · weight``
+    (media sobre los últimos ejes ``normalized_shape``; sin restar la media, a diferencia de LayerNorm).
+    La capa es ``nn.RMSNorm``.
 
-        y = x / √(media(x²) + ε) · γ      (media sobre los últimos ejes ``normalized_shape``)
+    Args:
+        input: ``(*, *normalized_shape)``.
+        normalized_shape: los últimos ejes, ``D`` o ``(…, D)``.
+        weight: γ con forma ``normalized_shape`` (o ``None``).
+        eps: ``None`` usa el épsilon del dtype (``torch.finfo(dtype).eps``), como PyTorch.
 
-    Sin restar la media (a diferencia de LayerNorm). ``eps=None`` usa el épsilon del dtype
-    (``torch.finfo(dtype).eps``), como PyTorch."""
+    Ejemplo:
+        >>> F.rms_norm(torch.tensor([3., 4.]), (2,))
+        tensor([0.8485, 1.1314])
+
+    En PyTorch: ``torch.nn.functional.rms_norm``.
+    """
     x = as_tensor(input)
     ns = (normalized_shape,) if isinstance(normalized_shape, numbers.Integral) else tuple(normalized_shape)
     k = len(ns)
@@ -169,11 +249,21 @@ def rms_norm(input, normalized_shape, weight=None, eps=None) -> Tensor:
 
 def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
     """Normalización de respuesta local (la de AlexNet): cada canal se divide entre
-    ``(k + alpha · media de x² en los size canales vecinos)^beta``. Entrada (N, C, ...) con al menos
-    3 ejes; la ventana va de ``c − size//2`` a ``c + (size−1)//2`` (con ceros fuera).
+    ``(k + alpha · media de x² en los size canales vecinos)^beta``; la ventana va de ``c − size//2`` a
+    ``c + (size−1)//2`` (con ceros fuera). Se compone de ``x·x``, una media deslizante por canales y
+    ``pow``: la derivada sale de esas piezas.
 
-    Se compone de ``x·x``, una media deslizante por canales y ``pow``: la derivada sale de esas
-    piezas. Ejemplo: ``F.local_response_norm(x, size=5, alpha=1e-4, beta=0.75, k=2.0)`` (AlexNet).
+    Args:
+        input: ``(N, C, ...)`` con al menos 3 ejes.
+        size: canales vecinos en la media.
+        alpha: escala (``1e-4``).
+        beta: exponente (``0.75``).
+        k: constante (``1.0``; AlexNet usa 2.0).
+
+    Ejemplo:
+        >>> F.local_response_norm(torch.randn(1, 4, 2, 2), size=5, alpha=1e-4, beta=0.75, k=2.0).shape
+        torch.Size([1, 4, 2, 2])
+
     En PyTorch: ``torch.nn.functional.local_response_norm``.
     """
     if input.ndim < 3:

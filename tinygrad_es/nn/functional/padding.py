@@ -36,7 +36,29 @@ def _source_index(n, left, right, mode):
 
 
 def pad(input, pad, mode="constant", value=None):
-    """Rellena ``input`` según ``pad`` (del último eje hacia atrás). Los valores negativos recortan."""
+    """Rellena ``input`` (o lo recorta, con valores negativos) en sus últimos ejes. Derivada: el gradiente
+    de la salida recortado a la región de la entrada; en los modos no constantes, cada posición de
+    origen suma lo que recibieron sus copias.
+
+    Args:
+        input: tensor de cualquier forma.
+        pad: pares desde el último eje hacia atrás: ``(izq_último, der_último, izq_penúltimo,
+            der_penúltimo, ...)``.
+        mode: ``'constant'`` (por defecto), ``'reflect'`` (espejo sin repetir el borde), ``'replicate'``
+            (repite el borde) o ``'circular'`` (da la vuelta); los no constantes sólo en los 1–3
+            últimos ejes, como PyTorch.
+        value: el valor del relleno constante (``None``: 0).
+
+    Forma: el eje ``-k`` crece en ``pad[2k−2] + pad[2k−1]``.
+
+    Ejemplo:
+        >>> F.pad(torch.tensor([1., 2.]), (1, 2))
+        tensor([0., 1., 2., 0., 0.])
+        >>> F.pad(torch.tensor([[1., 2., 3.]]), (2, 0), mode="reflect")
+        tensor([[3., 2., 1., 2., 3.]])
+
+    En PyTorch: ``torch.nn.functional.pad``.
+    """
     if not isinstance(input, TensorBase):
         raise TypeError(f"pad: la entrada debe ser un Tensor, no {type(input).__name__}")
     pads = tuple(pad)

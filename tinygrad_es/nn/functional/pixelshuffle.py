@@ -16,9 +16,20 @@ def _check(x, r, op, name):
 
 
 def pixel_shuffle(input, upscale_factor):
-    """(*, C·r², H, W) → (*, C, H·r, W·r): cada grupo de r² canales forma un bloque r×r de píxeles.
-    Ejemplo: ``F.pixel_shuffle(torch.rand(1, 9, 4, 4), 3).shape == (1, 1, 12, 12)``. En PyTorch:
-    ``torch.nn.functional.pixel_shuffle``."""
+    """``(*, C·r², H, W)`` → ``(*, C, H·r, W·r)``: cada grupo de r² canales forma un bloque r×r de píxeles
+    (la capa es ``nn.PixelShuffle``). Es una permutación: la derivada es la permutación inversa.
+
+    Args:
+        input: ``(*, C·r², H, W)``.
+        upscale_factor: r.
+
+    Ejemplo:
+        >>> F.pixel_shuffle(torch.arange(4.).reshape(1, 4, 1, 1), 2)
+        tensor([[[[0., 1.],
+                  [2., 3.]]]])
+
+    En PyTorch: ``torch.nn.functional.pixel_shuffle``.
+    """
     op = "pixel_shuffle"
     x = as_tensor(input, op)
     r = upscale_factor
@@ -33,8 +44,18 @@ def pixel_shuffle(input, upscale_factor):
 
 
 def pixel_unshuffle(input, downscale_factor):
-    """(*, C, H·r, W·r) → (*, C·r², H, W): la inversa de ``pixel_shuffle``. En PyTorch:
-    ``torch.nn.functional.pixel_unshuffle``."""
+    """``(*, C, H·r, W·r)`` → ``(*, C·r², H, W)``: la inversa de ``pixel_shuffle``.
+
+    Args:
+        input: ``(*, C, H·r, W·r)``.
+        downscale_factor: r (divide a H y a W).
+
+    Ejemplo:
+        >>> F.pixel_unshuffle(torch.rand(1, 1, 4, 4), 2).shape
+        torch.Size([1, 4, 2, 2])
+
+    En PyTorch: ``torch.nn.functional.pixel_unshuffle``.
+    """
     op = "pixel_unshuffle"
     x = as_tensor(input, op)
     r = downscale_factor

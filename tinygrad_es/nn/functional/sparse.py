@@ -15,7 +15,27 @@ __all__ = ["embedding", "one_hot"]
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
               sparse=False):
-    """Busca las filas ``weight[input]`` (índices enteros de cualquier forma, int64 o int32)."""
+    """Busca las filas ``weight[input]`` (la capa es ``nn.Embedding``). Derivada respecto de ``weight``:
+    cada fila recibe la suma de los gradientes de sus apariciones (ninguno la fila ``padding_idx``).
+
+    Args:
+        input: índices enteros de cualquier forma (int64 o int32) en [0, filas).
+        weight: la tabla ``(filas, dim)``.
+        padding_idx: fila que no recibe gradiente (``None``).
+        max_norm: si se da, las filas consultadas con norma mayor se reescalan in situ (``None``).
+        norm_type: orden de la norma de ``max_norm`` (``2.0``).
+        scale_grad_by_freq: divide el gradiente de cada fila por su frecuencia (``False``).
+        sparse: no soportado (``False``).
+
+    Forma: ``input`` ``(*)``; salida ``(*, dim)``.
+
+    Ejemplo:
+        >>> F.embedding(torch.tensor([1, 0]), torch.tensor([[0., 1.], [2., 3.]]))
+        tensor([[2., 3.],
+                [0., 1.]])
+
+    En PyTorch: ``torch.nn.functional.embedding``.
+    """
     raw = input._data if isinstance(input, Tensor) else np.asarray(input)
     if raw.dtype.kind in "bu":
         raise RuntimeError(f"embedding: los índices deben ser long o int, no {raw.dtype} (como PyTorch)")
@@ -37,8 +57,22 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
 
 
 def one_hot(tensor, num_classes: int = -1, dtype=None) -> Tensor:
-    """Codificación one-hot: ``(...,)`` → ``(..., num_classes)``, int64 como en PyTorch (usa
-    ``.float()`` para sumarla a pérdidas); ``num_classes=-1`` usa max+1. Los índices son int64."""
+    """Codificación one-hot: ``(*)`` → ``(*, num_classes)``, con un 1 en la columna de cada índice; int64
+    como en PyTorch (usa ``.float()`` para operar con ella).
+
+    Args:
+        tensor: índices int64 ≥ 0.
+        num_classes: número de columnas (``-1``: el máximo + 1).
+        dtype: (de tinygrad_es, no de PyTorch) dtype de la salida (``None``: int64).
+
+    Ejemplo:
+        >>> F.one_hot(torch.tensor([0, 2, 1]))
+        tensor([[1, 0, 0],
+                [0, 0, 1],
+                [0, 1, 0]])
+
+    En PyTorch: ``torch.nn.functional.one_hot``.
+    """
     raw = tensor._data if isinstance(tensor, Tensor) else np.asarray(tensor)
     if raw.dtype.kind in "bu" or raw.dtype == np.int32:
         raise RuntimeError(f"one_hot: sólo vale para índices de tipo long (int64), no {raw.dtype} (como PyTorch)")

@@ -76,11 +76,28 @@ def _resample(x, mode, out, scales, align_corners):
 
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
                 recompute_scale_factor=None, antialias=False) -> Tensor:
-    """Reescala (N, C, L), (N, C, H, W) o (N, C, D, H, W) a ``size`` o por ``scale_factor``
-    (⌊tamaño·escala⌋), con las fórmulas de PyTorch. Con ``uint8`` (imágenes) admite ``nearest``,
-    ``nearest-exact``, ``bilinear`` y ``bicubic`` y redondea como PyTorch.
+    """Reescala ``(N, C, L)``, ``(N, C, H, W)`` o ``(N, C, D, H, W)`` a ``size`` o por ``scale_factor``
+    (⌊tamaño·escala⌋), con las fórmulas de PyTorch (la capa es ``nn.Upsample``). Con ``uint8``
+    (imágenes) admite ``nearest``, ``nearest-exact``, ``bilinear`` y ``bicubic`` y redondea como PyTorch.
+    Derivada: cada píxel de entrada recibe la suma de los gradientes de salida, ponderados por los pesos
+    de interpolación con que contribuyó.
 
-    >>> F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False)   # como torch
+    Args:
+        input: el tensor.
+        size: tamaño de salida de los ejes espaciales (``None``).
+        scale_factor: factor por eje (``None``); se da ``size`` o ``scale_factor``.
+        mode: ``'nearest'``, ``'nearest-exact'``, ``'linear'``, ``'bilinear'``, ``'bicubic'``,
+            ``'trilinear'`` o ``'area'`` (``'nearest'``).
+        align_corners: alinea las esquinas en los modos lineales y cúbico (``None`` = ``False``).
+        recompute_scale_factor: recalcula el factor a partir del tamaño de salida (``None``).
+        antialias: filtro antialias al reducir; no implementado (``False``; ``True`` da
+        ``NotImplementedError``).
+
+    Ejemplo:
+        >>> F.interpolate(torch.tensor([[[1., 2.]]]), size=3, mode="linear", align_corners=True)
+        tensor([[[1.0000, 1.5000, 2.0000]]])
+
+    En PyTorch: ``torch.nn.functional.interpolate``.
     """
     op = "interpolate"
     x = as_tensor(input, op)
@@ -115,5 +132,15 @@ def _interpolate(x, mode, out, scales, align_corners):
 
 
 def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
-    """Nombre antiguo de ``interpolate`` (obsoleto también en PyTorch)."""
+    """Nombre antiguo de ``interpolate`` (obsoleto también en PyTorch).
+
+    Args:
+        input, size, scale_factor, mode, align_corners: como en ``interpolate``.
+
+    Ejemplo:
+        >>> F.upsample(torch.tensor([[[1., 2.]]]), scale_factor=2).shape
+        torch.Size([1, 1, 4])
+
+    En PyTorch: ``torch.nn.functional.upsample``.
+    """
     return interpolate(input, size, scale_factor, mode, align_corners)

@@ -23,26 +23,52 @@ class NonDynamicallyQuantizableLinear(Linear):
 
 
 class MultiheadAttention(Module):
-    """Atención de varias cabezas (``torch.nn.MultiheadAttention``)::
+    """Atención de varias cabezas::
 
         MultiHead(Q, K, V) = concat(cabeza_1, …, cabeza_h)·W_Oᵀ,   cabeza_i = Atención(Q·W_Qiᵀ, K·W_Kiᵀ, V·W_Viᵀ)
 
-    ``embed_dim`` E se reparte entre ``num_heads`` cabezas de E/num_heads. Entradas (L, N, E), o
-    (N, L, E) con ``batch_first=True``, o (L, E) sin lote; ``key``/``value`` pueden tener otras
-    dimensiones (``kdim``/``vdim``: entonces los pesos de entrada van separados).
+    con ``Atención(Q, K, V) = softmax(Q·Kᵀ/√d + máscara)·V`` (``F.scaled_dot_product_attention``).
+    ``embed_dim`` E se reparte entre ``num_heads`` cabezas de d = E/num_heads.
+
+    Args:
+        embed_dim: E, dimensión del modelo (la de ``query`` y de la salida).
+        num_heads: número de cabezas (divide a E).
+        dropout: probabilidad de dropout sobre los pesos de atención en entrenamiento (``0.0``).
+        bias: sesgos en las proyecciones de entrada y salida (``True``).
+        add_bias_kv: añade un sesgo aprendido (``bias_k``, ``bias_v``) como una clave/valor más (``False``).
+        add_zero_attn: añade una clave/valor de ceros al final (``False``).
+        kdim: dimensión de ``key`` (``None``: E); si difiere, los pesos de entrada van separados
+            (``q_proj_weight``, ``k_proj_weight``, ``v_proj_weight``).
+        vdim: dimensión de ``value`` (``None``: E).
+        batch_first: entradas ``(N, L, E)`` en vez de ``(L, N, E)`` (``False``).
+        device: ``"cpu"`` o ``None``.
+        dtype: dtype de los pesos (``float32``).
+
     ``forward(query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
-    average_attn_weights=True, is_causal=False)`` devuelve ``(salida, pesos)``.
+    average_attn_weights=True, is_causal=False)`` devuelve ``(salida, pesos)``. Máscaras:
+    ``key_padding_mask`` ``(N, S)`` marca con ``True`` las claves de relleno que se ignoran;
+    ``attn_mask`` ``(L, S)`` o ``(N·num_heads, L, S)`` booleana (``True`` = prohibido) o flotante (se suma).
 
-    Máscaras: ``key_padding_mask`` (N, S) marca con ``True`` las claves de relleno que se ignoran;
-    ``attn_mask`` (L, S) o (N·num_heads, L, S) booleana (``True`` = prohibido) o flotante (se suma).
+    Forma: ``query`` ``(L, N, E)`` (``(N, L, E)`` con ``batch_first``, ``(L, E)`` sin lote), ``key``
+    ``(S, N, kdim)``, ``value`` ``(S, N, vdim)``; salida ``(L, N, E)``; pesos ``(N, L, S)`` (media de las
+    cabezas) o ``(N, num_heads, L, S)`` con ``average_attn_weights=False``.
 
-    >>> mha = nn.MultiheadAttention(16, 4, batch_first=True)
-    >>> x = torch.randn(2, 10, 16)
-    >>> out, pesos = mha(x, x, x)          # (2, 10, 16) y (2, 10, 10)
+    Parámetros: ``in_proj_weight`` ``(3E, E)`` (Xavier uniforme), ``in_proj_bias`` ``(3E,)`` (ceros),
+    ``out_proj`` (un ``Linear(E, E)``).
+
+    Ejemplo (autoatención):
+        >>> mha = nn.MultiheadAttention(16, 4, batch_first=True)
+        >>> x = torch.randn(2, 10, 16)
+        >>> out, pesos = mha(x, x, x)
+        >>> out.shape, pesos.shape
+        (torch.Size([2, 10, 16]), torch.Size([2, 10, 10]))
+
+    En PyTorch: ``torch.nn.MultiheadAttention``; como función, ``F.multi_head_attention_forward``.
     """
 
     def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, add_bias_kv=False, add_zero_attn=False,
                  kdim=None, vdim=None, batch_first=False, device=None, dtype=None):
+        """Véase el docstring de la clase."""
         for name, v in (("embed_dim", embed_dim), ("num_heads", num_heads)):
             if not isinstance(v, numbers.Integral) or isinstance(v, bool):
                 raise TypeError(f"MultiheadAttention: {name} debe ser un entero, no {v!r}")

@@ -17,9 +17,11 @@ __all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "Parameter
 
 
 class _Container(Module):
+    """Lo común a los contenedores: los elementos en un diccionario ordenado con las claves de PyTorch."""
     _kind = "módulo"
 
     def __init__(self):
+        """Crea el contenedor vacío."""
         super().__init__()
         self.__dict__["_items"] = OrderedDict()
 
@@ -71,10 +73,30 @@ class _Container(Module):
 
 
 class Sequential(_Container):
-    """Aplica los módulos en orden: ``Sequential(m1, m2, ...)`` o ``Sequential(OrderedDict([...]))``
-    (con nombres: ``model.fc1``). Sus hijos se llaman ``0``, ``1``... como en PyTorch."""
+    """Aplica los módulos en orden, la salida de cada uno es la entrada del siguiente: la forma más corta
+    de escribir una red sin ``forward``. Los submódulos se llaman ``0``, ``1``... (o con los nombres de un
+    ``OrderedDict``), así que ``state_dict`` tiene las claves de PyTorch (``0.weight``...).
+
+    Args:
+        args: los módulos, ``Sequential(m1, m2, ...)``, o un único ``OrderedDict([(nombre, módulo), ...])``.
+
+    Forma: la entrada del primer módulo; la salida, la del último.
+
+    Métodos: ``seq[i]`` (un módulo; con un corte, otro ``Sequential``), ``len``, ``append``, ``extend``,
+    ``insert``, ``pop``, ``del seq[i]``, ``seq1 + seq2``.
+
+    Ejemplo (el MLP de los apuntes, en pequeño):
+        >>> modelo = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+        >>> modelo(torch.zeros(4, 2)).shape
+        torch.Size([4, 1])
+        >>> list(modelo.state_dict())
+        ['0.weight', '0.bias', '2.weight', '2.bias']
+
+    En PyTorch: ``torch.nn.Sequential``.
+    """
 
     def __init__(self, *args):
+        """Véase el docstring de la clase."""
         super().__init__()
         if len(args) == 1 and isinstance(args[0], OrderedDict):
             for k, m in args[0].items():
@@ -133,9 +155,25 @@ class Sequential(_Container):
 
 
 class ModuleList(_Container):
-    """Una lista de módulos registrados (sus parámetros aparecen en ``parameters()``)."""
+    """Una lista de módulos registrados: sus parámetros aparecen en ``parameters()`` y en ``state_dict``
+    (una lista de Python normal los escondería del optimizador). No tiene ``forward``: se recorre en el
+    ``forward`` propio.
+
+    Args:
+        modules: iterable de módulos con los que empieza (``None``: vacía).
+
+    Métodos: ``ml[i]``, ``len``, ``append``, ``extend``, ``insert``, ``pop``, ``del ml[i]``, ``+=``, ``+``.
+
+    Ejemplo:
+        >>> capas = nn.ModuleList([nn.Linear(2, 2) for _ in range(3)])
+        >>> len(capas), len(list(capas.parameters()))
+        (3, 6)
+
+    En PyTorch: ``torch.nn.ModuleList``.
+    """
 
     def __init__(self, modules=None):
+        """Véase el docstring de la clase."""
         super().__init__()
         if modules is not None:
             self.extend(modules)
@@ -186,9 +224,24 @@ class ModuleList(_Container):
 
 
 class ModuleDict(_Container):
-    """Un diccionario de módulos registrados (``md['conv']``)."""
+    """Un diccionario de módulos registrados (``md['conv']``), en el orden en que se insertan; sus
+    parámetros aparecen en ``parameters()`` con la clave como prefijo.
+
+    Args:
+        modules: un ``dict``/``OrderedDict`` o un iterable de pares ``(nombre, módulo)`` (``None``: vacío).
+
+    Métodos: ``md[k]``, ``k in md``, ``len``, ``keys``, ``items``, ``values``, ``update``, ``pop``, ``clear``.
+
+    Ejemplo:
+        >>> md = nn.ModuleDict({"conv": nn.Conv2d(1, 2, 3), "act": nn.ReLU()})
+        >>> md["act"], list(md.keys())
+        (ReLU(), ['conv', 'act'])
+
+    En PyTorch: ``torch.nn.ModuleDict``.
+    """
 
     def __init__(self, modules=None):
+        """Véase el docstring de la clase."""
         super().__init__()
         if modules is not None:
             self.update(modules)
@@ -239,9 +292,24 @@ def _param(value):
 
 
 class ParameterList(_Container):
-    """Una lista de parámetros registrados (los tensores se convierten en ``Parameter``)."""
+    """Una lista de parámetros registrados: los tensores que se le dan se convierten en ``Parameter`` y
+    aparecen en ``parameters()`` (claves ``0``, ``1``... en ``state_dict``).
+
+    Args:
+        values: iterable de tensores o parámetros con los que empieza (``None``: vacía).
+
+    Métodos: ``pl[i]``, ``len``, ``append``, ``extend``, ``+=``.
+
+    Ejemplo:
+        >>> pl = nn.ParameterList([torch.zeros(2), torch.ones(3)])
+        >>> [tuple(p.shape) for p in pl]
+        [(2,), (3,)]
+
+    En PyTorch: ``torch.nn.ParameterList``.
+    """
 
     def __init__(self, values=None):
+        """Véase el docstring de la clase."""
         super().__init__()
         if values is not None:
             self.extend(values)
@@ -276,9 +344,24 @@ class ParameterList(_Container):
 
 
 class ParameterDict(_Container):
-    """Un diccionario de parámetros registrados."""
+    """Un diccionario de parámetros registrados (``pd['escala']``); los tensores se convierten en
+    ``Parameter``.
+
+    Args:
+        parameters: un ``dict`` o un iterable de pares ``(nombre, tensor)`` (``None``: vacío).
+
+    Métodos: ``pd[k]``, ``k in pd``, ``len``, ``keys``, ``items``, ``values``, ``update``.
+
+    Ejemplo:
+        >>> pd = nn.ParameterDict({"escala": torch.ones(2)})
+        >>> [nombre for nombre, _ in pd.named_parameters()]
+        ['escala']
+
+    En PyTorch: ``torch.nn.ParameterDict``.
+    """
 
     def __init__(self, parameters=None):
+        """Véase el docstring de la clase."""
         super().__init__()
         if parameters is not None:
             self.update(parameters)

@@ -30,8 +30,17 @@ def _uninitialized(t) -> bool:
 
 class LazyModuleMixin:
     """La mecánica de las capas perezosas: un gancho previo a ``forward`` que llama a
-    ``initialize_parameters(*entradas)`` en la primera pasada, se quita y cambia la clase del módulo
-    a ``cls_to_become`` (``Linear`` para ``LazyLinear``)."""
+    ``initialize_parameters(*entradas)`` en la primera pasada, se quita y cambia la clase del módulo a
+    ``cls_to_become`` (``Linear`` para ``LazyLinear``). Mientras tanto, sus parámetros son
+    ``UninitializedParameter`` (sin forma).
+
+    Ejemplo:
+        >>> capa = nn.LazyLinear(10)
+        >>> capa.has_uninitialized_params()
+        True
+
+    En PyTorch: ``torch.nn.modules.lazy.LazyModuleMixin``.
+    """
 
     cls_to_become = None
 
@@ -57,6 +66,7 @@ class LazyModuleMixin:
 
     def reset_parameters(self):
         # nada que inicializar mientras se construye (la capa base aún no tiene tamaño) o sin forma
+        """Inicializa como la capa normal cuando los parámetros ya tienen forma (antes, no hace nada)."""
         if "_lazy_hook" in self.__dict__ and not self.has_uninitialized_params():
             super().reset_parameters()
 
@@ -70,18 +80,29 @@ def _batched(name, x, rank) -> bool:
 
 
 class LazyLinear(LazyModuleMixin, Linear):
-    """``nn.Linear`` con ``in_features`` deducido de la primera entrada (``x.shape[-1]``).
+    """``nn.Linear`` con ``in_features`` deducido de la primera entrada (``x.shape[-1]``): ``y = x·Wᵀ + b``.
+    Tras la primera pasada, la capa es un ``nn.Linear`` (mismo objeto, mismos parámetros).
 
     Args:
         out_features: tamaño de la salida.
-        bias: con sesgo (por defecto ``True``).
-    Ejemplo: ``capa = nn.LazyLinear(10); capa(torch.rand(4, 7)).shape == (4, 10)`` y después
-    ``capa.weight.shape == (10, 7)``. En PyTorch: ``torch.nn.LazyLinear``.
+        bias: con sesgo (``True``).
+        device: ``"cpu"`` o ``None``.
+        dtype: dtype de los parámetros (``float32``).
+
+    Forma: entrada ``(*, H_in)``; salida ``(*, out_features)``.
+
+    Ejemplo:
+        >>> capa = nn.LazyLinear(10)
+        >>> capa(torch.rand(4, 7)).shape, capa.weight.shape, type(capa).__name__
+        (torch.Size([4, 10]), torch.Size([10, 7]), 'Linear')
+
+    En PyTorch: ``torch.nn.LazyLinear``.
     """
 
     cls_to_become = Linear
 
     def __init__(self, out_features: int, bias: bool = True, device=None, dtype=None):
+        """Véase el docstring de la clase."""
         super().__init__(0, out_features, False, device, dtype)
         self.weight = UninitializedParameter(device=device, dtype=dtype)
         if bias:
@@ -89,6 +110,11 @@ class LazyLinear(LazyModuleMixin, Linear):
         self._lazy_setup()
 
     def initialize_parameters(self, input, *args):
+        """Da forma a ``weight`` (``(out_features, x.shape[-1])``) y ``bias`` y los inicializa.
+
+        Args:
+            input: la primera entrada.
+        """
         if not self.in_features:  # también tras load_state_dict, que ya dio forma a los parámetros
             self.in_features = int(input.shape[-1])
         if self.has_uninitialized_params():
@@ -125,29 +151,70 @@ class _LazyConvMixin(LazyModuleMixin):
 
 
 class LazyConv1d(_LazyConvMixin, Conv1d):
-    """``nn.Conv1d`` con ``in_channels`` deducido de la primera entrada (N, C, L).
-    Ejemplo: ``nn.LazyConv1d(8, 3)``. En PyTorch: ``torch.nn.LazyConv1d``."""
+    """``nn.Conv1d`` con ``in_channels`` deducido de la primera entrada ``(N, C, L)`` (o ``(C, L)``).
+
+    Args:
+        out_channels: número de filtros.
+        kernel_size: tamaño del filtro.
+        stride: paso (``1``).
+        padding: relleno (``0``, o ``'same'``/``'valid'``).
+        dilation: dilatación (``1``).
+        groups: grupos (``1``).
+        bias: con sesgo (``True``).
+        padding_mode: ``'zeros'``, ``'reflect'``, ``'replicate'`` o ``'circular'``.
+        device: ``"cpu"`` o ``None``.
+        dtype: dtype de los parámetros (``float32``).
+
+    Forma: como ``nn.Conv1d``: ``L_out = ⌊(L + 2·padding − dilation·(kernel_size − 1) − 1)/stride⌋ + 1``.
+
+    Ejemplo:
+        >>> conv = nn.LazyConv1d(8, 3)
+        >>> conv(torch.rand(2, 4, 10)).shape, conv.weight.shape
+        (torch.Size([2, 8, 8]), torch.Size([8, 4, 3]))
+
+    En PyTorch: ``torch.nn.LazyConv1d``.
+    """
 
     cls_to_become = Conv1d
 
     def __init__(self, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=True,
                  padding_mode="zeros", device=None, dtype=None):
+        """Véase el docstring de la clase."""
         super().__init__(0, out_channels, kernel_size, stride, padding, dilation, groups, False, padding_mode,
                          device, dtype)
         self._lazy_conv_init(bias, device, dtype)
 
 
 class LazyConv2d(_LazyConvMixin, Conv2d):
-    """``nn.Conv2d`` con ``in_channels`` deducido de la primera entrada (N, C, H, W).
+    """``nn.Conv2d`` con ``in_channels`` deducido de la primera entrada ``(N, C, H, W)`` (o ``(C, H, W)``).
 
-    Args: los de ``nn.Conv2d`` sin ``in_channels`` (``out_channels, kernel_size, stride, padding...``).
-    Ejemplo (LeNet de d2l): ``nn.LazyConv2d(6, kernel_size=5, padding=2)``. En PyTorch:
-    ``torch.nn.LazyConv2d``."""
+    Args:
+        out_channels: número de filtros.
+        kernel_size: tamaño del filtro, ``k`` o ``(kh, kw)``.
+        stride: paso (``1``).
+        padding: relleno (``0``, o ``'same'``/``'valid'``).
+        dilation: dilatación (``1``).
+        groups: grupos (``1``).
+        bias: con sesgo (``True``).
+        padding_mode: ``'zeros'``, ``'reflect'``, ``'replicate'`` o ``'circular'``.
+        device: ``"cpu"`` o ``None``.
+        dtype: dtype de los parámetros (``float32``).
+
+    Forma: como ``nn.Conv2d``: ``H_out = ⌊(H + 2·padding − dilation·(kernel_size − 1) − 1)/stride⌋ + 1``.
+
+    Ejemplo (LeNet de d2l):
+        >>> conv = nn.LazyConv2d(6, kernel_size=5, padding=2)
+        >>> conv(torch.rand(1, 3, 28, 28)).shape, conv.weight.shape
+        (torch.Size([1, 6, 28, 28]), torch.Size([6, 3, 5, 5]))
+
+    En PyTorch: ``torch.nn.LazyConv2d``.
+    """
 
     cls_to_become = Conv2d
 
     def __init__(self, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=True,
                  padding_mode="zeros", device=None, dtype=None):
+        """Véase el docstring de la clase."""
         super().__init__(0, out_channels, kernel_size, stride, padding, dilation, groups, False, padding_mode,
                          device, dtype)
         self._lazy_conv_init(bias, device, dtype)
@@ -155,12 +222,36 @@ class LazyConv2d(_LazyConvMixin, Conv2d):
 
 class LazyConvTranspose2d(_LazyConvMixin, ConvTranspose2d):
     """``nn.ConvTranspose2d`` con ``in_channels`` deducido de la primera entrada.
-    En PyTorch: ``torch.nn.LazyConvTranspose2d``."""
+
+    Args:
+        out_channels: canales de la salida.
+        kernel_size: tamaño del filtro.
+        stride: paso (``1``).
+        padding: relleno que se recorta (``0``).
+        output_padding: tamaño extra en un lado de la salida (``0``).
+        groups: grupos (``1``).
+        bias: con sesgo (``True``).
+        dilation: dilatación (``1``).
+        padding_mode: sólo ``'zeros'``.
+        device: ``"cpu"`` o ``None``.
+        dtype: dtype de los parámetros (``float32``).
+
+    Forma: como ``nn.ConvTranspose2d``: ``H_out = (H − 1)·stride − 2·padding + dilation·(kernel_size − 1)
+    + output_padding + 1``.
+
+    Ejemplo:
+        >>> up = nn.LazyConvTranspose2d(4, 2, stride=2)
+        >>> up(torch.rand(1, 3, 5, 5)).shape, up.weight.shape
+        (torch.Size([1, 4, 10, 10]), torch.Size([3, 4, 2, 2]))
+
+    En PyTorch: ``torch.nn.LazyConvTranspose2d``.
+    """
 
     cls_to_become = ConvTranspose2d
 
     def __init__(self, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1, bias=True,
                  dilation=1, padding_mode="zeros", device=None, dtype=None):
+        """Véase el docstring de la clase."""
         super().__init__(0, out_channels, kernel_size, stride, padding, output_padding, groups, False, dilation,
                          padding_mode, device, dtype)
         self._lazy_conv_init(bias, device, dtype)
@@ -199,6 +290,7 @@ def _lazy_batchnorm(base, doc):
         cls_to_become = base
 
         def __init__(self, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None, dtype=None):
+            """Véase el docstring de la clase."""
             super().__init__(0, eps, momentum, affine, track_running_stats, device, dtype)
             self._lazy_norm_init(device, dtype)
 
@@ -206,10 +298,60 @@ def _lazy_batchnorm(base, doc):
     return LazyBN
 
 
-LazyBatchNorm1d = _lazy_batchnorm(BatchNorm1d, "``nn.BatchNorm1d`` con ``num_features`` deducido del eje 1 de la "
-                                               "primera entrada. En PyTorch: ``torch.nn.LazyBatchNorm1d``.")
-LazyBatchNorm2d = _lazy_batchnorm(BatchNorm2d, "``nn.BatchNorm2d`` con ``num_features`` deducido del eje 1 de la "
-                                               "primera entrada (d2l: ``nn.LazyBatchNorm2d()``). En PyTorch: "
-                                               "``torch.nn.LazyBatchNorm2d``.")
-LazyBatchNorm3d = _lazy_batchnorm(BatchNorm3d, "``nn.BatchNorm3d`` con ``num_features`` deducido del eje 1 de la "
-                                               "primera entrada. En PyTorch: ``torch.nn.LazyBatchNorm3d``.")
+LazyBatchNorm1d = _lazy_batchnorm(BatchNorm1d, """``nn.BatchNorm1d`` con ``num_features`` deducido del eje 1 de la primera entrada.
+
+Args:
+    eps: se suma a la varianza (``1e-5``).
+    momentum: peso del lote en las estadísticas acumuladas (``0.1``; ``None``: media simple).
+    affine: aprende γ y β (``True``).
+    track_running_stats: acumula las estadísticas para ``eval()`` (``True``).
+    device: ``"cpu"`` o ``None``.
+    dtype: dtype de parámetros y buffers (``float32``).
+
+Forma: entrada ``(N, C)`` o ``(N, C, L)``; salida, la misma. Tras la primera pasada, la capa es un ``nn.BatchNorm1d``.
+
+Ejemplo:
+    >>> bn = nn.LazyBatchNorm1d()
+    >>> bn(torch.rand(4, 6)).shape, bn.num_features
+    (torch.Size([4, 6]), 6)
+
+En PyTorch: ``torch.nn.LazyBatchNorm1d``.
+""")
+LazyBatchNorm2d = _lazy_batchnorm(BatchNorm2d, """``nn.BatchNorm2d`` con ``num_features`` deducido del eje 1 de la primera entrada (d2l: ``nn.LazyBatchNorm2d()``).
+
+Args:
+    eps: se suma a la varianza (``1e-5``).
+    momentum: peso del lote en las estadísticas acumuladas (``0.1``; ``None``: media simple).
+    affine: aprende γ y β (``True``).
+    track_running_stats: acumula las estadísticas para ``eval()`` (``True``).
+    device: ``"cpu"`` o ``None``.
+    dtype: dtype de parámetros y buffers (``float32``).
+
+Forma: entrada ``(N, C, H, W)``; salida, la misma. Tras la primera pasada, la capa es un ``nn.BatchNorm2d``.
+
+Ejemplo:
+    >>> bn = nn.LazyBatchNorm2d()
+    >>> bn(torch.rand(2, 5, 3, 3)).shape, bn.num_features
+    (torch.Size([2, 5, 3, 3]), 5)
+
+En PyTorch: ``torch.nn.LazyBatchNorm2d``.
+""")
+LazyBatchNorm3d = _lazy_batchnorm(BatchNorm3d, """``nn.BatchNorm3d`` con ``num_features`` deducido del eje 1 de la primera entrada.
+
+Args:
+    eps: se suma a la varianza (``1e-5``).
+    momentum: peso del lote en las estadísticas acumuladas (``0.1``; ``None``: media simple).
+    affine: aprende γ y β (``True``).
+    track_running_stats: acumula las estadísticas para ``eval()`` (``True``).
+    device: ``"cpu"`` o ``None``.
+    dtype: dtype de parámetros y buffers (``float32``).
+
+Forma: entrada ``(N, C, D, H, W)``; salida, la misma. Tras la primera pasada, la capa es un ``nn.BatchNorm3d``.
+
+Ejemplo:
+    >>> bn = nn.LazyBatchNorm3d()
+    >>> bn(torch.rand(2, 3, 2, 2, 2)).shape, bn.num_features
+    (torch.Size([2, 3, 2, 2, 2]), 3)
+
+En PyTorch: ``torch.nn.LazyBatchNorm3d``.
+""")

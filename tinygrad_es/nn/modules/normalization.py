@@ -24,11 +24,13 @@ def _shape_arg(normalized_shape, owner):
 
 
 class _BatchNorm(Module):
+    """Lo común a ``BatchNorm1d/2d/3d`` (parámetros, buffers, ``forward`` y ``repr``)."""
     _ranks = ()
     _version = 2
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None,
                  dtype=None, *, bias=True):
+        """Crea ``weight``, ``bias`` y los buffers (véase ``BatchNorm2d``)."""
         super().__init__()
         check_size(type(self).__name__, num_features=(num_features, 0))
         number(eps, "eps", type(self).__name__)
@@ -49,12 +51,14 @@ class _BatchNorm(Module):
             self.register_buffer("num_batches_tracked", None)
 
     def reset_running_stats(self):
+        """Pone ``running_mean`` a 0, ``running_var`` a 1 y ``num_batches_tracked`` a 0."""
         if self.track_running_stats:
             self.running_mean._data[...] = 0
             self.running_var._data[...] = 1
             self.num_batches_tracked._data[...] = 0
 
     def reset_parameters(self):
+        """Reinicia las estadísticas y pone γ = 1 y β = 0."""
         self.reset_running_stats()
         if self.weight is not None:
             self.weight._data[...] = 1
@@ -84,24 +88,123 @@ class _BatchNorm(Module):
 
 
 class BatchNorm1d(_BatchNorm):
-    """BatchNorm sobre (N, C) o (N, C, L)."""
+    """Normalización por lotes sobre ``(N, C)`` o ``(N, C, L)``: cada canal c se normaliza con la media y
+    la varianza del lote, ``y = (x − μ_c)/√(σ²_c + eps)·γ_c + β_c`` (véase ``BatchNorm2d``, que explica
+    el entrenamiento y la evaluación).
+
+    Args:
+        num_features: C, los canales (o características) de la entrada.
+        eps: se suma a la varianza para no dividir por 0 (``1e-5``).
+        momentum: peso del lote en las estadísticas acumuladas (``0.1``); ``None`` hace una media
+            acumulada simple.
+        affine: si es ``True``, aprende γ (``weight``) y β (``bias``) (``True``).
+        track_running_stats: si es ``True``, acumula ``running_mean``/``running_var`` para ``eval()``
+            (``True``); si no, usa siempre las del lote.
+        device: ``"cpu"`` (el único) o ``None``.
+        dtype: dtype de parámetros y buffers (``float32``).
+        bias: (sólo con nombre) si es ``False``, sin β (``True``).
+
+    Forma: entrada ``(N, C)`` o ``(N, C, L)``; salida, la misma.
+
+    Ejemplo:
+        >>> bn = nn.BatchNorm1d(2)
+        >>> bn(torch.tensor([[1., 2.], [3., 6.]]))
+        tensor([[-1.0000, -1.0000],
+                [ 1.0000,  1.0000]], grad_fn=<BatchNormBackward0>)
+        >>> bn.running_mean, bn.running_var        # 0,9·(0, 1) + 0,1·(media, varianza insesgada)
+        (tensor([0.2000, 0.4000]), tensor([1.1000, 1.7000]))
+
+    En PyTorch: ``torch.nn.BatchNorm1d``; como función, ``F.batch_norm``.
+    """
     _ranks = (2, 3)
 
 
 class BatchNorm2d(_BatchNorm):
-    """BatchNorm sobre (N, C, H, W)."""
+    """Normalización por lotes de imágenes ``(N, C, H, W)``: para cada canal c,
+    ``y = (x − μ_c)/√(σ²_c + eps)·γ_c + β_c``, con μ_c y σ²_c (sesgada) sobre N, H y W.
+
+    En entrenamiento (``model.train()``) usa las estadísticas del lote y actualiza las acumuladas:
+    ``running = (1 − momentum)·running + momentum·del lote`` (con la varianza insesgada, como PyTorch);
+    en evaluación (``model.eval()``) usa las acumuladas, así la salida de un ejemplo no depende del lote.
+    Gradientes: los de ``(x − μ)/σ`` con μ y σ funciones del lote (véase ``ops/normalization.py``).
+
+    Args:
+        num_features: C, los canales de la entrada.
+        eps: se suma a la varianza para no dividir por 0 (``1e-5``).
+        momentum: peso del lote en las estadísticas acumuladas (``0.1``); ``None`` hace una media
+            acumulada simple (``1/num_batches_tracked``).
+        affine: si es ``True``, aprende γ (``weight``, unos) y β (``bias``, ceros) (``True``).
+        track_running_stats: acumula ``running_mean`` y ``running_var`` (``True``); si es ``False``, usa
+            siempre las del lote (también en ``eval()``).
+        device: ``"cpu"`` (el único) o ``None``.
+        dtype: dtype de parámetros y buffers (``float32``).
+        bias: (sólo con nombre) si es ``False``, sin β (``True``).
+
+    Forma: entrada ``(N, C, H, W)``; salida, la misma.
+
+    Atributos: ``weight``, ``bias`` ``(C,)``; buffers ``running_mean``, ``running_var`` ``(C,)`` y
+    ``num_batches_tracked`` (entero), que viajan con ``state_dict``.
+
+    Ejemplo (tras una convolución de 16 filtros):
+        >>> bn = nn.BatchNorm2d(16)
+        >>> bn(torch.randn(8, 16, 5, 5)).shape
+        torch.Size([8, 16, 5, 5])
+
+    En PyTorch: ``torch.nn.BatchNorm2d``; como función, ``F.batch_norm``.
+    """
     _ranks = (4,)
 
 
 class BatchNorm3d(_BatchNorm):
-    """BatchNorm sobre (N, C, D, H, W)."""
+    """Normalización por lotes de volúmenes ``(N, C, D, H, W)`` (véase ``BatchNorm2d``).
+
+    Args:
+        num_features: C, los canales de la entrada.
+        eps: se suma a la varianza (``1e-5``).
+        momentum: peso del lote en las estadísticas acumuladas (``0.1``; ``None``: media simple).
+        affine: aprende γ y β (``True``).
+        track_running_stats: acumula las estadísticas para ``eval()`` (``True``).
+        device: ``"cpu"`` o ``None``.
+        dtype: dtype de parámetros y buffers (``float32``).
+        bias: (sólo con nombre) si es ``False``, sin β (``True``).
+
+    Forma: entrada ``(N, C, D, H, W)``; salida, la misma.
+
+    Ejemplo:
+        >>> nn.BatchNorm3d(2)(torch.randn(2, 2, 3, 4, 4)).shape
+        torch.Size([2, 2, 3, 4, 4])
+
+    En PyTorch: ``torch.nn.BatchNorm3d``; como función, ``F.batch_norm``.
+    """
     _ranks = (5,)
 
 
 class LayerNorm(Module):
-    """Normaliza cada muestra sobre sus últimos ejes ``normalized_shape`` y aplica γ, β por elemento."""
+    """Normalización de capa: cada muestra se normaliza sobre sus últimos ejes ``normalized_shape``,
+    ``y = (x − μ)/√(σ² + eps)·γ + β`` (μ y σ² sesgada de esa muestra), igual en entrenamiento y en
+    evaluación (la de los Transformers).
+
+    Args:
+        normalized_shape: los últimos ejes que se normalizan, ``D`` o ``(…, D)``.
+        eps: se suma a la varianza (``1e-5``).
+        elementwise_affine: si es ``True``, aprende γ (``weight``) y β (``bias``) con forma
+            ``normalized_shape`` (``True``).
+        bias: si es ``False``, sin β (``True``).
+        device: ``"cpu"`` o ``None``.
+        dtype: dtype de los parámetros (``float32``).
+
+    Forma: entrada ``(*, *normalized_shape)``; salida, la misma.
+
+    Ejemplo:
+        >>> nn.LayerNorm(2)(torch.tensor([[1., 2.], [3., 6.]]))
+        tensor([[-1.0000,  1.0000],
+                [-1.0000,  1.0000]], grad_fn=<AddBackward0>)
+
+    En PyTorch: ``torch.nn.LayerNorm``; como función, ``F.layer_norm``.
+    """
 
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None):
+        """Véase el docstring de la clase."""
         super().__init__()
         dt = factory_dtype(device, dtype)
         if isinstance(normalized_shape, numbers.Integral):
@@ -112,6 +215,7 @@ class LayerNorm(Module):
         self.bias = Parameter(np.zeros(self.normalized_shape, dtype=dt)) if elementwise_affine and bias else None
 
     def reset_parameters(self):
+        """Pone γ = 1 y β = 0."""
         if self.weight is not None:
             self.weight._data[...] = 1
         if self.bias is not None:
@@ -126,9 +230,30 @@ class LayerNorm(Module):
 
 
 class GroupNorm(Module):
-    """Normaliza por grupos de canales; γ y β por canal."""
+    """Normalización por grupos: los C canales se reparten en ``num_groups`` grupos y cada muestra se
+    normaliza dentro de cada grupo (no depende del lote); luego γ y β por canal. Con un grupo es como
+    ``LayerNorm`` sobre (C, H, W); con C grupos, ``InstanceNorm``.
+
+    Args:
+        num_groups: número de grupos (divide a ``num_channels``).
+        num_channels: C, los canales de la entrada.
+        eps: se suma a la varianza (``1e-5``).
+        affine: aprende γ (``weight``) y β (``bias``) ``(C,)`` (``True``).
+        device: ``"cpu"`` o ``None``.
+        dtype: dtype de los parámetros (``float32``).
+        bias: (sólo con nombre) si es ``False``, sin β (``True``).
+
+    Forma: entrada ``(N, C, *)``; salida, la misma.
+
+    Ejemplo:
+        >>> nn.GroupNorm(2, 4)(torch.randn(3, 4, 5, 5)).shape
+        torch.Size([3, 4, 5, 5])
+
+    En PyTorch: ``torch.nn.GroupNorm``; como función, ``F.group_norm``.
+    """
 
     def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None, *, bias=True):
+        """Véase el docstring de la clase."""
         super().__init__()
         if num_groups <= 0 or num_channels % num_groups:
             raise ValueError(f"GroupNorm: num_channels ({num_channels}) debe ser divisible por num_groups "
@@ -146,15 +271,27 @@ class GroupNorm(Module):
 
 
 class RMSNorm(Module):
-    """Normalización RMS (``torch.nn.RMSNorm``): y = x / √(media(x²) + ε) · γ sobre los últimos ejes
-    ``normalized_shape`` (sin restar la media ni sesgo). ``eps=None`` usa el épsilon del dtype.
+    """Normalización RMS: ``y = x / √(media(x²) + eps) · γ`` sobre los últimos ejes ``normalized_shape``
+    (sin restar la media ni sesgo, a diferencia de ``LayerNorm``).
 
-    >>> norma = nn.RMSNorm(16)
-    >>> norma(torch.randn(2, 5, 16)).shape
-    (2, 5, 16)
+    Args:
+        normalized_shape: los últimos ejes que se normalizan, ``D`` o ``(…, D)``.
+        eps: se suma a la media de los cuadrados (``None``: el épsilon del dtype, ``torch.finfo(dtype).eps``).
+        elementwise_affine: aprende γ (``weight``) con forma ``normalized_shape`` (``True``).
+        device: ``"cpu"`` o ``None``.
+        dtype: dtype de los parámetros (``float32``).
+
+    Forma: entrada ``(*, *normalized_shape)``; salida, la misma.
+
+    Ejemplo:
+        >>> nn.RMSNorm(2)(torch.tensor([[3., 4.]]))            # RMS = √12,5
+        tensor([[0.8485, 1.1314]], grad_fn=<MulBackward0>)
+
+    En PyTorch: ``torch.nn.RMSNorm``; como función, ``F.rms_norm``.
     """
 
     def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None, dtype=None):
+        """Véase el docstring de la clase."""
         super().__init__()
         dt = factory_dtype(device, dtype)
         if isinstance(normalized_shape, numbers.Integral):
@@ -164,6 +301,7 @@ class RMSNorm(Module):
         self.weight = Parameter(np.ones(self.normalized_shape, dtype=dt)) if elementwise_affine else None
 
     def reset_parameters(self):
+        """Pone γ = 1."""
         if self.weight is not None:
             self.weight._data[...] = 1
 
@@ -175,11 +313,26 @@ class RMSNorm(Module):
 
 
 class LocalResponseNorm(Module):
-    """Normalización de respuesta local entre canales vecinos (AlexNet: ``nn.LocalResponseNorm(5,
-    alpha=1e-4, beta=0.75, k=2.0)``); véase ``F.local_response_norm``. En PyTorch:
-    ``torch.nn.LocalResponseNorm``."""
+    """Normalización de respuesta local entre canales vecinos (la de AlexNet): cada canal se divide entre
+    ``(k + alpha · media de x² en los size canales vecinos)^beta``.
+
+    Args:
+        size: cuántos canales vecinos entran en la media.
+        alpha: factor de escala (``1e-4``).
+        beta: exponente (``0.75``).
+        k: constante aditiva (``1.0``; AlexNet usa ``nn.LocalResponseNorm(5, alpha=1e-4, beta=0.75, k=2.0)``).
+
+    Forma: entrada ``(N, C, *)``; salida, la misma.
+
+    Ejemplo:
+        >>> nn.LocalResponseNorm(5, k=2.0)(torch.randn(2, 8, 4, 4)).shape
+        torch.Size([2, 8, 4, 4])
+
+    En PyTorch: ``torch.nn.LocalResponseNorm``; como función, ``F.local_response_norm``.
+    """
 
     def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
+        """Véase el docstring de la clase."""
         super().__init__()
         self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
 

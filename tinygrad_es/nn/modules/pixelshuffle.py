@@ -8,9 +8,23 @@ __all__ = ["PixelShuffle", "PixelUnshuffle"]
 
 
 class PixelShuffle(Module):
-    """(*, C·r², H, W) → (*, C, H·r, W·r). En PyTorch: ``torch.nn.PixelShuffle``."""
+    """Reordena canales en píxeles: ``(*, C·r², H, W)`` → ``(*, C, H·r, W·r)``; cada grupo de r² canales
+    forma un bloque r×r (subida de resolución de las redes de superresolución).
+
+    Args:
+        upscale_factor: r, el factor de aumento.
+
+    Forma: entrada ``(*, C·r², H, W)``; salida ``(*, C, H·r, W·r)``.
+
+    Ejemplo:
+        >>> nn.PixelShuffle(3)(torch.rand(1, 9, 4, 4)).shape
+        torch.Size([1, 1, 12, 12])
+
+    En PyTorch: ``torch.nn.PixelShuffle``; como función, ``F.pixel_shuffle``.
+    """
 
     def __init__(self, upscale_factor: int):
+        """Véase el docstring de la clase."""
         super().__init__()
         self.upscale_factor = upscale_factor
 
@@ -22,9 +36,22 @@ class PixelShuffle(Module):
 
 
 class PixelUnshuffle(Module):
-    """(*, C, H·r, W·r) → (*, C·r², H, W). En PyTorch: ``torch.nn.PixelUnshuffle``."""
+    """La inversa de ``PixelShuffle``: ``(*, C, H·r, W·r)`` → ``(*, C·r², H, W)``.
+
+    Args:
+        downscale_factor: r, el factor de reducción (divide a H y a W).
+
+    Forma: entrada ``(*, C, H·r, W·r)``; salida ``(*, C·r², H, W)``.
+
+    Ejemplo:
+        >>> nn.PixelUnshuffle(2)(torch.rand(1, 1, 4, 4)).shape
+        torch.Size([1, 4, 2, 2])
+
+    En PyTorch: ``torch.nn.PixelUnshuffle``; como función, ``F.pixel_unshuffle``.
+    """
 
     def __init__(self, downscale_factor: int):
+        """Véase el docstring de la clase."""
         super().__init__()
         self.downscale_factor = downscale_factor
 

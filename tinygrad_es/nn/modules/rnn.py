@@ -1,4 +1,4 @@
-"""Capas recurrentes: ``RNN``, ``LSTM``, ``GRU`` y sus celdas ``RNNCell``, ``LSTMCell``, ``GRUCell``.
+"""Capas recurrentes: ``RNN``, ``LSTM`` y ``GRU`` (sus celdas, ``RNNCell``..., están en ``rnn_cell.py``).
 
 Mismos nombres, argumentos, formas, nombres de parámetros (``weight_ih_l0``,
 ``weight_hh_l0_reverse``, ``weight_hr_l0``…), inicialización U(−1/√H, 1/√H) y ecuaciones
@@ -11,7 +11,7 @@ Formas (L = num_layers, D = 2 si bidirectional, H = hidden_size, P = proj_size o
 * salida (T, B, D·P): el ``h_t`` de la última capa en cada paso; ``h_n`` (D·L, B, P) el del último paso.
 
 La capa entera (una dirección) es un nodo del grafo (``ops/rnn.py``): la retropropagación a
-través del tiempo va dentro. Las celdas, en cambio, son operaciones de ``Tensor`` a la vista.
+través del tiempo va dentro. Las celdas (``rnn_cell.py``), en cambio, son operaciones de ``Tensor`` a la vista.
 """
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from ..parameter import Parameter
 from ..utils.rnn import PackedSequence, packed_to_padded, padded_to_packed
 from ._utils import factory_dtype
 
-__all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
+__all__ = ["RNNBase", "RNN", "LSTM", "GRU"]
 
 _GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
 
@@ -53,11 +53,34 @@ def _check_dtype(op, x, w):
 
 
 class RNNBase(Module):
-    """Base de ``RNN``, ``LSTM`` y ``GRU`` (como ``torch.nn.RNNBase``): crea los pesos de cada capa y
-    dirección con los nombres de PyTorch y recorre la pila."""
+    """Base de ``RNN``, ``LSTM`` y ``GRU``: crea los pesos de cada capa y dirección con los nombres de
+    PyTorch (``weight_ih_l0``, ``bias_hh_l1_reverse``...) y recorre la pila de capas. Se usa a través de
+    sus subclases.
+
+    Args:
+        mode: ``'RNN_TANH'``, ``'RNN_RELU'``, ``'LSTM'`` o ``'GRU'``.
+        input_size: I, las características de cada paso de la entrada.
+        hidden_size: H, el tamaño del estado oculto.
+        num_layers: capas apiladas (``1``).
+        bias: con sesgos ``b_ih`` y ``b_hh`` (``True``).
+        batch_first: entrada y salida ``(N, L, ·)`` en vez de ``(L, N, ·)`` (``False``; no afecta a
+            ``h_n``).
+        dropout: probabilidad de dropout a la salida de cada capa salvo la última (``0.0``).
+        bidirectional: recorre la secuencia también al revés y concatena (``False``).
+        proj_size: sólo LSTM: proyecta h a ese tamaño (``0``: sin proyección).
+        device: ``"cpu"`` o ``None``.
+        dtype: dtype de los pesos (``float32``).
+
+    Ejemplo:
+        >>> nn.RNNBase("LSTM", 4, 3)
+        RNNBase(4, 3)
+
+    En PyTorch: ``torch.nn.RNNBase``.
+    """
 
     def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
                  bidirectional=False, proj_size=0, device=None, dtype=None):
+        """Véase el docstring de la clase."""
         super().__init__()
         name = {"RNN_TANH": "RNN", "RNN_RELU": "RNN"}.get(mode, mode)
         if mode not in _GATES:
@@ -223,19 +246,43 @@ class RNNBase(Module):
 
 
 class RNN(RNNBase):
-    """RNN de Elman de ``num_layers`` capas (``torch.nn.RNN``). En cada capa y paso::
+    """RNN de Elman de ``num_layers`` capas. En cada capa y paso::
 
         h_t = tanh(x_t·W_ihᵀ + b_ih + h_{t−1}·W_hhᵀ + b_hh)      (o ReLU con nonlinearity='relu')
 
-    Parámetros: ``weight_ih_l{k}`` (H, I) en la primera capa y (H, D·H) en las demás,
-    ``weight_hh_l{k}`` (H, H), ``bias_ih_l{k}``, ``bias_hh_l{k}`` (H,); con sufijo ``_reverse`` la
-    segunda dirección.
+    El gradiente se propaga hacia atrás en el tiempo (BPTT) por el grafo de todos los pasos.
 
-    >>> rnn = nn.RNN(10, 20, 2)
-    >>> out, h_n = rnn(torch.randn(5, 3, 10))      # out (5, 3, 20), h_n (2, 3, 20)
+    Args:
+        input_size: I, características de cada paso.
+        hidden_size: H, tamaño del estado oculto.
+        num_layers: capas apiladas (``1``).
+        nonlinearity: ``'tanh'`` (por defecto) o ``'relu'``.
+        bias: con sesgos (``True``).
+        batch_first: entrada/salida ``(N, L, ·)`` (``False``).
+        dropout: dropout entre capas (``0.0``).
+        bidirectional: bidireccional (``False``; D = 2).
+        device: ``"cpu"`` o ``None``.
+        dtype: dtype de los pesos (``float32``).
+
+    Forma: entrada ``(L, N, I)`` (``(N, L, I)`` con ``batch_first``, ``(L, I)`` sin lote, o un
+    ``PackedSequence``) y ``h_0`` opcional ``(D·num_layers, N, H)`` (ceros); salida ``(L, N, D·H)`` y
+    ``h_n`` ``(D·num_layers, N, H)``.
+
+    Parámetros: ``weight_ih_l{k}`` ``(H, I)`` en la primera capa y ``(H, D·H)`` en las demás,
+    ``weight_hh_l{k}`` ``(H, H)``, ``bias_ih_l{k}``, ``bias_hh_l{k}`` ``(H,)``, todos U(−1/√H, 1/√H); con
+    sufijo ``_reverse``, la segunda dirección.
+
+    Ejemplo:
+        >>> rnn = nn.RNN(10, 20, 2)
+        >>> out, h_n = rnn(torch.randn(5, 3, 10))
+        >>> out.shape, h_n.shape
+        (torch.Size([5, 3, 20]), torch.Size([2, 3, 20]))
+
+    En PyTorch: ``torch.nn.RNN``.
     """
 
     def __init__(self, *args, nonlinearity="tanh", **kwargs):
+        """Véase el docstring de la clase (los argumentos posicionales van en el orden de PyTorch)."""
         if len(args) > 3:  # RNN(I, H, L, nonlinearity, bias, ...) posicional, como PyTorch
             nonlinearity, args = args[3], args[:3] + args[4:]
         choice(nonlinearity, ("tanh", "relu"), "nonlinearity", "RNN")
@@ -252,7 +299,7 @@ class RNN(RNNBase):
 
 
 class LSTM(RNNBase):
-    """LSTM de ``num_layers`` capas (``torch.nn.LSTM``). En cada capa y paso::
+    """LSTM de ``num_layers`` capas. En cada capa y paso::
 
         i_t = σ(W_ii·x_t + b_ii + W_hi·h_{t−1} + b_hi)
         f_t = σ(W_if·x_t + b_if + W_hf·h_{t−1} + b_hf)
@@ -261,14 +308,37 @@ class LSTM(RNNBase):
         c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t
         h_t = o_t ⊙ tanh(c_t)                       (con proj_size: h_t = W_hr·(o_t ⊙ tanh(c_t)))
 
-    ``weight_ih_l{k}`` = (W_ii | W_if | W_ig | W_io) de forma (4H, I), ``weight_hh_l{k}`` (4H, P),
-    ``weight_hr_l{k}`` (P, H) si hay proyección. Devuelve ``salida, (h_n, c_n)``.
+    Args:
+        input_size: I, características de cada paso.
+        hidden_size: H, tamaño del estado oculto y de la celda.
+        num_layers: capas apiladas (``1``).
+        bias: con sesgos (``True``).
+        batch_first: entrada/salida ``(N, L, ·)`` (``False``).
+        dropout: dropout entre capas (``0.0``).
+        bidirectional: bidireccional (``False``; D = 2).
+        proj_size: P, tamaño de la proyección de h (``0``: sin proyección, P = H).
+        device: ``"cpu"`` o ``None``.
+        dtype: dtype de los pesos (``float32``).
 
-    >>> lstm = nn.LSTM(10, 20, batch_first=True)
-    >>> out, (h_n, c_n) = lstm(torch.randn(3, 5, 10))      # out (3, 5, 20), h_n y c_n (1, 3, 20)
+    Forma: entrada ``(L, N, I)`` (``(N, L, I)`` con ``batch_first``, ``(L, I)`` sin lote, o un
+    ``PackedSequence``) y ``(h_0, c_0)`` opcional, ``(D·num_layers, N, P)`` y ``(D·num_layers, N, H)``;
+    devuelve ``salida, (h_n, c_n)`` con salida ``(L, N, D·P)``.
+
+    Parámetros: ``weight_ih_l{k}`` = (W_ii | W_if | W_ig | W_io) de forma ``(4H, I)``,
+    ``weight_hh_l{k}`` ``(4H, P)``, ``bias_ih_l{k}``/``bias_hh_l{k}`` ``(4H,)`` y ``weight_hr_l{k}``
+    ``(P, H)`` si hay proyección; todos U(−1/√H, 1/√H).
+
+    Ejemplo:
+        >>> lstm = nn.LSTM(10, 20, batch_first=True)
+        >>> out, (h_n, c_n) = lstm(torch.randn(3, 5, 10))
+        >>> out.shape, h_n.shape, c_n.shape
+        (torch.Size([3, 5, 20]), torch.Size([1, 3, 20]), torch.Size([1, 3, 20]))
+
+    En PyTorch: ``torch.nn.LSTM``.
     """
 
     def __init__(self, *args, **kwargs):
+        """Véase el docstring de la clase."""
         super().__init__("LSTM", *args, **kwargs)
 
     def forward(self, input, hx=None):
@@ -277,20 +347,41 @@ class LSTM(RNNBase):
 
 
 class GRU(RNNBase):
-    """GRU de ``num_layers`` capas (``torch.nn.GRU``). En cada capa y paso::
+    """GRU de ``num_layers`` capas. En cada capa y paso::
 
         r_t = σ(W_ir·x_t + b_ir + W_hr·h_{t−1} + b_hr)
         z_t = σ(W_iz·x_t + b_iz + W_hz·h_{t−1} + b_hz)
         n_t = tanh(W_in·x_t + b_in + r_t ⊙ (W_hn·h_{t−1} + b_hn))
         h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1}
 
-    ``weight_ih_l{k}`` = (W_ir | W_iz | W_in) de forma (3H, I), ``weight_hh_l{k}`` (3H, H).
+    Args:
+        input_size: I, características de cada paso.
+        hidden_size: H, tamaño del estado oculto.
+        num_layers: capas apiladas (``1``).
+        bias: con sesgos (``True``).
+        batch_first: entrada/salida ``(N, L, ·)`` (``False``).
+        dropout: dropout entre capas (``0.0``).
+        bidirectional: bidireccional (``False``; D = 2).
+        device: ``"cpu"`` o ``None``.
+        dtype: dtype de los pesos (``float32``).
 
-    >>> gru = nn.GRU(10, 20, bidirectional=True)
-    >>> out, h_n = gru(torch.randn(5, 3, 10))      # out (5, 3, 40), h_n (2, 3, 20)
+    Forma: entrada ``(L, N, I)`` (o ``(N, L, I)``, ``(L, I)``, ``PackedSequence``) y ``h_0`` opcional
+    ``(D·num_layers, N, H)``; salida ``(L, N, D·H)`` y ``h_n`` ``(D·num_layers, N, H)``.
+
+    Parámetros: ``weight_ih_l{k}`` = (W_ir | W_iz | W_in) de forma ``(3H, I)``, ``weight_hh_l{k}``
+    ``(3H, H)``, sesgos ``(3H,)``; todos U(−1/√H, 1/√H).
+
+    Ejemplo:
+        >>> gru = nn.GRU(10, 20, bidirectional=True)
+        >>> out, h_n = gru(torch.randn(5, 3, 10))
+        >>> out.shape, h_n.shape
+        (torch.Size([5, 3, 40]), torch.Size([2, 3, 20]))
+
+    En PyTorch: ``torch.nn.GRU``.
     """
 
     def __init__(self, *args, **kwargs):
+        """Véase el docstring de la clase."""
         super().__init__("GRU", *args, **kwargs)
 
     def forward(self, input, hx=None):
@@ -299,115 +390,3 @@ class GRU(RNNBase):
 
 
 # ---- celdas -------------------------------------------------------------------------------------
-class RNNCellBase(Module):
-    """Base de las celdas: ``weight_ih`` (k·H, I), ``weight_hh`` (k·H, H), ``bias_ih``, ``bias_hh`` (k·H,)."""
-
-    def __init__(self, input_size, hidden_size, bias, num_chunks, device=None, dtype=None):
-        super().__init__()
-        _check_int("input_size", input_size, 0)
-        _check_int("hidden_size", hidden_size, 1)
-        dt = factory_dtype(device, dtype)
-        self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
-        self.weight_ih = Parameter(np.empty((num_chunks * hidden_size, input_size), dtype=dt))
-        self.weight_hh = Parameter(np.empty((num_chunks * hidden_size, hidden_size), dtype=dt))
-        self.bias_ih = Parameter(np.empty(num_chunks * hidden_size, dtype=dt)) if bias else None
-        self.bias_hh = Parameter(np.empty(num_chunks * hidden_size, dtype=dt)) if bias else None
-        self.reset_parameters()
-
-    def reset_parameters(self):
-        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
-        for w in self.parameters():
-            init.uniform_(w, -stdv, stdv)
-
-    def extra_repr(self):
-        s = f"{self.input_size}, {self.hidden_size}"
-        if self.bias is not True:
-            s += f", bias={self.bias}"
-        if getattr(self, "nonlinearity", "tanh") != "tanh":
-            s += f", nonlinearity={self.nonlinearity}"
-        return s
-
-    def _prepare(self, input, hx, n_states):
-        op = type(self).__name__
-        x = _as_input(input, op)
-        if x.ndim not in (1, 2):
-            raise ValueError(f"{op}: se esperaba una entrada 1-D (I,) o 2-D (B, I), pero tiene {x.ndim} "
-                             f"dimensiones (forma {tuple(x.shape)})")
-        if x.shape[-1] != self.input_size:
-            raise RuntimeError(f"{op}: la entrada tiene {x.shape[-1]} características (forma {tuple(x.shape)}) y "
-                               f"la celda espera input_size={self.input_size}")
-        _check_dtype(op, x, self.weight_ih)
-        unbatched = x.ndim == 1
-        if unbatched:
-            x = x.unsqueeze(0)
-        shape = (x.shape[0], self.hidden_size)
-        if hx is None:
-            states = [Tensor._wrap(np.zeros(shape, dtype=x._data.dtype)) for _ in range(n_states)]
-        else:
-            states = list(hx) if n_states == 2 else [hx]
-            if n_states == 2 and len(states) != 2:
-                raise TypeError(f"{op}: hx debe ser una tupla (h, c)")
-            states = [_as_input(s, op) for s in states]
-            want = shape[1:] if unbatched else shape
-            for k, s in enumerate(states):
-                if tuple(s.shape) != want:
-                    raise RuntimeError(f"{op}: el estado {'hc'[k] if n_states == 2 else 'h'} tiene forma "
-                                       f"{tuple(s.shape)} y debe ser {want} "
-                                       f"({'hidden_size' if unbatched else 'lote, hidden_size'})")
-                _check_dtype(op, s, self.weight_ih)
-                states[k] = s.unsqueeze(0) if unbatched else s
-        return x, states, unbatched
-
-
-class RNNCell(RNNCellBase):
-    """Un paso de la RNN de Elman (``torch.nn.RNNCell``): h' = tanh(x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh).
-
-    >>> cell = nn.RNNCell(10, 20)
-    >>> h = cell(torch.randn(3, 10))               # (3, 20); h = cell(x, h) para el paso siguiente
-    """
-
-    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None, dtype=None):
-        super().__init__(input_size, hidden_size, bias, 1, device, dtype)
-        self.nonlinearity = nonlinearity
-
-    def forward(self, input, hx=None):
-        x, (h,), unbatched = self._prepare(input, hx, 1)
-        if self.nonlinearity == "tanh":
-            out = FR.rnn_tanh_cell(x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
-        elif self.nonlinearity == "relu":
-            out = FR.rnn_relu_cell(x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
-        else:
-            raise RuntimeError(f"RNNCell: nonlinearity desconocida {self.nonlinearity!r} (usa 'tanh' o 'relu')")
-        return out.squeeze(0) if unbatched else out
-
-
-class LSTMCell(RNNCellBase):
-    """Un paso de la LSTM (``torch.nn.LSTMCell``); devuelve ``(h', c')`` (ecuaciones en ``nn.LSTM``).
-
-    >>> cell = nn.LSTMCell(10, 20)
-    >>> h, c = cell(torch.randn(3, 10))            # (3, 20) y (3, 20)
-    """
-
-    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
-        super().__init__(input_size, hidden_size, bias, 4, device, dtype)
-
-    def forward(self, input, hx=None):
-        x, (h, c), unbatched = self._prepare(input, hx, 2)
-        h, c = FR.lstm_cell(x, (h, c), self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
-        return (h.squeeze(0), c.squeeze(0)) if unbatched else (h, c)
-
-
-class GRUCell(RNNCellBase):
-    """Un paso de la GRU (``torch.nn.GRUCell``; ecuaciones en ``nn.GRU``).
-
-    >>> cell = nn.GRUCell(10, 20)
-    >>> h = cell(torch.randn(3, 10))               # (3, 20)
-    """
-
-    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
-        super().__init__(input_size, hidden_size, bias, 3, device, dtype)
-
-    def forward(self, input, hx=None):
-        x, (h,), unbatched = self._prepare(input, hx, 1)
-        out = FR.gru_cell(x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
-        return out.squeeze(0) if unbatched else out

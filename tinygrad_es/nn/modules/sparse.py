@@ -14,11 +14,41 @@ __all__ = ["Embedding"]
 
 
 class Embedding(Module):
-    """``Embedding(num_embeddings, embedding_dim)``: ``emb(idx)`` son las filas ``weight[idx]``
-    (inicializadas con N(0, 1)); ``padding_idx`` es una fila a cero que no aprende."""
+    """Tabla de vectores aprendidos indexada por enteros: ``emb(idx)`` son las filas ``weight[idx]`` (una
+    palabra, un carácter o una clase → un vector denso). Equivale a ``one_hot(idx) @ weight`` sin
+    construir el one-hot; el gradiente de ``weight`` suma en cada fila lo que llega a sus apariciones.
+
+    Args:
+        num_embeddings: filas de la tabla (tamaño del vocabulario).
+        embedding_dim: longitud de cada vector.
+        padding_idx: fila que empieza a cero y no recibe gradiente (relleno de secuencias) (``None``).
+        max_norm: si se da, las filas consultadas con norma mayor se reescalan in situ a ``max_norm``
+            (``None``).
+        norm_type: orden p de la norma de ``max_norm`` (``2.0``).
+        scale_grad_by_freq: divide el gradiente de cada fila por su frecuencia en el lote (``False``).
+        sparse: gradientes dispersos; no soportado (``True`` da ``NotImplementedError``: aquí son densos).
+        device: ``"cpu"`` o ``None``.
+        dtype: dtype de la tabla (``float32``).
+
+    Forma: entrada ``(*)`` de índices int64 (o int32) en [0, num_embeddings); salida
+    ``(*, embedding_dim)``.
+
+    Atributos: ``weight`` ``(num_embeddings, embedding_dim)`` con N(0, 1), como PyTorch.
+
+    Ejemplo:
+        >>> emb = nn.Embedding(10, 3)
+        >>> emb(torch.tensor([[1, 2], [4, 9]])).shape
+        torch.Size([2, 2, 3])
+        >>> nn.Embedding.from_pretrained(torch.tensor([[0., 1.], [2., 3.]]))(torch.tensor([1, 0]))
+        tensor([[2., 3.],
+                [0., 1.]])
+
+    En PyTorch: ``torch.nn.Embedding``; como función, ``F.embedding``.
+    """
 
     def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0,
                  scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None, dtype=None):
+        """Véase el docstring de la clase."""
         check_size("Embedding", num_embeddings=(num_embeddings, 0), embedding_dim=(embedding_dim, 0))
         super().__init__()
         if padding_idx is not None:
@@ -44,6 +74,7 @@ class Embedding(Module):
             self.weight = Parameter(_weight, requires_grad=not _freeze)
 
     def reset_parameters(self):
+        """Vuelve a sortear ``weight`` con N(0, 1) (y pone a cero la fila ``padding_idx``)."""
         init.normal_(self.weight)
         if self.padding_idx is not None:
             self.weight._data[self.padding_idx] = 0
@@ -55,6 +86,13 @@ class Embedding(Module):
     @classmethod
     def from_pretrained(cls, embeddings, freeze=True, padding_idx=None, max_norm=None, norm_type=2.0,
                         scale_grad_by_freq=False, sparse=False):
+        """Crea un ``Embedding`` con la tabla ``embeddings`` ``(filas, columnas)`` ya entrenada.
+
+        Args:
+            embeddings: la tabla (un tensor 2-D).
+            freeze: si es ``True`` (por defecto), la tabla no aprende (``requires_grad=False``).
+            padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse: como en el constructor.
+        """
         rows, cols = embeddings.shape
         return cls(rows, cols, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse, _weight=embeddings,
                    _freeze=freeze)

@@ -75,13 +75,31 @@ def _canonical(mask, name, other, other_name, dtype, check_other=True):
 
 
 class TransformerEncoderLayer(Module):
-    """Una capa del codificador: autoatención y red de dos capas, cada una con conexión residual y
-    LayerNorm (``torch.nn.TransformerEncoderLayer``, mismos submódulos: ``self_attn``, ``linear1``,
-    ``dropout``, ``linear2``, ``norm1``, ``norm2``, ``dropout1``, ``dropout2``).
+    """Una capa del codificador del Transformer: autoatención y red de dos capas, cada una con conexión
+    residual y LayerNorm (las ecuaciones, en el docstring del módulo). Mismos submódulos que PyTorch:
+    ``self_attn``, ``linear1``, ``dropout``, ``linear2``, ``norm1``, ``norm2``, ``dropout1``, ``dropout2``.
 
-    >>> capa = nn.TransformerEncoderLayer(d_model=32, nhead=4, dim_feedforward=64, batch_first=True)
-    >>> capa(torch.randn(2, 10, 32)).shape
-    (2, 10, 32)
+    Args:
+        d_model: E, dimensión del modelo.
+        nhead: cabezas de atención.
+        dim_feedforward: neuronas ocultas de la red de dos capas (``2048``).
+        dropout: probabilidad de dropout (``0.1``).
+        activation: ``F.relu`` (por defecto), ``F.gelu``, o ``'relu'``/``'gelu'``, o cualquier función.
+        layer_norm_eps: eps de las LayerNorm (``1e-5``).
+        batch_first: entradas ``(N, L, E)`` (``False``: ``(L, N, E)``).
+        norm_first: normalización antes de cada bloque (pre-LN) (``False``).
+        bias: sesgos en las lineales y las LayerNorm (``True``).
+        device, dtype: ``"cpu"`` (o ``None``) y el dtype de los pesos (``float32``).
+
+    Forma: ``src`` ``(L, N, E)`` (``(N, L, E)`` con ``batch_first``); salida, la misma. Máscaras de
+    ``forward``: ``src_mask`` ``(L, L)`` y ``src_key_padding_mask`` ``(N, L)``, como en ``nn.MultiheadAttention``.
+
+    Ejemplo:
+        >>> capa = nn.TransformerEncoderLayer(d_model=32, nhead=4, dim_feedforward=64, batch_first=True)
+        >>> capa(torch.randn(2, 10, 32)).shape
+        torch.Size([2, 10, 32])
+
+    En PyTorch: ``torch.nn.TransformerEncoderLayer``.
     """
 
     def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation=F.relu, layer_norm_eps=1e-5,
@@ -128,12 +146,23 @@ class TransformerEncoderLayer(Module):
 
 
 class TransformerDecoderLayer(Module):
-    """Una capa del decodificador: autoatención (con máscara causal ``tgt_mask``), atención cruzada
-    a ``memory`` (la salida del codificador) y red de dos capas (``torch.nn.TransformerDecoderLayer``).
+    """Una capa del decodificador del Transformer: autoatención (con máscara causal ``tgt_mask``), atención
+    cruzada a ``memory`` (la salida del codificador) y red de dos capas, cada bloque con conexión residual
+    y LayerNorm (``norm1``, ``norm2``, ``norm3``).
 
-    >>> capa = nn.TransformerDecoderLayer(d_model=32, nhead=4, batch_first=True)
-    >>> capa(torch.randn(2, 7, 32), torch.randn(2, 10, 32)).shape
-    (2, 7, 32)
+    Args:
+        d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps, batch_first, norm_first, bias,
+            device, dtype: como en ``nn.TransformerEncoderLayer`` (mismos valores por defecto).
+
+    Forma: ``tgt`` ``(T, N, E)``, ``memory`` ``(S, N, E)`` (con el lote primero si ``batch_first``); salida,
+    la forma de ``tgt``.
+
+    Ejemplo:
+        >>> capa = nn.TransformerDecoderLayer(d_model=32, nhead=4, batch_first=True)
+        >>> capa(torch.randn(2, 7, 32), torch.randn(2, 10, 32)).shape
+        torch.Size([2, 7, 32])
+
+    En PyTorch: ``torch.nn.TransformerDecoderLayer``.
     """
 
     def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation=F.relu, layer_norm_eps=1e-5,
@@ -202,16 +231,29 @@ def _why_not_nested(layer) -> str:
 
 
 class TransformerEncoder(Module):
-    """Una pila de ``num_layers`` copias de ``encoder_layer`` (``torch.nn.TransformerEncoder``), con una
-    normalización final opcional ``norm``.
+    """Una pila de ``num_layers`` copias (independientes) de ``encoder_layer``, con una normalización final
+    opcional ``norm``.
 
     Como PyTorch, en evaluación sin gradiente y con ``src_key_padding_mask`` (y la capa en la
     configuración de su camino rápido: ``batch_first``, ``norm_first=False``, relu/gelu, número de
     cabezas par) la salida en las posiciones de relleno es 0 (PyTorch las procesa como tensores
     anidados y las rellena con ceros).
 
-    >>> capa = nn.TransformerEncoderLayer(32, 4, batch_first=True)
-    >>> codificador = nn.TransformerEncoder(capa, num_layers=3)
+    Args:
+        encoder_layer: la capa que se copia (``nn.TransformerEncoderLayer``).
+        num_layers: cuántas copias.
+        norm: normalización final (p. ej. ``nn.LayerNorm(E)``) o ``None``.
+        enable_nested_tensor: permite el camino de tensores anidados descrito arriba (``True``).
+        mask_check: comprueba que la máscara de relleno es de las que admite ese camino (``True``).
+
+    Forma: la de la capa, ``(L, N, E)`` o ``(N, L, E)``; salida, la misma.
+
+    Ejemplo:
+        >>> codificador = nn.TransformerEncoder(nn.TransformerEncoderLayer(32, 4, batch_first=True), num_layers=3)
+        >>> codificador(torch.randn(2, 10, 32)).shape
+        torch.Size([2, 10, 32])
+
+    En PyTorch: ``torch.nn.TransformerEncoder``.
     """
 
     def __init__(self, encoder_layer, num_layers, norm=None, enable_nested_tensor=True, mask_check=True):
@@ -259,7 +301,22 @@ class TransformerEncoder(Module):
 
 
 class TransformerDecoder(Module):
-    """Una pila de ``num_layers`` copias de ``decoder_layer`` (``torch.nn.TransformerDecoder``)."""
+    """Una pila de ``num_layers`` copias de ``decoder_layer``, con una normalización final opcional.
+
+    Args:
+        decoder_layer: la capa que se copia (``nn.TransformerDecoderLayer``).
+        num_layers: cuántas copias.
+        norm: normalización final o ``None``.
+
+    Forma: ``tgt`` ``(T, N, E)``, ``memory`` ``(S, N, E)`` (o con el lote primero); salida, la de ``tgt``.
+
+    Ejemplo:
+        >>> capa = nn.TransformerDecoderLayer(32, 4, batch_first=True)
+        >>> nn.TransformerDecoder(capa, 2)(torch.randn(2, 7, 32), torch.randn(2, 10, 32)).shape
+        torch.Size([2, 7, 32])
+
+    En PyTorch: ``torch.nn.TransformerDecoder``.
+    """
 
     def __init__(self, decoder_layer, num_layers, norm=None):
         super().__init__()
@@ -280,14 +337,31 @@ class TransformerDecoder(Module):
 
 
 class Transformer(Module):
-    """El Transformer codificador-decodificador completo (``torch.nn.Transformer``, valores por defecto
-    del artículo: d_model=512, nhead=8, 6 + 6 capas, dim_feedforward=2048). Todos los pesos de
-    más de una dimensión se inicializan con Xavier uniforme.
+    """El Transformer codificador-decodificador completo (Vaswani et al.; valores por defecto del artículo:
+    d_model=512, nhead=8, 6 + 6 capas, dim_feedforward=2048): ``memory = encoder(src)`` y
+    ``salida = decoder(tgt, memory)``. Todos los pesos de más de una dimensión se inicializan con Xavier
+    uniforme.
 
-    >>> t = nn.Transformer(d_model=32, nhead=4, num_encoder_layers=2, num_decoder_layers=2, batch_first=True)
-    >>> tgt_mask = nn.Transformer.generate_square_subsequent_mask(7)
-    >>> t(torch.randn(2, 10, 32), torch.randn(2, 7, 32), tgt_mask=tgt_mask).shape
-    (2, 7, 32)
+    Args:
+        d_model: E, dimensión del modelo (``512``).
+        nhead: cabezas de atención (``8``).
+        num_encoder_layers: capas del codificador (``6``).
+        num_decoder_layers: capas del decodificador (``6``).
+        custom_encoder: un codificador propio en lugar del estándar (``None``).
+        custom_decoder: un decodificador propio (``None``).
+        dim_feedforward, dropout, activation, layer_norm_eps, batch_first, norm_first, bias, device, dtype:
+            como en ``nn.TransformerEncoderLayer`` (mismos valores por defecto).
+
+    Forma: ``src`` ``(S, N, E)``, ``tgt`` ``(T, N, E)`` (o con el lote primero); salida ``(T, N, E)``.
+    ``Transformer.generate_square_subsequent_mask(T)`` da la máscara causal de ``tgt_mask``.
+
+    Ejemplo:
+        >>> t = nn.Transformer(d_model=32, nhead=4, num_encoder_layers=2, num_decoder_layers=2, batch_first=True)
+        >>> tgt_mask = nn.Transformer.generate_square_subsequent_mask(7)
+        >>> t(torch.randn(2, 10, 32), torch.randn(2, 7, 32), tgt_mask=tgt_mask).shape
+        torch.Size([2, 7, 32])
+
+    En PyTorch: ``torch.nn.Transformer``.
     """
 
     def __init__(self, d_model=512, nhead=8, num_encoder_layers=6, num_decoder_layers=6, dim_feedforward=2048,
@@ -328,8 +402,9 @@ class Transformer(Module):
 
     @staticmethod
     def generate_square_subsequent_mask(sz, device=None, dtype=None) -> Tensor:
-        """Máscara causal flotante (sz, sz): 0 en y bajo la diagonal, −∞ encima (la posición i no ve
-        las posteriores)."""
+        """Máscara causal flotante ``(sz, sz)``: 0 en y bajo la diagonal, −∞ encima (la posición i no ve las
+        posteriores); ``device`` (``"cpu"`` o ``None``) y ``dtype`` (``None``: float32) como en las fábricas.
+        Ejemplo: ``nn.Transformer.generate_square_subsequent_mask(3)[0]`` es ``tensor([0., -inf, -inf])``."""
         return _generate_square_subsequent_mask(sz, device, dtype)
 
     def _reset_parameters(self):

@@ -33,16 +33,35 @@ __all__ = ["PackedSequence", "pack_padded_sequence", "pad_packed_sequence", "pad
 
 
 class PackedSequence(namedtuple("PackedSequence", ["data", "batch_sizes", "sorted_indices", "unsorted_indices"])):
-    """Un lote de secuencias empaquetado (como ``torch.nn.utils.rnn.PackedSequence``).
+    """Un lote de secuencias de longitudes distintas, empaquetado: las RNN (``nn.LSTM``...) lo recorren sin
+    calcular el relleno. Es una tupla con nombre:
 
-    ``data`` (Σ longitudes, *): los elementos paso a paso; ``batch_sizes`` (T,) int64: cuántas
-    secuencias siguen vivas en cada paso; ``sorted_indices``/``unsorted_indices``: la
-    permutación que ordenó el lote por longitud (``None`` si ya venía ordenado). No se crea a
-    mano: usa ``pack_padded_sequence`` o ``pack_sequence``."""
+    * ``data`` ``(Σ longitudes, *)``: los elementos paso a paso (primero el paso 0 de cada secuencia...);
+    * ``batch_sizes`` ``(T,)`` int64: cuántas secuencias siguen vivas en cada paso;
+    * ``sorted_indices`` / ``unsorted_indices``: la permutación que ordenó el lote por longitud
+      (``None`` si ya venía ordenado).
+
+    No se crea a mano: usa ``pack_padded_sequence`` o ``pack_sequence``.
+
+    Ejemplo:
+        >>> from tinygrad_es.nn.utils.rnn import pack_sequence
+        >>> pack_sequence([torch.tensor([1., 2., 3.]), torch.tensor([4., 5.])])
+        PackedSequence(data=tensor([1., 4., 2., 5., 3.]), batch_sizes=tensor([2, 2, 1]), sorted_indices=None, unsorted_indices=None)
+
+    En PyTorch: ``torch.nn.utils.rnn.PackedSequence``.
+    """
 
     __slots__ = ()
 
     def __new__(cls, data, batch_sizes=None, sorted_indices=None, unsorted_indices=None):
+        """Crea el empaquetado (véase el docstring de la clase).
+
+        Args:
+            data: los elementos, o una tupla ``(data, batch_sizes)``.
+            batch_sizes: tensor 1-D de enteros.
+            sorted_indices: la permutación que ordenó el lote (``None``).
+            unsorted_indices: su inversa (``None``: se calcula).
+        """
         if unsorted_indices is None and sorted_indices is not None:
             unsorted_indices = invert_permutation(sorted_indices)
         if batch_sizes is None:  # PackedSequence(*tupla) como en PyTorch
@@ -57,17 +76,21 @@ class PackedSequence(namedtuple("PackedSequence", ["data", "batch_sizes", "sorte
 
     # lo que PyTorch permite sobre el empaquetado: cambiar de tipo/dispositivo los datos
     def to(self, *args, **kwargs):
+        """El mismo empaquetado con ``data`` convertido (``dtype``, dispositivo), como ``Tensor.to``."""
         data = self.data.to(*args, **kwargs)
         return self if data is self.data else type(self)(data, self.batch_sizes, self.sorted_indices,
                                                             self.unsorted_indices)
 
     def cpu(self):
+        """El propio empaquetado (ya está en la CPU)."""
         return self
 
     def double(self):
+        """El empaquetado con ``data`` en float64."""
         return self.to(dtype=np.float64)
 
     def float(self):
+        """El empaquetado con ``data`` en float32."""
         return self.to(dtype=np.float32)
 
     @property
@@ -75,11 +98,23 @@ class PackedSequence(namedtuple("PackedSequence", ["data", "batch_sizes", "sorte
         return False
 
     def is_pinned(self):
+        """``False`` (no hay memoria fijada sin GPU)."""
         return False
 
 
 def invert_permutation(permutation):
-    """La permutación inversa (``out[p[i]] = i``); ``None`` → ``None``."""
+    """La permutación inversa (``out[p[i]] = i``); ``None`` → ``None``.
+
+    Args:
+        permutation: tensor 1-D de enteros con una permutación (o ``None``).
+
+    Ejemplo:
+        >>> from tinygrad_es.nn.utils.rnn import invert_permutation
+        >>> invert_permutation(torch.tensor([2, 0, 1]))
+        tensor([1, 2, 0])
+
+    En PyTorch: ``torch.nn.utils.rnn.invert_permutation``.
+    """
     if permutation is None:
         return None
     p = permutation._data if isinstance(permutation, TensorBase) else np.asarray(permutation)
@@ -138,9 +173,23 @@ def padded_to_packed(x, batch_sizes):
 
 
 def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True) -> PackedSequence:
-    """Empaqueta un lote rellenado (T, B, *) (o (B, T, *) con ``batch_first``) con las longitudes
-    reales ``lengths``. Con ``enforce_sorted=True`` las longitudes deben venir de mayor a menor;
-    con ``False`` se ordena aquí y se guarda la permutación."""
+    """Empaqueta un lote rellenado con las longitudes reales de cada secuencia.
+
+    Args:
+        input: ``(T, B, *)`` (o ``(B, T, *)`` con ``batch_first``).
+        lengths: longitudes de las B secuencias (lista o tensor 1-D).
+        batch_first: el lote va en el eje 0 (``False``).
+        enforce_sorted: si es ``True`` (por defecto), las longitudes deben venir de mayor a menor; con
+            ``False`` se ordena aquí y se guarda la permutación.
+
+    Ejemplo:
+        >>> from tinygrad_es.nn.utils.rnn import pack_padded_sequence
+        >>> x = torch.tensor([[4., 5., 0.], [1., 2., 3.]])
+        >>> pack_padded_sequence(x, [2, 3], batch_first=True, enforce_sorted=False).batch_sizes
+        tensor([2, 2, 1])
+
+    En PyTorch: ``torch.nn.utils.rnn.pack_padded_sequence``.
+    """
     x = input if isinstance(input, Tensor) else Tensor(input)
     if x.ndim < 2:
         raise ValueError(f"pack_padded_sequence: la entrada debe tener al menos 2 dimensiones (T, B, *), no forma "
@@ -169,8 +218,23 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
 
 
 def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_length=None):
-    """Lo contrario de ``pack_padded_sequence``: devuelve ``(rellenado, lengths)`` con el lote en
-    su orden original. ``total_length`` alarga el relleno hasta esa longitud."""
+    """Lo contrario de ``pack_padded_sequence``: devuelve ``(rellenado, lengths)`` con el lote en su orden
+    original.
+
+    Args:
+        sequence: un ``PackedSequence``.
+        batch_first: devolver ``(B, T, *)`` en vez de ``(T, B, *)`` (``False``).
+        padding_value: valor del relleno (``0.0``).
+        total_length: alarga el relleno hasta esa longitud (``None``: la más larga).
+
+    Ejemplo:
+        >>> from tinygrad_es.nn.utils.rnn import pack_sequence, pad_packed_sequence
+        >>> pad_packed_sequence(pack_sequence([torch.tensor([1., 2., 3.]), torch.tensor([4., 5.])]), batch_first=True)
+        (tensor([[1., 2., 3.],
+                [4., 5., 0.]]), tensor([3, 2]))
+
+    En PyTorch: ``torch.nn.utils.rnn.pad_packed_sequence``.
+    """
     if not isinstance(sequence, PackedSequence):
         raise TypeError(f"pad_packed_sequence espera un PackedSequence, no {type(sequence).__name__}")
     bs = sequence.batch_sizes._data.astype(np.int64)
@@ -196,8 +260,23 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
 
 
 def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="right") -> Tensor:
-    """Apila secuencias (L_i, *) de longitudes distintas en (T, B, *) (o (B, T, *)) rellenando con
-    ``padding_value`` a la derecha (o a la izquierda con ``padding_side="left"``)."""
+    """Apila secuencias ``(L_i, *)`` de longitudes distintas en ``(T, B, *)`` (o ``(B, T, *)``), con T la
+    más larga, rellenando con ``padding_value``.
+
+    Args:
+        sequences: lista de tensores ``(L_i, *)``.
+        batch_first: salida ``(B, T, *)`` (``False``).
+        padding_value: valor del relleno (``0.0``).
+        padding_side: ``'right'`` (por defecto) o ``'left'``.
+
+    Ejemplo:
+        >>> from tinygrad_es.nn.utils.rnn import pad_sequence
+        >>> pad_sequence([torch.tensor([1., 2., 3.]), torch.tensor([4., 5.])], batch_first=True)
+        tensor([[1., 2., 3.],
+                [4., 5., 0.]])
+
+    En PyTorch: ``torch.nn.utils.rnn.pad_sequence``.
+    """
     if isinstance(sequences, TensorBase):
         sequences = list(sequences.unbind(0))
     seqs = list(sequences)
@@ -221,20 +300,56 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
 
 
 def pack_sequence(sequences, enforce_sorted=True) -> PackedSequence:
-    """Empaqueta una lista de secuencias (L_i, *): ``pack_padded_sequence(pad_sequence(seqs), longitudes)``."""
+    """Empaqueta una lista de secuencias ``(L_i, *)``: ``pack_padded_sequence(pad_sequence(seqs), longitudes)``.
+
+    Args:
+        sequences: lista de tensores ``(L_i, *)``.
+        enforce_sorted: las secuencias deben venir de la más larga a la más corta (``True``).
+
+    Ejemplo:
+        >>> from tinygrad_es.nn.utils.rnn import pack_sequence
+        >>> pack_sequence([torch.tensor([1., 2., 3.]), torch.tensor([4., 5.])]).data
+        tensor([1., 4., 2., 5., 3.])
+
+    En PyTorch: ``torch.nn.utils.rnn.pack_sequence``.
+    """
     seqs = list(sequences)
     lengths = [s.shape[0] for s in seqs]
     return pack_padded_sequence(pad_sequence(seqs), lengths, enforce_sorted=enforce_sorted)
 
 
 def unpad_sequence(padded_sequences, lengths, batch_first=False) -> list:
-    """Lo contrario de ``pad_sequence``: la lista de secuencias sin relleno."""
+    """Lo contrario de ``pad_sequence``: la lista de secuencias sin relleno.
+
+    Args:
+        padded_sequences: ``(T, B, *)`` (o ``(B, T, *)`` con ``batch_first``).
+        lengths: longitud de cada secuencia.
+        batch_first: el lote va en el eje 0 (``False``).
+
+    Ejemplo:
+        >>> from tinygrad_es.nn.utils.rnn import unpad_sequence
+        >>> unpad_sequence(torch.tensor([[1., 4.], [2., 5.], [3., 0.]]), torch.tensor([3, 2]))
+        [tensor([1., 2., 3.]), tensor([4., 5.])]
+
+    En PyTorch: ``torch.nn.utils.rnn.unpad_sequence``.
+    """
     x = padded_sequences if not batch_first else padded_sequences.transpose(0, 1)
     lens = _lengths(lengths, x.shape[1])
     return [x[:int(n), i] for i, n in enumerate(lens)]
 
 
 def unpack_sequence(packed_sequences) -> list:
-    """Lo contrario de ``pack_sequence``: la lista de secuencias."""
+    """Lo contrario de ``pack_sequence``: la lista de secuencias, en su orden original.
+
+    Args:
+        packed_sequences: un ``PackedSequence``.
+
+    Ejemplo:
+        >>> from tinygrad_es.nn.utils.rnn import pack_sequence, unpack_sequence
+        >>> unpack_sequence(pack_sequence([torch.tensor([1., 2.]), torch.tensor([3.])]))
+        [tensor([1., 2.]), tensor([3.])]
+
+    En PyTorch: ``torch.nn.utils.rnn.unpack_sequence``.
+    """
     padded, lengths = pad_packed_sequence(packed_sequences, batch_first=True)
     return unpad_sequence(padded, lengths, batch_first=True)

@@ -35,7 +35,25 @@ def _stack_tensors(batch):
 
 
 def default_collate(batch):
-    """Une ``batch`` (lista de muestras) en un lote; véase el docstring del módulo."""
+    """Une ``batch`` (una lista de muestras) en un lote, con las reglas de PyTorch:
+
+    * tensores → apilados en un eje nuevo (deben tener la misma forma); arrays de numpy → tensores
+      apilados; escalares de numpy → tensor de su dtype;
+    * ``float`` → float64, ``int`` → int64, ``bool`` → bool;
+    * textos y bytes → la lista de textos;
+    * dicts, tuplas con nombre, listas y tuplas → se unen campo a campo (una tupla de muestras da una
+      *lista* de lotes, como en PyTorch).
+
+    Args:
+        batch: lista de muestras.
+
+    Ejemplo:
+        >>> data.default_collate([(torch.tensor([1., 2.]), 0), (torch.tensor([3., 4.]), 1)])
+        [tensor([[1., 2.],
+                [3., 4.]]), tensor([0, 1])]
+
+    En PyTorch: ``torch.utils.data.default_collate``.
+    """
     elem = batch[0]
     if _compat.is_tensor(elem):
         return _stack_tensors(batch)
@@ -78,7 +96,18 @@ def default_collate(batch):
 
 
 def default_convert(data):
-    """Sin lotes (``batch_size=None``): convierte los arrays de numpy en tensores, recursivamente."""
+    """Sin lotes (``batch_size=None``): convierte los arrays de numpy en tensores, recursivamente (dentro de
+    dicts, listas y tuplas); lo demás queda igual.
+
+    Args:
+        data: una muestra.
+
+    Ejemplo:
+        >>> data.default_convert({"a": np.arange(3)})
+        {'a': tensor([0, 1, 2])}
+
+    En PyTorch: ``torch.utils.data.default_convert``.
+    """
     if isinstance(data, np.ndarray) and data.dtype.kind not in "OUSV":
         return _compat.from_array(data)
     if isinstance(data, np.generic) and data.dtype.kind in "biuf":

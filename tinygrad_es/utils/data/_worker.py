@@ -26,12 +26,26 @@ __all__ = ["WorkerInfo", "get_worker_info"]
 
 
 class WorkerInfo:
-    """Datos del worker en curso (``get_worker_info()`` dentro de un worker)."""
+    """Datos del worker en curso, los que da ``get_worker_info()`` dentro de un proceso de carga.
+
+    Args:
+        id: número del worker (de 0 a ``num_workers − 1``).
+        num_workers: cuántos workers hay.
+        seed: la semilla de este worker (base + id).
+        dataset: la copia del conjunto de este worker.
+
+    Ejemplo: en ``__iter__`` de un ``IterableDataset``, ``info = data.get_worker_info()`` y cada worker
+    recorre ``range(info.id, n, info.num_workers)``.
+
+    En PyTorch: ``torch.utils.data.WorkerInfo``.
+    """
 
     def __init__(self, id, num_workers, seed, dataset):
+        """Véase el docstring de la clase."""
         self.id, self.num_workers, self.seed, self.dataset = id, num_workers, seed, dataset
 
     def __repr__(self):
+        """``WorkerInfo(id=..., num_workers=..., seed=...)``."""
         return f"WorkerInfo(id={self.id}, num_workers={self.num_workers}, seed={self.seed})"
 
 
@@ -39,7 +53,15 @@ _worker_info = None
 
 
 def get_worker_info():
-    """En un worker del ``DataLoader``, su ``WorkerInfo``; en el proceso principal, ``None``."""
+    """En un worker del ``DataLoader``, su ``WorkerInfo`` (``id``, ``num_workers``, ``seed``, ``dataset``); en
+    el proceso principal, ``None``.
+
+    Ejemplo:
+        >>> data.get_worker_info() is None           # aquí no estamos en un worker
+        True
+
+    En PyTorch: ``torch.utils.data.get_worker_info``.
+    """
     return _worker_info
 
 

@@ -1,8 +1,8 @@
-"""``DataLoader``: recorre un conjunto por lotes, con los argumentos y las reglas de PyTorch.
+"""``DataLoader``: recorre un conjunto por lotes, con los argumentos y las reglas de PyTorch::
 
->>> loader = DataLoader(TensorDataset(X, y), batch_size=64, shuffle=True)
->>> for xb, yb in loader:
-...     ...
+    loader = DataLoader(TensorDataset(X, y), batch_size=64, shuffle=True)
+    for xb, yb in loader:
+        ...
 """
 from __future__ import annotations
 
@@ -34,18 +34,49 @@ def _check_int(value, name, minimum=0):
 
 
 class DataLoader:
-    """Lotes de ``dataset``. Mismos argumentos que ``torch.utils.data.DataLoader``:
+    """Recorre ``dataset`` por lotes: pide los índices a un muestreador, carga las muestras (en este
+    proceso o en ``num_workers`` procesos) y las une con ``collate_fn``. Mismos argumentos y reglas que
+    en PyTorch; ``len(loader)`` es el número de lotes.
 
-    - ``batch_size`` (1; ``None`` desactiva los lotes), ``shuffle`` (baraja en cada época),
-      ``drop_last`` (descarta el último lote incompleto);
-    - ``sampler`` / ``batch_sampler``: orden de los índices a medida (excluyentes con
-      ``shuffle``, y ``batch_sampler`` también con ``batch_size`` y ``drop_last``);
-    - ``num_workers``: procesos que cargan en paralelo (0: en el proceso principal);
-      ``prefetch_factor`` lotes por worker por adelantado; ``persistent_workers`` los mantiene
-      entre épocas; ``worker_init_fn(id)`` se llama en cada worker; ``timeout`` en segundos;
-    - ``collate_fn``: cómo se une una lista de muestras (``default_collate``);
-    - ``generator``: el generador de ``shuffle`` (y de las semillas de los workers);
-    - ``pin_memory`` no hace nada (no hay GPU).
+    Args:
+        dataset: el conjunto (de estilo mapa o ``IterableDataset``).
+        batch_size: muestras por lote (``1``); ``None`` desactiva los lotes (cada muestra sale sola,
+            con ``default_convert``).
+        shuffle: baraja los índices en cada época (``None``/``False``); no con ``sampler`` ni con un
+            ``IterableDataset``.
+        sampler: muestreador de índices a medida (``None``); excluyente con ``shuffle``.
+        batch_sampler: muestreador de lotes enteros (``None``); excluyente con ``batch_size``,
+            ``shuffle``, ``sampler`` y ``drop_last``.
+        num_workers: procesos que cargan en paralelo (``0``: en el proceso principal).
+        collate_fn: cómo se une una lista de muestras en un lote (``None``: ``default_collate``).
+        pin_memory: sin efecto (no hay GPU) (``False``).
+        drop_last: descarta el último lote si queda incompleto (``False``).
+        timeout: segundos de espera por un lote de los workers (``0``: sin límite).
+        worker_init_fn: ``f(id)`` que se llama al arrancar cada worker (``None``).
+        multiprocessing_context: el contexto de ``multiprocessing`` (``'fork'``, ``'spawn'``...) de los
+            workers (``None``: el del sistema).
+        generator: ``torch.Generator`` del barajado y de las semillas de los workers (``None``: el
+            global). El orden barajado es reproducible, pero no es el de PyTorch con la misma semilla.
+        prefetch_factor: lotes que cada worker prepara por adelantado (``None``; 2 con workers).
+        persistent_workers: mantiene vivos los workers entre épocas (``False``).
+        pin_memory_device: sin efecto (``""``).
+        in_order: con workers, los lotes salen en el orden de los índices (``True``).
+
+    Forma: con ``default_collate``, un lote de muestras ``(x_i, y_i)`` es ``[X, Y]`` con ``X``
+    ``(batch_size, *forma de x_i)``.
+
+    Ejemplo (el bucle de los apuntes):
+        >>> X, y = torch.arange(10.).reshape(5, 2), torch.tensor([0, 1, 0, 1, 1])
+        >>> loader = data.DataLoader(data.TensorDataset(X, y), batch_size=2)
+        >>> len(loader)
+        3
+        >>> for xb, yb in loader:
+        ...     print(tuple(xb.shape), yb)
+        (2, 2) tensor([0, 1])
+        (2, 2) tensor([0, 1])
+        (1, 2) tensor([1])
+
+    En PyTorch: ``torch.utils.data.DataLoader``.
     """
 
     _frozen = ("batch_size", "batch_sampler", "sampler", "drop_last", "dataset", "persistent_workers")
@@ -54,6 +85,7 @@ class DataLoader:
                  collate_fn=None, pin_memory=False, drop_last=False, timeout=0, worker_init_fn=None,
                  multiprocessing_context=None, generator=None, *, prefetch_factor=None, persistent_workers=False,
                  pin_memory_device="", in_order=True):
+        """Véase el docstring de la clase."""
         _check_int(num_workers, "num_workers")
         if timeout < 0:
             raise ValueError(f"timeout debe ser ≥ 0, no {timeout}")
@@ -118,6 +150,7 @@ class DataLoader:
                           f"núcleos disponibles: puede ir más lento o quedarse sin memoria", stacklevel=2)
 
     def __setattr__(self, name, value):
+        """Como PyTorch: ``batch_size``, ``sampler``, ``dataset``... no se pueden cambiar tras crear el cargador."""
         if self.__dict__.get("_initialized") and name in self._frozen:
             raise ValueError(f"el atributo {name} no se puede cambiar después de crear el DataLoader")
         super().__setattr__(name, value)
@@ -131,6 +164,7 @@ class DataLoader:
         return self.batch_sampler if self._auto_collation else self.sampler
 
     def __len__(self):
+        """El número de lotes por época."""
         if self._iterable:
             try:
                 n = len(self.dataset)
@@ -143,6 +177,7 @@ class DataLoader:
         return len(self._index_sampler)
 
     def __iter__(self):
+        """Un iterador nuevo sobre los lotes de una época."""
         if self.num_workers == 0:
             return _SingleProcessIter(self)
         if self.persistent_workers:
@@ -156,6 +191,7 @@ class DataLoader:
         return MultiProcessIter(self)
 
     def __repr__(self):
+        """``DataLoader(dataset=..., batch_size=..., num_workers=...)``."""
         return (f"DataLoader(dataset={type(self.dataset).__name__}, batch_size={self.batch_size}, "
                 f"num_workers={self.num_workers})")
 

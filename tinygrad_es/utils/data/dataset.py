@@ -20,7 +20,21 @@ __all__ = ["Dataset", "IterableDataset", "TensorDataset", "StackDataset", "Conca
 
 
 class Dataset:
-    """Base de los conjuntos de estilo mapa: las subclases definen ``__getitem__`` (y ``__len__``)."""
+    """Base de los conjuntos de estilo mapa: una subclase define ``__getitem__(i)`` (la muestra i, p. ej.
+    ``(imagen, etiqueta)``) y ``__len__`` (cuántas hay); el ``DataLoader`` pide los índices y junta las
+    muestras en lotes. ``ds1 + ds2`` es un ``ConcatDataset``.
+
+    Ejemplo (un conjunto propio):
+        >>> class Cuadrados(data.Dataset):
+        ...     def __len__(self):
+        ...         return 4
+        ...     def __getitem__(self, i):
+        ...         return i * i
+        >>> [b.tolist() for b in data.DataLoader(Cuadrados(), batch_size=2)]
+        [[0, 1], [4, 9]]
+
+    En PyTorch: ``torch.utils.data.Dataset``.
+    """
 
     def __getitem__(self, index):
         raise NotImplementedError(f"{type(self).__name__} debe definir __getitem__(índice)")
@@ -30,10 +44,21 @@ class Dataset:
 
 
 class IterableDataset(Dataset):
-    """Base de los conjuntos que se recorren como un flujo: las subclases definen ``__iter__``.
+    """Base de los conjuntos que se recorren como un flujo (ficheros enormes, datos generados): una
+    subclase define ``__iter__``. El ``DataLoader`` no baraja ni usa muestreadores con ellos.
 
     Con ``num_workers > 0`` cada proceso recorre su propia copia; reparte el trabajo con
-    ``torch.utils.data.get_worker_info()`` si no quieres muestras repetidas.
+    ``torch.utils.data.get_worker_info()`` si no quieres muestras repetidas. ``it1 + it2`` es un
+    ``ChainDataset``.
+
+    Ejemplo:
+        >>> class Cuenta(data.IterableDataset):
+        ...     def __iter__(self):
+        ...         return iter(range(5))
+        >>> [b.tolist() for b in data.DataLoader(Cuenta(), batch_size=2)]
+        [[0, 1], [2, 3], [4]]
+
+    En PyTorch: ``torch.utils.data.IterableDataset``.
     """
 
     def __iter__(self):
@@ -61,13 +86,24 @@ def _from_array(a, i):
 
 
 class TensorDataset(Dataset):
-    """Agrupa tensores con la misma primera dimensión: ``ds[i] == (t1[i], t2[i], ...)``.
+    """Agrupa tensores con la misma primera dimensión (la de las muestras): ``ds[i] == (t1[i], t2[i], ...)``.
+    Cada muestra es una tupla, también con un solo tensor (``(x_i,)``), como en PyTorch. Los arrays de
+    numpy se convierten en tensores (sin copiar).
 
-    Cada muestra es una tupla, también con un solo tensor (``(x_i,)``), como en PyTorch.
-    Los arrays de numpy se convierten en tensores (sin copiar).
+    Args:
+        tensors: los tensores (p. ej. ``X`` ``(N, D)`` e ``y`` ``(N,)``).
+
+    Ejemplo:
+        >>> X, y = torch.arange(10.).reshape(5, 2), torch.tensor([0, 1, 0, 1, 1])
+        >>> ds = data.TensorDataset(X, y)
+        >>> len(ds), ds[1]
+        (5, (tensor([2., 3.]), tensor(1)))
+
+    En PyTorch: ``torch.utils.data.TensorDataset``.
     """
 
     def __init__(self, *tensors):
+        """Véase el docstring de la clase."""
         if not tensors:
             raise ValueError("TensorDataset necesita al menos un tensor")
         tensors = tuple(t if _compat.is_tensor(t) else _from_array(t, i) for i, t in enumerate(tensors))
@@ -84,9 +120,23 @@ class TensorDataset(Dataset):
 
 
 class StackDataset(Dataset):
-    """Junta varios conjuntos de la misma longitud: ``ds[i] == (a[i], b[i])`` o ``{'a': a[i], ...}``."""
+    """Junta varios conjuntos de la misma longitud muestra a muestra: ``ds[i] == (a[i], b[i])`` con
+    posicionales, o ``{'a': a[i], ...}`` con nombres.
+
+    Args:
+        args: los conjuntos, posicionales.
+        kwargs: o con nombre (no ambos a la vez).
+
+    Ejemplo:
+        >>> ds = data.StackDataset(x=torch.tensor([[0., 1.], [2., 3.]]), y=torch.tensor([0, 1]))
+        >>> ds[0]
+        {'x': tensor([0., 1.]), 'y': tensor(0)}
+
+    En PyTorch: ``torch.utils.data.StackDataset``.
+    """
 
     def __init__(self, *args, **kwargs):
+        """Véase el docstring de la clase."""
         if args and kwargs:
             raise ValueError("StackDataset: pasa los conjuntos como posicionales o con nombre, no ambos")
         self.datasets = args or kwargs
@@ -108,9 +158,24 @@ class StackDataset(Dataset):
 
 
 class ConcatDataset(Dataset):
-    """Concatena conjuntos de estilo mapa: los índices siguen de uno al siguiente."""
+    """Concatena conjuntos de estilo mapa: los índices siguen de uno al siguiente (``cumulative_sizes``
+    guarda las longitudes acumuladas).
+
+    Args:
+        datasets: iterable de conjuntos de estilo mapa (no ``IterableDataset``: para esos,
+            ``ChainDataset``).
+
+    Ejemplo:
+        >>> ds = data.TensorDataset(torch.arange(3))
+        >>> todo = data.ConcatDataset([ds, ds])
+        >>> len(todo), todo[4]
+        (6, (tensor(1),))
+
+    En PyTorch: ``torch.utils.data.ConcatDataset``.
+    """
 
     def __init__(self, datasets):
+        """Véase el docstring de la clase."""
         self.datasets = list(datasets)
         if not self.datasets:
             raise ValueError("ConcatDataset: la lista de conjuntos está vacía")
@@ -135,9 +200,23 @@ class ConcatDataset(Dataset):
 
 
 class ChainDataset(IterableDataset):
-    """Encadena conjuntos iterables: recorre uno tras otro."""
+    """Encadena conjuntos iterables: recorre uno tras otro (sin copiarlos).
+
+    Args:
+        datasets: iterable de ``IterableDataset``.
+
+    Ejemplo:
+        >>> class Cuenta(data.IterableDataset):
+        ...     def __iter__(self):
+        ...         return iter(range(3))
+        >>> list(data.ChainDataset([Cuenta(), Cuenta()]))
+        [0, 1, 2, 0, 1, 2]
+
+    En PyTorch: ``torch.utils.data.ChainDataset``.
+    """
 
     def __init__(self, datasets):
+        """Véase el docstring de la clase."""
         self.datasets = datasets
 
     def __iter__(self):
@@ -151,9 +230,24 @@ class ChainDataset(IterableDataset):
 
 
 class Subset(Dataset):
-    """Las muestras de ``dataset`` en las posiciones ``indices`` (p. ej. una partición)."""
+    """Las muestras de ``dataset`` en las posiciones ``indices`` (una partición, sin copiar los datos):
+    ``sub[i] == dataset[indices[i]]``.
+
+    Args:
+        dataset: el conjunto completo.
+        indices: secuencia de índices de ``dataset``.
+
+    Ejemplo:
+        >>> ds = data.TensorDataset(torch.tensor([10, 20, 30]))
+        >>> sub = data.Subset(ds, [0, 2])
+        >>> len(sub), sub[1]
+        (2, (tensor(30),))
+
+    En PyTorch: ``torch.utils.data.Subset``.
+    """
 
     def __init__(self, dataset, indices):
+        """Véase el docstring de la clase."""
         self.dataset, self.indices = dataset, indices
 
     def __getitem__(self, idx):
@@ -171,8 +265,25 @@ class Subset(Dataset):
 
 
 def random_split(dataset, lengths, generator=None):
-    """Partición aleatoria sin solapamiento en trozos de longitudes ``lengths`` (enteros que
-    suman ``len(dataset)``) o fracciones que suman 1 (``[0.8, 0.2]``), como PyTorch."""
+    """Partición aleatoria sin solapamiento en ``Subset`` de longitudes ``lengths``: enteros que suman
+    ``len(dataset)``, o fracciones que suman 1 (``[0.8, 0.2]``; lo que sobra del redondeo se reparte de
+    uno en uno, como PyTorch).
+
+    Args:
+        dataset: el conjunto.
+        lengths: longitudes (enteros) o fracciones de cada trozo.
+        generator: ``torch.Generator`` para reproducir la partición (``None``: el generador global).
+            La permutación sale del generador de tinygrad_es: con la misma semilla, los trozos no son
+            los mismos índices que en PyTorch.
+
+    Ejemplo (entrenamiento y validación):
+        >>> ds = data.TensorDataset(torch.arange(10))
+        >>> train, val = data.random_split(ds, [0.8, 0.2], generator=torch.Generator().manual_seed(42))
+        >>> len(train), len(val)
+        (8, 2)
+
+    En PyTorch: ``torch.utils.data.random_split``.
+    """
     lengths = list(lengths)
     n = len(dataset)
     if lengths and math.isclose(sum(lengths), 1) and sum(lengths) <= 1 and all(

@@ -24,9 +24,26 @@ def _boolean(value, name):
 
 
 class Sampler:
-    """Base: las subclases definen ``__iter__`` (índices) y, si se puede, ``__len__``."""
+    """Base de los muestreadores: una subclase define ``__iter__`` (los índices, en el orden en que el
+    ``DataLoader`` los pedirá) y, si se puede, ``__len__``.
+
+    Args:
+        data_source: sin uso (``None``; se acepta, como en PyTorch).
+
+    Ejemplo (los índices pares):
+        >>> class Pares(data.Sampler):
+        ...     def __init__(self, n):
+        ...         self.n = n
+        ...     def __iter__(self):
+        ...         return iter(range(0, self.n, 2))
+        >>> list(Pares(5))
+        [0, 2, 4]
+
+    En PyTorch: ``torch.utils.data.Sampler``.
+    """
 
     def __init__(self, data_source=None):
+        """Véase el docstring de la clase."""
         pass
 
     def __iter__(self):
@@ -34,9 +51,20 @@ class Sampler:
 
 
 class SequentialSampler(Sampler):
-    """0, 1, 2, ... en orden."""
+    """Los índices ``0, 1, 2, ...`` en orden (el de ``DataLoader(shuffle=False)``).
+
+    Args:
+        data_source: el conjunto (sólo se usa su longitud).
+
+    Ejemplo:
+        >>> list(data.SequentialSampler(range(4)))
+        [0, 1, 2, 3]
+
+    En PyTorch: ``torch.utils.data.SequentialSampler``.
+    """
 
     def __init__(self, data_source):
+        """Véase el docstring de la clase."""
         self.data_source = data_source
 
     def __iter__(self):
@@ -47,13 +75,27 @@ class SequentialSampler(Sampler):
 
 
 class RandomSampler(Sampler):
-    """Índices en orden aleatorio (una permutación nueva en cada época).
+    """Índices en orden aleatorio, una permutación nueva en cada época (el de ``DataLoader(shuffle=True)``).
+    El orden sale del generador de tinygrad_es: con la misma semilla es reproducible, pero no es el
+    mismo orden que en PyTorch.
 
-    ``replacement=True`` sortea con reemplazo; ``num_samples`` cuántos índices por época
-    (por defecto ``len(data_source)``); ``generator`` para reproducir el orden.
+    Args:
+        data_source: el conjunto (sólo se usa su longitud).
+        replacement: sortear con reemplazo (``False``).
+        num_samples: cuántos índices por época (``None``: ``len(data_source)``).
+        generator: ``torch.Generator`` para reproducir el orden (``None``: el global).
+
+    Ejemplo:
+        >>> sorted(data.RandomSampler(range(4)))
+        [0, 1, 2, 3]
+        >>> len(data.RandomSampler(range(4), replacement=True, num_samples=7))
+        7
+
+    En PyTorch: ``torch.utils.data.RandomSampler``.
     """
 
     def __init__(self, data_source, replacement: bool = False, num_samples=None, generator=None):
+        """Véase el docstring de la clase."""
         self.data_source = data_source
         self.replacement = _boolean(replacement, "replacement")
         self._num_samples = num_samples
@@ -79,9 +121,22 @@ class RandomSampler(Sampler):
 
 
 class SubsetRandomSampler(Sampler):
-    """Los elementos de ``indices`` en orden aleatorio, sin reemplazo."""
+    """Los elementos de ``indices`` en orden aleatorio, sin reemplazo (p. ej. la parte de entrenamiento de
+    un conjunto).
+
+    Args:
+        indices: secuencia de índices.
+        generator: ``torch.Generator`` para reproducir el orden (``None``: el global).
+
+    Ejemplo:
+        >>> sorted(data.SubsetRandomSampler([3, 7, 9]))
+        [3, 7, 9]
+
+    En PyTorch: ``torch.utils.data.SubsetRandomSampler``.
+    """
 
     def __init__(self, indices, generator=None):
+        """Véase el docstring de la clase."""
         self.indices, self.generator = indices, generator
 
     def __iter__(self):
@@ -93,9 +148,24 @@ class SubsetRandomSampler(Sampler):
 
 
 class WeightedRandomSampler(Sampler):
-    """Índices ``0..len(weights)-1`` sorteados con probabilidad proporcional a ``weights``."""
+    """Índices ``0..len(weights)-1`` sorteados con probabilidad proporcional a ``weights`` (para
+    equilibrar clases: peso de cada muestra = 1/frecuencia de su clase).
+
+    Args:
+        weights: pesos ≥ 0, uno por muestra (no tienen que sumar 1).
+        num_samples: cuántos índices por época.
+        replacement: con reemplazo (``True``); sin él, ``num_samples`` no puede superar los pesos no nulos.
+        generator: ``torch.Generator`` para reproducir el sorteo (``None``: el global).
+
+    Ejemplo:
+        >>> list(data.WeightedRandomSampler([0., 1., 0.], num_samples=3))
+        [1, 1, 1]
+
+    En PyTorch: ``torch.utils.data.WeightedRandomSampler``.
+    """
 
     def __init__(self, weights, num_samples: int, replacement: bool = True, generator=None):
+        """Véase el docstring de la clase."""
         self.num_samples = _positive_int(num_samples, "num_samples")
         self.replacement = _boolean(replacement, "replacement")
         w = _compat.to_array(weights) if _compat.is_tensor(weights) else np.asarray(weights)
@@ -119,10 +189,23 @@ class WeightedRandomSampler(Sampler):
 
 
 class BatchSampler(Sampler):
-    """Agrupa los índices de ``sampler`` en listas de ``batch_size``; ``drop_last`` descarta la
-    última si queda incompleta."""
+    """Agrupa los índices de ``sampler`` en listas de ``batch_size`` (lo que hace el ``DataLoader`` por
+    dentro).
+
+    Args:
+        sampler: el muestreador (o cualquier iterable de índices).
+        batch_size: tamaño de cada lote (entero ≥ 1).
+        drop_last: descarta el último lote si queda incompleto.
+
+    Ejemplo:
+        >>> list(data.BatchSampler(data.SequentialSampler(range(5)), batch_size=2, drop_last=False))
+        [[0, 1], [2, 3], [4]]
+
+    En PyTorch: ``torch.utils.data.BatchSampler``.
+    """
 
     def __init__(self, sampler, batch_size: int, drop_last: bool):
+        """Véase el docstring de la clase."""
         self.batch_size = _positive_int(batch_size, "batch_size")
         self.drop_last = _boolean(drop_last, "drop_last")
         self.sampler = sampler
