@@ -225,6 +225,18 @@ def test_direct_forward_stacking_images_is_bit_for_bit(monkeypatch, stride):
     close(outs[1], R.conv2d(x, w, b, *args), np.float32)
 
 
+def test_strided_1x1_forward_is_the_subsampled_convolution():
+    """La 1×1 con stride (sin relleno) toma la entrada submuestreada: bit a bit la 1×1 de stride 1 de
+    ``x[:, :, ::s, ::s]``, y la de la referencia."""
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((5, 40, 9, 8)).astype(np.float32)
+    w = rng.standard_normal((8, 40, 1, 1)).astype(np.float32)
+    out, _ = K.conv2d_forward(x, w, None, (2, 3), (0, 0), save=False)
+    sub, _ = K.conv2d_forward(np.ascontiguousarray(x[:, :, ::2, ::3]), w, None, (1, 1), (0, 0), save=False)
+    np.testing.assert_array_equal(out, sub)
+    close(out, R.conv2d(x, w, None, (2, 3), (0, 0), (1, 1), 1), np.float32)
+
+
 def test_chunk_images_bounds_the_workspace():
     from tinygrad_es.kernels.conv.backward import chunk_images
     assert chunk_images(128, 2**20, budget=4 * 2**20) == 4
