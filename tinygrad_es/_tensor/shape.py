@@ -168,7 +168,7 @@ class ShapeMixin:
     def expand(self, *shape):
         shape = _shape_arg(shape)
         if len(shape) < self.ndim:
-            raise RuntimeError(f"expand: la forma {shape} tiene menos ejes que el tensor {tuple(self.shape)}")
+            raise RuntimeError(f"expand: la forma {tuple(shape)} tiene menos ejes que el tensor {tuple(self.shape)}")
         off = len(shape) - self.ndim
         shape = tuple(self._data.shape[i - off] if n == -1 else n for i, n in enumerate(shape))
         return M.Expand.apply(self, shape=shape)

@@ -72,8 +72,8 @@ def _apply_hooks(t, g):
             _hook_result(r)
             r = r._data if isinstance(r, TensorBase) else np.asarray(r)
             if r.shape != g.shape:
-                raise RuntimeError(f"el hook de register_hook devolvió un gradiente de forma {r.shape}, "
-                                   f"pero el tensor tiene forma {g.shape}")
+                raise RuntimeError(f"el hook de register_hook devolvió un gradiente de forma {tuple(r.shape)}, "
+                                   f"pero el tensor tiene forma {tuple(g.shape)}")
             g = r.astype(g.dtype, copy=False)
     return g
 
@@ -85,8 +85,8 @@ def _apply_hooks_graph(t, g):
             _hook_result(r)
             r = as_tensor_grad(r, g._data.dtype)
             if r._data.shape != g._data.shape:
-                raise RuntimeError(f"el hook de register_hook devolvió un gradiente de forma {r._data.shape}, "
-                                   f"pero el tensor tiene forma {g._data.shape}")
+                raise RuntimeError(f"el hook de register_hook devolvió un gradiente de forma {tuple(r._data.shape)}, "
+                                   f"pero el tensor tiene forma {tuple(g._data.shape)}")
             g = r
     return g
 
@@ -96,7 +96,7 @@ def _check_versions(ctx):
         if counter.value != version:
             raise RuntimeError(
                 f"una de las variables que '{ctx.fn.__name__}' guardó para calcular el gradiente se "
-                f"modificó con una operación in situ: el tensor de forma {shape} está en la versión "
+                f"modificó con una operación in situ: el tensor de forma {tuple(shape)} está en la versión "
                 f"{counter.value} y se guardó en la versión {version}. Usa una operación normal "
                 f"(x = x + 1 en lugar de x += 1) o .clone() antes de modificarlo")
 

@@ -63,3 +63,29 @@ def matmul(a, b, out=None):
         for f in futures:
             f.result()
     return out
+
+
+# Las sumas largas de un gradiente de pesos (∂W = Σ_filas gᵀ·x, con N·T filas en una LSTM o una
+# lineal sobre una secuencia) en float32: la SGEMM de OpenBLAS acumula cada elemento de una vez a lo
+# largo de todas las filas, y su error crece con ellas; la de PyTorch (MKL/oneDNN) quedaba ~1,2×
+# más cerca de float64 en los pesos de la LSTM de caracteres (6 semillas, todas). Por bloques de
+# bloques de al menos ``SUM_ROWS`` filas (y como mucho ``SUM_BLOCKS``: cada bloque es una GEMM y una
+# suma de la salida más; con miles de filas OpenBLAS ya parte la suma en bloques de ~300), sumados
+# después, el error de redondeo de la acumulación baja ~√bloques.
+SUM_ROWS = 64
+SUM_BLOCKS = 4
+
+
+def matmul_rows(a, b, rows=SUM_ROWS):
+    """``aᵀ @ b`` (``a`` (N, M), ``b`` (N, K)) sumando las N filas por bloques de ``rows`` o más (sólo
+    en float32 y con N > rows; si no, una GEMM)."""
+    n = a.shape[0]
+    if n <= rows or a.dtype != np.float32 or b.dtype != np.float32:
+        return matmul(a.T, b)
+    rows = max(rows, -(-n // SUM_BLOCKS))
+    out = matmul(a[:rows].T, b[:rows])
+    part = np.empty_like(out)
+    for i in range(rows, n, rows):
+        matmul(a[i:i + rows].T, b[i:i + rows], out=part)
+        out += part
+    return out

@@ -57,6 +57,14 @@ def _linear_mm(a, b, bias=None):
     return out
 
 
+def _weight_grad(g2, x2):
+    """∂W = g2ᵀ @ x2: pequeña, en float64 (``_linear_mm``); larga sobre muchas filas (una lineal sobre
+    una secuencia), la suma por bloques de ``kernels.gemm.matmul_rows``."""
+    if not isinstance(g2, np.ndarray) or _small_f32(g2.T, x2):
+        return _linear_mm(g2.T, x2)
+    return gemm.matmul_rows(g2, x2) if g2.dtype == x2.dtype else g2.T @ x2
+
+
 class MatMul(ArrayFunction):
     """C = A @ B: ∂L/∂A = G @ Bᵀ, ∂L/∂B = Aᵀ @ G (1-D como vectores fila/columna, lotes con broadcasting)."""
 
@@ -66,17 +74,17 @@ class MatMul(ArrayFunction):
     @staticmethod
     def forward(ctx, a, b):
         if a.ndim == 0 or b.ndim == 0:
-            raise RuntimeError(f"matmul (@) no admite escalares: formas {a.shape} y {b.shape}; usa *")
+            raise RuntimeError(f"matmul (@) no admite escalares: formas {tuple(a.shape)} y {tuple(b.shape)}; usa *")
         ka = a.shape[-1]
         kb = b.shape[-2] if b.ndim > 1 else b.shape[0]
         if ka != kb:
-            raise RuntimeError(f"formas incompatibles en '@': {a.shape} y {b.shape} "
+            raise RuntimeError(f"formas incompatibles en '@': {tuple(a.shape)} y {tuple(b.shape)} "
                                f"(la última dimensión de la izquierda, {ka}, debe coincidir con "
                                f"la penúltima de la derecha, {kb})")
         try:
             out = _mm(a, b)
         except ValueError:
-            raise RuntimeError(f"formas incompatibles en '@': {a.shape} y {b.shape} "
+            raise RuntimeError(f"formas incompatibles en '@': {tuple(a.shape)} y {tuple(b.shape)} "
                                f"(las dimensiones de lote no hacen broadcasting)") from None
         ctx.save_for_backward(a, b)
         return out
@@ -126,7 +134,7 @@ class Linear(ArrayFunction):
         g2 = g.reshape(-1, w.shape[0])
         need = ctx.needs_input_grad
         dx = _linear_mm(g2, w).reshape(x.shape) if need[0] else None
-        dw = _linear_mm(g2.T, x.reshape(-1, x.shape[-1])) if need[1] else None
+        dw = _weight_grad(g2, x.reshape(-1, x.shape[-1])) if need[1] else None
         if not ctx.has_bias:
             return dx, dw
         # Σ de las filas en float64 (numpy suma las filas en orden: con float32 pierde ~√N ulps)

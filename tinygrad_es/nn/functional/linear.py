@@ -42,8 +42,8 @@ def linear(input, weight, bias=None) -> Tensor:
         raise RuntimeError(f"linear: la entrada es un escalar (forma ()); se esperaba forma (..., {weight.shape[-1]}) "
                          f"con {weight.shape[-1]} características (pesos de forma {tuple(weight.shape)})")
     if x.shape[-1] != weight.shape[-1]:
-        raise RuntimeError(f"linear: la entrada tiene {x.shape[-1]} características (forma {x.shape}) "
-                         f"pero la capa espera {weight.shape[-1]} (pesos de forma {weight.shape})")
+        raise RuntimeError(f"linear: la entrada tiene {x.shape[-1]} características (forma {tuple(x.shape)}) "
+                         f"pero la capa espera {weight.shape[-1]} (pesos de forma {tuple(weight.shape)})")
     for t, name in ((weight, "los pesos"), (bias, "el sesgo")):
         if isinstance(t, Tensor) and t.dtype != x.dtype:
             raise RuntimeError(f"linear: la entrada es {x.dtype} y {name} {t.dtype}: deben tener el mismo dtype")
