@@ -101,3 +101,24 @@ def test_demo_scripts_help(script):
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith(f"uso: {script}") and "--out-dir" in r.stdout and "--epochs" in r.stdout
     _no_english(r.stdout)
+
+
+@pytest.mark.skipif(__import__("shutil").which("dot") is None, reason="hace falta Graphviz")
+def test_grafo_steps_follow_output_format_and_path_is_clean(capsys, tmp_path):
+    pasos = str(tmp_path / "pasos") + "/"
+    assert cli_main(["grafo", "(x+y)*z", "--x", "2", "--y", "3", "--z", "4", "-o", str(tmp_path / "g.png"),
+                     "--pasos", pasos, "--dpi", "40"]) == 0
+    out = capsys.readouterr().out
+    assert f"5 pasos (PNG) guardados en {pasos}\n" in out and "pasos//" not in out
+    files = sorted(os.listdir(pasos))
+    assert files and all(f.endswith(".png") for f in files)
+    with open(os.path.join(pasos, files[0]), "rb") as fh:
+        assert fh.read(8) == b"\x89PNG\r\n\x1a\n"
+    # se puede pedir otro formato, y sin barra final la carpeta se escribe igual de limpia
+    assert cli_main(["grafo", "x*y", "--x", "1", "--y", "2", "-o", str(tmp_path / "h.svg"),
+                     "--pasos", str(tmp_path / "p2"), "--formato-pasos", "pdf"]) == 0
+    assert f"pasos (PDF) guardados en {tmp_path / 'p2'}{os.sep}\n" in capsys.readouterr().out
+    assert all(f.endswith(".pdf") for f in os.listdir(tmp_path / "p2"))
+    # --pasos sin -o no escribe nada: se avisa en vez de callar
+    assert cli_main(["grafo", "x*y", "--x", "1", "--y", "2", "--pasos", str(tmp_path / "p3")]) == 0
+    assert "--pasos sólo guarda imágenes junto con -o" in capsys.readouterr().err

@@ -251,8 +251,11 @@ def test_optimizer_style_state_dict_roundtrip(tmp_path):
 def test_unsupported_objects_refused_before_writing(tmp_path):
     class Foo:
         pass
-    with pytest.raises(TypeError, match=r"no sabe guardar Foo \(en obj\['modelo'\]\[1\]\).*state_dict"):
+    # como torch.save: una clase local no tiene nombre importable (AttributeError), y no queda fichero
+    with pytest.raises(AttributeError, match=r"objeto local .*Foo.*state_dict"):
         tg.save({"modelo": [1, Foo()]}, tmp_path / "x.pt")
+    with pytest.raises(AttributeError, match="lambda"):
+        tg.save(lambda x: x, tmp_path / "x.pt")
     with pytest.raises(TypeError, match="complex128"):
         tg.save(np.zeros(2, np.complex128), tmp_path / "x.pt")
     assert os.listdir(tmp_path) == []  # ni el fichero ni temporales
@@ -417,3 +420,93 @@ def test_disk_full_keeps_previous_file_and_no_temp(tmp_path, monkeypatch):
         tg.save({"v": 1}, tmp_path / "no" / "x.pt")
     tg.save({"v": 2}, path)
     assert tg.load(path) == {"v": 2} and oct(os.stat(path).st_mode & 0o777) != "0o600"
+
+
+# --------------------------------------------------------------------------------------
+# torch.save(model) de un modelo entero, y torch.load como PyTorch ≥ 2.6 (weights_only=True por defecto)
+class WholeNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(3, 4)
+        self.body = nn.Sequential(nn.ReLU(), nn.Linear(4, 2))
+        self.head = self.body[1]          # un submódulo compartido sigue compartido al cargar
+        self.nota = {"épocas": 3}
+
+    def forward(self, x):
+        return self.body(self.fc(x))
+
+
+_RAN = []
+
+
+def _record_run(what):
+    _RAN.append(what)
+
+
+class Trap:
+    """Un objeto cuyo pickle llama a una función al deshacerse: weights_only nunca debe llamarla."""
+
+    def __reduce__(self):
+        return (_record_run, ("ejecutado",))
+
+
+def test_whole_model_save_and_load_like_pytorch(tmp_path):
+    tg.manual_seed(0)
+    m = WholeNet()
+    x = tg.randn(5, 3)
+    tg.save(m, tmp_path / "m.pt")
+    # por defecto (weights_only=True) se rechaza con la clase de error de PyTorch y dice cómo hacerlo
+    with pytest.raises(pickle.UnpicklingError, match=r"WholeNet.*weights_only=False.*add_safe_globals"):
+        tg.load(tmp_path / "m.pt")
+    m2 = tg.load(tmp_path / "m.pt", weights_only=False)   # sólo si lo pide el usuario
+    assert type(m2) is WholeNet and m2.nota == {"épocas": 3} and m2.head is m2.body[1]
+    assert isinstance(m2.fc.weight, nn.Parameter) and m2.fc.weight.requires_grad
+    np.testing.assert_array_equal(m2(x).detach().numpy(), m(x).detach().numpy())
+    m2(x).sum().backward()                     # el modelo cargado entrena
+    assert m2.fc.weight.grad is not None and m.fc.weight.grad is None
+    assert [k for k, _ in m2.named_parameters()] == [k for k, _ in m.named_parameters()]
+
+
+def test_safe_globals_allow_listed_classes_only(tmp_path):
+    m = WholeNet()
+    tg.save(m, tmp_path / "m.pt")
+    classes = [WholeNet, nn.Linear, nn.Sequential, nn.ReLU]
+    with tg.serialization.safe_globals(classes):
+        m2 = tg.load(tmp_path / "m.pt")
+    assert type(m2) is WholeNet and m2.head is m2.body[1]
+    np.testing.assert_array_equal(m2.fc.weight.detach().numpy(), m.fc.weight.detach().numpy())
+    with pytest.raises(pickle.UnpicklingError):  # fuera del with, otra vez sólo pesos
+        tg.load(tmp_path / "m.pt")
+    with tg.serialization.safe_globals(classes[:-1]):  # falta nn.ReLU: se nombra
+        with pytest.raises(pickle.UnpicklingError, match=r"ReLU"):
+            tg.load(tmp_path / "m.pt")
+    tg.serialization.add_safe_globals(classes)
+    try:
+        assert set(classes) <= set(tg.serialization.get_safe_globals())
+        assert type(tg.load(tmp_path / "m.pt")) is WholeNet
+    finally:
+        tg.serialization.clear_safe_globals()
+    assert tg.serialization.get_safe_globals() == []
+
+
+def test_weights_only_never_runs_code_from_the_file(tmp_path):
+    tg.save({"w": tg.ones(2), "trampa": Trap()}, tmp_path / "t.pt")
+    assert _RAN == []
+    with pytest.raises(pickle.UnpicklingError, match="_record_run"):
+        tg.load(tmp_path / "t.pt")
+    with pytest.raises(pickle.UnpicklingError):
+        tg.load(tmp_path / "t.pt", weights_only=True)
+    assert _RAN == []
+    d = tg.load(tmp_path / "t.pt", weights_only=False)   # el usuario lo pidió: el pickle se ejecuta
+    assert _RAN == ["ejecutado"] and d["trampa"] is None
+    _RAN.clear()
+
+
+@needs_torch
+def test_whole_model_files_and_torch_refuse_each_other_by_default(tmp_path):
+    tg.save(WholeNet(), tmp_path / "ours.pt")
+    with pytest.raises(pickle.UnpicklingError, match="Weights only load failed"):
+        torch.load(tmp_path / "ours.pt")
+    torch.save(torch.nn.Linear(3, 2), tmp_path / "theirs.pt")
+    with pytest.raises(pickle.UnpicklingError, match=r"torch\.nn\.modules\.linear\.Linear.*weights_only=False"):
+        tg.load(tmp_path / "theirs.pt")

@@ -117,6 +117,23 @@ def test_random_tensors_print_like_pytorch():
         assert repr(T.from_numpy(a.copy())) == repr(torch.from_numpy(a.copy())), (a.dtype, a.shape, scale)
 
 
+def test_set_printoptions_match_torch_repr():
+    torch = pytest.importorskip("torch")
+    exprs = ["m.tensor([1.123456, 2.5])", "m.arange(10.)", "m.tensor([1e-5, 1.0])", "m.arange(30.).reshape(5, 6)",
+             "m.tensor([1e9, 1.0])", "m.zeros(3)", "m.arange(2000.)", "m.tensor([0.5, 1e-7], dtype=m.float64)"]
+    options = [dict(precision=2), dict(sci_mode=True), dict(sci_mode=False), dict(threshold=5),
+               dict(edgeitems=1, threshold=5), dict(linewidth=20), dict(profile="short"), dict(precision=6, sci_mode=True)]
+    try:
+        for opts in options:
+            torch.set_printoptions(**opts)
+            T.set_printoptions(**opts)
+            for e in exprs:
+                assert repr(eval(e, {"m": T})) == repr(eval(e, {"m": torch})), (opts, e)
+    finally:
+        torch.set_printoptions(profile="default")
+        T.set_printoptions(profile="default")
+
+
 def test_set_printoptions_like_pytorch():
     try:
         T.set_printoptions(precision=2)
@@ -127,6 +144,14 @@ def test_set_printoptions_like_pytorch():
         assert repr(T.arange(2000)) == "tensor([   0,    1,  ..., 1998, 1999])"
         T.set_printoptions(profile="default", sci_mode=True)
         assert repr(T.tensor([1.5])) == "tensor([1.5000e+00])"
+        # la notación pedida decide el ancho (PyTorch 2.13): en científica, enteros de 10 caracteres que se
+        # reparten en líneas de 80; sin ella, tampoco se rellenan al ancho de la científica
+        assert repr(T.arange(10.)) == ("tensor([0.0000e+00, 1.0000e+00, 2.0000e+00, 3.0000e+00, 4.0000e+00, "
+                                       "5.0000e+00,\n        6.0000e+00, 7.0000e+00, 8.0000e+00, 9.0000e+00])")
+        assert repr(T.zeros(2)) == "tensor([0., 0.])"   # sin valores distintos de cero no hay notación
+        T.set_printoptions(sci_mode=False)
+        assert repr(T.tensor([1e-5, 1.0])) == "tensor([0.0000, 1.0000])"
+        assert repr(T.tensor([1e9, 1.0])) == "tensor([1000000000.,          1.])"
         with pytest.raises(ValueError, match="perfil"):
             T.set_printoptions(profile="largo")
     finally:
@@ -150,3 +175,27 @@ def test_complex_like_pytorch(values, expected):
     assert repr(z.to(T.complex128)) == expected[:-1] + ", dtype=torch.complex128)"
     torch = pytest.importorskip("torch")
     assert repr(torch.tensor(v)) == expected
+
+
+def test_shape_formats_and_slices_like_torch_size():
+    s = T.zeros(2, 3).shape
+    assert f"{s}" == str(s) == repr(s) == "{}".format(s) == "torch.Size([2, 3])"
+    assert f"{T.zeros(4, 5).size()}" == "torch.Size([4, 5])"
+    for got, want in ((s[1:], "torch.Size([3])"), (s + (4,), "torch.Size([2, 3, 4])"),
+                      ((1,) + s, "torch.Size([1, 2, 3])"), (s * 2, "torch.Size([2, 3, 2, 3])"),
+                      (s[::-1], "torch.Size([3, 2])")):
+        assert isinstance(got, T.Size) and repr(got) == want
+    assert s[0] == 2 and type(s[-1]) is int and s == (2, 3) and hash(s) == hash((2, 3))
+    with pytest.raises(TypeError):  # como torch.Size: no admite especificación de formato
+        f"{s:>20}"
+    # los mensajes de error siguen mostrando la forma como tupla
+    with pytest.raises(RuntimeError, match=r"\(2, 3\)"):
+        T.zeros(2, 3) @ T.zeros(2, 3)
+
+
+def test_shape_format_matches_torch():
+    torch = pytest.importorskip("torch")
+    for shape in [(), (0,), (2, 3), (1, 2, 3, 4)]:
+        a, b = T.zeros(shape), torch.zeros(shape)
+        assert f"{a.shape}" == f"{b.shape}" and f"{a.shape[1:]}" == f"{b.shape[1:]}"
+        assert f"Shape of X [N, C, H, W]: {a.shape}" == f"Shape of X [N, C, H, W]: {b.shape}"

@@ -169,3 +169,43 @@ def test_protocol_is_shared_and_sort_is_iterative():
     s.backward()
     np.testing.assert_array_equal(t.graph_grad(), [2.0, 2.0])
     assert "grad sin calcular" in draw_graph(x * 2).source
+
+
+def _readme_block(title):
+    import os
+    readme = open(os.path.join(os.path.dirname(__file__), "..", "README.md"), encoding="utf-8").read()
+    return re.search(rf"## {title}\n.*?```python\n(.*?)```", readme, re.S).group(1)
+
+
+def test_readme_explain_backward_snippet_runs_as_printed(tmp_path, monkeypatch, capsys):
+    """El fragmento del README se ejecuta tal cual: imprime las líneas que muestra en sus comentarios y
+    (con Graphviz) guarda fotogramas que caben en una diapositiva, no tiras de 6 766 × 527 píxeles."""
+    code = _readme_block("Retropropagación explicada")
+    if not HAVE_DOT:  # sin Graphviz no se pueden escribir los PNG; el resto sí se comprueba
+        code = code.replace('e.save_frames("pasos/", fmt="png")', "pass")
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, "README.md", "exec"), {})
+    out = capsys.readouterr().out
+    shown = [line[2:] for line in code.splitlines() if line.startswith("# ∂L/")]
+    assert len(shown) == 3
+    for line in shown:
+        assert line.rstrip("…").rstrip() in out, line
+    if HAVE_DOT:
+        from PIL import Image
+        frames = sorted((tmp_path / "pasos").glob("paso_*.png"))
+        assert len(frames) == out.count("Paso ")
+        for f in frames:
+            w, h = Image.open(f).size
+            assert max(w, h) <= 3000 and 1 / 3 <= w / h <= 3, (f.name, w, h)
+
+
+def test_frames_orientation_is_automatic_but_can_be_forced():
+    from tinygrad_es.viz.explain import auto_rankdir
+    x = torch.randn(2, 3, requires_grad=True)
+    assert auto_rankdir((x * 2).sum()) == "LR"            # cadena corta: en horizontal
+    deep = F.cross_entropy(torch.sigmoid(x @ torch.randn(3, 4) + 1) @ torch.randn(4, 2), torch.tensor([0, 1]))
+    assert auto_rankdir(deep) == "TB"
+    assert auto_rankdir(Value(2.0) * Value(3.0) + Value(1.0)) == "LR"
+    e = explain_backward(deep)
+    assert all('rankdir=TB' in g.source for g in e.frames())
+    assert all('rankdir=LR' in g.source for g in e.frames(rankdir="LR"))

@@ -209,6 +209,10 @@ def test_paneles_y_captura(servidor, navegador, digitos, tmp_path):
     # sin conexión: todo lo que cargó la página vino de nuestro servidor
     recursos = d.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
     assert recursos and all(r.startswith(servidor.url) for r in recursos), recursos
+    # el pie de la captura del README nombra el dígito que se dibuja aquí (antes decía un 3 y mostraba un 2)
+    readme = open(os.path.join(RAIZ, "README.md"), encoding="utf-8").read()
+    pie = readme[readme.index("](docs/web.png)") - 120:readme.index("](docs/web.png)")]
+    assert "con un 2 dibujado" in pie.rsplit("![", 1)[1], pie
     d.execute_script("window.scrollTo(0, 0)")
     d.save_screenshot(str(tmp_path / "web.png"))
     destino = os.environ.get("TINYGRAD_ES_CAPTURA")
@@ -220,6 +224,12 @@ def test_pagina_grafo(servidor, navegador):
     from selenium.webdriver.common.by import By
     d = navegador
     d.get(servidor.url + "/grafo")
+    # antes de pulsar «Dibujar» no hay imagen rota: la <img> sin grafo no se muestra
+    img = d.find_element(By.ID, "grafo")
+    assert not img.is_displayed()
+    assert d.execute_script("return arguments[0].getBoundingClientRect().width", img) == 0
+    assert not d.execute_script("const i = arguments[0]; return i.complete && i.src !== '' && i.naturalWidth === 0", img)
+    assert "Dibujar" in d.find_element(By.ID, "paso-texto").text
     campo = d.find_element(By.ID, "expresion")
     campo.clear()
     campo.send_keys("tanh(w*x + b)")
@@ -240,8 +250,8 @@ def test_pagina_grafo(servidor, navegador):
         vistos.append(d.find_element(By.ID, "paso-texto").text)
     assert paso.text == "Paso 6 de 6" and len(set(vistos)) == 6
     assert "∂f/∂w" in " ".join(vistos)
-    img = d.find_element(By.ID, "grafo")
     if shutil.which("dot"):
+        assert img.is_displayed()
         assert img.get_attribute("src").startswith("data:image/svg+xml")
         assert d.execute_script("return arguments[0].naturalWidth", img) > 0
     # un error se explica en español en la página

@@ -121,12 +121,16 @@ def _cmd_grafo(args, values):
     if args.pasos and n_nodes > MAX_STEP_FRAMES:
         raise SystemExit(f"error: --pasos guardaría {n_nodes} imágenes (una por nodo); el máximo es "
                          f"{MAX_STEP_FRAMES}. Usa una expresión más corta o quita --pasos")
+    # los pasos, en el formato de -o salvo que se pida otro (con -o grafo.png, paso_01.png...)
+    fmt = args.formato_pasos or {".png": "png", ".pdf": "pdf"}.get(ext, "svg")
     exp = explain_backward(f)
     print(f"f = {args.expresion} = {f.data:.6g}")
     print(exp.text)
+    if args.pasos and not out:
+        print("aviso: --pasos sólo guarda imágenes junto con -o FICHERO (p. ej. -o grafo.svg)", file=sys.stderr)
     if out:
         try:
-            files, err = exp.save_slides(out, args.pasos, fmt=args.formato_pasos, rankdir=args.rankdir,
+            files, err = exp.save_slides(out, args.pasos, fmt=fmt, rankdir=args.rankdir,
                                          title=f"f = {args.expresion}", timeout=args.limite_tiempo,
                                          dpi=args.dpi)
         except OSError as e:
@@ -136,7 +140,7 @@ def _cmd_grafo(args, values):
             return 1
         print(f"grafo guardado en {out}")
         if args.pasos:
-            print(f"{len(files) - 1} pasos guardados en {args.pasos}/")
+            print(f"{len(files) - 1} pasos ({fmt.upper()}) guardados en {os.path.join(args.pasos, '')}")
     return 0
 
 
@@ -181,8 +185,8 @@ def _build_parser():
     g.add_argument("-o", "--salida", metavar="FICHERO", help="fichero de salida (.svg, .png, .pdf o .dot)")
     g.add_argument("--pasos", metavar="CARPETA",
                    help="carpeta donde guardar una imagen por paso de la retropropagación")
-    g.add_argument("--formato-pasos", default="svg", choices=["svg", "png", "pdf"],
-                   help="formato de las imágenes de los pasos (svg)")
+    g.add_argument("--formato-pasos", default=None, choices=["svg", "png", "pdf"],
+                   help="formato de las imágenes de los pasos (por defecto, el de -o; svg con -o .dot)")
     g.add_argument("--rankdir", default="LR", choices=["LR", "TB"],
                    help="LR: de izquierda a derecha; TB: de arriba abajo")
     g.add_argument("--limite-tiempo", type=float, default=DEFAULT_TIME_LIMIT, metavar="SEGUNDOS",

@@ -133,7 +133,7 @@ def roc_auc_ovr(y_true, scores, average="macro"):
         choice(average, ("macro",), "average", "roc_auc_ovr")  # sólo macro (o None: una por clase)
     y_true, scores = _a(y_true).ravel(), _a(scores)
     if scores.ndim != 2 or len(scores) != len(y_true):
-        raise ValueError(f"scores debe tener forma (N, C) con N={len(y_true)}; tiene {scores.shape}")
+        raise ValueError(f"scores debe tener forma (N, C) con N={len(y_true)}; tiene {tuple(scores.shape)}")
     aucs = []
     for c in range(scores.shape[1]):
         pos = y_true == c

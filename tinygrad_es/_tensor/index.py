@@ -169,7 +169,7 @@ class IndexMixin:
         try:
             np.broadcast_shapes(m.shape, self._data.shape)
         except ValueError:
-            raise RuntimeError(f"masked_fill(): la máscara de forma {m.shape} no hace broadcasting con el "
+            raise RuntimeError(f"masked_fill(): la máscara de forma {tuple(m.shape)} no hace broadcasting con el "
                                f"tensor de forma {tuple(self.shape)}") from None
         return I.MaskedFill.apply(self, v, mask=m)
 
@@ -181,7 +181,7 @@ class IndexMixin:
         try:
             np.broadcast_shapes(m.shape, self._data.shape)
         except ValueError:
-            raise RuntimeError(f"masked_select(): la máscara de forma {m.shape} no hace broadcasting con "
+            raise RuntimeError(f"masked_select(): la máscara de forma {tuple(m.shape)} no hace broadcasting con "
                                f"el tensor de forma {tuple(self.shape)}") from None
         return I.MaskedSelect.apply(self, mask=m)
 

@@ -91,7 +91,7 @@ class InplaceMixin:
             raise RuntimeError(f"'{op}': el resultado es {D._BY_NP[out.dtype]} y no se puede guardar in situ "
                                f"en un tensor {self.dtype}")
         if out.shape != self._data.shape:
-            raise RuntimeError(f"'{op}': el resultado tiene forma {out.shape} y no cabe in situ en un tensor "
+            raise RuntimeError(f"'{op}': el resultado tiene forma {tuple(out.shape)} y no cabe in situ en un tensor "
                                f"de forma {tuple(self._data.shape)} (el broadcasting no puede agrandar el destino)")
         if not self._data.flags.writeable:
             raise RuntimeError(f"'{op}': este tensor es de sólo lectura (p. ej. un expand()); usa .clone()")

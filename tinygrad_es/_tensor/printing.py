@@ -89,20 +89,16 @@ class _Formatter:
                 absv = np.abs(vals)
                 lo, hi = absv.min(), absv.max()
                 self.int_mode = bool(np.all(vals == np.ceil(vals)))
-                if self.int_mode:
-                    if hi / lo > 1000.0 or hi > 1.0e8:
-                        self.sci_mode = True
-                        width = max(len(f"{v:.{p}e}") for v in vals.tolist())
-                    else:
-                        width = max(len(f"{v:.0f}") for v in vals.tolist()) + 1
-                elif hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4:
-                    self.sci_mode = True
+                # la notación se decide primero (sci_mode de set_printoptions manda) y el ancho después
+                auto = hi / lo > 1000.0 or hi > 1.0e8 or (not self.int_mode and lo < 1.0e-4)
+                self.sci_mode = auto if PRINT_OPTS.sci_mode is None else PRINT_OPTS.sci_mode
+                if self.sci_mode:
                     width = max(len(f"{v:.{p}e}") for v in vals.tolist())
+                elif self.int_mode:
+                    width = max(len(f"{v:.0f}") for v in vals.tolist()) + 1
                 else:
                     width = max(len(f"{v:.{p}f}") for v in vals.tolist())
                 self.max_width = max(self.max_width, width)
-        if PRINT_OPTS.sci_mode is not None:
-            self.sci_mode = PRINT_OPTS.sci_mode
 
     def format(self, value) -> str:
         p = PRINT_OPTS.precision

@@ -50,7 +50,8 @@ class RandomMixin:
         una fila."""
         p = self._data
         if p.ndim not in (1, 2):
-            raise RuntimeError(f"multinomial: la entrada debe ser 1-D (C,) o 2-D (filas, C), no de forma {p.shape}")
+            raise RuntimeError(f"multinomial: la entrada debe ser 1-D (C,) o 2-D (filas, C), no de forma"
+                               f" {tuple(p.shape)}")
         if p.dtype.kind != "f":
             raise RuntimeError(f"multinomial: los pesos deben ser de coma flotante, no {D._BY_NP[p.dtype]}")
         if not isinstance(num_samples, numbers.Integral) or isinstance(num_samples, bool):

@@ -190,7 +190,8 @@ class StatisticsMixin:
             return TensorBase._wrap(np.bincount(x, minlength=minlength).astype(np.int64))
         wd = _data(weights)
         if wd.shape != x.shape:
-            raise RuntimeError(f"bincount: weights debe tener la forma de la entrada {x.shape}, no {wd.shape}")
+            raise RuntimeError(f"bincount: weights debe tener la forma de la entrada {tuple(x.shape)}, no"
+                               f" {tuple(wd.shape)}")
         out_dt = wd.dtype if wd.dtype.kind == "f" else np.float64
         return TensorBase._wrap(np.bincount(x, weights=wd.astype(np.float64), minlength=minlength).astype(out_dt))
 
@@ -218,7 +219,7 @@ def bucketize(input, boundaries, *, out_int32=False, right=False):
     ``right=False``, ``boundaries[i-1] < x ≤ boundaries[i]``. En PyTorch: ``torch.bucketize``."""
     b = _data(boundaries)
     if b.ndim != 1:
-        raise RuntimeError(f"bucketize: boundaries debe ser 1-D, no de forma {b.shape}")
+        raise RuntimeError(f"bucketize: boundaries debe ser 1-D, no de forma {tuple(b.shape)}")
     idx = np.searchsorted(b, _data(input), side="right" if right else "left")
     return TensorBase._wrap(np.asarray(idx, dtype=_index_dtype(out_int32)))
 
@@ -240,7 +241,8 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
     if s.ndim <= 1:
         return TensorBase._wrap(np.asarray(np.searchsorted(s, v, side=sd), dtype=_index_dtype(out_int32)))
     if v.ndim != s.ndim or v.shape[:-1] != s.shape[:-1]:
-        raise RuntimeError(f"searchsorted: los ejes previos al último deben coincidir: {s.shape} y {v.shape}")
+        raise RuntimeError(f"searchsorted: los ejes previos al último deben coincidir: {tuple(s.shape)} y"
+                           f" {tuple(v.shape)}")
     out = np.zeros(v.shape, _index_dtype(out_int32))
     if v.size and s.shape[-1]:
         rows_s, rows_v = s.reshape(-1, s.shape[-1]), v.reshape(-1, v.shape[-1])

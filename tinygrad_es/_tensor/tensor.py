@@ -51,9 +51,23 @@ class Size(tuple):
     def __repr__(self):  # print(x.shape) como en PyTorch
         return f"torch.Size({list(self)})"
 
-    __str__ = __repr__
-    # en los mensajes de error (f"... {x.shape}"), como una tupla: (3, 4)
-    __format__ = lambda self, spec: format(tuple.__repr__(self), spec)  # noqa: E731
+    __str__ = __repr__  # también f"{x.shape}" (los mensajes de error usan tuple(x.shape): (3, 4))
+
+    # como torch.Size: cortar, concatenar y repetir dan otra Size (x.shape[1:] es torch.Size([3]))
+    def __getitem__(self, i):
+        r = tuple.__getitem__(self, i)
+        return Size(r) if isinstance(i, slice) else r
+
+    def __add__(self, other):
+        return Size(tuple.__add__(self, tuple(other))) if isinstance(other, tuple) else NotImplemented
+
+    def __radd__(self, other):
+        return Size(tuple(other) + tuple(self)) if isinstance(other, tuple) else NotImplemented
+
+    def __mul__(self, n):
+        return Size(tuple.__mul__(self, n))
+
+    __rmul__ = __mul__
 
 
 class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin, ConvertMixin, PointwiseMixin,
@@ -78,7 +92,7 @@ class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin,
         elif len(args) > 1 or (len(args) == 1 and isinstance(args[0], Size)):
             shape = args[0] if len(args) == 1 else args
             if not all(isinstance(s, numbers.Integral) and s >= 0 for s in shape):
-                raise TypeError(f"Tensor(*forma): cada dimensión debe ser un entero ≥ 0, no {shape}")
+                raise TypeError(f"Tensor(*forma): cada dimensión debe ser un entero ≥ 0, no {tuple(shape)}")
             data = np.zeros(tuple(int(s) for s in shape), dtype=D.np_dtype(dtype or D.get_default_dtype()))
         elif not args:
             data = np.zeros((0,), dtype=D.np_dtype(dtype or D.get_default_dtype()))
@@ -159,7 +173,8 @@ class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin,
         if not isinstance(value, TensorBase):
             value = Tensor(value, dtype=self.dtype)
         if value._data.shape != self._data.shape:
-            raise RuntimeError(f"el gradiente asignado tiene forma {value._data.shape} y el tensor {self._data.shape}")
+            raise RuntimeError(f"el gradiente asignado tiene forma {tuple(value._data.shape)} y el tensor"
+                               f" {tuple(self._data.shape)}")
         if value._data.dtype != self._data.dtype:
             raise RuntimeError(f"el gradiente asignado es {value._data.dtype} y el tensor {self._data.dtype}")
         self._grad = value
@@ -318,7 +333,7 @@ class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin,
             else:
                 g = gradient._data if isinstance(gradient, TensorBase) else np.asarray(gradient)
                 if g.shape != self._data.shape:
-                    raise RuntimeError(f"el gradiente dado tiene forma {g.shape} y la salida "
+                    raise RuntimeError(f"el gradiente dado tiene forma {tuple(g.shape)} y la salida "
                                        f"{tuple(self._data.shape)}")
                 g = g.astype(self._data.dtype, copy=False)
             run_backward(self, g, bool(retain_graph))

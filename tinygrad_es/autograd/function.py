@@ -92,7 +92,7 @@ class FunctionCtx(Context):
             if counter.value != version:
                 raise RuntimeError(
                     f"una de las variables que '{self.fn.__name__}' guardó para calcular el gradiente se "
-                    f"modificó con una operación in situ: el tensor de forma {shape} está en la versión "
+                    f"modificó con una operación in situ: el tensor de forma {tuple(shape)} está en la versión "
                     f"{counter.value} y se guardó en la versión {version}. Usa una operación normal "
                     f"(x = x + 1 en lugar de x += 1) o .clone() antes de modificarlo")
             if kind == "in":

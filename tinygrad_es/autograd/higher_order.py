@@ -121,7 +121,7 @@ def saved_as_tensors(ctx: Context) -> tuple:
         if o is None:
             if s.dtype.kind in "fc":
                 raise RuntimeError(f"'{ctx.fn.__name__}' guardó para el backward un valor calculado (forma "
-                                   f"{s.shape}) que no es ni una entrada ni la salida: su backward no se puede "
+                                   f"{tuple(s.shape)}) que no es ni una entrada ni la salida: su backward no se puede "
                                    f"derivar otra vez (error interno de la operación)")
             continue
         out[slot] = output_tensor(ctx, s) if o == -1 else input_tensor(ctx, o, s)

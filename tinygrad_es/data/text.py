@@ -241,7 +241,7 @@ class CharDataset(Dataset):
         arr = ids.detach()._data if isinstance(ids, Tensor) else np.asarray(ids)
         if arr.ndim != 1 or (arr.size and arr.dtype.kind not in "iu"):
             raise TypeError(f"CharDataset espera una secuencia 1-D de índices enteros, no {arr.dtype} de forma "
-                            f"{arr.shape}")
+                            f"{tuple(arr.shape)}")
         if target not in ("sequence", "next"):
             raise ValueError(f"target debe ser 'sequence' o 'next', no {target!r}")
         for name, v in (("block_size", block_size), ("stride", stride)):

@@ -9,7 +9,7 @@ DEMOS = {
     "cnn": ("mnist_cnn", "SimpleCNN en MNIST: métricas completas, McNemar frente al MLP, mapas, saliencia y Grad-CAM"),
     "iris": ("iris", "Iris 4-10-3 sigmoide con tres optimizadores y exactitud según la anchura"),
     "cuadratica": ("quadratic", "Regresión: resolver ax² + bx + c = 0 con un MLP y validación cruzada K-fold"),
-    "autoencoder": ("autoencoder", "Autoencoder 784-128-9-128-784 y autoencoder de eliminación de ruido"),
+    "autoencoder": ("autoencoder", "Autoencoder 784-128-9-128-784 y uno convolucional de eliminación de ruido"),
     "fashion": ("fashion", "LeNet-5 y una ResNet pequeña en Fashion-MNIST, con curvas de aprendizaje"),
     "grafo": ("graph_demo", "El grafo de f = (x + y)·z y su retropropagación paso a paso"),
     "voz": ("voz", "Dígitos hablados (FSDD): log-mel, CNN, SpecAugment, voces nuevas y TensorBoard"),

@@ -91,6 +91,8 @@ def parse(argv, defaults: dict, desc: str, prog: str | None = None) -> dict:
         elif isinstance(v, bool):  # activado por defecto: se desactiva con --no-X
             ap.add_argument(flag if not v else "--no-" + flag[2:], dest=k, action="store_false" if v else "store_true",
                             default=v, help=help_ if not v else f"sin {help_} (activado por defecto)")
+        elif v is None and k in _MINIMUM:  # un número que la demo elige si no se da (p. ej. épocas según los datos)
+            ap.add_argument(flag, type=int, default=None, metavar="N", help=help_ + " (por defecto: según los datos)")
         elif v is None:
             ap.add_argument(flag, default=None, metavar="CARPETA" if k in ("out_dir", "root") else None,
                             help=help_)

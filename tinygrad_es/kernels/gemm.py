@@ -40,14 +40,17 @@ def _parts(n, k):
 def matmul(a, b, out=None):
     """``out[...] = a @ b`` (2-D, o por lotes 3-D; ``a`` o ``b`` pueden ser 2-D con ``out`` 3-D)."""
     if out is None:
-        shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1])
-        out = np.empty(shape, dtype=np.result_type(a, b))
+        if a.ndim == 2 and b.ndim == 2:  # el caso de las capas lineales, sin broadcast_shapes (~10 µs)
+            shape = (a.shape[0], b.shape[1])
+        else:
+            shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1])
+        out = np.empty(shape, dtype=a.dtype if a.dtype == b.dtype else np.result_type(a, b))
     if not blas.can_single_thread():  # otra BLAS: que reparta ella
         return np.matmul(a, b, out=out)
-    threads = max(1, numba.get_num_threads())
     flops = 2.0 * out.size * a.shape[-1]
+    threads = 1 if flops < MIN_SPLIT_FLOPS else max(1, numba.get_num_threads())  # (get_num_threads: ~2 µs)
     with blas.single_thread():
-        if threads == 1 or flops < MIN_SPLIT_FLOPS:
+        if threads == 1:
             return np.matmul(a, b, out=out)
         if out.ndim == 3 and out.shape[0] >= threads:
             pieces = [(a[i:j] if a.ndim == 3 else a, b[i:j] if b.ndim == 3 else b, out[i:j])

@@ -114,7 +114,8 @@ class StateDictMixin:
                 t.materialize(val.shape)
             cur = t._data
             if val.shape != cur.shape:
-                errors.append(f"la clave '{k}' tiene forma {val.shape} en el estado y {cur.shape} en el modelo")
+                errors.append(f"la clave '{k}' tiene forma {tuple(val.shape)} en el estado y"
+                              f" {tuple(cur.shape)} en el modelo")
                 continue
             if assign:
                 t._data = np.array(val, dtype=cur.dtype if cur.dtype.kind == "f" and val.dtype.kind == "f"

@@ -74,17 +74,17 @@ class MatMul(ArrayFunction):
     @staticmethod
     def forward(ctx, a, b):
         if a.ndim == 0 or b.ndim == 0:
-            raise RuntimeError(f"matmul (@) no admite escalares: formas {a.shape} y {b.shape}; usa *")
+            raise RuntimeError(f"matmul (@) no admite escalares: formas {tuple(a.shape)} y {tuple(b.shape)}; usa *")
         ka = a.shape[-1]
         kb = b.shape[-2] if b.ndim > 1 else b.shape[0]
         if ka != kb:
-            raise RuntimeError(f"formas incompatibles en '@': {a.shape} y {b.shape} "
+            raise RuntimeError(f"formas incompatibles en '@': {tuple(a.shape)} y {tuple(b.shape)} "
                                f"(la última dimensión de la izquierda, {ka}, debe coincidir con "
                                f"la penúltima de la derecha, {kb})")
         try:
             out = _mm(a, b)
         except ValueError:
-            raise RuntimeError(f"formas incompatibles en '@': {a.shape} y {b.shape} "
+            raise RuntimeError(f"formas incompatibles en '@': {tuple(a.shape)} y {tuple(b.shape)} "
                                f"(las dimensiones de lote no hacen broadcasting)") from None
         ctx.save_for_backward(a, b)
         return out
@@ -125,7 +125,8 @@ class Linear(ArrayFunction):
         out = _linear_mm(x2, w.T, b)
         ctx.save_for_backward(x, w)
         ctx.has_bias = b is not None
-        return out.reshape(x.shape[:-1] + (w.shape[0],))
+        # 2-D: el array tal cual (una vista obligaría a apply a buscar con qué entrada comparte memoria)
+        return out if x.ndim == 2 else out.reshape(x.shape[:-1] + (w.shape[0],))
 
     @staticmethod
     def backward(ctx, g):

@@ -27,8 +27,8 @@ class Reshape(ArrayFunction):
         except ValueError:
             if view and _fits(a.size, shape):
                 raise RuntimeError(f"view: la forma {tuple(shape)} no es compatible con la disposición en memoria "
-                                   f"del tensor (forma {a.shape}, no contiguo); usa .reshape(...)") from None
-            raise RuntimeError(f"no se puede cambiar la forma {a.shape} ({a.size} elementos) "
+                                   f"del tensor (forma {tuple(a.shape)}, no contiguo); usa .reshape(...)") from None
+            raise RuntimeError(f"no se puede cambiar la forma {tuple(a.shape)} ({a.size} elementos) "
                                f"a {tuple(shape)}") from None
 
     @staticmethod
@@ -68,7 +68,7 @@ class Expand(ArrayFunction):
         try:
             out = np.broadcast_to(a, shape)
         except ValueError:
-            raise RuntimeError(f"no se puede expandir la forma {a.shape} a {tuple(shape)}: "
+            raise RuntimeError(f"no se puede expandir la forma {tuple(a.shape)} a {tuple(shape)}: "
                                f"sólo se expanden ejes de tamaño 1") from None
         if out.size == a.size:  # sólo ejes nuevos de tamaño 1: nada se repite y se puede escribir (PyTorch)
             out = a.reshape(out.shape)  # añadir ejes de tamaño 1 nunca copia

@@ -25,10 +25,14 @@ import numpy as np
 
 from .._bounded_read import read_zip_member
 from .._io import atomic_write
-from ._pickle import Pickler, SerializationError, Unpickler, UnpicklingError
+from ._objects import (TrustedUnpickler, add_safe_globals, build_safe, clear_safe_globals, get_safe_globals,
+                       safe_global, safe_globals, safe_names, save_object)
+from ._pickle import SerializationError, Unpickler, UnpicklingError
+from ._pickler import Pickler
 from ._tensors import _Reader, _Writer
 
-__all__ = ["save", "load", "SerializationError", "UnpicklingError"]
+__all__ = ["save", "load", "SerializationError", "UnpicklingError", "add_safe_globals", "safe_globals",
+           "get_safe_globals", "clear_safe_globals"]
 
 _LEGACY_MAGIC = b"\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19"
 
@@ -63,16 +67,19 @@ def save(obj, f, pickle_module=None, pickle_protocol: int = 2, _use_new_zipfile_
     """Guarda ``obj`` (un ``state_dict``, un dict de tensores, el estado de un optimizador...) en
     ``f`` (ruta o fichero binario abierto) con el formato de ``torch.save``.
 
-    Se admiten tensores, arrays de numpy (se guardan como tensores), dicts, OrderedDicts, listas,
-    tuplas, conjuntos, números, textos, bytes y dtypes: lo que ``torch.load(weights_only=True)``
-    sabe abrir. Con una ruta, se escribe primero un temporal en la misma carpeta y se renombra al
+    Tensores, arrays de numpy (se guardan como tensores), dicts, OrderedDicts, listas, tuplas,
+    conjuntos, números, textos, bytes y dtypes se escriben como ``torch.save``: lo que
+    ``torch.load(weights_only=True)`` sabe abrir. Cualquier otro objeto (``torch.save(model)`` de un
+    modelo entero) se escribe como lo haría ``pickle`` (su clase por nombre y su estado); para leerlo
+    hace falta ``load(f, weights_only=False)`` o permitir sus clases con ``add_safe_globals``, como en
+    PyTorch ≥ 2.6. Con una ruta, se escribe primero un temporal en la misma carpeta y se renombra al
     final: si algo falla (p. ej. el disco se llena), el fichero anterior queda intacto.
     """
     if not _use_new_zipfile_serialization:
         raise ValueError("tinygrad_es.save sólo escribe el formato zip de PyTorch (≥ 1.6); "
                          "_use_new_zipfile_serialization=False no se admite")
     writer = _Writer()
-    pkl = Pickler(writer.reduce).dumps(obj)  # antes de abrir nada: un TypeError no deja ficheros
+    pkl = Pickler(writer.reduce, save_object).dumps(obj)  # antes de abrir nada: un error no deja ficheros
     if hasattr(f, "write") and not isinstance(f, (str, bytes, os.PathLike)):
         _write_archive(f, pkl, writer.storages)
         return
@@ -114,9 +121,12 @@ def _sniff(head: bytes, name: str):
 def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None, **pickle_load_args):
     """Carga un objeto guardado con ``torch.save`` o ``tinygrad_es.save``.
 
-    Como ``torch.load(f, weights_only=True)``: sólo se aceptan tensores, dicts/OrderedDicts,
-    listas, tuplas, conjuntos, números, textos y dtypes; cualquier otro nombre en el fichero se
-    rechaza con ``UnpicklingError`` sin ejecutar nada (``weights_only=False`` no cambia esto).
+    Por defecto, como ``torch.load(f)`` en PyTorch ≥ 2.6 (``weights_only=True``): sólo se aceptan
+    tensores, dicts/OrderedDicts, listas, tuplas, conjuntos, números, textos, dtypes y las clases
+    permitidas con ``torch.serialization.add_safe_globals``/``safe_globals``; cualquier otro nombre en
+    el fichero se rechaza con ``pickle.UnpicklingError`` sin ejecutar nada. ``weights_only=False``
+    (sólo si lo pides: deshacer un pickle **puede ejecutar código**; úsalo sólo con ficheros de
+    confianza) lee el pickle entero, p. ej. un modelo guardado con ``torch.save(model)``.
     ``map_location``: ``None``, ``'cpu'``, un dispositivo CPU, un dict o una función
     ``(almacenamiento, ubicación)``; los tensores guardados en GPU necesitan ``map_location='cpu'``.
     """
@@ -157,4 +167,9 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
         prefix = pkls[0][:-len("data.pkl")]
         pkl = read_zip_member(zf, pkls[0], name, SerializationError)  # tamaño comprobado antes de leer
         reader = _Reader(zf, prefix, name, map_location)
-        return Unpickler(pkl, reader.allowed(), reader.persistent_load, reader.build, what=name).load()
+        allowed = reader.allowed()
+        if weights_only is False:  # elegido por el usuario: el pickle completo
+            return TrustedUnpickler(pkl, allowed, reader.persistent_load).load()
+        allowed.update({k: safe_global(*k) for k in safe_names()})
+        return Unpickler(pkl, allowed, reader.persistent_load,
+                         lambda obj, state: reader.build(obj, state) or build_safe(obj, state), what=name).load()

@@ -41,7 +41,8 @@ def make_grid(tensor, nrow: int = 8, padding: int = 2, normalize: bool = False, 
             a = np.concatenate((a, a, a), 0)
         a = a[None]
     if a.ndim != 4:
-        raise ValueError(f"make_grid espera imágenes (B, C, H, W), (C, H, W) o (H, W); recibió forma {a.shape}")
+        raise ValueError(f"make_grid espera imágenes (B, C, H, W), (C, H, W) o (H, W); recibió forma "
+                         f"{tuple(a.shape)}")
     if a.shape[1] == 1:
         a = np.concatenate((a, a, a), 1)
     if normalize is True:

@@ -23,13 +23,31 @@ from dataclasses import dataclass, field
 from ..autograd.protocol import GraphNode
 from ..autograd.value import Value, observe_backward
 from .explain_matrix import explain_tensor
-from .graph import GraphvizNotInstalled, GraphvizTimeout, draw_graph, save
+from .graph import GraphvizNotInstalled, GraphvizTimeout, draw_graph, graph_nodes, save
 
 __all__ = ["explain_backward", "Explanation"]
 
 
 def _fmt(v: float) -> str:
     return f"{v:.4g}"
+
+
+# Un tensor se dibuja como una caja ancha (nombre | forma | gradiente): una cadena de más de
+# ``_MAX_LR_DEPTH`` tensores de izquierda a derecha da fotogramas de 7 000 × 500 píxeles, ilegibles en
+# una diapositiva; de arriba abajo quedan ~1 900 × 2 700 (la red de dos capas del README).
+_MAX_LR_DEPTH = 4
+
+
+def auto_rankdir(root) -> str:
+    """Orientación de los fotogramas: "LR" para los ``Value`` (nodos pequeños) y los grafos de tensores
+    poco profundos; "TB" si la cadena más larga de tensores supera ``_MAX_LR_DEPTH``."""
+    if isinstance(root, Value):
+        return "LR"
+    order, edges = graph_nodes(root)
+    depth = {n.graph_key(): 1 for n in order}
+    for parent, child, _ in edges:  # las aristas siguen el orden topológico de los hijos
+        depth[child.graph_key()] = max(depth[child.graph_key()], depth[parent.graph_key()] + 1)
+    return "TB" if max(depth.values()) > _MAX_LR_DEPTH else "LR"
 
 
 @dataclass
@@ -52,9 +70,11 @@ class Explanation:
     def _repr_markdown_(self):  # en un cuaderno, el texto con su formato
         return "```\n" + self.text + "\n```"
 
-    def frames(self, rankdir: str = "LR"):
+    def frames(self, rankdir: str | None = None):
         """Un ``graphviz.Digraph`` por paso: el nodo del paso resaltado y sólo los
-        gradientes ya conocidos en ese momento."""
+        gradientes ya conocidos en ese momento. ``rankdir``: "LR", "TB" o ``None`` (elige
+        ``auto_rankdir``: de arriba abajo las redes de tensores de varias capas)."""
+        rankdir = rankdir or auto_rankdir(self.root)
         out = []
         for i, (node, grads) in enumerate(self.snapshots):
             title = f"Paso {i + 1}: " + self.steps[i].replace("\n", "\\l") + "\\l"
@@ -62,7 +82,7 @@ class Explanation:
                                   labels=self.labels))
         return out
 
-    def save_frames(self, folder: str, fmt: str = "svg", rankdir: str = "LR", dpi: int | None = None,
+    def save_frames(self, folder: str, fmt: str = "svg", rankdir: str | None = None, dpi: int | None = None,
                     timeout: float | None = None) -> list:
         """Escribe ``paso_01.svg``, ``paso_02.svg``... en ``folder``; devuelve las rutas.
         ``dpi``: resolución de los PNG; ``timeout``: plazo total en segundos para Graphviz

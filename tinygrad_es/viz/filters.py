@@ -30,8 +30,8 @@ def conv_filters_change(initial, layer, n: int = 12, in_channel: int = 0, title:
     w0 = np.asarray(initial.detach().numpy() if hasattr(initial, "detach") else initial, dtype=np.float64)
     w1 = layer.weight.detach().numpy().astype(np.float64)
     if w0.shape != w1.shape:
-        raise ValueError(f"conv_filters_change: los pesos iniciales tienen forma {w0.shape} y los de la capa "
-                         f"{w1.shape}")
+        raise ValueError(f"conv_filters_change: los pesos iniciales tienen forma {tuple(w0.shape)} y los de la capa "
+                         f"{tuple(w1.shape)}")
     n = min(n, w1.shape[0])
     rows = {"al inicio": w0[:n, in_channel], "tras entrenar": w1[:n, in_channel],
             "cambio": w1[:n, in_channel] - w0[:n, in_channel]}

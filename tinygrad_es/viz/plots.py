@@ -375,7 +375,7 @@ def attention_map(weights, rows=None, cols=None, title="Pesos de atención", max
     if w.ndim == 2:
         w = w[None]
     if w.ndim != 3:
-        raise ValueError(f"attention_map espera pesos (L, S) o (cabezas, L, S), no de forma {w.shape}")
+        raise ValueError(f"attention_map espera pesos (L, S) o (cabezas, L, S), no de forma {tuple(w.shape)}")
     n = min(len(w), max_heads)
     cols_n = min(n, 4)
     rows_n = -(-n // cols_n)

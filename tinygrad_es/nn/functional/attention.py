@@ -164,7 +164,8 @@ def _fused_attention(q, k, v, attn_mask, dropout_p, is_causal, scale):
         try:
             np.broadcast_shapes(mb.shape, batch + (L, S))
         except ValueError:
-            raise RuntimeError(f"scaled_dot_product_attention: attn_mask de forma {mb.shape} no hace broadcasting "
+            raise RuntimeError(f"scaled_dot_product_attention: attn_mask de forma {tuple(mb.shape)} no hace"
+                               f" broadcasting "
                                f"con las puntuaciones {batch + (L, S)}") from None
         bias = mb if bias is None else mb + bias
     if bias is not None and bias.ndim > 2:

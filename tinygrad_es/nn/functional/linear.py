@@ -28,14 +28,22 @@ def linear(input, weight, bias=None) -> Tensor:
 
     En PyTorch: ``torch.nn.functional.linear``.
     """
+    # el caso de todas las capas (tensores flotantes del mismo dtype y formas que encajan), con los
+    # arrays directamente: cada propiedad (shape, dtype) cuesta una llamada en cada paso
+    if isinstance(input, Tensor) and isinstance(weight, Tensor) and (bias is None or isinstance(bias, Tensor)):
+        xd, wd = input._data, weight._data
+        if (wd.ndim == 2 and xd.ndim >= 1 and xd.shape[-1] == wd.shape[1] and xd.dtype == wd.dtype
+                and xd.dtype.char in "fd"
+                and (bias is None or (bias._data.dtype == xd.dtype and bias._data.shape == wd.shape[:1]))):
+            return _Linear.apply(input, weight, bias)
     x = _t(input, "linear")
     weight = _t(weight, "linear", "weight")  # un texto o None: TypeError en español, no 'no attribute shape'
     if x.ndim == 0:
         raise RuntimeError(f"linear: la entrada es un escalar (forma ()); se esperaba forma (..., {weight.shape[-1]}) "
                          f"con {weight.shape[-1]} características (pesos de forma {tuple(weight.shape)})")
     if x.shape[-1] != weight.shape[-1]:
-        raise RuntimeError(f"linear: la entrada tiene {x.shape[-1]} características (forma {x.shape}) "
-                         f"pero la capa espera {weight.shape[-1]} (pesos de forma {weight.shape})")
+        raise RuntimeError(f"linear: la entrada tiene {x.shape[-1]} características (forma {tuple(x.shape)}) "
+                         f"pero la capa espera {weight.shape[-1]} (pesos de forma {tuple(weight.shape)})")
     for t, name in ((weight, "los pesos"), (bias, "el sesgo")):
         if isinstance(t, Tensor) and t.dtype != x.dtype:
             raise RuntimeError(f"linear: la entrada es {x.dtype} y {name} {t.dtype}: deben tener el mismo dtype")

@@ -55,14 +55,16 @@ def _index_dtype(target, op):
 def _indices(target, x, cdim, ignore_index, op):
     _index_dtype(target, op)
     t = int_labels(target, op)
-    expected = tuple(x.shape[:cdim]) + tuple(x.shape[cdim + 1:])
+    xs = x._data.shape
+    expected = xs[:cdim] + xs[cdim + 1:]
     if t.shape != expected:
         raise ValueError(f"{op}: los índices de clase deben tener forma {expected}, no {t.shape} "
-                         f"(la entrada tiene forma {tuple(x.shape)})")
-    c = x.shape[cdim]
-    bad = (t != ignore_index) & ((t < 0) | (t >= c))
-    if np.any(bad):
-        raise TargetOutOfRange(f"{op}: índice de clase fuera de rango [0, {c}): {t[bad][:5].tolist()}")
+                         f"(la entrada tiene forma {tuple(xs)})")
+    c = xs[cdim]
+    if t.size and (t.min() < 0 or t.max() >= c):  # algo fuera de [0, c): ¿sólo los ignore_index?
+        bad = (t != ignore_index) & ((t < 0) | (t >= c))
+        if np.any(bad):
+            raise TargetOutOfRange(f"{op}: índice de clase fuera de rango [0, {c}): {t[bad][:5].tolist()}")
     return t
 
 

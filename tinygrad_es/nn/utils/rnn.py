@@ -46,7 +46,8 @@ class PackedSequence(namedtuple("PackedSequence", ["data", "batch_sizes", "sorte
     Ejemplo:
         >>> from tinygrad_es.nn.utils.rnn import pack_sequence
         >>> pack_sequence([torch.tensor([1., 2., 3.]), torch.tensor([4., 5.])])
-        PackedSequence(data=tensor([1., 4., 2., 5., 3.]), batch_sizes=tensor([2, 2, 1]), sorted_indices=None, unsorted_indices=None)
+        PackedSequence(data=tensor([1., 4., 2., 5., 3.]), batch_sizes=tensor([2, 2, 1]),
+                       sorted_indices=None, unsorted_indices=None)
 
     En PyTorch: ``torch.nn.utils.rnn.PackedSequence``.
     """
@@ -127,7 +128,7 @@ def _lengths(lengths, batch):
     a = lengths._data if isinstance(lengths, TensorBase) else np.asarray(lengths)
     if a.ndim != 1:
         raise ValueError(f"lengths debe ser una lista o un tensor 1-D con una longitud por secuencia, no de forma "
-                         f"{a.shape}")
+                         f"{tuple(a.shape)}")
     if a.dtype.kind == "f":
         if not np.all(np.isfinite(a)) or np.any(a != np.floor(a)):
             raise ValueError(f"lengths debe contener enteros, no {a.tolist()}")

@@ -72,7 +72,7 @@ def _first_dim(t):
     shape = getattr(t, "shape", None)
     if shape is None or len(shape) == 0:
         raise ValueError(f"TensorDataset necesita tensores con al menos una dimensión (la de las muestras); "
-                         f"se recibió {type(t).__name__} con forma {shape}")
+                         f"se recibió {type(t).__name__} con forma {tuple(shape) if shape is not None else None}")
     return shape[0]
 
 

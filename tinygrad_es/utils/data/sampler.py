@@ -171,7 +171,7 @@ class WeightedRandomSampler(Sampler):
         w = _compat.to_array(weights) if _compat.is_tensor(weights) else np.asarray(weights)
         w = np.asarray(w, dtype=np.float64)
         if w.ndim != 1:
-            raise ValueError(f"weights debe ser una secuencia 1-D, no de forma {w.shape}")
+            raise ValueError(f"weights debe ser una secuencia 1-D, no de forma {tuple(w.shape)}")
         if not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
             raise ValueError("weights debe tener valores finitos, no negativos y con suma positiva")
         if not replacement and np.count_nonzero(w) < self.num_samples:

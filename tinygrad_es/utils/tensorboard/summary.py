@@ -37,7 +37,7 @@ def make_np(x) -> np.ndarray:
 def _scalar_value(v) -> float:
     a = make_np(v)
     if a.size != 1:
-        raise ValueError(f"add_scalar: se esperaba un número (o un tensor de un elemento), no forma {a.shape}")
+        raise ValueError(f"add_scalar: se esperaba un número (o un tensor de un elemento), no forma {tuple(a.shape)}")
     if a.dtype.kind not in "biuf":
         raise TypeError(f"add_scalar: el valor debe ser numérico, no {a.dtype}")
     return float(a.reshape(-1)[0])
@@ -93,7 +93,7 @@ def encode_png(img: np.ndarray) -> bytes:
 def _to_hwc(img: np.ndarray, dataformats: str) -> np.ndarray:
     fmt = dataformats.upper()
     if len(fmt) != img.ndim or len(set(fmt)) != len(fmt) or not set(fmt) <= set("CHW"):
-        raise ValueError(f"add_image: dataformats={dataformats!r} no encaja con una imagen de forma {img.shape} "
+        raise ValueError(f"add_image: dataformats={dataformats!r} no encaja con una imagen de forma {tuple(img.shape)} "
                          f"(usa p. ej. 'CHW', 'HWC' o 'HW')")
     if "C" not in fmt:
         img, fmt = img[None], "C" + fmt

@@ -131,7 +131,7 @@ class SummaryWriter:
         a = S.make_np(img_tensor)
         fmt = dataformats.upper()
         if sorted(fmt) not in (sorted("NCHW"), sorted("NHW")) or a.ndim != len(fmt):
-            raise ValueError(f"add_images: dataformats={dataformats!r} no encaja con la forma {a.shape} (usa "
+            raise ValueError(f"add_images: dataformats={dataformats!r} no encaja con la forma {tuple(a.shape)} (usa "
                              f"'NCHW', 'NHWC' o 'NHW')")
         if "C" not in fmt:
             a, fmt = a[..., None], fmt + "C"
