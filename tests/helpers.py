@@ -9,7 +9,9 @@
 * ``write_idx`` y ``write_sample_as_mnist``: ficheros IDX (los de MNIST) fabricados en una carpeta;
 * ``as_tinygrad(src)`` y ``run(src, lib, **entradas)``: un programa escrito para PyTorch con sólo los
   ``import`` cambiados a ``tinygrad_es``, ejecutado con una u otra biblioteca (deja su resultado en
-  el dict ``RESULT``).
+  el dict ``RESULT``);
+* ``RED_MNIST_CLASS`` y ``RED_MNIST_LOOP``: la red y el bucle de entrenamiento de los apuntes de IA
+  (``src/mnist.py``), tal cual, para los programas que los usan con datos de uno u otro sitio.
 
 (``tinygrad_es`` se importa como ``tg`` en los tests: ``T`` no se usa para nada.)
 """
@@ -25,7 +27,8 @@ import tinygrad_es as tg
 from tinygrad_es.data import datasets as DS
 from tinygrad_es.gradcheck import gradcheck
 
-__all__ = ["check", "leaf", "F", "write_idx", "write_sample_as_mnist", "as_tinygrad", "run"]
+__all__ = ["check", "leaf", "F", "write_idx", "write_sample_as_mnist", "as_tinygrad", "run", "RED_MNIST_CLASS",
+           "RED_MNIST_LOOP"]
 
 
 def check(f, *arrays):
@@ -80,3 +83,39 @@ def run(src, lib, **inputs):
     env = dict(inputs, RESULT={})
     exec(compile(code, f"<programa {lib}>", "exec"), env)
     return env["RESULT"]
+
+
+# La RedMNIST de los apuntes de IA (src/mnist.py): la red y las dos épocas de entrenamiento, con sus
+# comentarios. El programa espera ``nn`` y ``trainloader`` definidos, y ``model``, ``criterion`` y
+# ``optimizer`` antes del bucle; imprime "Epoca N - Error: x" por época.
+RED_MNIST_CLASS = """
+class RedMNIST(nn.Module):
+    def __init__(self):
+        super(RedMNIST, self).__init__()
+        self.flatten = nn.Flatten()
+        self.stack = nn.Sequential(
+            nn.Linear(784, 128),
+            nn.ReLU(),
+            nn.Linear(128, 64),
+            nn.ReLU(),
+            nn.Linear(64, 10),
+            nn.LogSoftmax(dim=1)
+        )
+
+    def forward(self, x):
+        x = self.flatten(x)
+        return self.stack(x)
+"""
+
+RED_MNIST_LOOP = """
+for epoch in range(2):
+    running_loss = 0.0
+    for images, labels in trainloader:
+        optimizer.zero_grad()          # Reset de gradientes
+        outputs = model(images)         # Forward
+        loss = criterion(outputs, labels) # Error
+        loss.backward()                 # Backpropagation
+        optimizer.step()                # Ajuste de pesos
+        running_loss += loss.item()
+    print(f"Epoca {epoch+1} - Error: {running_loss/len(trainloader):.4f}")
+"""

@@ -176,7 +176,8 @@ def test_speechcommands_checksum_rejected(tmp_path, server, monkeypatch):
     monkeypatch.setitem(sc_mod._CHECKSUMS, url + "/speech_commands_v0.02.tar.gz", "f" * 64)
     with pytest.raises(RuntimeError, match="sha256"):
         SPEECHCOMMANDS(tmp_path / "r", url=url + "/speech_commands_v0.02.tar.gz", download=True)
-    assert not any(p.name.endswith((".tar.gz", ".part")) for p in (tmp_path / "r").iterdir())
+    leftovers = [p.name for p in (tmp_path / "r").iterdir()]
+    assert not any(n.endswith((".tar.gz", ".part")) or n.startswith(".tmp-") for n in leftovers), leftovers
     monkeypatch.setitem(sc_mod._CHECKSUMS, url + "/speech_commands_v0.02.tar.gz", good)
     assert len(SPEECHCOMMANDS(tmp_path / "r", url=url + "/speech_commands_v0.02.tar.gz", download=True)) == 18
 

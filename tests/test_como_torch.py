@@ -14,7 +14,7 @@ import textwrap
 
 import numpy as np
 import pytest
-from helpers import write_idx
+from helpers import RED_MNIST_CLASS, RED_MNIST_LOOP, write_idx
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -148,24 +148,7 @@ import torch.nn as nn
 import torch.optim as optim
 from torch.utils.data import DataLoader, TensorDataset
 
-
-class RedMNIST(nn.Module):
-    def __init__(self):
-        super(RedMNIST, self).__init__()
-        self.flatten = nn.Flatten()
-        self.stack = nn.Sequential(
-            nn.Linear(784, 128),
-            nn.ReLU(),
-            nn.Linear(128, 64),
-            nn.ReLU(),
-            nn.Linear(64, 10),
-            nn.LogSoftmax(dim=1)
-        )
-
-    def forward(self, x):
-        x = self.flatten(x)
-        return self.stack(x)
-
+""" + RED_MNIST_CLASS + """
 
 datos = np.load(sys.argv[1])
 X = torch.tensor(datos["x_train"], dtype=torch.float32).unsqueeze(1) / 255.0
@@ -175,18 +158,7 @@ torch.manual_seed(0)
 model = RedMNIST()
 criterion = nn.NLLLoss()
 optimizer = optim.Adam(model.parameters(), lr=0.003)
-
-for epoch in range(2):
-    running_loss = 0.0
-    for images, labels in trainloader:
-        optimizer.zero_grad()          # Reset de gradientes
-        outputs = model(images)         # Forward
-        loss = criterion(outputs, labels) # Error
-        loss.backward()                 # Backpropagation
-        optimizer.step()                # Ajuste de pesos
-        running_loss += loss.item()
-    print(f"Epoca {epoch+1} - Error: {running_loss/len(trainloader):.4f}")
-
+""" + RED_MNIST_LOOP + """
 model.eval()
 with torch.no_grad():
     Xt = torch.tensor(datos["x_test"], dtype=torch.float32).unsqueeze(1) / 255.0
@@ -253,22 +225,12 @@ from torchvision import datasets, transforms
 transform = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.5,), (0.5,))])
 trainset = datasets.MNIST("datos", download=True, train=True, transform=transform)
 trainloader = torch.utils.data.DataLoader(trainset, batch_size=64, shuffle=True)
-""" + NOTES_MLP[NOTES_MLP.index("class RedMNIST"):NOTES_MLP.index("datos = np.load")] + """
+""" + RED_MNIST_CLASS + """
+
 model = RedMNIST()
 criterion = nn.NLLLoss()
 optimizer = optim.Adam(model.parameters(), lr=0.003)
-
-for epoch in range(2):
-    running_loss = 0.0
-    for images, labels in trainloader:
-        optimizer.zero_grad()
-        outputs = model(images)
-        loss = criterion(outputs, labels)
-        loss.backward()
-        optimizer.step()
-        running_loss += loss.item()
-    print(f"Epoca {epoch+1} - Error: {running_loss/len(trainloader):.4f}")
-"""
+""" + RED_MNIST_LOOP
 
 THESIS_PIPELINE = """
 import torch

@@ -107,7 +107,8 @@ ENGLISH = ("Initialize self", "Call self as a function", "Default dir() implemen
            "Return str(self)", "Implement setattr", "Implement delattr", "Return getattr", "Return iter(self)",
            "Return len(self)", "Return self[key]", "Set self[key]", "Delete self[key]", "Return key in self",
            "Return hash(self)", "Return bool(self)", "Return self==value", "Helper for pickle",
-           "Create and return a new object", "Return a reversed iterator")
+           "Create and return a new object", "Return a reversed iterator", "Return self<", "Return self>",
+           "Return self!=value", "Return value|self", "Return value&self", "Default object formatter")
 
 CLASSES = [(n, o) for n, o in OBJECTS if inspect.isclass(o)] + [("Tensor", torch.Tensor)]
 
@@ -155,3 +156,42 @@ def test_docstring_examples_run(module):
         runner.run(test)
     results = runner.summarize(verbose=False)
     assert results.failed == 0, f"{results.failed} ejemplos de {module.__name__} no dan lo que dicen (véase arriba)"
+
+
+# ejemplos de lo que PyTorch no tiene (el gemelo escalar, F.flatten, las penalizaciones de los apuntes)
+_TINYGRAD_ONLY = ("tinygrad_es.nn.scalar.", "tinygrad_es.nn.functional.linear.flatten",
+                  "tinygrad_es.nn.functional.linear.unflatten", "tinygrad_es.nn.functional.regression_loss.l1_penalty",
+                  "tinygrad_es.nn.functional.regression_loss.l2_penalty")
+
+
+class _SameButNodeNames(doctest.OutputChecker):
+    """El nombre del nodo del grafo (``grad_fn=<...>``) es de cada biblioteca: PyTorch tiene nodos
+    "nativos" (``NativeBatchNormBackward0``) donde tinygrad_es compone (``AddBackward0``)."""
+
+    def check_output(self, want, got, optionflags):
+        strip = lambda s: re.sub(r"grad_fn=<\w+>", "grad_fn=<…>", s)  # noqa: E731
+        return super().check_output(strip(want), strip(got), optionflags)
+
+
+@pytest.mark.filterwarnings("ignore:`nn.functional.upsample` is deprecated")
+def test_docstring_examples_give_pytorchs_output():
+    """Los mismos ejemplos, con ``torch``, ``nn``, ``F``, ``optim`` y ``data`` de PyTorch: dan lo mismo."""
+    real = pytest.importorskip("torch")
+    import torch.nn.functional as tF
+    import torch.utils.data as tdata
+    globs = {"torch": real, "nn": real.nn, "F": tF, "optim": real.optim, "np": np, "data": tdata}
+    finder = doctest.DocTestFinder(exclude_empty=True)
+    runner = doctest.DocTestRunner(checker=_SameButNodeNames(),
+                                   optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    ran = 0
+    for module in _doctest_modules():
+        for test in finder.find(module, module.__name__, globs=dict(globs)):
+            if test.name.startswith(_TINYGRAD_ONLY):
+                continue
+            for ex in test.examples:
+                ex.source = ex.source.replace("tinygrad_es.nn.utils.rnn", "torch.nn.utils.rnn")
+            real.manual_seed(0)
+            runner.run(test)
+            ran += len(test.examples)
+    results = runner.summarize(verbose=False)
+    assert ran > 400 and results.failed == 0, f"{results.failed} ejemplos dan otra cosa con PyTorch (véase arriba)"

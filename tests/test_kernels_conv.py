@@ -110,8 +110,9 @@ def test_choose_algo_forward_is_direct_and_backward_by_shape():
         (((64, 64, 14, 14), (64, 64, 3, 3), (1, 1), (1, 1), 1), three),
         (((32, 128, 28, 28), (128, 128, 3, 3), (1, 1), (1, 1), 1), three),
         (((64, 32, 13, 13), (64, 32, 3, 3), (1, 1), (0, 0), 1), three),  # (b)
-        (((64, 3, 32, 32), (16, 3, 5, 5), (1, 1), (2, 2), 1), "direct"),
-        (((64, 1, 28, 28), (32, 1, 3, 3), (1, 1), (0, 0), 1), "direct"),
+        (((64, 3, 32, 32), (16, 3, 5, 5), (1, 1), (2, 2), 1), "im2col_img"),  # pocas entradas
+        (((64, 1, 28, 28), (32, 1, 3, 3), (1, 1), (0, 0), 1), "im2col_img"),
+        (((64, 6, 14, 14), (16, 6, 5, 5), (1, 1), (0, 0), 1), "im2col_img"),  # LeNet-5
         (((64, 32, 28, 28), (32, 1, 3, 3), (1, 1), (1, 1), 32), "direct"),
         (((64, 64, 14, 14), (128, 64, 1, 1), (1, 1), (0, 0), 1), "gemm1x1"),
         (((64, 32, 28, 28), (64, 32, 3, 3), (2, 2), (1, 1), 1), "im2col_img"),  # (e)
@@ -174,6 +175,61 @@ def test_default_path_mixed_backward(shape, dtype):
         if nw:
             close(dw, rdw, dtype)
     K.conv_release(state)
+
+
+@pytest.mark.parametrize("algo", [None, "winograd", "winograd4"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_winograd_backward_by_chunks_of_images(monkeypatch, algo, dtype):
+    """El backward Winograd recorre el lote por trozos (aquí de 2 imágenes, el último de 1) con buffers
+    del tamaño de un trozo, no del lote, y da los gradientes de la referencia."""
+    from tinygrad_es.kernels.conv import dispatch
+    rng = np.random.default_rng(7)
+    n, c, o, hw = 5, 16, 16, 9
+    x = rng.standard_normal((n, c, hw, hw)).astype(dtype)
+    w = rng.standard_normal((o, c, 3, 3)).astype(dtype)
+    args = ((1, 1), (1, 1), (1, 1), 1)
+    mod, nxi = dispatch._WINO[algo or "winograd"]
+    th, tw = mod.tiles(hw, hw)
+    monkeypatch.setattr(dispatch, "CHUNK_BYTES", 2 * nxi * (c + o) * th * tw * x.itemsize)  # 2 imágenes
+    out, state = K.conv2d_forward(x, w, None, *args, algo=algo)
+    assert state.algo_w == (algo or "winograd")
+    g = rng.standard_normal(out.shape).astype(dtype)
+    rdx, rdw = R.conv2d_grads(x, w, g, *args)
+    workspace.clear()
+    dx, dw, _ = K.conv2d_backward(g, state, need_x=algo is not None, need_w=True)
+    close(dw, rdw, dtype)
+    if algo is not None:
+        close(dx, rdx, dtype)
+    held = max(a.shape[-1] for lst in workspace._free.values() for a in lst)
+    assert held < 2 * th * tw + 64 + 1  # columnas de un trozo de 2 imágenes (más el relleno anti-alias)
+    K.conv_release(state)
+
+
+@pytest.mark.parametrize("stride", [1, 2])
+def test_direct_forward_stacking_images_is_bit_for_bit(monkeypatch, stride):
+    """Con planos pequeños el forward directo apila varias imágenes por trabajo: mismo resultado bit a
+    bit que una imagen por trabajo, y el de la referencia."""
+    import numba
+    from tinygrad_es.kernels.conv import dispatch
+    rng = np.random.default_rng(3)
+    n = 4 * numba.get_num_threads() + 1  # el último trabajo con menos imágenes
+    x = rng.standard_normal((n, 8, 6, 7)).astype(np.float32)
+    w = rng.standard_normal((12, 8, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(12).astype(np.float32)
+    args = ((stride, stride), (1, 1), (1, 1), 1)
+    outs = []
+    for positions in (1, 10**6):
+        monkeypatch.setattr(dispatch, "STACK_POSITIONS", positions)
+        outs.append(K.conv2d_forward(x, w, b, *args, save=False)[0])
+    np.testing.assert_array_equal(outs[0], outs[1])
+    close(outs[1], R.conv2d(x, w, b, *args), np.float32)
+
+
+def test_chunk_images_bounds_the_workspace():
+    from tinygrad_es.kernels.conv.dispatch import chunk_images
+    assert chunk_images(128, 2**20, budget=4 * 2**20) == 4
+    assert chunk_images(3, 10, budget=4 * 2**20) == 3
+    assert chunk_images(128, 2**30, budget=4 * 2**20) == 1
 
 
 def periodic_input(n, c, h, w, period, rng, dtype=np.float32):

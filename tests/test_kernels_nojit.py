@@ -55,12 +55,18 @@ def test_conv_kernels_equal_python_versions():
                  rtol=1e-14)
     # el mismo forward con el relleno dentro (imagen a imagen): igual que phase_pad + flat_corr, bit a bit
     out_p = np.empty_like(out)
-    D.flat_corr_pad(x, 1, 2, 1, 1, xp.shape[2], 10, 2, 3, sh, ch, wt, rng.standard_normal(6), out_p)
-    same_inplace(D.flat_corr_pad, 13, x, 1, 2, 1, 1, xp.shape[2], 10, 2, 3, sh, ch, wt, np.arange(6.0), out_p,
+    D.flat_corr_pad(x, 1, 2, 1, 1, 9, 10, 1, 2, 3, sh, ch, wt, rng.standard_normal(6), out_p)
+    same_inplace(D.flat_corr_pad, 14, x, 1, 2, 1, 1, 9, 10, 1, 2, 3, sh, ch, wt, np.arange(6.0), out_p,
                  rtol=1e-14)
     ref = np.empty_like(out)
     D.flat_corr(xp.reshape(2, 4, -1), 2, 3, sh, ch, wt, np.arange(6.0), ref, 10, 0, 0)
     np.testing.assert_array_equal(out_p, ref)
+    # con las dos imágenes apiladas en un mismo trabajo: lo mismo, bit a bit
+    out_s = np.empty_like(out)
+    D.flat_corr_pad(x, 1, 2, 1, 1, 9, 10, 2, 2, 3, sh, ch, wt, np.arange(6.0), out_s)
+    np.testing.assert_array_equal(out_s, ref)
+    same_inplace(D.flat_corr_pad, 14, x, 1, 2, 1, 1, 9, 10, 2, 2, 3, sh, ch, wt, np.arange(6.0), out_s,
+                 rtol=1e-14)
     sh1, ch1 = D.tap_table(1, 3, 3, 1, 1, 10)
     wt1 = D.pad_taps(rng.standard_normal((4, 9)))
     out1 = np.empty((2, 4, 7, 8))

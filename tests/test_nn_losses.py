@@ -160,6 +160,40 @@ def test_cross_entropy_empty_and_ignored_give_nan_like_torch():
     assert F.cross_entropy(x, leaf(np.full(4, -100)), reduction="sum").item() == 0
 
 
+def test_cross_entropy_ignored_row_with_non_finite_logits_adds_nothing_like_torch():
+    # PyTorch salta las filas ignoradas: sus logits (aunque sean −inf o NaN) no tocan la pérdida
+    x = np.array([[-np.inf, -np.inf, -np.inf], [np.nan, 0.0, 1.0], [1.0, 2.0, 3.0]], np.float32)
+    y = np.array([-100, -100, 1])
+    for reduction, want in (("none", [0.0, 0.0, 1.4076059]), ("sum", 1.4076059), ("mean", 1.4076059)):
+        out = F.cross_entropy(leaf(x, True), leaf(y), reduction=reduction).detach().numpy()
+        np.testing.assert_allclose(out, want, rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_cross_entropy_fast_path_matches_float64_formula(dtype):
+    # el camino de los entrenamientos (kernels/loss.py) frente a la fórmula en float64 con numpy
+    r = np.random.default_rng(3)
+    z = (r.standard_normal((37, 11)) * 8).astype(dtype)
+    y = r.integers(0, 11, 37)
+    y[::5] = -100
+    x = leaf(z, True)
+    loss = F.cross_entropy(x, leaf(y))
+    loss.backward()
+    z64 = z.astype(np.float64)
+    lse = np.log(np.exp(z64 - z64.max(1, keepdims=True)).sum(1)) + z64.max(1)
+    valid = y != -100
+    rows = np.arange(37)[valid]
+    want = (lse[valid] - z64[rows, y[valid]]).mean()
+    p = np.exp(z64 - lse[:, None])
+    onehot = np.zeros_like(p)
+    onehot[rows, y[valid]] = 1
+    grad = (p - onehot) * valid[:, None] / valid.sum()
+    tol = 2 * np.finfo(np.float32).eps if dtype == np.float32 else 1e-12  # float64: el orden de las sumas
+    assert loss.dtype == x.dtype and x.grad.dtype == x.dtype
+    np.testing.assert_allclose(loss.item(), want, rtol=tol)
+    np.testing.assert_allclose(x.grad.numpy(), grad, rtol=tol, atol=tol * np.abs(grad).max())
+
+
 def test_classification_errors_in_spanish():
     x = leaf(np.zeros((3, 4)))
     with pytest.raises(IndexError, match=r"fuera de rango \[0, 4\): \[5\]"):

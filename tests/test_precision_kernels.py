@@ -123,6 +123,37 @@ def _softmax(kind, n, c):
     return make
 
 
+def _gelu(shape):
+    def make():
+        x = (2 * np.random.default_rng(0).standard_normal(shape)).astype(np.float32)
+        return [x], lambda L, x: L.nn.functional.gelu(x)
+    return make
+
+
+def _lstm(b, t, i, h):
+    """La capa LSTM de la LSTM de caracteres (batch_first), con sus pesos como entradas."""
+    def make():
+        rng = np.random.default_rng(0)
+        k = 1 / np.sqrt(h)
+        x = rng.standard_normal((b, t, i)).astype(np.float32)
+        ws = [rng.uniform(-k, k, s).astype(np.float32) for s in ((4 * h, i), (4 * h, h), (4 * h,), (4 * h,))]
+
+        def f(L, x, w_ih, w_hh, b_ih, b_hh):
+            m = L.nn.LSTM(i, h, batch_first=True).to(x.dtype)
+            p = dict(weight_ih_l0=w_ih, weight_hh_l0=w_hh, bias_ih_l0=b_ih, bias_hh_l0=b_hh)
+            return L.func.functional_call(m, p, (x,))[0]
+        return [x] + ws, f
+    return make
+
+
+def _attention(n, t, e):
+    def make():
+        rng = np.random.default_rng(0)
+        q, k, v = (rng.standard_normal((n, t, e)).astype(np.float32) for _ in range(3))
+        return [q, k, v], lambda L, q, k, v: L.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True)
+    return make
+
+
 CASES = {
     # convoluciones del benchmark (lote 8) y las primeras capas sobre imágenes
     "conv_a 1->32 3x3 28px": _conv(8, 1, 32, 3, 28, image=True),
@@ -152,6 +183,10 @@ CASES = {
     "log_softmax 64x10": _softmax("log_softmax", 64, 10),
     "cross_entropy 64x10": _softmax("cross_entropy", 64, 10),
     "cross_entropy 256x91": _softmax("cross_entropy", 256, 91),
+    # los modelos de secuencias: GELU y atención causal del MiniGPT, la capa LSTM de caracteres
+    "gelu (4,128,512)": _gelu((4, 128, 512)),
+    "sdpa causal (16,128,32)": _attention(16, 128, 32),
+    "lstm T=64 B=4 64->256": _lstm(4, 64, 64, 256),
 }
 
 
@@ -205,6 +240,9 @@ TORCH_F32 = {
     'log_softmax 64x10': {'y': 3.718e-08, 'd0': 5.782e-08},
     'cross_entropy 64x10': {'y': 7.092e-08, 'd0': 3.961e-08},
     'cross_entropy 256x91': {'y': 1.48e-07, 'd0': 3.966e-08},
+    'gelu (4,128,512)': {'y': 6.733e-08, 'd0': 9.376e-08},
+    'sdpa causal (16,128,32)': {'y': 1.718e-07, 'd0': 2.216e-07, 'd1': 3.044e-07, 'd2': 2.901e-07},
+    'lstm T=64 B=4 64->256': {'y': 1.687e-07, 'd0': 3.191e-07, 'd1': 2.14e-07, 'd2': 2.602e-07, 'd3': 2.992e-07, 'd4': 2.992e-07},
     'adam': 2.151e-05,
 }
 

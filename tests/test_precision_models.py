@@ -4,8 +4,9 @@ del de float64 que el de PyTorch en float32.
 
 Los modelos (``zoo_models.py``): la CNN y el MLP del curso (MNIST), LeNet-5 (3×32×32), la CNN de CIFAR
 con BatchNorm, ResNet-20 (lote 16), la CNN de espectrogramas del proyecto de voz (1×40×65) y AlexNet
-(3×224×224, lote 2). Los pesos los sortea tinygrad_es (``manual_seed(0)``) y se copian a PyTorch; las
-entradas son como imágenes reales (valores k/255, zonas planas: hay ventanas exactamente iguales, donde
+(3×224×224, lote 2), y los de secuencias: la LSTM de caracteres (T=64, H=256, lote 4) y el MiniGPT
+(dos ``TransformerEncoderLayer`` d=128 con máscara causal, lote 2×128). Los pesos los sortea
+tinygrad_es (``manual_seed(0)``) y se copian a PyTorch; las entradas son como imágenes reales (valores k/255, zonas planas: hay ventanas exactamente iguales, donde
 una convolución que no es equivariante por traslación rompe los empates del max-pooling).
 
 La cota es la distancia de PyTorch float32 a PyTorch float64 en el mismo paso: al vuelo si torch está
@@ -22,7 +23,7 @@ import numpy as np
 import pytest
 
 import tinygrad_es as tg
-from zoo_models import ZOO, image_like
+from zoo_models import ZOO, sample
 
 try:
     import torch
@@ -45,8 +46,7 @@ def setup(name):
     model = build(tg)
     state = {k: v.numpy().copy() for k, v in model.state_dict().items()}
     rng = np.random.default_rng(1)
-    x = image_like(rng, (batch,) + shape)
-    y = rng.integers(0, 10, batch)
+    x, y = sample(name, rng, batch)
     return build, state, x, y
 
 
@@ -69,7 +69,7 @@ def distances(L, name):
         else:
             m = build(torch).to(torch.float32 if dt == np.float32 else torch.float64)
             m.load_state_dict({k: torch.from_numpy(_as(v, dt)) for k, v in state.items()})
-        out[dt] = _grads(L, m, x.astype(dt), y)
+        out[dt] = _grads(L, m, _as(x, dt), y)
     g32, g64 = out[np.float32], out[np.float64]
     top = max(np.linalg.norm(v) for v in g64.values())
     res = {}
@@ -224,6 +224,47 @@ TORCH_F32 = {
         '17.bias': 8.639e-08,
         '19.weight': 5.013e-07,
         '19.bias': 4.32e-08,
+    },
+    'char_lstm': {
+        'emb.weight': 3.429e-07,
+        'lstm.weight_ih_l0': 2.614e-07,
+        'lstm.weight_hh_l0': 3.014e-07,
+        'lstm.bias_ih_l0': 3.207e-07,
+        'lstm.bias_hh_l0': 3.207e-07,
+        'head.weight': 2.699e-07,
+        'head.bias': 1.009e-07,
+    },
+    'minigpt': {
+        'tok.weight': 2.18e-07,
+        'pos.weight': 2.172e-07,
+        'blocks.0.self_attn.in_proj_weight': 4.897e-07,
+        'blocks.0.self_attn.in_proj_bias': 3.47e-07,
+        'blocks.0.self_attn.out_proj.weight': 4.448e-07,
+        'blocks.0.self_attn.out_proj.bias': 2.837e-07,
+        'blocks.0.linear1.weight': 3.952e-07,
+        'blocks.0.linear1.bias': 3.516e-07,
+        'blocks.0.linear2.weight': 3.987e-07,
+        'blocks.0.linear2.bias': 2.647e-07,
+        'blocks.0.norm1.weight': 6.466e-07,
+        'blocks.0.norm1.bias': 4.974e-07,
+        'blocks.0.norm2.weight': 4.541e-07,
+        'blocks.0.norm2.bias': 4.378e-07,
+        'blocks.1.self_attn.in_proj_weight': 4.754e-07,
+        'blocks.1.self_attn.in_proj_bias': 3.394e-07,
+        'blocks.1.self_attn.out_proj.weight': 4.272e-07,
+        'blocks.1.self_attn.out_proj.bias': 2.327e-07,
+        'blocks.1.linear1.weight': 3.958e-07,
+        'blocks.1.linear1.bias': 3.661e-07,
+        'blocks.1.linear2.weight': 3.993e-07,
+        'blocks.1.linear2.bias': 2.289e-07,
+        'blocks.1.norm1.weight': 4.997e-07,
+        'blocks.1.norm1.bias': 3.718e-07,
+        'blocks.1.norm2.weight': 4.679e-07,
+        'blocks.1.norm2.bias': 4.968e-07,
+        'norm.weight': 2.454e-07,
+        'norm.bias': 2.661e-07,
+        'head.weight': 2.363e-07,
+        'head.bias': 9.718e-08,
     },
 }
 

@@ -1,8 +1,9 @@
 """Los modelos del curso (el «zoo») escritos una sola vez para las dos bibliotecas: ``build(L, nombre)``
 con ``L`` = ``torch`` o ``tinygrad_es`` devuelve el mismo modelo (mismas claves de ``state_dict``).
 
-Cada entrada de ``ZOO``: (constructor, forma de un ejemplo de entrada, lote de los tests, tipo de
-entrada). Sin Dropout (en un paso de prueba daría máscaras distintas en float32 y en float64).
+Cada entrada de ``ZOO``: (constructor, forma de un ejemplo de entrada, lote de los tests); ``sample``
+sortea un lote de entrada y etiquetas para cualquiera (imágenes o, en los modelos de secuencias,
+caracteres). Sin Dropout (en un paso de prueba daría máscaras distintas en float32 y en float64).
 Las entradas son como imágenes de verdad (``image_like``): valores k/255 y zonas planas, donde una
 convolución que no es equivariante por traslación rompe los empates exactos del max-pooling.
 """
@@ -102,6 +103,71 @@ def alexnet(L):
         nn.ReLU(), nn.Linear(4096, 10))
 
 
+VOCAB = 90  # caracteres distintos del Quijote (letras con y sin tilde, signos, dígitos, saltos de línea)
+
+
+def _char_lstm_class(L):
+    nn = L.nn
+
+    class CharLSTM(nn.Module):
+        """Modelo de caracteres: embedding → ``nn.LSTM`` (una capa, H=256) → lineal sobre el vocabulario.
+        Entrada (B, T) de índices; salida (B·T, V): los logits de cada posición (la siguiente letra)."""
+
+        def __init__(self, vocab=VOCAB, emb=64, hidden=256):
+            super().__init__()
+            self.emb = nn.Embedding(vocab, emb)
+            self.lstm = nn.LSTM(emb, hidden, batch_first=True)
+            self.head = nn.Linear(hidden, vocab)
+
+        def forward(self, x):
+            h, _ = self.lstm(self.emb(x))
+            return self.head(h).reshape(-1, self.head.out_features)
+
+    return CharLSTM
+
+
+def char_lstm(L):
+    """LSTM de caracteres (secuencia 64, oculto 256) con el vocabulario del Quijote."""
+    return _char_lstm_class(L)()
+
+
+def _minigpt_class(L):
+    nn = L.nn
+
+    class MiniGPT(nn.Module):
+        """GPT pequeño: embeddings de carácter y de posición (d=128), dos ``TransformerEncoderLayer``
+        (4 cabezas, 512 de capa oculta, GELU, LayerNorm antes, máscara causal), LayerNorm y lineal sobre el
+        vocabulario. Entrada (B, T) de índices; salida (B·T, V)."""
+
+        def __init__(self, vocab=VOCAB, d=128, context=128, layers=2, heads=4):
+            super().__init__()
+            self.tok = nn.Embedding(vocab, d)
+            self.pos = nn.Embedding(context, d)
+            self.blocks = nn.ModuleList([nn.TransformerEncoderLayer(d, heads, 4 * d, dropout=0.0, activation="gelu",
+                                                                    batch_first=True, norm_first=True)
+                                         for _ in range(layers)])
+            self.norm = nn.LayerNorm(d)
+            self.head = nn.Linear(d, vocab)
+
+        def forward(self, x):
+            T = x.shape[1]
+            h = self.tok(x) + self.pos(L.arange(T))
+            mask = nn.Transformer.generate_square_subsequent_mask(T, dtype=h.dtype)
+            for block in self.blocks:
+                h = block(h, src_mask=mask, is_causal=True)
+            return self.head(self.norm(h)).reshape(-1, self.head.out_features)
+
+    return MiniGPT
+
+
+def minigpt(L):
+    """MiniGPT de caracteres (d=128, dos capas, contexto 128)."""
+    return _minigpt_class(L)()
+
+
+SEQUENCES = {"char_lstm", "minigpt"}  # entrada: índices de carácter (B, T); etiquetas: uno por posición
+
+
 ZOO = {  # nombre: (constructor, forma de un ejemplo, lote de los tests)
     "course_cnn": (course_cnn, (1, 28, 28), 64),
     "mlp": (mlp, (1, 28, 28), 64),
@@ -110,7 +176,19 @@ ZOO = {  # nombre: (constructor, forma de un ejemplo, lote de los tests)
     "resnet20": (resnet, (3, 32, 32), 16),
     "speech_cnn": (speech_cnn, (1, 40, 65), 16),
     "alexnet": (alexnet, (3, 224, 224), 2),
+    "char_lstm": (char_lstm, (64,), 4),
+    "minigpt": (minigpt, (128,), 2),
 }
+
+
+def sample(name, rng, batch, shape=None):
+    """``(x, y)`` de numpy para ``name``: imágenes ``image_like`` y 10 clases, o (modelos de secuencias)
+    índices de carácter (B, T) y la etiqueta de cada posición (B·T,)."""
+    shape = shape or ZOO[name][1]
+    if name in SEQUENCES:
+        x = rng.integers(0, VOCAB, (batch,) + shape)
+        return x, rng.integers(0, VOCAB, batch * shape[0])
+    return image_like(rng, (batch,) + shape), rng.integers(0, 10, batch)
 
 
 def image_like(rng, shape, levels=255, block=4):

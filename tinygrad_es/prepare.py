@@ -100,6 +100,12 @@ def _upsample(dtype):
 
 def _relu(dtype):
     _fwd_bwd(F.relu, _t((2, 32, 32, 32), dtype))   # ≥ 2¹⁶ elementos: el núcleo de dos hilos
+    _fwd_bwd(F.relu, _t((8, 128), dtype))          # los de las capas lineales: el núcleo sin hilos
+
+
+def _cross_entropy(dtype):
+    z = _t((8, 10), dtype)
+    F.cross_entropy(z, Tensor(np.arange(8) % 10)).backward()
 
 
 def _adam(dtype):
@@ -139,12 +145,13 @@ TASKS = {
     "avg_pool": ("average pooling", _avg_pool),
     "upsample": ("reescalado", _upsample),
     "relu": ("ReLU", _relu),
+    "cross_entropy": ("entropía cruzada", _cross_entropy),
     "adam": ("paso de Adam", _adam),
     "sort": ("ordenación", _sort),
     "erf": ("erf", _erf),
 }
 # lo que entrenan los modelos del curso (en float32): lo mínimo para las demos y los cuadernos
-COURSE = ("conv_winograd", "conv_direct", "conv_im2col", "max_pool", "avg_pool", "relu", "adam")
+COURSE = ("conv_winograd", "conv_direct", "conv_im2col", "max_pool", "avg_pool", "relu", "cross_entropy", "adam")
 
 
 def cache_dir() -> str:

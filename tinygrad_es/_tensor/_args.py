@@ -89,7 +89,9 @@ def check_fits(values, npd: np.dtype) -> None:
 # -- ejes, listas de enteros e índices -----------------------------------------------------
 def norm_dim(dim, ndim: int) -> int:
     """Un eje como entero positivo, con la regla y los errores de PyTorch (un 0-D admite 0 y −1)."""
-    n = max(ndim, 1)
+    n = ndim if ndim > 1 else 1
+    if dim.__class__ is int and -n <= dim < n:  # el caso común, sin las comprobaciones de tipo abstractas
+        return dim % n
     if not isinstance(dim, (numbers.Integral, np.integer)) or isinstance(dim, bool):
         raise TypeError(f"el eje debe ser un entero, no {dim!r}")
     if not -n <= dim < n:

@@ -6,6 +6,7 @@ Casi todos son vistas (``Reshape``, ``Permute``, ``Expand``, ``GetItem``) o se c
 """
 from __future__ import annotations
 
+import math
 import numbers
 import warnings
 
@@ -24,6 +25,8 @@ def _shape_arg(shape, op=None):
     ``2.5``), como PyTorch. Con ``op`` (reshape/view) también ``RuntimeError`` para un tamaño < −1."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
+    if all(s.__class__ is int and s >= -1 for s in shape):  # el caso común: enteros de Python válidos
+        return tuple(shape)
     for s in shape:
         if not isinstance(s, (numbers.Integral, np.integer)) and not (getattr(s, "ndim", None) == 0
                                                                       and s.dtype.kind in "iub"):
@@ -146,7 +149,7 @@ class ShapeMixin:
         if s == e:
             return self
         shp = self._data.shape
-        return self.reshape(shp[:s] + (int(np.prod(shp[s:e + 1])),) + shp[e + 1:])
+        return self.reshape(shp[:s] + (math.prod(shp[s:e + 1]),) + shp[e + 1:])
 
     def squeeze(self, dim=None):
         shp = self._data.shape

@@ -13,6 +13,7 @@ import contextlib
 import numpy as np
 
 from .. import _dtype as D
+from .accumulate import accumulate, accumulate_graph, owned_by_engine
 from .array_function import _node
 from .grad_mode import enable_grad
 from .graph import Context, TensorBase, unbroadcast
@@ -90,20 +91,6 @@ def _apply_hooks_graph(t, g):
     return g
 
 
-def _accumulate(t, g):
-    if t._grad is None:
-        g = np.array(g, dtype=t._data.dtype, copy=True)  # propio y escribible
-        t._grad = TensorBase._wrap(g)
-    else:
-        t._grad._data += g
-        t._grad._vc.value += 1
-
-
-def _accumulate_graph(t, g):
-    # con create_graph, .grad es un tensor con grafo y se acumula fuera de sitio (como PyTorch)
-    t._grad = g if t._grad is None else t._grad + g
-
-
 def _check_versions(ctx):
     for counter, version, shape, *_ in ctx._versions:
         if counter.value != version:
@@ -150,7 +137,8 @@ def run_backward(roots, grads, retain_graph: bool = False, capture=None, create_
             if node._hooks:
                 g = _apply_hooks(node, g)
             if captured is None:
-                _accumulate(node, g)
+                owned = owned_by_engine(g)  # antes de la llamada: sus argumentos ya en la pila contarían
+                accumulate(node, g, owned)
             elif id(node) in wanted:
                 captured[id(node)] = g
             continue
@@ -160,7 +148,7 @@ def run_backward(roots, grads, retain_graph: bool = False, capture=None, create_
             if out._hooks:
                 g = _apply_hooks(out, g)
             if out._retain and captured is None:
-                _accumulate(out, g)
+                accumulate(out, g)
         if captured is not None and id(ctx) in wanted:
             captured[id(ctx)] = g
             if not any(p is not None and id(p) in needed for p in ctx.parents):
@@ -192,6 +180,7 @@ def run_backward(roots, grads, retain_graph: bool = False, capture=None, create_
         if _observers:
             for cb in list(_observers):
                 cb(ctx, g, in_grads)
+        in_grads = ig = None  # que sólo ``grads`` retenga los gradientes (véase ``owned_by_engine``)
         if not retain_graph:
             ctx.release()
     return captured
@@ -215,7 +204,7 @@ def _run_graph(order, starts, grads, retain_graph, capture, needed):
                 if node._hooks:
                     g = _apply_hooks_graph(node, g)
                 if captured is None:
-                    _accumulate_graph(node, g)
+                    accumulate_graph(node, g)
                 elif id(node) in wanted:
                     captured[id(node)] = g
                 continue
@@ -225,7 +214,7 @@ def _run_graph(order, starts, grads, retain_graph, capture, needed):
                 if out._hooks:
                     g = _apply_hooks_graph(out, g)
                 if out._retain and captured is None:
-                    _accumulate_graph(out, g)
+                    accumulate_graph(out, g)
             if captured is not None and id(ctx) in wanted:
                 captured[id(ctx)] = g
                 if not any(p is not None and id(p) in needed for p in ctx.parents):
@@ -331,9 +320,9 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         if g is None:
             continue
         if create_graph:
-            _accumulate_graph(t, g)
+            accumulate_graph(t, g)
         else:
-            _accumulate(t, g)
+            accumulate(t, g)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,

@@ -6,16 +6,13 @@ from __future__ import annotations
 import csv
 import gzip
 import hashlib
-import http.client
 import io
 import os
-import socket
 import time
-import urllib.error
-import urllib.request
 
 import numpy as np
 
+from .._download import stream
 from .._io import atomic_write
 from .idx import IDXError, read_idx
 
@@ -91,51 +88,13 @@ class _FetchError(Exception):
 
 
 def _fetch(url: str, timeout: float, deadline_at: float) -> bytes:
-    """Descarga ``url`` en trozos vigilando el reloj: cada lectura espera como mucho ``timeout`` s,
-    toda la descarga termina antes de ``deadline_at`` y un espejo que gotea bytes (más lento que
-    ``_MIN_RATE`` pasado ``timeout`` s) se abandona. Lanza ``_FetchError`` con el motivo en español."""
-    start = time.monotonic()
-    if start >= deadline_at:
-        raise _FetchError("no se intentó: se agotó el plazo total de la descarga")
-    try:
-        with urllib.request.urlopen(url, timeout=min(timeout, deadline_at - start)) as r:
-            total = r.length  # Content-Length (None si el servidor no lo da)
-            if total is not None and total > _MAX_DOWNLOAD:
-                raise _FetchError(f"el servidor anuncia {total} bytes; el máximo es {_MAX_DOWNLOAD}")
-            chunks, got = [], 0
-            while True:
-                now = time.monotonic()
-                if now > deadline_at:
-                    raise _FetchError(f"se agotó el plazo total de la descarga ({got} bytes recibidos)")
-                if now - start > timeout and got < _MIN_RATE * (now - start):
-                    raise _FetchError(f"el servidor es demasiado lento ({got / (now - start):.0f} bytes/s tras "
-                                      f"{now - start:.1f} s; el mínimo es {_MIN_RATE} bytes/s)")
-                chunk = r.read1(65536)   # vuelve en cuanto llega algo: el reloj se vigila a menudo
-                if not chunk:
-                    break
-                got += len(chunk)
-                if got > _MAX_DOWNLOAD:
-                    raise _FetchError(f"la respuesta supera {_MAX_DOWNLOAD} bytes")
-                chunks.append(chunk)
-            if total is not None and got < total:
-                raise _FetchError(f"respuesta truncada: llegaron {got} de {total} bytes")
-            return b"".join(chunks)
-    except _FetchError:
-        raise
-    except urllib.error.HTTPError as e:
-        raise _FetchError(f"el servidor respondió {e.code} {e.reason}") from None
-    except http.client.IncompleteRead as e:
-        raise _FetchError(f"respuesta truncada: llegaron {len(e.partial)} bytes y faltan "
-                          f"{e.expected if e.expected is not None else '¿?'}") from None
-    except (TimeoutError, socket.timeout):
-        raise _FetchError(f"el servidor no respondió en {timeout:g} s") from None
-    except urllib.error.URLError as e:
-        reason = e.reason
-        if isinstance(reason, (TimeoutError, socket.timeout)):
-            raise _FetchError(f"el servidor no respondió en {timeout:g} s") from None
-        raise _FetchError(f"no se pudo conectar ({reason})") from None
-    except (http.client.HTTPException, OSError, ValueError) as e:
-        raise _FetchError(f"la descarga falló ({type(e).__name__}: {e})") from None
+    """Descarga ``url`` en memoria vigilando el reloj y el tamaño (``_download.stream``: cada lectura
+    espera como mucho ``timeout`` s, todo termina antes de ``deadline_at``, un espejo más lento que
+    ``_MIN_RATE`` se abandona). Lanza ``_FetchError`` con el motivo en español."""
+    chunks = []
+    stream(url, chunks.append, timeout=timeout, deadline_at=deadline_at, max_bytes=_MAX_DOWNLOAD,
+           min_rate=_MIN_RATE, exc=_FetchError)
+    return b"".join(chunks)
 
 
 def _download(name: str, dest_folder: str, mirrors, timeout: float, deadline: float = DEFAULT_DEADLINE):

@@ -3,8 +3,8 @@
 * ``conv/``: convolución (elección del algoritmo, Winograd, directa, im2col, traspuesta);
 * ``pool/``: pooling máximo y medio (fijo y adaptativo);
 * ``normalization.py``: BatchNorm (forward y backward por canal, sumas en float64);
-* ``upsample.py`` (reescalado), ``relu.py``, ``adam.py`` (el paso de Adam en una pasada),
-  ``sort.py`` (los algoritmos de ordenación de libstdc++ que usa PyTorch), ``special.py``
+* ``upsample.py`` (reescalado), ``relu.py``, ``loss.py`` (entropía cruzada), ``adam.py`` (el paso
+  de Adam en una pasada), ``sort.py`` (los algoritmos de ordenación de libstdc++ que usa PyTorch), ``special.py``
   (``erf``);
 * infraestructura: ``_parallel.py`` (hilos), ``blas.py``/``gemm.py`` (OpenBLAS),
   ``workspace.py`` (memoria reutilizada), ``compile_notice.py`` (avisa en stderr cuando numba

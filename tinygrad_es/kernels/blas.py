@@ -76,26 +76,39 @@ def can_single_thread() -> bool:
     return bool(_threads_fn)
 
 
-@contextlib.contextmanager
-def single_thread():
-    """OpenBLAS a un hilo mientras dura (anidable y desde varios hilos: el primero que
-    entra lo fija y el último que sale restaura el número de hilos anterior)."""
-    if not can_single_thread():
-        yield
-        return
-    with _st_lock:
-        if _st["depth"] == 0:
-            _st["saved"] = _threads_fn["get"]()
-            if _st["saved"] != 1:
-                _threads_fn["set"](1)
-        _st["depth"] += 1
-    try:
-        yield
-    finally:
+class _SingleThread:
+    """El gestor de contexto de ``single_thread`` (una clase y no un generador: cada GEMM pequeña lo
+    cruza, y un ``contextlib.contextmanager`` costaba ~9 µs por entrada y salida, medido)."""
+
+    __slots__ = ()
+
+    def __enter__(self):
+        if not _threads_fn:
+            return
+        with _st_lock:
+            if _st["depth"] == 0:
+                _st["saved"] = saved = _threads_fn["get"]()
+                if saved != 1:
+                    _threads_fn["set"](1)
+            _st["depth"] += 1
+
+    def __exit__(self, *exc):
+        if not _threads_fn:
+            return
         with _st_lock:
             _st["depth"] -= 1
             if _st["depth"] == 0 and _st["saved"] not in (None, 1):
                 _threads_fn["set"](_st["saved"])
+
+
+_SINGLE = _SingleThread()
+
+
+def single_thread():
+    """OpenBLAS a un hilo mientras dura (anidable y desde varios hilos: el primero que
+    entra lo fija y el último que sale restaura el número de hilos anterior)."""
+    _openblas()
+    return _SINGLE
 
 
 def spin_timeout():

@@ -40,14 +40,17 @@ def _parts(n, k):
 def matmul(a, b, out=None):
     """``out[...] = a @ b`` (2-D, o por lotes 3-D; ``a`` o ``b`` pueden ser 2-D con ``out`` 3-D)."""
     if out is None:
-        shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1])
-        out = np.empty(shape, dtype=np.result_type(a, b))
+        if a.ndim == 2 and b.ndim == 2:  # el caso de las capas lineales, sin broadcast_shapes (~10 µs)
+            shape = (a.shape[0], b.shape[1])
+        else:
+            shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1])
+        out = np.empty(shape, dtype=a.dtype if a.dtype == b.dtype else np.result_type(a, b))
     if not blas.can_single_thread():  # otra BLAS: que reparta ella
         return np.matmul(a, b, out=out)
-    threads = max(1, numba.get_num_threads())
     flops = 2.0 * out.size * a.shape[-1]
+    threads = 1 if flops < MIN_SPLIT_FLOPS else max(1, numba.get_num_threads())  # (get_num_threads: ~2 µs)
     with blas.single_thread():
-        if threads == 1 or flops < MIN_SPLIT_FLOPS:
+        if threads == 1:
             return np.matmul(a, b, out=out)
         if out.ndim == 3 and out.shape[0] >= threads:
             pieces = [(a[i:j] if a.ndim == 3 else a, b[i:j] if b.ndim == 3 else b, out[i:j])
@@ -59,4 +62,30 @@ def matmul(a, b, out=None):
         np.matmul(*pieces[0][:2], out=pieces[0][2])
         for f in futures:
             f.result()
+    return out
+
+
+# Las sumas largas de un gradiente de pesos (∂W = Σ_filas gᵀ·x, con N·T filas en una LSTM o una
+# lineal sobre una secuencia) en float32: la SGEMM de OpenBLAS acumula cada elemento de una vez a lo
+# largo de todas las filas, y su error crece con ellas; la de PyTorch (MKL/oneDNN) quedaba ~1,2×
+# más cerca de float64 en los pesos de la LSTM de caracteres (6 semillas, todas). Por bloques de
+# bloques de al menos ``SUM_ROWS`` filas (y como mucho ``SUM_BLOCKS``: cada bloque es una GEMM y una
+# suma de la salida más; con miles de filas OpenBLAS ya parte la suma en bloques de ~300), sumados
+# después, el error de redondeo de la acumulación baja ~√bloques.
+SUM_ROWS = 64
+SUM_BLOCKS = 4
+
+
+def matmul_rows(a, b, rows=SUM_ROWS):
+    """``aᵀ @ b`` (``a`` (N, M), ``b`` (N, K)) sumando las N filas por bloques de ``rows`` o más (sólo
+    en float32 y con N > rows; si no, una GEMM)."""
+    n = a.shape[0]
+    if n <= rows or a.dtype != np.float32 or b.dtype != np.float32:
+        return matmul(a.T, b)
+    rows = max(rows, -(-n // SUM_BLOCKS))
+    out = matmul(a[:rows].T, b[:rows])
+    part = np.empty_like(out)
+    for i in range(rows, n, rows):
+        matmul(a[i:i + rows].T, b[i:i + rows], out=part)
+        out += part
     return out

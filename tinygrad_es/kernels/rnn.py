@@ -5,18 +5,22 @@ Un paso de una capa recurrente es una GEMM (``h_{t-1} · W_hhᵀ``, la hace BLAS
 preactivaciones, sigmoides y tangentes hiperbólicas, el estado de la celda. Con numpy son
 ~10 pasadas y otros tantos temporales por paso; aquí son tres pasadas sin temporales.
 
-La exponencial la hace numpy: ``np.exp`` sobre el bloque entero va con SIMD (~1,3 ns por
-elemento en float32), mientras que ``exp``/``tanh`` escalares dentro de numba (sin SVML)
-cuestan 15-25 ns por elemento (medido con una celda LSTM de 32×256: 570-920 µs por paso
-frente a ~60 µs así). Por eso el forward de cada celda va en tres tiempos:
+Las funciones trascendentes las hace numpy: ``np.exp`` y ``np.tanh`` sobre el bloque entero van
+con SIMD (~1,3 y ~2,7 ns por elemento en float32), mientras que ``exp``/``tanh`` escalares dentro
+de numba (sin SVML) cuestan 15-25 ns por elemento (medido con una celda LSTM de 32×256: 570-920 µs
+por paso frente a ~60 µs así). Por eso el forward de cada celda va en tres tiempos:
 
-1. ``*_pre``: el argumento de la exponencial, ``−(a + b)`` para las sigmoides y ``−2·(a + b)``
-   para las tanh, recortado a ``lim`` (``np.exp`` no desborda ni avisa);
-2. ``np.exp`` in situ (en ``ops/rnn.py``);
-3. ``*_cell``/``*_out``: σ(x) = 1/(1 + e^(−x)) y tanh(x) = 2/(1 + e^(−2x)) − 1, y el estado.
+1. ``*_pre``: el argumento de la exponencial de las sigmoides, ``−(a + b)``, recortado a ``lim``
+   (``np.exp`` no desborda ni avisa), y la preactivación ``a + b`` de las tanh;
+2. ``np.exp`` y ``np.tanh`` in situ (en ``ops/rnn.py``);
+3. ``*_cell``/``*_out``: σ(x) = 1/(1 + e^(−x)) y el estado.
 
-El recorte no cambia nada visible: con x < −lim/2 la tanh ya es −1 y la sigmoide ~e^(−lim)
-(lim = 80 en float32, 700 en float64). Un NaN pasa (como en PyTorch).
+La tanh no se saca de la exponencial: 2/(1 + e^(−2x)) − 1 cancela cerca de 0 (en float32, con
+x = 0,01 el error relativo es ~10⁻⁵, cien veces el de ``np.tanh``), y esos valores pequeños son
+los más frecuentes en c_t y en la puerta g: el gradiente de los pesos de una LSTM quedaba más lejos
+de float64 que el de PyTorch. La sigmoide no cancela. El recorte no cambia nada visible: con
+x < −lim la sigmoide es ~e^(−lim) (lim = 80 en float32, 700 en float64). Un NaN pasa (como en
+PyTorch).
 
 Los backward no tienen funciones trascendentes (usan las activaciones guardadas): una
 pasada que LLVM vectoriza. Todos trabajan sobre filas ``[0, n)`` de bloques (n, k) con
@@ -26,7 +30,7 @@ de ancho H, una tras otra en el eje 1.
 import numpy as np
 from numba import njit
 
-__all__ = ["exp_limit", "rnn_tanh_pre", "rnn_tanh_out", "rnn_relu_out", "rnn_backward",
+__all__ = ["exp_limit", "rnn_relu_out", "rnn_backward",
            "lstm_pre", "lstm_cell", "lstm_out", "lstm_backward",
            "gru_pre", "gru_mid", "gru_out", "gru_backward"]
 
@@ -37,25 +41,6 @@ def exp_limit(dtype) -> float:
 
 
 # ---- RNN (tanh o ReLU) ----------------------------------------------------------------------
-@njit(cache=True)
-def rnn_tanh_pre(gx, gh, e, lim):
-    """e = min(−2·(gx + gh), lim)."""
-    n, h = e.shape
-    for b in range(n):
-        for j in range(h):
-            v = -2.0 * (gx[b, j] + gh[b, j])
-            e[b, j] = lim if v > lim else v
-
-
-@njit(cache=True)
-def rnn_tanh_out(e, out):
-    """out = tanh = 2/(1 + e) − 1 con e = exp(−2x)."""
-    n, h = e.shape
-    for b in range(n):
-        for j in range(h):
-            out[b, j] = 2.0 / (1.0 + e[b, j]) - 1.0
-
-
 @njit(cache=True)
 def rnn_relu_out(gx, gh, out):
     """out = max(gx + gh, 0) (un NaN pasa)."""
@@ -83,7 +68,7 @@ def rnn_backward(dh, h, relu, dpre):
 # ---- LSTM -------------------------------------------------------------------------------------
 @njit(cache=True)
 def lstm_pre(gx, gh, e, lim):
-    """Argumentos de la exponencial de las cuatro puertas: −x para i, f, o y −2x para g."""
+    """Argumentos de la exponencial de las puertas i, f, o (−x) y la preactivación x de g (su tanh)."""
     n, g4 = e.shape
     h = g4 // 4
     for b in range(n):
@@ -91,24 +76,23 @@ def lstm_pre(gx, gh, e, lim):
             v = -(gx[b, k] + gh[b, k])
             e[b, k] = lim if v > lim else v
         for k in range(2 * h, 3 * h):
-            v = -2.0 * (gx[b, k] + gh[b, k])
-            e[b, k] = lim if v > lim else v
+            e[b, k] = gx[b, k] + gh[b, k]
         for k in range(3 * h, g4):
             v = -(gx[b, k] + gh[b, k])
             e[b, k] = lim if v > lim else v
 
 
 @njit(cache=True)
-def lstm_cell(e, c, act, cprev, targ, lim):
-    """Puertas i, f, g, o a partir de las exponenciales ``e``; c ← f·c + i·g (in situ; el
-    anterior va a ``cprev``) y ``targ`` = argumento de exp para tanh(c)."""
+def lstm_cell(e, c, act, cprev, cnew):
+    """Puertas i, f, o a partir de las exponenciales ``e`` (g llega ya con su tanh); c ← f·c + i·g
+    (in situ; el anterior va a ``cprev`` y el nuevo también a ``cnew``, donde se le aplicará tanh)."""
     n, g4 = e.shape
     h = g4 // 4
     for b in range(n):
         for j in range(h):
             i = 1.0 / (1.0 + e[b, j])
             f = 1.0 / (1.0 + e[b, h + j])
-            g = 2.0 / (1.0 + e[b, 2 * h + j]) - 1.0
+            g = e[b, 2 * h + j]
             o = 1.0 / (1.0 + e[b, 3 * h + j])
             act[b, j] = i
             act[b, h + j] = f
@@ -118,19 +102,16 @@ def lstm_cell(e, c, act, cprev, targ, lim):
             cprev[b, j] = cp
             cn = f * cp + i * g
             c[b, j] = cn
-            v = -2.0 * cn
-            targ[b, j] = lim if v > lim else v
+            cnew[b, j] = cn
 
 
 @njit(cache=True)
 def lstm_out(tc, act, m):
-    """tanh(c) in situ en ``tc`` (llega exp(−2c)) y m = o ⊙ tanh(c)."""
+    """m = o ⊙ tanh(c) (``tc`` llega con tanh(c))."""
     n, h = tc.shape
     for b in range(n):
         for j in range(h):
-            t = 2.0 / (1.0 + tc[b, j]) - 1.0
-            tc[b, j] = t
-            m[b, j] = act[b, 3 * h + j] * t
+            m[b, j] = act[b, 3 * h + j] * tc[b, j]
 
 
 @njit(cache=True)
@@ -172,9 +153,9 @@ def gru_pre(gx, gh, e, lim):
 
 
 @njit(cache=True)
-def gru_mid(e, gx, gh, act, ghn, narg, lim):
-    """r, z a partir de ``e``; guarda ``gh_n`` = W_hn·h + b_hn y el argumento de exp de la
-    puerta nueva: −2·(gx_n + r ⊙ gh_n)."""
+def gru_mid(e, gx, gh, act, ghn, narg):
+    """r, z a partir de ``e``; guarda ``gh_n`` = W_hn·h + b_hn y la preactivación de la puerta
+    nueva: gx_n + r ⊙ gh_n (en ``narg``, donde se le aplicará tanh)."""
     n, h = narg.shape
     for b in range(n):
         for j in range(h):
@@ -184,17 +165,16 @@ def gru_mid(e, gx, gh, act, ghn, narg, lim):
             act[b, h + j] = z
             q = gh[b, 2 * h + j]
             ghn[b, j] = q
-            v = -2.0 * (gx[b, 2 * h + j] + r * q)
-            narg[b, j] = lim if v > lim else v
+            narg[b, j] = gx[b, 2 * h + j] + r * q
 
 
 @njit(cache=True)
 def gru_out(narg, act, hprev, hout):
-    """n = tanh (llega exp(−2x) en ``narg``) y h' = (1 − z) ⊙ n + z ⊙ h."""
+    """n (llega con su tanh en ``narg``) y h' = (1 − z) ⊙ n + z ⊙ h."""
     nrow, h = narg.shape
     for b in range(nrow):
         for j in range(h):
-            nn = 2.0 / (1.0 + narg[b, j]) - 1.0
+            nn = narg[b, j]
             act[b, 2 * h + j] = nn
             z = act[b, h + j]
             hout[b, j] = (1.0 - z) * nn + z * hprev[b, j]

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..autograd import ArrayFunction
 from ..kernels import relu as K
+from ..kernels import special as KS
 from ._namespace import NUMPY, namespace, stable_sigmoid
 from ._util import elementwise_tangent, pointwise
 
@@ -115,6 +116,8 @@ def _np(fn):
 def _gelu(xp, x, approximate="none"):
     if approximate == "tanh":
         return 0.5 * x * (1 + xp.tanh(_SQRT_2_PI * (x + 0.044715 * x * x * x)))
+    if xp is NUMPY and x.dtype == np.float32:  # un núcleo: erf escalar de libm era la mitad del paso
+        return KS.gelu_f32(x)
     return x * 0.5 * (1 + xp.erf(x * (1 / math.sqrt(2.0))))
 
 
@@ -122,6 +125,8 @@ def _dgelu(xp, x, approximate="none"):
     if approximate == "tanh":
         t = xp.tanh(_SQRT_2_PI * (x + 0.044715 * x * x * x))
         return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _SQRT_2_PI * (1 + 3 * 0.044715 * x * x)
+    if xp is NUMPY and x.dtype == np.float32:
+        return KS.gelu_slope_f32(x)
     return 0.5 * (1 + xp.erf(x * (1 / math.sqrt(2.0)))) + x * _INV_SQRT_2PI * xp.exp(-0.5 * x * x)
 
 

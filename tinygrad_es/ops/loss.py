@@ -5,6 +5,7 @@ entropías cruzadas binarias (sobre probabilidades y sobre logits) y smooth L1 /
 import numpy as np
 
 from ..autograd import ArrayFunction
+from ..kernels import loss as K
 from ._namespace import namespace
 
 __all__ = ["CrossEntropyIdx", "BCE", "BCEWithLogits", "SmoothL1"]
@@ -20,20 +21,19 @@ class CrossEntropyIdx(ArrayFunction):
 
     @staticmethod
     def forward(ctx, z, target=None, reduction="mean", ignore_index=-100):
+        # en float64 por dentro, fila a fila (kernels/loss.py): un redondeo al final
         dtype = z.dtype
-        z0 = z
-        z = z.astype(np.float64) if dtype.itemsize < 8 else z  # en float64 por dentro: un redondeo al final
-        m = z.max(axis=1, keepdims=True)
-        m = np.where(np.isfinite(m), m, 0)
-        e = np.exp(z - m)
-        s = e.sum(axis=1, keepdims=True)
+        zk = np.ascontiguousarray(z if dtype.char in "fd" else z.astype(np.float64))
+        n = z.shape[0]
         valid = target != ignore_index
-        t = np.where(valid, target, 0)
-        rows = np.arange(z.shape[0])
-        losses = (np.log(s[:, 0]) + m[:, 0] - z[rows, t]) * valid
-        n_valid = max(int(valid.sum()), 1)
-        ctx.p = e / s  # softmax(z) en float64: el primer orden lo usa tal cual (se suelta con release)
-        ctx.save_for_backward(z0, t, valid)
+        n_valid = int(np.count_nonzero(valid))
+        t = target if n_valid == n else np.where(valid, target, 0)
+        p = np.empty(z.shape)
+        losses = np.empty(n)
+        K.cross_entropy_forward(zk, t, valid, p, losses)
+        n_valid = max(n_valid, 1)
+        ctx.p = p  # softmax(z) en float64: el primer orden lo usa tal cual (se suelta con release)
+        ctx.save_for_backward(z, t, valid)
         ctx.reduction, ctx.n, ctx.dtype = reduction, n_valid, dtype
         if reduction == "mean":
             return np.asarray(losses.sum() / n_valid, dtype=dtype)
@@ -46,20 +46,18 @@ class CrossEntropyIdx(ArrayFunction):
         # el camino de PyTorch (nll y luego log_softmax): ∂/∂logp = −g en la clase correcta de cada
         # fila válida y 0 (elegido, no multiplicado) en las ignoradas; ∂/∂z = gl − p·Σgl
         z, t, valid = ctx.saved_tensors
-        rows = np.arange(len(t))
         if isinstance(g, np.ndarray):  # primer orden: en float64, un redondeo al final
-            p = ctx.p
+            # gl tiene un solo término por fila, −c en la clase t (c = el gradiente de la fila, 0 en
+            # las ignoradas), así que gl − p·Σgl = p·c − c·onehot(t)
             g = g.astype(np.float64)
             if ctx.reduction == "mean":
-                gi = np.broadcast_to(g / ctx.n, valid.shape)
-            elif ctx.reduction == "sum":
-                gi = np.broadcast_to(g, valid.shape)
-            else:
-                gi = g
-            gl = np.zeros_like(p)
-            gl[rows, t] = np.where(valid, -gi, 0)
-            with np.errstate(invalid="ignore"):
-                return (gl - p * gl.sum(axis=1, keepdims=True)).astype(ctx.dtype, copy=False)
+                g = g / ctx.n
+            c = np.where(valid, g, 0.0)
+            out = ctx.dtype if ctx.dtype.char in "fd" else np.float64
+            dz = np.empty(ctx.p.shape, out)
+            K.cross_entropy_backward(ctx.p, t, c, dz)
+            return dz.astype(ctx.dtype, copy=False)
+        rows = np.arange(len(t))
         # orden superior: la misma fórmula con softmax(z) registrado
         p = namespace(g).softmax(z, 1)
         sel = np.zeros(tuple(z.shape), z._data.dtype)

@@ -57,6 +57,14 @@ def _linear_mm(a, b, bias=None):
     return out
 
 
+def _weight_grad(g2, x2):
+    """∂W = g2ᵀ @ x2: pequeña, en float64 (``_linear_mm``); larga sobre muchas filas (una lineal sobre
+    una secuencia), la suma por bloques de ``kernels.gemm.matmul_rows``."""
+    if not isinstance(g2, np.ndarray) or _small_f32(g2.T, x2):
+        return _linear_mm(g2.T, x2)
+    return gemm.matmul_rows(g2, x2) if g2.dtype == x2.dtype else g2.T @ x2
+
+
 class MatMul(ArrayFunction):
     """C = A @ B: ∂L/∂A = G @ Bᵀ, ∂L/∂B = Aᵀ @ G (1-D como vectores fila/columna, lotes con broadcasting)."""
 
@@ -117,7 +125,8 @@ class Linear(ArrayFunction):
         out = _linear_mm(x2, w.T, b)
         ctx.save_for_backward(x, w)
         ctx.has_bias = b is not None
-        return out.reshape(x.shape[:-1] + (w.shape[0],))
+        # 2-D: el array tal cual (una vista obligaría a apply a buscar con qué entrada comparte memoria)
+        return out if x.ndim == 2 else out.reshape(x.shape[:-1] + (w.shape[0],))
 
     @staticmethod
     def backward(ctx, g):
@@ -125,7 +134,7 @@ class Linear(ArrayFunction):
         g2 = g.reshape(-1, w.shape[0])
         need = ctx.needs_input_grad
         dx = _linear_mm(g2, w).reshape(x.shape) if need[0] else None
-        dw = _linear_mm(g2.T, x.reshape(-1, x.shape[-1])) if need[1] else None
+        dw = _weight_grad(g2, x.reshape(-1, x.shape[-1])) if need[1] else None
         if not ctx.has_bias:
             return dx, dw
         # Σ de las filas en float64 (numpy suma las filas en orden: con float32 pierde ~√N ulps)

@@ -63,13 +63,19 @@ def _input_proj(x, w_ih, bias):
     return gx.reshape(T, B, w_ih.shape[0])
 
 
+def _row_sum(a):
+    """Σ de las T·B filas (el gradiente de un sesgo) acumulada en float64: numpy suma las filas una tras
+    otra, y en float32 el error crece con ellas (como en ``ops/matmul.Linear``)."""
+    return a.sum(axis=0, dtype=np.float64).astype(a.dtype)
+
+
 def _weight_grads(need, dgx2, x, hprev, w_ih, dgh2=None):
     """∂x, ∂W_ih y ∂W_hh sumando todos los pasos (una GEMM cada uno)."""
     T, B, In = x.shape
     dgh2 = dgx2 if dgh2 is None else dgh2
     dx = gemm.matmul(dgx2, w_ih).reshape(T, B, In) if need[0] else None
-    dw_ih = gemm.matmul(dgx2.T, x.reshape(T * B, In)) if need[1] else None
-    dw_hh = gemm.matmul(dgh2.T, hprev.reshape(T * B, hprev.shape[-1])) if need[2] else None
+    dw_ih = gemm.matmul_rows(dgx2, x.reshape(T * B, In)) if need[1] else None
+    dw_hh = gemm.matmul_rows(dgh2, hprev.reshape(T * B, hprev.shape[-1])) if need[2] else None
     return dx, dw_ih, dw_hh
 
 
@@ -91,8 +97,7 @@ class RNNLayer(ArrayFunction):
         h[...] = h0
         save = ctx.requires_grad
         hprev = _alloc(packed, (T, B, H), x.dtype) if save else None
-        gh, e = np.empty((B, H), x.dtype), np.empty((B, H), x.dtype)
-        lim = K.exp_limit(x.dtype)
+        gh = np.empty((B, H), x.dtype)
         for t in _steps(T, reverse):
             n = _rows(batch_sizes, t, B)
             gemm.matmul(h[:n], w_hh.T, out=gh[:n])
@@ -101,9 +106,8 @@ class RNNLayer(ArrayFunction):
             if relu:
                 K.rnn_relu_out(gx[t, :n], gh[:n], Y[t, :n])
             else:
-                K.rnn_tanh_pre(gx[t, :n], gh[:n], e[:n], lim)
-                np.exp(e[:n], out=e[:n])
-                K.rnn_tanh_out(e[:n], Y[t, :n])
+                np.add(gx[t, :n], gh[:n], out=Y[t, :n])
+                np.tanh(Y[t, :n], out=Y[t, :n])
             h[:n] = Y[t, :n]
         if save:
             ctx.save_for_backward(x, w_ih, w_hh)
@@ -129,7 +133,7 @@ class RNNLayer(ArrayFunction):
         dx, dw_ih, dw_hh = _weight_grads((need[0], need[2], need[3]), da2, x, ctx.hprev, w_ih)
         out = (dx, dh if need[1] else None, dw_ih, dw_hh)
         if has_bias:
-            db = da2.sum(axis=0)
+            db = _row_sum(da2)
             out += (db, db.copy())
         return out
 
@@ -177,9 +181,11 @@ class LSTMLayer(ArrayFunction):
             if save:
                 hprev[t, :n] = h[:n]
             K.lstm_pre(gx[t, :n], gh[:n], e[:n], lim)
-            np.exp(e[:n], out=e[:n])
-            K.lstm_cell(e[:n], c[:n], act[s, :n], cprev[s, :n], tc[s, :n], lim)
-            np.exp(tc[s, :n], out=tc[s, :n])
+            np.exp(e[:n, :2 * H], out=e[:n, :2 * H])  # i, f
+            np.tanh(e[:n, 2 * H:3 * H], out=e[:n, 2 * H:3 * H])  # g
+            np.exp(e[:n, 3 * H:], out=e[:n, 3 * H:])  # o
+            K.lstm_cell(e[:n], c[:n], act[s, :n], cprev[s, :n], tc[s, :n])
+            np.tanh(tc[s, :n], out=tc[s, :n])
             if w_hr is None:
                 K.lstm_out(tc[s, :n], act[s, :n], Y[t, :n])
             else:
@@ -226,7 +232,7 @@ class LSTMLayer(ArrayFunction):
         dx, dw_ih, dw_hh = _weight_grads((need[0], need[3], need[4]), dg2, x, ctx.hprev, w_ih)
         out = (dx, dh if need[1] else None, dc if need[2] else None, dw_ih, dw_hh)
         if has_bias:
-            db = dg2.sum(axis=0)
+            db = _row_sum(dg2)
             out += (db, db.copy())
         if w_hr is not None:
             out += (gemm.matmul(dhs.reshape(T * B, P).T, ctx.M.reshape(T * B, H)) if need[-1] else None,)
@@ -269,8 +275,8 @@ class GRULayer(ArrayFunction):
                 hprev[t, :n] = h[:n]
             K.gru_pre(gx[t, :n], gh[:n], e[:n], lim)
             np.exp(e[:n], out=e[:n])
-            K.gru_mid(e[:n], gx[t, :n], gh[:n], act[s, :n], ghn[s, :n], narg[:n], lim)
-            np.exp(narg[:n], out=narg[:n])
+            K.gru_mid(e[:n], gx[t, :n], gh[:n], act[s, :n], ghn[s, :n], narg[:n])
+            np.tanh(narg[:n], out=narg[:n])
             K.gru_out(narg[:n], act[s, :n], h[:n], Y[t, :n])
             h[:n] = Y[t, :n]
         if save:
@@ -302,7 +308,7 @@ class GRULayer(ArrayFunction):
         dx, dw_ih, dw_hh = _weight_grads((need[0], need[2], need[3]), dgx2, x, ctx.hprev, w_ih, dgh2)
         out = (dx, dh if need[1] else None, dw_ih, dw_hh)
         if has_bias:
-            out += (dgx2.sum(axis=0), dgh2.sum(axis=0))
+            out += (_row_sum(dgx2), _row_sum(dgh2))
         return out
 
 

@@ -37,8 +37,8 @@ class Adam(Optimizer):
         eps: ε, se suma al denominador (``1e-8``).
         weight_decay: λ (``0.0``): L2 clásico (sumado al gradiente).
         amsgrad: variante AMSGrad (``False``).
-        foreach, capturable, differentiable, fused: de PyTorch (variantes de implementación); se
-            aceptan y se guardan, sin efecto.
+        foreach, capturable, differentiable, fused: de PyTorch (variantes de implementación;
+            ``foreach`` y ``fused``: ``None``; los demás: ``False``); se aceptan y se guardan, sin efecto.
         maximize: maximiza el objetivo (usa ``−g``) (``False``).
         decoupled_weight_decay: decaimiento desacoplado, como ``AdamW`` (``False``).
 
@@ -114,7 +114,8 @@ class AdamW(Adam):
         weight_decay: λ, decaimiento desacoplado (``1e-2``).
         amsgrad: variante AMSGrad (``False``).
         maximize: maximiza el objetivo (``False``).
-        foreach, capturable, differentiable, fused: de PyTorch; se aceptan, sin efecto.
+        foreach, capturable, differentiable, fused: de PyTorch; se aceptan, sin efecto
+            (``foreach`` y ``fused``: ``None``; los demás: ``False``).
 
     Ejemplo:
         >>> w = torch.tensor([1., 2.], requires_grad=True)
@@ -145,7 +146,8 @@ class Adamax(Optimizer):
         betas: ``(β₁, β₂)`` (``(0.9, 0.999)``).
         eps: ε (``1e-8``).
         weight_decay: λ, L2 (``0.0``).
-        foreach, differentiable, capturable: de PyTorch; se aceptan, sin efecto.
+        foreach, differentiable, capturable: de PyTorch; se aceptan, sin efecto
+            (``foreach``: ``None``; los demás: ``False``).
         maximize: maximiza el objetivo (``False``).
 
     Estado por parámetro: ``step``, ``exp_avg`` (m) y ``exp_inf`` (u).
@@ -195,7 +197,8 @@ class NAdam(Optimizer):
         weight_decay: λ (``0.0``).
         momentum_decay: ψ (``4e-3``).
         decoupled_weight_decay: decaimiento desacoplado, como AdamW (``False``).
-        foreach, capturable, differentiable: de PyTorch; se aceptan, sin efecto.
+        foreach, capturable, differentiable: de PyTorch; se aceptan, sin efecto
+            (``foreach``: ``None``; los demás: ``False``).
         maximize: maximiza el objetivo (``False``).
 
     Estado por parámetro: ``step``, ``mu_product``, ``exp_avg`` y ``exp_avg_sq``.
@@ -264,7 +267,8 @@ class RAdam(Optimizer):
         eps: ε (``1e-8``).
         weight_decay: λ (``0.0``).
         decoupled_weight_decay: decaimiento desacoplado, como AdamW (``False``).
-        foreach, capturable, differentiable: de PyTorch; se aceptan, sin efecto.
+        foreach, capturable, differentiable: de PyTorch; se aceptan, sin efecto
+            (``foreach``: ``None``; los demás: ``False``).
         maximize: maximiza el objetivo (``False``).
 
     Ejemplo (en el primer paso es SGD: ``m̂ = g``):

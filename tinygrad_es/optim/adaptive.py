@@ -23,7 +23,8 @@ class RMSprop(Optimizer):
         weight_decay: λ, L2 (``0.0``).
         momentum: μ (``0.0``).
         centered: versión centrada (``False``).
-        capturable, foreach, differentiable: de PyTorch; se aceptan, sin efecto.
+        capturable, foreach, differentiable: de PyTorch; se aceptan, sin efecto
+            (``foreach``: ``None``; los demás: ``False``).
         maximize: maximiza el objetivo (``False``).
 
     Estado por parámetro: ``step``, ``square_avg`` (v), ``grad_avg`` (centrado) y ``momentum_buffer``.
@@ -86,7 +87,8 @@ class Adagrad(Optimizer):
         weight_decay: λ, L2 (``0.0``).
         initial_accumulator_value: valor inicial de ``s`` (``0.0``).
         eps: ε (``1e-10``).
-        foreach, differentiable, fused: de PyTorch; se aceptan, sin efecto.
+        foreach, differentiable, fused: de PyTorch; se aceptan, sin efecto
+            (``foreach`` y ``fused``: ``None``; los demás: ``False``).
         maximize: maximiza el objetivo (``False``).
 
     Estado por parámetro: ``step`` y ``sum`` (s), creados ya en el constructor, como PyTorch.
@@ -148,7 +150,8 @@ class Adadelta(Optimizer):
         rho: ρ, factor de las medias móviles (``0.9``).
         eps: ε (``1e-6``).
         weight_decay: λ, L2 (``0.0``).
-        foreach, capturable, differentiable: de PyTorch; se aceptan, sin efecto.
+        foreach, capturable, differentiable: de PyTorch; se aceptan, sin efecto
+            (``foreach``: ``None``; los demás: ``False``).
         maximize: maximiza el objetivo (``False``).
 
     Estado por parámetro: ``step``, ``square_avg`` (v) y ``acc_delta`` (u).

@@ -28,8 +28,9 @@ class SGD(Optimizer):
         weight_decay: λ, decaimiento de pesos (L2) (``0.0``).
         nesterov: momento de Nesterov (``False``; necesita ``momentum > 0`` y ``dampening = 0``).
         maximize: maximiza el objetivo en vez de minimizarlo (usa ``−g``) (``False``).
-        foreach, differentiable, fused: de PyTorch (variantes de implementación); se aceptan y se
-            guardan en el grupo, sin efecto: aquí el paso es siempre el de un tensor cada vez.
+        foreach, differentiable, fused: de PyTorch (variantes de implementación; ``None``, ``False`` y
+            ``None``); se aceptan y se guardan en el grupo, sin efecto: aquí el paso es siempre el de un
+            tensor cada vez.
 
     Estado por parámetro: ``momentum_buffer`` (con momento).
 

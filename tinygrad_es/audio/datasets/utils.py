@@ -1,24 +1,21 @@
 """Descargas verificadas y extracción segura de archivos, para los conjuntos de audio (como
 ``torch.hub.download_url_to_file`` y ``torchaudio.datasets.utils.extract_archive``).
 
-* ``download_url_to_file`` escribe por trozos en un temporal de la misma carpeta, calcula el sha256
-  mientras llega, vigila el reloj (cada lectura, la velocidad mínima y el plazo total) y el tamaño
-  máximo, y sólo al final, si el resumen coincide, renombra el fichero (nunca queda uno a medias).
+* ``download_url_to_file`` usa la descarga del paquete (``_download.download_file``): escribe por
+  trozos en un temporal de la misma carpeta, calcula el sha256 mientras llega, vigila el reloj (cada
+  lectura, la velocidad mínima y el plazo total) y el tamaño máximo, y sólo al final, si el resumen
+  coincide, renombra el fichero (nunca queda uno a medias).
 * ``extract_archive`` rechaza rutas absolutas, ``..``, enlaces y dispositivos, y comprueba el
   tamaño total y el número de miembros **antes** de escribir nada.
 """
 from __future__ import annotations
 
 import hashlib
-import http.client
 import os
-import socket
 import tarfile
-import tempfile
-import time
-import urllib.error
-import urllib.request
 import zipfile
+
+from ..._download import download_file
 
 __all__ = ["DownloadError", "download_url_to_file", "download_from_mirrors", "extract_archive", "sha256_file"]
 
@@ -28,6 +25,10 @@ _CHUNK = 1 << 20
 
 class DownloadError(RuntimeError):
     """La descarga falló (sin conexión, lenta, truncada, demasiado grande o con otro resumen)."""
+
+
+class _NetworkError(Exception):
+    """El motivo de un fallo de red (``DownloadError`` le antepone la URL)."""
 
 
 def sha256_file(path: str) -> str:
@@ -41,61 +42,19 @@ def sha256_file(path: str) -> str:
 def download_url_to_file(url: str, dst: str, hash_prefix: str | None = None, progress: bool = False, *,
                          timeout: float = 30.0, deadline: float = 3600.0, max_bytes: int = 8 << 30) -> None:
     """Descarga ``url`` en ``dst`` comprobando que el sha256 empieza por ``hash_prefix`` (como
-    ``torch.hub.download_url_to_file``). ``timeout``: segundos por lectura; ``deadline``: segundos
-    para toda la descarga; ``max_bytes``: tamaño máximo. Lanza ``DownloadError`` con el motivo."""
-    folder = os.path.dirname(os.path.abspath(dst)) or "."
-    os.makedirs(folder, exist_ok=True)
-    start = time.monotonic()
-    end_at = start + deadline
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(dst) + ".", suffix=".part")
-    h = hashlib.sha256()
-    try:
-        with os.fdopen(fd, "wb") as out:
-            try:
-                with urllib.request.urlopen(url, timeout=min(timeout, deadline)) as r:
-                    total = r.length
-                    if total is not None and total > max_bytes:
-                        raise DownloadError(f"{url}: el servidor anuncia {total} bytes; el máximo es {max_bytes}")
-                    got = 0
-                    while True:
-                        now = time.monotonic()
-                        if now > end_at:
-                            raise DownloadError(f"{url}: se agotó el plazo de {deadline:g} s ({got} bytes recibidos)")
-                        if now - start > timeout and got < _MIN_RATE * (now - start):
-                            raise DownloadError(f"{url}: el servidor es demasiado lento ({got / (now - start):.0f} "
-                                                f"bytes/s)")
-                        chunk = r.read1(_CHUNK)
-                        if not chunk:
-                            break
-                        got += len(chunk)
-                        if got > max_bytes:
-                            raise DownloadError(f"{url}: la respuesta supera {max_bytes} bytes")
-                        h.update(chunk)
-                        out.write(chunk)
-                    if total is not None and got < total:
-                        raise DownloadError(f"{url}: respuesta truncada ({got} de {total} bytes)")
-            except DownloadError:
-                raise
-            except urllib.error.HTTPError as e:
-                raise DownloadError(f"{url}: el servidor respondió {e.code} {e.reason}") from None
-            except http.client.IncompleteRead as e:
-                raise DownloadError(f"{url}: respuesta truncada ({len(e.partial)} bytes)") from None
-            except (TimeoutError, socket.timeout):
-                raise DownloadError(f"{url}: el servidor no respondió en {timeout:g} s") from None
-            except urllib.error.URLError as e:
-                raise DownloadError(f"{url}: no se pudo conectar ({e.reason})") from None
-            except (http.client.HTTPException, OSError, ValueError) as e:
-                raise DownloadError(f"{url}: la descarga falló ({type(e).__name__}: {e})") from None
-            out.flush()
-            os.fsync(out.fileno())
-        digest = h.hexdigest()
+    ``torch.hub.download_url_to_file``), con la descarga del paquete (``_download.download_file``).
+    ``timeout``: segundos por lectura; ``deadline``: segundos para toda la descarga; ``max_bytes``:
+    tamaño máximo. Lanza ``DownloadError`` con la URL y el motivo."""
+    def verify(digest):
         if hash_prefix is not None and not digest.startswith(hash_prefix):
             raise DownloadError(f"{url}: el sha256 del fichero ({digest}) no es el esperado ({hash_prefix}): "
                                 f"descarga rechazada")
-        os.replace(tmp, dst)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+
+    try:
+        download_file(url, dst, timeout=timeout, deadline=deadline, max_bytes=max_bytes, hash_name="sha256",
+                      verify=verify, min_rate=_MIN_RATE, chunk=_CHUNK, exc=_NetworkError)
+    except _NetworkError as e:
+        raise DownloadError(f"{url}: {e}") from None
 
 
 def download_from_mirrors(urls, dst: str, hash_prefix: str | None = None, **kw) -> None:

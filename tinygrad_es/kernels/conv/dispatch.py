@@ -47,6 +47,18 @@ DW_PARTS = 4  # sumas parciales del gradiente de pesos directo (fijas: mismo res
 # imágenes reales (12 lotes de 128), 9 elementos con otro ganador en el primer pooling con PyTorch,
 # 6 acumulando en float32 y 4 así (el mínimo: redondear la convolución exacta da lo mismo).
 ACC64_TAPS = 32
+# Bytes de los buffers de un trozo de imágenes en los backward que recorren el lote por trozos
+# (Winograd): la memoria de trabajo queda acotada sea cual sea el lote (antes, las transformadas del
+# lote entero: 75 MB de los 95 MB que añadía un paso de la CNN de CIFAR). Medido (∂L/∂w en un hilo,
+# tiempo de CPU, ms con 1/2/4 MB/lote entero): 32→64 a 16² (lote 128) 18,3/16,6/16,4/17,2; 64→128 a 8²
+# 14,6/14,3/13,2/12,3; 256→256 a 13² (lote 8) 28,0/27,3/23,7/20,1. Con 2 MB el paso de la CNN del curso
+# añade 28 MB de RSS frente a 30 con 4 MB (PyTorch: 31).
+CHUNK_BYTES = 2 * 2**20
+# Posiciones por trabajo del forward directo: con planos pequeños se apilan varias imágenes para que
+# el bucle interno (un tap sobre las posiciones) sea largo; medido en un hilo (tiempo de CPU) frente a
+# una imagen por trabajo (mismo resultado bit a bit): 64→64 3×3 a 8×8 9,6 → 7,7 ms; a 5×8 7,6 → 5,6;
+# 32→64 3×3 stride 2 a 16² 6,5 → 5,2 (PyTorch: 3,7, 2,3 y 2,3 ms)
+STACK_POSITIONS = 1024
 
 
 def conv_output_size(size: int, k: int, stride: int, pad: int, dilation: int = 1) -> int:
@@ -89,8 +101,13 @@ def choose_backward(x_shape, w_shape, stride, padding, dilation, groups):
         return "im2col_img", "winograd"
     elif kh == kw == 1 and tuple(padding) == (0, 0) and groups == 1:
         algo = "gemm1x1"
-    elif cg * kh * kw <= 160 or cg == 1:
+    elif groups > 1 or tuple(dilation) != (1, 1):
         algo = "direct"
+    elif cg * kh * kw <= 160:
+        # pocas entradas (las primeras capas, LeNet): im2col imagen a imagen, medido en un hilo con
+        # tiempo de CPU (directo → im2col_img, ms): ∂L/∂w 3→32 3×3 a 32² (lote 128) 27 → 8; 1→32 a 28²
+        # 3,7 → 1,7; 3→16 a 32² 6,3 → 3,0; 6→16 5×5 a 14² ∂L/∂x 3,2 → 1,5 y ∂L/∂w 2,8 → 2,4
+        algo = "im2col_img"
     else:
         algo = _im2col_kind(x_shape, w_shape, stride, padding, dilation)
     return algo, algo
@@ -212,8 +229,12 @@ def _direct_forward(x, w, bias, stride, padding, dilation, groups, out, keep=Fal
     if cg * kh * kw <= ACC64_TAPS:  # el núcleo acumula en el dtype de los pesos
         wt, bias = wt.astype(np.float64), bias.astype(np.float64)
     cq = cg * stride[0] * stride[1]  # canales (fases) por grupo
-    if not keep and o != groups and n >= 2 * numba.get_num_threads():
-        D.flat_corr_pad(x, padding[0], padding[1], stride[0], stride[1], shape[2], wq, cq, o // groups,
+    threads = numba.get_num_threads()
+    if not keep and o != groups and n >= 2 * threads:
+        # imágenes por trabajo: las que hagan falta para ~STACK_POSITIONS posiciones (planos pequeños),
+        # sin bajar de 2 trabajos por hilo
+        per_job = max(1, min(-(-STACK_POSITIONS // (hq * wq)), n // (2 * threads)))
+        D.flat_corr_pad(x, padding[0], padding[1], stride[0], stride[1], hq, wq, per_job, cq, o // groups,
                         sh, ch, wt, bias, out)
         return None
     xq = workspace.get(shape, x.dtype)
@@ -259,31 +280,55 @@ def conv2d_backward(gout, state, need_x=True, need_w=True, need_b=True):
     return (dx if taps is None else taps), dw, db
 
 
+def chunk_images(n, per_image_bytes, budget=None):
+    """Imágenes por trozo para que los buffers de un trozo no pasen de ``budget`` bytes (al menos 1)."""
+    budget = CHUNK_BYTES if budget is None else budget
+    return max(1, min(n, budget // max(1, per_image_bytes)))
+
+
 def _backward_winograd(g, st, need_x, need_w, algo):
+    """Por trozos de imágenes: las transformadas ``V`` y ``dM`` de un trozo (no las del lote entero:
+    16·(C + O)·teselas por imagen, 75 MB en la CNN de CIFAR con lote 128) y, por trozo, las 16 GEMM de
+    ``dU``, que se suman en float64 (un redondeo al final, como ∂L/∂x imagen a imagen)."""
     n, c, h, wd = st.x_shape
     o = st.w.shape[0]
     mod, nxi = _WINO[algo]
     th, tw = mod.tiles(*st.out_hw)
-    if st.kind == "winograd":
-        V, U = st.saved
-        tmp = None
-    else:  # el forward fue directo: las transformadas se hacen aquí
+    T = th * tw
+    if st.kind == "winograd":  # forward Winograd (sólo con algo=): V del lote entero ya hecho
+        Vall, U = st.saved
+        x = None
+    else:  # el forward fue directo: las transformadas se hacen aquí, trozo a trozo
         (x,) = st.saved
-        V = tmp = workspace.get_rows((nxi, c, n * th * tw), x.dtype, streams=nxi, group=c)
-        mod.input_transform(x, st.padding[0], st.padding[1], th, tw, V) if need_w else None
-        U = mod.weight_transform(st.w) if need_x else None
-    dM = workspace.get_rows((nxi, o, n * th * tw), g.dtype, streams=nxi, group=o)
-    mod.grad_output_transform(g, th, tw, dM)
-    dx = dw = None
-    if need_w:
-        dw = mod.weight_transform_adjoint(G.matmul(dM, V.transpose(0, 2, 1)), o, c)
-    if need_x:
-        dV = workspace.get_rows(V.shape, g.dtype, streams=nxi, group=c)
-        G.matmul(U.transpose(0, 2, 1), dM, out=dV)
-        dx = mod.input_transform_adjoint(dV, n, h, wd, st.padding[0], st.padding[1], th, tw)
-        workspace.put_rows(dV)
-    workspace.put_rows(dM)
-    workspace.put_rows(tmp)
+        Vall, U = None, (mod.weight_transform(st.w) if need_x else None)
+    nb = chunk_images(n, nxi * (c + o) * T * g.itemsize)
+    rows = nb * T
+    V = workspace.get_rows((nxi, c, rows), g.dtype, streams=nxi, group=c) if need_w and x is not None else None
+    dM = workspace.get_rows((nxi, o, rows), g.dtype, streams=nxi, group=o)
+    dV = workspace.get_rows((nxi, c, rows), g.dtype, streams=nxi, group=c) if need_x else None
+    dU = np.zeros((nxi, o, c), np.float64) if need_w else None
+    part = np.empty((nxi, o, c), g.dtype) if need_w else None
+    dx = np.empty(st.x_shape, g.dtype) if need_x else None
+    for n0 in range(0, n, nb):
+        n1 = min(n, n0 + nb)
+        r = (n1 - n0) * T
+        dMc = dM[:, :, :r]
+        mod.grad_output_transform(g[n0:n1], th, tw, dMc)
+        if need_w:
+            if x is not None:
+                Vc = V[:, :, :r]
+                mod.input_transform(x[n0:n1], st.padding[0], st.padding[1], th, tw, Vc)
+            else:
+                Vc = Vall[:, :, n0 * T:n1 * T]
+            G.matmul(dMc, Vc.transpose(0, 2, 1), out=part)
+            dU += part
+        if need_x:
+            dVc = dV[:, :, :r]
+            G.matmul(U.transpose(0, 2, 1), dMc, out=dVc)
+            dx[n0:n1] = mod.input_transform_adjoint(dVc, n1 - n0, h, wd, st.padding[0], st.padding[1], th, tw)
+    dw = mod.weight_transform_adjoint(dU, o, c).astype(g.dtype) if need_w else None
+    for a in (V, dM, dV):
+        workspace.put_rows(a)
     return dx, dw
 
 

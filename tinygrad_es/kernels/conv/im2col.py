@@ -12,6 +12,7 @@ import numpy as np
 from numba import njit, prange
 
 from .._parallel import parallel_kernel
+from .._slices import copy1, fill1
 
 
 @parallel_kernel
@@ -26,14 +27,14 @@ def pad_input(x, ph, pw, out):
         c = p % c_in
         o = out[n, c]
         for y in range(ph):
-            o[y, :] = 0
+            fill1(o[y], 0)
         for y in range(h):
             row = o[y + ph]
-            row[:pw] = 0
-            row[pw:pw + w] = x[n, c, y]
-            row[pw + w:] = 0
+            fill1(row[:pw], 0)
+            copy1(row[pw:pw + w], x[n, c, y])
+            fill1(row[pw + w:], 0)
         for y in range(ph + h, hp):
-            o[y, :] = 0
+            fill1(o[y], 0)
 
 
 @parallel_kernel

@@ -13,7 +13,7 @@ de ``cols`` y una columna con el sesgo al final de sus pesos (1/(C·kh·kw) más
 cuentas, ninguna pasada más sobre la salida).
 
 Reparto fijo: las imágenes se dividen en ``PARTS`` partes consecutivas y cada parte
-acumula su ``dW`` en orden; las partes se suman en orden al final, así que el resultado
+acumula su ``dW`` en orden (en float64); las partes se suman en orden al final, así que el resultado
 no depende de qué hilo haga cada parte ni de cuántos hilos haya.
 """
 import numba
@@ -188,8 +188,10 @@ def backward(g, x, w, stride, padding, dilation, groups, need_x, need_w):
     def part(bounds):
         cols = np.empty((groups, k + 1, L), g.dtype)
         dcols = np.zeros((groups, k + 1, L), g.dtype) if need_x else None  # la fila de unos queda a 0
-        acc = np.zeros((groups, og, k + 1), g.dtype) if need_w else None
-        tmp = np.empty_like(acc) if need_w else None
+        # ∂L/∂w de cada imagen con la GEMM (K = OH·OW en float32) y la suma de las imágenes en float64:
+        # N·OH·OW sumandos en float32 perdían más que PyTorch en las primeras capas (N·OH·OW ~ 10⁵)
+        acc = np.zeros((groups, og, k + 1), np.float64) if need_w else None
+        tmp = np.empty((groups, og, k + 1), g.dtype) if need_w else None
         for i in range(*bounds):
             if need_w:
                 im2col_image(x, i, *args, cols.reshape(groups * (k + 1), L))
@@ -206,5 +208,5 @@ def backward(g, x, w, stride, padding, dilation, groups, need_x, need_w):
         dw = accs[0]
         for a in accs[1:]:
             dw = dw + a
-        dw = np.ascontiguousarray(dw[:, :, :k]).reshape(w.shape)
+        dw = np.ascontiguousarray(dw[:, :, :k], dtype=g.dtype).reshape(w.shape)
     return dx, dw

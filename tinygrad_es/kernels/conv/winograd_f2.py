@@ -25,6 +25,7 @@ import numpy as np
 from numba import njit, prange
 
 from .._parallel import parallel_kernel
+from .._slices import copy2
 
 G_MAT = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.0]])
 
@@ -74,7 +75,7 @@ def input_transform(x, ph, pw, th, tw, V):
         P = np.zeros((2 * th + 2, 2 * tw + 2), dtype=x.dtype)  # plano con relleno (bordes a 0)
         Vc = V[:, c, :]
         for n in range(n_img):
-            P[ph:ph + hb, pw:pw + wb] = x[n, c, :hb, :wb]
+            copy2(P[ph:ph + hb, pw:pw + wb], x[n, c, :hb, :wb])
             for ty in range(th):
                 r0 = P[2 * ty]
                 r1 = P[2 * ty + 1]
@@ -161,7 +162,7 @@ def grad_output_transform(g, th, tw, dM):
         G = np.zeros((2 * th, 2 * tw), dtype=g.dtype)  # filas/columnas de más a cero
         Mo = dM[:, o, :]
         for n in range(n_img):
-            G[:oh, :ow] = g[n, o]
+            copy2(G[:oh, :ow], g[n, o])
             for ty in range(th):
                 r0 = G[2 * ty]
                 r1 = G[2 * ty + 1]

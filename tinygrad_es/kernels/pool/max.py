@@ -33,14 +33,16 @@ def max_pool2d_forward(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, algo=None):
     """Máximo por ventana (con dilatación); el relleno cuenta como −inf. Devuelve
     ``(out, idx)``; una ventana sin elementos (sólo relleno) da −inf e índice −1.
 
-    Elige el núcleo por forma (medido; ``algo=`` lo fuerza en los tests): ``"2x2"`` para
-    2×2 de stride 2 sin relleno con planos de 15×15 o más (o menos de 8 canales),
-    ``"canales"`` (canales en el bucle interior) con 8 canales o más, ``"filas"`` (dos
-    pasadas separables por plano) con pocos canales."""
+    Elige el núcleo por forma (medido; ``algo=`` lo fuerza en los tests): ``"canales"``
+    (canales en el bucle interior) con 8 canales o más, ``"2x2"`` para 2×2 de stride 2 sin
+    relleno con menos canales, ``"filas"`` (dos pasadas separables por plano) en el resto.
+    Con 2×2 y 8 canales o más, ``"canales"`` gana también en planos grandes (medido con un
+    hilo, tiempo de CPU: 2,5 frente a 6,5 ms en (64, 32, 26, 26); 2,9 frente a 7,4 ms en
+    (64, 32, 28, 28))."""
     n, c, h, w = x.shape
     if algo is None:
         two = (kh, kw, sh, sw, ph, pw, dh, dw) == (2, 2, 2, 2, 0, 0, 1, 1)
-        if two and (c < 8 or (h * w >= 225 and 2 * oh <= h and 2 * ow <= w)):
+        if two and c < 8:
             algo = "2x2"
         elif c >= 8 and h * w < 2 ** 31:
             algo = "canales"

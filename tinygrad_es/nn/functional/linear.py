@@ -28,6 +28,14 @@ def linear(input, weight, bias=None) -> Tensor:
 
     En PyTorch: ``torch.nn.functional.linear``.
     """
+    # el caso de todas las capas (tensores flotantes del mismo dtype y formas que encajan), con los
+    # arrays directamente: cada propiedad (shape, dtype) cuesta una llamada en cada paso
+    if isinstance(input, Tensor) and isinstance(weight, Tensor) and (bias is None or isinstance(bias, Tensor)):
+        xd, wd = input._data, weight._data
+        if (wd.ndim == 2 and xd.ndim >= 1 and xd.shape[-1] == wd.shape[1] and xd.dtype == wd.dtype
+                and xd.dtype.char in "fd"
+                and (bias is None or (bias._data.dtype == xd.dtype and bias._data.shape == wd.shape[:1]))):
+            return _Linear.apply(input, weight, bias)
     x = _t(input, "linear")
     weight = _t(weight, "linear", "weight")  # un texto o None: TypeError en español, no 'no attribute shape'
     if x.ndim == 0:

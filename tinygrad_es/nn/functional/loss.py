@@ -55,14 +55,16 @@ def _index_dtype(target, op):
 def _indices(target, x, cdim, ignore_index, op):
     _index_dtype(target, op)
     t = int_labels(target, op)
-    expected = tuple(x.shape[:cdim]) + tuple(x.shape[cdim + 1:])
+    xs = x._data.shape
+    expected = xs[:cdim] + xs[cdim + 1:]
     if t.shape != expected:
-        raise ValueError(f"{op}: los índices de clase deben tener forma {expected}, no {tuple(t.shape)} "
-                         f"(la entrada tiene forma {tuple(x.shape)})")
-    c = x.shape[cdim]
-    bad = (t != ignore_index) & ((t < 0) | (t >= c))
-    if np.any(bad):
-        raise TargetOutOfRange(f"{op}: índice de clase fuera de rango [0, {c}): {t[bad][:5].tolist()}")
+        raise ValueError(f"{op}: los índices de clase deben tener forma {expected}, no {t.shape} "
+                         f"(la entrada tiene forma {tuple(xs)})")
+    c = xs[cdim]
+    if t.size and (t.min() < 0 or t.max() >= c):  # algo fuera de [0, c): ¿sólo los ignore_index?
+        bad = (t != ignore_index) & ((t < 0) | (t >= c))
+        if np.any(bad):
+            raise TargetOutOfRange(f"{op}: índice de clase fuera de rango [0, {c}): {t[bad][:5].tolist()}")
     return t
 
 
@@ -72,7 +74,7 @@ def _weight(weight, c, op):
     no_grad_arg(weight, "weight", op)
     w = weight._data if isinstance(weight, Tensor) else np.asarray(weight)
     if w.shape != (c,):
-        raise RuntimeError(f"{op}: weight debe tener un valor por clase, forma ({c},), no {tuple(w.shape)}")
+        raise RuntimeError(f"{op}: weight debe tener un valor por clase, forma ({c},), no {w.shape}")
     return w
 
 
@@ -164,8 +166,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         if tarr.dtype.kind != "f":
             raise RuntimeError(f"cross_entropy: un objetivo con la forma de la entrada {tuple(input.shape)} son "
                                f"probabilidades por clase y debe ser de coma flotante, no {tarr.dtype}; si son "
-                               f"índices de clase, deben tener forma "
-                               f"{tuple(input.shape[:cdim] + input.shape[cdim + 1:])}")
+                               f"índices de clase, deben tener forma {tuple(input.shape[:cdim] + input.shape[cdim + 1:])}")
         return _prob_target(input, target, tarr, weight, cdim, c, reduction, label_smoothing)
     w = _weight(weight, c, "cross_entropy")
     t = _indices(target, input, cdim, ignore_index, "cross_entropy")

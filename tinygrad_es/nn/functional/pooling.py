@@ -47,7 +47,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
         input: ``(N, C, H, W)`` o ``(C, H, W)``.
         kernel_size, stride, padding, dilation, ceil_mode: como en ``nn.MaxPool2d`` (``stride`` por
             defecto = ``kernel_size``; el relleno vale −∞).
-        return_indices: si es ``True``, devuelve ``(salida, índices)``, con la posición plana de cada
+        return_indices (``False``): si es ``True``, devuelve ``(salida, índices)``, con la posición plana de cada
             máximo en su plano (para ``max_unpool2d``).
 
     Ejemplo:
@@ -111,7 +111,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
         input: ``(N, C, H, W)`` o ``(C, H, W)``.
         kernel_size, stride, padding, ceil_mode: como en ``nn.AvgPool2d``.
         count_include_pad: si es ``True``, los ceros del relleno cuentan en la media.
-        divisor_override: si se da, el divisor de todas las ventanas.
+        divisor_override (``None``): si se da, el divisor de todas las ventanas.
 
     Ejemplo:
         >>> F.avg_pool2d(torch.tensor([[[[1., 2.], [3., 4.]]]]), 2)
@@ -236,7 +236,7 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     Args:
         input: ``(N, C, H, W)`` o ``(C, H, W)``.
         output_size: ``(H_out, W_out)`` o un entero.
-        return_indices: si es ``True``, devuelve también las posiciones planas de los máximos.
+        return_indices (``False``): si es ``True``, devuelve también las posiciones planas de los máximos.
 
     Ejemplo:
         >>> F.adaptive_max_pool2d(torch.arange(16.).reshape(1, 1, 4, 4), 2)
@@ -298,7 +298,7 @@ def adaptive_max_pool1d(input, output_size, return_indices=False):
     Args:
         input: ``(N, C, L)`` o ``(C, L)``.
         output_size: número de posiciones de la salida.
-        return_indices: si es ``True``, devuelve también la posición de cada máximo en ``L``.
+        return_indices (``False``): si es ``True``, devuelve también la posición de cada máximo en ``L``.
 
     Forma: salida ``(N, C, output_size)``.
 

@@ -25,7 +25,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         max_norm: si se da, las filas consultadas con norma mayor se reescalan in situ (``None``).
         norm_type: orden de la norma de ``max_norm`` (``2.0``).
         scale_grad_by_freq: divide el gradiente de cada fila por su frecuencia (``False``).
-        sparse: no soportado (``False``).
+        sparse: se acepta, pero el gradiente de ``weight`` es siempre denso (``False``).
 
     Forma: ``input`` ``(*)``; salida ``(*, dim)``.
 

@@ -135,7 +135,8 @@ def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=
     """Nombre antiguo de ``interpolate`` (obsoleto también en PyTorch).
 
     Args:
-        input, size, scale_factor, mode, align_corners: como en ``interpolate``.
+        input, size, scale_factor, mode, align_corners: como en ``interpolate`` (``size``,
+            ``scale_factor`` y ``align_corners``: ``None``; ``mode``: ``'nearest'``).
 
     Ejemplo:
         >>> F.upsample(torch.tensor([[[1., 2.]]]), scale_factor=2).shape

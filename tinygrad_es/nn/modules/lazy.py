@@ -298,7 +298,8 @@ def _lazy_batchnorm(base, doc):
     return LazyBN
 
 
-LazyBatchNorm1d = _lazy_batchnorm(BatchNorm1d, """``nn.BatchNorm1d`` con ``num_features`` deducido del eje 1 de la primera entrada.
+LazyBatchNorm1d = _lazy_batchnorm(BatchNorm1d, """``nn.BatchNorm1d`` con ``num_features`` deducido del eje 1 de
+la primera entrada.
 
 Args:
     eps: se suma a la varianza (``1e-5``).
@@ -317,7 +318,8 @@ Ejemplo:
 
 En PyTorch: ``torch.nn.LazyBatchNorm1d``.
 """)
-LazyBatchNorm2d = _lazy_batchnorm(BatchNorm2d, """``nn.BatchNorm2d`` con ``num_features`` deducido del eje 1 de la primera entrada (d2l: ``nn.LazyBatchNorm2d()``).
+LazyBatchNorm2d = _lazy_batchnorm(BatchNorm2d, """``nn.BatchNorm2d`` con ``num_features`` deducido del eje 1 de
+la primera entrada (d2l: ``nn.LazyBatchNorm2d()``).
 
 Args:
     eps: se suma a la varianza (``1e-5``).
@@ -336,7 +338,8 @@ Ejemplo:
 
 En PyTorch: ``torch.nn.LazyBatchNorm2d``.
 """)
-LazyBatchNorm3d = _lazy_batchnorm(BatchNorm3d, """``nn.BatchNorm3d`` con ``num_features`` deducido del eje 1 de la primera entrada.
+LazyBatchNorm3d = _lazy_batchnorm(BatchNorm3d, """``nn.BatchNorm3d`` con ``num_features`` deducido del eje 1 de
+la primera entrada.
 
 Args:
     eps: se suma a la varianza (``1e-5``).

@@ -128,7 +128,8 @@ class TripletMarginLoss(_Loss):
     Forma: ancla, positivo y negativo ``(N, D)`` o ``(D,)``; salida escalar, o ``(N,)`` con ``'none'``.
 
     Ejemplo:
-        >>> nn.TripletMarginLoss(margin=0.5)(torch.tensor([[0., 0.]]), torch.tensor([[0., 1.]]), torch.tensor([[1., 1.]]))
+        >>> a, pos, neg = torch.tensor([[0., 0.]]), torch.tensor([[0., 1.]]), torch.tensor([[1., 1.]])
+        >>> nn.TripletMarginLoss(margin=0.5)(a, pos, neg)
         tensor(0.0858)
 
     En PyTorch: ``torch.nn.TripletMarginLoss``; como función, ``F.triplet_margin_loss``.

@@ -36,8 +36,8 @@ class MaxPool2d(_MaxPoolNd):
         stride: paso de la ventana (por defecto, ``kernel_size``: ventanas sin solapar).
         padding: relleno con −∞ a cada lado (``0``; como mucho la mitad de la ventana).
         dilation: separación entre las celdas de la ventana (``1``).
-        return_indices: si es ``True``, devuelve también la posición de cada máximo (para ``MaxUnpool2d``).
-        ceil_mode: si es ``True``, redondea hacia arriba el tamaño de salida (la última ventana puede
+        return_indices (``False``): si es ``True``, devuelve también la posición de cada máximo (para ``MaxUnpool2d``).
+        ceil_mode (``False``): si es ``True``, redondea hacia arriba el tamaño de salida (la última ventana puede
             quedar parcialmente fuera).
 
     Forma: entrada ``(N, C, H, W)`` o ``(C, H, W)``; salida ``(N, C, H_out, W_out)`` con
@@ -67,8 +67,8 @@ class MaxPool1d(_MaxPoolNd):
         stride: paso de la ventana (por defecto, ``kernel_size``: ventanas sin solapar).
         padding: relleno con −∞ a cada lado (``0``; como mucho la mitad de la ventana).
         dilation: separación entre las celdas de la ventana (``1``).
-        return_indices: si es ``True``, devuelve también la posición de cada máximo (para ``MaxUnpool2d``).
-        ceil_mode: si es ``True``, redondea hacia arriba el tamaño de salida (la última ventana puede
+        return_indices (``False``): si es ``True``, devuelve también la posición de cada máximo (para ``MaxUnpool2d``).
+        ceil_mode (``False``): si es ``True``, redondea hacia arriba el tamaño de salida (la última ventana puede
             quedar parcialmente fuera).
 
     Forma: entrada ``(N, C, L)`` o ``(C, L)``; salida ``(N, C, L_out)`` con
@@ -143,9 +143,9 @@ class AvgPool2d(_AvgPoolNd):
         kernel_size: tamaño de la ventana, ``k`` o ``(kh, kw)``.
         stride: paso (por defecto, ``kernel_size``).
         padding: ceros a cada lado (``0``; como mucho la mitad de la ventana).
-        ceil_mode: si es ``True``, redondea hacia arriba el tamaño de salida.
+        ceil_mode (``False``): si es ``True``, redondea hacia arriba el tamaño de salida.
         count_include_pad: si es ``True`` (por defecto), los ceros del relleno cuentan en la media.
-        divisor_override: si se da, se divide por este número en vez de por el tamaño de la ventana.
+        divisor_override (``None``): si se da, se divide por este número en vez de por el tamaño de la ventana.
 
     Forma: entrada ``(N, C, H, W)`` o ``(C, H, W)``; salida ``(N, C, H_out, W_out)`` con
     ``H_out = ⌊(H + 2·padding[0] − kernel_size[0]) / stride[0]⌋ + 1`` (⌈…⌉ con ``ceil_mode``).
@@ -169,7 +169,7 @@ class AvgPool1d(_AvgPoolNd):
         kernel_size: tamaño de la ventana.
         stride: paso (por defecto, ``kernel_size``).
         padding: ceros a cada lado (``0``).
-        ceil_mode: si es ``True``, redondea hacia arriba el tamaño de salida.
+        ceil_mode (``False``): si es ``True``, redondea hacia arriba el tamaño de salida.
         count_include_pad: si es ``True`` (por defecto), los ceros del relleno cuentan en la media.
 
     Forma: entrada ``(N, C, L)`` o ``(C, L)``; salida ``(N, C, L_out)`` con
@@ -226,7 +226,7 @@ class AdaptiveMaxPool2d(Module):
 
     Args:
         output_size: ``(H_out, W_out)`` o un entero para las dos.
-        return_indices: si es ``True``, devuelve también la posición de cada máximo.
+        return_indices (``False``): si es ``True``, devuelve también la posición de cada máximo.
 
     Forma: entrada ``(N, C, H, W)`` o ``(C, H, W)``; salida ``(N, C, H_out, W_out)``. La ventana ``i``
     va de ``⌊i·H/H_out⌋`` a ``⌈(i+1)·H/H_out⌉``.

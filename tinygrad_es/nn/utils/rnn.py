@@ -46,7 +46,8 @@ class PackedSequence(namedtuple("PackedSequence", ["data", "batch_sizes", "sorte
     Ejemplo:
         >>> from tinygrad_es.nn.utils.rnn import pack_sequence
         >>> pack_sequence([torch.tensor([1., 2., 3.]), torch.tensor([4., 5.])])
-        PackedSequence(data=tensor([1., 4., 2., 5., 3.]), batch_sizes=tensor([2, 2, 1]), sorted_indices=None, unsorted_indices=None)
+        PackedSequence(data=tensor([1., 4., 2., 5., 3.]), batch_sizes=tensor([2, 2, 1]),
+                       sorted_indices=None, unsorted_indices=None)
 
     En PyTorch: ``torch.nn.utils.rnn.PackedSequence``.
     """

@@ -37,7 +37,7 @@ class WorkerInfo:
     Ejemplo: en ``__iter__`` de un ``IterableDataset``, ``info = data.get_worker_info()`` y cada worker
     recorre ``range(info.id, n, info.num_workers)``.
 
-    En PyTorch: ``torch.utils.data.WorkerInfo``.
+    En PyTorch: ``torch.utils.data._utils.worker.WorkerInfo`` (lo que devuelve ``get_worker_info()``).
     """
 
     def __init__(self, id, num_workers, seed, dataset):

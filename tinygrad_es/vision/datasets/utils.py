@@ -1,10 +1,11 @@
 """Descargas y sumas md5, como ``torchvision.datasets.utils``.
 
-- ``download_url(url, root, filename, md5)``: descarga por trozos a un temporal de la misma carpeta,
-  con barra de progreso en español, plazo por lectura (``timeout``) y total (``deadline``), tamaño
-  máximo, y md5 comprobado *antes* de dejar el fichero en su sitio (``os.replace``: nunca queda un
-  fichero a medias). Un fallo de red da ``DownloadError`` (subclase de ``urllib.error.URLError``,
-  la misma que captura torchvision para probar el siguiente espejo); un md5 distinto, ``RuntimeError``.
+- ``download_url(url, root, filename, md5)``: la descarga del paquete (``_download.download_file``:
+  por trozos a un temporal de la misma carpeta, plazo por lectura (``timeout``) y total
+  (``deadline``), tamaño máximo, y md5 comprobado *antes* de dejar el fichero en su sitio, con
+  ``os.replace``: nunca queda un fichero a medias), con barra de progreso en español. Un fallo de
+  red da ``DownloadError`` (subclase de ``urllib.error.URLError``, la misma que captura torchvision
+  para probar el siguiente espejo); un md5 distinto, ``RuntimeError``.
 - ``check_integrity`` / ``calculate_md5`` / ``check_md5``: como en torchvision.
 - ``download_and_extract_archive`` / ``extract_archive``: la extracción (segura) está en ``_archive.py``.
 - ``local_roots()``: dónde se buscan copias locales antes de ir a la red (``$TINYGRAD_ES_DATA``,
@@ -13,15 +14,12 @@
 from __future__ import annotations
 
 import hashlib
-import http.client
 import os
-import socket
 import sys
-import tempfile
 import time
 import urllib.error
-import urllib.request
 
+from ..._download import download_file
 from ...data.datasets import search_paths
 from ._archive import extract_archive
 
@@ -32,8 +30,6 @@ __all__ = ["calculate_md5", "check_md5", "check_integrity", "download_url", "dow
 EMBEDDED = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "data",
                         "_embedded")
 MAX_DOWNLOAD = 1 << 31      # 2 GiB: el mayor archivo de estos conjuntos (CIFAR-100) mide 169 MB
-MIN_RATE = 2048             # bytes/s: un espejo más lento que esto (pasado ``timeout``) se abandona
-_CHUNK = 1 << 16
 
 
 class DownloadError(urllib.error.URLError):
@@ -134,96 +130,7 @@ class _Progress:
         self._draw(force=True, end="\n")
 
 
-# ---- descarga --------------------------------------------------------------------------------
-def _open(url: str, timeout: float):
-    req = urllib.request.Request(url, headers={"User-Agent": "tinygrad_es (python urllib)"})
-    return urllib.request.urlopen(req, timeout=timeout)
-
-
-def _stream(url: str, folder: str, base: str, timeout: float, deadline_at: float, max_bytes: int,
-            progress: bool) -> str:
-    """Descarga ``url`` a un temporal de ``folder`` y devuelve su ruta (el llamador lo renombra)."""
-    start = time.monotonic()
-    if start >= deadline_at:
-        raise DownloadError("no se intentó: se agotó el plazo total de la descarga")
-    tmp = bar = None
-    try:
-        with _open(url, min(timeout, deadline_at - start)) as r:
-            total = r.length
-            if total is not None and total > max_bytes:
-                raise DownloadError(f"el servidor anuncia {total} bytes; el máximo admitido es {max_bytes}")
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{base}.", suffix=".part")
-            bar = _Progress(total, base) if progress else None
-            got = 0
-            with os.fdopen(fd, "wb") as f:
-                while True:
-                    now = time.monotonic()
-                    if now > deadline_at:
-                        raise DownloadError(f"se agotó el plazo total de la descarga ({got} bytes recibidos)")
-                    if now - start > timeout and got < MIN_RATE * (now - start):
-                        raise DownloadError(f"el servidor es demasiado lento ({got / (now - start):.0f} bytes/s "
-                                            f"tras {now - start:.1f} s; el mínimo es {MIN_RATE} bytes/s)")
-                    chunk = r.read1(_CHUNK)
-                    if not chunk:
-                        break
-                    got += len(chunk)
-                    if got > max_bytes:
-                        raise DownloadError(f"la respuesta supera el máximo admitido ({max_bytes} bytes)")
-                    f.write(chunk)
-                    if bar:
-                        bar.update(len(chunk))
-                f.flush()
-                os.fsync(f.fileno())
-            if bar:
-                bar.close()
-            if total is not None and got < total:
-                raise DownloadError(f"respuesta truncada: llegaron {got} de {total} bytes")
-            return tmp
-    except BaseException as e:
-        if bar is not None and bar.got < (bar.total or float("inf")):
-            bar.close()   # la línea de la barra queda terminada antes del mensaje de error
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
-        if isinstance(e, DownloadError):
-            raise
-        raise _as_download_error(e, timeout) from None
-
-
-def _as_download_error(e: BaseException, timeout: float) -> BaseException:
-    if isinstance(e, urllib.error.HTTPError):
-        return DownloadError(f"el servidor respondió {e.code} {e.reason}")
-    if isinstance(e, http.client.IncompleteRead):
-        return DownloadError(f"respuesta truncada: llegaron {len(e.partial)} bytes")
-    if isinstance(e, (TimeoutError, socket.timeout)):
-        return DownloadError(f"el servidor no respondió en {timeout:g} s")
-    if isinstance(e, urllib.error.URLError):
-        if isinstance(e.reason, (TimeoutError, socket.timeout)):
-            return DownloadError(f"el servidor no respondió en {timeout:g} s")
-        return DownloadError(f"no se pudo conectar ({e.reason})")
-    if isinstance(e, (http.client.HTTPException, ConnectionError, ValueError)):
-        return DownloadError(f"la descarga falló ({type(e).__name__}: {e})")
-    if isinstance(e, OSError):   # disco lleno, sin permiso...: no es culpa del espejo
-        return e
-    return e
-
-
-def _clean_stale_parts(folder: str, base: str, older_than: float = 3600.0):
-    """Borra temporales ``.base.*.part`` de descargas interrumpidas hace más de una hora."""
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return
-    now = time.time()
-    for n in names:
-        if n.startswith(f".{base}.") and n.endswith(".part"):
-            p = os.path.join(folder, n)
-            try:
-                if now - os.path.getmtime(p) > older_than:
-                    os.unlink(p)
-            except OSError:
-                pass
-
-
+# ---- descarga (la de todo el paquete: ``_download.py``) ---------------------------------------
 def download_url(url: str, root, filename: str | None = None, md5: str | None = None,
                  max_redirect_hops: int = 3, *, timeout: float = 20.0, deadline: float = 600.0,
                  max_bytes: int = MAX_DOWNLOAD, progress: bool = True) -> None:
@@ -241,19 +148,15 @@ def download_url(url: str, root, filename: str | None = None, md5: str | None = 
     os.makedirs(root, exist_ok=True)
     if check_integrity(fpath, md5):
         return
-    _clean_stale_parts(root, filename)
-    tmp = _stream(url, root, filename, timeout, time.monotonic() + deadline, max_bytes, progress)
-    try:
-        if md5 is not None:
-            got = calculate_md5(tmp)
-            if got != md5:
-                raise RuntimeError(f"'{filename}' descargado de {url} está dañado o no es el esperado: su md5 es "
-                                   f"{got} y debería ser {md5}. Se ha descartado; vuelve a intentarlo o usa otro "
-                                   "espejo")
-        os.replace(tmp, fpath)   # atómico: o el fichero completo y verificado, o nada
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+
+    def verify(got):
+        if md5 is not None and got != md5:
+            raise RuntimeError(f"'{filename}' descargado de {url} está dañado o no es el esperado: su md5 es "
+                               f"{got} y debería ser {md5}. Se ha descartado; vuelve a intentarlo o usa otro "
+                               "espejo")
+
+    download_file(url, fpath, timeout=timeout, deadline=deadline, max_bytes=max_bytes, hash_name="md5", verify=verify,
+                  progress=(lambda total: _Progress(total, filename)) if progress else None, exc=DownloadError)
 
 
 def download_and_extract_archive(url: str, download_root, extract_root=None, filename: str | None = None,

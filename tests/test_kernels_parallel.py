@@ -1,0 +1,127 @@
+"""``kernels/_parallel.py``: el ``prange`` repartido entre hilos de Python da lo mismo que el bucle
+secuencial, con cualquier número de trozos, y los núcleos sin la forma siguen con numba."""
+import importlib
+
+import numba
+import numpy as np
+import pytest
+from numba import njit, prange
+
+from tinygrad_es import kernels as K
+from tinygrad_es.kernels import _parallel as P
+from tinygrad_es.kernels._parallel import chunk_source, parallel_kernel
+
+
+@parallel_kernel
+@njit(parallel=True)
+def _owner(x, scale):
+    """Cada posición apunta quién la calculó (el índice) y un valor; prólogo con reserva y return."""
+    n = x.shape[0]
+    out = np.empty(n, dtype=x.dtype)
+    seen = np.zeros(n, dtype=np.int64)
+    for i in prange(n):
+        acc = 0.0
+        for j in range(i + 1):
+            acc += x[j] * scale
+        out[i] = acc
+        seen[i] += 1
+    return out, seen
+
+
+@parallel_kernel
+@njit(parallel=True)
+def _two_loops(x):
+    out = np.empty_like(x)
+    for i in prange(x.shape[0]):
+        out[i] = x[i] + 1
+    for i in prange(x.shape[0]):
+        out[i] *= 2
+    return out
+
+
+@parallel_kernel
+@njit(parallel=True)
+def _fails_at(x, bad):
+    for i in prange(x.shape[0]):
+        if i == bad:
+            raise ValueError("fallo a propósito")
+        x[i] = i
+
+
+def _reference(x, scale):
+    return np.array([sum(float(v) * scale for v in x[:i + 1]) for i in range(x.size)])
+
+
+@pytest.mark.parametrize("n", [1, 5, 64])
+def test_chunked_kernel_equals_sequential_for_any_number_of_chunks(n):
+    x = np.random.default_rng(n).standard_normal(n)
+    assert _owner.chunked
+    out, seen = _owner(x, 0.5)
+    np.testing.assert_allclose(out, _reference(x, 0.5), rtol=1e-12)
+    assert (seen == 1).all()
+    ch = _owner._chunked
+    for nk in (1, 2, 3, 7, n + 2):  # cada trozo a mano: cubren el rango una vez y sin huecos
+        out2, seen2 = np.empty(n), np.zeros(n, np.int64)
+        for k in range(nk):
+            ch.trozo(x, 0.5, n, out2, seen2, k, nk)
+        assert (seen2 == 1).all()
+        np.testing.assert_array_equal(out2, out)
+        out3, seen3 = np.empty(n), np.zeros(n, np.int64)
+        P._POOL.run(ch.trozo, (x, 0.5, n, out3, seen3), nk)  # la reserva de hilos, con nk trozos
+        assert (seen3 == 1).all()
+        np.testing.assert_array_equal(out3, out)
+
+
+def test_kernels_without_the_shape_fall_back_to_numba_parallel():
+    assert isinstance(chunk_source(_two_loops.py_func), str)
+    assert not _two_loops.chunked
+    x = np.arange(5.0)
+    np.testing.assert_array_equal(_two_loops(x), (x + 1) * 2)
+
+
+def test_error_in_any_chunk_reaches_the_caller():
+    x = np.zeros(10)
+    assert _fails_at.chunked
+    for bad in (0, 9):  # en el trozo del hilo que llama y en el de la reserva
+        with pytest.raises(ValueError, match="a propósito"):
+            P._POOL.run(_fails_at._chunked.trozo, (x, bad), 2)
+        with pytest.raises(ValueError, match="a propósito"):
+            _fails_at(x, bad)
+    _fails_at(x, -1)
+    np.testing.assert_array_equal(x, np.arange(10.0))
+
+
+def test_course_kernels_are_chunked_and_keep_numbas_signatures_api():
+    """Los núcleos del camino de la CNN del curso compilan sin el compilador paralelo de numba."""
+    mod = importlib.import_module  # conv/__init__ reexporta funciones con el nombre de sus módulos
+    direct, im2col, winograd_f2 = (mod(f"tinygrad_es.kernels.conv.{m}") for m in ("direct", "im2col", "winograd_f2"))
+    pmax, relu = mod("tinygrad_es.kernels.pool.max"), mod("tinygrad_es.kernels.relu")
+    course = [direct.phase_pad, direct.flat_corr, direct.flat_corr_pad, direct.flat_dw, im2col.pad_input,
+              winograd_f2.input_transform, winograd_f2.grad_output_transform, pmax.max_pool2x2_forward,
+              pmax.max_pool2d_backward, relu._relu, relu._relu_backward]
+    assert all(k.chunked for k in course), [k.__name__ for k in course if not k.chunked]
+    x = np.random.default_rng(0).standard_normal((2, 3, 6, 6)).astype(np.float32)
+    out = np.empty((2, 3, 8, 8), np.float32)
+    K.pad_input(x, 1, 1, out)
+    ref = np.zeros_like(out)
+    ref[:, :, 1:7, 1:7] = x
+    np.testing.assert_array_equal(out, ref)
+    assert len(K.pad_input.signatures) >= 1  # las firmas compiladas (las cuenta tinygrad-es preparar)
+
+
+def test_same_bits_with_one_and_two_threads():
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((4, 16, 10, 10)).astype(np.float32)
+    w = rng.standard_normal((16, 16, 3, 3)).astype(np.float32)
+    before = numba.get_num_threads()
+    res = []
+    try:
+        for threads in (1, min(2, numba.config.NUMBA_NUM_THREADS)):
+            numba.set_num_threads(threads)
+            y, st = K.conv2d_forward(x, w, None, (1, 1), (1, 1))
+            res.append((y,) + K.conv2d_backward(np.ones_like(y), st)[:2])
+            K.conv_release(st)
+    finally:
+        numba.set_num_threads(before)
+    for a, b in zip(*res):
+        np.testing.assert_array_equal(a, b)
