@@ -44,3 +44,46 @@ def test_warm_up_does_not_touch_model_or_optimizer():
         np.testing.assert_array_equal(v.numpy(), before[k])
     assert all(p.grad is None for p in model.parameters()) and not opt.state
     assert model.training
+
+
+def _kernel_signatures():
+    """Firmas que tiene cada núcleo de tinygrad_es en este proceso (compiladas o cargadas de la caché)."""
+    import sys
+    from numba.core.registry import CPUDispatcher
+    from tinygrad_es.kernels._parallel import parallel_kernel
+    out = {}
+    for name, mod in list(sys.modules.items()):
+        if not name.startswith("tinygrad_es.kernels"):
+            continue
+        for attr, obj in vars(mod).items():
+            if isinstance(obj, parallel_kernel):
+                ch = obj._chunked
+                disp = [obj.kernel] + ([ch.trozo] if ch else [])
+            elif isinstance(obj, CPUDispatcher):
+                disp = [obj]
+            else:
+                continue
+            out[(name, attr)] = sum(len(d.signatures) for d in disp)
+    return out
+
+
+def test_prepare_course_covers_the_course_cnn_step():
+    """Tras ``tinygrad-es preparar`` (las tareas del curso en float32), un paso de entrenamiento y una
+    evaluación de la CNN de la demo en tamaño MNIST no necesitan ninguna firma nueva de ningún núcleo
+    (antes, el forward directo con lotes grandes, ``flat_corr_pad``, quedaba fuera: se compilaba en la
+    primera época)."""
+    import numba
+    from tinygrad_es.models import SimpleCNN
+    prepare(COURSE, dtypes=("float32",), progress=False)
+    before = _kernel_signatures()
+    torch.manual_seed(0)
+    model = SimpleCNN()
+    opt = optim.Adam(model.parameters(), lr=1e-3)
+    x = torch.randn(2 * numba.get_num_threads(), 1, 28, 28)
+    y = torch.tensor([i % 10 for i in range(x.shape[0])])
+    F.cross_entropy(model(x), y).backward()
+    opt.step()
+    with torch.no_grad():
+        model.eval()(x)
+    after = _kernel_signatures()
+    assert {k: v for k, v in after.items() if v != before.get(k, 0)} == {}

@@ -69,6 +69,9 @@ def _conv(name):
         _fwd_bwd(lambda x, w, b: F.conv2d(x, w, b, stride=s, padding=p, dilation=d, groups=g), x, w, b)
         # la primera capa de una red: la entrada no pide gradiente
         _fwd_bwd(lambda w: F.conv2d(x.detach(), w, None, stride=s, padding=p, dilation=d, groups=g), w)
+        # con al menos 2 imágenes por hilo el forward directo rellena dentro del núcleo (flat_corr_pad)
+        xb = _t((2 * numba.get_num_threads(),) + tuple(xs[1:]), dtype, grad=False)
+        _fwd_bwd(lambda w: F.conv2d(xb, w, b.detach(), stride=s, padding=p, dilation=d, groups=g), w)
     return task
 
 

@@ -6,14 +6,15 @@
 * ``upsample.py`` (reescalado), ``relu.py``, ``loss.py`` (entropía cruzada), ``adam.py`` (el paso
   de Adam en una pasada), ``sort.py`` (los algoritmos de ordenación de libstdc++ que usa PyTorch), ``special.py``
   (``erf``);
-* infraestructura: ``_parallel.py`` (hilos), ``blas.py``/``gemm.py`` (OpenBLAS),
-  ``workspace.py`` (memoria reutilizada), ``compile_notice.py`` (avisa en stderr cuando numba
-  compila, la primera vez).
+* infraestructura: ``_parallel.py`` (hilos), ``_slices.py`` (copias de trozos con bucles),
+  ``blas.py``/``gemm.py`` (OpenBLAS), ``workspace.py`` (memoria reutilizada),
+  ``compile_notice.py`` (avisa en stderr cuando numba compila, la primera vez).
 
-La capa de hilos de numba se elige al importar el paquete (``_runtime.py``: OpenMP con
-espera corta si está) y la espera activa de OpenBLAS se acorta aquí (``blas.py``).
-Todos los núcleos con ``prange`` pasan por ``_parallel.parallel_kernel`` (seguros desde
-varios hilos de Python y tras un ``fork``).
+Todos los núcleos con ``prange`` pasan por ``_parallel.parallel_kernel``: el bucle se compila sin
+el compilador paralelo de numba (la parte lenta de compilar) y sus trozos se reparten entre hilos
+de Python; seguros desde varios hilos y tras un ``fork``. Los pocos que no tienen esa forma usan la
+capa de hilos de numba, que se elige al importar el paquete (``_runtime.py``: OpenMP con espera
+corta si está); la espera activa de OpenBLAS se acorta aquí (``blas.py``).
 """
 from . import compile_notice
 from ._parallel import parallel_kernel, uses_lock

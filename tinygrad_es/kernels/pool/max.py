@@ -66,7 +66,7 @@ def _max_pool2d_cl(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
     orden de filas: gana el primer máximo y el último NaN, como PyTorch."""
     n_img, c, h, w = x.shape
     out = np.empty((n_img, c, oh, ow), dtype=x.dtype)
-    idx = np.empty((n_img, c, oh, ow), dtype=np.int64)
+    idx = np.empty((n_img, c, oh, ow), dtype=np.int32)  # como el 2×2: un solo max_pool2d_backward que compilar
     for n in prange(n_img):
         xn = x[n].reshape(c, h * w)
         xt = np.empty((h * w, c), dtype=x.dtype)
