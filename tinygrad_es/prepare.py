@@ -108,7 +108,7 @@ def _relu(dtype):
 
 def _cross_entropy(dtype):
     z = _t((8, 10), dtype)
-    F.cross_entropy(z, Tensor(np.arange(8) % 10)).backward()
+    F.cross_entropy(z, Tensor(np.arange(8) % 10).long()).backward()  # Tensor(datos) es float32, como en PyTorch
 
 
 def _adam(dtype):
