@@ -182,7 +182,7 @@ def test_default_path_mixed_backward(shape, dtype):
 def test_winograd_backward_by_chunks_of_images(monkeypatch, algo, dtype):
     """El backward Winograd recorre el lote por trozos (aquí de 2 imágenes, el último de 1) con buffers
     del tamaño de un trozo, no del lote, y da los gradientes de la referencia."""
-    from tinygrad_es.kernels.conv import dispatch
+    from tinygrad_es.kernels.conv import backward, dispatch
     rng = np.random.default_rng(7)
     n, c, o, hw = 5, 16, 16, 9
     x = rng.standard_normal((n, c, hw, hw)).astype(dtype)
@@ -190,7 +190,7 @@ def test_winograd_backward_by_chunks_of_images(monkeypatch, algo, dtype):
     args = ((1, 1), (1, 1), (1, 1), 1)
     mod, nxi = dispatch._WINO[algo or "winograd"]
     th, tw = mod.tiles(hw, hw)
-    monkeypatch.setattr(dispatch, "CHUNK_BYTES", 2 * nxi * (c + o) * th * tw * x.itemsize)  # 2 imágenes
+    monkeypatch.setattr(backward, "CHUNK_BYTES", 2 * nxi * (c + o) * th * tw * x.itemsize)  # 2 imágenes
     out, state = K.conv2d_forward(x, w, None, *args, algo=algo)
     assert state.algo_w == (algo or "winograd")
     g = rng.standard_normal(out.shape).astype(dtype)
@@ -225,8 +225,20 @@ def test_direct_forward_stacking_images_is_bit_for_bit(monkeypatch, stride):
     close(outs[1], R.conv2d(x, w, b, *args), np.float32)
 
 
+def test_strided_1x1_forward_is_the_subsampled_convolution():
+    """La 1×1 con stride (sin relleno) toma la entrada submuestreada: bit a bit la 1×1 de stride 1 de
+    ``x[:, :, ::s, ::s]``, y la de la referencia."""
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((5, 40, 9, 8)).astype(np.float32)
+    w = rng.standard_normal((8, 40, 1, 1)).astype(np.float32)
+    out, _ = K.conv2d_forward(x, w, None, (2, 3), (0, 0), save=False)
+    sub, _ = K.conv2d_forward(np.ascontiguousarray(x[:, :, ::2, ::3]), w, None, (1, 1), (0, 0), save=False)
+    np.testing.assert_array_equal(out, sub)
+    close(out, R.conv2d(x, w, None, (2, 3), (0, 0), (1, 1), 1), np.float32)
+
+
 def test_chunk_images_bounds_the_workspace():
-    from tinygrad_es.kernels.conv.dispatch import chunk_images
+    from tinygrad_es.kernels.conv.backward import chunk_images
     assert chunk_images(128, 2**20, budget=4 * 2**20) == 4
     assert chunk_images(3, 10, budget=4 * 2**20) == 3
     assert chunk_images(128, 2**30, budget=4 * 2**20) == 1

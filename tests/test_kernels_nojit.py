@@ -11,6 +11,7 @@ import numpy as np
 
 from tinygrad_es import kernels as K
 from tinygrad_es.kernels.conv import direct as D
+from tinygrad_es.kernels.conv import direct_weight_grad as DW
 from tinygrad_es.kernels.conv import winograd_f2 as WG
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -74,7 +75,7 @@ def test_conv_kernels_equal_python_versions():
                  rtol=1e-14)
     gf = rng.standard_normal((2, 4, 70))
     dw = np.empty((4, sh1.size))
-    same_inplace(D.flat_dw, 7, gf, xp.reshape(2, 4, -1), 1, 1, sh1, ch1, 68, dw)
+    same_inplace(DW.flat_dw, 7, gf, xp.reshape(2, 4, -1), 1, 1, sh1, ch1, 68, dw)
     # Winograd: las cuatro transformadas
     th, tw = WG.tiles(7, 8)
     V = rows((16, 4, 2 * th * tw))

@@ -510,3 +510,27 @@ def test_whole_model_files_and_torch_refuse_each_other_by_default(tmp_path):
     torch.save(torch.nn.Linear(3, 2), tmp_path / "theirs.pt")
     with pytest.raises(pickle.UnpicklingError, match=r"torch\.nn\.modules\.linear\.Linear.*weights_only=False"):
         tg.load(tmp_path / "theirs.pt")
+
+
+def test_whole_model_and_optimizer_keep_sharing_parameters(tmp_path):
+    """{"model": model, "opt": opt} guardados juntos: al cargar, el optimizador sigue moviendo los
+    parámetros del modelo cargado (el mismo objeto), con su estado de Adam."""
+    tg.manual_seed(0)
+    m = WholeNet()
+    opt = tg.optim.Adam(m.parameters(), lr=0.1)
+    x = tg.randn(5, 3)
+    m(x).sum().backward()
+    opt.step()
+    tg.save({"model": m, "opt": opt}, tmp_path / "ckpt.pt")
+    d = tg.load(tmp_path / "ckpt.pt", weights_only=False)
+    m2, opt2 = d["model"], d["opt"]
+    assert opt2.param_groups[0]["params"][0] is m2.fc.weight
+    before = m2.fc.weight.detach().numpy().copy()
+    opt2.zero_grad()
+    m2(x).sum().backward()
+    opt2.step()
+    opt.zero_grad()
+    m(x).sum().backward()
+    opt.step()   # el original y el cargado dan el mismo segundo paso de Adam
+    assert not np.array_equal(before, m2.fc.weight.detach().numpy())
+    np.testing.assert_allclose(m2.fc.weight.detach().numpy(), m.fc.weight.detach().numpy(), rtol=1e-6)

@@ -67,6 +67,9 @@ def _mark_view(out: TensorBase, src: TensorBase, fn, kwargs, grad: bool) -> None
         out._view = ViewInfo(sv.base if sv is not None else src, (), out._vc.value, False)
 
 
+_READS: dict = {}  # (reads, needs_input_grad, nº de tensores) → posiciones que vigilar
+
+
 def _record_versions(ctx: Context, reads, tensors, out: TensorBase) -> None:
     """Anota la versión de cada tensor (entrada o salida) que el ``backward`` leerá: los que dice
     ``reads`` para las entradas que necesitan gradiente o, si la operación no lo declara, los que
@@ -75,11 +78,15 @@ def _record_versions(ctx: Context, reads, tensors, out: TensorBase) -> None:
         n = len(tensors)
         picked = [tensors[j] for j in range(n) if any(need for i, need in enumerate(ctx.needs_input_grad) if i != j)]
     elif reads is not None:
-        want = set()
-        for i, need in enumerate(ctx.needs_input_grad):
-            if need:
-                want.update(reads[min(i, len(reads) - 1)])
-        picked = [out if j == -1 else tensors[j] for j in sorted(want) if j < len(tensors)]
+        key = (reads, ctx.needs_input_grad, len(tensors))
+        idx = _READS.get(key)
+        if idx is None:  # una vez por operación y combinación de entradas con gradiente
+            want = set()
+            for i, need in enumerate(ctx.needs_input_grad):
+                if need:
+                    want.update(reads[min(i, len(reads) - 1)])
+            idx = _READS[key] = tuple(j for j in sorted(want) if j < len(tensors))
+        picked = [out if j == -1 else tensors[j] for j in idx]
     else:
         picked = []
         for s in ctx.saved_tensors:

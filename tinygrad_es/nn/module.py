@@ -24,7 +24,6 @@ from .parameter import Parameter, is_parameter
 __all__ = ["Module", "Parameter"]
 
 _HOOK_DICTS = ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks")
-_EMPTY = {}
 
 
 class Module(StateDictMixin, ConvertMixin):
@@ -74,7 +73,8 @@ class Module(StateDictMixin, ConvertMixin):
         """``model(x)``: ejecuta los pre-hooks, ``forward(x)`` y los hooks (también los de backward).
         Llama siempre al módulo, no a ``forward`` directamente, para que los hooks se ejecuten."""
         d = self.__dict__
-        for hook, with_kwargs in list(d.get("_forward_pre_hooks", _EMPTY).values()):
+        pre = d.get("_forward_pre_hooks")  # sin hooks (lo normal), ni una lista por llamada
+        for hook, with_kwargs in (list(pre.values()) if pre else ()):
             if with_kwargs:
                 r = hook(self, args, kwargs)
                 if r is not None:
@@ -88,7 +88,8 @@ class Module(StateDictMixin, ConvertMixin):
             state = BackwardHookState(self, d["_backward_hooks"], d["_backward_pre_hooks"])
             args = state.wrap_inputs(args)
         out = self.forward(*args, **kwargs)
-        for hook, with_kwargs in list(d.get("_forward_hooks", _EMPTY).values()):
+        post = d.get("_forward_hooks")
+        for hook, with_kwargs in (list(post.values()) if post else ()):
             r = hook(self, args, kwargs, out) if with_kwargs else hook(self, args, out)
             if r is not None:
                 out = r

@@ -4,14 +4,16 @@ orquesta sus núcleos; cada algoritmo vive en su fichero.
 
 * ``winograd_f2.py`` / ``winograd_f4.py``: Winograd F(2×2, 3×3) y F(4×4, 3×3) (3×3, stride 1), en el
   backward;
-* ``direct.py``: núcleo directo (todos los forward; en el backward, ``C/G·kh·kw`` pequeño);
+* ``backward.py``: los gradientes con el algoritmo elegido para cada uno;
+* ``direct.py``: núcleo directo (todos los forward; en el backward, depthwise, grupos, dilatadas), y
+  ``direct_weight_grad.py`` su gradiente de pesos;
 * ``im2col.py`` (el lote entero) e ``im2col_image.py`` (imagen a imagen, en la caché): el caso
   general, im2col + GEMM;
 * ``transpose.py``: la convolución traspuesta, el adjunto de la directa;
 * ``taps.py``: ∂L/∂x tap a tap (sin transformadas) cuando el gradiente que llega no es finito.
 """
-from .dispatch import (ALGOS, ConvState, choose_algo, choose_backward, conv2d_backward, conv2d_forward,
-                       conv2d_input_grad, conv_output_size, conv_release)
+from .backward import conv2d_backward, conv2d_input_grad
+from .dispatch import ALGOS, ConvState, choose_algo, choose_backward, conv2d_forward, conv_output_size, conv_release
 from .im2col import col2im, im2col, pad_input
 from .transpose import conv_transpose2d_backward, conv_transpose2d_forward, conv_transpose_output_size
 

@@ -11,7 +11,8 @@ tuviera la forma de ``x``:
 import numpy as np
 
 from ..workspace import workspace
-from .dispatch import ConvState, _dw_from_cols, _group_matmul, _im2col, conv2d_input_grad, conv_output_size
+from .backward import _dw_from_cols, conv2d_input_grad
+from .dispatch import ConvState, _group_matmul, _im2col, conv_output_size
 from .im2col import ol_to_nol
 
 

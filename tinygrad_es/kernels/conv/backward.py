@@ -1,0 +1,232 @@
+"""Backward de la convolución 2-D: ∂L/∂x, ∂L/∂w y ∂L/∂b con el algoritmo que ``dispatch.py`` eligió
+para cada uno (``ConvState.algo`` y ``algo_w``), sobre lo que el forward guardó.
+
+* Winograd (``winograd_f2.py`` / ``winograd_f4.py``): por trozos de imágenes (``CHUNK_BYTES``), con
+  ``dU`` de los trozos sumado en float64;
+* directo (``direct.py`` y ``direct_weight_grad.py``): depthwise, grupos, dilatadas;
+* 1×1: una GEMM por imagen;
+* im2col imagen a imagen (``im2col_image.py``) o del lote entero (``im2col.py``).
+"""
+import numpy as np
+
+from .. import gemm as G
+from ..workspace import workspace
+from . import direct as D
+from . import direct_weight_grad as DW
+from . import im2col_image as IC
+from .dispatch import _WINO, _im2col, _group_matmul
+from .im2col import col2im, nol_to_ol, pad_input
+from .taps import input_grad_by_taps
+
+DW_PARTS = 4  # sumas parciales del gradiente de pesos directo (fijas: mismo resultado con 1 o 2 hilos)
+# Bytes de los buffers de un trozo de imágenes en los backward que recorren el lote por trozos
+# (Winograd): la memoria de trabajo queda acotada sea cual sea el lote (antes, las transformadas del
+# lote entero: 75 MB de los 95 MB que añadía un paso de la CNN de CIFAR). Medido (∂L/∂w en un hilo,
+# tiempo de CPU, ms con 1/2/4 MB/lote entero): 32→64 a 16² (lote 128) 18,3/16,6/16,4/17,2; 64→128 a 8²
+# 14,6/14,3/13,2/12,3; 256→256 a 13² (lote 8) 28,0/27,3/23,7/20,1. Con 2 MB el paso de la CNN del curso
+# añade 28 MB de RSS frente a 30 con 4 MB (PyTorch: 31).
+CHUNK_BYTES = 2 * 2**20
+
+
+# ---- backward -----------------------------------------------------------------------------
+def conv2d_backward(gout, state, need_x=True, need_w=True, need_b=True):
+    """Gradientes ``(dx, dw, db)`` (``None`` donde no se piden). No libera ``state``
+    (el grafo puede retenerse); eso lo hace ``conv_release``."""
+    g = np.ascontiguousarray(gout, dtype=state.w.dtype)
+    db = g.sum(axis=(0, 2, 3)) if need_b else None
+    dx = dw = None
+    taps = None
+    if need_x and not np.isfinite(g).all():
+        # un gradiente inf o nan: las transformadas (Winograd, rejillas con ceros) restan o multiplican por 0
+        # y darían nan donde PyTorch da inf; dx se suma tap a tap
+        taps, need_x = input_grad_by_taps(g, state), False
+    if state.algo == state.algo_w:
+        dx, dw = _BACKWARD[state.algo](g, state, need_x, need_w, state.algo)
+    else:
+        dx = _BACKWARD[state.algo](g, state, True, False, state.algo)[0] if need_x else None
+        dw = _BACKWARD[state.algo_w](g, state, False, True, state.algo_w)[1] if need_w else None
+    return (dx if taps is None else taps), dw, db
+
+
+def chunk_images(n, per_image_bytes, budget=None):
+    """Imágenes por trozo para que los buffers de un trozo no pasen de ``budget`` bytes (al menos 1)."""
+    budget = CHUNK_BYTES if budget is None else budget
+    return max(1, min(n, budget // max(1, per_image_bytes)))
+
+
+def _backward_winograd(g, st, need_x, need_w, algo):
+    """Por trozos de imágenes: las transformadas ``V`` y ``dM`` de un trozo (no las del lote entero:
+    16·(C + O)·teselas por imagen, 75 MB en la CNN de CIFAR con lote 128) y, por trozo, las 16 GEMM de
+    ``dU``, que se suman en float64 (un redondeo al final, como ∂L/∂x imagen a imagen)."""
+    n, c, h, wd = st.x_shape
+    o = st.w.shape[0]
+    mod, nxi = _WINO[algo]
+    th, tw = mod.tiles(*st.out_hw)
+    T = th * tw
+    if st.kind == "winograd":  # forward Winograd (sólo con algo=): V del lote entero ya hecho
+        Vall, U = st.saved
+        x = None
+    else:  # el forward fue directo: las transformadas se hacen aquí, trozo a trozo
+        (x,) = st.saved
+        Vall, U = None, (mod.weight_transform(st.w) if need_x else None)
+    nb = chunk_images(n, nxi * (c + o) * T * g.itemsize)
+    rows = nb * T
+    V = workspace.get_rows((nxi, c, rows), g.dtype, streams=nxi, group=c) if need_w and x is not None else None
+    dM = workspace.get_rows((nxi, o, rows), g.dtype, streams=nxi, group=o)
+    dV = workspace.get_rows((nxi, c, rows), g.dtype, streams=nxi, group=c) if need_x else None
+    dU = np.zeros((nxi, o, c), np.float64) if need_w else None
+    part = np.empty((nxi, o, c), g.dtype) if need_w else None
+    dx = np.empty(st.x_shape, g.dtype) if need_x else None
+    for n0 in range(0, n, nb):
+        n1 = min(n, n0 + nb)
+        r = (n1 - n0) * T
+        dMc = dM[:, :, :r]
+        mod.grad_output_transform(g[n0:n1], th, tw, dMc)
+        if need_w:
+            if x is not None:
+                Vc = V[:, :, :r]
+                mod.input_transform(x[n0:n1], st.padding[0], st.padding[1], th, tw, Vc)
+            else:
+                Vc = Vall[:, :, n0 * T:n1 * T]
+            G.matmul(dMc, Vc.transpose(0, 2, 1), out=part)
+            dU += part
+        if need_x:
+            dVc = dV[:, :, :r]
+            G.matmul(U.transpose(0, 2, 1), dMc, out=dVc)
+            dx[n0:n1] = mod.input_transform_adjoint(dVc, n1 - n0, h, wd, st.padding[0], st.padding[1], th, tw)
+    dw = mod.weight_transform_adjoint(dU, o, c).astype(g.dtype) if need_w else None
+    for a in (V, dM, dV):
+        workspace.put_rows(a)
+    return dx, dw
+
+
+def _backward_direct(g, st, need_x, need_w, algo="direct"):
+    n, c, h, wd = st.x_shape
+    o, cg, kh, kw = st.w.shape
+    groups = st.groups
+    og = o // groups
+    ph, pw = st.padding
+    wp = wd + 2 * pw
+    if st.kind == "padded":
+        (xp,) = st.saved
+        tmp = None
+    else:
+        (x,) = st.saved
+        xp = tmp = workspace.get(D.phase_shape(x.shape, st.padding, (1, 1))[0], x.dtype)
+        D.phase_pad(x, ph, pw, 1, 1, xp)
+    oh, ow = st.out_hw
+    dh, dwl = st.dilation
+    dx = dw = None
+    if need_w:
+        # gradiente en la rejilla de ancho wp (ceros en las columnas sobrantes)
+        gf = workspace.get((n, o, oh, wp), g.dtype)
+        pad_input(g, 0, 0, gf)
+        gf3, xf = gf.reshape(n, o, oh * wp), xp.reshape(n, c, -1)
+        thi = (oh - 1) * wp + ow
+        ntap = cg * kh * kw
+        sh, ch = D.tap_table(cg, kh, kw, dh, dwl, wp)
+        # acumuladores en float64: la suma recorre N·OH·OW posiciones (en float32 perdía hasta ~2×
+        # lo que pierde PyTorch en la dilatada (h)); cuesta poco, las cargas siguen en float32
+        if ntap <= 27:
+            acc = np.empty((o, sh.size), np.float64)
+            DW.flat_dw(gf3, xf, cg, og, sh, ch, thi, acc)
+        else:
+            acc = np.zeros((DW_PARTS, o + 3, -(-ntap // 16) * 16), np.float64)
+            DW.flat_dw_gemm(gf3, xf, cg, og, sh, ch, ntap, thi, acc)
+            acc = acc[:, :o].sum(axis=0)
+        workspace.put(gf)
+        dw = np.ascontiguousarray(acc[:, :ntap], dtype=g.dtype).reshape(st.w.shape)
+    workspace.put(tmp)
+    if need_x:
+        ph_, pw_ = (kh - 1) * dh, (kw - 1) * dwl
+        wg = wp + pw_
+        # la rejilla de dx: relleno de (kh−1)·dh arriba y abajo, más las filas de cola del núcleo
+        gp = workspace.get((n, o, h + 2 * ph + 2 * ph_ + D.tail_rows(wg), wg), g.dtype)
+        pad_input(g, ph_, pw_, gp)
+        sh, ch = D.tap_table(og, kh, kw, dh, dwl, wg)
+        # pesos volteados y con los papeles de entrada/salida cambiados dentro de cada grupo
+        wflip = st.w.reshape(groups, og, cg, kh, kw)[:, :, :, ::-1, ::-1].transpose(0, 2, 1, 3, 4)
+        # pesos en float64: el núcleo acumula las og·kh·kw contribuciones en float64 (un redondeo)
+        wt = D.pad_taps(np.ascontiguousarray(wflip, dtype=np.float64).reshape(c, og * kh * kw))
+        dx = np.empty((n, c, h, wd), g.dtype)
+        gpf = gp.reshape(n, o, -1)
+        if c == groups:
+            D.flat_corr1(gpf, og, sh, ch, wt, np.zeros(c), dx, wg, ph, pw)
+        else:
+            D.flat_corr(gpf, og, cg, sh, ch, wt, np.zeros(c), dx, wg, ph, pw)
+        workspace.put(gp)
+    return dx, dw
+
+
+def _backward_1x1(g, st, need_x, need_w, algo="gemm1x1"):
+    n, c, h, wd = st.x_shape
+    o = st.w.shape[0]
+    (x,) = st.saved
+    L = h * wd
+    x3 = x.reshape(n, c, L)
+    g3 = g.reshape(n, o, L)
+    dx = dw = None
+    if need_x:
+        dx = G.matmul(st.w.reshape(o, c).T, g3).reshape(n, c, h, wd)
+    if need_w:
+        # una GEMM por imagen (K = H·W) y la suma de las imágenes en float64: mismo tiempo que una
+        # GEMM con K = N·H·W (sin trasponer g ni x) y 1,2-2,3× menos error (medido en (f))
+        part = G.matmul(g3, x3.transpose(0, 2, 1))
+        dw = part.sum(axis=0, dtype=np.float64).astype(g.dtype).reshape(st.w.shape)
+    return dx, dw
+
+
+def _dw_from_cols(g, cols, w_shape, groups):
+    """dW[g] = gᵀ[g] (O/G × N·L) @ cols[g]ᵀ (N·L × C/G·kh·kw), una GEMM por grupo."""
+    o = w_shape[0]
+    n, _, oh, ow = g.shape
+    L = oh * ow
+    gt = workspace.get((o, n * L), g.dtype)
+    nol_to_ol(g.reshape(n, o, L), n, o, L, gt)
+    dw = np.empty((groups, o // groups, cols.shape[0] // groups), g.dtype)
+    G.matmul(gt.reshape(groups, o // groups, n * L), cols.reshape(groups, -1, n * L).transpose(0, 2, 1), out=dw)
+    workspace.put(gt)
+    return dw.reshape(w_shape)
+
+
+def _backward_im2col(g, st, need_x, need_w, algo):
+    if algo == "im2col_img":
+        (x,) = st.saved
+        return IC.backward(g, x, st.w, st.stride, st.padding, st.dilation, st.groups, need_x, need_w)
+    dx = dw = None
+    if need_w:
+        if st.kind == "cols":
+            (cols,) = st.saved
+            dw = _dw_from_cols(g, cols, st.w.shape, st.groups)
+        else:
+            (x,) = st.saved
+            o, cg, kh, kw = st.w.shape
+            cols = _im2col(x, kh, kw, st.stride, st.padding, st.dilation, *st.out_hw)
+            dw = _dw_from_cols(g, cols, st.w.shape, st.groups)
+            workspace.put_rows(cols)
+    if need_x:
+        dx = conv2d_input_grad(g, st.w, st.x_shape, st.stride, st.padding, st.dilation, st.groups)
+    return dx, dw
+
+
+_BACKWARD = {"winograd": _backward_winograd, "winograd4": _backward_winograd, "direct": _backward_direct,
+             "gemm1x1": _backward_1x1, "im2col": _backward_im2col, "im2col_img": _backward_im2col}
+
+
+def conv2d_input_grad(g, w, x_shape, stride, padding, dilation, groups):
+    """dx de la convolución por im2col traspuesto: ``dcols = Wᵀ g`` y col2im. Es también el
+    forward de la convolución traspuesta (``ConvTranspose2d``)."""
+    n, c, h, wd = x_shape
+    o, cg, kh, kw = w.shape
+    _, _, oh, ow = g.shape
+    L = oh * ow
+    gt = workspace.get((o, n * L), g.dtype)
+    nol_to_ol(np.ascontiguousarray(g).reshape(n, o, L), n, o, L, gt)
+    dcols = workspace.get_rows((c * kh * kw, n * L), g.dtype, streams=kh * kw)
+    wt = np.ascontiguousarray(w.reshape(groups, o // groups, cg * kh * kw).transpose(0, 2, 1))
+    _group_matmul(wt.reshape(groups * cg * kh * kw, o // groups), gt, dcols, groups)
+    dx = col2im(dcols, n, c, h, wd, kh, kw, stride[0], stride[1], padding[0], padding[1],
+                dilation[0], dilation[1], oh, ow)
+    workspace.put_rows(dcols)
+    workspace.put(gt)
+    return dx
