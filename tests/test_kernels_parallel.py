@@ -1,6 +1,6 @@
 """``kernels/_parallel.py``: el ``prange`` repartido entre hilos de Python da lo mismo que el bucle
 secuencial, con cualquier número de trozos, y los núcleos sin la forma siguen con numba."""
-import importlib
+import sys
 
 import numba
 import numpy as np
@@ -91,15 +91,28 @@ def test_error_in_any_chunk_reaches_the_caller():
     np.testing.assert_array_equal(x, np.arange(10.0))
 
 
+def _parallel_kernels():
+    seen = {}
+    for name, mod in list(sys.modules.items()):
+        if name.startswith("tinygrad_es.kernels"):
+            for obj in vars(mod).values():
+                if isinstance(obj, parallel_kernel):
+                    seen[id(obj)] = obj
+    return list(seen.values())
+
+
 def test_course_kernels_are_chunked_and_keep_numbas_signatures_api():
-    """Los núcleos del camino de la CNN del curso compilan sin el compilador paralelo de numba."""
-    mod = importlib.import_module  # conv/__init__ reexporta funciones con el nombre de sus módulos
-    direct, im2col, winograd_f2 = (mod(f"tinygrad_es.kernels.conv.{m}") for m in ("direct", "im2col", "winograd_f2"))
-    pmax, relu = mod("tinygrad_es.kernels.pool.max"), mod("tinygrad_es.kernels.relu")
-    course = [direct.phase_pad, direct.flat_corr, direct.flat_corr_pad, direct.flat_dw, im2col.pad_input,
-              winograd_f2.input_transform, winograd_f2.grad_output_transform, pmax.max_pool2x2_forward,
-              pmax.max_pool2d_backward, relu._relu, relu._relu_backward]
-    assert all(k.chunked for k in course), [k.__name__ for k in course if not k.chunked]
+    """Todos los núcleos paralelos que usa un paso de la CNN del curso compilan sin el compilador
+    paralelo de numba (se reescriben por trozos)."""
+    import tinygrad_es as torch
+    from tinygrad_es.models import SimpleCNN
+    torch.manual_seed(0)
+    model = SimpleCNN()
+    x = torch.randn(2 * numba.get_num_threads(), 1, 28, 28)
+    torch.nn.functional.cross_entropy(model(x), torch.arange(x.shape[0]) % 10).backward()
+    used = [k for k in _parallel_kernels() if k._chunked is not None]  # los llamados alguna vez
+    assert len(used) >= 5  # convolución, pooling, ReLU...
+    assert all(k.chunked for k in used), [k.__name__ for k in used if not k.chunked]
     x = np.random.default_rng(0).standard_normal((2, 3, 6, 6)).astype(np.float32)
     out = np.empty((2, 3, 8, 8), np.float32)
     K.pad_input(x, 1, 1, out)

@@ -1,8 +1,8 @@
 """Compilar los núcleos de antemano (``tinygrad-es preparar``) y calentar un modelo antes de entrenar.
 
 numba compila cada núcleo la primera vez que se llama con unos tipos y lo guarda en su caché de disco;
-después se carga en milisegundos. Una CNN del curso necesita una docena de núcleos (~45 s de CPU la
-primera vez en la máquina de desarrollo, ``benchmarks/first_epoch.py``). Aquí:
+después se carga en milisegundos. Una CNN del curso necesita unos 15 núcleos (~13 s de CPU la primera
+vez en la máquina de desarrollo, ``benchmarks/cold_start.py`` y ``benchmarks/first_epoch.py``). Aquí:
 
 * ``prepare()``: recorre ``TASKS`` (cada una llama a una operación pública, hacia delante y hacia
   atrás, con formas pequeñas elegidas para que pasen por cada algoritmo: Winograd F(2×2) y F(4×4),
@@ -108,7 +108,7 @@ def _relu(dtype):
 
 def _cross_entropy(dtype):
     z = _t((8, 10), dtype)
-    F.cross_entropy(z, Tensor(np.arange(8) % 10).long()).backward()
+    F.cross_entropy(z, Tensor(np.arange(8) % 10).long()).backward()  # Tensor(datos) es float32, como en PyTorch
 
 
 def _adam(dtype):

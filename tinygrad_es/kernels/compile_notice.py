@@ -1,7 +1,7 @@
 """Aviso visible cuando numba compila núcleos: la primera vez no hay un minuto de silencio.
 
-numba compila cada núcleo la primera vez que se llama con unos tipos (de 0,3 a 10 s cada uno; una CNN
-del curso necesita una docena) y lo guarda en su caché de disco (``cache=True``): las veces siguientes
+numba compila cada núcleo la primera vez que se llama con unos tipos (de 0,1 a 4 s de CPU cada uno; una
+CNN del curso necesita unos 15) y lo guarda en su caché de disco (``cache=True``): las veces siguientes
 se carga en milisegundos. Aquí se escucha el evento ``numba:compile`` (sólo ocurre cuando de verdad se
 compila, no al cargar de la caché) de los núcleos de tinygrad_es y se escribe en stderr, una vez por
 tanda de compilaciones seguidas::

@@ -196,10 +196,10 @@ def _corr4_stack(src, cbase, o0, o1, o2, o3, sh, ch, wt, bias, out, n0, nb, hq, 
             if y >= oh or xe <= xs:
                 continue
             d = out[n0 + b]
-            d[o0, y, xs - rs:xe - rs] = a0[xs - t0:xe - t0]
-            d[o1, y, xs - rs:xe - rs] = a1[xs - t0:xe - t0]
-            d[o2, y, xs - rs:xe - rs] = a2[xs - t0:xe - t0]
-            d[o3, y, xs - rs:xe - rs] = a3[xs - t0:xe - t0]
+            copy1(d[o0, y, xs - rs:xe - rs], a0[xs - t0:xe - t0])
+            copy1(d[o1, y, xs - rs:xe - rs], a1[xs - t0:xe - t0])
+            copy1(d[o2, y, xs - rs:xe - rs], a2[xs - t0:xe - t0])
+            copy1(d[o3, y, xs - rs:xe - rs], a3[xs - t0:xe - t0])
 
 
 @njit(cache=True)

@@ -56,7 +56,7 @@ def im2col(xp, kh, kw, sh, sw, dh, dw, oh, ow, cols):
                         src = plane[y * sh + i * dh]
                         o = j * dw
                         if sw == 1:
-                            dst[d:d + ow] = src[o:o + ow]
+                            copy1(dst[d:d + ow], src[o:o + ow])
                         elif sw == 2:  # constante a la vista de LLVM: cargas intercaladas, no gathers
                             for xo in range(ow):
                                 dst[d + xo] = src[2 * xo + o]
@@ -120,4 +120,4 @@ def nol_to_ol(g, n_img, o, L, out):
     """(N, O, L) -> (O, N·L), en paralelo por canal de salida."""
     for k in prange(o):
         for n in range(n_img):
-            out[k, n * L:(n + 1) * L] = g[n, k]
+            copy1(out[k, n * L:(n + 1) * L], g[n, k])

@@ -233,7 +233,7 @@ def input_transform_adjoint(dV, n_img, h, w, ph, pw, th, tw):
                     _acc_row(rb, x0, q10, q11, q12, q13)
                     _acc_row(rc, x0, q20, q21, q22, q23)
                     _acc_row(rd, x0, -v[12, t], -v[13, t], -v[14, t], -v[15, t])
-            dx[n, c, :hb, :wb] = acc[ph:ph + hb, pw:pw + wb]
+            copy2(dx[n, c, :hb, :wb], acc[ph:ph + hb, pw:pw + wb])
     return dx
 
 

@@ -17,6 +17,7 @@ import numpy as np
 from numba import njit, prange
 
 from .._parallel import parallel_kernel
+from .._slices import copy2
 from .winograd_f2 import kron_weight_transform, kron_weight_transform_adjoint
 
 G4 = np.array([[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6], [1 / 24, 1 / 12, 1 / 6],
@@ -93,7 +94,7 @@ def input_transform(x, ph, pw, th, tw, V):
         E = np.empty((6, 4 * tw + 2), dtype=x.dtype)
         Vc = V[:, c, :]
         for n in range(n_img):
-            P[ph:ph + hb, pw:pw + wb] = x[n, c, :hb, :wb]
+            copy2(P[ph:ph + hb, pw:pw + wb], x[n, c, :hb, :wb])
             for ty in range(th):
                 r = 4 * ty
                 # Bᵀ sobre las 6 filas de la tesela, a lo ancho de toda la fila (vectorizable)
@@ -180,7 +181,7 @@ def grad_output_transform(g, th, tw, dM):
         Gp = np.zeros((4 * th, 4 * tw), dtype=g.dtype)
         Mo = dM[:, o, :]
         for n in range(n_img):
-            Gp[:oh, :ow] = g[n, o]
+            copy2(Gp[:oh, :ow], g[n, o])
             for ty in range(th):
                 r = 4 * ty
                 base = n * T + ty * tw
@@ -311,5 +312,5 @@ def input_transform_adjoint(dV, n_img, h, w, ph, pw, th, tw):
                     row[j + 3] += d3
                     row[j + 4] += d4
                     row[j + 5] += d5
-            dx[n, c, :hb, :wb] = acc[ph:ph + hb, pw:pw + wb]
+            copy2(dx[n, c, :hb, :wb], acc[ph:ph + hb, pw:pw + wb])
     return dx
