@@ -32,7 +32,7 @@ def conv_case(draw, algo):
     if wino:
         k, s, d = (3, 3), (1, 1), (1, 1)
     elif algo == "gemm1x1":
-        k, s, d = (1, 1), (1, 1), (1, 1)
+        k, s, d = (1, 1), (draw(st.integers(1, 3)), draw(st.integers(1, 3))), (1, 1)
     else:
         k = (draw(st.integers(1, 5)), draw(st.integers(1, 5)))
         s = (1, 1) if algo == "direct" else (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
@@ -115,6 +115,7 @@ def test_choose_algo_forward_is_direct_and_backward_by_shape():
         (((64, 6, 14, 14), (16, 6, 5, 5), (1, 1), (0, 0), 1), "im2col_img"),  # LeNet-5
         (((64, 32, 28, 28), (32, 1, 3, 3), (1, 1), (1, 1), 32), "direct"),
         (((64, 64, 14, 14), (128, 64, 1, 1), (1, 1), (0, 0), 1), "gemm1x1"),
+        (((64, 16, 32, 32), (32, 16, 1, 1), (2, 2), (0, 0), 1), "gemm1x1"),  # atajo de ResNet
         (((64, 32, 28, 28), (64, 32, 3, 3), (2, 2), (1, 1), 1), "im2col_img"),  # (e)
         (((64, 64, 8, 8), (128, 64, 3, 3), (2, 2), (1, 1), 1), "im2col"),
         (((32, 3, 32, 32), (16, 3, 3, 3), (2, 2), (1, 1), 1), "im2col"),

@@ -14,7 +14,7 @@ from ..workspace import workspace
 from . import direct as D
 from . import direct_weight_grad as DW
 from . import im2col_image as IC
-from .dispatch import _WINO, _im2col, _group_matmul
+from .dispatch import _WINO, _group_matmul, _im2col, _subsample
 from .im2col import col2im, nol_to_ol, pad_input
 from .taps import input_grad_by_taps
 
@@ -162,15 +162,21 @@ def _backward_1x1(g, st, need_x, need_w, algo="gemm1x1"):
     n, c, h, wd = st.x_shape
     o = st.w.shape[0]
     (x,) = st.saved
-    L = h * wd
-    x3 = x.reshape(n, c, L)
+    oh, ow = st.out_hw
+    L = oh * ow
     g3 = g.reshape(n, o, L)
     dx = dw = None
     if need_x:
-        dx = G.matmul(st.w.reshape(o, c).T, g3).reshape(n, c, h, wd)
+        dxs = G.matmul(st.w.reshape(o, c).T, g3).reshape(n, c, oh, ow)
+        if (oh, ow) == (h, wd):
+            dx = dxs
+        else:  # con stride: las posiciones que no se leyeron tienen gradiente 0
+            dx = np.zeros(st.x_shape, g.dtype)
+            dx[:, :, ::st.stride[0], ::st.stride[1]] = dxs
     if need_w:
         # una GEMM por imagen (K = H·W) y la suma de las imágenes en float64: mismo tiempo que una
         # GEMM con K = N·H·W (sin trasponer g ni x) y 1,2-2,3× menos error (medido en (f))
+        x3 = _subsample(x, st.stride).reshape(n, c, L)
         part = G.matmul(g3, x3.transpose(0, 2, 1))
         dw = part.sum(axis=0, dtype=np.float64).astype(g.dtype).reshape(st.w.shape)
     return dx, dw

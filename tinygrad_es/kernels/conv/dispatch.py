@@ -16,7 +16,8 @@ Algoritmos:
 * ``"direct"``: núcleo directo sobre planos aplanados (``direct.py``), sin ``cols``; escribe
   la salida ya en (N, O, H, W) con el sesgo. Todos los forward; en el backward, depthwise, grupos y
   dilatadas.
-* ``"gemm1x1"``: 1×1 de stride 1 sin relleno: una GEMM por imagen, sin im2col.
+* ``"gemm1x1"``: 1×1 sin relleno: una GEMM por imagen, sin im2col (con stride, sobre la entrada
+  submuestreada).
 * ``"im2col_img"`` / ``"im2col"``: el caso general (stride; y las capas con pocas entradas, como
   las primeras): im2col + GEMM imagen a imagen, en la caché (``im2col_image.py``), con salidas grandes; si no,
   im2col del lote entero y una GEMM por grupo (``im2col.py``), como la traspuesta.
@@ -86,12 +87,15 @@ def choose_backward(x_shape, w_shape, stride, padding, dilation, groups):
     el de PyTorch (sumas largas o transformadas que cancelan), el de F(4×4) a 5-8×."""
     c = x_shape[1]
     o, cg, kh, kw = w_shape
-    if tuple(stride) != (1, 1):
+    if kh == kw == 1 and tuple(padding) == (0, 0) and groups == 1:
+        # también con stride (los atajos de ResNet): ∂L/∂w con una GEMM por imagen sumada en float64;
+        # el im2col del lote entero la hacía con K = N·OH·OW en float32 y se alejaba del float64 1,4× lo
+        # que PyTorch (caso "conv_s" de tests/test_precision_kernels.py)
+        algo = "gemm1x1"
+    elif tuple(stride) != (1, 1):
         algo = _im2col_kind(x_shape, w_shape, stride, padding, dilation)
     elif kh == kw == 3 and tuple(dilation) == (1, 1) and groups == 1 and c >= 16 and o >= 16:
         return "im2col_img", "winograd"
-    elif kh == kw == 1 and tuple(padding) == (0, 0) and groups == 1:
-        algo = "gemm1x1"
     elif groups > 1 or tuple(dilation) != (1, 1):
         algo = "direct"
     elif cg * kh * kw <= 160:
@@ -185,7 +189,8 @@ def conv2d_forward(x, w, b=None, stride=(1, 1), padding=(0, 0), dilation=(1, 1),
         if keep:
             saved, owned, kind = (xq,), [xq], "padded"
     elif algo == "gemm1x1":
-        G.matmul(w.reshape(o, c), x.reshape(n, c, h * wd), out=out.reshape(n, o, oh * ow))
+        xs = _subsample(x, stride)
+        G.matmul(w.reshape(o, c), xs.reshape(n, c, oh * ow), out=out.reshape(n, o, oh * ow))
         if b is not None:
             out += bias[None, :, None, None]
     elif algo == "im2col_img":
@@ -244,6 +249,13 @@ def _direct_forward(x, w, bias, stride, padding, dilation, groups, out, keep=Fal
         return xq
     workspace.put(xq)
     return None
+
+
+def _subsample(x, stride):
+    """``x[:, :, ::sh, ::sw]`` contiguo: lo único que lee una 1×1 sin relleno con stride."""
+    if tuple(stride) == (1, 1):
+        return x
+    return np.ascontiguousarray(x[:, :, ::stride[0], ::stride[1]])
 
 
 def _im2col(x, kh, kw, stride, padding, dilation, oh, ow):
