@@ -146,6 +146,16 @@ def _lstm(b, t, i, h):
     return make
 
 
+def _layer_norm(shape, shift=3.0):
+    def make():
+        rng = np.random.default_rng(0)
+        d = shape[-1]
+        x = (rng.random(shape) * 2 + shift).astype(np.float32)  # media grande frente a la desviación
+        w, b = rng.standard_normal(d).astype(np.float32), rng.standard_normal(d).astype(np.float32)
+        return [x, w, b], lambda L, x, w, b: L.nn.functional.layer_norm(x, (d,), w, b)
+    return make
+
+
 def _attention(n, t, e):
     def make():
         rng = np.random.default_rng(0)
@@ -187,6 +197,7 @@ CASES = {
     "gelu (4,128,512)": _gelu((4, 128, 512)),
     "sdpa causal (16,128,32)": _attention(16, 128, 32),
     "lstm T=64 B=4 64->256": _lstm(4, 64, 64, 256),
+    "layer_norm (256,128)": _layer_norm((256, 128)),
 }
 
 
@@ -243,6 +254,7 @@ TORCH_F32 = {
     'gelu (4,128,512)': {'y': 6.733e-08, 'd0': 9.376e-08},
     'sdpa causal (16,128,32)': {'y': 1.718e-07, 'd0': 2.216e-07, 'd1': 3.044e-07, 'd2': 2.901e-07},
     'lstm T=64 B=4 64->256': {'y': 1.687e-07, 'd0': 3.191e-07, 'd1': 2.14e-07, 'd2': 2.602e-07, 'd3': 2.992e-07, 'd4': 2.992e-07},
+    'layer_norm (256,128)': {'y': 2.664e-07, 'd0': 1.347e-07, 'd1': 5.262e-07, 'd2': 2.188e-07},
     'adam': 2.151e-05,
 }
 

@@ -60,8 +60,9 @@ def test_x_plus_x_two_edges_and_utf8():
 
 def test_tensor_graph_roles_names_and_collapse():
     manual_seed(0)
-    # LayerNorm son varias operaciones (media, varianza, …): collapse las funde en una caja
-    model = nn.Sequential(nn.Linear(3, 4), nn.LayerNorm(4), nn.ReLU(), nn.Linear(4, 2))
+    # GroupNorm son varias operaciones (media, varianza, …): collapse las funde en una caja
+    # (LayerNorm y BatchNorm ya son un solo nodo)
+    model = nn.Sequential(nn.Linear(3, 4), nn.GroupNorm(2, 4), nn.ReLU(), nn.Linear(4, 2))
     x = tensor(np.random.default_rng(0).standard_normal((5, 3)).astype(np.float32))
     loss = F.cross_entropy(model(x), np.array([0, 1, 0, 1, 1]))
     g = draw_graph(loss, names=model)

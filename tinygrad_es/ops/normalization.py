@@ -8,6 +8,8 @@ import numpy as np
 
 from .. import kernels as K
 from ..autograd import ArrayFunction
+from ..kernels import layer_norm as KL
+from ._namespace import NUMPY, namespace
 
 
 def _as_ncl(a):
@@ -84,3 +86,67 @@ class BatchNorm(ArrayFunction):
         if ctx.has[1]:
             grads.append(dbeta.astype(ctx.bias_dtype))
         return tuple(grads)
+
+
+class LayerNorm(ArrayFunction):
+    """Normalización de cada muestra sobre sus ``k`` últimos ejes (D valores):
+
+        y = x̂·γ + β,   x̂ = (x − μ)·σ̂,   σ̂ = 1/√(σ² + ε)   (μ, σ² de cada fila; varianza sesgada)
+
+    Derivadas (medias sobre los D valores de la fila):
+
+        ∂L/∂x = σ̂·(g·γ − media(g·γ) − x̂·media(g·γ·x̂)),   ∂L/∂γ = Σ_filas g·x̂,   ∂L/∂β = Σ_filas g
+
+    En primer orden, un núcleo (``kernels/layer_norm.py``, sumas en float64); con ``create_graph`` la
+    misma fórmula con tensores (se puede derivar otra vez)."""
+
+    differentiable = True
+
+    @staticmethod
+    def forward(ctx, x, weight=None, bias=None, k=1, eps=1e-5):
+        d = int(np.prod(x.shape[x.ndim - k:]))
+        x2 = np.ascontiguousarray(x).reshape(-1, d)
+        w = np.ones(d) if weight is None else weight.reshape(d)
+        b = np.zeros(d) if bias is None else bias.reshape(d)
+        y = np.empty(x2.shape, x.dtype)
+        mean, rstd = np.empty(x2.shape[0]), np.empty(x2.shape[0])
+        KL.layer_norm_forward(x2, w, b, float(eps), y, mean, rstd)
+        ctx.save_for_backward(x, weight)
+        ctx.cfg = (k, eps, bias is not None)
+        ctx.stats = (mean, rstd)
+        return y.reshape(x.shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, weight = ctx.saved_tensors
+        k, eps, has_bias = ctx.cfg
+        xp = namespace(g)
+        if xp is NUMPY:
+            d = int(np.prod(x.shape[x.ndim - k:]))
+            x2 = np.ascontiguousarray(x).reshape(-1, d)
+            w = np.ones(d) if weight is None else weight.reshape(d)
+            dx = np.empty(x2.shape, x.dtype)
+            dw, db = np.zeros(d), np.zeros(d)
+            KL.layer_norm_backward(np.ascontiguousarray(g).reshape(x2.shape), x2, w, *ctx.stats, dx, dw, db)
+            out = [dx.reshape(x.shape)]
+            if weight is not None:
+                out.append(dw.astype(weight.dtype).reshape(weight.shape))
+            if has_bias:
+                out.append(db.astype(x.dtype).reshape(x.shape[x.ndim - k:]))
+            return tuple(out)
+        axes = tuple(range(x.ndim - k, x.ndim))
+        lead = tuple(range(x.ndim - k))
+        d = int(np.prod(x.shape[x.ndim - k:]))
+        mean = xp.sum(x, axis=axes, keepdims=True) / d
+        xc = x - mean
+        rstd = 1 / xp.sqrt(xp.sum(xc * xc, axis=axes, keepdims=True) / d + eps)
+        xh = xc * rstd
+        gw = g if weight is None else g * weight
+        dx = rstd * (gw - xp.sum(gw, axis=axes, keepdims=True) / d
+                     - xh * (xp.sum(gw * xh, axis=axes, keepdims=True) / d))
+        out = [dx]
+        if weight is not None:
+            out.append(xp.sum(g * xh, axis=lead) if lead else g * xh)
+        if has_bias:
+            out.append(xp.sum(g, axis=lead) if lead else g)
+        return tuple(out)

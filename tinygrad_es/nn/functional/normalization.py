@@ -13,7 +13,7 @@ from ..._tensor.joins import cat
 from ..._validate import number
 from ...autograd import watch
 from ..._tensor.linalg import vector_norm
-from ...ops.normalization import BatchNorm
+from ...ops.normalization import BatchNorm, LayerNorm
 from ._utils import as_tensor
 
 __all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm", "normalize", "rms_norm", "local_response_norm"]
@@ -128,12 +128,23 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     if k == 0 or tuple(x.shape[x.ndim - k:]) != ns or x.ndim < k:
         raise RuntimeError(f"layer_norm: normalized_shape={list(ns)} espera una entrada de forma [*, "
                            f"{', '.join(map(str, ns))}], pero la entrada tiene forma {list(x.shape)}")
+    if _fusable_ln(x, ns, weight, bias):  # un nodo con su núcleo (ops.normalization.LayerNorm)
+        return LayerNorm.apply(x, weight, bias, k=k, eps=eps)
     out = _normalize_over(x, tuple(range(x.ndim - k, x.ndim)), eps)
     if weight is not None:
         out = out * weight
     if bias is not None:
         out = out + bias
     return watch(out, x, weight, bias)  # PyTorch guarda la entrada, weight y bias
+
+
+def _fusable_ln(x, ns, weight, bias):
+    """float32/float64, con γ y β (si están) tensores del mismo tipo y forma ``normalized_shape``."""
+    dt = x._data.dtype
+    if dt not in (np.float32, np.float64) or x.numel() == 0:
+        return False
+    return all(p is None or (isinstance(p, Tensor) and p._data.dtype == dt and tuple(p.shape) == ns)
+               for p in (weight, bias))
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
