@@ -259,6 +259,7 @@ def periodic_input(n, c, h, w, period, rng, dtype=np.float32):
     dict(c=3, o=16, k=5, hw=32, p=2, s=1),    # (c)
     dict(c=64, o=128, k=1, hw=14, p=0, s=1),  # (f) 1×1
     dict(c=32, o=64, k=3, hw=28, p=1, s=2),   # (e) stride 2
+    dict(c=16, o=32, k=1, hw=16, p=0, s=2),   # atajo de ResNet
     dict(c=3, o=16, k=11, hw=45, p=2, s=4),   # AlexNet conv1
     dict(c=8, o=8, k=3, hw=20, p=1, s=1, g=8),  # depthwise
 ])
