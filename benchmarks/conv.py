@@ -32,6 +32,7 @@ CONV = {
     "f": dict(n=64, c=64, o=128, k=1, hw=14),
     "g": dict(n=64, c=32, o=32, k=3, hw=28, pad=1, groups=32),
     "h": dict(n=64, c=16, o=16, k=3, hw=28, pad=2, dilation=2),
+    "s": dict(n=64, c=16, o=32, k=1, hw=32, stride=2),  # atajo 1×1 con stride de ResNet (objetivo ≤ 1,5×)
 }
 CONVT = {"i": dict(n=64, c=32, o=16, k=4, hw=7, stride=2, pad=1)}
 UPSAMPLE = {"j": dict(shape=(64, 16, 14, 14), scale=2, mode="bilinear")}
