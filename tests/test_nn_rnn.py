@@ -323,3 +323,40 @@ def test_kernels_equal_their_python_versions():
             rnn.weight_hh_l0.fill_(0.0)
         y = rnn(x)[0].detach().numpy().ravel()
     assert y[0] == 1 and y[1] == -1 and np.isnan(y[2])
+
+
+def test_fused_float32_cell_is_within_one_ulp_of_float64():
+    """La celda float32 en un núcleo (exp propia) da las puertas, c, tanh(c) y m redondeados bien
+    (≤ 1 ulp del valor exacto; np.exp/np.tanh en float32 llegan a ~10 ulp en σ), incluidos valores
+    diminutos (donde tanh cancelaría), enormes (saturan sin avisos) y NaN (pasa, como en PyTorch)."""
+    r = np.random.default_rng(2)
+    n, h = 3, 40
+    gx = (r.standard_normal((n, 4 * h)) * np.array([3.0, 1e-3, 1e-7])[:, None]).astype(np.float32)
+    gh = (r.standard_normal((n, 4 * h)) * 0.5).astype(np.float32)
+    gh[1:] = 0
+    gx[0, :4] = gx[0, 2 * h:2 * h + 4] = [np.inf, -np.inf, 1e4, -1e4]
+    gx[2, 0] = gx[2, 2 * h] = np.nan
+    c0 = (r.standard_normal((n, h)) * np.array([2.0, 1e-3, 1e-8])[:, None]).astype(np.float32)
+    c, act, cp, tc, m = c0.copy(), *(np.empty((n, k), np.float32) for k in (4 * h, h, h, h))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        KR.lstm_step_f32(gx, gh, c, act, cp, tc, m, np.empty(5 * h), np.empty(4 * h, np.int64))
+    v = gx.astype(np.float64) + gh
+    with np.errstate(over="ignore", invalid="ignore"):
+        sig = 1 / (1 + np.exp(-v))
+        want = np.concatenate([sig[:, :2 * h], np.tanh(v[:, 2 * h:3 * h]), sig[:, 3 * h:]], 1)
+        cn = want[:, h:2 * h] * c0 + want[:, :h] * want[:, 2 * h:3 * h]
+
+    def ulps(got, exact):
+        return np.abs(got - exact) / np.spacing(np.abs(exact).astype(np.float32))
+
+    ok = ~np.isnan(want)
+    assert np.isnan(act[~ok]).all() and ok.sum() == want.size - 2
+    assert ulps(act[ok], want[ok]).max() <= 1
+    assert np.isnan(c[2, 0]) and np.isnan(m[2, 0])
+    fin = ~np.isnan(cn)
+    assert ulps(c[fin], cn[fin]).max() <= 1
+    assert ulps(tc[fin], np.tanh(c[fin].astype(np.float64))).max() <= 1
+    np.testing.assert_array_equal(cp, c0)
+    np.testing.assert_array_equal(m[fin], act[:, 3 * h:][fin] * tc[fin])
+    assert act[0, 0] == 1 and act[0, 1] < 1e-30 and act[0, 2 * h] == 1 and act[0, 2 * h + 1] == -1

@@ -174,22 +174,27 @@ class LSTMLayer(ArrayFunction):
             M = np.empty((1, B, H), dt) if w_hr is not None else None
         gh, e = np.empty((B, G), dt), np.empty((B, G), dt)
         lim = K.exp_limit(dt)
+        fused = dt == np.float32  # en float32, la celda entera en un núcleo (exp propia vectorizable)
+        if fused:
+            u, bits = np.empty(5 * H), np.empty(4 * H, np.int64)
         for t in _steps(T, reverse):
             n = _rows(batch_sizes, t, B)
             s = t if save else 0
             gemm.matmul(h[:n], w_hh.T, out=gh[:n])
             if save:
                 hprev[t, :n] = h[:n]
-            K.lstm_pre(gx[t, :n], gh[:n], e[:n], lim)
-            np.exp(e[:n, :2 * H], out=e[:n, :2 * H])  # i, f
-            np.tanh(e[:n, 2 * H:3 * H], out=e[:n, 2 * H:3 * H])  # g
-            np.exp(e[:n, 3 * H:], out=e[:n, 3 * H:])  # o
-            K.lstm_cell(e[:n], c[:n], act[s, :n], cprev[s, :n], tc[s, :n])
-            np.tanh(tc[s, :n], out=tc[s, :n])
-            if w_hr is None:
-                K.lstm_out(tc[s, :n], act[s, :n], Y[t, :n])
+            m = Y[t, :n] if w_hr is None else M[s, :n]
+            if fused:
+                K.lstm_step_f32(gx[t, :n], gh[:n], c[:n], act[s, :n], cprev[s, :n], tc[s, :n], m, u, bits)
             else:
-                K.lstm_out(tc[s, :n], act[s, :n], M[s, :n])
+                K.lstm_pre(gx[t, :n], gh[:n], e[:n], lim)
+                np.exp(e[:n, :2 * H], out=e[:n, :2 * H])  # i, f
+                np.tanh(e[:n, 2 * H:3 * H], out=e[:n, 2 * H:3 * H])  # g
+                np.exp(e[:n, 3 * H:], out=e[:n, 3 * H:])  # o
+                K.lstm_cell(e[:n], c[:n], act[s, :n], cprev[s, :n], tc[s, :n])
+                np.tanh(tc[s, :n], out=tc[s, :n])
+                K.lstm_out(tc[s, :n], act[s, :n], m)
+            if w_hr is not None:
                 gemm.matmul(M[s, :n], w_hr.T, out=Y[t, :n])
             h[:n] = Y[t, :n]
         if save:
