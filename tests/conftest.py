@@ -14,7 +14,14 @@ settings.register_profile("dev", max_examples=60, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("thorough", max_examples=500, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev")
+settings.load_profile(_PROFILE)
+
+
+def pytest_collection_finish(session):
+    # importar las utilidades de test de PyTorch (``op_db`` en test_compat_opinfo) registra y carga
+    # su propio perfil de hypothesis (max_examples=10): se vuelve a cargar el nuestro tras recoger
+    settings.load_profile(_PROFILE)
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -61,7 +61,7 @@ _TORCH_GRAD_FN = {
     "TakeAlong": "Gather", "Pad": "ConstantPadNd", "MatMul": "Mm", "Linear": "Addmm", "Cross": "LinalgCross",
     "Inv": "LinalgInvEx", "Det": "LinalgDet", "Solve": "LinalgSolveEx", "CrossEntropyIdx": "NllLoss",
     "BCE": "BinaryCrossEntropy", "BCEWithLogits": "BinaryCrossEntropyWithLogits", "LogCumSumExp": "Logcumsumexp",
-    "MedianAll": "Median",
+    "MedianAll": "Median", "BatchNorm": "NativeBatchNorm", "LayerNorm": "NativeLayerNorm",
 }
 
 

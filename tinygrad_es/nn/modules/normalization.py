@@ -110,7 +110,7 @@ class BatchNorm1d(_BatchNorm):
         >>> bn = nn.BatchNorm1d(2)
         >>> bn(torch.tensor([[1., 2.], [3., 6.]]))
         tensor([[-1.0000, -1.0000],
-                [ 1.0000,  1.0000]], grad_fn=<BatchNormBackward0>)
+                [ 1.0000,  1.0000]], grad_fn=<NativeBatchNormBackward0>)
         >>> bn.running_mean, bn.running_var        # 0,9·(0, 1) + 0,1·(media, varianza insesgada)
         (tensor([0.2000, 0.4000]), tensor([1.1000, 1.7000]))
 
@@ -198,7 +198,7 @@ class LayerNorm(Module):
     Ejemplo:
         >>> nn.LayerNorm(2)(torch.tensor([[1., 2.], [3., 6.]]))
         tensor([[-1.0000,  1.0000],
-                [-1.0000,  1.0000]], grad_fn=<AddBackward0>)
+                [-1.0000,  1.0000]], grad_fn=<NativeLayerNormBackward0>)
 
     En PyTorch: ``torch.nn.LayerNorm``; como función, ``F.layer_norm``.
     """
