@@ -70,6 +70,10 @@ def tensordot(a, b, dims=2, out=None):
     sa = list(letters[:a.ndim])
     sb = list(letters[a.ndim:a.ndim + b.ndim])
     for i, j in zip(da, db):
+        if b.shape[j] == 1 and a.shape[i] != 1:  # un eje de tamaño 1 se difunde: el otro se suma ya (PyTorch)
+            a = a.sum(i, keepdim=True)
+        elif a.shape[i] == 1 and b.shape[j] != 1:
+            b = b.sum(j, keepdim=True)
         if a.shape[i] != b.shape[j]:
             raise RuntimeError(f"tensordot: el eje {i} de a ({a.shape[i]}) y el {j} de b ({b.shape[j]}) no "
                                f"coinciden")

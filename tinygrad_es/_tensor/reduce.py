@@ -55,6 +55,11 @@ class ReduceMixin:
         return R.Mean.apply(x, axis=norm_dims(dim, x.ndim), keepdims=keepdim)
 
     def _var_args(self, unbiased, correction, dim, keepdim, axis, keepdims):
+        if isinstance(dim, bool):  # torch.std(x, True): la sobrecarga std(input, unbiased)
+            if unbiased is not None:
+                raise TypeError(f"std/var: con unbiased={dim} como segundo argumento no se admite otro "
+                                f"unbiased={unbiased} (usa std(x, dim, unbiased, keepdim))")
+            dim, unbiased = None, dim
         if isinstance(unbiased, bool) or unbiased is None:
             corr = 1 if unbiased is None else int(unbiased)
         else:  # var(dim_int_o_tupla, ...) posicional: PyTorch acepta var(x, 1)

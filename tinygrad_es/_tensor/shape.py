@@ -210,14 +210,20 @@ class ShapeMixin:
         self._need_dims("tensor_split")
         d = self._dim(dim)
         n = self.shape[d]
-        if isinstance(indices_or_sections, (numbers.Integral, np.integer)):
-            k = int(indices_or_sections)
+        ios = indices_or_sections
+        if isinstance(ios, TensorBase):  # 0-D: número de trozos; 1-D: índices (como PyTorch)
+            if ios._data.dtype.kind not in "iu" or ios.ndim > 1:
+                raise RuntimeError(f"tensor_split: un tensor de índices o trozos debe ser entero (int64) de 0 o "
+                                   f"1 dimensiones, no {ios.dtype} de forma {tuple(ios.shape)}")
+            ios = int(ios._data) if ios.ndim == 0 else [int(v) for v in ios._data]
+        if isinstance(ios, (numbers.Integral, np.integer)):
+            k = int(ios)
             if k <= 0:
                 raise RuntimeError(f"tensor_split: el número de trozos debe ser > 0, no {k}")
             sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]
             bounds = np.cumsum([0] + sizes)
         else:
-            bounds = [0] + [min(max(int(i), 0), n) for i in indices_or_sections] + [n]
+            bounds = [0] + [min(max(int(i), 0), n) for i in ios] + [n]
         return tuple(self.narrow(d, int(a), max(int(b) - int(a), 0)) for a, b in zip(bounds[:-1], bounds[1:]))
 
     def chunk(self, chunks, dim=0):
