@@ -11,15 +11,28 @@ import math
 
 import numpy as np
 
-from ._tensor.functions import (erf, erfc, exp2, expm1, log1p, log_softmax, logit, logsumexp, round, sigmoid,
-                                sinc, softmax, xlogy)
+from ._tensor.functional import polygamma
+from ._tensor.functions import (digamma, erf, erfc, erfinv, exp2, expm1, i0, lgamma, log1p, log_softmax, logit,
+                                logsumexp, round, sigmoid, sinc, softmax, xlogy)
 from ._tensor.joins import where
+from .ops import gamma as _G
 from ._tensor.tensor import Tensor
 
 __all__ = ["expit", "logit", "xlogy", "sinc", "erf", "erfc", "exp2", "expm1", "log1p", "logsumexp", "softmax",
-           "log_softmax", "round", "ndtr", "entr"]
+           "log_softmax", "round", "ndtr", "entr", "gammaln", "digamma", "psi", "polygamma", "erfinv", "i0", "i1"]
 
 expit = sigmoid
+gammaln, psi = lgamma, digamma
+
+
+def i1(input):
+    """Bessel modificada de primera especie de orden 1: I₁(x) = Σ (x/2)^(2k+1)/(k!(k+1)!) (enteros →
+    float32). Derivada: I₀(x) − I₁(x)/x (½ en x = 0). En PyTorch: ``torch.special.i1``.
+
+    >>> torch.special.i1(torch.tensor([1.0]))   # tensor([0.5652])
+    """
+    x = input if input._data.dtype.kind == "f" else input.float()
+    return _G.I1.apply(x)
 
 
 def ndtr(input):

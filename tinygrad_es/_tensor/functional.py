@@ -15,10 +15,12 @@ from ..autograd import TensorBase
 from ..ops import matmul as MM
 from .creation import tensor
 from .linalg import det as _det, inv as _inv
+from .out import write_out
 from .tensor import Size
 
 __all__ = ["einsum", "tensordot", "meshgrid", "std_mean", "var_mean", "broadcast_tensors", "broadcast_shapes",
-           "repeat_interleave", "det", "inverse", "split", "is_nonzero", "rsub", "fill", "unravel_index"]
+           "repeat_interleave", "det", "inverse", "split", "is_nonzero", "rsub", "fill", "unravel_index",
+           "polygamma"]
 
 
 def split(tensor, split_size_or_sections, dim=0):
@@ -56,6 +58,14 @@ def fill(input, value):
     if not isinstance(input, TensorBase):
         raise TypeError(f"fill(): el argumento 'input' debe ser un Tensor, no {type(input).__name__}")
     return input.clone().fill_(value)
+
+
+def polygamma(n, input, *, out=None):
+    """``torch.polygamma(n, input)``: ψ⁽ⁿ⁾(input) (``n`` va primero); véase ``Tensor.polygamma``."""
+    if not isinstance(input, TensorBase):
+        raise TypeError(f"polygamma(): 'input' debe ser un Tensor, no {type(input).__name__}")
+    res = input.polygamma(n)
+    return res if out is None else write_out("polygamma", out, res)
 
 
 def unravel_index(indices, shape):

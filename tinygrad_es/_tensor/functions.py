@@ -82,6 +82,7 @@ def _make(name):
 OPS_METHOD_FUNCTIONS = (
     "sin cos tan asin acos atan arcsin arccos arctan sinh cosh asinh acosh atanh arcsinh arccosh arctanh "
     "log2 log10 log1p exp2 expm1 rsqrt reciprocal square erf erfc sign sgn floor ceil round trunc fix frac "
+    "lgamma digamma erfinv i0 "
     "lerp hypot logaddexp fmod remainder floor_divide atan2 arctan2 isnan isinf isposinf isneginf isfinite "
     "isclose nan_to_num signbit logical_and logical_or logical_not logical_xor bitwise_and bitwise_or "
     "bitwise_xor bitwise_not bitwise_left_shift bitwise_right_shift "

@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import _dtype as D
 from ..autograd import TensorBase
-from ..ops import arithmetic as AR, copy as C, unary as U
+from ..ops import arithmetic as AR, copy as C, gamma as G, unary as U
 from . import logical as L
 from ._args import float_in, floats_only, promote, tensor_other
 from .arithmetic import div_rounding
@@ -25,6 +25,7 @@ FLOAT_UNARY = {
     "sinh": U.Sinh, "cosh": U.Cosh, "asinh": U.Asinh, "acosh": U.Acosh, "atanh": U.Atanh,
     "log2": U.Log2, "log10": U.Log10, "log1p": U.Log1p, "exp2": U.Exp2, "expm1": U.Expm1,
     "rsqrt": U.Rsqrt, "reciprocal": U.Reciprocal, "erf": U.Erf, "erfc": U.Erfc,
+    "lgamma": G.Lgamma, "digamma": G.Digamma, "erfinv": G.Erfinv, "i0": G.I0,
 }
 _ALIASES = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "arcsinh": "asinh", "arccosh": "acosh",
             "arctanh": "atanh"}
@@ -302,6 +303,23 @@ def _arith(a, b):
     return a, b
 
 
+def _polygamma(self, n):
+    """ψ⁽ⁿ⁾(x), la n-ésima derivada de ``digamma`` (``n`` ≥ 0; enteros → float32).
+
+    Derivada: ∂/∂x = ψ⁽ⁿ⁺¹⁾(x). En PyTorch: ``Tensor.polygamma(n)``, ``torch.polygamma(n, x)``.
+
+    >>> torch.tensor([1.0]).polygamma(1)   # tensor([1.6449]) = π²/6
+    """
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
+        raise TypeError(f"polygamma(): n debe ser un entero, no {type(n).__name__}")
+    if n < 0:
+        raise RuntimeError(f"polygamma(n, x): n debe ser ≥ 0, no {n}")
+    return G.Polygamma.apply(float_in(self), n=int(n))
+
+
+PointwiseMixin.polygamma = _polygamma
+PointwiseMixin.polygamma_ = lambda self, n: self._inplace("polygamma_", lambda s: s.polygamma(n))
+PointwiseMixin.polygamma_.__doc__ = "``polygamma`` in situ."
 for _n, _fn in FLOAT_UNARY.items():
     setattr(PointwiseMixin, _n, _make_unary(_fn))
 for _alias, _n in _ALIASES.items():

@@ -1,0 +1,48 @@
+"""Funciones especiales de una entrada: ``lgamma``, ``digamma``, ``polygamma``, ``erfinv``, ``i0`` e
+``i1`` (los valores, en ``kernels/gamma.py``). Cada derivada es otra función de la familia, así que
+con ``create_graph=True`` el backward se registra con las mismas ``ArrayFunction`` y se puede derivar
+otra vez:
+
+    d/dx lgamma(x) = ψ(x)            d/dx ψ⁽ⁿ⁾(x) = ψ⁽ⁿ⁺¹⁾(x)          (ψ = ψ⁽⁰⁾ = digamma)
+    d/dx erfinv(x) = √π/2 · e^(erfinv(x)²)
+    d/dx I₀(x) = I₁(x)               d/dx I₁(x) = I₀(x) − I₁(x)/x   (½ en x = 0)
+"""
+import functools
+import math
+
+import numpy as np
+
+from ..autograd import TensorBase
+from ..kernels import gamma as K
+from ._util import pointwise
+
+__all__ = ["Lgamma", "Digamma", "Polygamma", "Erfinv", "I0", "I1"]
+
+_fn = functools.partial(pointwise, module=__name__)
+
+
+def _apply(fn, kernel, x, **kw):
+    """``fn`` (la ArrayFunction, registrada) si ``x`` es un tensor; si no, el núcleo sobre el ndarray."""
+    return fn.apply(x, **kw) if isinstance(x, TensorBase) else kernel(x, **kw)
+
+
+def _polygamma(x, n=0):
+    return K.polygamma(n, x)
+
+
+def _i1_slope(xp, x):
+    i0, i1 = _apply(I0, K.i0, x), _apply(I1, K.i1, x)
+    safe = xp.where(x == 0, 1, x)
+    return xp.where(x == 0, 0.5, i0 - i1 / safe)
+
+
+Polygamma = _fn("Polygamma", _polygamma, lambda xp, x, n=0: _apply(Polygamma, _polygamma, x, n=n + 1),
+                "ψ⁽ⁿ⁾(x), la n-ésima derivada de digamma; ∂/∂x = ψ⁽ⁿ⁺¹⁾(x).")
+Digamma = _fn("Digamma", K.digamma, lambda xp, x: _apply(Polygamma, _polygamma, x, n=1),
+              "ψ(x) = Γ'(x)/Γ(x); ∂/∂x = ψ⁽¹⁾(x) (trigamma).")
+Lgamma = _fn("Lgamma", K.lgamma, lambda xp, x: _apply(Polygamma, _polygamma, x, n=0),
+             "ln|Γ(x)|; ∂/∂x = ψ(x) (digamma).")
+Erfinv = _fn("Erfinv", K.erfinv, lambda xp, y: (math.sqrt(math.pi) / 2) * xp.exp(y * y),
+             "erf⁻¹(x); ∂/∂x = √π/2·e^(y²) con y = erf⁻¹(x) (se guarda la salida).", saves="y")
+I0 = _fn("I0", K.i0, lambda xp, x: _apply(I1, K.i1, x), "I₀(x) (Bessel modificada); ∂/∂x = I₁(x).")
+I1 = _fn("I1", K.i1, _i1_slope, "I₁(x) (Bessel modificada); ∂/∂x = I₀(x) − I₁(x)/x (½ en x = 0).")
