@@ -213,3 +213,36 @@ def test_special_second_derivative():
     (h,) = tg.autograd.grad(g.sum(), x)
     xd = x.detach()
     np.testing.assert_allclose(h.numpy(), (xd.i0() - tg.special.i1(xd) / xd).numpy(), rtol=1e-13)
+
+
+# ---- ldexp, frexp, gcd/lcm, nextafter, isreal ------------------------------------------------
+@given(data=st.data())
+def test_ldexp_frexp_nextafter_gradient(data):
+    shape = data.draw(small_shapes)
+    a = data.draw(arrays(shape))
+    e = _idx(data.draw(arrays(shape, st.integers(-3, 3))).astype(np.int64))
+    check(lambda x: x.ldexp(e), a)
+    check(lambda x, y: tg.ldexp(x, y), a, data.draw(arrays(shape)))
+    check(lambda x: x.frexp().mantissa, a + np.sign(a) * 0.01 + (a == 0) * 0.3)  # lejos de las potencias de 2
+    check(lambda x: tg.nextafter(x, leaf(np.full(shape, 5.0))) * x, a)
+
+
+def test_ldexp_frexp_gcd_values():
+    assert tg.ldexp(tg.tensor([1.0, 3.0]), tg.tensor([2, 1])).tolist() == [4.0, 6.0]
+    assert tg.ldexp(tg.tensor([1, 3]), tg.tensor([2, 1])).dtype == tg.float32
+    m, e = tg.frexp(tg.tensor([8.0, -0.75, 0.0]))
+    assert m.tolist() == [0.5, -0.75, 0.0] and e.tolist() == [4, 0, 0] and e.dtype == tg.int32
+    assert tg.frexp(tg.tensor([3.0])).exponent.item() == 2
+    with pytest.raises(RuntimeError):
+        tg.frexp(tg.tensor([3]))
+    assert tg.gcd(tg.tensor([12, -9, 0]), tg.tensor([18, 6, 0])).tolist() == [6, 3, 0]
+    assert tg.lcm(tg.tensor([4, -6, 0]), tg.tensor([6, 4, 5])).tolist() == [12, 12, 0]
+    x = tg.tensor([4, 9])
+    assert x.gcd_(tg.tensor([6, 6])) is x and x.tolist() == [2, 3]
+    with pytest.raises(RuntimeError):
+        tg.gcd(tg.tensor([1.0]), tg.tensor([2.0]))
+    one = tg.tensor([1.0])
+    assert (tg.nextafter(one, tg.tensor([2.0])) - one).item() == np.spacing(np.float32(1.0))
+    assert tg.nextafter(tg.tensor([-5e-324], dtype=tg.float64), tg.tensor([1.0], dtype=tg.float64)).item() == 0.0
+    assert tg.isreal(tg.tensor([1.0, np.nan])).tolist() == [True, True]
+    assert tg.isreal(tg.complex(tg.tensor([1.0, 1.0]), tg.tensor([0.0, 2.0]))).tolist() == [True, False]

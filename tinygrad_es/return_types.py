@@ -2,7 +2,8 @@
 ``values, indices = x.max(dim=1)`` o ``x.max(1).indices``."""
 from collections import namedtuple
 
-__all__ = ["max", "min", "sort", "topk", "kthvalue", "median", "nanmedian", "mode", "cummax", "cummin", "aminmax"]
+__all__ = ["max", "min", "sort", "topk", "kthvalue", "median", "nanmedian", "mode", "cummax", "cummin", "aminmax",
+           "frexp"]
 
 
 def _vi(name):
@@ -22,3 +23,4 @@ mode = _vi("mode")
 cummax = _vi("cummax")
 cummin = _vi("cummin")
 aminmax = namedtuple("aminmax", ["min", "max"])
+frexp = namedtuple("frexp", ["mantissa", "exponent"])

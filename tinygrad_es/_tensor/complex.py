@@ -219,7 +219,7 @@ is_contiguous retain_grad register_hook reshape reshape_as view view_as flatten 
 unsqueeze permute transpose t movedim moveaxis swapaxes swapdims narrow index_select expand expand_as
 broadcast_to repeat tile flip fliplr flipud roll chunk split unbind tensor_split sum cumsum neg negative
 zero_ copy_ fill_ eq ne equal not_equal cpu cuda pad diff diagonal diag trace
-add_ sub_ mul_ div_ neg_ pow_ isnan isfinite isinf
+add_ sub_ mul_ div_ neg_ pow_ isnan isfinite isinf isreal
 """.split())
 
 

@@ -1,6 +1,6 @@
 """Funciones elemento a elemento compuestas de otras operaciones de ``Tensor``: ``xlogy``, ``logit``,
 ``sinc``, ``copysign``, ``fmax``/``fmin``, ``float_power``, ``heaviside``, ``deg2rad``,
-``clamp_min``...
+``clamp_min``, ``ldexp``, ``frexp``, ``gcd``/``lcm``, ``nextafter``, ``isreal``...
 
 Ninguna tiene ``Function`` propia: se escriben con ``where``, ``log``, ``abs``... así que su
 derivada (y la segunda) sale de la regla de la cadena sobre esas piezas. Cada docstring da la
@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from .. import return_types as RT
 from ..autograd import TensorBase
 from ._args import promote
 from .joins import where
@@ -137,3 +138,89 @@ class SpecialMixin:
         if self._data.dtype == np.bool_:
             raise TypeError("positive(): no se admite un tensor bool (como en PyTorch)")
         return self
+
+    def ldexp(self, other):
+        """``self · 2^other`` (como PyTorch: ``self * pow(2., other)``; enteros → flotante).
+
+        Derivadas: ∂/∂self = 2^other, ∂/∂other = self·2^other·ln 2. En PyTorch: ``torch.ldexp``.
+
+        >>> torch.tensor([1., 3.]).ldexp(torch.tensor([2, 1]))   # tensor([4., 6.])
+        """
+        o = other if isinstance(other, TensorBase) else TensorBase._wrap(np.asarray(other))
+        return self * o.__rpow__(2.0)
+
+    def frexp(self):
+        """``(mantissa, exponent)`` con ``self = mantissa · 2^exponent`` y 0.5 ≤ |mantissa| < 1
+        (``exponent`` int32). Derivada: ∂mantissa/∂self = 2^(−exponent). En PyTorch: ``torch.frexp``.
+
+        >>> torch.tensor([8.]).frexp()   # (mantissa=tensor([0.5000]), exponent=tensor([4], dtype=torch.int32))
+        """
+        if self._data.dtype.kind != "f":
+            raise RuntimeError(f"torch.frexp() sólo admite tensores de coma flotante, y la entrada es {self.dtype}")
+        _, e = np.frexp(self._data)
+        e = e.astype(np.int32)
+        scale = _const(np.ldexp(np.ones((), self._data.dtype), -e), self)  # 2^(−e), exacto
+        return RT.frexp(self * scale, TensorBase._wrap(e))
+
+    def _integer_pair(self, other, op):
+        a, b = _pair(self, other, op, float_out=False)
+        if a._data.dtype.kind not in "iu":
+            raise RuntimeError(f"{op}: sólo está definido para enteros, y los operandos son {a.dtype}")
+        return a, b
+
+    def gcd(self, other):
+        """Máximo común divisor elemento a elemento (≥ 0; gcd(0, 0) = 0), sólo enteros. En PyTorch:
+        ``torch.gcd``.
+
+        >>> torch.tensor([12, -9]).gcd(torch.tensor([18, 6]))   # tensor([6, 3])
+        """
+        a, b = self._integer_pair(other, "gcd")
+        return TensorBase._wrap(np.gcd(a._data, b._data).astype(a._data.dtype))
+
+    def lcm(self, other):
+        """Mínimo común múltiplo elemento a elemento (≥ 0; con un 0, 0), sólo enteros. En PyTorch:
+        ``torch.lcm``.
+
+        >>> torch.tensor([4, -6]).lcm(torch.tensor([6, 4]))   # tensor([12, 12])
+        """
+        a, b = self._integer_pair(other, "lcm")
+        return TensorBase._wrap(np.lcm(a._data, b._data).astype(a._data.dtype))
+
+    def nextafter(self, other):
+        """El siguiente número representable después de ``self`` en la dirección de ``other``.
+        Derivadas (las de PyTorch 2.13): ∂/∂self = 1, ∂/∂other = 0. En PyTorch: ``torch.nextafter``.
+
+        >>> torch.tensor([1.]).nextafter(torch.tensor([2.])) - 1   # tensor([1.1921e-07])
+        """
+        a, b = _pair(self, other, "nextafter", float_out=False)
+        if a._data.dtype.kind != "f":
+            raise RuntimeError(f"nextafter: sólo está definido para coma flotante, y los operandos son {a.dtype}")
+        n = TensorBase._wrap(np.nextafter(a._data, b._data))
+        if not a.requires_grad:
+            return n
+        # −(a.detach() − a) vale −0 (−0 + n = n, también con n = ±0) y tiene derivada 1
+        step = where(a.isfinite(), -(a.detach() - a), _const(-0.0, a))
+        return step + n
+
+    def isreal(self):
+        """``True`` donde el elemento es real (en un tensor real, todos; en uno complejo, parte
+        imaginaria 0). En PyTorch: ``torch.isreal``."""
+        if self._data.dtype.kind == "c":
+            return TensorBase._wrap(self._data.imag == 0)
+        return TensorBase._wrap(np.ones(self._data.shape, bool))
+
+    def gcd_(self, other):
+        """``gcd`` in situ."""
+        return self._inplace("gcd_", lambda s: s.gcd(other))
+
+    def lcm_(self, other):
+        """``lcm`` in situ."""
+        return self._inplace("lcm_", lambda s: s.lcm(other))
+
+    def ldexp_(self, other):
+        """``ldexp`` in situ."""
+        return self._inplace("ldexp_", lambda s: s.ldexp(other), (other,))
+
+    def nextafter_(self, other):
+        """``nextafter`` in situ."""
+        return self._inplace("nextafter_", lambda s: s.nextafter(other))
