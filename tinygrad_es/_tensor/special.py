@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import return_types as RT
 from ..autograd import TensorBase
-from ._args import promote
+from ._args import promote, tensor_other
 from .joins import where
 
 __all__ = ["SpecialMixin"]
@@ -146,8 +146,7 @@ class SpecialMixin:
 
         >>> torch.tensor([1., 3.]).ldexp(torch.tensor([2, 1]))   # tensor([4., 6.])
         """
-        o = other if isinstance(other, TensorBase) else TensorBase._wrap(np.asarray(other))
-        return self * o.__rpow__(2.0)
+        return self * tensor_other(other, "ldexp").__rpow__(2.0)
 
     def frexp(self):
         """``(mantissa, exponent)`` con ``self = mantissa · 2^exponent`` y 0.5 ≤ |mantissa| < 1
@@ -163,7 +162,7 @@ class SpecialMixin:
         return RT.frexp(self * scale, TensorBase._wrap(e))
 
     def _integer_pair(self, other, op):
-        a, b = _pair(self, other, op, float_out=False)
+        a, b = _pair(self, tensor_other(other, op), op, float_out=False)
         if a._data.dtype.kind not in "iu":
             raise RuntimeError(f"{op}: sólo está definido para enteros, y los operandos son {a.dtype}")
         return a, b
@@ -192,7 +191,7 @@ class SpecialMixin:
 
         >>> torch.tensor([1.]).nextafter(torch.tensor([2.])) - 1   # tensor([1.1921e-07])
         """
-        a, b = _pair(self, other, "nextafter", float_out=False)
+        a, b = _pair(self, tensor_other(other, "nextafter"), "nextafter", float_out=False)
         if a._data.dtype.kind != "f":
             raise RuntimeError(f"nextafter: sólo está definido para coma flotante, y los operandos son {a.dtype}")
         n = TensorBase._wrap(np.nextafter(a._data, b._data))
