@@ -118,6 +118,16 @@ def test_image_im2col_kernels_equal_python_versions():
         same_inplace(IC.col2im_image, 13, rng.standard_normal(cols.shape), 1, *args, dx)
 
 
+def test_wide_weight_grad_kernel_equals_python_version():
+    rng = np.random.default_rng(4)
+    for c, o, k, pad in ((3, 6, 5, 0), (2, 5, 3, 1)):  # bloques 3×4 y 4×3
+        swap, rows_, cols_ = DW.dw_blocking(o, c * k * k)
+        x = rng.standard_normal((3, c, 8, 9))
+        g = rng.standard_normal((3, o, 8 + 2 * pad - k + 1, 9 + 2 * pad - k + 1))
+        # reassoc: el núcleo suma en otro orden que la versión Python
+        same_inplace(DW.wide_dw, 9, x, g, 1, 3, k, k, pad, pad, swap, np.zeros((rows_, cols_)), rtol=1e-12)
+
+
 def test_batch_norm_kernels_equal_python_versions():
     from tinygrad_es.kernels import normalization as KN
     rng = np.random.default_rng(5)

@@ -195,9 +195,38 @@ def _dw_from_cols(g, cols, w_shape, groups):
     return dw.reshape(w_shape)
 
 
+def _wide_weight_grad(g, x, st):
+    """∂L/∂w sin im2col (``direct_weight_grad.wide_dw``) por ``DW_PARTS`` partes fijas de las imágenes
+    (sumadas en orden en float64: el mismo resultado con 1 o 2 hilos). ``None`` si no es finito: las
+    columnas de relleno de la rejilla ancha multiplican 0 por la entrada y, si ésta tiene inf o nan,
+    darían nan donde no lo hay; entonces decide el camino exacto (im2col)."""
+    o, c, kh, kw = st.w.shape
+    swap, rows, cols = DW.dw_blocking(o, c * kh * kw)
+
+    def part(bounds):
+        acc = np.zeros((rows, cols), np.float64)
+        DW.wide_dw(x, g, bounds[0], bounds[1], kh, kw, st.padding[0], st.padding[1], swap, acc)
+        return acc
+
+    accs = IC._run(IC._parts(x.shape[0], DW_PARTS), part)
+    acc = accs[0]
+    for a in accs[1:]:
+        acc = acc + a
+    dw = np.ascontiguousarray(acc[:o, :c * kh * kw], dtype=g.dtype).reshape(st.w.shape)
+    return dw if np.isfinite(dw).all() else None
+
+
+def _wide_dw_applies(st):
+    return st.stride == (1, 1) and st.dilation == (1, 1) and st.groups == 1
+
+
 def _backward_im2col(g, st, need_x, need_w, algo):
     if algo == "im2col_img":
         (x,) = st.saved
+        dw = _wide_weight_grad(g, x, st) if need_w and _wide_dw_applies(st) else None
+        if dw is not None:
+            dx = IC.backward(g, x, st.w, st.stride, st.padding, st.dilation, st.groups, True, False)[0] if need_x else None
+            return dx, dw
         return IC.backward(g, x, st.w, st.stride, st.padding, st.dilation, st.groups, need_x, need_w)
     dx = dw = None
     if need_w:
