@@ -150,6 +150,16 @@ def test_batch_norm_kernels_equal_python_versions():
                 same_inplace(KN.batch_norm_backward, i, *bargs)
 
 
+def test_tanh_kernels_equal_python_versions():
+    from tinygrad_es.kernels import activation as KA
+    rng = np.random.default_rng(6)
+    x = (rng.standard_normal(40000) * 4).astype(np.float32)
+    x[:5] = [np.nan, -0.0, 0.0, np.inf, -20.0]
+    same_inplace(KA._tanh, 1, x, np.empty_like(x))
+    same_inplace(KA._tanh_backward, 3, rng.standard_normal(x.size).astype(np.float32), KA.tanh(x), np.float32(1),
+                 np.empty_like(x))
+
+
 def test_relu_kernels_equal_python_versions():
     from tinygrad_es.kernels import relu as KR
     rng = np.random.default_rng(4)
