@@ -469,12 +469,49 @@ def test_wide_weight_grad_matches_reference(case, dtype):
     x = rng.standard_normal((case["n"], case["c"], case["h"], case["w"])).astype(dtype)
     w = rng.standard_normal((case["o"], case["c"]) + case["k"]).astype(dtype)
     out, state = K.conv2d_forward(x, w, None, (1, 1), case["p"])
-    assert B._wide_dw_applies(state)
+    assert B._wide_applies(state)
     g = rng.standard_normal(out.shape).astype(dtype)
     dw = B._wide_weight_grad(g, x, state)
     assert dw.dtype == dtype and dw.shape == w.shape
     close(dw, R.conv2d_grads(x, w, g, (1, 1), case["p"])[1], dtype)
     K.conv_release(state)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@given(case=wide_dw_case())
+def test_wide_input_grad_matches_reference(case, dtype):
+    """∂L/∂x por la rejilla ancha (con relleno, canales de salida que no llenan un bloque de 8)."""
+    from tinygrad_es.kernels.conv import backward as B
+    rng = np.random.default_rng(case["seed"])
+    x = rng.standard_normal((case["n"], case["c"], case["h"], case["w"])).astype(dtype)
+    w = rng.standard_normal((case["o"], case["c"]) + case["k"]).astype(dtype)
+    out, state = K.conv2d_forward(x, w, None, (1, 1), case["p"])
+    g = rng.standard_normal(out.shape).astype(dtype)
+    dx = B._wide_input_grad(g, state)
+    assert dx.dtype == dtype and dx.shape == x.shape
+    close(dx, R.conv2d_grads(x, w, g, (1, 1), case["p"])[0], dtype)
+    K.conv_release(state)
+
+
+def test_wide_input_grad_only_where_measured_faster_and_not_with_non_finite_weights():
+    from tinygrad_es.kernels.conv import backward as B
+
+    def applies(c, o, k, p=0, hw=14, w=None):
+        w = np.ones((o, c, k, k), np.float32) if w is None else w
+        return B._wide_dx_applies(K.conv2d_forward(np.ones((2, c, hw, hw), np.float32), w, None, (1, 1), (p, p))[1])
+
+    assert applies(6, 16, 5)  # LeNet conv2
+    assert not applies(16, 16, 3, 1) and not applies(64, 192, 5, 2) and not applies(16, 32, 5, 2)
+    w = np.ones((16, 6, 5, 5), np.float32)
+    w[3, 2, 1, 1] = np.inf
+    assert not applies(6, 16, 5, w=w)
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((2, 6, 14, 14)).astype(np.float32)
+    out, state = K.conv2d_forward(x, w, None)
+    g = rng.standard_normal(out.shape).astype(np.float32)
+    from tinygrad_es.kernels.conv import im2col_image as IC
+    np.testing.assert_array_equal(K.conv2d_backward(g, state)[0],
+                                  IC.backward(g, x, w, (1, 1), (0, 0), (1, 1), 1, True, False)[0])
 
 
 def test_wide_weight_grad_blocking_and_lenet_shapes():
@@ -487,7 +524,10 @@ def test_wide_weight_grad_blocking_and_lenet_shapes():
         w = rng.standard_normal((o, c, 5, 5)).astype(np.float32)
         out, state = K.conv2d_forward(x, w, None)
         g = rng.standard_normal(out.shape).astype(np.float32)
-        close(K.conv2d_backward(g, state)[1], R.conv2d_grads(x, w, g)[1], np.float32)
+        dx, dw, _ = K.conv2d_backward(g, state)
+        rdx, rdw = R.conv2d_grads(x, w, g)
+        close(dx, rdx, np.float32)
+        close(dw, rdw, np.float32)
 
 
 def test_wide_weight_grad_with_non_finite_input_is_the_exact_one():

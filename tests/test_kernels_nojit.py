@@ -12,6 +12,7 @@ import numpy as np
 from tinygrad_es import kernels as K
 from tinygrad_es.kernels.conv import direct as D
 from tinygrad_es.kernels.conv import direct_weight_grad as DW
+from tinygrad_es.kernels.conv import wide_input_grad as WX
 from tinygrad_es.kernels.conv import winograd_f2 as WG
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -126,6 +127,8 @@ def test_wide_weight_grad_kernel_equals_python_version():
         g = rng.standard_normal((3, o, 8 + 2 * pad - k + 1, 9 + 2 * pad - k + 1))
         # reassoc: el núcleo suma en otro orden que la versión Python
         same_inplace(DW.wide_dw, 9, x, g, 1, 3, k, k, pad, pad, swap, np.zeros((rows_, cols_)), rtol=1e-12)
+        wp = WX.pack_weights(rng.standard_normal((o, c, k, k)))
+        same_inplace(WX.wide_dx, 6, g, wp, 1, 3, pad, pad, np.zeros(x.shape), rtol=1e-12)
 
 
 def test_batch_norm_kernels_equal_python_versions():

@@ -14,6 +14,7 @@ from ..workspace import workspace
 from . import direct as D
 from . import direct_weight_grad as DW
 from . import im2col_image as IC
+from . import wide_input_grad as WX
 from .dispatch import _WINO, _group_matmul, _im2col, _subsample
 from .im2col import col2im, nol_to_ol, pad_input
 from .taps import input_grad_by_taps
@@ -216,18 +217,41 @@ def _wide_weight_grad(g, x, st):
     return dw if np.isfinite(dw).all() else None
 
 
-def _wide_dw_applies(st):
+def _wide_input_grad(g, st):
+    """∂L/∂x sin im2col ni col2im (``wide_input_grad.wide_dx``), imágenes repartidas entre los hilos
+    (cada una se escribe entera en su trabajo: el resultado no depende de los hilos)."""
+    wp = WX.pack_weights(st.w)
+    dx = np.empty(st.x_shape, g.dtype)
+    IC._run(IC._parts(st.x_shape[0], IC.PARTS),
+            lambda b: WX.wide_dx(g, wp, b[0], b[1], st.padding[0], st.padding[1], dx))
+    return dx
+
+
+def _wide_applies(st):
     return st.stride == (1, 1) and st.dilation == (1, 1) and st.groups == 1
+
+
+def _wide_dx_applies(st):
+    """∂L/∂x por la rejilla ancha sólo donde se midió mejor (un hilo, tiempo de CPU, nuevo/im2col
+    imagen a imagen): 5×5 con pocas entradas y salidas, LeNet 6→16 a 14² 0,62 (0,83× PyTorch),
+    6→32 0,90. Con más canales pierde (16→32 5×5 1,27; 3×3 de ResNet/CIFAR 1,15-2,65; AlexNet 64→192
+    5×5 2,9 y con 1,2× el error de PyTorch: sumas de O·kh·kw términos en float32)."""
+    o, c, kh, kw = st.w.shape
+    return _wide_applies(st) and kh * kw >= 25 and c * kh * kw <= 160 and o <= 32 and np.isfinite(st.w).all()
 
 
 def _backward_im2col(g, st, need_x, need_w, algo):
     if algo == "im2col_img":
         (x,) = st.saved
-        dw = _wide_weight_grad(g, x, st) if need_w and _wide_dw_applies(st) else None
-        if dw is not None:
-            dx = IC.backward(g, x, st.w, st.stride, st.padding, st.dilation, st.groups, True, False)[0] if need_x else None
-            return dx, dw
-        return IC.backward(g, x, st.w, st.stride, st.padding, st.dilation, st.groups, need_x, need_w)
+        wide = _wide_applies(st)
+        dw = _wide_weight_grad(g, x, st) if need_w and wide else None
+        # (con pesos no finitos no: las columnas de relleno, g = 0, darían 0·inf = nan en otras posiciones)
+        dx = _wide_input_grad(g, st) if need_x and _wide_dx_applies(st) else None
+        rest_x, rest_w = need_x and dx is None, need_w and dw is None
+        if rest_x or rest_w:
+            ix, iw = IC.backward(g, x, st.w, st.stride, st.padding, st.dilation, st.groups, rest_x, rest_w)
+            dx, dw = (ix if rest_x else dx), (iw if rest_w else dw)
+        return dx, dw
     dx = dw = None
     if need_w:
         if st.kind == "cols":
