@@ -469,7 +469,6 @@ def test_wide_weight_grad_matches_reference(case, dtype):
     x = rng.standard_normal((case["n"], case["c"], case["h"], case["w"])).astype(dtype)
     w = rng.standard_normal((case["o"], case["c"]) + case["k"]).astype(dtype)
     out, state = K.conv2d_forward(x, w, None, (1, 1), case["p"])
-    assert B._wide_applies(state)
     g = rng.standard_normal(out.shape).astype(dtype)
     dw = B._wide_weight_grad(g, x, state)
     assert dw.dtype == dtype and dw.shape == w.shape
@@ -515,7 +514,14 @@ def test_wide_input_grad_only_where_measured_faster_and_not_with_non_finite_weig
 
 
 def test_wide_weight_grad_blocking_and_lenet_shapes():
+    from tinygrad_es.kernels.conv import backward as B
     from tinygrad_es.kernels.conv import direct_weight_grad as DW
+
+    def applies(k, s=1):
+        return B._wide_applies(K.conv2d_forward(np.ones((1, 2, 12, 12), np.float32),
+                                                np.ones((4, 2, k, k), np.float32), None, (s, s))[1])
+
+    assert applies(5) and not applies(3) and not applies(5, 2)  # 3×3: im2col (arranque en frío)
     assert DW.dw_blocking(6, 75) == (True, 8, 76)  # LeNet conv1: 3 canales × 4 taps, sin relleno de filas
     assert DW.dw_blocking(16, 150) == (False, 18, 152)  # conv2: 4 canales × 3 taps
     rng = np.random.default_rng(1)
@@ -534,17 +540,19 @@ def test_wide_weight_grad_with_non_finite_input_is_the_exact_one():
     """Las columnas de relleno de la rejilla ancha multiplican 0 por la entrada: con un inf que sólo leen
     ellas daría nan; el resultado no finito se rehace por im2col (lo que da PyTorch: inf/nan sólo donde
     de verdad los hay)."""
+    from tinygrad_es.kernels.conv import backward as B
     from tinygrad_es.kernels.conv import im2col_image as IC
     rng = np.random.default_rng(2)
     x = rng.standard_normal((3, 2, 9, 9)).astype(np.float32)
     x[1, 0, 4, 8] = np.inf  # última columna: el tap j = 0 sólo la lee desde las columnas de relleno
-    w = rng.standard_normal((4, 2, 3, 3)).astype(np.float32)
+    w = rng.standard_normal((4, 2, 5, 5)).astype(np.float32)
     out, state = K.conv2d_forward(x, w, None)
+    assert B._wide_applies(state)
     g = rng.standard_normal(out.shape).astype(np.float32)
     dw = K.conv2d_backward(g, state)[1]
     ref = IC.backward(g, x, w, (1, 1), (0, 0), (1, 1), 1, False, True)[1]
     np.testing.assert_array_equal(dw, ref)
-    assert np.isfinite(dw[:, 0, :, 0]).all() and np.isinf(dw[:, 0, :, 2]).all()
+    assert np.isfinite(dw[:, 0, :, 0]).all() and np.isinf(dw[:, 0, :, 4]).all()
 
 
 def test_wide_weight_grad_is_deterministic_across_thread_counts():
