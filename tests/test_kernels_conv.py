@@ -522,8 +522,8 @@ def test_wide_weight_grad_blocking_and_lenet_shapes():
                                                 np.ones((4, 2, k, k), np.float32), None, (s, s))[1])
 
     assert applies(5) and not applies(3) and not applies(5, 2)  # 3×3: im2col (arranque en frío)
-    assert DW.dw_blocking(6, 75) == (True, 8, 76)  # LeNet conv1: 3 canales × 4 taps, sin relleno de filas
-    assert DW.dw_blocking(16, 150) == (False, 18, 152)  # conv2: 4 canales × 3 taps
+    assert DW.dw_blocking(6, 75) == (True, 9, 77)  # LeNet conv1: 3 canales × 4 taps, sin relleno de filas
+    assert DW.dw_blocking(16, 150) == (False, 19, 153)  # conv2: 4 canales × 3 taps
     rng = np.random.default_rng(1)
     for n, c, o, hw in ((5, 3, 6, 32), (5, 6, 16, 14)):
         x = rng.standard_normal((n, c, hw, hw)).astype(np.float32)

@@ -178,13 +178,26 @@ def _dw_block(P, p0, p1, p2, p3, Q, q0, q1, q2, T, acc, r, k, swap, zero):
         a30 += x3 * y0
         a31 += x3 * y1
         a32 += x3 * y2
-    s = ((a00, a01, a02), (a10, a11, a12), (a20, a21, a22), (a30, a31, a32))
-    for a in range(4):
-        for b in range(3):
-            if swap:
-                acc[r + b, k + a] += s[a][b]
-            else:
-                acc[r + a, k + b] += s[a][b]
+    if swap:  # acc[r + b, k + a]: se traspone el bloque
+        a01, a02, a10, a12, a20, a21 = a10, a20, a01, a21, a02, a12
+        a30, a31, a32, a03, a13, a23 = zero, zero, zero, a30, a31, a32
+    else:
+        a03 = a13 = a23 = zero
+    acc[r, k] += a00
+    acc[r, k + 1] += a01
+    acc[r, k + 2] += a02
+    acc[r, k + 3] += a03
+    acc[r + 1, k] += a10
+    acc[r + 1, k + 1] += a11
+    acc[r + 1, k + 2] += a12
+    acc[r + 1, k + 3] += a13
+    acc[r + 2, k] += a20
+    acc[r + 2, k + 1] += a21
+    acc[r + 2, k + 2] += a22
+    acc[r + 2, k + 3] += a23
+    acc[r + 3, k] += a30
+    acc[r + 3, k + 1] += a31
+    acc[r + 3, k + 2] += a32
 
 
 def dw_blocking(o, ntap):
@@ -193,7 +206,8 @@ def dw_blocking(o, ntap):
     def up(v, m):
         return -(-v // m) * m
     swap = up(o, 3) * up(ntap, 4) < up(o, 4) * up(ntap, 3)
-    return swap, max(up(o, 3), up(o, 4)), max(up(ntap, 3), up(ntap, 4))
+    # + 1: cada bloque escribe 4 × 4 (la fila o la columna de más con ceros)
+    return swap, max(up(o, 3), up(o, 4)) + 1, max(up(ntap, 3), up(ntap, 4)) + 1
 
 
 @njit(nogil=True, cache=True, fastmath=_FM_DW)  # el de _dw_block, que va en línea
@@ -227,11 +241,16 @@ def wide_dw(x, g, n0, n1, kh, kw, ph, pw, swap, acc):
         else:
             for c in range(c_in):
                 for y in range(h):
-                    xr[(c * hr + y + ph) * wr + pw:(c * hr + y + ph) * wr + pw + w] = x[n, c, y]
+                    d = (c * hr + y + ph) * wr + pw
+                    for u in range(w):
+                        xr[d + u] = x[n, c, y, u]
             xf = xr
+        # bucles en vez de asignaciones de cortes: compilan en menos tiempo (5,1 → 2,8 s de CPU)
         for o in range(o_out):
             for y in range(oh):
-                gw[o * T + y * wr:o * T + y * wr + ow] = g[n, o, y]
+                d = o * T + y * wr
+                for u in range(ow):
+                    gw[d + u] = g[n, o, y, u]
         # un solo sitio de llamada (el bloque va en línea: dos copias costaban tiempo de compilación)
         P, Q = (xf, gw) if swap else (gw, xf)
         for ob in range(0, o_out, ob_step):
