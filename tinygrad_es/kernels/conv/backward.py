@@ -5,7 +5,9 @@ para cada uno (``ConvState.algo`` y ``algo_w``), sobre lo que el forward guardó
   ``dU`` de los trozos sumado en float64;
 * directo (``direct.py`` y ``direct_weight_grad.py``): depthwise, grupos, dilatadas;
 * 1×1: una GEMM por imagen;
-* im2col imagen a imagen (``im2col_image.py``) o del lote entero (``im2col.py``).
+* im2col imagen a imagen (``im2col_image.py``) o del lote entero (``im2col.py``); con 5×5 o más y stride 1,
+  ∂L/∂w (y ∂L/∂x con pocos canales) sin im2col, sobre la rejilla ancha (``direct_weight_grad.wide_dw``,
+  ``wide_input_grad.py``).
 """
 import numpy as np
 
