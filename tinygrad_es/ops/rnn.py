@@ -20,6 +20,7 @@ import numpy as np
 from ..autograd import ArrayFunction
 from ..kernels import gemm
 from ..kernels import rnn as K
+from . import rnn_parallel as RP
 
 __all__ = ["RNNLayer", "LSTMLayer", "GRULayer", "Piece", "Rows"]
 
@@ -156,6 +157,14 @@ class LSTMLayer(ArrayFunction):
         w_hr = extra[-1] if len(extra) in (1, 3) else None
         packed = batch_sizes is not None
         dt = x.dtype
+        nk = RP.lstm_blocks(x, w_hh, w_hr, batch_sizes)
+        if nk > 1:  # con varios hilos: cada uno un bloque de unidades (``ops/rnn_parallel.py``)
+            flat, saved = RP.lstm_forward_blocks(x, h0, c0, w_ih, w_hh, extra[0] + extra[1] if has_bias else None,
+                                                 reverse, nk, ctx.requires_grad)
+            if saved is not None:
+                ctx.save_for_backward(x, w_ih, w_hh, w_hr)  # (los pesos: comprobación de cambios in situ)
+                ctx.blocks, ctx.cfg = saved, (batch_sizes, reverse, has_bias)
+            return flat
         gx = _input_proj(x, w_ih, extra[0] + extra[1] if has_bias else None)
         ny = T * B * P
         flat = _alloc(packed, ny + B * P + B * H, dt)
@@ -207,6 +216,10 @@ class LSTMLayer(ArrayFunction):
 
     @staticmethod
     def backward(ctx, g):
+        if hasattr(ctx, "blocks"):
+            batch_sizes, reverse, has_bias = ctx.cfg
+            return RP.lstm_backward_blocks(g, ctx.saved_tensors[0], ctx.blocks, reverse, ctx.needs_input_grad,
+                                           has_bias)
         x, w_ih, w_hh, w_hr = ctx.saved_tensors
         batch_sizes, reverse, has_bias = ctx.cfg
         T, B, _ = x.shape
