@@ -69,23 +69,40 @@ def matmul(a, b, out=None):
 # lineal sobre una secuencia) en float32: la SGEMM de OpenBLAS acumula cada elemento de una vez a lo
 # largo de todas las filas, y su error crece con ellas; la de PyTorch (MKL/oneDNN) quedaba ~1,2×
 # más cerca de float64 en los pesos de la LSTM de caracteres (6 semillas, todas). Por bloques de
-# bloques de al menos ``SUM_ROWS`` filas (y como mucho ``SUM_BLOCKS``: cada bloque es una GEMM y una
-# suma de la salida más; con miles de filas OpenBLAS ya parte la suma en bloques de ~300), sumados
-# después, el error de redondeo de la acumulación baja ~√bloques.
+# al menos ``SUM_ROWS`` filas (y como mucho ``SUM_BLOCKS`` bloques, salvo que ``max_rows`` limite el
+# tamaño del bloque: cada bloque es una GEMM y una suma de la salida más), sumados por parejas (un
+# contador binario: log₂(bloques) búferes), el error de redondeo de la acumulación baja ~√bloques.
 SUM_ROWS = 64
 SUM_BLOCKS = 4
 
 
-def matmul_rows(a, b, rows=SUM_ROWS):
+def matmul_rows(a, b, rows=SUM_ROWS, max_rows=None):
     """``aᵀ @ b`` (``a`` (N, M), ``b`` (N, K)) sumando las N filas por bloques de ``rows`` o más (sólo
-    en float32 y con N > rows; si no, una GEMM)."""
+    en float32 y con N > rows; si no, una GEMM); con ``max_rows``, bloques de ese tamaño como mucho."""
     n = a.shape[0]
     if n <= rows or a.dtype != np.float32 or b.dtype != np.float32:
         return matmul(a.T, b)
     rows = max(rows, -(-n // SUM_BLOCKS))
-    out = matmul(a[:rows].T, b[:rows])
-    part = np.empty_like(out)
-    for i in range(rows, n, rows):
-        matmul(a[i:i + rows].T, b[i:i + rows], out=part)
-        out += part
+    if max_rows is not None:
+        rows = min(rows, max_rows)
+    levels, spare = [], []  # levels[i]: la suma de 2^i bloques seguidos (o None)
+    for i in range(0, n, rows):
+        p = matmul(a[i:i + rows].T, b[i:i + rows], out=spare.pop() if spare else None)
+        j = 0
+        while j < len(levels) and levels[j] is not None:
+            levels[j] += p  # los más antiguos a la izquierda: el orden de las filas
+            spare.append(p)
+            p, levels[j] = levels[j], None
+            j += 1
+        if j == len(levels):
+            levels.append(p)
+        else:
+            levels[j] = p
+    out = None
+    for p in reversed(levels):  # de los bloques más antiguos a los más recientes
+        if p is not None:
+            if out is None:
+                out = p
+            else:
+                out += p
     return out
