@@ -33,6 +33,7 @@ class Tanh(ArrayFunction):
     """tanh a: ∂/∂a = 1 − tanh²a."""
 
     differentiable = True
+    reads = ((-1,),)  # la derivada lee la salida (el contador de versiones la vigila sin buscarla)
 
     @staticmethod
     def forward(ctx, a):
@@ -50,6 +51,7 @@ class Sigmoid(ArrayFunction):
     """σ(a) = 1/(1+e⁻ᵃ): ∂/∂a = σ(a)·(1 − σ(a))."""
 
     differentiable = True
+    reads = ((-1,),)  # la derivada lee la salida (el contador de versiones la vigila sin buscarla)
 
     @staticmethod
     def forward(ctx, a):
@@ -67,6 +69,7 @@ class Relu(ArrayFunction):
     """max(a, 0): ∂/∂a = 1 si a > 0, 0 si no (también en a = 0)."""
 
     tangent = staticmethod(elementwise_tangent)
+    reads = ((-1,),)
 
     @staticmethod
     def forward(ctx, a):
