@@ -19,6 +19,10 @@ import numpy as np
 from . import blas
 
 MIN_SPLIT_FLOPS = 4e6  # por debajo, repartir cuesta más que lo que se gana (~20-50 µs por reparto)
+# Hasta 2¹⁶ multiplicaciones OpenBLAS calcula siempre en un hilo (su umbral SMP_THRESHOLD_MIN; en
+# 0.3.31 lo hace hasta 2¹⁸): ponerlo a un hilo y devolverlo (dos llamadas a openblas_set_num_threads,
+# ~9 µs medidos con la máquina cargada) cuesta más que la GEMM (64·64·10: ~4 µs).
+SERIAL_MACS = 1 << 16
 _pool = {"exec": None, "pid": None, "size": 0}
 _pool_lock = threading.Lock()
 
@@ -41,6 +45,8 @@ def matmul(a, b, out=None):
     """``out[...] = a @ b`` (2-D, o por lotes 3-D; ``a`` o ``b`` pueden ser 2-D con ``out`` 3-D)."""
     if out is None:
         if a.ndim == 2 and b.ndim == 2:  # el caso de las capas lineales, sin broadcast_shapes (~10 µs)
+            if a.shape[0] * a.shape[1] * b.shape[1] <= SERIAL_MACS:
+                return np.matmul(a, b)
             shape = (a.shape[0], b.shape[1])
         else:
             shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1])
