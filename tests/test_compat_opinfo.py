@@ -38,7 +38,8 @@ FIXED_OPS = ["std.unbiased", "var.unbiased", "logcumsumexp", "tensor_split", "te
              "ravel", "rsub", "fill", "index_copy", "index_put", "put", "renorm", "sum_to_size", "split_with_sizes",
              "unravel_index", "trapezoid", "trapz", "cumulative_trapezoid", "lgamma", "digamma", "erfinv", "i0",
              "special.i1", "polygamma.polygamma_n_1", "polygamma.polygamma_n_3", "ldexp", "frexp", "gcd", "lcm",
-             "nextafter", "isreal"]
+             "nextafter", "isreal", "linalg.matrix_power", "linalg.multi_dot", "linalg.vecdot", "linalg.slogdet",
+             "logdet"]
 
 
 @pytest.mark.parametrize("name", FIXED_OPS)

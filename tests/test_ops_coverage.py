@@ -246,3 +246,35 @@ def test_ldexp_frexp_gcd_values():
     assert tg.nextafter(tg.tensor([-5e-324], dtype=tg.float64), tg.tensor([1.0], dtype=tg.float64)).item() == 0.0
     assert tg.isreal(tg.tensor([1.0, np.nan])).tolist() == [True, True]
     assert tg.isreal(tg.complex(tg.tensor([1.0, 1.0]), tg.tensor([0.0, 2.0]))).tolist() == [True, False]
+
+
+# ---- linalg: matrix_power, multi_dot, vecdot, slogdet, logdet ---------------------------------
+@given(data=st.data())
+def test_linalg_compositions_gradient(data):
+    m = data.draw(st.integers(1, 3))
+    a = data.draw(arrays((m, m))) + 4 * np.eye(m)  # bien condicionada (det > 0 lejos de 0)
+    n = data.draw(st.integers(-2, 3))
+    check(lambda x: tg.linalg.matrix_power(x, n), a)
+    b, v = data.draw(arrays((m, 2))), data.draw(arrays((2,)))
+    check(lambda x, y, z: tg.linalg.multi_dot([x, y, z]), a, b, v)
+    check(lambda x, y: tg.linalg.vecdot(x, y, dim=0), a, b[:, :1])
+    check(lambda x: tg.linalg.slogdet(x).logabsdet + tg.logdet(x), a)
+
+
+def test_linalg_compositions_values():
+    A = leaf(np.array([[1.0, 1.0], [0.0, 1.0]]))
+    assert tg.linalg.matrix_power(A, 3).tolist() == [[1, 3], [0, 1]]
+    assert A.matrix_power(0).tolist() == [[1, 0], [0, 1]]
+    np.testing.assert_allclose(tg.matrix_power(A, -2).numpy(), [[1, -2], [0, 1]])
+    sign, lad = tg.linalg.slogdet(leaf(np.array([[2.0, 0.0], [0.0, -3.0]])))
+    assert sign.item() == -1 and np.isclose(lad.item(), np.log(6))
+    assert np.isnan(tg.logdet(leaf(np.array([[2.0, 0.0], [0.0, -3.0]]))).item())
+    assert tg.logdet(leaf(np.zeros((2, 2)))).item() == -np.inf
+    assert tg.linalg.vecdot(tg.tensor([[1.0, 2.0], [3.0, 4.0]]), tg.tensor([1.0, 1.0])).tolist() == [3.0, 7.0]
+    assert tg.linalg.multi_dot([tg.ones(2), tg.eye(2), tg.ones(2)]).item() == 2.0
+    with pytest.raises(RuntimeError):
+        tg.linalg.multi_dot([tg.ones(2)])
+    with pytest.raises(RuntimeError):
+        tg.linalg.matrix_power(tg.ones(2, 3), 2)
+    with pytest.raises(TypeError):
+        tg.linalg.matrix_power(A, 1.5)

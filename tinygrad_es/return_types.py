@@ -3,7 +3,7 @@
 from collections import namedtuple
 
 __all__ = ["max", "min", "sort", "topk", "kthvalue", "median", "nanmedian", "mode", "cummax", "cummin", "aminmax",
-           "frexp"]
+           "frexp", "slogdet"]
 
 
 def _vi(name):
@@ -24,3 +24,4 @@ cummax = _vi("cummax")
 cummin = _vi("cummin")
 aminmax = namedtuple("aminmax", ["min", "max"])
 frexp = namedtuple("frexp", ["mantissa", "exponent"])
+slogdet = namedtuple("slogdet", ["sign", "logabsdet"])

@@ -10,12 +10,14 @@ import numbers
 
 import numpy as np
 
+from .. import return_types as RT
 from ..autograd import TensorBase
 from ..ops import linalg as LA, reduce as R
 from ._args import float_input, norm_dims
+from .joins import where
 
 __all__ = ["inv", "det", "solve", "norm", "vector_norm", "matrix_norm", "linalg_norm", "cross", "matmul",
-           "LinAlgError"]
+           "LinAlgError", "matrix_power", "multi_dot", "vecdot", "slogdet", "logdet"]
 
 
 class LinAlgError(RuntimeError):
@@ -156,3 +158,89 @@ def linalg_norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
 
 
 norm = linalg_norm
+
+
+def matrix_power(A, n):
+    """Aⁿ para un entero ``n`` (por cuadrados sucesivos; n = 0: la identidad; n < 0: (A⁻¹)^|n|).
+
+    Args:
+        A: (lote de) matrices cuadradas ``(..., m, m)``.
+        n: entero.
+
+    Derivada: la de los productos de matrices que la componen. En PyTorch:
+    ``torch.linalg.matrix_power`` / ``torch.matrix_power``.
+
+    >>> torch.linalg.matrix_power(torch.tensor([[1., 1.], [0., 1.]]), 3)   # tensor([[1., 3.], [0., 1.]])
+    """
+    if not isinstance(n, (numbers.Integral, np.integer)) or isinstance(n, bool):
+        raise TypeError(f"linalg.matrix_power: n debe ser un entero, no {type(n).__name__}")
+    if not isinstance(A, TensorBase):
+        raise TypeError(f"linalg.matrix_power: la entrada debe ser un Tensor, no {type(A).__name__}")
+    if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"linalg.matrix_power: la entrada debe ser (un lote de) matrices cuadradas, y tiene "
+                           f"forma {tuple(A.shape)}")
+    if n == 0:
+        eye = np.broadcast_to(np.eye(A.shape[-1], dtype=A._data.dtype), tuple(A.shape)).copy()
+        # la identidad, en el grafo de A con derivada 0 (como PyTorch)
+        return where(TensorBase._wrap(np.ones(eye.shape, bool)), TensorBase._wrap(eye), A)
+    if n < 0:
+        A, n = inv(A), -int(n)
+    result, base, n = None, A, int(n)
+    while n:
+        if n & 1:
+            result = base if result is None else result @ base
+        n >>= 1
+        if n:
+            base = base @ base
+    return result
+
+
+def multi_dot(tensors, *, out=None):
+    """El producto de varias matrices ``A₁ @ A₂ @ … @ Aₖ`` (el primero puede ser un vector fila 1-D y
+    el último un vector columna 1-D). Derivada: la de cada producto. En PyTorch:
+    ``torch.linalg.multi_dot``.
+
+    >>> torch.linalg.multi_dot([torch.ones(2), torch.eye(2), torch.ones(2)])   # tensor(2.)
+    """
+    ts = list(tensors)
+    if len(ts) < 2:
+        raise RuntimeError(f"multi_dot(): se esperan al menos 2 tensores, y hay {len(ts)}")
+    for i, t in enumerate(ts):
+        if t.ndim not in ((1, 2) if i in (0, len(ts) - 1) else (2,)):
+            raise RuntimeError(f"multi_dot(): el tensor {i} debe ser 2-D (el primero y el último pueden ser 1-D), "
+                               f"y tiene {t.ndim} dimensiones")
+    if len({t._data.dtype for t in ts}) > 1:
+        raise RuntimeError("multi_dot(): todos los tensores deben tener el mismo dtype")
+    res = ts[0]
+    for t in ts[1:]:
+        res = res @ t
+    return res if out is None else out.copy_(res)
+
+
+def vecdot(x, y, *, dim=-1):
+    """El producto escalar de vectores a lo largo de ``dim`` (con broadcasting): Σ xᵢ·yᵢ.
+    Derivadas: ∂/∂x = g·y, ∂/∂y = g·x. En PyTorch: ``torch.linalg.vecdot``.
+
+    >>> torch.linalg.vecdot(torch.tensor([[1., 2.], [3., 4.]]), torch.tensor([1., 1.]))   # tensor([3., 7.])
+    """
+    if x._data.dtype != y._data.dtype:
+        raise RuntimeError(f"linalg.vecdot: los dos tensores deben tener el mismo dtype, y son {x.dtype} e {y.dtype}")
+    return (x * y).sum(dim)
+
+
+def slogdet(A):
+    """``(sign, logabsdet)`` con det(A) = sign·e^logabsdet, sin desbordar en el producto final.
+    Derivada de logabsdet: A⁻ᵀ (la de log|det|). En PyTorch: ``torch.linalg.slogdet``.
+
+    >>> torch.linalg.slogdet(torch.tensor([[2., 0.], [0., -3.]]))   # (sign=tensor(-1.), logabsdet=tensor(1.7918))
+    """
+    d = det(A)
+    return RT.slogdet(d.sign(), d.abs().log())  # sign, en el grafo con derivada 0 (como PyTorch)
+
+
+def logdet(A):
+    """log(det(A)): ``nan`` si det < 0, ``−inf`` si es 0. Derivada: A⁻ᵀ. En PyTorch: ``torch.logdet``.
+
+    >>> torch.logdet(torch.tensor([[2., 0.], [0., 3.]]))   # tensor(1.7918)
+    """
+    return det(A).log()

@@ -17,7 +17,7 @@ from ..autograd import TensorBase
 from ..ops import movement as M, reduce as R
 from ..return_types import max as _max_t, min as _min_t
 from ._args import floats_only, norm_dims
-from .linalg import det, inv, matrix_norm, vector_norm
+from .linalg import det, inv, logdet, matrix_norm, matrix_power, slogdet, vector_norm
 
 __all__ = ["ReduceMixin"]
 
@@ -263,6 +263,18 @@ class ReduceMixin:
     def det(self):
         """Determinante (``torch.linalg.det``)."""
         return det(self)
+
+    def matrix_power(self, n):
+        """Aⁿ (``torch.linalg.matrix_power``)."""
+        return matrix_power(self, n)
+
+    def slogdet(self):
+        """``(sign, logabsdet)`` del determinante (``torch.linalg.slogdet``)."""
+        return slogdet(self)
+
+    def logdet(self):
+        """log(det(A)) (``torch.logdet``)."""
+        return logdet(self)
 
     def inverse(self):
         """Matriz inversa (``torch.linalg.inv``)."""
