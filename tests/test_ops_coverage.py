@@ -278,3 +278,38 @@ def test_linalg_compositions_values():
         tg.linalg.matrix_power(tg.ones(2, 3), 2)
     with pytest.raises(TypeError):
         tg.linalg.matrix_power(A, 1.5)
+
+
+# ---- select/slice/diagonal_scatter, combinations ---------------------------------------------
+@given(data=st.data())
+def test_view_scatter_and_combinations_gradient(data):
+    shape = data.draw(st.tuples(st.integers(1, 4), st.integers(1, 4), st.integers(1, 3)))
+    a = data.draw(arrays(shape))
+    d = data.draw(st.integers(0, 2))
+    i = data.draw(st.integers(-shape[d], shape[d] - 1))
+    cut = shape[:d] + shape[d + 1:]
+    check(lambda x, s: x.select_scatter(s, d, i), a, data.draw(arrays(cut)))
+    start, step = data.draw(st.integers(0, shape[d] - 1)), data.draw(st.integers(1, 2))
+    k = len(range(start, shape[d], step))
+    check(lambda x, s: tg.slice_scatter(x, s, d, start, None, step), a, data.draw(arrays(shape[:d] + (k,) + shape[d + 1:])))
+    off = data.draw(st.integers(-1, 1))
+    n_diag = np.diagonal(a, off, 0, 1).shape
+    check(lambda x, s: x.diagonal_scatter(s, off, 0, 1), a, data.draw(arrays(n_diag)))
+    check(lambda v: tg.combinations(v, 2, with_replacement=True) ** 2, data.draw(arrays((shape[0],))))
+
+
+def test_view_scatter_and_combinations_values():
+    assert tg.zeros(2, 2).select_scatter(tg.ones(2), 0, -1).tolist() == [[0, 0], [1, 1]]
+    assert tg.zeros(4).slice_scatter(tg.ones(2), 0, None, None, 2).tolist() == [1, 0, 1, 0]
+    assert tg.zeros(2, 3).diagonal_scatter(tg.ones(2), 1).tolist() == [[0, 1, 0], [0, 0, 1]]
+    assert tg.combinations(tg.tensor([1, 2, 3])).tolist() == [[1, 2], [1, 3], [2, 3]]
+    assert tg.combinations(tg.tensor([1.0, 2.0]), 0).shape == (0,)
+    assert tg.combinations(tg.tensor([1.0, 2.0]), 3).shape == (0, 3)
+    with pytest.raises(RuntimeError):
+        tg.combinations(tg.ones(2, 2))
+    with pytest.raises(RuntimeError):
+        tg.zeros(2, 2).select_scatter(tg.ones(3), 0, 0)
+    with pytest.raises(IndexError):
+        tg.zeros(2, 2).select_scatter(tg.ones(2), 0, 2)
+    with pytest.raises(RuntimeError):
+        tg.zeros(2, 2).diagonal_scatter(tg.ones(3))

@@ -1,12 +1,15 @@
 """Métodos de ``Tensor`` que reordenan o copian elementos: ``repeat``, ``tile``,
 ``repeat_interleave``, ``flip``, ``roll``, ``rot90``, ``tril``/``triu``, ``diag``, ``diagonal``,
-``diag_embed``, ``trace``, ``outer`` y ``cross``.
+``diag_embed``, ``trace``, ``outer``, ``cross``, ``select_scatter``/``slice_scatter``/``diagonal_scatter``
+(la inversa de ``select``/``[a:b:c]``/``diagonal``: una copia con ese trozo sustituido) y
+``torch.combinations``.
 
 Los que sólo mueven se componen de operaciones existentes (``flip`` + ``transpose``...); el resto
 son ``ArrayFunction`` de ``ops/rearrange.py`` (y ``Cross`` de ``ops/matmul.py``).
 """
 from __future__ import annotations
 
+import itertools
 import numbers
 
 import numpy as np
@@ -15,7 +18,26 @@ from ..autograd import TensorBase
 from ..ops import indexing as I, matmul as MM, rearrange as RA
 from ._args import int_list, kw_arg, norm_dim, promote
 
-__all__ = ["RearrangeMixin"]
+__all__ = ["RearrangeMixin", "combinations"]
+
+
+def combinations(input, r=2, with_replacement=False):
+    """Las combinaciones de ``r`` elementos del vector ``input`` (como ``itertools.combinations`` o,
+    con ``with_replacement=True``, ``combinations_with_replacement``): forma ``(k, r)``; con
+    ``r = 0``, un tensor vacío ``(0,)``. Derivada: cada elemento recibe la suma de los gradientes de
+    sus apariciones. En PyTorch: ``torch.combinations``.
+
+    >>> torch.combinations(torch.tensor([1, 2, 3]))   # tensor([[1, 2], [1, 3], [2, 3]])
+    """
+    if input.ndim != 1:
+        raise RuntimeError(f"combinations: se esperaba un vector 1-D, y la forma es {list(input.shape)}")
+    if not isinstance(r, numbers.Integral) or r < 0:
+        raise RuntimeError(f"combinations: r debe ser un entero ≥ 0, no {r!r}")
+    if r == 0:
+        return input.narrow(0, 0, 0)
+    gen = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+    idx = np.array(list(gen(range(input.shape[0]), r)), dtype=np.int64).reshape(-1, r)
+    return input.index_select(0, TensorBase._wrap(idx.reshape(-1))).reshape(idx.shape)
 
 
 class RearrangeMixin:
@@ -196,3 +218,62 @@ class RearrangeMixin:
             raise RuntimeError(f"cross: el eje {d} debe tener tamaño 3 en las dos entradas "
                                f"({tuple(self.shape)} y {tuple(other.shape)})")
         return MM.Cross.apply(a, b, dim=d)
+
+    # -- la inversa de una vista: copia con el trozo sustituido ---------------------------------
+    def select_scatter(self, src, dim, index):
+        """Copia de ``self`` con ``out.select(dim, index) = src`` (``src`` con la forma de ese corte).
+        Derivadas: ∂/∂self = g con 0 en el corte; ∂/∂src = g.select(dim, index). En PyTorch:
+        ``torch.select_scatter``.
+
+        >>> torch.zeros(2, 2).select_scatter(torch.ones(2), 0, 0)   # tensor([[1., 1.], [0., 0.]])
+        """
+        d = norm_dim(dim, self.ndim)
+        n = self.shape[d]
+        if not -n <= index < n:
+            raise IndexError(f"select_scatter(): el índice {index} está fuera de rango para el eje {dim} de "
+                             f"tamaño {n}")
+        return self._put_slice("select_scatter", src.unsqueeze(d) if isinstance(src, TensorBase) else src, d,
+                               np.array([index % n], np.int64))
+
+    def slice_scatter(self, src, dim=0, start=None, end=None, step=1):
+        """Copia de ``self`` con ``out[..., start:end:step, ...] = src`` a lo largo de ``dim``.
+        Derivadas: como ``select_scatter``. En PyTorch: ``torch.slice_scatter``.
+
+        >>> torch.zeros(4).slice_scatter(torch.ones(2), 0, None, None, 2)   # tensor([1., 0., 1., 0.])
+        """
+        d = norm_dim(dim, self.ndim)
+        if step <= 0:
+            raise RuntimeError(f"slice_scatter(): el paso debe ser > 0, no {step}")
+        return self._put_slice("slice_scatter", src, d,
+                               np.arange(self.shape[d], dtype=np.int64)[slice(start, end, step)])
+
+    def _put_slice(self, op, src, d, idx):
+        if not isinstance(src, TensorBase):
+            raise TypeError(f"{op}(): src debe ser un Tensor, no {type(src).__name__}")
+        want = tuple(self.shape[:d]) + (idx.size,) + tuple(self.shape[d + 1:])
+        if tuple(src.shape) != want:
+            raise RuntimeError(f"{op}(): src debe tener la forma del trozo {want}, y tiene {tuple(src.shape)}")
+        if src._data.dtype != self._data.dtype:
+            raise RuntimeError(f"{op}(): src debe tener el dtype del tensor ({self.dtype}), y es {src.dtype}")
+        return self.index_copy(d, TensorBase._wrap(idx), src)
+
+    def diagonal_scatter(self, src, offset=0, dim1=0, dim2=1):
+        """Copia de ``self`` con ``out.diagonal(offset, dim1, dim2) = src`` (la diagonal va en el último
+        eje de ``src``, como en ``diagonal``). Derivadas: como ``select_scatter``. En PyTorch:
+        ``torch.diagonal_scatter``.
+
+        >>> torch.zeros(2, 2).diagonal_scatter(torch.ones(2))   # tensor([[1., 0.], [0., 1.]])
+        """
+        if not isinstance(src, TensorBase):
+            raise TypeError(f"diagonal_scatter(): src debe ser un Tensor, no {type(src).__name__}")
+        # la posición de cada elemento de la diagonal, con la misma vista que usa diagonal()
+        pos = np.arange(self.numel(), dtype=np.int64).reshape(self.shape)
+        diag = np.diagonal(pos, offset, norm_dim(dim1, self.ndim), norm_dim(dim2, self.ndim))
+        if tuple(src.shape) != diag.shape:
+            raise RuntimeError(f"diagonal_scatter(): src debe tener la forma de la diagonal {diag.shape}, y tiene "
+                               f"{tuple(src.shape)}")
+        if src._data.dtype != self._data.dtype:
+            raise RuntimeError(f"diagonal_scatter(): src debe tener el dtype del tensor ({self.dtype}), y es "
+                               f"{src.dtype}")
+        flat = self.reshape(-1).index_copy(0, TensorBase._wrap(diag.reshape(-1).copy()), src.reshape(-1))
+        return flat.reshape(self.shape)
