@@ -196,7 +196,9 @@ def test_special_gradients(data):
     check(lambda x: x.lgamma(), pos)
     check(lambda x: x.digamma(), pos)
     n = data.draw(st.integers(1, 3))
-    check(lambda x: x.polygamma(n), pos)
+    # ψ⁽¹⁾ (la serie de PyTorch) cambia de rama en x = ½ con un salto ~1e-9: las diferencias centrales
+    # que lo cruzan no miden la derivada
+    check(lambda x: x.polygamma(n), np.where(np.abs(pos - 0.5) < 0.01, 0.6, pos))
     check(lambda x: x.erfinv(), data.draw(arrays(shape, st.floats(-0.9, 0.9))))
     anyx = data.draw(arrays(shape))
     check(lambda x: x.i0(), anyx)
@@ -223,7 +225,9 @@ def test_ldexp_frexp_nextafter_gradient(data):
     e = _idx(data.draw(arrays(shape, st.integers(-3, 3))).astype(np.int64))
     check(lambda x: x.ldexp(e), a)
     check(lambda x, y: tg.ldexp(x, y), a, data.draw(arrays(shape)))
-    check(lambda x: x.frexp().mantissa, a + np.sign(a) * 0.01 + (a == 0) * 0.3)  # lejos de las potencias de 2
+    # lejos de las potencias de 2 (donde la mantisa salta): ±m·2^k con m ∈ [0.55, 0.95]
+    m = data.draw(arrays(shape, st.floats(0.55, 0.95))) * np.where(a < 0, -1, 1)
+    check(lambda x: x.frexp().mantissa, np.ldexp(m, data.draw(arrays(shape, st.integers(-3, 3))).astype(np.int64)))
     check(lambda x: tg.nextafter(x, leaf(np.full(shape, 5.0))) * x, a)
 
 
@@ -252,7 +256,7 @@ def test_ldexp_frexp_gcd_values():
 @given(data=st.data())
 def test_linalg_compositions_gradient(data):
     m = data.draw(st.integers(1, 3))
-    a = data.draw(arrays((m, m))) + 4 * np.eye(m)  # bien condicionada (det > 0 lejos de 0)
+    a = 0.3 * data.draw(arrays((m, m))) + 4 * np.eye(m)  # diagonal dominante: det > 0 lejos de 0
     n = data.draw(st.integers(-2, 3))
     check(lambda x: tg.linalg.matrix_power(x, n), a)
     b, v = data.draw(arrays((m, 2))), data.draw(arrays((2,)))

@@ -5,7 +5,7 @@ otra vez:
 
     d/dx lgamma(x) = ψ(x)            d/dx ψ⁽ⁿ⁾(x) = ψ⁽ⁿ⁺¹⁾(x)          (ψ = ψ⁽⁰⁾ = digamma)
     d/dx erfinv(x) = √π/2 · e^(erfinv(x)²)
-    d/dx I₀(x) = I₁(x)               d/dx I₁(x) = I₀(x) − I₁(x)/x   (½ en x = 0)
+    d/dx I₀(x) = I₁(x)               d/dx I₁(x) = I₀(x) − I₁(x)/x   (½ + 3x²/16 si |x| < 1e-5)
 """
 import functools
 import math
@@ -31,9 +31,12 @@ def _polygamma(x, n=0):
 
 
 def _i1_slope(xp, x):
+    # cerca de 0 (y con subnormales, donde I₁(x)/x se redondea mal) la serie ½ + 3x²/16 (error O(x⁴))
     i0, i1 = _apply(I0, K.i0, x), _apply(I1, K.i1, x)
-    safe = xp.where(x == 0, 1, x)
-    return xp.where(x == 0, 0.5, i0 - i1 / safe)
+    small = xp.abs(x) < 1e-5
+    small = small._data if isinstance(small, TensorBase) else small
+    safe = xp.where(small, 1, x)
+    return xp.where(small, 0.5 + 0.1875 * x * x, i0 - i1 / safe)
 
 
 Polygamma = _fn("Polygamma", _polygamma, lambda xp, x, n=0: _apply(Polygamma, _polygamma, x, n=n + 1),
@@ -45,4 +48,4 @@ Lgamma = _fn("Lgamma", K.lgamma, lambda xp, x: _apply(Polygamma, _polygamma, x, 
 Erfinv = _fn("Erfinv", K.erfinv, lambda xp, y: (math.sqrt(math.pi) / 2) * xp.exp(y * y),
              "erf⁻¹(x); ∂/∂x = √π/2·e^(y²) con y = erf⁻¹(x) (se guarda la salida).", saves="y")
 I0 = _fn("I0", K.i0, lambda xp, x: _apply(I1, K.i1, x), "I₀(x) (Bessel modificada); ∂/∂x = I₁(x).")
-I1 = _fn("I1", K.i1, _i1_slope, "I₁(x) (Bessel modificada); ∂/∂x = I₀(x) − I₁(x)/x (½ en x = 0).")
+I1 = _fn("I1", K.i1, _i1_slope, "I₁(x) (Bessel modificada); ∂/∂x = I₀(x) − I₁(x)/x (½ + 3x²/16 si |x| < 1e-5).")
