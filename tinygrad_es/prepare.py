@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import os
+import signal
 import sys
 import time
 
@@ -27,9 +28,10 @@ from . import optim
 from ._tensor import Tensor
 from .autograd import no_grad
 from .kernels import compile_notice
+from .kernels.conv import ConvState, choose_backward, conv2d_backward
 from .nn import functional as F
 
-__all__ = ["TASKS", "COURSE", "prepare", "warm_up", "cache_dir"]
+__all__ = ["TASKS", "COURSE", "BACKGROUND", "prepare", "warm_up", "cache_dir", "background"]
 
 
 def _t(shape, dtype, grad=True, seed=0):
@@ -155,6 +157,59 @@ TASKS = {
 }
 # lo que entrenan los modelos del curso (en float32): lo mínimo para las demos y los cuadernos
 COURSE = ("conv_winograd", "conv_direct", "conv_im2col", "max_pool", "avg_pool", "relu", "cross_entropy", "adam")
+
+
+# ---- compilación en segundo plano (kernels/precompile.py) ----------------------------------------
+# La CNN del curso (conv 1→32 y 32→64 3×3, ReLU, max-pool 2×2, lineales, entropía cruzada) sobre MNIST
+# con lotes de 64: todo lo que compila un paso salvo el forward de la convolución, en el orden en que
+# el paso lo pide. Con las formas reales: el núcleo que se elige depende del tamaño (ReLU en dos hilos
+# desde 2¹⁶ elementos, max-pool «canales» desde 8 canales...). Un test comprueba que, tras estas
+# tareas, el paso sólo compila el forward de la convolución.
+_COURSE_BATCH = 64
+
+
+def _course_relu(dtype):
+    for shape in ((_COURSE_BATCH, 32, 26, 26), (_COURSE_BATCH, 128)):
+        _fwd_bwd(F.relu, _t(shape, dtype))
+
+
+def _course_max_pool(dtype):
+    for shape in ((_COURSE_BATCH, 32, 26, 26), (_COURSE_BATCH, 64, 11, 11)):
+        _fwd_bwd(lambda x: F.max_pool2d(x, 2), _t(shape, dtype))
+
+
+def _course_conv_backward(dtype):
+    """El backward de las dos convoluciones con el algoritmo que elige el despachador, sin su forward
+    (que compila el programa a la vez): la primera capa sólo pide ∂L/∂w (su entrada son los datos)."""
+    # al revés que el paso (que empieza por la última capa): si el programa llega al backward antes de
+    # que esto acabe, compila él los núcleos de la segunda capa mientras aquí se hacen los de la primera
+    for xs, ws, need_x in (((_COURSE_BATCH, 1, 28, 28), (32, 1, 3, 3), False),
+                           ((_COURSE_BATCH, 32, 13, 13), (64, 32, 3, 3), True)):
+        x = np.ascontiguousarray(_t(xs, dtype)._data)
+        w = np.ascontiguousarray(_t(ws, dtype, seed=2)._data)
+        out_hw = (xs[2] - ws[2] + 1, xs[3] - ws[3] + 1)
+        algo, algo_w = choose_backward(xs, ws, (1, 1), (0, 0), (1, 1), 1)
+        state = ConvState(algo, xs, w, (1, 1), (0, 0), (1, 1), 1, out_hw, (x,), None, "x", algo_w)
+        g = np.ascontiguousarray(_t((xs[0], ws[0]) + out_hw, dtype, seed=1)._data)
+        conv2d_backward(g, state, need_x=need_x, need_w=True, need_b=True)
+
+
+BACKGROUND = (("ReLU", _course_relu), ("max-pooling", _course_max_pool), ("entropía cruzada", _cross_entropy),
+              ("backward de la convolución", _course_conv_backward))
+
+
+def background(dtype="float32") -> None:
+    """Lo que hace el proceso que lanza ``kernels/precompile.py``: las tareas de ``BACKGROUND`` una a
+    una, deteniéndose entre dos si llega ``SIGTERM`` o si el proceso padre ya no existe."""
+    stop = {"now": False}
+    signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
+    parent = int(os.environ.get("TINYGRAD_ES_FONDO_PADRE", os.getppid()))
+    dtype = np.dtype(dtype)
+    with compile_notice.quiet():
+        for _name, task in BACKGROUND:
+            if stop["now"] or os.getppid() != parent:
+                return
+            task(dtype)
 
 
 def cache_dir() -> str:

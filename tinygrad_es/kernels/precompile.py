@@ -1,0 +1,107 @@
+"""Compilar en segundo plano: con la caché vacía, un segundo proceso compila lo que la CNN vendrá a pedir.
+
+numba compila con el GIL tomado (y con un cerrojo global por proceso): dentro de un proceso los
+núcleos se compilan de uno en uno, aunque haya otro núcleo de la CPU libre. La primera vez que un
+programa compila un núcleo de convolución (la caché de disco está vacía: es la primera ejecución de
+una CNN), se lanza **un** proceso hijo que compila, en el otro núcleo de la CPU, los núcleos del
+camino de la CNN del curso que no son el forward de la convolución (ReLU, max-pooling, entropía
+cruzada y el backward de la convolución: ``prepare.background``) mientras el programa compila los
+del forward; cuando el programa llega a ellos, los carga de la caché. Seguro:
+
+* los dos procesos comparten la caché de numba con cerrojos (``cache_lock.py``): un núcleo que
+  el otro está compilando se espera y se carga, nunca se compila dos veces ni se pisa el índice;
+* el hijo sólo escribe en la caché (a ficheros temporales renombrados de forma atómica); se detiene
+  entre tarea y tarea si el padre le avisa (al salir, ``SIGTERM``; pasados ``STOP_WAIT`` s, ``SIGKILL``:
+  un núcleo a medio compilar no deja nada escrito) o si el padre ha muerto; nunca queda vivo;
+* con una sola CPU disponible no se lanza (no hay nada que ganar).
+
+``TINYGRAD_ES_COMPILAR_FONDO=0`` lo desactiva (el proceso hijo lo tiene así: no lanza otro).
+"""
+import atexit
+import os
+import signal
+import subprocess
+import sys
+import threading
+
+from numba.core import event
+
+__all__ = ["install", "enabled", "start", "stop", "STOP_WAIT"]
+
+STOP_WAIT = 3.0   # segundos que se espera al hijo al salir antes de matarlo
+_TRIGGER = "tinygrad_es.kernels.conv."  # el primer núcleo de convolución compilado lo lanza
+_lock = threading.Lock()
+_state = {"proc": None, "pid": None, "tried": False, "installed": False}
+ENV = "TINYGRAD_ES_COMPILAR_FONDO"
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def enabled() -> bool:
+    return os.environ.get(ENV, "1") not in ("0", "no", "") and _cpus() >= 2
+
+
+def start():
+    """Lanza el proceso hijo (una vez por proceso). Devuelve el ``Popen`` o ``None``."""
+    with _lock:
+        if _state["tried"]:
+            return _state["proc"]
+        _state["tried"] = True
+        if not enabled():
+            return None
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        env = dict(os.environ)
+        env.update({ENV: "0", "TINYGRAD_ES_AVISO_COMPILACION": "0", "TINYGRAD_ES_FONDO_PADRE": str(os.getpid()),
+                    "PYTHONPATH": os.pathsep.join([root] + [p for p in [env.get("PYTHONPATH")] if p])})
+        try:
+            proc = subprocess.Popen([sys.executable, "-c", "from tinygrad_es.prepare import background; background()"],
+                                    env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL, close_fds=True)
+        except OSError:  # sin intérprete a mano o sin recursos: se compila todo aquí, como siempre
+            return None
+        _state.update(proc=proc, pid=os.getpid())
+    atexit.register(stop)
+    return proc
+
+
+def stop(wait: float = STOP_WAIT) -> None:
+    """Detiene el hijo si sigue vivo: ``SIGTERM`` (termina la tarea en curso) y, pasados ``wait`` s,
+    ``SIGKILL``. Sólo el proceso que lo lanzó (no un hijo de ``fork``, como los del DataLoader)."""
+    proc = _state["proc"]
+    if proc is None or _state["pid"] != os.getpid() or proc.poll() is not None:
+        return
+    try:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(wait)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    except OSError:
+        pass
+
+
+class _Listener(event.Listener):
+    def on_start(self, ev):
+        if _state["tried"]:
+            return
+        disp = (ev.data or {}).get("dispatcher")
+        module = getattr(getattr(disp, "py_func", None), "__module__", "")
+        if module.startswith(_TRIGGER):
+            start()
+
+    def on_end(self, ev):
+        pass
+
+
+def install() -> None:
+    """Escucha las compilaciones de numba (lo hace ``kernels/__init__.py``)."""
+    with _lock:
+        if _state["installed"]:
+            return
+        _state["installed"] = True
+    event.register("numba:compile", _Listener())
