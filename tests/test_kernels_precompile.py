@@ -151,3 +151,29 @@ def test_background_tasks_leave_only_the_conv_forward_to_the_course_step():
     # forward directo y de sus funciones auxiliares (copias de trozos)
     new = {k for k, v in _kernel_signatures().items() if v != before.get(k, 0)}
     assert all(m.endswith(("kernels.conv.direct", "kernels._slices")) for m, _ in new), new
+
+
+def test_loading_a_kernel_does_not_import_scipy_linalg_and_numba_blas_still_works(tmp_path):
+    """``numba_startup``: numba arranca (instala sus tablas al cargar o compilar el primer núcleo) sin
+    importar ``scipy.linalg``; el código numba del usuario con ``np.dot`` sigue funcionando (numba hace
+    entonces su comprobación completa de BLAS)."""
+    code = r"""
+import sys
+import numpy as np
+import numba
+from tinygrad_es.kernels import relu
+a = np.linspace(-1, 1, 2000).astype(np.float32)
+assert np.array_equal(relu.relu(a), np.maximum(a, 0))
+print("scipy.linalg" in sys.modules)
+from numba.np import arraymath
+print(arraymath._HAVE_BLAS)
+@numba.njit
+def dot(x, y):
+    return np.dot(x, y)
+x = np.arange(6.0).reshape(2, 3)
+assert np.allclose(dot(x, x.T), x @ x.T)
+print("ok")
+"""
+    r = subprocess.run([sys.executable, "-c", code], env=_env(tmp_path), capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["False", "True", "ok"]
