@@ -180,18 +180,20 @@ def _course_max_pool(dtype):
 
 def _course_conv_backward(dtype):
     """El backward de las dos convoluciones con el algoritmo que elige el despachador, sin su forward
-    (que compila el programa a la vez): la primera capa sólo pide ∂L/∂w (su entrada son los datos)."""
-    # al revés que el paso (que empieza por la última capa): si el programa llega al backward antes de
-    # que esto acabe, compila él los núcleos de la segunda capa mientras aquí se hacen los de la primera
-    for xs, ws, need_x in (((_COURSE_BATCH, 1, 28, 28), (32, 1, 3, 3), False),
-                           ((_COURSE_BATCH, 32, 13, 13), (64, 32, 3, 3), True)):
+    (que compila el programa a la vez): la primera capa sólo pide ∂L/∂w (su entrada son los datos).
+    En el orden inverso al del paso (que empieza por ∂L/∂x de la última capa): si el programa llega al
+    backward antes de que esto acabe, compila él lo que le queda por delante mientras aquí se hace lo
+    del otro extremo, en vez de esperar núcleo a núcleo lo mismo."""
+    for xs, ws, need_x, need_w in (((_COURSE_BATCH, 1, 28, 28), (32, 1, 3, 3), False, True),
+                                   ((_COURSE_BATCH, 32, 13, 13), (64, 32, 3, 3), False, True),
+                                   ((_COURSE_BATCH, 32, 13, 13), (64, 32, 3, 3), True, False)):
         x = np.ascontiguousarray(_t(xs, dtype)._data)
         w = np.ascontiguousarray(_t(ws, dtype, seed=2)._data)
         out_hw = (xs[2] - ws[2] + 1, xs[3] - ws[3] + 1)
         algo, algo_w = choose_backward(xs, ws, (1, 1), (0, 0), (1, 1), 1)
         state = ConvState(algo, xs, w, (1, 1), (0, 0), (1, 1), 1, out_hw, (x,), None, "x", algo_w)
         g = np.ascontiguousarray(_t((xs[0], ws[0]) + out_hw, dtype, seed=1)._data)
-        conv2d_backward(g, state, need_x=need_x, need_w=True, need_b=True)
+        conv2d_backward(g, state, need_x=need_x, need_w=need_w, need_b=True)
 
 
 BACKGROUND = (("ReLU", _course_relu), ("max-pooling", _course_max_pool), ("entropía cruzada", _cross_entropy),
