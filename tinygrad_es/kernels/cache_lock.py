@@ -26,7 +26,7 @@ import time
 
 from numba.core import caching, event
 
-__all__ = ["install", "WAIT"]
+__all__ = ["install", "WAIT", "stats"]
 
 WAIT = 120.0  # segundos como mucho esperando a que otro proceso compile un núcleo
 _POLL = 0.02
@@ -34,6 +34,7 @@ _fds = {}     # ruta del cerrojo -> descriptor, abierto mientras viva el proceso
               # descriptor del fichero soltaría todos los cerrojos POSIX del proceso sobre él)
 _held = {}    # id(dispatcher's cache), firma -> (fd, offset) de los cerrojos de compilación tomados
 _state = {"installed": False}
+stats = {"waits": 0, "wait_seconds": 0.0}  # esperas a que otro proceso acabara de compilar un núcleo
 
 
 def _ours(cache) -> bool:
@@ -56,15 +57,22 @@ def _offset(key) -> int:
 
 def _lock(fd, offset, wait=WAIT) -> bool:
     """Toma el byte ``offset``; espera como mucho ``wait`` s. ``True`` si lo tomó."""
-    deadline = time.monotonic() + wait
-    while True:
-        try:
-            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, offset)
-            return True
-        except OSError:
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(_POLL)
+    t0 = time.monotonic()
+    waited = False
+    try:
+        while True:
+            try:
+                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, offset)
+                return True
+            except OSError:
+                if time.monotonic() >= t0 + wait:
+                    return False
+                waited = True
+                time.sleep(_POLL)
+    finally:
+        if waited and offset:
+            stats["waits"] += 1
+            stats["wait_seconds"] += time.monotonic() - t0
 
 
 def _unlock(fd, offset):
