@@ -27,7 +27,7 @@ from tqdm import tqdm
 from . import optim
 from ._tensor import Tensor
 from .autograd import no_grad
-from .kernels import compile_notice
+from .kernels import cache_lock, compile_notice
 from .kernels.conv import ConvState, choose_backward, conv2d_backward
 from .nn import functional as F
 
@@ -196,20 +196,32 @@ def _course_conv_backward(dtype):
         conv2d_backward(g, state, need_x=need_x, need_w=need_w, need_b=True)
 
 
+def _course_optimizers(dtype):
+    """Un paso de SGD y uno de Adam (los de los apuntes y la demo) sobre parámetros con las formas de
+    la CNN del curso (si el optimizador usa un núcleo, queda compilado)."""
+    shapes = ((32, 1, 3, 3), (32,), (64, 32, 3, 3), (64,), (128, 1600), (128,), (10, 128), (10,))
+    for cls, kw in ((optim.SGD, {"lr": 0.01}), (optim.Adam, {"lr": 1e-3})):
+        params = [_t(s, dtype, seed=i) for i, s in enumerate(shapes)]
+        for p in params:
+            p.grad = _t(p.shape, dtype, grad=False, seed=7)
+        cls(params, **kw).step()
+
+
 BACKGROUND = (("ReLU", _course_relu), ("max-pooling", _course_max_pool), ("entropía cruzada", _cross_entropy),
-              ("backward de la convolución", _course_conv_backward))
+              ("backward de la convolución", _course_conv_backward), ("optimizadores", _course_optimizers))
 
 
 def background(dtype="float32") -> None:
     """Lo que hace el proceso que lanza ``kernels/precompile.py``: las tareas de ``BACKGROUND`` una a
-    una, deteniéndose entre dos si llega ``SIGTERM`` o si el proceso padre ya no existe."""
-    stop = {"now": False}
-    signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
+    una; termina al llegar ``SIGTERM`` o, entre dos tareas, si el proceso padre ya no existe."""
+    # SIGTERM (el padre termina): salir ya, sin acabar el núcleo en curso, salvo si se está escribiendo
+    # en la caché (entonces al acabar de escribir)
+    signal.signal(signal.SIGTERM, lambda *_: cache_lock.exit_soon())
     parent = int(os.environ.get("TINYGRAD_ES_FONDO_PADRE", os.getppid()))
     dtype = np.dtype(dtype)
     with compile_notice.quiet():
         for _name, task in BACKGROUND:
-            if stop["now"] or os.getppid() != parent:
+            if os.getppid() != parent:
                 return
             task(dtype)
 

@@ -26,14 +26,14 @@ import time
 
 from numba.core import caching, event
 
-__all__ = ["install", "WAIT", "stats"]
+__all__ = ["install", "WAIT", "stats", "exit_soon"]
 
 WAIT = 120.0  # segundos como mucho esperando a que otro proceso compile un núcleo
 _POLL = 0.02
 _fds = {}     # ruta del cerrojo -> descriptor, abierto mientras viva el proceso (cerrar cualquier
               # descriptor del fichero soltaría todos los cerrojos POSIX del proceso sobre él)
 _held = {}    # id(dispatcher's cache), firma -> (fd, offset) de los cerrojos de compilación tomados
-_state = {"installed": False}
+_state = {"installed": False, "saving": 0, "exit": False}
 stats = {"waits": 0, "wait_seconds": 0.0}  # esperas a que otro proceso acabara de compilar un núcleo
 
 
@@ -124,11 +124,25 @@ def _index_save(self, key, data):
     except OSError:
         return _orig_index_save(self, key, data)
     got = _lock(fd, 0)
+    _state["saving"] += 1
     try:
         return _orig_index_save(self, key, data)
     finally:
+        _state["saving"] -= 1
         if got:
             _unlock(fd, 0)
+        if _state["exit"] and not _state["saving"]:
+            os._exit(0)
+
+
+def exit_soon() -> None:
+    """Termina el proceso ya, salvo si está escribiendo en la caché: entonces al acabar de escribir
+    (para el proceso en segundo plano, al recibir ``SIGTERM``: un núcleo a medio compilar no ha escrito
+    nada; los cerrojos los suelta el sistema)."""
+    if _state["saving"]:
+        _state["exit"] = True
+    else:
+        os._exit(0)
 
 
 class _FailedCompile(event.Listener):
