@@ -19,14 +19,18 @@ Nunca se espera más de ``WAIT`` s (después se compila sin esperar). Lo usa la 
 plano (``precompile.py``), y también sirve a dos programas del usuario que arrancan a la vez.
 """
 import contextlib
-import fcntl
 import hashlib
 import os
 import time
 
 from numba.core import caching, event
 
-__all__ = ["install", "WAIT", "stats", "exit_soon"]
+try:
+    import fcntl
+except ImportError:  # Windows: sin cerrojos (y sin compilación en segundo plano, precompile.enabled)
+    fcntl = None
+
+__all__ = ["install", "active", "WAIT", "stats", "exit_soon"]
 
 WAIT = 120.0  # segundos como mucho esperando a que otro proceso compile un núcleo
 _POLL = 0.02
@@ -170,10 +174,15 @@ def _exc(ev) -> bool:
     return getattr(ev, "_exc_details", None) is not None
 
 
+def active() -> bool:
+    """¿Están puestos los cerrojos en este proceso?"""
+    return _state["installed"]
+
+
 def install() -> None:
     """Pone los cerrojos en la caché de numba (una vez por proceso; lo hace ``kernels/__init__.py``).
     ``TINYGRAD_ES_CERROJO_CACHE=0`` lo desactiva."""
-    if _state["installed"] or os.environ.get("TINYGRAD_ES_CERROJO_CACHE", "1") in ("0", "no", ""):
+    if _state["installed"] or fcntl is None or os.environ.get("TINYGRAD_ES_CERROJO_CACHE", "1") in ("0", "no", ""):
         return
     caching.Cache.load_overload = _load_overload
     caching.Cache.save_overload = _save_overload

@@ -29,12 +29,14 @@ import threading
 
 from numba.core import event
 
+from . import cache_lock
+
 __all__ = ["install", "enabled", "start", "stop", "STOP_WAIT"]
 
 STOP_WAIT = 3.0   # segundos que se espera al hijo al salir antes de matarlo
 _TRIGGER = "tinygrad_es.kernels.conv."  # el primer núcleo de convolución compilado lo lanza
 _lock = threading.Lock()
-_state = {"proc": None, "pid": None, "tried": False, "installed": False}
+_state = {"proc": None, "pid": None, "tried": False, "installed": False, "main": os.getpid()}
 ENV = "TINYGRAD_ES_COMPILAR_FONDO"
 
 
@@ -49,7 +51,7 @@ def _idle_cpus() -> float:
     """CPUs libres según la carga media del último minuto (las que no usan otros procesos)."""
     try:
         return _cpus() - os.getloadavg()[0]
-    except OSError:
+    except (OSError, AttributeError):  # sin getloadavg (Windows)
         return 1.0
 
 
@@ -61,7 +63,7 @@ def enabled() -> bool:
     value = os.environ.get(ENV)
     if value in ("0", "no", ""):
         return False
-    if _cpus() < 2:
+    if _cpus() < 2 or not cache_lock.active():  # sin cerrojos dos procesos podrían pisarse la caché
         return False
     return value is not None or _idle_cpus() >= 1.0
 
@@ -107,7 +109,7 @@ def stop(wait: float = STOP_WAIT) -> None:
 
 class _Listener(event.Listener):
     def on_start(self, ev):
-        if _state["tried"]:
+        if _state["tried"] or os.getpid() != _state["main"]:  # no desde un hijo de fork (DataLoader)
             return
         disp = (ev.data or {}).get("dispatcher")
         module = getattr(getattr(disp, "py_func", None), "__module__", "")
