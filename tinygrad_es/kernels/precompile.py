@@ -76,6 +76,8 @@ def start():
         _state["tried"] = True
         if not enabled():
             return None
+        if not sys.executable:
+            return None
         root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         env = dict(os.environ)
         env.update({ENV: "0", "TINYGRAD_ES_AVISO_COMPILACION": "0", "TINYGRAD_ES_FONDO_PADRE": str(os.getpid()),
@@ -84,7 +86,7 @@ def start():
             proc = subprocess.Popen([sys.executable, "-c", "from tinygrad_es.prepare import background; background()"],
                                     env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                     stderr=subprocess.DEVNULL, close_fds=True)
-        except OSError:  # sin intérprete a mano o sin recursos: se compila todo aquí, como siempre
+        except (OSError, ValueError, TypeError):  # sin intérprete (Python incrustado) o sin recursos: todo aquí
             return None
         _state.update(proc=proc, pid=os.getpid())
     atexit.register(stop)
