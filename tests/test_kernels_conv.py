@@ -226,6 +226,28 @@ def test_direct_forward_stacking_images_is_bit_for_bit(monkeypatch, stride):
     close(outs[1], R.conv2d(x, w, b, *args), np.float32)
 
 
+def test_direct_forward_one_specialisation_for_first_and_later_layers():
+    """La primera capa (pocos taps: acumula en float64) y las siguientes (en float32) de una red float32
+    usan la misma especialización del forward directo con relleno dentro (una compilación menos en el
+    arranque en frío), con el mismo resultado bit a bit que el camino de una imagen (``flat_corr`` con los
+    pesos float64 o float32) y el de la referencia."""
+    import numba
+    from tinygrad_es.kernels.conv import direct as D
+    rng = np.random.default_rng(11)
+    n = 2 * numba.get_num_threads() + 1  # con ≥ 2 imágenes por hilo: flat_corr_pad
+    for c in (1, 16):  # 9 taps ≤ ACC64_TAPS (float64); 144 taps (float32)
+        x = rng.standard_normal((n, c, 9, 8)).astype(np.float32)
+        w = rng.standard_normal((6, c, 3, 3)).astype(np.float32)
+        b = rng.standard_normal(6).astype(np.float32)
+        out, _ = K.conv2d_forward(x, w, b, (1, 1), (1, 1), save=False)
+        one, _ = K.conv2d_forward(x[:1], w, b, (1, 1), (1, 1), save=False)  # una imagen: flat_corr
+        assert out.dtype == np.float32
+        np.testing.assert_array_equal(out[:1], one)
+        close(out, R.conv2d(x, w, b, (1, 1), (1, 1), (1, 1), 1), np.float32)
+    f32 = [sig for sig in D.flat_corr_pad.signatures if sig[0].dtype == numba.float32]
+    assert len(f32) == 1, f32
+
+
 def test_strided_1x1_forward_is_the_subsampled_convolution():
     """La 1×1 con stride (sin relleno) toma la entrada submuestreada: bit a bit la 1×1 de stride 1 de
     ``x[:, :, ::s, ::s]``, y la de la referencia."""

@@ -56,19 +56,30 @@ def test_conv_kernels_equal_python_versions():
     same_inplace(D.flat_corr, 7, xp.reshape(2, 4, -1), 2, 3, sh, ch, wt, rng.standard_normal(6), out, 10, 0, 0,
                  rtol=1e-14)
     # el mismo forward con el relleno dentro (imagen a imagen): igual que phase_pad + flat_corr, bit a bit
+    no_w, no_b = np.empty((0, wt.shape[1])), np.empty(0)  # sin pesos float64 aparte: acumula en el dtype de wt
     out_p = np.empty_like(out)
-    D.flat_corr_pad(x, 1, 2, 1, 1, 9, 10, 1, 2, 3, sh, ch, wt, rng.standard_normal(6), out_p)
-    same_inplace(D.flat_corr_pad, 14, x, 1, 2, 1, 1, 9, 10, 1, 2, 3, sh, ch, wt, np.arange(6.0), out_p,
+    D.flat_corr_pad(x, 1, 2, 1, 1, 9, 10, 1, 2, 3, sh, ch, wt, rng.standard_normal(6), no_w, no_b, out_p)
+    same_inplace(D.flat_corr_pad, 16, x, 1, 2, 1, 1, 9, 10, 1, 2, 3, sh, ch, wt, np.arange(6.0), no_w, no_b, out_p,
                  rtol=1e-14)
     ref = np.empty_like(out)
     D.flat_corr(xp.reshape(2, 4, -1), 2, 3, sh, ch, wt, np.arange(6.0), ref, 10, 0, 0)
     np.testing.assert_array_equal(out_p, ref)
     # con las dos imágenes apiladas en un mismo trabajo: lo mismo, bit a bit
     out_s = np.empty_like(out)
-    D.flat_corr_pad(x, 1, 2, 1, 1, 9, 10, 2, 2, 3, sh, ch, wt, np.arange(6.0), out_s)
+    D.flat_corr_pad(x, 1, 2, 1, 1, 9, 10, 2, 2, 3, sh, ch, wt, np.arange(6.0), no_w, no_b, out_s)
     np.testing.assert_array_equal(out_s, ref)
-    same_inplace(D.flat_corr_pad, 14, x, 1, 2, 1, 1, 9, 10, 2, 2, 3, sh, ch, wt, np.arange(6.0), out_s,
+    same_inplace(D.flat_corr_pad, 16, x, 1, 2, 1, 1, 9, 10, 2, 2, 3, sh, ch, wt, np.arange(6.0), no_w, no_b, out_s,
                  rtol=1e-14)
+    # entrada float32 acumulando en float64 (pesos float64 aparte, los float32 sin filas): lo mismo que
+    # flat_corr con los pesos float64, bit a bit
+    x32, out32 = x.astype(np.float32), np.empty(out.shape, np.float32)
+    D.flat_corr_pad(x32, 1, 2, 1, 1, 9, 10, 2, 2, 3, sh, ch, wt[:0].astype(np.float32), np.empty(0, np.float32),
+                    wt, np.arange(6.0), out32)
+    ref32 = np.empty_like(out32)
+    D.flat_corr(xp.reshape(2, 4, -1).astype(np.float32), 2, 3, sh, ch, wt, np.arange(6.0), ref32, 10, 0, 0)
+    np.testing.assert_array_equal(out32, ref32)
+    same_inplace(D.flat_corr_pad, 16, x32, 1, 2, 1, 1, 9, 10, 2, 2, 3, sh, ch, wt[:0].astype(np.float32),
+                 np.empty(0, np.float32), wt, np.arange(6.0), out32, rtol=1e-6)
     sh1, ch1 = D.tap_table(1, 3, 3, 1, 1, 10)
     wt1 = D.pad_taps(rng.standard_normal((4, 9)))
     out1 = np.empty((2, 4, 7, 8))

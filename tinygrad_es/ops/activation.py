@@ -35,6 +35,7 @@ class Tanh(ArrayFunction):
     correctamente redondeado y el backward en una pasada)."""
 
     differentiable = True
+    reads = ((-1,),)  # la derivada lee la salida (el contador de versiones la vigila sin buscarla)
 
     @staticmethod
     def forward(ctx, a):
@@ -52,6 +53,7 @@ class Sigmoid(ArrayFunction):
     """σ(a) = 1/(1+e⁻ᵃ): ∂/∂a = σ(a)·(1 − σ(a))."""
 
     differentiable = True
+    reads = ((-1,),)  # la derivada lee la salida (el contador de versiones la vigila sin buscarla)
 
     @staticmethod
     def forward(ctx, a):
@@ -69,6 +71,7 @@ class Relu(ArrayFunction):
     """max(a, 0): ∂/∂a = 1 si a > 0, 0 si no (también en a = 0)."""
 
     tangent = staticmethod(elementwise_tangent)
+    reads = ((-1,),)
 
     @staticmethod
     def forward(ctx, a):
