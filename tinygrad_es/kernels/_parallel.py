@@ -34,14 +34,22 @@ Los núcleos que no tienen esa forma (dos ``prange``, bucles en el prólogo...) 
 
 ``TINYGRAD_ES_PRANGE_NUMBA=1`` desactiva la reescritura (todo con el ``parallel=True`` de numba).
 """
+import _thread
 import ast
 import inspect
 import os
+import platform
 import queue
 import textwrap
 import threading
 
 import numba
+import numpy as np
+from llvmlite import ir
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
+from numba.np.ufunc import parallel as _numba_parallel
 
 _LOCK = threading.RLock()
 _SAFE_LAYERS = ("tbb", "omp")
@@ -56,10 +64,88 @@ def _layer():
         return None
 
 
+def _num_threads():
+    """``numba.get_num_threads()`` (por hilo, lo cambia ``numba.set_num_threads``) sin sus dos
+    cerrojos de inicialización en cada llamada (~2 µs): tras la primera, la función de C directa."""
+    n = numba.get_num_threads()
+    global _num_threads
+    _num_threads = getattr(_numba_parallel, "_get_num_threads", numba.get_num_threads)
+    return n
+
+
+# ---- el reparto de un bucle entre hilos (atómicos sobre ``ctl = [tomadas, hechas]``) ---------------
+@intrinsic
+def _atomic_add(typingctx, ary, i, v):
+    """``ary[i] += v`` atómico (``seq_cst``); devuelve el valor anterior. ``ary``: int64 1-D."""
+    def codegen(context, builder, sig, args):
+        a = context.make_array(sig.args[0])(context, builder, args[0])
+        ptr = cgutils.get_item_pointer(context, builder, sig.args[0], a, [args[1]])
+        val = context.cast(builder, args[2], sig.args[2], types.int64)
+        return builder.atomic_rmw("add", ptr, val, "seq_cst")
+    return types.int64(ary, i, v), codegen
+
+
+@intrinsic
+def _atomic_load(typingctx, ary, i):
+    """``ary[i]`` con lectura atómica (``seq_cst``): ve lo que otro hilo sumó con ``_atomic_add``."""
+    def codegen(context, builder, sig, args):
+        a = context.make_array(sig.args[0])(context, builder, args[0])
+        ptr = cgutils.get_item_pointer(context, builder, sig.args[0], a, [args[1]])
+        return builder.load_atomic(ptr, "seq_cst", 8)
+    return types.int64(ary, i), codegen
+
+
+_X86 = platform.machine().lower() in ("x86_64", "amd64", "i386", "i686")
+
+
+@intrinsic
+def _pause(typingctx):
+    """La instrucción ``pause`` de x86 en una espera activa (nada en otras arquitecturas)."""
+    def codegen(context, builder, sig, args):
+        if _X86:
+            fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ir.VoidType(), []),
+                                                "llvm.x86.sse2.pause")
+            builder.call(fn, [])
+        return context.get_dummy_value()
+    return types.none(), codegen
+
+
+@njit(nogil=True, cache=True)
+def _take(ctl, n, nk):
+    """Toma el siguiente bloque ``[lo, hi)`` de ``range(n)``: reparto «guiado» (cada bloque, lo que
+    queda entre ``2·nk``; al final de una iteración), así el hilo que empieza tarde toma menos y
+    los dos acaban casi a la vez. Con un hilo, todo el bucle en un bloque."""
+    rest = n - _atomic_load(ctl, 0)
+    size = rest if nk <= 1 else max(1, rest // (2 * nk))
+    lo = _atomic_add(ctl, 0, size)
+    return lo, min(lo + size, n)
+
+
+@njit(nogil=True, cache=True)
+def _done(ctl, count):
+    _atomic_add(ctl, 1, count)
+
+
+@njit(nogil=True, cache=True)
+def _wait(ctl, n, spin):
+    """Espera activa (a lo sumo ``spin`` vueltas) a que los otros hilos acaben sus bloques; devuelve
+    las iteraciones hechas (``n``: no hace falta esperar a nadie)."""
+    for _ in range(spin):
+        if _atomic_load(ctl, 1) >= n:
+            break
+        _pause()
+    return _atomic_load(ctl, 1)
+
+
+# vueltas de la espera activa del hilo que llama (~20-40 µs): los bloques del final son pequeños
+SPIN = 4000
+
+
 class _Pool:
     """Hilos de Python que ejecutan trozos de núcleos ``nogil``; uno por hilo extra, creados al
-    primer uso. Varias llamadas a la vez (desde varios hilos del usuario) comparten la reserva: cada
-    una espera sólo a sus trozos."""
+    primer uso. Quien llama publica la tarea, trabaja él mismo tomando bloques y sólo espera a un
+    hilo de la reserva si éste tiene un bloque a medias: si la reserva tarda en despertar (o está
+    con la tarea de otro hilo del usuario), quien llama hace todo el bucle y no espera a nadie."""
 
     def __init__(self):
         self.queues = []
@@ -72,36 +158,54 @@ class _Pool:
                 threading.Thread(target=_worker, args=(q,), daemon=True, name="tinygrad_es-nucleo").start()
                 self.queues.append(q)
 
-    def run(self, fn, args, nk):
+    def run(self, trozo, n, args, nk):
         if len(self.queues) < nk - 1:
             self._grow(nk - 1)
-        done = queue.SimpleQueue()
-        for k in range(1, nk):
-            self.queues[k - 1].put((fn, args, k, nk, done))
-        err = None
+        ctl = np.zeros(2, np.int64)
+        boxes = []
+        for k in range(nk - 1):
+            done = _thread.allocate_lock()
+            done.acquire()
+            box = [None, done]
+            self.queues[k].put((trozo, n, args, ctl, nk, box))
+            boxes.append(box)
         try:
-            fn(*args, 0, nk)
-        except BaseException as e:  # se espera a los demás trozos antes de propagarlo
-            err = e
-        for _ in range(nk - 1):
-            e = done.get()
-            if err is None:
-                err = e
-        if err is not None:
-            raise err
+            finished = trozo(*args, n, ctl, nk, SPIN)
+        except BaseException:  # se espera a los demás antes de propagarlo (usan los mismos arrays)
+            for box in boxes:
+                box[1].acquire()
+            raise
+        if finished < n:  # alguien tiene un bloque a medias (o falló en uno)
+            for box in boxes:
+                box[1].acquire()
+            for box in boxes:
+                if box[0] is not None:
+                    raise box[0]
 
 
 def _worker(q):
     while True:
-        fn, args, k, nk, done = q.get()
+        trozo, n, args, ctl, nk, box = q.get()
         try:
-            fn(*args, k, nk)
-            done.put(None)
+            if ctl[0] < n:  # si quien llama ya tomó todos los bloques, ni entrar
+                trozo(*args, n, ctl, nk, 0)
         except BaseException as e:
-            done.put(e)
+            box[0] = e
+        box[1].release()
 
 
 _POOL = _Pool()
+
+
+def _run(trozo, n, args):
+    """Ejecuta ``trozo`` (un bucle de ``n`` iteraciones ya reescrito) con los hilos de numba."""
+    nk = 1 if _state["serial"] else _num_threads()
+    if nk > 1 and n > 1:
+        if _state["launched_in"] is None:
+            _state["launched_in"] = os.getpid()
+        _POOL.run(trozo, n, args, nk)
+    else:
+        trozo(*args, n, np.zeros(2, np.int64), 1, 0)
 
 
 def _after_fork_in_child():
@@ -118,12 +222,12 @@ if hasattr(os, "register_at_fork"):
 
 # ---- la reescritura ---------------------------------------------------------------------
 class _Chunked:
-    """El núcleo reescrito: prólogo y ``return`` en Python, el bucle en ``trozo`` (numba, nogil)."""
-    __slots__ = ("params", "prologue", "loop_args", "result", "trozo")
+    """El núcleo reescrito: ``call`` (Python: prólogo, reparto del bucle y ``return``) y ``trozo``
+    (numba, ``nogil``: los bloques del bucle)."""
+    __slots__ = ("call", "trozo", "loop_args")
 
-    def __init__(self, params, prologue, loop_args, result, trozo):
-        self.params, self.prologue, self.loop_args = params, prologue, loop_args
-        self.result, self.trozo = result, trozo
+    def __init__(self, call, trozo, loop_args):
+        self.call, self.trozo, self.loop_args = call, trozo, loop_args
 
 
 def _is_prange_loop(node):
@@ -171,8 +275,33 @@ def chunk_source(py_func):
     return fdef, pre, loop, (post[0] if post else None), [p.arg for p in a.args]
 
 
+def _name(n, store=False):
+    return ast.Name(n, ast.Store() if store else ast.Load())
+
+
+def _call(fn, *args):
+    return ast.Call(_name(fn), list(args), [])
+
+
+# lo que el bucle reescrito usa, con nombres que no pisan los del núcleo
+_HELPERS = {"_reparto_toma_": _take, "_reparto_hecho_": _done, "_reparto_espera_": _wait}
+
+
 def _build(kernel):
-    """Compila (perezoso: numba compila en la primera llamada) la versión por trozos, o ``None``."""
+    """La versión por trozos (numba la compila perezosa, en la primera llamada), o ``None``.
+
+    ``trozo(params..., nombres del prólogo..., _n_, _ctl_, _nk_, _espera_)``::
+
+        _lo_, _hi_ = _reparto_toma_(_ctl_, _n_, _nk_)
+        while _lo_ < _n_:
+            for p in range(_lo_, _hi_):
+                <cuerpo del prange>
+            _reparto_hecho_(_ctl_, _hi_ - _lo_)
+            _lo_, _hi_ = _reparto_toma_(_ctl_, _n_, _nk_)
+        return _reparto_espera_(_ctl_, _n_, _espera_)
+
+    y ``call(params...)``, una función de Python: ``<prólogo>; _run(trozo, <n del prange>,
+    (params..., nombres...)); return <lo del return>``."""
     py_func = kernel.py_func
     parts = chunk_source(py_func)
     if isinstance(parts, str):
@@ -187,29 +316,44 @@ def _build(kernel):
             defined.update(n.id for n in ast.walk(t) if isinstance(n, ast.Name))
     used = {n.id for n in ast.walk(loop) if isinstance(n, ast.Name)}
     loop_args = sorted((used & defined) - set(params))
-    it = loop.iter.args[0]
-    n_it = ast.Name("_n_", ast.Load())
-    k, nk = ast.Name("_k_", ast.Load()), ast.Name("_nk_", ast.Load())
-    lo = ast.BinOp(ast.BinOp(k, ast.Mult(), n_it), ast.FloorDiv(), nk)
-    hi = ast.BinOp(ast.BinOp(ast.BinOp(k, ast.Add(), ast.Constant(1)), ast.Mult(), n_it), ast.FloorDiv(), nk)
-    new_loop = ast.copy_location(ast.For(loop.target, ast.Call(ast.Name("range", ast.Load()), [lo, hi], []),
-                                         loop.body, []), loop)
+    n_, ctl, nk = _name("_n_"), _name("_ctl_"), _name("_nk_")
+    lohi = ast.Tuple([_name("_lo_", True), _name("_hi_", True)], ast.Store())
+    take = ast.Assign([lohi], _call("_reparto_toma_", ctl, n_, nk))
+    inner = ast.For(loop.target, _call("range", _name("_lo_"), _name("_hi_")), loop.body, [])
+    done = ast.Expr(_call("_reparto_hecho_", ctl, ast.BinOp(_name("_hi_"), ast.Sub(), _name("_lo_"))))
+    body = [take, ast.While(ast.Compare(_name("_lo_"), [ast.Lt()], [n_]), [inner, done, take], []),
+            ast.Return(_call("_reparto_espera_", ctl, n_, _name("_espera_")))]
+    for st in body:
+        ast.copy_location(st, loop)
     name = f"{py_func.__name__}__trozo"
-    body = [ast.copy_location(ast.Assign([ast.Name("_n_", ast.Store())], it), loop.iter), new_loop]
-    args = ast.arguments(posonlyargs=[], args=[ast.arg(p) for p in params + loop_args + ["_k_", "_nk_"]],
-                         kwonlyargs=[], kw_defaults=[], defaults=[])
-    fn = ast.copy_location(ast.FunctionDef(name, args, body, []), fdef)
-    mod = ast.fix_missing_locations(ast.Module([fn], []))
+    targs = [ast.arg(p) for p in params + loop_args + ["_n_", "_ctl_", "_nk_", "_espera_"]]
+    fn = ast.copy_location(ast.FunctionDef(name, ast.arguments([], targs, None, [], [], None, []), body, []), fdef)
+    # la llamada de Python: el prólogo, el reparto y el return (dentro de una fábrica que les da
+    # ``_trozo_`` y ``_run_`` como variables libres: ni globales nuevas en el módulo ni dict por llamada)
+    run = ast.Expr(_call("_run_", _name("_trozo_"), loop.iter.args[0],
+                         ast.Tuple([_name(p) for p in params + loop_args], ast.Load())))
+    ast.copy_location(run, loop)
+    tail = [ast.Return(ret.value)] if ret is not None and ret.value is not None else []
+    for st in tail:
+        ast.copy_location(st, ret)
+    caller = ast.copy_location(ast.FunctionDef(py_func.__name__, ast.arguments([], [ast.arg(p) for p in params],
+                                                                                None, [], [], None, []),
+                                               pre + [run] + tail, []), fdef)
+    factory = ast.FunctionDef("_fabrica_", ast.arguments([], [ast.arg("_trozo_"), ast.arg("_run_")], None, [], [],
+                                                         None, []), [caller, ast.Return(_name(py_func.__name__))],
+                              [])
+    ast.copy_location(factory, fdef)
+    mod = ast.fix_missing_locations(ast.Module([fn, factory], []))
     ast.increment_lineno(mod, lineno - 1)  # las trazas y la caché de numba apuntan al fichero de verdad
+    code = compile(mod, filename, "exec")
     ns = {}
-    exec(compile(mod, filename, "exec"), py_func.__globals__, ns)
+    exec(code, dict(py_func.__globals__, **_HELPERS), ns)  # el trozo (numba congela sus globales)
     opts = {k_: v for k_, v in kernel.targetoptions.items() if k_ not in ("parallel", "nopython")}
     cache = type(kernel._cache).__name__ != "NullCache"
     trozo = numba.njit(nogil=True, cache=cache, **opts)(ns[name])
-    prologue = compile(ast.Module(pre, []), filename, "exec") if pre else None
-    result = compile(ast.Expression(ret.value), filename, "eval") if ret is not None and ret.value is not None \
-        else None
-    return _Chunked(params, prologue, loop_args, result, trozo)
+    ns = {}
+    exec(code, py_func.__globals__, ns)  # la llamada, con las globales vivas del módulo
+    return _Chunked(ns["_fabrica_"](trozo, _run), trozo, loop_args)
 
 
 _REWRITE = os.environ.get("TINYGRAD_ES_PRANGE_NUMBA", "0") in ("0", "", "no")
@@ -234,28 +378,19 @@ class parallel_kernel:
         self._chunked = None if _REWRITE and self.py_func is not kernel else False
 
     def __call__(self, *args):
-        ch = self._chunked
-        if ch is None:
-            ch = self._chunked = _build(self.kernel) or False
-        if ch is not False:
-            return self._call_chunked(ch, args)
-        return self._call_numba(args)
+        return self._call(*args)
 
-    def _call_chunked(self, ch, args):
-        env = dict(zip(ch.params, args))
-        if ch.prologue is not None:
-            exec(ch.prologue, self.py_func.__globals__, env)
-        full = args + tuple(env[n] for n in ch.loop_args)
-        nk = 1 if _state["serial"] else numba.get_num_threads()
-        if nk <= 1:
-            ch.trozo(*full, 0, 1)
-        else:
-            if _state["launched_in"] is None:
-                _state["launched_in"] = os.getpid()
-            _POOL.run(ch.trozo, full, nk)
-        return eval(ch.result, self.py_func.__globals__, env) if ch.result is not None else None
+    def _call(self, *args):  # la primera llamada: decide y deja en ``self._call`` el camino elegido
+        ch = self._decide()
+        self._call = ch.call if ch is not False else self._call_numba
+        return self._call(*args)
 
-    def _call_numba(self, args):
+    def _decide(self):
+        if self._chunked is None:
+            self._chunked = _build(self.kernel) or False
+        return self._chunked
+
+    def _call_numba(self, *args):
         global _needs_lock
         if _state["serial"]:
             return self._serial_kernel()(*args)
@@ -276,9 +411,7 @@ class parallel_kernel:
     @property
     def chunked(self) -> bool:
         """``True`` si el ``prange`` se reparte entre hilos de Python (la versión reescrita)."""
-        if self._chunked is None:
-            self._chunked = _build(self.kernel) or False
-        return self._chunked is not False
+        return self._decide() is not False
 
     @property
     def signatures(self):
