@@ -78,7 +78,7 @@ def test_chunked_kernel_equals_sequential_for_any_number_of_chunks(n):
     assert ch.loop_args == ["n", "out", "seen"]
     for nk in (1, 2, 3, 7, n + 2):
         out2, seen2 = np.empty(n), np.zeros(n, np.int64)  # un solo hilo con el reparto de nk: todo el bucle
-        assert ch.trozo(x, 0.5, n, out2, seen2, n, np.zeros(2, np.int64), nk, 0) == n
+        assert ch.trozo(x, 0.5, n, out2, seen2, n, np.zeros(2, np.int64), nk, 0, P._NO_BELL) == n
         assert (seen2 == 1).all()
         np.testing.assert_array_equal(out2, out)
         out3, seen3 = np.empty(n), np.zeros(n, np.int64)
@@ -115,7 +115,8 @@ def test_caller_never_waits_for_a_busy_worker():
     gate.acquire()
     box = [None, P._thread.allocate_lock()]
     box[1].acquire()
-    P._POOL.queues[0].put((lambda *a: gate.acquire(), 1, (), np.zeros(2, np.int64), 2, box))  # la ocupa
+    P._POOL.workers[0].slot.append((lambda *a: gate.acquire(), 1, (), np.zeros(2, np.int64), 2, box))
+    P._POOL.workers[0].q.put(None)  # la ocupa
     try:
         x = np.random.default_rng(3).standard_normal(50)
         out, seen = np.empty(50), np.zeros(50, np.int64)
@@ -220,3 +221,24 @@ def test_same_bits_with_one_and_two_threads():
         numba.set_num_threads(before)
     for a, b in zip(*res):
         np.testing.assert_array_equal(a, b)
+
+
+def test_worker_busy_waiting_gives_the_same_bits():
+    """Con la espera activa de la reserva (``TINYGRAD_ES_ESPERA_US``), el timbre la despierta y el
+    resultado es el mismo; al quitarla, vuelve a dormir en su cola."""
+    x = np.random.default_rng(4).standard_normal(300)
+    ref = _owner(x, 0.5)[0]
+    P._POOL.run(_owner._chunked.trozo, 300, (x, 0.5, 300, np.empty(300), np.zeros(300, np.int64)), 2)  # calibra
+    before = P._spins["worker"]
+    P._spins["worker"] = max(P._spins["caller"], 1000)
+    try:
+        for _ in range(30):
+            out, seen = np.empty(300), np.zeros(300, np.int64)
+            P._POOL.run(_owner._chunked.trozo, 300, (x, 0.5, 300, out, seen), 2)
+            assert (seen == 1).all()
+            np.testing.assert_array_equal(out, ref)
+    finally:
+        P._spins["worker"] = before
+    out, seen = np.empty(300), np.zeros(300, np.int64)
+    P._POOL.run(_owner._chunked.trozo, 300, (x, 0.5, 300, out, seen), 2)
+    np.testing.assert_array_equal(out, ref)

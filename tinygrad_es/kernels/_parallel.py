@@ -42,6 +42,7 @@ import platform
 import queue
 import textwrap
 import threading
+import time
 
 import numba
 import numpy as np
@@ -137,29 +138,77 @@ def _wait(ctl, n, spin):
     return _atomic_load(ctl, 1)
 
 
-# vueltas de la espera activa del hilo que llama (~20-40 µs): los bloques del final son pequeños
-SPIN = 4000
+@njit(nogil=True, cache=True)
+def _ring(bell):
+    """Toca el timbre (al empezar el trozo, ya sin el GIL): despierta a los hilos de la reserva que
+    esperan en activo."""
+    if bell.size:
+        _atomic_add(bell, 0, 1)
+
+
+@njit(nogil=True, cache=True)
+def _listen(bell, seen, spin):
+    """Espera activa de un hilo de la reserva (sin el GIL): ``True`` si el timbre sonó."""
+    for _ in range(spin):
+        if _atomic_load(bell, 0) != seen:
+            return True
+        _pause()
+    return False
+
+
+# Esperas activas, en µs (se convierten en vueltas de ``pause`` la primera vez). Quien llama, al
+# final (los últimos bloques son pequeños). La reserva, tras cada tarea, sólo con
+# ``TINYGRAD_ES_ESPERA_US`` (p. ej. 200): en un paso de entrenamiento los núcleos llegan seguidos y
+# despertar un hilo dormido (futex; en una máquina virtual, la CPU parada) cuesta decenas de µs, lo
+# que OpenMP evita esperando en activo; pero con la máquina cargada esa espera quita CPU a los demás
+# (medido con carga 10-11: el paso 9-11 % más lento). Sin medir aún con la máquina tranquila.
+CALLER_SPIN_US = 30.0
+WORKER_SPIN_US = float(os.environ.get("TINYGRAD_ES_ESPERA_US", "0"))
+_spins = {}
+
+
+def _calibrate():
+    ctl = np.zeros(2, np.int64)
+    _wait(ctl, 1, 10)  # compila o carga de la caché
+    t = time.perf_counter()
+    _wait(ctl, 1, 2000)
+    per = max((time.perf_counter() - t) / 2000, 1e-9)
+    _spins["caller"] = int(CALLER_SPIN_US * 1e-6 / per)
+    _spins["worker"] = int(WORKER_SPIN_US * 1e-6 / per)
+
+
+class _Worker:
+    """Un hilo de la reserva: sus tareas (``slot``), la cola donde duerme y si espera en activo."""
+    __slots__ = ("slot", "q", "spinning")
+
+    def __init__(self):
+        self.slot, self.q, self.spinning = [], queue.SimpleQueue(), False
 
 
 class _Pool:
     """Hilos de Python que ejecutan trozos de núcleos ``nogil``; uno por hilo extra, creados al
-    primer uso. Quien llama publica la tarea, trabaja él mismo tomando bloques y sólo espera a un
-    hilo de la reserva si éste tiene un bloque a medias: si la reserva tarda en despertar (o está
-    con la tarea de otro hilo del usuario), quien llama hace todo el bucle y no espera a nadie."""
+    primer uso. Quien llama deja la tarea a cada hilo (despertándolo por su cola si duerme; si espera
+    en activo, lo despierta el timbre que toca el trozo al empezar, ya sin el GIL), trabaja él mismo
+    tomando bloques y sólo espera a un hilo de la reserva si éste tiene un bloque a medias: si la
+    reserva tarda en despertar (o está con la tarea de otro hilo del usuario), quien llama hace todo
+    el bucle y no espera a nadie."""
 
     def __init__(self):
-        self.queues = []
+        self.workers = []
         self.lock = threading.Lock()
+        self.bell = np.zeros(1, np.int64)
 
     def _grow(self, n):
         with self.lock:
-            while len(self.queues) < n:
-                q = queue.SimpleQueue()
-                threading.Thread(target=_worker, args=(q,), daemon=True, name="tinygrad_es-nucleo").start()
-                self.queues.append(q)
+            while len(self.workers) < n:
+                w = _Worker()
+                threading.Thread(target=_work, args=(w, self.bell), daemon=True, name="tinygrad_es-nucleo").start()
+                self.workers.append(w)
 
     def run(self, trozo, n, args, nk):
-        if len(self.queues) < nk - 1:
+        if not _spins:
+            _calibrate()
+        if len(self.workers) < nk - 1:
             self._grow(nk - 1)
         ctl = np.zeros(2, np.int64)
         boxes = []
@@ -167,10 +216,13 @@ class _Pool:
             done = _thread.allocate_lock()
             done.acquire()
             box = [None, done]
-            self.queues[k].put((trozo, n, args, ctl, nk, box))
+            w = self.workers[k]
+            w.slot.append((trozo, n, args, ctl, nk, box))
+            if not w.spinning:
+                w.q.put(None)
             boxes.append(box)
         try:
-            finished = trozo(*args, n, ctl, nk, SPIN)
+            finished = trozo(*args, n, ctl, nk, _spins["caller"], self.bell if _spins["worker"] else _NO_BELL)
         except BaseException:  # se espera a los demás antes de propagarlo (usan los mismos arrays)
             for box in boxes:
                 box[1].acquire()
@@ -183,15 +235,31 @@ class _Pool:
                     raise box[0]
 
 
-def _worker(q):
+_NO_BELL = np.zeros(0, np.int64)
+
+
+def _work(w, bell):
+    """El bucle de un hilo de la reserva. Cada tarea que ``run`` deja en ``w.slot`` se ejecuta una
+    vez: quien llama la deja antes de mirar ``w.spinning`` y el hilo pone ``spinning = False`` antes
+    de mirar ``w.slot`` (los dos con el GIL), así que o la ve el hilo o quien llama lo despierta."""
     while True:
-        trozo, n, args, ctl, nk, box = q.get()
-        try:
-            if ctl[0] < n:  # si quien llama ya tomó todos los bloques, ni entrar
-                trozo(*args, n, ctl, nk, 0)
-        except BaseException as e:
-            box[0] = e
-        box[1].release()
+        while w.slot:
+            trozo, n, args, ctl, nk, box = w.slot.pop(0)
+            try:
+                if ctl[0] < n:  # si quien llama ya tomó todos los bloques, ni entrar
+                    trozo(*args, n, ctl, nk, 0, _NO_BELL)
+            except BaseException as e:
+                box[0] = e
+            box[1].release()
+        spin = _spins["worker"]
+        if spin:
+            seen = bell[0]
+            w.spinning = True
+            if not w.slot:
+                _listen(bell, seen, spin)
+            w.spinning = False
+        if not w.slot:
+            w.q.get()
 
 
 _POOL = _Pool()
@@ -205,7 +273,7 @@ def _run(trozo, n, args):
             _state["launched_in"] = os.getpid()
         _POOL.run(trozo, n, args, nk)
     else:
-        trozo(*args, n, np.zeros(2, np.int64), 1, 0)
+        trozo(*args, n, np.zeros(2, np.int64), 1, 0, _NO_BELL)
 
 
 def _after_fork_in_child():
@@ -284,14 +352,15 @@ def _call(fn, *args):
 
 
 # lo que el bucle reescrito usa, con nombres que no pisan los del núcleo
-_HELPERS = {"_reparto_toma_": _take, "_reparto_hecho_": _done, "_reparto_espera_": _wait}
+_HELPERS = {"_reparto_toma_": _take, "_reparto_hecho_": _done, "_reparto_espera_": _wait, "_reparto_timbre_": _ring}
 
 
 def _build(kernel):
     """La versión por trozos (numba la compila perezosa, en la primera llamada), o ``None``.
 
-    ``trozo(params..., nombres del prólogo..., _n_, _ctl_, _nk_, _espera_)``::
+    ``trozo(params..., nombres del prólogo..., _n_, _ctl_, _nk_, _espera_, _timbre_)``::
 
+        _reparto_timbre_(_timbre_)
         _lo_, _hi_ = _reparto_toma_(_ctl_, _n_, _nk_)
         while _lo_ < _n_:
             for p in range(_lo_, _hi_):
@@ -321,12 +390,13 @@ def _build(kernel):
     take = ast.Assign([lohi], _call("_reparto_toma_", ctl, n_, nk))
     inner = ast.For(loop.target, _call("range", _name("_lo_"), _name("_hi_")), loop.body, [])
     done = ast.Expr(_call("_reparto_hecho_", ctl, ast.BinOp(_name("_hi_"), ast.Sub(), _name("_lo_"))))
-    body = [take, ast.While(ast.Compare(_name("_lo_"), [ast.Lt()], [n_]), [inner, done, take], []),
+    ring = ast.Expr(_call("_reparto_timbre_", _name("_timbre_")))
+    body = [ring, take, ast.While(ast.Compare(_name("_lo_"), [ast.Lt()], [n_]), [inner, done, take], []),
             ast.Return(_call("_reparto_espera_", ctl, n_, _name("_espera_")))]
     for st in body:
         ast.copy_location(st, loop)
     name = f"{py_func.__name__}__trozo"
-    targs = [ast.arg(p) for p in params + loop_args + ["_n_", "_ctl_", "_nk_", "_espera_"]]
+    targs = [ast.arg(p) for p in params + loop_args + ["_n_", "_ctl_", "_nk_", "_espera_", "_timbre_"]]
     fn = ast.copy_location(ast.FunctionDef(name, ast.arguments([], targs, None, [], [], None, []), body, []), fdef)
     # la llamada de Python: el prólogo, el reparto y el return (dentro de una fábrica que les da
     # ``_trozo_`` y ``_run_`` como variables libres: ni globales nuevas en el módulo ni dict por llamada)
