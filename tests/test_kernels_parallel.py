@@ -82,7 +82,7 @@ def test_chunked_kernel_equals_sequential_for_any_number_of_chunks(n):
         assert (seen2 == 1).all()
         np.testing.assert_array_equal(out2, out)
         out3, seen3 = np.empty(n), np.zeros(n, np.int64)
-        P._POOL.run(ch.trozo, n, (x, 0.5, n, out3, seen3), nk)  # la reserva de hilos, con nk hilos
+        P._POOL.blocks(ch.trozo, n, (x, 0.5, n, out3, seen3), nk)  # la reserva de hilos, con nk hilos
         assert (seen3 == 1).all()
         np.testing.assert_array_equal(out3, out)
 
@@ -115,19 +115,19 @@ def test_caller_never_waits_for_a_busy_worker():
     gate.acquire()
     box = [None, P._thread.allocate_lock()]
     box[1].acquire()
-    P._POOL.workers[0].slot.append((lambda *a: gate.acquire(), 1, (), np.zeros(2, np.int64), 2, box))
+    P._POOL.workers[0].slot.append((gate.acquire, (), box))
     P._POOL.workers[0].q.put(None)  # la ocupa
     try:
         x = np.random.default_rng(3).standard_normal(50)
         out, seen = np.empty(50), np.zeros(50, np.int64)
-        P._POOL.run(_owner._chunked.trozo, 50, (x, 0.5, 50, out, seen), 2)
+        P._POOL.blocks(_owner._chunked.trozo, 50, (x, 0.5, 50, out, seen), 2)
         assert (seen == 1).all()
         np.testing.assert_allclose(out, _reference(x, 0.5), rtol=1e-12)
     finally:
         gate.release()
     assert box[1].acquire(timeout=60)  # la reserva sigue viva y atiende lo que tenía en cola
     out2, seen2 = np.empty(50), np.zeros(50, np.int64)
-    P._POOL.run(_owner._chunked.trozo, 50, (x, 0.5, 50, out2, seen2), 2)
+    P._POOL.blocks(_owner._chunked.trozo, 50, (x, 0.5, 50, out2, seen2), 2)
     np.testing.assert_array_equal(out2, out)
 
 
@@ -153,7 +153,7 @@ def test_error_in_any_chunk_reaches_the_caller():
     for bad in (2, 7):
         y = np.full(8, -1.0)
         with pytest.raises(ValueError, match="a propósito"):
-            P._POOL.run(ch.trozo, 8, (y, np.zeros(1, np.int64), bad), 2)
+            P._POOL.blocks(ch.trozo, 8, (y, np.zeros(1, np.int64), bad), 2)
         assert (y == -1).sum() == 1 and y[bad] == -1  # todas las demás iteraciones se hicieron
 
 
@@ -228,17 +228,33 @@ def test_worker_busy_waiting_gives_the_same_bits():
     resultado es el mismo; al quitarla, vuelve a dormir en su cola."""
     x = np.random.default_rng(4).standard_normal(300)
     ref = _owner(x, 0.5)[0]
-    P._POOL.run(_owner._chunked.trozo, 300, (x, 0.5, 300, np.empty(300), np.zeros(300, np.int64)), 2)  # calibra
+    P._POOL.blocks(_owner._chunked.trozo, 300, (x, 0.5, 300, np.empty(300), np.zeros(300, np.int64)), 2)  # calibra
     before = P._spins["worker"]
     P._spins["worker"] = max(P._spins["caller"], 1000)
     try:
         for _ in range(30):
             out, seen = np.empty(300), np.zeros(300, np.int64)
-            P._POOL.run(_owner._chunked.trozo, 300, (x, 0.5, 300, out, seen), 2)
+            P._POOL.blocks(_owner._chunked.trozo, 300, (x, 0.5, 300, out, seen), 2)
             assert (seen == 1).all()
             np.testing.assert_array_equal(out, ref)
     finally:
         P._spins["worker"] = before
     out, seen = np.empty(300), np.zeros(300, np.int64)
-    P._POOL.run(_owner._chunked.trozo, 300, (x, 0.5, 300, out, seen), 2)
+    P._POOL.blocks(_owner._chunked.trozo, 300, (x, 0.5, 300, out, seen), 2)
     np.testing.assert_array_equal(out, ref)
+
+
+def test_static_split_runs_every_chunk_once_and_propagates_errors():
+    """``_POOL.run(fn, args, nk)``: ``fn(*args, k, nk)`` para cada ``k``, esperando a todos (lo usan
+    funciones de Python que llaman a núcleos ``nogil``, p. ej. la LSTM por bloques de unidades)."""
+    import threading
+    for nk in (1, 2, 3):
+        seen, caller = [], threading.get_ident()
+        P._POOL.run(lambda tag, k, n: seen.append((tag, k, n, threading.get_ident() == caller)), ("t",), nk)
+        assert sorted(seen) == sorted([("t", 0, nk, True)] + [("t", k, nk, False) for k in range(1, nk)])
+
+    def fails(k, nk):
+        if k == nk - 1:
+            raise ValueError("fallo a propósito")
+    with pytest.raises(ValueError, match="a propósito"):
+        P._POOL.run(fails, (), 2)

@@ -187,11 +187,15 @@ class _Worker:
 
 class _Pool:
     """Hilos de Python que ejecutan trozos de núcleos ``nogil``; uno por hilo extra, creados al
-    primer uso. Quien llama deja la tarea a cada hilo (despertándolo por su cola si duerme; si espera
-    en activo, lo despierta el timbre que toca el trozo al empezar, ya sin el GIL), trabaja él mismo
-    tomando bloques y sólo espera a un hilo de la reserva si éste tiene un bloque a medias: si la
-    reserva tarda en despertar (o está con la tarea de otro hilo del usuario), quien llama hace todo
-    el bucle y no espera a nadie."""
+    primer uso. Dos formas de repartir:
+
+    * ``blocks(trozo, n, args, nk)``, la de los núcleos reescritos: quien llama deja la tarea a cada
+      hilo (despertándolo por su cola si duerme; si espera en activo, lo despierta el timbre que toca
+      el trozo al empezar, ya sin el GIL), trabaja él mismo tomando bloques y sólo espera a un hilo de
+      la reserva si éste tiene un bloque a medias: si la reserva tarda en despertar (o está con la
+      tarea de otro hilo del usuario), quien llama hace todo el bucle y no espera a nadie;
+    * ``run(fn, args, nk)``, reparto estático: ``fn(*args, k, nk)`` para cada ``k`` (el 0 en el hilo
+      que llama), y se espera a todos (para ``fn`` de Python que llaman a funciones ``nogil``)."""
 
     def __init__(self):
         self.workers = []
@@ -205,53 +209,73 @@ class _Pool:
                 threading.Thread(target=_work, args=(w, self.bell), daemon=True, name="tinygrad_es-nucleo").start()
                 self.workers.append(w)
 
-    def run(self, trozo, n, args, nk):
+    def _post(self, k, fn, args):
+        """Deja ``fn(*args)`` al hilo ``k`` de la reserva; devuelve su caja ``[error, cerrojo]``."""
+        done = _thread.allocate_lock()
+        done.acquire()
+        box = [None, done]
+        w = self.workers[k]
+        w.slot.append((fn, args, box))
+        if not w.spinning:
+            w.q.put(None)
+        return box
+
+    @staticmethod
+    def _join(boxes, err=None):
+        for box in boxes:
+            box[1].acquire()
+        for box in boxes:
+            if err is None:
+                err = box[0]
+        if err is not None:
+            raise err
+
+    def blocks(self, trozo, n, args, nk):
         if not _spins:
             _calibrate()
         if len(self.workers) < nk - 1:
             self._grow(nk - 1)
         ctl = np.zeros(2, np.int64)
-        boxes = []
-        for k in range(nk - 1):
-            done = _thread.allocate_lock()
-            done.acquire()
-            box = [None, done]
-            w = self.workers[k]
-            w.slot.append((trozo, n, args, ctl, nk, box))
-            if not w.spinning:
-                w.q.put(None)
-            boxes.append(box)
+        boxes = [self._post(k, _blocks_job, (trozo, n, args, ctl, nk)) for k in range(nk - 1)]
         try:
             finished = trozo(*args, n, ctl, nk, _spins["caller"], self.bell if _spins["worker"] else _NO_BELL)
-        except BaseException:  # se espera a los demás antes de propagarlo (usan los mismos arrays)
-            for box in boxes:
-                box[1].acquire()
-            raise
+        except BaseException as e:  # se espera a los demás antes de propagarlo (usan los mismos arrays)
+            self._join(boxes, e)
         if finished < n:  # alguien tiene un bloque a medias (o falló en uno)
-            for box in boxes:
-                box[1].acquire()
-            for box in boxes:
-                if box[0] is not None:
-                    raise box[0]
+            self._join(boxes)
+
+    def run(self, fn, args, nk):
+        if len(self.workers) < nk - 1:
+            self._grow(nk - 1)
+        boxes = [self._post(k - 1, fn, args + (k, nk)) for k in range(1, nk)]
+        try:
+            fn(*args, 0, nk)
+        except BaseException as e:
+            self._join(boxes, e)
+        self._join(boxes)
 
 
 _NO_BELL = np.zeros(0, np.int64)
 
 
+def _blocks_job(trozo, n, args, ctl, nk):
+    if ctl[0] < n:  # si quien llama ya tomó todos los bloques, ni entrar
+        trozo(*args, n, ctl, nk, 0, _NO_BELL)
+
+
 def _work(w, bell):
-    """El bucle de un hilo de la reserva. Cada tarea que ``run`` deja en ``w.slot`` se ejecuta una
+    """El bucle de un hilo de la reserva. Cada tarea que ``_post`` deja en ``w.slot`` se ejecuta una
     vez: quien llama la deja antes de mirar ``w.spinning`` y el hilo pone ``spinning = False`` antes
     de mirar ``w.slot`` (los dos con el GIL), así que o la ve el hilo o quien llama lo despierta."""
     while True:
         while w.slot:
-            trozo, n, args, ctl, nk, box = w.slot.pop(0)
+            fn, args, box = w.slot.pop(0)
             try:
-                if ctl[0] < n:  # si quien llama ya tomó todos los bloques, ni entrar
-                    trozo(*args, n, ctl, nk, 0, _NO_BELL)
+                fn(*args)
             except BaseException as e:
                 box[0] = e
             box[1].release()
-        spin = _spins["worker"]
+        spin = _spins.get("worker", 0)
         if spin:
             seen = bell[0]
             w.spinning = True
@@ -271,7 +295,7 @@ def _run(trozo, n, args):
     if nk > 1 and n > 1:
         if _state["launched_in"] is None:
             _state["launched_in"] = os.getpid()
-        _POOL.run(trozo, n, args, nk)
+        _POOL.blocks(trozo, n, args, nk)
     else:
         trozo(*args, n, np.zeros(2, np.int64), 1, 0, _NO_BELL)
 
