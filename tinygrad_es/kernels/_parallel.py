@@ -220,6 +220,17 @@ class _Pool:
             w.q.put(None)
         return box
 
+    def _withdraw(self, boxes):
+        """Quita de la cola de cada hilo la tarea que aún no empezó (quien llama ya hizo todo): que no
+        retenga los arrays de la llamada hasta que el hilo despierte (con el GIL: o está en la cola
+        o el hilo ya la tomó)."""
+        for k, box in enumerate(boxes):
+            slot = self.workers[k].slot
+            for i, task in enumerate(slot):
+                if task[2] is box:
+                    del slot[i]
+                    break
+
     @staticmethod
     def _join(boxes, err=None):
         for box in boxes:
@@ -243,6 +254,8 @@ class _Pool:
             self._join(boxes, e)
         if finished < n:  # alguien tiene un bloque a medias (o falló en uno)
             self._join(boxes)
+        else:
+            self._withdraw(boxes)
 
     def run(self, fn, args, nk):
         if len(self.workers) < nk - 1:
@@ -275,6 +288,9 @@ def _work(w, bell):
             except BaseException as e:
                 box[0] = e
             box[1].release()
+            # sin referencias a los arrays de la tarea mientras se espera la siguiente: antes, la
+            # última tarea (sus salidas, sus temporales) seguía viva hasta la siguiente llamada
+            fn = args = box = None
         spin = _spins.get("worker", 0)
         if spin:
             seen = bell[0]
