@@ -30,6 +30,8 @@ SIZES = (784, 128, 64, 10)
 BATCH = 64
 LR = 0.01
 LIBS = ("tinygrad_es", "torch", "jax")
+sys.path.insert(0, HERE)
+from timing import train_step  # noqa: E402
 
 
 def initial_weights(seed=0):
@@ -56,16 +58,7 @@ def make_torch_like_step(L, params, x, y):
             layer.bias.copy_(L.from_numpy(b.copy()))
     opt = L.optim.SGD(model.parameters(), lr=LR)
     xt, yt = L.from_numpy(x), L.from_numpy(y)
-    F = nn.functional
-
-    def step():
-        loss = F.cross_entropy(model(xt), yt)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        return loss.item()
-
-    return step
+    return train_step(model, opt, nn.functional.cross_entropy, xt, yt)
 
 
 def make_jax_step(params, x, y):

@@ -17,6 +17,21 @@ def use_cpu_clock():
     CLOCK = time.process_time
 
 
+def train_step(model, opt, loss_fn, x, y):
+    """Un paso de entrenamiento como lo escribe el curso (forward, pérdida, ``zero_grad``,
+    ``backward``, ``step``), igual para las dos bibliotecas; devuelve la pérdida como float.
+    Uno solo para todos los benchmarks, así todos miden lo mismo."""
+
+    def step():
+        loss = loss_fn(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return step
+
+
 def interleaved(ours, theirs, repeat=30, warmup=3):
     """Devuelve ``(ms_nuestro, ms_torch, cociente)``: medianas de los tiempos y mediana de
     los cocientes por par."""

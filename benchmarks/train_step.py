@@ -15,7 +15,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
 sys.path.insert(0, HERE)
-from timing import interleaved  # noqa: E402
+from timing import interleaved, train_step  # noqa: E402
 
 
 def _ours(kind):
@@ -66,21 +66,8 @@ def make_steps(kind, batch=64, seed=0):
     X, Y = torch.tensor(x), torch.tensor(y)
     xt = Tensor(x)
 
-    def ours_step():
-        loss = F.cross_entropy(ours(xt), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        return loss.item()
-
-    def torch_step():
-        loss = torch.nn.functional.cross_entropy(ref(X), Y)
-        topt.zero_grad()
-        loss.backward()
-        topt.step()
-        return loss.item()
-
-    return ours_step, torch_step
+    return (train_step(ours, opt, F.cross_entropy, xt, y),
+            train_step(ref, topt, torch.nn.functional.cross_entropy, X, Y))
 
 
 def compare_training_steps(repeat=20):

@@ -37,7 +37,7 @@ sys.path.insert(0, os.path.join(HERE, ".."))
 sys.path.insert(0, os.path.join(HERE, "..", "tests"))
 sys.path.insert(0, HERE)
 import timing  # noqa: E402
-from timing import interleaved  # noqa: E402
+from timing import interleaved, train_step  # noqa: E402
 import zoo_models as Z  # noqa: E402
 
 
@@ -89,16 +89,7 @@ def make_step(L, name, state=None, seed=0, batch=None):
     opt = _optimizer(L, model.parameters(), opt_kind)
     rng = np.random.default_rng(seed)
     x, y = (L.from_numpy(a) for a in Z.sample(name, rng, batch, shape))
-    F = L.nn.functional
-
-    def step():
-        loss = F.cross_entropy(model(x), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        return loss.item()
-
-    return step
+    return train_step(model, opt, L.nn.functional.cross_entropy, x, y)
 
 
 def initial_state(name):

@@ -156,6 +156,21 @@ CASES = {
     "add_numero_delante": (lambda L: L.add(2.0, L.tensor([1.0]), alpha=3), ("float32", (1,), [5.0])),
     "sub_numero_delante": (lambda L: L.sub(2, L.tensor([1, 5])), ("int64", (2,), [1, -3])),
     "pow_numero_delante": (lambda L: L.pow(2, L.tensor([1.0, 3.0])), ("float32", (2,), [2.0, 8.0])),
+    # -- nombres de tipo: x.type(), torch.typename, y el repr de las listas de parámetros -------------------
+    "type_sin_argumento": (lambda L: [L.zeros(1, dtype=d).type() for d in (L.float32, L.float64, L.int64, L.int32,
+                                                                          L.uint8, L.bool)],
+                           ("torch.FloatTensor", "torch.DoubleTensor", "torch.LongTensor", "torch.IntTensor",
+                            "torch.ByteTensor", "torch.BoolTensor")),
+    "type_con_nombre": (lambda L: L.tensor([1.5]).type("torch.DoubleTensor"), ("float64", (1,), [1.5])),
+    "typename": (lambda L: (L.typename(L.zeros(1, dtype=L.int16)), L.typename(3), L.typename("a")),
+                 ("torch.ShortTensor", "int", "str")),
+    "repr_parameterlist": (lambda L: repr(L.nn.ParameterList([L.nn.Parameter(L.zeros(2, 3)), L.zeros(4, dtype=L.float64)])),
+                           "ParameterList(\n    (0): Parameter containing: [torch.float32 of size 2x3]\n"
+                           "    (1): Parameter containing: [torch.float64 of size 4]\n)"),
+    "repr_parameterdict": (lambda L: repr(L.nn.ParameterDict({"w": L.nn.Parameter(L.zeros(2)), "b": L.tensor(1.0)})),
+                           # un dict normal entra ordenado por clave (un OrderedDict, en su orden)
+                           "ParameterDict(\n    (b): Parameter containing: [torch.FloatTensor of size ]\n"
+                           "    (w): Parameter containing: [torch.FloatTensor of size 2]\n)"),
 }
 
 test_values_as_pytorch, test_expectations_are_torchs = parity_tests(CASES)

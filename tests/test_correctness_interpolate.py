@@ -42,7 +42,21 @@ CASES = {
                                                                      align_corners=True), Raises("ValueError")),
     "uint8_trilinear": (lambda L: L.nn.functional.interpolate(L.ones(1, 1, 2, 2, 2, dtype=L.uint8), scale_factor=2,
                                                               mode="trilinear"), Raises("NotImplementedError")),
+    # Los nombres antiguos: upsample_bilinear es bilineal con align_corners=True; los tres avisan.
+    "upsample_bilinear": (_fg(lambda F, x: _warns(F.upsample_bilinear, x, size=(1, 4)), [[[[0., 3.]]]]),
+                          (("float32", (1, 1, 1, 4), [0, 1, 2, 3]), ("float32", (1, 1, 1, 2), [4 / 3, 14 / 3]))),
+    "upsample_nearest": (_fg(lambda F, x: _warns(F.upsample_nearest, x, scale_factor=2), [[[1., 2.]]]),
+                         (("float32", (1, 1, 4), [1, 1, 2, 2]), ("float32", (1, 1, 2), [1, 5]))),
+    "upsample": (_fg(lambda F, x: _warns(F.upsample, x, size=3, mode="linear"), [[[1., 2.]]]),
+                 (("float32", (1, 1, 3), [1, 1.5, 2]), ("float32", (1, 1, 2), [0.5, 2.5]))),
 }
+
+
+def _warns(f, *args, **kw):
+    """``f(*args, **kw)``, comprobando que avisa con un UserWarning que nombra la función (como PyTorch)."""
+    with pytest.warns(UserWarning, match=f"nn.functional.{f.__name__}`"):
+        return f(*args, **kw)
+
 
 test_interpolate_as_pytorch, test_expectations_are_torchs = parity_tests(CASES)
 

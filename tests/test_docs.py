@@ -173,7 +173,7 @@ class _SameButNodeNames(doctest.OutputChecker):
         return super().check_output(strip(want), strip(got), optionflags)
 
 
-@pytest.mark.filterwarnings("ignore:`nn.functional.upsample` is deprecated")
+@pytest.mark.filterwarnings("ignore:`nn.functional.upsample")
 def test_docstring_examples_give_pytorchs_output():
     """Los mismos ejemplos, con ``torch``, ``nn``, ``F``, ``optim`` y ``data`` de PyTorch: dan lo mismo."""
     real = pytest.importorskip("torch")

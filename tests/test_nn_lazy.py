@@ -82,10 +82,13 @@ def test_lazy_matches_pytorch_shapes_and_types():
     torch = pytest.importorskip("torch")
     for ours, theirs, shape in [(nn.LazyLinear(5), torch.nn.LazyLinear(5), (2, 7)),
                                 (nn.LazyConv2d(3, 2, stride=2), torch.nn.LazyConv2d(3, 2, stride=2), (1, 4, 6, 6)),
-                                (nn.LazyBatchNorm1d(), torch.nn.LazyBatchNorm1d(), (3, 5, 2))]:
+                                (nn.LazyBatchNorm1d(), torch.nn.LazyBatchNorm1d(), (3, 5, 2)),
+                                (nn.LazyBatchNorm2d(bias=False), torch.nn.LazyBatchNorm2d(bias=False), (2, 3, 4, 4))]:
+        assert repr(ours) == repr(theirs)
         x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
         yo, yt = ours(tg.tensor(x)), theirs(torch.tensor(x))
         assert tuple(yo.shape) == tuple(yt.shape)
         assert type(ours).__name__ == type(theirs).__name__
         assert [tuple(p.shape) for p in ours.parameters()] == [tuple(p.shape) for p in theirs.parameters()]
         assert list(ours.state_dict()) == list(theirs.state_dict())
+        assert repr(ours) == repr(theirs)

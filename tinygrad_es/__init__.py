@@ -55,6 +55,7 @@ from ._tensor.statistics import isin, bucketize, searchsorted, cdist  # noqa: E4
 from ._tensor.convert import (memory_format, preserve_format, contiguous_format, channels_last,  # noqa: E402
                               channels_last_3d)
 from ._tensor.random import normal, poisson  # noqa: E402
+from ._tensor.integration import trapezoid, trapz, cumulative_trapezoid  # noqa: E402
 from ._tensor.new import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,  # noqa: E402
                           IntTensor, LongTensor, ShortTensor)
 from . import linalg  # noqa: E402,F401  (tinygrad_es.linalg como torch.linalg)
@@ -93,7 +94,8 @@ __all__ = (["Value", "Tensor", "Size", "Function", "no_grad", "enable_grad", "se
             "cartesian_prod", "isin", "bucketize", "searchsorted", "cdist", "set_num_threads", "get_num_threads",
             "set_num_interop_threads", "get_num_interop_threads", "testing", "special", "nn", "optim", "utils", "save", "load", "linalg"] + list(_creation_all) + list(_MF)
            + list(_ops_all) + ["einsum", "tensordot", "meshgrid", "std_mean", "var_mean", "broadcast_tensors",
-                               "broadcast_shapes", "repeat_interleave", "det", "inverse", "split"]
+                               "broadcast_shapes", "repeat_interleave", "det", "inverse", "split",
+                               "rsub", "fill", "unravel_index", "trapezoid", "trapz", "cumulative_trapezoid"]
            + list(_spectral) + ["complex64", "complex128", "cfloat", "cdouble", "view_as_real", "view_as_complex",
                                 "complex", "polar", "real", "imag", "hann_window", "hamming_window",
                                 "blackman_window", "bartlett_window", "kaiser_window", "fft"]

@@ -85,6 +85,19 @@ complex64, complex128 = _BY_NP[np.dtype("complex64")], _BY_NP[np.dtype("complex1
 _ALIASES = {"float": float32, "double": float64, "half": float16, "long": int64, "int": int32,
             "short": int16, "bool": bool_, "cfloat": complex64, "cdouble": complex128}
 
+# Los nombres de «tipo de tensor» de PyTorch (``x.type()`` → ``'torch.FloatTensor'``); también se aceptan
+# como dtype (``x.type('torch.DoubleTensor')``).
+_TENSOR_TYPES = {float32: "FloatTensor", float64: "DoubleTensor", float16: "HalfTensor", int64: "LongTensor",
+                 int32: "IntTensor", int16: "ShortTensor", int8: "CharTensor", uint8: "ByteTensor",
+                 bool_: "BoolTensor", complex64: "ComplexFloatTensor", complex128: "ComplexDoubleTensor"}
+_BY_TENSOR_TYPE = {"torch." + v: k for k, v in _TENSOR_TYPES.items()}
+
+
+def tensor_type_name(d) -> str:
+    """``'torch.FloatTensor'`` para float32, etc.: lo que devuelven ``x.type()`` y ``torch.typename(x)``."""
+    return "torch." + _TENSOR_TYPES[as_dtype(d)]
+
+
 _default = {"float": float32}
 
 
@@ -112,6 +125,8 @@ def as_dtype(d) -> dtype:
         return bool_
     if isinstance(d, str) and d in _ALIASES:
         return _ALIASES[d]
+    if isinstance(d, str) and d in _BY_TENSOR_TYPE:
+        return _BY_TENSOR_TYPE[d]
     try:
         npd = np.dtype(d)
     except TypeError:

@@ -196,6 +196,8 @@ class ArithmeticMixin:
         return self._overwrite("uniform_", lambda d: r.uniform(a, b, d.shape).astype(d.dtype))
 
     def normal_(self, mean=0.0, std=1.0, generator=None):
+        if not std >= 0:
+            raise RuntimeError(f"normal_: std debe ser ≥ 0, no {std}")
         r = default_rng(generator)
         return self._overwrite("normal_", lambda d: (r.standard_normal(d.shape) * std + mean).astype(d.dtype))
 

@@ -81,7 +81,7 @@ class ConvertMixin:
         pasa (∂/∂x = 1); a entero o bool la conversión **corta el grafo** (el resultado no requiere
         gradiente, como en PyTorch: la derivada de redondear es 0 casi en todas partes)."""
         if dtype is None:
-            return f"tinygrad_es.{self.dtype.name.capitalize()}Tensor"
+            return D.tensor_type_name(self.dtype)  # 'torch.FloatTensor', como PyTorch
         npd = D.np_dtype(dtype)
         if npd == self._data.dtype:
             return self

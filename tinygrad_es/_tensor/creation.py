@@ -20,7 +20,7 @@ from .tensor import Tensor
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "arange", "linspace",
            "logspace", "eye", "rand", "randn", "randint", "randperm", "zeros_like", "ones_like", "full_like",
-           "empty_like", "rand_like", "randn_like", "randint_like", "is_tensor", "numel", "tril_indices",
+           "empty_like", "rand_like", "randn_like", "randint_like", "is_tensor", "typename", "numel", "tril_indices",
            "triu_indices"]
 
 
@@ -287,6 +287,23 @@ def randint_like(input, low=0, high=None, *, generator=None, dtype=None, device=
 
 def is_tensor(obj) -> bool:
     return isinstance(obj, Tensor)
+
+
+def typename(obj, /) -> str:
+    """El nombre de tipo de ``obj``, como ``torch.typename``: ``'torch.FloatTensor'`` para un tensor float32
+    (lo mismo que ``x.type()``), ``'módulo.Clase'`` para otros objetos (``'int'`` para los de Python).
+
+    Ejemplo:
+        >>> torch.typename(torch.zeros(2)), torch.typename(3)
+        ('torch.FloatTensor', 'int')
+    """
+    if isinstance(obj, Tensor):
+        return obj.type()
+    module = getattr(obj, "__module__", "") or ""
+    qualname = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None)
+    if qualname is None:
+        module, qualname = obj.__class__.__module__ or "", obj.__class__.__qualname__
+    return qualname if module in ("", "builtins") else f"{module}.{qualname}"
 
 
 def numel(input) -> int:

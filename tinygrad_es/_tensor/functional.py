@@ -1,7 +1,7 @@
 """Las funciones de nivel superior de PyTorch que no son un método de ``Tensor`` (como
 ``torch/functional.py``): ``einsum``, ``tensordot``, ``meshgrid``, ``broadcast_tensors``,
 ``broadcast_shapes``, ``split``, ``std_mean``, ``var_mean``, ``repeat_interleave(repeats)``,
-``det``, ``inverse`` e ``is_nonzero``.
+``det``, ``inverse``, ``is_nonzero``, ``rsub``, ``fill`` y ``unravel_index``.
 """
 from __future__ import annotations
 
@@ -18,12 +18,67 @@ from .linalg import det as _det, inv as _inv
 from .tensor import Size
 
 __all__ = ["einsum", "tensordot", "meshgrid", "std_mean", "var_mean", "broadcast_tensors", "broadcast_shapes",
-           "repeat_interleave", "det", "inverse", "split", "is_nonzero"]
+           "repeat_interleave", "det", "inverse", "split", "is_nonzero", "rsub", "fill", "unravel_index"]
 
 
 def split(tensor, split_size_or_sections, dim=0):
     """``torch.split``: trozos de tamaño ``split_size_or_sections`` o de los tamaños de la lista."""
     return tensor.split(split_size_or_sections, dim)
+
+
+def rsub(input, other, *, alpha=1):
+    """``other − alpha·input`` (la resta al revés), con la promoción de tipos de ``sub``.
+
+    Args:
+        input: tensor.
+        other: tensor o número.
+        alpha: multiplica a ``input`` (``1``).
+
+    Derivadas: ∂/∂input = −alpha·g, ∂/∂other = g. En PyTorch: ``torch.rsub``.
+
+    >>> torch.rsub(torch.tensor([1., 2.]), 5)   # tensor([4., 3.])
+    """
+    if not isinstance(input, TensorBase):
+        raise TypeError(f"rsub(): el argumento 'input' (posición 1) debe ser un Tensor, no {type(input).__name__}")
+    if isinstance(other, TensorBase):
+        return other.sub(input, alpha=alpha)
+    return (input if alpha == 1 else input * alpha).__rsub__(other)
+
+
+def fill(input, value):
+    """Un tensor como ``input`` (forma y dtype) lleno de ``value``: ``input.clone().fill_(value)``.
+
+    Derivadas: 0 hacia ``input``; Σg hacia ``value`` si es un tensor 0-D con gradiente. En PyTorch:
+    ``torch.fill``.
+
+    >>> torch.fill(torch.zeros(2), 3)   # tensor([3., 3.])
+    """
+    if not isinstance(input, TensorBase):
+        raise TypeError(f"fill(): el argumento 'input' debe ser un Tensor, no {type(input).__name__}")
+    return input.clone().fill_(value)
+
+
+def unravel_index(indices, shape):
+    """Los índices planos ``indices`` (de un tensor de forma ``shape`` en orden C) como una tupla de
+    tensores de coordenadas, uno por eje (int64, forma la de ``indices``). Como PyTorch, un índice
+    fuera de rango o negativo se reduce módulo el tamaño de cada eje.
+
+    >>> torch.unravel_index(torch.tensor([5, 7]), (2, 4))   # (tensor([1, 1]), tensor([1, 3]))
+    """
+    a = indices._data if isinstance(indices, TensorBase) else np.asarray(indices)
+    if a.dtype.kind not in "iu":
+        raise TypeError(f"unravel_index: 'indices' debe ser de un dtype entero, y es {a.dtype}")
+    shp = (int(shape),) if isinstance(shape, (numbers.Integral, np.integer)) else tuple(int(n) for n in shape)
+    if any(n < 0 for n in shp):
+        raise RuntimeError(f"unravel_index: los tamaños de 'shape' deben ser ≥ 0, y son {list(shp)}")
+    a = a.astype(np.int64)
+    out = []
+    for n in reversed(shp):
+        if n == 0:
+            raise RuntimeError(f"unravel_index: no hay índices válidos en una forma con un eje 0: {list(shp)}")
+        out.append(np.mod(a, n))
+        a = np.floor_divide(a, n)
+    return tuple(TensorBase._wrap(c) for c in reversed(out))
 
 
 def einsum(equation, *operands):
@@ -70,6 +125,10 @@ def tensordot(a, b, dims=2, out=None):
     sa = list(letters[:a.ndim])
     sb = list(letters[a.ndim:a.ndim + b.ndim])
     for i, j in zip(da, db):
+        if b.shape[j] == 1 and a.shape[i] != 1:  # un eje de tamaño 1 se difunde: el otro se suma ya (PyTorch)
+            a = a.sum(i, keepdim=True)
+        elif a.shape[i] == 1 and b.shape[j] != 1:
+            b = b.sum(j, keepdim=True)
         if a.shape[i] != b.shape[j]:
             raise RuntimeError(f"tensordot: el eje {i} de a ({a.shape[i]}) y el {j} de b ({b.shape[j]}) no "
                                f"coinciden")

@@ -1,6 +1,7 @@
 """Métodos de indexado con tensores de ``Tensor``: ``gather``, ``scatter``, ``scatter_add``,
 ``scatter_reduce``, ``index_select``, ``index_add``, ``index_fill``, ``masked_fill``,
-``masked_select``, ``take``, ``nonzero``, ``where`` (con sus variantes in situ).
+``masked_select``, ``take``, ``nonzero``, ``where``, ``index_copy``, ``index_put``, ``put`` (con sus
+variantes in situ).
 
 Aquí se validan los argumentos con los mensajes (en castellano) y los tipos de error de PyTorch;
 el cálculo y el gradiente están en ``ops/indexing.py``.
@@ -147,6 +148,111 @@ class IndexMixin:
         if self.ndim:
             shape[d] = mask.size
         return self.masked_fill(TensorBase._wrap(mask.reshape(shape)), value)
+
+    def index_copy(self, dim, index, source):
+        """Copia de ``self`` con ``out[..., index[k], ...] = source[..., k, ...]`` a lo largo de ``dim``.
+
+        Args:
+            dim: el eje.
+            index: vector (1-D) de enteros, de longitud ``source.shape[dim]``.
+            source: mismo dtype que ``self`` y su forma salvo en ``dim``.
+
+        Derivadas: ∂/∂self = g con 0 en las posiciones copiadas; ∂/∂source = g.index_select(dim, index).
+        (Se compone de ``index_fill`` con 0 e ``index_add``.) En PyTorch: ``torch.index_copy``.
+
+        >>> torch.zeros(3, 2).index_copy(0, torch.tensor([2, 0]), torch.ones(2, 2))[:, 0]  # tensor([1., 0., 1.])
+        """
+        self._index_1d(index, dim, "index_copy")
+        if not isinstance(source, TensorBase):
+            raise TypeError(f"index_copy(): source debe ser un Tensor, no {type(source).__name__}")
+        _same_dtype(self, source, "index_copy")
+        zero = TensorBase._wrap(np.zeros((), self._data.dtype))
+        return self.index_fill(dim, index, zero).index_add(dim, index, source)
+
+    def index_put(self, indices, values, accumulate=False):
+        """Copia de ``self`` con ``out[indices] = values`` (o ``+=`` con ``accumulate=True``, donde los
+        índices repetidos suman).
+
+        Args:
+            indices: tupla de tensores de enteros (o bool), uno por eje desde el primero, con
+                broadcasting entre ellos (como ``x[i, j]``).
+            values: tensor (mismo dtype) que hace broadcasting a la forma de ``x[indices]``.
+            accumulate: suma en lugar de escribir (``False``).
+
+        Derivadas: ∂/∂self = g (con 0 en las posiciones escritas si no se acumula);
+        ∂/∂values = g[indices] (sumado sobre el broadcasting). En PyTorch: ``torch.index_put``.
+
+        >>> torch.zeros(2, 2).index_put((torch.tensor([0, 0]), torch.tensor([1, 1])), torch.tensor(1.),
+        ...                             accumulate=True)   # tensor([[0., 2.], [0., 0.]])
+        """
+        if not isinstance(indices, (tuple, list)):
+            raise TypeError(f"index_put(): indices debe ser una tupla de tensores, no {type(indices).__name__}")
+        if not isinstance(values, TensorBase):
+            raise TypeError(f"index_put(): values debe ser un Tensor, no {type(values).__name__}")
+        _same_dtype(self, values, "index_put")
+        arrays = []
+        for i in indices:
+            a = as_index(i, "index_put", allow_bool=True)
+            arrays.extend(np.nonzero(a) if a.dtype == np.bool_ else [a])
+        k = len(arrays)
+        if k > self.ndim:
+            raise IndexError(f"index_put(): demasiados índices ({k}) para un tensor de {self.ndim} dimensiones")
+        try:
+            arrays = np.broadcast_arrays(*arrays)
+        except ValueError:
+            raise IndexError(f"index_put(): los tensores de índices no hacen broadcasting entre sí: "
+                             f"{[tuple(a.shape) for a in arrays]}") from None
+        lead = self.shape[:k]
+        for d, (a, n) in enumerate(zip(arrays, lead)):
+            if a.size and (a.min() < -n or a.max() >= n):
+                bad = int(a.min() if a.min() < -n else a.max())
+                raise IndexError(f"index_put(): el índice {bad} está fuera de rango para el eje {d} de tamaño {n}")
+        shape0 = arrays[0].shape if k else ()
+        lin = np.ravel_multi_index(tuple(np.where(a < 0, a + n, a) for a, n in zip(arrays, lead)), lead) \
+            if k else np.zeros((), np.int64)
+        rest = tuple(self.shape[k:])
+        try:
+            np.broadcast_shapes(tuple(values.shape), shape0 + rest)
+            v = values.expand(shape0 + rest) if tuple(values.shape) != shape0 + rest else values
+        except ValueError:
+            raise RuntimeError(f"index_put(): values de forma {tuple(values.shape)} no hace broadcasting a la "
+                               f"forma indexada {shape0 + rest}") from None
+        flat = self.reshape((-1,) + rest)
+        lin = lin.reshape(-1).astype(np.int64)
+        v = v.reshape((lin.size,) + rest)
+        if not accumulate:
+            lin, last = np.unique(lin[::-1], return_index=True)  # con repetidos gana el último, como numpy
+            v = v.index_select(0, TensorBase._wrap((v.shape[0] - 1 - last).astype(np.int64)))
+            flat = flat.index_fill(0, TensorBase._wrap(lin), TensorBase._wrap(np.zeros((), self._data.dtype)))
+        return flat.index_add(0, TensorBase._wrap(lin), v).reshape(self.shape)
+
+    def put(self, index, source, accumulate=False):
+        """Copia de ``self`` (vista como 1-D) con ``out.view(-1)[index] = source`` (o ``+=`` con
+        ``accumulate``). ``index`` y ``source`` con el mismo número de elementos; índices negativos
+        cuentan desde el final. Derivadas: las de ``index_put``. En PyTorch: ``torch.put``.
+
+        >>> torch.zeros(2, 2).put(torch.tensor([3]), torch.tensor([5.]))   # tensor([[0., 0.], [0., 5.]])
+        """
+        idx = as_index(index, "put")
+        if not isinstance(source, TensorBase):
+            raise TypeError(f"put(): source debe ser un Tensor, no {type(source).__name__}")
+        if source.numel() != idx.size:
+            raise RuntimeError(f"put(): index y source deben tener el mismo número de elementos ({idx.size} y "
+                               f"{source.numel()})")
+        return self.reshape(-1).index_put((TensorBase._wrap(idx.reshape(-1)),), source.reshape(-1),
+                                          accumulate).reshape(self.shape)
+
+    def index_copy_(self, dim, index, source):
+        """``index_copy`` in situ."""
+        return self._inplace("index_copy_", lambda s: s.index_copy(dim, index, source), (source,))
+
+    def index_put_(self, indices, values, accumulate=False):
+        """``index_put`` in situ."""
+        return self._inplace("index_put_", lambda s: s.index_put(indices, values, accumulate), (values,))
+
+    def put_(self, index, source, accumulate=False):
+        """``put`` in situ."""
+        return self._inplace("put_", lambda s: s.put(index, source, accumulate), (source,))
 
     # -- máscaras ----------------------------------------------------------------------------
     def masked_fill(self, mask, value):

@@ -17,6 +17,7 @@ import numpy as np
 from .. import _dtype as D
 from .._random import default_rng
 from ..autograd import TensorBase
+from ..device import check_device
 
 __all__ = ["RandomMixin", "normal", "poisson"]
 
@@ -103,9 +104,12 @@ def poisson(input, generator=None):
     return TensorBase._wrap(default_rng(generator).poisson(lam).astype(lam.dtype))
 
 
-def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, out=None):
+def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, out=None, device=None, requires_grad=False,
+           pin_memory=False):
     """``torch.normal``: muestras de N(mean, std²). ``mean`` y ``std`` tensores (con broadcasting) o
-    números; con dos números hace falta ``size``."""
+    números; con dos números hace falta ``size`` (y entonces valen ``dtype=``, ``device=`` y
+    ``requires_grad=``, como en ``torch.randn``)."""
+    check_device(device)
     if out is not None:
         raise NotImplementedError("normal(out=...) no está soportado; usa el valor devuelto")
     m = mean._data if isinstance(mean, TensorBase) else None
@@ -129,4 +133,5 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, out=None):
         raise RuntimeError(f"normal: std debe ser ≥ 0, y contiene {float(np.min(sv))}")
     mv = m if m is not None else np.asarray(mean)
     z = default_rng(generator).standard_normal(shape)
-    return TensorBase._wrap((mv + sv * z).astype(npd))
+    res = TensorBase._wrap((mv + sv * z).astype(npd))
+    return res.requires_grad_(True) if requires_grad else res

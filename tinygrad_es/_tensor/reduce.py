@@ -55,6 +55,11 @@ class ReduceMixin:
         return R.Mean.apply(x, axis=norm_dims(dim, x.ndim), keepdims=keepdim)
 
     def _var_args(self, unbiased, correction, dim, keepdim, axis, keepdims):
+        if isinstance(dim, bool):  # torch.std(x, True): la sobrecarga std(input, unbiased)
+            if unbiased is not None:
+                raise TypeError(f"std/var: con unbiased={dim} como segundo argumento no se admite otro "
+                                f"unbiased={unbiased} (usa std(x, dim, unbiased, keepdim))")
+            dim, unbiased = None, dim
         if isinstance(unbiased, bool) or unbiased is None:
             corr = 1 if unbiased is None else int(unbiased)
         else:  # var(dim_int_o_tupla, ...) posicional: PyTorch acepta var(x, 1)
@@ -207,6 +212,38 @@ class ReduceMixin:
             raise RuntimeError("aminmax(): no se puede reducir un tensor vacío")
         d = () if dim is None else dim
         return RT.aminmax(self.amin(d, keepdim), self.amax(d, keepdim))
+
+    def renorm(self, p, dim, maxnorm):
+        """Cada subtensor ``self.select(dim, i)`` cuya norma ``p`` pase de ``maxnorm`` se escala para que
+        valga ``maxnorm`` (``x·maxnorm/(‖x‖ₚ + 1e-7)``, como PyTorch); los demás quedan igual.
+
+        Args:
+            p: orden de la norma (> 0).
+            dim: el eje que recorre los subtensores.
+            maxnorm: la norma máxima (≥ 0).
+
+        Derivada: la del producto x·f(‖x‖ₚ) con f = maxnorm/(‖x‖ₚ + 1e-7) donde se recorta (incluye
+        la de la norma) y 1 donde no. En PyTorch: ``torch.renorm``.
+
+        >>> torch.tensor([[3., 4.], [0.3, 0.4]]).renorm(2, 0, 1.0)   # tensor([[0.6, 0.8], [0.3, 0.4]])
+        """
+        floats_only(self, "renorm")
+        if not p > 0:
+            raise RuntimeError(f"renorm: p debe ser > 0, no {p}")
+        if not maxnorm >= 0:
+            raise RuntimeError(f"renorm: maxnorm debe ser ≥ 0, no {maxnorm}")
+        if self.ndim <= 1:
+            raise RuntimeError(f"renorm: la entrada necesita al menos 2 dimensiones, y tiene {self.ndim}")
+        d = self._dim(dim)
+        nrm = vector_norm(self, p, tuple(i for i in range(self.ndim) if i != d), keepdim=True)
+        big = nrm > maxnorm
+        safe = nrm.masked_fill(~big, 0.0)  # sin la rama descartada en el gradiente
+        factor = (maxnorm / (safe + 1e-7)).masked_fill(~big, 1.0)
+        return self * factor
+
+    def renorm_(self, p, dim, maxnorm):
+        """``renorm`` in situ."""
+        return self._inplace("renorm_", lambda s: s.renorm(p, dim, maxnorm))
 
     def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
         """``torch.norm``: ``p`` numérico → norma vectorial sobre ``dim`` (todo si es ``None``);

@@ -151,6 +151,36 @@ class ShapeMixin:
         shp = self._data.shape
         return self.reshape(shp[:s] + (math.prod(shp[s:e + 1]),) + shp[e + 1:])
 
+    def ravel(self):
+        """El tensor como 1-D (una vista si se puede): ``flatten()`` sin argumentos. Derivada: g con la
+        forma de ``self``. En PyTorch: ``torch.ravel``.
+
+        >>> torch.tensor([[1, 2], [3, 4]]).ravel()   # tensor([1, 2, 3, 4])
+        """
+        return self.reshape(-1)
+
+    def sum_to_size(self, *size):
+        """Suma los ejes que el broadcasting habría añadido o estirado para llegar de ``size`` a la
+        forma de ``self`` (la inversa de ``expand``): el resultado tiene forma ``size``.
+
+        Args:
+            size: la forma de destino, que debe poder expandirse a ``self.shape``.
+
+        Derivada: g expandido a la forma de ``self``. En PyTorch: ``Tensor.sum_to_size``.
+
+        >>> torch.ones(2, 3).sum_to_size(1, 3)   # tensor([[2., 2., 2.]])
+        """
+        size = tuple(_shape_arg(size))
+        shp = tuple(self.shape)
+        off = len(shp) - len(size)
+        if off < 0 or any(n != 1 and n != shp[off + i] for i, n in enumerate(size)):
+            raise RuntimeError(f"sum_to_size: la forma {list(size)} no se puede expandir a la forma {list(shp)} "
+                               f"del tensor")
+        if not size:  # como PyTorch (at::sum_to): a la forma () siempre se suma (bool → int64)
+            return self.sum()
+        dims = tuple(range(off)) + tuple(off + i for i, n in enumerate(size) if n == 1 and shp[off + i] != 1)
+        return self.sum(dims, keepdim=True).reshape(size) if dims else self
+
     def squeeze(self, dim=None):
         shp = self._data.shape
         if dim is None:
@@ -190,6 +220,18 @@ class ShapeMixin:
         vistas, que (como en PyTorch) no se pueden modificar in situ si el tensor tiene grafo."""
         return _multi(self._split(split_size, dim), "split")
 
+    def split_with_sizes(self, split_sizes, dim=0):
+        """Trozos de los tamaños de la lista ``split_sizes`` (que deben sumar ``self.shape[dim]``). Cada
+        trozo es una vista; el gradiente de cada uno vuelve a su tramo. En PyTorch:
+        ``torch.split_with_sizes``.
+
+        >>> [t.tolist() for t in torch.arange(5).split_with_sizes([2, 3])]   # [[0, 1], [2, 3, 4]]
+        """
+        if isinstance(split_sizes, (numbers.Integral, np.integer)) or isinstance(split_sizes, TensorBase):
+            raise TypeError(f"split_with_sizes(): split_sizes debe ser una lista de enteros, no "
+                            f"{type(split_sizes).__name__}")
+        return self.split(list(split_sizes), dim)
+
     def _split(self, split_size, dim=0):
         self._need_dims("split")
         d = self._dim(dim)
@@ -210,14 +252,20 @@ class ShapeMixin:
         self._need_dims("tensor_split")
         d = self._dim(dim)
         n = self.shape[d]
-        if isinstance(indices_or_sections, (numbers.Integral, np.integer)):
-            k = int(indices_or_sections)
+        ios = indices_or_sections
+        if isinstance(ios, TensorBase):  # 0-D: número de trozos; 1-D: índices (como PyTorch)
+            if ios._data.dtype.kind not in "iu" or ios.ndim > 1:
+                raise RuntimeError(f"tensor_split: un tensor de índices o trozos debe ser entero (int64) de 0 o "
+                                   f"1 dimensiones, no {ios.dtype} de forma {tuple(ios.shape)}")
+            ios = int(ios._data) if ios.ndim == 0 else [int(v) for v in ios._data]
+        if isinstance(ios, (numbers.Integral, np.integer)):
+            k = int(ios)
             if k <= 0:
                 raise RuntimeError(f"tensor_split: el número de trozos debe ser > 0, no {k}")
             sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]
             bounds = np.cumsum([0] + sizes)
         else:
-            bounds = [0] + [min(max(int(i), 0), n) for i in indices_or_sections] + [n]
+            bounds = [0] + [min(max(int(i), 0), n) for i in ios] + [n]
         return tuple(self.narrow(d, int(a), max(int(b) - int(a), 0)) for a, b in zip(bounds[:-1], bounds[1:]))
 
     def chunk(self, chunks, dim=0):

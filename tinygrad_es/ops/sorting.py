@@ -208,19 +208,26 @@ class Cumprod(ArrayFunction):
         return np.moveaxis(out, 0, ctx.axis)
 
 
+def _logcumsumexp(z, axis):
+    """logaddexp acumulado en float64 y redondeado a cada paso al dtype de ``z`` (como el acumulador
+    ``double`` de PyTorch en CPU: con valores grandes, ±1e4, el float32 pierde tres cifras)."""
+    return np.logaddexp.accumulate(z.astype(np.float64, copy=False), axis=axis).astype(z.dtype, copy=False)
+
+
 def _rev_logcumsumexp(z, axis):
-    return np.flip(np.logaddexp.accumulate(np.flip(z, axis), axis=axis), axis)
+    return np.flip(_logcumsumexp(np.flip(z, axis), axis), axis)
 
 
 class LogCumSumExp(ArrayFunction):
-    """yⱼ = log Σ_{k≤j} e^(xₖ) (acumulado con logaddexp, sin desbordar).
-    ∂/∂xᵢ = Σ_{j≥i} g_j·e^(xᵢ − yⱼ); se calcula en escala logarítmica separando g > 0 y g < 0."""
+    """yⱼ = log Σ_{k≤j} e^(xₖ) (acumulado con logaddexp en float64, sin desbordar).
+    ∂/∂xᵢ = Σ_{j≥i} g_j·e^(xᵢ − yⱼ); se calcula en escala logarítmica separando g > 0 y g < 0:
+    e^(xᵢ + revlcse(log g⁺ − y)ᵢ) − e^(xᵢ + revlcse(log g⁻ − y)ᵢ), en el orden de PyTorch."""
 
     differentiable = True
 
     @staticmethod
     def forward(ctx, a, axis=0):
-        out = np.logaddexp.accumulate(a, axis=axis) if a.shape[axis] else a.copy()
+        out = _logcumsumexp(a, axis) if a.shape[axis] else a.copy()
         ctx.save_for_backward(a, out)
         ctx.axis = axis
         return out

@@ -10,7 +10,7 @@ linear.py             linear bilinear flatten unflatten
 conv.py               conv1d conv2d conv_transpose1d conv_transpose2d
 fold.py               unfold fold (im2col y col2im)
 pooling.py            max_pool1d/2d avg_pool1d/2d max_unpool2d adaptive_avg/max_pool1d/2d
-upsampling.py         interpolate upsample
+upsampling.py         interpolate upsample upsample_nearest upsample_bilinear
 padding.py            pad
 pixelshuffle.py       pixel_shuffle pixel_unshuffle
 activation.py         relu sigmoid tanh softmax log_softmax gelu silu elu… (y sus variantes in situ)
@@ -52,10 +52,10 @@ from .pixelshuffle import pixel_shuffle, pixel_unshuffle
 from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d, adaptive_max_pool2d, avg_pool1d,
                       avg_pool2d, max_pool1d, max_pool2d, max_unpool2d)
 from .sparse import embedding, one_hot
-from .upsampling import interpolate, upsample
+from .upsampling import interpolate, upsample, upsample_nearest, upsample_bilinear
 
 __all__ = ["linear", "bilinear", "conv1d", "conv2d", "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d",
-           "avg_pool2d", "max_unpool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "interpolate", "upsample",
+           "avg_pool2d", "max_unpool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "interpolate", "upsample", "upsample_nearest", "upsample_bilinear",
            "flatten", "unflatten", "pad", "relu", "relu_", "leaky_relu", "leaky_relu_", "sigmoid", "tanh", "softmax",
            "log_softmax", "softmin", "gelu", "silu", "elu", "celu", "selu", "softplus", "softsign", "mish",
            "hardsigmoid", "hardswish", "hardtanh", "relu6", "logsigmoid", "prelu", "glu", "tanhshrink", "softshrink",

@@ -59,6 +59,12 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     En PyTorch: ``torch.nn.functional.batch_norm``.
     """
     x = as_tensor(input, "batch_norm")
+    if x.ndim == 1 and x.numel() == 0:  # PyTorch acepta un 1-D vacío (con estadísticas vacías): una copia
+        for name, buf in (("running_mean", running_mean), ("running_var", running_var)):
+            if buf is not None and np.size(_buffer(buf)) != 0:
+                raise RuntimeError(f"batch_norm: {name} debe tener 0 elementos para una entrada vacía de forma "
+                                   f"(0,), no {np.size(_buffer(buf))}")
+        return x * 1
     if x.ndim < 2:  # RuntimeError como PyTorch (que lo dice con el tamaño de running_mean)
         raise RuntimeError(f"batch_norm: se esperaba una entrada (N, C, ...), no forma {tuple(x.shape)}")
     c = x.shape[1]
@@ -187,11 +193,17 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
 
     Args:
         input: ``(N, C, *)``.
-        running_mean, running_var: no soportados (``None``); con ellos, ``NotImplementedError``.
+        running_mean, running_var: ``(C,)`` estadísticas acumuladas (o ``None``). Con
+            ``use_input_stats=True`` se actualizan in situ con la media sobre el lote de las de cada
+            muestra (``(1 − momentum)·acumulada + momentum·media``, la varianza insesgada), como PyTorch.
         weight, bias: γ y β ``(C,)`` (o ``None``).
-        use_input_stats: debe ser ``True`` (el único caso soportado).
-        momentum: sin efecto sin estadísticas acumuladas (``0.1``).
+        use_input_stats: ``True`` (por defecto) normaliza con la media y la varianza de cada muestra;
+            ``False`` con las acumuladas (que entonces hacen falta).
+        momentum: peso de las estadísticas nuevas en la actualización (``0.1``).
         eps: se suma a la varianza (``1e-5``).
+
+    Derivada: la de ``batch_norm`` sobre la entrada vista como ``(1, N·C, *)`` (así lo calcula
+    PyTorch), o la de ``group_norm`` con un grupo por canal si no hay estadísticas acumuladas.
 
     Ejemplo:
         >>> F.instance_norm(torch.tensor([[[1., 3.], [2., 2.]]]))
@@ -200,10 +212,27 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
 
     En PyTorch: ``torch.nn.functional.instance_norm``.
     """
-    if not use_input_stats or running_mean is not None:
-        raise NotImplementedError("instance_norm con estadísticas acumuladas no está soportado en tinygrad_es")
     x = as_tensor(input, "instance_norm")
-    return group_norm(x, x.shape[1], weight, bias, eps)
+    if x.ndim < 2:
+        raise ValueError(f"instance_norm: se esperaba una entrada (N, C, *), no de forma {tuple(x.shape)}")
+    if use_input_stats and int(np.prod(x.shape[2:])) <= 1:
+        raise ValueError(f"instance_norm: se necesita más de un elemento espacial al entrenar, y la entrada "
+                         f"tiene forma {tuple(x.shape)}")
+    if use_input_stats and running_mean is None and running_var is None:
+        return group_norm(x, x.shape[1], weight, bias, eps)
+    if not use_input_stats and (running_mean is None or running_var is None):
+        raise RuntimeError("instance_norm: con use_input_stats=False hacen falta running_mean y running_var")
+    n, c = x.shape[:2]
+    rm, rv = (None if b is None else Tensor._wrap(np.tile(_buffer(b), n)) for b in (running_mean, running_var))
+    w, b = (None if t is None else as_tensor(t).repeat(n) for t in (weight, bias))
+    out = batch_norm(x.reshape((1, n * c) + tuple(x.shape[2:])), rm, rv, w, b, training=bool(use_input_stats),
+                     momentum=momentum, eps=eps)
+    if use_input_stats:  # la media sobre el lote de las estadísticas de cada muestra
+        for buf, new in ((running_mean, rm), (running_var, rv)):
+            if buf is not None:
+                _buffer(buf)[...] = new._data.reshape(n, c).mean(0)
+                _bump(buf)
+    return out.reshape(x.shape)
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):

@@ -9,6 +9,7 @@ El cálculo y el gradiente están en ``ops/pooling.py`` (``Upsample``: los núcl
 """
 import math
 import numbers
+import warnings
 
 import numpy as np
 
@@ -144,4 +145,47 @@ def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=
 
     En PyTorch: ``torch.nn.functional.upsample``.
     """
+    _deprecated("upsample")
     return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input, size=None, scale_factor=None):
+    """Nombre antiguo de ``interpolate(..., mode='nearest')`` (obsoleto también en PyTorch).
+
+    Args:
+        input: tensor ``(N, C, L)``, ``(N, C, H, W)`` o ``(N, C, D, H, W)``.
+        size, scale_factor: como en ``interpolate`` (``None``; hay que dar uno de los dos).
+
+    Ejemplo:
+        >>> F.upsample_nearest(torch.tensor([[[[1., 2.]]]]), scale_factor=2)
+        tensor([[[[1., 1., 2., 2.],
+                  [1., 1., 2., 2.]]]])
+
+    En PyTorch: ``torch.nn.functional.upsample_nearest``.
+    """
+    _deprecated("upsample_nearest")
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input, size=None, scale_factor=None):
+    """Nombre antiguo de ``interpolate(..., mode='bilinear', align_corners=True)`` (obsoleto también en
+    PyTorch; fíjate en ``align_corners=True``: las esquinas de entrada y salida coinciden).
+
+    Args:
+        input: tensor ``(N, C, H, W)``.
+        size, scale_factor: como en ``interpolate`` (``None``; hay que dar uno de los dos).
+
+    Ejemplo:
+        >>> F.upsample_bilinear(torch.tensor([[[[0., 3.]]]]), size=(1, 4))
+        tensor([[[[0., 1., 2., 3.]]]])
+
+    En PyTorch: ``torch.nn.functional.upsample_bilinear``.
+    """
+    _deprecated("upsample_bilinear")
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
+
+
+def _deprecated(name):
+    # Aviso de la misma clase que el de PyTorch (UserWarning), una vez por sitio de llamada.
+    warnings.warn(f"`nn.functional.{name}` está obsoleto; usa `nn.functional.interpolate`.", UserWarning,
+                  stacklevel=3)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import operator
 from collections import OrderedDict
+from collections.abc import Mapping
 from itertools import islice
 
 from ..._tensor import Tensor
@@ -291,6 +292,17 @@ def _param(value):
     return value
 
 
+def _param_lines(items, type_name):
+    """Las líneas de ``repr`` de ``ParameterList``/``ParameterDict``, con el texto de PyTorch (la lista pone
+    el dtype, ``torch.float32``; el diccionario el tipo, ``torch.FloatTensor``)."""
+    def line(k, v):
+        if not isinstance(v, Tensor):
+            return f"  ({k}): Object of type: {type(v).__name__}"
+        kind = "Parameter" if isinstance(v, Parameter) else "Tensor"
+        return f"  ({k}): {kind} containing: [{type_name(v)} of size {'x'.join(map(str, v.shape))}]"
+    return "\n".join(line(k, v) for k, v in items)
+
+
 class ParameterList(_Container):
     """Una lista de parámetros registrados: los tensores que se le dan se convierten en ``Parameter`` y
     aparecen en ``parameters()`` (claves ``0``, ``1``... en ``state_dict``).
@@ -338,9 +350,7 @@ class ParameterList(_Container):
         return self
 
     def extra_repr(self):
-        return "\n".join(f"({k}): Parameter containing: [{type(v).__name__} of size {tuple(v.shape)}]"
-                         if isinstance(v, Tensor) else f"({k}): Object of type: {type(v).__name__}"
-                         for k, v in self._items.items())
+        return _param_lines(self._items.items(), lambda v: str(v.dtype))
 
 
 class ParameterDict(_Container):
@@ -392,10 +402,16 @@ class ParameterDict(_Container):
         return self._items.values()
 
     def update(self, parameters):
-        pairs = parameters.items() if hasattr(parameters, "items") else parameters
+        # Como PyTorch: un dict normal entra ordenado por clave; un OrderedDict, otro ParameterDict o una
+        # secuencia de pares, en su orden.
+        if isinstance(parameters, (OrderedDict, ParameterDict)):
+            pairs = parameters.items()
+        elif isinstance(parameters, Mapping):
+            pairs = sorted(parameters.items(), key=operator.itemgetter(0))
+        else:
+            pairs = parameters
         for k, v in pairs:
             self[k] = v
 
     def extra_repr(self):
-        return "\n".join(f"({k}): Parameter containing: [{type(v).__name__} of size {tuple(v.shape)}]"
-                         for k, v in self._items.items())
+        return _param_lines(self._items.items(), lambda v: v.type())

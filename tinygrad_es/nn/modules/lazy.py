@@ -260,10 +260,11 @@ class LazyConvTranspose2d(_LazyConvMixin, ConvTranspose2d):
 class _LazyNormMixin(LazyModuleMixin):
     """``num_features`` sale del eje 1 de la primera entrada."""
 
-    def _lazy_norm_init(self, device, dtype):
+    def _lazy_norm_init(self, bias, device, dtype):
         if self.affine:
             self.weight = UninitializedParameter(device=device, dtype=dtype)
-            self.bias = UninitializedParameter(device=device, dtype=dtype)
+            if bias:
+                self.bias = UninitializedParameter(device=device, dtype=dtype)
         if self.track_running_stats:
             self.running_mean = UninitializedBuffer(device=device, dtype=dtype)
             self.running_var = UninitializedBuffer(device=device, dtype=dtype)
@@ -289,10 +290,11 @@ def _lazy_batchnorm(base, doc):
         __doc__ = doc
         cls_to_become = base
 
-        def __init__(self, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None, dtype=None):
+        def __init__(self, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None, dtype=None,
+                     *, bias=True):
             """Véase el docstring de la clase."""
-            super().__init__(0, eps, momentum, affine, track_running_stats, device, dtype)
-            self._lazy_norm_init(device, dtype)
+            super().__init__(0, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
+            self._lazy_norm_init(bias, device, dtype)
 
     LazyBN.__name__ = LazyBN.__qualname__ = "Lazy" + base.__name__
     return LazyBN
@@ -308,6 +310,7 @@ Args:
     track_running_stats: acumula las estadísticas para ``eval()`` (``True``).
     device: ``"cpu"`` o ``None``.
     dtype: dtype de parámetros y buffers (``float32``).
+    bias: (sólo con nombre) si es ``False``, sin β (``True``).
 
 Forma: entrada ``(N, C)`` o ``(N, C, L)``; salida, la misma. Tras la primera pasada, la capa es un ``nn.BatchNorm1d``.
 
@@ -328,6 +331,7 @@ Args:
     track_running_stats: acumula las estadísticas para ``eval()`` (``True``).
     device: ``"cpu"`` o ``None``.
     dtype: dtype de parámetros y buffers (``float32``).
+    bias: (sólo con nombre) si es ``False``, sin β (``True``).
 
 Forma: entrada ``(N, C, H, W)``; salida, la misma. Tras la primera pasada, la capa es un ``nn.BatchNorm2d``.
 
@@ -348,6 +352,7 @@ Args:
     track_running_stats: acumula las estadísticas para ``eval()`` (``True``).
     device: ``"cpu"`` o ``None``.
     dtype: dtype de parámetros y buffers (``float32``).
+    bias: (sólo con nombre) si es ``False``, sin β (``True``).
 
 Forma: entrada ``(N, C, D, H, W)``; salida, la misma. Tras la primera pasada, la capa es un ``nn.BatchNorm3d``.
 

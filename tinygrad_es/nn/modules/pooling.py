@@ -63,11 +63,12 @@ class MaxPool1d(_MaxPoolNd):
     """Max-pooling 1-D: el máximo de cada ventana de una secuencia.
 
     Args:
-        kernel_size: tamaño de la ventana, ``k`` o ``(kh, kw)``.
+        kernel_size: tamaño de la ventana, un entero ``k`` (o ``(k,)``).
         stride: paso de la ventana (por defecto, ``kernel_size``: ventanas sin solapar).
         padding: relleno con −∞ a cada lado (``0``; como mucho la mitad de la ventana).
         dilation: separación entre las celdas de la ventana (``1``).
-        return_indices (``False``): si es ``True``, devuelve también la posición de cada máximo (para ``MaxUnpool2d``).
+        return_indices (``False``): si es ``True``, devuelve también la posición de cada máximo a lo largo
+            de ``L`` (índices ``int64`` de la forma de la salida).
         ceil_mode (``False``): si es ``True``, redondea hacia arriba el tamaño de salida (la última ventana puede
             quedar parcialmente fuera).
 
