@@ -10,6 +10,7 @@ from numba import njit, prange
 
 from tinygrad_es import kernels as K
 from tinygrad_es.kernels import _parallel as P
+from tinygrad_es.kernels import _pool as Q
 from tinygrad_es.kernels._parallel import chunk_source, parallel_kernel
 
 
@@ -59,10 +60,10 @@ def _fails_in_worker(x, flag, bad):
     """La iteración 0 (la primera del hilo que llama) espera a que otro hilo llegue a ``bad`` y falle."""
     for i in prange(x.shape[0]):
         if i == 0 and bad != 0:
-            while P._atomic_load(flag, 0) == 0:
+            while Q._atomic_load(flag, 0) == 0:
                 pass
         if i == bad:
-            P._atomic_add(flag, 0, 1)
+            Q._atomic_add(flag, 0, 1)
             raise ValueError("fallo a propósito")
         x[i] = i
 
@@ -78,11 +79,11 @@ def test_chunked_kernel_equals_sequential_for_any_number_of_chunks(n):
     assert ch.loop_args == ["n", "out", "seen"]
     for nk in (1, 2, 3, 7, n + 2):
         out2, seen2 = np.empty(n), np.zeros(n, np.int64)  # un solo hilo con el reparto de nk: todo el bucle
-        assert ch.trozo(x, 0.5, n, out2, seen2, n, np.zeros(2, np.int64), nk, 0, P._NO_BELL) == n
+        assert ch.trozo(x, 0.5, n, out2, seen2, n, np.zeros(2, np.int64), nk, 0, Q._NO_BELL) == n
         assert (seen2 == 1).all()
         np.testing.assert_array_equal(out2, out)
         out3, seen3 = np.empty(n), np.zeros(n, np.int64)
-        P._POOL.blocks(ch.trozo, n, (x, 0.5, n, out3, seen3), nk)  # la reserva de hilos, con nk hilos
+        Q._POOL.blocks(ch.trozo, n, (x, 0.5, n, out3, seen3), nk)  # la reserva de hilos, con nk hilos
         assert (seen3 == 1).all()
         np.testing.assert_array_equal(out3, out)
 
@@ -93,7 +94,7 @@ def test_blocks_cover_the_range_once_and_shrink(nk):
     for n in (1, 2, 9, 1000):
         ctl, blocks = np.zeros(2, np.int64), []
         while True:
-            lo, hi = P._take(ctl, n, nk)
+            lo, hi = Q._take(ctl, n, nk)
             if lo >= n:
                 break
             blocks.append((lo, hi))
@@ -110,24 +111,24 @@ def test_blocks_cover_the_range_once_and_shrink(nk):
 def test_caller_never_waits_for_a_busy_worker():
     """Si la reserva está ocupada (otra tarea, o tarda en despertar), quien llama hace todo el bucle
     y vuelve sin esperarla; la tarea atrasada, al llegar, ya no tiene bloques."""
-    P._POOL._grow(1)
-    gate = P._thread.allocate_lock()
+    Q._POOL._grow(1)
+    gate = Q._thread.allocate_lock()
     gate.acquire()
-    box = [None, P._thread.allocate_lock()]
+    box = [None, Q._thread.allocate_lock()]
     box[1].acquire()
-    P._POOL.workers[0].slot.append((gate.acquire, (), box))
-    P._POOL.workers[0].q.put(None)  # la ocupa
+    Q._POOL.workers[0].slot.append((gate.acquire, (), box))
+    Q._POOL.workers[0].q.put(None)  # la ocupa
     try:
         x = np.random.default_rng(3).standard_normal(50)
         out, seen = np.empty(50), np.zeros(50, np.int64)
-        P._POOL.blocks(_owner._chunked.trozo, 50, (x, 0.5, 50, out, seen), 2)
+        Q._POOL.blocks(_owner._chunked.trozo, 50, (x, 0.5, 50, out, seen), 2)
         assert (seen == 1).all()
         np.testing.assert_allclose(out, _reference(x, 0.5), rtol=1e-12)
     finally:
         gate.release()
     assert box[1].acquire(timeout=60)  # la reserva sigue viva y atiende lo que tenía en cola
     out2, seen2 = np.empty(50), np.zeros(50, np.int64)
-    P._POOL.blocks(_owner._chunked.trozo, 50, (x, 0.5, 50, out2, seen2), 2)
+    Q._POOL.blocks(_owner._chunked.trozo, 50, (x, 0.5, 50, out2, seen2), 2)
     np.testing.assert_array_equal(out2, out)
 
 
@@ -153,7 +154,7 @@ def test_error_in_any_chunk_reaches_the_caller():
     for bad in (2, 7):
         y = np.full(8, -1.0)
         with pytest.raises(ValueError, match="a propósito"):
-            P._POOL.blocks(ch.trozo, 8, (y, np.zeros(1, np.int64), bad), 2)
+            Q._POOL.blocks(ch.trozo, 8, (y, np.zeros(1, np.int64), bad), 2)
         assert (y == -1).sum() == 1 and y[bad] == -1  # todas las demás iteraciones se hicieron
 
 
@@ -228,19 +229,19 @@ def test_worker_busy_waiting_gives_the_same_bits():
     resultado es el mismo; al quitarla, vuelve a dormir en su cola."""
     x = np.random.default_rng(4).standard_normal(300)
     ref = _owner(x, 0.5)[0]
-    P._POOL.blocks(_owner._chunked.trozo, 300, (x, 0.5, 300, np.empty(300), np.zeros(300, np.int64)), 2)  # calibra
-    before = P._spins["worker"]
-    P._spins["worker"] = max(P._spins["caller"], 1000)
+    Q._POOL.blocks(_owner._chunked.trozo, 300, (x, 0.5, 300, np.empty(300), np.zeros(300, np.int64)), 2)  # calibra
+    before = Q._spins["worker"]
+    Q._spins["worker"] = max(Q._spins["caller"], 1000)
     try:
         for _ in range(30):
             out, seen = np.empty(300), np.zeros(300, np.int64)
-            P._POOL.blocks(_owner._chunked.trozo, 300, (x, 0.5, 300, out, seen), 2)
+            Q._POOL.blocks(_owner._chunked.trozo, 300, (x, 0.5, 300, out, seen), 2)
             assert (seen == 1).all()
             np.testing.assert_array_equal(out, ref)
     finally:
-        P._spins["worker"] = before
+        Q._spins["worker"] = before
     out, seen = np.empty(300), np.zeros(300, np.int64)
-    P._POOL.blocks(_owner._chunked.trozo, 300, (x, 0.5, 300, out, seen), 2)
+    Q._POOL.blocks(_owner._chunked.trozo, 300, (x, 0.5, 300, out, seen), 2)
     np.testing.assert_array_equal(out, ref)
 
 
@@ -250,11 +251,11 @@ def test_static_split_runs_every_chunk_once_and_propagates_errors():
     import threading
     for nk in (1, 2, 3):
         seen, caller = [], threading.get_ident()
-        P._POOL.run(lambda tag, k, n: seen.append((tag, k, n, threading.get_ident() == caller)), ("t",), nk)
+        Q._POOL.run(lambda tag, k, n: seen.append((tag, k, n, threading.get_ident() == caller)), ("t",), nk)
         assert sorted(seen) == sorted([("t", 0, nk, True)] + [("t", k, nk, False) for k in range(1, nk)])
 
     def fails(k, nk):
         if k == nk - 1:
             raise ValueError("fallo a propósito")
     with pytest.raises(ValueError, match="a propósito"):
-        P._POOL.run(fails, (), 2)
+        Q._POOL.run(fails, (), 2)
