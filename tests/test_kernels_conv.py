@@ -226,6 +226,28 @@ def test_direct_forward_stacking_images_is_bit_for_bit(monkeypatch, stride):
     close(outs[1], R.conv2d(x, w, b, *args), np.float32)
 
 
+def test_direct_forward_one_specialisation_for_first_and_later_layers():
+    """La primera capa (pocos taps: acumula en float64) y las siguientes (en float32) de una red float32
+    usan la misma especialización del forward directo con relleno dentro (una compilación menos en el
+    arranque en frío), con el mismo resultado bit a bit que el camino de una imagen (``flat_corr`` con los
+    pesos float64 o float32) y el de la referencia."""
+    import numba
+    from tinygrad_es.kernels.conv import direct as D
+    rng = np.random.default_rng(11)
+    n = 2 * numba.get_num_threads() + 1  # con ≥ 2 imágenes por hilo: flat_corr_pad
+    for c in (1, 16):  # 9 taps ≤ ACC64_TAPS (float64); 144 taps (float32)
+        x = rng.standard_normal((n, c, 9, 8)).astype(np.float32)
+        w = rng.standard_normal((6, c, 3, 3)).astype(np.float32)
+        b = rng.standard_normal(6).astype(np.float32)
+        out, _ = K.conv2d_forward(x, w, b, (1, 1), (1, 1), save=False)
+        one, _ = K.conv2d_forward(x[:1], w, b, (1, 1), (1, 1), save=False)  # una imagen: flat_corr
+        assert out.dtype == np.float32
+        np.testing.assert_array_equal(out[:1], one)
+        close(out, R.conv2d(x, w, b, (1, 1), (1, 1), (1, 1), 1), np.float32)
+    f32 = [sig for sig in D.flat_corr_pad.signatures if sig[0].dtype == numba.float32]
+    assert len(f32) == 1, f32
+
+
 def test_strided_1x1_forward_is_the_subsampled_convolution():
     """La 1×1 con stride (sin relleno) toma la entrada submuestreada: bit a bit la 1×1 de stride 1 de
     ``x[:, :, ::s, ::s]``, y la de la referencia."""
@@ -447,6 +469,131 @@ def test_im2col_per_image_is_deterministic_across_thread_counts():
     rdx, rdw = R.conv2d_grads(x, w, res[0][3], *args)
     close(res[0][1], rdx, np.float32)
     close(res[0][2], rdw, np.float32)
+
+
+@st.composite
+def wide_dw_case(draw):
+    """Stride y dilatación 1, sin grupos: lo que hace ∂L/∂w sobre la rejilla ancha (``wide_dw``)."""
+    kh, kw = draw(st.integers(1, 5)), draw(st.integers(1, 5))
+    ph, pw = draw(st.integers(0, 2)), draw(st.integers(0, 2))
+    h = draw(st.integers(max(1, kh - 2 * ph), kh + 6))
+    w = draw(st.integers(max(1, kw - 2 * pw), kw + 6))
+    return dict(n=draw(st.integers(1, 6)), c=draw(st.integers(1, 4)), o=draw(st.integers(1, 9)), k=(kh, kw),
+                p=(ph, pw), h=h, w=w, seed=draw(st.integers(0, 2**16)))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@given(case=wide_dw_case())
+def test_wide_weight_grad_matches_reference(case, dtype):
+    """∂L/∂w de las capas con pocas entradas sin im2col (bloques 4×3 y 3×4, relleno, bloques incompletos)."""
+    from tinygrad_es.kernels.conv import backward as B
+    rng = np.random.default_rng(case["seed"])
+    x = rng.standard_normal((case["n"], case["c"], case["h"], case["w"])).astype(dtype)
+    w = rng.standard_normal((case["o"], case["c"]) + case["k"]).astype(dtype)
+    out, state = K.conv2d_forward(x, w, None, (1, 1), case["p"])
+    g = rng.standard_normal(out.shape).astype(dtype)
+    dw = B._wide_weight_grad(g, x, state)
+    assert dw.dtype == dtype and dw.shape == w.shape
+    close(dw, R.conv2d_grads(x, w, g, (1, 1), case["p"])[1], dtype)
+    K.conv_release(state)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@given(case=wide_dw_case())
+def test_wide_input_grad_matches_reference(case, dtype):
+    """∂L/∂x por la rejilla ancha (con relleno, canales de salida que no llenan un bloque de 8)."""
+    from tinygrad_es.kernels.conv import backward as B
+    rng = np.random.default_rng(case["seed"])
+    x = rng.standard_normal((case["n"], case["c"], case["h"], case["w"])).astype(dtype)
+    w = rng.standard_normal((case["o"], case["c"]) + case["k"]).astype(dtype)
+    out, state = K.conv2d_forward(x, w, None, (1, 1), case["p"])
+    g = rng.standard_normal(out.shape).astype(dtype)
+    dx = B._wide_input_grad(g, state)
+    assert dx.dtype == dtype and dx.shape == x.shape
+    close(dx, R.conv2d_grads(x, w, g, (1, 1), case["p"])[0], dtype)
+    K.conv_release(state)
+
+
+def test_wide_input_grad_only_where_measured_faster_and_not_with_non_finite_weights():
+    from tinygrad_es.kernels.conv import backward as B
+
+    def applies(c, o, k, p=0, hw=14, w=None):
+        w = np.ones((o, c, k, k), np.float32) if w is None else w
+        return B._wide_dx_applies(K.conv2d_forward(np.ones((2, c, hw, hw), np.float32), w, None, (1, 1), (p, p))[1])
+
+    assert applies(6, 16, 5)  # LeNet conv2
+    assert not applies(16, 16, 3, 1) and not applies(64, 192, 5, 2) and not applies(16, 32, 5, 2)
+    w = np.ones((16, 6, 5, 5), np.float32)
+    w[3, 2, 1, 1] = np.inf
+    assert not applies(6, 16, 5, w=w)
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((2, 6, 14, 14)).astype(np.float32)
+    out, state = K.conv2d_forward(x, w, None)
+    g = rng.standard_normal(out.shape).astype(np.float32)
+    from tinygrad_es.kernels.conv import im2col_image as IC
+    np.testing.assert_array_equal(K.conv2d_backward(g, state)[0],
+                                  IC.backward(g, x, w, (1, 1), (0, 0), (1, 1), 1, True, False)[0])
+
+
+def test_wide_weight_grad_blocking_and_lenet_shapes():
+    from tinygrad_es.kernels.conv import backward as B
+    from tinygrad_es.kernels.conv import direct_weight_grad as DW
+
+    def applies(k, s=1):
+        return B._wide_applies(K.conv2d_forward(np.ones((1, 2, 12, 12), np.float32),
+                                                np.ones((4, 2, k, k), np.float32), None, (s, s))[1])
+
+    assert applies(5) and not applies(3) and not applies(5, 2)  # 3×3: im2col (arranque en frío)
+    assert DW.dw_blocking(6, 75) == (True, 9, 77)  # LeNet conv1: 3 canales × 4 taps, sin relleno de filas
+    assert DW.dw_blocking(16, 150) == (False, 19, 153)  # conv2: 4 canales × 3 taps
+    rng = np.random.default_rng(1)
+    for n, c, o, hw in ((5, 3, 6, 32), (5, 6, 16, 14)):
+        x = rng.standard_normal((n, c, hw, hw)).astype(np.float32)
+        w = rng.standard_normal((o, c, 5, 5)).astype(np.float32)
+        out, state = K.conv2d_forward(x, w, None)
+        g = rng.standard_normal(out.shape).astype(np.float32)
+        dx, dw, _ = K.conv2d_backward(g, state)
+        rdx, rdw = R.conv2d_grads(x, w, g)
+        close(dx, rdx, np.float32)
+        close(dw, rdw, np.float32)
+
+
+def test_wide_weight_grad_with_non_finite_input_is_the_exact_one():
+    """Las columnas de relleno de la rejilla ancha multiplican 0 por la entrada: con un inf que sólo leen
+    ellas daría nan; el resultado no finito se rehace por im2col (lo que da PyTorch: inf/nan sólo donde
+    de verdad los hay)."""
+    from tinygrad_es.kernels.conv import backward as B
+    from tinygrad_es.kernels.conv import im2col_image as IC
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((3, 2, 9, 9)).astype(np.float32)
+    x[1, 0, 4, 8] = np.inf  # última columna: el tap j = 0 sólo la lee desde las columnas de relleno
+    w = rng.standard_normal((4, 2, 5, 5)).astype(np.float32)
+    out, state = K.conv2d_forward(x, w, None)
+    assert B._wide_applies(state)
+    g = rng.standard_normal(out.shape).astype(np.float32)
+    dw = K.conv2d_backward(g, state)[1]
+    ref = IC.backward(g, x, w, (1, 1), (0, 0), (1, 1), 1, False, True)[1]
+    np.testing.assert_array_equal(dw, ref)
+    assert np.isfinite(dw[:, 0, :, 0]).all() and np.isinf(dw[:, 0, :, 4]).all()
+
+
+def test_wide_weight_grad_is_deterministic_across_thread_counts():
+    import numba
+    from tinygrad_es.kernels.conv import backward as B
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((9, 3, 12, 11)).astype(np.float32)
+    w = rng.standard_normal((6, 3, 5, 5)).astype(np.float32)
+    out, state = K.conv2d_forward(x, w, None, (1, 1), (1, 2))
+    g = rng.standard_normal(out.shape).astype(np.float32)
+    before = numba.get_num_threads()
+    try:
+        res = []
+        for threads in (1, min(2, numba.config.NUMBA_NUM_THREADS)):
+            numba.set_num_threads(threads)
+            res.append(B._wide_weight_grad(g, x, state))
+    finally:
+        numba.set_num_threads(before)
+    np.testing.assert_array_equal(res[0], res[1])
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

@@ -12,6 +12,7 @@ import numpy as np
 from tinygrad_es import kernels as K
 from tinygrad_es.kernels.conv import direct as D
 from tinygrad_es.kernels.conv import direct_weight_grad as DW
+from tinygrad_es.kernels.conv import wide_input_grad as WX
 from tinygrad_es.kernels.conv import winograd_f2 as WG
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -55,19 +56,30 @@ def test_conv_kernels_equal_python_versions():
     same_inplace(D.flat_corr, 7, xp.reshape(2, 4, -1), 2, 3, sh, ch, wt, rng.standard_normal(6), out, 10, 0, 0,
                  rtol=1e-14)
     # el mismo forward con el relleno dentro (imagen a imagen): igual que phase_pad + flat_corr, bit a bit
+    no_w, no_b = np.empty((0, wt.shape[1])), np.empty(0)  # sin pesos float64 aparte: acumula en el dtype de wt
     out_p = np.empty_like(out)
-    D.flat_corr_pad(x, 1, 2, 1, 1, 9, 10, 1, 2, 3, sh, ch, wt, rng.standard_normal(6), out_p)
-    same_inplace(D.flat_corr_pad, 14, x, 1, 2, 1, 1, 9, 10, 1, 2, 3, sh, ch, wt, np.arange(6.0), out_p,
+    D.flat_corr_pad(x, 1, 2, 1, 1, 9, 10, 1, 2, 3, sh, ch, wt, rng.standard_normal(6), no_w, no_b, out_p)
+    same_inplace(D.flat_corr_pad, 16, x, 1, 2, 1, 1, 9, 10, 1, 2, 3, sh, ch, wt, np.arange(6.0), no_w, no_b, out_p,
                  rtol=1e-14)
     ref = np.empty_like(out)
     D.flat_corr(xp.reshape(2, 4, -1), 2, 3, sh, ch, wt, np.arange(6.0), ref, 10, 0, 0)
     np.testing.assert_array_equal(out_p, ref)
     # con las dos imágenes apiladas en un mismo trabajo: lo mismo, bit a bit
     out_s = np.empty_like(out)
-    D.flat_corr_pad(x, 1, 2, 1, 1, 9, 10, 2, 2, 3, sh, ch, wt, np.arange(6.0), out_s)
+    D.flat_corr_pad(x, 1, 2, 1, 1, 9, 10, 2, 2, 3, sh, ch, wt, np.arange(6.0), no_w, no_b, out_s)
     np.testing.assert_array_equal(out_s, ref)
-    same_inplace(D.flat_corr_pad, 14, x, 1, 2, 1, 1, 9, 10, 2, 2, 3, sh, ch, wt, np.arange(6.0), out_s,
+    same_inplace(D.flat_corr_pad, 16, x, 1, 2, 1, 1, 9, 10, 2, 2, 3, sh, ch, wt, np.arange(6.0), no_w, no_b, out_s,
                  rtol=1e-14)
+    # entrada float32 acumulando en float64 (pesos float64 aparte, los float32 sin filas): lo mismo que
+    # flat_corr con los pesos float64, bit a bit
+    x32, out32 = x.astype(np.float32), np.empty(out.shape, np.float32)
+    D.flat_corr_pad(x32, 1, 2, 1, 1, 9, 10, 2, 2, 3, sh, ch, wt[:0].astype(np.float32), np.empty(0, np.float32),
+                    wt, np.arange(6.0), out32)
+    ref32 = np.empty_like(out32)
+    D.flat_corr(xp.reshape(2, 4, -1).astype(np.float32), 2, 3, sh, ch, wt, np.arange(6.0), ref32, 10, 0, 0)
+    np.testing.assert_array_equal(out32, ref32)
+    same_inplace(D.flat_corr_pad, 16, x32, 1, 2, 1, 1, 9, 10, 2, 2, 3, sh, ch, wt[:0].astype(np.float32),
+                 np.empty(0, np.float32), wt, np.arange(6.0), out32, rtol=1e-6)
     sh1, ch1 = D.tap_table(1, 3, 3, 1, 1, 10)
     wt1 = D.pad_taps(rng.standard_normal((4, 9)))
     out1 = np.empty((2, 4, 7, 8))
@@ -118,6 +130,18 @@ def test_image_im2col_kernels_equal_python_versions():
         same_inplace(IC.col2im_image, 13, rng.standard_normal(cols.shape), 1, *args, dx)
 
 
+def test_wide_weight_grad_kernel_equals_python_version():
+    rng = np.random.default_rng(4)
+    for c, o, k, pad in ((3, 6, 5, 0), (2, 5, 3, 1)):  # bloques 3×4 y 4×3
+        swap, rows_, cols_ = DW.dw_blocking(o, c * k * k)
+        x = rng.standard_normal((3, c, 8, 9))
+        g = rng.standard_normal((3, o, 8 + 2 * pad - k + 1, 9 + 2 * pad - k + 1))
+        # reassoc: el núcleo suma en otro orden que la versión Python
+        same_inplace(DW.wide_dw, 9, x, g, 1, 3, k, k, pad, pad, swap, np.zeros((rows_, cols_)), rtol=1e-12)
+        wp = WX.pack_weights(rng.standard_normal((o, c, k, k)))
+        same_inplace(WX.wide_dx, 6, g, wp, 1, 3, pad, pad, np.zeros(x.shape), rtol=1e-12)
+
+
 def test_batch_norm_kernels_equal_python_versions():
     from tinygrad_es.kernels import normalization as KN
     rng = np.random.default_rng(5)
@@ -138,6 +162,16 @@ def test_batch_norm_kernels_equal_python_versions():
                      np.empty(c)]
             for i in (7, 8, 9):
                 same_inplace(KN.batch_norm_backward, i, *bargs)
+
+
+def test_tanh_kernels_equal_python_versions():
+    from tinygrad_es.kernels import activation as KA
+    rng = np.random.default_rng(6)
+    x = (rng.standard_normal(40000) * 4).astype(np.float32)
+    x[:5] = [np.nan, -0.0, 0.0, np.inf, -20.0]
+    same_inplace(KA._tanh, 1, x, np.empty_like(x))
+    same_inplace(KA._tanh_backward, 3, rng.standard_normal(x.size).astype(np.float32), KA.tanh(x), np.float32(1),
+                 np.empty_like(x))
 
 
 def test_relu_kernels_equal_python_versions():

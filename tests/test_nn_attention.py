@@ -234,3 +234,29 @@ def test_fused_attention_node_equals_the_composed_operations():
     for a, b in zip(*outs):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
     assert np.all(outs[0][0][:, :, 2] == 0)
+
+
+@pytest.mark.parametrize("mask", ["causal", "LS", "batch", None])
+def test_attention_same_bits_with_one_or_two_threads(mask):
+    """softmax y su backward van partidos por el lote entre los hilos: fila a fila, el mismo resultado."""
+    numba = pytest.importorskip("numba")
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        pytest.skip("hacen falta 2 hilos de numba")
+    rng = np.random.default_rng(0)
+    q, k, v = (rng.standard_normal((8, 4, 64, 32)).astype(np.float32) for _ in range(3))
+    m = {"LS": np.triu(np.full((64, 64), -np.inf, np.float32), 1),
+         "batch": rng.standard_normal((8, 4, 64, 64)).astype(np.float32)}.get(mask)
+    old = numba.get_num_threads()
+    out = []
+    try:
+        for n in (1, 2):
+            numba.set_num_threads(n)
+            ts = [tg.tensor(a, requires_grad=True) for a in (q, k, v)]
+            y = F.scaled_dot_product_attention(*ts, attn_mask=None if m is None else tg.tensor(m),
+                                               is_causal=mask == "causal")
+            y.backward(tg.ones_like(y) * 0.5)
+            out.append([y.detach().numpy()] + [t.grad.numpy() for t in ts])
+    finally:
+        numba.set_num_threads(old)
+    for a, b in zip(*out):
+        np.testing.assert_array_equal(a, b)

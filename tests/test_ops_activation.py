@@ -130,3 +130,22 @@ def test_argument_errors():
         A.hardtanh(tensor([1.0]), 2.0, 1.0)
     with pytest.raises(RuntimeError, match="alpha"):
         A.celu(tensor([1.0]), alpha=0.0)
+
+
+def test_gelu_float32_same_bits_with_one_or_two_threads():
+    """La GELU float32 reparte sus tramos entre los hilos: cada elemento se calcula igual."""
+    numba = pytest.importorskip("numba")
+    from tinygrad_es.kernels import special
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        pytest.skip("hacen falta 2 hilos de numba")
+    x = (2 * np.random.default_rng(0).standard_normal(9 * 16384 + 7)).astype(np.float32)
+    old = numba.get_num_threads()
+    try:
+        out = []
+        for n in (1, 2):
+            numba.set_num_threads(n)
+            out.append((special.gelu_f32(x), special.gelu_slope_f32(x)))
+    finally:
+        numba.set_num_threads(old)
+    for a, b in zip(*out):
+        np.testing.assert_array_equal(a, b)

@@ -214,3 +214,25 @@ def test_frozen_parameters_are_accepted_like_torch():
     opt.step()
     np.testing.assert_array_equal(model[0].weight.detach().numpy(), before)
     assert model[1].weight.grad is not None
+
+
+def _cpu_has_fma():
+    try:
+        with open("/proc/cpuinfo") as f:
+            return " fma " in f.read()
+    except OSError:  # pragma: no cover - sin /proc (otro sistema)
+        return False
+
+
+@needs_torch
+@pytest.mark.skipif(not _cpu_has_fma(), reason="sin FMA en la CPU, el paso redondea dos veces (como numpy)")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+@pytest.mark.parametrize("name", ["SGD", "SGD_nesterov", "SGD_damp_max"])
+def test_sgd_steps_are_bit_identical_to_torch(name, dtype):
+    """SGD hace ``add_(alpha=)`` con un redondeo por elemento (FMA, ``kernels/sgd.py``), como PyTorch:
+    25 pasos dan los mismos bits (con numpy, ``p += −lr·g``, ~2 % de los elementos difieren en el
+    último bit desde el primer paso)."""
+    _, w, b = trajectory("ours", CASES[name], dtype)
+    _, tw, tb = trajectory("torch", CASES[name], dtype)
+    np.testing.assert_array_equal(w, tw)
+    np.testing.assert_array_equal(b, tb)

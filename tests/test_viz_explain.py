@@ -171,6 +171,26 @@ def test_protocol_is_shared_and_sort_is_iterative():
     assert "grad sin calcular" in draw_graph(x * 2).source
 
 
+def test_topo_sort_fast_path_gives_the_general_order():
+    """El camino rápido de ``topo_sort`` (``key=id``, el de backward) da el mismo orden que el general
+    (con ``key``) en grafos al azar con nodos compartidos y varias raíces: padres antes que hijos,
+    cada nodo una vez; el orden decide en qué orden se suman los gradientes."""
+    import random
+    rng = random.Random(0)
+    for _ in range(200):
+        n = rng.randint(1, 40)
+        parents = {i: tuple(rng.sample(range(i), rng.randint(0, min(i, 3)))) + ((None,) if rng.random() < 0.2 else ())
+                   for i in range(n)}
+        nodes = [[i] for i in range(n)]  # objetos distintos (id) con la misma clave
+        par = lambda node: tuple(None if p is None else nodes[p] for p in parents[node[0]])  # noqa: E731
+        roots = [nodes[n - 1]] + [nodes[rng.randrange(n)] for _ in range(rng.randint(0, 2))]
+        fast = topo_sort(roots, par)
+        general = topo_sort(roots, par, key=lambda node: node[0])
+        assert [x[0] for x in fast] == [x[0] for x in general]
+        pos = {x[0]: i for i, x in enumerate(fast)}
+        assert len(pos) == len(fast) and all(pos[p] < pos[i] for i in pos for p in parents[i] if p is not None)
+
+
 def _readme_block(title):
     import os
     readme = open(os.path.join(os.path.dirname(__file__), "..", "README.md"), encoding="utf-8").read()

@@ -119,6 +119,14 @@ def _adam(dtype):
         opt.step()
 
 
+def _sgd(dtype):
+    p = _t((4, 3), dtype)
+    opt = optim.SGD([p], lr=1e-2, momentum=0.9)  # el paso y el momento (kernels/sgd.py)
+    for _ in range(2):
+        (p * p).sum().backward()
+        opt.step()
+
+
 def _sort(dtype):
     for dt in (dtype, np.int64):
         x = Tensor(np.random.default_rng(0).integers(0, 5, (3, 20)).astype(dt))
@@ -150,11 +158,13 @@ TASKS = {
     "relu": ("ReLU", _relu),
     "cross_entropy": ("entropía cruzada", _cross_entropy),
     "adam": ("paso de Adam", _adam),
+    "sgd": ("paso de SGD", _sgd),
     "sort": ("ordenación", _sort),
     "erf": ("erf", _erf),
 }
 # lo que entrenan los modelos del curso (en float32): lo mínimo para las demos y los cuadernos
-COURSE = ("conv_winograd", "conv_direct", "conv_im2col", "max_pool", "avg_pool", "relu", "cross_entropy", "adam")
+COURSE = ("conv_winograd", "conv_direct", "conv_im2col", "max_pool", "avg_pool", "relu", "cross_entropy", "adam",
+          "sgd")
 
 
 def cache_dir() -> str:

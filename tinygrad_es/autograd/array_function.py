@@ -47,6 +47,8 @@ def _root(a):
 def _shares(out: np.ndarray, inp: np.ndarray) -> bool:
     """¿``out`` mira la memoria de ``inp``? (una vista vacía no comparte bytes, pero sigue siendo
     una vista: se mira de qué array sale)."""
+    if out.base is inp:  # vista directa de la entrada (reshape, .T, x[i]...): sin may_share_memory (~1,3 µs)
+        return True
     if out.size:
         return np.may_share_memory(out, inp)
     return _root(out) is _root(inp)

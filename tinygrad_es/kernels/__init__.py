@@ -4,8 +4,8 @@
 * ``pool/``: pooling máximo y medio (fijo y adaptativo);
 * ``normalization.py``: BatchNorm (forward y backward por canal, sumas en float64);
 * ``upsample.py`` (reescalado), ``relu.py``, ``loss.py`` (entropía cruzada), ``adam.py`` (el paso
-  de Adam en una pasada), ``sort.py`` (los algoritmos de ordenación de libstdc++ que usa PyTorch), ``special.py``
-  (``erf``);
+  de Adam en una pasada), ``sgd.py`` (``y += α·x`` con una FMA, el paso de SGD), ``sort.py`` (los
+  algoritmos de ordenación de libstdc++ que usa PyTorch), ``special.py`` (``erf``);
 * infraestructura: ``_parallel.py`` (reescribe los ``prange``), ``_pool.py`` (los hilos y el reparto),
   ``_slices.py`` (copias de trozos con bucles),
   ``blas.py``/``gemm.py`` (OpenBLAS), ``workspace.py`` (memoria reutilizada),

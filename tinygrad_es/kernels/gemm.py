@@ -19,6 +19,10 @@ import numpy as np
 from . import blas
 
 MIN_SPLIT_FLOPS = 4e6  # por debajo, repartir cuesta más que lo que se gana (~20-50 µs por reparto)
+# Hasta 2¹⁶ multiplicaciones OpenBLAS calcula siempre en un hilo (su umbral SMP_THRESHOLD_MIN; en
+# 0.3.31 lo hace hasta 2¹⁸): ponerlo a un hilo y devolverlo (dos llamadas a openblas_set_num_threads,
+# ~9 µs medidos con la máquina cargada) cuesta más que la GEMM (64·64·10: ~4 µs).
+SERIAL_MACS = 1 << 16
 _pool = {"exec": None, "pid": None, "size": 0}
 _pool_lock = threading.Lock()
 
@@ -41,6 +45,8 @@ def matmul(a, b, out=None):
     """``out[...] = a @ b`` (2-D, o por lotes 3-D; ``a`` o ``b`` pueden ser 2-D con ``out`` 3-D)."""
     if out is None:
         if a.ndim == 2 and b.ndim == 2:  # el caso de las capas lineales, sin broadcast_shapes (~10 µs)
+            if a.shape[0] * a.shape[1] * b.shape[1] <= SERIAL_MACS:
+                return np.matmul(a, b)
             shape = (a.shape[0], b.shape[1])
         else:
             shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1])
@@ -69,23 +75,40 @@ def matmul(a, b, out=None):
 # lineal sobre una secuencia) en float32: la SGEMM de OpenBLAS acumula cada elemento de una vez a lo
 # largo de todas las filas, y su error crece con ellas; la de PyTorch (MKL/oneDNN) quedaba ~1,2×
 # más cerca de float64 en los pesos de la LSTM de caracteres (6 semillas, todas). Por bloques de
-# bloques de al menos ``SUM_ROWS`` filas (y como mucho ``SUM_BLOCKS``: cada bloque es una GEMM y una
-# suma de la salida más; con miles de filas OpenBLAS ya parte la suma en bloques de ~300), sumados
-# después, el error de redondeo de la acumulación baja ~√bloques.
+# al menos ``SUM_ROWS`` filas (y como mucho ``SUM_BLOCKS`` bloques, salvo que ``max_rows`` limite el
+# tamaño del bloque: cada bloque es una GEMM y una suma de la salida más), sumados por parejas (un
+# contador binario: log₂(bloques) búferes), el error de redondeo de la acumulación baja ~√bloques.
 SUM_ROWS = 64
 SUM_BLOCKS = 4
 
 
-def matmul_rows(a, b, rows=SUM_ROWS):
+def matmul_rows(a, b, rows=SUM_ROWS, max_rows=None):
     """``aᵀ @ b`` (``a`` (N, M), ``b`` (N, K)) sumando las N filas por bloques de ``rows`` o más (sólo
-    en float32 y con N > rows; si no, una GEMM)."""
+    en float32 y con N > rows; si no, una GEMM); con ``max_rows``, bloques de ese tamaño como mucho."""
     n = a.shape[0]
     if n <= rows or a.dtype != np.float32 or b.dtype != np.float32:
         return matmul(a.T, b)
     rows = max(rows, -(-n // SUM_BLOCKS))
-    out = matmul(a[:rows].T, b[:rows])
-    part = np.empty_like(out)
-    for i in range(rows, n, rows):
-        matmul(a[i:i + rows].T, b[i:i + rows], out=part)
-        out += part
+    if max_rows is not None:
+        rows = min(rows, max_rows)
+    levels, spare = [], []  # levels[i]: la suma de 2^i bloques seguidos (o None)
+    for i in range(0, n, rows):
+        p = matmul(a[i:i + rows].T, b[i:i + rows], out=spare.pop() if spare else None)
+        j = 0
+        while j < len(levels) and levels[j] is not None:
+            levels[j] += p  # los más antiguos a la izquierda: el orden de las filas
+            spare.append(p)
+            p, levels[j] = levels[j], None
+            j += 1
+        if j == len(levels):
+            levels.append(p)
+        else:
+            levels[j] = p
+    out = None
+    for p in reversed(levels):  # de los bloques más antiguos a los más recientes
+        if p is not None:
+            if out is None:
+                out = p
+            else:
+                out += p
     return out

@@ -16,8 +16,12 @@ _BLOCK = 1 << 14
 def _fits(*arrays):
     """Mismo dtype flotante, misma forma y contiguos (el tamaño lo mira antes quien llama)."""
     a = arrays[0]
-    return (a.dtype in (np.float32, np.float64)
-            and all(b.shape == a.shape and b.dtype == a.dtype and b.flags.c_contiguous for b in arrays))
+    if a.dtype != np.float32 and a.dtype != np.float64:
+        return False
+    for b in arrays:  # un bucle y no all(generador): esto se pregunta en cada ReLU
+        if b.shape != a.shape or b.dtype != a.dtype or not b.flags.c_contiguous:
+            return False
+    return True
 
 
 # Índices sin signo en el bucle interior: con signo, numba comprueba en cada acceso si el

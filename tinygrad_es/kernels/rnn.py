@@ -135,7 +135,7 @@ def _tanh_from(v, e):
     return -t if v < 0 else t
 
 
-@njit(cache=True, error_model="numpy")  # sin la comprobación de /0, que impide vectorizar
+@njit(cache=True, error_model="numpy", nogil=True)  # sin la comprobación de /0, que impide vectorizar
 def lstm_step_f32(gx, gh, c, act, cprev, tc, m, u, bits):
     """Un paso entero de la celda en float32 (lo que hacen ``lstm_pre`` + exp/tanh + ``lstm_cell`` +
     tanh + ``lstm_out``): puertas en ``act``, c in situ (el anterior a ``cprev``), tanh(c) en ``tc``,
@@ -175,7 +175,7 @@ def lstm_step_f32(gx, gh, c, act, cprev, tc, m, u, bits):
             m[b, j] = act[b, 3 * h + j] * t
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)  # nogil: ``ops/rnn_parallel.py`` la llama desde varios hilos
 def lstm_backward(dm, act, cprev, tc, dc, dg):
     """Un paso hacia atrás de la celda. Entra ∂L/∂m (m = o ⊙ tanh c) y ∂L/∂c del paso siguiente
     (``dc``, in situ: sale ∂L/∂c_{t−1}); sale ∂L/∂(preactivación) de las cuatro puertas en ``dg``:

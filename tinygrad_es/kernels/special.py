@@ -3,8 +3,11 @@ compilado una vez y guardado en caché), la GELU float32 y una exponencial float
 dentro de los núcleos (la celda LSTM)."""
 import math
 
+import numba
 import numpy as np
 from numba import njit
+
+from . import _parallel
 
 __all__ = ["erf", "erfc", "gelu_f32", "gelu_slope_f32", "exp_inplace_f64"]
 
@@ -39,7 +42,7 @@ def erfc(a: np.ndarray) -> np.ndarray:
 # ~1 ulp de float32 también en la cola negativa (donde 1 + erf(x/√2) cancela); PyTorch usa una
 # aproximación de error ABSOLUTO 1,5·10⁻⁷ (Abramowitz-Stegun 7.1.26), que allí pierde todos los dígitos.
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", nogil=True)
 def _ndtr_args(x, t, a, b, with_b):
     for i in range(x.size):
         v = np.float64(x[i])
@@ -53,7 +56,7 @@ def _ndtr_args(x, t, a, b, with_b):
             b[i] = -0.5 * v * v
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", nogil=True)
 def _gelu_out(x, t, ea, out):
     for i in range(x.size):
         v = np.float64(x[i])
@@ -61,7 +64,7 @@ def _gelu_out(x, t, ea, out):
         out[i] = v * (h if v < 0 else 1.0 - h)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", nogil=True)
 def _gelu_slope(x, t, ea, eb, out):
     for i in range(x.size):
         v = np.float64(x[i])
@@ -72,13 +75,12 @@ def _gelu_slope(x, t, ea, eb, out):
 _CHUNK = 1 << 14  # por tramos: los temporales (3 × 64 KiB) se quedan en la caché y no se reservan páginas
 
 
-def _gelu_parts(x, slope):
-    flat = np.ascontiguousarray(x).reshape(-1)
-    out = np.empty_like(flat)
-    m = min(flat.size, _CHUNK)
+def _gelu_range(flat, out, slope, first, stop):
+    """Los tramos ``[first, stop)`` (en elementos) de ``flat``, con sus propios temporales."""
+    m = min(stop - first, _CHUNK)
     t, a, b = np.empty(m, flat.dtype), np.empty(m, flat.dtype), np.empty(m, flat.dtype)
-    for s in range(0, flat.size, _CHUNK):
-        xs = flat[s:s + _CHUNK]
+    for s in range(first, stop, _CHUNK):
+        xs = flat[s:min(s + _CHUNK, stop)]
         k = xs.size
         tk, ak, bk = t[:k], a[:k], b[:k]
         _ndtr_args(xs, tk, ak, bk, slope)
@@ -88,6 +90,18 @@ def _gelu_parts(x, slope):
             _gelu_slope(xs, tk, ak, bk, out[s:s + k])
         else:
             _gelu_out(xs, tk, ak, out[s:s + k])
+
+
+def _gelu_parts(x, slope):
+    flat = np.ascontiguousarray(x).reshape(-1)
+    out = np.empty_like(flat)
+    n = flat.size
+    nk = min(numba.get_num_threads(), n // (4 * _CHUNK)) if n >= 8 * _CHUNK else 1
+    if nk <= 1:
+        _gelu_range(flat, out, slope, 0, n)
+    else:  # varios hilos, cada uno sus tramos (numba sin GIL, np.exp suelta el GIL): el mismo resultado
+        per = -(-n // (nk * _CHUNK)) * _CHUNK
+        _parallel._POOL.run(lambda k, _nk: _gelu_range(flat, out, slope, k * per, min(n, (k + 1) * per)), (), nk)
     return out.reshape(x.shape)
 
 

@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from ..autograd import ArrayFunction
+from ..kernels import activation as KA
 from ..kernels import relu as K
 from ..kernels import special as KS
 from ._namespace import NUMPY, namespace, stable_sigmoid
@@ -30,26 +31,29 @@ SELU_SCALE = 1.0507009873554804934193349852946
 
 
 class Tanh(ArrayFunction):
-    """tanh a: ∂/∂a = 1 − tanh²a."""
+    """tanh a: ∂/∂a = 1 − tanh²a (en float32, núcleos de ``kernels/activation.py``: tanh
+    correctamente redondeado y el backward en una pasada)."""
 
     differentiable = True
+    reads = ((-1,),)  # la derivada lee la salida (el contador de versiones la vigila sin buscarla)
 
     @staticmethod
     def forward(ctx, a):
-        out = np.tanh(a)
+        out = KA.tanh(a)
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        return g * (1 - out * out)
+        return KA.tanh_backward(g, out)
 
 
 class Sigmoid(ArrayFunction):
     """σ(a) = 1/(1+e⁻ᵃ): ∂/∂a = σ(a)·(1 − σ(a))."""
 
     differentiable = True
+    reads = ((-1,),)  # la derivada lee la salida (el contador de versiones la vigila sin buscarla)
 
     @staticmethod
     def forward(ctx, a):
@@ -67,6 +71,7 @@ class Relu(ArrayFunction):
     """max(a, 0): ∂/∂a = 1 si a > 0, 0 si no (también en a = 0)."""
 
     tangent = staticmethod(elementwise_tangent)
+    reads = ((-1,),)
 
     @staticmethod
     def forward(ctx, a):

@@ -12,12 +12,27 @@ Derivadas (G = ∂L/∂salida, P = softmax, P′ = P con dropout):
 
 Las filas sin ninguna clave permitida (todo −∞) dan P = 0, salida 0 y gradiente 0, como en PyTorch.
 """
+import numba
 import numpy as np
 
 from ..autograd import ArrayFunction
-from ..kernels import gemm
+from ..kernels import _parallel, gemm
 
 __all__ = ["ScaledDotProductAttention", "softmax_rows"]
+
+MIN_SPLIT = 1 << 17  # elementos de (N, L, S) a partir de los que las pasadas por filas se reparten entre hilos
+
+
+def _by_rows(fn, *arrays):
+    """``fn(*arrays)`` con los arrays partidos por el primer eje entre los hilos de numba (cada trozo en un
+    hilo; numpy suelta el GIL en cada pasada). Las operaciones van fila a fila: el resultado es el mismo."""
+    n = arrays[0].shape[0]
+    nk = min(numba.get_num_threads(), n) if arrays[0].ndim > 2 and arrays[0].size >= MIN_SPLIT else 1
+    if nk <= 1:
+        fn(*arrays)
+        return
+    per = -(-n // nk)
+    _parallel._POOL.run(lambda k, _nk: fn(*(a[k * per:(k + 1) * per] for a in arrays)), (), nk)
 
 
 def softmax_rows(scores: np.ndarray) -> np.ndarray:
@@ -35,6 +50,21 @@ def softmax_rows(scores: np.ndarray) -> np.ndarray:
     return scores
 
 
+def _scale_bias_softmax(scores, bias, scale):
+    """softmax(escala·scores + sesgo) in situ."""
+    scores *= scale
+    if bias is not None:
+        scores += bias
+    softmax_rows(scores)
+
+
+def _softmax_backward(dp, p, scale):
+    """dp ← escala·P ⊙ (dp − Σ_j dp ⊙ P), in situ."""
+    dp -= (dp * p).sum(axis=-1, keepdims=True)
+    dp *= p
+    dp *= dp.dtype.type(scale)
+
+
 class ScaledDotProductAttention(ArrayFunction):
     """``out = softmax(q·kᵀ·scale + bias)·v`` con ``q`` (N, L, E), ``k`` (N, S, E), ``v`` (N, S, Ev);
     ``bias`` (constante) hace broadcasting a (N, L, S) (−∞ = prohibido); ``keep`` (N, L, S) es la
@@ -43,10 +73,13 @@ class ScaledDotProductAttention(ArrayFunction):
     @staticmethod
     def forward(ctx, q, k, v, scale=1.0, bias=None, keep=None):
         scores = gemm.matmul(q, np.swapaxes(k, -1, -2))
-        scores *= scores.dtype.type(scale)
-        if bias is not None:
-            scores += bias
-        p = softmax_rows(scores)
+        scale_t = scores.dtype.type(scale)
+        if bias is not None and bias.ndim == scores.ndim and bias.shape[0] == scores.shape[0]:
+            # un sesgo por elemento del lote: se parte con él
+            _by_rows(lambda sc, b: _scale_bias_softmax(sc, b, scale_t), scores, bias)
+        else:
+            _by_rows(lambda sc: _scale_bias_softmax(sc, bias, scale_t), scores)
+        p = scores
         pd = p * keep if keep is not None else p
         out = gemm.matmul(pd, v)
         if ctx.requires_grad:
@@ -67,10 +100,8 @@ class ScaledDotProductAttention(ArrayFunction):
             dp = gemm.matmul(g, np.swapaxes(v, -1, -2))
             if keep is not None:
                 dp *= keep
+            _by_rows(lambda d, pp: _softmax_backward(d, pp, ctx.scale), dp, p)
             ds = dp
-            ds -= (dp * p).sum(axis=-1, keepdims=True)
-            ds *= p
-            ds *= ds.dtype.type(ctx.scale)
             dq = gemm.matmul(ds, k) if need[0] else None
             dk = gemm.matmul(np.swapaxes(ds, -1, -2), q) if need[1] else None
         return dq, dk, dv

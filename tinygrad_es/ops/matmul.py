@@ -35,10 +35,10 @@ __all__ = ["MatMul", "Linear", "Cross", "Einsum", "parse_einsum"]
 EXACT_MACS = 1 << 22
 
 
-def _small_f32(*arrays):
-    """¿Todas float32 y el producto ``a @ b`` pequeño? (``arrays[0]`` (M, K), ``arrays[1]`` (K, N))."""
-    a, b = arrays[0], arrays[1]
-    return (all(x.dtype == np.float32 for x in arrays)
+def _small_f32(a, b):
+    """¿Las dos float32 y el producto ``a @ b`` pequeño? (``a`` (M, K), ``b`` (K, N); sin generador
+    ni ``all()``: se pregunta en cada GEMM de una capa lineal)."""
+    return (a.dtype == np.float32 and b.dtype == np.float32
             and a.shape[0] * a.shape[1] * b.shape[1] <= EXACT_MACS)
 
 

@@ -20,6 +20,7 @@ import numpy as np
 from ..autograd import ArrayFunction
 from ..kernels import gemm
 from ..kernels import rnn as K
+from . import rnn_parallel as RP
 
 __all__ = ["RNNLayer", "LSTMLayer", "GRULayer", "Piece", "Rows"]
 
@@ -74,8 +75,9 @@ def _weight_grads(need, dgx2, x, hprev, w_ih, dgh2=None):
     T, B, In = x.shape
     dgh2 = dgx2 if dgh2 is None else dgh2
     dx = gemm.matmul(dgx2, w_ih).reshape(T, B, In) if need[0] else None
-    dw_ih = gemm.matmul_rows(dgx2, x.reshape(T * B, In)) if need[1] else None
-    dw_hh = gemm.matmul_rows(dgh2, hprev.reshape(T * B, hprev.shape[-1])) if need[2] else None
+    dw_ih = gemm.matmul_rows(dgx2, x.reshape(T * B, In), max_rows=RP.WEIGHT_BLOCK_ROWS) if need[1] else None
+    dw_hh = (gemm.matmul_rows(dgh2, hprev.reshape(T * B, hprev.shape[-1]), max_rows=RP.WEIGHT_BLOCK_ROWS)
+             if need[2] else None)
     return dx, dw_ih, dw_hh
 
 
@@ -156,6 +158,14 @@ class LSTMLayer(ArrayFunction):
         w_hr = extra[-1] if len(extra) in (1, 3) else None
         packed = batch_sizes is not None
         dt = x.dtype
+        nk = RP.lstm_blocks(x, w_hh, w_hr, batch_sizes)
+        if nk > 1:  # con varios hilos: cada uno un bloque de unidades (``ops/rnn_parallel.py``)
+            flat, saved = RP.lstm_forward_blocks(x, h0, c0, w_ih, w_hh, extra[0] + extra[1] if has_bias else None,
+                                                 reverse, nk, ctx.requires_grad)
+            if saved is not None:
+                ctx.save_for_backward(x, w_ih, w_hh, w_hr)  # (los pesos: comprobación de cambios in situ)
+                ctx.blocks, ctx.cfg = saved, (batch_sizes, reverse, has_bias)
+            return flat
         gx = _input_proj(x, w_ih, extra[0] + extra[1] if has_bias else None)
         ny = T * B * P
         flat = _alloc(packed, ny + B * P + B * H, dt)
@@ -207,6 +217,10 @@ class LSTMLayer(ArrayFunction):
 
     @staticmethod
     def backward(ctx, g):
+        if hasattr(ctx, "blocks"):
+            batch_sizes, reverse, has_bias = ctx.cfg
+            return RP.lstm_backward_blocks(g, ctx.saved_tensors[0], ctx.blocks, reverse, ctx.needs_input_grad,
+                                           has_bias)
         x, w_ih, w_hh, w_hr = ctx.saved_tensors
         batch_sizes, reverse, has_bias = ctx.cfg
         T, B, _ = x.shape

@@ -8,14 +8,9 @@ import numpy as np
 from .._tensor import Tensor
 from ..kernels.adam import adam_step
 from .._validate import number_pair
-from .optimizer import Optimizer, check_hparam, check_lr_eps_decay, lerp_
+from .optimizer import Optimizer, check_hparam, check_lr_eps_decay, fused_ok, lerp_
 
 __all__ = ["Adam", "AdamW", "Adamax", "NAdam", "RAdam"]
-
-
-def _fused_ok(p, *arrays):
-    return (p.dtype in (np.float32, np.float64) and p.flags.c_contiguous and p.flags.writeable
-            and all(a.dtype == p.dtype and a.shape == p.shape and a.flags.c_contiguous for a in arrays))
 
 
 def _check_betas(owner, betas):
@@ -73,7 +68,7 @@ class Adam(Optimizer):
         m = self._buffer(st, "exp_avg", p)
         v = self._buffer(st, "exp_avg_sq", p)
         step = self._count(st)
-        if _fused_ok(p, g, m, v) and not h["amsgrad"]:
+        if fused_ok(p, g, m, v) and not h["amsgrad"]:
             # una pasada, mismas operaciones que abajo (kernels/adam.py)
             decoupled = bool(h.get("decoupled_weight_decay")) and wd != 0
             adam_step(p.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1), f(1), f(1 - b1), f(b2), f(1 - b2),

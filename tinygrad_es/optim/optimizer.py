@@ -20,7 +20,7 @@ from .._validate import number
 from ..autograd import enable_grad
 from ..autograd.protocol import ParamNode
 
-__all__ = ["Optimizer", "required", "check_hparam", "check_lr_eps_decay", "lerp_"]
+__all__ = ["Optimizer", "required", "check_hparam", "check_lr_eps_decay", "fused_ok", "lerp_"]
 
 
 class _Required:
@@ -278,6 +278,13 @@ def _state_value(p, key, v):
 
 def _as_float(x, dt):
     return dt.type(x)
+
+
+def fused_ok(p, *arrays) -> bool:
+    """¿Puede un núcleo de una pasada (``kernels/adam.py``, ``kernels/sgd.py``) actualizar ``p`` con
+    ``arrays``? Flotante, contiguo y escribible, y todos de su forma y su dtype."""
+    return (p.dtype in (np.float32, np.float64) and p.flags.c_contiguous and p.flags.writeable
+            and all(a.dtype == p.dtype and a.shape == p.shape and a.flags.c_contiguous for a in arrays))
 
 
 def lerp_(a, b, w):

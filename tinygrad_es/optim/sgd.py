@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor
-from .optimizer import Optimizer, _as_float, check_hparam
+from ..kernels.sgd import axpy_
+from .optimizer import Optimizer, check_hparam, fused_ok
 
 __all__ = ["SGD"]
 
@@ -30,7 +31,8 @@ class SGD(Optimizer):
         maximize: maximiza el objetivo en vez de minimizarlo (usa ``−g``) (``False``).
         foreach, differentiable, fused: de PyTorch (variantes de implementación; ``None``, ``False`` y
             ``None``); se aceptan y se guardan en el grupo, sin efecto: aquí el paso es siempre el de un
-            tensor cada vez.
+            tensor cada vez (``p ← p − lr·g`` y el momento con un redondeo por elemento, la FMA de
+            PyTorch: los mismos bits que ``torch.optim.SGD``).
 
     Estado por parámetro: ``momentum_buffer`` (con momento).
 
@@ -58,8 +60,9 @@ class SGD(Optimizer):
                                       differentiable=differentiable, fused=fused))
 
     def _step_param(self, p, g, st, h):
-        if h["weight_decay"] != 0:
-            g = g + _as_float(h["weight_decay"], p.dtype) * p
+        f = p.dtype.type
+        if h["weight_decay"] != 0:  # g + λ·p, g + μ·b: también add(alpha=) en PyTorch
+            g = _add_scaled(np.array(g, copy=True), p, f(h["weight_decay"]))
         mu = h["momentum"]
         if mu != 0:
             buf = st.get("momentum_buffer")
@@ -68,7 +71,17 @@ class SGD(Optimizer):
                 b = st["momentum_buffer"]._data
             else:
                 b = buf._data
-                b *= _as_float(mu, p.dtype)
-                b += _as_float(1 - h["dampening"], p.dtype) * g
-            g = g + _as_float(mu, p.dtype) * b if h["nesterov"] else b
-        p += _as_float(-h["lr"], p.dtype) * g
+                b *= f(mu)
+                _add_scaled(b, g, f(1 - h["dampening"]))
+            g = _add_scaled(np.array(g, copy=True), b, f(mu)) if h["nesterov"] else b
+        _add_scaled(p, g, f(-h["lr"]))
+
+
+def _add_scaled(y, x, alpha):
+    """``y += alpha·x`` como ``y.add_(x, alpha=alpha)`` de PyTorch: con un redondeo (FMA, en una
+    pasada: ``kernels/sgd.py``) si los arrays lo permiten; si no, con numpy (dos redondeos)."""
+    if fused_ok(y, x):
+        axpy_(y.reshape(-1), x.reshape(-1), alpha)
+    else:
+        y += alpha * x
+    return y

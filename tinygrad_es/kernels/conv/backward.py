@@ -5,7 +5,9 @@ para cada uno (``ConvState.algo`` y ``algo_w``), sobre lo que el forward guardó
   ``dU`` de los trozos sumado en float64;
 * directo (``direct.py`` y ``direct_weight_grad.py``): depthwise, grupos, dilatadas;
 * 1×1: una GEMM por imagen;
-* im2col imagen a imagen (``im2col_image.py``) o del lote entero (``im2col.py``).
+* im2col imagen a imagen (``im2col_image.py``) o del lote entero (``im2col.py``); con 5×5 o más y stride 1,
+  ∂L/∂w (y ∂L/∂x con pocos canales) sin im2col, sobre la rejilla ancha (``direct_weight_grad.wide_dw``,
+  ``wide_input_grad.py``).
 """
 import numpy as np
 
@@ -14,6 +16,7 @@ from ..workspace import workspace
 from . import direct as D
 from . import direct_weight_grad as DW
 from . import im2col_image as IC
+from . import wide_input_grad as WX
 from .dispatch import _WINO, _group_matmul, _im2col, _subsample
 from .im2col import col2im, nol_to_ol, pad_input
 from .taps import input_grad_by_taps
@@ -195,10 +198,68 @@ def _dw_from_cols(g, cols, w_shape, groups):
     return dw.reshape(w_shape)
 
 
+def _wide_weight_grad(g, x, st):
+    """∂L/∂w sin im2col (``direct_weight_grad.wide_dw``) por ``DW_PARTS`` partes fijas de las imágenes
+    (sumadas en orden en float64: el mismo resultado con 1 o 2 hilos). ``None`` si no es finito: las
+    columnas de relleno de la rejilla ancha multiplican 0 por la entrada y, si ésta tiene inf o nan,
+    darían nan donde no lo hay; entonces decide el camino exacto (im2col)."""
+    o, c, kh, kw = st.w.shape
+    swap, rows, cols = DW.dw_blocking(o, c * kh * kw)
+
+    def part(bounds):
+        acc = np.zeros((rows, cols), np.float64)
+        DW.wide_dw(x, g, bounds[0], bounds[1], kh, kw, st.padding[0], st.padding[1], swap, acc)
+        return acc
+
+    accs = IC._run(IC._parts(x.shape[0], DW_PARTS), part)
+    acc = accs[0]
+    for a in accs[1:]:
+        acc = acc + a
+    dw = np.ascontiguousarray(acc[:o, :c * kh * kw], dtype=g.dtype).reshape(st.w.shape)
+    return dw if np.isfinite(dw).all() else None
+
+
+def _wide_input_grad(g, st):
+    """∂L/∂x sin im2col ni col2im (``wide_input_grad.wide_dx``), imágenes repartidas entre los hilos
+    (cada una se escribe entera en su trabajo: el resultado no depende de los hilos)."""
+    wp = WX.pack_weights(st.w)
+    dx = np.empty(st.x_shape, g.dtype)
+    IC._run(IC._parts(st.x_shape[0], IC.PARTS),
+            lambda b: WX.wide_dx(g, wp, b[0], b[1], st.padding[0], st.padding[1], dx))
+    return dx
+
+
+def _wide_applies(st):
+    """∂L/∂w por la rejilla ancha: stride y dilatación 1, sin grupos, y núcleos de 5×5 o más. También
+    sería más rápido en las 3×3 de las primeras capas (un hilo, tiempo de CPU, nuevo/im2col: 1→32 a 28²
+    0,73; 3→32 p1 a 32² 0,68; 3→16 p1 0,50), pero compilar ``wide_dw`` cuesta 4,9 s de CPU frente a
+    1,35 s de ``im2col_image``, que es lo que compila la 3×3 de la CNN del curso en el arranque en frío
+    (objetivo ≤ 10 s); ahí ganaba 0,5 ms de un paso de ~28."""
+    kh, kw = st.w.shape[2:]
+    return st.stride == (1, 1) and st.dilation == (1, 1) and st.groups == 1 and kh * kw >= 25
+
+
+def _wide_dx_applies(st):
+    """∂L/∂x por la rejilla ancha sólo donde se midió mejor (un hilo, tiempo de CPU, nuevo/im2col
+    imagen a imagen): 5×5 con pocas entradas y salidas, LeNet 6→16 a 14² 0,62 (0,83× PyTorch),
+    6→32 0,90. Con más canales pierde (16→32 5×5 1,27; 3×3 de ResNet/CIFAR 1,15-2,65; AlexNet 64→192
+    5×5 2,9 y con 1,2× el error de PyTorch: sumas de O·kh·kw términos en float32)."""
+    o, c, kh, kw = st.w.shape
+    return _wide_applies(st) and kh * kw >= 25 and c * kh * kw <= 160 and o <= 32 and np.isfinite(st.w).all()
+
+
 def _backward_im2col(g, st, need_x, need_w, algo):
     if algo == "im2col_img":
         (x,) = st.saved
-        return IC.backward(g, x, st.w, st.stride, st.padding, st.dilation, st.groups, need_x, need_w)
+        wide = _wide_applies(st)
+        dw = _wide_weight_grad(g, x, st) if need_w and wide else None
+        # (con pesos no finitos no: las columnas de relleno, g = 0, darían 0·inf = nan en otras posiciones)
+        dx = _wide_input_grad(g, st) if need_x and _wide_dx_applies(st) else None
+        rest_x, rest_w = need_x and dx is None, need_w and dw is None
+        if rest_x or rest_w:
+            ix, iw = IC.backward(g, x, st.w, st.stride, st.padding, st.dilation, st.groups, rest_x, rest_w)
+            dx, dw = (ix if rest_x else dx), (iw if rest_w else dw)
+        return dx, dw
     dx = dw = None
     if need_w:
         if st.kind == "cols":

@@ -235,8 +235,12 @@ def _direct_forward(x, w, bias, stride, padding, dilation, groups, out, keep=Fal
         # imágenes por trabajo: las que hagan falta para ~STACK_POSITIONS posiciones (planos pequeños),
         # sin bajar de 2 trabajos por hilo
         per_job = max(1, min(-(-STACK_POSITIONS // (hq * wq)), n // (2 * threads)))
+        if wt.dtype != x.dtype:  # entrada float32 acumulando en float64: los pesos float64 van aparte
+            lo_w, lo_b, hi_w, hi_b = wt[:0].astype(x.dtype), bias[:0].astype(x.dtype), wt, bias
+        else:  # (una sola especialización del núcleo para las dos clases de capa)
+            lo_w, lo_b, hi_w, hi_b = wt, bias, np.empty((0, wt.shape[1])), np.empty(0)
         D.flat_corr_pad(x, padding[0], padding[1], stride[0], stride[1], hq, wq, per_job, cq, o // groups,
-                        sh, ch, wt, bias, out)
+                        sh, ch, lo_w, lo_b, hi_w, hi_b, out)
         return None
     xq = workspace.get(shape, x.dtype)
     D.phase_pad(x, padding[0], padding[1], stride[0], stride[1], xq)

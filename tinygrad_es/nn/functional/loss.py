@@ -52,7 +52,10 @@ def _index_dtype(target, op):
                            f"tener la misma forma que la entrada)")
 
 
-def _indices(target, x, cdim, ignore_index, op):
+def _indices(target, x, cdim, ignore_index, op, info=False):
+    """Los índices de clase de ``target`` (int64, comprobados: forma y rango [0, C) salvo
+    ``ignore_index``). Con ``info``, ``(t, ninguno_ignorado)``: ``True`` si hay filas y ninguna vale
+    ``ignore_index`` (sale de la comprobación de rango: sin otra pasada sobre ``t``)."""
     _index_dtype(target, op)
     t = int_labels(target, op)
     xs = x._data.shape
@@ -61,11 +64,15 @@ def _indices(target, x, cdim, ignore_index, op):
         raise ValueError(f"{op}: los índices de clase deben tener forma {expected}, no {t.shape} "
                          f"(la entrada tiene forma {tuple(xs)})")
     c = xs[cdim]
-    if t.size and (t.min() < 0 or t.max() >= c):  # algo fuera de [0, c): ¿sólo los ignore_index?
+    inside = t.size > 0
+    if inside and (t.min() < 0 or t.max() >= c):  # algo fuera de [0, c): ¿sólo los ignore_index?
+        inside = False
         bad = (t != ignore_index) & ((t < 0) | (t >= c))
         if np.any(bad):
             raise TargetOutOfRange(f"{op}: índice de clase fuera de rango [0, {c}): {t[bad][:5].tolist()}")
-    return t
+    if not info:
+        return t
+    return t, inside and not (0 <= ignore_index < c and bool((t == ignore_index).any()))
 
 
 def _weight(weight, c, op):
@@ -169,15 +176,17 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                                f"índices de clase, deben tener forma {tuple(input.shape[:cdim] + input.shape[cdim + 1:])}")
         return _prob_target(input, target, tarr, weight, cdim, c, reduction, label_smoothing)
     w = _weight(weight, c, "cross_entropy")
-    t = _indices(target, input, cdim, ignore_index, "cross_entropy")
+    t, none_ignored = _indices(target, input, cdim, ignore_index, "cross_entropy", info=True)
     # como PyTorch (nll_loss dentro): cambiar target o weight in situ antes del backward es un error
-    return watch(_cross_entropy_idx(input, t, w, cdim, c, ignore_index, reduction, label_smoothing), target, weight)
+    return watch(_cross_entropy_idx(input, t, w, cdim, c, ignore_index, reduction, label_smoothing, none_ignored),
+                 target, weight)
 
 
-def _cross_entropy_idx(input, t, w, cdim, c, ignore_index, reduction, label_smoothing):
-    """``cross_entropy`` con índices de clase ``t`` (ndarray) y pesos ``w`` (ndarray o ``None``)."""
+def _cross_entropy_idx(input, t, w, cdim, c, ignore_index, reduction, label_smoothing, none_ignored=False):
+    """``cross_entropy`` con índices de clase ``t`` (ndarray) y pesos ``w`` (ndarray o ``None``);
+    ``none_ignored``: se sabe que hay filas y que ninguna vale ``ignore_index``."""
     if input.ndim == 2 and w is None and not label_smoothing and input._data.dtype.kind == "f":
-        if reduction == "mean" and not np.any(t != ignore_index):
+        if reduction == "mean" and not none_ignored and not np.any(t != ignore_index):
             return _mean_by(input.sum() * 0.0, 0)
         # camino rápido (el de los entrenamientos): logsumexp y gradiente fusionados
         return L.CrossEntropyIdx.apply(input, target=t, reduction=reduction, ignore_index=ignore_index)
