@@ -6,7 +6,8 @@
 * ``upsample.py`` (reescalado), ``relu.py``, ``loss.py`` (entropía cruzada), ``adam.py`` (el paso
   de Adam en una pasada), ``sgd.py`` (``y += α·x`` con una FMA, el paso de SGD), ``sort.py`` (los
   algoritmos de ordenación de libstdc++ que usa PyTorch), ``special.py`` (``erf``);
-* infraestructura: ``_parallel.py`` (hilos), ``_slices.py`` (copias de trozos con bucles),
+* infraestructura: ``_parallel.py`` (reescribe los ``prange``), ``_pool.py`` (los hilos y el reparto),
+  ``_slices.py`` (copias de trozos con bucles),
   ``blas.py``/``gemm.py`` (OpenBLAS), ``workspace.py`` (memoria reutilizada),
   ``compile_notice.py`` (avisa en stderr cuando numba compila, la primera vez), ``cache_lock.py`` (la
   caché de numba compartida entre procesos con cerrojos), ``numba_startup.py`` (el arranque de numba
