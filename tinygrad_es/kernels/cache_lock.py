@@ -84,9 +84,13 @@ def _unlock(fd, offset):
         fcntl.lockf(fd, fcntl.LOCK_UN, 1, offset)
 
 
-_orig_load = caching.Cache.load_overload
-_orig_save = caching.Cache.save_overload
-_orig_index_save = caching.IndexDataCacheFile.save
+# Interior de numba (0.58-0.68): si otra versión no lo tiene, no se ponen cerrojos (numba sin más).
+try:
+    _orig_load = caching.Cache.load_overload
+    _orig_save = caching.Cache.save_overload
+    _orig_index_save = caching.IndexDataCacheFile.save
+except AttributeError:
+    fcntl = None
 
 
 def _load_overload(self, sig, target_context):
@@ -183,6 +187,8 @@ def install() -> None:
     """Pone los cerrojos en la caché de numba (una vez por proceso; lo hace ``kernels/__init__.py``).
     ``TINYGRAD_ES_CERROJO_CACHE=0`` lo desactiva."""
     if _state["installed"] or fcntl is None or os.environ.get("TINYGRAD_ES_CERROJO_CACHE", "1") in ("0", "no", ""):
+        return
+    if not hasattr(caching.Cache, "_index_key") or not hasattr(event, "Listener"):
         return
     caching.Cache.load_overload = _load_overload
     caching.Cache.save_overload = _save_overload

@@ -16,7 +16,7 @@ from numba.core import cpu
 
 __all__ = ["install"]
 
-_orig = cpu.CPUContext.load_additional_registries
+_orig = getattr(cpu.CPUContext, "load_additional_registries", None)  # None: otra versión de numba
 _state = {"installed": False}
 
 
@@ -35,7 +35,9 @@ def _load_additional_registries(self):
     cpu.CPUContext.load_additional_registries = _orig
     # aquí y no arriba: importarlo cuesta ~0,05 s y _orig lo importa igualmente justo después
     from numba.np import linalg
-    real = linalg.ensure_blas
+    real = getattr(linalg, "ensure_blas", None)
+    if real is None:  # otra versión de numba: su comprobación, sin atajo
+        return _orig(self)
     linalg.ensure_blas = _scipy_linalg_present
     try:
         return _orig(self)
@@ -45,7 +47,7 @@ def _load_additional_registries(self):
 
 def install() -> None:
     """Lo hace ``kernels/__init__.py`` al importarse."""
-    if _state["installed"]:
+    if _state["installed"] or _orig is None:
         return
     cpu.CPUContext.load_additional_registries = _load_additional_registries
     _state["installed"] = True
