@@ -10,6 +10,7 @@ from numba import njit, prange
 
 from tinygrad_es import kernels as K
 from tinygrad_es.kernels import _parallel as P
+from tinygrad_es.kernels import _pool as Q
 from tinygrad_es.kernels._parallel import chunk_source, parallel_kernel
 
 
@@ -53,6 +54,20 @@ def _reference(x, scale):
     return np.array([sum(float(v) * scale for v in x[:i + 1]) for i in range(x.size)])
 
 
+@parallel_kernel
+@njit(parallel=True)
+def _fails_in_worker(x, flag, bad):
+    """La iteración 0 (la primera del hilo que llama) espera a que otro hilo llegue a ``bad`` y falle."""
+    for i in prange(x.shape[0]):
+        if i == 0 and bad != 0:
+            while Q._atomic_load(flag, 0) == 0:
+                pass
+        if i == bad:
+            Q._atomic_add(flag, 0, 1)
+            raise ValueError("fallo a propósito")
+        x[i] = i
+
+
 @pytest.mark.parametrize("n", [1, 5, 64])
 def test_chunked_kernel_equals_sequential_for_any_number_of_chunks(n):
     x = np.random.default_rng(n).standard_normal(n)
@@ -61,16 +76,60 @@ def test_chunked_kernel_equals_sequential_for_any_number_of_chunks(n):
     np.testing.assert_allclose(out, _reference(x, 0.5), rtol=1e-12)
     assert (seen == 1).all()
     ch = _owner._chunked
-    for nk in (1, 2, 3, 7, n + 2):  # cada trozo a mano: cubren el rango una vez y sin huecos
-        out2, seen2 = np.empty(n), np.zeros(n, np.int64)
-        for k in range(nk):
-            ch.trozo(x, 0.5, n, out2, seen2, k, nk)
+    assert ch.loop_args == ["n", "out", "seen"]
+    for nk in (1, 2, 3, 7, n + 2):
+        out2, seen2 = np.empty(n), np.zeros(n, np.int64)  # un solo hilo con el reparto de nk: todo el bucle
+        assert ch.trozo(x, 0.5, n, out2, seen2, n, np.zeros(2, np.int64), nk, 0, Q._NO_BELL) == n
         assert (seen2 == 1).all()
         np.testing.assert_array_equal(out2, out)
         out3, seen3 = np.empty(n), np.zeros(n, np.int64)
-        P._POOL.run(ch.trozo, (x, 0.5, n, out3, seen3), nk)  # la reserva de hilos, con nk trozos
+        Q._POOL.blocks(ch.trozo, n, (x, 0.5, n, out3, seen3), nk)  # la reserva de hilos, con nk hilos
         assert (seen3 == 1).all()
         np.testing.assert_array_equal(out3, out)
+
+
+@pytest.mark.parametrize("nk", [1, 2, 3, 7])
+def test_blocks_cover_the_range_once_and_shrink(nk):
+    """``_take`` da bloques contiguos que cubren ``range(n)`` una vez; con un hilo, uno solo."""
+    for n in (1, 2, 9, 1000):
+        ctl, blocks = np.zeros(2, np.int64), []
+        while True:
+            lo, hi = Q._take(ctl, n, nk)
+            if lo >= n:
+                break
+            blocks.append((lo, hi))
+        assert blocks[0][0] == 0 and blocks[-1][1] == n
+        assert all(b[1] == c[0] for b, c in zip(blocks, blocks[1:]))
+        sizes = [hi - lo for lo, hi in blocks]
+        assert min(sizes) >= 1 and sizes == sorted(sizes, reverse=True)
+        if nk == 1:
+            assert len(blocks) == 1
+        else:
+            assert sizes[0] <= max(1, n // (2 * nk))
+
+
+def test_caller_never_waits_for_a_busy_worker():
+    """Si la reserva está ocupada (otra tarea, o tarda en despertar), quien llama hace todo el bucle
+    y vuelve sin esperarla; la tarea atrasada, al llegar, ya no tiene bloques."""
+    Q._POOL._grow(1)
+    gate = Q._thread.allocate_lock()
+    gate.acquire()
+    box = [None, Q._thread.allocate_lock()]
+    box[1].acquire()
+    Q._POOL.workers[0].slot.append((gate.acquire, (), box))
+    Q._POOL.workers[0].q.put(None)  # la ocupa
+    try:
+        x = np.random.default_rng(3).standard_normal(50)
+        out, seen = np.empty(50), np.zeros(50, np.int64)
+        Q._POOL.blocks(_owner._chunked.trozo, 50, (x, 0.5, 50, out, seen), 2)
+        assert (seen == 1).all()
+        np.testing.assert_allclose(out, _reference(x, 0.5), rtol=1e-12)
+    finally:
+        gate.release()
+    assert box[1].acquire(timeout=60)  # la reserva sigue viva y atiende lo que tenía en cola
+    out2, seen2 = np.empty(50), np.zeros(50, np.int64)
+    Q._POOL.blocks(_owner._chunked.trozo, 50, (x, 0.5, 50, out2, seen2), 2)
+    np.testing.assert_array_equal(out2, out)
 
 
 def test_kernels_without_the_shape_fall_back_to_numba_parallel():
@@ -82,14 +141,21 @@ def test_kernels_without_the_shape_fall_back_to_numba_parallel():
 
 def test_error_in_any_chunk_reaches_the_caller():
     x = np.zeros(10)
-    assert _fails_at.chunked
-    for bad in (0, 9):  # en el trozo del hilo que llama y en el de la reserva
-        with pytest.raises(ValueError, match="a propósito"):
-            P._POOL.run(_fails_at._chunked.trozo, (x, bad), 2)
+    assert _fails_at.chunked and _fails_in_worker.chunked
+    for bad in (0, 9):
         with pytest.raises(ValueError, match="a propósito"):
             _fails_at(x, bad)
     _fails_at(x, -1)
     np.testing.assert_array_equal(x, np.arange(10.0))
+    # en un hilo de la reserva: quien llama hace los demás bloques, ve que falta uno, espera y lo propaga
+    with pytest.raises(ValueError, match="a propósito"):  # compila (falla en la iteración 0)
+        _fails_in_worker(np.zeros(8), np.zeros(1, np.int64), 0)
+    ch = _fails_in_worker._chunked
+    for bad in (2, 7):
+        y = np.full(8, -1.0)
+        with pytest.raises(ValueError, match="a propósito"):
+            Q._POOL.blocks(ch.trozo, 8, (y, np.zeros(1, np.int64), bad), 2)
+        assert (y == -1).sum() == 1 and y[bad] == -1  # todas las demás iteraciones se hicieron
 
 
 def _parallel_kernels():
@@ -156,3 +222,40 @@ def test_same_bits_with_one_and_two_threads():
         numba.set_num_threads(before)
     for a, b in zip(*res):
         np.testing.assert_array_equal(a, b)
+
+
+def test_worker_busy_waiting_gives_the_same_bits():
+    """Con la espera activa de la reserva (``TINYGRAD_ES_ESPERA_US``), el timbre la despierta y el
+    resultado es el mismo; al quitarla, vuelve a dormir en su cola."""
+    x = np.random.default_rng(4).standard_normal(300)
+    ref = _owner(x, 0.5)[0]
+    Q._POOL.blocks(_owner._chunked.trozo, 300, (x, 0.5, 300, np.empty(300), np.zeros(300, np.int64)), 2)  # calibra
+    before = Q._spins["worker"]
+    Q._spins["worker"] = max(Q._spins["caller"], 1000)
+    try:
+        for _ in range(30):
+            out, seen = np.empty(300), np.zeros(300, np.int64)
+            Q._POOL.blocks(_owner._chunked.trozo, 300, (x, 0.5, 300, out, seen), 2)
+            assert (seen == 1).all()
+            np.testing.assert_array_equal(out, ref)
+    finally:
+        Q._spins["worker"] = before
+    out, seen = np.empty(300), np.zeros(300, np.int64)
+    Q._POOL.blocks(_owner._chunked.trozo, 300, (x, 0.5, 300, out, seen), 2)
+    np.testing.assert_array_equal(out, ref)
+
+
+def test_static_split_runs_every_chunk_once_and_propagates_errors():
+    """``_POOL.run(fn, args, nk)``: ``fn(*args, k, nk)`` para cada ``k``, esperando a todos (lo usan
+    funciones de Python que llaman a núcleos ``nogil``, p. ej. la LSTM por bloques de unidades)."""
+    import threading
+    for nk in (1, 2, 3):
+        seen, caller = [], threading.get_ident()
+        Q._POOL.run(lambda tag, k, n: seen.append((tag, k, n, threading.get_ident() == caller)), ("t",), nk)
+        assert sorted(seen) == sorted([("t", 0, nk, True)] + [("t", k, nk, False) for k in range(1, nk)])
+
+    def fails(k, nk):
+        if k == nk - 1:
+            raise ValueError("fallo a propósito")
+    with pytest.raises(ValueError, match="a propósito"):
+        Q._POOL.run(fails, (), 2)

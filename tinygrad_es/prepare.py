@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import os
+import signal
 import sys
 import time
 
@@ -26,10 +27,11 @@ from tqdm import tqdm
 from . import optim
 from ._tensor import Tensor
 from .autograd import no_grad
-from .kernels import compile_notice
+from .kernels import cache_lock, compile_notice
+from .kernels.conv import ConvState, choose_backward, conv2d_backward
 from .nn import functional as F
 
-__all__ = ["TASKS", "COURSE", "prepare", "warm_up", "cache_dir"]
+__all__ = ["TASKS", "COURSE", "BACKGROUND", "prepare", "warm_up", "cache_dir", "background"]
 
 
 def _t(shape, dtype, grad=True, seed=0):
@@ -165,6 +167,73 @@ TASKS = {
 # lo que entrenan los modelos del curso (en float32): lo mínimo para las demos y los cuadernos
 COURSE = ("conv_winograd", "conv_direct", "conv_im2col", "max_pool", "avg_pool", "relu", "cross_entropy", "adam",
           "sgd")
+
+
+# ---- compilación en segundo plano (kernels/precompile.py) ----------------------------------------
+# La CNN del curso (conv 1→32 y 32→64 3×3, ReLU, max-pool 2×2, lineales, entropía cruzada) sobre MNIST
+# con lotes de 64: todo lo que compila un paso salvo el forward de la convolución, en el orden en que
+# el paso lo pide. Con las formas reales: el núcleo que se elige depende del tamaño (ReLU en dos hilos
+# desde 2¹⁶ elementos, max-pool «canales» desde 8 canales...). Un test comprueba que, tras estas
+# tareas, el paso sólo compila el forward de la convolución.
+_COURSE_BATCH = 64
+
+
+def _course_relu(dtype):
+    for shape in ((_COURSE_BATCH, 32, 26, 26), (_COURSE_BATCH, 128)):
+        _fwd_bwd(F.relu, _t(shape, dtype))
+
+
+def _course_max_pool(dtype):
+    for shape in ((_COURSE_BATCH, 32, 26, 26), (_COURSE_BATCH, 64, 11, 11)):
+        _fwd_bwd(lambda x: F.max_pool2d(x, 2), _t(shape, dtype))
+
+
+def _course_conv_backward(dtype):
+    """El backward de las dos convoluciones con el algoritmo que elige el despachador, sin su forward
+    (que compila el programa a la vez): la primera capa sólo pide ∂L/∂w (su entrada son los datos).
+    En el orden inverso al del paso (que empieza por ∂L/∂x de la última capa): si el programa llega al
+    backward antes de que esto acabe, compila él lo que le queda por delante mientras aquí se hace lo
+    del otro extremo, en vez de esperar núcleo a núcleo lo mismo."""
+    for xs, ws, need_x, need_w in (((_COURSE_BATCH, 1, 28, 28), (32, 1, 3, 3), False, True),
+                                   ((_COURSE_BATCH, 32, 13, 13), (64, 32, 3, 3), False, True),
+                                   ((_COURSE_BATCH, 32, 13, 13), (64, 32, 3, 3), True, False)):
+        x = np.ascontiguousarray(_t(xs, dtype)._data)
+        w = np.ascontiguousarray(_t(ws, dtype, seed=2)._data)
+        out_hw = (xs[2] - ws[2] + 1, xs[3] - ws[3] + 1)
+        algo, algo_w = choose_backward(xs, ws, (1, 1), (0, 0), (1, 1), 1)
+        state = ConvState(algo, xs, w, (1, 1), (0, 0), (1, 1), 1, out_hw, (x,), None, "x", algo_w)
+        g = np.ascontiguousarray(_t((xs[0], ws[0]) + out_hw, dtype, seed=1)._data)
+        conv2d_backward(g, state, need_x=need_x, need_w=need_w, need_b=True)
+
+
+def _course_optimizers(dtype):
+    """Un paso de SGD y uno de Adam (los de los apuntes y la demo) sobre parámetros con las formas de
+    la CNN del curso (si el optimizador usa un núcleo, queda compilado)."""
+    shapes = ((32, 1, 3, 3), (32,), (64, 32, 3, 3), (64,), (128, 1600), (128,), (10, 128), (10,))
+    for cls, kw in ((optim.SGD, {"lr": 0.01}), (optim.Adam, {"lr": 1e-3})):
+        params = [_t(s, dtype, seed=i) for i, s in enumerate(shapes)]
+        for p in params:
+            p.grad = _t(p.shape, dtype, grad=False, seed=7)
+        cls(params, **kw).step()
+
+
+BACKGROUND = (("ReLU", _course_relu), ("max-pooling", _course_max_pool), ("entropía cruzada", _cross_entropy),
+              ("backward de la convolución", _course_conv_backward), ("optimizadores", _course_optimizers))
+
+
+def background(dtype="float32") -> None:
+    """Lo que hace el proceso que lanza ``kernels/precompile.py``: las tareas de ``BACKGROUND`` una a
+    una; termina al llegar ``SIGTERM`` o, entre dos tareas, si el proceso padre ya no existe."""
+    # SIGTERM (el padre termina): salir ya, sin acabar el núcleo en curso, salvo si se está escribiendo
+    # en la caché (entonces al acabar de escribir)
+    signal.signal(signal.SIGTERM, lambda *_: cache_lock.exit_soon())
+    parent = int(os.environ.get("TINYGRAD_ES_FONDO_PADRE", os.getppid()))
+    dtype = np.dtype(dtype)
+    with compile_notice.quiet():
+        for _name, task in BACKGROUND:
+            if os.getppid() != parent:
+                return
+            task(dtype)
 
 
 def cache_dir() -> str:

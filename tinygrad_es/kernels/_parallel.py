@@ -11,17 +11,21 @@ se llama, lo **reescribe** si tiene la forma habitual::
             ...                                 # cada iteración escribe lo suyo
         return out                              # nombres del prólogo (o nada)
 
-El prólogo y el ``return`` se ejecutan en Python (una vez, antes y después del bucle, como en la
-versión secuencial) y el bucle pasa a ser ``nucleo__trozo(..., _k_, _nk_)``, compilado **sin**
-``parallel`` y con ``nogil``: recorre el trozo ``[k·N/nk, (k+1)·N/nk)`` (el mismo reparto estático
-que hace numba). ``nk`` hilos (``numba.get_num_threads()``) lo ejecutan a la vez: el que llama hace el
-trozo 0 y una reserva fija de hilos de Python el resto. Cada iteración hace las mismas operaciones
-en el mismo orden que en ``prange``: el resultado es el mismo bit a bit con 1 o 2 hilos.
+El prólogo y el ``return`` se ejecutan en Python (una función generada con el mismo código, una vez
+antes y después del bucle, como en la versión secuencial) y el bucle pasa a ser
+``nucleo__trozo(..., _n_, _ctl_, _nk_, ...)``, compilado **sin** ``parallel`` y con ``nogil``: cada
+hilo toma bloques de iteraciones de un contador atómico (``_ctl_``) hasta que no quedan. Los bloques
+son «guiados» (lo que queda entre ``2·nk``, hasta una iteración): el hilo que llama empieza en
+seguida y el de la reserva, que tarda en despertar (futex, GIL, desempaquetar los argumentos), toma
+menos; los dos acaban casi a la vez. Quien llama espera en activo unos µs a que acabe el último
+bloque ajeno (en vez de dormirse y que lo despierten), y si la reserva ni empezó, no la espera.
+``nk = numba.get_num_threads()``. Cada iteración hace las mismas operaciones en el mismo orden que
+en ``prange``, haga quien la haga: el resultado es el mismo bit a bit con 1 o 2 hilos.
 
 Por qué: el compilador paralelo de numba (parfor) es la parte lenta de compilar. Medido (tiempo de
 CPU, caché vacía, el paso de la CNN del curso): 39 s con ``parallel=True`` frente a 22 s compilando
-los mismos bucles en secuencia. Lanzar los trozos en hilos de Python cuesta unas decenas de µs por
-llamada (frente a ~10 µs de OpenMP), nada frente a los milisegundos de estos núcleos.
+los mismos bucles en secuencia. Repartir cuesta ~2 µs de CPU por llamada con 1 hilo y ~5 µs con 2
+(núcleo diminuto; numba sin hilos, 1,6 µs), más lo que tarde en despertar el hilo de la reserva.
 
 Los núcleos que no tienen esa forma (dos ``prange``, bucles en el prólogo...) siguen con el
 ``parallel=True`` de numba, con las precauciones de antes:
@@ -37,16 +41,16 @@ Los núcleos que no tienen esa forma (dos ``prange``, bucles en el prólogo...) 
 import ast
 import inspect
 import os
-import queue
 import textwrap
 import threading
 
 import numba
 
+from ._pool import _POOL, _done, _ring, _run, _state, _take, _wait  # noqa: F401  (_POOL: lo usan otros módulos)
+
 _LOCK = threading.RLock()
 _SAFE_LAYERS = ("tbb", "omp")
 _needs_lock = None  # se decide tras la primera región paralela (antes numba no sabe qué capa usará)
-_state = {"launched_in": None, "serial": False}
 
 
 def _layer():
@@ -56,74 +60,14 @@ def _layer():
         return None
 
 
-class _Pool:
-    """Hilos de Python que ejecutan trozos de núcleos ``nogil``; uno por hilo extra, creados al
-    primer uso. Varias llamadas a la vez (desde varios hilos del usuario) comparten la reserva: cada
-    una espera sólo a sus trozos."""
-
-    def __init__(self):
-        self.queues = []
-        self.lock = threading.Lock()
-
-    def _grow(self, n):
-        with self.lock:
-            while len(self.queues) < n:
-                q = queue.SimpleQueue()
-                threading.Thread(target=_worker, args=(q,), daemon=True, name="tinygrad_es-nucleo").start()
-                self.queues.append(q)
-
-    def run(self, fn, args, nk):
-        if len(self.queues) < nk - 1:
-            self._grow(nk - 1)
-        done = queue.SimpleQueue()
-        for k in range(1, nk):
-            self.queues[k - 1].put((fn, args, k, nk, done))
-        err = None
-        try:
-            fn(*args, 0, nk)
-        except BaseException as e:  # se espera a los demás trozos antes de propagarlo
-            err = e
-        for _ in range(nk - 1):
-            e = done.get()
-            if err is None:
-                err = e
-        if err is not None:
-            raise err
-
-
-def _worker(q):
-    while True:
-        fn, args, k, nk, done = q.get()
-        try:
-            fn(*args, k, nk)
-            done.put(None)
-        except BaseException as e:
-            done.put(e)
-
-
-_POOL = _Pool()
-
-
-def _after_fork_in_child():
-    global _POOL
-    _POOL = _Pool()  # los hilos de la reserva no existen en el hijo
-    # sólo hace falta si el padre ya inicializó OpenMP (o repartió trozos: el hijo no crea más hilos)
-    if _state["launched_in"] is not None:
-        _state["serial"] = True
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork_in_child)
-
-
 # ---- la reescritura ---------------------------------------------------------------------
 class _Chunked:
-    """El núcleo reescrito: prólogo y ``return`` en Python, el bucle en ``trozo`` (numba, nogil)."""
-    __slots__ = ("params", "prologue", "loop_args", "result", "trozo")
+    """El núcleo reescrito: ``call`` (Python: prólogo, reparto del bucle y ``return``) y ``trozo``
+    (numba, ``nogil``: los bloques del bucle)."""
+    __slots__ = ("call", "trozo", "loop_args")
 
-    def __init__(self, params, prologue, loop_args, result, trozo):
-        self.params, self.prologue, self.loop_args = params, prologue, loop_args
-        self.result, self.trozo = result, trozo
+    def __init__(self, call, trozo, loop_args):
+        self.call, self.trozo, self.loop_args = call, trozo, loop_args
 
 
 def _is_prange_loop(node):
@@ -171,8 +115,34 @@ def chunk_source(py_func):
     return fdef, pre, loop, (post[0] if post else None), [p.arg for p in a.args]
 
 
+def _name(n, store=False):
+    return ast.Name(n, ast.Store() if store else ast.Load())
+
+
+def _call(fn, *args):
+    return ast.Call(_name(fn), list(args), [])
+
+
+# lo que el bucle reescrito usa, con nombres que no pisan los del núcleo
+_HELPERS = {"_reparto_toma_": _take, "_reparto_hecho_": _done, "_reparto_espera_": _wait, "_reparto_timbre_": _ring}
+
+
 def _build(kernel):
-    """Compila (perezoso: numba compila en la primera llamada) la versión por trozos, o ``None``."""
+    """La versión por trozos (numba la compila perezosa, en la primera llamada), o ``None``.
+
+    ``trozo(params..., nombres del prólogo..., _n_, _ctl_, _nk_, _espera_, _timbre_)``::
+
+        _reparto_timbre_(_timbre_)
+        _lo_, _hi_ = _reparto_toma_(_ctl_, _n_, _nk_)
+        while _lo_ < _n_:
+            for p in range(_lo_, _hi_):
+                <cuerpo del prange>
+            _reparto_hecho_(_ctl_, _hi_ - _lo_)
+            _lo_, _hi_ = _reparto_toma_(_ctl_, _n_, _nk_)
+        return _reparto_espera_(_ctl_, _n_, _espera_)
+
+    y ``call(params...)``, una función de Python: ``<prólogo>; _run(trozo, <n del prange>,
+    (params..., nombres...)); return <lo del return>``."""
     py_func = kernel.py_func
     parts = chunk_source(py_func)
     if isinstance(parts, str):
@@ -187,29 +157,45 @@ def _build(kernel):
             defined.update(n.id for n in ast.walk(t) if isinstance(n, ast.Name))
     used = {n.id for n in ast.walk(loop) if isinstance(n, ast.Name)}
     loop_args = sorted((used & defined) - set(params))
-    it = loop.iter.args[0]
-    n_it = ast.Name("_n_", ast.Load())
-    k, nk = ast.Name("_k_", ast.Load()), ast.Name("_nk_", ast.Load())
-    lo = ast.BinOp(ast.BinOp(k, ast.Mult(), n_it), ast.FloorDiv(), nk)
-    hi = ast.BinOp(ast.BinOp(ast.BinOp(k, ast.Add(), ast.Constant(1)), ast.Mult(), n_it), ast.FloorDiv(), nk)
-    new_loop = ast.copy_location(ast.For(loop.target, ast.Call(ast.Name("range", ast.Load()), [lo, hi], []),
-                                         loop.body, []), loop)
+    n_, ctl, nk = _name("_n_"), _name("_ctl_"), _name("_nk_")
+    lohi = ast.Tuple([_name("_lo_", True), _name("_hi_", True)], ast.Store())
+    take = ast.Assign([lohi], _call("_reparto_toma_", ctl, n_, nk))
+    inner = ast.For(loop.target, _call("range", _name("_lo_"), _name("_hi_")), loop.body, [])
+    done = ast.Expr(_call("_reparto_hecho_", ctl, ast.BinOp(_name("_hi_"), ast.Sub(), _name("_lo_"))))
+    ring = ast.Expr(_call("_reparto_timbre_", _name("_timbre_")))
+    body = [ring, take, ast.While(ast.Compare(_name("_lo_"), [ast.Lt()], [n_]), [inner, done, take], []),
+            ast.Return(_call("_reparto_espera_", ctl, n_, _name("_espera_")))]
+    for st in body:
+        ast.copy_location(st, loop)
     name = f"{py_func.__name__}__trozo"
-    body = [ast.copy_location(ast.Assign([ast.Name("_n_", ast.Store())], it), loop.iter), new_loop]
-    args = ast.arguments(posonlyargs=[], args=[ast.arg(p) for p in params + loop_args + ["_k_", "_nk_"]],
-                         kwonlyargs=[], kw_defaults=[], defaults=[])
-    fn = ast.copy_location(ast.FunctionDef(name, args, body, []), fdef)
-    mod = ast.fix_missing_locations(ast.Module([fn], []))
+    targs = [ast.arg(p) for p in params + loop_args + ["_n_", "_ctl_", "_nk_", "_espera_", "_timbre_"]]
+    fn = ast.copy_location(ast.FunctionDef(name, ast.arguments([], targs, None, [], [], None, []), body, []), fdef)
+    # la llamada de Python: el prólogo, el reparto y el return (dentro de una fábrica que les da
+    # ``_trozo_`` y ``_run_`` como variables libres: ni globales nuevas en el módulo ni dict por llamada)
+    run = ast.Expr(_call("_run_", _name("_trozo_"), loop.iter.args[0],
+                         ast.Tuple([_name(p) for p in params + loop_args], ast.Load())))
+    ast.copy_location(run, loop)
+    tail = [ast.Return(ret.value)] if ret is not None and ret.value is not None else []
+    for st in tail:
+        ast.copy_location(st, ret)
+    caller = ast.copy_location(ast.FunctionDef(py_func.__name__, ast.arguments([], [ast.arg(p) for p in params],
+                                                                                None, [], [], None, []),
+                                               pre + [run] + tail, []), fdef)
+    factory = ast.FunctionDef("_fabrica_", ast.arguments([], [ast.arg("_trozo_"), ast.arg("_run_")], None, [], [],
+                                                         None, []), [caller, ast.Return(_name(py_func.__name__))],
+                              [])
+    ast.copy_location(factory, fdef)
+    mod = ast.fix_missing_locations(ast.Module([fn, factory], []))
     ast.increment_lineno(mod, lineno - 1)  # las trazas y la caché de numba apuntan al fichero de verdad
+    code = compile(mod, filename, "exec")
     ns = {}
-    exec(compile(mod, filename, "exec"), py_func.__globals__, ns)
+    exec(code, dict(py_func.__globals__, **_HELPERS), ns)  # el trozo (numba congela sus globales)
     opts = {k_: v for k_, v in kernel.targetoptions.items() if k_ not in ("parallel", "nopython")}
     cache = type(kernel._cache).__name__ != "NullCache"
     trozo = numba.njit(nogil=True, cache=cache, **opts)(ns[name])
-    prologue = compile(ast.Module(pre, []), filename, "exec") if pre else None
-    result = compile(ast.Expression(ret.value), filename, "eval") if ret is not None and ret.value is not None \
-        else None
-    return _Chunked(params, prologue, loop_args, result, trozo)
+    ns = {}
+    exec(code, py_func.__globals__, ns)  # la llamada, con las globales vivas del módulo
+    return _Chunked(ns["_fabrica_"](trozo, _run), trozo, loop_args)
 
 
 _REWRITE = os.environ.get("TINYGRAD_ES_PRANGE_NUMBA", "0") in ("0", "", "no")
@@ -234,28 +220,19 @@ class parallel_kernel:
         self._chunked = None if _REWRITE and self.py_func is not kernel else False
 
     def __call__(self, *args):
-        ch = self._chunked
-        if ch is None:
-            ch = self._chunked = _build(self.kernel) or False
-        if ch is not False:
-            return self._call_chunked(ch, args)
-        return self._call_numba(args)
+        return self._call(*args)
 
-    def _call_chunked(self, ch, args):
-        env = dict(zip(ch.params, args))
-        if ch.prologue is not None:
-            exec(ch.prologue, self.py_func.__globals__, env)
-        full = args + tuple(env[n] for n in ch.loop_args)
-        nk = 1 if _state["serial"] else numba.get_num_threads()
-        if nk <= 1:
-            ch.trozo(*full, 0, 1)
-        else:
-            if _state["launched_in"] is None:
-                _state["launched_in"] = os.getpid()
-            _POOL.run(ch.trozo, full, nk)
-        return eval(ch.result, self.py_func.__globals__, env) if ch.result is not None else None
+    def _call(self, *args):  # la primera llamada: decide y deja en ``self._call`` el camino elegido
+        ch = self._decide()
+        self._call = ch.call if ch is not False else self._call_numba
+        return self._call(*args)
 
-    def _call_numba(self, args):
+    def _decide(self):
+        if self._chunked is None:
+            self._chunked = _build(self.kernel) or False
+        return self._chunked
+
+    def _call_numba(self, *args):
         global _needs_lock
         if _state["serial"]:
             return self._serial_kernel()(*args)
@@ -276,9 +253,7 @@ class parallel_kernel:
     @property
     def chunked(self) -> bool:
         """``True`` si el ``prange`` se reparte entre hilos de Python (la versión reescrita)."""
-        if self._chunked is None:
-            self._chunked = _build(self.kernel) or False
-        return self._chunked is not False
+        return self._decide() is not False
 
     @property
     def signatures(self):

@@ -1,0 +1,185 @@
+"""Compilación en segundo plano (kernels/precompile.py) y la caché de numba con cerrojos entre procesos
+(kernels/cache_lock.py)."""
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _env(cache, **extra):
+    env = dict(os.environ, PYTHONPATH=ROOT, NUMBA_CACHE_DIR=str(cache), TINYGRAD_ES_AVISO_COMPILACION="0",
+               TINYGRAD_ES_COMPILAR_FONDO="0")
+    env.update(extra)
+    return env
+
+
+_RELU = r"""
+import sys
+import numpy as np
+from tinygrad_es.kernels import compile_notice, relu
+dtypes = [np.float32, np.float64][::int(sys.argv[1])]
+for dt in dtypes:
+    a = np.linspace(-3, 3, 2 * relu.MIN_SERIAL + 1).astype(dt)  # el núcleo sin hilos (< MIN_PARALLEL)
+    out = relu.relu(a)
+    assert out.dtype == dt and np.array_equal(out, np.maximum(a, 0)), dt
+    g = relu.relu_backward(np.ones_like(a), out)
+    assert np.array_equal(g, (a > 0).astype(dt)), dt
+compile_notice.flush()
+print(compile_notice.stats["kernels"])
+"""
+
+
+def test_two_processes_compiling_signatures_of_the_same_kernels_share_the_cache(tmp_path):
+    """Dos procesos que compilan a la vez, con la caché vacía, las dos firmas (float32 y float64) de los
+    mismos núcleos en órdenes opuestos: sin el cerrojo del índice, los dos eligen el fichero ``.1.nbc`` y
+    el índice de uno acaba apuntando a los datos del otro. Después, un tercer proceso lo carga todo de
+    la caché (no compila nada) y da los resultados correctos en los dos tipos."""
+    procs = [subprocess.Popen([sys.executable, "-c", _RELU, order], env=_env(tmp_path), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for order in ("1", "-1")]
+    for p in procs:
+        out, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+    r = subprocess.run([sys.executable, "-c", _RELU, "1"], env=_env(tmp_path), capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split()[-1] == "0"  # todo cargado de la caché
+    sub = [d for d in os.listdir(tmp_path) if d.startswith("kernels")]
+    idx = [f for f in os.listdir(tmp_path / sub[0]) if f.startswith("relu._relu_serial")]
+    assert sum(f.endswith(".nbc") for f in idx) == 2  # una por firma, ninguna pisada
+
+
+def test_a_kernel_being_compiled_elsewhere_is_waited_for_and_loaded(tmp_path):
+    """Si otro proceso tiene el cerrojo de una firma (la está compilando), este espera y la carga de la
+    caché en vez de compilarla otra vez."""
+    holder = r"""
+import sys, time
+import numpy as np
+from tinygrad_es.kernels import cache_lock, relu
+d = relu._relu_serial
+sig = d.typeof_pyval(np.zeros(3, np.float32)), d.typeof_pyval(np.zeros(3, np.float32))
+cache = d._cache
+fd = cache_lock._fd(cache._cache_file._index_path)
+off = cache_lock._offset(cache._index_key(sig, d.targetctx.codegen()))
+assert cache_lock._lock(fd, off, wait=0)
+print("tomado", flush=True)
+time.sleep(1.0)
+d.compile(sig)              # numba lo compila y lo guarda (este proceso ya tiene el cerrojo)
+cache_lock._unlock(fd, off)
+print("hecho", flush=True)
+"""
+    waiter = r"""
+import time
+import numpy as np
+from tinygrad_es.kernels import compile_notice, relu
+a = np.linspace(-1, 1, 2 * relu.MIN_SERIAL + 1).astype(np.float32)
+out = np.empty_like(a)
+t = time.perf_counter()
+relu._relu_serial(a, out)
+compile_notice.flush()
+assert np.array_equal(out, np.maximum(a, 0))
+print(compile_notice.stats["kernels"], time.perf_counter() - t)
+"""
+    h = subprocess.Popen([sys.executable, "-c", holder], env=_env(tmp_path), stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    assert h.stdout.readline().strip() == "tomado"
+    w = subprocess.run([sys.executable, "-c", waiter], env=_env(tmp_path), capture_output=True, text=True,
+                       timeout=300)
+    out, err = h.communicate(timeout=300)
+    assert h.returncode == 0 and out.strip() == "hecho", err
+    assert w.returncode == 0, w.stderr
+    compiled, seconds = w.stdout.split()
+    assert compiled == "0"  # esperó y lo cargó: no lo compiló
+
+
+def test_background_child_never_outlives_the_program(tmp_path):
+    """El proceso que compila en segundo plano se detiene cuando el programa termina (no queda vivo)."""
+    code = r"""
+from tinygrad_es.kernels import precompile
+p = precompile.start()
+print(p.pid, flush=True)
+"""
+    t = time.perf_counter()
+    r = subprocess.run([sys.executable, "-c", code], env=_env(tmp_path, TINYGRAD_ES_COMPILAR_FONDO="1"),
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    pid = int(r.stdout.split()[0])
+    assert time.perf_counter() - t < 60
+    try:
+        os.kill(pid, 0)
+        alive = True
+    except ProcessLookupError:
+        alive = False
+    assert not alive
+
+
+def test_background_disabled_by_environment(monkeypatch):
+    from tinygrad_es.kernels import precompile
+    monkeypatch.setenv(precompile.ENV, "0")
+    assert not precompile.enabled()
+
+
+def _kernel_signatures():
+    from test_prepare import _kernel_signatures as sigs
+    return sigs()
+
+
+def test_background_tasks_leave_only_the_conv_forward_to_the_course_step():
+    """Tras las tareas del proceso en segundo plano (``prepare.background``), un paso de la CNN del
+    curso (MNIST, lote 64) sólo pide firmas nuevas al forward de la convolución (lo que compila el propio
+    programa mientras tanto)."""
+    import tinygrad_es as torch
+    from tinygrad_es import nn, optim
+    from tinygrad_es.nn import functional as F
+    from tinygrad_es.prepare import BACKGROUND
+    for _name, task in BACKGROUND:
+        task(np.dtype("float32"))
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(),
+                          nn.MaxPool2d(2), nn.Flatten(), nn.Linear(1600, 128), nn.ReLU(), nn.Linear(128, 10))
+    opt = optim.SGD(model.parameters(), lr=0.01)
+    x = torch.randn(64, 1, 28, 28)
+    y = torch.tensor([i % 10 for i in range(64)])
+    before = _kernel_signatures()
+    loss = F.cross_entropy(model(x), y)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    optim.Adam(model.parameters(), lr=1e-3).step()  # el de la demo
+    # firmas nuevas (compiladas o cargadas de la caché: no depende de lo que haya en ella) sólo del
+    # forward directo y de sus funciones auxiliares (copias de trozos)
+    new = {k for k, v in _kernel_signatures().items() if v != before.get(k, 0)}
+    def home(module, attr):  # el módulo que define el núcleo (copy1 de _slices también se ve desde im2col)
+        obj = getattr(sys.modules[module], attr)
+        return getattr(getattr(obj, "py_func", None), "__module__", module)
+
+    assert not {k for k in new if not home(*k).endswith(("kernels.conv.direct", "kernels._slices"))}, new
+
+
+def test_loading_a_kernel_does_not_import_scipy_linalg_and_numba_blas_still_works(tmp_path):
+    """``numba_startup``: numba arranca (instala sus tablas al cargar o compilar el primer núcleo) sin
+    importar ``scipy.linalg``; el código numba del usuario con ``np.dot`` sigue funcionando (numba hace
+    entonces su comprobación completa de BLAS)."""
+    code = r"""
+import sys
+import numpy as np
+import numba
+from tinygrad_es.kernels import relu
+a = np.linspace(-1, 1, 2000).astype(np.float32)
+assert np.array_equal(relu.relu(a), np.maximum(a, 0))
+print("scipy.linalg" in sys.modules)
+from numba.np import arraymath
+print(arraymath._HAVE_BLAS)
+@numba.njit
+def dot(x, y):
+    return np.dot(x, y)
+x = np.arange(6.0).reshape(2, 3)
+assert np.allclose(dot(x, x.T), x @ x.T)
+print("ok")
+"""
+    r = subprocess.run([sys.executable, "-c", code], env=_env(tmp_path), capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["False", "True", "ok"]
