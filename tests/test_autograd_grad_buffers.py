@@ -66,3 +66,30 @@ def test_leaf_grad_is_not_an_input_of_the_graph():
     w.grad.mul_(3.0)
     np.testing.assert_array_equal(w.grad.numpy(), np.full(4, 3.0))
     np.testing.assert_array_equal(w.detach().numpy(), np.ones(4))
+
+
+def test_sum_of_two_0d_gradients_reaches_backward_as_an_array():
+    """numpy suma dos arrays 0-D en un escalar ``np.float32``; el motor debe seguir dando ndarrays a cada
+    ``backward`` (los de orden superior distinguen ndarray de Tensor)."""
+    from tinygrad_es.autograd.array_function import ArrayFunction
+
+    seen = []
+
+    class Spy(ArrayFunction):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            seen.append(type(g))
+            return g * 2
+
+    x = tg.tensor(1.5, requires_grad=True)
+    y = Spy.apply(x)
+    (y * 3 + y * 5).backward()  # dos gradientes 0-D llegan a y y se suman
+    assert seen == [np.ndarray] and x.grad.item() == 16.0
+    a = tg.tensor([[2.0, 1.0], [1.0, 3.0]], dtype=tg.float64, requires_grad=True)
+    sign, logabsdet = tg.linalg.slogdet(a)
+    (sign + logabsdet).backward()
+    assert np.allclose(a.grad.numpy(), np.linalg.inv(a.detach().numpy()).T)

@@ -125,7 +125,7 @@ def run_backward(roots, grads, retain_graph: bool = False, capture=None, create_
     grads_of = {}
     for s, g in zip(starts, grads):
         prev = grads_of.get(id(s))
-        grads_of[id(s)] = g if prev is None else prev + g
+        grads_of[id(s)] = g if prev is None else _sum(prev, g)
     grads = grads_of
     captured = {} if capture is not None else None
     wanted = {id(n) for n in capture} if capture is not None else ()
@@ -176,7 +176,7 @@ def run_backward(roots, grads, retain_graph: bool = False, capture=None, create_
                 ig = ig.astype(dtype)
             key = id(parent)
             prev = grads.get(key)
-            grads[key] = ig if prev is None else prev + ig
+            grads[key] = ig if prev is None else _sum(prev, ig)
         if _observers:
             for cb in list(_observers):
                 cb(ctx, g, in_grads)
@@ -186,12 +186,19 @@ def run_backward(roots, grads, retain_graph: bool = False, capture=None, create_
     return captured
 
 
+def _sum(a, b):
+    """Dos gradientes de un mismo nodo, sumados; siempre un ndarray (numpy devuelve un escalar
+    ``np.float32`` al sumar dos arrays 0-D, y los backward esperan arrays)."""
+    s = a + b
+    return s if s.__class__ is np.ndarray else np.asarray(s)
+
+
 def _run_graph(order, starts, grads, retain_graph, capture, needed):
     """El mismo recorrido con tensores: cada paso se registra (``higher_order.graph_backward``)."""
     grads_of = {}
     for s, g in zip(starts, grads):
         prev = grads_of.get(id(s))
-        grads_of[id(s)] = g if prev is None else prev + g
+        grads_of[id(s)] = g if prev is None else _sum(prev, g)
     grads = grads_of
     captured = {} if capture is not None else None
     wanted = {id(n) for n in capture} if capture is not None else ()

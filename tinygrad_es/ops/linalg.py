@@ -55,8 +55,6 @@ class Det(ArrayFunction):
     @staticmethod
     def backward(ctx, g):
         a, d = ctx.saved_tensors
-        if isinstance(g, np.generic):  # la suma de dos gradientes 0-D (sign y logabsdet de slogdet) es un escalar
-            g = np.asarray(g)
         if a.shape[-1] == 0:
             return namespace(g).zeros_like(a)
         if not isinstance(g, np.ndarray):  # orden superior: det·A⁻ᵀ con la inversa registrada
