@@ -39,7 +39,8 @@ FIXED_OPS = ["std.unbiased", "var.unbiased", "logcumsumexp", "tensor_split", "te
              "unravel_index", "trapezoid", "trapz", "cumulative_trapezoid", "lgamma", "digamma", "erfinv", "i0",
              "special.i1", "polygamma.polygamma_n_1", "polygamma.polygamma_n_3", "ldexp", "frexp", "gcd", "lcm",
              "nextafter", "isreal", "linalg.matrix_power", "linalg.multi_dot", "linalg.vecdot", "linalg.slogdet",
-             "logdet", "combinations", "select_scatter", "slice_scatter", "diagonal_scatter"]
+             "logdet", "combinations", "select_scatter", "slice_scatter", "diagonal_scatter",
+             "nn.functional.upsample_bilinear", "nn.functional.upsample_nearest"]
 
 
 @pytest.mark.parametrize("name", FIXED_OPS)

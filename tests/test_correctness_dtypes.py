@@ -156,6 +156,12 @@ CASES = {
     "add_numero_delante": (lambda L: L.add(2.0, L.tensor([1.0]), alpha=3), ("float32", (1,), [5.0])),
     "sub_numero_delante": (lambda L: L.sub(2, L.tensor([1, 5])), ("int64", (2,), [1, -3])),
     "pow_numero_delante": (lambda L: L.pow(2, L.tensor([1.0, 3.0])), ("float32", (2,), [2.0, 8.0])),
+    # clamp_min/clamp_max con dos tensores bool son max/min (clamp y los límites numéricos no se admiten)
+    "clamp_max_bool": (lambda L: L.clamp_max(L.tensor([True, False, True]), L.tensor([False, True, True])),
+                       ("bool", (3,), [False, False, True])),
+    "clamp_min_bool": (lambda L: L.tensor([True, False, False]).clamp_min(L.tensor([False, True, False])),
+                       ("bool", (3,), [True, True, False])),
+    "clamp_max_bool_numero": (lambda L: L.clamp_max(L.tensor([True]), True), Raises("NotImplementedError")),
     # -- nombres de tipo: x.type(), torch.typename, y el repr de las listas de parámetros -------------------
     "type_sin_argumento": (lambda L: [L.zeros(1, dtype=d).type() for d in (L.float32, L.float64, L.int64, L.int32,
                                                                           L.uint8, L.bool)],

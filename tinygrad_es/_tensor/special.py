@@ -126,11 +126,16 @@ class SpecialMixin:
         return (a * math.log(2)).logaddexp(b * math.log(2)) / math.log(2)
 
     def clamp_min(self, min):
-        """``clamp(min=min)``. En PyTorch: ``torch.clamp_min``."""
+        """``clamp(min=min)``. En PyTorch: ``torch.clamp_min`` (que, a diferencia de ``clamp``, admite dos
+        tensores bool: el máximo, un «o» lógico)."""
+        if _both_bool(self, min):
+            return self.maximum(min)
         return self.clamp(min=min)
 
     def clamp_max(self, max):
-        """``clamp(max=max)``. En PyTorch: ``torch.clamp_max``."""
+        """``clamp(max=max)``. En PyTorch: ``torch.clamp_max`` (con dos tensores bool, el mínimo: un «y»)."""
+        if _both_bool(self, max):
+            return self.minimum(max)
         return self.clamp(max=max)
 
     def positive(self):
@@ -223,3 +228,7 @@ class SpecialMixin:
     def nextafter_(self, other):
         """``nextafter`` in situ."""
         return self._inplace("nextafter_", lambda s: s.nextafter(other))
+
+
+def _both_bool(x, bound) -> bool:
+    return x._data.dtype == np.bool_ and isinstance(bound, TensorBase) and bound._data.dtype == np.bool_
