@@ -190,6 +190,10 @@ CASES = {
     "linear 64x784->128": _linear(64, 784, 128),
     "linear 128x2048->10": _linear(128, 2048, 10),
     "linear 16x512->512": _linear(16, 512, 512),
+    # una lineal sobre una secuencia: ∂W suma 2 048 filas (B·T del zoo; la cabeza de la LSTM de caracteres
+    # y la proyección de la atención del MiniGPT)
+    "linear 2048x256->90": _linear(2048, 256, 90),
+    "linear 2048x128->384": _linear(2048, 128, 384),
     "softmax 128x1000": _softmax("softmax", 128, 1000),
     "log_softmax 64x10": _softmax("log_softmax", 64, 10),
     "cross_entropy 64x10": _softmax("cross_entropy", 64, 10),
@@ -247,6 +251,8 @@ TORCH_F32 = {
     'batchnorm2d train (32,32,16,16)': {'y': 1.408e-07, 'd0': 5.569e-08, 'd1': 2.055e-07, 'd2': 1.37e-07},
     'batchnorm2d eval (32,32,16,16)': {'y': 6.295e-08, 'd0': 4.514e-08, 'd1': 1.357e-07, 'd2': 1.37e-07},
     'batchnorm1d train (256,128)': {'y': 6.13e-07, 'd0': 1.027e-07, 'd1': 8.86e-07, 'd2': 2.188e-07},
+    'linear 2048x256->90': {'y': 1.43e-07, 'd0': 1.707e-07, 'd1': 1.888e-07, 'd2': 1.222e-07},
+    'linear 2048x128->384': {'y': 1.452e-07, 'd0': 2.516e-07, 'd1': 1.895e-07, 'd2': 1.316e-07},
     'linear 64x784->128': {'y': 1.823e-07, 'd0': 2.032e-07, 'd1': 1.038e-07, 'd2': 8.549e-08},
     'linear 128x2048->10': {'y': 2.997e-07, 'd0': 5.809e-08, 'd1': 1.317e-07, 'd2': 7.101e-08},
     'linear 16x512->512': {'y': 1.696e-07, 'd0': 2.374e-07, 'd1': 5.498e-08, 'd2': 7.559e-08},

@@ -75,8 +75,8 @@ def _weight_grads(need, dgx2, x, hprev, w_ih, dgh2=None):
     T, B, In = x.shape
     dgh2 = dgx2 if dgh2 is None else dgh2
     dx = gemm.matmul(dgx2, w_ih).reshape(T, B, In) if need[0] else None
-    dw_ih = gemm.matmul_rows(dgx2, x.reshape(T * B, In), max_rows=RP.WEIGHT_BLOCK_ROWS) if need[1] else None
-    dw_hh = (gemm.matmul_rows(dgh2, hprev.reshape(T * B, hprev.shape[-1]), max_rows=RP.WEIGHT_BLOCK_ROWS)
+    dw_ih = gemm.matmul_rows(dgx2, x.reshape(T * B, In)) if need[1] else None
+    dw_hh = (gemm.matmul_rows(dgh2, hprev.reshape(T * B, hprev.shape[-1]))
              if need[2] else None)
     return dx, dw_ih, dw_hh
 

@@ -22,13 +22,11 @@ import numpy as np
 from ..kernels import _parallel, blas, gemm
 from ..kernels import rnn as K
 
-__all__ = ["WEIGHT_BLOCK_ROWS", "lstm_blocks", "block_rows", "lstm_forward_blocks", "lstm_backward_blocks"]
+__all__ = ["lstm_blocks", "block_rows", "lstm_forward_blocks", "lstm_backward_blocks"]
 
 MIN_UNITS = 32  # unidades por bloque como mínimo (filas de la celda que caben en L1 y GEMM que rinde)
-# ∂W_ih y ∂W_hh suman T·B filas: por bloques de como mucho 128 (``gemm.matmul_rows``). Con los de 512 de
-# antes, la LSTM del zoo (T=64, B=32) quedaba a 1,27× y 1,20× la distancia de PyTorch a float64 (la
-# SGEMM de OpenBLAS acumula hasta 256 filas de una vez); con 128, 0,96× y 0,94×. Cuesta ~13 % de esas GEMM.
-WEIGHT_BLOCK_ROWS = 128
+# ∂W_ih y ∂W_hh suman T·B filas: ``gemm.matmul_rows`` las suma por bloques de como mucho 128 filas
+# (``gemm.MAX_ROWS``), por la exactitud.
 
 
 def lstm_blocks(x, w_hh, w_hr, batch_sizes) -> int:
@@ -159,8 +157,8 @@ def lstm_backward_blocks(g, x, saved, reverse, need, has_bias):
         out[rows] = a
         return out
 
-    dw_ih = unblock(gemm.matmul_rows(dg, x.reshape(T * B, In), max_rows=WEIGHT_BLOCK_ROWS)) if need[3] else None
-    dw_hh = unblock(gemm.matmul_rows(dg, hprev.reshape(T * B, P), max_rows=WEIGHT_BLOCK_ROWS)) if need[4] else None
+    dw_ih = unblock(gemm.matmul_rows(dg, x.reshape(T * B, In))) if need[3] else None
+    dw_hh = unblock(gemm.matmul_rows(dg, hprev.reshape(T * B, P))) if need[4] else None
     out = (dx, dh if need[1] else None, dc if need[2] else None, dw_ih, dw_hh)
     if has_bias:
         db = unblock(dg.sum(axis=0, dtype=np.float64).astype(dt))
