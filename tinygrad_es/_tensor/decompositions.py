@@ -71,7 +71,7 @@ def cholesky_ex(A, *, upper=False, check_errors=False):
     """
     _square(A, "cholesky_ex")
     batch = tuple(A.shape[:-2])
-    mats = np.reshape(A._data, (-1,) + tuple(A.shape[-2:]))
+    mats = np.reshape(A._data, (int(np.prod(batch)),) + tuple(A.shape[-2:]))
     info = np.array([D.not_positive_definite(m[None]) or 0 for m in mats], dtype=np.int32).reshape(batch)
     if info.any():
         if check_errors:
@@ -243,14 +243,15 @@ def lstsq(A, B, rcond=None, *, driver=None):
     m, n = A.shape[-2:]
     dtype = A._data.dtype
     empty = TensorBase._wrap(np.empty((0,), dtype))
+    no_residuals = X.reshape(-1)[:0]  # vacío, pero en el grafo como en PyTorch (residuals es derivable)
     s = np.linalg.svd(A._data, compute_uv=False)
     tol = (np.finfo(dtype).eps * max(m, n) if rcond is None else rcond) * s.max(axis=-1, initial=0.0)
     rank_np = (s > tol[..., None]).sum(axis=-1).astype(np.int64)
     rank = empty.long() if driver == "gels" else TensorBase._wrap(rank_np)
     sv = TensorBase._wrap(s.astype(dtype)) if driver in ("gelsd", "gelss") else empty
-    residuals = empty
+    residuals = no_residuals
     if m > n and driver != "gelsy" and bool((rank_np == n).all()):
-        residuals = ((A.detach() @ X - Bm) ** 2).sum(-2)
+        residuals = ((A @ X - Bm) ** 2).sum(-2)
     return RT.linalg_lstsq(X.squeeze(-1) if vector else X, residuals, rank, sv)
 
 

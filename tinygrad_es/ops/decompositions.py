@@ -25,7 +25,7 @@ def sym_lower(a):
 
 def not_positive_definite(a):
     """El orden del primer menor principal que no es definido positivo (como lo cuenta PyTorch), o ``None``."""
-    for m in np.reshape(a, (-1,) + a.shape[-2:]):
+    for m in np.reshape(a, (int(np.prod(a.shape[:-2])),) + a.shape[-2:]):
         for k in range(1, m.shape[-1] + 1):
             try:
                 np.linalg.cholesky(m[:k, :k])
