@@ -35,7 +35,7 @@ RANKS = {
     "tinygrad_es.kernels": 1,                        # numba/BLAS sobre arrays, sin autograd
     "tinygrad_es.autograd": 2,                       # los motores: Value, Function, backward
     "tinygrad_es.ops": 3,                            # una Function por operación (ndarray in/out)
-    "tinygrad_es._tensor": 4, "tinygrad_es.linalg": 4, "tinygrad_es.fft": 4,   # la fachada: Tensor y torch.x
+    "tinygrad_es._tensor": 4, "tinygrad_es.linalg": 4, "tinygrad_es.fft": 4, "tinygrad_es.signal": 4,   # la fachada: Tensor y torch.x
     "tinygrad_es.autograd.functional": 4, "tinygrad_es.func": 4,  # (previstos) componen operaciones de Tensor
     "tinygrad_es.nn": 5, "tinygrad_es.distributions": 5,
     "tinygrad_es.optim": 6, "tinygrad_es.utils": 6, "tinygrad_es.data": 6, "tinygrad_es.serialization": 6,

@@ -112,3 +112,36 @@ def test_match_pytorch():
         getattr(ours, name)(*args)
         getattr(theirs, name)(*args)
         np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12, err_msg=name)
+
+
+def test_copy_variants_own_their_memory():
+    x = tg.arange(12.0).reshape(3, 4)
+    for y in (tg.transpose_copy(x, 0, 1), tg.view_copy(x, 4, 3), tg.alias_copy(x), tg.select_copy(x, 0, 1),
+              tg.slice_copy(x, 1, 1, 3), *tg.split_copy(x, 2)):
+        assert y.is_contiguous() and y.data_ptr() != x.data_ptr()
+    assert tg.slice_copy(tg.arange(10), 0, 2, 8, 2).tolist() == [2, 4, 6]
+    assert [t.shape[1] for t in tg.unsafe_split(x, 3, 1)] == [3, 1]
+
+
+@pytest.mark.skipif(torch is None, reason="sin PyTorch")
+def test_signal_windows_match_pytorch():
+    for name in tg.signal.windows.__all__:
+        kw = {"a": [0.3, 0.5, 0.2]} if name == "general_cosine" else {}
+        for M in (0, 1, 2, 5, 8):
+            for sym in (True, False):
+                ours = getattr(tg.signal.windows, name)(M, sym=sym, **kw)
+                ref = getattr(torch.signal.windows, name)(M, sym=sym, **kw)
+                exact = getattr(torch.signal.windows, name)(M, sym=sym, dtype=torch.float64, **kw)
+                assert ours.dtype == tg.float32 and ours.shape == tuple(ref.shape)
+                # se calcula en float64 y se redondea una vez: es el float64 de PyTorch redondeado, y a la
+                # distancia del error float32 de PyTorch (que calcula en float32: kaiser, 5·10⁻⁷)
+                np.testing.assert_allclose(ours.numpy(), exact.numpy().astype(np.float32), rtol=0, atol=0)
+                np.testing.assert_allclose(ours.numpy(), ref.numpy(), rtol=1e-6, atol=2e-7, err_msg=f"{name} {M} {sym}")
+    np.testing.assert_allclose(tg.signal.windows.exponential(6, center=1.0, sym=False, dtype=tg.float64).numpy(),
+                               torch.signal.windows.exponential(6, center=1.0, sym=False, dtype=torch.float64).numpy())
+    for f in (lambda W: W.hann(-1), lambda W: W.gaussian(4, std=0), lambda W: W.exponential(4, center=1.0),
+              lambda W: W.hann(4, dtype=getattr(W, "_i64")), lambda W: W.kaiser(4, beta=-1.0)):
+        for W, i64 in ((torch.signal.windows, torch.int64), (tg.signal.windows, tg.int64)):
+            W._i64 = i64
+            with pytest.raises(ValueError):
+                f(W)

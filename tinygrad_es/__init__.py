@@ -45,7 +45,7 @@ from ._tensor.creation import *  # noqa: E402,F401,F403
 from ._tensor.creation import __all__ as _creation_all  # noqa: E402
 from ._tensor.functions import *  # noqa: E402,F401,F403
 from ._tensor.functions import METHOD_FUNCTIONS as _MF, OPS_METHOD_FUNCTIONS as _ops_all  # noqa: E402
-from ._tensor.functions import INPLACE_METHOD_FUNCTIONS as _inplace_all  # noqa: E402
+from ._tensor.functions import INPLACE_METHOD_FUNCTIONS as _inplace_all, COPY_FUNCTIONS, UNSAFE_FUNCTIONS  # noqa: E402,E501
 from ._tensor.functional import *  # noqa: E402,F401,F403
 from ._tensor.joins import cat, concat, concatenate, stack, where  # noqa: E402,F401
 from .kernels.threads import (set_num_threads, get_num_threads, set_num_interop_threads,  # noqa: E402
@@ -88,6 +88,7 @@ from ._tensor.functions import SPECTRAL_METHOD_FUNCTIONS as _spectral  # noqa: E
 from ._tensor.windows import (hann_window, hamming_window, blackman_window, bartlett_window,  # noqa: E402
                               kaiser_window)
 from . import fft  # noqa: E402,F401  (tinygrad_es.fft como torch.fft)
+from . import signal  # noqa: E402,F401  (tinygrad_es.signal.windows como torch.signal.windows)
 cfloat, cdouble = complex64, complex128
 from . import func  # noqa: E402,F401  (torch.func)
 from .autograd import functional as _autograd_functional  # noqa: E402,F401  (torch.autograd.functional)
@@ -100,7 +101,7 @@ __all__ = (["Value", "Tensor", "Size", "Function", "no_grad", "enable_grad", "se
             "vstack", "row_stack", "dstack", "column_stack", "hsplit", "vsplit", "dsplit", "block_diag",
             "cartesian_prod", "isin", "bucketize", "searchsorted", "cdist", "set_num_threads", "get_num_threads",
             "set_num_interop_threads", "get_num_interop_threads", "testing", "special", "nn", "optim", "utils", "save", "load", "linalg"] + list(_creation_all) + list(_MF)
-           + list(_ops_all) + list(_inplace_all) + ["einsum", "tensordot", "meshgrid", "std_mean", "var_mean", "broadcast_tensors",
+           + list(_ops_all) + list(_inplace_all) + list(COPY_FUNCTIONS) + list(UNSAFE_FUNCTIONS) + ["einsum", "tensordot", "meshgrid", "std_mean", "var_mean", "broadcast_tensors",
                                "broadcast_shapes", "repeat_interleave", "det", "inverse", "split",
                                "rsub", "fill", "unravel_index", "trapezoid", "trapz", "cumulative_trapezoid",
                                "combinations", "finfo", "iinfo", "promote_types", "can_cast", "get_rng_state",

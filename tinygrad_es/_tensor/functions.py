@@ -116,5 +116,37 @@ SPECTRAL_METHOD_FUNCTIONS = "stft istft angle conj conj_physical resolve_conj is
 for _n in METHOD_FUNCTIONS + OPS_METHOD_FUNCTIONS + SPECTRAL_METHOD_FUNCTIONS + INPLACE_METHOD_FUNCTIONS:
     globals()[_n] = _make(_n)
 
+
+def _slice(t, dim=0, start=None, end=None, step=1):
+    return t[(slice(None),) * (dim % t.ndim) + (slice(start, end, step),)]
+
+
+# torch.X_copy(input, ...) = input.X(...) con memoria propia y contigua (las vistas, copiadas)
+COPY_FUNCTIONS = {"alias_copy": lambda t: t, "slice_copy": _slice}
+COPY_FUNCTIONS.update({f"{m}_copy": m for m in (
+    "diagonal expand permute squeeze t transpose unbind unfold unsqueeze view narrow split split_with_sizes "
+    "select detach").split()})
+
+
+def _make_copy(name, method):
+    def fn(input, *args, out=None, **kwargs):
+        if not isinstance(input, TensorBase):
+            raise TypeError(f"{name}(): el argumento 'input' debe ser un Tensor, no {type(input).__name__}")
+        res = method(input, *args, **kwargs) if callable(method) else getattr(input, method)(*args, **kwargs)
+        res = tuple(r.clone().contiguous() for r in res) if isinstance(res, (tuple, list)) else res.clone().contiguous()
+        return res if out is None else write_out(name, out, res)
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"``{name}(input, ...)``: como ``input.{name[:-5]}(...)`` pero con memoria propia (una copia)."
+    return fn
+
+
+for _n, _m in COPY_FUNCTIONS.items():
+    globals()[_n] = _make_copy(_n, _m)
+# las «unsafe» de PyTorch no comprueban los usos in situ de los trozos: aquí son las normales
+UNSAFE_FUNCTIONS = {"unsafe_chunk": "chunk", "unsafe_split": "split", "unsafe_split_with_sizes": "split_with_sizes"}
+for _n, _m in UNSAFE_FUNCTIONS.items():
+    globals()[_n] = _make(_m)
+    globals()[_n].__name__ = _n
+
 __all__ = (list(METHOD_FUNCTIONS) + list(OPS_METHOD_FUNCTIONS) + list(SPECTRAL_METHOD_FUNCTIONS)
-           + list(INPLACE_METHOD_FUNCTIONS))
+           + list(INPLACE_METHOD_FUNCTIONS) + list(COPY_FUNCTIONS) + list(UNSAFE_FUNCTIONS))

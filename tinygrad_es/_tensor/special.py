@@ -75,12 +75,13 @@ class SpecialMixin:
         m = mask._data if isinstance(mask, TensorBase) else np.asarray(mask)
         if m.dtype != np.bool_:
             raise RuntimeError(f"masked_scatter(): la máscara debe ser bool, y es {m.dtype}")
-        m = np.broadcast_to(m, self._data.shape)
+        shape = np.broadcast_shapes(m.shape, self._data.shape)  # el resultado, como PyTorch: los dos a la vez
+        m = np.broadcast_to(m, shape)
         k = int(m.sum())
         if k > source.numel():
             raise RuntimeError(f"masked_scatter(): la máscara elige {k} posiciones y source sólo tiene "
                                f"{source.numel()} elementos")
-        out = self.clone()
+        out = (self.expand(*shape) if tuple(self.shape) != shape else self).clone()
         out[TensorBase._wrap(np.ascontiguousarray(m))] = source.reshape(-1)[:k].to(self.dtype)
         return out
 
