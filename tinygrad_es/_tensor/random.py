@@ -19,6 +19,7 @@ from .. import _dtype as D
 from .._random import default_generator, default_rng
 from ..autograd import TensorBase
 from ..device import check_device
+from .out import write_out
 
 __all__ = ["RandomMixin", "normal", "poisson", "get_rng_state", "set_rng_state"]
 
@@ -146,13 +147,11 @@ def poisson(input, generator=None):
 
 
 def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, out=None, device=None, requires_grad=False,
-           pin_memory=False):
+           pin_memory=False, layout=None):
     """``torch.normal``: muestras de N(mean, std²). ``mean`` y ``std`` tensores (con broadcasting) o
     números; con dos números hace falta ``size`` (y entonces valen ``dtype=``, ``device=`` y
     ``requires_grad=``, como en ``torch.randn``)."""
     check_device(device)
-    if out is not None:
-        raise NotImplementedError("normal(out=...) no está soportado; usa el valor devuelto")
     m = mean._data if isinstance(mean, TensorBase) else None
     s = std._data if isinstance(std, TensorBase) else None
     if m is None and s is None:
@@ -175,6 +174,8 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, out=None, de
     mv = m if m is not None else np.asarray(mean)
     z = default_rng(generator).standard_normal(shape)
     res = TensorBase._wrap((mv + sv * z).astype(npd))
+    if out is not None:
+        return write_out("normal", out, res)
     return res.requires_grad_(True) if requires_grad else res
 
 

@@ -20,6 +20,7 @@ from .._tensor.tensor import Tensor
 
 from .polynomials import *  # noqa: F401,F403  (chebyshev_polynomial_t, hermite_polynomial_h...)
 from .polynomials import __all__ as _polynomials
+from .._tensor.out import write_out
 
 __all__ = ["expit", "logit", "xlogy", "sinc", "erf", "erfc", "exp2", "expm1", "log1p", "logsumexp", "softmax",
            "log_softmax", "round", "ndtr", "entr", "gammaln", "digamma", "psi", "polygamma", "erfinv", "i0", "i1",
@@ -99,7 +100,7 @@ def zeta(input, other, *, out=None):
         dt = np.result_type(x._data.dtype, q._data.dtype)
         x, q = x.to(dt), q.to(dt)
     res = _G.Zeta.apply(_float(x), _float(q))
-    return res if out is None else out.copy_(res)
+    return res if out is None else write_out("zeta", out, res)
 
 
 def xlog1py(input, other, *, out=None):
@@ -115,7 +116,7 @@ def xlog1py(input, other, *, out=None):
     zero = (x == 0).logical_and(y.isnan().logical_not())
     safe = where(zero, Tensor._wrap(np.zeros((), y._data.dtype if y._data.dtype.kind == "f" else np.float32)), y)
     res = x * log1p(safe)
-    return res if out is None else out.copy_(res)
+    return res if out is None else write_out("xlog1py", out, res)
 
 
 def multigammaln(input, p):
@@ -135,7 +136,7 @@ def spherical_bessel_j0(input, *, out=None):
     x2 = x * x
     series = 1 - x2 / 6 * (1 - x2 / 20 * (1 - x2 / 42 * (1 - x2 / 72 * (1 - x2 / 110 * (1 - x2 / 156)))))
     res = where(small, series, safe.sin() / safe)
-    return res if out is None else out.copy_(res)
+    return res if out is None else write_out("spherical_bessel_j0", out, res)
 
 
 modified_bessel_i1 = i1

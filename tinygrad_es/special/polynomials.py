@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import _dtype as D
 from ..autograd import TensorBase
+from .._tensor.out import write_out
 
 __all__ = ["chebyshev_polynomial_t", "chebyshev_polynomial_u", "chebyshev_polynomial_v",
            "chebyshev_polynomial_w", "shifted_chebyshev_polynomial_t", "shifted_chebyshev_polynomial_u",
@@ -73,7 +74,7 @@ def _polynomial(name, kind, shift=False):
         x = xs.astype(np.float64)
         res = _evaluate(kind, 2 * x - 1 if shift else x, ns)
         t = TensorBase._wrap(np.asarray(res, dtype=dtype))
-        return t if out is None else out.copy_(t)
+        return t if out is None else write_out(name, out, t)
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = (f"``{name}(input, n)``: el polinomio {'desplazado a [0, 1] ' if shift else ''}de grado ``n`` en "
                   f"``input`` (véase el docstring del módulo). En PyTorch: ``torch.special.{name}``.")
