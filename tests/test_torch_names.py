@@ -184,3 +184,18 @@ def test_random_fills_and_legacy_methods():
     z.map_(tg.tensor([1.0, 1.0]), lambda p, q: p + q)
     assert z.tolist() == [11.0, 21.0]
     assert tg.zeros(2, 3).t().dim_order() == (1, 0)
+
+
+def test_as_strided_views_share_memory_and_gradients():
+    base = tg.arange(20.0)
+    part = base[5:15]
+    v = part.as_strided((2, 2), (1, 2))                 # empieza donde empieza la vista, como PyTorch
+    assert v.tolist() == [[5.0, 7.0], [6.0, 8.0]] and v.storage_offset() == 5
+    assert part.as_strided((2,), (1,), 0).tolist() == [0.0, 1.0]   # storage_offset cuenta desde la base
+    with pytest.raises(RuntimeError, match="memoria"):
+        part.as_strided((2, 2), (1, 2), 18)
+    z = tg.zeros(3, 3)
+    z.as_strided((3,), (4,)).fill_(1.0)                  # escribir en la vista cambia el original
+    assert z.tolist() == [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
+    check(lambda a: a.as_strided((3, 2), (1, 1)), np.arange(4.0))          # posiciones repetidas: suman
+    check(lambda a, s: tg.as_strided_scatter(a, s, (3,), (4,)), np.zeros((3, 3)), np.arange(3.0))

@@ -14,6 +14,7 @@ import numbers
 import numpy as np
 
 from ..autograd import TensorBase
+from ..ops import movement as M
 
 __all__ = ["StorageMixin", "strided"]
 
@@ -193,6 +194,33 @@ class StorageMixin:
 
     def unsafe_split_with_sizes(self, split_sizes, dim=0):
         return self.split_with_sizes(split_sizes, dim)
+
+    def as_strided(self, size, stride, storage_offset=None):
+        """Una vista con forma ``size``, pasos ``stride`` (en elementos) y principio ``storage_offset`` sobre
+        la memoria de este tensor (la de su base; por defecto, donde empieza él). Comparte memoria.
+        Derivada: cada elemento de la vista devuelve su gradiente a su posición de la memoria.
+
+        >>> torch.arange(9.).as_strided((2, 2), (1, 3))   # tensor([[0., 3.], [1., 4.]])
+        """
+        size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
+        if len(size) != len(stride):
+            raise RuntimeError(f"as_strided: size {size} y stride {stride} deben tener la misma longitud")
+        if any(s < 0 for s in size) or any(s < 0 for s in stride):
+            raise RuntimeError(f"as_strided: los tamaños y los pasos deben ser ≥ 0, y son {size} y {stride}")
+        flat, own = M.storage_of(self._data)
+        offset = own if storage_offset is None else int(storage_offset)
+        need = 0 if 0 in size else offset + sum((s - 1) * st for s, st in zip(size, stride)) + 1
+        if offset < 0 or need > flat.size:
+            raise RuntimeError(f"as_strided: tamaños {list(size)}, pasos {list(stride)} y principio {offset} "
+                               f"necesitan una memoria de {need} elementos y la de este tensor tiene {flat.size}")
+        return M.AsStrided.apply(self, size=size, stride=stride, offset=offset)
+
+    def as_strided_scatter(self, src, size, stride, storage_offset=None):
+        """Una copia de este tensor con ``src`` escrito en los elementos de ``as_strided(size, stride,
+        storage_offset)``. Derivadas: ∂/∂src, el gradiente de esa vista; ∂/∂self, el resto (0 en la vista)."""
+        out = self.contiguous().clone()
+        out.as_strided(size, stride, storage_offset).copy_(src)
+        return out
 
     def adjoint(self):
         """La traspuesta conjugada de las dos últimas dimensiones (``mH``)."""
