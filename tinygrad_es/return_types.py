@@ -3,7 +3,8 @@
 from collections import namedtuple
 
 __all__ = ["max", "min", "sort", "topk", "kthvalue", "median", "nanmedian", "mode", "cummax", "cummin", "aminmax",
-           "frexp", "slogdet"]
+           "frexp", "slogdet", "linalg_slogdet", "linalg_qr", "qr", "linalg_eigh", "linalg_svd", "svd",
+           "linalg_lstsq", "linalg_cholesky_ex"]
 
 
 def _vi(name):
@@ -25,3 +26,11 @@ cummin = _vi("cummin")
 aminmax = namedtuple("aminmax", ["min", "max"])
 frexp = namedtuple("frexp", ["mantissa", "exponent"])
 slogdet = namedtuple("slogdet", ["sign", "logabsdet"])
+linalg_slogdet = namedtuple("linalg_slogdet", ["sign", "logabsdet"])
+linalg_qr = namedtuple("linalg_qr", ["Q", "R"])
+qr = namedtuple("qr", ["Q", "R"])
+linalg_eigh = namedtuple("linalg_eigh", ["eigenvalues", "eigenvectors"])
+linalg_svd = namedtuple("linalg_svd", ["U", "S", "Vh"])
+svd = namedtuple("svd", ["U", "S", "V"])
+linalg_lstsq = namedtuple("linalg_lstsq", ["solution", "residuals", "rank", "singular_values"])
+linalg_cholesky_ex = namedtuple("linalg_cholesky_ex", ["L", "info"])
