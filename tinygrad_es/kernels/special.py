@@ -9,7 +9,7 @@ from numba import njit
 
 from . import _parallel
 
-__all__ = ["erf", "erfc", "gelu_f32", "gelu_backward_f32", "gelu_slope_f32", "exp_inplace_f64"]
+__all__ = ["erf", "erfc", "gelu_f32", "gelu_backward_f32", "gelu_slope_f32", "exp_block_f32", "TWO_M64", "exp_inplace_f64"]
 
 
 @njit(cache=True)
@@ -58,7 +58,7 @@ _E_LN2_LO = _F32(-2.12194440e-4)
 _E_ROUND = _F32(12582912.0)  # 1,5·2²³
 _E_ROUND_BITS = np.int32(0x4B400000)  # sus bits: los de k quedan sumados a estos
 _E_BIAS = np.int32(127 + 64)
-_TWO_M64 = _F32(2.0 ** -64)
+TWO_M64 = _F32(2.0 ** -64)
 _W_MIN = _F32(-110.0)  # e^−110 ya es 0 en float32
 _X_MAX = _F32(20.0)  # Φ(−20) = 0 y Φ(20) = 1 en float32; ±inf no llegan a x·x − fl(x·x) = inf − inf
 _HALF, _ONE, _TWO = _F32(0.5), _F32(1.0), _F32(2.0)
@@ -71,7 +71,7 @@ _BLK = 512  # elementos por bloque: los temporales (≤ 5 × 2 KiB) se quedan en
 
 
 @njit(inline="always", fastmath={"contract"}, error_model="numpy")
-def _exp_f32_block(w, lo, e, n):
+def exp_block_f32(w, lo, e, n):
     """e^(w + lo) = w·e·2⁻⁶⁴ a la salida: ``w[:n]`` ← el polinomio de e^r, ``e[:n]`` ← 2^(k+64)."""
     kb = e.view(np.int32)
     for i in range(np.uint64(n)):  # índices sin signo: con signo numba comprueba si son negativos y no vectoriza
@@ -123,10 +123,10 @@ def _gelu_forward(x, out, first, stop):
         base = np.uint64(b0)
         for j in range(np.uint64(n)):  # índices sin signo: con signo numba mira si son negativos y no vectoriza
             _erfc_args(x[base + j], q, w, lo, j)
-        _exp_f32_block(w, lo, e, n)
+        exp_block_f32(w, lo, e, n)
         for j in range(np.uint64(n)):
             v = x[base + j]
-            h = _HALF * q[j] * ((w[j] * e[j]) * _TWO_M64)  # ½·erfc(|x|/√2)
+            h = _HALF * q[j] * ((w[j] * e[j]) * TWO_M64)  # ½·erfc(|x|/√2)
             out[base + j] = v * (h if v < 0 else _ONE - h)
 
 
@@ -147,12 +147,12 @@ def _gelu_backward(x, g, out, first, stop):
             h, ev = _erfc_args(x[base + j], q, w, lo, j)
             zz[j] = h if h > _W_MIN else _W_MIN  # −z² = −x²/2 (y su parte baja)
             lzz[j] = -_HALF * ev
-        _exp_f32_block(w, lo, e, n)
-        _exp_f32_block(zz, lzz, ez, n)
+        exp_block_f32(w, lo, e, n)
+        exp_block_f32(zz, lzz, ez, n)
         for j in range(np.uint64(n)):
             v = x[base + j]
-            h = _HALF * q[j] * ((w[j] * e[j]) * _TWO_M64)
-            phi = ((zz[j] * ez[j]) * _TWO_M64) * _INV_SQRT_2PI
+            h = _HALF * q[j] * ((w[j] * e[j]) * TWO_M64)
+            phi = ((zz[j] * ez[j]) * TWO_M64) * _INV_SQRT_2PI
             out[base + j] = g[base + j] * ((h if v < 0 else _ONE - h) + v * phi)
 
 
