@@ -199,3 +199,38 @@ def test_as_strided_views_share_memory_and_gradients():
     assert z.tolist() == [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
     check(lambda a: a.as_strided((3, 2), (1, 1)), np.arange(4.0))          # posiciones repetidas: suman
     check(lambda a, s: tg.as_strided_scatter(a, s, (3,), (4,)), np.zeros((3, 3)), np.arange(3.0))
+
+
+@pytest.mark.skipif(torch is None, reason="sin PyTorch")
+def test_torch_level_nn_functions_use_aten_argument_order():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((4, 3, 6)).astype(np.float32)
+    w = rng.standard_normal((5, 3, 3)).astype(np.float32)
+    emb = rng.standard_normal((6, 3)).astype(np.float32)
+    logits = rng.standard_normal((4, 3)).astype(np.float32)
+    target = (logits > 0).astype(np.float32)
+    cases = {
+        "conv1d": lambda L, T: L.conv1d(T(x), T(w), None, 1, 1),
+        "batch_norm": lambda L, T: L.batch_norm(T(x), L.ones(3), L.zeros(3), None, None, True, 0.1, 1e-5, False),
+        "instance_norm": lambda L, T: L.instance_norm(T(x), None, None, None, None, True, 0.1, 1e-5, False),
+        "layer_norm": lambda L, T: L.layer_norm(T(x), (6,)),
+        "embedding": lambda L, T: L.embedding(T(emb), L.tensor([0, 5, 2])),
+        "bce_none": lambda L, T: L.binary_cross_entropy_with_logits(T(logits), T(target), None, None, 0),
+        "bce_sum": lambda L, T: L.binary_cross_entropy_with_logits(T(logits), T(target), None, None, 2),
+        "kl_div": lambda L, T: L.kl_div(T(logits).log_softmax(1), T(logits).softmax(1), 1),
+        "kl_default": lambda L, T: L.kl_div(T(logits).log_softmax(1), T(logits).softmax(1)),   # sin reducir
+        "hinge_default": lambda L, T: L.hinge_embedding_loss(T(logits[:, 0]), T(target[:, 0] * 2 - 1)),
+        "margin_ranking": lambda L, T: L.margin_ranking_loss(T(logits[:, 0]), T(logits[:, 1]), T(target[:, 0] * 2 - 1)),
+        "dropout_eval": lambda L, T: L.dropout(T(x), 0.5, False),
+        "amp1d": lambda L, T: L.adaptive_max_pool1d(T(x), 2)[1],
+        "nuclear": lambda L, T: L.nuclear_norm(T(x[0])),
+        "frobenius": lambda L, T: L.frobenius_norm(T(x), (1, 2)),
+    }
+    with np.errstate():
+        for name, f in cases.items():
+            ours = f(tg, tg.tensor)
+            ref = f(torch, torch.tensor)
+            np.testing.assert_allclose(ours.numpy().astype(np.float64), ref.numpy().astype(np.float64), rtol=2e-5,
+                                       atol=2e-6, err_msg=name)
+    with pytest.raises(RuntimeError, match="reduction"):
+        tg.kl_div(tg.zeros(2), tg.zeros(2), 5)

@@ -82,6 +82,8 @@ __version__ = "0.2.0"
 
 from .serialization import load, save  # noqa: E402
 from . import nn, optim, utils  # noqa: E402,F401  (tinygrad_es.nn como torch.nn, .optim, .utils.data)
+from .nn.functional._torch_level import *  # noqa: E402,F401,F403  (torch.conv2d, torch.dropout...)
+from .nn.functional._torch_level import __all__ as _torch_level_all  # noqa: E402
 from . import testing, special  # noqa: E402,F401  (torch.testing: assert_close; torch.special)
 # complejos, ventanas, stft/istft (en _tensor/functions.py) y torch.fft: el audio se apoya en ellos
 from ._dtype import complex64, complex128  # noqa: E402
@@ -103,7 +105,7 @@ __all__ = (["Value", "Tensor", "Size", "Function", "no_grad", "enable_grad", "se
             "vstack", "row_stack", "dstack", "column_stack", "hsplit", "vsplit", "dsplit", "block_diag",
             "cartesian_prod", "isin", "bucketize", "searchsorted", "cdist", "set_num_threads", "get_num_threads",
             "set_num_interop_threads", "get_num_interop_threads", "testing", "special", "nn", "optim", "utils", "save", "load", "linalg"] + list(_creation_all) + list(_MF)
-           + list(_ops_all) + list(_inplace_all) + list(COPY_FUNCTIONS) + list(UNSAFE_FUNCTIONS) + ["einsum", "tensordot", "meshgrid", "std_mean", "var_mean", "broadcast_tensors",
+           + list(_ops_all) + list(_inplace_all) + list(_torch_level_all) + list(COPY_FUNCTIONS) + list(UNSAFE_FUNCTIONS) + ["einsum", "tensordot", "meshgrid", "std_mean", "var_mean", "broadcast_tensors",
                                "broadcast_shapes", "repeat_interleave", "det", "inverse", "split",
                                "rsub", "fill", "unravel_index", "trapezoid", "trapz", "cumulative_trapezoid",
                                "combinations", "finfo", "iinfo", "promote_types", "can_cast", "get_rng_state",
