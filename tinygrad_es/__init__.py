@@ -69,6 +69,8 @@ from . import return_types  # noqa: E402,F401
 from .autograd.value import Value  # noqa: E402
 from ._dtype import finfo, iinfo, promote_types, can_cast  # noqa: E402
 from ._tensor.storage import strided  # noqa: E402
+from ._tensor.interop import asarray, frombuffer, range, scalar_tensor, empty_strided, cond, while_loop  # noqa: E402,A004,E501
+from .func import vmap  # noqa: E402
 from ._settings import (use_deterministic_algorithms, are_deterministic_algorithms_enabled,  # noqa: E402
                         is_deterministic_algorithms_warn_only_enabled, set_deterministic_debug_mode,
                         get_deterministic_debug_mode, set_float32_matmul_precision, get_float32_matmul_precision,
@@ -113,7 +115,8 @@ __all__ = (["Value", "Tensor", "Size", "Function", "no_grad", "enable_grad", "se
                                "is_deterministic_algorithms_warn_only_enabled", "set_deterministic_debug_mode",
                                "get_deterministic_debug_mode", "set_float32_matmul_precision",
                                "get_float32_matmul_precision", "compile", "set_warn_always", "is_warn_always_enabled",
-                               "set_flush_denormal", "strided", "svd_lowrank", "pca_lowrank", "result_type", "is_same_size", "is_signed", "lu_unpack"]
+                               "set_flush_denormal", "strided", "asarray", "frombuffer", "range", "scalar_tensor", "empty_strided",
+                               "cond", "while_loop", "vmap", "svd_lowrank", "pca_lowrank", "result_type", "is_same_size", "is_signed", "lu_unpack"]
            + list(_spectral) + ["complex64", "complex128", "cfloat", "cdouble", "view_as_real", "view_as_complex",
                                 "complex", "polar", "real", "imag", "hann_window", "hamming_window",
                                 "blackman_window", "bartlett_window", "kaiser_window", "fft"]
