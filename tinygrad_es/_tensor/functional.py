@@ -15,12 +15,13 @@ from ..autograd import TensorBase
 from ..ops import matmul as MM
 from .creation import tensor
 from .linalg import det as _det, inv as _inv
+from .solvers import lu_unpack
 from .out import write_out
 from .tensor import Size
 
 __all__ = ["einsum", "tensordot", "meshgrid", "std_mean", "var_mean", "broadcast_tensors", "broadcast_shapes",
            "repeat_interleave", "det", "inverse", "split", "is_nonzero", "rsub", "fill", "unravel_index",
-           "polygamma"]
+           "polygamma", "lu_unpack"]
 
 
 def split(tensor, split_size_or_sections, dim=0):
