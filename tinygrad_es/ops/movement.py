@@ -47,12 +47,15 @@ class Permute(ArrayFunction):
         dims = tuple(d % a.ndim for d in dims) if a.ndim else ()
         if sorted(dims) != list(range(a.ndim)):
             raise RuntimeError(f"permutación {dims} no válida para un tensor de {a.ndim} dimensiones")
-        ctx.inv = tuple(np.argsort(dims))
-        return np.transpose(a, dims)
+        inv = [0] * len(dims)  # la permutación inversa (sin np.argsort: ~2 µs por llamada)
+        for i, d in enumerate(dims):
+            inv[d] = i
+        ctx.inv = tuple(inv)
+        return a.transpose(dims)
 
     @staticmethod
     def backward(ctx, g):
-        return np.transpose(g, ctx.inv)
+        return g.transpose(ctx.inv) if isinstance(g, np.ndarray) else np.transpose(g, ctx.inv)
 
 
 class Expand(ArrayFunction):
