@@ -33,34 +33,20 @@ __all__ = ["MatMul", "Linear", "Cross", "Einsum", "parse_einsum"]
 # capa llega a los logits y de ahí a todos los gradientes (CNN de CIFAR, lote 128: ∂L/∂b de la
 # lineal a 8,1·10⁻⁸ del float64 con la SGEMM, PyTorch 6,1·10⁻⁸, así 2,9·10⁻⁸).
 EXACT_MACS = 1 << 22
-# Salvo las sumas cortas, donde la SGEMM (como la de PyTorch) basta: hacia delante con como mucho
-# ``SHORT_K`` términos y ∂W con un lote de como mucho ``SHORT_ROWS`` filas. ∂x sigue en float64: su
-# error llega a los gradientes de todas las capas anteriores (en el MLP 784-128-64-10, lote 64, el de
-# ∂b de la primera capa: 0,46× la distancia de PyTorch a float64 así y 1,03× con ∂x en SGEMM). Sobre
-# 10 semillas del MLP, peor nuestro/PyTorch por parámetro 1,15× (antes 1,11×), media geométrica ≤ 0,67×
-# (antes 0,67×); LeNet-5, CNN del curso, CIFAR y voz (4 semillas) sin cambio apreciable. Ahorra ~55 µs
-# por paso del MLP (las GEMM 64·128·64 en float64 cuestan 41-45 µs, en SGEMM 15-18).
-# Los productos diminutos (≤ ``TINY_MACS``) siguen en float64 siempre: ahí cuesta ~5 µs.
-SHORT_K = 128
-SHORT_ROWS = 64
-TINY_MACS = 1 << 16
 
 
-def _exact(a, b, short):
-    """¿``a @ b`` (``a`` (M, K), ``b`` (K, N)) en float64? Las dos float32, el producto pequeño y la
-    suma no corta (``short``: la SGEMM basta), o diminuto. Sin generador ni ``all()``: se pregunta en
-    cada GEMM de una capa lineal."""
-    if a.dtype != np.float32 or b.dtype != np.float32:
-        return False
-    macs = a.shape[0] * a.shape[1] * b.shape[1]
-    return macs <= TINY_MACS or (macs <= EXACT_MACS and not short)
+def _small_f32(a, b):
+    """¿Las dos float32 y el producto ``a @ b`` pequeño? (``a`` (M, K), ``b`` (K, N); sin generador
+    ni ``all()``: se pregunta en cada GEMM de una capa lineal)."""
+    return (a.dtype == np.float32 and b.dtype == np.float32
+            and a.shape[0] * a.shape[1] * b.shape[1] <= EXACT_MACS)
 
 
-def _linear_mm(a, b, bias=None, short=False):
-    """``a @ b (+ bias)`` para la capa lineal: en float64 con un redondeo si es pequeña (``_exact``)."""
+def _linear_mm(a, b, bias=None):
+    """``a @ b (+ bias)`` para la capa lineal: en float64 con un redondeo si es pequeña."""
     if not isinstance(a, np.ndarray) or not isinstance(b, np.ndarray):  # orden superior
         return _mm(a, b) if bias is None else _mm(a, b) + bias
-    if _exact(a, b, short):
+    if _small_f32(a, b):
         out = gemm.matmul(a.astype(np.float64), b.astype(np.float64))
         if bias is not None:
             out += bias
@@ -72,13 +58,10 @@ def _linear_mm(a, b, bias=None, short=False):
 
 
 def _weight_grad(g2, x2):
-    """∂W = g2ᵀ @ x2: pequeña, en float64 (``_linear_mm``; en SGEMM con un lote corto); larga sobre
-    muchas filas (una lineal sobre una secuencia), la suma por bloques de ``kernels.gemm.matmul_rows``."""
-    if not isinstance(g2, np.ndarray):
+    """∂W = g2ᵀ @ x2: pequeña, en float64 (``_linear_mm``); larga sobre muchas filas (una lineal sobre
+    una secuencia), la suma por bloques de ``kernels.gemm.matmul_rows``."""
+    if not isinstance(g2, np.ndarray) or _small_f32(g2.T, x2):
         return _linear_mm(g2.T, x2)
-    short = g2.shape[0] <= SHORT_ROWS
-    if short or _exact(g2.T, x2, False):
-        return _linear_mm(g2.T, x2, short=short)
     return gemm.matmul_rows(g2, x2) if g2.dtype == x2.dtype else g2.T @ x2
 
 
@@ -139,7 +122,7 @@ class Linear(ArrayFunction):
     @staticmethod
     def forward(ctx, x, w, b=None):
         x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
-        out = _linear_mm(x2, w.T, b, short=x2.shape[1] <= SHORT_K)
+        out = _linear_mm(x2, w.T, b)
         ctx.save_for_backward(x, w)
         ctx.has_bias = b is not None
         # 2-D: el array tal cual (una vista obligaría a apply a buscar con qué entrada comparte memoria)
