@@ -22,8 +22,7 @@ try:
 except ImportError:  # la suite corre también sin torch: entonces manda la tabla
     torch = None
 
-# Las capas lineales grandes (de las pequeñas, ≤ 2²² multiplicaciones, ∂x y las sumas largas van en
-# float64: ops/matmul) y el
+# Las capas lineales grandes (las pequeñas, ≤ 2²² multiplicaciones, van en float64: ops/matmul) y el
 # ∂L/∂x de la convolución 1×1 son una GEMM, como en PyTorch (SGEMM de BLAS:
 # OpenBLAS aquí, MKL/oneDNN en PyTorch): el mismo error en media pero no en cada caso. Medido sobre 5
 # semillas y 5 formas de capa lineal, nuestro/PyTorch va de 0,25 a 1,39 (mediana < 1). Hacerlas
