@@ -183,3 +183,49 @@ print("ok")
     r = subprocess.run([sys.executable, "-c", code], env=_env(tmp_path), capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     assert r.stdout.split() == ["False", "True", "ok"]
+
+
+_LOAD = r"""
+import sys
+import numpy as np
+import numba
+from tinygrad_es.kernels import normalization, numba_startup, relu
+a = np.linspace(-1, 1, 2000).astype(np.float32)
+assert np.array_equal(relu.relu(a), np.maximum(a, 0))
+x = np.arange(2 * 3 * 20, dtype=np.float64).reshape(2, 3, 20) % 7
+mean, var = np.empty(3), np.empty(3)
+normalization.batch_norm_stats(x, mean, var)  # parallel=True de numba: sus hilos (reload_init)
+assert np.allclose(mean, x.mean(axis=(0, 2))) and np.allclose(var, x.var(axis=(0, 2)))
+print(numba_startup.stats["light"] > 0, numba_startup.stats["full"], "numba.np.arraymath" in sys.modules)
+@numba.njit
+def user(v):  # compilar después: numba hace entonces su refresh completo
+    return np.sort(v)[::-1].copy()
+assert np.array_equal(user(a), np.sort(a)[::-1])
+print("numba.np.arraymath" in sys.modules)
+"""
+
+
+def test_loading_from_the_cache_skips_numba_registry_install_and_compiling_still_works(tmp_path):
+    """``numba_startup``: con la caché llena, cargar núcleos (también uno con ``parallel=True`` de numba)
+    no instala las tablas de compilar de numba (``numba.np.arraymath`` sin importar); compilar después
+    código numba del usuario en el mismo proceso las instala y funciona. ``TINYGRAD_ES_CARGA_LIGERA=0``:
+    la carga de numba tal cual."""
+    def run(**extra):
+        r = subprocess.run([sys.executable, "-c", _LOAD], env=_env(tmp_path, **extra), capture_output=True,
+                           text=True, timeout=300)
+        assert r.returncode == 0, r.stderr
+        return r.stdout.split()
+
+    run()  # llena la caché
+    assert run() == ["True", "0", "False", "True"]
+    assert run(TINYGRAD_ES_CARGA_LIGERA="0") == ["False", "0", "True", "True"]
+
+
+def test_object_code_using_the_hash_secret_gets_the_full_refresh():
+    from tinygrad_es.kernels import numba_startup
+    plain = ("lib", "object", (b"\x7fELF...NRT_MemInfo_alloc...", b"bitcode"))
+    assert numba_startup._plain_object_code((plain, None))
+    hashing = ("lib", "object", (b"\x7fELF..._numba_hashsecret_siphash_k0...", b"bitcode"))
+    assert not numba_startup._plain_object_code((hashing, None))
+    assert not numba_startup._plain_object_code((("lib", "bitcode", b"..."), None))  # otro formato
+    assert not numba_startup._plain_object_code(None)

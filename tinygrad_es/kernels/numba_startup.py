@@ -1,23 +1,39 @@
-"""Arranque de numba más barato: sin importar ``scipy.linalg`` para cargar un núcleo de la caché.
+"""Arranque de numba más barato: cargar un núcleo de la caché sin instalar las tablas de compilar.
 
-La primera vez que un proceso compila o carga un núcleo, numba instala sus tablas de funciones
-(``CPUContext.load_additional_registries``); entre ellas importa ``numba.np.arraymath``, que al
-importarse comprueba si hay BLAS para ``np.dot`` importando ``scipy.linalg.cython_blas``: ~0,1 s de
-CPU (0,17 s con la máquina cargada; el 35-40 % de ese arranque, y ~10 % de un proceso que importa
-tinygrad_es y da un paso con la caché llena). Ningún núcleo de tinygrad_es usa BLAS dentro de numba
-(las GEMM van por ``kernels/gemm.py``). Aquí esa comprobación inicial sólo mira que ``scipy.linalg``
-exista (``find_spec``, sin importarlo): el resultado es el mismo (``_HAVE_BLAS``), y quien compile
-después código numba con ``np.dot`` pasa por la comprobación completa de numba (``ensure_blas`` de
-``numba.np.linalg``, que no se toca), que importa scipy entonces.
+* **Cargar sin ``refresh``.** Antes de cargar una firma de la caché de disco, numba llama a
+  ``target_context.refresh()``: la primera vez en cada proceso importa ~80 módulos de implementaciones
+  (``numba.cpython.*``, ``numba.np.*``, ``typed``...) e instala sus tablas de tipado y de generación de
+  código: ~0,24 s de CPU, la mitad del primer paso de la CNN del curso con la caché llena. Cargar
+  código objeto ya compilado no usa esas tablas: sólo necesita el runtime de memoria de numba
+  (``rtsys.initialize``, los símbolos ``NRT_*`` que llama el código) y, si el código objeto usa el
+  secreto de hash de Python (cadenas en un diccionario tipado...), los símbolos que registra
+  ``numba.cpython.hashing`` al importarse: en ese caso (o si el formato de la caché no es el esperado)
+  se hace el ``refresh`` completo, como numba. Los núcleos con el compilador paralelo de numba
+  arrancan sus hilos con su ``reload_init``, como siempre. Sólo para los núcleos de tinygrad_es; si
+  hay que compilar, el compilador de numba hace su ``refresh`` completo (``CompilerBase``).
+* **Sin ``scipy.linalg``.** En ese ``refresh`` (el primero), importar ``numba.np.arraymath`` ejecuta
+  ``_check_blas()``, que importa ``scipy.linalg.cython_blas``: ~0,1 s de CPU. Ningún núcleo de
+  tinygrad_es usa BLAS dentro de numba (las GEMM van por ``kernels/gemm.py``). Aquí esa comprobación
+  inicial sólo mira que ``scipy.linalg`` exista (``find_spec``, sin importarlo): el resultado es el
+  mismo (``_HAVE_BLAS``), y quien compile después código numba con ``np.dot`` pasa por la comprobación
+  completa de numba (``ensure_blas`` de ``numba.np.linalg``, que no se toca), que importa scipy entonces.
+
+Son parches del interior de numba (0.6x): con otra versión que no tenga esos nombres no se instala
+nada y numba va como siempre.
 """
 import importlib.util
+import os
 
-from numba.core import cpu
+from numba.core import caching, cpu
+from numba.core.runtime import rtsys
 
-__all__ = ["install"]
+__all__ = ["install", "stats"]
 
 _orig = getattr(cpu.CPUContext, "load_additional_registries", None)  # None: otra versión de numba
+_orig_load = getattr(caching.Cache, "load_overload", None)
 _state = {"installed": False}
+stats = {"light": 0, "full": 0}  # cargas sin refresh / con él (núcleos de tinygrad_es)
+_HASH_SYMBOL = b"_numba_hashsecret_"  # lo registra numba.cpython.hashing al importarse (refresh)
 
 
 def _scipy_linalg_present():
@@ -45,9 +61,49 @@ def _load_additional_registries(self):
         linalg.ensure_blas = real
 
 
+def _ours(cache) -> bool:
+    return getattr(getattr(cache, "_py_func", None), "__module__", "").startswith("tinygrad_es")
+
+
+def _plain_object_code(data) -> bool:
+    """¿El código objeto guardado sólo necesita lo que ya está registrado (sin el secreto de hash)?
+    ``data``: lo que guarda ``CompileResult._reduce``; su primer elemento, la biblioteca
+    ``(nombre, 'object', (código objeto, bitcode))``."""
+    try:
+        lib = data[0]
+        obj = lib[2][0]
+    except (TypeError, IndexError, KeyError):
+        return False
+    return lib[1] == "object" and isinstance(obj, bytes) and _HASH_SYMBOL not in obj
+
+
+def _load_overload(self, sig, target_context):
+    if not _ours(self):
+        return _orig_load(self, sig, target_context)
+    with self._guard_against_spurious_io_errors():
+        if not self._enabled:
+            return None
+        data = self._cache_file.load(self._index_key(sig, target_context.codegen()))
+        if data is None:
+            return None
+        if _plain_object_code(data):
+            rtsys.initialize(target_context)  # los símbolos NRT_* (una vez por proceso)
+            stats["light"] += 1
+        else:
+            target_context.refresh()
+            stats["full"] += 1
+        return self._impl.rebuild(target_context, data)
+    return None  # el guard se tragó un error de E/S: como numba, una falta de caché
+
+
 def install() -> None:
-    """Lo hace ``kernels/__init__.py`` al importarse."""
+    """Lo hace ``kernels/__init__.py`` al importarse (antes que ``cache_lock``, que envuelve esta carga).
+    ``TINYGRAD_ES_CARGA_LIGERA=0`` deja la carga de numba tal cual (con su ``refresh``)."""
     if _state["installed"] or _orig is None:
         return
     cpu.CPUContext.load_additional_registries = _load_additional_registries
+    if (_orig_load is not None and os.environ.get("TINYGRAD_ES_CARGA_LIGERA", "1") not in ("0", "no", "")
+            and hasattr(caching.Cache, "_guard_against_spurious_io_errors") and hasattr(caching.Cache, "_index_key")
+            and hasattr(rtsys, "initialize")):
+        caching.Cache.load_overload = _load_overload
     _state["installed"] = True
