@@ -196,7 +196,8 @@ x = np.arange(2 * 3 * 20, dtype=np.float64).reshape(2, 3, 20) % 7
 mean, var = np.empty(3), np.empty(3)
 normalization.batch_norm_stats(x, mean, var)  # parallel=True de numba: sus hilos (reload_init)
 assert np.allclose(mean, x.mean(axis=(0, 2))) and np.allclose(var, x.var(axis=(0, 2)))
-print(numba_startup.stats["light"] > 0, numba_startup.stats["full"], "numba.np.arraymath" in sys.modules)
+print(numba_startup.stats["light"] > 0, numba_startup.stats["full"], "numba.np.arraymath" in sys.modules,
+      "numpy.ma" in sys.modules)
 @numba.njit
 def user(v):  # compilar después: numba hace entonces su refresh completo
     return np.sort(v)[::-1].copy()
@@ -217,8 +218,31 @@ def test_loading_from_the_cache_skips_numba_registry_install_and_compiling_still
         return r.stdout.split()
 
     run()  # llena la caché
-    assert run() == ["True", "0", "False", "True"]
-    assert run(TINYGRAD_ES_CARGA_LIGERA="0") == ["False", "0", "True", "True"]
+    assert run() == ["True", "0", "False", "False", "True"]
+    assert run(TINYGRAD_ES_CARGA_LIGERA="0")[:3] == ["False", "0", "True"]
+
+
+def test_typing_a_plain_ndarray_matches_numba_and_masked_arrays_are_still_rejected():
+    """``numba_startup``: tipar un ``np.ndarray`` exacto sin importar ``numpy.ma`` da el mismo tipo que
+    numba (dtype, dimensiones, disposición, sólo lectura); un ``MaskedArray`` sigue siendo un error."""
+    import numba
+    import pytest
+    from numba.core import errors
+    from numba.core.typing import typeof as T
+    import tinygrad_es.kernels  # noqa: F401  (instala el parche)
+    from tinygrad_es.kernels import numba_startup
+
+    ro = np.zeros(3)
+    ro.flags.writeable = False
+    base = np.arange(24.0).reshape(2, 3, 4)
+    for a in (np.zeros((2, 3), np.float32), base, base.transpose(2, 0, 1), base[:, ::2], np.asfortranarray(base),
+              ro, np.zeros(0, np.int64), np.ones((2, 2), bool), np.zeros(2, "U3"), np.zeros(2, object)):
+        assert numba.typeof(a) == numba_startup._orig_typeof_ndarray(a, None)
+    with pytest.raises(errors.NumbaValueError):
+        numba.typeof(np.zeros(2, dtype="V4"))
+    with pytest.raises(errors.NumbaTypeError):
+        numba.typeof(np.ma.masked_array([1.0, 2.0], mask=[0, 1]))
+    assert T.typeof_impl.dispatch(np.ndarray) is numba_startup._typeof_ndarray
 
 
 def test_object_code_using_the_hash_secret_gets_the_full_refresh():

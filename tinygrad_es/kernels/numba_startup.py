@@ -18,14 +18,22 @@
   mismo (``_HAVE_BLAS``), y quien compile después código numba con ``np.dot`` pasa por la comprobación
   completa de numba (``ensure_blas`` de ``numba.np.linalg``, que no se toca), que importa scipy entonces.
 
+* **Sin ``numpy.ma``.** Para tipar un argumento ``ndarray`` (la primera llamada a cada núcleo), numba
+  comprueba ``isinstance(val, np.ma.MaskedArray)``, y el acceso a ``np.ma`` importa ``numpy.ma``
+  (~35 ms de CPU). Un ``np.ndarray`` exacto no es un ``MaskedArray``: para él se omite la comprobación
+  (el resto del tipado es el de numba); cualquier subclase pasa por la función de numba.
+
 Son parches del interior de numba (0.6x): con otra versión que no tenga esos nombres no se instala
 nada y numba va como siempre.
 """
 import importlib.util
 import os
 
-from numba.core import caching, cpu
+import numpy as np
+from numba.core import caching, cpu, errors, types
 from numba.core.runtime import rtsys
+from numba.core.typing import typeof as _typeof
+from numba.np import numpy_support
 
 __all__ = ["install", "stats"]
 
@@ -96,6 +104,19 @@ def _load_overload(self, sig, target_context):
     return None  # el guard se tragó un error de E/S: como numba, una falta de caché
 
 
+_orig_typeof_ndarray = getattr(_typeof, "_typeof_ndarray", None)
+
+
+def _typeof_ndarray(val, c):
+    if type(val) is not np.ndarray:  # subclases (MaskedArray, memmap...): la de numba
+        return _orig_typeof_ndarray(val, c)
+    try:  # lo mismo que numba (0.68) tras su comprobación de MaskedArray
+        dtype = numpy_support.from_dtype(val.dtype)
+    except errors.NumbaNotImplementedError:
+        raise errors.NumbaValueError(f"Unsupported array dtype: {val.dtype}")
+    return types.Array(dtype, val.ndim, numpy_support.map_layout(val), readonly=not val.flags.writeable)
+
+
 def install() -> None:
     """Lo hace ``kernels/__init__.py`` al importarse (antes que ``cache_lock``, que envuelve esta carga).
     ``TINYGRAD_ES_CARGA_LIGERA=0`` deja la carga de numba tal cual (con su ``refresh``)."""
@@ -106,4 +127,6 @@ def install() -> None:
             and hasattr(caching.Cache, "_guard_against_spurious_io_errors") and hasattr(caching.Cache, "_index_key")
             and hasattr(rtsys, "initialize")):
         caching.Cache.load_overload = _load_overload
+    if _orig_typeof_ndarray is not None and _typeof.typeof_impl.dispatch(np.ndarray) is _orig_typeof_ndarray:
+        _typeof.typeof_impl.register(np.ndarray)(_typeof_ndarray)
     _state["installed"] = True
