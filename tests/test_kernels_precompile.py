@@ -197,7 +197,7 @@ mean, var = np.empty(3), np.empty(3)
 normalization.batch_norm_stats(x, mean, var)  # parallel=True de numba: sus hilos (reload_init)
 assert np.allclose(mean, x.mean(axis=(0, 2))) and np.allclose(var, x.var(axis=(0, 2)))
 print(numba_startup.stats["light"] > 0, numba_startup.stats["full"], "numba.np.arraymath" in sys.modules,
-      "numpy.ma" in sys.modules)
+      "numpy.ma" in sys.modules, "numba.np.arrayobj" in sys.modules)
 @numba.njit
 def user(v):  # compilar después: numba hace entonces su refresh completo
     return np.sort(v)[::-1].copy()
@@ -218,7 +218,7 @@ def test_loading_from_the_cache_skips_numba_registry_install_and_compiling_still
         return r.stdout.split()
 
     run()  # llena la caché
-    assert run() == ["True", "0", "False", "False", "True"]
+    assert run() == ["True", "0", "False", "False", "False", "True"]
     assert run(TINYGRAD_ES_CARGA_LIGERA="0")[:3] == ["False", "0", "True"]
 
 
@@ -253,3 +253,55 @@ def test_object_code_using_the_hash_secret_gets_the_full_refresh():
     assert not numba_startup._plain_object_code((hashing, None))
     assert not numba_startup._plain_object_code((("lib", "bitcode", b"..."), None))  # otro formato
     assert not numba_startup._plain_object_code(None)
+
+
+_USER = """
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def peak(a):
+    return a.reshape(2, -1)[1].max() + max(a[0], a[1])
+"""
+
+_USE_USER = r"""
+import sys
+import numpy as np
+if sys.argv[1] in ("tg", "fill"):
+    from tinygrad_es.kernels import relu, numba_startup
+    from tinygrad_es.kernels.conv import im2col_image as I
+    a = np.linspace(-1, 1, 2000).astype(np.float32)
+    relu.relu(a)  # carga ligera: entornos de numba (reshape, max) sin importar su módulo
+    x = np.arange(2 * 3 * 4 * 4, dtype=np.float32).reshape(2, 3, 4, 4)
+    cols = np.empty((3 * 9 + 1, 16), np.float32)
+    I.im2col_image(x, 1, 3, 3, 1, 1, 1, 1, 1, 1, 4, 4, 1, cols)  # enlaza el reshape de numba.np.arrayobj
+    assert cols[-1].sum() == 16 and cols[4].sum() == x[1, 0].sum()
+    if sys.argv[1] == "fill":
+        sys.exit(0)
+    assert numba_startup.stats["light"] and "numba.np.arrayobj" not in sys.modules
+import user_peak
+x = np.arange(8.0)
+print(user_peak.peak(x), sum(user_peak.peak.stats.cache_hits.values()))
+"""
+
+
+def test_user_kernels_compiled_after_a_light_load_cache_and_load_without_tinygrad_es(tmp_path):
+    """Tras cargar núcleos con entornos de numba a medias, el código numba del usuario que enlaza las
+    mismas implementaciones (``reshape``, ``max``) compila, se guarda en su caché y otro proceso **sin**
+    tinygrad_es lo carga (la caché no nombra a tinygrad_es)."""
+    (tmp_path / "user_peak.py").write_text(_USER)
+    env = _env(tmp_path / "cache", PYTHONPATH=os.pathsep.join([str(tmp_path), ROOT]))
+
+    def run(mode):
+        r = subprocess.run([sys.executable, "-c", _USE_USER, mode], env=env, capture_output=True, text=True,
+                           timeout=300)
+        assert r.returncode == 0, r.stderr
+        return r.stdout.split()
+
+    run("fill")  # llena la caché de relu
+    assert run("tg") == ["8.0", "0"]  # relu cargado ligero; peak compilado y guardado
+    assert run("plain") == ["8.0", "1"]  # sin tinygrad_es: cargado de la caché
+    assert run("tg") == ["8.0", "1"]
+    for f in (tmp_path / "cache").rglob("*peak*.nbc"):
+        assert b"tinygrad_es" not in f.read_bytes()

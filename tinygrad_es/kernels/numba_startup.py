@@ -23,6 +23,15 @@
   (~35 ms de CPU). Un ``np.ndarray`` exacto no es un ``MaskedArray``: para él se omite la comprobación
   (el resto del tipado es el de numba); cualquier subclase pasa por la función de numba.
 
+* **Entornos de numba sin importar su módulo.** El código objeto guardado lleva los «entornos» de las
+  funciones que enlaza; los de implementaciones internas de numba (``reshape`` de
+  ``numba.np.arrayobj``, ``max``...) se reconstruyen importando su módulo, para usar su ``__dict__``
+  como globales: importar ``numba.np.arrayobj`` arrastra ~40 módulos (~30 ms de CPU). El código
+  ``nopython`` no lee esas globales (sólo las constantes del entorno, que vienen en la caché): si el
+  módulo (de ``numba.``) aún no está importado y el entorno no tiene constantes, se crea con un
+  diccionario con su ``__name__``, que se completa con el del módulo antes de que numba compile nada
+  (en su ``refresh``, que importa esos módulos).
+
 Son parches del interior de numba (0.6x): con otra versión que no tenga esos nombres no se instala
 nada y numba va como siempre.
 """
@@ -30,7 +39,9 @@ import importlib.util
 import os
 
 import numpy as np
-from numba.core import caching, cpu, errors, types
+import sys
+
+from numba.core import caching, cpu, environment, errors, types
 from numba.core.runtime import rtsys
 from numba.core.typing import typeof as _typeof
 from numba.np import numpy_support
@@ -39,7 +50,7 @@ __all__ = ["install", "stats"]
 
 _orig = getattr(cpu.CPUContext, "load_additional_registries", None)  # None: otra versión de numba
 _orig_load = getattr(caching.Cache, "load_overload", None)
-_state = {"installed": False}
+_state = {"installed": False, "registries": False}
 stats = {"light": 0, "full": 0}  # cargas sin refresh / con él (núcleos de tinygrad_es)
 _HASH_SYMBOL = b"_numba_hashsecret_"  # lo registra numba.cpython.hashing al importarse (refresh)
 
@@ -54,9 +65,52 @@ def _scipy_linalg_present():
         raise ImportError("scipy 0.16+ is required for linear algebra")
 
 
+_orig_rebuild_env = getattr(environment, "_rebuild_env", None)
+_pending_envs = []  # (módulo, globales a medias) de los entornos creados sin importar su módulo
+
+
+def _rebuild_env(modname, consts, env_name):
+    env = environment.lookup_environment(env_name)
+    if env is not None:
+        return env
+    if (consts or _state["registries"] or not isinstance(modname, str) or not modname.startswith("numba.")
+            or modname in sys.modules):
+        return _orig_rebuild_env(modname, consts, env_name)
+    globs = {"__name__": modname}
+    _pending_envs.append((modname, globs))
+    env = environment.Environment(globs)
+    env.env_name = env_name
+    environment.Environment._memo[env_name] = env
+    return env
+
+
+# ``pickle`` guarda la función por su nombre: que siga siendo la de numba (las cachés que se escriban
+# con este parche puesto no dependen de tinygrad_es)
+_rebuild_env.__module__, _rebuild_env.__qualname__ = "numba.core.environment", "_rebuild_env"
+
+
+def _complete_envs():
+    """Las globales de los entornos creados a medias, antes de que numba compile (el refresh ya
+    importó sus módulos)."""
+    while _pending_envs:
+        modname, globs = _pending_envs.pop()
+        mod = sys.modules.get(modname)
+        if mod is None:
+            mod = importlib.import_module(modname)
+        globs.update(mod.__dict__)
+
+
 def _load_additional_registries(self):
     # sólo la primera vez (la que importa arraymath); después, el método original sin más
     cpu.CPUContext.load_additional_registries = _orig
+    _state["registries"] = True  # desde aquí, los entornos con su módulo (ya importado), como numba
+    try:
+        return _load_registries_once(self)
+    finally:
+        _complete_envs()
+
+
+def _load_registries_once(self):
     # aquí y no arriba: importarlo cuesta ~0,05 s y _orig lo importa igualmente justo después
     from numba.np import linalg
     real = getattr(linalg, "ensure_blas", None)
@@ -127,6 +181,8 @@ def install() -> None:
             and hasattr(caching.Cache, "_guard_against_spurious_io_errors") and hasattr(caching.Cache, "_index_key")
             and hasattr(rtsys, "initialize")):
         caching.Cache.load_overload = _load_overload
+    if _orig_rebuild_env is not None and hasattr(environment, "lookup_environment"):
+        environment._rebuild_env = _rebuild_env
     if _orig_typeof_ndarray is not None and _typeof.typeof_impl.dispatch(np.ndarray) is _orig_typeof_ndarray:
         _typeof.typeof_impl.register(np.ndarray)(_typeof_ndarray)
     _state["installed"] = True
