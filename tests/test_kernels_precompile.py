@@ -198,6 +198,8 @@ normalization.batch_norm_stats(x, mean, var)  # parallel=True de numba: sus hilo
 assert np.allclose(mean, x.mean(axis=(0, 2))) and np.allclose(var, x.var(axis=(0, 2)))
 print(numba_startup.stats["light"] > 0, numba_startup.stats["full"], "numba.np.arraymath" in sys.modules,
       "numpy.ma" in sys.modules, "numba.np.arrayobj" in sys.modules)
+from llvmlite.binding import ffi
+assert ffi.lib._lock._cblist, "los eventos numba:llvm_lock de numba siguen registrados tras cargar"
 @numba.njit
 def user(v):  # compilar después: numba hace entonces su refresh completo
     return np.sort(v)[::-1].copy()

@@ -31,16 +31,20 @@
   módulo (de ``numba.``) aún no está importado y el entorno no tiene constantes, se crea con un
   diccionario con su ``__name__``, que se completa con el del módulo antes de que numba compile nada
   (en su ``refresh``, que importa esos módulos).
+* **Sin eventos ``numba:llvm_lock`` al cargar.** numba registra en llvmlite una función que emite un
+  evento al entrar y al salir de cada llamada a LLVM (para sumar el tiempo de LLVM de cada compilación);
+  reconstruir 15 núcleos son ~2 700 llamadas y ~20 ms de CPU sólo en esos eventos. Una carga no tiene
+  tiempos que sumar (el resultado cargado no guarda metadatos): durante la carga ligera no se emiten.
 
 Son parches del interior de numba (0.6x): con otra versión que no tenga esos nombres no se instala
 nada y numba va como siempre.
 """
 import importlib.util
 import os
-
-import numpy as np
 import sys
 
+import numpy as np
+from llvmlite.binding import ffi as _ffi
 from numba.core import caching, cpu, environment, errors, types
 from numba.core.runtime import rtsys
 from numba.core.typing import typeof as _typeof
@@ -148,13 +152,22 @@ def _load_overload(self, sig, target_context):
         data = self._cache_file.load(self._index_key(sig, target_context.codegen()))
         if data is None:
             return None
-        if _plain_object_code(data):
-            rtsys.initialize(target_context)  # los símbolos NRT_* (una vez por proceso)
-            stats["light"] += 1
-        else:
+        if not _plain_object_code(data):
             target_context.refresh()
             stats["full"] += 1
-        return self._impl.rebuild(target_context, data)
+            return self._impl.rebuild(target_context, data)
+        rtsys.initialize(target_context)  # los símbolos NRT_* (una vez por proceso)
+        stats["light"] += 1
+        # bajo el cerrojo de compilación de numba (Dispatcher.compile): nadie más usa LLVM ahora
+        lock = getattr(getattr(_ffi, "lib", None), "_lock", None)
+        callbacks = getattr(lock, "_cblist", None)
+        if isinstance(callbacks, list):
+            lock._cblist = []
+        try:
+            return self._impl.rebuild(target_context, data)
+        finally:
+            if isinstance(callbacks, list):
+                lock._cblist = callbacks
     return None  # el guard se tragó un error de E/S: como numba, una falta de caché
 
 
