@@ -28,10 +28,11 @@ Mapa de lectura (cada capa sólo importa de las anteriores; ``tests/test_archite
 
 Este fichero sólo reexporta: es el espacio de nombres ``torch``.
 """
-from ._runtime import prefer_threading_layer, tune_malloc
+from ._runtime import import_numba, prefer_threading_layer, tune_malloc
 
 prefer_threading_layer()  # OpenMP con espera corta: hilos que no compiten con BLAS (_runtime.py)
 tune_malloc()  # menos fallos de página en el entrenamiento (véase _runtime.py)
+import_numba()  # sin scipy ni yaml (~37 ms; _runtime.py)
 
 from . import _dtype as _D  # noqa: E402
 from ._dtype import (dtype, get_default_dtype, set_default_dtype, float32, float64, float16,  # noqa: E402
