@@ -256,3 +256,26 @@ def test_interop_constructors_and_control_flow():
     assert tg.empty_strided((2, 3), (1, 2)).stride() == (1, 2) and tg.scalar_tensor(3).dtype == tg.float32
     assert tg.cond(tg.tensor(False), lambda v: v + 1, lambda v: v - 1, (tg.ones(2),)).tolist() == [0.0, 0.0]
     assert tg.while_loop(lambda i: i < 5, lambda i: i + 2, (tg.tensor(0),))[0].item() == 6
+
+
+def test_detect_anomaly_names_the_operation():
+    x = tg.zeros(1, requires_grad=True)
+    with pytest.raises(RuntimeError, match="SqrtBackward0"):
+        with tg.autograd.detect_anomaly():
+            (x.sqrt() * 0).sum().backward()
+    assert not tg.is_anomaly_enabled()
+    (x.sqrt() * 0).sum().backward()                  # sin el modo, nan sin error (como PyTorch)
+    assert np.isnan(x.grad.item())
+
+    @tg.autograd.detect_anomaly()
+    def step():
+        y = tg.tensor([1.0, 2.0], requires_grad=True)
+        (y * 2).sum().backward()
+        return tg.is_anomaly_enabled()
+    assert step() and not tg.is_anomaly_enabled()
+    with tg.autograd.set_detect_anomaly(True):
+        assert tg.is_anomaly_enabled() and tg.is_anomaly_check_nan_enabled()
+    assert not tg.is_anomaly_enabled()
+    with tg.inference_mode():
+        assert tg.is_inference_mode_enabled() and not tg.is_grad_enabled()
+    assert not tg.is_inference_mode_enabled()

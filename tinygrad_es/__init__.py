@@ -39,7 +39,8 @@ from ._dtype import (dtype, get_default_dtype, set_default_dtype, float32, float
                      int64, int32, int16, int8, uint8)
 from ._random import Generator, manual_seed, seed, initial_seed, default_generator  # noqa: E402
 from .autograd import (Function, no_grad, enable_grad, set_grad_enabled, inference_mode,  # noqa: E402
-                       is_grad_enabled)
+                       is_grad_enabled, is_anomaly_enabled, is_anomaly_check_nan_enabled, set_anomaly_enabled,
+                       is_inference_mode_enabled)
 from ._tensor import Tensor, Size  # noqa: E402
 from ._tensor.printing import set_printoptions  # noqa: E402
 from ._tensor.creation import *  # noqa: E402,F401,F403
@@ -116,7 +117,8 @@ __all__ = (["Value", "Tensor", "Size", "Function", "no_grad", "enable_grad", "se
                                "is_deterministic_algorithms_warn_only_enabled", "set_deterministic_debug_mode",
                                "get_deterministic_debug_mode", "set_float32_matmul_precision",
                                "get_float32_matmul_precision", "compile", "set_warn_always", "is_warn_always_enabled",
-                               "set_flush_denormal", "strided", "asarray", "frombuffer", "range", "scalar_tensor", "empty_strided",
+                               "set_flush_denormal", "is_anomaly_enabled", "is_anomaly_check_nan_enabled",
+                               "set_anomaly_enabled", "is_inference_mode_enabled", "strided", "asarray", "frombuffer", "range", "scalar_tensor", "empty_strided",
                                "cond", "while_loop", "vmap", "svd_lowrank", "pca_lowrank", "result_type", "is_same_size", "is_signed", "lu_unpack"]
            + list(_spectral) + ["complex64", "complex128", "cfloat", "cdouble", "view_as_real", "view_as_complex",
                                 "complex", "polar", "real", "imag", "hann_window", "hamming_window",
