@@ -38,7 +38,7 @@ RANKS = {
     "tinygrad_es._tensor": 4, "tinygrad_es.linalg": 4, "tinygrad_es.fft": 4, "tinygrad_es.signal": 4,   # la fachada: Tensor y torch.x
     "tinygrad_es.autograd.functional": 4, "tinygrad_es.func": 4,  # (previstos) componen operaciones de Tensor
     "tinygrad_es.nn": 5, "tinygrad_es.distributions": 5,
-    "tinygrad_es.optim": 6, "tinygrad_es.utils": 6, "tinygrad_es.data": 6, "tinygrad_es.serialization": 6,
+    "tinygrad_es.optim": 6, "tinygrad_es.amp": 6, "tinygrad_es.utils": 6, "tinygrad_es.data": 6, "tinygrad_es.serialization": 6,
     "tinygrad_es.vision": 6, "tinygrad_es.audio": 6,
     "tinygrad_es.testing": 4, "tinygrad_es.special": 4,                        # torch.testing.assert_close (sólo mira tensores)
     "tinygrad_es.models": 7, "tinygrad_es.textgen": 7, "tinygrad_es.train": 7, "tinygrad_es.metrics": 7,

@@ -279,3 +279,33 @@ def test_detect_anomaly_names_the_operation():
     with tg.inference_mode():
         assert tg.is_inference_mode_enabled() and not tg.is_grad_enabled()
     assert not tg.is_inference_mode_enabled()
+
+
+def test_amp_grad_scaler_scales_skips_and_grows():
+    m = tg.nn.Linear(3, 1)
+    opt = tg.optim.SGD(m.parameters(), lr=0.1)
+    s = tg.amp.GradScaler("cpu", init_scale=4.0, growth_interval=2)
+    x = tg.ones(2, 3)
+    for _ in range(2):
+        opt.zero_grad()
+        s.scale(m(x).sum()).backward()
+        s.unscale_(opt)
+        assert m.bias.grad.item() == 2.0          # sin la escala
+        s.step(opt)
+        s.update()
+    assert s.get_scale() == 8.0
+    before = m.bias.item()
+    opt.zero_grad()
+    s.scale(m(x).sum() * float("inf")).backward()   # gradientes no finitos: se salta el paso
+    s.step(opt)
+    s.update()
+    assert m.bias.item() == before and s.get_scale() == 4.0
+    assert s.state_dict()["scale"] == 4.0
+    with pytest.warns(UserWarning, match="GPU"):
+        off = tg.cuda.amp.GradScaler()
+    assert not off.is_enabled() and off.scale(x) is x
+    with pytest.warns(UserWarning, match="GPU"):
+        with tg.autocast("cuda"):
+            pass
+    with tg.autocast("cpu", dtype=tg.float16):
+        assert m(x).dtype == tg.float32            # aquí se calcula en float32

@@ -86,6 +86,9 @@ __version__ = "0.2.0"
 
 from .serialization import load, save  # noqa: E402
 from . import nn, optim, utils  # noqa: E402,F401  (tinygrad_es.nn como torch.nn, .optim, .utils.data)
+from . import amp  # noqa: E402,F401  (torch.amp: autocast y GradScaler)
+from .amp import autocast  # noqa: E402
+cuda.amp = amp  # torch.cuda.amp.autocast / GradScaler (la forma antigua)
 from .nn.functional._torch_level import *  # noqa: E402,F401,F403  (torch.conv2d, torch.dropout...)
 from .nn.functional._torch_level import __all__ as _torch_level_all  # noqa: E402
 from . import testing, special  # noqa: E402,F401  (torch.testing: assert_close; torch.special)
@@ -117,7 +120,7 @@ __all__ = (["Value", "Tensor", "Size", "Function", "no_grad", "enable_grad", "se
                                "is_deterministic_algorithms_warn_only_enabled", "set_deterministic_debug_mode",
                                "get_deterministic_debug_mode", "set_float32_matmul_precision",
                                "get_float32_matmul_precision", "compile", "set_warn_always", "is_warn_always_enabled",
-                               "set_flush_denormal", "is_anomaly_enabled", "is_anomaly_check_nan_enabled",
+                               "set_flush_denormal", "autocast", "is_anomaly_enabled", "is_anomaly_check_nan_enabled",
                                "set_anomaly_enabled", "is_inference_mode_enabled", "strided", "asarray", "frombuffer", "range", "scalar_tensor", "empty_strided",
                                "cond", "while_loop", "vmap", "svd_lowrank", "pca_lowrank", "result_type", "is_same_size", "is_signed", "lu_unpack"]
            + list(_spectral) + ["complex64", "complex128", "cfloat", "cdouble", "view_as_real", "view_as_complex",
