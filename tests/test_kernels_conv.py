@@ -108,6 +108,10 @@ def test_choose_algo_forward_is_direct_and_backward_by_shape():
     three = ("im2col_img", "winograd")  # ∂L/∂x, ∂L/∂w: F(2×2) y no F(4×4) (exactitud)
     shapes = [  # (x, w, stride, padding, groups) -> algoritmos del backward
         (((64, 64, 14, 14), (64, 64, 3, 3), (1, 1), (1, 1), 1), three),
+        (((128, 32, 16, 16), (32, 32, 3, 3), (1, 1), (1, 1), 1), three),  # ResNet, segunda etapa
+        # pocos canales (C·O ≤ WIDE_DW_3X3, la primera etapa de ResNet): ∂L/∂w por la rejilla ancha
+        (((128, 16, 32, 32), (16, 16, 3, 3), (1, 1), (1, 1), 1), "im2col_img"),
+        (((64, 16, 32, 32), (32, 16, 3, 3), (1, 1), (1, 1), 1), "im2col_img"),
         (((32, 128, 28, 28), (128, 128, 3, 3), (1, 1), (1, 1), 1), three),
         (((64, 32, 13, 13), (64, 32, 3, 3), (1, 1), (0, 0), 1), three),  # (b)
         (((64, 3, 32, 32), (16, 3, 5, 5), (1, 1), (2, 2), 1), "im2col_img"),  # pocas entradas
@@ -155,7 +159,7 @@ def test_default_path_matches_reference(dtype, data):
     K.conv_release(state)
 
 
-@pytest.mark.parametrize("shape", [dict(c=32, o=64, hw=13, p=0), dict(c=16, o=24, hw=10, p=1)])
+@pytest.mark.parametrize("shape", [dict(c=32, o=64, hw=13, p=0), dict(c=24, o=24, hw=10, p=1)])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_default_path_mixed_backward(shape, dtype):
     """3×3 con bastantes canales: ∂L/∂x por im2col imagen a imagen y ∂L/∂w por Winograd F(2×2)
@@ -185,7 +189,7 @@ def test_winograd_backward_by_chunks_of_images(monkeypatch, algo, dtype):
     del tamaño de un trozo, no del lote, y da los gradientes de la referencia."""
     from tinygrad_es.kernels.conv import backward, dispatch
     rng = np.random.default_rng(7)
-    n, c, o, hw = 5, 16, 16, 9
+    n, c, o, hw = 5, 24, 24, 9  # (con C·O ≤ WIDE_DW_3X3, ∂L/∂w iría por la rejilla ancha)
     x = rng.standard_normal((n, c, hw, hw)).astype(dtype)
     w = rng.standard_normal((o, c, 3, 3)).astype(dtype)
     args = ((1, 1), (1, 1), (1, 1), 1)
@@ -544,6 +548,13 @@ def test_wide_weight_grad_blocking_and_lenet_shapes():
                                                 np.ones((4, 2, k, k), np.float32), None, (s, s))[1])
 
     assert applies(5) and not applies(3) and not applies(5, 2)  # 3×3: im2col (arranque en frío)
+
+    def applies3(c, o, g=1, d=1):  # 3×3 con pocos canales (primera etapa de ResNet): sí
+        return B._wide_applies(K.conv2d_forward(np.ones((1, c, 12, 12), np.float32),
+                                                np.ones((o, c // g, 3, 3), np.float32), None, (1, 1), (2, 2), (d, d), g)[1])
+
+    assert applies3(16, 16) and applies3(16, 32) and not applies3(32, 32) and not applies3(8, 16)
+    assert not applies3(16, 16, g=2) and not applies3(16, 16, d=2)
     assert DW.dw_blocking(6, 75) == (True, 9, 77)  # LeNet conv1: 3 canales × 4 taps, sin relleno de filas
     assert DW.dw_blocking(16, 150) == (False, 19, 153)  # conv2: 4 canales × 3 taps
     rng = np.random.default_rng(1)

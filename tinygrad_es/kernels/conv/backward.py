@@ -18,7 +18,7 @@ from . import direct as D
 from . import direct_weight_grad as DW
 from . import im2col_image as IC
 from . import wide_input_grad as WX
-from .dispatch import _WINO, _direct_forward, _group_matmul, _im2col, _subsample
+from .dispatch import _WINO, _direct_forward, _group_matmul, _im2col, _subsample, wide_dw_3x3
 from .im2col import col2im, nol_to_ol, pad_input
 from .taps import input_grad_by_taps
 
@@ -235,9 +235,11 @@ def _wide_applies(st):
     sería más rápido en las 3×3 de las primeras capas (un hilo, tiempo de CPU, nuevo/im2col: 1→32 a 28²
     0,73; 3→32 p1 a 32² 0,68; 3→16 p1 0,50), pero compilar ``wide_dw`` cuesta 4,9 s de CPU frente a
     1,35 s de ``im2col_image``, que es lo que compila la 3×3 de la CNN del curso en el arranque en frío
-    (objetivo ≤ 10 s); ahí ganaba 0,5 ms de un paso de ~28."""
-    kh, kw = st.w.shape[2:]
-    return st.stride == (1, 1) and st.dilation == (1, 1) and st.groups == 1 and kh * kw >= 25
+    (objetivo ≤ 10 s); ahí ganaba 0,5 ms de un paso de ~28. Sí en las 3×3 con pocos canales de ResNet
+    (``dispatch.WIDE_DW_3X3``), que no están en ese camino."""
+    o, c, kh, kw = st.w.shape
+    return (st.stride == (1, 1) and st.dilation == (1, 1) and st.groups == 1
+            and (kh * kw >= 25 or wide_dw_3x3(c, o, kh, kw)))
 
 
 def _wide_dx_applies(st):
