@@ -553,7 +553,8 @@ def test_wide_weight_grad_blocking_and_lenet_shapes():
         return B._wide_applies(K.conv2d_forward(np.ones((1, c, 12, 12), np.float32),
                                                 np.ones((o, c // g, 3, 3), np.float32), None, (1, 1), (2, 2), (d, d), g)[1])
 
-    assert applies3(16, 16) and applies3(16, 32) and not applies3(32, 32) and not applies3(8, 16)
+    assert applies3(16, 16) and applies3(16, 32) and not applies3(32, 32) and not applies3(16, 8)
+    assert applies3(3, 16) and applies3(3, 32) and not applies3(1, 32)  # ni la CNN del curso (arranque)
     assert not applies3(16, 16, g=2) and not applies3(16, 16, d=2)
     assert DW.dw_blocking(6, 75) == (True, 9, 77)  # LeNet conv1: 3 canales × 4 taps, sin relleno de filas
     assert DW.dw_blocking(16, 150) == (False, 19, 153)  # conv2: 4 canales × 3 taps

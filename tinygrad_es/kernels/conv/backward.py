@@ -231,12 +231,11 @@ def _wide_input_grad(g, st):
 
 
 def _wide_applies(st):
-    """∂L/∂w por la rejilla ancha: stride y dilatación 1, sin grupos, y núcleos de 5×5 o más. También
-    sería más rápido en las 3×3 de las primeras capas (un hilo, tiempo de CPU, nuevo/im2col: 1→32 a 28²
-    0,73; 3→32 p1 a 32² 0,68; 3→16 p1 0,50), pero compilar ``wide_dw`` cuesta 4,9 s de CPU frente a
-    1,35 s de ``im2col_image``, que es lo que compila la 3×3 de la CNN del curso en el arranque en frío
-    (objetivo ≤ 10 s); ahí ganaba 0,5 ms de un paso de ~28. Sí en las 3×3 con pocos canales de ResNet
-    (``dispatch.WIDE_DW_3X3``), que no están en ese camino."""
+    """∂L/∂w por la rejilla ancha: stride y dilatación 1, sin grupos; núcleos de 5×5 o más, y las 3×3
+    con pocos canales y al menos 3 de entrada (``dispatch.wide_dw_3x3``: ResNet, las CNN de CIFAR y de
+    voz). No la 1→32 de la CNN del curso (sería 0,73× im2col a 28²): compilar ``wide_dw`` cuesta 2,8 s de
+    CPU frente a 1,35 s de ``im2col_image`` en su arranque en frío (objetivo ≤ 10 s), por 0,5 ms de un
+    paso de ~28."""
     o, c, kh, kw = st.w.shape
     return (st.stride == (1, 1) and st.dilation == (1, 1) and st.groups == 1
             and (kh * kw >= 25 or wide_dw_3x3(c, o, kh, kw)))

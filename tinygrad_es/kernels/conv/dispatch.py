@@ -55,13 +55,15 @@ STACK_POSITIONS = 1024
 # (``direct_weight_grad.wide_dw``) en vez de Winograd F(2×2). Medido en un hilo, tiempo de CPU, ms
 # rejilla/Winograd/PyTorch: 16→16 a 32² (lote 128) 10,3/19,3/13,2; 16→16 a 16² 3,5/5,0/3,2; 16→32 a 32²
 # (lote 64) 9,8/14,6/10,8; con más canales empata o pierde (32→32 a 16² 12,0/12,3; 32→64 a 16² 23,0/19,5;
-# 64→64 a 32² 34,9/32,1). Error 0,03-0,05× el de PyTorch (Winograd 0,08-0,17×). Sólo se compila si se usa.
+# 64→64 a 32² 34,9/32,1). Error 0,03-0,05× el de PyTorch (Winograd 0,08-0,17×). También las primeras capas
+# sobre 3 canales (im2col imagen a imagen antes): 3→16 a 32² (lote 128) 3,4/6,8 (PyTorch 3,7); 3→32 6,6/9,2
+# (6,7). No la 1→32 de la CNN del curso: compilar ``wide_dw`` (2,8 s de CPU) entraría en su arranque en frío.
 WIDE_DW_3X3 = 512
 
 
 def wide_dw_3x3(c, o, kh, kw):
     """¿∂L/∂w de esta 3×3 (stride y dilatación 1, sin grupos) por la rejilla ancha? (``WIDE_DW_3X3``)"""
-    return kh == kw == 3 and c >= 16 and o >= 16 and c * o <= WIDE_DW_3X3
+    return kh == kw == 3 and c >= 3 and o >= 16 and c * o <= WIDE_DW_3X3
 
 
 def conv_output_size(size: int, k: int, stride: int, pad: int, dilation: int = 1) -> int:
