@@ -145,3 +145,114 @@ def test_signal_windows_match_pytorch():
             W._i64 = i64
             with pytest.raises(ValueError):
                 f(W)
+
+
+def test_random_fills_and_legacy_methods():
+    tg.manual_seed(0)
+    x = tg.zeros(1000).random_(3)
+    assert set(x.tolist()) == {0.0, 1.0, 2.0}
+    y = tg.zeros(1000).random_(2, 5)
+    assert set(y.tolist()) == {2.0, 3.0, 4.0}
+    u = tg.zeros(100, dtype=tg.uint8).random_()
+    assert u.dtype == tg.uint8 and int(u.max()) > 100
+    f = tg.zeros(100).random_()
+    assert float(f.min()) >= 0 and float(f.max()) <= 2 ** 24 and (f == f.round()).all()
+    g = tg.zeros(2000).geometric_(0.5)
+    assert float(g.min()) >= 1 and abs(float(g.mean()) - 2.0) < 0.2
+    assert float(tg.zeros(1000).log_normal_(0.0, 0.5).min()) > 0
+    for bad in (lambda: tg.zeros(3).random_(5, 2), lambda: tg.zeros(3).geometric_(0), lambda: tg.zeros(3).log_normal_(1, 0),
+                lambda: tg.zeros(3).cauchy_(0, -1), lambda: tg.zeros(3, 3, 2).fill_diagonal_(1)):
+        with pytest.raises(RuntimeError):
+            bad()
+    a = tg.zeros(5, 3)
+    a.fill_diagonal_(1, wrap=True)
+    assert a.tolist()[4] == [1.0, 0.0, 0.0] and float(a.sum()) == 4.0
+    w = tg.ones(3, 3, requires_grad=True)
+    v = w * 2
+    v.fill_diagonal_(0.0)
+    v.sum().backward()
+    assert w.grad.tolist() == [[0, 2, 2], [2, 0, 2], [2, 2, 0]]
+    o = tg.ones(2, 3)
+    assert o.new(2, 3).shape == (2, 3) and o.new([1, 2]).tolist() == [1.0, 2.0] and o.new().shape == (0,)
+    r = tg.arange(6.0)
+    r.resize_(3, 3)
+    assert r.tolist() == [[0, 1, 2], [3, 4, 5], [0, 0, 0]]
+    with pytest.raises(RuntimeError, match="gradiente"):
+        tg.ones(2, requires_grad=True).resize_(3)
+    z = tg.tensor([1.0, 2.0])
+    z.apply_(lambda t: t * 10)
+    z.map_(tg.tensor([1.0, 1.0]), lambda p, q: p + q)
+    assert z.tolist() == [11.0, 21.0]
+    assert tg.zeros(2, 3).t().dim_order() == (1, 0)
+
+
+def test_as_strided_views_share_memory_and_gradients():
+    base = tg.arange(20.0)
+    part = base[5:15]
+    v = part.as_strided((2, 2), (1, 2))                 # empieza donde empieza la vista, como PyTorch
+    assert v.tolist() == [[5.0, 7.0], [6.0, 8.0]] and v.storage_offset() == 5
+    assert part.as_strided((2,), (1,), 0).tolist() == [0.0, 1.0]   # storage_offset cuenta desde la base
+    with pytest.raises(RuntimeError, match="memoria"):
+        part.as_strided((2, 2), (1, 2), 18)
+    z = tg.zeros(3, 3)
+    z.as_strided((3,), (4,)).fill_(1.0)                  # escribir en la vista cambia el original
+    assert z.tolist() == [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
+    check(lambda a: a.as_strided((3, 2), (1, 1)), np.arange(4.0))          # posiciones repetidas: suman
+    check(lambda a, s: tg.as_strided_scatter(a, s, (3,), (4,)), np.zeros((3, 3)), np.arange(3.0))
+
+
+@pytest.mark.skipif(torch is None, reason="sin PyTorch")
+def test_torch_level_nn_functions_use_aten_argument_order():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((4, 3, 6)).astype(np.float32)
+    w = rng.standard_normal((5, 3, 3)).astype(np.float32)
+    emb = rng.standard_normal((6, 3)).astype(np.float32)
+    logits = rng.standard_normal((4, 3)).astype(np.float32)
+    target = (logits > 0).astype(np.float32)
+    cases = {
+        "conv1d": lambda L, T: L.conv1d(T(x), T(w), None, 1, 1),
+        "batch_norm": lambda L, T: L.batch_norm(T(x), L.ones(3), L.zeros(3), None, None, True, 0.1, 1e-5, False),
+        "instance_norm": lambda L, T: L.instance_norm(T(x), None, None, None, None, True, 0.1, 1e-5, False),
+        "layer_norm": lambda L, T: L.layer_norm(T(x), (6,)),
+        "embedding": lambda L, T: L.embedding(T(emb), L.tensor([0, 5, 2])),
+        "bce_none": lambda L, T: L.binary_cross_entropy_with_logits(T(logits), T(target), None, None, 0),
+        "bce_sum": lambda L, T: L.binary_cross_entropy_with_logits(T(logits), T(target), None, None, 2),
+        "kl_div": lambda L, T: L.kl_div(T(logits).log_softmax(1), T(logits).softmax(1), 1),
+        "kl_default": lambda L, T: L.kl_div(T(logits).log_softmax(1), T(logits).softmax(1)),   # sin reducir
+        "hinge_default": lambda L, T: L.hinge_embedding_loss(T(logits[:, 0]), T(target[:, 0] * 2 - 1)),
+        "margin_ranking": lambda L, T: L.margin_ranking_loss(T(logits[:, 0]), T(logits[:, 1]), T(target[:, 0] * 2 - 1)),
+        "dropout_eval": lambda L, T: L.dropout(T(x), 0.5, False),
+        "amp1d": lambda L, T: L.adaptive_max_pool1d(T(x), 2)[1],
+        "nuclear": lambda L, T: L.nuclear_norm(T(x[0])),
+        "frobenius": lambda L, T: L.frobenius_norm(T(x), (1, 2)),
+    }
+    with np.errstate():
+        for name, f in cases.items():
+            ours = f(tg, tg.tensor)
+            ref = f(torch, torch.tensor)
+            np.testing.assert_allclose(ours.numpy().astype(np.float64), ref.numpy().astype(np.float64), rtol=2e-5,
+                                       atol=2e-6, err_msg=name)
+    with pytest.raises(RuntimeError, match="reduction"):
+        tg.kl_div(tg.zeros(2), tg.zeros(2), 5)
+
+
+def test_interop_constructors_and_control_flow():
+    buf = bytearray(b"\x01\x02\x03\x04")
+    t = tg.frombuffer(buf, dtype=tg.uint8)
+    buf[0] = 9                                   # comparte memoria con el buffer
+    assert t.tolist() == [9, 2, 3, 4] and tg.frombuffer(buf, dtype=tg.int16, count=1, offset=2).tolist() == [1027]
+    for bad in (lambda: tg.frombuffer(bytearray(), dtype=tg.uint8), lambda: tg.frombuffer(bytearray(3), dtype=tg.int16)):
+        with pytest.raises(ValueError):
+            bad()
+    a = np.arange(3.0)
+    x = tg.asarray(a)
+    a[0] = 7.0
+    assert x.tolist() == [7.0, 1.0, 2.0] and x.dtype == tg.float64
+    assert tg.asarray(a, copy=True).data_ptr() != x.data_ptr()
+    with pytest.raises(ValueError):
+        tg.asarray(a, dtype=tg.float32, copy=False)
+    with pytest.warns(UserWarning, match="arange"):
+        assert tg.range(1, 4).tolist() == [1.0, 2.0, 3.0, 4.0]
+    assert tg.empty_strided((2, 3), (1, 2)).stride() == (1, 2) and tg.scalar_tensor(3).dtype == tg.float32
+    assert tg.cond(tg.tensor(False), lambda v: v + 1, lambda v: v - 1, (tg.ones(2),)).tolist() == [0.0, 0.0]
+    assert tg.while_loop(lambda i: i < 5, lambda i: i + 2, (tg.tensor(0),))[0].item() == 6

@@ -23,7 +23,8 @@ class Reshape(ArrayFunction):
     def forward(ctx, a, shape=None, view=False):
         ctx.shape = a.shape
         try:
-            return np.reshape(a, shape, copy=False if view else None)
+            # el método (vista si se puede, si no copia) cuesta ~0,8 µs menos que np.reshape(copy=None)
+            return np.reshape(a, shape, copy=False) if view else a.reshape(shape)
         except ValueError:
             if view and _fits(a.size, shape):
                 raise RuntimeError(f"view: la forma {tuple(shape)} no es compatible con la disposición en memoria "
@@ -46,12 +47,15 @@ class Permute(ArrayFunction):
         dims = tuple(d % a.ndim for d in dims) if a.ndim else ()
         if sorted(dims) != list(range(a.ndim)):
             raise RuntimeError(f"permutación {dims} no válida para un tensor de {a.ndim} dimensiones")
-        ctx.inv = tuple(np.argsort(dims))
-        return np.transpose(a, dims)
+        inv = [0] * len(dims)  # la permutación inversa (sin np.argsort: ~2 µs por llamada)
+        for i, d in enumerate(dims):
+            inv[d] = i
+        ctx.inv = tuple(inv)
+        return a.transpose(dims)
 
     @staticmethod
     def backward(ctx, g):
-        return np.transpose(g, ctx.inv)
+        return g.transpose(ctx.inv) if isinstance(g, np.ndarray) else np.transpose(g, ctx.inv)
 
 
 class Expand(ArrayFunction):
@@ -77,6 +81,54 @@ class Expand(ArrayFunction):
     @staticmethod
     def backward(ctx, g):
         return g  # unbroadcast lo reduce a la forma original
+
+
+def storage_of(a):
+    """``(memoria plana, posición de a[0…] en ella)``: el array dueño de la memoria de ``a`` visto como un
+    vector (si es contiguo; si no, la propia ``a`` copiada hace de memoria) y el desplazamiento en elementos."""
+    root = a
+    while isinstance(getattr(root, "base", None), np.ndarray):
+        root = root.base
+    if root.flags.c_contiguous and root.dtype == a.dtype:
+        flat = root.reshape(-1)
+        start = flat.__array_interface__["data"][0]
+        return flat, (a.__array_interface__["data"][0] - start) // max(a.itemsize, 1)
+    return np.ascontiguousarray(a).reshape(-1), 0
+
+
+def strided_positions(n, size, stride, offset):
+    """La posición en la memoria de cada elemento de la vista ``(size, stride, offset)`` (en elementos)."""
+    pos = np.full(tuple(size), offset, dtype=np.int64)
+    for d, (s, st) in enumerate(zip(size, stride)):
+        shape = [1] * len(size)
+        shape[d] = s
+        pos = pos + (np.arange(s, dtype=np.int64) * st).reshape(shape)
+    return pos
+
+
+class AsStrided(ArrayFunction):
+    """Una vista con otra forma, otros pasos y otro principio sobre la **memoria** de ``a`` (la de su
+    base): ``out[i…] = memoria[offset + Σ iₖ·strideₖ]``. ∂/∂a: el gradiente de cada elemento de la vista
+    se suma en su posición de la memoria (``np.add.at``: las posiciones repetidas suman) y ``a`` recoge
+    el de las suyas."""
+
+    @staticmethod
+    def forward(ctx, a, size=(), stride=(), offset=None):
+        flat, own = storage_of(a)
+        offset = own if offset is None else offset
+        ctx.meta = (flat.size, tuple(size), tuple(stride), offset, a.shape,
+                    tuple(st // max(a.itemsize, 1) for st in a.strides), own)
+        out = np.lib.stride_tricks.as_strided(flat[offset:] if flat.size > offset else flat[:0], shape=tuple(size),
+                                              strides=tuple(st * flat.itemsize for st in stride))
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        n, size, stride, offset, shape, strides, own = ctx.meta
+        storage = np.zeros(n, dtype=g.dtype)
+        np.add.at(storage, strided_positions(n, size, stride, offset), g)
+        mine = strided_positions(n, shape, strides, own)
+        return storage[mine]
 
 
 class GetItem(ArrayFunction):
