@@ -108,6 +108,10 @@ def test_choose_algo_forward_is_direct_and_backward_by_shape():
     three = ("im2col_img", "winograd")  # ∂L/∂x, ∂L/∂w: F(2×2) y no F(4×4) (exactitud)
     shapes = [  # (x, w, stride, padding, groups) -> algoritmos del backward
         (((64, 64, 14, 14), (64, 64, 3, 3), (1, 1), (1, 1), 1), three),
+        (((128, 32, 16, 16), (32, 32, 3, 3), (1, 1), (1, 1), 1), three),  # ResNet, segunda etapa
+        # pocos canales (C·O ≤ WIDE_DW_3X3, la primera etapa de ResNet): ∂L/∂w por la rejilla ancha
+        (((128, 16, 32, 32), (16, 16, 3, 3), (1, 1), (1, 1), 1), "im2col_img"),
+        (((64, 16, 32, 32), (32, 16, 3, 3), (1, 1), (1, 1), 1), "im2col_img"),
         (((32, 128, 28, 28), (128, 128, 3, 3), (1, 1), (1, 1), 1), three),
         (((64, 32, 13, 13), (64, 32, 3, 3), (1, 1), (0, 0), 1), three),  # (b)
         (((64, 3, 32, 32), (16, 3, 5, 5), (1, 1), (2, 2), 1), "im2col_img"),  # pocas entradas
@@ -155,7 +159,7 @@ def test_default_path_matches_reference(dtype, data):
     K.conv_release(state)
 
 
-@pytest.mark.parametrize("shape", [dict(c=32, o=64, hw=13, p=0), dict(c=16, o=24, hw=10, p=1)])
+@pytest.mark.parametrize("shape", [dict(c=32, o=64, hw=13, p=0), dict(c=24, o=24, hw=10, p=1)])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_default_path_mixed_backward(shape, dtype):
     """3×3 con bastantes canales: ∂L/∂x por im2col imagen a imagen y ∂L/∂w por Winograd F(2×2)
@@ -185,7 +189,7 @@ def test_winograd_backward_by_chunks_of_images(monkeypatch, algo, dtype):
     del tamaño de un trozo, no del lote, y da los gradientes de la referencia."""
     from tinygrad_es.kernels.conv import backward, dispatch
     rng = np.random.default_rng(7)
-    n, c, o, hw = 5, 16, 16, 9
+    n, c, o, hw = 5, 24, 24, 9  # (con C·O ≤ WIDE_DW_3X3, ∂L/∂w iría por la rejilla ancha)
     x = rng.standard_normal((n, c, hw, hw)).astype(dtype)
     w = rng.standard_normal((o, c, 3, 3)).astype(dtype)
     args = ((1, 1), (1, 1), (1, 1), 1)
@@ -544,6 +548,14 @@ def test_wide_weight_grad_blocking_and_lenet_shapes():
                                                 np.ones((4, 2, k, k), np.float32), None, (s, s))[1])
 
     assert applies(5) and not applies(3) and not applies(5, 2)  # 3×3: im2col (arranque en frío)
+
+    def applies3(c, o, g=1, d=1):  # 3×3 con pocos canales (primera etapa de ResNet): sí
+        return B._wide_applies(K.conv2d_forward(np.ones((1, c, 12, 12), np.float32),
+                                                np.ones((o, c // g, 3, 3), np.float32), None, (1, 1), (2, 2), (d, d), g)[1])
+
+    assert applies3(16, 16) and applies3(16, 32) and not applies3(32, 32) and not applies3(16, 8)
+    assert applies3(3, 16) and applies3(3, 32) and not applies3(1, 32)  # ni la CNN del curso (arranque)
+    assert not applies3(16, 16, g=2) and not applies3(16, 16, d=2)
     assert DW.dw_blocking(6, 75) == (True, 9, 77)  # LeNet conv1: 3 canales × 4 taps, sin relleno de filas
     assert DW.dw_blocking(16, 150) == (False, 19, 153)  # conv2: 4 canales × 3 taps
     rng = np.random.default_rng(1)
@@ -630,3 +642,67 @@ def test_winograd4_weight_transforms_match_matrix_formula(dtype):
     dg = W4.weight_transform_adjoint(du, 4, 5)
     assert dg.dtype == dtype
     np.testing.assert_allclose(dg, ref, rtol=TOL[dtype], atol=TOL[dtype])
+
+
+@st.composite
+def flipped_dx_case(draw):
+    """3×3 de stride 1 con 16 canales de entrada o más, ≤ 16 de salida y relleno 0-2."""
+    p = draw(st.integers(0, 2))
+    hw = draw(st.integers(max(1, 3 - 2 * p), 9))
+    return dict(n=draw(st.integers(1, 5)), c=draw(st.integers(16, 20)), o=draw(st.integers(1, 16)), hw=hw, p=p,
+                seed=draw(st.integers(0, 2**16)))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@given(case=flipped_dx_case())
+def test_flipped_input_grad_matches_reference(case, dtype):
+    """∂L/∂x como el forward directo de g con los pesos volteados (lotes de 1 a 5 imágenes: con y sin
+    relleno dentro del núcleo, ``flat_corr_pad``/``flat_corr``)."""
+    from tinygrad_es.kernels.conv import backward as B
+    rng = np.random.default_rng(case["seed"])
+    x = rng.standard_normal((case["n"], case["c"], case["hw"], case["hw"])).astype(dtype)
+    w = rng.standard_normal((case["o"], case["c"], 3, 3)).astype(dtype)
+    p = (case["p"], case["p"])
+    out, state = K.conv2d_forward(x, w, None, (1, 1), p)
+    g = rng.standard_normal(out.shape).astype(dtype)
+    dx = B._flipped_input_grad(g, state)
+    assert dx.dtype == dtype and dx.shape == x.shape
+    close(dx, R.conv2d_grads(x, w, g, (1, 1), p)[0], dtype)
+    K.conv_release(state)
+
+
+def test_flipped_input_grad_only_on_measured_shapes_and_same_bits_with_1_or_2_threads():
+    """Se usa en las 3×3 de 16 canales de la primera etapa de ResNet (planos ≥ 16×16), no con más
+    canales de salida, planos pequeños, stride o pesos no finitos; el resultado es el mismo con 1 y 2
+    hilos y se acerca a la referencia."""
+    import numba
+    from tinygrad_es.kernels.conv import backward as B
+
+    def state(c, o, hw, p=1, s=1, w=None):
+        w = np.ones((o, c, 3, 3), np.float32) if w is None else w
+        return K.conv2d_forward(np.ones((2, c, hw, hw), np.float32), w, None, (s, s), (p, p))[1]
+
+    assert B._flipped_dx_applies(state(16, 16, 32)) and B._flipped_dx_applies(state(16, 16, 16))
+    assert not B._flipped_dx_applies(state(32, 32, 16)) and not B._flipped_dx_applies(state(16, 32, 32))
+    assert not B._flipped_dx_applies(state(16, 16, 8)) and not B._flipped_dx_applies(state(16, 16, 32, s=2))
+    assert not B._flipped_dx_applies(state(3, 16, 32)) and not B._flipped_dx_applies(state(16, 16, 32, p=3))
+    w = np.ones((16, 16, 3, 3), np.float32)
+    w[2, 5, 0, 1] = np.inf
+    assert not B._flipped_dx_applies(state(16, 16, 32, w=w))
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((5, 16, 16, 16)).astype(np.float32)
+    w = rng.standard_normal((16, 16, 3, 3)).astype(np.float32)
+    g = rng.standard_normal((5, 16, 16, 16)).astype(np.float32)
+    res = []
+    before = numba.get_num_threads()
+    try:
+        for threads in (1, min(2, numba.config.NUMBA_NUM_THREADS)):
+            numba.set_num_threads(threads)
+            _, st_ = K.conv2d_forward(x, w, None, (1, 1), (1, 1))
+            assert B._flipped_dx_applies(st_)
+            res.append(K.conv2d_backward(g, st_)[0])
+            K.conv_release(st_)
+    finally:
+        numba.set_num_threads(before)
+    np.testing.assert_array_equal(res[0], res[1])
+    close(res[0], R.conv2d_grads(x, w, g, (1, 1), (1, 1))[0], np.float32)

@@ -173,6 +173,8 @@ CASES = {
     "conv_e 32->64 3x3 28px s2 p1": _conv(8, 32, 64, 3, 28, s=2, p=1),
     "conv_f 64->128 1x1 14px": _conv(8, 64, 128, 1, 14),
     "conv_s shortcut 16->32 1x1 s2 16px": _conv(8, 16, 32, 1, 16, s=2),
+    # ResNet, primera etapa: ∂L/∂x por el forward directo volteado (backward._flipped_dx_applies)
+    "conv_r resnet 16->16 3x3 32px p1": _conv(8, 16, 16, 3, 32, p=1),
     "conv_g depthwise 32 3x3 28px p1": _conv(8, 32, 32, 3, 28, p=1, g=32),
     "conv_h dilated 16 3x3 28px p2 d2": _conv(8, 16, 16, 3, 28, p=2, d=2),
     "conv_rgb 3->32 3x3 32px p1": _conv(16, 3, 32, 3, 32, p=1, image=True),
@@ -236,6 +238,7 @@ TORCH_F32 = {
     'conv_c 3->16 5x5 32px p2': {'y': 1.676e-07, 'd0': 3.531e-07, 'd1': 1.898e-06, 'd2': 1.63e-06},
     'conv_d 64->64 3x3 14px p1': {'y': 3.03e-07, 'd0': 2.942e-07, 'd1': 4.726e-07, 'd2': 7.139e-07},
     'conv_e 32->64 3x3 28px s2 p1': {'y': 2.132e-07, 'd0': 1.855e-07, 'd1': 4.881e-07, 'd2': 7.139e-07},
+    'conv_r resnet 16->16 3x3 32px p1': {'y': 1.438e-07, 'd0': 2.126e-07, 'd1': 1.131e-06, 'd2': 1.63e-06},
     'conv_f 64->128 1x1 14px': {'y': 1.045e-07, 'd0': 1.455e-07, 'd1': 1.491e-07, 'd2': 7.173e-07},
     'conv_g depthwise 32 3x3 28px p1': {'y': 4.145e-08, 'd0': 5.429e-08, 'd1': 9.598e-07, 'd2': 1.321e-06},
     'conv_h dilated 16 3x3 28px p2 d2': {'y': 1.468e-07, 'd0': 2.073e-07, 'd1': 2.294e-07, 'd2': 4.326e-07},

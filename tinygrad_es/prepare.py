@@ -53,7 +53,7 @@ def _fwd_bwd(fn, *inputs):
 # siguen cubriéndolos todos; Winograd F(4×4) sólo se usa pidiéndolo con algo=):
 # (entrada, pesos, stride, padding, dilation, groups)
 CONV_SHAPES = {
-    "winograd": ((2, 16, 12, 12), (16, 16, 3, 3), 1, 1, 1, 1),
+    "winograd": ((2, 24, 12, 12), (24, 24, 3, 3), 1, 1, 1, 1),  # (C·O > WIDE_DW_3X3)
     "direct": ((2, 1, 12, 12), (8, 1, 3, 3), 1, 0, 1, 1),
     "direct_depthwise": ((2, 8, 12, 12), (8, 1, 3, 3), 1, 1, 1, 8),
     "direct_dilated": ((2, 3, 12, 12), (8, 3, 3, 3), 1, 2, 2, 1),

@@ -7,7 +7,8 @@ para cada uno (``ConvState.algo`` y ``algo_w``), sobre lo que el forward guardó
 * 1×1: una GEMM por imagen;
 * im2col imagen a imagen (``im2col_image.py``) o del lote entero (``im2col.py``); con 5×5 o más y stride 1,
   ∂L/∂w (y ∂L/∂x con pocos canales) sin im2col, sobre la rejilla ancha (``direct_weight_grad.wide_dw``,
-  ``wide_input_grad.py``).
+  ``wide_input_grad.py``); en las 3×3 de 16 canales de salida con planos grandes (la primera etapa de
+  ResNet), ∂L/∂x con el forward directo sobre ``g`` y los pesos volteados (``_flipped_input_grad``).
 """
 import numpy as np
 
@@ -17,7 +18,7 @@ from . import direct as D
 from . import direct_weight_grad as DW
 from . import im2col_image as IC
 from . import wide_input_grad as WX
-from .dispatch import _WINO, _group_matmul, _im2col, _subsample
+from .dispatch import _WINO, _direct_forward, _group_matmul, _im2col, _subsample, wide_dw_3x3
 from .im2col import col2im, nol_to_ol, pad_input
 from .taps import input_grad_by_taps
 
@@ -230,13 +231,14 @@ def _wide_input_grad(g, st):
 
 
 def _wide_applies(st):
-    """∂L/∂w por la rejilla ancha: stride y dilatación 1, sin grupos, y núcleos de 5×5 o más. También
-    sería más rápido en las 3×3 de las primeras capas (un hilo, tiempo de CPU, nuevo/im2col: 1→32 a 28²
-    0,73; 3→32 p1 a 32² 0,68; 3→16 p1 0,50), pero compilar ``wide_dw`` cuesta 4,9 s de CPU frente a
-    1,35 s de ``im2col_image``, que es lo que compila la 3×3 de la CNN del curso en el arranque en frío
-    (objetivo ≤ 10 s); ahí ganaba 0,5 ms de un paso de ~28."""
-    kh, kw = st.w.shape[2:]
-    return st.stride == (1, 1) and st.dilation == (1, 1) and st.groups == 1 and kh * kw >= 25
+    """∂L/∂w por la rejilla ancha: stride y dilatación 1, sin grupos; núcleos de 5×5 o más, y las 3×3
+    con pocos canales y al menos 3 de entrada (``dispatch.wide_dw_3x3``: ResNet, las CNN de CIFAR y de
+    voz). No la 1→32 de la CNN del curso (sería 0,73× im2col a 28²): compilar ``wide_dw`` cuesta 2,8 s de
+    CPU frente a 1,35 s de ``im2col_image`` en su arranque en frío (objetivo ≤ 10 s), por 0,5 ms de un
+    paso de ~28."""
+    o, c, kh, kw = st.w.shape
+    return (st.stride == (1, 1) and st.dilation == (1, 1) and st.groups == 1
+            and (kh * kw >= 25 or wide_dw_3x3(c, o, kh, kw)))
 
 
 def _wide_dx_applies(st):
@@ -248,13 +250,43 @@ def _wide_dx_applies(st):
     return _wide_applies(st) and kh * kw >= 25 and c * kh * kw <= 160 and o <= 32 and np.isfinite(st.w).all()
 
 
+def _flipped_input_grad(g, st):
+    """∂L/∂x de una convolución de stride 1 como el forward directo (``dispatch._direct_forward``,
+    acumulando en float32) de ``g`` con los pesos volteados y traspuestos y relleno ``k − 1 − p``:
+    ``dx[c] = Σ_o Σ_ij w[o, c, i, j] · g[o, y + p − i, x + p − j]``. Sin ``dcols`` ni col2im."""
+    o, c, kh, kw = st.w.shape
+    wflip = np.ascontiguousarray(st.w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
+    dx = np.empty(st.x_shape, g.dtype)
+    pad = (kh - 1 - st.padding[0], kw - 1 - st.padding[1])
+    _direct_forward(g, wflip, np.zeros(c, g.dtype), (1, 1), pad, (1, 1), 1, dx)
+    return dx
+
+
+def _flipped_dx_applies(st):
+    """∂L/∂x por el forward directo volteado sólo donde se midió más rápido y con menos error que
+    PyTorch (un hilo, tiempo de CPU, lote 128, nuevo/im2col imagen a imagen): 3×3 con 16 canales de
+    salida y planos de 16×16 o más, como la primera etapa de ResNet (16→16 a 32² 0,60; error 0,62-0,84×
+    el de PyTorch). Con más canales de salida suma O·9 términos en float32 y se aleja más (32: 0,84-1,11×;
+    128: 1,6-2,0×), y en planos pequeños es más lento (64→64 a 8² 1,17). Pesos finitos: las filas de
+    relleno de ``g`` (0) por un peso inf darían nan."""
+    o, c, kh, kw = st.w.shape
+    oh, ow = st.out_hw
+    return (st.stride == (1, 1) and st.dilation == (1, 1) and st.groups == 1 and kh == kw == 3
+            and 16 <= c and o <= 16 and oh * ow >= 256 and all(p <= k - 1 for p, k in zip(st.padding, (kh, kw)))
+            and np.isfinite(st.w).all())
+
+
 def _backward_im2col(g, st, need_x, need_w, algo):
     if algo == "im2col_img":
         (x,) = st.saved
         wide = _wide_applies(st)
         dw = _wide_weight_grad(g, x, st) if need_w and wide else None
         # (con pesos no finitos no: las columnas de relleno, g = 0, darían 0·inf = nan en otras posiciones)
-        dx = _wide_input_grad(g, st) if need_x and _wide_dx_applies(st) else None
+        dx = None
+        if need_x and _wide_dx_applies(st):
+            dx = _wide_input_grad(g, st)
+        elif need_x and _flipped_dx_applies(st):
+            dx = _flipped_input_grad(g, st)
         rest_x, rest_w = need_x and dx is None, need_w and dw is None
         if rest_x or rest_w:
             ix, iw = IC.backward(g, x, st.w, st.stride, st.padding, st.dilation, st.groups, rest_x, rest_w)

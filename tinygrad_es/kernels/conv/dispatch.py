@@ -51,6 +51,19 @@ ACC64_TAPS = 32
 # una imagen por trabajo (mismo resultado bit a bit): 64→64 3×3 a 8×8 9,6 → 7,7 ms; a 5×8 7,6 → 5,6;
 # 32→64 3×3 stride 2 a 16² 6,5 → 5,2 (PyTorch: 3,7, 2,3 y 2,3 ms)
 STACK_POSITIONS = 1024
+# 3×3 de stride 1 con C·O ≤ WIDE_DW_3X3 (la primera etapa de ResNet): ∂L/∂w por la rejilla ancha
+# (``direct_weight_grad.wide_dw``) en vez de Winograd F(2×2). Medido en un hilo, tiempo de CPU, ms
+# rejilla/Winograd/PyTorch: 16→16 a 32² (lote 128) 10,3/19,3/13,2; 16→16 a 16² 3,5/5,0/3,2; 16→32 a 32²
+# (lote 64) 9,8/14,6/10,8; con más canales empata o pierde (32→32 a 16² 12,0/12,3; 32→64 a 16² 23,0/19,5;
+# 64→64 a 32² 34,9/32,1). Error 0,03-0,05× el de PyTorch (Winograd 0,08-0,17×). También las primeras capas
+# sobre 3 canales (im2col imagen a imagen antes): 3→16 a 32² (lote 128) 3,4/6,8 (PyTorch 3,7); 3→32 6,6/9,2
+# (6,7). No la 1→32 de la CNN del curso: compilar ``wide_dw`` (2,8 s de CPU) entraría en su arranque en frío.
+WIDE_DW_3X3 = 512
+
+
+def wide_dw_3x3(c, o, kh, kw):
+    """¿∂L/∂w de esta 3×3 (stride y dilatación 1, sin grupos) por la rejilla ancha? (``WIDE_DW_3X3``)"""
+    return kh == kw == 3 and c >= 3 and o >= 16 and c * o <= WIDE_DW_3X3
 
 
 def conv_output_size(size: int, k: int, stride: int, pad: int, dilation: int = 1) -> int:
@@ -83,6 +96,7 @@ def choose_backward(x_shape, w_shape, stride, padding, dilation, groups):
     """Algoritmos ``(de ∂L/∂x, de ∂L/∂w)`` del backward: los más rápidos medidos (véase
     benchmarks/conv.py) entre los que no se alejan del float64 más que PyTorch. En las 3×3 con
     bastantes canales, ∂L/∂w con Winograd F(2×2) (0,1-0,3× el error de PyTorch; F(4×4) lo superaba)
+    (salvo con pocos canales, ``WIDE_DW_3X3``: por la rejilla ancha, 0,03-0,05×)
     y ∂L/∂x con im2col imagen a imagen (0,5-0,7×): el ∂L/∂x de F(2×2) y el directo llegaban a 1,2×
     el de PyTorch (sumas largas o transformadas que cancelan), el de F(4×4) a 5-8×."""
     c = x_shape[1]
@@ -95,7 +109,7 @@ def choose_backward(x_shape, w_shape, stride, padding, dilation, groups):
     elif tuple(stride) != (1, 1):
         algo = _im2col_kind(x_shape, w_shape, stride, padding, dilation)
     elif kh == kw == 3 and tuple(dilation) == (1, 1) and groups == 1 and c >= 16 and o >= 16:
-        return "im2col_img", "winograd"
+        return "im2col_img", ("im2col_img" if wide_dw_3x3(c, o, kh, kw) else "winograd")
     elif groups > 1 or tuple(dilation) != (1, 1):
         algo = "direct"
     elif cg * kh * kw <= 160:
