@@ -108,6 +108,7 @@ def main():
     ap.add_argument("--only", nargs="*", default=list(MODELS), help="modelos (por defecto todos)")
     ap.add_argument("--seeds", nargs="*", type=int, default=[0], help="semillas de pesos y datos")
     ap.add_argument("--batch", type=int, default=None, help="otro lote (por defecto, el del benchmark)")
+    ap.add_argument("--test-batch", action="store_true", help="el lote de tests/test_precision_models.py")
     ap.add_argument("--detail", action="store_true", help="la tabla de cada parámetro")
     ap.add_argument("--same-branches", action="store_true",
                     help="el float64 toma las ramas (ReLU, max-pooling) del float32 de cada biblioteca")
@@ -120,7 +121,8 @@ def main():
     print("|---|---|---|---|---|" + ("---|" if args.same_branches else ""))
     for name in args.only:
         for seed in args.seeds:
-            batch, rows, flips = measure(name, seed, args.batch, args.same_branches)
+            batch = P.ZOO[name][2] if args.test_batch and name in P.ZOO else args.batch
+            batch, rows, flips = measure(name, seed, batch, args.same_branches)
             worst, w, g = summary(rows)
             extra = f" {flips[0][0]}/{flips[0][1]}; {flips[1][0]}/{flips[1][1]} |" if args.same_branches else ""
             print(f"| {name} | {batch} | {seed} | {w:.3f} ({worst}) | {g:.3f} |{extra}", flush=True)
