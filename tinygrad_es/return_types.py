@@ -3,7 +3,9 @@
 from collections import namedtuple
 
 __all__ = ["max", "min", "sort", "topk", "kthvalue", "median", "nanmedian", "mode", "cummax", "cummin", "aminmax",
-           "frexp", "slogdet"]
+           "frexp", "slogdet", "linalg_slogdet", "linalg_qr", "qr", "linalg_eigh", "linalg_svd", "svd",
+           "linalg_lstsq", "linalg_cholesky_ex", "linalg_lu_factor", "linalg_lu_factor_ex", "lu_unpack",
+           "linalg_lu", "linalg_inv_ex", "linalg_solve_ex", "triangular_solve"]
 
 
 def _vi(name):
@@ -25,3 +27,18 @@ cummin = _vi("cummin")
 aminmax = namedtuple("aminmax", ["min", "max"])
 frexp = namedtuple("frexp", ["mantissa", "exponent"])
 slogdet = namedtuple("slogdet", ["sign", "logabsdet"])
+linalg_slogdet = namedtuple("linalg_slogdet", ["sign", "logabsdet"])
+linalg_qr = namedtuple("linalg_qr", ["Q", "R"])
+qr = namedtuple("qr", ["Q", "R"])
+linalg_eigh = namedtuple("linalg_eigh", ["eigenvalues", "eigenvectors"])
+linalg_svd = namedtuple("linalg_svd", ["U", "S", "Vh"])
+svd = namedtuple("svd", ["U", "S", "V"])
+linalg_lstsq = namedtuple("linalg_lstsq", ["solution", "residuals", "rank", "singular_values"])
+linalg_cholesky_ex = namedtuple("linalg_cholesky_ex", ["L", "info"])
+linalg_lu_factor = namedtuple("linalg_lu_factor", ["LU", "pivots"])
+linalg_lu_factor_ex = namedtuple("linalg_lu_factor_ex", ["LU", "pivots", "info"])
+lu_unpack = namedtuple("lu_unpack", ["P", "L", "U"])
+linalg_lu = namedtuple("linalg_lu", ["P", "L", "U"])
+linalg_inv_ex = namedtuple("linalg_inv_ex", ["inverse", "info"])
+linalg_solve_ex = namedtuple("linalg_solve_ex", ["result", "info"])
+triangular_solve = namedtuple("triangular_solve", ["solution", "cloned_coefficient"])

@@ -10,14 +10,13 @@ import numbers
 
 import numpy as np
 
-from .. import return_types as RT
 from ..autograd import TensorBase
 from ..ops import linalg as LA, reduce as R
 from ._args import float_input, norm_dims
 from .joins import where
 
 __all__ = ["inv", "det", "solve", "norm", "vector_norm", "matrix_norm", "linalg_norm", "cross", "matmul",
-           "LinAlgError", "matrix_power", "multi_dot", "vecdot", "slogdet", "logdet"]
+           "LinAlgError", "matrix_power", "multi_dot", "vecdot"]
 
 
 class LinAlgError(RuntimeError):
@@ -226,21 +225,3 @@ def vecdot(x, y, *, dim=-1):
     if x._data.dtype != y._data.dtype:
         raise RuntimeError(f"linalg.vecdot: los dos tensores deben tener el mismo dtype, y son {x.dtype} e {y.dtype}")
     return (x * y).sum(dim)
-
-
-def slogdet(A):
-    """``(sign, logabsdet)`` con det(A) = sign·e^logabsdet, sin desbordar en el producto final.
-    Derivada de logabsdet: A⁻ᵀ (la de log|det|). En PyTorch: ``torch.linalg.slogdet``.
-
-    >>> torch.linalg.slogdet(torch.tensor([[2., 0.], [0., -3.]]))   # (sign=tensor(-1.), logabsdet=tensor(1.7918))
-    """
-    d = det(A)
-    return RT.slogdet(d.sign(), d.abs().log())  # sign, en el grafo con derivada 0 (como PyTorch)
-
-
-def logdet(A):
-    """log(det(A)): ``nan`` si det < 0, ``−inf`` si es 0. Derivada: A⁻ᵀ. En PyTorch: ``torch.logdet``.
-
-    >>> torch.logdet(torch.tensor([[2., 0.], [0., 3.]]))   # tensor(1.7918)
-    """
-    return det(A).log()

@@ -10,16 +10,17 @@ rellenos in situ ``bernoulli_``/``exponential_`` (todos con ``generator=``). ``t
 """
 from __future__ import annotations
 
+import json
 import numbers
 
 import numpy as np
 
 from .. import _dtype as D
-from .._random import default_rng
+from .._random import default_generator, default_rng
 from ..autograd import TensorBase
 from ..device import check_device
 
-__all__ = ["RandomMixin", "normal", "poisson"]
+__all__ = ["RandomMixin", "normal", "poisson", "get_rng_state", "set_rng_state"]
 
 
 def _sample_rows(p: np.ndarray, n: int, replacement: bool, rng) -> np.ndarray:
@@ -135,3 +136,24 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, out=None, de
     z = default_rng(generator).standard_normal(shape)
     res = TensorBase._wrap((mv + sv * z).astype(npd))
     return res.requires_grad_(True) if requires_grad else res
+
+
+def get_rng_state():
+    """El estado del generador por defecto como tensor ``uint8`` (para ``set_rng_state``). Como
+    ``torch.get_rng_state``; el contenido es el estado de numpy en JSON, no el de PyTorch.
+
+    >>> s = torch.get_rng_state(); a = torch.rand(2); torch.set_rng_state(s); torch.rand(2)   # == a
+    """
+    blob = json.dumps(default_generator.get_state()).encode()
+    return TensorBase._wrap(np.frombuffer(blob, dtype=np.uint8).copy())
+
+
+def set_rng_state(new_state) -> None:
+    """Restaura un estado de ``get_rng_state`` (sólo se lee JSON: un estado ajeno no ejecuta nada)."""
+    if not isinstance(new_state, TensorBase) or new_state._data.dtype != np.uint8:
+        raise TypeError("set_rng_state(): se esperaba el tensor uint8 de torch.get_rng_state()")
+    try:
+        state = json.loads(new_state._data.tobytes().decode())
+        default_generator.set_state(state)
+    except (ValueError, TypeError, KeyError, UnicodeDecodeError) as e:
+        raise RuntimeError(f"set_rng_state(): el estado no es uno de torch.get_rng_state() de tinygrad_es ({e})") from None

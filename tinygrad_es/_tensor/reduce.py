@@ -17,7 +17,9 @@ from ..autograd import TensorBase
 from ..ops import movement as M, reduce as R
 from ..return_types import max as _max_t, min as _min_t
 from ._args import floats_only, norm_dims
-from .linalg import det, inv, logdet, matrix_norm, matrix_power, slogdet, vector_norm
+from .decompositions import cholesky, logdet, pinv, qr, slogdet, svd
+from .linalg import det, inv, matrix_norm, matrix_power, vector_norm
+from .solvers import cholesky_inverse, cholesky_solve, matrix_exp, solve_triangular
 
 __all__ = ["ReduceMixin"]
 
@@ -270,7 +272,48 @@ class ReduceMixin:
 
     def slogdet(self):
         """``(sign, logabsdet)`` del determinante (``torch.linalg.slogdet``)."""
-        return slogdet(self)
+        return RT.slogdet(*slogdet(self))
+
+    def cholesky(self, upper=False):
+        """El factor de Cholesky (``torch.linalg.cholesky``; ``upper=True``: el triangular superior)."""
+        return cholesky(self, upper=upper)
+
+    def qr(self, some=True):
+        """``(Q, R)`` (``torch.linalg.qr`` con ``mode="reduced"`` si ``some``, ``"complete"`` si no)."""
+        return RT.qr(*qr(self, "reduced" if some else "complete"))
+
+    def svd(self, some=True, compute_uv=True):
+        """``(U, S, V)`` con A = U·diag(S)·Vᵀ: ojo, V y no Vh (la forma antigua de PyTorch; ``some=True``
+        da las matrices reducidas). Con ``compute_uv=False``, U y V salen con ceros, como PyTorch."""
+        U, S, Vh = svd(self, full_matrices=not some)
+        if not compute_uv:
+            *batch, m, n = self.shape
+            z = lambda r, c: TensorBase._wrap(np.zeros((*batch, r, c), self._data.dtype))  # noqa: E731
+            return RT.svd(z(m, m if not some else min(m, n)), S, z(n, n if not some else min(m, n)))
+        return RT.svd(U, S, Vh.mT)
+
+    def cholesky_solve(self, input2, upper=False):
+        """X con (L·Lᵀ)·X = self, L = ``input2`` (``torch.cholesky_solve``)."""
+        return cholesky_solve(self, input2, upper)
+
+    def cholesky_inverse(self, upper=False):
+        """(L·Lᵀ)⁻¹ con L = self (``torch.cholesky_inverse``)."""
+        return cholesky_inverse(self, upper)
+
+    def matrix_exp(self):
+        """e^A (``torch.linalg.matrix_exp``)."""
+        return matrix_exp(self)
+
+    def triangular_solve(self, A, upper=True, transpose=False, unitriangular=False):
+        """``(solution, cloned_coefficient)`` con A·X = self, A triangular (forma antigua de
+        ``torch.linalg.solve_triangular``; ``transpose``: con Aᵀ)."""
+        T = A.mT if transpose else A
+        X = solve_triangular(T, self, upper=upper != bool(transpose), unitriangular=unitriangular)
+        return RT.triangular_solve(X, A.clone())
+
+    def pinverse(self, rcond=1e-15):
+        """La pseudoinversa (``torch.linalg.pinv`` con ``rtol=rcond``)."""
+        return pinv(self, rtol=rcond)
 
     def logdet(self):
         """log(det(A)) (``torch.logdet``)."""
