@@ -145,3 +145,57 @@ def test_signal_windows_match_pytorch():
             W._i64 = i64
             with pytest.raises(ValueError):
                 f(W)
+
+
+def test_random_fills_and_legacy_methods():
+    tg.manual_seed(0)
+    x = tg.zeros(1000).random_(3)
+    assert set(x.tolist()) == {0.0, 1.0, 2.0}
+    y = tg.zeros(1000).random_(2, 5)
+    assert set(y.tolist()) == {2.0, 3.0, 4.0}
+    u = tg.zeros(100, dtype=tg.uint8).random_()
+    assert u.dtype == tg.uint8 and int(u.max()) > 100
+    f = tg.zeros(100).random_()
+    assert float(f.min()) >= 0 and float(f.max()) <= 2 ** 24 and (f == f.round()).all()
+    g = tg.zeros(2000).geometric_(0.5)
+    assert float(g.min()) >= 1 and abs(float(g.mean()) - 2.0) < 0.2
+    assert float(tg.zeros(1000).log_normal_(0.0, 0.5).min()) > 0
+    for bad in (lambda: tg.zeros(3).random_(5, 2), lambda: tg.zeros(3).geometric_(0), lambda: tg.zeros(3).log_normal_(1, 0),
+                lambda: tg.zeros(3).cauchy_(0, -1), lambda: tg.zeros(3, 3, 2).fill_diagonal_(1)):
+        with pytest.raises(RuntimeError):
+            bad()
+    a = tg.zeros(5, 3)
+    a.fill_diagonal_(1, wrap=True)
+    assert a.tolist()[4] == [1.0, 0.0, 0.0] and float(a.sum()) == 4.0
+    w = tg.ones(3, 3, requires_grad=True)
+    v = w * 2
+    v.fill_diagonal_(0.0)
+    v.sum().backward()
+    assert w.grad.tolist() == [[0, 2, 2], [2, 0, 2], [2, 2, 0]]
+    o = tg.ones(2, 3)
+    assert o.new(2, 3).shape == (2, 3) and o.new([1, 2]).tolist() == [1.0, 2.0] and o.new().shape == (0,)
+    r = tg.arange(6.0)
+    r.resize_(3, 3)
+    assert r.tolist() == [[0, 1, 2], [3, 4, 5], [0, 0, 0]]
+    with pytest.raises(RuntimeError, match="gradiente"):
+        tg.ones(2, requires_grad=True).resize_(3)
+    z = tg.tensor([1.0, 2.0])
+    z.apply_(lambda t: t * 10)
+    z.map_(tg.tensor([1.0, 1.0]), lambda p, q: p + q)
+    assert z.tolist() == [11.0, 21.0]
+    assert tg.zeros(2, 3).t().dim_order() == (1, 0)
+
+
+def test_as_strided_views_share_memory_and_gradients():
+    base = tg.arange(20.0)
+    part = base[5:15]
+    v = part.as_strided((2, 2), (1, 2))                 # empieza donde empieza la vista, como PyTorch
+    assert v.tolist() == [[5.0, 7.0], [6.0, 8.0]] and v.storage_offset() == 5
+    assert part.as_strided((2,), (1,), 0).tolist() == [0.0, 1.0]   # storage_offset cuenta desde la base
+    with pytest.raises(RuntimeError, match="memoria"):
+        part.as_strided((2, 2), (1, 2), 18)
+    z = tg.zeros(3, 3)
+    z.as_strided((3,), (4,)).fill_(1.0)                  # escribir en la vista cambia el original
+    assert z.tolist() == [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
+    check(lambda a: a.as_strided((3, 2), (1, 1)), np.arange(4.0))          # posiciones repetidas: suman
+    check(lambda a, s: tg.as_strided_scatter(a, s, (3,), (4,)), np.zeros((3, 3)), np.arange(3.0))

@@ -47,6 +47,7 @@ from ._tensor.functions import *  # noqa: E402,F401,F403
 from ._tensor.functions import METHOD_FUNCTIONS as _MF, OPS_METHOD_FUNCTIONS as _ops_all  # noqa: E402
 from ._tensor.functions import INPLACE_METHOD_FUNCTIONS as _inplace_all, COPY_FUNCTIONS, UNSAFE_FUNCTIONS  # noqa: E402,E501
 from ._tensor.functional import *  # noqa: E402,F401,F403
+from ._tensor.decompositions import svd_lowrank, pca_lowrank  # noqa: E402
 from ._tensor.joins import cat, concat, concatenate, stack, where  # noqa: E402,F401
 from .kernels.threads import (set_num_threads, get_num_threads, set_num_interop_threads,  # noqa: E402
                               get_num_interop_threads)
@@ -67,6 +68,7 @@ from .backends import accelerator  # noqa: E402,F401
 from . import return_types  # noqa: E402,F401
 from .autograd.value import Value  # noqa: E402
 from ._dtype import finfo, iinfo, promote_types, can_cast  # noqa: E402
+from ._tensor.storage import strided  # noqa: E402
 from ._settings import (use_deterministic_algorithms, are_deterministic_algorithms_enabled,  # noqa: E402
                         is_deterministic_algorithms_warn_only_enabled, set_deterministic_debug_mode,
                         get_deterministic_debug_mode, set_float32_matmul_precision, get_float32_matmul_precision,
@@ -109,7 +111,7 @@ __all__ = (["Value", "Tensor", "Size", "Function", "no_grad", "enable_grad", "se
                                "is_deterministic_algorithms_warn_only_enabled", "set_deterministic_debug_mode",
                                "get_deterministic_debug_mode", "set_float32_matmul_precision",
                                "get_float32_matmul_precision", "compile", "set_warn_always", "is_warn_always_enabled",
-                               "set_flush_denormal", "result_type", "is_same_size", "is_signed", "lu_unpack"]
+                               "set_flush_denormal", "strided", "svd_lowrank", "pca_lowrank", "result_type", "is_same_size", "is_signed", "lu_unpack"]
            + list(_spectral) + ["complex64", "complex128", "cfloat", "cdouble", "view_as_real", "view_as_complex",
                                 "complex", "polar", "real", "imag", "hann_window", "hamming_window",
                                 "blackman_window", "bartlett_window", "kaiser_window", "fft"]

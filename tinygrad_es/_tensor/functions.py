@@ -96,7 +96,7 @@ OPS_METHOD_FUNCTIONS = (
     # special.py y blas.py (compuestas de otras operaciones)
     "xlogy logit sinc deg2rad rad2deg copysign float_power heaviside fmax fmin logaddexp2 clamp_min clamp_max "
     "positive addmm addmv addbmm baddbmm addr addcmul addcdiv inner vdot kron ldexp frexp gcd lcm nextafter isreal "
-    "mvlgamma masked_scatter matrix_power slogdet logdet svd qr cholesky pinverse cholesky_solve cholesky_inverse matrix_exp triangular_solve "
+    "as_strided as_strided_scatter mvlgamma masked_scatter matrix_power slogdet logdet svd qr cholesky pinverse cholesky_solve cholesky_inverse matrix_exp triangular_solve "
     "select_scatter slice_scatter diagonal_scatter "
     # statistics.py y stacking.py
     "nansum nanmean quantile nanquantile cov corrcoef bincount dist zero_ take_along_dim diagflat "
@@ -125,7 +125,7 @@ def _slice(t, dim=0, start=None, end=None, step=1):
 COPY_FUNCTIONS = {"alias_copy": lambda t: t, "slice_copy": _slice}
 COPY_FUNCTIONS.update({f"{m}_copy": m for m in (
     "diagonal expand permute squeeze t transpose unbind unfold unsqueeze view narrow split split_with_sizes "
-    "select detach").split()})
+    "select detach as_strided").split()})
 
 
 def _make_copy(name, method):
