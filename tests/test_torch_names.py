@@ -199,3 +199,60 @@ def test_as_strided_views_share_memory_and_gradients():
     assert z.tolist() == [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
     check(lambda a: a.as_strided((3, 2), (1, 1)), np.arange(4.0))          # posiciones repetidas: suman
     check(lambda a, s: tg.as_strided_scatter(a, s, (3,), (4,)), np.zeros((3, 3)), np.arange(3.0))
+
+
+@pytest.mark.skipif(torch is None, reason="sin PyTorch")
+def test_torch_level_nn_functions_use_aten_argument_order():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((4, 3, 6)).astype(np.float32)
+    w = rng.standard_normal((5, 3, 3)).astype(np.float32)
+    emb = rng.standard_normal((6, 3)).astype(np.float32)
+    logits = rng.standard_normal((4, 3)).astype(np.float32)
+    target = (logits > 0).astype(np.float32)
+    cases = {
+        "conv1d": lambda L, T: L.conv1d(T(x), T(w), None, 1, 1),
+        "batch_norm": lambda L, T: L.batch_norm(T(x), L.ones(3), L.zeros(3), None, None, True, 0.1, 1e-5, False),
+        "instance_norm": lambda L, T: L.instance_norm(T(x), None, None, None, None, True, 0.1, 1e-5, False),
+        "layer_norm": lambda L, T: L.layer_norm(T(x), (6,)),
+        "embedding": lambda L, T: L.embedding(T(emb), L.tensor([0, 5, 2])),
+        "bce_none": lambda L, T: L.binary_cross_entropy_with_logits(T(logits), T(target), None, None, 0),
+        "bce_sum": lambda L, T: L.binary_cross_entropy_with_logits(T(logits), T(target), None, None, 2),
+        "kl_div": lambda L, T: L.kl_div(T(logits).log_softmax(1), T(logits).softmax(1), 1),
+        "kl_default": lambda L, T: L.kl_div(T(logits).log_softmax(1), T(logits).softmax(1)),   # sin reducir
+        "hinge_default": lambda L, T: L.hinge_embedding_loss(T(logits[:, 0]), T(target[:, 0] * 2 - 1)),
+        "margin_ranking": lambda L, T: L.margin_ranking_loss(T(logits[:, 0]), T(logits[:, 1]), T(target[:, 0] * 2 - 1)),
+        "dropout_eval": lambda L, T: L.dropout(T(x), 0.5, False),
+        "amp1d": lambda L, T: L.adaptive_max_pool1d(T(x), 2)[1],
+        "nuclear": lambda L, T: L.nuclear_norm(T(x[0])),
+        "frobenius": lambda L, T: L.frobenius_norm(T(x), (1, 2)),
+    }
+    with np.errstate():
+        for name, f in cases.items():
+            ours = f(tg, tg.tensor)
+            ref = f(torch, torch.tensor)
+            np.testing.assert_allclose(ours.numpy().astype(np.float64), ref.numpy().astype(np.float64), rtol=2e-5,
+                                       atol=2e-6, err_msg=name)
+    with pytest.raises(RuntimeError, match="reduction"):
+        tg.kl_div(tg.zeros(2), tg.zeros(2), 5)
+
+
+def test_interop_constructors_and_control_flow():
+    buf = bytearray(b"\x01\x02\x03\x04")
+    t = tg.frombuffer(buf, dtype=tg.uint8)
+    buf[0] = 9                                   # comparte memoria con el buffer
+    assert t.tolist() == [9, 2, 3, 4] and tg.frombuffer(buf, dtype=tg.int16, count=1, offset=2).tolist() == [1027]
+    for bad in (lambda: tg.frombuffer(bytearray(), dtype=tg.uint8), lambda: tg.frombuffer(bytearray(3), dtype=tg.int16)):
+        with pytest.raises(ValueError):
+            bad()
+    a = np.arange(3.0)
+    x = tg.asarray(a)
+    a[0] = 7.0
+    assert x.tolist() == [7.0, 1.0, 2.0] and x.dtype == tg.float64
+    assert tg.asarray(a, copy=True).data_ptr() != x.data_ptr()
+    with pytest.raises(ValueError):
+        tg.asarray(a, dtype=tg.float32, copy=False)
+    with pytest.warns(UserWarning, match="arange"):
+        assert tg.range(1, 4).tolist() == [1.0, 2.0, 3.0, 4.0]
+    assert tg.empty_strided((2, 3), (1, 2)).stride() == (1, 2) and tg.scalar_tensor(3).dtype == tg.float32
+    assert tg.cond(tg.tensor(False), lambda v: v + 1, lambda v: v - 1, (tg.ones(2),)).tolist() == [0.0, 0.0]
+    assert tg.while_loop(lambda i: i < 5, lambda i: i + 2, (tg.tensor(0),))[0].item() == 6

@@ -28,10 +28,11 @@ Mapa de lectura (cada capa sólo importa de las anteriores; ``tests/test_archite
 
 Este fichero sólo reexporta: es el espacio de nombres ``torch``.
 """
-from ._runtime import prefer_threading_layer, tune_malloc
+from ._runtime import import_numba, prefer_threading_layer, tune_malloc
 
 prefer_threading_layer()  # OpenMP con espera corta: hilos que no compiten con BLAS (_runtime.py)
 tune_malloc()  # menos fallos de página en el entrenamiento (véase _runtime.py)
+import_numba()  # sin scipy ni yaml (~37 ms; _runtime.py)
 
 from . import _dtype as _D  # noqa: E402
 from ._dtype import (dtype, get_default_dtype, set_default_dtype, float32, float64, float16,  # noqa: E402
@@ -69,6 +70,8 @@ from . import return_types  # noqa: E402,F401
 from .autograd.value import Value  # noqa: E402
 from ._dtype import finfo, iinfo, promote_types, can_cast  # noqa: E402
 from ._tensor.storage import strided  # noqa: E402
+from ._tensor.interop import asarray, frombuffer, range, scalar_tensor, empty_strided, cond, while_loop  # noqa: E402,A004,E501
+from .func import vmap  # noqa: E402
 from ._settings import (use_deterministic_algorithms, are_deterministic_algorithms_enabled,  # noqa: E402
                         is_deterministic_algorithms_warn_only_enabled, set_deterministic_debug_mode,
                         get_deterministic_debug_mode, set_float32_matmul_precision, get_float32_matmul_precision,
@@ -82,6 +85,8 @@ __version__ = "0.2.0"
 
 from .serialization import load, save  # noqa: E402
 from . import nn, optim, utils  # noqa: E402,F401  (tinygrad_es.nn como torch.nn, .optim, .utils.data)
+from .nn.functional._torch_level import *  # noqa: E402,F401,F403  (torch.conv2d, torch.dropout...)
+from .nn.functional._torch_level import __all__ as _torch_level_all  # noqa: E402
 from . import testing, special  # noqa: E402,F401  (torch.testing: assert_close; torch.special)
 # complejos, ventanas, stft/istft (en _tensor/functions.py) y torch.fft: el audio se apoya en ellos
 from ._dtype import complex64, complex128  # noqa: E402
@@ -103,7 +108,7 @@ __all__ = (["Value", "Tensor", "Size", "Function", "no_grad", "enable_grad", "se
             "vstack", "row_stack", "dstack", "column_stack", "hsplit", "vsplit", "dsplit", "block_diag",
             "cartesian_prod", "isin", "bucketize", "searchsorted", "cdist", "set_num_threads", "get_num_threads",
             "set_num_interop_threads", "get_num_interop_threads", "testing", "special", "nn", "optim", "utils", "save", "load", "linalg"] + list(_creation_all) + list(_MF)
-           + list(_ops_all) + list(_inplace_all) + list(COPY_FUNCTIONS) + list(UNSAFE_FUNCTIONS) + ["einsum", "tensordot", "meshgrid", "std_mean", "var_mean", "broadcast_tensors",
+           + list(_ops_all) + list(_inplace_all) + list(_torch_level_all) + list(COPY_FUNCTIONS) + list(UNSAFE_FUNCTIONS) + ["einsum", "tensordot", "meshgrid", "std_mean", "var_mean", "broadcast_tensors",
                                "broadcast_shapes", "repeat_interleave", "det", "inverse", "split",
                                "rsub", "fill", "unravel_index", "trapezoid", "trapz", "cumulative_trapezoid",
                                "combinations", "finfo", "iinfo", "promote_types", "can_cast", "get_rng_state",
@@ -111,7 +116,8 @@ __all__ = (["Value", "Tensor", "Size", "Function", "no_grad", "enable_grad", "se
                                "is_deterministic_algorithms_warn_only_enabled", "set_deterministic_debug_mode",
                                "get_deterministic_debug_mode", "set_float32_matmul_precision",
                                "get_float32_matmul_precision", "compile", "set_warn_always", "is_warn_always_enabled",
-                               "set_flush_denormal", "strided", "svd_lowrank", "pca_lowrank", "result_type", "is_same_size", "is_signed", "lu_unpack"]
+                               "set_flush_denormal", "strided", "asarray", "frombuffer", "range", "scalar_tensor", "empty_strided",
+                               "cond", "while_loop", "vmap", "svd_lowrank", "pca_lowrank", "result_type", "is_same_size", "is_signed", "lu_unpack"]
            + list(_spectral) + ["complex64", "complex128", "cfloat", "cdouble", "view_as_real", "view_as_complex",
                                 "complex", "polar", "real", "imag", "hann_window", "hamming_window",
                                 "blackman_window", "bartlett_window", "kaiser_window", "fft"]
