@@ -30,6 +30,11 @@ except ImportError:  # la suite corre también sin torch: entonces manda la tabl
 # del tiempo de la GEMM; en los modelos del curso sus gradientes quedan a 0,3-1,13× los de PyTorch.
 MARGIN_BLAS = 1.4
 BLAS_CASES = ("linear", "conv_f")
+# Las lineales de AlexNet con el lote del benchmark (8 filas, K = 9 216 y 4 096): la salida y ∂L/∂x, SGEMM
+# con K en bloques de como mucho 128 sumados por parejas (``kernels/gemm.matmul_k``), ya no son la misma
+# cuenta que en PyTorch: sin margen (con la SGEMM entera quedaban a 1,10-1,22× PyTorch). ∂W (sumas de 8
+# filas) sí es la misma cuenta: nuestro/PyTorch 1,000-1,001.
+BLOCKED_K = {"linear 8x9216->4096": ("y", "d0"), "linear 8x4096->4096": ("y", "d0")}
 
 
 def rel(a, ref):
@@ -192,6 +197,8 @@ CASES = {
     "linear 64x784->128": _linear(64, 784, 128),
     "linear 128x2048->10": _linear(128, 2048, 10),
     "linear 16x512->512": _linear(16, 512, 512),
+    "linear 8x9216->4096": _linear(8, 9216, 4096),
+    "linear 8x4096->4096": _linear(8, 4096, 4096),
     # una lineal sobre una secuencia: ∂W suma 2 048 filas (B·T del zoo; la cabeza de la LSTM de caracteres
     # y la proyección de la atención del MiniGPT)
     "linear 2048x256->90": _linear(2048, 256, 90),
@@ -259,6 +266,8 @@ TORCH_F32 = {
     'linear 64x784->128': {'y': 1.823e-07, 'd0': 2.032e-07, 'd1': 1.038e-07, 'd2': 8.549e-08},
     'linear 128x2048->10': {'y': 2.997e-07, 'd0': 5.809e-08, 'd1': 1.317e-07, 'd2': 7.101e-08},
     'linear 16x512->512': {'y': 1.696e-07, 'd0': 2.374e-07, 'd1': 5.498e-08, 'd2': 7.559e-08},
+    'linear 8x9216->4096': {'y': 2.203e-07, 'd0': 2.613e-07, 'd1': 4.195e-08, 'd2': 5.534e-08},
+    'linear 8x4096->4096': {'y': 1.969e-07, 'd0': 2.634e-07, 'd1': 4.183e-08, 'd2': 5.534e-08},
     'softmax 128x1000': {'y': 1.565e-07, 'd0': 2.557e-07},
     'log_softmax 64x10': {'y': 3.718e-08, 'd0': 5.782e-08},
     'cross_entropy 64x10': {'y': 7.092e-08, 'd0': 3.961e-08},
@@ -283,8 +292,9 @@ def test_float32_no_farther_from_float64_than_pytorch(case):
         pytest.skip("sin torch ni cota medida para este caso")
     margin = MARGIN_BLAS if case.startswith(BLAS_CASES) else 1.0
     for k, e in ours.items():
+        m = 1.0 if k in BLOCKED_K.get(case, ()) else margin
         # un gradiente exactamente igual (p. ej. el max-pooling, que sólo elige) tiene distancia 0
-        assert e <= margin * ref[k] or e <= 1e-12, (case, k, e, ref[k])
+        assert e <= m * ref[k] or e <= 1e-12, (case, k, e, ref[k])
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.startswith("maxpool")])

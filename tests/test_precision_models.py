@@ -40,13 +40,16 @@ def _grads(L, model, x, y):
     return {n: p.grad.numpy().astype(np.float64) for n, p in model.named_parameters()}
 
 
-def setup(name):
-    build, shape, batch = ZOO[name]
-    tg.manual_seed(0)
-    model = build(tg)
-    state = {k: v.numpy().copy() for k, v in model.state_dict().items()}
-    rng = np.random.default_rng(1)
-    x, y = sample(name, rng, batch)
+def setup(name, batch=None, seed=0, model=None):
+    """``(build, pesos, x, y)`` del paso de ``name``: pesos sorteados por tinygrad_es con
+    ``manual_seed(seed)``, datos con ``default_rng(seed + 1)``; ``batch`` cambia el lote de los tests y
+    ``model = (build, forma)`` un modelo que no está en ``ZOO``."""
+    build, shape, test_batch = ZOO[name] if model is None else (*model, None)
+    tg.manual_seed(seed)
+    m = build(tg)
+    state = {k: v.numpy().copy() for k, v in m.state_dict().items()}
+    rng = np.random.default_rng(seed + 1)
+    x, y = sample(name, rng, batch or test_batch, shape)
     return build, state, x, y
 
 
@@ -54,11 +57,13 @@ def _as(v, dt):
     return v.astype(dt) if v.dtype.kind == "f" else v
 
 
-def distances(L, name):
+def distances(L, name, batch=None, seed=0, model=None):
     """{parámetro: ‖g₃₂ − g₆₄‖/‖g₆₄‖} del paso con la biblioteca ``L``; se dejan fuera los parámetros
     cuyo gradiente exacto es 0 (el sesgo de una convolución seguida de BatchNorm: la media lo anula), donde
-    la distancia relativa no tiene sentido; para ellos se devuelve ``‖g₃₂‖`` relativo al mayor gradiente."""
-    build, state, x, y = setup(name)
+    la distancia relativa no tiene sentido; para ellos se devuelve ``‖g₃₂‖`` relativo al mayor gradiente.
+    ``batch``, ``seed`` y ``model`` como en ``setup`` (``benchmarks/precision_zoo.py`` mide así los lotes
+    del benchmark y otras semillas)."""
+    build, state, x, y = setup(name, batch, seed, model)
     out = {}
     for dt in (np.float32, np.float64):
         if L is tg:

@@ -87,13 +87,14 @@ SUM_BLOCKS = 4
 MAX_ROWS = 128
 
 
-def matmul_rows(a, b, rows=SUM_ROWS, max_rows=MAX_ROWS):
+def matmul_rows(a, b, rows=SUM_ROWS, max_rows=MAX_ROWS, blocks=SUM_BLOCKS):
     """``aᵀ @ b`` (``a`` (N, M), ``b`` (N, K)) sumando las N filas por bloques de ``rows`` o más (sólo
-    en float32 y con N > rows; si no, una GEMM); con ``max_rows``, bloques de ese tamaño como mucho."""
+    en float32 y con N > rows; si no, una GEMM), ``blocks`` bloques como mucho; con ``max_rows``,
+    bloques de ese tamaño como mucho."""
     n = a.shape[0]
     if n <= rows or a.dtype != np.float32 or b.dtype != np.float32:
         return matmul(a.T, b)
-    rows = max(rows, -(-n // SUM_BLOCKS))
+    rows = max(rows, -(-n // blocks))
     if max_rows is not None:
         rows = min(rows, max_rows)
     levels, spare = [], []  # levels[i]: la suma de 2^i bloques seguidos (o None)
@@ -117,3 +118,41 @@ def matmul_rows(a, b, rows=SUM_ROWS, max_rows=MAX_ROWS):
             else:
                 out += p
     return out
+
+
+# La misma regla en la dimensión de contracción K de una capa lineal (forward x·Wᵀ y ∂L/∂x = G·W): la
+# SGEMM de OpenBLAS acumula cada salida en cadenas de hasta 256 FMA (su bloque de K; con bloques de 512
+# o de 256 da los mismos bits), y su error quedaba a 1,10-1,22× el de PyTorch (MKL) en las lineales
+# 64·784·128 (el MLP), 8·9 216·4 096 y 8·4 096·4 096 (AlexNet, lote 8): en el MLP, ∂W de la capa
+# siguiente llegaba a 1,09× PyTorch (6 semillas); en AlexNet, el ∂b de la primera lineal a 1,08×. Con K
+# en bloques iguales de como mucho 128 sumados por parejas: 0,73-0,80×.
+MAX_K = 128
+# Con muchas filas la GEMM es de cálculo y los bloques cortos cuestan: el paso del MLP (64 filas,
+# 7 bloques de 112), +6,6 % de CPU con 1 hilo; con 2 bloques de 392, +1,6 % (su salida queda a
+# 0,97-1,01× PyTorch y los gradientes del MLP a 0,81-0,96×, 6 semillas). Con pocas filas (AlexNet,
+# lote 8) la GEMM lee W una vez de todos modos: el paso, 0,98× (ruido) con bloques de 128.
+FEW_ROWS = 32
+MAX_K_WIDE = 512
+BATCHED_ELEMS = 1 << 22  # 16 MB de salidas parciales en float32
+
+
+def matmul_k(a, b, max_k=None):
+    """``a @ b`` (2-D, (M, K)·(K, N)) con K en ``nb`` bloques iguales de como mucho ``max_k`` (``MAX_K``
+    con M ≤ ``FEW_ROWS``, si no ``MAX_K_WIDE``) sumados por parejas; sólo en float32 (si no, o con
+    K ≤ max_k, una GEMM). Los bloques son una GEMM por lotes de vistas, (nb, M, K/nb)·(nb, K/nb, N): una
+    llamada, repartida por bloques entre los hilos; si K no se parte en bloques iguales o las nb salidas
+    ocuparían más de ``BATCHED_ELEMS`` elementos, GEMM seguidas (``matmul_rows``, log₂ nb búferes)."""
+    k = a.shape[1]
+    max_k = max_k or (MAX_K if a.shape[0] <= FEW_ROWS else MAX_K_WIDE)
+    if k <= max_k or a.dtype != np.float32 or b.dtype != np.float32:
+        return matmul(a, b)
+    nb = -(-k // max_k)
+    if k % nb or nb * a.shape[0] * b.shape[1] > BATCHED_ELEMS:
+        return matmul_rows(a.T, b, rows=1, max_rows=None, blocks=nb)
+    kb = k // nb
+    parts = matmul(a.reshape(a.shape[0], nb, kb).transpose(1, 0, 2), b.reshape(nb, kb, b.shape[1]))
+    while len(parts) > 2:  # por parejas, en orden
+        half = len(parts) // 2
+        s = parts[0:2 * half:2] + parts[1:2 * half:2]
+        parts = np.concatenate([s, parts[2 * half:]]) if len(parts) % 2 else s
+    return parts[0] + parts[1]  # un array nuevo, no una vista

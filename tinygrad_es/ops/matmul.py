@@ -51,7 +51,7 @@ def _linear_mm(a, b, bias=None):
         if bias is not None:
             out += bias
         return out.astype(np.float32)
-    out = _mm(a, b) if a.dtype == b.dtype else a @ b
+    out = gemm.matmul_k(a, b) if a.dtype == b.dtype else a @ b  # K largo: por bloques (kernels/gemm.MAX_K)
     if bias is not None:
         out += bias
     return out

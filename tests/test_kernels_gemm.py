@@ -1,0 +1,32 @@
+"""``kernels/gemm.matmul_k``: las capas lineales en float32 con K largo, por bloques sumados por parejas."""
+import numba
+import numpy as np
+
+from tinygrad_es.kernels import gemm
+
+
+def test_long_k_in_blocks_is_each_block_summed_in_pairs_with_the_same_bits_at_any_thread_count():
+    """``gemm.matmul_k``: K en bloques iguales de como mucho MAX_K (pocas filas) o MAX_K_WIDE, sumados por
+    parejas; mismos bits con 1 y 2 hilos; K que no se parte en bloques iguales, por ``matmul_rows``."""
+    rng = np.random.default_rng(3)
+    threads = numba.get_num_threads()
+    try:
+        for m, k, n in ((8, 512, 40), (8, 520, 40), (40, 1024, 24), (3, 100, 7)):
+            a = rng.standard_normal((m, k)).astype(np.float32)
+            b = rng.standard_normal((n, k)).astype(np.float32).T  # la vista traspuesta de una lineal
+            numba.set_num_threads(1)
+            one = gemm.matmul_k(a, b)
+            numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
+            assert np.array_equal(gemm.matmul_k(a, b), one), (m, k, n)
+            top = gemm.MAX_K if m <= gemm.FEW_ROWS else gemm.MAX_K_WIDE
+            nb = -(-k // top) if k > top else 1
+            if k % nb == 0:
+                blocks = [a[:, i:i + k // nb] @ b[i:i + k // nb] for i in range(0, k, k // nb)]
+                while len(blocks) > 1:  # por parejas, en orden
+                    blocks = [blocks[i] + blocks[i + 1] if i + 1 < len(blocks) else blocks[i]
+                              for i in range(0, len(blocks), 2)]
+                np.testing.assert_allclose(one, blocks[0], rtol=0, atol=1e-6 * np.abs(one).max())
+            ref = a.astype(np.float64) @ b.astype(np.float64)
+            np.testing.assert_allclose(one, ref, rtol=0, atol=1e-5 * np.abs(ref).max())
+    finally:
+        numba.set_num_threads(threads)
