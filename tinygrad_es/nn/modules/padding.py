@@ -30,6 +30,8 @@ _EXAMPLES = {
     ("replicate", 1): ">>> nn.ReplicationPad1d((1, 2))(torch.tensor([[1., 2.]]))\n"
                       "        tensor([[1., 1., 2., 2., 2.]])",
     ("circular", 1): ">>> nn.CircularPad1d(1)(torch.tensor([[1., 2., 3.]]))\n        tensor([[3., 1., 2., 3., 1.]])",
+    ("constant", 3): ">>> nn.ConstantPad3d(1, 2.)(torch.ones(1, 2, 3, 3, 3)).shape\n"
+                     "        torch.Size([1, 2, 5, 5, 5])",
     ("zero", 2): ">>> nn.ZeroPad2d(1)(torch.arange(4.).reshape(1, 1, 2, 2))\n"
                  "        tensor([[[[0., 0., 0., 0.],\n                  [0., 0., 1., 0.],\n"
                  "                  [0., 2., 3., 0.],\n                  [0., 0., 0., 0.]]]])",
