@@ -39,7 +39,8 @@ def public(module):
 # le obligan a cumplir lo mismo).
 DOCUMENTED = {f"tinygrad_es.nn.{m}" for m in (
     "module", "parameter", "scalar", "init",
-    *(f"modules.{f}" for f in ("activation", "attention", "container", "conv", "distance", "dropout", "fold", "lazy",
+    *(f"modules.{f}" for f in ("activation", "attention", "container", "conv", "distance", "dropout", "fold",
+                                "instancenorm", "lazy",
                                 "linear", "loss", "margin_loss", "normalization", "padding", "pixelshuffle",
                                 "pooling", "rnn", "rnn_cell", "sparse", "transformer", "upsampling")),
     *(f"functional.{f}" for f in ("activation", "attention", "conv", "distance", "dropout", "fold", "linear", "loss",
