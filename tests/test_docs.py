@@ -40,10 +40,11 @@ def public(module):
 DOCUMENTED = {f"tinygrad_es.nn.{m}" for m in (
     "module", "parameter", "scalar", "init",
     *(f"modules.{f}" for f in ("activation", "attention", "container", "conv", "distance", "dropout", "fold",
-                                "instancenorm", "lazy",
+                                "instancenorm", "lazy", "lp_pool",
                                 "linear", "loss", "margin_loss", "normalization", "padding", "pixelshuffle",
                                 "pooling", "rnn", "rnn_cell", "sparse", "transformer", "upsampling")),
     *(f"functional.{f}" for f in ("activation", "attention", "conv", "distance", "dropout", "fold", "linear", "loss",
+                                   "lp_pool",
                                    "margin_loss", "normalization", "padding", "pixelshuffle", "pooling",
                                    "regression_loss", "sparse", "upsampling")),
     "utils.clip_grad", "utils.convert_parameters", "utils.rnn")}

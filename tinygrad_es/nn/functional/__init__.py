@@ -9,7 +9,8 @@ fichero               funciones
 linear.py             linear bilinear flatten unflatten
 conv.py               conv1d conv2d conv_transpose1d conv_transpose2d
 fold.py               unfold fold (im2col y col2im)
-pooling.py            max_pool1d/2d avg_pool1d/2d max_unpool2d adaptive_avg/max_pool1d/2d
+pooling.py            max_pool1d/2d avg_pool1d/2d max_unpool1d/2d adaptive_avg/max_pool1d/2d (+ *_with_indices)
+lp_pool.py            lp_pool1d lp_pool2d
 upsampling.py         interpolate upsample upsample_nearest upsample_bilinear
 padding.py            pad
 pixelshuffle.py       pixel_shuffle pixel_unshuffle
@@ -49,8 +50,10 @@ from .normalization import (batch_norm, group_norm, instance_norm, layer_norm, l
                             rms_norm)
 from .padding import pad
 from .pixelshuffle import pixel_shuffle, pixel_unshuffle
-from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d, adaptive_max_pool2d, avg_pool1d,
-                      avg_pool2d, max_pool1d, max_pool2d, max_unpool2d)
+from .lp_pool import lp_pool1d, lp_pool2d
+from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d, adaptive_max_pool1d_with_indices,
+                      adaptive_max_pool2d, adaptive_max_pool2d_with_indices, avg_pool1d, avg_pool2d, max_pool1d,
+                      max_pool1d_with_indices, max_pool2d, max_pool2d_with_indices, max_unpool1d, max_unpool2d)
 from .sparse import embedding, one_hot
 from .upsampling import interpolate, upsample, upsample_nearest, upsample_bilinear
 
@@ -67,3 +70,5 @@ __all__ = ["linear", "bilinear", "conv1d", "conv2d", "conv_transpose2d", "max_po
            "margin_ranking_loss", "hinge_embedding_loss", "cosine_embedding_loss", "triplet_margin_loss",
            "multilabel_soft_margin_loss", "poisson_nll_loss", "gaussian_nll_loss", "conv_transpose1d",
            "adaptive_avg_pool1d", "adaptive_max_pool1d", "pixel_shuffle", "pixel_unshuffle"]
+__all__ += ["max_unpool1d", "max_pool1d_with_indices", "max_pool2d_with_indices", "adaptive_max_pool1d_with_indices",
+            "adaptive_max_pool2d_with_indices", "lp_pool1d", "lp_pool2d"]
