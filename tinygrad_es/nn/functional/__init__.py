@@ -33,12 +33,12 @@ from __future__ import annotations
 
 from ..._tensor import Tensor  # noqa: F401  (también torch.nn.functional.Tensor)
 from ..._tensor.joins import where
-from .activation import (celu, elu, gelu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, leaky_relu, leaky_relu_,
+from .activation import (celu, celu_, elu, elu_, hardtanh_, rrelu, rrelu_, selu_, threshold_, gelu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, leaky_relu, leaky_relu_,
                          log_softmax, logsigmoid, mish, prelu, relu, relu6, relu_, selu, sigmoid, silu, softmax,
                          softmin, softplus, softshrink, softsign, tanh, tanhshrink, threshold)
 from .conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from .distance import cosine_similarity, pairwise_distance
-from .dropout import dropout, dropout1d, dropout2d, dropout3d
+from .dropout import alpha_dropout, dropout, dropout1d, dropout2d, dropout3d, feature_alpha_dropout
 from .fold import fold, unfold
 from .margin_loss import (cosine_embedding_loss, gaussian_nll_loss, hinge_embedding_loss, margin_ranking_loss,
                           multilabel_soft_margin_loss, poisson_nll_loss, soft_margin_loss, triplet_margin_loss)
@@ -72,3 +72,5 @@ __all__ = ["linear", "bilinear", "conv1d", "conv2d", "conv_transpose2d", "max_po
            "adaptive_avg_pool1d", "adaptive_max_pool1d", "pixel_shuffle", "pixel_unshuffle"]
 __all__ += ["max_unpool1d", "max_pool1d_with_indices", "max_pool2d_with_indices", "adaptive_max_pool1d_with_indices",
             "adaptive_max_pool2d_with_indices", "lp_pool1d", "lp_pool2d"]
+__all__ += ["elu_", "celu_", "selu_", "hardtanh_", "threshold_", "rrelu", "rrelu_"]
+__all__ += ["alpha_dropout", "feature_alpha_dropout"]

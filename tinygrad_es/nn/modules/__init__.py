@@ -1,13 +1,13 @@
 """Las capas de ``torch.nn``, repartidas por tema como en PyTorch (``nn/modules/``): cada fichero
 tiene su gemelo en ``nn/functional/`` con las funciones que usan sus capas."""
 from .attention import MultiheadAttention
-from .activation import (CELU, ELU, GELU, GLU, PReLU, ReLU, ReLU6, SELU, SiLU, Hardshrink, Hardsigmoid, Hardswish,
+from .activation import (CELU, RReLU, ELU, GELU, GLU, PReLU, ReLU, ReLU6, SELU, SiLU, Hardshrink, Hardsigmoid, Hardswish,
                          Hardtanh, LeakyReLU, LogSigmoid, LogSoftmax, Mish, Sigmoid, Softmax, Softmax2d, Softmin,
                          Softplus, Softshrink, Softsign, Tanh, Tanhshrink, Threshold)
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from .distance import CosineSimilarity, PairwiseDistance
-from .dropout import Dropout, Dropout1d, Dropout2d, Dropout3d
+from .dropout import AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout
 from .fold import Fold, Unfold
 from .linear import Bilinear, Flatten, Identity, Linear, Unflatten
 from .margin_loss import (CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingLoss, MarginRankingLoss,
@@ -57,3 +57,5 @@ __all__ += ["InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "LazyInstanceN
             "LazyInstanceNorm3d"]
 __all__ += ["ConvTranspose1d", "LazyConvTranspose1d"]
 __all__ += ["AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "MaxUnpool1d", "LPPool1d", "LPPool2d"]
+__all__ += ["RReLU"]
+__all__ += ["AlphaDropout", "FeatureAlphaDropout"]
