@@ -13,7 +13,7 @@ pooling.py            max_pool1d/2d avg_pool1d/2d max_unpool1d/2d adaptive_avg/m
 lp_pool.py            lp_pool1d lp_pool2d
 upsampling.py         interpolate upsample upsample_nearest upsample_bilinear
 padding.py            pad
-pixelshuffle.py       pixel_shuffle pixel_unshuffle
+pixelshuffle.py       pixel_shuffle pixel_unshuffle channel_shuffle native_channel_shuffle
 activation.py         relu sigmoid tanh softmax log_softmax gelu silu elu… (y sus variantes in situ)
 dropout.py            dropout dropout1d dropout2d dropout3d
 normalization.py      batch_norm layer_norm group_norm instance_norm normalize rms_norm local_response_norm
@@ -49,7 +49,7 @@ from .attention import multi_head_attention_forward, scaled_dot_product_attentio
 from .normalization import (batch_norm, group_norm, instance_norm, layer_norm, local_response_norm, normalize,
                             rms_norm)
 from .padding import pad
-from .pixelshuffle import pixel_shuffle, pixel_unshuffle
+from .pixelshuffle import channel_shuffle, native_channel_shuffle, pixel_shuffle, pixel_unshuffle
 from .lp_pool import lp_pool1d, lp_pool2d
 from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d, adaptive_max_pool1d_with_indices,
                       adaptive_max_pool2d, adaptive_max_pool2d_with_indices, avg_pool1d, avg_pool2d, max_pool1d,
@@ -74,3 +74,4 @@ __all__ += ["max_unpool1d", "max_pool1d_with_indices", "max_pool2d_with_indices"
             "adaptive_max_pool2d_with_indices", "lp_pool1d", "lp_pool2d"]
 __all__ += ["elu_", "celu_", "selu_", "hardtanh_", "threshold_", "rrelu", "rrelu_"]
 __all__ += ["alpha_dropout", "feature_alpha_dropout"]
+__all__ += ["channel_shuffle", "native_channel_shuffle"]

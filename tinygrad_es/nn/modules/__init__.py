@@ -23,7 +23,7 @@ from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, Lay
 from .padding import (CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d, ConstantPad2d, ConstantPad3d,
                       ReflectionPad1d, ReflectionPad2d, ReflectionPad3d, ReplicationPad1d, ReplicationPad2d,
                       ReplicationPad3d, ZeroPad1d, ZeroPad2d, ZeroPad3d)
-from .pixelshuffle import PixelShuffle, PixelUnshuffle
+from .pixelshuffle import ChannelShuffle, PixelShuffle, PixelUnshuffle
 from .lp_pool import LPPool1d, LPPool2d
 from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, AvgPool1d, AvgPool2d,
                       MaxPool1d, MaxPool2d, MaxUnpool1d, MaxUnpool2d)
@@ -59,3 +59,4 @@ __all__ += ["ConvTranspose1d", "LazyConvTranspose1d"]
 __all__ += ["AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "MaxUnpool1d", "LPPool1d", "LPPool2d"]
 __all__ += ["RReLU"]
 __all__ += ["AlphaDropout", "FeatureAlphaDropout"]
+__all__ += ["ChannelShuffle"]
