@@ -19,11 +19,12 @@ dropout.py            dropout dropout1d dropout2d dropout3d
 normalization.py      batch_norm layer_norm group_norm instance_norm normalize rms_norm local_response_norm
 attention.py          scaled_dot_product_attention multi_head_attention_forward
 rnn.py                (sin equivalente en F) las celdas rnn_tanh_cell lstm_cell gru_cell y la pila rnn_layers
-distance.py           cosine_similarity pairwise_distance
+distance.py           cosine_similarity pairwise_distance pdist
 sparse.py             embedding one_hot
 loss.py               cross_entropy nll_loss binary_cross_entropy(_with_logits) kl_div
 regression_loss.py    mse_loss l1_loss smooth_l1_loss huber_loss l1_penalty l2_penalty
 margin_loss.py        soft_margin margin_ranking hinge_embedding cosine_embedding triplet_margin… poisson/gaussian_nll
+multi_margin_loss.py  multi_margin_loss multilabel_margin_loss
 ====================  ==============================================================================
 
 Cada función comprueba sus argumentos (errores de PyTorch en castellano) y llama a la
@@ -37,11 +38,13 @@ from .activation import (celu, celu_, elu, elu_, hardtanh_, rrelu, rrelu_, selu_
                          log_softmax, logsigmoid, mish, prelu, relu, relu6, relu_, selu, sigmoid, silu, softmax,
                          softmin, softplus, softshrink, softsign, tanh, tanhshrink, threshold)
 from .conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
-from .distance import cosine_similarity, pairwise_distance
+from .distance import cosine_similarity, pairwise_distance, pdist
 from .dropout import alpha_dropout, dropout, dropout1d, dropout2d, dropout3d, feature_alpha_dropout
 from .fold import fold, unfold
 from .margin_loss import (cosine_embedding_loss, gaussian_nll_loss, hinge_embedding_loss, margin_ranking_loss,
-                          multilabel_soft_margin_loss, poisson_nll_loss, soft_margin_loss, triplet_margin_loss)
+                          multilabel_soft_margin_loss, poisson_nll_loss, soft_margin_loss, triplet_margin_loss,
+                          triplet_margin_with_distance_loss)
+from .multi_margin_loss import multi_margin_loss, multilabel_margin_loss
 from .linear import bilinear, flatten, linear, unflatten
 from .loss import binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, kl_div, nll_loss
 from .regression_loss import huber_loss, l1_loss, l1_penalty, l2_penalty, mse_loss, smooth_l1_loss
@@ -75,3 +78,4 @@ __all__ += ["max_unpool1d", "max_pool1d_with_indices", "max_pool2d_with_indices"
 __all__ += ["elu_", "celu_", "selu_", "hardtanh_", "threshold_", "rrelu", "rrelu_"]
 __all__ += ["alpha_dropout", "feature_alpha_dropout"]
 __all__ += ["channel_shuffle", "native_channel_shuffle"]
+__all__ += ["pdist", "triplet_margin_with_distance_loss", "multi_margin_loss", "multilabel_margin_loss"]

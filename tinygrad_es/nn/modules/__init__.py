@@ -11,7 +11,9 @@ from .dropout import AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d, Fea
 from .fold import Fold, Unfold
 from .linear import Bilinear, Flatten, Identity, Linear, Unflatten
 from .margin_loss import (CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingLoss, MarginRankingLoss,
-                          MultiLabelSoftMarginLoss, PoissonNLLLoss, SoftMarginLoss, TripletMarginLoss)
+                          MultiLabelSoftMarginLoss, PoissonNLLLoss, SoftMarginLoss, TripletMarginLoss,
+                          TripletMarginWithDistanceLoss)
+from .multi_margin_loss import MultiLabelMarginLoss, MultiMarginLoss
 from .instancenorm import (InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, LazyInstanceNorm1d,
                            LazyInstanceNorm2d, LazyInstanceNorm3d)
 from .lazy import (LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, LazyConv1d, LazyConv2d, LazyConvTranspose1d,
@@ -60,3 +62,4 @@ __all__ += ["AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "MaxUnpool1d", "LPPool1d",
 __all__ += ["RReLU"]
 __all__ += ["AlphaDropout", "FeatureAlphaDropout"]
 __all__ += ["ChannelShuffle"]
+__all__ += ["TripletMarginWithDistanceLoss", "MultiMarginLoss", "MultiLabelMarginLoss"]
