@@ -163,7 +163,7 @@ class TripletMarginWithDistanceLoss(_Loss):
 
     Ejemplo:
         >>> a, pos, neg = torch.tensor([[0., 0.]]), torch.tensor([[0., 1.]]), torch.tensor([[1., 1.]])
-        >>> nn.TripletMarginWithDistanceLoss(distance_function=nn.PairwiseDistance(p=1))(a, pos, neg)
+        >>> nn.TripletMarginWithDistanceLoss(distance_function=nn.PairwiseDistance(p=1), margin=0.5)(a, pos, neg)
         tensor(0.)
 
     En PyTorch: ``torch.nn.TripletMarginWithDistanceLoss``; como función, ``F.triplet_margin_with_distance_loss``.
