@@ -108,3 +108,14 @@ def test_errors():
         F.pdist(leaf(np.ones(3)))
     with pytest.raises(RuntimeError, match="p debe"):
         F.pdist(x, -1)
+
+
+def test_single_sample_and_scalar_shapes_like_torch():
+    torch = pytest.importorskip("torch")
+    for x, y in [(np.array(0.3), np.array(0)), (rng.standard_normal(5), np.array([2])),
+                 (rng.standard_normal(5), np.array(4))]:
+        ours = F.multi_margin_loss(leaf(x), leaf(y), reduction="none")
+        ref = torch.nn.functional.multi_margin_loss(torch.tensor(x), torch.tensor(y), reduction="none")
+        assert ours.shape == ref.shape and np.allclose(ours.numpy(), ref.numpy())
+    ours = F.multilabel_margin_loss(leaf(np.array(0.3)), leaf(np.array(0)), reduction="none")
+    assert ours.shape == () and float(ours) == 0.0

@@ -16,11 +16,11 @@ from ._utils import as_tensor, int_labels, reduce_loss, reduction_arg
 __all__ = ["multi_margin_loss", "multilabel_margin_loss"]
 
 
-def _batched(x, y, op):
-    """``(N, C)`` y sus etiquetas; una muestra sola ``(C,)`` se trata como ``(1, C)``."""
-    if x.ndim not in (1, 2) or x.ndim == 2 and x.shape[1] == 0:
+def _batched(x, op):
+    """``(N, C)``; una muestra sola ``(C,)`` se trata como ``(1, C)`` y un escalar como ``(1, 1)``."""
+    if x.ndim > 2 or x.ndim == 2 and x.shape[1] == 0:
         raise RuntimeError(f"{op}: se esperaba una entrada (N, C) o (C,) no vacía, no de forma {tuple(x.shape)}")
-    return (x.unsqueeze(0), y.reshape(1, -1) if y.ndim else y.reshape(1)) if x.ndim == 1 else (x, y)
+    return x.reshape(1, -1) if x.ndim < 2 else x
 
 
 def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
@@ -51,8 +51,9 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
         raise ValueError(f"{op}: sólo se admiten p = 1 y p = 2, no {p}")
     x0 = as_tensor(input, op)
     labels = int_labels(target, op)
-    x, y = _batched(x0, labels, op)
+    x = _batched(x0, op)
     n, c = x.shape
+    y = labels.reshape(-1) if x0.ndim < 2 and labels.ndim <= 1 else labels
     if y.ndim != 1 or y.shape[0] != n:
         raise RuntimeError(f"{op}: target debe ser 1-D con una etiqueta por muestra ({n}); tiene forma "
                            f"{tuple(labels.shape)} para una entrada {tuple(x0.shape)}")
@@ -67,7 +68,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
             raise ValueError(f"{op}: weight debe ser 1-D (un peso por clase), no de forma {tuple(w.shape)}")
         z = z * w[Tensor._wrap(y)].unsqueeze(1)
     loss = z.sum(1) / c
-    return reduce_loss(loss if x0.ndim == 2 else loss.reshape(()), reduction)
+    return reduce_loss(loss if x0.ndim == 2 else loss.reshape(labels.shape), reduction)
 
 
 def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
@@ -95,8 +96,9 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     t = target._data if isinstance(target, Tensor) else np.asarray(target)
     if t.dtype.kind not in "iu":
         raise RuntimeError(f"{op}: target debe ser de enteros (long), no {t.dtype}")
-    x, y = _batched(x0, t.astype(np.int64), op)
+    x = _batched(x0, op)
     n, c = x.shape
+    y = t.astype(np.int64).reshape(x.shape) if x0.ndim < 2 and t.shape == x0.shape else t.astype(np.int64)
     if y.shape != (n, c):
         raise RuntimeError(f"{op}: target debe tener la forma de la entrada {tuple(x0.shape)}, y tiene "
                            f"{tuple(t.shape)}")
