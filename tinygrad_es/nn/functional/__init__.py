@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from ..._tensor import Tensor  # noqa: F401  (también torch.nn.functional.Tensor)
 from ..._tensor.joins import where
-from .activation import (celu, celu_, elu, elu_, hardtanh_, rrelu, rrelu_, selu_, threshold_, gelu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, leaky_relu, leaky_relu_,
+from .activation import (celu, celu_, elu, elu_, gumbel_softmax, hardtanh_, rrelu, rrelu_, selu_, threshold_, gelu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, leaky_relu, leaky_relu_,
                          log_softmax, logsigmoid, mish, prelu, relu, relu6, relu_, selu, sigmoid, silu, softmax,
                          softmin, softplus, softshrink, softsign, tanh, tanhshrink, threshold)
 from .conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
@@ -79,3 +79,4 @@ __all__ += ["elu_", "celu_", "selu_", "hardtanh_", "threshold_", "rrelu", "rrelu
 __all__ += ["alpha_dropout", "feature_alpha_dropout"]
 __all__ += ["channel_shuffle", "native_channel_shuffle"]
 __all__ += ["pdist", "triplet_margin_with_distance_loss", "multi_margin_loss", "multilabel_margin_loss"]
+__all__ += ["gumbel_softmax"]

@@ -26,7 +26,7 @@ from ._utils import as_tensor
 __all__ = ["relu", "relu_", "leaky_relu", "leaky_relu_", "sigmoid", "tanh", "softmax", "log_softmax", "softmin",
            "gelu", "silu", "elu", "celu", "selu", "softplus", "softsign", "mish", "hardsigmoid", "hardswish",
            "hardtanh", "relu6", "logsigmoid", "prelu", "glu", "tanhshrink", "softshrink", "hardshrink", "threshold",
-           "implicit_dim", "elu_", "celu_", "selu_", "hardtanh_", "threshold_", "rrelu", "rrelu_"]
+           "implicit_dim", "elu_", "celu_", "selu_", "hardtanh_", "threshold_", "rrelu", "rrelu_", "gumbel_softmax"]
 
 
 def relu(input, inplace=False):
@@ -337,6 +337,40 @@ def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
     """``rrelu(input, lower, upper, training, inplace=True)``: el resultado se escribe sobre ``input``.
     En PyTorch: ``torch.nn.functional.rrelu_``."""
     return rrelu(input, lower, upper, training, inplace=True)
+
+
+def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
+    """Muestra de la distribución Gumbel-softmax (Concrete): ``softmax((logits + g)/τ)`` con ``g = −log E``,
+    ``E ~ Exp(1)`` (ruido de Gumbel): una categoría casi one-hot y derivable. Con ``hard=True`` devuelve el
+    one-hot del máximo, pero el gradiente es el de la muestra blanda (*straight-through*:
+    ``y_hard − y_soft.detach() + y_soft``). Derivada: la de ``softmax`` entre ``τ`` (el ruido es constante).
+
+    Args:
+        logits: log-probabilidades sin normalizar ``(*, C)``.
+        tau: temperatura > 0 (``1``); pequeña, casi one-hot.
+        hard: si es ``True``, salida one-hot con gradiente de la blanda (``False``).
+        eps: sin uso (obsoleto en PyTorch, ``1e-10``).
+        dim: eje de las categorías (``−1``).
+
+    Ejemplo:
+        >>> y = F.gumbel_softmax(torch.randn(2, 5), tau=0.5, hard=True)
+        >>> y.sum(-1), sorted(set(y.flatten().tolist()))
+        (tensor([1., 1.]), [0.0, 1.0])
+
+    En PyTorch: ``torch.nn.functional.gumbel_softmax``.
+    """
+    if eps != 1e-10:
+        warnings.warn("gumbel_softmax: el argumento eps no se usa (está obsoleto, como en PyTorch)",
+                      UserWarning, stacklevel=2)
+    x = as_tensor(logits, "gumbel_softmax")
+    floats_only(x, "gumbel_softmax")
+    e = default_rng().exponential(1.0, tuple(x.shape)).astype(x._data.dtype)
+    y_soft = ((x + Tensor._wrap(-np.log(e))) / tau).softmax(dim)
+    if not hard:
+        return y_soft
+    index = y_soft.detach().argmax(dim, keepdim=True)
+    y_hard = Tensor._wrap(np.zeros(tuple(x.shape), dtype=x._data.dtype)).scatter(dim, index, value=1.0)
+    return y_hard - y_soft.detach() + y_soft
 
 
 for _name, _row in ACTIVATIONS.items():
