@@ -20,7 +20,7 @@ normalization.py      batch_norm layer_norm group_norm instance_norm normalize r
 attention.py          scaled_dot_product_attention multi_head_attention_forward
 rnn.py                (sin equivalente en F) las celdas rnn_tanh_cell lstm_cell gru_cell y la pila rnn_layers
 distance.py           cosine_similarity pairwise_distance pdist
-sparse.py             embedding one_hot
+sparse.py             embedding embedding_bag one_hot
 loss.py               cross_entropy nll_loss binary_cross_entropy(_with_logits) kl_div
 regression_loss.py    mse_loss l1_loss smooth_l1_loss huber_loss l1_penalty l2_penalty
 margin_loss.py        soft_margin margin_ranking hinge_embedding cosine_embedding triplet_margin… poisson/gaussian_nll
@@ -57,7 +57,7 @@ from .lp_pool import lp_pool1d, lp_pool2d
 from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d, adaptive_max_pool1d_with_indices,
                       adaptive_max_pool2d, adaptive_max_pool2d_with_indices, avg_pool1d, avg_pool2d, max_pool1d,
                       max_pool1d_with_indices, max_pool2d, max_pool2d_with_indices, max_unpool1d, max_unpool2d)
-from .sparse import embedding, one_hot
+from .sparse import embedding, embedding_bag, one_hot
 from .upsampling import interpolate, upsample, upsample_nearest, upsample_bilinear
 
 __all__ = ["linear", "bilinear", "conv1d", "conv2d", "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d",
@@ -80,3 +80,4 @@ __all__ += ["alpha_dropout", "feature_alpha_dropout"]
 __all__ += ["channel_shuffle", "native_channel_shuffle"]
 __all__ += ["pdist", "triplet_margin_with_distance_loss", "multi_margin_loss", "multilabel_margin_loss"]
 __all__ += ["gumbel_softmax"]
+__all__ += ["embedding_bag"]

@@ -31,7 +31,7 @@ from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, A
                       MaxPool1d, MaxPool2d, MaxUnpool1d, MaxUnpool2d)
 from .rnn import GRU, LSTM, RNN, RNNBase
 from .rnn_cell import GRUCell, LSTMCell, RNNCell, RNNCellBase
-from .sparse import Embedding
+from .sparse import Embedding, EmbeddingBag
 from .transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder,
                           TransformerEncoderLayer)
 from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
@@ -63,3 +63,4 @@ __all__ += ["RReLU"]
 __all__ += ["AlphaDropout", "FeatureAlphaDropout"]
 __all__ += ["ChannelShuffle"]
 __all__ += ["TripletMarginWithDistanceLoss", "MultiMarginLoss", "MultiLabelMarginLoss"]
+__all__ += ["EmbeddingBag"]
