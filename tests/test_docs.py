@@ -44,7 +44,7 @@ DOCUMENTED = {f"tinygrad_es.nn.{m}" for m in (
                                 "linear", "loss", "margin_loss", "normalization", "padding", "pixelshuffle",
                                 "pooling", "rnn", "rnn_cell", "sparse", "transformer", "upsampling")),
     *(f"functional.{f}" for f in ("activation", "attention", "conv", "distance", "dropout", "fold", "linear", "loss",
-                                   "lp_pool", "multi_margin_loss",
+                                   "grid_sample", "lp_pool", "multi_margin_loss",
                                    "margin_loss", "normalization", "padding", "pixelshuffle", "pooling",
                                    "regression_loss", "sparse", "upsampling")),
     "utils.clip_grad", "utils.convert_parameters", "utils.rnn")}

@@ -9,6 +9,7 @@ fichero               funciones
 linear.py             linear bilinear flatten unflatten
 conv.py               conv1d conv2d conv_transpose1d conv_transpose2d
 fold.py               unfold fold (im2col y col2im)
+grid_sample.py        affine_grid grid_sample (2-D)
 pooling.py            max_pool1d/2d avg_pool1d/2d max_unpool1d/2d adaptive_avg/max_pool1d/2d (+ *_with_indices)
 lp_pool.py            lp_pool1d lp_pool2d
 upsampling.py         interpolate upsample upsample_nearest upsample_bilinear
@@ -41,6 +42,7 @@ from .conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from .distance import cosine_similarity, pairwise_distance, pdist
 from .dropout import alpha_dropout, dropout, dropout1d, dropout2d, dropout3d, feature_alpha_dropout
 from .fold import fold, unfold
+from .grid_sample import affine_grid, grid_sample
 from .margin_loss import (cosine_embedding_loss, gaussian_nll_loss, hinge_embedding_loss, margin_ranking_loss,
                           multilabel_soft_margin_loss, poisson_nll_loss, soft_margin_loss, triplet_margin_loss,
                           triplet_margin_with_distance_loss)
@@ -81,3 +83,4 @@ __all__ += ["channel_shuffle", "native_channel_shuffle"]
 __all__ += ["pdist", "triplet_margin_with_distance_loss", "multi_margin_loss", "multilabel_margin_loss"]
 __all__ += ["gumbel_softmax"]
 __all__ += ["embedding_bag"]
+__all__ += ["affine_grid", "grid_sample"]
