@@ -217,6 +217,8 @@ def make_converter(torch, tg):
         if isinstance(x, torch.memory_format) and isinstance(getattr(tg, str(x).split(".")[-1], None),
                                                              getattr(tg, "memory_format", ())):
             return getattr(tg, str(x).split(".")[-1])
+        if isinstance(x, torch.layout) and x == torch.strided and getattr(tg, "strided", None) is not None:
+            return tg.strided
         if isinstance(x, (torch.memory_format, torch.layout, torch.Generator)):
             raise Unconvertible(type(x).__name__)
         if isinstance(x, torch.nn.Module):  # p. ej. distance_function=nn.PairwiseDistance(): la nuestra

@@ -31,10 +31,11 @@ RANKS = {
     "tinygrad_es._runtime": 0, "tinygrad_es._dtype": 0, "tinygrad_es._random": 0, "tinygrad_es.device": 0,
     "tinygrad_es.return_types": 0, "tinygrad_es._argparse_es": 0, "tinygrad_es._io": 0,
     "tinygrad_es._validate": 0, "tinygrad_es._bounded_read": 0, "tinygrad_es.backends": 0, "tinygrad_es._download": 0,
+    "tinygrad_es._settings": 0,
     "tinygrad_es.kernels": 1,                        # numba/BLAS sobre arrays, sin autograd
     "tinygrad_es.autograd": 2,                       # los motores: Value, Function, backward
     "tinygrad_es.ops": 3,                            # una Function por operación (ndarray in/out)
-    "tinygrad_es._tensor": 4, "tinygrad_es.linalg": 4, "tinygrad_es.fft": 4,   # la fachada: Tensor y torch.x
+    "tinygrad_es._tensor": 4, "tinygrad_es.linalg": 4, "tinygrad_es.fft": 4, "tinygrad_es.signal": 4,   # la fachada: Tensor y torch.x
     "tinygrad_es.autograd.functional": 4, "tinygrad_es.func": 4,  # (previstos) componen operaciones de Tensor
     "tinygrad_es.nn": 5, "tinygrad_es.distributions": 5,
     "tinygrad_es.optim": 6, "tinygrad_es.utils": 6, "tinygrad_es.data": 6, "tinygrad_es.serialization": 6,

@@ -245,3 +245,24 @@ def test_lstsq_fields_rank_and_errors_like_pytorch():
             f(torch)
         with pytest.raises(RuntimeError):
             f(tg)
+
+
+def test_svd_and_pca_lowrank_reconstruct():
+    tg.manual_seed(0)
+    a = tg.randn(60, 20, dtype=tg.float64)
+    u, s, v = tg.svd_lowrank(a, q=20)
+    np.testing.assert_allclose((u @ tg.diag(s) @ v.mT).numpy(), a.numpy(), atol=1e-12)
+    low = tg.tensor(np.random.default_rng(1).standard_normal((40, 3)) @ np.random.default_rng(2).standard_normal((3, 50)))
+    u, s, v = tg.svd_lowrank(low, q=3)      # ancha (40×50): se calcula sobre Aᵀ
+    assert u.shape == (40, 3) and v.shape == (50, 3)
+    np.testing.assert_allclose((u @ tg.diag(s) @ v.mT).numpy(), low.numpy(), atol=1e-10)
+    x = tg.randn(100, 5, dtype=tg.float64) * tg.tensor([5.0, 1.0, 0.1, 0.1, 0.1], dtype=tg.float64) + 3.0
+    _, s, v = tg.pca_lowrank(x, q=2)
+    assert abs(abs(v[0, 0].item()) - 1.0) < 0.05 and s[0].item() > s[1].item()
+    with pytest.raises(ValueError):
+        tg.pca_lowrank(x, q=9)
+
+    def seeded(t):  # la misma proyección aleatoria en cada evaluación de las diferencias finitas
+        tg.manual_seed(0)
+        return tg.svd_lowrank(t, q=2, niter=1)[1]
+    check(seeded, np.random.default_rng(3).standard_normal((6, 4)))

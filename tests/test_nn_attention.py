@@ -260,3 +260,46 @@ def test_attention_same_bits_with_one_or_two_threads(mask):
         numba.set_num_threads(old)
     for a, b in zip(*out):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("mask", ["causal", "pad", "batch", None])
+def test_float32_softmax_kernels_against_float64(mask):
+    """float32: el softmax de la atención y su backward en núcleos por fila (``kernels/attention.py``, sin
+    las colas −∞ de la máscara) quedan tan cerca de float64 como el camino de numpy, o más; una fila sin
+    claves da 0 y un NaN en una fila la vuelve NaN (como numpy), sin tocar las demás."""
+    from tinygrad_es.ops import attention as OA
+    r = np.random.default_rng(3)
+    q, k, v, g = (r.standard_normal((2, 3, 64, 16)) for _ in range(4))
+    m = {"pad": np.ones((64, 64), bool), "batch": r.standard_normal((2, 3, 64, 64))}.get(mask)
+    if mask == "pad":
+        m[:, 40:] = False
+        m[7] = False  # una fila sin claves
+    if mask == "batch":
+        m[..., -5:] = -np.inf
+
+    def run(dt, fused=True):
+        old = OA._kernel_bias
+        if not fused:
+            OA._kernel_bias = lambda *a: None
+        try:
+            ts = [tg.tensor(a.astype(dt), requires_grad=True) for a in (q, k, v)]
+            am = None if m is None else tg.tensor(m if m.dtype == bool else m.astype(dt))
+            y = F.scaled_dot_product_attention(*ts, attn_mask=am, is_causal=mask == "causal")
+            y.backward(tg.tensor(g.astype(dt)))
+            return [y.detach().numpy()] + [t.grad.numpy() for t in ts]
+        finally:
+            OA._kernel_bias = old
+
+    ref, fused, plain = run(np.float64), run(np.float32), run(np.float32, fused=False)
+    for a, b, c in zip(fused, plain, ref):
+        d_fused, d_plain = np.linalg.norm(a - c) / np.linalg.norm(c), np.linalg.norm(b - c) / np.linalg.norm(c)
+        assert d_fused <= 1.1 * d_plain + 1e-9, (d_fused, d_plain)
+        assert np.all(np.isfinite(a))
+    if mask == "pad":
+        assert np.all(fused[0][:, :, 7] == 0) and np.all(fused[1][:, :, 7] == 0)
+        assert np.all(fused[2][:, :, 40:] == 0) and np.all(fused[3][:, :, 40:] == 0)  # claves prohibidas
+    qn = q.astype(np.float32)
+    qn[0, 0, 5, 0] = np.nan
+    y = F.scaled_dot_product_attention(tg.tensor(qn), tg.tensor(k.astype(np.float32)),
+                                       tg.tensor(v.astype(np.float32)), is_causal=mask == "causal").numpy()
+    assert np.all(np.isnan(y[0, 0, 5])) and np.all(np.isfinite(np.delete(y[0, 0], 5, axis=0)))

@@ -45,7 +45,9 @@ from ._tensor.creation import *  # noqa: E402,F401,F403
 from ._tensor.creation import __all__ as _creation_all  # noqa: E402
 from ._tensor.functions import *  # noqa: E402,F401,F403
 from ._tensor.functions import METHOD_FUNCTIONS as _MF, OPS_METHOD_FUNCTIONS as _ops_all  # noqa: E402
+from ._tensor.functions import INPLACE_METHOD_FUNCTIONS as _inplace_all, COPY_FUNCTIONS, UNSAFE_FUNCTIONS  # noqa: E402,E501
 from ._tensor.functional import *  # noqa: E402,F401,F403
+from ._tensor.decompositions import svd_lowrank, pca_lowrank  # noqa: E402
 from ._tensor.joins import cat, concat, concatenate, stack, where  # noqa: E402,F401
 from .kernels.threads import (set_num_threads, get_num_threads, set_num_interop_threads,  # noqa: E402
                               get_num_interop_threads)
@@ -54,7 +56,7 @@ from ._tensor.stacking import (atleast_1d, atleast_2d, atleast_3d, hstack, vstac
 from ._tensor.statistics import isin, bucketize, searchsorted, cdist  # noqa: E402
 from ._tensor.convert import (memory_format, preserve_format, contiguous_format, channels_last,  # noqa: E402
                               channels_last_3d)
-from ._tensor.random import normal, poisson  # noqa: E402
+from ._tensor.random import normal, poisson, get_rng_state, set_rng_state  # noqa: E402
 from ._tensor.integration import trapezoid, trapz, cumulative_trapezoid  # noqa: E402
 from ._tensor.rearrange import combinations  # noqa: E402
 from ._tensor.new import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,  # noqa: E402
@@ -65,6 +67,12 @@ from . import backends  # noqa: E402,F401  (torch.backends: sin GPU)
 from .backends import accelerator  # noqa: E402,F401
 from . import return_types  # noqa: E402,F401
 from .autograd.value import Value  # noqa: E402
+from ._dtype import finfo, iinfo, promote_types, can_cast  # noqa: E402
+from ._tensor.storage import strided  # noqa: E402
+from ._settings import (use_deterministic_algorithms, are_deterministic_algorithms_enabled,  # noqa: E402
+                        is_deterministic_algorithms_warn_only_enabled, set_deterministic_debug_mode,
+                        get_deterministic_debug_mode, set_float32_matmul_precision, get_float32_matmul_precision,
+                        compile, set_warn_always, is_warn_always_enabled, set_flush_denormal)
 
 bool = _D.bool_  # noqa: A001 - tinygrad_es.bool, como torch.bool
 float, double, half = float32, float64, float16  # noqa: A001
@@ -74,6 +82,8 @@ __version__ = "0.2.0"
 
 from .serialization import load, save  # noqa: E402
 from . import nn, optim, utils  # noqa: E402,F401  (tinygrad_es.nn como torch.nn, .optim, .utils.data)
+from .nn.functional._torch_level import *  # noqa: E402,F401,F403  (torch.conv2d, torch.dropout...)
+from .nn.functional._torch_level import __all__ as _torch_level_all  # noqa: E402
 from . import testing, special  # noqa: E402,F401  (torch.testing: assert_close; torch.special)
 # complejos, ventanas, stft/istft (en _tensor/functions.py) y torch.fft: el audio se apoya en ellos
 from ._dtype import complex64, complex128  # noqa: E402
@@ -82,6 +92,7 @@ from ._tensor.functions import SPECTRAL_METHOD_FUNCTIONS as _spectral  # noqa: E
 from ._tensor.windows import (hann_window, hamming_window, blackman_window, bartlett_window,  # noqa: E402
                               kaiser_window)
 from . import fft  # noqa: E402,F401  (tinygrad_es.fft como torch.fft)
+from . import signal  # noqa: E402,F401  (tinygrad_es.signal.windows como torch.signal.windows)
 cfloat, cdouble = complex64, complex128
 from . import func  # noqa: E402,F401  (torch.func)
 from .autograd import functional as _autograd_functional  # noqa: E402,F401  (torch.autograd.functional)
@@ -94,10 +105,15 @@ __all__ = (["Value", "Tensor", "Size", "Function", "no_grad", "enable_grad", "se
             "vstack", "row_stack", "dstack", "column_stack", "hsplit", "vsplit", "dsplit", "block_diag",
             "cartesian_prod", "isin", "bucketize", "searchsorted", "cdist", "set_num_threads", "get_num_threads",
             "set_num_interop_threads", "get_num_interop_threads", "testing", "special", "nn", "optim", "utils", "save", "load", "linalg"] + list(_creation_all) + list(_MF)
-           + list(_ops_all) + ["einsum", "tensordot", "meshgrid", "std_mean", "var_mean", "broadcast_tensors",
+           + list(_ops_all) + list(_inplace_all) + list(_torch_level_all) + list(COPY_FUNCTIONS) + list(UNSAFE_FUNCTIONS) + ["einsum", "tensordot", "meshgrid", "std_mean", "var_mean", "broadcast_tensors",
                                "broadcast_shapes", "repeat_interleave", "det", "inverse", "split",
                                "rsub", "fill", "unravel_index", "trapezoid", "trapz", "cumulative_trapezoid",
-                               "combinations"]
+                               "combinations", "finfo", "iinfo", "promote_types", "can_cast", "get_rng_state",
+                               "set_rng_state", "use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
+                               "is_deterministic_algorithms_warn_only_enabled", "set_deterministic_debug_mode",
+                               "get_deterministic_debug_mode", "set_float32_matmul_precision",
+                               "get_float32_matmul_precision", "compile", "set_warn_always", "is_warn_always_enabled",
+                               "set_flush_denormal", "strided", "svd_lowrank", "pca_lowrank", "result_type", "is_same_size", "is_signed", "lu_unpack"]
            + list(_spectral) + ["complex64", "complex128", "cfloat", "cdouble", "view_as_real", "view_as_complex",
                                 "complex", "polar", "real", "imag", "hann_window", "hamming_window",
                                 "blackman_window", "bartlett_window", "kaiser_window", "fft"]

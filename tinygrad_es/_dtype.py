@@ -15,7 +15,8 @@ import numbers
 
 import numpy as np
 
-__all__ = ["dtype", "as_dtype", "result_type", "get_default_dtype", "set_default_dtype"]
+__all__ = ["dtype", "as_dtype", "result_type", "get_default_dtype", "set_default_dtype", "finfo", "iinfo",
+           "promote_types", "can_cast"]
 
 
 class dtype:
@@ -197,3 +198,64 @@ def infer_dtype(data) -> np.dtype:
     if isinstance(data, numbers.Real):
         return get_default_dtype().np
     return None
+
+
+class finfo:
+    """Límites de un tipo de coma flotante (como ``torch.finfo``): ``bits``, ``eps``, ``max``, ``min``,
+    ``tiny`` (= ``smallest_normal``), ``resolution`` y ``dtype``.
+
+    >>> torch.finfo(torch.float32).eps   # 1.1920928955078125e-07
+    """
+
+    def __init__(self, type=None):
+        d = get_default_dtype() if type is None else as_dtype(type)
+        if d.np.kind not in "fc":
+            raise TypeError(f"torch.finfo() necesita un tipo de coma flotante, y {d} no lo es (usa torch.iinfo)")
+        fi = np.finfo(d.np)
+        self.bits, self.eps, self.max, self.min = int(fi.bits), float(fi.eps), float(fi.max), float(fi.min)
+        self.tiny = self.smallest_normal = float(fi.smallest_normal)
+        self.resolution = 10.0 ** -int(fi.precision)
+        self.dtype = d.name
+
+    def __repr__(self):
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, eps={self.eps:g}, "
+                f"smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, dtype={self.dtype})")
+
+
+class iinfo:
+    """Límites de un tipo entero (como ``torch.iinfo``): ``bits``, ``max``, ``min`` y ``dtype``.
+
+    >>> torch.iinfo(torch.uint8).max   # 255
+    """
+
+    def __init__(self, type):
+        d = as_dtype(type)
+        if d.np.kind not in "iu":
+            raise TypeError(f"torch.iinfo() necesita un tipo entero, y {d} no lo es (usa torch.finfo)")
+        ii = np.iinfo(d.np)
+        self.bits, self.max, self.min = int(ii.bits), int(ii.max), int(ii.min)
+        self.dtype = d.name
+
+    def __repr__(self):
+        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
+
+
+def promote_types(type1, type2) -> dtype:
+    """El dtype más pequeño al que se pueden convertir los dos (como ``torch.promote_types``).
+
+    >>> torch.promote_types(torch.int32, torch.float32)   # torch.float32
+    """
+    a, b = as_dtype(type1).np, as_dtype(type2).np
+    ca, cb = category(a), category(b)
+    if ca != cb:
+        return _BY_NP[a if ca > cb else b]
+    return _BY_NP[np.result_type(a, b)]
+
+
+def can_cast(from_, to) -> bool:
+    """¿Permite PyTorch convertir ``from_`` en ``to`` en una operación (sin bajar de categoría:
+    coma flotante → entero o entero → bool no)? Como ``torch.can_cast``.
+
+    >>> torch.can_cast(torch.float32, torch.int32)   # False
+    """
+    return category(as_dtype(from_).np) <= category(as_dtype(to).np)

@@ -9,13 +9,15 @@ import numbers
 import numpy as np
 
 from .. import return_types as RT
+from .._random import default_rng
 from ..autograd import TensorBase
 from ..ops import decompositions as D
 from ..ops.rnn import Piece
 from .linalg import LinAlgError, _square, inv, matrix_norm
+from .out import write_out
 
 __all__ = ["cholesky", "cholesky_ex", "qr", "eigh", "eigvalsh", "svd", "svdvals", "pinv", "lstsq", "matrix_rank",
-           "cond", "slogdet", "logdet"]
+           "cond", "slogdet", "logdet", "svd_lowrank", "pca_lowrank"]
 
 
 def _matrix(A, op):
@@ -59,7 +61,7 @@ def cholesky(A, *, upper=False, out=None):
                           f"definida positiva (el menor principal de orden {e.args[0]} no es definido "
                           f"positivo)") from None
     L = L.mT if upper else L
-    return L if out is None else out.copy_(L)
+    return L if out is None else write_out("cholesky", out, L)
 
 
 def cholesky_ex(A, *, upper=False, check_errors=False):
@@ -208,7 +210,7 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None, rcond=None):
         _square(A, "pinv")
     a, r = _tolerances(A, atol, rtol, "pinv")
     res = D.Pinv.apply(A, atol=a, rtol=r, hermitian=bool(hermitian))
-    return res if out is None else out.copy_(res)
+    return res if out is None else write_out("pinv", out, res)
 
 
 def lstsq(A, B, rcond=None, *, driver=None):
@@ -306,3 +308,54 @@ def logdet(A):
     """
     sign, logabs = slogdet(A)
     return logabs.masked_fill(sign < 0, float("nan"))
+
+
+def _approximate_basis(A, q, niter, generator=None):
+    """Q (m×q) de columnas ortonormales con rango(A) ≈ rango(Q·Qᵀ·A): A·R con R gaussiana y ``niter``
+    iteraciones de potencia, ortonormalizando con QR en cada paso (Halko, Martinsson y Tropp, 2011)."""
+    shape = tuple(A.shape[:-2]) + (A.shape[-1], q)
+    R = TensorBase._wrap(default_rng(generator).standard_normal(shape).astype(A._data.dtype))
+    Q = qr(A @ R).Q
+    for _ in range(niter):
+        Q = qr(A.mT @ Q).Q
+        Q = qr(A @ Q).Q
+    return Q
+
+
+def svd_lowrank(A, q=6, niter=2, M=None):
+    """SVD aproximada de rango ``q`` por proyecciones aleatorias: ``(U, S, V)`` con A ≈ U·diag(S)·Vᵀ
+    (``M``: se usa A − M). Derivada: la de las QR y la SVD que la componen. En PyTorch: ``torch.svd_lowrank``
+    (los números aleatorios son de tinygrad_es: U y V difieren de los de PyTorch, no lo que reconstruyen).
+
+    >>> U, S, V = torch.svd_lowrank(torch.randn(100, 30), q=5)
+    """
+    _matrix(A, "svd_lowrank")
+    if M is not None:
+        A = A - M
+    m, n = A.shape[-2:]
+    q = min(int(q), m, n) if q is not None else min(6, m, n)
+    if m < n:  # sobre Aᵀ, y se intercambian U y V
+        U, S, V = svd_lowrank(A.mT, q, niter)
+        return V, S, U
+    Q = _approximate_basis(A, q, niter)
+    U, S, Vh = svd(Q.mT @ A, full_matrices=False)
+    return Q @ U, S, Vh.mT
+
+
+def pca_lowrank(A, q=None, center=True, niter=2):
+    """PCA aproximada: ``svd_lowrank`` de A centrada (restando la media de cada columna si ``center``).
+    Devuelve ``(U, S, V)``: las columnas de V son las componentes principales. En PyTorch:
+    ``torch.pca_lowrank``.
+
+    >>> U, S, V = torch.pca_lowrank(torch.randn(100, 10), q=3)
+    """
+    _matrix(A, "pca_lowrank")
+    m, n = A.shape[-2:]
+    q = min(6, m, n) if q is None else q
+    if not 0 <= q <= min(m, n):
+        raise ValueError(f"pca_lowrank: q debe estar entre 0 y min(m, n) = {min(m, n)}, y es {q}")
+    if niter < 0:
+        raise ValueError(f"pca_lowrank: niter debe ser ≥ 0, y es {niter}")
+    if center:
+        A = A - A.mean(dim=-2, keepdim=True)
+    return svd_lowrank(A, q, niter)

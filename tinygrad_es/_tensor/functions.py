@@ -96,16 +96,57 @@ OPS_METHOD_FUNCTIONS = (
     # special.py y blas.py (compuestas de otras operaciones)
     "xlogy logit sinc deg2rad rad2deg copysign float_power heaviside fmax fmin logaddexp2 clamp_min clamp_max "
     "positive addmm addmv addbmm baddbmm addr addcmul addcdiv inner vdot kron ldexp frexp gcd lcm nextafter isreal "
-    "matrix_power slogdet logdet svd qr cholesky pinverse cholesky_solve cholesky_inverse matrix_exp triangular_solve "
+    "as_strided as_strided_scatter mvlgamma masked_scatter matrix_power slogdet logdet svd qr cholesky pinverse cholesky_solve cholesky_inverse matrix_exp triangular_solve "
     "select_scatter slice_scatter diagonal_scatter "
     # statistics.py y stacking.py
     "nansum nanmean quantile nanquantile cov corrcoef bincount dist zero_ take_along_dim diagflat "
     "multinomial bernoulli histc histogram").split()
 
+# las in situ que PyTorch también ofrece como función: torch.exp_(x) es x.exp_()
+INPLACE_METHOD_FUNCTIONS = (
+    "abs_ acos_ acosh_ addmv_ arccos_ arccosh_ arcsin_ arcsinh_ arctan_ arctanh_ asin_ asinh_ atan_ atanh_ "
+    "ceil_ clamp_ clamp_max_ clamp_min_ clip_ cos_ cosh_ deg2rad_ detach_ erf_ erfc_ exp2_ exp_ expm1_ fill_ "
+    "fix_ floor_ frac_ gcd_ i0_ index_put_ lcm_ ldexp_ log10_ log1p_ log2_ log_ logit_ nan_to_num_ neg_ "
+    "negative_ rad2deg_ reciprocal_ relu_ round_ rsqrt_ sigmoid_ sin_ sinc_ sinh_ sqrt_ square_ tan_ tanh_ "
+    "trunc_ xlogy_").split()
+
 # complejos y espectros (spectral.py, complex.py)
 SPECTRAL_METHOD_FUNCTIONS = "stft istft angle conj conj_physical resolve_conj is_complex".split()
 
-for _n in METHOD_FUNCTIONS + OPS_METHOD_FUNCTIONS + SPECTRAL_METHOD_FUNCTIONS:
+for _n in METHOD_FUNCTIONS + OPS_METHOD_FUNCTIONS + SPECTRAL_METHOD_FUNCTIONS + INPLACE_METHOD_FUNCTIONS:
     globals()[_n] = _make(_n)
 
-__all__ = list(METHOD_FUNCTIONS) + list(OPS_METHOD_FUNCTIONS) + list(SPECTRAL_METHOD_FUNCTIONS)
+
+def _slice(t, dim=0, start=None, end=None, step=1):
+    return t[(slice(None),) * (dim % t.ndim) + (slice(start, end, step),)]
+
+
+# torch.X_copy(input, ...) = input.X(...) con memoria propia y contigua (las vistas, copiadas)
+COPY_FUNCTIONS = {"alias_copy": lambda t: t, "slice_copy": _slice}
+COPY_FUNCTIONS.update({f"{m}_copy": m for m in (
+    "diagonal expand permute squeeze t transpose unbind unfold unsqueeze view narrow split split_with_sizes "
+    "select detach as_strided").split()})
+
+
+def _make_copy(name, method):
+    def fn(input, *args, out=None, **kwargs):
+        if not isinstance(input, TensorBase):
+            raise TypeError(f"{name}(): el argumento 'input' debe ser un Tensor, no {type(input).__name__}")
+        res = method(input, *args, **kwargs) if callable(method) else getattr(input, method)(*args, **kwargs)
+        res = tuple(r.clone().contiguous() for r in res) if isinstance(res, (tuple, list)) else res.clone().contiguous()
+        return res if out is None else write_out(name, out, res)
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"``{name}(input, ...)``: como ``input.{name[:-5]}(...)`` pero con memoria propia (una copia)."
+    return fn
+
+
+for _n, _m in COPY_FUNCTIONS.items():
+    globals()[_n] = _make_copy(_n, _m)
+# las «unsafe» de PyTorch no comprueban los usos in situ de los trozos: aquí son las normales
+UNSAFE_FUNCTIONS = {"unsafe_chunk": "chunk", "unsafe_split": "split", "unsafe_split_with_sizes": "split_with_sizes"}
+for _n, _m in UNSAFE_FUNCTIONS.items():
+    globals()[_n] = _make(_m)
+    globals()[_n].__name__ = _n
+
+__all__ = (list(METHOD_FUNCTIONS) + list(OPS_METHOD_FUNCTIONS) + list(SPECTRAL_METHOD_FUNCTIONS)
+           + list(INPLACE_METHOD_FUNCTIONS) + list(COPY_FUNCTIONS) + list(UNSAFE_FUNCTIONS))

@@ -14,6 +14,7 @@ from ..autograd import TensorBase
 from ..ops import linalg as LA, reduce as R
 from ._args import float_input, norm_dims
 from .joins import where
+from .out import write_out
 
 __all__ = ["inv", "det", "solve", "norm", "vector_norm", "matrix_norm", "linalg_norm", "cross", "matmul",
            "LinAlgError", "matrix_power", "multi_dot", "vecdot"]
@@ -213,7 +214,7 @@ def multi_dot(tensors, *, out=None):
     res = ts[0]
     for t in ts[1:]:
         res = res @ t
-    return res if out is None else out.copy_(res)
+    return res if out is None else write_out("multi_dot", out, res)
 
 
 def vecdot(x, y, *, dim=-1):

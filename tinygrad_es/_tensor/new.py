@@ -38,6 +38,22 @@ class NewMixin:
     def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
         return self._new(fill_value, (size,), dtype).requires_grad_(requires_grad)
 
+    def new(self, *args, device=None):
+        """El constructor antiguo desde un tensor: ``x.new(2, 3)`` (una forma: ceros, sin basura),
+        ``x.new([1, 2])`` (datos) o ``x.new()`` (vacío), todos con el dtype de ``x``."""
+        if not args:
+            return self._new(0, (0,), None)
+        if len(args) == 1 and isinstance(args[0], TensorBase):
+            if args[0]._data.dtype != self._data.dtype:
+                raise TypeError(f"new(): el tensor debe ser del mismo dtype ({self.dtype}), y es {args[0].dtype}")
+            return TensorBase._wrap(args[0]._data)
+        if all(isinstance(a, numbers.Integral) and not isinstance(a, bool) for a in args) or \
+                (len(args) == 1 and type(args[0]).__name__ == "Size"):
+            return self._new(0, args, None)
+        if len(args) == 1:
+            return self.new_tensor(args[0])
+        raise TypeError(f"new(): se esperaba una forma (enteros) o unos datos, no {args!r}")
+
     def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
         """Copia de ``data`` con el dtype de este tensor (o ``dtype``)."""
         src = data._data if isinstance(data, TensorBase) else np.asarray(data)

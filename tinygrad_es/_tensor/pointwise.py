@@ -330,7 +330,28 @@ INPLACE_UNARY = (list(FLOAT_UNARY) + list(_ALIASES) + ["floor", "ceil", "trunc",
 INPLACE_BINARY = ["atan2", "arctan2", "hypot", "fmod", "remainder", "floor_divide", "lerp", "logical_and",
                   "logical_or", "logical_xor", "bitwise_and", "bitwise_or", "bitwise_xor",
                   "bitwise_left_shift", "bitwise_right_shift"]
+# los que están en otros mixins (se buscan por nombre al llamar): comparaciones, alias de la aritmética,
+# las compuestas (addcmul, addmm...); los tensores de los argumentos cuentan para el grafo
+INPLACE_ANY = ["log", "deg2rad", "rad2deg", "sinc", "negative", "absolute", "logit", "i0", "clamp_min", "clamp_max",
+               "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal", "not_equal",
+               "multiply", "divide", "subtract", "true_divide", "copysign", "float_power", "heaviside", "xlogy",
+               "ldexp", "gcd", "lcm", "nextafter", "addcmul", "addcdiv", "addmm", "addmv", "addr", "addbmm", "baddbmm",
+               "masked_scatter", "mvlgamma"]
+
+
+def _make_any_inplace(name):
+    def method(self, *args, **kwargs):
+        others = tuple(a for a in (*args, *kwargs.values()) if isinstance(a, TensorBase))
+        return self._inplace(name + "_", lambda s: getattr(s, name)(*args, **kwargs), others)
+    method.__name__ = name + "_"
+    method.__doc__ = f"``{name}`` in situ."
+    return method
+
+
 for _n in INPLACE_UNARY:
     setattr(PointwiseMixin, _n + "_", _make_inplace(_n))
 for _n in INPLACE_BINARY:
     setattr(PointwiseMixin, _n + "_", _make_binary_inplace(_n))
+for _n in INPLACE_ANY:
+    if not hasattr(PointwiseMixin, _n + "_"):
+        setattr(PointwiseMixin, _n + "_", _make_any_inplace(_n))

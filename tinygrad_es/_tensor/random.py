@@ -10,16 +10,18 @@ rellenos in situ ``bernoulli_``/``exponential_`` (todos con ``generator=``). ``t
 """
 from __future__ import annotations
 
+import json
 import numbers
 
 import numpy as np
 
 from .. import _dtype as D
-from .._random import default_rng
+from .._random import default_generator, default_rng
 from ..autograd import TensorBase
 from ..device import check_device
+from .out import write_out
 
-__all__ = ["RandomMixin", "normal", "poisson"]
+__all__ = ["RandomMixin", "normal", "poisson", "get_rng_state", "set_rng_state"]
 
 
 def _sample_rows(p: np.ndarray, n: int, replacement: bool, rng) -> np.ndarray:
@@ -89,6 +91,46 @@ class RandomMixin:
         return self._inplace("bernoulli_", lambda s: TensorBase._wrap(
             (r.random(s._data.shape) < pv).astype(s._data.dtype)))
 
+    def random_(self, *args, generator=None, **kwargs):
+        """Rellena in situ con enteros uniformes en [from, to − 1]: ``random_(to)``, ``random_(from, to)``;
+        sin ``to``, hasta 2^mantisa en coma flotante (todos representables) y el máximo del tipo en enteros.
+        Como PyTorch."""
+        if len(args) > 2:
+            raise TypeError(f"random_(): como mucho dos argumentos (from, to), y hay {len(args)}")
+        from_, to = (0, args[0]) if len(args) == 1 else (tuple(args) + (0, None))[:2] if args else (0, None)
+        from_, to = kwargs.pop("from", from_), kwargs.pop("to", to)
+        if kwargs:
+            raise TypeError(f"random_(): argumentos desconocidos {sorted(kwargs)}")
+        d = self._data.dtype
+        if to is None:
+            to = 2 if d == np.bool_ else (2 ** (np.finfo(d).nmant + 1) + 1 if d.kind == "f" else
+                                        int(np.iinfo(d).max) + 1)
+        if from_ >= to:
+            raise RuntimeError(f"random_: 'from' debe ser menor que 'to', y son from={from_} y to={to}")
+        r = default_rng(generator)
+        return self._overwrite("random_", lambda a: r.integers(from_, to, a.shape, dtype=np.int64).astype(a.dtype))
+
+    def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+        """Rellena in situ con muestras de Cauchy: median + sigma·tan(π(u − ½))."""
+        if not sigma > 0:
+            raise RuntimeError(f"cauchy_: sigma debe ser > 0, y es {sigma}")
+        r = default_rng(generator)
+        return self._overwrite("cauchy_", lambda a: (median + sigma * r.standard_cauchy(a.shape)).astype(a.dtype))
+
+    def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+        """Rellena in situ con e^N(mean, std²) (``mean``/``std``, los de la normal de debajo)."""
+        if not std > 0:
+            raise RuntimeError(f"log_normal_: std debe ser > 0, y es {std}")
+        r = default_rng(generator)
+        return self._overwrite("log_normal_", lambda a: r.lognormal(mean, std, a.shape).astype(a.dtype))
+
+    def geometric_(self, p, *, generator=None):
+        """Rellena in situ con el número de intentos hasta el primer éxito (≥ 1) con probabilidad ``p``."""
+        if not 0 < p < 1:
+            raise RuntimeError(f"geometric_: p debe estar en (0, 1), y es {p}")
+        r = default_rng(generator)
+        return self._overwrite("geometric_", lambda a: r.geometric(p, a.shape).astype(a.dtype))
+
     def exponential_(self, lambd=1.0, *, generator=None):
         """Rellena in situ con muestras exponenciales de tasa ``lambd`` (media 1/λ)."""
         r = default_rng(generator)
@@ -105,13 +147,11 @@ def poisson(input, generator=None):
 
 
 def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, out=None, device=None, requires_grad=False,
-           pin_memory=False):
+           pin_memory=False, layout=None):
     """``torch.normal``: muestras de N(mean, std²). ``mean`` y ``std`` tensores (con broadcasting) o
     números; con dos números hace falta ``size`` (y entonces valen ``dtype=``, ``device=`` y
     ``requires_grad=``, como en ``torch.randn``)."""
     check_device(device)
-    if out is not None:
-        raise NotImplementedError("normal(out=...) no está soportado; usa el valor devuelto")
     m = mean._data if isinstance(mean, TensorBase) else None
     s = std._data if isinstance(std, TensorBase) else None
     if m is None and s is None:
@@ -134,4 +174,27 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, out=None, de
     mv = m if m is not None else np.asarray(mean)
     z = default_rng(generator).standard_normal(shape)
     res = TensorBase._wrap((mv + sv * z).astype(npd))
+    if out is not None:
+        return write_out("normal", out, res)
     return res.requires_grad_(True) if requires_grad else res
+
+
+def get_rng_state():
+    """El estado del generador por defecto como tensor ``uint8`` (para ``set_rng_state``). Como
+    ``torch.get_rng_state``; el contenido es el estado de numpy en JSON, no el de PyTorch.
+
+    >>> s = torch.get_rng_state(); a = torch.rand(2); torch.set_rng_state(s); torch.rand(2)   # == a
+    """
+    blob = json.dumps(default_generator.get_state()).encode()
+    return TensorBase._wrap(np.frombuffer(blob, dtype=np.uint8).copy())
+
+
+def set_rng_state(new_state) -> None:
+    """Restaura un estado de ``get_rng_state`` (sólo se lee JSON: un estado ajeno no ejecuta nada)."""
+    if not isinstance(new_state, TensorBase) or new_state._data.dtype != np.uint8:
+        raise TypeError("set_rng_state(): se esperaba el tensor uint8 de torch.get_rng_state()")
+    try:
+        state = json.loads(new_state._data.tobytes().decode())
+        default_generator.set_state(state)
+    except (ValueError, TypeError, KeyError, UnicodeDecodeError) as e:
+        raise RuntimeError(f"set_rng_state(): el estado no es uno de torch.get_rng_state() de tinygrad_es ({e})") from None

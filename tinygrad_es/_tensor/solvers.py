@@ -16,6 +16,7 @@ from ..ops import lu as K
 from .decompositions import _matrix
 from .joins import cat
 from .linalg import LinAlgError, _square, inv, solve
+from .out import write_out
 
 __all__ = ["solve_triangular", "lu_factor", "lu_factor_ex", "lu", "lu_unpack", "lu_solve", "cholesky_solve",
            "cholesky_inverse", "inv_ex", "solve_ex", "matrix_exp", "tensorinv", "tensorsolve", "vander",
@@ -46,7 +47,7 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
     _square(A, "solve_triangular")
     _matrix(B, "solve_triangular")
     X = solve(_triangle(A, upper, unitriangular), B, left=left)
-    return X if out is None else out.copy_(X)
+    return X if out is None else write_out("solve_triangular", out, X)
 
 
 def _zero_pivot(info, op):
@@ -134,7 +135,7 @@ def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
     else:                         # X·Aᵀ = B: X = B·P·L⁻ᵀ·U⁻ᵀ
         X = solve_triangular(U.mT, solve_triangular(L.mT, B @ P, upper=True, left=False, unitriangular=True),
                              upper=False, left=False)
-    return X if out is None else out.copy_(X)
+    return X if out is None else write_out("lu_solve", out, X)
 
 
 def _cholesky_product(L, upper):
@@ -149,7 +150,7 @@ def cholesky_solve(B, L, upper=False, *, out=None):
     """
     _square(L, "cholesky_solve")
     X = solve(_cholesky_product(L, upper), B)
-    return X if out is None else out.copy_(X)
+    return X if out is None else write_out("cholesky_solve", out, X)
 
 
 def cholesky_inverse(L, upper=False, *, out=None):
@@ -159,7 +160,7 @@ def cholesky_inverse(L, upper=False, *, out=None):
     """
     _square(L, "cholesky_inverse")
     X = inv(_cholesky_product(L, upper))
-    return X if out is None else out.copy_(X)
+    return X if out is None else write_out("cholesky_inverse", out, X)
 
 
 def _singular_info(A):
@@ -225,7 +226,7 @@ def tensorinv(A, ind=2, *, out=None):
         raise RuntimeError(f"linalg.tensorinv: el producto de las {ind} primeras dimensiones ({int(np.prod(s1))}) "
                            f"debe ser igual al de las demás ({int(np.prod(s2))}); la forma es {tuple(A.shape)}")
     res = inv(A.reshape(int(np.prod(s1)), -1)).reshape(*s2, *s1)
-    return res if out is None else out.copy_(res)
+    return res if out is None else write_out("tensorinv", out, res)
 
 
 def tensorsolve(A, B, dims=None, *, out=None):
@@ -243,7 +244,7 @@ def tensorsolve(A, B, dims=None, *, out=None):
         raise RuntimeError(f"linalg.tensorsolve: B de forma {tuple(B.shape)} no encaja con A de forma "
                            f"{tuple(A.shape)} (hacen falta {n} elementos)")
     res = solve(A.reshape(-1, n), B.reshape(-1)).reshape(*xs)
-    return res if out is None else out.copy_(res)
+    return res if out is None else write_out("tensorsolve", out, res)
 
 
 def vander(x, *, N=None):

@@ -10,6 +10,7 @@ derivada que resulta. Los "huecos" (``x = 0`` en ``xlogy``, ``x = 0`` en ``sinc`
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 
@@ -47,6 +48,42 @@ def xlogy(input, other):
 
 class SpecialMixin:
     __slots__ = ()
+
+    def mvlgamma(self, p):
+        """La log-gamma multivariante de dimensión ``p``: Σᵢ₌₀^{p−1} lgamma(x − i/2) + p(p−1)/4·log π (todos
+        los elementos deben ser > (p − 1)/2). Derivada: Σᵢ digamma(x − i/2). En PyTorch: ``torch.mvlgamma``.
+
+        >>> torch.mvlgamma(torch.tensor([2.5]), 2)   # tensor([1.0900])
+        """
+        if not isinstance(p, numbers.Integral) or p < 1:
+            raise RuntimeError(f"mvlgamma(): p debe ser un entero ≥ 1, y es {p!r}")
+        x = self if self.dtype.is_floating_point else self.float()
+        if bool((x._data <= (p - 1) / 2).any()):
+            raise RuntimeError(f"mvlgamma(): todos los elementos deben ser mayores que (p-1)/2 = {(p - 1) / 2}")
+        out = x.lgamma()
+        for i in range(1, p):
+            out = out + (x - i / 2).lgamma()
+        return out + p * (p - 1) / 4 * math.log(math.pi)
+
+    def masked_scatter(self, mask, source):
+        """Copia los elementos de ``source`` (en orden) en las posiciones donde ``mask`` es ``True``. Derivadas:
+        ∂/∂self = g donde no hay máscara; ∂/∂source = g de las posiciones copiadas. En PyTorch:
+        ``Tensor.masked_scatter``.
+
+        >>> torch.zeros(3).masked_scatter(torch.tensor([True, False, True]), torch.tensor([1., 2.]))   # [1, 0, 2]
+        """
+        m = mask._data if isinstance(mask, TensorBase) else np.asarray(mask)
+        if m.dtype != np.bool_:
+            raise RuntimeError(f"masked_scatter(): la máscara debe ser bool, y es {m.dtype}")
+        shape = np.broadcast_shapes(m.shape, self._data.shape)  # el resultado, como PyTorch: los dos a la vez
+        m = np.broadcast_to(m, shape)
+        k = int(m.sum())
+        if k > source.numel():
+            raise RuntimeError(f"masked_scatter(): la máscara elige {k} posiciones y source sólo tiene "
+                               f"{source.numel()} elementos")
+        out = (self.expand(*shape) if tuple(self.shape) != shape else self).clone()
+        out[TensorBase._wrap(np.ascontiguousarray(m))] = source.reshape(-1)[:k].to(self.dtype)
+        return out
 
     def xlogy(self, other):
         """``self · log(other)`` con 0 donde ``self == 0``; véase ``tinygrad_es.xlogy``."""

@@ -31,6 +31,7 @@ from .rearrange import RearrangeMixin
 from .reduce import ReduceMixin
 from .shape import ShapeMixin
 from .sort import SortMixin
+from .storage import StorageMixin
 from .special import SpecialMixin
 from .stacking import StackingMixin
 from .statistics import StatisticsMixin
@@ -72,7 +73,7 @@ class Size(tuple):
 
 class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin, ConvertMixin, PointwiseMixin,
              IndexMixin, SortMixin, RearrangeMixin, SpectralMixin, RandomMixin, NewMixin, HistogramMixin,
-             SpecialMixin, BlasMixin, StackingMixin, StatisticsMixin):
+             SpecialMixin, BlasMixin, StackingMixin, StatisticsMixin, StorageMixin):
     """Array con gradiente automático (como ``torch.Tensor``).
 
     ``Tensor(datos)`` crea un tensor de coma flotante (float32, como ``torch.Tensor``);

@@ -7,7 +7,7 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["lgamma", "digamma", "polygamma", "erfinv", "i0", "i1"]
+__all__ = ["lgamma", "digamma", "polygamma", "erfinv", "i0", "i1", "i0e", "i1e", "zeta"]
 
 _MACHEP = 1.11022302462515654042e-16
 _PSI_10 = 2.25175258906672110764
@@ -143,8 +143,10 @@ def _loop(kind, n, a, out, A, Z, single):
                 out[i] = (1.0 if n % 2 else -1.0) * math.exp(math.lgamma(n + 1.0)) * _zeta1(n + 1.0, x, Z)
         elif kind == 2:
             out[i] = _erfinv1(x)
-        else:
+        elif kind <= 4:
             out[i] = _bessel1(x, kind == 4)
+        else:
+            out[i] = _bessel_e(x, kind == 6)
     return out
 
 
@@ -206,6 +208,43 @@ def _bessel1(x, first):
     return -total if first and x < 0 else total
 
 
+@njit(cache=True, error_model="numpy")
+def _bessel_e(x, first):
+    """e^(−|x|)·I₀(x) o e^(−|x|)·I₁(x): la serie por e^(−|x|) hasta |x| = 700 y, más allá (donde I₀ ya
+    no cabe en un float64), el desarrollo asintótico 1/√(2π|x|)·Σ (−1)ᵏ aₖ(ν)/|x|ᵏ."""
+    if math.isnan(x):
+        return x
+    ax = abs(x)
+    if ax <= 700.0:
+        return _bessel1(x, first) * math.exp(-ax)
+    mu = 4.0 if first else 0.0
+    term, total = 1.0, 1.0
+    for k in range(1, 30):
+        term *= -(mu - (2.0 * k - 1.0) ** 2) / (k * 8.0 * ax)
+        total += term
+        if abs(term) < 1e-17 * abs(total):
+            break
+    val = total / math.sqrt(2.0 * math.pi * ax)
+    return -val if first and x < 0 else val
+
+
+@njit(cache=True, error_model="numpy")
+def _zeta_loop(s, q, out, Z):
+    for i in range(s.size):
+        out[i] = _zeta1(s[i], q[i], Z)
+    return out
+
+
+def zeta(s, q):
+    """ζ(s, q) = Σ_{k≥0} (k + q)^(−s), la zeta de Hurwitz (elemento a elemento, con broadcasting)."""
+    s, q = np.broadcast_arrays(np.asarray(s), np.asarray(q))
+    dtype = np.result_type(s.dtype, q.dtype)
+    flat_s = np.ascontiguousarray(s, dtype=np.float64).reshape(-1)
+    flat_q = np.ascontiguousarray(q, dtype=np.float64).reshape(-1)
+    out = _zeta_loop(flat_s, flat_q, np.empty_like(flat_s), _ZETA_A)
+    return out.reshape(s.shape).astype(dtype if dtype.kind == "f" else np.float64, copy=False)
+
+
 def _run(kind, a, n=0):
     a = np.asarray(a)
     flat = np.ascontiguousarray(a, dtype=np.float64).reshape(-1)
@@ -241,3 +280,13 @@ def i0(a):
 def i1(a):
     """Bessel modificada de primera especie de orden 1."""
     return _run(4, a)
+
+
+def i0e(a):
+    """e^(−|x|)·I₀(x) (la de orden 0 escalada: no desborda)."""
+    return _run(5, a)
+
+
+def i1e(a):
+    """e^(−|x|)·I₁(x)."""
+    return _run(6, a)

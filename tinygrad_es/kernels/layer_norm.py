@@ -3,6 +3,12 @@
 Compuesta con operaciones de ``Tensor`` (media, resta, cuadrado, media, raíz, división, γ, β) son ~9
 nodos y otros tantos arrays del tamaño de la entrada, en el forward y en el backward; en el MiniGPT
 (5 LayerNorm de 2 048 × 128 por paso) eran ~8 ms por paso frente a ~2 ms de PyTorch.
+
+Las sumas de cada fila se reasocian (``fastmath`` ``reassoc``: sin él LLVM no vectoriza una suma en coma
+flotante, que debe ir en orden) y los índices son sin signo (con signo numba comprueba si son negativos y
+tampoco vectoriza): forward + backward de (2 048, 128) float32 en 0,56 ms frente a 1,41 (un hilo, CPU,
+carga 10), con la misma distancia a float64 (las sumas siguen en float64). ``reassoc`` no supone que no
+haya NaN ni infinitos: se propagan igual.
 """
 import numpy as np
 from numba import njit
@@ -10,28 +16,28 @@ from numba import njit
 __all__ = ["layer_norm_forward", "layer_norm_backward"]
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath={"reassoc", "contract"}, error_model="numpy")
 def layer_norm_forward(x, w, b, eps, y, mean, rstd):
     """``x`` (N, D) → ``y`` = (x − μ)·σ̂·w + b por fila; guarda μ y σ̂ = 1/√(σ² + ε) (varianza sesgada,
     de dos pasadas) en ``mean`` y ``rstd`` (float64)."""
     n, d = x.shape
     for i in range(n):
         s = 0.0
-        for j in range(d):
+        for j in range(np.uint64(d)):
             s += x[i, j]
         m = s / d
         v = 0.0
-        for j in range(d):
+        for j in range(np.uint64(d)):
             t = x[i, j] - m
             v += t * t
         r = 1.0 / np.sqrt(v / d + eps)
         mean[i] = m
         rstd[i] = r
-        for j in range(d):
+        for j in range(np.uint64(d)):
             y[i, j] = (x[i, j] - m) * r * w[j] + b[j]
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath={"reassoc", "contract"}, error_model="numpy")
 def layer_norm_backward(g, x, w, mean, rstd, dx, dw, db):
     """∂x = σ̂·(g·w − media(g·w) − x̂·media(g·w·x̂)) por fila; ∂w += Σ g·x̂ y ∂b += Σ g (``dw``, ``db``
     en float64, acumulados fila a fila)."""
@@ -41,7 +47,7 @@ def layer_norm_backward(g, x, w, mean, rstd, dx, dw, db):
         r = rstd[i]
         s1 = 0.0
         s2 = 0.0
-        for j in range(d):
+        for j in range(np.uint64(d)):
             xh = (x[i, j] - m) * r
             gj = np.float64(g[i, j])
             gw = gj * w[j]
@@ -51,6 +57,6 @@ def layer_norm_backward(g, x, w, mean, rstd, dx, dw, db):
             db[j] += gj
         s1 /= d
         s2 /= d
-        for j in range(d):
+        for j in range(np.uint64(d)):
             xh = (x[i, j] - m) * r
             dx[i, j] = r * (g[i, j] * w[j] - s1 - xh * s2)

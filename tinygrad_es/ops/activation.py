@@ -165,9 +165,21 @@ def _hardswish(x):
     return x * np.clip(x + 3, 0, 6) / 6
 
 
-Gelu = _pointwise("Gelu", _np(_gelu), _dgelu,
-                  "x·Φ(x) con Φ la normal acumulada: ∂/∂x = Φ(x) + x·φ(x). Con approximate='tanh', "
-                  "½x(1 + tanh(u)), u = √(2/π)(x + 0.044715x³): ∂/∂x = ½(1 + t) + ½x(1 − t²)·u'.")
+_Gelu = _pointwise("Gelu", _np(_gelu), _dgelu, "")
+
+
+class Gelu(_Gelu):
+    """x·Φ(x) con Φ la normal acumulada: ∂/∂x = Φ(x) + x·φ(x). Con approximate='tanh', ½x(1 + tanh(u)),
+    u = √(2/π)(x + 0.044715x³): ∂/∂x = ½(1 + t) + ½x(1 − t²)·u'. En float32 (la exacta) el backward
+    g·(Φ + x·φ) es un núcleo de una pasada (``kernels/special.py``)."""
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        if (type(g) is np.ndarray and g.dtype == np.float32 and x.dtype == np.float32 and g.shape == x.shape
+                and ctx.kw.get("approximate", "none") == "none"):
+            return KS.gelu_backward_f32(g, x)
+        return _Gelu.backward(ctx, g)
 Silu = _pointwise("Silu", lambda x: x * stable_sigmoid(x),
                   lambda xp, x: xp.sigmoid(x) * (1 + x * (1 - xp.sigmoid(x))),
                   "x·σ(x); ∂/∂x = σ(x)·(1 + x·(1 − σ(x))).")

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..autograd import ArrayFunction
 from ..kernels import _parallel, gemm
+from ..kernels import attention as KA
 
 __all__ = ["ScaledDotProductAttention", "softmax_rows"]
 
@@ -50,6 +51,31 @@ def softmax_rows(scores: np.ndarray) -> np.ndarray:
     return scores
 
 
+def _rows_kernel(fn, rows, size, *args):
+    """``fn(*args, first, stop)`` sobre las filas [0, rows), repartidas entre los hilos si hay trabajo."""
+    nk = min(numba.get_num_threads(), rows) if size >= MIN_SPLIT else 1
+    if nk <= 1:
+        fn(*args, 0, rows)
+        return
+    per = -(-rows // nk)
+    _parallel._POOL.run(lambda k, _nk: fn(*args, k * per, min(rows, (k + 1) * per)), (), nk)
+
+
+def _kernel_bias(scores, bias):
+    """(sesgo (B, S), sus ``ends``) para los núcleos float32 de ``kernels/attention.py``, o None si no
+    valen (otro dtype, un sesgo que hace broadcasting de otra forma)."""
+    if scores.dtype != np.float32 or scores.ndim != 3 or not scores.flags.c_contiguous:
+        return None
+    N, L, S = scores.shape
+    if bias is None:
+        b = np.zeros((0, S), np.float32)
+    elif bias.dtype == np.float32 and bias.shape in ((L, S), (N, L, S)):
+        b = np.ascontiguousarray(bias).reshape(-1, S)
+    else:
+        return None
+    return b, KA.row_ends(b)
+
+
 def _scale_bias_softmax(scores, bias, scale):
     """softmax(escala·scores + sesgo) in situ."""
     scores *= scale
@@ -74,7 +100,13 @@ class ScaledDotProductAttention(ArrayFunction):
     def forward(ctx, q, k, v, scale=1.0, bias=None, keep=None):
         scores = gemm.matmul(q, np.swapaxes(k, -1, -2))
         scale_t = scores.dtype.type(scale)
-        if bias is not None and bias.ndim == scores.ndim and bias.shape[0] == scores.shape[0]:
+        fused = _kernel_bias(scores, bias)
+        ends = None
+        if fused is not None:  # float32: un núcleo por fila, sin las colas prohibidas
+            b, ends = fused
+            flat = scores.reshape(-1, scores.shape[-1])
+            _rows_kernel(KA.softmax_rows_f32, flat.shape[0], scores.size, flat, b, ends, scale_t)
+        elif bias is not None and bias.ndim == scores.ndim and bias.shape[0] == scores.shape[0]:
             # un sesgo por elemento del lote: se parte con él
             _by_rows(lambda sc, b: _scale_bias_softmax(sc, b, scale_t), scores, bias)
         else:
@@ -84,7 +116,7 @@ class ScaledDotProductAttention(ArrayFunction):
         out = gemm.matmul(pd, v)
         if ctx.requires_grad:
             ctx.save_for_backward(q, k, v)
-            ctx.p, ctx.keep, ctx.scale = p, keep, scale
+            ctx.p, ctx.keep, ctx.scale, ctx.ends = p, keep, scale, ends
         return out
 
     @staticmethod
@@ -100,7 +132,12 @@ class ScaledDotProductAttention(ArrayFunction):
             dp = gemm.matmul(g, np.swapaxes(v, -1, -2))
             if keep is not None:
                 dp *= keep
-            _by_rows(lambda d, pp: _softmax_backward(d, pp, ctx.scale), dp, p)
+            if ctx.ends is not None and dp.flags.c_contiguous and p.flags.c_contiguous:
+                S = dp.shape[-1]
+                _rows_kernel(KA.softmax_backward_rows_f32, dp.size // S, dp.size, dp.reshape(-1, S),
+                             p.reshape(-1, S), ctx.ends, dp.dtype.type(ctx.scale))
+            else:
+                _by_rows(lambda d, pp: _softmax_backward(d, pp, ctx.scale), dp, p)
             ds = dp
             dq = gemm.matmul(ds, k) if need[0] else None
             dk = gemm.matmul(np.swapaxes(ds, -1, -2), q) if need[1] else None

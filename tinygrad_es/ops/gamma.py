@@ -6,17 +6,19 @@ otra vez:
     d/dx lgamma(x) = ψ(x)            d/dx ψ⁽ⁿ⁾(x) = ψ⁽ⁿ⁺¹⁾(x)          (ψ = ψ⁽⁰⁾ = digamma)
     d/dx erfinv(x) = √π/2 · e^(erfinv(x)²)
     d/dx I₀(x) = I₁(x)               d/dx I₁(x) = I₀(x) − I₁(x)/x   (½ + 3x²/16 si |x| < 1e-5)
+    d/dx i0e(x) = i1e(x) − sgn(x)·i0e(x)      d/dx i1e(x) = i0e(x) − i1e(x)·(sgn(x) + 1/x)
+    ∂/∂q ζ(s, q) = −s·ζ(s + 1, q)   (PyTorch no da la derivada respecto de s, y aquí tampoco)
 """
 import functools
 import math
 
 import numpy as np
 
-from ..autograd import TensorBase
+from ..autograd import ArrayFunction, TensorBase
 from ..kernels import gamma as K
 from ._util import pointwise
 
-__all__ = ["Lgamma", "Digamma", "Polygamma", "Erfinv", "I0", "I1"]
+__all__ = ["Lgamma", "Digamma", "Polygamma", "Erfinv", "I0", "I1", "I0e", "I1e", "Zeta"]
 
 _fn = functools.partial(pointwise, module=__name__)
 
@@ -49,3 +51,35 @@ Erfinv = _fn("Erfinv", K.erfinv, lambda xp, y: (math.sqrt(math.pi) / 2) * xp.exp
              "erf⁻¹(x); ∂/∂x = √π/2·e^(y²) con y = erf⁻¹(x) (se guarda la salida).", saves="y")
 I0 = _fn("I0", K.i0, lambda xp, x: _apply(I1, K.i1, x), "I₀(x) (Bessel modificada); ∂/∂x = I₁(x).")
 I1 = _fn("I1", K.i1, _i1_slope, "I₁(x) (Bessel modificada); ∂/∂x = I₀(x) − I₁(x)/x (½ + 3x²/16 si |x| < 1e-5).")
+
+
+
+def _i1e_slope(xp, x):
+    i0e, i1e = _apply(I0e, K.i0e, x), _apply(I1e, K.i1e, x)
+    small = xp.abs(x) < 1e-5
+    small = small._data if isinstance(small, TensorBase) else small
+    safe = xp.where(small, 1, x)
+    return xp.where(small, 0.5 - xp.abs(x), i0e - i1e * (xp.sign(x) + 1 / safe))
+
+
+I0e = _fn("I0e", K.i0e, lambda xp, x: _apply(I1e, K.i1e, x) - xp.sign(x) * _apply(I0e, K.i0e, x),
+          "e^(−|x|)·I₀(x); ∂/∂x = i1e(x) − sgn(x)·i0e(x).")
+I1e = _fn("I1e", K.i1e, _i1e_slope, "e^(−|x|)·I₁(x); ∂/∂x = i0e(x) − i1e(x)·(sgn(x) + 1/x) (½ − |x| si |x| < 1e-5).")
+
+
+class Zeta(ArrayFunction):
+    """ζ(s, q) = Σ_{k≥0} (k + q)^(−s) (Hurwitz). ∂/∂q = −s·ζ(s + 1, q); respecto de s no está definida
+    (como en PyTorch: pedirla es un error)."""
+
+    @staticmethod
+    def forward(ctx, s, q):
+        ctx.save_for_backward(s, q)
+        return K.zeta(s, q)
+
+    @staticmethod
+    def backward(ctx, g):
+        if ctx.needs_input_grad[0]:
+            raise RuntimeError("la derivada de special.zeta respecto de su primer argumento (s) no está "
+                               "implementada (tampoco en PyTorch)")
+        s, q = ctx.saved_tensors
+        return None, g * (-s * K.zeta(s + 1.0, q))

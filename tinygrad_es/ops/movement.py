@@ -79,6 +79,54 @@ class Expand(ArrayFunction):
         return g  # unbroadcast lo reduce a la forma original
 
 
+def storage_of(a):
+    """``(memoria plana, posición de a[0…] en ella)``: el array dueño de la memoria de ``a`` visto como un
+    vector (si es contiguo; si no, la propia ``a`` copiada hace de memoria) y el desplazamiento en elementos."""
+    root = a
+    while isinstance(getattr(root, "base", None), np.ndarray):
+        root = root.base
+    if root.flags.c_contiguous and root.dtype == a.dtype:
+        flat = root.reshape(-1)
+        start = flat.__array_interface__["data"][0]
+        return flat, (a.__array_interface__["data"][0] - start) // max(a.itemsize, 1)
+    return np.ascontiguousarray(a).reshape(-1), 0
+
+
+def strided_positions(n, size, stride, offset):
+    """La posición en la memoria de cada elemento de la vista ``(size, stride, offset)`` (en elementos)."""
+    pos = np.full(tuple(size), offset, dtype=np.int64)
+    for d, (s, st) in enumerate(zip(size, stride)):
+        shape = [1] * len(size)
+        shape[d] = s
+        pos = pos + (np.arange(s, dtype=np.int64) * st).reshape(shape)
+    return pos
+
+
+class AsStrided(ArrayFunction):
+    """Una vista con otra forma, otros pasos y otro principio sobre la **memoria** de ``a`` (la de su
+    base): ``out[i…] = memoria[offset + Σ iₖ·strideₖ]``. ∂/∂a: el gradiente de cada elemento de la vista
+    se suma en su posición de la memoria (``np.add.at``: las posiciones repetidas suman) y ``a`` recoge
+    el de las suyas."""
+
+    @staticmethod
+    def forward(ctx, a, size=(), stride=(), offset=None):
+        flat, own = storage_of(a)
+        offset = own if offset is None else offset
+        ctx.meta = (flat.size, tuple(size), tuple(stride), offset, a.shape,
+                    tuple(st // max(a.itemsize, 1) for st in a.strides), own)
+        out = np.lib.stride_tricks.as_strided(flat[offset:] if flat.size > offset else flat[:0], shape=tuple(size),
+                                              strides=tuple(st * flat.itemsize for st in stride))
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        n, size, stride, offset, shape, strides, own = ctx.meta
+        storage = np.zeros(n, dtype=g.dtype)
+        np.add.at(storage, strided_positions(n, size, stride, offset), g)
+        mine = strided_positions(n, shape, strides, own)
+        return storage[mine]
+
+
 class GetItem(ArrayFunction):
     """Indexado ``x[índice]`` con las reglas de PyTorch. ``index = (básico, avanzado)`` lo prepara
     ``_tensor/_args.torch_index``: ``básico`` (enteros, cortes, ``None``, ``...``) da una **vista**

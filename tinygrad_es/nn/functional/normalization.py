@@ -13,6 +13,7 @@ from ..._tensor.joins import cat
 from ..._validate import number
 from ...autograd import watch
 from ..._tensor.linalg import vector_norm
+from ..._tensor.out import write_out
 from ...ops.normalization import BatchNorm, LayerNorm
 from ._utils import as_tensor
 
@@ -243,7 +244,7 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
         p: orden de la norma (``2.0``).
         dim: eje a lo largo del que se normaliza (``1``).
         eps: mínimo del divisor (``1e-12``).
-        out: no soportado (``None``).
+        out: tensor donde escribir el resultado (sin gradiente, como ``out=`` de PyTorch).
 
     Ejemplo:
         >>> F.normalize(torch.tensor([[3., 4.]]))
@@ -251,10 +252,9 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
 
     En PyTorch: ``torch.nn.functional.normalize``.
     """
-    if out is not None:
-        raise NotImplementedError("normalize(out=...) no está soportado")
     x = as_tensor(input, "normalize")
-    return x / vector_norm(x, p, dim, keepdim=True).clamp(min=eps)  # como PyTorch: x.norm(p, dim)
+    res = x / vector_norm(x, p, dim, keepdim=True).clamp(min=eps)  # como PyTorch: x.norm(p, dim)
+    return res if out is None else write_out("normalize", out, res)
 
 
 def rms_norm(input, normalized_shape, weight=None, eps=None) -> Tensor:

@@ -1,0 +1,153 @@
+"""Las funciones de redes que PyTorch también pone en ``torch.*`` (``torch.conv2d``, ``torch.dropout``,
+``torch.batch_norm``...), con **sus** argumentos, que no siempre son los de ``torch.nn.functional``:
+``torch.dropout(x, p, train)`` (``train`` obligatorio), ``torch.batch_norm(x, weight, bias, running_mean,
+running_var, training, momentum, eps, cudnn_enabled)`` (otro orden), ``torch.embedding(weight, indices)``
+(al revés), las pérdidas con ``reduction`` entero (0 ``"none"``, 1 ``"mean"``, 2 ``"sum"``) y, como en
+PyTorch 2.13, **sin reducir por defecto** (``torch.kl_div(a, b)`` da la pérdida de cada elemento, no la
+media de ``F.kl_div``)... Cada una llama a la de ``F``.
+"""
+from __future__ import annotations
+
+from ..._tensor.decompositions import svdvals
+from ..._tensor.linalg import multi_dot
+from ..._tensor.out import write_out
+from . import activation as _act, loss as _loss, margin_loss as _margin
+from .conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
+from .distance import cosine_similarity, pairwise_distance
+from .dropout import dropout as _f_dropout, dropout1d as _dropout1d, dropout2d as _dropout2d
+from .linear import bilinear
+from .normalization import (batch_norm as _batch_norm, group_norm as _group_norm, instance_norm as _instance_norm,
+                            layer_norm as _layer_norm, rms_norm)
+from .pixelshuffle import pixel_shuffle, pixel_unshuffle
+from .pooling import adaptive_avg_pool1d, adaptive_max_pool1d as _adaptive_max_pool1d, avg_pool1d, max_pool1d, max_pool2d
+from .sparse import embedding as _embedding
+
+__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "avg_pool1d", "max_pool1d", "max_pool2d",
+           "max_pool1d_with_indices", "adaptive_avg_pool1d", "adaptive_max_pool1d", "pixel_shuffle",
+           "pixel_unshuffle", "cosine_similarity", "pairwise_distance", "prelu", "selu", "celu", "threshold",
+           "hardshrink", "dropout", "feature_dropout", "layer_norm", "group_norm", "instance_norm", "batch_norm",
+           "rms_norm", "embedding", "bilinear", "kl_div", "binary_cross_entropy_with_logits", "hinge_embedding_loss",
+           "margin_ranking_loss", "poisson_nll_loss", "triplet_margin_loss", "cosine_embedding_loss",
+           "chain_matmul", "frobenius_norm", "nuclear_norm"]
+
+_REDUCTIONS = {0: "none", 1: "mean", 2: "sum"}
+
+
+def _reduction(r):
+    if r in _REDUCTIONS.values():
+        return r
+    if r not in _REDUCTIONS:
+        raise RuntimeError(f"reduction debe ser 0 (none), 1 (mean) o 2 (sum), y es {r!r}")
+    return _REDUCTIONS[r]
+
+
+prelu, hardshrink, threshold = _act.prelu, _act.hardshrink, _act.threshold
+
+
+def selu(input):
+    """``torch.selu(x)`` (``F.selu`` sin ``inplace``)."""
+    return _act.selu(input)
+
+
+def celu(input, alpha=1.0):
+    """``torch.celu(x, alpha)``."""
+    return _act.celu(input, alpha)
+
+
+def max_pool1d_with_indices(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
+    """``(salida, índices)`` de ``max_pool1d``."""
+    return max_pool1d(input, kernel_size, stride or None, padding, dilation, ceil_mode, return_indices=True)
+
+
+def adaptive_max_pool1d(input, output_size):
+    """``(salida, índices)``: ``torch.adaptive_max_pool1d`` siempre devuelve los dos."""
+    return _adaptive_max_pool1d(input, output_size, return_indices=True)
+
+
+def dropout(input, p, train):
+    """``torch.dropout(x, p, train)`` (``train`` obligatorio)."""
+    return _f_dropout(input, p, train)
+
+
+def feature_dropout(input, p, train):
+    """Dropout de canales enteros (``torch.feature_dropout``): ``dropout2d`` con lote."""
+    return _dropout2d(input, p, train) if input.ndim >= 3 else _dropout1d(input, p, train)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5, cudnn_enable=True):
+    return _layer_norm(input, normalized_shape, weight, bias, eps)
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5, cudnn_enabled=True):
+    return _group_norm(input, num_groups, weight, bias, eps)
+
+
+def instance_norm(input, weight, bias, running_mean, running_var, use_input_stats, momentum, eps, cudnn_enabled):
+    """``torch.instance_norm``: los argumentos en el orden de ATen (pesos antes que estadísticas)."""
+    return _instance_norm(input, running_mean, running_var, weight, bias, use_input_stats, momentum, eps)
+
+
+def batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps, cudnn_enabled):
+    """``torch.batch_norm``: los argumentos en el orden de ATen (pesos antes que estadísticas)."""
+    return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+
+def embedding(weight, indices, padding_idx=-1, scale_grad_by_freq=False, sparse=False):
+    """``torch.embedding(weight, indices)``: al revés que ``F.embedding``; ``padding_idx=-1`` es «ninguno»."""
+    return _embedding(indices, weight, None if padding_idx == -1 else padding_idx,
+                             scale_grad_by_freq=scale_grad_by_freq, sparse=sparse)
+
+
+def kl_div(input, target, reduction=0, *, log_target=False):
+    return _loss.kl_div(input, target, reduction=_reduction(reduction), log_target=log_target)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None, reduction=0):
+    return _loss.binary_cross_entropy_with_logits(input, target, weight, reduction=_reduction(reduction),
+                                                  pos_weight=pos_weight)
+
+
+def hinge_embedding_loss(input, target, margin=1.0, reduction=0):
+    return _margin.hinge_embedding_loss(input, target, margin, reduction=_reduction(reduction))
+
+
+def margin_ranking_loss(input1, input2, target, margin=0.0, reduction=0):
+    return _margin.margin_ranking_loss(input1, input2, target, margin, reduction=_reduction(reduction))
+
+
+def poisson_nll_loss(input, target, log_input, full, eps, reduction):
+    return _margin.poisson_nll_loss(input, target, log_input, full, eps=eps, reduction=_reduction(reduction))
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6, swap=False, reduction=0):
+    return _margin.triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap,
+                                       reduction=_reduction(reduction))
+
+
+def cosine_embedding_loss(input1, input2, target, margin=0.0, reduction=0):
+    return _margin.cosine_embedding_loss(input1, input2, target, margin, reduction=_reduction(reduction))
+
+
+def chain_matmul(*matrices, out=None):
+    """El producto de las matrices en orden (``torch.chain_matmul``, la forma antigua de ``linalg.multi_dot``)."""
+    if len(matrices) == 1:
+        return matrices[0] if out is None else write_out("chain_matmul", out, matrices[0])
+    return multi_dot(matrices, out=out)
+
+
+def frobenius_norm(input, dim=(-2, -1), keepdim=False):
+    """√(Σ x²) sobre ``dim`` (``torch.frobenius_norm``)."""
+    return (input * input).sum(dim=dim, keepdim=keepdim).sqrt()
+
+
+def nuclear_norm(input, dim=None, keepdim=False):
+    """La suma de los valores singulares de la matriz (``torch.nuclear_norm``; ``dim``: los dos ejes)."""
+    if isinstance(dim, bool):  # nuclear_norm(x, keepdim)
+        dim, keepdim = None, dim
+    x = input if dim is None else input.movedim(tuple(dim), (-2, -1))
+    out = svdvals(x).sum(-1)
+    if keepdim:
+        out = out.unsqueeze(-1).unsqueeze(-1)
+        if dim is not None:
+            out = out.movedim((-2, -1), tuple(dim))
+    return out
