@@ -24,6 +24,7 @@ distance.py           cosine_similarity pairwise_distance pdist
 sparse.py             embedding embedding_bag one_hot
 loss.py               cross_entropy nll_loss binary_cross_entropy(_with_logits) kl_div
 regression_loss.py    mse_loss l1_loss smooth_l1_loss huber_loss l1_penalty l2_penalty
+ctc_loss.py           ctc_loss
 margin_loss.py        soft_margin margin_ranking hinge_embedding cosine_embedding triplet_margin… poisson/gaussian_nll
 multi_margin_loss.py  multi_margin_loss multilabel_margin_loss
 ====================  ==============================================================================
@@ -41,6 +42,7 @@ from .activation import (celu, celu_, elu, elu_, gumbel_softmax, hardtanh_, rrel
 from .conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from .distance import cosine_similarity, pairwise_distance, pdist
 from .dropout import alpha_dropout, dropout, dropout1d, dropout2d, dropout3d, feature_alpha_dropout
+from .ctc_loss import ctc_loss
 from .fold import fold, unfold
 from .grid_sample import affine_grid, grid_sample
 from .margin_loss import (cosine_embedding_loss, gaussian_nll_loss, hinge_embedding_loss, margin_ranking_loss,
@@ -84,3 +86,4 @@ __all__ += ["pdist", "triplet_margin_with_distance_loss", "multi_margin_loss", "
 __all__ += ["gumbel_softmax"]
 __all__ += ["embedding_bag"]
 __all__ += ["affine_grid", "grid_sample"]
+__all__ += ["ctc_loss"]

@@ -4,6 +4,7 @@ from .attention import MultiheadAttention
 from .activation import (CELU, RReLU, ELU, GELU, GLU, PReLU, ReLU, ReLU6, SELU, SiLU, Hardshrink, Hardsigmoid, Hardswish,
                          Hardtanh, LeakyReLU, LogSigmoid, LogSoftmax, Mish, Sigmoid, Softmax, Softmax2d, Softmin,
                          Softplus, Softshrink, Softsign, Tanh, Tanhshrink, Threshold)
+from .ctc_loss import CTCLoss
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from .distance import CosineSimilarity, PairwiseDistance
@@ -64,3 +65,4 @@ __all__ += ["AlphaDropout", "FeatureAlphaDropout"]
 __all__ += ["ChannelShuffle"]
 __all__ += ["TripletMarginWithDistanceLoss", "MultiMarginLoss", "MultiLabelMarginLoss"]
 __all__ += ["EmbeddingBag"]
+__all__ += ["CTCLoss"]
