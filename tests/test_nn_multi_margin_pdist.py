@@ -119,3 +119,16 @@ def test_single_sample_and_scalar_shapes_like_torch():
         assert ours.shape == ref.shape and np.allclose(ours.numpy(), ref.numpy())
     ours = F.multilabel_margin_loss(leaf(np.array(0.3)), leaf(np.array(0)), reduction="none")
     assert ours.shape == () and float(ours) == 0.0
+
+
+def test_nll_loss_2d_is_nll_loss():
+    torch = pytest.importorskip("torch")
+    x = rng.standard_normal((2, 3, 4, 4))
+    t = rng.integers(0, 3, (2, 4, 4))
+    w = rng.random(3)
+    ours = nn.NLLLoss2d(weight=leaf(w), ignore_index=1)
+    ref = torch.nn.NLLLoss2d(weight=torch.tensor(w), ignore_index=1)
+    assert isinstance(ours, nn.NLLLoss) and repr(ours) == repr(ref)
+    with pytest.warns(FutureWarning, match="NLLLoss"):
+        nn.NLLLoss2d()
+    _compare(lambda a: ours(a.log_softmax(1), leaf(t)), lambda a: ref(a.log_softmax(1), torch.tensor(t)), x)
