@@ -65,3 +65,28 @@ def test_split_gemm_matches_numpy_and_restores_blas_threads():
     np.testing.assert_allclose(gemm.matmul(out, v.transpose(0, 2, 1)), ref, rtol=0, atol=1e-5 * np.abs(ref).max())
     if before is not None:
         assert blas._threads_fn["get"]() == before
+
+
+def test_one_thread_shortcut_gives_the_same_gemm():
+    # con OpenBLAS en un hilo por elección del usuario, gemm.matmul llama a np.matmul sin
+    # single_thread(): mismos bits
+    from tinygrad_es.kernels import gemm
+    if not blas.can_single_thread():
+        assert blas.one_thread() is False
+        return
+    rng = np.random.default_rng(2)
+    a, b = rng.standard_normal((64, 128)).astype(np.float32), rng.standard_normal((128, 64)).astype(np.float32)
+    before = blas._threads_fn["get"]()
+    with blas.single_thread():
+        assert not blas.one_thread()  # uno puesto por single_thread (otro hilo lo devolvería): no vale
+        inside = gemm.matmul(a, b)
+        one = np.matmul(a, b)
+    assert blas._threads_fn["get"]() == before and blas.one_thread() == (before == 1)
+    np.testing.assert_array_equal(inside, one)
+    np.testing.assert_array_equal(inside, gemm.matmul(a, b))
+    blas._threads_fn["set"](1)
+    try:
+        assert blas.one_thread()
+        np.testing.assert_array_equal(inside, gemm.matmul(a, b))  # el atajo
+    finally:
+        blas._threads_fn["set"](before)

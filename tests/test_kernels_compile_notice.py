@@ -31,3 +31,18 @@ def test_notice_can_be_silenced(tmp_path):
                        env=dict(os.environ, PYTHONPATH=ROOT, NUMBA_CACHE_DIR=str(tmp_path),
                                 TINYGRAD_ES_AVISO_COMPILACION="0"))
     assert r.returncode == 0 and r.stderr == "", r.stderr
+
+
+def test_notice_goes_through_tqdm_only_if_tqdm_is_in_use(monkeypatch, capsys):
+    """Con tqdm importado (puede haber barras), el aviso va por ``tqdm.write``; sin él, a stderr
+    directamente, y la biblioteca no importa tqdm."""
+    import types
+    from tinygrad_es.kernels import compile_notice
+    got = []
+    fake = types.SimpleNamespace(tqdm=types.SimpleNamespace(write=lambda msg, file=None: got.append(msg)))
+    monkeypatch.setitem(sys.modules, "tqdm", fake)
+    compile_notice._write("con barras")
+    assert got == ["con barras"] and capsys.readouterr().err == ""
+    monkeypatch.delitem(sys.modules, "tqdm")
+    compile_notice._write("sin barras")
+    assert capsys.readouterr().err == "sin barras\n" and "tqdm" not in sys.modules

@@ -259,3 +259,58 @@ def test_static_split_runs_every_chunk_once_and_propagates_errors():
             raise ValueError("fallo a propósito")
     with pytest.raises(ValueError, match="a propósito"):
         Q._POOL.run(fails, (), 2)
+
+
+_MODULE = '''
+import numpy as np
+from numba import njit, prange
+from tinygrad_es.kernels._parallel import parallel_kernel
+
+
+@parallel_kernel
+@njit(parallel=True, cache=True)
+def scaled(x):
+    out = np.empty_like(x)
+    for i in prange(x.shape[0]):
+        out[i] = FACTOR * x[i]
+    return out
+'''
+
+_USE = r"""
+import numpy as np
+from tinygrad_es.kernels import _parallel as P
+calls = []
+orig = P.chunk_source
+P.chunk_source = lambda f: calls.append(1) or orig(f)
+import mod_scaled as M
+x = np.arange(5000.0)
+print(len(calls), float(M.scaled(x)[3] / x[3]), len(calls),
+      M.scaled._chunked.trozo._cache._cache_file._source_stamp[1] == P._POOL_STAMP)
+"""
+
+
+def test_rewrite_is_saved_beside_numbas_cache_and_invalidated_when_the_kernel_changes(tmp_path):
+    """``_rewrite_cache``: el segundo proceso no reescribe (lee el código generado del disco); si el
+    fichero del núcleo cambia, se reescribe y numba recompila el trozo (resultado nuevo); un fichero
+    guardado roto se ignora. La caché de numba del trozo depende también de ``_pool.py``."""
+    import subprocess
+    src = tmp_path / "mod_scaled.py"
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), root]), NUMBA_CACHE_DIR=str(tmp_path / "cache"),
+               TINYGRAD_ES_AVISO_COMPILACION="0", TINYGRAD_ES_COMPILAR_FONDO="0", PYTHONDONTWRITEBYTECODE="1")
+
+    def run():
+        r = subprocess.run([sys.executable, "-c", _USE], env=env, capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, r.stderr
+        return r.stdout.split()
+
+    src.write_text("FACTOR = 2.0\n" + _MODULE)
+    assert run() == ["0", "2.0", "1", "True"]  # reescrito y guardado
+    assert run() == ["0", "2.0", "0", "True"]  # leído del disco
+    saved = list((tmp_path / "cache").rglob("*.trozo"))
+    assert len(saved) == 1
+    src.write_text("FACTOR = 3.0  # otro\n" + _MODULE)  # otro tamaño: otra marca del fichero
+    assert run() == ["0", "3.0", "1", "True"]
+    saved[0].write_bytes(b"roto")
+    assert run() == ["0", "3.0", "1", "True"]
+    assert run() == ["0", "3.0", "0", "True"]

@@ -183,3 +183,127 @@ print("ok")
     r = subprocess.run([sys.executable, "-c", code], env=_env(tmp_path), capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     assert r.stdout.split() == ["False", "True", "ok"]
+
+
+_LOAD = r"""
+import sys
+import numpy as np
+import numba
+from tinygrad_es.kernels import normalization, numba_startup, relu
+a = np.linspace(-1, 1, 2000).astype(np.float32)
+assert np.array_equal(relu.relu(a), np.maximum(a, 0))
+x = np.arange(2 * 3 * 20, dtype=np.float64).reshape(2, 3, 20) % 7
+mean, var = np.empty(3), np.empty(3)
+normalization.batch_norm_stats(x, mean, var)  # parallel=True de numba: sus hilos (reload_init)
+assert np.allclose(mean, x.mean(axis=(0, 2))) and np.allclose(var, x.var(axis=(0, 2)))
+print(numba_startup.stats["light"] > 0, numba_startup.stats["full"], "numba.np.arraymath" in sys.modules,
+      "numpy.ma" in sys.modules, "numba.np.arrayobj" in sys.modules)
+from llvmlite.binding import ffi
+assert ffi.lib._lock._cblist, "los eventos numba:llvm_lock de numba siguen registrados tras cargar"
+@numba.njit
+def user(v):  # compilar después: numba hace entonces su refresh completo
+    return np.sort(v)[::-1].copy()
+assert np.array_equal(user(a), np.sort(a)[::-1])
+print("numba.np.arraymath" in sys.modules)
+"""
+
+
+def test_loading_from_the_cache_skips_numba_registry_install_and_compiling_still_works(tmp_path):
+    """``numba_startup``: con la caché llena, cargar núcleos (también uno con ``parallel=True`` de numba)
+    no instala las tablas de compilar de numba (``numba.np.arraymath`` sin importar); compilar después
+    código numba del usuario en el mismo proceso las instala y funciona. ``TINYGRAD_ES_CARGA_LIGERA=0``:
+    la carga de numba tal cual."""
+    def run(**extra):
+        r = subprocess.run([sys.executable, "-c", _LOAD], env=_env(tmp_path, **extra), capture_output=True,
+                           text=True, timeout=300)
+        assert r.returncode == 0, r.stderr
+        return r.stdout.split()
+
+    run()  # llena la caché
+    assert run() == ["True", "0", "False", "False", "False", "True"]
+    assert run(TINYGRAD_ES_CARGA_LIGERA="0")[:3] == ["False", "0", "True"]
+
+
+def test_typing_a_plain_ndarray_matches_numba_and_masked_arrays_are_still_rejected():
+    """``numba_startup``: tipar un ``np.ndarray`` exacto sin importar ``numpy.ma`` da el mismo tipo que
+    numba (dtype, dimensiones, disposición, sólo lectura); un ``MaskedArray`` sigue siendo un error."""
+    import numba
+    import pytest
+    from numba.core import errors
+    from numba.core.typing import typeof as T
+    import tinygrad_es.kernels  # noqa: F401  (instala el parche)
+    from tinygrad_es.kernels import numba_startup
+
+    ro = np.zeros(3)
+    ro.flags.writeable = False
+    base = np.arange(24.0).reshape(2, 3, 4)
+    for a in (np.zeros((2, 3), np.float32), base, base.transpose(2, 0, 1), base[:, ::2], np.asfortranarray(base),
+              ro, np.zeros(0, np.int64), np.ones((2, 2), bool), np.zeros(2, "U3"), np.zeros(2, object)):
+        assert numba.typeof(a) == numba_startup._orig_typeof_ndarray(a, None)
+    with pytest.raises(errors.NumbaValueError):
+        numba.typeof(np.zeros(2, dtype="V4"))
+    with pytest.raises(errors.NumbaTypeError):
+        numba.typeof(np.ma.masked_array([1.0, 2.0], mask=[0, 1]))
+    assert T.typeof_impl.dispatch(np.ndarray) is numba_startup._typeof_ndarray
+
+
+def test_object_code_using_the_hash_secret_gets_the_full_refresh():
+    from tinygrad_es.kernels import numba_startup
+    plain = ("lib", "object", (b"\x7fELF...NRT_MemInfo_alloc...", b"bitcode"))
+    assert numba_startup._plain_object_code((plain, None))
+    hashing = ("lib", "object", (b"\x7fELF..._numba_hashsecret_siphash_k0...", b"bitcode"))
+    assert not numba_startup._plain_object_code((hashing, None))
+    assert not numba_startup._plain_object_code((("lib", "bitcode", b"..."), None))  # otro formato
+    assert not numba_startup._plain_object_code(None)
+
+
+_USER = """
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def peak(a):
+    return a.reshape(2, -1)[1].max() + max(a[0], a[1])
+"""
+
+_USE_USER = r"""
+import sys
+import numpy as np
+if sys.argv[1] in ("tg", "fill"):
+    from tinygrad_es.kernels import relu, numba_startup
+    from tinygrad_es.kernels.conv import im2col_image as I
+    a = np.linspace(-1, 1, 2000).astype(np.float32)
+    relu.relu(a)  # carga ligera: entornos de numba (reshape, max) sin importar su módulo
+    x = np.arange(2 * 3 * 4 * 4, dtype=np.float32).reshape(2, 3, 4, 4)
+    cols = np.empty((3 * 9 + 1, 16), np.float32)
+    I.im2col_image(x, 1, 3, 3, 1, 1, 1, 1, 1, 1, 4, 4, 1, cols)  # enlaza el reshape de numba.np.arrayobj
+    assert cols[-1].sum() == 16 and cols[4].sum() == x[1, 0].sum()
+    if sys.argv[1] == "fill":
+        sys.exit(0)
+    assert numba_startup.stats["light"] and "numba.np.arrayobj" not in sys.modules
+import user_peak
+x = np.arange(8.0)
+print(user_peak.peak(x), sum(user_peak.peak.stats.cache_hits.values()))
+"""
+
+
+def test_user_kernels_compiled_after_a_light_load_cache_and_load_without_tinygrad_es(tmp_path):
+    """Tras cargar núcleos con entornos de numba a medias, el código numba del usuario que enlaza las
+    mismas implementaciones (``reshape``, ``max``) compila, se guarda en su caché y otro proceso **sin**
+    tinygrad_es lo carga (la caché no nombra a tinygrad_es)."""
+    (tmp_path / "user_peak.py").write_text(_USER)
+    env = _env(tmp_path / "cache", PYTHONPATH=os.pathsep.join([str(tmp_path), ROOT]))
+
+    def run(mode):
+        r = subprocess.run([sys.executable, "-c", _USE_USER, mode], env=env, capture_output=True, text=True,
+                           timeout=300)
+        assert r.returncode == 0, r.stderr
+        return r.stdout.split()
+
+    run("fill")  # llena la caché de relu
+    assert run("tg") == ["8.0", "0"]  # relu cargado ligero; peak compilado y guardado
+    assert run("plain") == ["8.0", "1"]  # sin tinygrad_es: cargado de la caché
+    assert run("tg") == ["8.0", "1"]
+    for f in (tmp_path / "cache").rglob("*peak*.nbc"):
+        assert b"tinygrad_es" not in f.read_bytes()

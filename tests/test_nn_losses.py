@@ -194,6 +194,30 @@ def test_cross_entropy_fast_path_matches_float64_formula(dtype):
     np.testing.assert_allclose(x.grad.numpy(), grad, rtol=tol, atol=tol * np.abs(grad).max())
 
 
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_training_shortcut_is_the_general_path(reduction):
+    # logits (N, C) e índices int64 en [0, C): el atajo de F.cross_entropy da los mismos bits (valor y
+    # gradiente) que el camino general (objetivo como array de numpy) y vigila el objetivo igual
+    r = np.random.default_rng(5)
+    for dtype in (np.float32, np.float64):
+        z = (r.standard_normal((9, 4)) * 3).astype(dtype)
+        y = r.integers(0, 4, 9)
+        a, b = leaf(z, True), leaf(z, True)
+        la = F.cross_entropy(a, leaf(y), reduction=reduction)
+        lb = F.cross_entropy(b, y, reduction=reduction)
+        assert np.array_equal(la.detach().numpy(), lb.detach().numpy()) and la.dtype == lb.dtype
+        la.sum().backward()
+        lb.sum().backward()
+        assert np.array_equal(a.grad.numpy(), b.grad.numpy())
+    t = leaf(np.array([0, 1, 2]))
+    loss = F.cross_entropy(leaf(np.zeros((3, 4)), True), t)
+    t.add_(1)  # cambiar el objetivo in situ antes del backward es un error, como en PyTorch
+    with pytest.raises(RuntimeError, match="in situ"):
+        loss.backward()
+    with pytest.raises(IndexError, match=r"fuera de rango \[0, 4\): \[4\]"):
+        F.cross_entropy(leaf(np.zeros((3, 4))), leaf(np.array([0, 4, 1])))
+
+
 def test_classification_errors_in_spanish():
     x = leaf(np.zeros((3, 4)))
     with pytest.raises(IndexError, match=r"fuera de rango \[0, 4\): \[5\]"):

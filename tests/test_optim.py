@@ -192,3 +192,34 @@ def test_optimizers_see_only_the_parameter_protocol():
     assert w.tolist() == [0.0, 0.0] and v.data == 0.0
     with pytest.raises(TypeError):
         tg.optim.SGD([np.ones(2)], lr=0.1)
+
+
+def test_plain_sgd_shortcut_is_the_general_step():
+    # SGD sin momento ni decaimiento va por un atajo (optim/sgd.py): mismos bits, mismas versiones y el
+    # mismo estado que el recorrido general de Optimizer.step, con grupos mezclados, un parámetro sin
+    # gradiente, float64, una vista no contigua (camino general) y un Value
+    def build():
+        r = np.random.default_rng(4)
+        ps = [tensor(r.standard_normal((5, 3)).astype(np.float32), requires_grad=True),
+              tensor(r.standard_normal(7), requires_grad=True),
+              tensor(r.standard_normal(2).astype(np.float32), requires_grad=True),
+              tensor(r.standard_normal((4, 6)).astype(np.float32)[:, ::2].copy().T, requires_grad=True),
+              tensor(r.standard_normal(3).astype(np.float32), requires_grad=True)]
+        ps[3]._data = np.asfortranarray(ps[3]._data)  # no contiguo en C
+        v = Value(1.5)
+        opt = optim.SGD([{"params": ps[:4] + [v], "lr": 0.1}, {"params": ps[4:], "momentum": 0.9}], lr=0.01)
+        return ps, v, opt
+
+    runs = []
+    for general in (False, True):
+        ps, v, opt = build()
+        for _ in range(3):
+            opt.zero_grad()
+            sum((p * p * (i + 1)).sum() for i, p in enumerate(ps) if i != 2).backward()
+            (v * v * 3).backward()
+            (optim.Optimizer.step if general else optim.SGD.step)(opt)
+        runs.append(([p.detach().numpy().copy() for p in ps], v.data, [p._version for p in ps],
+                     sorted(len(s) for s in opt.state.values())))
+    (a, va, vera, sta), (b, vb, verb, stb) = runs
+    assert all(np.array_equal(x, y) for x, y in zip(a, b)) and va == vb and vera == verb and sta == stb
+    assert vera[2] == 0 and vera[0] == 3  # sin gradiente, no se toca

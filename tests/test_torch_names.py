@@ -234,3 +234,48 @@ def test_torch_level_nn_functions_use_aten_argument_order():
                                        atol=2e-6, err_msg=name)
     with pytest.raises(RuntimeError, match="reduction"):
         tg.kl_div(tg.zeros(2), tg.zeros(2), 5)
+
+
+def test_interop_constructors_and_control_flow():
+    buf = bytearray(b"\x01\x02\x03\x04")
+    t = tg.frombuffer(buf, dtype=tg.uint8)
+    buf[0] = 9                                   # comparte memoria con el buffer
+    assert t.tolist() == [9, 2, 3, 4] and tg.frombuffer(buf, dtype=tg.int16, count=1, offset=2).tolist() == [1027]
+    for bad in (lambda: tg.frombuffer(bytearray(), dtype=tg.uint8), lambda: tg.frombuffer(bytearray(3), dtype=tg.int16)):
+        with pytest.raises(ValueError):
+            bad()
+    a = np.arange(3.0)
+    x = tg.asarray(a)
+    a[0] = 7.0
+    assert x.tolist() == [7.0, 1.0, 2.0] and x.dtype == tg.float64
+    assert tg.asarray(a, copy=True).data_ptr() != x.data_ptr()
+    with pytest.raises(ValueError):
+        tg.asarray(a, dtype=tg.float32, copy=False)
+    with pytest.warns(UserWarning, match="arange"):
+        assert tg.range(1, 4).tolist() == [1.0, 2.0, 3.0, 4.0]
+    assert tg.empty_strided((2, 3), (1, 2)).stride() == (1, 2) and tg.scalar_tensor(3).dtype == tg.float32
+    assert tg.cond(tg.tensor(False), lambda v: v + 1, lambda v: v - 1, (tg.ones(2),)).tolist() == [0.0, 0.0]
+    assert tg.while_loop(lambda i: i < 5, lambda i: i + 2, (tg.tensor(0),))[0].item() == 6
+
+
+def test_detect_anomaly_names_the_operation():
+    x = tg.zeros(1, requires_grad=True)
+    with pytest.raises(RuntimeError, match="SqrtBackward0"):
+        with tg.autograd.detect_anomaly():
+            (x.sqrt() * 0).sum().backward()
+    assert not tg.is_anomaly_enabled()
+    (x.sqrt() * 0).sum().backward()                  # sin el modo, nan sin error (como PyTorch)
+    assert np.isnan(x.grad.item())
+
+    @tg.autograd.detect_anomaly()
+    def step():
+        y = tg.tensor([1.0, 2.0], requires_grad=True)
+        (y * 2).sum().backward()
+        return tg.is_anomaly_enabled()
+    assert step() and not tg.is_anomaly_enabled()
+    with tg.autograd.set_detect_anomaly(True):
+        assert tg.is_anomaly_enabled() and tg.is_anomaly_check_nan_enabled()
+    assert not tg.is_anomaly_enabled()
+    with tg.inference_mode():
+        assert tg.is_inference_mode_enabled() and not tg.is_grad_enabled()
+    assert not tg.is_inference_mode_enabled()

@@ -28,17 +28,19 @@ Mapa de lectura (cada capa sólo importa de las anteriores; ``tests/test_archite
 
 Este fichero sólo reexporta: es el espacio de nombres ``torch``.
 """
-from ._runtime import prefer_threading_layer, tune_malloc
+from ._runtime import import_numba, prefer_threading_layer, tune_malloc
 
 prefer_threading_layer()  # OpenMP con espera corta: hilos que no compiten con BLAS (_runtime.py)
 tune_malloc()  # menos fallos de página en el entrenamiento (véase _runtime.py)
+import_numba()  # sin scipy ni yaml (~37 ms; _runtime.py)
 
 from . import _dtype as _D  # noqa: E402
 from ._dtype import (dtype, get_default_dtype, set_default_dtype, float32, float64, float16,  # noqa: E402
                      int64, int32, int16, int8, uint8)
 from ._random import Generator, manual_seed, seed, initial_seed, default_generator  # noqa: E402
 from .autograd import (Function, no_grad, enable_grad, set_grad_enabled, inference_mode,  # noqa: E402
-                       is_grad_enabled)
+                       is_grad_enabled, is_anomaly_enabled, is_anomaly_check_nan_enabled, set_anomaly_enabled,
+                       is_inference_mode_enabled)
 from ._tensor import Tensor, Size  # noqa: E402
 from ._tensor.printing import set_printoptions  # noqa: E402
 from ._tensor.creation import *  # noqa: E402,F401,F403
@@ -69,6 +71,8 @@ from . import return_types  # noqa: E402,F401
 from .autograd.value import Value  # noqa: E402
 from ._dtype import finfo, iinfo, promote_types, can_cast  # noqa: E402
 from ._tensor.storage import strided  # noqa: E402
+from ._tensor.interop import asarray, frombuffer, range, scalar_tensor, empty_strided, cond, while_loop  # noqa: E402,A004,E501
+from .func import vmap  # noqa: E402
 from ._settings import (use_deterministic_algorithms, are_deterministic_algorithms_enabled,  # noqa: E402
                         is_deterministic_algorithms_warn_only_enabled, set_deterministic_debug_mode,
                         get_deterministic_debug_mode, set_float32_matmul_precision, get_float32_matmul_precision,
@@ -113,7 +117,9 @@ __all__ = (["Value", "Tensor", "Size", "Function", "no_grad", "enable_grad", "se
                                "is_deterministic_algorithms_warn_only_enabled", "set_deterministic_debug_mode",
                                "get_deterministic_debug_mode", "set_float32_matmul_precision",
                                "get_float32_matmul_precision", "compile", "set_warn_always", "is_warn_always_enabled",
-                               "set_flush_denormal", "strided", "svd_lowrank", "pca_lowrank", "result_type", "is_same_size", "is_signed", "lu_unpack"]
+                               "set_flush_denormal", "is_anomaly_enabled", "is_anomaly_check_nan_enabled",
+                               "set_anomaly_enabled", "is_inference_mode_enabled", "strided", "asarray", "frombuffer", "range", "scalar_tensor", "empty_strided",
+                               "cond", "while_loop", "vmap", "svd_lowrank", "pca_lowrank", "result_type", "is_same_size", "is_signed", "lu_unpack"]
            + list(_spectral) + ["complex64", "complex128", "cfloat", "cdouble", "view_as_real", "view_as_complex",
                                 "complex", "polar", "real", "imag", "hann_window", "hamming_window",
                                 "blackman_window", "bartlett_window", "kaiser_window", "fft"]

@@ -31,14 +31,17 @@ dar un gradiente equivocado.
 grafo: derivadas de derivadas (``higher_order.py``). ``autograd.functional`` (jacobianas, hessianas)
 y ``autograd.gradcheck`` componen operaciones de ``Tensor`` y viven un rango más arriba.
 """
-from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad, set_grad_enabled
 from .graph import Context, GhostTensor, TensorBase, VersionCounter, broadcast_shape, unbroadcast
 from .array_function import ArrayFunction, watch  # noqa: F401  (ArrayFunction: la base interna de ops/)
 from .function import Function, FunctionCtx, InplaceFunction, once_differentiable
 from .engine import backward, grad, observe_backward, run_backward, topo_order
+from .anomaly_mode import (detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled,  # noqa: F401
+                           set_anomaly_enabled, set_detect_anomaly)
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # (el nombre pasa a ser la función, como en torch)
 
 __all__ = ["Function", "FunctionCtx", "InplaceFunction", "once_differentiable", "watch", "Context", "TensorBase",
            "GhostTensor", "VersionCounter", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
            "is_grad_enabled", "unbroadcast", "broadcast_shape", "observe_backward", "run_backward",
-           "topo_order", "grad", "backward", "gradcheck", "gradgradcheck", "GradcheckError"]
+           "topo_order", "grad", "backward", "gradcheck", "gradgradcheck", "GradcheckError", "detect_anomaly",
+           "set_detect_anomaly", "is_anomaly_enabled", "is_anomaly_check_nan_enabled", "set_anomaly_enabled"]

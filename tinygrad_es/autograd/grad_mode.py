@@ -5,10 +5,12 @@ from __future__ import annotations
 import contextlib
 import threading
 
-__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled"]
+__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
+           "is_inference_mode_enabled"]
 
 class _State(threading.local):
     grad_enabled = True  # el valor de cada hilo nuevo (atributo de clase: sin excepción al leerlo)
+    inference = False    # dentro de inference_mode()
 
 
 _state = _State()
@@ -71,8 +73,23 @@ class enable_grad(_GradMode):
     enabled = True
 
 
+def is_inference_mode_enabled() -> bool:
+    """``True`` dentro de ``inference_mode()`` (``torch.is_inference_mode_enabled``)."""
+    return _state.inference
+
+
 class inference_mode(_GradMode):
     """Como ``no_grad`` (aquí no hay más optimizaciones que hacer)."""
 
     def __init__(self, mode: bool = True):
         self.enabled = not mode
+        self.mode = bool(mode)
+
+    def __enter__(self):
+        self.prev_inference = _state.inference
+        _state.inference = self.mode
+        return super().__enter__()
+
+    def __exit__(self, *exc):
+        _state.inference = self.prev_inference
+        return super().__exit__(*exc)

@@ -46,6 +46,7 @@ import threading
 
 import numba
 
+from . import _pool, _rewrite_cache
 from ._pool import _POOL, _done, _ring, _run, _state, _take, _wait  # noqa: F401  (_POOL: lo usan otros módulos)
 
 _LOCK = threading.RLock()
@@ -127,6 +128,12 @@ def _call(fn, *args):
 _HELPERS = {"_reparto_toma_": _take, "_reparto_hecho_": _done, "_reparto_espera_": _wait, "_reparto_timbre_": _ring}
 
 
+# la forma de la reescritura y del reparto: si cambia, la reescritura guardada y la caché de numba de
+# los trozos (que llaman a _take/_done/... de _pool.py) dejan de valer (_rewrite_cache.py)
+_POOL_STAMP = _rewrite_cache.file_hash(_pool.__file__)
+_STAMP = _rewrite_cache.file_hash(__file__, _pool.__file__)
+
+
 def _build(kernel):
     """La versión por trozos (numba la compila perezosa, en la primera llamada), o ``None``.
 
@@ -142,8 +149,33 @@ def _build(kernel):
         return _reparto_espera_(_ctl_, _n_, _espera_)
 
     y ``call(params...)``, una función de Python: ``<prólogo>; _run(trozo, <n del prange>,
-    (params..., nombres...)); return <lo del return>``."""
+    (params..., nombres...)); return <lo del return>``. La reescritura se guarda en disco junto a la
+    caché de numba (``_rewrite_cache.py``)."""
     py_func = kernel.py_func
+    saved = _rewrite_cache.load(kernel, _STAMP)
+    if saved is None:
+        saved = _rewrite(py_func) or False
+        _rewrite_cache.save(kernel, _STAMP, *(saved or (None, ())))
+    if saved is False:
+        return None
+    code, loop_args = saved
+    name = f"{py_func.__name__}__trozo"
+    ns = {}
+    exec(code, dict(py_func.__globals__, **_HELPERS), ns)  # el trozo (numba congela sus globales)
+    opts = {k_: v for k_, v in kernel.targetoptions.items() if k_ not in ("parallel", "nopython")}
+    cache = type(kernel._cache).__name__ != "NullCache"
+    trozo = numba.njit(nogil=True, cache=cache, **opts)(ns[name])
+    stamp = getattr(getattr(trozo, "_cache", None), "_cache_file", None)
+    if hasattr(stamp, "_source_stamp"):  # numba sólo mira el fichero del núcleo; el trozo usa también _pool.py
+        stamp._source_stamp = (stamp._source_stamp, _POOL_STAMP)
+    ns = {}
+    exec(code, py_func.__globals__, ns)  # la llamada, con las globales vivas del módulo
+    return _Chunked(ns["_fabrica_"](trozo, _run), trozo, loop_args)
+
+
+def _rewrite(py_func):
+    """``(code, loop_args)``: el módulo generado (el trozo y la fábrica de la llamada) compilado a
+    ``bytecode``, con las líneas del fichero de verdad, o ``None`` si no tiene la forma."""
     parts = chunk_source(py_func)
     if isinstance(parts, str):
         return None
@@ -188,14 +220,7 @@ def _build(kernel):
     mod = ast.fix_missing_locations(ast.Module([fn, factory], []))
     ast.increment_lineno(mod, lineno - 1)  # las trazas y la caché de numba apuntan al fichero de verdad
     code = compile(mod, filename, "exec")
-    ns = {}
-    exec(code, dict(py_func.__globals__, **_HELPERS), ns)  # el trozo (numba congela sus globales)
-    opts = {k_: v for k_, v in kernel.targetoptions.items() if k_ not in ("parallel", "nopython")}
-    cache = type(kernel._cache).__name__ != "NullCache"
-    trozo = numba.njit(nogil=True, cache=cache, **opts)(ns[name])
-    ns = {}
-    exec(code, py_func.__globals__, ns)  # la llamada, con las globales vivas del módulo
-    return _Chunked(ns["_fabrica_"](trozo, _run), trozo, loop_args)
+    return code, loop_args
 
 
 _REWRITE = os.environ.get("TINYGRAD_ES_PRANGE_NUMBA", "0") in ("0", "", "no")

@@ -104,6 +104,16 @@ class _SingleThread:
 _SINGLE = _SingleThread()
 
 
+def one_thread() -> bool:
+    """¿OpenBLAS trabaja con un hilo por elección del usuario (``torch.set_num_threads(1)``,
+    ``OMP_NUM_THREADS=1``) y no por un ``single_thread`` de otro hilo, que podría devolverle los suyos
+    en mitad de la GEMM? Entonces ``single_thread`` no cambiaría nada (~1,4 µs menos por GEMM). El
+    número de hilos de OpenBLAS cambia los bits de la SGEMM (su reparto), así que importa. ``False``
+    si no se sabe."""
+    get = _threads_fn.get("get")
+    return get is not None and _st["depth"] == 0 and get() == 1
+
+
 def single_thread():
     """OpenBLAS a un hilo mientras dura (anidable y desde varios hilos: el primero que
     entra lo fija y el último que sale restaura el número de hilos anterior)."""

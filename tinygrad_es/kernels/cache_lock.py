@@ -184,12 +184,15 @@ def active() -> bool:
 
 
 def install() -> None:
-    """Pone los cerrojos en la caché de numba (una vez por proceso; lo hace ``kernels/__init__.py``).
-    ``TINYGRAD_ES_CERROJO_CACHE=0`` lo desactiva."""
+    """Pone los cerrojos en la caché de numba (una vez por proceso; lo hace ``kernels/__init__.py``,
+    después de ``numba_startup``: se envuelve la carga que haya entonces). ``TINYGRAD_ES_CERROJO_CACHE=0``
+    lo desactiva."""
+    global _orig_load
     if _state["installed"] or fcntl is None or os.environ.get("TINYGRAD_ES_CERROJO_CACHE", "1") in ("0", "no", ""):
         return
     if not hasattr(caching.Cache, "_index_key") or not hasattr(event, "Listener"):
         return
+    _orig_load = caching.Cache.load_overload  # la de numba o la ligera de numba_startup.py
     caching.Cache.load_overload = _load_overload
     caching.Cache.save_overload = _save_overload
     caching.IndexDataCacheFile.save = _index_save

@@ -9,8 +9,9 @@ tanda de compilaciones seguidas::
     compilando núcleos de numba (sólo la primera vez; quedan en caché)…
     compilando núcleos (primera vez)… 12,3 s (9 núcleos)
 
-La tanda se da por terminada cuando pasa ``GAP`` s sin compilar nada (o al salir del programa). Se
-escribe con ``tqdm.write`` para no romper las barras de progreso. ``TINYGRAD_ES_AVISO_COMPILACION=0``
+La tanda se da por terminada cuando pasa ``GAP`` s sin compilar nada (o al salir del programa). Si hay
+barras de ``tqdm`` (si alguien importó tqdm), se escribe con ``tqdm.write`` para no romperlas; si no,
+directamente en stderr (así importar la biblioteca no importa tqdm: ~10 ms de CPU). ``TINYGRAD_ES_AVISO_COMPILACION=0``
 lo desactiva; ``tinygrad-es preparar`` compila todo de antemano.
 """
 import atexit
@@ -21,7 +22,6 @@ import threading
 import time
 
 from numba.core import event
-from tqdm import tqdm
 
 __all__ = ["install", "enabled", "GAP", "stats"]
 
@@ -50,8 +50,12 @@ def quiet():
 
 
 def _write(msg: str) -> None:
+    bars = getattr(sys.modules.get("tqdm"), "tqdm", None)  # sin tqdm importado no hay barras que respetar
     try:
-        tqdm.write(msg, file=sys.stderr)  # las barras activas se borran y se vuelven a dibujar
+        if bars is not None:
+            bars.write(msg, file=sys.stderr)  # las barras activas se borran y se vuelven a dibujar
+        else:
+            print(msg, file=sys.stderr, flush=True)
     except (OSError, ValueError):  # stderr cerrado: no hay dónde avisar
         pass
 

@@ -45,8 +45,9 @@ def matmul(a, b, out=None):
     """``out[...] = a @ b`` (2-D, o por lotes 3-D; ``a`` o ``b`` pueden ser 2-D con ``out`` 3-D)."""
     if out is None:
         if a.ndim == 2 and b.ndim == 2:  # el caso de las capas lineales, sin broadcast_shapes (~10 µs)
-            if a.shape[0] * a.shape[1] * b.shape[1] <= SERIAL_MACS:
-                return np.matmul(a, b)
+            macs = a.shape[0] * a.shape[1] * b.shape[1]
+            if macs <= SERIAL_MACS or (2.0 * macs < MIN_SPLIT_FLOPS and blas.one_thread()):
+                return np.matmul(a, b)  # sin reparto y con OpenBLAS ya en un hilo: nada que cambiar
             shape = (a.shape[0], b.shape[1])
         else:
             shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1])

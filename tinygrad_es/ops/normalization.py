@@ -4,6 +4,8 @@ Compuesta con media, resta, varianza, raíz y división, BatchNorm deja ~8 nodos
 tamaño de la activación por capa; aquí es un nodo que guarda sólo la entrada y dos vectores por
 canal, y calcula sus sumas en float64 (véase el núcleo: la exactitud de cada paso).
 """
+import math
+
 import numpy as np
 
 from .. import kernels as K
@@ -104,7 +106,7 @@ class LayerNorm(ArrayFunction):
 
     @staticmethod
     def forward(ctx, x, weight=None, bias=None, k=1, eps=1e-5):
-        d = int(np.prod(x.shape[x.ndim - k:]))
+        d = math.prod(x.shape[x.ndim - k:])
         x2 = np.ascontiguousarray(x).reshape(-1, d)
         w = np.ones(d) if weight is None else weight.reshape(d)
         b = np.zeros(d) if bias is None else bias.reshape(d)
@@ -122,7 +124,7 @@ class LayerNorm(ArrayFunction):
         k, eps, has_bias = ctx.cfg
         xp = namespace(g)
         if xp is NUMPY:
-            d = int(np.prod(x.shape[x.ndim - k:]))
+            d = math.prod(x.shape[x.ndim - k:])
             x2 = np.ascontiguousarray(x).reshape(-1, d)
             w = np.ones(d) if weight is None else weight.reshape(d)
             dx = np.empty(x2.shape, x.dtype)
@@ -136,7 +138,7 @@ class LayerNorm(ArrayFunction):
             return tuple(out)
         axes = tuple(range(x.ndim - k, x.ndim))
         lead = tuple(range(x.ndim - k))
-        d = int(np.prod(x.shape[x.ndim - k:]))
+        d = math.prod(x.shape[x.ndim - k:])
         mean = xp.sum(x, axis=axes, keepdims=True) / d
         xc = x - mean
         rstd = 1 / xp.sqrt(xp.sum(xc * xc, axis=axes, keepdims=True) / d + eps)

@@ -4,6 +4,8 @@
 Los ejes llegan ya normalizados (tupla ordenada de ejes positivos, ``_tensor/_args.norm_dims``):
 aquí no se vuelven a comprobar.
 """
+import math
+
 import numpy as np
 
 from ..autograd import ArrayFunction
@@ -57,7 +59,7 @@ class Mean(ArrayFunction):
     def forward(ctx, a, axis=None, keepdims=False):
         axes = tuple(range(a.ndim)) if axis is None else axis
         ctx.shape, ctx.axes, ctx.keepdims = a.shape, axes, keepdims
-        ctx.n = int(np.prod([a.shape[i] for i in axes])) if a.ndim else 1
+        ctx.n = math.prod([a.shape[i] for i in axes]) if a.ndim else 1
         return np.asarray(a.mean(axis=axes, keepdims=keepdims), dtype=a.dtype)
 
     @staticmethod
@@ -68,7 +70,7 @@ class Mean(ArrayFunction):
 def _centered(ctx, a, axis, correction):
     """(ejes, a − ā, divisor) y lo que necesita ``_var_backward``. ``axis=None`` es la reducción total."""
     axes = tuple(range(a.ndim)) if axis is None else axis
-    n = int(np.prod([a.shape[i] for i in axes])) if a.ndim else 1
+    n = math.prod([a.shape[i] for i in axes]) if a.ndim else 1
     ctx.full, ctx.dof = axis is None or a.ndim == 0, np.float64(n - correction)
     return axes, a - a.mean(axis=axes, keepdims=True), np.float64(max(0, n - correction))
 

@@ -158,22 +158,30 @@ class Optimizer:
             with enable_grad():
                 loss = closure()
         for group in self.param_groups:
-            for p in group["params"]:
-                grad = p.param_grad()
-                if grad is None:
-                    continue
-                # un Tensor da su propio ndarray (se actualiza in situ); un Value, una copia 0-D
-                data = p.param_data()
-                if not isinstance(data, np.ndarray):
-                    data = np.asarray(data, dtype=np.float64)
-                grad = np.asarray(grad)
-                if grad.dtype != data.dtype:
-                    grad = grad.astype(data.dtype)
-                if group.get("maximize"):
-                    grad = -grad
-                self._step_param(data, grad, self.state[p], group)
-                p.set_param(data)  # en tensores, como PyTorch: la versión del parámetro avanza
+            self._step_group(group)
         return loss
+
+    def _step_group(self, group):
+        """El paso de la fórmula sobre cada parámetro del grupo con gradiente."""
+        for p in group["params"]:
+            self._step_one(p, group)
+
+    def _step_one(self, p, group):
+        """El paso de la fórmula (``_step_param``) sobre el parámetro ``p``, si tiene gradiente."""
+        grad = p.param_grad()
+        if grad is None:
+            return
+        # un Tensor da su propio ndarray (se actualiza in situ); un Value, una copia 0-D
+        data = p.param_data()
+        if not isinstance(data, np.ndarray):
+            data = np.asarray(data, dtype=np.float64)
+        grad = np.asarray(grad)
+        if grad.dtype != data.dtype:
+            grad = grad.astype(data.dtype)
+        if group.get("maximize"):
+            grad = -grad
+        self._step_param(data, grad, self.state[p], group)
+        p.set_param(data)  # en tensores, como PyTorch: la versión del parámetro avanza
 
     def _step_param(self, p, g, state, group):  # pragma: no cover - abstracto
         raise NotImplementedError(f"{type(self).__name__} debe definir _step_param(p, g, estado, grupo)")

@@ -162,6 +162,17 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
 
     En PyTorch: ``torch.nn.functional.cross_entropy``.
     """
+    if (weight is None and size_average is None and reduce is None and not label_smoothing
+            and input.__class__ is Tensor and target.__class__ is Tensor
+            and ignore_index.__class__ is int and ignore_index < 0
+            and (reduction == "mean" or reduction == "sum" or reduction == "none")):
+        # el caso de todos los entrenamientos (logits (N, C) de coma flotante e índices int64 en
+        # [0, C)), sin las comprobaciones generales de debajo: ~10 µs menos por llamada
+        xd, td = input._data, target._data
+        if (xd.ndim == 2 and xd.dtype.kind == "f" and td.dtype == np.int64 and td.shape == xd.shape[:1]
+                and td.size and td.min() >= 0 and td.max() < xd.shape[1]):
+            return watch(L.CrossEntropyIdx.apply(input, target=td.copy(), reduction=reduction,
+                                                 ignore_index=ignore_index), target)
     reduction = reduction_arg(size_average, reduce, reduction, "cross_entropy")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing debe estar en [0, 1], no {label_smoothing}")
