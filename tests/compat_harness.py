@@ -221,6 +221,15 @@ def make_converter(torch, tg):
             return tg.strided
         if isinstance(x, (torch.memory_format, torch.layout, torch.Generator)):
             raise Unconvertible(type(x).__name__)
+        if isinstance(x, torch.nn.Module):  # p. ej. distance_function=nn.PairwiseDistance(): la nuestra
+            cls = getattr(tg.nn, type(x).__name__, None)
+            if cls is None or any(True for _ in x.parameters()) or any(True for _ in x.buffers()):
+                raise Unconvertible(type(x).__name__)
+            m = cls()
+            for name in getattr(x, "__constants__", ()):
+                if hasattr(m, name):
+                    setattr(m, name, conv(getattr(x, name)))
+            return m
         if isinstance(x, (list, tuple)):
             out = [conv(v) for v in x]
             return type(x)(out) if type(x) in (list, tuple) else type(x)(*out)

@@ -40,7 +40,10 @@ FIXED_OPS = ["std.unbiased", "var.unbiased", "logcumsumexp", "tensor_split", "te
              "special.i1", "polygamma.polygamma_n_1", "polygamma.polygamma_n_3", "ldexp", "frexp", "gcd", "lcm",
              "nextafter", "isreal", "linalg.matrix_power", "linalg.multi_dot", "linalg.vecdot", "linalg.slogdet",
              "logdet", "combinations", "select_scatter", "slice_scatter", "diagonal_scatter",
-             "nn.functional.upsample_bilinear", "nn.functional.upsample_nearest"]
+             "nn.functional.upsample_bilinear", "nn.functional.upsample_nearest",
+             "nn.functional.multi_margin_loss", "nn.functional.multilabel_margin_loss",
+             "nn.functional.triplet_margin_with_distance_loss", "nn.functional.pdist", "nn.functional.channel_shuffle",
+             "nn.functional.rrelu", "nn.functional.alpha_dropout", "nn.functional.max_unpool1d"]
 
 
 @pytest.mark.parametrize("name", FIXED_OPS)

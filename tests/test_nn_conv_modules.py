@@ -164,6 +164,29 @@ def test_conv_transpose2d_output_size():
         m(leaf(np.ones((1, 2, 4, 4), np.float32)), output_size=(12, 12))
 
 
+@pytest.mark.parametrize("kw", [dict(), dict(stride=2), dict(stride=3, padding=1, output_padding=2),
+                                dict(groups=2, dilation=2), dict(stride=2, padding=2, bias=False)])
+@pytest.mark.parametrize("batched", [True, False])
+def test_conv_transpose1d(kw, batched):
+    shape = (2, 4, 6) if batched else (4, 6)
+    check(lambda: nn.ConvTranspose1d(4, 6, 3, **kw), lambda: tnn.ConvTranspose1d(4, 6, 3, **kw), shape)
+
+
+def test_conv_transpose1d_output_size_and_lazy():
+    m = nn.ConvTranspose1d(2, 3, 3, stride=2, padding=1)
+    assert m(leaf(np.ones((1, 2, 4), np.float32)), output_size=[8]).shape == (1, 3, 8)
+    assert m(leaf(np.ones((2, 4), np.float32)), output_size=(7,)).shape == (3, 7)
+    with pytest.raises(ValueError, match="no es alcanzable"):
+        m(leaf(np.ones((1, 2, 4), np.float32)), output_size=(12,))
+    with pytest.raises(ValueError, match="padding_mode='zeros'"):
+        nn.ConvTranspose1d(1, 1, 3, padding_mode="reflect")
+    lazy = nn.LazyConvTranspose1d(5, 3, stride=2, groups=1)
+    assert lazy(leaf(np.ones((2, 3, 4), np.float32))).shape == (2, 5, 9)
+    assert type(lazy) is nn.ConvTranspose1d and lazy.weight.shape == (3, 5, 3) and lazy.in_channels == 3
+    if tnn is not None:
+        assert repr(lazy) == repr(tnn.ConvTranspose1d(3, 5, 3, stride=2))
+
+
 @pytest.mark.parametrize("make", [lambda lib: lib.MaxPool2d(3, 2, ceil_mode=True),
                                   lambda lib: lib.MaxPool2d(2, dilation=2),
                                   lambda lib: lib.AvgPool2d(3, 2, 1, ceil_mode=True, count_include_pad=False),

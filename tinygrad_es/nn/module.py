@@ -19,7 +19,7 @@ from ..autograd import is_grad_enabled
 from ._hooks import BackwardHookState, add_hook
 from ._convert import ConvertMixin
 from ._state import StateDictMixin
-from .parameter import Parameter, is_parameter
+from .parameter import Buffer, Parameter, is_parameter
 
 __all__ = ["Module", "Parameter"]
 
@@ -128,6 +128,8 @@ class Module(StateDictMixin, ConvertMixin):
                             f"{name}.copy_(...))")
         if name in self.__dict__.get("_buffer_names", ()) and isinstance(value, np.ndarray):
             value = Tensor._wrap(value)
+        if isinstance(value, Buffer):  # nn.Buffer: se registra, como en PyTorch
+            return self.register_buffer(name, value, value.persistent)
         object.__setattr__(self, name, value)
 
     # -- registro ------------------------------------------------------------------------

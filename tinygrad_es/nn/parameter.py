@@ -10,7 +10,7 @@ from .._tensor import Tensor
 from ..autograd import TensorBase
 from ..autograd.value import Value
 
-__all__ = ["Parameter", "UninitializedParameter", "UninitializedBuffer", "is_parameter"]
+__all__ = ["Parameter", "UninitializedParameter", "UninitializedBuffer", "Buffer", "is_parameter"]
 
 
 class Parameter(Tensor):
@@ -201,3 +201,41 @@ def is_parameter(x) -> bool:
     """¿Lo aprende el modelo? Un ``Parameter`` o una hoja ``Value`` (las neuronas escalares de
     ``nn/scalar.py``): lo que recogen ``parameters()`` y ``state_dict()``."""
     return isinstance(x, Parameter) or (isinstance(x, Value) and x.is_leaf)
+
+
+class _BufferMeta(type):
+    """``isinstance(t, nn.Buffer)`` es cierto para los tensores marcados por ``nn.Buffer`` (como PyTorch)."""
+
+    def __instancecheck__(cls, instance) -> bool:
+        return isinstance(instance, Tensor) and getattr(instance, "_is_buffer", False)
+
+
+class Buffer(metaclass=_BufferMeta):
+    """Un tensor que, asignado como atributo de un ``Module``, se registra como buffer (estado que no se
+    entrena pero viaja con el modelo: ``state_dict``, ``.to()``, ``buffers()``). Asignar un ``Tensor``
+    normal no lo registra; ``nn.Buffer(t)`` equivale a ``self.register_buffer(nombre, t, persistent)``.
+
+    Args:
+        data: el tensor (``None``: uno vacío). Se guarda una vista separada del grafo (``detach``) que
+            conserva ``requires_grad``.
+        persistent: si es ``False``, no entra en ``state_dict`` (``True``).
+
+    Ejemplo:
+        >>> class Escala(nn.Module):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.factor = nn.Buffer(torch.tensor([2.]))
+        >>> list(Escala().state_dict())
+        ['factor']
+
+    En PyTorch: ``torch.nn.Buffer``.
+    """
+
+    def __new__(cls, data=None, *, persistent=True):
+        """Devuelve ``data`` separado del grafo y marcado como buffer (véase el docstring de la clase)."""
+        t = Tensor._wrap(np.empty(0, dtype=get_default_dtype().dtype)) if data is None else data
+        if not isinstance(t, Tensor):
+            raise TypeError(f"nn.Buffer: data debe ser un Tensor, no {type(t).__name__}")
+        t = t.detach().requires_grad_(t.requires_grad)
+        t.persistent, t._is_buffer = persistent, True
+        return t

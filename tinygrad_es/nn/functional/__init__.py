@@ -9,20 +9,24 @@ fichero               funciones
 linear.py             linear bilinear flatten unflatten
 conv.py               conv1d conv2d conv_transpose1d conv_transpose2d
 fold.py               unfold fold (im2col y col2im)
-pooling.py            max_pool1d/2d avg_pool1d/2d max_unpool2d adaptive_avg/max_pool1d/2d
+grid_sample.py        affine_grid grid_sample (2-D)
+pooling.py            max_pool1d/2d avg_pool1d/2d max_unpool1d/2d adaptive_avg/max_pool1d/2d (+ *_with_indices)
+lp_pool.py            lp_pool1d lp_pool2d
 upsampling.py         interpolate upsample upsample_nearest upsample_bilinear
 padding.py            pad
-pixelshuffle.py       pixel_shuffle pixel_unshuffle
+pixelshuffle.py       pixel_shuffle pixel_unshuffle channel_shuffle native_channel_shuffle
 activation.py         relu sigmoid tanh softmax log_softmax gelu silu elu… (y sus variantes in situ)
 dropout.py            dropout dropout1d dropout2d dropout3d
 normalization.py      batch_norm layer_norm group_norm instance_norm normalize rms_norm local_response_norm
 attention.py          scaled_dot_product_attention multi_head_attention_forward
 rnn.py                (sin equivalente en F) las celdas rnn_tanh_cell lstm_cell gru_cell y la pila rnn_layers
-distance.py           cosine_similarity pairwise_distance
-sparse.py             embedding one_hot
+distance.py           cosine_similarity pairwise_distance pdist
+sparse.py             embedding embedding_bag one_hot
 loss.py               cross_entropy nll_loss binary_cross_entropy(_with_logits) kl_div
 regression_loss.py    mse_loss l1_loss smooth_l1_loss huber_loss l1_penalty l2_penalty
+ctc_loss.py           ctc_loss
 margin_loss.py        soft_margin margin_ranking hinge_embedding cosine_embedding triplet_margin… poisson/gaussian_nll
+multi_margin_loss.py  multi_margin_loss multilabel_margin_loss
 ====================  ==============================================================================
 
 Cada función comprueba sus argumentos (errores de PyTorch en castellano) y llama a la
@@ -32,15 +36,19 @@ from __future__ import annotations
 
 from ..._tensor import Tensor  # noqa: F401  (también torch.nn.functional.Tensor)
 from ..._tensor.joins import where
-from .activation import (celu, elu, gelu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, leaky_relu, leaky_relu_,
+from .activation import (celu, celu_, elu, elu_, gumbel_softmax, hardtanh_, rrelu, rrelu_, selu_, threshold_, gelu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, leaky_relu, leaky_relu_,
                          log_softmax, logsigmoid, mish, prelu, relu, relu6, relu_, selu, sigmoid, silu, softmax,
                          softmin, softplus, softshrink, softsign, tanh, tanhshrink, threshold)
 from .conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
-from .distance import cosine_similarity, pairwise_distance
-from .dropout import dropout, dropout1d, dropout2d, dropout3d
+from .distance import cosine_similarity, pairwise_distance, pdist
+from .dropout import alpha_dropout, dropout, dropout1d, dropout2d, dropout3d, feature_alpha_dropout
+from .ctc_loss import ctc_loss
 from .fold import fold, unfold
+from .grid_sample import affine_grid, grid_sample
 from .margin_loss import (cosine_embedding_loss, gaussian_nll_loss, hinge_embedding_loss, margin_ranking_loss,
-                          multilabel_soft_margin_loss, poisson_nll_loss, soft_margin_loss, triplet_margin_loss)
+                          multilabel_soft_margin_loss, poisson_nll_loss, soft_margin_loss, triplet_margin_loss,
+                          triplet_margin_with_distance_loss)
+from .multi_margin_loss import multi_margin_loss, multilabel_margin_loss
 from .linear import bilinear, flatten, linear, unflatten
 from .loss import binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, kl_div, nll_loss
 from .regression_loss import huber_loss, l1_loss, l1_penalty, l2_penalty, mse_loss, smooth_l1_loss
@@ -48,10 +56,12 @@ from .attention import multi_head_attention_forward, scaled_dot_product_attentio
 from .normalization import (batch_norm, group_norm, instance_norm, layer_norm, local_response_norm, normalize,
                             rms_norm)
 from .padding import pad
-from .pixelshuffle import pixel_shuffle, pixel_unshuffle
-from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d, adaptive_max_pool2d, avg_pool1d,
-                      avg_pool2d, max_pool1d, max_pool2d, max_unpool2d)
-from .sparse import embedding, one_hot
+from .pixelshuffle import channel_shuffle, native_channel_shuffle, pixel_shuffle, pixel_unshuffle
+from .lp_pool import lp_pool1d, lp_pool2d
+from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d, adaptive_max_pool1d_with_indices,
+                      adaptive_max_pool2d, adaptive_max_pool2d_with_indices, avg_pool1d, avg_pool2d, max_pool1d,
+                      max_pool1d_with_indices, max_pool2d, max_pool2d_with_indices, max_unpool1d, max_unpool2d)
+from .sparse import embedding, embedding_bag, one_hot
 from .upsampling import interpolate, upsample, upsample_nearest, upsample_bilinear
 
 __all__ = ["linear", "bilinear", "conv1d", "conv2d", "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d",
@@ -67,3 +77,13 @@ __all__ = ["linear", "bilinear", "conv1d", "conv2d", "conv_transpose2d", "max_po
            "margin_ranking_loss", "hinge_embedding_loss", "cosine_embedding_loss", "triplet_margin_loss",
            "multilabel_soft_margin_loss", "poisson_nll_loss", "gaussian_nll_loss", "conv_transpose1d",
            "adaptive_avg_pool1d", "adaptive_max_pool1d", "pixel_shuffle", "pixel_unshuffle"]
+__all__ += ["max_unpool1d", "max_pool1d_with_indices", "max_pool2d_with_indices", "adaptive_max_pool1d_with_indices",
+            "adaptive_max_pool2d_with_indices", "lp_pool1d", "lp_pool2d"]
+__all__ += ["elu_", "celu_", "selu_", "hardtanh_", "threshold_", "rrelu", "rrelu_"]
+__all__ += ["alpha_dropout", "feature_alpha_dropout"]
+__all__ += ["channel_shuffle", "native_channel_shuffle"]
+__all__ += ["pdist", "triplet_margin_with_distance_loss", "multi_margin_loss", "multilabel_margin_loss"]
+__all__ += ["gumbel_softmax"]
+__all__ += ["embedding_bag"]
+__all__ += ["affine_grid", "grid_sample"]
+__all__ += ["ctc_loss"]

@@ -13,6 +13,8 @@ import warnings
 
 import numpy as np
 
+from ..._random import default_rng
+from ..._tensor import Tensor
 from ..._tensor._args import check_fits, floats_only
 from ..._validate import choice, number
 from ...autograd import TensorBase
@@ -24,7 +26,7 @@ from ._utils import as_tensor
 __all__ = ["relu", "relu_", "leaky_relu", "leaky_relu_", "sigmoid", "tanh", "softmax", "log_softmax", "softmin",
            "gelu", "silu", "elu", "celu", "selu", "softplus", "softsign", "mish", "hardsigmoid", "hardswish",
            "hardtanh", "relu6", "logsigmoid", "prelu", "glu", "tanhshrink", "softshrink", "hardshrink", "threshold",
-           "implicit_dim"]
+           "implicit_dim", "elu_", "celu_", "selu_", "hardtanh_", "threshold_", "rrelu", "rrelu_", "gumbel_softmax"]
 
 
 def relu(input, inplace=False):
@@ -265,6 +267,110 @@ def threshold(input, threshold, value, inplace=False):
             return TensorBase._wrap(np.where(d <= threshold, np.asarray(value).astype(d.dtype), d))
         return _run(input, "threshold", inplace, fn)
     return _run(input, "threshold", inplace, lambda x: Threshold.apply(x, threshold=threshold, value=value))
+
+
+def elu_(input, alpha=1.0):
+    """``elu(input, alpha, inplace=True)``: el resultado se escribe sobre ``input``, que se devuelve.
+    En PyTorch: ``torch.nn.functional.elu_``."""
+    return elu(input, alpha, inplace=True)
+
+
+def celu_(input, alpha=1.0):
+    """``celu(input, alpha, inplace=True)``: el resultado se escribe sobre ``input``, que se devuelve.
+    En PyTorch: ``torch.nn.functional.celu_``."""
+    return celu(input, alpha, inplace=True)
+
+
+def selu_(input):
+    """``selu(input, inplace=True)``: el resultado se escribe sobre ``input``, que se devuelve.
+    En PyTorch: ``torch.nn.functional.selu_``."""
+    return selu(input, inplace=True)
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    """``hardtanh(input, min_val, max_val, inplace=True)``: el resultado se escribe sobre ``input``.
+    En PyTorch: ``torch.nn.functional.hardtanh_``."""
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+def threshold_(input, threshold, value):
+    """``threshold(input, threshold, value, inplace=True)``: el resultado se escribe sobre ``input``.
+    En PyTorch: ``torch.nn.functional.threshold_``."""
+    return _threshold(input, threshold, value, inplace=True)
+
+
+_threshold = threshold
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+    """RReLU (ReLU con pendiente aleatoria): ``x`` si x ≥ 0, si no ``a·x``. Entrenando, cada elemento
+    sortea su ``a ~ U(lower, upper)``; fuera del entrenamiento, ``a = (lower + upper)/2`` (una
+    ``leaky_relu``). ∂/∂x = 1 si x > 0, si no ``a`` (la misma ``a`` del forward).
+
+    Args:
+        input: tensor de coma flotante, cualquier forma.
+        lower: cota inferior de la pendiente (``1/8``).
+        upper: cota superior de la pendiente (``1/3``).
+        training: si es ``True``, pendientes aleatorias (``False``).
+        inplace: si es ``True``, escribe el resultado sobre ``input``.
+
+    Ejemplo:
+        >>> F.rrelu(torch.tensor([-1., 2.]), 0.1, 0.3)
+        tensor([-0.2000,  2.0000])
+
+    En PyTorch: ``torch.nn.functional.rrelu`` (la capa es ``nn.RReLU``).
+    """
+    _check(input, "rrelu")
+    number(lower, "lower", "rrelu")
+    number(upper, "upper", "rrelu")
+    if lower > upper:
+        raise RuntimeError(f"rrelu: lower ({lower}) no puede ser mayor que upper ({upper})")
+    if not training:
+        return leaky_relu(input, (lower + upper) / 2, inplace)
+    d = input._data
+    slope = np.where(d <= 0, default_rng().uniform(lower, upper, d.shape), 1.0).astype(d.dtype)
+    a = Tensor._wrap(slope)
+    return _run(input, "rrelu", inplace, lambda x: x * a)
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
+    """``rrelu(input, lower, upper, training, inplace=True)``: el resultado se escribe sobre ``input``.
+    En PyTorch: ``torch.nn.functional.rrelu_``."""
+    return rrelu(input, lower, upper, training, inplace=True)
+
+
+def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
+    """Muestra de la distribución Gumbel-softmax (Concrete): ``softmax((logits + g)/τ)`` con ``g = −log E``,
+    ``E ~ Exp(1)`` (ruido de Gumbel): una categoría casi one-hot y derivable. Con ``hard=True`` devuelve el
+    one-hot del máximo, pero el gradiente es el de la muestra blanda (*straight-through*:
+    ``y_hard − y_soft.detach() + y_soft``). Derivada: la de ``softmax`` entre ``τ`` (el ruido es constante).
+
+    Args:
+        logits: log-probabilidades sin normalizar ``(*, C)``.
+        tau: temperatura > 0 (``1``); pequeña, casi one-hot.
+        hard: si es ``True``, salida one-hot con gradiente de la blanda (``False``).
+        eps: sin uso (obsoleto en PyTorch, ``1e-10``).
+        dim: eje de las categorías (``−1``).
+
+    Ejemplo:
+        >>> y = F.gumbel_softmax(torch.randn(2, 5), tau=0.5, hard=True)
+        >>> y.sum(-1), sorted(set(y.flatten().tolist()))
+        (tensor([1., 1.]), [0.0, 1.0])
+
+    En PyTorch: ``torch.nn.functional.gumbel_softmax``.
+    """
+    if eps != 1e-10:
+        warnings.warn("gumbel_softmax: el argumento eps no se usa (está obsoleto, como en PyTorch)",
+                      UserWarning, stacklevel=2)
+    x = as_tensor(logits, "gumbel_softmax")
+    floats_only(x, "gumbel_softmax")
+    e = default_rng().exponential(1.0, tuple(x.shape)).astype(x._data.dtype)
+    y_soft = ((x + Tensor._wrap(-np.log(e))) / tau).softmax(dim)
+    if not hard:
+        return y_soft
+    index = y_soft.detach().argmax(dim, keepdim=True)
+    y_hard = Tensor._wrap(np.zeros(tuple(x.shape), dtype=x._data.dtype)).scatter(dim, index, value=1.0)
+    return y_hard - y_soft.detach() + y_soft
 
 
 for _name, _row in ACTIVATIONS.items():

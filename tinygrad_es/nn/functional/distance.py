@@ -1,4 +1,4 @@
-"""Distancias de ``torch.nn.functional``: ``cosine_similarity`` y ``pairwise_distance``."""
+"""Distancias de ``torch.nn.functional``: ``cosine_similarity``, ``pairwise_distance`` y ``pdist``."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,7 +7,7 @@ from ..._tensor.linalg import vector_norm
 from ...autograd import no_grad
 from ._utils import as_tensor
 
-__all__ = ["cosine_similarity", "pairwise_distance"]
+__all__ = ["cosine_similarity", "pairwise_distance", "pdist"]
 
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
@@ -58,3 +58,30 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     if p == 2:
         return vector_norm(d, 2, -1, keepdim=keepdim)
     return (d.abs() ** p).sum(-1, keepdim=keepdim) ** (1.0 / p)
+
+
+def pdist(input, p=2):
+    """Las distancias de orden ``p`` entre cada par de filas de ``input`` ``(N, M)``: ``‖x_i − x_j‖_p`` para
+    ``i < j``, en el orden de la triangular superior fila a fila (``N·(N − 1)/2`` valores). Derivada:
+    la de ``vector_norm`` sobre ``x_i − x_j`` (``(x_i − x_j)/d`` con ``p = 2``; 0 donde ``d = 0``).
+
+    Args:
+        input: ``(N, M)``.
+        p: orden de la norma, ≥ 0 (``2``; también ``0`` y ``float('inf')``).
+
+    Ejemplo:
+        >>> F.pdist(torch.tensor([[0., 0.], [3., 4.], [6., 8.]]))
+        tensor([ 5., 10.,  5.])
+
+    En PyTorch: ``torch.nn.functional.pdist``.
+    """
+    x = as_tensor(input, "pdist")
+    if x.ndim != 2:
+        raise RuntimeError(f"pdist: sólo admite tensores 2-D (N, M), no {x.ndim}-D de forma {tuple(x.shape)}")
+    if p < 0:
+        raise RuntimeError(f"pdist: p debe ser ≥ 0, no {p}")
+    i, j = np.triu_indices(x.shape[0], 1)
+    d = x[i] - x[j]
+    if p == 0:  # el número de coordenadas distintas: gradiente 0 (no None), como PyTorch
+        return vector_norm(d, 0, -1) + (d * 0).sum(-1)
+    return vector_norm(d, p, -1)

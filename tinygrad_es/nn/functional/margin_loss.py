@@ -1,6 +1,7 @@
 """Pérdidas con margen y de embeddings (las de ``torch.nn.functional`` para ranking, SVM y redes
 siamesas): ``soft_margin_loss``, ``margin_ranking_loss``, ``hinge_embedding_loss``,
-``cosine_embedding_loss``, ``triplet_margin_loss`` y ``multilabel_soft_margin_loss``; y las de
+``cosine_embedding_loss``, ``triplet_margin_loss`` (y ``triplet_margin_with_distance_loss``) y
+``multilabel_soft_margin_loss``; y las de
 verosimilitud ``poisson_nll_loss`` y ``gaussian_nll_loss``.
 
 Todas se componen de operaciones de ``Tensor`` (``clamp``, ``where``, ``log1p``, ``exp``...) con las
@@ -21,7 +22,8 @@ from .distance import pairwise_distance
 from ._utils import as_tensor, reduce_loss, reduction_arg
 
 __all__ = ["soft_margin_loss", "margin_ranking_loss", "hinge_embedding_loss", "cosine_embedding_loss",
-           "triplet_margin_loss", "multilabel_soft_margin_loss", "poisson_nll_loss", "gaussian_nll_loss"]
+           "triplet_margin_loss", "triplet_margin_with_distance_loss", "multilabel_soft_margin_loss",
+           "poisson_nll_loss", "gaussian_nll_loss"]
 
 
 def _zeros_like(t):
@@ -175,6 +177,43 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
     d_neg = pairwise_distance(a, neg, p, eps)
     if swap:
         d_neg = d_neg.minimum(pairwise_distance(pos, neg, p, eps))
+    return reduce_loss((margin + d_pos - d_neg).clamp(min=0), reduction)
+
+
+def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None, margin=1.0, swap=False,
+                                      reduction="mean"):
+    """Pérdida de tripletes con una distancia cualquiera: ``max(0, margin + d(a, p) − d(a, n))``, con ``d``
+    una función de dos tensores (por defecto ``F.pairwise_distance``). La capa es
+    ``nn.TripletMarginWithDistanceLoss``. Derivada: la de ``d`` (``∂/∂d(a, p) = 1``,
+    ``∂/∂d(a, n) = −1`` donde el margen se viola; 0 donde no).
+
+    Args:
+        anchor, positive, negative: tensores con el mismo número de ejes (``(N, D)`` con la distancia por
+            defecto).
+        distance_function: ``d(x1, x2)`` → distancias (``None``: ``pairwise_distance``).
+        margin: margen > 0 (``1.0``).
+        swap: si es ``True``, ``d(a, n)`` es el mínimo de ``d(a, n)`` y ``d(p, n)`` (``False``).
+        reduction: ``'mean'``, ``'sum'`` o ``'none'``.
+
+    Ejemplo:
+        >>> a, pos, neg = torch.tensor([[0., 0.]]), torch.tensor([[0., 1.]]), torch.tensor([[1., 1.]])
+        >>> F.triplet_margin_with_distance_loss(a, pos, neg, distance_function=lambda u, v: (u - v).abs().sum(-1))
+        tensor(0.)
+
+    En PyTorch: ``torch.nn.functional.triplet_margin_with_distance_loss``.
+    """
+    op = "triplet_margin_with_distance_loss"
+    reduction = reduction_arg(None, None, reduction, op)
+    if margin <= 0:
+        raise ValueError(f"{op}: margin debe ser mayor que 0, y vale {margin}")
+    a, pos, neg = (as_tensor(t, op, n) for t, n in ((anchor, "anchor"), (positive, "positive"), (negative, "negative")))
+    if not a.ndim == pos.ndim == neg.ndim:
+        raise RuntimeError(f"{op}: anchor, positive y negative deben tener el mismo número de ejes; llegaron "
+                           f"{a.ndim}-D, {pos.ndim}-D y {neg.ndim}-D")
+    d = pairwise_distance if distance_function is None else distance_function
+    d_pos, d_neg = d(a, pos), d(a, neg)
+    if swap:
+        d_neg = d_neg.minimum(d(pos, neg))
     return reduce_loss((margin + d_pos - d_neg).clamp(min=0), reduction)
 
 

@@ -1,12 +1,12 @@
 """``F.pixel_shuffle`` y ``F.pixel_unshuffle``: mover canales a píxeles y al revés (la
-superresolución sub-píxel). Sólo ``reshape`` y ``permute``: el gradiente es la reordenación inversa.
+superresolución sub-píxel); ``F.channel_shuffle``: barajar los canales por grupos (ShuffleNet). Sólo ``reshape`` y ``permute``: el gradiente es la reordenación inversa.
 """
 from __future__ import annotations
 
 from ..._validate import integer
 from ._utils import as_tensor
 
-__all__ = ["pixel_shuffle", "pixel_unshuffle"]
+__all__ = ["pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "native_channel_shuffle"]
 
 
 def _check(x, r, op, name):
@@ -67,3 +67,46 @@ def pixel_unshuffle(input, downscale_factor):
     y = x.reshape(*lead, c, h // r, r, w // r, r)
     y = y.permute(*range(n), n, n + 2, n + 4, n + 1, n + 3)
     return y.reshape(*lead, c * r * r, h // r, w // r)
+
+
+def channel_shuffle(input, groups):
+    """Baraja los canales por grupos (ShuffleNet): ``(N, C, *)`` vista como ``(N, g, C/g, *)``, con los dos
+    ejes del medio traspuestos; así las convoluciones por grupos siguientes ven canales de todos los
+    grupos. Es una permutación: la derivada es la permutación inversa (la ``channel_shuffle`` con
+    ``C/g`` grupos).
+
+    Args:
+        input: ``(N, C, *)``, al menos 3 ejes.
+        groups: g, que divide a C.
+
+    Ejemplo:
+        >>> F.channel_shuffle(torch.arange(6.).reshape(1, 6, 1), 2).flatten()
+        tensor([0., 3., 1., 4., 2., 5.])
+
+    En PyTorch: ``torch.nn.functional.channel_shuffle`` (la capa es ``nn.ChannelShuffle``).
+    """
+    op = "channel_shuffle"
+    x = as_tensor(input, op)
+    integer(groups, "groups", op, low=1, exc=RuntimeError)
+    if x.ndim <= 2:
+        raise RuntimeError(f"{op}: se esperaba una entrada de más de 2 ejes (N, C, *), no {tuple(x.shape)}")
+    n, c, *rest = x.shape
+    if c % groups:
+        raise RuntimeError(f"{op}: el número de canales ({c}) debe ser divisible por groups ({groups})")
+    return x.reshape(n, groups, c // groups, *rest).transpose(1, 2).reshape(x.shape)
+
+
+def native_channel_shuffle(input, groups):
+    """Lo mismo que ``channel_shuffle`` (en PyTorch, la versión sin despacho a otros núcleos).
+
+    Args:
+        input: ``(N, C, *)``, al menos 3 ejes.
+        groups: g, que divide a C.
+
+    Ejemplo:
+        >>> F.native_channel_shuffle(torch.arange(4.).reshape(1, 4, 1), 2).flatten()
+        tensor([0., 2., 1., 3.])
+
+    En PyTorch: ``torch.nn.functional.native_channel_shuffle``.
+    """
+    return channel_shuffle(input, groups)

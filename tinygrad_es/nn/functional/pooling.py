@@ -1,5 +1,6 @@
 """Pooling con la firma de ``torch.nn.functional``: ``max_pool1d``/``2d``, ``avg_pool1d``/``2d``,
-``max_unpool2d`` y los adaptativos (``adaptive_avg_pool2d``, ``adaptive_max_pool2d``).
+``max_unpool1d``/``2d``, los adaptativos (``adaptive_avg_pool1d/2d``, ``adaptive_max_pool1d/2d``) y las
+variantes ``*_with_indices`` (siempre devuelven ``(salida, índices)``).
 
 Las comprobaciones (tamaños de ventana, relleno, ``ceil_mode``) están aquí; el cálculo y el
 gradiente, en ``ops/pooling.py`` (y sus núcleos, en ``kernels/pool/``).
@@ -15,8 +16,10 @@ from ._utils import as_tensor, check_rank, int_tuple, integer_input, unbatched
 
 _INTS = (np.int64, np.int32, np.int16, np.int8, np.uint8)
 
-__all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "max_unpool2d", "adaptive_avg_pool2d",
-           "adaptive_max_pool2d", "adaptive_avg_pool1d", "adaptive_max_pool1d"]
+__all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "max_unpool1d", "max_unpool2d",
+           "adaptive_avg_pool2d", "adaptive_max_pool2d", "adaptive_avg_pool1d", "adaptive_max_pool1d",
+           "max_pool1d_with_indices", "max_pool2d_with_indices", "adaptive_max_pool1d_with_indices",
+           "adaptive_max_pool2d_with_indices"]
 
 
 def _pool_sizes(x, k, s, p, d, ceil_mode, op):
@@ -313,3 +316,93 @@ def adaptive_max_pool1d(input, output_size, return_indices=False):
     if return_indices:
         return out[0].squeeze(-2), out[1].squeeze(-2)
     return out.squeeze(-2)
+
+
+def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """Coloca cada valor de ``input`` en su posición ``indices`` (los de ``max_pool1d(...,
+    return_indices=True)``) en una salida de ceros de longitud ``(L − 1)·stride − 2·padding + kernel_size``
+    (o ``output_size``), como ``max_unpool2d`` de altura 1. La capa es ``nn.MaxUnpool1d``. Derivada: el
+    gradiente de cada posición de la salida vuelve al valor que se colocó allí.
+
+    Args:
+        input: ``(N, C, L)`` o ``(C, L)``.
+        indices: posiciones en ``L``, con la misma forma que ``input``.
+        kernel_size, stride, padding: los del ``max_pool1d``.
+        output_size: longitud de la salida (opcional; ``(L_out,)`` o la forma completa).
+
+    Ejemplo:
+        >>> y, idx = F.max_pool1d(torch.tensor([[[1., 5., 2., 0.]]]), 2, return_indices=True)
+        >>> F.max_unpool1d(y, idx, 2)
+        tensor([[[0., 5., 2., 0.]]])
+
+    En PyTorch: ``torch.nn.functional.max_unpool1d``.
+    """
+    op = "max_unpool1d"
+    x = _as_2d(input, op)
+    idx = indices.unsqueeze(-2) if isinstance(indices, Tensor) else np.asarray(indices)[..., None, :]
+    (k,), (p,) = int_tuple(kernel_size, 1, "kernel_size", op, 1), int_tuple(padding, 1, "padding", op, 0)
+    s = k if stride is None else int_tuple(stride, 1, "stride", op, 1)[0]
+    size = None if output_size is None else (1, int(tuple(output_size)[-1]))
+    return max_unpool2d(x, idx, (1, k), (1, s), (0, p), size).squeeze(-2)
+
+
+def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=False):
+    """``max_pool1d`` que devuelve siempre ``(salida, índices)`` (``return_indices`` no cuenta, como en PyTorch).
+
+    Args:
+        input, kernel_size, stride, padding, dilation, ceil_mode, return_indices: como en ``max_pool1d``.
+
+    Ejemplo:
+        >>> F.max_pool1d_with_indices(torch.tensor([[[1., 5., 2., 0.]]]), 2)[1]
+        tensor([[[1, 2]]])
+
+    En PyTorch: ``torch.nn.functional.max_pool1d_with_indices``.
+    """
+    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=False):
+    """``max_pool2d`` que devuelve siempre ``(salida, índices)`` (``return_indices`` no cuenta, como en PyTorch).
+
+    Args:
+        input, kernel_size, stride, padding, dilation, ceil_mode, return_indices: como en ``max_pool2d``.
+
+    Ejemplo:
+        >>> F.max_pool2d_with_indices(torch.tensor([[[[1., 2.], [4., 3.]]]]), 2)[1]
+        tensor([[[[2]]]])
+
+    En PyTorch: ``torch.nn.functional.max_pool2d_with_indices``.
+    """
+    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
+    """``adaptive_max_pool1d`` que devuelve siempre ``(salida, índices)``.
+
+    Args:
+        input, output_size, return_indices: como en ``adaptive_max_pool1d`` (``return_indices`` no cuenta).
+
+    Ejemplo:
+        >>> F.adaptive_max_pool1d_with_indices(torch.tensor([[[1., 5., 2., 0.]]]), 2)[1]
+        tensor([[[1, 2]]])
+
+    En PyTorch: ``torch.nn.functional.adaptive_max_pool1d_with_indices``.
+    """
+    return adaptive_max_pool1d(input, output_size, True)
+
+
+def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
+    """``adaptive_max_pool2d`` que devuelve siempre ``(salida, índices)``.
+
+    Args:
+        input, output_size, return_indices: como en ``adaptive_max_pool2d`` (``return_indices`` no cuenta).
+
+    Ejemplo:
+        >>> F.adaptive_max_pool2d_with_indices(torch.tensor([[[[1., 2.], [4., 3.]]]]), 1)[1]
+        tensor([[[[2]]]])
+
+    En PyTorch: ``torch.nn.functional.adaptive_max_pool2d_with_indices``.
+    """
+    return adaptive_max_pool2d(input, output_size, True)

@@ -16,7 +16,7 @@ from ._utils import factory_dtype
 
 __all__ = ["ReLU", "ReLU6", "LeakyReLU", "PReLU", "ELU", "CELU", "SELU", "GELU", "SiLU", "Mish", "Sigmoid", "Tanh",
            "Softplus", "Softsign", "Hardsigmoid", "Hardswish", "Hardtanh", "LogSigmoid", "Tanhshrink", "Softshrink",
-           "Hardshrink", "Threshold", "GLU", "Softmax", "LogSoftmax", "Softmin", "Softmax2d"]
+           "Hardshrink", "Threshold", "GLU", "Softmax", "LogSoftmax", "Softmin", "Softmax2d", "RReLU"]
 
 
 class _Inplace(Module):
@@ -261,3 +261,37 @@ class Softmax2d(Module):
 
 for _name in ACTIVATIONS:
     globals()[_name].__doc__ = module_doc(_name)
+
+
+class RReLU(Module):
+    """ReLU con pendiente aleatoria (Xu et al., 2015): ``x`` si x ≥ 0, si no ``a·x``. Entrenando, cada
+    elemento sortea su ``a ~ U(lower, upper)`` (regulariza como un ruido); en ``eval()`` usa la media
+    ``(lower + upper)/2``. ∂/∂x = 1 si x > 0, si no ``a``.
+
+    Args:
+        lower: cota inferior de la pendiente (``1/8``).
+        upper: cota superior de la pendiente (``1/3``).
+        inplace: si es ``True``, escribe el resultado sobre la propia entrada (``False``).
+
+    Forma: entrada ``(*)``, cualquier forma; salida, la misma.
+
+    Ejemplo:
+        >>> m = nn.RReLU(0.1, 0.3)
+        >>> m
+        RReLU(lower=0.1, upper=0.3)
+        >>> m.eval()(torch.tensor([-1., 2.]))
+        tensor([-0.2000,  2.0000])
+
+    En PyTorch: ``torch.nn.RReLU``; como función, ``F.rrelu``.
+    """
+
+    def __init__(self, lower=1.0 / 8, upper=1.0 / 3, inplace=False):
+        """Véase el docstring de la clase."""
+        super().__init__()
+        self.lower, self.upper, self.inplace = lower, upper, inplace
+
+    def forward(self, input):
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self):
+        return f"lower={self.lower}, upper={self.upper}" + (", inplace=True" if self.inplace else "")

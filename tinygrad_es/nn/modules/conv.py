@@ -1,5 +1,5 @@
 """Convoluciones: ``Conv1d``, ``Conv2d`` (``groups``, ``dilation``, ``padding='same'|'valid'``,
-``padding_mode``) y ``ConvTranspose2d``, con los parámetros, la inicialización y el ``repr`` de PyTorch."""
+``padding_mode``), ``ConvTranspose1d`` y ``ConvTranspose2d``, con los parámetros, la inicialización y el ``repr`` de PyTorch."""
 from __future__ import annotations
 
 import numpy as np
@@ -11,7 +11,7 @@ from ..module import Module
 from ..parameter import Parameter
 from ._utils import check_size, default_init, factory_dtype
 
-__all__ = ["Conv1d", "Conv2d", "ConvTranspose2d"]
+__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
@@ -184,7 +184,47 @@ class Conv1d(_ConvNd):
         return self._conv(F.conv1d, input)
 
 
-class ConvTranspose2d(_ConvNd):
+class _ConvTransposeNd(_ConvNd):
+    """Lo común a ``ConvTranspose1d/2d``: argumentos, ``output_size`` y ``forward``."""
+    _transposed = True
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
+                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+        """Véase el docstring de cada clase."""
+        name = type(self).__name__
+        if padding_mode != "zeros":
+            raise ValueError(f"{name} sólo admite padding_mode='zeros', no {padding_mode!r}")
+        if isinstance(padding, str):
+            raise ValueError(f"{name} no admite padding='same' ni 'valid'")
+        check_size(name, output_padding=(output_padding, 0))
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode,
+                         device, dtype, output_padding)
+
+    def _output_padding(self, input, output_size):
+        if output_size is None:
+            return self.output_padding
+        nd = self._nd
+        size = tuple(int(s) for s in output_size)[-nd:]
+        out = []
+        for i, want in enumerate(size):
+            n = input.shape[-nd + i]
+            base = ((n - 1) * self.stride[i] - 2 * self.padding[i] + self.dilation[i] * (self.kernel_size[i] - 1) + 1)
+            extra = want - base
+            if not 0 <= extra < max(self.stride[i], self.dilation[i]):
+                raise ValueError(f"{type(self).__name__}: output_size {size} no es alcanzable desde la entrada "
+                                 f"{tuple(input.shape[-nd:])} (tamaños posibles: {base} a "
+                                 f"{base + max(self.stride[i], self.dilation[i]) - 1} en el eje {i})")
+            out.append(extra)
+        return tuple(out)
+
+    def forward(self, input, output_size=None):
+        """La convolución traspuesta de ``input``; ``output_size`` (opcional) fija el tamaño de la salida."""
+        fn = F.conv_transpose1d if self._nd == 1 else F.conv_transpose2d
+        return fn(input, self.weight, self.bias, self.stride, self.padding, self._output_padding(input, output_size),
+                  self.groups, self.dilation)
+
+
+class ConvTranspose2d(_ConvTransposeNd):
     """Convolución traspuesta 2-D: el adjunto de ``Conv2d`` (su backward respecto de la entrada), que
     agranda la imagen; la usan los decodificadores y las U-Net.
 
@@ -216,36 +256,52 @@ class ConvTranspose2d(_ConvNd):
 
     En PyTorch: ``torch.nn.ConvTranspose2d``; como función, ``F.conv_transpose2d``.
     """
-    _transposed = True
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
                  bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
         """Véase el docstring de la clase."""
-        if padding_mode != "zeros":
-            raise ValueError(f"ConvTranspose2d sólo admite padding_mode='zeros', no {padding_mode!r}")
-        if isinstance(padding, str):
-            raise ValueError("ConvTranspose2d no admite padding='same' ni 'valid'")
-        check_size("ConvTranspose2d", output_padding=(output_padding, 0))
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode,
-                         device, dtype, output_padding)
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, output_padding, groups, bias,
+                         dilation, padding_mode, device, dtype)
 
-    def _output_padding(self, input, output_size):
-        if output_size is None:
-            return self.output_padding
-        size = tuple(int(s) for s in output_size)[-2:]
-        out = []
-        for i, want in enumerate(size):
-            n = input.shape[-2 + i]
-            base = ((n - 1) * self.stride[i] - 2 * self.padding[i] + self.dilation[i] * (self.kernel_size[i] - 1) + 1)
-            extra = want - base
-            if not 0 <= extra < max(self.stride[i], self.dilation[i]):
-                raise ValueError(f"ConvTranspose2d: output_size {size} no es alcanzable desde la entrada "
-                                 f"{tuple(input.shape[-2:])} (tamaños posibles: {base} a "
-                                 f"{base + max(self.stride[i], self.dilation[i]) - 1} en el eje {i})")
-            out.append(extra)
-        return tuple(out)
 
-    def forward(self, input, output_size=None):
-        """La convolución traspuesta de ``input``; ``output_size`` (opcional) fija el tamaño de la salida."""
-        return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
-                                  self._output_padding(input, output_size), self.groups, self.dilation)
+class ConvTranspose1d(_ConvTransposeNd):
+    """Convolución traspuesta 1-D: el adjunto de ``Conv1d`` (su backward respecto de la entrada), que
+    alarga la secuencia; la usan los decodificadores de audio y de series temporales.
+
+    Args:
+        in_channels: canales de la entrada.
+        out_channels: canales de la salida.
+        kernel_size: longitud del filtro.
+        stride: cuánto se alarga (``1``).
+        padding: lo que se recorta de cada extremo de la salida (``0``).
+        output_padding: posiciones de más al final de la salida, para elegir entre las longitudes
+            posibles con ``stride > 1`` (``0``).
+        groups: grupos de canales independientes (``1``).
+        bias: si es ``False``, sin sesgo (``True``).
+        dilation: separación entre las celdas del filtro (``1``).
+        padding_mode: sólo ``'zeros'``, como en PyTorch.
+        device: ``"cpu"`` (el único) o ``None``.
+        dtype: dtype de los parámetros (``float32``).
+
+    Forma: entrada ``(N, C_in, L)`` o ``(C_in, L)``; salida ``(N, C_out, L_out)`` con
+    ``L_out = (L − 1)·stride − 2·padding + dilation·(kernel_size − 1) + output_padding + 1``.
+    ``forward(input, output_size)`` acepta también la longitud deseada y calcula ``output_padding``.
+
+    Atributos: ``weight`` ``(C_in, C_out/groups, k)`` y ``bias`` ``(C_out,)``.
+
+    Derivada: la de ``F.conv_transpose1d`` (una ``conv_transpose2d`` de altura 1).
+
+    Ejemplo:
+        >>> up = nn.ConvTranspose1d(4, 2, kernel_size=4, stride=2, padding=1)
+        >>> up(torch.randn(3, 4, 10)).shape
+        torch.Size([3, 2, 20])
+
+    En PyTorch: ``torch.nn.ConvTranspose1d``; como función, ``F.conv_transpose1d``.
+    """
+    _nd = 1
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
+                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+        """Véase el docstring de la clase."""
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, output_padding, groups, bias,
+                         dilation, padding_mode, device, dtype)

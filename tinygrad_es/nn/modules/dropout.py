@@ -1,4 +1,5 @@
-"""Dropout: ``Dropout`` (elemento a elemento) y ``Dropout1d/2d`` (canales enteros); identidad en ``eval()``."""
+"""Dropout: ``Dropout`` (elemento a elemento), ``Dropout1d/2d/3d`` (canales enteros) y los de las redes SELU
+(``AlphaDropout``, ``FeatureAlphaDropout``); identidad en ``eval()``."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,7 +8,7 @@ from ..._validate import number
 from .. import functional as F
 from ..module import Module
 
-__all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d"]
+__all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout"]
 
 
 class _DropoutNd(Module):
@@ -119,3 +120,50 @@ class Dropout3d(_DropoutNd):
 
     def forward(self, input):
         return F.dropout3d(input, self.p, self.training, self.inplace)
+
+
+class AlphaDropout(_DropoutNd):
+    """AlphaDropout: el dropout de las redes autonormalizantes (SELU). Anula con probabilidad ``p``
+    poniendo el valor de saturación de SELU (``≈ −1,7581``) y corrige con ``a·x + b`` para que una entrada
+    de media 0 y varianza 1 siga así; en ``eval()`` no hace nada.
+
+    Args:
+        p: probabilidad de anular cada elemento (``0.5``).
+        inplace: si es ``True``, escribe el resultado sobre la entrada (``False``).
+        seed: (de tinygrad_es, no de PyTorch) semilla de un generador propio de esta capa; sin ella usa el
+            generador global (``torch.manual_seed``).
+
+    Forma: entrada ``(*)``; salida, la misma.
+
+    Ejemplo:
+        >>> nn.Sequential(nn.Linear(4, 4), nn.SELU(), nn.AlphaDropout(0.1))(torch.ones(2, 4)).shape
+        torch.Size([2, 4])
+
+    En PyTorch: ``torch.nn.AlphaDropout``; como función, ``F.alpha_dropout``.
+    """
+
+    def forward(self, input):
+        return F.alpha_dropout(input, self.p, self.training, self.inplace, generator=self._rng)
+
+
+class FeatureAlphaDropout(_DropoutNd):
+    """FeatureAlphaDropout: ``AlphaDropout`` de canales enteros (un sorteo por ``(n, c)``), para redes
+    convolucionales con SELU; en ``eval()`` no hace nada.
+
+    Args:
+        p: probabilidad de anular cada canal (``0.5``).
+        inplace: si es ``True``, escribe el resultado sobre la entrada (``False``).
+        seed: (de tinygrad_es, no de PyTorch) semilla de un generador propio de esta capa; sin ella usa el
+            generador global (``torch.manual_seed``).
+
+    Forma: entrada ``(N, C, *)``; salida, la misma.
+
+    Ejemplo:
+        >>> nn.FeatureAlphaDropout(0.2)(torch.ones(2, 3, 4, 4)).shape
+        torch.Size([2, 3, 4, 4])
+
+    En PyTorch: ``torch.nn.FeatureAlphaDropout``; como función, ``F.feature_alpha_dropout``.
+    """
+
+    def forward(self, input):
+        return F.feature_alpha_dropout(input, self.p, self.training, self.inplace, generator=self._rng)

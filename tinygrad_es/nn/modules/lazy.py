@@ -10,17 +10,18 @@ ella (``type(capa)`` pasa a ser ``nn.Linear``). Así escribe sus modelos el libr
     net = nn.Sequential(nn.LazyLinear(256), nn.ReLU(), nn.LazyLinear(10))
     net(torch.rand(2, 20))            # ahora net[0].weight.shape == (256, 20)
 
-En PyTorch: ``torch.nn.LazyLinear``, ``LazyConv1d/2d``, ``LazyConvTranspose2d``,
+En PyTorch: ``torch.nn.LazyLinear``, ``LazyConv1d/2d``, ``LazyConvTranspose1d/2d``,
 ``LazyBatchNorm1d/2d/3d`` y ``torch.nn.modules.lazy.LazyModuleMixin``.
 """
 from __future__ import annotations
 
 from ..parameter import UninitializedBuffer, UninitializedParameter
-from .conv import Conv1d, Conv2d, ConvTranspose2d
+from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from .linear import Linear
 from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d
 
-__all__ = ["LazyModuleMixin", "LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConvTranspose2d", "LazyBatchNorm1d",
+__all__ = ["LazyModuleMixin", "LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConvTranspose1d", "LazyConvTranspose2d",
+           "LazyBatchNorm1d",
            "LazyBatchNorm2d", "LazyBatchNorm3d"]
 
 
@@ -248,6 +249,33 @@ class LazyConvTranspose2d(_LazyConvMixin, ConvTranspose2d):
     """
 
     cls_to_become = ConvTranspose2d
+
+    def __init__(self, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1, bias=True,
+                 dilation=1, padding_mode="zeros", device=None, dtype=None):
+        """Véase el docstring de la clase."""
+        super().__init__(0, out_channels, kernel_size, stride, padding, output_padding, groups, False, dilation,
+                         padding_mode, device, dtype)
+        self._lazy_conv_init(bias, device, dtype)
+
+
+class LazyConvTranspose1d(_LazyConvMixin, ConvTranspose1d):
+    """``nn.ConvTranspose1d`` con ``in_channels`` deducido de la primera entrada ``(N, C, L)`` (o ``(C, L)``).
+
+    Args:
+        out_channels, kernel_size, stride, padding, output_padding, groups, bias, dilation, padding_mode,
+        device, dtype: como en ``nn.ConvTranspose1d``.
+
+    Forma: ``L_out = (L − 1)·stride − 2·padding + dilation·(kernel_size − 1) + output_padding + 1``.
+
+    Ejemplo:
+        >>> up = nn.LazyConvTranspose1d(4, 2, stride=2)
+        >>> up(torch.rand(1, 3, 5)).shape, up.weight.shape
+        (torch.Size([1, 4, 10]), torch.Size([3, 4, 2]))
+
+    En PyTorch: ``torch.nn.LazyConvTranspose1d``.
+    """
+
+    cls_to_become = ConvTranspose1d
 
     def __init__(self, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1, bias=True,
                  dilation=1, padding_mode="zeros", device=None, dtype=None):

@@ -5,6 +5,8 @@ buffers (viajan con ``state_dict``), como en PyTorch.
 """
 from __future__ import annotations
 
+import warnings
+
 from ..._tensor import Tensor
 from .. import functional as F
 from ..._validate import REDUCTIONS
@@ -12,7 +14,7 @@ from ..functional._utils import reduction_arg
 from ..module import Module
 
 __all__ = ["CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss",
-           "BCEWithLogitsLoss", "KLDivLoss"]
+           "BCEWithLogitsLoss", "KLDivLoss", "NLLLoss2d"]
 
 
 def _buffer(x):
@@ -287,3 +289,27 @@ class KLDivLoss(_Loss):
 
     def forward(self, input, target):
         return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+
+
+class NLLLoss2d(NLLLoss):
+    """El nombre antiguo de ``NLLLoss`` para segmentación (entrada ``(N, C, H, W)``, objetivo ``(N, H, W)``):
+    hoy ``NLLLoss`` admite esas formas y ésta es la misma pérdida (se conserva por el código antiguo).
+
+    Args:
+        weight: ``(C,)``, peso de cada clase (``None``).
+        size_average, reduce: obsoletos, como en PyTorch (``None``); si se dan, fijan ``reduction``.
+        ignore_index: la clase que no cuenta (``-100``).
+        reduction: ``'mean'`` (``mean``), ``'sum'`` o ``'none'``.
+
+    Ejemplo:
+        >>> nn.NLLLoss2d()(torch.zeros(1, 2, 2, 2).log_softmax(1), torch.zeros(1, 2, 2, dtype=torch.long))
+        tensor(0.6931)
+
+    En PyTorch: ``torch.nn.NLLLoss2d`` (= ``torch.nn.NLLLoss``).
+    """
+
+    def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+        """Véase el docstring de la clase."""
+        warnings.warn("NLLLoss2d está obsoleta (como en PyTorch): usa NLLLoss, que es la misma pérdida",
+                      FutureWarning, stacklevel=2)
+        super().__init__(weight, size_average, ignore_index, reduce, reduction)

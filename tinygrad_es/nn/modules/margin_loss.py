@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from ..._tensor import Tensor
 from .. import functional as F
+from .distance import PairwiseDistance
 from .loss import _Loss
 
 __all__ = ["SoftMarginLoss", "MarginRankingLoss", "HingeEmbeddingLoss", "CosineEmbeddingLoss", "TripletMarginLoss",
-           "MultiLabelSoftMarginLoss", "PoissonNLLLoss", "GaussianNLLLoss"]
+           "MultiLabelSoftMarginLoss", "PoissonNLLLoss", "GaussianNLLLoss", "TripletMarginWithDistanceLoss"]
 
 
 class SoftMarginLoss(_Loss):
@@ -145,6 +146,41 @@ class TripletMarginLoss(_Loss):
     def forward(self, anchor, positive, negative):
         return F.triplet_margin_loss(anchor, positive, negative, margin=self.margin, p=self.p, eps=self.eps,
                                      swap=self.swap, reduction=self.reduction)
+
+
+class TripletMarginWithDistanceLoss(_Loss):
+    """Pérdida de tripletes con una distancia cualquiera: ``ℓ = max(0, margin + d(a, p) − d(a, n))``, con
+    ``d`` = ``distance_function`` (por defecto ``nn.PairwiseDistance()``, que queda como submódulo).
+
+    Args:
+        distance_function: (sólo con nombre) ``d(x1, x2)`` → distancias (``None``: ``nn.PairwiseDistance()``).
+        margin: (sólo con nombre) margen > 0 (``1.0``).
+        swap: (sólo con nombre) usar el mínimo de ``d(a, n)`` y ``d(p, n)`` (``False``).
+        reduction: (sólo con nombre) ``'mean'`` (``mean``), ``'sum'`` o ``'none'``.
+
+    Forma: ancla, positivo y negativo con el mismo número de ejes (``(N, D)`` o ``(D,)`` con la distancia por
+    defecto); salida escalar, o ``(N,)`` con ``'none'``.
+
+    Ejemplo:
+        >>> a, pos, neg = torch.tensor([[0., 0.]]), torch.tensor([[0., 1.]]), torch.tensor([[1., 1.]])
+        >>> nn.TripletMarginWithDistanceLoss(distance_function=nn.PairwiseDistance(p=1), margin=0.5)(a, pos, neg)
+        tensor(0.)
+
+    En PyTorch: ``torch.nn.TripletMarginWithDistanceLoss``; como función, ``F.triplet_margin_with_distance_loss``.
+    """
+
+    def __init__(self, *, distance_function=None, margin=1.0, swap=False, reduction="mean"):
+        """Véase el docstring de la clase."""
+        super().__init__(None, None, reduction)
+        if margin <= 0:
+            raise ValueError(f"TripletMarginWithDistanceLoss: margin debe ser mayor que 0, y vale {margin}")
+        self.distance_function = distance_function if distance_function is not None else PairwiseDistance()
+        self.margin, self.swap = margin, swap
+
+    def forward(self, anchor, positive, negative):
+        return F.triplet_margin_with_distance_loss(anchor, positive, negative,
+                                                   distance_function=self.distance_function, margin=self.margin,
+                                                   swap=self.swap, reduction=self.reduction)
 
 
 class MultiLabelSoftMarginLoss(_Loss):

@@ -23,8 +23,9 @@ def _shape_arg(normalized_shape, owner):
     return tuple(integer(n, "normalized_shape", owner, low=0, exc=RuntimeError) for n in normalized_shape)
 
 
-class _BatchNorm(Module):
-    """Lo común a ``BatchNorm1d/2d/3d`` (parámetros, buffers, ``forward`` y ``repr``)."""
+class _NormBase(Module):
+    """Lo común a ``BatchNorm*`` e ``InstanceNorm*`` (parámetros, buffers, ``repr``), como ``_NormBase`` de
+    PyTorch."""
     _ranks = ()
     _version = 2
 
@@ -65,6 +66,14 @@ class _BatchNorm(Module):
         if self.bias is not None:
             self.bias._data[...] = 0
 
+    def extra_repr(self):
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
+
+
+class _BatchNorm(_NormBase):
+    """Lo común a ``BatchNorm1d/2d/3d``: el ``forward`` con las estadísticas del lote o las acumuladas."""
+
     def forward(self, input):
         x = input if isinstance(input, Tensor) else Tensor(input)
         if x.ndim not in self._ranks or x.shape[1] != self.num_features:
@@ -81,10 +90,6 @@ class _BatchNorm(Module):
         keep = not self.training or self.track_running_stats
         return F.batch_norm(x, self.running_mean if keep else None, self.running_var if keep else None, self.weight,
                             self.bias, use_batch, factor, self.eps)
-
-    def extra_repr(self):
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
 
 
 class BatchNorm1d(_BatchNorm):

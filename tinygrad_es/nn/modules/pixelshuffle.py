@@ -1,10 +1,11 @@
-"""Las capas ``nn.PixelShuffle`` y ``nn.PixelUnshuffle`` (véase ``nn/functional/pixelshuffle.py``)."""
+"""Las capas ``nn.PixelShuffle``, ``nn.PixelUnshuffle`` y ``nn.ChannelShuffle`` (véase
+``nn/functional/pixelshuffle.py``)."""
 from __future__ import annotations
 
 from .. import functional as F
 from ..module import Module
 
-__all__ = ["PixelShuffle", "PixelUnshuffle"]
+__all__ = ["PixelShuffle", "PixelUnshuffle", "ChannelShuffle"]
 
 
 class PixelShuffle(Module):
@@ -60,3 +61,31 @@ class PixelUnshuffle(Module):
 
     def extra_repr(self):
         return f"downscale_factor={self.downscale_factor}"
+
+
+class ChannelShuffle(Module):
+    """Baraja los canales por grupos (ShuffleNet): ``(N, C, *)`` vista como ``(N, g, C/g, *)`` con los dos
+    ejes del medio traspuestos, para que tras una convolución por grupos la siguiente vea canales de todos.
+
+    Args:
+        groups: g, el número de grupos (divide a C).
+
+    Forma: entrada ``(N, C, *)`` (al menos 3 ejes); salida, la misma.
+
+    Ejemplo:
+        >>> nn.ChannelShuffle(2)(torch.arange(4.).reshape(1, 4, 1, 1)).flatten()
+        tensor([0., 2., 1., 3.])
+
+    En PyTorch: ``torch.nn.ChannelShuffle``; como función, ``F.channel_shuffle``.
+    """
+
+    def __init__(self, groups: int):
+        """Véase el docstring de la clase."""
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, input):
+        return F.channel_shuffle(input, self.groups)
+
+    def extra_repr(self):
+        return f"groups={self.groups}"

@@ -1,14 +1,14 @@
-"""Pooling: ``MaxPool1d/2d`` (``ceil_mode``, ``return_indices``, ``dilation``), ``MaxUnpool2d``,
-``AvgPool1d/2d`` (``ceil_mode``, ``count_include_pad``), ``AdaptiveAvgPool2d`` y
-``AdaptiveMaxPool2d`` (con el ``repr`` de PyTorch)."""
+"""Pooling: ``MaxPool1d/2d`` (``ceil_mode``, ``return_indices``, ``dilation``), ``MaxUnpool1d/2d``,
+``AvgPool1d/2d`` (``ceil_mode``, ``count_include_pad``), ``AdaptiveAvgPool1d/2d`` y
+``AdaptiveMaxPool1d/2d`` (con el ``repr`` de PyTorch)."""
 from __future__ import annotations
 
 from .. import functional as F
 from ..functional._utils import int_tuple
 from ..module import Module
 
-__all__ = ["MaxPool1d", "MaxPool2d", "MaxUnpool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool2d",
-           "AdaptiveMaxPool2d"]
+__all__ = ["MaxPool1d", "MaxPool2d", "MaxUnpool1d", "MaxUnpool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d",
+           "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d"]
 
 
 class _MaxPoolNd(Module):
@@ -87,7 +87,25 @@ class MaxPool1d(_MaxPoolNd):
                             ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
 
-class MaxUnpool2d(Module):
+class _MaxUnpoolNd(Module):
+    """Lo común a ``MaxUnpool1d/2d`` (argumentos como tuplas, ``forward`` y ``repr``)."""
+    def __init__(self, kernel_size, stride=None, padding=0):
+        """Véase el docstring de la clase."""
+        super().__init__()
+        n, name = self._n, type(self).__name__
+        self.kernel_size = int_tuple(kernel_size, n, "kernel_size", name, 1)
+        self.stride = int_tuple(stride if stride is not None else kernel_size, n, "stride", name, 1)
+        self.padding = int_tuple(padding, n, "padding", name, 0)
+
+    def forward(self, input, indices, output_size=None):
+        fn = F.max_unpool1d if self._n == 1 else F.max_unpool2d
+        return fn(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool2d(_MaxUnpoolNd):
     """MaxUnpool2d: inversa parcial de ``MaxPool2d``; devuelve cada máximo a su posición (los ``indices``
     de ``MaxPool2d(return_indices=True)``) y pone 0 en el resto.
 
@@ -109,17 +127,30 @@ class MaxUnpool2d(Module):
     En PyTorch: ``torch.nn.MaxUnpool2d``; como función, ``F.max_unpool2d``.
     """
 
-    def __init__(self, kernel_size, stride=None, padding=0):
-        super().__init__()
-        self.kernel_size = int_tuple(kernel_size, 2, "kernel_size", "MaxUnpool2d", 1)
-        self.stride = int_tuple(stride if stride is not None else kernel_size, 2, "stride", "MaxUnpool2d", 1)
-        self.padding = int_tuple(padding, 2, "padding", "MaxUnpool2d", 0)
+    _n = 2
 
-    def forward(self, input, indices, output_size=None):
-        return F.max_unpool2d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
 
-    def extra_repr(self):
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+class MaxUnpool1d(_MaxUnpoolNd):
+    """MaxUnpool1d: inversa parcial de ``MaxPool1d``; devuelve cada máximo a su posición (los ``indices``
+    de ``MaxPool1d(return_indices=True)``) y pone 0 en el resto.
+
+    Args:
+        kernel_size: la ventana del ``MaxPool1d``.
+        stride: su paso (por defecto, ``kernel_size``).
+        padding: su relleno (``0``).
+
+    Forma: entrada e ``indices`` ``(N, C, L)`` o ``(C, L)``; salida ``(N, C, L_out)`` con
+    ``L_out = (L − 1)·stride − 2·padding + kernel_size`` (o el ``output_size`` que se pase a
+    ``forward(input, indices, output_size)``).
+
+    Ejemplo:
+        >>> y, idx = nn.MaxPool1d(2, return_indices=True)(torch.tensor([[[1., 5., 2., 0.]]]))
+        >>> nn.MaxUnpool1d(2)(y, idx)
+        tensor([[[0., 5., 2., 0.]]])
+
+    En PyTorch: ``torch.nn.MaxUnpool1d``; como función, ``F.max_unpool1d``.
+    """
+    _n = 1
 
 
 class _AvgPoolNd(Module):
@@ -245,6 +276,64 @@ class AdaptiveMaxPool2d(Module):
 
     def forward(self, input):
         return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+
+    def extra_repr(self):
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveAvgPool1d(Module):
+    """Average pooling adaptativo 1-D: medias sobre ventanas calculadas para que la salida tenga
+    ``output_size`` posiciones (``1``: la media global de cada canal).
+
+    Args:
+        output_size: la longitud de la salida.
+
+    Forma: entrada ``(N, C, L)`` o ``(C, L)``; salida ``(N, C, output_size)``. La ventana ``i`` va de
+    ``⌊i·L/L_out⌋`` a ``⌈(i+1)·L/L_out⌉``.
+
+    Ejemplo:
+        >>> nn.AdaptiveAvgPool1d(2)(torch.tensor([[[1., 3., 5., 7.]]]))
+        tensor([[[2., 6.]]])
+
+    En PyTorch: ``torch.nn.AdaptiveAvgPool1d``; como función, ``F.adaptive_avg_pool1d``.
+    """
+
+    def __init__(self, output_size):
+        """Véase el docstring de la clase."""
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, input):
+        return F.adaptive_avg_pool1d(input, self.output_size)
+
+    def extra_repr(self):
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool1d(Module):
+    """Max-pooling adaptativo 1-D: máximos sobre ventanas calculadas para que la salida tenga
+    ``output_size`` posiciones.
+
+    Args:
+        output_size: la longitud de la salida.
+        return_indices (``False``): si es ``True``, devuelve también la posición de cada máximo.
+
+    Forma: entrada ``(N, C, L)`` o ``(C, L)``; salida ``(N, C, output_size)``.
+
+    Ejemplo:
+        >>> nn.AdaptiveMaxPool1d(2)(torch.tensor([[[1., 5., 2., 0.]]]))
+        tensor([[[5., 2.]]])
+
+    En PyTorch: ``torch.nn.AdaptiveMaxPool1d``; como función, ``F.adaptive_max_pool1d``.
+    """
+
+    def __init__(self, output_size, return_indices=False):
+        """Véase el docstring de la clase."""
+        super().__init__()
+        self.output_size, self.return_indices = output_size, return_indices
+
+    def forward(self, input):
+        return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)
 
     def extra_repr(self):
         return f"output_size={self.output_size}"

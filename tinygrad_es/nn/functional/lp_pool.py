@@ -1,0 +1,88 @@
+"""Pooling de potencia media (``lp_pool1d``, ``lp_pool2d``): ``(Σ_ventana xᵖ)^(1/p)``, compuesto como
+en PyTorch de ``avg_pool`` sobre ``xᵖ`` (``p = ∞``: el máximo de ``|x|``). Como es composición de
+operaciones de ``Tensor``, la derivada (y las de orden superior) salen de las de ésas:
+``∂y/∂x = x^(p−1) · y^(1−p)`` dentro de cada ventana."""
+from __future__ import annotations
+
+import math
+import numbers
+
+from .activation import relu
+from .pooling import avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
+from ._utils import as_tensor, int_tuple
+
+__all__ = ["lp_pool1d", "lp_pool2d"]
+
+
+def _norm(norm_type, op):
+    if isinstance(norm_type, bool) or not isinstance(norm_type, numbers.Real):
+        raise TypeError(f"{op}: norm_type debe ser un número, no {type(norm_type).__name__}")
+    return norm_type
+
+
+def _finish(out, count, p):
+    """``(sign(m)·relu(|m|)·count)^(1/p)`` con ``m`` la media de ``xᵖ`` (lo mismo que PyTorch, también
+    el gradiente 0 cuando la suma es 0)."""
+    return (out.sign() * relu(out.abs())).mul(count).pow(1.0 / p)
+
+
+def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """Pooling 1-D de potencia media: ``(Σ_ventana xᵖ)^(1/p)`` (``p = 1``: la suma; ``p = ∞``: el máximo
+    de ``|x|``). La capa es ``nn.LPPool1d``.
+
+    Args:
+        input: ``(N, C, L)`` o ``(C, L)``.
+        norm_type: el exponente ``p``.
+        kernel_size: longitud de la ventana.
+        stride: paso (por defecto, ``kernel_size``).
+        ceil_mode: redondea hacia arriba el número de ventanas (``False``).
+
+    Forma: salida ``(N, C, L_out)`` con ``L_out = ⌊(L − kernel_size) / stride⌋ + 1``.
+
+    Derivada: ``x^(p−1) · y^(1−p)`` para cada ``x`` de la ventana de ``y``.
+
+    Ejemplo:
+        >>> F.lp_pool1d(torch.tensor([[[3., 4., 1., 0.]]]), 2, 2)
+        tensor([[[5., 1.]]])
+
+    En PyTorch: ``torch.nn.functional.lp_pool1d``.
+    """
+    op = "lp_pool1d"
+    x, p = as_tensor(input, op), _norm(norm_type, op)
+    if math.isinf(p):
+        out = max_pool1d(x.abs() if p > 0 else -x.abs(), kernel_size, stride, 0, 1, ceil_mode)
+        return out if p > 0 else -out
+    (k,) = int_tuple(kernel_size, 1, "kernel_size", op, 1)
+    out = avg_pool1d(x.pow(p), k, stride, 0, ceil_mode)
+    return _finish(out, k, p)
+
+
+def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """Pooling 2-D de potencia media: ``(Σ_ventana xᵖ)^(1/p)`` sobre ventanas ``kh × kw``. La capa es
+    ``nn.LPPool2d``.
+
+    Args:
+        input: ``(N, C, H, W)`` o ``(C, H, W)``.
+        norm_type: el exponente ``p`` (``float('inf')``: el máximo de ``|x|``).
+        kernel_size: ``k`` o ``(kh, kw)``.
+        stride: paso (por defecto, ``kernel_size``).
+        ceil_mode: redondea hacia arriba el número de ventanas (``False``).
+
+    Forma: salida ``(N, C, H_out, W_out)`` con ``H_out = ⌊(H − kh) / stride⌋ + 1``.
+
+    Derivada: ``x^(p−1) · y^(1−p)`` para cada ``x`` de la ventana de ``y``.
+
+    Ejemplo:
+        >>> F.lp_pool2d(torch.tensor([[[[1., 2.], [2., 4.]]]]), 2, 2)
+        tensor([[[[5.]]]])
+
+    En PyTorch: ``torch.nn.functional.lp_pool2d``.
+    """
+    op = "lp_pool2d"
+    x, p = as_tensor(input, op), _norm(norm_type, op)
+    if math.isinf(p):
+        out = max_pool2d(x.abs() if p > 0 else -x.abs(), kernel_size, stride, 0, 1, ceil_mode)
+        return out if p > 0 else -out
+    kh, kw = int_tuple(kernel_size, 2, "kernel_size", op, 1)
+    out = avg_pool2d(x.pow(p), (kh, kw), stride, 0, ceil_mode)
+    return _finish(out, kh * kw, p)
