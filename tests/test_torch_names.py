@@ -309,3 +309,19 @@ def test_amp_grad_scaler_scales_skips_and_grows():
             pass
     with tg.autocast("cpu", dtype=tg.float16):
         assert m(x).dtype == tg.float32            # aquí se calcula en float32
+
+
+@pytest.mark.skipif(torch is None, reason="sin PyTorch")
+def test_torch_level_forms_of_the_newer_nn_functions():
+    lp = np.log(np.random.default_rng(0).dirichlet(np.ones(4), size=(5, 2))).astype(np.float32)
+    targets, lens, tlens = [[1, 2], [1, 1]], [5, 5], [2, 2]
+    ours = tg.ctc_loss(tg.tensor(lp), tg.tensor(targets), tg.tensor(lens), tg.tensor(tlens))
+    ref = torch.ctc_loss(torch.tensor(lp), torch.tensor(targets), torch.tensor(lens), torch.tensor(tlens))
+    np.testing.assert_allclose(ours.numpy(), ref.numpy(), rtol=1e-5)      # sin reducir, como torch.ctc_loss
+    x = np.array([-1.0, 2.0], dtype=np.float32)
+    np.testing.assert_allclose(tg.rrelu(tg.tensor(x)).numpy(), torch.rrelu(torch.tensor(x)).numpy())
+    np.testing.assert_allclose(tg.pdist(tg.eye(3)).numpy(), torch.pdist(torch.eye(3)).numpy())
+    a, b = tg.tensor(x), torch.tensor(x)
+    tg.selu_(a)
+    torch.selu_(b)
+    np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-6)

@@ -21,6 +21,11 @@ from .normalization import (batch_norm as _batch_norm, group_norm as _group_norm
 from .pixelshuffle import pixel_shuffle, pixel_unshuffle
 from .pooling import adaptive_avg_pool1d, adaptive_max_pool1d as _adaptive_max_pool1d, avg_pool1d, max_pool1d, max_pool2d
 from .sparse import embedding as _embedding
+from .ctc_loss import ctc_loss as _ctc_loss
+from .distance import pdist
+from .dropout import alpha_dropout as _alpha_dropout, feature_alpha_dropout as _feature_alpha_dropout
+from .grid_sample import affine_grid
+from .pixelshuffle import channel_shuffle, native_channel_shuffle
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "avg_pool1d", "max_pool1d", "max_pool2d",
            "max_pool1d_with_indices", "adaptive_avg_pool1d", "adaptive_max_pool1d", "pixel_shuffle",
@@ -28,7 +33,9 @@ __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "avg_pool
            "hardshrink", "dropout", "feature_dropout", "layer_norm", "group_norm", "instance_norm", "batch_norm",
            "rms_norm", "embedding", "bilinear", "kl_div", "binary_cross_entropy_with_logits", "hinge_embedding_loss",
            "margin_ranking_loss", "poisson_nll_loss", "triplet_margin_loss", "cosine_embedding_loss",
-           "chain_matmul", "frobenius_norm", "nuclear_norm"]
+           "chain_matmul", "frobenius_norm", "nuclear_norm", "rrelu", "rrelu_", "selu_", "celu_", "threshold_",
+           "alpha_dropout", "feature_alpha_dropout", "channel_shuffle", "native_channel_shuffle", "pdist", "ctc_loss",
+           "affine_grid_generator"]
 
 _REDUCTIONS = {0: "none", 1: "mean", 2: "sum"}
 
@@ -42,6 +49,30 @@ def _reduction(r):
 
 
 prelu, hardshrink, threshold = _act.prelu, _act.hardshrink, _act.threshold
+rrelu_, selu_, celu_, threshold_ = _act.rrelu_, _act.selu_, _act.celu_, _act.threshold_
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
+    """``torch.rrelu`` (sin ``training``: la pendiente media (lower + upper)/2)."""
+    return _act.rrelu(input, lower, upper, training)
+
+
+def alpha_dropout(input, p, train):
+    return _alpha_dropout(input, p, train)
+
+
+def feature_alpha_dropout(input, p, train):
+    return _feature_alpha_dropout(input, p, train)
+
+
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction=0, zero_infinity=False):
+    """``torch.ctc_loss``: como ``F.ctc_loss`` pero, como en PyTorch 2.13, sin reducir por defecto."""
+    return _ctc_loss(log_probs, targets, input_lengths, target_lengths, blank, _reduction(reduction), zero_infinity)
+
+
+def affine_grid_generator(theta, size, align_corners):
+    """``torch.affine_grid_generator`` (la de ``F.affine_grid``)."""
+    return affine_grid(theta, size, align_corners)
 
 
 def selu(input):
