@@ -108,7 +108,7 @@ INPLACE_METHOD_FUNCTIONS = (
     "ceil_ clamp_ clamp_max_ clamp_min_ clip_ cos_ cosh_ deg2rad_ detach_ erf_ erfc_ exp2_ exp_ expm1_ fill_ "
     "fix_ floor_ frac_ gcd_ i0_ index_put_ lcm_ ldexp_ log10_ log1p_ log2_ log_ logit_ nan_to_num_ neg_ "
     "negative_ rad2deg_ reciprocal_ relu_ round_ rsqrt_ sigmoid_ sin_ sinc_ sinh_ sqrt_ square_ tan_ tanh_ "
-    "trunc_ xlogy_").split()
+    "trunc_ xlogy_ resize_as_").split()
 
 # complejos y espectros (spectral.py, complex.py)
 SPECTRAL_METHOD_FUNCTIONS = "stft istft angle conj conj_physical resolve_conj is_complex".split()
