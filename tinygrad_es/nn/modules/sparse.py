@@ -14,6 +14,19 @@ from ._utils import check_size, factory_dtype
 __all__ = ["Embedding", "EmbeddingBag"]
 
 
+
+def _table_args(name, num_embeddings, embedding_dim, padding_idx, sparse):
+    """Comprueba los argumentos comunes de ``Embedding`` y ``EmbeddingBag`` y devuelve ``padding_idx`` ya
+    positivo (o ``None``)."""
+    check_size(name, num_embeddings=(num_embeddings, 0), embedding_dim=(embedding_dim, 0))
+    if sparse:
+        raise NotImplementedError(f"{name}(sparse=True) no está soportado: tinygrad_es usa gradientes densos")
+    if padding_idx is None:
+        return None
+    if not -num_embeddings <= padding_idx < num_embeddings:
+        raise ValueError(f"{name}: padding_idx={padding_idx} debe estar en [-{num_embeddings}, {num_embeddings})")
+    return padding_idx % num_embeddings
+
 class Embedding(Module):
     """Tabla de vectores aprendidos indexada por enteros: ``emb(idx)`` son las filas ``weight[idx]`` (una
     palabra, un carácter o una clase → un vector denso). Equivale a ``one_hot(idx) @ weight`` sin
@@ -50,15 +63,8 @@ class Embedding(Module):
     def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0,
                  scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None, dtype=None):
         """Véase el docstring de la clase."""
-        check_size("Embedding", num_embeddings=(num_embeddings, 0), embedding_dim=(embedding_dim, 0))
         super().__init__()
-        if padding_idx is not None:
-            if not -num_embeddings <= padding_idx < num_embeddings:
-                raise ValueError(f"Embedding: padding_idx={padding_idx} debe estar en [-{num_embeddings}, "
-                                 f"{num_embeddings})")
-            padding_idx = padding_idx % num_embeddings
-        if sparse:
-            raise NotImplementedError("Embedding(sparse=True) no está soportado: tinygrad_es usa gradientes densos")
+        padding_idx = _table_args("Embedding", num_embeddings, embedding_dim, padding_idx, sparse)
         self.num_embeddings, self.embedding_dim, self.padding_idx = num_embeddings, embedding_dim, padding_idx
         if max_norm is not None:
             number(max_norm, "max_norm", "Embedding")
@@ -144,15 +150,8 @@ class EmbeddingBag(Module):
                  mode="mean", sparse=False, _weight=None, include_last_offset=False, padding_idx=None, device=None,
                  dtype=None):
         """Véase el docstring de la clase."""
-        check_size("EmbeddingBag", num_embeddings=(num_embeddings, 0), embedding_dim=(embedding_dim, 0))
         super().__init__()
-        if padding_idx is not None:
-            if not -num_embeddings <= padding_idx < num_embeddings:
-                raise ValueError(f"EmbeddingBag: padding_idx={padding_idx} debe estar en [-{num_embeddings}, "
-                                 f"{num_embeddings})")
-            padding_idx = padding_idx % num_embeddings
-        if sparse:
-            raise NotImplementedError("EmbeddingBag(sparse=True) no está soportado: tinygrad_es usa gradientes densos")
+        padding_idx = _table_args("EmbeddingBag", num_embeddings, embedding_dim, padding_idx, sparse)
         if mode not in ("sum", "mean", "max"):
             raise ValueError(f"EmbeddingBag: mode debe ser 'sum', 'mean' o 'max', no {mode!r}")
         self.num_embeddings, self.embedding_dim, self.padding_idx = num_embeddings, embedding_dim, padding_idx
