@@ -122,7 +122,7 @@ __all__ = (["Value", "Tensor", "Size", "Function", "no_grad", "enable_grad", "se
                                "get_float32_matmul_precision", "compile", "set_warn_always", "is_warn_always_enabled",
                                "set_flush_denormal", "autocast", "is_anomaly_enabled", "is_anomaly_check_nan_enabled",
                                "set_anomaly_enabled", "is_inference_mode_enabled", "strided", "asarray", "frombuffer", "range", "scalar_tensor", "empty_strided",
-                               "cond", "while_loop", "vmap", "svd_lowrank", "pca_lowrank", "result_type", "is_same_size", "is_signed", "lu_unpack"]
+                               "cond", "while_loop", "vmap", "svd_lowrank", "pca_lowrank", "result_type", "lu_unpack"]
            + list(_spectral) + ["complex64", "complex128", "cfloat", "cdouble", "view_as_real", "view_as_complex",
                                 "complex", "polar", "real", "imag", "hann_window", "hamming_window",
                                 "blackman_window", "bartlett_window", "kaiser_window", "fft"]

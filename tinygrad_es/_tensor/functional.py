@@ -21,7 +21,7 @@ from .tensor import Size
 
 __all__ = ["einsum", "tensordot", "meshgrid", "std_mean", "var_mean", "broadcast_tensors", "broadcast_shapes",
            "repeat_interleave", "det", "inverse", "split", "is_nonzero", "rsub", "fill", "unravel_index",
-           "polygamma", "lu_unpack", "result_type", "is_same_size", "is_signed"]
+           "polygamma", "lu_unpack", "result_type"]
 
 
 def split(tensor, split_size_or_sections, dim=0):
@@ -247,12 +247,3 @@ def result_type(tensor, other):
     """
     return D.as_dtype(D.result_type(tensor, other))
 
-
-def is_same_size(input, other) -> bool:
-    """¿Tienen la misma forma? En PyTorch: ``torch.is_same_size``."""
-    return tuple(input.shape) == tuple(other.shape)
-
-
-def is_signed(input) -> bool:
-    """¿Es de un tipo con signo (enteros con signo y coma flotante)? En PyTorch: ``torch.is_signed``."""
-    return input.dtype.is_signed

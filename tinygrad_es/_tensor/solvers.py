@@ -167,6 +167,13 @@ def _singular_info(A):
     return K.lu_factor_array(A._data)[2] if A.numel() else np.zeros(tuple(A.shape[:-2]), np.int32)
 
 
+def _singular_to_identity(A, info):
+    """``(máscara, A')``: las matrices singulares del lote (``info`` > 0) cambiadas por la identidad, para
+    resolver las demás de una vez; luego su resultado se pone a ``nan``."""
+    bad = _wrap((info > 0)[..., None, None])
+    return bad, A.masked_fill(bad, 0) + _wrap(np.eye(A.shape[-1], dtype=A._data.dtype)) * bad
+
+
 def inv_ex(A, *, check_errors=False):
     """``(inverse, info)``: como ``inv`` sin lanzar si A es singular (``info`` > 0: el primer pivote nulo;
     entonces la inversa no vale nada, aquí ``nan``). En PyTorch: ``torch.linalg.inv_ex``.
@@ -179,8 +186,7 @@ def inv_ex(A, *, check_errors=False):
         return RT.linalg_inv_ex(inv(A), _wrap(info))
     if check_errors:
         inv(A)
-    bad = _wrap((info > 0)[..., None, None])
-    safe = A.masked_fill(bad, 0) + _wrap(np.eye(A.shape[-1], dtype=A._data.dtype)) * bad
+    bad, safe = _singular_to_identity(A, info)
     return RT.linalg_inv_ex(inv(safe).masked_fill(bad, float("nan")), _wrap(info))
 
 
@@ -196,8 +202,7 @@ def solve_ex(A, B, *, left=True, check_errors=False):
         return RT.linalg_solve_ex(solve(A, B, left=left), _wrap(info))
     if check_errors:
         solve(A, B, left=left)
-    bad = _wrap((info > 0)[..., None, None])
-    safe = A.masked_fill(bad, 0) + _wrap(np.eye(A.shape[-1], dtype=A._data.dtype)) * bad
+    bad, safe = _singular_to_identity(A, info)
     X = solve(safe, B, left=left)
     mask = bad if X.ndim == A.ndim else bad[..., 0]
     return RT.linalg_solve_ex(X.masked_fill(mask, float("nan")), _wrap(info))
