@@ -19,7 +19,8 @@ from ..functional import normalize
 from ..module import Module
 from . import parametrize
 
-__all__ = ["weight_norm", "spectral_norm", "norm_except_dim", "weight_norm_value"]
+__all__ = ["weight_norm", "spectral_norm", "norm_except_dim", "weight_norm_value", "weight_to_matrix",
+           "is_conv_transpose"]
 
 
 def norm_except_dim(v: Tensor, pow: float = 2, dim: int = 0) -> Tensor:
@@ -134,7 +135,7 @@ class _SpectralNorm(Module):
         return value  # se guarda W sin normalizar (no se puede deshacer la división por σ)
 
 
-def _is_conv_transpose(module) -> bool:
+def is_conv_transpose(module) -> bool:
     """``ConvTranspose1d/2d/3d`` (o una subclase): su eje de salida es el 1."""
     return any(c.__name__ in ("ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d") for c in type(module).__mro__)
 
@@ -168,6 +169,6 @@ def spectral_norm(module, name: str = "weight", n_power_iterations: int = 1, eps
     if not isinstance(weight, Tensor):
         raise ValueError(f"el módulo '{module}' no tiene un parámetro ni un buffer llamado '{name}'")
     if dim is None:
-        dim = 1 if _is_conv_transpose(module) else 0
+        dim = 1 if is_conv_transpose(module) else 0
     parametrize.register_parametrization(module, name, _SpectralNorm(weight, n_power_iterations, dim, eps))
     return module
