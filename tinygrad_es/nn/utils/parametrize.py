@@ -40,7 +40,6 @@ from collections.abc import Sequence
 
 from ..._tensor import Tensor
 from ...autograd import no_grad
-from ..module import Module
 from ..modules.container import ModuleDict, ModuleList
 from ..parameter import Parameter
 
