@@ -41,10 +41,11 @@ def _ln_norm(a, n, dim):
     """La norma Lₙ de cada corte de ``a`` a lo largo de ``dim`` (``n``: número, ``inf``, ``-inf`` o ``'fro'``)."""
     axes = tuple(d for d in range(a.ndim) if d != dim % a.ndim)
     x = np.abs(a.astype(np.float64))
-    if n == "fro":
+    if n == "fro" and len(axes) <= 2:
         n = 2
-    if n == "nuc":
-        raise ValueError("ln_structured: la norma nuclear no se puede usar por canales")
+    elif n in ("fro", "nuc"):  # como PyTorch: la norma de matriz necesita exactamente 2 ejes que reducir
+        raise RuntimeError(f"ln_structured: la norma {n!r} es de matrices y aquí se reducen {len(axes)} ejes "
+                           f"(forma {tuple(a.shape)}, dim {dim}); usa n=2")
     if n == np.inf:
         return x.max(axis=axes)
     if n == -np.inf:
