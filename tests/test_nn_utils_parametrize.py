@@ -172,3 +172,21 @@ def test_legacy_weight_and_spectral_norm_train_and_remove():
     assert isinstance(s.weight, nn.Parameter) and list(s.state_dict()) == ["bias", "weight"]
     with pytest.raises(ValueError):
         nn.utils.remove_spectral_norm(s)
+
+
+@pytest.mark.parametrize("omap", ["matrix_exp", "cayley", "householder"])
+def test_orthogonal_is_orthogonal_and_gradcheck_float64(omap):
+    tg.manual_seed(3)
+    m = PS.orthogonal(nn.Linear(3, 4).double(), orthogonal_map=omap)
+    w = m.weight.detach().numpy()
+    np.testing.assert_allclose(w.T @ w, np.eye(3), atol=1e-12)
+    X = m.parametrizations.weight.original.detach().numpy() + \
+        0.1 * np.random.default_rng(0).standard_normal((4, 3))
+    x = tg.from_numpy(np.random.default_rng(1).standard_normal((2, 3)))
+
+    def f(X):
+        return functional_call(m, {"parametrizations.weight.original": X}, (x,))
+
+    assert gradcheck(f, [leaf(X)], atol=1e-6, rtol=1e-5)
+    with pytest.raises(ValueError, match="forma"):
+        m.weight = tg.zeros(3, 3, dtype=tg.float64)

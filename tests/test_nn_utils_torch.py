@@ -421,3 +421,35 @@ def test_skip_init_rules_like_torch():
             L.nn.utils.skip_init(L.nn.ReLU)          # no admite device
         with pytest.raises(RuntimeError):
             L.nn.utils.skip_init(int)
+
+
+@pytest.mark.parametrize("shape", [(4, 4), (3, 5), (5, 3)])
+@pytest.mark.parametrize("omap", ["matrix_exp", "cayley", "householder"])
+@pytest.mark.parametrize("triv", [True, False])
+def test_orthogonal_matches_torch(shape, omap, triv):
+    m, M = pair(lambda: nn.Linear(shape[1], shape[0]), lambda: torch.nn.Linear(shape[1], shape[0]))
+    nn.utils.parametrizations.orthogonal(m, orthogonal_map=omap, use_trivialization=triv)
+    torch.nn.utils.parametrizations.orthogonal(M, orthogonal_map=omap, use_trivialization=triv)
+    assert list(m.state_dict()) == list(M.state_dict())
+    assert repr(m) == repr(M)
+    if not triv and omap == "householder":   # sin azar: el mismo original (geqrf de LAPACK)
+        close(m.parametrizations.weight.original, M.parametrizations.weight.original, 1e-9)
+    m.load_state_dict(to_tg(M.state_dict()))
+    close(m.weight, M.weight, 1e-9)
+    run_both(m, M, (2, shape[1]))
+    same_grads(m, M, 1e-8)
+    if triv:
+        q = np.linalg.qr(np.random.default_rng(0).standard_normal(shape[::-1]))[0].T if shape[0] < shape[1] \
+            else np.linalg.qr(np.random.default_rng(0).standard_normal(shape))[0]
+        m.weight = tg.from_numpy(q)
+        M.weight = torch.tensor(q)
+        close(m.weight, M.weight, 1e-9)
+        close(m.weight, torch.tensor(q), 1e-9)
+
+
+def test_orthogonal_errors_like_torch():
+    for L in (nn, torch.nn):
+        with pytest.raises(ValueError):
+            L.utils.parametrizations.orthogonal(L.Linear(3, 3), orthogonal_map="qr")
+        with pytest.raises(ValueError):
+            L.utils.parametrizations.orthogonal(L.BatchNorm1d(3))

@@ -1,5 +1,5 @@
-"""``torch.nn.utils.parametrizations``: ``weight_norm`` y ``spectral_norm`` como parametrizaciones
-(``parametrize.register_parametrization``), la forma actual de PyTorch.
+"""``torch.nn.utils.parametrizations``: ``weight_norm``, ``spectral_norm`` y ``orthogonal`` como
+parametrizaciones (``parametrize.register_parametrization``), la forma actual de PyTorch.
 
 * ``weight_norm``: ``w = g · v / ‖v‖`` (Salimans y Kingma, 2016). La dirección ``v`` y la longitud
   ``g`` se entrenan por separado: ``parametrizations.weight.original0`` es ``g`` y ``original1`` es ``v``.
@@ -7,6 +7,8 @@
   potencia (Miyato et al., 2018): estabiliza el discriminador de una GAN. ``u`` y ``v`` (los
   vectores singulares aproximados) son buffers de la parametrización (``parametrizations.weight.0._u``
   y ``._v``) y avanzan ``n_power_iterations`` pasos en cada lectura del peso en modo ``train()``.
+
+* ``orthogonal``: el peso es siempre (semi)ortogonal; los mapas están en ``_orthogonal.py``.
 
 Las funciones ``norm_except_dim`` y ``weight_norm_value`` son también las de ``nn.utils.weight_norm``
 (la versión antigua con hooks).
@@ -18,8 +20,9 @@ from ...autograd import no_grad
 from ..functional import normalize
 from ..module import Module
 from . import parametrize
+from ._orthogonal import MAPS, _Orthogonal
 
-__all__ = ["weight_norm", "spectral_norm", "norm_except_dim", "weight_norm_value", "weight_to_matrix",
+__all__ = ["orthogonal", "weight_norm", "spectral_norm", "norm_except_dim", "weight_norm_value", "weight_to_matrix",
            "is_conv_transpose"]
 
 
@@ -171,4 +174,42 @@ def spectral_norm(module, name: str = "weight", n_power_iterations: int = 1, eps
     if dim is None:
         dim = 1 if is_conv_transpose(module) else 0
     parametrize.register_parametrization(module, name, _SpectralNorm(weight, n_power_iterations, dim, eps))
+    return module
+
+
+def orthogonal(module, name: str = "weight", orthogonal_map: str | None = None, *, use_trivialization: bool = True):
+    """Reparametriza ``module.<name>`` para que sea siempre una matriz ortogonal (o semiortogonal).
+
+    Args:
+        module: la capa.
+        name: el tensor, de al menos 2 ejes (``"weight"``; los ejes de delante son un lote).
+        orthogonal_map: ``"matrix_exp"``, ``"cayley"`` o ``"householder"`` (``None``: ``"matrix_exp"`` si
+            la matriz es cuadrada, si no ``"householder"``).
+        use_trivialization: guardar la ortogonal de partida en el buffer ``base`` (``True``).
+
+    Returns:
+        ``module``, con ``parametrizations.<name>.original`` y (con trivialización)
+        ``parametrizations.<name>.0.base``. Al principio el peso es la ortogonal más cercana al de antes.
+
+    Ejemplo:
+        >>> capa = nn.utils.parametrizations.orthogonal(nn.Linear(5, 5))
+        >>> torch.dist(capa.weight.T @ capa.weight, torch.eye(5)) < 1e-5
+        tensor(True)
+
+    Errores: ``ValueError`` si no hay un tensor ``name``, si tiene menos de 2 ejes o si el mapa no existe.
+
+    En PyTorch: ``torch.nn.utils.parametrizations.orthogonal``.
+    """
+    weight = getattr(module, name, None)
+    if not isinstance(weight, Tensor):
+        raise ValueError(f"el módulo '{module}' no tiene un parámetro ni un buffer llamado '{name}'")
+    if weight.dim() < 2:
+        raise ValueError(f"orthogonal espera una matriz o un lote de matrices; el tensor tiene {weight.dim()} ejes")
+    if orthogonal_map is None:
+        square = weight.shape[-2] == weight.shape[-1]
+        orthogonal_map = "matrix_exp" if square or weight.dtype.is_complex else "householder"
+    if orthogonal_map not in MAPS:
+        raise ValueError(f'orthogonal_map debe ser "matrix_exp", "cayley" o "householder", no {orthogonal_map!r}')
+    orth = _Orthogonal(weight, orthogonal_map, use_trivialization=use_trivialization)
+    parametrize.register_parametrization(module, name, orth, unsafe=True)
     return module
