@@ -31,8 +31,8 @@ MAPS = ("matrix_exp", "cayley", "householder")
 
 
 def _householder_product(A: Tensor, tau: Tensor) -> Tensor:
-    """Las k primeras columnas de H₁⋯H_k, Hᵢ = I − τᵢ vᵢ vᵢᵀ, vᵢ = (0,…,0, 1, A[i+1:, i]) (A: ``(…, n, k)``).
-    Se compone con operaciones de ``Tensor`` (derivable respecto de A y τ)."""
+    """Las k primeras columnas de H₁⋯H_k, Hᵢ = I − τᵢ vᵢ vᵢᵀ, vᵢ = (0,…,0, 1, A[i+1:, i])
+    (A: ``(…, n, k)``). Se compone con operaciones de ``Tensor`` (derivable respecto de A y τ)."""
     n, k = A.shape[-2], A.shape[-1]
     eye = np.eye(n, k, dtype=A._data.dtype)
     q = Tensor._wrap(np.broadcast_to(eye, tuple(A.shape[:-2]) + (n, k)).copy())

@@ -125,12 +125,14 @@ class PruningContainer(BasePruningMethod):
     """
 
     def __init__(self, *args):
+        """``PruningContainer(m1, m2, ...)``: las podas ya hechas, en orden."""
         self._pruning_methods: tuple = ()
         self._tensor_name = args[0]._tensor_name if args else None
         for m in args:
             self.add_pruning_method(m)
 
     def add_pruning_method(self, method) -> None:
+        """Añade la poda ``method`` (del mismo tensor) al final."""
         if method is not None and not isinstance(method, BasePruningMethod):
             raise TypeError(f"{type(method).__name__} no es una subclase de BasePruningMethod")
         if method is not None and self._tensor_name != method._tensor_name:
@@ -139,12 +141,15 @@ class PruningContainer(BasePruningMethod):
         self._pruning_methods += (method,)
 
     def __len__(self):
+        """Cuántas podas contiene."""
         return len(self._pruning_methods)
 
     def __iter__(self):
+        """Las podas, en el orden en que se hicieron."""
         return iter(self._pruning_methods)
 
     def __getitem__(self, idx):
+        """La poda ``idx``."""
         return self._pruning_methods[idx]
 
     def compute_mask(self, t, default_mask):

@@ -77,11 +77,13 @@ class Identity(BasePruningMethod):
 
 
 class RandomUnstructured(BasePruningMethod):
-    """Poda ``amount`` pesos elegidos al azar (con el generador global: ``torch.manual_seed``)."""
+    """Poda ``amount`` pesos elegidos al azar (con el generador global: ``torch.manual_seed``).
+    En PyTorch: ``torch.nn.utils.prune.RandomUnstructured``."""
 
     PRUNING_TYPE = "unstructured"
 
     def __init__(self, amount):
+        """Véase el docstring de la clase."""
         _validate_amount_init(amount)
         self.amount = amount
 
@@ -104,6 +106,7 @@ class L1Unstructured(BasePruningMethod):
     PRUNING_TYPE = "unstructured"
 
     def __init__(self, amount):
+        """Véase el docstring de la clase."""
         _validate_amount_init(amount)
         self.amount = amount
 
@@ -125,6 +128,7 @@ class RandomStructured(BasePruningMethod):
     PRUNING_TYPE = "structured"
 
     def __init__(self, amount, dim=-1):
+        """Véase el docstring de la clase."""
         _validate_amount_init(amount)
         self.amount, self.dim = amount, dim
 
@@ -150,6 +154,7 @@ class LnStructured(BasePruningMethod):
     PRUNING_TYPE = "structured"
 
     def __init__(self, amount, n, dim=-1):
+        """Véase el docstring de la clase."""
         _validate_amount_init(amount)
         self.amount, self.n, self.dim = amount, n, dim
 
@@ -170,11 +175,12 @@ class LnStructured(BasePruningMethod):
 
 
 class CustomFromMask(BasePruningMethod):
-    """La máscara la da el usuario (multiplicada por la que ya hubiera)."""
+    """La máscara ``mask`` la da el usuario (0 = podado; se multiplica por la que ya hubiera)."""
 
     PRUNING_TYPE = "global"
 
     def __init__(self, mask):
+        """Véase el docstring de la clase."""
         self.mask = mask
 
     def compute_mask(self, t, default_mask):

@@ -56,12 +56,14 @@ def fuse_conv_bn_weights(conv_w, conv_b, bn_rm, bn_rv, bn_eps, bn_w, bn_b, trans
 
 
 def fuse_conv_bn_eval(conv, bn, transpose: bool = False):
-    """Una copia de ``conv`` cuyo resultado es ``bn(conv(x))`` (las dos en ``eval()``).
+    """Una copia de ``conv`` cuyo resultado es ``bn(conv(x))`` (las dos en ``eval()``); con
+    ``transpose=True`` la conv es una ``ConvTranspose`` (el eje de salida del peso es el 1).
 
     Ejemplo:
         >>> conv, bn = nn.Conv2d(3, 8, 3).eval(), nn.BatchNorm2d(8).eval()
         >>> fused = nn.utils.fuse_conv_bn_eval(conv, bn)
-        >>> torch.allclose(fused(x), bn(conv(x)), atol=1e-6)
+        >>> x = torch.randn(1, 3, 5, 5)
+        >>> torch.allclose(fused(x), bn(conv(x)), atol=1e-5)
         True
 
     Errores: ``AssertionError`` si alguna está en ``train()`` (como PyTorch).
@@ -76,7 +78,9 @@ def fuse_conv_bn_eval(conv, bn, transpose: bool = False):
 
 
 def fuse_linear_bn_weights(linear_w, linear_b, bn_rm, bn_rv, bn_eps, bn_w, bn_b):
-    """Los pesos fusionados ``(W', b')`` de una ``Linear`` ``(out, in)`` y una ``BatchNorm1d``.
+    """Los pesos fusionados ``(W', b')`` de una ``Linear`` y una ``BatchNorm1d``: ``linear_w`` ``(out, in)``,
+    ``linear_b`` ``(out,)`` o ``None``; ``bn_rm``, ``bn_rv`` la media y varianza; ``bn_eps`` su ε; ``bn_w``,
+    ``bn_b`` γ y β.
 
     En PyTorch: ``torch.nn.utils.fuse_linear_bn_weights``.
     """

@@ -30,9 +30,9 @@ def norm_except_dim(v: Tensor, pow: float = 2, dim: int = 0) -> Tensor:
     """La norma ``pow`` de ``v`` sobre todos los ejes menos ``dim`` (con ``keepdim``: forma ``(1, …, n, …, 1)``);
     ``dim=-1`` es la norma de todo el tensor (un escalar). Es ``torch.norm_except_dim``.
 
-    Ejemplo:
-        >>> norm_except_dim(torch.ones(4, 3), 2, 0).shape
-        torch.Size([4, 1])
+    Ejemplo::
+
+        norm_except_dim(torch.ones(4, 3), 2, 0).shape      # torch.Size([4, 1])
     """
     if dim == -1:
         return v.norm(pow)
@@ -139,7 +139,7 @@ class _SpectralNorm(Module):
 
 
 def is_conv_transpose(module) -> bool:
-    """``ConvTranspose1d/2d/3d`` (o una subclase): su eje de salida es el 1."""
+    """¿Es ``module`` una ``ConvTranspose1d/2d/3d`` (o una subclase)? Su eje de salida es el 1."""
     return any(c.__name__ in ("ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d") for c in type(module).__mro__)
 
 
@@ -158,10 +158,10 @@ def spectral_norm(module, name: str = "weight", n_power_iterations: int = 1, eps
         ``module``, con ``parametrizations.<name>.original`` (``W``) y los buffers ``…0._u``, ``…0._v``.
         En ``eval()`` ``u`` y ``v`` no cambian.
 
-    Ejemplo:
-        >>> d = nn.utils.parametrizations.spectral_norm(nn.Linear(20, 40))
-        >>> torch.linalg.matrix_norm(d.weight, 2)          # ≈ 1
-        tensor(1.0000, grad_fn=...)
+    Ejemplo::
+
+        d = nn.utils.parametrizations.spectral_norm(nn.Linear(20, 40))
+        torch.linalg.matrix_norm(d.weight, 2)              # ≈ 1 (el mayor valor singular)
 
     Errores: ``ValueError`` si no hay un tensor ``name``; ``ValueError`` si ``n_power_iterations ≤ 0``;
     ``IndexError`` si ``dim`` no existe.
@@ -193,8 +193,8 @@ def orthogonal(module, name: str = "weight", orthogonal_map: str | None = None, 
 
     Ejemplo:
         >>> capa = nn.utils.parametrizations.orthogonal(nn.Linear(5, 5))
-        >>> torch.dist(capa.weight.T @ capa.weight, torch.eye(5)) < 1e-5
-        tensor(True)
+        >>> torch.allclose(capa.weight.T @ capa.weight, torch.eye(5), atol=1e-5)
+        True
 
     Errores: ``ValueError`` si no hay un tensor ``name``, si tiene menos de 2 ejes o si el mapa no existe.
 

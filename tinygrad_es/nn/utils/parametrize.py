@@ -290,11 +290,11 @@ def register_parametrization(module, tensor_name: str, parametrization, *, unsaf
     Returns:
         ``module`` (su clase pasa a ser ``Parametrized<Clase>``).
 
-    Ejemplo:
-        >>> capa = nn.Linear(3, 3)
-        >>> parametrize.register_parametrization(capa, "weight", Simetrica())
-        >>> list(capa.state_dict())
-        ['bias', 'parametrizations.weight.original']
+    Ejemplo (``Simetrica`` es la del docstring del módulo)::
+
+        capa = nn.Linear(3, 3)
+        parametrize.register_parametrization(capa, "weight", Simetrica())
+        list(capa.state_dict())     # ['bias', 'parametrizations.weight.original']
 
     Errores: ``ValueError`` si el módulo no tiene ese parámetro o buffer, o si la parametrización
     cambia la forma o el dtype (sin ``unsafe``).

@@ -56,12 +56,13 @@ def random_unstructured(module, name, amount):
 
 
 def l1_unstructured(module, name, amount, importance_scores=None):
-    """Poda los ``amount`` pesos de menor |valor| (o de menor ``importance_scores``); devuelve ``module``.
+    """Poda los ``amount`` pesos de ``module.<name>`` de menor |valor| (o de menor ``importance_scores``);
+    devuelve ``module``.
 
-    Ejemplo:
-        >>> capa = prune.l1_unstructured(nn.Linear(4, 3), "weight", amount=0.5)
-        >>> int(capa.weight_mask.sum())
-        6
+    Ejemplo::
+
+        capa = prune.l1_unstructured(nn.Linear(4, 3), "weight", amount=0.5)
+        int(capa.weight_mask.sum())          # 6: la mitad de los 12 pesos, los de menor |w|
 
     Errores: ``ValueError`` si ``amount`` no está en [0, 1] (float) o es negativo o mayor que el número de
     pesos (int); ``TypeError`` si no es un número.
@@ -73,15 +74,16 @@ def l1_unstructured(module, name, amount, importance_scores=None):
 
 
 def random_structured(module, name, amount, dim):
-    """Poda ``amount`` cortes al azar a lo largo de ``dim``; devuelve ``module``.
+    """Poda ``amount`` cortes de ``module.<name>`` al azar a lo largo de ``dim``; devuelve ``module``.
     En PyTorch: ``torch.nn.utils.prune.random_structured``."""
     RandomStructured.apply(module, name, amount, dim)
     return module
 
 
 def ln_structured(module, name, amount, n, dim, importance_scores=None):
-    """Poda los ``amount`` cortes a lo largo de ``dim`` de menor norma Lₙ (``dim=0`` en una conv: filtros
-    enteros); devuelve ``module``. En PyTorch: ``torch.nn.utils.prune.ln_structured``."""
+    """Poda los ``amount`` cortes de ``module.<name>`` a lo largo de ``dim`` de menor norma Lₙ (``n``: 1, 2,
+    ``inf``, ``-inf``, ``'fro'``...; calculada sobre ``importance_scores`` si se da). ``dim=0`` en una conv
+    poda filtros enteros; devuelve ``module``. En PyTorch: ``torch.nn.utils.prune.ln_structured``."""
     LnStructured.apply(module, name, amount, n, dim, importance_scores=importance_scores)
     return module
 

@@ -119,7 +119,7 @@ def spectral_norm(module, name: str = "weight", n_power_iterations: int = 1, eps
 
 
 def remove_spectral_norm(module, name: str = "weight"):
-    """Quita el hook de ``spectral_norm``: ``<name>`` vuelve a ser un parámetro (con el valor ``W/σ``).
+    """Quita el hook de ``spectral_norm`` de ``module``: ``<name>`` vuelve a ser un parámetro (con el valor ``W/σ``).
 
     Errores: ``ValueError`` si ``name`` no tiene spectral_norm.
 

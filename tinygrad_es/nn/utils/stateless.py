@@ -11,11 +11,14 @@ __all__ = ["functional_call"]
 
 def functional_call(module, parameters_and_buffers, args=None, kwargs=None, *, tie_weights=True, strict=False):
     """Llama a ``module`` con los parámetros y buffers de ``parameters_and_buffers`` (dict nombre → tensor)
-    en lugar de los suyos, sin cambiar el módulo. Es ``torch.func.functional_call``; véase allí.
+    en lugar de los suyos, sin cambiar el módulo, con los argumentos ``args`` (un tensor o una tupla) y
+    ``kwargs`` (un dict). ``tie_weights``: un parámetro compartido cambia en todos sus nombres; ``strict``:
+    hay que dar todos los parámetros y buffers. Es ``torch.func.functional_call``.
 
     Ejemplo:
         >>> lin = nn.Linear(2, 1)
-        >>> stateless.functional_call(lin, {"weight": torch.ones(1, 2), "bias": torch.zeros(1)}, torch.ones(1, 2))
+        >>> nn.utils.stateless.functional_call(lin, {"weight": torch.ones(1, 2), "bias": torch.zeros(1)},
+        ...                                    torch.ones(1, 2))
         tensor([[2.]])
 
     En PyTorch: ``torch.nn.utils.stateless.functional_call`` (obsoleto: usa ``torch.func.functional_call``).

@@ -33,7 +33,8 @@ class WeightNorm:
                       "torch.nn.utils.parametrizations.weight_norm", FutureWarning, stacklevel=3)
         for hook, _ in module._forward_pre_hooks.values():
             if isinstance(hook, WeightNorm) and hook.name == name:
-                raise RuntimeError(f"no se pueden registrar dos hooks de weight_norm sobre el mismo parámetro '{name}'")
+                raise RuntimeError(f"no se pueden registrar dos hooks de weight_norm sobre el mismo parámetro "
+                                   f"'{name}'")
         fn = WeightNorm(name, dim)
         weight = getattr(module, name)
         if isinstance(weight, UninitializedParameter):
@@ -84,7 +85,8 @@ def weight_norm(module, name: str = "weight", dim: int | None = 0):
 
 
 def remove_weight_norm(module, name: str = "weight"):
-    """Quita el hook de ``weight_norm``: ``<name>`` vuelve a ser un parámetro (con el valor ``g·v/‖v‖``).
+    """Quita el hook de ``weight_norm`` de ``module``: ``<name>`` vuelve a ser un parámetro (con el valor
+    ``g·v/‖v‖``).
 
     Errores: ``ValueError`` si ``name`` no tiene weight_norm.
 
