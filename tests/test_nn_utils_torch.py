@@ -368,7 +368,7 @@ def test_fuse_conv_and_linear_bn_match_torch():
 
 
 @pytest.mark.parametrize("name", ["uniform", "normal", "constant", "xavier_uniform", "xavier_normal",
-                                  "kaiming_uniform", "kaiming_normal", "orthogonal", "sparse"])
+                                  "kaiming_uniform", "kaiming_normal", "orthogonal", "sparse", "eye"])
 def test_deprecated_init_aliases_warn_like_torch(name):
     args = {"constant": (0.5,), "sparse": (0.3,)}.get(name, ())
     for L in (tg, torch):

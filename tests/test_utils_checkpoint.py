@@ -126,18 +126,29 @@ def test_checkpoint_sequential_matches_plain(reentrant):
         np.testing.assert_allclose(a, e, rtol=1e-12)
 
 
-def test_checkpoint_multiple_outputs():
+@pytest.mark.parametrize("reentrant", [True, False])
+def test_checkpoint_nested_outputs(reentrant):
     lin = nn.Linear(3, 3)
 
     def f(x):
         h = lin(x)
-        return h.relu(), h.sigmoid()
+        return {"a": h.relu(), "rest": (h.sigmoid(), 7)}
 
     x = tg.randn(2, 3, requires_grad=True)
-    a, b = checkpoint(f, x, use_reentrant=False)
-    (a.sum() + (b * 2).sum()).backward()
+    out = checkpoint(f, x, use_reentrant=reentrant)
+    assert set(out) == {"a", "rest"} and out["rest"][1] == 7
+    (out["a"].sum() + (out["rest"][0] * 2).sum()).backward()
     g = x.grad.numpy().copy()
     x.grad = None
-    a, b = f(x)
-    (a.sum() + (b * 2).sum()).backward()
+    out = f(x)
+    (out["a"].sum() + (out["rest"][0] * 2).sum()).backward()
     np.testing.assert_allclose(g, x.grad.numpy(), rtol=1e-6)
+
+
+def test_detach_variable_keeps_requires_grad_and_rejects_lists():
+    from tinygrad_es.utils.checkpoint import detach_variable
+    x = tg.randn(2, requires_grad=True) * 2
+    d, k = detach_variable((x, 3))
+    assert d.requires_grad and d.grad_fn is None and k == 3
+    with pytest.raises(RuntimeError):
+        detach_variable([x])

@@ -35,8 +35,10 @@ import warnings
 from .._random import default_generator
 from .._tensor import Tensor
 from ..autograd import Function, backward, enable_grad, grad, is_grad_enabled, topo_order
+from ..func._pytree import flatten
 
-__all__ = ["checkpoint", "checkpoint_sequential", "CheckpointError", "noop_context_fn"]
+__all__ = ["checkpoint", "checkpoint_sequential", "CheckpointError", "CheckpointFunction", "noop_context_fn",
+           "detach_variable", "set_checkpoint_early_stop"]
 
 
 class CheckpointError(RuntimeError):
@@ -63,17 +65,32 @@ def _rng_at(state):
 
 
 def _outputs(out):
-    """(lista de salidas, cómo rehacer la estructura): un tensor, una tupla o una lista."""
-    if isinstance(out, Tensor):
-        return [out], lambda xs: xs[0]
-    if isinstance(out, (tuple, list)):
-        kind = type(out)
-        return list(out), (lambda xs: kind(xs))
-    raise TypeError(f"checkpoint: la función debe devolver un tensor o una tupla/lista, no {type(out).__name__}")
+    """(lista de salidas, cómo rehacer la estructura): un tensor o tuplas, listas y dicts de ellos."""
+    return flatten(out)
 
 
 def _detached(args):
     return [a.detach().requires_grad_(a.requires_grad) if isinstance(a, Tensor) else a for a in args]
+
+
+def detach_variable(inputs: tuple) -> tuple:
+    """Las entradas desenganchadas del grafo (los tensores; lo demás tal cual), con su ``requires_grad``.
+
+    En PyTorch: ``torch.utils.checkpoint.detach_variable``.
+    """
+    if not isinstance(inputs, tuple):
+        raise RuntimeError(f"detach_variable sólo admite una tupla de tensores, no {type(inputs).__name__}")
+    return tuple(_detached(inputs))
+
+
+@contextlib.contextmanager
+def set_checkpoint_early_stop(enable: bool):
+    """De PyTorch: parar la repetición en cuanto se tienen los tensores necesarios. Aquí la repetición
+    siempre ejecuta el tramo entero, así que sólo se acepta (para que el código de PyTorch funcione).
+
+    En PyTorch: ``torch.utils.checkpoint.set_checkpoint_early_stop``.
+    """
+    yield
 
 
 def _meta(xs):
@@ -245,3 +262,6 @@ def checkpoint_sequential(functions, segments, input, use_reentrant=None, **kwar
         end = start + size - 1
         input = checkpoint(run_range(start, end), input, use_reentrant=use_reentrant, preserve_rng_state=preserve)
     return run_range(end + 1, len(fns) - 1)(input)
+
+
+CheckpointFunction = _Checkpoint  # el nombre de PyTorch de la Function de use_reentrant=True
