@@ -152,3 +152,16 @@ def test_detach_variable_keeps_requires_grad_and_rejects_lists():
     assert d.requires_grad and d.grad_fn is None and k == 3
     with pytest.raises(RuntimeError):
         detach_variable([x])
+
+
+@pytest.mark.parametrize("reentrant", [True, False])
+def test_the_node_keeps_inputs_only_as_saved_tensors(reentrant):
+    x = tg.randn(3, 4, requires_grad=True)
+    h = x * 2
+    y = checkpoint(Block(), h, use_reentrant=reentrant)
+    ref = weakref.ref(h._data)
+    del h
+    assert not any(isinstance(a, tg.Tensor) for a in y._ctx.run.args)
+    y.sum().backward()                     # tras el backward el nodo suelta lo guardado
+    gc.collect()
+    assert ref() is None

@@ -97,20 +97,28 @@ def _meta(xs):
     return [(tuple(x.shape), x.dtype) if isinstance(x, Tensor) else None for x in xs]
 
 
+_SLOT = object()  # el sitio de un tensor de los argumentos (el tensor lo guarda el nodo)
+
+
 class _Run:
     """Lo que el backward necesita para repetir el tramo (nunca sus activaciones)."""
 
     def __init__(self, fn, args, kwargs, rng, reentrant, determinism_check, context_fn):
-        self.fn, self.args, self.kwargs, self.rng = fn, args, kwargs, rng
+        self.fn, self.args, self.kwargs, self.rng = fn, list(args), kwargs, rng
         self.reentrant, self.check, self.context_fn = reentrant, determinism_check, context_fn
         self.n_inputs = 0
         self.outputs = self.rebuild = self.meta = None
         self.leaves = ()
 
+    def drop_tensors(self):
+        """Olvida los tensores de los argumentos: los guarda el nodo (``save_for_backward``), que los
+        suelta tras el backward (una referencia aquí los retendría mientras viva el grafo)."""
+        self.args = [_SLOT if isinstance(a, Tensor) else a for a in self.args]
+
     def recompute(self, inputs):
         """Vuelve a ejecutar el tramo con grafo sobre ``inputs`` (copias desenganchadas)."""
         it = iter(inputs)
-        args = [next(it) if isinstance(a, Tensor) else a for a in self.args]
+        args = [next(it) if a is _SLOT else a for a in self.args]
         _, recompute_ctx = self.context_fn()
         with _rng_at(self.rng), enable_grad(), recompute_ctx:
             outs, _ = _outputs(self.fn(*args, **self.kwargs))
@@ -134,6 +142,7 @@ class _Checkpoint(Function):
         else:
             outs = run.outputs
             run.outputs = None  # ya no hace falta: el nodo no las retiene
+        run.drop_tensors()
         return tuple(o.detach() if isinstance(o, Tensor) else o for o in outs)
 
     @staticmethod
