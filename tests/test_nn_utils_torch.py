@@ -453,3 +453,20 @@ def test_orthogonal_errors_like_torch():
             L.utils.parametrizations.orthogonal(L.Linear(3, 3), orthogonal_map="qr")
         with pytest.raises(ValueError):
             L.utils.parametrizations.orthogonal(L.BatchNorm1d(3))
+
+
+def test_functional_call_with_a_parametrized_name_like_torch():
+    m, M = pair(lambda: nn.Linear(3, 2), lambda: torch.nn.Linear(3, 2))
+    nn.utils.parametrizations.weight_norm(m)
+    torch.nn.utils.parametrizations.weight_norm(M)
+    w, x = np.arange(6.0).reshape(2, 3), np.ones((1, 3))
+    before = m.parametrizations.weight.original1.detach().numpy().copy()
+    y = tg.func.functional_call(m, {"weight": tg.from_numpy(w)}, tg.from_numpy(x))
+    Y = torch.func.functional_call(M, {"weight": torch.tensor(w)}, torch.tensor(x))
+    close(y, Y)
+    np.testing.assert_array_equal(m.parametrizations.weight.original1.detach().numpy(), before)
+    close(m(tg.from_numpy(x)), M(torch.tensor(x)))                  # la parametrización sigue ahí
+    v = np.full((2, 3), 0.5)
+    y = tg.func.functional_call(m, {"parametrizations.weight.original1": tg.from_numpy(v)}, tg.from_numpy(x))
+    Y = torch.func.functional_call(M, {"parametrizations.weight.original1": torch.tensor(v)}, torch.tensor(x))
+    close(y, Y)
