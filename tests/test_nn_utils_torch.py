@@ -470,3 +470,31 @@ def test_functional_call_with_a_parametrized_name_like_torch():
     y = tg.func.functional_call(m, {"parametrizations.weight.original1": tg.from_numpy(v)}, tg.from_numpy(x))
     Y = torch.func.functional_call(M, {"parametrizations.weight.original1": torch.tensor(v)}, torch.tensor(x))
     close(y, Y)
+
+
+BAD_INPUTS = [
+    "nn.utils.parametrize.register_parametrization(nn.Linear(2, 2), 'weight', lambda x: x)",
+    "nn.utils.prune.l1_unstructured(nn.Linear(2, 2), 'nada', 0.5)",
+    "nn.utils.prune.custom_from_mask(nn.Linear(2, 2), 'weight', L.ones(3))",
+    "nn.utils.weight_norm(nn.Linear(2, 2), name='nada')",
+    "nn.utils.weight_norm(nn.Linear(2, 2), dim=5)",
+    "nn.utils.spectral_norm(nn.Linear(2, 2), dim=3)",
+    "nn.utils.parametrizations.weight_norm(nn.Linear(2, 2), dim=5)",
+    "nn.utils.prune.random_structured(nn.Linear(2, 2), 'weight', 1, dim=5)",
+    "nn.utils.fuse_conv_bn_eval(nn.Conv2d(1, 2, 1).eval(), nn.BatchNorm2d(3).eval())(L.ones(1, 1, 2, 2))",
+    "L.utils.checkpoint.checkpoint(3, L.ones(2), use_reentrant=False)",
+    "L.utils.checkpoint.checkpoint(nn.Linear(2, 2), L.ones(1, 2), use_reentrant=False, determinism_check='x')",
+    "L.autograd.Variable(L.ones(2, dtype=L.int64), requires_grad=True)",
+]
+
+
+@pytest.mark.parametrize("code", BAD_INPUTS)
+def test_bad_input_raises_torchs_exception_class(code):
+    import torch.utils.checkpoint  # noqa: F401  (torch no lo importa solo)
+    import tinygrad_es.utils.checkpoint  # noqa: F401
+    classes = []
+    for L in (tg, torch):
+        with pytest.raises(Exception) as info:
+            exec(code, {"L": L, "nn": L.nn})
+        classes.append(type(info.value))
+    assert issubclass(classes[0], classes[1]), classes

@@ -36,6 +36,8 @@ def norm_except_dim(v: Tensor, pow: float = 2, dim: int = 0) -> Tensor:
     """
     if dim == -1:
         return v.norm(pow)
+    if not -v.dim() <= dim < v.dim():
+        raise IndexError(f"dim fuera de rango (se esperaba en [{-v.dim()}, {v.dim() - 1}] y es {dim})")
     d = dim % v.dim()
     return v.norm(pow, dim=[i for i in range(v.dim()) if i != d], keepdim=True)
 

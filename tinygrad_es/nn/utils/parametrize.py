@@ -40,6 +40,7 @@ from collections.abc import Sequence
 
 from ..._tensor import Tensor
 from ...autograd import no_grad
+from ..module import Module
 from ..modules.container import ModuleDict, ModuleList
 from ..parameter import Parameter
 
@@ -301,6 +302,9 @@ def register_parametrization(module, tensor_name: str, parametrization, *, unsaf
 
     En PyTorch: ``torch.nn.utils.parametrize.register_parametrization``.
     """
+    if not isinstance(parametrization, Module):  # PyTorch falla al llamar a .train(): AttributeError
+        raise AttributeError(f"la parametrización debe ser un nn.Module (con forward), no "
+                             f"{type(parametrization).__name__}")
     parametrization.train(module.training)
     if is_parametrized(module, tensor_name):
         if not unsafe:

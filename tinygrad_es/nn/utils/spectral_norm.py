@@ -34,7 +34,9 @@ class SpectralNorm:
         self.eps = eps
 
     def reshape_weight_to_matrix(self, weight):
-        return weight_to_matrix(weight, self.dim % weight.dim() if weight.dim() else 0)
+        if not -weight.dim() <= self.dim < weight.dim():
+            raise RuntimeError(f"spectral_norm: dim={self.dim} no existe en un peso de forma {tuple(weight.shape)}")
+        return weight_to_matrix(weight, self.dim % weight.dim())
 
     def compute_weight(self, module, do_power_iteration: bool):
         weight = getattr(module, self.name + "_orig")
