@@ -498,3 +498,36 @@ def test_bad_input_raises_torchs_exception_class(code):
             exec(code, {"L": L, "nn": L.nn})
         classes.append(type(info.value))
     assert issubclass(classes[0], classes[1]), classes
+
+
+def test_new_weight_norm_loads_a_legacy_checkpoint_like_torch():
+    old, OLD = pair(lambda: nn.Linear(3, 2), lambda: torch.nn.Linear(3, 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nn.utils.weight_norm(old)
+        torch.nn.utils.weight_norm(OLD)
+    sd, SD = old.state_dict(), OLD.state_dict()
+    m, M = pair(lambda: nn.Linear(3, 2), lambda: torch.nn.Linear(3, 2), seed=5)
+    nn.utils.parametrizations.weight_norm(m)
+    torch.nn.utils.parametrizations.weight_norm(M)
+    r, R = m.load_state_dict(sd), M.load_state_dict(SD)
+    assert (r.missing_keys, r.unexpected_keys) == (R.missing_keys, R.unexpected_keys) == ([], [])
+    assert "weight_g" in sd                                       # el dict del usuario no cambia
+    close(m.weight, old.weight)
+    close(m.weight, M.weight)
+
+
+def test_load_state_dict_pre_hook_sees_prefix_and_can_rename():
+    for L in (tg, torch):
+        seen = []
+        net = L.nn.Sequential(L.nn.Linear(2, 2))
+
+        def hook(module, state_dict, prefix, local_metadata, strict, missing, unexpected, errors):
+            seen.append((type(module).__name__, prefix, strict))
+            if prefix + "w" in state_dict:
+                state_dict[prefix + "weight"] = state_dict.pop(prefix + "w")
+
+        net[0].register_load_state_dict_pre_hook(hook)
+        sd = {"0.w": L.ones(2, 2), "0.bias": L.zeros(2)}
+        net.load_state_dict(sd)
+        assert seen == [("Linear", "0.", True)] and float(net[0].weight.sum()) == 4.0
