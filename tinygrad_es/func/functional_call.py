@@ -95,8 +95,10 @@ def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, 
             values[k] = v
     known = dict(module.named_parameters(remove_duplicate=False))
     known.update(dict(module.named_buffers(remove_duplicate=False)))
-    parametrized = set(_parametrized_names(module))
-    unexpected = [k for k in values if k not in known and k not in parametrized]
+    unexpected = [k for k in values if k not in known]
+    if unexpected:  # sólo entonces se buscan los tensores parametrizados (recorrer el modelo cuesta)
+        parametrized = set(_parametrized_names(module))
+        unexpected = [k for k in unexpected if k not in parametrized]
     missing = [k for k in known if k not in values]
     if tie_weights:
         by_id = {}
