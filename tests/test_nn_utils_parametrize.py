@@ -190,3 +190,13 @@ def test_orthogonal_is_orthogonal_and_gradcheck_float64(omap):
     assert gradcheck(f, [leaf(X)], atol=1e-6, rtol=1e-5)
     with pytest.raises(ValueError, match="forma"):
         m.weight = tg.zeros(3, 3, dtype=tg.float64)
+
+
+def test_cached_does_not_mix_a_module_and_its_deepcopy():
+    a = P.register_parametrization(nn.Linear(3, 3), "weight", Sym())
+    b = copy.deepcopy(a)
+    with tg.no_grad():
+        b.parametrizations.weight.original.mul_(2)
+    with P.cached():
+        wa, wb = a.weight, b.weight
+    np.testing.assert_allclose(wb.detach().numpy(), 2 * wa.detach().numpy())

@@ -252,7 +252,7 @@ def _inject_property(module, tensor_name):
     def get_parametrized(self):
         parametrization = self.parametrizations[tensor_name]
         if _cache_enabled:
-            key = (id(module), tensor_name)
+            key = (id(self), tensor_name)  # self, no el módulo de entonces: una deepcopy comparte la clase
             tensor = _cache.get(key)
             if tensor is None:
                 tensor = _cache[key] = parametrization()
