@@ -31,6 +31,10 @@ CASES = {
     "NAdam_decoupled": lambda m, p: m.NAdam(p, lr=0.01, weight_decay=0.01, decoupled_weight_decay=True),
     "RAdam": lambda m, p: m.RAdam(p, lr=0.01, weight_decay=0.01),
     "RAdam_decoupled": lambda m, p: m.RAdam(p, lr=0.01, weight_decay=0.01, decoupled_weight_decay=True),
+    "Rprop": lambda m, p: m.Rprop(p, lr=0.05, etas=(0.4, 1.3), step_sizes=(1e-3, 0.2)),
+    "Rprop_max": lambda m, p: m.Rprop(p, maximize=True),
+    "ASGD": lambda m, p: m.ASGD(p, lr=0.05, t0=5, lambd=0.01, weight_decay=0.1),
+    "ASGD_default": lambda m, p: m.ASGD(p, maximize=True),
 }
 # PyTorch funde algunas multiplicaciones y sumas (FMA) en sus núcleos vectoriales: el último bit
 # de algunos elementos puede diferir; la fórmula y el orden de las operaciones son los mismos.
@@ -94,7 +98,7 @@ def test_resume_from_pt_file_gives_same_trajectory(name):
 
 
 @needs_torch
-@pytest.mark.parametrize("name", ["Adam", "SGD_nesterov", "Adadelta", "NAdam", "RMSprop_centered"])
+@pytest.mark.parametrize("name", ["Adam", "SGD_nesterov", "Adadelta", "NAdam", "RMSprop_centered", "Rprop", "ASGD"])
 def test_state_dict_crosses_to_torch_and_back(name):
     """Nuestro estado -> torch.optim (vía .pt) y el de torch -> el nuestro: siguen igual."""
     make = CASES[name]
