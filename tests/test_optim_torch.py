@@ -35,6 +35,9 @@ CASES = {
     "Rprop_max": lambda m, p: m.Rprop(p, maximize=True),
     "ASGD": lambda m, p: m.ASGD(p, lr=0.05, t0=5, lambd=0.01, weight_decay=0.1),
     "ASGD_default": lambda m, p: m.ASGD(p, maximize=True),
+    "Adafactor": lambda m, p: m.Adafactor(p),
+    "Adafactor_all": lambda m, p: m.Adafactor(p, lr=0.05, beta2_decay=-0.5, eps=(1e-20, 1e-2), d=1.5,
+                                              weight_decay=0.1, maximize=True),
 }
 # PyTorch funde algunas multiplicaciones y sumas (FMA) en sus núcleos vectoriales: el último bit
 # de algunos elementos puede diferir; la fórmula y el orden de las operaciones son los mismos.
@@ -98,7 +101,8 @@ def test_resume_from_pt_file_gives_same_trajectory(name):
 
 
 @needs_torch
-@pytest.mark.parametrize("name", ["Adam", "SGD_nesterov", "Adadelta", "NAdam", "RMSprop_centered", "Rprop", "ASGD"])
+@pytest.mark.parametrize("name", ["Adam", "SGD_nesterov", "Adadelta", "NAdam", "RMSprop_centered", "Rprop", "ASGD",
+                                  "Adafactor"])
 def test_state_dict_crosses_to_torch_and_back(name):
     """Nuestro estado -> torch.optim (vía .pt) y el de torch -> el nuestro: siguen igual."""
     make = CASES[name]

@@ -13,6 +13,7 @@ del gemelo escalar.
 """
 from . import lr_scheduler
 from .lr_scheduler import ExponentialLR, StepLR  # nombres antiguos de tinygrad_es (en PyTorch: optim.lr_scheduler)
+from .adafactor import Adafactor
 from .adam import Adam, Adamax, AdamW, NAdam, RAdam
 from .adaptive import Adadelta, Adagrad, RMSprop
 from .asgd import ASGD
@@ -21,4 +22,4 @@ from .optimizer import Optimizer
 from .sgd import SGD
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adadelta", "Adagrad", "Adamax", "NAdam", "RAdam", "Rprop",
-           "ASGD", "lr_scheduler"]
+           "ASGD", "Adafactor", "lr_scheduler"]
