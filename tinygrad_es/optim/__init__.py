@@ -17,9 +17,10 @@ from .adafactor import Adafactor
 from .adam import Adam, Adamax, AdamW, NAdam, RAdam
 from .adaptive import Adadelta, Adagrad, RMSprop
 from .asgd import ASGD
+from .lbfgs import LBFGS
 from .rprop import Rprop
 from .optimizer import Optimizer
 from .sgd import SGD
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adadelta", "Adagrad", "Adamax", "NAdam", "RAdam", "Rprop",
-           "ASGD", "Adafactor", "lr_scheduler"]
+           "ASGD", "Adafactor", "LBFGS", "lr_scheduler"]
