@@ -160,7 +160,7 @@ class LBFGS(Optimizer):
     ``old_dirs`` (los y), ``old_stps`` (los s), ``ro`` (1/yᵀs), ``H_diag``, ``prev_flat_grad``,
     ``prev_loss`` y ``al``.
 
-    Ejemplo (una cuadrática: con la búsqueda de línea llega al mínimo en un ``step``):
+    Ejemplo (con la búsqueda de línea, un solo ``step`` llega al mínimo):
         >>> x = torch.tensor([1.5, -0.5], requires_grad=True)
         >>> opt = optim.LBFGS([x], line_search_fn="strong_wolfe")
         >>> def closure():
@@ -170,7 +170,7 @@ class LBFGS(Optimizer):
         ...     return loss
         >>> loss = opt.step(closure)
         >>> [round(v, 4) for v in x.tolist()]
-        [0.6823, 0.3177]
+        [0.6823, 0.6823]
 
     En PyTorch: ``torch.optim.LBFGS``.
     """
