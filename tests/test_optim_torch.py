@@ -244,3 +244,53 @@ def test_sgd_steps_are_bit_identical_to_torch(name, dtype):
     _, tw, tb = trajectory("torch", CASES[name], dtype)
     np.testing.assert_array_equal(w, tw)
     np.testing.assert_array_equal(b, tb)
+
+
+BAD_HPARAMS = [
+    ("Rprop", dict(lr=-0.1)), ("Rprop", dict(etas=(1.0, 1.2))), ("Rprop", dict(etas=(0.5, 1.0))),
+    ("Rprop", dict(etas=(0.0, 1.2))), ("Rprop", dict(etas=(0.5, 1.2), step_sizes=(1e-6, 50))),
+    ("ASGD", dict(lr=-1.0)), ("ASGD", dict(weight_decay=-0.1)), ("ASGD", dict(lambd=0.0, alpha=0.0, t0=0)),
+    ("Adafactor", dict(lr=-0.1)), ("Adafactor", dict(beta2_decay=0.1)), ("Adafactor", dict(eps=(-1e-30, 1e-3))),
+    ("Adafactor", dict(eps=(None, -1e-3))), ("Adafactor", dict(d=0.5)), ("Adafactor", dict(weight_decay=-1.0)),
+    ("Adafactor", dict(eps=(1e-30, 0.0), d=1.0, beta2_decay=0.0)),
+    ("LBFGS", dict(lr=-1.0)), ("LBFGS", dict(lr=0.5, history_size=5, max_iter=3)),
+    ("SparseAdam", dict(lr=0.0)), ("SparseAdam", dict(eps=0.0)), ("SparseAdam", dict(betas=(1.0, 0.9))),
+    ("SparseAdam", dict(betas=(0.9, -0.1))), ("SparseAdam", dict(lr=1e-3)),
+]
+
+
+@needs_torch
+@pytest.mark.parametrize("name, kw", BAD_HPARAMS, ids=[f"{n}-{kw}" for n, kw in BAD_HPARAMS])
+def test_new_optimizers_check_hyperparameters_like_torch(name, kw):
+    """La misma condición que PyTorch y la misma clase de excepción (el mensaje, en español)."""
+    try:
+        getattr(torch.optim, name)([torch.zeros(2, requires_grad=True)], **kw)
+        expected = None
+    except Exception as e:  # noqa: BLE001 - se compara la clase
+        expected = type(e)
+    if expected is None:
+        getattr(optim, name)([nn.Parameter(tg.zeros(2))], **kw)
+    else:
+        with pytest.raises(expected) as info:
+            getattr(optim, name)([nn.Parameter(tg.zeros(2))], **kw)
+        assert not any(w in str(info.value) for w in ("Invalid", "should be")), str(info.value)
+
+
+@needs_torch
+def test_sparse_adam_refuses_dense_gradients_like_torch():
+    for T, mod, P in ((tg, optim, nn.Parameter), (torch, torch.optim, torch.nn.Parameter)):
+        w = P(T.ones(2))
+        opt = mod.SparseAdam([w])
+        (w * w).sum().backward()
+        with pytest.raises(RuntimeError, match="SparseAdam"):
+            opt.step()
+        np.testing.assert_array_equal(w.detach().numpy(), [1.0, 1.0])  # nada cambió
+
+
+def test_optim_has_every_optimizer_of_torch():
+    torch_ = pytest.importorskip("torch")
+    theirs = {n for n in dir(torch_.optim) if not n.startswith("_") and isinstance(getattr(torch_.optim, n), type)
+              and issubclass(getattr(torch_.optim, n), torch_.optim.Optimizer)}
+    missing = sorted(n for n in theirs if not hasattr(optim, n))
+    assert missing == [n for n in ["Muon"] if n in theirs and not hasattr(optim, "Muon")], missing
+    assert optim.swa_utils.AveragedModel and optim.lr_scheduler.StepLR
