@@ -256,6 +256,8 @@ BAD_HPARAMS = [
     ("LBFGS", dict(lr=-1.0)), ("LBFGS", dict(lr=0.5, history_size=5, max_iter=3)),
     ("SparseAdam", dict(lr=0.0)), ("SparseAdam", dict(eps=0.0)), ("SparseAdam", dict(betas=(1.0, 0.9))),
     ("SparseAdam", dict(betas=(0.9, -0.1))), ("SparseAdam", dict(lr=1e-3)),
+    ("Muon", dict(lr=-1.0)), ("Muon", dict(momentum=-0.5)), ("Muon", dict(weight_decay=-0.1)),
+    ("Muon", dict(adjust_lr_fn="rms")), ("Muon", dict(adjust_lr_fn="match_rms_adamw")),
 ]
 
 
@@ -264,15 +266,15 @@ BAD_HPARAMS = [
 def test_new_optimizers_check_hyperparameters_like_torch(name, kw):
     """La misma condición que PyTorch y la misma clase de excepción (el mensaje, en español)."""
     try:
-        getattr(torch.optim, name)([torch.zeros(2, requires_grad=True)], **kw)
+        getattr(torch.optim, name)([torch.zeros(2, 2, requires_grad=True)], **kw)
         expected = None
     except Exception as e:  # noqa: BLE001 - se compara la clase
         expected = type(e)
     if expected is None:
-        getattr(optim, name)([nn.Parameter(tg.zeros(2))], **kw)
+        getattr(optim, name)([nn.Parameter(tg.zeros(2, 2))], **kw)
     else:
         with pytest.raises(expected) as info:
-            getattr(optim, name)([nn.Parameter(tg.zeros(2))], **kw)
+            getattr(optim, name)([nn.Parameter(tg.zeros(2, 2))], **kw)
         assert not any(w in str(info.value) for w in ("Invalid", "should be")), str(info.value)
 
 
@@ -292,5 +294,53 @@ def test_optim_has_every_optimizer_of_torch():
     theirs = {n for n in dir(torch_.optim) if not n.startswith("_") and isinstance(getattr(torch_.optim, n), type)
               and issubclass(getattr(torch_.optim, n), torch_.optim.Optimizer)}
     missing = sorted(n for n in theirs if not hasattr(optim, n))
-    assert missing == [n for n in ["Muon"] if n in theirs and not hasattr(optim, "Muon")], missing
+    assert missing == [], missing
     assert optim.swa_utils.AveragedModel and optim.lr_scheduler.StepLR
+
+
+MUON = {
+    "default": lambda m, p: m.Muon(p),
+    "options": lambda m, p: m.Muon(p, lr=0.02, weight_decay=0.01, momentum=0.9, nesterov=False,
+                                   adjust_lr_fn="match_rms_adamw", ns_steps=3),
+    "coefficients": lambda m, p: m.Muon(p, lr=0.05, ns_coefficients=(2.0, -1.5, 0.5), eps=1e-3, adjust_lr_fn="original"),
+}
+
+
+@needs_torch
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+@pytest.mark.parametrize("name", list(MUON))
+def test_muon_same_steps_as_torch(name, dtype):
+    """Muon, matrices altas y anchas: la iteración de Newton–Schulz en bfloat16 da los mismos bits que
+    PyTorch, y 10 pasos los mismos parámetros (salvo el último bit del paso en float32)."""
+    res = []
+    for T, mod, P in ((tg, optim, nn.Parameter), (torch, torch.optim, torch.nn.Parameter)):
+        rng = np.random.default_rng(1)
+        W = [P(T.from_numpy(rng.standard_normal(s).astype(dtype))) for s in ((8, 5), (3, 6))]
+        opt = MUON[name](mod, W)
+        for _ in range(10):
+            for w in W:
+                w.grad = T.from_numpy(rng.standard_normal(tuple(w.shape)).astype(dtype))
+            opt.step()
+        res.append(([w.detach().numpy().copy() for w in W], opt.state_dict()))
+    for a, b in zip(res[0][0], res[1][0]):
+        np.testing.assert_allclose(a, b, **TOL[dtype])
+    assert set(res[0][1]["state"][0]) == set(res[1][1]["state"][0]) == {"momentum_buffer"}
+
+
+@needs_torch
+def test_muon_newton_schulz_in_bfloat16_like_torch():
+    from torch.optim._muon import _zeropower_via_newtonschulz
+    from tinygrad_es.optim.muon import zeropower_via_newtonschulz
+    rng = np.random.default_rng(0)
+    for shape in [(4, 6), (6, 4), (16, 16), (37, 5)]:
+        g = rng.standard_normal(shape).astype(np.float32)
+        ours = zeropower_via_newtonschulz(g, (3.4445, -4.7750, 2.0315), 5, 1e-7)
+        ref = _zeropower_via_newtonschulz(torch.from_numpy(g), (3.4445, -4.7750, 2.0315), 5, 1e-7).float().numpy()
+        np.testing.assert_array_equal(ours, ref)
+        s = np.linalg.svd(ours, compute_uv=False)
+        assert 0.5 < s.min() and s.max() < 1.5  # casi ortogonal (valores singulares ~ U(0,5; 1,5))
+
+
+def test_muon_refuses_non_matrices():
+    with pytest.raises(ValueError, match="matrices"):
+        optim.Muon([nn.Parameter(tg.zeros(3))])

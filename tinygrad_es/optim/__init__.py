@@ -6,7 +6,7 @@ del gemelo escalar.
 
 * ``optimizer.py``: la base ``Optimizer`` (grupos de parámetros, estado, ``state_dict``);
 * ``sgd.py``, ``adam.py`` (Adam, AdamW, Adamax, NAdam, RAdam, SparseAdam), ``adaptive.py`` (RMSprop,
-  Adagrad, Adadelta), ``rprop.py``, ``asgd.py``, ``adafactor.py``: cada optimizador sólo define su paso,
+  Adagrad, Adadelta), ``rprop.py``, ``asgd.py``, ``adafactor.py``, ``muon.py``: cada optimizador sólo define su paso,
   con la fórmula en el docstring;
 * ``lbfgs.py``: L-BFGS (cuasi-Newton, con ``closure`` y búsqueda de línea de Wolfe fuerte);
 * ``swa_utils.py``: promedio de pesos (SWA/EMA: ``AveragedModel``, ``SWALR``, ``update_bn``);
@@ -21,11 +21,12 @@ from .adam import Adam, Adamax, AdamW, NAdam, RAdam, SparseAdam
 from .adaptive import Adadelta, Adagrad, RMSprop
 from .asgd import ASGD
 from .lbfgs import LBFGS
+from .muon import Muon
 from .rprop import Rprop
 from .optimizer import Optimizer
 from .sgd import SGD
 from . import swa_utils
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adadelta", "Adagrad", "Adamax", "NAdam", "RAdam", "Rprop",
-           "ASGD", "Adafactor", "LBFGS", "SparseAdam",
+           "ASGD", "Adafactor", "LBFGS", "SparseAdam", "Muon",
            "lr_scheduler", "swa_utils"]
