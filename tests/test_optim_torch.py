@@ -201,7 +201,8 @@ def test_step_with_closure_and_scalar_values():
     first = opt.step(closure)
     assert float(first) == pytest.approx(4.0)
     for make in (lambda p: optim.Adagrad(p, lr=0.5), lambda p: optim.Adamax(p, lr=0.1),
-                 lambda p: optim.NAdam(p, lr=0.1), lambda p: optim.RAdam(p, lr=0.1), lambda p: optim.Adadelta(p, lr=10)):
+                 lambda p: optim.NAdam(p, lr=0.1), lambda p: optim.RAdam(p, lr=0.1), lambda p: optim.Adadelta(p, lr=10),
+                 lambda p: optim.Rprop(p, lr=0.1), lambda p: optim.ASGD(p, lr=0.1), lambda p: optim.Adafactor(p, lr=0.1)):
         v = tg.Value(2.0)
         o = make([v])
         for _ in range(300):

@@ -64,7 +64,7 @@ class Rprop(Optimizer):
         prev = self._buffer(st, "prev", p)
         step_size = self._buffer(st, "step_size", p, h["lr"])
         etaminus, etaplus = f(h["etas"][0]), f(h["etas"][1])
-        sign = np.sign(g * prev)
+        sign = np.sign(g * prev, out=np.empty_like(prev))  # también 0-D (un Value): un array, no un escalar
         pos, neg, zero = sign > 0, sign < 0, sign == 0
         sign[pos], sign[neg], sign[zero] = etaplus, etaminus, f(1)
         step_size *= sign
