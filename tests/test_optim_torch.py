@@ -4,6 +4,7 @@ import io
 
 import numpy as np
 import pytest
+from hypothesis import given, strategies as st
 
 import tinygrad_es as tg
 from tinygrad_es import nn, optim
@@ -345,3 +346,31 @@ def test_muon_newton_schulz_in_bfloat16_like_torch():
 def test_muon_refuses_non_matrices():
     with pytest.raises(ValueError, match="matrices"):
         optim.Muon([nn.Parameter(tg.zeros(3))])
+
+
+_UNIT = st.floats(0.05, 0.95)
+NEW_OPTIMIZERS = {
+    "Rprop": st.fixed_dictionaries(dict(lr=st.floats(1e-4, 0.5), etas=st.tuples(_UNIT, st.floats(1.01, 3.0)),
+                                        step_sizes=st.tuples(st.floats(0, 1e-3), st.floats(1e-3, 10)),
+                                        maximize=st.booleans())),
+    "ASGD": st.fixed_dictionaries(dict(lr=st.floats(1e-4, 0.5), lambd=st.floats(0, 0.1), alpha=st.floats(0, 1),
+                                       t0=st.sampled_from([0, 3, 1e6]), weight_decay=st.floats(0, 0.2),
+                                       maximize=st.booleans())),
+    "Adafactor": st.fixed_dictionaries(dict(lr=st.floats(1e-4, 0.5), beta2_decay=st.floats(-1.5, 0),
+                                            eps=st.tuples(st.sampled_from([None, 1e-30, 1e-3]), st.floats(0, 1e-2)),
+                                            d=st.floats(1, 3), weight_decay=st.floats(0, 0.2),
+                                            maximize=st.booleans())),
+}
+
+
+@needs_torch
+@given(data=st.data(), name=st.sampled_from(sorted(NEW_OPTIMIZERS)))
+def test_new_optimizers_follow_torch_for_any_options(data, name):
+    kw = data.draw(NEW_OPTIMIZERS[name])
+
+    def make(m, p):
+        return getattr(m, name)(p, **kw)
+    _, w, b = trajectory("ours", make, np.float64, steps=8)
+    _, tw, tb = trajectory("torch", make, np.float64, steps=8)
+    np.testing.assert_allclose(w, tw, **TOL[np.float64])
+    np.testing.assert_allclose(b, tb, **TOL[np.float64])
