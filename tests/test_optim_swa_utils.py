@@ -238,3 +238,26 @@ def test_pytorch_program_runs_unmodified(tmp_path):
     assert r.returncode == 0, r.stderr
     assert r.stdout.split() == ["lbfgs", "True", "swa", "3", "0.005", "Rprop", "True", "ASGD", "True",
                                 "Adafactor", "True"], r.stdout
+
+
+@needs_torch
+def test_averaged_model_state_dict_from_torch_continues_like_torch():
+    """El ``state_dict`` de un ``AveragedModel`` de PyTorch (torch.save → tg.load) se carga aquí y los
+    promedios siguientes coinciden."""
+    import io
+    ref = averaged("torch", np.float64, CASES["ema_multi_buffers"], updates=3)
+    buf = io.BytesIO()
+    torch.save(ref.state_dict(), buf)
+    buf.seek(0)
+    ours = CASES["ema_multi_buffers"](swa_utils, _model(nn, np.float64))
+    ours.load_state_dict(tg.load(buf))
+    assert int(ours.n_averaged) == 3
+    rng = np.random.default_rng(5)
+    for _ in range(2):
+        ws = [rng.standard_normal(tuple(p.shape)) for p in ref.module.parameters()]
+        for avg, T, N in ((ours, tg, nn), (ref, torch, torch.nn)):
+            model = _model(N, np.float64)
+            _set(model, ws, T)
+            avg.update_parameters(model)
+    for k, v in ref.state_dict().items():
+        np.testing.assert_allclose(ours.state_dict()[k].numpy(), v.numpy(), rtol=1e-14, atol=1e-15, err_msg=k)
