@@ -255,3 +255,57 @@ def test_already_optimal_returns_after_one_call():
         return loss
     assert float(opt.step(closure)) == 0.0
     assert len(calls) == 1 and opt.state[p]["func_evals"] == 1
+
+
+class _Sequence:
+    """El modelo de ``time_sequence_prediction`` de pytorch/examples (dos LSTMCell de 51 y una Linear,
+    en float64), escrito una vez para las dos bibliotecas."""
+
+    @staticmethod
+    def build(T):
+        class Sequence(T.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lstm1 = T.nn.LSTMCell(1, 51)
+                self.lstm2 = T.nn.LSTMCell(51, 51)
+                self.linear = T.nn.Linear(51, 1)
+
+            def forward(self, input):
+                h_t = c_t = h_t2 = c_t2 = T.zeros(input.size(0), 51, dtype=T.double)
+                outputs = []
+                for input_t in input.split(1, dim=1):
+                    h_t, c_t = self.lstm1(input_t, (h_t, c_t))
+                    h_t2, c_t2 = self.lstm2(h_t, (h_t2, c_t2))
+                    outputs += [self.linear(h_t2)]
+                return T.cat(outputs, dim=1)
+        return Sequence().double()
+
+
+@needs_torch
+def test_time_sequence_prediction_like_torch():
+    """pytorch/examples ``time_sequence_prediction`` (LBFGS con lr=0.8 sobre dos LSTMCell, closure con
+    ``zero_grad``/``MSELoss``/``backward``), con los pesos de PyTorch: las mismas pérdidas en cada llamada
+    a ``closure`` (hasta ~1e-12 relativo: el último bit de las LSTM) y el mismo número de llamadas."""
+    rng = np.random.RandomState(2)
+    x = np.arange(12) + rng.randint(-80, 80, 4).reshape(4, 1)
+    data = np.sin(x / 20.0)
+    torch.manual_seed(0)
+    sd = {k: v.detach().numpy().copy() for k, v in _Sequence.build(torch).state_dict().items()}
+    res = []
+    for T in (tg, torch):
+        m = _Sequence.build(T)
+        m.load_state_dict({k: T.from_numpy(v.copy()) for k, v in sd.items()})
+        opt = T.optim.LBFGS(m.parameters(), lr=0.8, max_iter=6)
+        inp, tgt, crit, losses = T.from_numpy(data[:, :-1]), T.from_numpy(data[:, 1:]), T.nn.MSELoss(), []
+
+        def closure():
+            opt.zero_grad()
+            loss = crit(m(inp), tgt)
+            losses.append(loss.item())
+            loss.backward()
+            return loss
+        opt.step(closure)
+        res.append(losses)
+    assert len(res[0]) == len(res[1]) == 6
+    np.testing.assert_allclose(res[0], res[1], rtol=1e-10)
+    assert res[0][-1] < res[0][0] / 2
