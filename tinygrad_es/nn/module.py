@@ -302,7 +302,8 @@ class Module(StateDictMixin, ConvertMixin):
         que haya o, con ``strict=False``, lo crea si existe el padre. Con ``strict=True`` el submódulo
         debe existir ya. Como ``torch.nn.Module.set_submodule``.
 
-        >>> modelo.set_submodule("features.0", nn.Conv2d(1, 6, 5, padding=2))
+        >>> modelo = nn.Sequential(nn.Sequential(nn.Conv2d(1, 6, 5), nn.ReLU()))
+        >>> modelo.set_submodule("0.0", nn.Conv2d(1, 6, 5, padding=2))   # como modelo[0][0] = ...
         """
         if target == "":
             raise ValueError("set_submodule: falta el nombre del submódulo (target está vacío)")

@@ -22,6 +22,7 @@ from .lazy import (LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, LazyConv1d
                    LazyLinear, LazyModuleMixin)
 from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss,
                    NLLLoss2d, SmoothL1Loss)
+from .sync_batchnorm import SyncBatchNorm
 from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, LayerNorm, LocalResponseNorm, RMSNorm
 from .padding import (CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d, ConstantPad2d, ConstantPad3d,
                       ReflectionPad1d, ReflectionPad2d, ReflectionPad3d, ReplicationPad1d, ReplicationPad2d,
@@ -67,3 +68,4 @@ __all__ += ["TripletMarginWithDistanceLoss", "MultiMarginLoss", "MultiLabelMargi
 __all__ += ["EmbeddingBag"]
 __all__ += ["CTCLoss"]
 __all__ += ["NLLLoss2d"]
+__all__ += ["SyncBatchNorm"]
