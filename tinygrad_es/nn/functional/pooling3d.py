@@ -37,9 +37,10 @@ def _volume(input, op):
 
 
 def _out_sizes(x, k, s, p, d, ceil_mode, op):
-    """Tamaños de salida por eje con las comprobaciones de PyTorch (relleno ≤ medio núcleo efectivo)."""
+    """Tamaños de salida por eje con las comprobaciones de PyTorch (relleno ≤ medio núcleo, y ≤ medio
+    núcleo efectivo con la dilatación)."""
     for kk, pp, dd in zip(k, p, d):
-        if pp > (dd * (kk - 1) + 1) // 2:
+        if pp > kk // 2 or pp > (dd * (kk - 1) + 1) // 2:  # PyTorch 3-D mira las dos mitades
             raise RuntimeError(f"{op}: el relleno {p} no puede superar la mitad del núcleo efectivo "
                                f"(kernel_size={k}, dilation={d})")
     out = tuple(pool_output_size(n, kk, ss, pp, dd, bool(ceil_mode))
