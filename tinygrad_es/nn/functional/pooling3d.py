@@ -281,6 +281,10 @@ def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation
     """``F.max_pool3d`` que siempre devuelve ``(salida, índices)`` (``return_indices`` se ignora, como en
     PyTorch).
 
+    Args:
+        input, kernel_size, stride, padding, dilation, ceil_mode: como en ``F.max_pool3d``.
+        return_indices: se ignora (siempre ``True``).
+
     Ejemplo:
         >>> F.max_pool3d_with_indices(torch.arange(8.).reshape(1, 1, 2, 2, 2), 2)[1].flatten()
         tensor([7])
@@ -292,6 +296,10 @@ def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation
 
 def adaptive_max_pool3d_with_indices(input, output_size, return_indices=False):
     """``F.adaptive_max_pool3d`` que siempre devuelve ``(salida, índices)``.
+
+    Args:
+        input, output_size: como en ``F.adaptive_max_pool3d``.
+        return_indices: se ignora (siempre ``True``).
 
     Ejemplo:
         >>> F.adaptive_max_pool3d_with_indices(torch.arange(8.).reshape(1, 1, 2, 2, 2), 1)[1].flatten()

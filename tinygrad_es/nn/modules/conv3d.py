@@ -74,8 +74,8 @@ class ConvTranspose3d(_ConvTransposeNd):
         dtype: dtype de los parámetros (``float32``).
 
     Forma: entrada ``(N, C_in, D, H, W)`` o ``(C_in, D, H, W)``; salida ``(N, C_out, D_out, H_out, W_out)`` con
-    ``D_out = (D − 1)·stride[0] − 2·padding[0] + dilation[0]·(kernel_size[0] − 1) + output_padding[0] + 1``.
-    ``forward(input, output_size)`` acepta también el tamaño deseado y calcula ``output_padding``.
+    ``D_out = (D − 1)·stride[0] − 2·padding[0] + dilation[0]·(kernel_size[0] − 1) + output_padding[0] + 1``
+    (``H_out =`` y ``W_out =`` lo mismo con los índices 1 y 2). ``forward(input, output_size)`` acepta también el tamaño deseado y calcula ``output_padding``.
 
     Atributos: ``weight`` ``(C_in, C_out/groups, kD, kH, kW)`` y ``bias`` ``(C_out,)``.
 
