@@ -151,7 +151,10 @@ def test_conv3d_like_torch(kw, batched):
 
 
 TRANSPOSED = [dict(), dict(stride=2, padding=1, output_padding=1), dict(stride=(1, 2, 3), output_padding=(0, 1, 2)),
-              dict(stride=1, dilation=(3, 1, 2), output_padding=(2, 0, 1), groups=2), dict(padding=(1, 0, 1), groups=2)]
+              dict(stride=1, dilation=(3, 1, 2), output_padding=(2, 0, 1), groups=2), dict(padding=(1, 0, 1), groups=2),
+              # stride = kD sin dilatación: las tomas de profundidad no se solapan (intercaladas sin fold)
+              dict(stride=3), dict(stride=(3, 2, 2), padding=(1, 0, 1), output_padding=(2, 1, 0), groups=2),
+              dict(stride=(3, 1, 1), padding=(1, 1, 0), output_padding=(1, 0, 0))]
 
 
 @pytest.mark.torch

@@ -179,13 +179,21 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
     w2 = w.reshape(c, w.shape[1] * k[0], k[1], k[2])
     z = conv_transpose2d(x2, w2, None, s[1:], p[1:], a[1:], groups, d[1:])  # (N·D, C_out·kD, H_out, W_out)
     hw = tuple(z.shape[2:])
+    if s[0] == k[0] and d[0] == 1:  # tomas sin solape (el caso del U-Net, k = s): intercalarlas basta
+        y = z.reshape(n, depth, o, k[0], *hw).permute(0, 2, 1, 3, 4, 5).reshape(n, o, depth * k[0], *hw)
+        y = y[:, :, p[0]:p[0] + out[0]]
+        if y.shape[2] < out[0]:  # output_padding más allá del relleno: ceros al final
+            y = y.pad(((0, 0), (0, 0), (0, out[0] - y.shape[2]), (0, 0), (0, 0)))
+        return _finish(y, bias, o, squeeze)
     cols = z.reshape(n, depth, o, k[0], *hw).permute(0, 2, 4, 5, 3, 1).reshape(n, o * hw[0] * hw[1] * k[0], depth)
     more = blocks(out[0], k[0], d[0], p[0], s[0]) - depth  # output_padding ≥ stride (con dilation) añade bloques
     if more:
         cols = cols.pad(((0, 0), (0, 0), (0, more)))
     y = Fold.apply(cols, size=(out[0], 1), kernel=(k[0], 1), dilation=(d[0], 1), padding=(p[0], 0),
                    stride=(s[0], 1))  # (N, C_out·H·W, D_out, 1)
-    y = y.reshape(n, o, *hw, out[0]).permute(0, 1, 4, 2, 3).contiguous()
-    if bias is not None:
-        y = y + bias.reshape(1, o, 1, 1, 1)
+    return _finish(y.reshape(n, o, *hw, out[0]).permute(0, 1, 4, 2, 3), bias, o, squeeze)
+
+
+def _finish(y, bias, o, squeeze):
+    y = y.contiguous() if bias is None else y + bias.reshape(1, o, 1, 1, 1)
     return y.squeeze(0) if squeeze else y
