@@ -359,3 +359,13 @@ def test_a_small_3d_network_trains():
         opt.step()
         first = first if first is not None else loss.item()
     assert loss.item() < 0.5 * first
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("kw", [dict(scale_factor=2, mode="nearest"), dict(size=(5, 7, 4), mode="nearest-exact"),
+                                dict(scale_factor=(1.5, 2, 0.7), mode="trilinear", align_corners=True),
+                                dict(size=(4, 6, 9), mode="trilinear")])
+def test_upsample_5d_like_torch(kw):
+    torch = pytest.importorskip("torch")
+    assert repr(nn.Upsample(**kw)) == repr(torch.nn.Upsample(**kw))
+    _compare(nn.Upsample(**kw), torch.nn.Upsample(**kw), rng.standard_normal((2, 3, 3, 4, 5)))
