@@ -89,11 +89,14 @@ def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     d = int_tuple(dilation, 3, "dilation", op, 1)
     od, oh, ow = _out_sizes(x, k, s, p, d, ceil_mode, op)
     n, c, depth, h, w = x.shape
+    if not return_indices:  # sin los índices de cada pasada (cada una guarda los suyos para el backward)
+        y1 = max_pool2d(x.reshape(n, c * depth, h, w), k[1:], s[1:], p[1:], d[1:], ceil_mode)
+        y = max_pool2d(_depth_pass(y1, x.shape), (k[0], 1), (s[0], 1), (p[0], 0), (d[0], 1), ceil_mode)
+        y = y.reshape(n, c, od, oh, ow)
+        return y.squeeze(0) if squeeze else y
     y1, i1 = max_pool2d(x.reshape(n, c * depth, h, w), k[1:], s[1:], p[1:], d[1:], ceil_mode, True)
     y2, i2 = max_pool2d(_depth_pass(y1, x.shape), (k[0], 1), (s[0], 1), (p[0], 0), (d[0], 1), ceil_mode, True)
     y = y2.reshape(n, c, od, oh, ow)
-    if not return_indices:
-        return y.squeeze(0) if squeeze else y
     plane = oh * ow
     dsel = i2._data // plane  # profundidad elegida en cada salida (N, C, D_out, plano)
     hw = np.take_along_axis(i1._data.reshape(n, c, depth, plane), dsel, axis=2)
