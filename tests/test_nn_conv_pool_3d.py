@@ -369,3 +369,12 @@ def test_upsample_5d_like_torch(kw):
     torch = pytest.importorskip("torch")
     assert repr(nn.Upsample(**kw)) == repr(torch.nn.Upsample(**kw))
     _compare(nn.Upsample(**kw), torch.nn.Upsample(**kw), rng.standard_normal((2, 3, 3, 4, 5)))
+
+
+@pytest.mark.parametrize("args", [(2, 2), (3, (2, 3, 2), 1), (1.5, 2, (1, 2, 1), True), (float("inf"), 3)])
+def test_lp_pool3d_like_torch_and_finite_differences(args):
+    x = np.abs(_distinct((2, 2, 5, 6, 4))) + 0.1
+    check(lambda t: F.lp_pool3d(t, *args), x)
+    torch = pytest.importorskip("torch")
+    assert repr(nn.LPPool3d(*args)) == repr(torch.nn.LPPool3d(*args))
+    _compare(nn.LPPool3d(*args), torch.nn.LPPool3d(*args), x)
