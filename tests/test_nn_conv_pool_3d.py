@@ -373,8 +373,22 @@ def test_upsample_5d_like_torch(kw):
 
 @pytest.mark.parametrize("args", [(2, 2), (3, (2, 3, 2), 1), (1.5, 2, (1, 2, 1), True), (float("inf"), 3)])
 def test_lp_pool3d_like_torch_and_finite_differences(args):
-    x = np.abs(_distinct((2, 2, 5, 6, 4))) + 0.1
+    x = _distinct((2, 2, 5, 6, 4))
+    x = x - x.min() + 0.1  # positivos y sin empates (p = ∞ es el máximo de |x|)
     check(lambda t: F.lp_pool3d(t, *args), x)
     torch = pytest.importorskip("torch")
     assert repr(nn.LPPool3d(*args)) == repr(torch.nn.LPPool3d(*args))
     _compare(nn.LPPool3d(*args), torch.nn.LPPool3d(*args), x)
+
+
+def test_float16_keeps_its_dtype_like_torch():
+    x = leaf(_distinct((1, 2, 4, 4, 4)).astype(np.float16), grad=True)
+    for y in (F.max_pool3d(x, 2), F.max_pool3d(x, 2, return_indices=True)[0], F.adaptive_avg_pool3d(x, 1),
+              F.adaptive_max_pool3d(x, 2), F.conv3d(x, leaf(np.ones((1, 2, 2, 2, 2), np.float16)))):
+        assert y.dtype == tg.float16
+    y, idx = F.max_pool3d(x, 2, return_indices=True)
+    assert F.max_unpool3d(y, idx, 2).dtype == tg.float16
+    F.max_pool3d(x, 2).sum().backward()
+    assert x.grad.dtype == tg.float16 and float(x.grad.sum()) == 16  # una por salida
+    with pytest.raises(NotImplementedError, match="float16"):
+        F.avg_pool3d(x, 2)

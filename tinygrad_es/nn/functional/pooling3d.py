@@ -36,6 +36,11 @@ def _volume(input, op):
     return x
 
 
+def _half(x):
+    """float16 se calcula en float32 y el resultado vuelve a float16, como el dtype de PyTorch."""
+    return x._data.dtype == np.float16
+
+
 def _out_sizes(x, k, s, p, d, ceil_mode, op):
     """Tamaños de salida por eje con las comprobaciones de PyTorch (relleno ≤ medio núcleo, y ≤ medio
     núcleo efectivo con la dilatación)."""
@@ -80,6 +85,9 @@ def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     """
     op = "max_pool3d"
     x = _volume(input, op)
+    if _half(x):
+        r = max_pool3d(x.float(), kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+        return (r[0].half(), r[1]) if return_indices else r.half()
     x, back = integer_input(x, op, _INTS)  # enteros: el mismo dtype, como PyTorch
     if back is not None:
         r = max_pool3d(x, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
@@ -133,6 +141,9 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     """
     op = "avg_pool3d"
     x = _volume(input, op)
+    if _half(x):
+        raise NotImplementedError(f"{op} no está implementada para tensores float16 (tampoco en PyTorch); usa "
+                                  f".float()")
     x, back = integer_input(x, op, (np.int64,))  # int64: la división entera de PyTorch (trunca)
     if back is not None:
         return back(avg_pool3d(x, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override))
@@ -177,6 +188,8 @@ def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_siz
     """
     op = "max_unpool3d"
     x = _volume(input, op)
+    if _half(x):
+        return max_unpool3d(x.float(), indices, kernel_size, stride, padding, output_size).half()
     integer_input(x, op)
     idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
     if tuple(idx.shape) != tuple(x.shape):
@@ -236,6 +249,8 @@ def adaptive_avg_pool3d(input, output_size) -> Tensor:
     """
     op = "adaptive_avg_pool3d"
     x = _volume(input, op)
+    if _half(x):
+        return adaptive_avg_pool3d(x.float(), output_size).half()
     integer_input(x, op)
     x, squeeze = unbatched(x, 5)
     od, oh, ow = _adaptive_size(output_size, x, op)
@@ -263,6 +278,9 @@ def adaptive_max_pool3d(input, output_size, return_indices=False):
     """
     op = "adaptive_max_pool3d"
     x = _volume(input, op)
+    if _half(x):
+        r = adaptive_max_pool3d(x.float(), output_size, return_indices)
+        return (r[0].half(), r[1]) if return_indices else r.half()
     integer_input(x, op)
     x, squeeze = unbatched(x, 5)
     od, oh, ow = _adaptive_size(output_size, x, op)
