@@ -162,7 +162,7 @@ def lstm_backward_blocks(g, x, saved, reverse, need, has_bias):
         out[rows] = a
         return out
 
-    dw_ih = unblock(gemm.matmul_rows(dg, x.reshape(T * B, In), fixed=True)) if need[3] else None
+    dw_ih = unblock(gemm.matmul_rows(dg, x.reshape(T * B, In), max_rows=64, fixed=True)) if need[3] else None
     dw_hh = unblock(gemm.matmul_rows(dg, hprev.reshape(T * B, P), fixed=True)) if need[4] else None
     out = (dx, dh if need[1] else None, dc if need[2] else None, dw_ih, dw_hh)
     if has_bias:
