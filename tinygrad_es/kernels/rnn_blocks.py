@@ -74,11 +74,13 @@ def _barrier(ctl, target, spin, yld):
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
-def lstm_forward_run(sgemm, yld, spin, j, nth, gx, wh, h0, Y, ck, act, cprev, tc, gh, mk, u, bits, order, save,
-                     ctl):
+def lstm_forward_run(sgemm, yld, spin, j, nth, gx, bk, has_bias, wh, h0, Y, ck, act, cprev, tc, gh, mk, u, bits,
+                     order, save, ctl):
     """Los T pasos del forward para los bloques ``[j·nk/nth, (j+1)·nk/nth)`` (el hilo ``j`` de ``nth``):
-    por paso t, gh_k = h_{t−1}·W_kᵀ, la celda del bloque k y sus columnas de Y[t]; una barrera por paso.
-    ``gx`` (nk, T, B, 4h), ``wh`` (nk, 4h, P), ``h0`` (B, P) contiguo, ``Y`` (T, B, P), ``ck`` (nk, B, h);
+    por paso t, gx_k += b_k (float32, lo mismo que ``gx += b`` de numpy, pero repartido y en caché),
+    gh_k = h_{t−1}·W_kᵀ, la celda del bloque k y sus columnas de Y[t]; una barrera por paso.
+    ``gx`` (nk, T, B, 4h), ``bk`` (nk, 4h), ``wh`` (nk, 4h, P), ``h0`` (B, P) contiguo, ``Y`` (T, B, P),
+    ``ck`` (nk, B, h);
     ``act``/``cprev``/``tc`` con T pasos si ``save`` (si no, uno); ``gh``, ``mk``, ``u``, ``bits``: por
     bloque; ``order``: los t en el orden en que se recorren; ``ctl``: int64 [0] (la barrera)."""
     nk, _, B, gb = gx.shape
@@ -90,6 +92,10 @@ def lstm_forward_run(sgemm, yld, spin, j, nth, gx, wh, h0, Y, ck, act, cprev, tc
         s = t if save else 0
         src = h0 if n == 0 else Y[order[n - 1]]
         for k in range(lo, hi):
+            if has_bias:
+                for b in range(B):
+                    for q in range(gb):
+                        gx[k, t, b, q] += bk[k, q]
             _sgemm(sgemm, _NO_TRANS, _TRANS, B, gb, P, src, P, wh[k], P, gh[k], gb)
             lstm_step_f32(gx[k, t], gh[k], ck[k], act[k, s], cprev[k, s], tc[k, s], mk[k], u[k], bits[k])
             for b in range(B):

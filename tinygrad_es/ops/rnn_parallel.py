@@ -103,8 +103,7 @@ def lstm_forward_blocks(x, h0, c0, w_ih, w_hh, bias, reverse, nk, save):
     wh = w_hh[rows].reshape(nk, gb, P)
     x2 = x.reshape(T * B, In)
     gx = gemm.matmul(x2, wi.transpose(0, 2, 1), by_batch=True)  # (nk, T·B, 4h), un bloque por hilo (mismos bits)
-    if bias is not None:
-        gx += bias[rows].reshape(nk, 1, gb)
+    bk = bias[rows].reshape(nk, gb) if bias is not None else np.zeros((nk, gb), dt)  # se suma paso a paso en el núcleo
     gx = gx.reshape(nk, T, B, gb)
     flat = np.empty(T * B * P + B * P + B * H, dt)
     Y = flat[:T * B * P].reshape(T, B, P)
@@ -116,8 +115,8 @@ def lstm_forward_blocks(x, h0, c0, w_ih, w_hh, bias, reverse, nk, save):
     gh, mk = np.empty((nk, B, gb), dt), np.empty((nk, B, hb), dt)
     u, bits = np.empty((nk, 5 * H)), np.empty((nk, 4 * H), np.int64)
     order = np.arange(T - 1, -1, -1) if reverse else np.arange(T)
-    _run(RB.lstm_forward_run, (gx, wh, np.ascontiguousarray(h0), Y, ck, act, cprev, tc, gh, mk, u, bits, order,
-                               save), nk)
+    _run(RB.lstm_forward_run, (gx, bk, bias is not None, wh, np.ascontiguousarray(h0), Y, ck, act, cprev, tc, gh, mk,
+                               u, bits, order, save), nk)
     h[...] = Y[order[-1]]
     c[...] = ck.transpose(1, 0, 2).reshape(B, H)
     if not save:
