@@ -109,14 +109,14 @@ def lstm_forward_blocks(x, h0, c0, w_ih, w_hh, bias, reverse, nk, save):
     Y = flat[:T * B * P].reshape(T, B, P)
     h = flat[T * B * P:T * B * P + B * P].reshape(B, P)
     c = flat[T * B * P + B * P:].reshape(B, H)
-    ck = np.ascontiguousarray(c0.reshape(B, nk, hb).transpose(1, 0, 2))
+    ck = np.ascontiguousarray(c0.reshape(B, nk, hb).transpose(1, 0, 2), dtype=dt)
     nt = T if save else 1
     act, cprev, tc = np.empty((nk, nt, B, gb), dt), np.empty((nk, nt, B, hb), dt), np.empty((nk, nt, B, hb), dt)
     gh, mk = np.empty((nk, B, gb), dt), np.empty((nk, B, hb), dt)
     u, bits = np.empty((nk, 5 * H)), np.empty((nk, 4 * H), np.int64)
     order = np.arange(T - 1, -1, -1) if reverse else np.arange(T)
-    _run(RB.lstm_forward_run, (gx, bk, bias is not None, wh, np.ascontiguousarray(h0), Y, ck, act, cprev, tc, gh, mk,
-                               u, bits, order, save), nk)
+    h0c = np.ascontiguousarray(h0, dtype=dt)
+    _run(RB.lstm_forward_run, (gx, bk, bias is not None, wh, h0c, Y, ck, act, cprev, tc, gh, mk, u, bits, order, save), nk)
     h[...] = Y[order[-1]]
     c[...] = ck.transpose(1, 0, 2).reshape(B, H)
     if not save:
@@ -139,7 +139,7 @@ def lstm_backward_blocks(g, x, saved, reverse, need, has_bias):
     In = x.shape[2]
     dt = g.dtype
     ny = T * B * P
-    gY = g[:ny].reshape(T, B, P)
+    gY = np.ascontiguousarray(g[:ny].reshape(T, B, P))  # (los núcleos, para arrays contiguos)
     parts = np.zeros((2, nk, B, P), dt)  # ∂L/∂h por bloque: [búfer de lectura, de escritura]
     parts[0, 0] = g[ny:ny + B * P].reshape(B, P)
     dck = np.ascontiguousarray(g[ny + B * P:].reshape(B, nk, hb).transpose(1, 0, 2))
