@@ -116,7 +116,8 @@ def lstm_forward_blocks(x, h0, c0, w_ih, w_hh, bias, reverse, nk, save):
     u, bits = np.empty((nk, 5 * H)), np.empty((nk, 4 * H), np.int64)
     order = np.arange(T - 1, -1, -1) if reverse else np.arange(T)
     h0c = np.ascontiguousarray(h0, dtype=dt)
-    _run(RB.lstm_forward_run, (gx, bk, bias is not None, wh, h0c, Y, ck, act, cprev, tc, gh, mk, u, bits, order, save), nk)
+    _run(RB.lstm_forward_run, (gx, bk, bias is not None, wh, h0c, Y, ck, act, cprev, tc, gh, mk, u, bits, order, save),
+         nk)
     h[...] = Y[order[-1]]
     c[...] = ck.transpose(1, 0, 2).reshape(B, H)
     if not save:
