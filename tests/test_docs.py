@@ -27,7 +27,7 @@ MODULES = {"nn": nn, "nn.functional": F, "nn.init": init, "nn.utils": nn_utils, 
            "nn.utils.parametrize": nn_utils.parametrize, "nn.utils.parametrizations": nn_utils.parametrizations,
            "nn.utils.prune": nn_utils.prune, "nn.utils.stateless": nn_utils.stateless, "optim": optim,
            "optim.lr_scheduler": lr_scheduler, "optim.swa_utils": optim.swa_utils, "utils.data": data,
-           "nn.parallel": nn.parallel}
+           "nn.parallel": nn.parallel, "nn.grad": nn.grad}
 
 
 def public(module):
@@ -47,7 +47,7 @@ DOCUMENTED = {f"tinygrad_es.nn.{m}" for m in (
                                 "linear", "loss", "margin_loss", "normalization", "padding", "pixelshuffle",
                                 "pooling", "rnn", "rnn_cell", "sparse", "sync_batchnorm", "transformer",
                                 "upsampling")),
-    *(f"functional.{f}" for f in ("activation", "attention", "conv", "conv3d", "pooling3d", "distance", "dropout", "fold", "linear", "loss",
+    *(f"functional.{f}" for f in ("activation", "attention", "conv", "conv3d", "grad", "pooling3d", "distance", "dropout", "fold", "linear", "loss",
                                    "ctc_loss", "grid_sample", "lp_pool", "multi_margin_loss",
                                    "margin_loss", "normalization", "padding", "pixelshuffle", "pooling",
                                    "regression_loss", "sparse", "upsampling")),

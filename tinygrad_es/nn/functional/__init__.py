@@ -9,6 +9,7 @@ fichero               funciones
 linear.py             linear bilinear flatten unflatten
 conv.py               conv1d conv2d conv_transpose1d conv_transpose2d
 conv3d.py             conv3d conv_transpose3d (volúmenes: se despliegan en una conv2d)
+grad.py               conv1d/2d/3d_input conv1d/2d/3d_weight (``torch.nn.grad``, ``F.grad``)
 fold.py               unfold fold (im2col y col2im)
 grid_sample.py        affine_grid grid_sample (2-D)
 pooling.py            max_pool1d/2d avg_pool1d/2d max_unpool1d/2d adaptive_avg/max_pool1d/2d (+ *_with_indices)
@@ -43,6 +44,7 @@ from .activation import (celu, celu_, elu, elu_, gumbel_softmax, hardtanh_, rrel
                          softmin, softplus, softshrink, softsign, tanh, tanhshrink, threshold)
 from .conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from .conv3d import conv3d, conv_transpose3d
+from . import grad
 from .distance import cosine_similarity, pairwise_distance, pdist
 from .dropout import alpha_dropout, dropout, dropout1d, dropout2d, dropout3d, feature_alpha_dropout
 from .ctc_loss import ctc_loss
