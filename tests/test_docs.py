@@ -42,7 +42,7 @@ def public(module):
 # le obligan a cumplir lo mismo).
 DOCUMENTED = {f"tinygrad_es.nn.{m}" for m in (
     "module", "parameter", "scalar", "init", "_init_structured", "parallel", "_state", "_convert",
-    *(f"modules.{f}" for f in ("activation", "attention", "container", "conv", "conv3d", "pooling3d", "distance", "dropout", "fold",
+    *(f"modules.{f}" for f in ("activation", "adaptive", "attention", "container", "conv", "conv3d", "pooling3d", "distance", "dropout", "fold",
                                 "ctc_loss", "instancenorm", "lazy", "lp_pool", "multi_margin_loss",
                                 "linear", "loss", "margin_loss", "normalization", "padding", "pixelshuffle",
                                 "pooling", "rnn", "rnn_cell", "sparse", "sync_batchnorm", "transformer",

@@ -1,5 +1,6 @@
 """Las capas de ``torch.nn``, repartidas por tema como en PyTorch (``nn/modules/``): cada fichero
 tiene su gemelo en ``nn/functional/`` con las funciones que usan sus capas."""
+from .adaptive import AdaptiveLogSoftmaxWithLoss
 from .attention import MultiheadAttention
 from .activation import (CELU, RReLU, ELU, GELU, GLU, PReLU, ReLU, ReLU6, SELU, SiLU, Hardshrink, Hardsigmoid, Hardswish,
                          Hardtanh, LeakyReLU, LogSigmoid, LogSoftmax, Mish, Sigmoid, Softmax, Softmax2d, Softmin,
@@ -73,3 +74,4 @@ __all__ += ["NLLLoss2d"]
 __all__ += ["SyncBatchNorm"]
 __all__ += ["Conv3d", "ConvTranspose3d", "LazyConv3d", "LazyConvTranspose3d", "MaxPool3d", "AvgPool3d", "MaxUnpool3d",
             "AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "LPPool3d"]
+__all__ += ["AdaptiveLogSoftmaxWithLoss"]
