@@ -47,6 +47,7 @@ FIXED_OPS = ["std.unbiased", "var.unbiased", "logcumsumexp", "tensor_split", "te
              "nn.functional.max_pool3d",
              "nn.functional.avg_pool3d", "nn.functional.adaptive_avg_pool3d", "nn.functional.adaptive_max_pool3d",
              "nn.functional.max_unpool3d"]
+FIXED_OPS += ["index_reduce.prod", "index_reduce.mean", "index_reduce.amax", "index_reduce.amin", "char"]
 
 
 @pytest.mark.parametrize("name", FIXED_OPS)
