@@ -202,3 +202,15 @@ def test_to_empty_gives_new_memory_and_rejects_cuda():
     assert m.weight._data is not old and m.weight._data.shape == (2, 2)
     with pytest.raises(RuntimeError):
         m.to_empty(device="cuda")
+
+
+@pytest.mark.torch
+def test_load_pre_hook_gets_strict_true_like_torch():
+    torch = pytest.importorskip("torch")
+    seen = []
+    for lib in (tg, torch):
+        m = lib.nn.Linear(2, 2)
+        m.register_load_state_dict_pre_hook(lambda mod, sd, prefix, meta, strict, *rest: seen.append((lib.__name__,
+                                                                                                      strict)))
+        m.load_state_dict(m.state_dict(), strict=False)
+    assert [s for _, s in seen] == [True, True]

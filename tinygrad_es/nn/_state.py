@@ -198,7 +198,8 @@ class StateDictMixin:
         missing, unexpected, errors = [], [], []
         for mname, m in self.named_modules():
             for hook, with_module in list(m.__dict__.get("_load_state_dict_pre_hooks", {}).values()):
-                args = (state_dict, f"{mname}." if mname else "", meta.get(mname, {}), strict, missing, unexpected,
+                # strict=True siempre, como PyTorch (su load() lo pasa fijo a cada módulo)
+                args = (state_dict, f"{mname}." if mname else "", meta.get(mname, {}), True, missing, unexpected,
                         errors)
                 hook(m, *args) if with_module else hook(*args)
         return state_dict, missing, unexpected, errors
