@@ -13,10 +13,9 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import numba
 import numpy as np
 
-from . import blas
+from . import _pool as _numba_pool, blas
 
 MIN_SPLIT_FLOPS = 4e6  # por debajo, repartir cuesta más que lo que se gana (~20-50 µs por reparto)
 # Hasta 2¹⁶ multiplicaciones OpenBLAS calcula siempre en un hilo (su umbral SMP_THRESHOLD_MIN; en
@@ -49,13 +48,15 @@ def matmul(a, b, out=None):
             if macs <= SERIAL_MACS or (2.0 * macs < MIN_SPLIT_FLOPS and blas.one_thread()):
                 return np.matmul(a, b)  # sin reparto y con OpenBLAS ya en un hilo: nada que cambiar
             shape = (a.shape[0], b.shape[1])
+        elif a.ndim == 3 and (b.ndim == 2 or b.shape[0] == a.shape[0]):  # mismo lote (sin broadcast_shapes, ~5 µs)
+            shape = (a.shape[0], a.shape[1], b.shape[-1])
         else:
             shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1])
         out = np.empty(shape, dtype=a.dtype if a.dtype == b.dtype else np.result_type(a, b))
     if not blas.can_single_thread():  # otra BLAS: que reparta ella
         return np.matmul(a, b, out=out)
     flops = 2.0 * out.size * a.shape[-1]
-    threads = 1 if flops < MIN_SPLIT_FLOPS else max(1, numba.get_num_threads())  # (get_num_threads: ~2 µs)
+    threads = 1 if flops < MIN_SPLIT_FLOPS else max(1, _numba_pool._num_threads())  # (numba.get_num_threads: ~3 µs)
     with blas.single_thread():
         if threads == 1:
             return np.matmul(a, b, out=out)
