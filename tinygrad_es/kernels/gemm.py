@@ -9,6 +9,7 @@ con un hilo y el reparto lo hacemos nosotros, una sola vez por llamada: el lote 
 columnas) en tantas partes como hilos de numba, una en el hilo que llama y el resto en
 un grupo de hilos de Python (numpy suelta el GIL durante la GEMM).
 """
+import math
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -42,6 +43,7 @@ def _parts(n, k):
 
 def matmul(a, b, out=None):
     """``out[...] = a @ b`` (2-D, o por lotes 3-D; ``a`` o ``b`` pueden ser 2-D con ``out`` 3-D)."""
+    shape = None
     if out is None:
         if a.ndim == 2 and b.ndim == 2:  # el caso de las capas lineales, sin broadcast_shapes (~10 µs)
             macs = a.shape[0] * a.shape[1] * b.shape[1]
@@ -52,14 +54,19 @@ def matmul(a, b, out=None):
             shape = (a.shape[0], a.shape[1], b.shape[-1])
         else:
             shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1])
-        out = np.empty(shape, dtype=a.dtype if a.dtype == b.dtype else np.result_type(a, b))
     if not blas.can_single_thread():  # otra BLAS: que reparta ella
         return np.matmul(a, b, out=out)
-    flops = 2.0 * out.size * a.shape[-1]
+    flops = 2.0 * (math.prod(shape) if out is None else out.size) * a.shape[-1]
     threads = 1 if flops < MIN_SPLIT_FLOPS else max(1, _numba_pool._num_threads())  # (numba.get_num_threads: ~3 µs)
-    with blas.single_thread():
-        if threads == 1:
+    if threads == 1:
+        # sin reparto, la salida la crea np.matmul (con out= tarda ~8-10 µs más en 128·64·784, mismos bits)
+        if blas.one_thread():  # OpenBLAS ya en un hilo: ni cerrojo ni cambio
             return np.matmul(a, b, out=out)
+        with blas.single_thread():
+            return np.matmul(a, b, out=out)
+    if out is None:
+        out = np.empty(shape, dtype=a.dtype if a.dtype == b.dtype else np.result_type(a, b))
+    with blas.single_thread():
         if out.ndim == 3 and out.shape[0] >= threads:
             pieces = [(a[i:j] if a.ndim == 3 else a, b[i:j] if b.ndim == 3 else b, out[i:j])
                       for i, j in _parts(out.shape[0], threads)]
