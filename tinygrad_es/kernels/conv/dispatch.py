@@ -248,6 +248,9 @@ def _direct_forward(x, w, bias, stride, padding, dilation, groups, out, keep=Fal
     if not keep and o != groups and n >= 2 * threads:
         # imágenes por trabajo: las que hagan falta para ~STACK_POSITIONS posiciones (planos pequeños),
         # sin bajar de 2 trabajos por hilo
+        if stride == (1, 1):  # relleno compartido entre imágenes y filas vecinas: menos posiciones de más
+            hq, wq = D.compact_pitch(x.shape, padding, dilation, (kh, kw))
+            sh, ch = D.tap_table(cg, kh, kw, dilation[0], dilation[1], wq)
         per_job = max(1, min(-(-STACK_POSITIONS // (hq * wq)), n // (2 * threads)))
         if wt.dtype != x.dtype:  # entrada float32 acumulando en float64: los pesos float64 van aparte
             lo_w, lo_b, hi_w, hi_b = wt[:0].astype(x.dtype), bias[:0].astype(x.dtype), wt, bias
