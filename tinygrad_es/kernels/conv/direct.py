@@ -194,12 +194,16 @@ def _corr4_stack(src, cbase, o0, o1, o2, o3, sh, ch, wt, bias, out, n0, nb, hq, 
     se calculan y se descartan, como las columnas sobrantes."""
     oh, ow = out.shape[2], out.shape[3]
     thi = ((nb - 1) * hq + oh - 1) * wg + ow
+    # trozos iguales (múltiplos de ROUND, ≤ TC) en vez de TC y un resto: un trozo final de pocas
+    # posiciones recorre todos los taps para casi nada (32² con relleno compartido: 1 055 = 1 024 + 31)
+    nch = -(-thi // TC)
+    step = -(-(-(-thi // nch)) // ROUND) * ROUND
     a0 = acc[0]
     a1 = acc[1]
     a2 = acc[2]
     a3 = acc[3]
-    for t0 in range(0, thi, TC):
-        L = min(TC, thi - t0)
+    for t0 in range(0, thi, step):
+        L = min(step, thi - t0)
         Lr = (L + ROUND - 1) // ROUND * ROUND
         _acc4(src, cbase, o0, o1, o2, o3, sh, ch, wt, bias, t0, Lr, acc)
         for yy in range(t0 // wg, (t0 + L - 1) // wg + 1):
