@@ -41,11 +41,11 @@ def public(module):
 # le obligan a cumplir lo mismo).
 DOCUMENTED = {f"tinygrad_es.nn.{m}" for m in (
     "module", "parameter", "scalar", "init", "_init_structured",
-    *(f"modules.{f}" for f in ("activation", "attention", "container", "conv", "distance", "dropout", "fold",
+    *(f"modules.{f}" for f in ("activation", "attention", "container", "conv", "conv3d", "pooling3d", "distance", "dropout", "fold",
                                 "ctc_loss", "instancenorm", "lazy", "lp_pool", "multi_margin_loss",
                                 "linear", "loss", "margin_loss", "normalization", "padding", "pixelshuffle",
                                 "pooling", "rnn", "rnn_cell", "sparse", "transformer", "upsampling")),
-    *(f"functional.{f}" for f in ("activation", "attention", "conv", "distance", "dropout", "fold", "linear", "loss",
+    *(f"functional.{f}" for f in ("activation", "attention", "conv", "conv3d", "pooling3d", "distance", "dropout", "fold", "linear", "loss",
                                    "ctc_loss", "grid_sample", "lp_pool", "multi_margin_loss",
                                    "margin_loss", "normalization", "padding", "pixelshuffle", "pooling",
                                    "regression_loss", "sparse", "upsampling")),
