@@ -9,14 +9,14 @@ con un hilo y el reparto lo hacemos nosotros, una sola vez por llamada: el lote 
 columnas) en tantas partes como hilos de numba, una en el hilo que llama y el resto en
 un grupo de hilos de Python (numpy suelta el GIL durante la GEMM).
 """
+import math
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import numba
 import numpy as np
 
-from . import blas
+from . import _pool as _numba_pool, blas
 
 MIN_SPLIT_FLOPS = 4e6  # por debajo, repartir cuesta más que lo que se gana (~20-50 µs por reparto)
 # Hasta 2¹⁶ multiplicaciones OpenBLAS calcula siempre en un hilo (su umbral SMP_THRESHOLD_MIN; en
@@ -45,24 +45,33 @@ def matmul(a, b, out=None, by_batch=False):
     """``out[...] = a @ b`` (2-D, o por lotes 3-D; ``a`` o ``b`` pueden ser 2-D con ``out`` 3-D). Con
     ``by_batch`` (3-D) sólo se reparten lotes enteros: cada GEMM, la misma con 1 o con varios hilos (la SGEMM
     de OpenBLAS no da los mismos bits si se le parten las filas o las columnas)."""
+    shape = None
     if out is None:
         if a.ndim == 2 and b.ndim == 2:  # el caso de las capas lineales, sin broadcast_shapes (~10 µs)
             macs = a.shape[0] * a.shape[1] * b.shape[1]
             if macs <= SERIAL_MACS or (2.0 * macs < MIN_SPLIT_FLOPS and blas.one_thread()):
                 return np.matmul(a, b)  # sin reparto y con OpenBLAS ya en un hilo: nada que cambiar
             shape = (a.shape[0], b.shape[1])
+        elif a.ndim == 3 and (b.ndim == 2 or b.shape[0] == a.shape[0]):  # mismo lote (sin broadcast_shapes, ~5 µs)
+            shape = (a.shape[0], a.shape[1], b.shape[-1])
         else:
             shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1])
-        out = np.empty(shape, dtype=a.dtype if a.dtype == b.dtype else np.result_type(a, b))
     if not blas.can_single_thread():  # otra BLAS: que reparta ella
         return np.matmul(a, b, out=out)
-    flops = 2.0 * out.size * a.shape[-1]
-    threads = 1 if flops < MIN_SPLIT_FLOPS else max(1, numba.get_num_threads())  # (get_num_threads: ~2 µs)
-    with blas.single_thread():
-        if by_batch and out.ndim == 3:
-            threads = min(threads, out.shape[0])
-        if threads == 1:
+    oshape = shape if out is None else out.shape
+    flops = 2.0 * math.prod(oshape) * a.shape[-1]
+    threads = 1 if flops < MIN_SPLIT_FLOPS else max(1, _numba_pool._num_threads())  # (numba.get_num_threads: ~3 µs)
+    if by_batch and len(oshape) == 3:
+        threads = min(threads, oshape[0])
+    if threads == 1:
+        # sin reparto, la salida la crea np.matmul (mismos bits que con out=)
+        if blas.one_thread():  # OpenBLAS ya en un hilo: ni cerrojo ni cambio
             return np.matmul(a, b, out=out)
+        with blas.single_thread():
+            return np.matmul(a, b, out=out)
+    if out is None:
+        out = np.empty(shape, dtype=a.dtype if a.dtype == b.dtype else np.result_type(a, b))
+    with blas.single_thread():
         if out.ndim == 3 and out.shape[0] >= threads:
             pieces = [(a[i:j] if a.ndim == 3 else a, b[i:j] if b.ndim == 3 else b, out[i:j])
                       for i, j in _parts(out.shape[0], threads)]
