@@ -120,3 +120,20 @@ def test_functional_names_the_function_and_argument_that_is_not_numeric():
     with pytest.raises(TypeError, match="mse_loss: target debe ser un Tensor, no list"):
         F.mse_loss(x, [["a"] * 3] * 2)
     assert F.relu([1.0, -2.0]).dtype == tg.float32 and F.relu(np.array([1, -2])).dtype == tg.int64
+
+
+@pytest.mark.parametrize("shape,out", [((4, 0), 3), ((2, 4, 0), 3), ((4, 3), 0), ((2, 4, 3), 0), ((0, 3), 2), ((2, 0, 3), 2)])
+def test_linear_with_zero_sized_features_or_rows_trains(shape, out):
+    # como PyTorch: 0 entradas → y = b (∂b = Σ filas de G); 0 salidas o 0 filas → gradientes vacíos o nulos
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # inicializar un tensor vacío avisa, como en PyTorch
+        layer = nn.Linear(shape[-1], out)
+    x = tg.randn(*shape, requires_grad=True)
+    y = layer(x)
+    assert y.shape == shape[:-1] + (out,)
+    (y * 1.5).sum().backward()
+    assert x.grad.shape == shape and layer.weight.grad.shape == (out, shape[-1])
+    rows = int(np.prod(shape[:-1]))
+    np.testing.assert_array_equal(layer.bias.grad.numpy(), np.full(out, 1.5 * rows, np.float32))
+    if shape[-1] == 0:
+        np.testing.assert_array_equal(y.detach().numpy(), np.broadcast_to(layer.bias.detach().numpy(), y.shape))

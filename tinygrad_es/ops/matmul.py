@@ -1,5 +1,7 @@
 """Productos: ``MatMul`` (la semántica de ``np.matmul``: 1-D, 2-D y por lotes), ``Linear`` (la capa
 lineal en un nodo), ``Cross`` (producto vectorial) y ``Einsum`` (suma de Einstein)."""
+import math
+
 import numpy as np
 
 from ..autograd import ArrayFunction, TensorBase
@@ -106,6 +108,11 @@ class MatMul(ArrayFunction):
         return ga, gb
 
 
+def _as_rows(x):
+    """``x`` (..., k) como matriz (filas, k); con tamaños 0 (``reshape(-1, 0)`` no sabe cuántas filas)."""
+    return x.reshape(math.prod(x.shape[:-1]), x.shape[-1])
+
+
 class Linear(ArrayFunction):
     """y = x @ Wᵀ + b (la capa lineal de PyTorch, en un solo nodo), ``x`` (..., entradas),
     ``W`` (salidas, entradas), ``b`` (salidas,) opcional:
@@ -121,7 +128,7 @@ class Linear(ArrayFunction):
 
     @staticmethod
     def forward(ctx, x, w, b=None):
-        x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
+        x2 = _as_rows(x) if x.ndim != 2 else x
         out = _linear_mm(x2, w.T, b)
         ctx.save_for_backward(x, w)
         ctx.has_bias = b is not None
@@ -131,13 +138,13 @@ class Linear(ArrayFunction):
     @staticmethod
     def backward(ctx, g):
         x, w = ctx.saved_tensors
-        g2 = g.reshape(-1, w.shape[0])
+        g2 = g.reshape(_as_rows(x).shape[0], w.shape[0])
         need = ctx.needs_input_grad
         if (g2.__class__ is np.ndarray and g2.flags.c_contiguous and x.dtype == np.float32
                 and _small_f32(g2, w)):
             return Linear._backward_exact(ctx, g2, x, w, need)
         dx = _linear_mm(g2, w).reshape(x.shape) if need[0] else None
-        dw = _weight_grad(g2, x.reshape(-1, x.shape[-1])) if need[1] else None
+        dw = _weight_grad(g2, _as_rows(x)) if need[1] else None
         if not ctx.has_bias:
             return dx, dw
         # Σ de las filas en float64 (numpy suma las filas en orden: con float32 pierde ~√N ulps)
@@ -151,7 +158,7 @@ class Linear(ArrayFunction):
         mismo orden que ``g2.sum(axis=0, dtype=float64)``)."""
         g64 = g2.astype(np.float64)
         dx = gemm.matmul(g64, w.astype(np.float64)).astype(np.float32).reshape(x.shape) if need[0] else None
-        dw = (gemm.matmul(g64.T, x.reshape(-1, x.shape[-1]).astype(np.float64)).astype(np.float32)
+        dw = (gemm.matmul(g64.T, _as_rows(x).astype(np.float64)).astype(np.float32)
               if need[1] else None)
         if not ctx.has_bias:
             return dx, dw
