@@ -7,8 +7,8 @@ bloque de ``BLOCK`` canales, con los canales en el bucle interior (contiguos en 
 
 Exactitud (float32 ≈ 6·10⁻⁸ de redondeo relativo):
 
-* Las sumas (media, varianza, Σg, Σg·x̂) se acumulan en float64 con 8 acumuladores
-  independientes (orden fijo, vectorizable): en float32, sumar ~10⁵ términos pierde
+* Las sumas (media, varianza, Σg, Σg·x̂) se acumulan en float64, reasociadas en los
+  acumuladores de los carriles SIMD (orden fijo): en float32, sumar ~10⁵ términos pierde
   ~10⁻⁵ relativo; en float64, ~10⁻¹⁴.
 * La varianza es de dos pasadas (primero la media, luego Σ(x − μ)² con la corrección
   −(Σ(x − μ))²/M, Björck/Chan): la fórmula de una pasada E[x²] − E[x]² cancela
@@ -31,102 +31,40 @@ SHORT = 32   # filas más cortas: trabajos por bloques de canales
 BLOCK = 64   # canales por trabajo con filas cortas
 
 
-@njit(cache=True)
+# Las sumas se reasocian (``fastmath`` ``reassoc``: sin él LLVM no vectoriza una suma en coma
+# flotante): el orden lo fija el código compilado (acumuladores por carril SIMD), no los hilos, y cada
+# canal lo suma un solo hilo. ``contract`` deja fusionar ``s + g·d`` (un redondeo menos, en float64).
+@njit(cache=True, fastmath={"reassoc", "contract"})
 def _sum(a):
-    """``Σ a[i]`` en float64, con 8 acumuladores en orden fijo."""
-    n = a.shape[0]
-    s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
-    n8 = n - n % 8
-    for i in range(0, n8, 8):
-        s0 += np.float64(a[i])
-        s1 += np.float64(a[i + 1])
-        s2 += np.float64(a[i + 2])
-        s3 += np.float64(a[i + 3])
-        s4 += np.float64(a[i + 4])
-        s5 += np.float64(a[i + 5])
-        s6 += np.float64(a[i + 6])
-        s7 += np.float64(a[i + 7])
-    for i in range(n8, n):
-        s0 += np.float64(a[i])
-    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
+    """``Σ a[i]`` en float64 (orden fijo)."""
+    s = 0.0
+    for i in range(a.shape[0]):
+        s += np.float64(a[i])
+    return s
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath={"reassoc", "contract"})
 def _sum_shifted(a, shift):
-    """``(Σ (a[i] − shift), Σ (a[i] − shift)²)`` en float64, con 8 acumuladores en orden fijo."""
-    n = a.shape[0]
-    s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
-    q0 = q1 = q2 = q3 = q4 = q5 = q6 = q7 = 0.0
-    n8 = n - n % 8
-    for i in range(0, n8, 8):
-        d0 = np.float64(a[i]) - shift
-        d1 = np.float64(a[i + 1]) - shift
-        d2 = np.float64(a[i + 2]) - shift
-        d3 = np.float64(a[i + 3]) - shift
-        d4 = np.float64(a[i + 4]) - shift
-        d5 = np.float64(a[i + 5]) - shift
-        d6 = np.float64(a[i + 6]) - shift
-        d7 = np.float64(a[i + 7]) - shift
-        s0 += d0
-        s1 += d1
-        s2 += d2
-        s3 += d3
-        s4 += d4
-        s5 += d5
-        s6 += d6
-        s7 += d7
-        q0 += d0 * d0
-        q1 += d1 * d1
-        q2 += d2 * d2
-        q3 += d3 * d3
-        q4 += d4 * d4
-        q5 += d5 * d5
-        q6 += d6 * d6
-        q7 += d7 * d7
-    for i in range(n8, n):
+    """``(Σ (a[i] − shift), Σ (a[i] − shift)²)`` en float64 (orden fijo)."""
+    s = 0.0
+    q = 0.0
+    for i in range(a.shape[0]):
         d = np.float64(a[i]) - shift
-        s0 += d
-        q0 += d * d
-    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)), ((q0 + q1) + (q2 + q3)) + ((q4 + q5) + (q6 + q7))
+        s += d
+        q += d * d
+    return s, q
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath={"reassoc", "contract"})
 def _sum_gx(g, x, shift):
-    """``(Σ g, Σ g·(x − shift))`` en float64, 8 acumuladores en orden fijo."""
-    n = g.shape[0]
-    s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
-    p0 = p1 = p2 = p3 = p4 = p5 = p6 = p7 = 0.0
-    n8 = n - n % 8
-    for i in range(0, n8, 8):
-        g0 = np.float64(g[i])
-        g1 = np.float64(g[i + 1])
-        g2 = np.float64(g[i + 2])
-        g3 = np.float64(g[i + 3])
-        g4 = np.float64(g[i + 4])
-        g5 = np.float64(g[i + 5])
-        g6 = np.float64(g[i + 6])
-        g7 = np.float64(g[i + 7])
-        s0 += g0
-        s1 += g1
-        s2 += g2
-        s3 += g3
-        s4 += g4
-        s5 += g5
-        s6 += g6
-        s7 += g7
-        p0 += g0 * (np.float64(x[i]) - shift)
-        p1 += g1 * (np.float64(x[i + 1]) - shift)
-        p2 += g2 * (np.float64(x[i + 2]) - shift)
-        p3 += g3 * (np.float64(x[i + 3]) - shift)
-        p4 += g4 * (np.float64(x[i + 4]) - shift)
-        p5 += g5 * (np.float64(x[i + 5]) - shift)
-        p6 += g6 * (np.float64(x[i + 6]) - shift)
-        p7 += g7 * (np.float64(x[i + 7]) - shift)
-    for i in range(n8, n):
+    """``(Σ g, Σ g·(x − shift))`` en float64 (orden fijo)."""
+    s = 0.0
+    p = 0.0
+    for i in range(g.shape[0]):
         gi = np.float64(g[i])
-        s0 += gi
-        p0 += gi * (np.float64(x[i]) - shift)
-    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)), ((p0 + p1) + (p2 + p3)) + ((p4 + p5) + (p6 + p7))
+        s += gi
+        p += gi * (np.float64(x[i]) - shift)
+    return s, p
 
 
 @njit(cache=True)
