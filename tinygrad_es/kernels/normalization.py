@@ -145,32 +145,35 @@ def batch_norm_apply(x, mean, scale, shift, out):
         _affine_row(x[i, ch], mean[ch], scale[ch], shift[ch], out[i, ch])
 
 
+@njit(cache=True)
+def _train_forward_job(x, c0, c1, eps, gamma, beta, mean, var, invstd, out):
+    """Forward de entrenamiento de los canales [c0, c1): uno solo con filas largas (sus datos siguen
+    en la caché entre pasadas), un bloque con filas cortas (canales en el bucle interior)."""
+    n, _, L = x.shape
+    if L >= SHORT:
+        for ch in range(c0, c1):
+            mu, v = _channel_moments(x, ch)
+            mean[ch] = mu
+            var[ch] = v
+    else:
+        _block_moments(x, c0, c1, mean, var)
+    for ch in range(c0, c1):
+        invstd[ch] = 1.0 / np.sqrt(var[ch] + eps)
+    for i in range(n):
+        for ch in range(c0, c1):
+            _affine_row(x[i, ch], mean[ch], gamma[ch] * invstd[ch], beta[ch], out[i, ch])
+
+
 @parallel_kernel
 @njit(parallel=True, cache=True)
 def batch_norm_train_forward(x, eps, gamma, beta, mean, var, invstd, out):
-    """Forward de entrenamiento, un trabajo por canal (sus datos siguen en la caché entre pasadas):
-    media y varianza sesgada (dos pasadas, float64), ``invstd = 1/√(var + eps)`` y
+    """Forward de entrenamiento, un trabajo por canal (o por bloque de ``BLOCK`` canales con filas
+    cortas): media y varianza sesgada (dos pasadas, float64), ``invstd = 1/√(var + eps)`` y
     ``out = (x − μ)·γ·invstd + β``. ``gamma``/``beta`` en float64 (unos y ceros sin afinidad)."""
-    n, c, L = x.shape
-    if L >= SHORT:
-        for ch in prange(c):
-            mu, v = _channel_moments(x, ch)
-            inv = 1.0 / np.sqrt(v + eps)
-            mean[ch] = mu
-            var[ch] = v
-            invstd[ch] = inv
-            sc = gamma[ch] * inv
-            for i in range(n):
-                _affine_row(x[i, ch], mu, sc, beta[ch], out[i, ch])
-    else:
-        for b in prange((c + BLOCK - 1) // BLOCK):
-            c0, c1 = b * BLOCK, min(c, (b + 1) * BLOCK)
-            _block_moments(x, c0, c1, mean, var)
-            for ch in range(c0, c1):
-                invstd[ch] = 1.0 / np.sqrt(var[ch] + eps)
-            for i in range(n):
-                for ch in range(c0, c1):
-                    _affine_row(x[i, ch], mean[ch], gamma[ch] * invstd[ch], beta[ch], out[i, ch])
+    c = x.shape[1]
+    blk = 1 if x.shape[2] >= SHORT else BLOCK
+    for b in prange((c + blk - 1) // blk):
+        _train_forward_job(x, b * blk, min(c, (b + 1) * blk), eps, gamma, beta, mean, var, invstd, out)
 
 
 @njit(cache=True)
@@ -228,6 +231,15 @@ def _block_backward(g, x, c0, c1, mean, invstd, gamma, training, need_dx, dx, dg
                 _dx_row(g[i, ch], x[i, ch], mean[ch], gamma[ch] * inv, a, b, dx[i, ch])
 
 
+@njit(cache=True)
+def _backward_job(g, x, c0, c1, mean, invstd, gamma, training, need_dx, dx, dgamma, dbeta):
+    if g.shape[2] >= SHORT:
+        for ch in range(c0, c1):
+            _channel_backward(g, x, ch, mean, invstd, gamma, training, need_dx, dx, dgamma, dbeta)
+    else:
+        _block_backward(g, x, c0, c1, mean, invstd, gamma, training, need_dx, dx, dgamma, dbeta)
+
+
 @parallel_kernel
 @njit(parallel=True, cache=True)
 def batch_norm_backward(g, x, mean, invstd, gamma, training, need_dx, dx, dgamma, dbeta):
@@ -237,12 +249,10 @@ def batch_norm_backward(g, x, mean, invstd, gamma, training, need_dx, dx, dgamma
     * en entrenamiento (μ e invstd dependen de x): ``dx = γ·invstd·(g − dβ/M − x̂·dγ/M)``;
     * en evaluación (estadísticas fijas): ``dx = γ·invstd·g``.
 
-    ``dx`` sólo se escribe con ``need_dx``."""
-    c, L = g.shape[1], g.shape[2]
-    if L >= SHORT:
-        for ch in prange(c):
-            _channel_backward(g, x, ch, mean, invstd, gamma, training, need_dx, dx, dgamma, dbeta)
-    else:
-        for b in prange((c + BLOCK - 1) // BLOCK):
-            _block_backward(g, x, b * BLOCK, min(c, (b + 1) * BLOCK), mean, invstd, gamma, training, need_dx, dx,
-                            dgamma, dbeta)
+    ``dx`` sólo se escribe con ``need_dx``. Un trabajo por canal (o por bloque de ``BLOCK`` canales
+    con filas cortas)."""
+    c = g.shape[1]
+    blk = 1 if g.shape[2] >= SHORT else BLOCK
+    for b in prange((c + blk - 1) // blk):
+        _backward_job(g, x, b * blk, min(c, (b + 1) * blk), mean, invstd, gamma, training, need_dx, dx,
+                      dgamma, dbeta)
