@@ -24,7 +24,7 @@ from tinygrad_es.optim import lr_scheduler
 from tinygrad_es.utils import data
 
 MODULES = {"nn": nn, "nn.functional": F, "nn.init": init, "nn.utils": nn_utils, "nn.utils.rnn": nn_utils.rnn,
-           "optim": optim, "optim.lr_scheduler": lr_scheduler, "utils.data": data}
+           "optim": optim, "optim.lr_scheduler": lr_scheduler, "optim.swa_utils": optim.swa_utils, "utils.data": data}
 
 
 def public(module):
@@ -49,7 +49,8 @@ DOCUMENTED = {f"tinygrad_es.nn.{m}" for m in (
                                    "regression_loss", "sparse", "upsampling")),
     "utils.clip_grad", "utils.convert_parameters", "utils.rnn")}
 DOCUMENTED |= {f"tinygrad_es.optim.{m}" for m in ("optimizer", "sgd", "adam", "adaptive", "_lr_base", "_lr_formula",
-                                                    "_lr_stateful", "_lr_cyclic")}
+                                                    "_lr_stateful", "_lr_cyclic", "rprop", "asgd",
+                                                    "adafactor", "lbfgs", "muon", "swa_utils")}
 DOCUMENTED |= {f"tinygrad_es.utils.data.{m}" for m in ("dataset", "sampler", "dataloader", "_collate", "_worker")}
 ALL = sorted({(f"{m}.{n}", o) for m, mod in MODULES.items() for n, o in public(mod)}, key=lambda t: t[0])
 OBJECTS = [(n, o) for n, o in ALL if o.__module__ in DOCUMENTED]
