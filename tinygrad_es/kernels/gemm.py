@@ -41,8 +41,10 @@ def _parts(n, k):
     return [(i, min(n, i + step)) for i in range(0, n, step)]
 
 
-def matmul(a, b, out=None):
-    """``out[...] = a @ b`` (2-D, o por lotes 3-D; ``a`` o ``b`` pueden ser 2-D con ``out`` 3-D)."""
+def matmul(a, b, out=None, by_batch=False):
+    """``out[...] = a @ b`` (2-D, o por lotes 3-D; ``a`` o ``b`` pueden ser 2-D con ``out`` 3-D). Con
+    ``by_batch`` (3-D) sólo se reparten lotes enteros: cada GEMM, la misma con 1 o con varios hilos (la SGEMM
+    de OpenBLAS no da los mismos bits si se le parten las filas o las columnas)."""
     if out is None:
         if a.ndim == 2 and b.ndim == 2:  # el caso de las capas lineales, sin broadcast_shapes (~10 µs)
             macs = a.shape[0] * a.shape[1] * b.shape[1]
@@ -57,6 +59,8 @@ def matmul(a, b, out=None):
     flops = 2.0 * out.size * a.shape[-1]
     threads = 1 if flops < MIN_SPLIT_FLOPS else max(1, numba.get_num_threads())  # (get_num_threads: ~2 µs)
     with blas.single_thread():
+        if by_batch and out.ndim == 3:
+            threads = min(threads, out.shape[0])
         if threads == 1:
             return np.matmul(a, b, out=out)
         if out.ndim == 3 and out.shape[0] >= threads:
@@ -85,31 +89,45 @@ SUM_BLOCKS = 4
 # (512 filas con T·B = 2 048) la cabeza lineal de la LSTM de caracteres y las lineales del MiniGPT
 # quedaban a 1,01-1,07× la distancia de PyTorch a float64 con los lotes del zoo; la LSTM, a 1,2-1,27×.
 MAX_ROWS = 128
+BATCH_BLOCKS = 4  # bloques por GEMM por lotes en ``matmul_rows`` (memoria: 4 salidas parciales)
 
 
-def matmul_rows(a, b, rows=SUM_ROWS, max_rows=MAX_ROWS, blocks=SUM_BLOCKS):
+def matmul_rows(a, b, rows=SUM_ROWS, max_rows=MAX_ROWS, blocks=SUM_BLOCKS, fixed=False):
     """``aᵀ @ b`` (``a`` (N, M), ``b`` (N, K)) sumando las N filas por bloques de ``rows`` o más (sólo
     en float32 y con N > rows; si no, una GEMM), ``blocks`` bloques como mucho; con ``max_rows``,
-    bloques de ese tamaño como mucho."""
+    bloques de ese tamaño como mucho. Los bloques dan los mismos bits con 1 o con varios hilos; con
+    ``fixed``, también la GEMM única (N ≤ rows), que entonces no se reparte."""
     n = a.shape[0]
     if n <= rows or a.dtype != np.float32 or b.dtype != np.float32:
-        return matmul(a.T, b)
+        return matmul(a.T[None], b[None], by_batch=True)[0] if fixed else matmul(a.T, b)
     rows = max(rows, -(-n // blocks))
     if max_rows is not None:
         rows = min(rows, max_rows)
-    levels, spare = [], []  # levels[i]: la suma de 2^i bloques seguidos (o None)
-    for i in range(0, n, rows):
-        p = matmul(a[i:i + rows].T, b[i:i + rows], out=spare.pop() if spare else None)
+    levels = []  # levels[i]: la suma de 2^i bloques seguidos (o None)
+
+    def push(p):  # un bloque más, sumado por parejas con los anteriores (contador binario)
         j = 0
         while j < len(levels) and levels[j] is not None:
             levels[j] += p  # los más antiguos a la izquierda: el orden de las filas
-            spare.append(p)
             p, levels[j] = levels[j], None
             j += 1
         if j == len(levels):
             levels.append(p)
         else:
             levels[j] = p
+
+    # Los bloques enteros, de ``BATCH_BLOCKS`` en ``BATCH_BLOCKS`` en una GEMM por lotes (un reparto entre
+    # hilos por tanda, por bloques: cada bloque, la misma SGEMM con 1 o con 2 hilos, los mismos bits)
+    full = n // rows
+    for c0 in range(0, full, BATCH_BLOCKS):
+        c = min(BATCH_BLOCKS, full - c0)
+        lo, hi = c0 * rows, (c0 + c) * rows
+        parts = matmul(a[lo:hi].reshape(c, rows, a.shape[1]).transpose(0, 2, 1),
+                       b[lo:hi].reshape(c, rows, b.shape[1]), by_batch=True)
+        for p in parts:
+            push(p)
+    if full * rows < n:
+        push(matmul(a[full * rows:].T[None], b[full * rows:][None], by_batch=True)[0])
     out = None
     for p in reversed(levels):  # de los bloques más antiguos a los más recientes
         if p is not None:
@@ -117,6 +135,8 @@ def matmul_rows(a, b, rows=SUM_ROWS, max_rows=MAX_ROWS, blocks=SUM_BLOCKS):
                 out = p
             else:
                 out += p
+    if out.base is not None and out.base.size > out.size:  # no retener la tanda entera con el resultado
+        out = out.copy()
     return out
 
 
