@@ -214,3 +214,61 @@ def test_gelu_float32_special_values_as_pytorch():
     np.testing.assert_array_equal(y.detach().numpy(), yt.detach().numpy())
     np.testing.assert_array_equal(np.signbit(y.detach().numpy()[:2]), [False, True])
     np.testing.assert_array_equal(t.grad.numpy(), tt.grad.numpy())
+
+
+def test_relu_backward_reuses_the_gradient_only_when_nobody_else_sees_it():
+    """El backward de ReLU escribe en el ``g`` que le llega si sólo lo tiene el motor (la CNN del curso:
+    una activación menos en el pico); con un hook que guarda ``g`` o con ``retain_grad`` sobre un
+    ``g`` propio, lo que vieron no cambia. Mismos gradientes en todos los casos."""
+    import tinygrad_es.nn.functional as F
+    from tinygrad_es.kernels import relu as KR
+
+    rng = np.random.default_rng(0)
+    x0 = rng.standard_normal((2, 8, 64, 64)).astype(np.float32)
+    w0 = rng.standard_normal((2, 8, 32, 32)).astype(np.float32)
+    mask = (x0 * 3 > 0).astype(np.float32)
+    gu0 = rng.standard_normal(x0.shape).astype(np.float32)
+    gu = tg.tensor(gu0)
+    reused = []
+    orig = KR.relu_backward
+
+    def spy(g, out, into_g=False):
+        r = orig(g, out, into_g)
+        reused.append(r is g)
+        return r
+
+    def run(case):
+        x = tg.tensor(x0, requires_grad=True)
+        r = F.relu(x * 3)
+        seen = []
+        if case == "hook":
+            r.register_hook(lambda g: seen.append(g) or None)  # guarda el array mismo
+        if case == "retain":
+            r.retain_grad()
+        if case == "user_grad":  # el gradiente que pasa el usuario llega tal cual: no se toca
+            r.backward(gu)
+        else:
+            (F.max_pool2d(r, 2) * tg.tensor(w0)).sum().backward()
+        return x.grad.numpy(), r, seen
+
+    KR.relu_backward = spy
+    try:
+        run("plain")  # primera llamada: compila
+        reused.clear()
+        a, _, _ = run("plain")
+        b, r, _ = run("retain")  # g es una vista nueva: .grad de r es una copia
+        c, _, seen = run("hook")
+        d, _, _ = run("user_grad")
+    finally:
+        KR.relu_backward = orig
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(a, c)
+    gr = r.grad.numpy()
+    np.testing.assert_array_equal(a, 3 * mask * gr)  # .grad de r no quedó enmascarado
+    assert not np.array_equal(gr, gr * mask)
+    np.testing.assert_array_equal(seen[0].numpy() if hasattr(seen[0], "numpy") else seen[0], gr)
+    np.testing.assert_array_equal(d, 3 * mask * gu0)
+    np.testing.assert_array_equal(gu.numpy(), gu0)
+    from tinygrad_es.ops import activation as A
+    private = A._ENGINE_REFS > 0  # sólo en CPython 3.11 se reutiliza (fuera, siempre una copia)
+    assert reused == [private, private, False, False]

@@ -122,3 +122,35 @@ def test_like_torch_float32_values_and_gradients():
 
 def F_of(lib, torch):
     return torch.nn.functional if lib == "torch" else F
+
+
+@pytest.mark.parametrize("shape", [(16, 8, 40), (6, 130, 9), (8, 5, 1)])
+def test_kernels_split_by_channel_same_bits_with_1_or_2_threads(shape):
+    """Forward y backward de entrenamiento reparten canales (o bloques de canales con filas cortas) entre
+    hilos de Python y cada canal lo suma un solo hilo: los mismos bits con 1 y 2 hilos."""
+    import numba
+    from tinygrad_es.kernels import normalization as KN
+
+    assert KN.batch_norm_train_forward.chunked and KN.batch_norm_backward.chunked
+    rng = np.random.default_rng(3)
+    x = (rng.standard_normal(shape) * 2 + 7).astype(np.float32)
+    g = rng.standard_normal(shape).astype(np.float32)
+    c = shape[1]
+    gamma, beta = rng.standard_normal(c), rng.standard_normal(c)
+    before = numba.get_num_threads()
+    res = []
+    try:
+        for nt in (1, 2):
+            numba.set_num_threads(min(nt, numba.config.NUMBA_NUM_THREADS))
+            mean, var, invstd, out = np.empty(c), np.empty(c), np.empty(c), np.empty_like(x)
+            KN.batch_norm_train_forward(x, 1e-5, gamma, beta, mean, var, invstd, out)
+            dx, dgamma, dbeta = np.empty_like(x), np.empty(c), np.empty(c)
+            KN.batch_norm_backward(g, x, mean, invstd, gamma, True, True, dx, dgamma, dbeta)
+            res.append((mean, var, out, dx, dgamma, dbeta))
+    finally:
+        numba.set_num_threads(before)
+    for a, b in zip(*res):
+        assert np.array_equal(a, b)
+    x64 = x.astype(np.float64)
+    np.testing.assert_allclose(res[0][0], x64.mean(axis=(0, 2)), rtol=1e-12)
+    np.testing.assert_allclose(res[0][1], x64.var(axis=(0, 2)), rtol=1e-10)

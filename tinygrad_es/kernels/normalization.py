@@ -7,8 +7,8 @@ bloque de ``BLOCK`` canales, con los canales en el bucle interior (contiguos en 
 
 Exactitud (float32 ≈ 6·10⁻⁸ de redondeo relativo):
 
-* Las sumas (media, varianza, Σg, Σg·x̂) se acumulan en float64 con 8 acumuladores
-  independientes (orden fijo, vectorizable): en float32, sumar ~10⁵ términos pierde
+* Las sumas (media, varianza, Σg, Σg·x̂) se acumulan en float64, reasociadas en los
+  acumuladores de los carriles SIMD (orden fijo): en float32, sumar ~10⁵ términos pierde
   ~10⁻⁵ relativo; en float64, ~10⁻¹⁴.
 * La varianza es de dos pasadas (primero la media, luego Σ(x − μ)² con la corrección
   −(Σ(x − μ))²/M, Björck/Chan): la fórmula de una pasada E[x²] − E[x]² cancela
@@ -31,102 +31,40 @@ SHORT = 32   # filas más cortas: trabajos por bloques de canales
 BLOCK = 64   # canales por trabajo con filas cortas
 
 
-@njit(cache=True)
+# Las sumas se reasocian (``fastmath`` ``reassoc``: sin él LLVM no vectoriza una suma en coma
+# flotante): el orden lo fija el código compilado (acumuladores por carril SIMD), no los hilos, y cada
+# canal lo suma un solo hilo. ``contract`` deja fusionar ``s + g·d`` (un redondeo menos, en float64).
+@njit(cache=True, fastmath={"reassoc", "contract"})
 def _sum(a):
-    """``Σ a[i]`` en float64, con 8 acumuladores en orden fijo."""
-    n = a.shape[0]
-    s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
-    n8 = n - n % 8
-    for i in range(0, n8, 8):
-        s0 += np.float64(a[i])
-        s1 += np.float64(a[i + 1])
-        s2 += np.float64(a[i + 2])
-        s3 += np.float64(a[i + 3])
-        s4 += np.float64(a[i + 4])
-        s5 += np.float64(a[i + 5])
-        s6 += np.float64(a[i + 6])
-        s7 += np.float64(a[i + 7])
-    for i in range(n8, n):
-        s0 += np.float64(a[i])
-    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
+    """``Σ a[i]`` en float64 (orden fijo)."""
+    s = 0.0
+    for i in range(a.shape[0]):
+        s += np.float64(a[i])
+    return s
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath={"reassoc", "contract"})
 def _sum_shifted(a, shift):
-    """``(Σ (a[i] − shift), Σ (a[i] − shift)²)`` en float64, con 8 acumuladores en orden fijo."""
-    n = a.shape[0]
-    s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
-    q0 = q1 = q2 = q3 = q4 = q5 = q6 = q7 = 0.0
-    n8 = n - n % 8
-    for i in range(0, n8, 8):
-        d0 = np.float64(a[i]) - shift
-        d1 = np.float64(a[i + 1]) - shift
-        d2 = np.float64(a[i + 2]) - shift
-        d3 = np.float64(a[i + 3]) - shift
-        d4 = np.float64(a[i + 4]) - shift
-        d5 = np.float64(a[i + 5]) - shift
-        d6 = np.float64(a[i + 6]) - shift
-        d7 = np.float64(a[i + 7]) - shift
-        s0 += d0
-        s1 += d1
-        s2 += d2
-        s3 += d3
-        s4 += d4
-        s5 += d5
-        s6 += d6
-        s7 += d7
-        q0 += d0 * d0
-        q1 += d1 * d1
-        q2 += d2 * d2
-        q3 += d3 * d3
-        q4 += d4 * d4
-        q5 += d5 * d5
-        q6 += d6 * d6
-        q7 += d7 * d7
-    for i in range(n8, n):
+    """``(Σ (a[i] − shift), Σ (a[i] − shift)²)`` en float64 (orden fijo)."""
+    s = 0.0
+    q = 0.0
+    for i in range(a.shape[0]):
         d = np.float64(a[i]) - shift
-        s0 += d
-        q0 += d * d
-    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)), ((q0 + q1) + (q2 + q3)) + ((q4 + q5) + (q6 + q7))
+        s += d
+        q += d * d
+    return s, q
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath={"reassoc", "contract"})
 def _sum_gx(g, x, shift):
-    """``(Σ g, Σ g·(x − shift))`` en float64, 8 acumuladores en orden fijo."""
-    n = g.shape[0]
-    s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
-    p0 = p1 = p2 = p3 = p4 = p5 = p6 = p7 = 0.0
-    n8 = n - n % 8
-    for i in range(0, n8, 8):
-        g0 = np.float64(g[i])
-        g1 = np.float64(g[i + 1])
-        g2 = np.float64(g[i + 2])
-        g3 = np.float64(g[i + 3])
-        g4 = np.float64(g[i + 4])
-        g5 = np.float64(g[i + 5])
-        g6 = np.float64(g[i + 6])
-        g7 = np.float64(g[i + 7])
-        s0 += g0
-        s1 += g1
-        s2 += g2
-        s3 += g3
-        s4 += g4
-        s5 += g5
-        s6 += g6
-        s7 += g7
-        p0 += g0 * (np.float64(x[i]) - shift)
-        p1 += g1 * (np.float64(x[i + 1]) - shift)
-        p2 += g2 * (np.float64(x[i + 2]) - shift)
-        p3 += g3 * (np.float64(x[i + 3]) - shift)
-        p4 += g4 * (np.float64(x[i + 4]) - shift)
-        p5 += g5 * (np.float64(x[i + 5]) - shift)
-        p6 += g6 * (np.float64(x[i + 6]) - shift)
-        p7 += g7 * (np.float64(x[i + 7]) - shift)
-    for i in range(n8, n):
+    """``(Σ g, Σ g·(x − shift))`` en float64 (orden fijo)."""
+    s = 0.0
+    p = 0.0
+    for i in range(g.shape[0]):
         gi = np.float64(g[i])
-        s0 += gi
-        p0 += gi * (np.float64(x[i]) - shift)
-    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)), ((p0 + p1) + (p2 + p3)) + ((p4 + p5) + (p6 + p7))
+        s += gi
+        p += gi * (np.float64(x[i]) - shift)
+    return s, p
 
 
 @njit(cache=True)
@@ -207,32 +145,35 @@ def batch_norm_apply(x, mean, scale, shift, out):
         _affine_row(x[i, ch], mean[ch], scale[ch], shift[ch], out[i, ch])
 
 
+@njit(cache=True)
+def _train_forward_job(x, c0, c1, eps, gamma, beta, mean, var, invstd, out):
+    """Forward de entrenamiento de los canales [c0, c1): uno solo con filas largas (sus datos siguen
+    en la caché entre pasadas), un bloque con filas cortas (canales en el bucle interior)."""
+    n, _, L = x.shape
+    if L >= SHORT:
+        for ch in range(c0, c1):
+            mu, v = _channel_moments(x, ch)
+            mean[ch] = mu
+            var[ch] = v
+    else:
+        _block_moments(x, c0, c1, mean, var)
+    for ch in range(c0, c1):
+        invstd[ch] = 1.0 / np.sqrt(var[ch] + eps)
+    for i in range(n):
+        for ch in range(c0, c1):
+            _affine_row(x[i, ch], mean[ch], gamma[ch] * invstd[ch], beta[ch], out[i, ch])
+
+
 @parallel_kernel
 @njit(parallel=True, cache=True)
 def batch_norm_train_forward(x, eps, gamma, beta, mean, var, invstd, out):
-    """Forward de entrenamiento, un trabajo por canal (sus datos siguen en la caché entre pasadas):
-    media y varianza sesgada (dos pasadas, float64), ``invstd = 1/√(var + eps)`` y
+    """Forward de entrenamiento, un trabajo por canal (o por bloque de ``BLOCK`` canales con filas
+    cortas): media y varianza sesgada (dos pasadas, float64), ``invstd = 1/√(var + eps)`` y
     ``out = (x − μ)·γ·invstd + β``. ``gamma``/``beta`` en float64 (unos y ceros sin afinidad)."""
-    n, c, L = x.shape
-    if L >= SHORT:
-        for ch in prange(c):
-            mu, v = _channel_moments(x, ch)
-            inv = 1.0 / np.sqrt(v + eps)
-            mean[ch] = mu
-            var[ch] = v
-            invstd[ch] = inv
-            sc = gamma[ch] * inv
-            for i in range(n):
-                _affine_row(x[i, ch], mu, sc, beta[ch], out[i, ch])
-    else:
-        for b in prange((c + BLOCK - 1) // BLOCK):
-            c0, c1 = b * BLOCK, min(c, (b + 1) * BLOCK)
-            _block_moments(x, c0, c1, mean, var)
-            for ch in range(c0, c1):
-                invstd[ch] = 1.0 / np.sqrt(var[ch] + eps)
-            for i in range(n):
-                for ch in range(c0, c1):
-                    _affine_row(x[i, ch], mean[ch], gamma[ch] * invstd[ch], beta[ch], out[i, ch])
+    c = x.shape[1]
+    blk = 1 if x.shape[2] >= SHORT else BLOCK
+    for b in prange((c + blk - 1) // blk):
+        _train_forward_job(x, b * blk, min(c, (b + 1) * blk), eps, gamma, beta, mean, var, invstd, out)
 
 
 @njit(cache=True)
@@ -290,6 +231,15 @@ def _block_backward(g, x, c0, c1, mean, invstd, gamma, training, need_dx, dx, dg
                 _dx_row(g[i, ch], x[i, ch], mean[ch], gamma[ch] * inv, a, b, dx[i, ch])
 
 
+@njit(cache=True)
+def _backward_job(g, x, c0, c1, mean, invstd, gamma, training, need_dx, dx, dgamma, dbeta):
+    if g.shape[2] >= SHORT:
+        for ch in range(c0, c1):
+            _channel_backward(g, x, ch, mean, invstd, gamma, training, need_dx, dx, dgamma, dbeta)
+    else:
+        _block_backward(g, x, c0, c1, mean, invstd, gamma, training, need_dx, dx, dgamma, dbeta)
+
+
 @parallel_kernel
 @njit(parallel=True, cache=True)
 def batch_norm_backward(g, x, mean, invstd, gamma, training, need_dx, dx, dgamma, dbeta):
@@ -299,12 +249,10 @@ def batch_norm_backward(g, x, mean, invstd, gamma, training, need_dx, dx, dgamma
     * en entrenamiento (μ e invstd dependen de x): ``dx = γ·invstd·(g − dβ/M − x̂·dγ/M)``;
     * en evaluación (estadísticas fijas): ``dx = γ·invstd·g``.
 
-    ``dx`` sólo se escribe con ``need_dx``."""
-    c, L = g.shape[1], g.shape[2]
-    if L >= SHORT:
-        for ch in prange(c):
-            _channel_backward(g, x, ch, mean, invstd, gamma, training, need_dx, dx, dgamma, dbeta)
-    else:
-        for b in prange((c + BLOCK - 1) // BLOCK):
-            _block_backward(g, x, b * BLOCK, min(c, (b + 1) * BLOCK), mean, invstd, gamma, training, need_dx, dx,
-                            dgamma, dbeta)
+    ``dx`` sólo se escribe con ``need_dx``. Un trabajo por canal (o por bloque de ``BLOCK`` canales
+    con filas cortas)."""
+    c = g.shape[1]
+    blk = 1 if g.shape[2] >= SHORT else BLOCK
+    for b in prange((c + blk - 1) // blk):
+        _backward_job(g, x, b * blk, min(c, (b + 1) * blk), mean, invstd, gamma, training, need_dx, dx,
+                      dgamma, dbeta)
