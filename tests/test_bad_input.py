@@ -83,7 +83,8 @@ def _cases():
          ValueError, True),
         # hiperparámetros de los optimizadores
         *[(f"{opt}-lr={lr!r}", lambda t, o=opt, lr=lr: getattr(t.optim, o)(P(t), lr=lr), exc, cmp)
-          for opt in ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam"]
+          for opt in ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam", "Rprop",
+                      "ASGD", "Adafactor", "LBFGS", "SparseAdam"]
           for lr, exc, cmp in [("0.1", TypeError, True), (None, TypeError, True), (-1.0, ValueError, True),
                                ([0.1], TypeError, True), (math.nan, ValueError, False)]],
         ("SGD-momentum='0.9'", lambda t: t.optim.SGD(P(t), lr=0.1, momentum="0.9"), TypeError, True),
@@ -261,7 +262,8 @@ def test_empty_batch_losses(loss, reduction):
         np.testing.assert_equal(np.asarray(ours[1], float), np.asarray(theirs[1], float))  # nan con 'mean'
 
 
-@pytest.mark.parametrize("opt", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam"])
+@pytest.mark.parametrize("opt", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam",
+                                 "Adafactor"])
 def test_empty_batch_optimizer_step(opt):
     m = tg.nn.Linear(3, 2)
     before = [p.detach().numpy().copy() for p in m.parameters()]

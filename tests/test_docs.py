@@ -24,7 +24,9 @@ from tinygrad_es.optim import lr_scheduler
 from tinygrad_es.utils import data
 
 MODULES = {"nn": nn, "nn.functional": F, "nn.init": init, "nn.utils": nn_utils, "nn.utils.rnn": nn_utils.rnn,
-           "optim": optim, "optim.lr_scheduler": lr_scheduler, "utils.data": data}
+           "nn.utils.parametrize": nn_utils.parametrize, "nn.utils.parametrizations": nn_utils.parametrizations,
+           "nn.utils.prune": nn_utils.prune, "nn.utils.stateless": nn_utils.stateless, "optim": optim,
+           "optim.lr_scheduler": lr_scheduler, "optim.swa_utils": optim.swa_utils, "utils.data": data}
 
 
 def public(module):
@@ -38,7 +40,7 @@ def public(module):
 # Los ficheros documentados así: todos los de nn, optim y utils.data (un fichero nuevo entra aquí y sus tests
 # le obligan a cumplir lo mismo).
 DOCUMENTED = {f"tinygrad_es.nn.{m}" for m in (
-    "module", "parameter", "scalar", "init",
+    "module", "parameter", "scalar", "init", "_init_structured",
     *(f"modules.{f}" for f in ("activation", "attention", "container", "conv", "distance", "dropout", "fold",
                                 "ctc_loss", "instancenorm", "lazy", "lp_pool", "multi_margin_loss",
                                 "linear", "loss", "margin_loss", "normalization", "padding", "pixelshuffle",
@@ -47,9 +49,12 @@ DOCUMENTED = {f"tinygrad_es.nn.{m}" for m in (
                                    "ctc_loss", "grid_sample", "lp_pool", "multi_margin_loss",
                                    "margin_loss", "normalization", "padding", "pixelshuffle", "pooling",
                                    "regression_loss", "sparse", "upsampling")),
-    "utils.clip_grad", "utils.convert_parameters", "utils.rnn")}
+    "utils.clip_grad", "utils.convert_parameters", "utils.rnn", "utils.parametrize", "utils.parametrizations",
+    "utils.prune", "utils._prune_base", "utils._prune_methods", "utils.fusion", "utils.init", "utils.stateless",
+    "utils.weight_norm", "utils.spectral_norm")}
 DOCUMENTED |= {f"tinygrad_es.optim.{m}" for m in ("optimizer", "sgd", "adam", "adaptive", "_lr_base", "_lr_formula",
-                                                    "_lr_stateful", "_lr_cyclic")}
+                                                    "_lr_stateful", "_lr_cyclic", "rprop", "asgd",
+                                                    "adafactor", "lbfgs", "muon", "swa_utils")}
 DOCUMENTED |= {f"tinygrad_es.utils.data.{m}" for m in ("dataset", "sampler", "dataloader", "_collate", "_worker")}
 ALL = sorted({(f"{m}.{n}", o) for m, mod in MODULES.items() for n, o in public(mod)}, key=lambda t: t[0])
 OBJECTS = [(n, o) for n, o in ALL if o.__module__ in DOCUMENTED]

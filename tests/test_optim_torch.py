@@ -4,6 +4,7 @@ import io
 
 import numpy as np
 import pytest
+from hypothesis import given, strategies as st
 
 import tinygrad_es as tg
 from tinygrad_es import nn, optim
@@ -31,6 +32,13 @@ CASES = {
     "NAdam_decoupled": lambda m, p: m.NAdam(p, lr=0.01, weight_decay=0.01, decoupled_weight_decay=True),
     "RAdam": lambda m, p: m.RAdam(p, lr=0.01, weight_decay=0.01),
     "RAdam_decoupled": lambda m, p: m.RAdam(p, lr=0.01, weight_decay=0.01, decoupled_weight_decay=True),
+    "Rprop": lambda m, p: m.Rprop(p, lr=0.05, etas=(0.4, 1.3), step_sizes=(1e-3, 0.2)),
+    "Rprop_max": lambda m, p: m.Rprop(p, maximize=True),
+    "ASGD": lambda m, p: m.ASGD(p, lr=0.05, t0=5, lambd=0.01, weight_decay=0.1),
+    "ASGD_default": lambda m, p: m.ASGD(p, maximize=True),
+    "Adafactor": lambda m, p: m.Adafactor(p),
+    "Adafactor_all": lambda m, p: m.Adafactor(p, lr=0.05, beta2_decay=-0.5, eps=(1e-20, 1e-2), d=1.5,
+                                              weight_decay=0.1, maximize=True),
 }
 # PyTorch funde algunas multiplicaciones y sumas (FMA) en sus núcleos vectoriales: el último bit
 # de algunos elementos puede diferir; la fórmula y el orden de las operaciones son los mismos.
@@ -94,7 +102,8 @@ def test_resume_from_pt_file_gives_same_trajectory(name):
 
 
 @needs_torch
-@pytest.mark.parametrize("name", ["Adam", "SGD_nesterov", "Adadelta", "NAdam", "RMSprop_centered"])
+@pytest.mark.parametrize("name", ["Adam", "SGD_nesterov", "Adadelta", "NAdam", "RMSprop_centered", "Rprop", "ASGD",
+                                  "Adafactor"])
 def test_state_dict_crosses_to_torch_and_back(name):
     """Nuestro estado -> torch.optim (vía .pt) y el de torch -> el nuestro: siguen igual."""
     make = CASES[name]
@@ -193,7 +202,8 @@ def test_step_with_closure_and_scalar_values():
     first = opt.step(closure)
     assert float(first) == pytest.approx(4.0)
     for make in (lambda p: optim.Adagrad(p, lr=0.5), lambda p: optim.Adamax(p, lr=0.1),
-                 lambda p: optim.NAdam(p, lr=0.1), lambda p: optim.RAdam(p, lr=0.1), lambda p: optim.Adadelta(p, lr=10)):
+                 lambda p: optim.NAdam(p, lr=0.1), lambda p: optim.RAdam(p, lr=0.1), lambda p: optim.Adadelta(p, lr=10),
+                 lambda p: optim.Rprop(p, lr=0.1), lambda p: optim.ASGD(p, lr=0.1), lambda p: optim.Adafactor(p, lr=0.1)):
         v = tg.Value(2.0)
         o = make([v])
         for _ in range(300):
@@ -236,3 +246,131 @@ def test_sgd_steps_are_bit_identical_to_torch(name, dtype):
     _, tw, tb = trajectory("torch", CASES[name], dtype)
     np.testing.assert_array_equal(w, tw)
     np.testing.assert_array_equal(b, tb)
+
+
+BAD_HPARAMS = [
+    ("Rprop", dict(lr=-0.1)), ("Rprop", dict(etas=(1.0, 1.2))), ("Rprop", dict(etas=(0.5, 1.0))),
+    ("Rprop", dict(etas=(0.0, 1.2))), ("Rprop", dict(etas=(0.5, 1.2), step_sizes=(1e-6, 50))),
+    ("ASGD", dict(lr=-1.0)), ("ASGD", dict(weight_decay=-0.1)), ("ASGD", dict(lambd=0.0, alpha=0.0, t0=0)),
+    ("Adafactor", dict(lr=-0.1)), ("Adafactor", dict(beta2_decay=0.1)), ("Adafactor", dict(eps=(-1e-30, 1e-3))),
+    ("Adafactor", dict(eps=(None, -1e-3))), ("Adafactor", dict(d=0.5)), ("Adafactor", dict(weight_decay=-1.0)),
+    ("Adafactor", dict(eps=(1e-30, 0.0), d=1.0, beta2_decay=0.0)),
+    ("LBFGS", dict(lr=-1.0)), ("LBFGS", dict(lr=0.5, history_size=5, max_iter=3)),
+    ("SparseAdam", dict(lr=0.0)), ("SparseAdam", dict(eps=0.0)), ("SparseAdam", dict(betas=(1.0, 0.9))),
+    ("SparseAdam", dict(betas=(0.9, -0.1))), ("SparseAdam", dict(lr=1e-3)),
+    ("Muon", dict(lr=-1.0)), ("Muon", dict(momentum=-0.5)), ("Muon", dict(weight_decay=-0.1)),
+    ("Muon", dict(adjust_lr_fn="rms")), ("Muon", dict(adjust_lr_fn="match_rms_adamw")),
+]
+
+
+@needs_torch
+@pytest.mark.parametrize("name, kw", BAD_HPARAMS, ids=[f"{n}-{kw}" for n, kw in BAD_HPARAMS])
+def test_new_optimizers_check_hyperparameters_like_torch(name, kw):
+    """La misma condición que PyTorch y la misma clase de excepción (el mensaje, en español)."""
+    try:
+        getattr(torch.optim, name)([torch.zeros(2, 2, requires_grad=True)], **kw)
+        expected = None
+    except Exception as e:  # noqa: BLE001 - se compara la clase
+        expected = type(e)
+    if expected is None:
+        getattr(optim, name)([nn.Parameter(tg.zeros(2, 2))], **kw)
+    else:
+        with pytest.raises(expected) as info:
+            getattr(optim, name)([nn.Parameter(tg.zeros(2, 2))], **kw)
+        assert not any(w in str(info.value) for w in ("Invalid", "should be")), str(info.value)
+
+
+@needs_torch
+def test_sparse_adam_refuses_dense_gradients_like_torch():
+    for T, mod, P in ((tg, optim, nn.Parameter), (torch, torch.optim, torch.nn.Parameter)):
+        w = P(T.ones(2))
+        opt = mod.SparseAdam([w])
+        (w * w).sum().backward()
+        with pytest.raises(RuntimeError, match="SparseAdam"):
+            opt.step()
+        np.testing.assert_array_equal(w.detach().numpy(), [1.0, 1.0])  # nada cambió
+
+
+def test_optim_has_every_optimizer_of_torch():
+    torch_ = pytest.importorskip("torch")
+    theirs = {n for n in dir(torch_.optim) if not n.startswith("_") and isinstance(getattr(torch_.optim, n), type)
+              and issubclass(getattr(torch_.optim, n), torch_.optim.Optimizer)}
+    missing = sorted(n for n in theirs if not hasattr(optim, n))
+    assert missing == [], missing
+    assert optim.swa_utils.AveragedModel and optim.lr_scheduler.StepLR
+
+
+MUON = {
+    "default": lambda m, p: m.Muon(p),
+    "options": lambda m, p: m.Muon(p, lr=0.02, weight_decay=0.01, momentum=0.9, nesterov=False,
+                                   adjust_lr_fn="match_rms_adamw", ns_steps=3),
+    "coefficients": lambda m, p: m.Muon(p, lr=0.05, ns_coefficients=(2.0, -1.5, 0.5), eps=1e-3, adjust_lr_fn="original"),
+}
+
+
+@needs_torch
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+@pytest.mark.parametrize("name", list(MUON))
+def test_muon_same_steps_as_torch(name, dtype):
+    """Muon, matrices altas y anchas: la iteración de Newton–Schulz en bfloat16 da los mismos bits que
+    PyTorch, y 10 pasos los mismos parámetros (salvo el último bit del paso en float32)."""
+    res = []
+    for T, mod, P in ((tg, optim, nn.Parameter), (torch, torch.optim, torch.nn.Parameter)):
+        rng = np.random.default_rng(1)
+        W = [P(T.from_numpy(rng.standard_normal(s).astype(dtype))) for s in ((8, 5), (3, 6))]
+        opt = MUON[name](mod, W)
+        for _ in range(10):
+            for w in W:
+                w.grad = T.from_numpy(rng.standard_normal(tuple(w.shape)).astype(dtype))
+            opt.step()
+        res.append(([w.detach().numpy().copy() for w in W], opt.state_dict()))
+    for a, b in zip(res[0][0], res[1][0]):
+        np.testing.assert_allclose(a, b, **TOL[dtype])
+    assert set(res[0][1]["state"][0]) == set(res[1][1]["state"][0]) == {"momentum_buffer"}
+
+
+@needs_torch
+def test_muon_newton_schulz_in_bfloat16_like_torch():
+    from torch.optim._muon import _zeropower_via_newtonschulz
+    from tinygrad_es.optim.muon import zeropower_via_newtonschulz
+    rng = np.random.default_rng(0)
+    for shape in [(4, 6), (6, 4), (16, 16), (37, 5)]:
+        g = rng.standard_normal(shape).astype(np.float32)
+        ours = zeropower_via_newtonschulz(g, (3.4445, -4.7750, 2.0315), 5, 1e-7)
+        ref = _zeropower_via_newtonschulz(torch.from_numpy(g), (3.4445, -4.7750, 2.0315), 5, 1e-7).float().numpy()
+        np.testing.assert_array_equal(ours, ref)
+        s = np.linalg.svd(ours, compute_uv=False)
+        assert 0.5 < s.min() and s.max() < 1.5  # casi ortogonal (valores singulares ~ U(0,5; 1,5))
+
+
+def test_muon_refuses_non_matrices():
+    with pytest.raises(ValueError, match="matrices"):
+        optim.Muon([nn.Parameter(tg.zeros(3))])
+
+
+_UNIT = st.floats(0.05, 0.95)
+NEW_OPTIMIZERS = {
+    "Rprop": st.fixed_dictionaries(dict(lr=st.floats(1e-4, 0.5), etas=st.tuples(_UNIT, st.floats(1.01, 3.0)),
+                                        step_sizes=st.tuples(st.floats(0, 1e-3), st.floats(1e-3, 10)),
+                                        maximize=st.booleans())),
+    "ASGD": st.fixed_dictionaries(dict(lr=st.floats(1e-4, 0.5), lambd=st.floats(0, 0.1), alpha=st.floats(0, 1),
+                                       t0=st.sampled_from([0, 3, 1e6]), weight_decay=st.floats(0, 0.2),
+                                       maximize=st.booleans())),
+    "Adafactor": st.fixed_dictionaries(dict(lr=st.floats(1e-4, 0.5), beta2_decay=st.floats(-1.5, 0),
+                                            eps=st.tuples(st.sampled_from([None, 1e-30, 1e-3]), st.floats(0, 1e-2)),
+                                            d=st.floats(1, 3), weight_decay=st.floats(0, 0.2),
+                                            maximize=st.booleans())),
+}
+
+
+@needs_torch
+@given(data=st.data(), name=st.sampled_from(sorted(NEW_OPTIMIZERS)))
+def test_new_optimizers_follow_torch_for_any_options(data, name):
+    kw = data.draw(NEW_OPTIMIZERS[name])
+
+    def make(m, p):
+        return getattr(m, name)(p, **kw)
+    _, w, b = trajectory("ours", make, np.float64, steps=8)
+    _, tw, tb = trajectory("torch", make, np.float64, steps=8)
+    np.testing.assert_allclose(w, tw, **TOL[np.float64])
+    np.testing.assert_allclose(b, tb, **TOL[np.float64])

@@ -39,9 +39,11 @@ from .engine import backward, grad, observe_backward, run_backward, topo_order
 from .anomaly_mode import (detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled,  # noqa: F401
                            set_anomaly_enabled, set_detect_anomaly)
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # (el nombre pasa a ser la función, como en torch)
+from .variable import Variable
 
 __all__ = ["Function", "FunctionCtx", "InplaceFunction", "once_differentiable", "watch", "Context", "TensorBase",
            "GhostTensor", "VersionCounter", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
            "is_grad_enabled", "unbroadcast", "broadcast_shape", "observe_backward", "run_backward",
            "topo_order", "grad", "backward", "gradcheck", "gradgradcheck", "GradcheckError", "detect_anomaly",
-           "set_detect_anomaly", "is_anomaly_enabled", "is_anomaly_check_nan_enabled", "set_anomaly_enabled"]
+           "set_detect_anomaly", "is_anomaly_enabled", "is_anomaly_check_nan_enabled", "set_anomaly_enabled",
+           "Variable"]

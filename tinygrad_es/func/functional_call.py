@@ -38,18 +38,46 @@ def _set(cont, key, value):
         object.__setattr__(cont, key, value)  # sin la comprobación de nn.Parameter de Module.__setattr__
 
 
+def _class_property(cont, key):
+    """La propiedad de la clase de ``cont`` que calcula ``key`` (un tensor parametrizado con
+    ``nn.utils.parametrize``: su clase ``Parametrized…`` es sólo de ese módulo), o ``None``."""
+    if isinstance(cont, (list, tuple, dict)):
+        return None
+    prop = type(cont).__dict__.get(key)
+    return prop if isinstance(prop, property) else None
+
+
+def _parametrized_names(module) -> list:
+    """Los nombres con puntos de los tensores parametrizados (``"fc.weight"``): como en PyTorch, darlos
+    a ``functional_call`` sustituye el tensor ya calculado (sin aplicar la parametrización)."""
+    out = []
+    for mname, m in module.named_modules():
+        plist = m.__dict__.get("parametrizations")
+        for k in (plist.keys() if hasattr(plist, "keys") else ()):
+            out.append(f"{mname}.{k}" if mname else k)
+    return out
+
+
 @contextlib.contextmanager
 def _swapped(module, values: dict):
     olds = []
     try:
         for name, v in values.items():
             cont, key = _resolve(module, name)
-            olds.append((cont, key, _get(cont, key)))
+            prop = _class_property(cont, key)
+            if prop is not None:  # se tapa la propiedad un momento (el original no se toca)
+                olds.append((type(cont), key, prop, True))
+                setattr(type(cont), key, v)
+                continue
+            olds.append((cont, key, _get(cont, key), False))
             _set(cont, key, v)
         yield
     finally:
-        for cont, key, old in reversed(olds):
-            _set(cont, key, old)
+        for cont, key, old, is_prop in reversed(olds):
+            if is_prop:
+                setattr(cont, key, old)
+            else:
+                _set(cont, key, old)
 
 
 def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, *, tie_weights=True, strict=False):
@@ -68,6 +96,9 @@ def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, 
     known = dict(module.named_parameters(remove_duplicate=False))
     known.update(dict(module.named_buffers(remove_duplicate=False)))
     unexpected = [k for k in values if k not in known]
+    if unexpected:  # sólo entonces se buscan los tensores parametrizados (recorrer el modelo cuesta)
+        parametrized = set(_parametrized_names(module))
+        unexpected = [k for k in unexpected if k not in parametrized]
     missing = [k for k in known if k not in values]
     if tie_weights:
         by_id = {}

@@ -91,6 +91,19 @@ class StateDictMixin:
                 sd[name] = t if keep_vars else t.detach()
         return sd
 
+    def _run_load_pre_hooks(self, state_dict, strict):
+        """Los hooks de ``register_load_state_dict_pre_hook`` de cada submódulo, sobre una copia del
+        diccionario (como PyTorch: el del usuario no cambia)."""
+        meta = getattr(state_dict, "_metadata", None) or {}
+        state_dict = OrderedDict(state_dict.items())
+        missing, unexpected, errors = [], [], []
+        for mname, m in self.named_modules():
+            for hook, with_module in list(m.__dict__.get("_load_state_dict_pre_hooks", {}).values()):
+                args = (state_dict, f"{mname}." if mname else "", meta.get(mname, {}), strict, missing, unexpected,
+                        errors)
+                hook(m, *args) if with_module else hook(*args)
+        return state_dict, missing, unexpected, errors
+
     def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
         """Copia (in situ) los valores de ``state_dict`` en parámetros y buffers. Con ``strict=False``
         tolera claves de más o de menos; devuelve ``(missing_keys, unexpected_keys)``. Una forma
@@ -98,10 +111,10 @@ class StateDictMixin:
         if not hasattr(state_dict, "items"):
             raise TypeError(f"load_state_dict espera un dict (p. ej. model.state_dict()), no "
                             f"{type(state_dict).__name__}")
+        state_dict, hook_missing, hook_unexpected, errors = self._run_load_pre_hooks(state_dict, strict)
         own = OrderedDict(self._state_items())
-        missing = [k for k in own if k not in state_dict]
-        unexpected = [k for k in state_dict if k not in own]
-        errors = []
+        missing = [k for k in own if k not in state_dict] + hook_missing
+        unexpected = [k for k in state_dict if k not in own] + hook_unexpected
         for k, (kind, target) in own.items():
             if k not in state_dict:
                 continue

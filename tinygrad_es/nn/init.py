@@ -8,12 +8,14 @@ import warnings
 
 import numpy as np
 
-from .._random import default_rng
-from .._tensor import Tensor
 from .._validate import choice
+from ._init_fill import _fill, _is_empty, _rng  # noqa: F401  (también los usan las capas)
+from ._init_structured import dirac_, eye_, orthogonal_, sparse_
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "zeros_", "ones_", "constant_", "eye_",
-           "dirac_", "orthogonal_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"]
+           "dirac_", "orthogonal_", "sparse_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
+           "kaiming_normal_", "uniform", "normal", "constant", "xavier_uniform", "xavier_normal", "kaiming_uniform",
+           "kaiming_normal", "orthogonal", "sparse", "eye", "dirac"]
 
 _LINEAR = ("linear", "identity", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
            "conv_transpose3d", "sigmoid")
@@ -63,24 +65,6 @@ def _calculate_fan_in_and_fan_out(t):
 
 
 _fans = _calculate_fan_in_and_fan_out
-
-
-def _is_empty(t) -> bool:
-    # como PyTorch: inicializar un tensor sin elementos (Linear(0, 10)) no hace nada, no divide por 0
-    if 0 in tuple(t.shape):
-        warnings.warn("inicializar un tensor sin elementos no hace nada", UserWarning, stacklevel=3)
-        return True
-    return False
-
-
-def _fill(t: Tensor, values) -> Tensor:
-    t._data[...] = np.asarray(values).astype(t._data.dtype, copy=False)
-    t._vc.value += 1
-    return t
-
-
-def _rng(generator=None, rng=None):
-    return rng if rng is not None else default_rng(generator)
 
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None, rng=None):
@@ -209,86 +193,6 @@ def ones_(tensor):
     return constant_(tensor, 1.0)
 
 
-def eye_(tensor):
-    """Llena un tensor 2-D con la matriz identidad (rectangular si hace falta): una capa lineal así
-    inicializada deja pasar su entrada.
-
-    Args:
-        tensor: tensor 2-D.
-
-    Ejemplo:
-        >>> nn.init.eye_(torch.empty(2, 3))
-        tensor([[1., 0., 0.],
-                [0., 1., 0.]])
-
-    En PyTorch: ``torch.nn.init.eye_``.
-    """
-    if tensor.ndim != 2:
-        raise ValueError(f"eye_: sólo para tensores 2-D, no de forma {tuple(tensor.shape)}")
-    return _fill(tensor, np.eye(*tensor.shape))
-
-
-def dirac_(tensor, groups=1):
-    """Filtro delta de Dirac (tensores 3, 4 o 5-D): un 1 en el centro del filtro ``(d, d)``, así la
-    convolución conserva los canales de entrada.
-
-    Args:
-        tensor: pesos de una convolución, ``(C_out, C_in, *k)``.
-        groups: grupos de la convolución (``1``); ``C_out`` debe ser divisible por ``groups``.
-
-    Ejemplo:
-        >>> nn.init.dirac_(torch.empty(2, 2, 3))[:, :, 1]
-        tensor([[1., 0.],
-                [0., 1.]])
-
-    En PyTorch: ``torch.nn.init.dirac_``.
-    """
-    if tensor.ndim not in (3, 4, 5):
-        raise ValueError(f"dirac_: sólo para tensores 3, 4 o 5-D, no de forma {tuple(tensor.shape)}")
-    out_ch = tensor.shape[0]
-    if out_ch % groups:
-        raise ValueError(f"dirac_: la dimensión 0 ({out_ch}) debe ser divisible por groups ({groups})")
-    per = out_ch // groups
-    w = np.zeros(tuple(tensor.shape))
-    centre = tuple(s // 2 for s in tensor.shape[2:])
-    for g in range(groups):
-        for d in range(min(per, tensor.shape[1])):
-            w[(g * per + d, d) + centre] = 1
-    return _fill(tensor, w)
-
-
-def orthogonal_(tensor, gain=1.0, generator=None):
-    """Matriz (semi)ortogonal (Saxe et al.) a partir de la descomposición QR de una gaussiana, por ``gain``;
-    los tensores de más de 2 ejes se tratan como ``(forma[0], resto)``.
-
-    Args:
-        tensor: tensor de 2 o más ejes.
-        gain: factor de escala (``1.0``).
-        generator: ``torch.Generator`` (``None``: el global).
-
-    Ejemplo:
-        >>> q = nn.init.orthogonal_(torch.empty(3, 3))
-        >>> torch.allclose(q @ q.T, torch.eye(3), atol=1e-5)
-        True
-
-    En PyTorch: ``torch.nn.init.orthogonal_``.
-    """
-    if tensor.ndim < 2:
-        raise ValueError(f"orthogonal_: sólo para tensores de 2 o más dimensiones, no de forma {tuple(tensor.shape)}")
-    if tensor.numel() == 0:
-        return tensor
-    rows = tensor.shape[0]
-    cols = tensor.numel() // rows
-    flat = _rng(generator).normal(0.0, 1.0, (rows, cols))
-    if rows < cols:
-        flat = flat.T
-    q, r = np.linalg.qr(flat)
-    q *= np.sign(np.diag(r))
-    if rows < cols:
-        q = q.T
-    return _fill(tensor, q.reshape(tuple(tensor.shape)) * gain)
-
-
 def xavier_uniform_(tensor, gain=1.0, generator=None, rng=None):
     """Inicialización de Glorot (Xavier) uniforme: U(−a, a) con ``a = gain·√(6/(fan_in + fan_out))``, que
     conserva la varianza hacia delante y hacia atrás con activaciones simétricas (tanh, sigmoid).
@@ -390,3 +294,24 @@ def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", gen
     if _is_empty(tensor):
         return tensor
     return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity), generator, rng)
+
+
+def _deprecated(new):
+    """El nombre antiguo sin ``_`` (``nn.init.normal``): avisa con ``FutureWarning``, como PyTorch, y llama al nuevo."""
+    old = new.__name__[:-1]
+
+    def deprecated_init(*args, **kwargs):
+        warnings.warn(f"`nn.init.{old}` está obsoleto (también en PyTorch): usa `nn.init.{new.__name__}`",
+                      FutureWarning, stacklevel=2)
+        return new(*args, **kwargs)
+
+    deprecated_init.__name__ = deprecated_init.__qualname__ = old
+    deprecated_init.__doc__ = f"``{old}(...)``: obsoleto, usa ``nn.init.{new.__name__}`` (mismos argumentos)."
+    return deprecated_init
+
+
+uniform, normal, constant = _deprecated(uniform_), _deprecated(normal_), _deprecated(constant_)
+xavier_uniform, xavier_normal = _deprecated(xavier_uniform_), _deprecated(xavier_normal_)
+kaiming_uniform, kaiming_normal = _deprecated(kaiming_uniform_), _deprecated(kaiming_normal_)
+orthogonal, sparse = _deprecated(orthogonal_), _deprecated(sparse_)
+eye, dirac = _deprecated(eye_), _deprecated(dirac_)

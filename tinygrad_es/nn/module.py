@@ -194,6 +194,16 @@ class Module(StateDictMixin, ConvertMixin):
         devolver otro ``grad_output``."""
         return add_hook(self._backward_pre_hooks, hook, prepend)
 
+    def register_load_state_dict_pre_hook(self, hook):
+        """``hook(módulo, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+        error_msgs)`` antes de que ``load_state_dict`` lea el diccionario (puede cambiar sus claves: así
+        ``weight_norm`` acepta los checkpoints antiguos con ``weight_g``/``weight_v``)."""
+        return self._register_load_state_dict_pre_hook(hook, with_module=True)
+
+    def _register_load_state_dict_pre_hook(self, hook, with_module=False):
+        hooks = self.__dict__.setdefault("_load_state_dict_pre_hooks", OrderedDict())
+        return add_hook(hooks, (hook, with_module))
+
     def register_backward_hook(self, hook):
         """Obsoleto, como en PyTorch: avisa y usa ``register_full_backward_hook(hook)``."""
         warnings.warn("register_backward_hook está obsoleto (también en PyTorch): se usa "

@@ -1,4 +1,4 @@
-"""La familia de Adam: ``Adam``, ``AdamW``, ``Adamax``, ``NAdam`` y ``RAdam`` (misma fórmula y mismo
+"""La familia de Adam: ``Adam``, ``AdamW``, ``Adamax``, ``NAdam``, ``RAdam`` y ``SparseAdam`` (misma fórmula y mismo
 orden de operaciones que ``torch.optim``; el estado con los mismos nombres). ``Adam`` con
 float32/float64 contiguos da el paso en una sola pasada (``kernels/adam.py``, idéntico bit a bit)."""
 from __future__ import annotations
@@ -7,10 +7,10 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..kernels.adam import adam_step
-from .._validate import number_pair
+from .._validate import number, number_pair
 from .optimizer import Optimizer, check_hparam, check_lr_eps_decay, fused_ok, lerp_
 
-__all__ = ["Adam", "AdamW", "Adamax", "NAdam", "RAdam"]
+__all__ = ["Adam", "AdamW", "Adamax", "NAdam", "RAdam", "SparseAdam"]
 
 
 def _check_betas(owner, betas):
@@ -311,3 +311,40 @@ class RAdam(Optimizer):
             p += f(-1.0) * (corrected * f(lr) * adaptive * f(rect))
         else:
             p += f(-1.0) * (corrected * f(lr))
+
+
+class SparseAdam(Optimizer):
+    """Adam para gradientes dispersos (``nn.Embedding(sparse=True)`` en PyTorch): actualiza sólo las filas
+    que aparecen en el gradiente. tinygrad_es no tiene gradientes dispersos: los gradientes son siempre
+    densos, y con ellos ``step()`` da el mismo error que PyTorch (``RuntimeError``); usa ``Adam``.
+
+    Args:
+        params: iterable de parámetros o de dicts con grupos.
+        lr: tasa de aprendizaje (``1e-3``; > 0).
+        betas: ``(β₁, β₂)`` (``(0.9, 0.999)``; en ``[0, 1)``).
+        eps: ε (``1e-8``; > 0).
+        maximize: maximiza el objetivo (``False``).
+
+    Ejemplo (el paso con un gradiente denso es un error, como en PyTorch):
+        >>> w = torch.ones(2, requires_grad=True)
+        >>> opt = optim.SparseAdam([w])
+        >>> (w * w).sum().backward()
+        >>> opt.step()
+        Traceback (most recent call last):
+        ...
+        RuntimeError: SparseAdam ...
+
+    En PyTorch: ``torch.optim.SparseAdam``.
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, maximize=False):
+        """Véase el docstring de la clase."""
+        name = type(self).__name__
+        number(lr, "lr (tasa de aprendizaje)", name, low=0.0, low_open=True)
+        number(eps, "eps", name, low=0.0, low_open=True)
+        _check_betas(name, betas)
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, maximize=maximize))
+
+    def _step_param(self, p, g, st, h):
+        raise RuntimeError("SparseAdam no admite gradientes densos (y en tinygrad_es todos los gradientes son "
+                           "densos): usa optim.Adam")

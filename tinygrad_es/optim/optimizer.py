@@ -19,8 +19,9 @@ from .._tensor import Tensor
 from .._validate import number
 from ..autograd import enable_grad
 from ..autograd.protocol import ParamNode
+from ..kernels.sgd import axpy_
 
-__all__ = ["Optimizer", "required", "check_hparam", "check_lr_eps_decay", "fused_ok", "lerp_"]
+__all__ = ["Optimizer", "required", "check_hparam", "check_lr_eps_decay", "fused_ok", "lerp_", "add_scaled_"]
 
 
 class _Required:
@@ -274,10 +275,11 @@ class Optimizer:
 
 
 def _state_value(p, key, v):
-    """Como PyTorch: los tensores del estado toman el dtype del parámetro, salvo ``step``."""
+    """Como PyTorch: los tensores del estado toman el dtype del parámetro, salvo los escalares float32
+    (``step``, ``mu_product`` de NAdam, ``eta`` y ``mu`` de ASGD)."""
     if isinstance(v, (Tensor, np.ndarray, np.generic)) or (key == "step" and isinstance(v, numbers.Real)):
         a = np.asarray(v._data if isinstance(v, Tensor) else v)
-        if key in ("step", "mu_product"):
+        if key in ("step", "mu_product", "eta", "mu"):
             return Tensor._wrap(np.array(a, dtype=np.float32))
         dt = p._data.dtype if isinstance(p, Tensor) else np.dtype(np.float64)
         return Tensor._wrap(np.array(a, dtype=dt if dt.kind == "f" else a.dtype))
@@ -302,3 +304,13 @@ def lerp_(a, b, w):
         a += w * (b - a)
     else:
         a[...] = b - (b - a) * (a.dtype.type(1) - w)
+
+
+def add_scaled_(y, x, alpha):
+    """``y += alpha·x`` como ``y.add_(x, alpha=alpha)`` de PyTorch: con un redondeo (FMA, en una
+    pasada: ``kernels/sgd.py``) si los arrays lo permiten; si no, con numpy (dos redondeos)."""
+    if fused_ok(y, x):
+        axpy_(y.reshape(-1), x.reshape(-1), alpha)
+    else:
+        y += alpha * x
+    return y

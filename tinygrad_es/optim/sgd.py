@@ -6,7 +6,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..kernels.sgd import axpy_
-from .optimizer import Optimizer, check_hparam, fused_ok
+from .optimizer import Optimizer, add_scaled_, check_hparam
 
 __all__ = ["SGD"]
 
@@ -91,7 +91,7 @@ class SGD(Optimizer):
     def _step_param(self, p, g, st, h):
         f = p.dtype.type
         if h["weight_decay"] != 0:  # g + λ·p, g + μ·b: también add(alpha=) en PyTorch
-            g = _add_scaled(np.array(g, copy=True), p, f(h["weight_decay"]))
+            g = add_scaled_(np.array(g, copy=True), p, f(h["weight_decay"]))
         mu = h["momentum"]
         if mu != 0:
             buf = st.get("momentum_buffer")
@@ -101,16 +101,7 @@ class SGD(Optimizer):
             else:
                 b = buf._data
                 b *= f(mu)
-                _add_scaled(b, g, f(1 - h["dampening"]))
-            g = _add_scaled(np.array(g, copy=True), b, f(mu)) if h["nesterov"] else b
-        _add_scaled(p, g, f(-h["lr"]))
+                add_scaled_(b, g, f(1 - h["dampening"]))
+            g = add_scaled_(np.array(g, copy=True), b, f(mu)) if h["nesterov"] else b
+        add_scaled_(p, g, f(-h["lr"]))
 
-
-def _add_scaled(y, x, alpha):
-    """``y += alpha·x`` como ``y.add_(x, alpha=alpha)`` de PyTorch: con un redondeo (FMA, en una
-    pasada: ``kernels/sgd.py``) si los arrays lo permiten; si no, con numpy (dos redondeos)."""
-    if fused_ok(y, x):
-        axpy_(y.reshape(-1), x.reshape(-1), alpha)
-    else:
-        y += alpha * x
-    return y

@@ -1,5 +1,5 @@
-"""``torch.utils`` en tinygrad_es: ``utils.data`` (``Dataset``, ``DataLoader``...) y ``utils.hooks``
-(``RemovableHandle``)."""
-from . import data, hooks
+"""``torch.utils`` en tinygrad_es: ``utils.data`` (``Dataset``, ``DataLoader``...), ``utils.hooks``
+(``RemovableHandle``) y ``utils.checkpoint`` (recalcular activaciones en el backward)."""
+from . import checkpoint, data, hooks
 
-__all__ = ["data", "hooks"]
+__all__ = ["checkpoint", "data", "hooks"]
