@@ -43,7 +43,11 @@ FIXED_OPS = ["std.unbiased", "var.unbiased", "logcumsumexp", "tensor_split", "te
              "nn.functional.upsample_bilinear", "nn.functional.upsample_nearest",
              "nn.functional.multi_margin_loss", "nn.functional.multilabel_margin_loss",
              "nn.functional.triplet_margin_with_distance_loss", "nn.functional.pdist", "nn.functional.channel_shuffle",
-             "nn.functional.rrelu", "nn.functional.alpha_dropout", "nn.functional.max_unpool1d"]
+             "nn.functional.rrelu", "nn.functional.alpha_dropout", "nn.functional.max_unpool1d",
+             "nn.functional.max_pool3d",
+             "nn.functional.avg_pool3d", "nn.functional.adaptive_avg_pool3d", "nn.functional.adaptive_max_pool3d",
+             "nn.functional.max_unpool3d"]
+FIXED_OPS += ["index_reduce.prod", "index_reduce.mean", "index_reduce.amax", "index_reduce.amin", "char"]
 
 
 @pytest.mark.parametrize("name", FIXED_OPS)

@@ -26,7 +26,8 @@ from tinygrad_es.utils import data
 MODULES = {"nn": nn, "nn.functional": F, "nn.init": init, "nn.utils": nn_utils, "nn.utils.rnn": nn_utils.rnn,
            "nn.utils.parametrize": nn_utils.parametrize, "nn.utils.parametrizations": nn_utils.parametrizations,
            "nn.utils.prune": nn_utils.prune, "nn.utils.stateless": nn_utils.stateless, "optim": optim,
-           "optim.lr_scheduler": lr_scheduler, "optim.swa_utils": optim.swa_utils, "utils.data": data}
+           "optim.lr_scheduler": lr_scheduler, "optim.swa_utils": optim.swa_utils, "utils.data": data,
+           "nn.parallel": nn.parallel, "nn.grad": nn.grad}
 
 
 def public(module):
@@ -40,12 +41,13 @@ def public(module):
 # Los ficheros documentados así: todos los de nn, optim y utils.data (un fichero nuevo entra aquí y sus tests
 # le obligan a cumplir lo mismo).
 DOCUMENTED = {f"tinygrad_es.nn.{m}" for m in (
-    "module", "parameter", "scalar", "init", "_init_structured",
-    *(f"modules.{f}" for f in ("activation", "attention", "container", "conv", "distance", "dropout", "fold",
+    "module", "parameter", "scalar", "init", "_init_structured", "parallel", "_state", "_convert",
+    *(f"modules.{f}" for f in ("activation", "adaptive", "attention", "container", "conv", "conv3d", "pooling3d", "distance", "dropout", "fold",
                                 "ctc_loss", "instancenorm", "lazy", "lp_pool", "multi_margin_loss",
                                 "linear", "loss", "margin_loss", "normalization", "padding", "pixelshuffle",
-                                "pooling", "rnn", "rnn_cell", "sparse", "transformer", "upsampling")),
-    *(f"functional.{f}" for f in ("activation", "attention", "conv", "distance", "dropout", "fold", "linear", "loss",
+                                "pooling", "rnn", "rnn_cell", "sparse", "sync_batchnorm", "transformer",
+                                "upsampling")),
+    *(f"functional.{f}" for f in ("activation", "attention", "conv", "conv3d", "grad", "pooling3d", "distance", "dropout", "fold", "linear", "loss",
                                    "ctc_loss", "grid_sample", "lp_pool", "multi_margin_loss",
                                    "margin_loss", "normalization", "padding", "pixelshuffle", "pooling",
                                    "regression_loss", "sparse", "upsampling")),

@@ -252,6 +252,44 @@ def test_direct_forward_one_specialisation_for_first_and_later_layers():
     assert len(f32) == 1, f32
 
 
+@given(st.integers(1, 4), st.integers(1, 5), st.integers(1, 9), st.integers(1, 9), st.integers(1, 4), st.integers(1, 4),
+       st.integers(0, 3), st.integers(0, 3), st.integers(1, 2), st.sampled_from([1, 2]), st.sampled_from([1, 2]),
+       st.sampled_from([np.float32, np.float64]), st.booleans())
+def test_direct_forward_compact_pitch_same_bits_as_full_padding(c, o, h, w, kh, kw, ph, pw, d, groups, threads,
+                                                                 dtype, inf):
+    """Con stride 1 el forward directo por lotes (``flat_corr_pad``) apila las imágenes compartiendo el
+    relleno con la vecina (``direct.compact_pitch``: pasos H + ph y W + pw): bit a bit lo mismo que con el
+    relleno completo de cada imagen (``phase_pad`` + ``flat_corr``, el camino que guarda la entrada para el
+    backward directo), también con inf y nan en la entrada (ninguna salida válida lee la imagen vecina) y
+    con 1 o 2 hilos; y cerca de la referencia."""
+    import numba
+    from tinygrad_es.kernels.conv import dispatch as Dp
+    oh, ow = h + 2 * ph - d * (kh - 1), w + 2 * pw - d * (kw - 1)
+    if oh < 1 or ow < 1:
+        return
+    rng = np.random.default_rng(c * 1000 + h * 10 + w)
+    n = 2 * threads + 3  # ≥ 2 imágenes por hilo: flat_corr_pad
+    x = rng.standard_normal((n, c * groups, h, w)).astype(dtype)
+    if inf:
+        x[n // 2, 0, h // 2, w // 2] = np.inf
+        x[-1, -1, 0, -1] = np.nan
+    wt = rng.standard_normal((o * groups, c, kh, kw)).astype(dtype)
+    b = rng.standard_normal(o * groups).astype(dtype)
+    old = numba.get_num_threads()
+    numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    try:
+        out = np.empty((n, o * groups, oh, ow), dtype)
+        assert Dp._direct_forward(x, wt, b, (1, 1), (ph, pw), (d, d), groups, out) is None
+        full = np.empty_like(out)
+        xq = Dp._direct_forward(x, wt, b, (1, 1), (ph, pw), (d, d), groups, full, keep=True)
+        workspace.put(xq)
+    finally:
+        numba.set_num_threads(old)
+    np.testing.assert_array_equal(out, full)
+    if not inf:
+        close(out, R.conv2d(x, wt, b, (1, 1), (ph, pw), (d, d), groups), dtype)
+
+
 def test_strided_1x1_forward_is_the_subsampled_convolution():
     """La 1×1 con stride (sin relleno) toma la entrada submuestreada: bit a bit la 1×1 de stride 1 de
     ``x[:, :, ::s, ::s]``, y la de la referencia."""

@@ -30,3 +30,27 @@ def test_long_k_in_blocks_is_each_block_summed_in_pairs_with_the_same_bits_at_an
             np.testing.assert_allclose(one, ref, rtol=0, atol=1e-5 * np.abs(ref).max())
     finally:
         numba.set_num_threads(threads)
+
+
+def test_row_blocks_of_a_weight_gradient_give_the_same_bits_at_any_thread_count(monkeypatch):
+    """``gemm.matmul_rows`` (∂W = aᵀ·b sumando N filas por bloques): los bloques van por tandas en una GEMM por
+    lotes repartida por bloques enteros, así que 1 y 2 hilos dan los mismos bits (OpenBLAS da otros si se le
+    parten filas o columnas); con ``fixed``, también la GEMM única. El resultado no retiene la tanda entera."""
+    monkeypatch.setattr(gemm, "MIN_SPLIT_FLOPS", 0.0)  # que se reparta aunque sea pequeño
+    rng = np.random.default_rng(5)
+    threads = numba.get_num_threads()
+    try:
+        for n, m, k, kw in ((1024, 96, 40, {}), (1000, 70, 33, {}), (520, 64, 48, dict(max_rows=64)),
+                            (50, 80, 30, dict(fixed=True))):
+            a = rng.standard_normal((n, m)).astype(np.float32)
+            b = rng.standard_normal((n, k)).astype(np.float32)
+            numba.set_num_threads(1)
+            one = gemm.matmul_rows(a, b, **kw)
+            numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
+            two = gemm.matmul_rows(a, b, **kw)
+            assert np.array_equal(one, two), (n, m, k, kw)
+            assert one.base is None or one.base.size == one.size
+            ref = a.T.astype(np.float64) @ b.astype(np.float64)
+            np.testing.assert_allclose(one, ref, rtol=0, atol=1e-5 * np.abs(ref).max())
+    finally:
+        numba.set_num_threads(threads)

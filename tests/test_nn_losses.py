@@ -222,6 +222,12 @@ def test_classification_errors_in_spanish():
     x = leaf(np.zeros((3, 4)))
     with pytest.raises(IndexError, match=r"fuera de rango \[0, 4\): \[5\]"):
         F.cross_entropy(x, leaf(np.array([0, 5, 1])))
+    # negativos (también el menor int64) salen del atajo y dan el mismo error; -100 se ignora
+    with pytest.raises(IndexError, match=r"fuera de rango \[0, 4\): \[-3\]"):
+        F.cross_entropy(x, leaf(np.array([0, -3, 1])))
+    with pytest.raises(IndexError, match=r"fuera de rango \[0, 4\): \[-9223372036854775808\]"):
+        F.cross_entropy(x, leaf(np.array([0, np.iinfo(np.int64).min, 1])))
+    assert np.isclose(F.cross_entropy(x, leaf(np.array([0, -100, 1]))).item(), np.log(4))
     with pytest.raises(ValueError, match=r"forma \(3,\), no \(2,\)"):
         F.nll_loss(x, leaf(np.array([0, 1])))
     with pytest.raises(RuntimeError, match=r"weight debe tener un valor por clase, forma \(4,\)"):

@@ -82,7 +82,33 @@ def test_when_blocks_are_used(two_threads):
     assert RP.lstm_blocks(x32, w, None, np.array([8, 8, 4])) == 1  # secuencias empaquetadas
     assert RP.lstm_blocks(x32, np.zeros((4 * 48, 48), np.float32), None, None) == 1  # < 2·32 unidades
     numba.set_num_threads(1)
-    assert RP.lstm_blocks(x32, w, None, None) == 1
+    assert RP.lstm_blocks(x32, w, None, None) == 2  # con un hilo, los mismos bloques (los mismos bits)
+
+
+@pytest.mark.parametrize("kw", [{}, dict(bidirectional=True)])
+def test_one_or_two_threads_give_the_same_bits(kw, two_threads, monkeypatch):
+    # la LSTM entera (salida, estados, todos los gradientes), bit a bit: cada GEMM es la misma con 1 o 2 hilos
+    monkeypatch.setattr(gemm, "MIN_SPLIT_FLOPS", 0.0)
+    two = _run(kw, True, monkeypatch, T=9, B=6, H=64)
+    numba.set_num_threads(1)
+    monkeypatch.setattr(gemm, "MIN_SPLIT_FLOPS", 0.0)
+    one = _run(kw, True, monkeypatch, T=9, B=6, H=64)
+    for a, b in zip(two, one):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_failing_block_does_not_hang_the_other_thread(two_threads, monkeypatch):
+    # si el núcleo de un hilo falla, el otro no espera para siempre en la barrera: el error llega
+    real = RP.RB.lstm_forward_run
+
+    def boom(sgemm, yld, spin, j, nth, *args):
+        if j == 1:
+            raise ValueError("fallo de prueba")
+        return real(sgemm, yld, spin, j, nth, *args)
+
+    monkeypatch.setattr(RP.RB, "lstm_forward_run", boom)
+    with pytest.raises(ValueError, match="fallo de prueba"):
+        nn.LSTM(4, 64)(tg.randn(5, 3, 4))
 
 
 def test_block_rows_groups_the_four_gates_of_each_unit_block():

@@ -114,6 +114,11 @@ class ConvertMixin:
         _check_format(memory_format)
         return self.type(D.int16)
 
+    def char(self, memory_format=None):
+        """A ``int8`` (``torch.int8``, el "char" de C)."""
+        _check_format(memory_format)
+        return self.type(D.int8)
+
     def bool(self, memory_format=None):
         _check_format(memory_format)
         return self.type(D.bool_)

@@ -139,6 +139,40 @@ class IndexMixin:
         out = I.IndexAdd.apply(x, s, index=idx, dim=d, alpha=alpha)
         return out.reshape(()) if self.ndim == 0 else out
 
+    def index_reduce(self, dim, index, source, reduce, *, include_self=True):
+        """Copia de ``self`` donde cada posición ``index[k]`` del eje ``dim`` reduce ``source[..., k, ...]``
+        (y su propio valor si ``include_self``) con ``"prod"``, ``"mean"``, ``"amax"`` o ``"amin"``; las
+        posiciones que no aparecen en ``index`` quedan igual.
+
+        Args:
+            dim: el eje; index: vector (1-D) de enteros de longitud ``source.shape[dim]``;
+            source: mismo dtype que ``self`` y su forma salvo en ``dim``; reduce: la reducción;
+            include_self: si ``self`` entra en la reducción (``True``).
+
+        >>> torch.ones(3).index_reduce(0, torch.tensor([0, 0, 2]), torch.tensor([2., 3., 4.]), "prod")
+        tensor([6., 1., 4.])
+
+        Es ``scatter_reduce`` con el índice repetido por las demás dimensiones, con sus derivadas (en
+        ``amax``/``amin`` el gradiente se reparte a partes iguales entre los empates, como PyTorch).
+        En PyTorch: ``torch.Tensor.index_reduce``."""
+        if reduce not in ("prod", "mean", "amax", "amin"):
+            raise RuntimeError(f"index_reduce(): reduce debe ser 'prod', 'mean', 'amax' o 'amin', no {reduce!r}")
+        idx, d = self._index_1d(index, dim, "index_reduce")
+        if not isinstance(source, TensorBase):
+            raise TypeError(f"index_reduce(): source debe ser un Tensor, no {type(source).__name__}")
+        _same_dtype(self, source, "index_reduce")
+        x = self.reshape(1) if self.ndim == 0 else self
+        s = source.reshape(-1) if source.ndim == 0 else source
+        expect = x.shape[:d] + (idx.size,) + x.shape[d + 1:]
+        if tuple(s.shape) != tuple(expect):
+            raise RuntimeError(f"index_reduce(): source debe tener forma {tuple(expect)} y tiene "
+                               f"{tuple(source.shape)}")
+        shape = [1] * x.ndim
+        shape[d] = idx.size
+        full = np.ascontiguousarray(np.broadcast_to(idx.astype(np.int64).reshape(shape), tuple(s.shape)))
+        out = x.scatter_reduce(d, TensorBase._wrap(full), s, reduce, include_self=include_self)
+        return out.reshape(()) if self.ndim == 0 else out
+
     def index_fill(self, dim, index, value):
         """Copia de ``self`` con ``value`` en las posiciones ``index`` del eje ``dim``."""
         idx, d = self._index_1d(index, dim, "index_fill")
@@ -344,6 +378,11 @@ class IndexMixin:
     def index_add_(self, dim, index, source, *, alpha=1):
         """``index_add`` in situ."""
         return self._inplace("index_add_", lambda s: s.index_add(dim, index, source, alpha=alpha), (source,))
+
+    def index_reduce_(self, dim, index, source, reduce, *, include_self=True):
+        """``index_reduce`` in situ."""
+        return self._inplace("index_reduce_", lambda s: s.index_reduce(dim, index, source, reduce,
+                                                                       include_self=include_self), (source,))
 
     def index_fill_(self, dim, index, value):
         """``index_fill`` in situ."""

@@ -16,7 +16,8 @@ import numpy as np
 
 from .. import return_types as RT
 from ..autograd import TensorBase
-from ._args import promote, tensor_other
+from ..ops import activation as A
+from ._args import floats_only, promote, tensor_other
 from .joins import where
 
 __all__ = ["SpecialMixin"]
@@ -88,6 +89,13 @@ class SpecialMixin:
     def xlogy(self, other):
         """``self · log(other)`` con 0 donde ``self == 0``; véase ``tinygrad_es.xlogy``."""
         return xlogy(self, other)
+
+    def hardshrink(self, lambd=0.5):
+        """``x`` fuera de [−λ, λ] y 0 dentro (sólo coma flotante). Derivada: 1 fuera, 0 dentro.
+        Ejemplo: ``tensor([-1., 0.3, 0.7]).hardshrink()`` → ``[-1., 0., 0.7]``. En PyTorch:
+        ``torch.Tensor.hardshrink`` (y ``F.hardshrink``, ``nn.Hardshrink``)."""
+        floats_only(self, "hardshrink")
+        return A.Hardshrink.apply(self, lambd=float(lambd))
 
     def logit(self, eps=None):
         """``log(p / (1 − p))``, la inversa de ``sigmoid``. Con ``eps``, ``p`` se recorta antes a

@@ -129,11 +129,12 @@ def run_backward(roots, grads, retain_graph: bool = False, capture=None, create_
     grads = grads_of
     captured = {} if capture is not None else None
     wanted = {id(n) for n in capture} if capture is not None else ()
+    pop = grads.pop
     for node in reversed(order):
-        g = grads.pop(id(node), None)
+        g = pop(id(node), None)
         if g is None:
             continue
-        if not isinstance(node, Context):  # hoja
+        if node.__class__ is not Context and not isinstance(node, Context):  # hoja
             if node._hooks:
                 g = _apply_hooks(node, g)
             if captured is None:
@@ -143,7 +144,8 @@ def run_backward(roots, grads, retain_graph: bool = False, capture=None, create_
                 captured[id(node)] = g
             continue
         ctx = node
-        out = ctx.output()
+        ref = ctx.out_ref  # (ctx.output(), sin la llamada)
+        out = None if ref is None else ref()
         if out is not None:
             if out._hooks:
                 g = _apply_hooks(out, g)
@@ -155,8 +157,9 @@ def run_backward(roots, grads, retain_graph: bool = False, capture=None, create_
                 continue  # nada por debajo hace falta
         if ctx.freed:
             raise _freed(ctx)
-        if ctx._versions:
-            _check_versions(ctx)
+        for v in ctx._versions:  # (counter, versión, forma): el error, con su mensaje, en _check_versions
+            if v[0].value != v[1]:
+                _check_versions(ctx)
         in_grads = ctx.fn.backward(ctx, g)
         if not isinstance(in_grads, tuple):
             in_grads = (in_grads,)

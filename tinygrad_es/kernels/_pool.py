@@ -186,9 +186,12 @@ class _Pool:
         o el hilo ya la tomó)."""
         for k, box in enumerate(boxes):
             slot = self.workers[k].slot
-            for i, task in enumerate(slot):
+            for task in list(slot):  # una copia: el hilo puede sacar su tarea (pop) mientras se busca
                 if task[2] is box:
-                    del slot[i]
+                    try:
+                        slot.remove(task)  # una sola llamada con el GIL: o la quita o el hilo ya la tomó
+                    except ValueError:
+                        pass
                     break
 
     @staticmethod

@@ -149,3 +149,21 @@ def apply_default() -> bool:
     if "OPENBLAS_THREAD_TIMEOUT" in os.environ and _state["applied"] is None:
         return False  # el usuario ya eligió
     return set_spin_timeout(int(env) if env.isdigit() else DEFAULT_LOG2_CYCLES)
+
+
+def sgemm_address() -> int:
+    """Dirección de la ``cblas_sgemm`` de la OpenBLAS de numpy con enteros de 64 bits
+    (``scipy_cblas_sgemm64_``, la de las ruedas de numpy), para llamarla desde un núcleo ``nogil``
+    (``kernels/rnn_blocks.py``) sin volver a Python; 0 si no está."""
+    lib = _openblas()
+    fn = getattr(lib, "scipy_cblas_sgemm64_", None) if lib else None
+    return ctypes.cast(fn, ctypes.c_void_p).value or 0 if fn is not None else 0
+
+
+def yield_address() -> int:
+    """Dirección de ``sched_yield`` de la libc (ceder la CPU en una espera activa larga); 0 si no hay."""
+    try:
+        fn = ctypes.CDLL(None).sched_yield
+    except (OSError, AttributeError, TypeError):
+        return 0
+    return ctypes.cast(fn, ctypes.c_void_p).value or 0

@@ -9,14 +9,14 @@ con un hilo y el reparto lo hacemos nosotros, una sola vez por llamada: el lote 
 columnas) en tantas partes como hilos de numba, una en el hilo que llama y el resto en
 un grupo de hilos de Python (numpy suelta el GIL durante la GEMM).
 """
+import math
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import numba
 import numpy as np
 
-from . import blas
+from . import _pool as _numba_pool, blas
 
 MIN_SPLIT_FLOPS = 4e6  # por debajo, repartir cuesta más que lo que se gana (~20-50 µs por reparto)
 # Hasta 2¹⁶ multiplicaciones OpenBLAS calcula siempre en un hilo (su umbral SMP_THRESHOLD_MIN; en
@@ -41,24 +41,37 @@ def _parts(n, k):
     return [(i, min(n, i + step)) for i in range(0, n, step)]
 
 
-def matmul(a, b, out=None):
-    """``out[...] = a @ b`` (2-D, o por lotes 3-D; ``a`` o ``b`` pueden ser 2-D con ``out`` 3-D)."""
+def matmul(a, b, out=None, by_batch=False):
+    """``out[...] = a @ b`` (2-D, o por lotes 3-D; ``a`` o ``b`` pueden ser 2-D con ``out`` 3-D). Con
+    ``by_batch`` (3-D) sólo se reparten lotes enteros: cada GEMM, la misma con 1 o con varios hilos (la SGEMM
+    de OpenBLAS no da los mismos bits si se le parten las filas o las columnas)."""
+    shape = None
     if out is None:
         if a.ndim == 2 and b.ndim == 2:  # el caso de las capas lineales, sin broadcast_shapes (~10 µs)
             macs = a.shape[0] * a.shape[1] * b.shape[1]
             if macs <= SERIAL_MACS or (2.0 * macs < MIN_SPLIT_FLOPS and blas.one_thread()):
                 return np.matmul(a, b)  # sin reparto y con OpenBLAS ya en un hilo: nada que cambiar
             shape = (a.shape[0], b.shape[1])
+        elif a.ndim == 3 and (b.ndim == 2 or b.shape[0] == a.shape[0]):  # mismo lote (sin broadcast_shapes, ~5 µs)
+            shape = (a.shape[0], a.shape[1], b.shape[-1])
         else:
             shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1])
-        out = np.empty(shape, dtype=a.dtype if a.dtype == b.dtype else np.result_type(a, b))
     if not blas.can_single_thread():  # otra BLAS: que reparta ella
         return np.matmul(a, b, out=out)
-    flops = 2.0 * out.size * a.shape[-1]
-    threads = 1 if flops < MIN_SPLIT_FLOPS else max(1, numba.get_num_threads())  # (get_num_threads: ~2 µs)
-    with blas.single_thread():
-        if threads == 1:
+    oshape = shape if out is None else out.shape
+    flops = 2.0 * math.prod(oshape) * a.shape[-1]
+    threads = 1 if flops < MIN_SPLIT_FLOPS else max(1, _numba_pool._num_threads())  # (numba.get_num_threads: ~3 µs)
+    if by_batch and len(oshape) == 3:
+        threads = min(threads, oshape[0])
+    if threads == 1:
+        # sin reparto, la salida la crea np.matmul (mismos bits que con out=)
+        if blas.one_thread():  # OpenBLAS ya en un hilo: ni cerrojo ni cambio
             return np.matmul(a, b, out=out)
+        with blas.single_thread():
+            return np.matmul(a, b, out=out)
+    if out is None:
+        out = np.empty(shape, dtype=a.dtype if a.dtype == b.dtype else np.result_type(a, b))
+    with blas.single_thread():
         if out.ndim == 3 and out.shape[0] >= threads:
             pieces = [(a[i:j] if a.ndim == 3 else a, b[i:j] if b.ndim == 3 else b, out[i:j])
                       for i, j in _parts(out.shape[0], threads)]
@@ -85,31 +98,45 @@ SUM_BLOCKS = 4
 # (512 filas con T·B = 2 048) la cabeza lineal de la LSTM de caracteres y las lineales del MiniGPT
 # quedaban a 1,01-1,07× la distancia de PyTorch a float64 con los lotes del zoo; la LSTM, a 1,2-1,27×.
 MAX_ROWS = 128
+BATCH_BLOCKS = 4  # bloques por GEMM por lotes en ``matmul_rows`` (memoria: 4 salidas parciales)
 
 
-def matmul_rows(a, b, rows=SUM_ROWS, max_rows=MAX_ROWS, blocks=SUM_BLOCKS):
+def matmul_rows(a, b, rows=SUM_ROWS, max_rows=MAX_ROWS, blocks=SUM_BLOCKS, fixed=False):
     """``aᵀ @ b`` (``a`` (N, M), ``b`` (N, K)) sumando las N filas por bloques de ``rows`` o más (sólo
     en float32 y con N > rows; si no, una GEMM), ``blocks`` bloques como mucho; con ``max_rows``,
-    bloques de ese tamaño como mucho."""
+    bloques de ese tamaño como mucho. Los bloques dan los mismos bits con 1 o con varios hilos; con
+    ``fixed``, también la GEMM única (N ≤ rows), que entonces no se reparte."""
     n = a.shape[0]
     if n <= rows or a.dtype != np.float32 or b.dtype != np.float32:
-        return matmul(a.T, b)
+        return matmul(a.T[None], b[None], by_batch=True)[0] if fixed else matmul(a.T, b)
     rows = max(rows, -(-n // blocks))
     if max_rows is not None:
         rows = min(rows, max_rows)
-    levels, spare = [], []  # levels[i]: la suma de 2^i bloques seguidos (o None)
-    for i in range(0, n, rows):
-        p = matmul(a[i:i + rows].T, b[i:i + rows], out=spare.pop() if spare else None)
+    levels = []  # levels[i]: la suma de 2^i bloques seguidos (o None)
+
+    def push(p):  # un bloque más, sumado por parejas con los anteriores (contador binario)
         j = 0
         while j < len(levels) and levels[j] is not None:
             levels[j] += p  # los más antiguos a la izquierda: el orden de las filas
-            spare.append(p)
             p, levels[j] = levels[j], None
             j += 1
         if j == len(levels):
             levels.append(p)
         else:
             levels[j] = p
+
+    # Los bloques enteros, de ``BATCH_BLOCKS`` en ``BATCH_BLOCKS`` en una GEMM por lotes (un reparto entre
+    # hilos por tanda, por bloques: cada bloque, la misma SGEMM con 1 o con 2 hilos, los mismos bits)
+    full = n // rows
+    for c0 in range(0, full, BATCH_BLOCKS):
+        c = min(BATCH_BLOCKS, full - c0)
+        lo, hi = c0 * rows, (c0 + c) * rows
+        parts = matmul(a[lo:hi].reshape(c, rows, a.shape[1]).transpose(0, 2, 1),
+                       b[lo:hi].reshape(c, rows, b.shape[1]), by_batch=True)
+        for p in parts:
+            push(p)
+    if full * rows < n:
+        push(matmul(a[full * rows:].T[None], b[full * rows:][None], by_batch=True)[0])
     out = None
     for p in reversed(levels):  # de los bloques más antiguos a los más recientes
         if p is not None:
@@ -117,6 +144,8 @@ def matmul_rows(a, b, rows=SUM_ROWS, max_rows=MAX_ROWS, blocks=SUM_BLOCKS):
                 out = p
             else:
                 out += p
+    if out.base is not None and out.base.size > out.size:  # no retener la tanda entera con el resultado
+        out = out.copy()
     return out
 
 

@@ -87,6 +87,16 @@ def lstm_pre(gx, gh, e, lim):
             e[b, k] = lim if v > lim else v
 
 
+@njit(cache=True, error_model="numpy", inline="always")
+def _gates(ei, ef, g, eo, cp):
+    """La regla del paso, en un solo sitio (``lstm_cell`` y ``lstm_step_f32``): las puertas i, f, o a
+    partir de e^(−x) y el estado nuevo c = f·c_{t−1} + i·g. Devuelve (i, f, o, c)."""
+    i = 1.0 / (1.0 + ei)
+    f = 1.0 / (1.0 + ef)
+    o = 1.0 / (1.0 + eo)
+    return i, f, o, f * cp + i * g
+
+
 @njit(cache=True)
 def lstm_cell(e, c, act, cprev, cnew):
     """Puertas i, f, o a partir de las exponenciales ``e`` (g llega ya con su tanh); c ← f·c + i·g
@@ -95,17 +105,14 @@ def lstm_cell(e, c, act, cprev, cnew):
     h = g4 // 4
     for b in range(n):
         for j in range(h):
-            i = 1.0 / (1.0 + e[b, j])
-            f = 1.0 / (1.0 + e[b, h + j])
             g = e[b, 2 * h + j]
-            o = 1.0 / (1.0 + e[b, 3 * h + j])
+            cp = c[b, j]
+            i, f, o, cn = _gates(e[b, j], e[b, h + j], g, e[b, 3 * h + j], cp)
             act[b, j] = i
             act[b, h + j] = f
             act[b, 2 * h + j] = g
             act[b, 3 * h + j] = o
-            cp = c[b, j]
             cprev[b, j] = cp
-            cn = f * cp + i * g
             c[b, j] = cn
             cnew[b, j] = cn
 
@@ -153,17 +160,15 @@ def lstm_step_f32(gx, gh, c, act, cprev, tc, m, u, bits):
             w[k] = min(2.0 * abs(np.float64(gx[b, k]) + np.float64(gh[b, k])), 700.0)
         _exp_inplace(w, bits[:g4])
         for j in range(h):
-            i = 1.0 / (1.0 + w[j])
-            f = 1.0 / (1.0 + w[h + j])
             g = _tanh_from(np.float64(gx[b, 2 * h + j]) + np.float64(gh[b, 2 * h + j]), w[2 * h + j])
-            o = 1.0 / (1.0 + w[3 * h + j])
+            cp = c[b, j]
+            i, f, o, cn64 = _gates(w[j], w[h + j], g, w[3 * h + j], cp)
             act[b, j] = i
             act[b, h + j] = f
             act[b, 2 * h + j] = g
             act[b, 3 * h + j] = o
-            cp = c[b, j]
             cprev[b, j] = cp
-            cn = np.float32(f * cp + i * g)
+            cn = np.float32(cn64)
             c[b, j] = cn
             tc[b, j] = cn
             a = 2.0 * abs(np.float64(cn))

@@ -80,6 +80,20 @@ class ConvertMixin:
         npd = D.np_dtype(dst_type)
         return self._apply(lambda a: a.astype(npd, copy=False), floating_only=False)
 
+    def to_empty(self, *, device, recurse: bool = True):
+        """Parámetros y buffers (y sus gradientes) a memoria nueva sin inicializar en ``device`` (sólo
+        ``'cpu'``), como ``torch.nn.Module.to_empty``: los valores son basura hasta que los inicialices
+        (``reset_parameters()``, ``load_state_dict``). Con ``recurse=False``, sólo los de este módulo.
+        Devuelve ``self``."""
+        check_device(device)
+        for t in list(self.parameters(recurse)) + list(self.buffers(recurse)):
+            if isinstance(t, Tensor):
+                t._data = np.empty_like(t._data)
+                t._vc.value += 1
+                if t.grad is not None:
+                    t.grad._data = np.empty_like(t.grad._data)
+        return self
+
     def share_memory(self):
         """No hace nada (los workers del DataLoader comparten memoria con ``fork``). Devuelve ``self``."""
         return self

@@ -14,6 +14,7 @@ from collections import OrderedDict
 
 import numpy as np
 
+from .._settings import compile as torch_compile
 from .._tensor import Tensor
 from ..autograd import is_grad_enabled
 from ._hooks import BackwardHookState, add_hook
@@ -194,16 +195,6 @@ class Module(StateDictMixin, ConvertMixin):
         devolver otro ``grad_output``."""
         return add_hook(self._backward_pre_hooks, hook, prepend)
 
-    def register_load_state_dict_pre_hook(self, hook):
-        """``hook(módulo, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
-        error_msgs)`` antes de que ``load_state_dict`` lea el diccionario (puede cambiar sus claves: así
-        ``weight_norm`` acepta los checkpoints antiguos con ``weight_g``/``weight_v``)."""
-        return self._register_load_state_dict_pre_hook(hook, with_module=True)
-
-    def _register_load_state_dict_pre_hook(self, hook, with_module=False):
-        hooks = self.__dict__.setdefault("_load_state_dict_pre_hooks", OrderedDict())
-        return add_hook(hooks, (hook, with_module))
-
     def register_backward_hook(self, hook):
         """Obsoleto, como en PyTorch: avisa y usa ``register_full_backward_hook(hook)``."""
         warnings.warn("register_backward_hook está obsoleto (también en PyTorch): se usa "
@@ -306,6 +297,29 @@ class Module(StateDictMixin, ConvertMixin):
             m = sub
         return m
 
+    def set_submodule(self, target: str, module: "Module", strict: bool = False) -> None:
+        """Pone ``module`` en el nombre con puntos ``target`` (``"features.0"``): sustituye el submódulo
+        que haya o, con ``strict=False``, lo crea si existe el padre. Con ``strict=True`` el submódulo
+        debe existir ya. Como ``torch.nn.Module.set_submodule``.
+
+        >>> modelo = nn.Sequential(nn.Sequential(nn.Conv2d(1, 6, 5), nn.ReLU()))
+        >>> modelo.set_submodule("0.0", nn.Conv2d(1, 6, 5, padding=2))   # como modelo[0][0] = ...
+        """
+        if target == "":
+            raise ValueError("set_submodule: falta el nombre del submódulo (target está vacío)")
+        if not isinstance(module, Module):
+            raise ValueError(f"set_submodule: `module` no es un nn.Module, sino {type(module).__name__}")
+        parent_name, _, name = target.rpartition(".")
+        parent = self.get_submodule(parent_name)
+        exists = hasattr(parent, name)
+        if strict and not exists:
+            raise AttributeError(f"{type(parent).__name__} no tiene el atributo '{name}' (set_submodule con "
+                                 f"strict=True sólo sustituye submódulos que ya existen)")
+        if exists and not isinstance(getattr(parent, name), Module):
+            raise AttributeError(f"'{name}' no es un nn.Module en {type(parent).__name__}: set_submodule no lo "
+                                 f"sustituye")
+        setattr(parent, name, module)
+
     def get_parameter(self, target: str):
         """El parámetro de nombre con puntos ``target`` (``"features.0.weight"``)."""
         mod, _, name = target.rpartition(".")
@@ -351,6 +365,11 @@ class Module(StateDictMixin, ConvertMixin):
         """Borra los gradientes de los parámetros: ``None`` (``set_to_none=True``, como PyTorch) o ceros."""
         for p in self.parameters():
             p.zero_param_grad(set_to_none)  # Tensor: None o ceros in situ; Value: 0.0
+
+    def compile(self, *args, **kwargs) -> None:
+        """``model.compile()``: como ``torch.compile`` aquí (sin compilador de grafos: los núcleos ya están
+        compilados con numba), no cambia nada; acepta sus mismos argumentos y devuelve ``None``."""
+        torch_compile(self, *args, **kwargs)
 
     def apply(self, fn):
         """Aplica ``fn`` a cada submódulo (de los hijos hacia arriba) y a sí mismo (p. ej. para

@@ -133,12 +133,29 @@ class Linear(ArrayFunction):
         x, w = ctx.saved_tensors
         g2 = g.reshape(-1, w.shape[0])
         need = ctx.needs_input_grad
+        if (g2.__class__ is np.ndarray and g2.flags.c_contiguous and x.dtype == np.float32
+                and _small_f32(g2, w)):
+            return Linear._backward_exact(ctx, g2, x, w, need)
         dx = _linear_mm(g2, w).reshape(x.shape) if need[0] else None
         dw = _weight_grad(g2, x.reshape(-1, x.shape[-1])) if need[1] else None
         if not ctx.has_bias:
             return dx, dw
         # Σ de las filas en float64 (numpy suma las filas en orden: con float32 pierde ~√N ulps)
         return dx, dw, (g2.sum(axis=0, dtype=np.float64).astype(g2.dtype) if need[2] else None)
+
+    @staticmethod
+    def _backward_exact(ctx, g2, x, w, need):
+        """El backward de una lineal pequeña en float32 (``_small_f32``: ∂x y ∂W tienen las mismas
+        multiplicaciones), con los mismos bits que ``_linear_mm`` por separado pero G pasada a float64
+        una sola vez para ∂x, ∂W y ∂b (Σ de las filas de G en float64: los mismos sumandos en el
+        mismo orden que ``g2.sum(axis=0, dtype=float64)``)."""
+        g64 = g2.astype(np.float64)
+        dx = gemm.matmul(g64, w.astype(np.float64)).astype(np.float32).reshape(x.shape) if need[0] else None
+        dw = (gemm.matmul(g64.T, x.reshape(-1, x.shape[-1]).astype(np.float64)).astype(np.float32)
+              if need[1] else None)
+        if not ctx.has_bias:
+            return dx, dw
+        return dx, dw, (g64.sum(axis=0).astype(np.float32) if need[2] else None)
 
 
 class Cross(ArrayFunction):

@@ -159,7 +159,7 @@ class LSTMLayer(ArrayFunction):
         packed = batch_sizes is not None
         dt = x.dtype
         nk = RP.lstm_blocks(x, w_hh, w_hr, batch_sizes)
-        if nk > 1:  # con varios hilos: cada uno un bloque de unidades (``ops/rnn_parallel.py``)
+        if nk > 1:  # float32: por bloques de unidades, uno por hilo (``ops/rnn_parallel.py``)
             flat, saved = RP.lstm_forward_blocks(x, h0, c0, w_ih, w_hh, extra[0] + extra[1] if has_bias else None,
                                                  reverse, nk, ctx.requires_grad)
             if saved is not None:

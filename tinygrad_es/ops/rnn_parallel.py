@@ -1,47 +1,59 @@
-"""La LSTM float32 repartida entre hilos por bloques de unidades (el camino de ``LSTMLayer`` con ≥ 2 hilos).
+"""La LSTM float32 por bloques de unidades, repartida entre hilos (el camino de ``LSTMLayer`` en float32).
 
-Un paso de la LSTM es una GEMM (``h_{t−1}·W_hhᵀ``) y la celda. Repartir sólo la GEMM entre hilos
-(lo que hace ``gemm.matmul``) deja la celda en un hilo y cuesta un reparto por GEMM: con 2 hilos el
-paso del zoo apenas bajaba (74 ms frente a 81 con uno, PyTorch 36 frente a 66). Aquí cada hilo k se
-queda con un bloque de H/K unidades **con sus cuatro puertas**: las filas de W_ih, W_hh y los
-sesgos se reordenan una vez por llamada (``block_rows``) para que las puertas (i, f, g, o) de las
-unidades del bloque k sean contiguas, y el hilo k hace en cada paso su GEMM (``h_{t−1}·W_kᵀ``, B × 4H/K)
-y su celda (la misma ``lstm_step_f32``, sobre arrays contiguos): un solo reparto por paso.
+Un paso de la LSTM es una GEMM (``h_{t−1}·W_hhᵀ``) y la celda. Las unidades se parten en ``BLOCKS``
+bloques, cada uno **con sus cuatro puertas**: las filas de W_ih, W_hh y los sesgos se reordenan una vez
+por llamada (``block_rows``) para que las puertas (i, f, g, o) de las unidades del bloque k sean
+contiguas. Cada hilo recorre los T pasos con sus bloques dentro de un núcleo ``nogil``
+(``kernels/rnn_blocks.py``): en cada paso, su GEMM (``h_{t−1}·W_kᵀ``, B × 4H/K, la SGEMM de OpenBLAS
+llamada desde numba), su celda (``lstm_step_f32``) y una barrera. Un solo reparto por llamada: antes
+cada paso volvía a Python y se repartía (despertar al otro hilo, el GIL), 128 veces por paso de
+entrenamiento, y con 2 hilos el paso apenas bajaba.
 
-Hacia atrás, el hilo k hace la celda de sus unidades y su parte de ∂L/∂h_{t−1} = Σ_k ∂(puertas)_k·W_k
-(una suma de K productos, en un búfer por hilo; dos búferes alternos para que nadie lea lo que otro
-escribe). Los gradientes de los pesos, al final, como en ``ops/rnn.py`` pero por bloques, y sus filas
-vuelven al orden de PyTorch. Con un hilo (o sin BLAS que se pueda poner a un hilo) no se usa.
+Hacia atrás, cada bloque hace su celda y su parte de ∂L/∂h_{t−1} = Σ_k ∂(puertas)_k·W_k (un búfer por
+bloque, dos alternos para que nadie lea lo que otro escribe; la suma de las K partes en float64). Los
+gradientes de los pesos, al final, como en ``ops/rnn.py`` pero por bloques, y sus filas vuelven al orden
+de PyTorch.
 
-Mismas operaciones que el camino de un hilo salvo ∂L/∂h_{t−1} y ∂x, que suman K productos parciales
-(igual de exactas; no el mismo redondeo bit a bit).
+**Los mismos bits con 1 o con 2 hilos**: el número de bloques no depende de los hilos (con uno, el hilo
+hace los dos bloques), y cada GEMM tiene la misma forma con cualquier número de hilos (la proyección de
+la entrada y ∂x por lotes de bloques, ∂W con ``gemm.matmul_rows(fixed=True)``): la SGEMM de OpenBLAS da
+otros bits si se le parten filas o columnas. Frente al camino de ``ops/rnn.py`` (float64, ``proj_size``,
+secuencias empaquetadas, GEMM pequeñas) cambia el redondeo de ∂L/∂h_{t−1} y de ∂x (igual de exactos).
 """
 import numba
 import numpy as np
 
-from ..kernels import _parallel, blas, gemm
-from ..kernels import rnn as K
+from ..kernels import _parallel, _pool, blas, gemm
+from ..kernels import rnn_blocks as RB
 
 __all__ = ["lstm_blocks", "block_rows", "lstm_forward_blocks", "lstm_backward_blocks"]
 
+BLOCKS = 2  # bloques de unidades: fijo (no según los hilos), así 1 o 2 hilos dan los mismos bits
 MIN_UNITS = 32  # unidades por bloque como mínimo (filas de la celda que caben en L1 y GEMM que rinde)
-# ∂W_ih y ∂W_hh suman T·B filas: ``gemm.matmul_rows`` las suma por bloques de como mucho 128 filas
-# (``gemm.MAX_ROWS``), por la exactitud.
+# ∂W_ih y ∂W_hh suman T·B filas: ``gemm.matmul_rows`` las suma por bloques sumados por parejas, por la
+# exactitud: ∂W_hh de 128 filas (``gemm.MAX_ROWS``); ∂W_ih de 64 (``IH_ROWS``: su GEMM es 4 veces menor y con
+# 128 quedaba a 0,96-0,98 de la distancia de PyTorch a float64 con el lote del zoo; con 64, 0,83-0,85).
+IH_ROWS = 64
+_addr = {}
+
+
+def _addresses():
+    if not _addr:  # sin JIT (NUMBA_DISABLE_JIT=1, para depurar) los núcleos con intrínsecos no se pueden usar
+        ok = blas.can_single_thread() and not numba.config.DISABLE_JIT
+        _addr.update(sgemm=blas.sgemm_address() if ok else 0, yld=blas.yield_address())
+    return _addr
 
 
 def lstm_blocks(x, w_hh, w_hr, batch_sizes) -> int:
-    """Cuántos bloques (hilos) usar: 1 si no compensa o no se puede (float64, ``proj_size``,
-    secuencias empaquetadas, un hilo, GEMM pequeña)."""
+    """Cuántos bloques de unidades usar: ``BLOCKS``, o 1 (el camino de ``ops/rnn.py``) si no compensa o no se
+    puede (float64, ``proj_size``, secuencias empaquetadas, GEMM pequeña, sin la SGEMM de OpenBLAS)."""
     if x.dtype != np.float32 or w_hr is not None or batch_sizes is not None:
         return 1
     G, P = w_hh.shape
     H = G // 4
-    if 2.0 * x.shape[1] * G * P < gemm.MIN_SPLIT_FLOPS or not blas.can_single_thread():
+    if 2.0 * x.shape[1] * G * P < gemm.MIN_SPLIT_FLOPS or H % BLOCKS or H // BLOCKS < MIN_UNITS:
         return 1
-    k = min(numba.get_num_threads(), H // MIN_UNITS)
-    while k > 1 and H % k:
-        k -= 1
-    return max(k, 1)
+    return BLOCKS if _addresses()["sgemm"] else 1
 
 
 def block_rows(H: int, nk: int) -> np.ndarray:
@@ -50,8 +62,32 @@ def block_rows(H: int, nk: int) -> np.ndarray:
     return np.arange(4 * H).reshape(4, nk, H // nk).transpose(1, 0, 2).reshape(-1)
 
 
-def _run(fn, nk):
-    _parallel._POOL.run(fn, (), nk)  # fn(k, nk): el trozo 0 en este hilo, el resto en la reserva
+def _spin():
+    if not _pool._spins:
+        _pool._calibrate()
+    return max(_pool._spins["caller"], 1)
+
+
+def _run(kernel, args, nk):
+    """``kernel(sgemm, yld, spin, j, nth, *args, ctl)`` en ``nth`` hilos (cada uno sus bloques; el 0 en
+    este), una sola vez para los T pasos. Si uno falla, su barrera se abre para que los demás acaben."""
+    nth = 1 if _pool._state["serial"] else max(1, min(nk, _pool._num_threads()))
+    a = _addresses()
+    ctl = np.zeros(1, np.int64)
+    spin = _spin()
+
+    def part(j, n):
+        try:
+            kernel(a["sgemm"], a["yld"], spin, j, n, *args, ctl)
+        except BaseException:
+            ctl[0] = 1 << 62  # que nadie espere a este hilo
+            raise
+
+    with blas.single_thread():
+        if nth == 1:
+            part(0, 1)
+        else:
+            _parallel._POOL.run(part, (), nth)
 
 
 def lstm_forward_blocks(x, h0, c0, w_ih, w_hh, bias, reverse, nk, save):
@@ -66,36 +102,22 @@ def lstm_forward_blocks(x, h0, c0, w_ih, w_hh, bias, reverse, nk, save):
     wi = w_ih[rows].reshape(nk, gb, In)
     wh = w_hh[rows].reshape(nk, gb, P)
     x2 = x.reshape(T * B, In)
-    gx = np.empty((nk, T * B, gb), dt)
-    for k in range(nk):
-        gemm.matmul(x2, wi[k].T, out=gx[k])
-        if bias is not None:
-            gx[k] += bias[rows[k * gb:(k + 1) * gb]]
+    gx = gemm.matmul(x2, wi.transpose(0, 2, 1), by_batch=True)  # (nk, T·B, 4h), un bloque por hilo (mismos bits)
+    bk = bias[rows].reshape(nk, gb) if bias is not None else np.zeros((nk, gb), dt)  # se suma paso a paso en el núcleo
     gx = gx.reshape(nk, T, B, gb)
     flat = np.empty(T * B * P + B * P + B * H, dt)
     Y = flat[:T * B * P].reshape(T, B, P)
     h = flat[T * B * P:T * B * P + B * P].reshape(B, P)
     c = flat[T * B * P + B * P:].reshape(B, H)
-    ck = np.ascontiguousarray(c0.reshape(B, nk, hb).transpose(1, 0, 2))
+    ck = np.ascontiguousarray(c0.reshape(B, nk, hb).transpose(1, 0, 2), dtype=dt)
     nt = T if save else 1
     act, cprev, tc = np.empty((nk, nt, B, gb), dt), np.empty((nk, nt, B, hb), dt), np.empty((nk, nt, B, hb), dt)
     gh, mk = np.empty((nk, B, gb), dt), np.empty((nk, B, hb), dt)
     u, bits = np.empty((nk, 5 * H)), np.empty((nk, 4 * H), np.int64)
-    order = list(range(T - 1, -1, -1) if reverse else range(T))
-    state = {"h": h0, "t": 0}
-
-    def step(k, _nk):
-        t = state["t"]
-        s = t if save else 0
-        np.matmul(state["h"], wh[k].T, out=gh[k])
-        K.lstm_step_f32(gx[k, t], gh[k], ck[k], act[k, s], cprev[k, s], tc[k, s], mk[k], u[k], bits[k])
-        Y[t, :, k * hb:(k + 1) * hb] = mk[k]
-
-    with blas.single_thread():
-        for t in order:
-            state["t"] = t
-            _run(step, nk)
-            state["h"] = Y[t]
+    order = np.arange(T - 1, -1, -1) if reverse else np.arange(T)
+    h0c = np.ascontiguousarray(h0, dtype=dt)
+    _run(RB.lstm_forward_run, (gx, bk, bias is not None, wh, h0c, Y, ck, act, cprev, tc, gh, mk, u, bits, order, save),
+         nk)
     h[...] = Y[order[-1]]
     c[...] = ck.transpose(1, 0, 2).reshape(B, H)
     if not save:
@@ -118,7 +140,7 @@ def lstm_backward_blocks(g, x, saved, reverse, need, has_bias):
     In = x.shape[2]
     dt = g.dtype
     ny = T * B * P
-    gY = g[:ny].reshape(T, B, P)
+    gY = np.ascontiguousarray(g[:ny].reshape(T, B, P))  # (los núcleos, para arrays contiguos)
     parts = np.zeros((2, nk, B, P), dt)  # ∂L/∂h por bloque: [búfer de lectura, de escritura]
     parts[0, 0] = g[ny:ny + B * P].reshape(B, P)
     dck = np.ascontiguousarray(g[ny + B * P:].reshape(B, nk, hb).transpose(1, 0, 2))
@@ -126,39 +148,24 @@ def lstm_backward_blocks(g, x, saved, reverse, need, has_bias):
     # K productos parciales de 4H/K términos quedaba más lejos de float64: 1,09× PyTorch frente a 0,83×)
     dgates = np.empty((T, B, nk, gb), dt)
     dm, dgk = np.empty((nk, B, hb), dt), np.empty((nk, B, gb), dt)
-    order = list(range(T) if reverse else range(T - 1, -1, -1))
-    state = {"t": 0, "i": 0}
-
-    def step(k, _nk):
-        t, i = state["t"], state["i"]
-        cols = slice(k * hb, (k + 1) * hb)
-        d = dm[k]
-        acc = parts[i, 0, :, cols].astype(np.float64)
-        for j in range(1, nk):
-            acc += parts[i, j, :, cols]
-        acc += gY[t, :, cols]
-        d[...] = acc
-        K.lstm_backward(d, act[k, t], cprev[k, t], tc[k, t], dck[k], dgk[k])
-        np.matmul(dgk[k], wh[k], out=parts[1 - i, k])
-        dgates[t, :, k] = dgk[k]
-
-    with blas.single_thread():
-        for n, t in enumerate(order):
-            state["t"], state["i"] = t, n % 2
-            _run(step, nk)
+    order = np.arange(T) if reverse else np.arange(T - 1, -1, -1)
+    _run(RB.lstm_backward_run, (gY, parts, act, cprev, tc, dck, dm, dgk, wh, dgates, order), nk)
     last = parts[len(order) % 2]
     dh = last.sum(axis=0) if nk > 1 else last[0].copy()
     dc = dck.transpose(1, 0, 2).reshape(B, H).copy()
     dg = dgates.reshape(T * B, G)
-    dx = gemm.matmul(dg, wi.reshape(G, In)).reshape(T, B, In) if need[0] else None
+    dx = None
+    if need[0]:  # las filas en ``nk`` trozos fijos, una GEMM por lotes (los mismos bits con 1 o 2 hilos)
+        n = nk if (T * B) % nk == 0 else 1
+        dx = gemm.matmul(dg.reshape(n, T * B // n, G), wi.reshape(G, In), by_batch=True).reshape(T, B, In)
 
     def unblock(a):  # filas por bloques → orden de PyTorch
         out = np.empty_like(a)
         out[rows] = a
         return out
 
-    dw_ih = unblock(gemm.matmul_rows(dg, x.reshape(T * B, In))) if need[3] else None
-    dw_hh = unblock(gemm.matmul_rows(dg, hprev.reshape(T * B, P))) if need[4] else None
+    dw_ih = unblock(gemm.matmul_rows(dg, x.reshape(T * B, In), max_rows=IH_ROWS, fixed=True)) if need[3] else None
+    dw_hh = unblock(gemm.matmul_rows(dg, hprev.reshape(T * B, P), fixed=True)) if need[4] else None
     out = (dx, dh if need[1] else None, dc if need[2] else None, dw_ih, dw_hh)
     if has_bias:
         db = unblock(dg.sum(axis=0, dtype=np.float64).astype(dt))

@@ -72,6 +72,21 @@ def phase_shape(x_shape, padding, stride):
     return (n, c * s_h * s_w, hq + tail_rows(wq), wq), (hq, wq)
 
 
+def compact_pitch(x_shape, padding, dilation, k_shape):
+    """Paso ``(hs, ws)`` de filas y columnas de la rejilla de ``flat_corr_pad`` con stride 1 cuando las
+    imágenes apiladas (y las filas de cada plano) **comparten** su relleno: ``H + ph`` y ``W + pw`` en vez
+    de ``H + 2·ph`` y ``W + 2·pw``. Las lecturas de una posición válida llegan como mucho ``ph`` filas
+    antes o después de su imagen (``pw`` columnas a cada lado), y ésas caen en los ceros de arriba de la
+    imagen siguiente (la columna de ceros a la izquierda de la fila siguiente): los mismos ceros que con
+    el relleno completo, así que cada salida hace las mismas operaciones (el mismo resultado bit a bit),
+    con menos posiciones de más calculadas y descartadas: 3×3 de relleno 1 a 8×8, 9² en vez de 10² por
+    imagen (−19 %); a 16², −11 %; a 32², −6 %. Sólo si la salida cabe en el paso (``p ≤ d·(k − 1)``)."""
+    (h, w), (ph, pw), (dh, dw), (kh, kw) = x_shape[2:], padding, dilation, k_shape
+    hs = h + ph if ph <= dh * (kh - 1) else h + 2 * ph
+    ws = w + pw if pw <= dw * (kw - 1) else w + 2 * pw
+    return hs, ws
+
+
 @njit(cache=True, inline="always")
 def _pad_plane(xc, ph, pw, s_h, s_w, o, c):
     """Las ``s_h·s_w`` fases del plano ``xc`` (H, W) rellenado, en los planos ``c·s_h·s_w + fase``
@@ -179,12 +194,16 @@ def _corr4_stack(src, cbase, o0, o1, o2, o3, sh, ch, wt, bias, out, n0, nb, hq, 
     se calculan y se descartan, como las columnas sobrantes."""
     oh, ow = out.shape[2], out.shape[3]
     thi = ((nb - 1) * hq + oh - 1) * wg + ow
+    # trozos iguales (múltiplos de ROUND, ≤ TC) en vez de TC y un resto: un trozo final de pocas
+    # posiciones recorre todos los taps para casi nada (32² con relleno compartido: 1 055 = 1 024 + 31)
+    nch = -(-thi // TC)
+    step = -(-(-(-thi // nch)) // ROUND) * ROUND
     a0 = acc[0]
     a1 = acc[1]
     a2 = acc[2]
     a3 = acc[3]
-    for t0 in range(0, thi, TC):
-        L = min(TC, thi - t0)
+    for t0 in range(0, thi, step):
+        L = min(step, thi - t0)
         Lr = (L + ROUND - 1) // ROUND * ROUND
         _acc4(src, cbase, o0, o1, o2, o3, sh, ch, wt, bias, t0, Lr, acc)
         for yy in range(t0 // wg, (t0 + L - 1) // wg + 1):
@@ -233,7 +252,9 @@ def flat_corr(src, cg, og, sh, ch, wt, bias, out, wg, cy, cx):
 def flat_corr_pad(x, ph, pw, s_h, s_w, hq, wq, per_job, cg, og, sh, ch, wt, bias, wt64, bias64, out):
     """``flat_corr`` con el relleno (y las fases de ``phase_pad``) hecho dentro, por trabajos de
     ``per_job`` imágenes, en un buffer propio de cada trabajo: las imágenes apiladas en vertical en
-    cada plano (``C·s_h·s_w`` planos de ``per_job·hq`` filas más las de cola, de ancho ``wq``). Sin el
+    cada plano (``C·s_h·s_w`` planos de ``per_job·hq`` filas más las de cola, de ancho ``wq``; con
+    stride 1, ``hq``/``wq`` pueden ser los pasos compactos de ``compact_pitch``: la imagen ``b`` en las
+    filas ``b·hq + ph…`` y las columnas ``pw…``, relleno compartido con la vecina). Sin el
     buffer rellenado del lote entero ni su pasada aparte; las imágenes rellenadas siguen en la caché
     mientras se calculan todos sus canales de salida; y con planos pequeños (8×8) el bucle interno
     recorre varias imágenes seguidas en vez de unas pocas decenas de posiciones por tap. Mismas
@@ -252,18 +273,21 @@ def flat_corr_pad(x, ph, pw, s_h, s_w, hq, wq, per_job, cg, og, sh, ch, wt, bias
     nph = s_h * s_w
     tail = -(-ROUND // wq) + 1  # tail_rows(wq)
     jobs = (n_img + per_job - 1) // per_job
+    # filas de ceros tras la última imagen más allá de su paso ``hq`` (0 con el paso normal; ``ph`` con
+    # el compacto de stride 1, véase ``compact_pitch``)
+    extra = max(0, -(-(x.shape[2] + 2 * ph) // s_h) - hq)
     acc64 = wt64.shape[0] > 0
     n32 = 0 if acc64 else TC + ROUND + 16
     n64 = TC + ROUND + 16 if acc64 else 0
     for j in prange(jobs):
         n0 = j * per_job
         nb = min(per_job, n_img - n0)
-        xq = np.empty((c_in * nph, nb * hq + tail, wq), dtype=x.dtype)
+        xq = np.empty((c_in * nph, nb * hq + extra + tail, wq), dtype=x.dtype)
         for b in range(nb):
             for c in range(c_in):
                 _pad_plane(x[n0 + b, c], ph, pw, s_h, s_w, xq[:, b * hq:(b + 1) * hq], c)
         xq[:, nb * hq:, :] = 0
-        src = xq.reshape(c_in * nph, (nb * hq + tail) * wq)
+        src = xq.reshape(c_in * nph, (nb * hq + extra + tail) * wq)
         acc = np.empty((4, n32), dtype=wt.dtype)
         acc_d = np.empty((4, n64), dtype=wt64.dtype)
         for g in range(groups):

@@ -8,10 +8,13 @@ fichero               funciones
 ====================  ==============================================================================
 linear.py             linear bilinear flatten unflatten
 conv.py               conv1d conv2d conv_transpose1d conv_transpose2d
+conv3d.py             conv3d conv_transpose3d (volúmenes: se despliegan en una conv2d)
+grad.py               conv1d/2d/3d_input conv1d/2d/3d_weight (``torch.nn.grad``, ``F.grad``)
 fold.py               unfold fold (im2col y col2im)
 grid_sample.py        affine_grid grid_sample (2-D)
 pooling.py            max_pool1d/2d avg_pool1d/2d max_unpool1d/2d adaptive_avg/max_pool1d/2d (+ *_with_indices)
-lp_pool.py            lp_pool1d lp_pool2d
+pooling3d.py          max_pool3d avg_pool3d max_unpool3d adaptive_avg/max_pool3d (+ *_with_indices)
+lp_pool.py            lp_pool1d lp_pool2d lp_pool3d
 upsampling.py         interpolate upsample upsample_nearest upsample_bilinear
 padding.py            pad
 pixelshuffle.py       pixel_shuffle pixel_unshuffle channel_shuffle native_channel_shuffle
@@ -40,6 +43,8 @@ from .activation import (celu, celu_, elu, elu_, gumbel_softmax, hardtanh_, rrel
                          log_softmax, logsigmoid, mish, prelu, relu, relu6, relu_, selu, sigmoid, silu, softmax,
                          softmin, softplus, softshrink, softsign, tanh, tanhshrink, threshold)
 from .conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
+from .conv3d import conv3d, conv_transpose3d
+from . import grad
 from .distance import cosine_similarity, pairwise_distance, pdist
 from .dropout import alpha_dropout, dropout, dropout1d, dropout2d, dropout3d, feature_alpha_dropout
 from .ctc_loss import ctc_loss
@@ -57,10 +62,12 @@ from .normalization import (batch_norm, group_norm, instance_norm, layer_norm, l
                             rms_norm)
 from .padding import pad
 from .pixelshuffle import channel_shuffle, native_channel_shuffle, pixel_shuffle, pixel_unshuffle
-from .lp_pool import lp_pool1d, lp_pool2d
+from .lp_pool import lp_pool1d, lp_pool2d, lp_pool3d
 from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d, adaptive_max_pool1d_with_indices,
                       adaptive_max_pool2d, adaptive_max_pool2d_with_indices, avg_pool1d, avg_pool2d, max_pool1d,
                       max_pool1d_with_indices, max_pool2d, max_pool2d_with_indices, max_unpool1d, max_unpool2d)
+from .pooling3d import (adaptive_avg_pool3d, adaptive_max_pool3d, adaptive_max_pool3d_with_indices, avg_pool3d,
+                        max_pool3d, max_pool3d_with_indices, max_unpool3d)
 from .sparse import embedding, embedding_bag, one_hot
 from .upsampling import interpolate, upsample, upsample_nearest, upsample_bilinear
 
@@ -87,3 +94,5 @@ __all__ += ["gumbel_softmax"]
 __all__ += ["embedding_bag"]
 __all__ += ["affine_grid", "grid_sample"]
 __all__ += ["ctc_loss"]
+__all__ += ["conv3d", "conv_transpose3d", "max_pool3d", "avg_pool3d", "max_unpool3d", "adaptive_avg_pool3d",
+            "adaptive_max_pool3d", "max_pool3d_with_indices", "adaptive_max_pool3d_with_indices", "lp_pool3d"]

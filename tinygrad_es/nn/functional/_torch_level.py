@@ -13,6 +13,8 @@ from ..._tensor.linalg import multi_dot
 from ..._tensor.out import write_out
 from . import activation as _act, loss as _loss, margin_loss as _margin
 from .conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
+from .conv3d import conv3d, conv_transpose3d
+from .pooling3d import max_pool3d as _max_pool3d
 from .distance import cosine_similarity, pairwise_distance
 from .dropout import dropout as _f_dropout, dropout1d as _dropout1d, dropout2d as _dropout2d
 from .linear import bilinear
@@ -27,7 +29,7 @@ from .dropout import alpha_dropout as _alpha_dropout, feature_alpha_dropout as _
 from .grid_sample import affine_grid
 from .pixelshuffle import channel_shuffle, native_channel_shuffle
 
-__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "avg_pool1d", "max_pool1d", "max_pool2d",
+__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "conv3d", "conv_transpose3d", "max_pool3d", "avg_pool1d", "max_pool1d", "max_pool2d",
            "max_pool1d_with_indices", "adaptive_avg_pool1d", "adaptive_max_pool1d", "pixel_shuffle",
            "pixel_unshuffle", "cosine_similarity", "pairwise_distance", "prelu", "selu", "celu", "threshold",
            "hardshrink", "dropout", "feature_dropout", "layer_norm", "group_norm", "instance_norm", "batch_norm",
@@ -55,6 +57,11 @@ rrelu_, selu_, celu_, threshold_ = _act.rrelu_, _act.selu_, _act.celu_, _act.thr
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
     """``torch.rrelu`` (sin ``training``: la pendiente media (lower + upper)/2)."""
     return _act.rrelu(input, lower, upper, training)
+
+
+def max_pool3d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
+    """``torch.max_pool3d``: el de ``F.max_pool3d`` sin ``return_indices`` (``stride=()`` es ``kernel_size``)."""
+    return _max_pool3d(input, kernel_size, stride or None, padding, dilation, ceil_mode)
 
 
 def alpha_dropout(input, p, train):

@@ -17,20 +17,19 @@ from ._utils import as_tensor, check_rank, int_tuple, unbatched
 __all__ = ["conv1d", "conv2d", "conv_transpose2d", "conv_transpose1d"]
 
 
-def _conv_padding(padding, k, dilation, stride, op):
+def _conv_padding(padding, k, dilation, stride, op, n=2):
     """(relleno a cada lado, relleno de más al final) por eje: 'same' con un núcleo efectivo
     par es asimétrico y PyTorch pone el relleno sobrante al final."""
     if isinstance(padding, str):
         if padding == "valid":
-            return (0, 0), (0, 0)
+            return (0,) * n, (0,) * n
         if padding != "same":
             raise RuntimeError(f"{op}: padding debe ser un entero, una tupla, 'same' o 'valid', no {padding!r}")
         if any(s != 1 for s in stride):
             raise RuntimeError(f"{op}: padding='same' no admite stride distinto de 1 (stride={stride})")
         total = [d * (kk - 1) for d, kk in zip(dilation, k)]
         return tuple(t // 2 for t in total), tuple(t % 2 for t in total)
-    p = int_tuple(padding, 2, "padding", op, 0)
-    return p, (0, 0)
+    return int_tuple(padding, n, "padding", op, 0), (0,) * n
 
 
 _CONV_INTS = (np.int64, np.int32, np.int16, np.int8, np.uint8)

@@ -1,4 +1,4 @@
-"""Pooling de potencia media (``lp_pool1d``, ``lp_pool2d``): ``(Σ_ventana xᵖ)^(1/p)``, compuesto como
+"""Pooling de potencia media (``lp_pool1d``, ``lp_pool2d``, ``lp_pool3d``): ``(Σ_ventana xᵖ)^(1/p)``, compuesto como
 en PyTorch de ``avg_pool`` sobre ``xᵖ`` (``p = ∞``: el máximo de ``|x|``). Como es composición de
 operaciones de ``Tensor``, la derivada (y las de orden superior) salen de las de ésas:
 ``∂y/∂x = x^(p−1) · y^(1−p)`` dentro de cada ventana."""
@@ -9,9 +9,10 @@ import numbers
 
 from .activation import relu
 from .pooling import avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
+from .pooling3d import avg_pool3d, max_pool3d
 from ._utils import as_tensor, int_tuple
 
-__all__ = ["lp_pool1d", "lp_pool2d"]
+__all__ = ["lp_pool1d", "lp_pool2d", "lp_pool3d"]
 
 
 def _norm(norm_type, op):
@@ -86,3 +87,34 @@ def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     kh, kw = int_tuple(kernel_size, 2, "kernel_size", op, 1)
     out = avg_pool2d(x.pow(p), (kh, kw), stride, 0, ceil_mode)
     return _finish(out, kh * kw, p)
+
+
+def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """Pooling 3-D de potencia media: ``(Σ_ventana xᵖ)^(1/p)`` sobre ventanas ``kD × kH × kW``. La capa es
+    ``nn.LPPool3d``.
+
+    Args:
+        input: ``(N, C, D, H, W)`` o ``(C, D, H, W)``.
+        norm_type: el exponente ``p`` (``float('inf')``: el máximo de ``|x|``).
+        kernel_size: ``k`` o ``(kD, kH, kW)``.
+        stride: paso (por defecto, ``kernel_size``).
+        ceil_mode: redondea hacia arriba el número de ventanas (``False``).
+
+    Forma: salida ``(N, C, D_out, H_out, W_out)`` con ``D_out = ⌊(D − kD) / stride⌋ + 1`` (igual en H y W).
+
+    Derivada: ``x^(p−1) · y^(1−p)`` para cada ``x`` de la ventana de ``y``.
+
+    Ejemplo:
+        >>> F.lp_pool3d(torch.ones(1, 1, 2, 2, 2), 2, 2)
+        tensor([[[[[2.8284]]]]])
+
+    En PyTorch: ``torch.nn.functional.lp_pool3d``.
+    """
+    op = "lp_pool3d"
+    x, p = as_tensor(input, op), _norm(norm_type, op)
+    if math.isinf(p):
+        out = max_pool3d(x.abs() if p > 0 else -x.abs(), kernel_size, stride, 0, 1, ceil_mode)
+        return out if p > 0 else -out
+    kd, kh, kw = int_tuple(kernel_size, 3, "kernel_size", op, 1)
+    out = avg_pool3d(x.pow(p), (kd, kh, kw), stride, 0, ceil_mode)
+    return _finish(out, kd * kh * kw, p)

@@ -1,11 +1,11 @@
-"""Pooling de potencia media: ``LPPool1d`` y ``LPPool2d`` (argumentos y ``repr`` de PyTorch); el cálculo
-es ``F.lp_pool1d``/``F.lp_pool2d``."""
+"""Pooling de potencia media: ``LPPool1d``, ``LPPool2d`` y ``LPPool3d`` (argumentos y ``repr`` de PyTorch);
+el cálculo es ``F.lp_pool1d``/``2d``/``3d``."""
 from __future__ import annotations
 
 from .. import functional as F
 from ..module import Module
 
-__all__ = ["LPPool1d", "LPPool2d"]
+__all__ = ["LPPool1d", "LPPool2d", "LPPool3d"]
 
 
 class _LPPoolNd(Module):
@@ -70,3 +70,28 @@ class LPPool2d(_LPPoolNd):
 
     def forward(self, input):
         return F.lp_pool2d(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
+
+
+class LPPool3d(_LPPoolNd):
+    """Pooling 3-D de potencia media: en cada ventana ``kD × kH × kW``, ``(Σ xᵖ)^(1/p)``.
+
+    Args:
+        norm_type: el exponente ``p``.
+        kernel_size: ``k`` o ``(kD, kH, kW)``.
+        stride: paso (``None``: ``kernel_size``).
+        ceil_mode: redondea hacia arriba el número de ventanas (``False``).
+
+    Forma: entrada ``(N, C, D, H, W)`` o ``(C, D, H, W)``; salida ``(N, C, D_out, H_out, W_out)`` con
+    ``D_out = ⌊(D − kD) / stride⌋ + 1`` (igual en H y W).
+
+    Derivada: la de ``F.lp_pool3d``, ``x^(p−1) · y^(1−p)``.
+
+    Ejemplo:
+        >>> nn.LPPool3d(2, 2)(torch.ones(1, 2, 4, 4, 4)).shape
+        torch.Size([1, 2, 2, 2, 2])
+
+    En PyTorch: ``torch.nn.LPPool3d``; como función, ``F.lp_pool3d``.
+    """
+
+    def forward(self, input):
+        return F.lp_pool3d(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)

@@ -74,12 +74,15 @@ class _NormBase(Module):
 class _BatchNorm(_NormBase):
     """Lo común a ``BatchNorm1d/2d/3d``: el ``forward`` con las estadísticas del lote o las acumuladas."""
 
-    def forward(self, input):
-        x = input if isinstance(input, Tensor) else Tensor(input)
+    def _check_input_dim(self, x):
         if x.ndim not in self._ranks or x.shape[1] != self.num_features:
             raise ValueError(f"{type(self).__name__}({self.num_features}): se esperaba una entrada "
                              f"{' o '.join(f'{r}-D' for r in self._ranks)} con {self.num_features} "
                              f"canales en el eje 1; llegó forma {tuple(x.shape)}")
+
+    def forward(self, input):
+        x = input if isinstance(input, Tensor) else Tensor(input)
+        self._check_input_dim(x)
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
             self.num_batches_tracked._data += 1
