@@ -307,3 +307,30 @@ def test_user_kernels_compiled_after_a_light_load_cache_and_load_without_tinygra
     assert run("tg") == ["8.0", "1"]
     for f in (tmp_path / "cache").rglob("*peak*.nbc"):
         assert b"tinygrad_es" not in f.read_bytes()
+
+
+def test_cfunc_wrapper_skipped_only_for_tinygrad_es_kernels():
+    """Los núcleos de tinygrad_es se compilan sin el envoltorio de C (nadie los llama por puntero);
+    las funciones del usuario, como siempre (``numba.cfunc`` y funciones de primera clase siguen)."""
+    import numba
+    from numba.core import compiler, dispatcher
+    from tinygrad_es.kernels import _slices, numba_startup  # noqa: F401  (instala el parche)
+
+    class Fake:
+        pass
+
+    ours, theirs = Fake(), Fake()
+    ours.py_func = _slices.copy1.py_func
+    theirs.py_func = lambda x: x
+    customize = dispatcher._FunctionCompiler._customize_flags
+    assert customize(ours, compiler.Flags()).no_cfunc_wrapper
+    assert not customize(theirs, compiler.Flags()).no_cfunc_wrapper
+
+    @numba.cfunc("float64(float64)")
+    def twice(x):
+        return 2 * x
+
+    assert twice.ctypes(1.5) == 3.0
+    dst = np.zeros(3)
+    _slices.copy1(dst, np.arange(3.0))  # un núcleo sin envoltorio de C se llama desde Python igual
+    assert dst.tolist() == [0.0, 1.0, 2.0]

@@ -11,21 +11,21 @@ Quien llama garantiza las formas (no se comprueban: son núcleos internos).
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def fill1(dst, v):
     """``dst[:] = v`` (1-D)."""
     for i in range(dst.shape[0]):
         dst[i] = v
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def copy1(dst, src):
     """``dst[:] = src`` (1-D, misma longitud, sin solaparse)."""
     for i in range(dst.shape[0]):
         dst[i] = src[i]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def copy2(dst, src):
     """``dst[:, :] = src`` (2-D, misma forma, sin solaparse)."""
     for i in range(dst.shape[0]):

@@ -35,6 +35,11 @@
   evento al entrar y al salir de cada llamada a LLVM (para sumar el tiempo de LLVM de cada compilación);
   reconstruir 15 núcleos son ~2 700 llamadas y ~20 ms de CPU sólo en esos eventos. Una carga no tiene
   tiempos que sumar (el resultado cargado no guarda metadatos): durante la carga ligera no se emiten.
+* **Sin envoltorio ``cfunc`` al compilar.** numba genera para cada función que compila, además de la
+  entrada desde Python, un envoltorio con la convención de llamada de C (para usarla como función de
+  primera clase o ``cfunc``); los núcleos de tinygrad_es no se usan así nunca. Sin él, el paso de la
+  CNN del curso con la caché vacía compila antes (medido en ``notes/27-cold2b.md``); el código de
+  cada núcleo es el mismo.
 
 Son parches del interior de numba (0.6x): con otra versión que no tenga esos nombres no se instala
 nada y numba va como siempre.
@@ -45,7 +50,7 @@ import sys
 
 import numpy as np
 from llvmlite.binding import ffi as _ffi
-from numba.core import caching, cpu, environment, errors, types
+from numba.core import caching, cpu, dispatcher, environment, errors, types
 from numba.core.runtime import rtsys
 from numba.core.typing import typeof as _typeof
 from numba.np import numpy_support
@@ -54,6 +59,7 @@ __all__ = ["install", "stats"]
 
 _orig = getattr(cpu.CPUContext, "load_additional_registries", None)  # None: otra versión de numba
 _orig_load = getattr(caching.Cache, "load_overload", None)
+_orig_flags = getattr(getattr(dispatcher, "_FunctionCompiler", None), "_customize_flags", None)
 _state = {"installed": False, "registries": False}
 stats = {"light": 0, "full": 0}  # cargas sin refresh / con él (núcleos de tinygrad_es)
 _HASH_SYMBOL = b"_numba_hashsecret_"  # lo registra numba.cpython.hashing al importarse (refresh)
@@ -171,6 +177,13 @@ def _load_overload(self, sig, target_context):
     return None  # el guard se tragó un error de E/S: como numba, una falta de caché
 
 
+def _customize_flags(self, flags):
+    flags = _orig_flags(self, flags)
+    if getattr(getattr(self, "py_func", None), "__module__", "").startswith("tinygrad_es."):
+        flags.no_cfunc_wrapper = True  # nadie los llama por puntero de C (véase arriba)
+    return flags
+
+
 _orig_typeof_ndarray = getattr(_typeof, "_typeof_ndarray", None)
 
 
@@ -194,6 +207,9 @@ def install() -> None:
             and hasattr(caching.Cache, "_guard_against_spurious_io_errors") and hasattr(caching.Cache, "_index_key")
             and hasattr(rtsys, "initialize")):
         caching.Cache.load_overload = _load_overload
+    if _orig_flags is not None and "no_cfunc_wrapper" in getattr(getattr(dispatcher, "compiler", None), "Flags",
+                                                                    object).__dict__:
+        dispatcher._FunctionCompiler._customize_flags = _customize_flags
     if _orig_rebuild_env is not None and hasattr(environment, "lookup_environment"):
         environment._rebuild_env = _rebuild_env
     if _orig_typeof_ndarray is not None and _typeof.typeof_impl.dispatch(np.ndarray) is _orig_typeof_ndarray:

@@ -87,7 +87,7 @@ def compact_pitch(x_shape, padding, dilation, k_shape):
     return hs, ws
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _pad_plane(xc, ph, pw, s_h, s_w, o, c):
     """Las ``s_h·s_w`` fases del plano ``xc`` (H, W) rellenado, en los planos ``c·s_h·s_w + fase``
     de ``o`` (planos, hq + cola, wq); bordes y filas de cola a cero."""
@@ -139,7 +139,7 @@ def pad_taps(wmat):
     return out
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, inline="always")
 def _acc4(src, cbase, o0, o1, o2, o3, sh, ch, wt, bias, t0, Lr, acc):
     """``acc[r, :Lr]`` = sesgo + Σ_k wt[o_r, k] · src[cbase + ch[k], t0 + sh[k] : … + Lr]`` para los
     canales de salida ``o0..o3`` (4 acumuladores × 3 taps por pasada), siempre en el mismo orden."""
@@ -187,7 +187,7 @@ def _corr4(src, cbase, o0, o1, o2, o3, sh, ch, wt, bias, out, wg, cy, cx, acc):
         _copy_rows(acc[0], acc[1], acc[2], acc[3], out[o0], out[o1], out[o2], out[o3], t0, L, wg, cy, cx)
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, inline="always")
 def _corr4_stack(src, cbase, o0, o1, o2, o3, sh, ch, wt, bias, out, n0, nb, hq, wg, acc):
     """``_corr4`` sobre ``nb`` imágenes apiladas en vertical (la imagen ``b`` en las filas
     ``b·hq…`` de cada plano de ``src``): ``out[n0 + b]`` (Cout, OH, OW). Las filas entre dos imágenes
@@ -221,7 +221,7 @@ def _corr4_stack(src, cbase, o0, o1, o2, o3, sh, ch, wt, bias, out, n0, nb, hq, 
             copy1(d[o3, y, xs - rs:xe - rs], a3[xs - t0:xe - t0])
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _block_channels(obase, ob, og):
     # bloques incompletos: se repite el último canal (mismo valor escrito dos veces)
     return (obase + min(ob, og - 1), obase + min(ob + 1, og - 1), obase + min(ob + 2, og - 1),
