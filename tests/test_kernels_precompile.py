@@ -122,6 +122,31 @@ def test_background_disabled_by_environment(monkeypatch):
     assert not precompile.enabled()
 
 
+def test_idle_cpus_uses_the_lower_of_the_load_average_and_the_runnable_threads_now(monkeypatch):
+    """La carga media del último minuto va con retraso (tras otro proceso pesado marca ~1 con la máquina
+    ya libre): cuenta lo menor entre ella y los hilos ejecutables ahora (/proc/loadavg, sin quien lee)."""
+    from tinygrad_es.kernels import precompile
+    monkeypatch.setattr(precompile, "_cpus", lambda: 2)
+    monkeypatch.setattr(precompile.os, "getloadavg", lambda: (1.05, 1.0, 1.0))
+    monkeypatch.setattr(precompile, "_runnable_now", lambda: 0.0)
+    assert precompile._idle_cpus() == 2.0  # la media es la del proceso anterior: ya no hay nadie
+    monkeypatch.setattr(precompile, "_runnable_now", lambda: 9.0)
+    assert abs(precompile._idle_cpus() - 0.95) < 1e-12  # un pico de un instante no manda: la media sí
+    monkeypatch.setattr(precompile.os, "getloadavg", lambda: (10.0, 10.0, 10.0))
+    assert precompile._idle_cpus() < 1.0  # cargada de verdad: las dos altas, sin hijo
+    monkeypatch.setattr(precompile, "_runnable_now", lambda: None)  # sin /proc: sólo la media
+    assert precompile._idle_cpus() == -8.0
+
+
+def test_runnable_now_reads_proc_loadavg_without_counting_the_reader():
+    from tinygrad_es.kernels import precompile
+    n = precompile._runnable_now(samples=2, gap=0.0)
+    if not os.path.exists("/proc/loadavg"):
+        assert n is None
+        return
+    assert n is not None and n >= 0 and n == int(n)
+
+
 def _kernel_signatures():
     from test_prepare import _kernel_signatures as sigs
     return sigs()

@@ -26,6 +26,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 
 from numba.core import event
 
@@ -47,12 +48,33 @@ def _cpus() -> int:
         return os.cpu_count() or 1
 
 
+def _runnable_now(samples: int = 3, gap: float = 0.01) -> float | None:
+    """Hilos ejecutables ahora mismo, sin contar a quien lee (campo 4 de ``/proc/loadavg``, «R/T»); el
+    mínimo de unas muestras separadas ``gap`` s, porque una sola ve picos de un instante. ``None`` si el
+    sistema no lo dice (fuera de Linux)."""
+    counts = []
+    for i in range(samples):
+        try:
+            with open("/proc/loadavg") as f:
+                counts.append(int(f.read().split()[3].split("/")[0]) - 1)
+        except (OSError, ValueError, IndexError):
+            return None
+        if i + 1 < samples:
+            time.sleep(gap)
+    return float(max(min(counts), 0))
+
+
 def _idle_cpus() -> float:
-    """CPUs libres según la carga media del último minuto (las que no usan otros procesos)."""
+    """CPUs libres: las que no usan otros procesos, según lo menor entre la carga media del último minuto
+    y los hilos ejecutables ahora. La media sola va con retraso: justo después de otro proceso pesado
+    (p. ej. la ejecución anterior del mismo programa) marca ~1 aunque la máquina ya esté libre, y el hijo
+    no arrancaba; con carga de verdad las dos son altas."""
     try:
-        return _cpus() - os.getloadavg()[0]
+        load = os.getloadavg()[0]
     except (OSError, AttributeError):  # sin getloadavg (Windows)
         return 1.0
+    now = _runnable_now()
+    return _cpus() - (load if now is None else min(load, now))
 
 
 def enabled() -> bool:
