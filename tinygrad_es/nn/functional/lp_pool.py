@@ -27,6 +27,22 @@ def _finish(out, count, p):
     return (out.sign() * relu(out.abs())).mul(count).pow(1.0 / p)
 
 
+_POOLS = {1: (max_pool1d, avg_pool1d), 2: (max_pool2d, avg_pool2d), 3: (max_pool3d, avg_pool3d)}
+
+
+def _lp_pool(n, input, norm_type, kernel_size, stride, ceil_mode):
+    """``lp_pool{n}d``: la media de ``xᵖ`` por ``avg_pool{n}d`` (``p = ±∞``: ``max_pool{n}d`` de ``±|x|``)."""
+    op = f"lp_pool{n}d"
+    x, p = as_tensor(input, op), _norm(norm_type, op)
+    max_pool, avg_pool = _POOLS[n]
+    if math.isinf(p):
+        out = max_pool(x.abs() if p > 0 else -x.abs(), kernel_size, stride, 0, 1, ceil_mode)
+        return out if p > 0 else -out
+    k = int_tuple(kernel_size, n, "kernel_size", op, 1)
+    out = avg_pool(x.pow(p), k[0] if n == 1 else k, stride, 0, ceil_mode)
+    return _finish(out, math.prod(k), p)
+
+
 def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     """Pooling 1-D de potencia media: ``(Σ_ventana xᵖ)^(1/p)`` (``p = 1``: la suma; ``p = ∞``: el máximo
     de ``|x|``). La capa es ``nn.LPPool1d``.
@@ -48,14 +64,7 @@ def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
 
     En PyTorch: ``torch.nn.functional.lp_pool1d``.
     """
-    op = "lp_pool1d"
-    x, p = as_tensor(input, op), _norm(norm_type, op)
-    if math.isinf(p):
-        out = max_pool1d(x.abs() if p > 0 else -x.abs(), kernel_size, stride, 0, 1, ceil_mode)
-        return out if p > 0 else -out
-    (k,) = int_tuple(kernel_size, 1, "kernel_size", op, 1)
-    out = avg_pool1d(x.pow(p), k, stride, 0, ceil_mode)
-    return _finish(out, k, p)
+    return _lp_pool(1, input, norm_type, kernel_size, stride, ceil_mode)
 
 
 def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
@@ -79,14 +88,7 @@ def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
 
     En PyTorch: ``torch.nn.functional.lp_pool2d``.
     """
-    op = "lp_pool2d"
-    x, p = as_tensor(input, op), _norm(norm_type, op)
-    if math.isinf(p):
-        out = max_pool2d(x.abs() if p > 0 else -x.abs(), kernel_size, stride, 0, 1, ceil_mode)
-        return out if p > 0 else -out
-    kh, kw = int_tuple(kernel_size, 2, "kernel_size", op, 1)
-    out = avg_pool2d(x.pow(p), (kh, kw), stride, 0, ceil_mode)
-    return _finish(out, kh * kw, p)
+    return _lp_pool(2, input, norm_type, kernel_size, stride, ceil_mode)
 
 
 def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
@@ -110,11 +112,4 @@ def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
 
     En PyTorch: ``torch.nn.functional.lp_pool3d``.
     """
-    op = "lp_pool3d"
-    x, p = as_tensor(input, op), _norm(norm_type, op)
-    if math.isinf(p):
-        out = max_pool3d(x.abs() if p > 0 else -x.abs(), kernel_size, stride, 0, 1, ceil_mode)
-        return out if p > 0 else -out
-    kd, kh, kw = int_tuple(kernel_size, 3, "kernel_size", op, 1)
-    out = avg_pool3d(x.pow(p), (kd, kh, kw), stride, 0, ceil_mode)
-    return _finish(out, kd * kh * kw, p)
+    return _lp_pool(3, input, norm_type, kernel_size, stride, ceil_mode)
