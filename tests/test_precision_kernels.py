@@ -178,8 +178,10 @@ CASES = {
     "conv_e 32->64 3x3 28px s2 p1": _conv(8, 32, 64, 3, 28, s=2, p=1),
     "conv_f 64->128 1x1 14px": _conv(8, 64, 128, 1, 14),
     "conv_s shortcut 16->32 1x1 s2 16px": _conv(8, 16, 32, 1, 16, s=2),
-    # ResNet, primera etapa: ∂L/∂x por el forward directo volteado (backward._flipped_dx_applies)
+    # ResNet, primera y segunda etapas: ∂L/∂x por la correlación directa volteada con sumas parciales
+    # (backward._flipped_dx_applies)
     "conv_r resnet 16->16 3x3 32px p1": _conv(8, 16, 16, 3, 32, p=1),
+    "conv_r2 resnet 32->32 3x3 16px p1": _conv(16, 32, 32, 3, 16, p=1),
     "conv_g depthwise 32 3x3 28px p1": _conv(8, 32, 32, 3, 28, p=1, g=32),
     "conv_h dilated 16 3x3 28px p2 d2": _conv(8, 16, 16, 3, 28, p=2, d=2),
     "conv_rgb 3->32 3x3 32px p1": _conv(16, 3, 32, 3, 32, p=1, image=True),

@@ -4,7 +4,8 @@ orquesta sus núcleos; cada algoritmo vive en su fichero.
 
 * ``winograd_f2.py`` / ``winograd_f4.py``: Winograd F(2×2, 3×3) y F(4×4, 3×3) (3×3, stride 1), en el
   backward;
-* ``backward.py``: los gradientes con el algoritmo elegido para cada uno;
+* ``backward.py``: los gradientes con el algoritmo elegido para cada uno; ``flipped_input_grad.py``, el
+  ∂L/∂x de las 3×3 de ResNet como correlación directa volteada con sumas parciales;
 * ``direct.py``: núcleo directo (todos los forward; en el backward, depthwise, grupos, dilatadas), y
   ``direct_weight_grad.py`` su gradiente de pesos;
 * ``im2col.py`` (el lote entero) e ``im2col_image.py`` (imagen a imagen, en la caché): el caso

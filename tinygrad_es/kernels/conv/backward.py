@@ -7,18 +7,21 @@ para cada uno (``ConvState.algo`` y ``algo_w``), sobre lo que el forward guardó
 * 1×1: una GEMM por imagen;
 * im2col imagen a imagen (``im2col_image.py``) o del lote entero (``im2col.py``); con 5×5 o más y stride 1,
   ∂L/∂w (y ∂L/∂x con pocos canales) sin im2col, sobre la rejilla ancha (``direct_weight_grad.wide_dw``,
-  ``wide_input_grad.py``); en las 3×3 de 16 canales de salida con planos grandes (la primera etapa de
-  ResNet), ∂L/∂x con el forward directo sobre ``g`` y los pesos volteados (``_flipped_input_grad``).
+  ``wide_input_grad.py``); en las 3×3 de ≤ 32 canales de salida con planos grandes (las dos primeras
+  etapas de ResNet), ∂L/∂x con la correlación directa de ``g`` con los pesos volteados (``_flipped_input_grad``,
+  ``flipped_input_grad.py``).
 """
+import numba
 import numpy as np
 
 from .. import gemm as G
 from ..workspace import workspace
 from . import direct as D
 from . import direct_weight_grad as DW
+from . import flipped_input_grad as FX
 from . import im2col_image as IC
 from . import wide_input_grad as WX
-from .dispatch import _WINO, _direct_forward, _group_matmul, _im2col, _subsample, wide_dw_3x3
+from .dispatch import _WINO, _group_matmul, _im2col, _images_per_job, _subsample, wide_dw_3x3
 from .im2col import col2im, nol_to_ol, pad_input
 from .taps import input_grad_by_taps
 
@@ -251,28 +254,36 @@ def _wide_dx_applies(st):
 
 
 def _flipped_input_grad(g, st):
-    """∂L/∂x de una convolución de stride 1 como el forward directo (``dispatch._direct_forward``,
-    acumulando en float32) de ``g`` con los pesos volteados y traspuestos y relleno ``k − 1 − p``:
-    ``dx[c] = Σ_o Σ_ij w[o, c, i, j] · g[o, y + p − i, x + p − j]``. Sin ``dcols`` ni col2im."""
+    """∂L/∂x de una convolución de stride 1 como la correlación directa de ``g`` con los pesos volteados
+    y traspuestos y relleno ``k − 1 − p`` (``flipped_input_grad.partial_corr_pad``, con sumas parciales
+    por tandas de 18 taps): ``dx[c] = Σ_o Σ_ij w[o, c, i, j] · g[o, y + p − i, x + p − j]``. Sin ``dcols``
+    ni col2im."""
     o, c, kh, kw = st.w.shape
-    wflip = np.ascontiguousarray(st.w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
-    dx = np.empty(st.x_shape, g.dtype)
+    wflip = st.w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)
+    wt = D.pad_taps(np.ascontiguousarray(wflip, dtype=g.dtype).reshape(c, o * kh * kw))
     pad = (kh - 1 - st.padding[0], kw - 1 - st.padding[1])
-    _direct_forward(g, wflip, np.zeros(c, g.dtype), (1, 1), pad, (1, 1), 1, dx)
+    hq, wq = D.compact_pitch(g.shape, pad, (1, 1), (kh, kw))
+    sh, ch = D.tap_table(o, kh, kw, 1, 1, wq)
+    dx = np.empty(st.x_shape, g.dtype)
+    # (las imágenes por trabajo no cambian el resultado: cada posición hace las mismas operaciones)
+    per_job = _images_per_job(hq * wq, g.shape[0], numba.get_num_threads())
+    FX.partial_corr_pad(g, pad[0], pad[1], hq, wq, per_job, sh, ch, wt, dx)
     return dx
 
 
 def _flipped_dx_applies(st):
-    """∂L/∂x por el forward directo volteado sólo donde se midió más rápido y con menos error que
-    PyTorch (un hilo, tiempo de CPU, lote 128, nuevo/im2col imagen a imagen): 3×3 con 16 canales de
-    salida y planos de 16×16 o más, como la primera etapa de ResNet (16→16 a 32² 0,60; error 0,62-0,84×
-    el de PyTorch). Con más canales de salida suma O·9 términos en float32 y se aleja más (32: 0,84-1,11×;
-    128: 1,6-2,0×), y en planos pequeños es más lento (64→64 a 8² 1,17). Pesos finitos: las filas de
-    relleno de ``g`` (0) por un peso inf darían nan."""
+    """∂L/∂x por la correlación directa volteada sólo donde se midió más rápida que el im2col imagen a
+    imagen (un hilo, tiempo de CPU, lote 128, nuevo/im2col): 3×3 con ≤ 32 canales de salida y planos de
+    16×16 o más, como las dos primeras etapas de ResNet (16→16 a 32² 0,61; 32→32 a 16² 0,78-0,80; con 2
+    hilos 0,77). Con más canales de salida o planos pequeños empata o pierde (32→64 a 16² 0,97-1,01;
+    64→64 a 8² 0,97-0,98 y a 14² 0,95-0,96; 64→128 a 8² 1,11-1,29): las columnas y filas de relleno de la
+    rejilla son posiciones calculadas y descartadas. Error (frente a float64, dividido por el de PyTorch,
+    peor de 3 semillas, g normal / g ≥ 0): 16→16 a 32² 0,39/0,54, 32→32 a 16² 0,47/0,63 (im2col
+    0,45/0,55 y 0,56/0,64). Pesos finitos: las filas de relleno de ``g`` (0) por un peso inf darían nan."""
     o, c, kh, kw = st.w.shape
     oh, ow = st.out_hw
     return (st.stride == (1, 1) and st.dilation == (1, 1) and st.groups == 1 and kh == kw == 3
-            and 16 <= c and o <= 16 and oh * ow >= 256 and all(p <= k - 1 for p, k in zip(st.padding, (kh, kw)))
+            and 16 <= c and o <= 32 and oh * ow >= 256 and all(p <= k - 1 for p, k in zip(st.padding, (kh, kw)))
             and np.isfinite(st.w).all())
 
 
