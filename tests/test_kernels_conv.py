@@ -745,3 +745,33 @@ def test_flipped_input_grad_only_on_measured_shapes_and_same_bits_with_1_or_2_th
         numba.set_num_threads(before)
     np.testing.assert_array_equal(res[0], res[1])
     close(res[0], R.conv2d_grads(x, w, g, (1, 1), (1, 1))[0], np.float32)
+
+
+@given(c=st.integers(1, 5), groups=st.integers(1, 2), h=st.integers(1, 12), w=st.integers(1, 12),
+       kh=st.integers(1, 5), kw=st.integers(1, 5), sh=st.integers(1, 4), sw=st.integers(2, 4), ph=st.integers(0, 2),
+       pw=st.integers(0, 2), d=st.integers(1, 2), seed=st.integers(0, 2**16))
+def test_im2col_image_phases_same_columns_as_strided_reads(c, groups, h, w, kh, kw, sh, sw, ph, pw, d, seed):
+    """El im2col por las fases de la entrada (∂L/∂w con stride, filas contiguas) escribe las mismas
+    columnas que el que lee la entrada con stride, ceros del relleno y fila de unos incluidos: el mismo
+    ∂L/∂w bit a bit; y el backward imagen a imagen con stride se acerca a la referencia."""
+    from tinygrad_es.kernels.conv import direct as D
+    from tinygrad_es.kernels.conv import im2col_image as IC
+    oh, ow = (h + 2 * ph - d * (kh - 1) - 1) // sh + 1, (w + 2 * pw - d * (kw - 1) - 1) // sw + 1
+    if oh < 1 or ow < 1:
+        return
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((2, c * groups, h, w)).astype(np.float32)
+    k = c * kh * kw
+    ref = np.full((groups * (k + 1), oh * ow), 7, np.float32)
+    got = ref.copy()
+    shape, (hq, wq) = D.phase_shape(x.shape, (ph, pw), (sh, sw))
+    xq = np.full((shape[1], hq, wq), 5, np.float32)
+    args = (kh, kw, sh, sw, ph, pw, d, d, oh, ow, groups)
+    for i in range(2):
+        IC.im2col_image(x, i, *args, ref)
+        IC.im2col_image_phases(x, i, *args, xq, got)
+        np.testing.assert_array_equal(got, ref)
+    wt = rng.standard_normal((2 * groups, c, kh, kw)).astype(np.float32)
+    g = rng.standard_normal((2, 2 * groups, oh, ow)).astype(np.float32)
+    dw = IC.backward(g, x, wt, (sh, sw), (ph, pw), (d, d), groups, False, True)[1]
+    close(dw, R.conv2d_grads(x, wt, g, (sh, sw), (ph, pw), (d, d), groups)[1], np.float32)
