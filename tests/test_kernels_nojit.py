@@ -128,6 +128,25 @@ def test_image_im2col_kernels_equal_python_versions():
         same_inplace(IC.im2col_image, 13, x, 1, *args, cols)
         dx = np.full(x.shape, np.nan)
         same_inplace(IC.col2im_image, 13, rng.standard_normal(cols.shape), 1, *args, dx)
+    # con stride, por las fases de la entrada (las mismas columnas que leyendo con stride)
+    args = (3, 2, 2, 3, 1, 1, 1, 2, 4, 3, 2)
+    shape, (hq, wq) = D.phase_shape(x.shape, (1, 1), (2, 3))
+    cols = np.full((2 * (2 * 3 * 2 + 1), 12), np.nan)
+    same_inplace(IC.im2col_image_phases, 14, x, 1, *args, np.full((shape[1], hq, wq), np.nan), cols)
+    ref = np.full_like(cols, np.nan)
+    IC.im2col_image(x, 1, *args, ref)
+    np.testing.assert_array_equal(cols, ref)
+
+
+def test_flipped_input_grad_kernel_equals_python_version():
+    """La correlación con sumas parciales del ∂L/∂x volteado (más de una tanda de 18 taps: 3 canales de g)."""
+    from tinygrad_es.kernels.conv import flipped_input_grad as FX
+    rng = np.random.default_rng(5)
+    g = rng.standard_normal((3, 3, 6, 7))
+    hq, wq = D.compact_pitch(g.shape, (1, 1), (1, 1), (3, 3))
+    sh, ch = D.tap_table(3, 3, 3, 1, 1, wq)
+    wt = D.pad_taps(rng.standard_normal((5, 27)))
+    same_inplace(FX.partial_corr_pad, 9, g, 1, 1, hq, wq, 2, sh, ch, wt, np.empty((3, 5, 6, 7)), rtol=1e-14)
 
 
 def test_wide_weight_grad_kernel_equals_python_version():
