@@ -198,27 +198,35 @@ def _corr4_stack(src, cbase, o0, o1, o2, o3, sh, ch, wt, bias, out, n0, nb, hq, 
     # posiciones recorre todos los taps para casi nada (32² con relleno compartido: 1 055 = 1 024 + 31)
     nch = -(-thi // TC)
     step = -(-(-(-thi // nch)) // ROUND) * ROUND
-    a0 = acc[0]
-    a1 = acc[1]
-    a2 = acc[2]
-    a3 = acc[3]
     for t0 in range(0, thi, step):
         L = min(step, thi - t0)
         Lr = (L + ROUND - 1) // ROUND * ROUND
         _acc4(src, cbase, o0, o1, o2, o3, sh, ch, wt, bias, t0, Lr, acc)
-        for yy in range(t0 // wg, (t0 + L - 1) // wg + 1):
-            b = yy // hq
-            y = yy - b * hq
-            rs = yy * wg
-            xs = max(rs, t0)
-            xe = min(rs + ow, t0 + L)
-            if y >= oh or xe <= xs:
-                continue
-            d = out[n0 + b]
-            copy1(d[o0, y, xs - rs:xe - rs], a0[xs - t0:xe - t0])
-            copy1(d[o1, y, xs - rs:xe - rs], a1[xs - t0:xe - t0])
-            copy1(d[o2, y, xs - rs:xe - rs], a2[xs - t0:xe - t0])
-            copy1(d[o3, y, xs - rs:xe - rs], a3[xs - t0:xe - t0])
+        _store4_stack(acc, out, o0, o1, o2, o3, n0, hq, wg, t0, L)
+
+
+@njit(cache=True, inline="always")
+def _store4_stack(acc, out, o0, o1, o2, o3, n0, hq, wg, t0, L):
+    """Las posiciones ``t0 … t0 + L`` de la rejilla de imágenes apiladas (paso ``hq`` filas de ancho ``wg``)
+    de ``acc[0..3]`` a los canales ``o0..o3`` de ``out[n0 + b]``: sólo las filas y columnas válidas."""
+    oh, ow = out.shape[2], out.shape[3]
+    a0 = acc[0]
+    a1 = acc[1]
+    a2 = acc[2]
+    a3 = acc[3]
+    for yy in range(t0 // wg, (t0 + L - 1) // wg + 1):
+        b = yy // hq
+        y = yy - b * hq
+        rs = yy * wg
+        xs = max(rs, t0)
+        xe = min(rs + ow, t0 + L)
+        if y >= oh or xe <= xs:
+            continue
+        d = out[n0 + b]
+        copy1(d[o0, y, xs - rs:xe - rs], a0[xs - t0:xe - t0])
+        copy1(d[o1, y, xs - rs:xe - rs], a1[xs - t0:xe - t0])
+        copy1(d[o2, y, xs - rs:xe - rs], a2[xs - t0:xe - t0])
+        copy1(d[o3, y, xs - rs:xe - rs], a3[xs - t0:xe - t0])
 
 
 @njit(cache=True, inline="always")
