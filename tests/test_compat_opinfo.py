@@ -48,6 +48,9 @@ FIXED_OPS = ["std.unbiased", "var.unbiased", "logcumsumexp", "tensor_split", "te
              "nn.functional.avg_pool3d", "nn.functional.adaptive_avg_pool3d", "nn.functional.adaptive_max_pool3d",
              "nn.functional.max_unpool3d"]
 FIXED_OPS += ["index_reduce.prod", "index_reduce.mean", "index_reduce.amax", "index_reduce.amin", "char"]
+FIXED_OPS += [f"masked.{op}" for op in ("sum", "prod", "cumsum", "cumprod", "amax", "amin", "argmax", "argmin", "mean",
+                                        "median", "norm", "var", "std", "softmax", "log_softmax", "softmin",
+                                        "normalize", "logaddexp", "logsumexp")]
 
 
 @pytest.mark.parametrize("name", FIXED_OPS)

@@ -28,6 +28,7 @@ MODULES = {"nn": nn, "nn.functional": F, "nn.init": init, "nn.utils": nn_utils, 
            "nn.utils.prune": nn_utils.prune, "nn.utils.stateless": nn_utils.stateless, "optim": optim,
            "optim.lr_scheduler": lr_scheduler, "optim.swa_utils": optim.swa_utils, "utils.data": data,
            "nn.parallel": nn.parallel, "nn.grad": nn.grad}
+MODULES["masked"] = torch.masked
 
 
 def public(module):
@@ -58,6 +59,7 @@ DOCUMENTED |= {f"tinygrad_es.optim.{m}" for m in ("optimizer", "sgd", "adam", "a
                                                     "_lr_stateful", "_lr_cyclic", "rprop", "asgd",
                                                     "adafactor", "lbfgs", "muon", "swa_utils")}
 DOCUMENTED |= {f"tinygrad_es.utils.data.{m}" for m in ("dataset", "sampler", "dataloader", "_collate", "_worker")}
+DOCUMENTED |= {f"tinygrad_es.masked.{m}" for m in ("reductions", "normalizations")}
 ALL = sorted({(f"{m}.{n}", o) for m, mod in MODULES.items() for n, o in public(mod)}, key=lambda t: t[0])
 OBJECTS = [(n, o) for n, o in ALL if o.__module__ in DOCUMENTED]
 IDS = [name for name, _ in OBJECTS]

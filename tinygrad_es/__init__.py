@@ -102,6 +102,7 @@ from . import fft  # noqa: E402,F401  (tinygrad_es.fft como torch.fft)
 from . import signal  # noqa: E402,F401  (tinygrad_es.signal.windows como torch.signal.windows)
 cfloat, cdouble = complex64, complex128
 from . import func  # noqa: E402,F401  (torch.func)
+from . import masked  # noqa: E402,F401  (torch.masked: reducciones con mask=)
 from .autograd import functional as _autograd_functional  # noqa: E402,F401  (torch.autograd.functional)
 
 __all__ = (["Value", "Tensor", "Size", "Function", "no_grad", "enable_grad", "set_grad_enabled",
