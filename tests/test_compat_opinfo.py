@@ -51,6 +51,7 @@ FIXED_OPS += ["index_reduce.prod", "index_reduce.mean", "index_reduce.amax", "in
 FIXED_OPS += [f"masked.{op}" for op in ("sum", "prod", "cumsum", "cumprod", "amax", "amin", "argmax", "argmin", "mean",
                                         "median", "norm", "var", "std", "softmax", "log_softmax", "softmin",
                                         "normalize", "logaddexp", "logsumexp")]
+FIXED_OPS += ["nn.functional.fractional_max_pool2d", "nn.functional.fractional_max_pool3d"]
 
 
 @pytest.mark.parametrize("name", FIXED_OPS)
