@@ -90,6 +90,7 @@ OPS_METHOD_FUNCTIONS = (
     "masked_fill "
     "masked_select "
     "take nonzero argwhere count_nonzero "
+    "nonzero_static "
     "sort argsort msort topk kthvalue median nanmedian mode unique unique_consecutive cumsum cumprod cummax "
     "cummin logcumsumexp diff prod aminmax norm "
     "tile tensor_split chunk unbind flip fliplr flipud roll rot90 tril triu diag diag_embed diagonal "
