@@ -104,6 +104,7 @@ cfloat, cdouble = complex64, complex128
 from . import func  # noqa: E402,F401  (torch.func)
 from . import masked  # noqa: E402,F401  (torch.masked: reducciones con mask=)
 from ._tensor.interop import empty_permuted  # noqa: E402
+from ._tensor.finite_diff import gradient  # noqa: E402  (torch.gradient: diferencias finitas)
 from .autograd import functional as _autograd_functional  # noqa: E402,F401  (torch.autograd.functional)
 
 __all__ = (["Value", "Tensor", "Size", "Function", "no_grad", "enable_grad", "set_grad_enabled",
@@ -131,4 +132,4 @@ __all__ = (["Value", "Tensor", "Size", "Function", "no_grad", "enable_grad", "se
            + ["normal", "poisson", "distributions", "LongTensor", "FloatTensor", "DoubleTensor", "IntTensor",
               "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor", "HalfTensor", "backends", "accelerator",
               "set_default_device", "get_default_device"]
-           + ["empty_permuted"])
+           + ["empty_permuted", "gradient"])

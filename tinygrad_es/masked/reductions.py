@@ -183,8 +183,9 @@ def median(input, dim=-1, *, keepdim=False, dtype=None, mask=None):
 
 
 def logsumexp(input, dim=None, *, keepdim=False, dtype=None, mask=None):
-    """``log Σ exp(xᵢ)`` sobre los elementos válidos de ``input`` a lo largo de ``dim`` (los enmascarados cuentan como −∞; una fila
-    del todo enmascarada da −∞). ``keepdim``, ``dtype`` y ``mask`` como en ``torch.masked.amax``.
+    """``log Σ exp(xᵢ)`` sobre los elementos válidos de ``input`` a lo largo de ``dim`` (los enmascarados
+    cuentan como −∞; una fila del todo enmascarada da −∞). ``keepdim``, ``dtype`` y ``mask`` como en
+    ``torch.masked.amax``.
     Derivada: ∂/∂xᵢ = mᵢ·softmax(x̃)ᵢ. En PyTorch: ``torch.masked.logsumexp``.
 
     >>> torch.masked.logsumexp(torch.tensor([0., 9., 0.]), mask=torch.tensor([True, False, True]))
@@ -193,7 +194,8 @@ def logsumexp(input, dim=None, *, keepdim=False, dtype=None, mask=None):
     check_input(input, "logsumexp")
     dtype = input.dtype if dtype is None else D.as_dtype(dtype)
     dims = canonical_dim(dim, input.ndim)
-    return combine_input_and_mask("logsumexp", input, mask).logsumexp(dims, keepdim=bool(keepdim)).to(dtype)
+    x = combine_input_and_mask("logsumexp", input, mask)
+    return x.logsumexp(dims, keepdim=bool(keepdim)).to(dtype)
 
 
 def norm(input, ord=2.0, dim=None, *, keepdim=False, dtype=None, mask=None):
