@@ -53,7 +53,7 @@ FIXED_OPS += [f"masked.{op}" for op in ("sum", "prod", "cumsum", "cumprod", "ama
                                         "normalize", "logaddexp", "logsumexp")]
 FIXED_OPS += ["nn.functional.fractional_max_pool2d", "nn.functional.fractional_max_pool3d"]
 FIXED_OPS += ["constant_pad_nd", "nonzero_static", "empty_permuted", "new_empty_strided", "native_batch_norm",
-              "native_group_norm", "gradient"]
+              "native_group_norm", "gradient", "histogramdd"]
 
 
 @pytest.mark.parametrize("name", FIXED_OPS)

@@ -105,6 +105,7 @@ from . import func  # noqa: E402,F401  (torch.func)
 from . import masked  # noqa: E402,F401  (torch.masked: reducciones con mask=)
 from ._tensor.interop import empty_permuted  # noqa: E402
 from ._tensor.finite_diff import gradient  # noqa: E402  (torch.gradient: diferencias finitas)
+from ._tensor.histogram import histogramdd  # noqa: E402
 from .autograd import functional as _autograd_functional  # noqa: E402,F401  (torch.autograd.functional)
 
 __all__ = (["Value", "Tensor", "Size", "Function", "no_grad", "enable_grad", "set_grad_enabled",
@@ -132,4 +133,4 @@ __all__ = (["Value", "Tensor", "Size", "Function", "no_grad", "enable_grad", "se
            + ["normal", "poisson", "distributions", "LongTensor", "FloatTensor", "DoubleTensor", "IntTensor",
               "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor", "HalfTensor", "backends", "accelerator",
               "set_default_device", "get_default_device"]
-           + ["empty_permuted", "gradient"])
+           + ["empty_permuted", "gradient", "histogramdd"])
