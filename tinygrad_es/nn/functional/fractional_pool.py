@@ -54,24 +54,37 @@ def intervals(samples, size, out, k):
     return seq
 
 
-def _window_indices(starts, kernel, spatial):
-    """Índice plano (dentro del plano) de cada elemento de cada ventana: (P, *salida, ∏kernel)."""
-    nd = len(spatial)
-    strides = [int(np.prod(spatial[d + 1:])) for d in range(nd)]
+def _window_values(plane, starts, kernel):
+    """Los valores de cada ventana, (P, *salida, ∏kernel): un ``take`` sobre ``plane`` (P, *espacio) aplanado
+    con el índice de cada elemento, suma por broadcasting de un término por eje."""
+    P, nd, spatial = plane.shape[0], len(kernel), plane.shape[1:]
+    flat = (np.arange(P, dtype=np.intp) * int(np.prod(spatial))).reshape((P,) + (1,) * (2 * nd))
+    for d in range(nd):
+        shape = [P] + [1] * (2 * nd)
+        shape[1 + d], shape[1 + nd + d] = starts[d].shape[1], kernel[d]
+        pos = (starts[d][:, :, None] + np.arange(kernel[d])) * int(np.prod(spatial[d + 1:]))
+        flat = flat + pos.reshape(shape)
+    vals = np.take(plane.reshape(-1), flat)
+    return vals.reshape(vals.shape[:1 + nd] + (int(np.prod(kernel)),))
+
+
+def _winner_index(starts, kernel, spatial, choice):
+    """El índice plano (dentro del plano) del elemento elegido ``choice`` (posición dentro de su ventana)."""
+    nd = len(kernel)
+    offsets = np.unravel_index(choice, kernel)
     flat = 0
     for d in range(nd):
-        pos = starts[d][:, :, None] + np.arange(kernel[d])  # (P, O_d, k_d)
-        shape = [pos.shape[0]] + [1] * (2 * nd)
-        shape[1 + d], shape[1 + nd + d] = pos.shape[1], pos.shape[2]
-        flat = flat + (pos * strides[d]).reshape(shape)
-    P = starts[0].shape[0]
-    outs = tuple(s.shape[1] for s in starts)
-    return np.broadcast_to(flat, (P,) + outs + tuple(kernel)).reshape(P, *outs, int(np.prod(kernel)))
+        shape = [starts[d].shape[0]] + [1] * nd
+        shape[1 + d] = starts[d].shape[1]
+        flat = flat + (starts[d].reshape(shape) + offsets[d]) * int(np.prod(spatial[d + 1:]))
+    return flat
 
 
 def _argmax_nan_last(vals):
     """El primer máximo de cada ventana (eje −1) o, si la ventana tiene ``nan``, el último ``nan``."""
     isn = np.isnan(vals)
+    if not isn.any():  # lo normal: sin nan, el primer máximo
+        return np.argmax(vals, axis=-1)
     last_nan = vals.shape[-1] - 1 - np.argmax(isn[..., ::-1], axis=-1)
     first_max = np.argmax(np.where(isn, -np.inf, vals), axis=-1)
     return np.where(isn.any(axis=-1), last_nan, first_max)
@@ -136,13 +149,11 @@ def _fractional(nd, input, kernel_size, output_size, output_ratio, _random_sampl
             raise RuntimeError(f"{op}: con esas _random_samples las ventanas se salen de la entrada "
                                f"(las muestras tienen que estar en [0, 1))")
     npix = int(np.prod(spatial))
-    plane = xb._data.reshape(N * C, npix)
     if N == 0:  # lote vacío: salida vacía
         idx = np.zeros((0,) + outs, np.int64)
     else:
-        windows = _window_indices(starts, kernel, spatial)
-        vals = np.take_along_axis(plane, windows.reshape(N * C, -1), axis=1).reshape(windows.shape)
-        idx = np.take_along_axis(windows, _argmax_nan_last(vals)[..., None], axis=-1)[..., 0]
+        vals = _window_values(xb._data.reshape((N * C,) + spatial), starts, kernel)
+        idx = _winner_index(starts, kernel, spatial, _argmax_nan_last(vals))
     index = Tensor._wrap(idx.reshape(N, C, *outs).astype(np.int64))
     out = xb.reshape(N, C, npix).gather(2, index.reshape(N, C, int(np.prod(outs)))).reshape(N, C, *outs)
     if not batched:
