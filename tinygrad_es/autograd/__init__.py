@@ -38,7 +38,8 @@ derivable, de la traspuesta de su VJP.
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad, set_grad_enabled
 from .graph import Context, GhostTensor, TensorBase, VersionCounter, broadcast_shape, unbroadcast
 from .array_function import ArrayFunction, watch  # noqa: F401  (ArrayFunction: la base interna de ops/)
-from .function import Function, FunctionCtx, InplaceFunction, once_differentiable
+from .function import Function, FunctionCtx, InplaceFunction
+from .once_differentiable import once_differentiable
 from .engine import backward, grad, observe_backward, run_backward, topo_order
 from .anomaly_mode import (detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled,  # noqa: F401
                            set_anomaly_enabled, set_detect_anomaly)

@@ -40,6 +40,7 @@ Equivale a ``torch.autograd.forward_ad``.
 """
 from __future__ import annotations
 
+import contextlib
 from collections import namedtuple
 
 import numpy as np
@@ -50,7 +51,8 @@ from .grad_mode import enable_grad, is_grad_enabled
 from .graph import TensorBase
 from .higher_order import _component, _tangent, graph_backward, sum_to
 
-__all__ = ["dual_level", "enter_dual_level", "exit_dual_level", "make_dual", "unpack_dual", "UnpackedDualTensor"]
+__all__ = ["check_tangent", "tangent_of", "set_tangent", "inplace_tangent", "dual_inputs", "paused", "user_jvp",
+           "attach_tangents", "dual_level", "enter_dual_level", "exit_dual_level", "make_dual", "unpack_dual", "UnpackedDualTensor"]
 
 UnpackedDualTensor = namedtuple("UnpackedDualTensor", ["primal", "tangent"])
 UnpackedDualTensor.__doc__ = "``(primal, tangent)`` de ``unpack_dual``; ``tangent`` es ``None`` si no es dual."
@@ -140,6 +142,14 @@ def _alias(x):
         ForwardAD.level = level
 
 
+def check_tangent(primal, tangent) -> None:
+    """La tangente debe tener la forma del primal (``RuntimeError`` como en PyTorch)."""
+    if tuple(tangent._data.shape) != tuple(primal._data.shape):
+        raise RuntimeError(f"se intentó poner una tangente de forma distinta a la del tensor, y eso no está "
+                           f"soportado: el tensor tiene forma {list(primal._data.shape)} y la tangente "
+                           f"{list(tangent._data.shape)}")
+
+
 def make_dual(tensor, tangent, *, level=None):
     """Un tensor dual: una vista de ``tensor`` con tangente ``tangent`` (misma forma). Sólo dentro
     de un nivel dual. Equivale a ``torch.autograd.forward_ad.make_dual``.
@@ -160,10 +170,7 @@ def make_dual(tensor, tangent, *, level=None):
         raise ValueError(f"make_dual: el primal debe ser de coma flotante o complejo, pero es {tensor.dtype}")
     if tangent._data.dtype.kind not in "fc":
         raise ValueError(f"make_dual: la tangente debe ser de coma flotante o compleja, pero es {tangent.dtype}")
-    if tuple(tangent._data.shape) != tuple(tensor._data.shape):
-        raise RuntimeError(f"se intentó poner una tangente de forma distinta a la del tensor, y eso no está "
-                           f"soportado: el tensor tiene forma {list(tensor._data.shape)} y la tangente "
-                           f"{list(tangent._data.shape)}")
+    check_tangent(tensor, tangent)
     fw = tensor._fw
     if fw is not None and fw[0] is cur:
         raise RuntimeError(f"no se puede hacer dual un tensor que ya tiene tangente en el mismo nivel "
@@ -304,3 +311,56 @@ def inplace_tangent(t, res) -> None:
     np.copyto(old._data, new._data, casting="unsafe")
     old._vc.value += 1
     t._fw = (level, old)
+
+
+# --------------------------------------------------------------------------
+# la Function del usuario: su regla es su jvp
+# --------------------------------------------------------------------------
+def dual_inputs(args):
+    """El nivel activo si algún argumento es un tensor dual en él; si no, ``None``."""
+    level = ForwardAD.level
+    if level is None or not any(isinstance(a, TensorBase) and a._fw is not None and a._fw[0] is level
+                                for a in args):
+        return None
+    return level
+
+
+@contextlib.contextmanager
+def paused():
+    """Durante el bloque ninguna operación calcula tangentes (el forward de una ``Function`` del
+    usuario, cuya tangente la da su ``jvp``)."""
+    level = ForwardAD.level
+    ForwardAD.level = None
+    try:
+        yield
+    finally:
+        ForwardAD.level = level
+
+
+def user_jvp(cls, ctx, args, output, level):
+    """Las tangentes de las salidas de una ``Function`` del usuario: su ``jvp(ctx, *tangentes)``,
+    con una tangente por argumento de ``forward`` (ceros si el tensor no es dual, ``None`` si no es
+    un tensor), como PyTorch."""
+    tans = []
+    for a in args:
+        if not isinstance(a, TensorBase):
+            tans.append(None)
+        elif a._fw is not None and a._fw[0] is level:
+            tans.append(a._fw[1])
+        else:
+            tans.append(TensorBase._wrap(np.zeros_like(a._data)))
+    res = cls.jvp(ctx, *tans)
+    outs = output if isinstance(output, tuple) else (output,)
+    res = res if isinstance(res, tuple) else (res,)
+    if len(res) != len(outs):
+        raise RuntimeError(f"{cls.__name__}.jvp devolvió {len(res)} tangentes y forward {len(outs)} salidas")
+    for o, t in zip(outs, res):
+        if isinstance(o, TensorBase) and isinstance(t, TensorBase):
+            check_tangent(o, t)
+    return res
+
+
+def attach_tangents(output, tangents, level) -> None:
+    for o, t in zip(output if isinstance(output, tuple) else (output,), tangents):
+        if isinstance(o, TensorBase) and isinstance(t, TensorBase):
+            o._fw = (level, t)
