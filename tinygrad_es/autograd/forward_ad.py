@@ -21,7 +21,8 @@ HIPS autograd: la regla JVP junto a la VJP de cada operación)::
   indexado...): la regla ya existe, es ``tangent`` (o el propio ``forward`` si es lineal). Cuesta
   lo que un forward. El nodo que la calcula (``_Tangent``) tiene como backward el backward de la
   operación: la tangente se puede derivar en modo inverso.
-* ``differentiable`` (producto, exp, tanh, matmul, conv, softmax...): la regla es la **traspuesta**
+* ``differentiable`` o ``takes_tensors`` (producto, exp, tanh, matmul, softmax...; la convolución):
+  la regla es la **traspuesta**
   de la VJP. El backward de la operación es la función lineal ``u ↦ Jᵀ·u``; se ejecuta una vez con
   ``u`` simbólico (un tensor que pide gradiente, como en ``create_graph=True``) y el gradiente de
   ``⟨Jᵀ·u, ẋ⟩`` respecto de ``u`` es ``J·ẋ``. Exacto (no hay diferencias finitas) y la derivada
@@ -263,7 +264,7 @@ def _propagate(cls, ctx, tensors, out) -> None:
     try:
         if cls.linear or cls.tangent is not None:
             res = _Tangent.apply(*[t for _, t in duals], node=ctx, pos=tuple(i for i, _ in duals))
-        elif cls.differentiable:
+        elif cls.differentiable or cls.takes_tensors:  # takes_tensors: conv, su backward ya admite tensores
             create = grad_on and (any(t._requires_grad for _, t in duals) or any(x._requires_grad for x in tensors))
             res = _transposed_vjp(cls, ctx, out, duals, create)
             if res is None:
