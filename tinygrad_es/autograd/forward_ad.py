@@ -52,11 +52,11 @@ from .grad_mode import enable_grad, is_grad_enabled
 from .graph import TensorBase
 from .higher_order import _component, _tangent, graph_backward, sum_to
 
-__all__ = ["check_tangent", "tangent_of", "set_tangent", "inplace_tangent", "dual_inputs", "paused", "user_jvp",
-           "attach_tangents", "dual_level", "enter_dual_level", "exit_dual_level", "make_dual", "unpack_dual", "UnpackedDualTensor"]
+__all__ = ["dual_level", "enter_dual_level", "exit_dual_level", "make_dual", "unpack_dual", "UnpackedDualTensor"]
 
 UnpackedDualTensor = namedtuple("UnpackedDualTensor", ["primal", "tangent"])
-UnpackedDualTensor.__doc__ = "``(primal, tangent)`` de ``unpack_dual``; ``tangent`` es ``None`` si no es dual."
+UnpackedDualTensor.__doc__ = ("``(primal, tangent)`` de ``unpack_dual``: el valor y su tangente (``None`` si no es "
+                              "dual). Equivale a ``torch.autograd.forward_ad.UnpackedDualTensor``.")
 
 
 class _Level:
@@ -72,7 +72,9 @@ class _Level:
 # niveles
 # --------------------------------------------------------------------------
 def enter_dual_level() -> int:
-    """Abre un nivel dual y devuelve su número (0). Como en PyTorch, no se pueden anidar."""
+    """Abre un nivel dual y devuelve su número (0). Como en PyTorch, no se pueden anidar; ciérralo
+    con ``exit_dual_level`` (o usa ``with dual_level():``). Equivale a
+    ``torch.autograd.forward_ad.enter_dual_level``."""
     if ForwardAD.level is not None:
         raise RuntimeError("el modo hacia delante anidado no está soportado (ya hay un nivel dual abierto; "
                            "PyTorch tampoco lo admite)")
@@ -82,7 +84,8 @@ def enter_dual_level() -> int:
 
 
 def exit_dual_level(*, level=None) -> None:
-    """Cierra el nivel dual ``level`` (por defecto, el activo): sus tangentes se olvidan."""
+    """Cierra el nivel dual ``level`` (por defecto, el activo): sus tangentes se olvidan. Equivale a
+    ``torch.autograd.forward_ad.exit_dual_level``."""
     cur = ForwardAD.level
     if cur is None:
         raise RuntimeError("exit_dual_level: no hay ningún nivel dual abierto")
@@ -92,22 +95,27 @@ def exit_dual_level(*, level=None) -> None:
 
 
 class dual_level:
-    """Contexto (o decorador) que abre un nivel dual y lo cierra al salir.
+    """Contexto (o decorador) que abre un nivel dual y lo cierra al salir; ``as`` da su número.
+    Equivale a ``torch.autograd.forward_ad.dual_level``.
 
-    >>> with dual_level():
-    ...     x = make_dual(tinygrad_es.tensor([1.0, 2.0]), tinygrad_es.tensor([1.0, 0.0]))
-    ...     unpack_dual(x.sin()).tangent         # cos(x)·v
-    tensor([0.5403, 0.0000])
+    >>> fwAD = torch.autograd.forward_ad
+    >>> with fwAD.dual_level():
+    ...     x = fwAD.make_dual(torch.tensor([1.0, 2.0]), torch.tensor([1.0, 1.0]))
+    ...     print(fwAD.unpack_dual(x.sin()).tangent)         # cos(x)·v
+    tensor([ 0.5403, -0.4161])
     """
 
     def __enter__(self):
+        """Abre el nivel (``enter_dual_level``) y devuelve su número."""
         return enter_dual_level()
 
     def __exit__(self, *exc):
+        """Cierra el nivel (``exit_dual_level``): sus tangentes se olvidan."""
         exit_dual_level()
         return False
 
     def __call__(self, fn):
+        """Como decorador: ``fn`` se ejecuta dentro de un nivel dual."""
         def wrapper(*args, **kwargs):
             with dual_level():
                 return fn(*args, **kwargs)
@@ -152,11 +160,16 @@ def check_tangent(primal, tangent) -> None:
 
 
 def make_dual(tensor, tangent, *, level=None):
-    """Un tensor dual: una vista de ``tensor`` con tangente ``tangent`` (misma forma). Sólo dentro
-    de un nivel dual. Equivale a ``torch.autograd.forward_ad.make_dual``.
+    """Un tensor dual: una vista de ``tensor`` con tangente ``tangent`` (misma forma; se guarda tal
+    cual, sin copiarla). Sólo dentro de un nivel dual (``level``: su número, por defecto el
+    activo). ``requires_grad`` es el de ``tensor``. Equivale a
+    ``torch.autograd.forward_ad.make_dual``.
 
-    >>> with dual_level():
-    ...     d = make_dual(x, v)       # d.requires_grad == x.requires_grad
+    >>> fwAD = torch.autograd.forward_ad
+    >>> with fwAD.dual_level():
+    ...     d = fwAD.make_dual(torch.tensor([2.0]), torch.tensor([1.0]))
+    ...     print(fwAD.unpack_dual(d ** 3))                  # (x³, 3x²·v)
+    UnpackedDualTensor(primal=tensor([8.]), tangent=tensor([12.]))
     """
     cur = ForwardAD.level
     if cur is None:
@@ -198,8 +211,12 @@ def set_tangent(t, tangent) -> None:
 
 def unpack_dual(tensor, *, level=None):
     """``(primal, tangent)``: el valor (una vista de ``tensor``, sin tangente) y su tangente en el
-    nivel activo (``None`` si no es dual, o fuera del nivel en que se creó). Equivale a
-    ``torch.autograd.forward_ad.unpack_dual``."""
+    nivel ``level`` (por defecto el activo; ``None`` si no es dual, o fuera del nivel en que se
+    creó). Equivale a ``torch.autograd.forward_ad.unpack_dual``.
+
+    >>> torch.autograd.forward_ad.unpack_dual(torch.tensor([1.0])).tangent is None
+    True
+    """
     if not isinstance(tensor, TensorBase):
         raise TypeError(f"unpack_dual: se esperaba un tensor, no {type(tensor).__name__}")
     tan = tangent_of(tensor)

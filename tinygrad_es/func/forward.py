@@ -21,9 +21,8 @@ gratis. El precio: un forward y dos backward (``forward_ad``: un forward con su 
 un MLP 784-128-10 con lote 64 (véase la nota del modo hacia delante): del mismo orden que
 ``forward_ad``.
 
->>> from tinygrad_es.func import jvp, linearize
->>> x, v = tinygrad_es.tensor([0.0, 1.0]), tinygrad_es.tensor([1.0, 1.0])
->>> jvp(lambda x: x.sin(), (x,), (v,))          # (sin x, cos(x)·v)
+>>> x, v = torch.tensor([0.0, 1.0]), torch.tensor([1.0, 1.0])
+>>> torch.func.jvp(lambda x: x.sin(), (x,), (v,))          # (sin x, cos(x)·v)
 (tensor([0.0000, 0.8415]), tensor([1.0000, 0.5403]))
 """
 from __future__ import annotations
@@ -114,10 +113,11 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
     """``(func(*primals), J·tangents)``: la derivada direccional de ``func`` en ``primals`` a lo
     largo de ``tangents`` (misma estructura y formas que ``primals``; pytrees de tensores). Con
     ``has_aux=True``, ``func`` devuelve ``(salida, aux)`` y ``jvp`` devuelve ``(salida, jvp, aux)``.
-    Equivale a ``torch.func.jvp``; véase el módulo para el método.
+    ``strict`` se acepta por compatibilidad (``True`` es un error, como en PyTorch). Equivale a
+    ``torch.func.jvp``; véase el módulo para el método.
 
-    >>> jvp(lambda x, y: x * y, (tinygrad_es.tensor(2.0), tinygrad_es.tensor(3.0)),
-    ...     (tinygrad_es.tensor(1.0), tinygrad_es.tensor(0.0)))        # ∂(xy)/∂x = y
+    >>> torch.func.jvp(lambda x, y: x * y, (torch.tensor(2.0), torch.tensor(3.0)),
+    ...                (torch.tensor(1.0), torch.tensor(0.0)))        # ∂(xy)/∂x = y
     (tensor(6.), tensor(3.))
     """
     if strict:
@@ -150,8 +150,8 @@ def linearize(func, *primals):
     ``func`` (el grafo de la VJP se construye una vez y cada llamada lo recorre hacia atrás).
     Equivale a ``torch.func.linearize``.
 
-    >>> out, jvp_fn = linearize(lambda x: x ** 2, tinygrad_es.tensor([1.0, 3.0]))
-    >>> jvp_fn(tinygrad_es.tensor([1.0, 1.0]))       # 2x·v
+    >>> out, jvp_fn = torch.func.linearize(lambda x: x ** 2, torch.tensor([1.0, 3.0]))
+    >>> jvp_fn(torch.tensor([1.0, 1.0]))       # 2x·v
     tensor([2., 6.])
     """
     lin = _Linearized(func, primals, tuple(range(len(primals))), False, "linearize")
@@ -169,9 +169,11 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
     """``jacfwd(f)`` es la función que devuelve la jacobiana de ``f`` respecto del argumento
     ``argnums`` (forma ``salida.shape + entrada.shape``; tuplas/dicts si la salida o el argumento lo
     son), **por columnas**: una J·eⱼ por elemento de la entrada (``linearize``). Conviene si la
-    entrada es más pequeña que la salida; si no, ``jacrev``. Equivale a ``torch.func.jacfwd``.
+    entrada es más pequeña que la salida; si no, ``jacrev``. ``argnums``: entero o tupla; con
+    ``has_aux=True``, ``func`` devuelve ``(salida, aux)`` y se devuelve ``(jacobiana, aux)``;
+    ``randomness`` se acepta por compatibilidad. Equivale a ``torch.func.jacfwd``.
 
-    >>> jacfwd(lambda x: x.sin())(tinygrad_es.tensor([0.0, 1.0]))     # diag(cos x)
+    >>> torch.func.jacfwd(lambda x: x.sin())(torch.tensor([0.0, 1.0]))     # diag(cos x)
     tensor([[1.0000, 0.0000],
             [0.0000, 0.5403]])
     """
@@ -218,10 +220,11 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
 
 
 def hessian(func, argnums=0):
-    """``hessian(f)`` = ``jacfwd(jacrev(f))``: forma ``entrada.shape + entrada.shape`` (hacia
-    delante sobre el gradiente, como en PyTorch). Equivale a ``torch.func.hessian``.
+    """``hessian(func)`` = ``jacfwd(jacrev(func, argnums), argnums)``: forma ``entrada.shape +
+    entrada.shape`` (hacia delante sobre el gradiente, como en PyTorch). Equivale a
+    ``torch.func.hessian``.
 
-    >>> hessian(lambda x: (x ** 3).sum())(tinygrad_es.tensor([1.0, 2.0]))     # diag(6x)
+    >>> torch.func.hessian(lambda x: (x ** 3).sum())(torch.tensor([1.0, 2.0]))     # diag(6x)
     tensor([[ 6.,  0.],
             [ 0., 12.]])
     """
