@@ -149,6 +149,16 @@ def test_levels_and_errors():
     fwAD.exit_dual_level(level=0)
 
 
+def test_repr_shows_the_tangent_like_pytorch():
+    with fwAD.dual_level():
+        d = fwAD.make_dual(tg.tensor([1.0, 2.0]), tg.tensor([1.0, 0.0]))
+        assert repr(d * 2) == "tensor([2., 4.], tangent=tensor([2., 0.]))"
+        r = fwAD.make_dual(tg.tensor([1.0, 2.0], requires_grad=True), tg.tensor([1.0, 0.0]))
+        assert repr(r.sin()) == ("tensor([0.8415, 0.9093], grad_fn=<SinBackward0>,\n"
+                                 "       tangent=tensor([0.5403, -0.0000], grad_fn=<MulBackward0>))")
+    assert repr(d) == "tensor([1., 2.])"
+
+
 def test_views_and_inplace_update_tangents_like_pytorch():
     x, t = tg.tensor([1.0, 2.0, 3.0]), tg.tensor([1.0, 0.5, -1.0])
     with fwAD.dual_level():
