@@ -272,6 +272,18 @@ def test_linearize_reuses_the_graph_and_nests():
     np.testing.assert_allclose(d2.item(), v.numpy() @ hessian(s)(x).numpy() @ v.numpy(), rtol=1e-10)
 
 
+def test_func_jvp_is_differentiable_wrt_primals_that_require_grad():
+    x0, v = np.array([0.5, 1.0]), tg.tensor([1.0, 2.0])
+    x = tg.tensor(x0, requires_grad=True)
+    s = lambda a: (a.sin() * a).sum()  # noqa: E731
+    out, tan = jvp(s, (x,), (v,))
+    assert out.requires_grad and tan.requires_grad
+    tan.backward()                                   # ∇(∇s·v) = H·v
+    np.testing.assert_allclose(x.grad.numpy(), hessian(s)(tg.tensor(x0)).numpy() @ v.numpy(), rtol=1e-10)
+    per_row = tg.func.vmap(lambda a, b: jvp(lambda y: y.sin(), (a,), (b,))[1])(tg.ones(3, 2), tg.ones(3, 2))
+    np.testing.assert_allclose(per_row.numpy(), np.full((3, 2), np.cos(1.0)))
+
+
 def test_jacfwd_pytrees_and_argnums():
     x, y = tg.tensor([1.0, 2.0]), tg.tensor([3.0, 4.0, 5.0])
     f = lambda a, b: {"o": a.sum() * b, "p": a * 2}  # noqa: E731
