@@ -329,6 +329,15 @@ def test_against_torch(case):
     with fwAD.dual_level():
         got = fwAD.unpack_dual(gf(fwAD.make_dual(tg.tensor(x0), tg.tensor(v0)))).tangent.numpy()
     np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+    # tangentes también en los pesos y sesgos (las dos ramas de las reglas bilineales)
+    dps = [rng.standard_normal(p.shape) for p in params]
+    with tfwAD.dual_level():
+        tf2 = make(torch, [tfwAD.make_dual(torch.tensor(p), torch.tensor(d)) for p, d in zip(params, dps)])
+        want2 = tfwAD.unpack_dual(tf2(tfwAD.make_dual(torch.tensor(x0), torch.tensor(v0)))).tangent.numpy()
+    with fwAD.dual_level():
+        gf2 = make(tg, [fwAD.make_dual(tg.tensor(p), tg.tensor(d)) for p, d in zip(params, dps)])
+        got2 = fwAD.unpack_dual(gf2(fwAD.make_dual(tg.tensor(x0), tg.tensor(v0)))).tangent.numpy()
+    np.testing.assert_allclose(got2, want2, rtol=1e-9, atol=1e-12)
     out, tan = jvp(gf, (tg.tensor(x0),), (tg.tensor(v0),))
     np.testing.assert_allclose(tan.numpy(), torch.func.jvp(tf, (torch.tensor(x0),), (torch.tensor(v0),))[1].numpy(),
                                rtol=1e-9, atol=1e-12)

@@ -34,7 +34,7 @@ __all__ = ["ArrayFunction", "watch", "ForwardAD"]
 class ForwardAD:
     """El enganche del modo hacia delante (``forward_ad.py`` lo rellena): ``level`` es el nivel dual
     activo (``None`` fuera de ``dual_level()``: entonces ``apply`` no mira nada más) y
-    ``propagate(cls, ctx, tensors, out)`` calcula la tangente de la salida."""
+    ``propagate(cls, ctx, args, kwargs, tensors, out)`` calcula la tangente de la salida."""
 
     level = None
     propagate = None
@@ -158,6 +158,7 @@ class ArrayFunction:
     reads = None
     differentiable = False  # backward genérico: vale con ndarrays y con tensores
     linear = False          # lineal en sus entradas tensoriales: tangent = forward
+    bilinear = False        # f(a, b, *resto) = B(a, b) + L(resto): la tangente son dos forwards (forward_ad.py)
     tangent = None          # J·dx con ndarrays, si el jacobiano no depende de las entradas
     takes_tensors = False   # su backward ya trabaja con tensores (la Function de PyTorch)
 
@@ -230,5 +231,5 @@ class ArrayFunction:
             if requires:
                 out._ctx = ctx
             if dual:
-                ForwardAD.propagate(cls, ctx, tensors, out)
+                ForwardAD.propagate(cls, ctx, args, kwargs, tensors, out)
         return out

@@ -17,13 +17,15 @@ HIPS autograd: la regla JVP junto a la VJP de cada operación)::
 **De dónde sale la regla de cada operación** (``_propagate``), según lo que declara la
 ``ArrayFunction`` (``array_function.py``):
 
+* ``bilinear`` (producto, matmul, lineal, convolución: ``f(a, b, sesgo) = B(a, b) + L(sesgo)``):
+  ``J·(ȧ, ḃ, ṡ) = f(ȧ, b, ṡ) + f(a, ḃ, 0)``, dos forwards de la propia operación (registrados: la
+  tangente se puede derivar). Es la regla más barata y la de las operaciones más caras.
 * ``linear`` o ``tangent`` (jacobiano constante: sumas, vistas, reducciones, relu, max-pooling,
   indexado...): la regla ya existe, es ``tangent`` (o el propio ``forward`` si es lineal). Cuesta
   lo que un forward. El nodo que la calcula (``_Tangent``) tiene como backward el backward de la
   operación: la tangente se puede derivar en modo inverso.
-* ``differentiable`` o ``takes_tensors`` (producto, exp, tanh, matmul, softmax...; la convolución):
-  la regla es la **traspuesta**
-  de la VJP. El backward de la operación es la función lineal ``u ↦ Jᵀ·u``; se ejecuta una vez con
+* ``differentiable`` o ``takes_tensors`` (exp, tanh, división, softmax, normas...): la regla es la
+  **traspuesta** de la VJP. El backward de la operación es la función lineal ``u ↦ Jᵀ·u``; se ejecuta una vez con
   ``u`` simbólico (un tensor que pide gradiente, como en ``create_graph=True``) y el gradiente de
   ``⟨Jᵀ·u, ẋ⟩`` respecto de ``u`` es ``J·ẋ``. Exacto (no hay diferencias finitas) y la derivada
   está escrita en **un** sitio (el backward), pero cuesta dos pasos de backward de esa operación.
@@ -265,11 +267,33 @@ def _transposed_vjp(cls, ctx, out, duals, create):
     return res
 
 
+def _bilinear(cls, args, kwargs, level):
+    """J·ẋ de ``f(a, b, *resto) = B(a, b) + L(resto)`` (``B`` bilineal, ``L`` lineal: producto,
+    matmul, lineal y convolución con su sesgo): ``f(ȧ, b, ṙesto) + f(a, ḃ, 0)``. Son dos llamadas
+    al forward de la propia operación (registradas: la tangente se puede derivar)."""
+    pos = [i for i, a in enumerate(args) if isinstance(a, TensorBase)]
+    tans = {i: args[i]._fw[1] for i in pos if args[i]._fw is not None and args[i]._fw[0] is level}
+    i0, i1 = pos[0], pos[1]
+
+    def zero(i):
+        return TensorBase._wrap(np.zeros_like(args[i]._data))
+
+    res = None
+    if any(i != i1 for i in tans):  # f(ȧ, b, ṙesto): ȧ y el resto lineal con su tangente (o 0)
+        xs = [(tans[i] if i in tans else zero(i)) if (i == i0 or i in pos[2:]) else a for i, a in enumerate(args)]
+        res = cls.apply(*xs, **kwargs)
+    if i1 in tans:                  # f(a, ḃ, 0)
+        xs = [tans[i1] if i == i1 else zero(i) if i in pos[2:] else a for i, a in enumerate(args)]
+        term = cls.apply(*xs, **kwargs)
+        res = term if res is None else res + term
+    return res
+
+
 def _zeros_like(out):
     return TensorBase._wrap(np.zeros(out._data.shape, out._data.dtype))
 
 
-def _propagate(cls, ctx, tensors, out) -> None:
+def _propagate(cls, ctx, args, kwargs, tensors, out) -> None:
     """La tangente de ``out = cls(tensors)`` (``ArrayFunction.apply`` la llama si alguna entrada
     es dual). Mientras se calcula, el nivel se desactiva: las cuentas de la regla no son duales."""
     level = ForwardAD.level
@@ -279,7 +303,9 @@ def _propagate(cls, ctx, tensors, out) -> None:
     grad_on = is_grad_enabled()
     ForwardAD.level = None
     try:
-        if cls.linear or cls.tangent is not None:
+        if cls.bilinear and sum(isinstance(a, TensorBase) for a in args) >= 2:
+            res = _bilinear(cls, args, kwargs, level)
+        elif cls.linear or cls.tangent is not None:
             res = _Tangent.apply(*[t for _, t in duals], node=ctx, pos=tuple(i for i, _ in duals))
         elif cls.differentiable or cls.takes_tensors:  # takes_tensors: conv, su backward ya admite tensores
             create = grad_on and (any(t._requires_grad for _, t in duals) or any(x._requires_grad for x in tensors))
