@@ -229,8 +229,35 @@ def test_user_function_jvp_and_missing_rules():
         np.testing.assert_allclose(fwAD.unpack_dual(out).tangent.numpy(), [6.0, 12.0])
         with pytest.raises(NotImplementedError, match="jvp"):
             NoRule.apply(d)
-        with pytest.raises(NotImplementedError, match="'BatchNorm'"):
-            nn.BatchNorm1d(2)(fwAD.make_dual(tg.ones(3, 2), tg.ones(3, 2)))
+        with pytest.raises(NotImplementedError, match="'Cholesky'"):
+            tg.linalg.cholesky(fwAD.make_dual(tg.eye(2) * 2, tg.ones(2, 2)))
+
+
+@pytest.mark.parametrize("training", [True, False], ids=["entrenamiento", "evaluacion"])
+@pytest.mark.parametrize("affine", [True, False], ids=["afin", "sin_gamma_beta"])
+def test_batchnorm_forward_rule_against_torch(training, affine):
+    torch = pytest.importorskip("torch")
+    import torch.autograd.forward_ad as tfwAD
+    rng = np.random.default_rng(4)
+    x0, v0 = rng.standard_normal((4, 3, 5)), rng.standard_normal((4, 3, 5))
+    w0, b0, dw, db = (rng.standard_normal(3) for _ in range(4))
+    rm, rv = rng.standard_normal(3), rng.random(3) + 0.5
+
+    def run(L, fw):
+        with fw.dual_level():
+            x = fw.make_dual(L.tensor(x0), L.tensor(v0))
+            w = fw.make_dual(L.tensor(w0), L.tensor(dw)) if affine else None
+            b = fw.make_dual(L.tensor(b0), L.tensor(db)) if affine else None
+            y = L.nn.functional.batch_norm(x, L.tensor(rm.copy()), L.tensor(rv.copy()), w, b, training=training)
+            return fw.unpack_dual(y).tangent.numpy()
+    np.testing.assert_allclose(run(tg, fwAD), run(torch, tfwAD), rtol=1e-9, atol=1e-12)
+    # su regla no lleva grafo: derivar la tangente es un error que la nombra, no un gradiente malo
+    xg = tg.tensor(x0, requires_grad=True)
+    with fwAD.dual_level():
+        tan = fwAD.unpack_dual(nn.functional.batch_norm(fwAD.make_dual(xg, tg.tensor(v0)), None, None,
+                                                        training=True)).tangent
+    with pytest.raises(RuntimeError, match="BatchNorm"):
+        tan.sum().backward()
 
 
 # --------------------------------------------------------------------------

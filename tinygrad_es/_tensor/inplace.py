@@ -133,7 +133,8 @@ class InplaceMixin:
         v = self._view
         view_of_graph = v is not None and v.grad and v.base.requires_grad
         dual = ForwardAD.level is not None and (tangent_of(self) is not None or tangent_of(vt) is not None)
-        if dual or (is_grad_enabled() and (self.requires_grad or view_of_graph or (vt is not None and vt.requires_grad))):
+        graph = is_grad_enabled() and (self.requires_grad or view_of_graph or (vt is not None and vt.requires_grad))
+        if dual or graph:
             if vt is None:
                 vt = TensorBase._wrap(np.asarray(value).astype(self._data.dtype))
             self._inplace("__setitem__", lambda s: SetItem.apply(s, vt.type(self.dtype), index=idx), (vt,))

@@ -32,8 +32,8 @@ grafo: derivadas de derivadas (``higher_order.py``). ``autograd.functional`` (ja
 y ``autograd.gradcheck`` componen operaciones de ``Tensor`` y viven un rango más arriba.
 
 ``forward_ad.py`` es el modo hacia delante (números duales: ``dual_level``, ``make_dual``,
-``unpack_dual``): la tangente de cada operación sale de su ``tangent`` o, si su backward es
-derivable, de la traspuesta de su VJP.
+``unpack_dual``); ``forward_rules.py``, la tangente de cada operación (bilineal, ``tangent``, la
+traspuesta de su VJP o su ``jvp``).
 """
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad, set_grad_enabled
 from .graph import Context, GhostTensor, TensorBase, VersionCounter, broadcast_shape, unbroadcast

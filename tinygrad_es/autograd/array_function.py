@@ -159,6 +159,7 @@ class ArrayFunction:
     differentiable = False  # backward genérico: vale con ndarrays y con tensores
     linear = False          # lineal en sus entradas tensoriales: tangent = forward
     bilinear = False        # f(a, b, *resto) = B(a, b) + L(resto): la tangente son dos forwards (forward_ad.py)
+    jvp = None              # jvp(ctx, *dx) -> J·dx con ndarrays, para forward_ad (sin grafo: no se deriva otra vez)
     tangent = None          # J·dx con ndarrays, si el jacobiano no depende de las entradas
     takes_tensors = False   # su backward ya trabaja con tensores (la Function de PyTorch)
 

@@ -14,24 +14,8 @@ HIPS autograd: la regla JVP junto a la VJP de cada operación)::
         y = f(x)
         valor, jvp = unpack_dual(y)         # jvp = J·v; unpack_dual(no_dual).tangent es None
 
-**De dónde sale la regla de cada operación** (``_propagate``), según lo que declara la
-``ArrayFunction`` (``array_function.py``):
-
-* ``bilinear`` (producto, matmul, lineal, convolución: ``f(a, b, sesgo) = B(a, b) + L(sesgo)``):
-  ``J·(ȧ, ḃ, ṡ) = f(ȧ, b, ṡ) + f(a, ḃ, 0)``, dos forwards de la propia operación (registrados: la
-  tangente se puede derivar). Es la regla más barata y la de las operaciones más caras.
-* ``linear`` o ``tangent`` (jacobiano constante: sumas, vistas, reducciones, relu, max-pooling,
-  indexado...): la regla ya existe, es ``tangent`` (o el propio ``forward`` si es lineal). Cuesta
-  lo que un forward. El nodo que la calcula (``_Tangent``) tiene como backward el backward de la
-  operación: la tangente se puede derivar en modo inverso.
-* ``differentiable`` o ``takes_tensors`` (exp, tanh, división, softmax, normas...): la regla es la
-  **traspuesta** de la VJP. El backward de la operación es la función lineal ``u ↦ Jᵀ·u``; se ejecuta una vez con
-  ``u`` simbólico (un tensor que pide gradiente, como en ``create_graph=True``) y el gradiente de
-  ``⟨Jᵀ·u, ẋ⟩`` respecto de ``u`` es ``J·ẋ``. Exacto (no hay diferencias finitas) y la derivada
-  está escrita en **un** sitio (el backward), pero cuesta dos pasos de backward de esa operación.
-* ninguna (la derivada segunda no está implementada: ``BatchNorm``, las recurrentes, las
-  descomposiciones...): ``NotImplementedError`` que nombra la operación, como PyTorch con las
-  operaciones sin fórmula hacia delante.
+**La regla de cada operación** (J·ẋ a partir de lo que declara su ``ArrayFunction``) está en
+``forward_rules.py``.
 
 Semántica de PyTorch: un solo nivel a la vez (anidar es un ``RuntimeError``); al salir del nivel
 las tangentes se olvidan (``unpack_dual`` da ``tangent=None``); la tangente de una vista es la vista
@@ -49,10 +33,8 @@ from collections import namedtuple
 import numpy as np
 
 from .array_function import ArrayFunction, ForwardAD
-from .engine import grad as autograd_grad
-from .grad_mode import enable_grad, is_grad_enabled
+from .forward_rules import zeros_tangent, propagate
 from .graph import TensorBase
-from .higher_order import _component, _tangent, graph_backward, sum_to
 
 __all__ = ["dual_level", "enter_dual_level", "exit_dual_level", "make_dual", "unpack_dual", "UnpackedDualTensor"]
 
@@ -81,7 +63,7 @@ def enter_dual_level() -> int:
         raise RuntimeError("el modo hacia delante anidado no está soportado (ya hay un nivel dual abierto; "
                            "PyTorch tampoco lo admite)")
     ForwardAD.level = _Level(0)
-    ForwardAD.propagate = _propagate
+    ForwardAD.propagate = propagate
     return 0
 
 
@@ -228,99 +210,6 @@ def unpack_dual(tensor, *, level=None):
 
 
 # --------------------------------------------------------------------------
-# la tangente de cada operación
-# --------------------------------------------------------------------------
-class _Tangent(ArrayFunction):
-    """J·ẋ de una operación de jacobiano constante (``node``: su nodo; ``pos``: qué entradas son
-    duales). Es lineal en las tangentes y su backward es el de la operación (Jᵀ·g)."""
-
-    linear = True
-
-    @staticmethod
-    def forward(ctx, *dts, node=None, pos=()):
-        dxs = [None] * len(node.input_meta)
-        for p, d in zip(pos, dts):
-            dxs[p] = d
-        return np.asarray(_tangent(node, dxs)).astype(node.out_dtype, copy=False)
-
-    @staticmethod
-    def backward(ctx, g):
-        node, pos = ctx.kwargs["node"], ctx.kwargs["pos"]
-        res = node.fn.backward(node, g)
-        return tuple(_component(node, res, p) for p in pos)
-
-
-def _transposed_vjp(cls, ctx, out, duals, create):
-    """J·ẋ = ∂⟨Jᵀ·u, ẋ⟩/∂u: el backward de la operación con ``u`` simbólico, derivado otra vez."""
-    u = TensorBase._wrap(np.zeros(out._data.shape, out._data.dtype), True)
-    with enable_grad():
-        gs = graph_backward(ctx, u)
-        pairs = []
-        for i, t in duals:
-            g = gs[i] if i < len(gs) else None
-            if isinstance(g, TensorBase) and g._requires_grad:
-                pairs.append((sum_to(g, ctx.input_meta[i][0]), t))
-        if not pairs:
-            return None
-        (res,) = autograd_grad([g for g, _ in pairs], [u], [t for _, t in pairs], create_graph=create,
-                               allow_unused=True)
-    return res
-
-
-def _bilinear(cls, args, kwargs, level):
-    """J·ẋ de ``f(a, b, *resto) = B(a, b) + L(resto)`` (``B`` bilineal, ``L`` lineal: producto,
-    matmul, lineal y convolución con su sesgo): ``f(ȧ, b, ṙesto) + f(a, ḃ, 0)``. Son dos llamadas
-    al forward de la propia operación (registradas: la tangente se puede derivar)."""
-    pos = [i for i, a in enumerate(args) if isinstance(a, TensorBase)]
-    tans = {i: args[i]._fw[1] for i in pos if args[i]._fw is not None and args[i]._fw[0] is level}
-    i0, i1 = pos[0], pos[1]
-
-    def zero(i):
-        return TensorBase._wrap(np.zeros_like(args[i]._data))
-
-    res = None
-    if any(i != i1 for i in tans):  # f(ȧ, b, ṙesto): ȧ y el resto lineal con su tangente (o 0)
-        xs = [(tans[i] if i in tans else zero(i)) if (i == i0 or i in pos[2:]) else a for i, a in enumerate(args)]
-        res = cls.apply(*xs, **kwargs)
-    if i1 in tans:                  # f(a, ḃ, 0)
-        xs = [tans[i1] if i == i1 else zero(i) if i in pos[2:] else a for i, a in enumerate(args)]
-        term = cls.apply(*xs, **kwargs)
-        res = term if res is None else res + term
-    return res
-
-
-def _zeros_like(out):
-    return TensorBase._wrap(np.zeros(out._data.shape, out._data.dtype))
-
-
-def _propagate(cls, ctx, args, kwargs, tensors, out) -> None:
-    """La tangente de ``out = cls(tensors)`` (``ArrayFunction.apply`` la llama si alguna entrada
-    es dual). Mientras se calcula, el nivel se desactiva: las cuentas de la regla no son duales."""
-    level = ForwardAD.level
-    duals = [(i, t._fw[1]) for i, t in enumerate(tensors) if t._fw is not None and t._fw[0] is level]
-    if out._data.dtype.kind not in "fc":  # índices, máscaras: sin tangente, como en PyTorch
-        return
-    grad_on = is_grad_enabled()
-    ForwardAD.level = None
-    try:
-        if cls.bilinear and sum(isinstance(a, TensorBase) for a in args) >= 2:
-            res = _bilinear(cls, args, kwargs, level)
-        elif cls.linear or cls.tangent is not None:
-            res = _Tangent.apply(*[t for _, t in duals], node=ctx, pos=tuple(i for i, _ in duals))
-        elif cls.differentiable or cls.takes_tensors:  # takes_tensors: conv, su backward ya admite tensores
-            create = grad_on and (any(t._requires_grad for _, t in duals) or any(x._requires_grad for x in tensors))
-            res = _transposed_vjp(cls, ctx, out, duals, create)
-            if res is None:
-                res = _zeros_like(out)
-        else:
-            raise NotImplementedError(f"se intentó usar el modo hacia delante (forward AD) con '{cls.__name__}', "
-                                      f"que aún no tiene derivada hacia delante (su backward no es derivable)")
-    finally:
-        ForwardAD.level = level
-    out._fw = (level, res)
-
-
-# --------------------------------------------------------------------------
 # operaciones in situ
 # --------------------------------------------------------------------------
 def inplace_tangent(t, res) -> None:
@@ -335,7 +224,7 @@ def inplace_tangent(t, res) -> None:
     if new is None and old is None:
         return
     if new is None:
-        new = _zeros_like(t)
+        new = zeros_tangent(t)
     if new._requires_grad:  # una tangente con grafo no se copia: se cuelga tal cual
         t._fw = (level, new)
         return
@@ -344,7 +233,7 @@ def inplace_tangent(t, res) -> None:
         base = v.base
         bt = tangent_of(base)
         if bt is None:
-            bt = _zeros_like(base)
+            bt = zeros_tangent(base)
             base._fw = (level, bt)
         view = v.replay_array(bt._data)
         if np.shares_memory(view, bt._data) or view.size == 0:

@@ -255,7 +255,8 @@ class TensorBase:
         d = dict(state[0] or {}) if isinstance(state, tuple) else dict(state or {})
         if isinstance(state, tuple):
             d.update(state[1] or {})
-        for slot, default in (("_view", None), ("_fw", None), ("_hooks", None), ("_retain", False), ("name", ""), ("_grad", None),
+        for slot, default in (("_view", None), ("_fw", None), ("_hooks", None), ("_retain", False), ("name", ""),
+                              ("_grad", None),
                               ("_ctx", None)):
             d.setdefault(slot, default)
         for k, v in d.items():
