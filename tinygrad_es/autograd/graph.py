@@ -256,8 +256,7 @@ class TensorBase:
         if isinstance(state, tuple):
             d.update(state[1] or {})
         for slot, default in (("_view", None), ("_fw", None), ("_hooks", None), ("_retain", False), ("name", ""),
-                              ("_grad", None),
-                              ("_ctx", None)):
+                              ("_grad", None), ("_ctx", None)):
             d.setdefault(slot, default)
         for k, v in d.items():
             object.__setattr__(self, self._OLD_SLOTS.get(k, k), v)
