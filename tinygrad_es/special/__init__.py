@@ -1,6 +1,7 @@
 """``torch.special``: las funciones especiales con sus nombres de SciPy/PyTorch. Casi todas son las
 mismas de ``torch.x`` (``special.expit`` es ``sigmoid``); ``ndtr`` y ``entr`` se componen aquí
-(su derivada sale de ``erfc`` y de ``log``).
+(su derivada sale de ``erfc`` y de ``log``). En módulos aparte: ``normal.py`` (``ndtri``,
+``log_ndtr``, ``erfcx``), ``bessel.py`` (J₀, J₁, Y₀, Y₁, K₀, K₁ y Ai) y ``polynomials.py``.
 
     >>> import tinygrad_es as torch
     >>> torch.special.expit(torch.tensor([0.0]))   # tensor([0.5000])
@@ -20,12 +21,15 @@ from .._tensor.tensor import Tensor
 
 from .polynomials import *  # noqa: F401,F403  (chebyshev_polynomial_t, hermite_polynomial_h...)
 from .polynomials import __all__ as _polynomials
+from .bessel import *  # noqa: F401,F403  (bessel_j0, modified_bessel_k0, airy_ai...)
+from .bessel import __all__ as _bessel
+from .normal import erfcx, log_ndtr, ndtri
 from .._tensor.out import write_out
 
 __all__ = ["expit", "logit", "xlogy", "sinc", "erf", "erfc", "exp2", "expm1", "log1p", "logsumexp", "softmax",
            "log_softmax", "round", "ndtr", "entr", "gammaln", "digamma", "psi", "polygamma", "erfinv", "i0", "i1",
            "i0e", "i1e", "zeta", "xlog1py", "multigammaln", "spherical_bessel_j0", "modified_bessel_i0",
-           "modified_bessel_i1"] + list(_polynomials)
+           "modified_bessel_i1", "ndtri", "log_ndtr", "erfcx"] + list(_polynomials) + list(_bessel)
 
 expit = sigmoid
 modified_bessel_i0 = i0
