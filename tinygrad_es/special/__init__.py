@@ -13,8 +13,8 @@ import math
 import numpy as np
 
 from .._tensor.functional import polygamma
-from .._tensor.functions import (digamma, erf, erfc, erfinv, exp2, expm1, i0, lgamma, log1p, log_softmax, logit,
-                                logsumexp, round, sigmoid, sinc, softmax, xlogy)
+from .._tensor.functions import (digamma, erf, erfc, erfinv, exp2, expm1, i0, igamma, igammac, lgamma, log1p,
+                                log_softmax, logit, logsumexp, round, sigmoid, sinc, softmax, xlogy)
 from .._tensor.joins import where
 from ..ops import gamma as _G
 from .._tensor.tensor import Tensor
@@ -29,7 +29,7 @@ from .._tensor.out import write_out
 __all__ = ["expit", "logit", "xlogy", "sinc", "erf", "erfc", "exp2", "expm1", "log1p", "logsumexp", "softmax",
            "log_softmax", "round", "ndtr", "entr", "gammaln", "digamma", "psi", "polygamma", "erfinv", "i0", "i1",
            "i0e", "i1e", "zeta", "xlog1py", "multigammaln", "spherical_bessel_j0", "modified_bessel_i0",
-           "modified_bessel_i1", "ndtri", "log_ndtr", "erfcx"] + list(_polynomials) + list(_bessel)
+           "modified_bessel_i1", "ndtri", "log_ndtr", "erfcx", "gammainc", "gammaincc"] + list(_polynomials) + list(_bessel)
 
 expit = sigmoid
 modified_bessel_i0 = i0
@@ -144,3 +144,15 @@ def spherical_bessel_j0(input, *, out=None):
 
 
 modified_bessel_i1 = i1
+
+
+def gammainc(input, other, *, out=None):
+    """P(a, x), la gamma incompleta inferior regularizada (``torch.igamma``; véase ``Tensor.igamma``).
+    En PyTorch: ``torch.special.gammainc``."""
+    return igamma(input, other, out=out)
+
+
+def gammaincc(input, other, *, out=None):
+    """Q(a, x) = 1 − P(a, x), la superior (``torch.igammac``; véase ``Tensor.igammac``). En PyTorch:
+    ``torch.special.gammaincc``."""
+    return igammac(input, other, out=out)
