@@ -35,6 +35,7 @@ def test_get_infos_singular_empty_and_errors():
 
 
 @pytest.mark.torch
+@pytest.mark.filterwarnings("ignore:torch.lu")   # PyTorch avisa de que torch.lu y lu_solve están obsoletas
 def test_match_pytorch():
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(1)
