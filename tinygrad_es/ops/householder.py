@@ -28,10 +28,10 @@ class NoDerivative(ArrayFunction):
     implemented")."""
 
     @staticmethod
-    def forward(ctx, a, value=None, name=""):
-        ctx.name = name
+    def forward(ctx, a, value=None, name="", error=NotImplementedError):
+        ctx.name, ctx.error = name, error
         return value
 
     @staticmethod
     def backward(ctx, g):
-        raise NotImplementedError(f"la derivada de {ctx.name} no está implementada (tampoco en PyTorch)")
+        raise ctx.error(f"la derivada de {ctx.name} no está implementada (tampoco en PyTorch)")
