@@ -24,8 +24,8 @@ def geqrf_array(a):
 
 class NoDerivative(ArrayFunction):
     """Devuelve ``value`` (ya calculado) y deja constancia en el grafo de que ``name`` no tiene derivada:
-    el backward lanza ``NotImplementedError``, como PyTorch ("the derivative for 'geqrf' is not
-    implemented")."""
+    el backward lanza ``error`` (``NotImplementedError`` por defecto, como PyTorch con ``geqrf``: "the
+    derivative for 'geqrf' is not implemented"; ``RuntimeError`` en ``ldl_factor``/``ldl_solve``)."""
 
     @staticmethod
     def forward(ctx, a, value=None, name="", error=NotImplementedError):
