@@ -52,7 +52,8 @@ FIXED_OPS += [f"special.{n}" for n in ("ndtri", "log_ndtr", "erfcx", "airy_ai", 
                                        "bessel_y1", "modified_bessel_k0", "modified_bessel_k1",
                                        "scaled_modified_bessel_k0", "scaled_modified_bessel_k1")]
 FIXED_OPS += ["igamma", "igammac", "lu", "lu_solve", "fft.hfftn", "fft.ihfft2", "fft.ihfftn", "geqrf", "ormqr",
-              "linalg.ldl_factor", "linalg.ldl_factor_ex", "linalg.ldl_solve", "linalg.eig", "linalg.eigvals"]
+              "linalg.ldl_factor", "linalg.ldl_factor_ex", "linalg.ldl_solve", "linalg.eig", "linalg.eigvals",
+              "cfloat", "cdouble"]
 
 
 @pytest.mark.parametrize("name", FIXED_OPS)

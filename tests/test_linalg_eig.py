@@ -46,3 +46,13 @@ def test_match_pytorch():
     ((V.abs() * tg.tensor(W)).sum() + tg.view_as_real(w).sum()).backward()
     ((rV.abs() * torch.tensor(W)).sum() + torch.view_as_real(rw).sum()).backward()
     np.testing.assert_allclose(a.grad.numpy(), t.grad.numpy(), atol=1e-10)
+
+
+def test_cfloat_cdouble_have_gradient():
+    x = tg.tensor([1.0, -2.0], requires_grad=True)
+    z = x.cfloat()
+    assert z.dtype == tg.complex64 and x.double().cdouble().dtype == tg.complex128
+    (tg.view_as_real(z * tg.complex(tg.tensor([0.0, 1.0]), tg.tensor([1.0, 0.0])))).sum().backward()
+    # z·(i, 1) = (i·x₀, x₁): ∂/∂x de la suma de partes reales e imaginarias = (1, 1)
+    assert x.grad.tolist() == [1.0, 1.0]
+    assert tg.tensor([1, 2]).cfloat().dtype == tg.complex64   # enteros: sin grafo, como PyTorch
