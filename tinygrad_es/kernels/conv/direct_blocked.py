@@ -34,6 +34,7 @@ Medido (lote 128, un hilo, tiempo de CPU, frente a ``flat_corr_pad`` en el mismo
 ``dispatch`` lo usa sólo con ≤ ``MAX_POSITIONS`` posiciones (véase ``applies``).
 """
 import os
+import threading
 
 import numpy as np
 from numba import njit, prange
@@ -340,6 +341,8 @@ class _slp:
 
 
 _ready = False
+# dos hilos en la primera llamada: uno compila con SLP y el otro espera (y el entorno vuelve a su valor)
+_first = threading.Lock()
 
 
 def forward(x, w, bias, padding, hq, wq, per_job, out):
@@ -349,9 +352,11 @@ def forward(x, w, bias, padding, hq, wq, per_job, out):
     kh, kw = w.shape[2], w.shape[3]
     args = (np.ascontiguousarray(x), padding[0], padding[1], hq, wq, per_job, tap_shifts(kh, kw, wq),
             pack_weights(w), np.ascontiguousarray(bias, dtype=np.float32), out)
-    if _ready:
-        blocked_corr(*args)
-        return
-    with _slp():
-        blocked_corr(*args)
-    _ready = True
+    if not _ready:
+        with _first:
+            if not _ready:
+                with _slp():
+                    blocked_corr(*args)
+                _ready = True
+                return
+    blocked_corr(*args)
