@@ -139,6 +139,7 @@ def lstm_forward_blocks(x, h0, c0, w_ih, w_hh, bias, reverse, nk, save):
     pk, sa, sb = _packed_buffers("packed_n", nk, gb * P, B * P)
     _run(RB.lstm_forward_run, (gx, bk, bias is not None, wh, h0c, Y, ck, act, cprev, tc, gh, mk, u, bits, order, save,
                                pk, sa, sb), nk)
+    del sa, sb  # W empaquetado (1 MB con H = 256): no retenerlo más allá de la recurrencia
     h[...] = Y[order[-1]]
     c[...] = ck.transpose(1, 0, 2).reshape(B, H)
     if not save:
@@ -172,6 +173,7 @@ def lstm_backward_blocks(g, x, saved, reverse, need, has_bias):
     order = np.arange(T) if reverse else np.arange(T - 1, -1, -1)
     pk, sa, sb = _packed_buffers("packed_t", nk, gb * P, B * gb)
     _run(RB.lstm_backward_run, (gY, parts, act, cprev, tc, dck, dm, dgk, wh, dgates, order, pk, sa, sb), nk)
+    del sa, sb  # que no sume al pico de memoria de ∂W
     last = parts[len(order) % 2]
     dh = last.sum(axis=0) if nk > 1 else last[0].copy()
     dc = dck.transpose(1, 0, 2).reshape(B, H).copy()
