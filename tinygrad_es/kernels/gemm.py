@@ -112,29 +112,43 @@ def matmul_rows(a, b, rows=SUM_ROWS, max_rows=MAX_ROWS, blocks=SUM_BLOCKS, fixed
     rows = max(rows, -(-n // blocks))
     if max_rows is not None:
         rows = min(rows, max_rows)
-    levels = []  # levels[i]: la suma de 2^i bloques seguidos (o None)
+    levels = []  # levels[i]: la suma de 2^i bloques seguidos (o None); arrays propios, no vistas de una tanda
 
-    def push(p):  # un bloque más, sumado por parejas con los anteriores (contador binario)
-        j = 0
+    def push(p, j=0):  # una suma de 2^j bloques más, sumada por parejas con las anteriores (contador binario)
+        levels.extend([None] * (j - len(levels)))
         while j < len(levels) and levels[j] is not None:
             levels[j] += p  # los más antiguos a la izquierda: el orden de las filas
             p, levels[j] = levels[j], None
             j += 1
+        if p.base is not None and p.base.size > p.size:  # una vista de la tanda: se copia (la tanda se reutiliza)
+            p = p.copy()
         if j == len(levels):
             levels.append(p)
         else:
             levels[j] = p
 
     # Los bloques enteros, de ``BATCH_BLOCKS`` en ``BATCH_BLOCKS`` en una GEMM por lotes (un reparto entre
-    # hilos por tanda, por bloques: cada bloque, la misma SGEMM con 1 o con 2 hilos, los mismos bits)
+    # hilos por tanda, por bloques: cada bloque, la misma SGEMM con 1 o con 2 hilos, los mismos bits). Una
+    # tanda de 4 se suma por parejas dentro de ella ((b0 + b1) + (b2 + b3): lo mismo que haría el contador) y
+    # sale como una sola suma copiada: la tanda siguiente reutiliza su memoria (antes cada tanda quedaba
+    # retenida por las vistas del contador: ~8 MB con ∂W_hh de la LSTM de caracteres).
     full = n // rows
+    buf = None
     for c0 in range(0, full, BATCH_BLOCKS):
         c = min(BATCH_BLOCKS, full - c0)
         lo, hi = c0 * rows, (c0 + c) * rows
+        out = buf if buf is not None and buf.shape[0] == c else None
         parts = matmul(a[lo:hi].reshape(c, rows, a.shape[1]).transpose(0, 2, 1),
-                       b[lo:hi].reshape(c, rows, b.shape[1]), by_batch=True)
-        for p in parts:
-            push(p)
+                       b[lo:hi].reshape(c, rows, b.shape[1]), out=out, by_batch=True)
+        if c == 4 and c0 % 4 == 0:
+            parts[0] += parts[1]
+            parts[2] += parts[3]
+            parts[0] += parts[2]
+            push(parts[0], 2)
+            buf = parts
+        else:
+            for p in parts:
+                push(p)
     if full * rows < n:
         push(matmul(a[full * rows:].T[None], b[full * rows:][None], by_batch=True)[0])
     out = None
