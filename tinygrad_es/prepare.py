@@ -251,8 +251,8 @@ def _seq_layer_norm(dtype):
 # 2 048 filas, entropía cruzada, AdamW): en el orden inverso al del paso, como el backward de la
 # convolución arriba (el programa compila desde el principio, el hijo desde el final). La LayerNorm
 # o el softmax de la atención lo lanzan: el programa ya está compilando uno de los dos.
-BACKGROUND_TRANSFORMER = (("optimizadores", _adam), ("embeddings", _seq_embedding), ("∂b de las lineales", _seq_bias_sum),
-                          ("GELU", _seq_gelu), ("entropía cruzada", _cross_entropy), ("atención", _seq_attention),
+BACKGROUND_TRANSFORMER = (("optimizadores", _adam), ("embeddings", _seq_embedding),
+                          ("∂b de las lineales", _seq_bias_sum), ("GELU", _seq_gelu), ("entropía cruzada", _cross_entropy), ("atención", _seq_attention),
                           ("LayerNorm", _seq_layer_norm))
 _GROUPS = {"cnn": BACKGROUND, "transformer": BACKGROUND_TRANSFORMER}
 
