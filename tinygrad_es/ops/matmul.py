@@ -75,6 +75,7 @@ def _weight_grad(g2, x2):
 class MatMul(ArrayFunction):
     """C = A @ B: ∂L/∂A = G @ Bᵀ, ∂L/∂B = Aᵀ @ G (1-D como vectores fila/columna, lotes con broadcasting)."""
 
+    bilinear = True  # forward_ad: J·(ȧ, ḃ) = f(ȧ, b) + f(a, ḃ), dos forwards
     differentiable = True
     reads = ((1,), (0,))
 
@@ -128,6 +129,7 @@ class Linear(ArrayFunction):
     da ∂L/∂W ya contiguo, con la disposición del parámetro (como PyTorch), en vez de la
     traspuesta de una GEMM que el optimizador tendría que recorrer a saltos."""
 
+    bilinear = True  # forward_ad: J·(ȧ, ḃ) = f(ȧ, b) + f(a, ḃ), dos forwards
     differentiable = True
     reads = ((1,), (0,), ())
 
