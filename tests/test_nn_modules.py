@@ -385,3 +385,16 @@ def test_state_dict_roundtrip_through_buffer_io():
     m2.load_state_dict(tg.load(buf))
     for (k, a), (_, b) in zip(m.state_dict().items(), m2.state_dict().items()):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+@pytest.mark.parametrize("shape", [(5, 1), (3, 4)])
+def test_layer_norm_float32_constant_rows_give_zero_input_grad(shape):
+    # Filas constantes (D = 1, o todas iguales): x̂ = 0 y ∂x = σ̂·(g·w − media(g·w)) = 0 exacto, como PyTorch.
+    # Con g·w redondeado a float32 antes de restar la media en float64 salía ~1e-6.
+    x = leaf(np.full(shape, 0.7, np.float32), True)
+    m = nn.LayerNorm(shape[-1])
+    m.weight.data = leaf(np.full(shape[-1], 1.3, np.float32))
+    y = m(x)
+    y.backward(leaf(np.full(shape, 2.1, np.float32)))
+    assert x.grad.dtype == np.float32
+    assert np.all(x.grad.numpy() == 0.0)

@@ -59,4 +59,6 @@ def layer_norm_backward(g, x, w, mean, rstd, dx, dw, db):
         s2 /= d
         for j in range(np.uint64(d)):
             xh = (x[i, j] - m) * r
-            dx[i, j] = r * (g[i, j] * w[j] - s1 - xh * s2)
+            # g·w en float64, como en s1: redondeado a float32 antes de restar, una fila constante
+            # (D = 1) daba ∂x ≠ 0 por redondeo; PyTorch da 0 exacto.
+            dx[i, j] = r * (np.float64(g[i, j]) * w[j] - s1 - xh * s2)
