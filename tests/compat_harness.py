@@ -418,6 +418,21 @@ def _float_leaves(x, torch):
             and t.requires_grad]
 
 
+def _torch_fractional_samples(op, sample, torch):
+    """Las muestras ``u`` que sortea ``F.fractional_max_pool{2,3}d`` de PyTorch cuando no se le dan: el OpInfo
+    lo llama tras ``manual_seed(42)`` (``wrapper_set_seed``) y dibuja ``rand(N, C, n)``. Nuestro generador no
+    es el de PyTorch, así que se le pasan las mismas con ``_random_samples=``: con ellas la salida y los
+    índices tienen que ser los de PyTorch, bit a bit. ``None`` para el resto de operadores."""
+    m = re.fullmatch(r"nn\.functional\.fractional_max_pool([23])d", op.name)
+    if not m or "_random_samples" in sample.kwargs or not isinstance(sample.input, torch.Tensor):
+        return None
+    n, x = int(m.group(1)), sample.input
+    if x.dim() < n + 1:
+        return None
+    batch = 1 if x.dim() == n + 1 else x.size(0)
+    return torch.rand(batch, x.size(-n - 1), n, dtype=x.dtype, generator=torch.Generator().manual_seed(42))
+
+
 def run_sample(op, ours, sample, torch, tg, dtype_name, check_grad=True, second_order=False, seed=0):
     """``(tipo, mensaje)`` de una muestra: ``("pass", "")`` si todo coincide."""
     conv = make_converter(torch, tg)
@@ -431,6 +446,9 @@ def run_sample(op, ours, sample, torch, tg, dtype_name, check_grad=True, second_
         a_in = conv(sample.input)
         a_args = conv(sample.args)
         a_kw = conv(sample.kwargs)
+        drawn = _torch_fractional_samples(op, sample, torch)
+        if drawn is not None:
+            a_kw["_random_samples"] = conv(drawn)
     except Unconvertible as e:
         return "unsupported", f"argumento no representable: {e}"
     try:

@@ -40,7 +40,7 @@ RANKS = {
     "tinygrad_es.nn": 5, "tinygrad_es.distributions": 5,
     "tinygrad_es.optim": 6, "tinygrad_es.amp": 6, "tinygrad_es.utils": 6, "tinygrad_es.data": 6, "tinygrad_es.serialization": 6,
     "tinygrad_es.vision": 6, "tinygrad_es.audio": 6,
-    "tinygrad_es.testing": 4, "tinygrad_es.special": 4,                        # torch.testing.assert_close (sólo mira tensores)
+    "tinygrad_es.testing": 4, "tinygrad_es.special": 4, "tinygrad_es.masked": 4,                        # torch.testing.assert_close (sólo mira tensores)
     "tinygrad_es.models": 7, "tinygrad_es.textgen": 7, "tinygrad_es.train": 7, "tinygrad_es.metrics": 7,
     "tinygrad_es.gradcheck": 7, "tinygrad_es.prepare": 7,
     "tinygrad_es.viz": 8,

@@ -48,6 +48,18 @@ FIXED_OPS = ["std.unbiased", "var.unbiased", "logcumsumexp", "tensor_split", "te
              "nn.functional.avg_pool3d", "nn.functional.adaptive_avg_pool3d", "nn.functional.adaptive_max_pool3d",
              "nn.functional.max_unpool3d"]
 FIXED_OPS += ["index_reduce.prod", "index_reduce.mean", "index_reduce.amax", "index_reduce.amin", "char"]
+FIXED_OPS += [f"masked.{op}" for op in ("sum", "prod", "cumsum", "cumprod", "amax", "amin", "argmax", "argmin", "mean",
+                                        "median", "norm", "var", "std", "softmax", "log_softmax", "softmin",
+                                        "normalize", "logaddexp", "logsumexp")]
+FIXED_OPS += ["nn.functional.fractional_max_pool2d", "nn.functional.fractional_max_pool3d"]
+FIXED_OPS += ["constant_pad_nd", "nonzero_static", "empty_permuted", "new_empty_strided", "native_batch_norm",
+              "native_group_norm", "gradient", "histogramdd"]
+FIXED_OPS += [f"special.{n}" for n in ("ndtri", "log_ndtr", "erfcx", "airy_ai", "bessel_j0", "bessel_j1", "bessel_y0",
+                                       "bessel_y1", "modified_bessel_k0", "modified_bessel_k1",
+                                       "scaled_modified_bessel_k0", "scaled_modified_bessel_k1")]
+FIXED_OPS += ["igamma", "igammac", "lu", "lu_solve", "fft.hfftn", "fft.ihfft2", "fft.ihfftn", "geqrf", "ormqr",
+              "linalg.ldl_factor", "linalg.ldl_factor_ex", "linalg.ldl_solve", "linalg.eig", "linalg.eigvals",
+              "cfloat", "cdouble"]
 
 
 @pytest.mark.parametrize("name", FIXED_OPS)

@@ -27,7 +27,9 @@ MODULES = {"nn": nn, "nn.functional": F, "nn.init": init, "nn.utils": nn_utils, 
            "nn.utils.parametrize": nn_utils.parametrize, "nn.utils.parametrizations": nn_utils.parametrizations,
            "nn.utils.prune": nn_utils.prune, "nn.utils.stateless": nn_utils.stateless, "optim": optim,
            "optim.lr_scheduler": lr_scheduler, "optim.swa_utils": optim.swa_utils, "utils.data": data,
-           "nn.parallel": nn.parallel, "nn.grad": nn.grad}
+           "nn.parallel": nn.parallel, "nn.grad": nn.grad, "autograd.forward_ad": torch.autograd.forward_ad,
+           "func": torch.func}
+MODULES["masked"] = torch.masked
 
 
 def public(module):
@@ -57,7 +59,10 @@ DOCUMENTED = {f"tinygrad_es.nn.{m}" for m in (
 DOCUMENTED |= {f"tinygrad_es.optim.{m}" for m in ("optimizer", "sgd", "adam", "adaptive", "_lr_base", "_lr_formula",
                                                     "_lr_stateful", "_lr_cyclic", "rprop", "asgd",
                                                     "adafactor", "lbfgs", "muon", "swa_utils")}
+DOCUMENTED |= {"tinygrad_es.autograd.forward_ad", "tinygrad_es.func.forward"}
 DOCUMENTED |= {f"tinygrad_es.utils.data.{m}" for m in ("dataset", "sampler", "dataloader", "_collate", "_worker")}
+DOCUMENTED |= {f"tinygrad_es.masked.{m}" for m in ("reductions", "normalizations")}
+DOCUMENTED |= {"tinygrad_es.nn.modules.fractional_pool", "tinygrad_es.nn.functional.fractional_pool"}
 ALL = sorted({(f"{m}.{n}", o) for m, mod in MODULES.items() for n, o in public(mod)}, key=lambda t: t[0])
 OBJECTS = [(n, o) for n, o in ALL if o.__module__ in DOCUMENTED]
 IDS = [name for name, _ in OBJECTS]

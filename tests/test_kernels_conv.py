@@ -290,6 +290,68 @@ def test_direct_forward_compact_pitch_same_bits_as_full_padding(c, o, h, w, kh, 
         close(out, R.conv2d(x, wt, b, (1, 1), (ph, pw), (d, d), groups), dtype)
 
 
+@pytest.mark.parametrize("n, c, o, h, w, p", [(7, 32, 16, 8, 8, 1), (5, 40, 48, 7, 5, 1), (6, 64, 32, 12, 11, 0),
+                                             (4, 32, 16, 3, 4, 2)])
+def test_blocked_forward_matches_reference_and_same_bits_any_threads_and_stacking(monkeypatch, n, c, o, h, w, p):
+    """El forward por bloques de canales (``direct_blocked``: 3×3 float32, ≥ 32 canales, planos pequeños)
+    cerca de la referencia; bit a bit igual con 1 y 2 hilos y con 1 o varias imágenes por trabajo (cada
+    posición hace las mismas operaciones en el mismo orden); y equivariante: dos ventanas iguales dan
+    la misma salida, y dos imágenes iguales también."""
+    import numba
+    from tinygrad_es.kernels.conv import dispatch as Dp, direct_blocked as DB
+    rng = np.random.default_rng(c + h)
+    x = rng.standard_normal((n, c, h, w)).astype(np.float32)
+    if h >= 7 and w >= 7:  # la ventana de la salida (1, 1) copiada donde la lee la salida (4, 4)
+        x[:, :, 3:6, 3:6] = x[:, :, 0:3, 0:3]
+    x[-1] = x[0]
+    wt = (rng.standard_normal((o, c, 3, 3)) / np.sqrt(9 * c)).astype(np.float32)
+    b = rng.standard_normal(o).astype(np.float32)
+    assert DB.applies(x, wt.shape, (1, 1), (1, 1), 1, False)
+    calls = []
+    real = DB.forward
+    monkeypatch.setattr(DB, "forward", lambda *a: calls.append(a[6]) or real(*a))
+    outs = []
+    old = numba.get_num_threads()
+    try:
+        for threads, per_job in ((1, None), (2, None), (1, 1)):
+            numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+            if per_job:
+                monkeypatch.setattr(Dp, "_images_per_job", lambda *a: per_job)
+            outs.append(K.conv2d_forward(x, wt, b, (1, 1), (p, p), save=False)[0])
+    finally:
+        numba.set_num_threads(old)
+    assert len(calls) == 3 and calls[-1] == 1
+    close(outs[0], R.conv2d(x, wt, b, (1, 1), (p, p), (1, 1), 1), np.float32)
+    for other in outs[1:]:
+        np.testing.assert_array_equal(outs[0], other)
+    out = outs[0]
+    np.testing.assert_array_equal(out[0], out[-1])
+    if h >= 7 and w >= 7:
+        np.testing.assert_array_equal(out[:, :, p, p], out[:, :, 3 + p, 3 + p])
+
+
+def test_blocked_forward_only_where_measured_and_slp_only_while_compiling():
+    """Sólo las 3×3 float32 de stride 1 con ≥ 32 canales (múltiplo de 8), salidas múltiplo de 16 y planos
+    de ≤ 12²: no la CNN del curso (1→32 a 28², 32→64 a 13²: su arranque en frío no compila este núcleo),
+    ni la 1.ª y 2.ª etapas de ResNet (16 canales; 32 a 16²), ni float64, stride 2, grupos o dilatación.
+    Y el vectorizador SLP vuelve a como estaba después de compilarlo."""
+    from numba.core import config
+    from tinygrad_es.kernels.conv import direct_blocked as DB
+
+    def ok(c, o, hw, dtype=np.float32, k=3, s=(1, 1), d=(1, 1), g=1, keep=False):
+        return DB.applies(np.empty((2, c, hw, hw), dtype), (o, c // g, k, k), s, d, g, keep)
+
+    assert ok(64, 64, 8) and ok(64, 128, 8) and ok(32, 32, 12)
+    assert not ok(1, 32, 28) and not ok(32, 64, 13) and not ok(16, 16, 8) and not ok(32, 32, 16)
+    assert not ok(64, 64, 8, np.float64) and not ok(64, 64, 8, s=(2, 2)) and not ok(64, 64, 8, d=(2, 2))
+    assert not ok(64, 64, 8, g=2) and not ok(64, 64, 8, k=1) and not ok(64, 64, 8, keep=True)
+    assert not ok(36, 64, 8) and not ok(64, 40, 8)
+    before = os.environ.get("NUMBA_SLP_VECTORIZE"), config.SLP_VECTORIZE
+    with DB._slp():
+        assert config.SLP_VECTORIZE == 1
+    assert (os.environ.get("NUMBA_SLP_VECTORIZE"), config.SLP_VECTORIZE) == before
+
+
 def test_strided_1x1_forward_is_the_subsampled_convolution():
     """La 1×1 con stride (sin relleno) toma la entrada submuestreada: bit a bit la 1×1 de stride 1 de
     ``x[:, :, ::s, ::s]``, y la de la referencia."""

@@ -54,3 +54,33 @@ def test_row_blocks_of_a_weight_gradient_give_the_same_bits_at_any_thread_count(
             np.testing.assert_allclose(one, ref, rtol=0, atol=1e-5 * np.abs(ref).max())
     finally:
         numba.set_num_threads(threads)
+
+
+def test_a_split_gemm_gives_the_same_bits_with_one_or_two_threads():
+    """``gemm.matmul``: una GEMM que se reparte se parte igual con 1 hilo (uno tras otro) que con 2 — por filas
+    si es alta, por columnas si no —, y un lote 3-D por matrices enteras: los mismos bits (OpenBLAS da otros
+    si se le parten filas o columnas). Las lineales del MiniGPT (2 048 filas) y la del MLP (64 filas)."""
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        import pytest
+        pytest.skip("hacen falta 2 hilos de numba")
+    rng = np.random.default_rng(7)
+    threads = numba.get_num_threads()
+    try:
+        for m, k, n in ((2048, 128, 384), (2048, 512, 128), (2048, 128, 90), (64, 784, 128), (1, 2048, 3000)):
+            a = rng.standard_normal((m, k)).astype(np.float32)
+            b = rng.standard_normal((n, k)).astype(np.float32).T
+            res = []
+            for t in (1, 2):
+                numba.set_num_threads(t)
+                res.append(gemm.matmul(a, b))
+            assert np.array_equal(*res), (m, k, n)
+            np.testing.assert_allclose(res[0], a.astype(np.float64) @ b.astype(np.float64), rtol=1e-4, atol=1e-4)
+        a3 = rng.standard_normal((3, 300, 64)).astype(np.float32)
+        b3 = rng.standard_normal((3, 64, 200)).astype(np.float32)
+        res = []
+        for t in (1, 2):
+            numba.set_num_threads(t)
+            res.append(gemm.matmul(a3, b3))
+        assert np.array_equal(*res)
+    finally:
+        numba.set_num_threads(threads)

@@ -11,6 +11,7 @@ import numpy as np
 
 from tinygrad_es import kernels as K
 from tinygrad_es.kernels.conv import direct as D
+from tinygrad_es.kernels.conv import direct_blocked as DB
 from tinygrad_es.kernels.conv import direct_weight_grad as DW
 from tinygrad_es.kernels.conv import wide_input_grad as WX
 from tinygrad_es.kernels.conv import winograd_f2 as WG
@@ -116,6 +117,19 @@ def test_conv_kernels_equal_python_versions():
     y[...] = rng.standard_normal(y.shape)
     same_inplace(ol_to_nol, 5, y, 2, 3, 5, rng.standard_normal(3), np.empty((2, 3, 5)))
     same_inplace(nol_to_ol, 4, rng.standard_normal((2, 3, 5)), 2, 3, 5, np.empty((3, 10)))
+
+
+def test_blocked_forward_kernel_equals_python_version():
+    """El forward por bloques de canales (float32; con FMA, Python no: a ~1e-6 relativo)."""
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((3, 16, 4, 3)).astype(np.float32)
+    w = rng.standard_normal((16, 16, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(16).astype(np.float32)
+    hq, wq = 5, 4  # pasos compactos con relleno 1 (direct.compact_pitch)
+    out = np.zeros((3, 16, 4, 3), np.float32)
+    with DB._slp():
+        same_inplace(DB.blocked_corr, 9, x, 1, 1, hq, wq, 2, DB.tap_shifts(3, 3, wq), DB.pack_weights(w), b, out,
+                     rtol=1e-6)
 
 
 def test_image_im2col_kernels_equal_python_versions():

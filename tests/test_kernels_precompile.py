@@ -359,3 +359,32 @@ def test_cfunc_wrapper_skipped_only_for_tinygrad_es_kernels():
     dst = np.zeros(3)
     _slices.copy1(dst, np.arange(3.0))  # un núcleo sin envoltorio de C se llama desde Python igual
     assert dst.tolist() == [0.0, 1.0, 2.0]
+
+
+def test_transformer_background_tasks_leave_nothing_to_a_transformer_step():
+    """Tras las tareas de ``prepare.BACKGROUND_TRANSFORMER`` (las del hijo que lanza la primera LayerNorm o
+    el primer softmax de atención), un paso de un GPT pequeño como el del zoo (embeddings, LayerNorm antes,
+    autoatención causal, GELU, lineales sobre 512 filas, entropía cruzada, AdamW) no pide ninguna firma
+    nueva."""
+    import tinygrad_es as torch
+    from tinygrad_es import nn, optim
+    from tinygrad_es.nn import functional as F
+    from tinygrad_es.prepare import BACKGROUND_TRANSFORMER
+    for _name, task in BACKGROUND_TRANSFORMER:
+        task(np.dtype("float32"))
+    torch.manual_seed(0)
+    d, T, V = 64, 128, 11
+    tok, pos = nn.Embedding(V, d), nn.Embedding(T, d)
+    block = nn.TransformerEncoderLayer(d, 4, 4 * d, dropout=0.0, activation="gelu", batch_first=True, norm_first=True)
+    norm, head = nn.LayerNorm(d), nn.Linear(d, V)
+    params = [p for m in (tok, pos, block, norm, head) for p in m.parameters()]
+    opt = optim.AdamW(params, lr=1e-3)
+    x = torch.tensor(np.arange(4 * T).reshape(4, T) % V)
+    mask = nn.Transformer.generate_square_subsequent_mask(T)
+    before = _kernel_signatures()
+    h = block(tok(x) + pos(torch.arange(T)), src_mask=mask, is_causal=True)
+    loss = F.cross_entropy(head(norm(h)).reshape(-1, V), x.reshape(-1))
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    assert {k for k, v in _kernel_signatures().items() if v != before.get(k, 0)} == set()

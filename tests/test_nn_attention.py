@@ -303,3 +303,41 @@ def test_float32_softmax_kernels_against_float64(mask):
     y = F.scaled_dot_product_attention(tg.tensor(qn), tg.tensor(k.astype(np.float32)),
                                        tg.tensor(v.astype(np.float32)), is_causal=mask == "causal").numpy()
     assert np.all(np.isnan(y[0, 0, 5])) and np.all(np.isfinite(np.delete(y[0, 0], 5, axis=0)))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("causal,dropout", [(True, 0.0), (False, 0.0), (True, 0.3)])
+def test_packed_self_attention_matches_the_separate_projections(dtype, causal, dropout):
+    """Autoatención (query, key y value el mismo tensor) en el nodo empaquetado (``ops.attention.
+    PackedSelfAttention``) frente al camino general (key y value copias: otro tensor, los mismos datos, tres
+    proyecciones): la misma salida y los mismos gradientes, también con dropout (la misma máscara sorteada)."""
+    L, N, E, H = 9, 3, 16, 4
+    r = np.random.default_rng(5)
+    x0 = r.standard_normal((L, N, E)).astype(dtype)
+    mask = nn.Transformer.generate_square_subsequent_mask(L, dtype=tg.float32 if dtype == np.float32 else tg.float64)
+    res = []
+    for packed in (True, False):
+        tg.manual_seed(7)
+        mha = nn.MultiheadAttention(E, H, dropout=dropout)
+        if dtype == np.float64:
+            mha = mha.double()
+        x = tg.tensor(x0, requires_grad=True)
+        k = x if packed else x * 1.0
+        v = x if packed else x * 1.0
+        out, w = mha(x, k, v, need_weights=False, attn_mask=mask if causal else None, is_causal=causal)
+        assert w is None
+        out.backward(tg.tensor(np.cos(np.arange(out.numel())).reshape(out.shape).astype(dtype)))
+        res.append([out.detach().numpy(), x.grad.numpy(), mha.in_proj_weight.grad.numpy(),
+                    mha.in_proj_bias.grad.numpy(), mha.out_proj.weight.grad.numpy()])
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    for a, b in zip(*res):
+        np.testing.assert_allclose(a, b, rtol=tol, atol=tol * np.abs(b).max())
+
+
+def test_packed_self_attention_gradcheck():
+    from tinygrad_es.ops.attention import PackedSelfAttention
+    r = np.random.default_rng(6)
+    qkv = tg.tensor(r.standard_normal((5, 2, 12)), requires_grad=True)
+    bias = np.where(np.tril(np.ones((5, 5), bool)), 0, -np.inf)
+    assert gradcheck(lambda t: PackedSelfAttention.apply(t, heads=2, scale=0.4, bias=bias), (qkv,))
+    assert gradcheck(lambda t: PackedSelfAttention.apply(t, heads=4, scale=0.7), (qkv,))

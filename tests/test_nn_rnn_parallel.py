@@ -7,7 +7,7 @@ import pytest
 
 import tinygrad_es as tg
 from tinygrad_es import nn
-from tinygrad_es.kernels import gemm
+from tinygrad_es.kernels import blas, gemm
 from tinygrad_es.ops import rnn_parallel as RP
 
 pytestmark = pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="hacen falta 2 hilos de numba")
@@ -116,3 +116,31 @@ def test_block_rows_groups_the_four_gates_of_each_unit_block():
     # bloque 0: i0 i1 f0 f1 g0 g1 o0 o1; bloque 1: las unidades 2 y 3
     assert r.tolist() == [0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15]
     assert sorted(r.tolist()) == list(range(16))
+
+
+@pytest.mark.parametrize("kmax", [None, 48])  # 48: K en trozos (64 → 2 × 32; 128 → 43 + 43 + 42)
+def test_packed_recurrent_gemm_gives_what_the_whole_sgemm_gives(kmax, two_threads, monkeypatch):
+    # W_k empaquetado una vez con las piezas de OpenBLAS frente a la SGEMM entera en cada paso: otro redondeo
+    # (la SGEMM reparte K a su manera), el mismo resultado a la precisión de float32
+    a = RP._addresses()
+    if not a["packed_n"][2]:
+        pytest.skip("sin las piezas de la SGEMM de OpenBLAS para esta CPU")
+    for key in ("packed_n", "packed_t"):
+        pk = a[key].copy()
+        if kmax:
+            pk[3] = kmax
+        monkeypatch.setitem(a, key, pk)
+    packed = _run(dict(bidirectional=True), True, monkeypatch, T=9, B=6, H=64)
+    for key in ("packed_n", "packed_t"):
+        monkeypatch.setitem(a, key, np.zeros(4, np.int64))
+    whole = _run(dict(bidirectional=True), True, monkeypatch, T=9, B=6, H=64)
+    for p, w in zip(packed, whole):
+        np.testing.assert_allclose(p, w, rtol=2e-5, atol=2e-6 * np.abs(w).max())
+
+
+def test_packed_pieces_are_checked_before_use():
+    pk = blas.sgemm_packed_addresses()
+    assert pk == {} or (set(pk) == {"incopy", "itcopy", "oncopy", "kernel"} and all(pk.values()))
+    if pk:  # la comprobación de antes de usarlas: el producto de las piezas frente a numpy en float64
+        f = blas._openblas()
+        assert blas._packed_check({n: getattr(f, f"sgemm_{n}_HASWELL") for n in ("incopy", "itcopy", "oncopy", "kernel")})

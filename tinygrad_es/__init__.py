@@ -102,6 +102,10 @@ from . import fft  # noqa: E402,F401  (tinygrad_es.fft como torch.fft)
 from . import signal  # noqa: E402,F401  (tinygrad_es.signal.windows como torch.signal.windows)
 cfloat, cdouble = complex64, complex128
 from . import func  # noqa: E402,F401  (torch.func)
+from . import masked  # noqa: E402,F401  (torch.masked: reducciones con mask=)
+from ._tensor.interop import empty_permuted  # noqa: E402
+from ._tensor.finite_diff import gradient  # noqa: E402  (torch.gradient: diferencias finitas)
+from ._tensor.histogram import histogramdd  # noqa: E402
 from .autograd import functional as _autograd_functional  # noqa: E402,F401  (torch.autograd.functional)
 
 __all__ = (["Value", "Tensor", "Size", "Function", "no_grad", "enable_grad", "set_grad_enabled",
@@ -128,4 +132,5 @@ __all__ = (["Value", "Tensor", "Size", "Function", "no_grad", "enable_grad", "se
                                 "blackman_window", "bartlett_window", "kaiser_window", "fft"]
            + ["normal", "poisson", "distributions", "LongTensor", "FloatTensor", "DoubleTensor", "IntTensor",
               "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor", "HalfTensor", "backends", "accelerator",
-              "set_default_device", "get_default_device"])
+              "set_default_device", "get_default_device"]
+           + ["empty_permuted", "gradient", "histogramdd"])

@@ -3,7 +3,7 @@
 * ``fft``/``ifft``: complejas, de longitud ``n`` a lo largo de ``dim``;
 * ``rfft``/``irfft``: de una señal real (``n//2 + 1`` coeficientes) y su inversa;
 * ``hfft``/``ihfft``: las de una señal con espectro hermítico;
-* ``fft2``, ``fftn``, ``rfft2``, ``rfftn`` y sus inversas: varias dimensiones, una tras otra;
+* ``fft2``, ``fftn``, ``rfft2``, ``rfftn``, ``hfft2``, ``hfftn`` y sus inversas: varias dimensiones, una tras otra;
 * ``fftfreq``, ``rfftfreq``: las frecuencias de cada coeficiente; ``fftshift``/``ifftshift``.
 
 ``norm``: "backward" (por defecto: la directa sin factor, la inversa ÷n), "ortho" (÷√n las dos) o
@@ -28,7 +28,8 @@ from .ops import complex as C
 from .ops.spectral import FFT, IRFFT, RFFT, dual_norm
 
 __all__ = ["fft", "ifft", "rfft", "irfft", "hfft", "ihfft", "fft2", "ifft2", "fftn", "ifftn", "rfft2",
-           "irfft2", "rfftn", "irfftn", "fftfreq", "rfftfreq", "fftshift", "ifftshift"]
+           "irfft2", "rfftn", "irfftn", "hfft2", "ihfft2", "hfftn", "ihfftn", "fftfreq", "rfftfreq", "fftshift",
+           "ifftshift"]
 
 _NORMS = ("backward", "ortho", "forward")
 
@@ -194,6 +195,41 @@ def rfft2(input, s=None, dim=(-2, -1), norm=None):
 
 def irfft2(input, s=None, dim=(-2, -1), norm=None):
     return irfftn(input, s, dim, norm)
+
+
+def hfftn(input, s=None, dim=None, norm=None):
+    """FFT en varias dimensiones de una señal con espectro hermítico dado por su mitad en el último
+    eje de ``dim`` (salida real): la ``fft`` directa en los demás ejes, el conjugado y una ``irfft``
+    sin su ÷n en el último (el orden de PyTorch, que redondea igual). Su derivada sale de las de
+    ``fft``, ``conj`` e ``irfft``. En PyTorch: ``torch.fft.hfftn``.
+
+    >>> torch.fft.hfftn(torch.fft.ihfftn(torch.ones(2, 4))).shape   # torch.Size([2, 4])
+    """
+    x = _input(input, "hfftn")
+    dims, sizes = _dims_sizes(x, s, dim, "hfftn")
+    nm = _norm(norm, "hfftn")
+    for d, n in zip(dims[:-1], sizes[:-1]):
+        x = FFT.apply(x, n=n, dim=d, norm=nm)
+    if x._data.dtype.kind == "c":
+        x = C.Conj.apply(x)
+    return irfft(x, sizes[-1], dims[-1], dual_norm(nm))
+
+
+def ihfftn(input, s=None, dim=None, norm=None):
+    """Inversa de ``hfftn``: de una señal real, la mitad (último eje de ``dim``) de su espectro,
+    = conj(``rfftn``) con la normalización dual (÷N con "backward"). En PyTorch: ``torch.fft.ihfftn``."""
+    x = _input(input, "ihfftn", real=True)
+    return C.Conj.apply(rfftn(x, s, dim, dual_norm(_norm(norm, "ihfftn"))))
+
+
+def hfft2(input, s=None, dim=(-2, -1), norm=None):
+    """``hfftn`` en 2 dimensiones (por defecto, las dos últimas). En PyTorch: ``torch.fft.hfft2``."""
+    return hfftn(input, s, dim, norm)
+
+
+def ihfft2(input, s=None, dim=(-2, -1), norm=None):
+    """``ihfftn`` en 2 dimensiones. En PyTorch: ``torch.fft.ihfft2``."""
+    return ihfftn(input, s, dim, norm)
 
 
 def _freq_args(n, d, op):

@@ -29,9 +29,11 @@ from ._tensor import Tensor
 from .autograd import no_grad
 from .kernels import cache_lock, compile_notice
 from .kernels.conv import ConvState, choose_backward, conv2d_backward
+from .kernels.linear import sum_rows_f64
 from .nn import functional as F
 
-__all__ = ["TASKS", "COURSE", "BACKGROUND", "prepare", "warm_up", "cache_dir", "background"]
+__all__ = ["TASKS", "COURSE", "BACKGROUND", "BACKGROUND_TRANSFORMER", "prepare", "warm_up", "cache_dir",
+           "background"]
 
 
 def _t(shape, dtype, grad=True, seed=0):
@@ -221,16 +223,51 @@ BACKGROUND = (("ReLU", _course_relu), ("max-pooling", _course_max_pool), ("entro
               ("backward de la convolución", _course_conv_backward), ("optimizadores", _course_optimizers))
 
 
-def background(dtype="float32") -> None:
-    """Lo que hace el proceso que lanza ``kernels/precompile.py``: las tareas de ``BACKGROUND`` una a
-    una; termina al llegar ``SIGTERM`` o, entre dos tareas, si el proceso padre ya no existe."""
+def _seq_embedding(dtype):
+    emb = _t((10, 4), dtype)
+    F.embedding(Tensor(np.arange(6).reshape(2, 3) % 10).long(), emb).backward(_t((2, 3, 4), dtype, grad=False))
+
+
+def _seq_attention(dtype):
+    """La atención causal (el softmax por filas en float32) y la autoatención de varias cabezas."""
+    q = _t((2, 2, 8, 4), dtype)
+    _fwd_bwd(lambda t: F.scaled_dot_product_attention(t, t, t, is_causal=True), q)
+
+
+def _seq_bias_sum(dtype):
+    """∂b de una lineal sobre una secuencia (``kernels/linear.py``)."""
+    sum_rows_f64(np.zeros((4, 3), dtype))
+
+
+def _seq_gelu(dtype):
+    _fwd_bwd(F.gelu, _t((4, 16), dtype))
+
+
+def _seq_layer_norm(dtype):
+    _fwd_bwd(lambda t: F.layer_norm(t, (16,), _t((16,), dtype, seed=1), _t((16,), dtype, seed=2)), _t((4, 16), dtype))
+
+
+# Un Transformer (el MiniGPT del zoo: embeddings, LayerNorm, autoatención causal, GELU, lineales sobre
+# 2 048 filas, entropía cruzada, AdamW): en el orden inverso al del paso, como el backward de la
+# convolución arriba (el programa compila desde el principio, el hijo desde el final). La LayerNorm
+# o el softmax de la atención lo lanzan: el programa ya está compilando uno de los dos.
+BACKGROUND_TRANSFORMER = (("optimizadores", _adam), ("embeddings", _seq_embedding),
+                          ("∂b de las lineales", _seq_bias_sum), ("GELU", _seq_gelu), ("entropía cruzada", _cross_entropy), ("atención", _seq_attention),
+                          ("LayerNorm", _seq_layer_norm))
+_GROUPS = {"cnn": BACKGROUND, "transformer": BACKGROUND_TRANSFORMER}
+
+
+def background(dtype="float32", group="cnn") -> None:
+    """Lo que hace el proceso que lanza ``kernels/precompile.py``: las tareas de ``BACKGROUND`` (``group``
+    ``"cnn"``) o de ``BACKGROUND_TRANSFORMER`` (``"transformer"``) una a una; termina al llegar ``SIGTERM``
+    o, entre dos tareas, si el proceso padre ya no existe."""
     # SIGTERM (el padre termina): salir ya, sin acabar el núcleo en curso, salvo si se está escribiendo
     # en la caché (entonces al acabar de escribir)
     signal.signal(signal.SIGTERM, lambda *_: cache_lock.exit_soon())
     parent = int(os.environ.get("TINYGRAD_ES_FONDO_PADRE", os.getppid()))
     dtype = np.dtype(dtype)
     with compile_notice.quiet():
-        for _name, task in BACKGROUND:
+        for _name, task in _GROUPS[group]:
             if os.getppid() != parent:
                 return
             task(dtype)

@@ -5,7 +5,8 @@ from collections import namedtuple
 __all__ = ["max", "min", "sort", "topk", "kthvalue", "median", "nanmedian", "mode", "cummax", "cummin", "aminmax",
            "frexp", "slogdet", "linalg_slogdet", "linalg_qr", "qr", "linalg_eigh", "linalg_svd", "svd",
            "linalg_lstsq", "linalg_cholesky_ex", "linalg_lu_factor", "linalg_lu_factor_ex", "lu_unpack",
-           "linalg_lu", "linalg_inv_ex", "linalg_solve_ex", "triangular_solve"]
+           "linalg_lu", "linalg_inv_ex", "linalg_solve_ex", "triangular_solve", "_lu_with_info", "geqrf",
+           "linalg_ldl_factor", "linalg_ldl_factor_ex", "linalg_eig"]
 
 
 def _vi(name):
@@ -42,3 +43,8 @@ linalg_lu = namedtuple("linalg_lu", ["P", "L", "U"])
 linalg_inv_ex = namedtuple("linalg_inv_ex", ["inverse", "info"])
 linalg_solve_ex = namedtuple("linalg_solve_ex", ["result", "info"])
 triangular_solve = namedtuple("triangular_solve", ["solution", "cloned_coefficient"])
+geqrf = namedtuple("geqrf", ["a", "tau"])
+linalg_eig = namedtuple("linalg_eig", ["eigenvalues", "eigenvectors"])
+linalg_ldl_factor = namedtuple("linalg_ldl_factor", ["LD", "pivots"])
+linalg_ldl_factor_ex = namedtuple("linalg_ldl_factor_ex", ["LD", "pivots", "info"])
+_lu_with_info = namedtuple("_lu_with_info", ["LU", "pivots", "info"])   # torch.lu(..., get_infos=True)

@@ -85,7 +85,7 @@ class ConvertMixin:
         npd = D.np_dtype(dtype)
         if npd == self._data.dtype:
             return self
-        if npd.kind != "f":
+        if npd.kind not in "fc" or (npd.kind == "c" and self._data.dtype.kind not in "fc"):
             with np.errstate(invalid="ignore", over="ignore"):  # nan/inf → entero: lo que dé la CPU, como PyTorch
                 return TensorBase._wrap(self._data.astype(npd))
         return Cast.apply(self, dtype=npd)
@@ -97,6 +97,17 @@ class ConvertMixin:
     def double(self, memory_format=None):
         _check_format(memory_format)
         return self.type(D.float64)
+
+    def cfloat(self, memory_format=None):
+        """A ``complex64`` (parte imaginaria 0 si era real; derivada: la parte real del gradiente). En
+        PyTorch: ``Tensor.cfloat``."""
+        _check_format(memory_format)
+        return self.type(D.complex64)
+
+    def cdouble(self, memory_format=None):
+        """A ``complex128``. En PyTorch: ``Tensor.cdouble``."""
+        _check_format(memory_format)
+        return self.type(D.complex128)
 
     def half(self, memory_format=None):
         _check_format(memory_format)

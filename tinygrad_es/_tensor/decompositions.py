@@ -12,11 +12,12 @@ from .. import return_types as RT
 from .._random import default_rng
 from ..autograd import TensorBase
 from ..ops import decompositions as D
+from ..ops import eig as E
 from ..ops.rnn import Piece
 from .linalg import LinAlgError, _square, inv, matrix_norm
 from .out import write_out
 
-__all__ = ["cholesky", "cholesky_ex", "qr", "eigh", "eigvalsh", "svd", "svdvals", "pinv", "lstsq", "matrix_rank",
+__all__ = ["cholesky", "cholesky_ex", "qr", "eigh", "eigvalsh", "eigvals", "eig", "svd", "svdvals", "pinv", "lstsq", "matrix_rank",
            "cond", "slogdet", "logdet", "svd_lowrank", "pca_lowrank"]
 
 
@@ -359,3 +360,40 @@ def pca_lowrank(A, q=None, center=True, niter=2):
     if center:
         A = A - A.mean(dim=-2, keepdim=True)
     return svd_lowrank(A, q, niter)
+
+
+def _general(A, op):
+    _matrix(A, op)
+    _square(A, f"linalg.{op}")
+    if A._data.dtype.itemsize < 4:
+        raise RuntimeError(f"linalg.{op}: se esperaba float32 o float64, y es {A.dtype}")
+    if not np.isfinite(A._data).all():
+        raise RuntimeError(f"linalg.{op}: la matriz tiene valores infinitos o nan (LAPACK geev no los admite)")
+
+
+def eigvals(A, *, out=None):
+    """Los valores propios de una matriz cuadrada cualquiera (no hace falta que sea simétrica: si lo
+    es, ``eigvalsh`` es más rápida y real): complejos, ``complex64`` para float32 y ``complex128`` para
+    float64, en el orden de LAPACK ``geev`` (el de PyTorch). Derivada: Ā = Re(V⁻ᴴ·diag(Ḡ)·Vᴴ)
+    (``ops/eig.py``). En PyTorch: ``torch.linalg.eigvals``.
+
+    >>> torch.linalg.eigvals(torch.tensor([[0., -1.], [1., 0.]]))   # tensor([0.+1.j, 0.-1.j])
+    """
+    _general(A, "eigvals")
+    res = E.Eigvals.apply(A)
+    return res if out is None else write_out("eigvals", out, res)
+
+
+def eig(A, *, out=None):
+    """``(eigenvalues, eigenvectors)`` de una matriz cuadrada cualquiera: A·V = V·diag(λ), complejos, las
+    columnas de V de norma 1 (las de LAPACK ``geev``, como PyTorch). Derivada: la de ``ops/eig.py``
+    (la pérdida no puede depender de la fase de cada vector: si depende, ``RuntimeError`` como
+    PyTorch). En PyTorch: ``torch.linalg.eig``.
+
+    >>> torch.linalg.eig(torch.tensor([[2., 0.], [0., 3.]])).eigenvalues   # tensor([2.+0.j, 3.+0.j])
+    """
+    _general(A, "eig")
+    *batch, n, _ = A.shape
+    flat = E.Eig.apply(A)
+    res = RT.linalg_eig(*_pieces(flat, (*batch, n), (*batch, n, n)))
+    return res if out is None else write_out("eig", out, res)

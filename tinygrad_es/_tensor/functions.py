@@ -90,6 +90,7 @@ OPS_METHOD_FUNCTIONS = (
     "masked_fill "
     "masked_select "
     "take nonzero argwhere count_nonzero "
+    "nonzero_static "
     "sort argsort msort topk kthvalue median nanmedian mode unique unique_consecutive cumsum cumprod cummax "
     "cummin logcumsumexp diff prod aminmax norm "
     "tile tensor_split chunk unbind flip fliplr flipud roll rot90 tril triu diag diag_embed diagonal "
@@ -97,6 +98,7 @@ OPS_METHOD_FUNCTIONS = (
     # special.py y blas.py (compuestas de otras operaciones)
     "xlogy logit sinc deg2rad rad2deg copysign float_power heaviside fmax fmin logaddexp2 clamp_min clamp_max "
     "positive addmm addmv addbmm baddbmm addr addcmul addcdiv inner vdot kron ldexp frexp gcd lcm nextafter isreal "
+    "igamma igammac lu lu_solve geqrf orgqr ormqr "
     "is_same_size is_signed as_strided as_strided_scatter mvlgamma masked_scatter matrix_power slogdet logdet svd qr cholesky pinverse cholesky_solve cholesky_inverse matrix_exp triangular_solve "
     "select_scatter slice_scatter diagonal_scatter "
     # statistics.py y stacking.py

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..autograd import TensorBase
 from ..ops import indexing as I
-from ._args import as_index, check_fits, norm_dims
+from ._args import as_index, check_fits
 from .joins import where
 
 __all__ = ["IndexMixin"]
@@ -333,25 +333,6 @@ class IndexMixin:
             bad = idx.min() if idx.min() < -n else idx.max()
             raise IndexError(f"take(): índice {int(bad)} fuera de rango para un tensor de {n} elementos")
         return I.Take.apply(self, index=idx)
-
-    def nonzero(self, *, as_tuple=False):
-        """Índices de los elementos distintos de 0: tensor (N, ndim) o, con ``as_tuple``, una tupla."""
-        d = self._data
-        if as_tuple:
-            if d.ndim == 0:
-                return (TensorBase._wrap(np.zeros(int(d != 0), dtype=np.int64)),)
-            return tuple(TensorBase._wrap(i.astype(np.int64)) for i in np.nonzero(d))
-        if d.ndim == 0:
-            return TensorBase._wrap(np.zeros((int(d != 0), 0), dtype=np.int64))
-        return TensorBase._wrap(np.argwhere(d).astype(np.int64))
-
-    argwhere = nonzero
-
-    def count_nonzero(self, dim=None):
-        """Cuántos elementos distintos de 0 (int64), en total o por ``dim``."""
-        dims = norm_dims(dim, self.ndim)
-        return TensorBase._wrap(np.asarray(np.count_nonzero(self._data, axis=dims or None)
-                                           if self.ndim else int(self._data != 0), dtype=np.int64))
 
     def where(self, condition, other):
         """``self`` donde ``condition``, ``other`` donde no (como ``torch.where(condition, self, other)``)."""

@@ -18,6 +18,8 @@ import numpy as np
 
 from .. import _dtype as D
 from ..autograd import TensorBase, is_grad_enabled, no_grad
+from ..autograd.array_function import ForwardAD
+from ..autograd.forward_ad import inplace_tangent, tangent_of
 from ..ops.copy import Cast
 from ..ops.movement import SetItem, WriteView
 from ._args import check_fits, is_scalar, torch_index
@@ -80,7 +82,7 @@ class InplaceMixin:
             isinstance(o, TensorBase) and o.requires_grad for o in others))
         if record:
             src = TensorBase._wrap(self._data.copy(), self._requires_grad)
-            src._ctx = self._ctx
+            src._ctx, src._fw = self._ctx, self._fw
             res = compute(src)
         else:
             with no_grad():
@@ -97,6 +99,8 @@ class InplaceMixin:
             raise RuntimeError(f"'{op}': este tensor es de sólo lectura (p. ej. un expand()); usa .clone()")
         np.copyto(self._data, out, casting="unsafe")
         self._vc.value += 1
+        if ForwardAD.level is not None:  # modo hacia delante: la tangente también cambia in situ
+            inplace_tangent(self, res)
         if record:
             _watch_result(res, self)
             if res._data.dtype != self._data.dtype:
@@ -128,7 +132,9 @@ class InplaceMixin:
         vt = value if isinstance(value, TensorBase) else None
         v = self._view
         view_of_graph = v is not None and v.grad and v.base.requires_grad
-        if is_grad_enabled() and (self.requires_grad or view_of_graph or (vt is not None and vt.requires_grad)):
+        dual = ForwardAD.level is not None and (tangent_of(self) is not None or tangent_of(vt) is not None)
+        graph = is_grad_enabled() and (self.requires_grad or view_of_graph or (vt is not None and vt.requires_grad))
+        if dual or graph:
             if vt is None:
                 vt = TensorBase._wrap(np.asarray(value).astype(self._data.dtype))
             self._inplace("__setitem__", lambda s: SetItem.apply(s, vt.type(self.dtype), index=idx), (vt,))

@@ -15,7 +15,7 @@ from .. import _dtype as D
 from ..autograd import TensorBase
 from .creation import _finish, tensor, zeros
 
-__all__ = ["asarray", "frombuffer", "range", "scalar_tensor", "empty_strided", "cond", "while_loop"]
+__all__ = ["asarray", "frombuffer", "range", "scalar_tensor", "empty_strided", "empty_permuted", "cond", "while_loop"]
 
 
 def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
@@ -92,6 +92,29 @@ def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False)
     need = 0 if 0 in size else 1 + builtins.sum((s - 1) * st for s, st in zip(size, stride))
     base = zeros(need, dtype=dtype, device=device)
     out = base.as_strided(size, stride, 0)
+    return out.requires_grad_(True) if requires_grad else out
+
+
+def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=None, requires_grad=False,
+                   pin_memory=False):
+    """Un tensor (con ceros) de forma ``size`` cuyo orden en memoria es ``physical_layout``: el eje
+    ``physical_layout[0]`` es el más externo y ``physical_layout[-1]`` el contiguo (``(0, 2, 3, 1)`` en 4-D es
+    channels_last). Se crea en ese orden y se permuta a ``size``. ``dtype``, ``device`` y ``requires_grad``
+    como en ``torch.empty``; ``layout`` y ``pin_memory`` se aceptan y no cambian nada en CPU.
+
+    >>> torch.empty_permuted((2, 3, 4), (0, 2, 1)).stride()
+    (12, 1, 3)
+
+    En PyTorch: ``torch.empty_permuted``."""
+    size, perm = tuple(int(s) for s in size), tuple(int(p) for p in physical_layout)
+    if len(size) != len(perm):
+        raise RuntimeError(f"empty_permuted: size tiene {len(size)} dimensiones y physical_layout {len(perm)}; "
+                           f"tienen que ser las mismas")
+    if sorted(perm) != list(builtins.range(len(perm))):
+        raise RuntimeError(f"empty_permuted: physical_layout={perm} tiene que ser una permutación de "
+                           f"0..{len(perm) - 1}, sin ejes repetidos")
+    base = zeros(*[size[p] for p in perm], dtype=dtype, device=device)
+    out = TensorBase._wrap(base._data.transpose(np.argsort(perm)))
     return out.requires_grad_(True) if requires_grad else out
 
 

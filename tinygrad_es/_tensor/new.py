@@ -35,6 +35,22 @@ class NewMixin:
     def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
         return self._new(0, size, dtype).requires_grad_(requires_grad)  # con ceros: nunca basura
 
+    def new_empty_strided(self, size, stride, *, dtype=None, device=None, requires_grad=False):
+        """Un tensor (con ceros, nunca basura) de forma ``size`` y pasos ``stride``, con el dtype de ``self``
+        salvo que se dé ``dtype``; ``device`` y ``requires_grad`` como en ``new_empty``. Es
+        ``torch.empty_strided`` con los valores por defecto de ``self``. En PyTorch:
+        ``Tensor.new_empty_strided``."""
+        size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
+        if len(size) != len(stride):
+            raise RuntimeError(f"new_empty_strided: size {size} y stride {stride} tienen que tener la misma longitud")
+        if any(s < 0 for s in size) or any(st < 0 for st in stride):
+            raise RuntimeError(f"new_empty_strided: size {size} y stride {stride} no pueden tener negativos")
+        npd = self._data.dtype if dtype is None else D.np_dtype(dtype)
+        need = 0 if 0 in size else 1 + sum((s - 1) * st for s, st in zip(size, stride))
+        base = np.zeros(need, dtype=npd)
+        out = TensorBase._wrap(np.lib.stride_tricks.as_strided(base, size, tuple(st * base.itemsize for st in stride)))
+        return out.requires_grad_(True) if requires_grad else out
+
     def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
         return self._new(fill_value, (size,), dtype).requires_grad_(requires_grad)
 

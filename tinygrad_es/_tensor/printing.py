@@ -189,8 +189,9 @@ def _default_complex(default):
     return {D.float64: D.complex128, D.float32: D.complex64}.get(default)
 
 
-def tensor_repr(a: np.ndarray, dtype, grad_fn_name=None, requires_grad=False, prefix="tensor(") -> str:
-    """El texto de ``repr(tensor)`` para los datos ``a`` (como PyTorch)."""
+def tensor_repr(a: np.ndarray, dtype, grad_fn_name=None, requires_grad=False, prefix="tensor(", tangent=None) -> str:
+    """El texto de ``repr(tensor)`` para los datos ``a`` (como PyTorch); ``tangent``: el texto de la
+    tangente de un tensor dual (``forward_ad``)."""
     indent = len(prefix)
     suffixes = []
     default = D.get_default_dtype()
@@ -214,4 +215,6 @@ def tensor_repr(a: np.ndarray, dtype, grad_fn_name=None, requires_grad=False, pr
         suffixes.append(f"grad_fn=<{grad_fn_name}>")
     elif requires_grad:
         suffixes.append("requires_grad=True")
+    if tangent is not None:
+        suffixes.append(f"tangent={tangent}")
     return _add_suffixes(prefix + text, suffixes, indent)

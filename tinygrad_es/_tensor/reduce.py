@@ -19,7 +19,8 @@ from ..return_types import max as _max_t, min as _min_t
 from ._args import floats_only, norm_dims
 from .decompositions import cholesky, logdet, pinv, qr, slogdet, svd
 from .linalg import det, inv, matrix_norm, matrix_power, vector_norm
-from .solvers import cholesky_inverse, cholesky_solve, matrix_exp, solve_triangular
+from .householder import geqrf, householder_product, ormqr
+from .solvers import cholesky_inverse, cholesky_solve, lu_factor_ex, lu_solve, matrix_exp, solve_triangular
 
 __all__ = ["ReduceMixin"]
 
@@ -295,6 +296,32 @@ class ReduceMixin:
     def cholesky_solve(self, input2, upper=False):
         """X con (L·Lᵀ)·X = self, L = ``input2`` (``torch.cholesky_solve``)."""
         return cholesky_solve(self, input2, upper)
+
+    def lu(self, pivot=True, get_infos=False):
+        """``(LU, pivots)`` de A = P·L·U (la forma antigua de ``torch.linalg.lu_factor``; con
+        ``get_infos=True``, ``(LU, pivots, info)``). Como en PyTorch, una matriz singular no es un
+        error: ``info`` dice el primer pivote nulo. Derivada: la de ``linalg.lu_factor``. En PyTorch:
+        ``torch.lu`` / ``Tensor.lu`` (obsoleta allí; aquí sin el aviso)."""
+        LU, piv, info = lu_factor_ex(self, pivot=pivot)
+        return RT._lu_with_info(LU, piv, info) if get_infos else (LU, piv)
+
+    def lu_solve(self, LU_data, LU_pivots):
+        """X con A·X = self, dada la LU de A de ``torch.lu`` (la forma antigua de
+        ``torch.linalg.lu_solve(LU, pivots, B)``, con los argumentos al revés). En PyTorch:
+        ``torch.lu_solve`` / ``Tensor.lu_solve``."""
+        return lu_solve(LU_data, LU_pivots, self)
+
+    def geqrf(self):
+        """``(a, tau)``: la QR en la forma compacta de LAPACK (``torch.geqrf``; ``_tensor/householder.py``)."""
+        return geqrf(self)
+
+    def orgqr(self, input2):
+        """Q de los vectores de Householder de ``self`` y τ = ``input2`` (``torch.linalg.householder_product``)."""
+        return householder_product(self, input2)
+
+    def ormqr(self, input2, input3, left=True, transpose=False):
+        """Q·C, Qᵀ·C, C·Q o C·Qᵀ con Q en la forma de ``geqrf`` (``torch.ormqr``)."""
+        return ormqr(self, input2, input3, left, transpose)
 
     def cholesky_inverse(self, upper=False):
         """(L·Lᵀ)⁻¹ con L = self (``torch.cholesky_inverse``)."""

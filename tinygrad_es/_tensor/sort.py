@@ -1,11 +1,14 @@
 """Métodos de ordenación, selección y barridos acumulados de ``Tensor``: ``sort``, ``argsort``,
 ``topk``, ``kthvalue``, ``median``, ``nanmedian``, ``mode``, ``unique``, ``cumsum``, ``cumprod``,
-``cummax``, ``cummin``, ``logcumsumexp``, ``diff``.
+``cummax``, ``cummin``, ``logcumsumexp``, ``diff``; y dónde están los no nulos: ``nonzero``/``argwhere``,
+``nonzero_static`` y ``count_nonzero``.
 
 Los que eligen elementos devuelven ``(values, indices)`` como tuplas con nombre
 (``tinygrad_es.return_types``); el gradiente de ``values`` vuelve a la posición elegida.
 """
 from __future__ import annotations
+
+import numbers
 
 import numpy as np
 
@@ -13,7 +16,7 @@ from .. import _dtype as D
 from .. import return_types as RT
 from ..autograd import TensorBase
 from ..ops import indexing as I, sorting as S
-from ._args import floats_only, no_bool_input
+from ._args import floats_only, no_bool_input, norm_dims
 from .joins import cat
 
 __all__ = ["SortMixin"]
@@ -252,3 +255,34 @@ class SortMixin:
     def cumprod_(self, dim, *, dtype=None):
         """``cumprod`` in situ."""
         return self._inplace("cumprod_", lambda s: s.cumprod(dim, dtype=dtype or s.dtype))
+
+    # -- dónde están los elementos no nulos -------------------------------------------------------
+    def nonzero(self, *, as_tuple=False):
+        """Índices de los elementos distintos de 0: tensor (N, ndim) o, con ``as_tuple``, una tupla."""
+        d = self._data
+        if as_tuple:
+            if d.ndim == 0:
+                return (TensorBase._wrap(np.zeros(int(d != 0), dtype=np.int64)),)
+            return tuple(TensorBase._wrap(i.astype(np.int64)) for i in np.nonzero(d))
+        if d.ndim == 0:
+            return TensorBase._wrap(np.zeros((int(d != 0), 0), dtype=np.int64))
+        return TensorBase._wrap(np.argwhere(d).astype(np.int64))
+
+    argwhere = nonzero
+
+    def nonzero_static(self, *, size, fill_value=-1):
+        """``nonzero`` con un número fijo de filas: los índices (``size``, ndim) de los primeros ``size``
+        elementos distintos de 0, en orden, y filas de ``fill_value`` si hay menos. En PyTorch:
+        ``torch.nonzero_static``."""
+        if isinstance(size, bool) or not isinstance(size, (numbers.Integral, np.integer)) or size < 0:
+            raise RuntimeError(f"nonzero_static: size tiene que ser un entero ≥ 0, y es {size!r}")
+        idx = np.argwhere(self._data)[: int(size)].astype(np.int64)
+        out = np.full((int(size), self._data.ndim), fill_value, dtype=np.int64)
+        out[: len(idx)] = idx
+        return TensorBase._wrap(out)
+
+    def count_nonzero(self, dim=None):
+        """Cuántos elementos distintos de 0 (int64), en total o por ``dim``."""
+        dims = norm_dims(dim, self.ndim)
+        return TensorBase._wrap(np.asarray(np.count_nonzero(self._data, axis=dims or None)
+                                           if self.ndim else int(self._data != 0), dtype=np.int64))

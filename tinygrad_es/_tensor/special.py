@@ -1,6 +1,7 @@
 """Funciones elemento a elemento compuestas de otras operaciones de ``Tensor``: ``xlogy``, ``logit``,
 ``sinc``, ``copysign``, ``fmax``/``fmin``, ``float_power``, ``heaviside``, ``deg2rad``,
-``clamp_min``, ``ldexp``, ``frexp``, ``gcd``/``lcm``, ``nextafter``, ``isreal``...
+``clamp_min``, ``ldexp``, ``frexp``, ``gcd``/``lcm``, ``nextafter``, ``isreal``... (y ``igamma``/``igammac``,
+las gammas incompletas, que sí tienen su ``Function``: ``ops/gamma.py``).
 
 Ninguna tiene ``Function`` propia: se escriben con ``where``, ``log``, ``abs``... así que su
 derivada (y la segunda) sale de la regla de la cadena sobre esas piezas. Cada docstring da la
@@ -17,6 +18,7 @@ import numpy as np
 from .. import return_types as RT
 from ..autograd import TensorBase
 from ..ops import activation as A
+from ..ops import gamma as G
 from ._args import floats_only, promote, tensor_other
 from .joins import where
 
@@ -257,6 +259,43 @@ class SpecialMixin:
         if self._data.dtype.kind == "c":
             return TensorBase._wrap(self._data.imag == 0)
         return TensorBase._wrap(np.ones(self._data.shape, bool))
+
+    def _igamma(self, other, lower):
+        name = "igamma" if lower else "igammac"
+        a, x = _pair(self, tensor_other(other, name), name, float_out=False)
+        if a._data.dtype.kind != "f":
+            raise NotImplementedError(f"{name}() sólo está definida para coma flotante, y los operandos son {a.dtype} "
+                                      f"(como en PyTorch; convierte con .float())")
+        return G.Igamma.apply(a, x, lower=lower)
+
+    def igamma(self, other):
+        """P(a, x) = γ(a, x)/Γ(a) = 1/Γ(a)·∫₀ˣ t^(a−1)·e^(−t) dt, la gamma incompleta inferior
+        regularizada, con a = ``self`` y x = ``other`` (tensores, con broadcasting; nan si a < 0 o
+        x < 0). Es la función de distribución de una Gamma(a, 1) en x. Derivada: ∂/∂x = x^(a−1)·e^(−x)/Γ(a);
+        respecto de a no existe (como en PyTorch: ``NotImplementedError`` en el backward). Método:
+        la serie de potencias o la fracción continua, según (a, x) (``kernels/igamma.py``). En
+        PyTorch: ``torch.igamma`` / ``torch.special.gammainc``.
+
+        >>> torch.igamma(torch.tensor([1.0, 2.0]), torch.tensor([1.0, 1.0]))   # tensor([0.6321, 0.2642])
+        """
+        return self._igamma(other, True)
+
+    def igammac(self, other):
+        """Q(a, x) = 1 − P(a, x) = Γ(a, x)/Γ(a), la gamma incompleta superior regularizada (calculada
+        directamente donde es pequeña, no como 1 − P). Derivada: ∂/∂x = −x^(a−1)·e^(−x)/Γ(a); respecto
+        de a, no existe (como en PyTorch). En PyTorch: ``torch.igammac`` / ``torch.special.gammaincc``.
+
+        >>> torch.igammac(torch.tensor([1.0]), torch.tensor([30.0]))   # tensor([9.3576e-14])
+        """
+        return self._igamma(other, False)
+
+    def igamma_(self, other):
+        """``igamma`` in situ."""
+        return self._inplace("igamma_", lambda s: s.igamma(other), (other,))
+
+    def igammac_(self, other):
+        """``igammac`` in situ."""
+        return self._inplace("igammac_", lambda s: s.igammac(other), (other,))
 
     def gcd_(self, other):
         """``gcd`` in situ."""

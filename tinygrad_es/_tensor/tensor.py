@@ -15,6 +15,7 @@ import numpy as np
 from .. import _dtype as D
 from ..autograd import GhostTensor, TensorBase, is_grad_enabled, run_backward
 from ..autograd import backward as autograd_backward
+from ..autograd.forward_ad import tangent_of
 from ..autograd.higher_order import in_strict_graph
 from ..autograd.hooks import add_hook
 from ..device import device
@@ -268,8 +269,9 @@ class Tensor(TensorBase, ArithmeticMixin, ReduceMixin, ShapeMixin, InplaceMixin,
 
     def __repr__(self):
         """Como PyTorch (``_tensor/printing.py``): ``tensor([-0.1100,  0.2000], requires_grad=True)``."""
+        tan = tangent_of(self)  # un tensor dual muestra su tangente, como PyTorch
         return tensor_repr(self._data, self.dtype, self._ctx.name() if self._ctx is not None else None,
-                           self.requires_grad)
+                           self.requires_grad, tangent=None if tan is None else repr(tan))
 
     # -- gradiente ----------------------------------------------------------------------
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":

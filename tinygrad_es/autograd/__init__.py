@@ -30,16 +30,22 @@ dar un gradiente equivocado.
 ``backward(..., create_graph=True)`` y ``grad(..., create_graph=True)`` dan gradientes con su propio
 grafo: derivadas de derivadas (``higher_order.py``). ``autograd.functional`` (jacobianas, hessianas)
 y ``autograd.gradcheck`` componen operaciones de ``Tensor`` y viven un rango más arriba.
+
+``forward_ad.py`` es el modo hacia delante (números duales: ``dual_level``, ``make_dual``,
+``unpack_dual``); ``forward_rules.py``, la tangente de cada operación (bilineal, ``tangent``, la
+traspuesta de su VJP o su ``jvp``).
 """
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad, set_grad_enabled
 from .graph import Context, GhostTensor, TensorBase, VersionCounter, broadcast_shape, unbroadcast
 from .array_function import ArrayFunction, watch  # noqa: F401  (ArrayFunction: la base interna de ops/)
-from .function import Function, FunctionCtx, InplaceFunction, once_differentiable
+from .function import Function, FunctionCtx, InplaceFunction
+from .once_differentiable import once_differentiable
 from .engine import backward, grad, observe_backward, run_backward, topo_order
 from .anomaly_mode import (detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled,  # noqa: F401
                            set_anomaly_enabled, set_detect_anomaly)
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # (el nombre pasa a ser la función, como en torch)
 from .variable import Variable
+from . import forward_ad  # noqa: F401  (torch.autograd.forward_ad: números duales)
 
 __all__ = ["Function", "FunctionCtx", "InplaceFunction", "once_differentiable", "watch", "Context", "TensorBase",
            "GhostTensor", "VersionCounter", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",

@@ -28,7 +28,21 @@ import numpy as np
 from .grad_mode import is_grad_enabled
 from .graph import Context, TensorBase, ViewInfo
 
-__all__ = ["ArrayFunction", "watch"]
+__all__ = ["ArrayFunction", "watch", "ForwardAD"]
+
+
+class ForwardAD:
+    """El enganche del modo hacia delante (``forward_ad.py`` lo rellena): ``level`` es el nivel dual
+    activo (``None`` fuera de ``dual_level()``: entonces ``apply`` no mira nada más) y
+    ``propagate(cls, ctx, args, kwargs, tensors, out)`` calcula la tangente de la salida."""
+
+    level = None
+    propagate = None
+
+
+def _is_dual(t, level) -> bool:
+    fw = t._fw
+    return fw is not None and fw[0] is level
 
 
 def _node(t: TensorBase):
@@ -144,6 +158,8 @@ class ArrayFunction:
     reads = None
     differentiable = False  # backward genérico: vale con ndarrays y con tensores
     linear = False          # lineal en sus entradas tensoriales: tangent = forward
+    bilinear = False        # f(a, b, *resto) = B(a, b) + L(resto): la tangente son dos forwards (forward_ad.py)
+    jvp = None              # jvp(ctx, *dx) -> J·dx con ndarrays, para forward_ad (sin grafo: no se deriva otra vez)
     tangent = None          # J·dx con ndarrays, si el jacobiano no depende de las entradas
     takes_tensors = False   # su backward ya trabaja con tensores (la Function de PyTorch)
 
@@ -175,9 +191,14 @@ class ArrayFunction:
             else:
                 arrays.append(a)
         ctx = Context()
-        ctx.needs_input_grad = needs = tuple(needs)
         # decidido antes del forward: una operación puede no guardar nada si no habrá backward
-        ctx.requires_grad = requires = True in needs and grad_on
+        requires = True in needs and grad_on
+        level = ForwardAD.level
+        dual = level is not None and any(_is_dual(t, level) for t in tensors)
+        if dual:  # la tangente necesita lo que guarda el forward para el backward (véase forward_ad.py)
+            needs = [n or _is_dual(t, level) for n, t in zip(needs, tensors)]
+        ctx.needs_input_grad = needs = tuple(needs)
+        ctx.requires_grad = requires or dual
         res = out_data = cls.forward(ctx, *arrays, **kwargs)
         if out_data.__class__ is not np.ndarray:
             out_data = np.asarray(out_data)
@@ -192,7 +213,7 @@ class ArrayFunction:
         out = TensorBase._wrap(out_data, requires, None if src is None else src._vc)
         if src is not None and len(tensors) == 1:
             _mark_view(out, src, cls, kwargs, grad_on)
-        if requires:
+        if requires or dual:
             ctx.fn = cls
             ctx.kwargs = kwargs  # las opciones: el orden superior de las lineales vuelve a llamar a forward
             parents, refs, meta = [], [], []
@@ -208,5 +229,8 @@ class ArrayFunction:
                 _record_origins(ctx, tensors, out)
             if cls.reads is not None or ctx.saved_tensors:
                 _record_versions(ctx, cls.reads, tensors, out)
-            out._ctx = ctx
+            if requires:
+                out._ctx = ctx
+            if dual:
+                ForwardAD.propagate(cls, ctx, args, kwargs, tensors, out)
         return out

@@ -29,16 +29,17 @@ Por dentro, el nodo del grafo es un ``FunctionCtx`` (el ``ctx``) cuyo ``fn`` es 
 """
 from __future__ import annotations
 
-import functools
 import weakref
 
 import numpy as np
 
 from .. import _dtype as D
 from .array_function import ArrayFunction
+from .forward_ad import attach_tangents, dual_inputs, paused, user_jvp
 from .grad_mode import is_grad_enabled, no_grad, set_grad_enabled
 from .graph import Context, TensorBase, broadcast_shape
-from .higher_order import NotDifferentiable, OutputGrads, input_tensor, sum_to
+from .higher_order import OutputGrads, sum_to
+from .once_differentiable import once_differentiable  # (torch.autograd.function.once_differentiable)
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable", "InplaceFunction"]
 
@@ -280,8 +281,9 @@ class Function:
         raise NotImplementedError("tu Function debe definir backward (o vjp) para poder derivarse")
 
     @staticmethod
-    def jvp(ctx, *grad_inputs):
-        raise NotImplementedError("el modo hacia delante (jvp) no está implementado en tinygrad_es")
+    def jvp(ctx, *grad_inputs):  # la regla de forward_ad: una tangente por argumento de forward → las de las salidas
+        raise NotImplementedError("para usar el modo hacia delante (forward AD) con una Function del usuario hay "
+                                  "que definir su método estático jvp(ctx, *tangentes)")
 
     @staticmethod
     def vmap(info, in_dims, *args):
@@ -299,15 +301,20 @@ class Function:
         ctx = FunctionCtx()
         ctx.needs_input_grad = needs
         ctx.requires_grad = requires
-        with no_grad():  # como en PyTorch: el forward no se registra
+        level = dual_inputs(args)  # el nivel dual activo si alguna entrada es dual (forward_ad.py)
+        # como en PyTorch: el forward no se registra y ve los primales (la tangente la da jvp)
+        with paused(), no_grad():
             if new_style:
                 output = cls.forward(*args, **kwargs)
                 cls.setup_context(ctx, args, output)
             else:
                 output = cls.forward(ctx, *args, **kwargs)
-        if not requires:
-            return output
-        return _link(cls, ctx, args, output)
+            tangents = None if level is None else user_jvp(cls, ctx, args, output, level)
+        if requires:
+            output = _link(cls, ctx, args, output)
+        if tangents is not None:
+            attach_tangents(output, tangents, level)
+        return output
 
 
 def _selector(cls, ctx, k, o):
@@ -384,33 +391,6 @@ def _link(cls, ctx, args, output):
     ctx._saved = tuple(saved)
     ctx._to_save = ()
     return outs[0] if single else tuple(outs)
-
-
-# --------------------------------------------------------------------------
-# once_differentiable
-# --------------------------------------------------------------------------
-def once_differentiable(backward):
-    """Decorador del ``backward`` de una ``Function`` que sólo se puede derivar una vez (usa numpy,
-    por ejemplo): se ejecuta sin registrar el grafo y, si alguien intenta derivar su resultado otra
-    vez, lanza un ``RuntimeError`` que nombra la función (como PyTorch)."""
-
-    @functools.wraps(backward)
-    def wrapper(ctx, *grads):
-        with no_grad():
-            res = backward(ctx, *grads)
-        if not is_grad_enabled():
-            return res
-        edges = [g for g in grads if isinstance(g, TensorBase) and g.requires_grad]
-        edges += [input_tensor(ctx, i) for i, p in enumerate(ctx.parents) if p is not None]
-        if not edges:
-            return res
-        single = not isinstance(res, tuple)
-        name = f"{ctx.fn.__name__} (marcada con @once_differentiable)"
-        wrapped = tuple(r if not isinstance(r, TensorBase) else
-                        NotDifferentiable.apply(r._data, *edges, name=name) for r in ((res,) if single else res))
-        return wrapped[0] if single else wrapped
-
-    return wrapper
 
 
 class InplaceFunction(Function):

@@ -61,7 +61,7 @@ _TORCH_GRAD_FN = {
     "TakeAlong": "Gather", "Pad": "ConstantPadNd", "MatMul": "Mm", "Linear": "Addmm", "Cross": "LinalgCross",
     "Inv": "LinalgInvEx", "Det": "LinalgDet", "Solve": "LinalgSolveEx", "CrossEntropyIdx": "NllLoss",
     "BCE": "BinaryCrossEntropy", "BCEWithLogits": "BinaryCrossEntropyWithLogits", "LogCumSumExp": "Logcumsumexp",
-    "MedianAll": "Median", "BatchNorm": "NativeBatchNorm", "LayerNorm": "NativeLayerNorm",
+    "MedianAll": "Median", "BatchNorm": "NativeBatchNorm", "LayerNorm": "NativeLayerNorm", "_Alias": "View",
 }
 
 
@@ -220,7 +220,7 @@ class TensorBase:
     concreta, que ``_tensor/tensor.py`` registra con ``TensorBase._register(Tensor)``."""
 
     __slots__ = ("_data", "_grad", "_requires_grad", "_ctx", "name", "_retain", "_hooks", "_vc", "_view",
-                 "__weakref__")
+                 "_fw", "__weakref__")
     _concrete = None
     _complex = None   # la subclase de los tensores complejos (_tensor_complex.py) se registra aquí
 
@@ -245,6 +245,7 @@ class TensorBase:
         t._hooks = None
         t._vc = VersionCounter() if version is None else version
         t._view = None
+        t._fw = None  # (nivel, tangente) si es un tensor dual del modo hacia delante (forward_ad.py)
         return t
 
     _OLD_SLOTS = {"_version": "_vc", "requires_grad": "_requires_grad"}  # nombres de pickles antiguos
@@ -254,8 +255,8 @@ class TensorBase:
         d = dict(state[0] or {}) if isinstance(state, tuple) else dict(state or {})
         if isinstance(state, tuple):
             d.update(state[1] or {})
-        for slot, default in (("_view", None), ("_hooks", None), ("_retain", False), ("name", ""), ("_grad", None),
-                              ("_ctx", None)):
+        for slot, default in (("_view", None), ("_fw", None), ("_hooks", None), ("_retain", False), ("name", ""),
+                              ("_grad", None), ("_ctx", None)):
             d.setdefault(slot, default)
         for k, v in d.items():
             object.__setattr__(self, self._OLD_SLOTS.get(k, k), v)

@@ -1,5 +1,5 @@
-"""Las transformaciones de ``torch.func`` que derivan: ``grad``, ``grad_and_value``, ``vjp``,
-``jacrev``, ``jacfwd`` y ``hessian`` (véase ``func/__init__.py``)."""
+"""Las transformaciones de ``torch.func`` en modo inverso: ``grad``, ``grad_and_value``, ``vjp`` y
+``jacrev`` (véase ``func/__init__.py``; las de modo hacia delante están en ``forward.py``)."""
 from __future__ import annotations
 
 import functools
@@ -13,7 +13,7 @@ from ..autograd.engine import topo_order
 from ..autograd.functional import _jacobian_rows
 from ._pytree import flatten
 
-__all__ = ["grad", "grad_and_value", "vjp", "jacrev", "jacfwd", "hessian"]
+__all__ = ["grad", "grad_and_value", "vjp", "jacrev"]
 
 
 def _argnums(argnums, n, fn_name):
@@ -218,13 +218,3 @@ def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _name="jacrev"):
         return (result, aux) if has_aux else result
 
     return wrapper
-
-
-def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
-    """La misma jacobiana que ``jacrev`` (aquí también se calcula en modo inverso)."""
-    return jacrev(func, argnums, has_aux=has_aux, _name="jacfwd")
-
-
-def hessian(func, argnums=0):
-    """``hessian(f)`` = ``jacfwd(jacrev(f))``: forma ``entrada.shape + entrada.shape``."""
-    return jacfwd(jacrev(func, argnums), argnums)

@@ -3,9 +3,11 @@
 * ``conv/``: convolución (elección del algoritmo, Winograd, directa, im2col, traspuesta);
 * ``pool/``: pooling máximo y medio (fijo y adaptativo);
 * ``normalization.py``: BatchNorm (forward y backward por canal, sumas en float64);
-* ``upsample.py`` (reescalado), ``relu.py``, ``loss.py`` (entropía cruzada), ``adam.py`` (el paso
+* ``upsample.py`` (reescalado), ``relu.py``, ``loss.py`` (entropía cruzada),
+  ``linear.py`` (∂b de las lineales sobre secuencias), ``adam.py`` (el paso
   de Adam en una pasada), ``sgd.py`` (``y += α·x`` con una FMA, el paso de SGD), ``sort.py`` (los
-  algoritmos de ordenación de libstdc++ que usa PyTorch), ``special.py`` (``erf``);
+  algoritmos de ordenación de libstdc++ que usa PyTorch), ``special.py`` (``erf``), ``gamma.py``,
+  ``normal.py`` y ``bessel.py`` (las funciones especiales de ``torch.special``, con los métodos de Cephes);
 * infraestructura: ``_parallel.py`` (reescribe los ``prange``), ``_pool.py`` (los hilos y el reparto),
   ``_slices.py`` (copias de trozos con bucles),
   ``blas.py``/``gemm.py`` (OpenBLAS), ``workspace.py`` (memoria reutilizada),

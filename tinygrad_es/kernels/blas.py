@@ -167,3 +167,57 @@ def yield_address() -> int:
     except (OSError, AttributeError, TypeError):
         return 0
     return ctypes.cast(fn, ctypes.c_void_p).value or 0
+
+
+# --- la GEMM por piezas de OpenBLAS: empaquetar una vez, multiplicar muchas -------------------------
+# Una SGEMM empaqueta sus dos operandos en cada llamada. En la recurrencia de la LSTM el mismo W_hh se
+# multiplica 64 veces por un h distinto (32 × 256 · 256 × 512 por bloque): empaquetar W cuesta ~33 µs de
+# ~122 (medido). OpenBLAS (compilado con DYNAMIC_ARCH, el de las ruedas de numpy) exporta sus piezas por
+# núcleo de CPU: la copia que empaqueta A (``sgemm_incopy``/``itcopy``), la de B (``sgemm_oncopy``) y el
+# micronúcleo (``sgemm_kernel``: C += α·A·B con A y B empaquetados, columnas mayores). Con ellas W se
+# empaqueta una vez por secuencia (``kernels/rnn_blocks.py``). Sólo con el núcleo Haswell (el que OpenBLAS
+# elige también en Zen), y sólo si una comprobación con números pequeños da el producto bien.
+_PACKED_CORES = {"haswell": "HASWELL"}
+PACKED_MAX_K = 256  # el micronúcleo copia K×6 de B en un búfer de pila de 12 KB: K ≤ 512; el driver usa ≤ 384
+_packed = {}
+
+
+def _packed_check(f) -> bool:
+    """C = A·Bᵀ y C = A·B (las dos formas de ``rnn_blocks``) con las piezas ``f`` frente a numpy en float64."""
+    L, P = ctypes.c_int64, ctypes.c_void_p
+    for n in ("incopy", "itcopy", "oncopy"):
+        f[n].argtypes, f[n].restype = [L, L, P, L, P], ctypes.c_int
+    f["kernel"].argtypes, f["kernel"].restype = [L, L, L, ctypes.c_float, P, P, P, L], ctypes.c_int
+    r = np.random.default_rng(0)
+    n, m, k = 7, 37, 45
+    h, w = r.standard_normal((n, k)).astype(np.float32), r.standard_normal((m, k)).astype(np.float32)
+    sa, sb = np.zeros(m * k + 64, np.float32), np.zeros(n * k + 64, np.float32)
+    c = np.zeros((n, m), np.float32)  # h·wᵀ: A = w (con la copia «n»), B = h
+    f["incopy"](k, m, w.ctypes.data, k, sa.ctypes.data)
+    f["oncopy"](k, n, h.ctypes.data, k, sb.ctypes.data)
+    f["kernel"](m, n, k, 1.0, sa.ctypes.data, sb.ctypes.data, c.ctypes.data, m)
+    ok = np.allclose(c, h.astype(np.float64) @ w.T, rtol=1e-4, atol=1e-4)
+    g = r.standard_normal((n, m)).astype(np.float32)
+    d = np.zeros((n, k), np.float32)  # g·w: A = wᵀ (con la copia «t»), B = g
+    f["itcopy"](m, k, w.ctypes.data, k, sa.ctypes.data)
+    f["oncopy"](m, n, g.ctypes.data, m, sb.ctypes.data)
+    f["kernel"](k, n, m, 1.0, sa.ctypes.data, sb.ctypes.data, d.ctypes.data, k)
+    return ok and np.allclose(d, g.astype(np.float64) @ w, rtol=1e-4, atol=1e-4)
+
+
+def sgemm_packed_addresses() -> dict:
+    """Direcciones de las piezas de la SGEMM de OpenBLAS para su núcleo de CPU (``incopy``, ``itcopy``,
+    ``oncopy``, ``kernel``; ver arriba), o ``{}`` si no están o no dan el producto bien."""
+    if "addr" not in _packed:
+        _packed["addr"] = {}
+        lib = _openblas()
+        core = getattr(lib, "gotoblas_corename", None) if lib else None
+        if core is not None:
+            core.restype = ctypes.c_char_p
+            suffix = _PACKED_CORES.get((core() or b"").decode("ascii", "replace").lower())
+            names = {n: f"sgemm_{n}_{suffix}" for n in ("incopy", "itcopy", "oncopy", "kernel")}
+            if suffix and all(hasattr(lib, s) for s in names.values()):
+                f = {n: getattr(lib, s) for n, s in names.items()}
+                if _packed_check(f):
+                    _packed["addr"] = {n: ctypes.cast(fn, ctypes.c_void_p).value for n, fn in f.items()}
+    return _packed["addr"]

@@ -23,6 +23,12 @@ MIN_SPLIT_FLOPS = 4e6  # por debajo, repartir cuesta más que lo que se gana (~2
 # 0.3.31 lo hace hasta 2¹⁸): ponerlo a un hilo y devolverlo (dos llamadas a openblas_set_num_threads,
 # ~9 µs medidos con la máquina cargada) cuesta más que la GEMM (64·64·10: ~4 µs).
 SERIAL_MACS = 1 << 16
+# Trozos de una GEMM repartida, también con un hilo (los mismos bits con 1 o con 2 hilos). Partir las
+# columnas cuesta con un hilo (medido, CPU: 2 048·128·384 en dos mitades de columnas 1,05×, 2 048·512·128
+# 1,21×) y partir las filas de una matriz alta no (0,92-1,01×); con pocas filas, al revés (64·784·128 por
+# filas 1,16×, por columnas 1,03×). Por filas desde ``ROW_SPLIT`` filas.
+SPLIT_PIECES = 2
+ROW_SPLIT = 1024
 _pool = {"exec": None, "pid": None, "size": 0}
 _pool_lock = threading.Lock()
 
@@ -42,9 +48,12 @@ def _parts(n, k):
 
 
 def matmul(a, b, out=None, by_batch=False):
-    """``out[...] = a @ b`` (2-D, o por lotes 3-D; ``a`` o ``b`` pueden ser 2-D con ``out`` 3-D). Con
-    ``by_batch`` (3-D) sólo se reparten lotes enteros: cada GEMM, la misma con 1 o con varios hilos (la SGEMM
-    de OpenBLAS no da los mismos bits si se le parten las filas o las columnas)."""
+    """``out[...] = a @ b`` (2-D, o por lotes 3-D; ``a`` o ``b`` pueden ser 2-D con ``out`` 3-D). Los mismos
+    bits con 1 o con 2 hilos: la SGEMM de OpenBLAS no da los mismos bits si se le parten las filas o las
+    columnas, así que una GEMM que se reparte (≥ ``MIN_SPLIT_FLOPS``) se parte en los mismos
+    ``max(SPLIT_PIECES, hilos)`` trozos también con un hilo (uno tras otro); un lote 3-D se reparte por
+    matrices enteras (cada GEMM, la misma con cualquier número de hilos). Con ``by_batch`` (3-D) sólo se
+    reparten lotes enteros."""
     shape = None
     if out is None:
         if a.ndim == 2 and b.ndim == 2:  # el caso de las capas lineales, sin broadcast_shapes (~10 µs)
@@ -61,9 +70,10 @@ def matmul(a, b, out=None, by_batch=False):
     oshape = shape if out is None else out.shape
     flops = 2.0 * math.prod(oshape) * a.shape[-1]
     threads = 1 if flops < MIN_SPLIT_FLOPS else max(1, _numba_pool._num_threads())  # (numba.get_num_threads: ~3 µs)
-    if by_batch and len(oshape) == 3:
+    whole = len(oshape) == 3 and (by_batch or oshape[0] >= 2)  # por matrices enteras: bits fijos
+    if whole:
         threads = min(threads, oshape[0])
-    if threads == 1:
+    if threads == 1 and (whole or flops < MIN_SPLIT_FLOPS):
         # sin reparto, la salida la crea np.matmul (mismos bits que con out=)
         if blas.one_thread():  # OpenBLAS ya en un hilo: ni cerrojo ni cambio
             return np.matmul(a, b, out=out)
@@ -72,11 +82,17 @@ def matmul(a, b, out=None, by_batch=False):
     if out is None:
         out = np.empty(shape, dtype=a.dtype if a.dtype == b.dtype else np.result_type(a, b))
     with blas.single_thread():
-        if out.ndim == 3 and out.shape[0] >= threads:
+        if whole:
             pieces = [(a[i:j] if a.ndim == 3 else a, b[i:j] if b.ndim == 3 else b, out[i:j])
                       for i, j in _parts(out.shape[0], threads)]
+        elif out.shape[-2] >= ROW_SPLIT and a.ndim == 2 and out.ndim == 2:  # alta (una secuencia): por filas
+            pieces = [(a[i:j], b, out[i:j]) for i, j in _parts(out.shape[0], max(SPLIT_PIECES, threads))]
         else:  # columnas de b y de out
-            pieces = [(a, b[..., i:j], out[..., i:j]) for i, j in _parts(out.shape[-1], threads)]
+            pieces = [(a, b[..., i:j], out[..., i:j]) for i, j in _parts(out.shape[-1], max(SPLIT_PIECES, threads))]
+        if threads == 1:
+            for pa, pb, po in pieces:
+                np.matmul(pa, pb, out=po)
+            return out
         ex = _executor(len(pieces) - 1)
         futures = [ex.submit(np.matmul, pa, pb, out=po) for pa, pb, po in pieces[1:]]
         np.matmul(*pieces[0][:2], out=pieces[0][2])
@@ -112,29 +128,43 @@ def matmul_rows(a, b, rows=SUM_ROWS, max_rows=MAX_ROWS, blocks=SUM_BLOCKS, fixed
     rows = max(rows, -(-n // blocks))
     if max_rows is not None:
         rows = min(rows, max_rows)
-    levels = []  # levels[i]: la suma de 2^i bloques seguidos (o None)
+    levels = []  # levels[i]: la suma de 2^i bloques seguidos (o None); arrays propios, no vistas de una tanda
 
-    def push(p):  # un bloque más, sumado por parejas con los anteriores (contador binario)
-        j = 0
+    def push(p, j=0):  # una suma de 2^j bloques más, sumada por parejas con las anteriores (contador binario)
+        levels.extend([None] * (j - len(levels)))
         while j < len(levels) and levels[j] is not None:
             levels[j] += p  # los más antiguos a la izquierda: el orden de las filas
             p, levels[j] = levels[j], None
             j += 1
+        if p.base is not None and p.base.size > p.size:  # una vista de la tanda: se copia (la tanda se reutiliza)
+            p = p.copy()
         if j == len(levels):
             levels.append(p)
         else:
             levels[j] = p
 
     # Los bloques enteros, de ``BATCH_BLOCKS`` en ``BATCH_BLOCKS`` en una GEMM por lotes (un reparto entre
-    # hilos por tanda, por bloques: cada bloque, la misma SGEMM con 1 o con 2 hilos, los mismos bits)
+    # hilos por tanda, por bloques: cada bloque, la misma SGEMM con 1 o con 2 hilos, los mismos bits). Una
+    # tanda de 4 se suma por parejas dentro de ella ((b0 + b1) + (b2 + b3): lo mismo que haría el contador) y
+    # sale como una sola suma copiada: la tanda siguiente reutiliza su memoria (antes cada tanda quedaba
+    # retenida por las vistas del contador: ~8 MB con ∂W_hh de la LSTM de caracteres).
     full = n // rows
+    buf = None
     for c0 in range(0, full, BATCH_BLOCKS):
         c = min(BATCH_BLOCKS, full - c0)
         lo, hi = c0 * rows, (c0 + c) * rows
+        out = buf if buf is not None and buf.shape[0] == c else None
         parts = matmul(a[lo:hi].reshape(c, rows, a.shape[1]).transpose(0, 2, 1),
-                       b[lo:hi].reshape(c, rows, b.shape[1]), by_batch=True)
-        for p in parts:
-            push(p)
+                       b[lo:hi].reshape(c, rows, b.shape[1]), out=out, by_batch=True)
+        if c == 4 and c0 % 4 == 0:
+            parts[0] += parts[1]
+            parts[2] += parts[3]
+            parts[0] += parts[2]
+            push(parts[0], 2)
+            buf = parts
+        else:
+            for p in parts:
+                push(p)
     if full * rows < n:
         push(matmul(a[full * rows:].T[None], b[full * rows:][None], by_batch=True)[0])
     out = None

@@ -35,7 +35,11 @@ from . import cache_lock
 __all__ = ["install", "enabled", "start", "stop", "STOP_WAIT"]
 
 STOP_WAIT = 3.0   # segundos que se espera al hijo al salir antes de matarlo
-_TRIGGER = "tinygrad_es.kernels.conv."  # el primer núcleo de convolución compilado lo lanza
+# el primer núcleo compilado de uno de estos módulos lanza el hijo con esas tareas (``prepare.background``):
+# el de una convolución, las de la CNN del curso; el de una LayerNorm o del softmax de la atención, las de
+# un Transformer (GELU, atención, embeddings, ∂b de las lineales sobre secuencias, AdamW)
+_TRIGGERS = (("tinygrad_es.kernels.conv.", "cnn"), ("tinygrad_es.kernels.layer_norm", "transformer"),
+             ("tinygrad_es.kernels.attention", "transformer"))
 _lock = threading.Lock()
 _state = {"proc": None, "pid": None, "tried": False, "installed": False, "main": os.getpid()}
 ENV = "TINYGRAD_ES_COMPILAR_FONDO"
@@ -90,8 +94,9 @@ def enabled() -> bool:
     return value is not None or _idle_cpus() >= 1.0
 
 
-def start():
-    """Lanza el proceso hijo (una vez por proceso). Devuelve el ``Popen`` o ``None``."""
+def start(group="cnn"):
+    """Lanza el proceso hijo (una vez por proceso) con las tareas ``group`` de ``prepare.background``
+    (``"cnn"`` o ``"transformer"``). Devuelve el ``Popen`` o ``None``."""
     with _lock:
         if _state["tried"]:
             return _state["proc"]
@@ -105,7 +110,8 @@ def start():
         env.update({ENV: "0", "TINYGRAD_ES_AVISO_COMPILACION": "0", "TINYGRAD_ES_FONDO_PADRE": str(os.getpid()),
                     "PYTHONPATH": os.pathsep.join([root] + [p for p in [env.get("PYTHONPATH")] if p])})
         try:
-            proc = subprocess.Popen([sys.executable, "-c", "from tinygrad_es.prepare import background; background()"],
+            code = f"from tinygrad_es.prepare import background; background(group={group!r})"
+            proc = subprocess.Popen([sys.executable, "-c", code],
                                     env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                     stderr=subprocess.DEVNULL, close_fds=True)
         except (OSError, ValueError, TypeError):  # sin intérprete (Python incrustado) o sin recursos: todo aquí
@@ -137,8 +143,10 @@ class _Listener(event.Listener):
             return
         disp = (ev.data or {}).get("dispatcher")
         module = getattr(getattr(disp, "py_func", None), "__module__", "")
-        if module.startswith(_TRIGGER):
-            start()
+        for prefix, group in _TRIGGERS:
+            if module.startswith(prefix):
+                start(group)
+                return
 
     def on_end(self, ev):
         pass

@@ -88,13 +88,25 @@ def lstm_pre(gx, gh, e, lim):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
+def _sigmoid_from(e):
+    """σ(x) a partir de e = e^(−x)."""
+    return 1.0 / (1.0 + e)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _cell(i, f, g, cp):
+    """El estado nuevo c = f·c_{t−1} + i·g."""
+    return f * cp + i * g
+
+
+@njit(cache=True, error_model="numpy", inline="always")
 def _gates(ei, ef, g, eo, cp):
-    """La regla del paso, en un solo sitio (``lstm_cell`` y ``lstm_step_f32``): las puertas i, f, o a
-    partir de e^(−x) y el estado nuevo c = f·c_{t−1} + i·g. Devuelve (i, f, o, c)."""
-    i = 1.0 / (1.0 + ei)
-    f = 1.0 / (1.0 + ef)
-    o = 1.0 / (1.0 + eo)
-    return i, f, o, f * cp + i * g
+    """La regla del paso, en un solo sitio (``lstm_cell``; ``lstm_step_f32`` usa las mismas dos piezas): las
+    puertas i, f, o a partir de e^(−x) y el estado nuevo c = f·c_{t−1} + i·g. Devuelve (i, f, o, c)."""
+    i = _sigmoid_from(ei)
+    f = _sigmoid_from(ef)
+    o = _sigmoid_from(eo)
+    return i, f, o, _cell(i, f, g, cp)
 
 
 @njit(cache=True)
@@ -147,37 +159,44 @@ def lstm_step_f32(gx, gh, c, act, cprev, tc, m, u, bits):
     """Un paso entero de la celda en float32 (lo que hacen ``lstm_pre`` + exp/tanh + ``lstm_cell`` +
     tanh + ``lstm_out``): puertas en ``act``, c in situ (el anterior a ``cprev``), tanh(c) en ``tc``,
     m = o ⊙ tanh(c) en ``m``. ``u`` (float64) y ``bits`` (int64), de tamaño ≥ 5H, son auxiliares:
-    se trabaja fila a fila para que todo quede en la caché L1."""
+    se trabaja fila a fila para que todo quede en la caché L1.
+
+    Cada bucle lee o escribe pocos arrays: con muchos (el paso entero en un bucle por unidad), LLVM no
+    vectorizaba (no puede descartar que se solapen) y la celda costaba 1,2× (mismos bits)."""
     n, g4 = gx.shape
     h = g4 // 4
     w = u[:g4]
-    z = u[g4:g4 + h]
+    z = u[g4:g4 + h]  # la preactivación de g; luego 2|c|
     for b in range(n):
+        gxb, ghb, ab, cb, cpb, tcb, mb = gx[b], gh[b], act[b], c[b], cprev[b], tc[b], m[b]
         for k in range(g4):  # −(gx + gh) de i, f, o
-            a = -(np.float64(gx[b, k]) + np.float64(gh[b, k]))
+            a = -(np.float64(gxb[k]) + np.float64(ghb[k]))
             w[k] = min(max(a, -700.0), 700.0)
-        for k in range(2 * h, 3 * h):  # 2|gx + gh| de g
-            w[k] = min(2.0 * abs(np.float64(gx[b, k]) + np.float64(gh[b, k])), 700.0)
+        for j in range(h):  # 2|gx + gh| de g
+            v = np.float64(gxb[2 * h + j]) + np.float64(ghb[2 * h + j])
+            z[j] = v
+            w[2 * h + j] = min(2.0 * abs(v), 700.0)
         _exp_inplace(w, bits[:g4])
+        for k in range(2 * h):
+            w[k] = _sigmoid_from(w[k])
+        for k in range(3 * h, g4):
+            w[k] = _sigmoid_from(w[k])
         for j in range(h):
-            g = _tanh_from(np.float64(gx[b, 2 * h + j]) + np.float64(gh[b, 2 * h + j]), w[2 * h + j])
-            cp = c[b, j]
-            i, f, o, cn64 = _gates(w[j], w[h + j], g, w[3 * h + j], cp)
-            act[b, j] = i
-            act[b, h + j] = f
-            act[b, 2 * h + j] = g
-            act[b, 3 * h + j] = o
-            cprev[b, j] = cp
-            cn = np.float32(cn64)
-            c[b, j] = cn
-            tc[b, j] = cn
-            a = 2.0 * abs(np.float64(cn))
+            w[2 * h + j] = _tanh_from(z[j], w[2 * h + j])
+        for k in range(g4):
+            ab[k] = w[k]
+        for j in range(h):
+            cpb[j] = cb[j]
+        for j in range(h):
+            cb[j] = np.float32(_cell(w[j], w[h + j], w[2 * h + j], np.float64(cpb[j])))
+        for j in range(h):
+            a = 2.0 * abs(np.float64(cb[j]))
             z[j] = 700.0 if a > 700.0 else a
         _exp_inplace(z, bits[:h])
         for j in range(h):
-            t = np.float32(_tanh_from(np.float64(tc[b, j]), z[j]))
-            tc[b, j] = t
-            m[b, j] = act[b, 3 * h + j] * t
+            tcb[j] = np.float32(_tanh_from(np.float64(cb[j]), z[j]))
+        for j in range(h):
+            mb[j] = ab[3 * h + j] * tcb[j]
 
 
 @njit(cache=True, nogil=True)  # nogil: ``ops/rnn_parallel.py`` la llama desde varios hilos

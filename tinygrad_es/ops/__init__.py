@@ -23,6 +23,8 @@ indexing.py     Gather Pick Scatter ScatterAdd ScatterReduce IndexSelect IndexAd
                 Take Where Embedding
 sorting.py      MedianAll Cumsum Cumprod LogCumSumExp (+ los índices de sort/topk/kthvalue/mode)
 linalg.py       Inv Det Solve VectorNorm SpectralNorm
+gamma.py        Lgamma Digamma Polygamma Erfinv I0 I1 I0e I1e Zeta (sobre ``kernels/gamma.py``)
+normal.py       Ndtri LogNdtr Erfcx (sobre ``kernels/normal.py``)
 loss.py         CrossEntropyIdx BCE BCEWithLogits
 normalization.py BatchNorm (sobre ``kernels/normalization.py``)
 conv.py         Conv2d ConvTranspose2d (sobre ``kernels/conv/``)

@@ -50,6 +50,7 @@ class Sub(ArrayFunction):
 class Mul(ArrayFunction):
     """a · b: ∂/∂a = b, ∂/∂b = a."""
 
+    bilinear = True  # forward_ad: J·(ȧ, ḃ) = f(ȧ, b) + f(a, ḃ), dos forwards
     differentiable = True
     reads = ((1,), (0,))
 

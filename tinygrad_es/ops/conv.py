@@ -67,6 +67,7 @@ class Conv2d(ArrayFunction):
         ∂L/∂b[o] = Σ_{n,i,j} ∂L/∂y[n, o, i, j]
     """
 
+    bilinear = True  # forward_ad: J·(ȧ, ḃ) = f(ȧ, b) + f(a, ḃ), dos forwards
     takes_tensors = True  # orden superior: backward con Conv2d/ConvTranspose2d (véase _graph_backward)
 
     @staticmethod
@@ -117,6 +118,7 @@ class ConvTranspose2d(ArrayFunction):
         ∂L/∂b[o] = Σ_{n,a,b'} ∂L/∂y[n, o, a, b']
     """
 
+    bilinear = True  # forward_ad: J·(ȧ, ḃ) = f(ȧ, b) + f(a, ḃ), dos forwards
     takes_tensors = True
 
     @staticmethod

@@ -12,7 +12,8 @@ __all__ = ["Cast", "Clone", "Contiguous", "Overwrite"]
 
 
 class Cast(ArrayFunction):
-    """Conversión de dtype: ∂/∂a = 1 (el gradiente vuelve al dtype de la entrada)."""
+    """Conversión de dtype: ∂/∂a = 1 (el gradiente vuelve al dtype de la entrada; de complejo a real,
+    su parte real: la convención de ``ops/complex.py``)."""
 
     linear = True
 
@@ -23,6 +24,8 @@ class Cast(ArrayFunction):
 
     @staticmethod
     def backward(ctx, g):
+        if ctx.src.kind != "c" and g.dtype.kind == "c":
+            g = g.real
         return g.astype(ctx.src)
 
 

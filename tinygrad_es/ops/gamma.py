@@ -8,6 +8,7 @@ otra vez:
     d/dx I₀(x) = I₁(x)               d/dx I₁(x) = I₀(x) − I₁(x)/x   (½ + 3x²/16 si |x| < 1e-5)
     d/dx i0e(x) = i1e(x) − sgn(x)·i0e(x)      d/dx i1e(x) = i0e(x) − i1e(x)·(sgn(x) + 1/x)
     ∂/∂q ζ(s, q) = −s·ζ(s + 1, q)   (PyTorch no da la derivada respecto de s, y aquí tampoco)
+    ∂/∂x P(a, x) = −∂/∂x Q(a, x) = x^(a−1)·e^(−x)/Γ(a)   (igamma/igammac; respecto de a, tampoco)
 """
 import functools
 import math
@@ -16,9 +17,11 @@ import numpy as np
 
 from ..autograd import ArrayFunction, TensorBase
 from ..kernels import gamma as K
-from ._util import pointwise
+from ..kernels import igamma as KI
+from ._namespace import namespace
+from ._util import IGNORE_FP_ERRORS, pointwise
 
-__all__ = ["Lgamma", "Digamma", "Polygamma", "Erfinv", "I0", "I1", "I0e", "I1e", "Zeta"]
+__all__ = ["Lgamma", "Digamma", "Polygamma", "Erfinv", "I0", "I1", "I0e", "I1e", "Zeta", "Igamma"]
 
 _fn = functools.partial(pointwise, module=__name__)
 
@@ -83,3 +86,30 @@ class Zeta(ArrayFunction):
                                "implementada (tampoco en PyTorch)")
         s, q = ctx.saved_tensors
         return None, g * (-s * K.zeta(s + 1.0, q))
+
+
+class Igamma(ArrayFunction):
+    """P(a, x) (``lower=True``) o Q(a, x) = 1 − P(a, x), las gammas incompletas regularizadas.
+    ∂/∂x P = x^(a−1)·e^(−x)/Γ(a) = exp((a − 1)·log x − x − lgamma(a)) y ∂/∂x Q = −∂/∂x P (la
+    densidad de la Gamma(a, 1), escrita con ``exp``/``log``/``lgamma`` para poder derivarla otra vez);
+    respecto de a no está definida (como en PyTorch: pedirla es ``NotImplementedError``)."""
+    differentiable = True
+
+    @staticmethod
+    def forward(ctx, a, x, lower=True):
+        ctx.save_for_backward(a, x)
+        ctx.lower = lower
+        return KI.igamma(a, x) if lower else KI.igammac(a, x)
+
+    @staticmethod
+    def backward(ctx, g):
+        if ctx.needs_input_grad[0]:
+            name = "igamma" if ctx.lower else "igammac"
+            raise NotImplementedError(f"la derivada de {name} respecto de su primer argumento (input, a) no está "
+                                      f"implementada (tampoco en PyTorch: 'the derivative for {name}: input is not "
+                                      f"implemented')")
+        a, x = ctx.saved_tensors
+        xp = namespace(g)
+        with np.errstate(**IGNORE_FP_ERRORS):
+            density = xp.exp((a - 1) * xp.log(x) - x - _apply(Lgamma, K.lgamma, a))
+            return None, (g * density if ctx.lower else -g * density)

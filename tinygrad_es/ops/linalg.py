@@ -156,7 +156,8 @@ class VectorNorm(ArrayFunction):
             if np.isinf(p):
                 ab = xp.abs(a)
                 mask = (ab == norm) | (ab != ab)  # los nan también cuentan
-                mask = mask._data if not isinstance(mask, np.ndarray) else mask
+                if not isinstance(mask, np.ndarray):  # un Tensor (orden superior) o un np.bool_ (0-D)
+                    mask = mask._data if hasattr(mask, "_data") else np.asarray(mask)
                 return _sgn(xp, a) * (g / mask.sum(axis=ctx.axes, keepdims=True)) * mask
             ab = xp.abs(a)
             if p < 1:

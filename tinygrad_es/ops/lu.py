@@ -45,8 +45,9 @@ def lu_factor_array(a):
 def permutation(piv, m):
     """La permutación de filas de los ``pivots``: ``A[perm] = L·U``."""
     *batch, k = piv.shape
-    perm = np.broadcast_to(np.arange(m), tuple(batch) + (m,)).copy().reshape(-1, m)
-    p = piv.reshape(-1, k) - 1
+    nb = int(np.prod(batch))   # no -1: con m = 0 o k = 0 reshape no sabría deducirlo
+    perm = np.broadcast_to(np.arange(m), tuple(batch) + (m,)).copy().reshape(nb, m)
+    p = piv.reshape(nb, k) - 1
     b = np.arange(perm.shape[0])
     for i in range(k):
         a, c = perm[b, i].copy(), perm[b, p[:, i]].copy()

@@ -6,6 +6,7 @@ import numpy as np
 
 from ..autograd import ArrayFunction, TensorBase
 from ..kernels import gemm
+from ..kernels import linear as KLin
 from ._namespace import namespace
 
 
@@ -35,6 +36,10 @@ __all__ = ["MatMul", "Linear", "Cross", "Einsum", "parse_einsum"]
 # capa llega a los logits y de ahí a todos los gradientes (CNN de CIFAR, lote 128: ∂L/∂b de la
 # lineal a 8,1·10⁻⁸ del float64 con la SGEMM, PyTorch 6,1·10⁻⁸, así 2,9·10⁻⁸).
 EXACT_MACS = 1 << 22
+# ∂b con el núcleo de ``kernels/linear.py`` a partir de estas filas (lineales sobre secuencias): con
+# pocas filas (las CNN del curso, lote 64) numpy ya tarda poco y el núcleo sería una compilación más
+# en su arranque en frío.
+SUM_KERNEL_ROWS = 512
 
 
 def _small_f32(a, b):
@@ -70,6 +75,7 @@ def _weight_grad(g2, x2):
 class MatMul(ArrayFunction):
     """C = A @ B: ∂L/∂A = G @ Bᵀ, ∂L/∂B = Aᵀ @ G (1-D como vectores fila/columna, lotes con broadcasting)."""
 
+    bilinear = True  # forward_ad: J·(ȧ, ḃ) = f(ȧ, b) + f(a, ḃ), dos forwards
     differentiable = True
     reads = ((1,), (0,))
 
@@ -123,6 +129,7 @@ class Linear(ArrayFunction):
     da ∂L/∂W ya contiguo, con la disposición del parámetro (como PyTorch), en vez de la
     traspuesta de una GEMM que el optimizador tendría que recorrer a saltos."""
 
+    bilinear = True  # forward_ad: J·(ȧ, ḃ) = f(ȧ, b) + f(a, ḃ), dos forwards
     differentiable = True
     reads = ((1,), (0,), ())
 
@@ -147,8 +154,13 @@ class Linear(ArrayFunction):
         dw = _weight_grad(g2, _as_rows(x)) if need[1] else None
         if not ctx.has_bias:
             return dx, dw
-        # Σ de las filas en float64 (numpy suma las filas en orden: con float32 pierde ~√N ulps)
-        return dx, dw, (g2.sum(axis=0, dtype=np.float64).astype(g2.dtype) if need[2] else None)
+        if not need[2]:
+            return dx, dw, None
+        # Σ de las filas en float64 (numpy suma las filas en orden: con float32 pierde ~√N ulps); con muchas
+        # filas (una secuencia), el núcleo que convierte y suma en una pasada (los mismos bits)
+        if g2.shape[0] >= SUM_KERNEL_ROWS and g2.dtype == np.float32 and g2.flags.c_contiguous:
+            return dx, dw, KLin.sum_rows_f64(g2)
+        return dx, dw, g2.sum(axis=0, dtype=np.float64).astype(g2.dtype)
 
     @staticmethod
     def _backward_exact(ctx, g2, x, w, need):

@@ -89,6 +89,31 @@ class BatchNorm(ArrayFunction):
             grads.append(dbeta.astype(ctx.bias_dtype))
         return tuple(grads)
 
+    @staticmethod
+    def jvp(ctx, dx, *dparams):
+        """La tangente (``forward_ad``), con ĉ = ẋ − media(ẋ) por canal:
+
+            ẏ = γ·σ̂·(ĉ − x̂·media(x̂·ẋ)) + γ̇·x̂ + β̇      (entrenamiento)
+            ẏ = γ·σ̂·ẋ + γ̇·x̂ + β̇                          (evaluación)
+        """
+        x3, _ = ctx.saved_tensors
+        mean, invstd, gamma, training = ctx.stats
+        shape = (1, -1, 1)
+        xhat = (x3 - mean.reshape(shape)) * invstd.reshape(shape)
+        out = np.zeros(x3.shape, np.float64)
+        if dx is not None:
+            d = _as_ncl(np.asarray(dx, np.float64))
+            if training:
+                d = d - d.mean(axis=(0, 2), keepdims=True) - xhat * (xhat * d).mean(axis=(0, 2), keepdims=True)
+            out += (gamma * invstd).reshape(shape) * d
+        params = list(dparams) + [None] * (2 - len(dparams))
+        dgamma, dbeta = (params[0], params[1]) if ctx.has[0] else (None, params[0])
+        if dgamma is not None:
+            out += np.asarray(dgamma, np.float64).reshape(shape) * xhat
+        if dbeta is not None:
+            out += np.asarray(dbeta, np.float64).reshape(shape)
+        return out.astype(x3.dtype, copy=False).reshape(ctx.out_shape)
+
 
 class LayerNorm(ArrayFunction):
     """Normalización de cada muestra sobre sus ``k`` últimos ejes (D valores):

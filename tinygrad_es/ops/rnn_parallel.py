@@ -34,6 +34,9 @@ MIN_UNITS = 32  # unidades por bloque como mínimo (filas de la celda que caben 
 # exactitud: ∂W_hh de 128 filas (``gemm.MAX_ROWS``); ∂W_ih de 64 (``IH_ROWS``: su GEMM es 4 veces menor y con
 # 128 quedaba a 0,96-0,98 de la distancia de PyTorch a float64 con el lote del zoo; con 64, 0,83-0,85).
 IH_ROWS = 64
+# La GEMM recurrente con W_k empaquetado una vez por llamada (las piezas de OpenBLAS, ``blas.sgemm_packed_addresses``)
+# en vez de la SGEMM entera (que lo empaqueta en cada paso)
+PACKED = True
 _addr = {}
 
 
@@ -41,7 +44,24 @@ def _addresses():
     if not _addr:  # sin JIT (NUMBA_DISABLE_JIT=1, para depurar) los núcleos con intrínsecos no se pueden usar
         ok = blas.can_single_thread() and not numba.config.DISABLE_JIT
         _addr.update(sgemm=blas.sgemm_address() if ok else 0, yld=blas.yield_address())
+        pk = blas.sgemm_packed_addresses() if ok and PACKED else {}
+        _addr.update(packed_n=_packed(pk, "incopy"), packed_t=_packed(pk, "itcopy"))
     return _addr
+
+
+def _packed(pk, icopy):
+    """Las direcciones que reciben los núcleos: (copia de A, copia de B, micronúcleo, K máximo) o ceros."""
+    if not pk:
+        return np.zeros(4, np.int64)
+    return np.array([pk[icopy], pk["oncopy"], pk["kernel"], blas.PACKED_MAX_K], np.int64)
+
+
+def _packed_buffers(key, nk, a_size, b_size):
+    """Búferes de W empaquetado (``nk`` × ``a_size``) y de la otra matriz (por bloque), si hay piezas."""
+    pk = _addresses()[key]
+    if not pk[2]:
+        return pk, np.empty((nk, 1), np.float32), np.empty((nk, 1), np.float32)
+    return pk, np.empty((nk, a_size + 64), np.float32), np.empty((nk, b_size + 64), np.float32)
 
 
 def lstm_blocks(x, w_hh, w_hr, batch_sizes) -> int:
@@ -116,8 +136,10 @@ def lstm_forward_blocks(x, h0, c0, w_ih, w_hh, bias, reverse, nk, save):
     u, bits = np.empty((nk, 5 * H)), np.empty((nk, 4 * H), np.int64)
     order = np.arange(T - 1, -1, -1) if reverse else np.arange(T)
     h0c = np.ascontiguousarray(h0, dtype=dt)
-    _run(RB.lstm_forward_run, (gx, bk, bias is not None, wh, h0c, Y, ck, act, cprev, tc, gh, mk, u, bits, order, save),
-         nk)
+    pk, sa, sb = _packed_buffers("packed_n", nk, gb * P, B * P)
+    _run(RB.lstm_forward_run, (gx, bk, bias is not None, wh, h0c, Y, ck, act, cprev, tc, gh, mk, u, bits, order, save,
+                               pk, sa, sb), nk)
+    del sa, sb  # W empaquetado (1 MB con H = 256): no retenerlo más allá de la recurrencia
     h[...] = Y[order[-1]]
     c[...] = ck.transpose(1, 0, 2).reshape(B, H)
     if not save:
@@ -149,7 +171,9 @@ def lstm_backward_blocks(g, x, saved, reverse, need, has_bias):
     dgates = np.empty((T, B, nk, gb), dt)
     dm, dgk = np.empty((nk, B, hb), dt), np.empty((nk, B, gb), dt)
     order = np.arange(T) if reverse else np.arange(T - 1, -1, -1)
-    _run(RB.lstm_backward_run, (gY, parts, act, cprev, tc, dck, dm, dgk, wh, dgates, order), nk)
+    pk, sa, sb = _packed_buffers("packed_t", nk, gb * P, B * gb)
+    _run(RB.lstm_backward_run, (gY, parts, act, cprev, tc, dck, dm, dgk, wh, dgates, order, pk, sa, sb), nk)
+    del sa, sb  # que no sume al pico de memoria de ∂W
     last = parts[len(order) % 2]
     dh = last.sum(axis=0) if nk > 1 else last[0].copy()
     dc = dck.transpose(1, 0, 2).reshape(B, H).copy()

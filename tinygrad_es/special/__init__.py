@@ -1,6 +1,7 @@
 """``torch.special``: las funciones especiales con sus nombres de SciPy/PyTorch. Casi todas son las
 mismas de ``torch.x`` (``special.expit`` es ``sigmoid``); ``ndtr`` y ``entr`` se componen aquí
-(su derivada sale de ``erfc`` y de ``log``).
+(su derivada sale de ``erfc`` y de ``log``). En módulos aparte: ``normal.py`` (``ndtri``,
+``log_ndtr``, ``erfcx``), ``bessel.py`` (J₀, J₁, Y₀, Y₁, K₀, K₁ y Ai) y ``polynomials.py``.
 
     >>> import tinygrad_es as torch
     >>> torch.special.expit(torch.tensor([0.0]))   # tensor([0.5000])
@@ -12,20 +13,23 @@ import math
 import numpy as np
 
 from .._tensor.functional import polygamma
-from .._tensor.functions import (digamma, erf, erfc, erfinv, exp2, expm1, i0, lgamma, log1p, log_softmax, logit,
-                                logsumexp, round, sigmoid, sinc, softmax, xlogy)
+from .._tensor.functions import (digamma, erf, erfc, erfinv, exp2, expm1, i0, igamma, igammac, lgamma, log1p,
+                                log_softmax, logit, logsumexp, round, sigmoid, sinc, softmax, xlogy)
 from .._tensor.joins import where
 from ..ops import gamma as _G
 from .._tensor.tensor import Tensor
 
 from .polynomials import *  # noqa: F401,F403  (chebyshev_polynomial_t, hermite_polynomial_h...)
 from .polynomials import __all__ as _polynomials
+from .bessel import *  # noqa: F401,F403  (bessel_j0, modified_bessel_k0, airy_ai...)
+from .bessel import __all__ as _bessel
+from .normal import erfcx, log_ndtr, ndtri
 from .._tensor.out import write_out
 
 __all__ = ["expit", "logit", "xlogy", "sinc", "erf", "erfc", "exp2", "expm1", "log1p", "logsumexp", "softmax",
            "log_softmax", "round", "ndtr", "entr", "gammaln", "digamma", "psi", "polygamma", "erfinv", "i0", "i1",
            "i0e", "i1e", "zeta", "xlog1py", "multigammaln", "spherical_bessel_j0", "modified_bessel_i0",
-           "modified_bessel_i1"] + list(_polynomials)
+           "modified_bessel_i1", "ndtri", "log_ndtr", "erfcx", "gammainc", "gammaincc"] + list(_polynomials) + list(_bessel)
 
 expit = sigmoid
 modified_bessel_i0 = i0
@@ -140,3 +144,15 @@ def spherical_bessel_j0(input, *, out=None):
 
 
 modified_bessel_i1 = i1
+
+
+def gammainc(input, other, *, out=None):
+    """P(a, x), la gamma incompleta inferior regularizada (``torch.igamma``; véase ``Tensor.igamma``).
+    En PyTorch: ``torch.special.gammainc``."""
+    return igamma(input, other, out=out)
+
+
+def gammaincc(input, other, *, out=None):
+    """Q(a, x) = 1 − P(a, x), la superior (``torch.igammac``; véase ``Tensor.igammac``). En PyTorch:
+    ``torch.special.gammaincc``."""
+    return igammac(input, other, out=out)

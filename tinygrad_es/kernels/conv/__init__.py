@@ -7,6 +7,9 @@ orquesta sus núcleos; cada algoritmo vive en su fichero.
 * ``backward.py``: los gradientes con el algoritmo elegido para cada uno;
 * ``direct.py``: núcleo directo (todos los forward; en el backward, depthwise, grupos, dilatadas), y
   ``direct_weight_grad.py`` su gradiente de pesos;
+* ``direct_blocked.py``: el forward de las 3×3 con muchos canales y planos pequeños (≥ 32 canales,
+  ≤ 12²: 3.ª etapa de ResNet, CIFAR), con la entrada por bloques de 8 canales (NCHW8c) y el vector
+  sobre los canales de salida;
 * ``im2col.py`` (el lote entero) e ``im2col_image.py`` (imagen a imagen, en la caché): el caso
   general, im2col + GEMM;
 * ``transpose.py``: la convolución traspuesta, el adjunto de la directa;

@@ -31,6 +31,7 @@ import numpy as np
 from .. import gemm as G
 from ..workspace import workspace
 from . import direct as D
+from . import direct_blocked as DB
 from . import im2col_image as IC
 from . import winograd_f2 as WG
 from . import winograd_f4 as WG4
@@ -261,6 +262,9 @@ def _direct_forward(x, w, bias, stride, padding, dilation, groups, out, keep=Fal
             hq, wq = D.compact_pitch(x.shape, padding, dilation, (kh, kw))
             sh, ch = D.tap_table(cg, kh, kw, dilation[0], dilation[1], wq)
         per_job = _images_per_job(hq * wq, n, threads)
+        if DB.applies(x, w.shape, stride, dilation, groups, keep):  # muchos canales, planos pequeños: NCHW8c
+            DB.forward(x, w, bias, padding, hq, wq, per_job, out)
+            return None
         if wt.dtype != x.dtype:  # entrada float32 acumulando en float64: los pesos float64 van aparte
             lo_w, lo_b, hi_w, hi_b = wt[:0].astype(x.dtype), bias[:0].astype(x.dtype), wt, bias
         else:  # (una sola especialización del núcleo para las dos clases de capa)

@@ -15,6 +15,7 @@ grid_sample.py        affine_grid grid_sample (2-D)
 pooling.py            max_pool1d/2d avg_pool1d/2d max_unpool1d/2d adaptive_avg/max_pool1d/2d (+ *_with_indices)
 pooling3d.py          max_pool3d avg_pool3d max_unpool3d adaptive_avg/max_pool3d (+ *_with_indices)
 lp_pool.py            lp_pool1d lp_pool2d lp_pool3d
+fractional_pool.py    fractional_max_pool2d/3d (+ *_with_indices): ventanas de paso pseudoaleatorio
 upsampling.py         interpolate upsample upsample_nearest upsample_bilinear
 padding.py            pad
 pixelshuffle.py       pixel_shuffle pixel_unshuffle channel_shuffle native_channel_shuffle
@@ -63,6 +64,8 @@ from .normalization import (batch_norm, group_norm, instance_norm, layer_norm, l
 from .padding import pad
 from .pixelshuffle import channel_shuffle, native_channel_shuffle, pixel_shuffle, pixel_unshuffle
 from .lp_pool import lp_pool1d, lp_pool2d, lp_pool3d
+from .fractional_pool import (fractional_max_pool2d, fractional_max_pool2d_with_indices, fractional_max_pool3d,
+                              fractional_max_pool3d_with_indices)
 from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d, adaptive_max_pool1d_with_indices,
                       adaptive_max_pool2d, adaptive_max_pool2d_with_indices, avg_pool1d, avg_pool2d, max_pool1d,
                       max_pool1d_with_indices, max_pool2d, max_pool2d_with_indices, max_unpool1d, max_unpool2d)
@@ -96,3 +99,5 @@ __all__ += ["affine_grid", "grid_sample"]
 __all__ += ["ctc_loss"]
 __all__ += ["conv3d", "conv_transpose3d", "max_pool3d", "avg_pool3d", "max_unpool3d", "adaptive_avg_pool3d",
             "adaptive_max_pool3d", "max_pool3d_with_indices", "adaptive_max_pool3d_with_indices", "lp_pool3d"]
+__all__ += ["fractional_max_pool2d", "fractional_max_pool3d", "fractional_max_pool2d_with_indices",
+            "fractional_max_pool3d_with_indices"]

@@ -18,6 +18,7 @@ from .pooling3d import max_pool3d as _max_pool3d
 from .distance import cosine_similarity, pairwise_distance
 from .dropout import dropout as _f_dropout, dropout1d as _dropout1d, dropout2d as _dropout2d
 from .linear import bilinear
+from .padding import pad as _pad
 from .normalization import (batch_norm as _batch_norm, group_norm as _group_norm, instance_norm as _instance_norm,
                             layer_norm as _layer_norm, rms_norm)
 from .pixelshuffle import pixel_shuffle, pixel_unshuffle
@@ -38,6 +39,7 @@ __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "conv3d",
            "chain_matmul", "frobenius_norm", "nuclear_norm", "rrelu", "rrelu_", "selu_", "celu_", "threshold_",
            "alpha_dropout", "feature_alpha_dropout", "channel_shuffle", "native_channel_shuffle", "pdist", "ctc_loss",
            "affine_grid_generator"]
+__all__ += ["constant_pad_nd", "native_layer_norm", "native_batch_norm", "native_group_norm"]
 
 _REDUCTIONS = {0: "none", 1: "mean", 2: "sum"}
 
@@ -189,3 +191,54 @@ def nuclear_norm(input, dim=None, keepdim=False):
         if dim is not None:
             out = out.movedim((-2, -1), tuple(dim))
     return out
+
+
+def constant_pad_nd(input, pad, value=0):
+    """``torch.constant_pad_nd``: ``F.pad(input, pad, "constant", value)`` (un ``pad`` negativo recorta).
+    Derivada: 1 en los elementos que quedan, 0 en el relleno."""
+    return _pad(input, pad, "constant", value)
+
+
+def _stats(x, dims, eps):
+    """Media y ``1/√(varianza sesgada + eps)`` sobre ``dims`` (con los ejes, ``keepdim``), derivables."""
+    mean = x.mean(dims, keepdim=True)
+    return mean, (((x - mean) ** 2).mean(dims, keepdim=True) + eps).rsqrt()
+
+
+def native_layer_norm(input, normalized_shape, weight, bias, eps):
+    """``torch.native_layer_norm``: ``(salida, media, rstd)`` como ATen. La salida es ``F.layer_norm``; la media
+    y ``rstd = 1/√(var + eps)`` son las de los últimos ``len(normalized_shape)`` ejes, con forma
+    ``input.shape[:-k] + (1,)*k``. Derivada: la de ``F.layer_norm`` (la media y ``rstd`` no llevan gradiente)."""
+    out = _layer_norm(input, normalized_shape, weight, bias, eps)
+    k = len(normalized_shape) if isinstance(normalized_shape, (tuple, list)) else 1
+    mean, rstd = _stats(input.detach(), tuple(range(input.ndim - k, input.ndim)), eps)  # ATen: sin gradiente
+    return out, mean, rstd
+
+
+def native_batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps):
+    """``torch.native_batch_norm``: ``(salida, media, invstd)`` como ATen. La salida es ``F.batch_norm`` (que
+    actualiza ``running_mean``/``running_var`` en entrenamiento); con ``training`` la media y
+    ``1/√(var sesgada + eps)`` del lote por canal (C,), en evaluación dos tensores vacíos (0,). ``weight``,
+    ``bias``, ``momentum`` y ``eps`` como en ``torch.batch_norm``. Derivadas: las de ``F.batch_norm``."""
+    if not training and (running_mean is None or running_var is None):
+        raise RuntimeError("native_batch_norm: en evaluación (training=False) hacen falta running_mean y "
+                           "running_var")
+    out = _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+    if not training:
+        empty = input.new_zeros((0,))
+        return out, empty, empty.clone()
+    mean, invstd = _stats(input.detach(), (0,) + tuple(range(2, input.ndim)), eps)
+    return out, mean.reshape(-1), invstd.reshape(-1)
+
+
+def native_group_norm(input, weight, bias, N, C, HxW, group, eps):
+    """``torch.native_group_norm``: ``(salida, media, rstd)`` como ATen; ``N``, ``C`` y ``HxW`` describen la
+    forma de ``input`` (lote, canales, píxeles por canal) y ``group`` es el número de grupos. La salida es
+    ``F.group_norm``; la media y ``rstd`` son las de cada grupo, con forma (N, group). Derivadas: la de
+    ``F.group_norm`` y, como en ATen, también las de la media y ``rstd``."""
+    if input.shape[0] != N or (input.ndim > 1 and input.shape[1] != C) or input.numel() != N * C * HxW:
+        raise RuntimeError(f"native_group_norm: la entrada de forma {tuple(input.shape)} no es (N={N}, C={C}, "
+                           f"HxW={HxW})")
+    out = _group_norm(input, group, weight, bias, eps)
+    mean, rstd = _stats(input.reshape(N, group, C // group * HxW), (2,), eps)
+    return out, mean.reshape(N, group), rstd.reshape(N, group)

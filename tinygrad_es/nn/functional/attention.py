@@ -21,6 +21,7 @@ from ..._tensor.joins import cat
 from ..._tensor import Tensor
 from ..._random import default_rng
 from ...autograd import TensorBase
+from ...ops.attention import PackedSelfAttention as _PackedSA
 from ...ops.attention import ScaledDotProductAttention as _SDPA
 from .dropout import dropout as _dropout
 from .linear import linear
@@ -28,6 +29,8 @@ from .padding import pad
 from ._utils import as_tensor
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward", "causal_mask"]
+
+PACKED = True  # autoatención en un nodo (``PackedSelfAttention``); False: el camino general (para comparar)
 
 
 def causal_mask(L: int, S: int | None = None) -> np.ndarray:
@@ -171,13 +174,19 @@ def _fused_attention(q, k, v, attn_mask, dropout_p, is_causal, scale):
     if bias is not None and bias.ndim > 2:
         bias = np.broadcast_to(bias, batch + (L, S)).reshape(int(np.prod(batch)), L, S)
     N = int(np.prod(batch)) if batch else 1
-    keep = None
-    if dropout_p > 0:
-        keep = (default_rng().random((N, L, S)) >= dropout_p).astype(dt)
-        keep *= dt.type(1 / (1 - dropout_p)) if dropout_p < 1 else 0
+    keep = _dropout_keep((N, L, S), dropout_p, dt)
     qq, kk, vv = (t.reshape(N, t.shape[-2], t.shape[-1]) for t in (q, k, v))
     out = _SDPA.apply(qq, kk, vv, scale=scale, bias=bias, keep=keep)
     return out.reshape(batch + (L, v.shape[-1]))
+
+
+def _dropout_keep(shape, dropout_p, dt):
+    """La máscara de dropout de los pesos (N, L, S) ya escalada por 1/(1 − p), o ``None`` sin dropout."""
+    if not dropout_p > 0:
+        return None
+    keep = (default_rng().random(shape) >= dropout_p).astype(dt)
+    keep *= dt.type(1 / (1 - dropout_p)) if dropout_p < 1 else 0
+    return keep
 
 
 # ---- atención de varias cabezas (lo que usa nn.MultiheadAttention) -------------------------------------
@@ -311,6 +320,17 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     head_dim = embed_dim // num_heads
     if head_dim * num_heads != embed_dim:
         raise AssertionError(f"embed_dim {embed_dim} no es divisible por num_heads {num_heads}")
+    if (PACKED and query is key and key is value and is_batched and not use_separate_proj_weight and bias_k is None
+            and bias_v is None and not add_zero_attn and static_k is None and static_v is None and not need_weights
+            and key_padding_mask is None and attn_mask is None and query._data.dtype in (np.float32, np.float64)
+            and in_proj_weight._data.dtype == query._data.dtype):
+        # autoatención (lo que hace un Transformer): las cabezas de la proyección empaquetada en un nodo
+        dt = query._data.dtype
+        bias = np.where(causal_mask(tgt_len), 0, -np.inf).astype(dt) if is_causal else None
+        keep = _dropout_keep((bsz * num_heads, tgt_len, tgt_len), dropout_p if training else 0.0, dt)
+        out = _PackedSA.apply(linear(query, in_proj_weight, in_proj_bias), heads=num_heads,
+                              scale=1.0 / math.sqrt(head_dim), bias=bias, keep=keep)
+        return linear(out, out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, out_proj_weight.shape[0]), None
     if use_separate_proj_weight:
         if tuple(key.shape[:2]) != tuple(value.shape[:2]):
             raise AssertionError(f"key {tuple(key.shape)} y value {tuple(value.shape)} deben coincidir en pasos y lote")

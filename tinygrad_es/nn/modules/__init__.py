@@ -31,6 +31,7 @@ from .padding import (CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d
                       ReplicationPad3d, ZeroPad1d, ZeroPad2d, ZeroPad3d)
 from .pixelshuffle import ChannelShuffle, PixelShuffle, PixelUnshuffle
 from .lp_pool import LPPool1d, LPPool2d, LPPool3d
+from .fractional_pool import FractionalMaxPool2d, FractionalMaxPool3d
 from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, AvgPool1d, AvgPool2d,
                       MaxPool1d, MaxPool2d, MaxUnpool1d, MaxUnpool2d)
 from .pooling3d import AdaptiveAvgPool3d, AdaptiveMaxPool3d, AvgPool3d, MaxPool3d, MaxUnpool3d
@@ -75,3 +76,4 @@ __all__ += ["SyncBatchNorm"]
 __all__ += ["Conv3d", "ConvTranspose3d", "LazyConv3d", "LazyConvTranspose3d", "MaxPool3d", "AvgPool3d", "MaxUnpool3d",
             "AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "LPPool3d"]
 __all__ += ["AdaptiveLogSoftmaxWithLoss"]
+__all__ += ["FractionalMaxPool2d", "FractionalMaxPool3d"]
