@@ -79,19 +79,6 @@ class ArithmeticMixin:
     def __rtruediv__(self, o):
         return binary(E.Div, o, self, float_out=True)
 
-    def __rdiv__(self, o):
-        """``o / self`` (el nombre de Python 2 que PyTorch conserva como alias de ``__rtruediv__``).
-
-        Ejemplo:
-            >>> torch.tensor([1., 2., 4.]).__rdiv__(2)
-            tensor([2.0000, 1.0000, 0.5000])
-
-        En PyTorch: ``torch.Tensor.__rdiv__``.
-        """
-        if not isinstance(self, ArithmeticMixin):  # Tensor.__rdiv__(2, t): como el descriptor de PyTorch
-            raise TypeError(f"Tensor.__rdiv__ se aplica a un tensor, no a {type(self).__name__}")
-        return self.__rtruediv__(o)  # por el método: los complejos lo redefinen
-
     def __pow__(self, o):
         if is_scalar(o):
             npd = D.result_type(self, o)
