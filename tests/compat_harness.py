@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import dataclasses
 import fnmatch
 import math
 import pathlib
@@ -230,6 +231,11 @@ def make_converter(torch, tg):
                 if hasattr(m, name):
                     setattr(m, name, conv(getattr(x, name)))
             return m
+        if dataclasses.is_dataclass(x) and not isinstance(x, type):  # p. ej. nn.LinearCrossEntropyOptions: la nuestra
+            cls = getattr(tg.nn, type(x).__name__, None)
+            if cls is None:
+                raise Unconvertible(type(x).__name__)
+            return cls(**{f.name: conv(getattr(x, f.name)) for f in dataclasses.fields(x)})
         if isinstance(x, (list, tuple)):
             out = [conv(v) for v in x]
             return type(x)(out) if type(x) in (list, tuple) else type(x)(*out)

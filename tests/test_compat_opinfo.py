@@ -60,6 +60,8 @@ FIXED_OPS += [f"special.{n}" for n in ("ndtri", "log_ndtr", "erfcx", "airy_ai", 
 FIXED_OPS += ["igamma", "igammac", "lu", "lu_solve", "fft.hfftn", "fft.ihfft2", "fft.ihfftn", "geqrf", "ormqr",
               "linalg.ldl_factor", "linalg.ldl_factor_ex", "linalg.ldl_solve", "linalg.eig", "linalg.eigvals",
               "cfloat", "cdouble"]
+FIXED_OPS += ["__rdiv__", "nn.functional.linear_cross_entropy", "nn.functional.linear_cross_entropy.chunked",
+              "nn.functional.linear_cross_entropy.chunked_none", "grid_sampler_2d", "_chunk_cat"]
 
 
 @pytest.mark.parametrize("name", FIXED_OPS)

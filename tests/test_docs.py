@@ -63,6 +63,7 @@ DOCUMENTED |= {"tinygrad_es.autograd.forward_ad", "tinygrad_es.func.forward"}
 DOCUMENTED |= {f"tinygrad_es.utils.data.{m}" for m in ("dataset", "sampler", "dataloader", "_collate", "_worker")}
 DOCUMENTED |= {f"tinygrad_es.masked.{m}" for m in ("reductions", "normalizations")}
 DOCUMENTED |= {"tinygrad_es.nn.modules.fractional_pool", "tinygrad_es.nn.functional.fractional_pool"}
+DOCUMENTED |= {"tinygrad_es.nn.modules.linear_cross_entropy_options", "tinygrad_es.nn.functional.linear_cross_entropy"}
 ALL = sorted({(f"{m}.{n}", o) for m, mod in MODULES.items() for n, o in public(mod)}, key=lambda t: t[0])
 OBJECTS = [(n, o) for n, o in ALL if o.__module__ in DOCUMENTED]
 IDS = [name for name, _ in OBJECTS]

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
+import tinygrad_es as tg
 from tinygrad_es.nn import functional as F
 from helpers import check, leaf
 
@@ -12,7 +13,7 @@ rng = np.random.default_rng(0)
 
 
 @pytest.mark.parametrize("align_corners", [False, True])
-@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+@pytest.mark.parametrize("mode", ["bilinear", "nearest", "bicubic"])
 @pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
 def test_grid_sample_like_torch(mode, padding_mode, align_corners):
     torch = pytest.importorskip("torch")
@@ -51,6 +52,7 @@ def test_gradcheck_float64(h, w, pm, ac):
     x = rng.standard_normal((1, 2, h, w))
     g = rng.uniform(-0.9, 0.9, (1, 2, 3, 2))
     check(lambda t, gg: F.grid_sample(t, gg, "bilinear", pm, ac), x, g)
+    check(lambda t, gg: F.grid_sample(t, gg, "bicubic", pm, ac), x, g)
     check(lambda th: F.affine_grid(th, (1, 2, h, w), ac), rng.standard_normal((1, 2, 3)))
 
 
@@ -72,8 +74,9 @@ def test_warnings_and_errors():
         F.grid_sample(x, g, mode="cubic", align_corners=False)
     with pytest.raises(ValueError, match="padding_mode"):
         F.grid_sample(x, g, padding_mode="wrap", align_corners=False)
-    with pytest.raises(NotImplementedError, match="bicubic"):
-        F.grid_sample(x, g, mode="bicubic", align_corners=False)
+    for bad in ((3, 0), (0, -1), (True, 0)):  # PyTorch no los comprueba (un resultado sin sentido)
+        with pytest.raises(RuntimeError, match="debe ser 0, 1 o 2"):
+            tg.grid_sampler_2d(x, g, *bad, False)
     with pytest.raises(NotImplementedError, match="3-D"):
         F.grid_sample(leaf(np.ones((1, 1, 2, 2, 2))), leaf(np.zeros((1, 1, 1, 1, 3))), align_corners=False)
     with pytest.raises(RuntimeError, match="grid"):
@@ -84,3 +87,11 @@ def test_warnings_and_errors():
         F.affine_grid(leaf(np.zeros((1, 3, 3))), (1, 1, 2, 2), False)
     with pytest.raises(ValueError, match="positivo"):
         F.affine_grid(leaf(np.zeros((1, 2, 3))), (1, 1, 0, 2), False)
+
+
+@pytest.mark.parametrize("mode,padding", [(0, 2), (1, 1), (2, 0)])
+def test_grid_sampler_2d_is_grid_sample_with_aten_integer_modes(mode, padding):
+    x, g = leaf(rng.standard_normal((1, 2, 4, 3))), leaf(rng.uniform(-1.3, 1.3, (1, 3, 2, 2)))
+    names = (("bilinear", "nearest", "bicubic")[mode], ("zeros", "border", "reflection")[padding])
+    np.testing.assert_array_equal(tg.grid_sampler_2d(x, g, mode, padding, True).numpy(),
+                                  F.grid_sample(x, g, *names, align_corners=True).numpy())

@@ -53,6 +53,7 @@ from ._tensor.decompositions import svd_lowrank, pca_lowrank  # noqa: E402
 from ._tensor.joins import cat, concat, concatenate, stack, where  # noqa: E402,F401
 from .kernels.threads import (set_num_threads, get_num_threads, set_num_interop_threads,  # noqa: E402
                               get_num_interop_threads)
+from ._tensor.stacking import _chunk_cat  # noqa: E402,F401
 from ._tensor.stacking import (atleast_1d, atleast_2d, atleast_3d, hstack, vstack, row_stack, dstack,  # noqa: E402
                                column_stack, hsplit, vsplit, dsplit, block_diag, cartesian_prod)
 from ._tensor.statistics import isin, bucketize, searchsorted, cdist  # noqa: E402

@@ -178,6 +178,19 @@ class PointwiseMixin:
     def __rfloordiv__(self, o):
         return div_rounding(o, self, "floor", differentiable=False)
 
+    def __rdiv__(self, o):
+        """``o / self``: el nombre de Python 2 que PyTorch conserva como alias de ``__rtruediv__``.
+
+        Ejemplo:
+            >>> torch.tensor([1., 2., 4.]).__rdiv__(2)
+            tensor([2.0000, 1.0000, 0.5000])
+
+        En PyTorch: ``torch.Tensor.__rdiv__``.
+        """
+        if not isinstance(self, TensorBase):  # Tensor.__rdiv__(2, t): PyTorch también lanza
+            raise TypeError(f"Tensor.__rdiv__ se aplica a un tensor, no a {type(self).__name__}")
+        return self.__rtruediv__(o)  # por el método: los complejos lo redefinen
+
     def __imod__(self, o):
         return self.remainder_(o)
 

@@ -175,3 +175,58 @@ class StackingMixin:
     def dsplit(self, indices_or_sections):
         """Véase ``tinygrad_es.dsplit``."""
         return dsplit(self, indices_or_sections)
+
+
+def _chunk_cat(tensors, dim, num_chunks, *, out=None):
+    """``torch._chunk_cat``: parte cada tensor en ``num_chunks`` trozos iguales por ``dim`` (rellenando con
+    ceros al final hasta un múltiplo), aplana cada trozo y concatena los de todos: salida
+    ``(*forma[:dim], num_chunks, Σ elementos por trozo)``. Derivada: la de ``cat`` y ``reshape`` (el
+    relleno no recibe nada).
+
+    Args:
+        tensors: lista no vacía de tensores no vacíos del mismo dtype, con los mismos tamaños en los ejes
+            anteriores a ``dim``.
+        dim: el eje que se parte (negativo sólo si todos tienen las mismas dimensiones).
+        num_chunks: cuántos trozos (≥ 1).
+        out: tensor donde escribir el resultado (opcional).
+
+    Ejemplo:
+        >>> torch._chunk_cat([torch.arange(3.), torch.arange(2.)], 0, 2)
+        tensor([[0., 1., 0.],
+                [2., 0., 1.]])
+
+    En PyTorch: ``torch._chunk_cat``.
+    """
+    op = "_chunk_cat"
+    tensors = list(_tensors((tensors,), op))
+    if isinstance(num_chunks, bool) or not isinstance(num_chunks, numbers.Integral) or num_chunks < 1:
+        raise RuntimeError(f"{op}: num_chunks debe ser un entero positivo, no {num_chunks!r}")
+    if not tensors:
+        raise RuntimeError(f"{op}: la lista de tensores está vacía")
+    for t in tensors:
+        if t.numel() == 0:
+            raise RuntimeError(f"{op}: los tensores no pueden estar vacíos (uno tiene forma {tuple(t.shape)})")
+        if t.dtype != tensors[0].dtype:
+            raise RuntimeError(f"{op}: todos los tensores deben tener el mismo dtype ({tensors[0].dtype} y {t.dtype})")
+    ndims = {t.ndim for t in tensors}
+    if len(ndims) == 1:
+        nd = ndims.pop()
+        if not -nd <= dim < nd:
+            raise IndexError(f"{op}: dim {dim} fuera de rango para tensores de {nd} dimensiones")
+        dim %= nd
+    elif dim < 0:
+        raise RuntimeError(f"{op}: con tensores de distintas dimensiones, dim no puede ser negativo ({dim})")
+    elif dim >= min(ndims):
+        raise RuntimeError(f"{op}: dim ({dim}) debe ser menor que las dimensiones de todos los tensores "
+                           f"(hay uno de {min(ndims)})")
+    lead = tuple(tensors[0].shape[:dim])
+    if any(tuple(t.shape[:dim]) != lead for t in tensors):
+        raise RuntimeError(f"{op}: los ejes 0…{dim - 1} deben medir lo mismo en todos los tensores: "
+                           f"{[tuple(t.shape) for t in tensors]}")
+    pieces = []
+    for t in tensors:
+        extra = -t.shape[dim] % num_chunks
+        if extra:
+            t = cat([t, t.new_zeros(tuple(t.shape[:dim]) + (extra,) + tuple(t.shape[dim + 1:]))], dim)
+        pieces.append(t.reshape(*lead, num_chunks, -1))
+    return cat(pieces, dim + 1, out=out)

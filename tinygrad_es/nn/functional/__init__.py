@@ -27,6 +27,7 @@ rnn.py                (sin equivalente en F) las celdas rnn_tanh_cell lstm_cell 
 distance.py           cosine_similarity pairwise_distance pdist
 sparse.py             embedding embedding_bag one_hot
 loss.py               cross_entropy nll_loss binary_cross_entropy(_with_logits) kl_div
+linear_cross_entropy.py  linear_cross_entropy (cross_entropy de una lineal; nn.LinearCrossEntropyOptions)
 regression_loss.py    mse_loss l1_loss smooth_l1_loss huber_loss l1_penalty l2_penalty
 ctc_loss.py           ctc_loss
 margin_loss.py        soft_margin margin_ranking hinge_embedding cosine_embedding triplet_margin… poisson/gaussian_nll
@@ -56,6 +57,7 @@ from .margin_loss import (cosine_embedding_loss, gaussian_nll_loss, hinge_embedd
                           triplet_margin_with_distance_loss)
 from .multi_margin_loss import multi_margin_loss, multilabel_margin_loss
 from .linear import bilinear, flatten, linear, unflatten
+from .linear_cross_entropy import linear_cross_entropy
 from .loss import binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, kl_div, nll_loss
 from .regression_loss import huber_loss, l1_loss, l1_penalty, l2_penalty, mse_loss, smooth_l1_loss
 from .attention import multi_head_attention_forward, scaled_dot_product_attention
@@ -101,3 +103,4 @@ __all__ += ["conv3d", "conv_transpose3d", "max_pool3d", "avg_pool3d", "max_unpoo
             "adaptive_max_pool3d", "max_pool3d_with_indices", "adaptive_max_pool3d_with_indices", "lp_pool3d"]
 __all__ += ["fractional_max_pool2d", "fractional_max_pool3d", "fractional_max_pool2d_with_indices",
             "fractional_max_pool3d_with_indices"]
+__all__ += ["linear_cross_entropy"]

@@ -27,7 +27,7 @@ from .sparse import embedding as _embedding
 from .ctc_loss import ctc_loss as _ctc_loss
 from .distance import pdist
 from .dropout import alpha_dropout as _alpha_dropout, feature_alpha_dropout as _feature_alpha_dropout
-from .grid_sample import affine_grid
+from .grid_sample import affine_grid, grid_sample as _grid_sample
 from .pixelshuffle import channel_shuffle, native_channel_shuffle
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "conv3d", "conv_transpose3d", "max_pool3d", "avg_pool1d", "max_pool1d", "max_pool2d",
@@ -39,6 +39,7 @@ __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "conv3d",
            "chain_matmul", "frobenius_norm", "nuclear_norm", "rrelu", "rrelu_", "selu_", "celu_", "threshold_",
            "alpha_dropout", "feature_alpha_dropout", "channel_shuffle", "native_channel_shuffle", "pdist", "ctc_loss",
            "affine_grid_generator"]
+__all__ += ["grid_sampler_2d"]
 __all__ += ["constant_pad_nd", "native_layer_norm", "native_batch_norm", "native_group_norm"]
 
 _REDUCTIONS = {0: "none", 1: "mean", 2: "sum"}
@@ -191,6 +192,21 @@ def nuclear_norm(input, dim=None, keepdim=False):
         if dim is not None:
             out = out.movedim((-2, -1), tuple(dim))
     return out
+
+
+_GRID_MODES, _GRID_PADDINGS = ("bilinear", "nearest", "bicubic"), ("zeros", "border", "reflection")
+
+
+def grid_sampler_2d(input, grid, interpolation_mode, padding_mode, align_corners):
+    """``torch.grid_sampler_2d``: ``F.grid_sample`` con los modos enteros de ATen (``interpolation_mode``
+    0 bilineal, 1 vecino más cercano, 2 bicúbica; ``padding_mode`` 0 ceros, 1 borde, 2 reflejo) y
+    ``align_corners`` obligatorio. Derivada: la de ``F.grid_sample``."""
+    for v, names, arg in ((interpolation_mode, _GRID_MODES, "interpolation_mode"),
+                          (padding_mode, _GRID_PADDINGS, "padding_mode")):
+        if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v < 3:
+            raise RuntimeError(f"grid_sampler_2d: {arg} debe ser 0, 1 o 2 ({', '.join(names)}), no {v!r}")
+    return _grid_sample(input, grid, _GRID_MODES[interpolation_mode], _GRID_PADDINGS[padding_mode],
+                        bool(align_corners))
 
 
 def constant_pad_nd(input, pad, value=0):

@@ -1,7 +1,7 @@
 """Transformaciones espaciales (las *Spatial Transformer Networks*): ``affine_grid`` construye la rejilla de
-muestreo de una transformación afín y ``grid_sample`` lee la imagen en esos puntos (bilineal o el vecino
-más cercano; relleno con ceros, con el borde o reflejando). Sólo 2-D (entrada ``(N, C, H, W)``); las 3-D
-(``(N, C, D, H, W)``) y el modo ``'bicubic'`` no están.
+muestreo de una transformación afín y ``grid_sample`` lee la imagen en esos puntos (bilineal, bicúbica o el
+vecino más cercano; relleno con ceros, con el borde o reflejando). Sólo 2-D (entrada ``(N, C, H, W)``); las
+3-D (``(N, C, D, H, W)``) no están.
 
 Todo se compone de operaciones de ``Tensor`` (``matmul``, ``gather``, ``floor`` constante, ``where``), así
 que las derivadas respecto de la imagen, de la rejilla y de ``theta`` salen de esas piezas: con la
@@ -99,14 +99,30 @@ def _reflect(c, low2, high2):
     return where(Tensor._wrap(flips % 2 == 0), extra + lo, (span - extra) + lo)
 
 
-def _source(c, size, padding_mode, ac):
-    c = _unnormalize(c, size, ac)
+def _pad_coord(c, size, padding_mode, ac):
+    """La coordenada (en píxeles) llevada dentro según ``padding_mode`` (``compute_coordinates``)."""
     if padding_mode == "border":
         return c.clamp(0, size - 1)
     if padding_mode == "reflection":
         c = _reflect(c, 0, 2 * (size - 1)) if ac else _reflect(c, -1, 2 * size - 1)
         return c.clamp(0, size - 1)
     return c
+
+
+def _source(c, size, padding_mode, ac):
+    return _pad_coord(_unnormalize(c, size, ac), size, padding_mode, ac)
+
+
+def _cubic_weights(t):
+    """Los 4 pesos de la convolución cúbica (A = −0,75, como PyTorch) para la fracción ``t`` ∈ [0, 1)."""
+    a = -0.75
+
+    def near(x):  # |x| ≤ 1
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def far(x):  # 1 < |x| < 2
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+    return far(t + 1), near(t), near(1 - t), far(2 - t)
 
 
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
@@ -118,7 +134,7 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     Args:
         input: ``(N, C, H_in, W_in)``.
         grid: ``(N, H_out, W_out, 2)`` con ``(x, y)`` en el último eje.
-        mode: ``'bilinear'`` (por defecto) o ``'nearest'`` (``'bicubic'`` no está).
+        mode: ``'bilinear'`` (por defecto), ``'nearest'`` o ``'bicubic'`` (convolución cúbica de 4×4 vecinos).
         padding_mode: fuera de la imagen, ``'zeros'`` (por defecto), ``'border'`` (el borde) o
             ``'reflection'`` (reflejando).
         align_corners: como en ``affine_grid`` (``None``: ``False``, con un aviso).
@@ -141,8 +157,6 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     x, g = as_tensor(input, op), as_tensor(grid, op, "grid")
     if x.ndim == 5:
         raise NotImplementedError(f"{op}: las entradas 3-D (N, C, D, H, W) no están en tinygrad_es; sólo 4-D")
-    if mode == "bicubic":
-        raise NotImplementedError(f"{op}: el modo 'bicubic' no está en tinygrad_es (usa 'bilinear' o 'nearest')")
     if x.ndim != 4 or g.ndim != 4 or g.shape[-1] != 2 or g.shape[0] != x.shape[0]:
         raise RuntimeError(f"{op}: se esperaba input (N, C, H, W) y grid (N, H_out, W_out, 2) con el mismo N; "
                            f"llegaron {tuple(x.shape)} y {tuple(g.shape)}")
@@ -150,8 +164,10 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
         raise RuntimeError(f"{op}: input y grid deben tener el mismo dtype ({x.dtype} y {g.dtype})")
     n, c, h, w = x.shape
     ho, wo = g.shape[1], g.shape[2]
-    ix = _source(g[..., 0], w, padding_mode, ac)
-    iy = _source(g[..., 1], h, padding_mode, ac)
+    if mode == "bicubic":  # 4×4 vecinos sin recortar la coordenada; cada vecino, llevado dentro (o 0)
+        ix, iy = _unnormalize(g[..., 0], w, ac), _unnormalize(g[..., 1], h, ac)
+    else:
+        ix, iy = _source(g[..., 0], w, padding_mode, ac), _source(g[..., 1], h, padding_mode, ac)
     flat = x.reshape(n, c, h * w)
     dt = x._data.dtype
 
@@ -169,6 +185,15 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
         return corner(px, py) + ((ix + iy) * 0).unsqueeze(1)  # gradiente 0 (no None) para grid, como PyTorch
     x0 = np.floor(ix.detach().numpy()).astype(np.int64)
     y0 = np.floor(iy.detach().numpy()).astype(np.int64)
+    if mode == "bicubic":
+        def bounded(p, size):  # get_value_bounded: el vecino entero p según padding_mode, truncado
+            q = _pad_coord(Tensor._wrap(p.astype(dt)), size, padding_mode, ac).numpy()
+            return np.where(np.isfinite(q), q, -1).astype(np.int64)
+        wx = _cubic_weights((ix - Tensor._wrap(x0.astype(dt))).unsqueeze(1))
+        wy = _cubic_weights((iy - Tensor._wrap(y0.astype(dt))).unsqueeze(1))
+        rows = [sum(corner(bounded(x0 - 1 + i, w), bounded(y0 - 1 + j, h)) * wx[i] for i in range(4))
+                for j in range(4)]
+        return sum(r * wy[j] for j, r in enumerate(rows))
     fx = (ix - Tensor._wrap(x0.astype(dt))).unsqueeze(1)  # peso de la columna derecha
     fy = (iy - Tensor._wrap(y0.astype(dt))).unsqueeze(1)
     return (corner(x0, y0) * (1 - fx) * (1 - fy) + corner(x0 + 1, y0) * fx * (1 - fy)

@@ -22,6 +22,7 @@ from .instancenorm import (InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, LazyI
 from .lazy import (LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, LazyConv1d, LazyConv2d, LazyConvTranspose1d,
                    LazyConvTranspose2d,
                    LazyLinear, LazyModuleMixin)
+from .linear_cross_entropy_options import LinearCrossEntropyOptions
 from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss,
                    NLLLoss2d, SmoothL1Loss)
 from .sync_batchnorm import SyncBatchNorm
@@ -77,3 +78,4 @@ __all__ += ["Conv3d", "ConvTranspose3d", "LazyConv3d", "LazyConvTranspose3d", "M
             "AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "LPPool3d"]
 __all__ += ["AdaptiveLogSoftmaxWithLoss"]
 __all__ += ["FractionalMaxPool2d", "FractionalMaxPool3d"]
+__all__ += ["LinearCrossEntropyOptions"]
