@@ -74,6 +74,16 @@ def _convt(n, c, o, k, hw, s, p):
     return make
 
 
+def _convt3(n, c, o, k, dhw):
+    def make():
+        rng = np.random.default_rng(0)
+        x = relu_like(rng, (n, c, dhw, dhw, dhw))
+        w = (rng.standard_normal((c, o, k, k, k)) / np.sqrt(c * k ** 3)).astype(np.float32)
+        b = (0.1 * rng.standard_normal(o)).astype(np.float32)
+        return [x, w, b], lambda L, x, w, b: L.nn.functional.conv_transpose3d(x, w, b)
+    return make
+
+
 def _pool(kind, shape, k, s=None, p=0, ceil=False):
     def make():
         x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
@@ -187,6 +197,8 @@ CASES = {
     "conv_rgb 3->32 3x3 32px p1": _conv(16, 3, 32, 3, 32, p=1, image=True),
     "conv_alexnet1 3->64 11x11 s4 p2": _conv(2, 3, 64, 11, 63, s=4, p=2, image=True),
     "convT_i 32->16 4x4 7px s2 p1": _convt(8, 32, 16, 4, 7, 2, 1),
+    # 3-D: una conv_transpose2d por rodaja y fold; su ∂x es una GEMM con K = C_out·kD·kh·kw = 216
+    "convT3d 4->8 3x3x3 5px": _convt3(2, 4, 8, 3, 5),
     "maxpool 2x2 (8,32,26,26)": _pool("max", (8, 32, 26, 26), 2),
     "maxpool 3x3 s2 p1 (8,32,28,28)": _pool("max", (8, 32, 28, 28), 3, 2, 1),
     "maxpool 2x2 ceil (8,64,11,11)": _pool("max", (8, 64, 11, 11), 2, ceil=True),
@@ -254,6 +266,7 @@ TORCH_F32 = {
     'conv_rgb 3->32 3x3 32px p1': {'y': 9.772e-08, 'd0': 2.149e-07, 'd1': 2.539e-06, 'd2': 3.094e-06},
     'conv_alexnet1 3->64 11x11 s4 p2': {'y': 2.31e-07, 'd0': 3.92e-07, 'd1': 3.687e-07, 'd2': 4.348e-07},
     'convT_i 32->16 4x4 7px s2 p1': {'y': 1.032e-07, 'd0': 2.732e-07, 'd1': 2.367e-07, 'd2': 7.919e-07},
+    'convT3d 4->8 3x3x3 5px': {'y': 9.62e-08, 'd0': 2.67e-07, 'd1': 1.51e-07, 'd2': 4.57e-07},
     'maxpool 2x2 (8,32,26,26)': {'y': 0, 'd0': 0},
     'maxpool 3x3 s2 p1 (8,32,28,28)': {'y': 0, 'd0': 2.484e-08},
     'maxpool 2x2 ceil (8,64,11,11)': {'y': 0, 'd0': 0},
