@@ -35,8 +35,9 @@ resultado es el mismo (las mismas operaciones), sólo más lento.
 Medido (lote 128, un hilo, tiempo de CPU, frente a ``flat_corr_pad`` en el mismo proceso, carga 8-11):
 64→64 a 8² 0,83×, 64→128 a 8² 0,85×, 32→64 a 13² 0,92×, 32→32 a 16² 0,98×, 32→64 a 16² 1,02×; por eso
 ``dispatch`` lo usa sólo con ≤ ``MAX_POSITIONS`` posiciones (véase ``applies``).
-Los grupos de 18 en vez de 72 cuestan ~4 % (lote 128, un hilo, tiempo de CPU, alternados en el mismo
-proceso, carga 4-5: 64→64 a 8² 1,03-1,06×, 64→128 a 8² 1,01-1,07×; con 36, lo mismo dentro del ruido).
+Los grupos de 18 en vez de 72 cuestan ~5 % (lote 128, un hilo, tiempo de CPU, alternados en el mismo
+proceso, carga 0,8: 64→64 a 8² 1,055×, 64→128 a 8² 1,045×; con 36, 1,033× y 1,034×); con 18, frente a
+``flat_corr_pad`` en la misma tanda: 64→64 0,80×, 64→128 0,84×.
 """
 import os
 import threading
