@@ -17,10 +17,13 @@ GFLOP/s en un hilo. Aquí, como en oneDNN, el vector va sobre los **canales de s
 
 **Orden de la suma** (el mismo en cada posición: equivariante por traslación bit a bit, y el mismo con
 1 o 2 hilos, que sólo cambian qué imágenes van juntas): ``buf = sesgo``; para cada bloque de 8 canales
-de entrada, un grupo de 8·K productos (canal a canal, tap a tap) sumado desde 0 con FMA y luego
-``buf += grupo``. Agrupar así deja el error frente a float64 por debajo del núcleo general (medido en
-``notes/27-fwd.md``: grupos de 9-27 taps, 0,4-0,5× el de PyTorch; una sola cadena FMA, a la par de
-PyTorch).
+de entrada y, dentro, cada grupo de ``GC`` = 2 canales, un grupo de ``GC``·K productos (18 con 3×3;
+canal a canal, tap a tap) sumado desde 0 con FMA y luego ``buf += grupo`` (cadenas de 18 + C/2 sumas).
+Con grupos de 72 (los 8 canales del bloque) o de 36 (4 canales, como ``direct.GS``) la CNN de CIFAR
+(lote 32, semilla 2, mismas ramas) dejaba ∂b de la última lineal a 1,015× y 1,027× la distancia de
+PyTorch a float64; con 18, 0,553× (semillas 0-19: peor parámetro 0,50-0,88; lote 64, semillas 0-3,
+0,48-0,55; ``notes/27-blk36.md``). El error de la salida frente a float64 queda por debajo del núcleo
+general (grupos de 9-27 taps: 0,4-0,5× el de PyTorch, ``notes/27-fwd.md``).
 
 **Vectorizar**: numba no tiene tipos vectoriales; el bloque está escrito en escalares (``g{p}_{o}``) para
 el vectorizador SLP de LLVM, que numba trae apagado (``NUMBA_SLP_VECTORIZE=0``). ``forward`` lo enciende
@@ -32,6 +35,9 @@ resultado es el mismo (las mismas operaciones), sólo más lento.
 Medido (lote 128, un hilo, tiempo de CPU, frente a ``flat_corr_pad`` en el mismo proceso, carga 8-11):
 64→64 a 8² 0,83×, 64→128 a 8² 0,85×, 32→64 a 13² 0,92×, 32→32 a 16² 0,98×, 32→64 a 16² 1,02×; por eso
 ``dispatch`` lo usa sólo con ≤ ``MAX_POSITIONS`` posiciones (véase ``applies``).
+Los grupos de 18 en vez de 72 cuestan ~5 % (lote 128, un hilo, tiempo de CPU, alternados en el mismo
+proceso, carga 0,8: 64→64 a 8² 1,055×, 64→128 a 8² 1,045×; con 36, 1,033× y 1,034×); con 18, frente a
+``flat_corr_pad`` en la misma tanda: 64→64 0,80×, 64→128 0,84×.
 """
 import os
 import threading
@@ -44,6 +50,7 @@ from .._parallel import parallel_kernel
 
 OB = 16  # canales de salida por bloque (2 vectores de 8 float32)
 CB = 8  # canales de entrada por bloque (la disposición NCHW8c de la copia)
+GC = 2  # canales de entrada por grupo: con 3×3, 2 × 9 = 18 productos sumados desde 0 antes de ``buf``
 P = 5  # posiciones por bloque de registros (5 × 2 = 10 acumuladores vectoriales; 6 × 2 igual, 12 × 1 peor)
 CHUNK = 128  # posiciones por trozo (96 y 192, igual)
 MAX_POSITIONS = 144  # planos de hasta 12×12 (a 13² 0,92× pero es la CNN del curso: no añade compilación)
@@ -63,10 +70,11 @@ def applies(x, w_shape, stride, dilation, groups, keep):
 @njit(cache=True, fastmath=_FM, inline="always")
 def _block(src, xb, w, wb, buf, npos, sh):
     """``buf[t·16 + o] += Σ_c Σ_k w[wb + (c·K + k)·16 + o] · src[xb + (t + sh[k])·8 + c]`` para las ``npos``
-    posiciones ``t`` (múltiplo de 5) y los 16 canales de salida ``o`` de un bloque, sobre los 8 canales ``c``
-    de un bloque de entrada y los ``K`` taps: un grupo de 8·K productos sumado desde 0 en registros (5×16
-    acumuladores: 10 vectores de 8) y luego al acumulador ``buf``. Escrito en escalares para el vectorizador
-    SLP de LLVM (véase ``_slp``): cada tap, 2 cargas de los pesos, 5 difusiones de la entrada y 10 FMA."""
+    posiciones ``t`` (múltiplo de 5) y los 16 canales de salida ``o`` de un bloque, sobre los ``GC`` canales
+    ``c`` de un grupo (``xb`` y ``wb`` ya apuntan a su primer canal) y los ``K`` taps: un grupo de ``GC``·K
+    productos sumado desde 0 en registros (5×16 acumuladores: 10 vectores de 8) y luego al acumulador
+    ``buf``. Escrito en escalares para el vectorizador SLP de LLVM (véase ``_slp``): cada tap, 2 cargas de
+    los pesos, 5 difusiones de la entrada y 10 FMA."""
     ntap = sh.shape[0]
     for t in range(0, npos, 5):
         g0_0 = g0_1 = g0_2 = g0_3 = g0_4 = g0_5 = g0_6 = g0_7 = np.float32(0.0)
@@ -79,7 +87,7 @@ def _block(src, xb, w, wb, buf, npos, sh):
         g3_8 = g3_9 = g3_10 = g3_11 = g3_12 = g3_13 = g3_14 = g3_15 = np.float32(0.0)
         g4_0 = g4_1 = g4_2 = g4_3 = g4_4 = g4_5 = g4_6 = g4_7 = np.float32(0.0)
         g4_8 = g4_9 = g4_10 = g4_11 = g4_12 = g4_13 = g4_14 = g4_15 = np.float32(0.0)
-        for c in range(8):
+        for c in range(GC):
             for k in range(ntap):
                 xo = xb + np.uint64((t + sh[k]) * 8 + c)
                 x0, x1, x2 = src[xo], src[xo + np.uint64(8)], src[xo + np.uint64(16)]
@@ -292,8 +300,9 @@ def blocked_corr(x, ph, pw, hq, wq, per_job, sh, wpk, bias, out):
                     for o in range(OB):
                         buf[i * OB + o] = bias[ob * OB + o]
                 for cb in range(ncb):
-                    _block(xq, np.uint64((cb * T + t0) * CB), wpk, np.uint64((ob * ncb + cb) * CB * ntap * OB),
-                           buf, Lr, sh)
+                    for c0 in range(0, CB, GC):  # grupos de GC canales (GC·K productos), siempre en este orden
+                        _block(xq, np.uint64((cb * T + t0) * CB + c0), wpk,
+                               np.uint64(((ob * ncb + cb) * CB + c0) * ntap * OB), buf, Lr, sh)
                 for yy in range(t0 // wq, (t0 + L - 1) // wq + 1):
                     b = yy // hq
                     y = yy - b * hq
