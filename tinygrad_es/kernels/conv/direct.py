@@ -143,8 +143,8 @@ def pad_taps(wmat):
 
 
 @njit(cache=True, fastmath=_FM, inline="always")
-def _taps3(src, cbase, o0, o1, o2, o3, sh, ch, wt, t0, Lr, k, d0, d1, d2, d3, first):
-    """Los taps ``k, k+1, k+2`` de los canales ``o0..o3``: ``d_r[:Lr]`` (+)= Σ wt[o_r, k+i]·x_i."""
+def _taps3(src, cbase, o0, o1, o2, o3, sh, ch, wt, t0, Lr, k, d0, d1, d2, d3):
+    """Los taps ``k, k+1, k+2`` de los canales ``o0..o3``: ``d_r[:Lr] += Σ wt[o_r, k+i]·x_i``."""
     s0 = t0 + sh[k]
     s1 = t0 + sh[k + 1]
     s2 = t0 + sh[k + 2]
@@ -155,33 +155,24 @@ def _taps3(src, cbase, o0, o1, o2, o3, sh, ch, wt, t0, Lr, k, d0, d1, d2, d3, fi
     w10, w11, w12 = wt[o1, k], wt[o1, k + 1], wt[o1, k + 2]
     w20, w21, w22 = wt[o2, k], wt[o2, k + 1], wt[o2, k + 2]
     w30, w31, w32 = wt[o3, k], wt[o3, k + 1], wt[o3, k + 2]
-    if first:
-        for t in range(Lr):
-            v0 = x0[t]
-            v1 = x1[t]
-            v2 = x2[t]
-            d0[t] = w00 * v0 + w01 * v1 + w02 * v2
-            d1[t] = w10 * v0 + w11 * v1 + w12 * v2
-            d2[t] = w20 * v0 + w21 * v1 + w22 * v2
-            d3[t] = w30 * v0 + w31 * v1 + w32 * v2
-    else:
-        for t in range(Lr):
-            v0 = x0[t]
-            v1 = x1[t]
-            v2 = x2[t]
-            d0[t] += w00 * v0 + w01 * v1 + w02 * v2
-            d1[t] += w10 * v0 + w11 * v1 + w12 * v2
-            d2[t] += w20 * v0 + w21 * v1 + w22 * v2
-            d3[t] += w30 * v0 + w31 * v1 + w32 * v2
+    for t in range(Lr):
+        v0 = x0[t]
+        v1 = x1[t]
+        v2 = x2[t]
+        d0[t] += w00 * v0 + w01 * v1 + w02 * v2
+        d1[t] += w10 * v0 + w11 * v1 + w12 * v2
+        d2[t] += w20 * v0 + w21 * v1 + w22 * v2
+        d3[t] += w30 * v0 + w31 * v1 + w32 * v2
 
 
 @njit(cache=True, fastmath=_FM, inline="always")
 def _acc4(src, cbase, o0, o1, o2, o3, sh, ch, wt, bias, t0, Lr, acc):
     """``acc[r, :Lr]`` = sesgo + Σ_k wt[o_r, k] · src[cbase + ch[k], t0 + sh[k] : … + Lr]`` para los
     canales de salida ``o0..o3`` (4 acumuladores × 3 taps por pasada), siempre en el mismo orden.
-    Con más de ``GS`` taps, cada bloque de ``GS`` se suma aparte (filas ``acc[4:8]``) y luego al
+    Con más de ``GS`` taps, cada bloque de ``GS`` se suma aparte desde 0 (filas ``acc[4:8]``) y luego al
     acumulador: cadenas de ``GS/3 + taps/GS`` sumas en vez de ``taps/3`` (error de redondeo menor;
-    el orden sigue siendo el mismo en cada posición)."""
+    el orden sigue siendo el mismo en cada posición). Un solo bucle de taps (``_taps3`` en un sitio):
+    cada copia del bucle vectorizado es compilación de más en el arranque en frío del curso."""
     ntap = sh.shape[0]
     a0 = acc[0]
     a1 = acc[1]
@@ -191,23 +182,22 @@ def _acc4(src, cbase, o0, o1, o2, o3, sh, ch, wt, bias, t0, Lr, acc):
     a1[:Lr] = bias[o1]
     a2[:Lr] = bias[o2]
     a3[:Lr] = bias[o3]
-    if ntap <= GS:
-        for k in range(0, ntap, 3):
-            _taps3(src, cbase, o0, o1, o2, o3, sh, ch, wt, t0, Lr, k, a0, a1, a2, a3, False)
-        return
-    p0 = acc[4]
-    p1 = acc[5]
-    p2 = acc[6]
-    p3 = acc[7]
+    big = ntap > GS
+    d0, d1, d2, d3 = (acc[4], acc[5], acc[6], acc[7]) if big else (a0, a1, a2, a3)
     for kb in range(0, ntap, GS):
-        _taps3(src, cbase, o0, o1, o2, o3, sh, ch, wt, t0, Lr, kb, p0, p1, p2, p3, True)
-        for k in range(kb + 3, min(kb + GS, ntap), 3):
-            _taps3(src, cbase, o0, o1, o2, o3, sh, ch, wt, t0, Lr, k, p0, p1, p2, p3, False)
-        for t in range(Lr):
-            a0[t] += p0[t]
-            a1[t] += p1[t]
-            a2[t] += p2[t]
-            a3[t] += p3[t]
+        if big:
+            d0[:Lr] = 0
+            d1[:Lr] = 0
+            d2[:Lr] = 0
+            d3[:Lr] = 0
+        for k in range(kb, min(kb + GS, ntap), 3):
+            _taps3(src, cbase, o0, o1, o2, o3, sh, ch, wt, t0, Lr, k, d0, d1, d2, d3)
+        if big:
+            for t in range(Lr):
+                a0[t] += d0[t]
+                a1[t] += d1[t]
+                a2[t] += d2[t]
+                a3[t] += d3[t]
 
 
 @njit(cache=True, fastmath=_FM)
